@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# README command 1: the desktop app against a provisioned local cloud (moto on loopback).
+# The local cloud lives as long as the window; its state is in memory and goes with it.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$root"
+bash scripts/setup.sh
+
+echo "== building the UI and the app (first time: several minutes)"
+(cd ui && npm run --silent build)
+cargo build --release --workspace
+
+# The sandbox keeps its own config and data folders, apart from any real profile.
+export CHARTDESK_CONFIG_DIR="${CHARTDESK_CONFIG_DIR:-$CHARTDESK_CACHE/sandbox/config}"
+export CHARTDESK_DATA_DIR="${CHARTDESK_DATA_DIR:-$CHARTDESK_CACHE/sandbox/data}"
+export CHARTDESK_PROFILE=sandbox
+
+start_moto "$CHARTDESK_CACHE/moto.log"
+trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
+echo "== local cloud on $moto_endpoint"
+"$CARGO_TARGET_DIR/release/chartdesk" sandbox up --endpoint "$moto_endpoint"
+
+echo "== opening Chartdesk (close the window to stop the sandbox)"
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  echo "No display found: running under Xvfb (headless)."
+  xvfb-run -a -s "-screen 0 1280x1024x24" "$CARGO_TARGET_DIR/release/chartdesk-desktop"
+else
+  "$CARGO_TARGET_DIR/release/chartdesk-desktop"
+fi

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian/Ubuntu machine lacks to build, run and test Chartdesk.
+# Idempotent: every step checks first, so warm runs cost seconds.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache="${CHARTDESK_CACHE:-$HOME/.cache/chartdesk}"
+mkdir -p "$cache"
+
+apt_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
+  libsoup-3.0-dev libssl-dev pkg-config xvfb xauth webkit2gtk-driver keyutils
+  python3-venv curl build-essential)
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing apt packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The local cloud: moto's server in its own venv, outside the clone.
+venv="$cache/venv"
+if [ ! -x "$venv/bin/moto_server" ]; then
+  echo "setup: creating the moto venv in $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]>=5.2,<5.3'
+fi
+
+# WebDriver bridge for the desktop end-to-end test.
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --locked --version '^2' -q
+fi
+
+# UI packages.
+if [ ! -d "$root/ui/node_modules" ] || [ "$root/ui/package-lock.json" -nt "$root/ui/node_modules/.package-lock.json" ]; then
+  echo "setup: installing UI packages"
+  (cd "$root/ui" && npm ci --no-audit --no-fund --loglevel=error)
+fi

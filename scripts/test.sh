@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# README command 2: every check and test. CI runs exactly this (.ci/run).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$root"
+started=$SECONDS
+step() { echo; echo "== $* ($((SECONDS - started)) s)"; }
+
+step "setup"
+bash scripts/setup.sh
+if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "UI type-check and build"
+(cd ui && npm run --silent build)
+
+step "clippy (workspace, all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "core unit and integration tests (local cloud: moto)"
+# --workspace everywhere: one package selection means one feature set, so the AWS SDK compiles once.
+cargo test --locked --workspace
+
+step "desktop app build"
+cargo build --locked --workspace
+
+step "end-to-end: the real desktop window (tauri-driver + WebKitWebDriver under Xvfb)"
+export CHARTDESK_BIN="$CARGO_TARGET_DIR/debug/chartdesk"
+export CHARTDESK_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/chartdesk-desktop"
+export CHARTDESK_MOTO_SERVER="$moto_server"
+xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-reporter=spec tests/e2e/
+
+step "all green"

@@ -1,0 +1,19 @@
+//! Tauri build step: the config lives at the workspace root (product card layout), and only
+//! Chartdesk's own commands get permissions the web view can be granted.
+
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "sign_in",
+    "sign_out",
+    "current_user",
+    "find_patient",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        println!("cargo::error=tauri build step failed: {e:#}");
+    }
+}

@@ -1,0 +1,5 @@
+//! IPC commands: each one validates nothing itself and calls the core, which does.
+
+pub mod app;
+pub mod patients;
+pub mod session;

@@ -1,0 +1,24 @@
+use chartdesk::{SignedInUser, UiError};
+use tauri::State;
+
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    username: String,
+    password: String,
+) -> Result<SignedInUser, UiError> {
+    Ok(state.services()?.sign_in(&username, &password).await?)
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> Result<(), UiError> {
+    state.services()?.sign_out().await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn current_user(state: State<'_, AppState>) -> Result<Option<SignedInUser>, UiError> {
+    Ok(state.services()?.current_user().await)
+}

@@ -1,0 +1,36 @@
+//! Chartdesk desktop window. No business rule lives here: see the `chartdesk` core crate.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod state;
+
+fn main() -> std::process::ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+
+    let profile = std::env::var("CHARTDESK_PROFILE")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| chartdesk::config::DEFAULT_PROFILE.to_string());
+    let state = tauri::async_runtime::block_on(state::AppState::start(&profile));
+
+    let result = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
+            commands::session::sign_in,
+            commands::session::sign_out,
+            commands::session::current_user,
+            commands::patients::find_patient,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Chartdesk could not start its window: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

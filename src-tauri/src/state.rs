@@ -1,0 +1,22 @@
+//! The managed state: the core's `Services`, or the reason they could not start
+//! (shown in the window instead of crashing, e.g. a missing profile).
+
+use chartdesk::{Services, UiError};
+
+pub struct AppState {
+    pub profile: String,
+    services: Result<Services, UiError>,
+}
+
+impl AppState {
+    pub async fn start(profile: &str) -> Self {
+        Self {
+            profile: profile.to_string(),
+            services: Services::start(profile).await.map_err(UiError::from),
+        }
+    }
+
+    pub fn services(&self) -> Result<&Services, UiError> {
+        self.services.as_ref().map_err(Clone::clone)
+    }
+}

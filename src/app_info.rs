@@ -1,0 +1,29 @@
+//! What the window's status bar shows about the running configuration.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::{Services, UiError};
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppInfo {
+    pub profile: String,
+    /// True for the local cloud: the status bar says the data is demo data.
+    pub sandbox: bool,
+    pub version: String,
+    /// Why the app cannot work (e.g. no such profile), shown instead of the sign-in form.
+    pub startup_error: Option<UiError>,
+}
+
+impl AppInfo {
+    pub fn new(profile: &str, services: Result<&Services, UiError>, version: &str) -> Self {
+        Self {
+            profile: profile.to_string(),
+            sandbox: services
+                .as_ref()
+                .is_ok_and(|s| s.profile.endpoint.is_some()),
+            version: version.to_string(),
+            startup_error: services.err(),
+        }
+    }
+}

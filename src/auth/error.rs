@@ -1,0 +1,96 @@
+use crate::cloud::Failure;
+
+/// Sign-in failures, each with the words a member of staff needs.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("Enter your user name and password")]
+    MissingCredentials,
+    /// Also used for unknown users: never reveal which of the two was wrong.
+    #[error("The user name or password is incorrect")]
+    WrongCredentials,
+    #[error("Too many failed attempts. Wait a few minutes, then try again, or ask the service desk to unlock your account")]
+    TooManyAttempts,
+    #[error("This account is disabled. Contact the service desk")]
+    Disabled,
+    #[error("Your password must be reset before you can sign in. Contact the service desk")]
+    ResetRequired,
+    #[error("Your account needs a new password before first use; this version cannot set one yet. Ask the service desk to set your password")]
+    NewPasswordRequired,
+    #[error("The sign-in service asked for a step this version does not support ({0})")]
+    UnsupportedChallenge(String),
+    #[error("Cannot reach the sign-in service. Check the network connection (in the sandbox: is the local cloud running?)")]
+    Unreachable,
+    #[error("The sign-in settings of this profile are wrong (user pool or app client not found)")]
+    Misconfigured,
+    #[error("The sign-in service returned a token Chartdesk cannot read")]
+    BadToken,
+    #[error("You are not signed in, or your session has ended. Please sign in again")]
+    NotSignedIn,
+    #[error("Sign-in failed: {0}")]
+    Failed(Failure),
+}
+
+impl From<Failure> for AuthError {
+    fn from(f: Failure) -> Self {
+        let message = match &f {
+            Failure::Service { message, .. } => message.clone().unwrap_or_default(),
+            _ => String::new(),
+        };
+        match f.code() {
+            _ if f == Failure::Unreachable => AuthError::Unreachable,
+            Some("NotAuthorizedException") if message.contains("disabled") => AuthError::Disabled,
+            Some("NotAuthorizedException") if message.contains("attempts exceeded") => {
+                AuthError::TooManyAttempts
+            }
+            Some("NotAuthorizedException" | "UserNotFoundException") => AuthError::WrongCredentials,
+            Some("TooManyRequestsException" | "LimitExceededException") => {
+                AuthError::TooManyAttempts
+            }
+            Some("PasswordResetRequiredException") => AuthError::ResetRequired,
+            Some("ResourceNotFoundException") => AuthError::Misconfigured,
+            _ => AuthError::Failed(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(code: &str, message: &str) -> Failure {
+        Failure::Service {
+            status: 400,
+            code: Some(code.into()),
+            message: Some(message.into()),
+        }
+    }
+
+    #[test]
+    fn unknown_user_and_wrong_password_read_the_same() {
+        let a = AuthError::from(service("UserNotFoundException", "User does not exist."));
+        let b = AuthError::from(service(
+            "NotAuthorizedException",
+            "Incorrect username or password.",
+        ));
+        assert_eq!(a.to_string(), b.to_string());
+    }
+
+    #[test]
+    fn cognito_codes_map_to_their_own_messages() {
+        assert!(matches!(
+            AuthError::from(service("NotAuthorizedException", "User is disabled.")),
+            AuthError::Disabled
+        ));
+        assert!(matches!(
+            AuthError::from(service(
+                "NotAuthorizedException",
+                "Password attempts exceeded"
+            )),
+            AuthError::TooManyAttempts
+        ));
+        assert!(matches!(
+            AuthError::from(Failure::Unreachable),
+            AuthError::Unreachable
+        ));
+    }
+}

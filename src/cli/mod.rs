@@ -1,0 +1,79 @@
+//! Command-line parsing and dispatch. Output for people by default, JSON with `--json`.
+
+mod find;
+mod sandbox;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "chartdesk",
+    version,
+    about = "Chartdesk clinical records: command line"
+)]
+struct Cli {
+    /// Configuration profile to use (see config.toml in the config folder).
+    #[arg(
+        long,
+        global = true,
+        env = "CHARTDESK_PROFILE",
+        default_value = "sandbox"
+    )]
+    profile: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Local cloud (moto) for development and demos.
+    Sandbox {
+        #[command(subcommand)]
+        command: sandbox::SandboxCommand,
+    },
+    /// Find a patient by NHS number or MRN and show the banner and category tiles.
+    Find(find::FindArgs),
+}
+
+pub fn run() -> std::process::ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Sandbox { command } => sandbox::run(command).await,
+            Command::Find(args) => find::run(&cli.profile, args).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr, `warn` unless `RUST_LOG` says otherwise. Never arguments: see `#[instrument(skip_all)]`.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// The password for a scripted sign-in: `CHARTDESK_PASSWORD`, or a prompt without echo.
+pub fn password_from_env_or_prompt() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("CHARTDESK_PASSWORD") {
+        return Ok(p);
+    }
+    Ok(rpassword::prompt_password("Password: ")?)
+}

@@ -1,0 +1,51 @@
+use clap::Subcommand;
+
+use chartdesk::config::Folders;
+use chartdesk::sandbox::{provision, SandboxReport};
+
+#[derive(Subcommand)]
+pub enum SandboxCommand {
+    /// Provision an already-running local cloud at URL and save it as the profile `sandbox`.
+    Up {
+        /// The local cloud endpoint, e.g. http://127.0.0.1:5000
+        #[arg(long)]
+        endpoint: String,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn run(command: SandboxCommand) -> anyhow::Result<()> {
+    match command {
+        SandboxCommand::Up { endpoint, json } => {
+            let folders = Folders::from_env()?;
+            let report = provision(&endpoint, &folders).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_report(&report, &folders);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_report(r: &SandboxReport, folders: &Folders) {
+    println!("Sandbox ready (profile '{}')", r.profile);
+    println!("  endpoint      {}", r.endpoint);
+    println!("  region        {}", r.region);
+    println!("  user pool     {}", r.user_pool_id);
+    println!("  app client    {}", r.client_id);
+    println!("  bucket        {}", r.bucket);
+    println!("  patients      {} ({} documents)", r.patients, r.documents);
+    println!("  config        {}", folders.config_file().display());
+    println!("Demo users (sandbox only, no real data):");
+    for u in &r.users {
+        let role = u
+            .role
+            .map(|r| r.group())
+            .unwrap_or("(no group: sees 'no access')");
+        println!("  {:<14} {:<26} {role}", u.username, u.password);
+    }
+}

@@ -1,0 +1,80 @@
+//! AWS SDK clients for one profile: the same code for the local cloud and real AWS.
+
+mod failure;
+pub mod object_store;
+
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::Credentials;
+
+use crate::config::Profile;
+
+pub use failure::{classify, Failure};
+pub use object_store::{ObjectStore, StoreError};
+
+/// The credentials the local cloud accepts (moto checks none; s3s-fs checks these).
+pub const SANDBOX_ACCESS_KEY: &str = "chartdesk-sandbox";
+pub const SANDBOX_SECRET_KEY: &str = "chartdesk-sandbox-secret";
+
+/// The SDK clients Chartdesk uses, built once at start-up.
+#[derive(Clone, Debug)]
+pub struct CloudClients {
+    pub s3: aws_sdk_s3::Client,
+    pub cognito: aws_sdk_cognitoidentityprovider::Client,
+}
+
+impl CloudClients {
+    pub async fn new(profile: &Profile) -> Self {
+        let shared = shared_config(profile).await;
+        let mut s3 = aws_sdk_s3::config::Builder::from(&shared);
+        if profile.endpoint.is_some() {
+            // Loopback hosts have no bucket subdomains.
+            s3 = s3.force_path_style(true);
+        }
+        Self {
+            s3: aws_sdk_s3::Client::from_conf(s3.build()),
+            cognito: aws_sdk_cognitoidentityprovider::Client::new(&shared),
+        }
+    }
+
+    pub fn store(&self, profile: &Profile) -> ObjectStore {
+        ObjectStore::new(self.s3.clone(), profile.bucket.clone())
+    }
+}
+
+/// Explicit timeouts: a hospital network that drops must surface as an error in seconds,
+/// not a spinner that never ends.
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .read_timeout(Duration::from_secs(30))
+        .operation_attempt_timeout(Duration::from_secs(60))
+        .operation_timeout(Duration::from_secs(120))
+        .build()
+}
+
+async fn shared_config(profile: &Profile) -> aws_config::SdkConfig {
+    let loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(profile.region.clone()))
+        .timeout_config(timeouts());
+    match &profile.endpoint {
+        Some(endpoint) => {
+            loader
+                .endpoint_url(endpoint)
+                .credentials_provider(Credentials::new(
+                    SANDBOX_ACCESS_KEY,
+                    SANDBOX_SECRET_KEY,
+                    None,
+                    None,
+                    "chartdesk-sandbox",
+                ))
+                .load()
+                .await
+        }
+        // Real AWS: the default chain for now; per-user identity-pool credentials come with
+        // the authentication issue.
+        None => loader.load().await,
+    }
+}

@@ -1,0 +1,212 @@
+//! The bucket as Chartdesk uses it: JSON records with compare-and-swap, and checksummed objects.
+//!
+//! Contract: every write is atomic (the whole body or nothing); `Write::Create` and
+//! `Write::IfMatch` never overwrite a version the caller has not seen (`StoreError::Conflict`).
+
+use aws_sdk_s3::primitives::ByteStream;
+use base64::Engine;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{classify, Failure};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("The records store could not be reached. Check the network connection and try again")]
+    Unreachable,
+    #[error("The record was changed by someone else at the same time")]
+    Conflict,
+    #[error("Access to the records store was refused")]
+    Denied,
+    #[error("A stored record is damaged and cannot be read")]
+    Corrupt,
+    #[error("The records store failed: {0}")]
+    Failed(Failure),
+}
+
+impl From<Failure> for StoreError {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Unreachable => StoreError::Unreachable,
+            Failure::Service { status: 412, .. } => StoreError::Conflict,
+            Failure::Service { status: 403, .. } => StoreError::Denied,
+            other => StoreError::Failed(other),
+        }
+    }
+}
+
+/// How a write treats an object that may already exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// Only if no object exists (If-None-Match: *).
+    Create,
+    /// Only if the object still has this ETag (If-Match).
+    IfMatch(String),
+    /// Unconditional: for immutable content-addressed objects only.
+    Overwrite,
+}
+
+/// A value read together with the ETag a later compare-and-swap must quote.
+#[derive(Debug, Clone)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub etag: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ObjectStore {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+}
+
+/// Base64 of the SHA-256 of `body`, the form `x-amz-checksum-sha256` takes.
+pub fn sha256_base64(body: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body))
+}
+
+impl ObjectStore {
+    pub fn new(client: aws_sdk_s3::Client, bucket: String) -> Self {
+        Self { client, bucket }
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// Creates the bucket unless it exists (provisioning only).
+    pub async fn ensure_bucket(&self) -> Result<(), StoreError> {
+        match self.client.head_bucket().bucket(&self.bucket).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => match classify(e) {
+                Failure::Service { status: 404, .. } => {
+                    let created = self
+                        .client
+                        .create_bucket()
+                        .bucket(&self.bucket)
+                        .send()
+                        .await;
+                    match created.map_err(classify) {
+                        Ok(_) => Ok(()),
+                        Err(f) if matches!(f.code(), Some("BucketAlreadyOwnedByYou")) => Ok(()),
+                        Err(f) => Err(f.into()),
+                    }
+                }
+                other => Err(other.into()),
+            },
+        }
+    }
+
+    /// Reads and parses a JSON object; `None` when it does not exist.
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<Versioned<T>>, StoreError> {
+        let Some((bytes, etag)) = self.get_bytes(key).await? else {
+            return Ok(None);
+        };
+        let value = serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
+        Ok(Some(Versioned { value, etag }))
+    }
+
+    pub async fn get_bytes(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
+        let out = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                return match classify(e) {
+                    Failure::Service { status: 404, .. } => Ok(None),
+                    other => Err(other.into()),
+                }
+            }
+        };
+        let etag = out.e_tag().unwrap_or_default().to_string();
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|_| StoreError::Unreachable)?;
+        Ok(Some((body.into_bytes().to_vec(), etag)))
+    }
+
+    /// Writes a JSON record under the given condition; returns the new ETag.
+    pub async fn put_json<T: Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+        write: Write,
+    ) -> Result<String, StoreError> {
+        let body = serde_json::to_vec_pretty(value)
+            .map_err(|e| StoreError::Failed(Failure::Client(e.to_string())))?;
+        self.put_bytes(key, body, "application/json", write).await
+    }
+
+    /// Writes bytes with a SHA-256 checksum the server stores beside the object.
+    pub async fn put_bytes(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        write: Write,
+    ) -> Result<String, StoreError> {
+        let mut req = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .checksum_sha256(sha256_base64(&body))
+            .body(ByteStream::from(body));
+        req = match write {
+            Write::Create => req.if_none_match("*"),
+            Write::IfMatch(etag) => req.if_match(etag),
+            Write::Overwrite => req,
+        };
+        let out = req.send().await.map_err(classify)?;
+        Ok(out.e_tag().unwrap_or_default().to_string())
+    }
+
+    pub async fn exists(&self, key: &str) -> Result<bool, StoreError> {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) => match classify(e) {
+                Failure::Service { status: 404, .. } => Ok(false),
+                other => Err(other.into()),
+            },
+        }
+    }
+
+    /// Every key under `prefix` (all pages).
+    pub async fn list_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let mut keys = Vec::new();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(classify)?;
+            keys.extend(
+                page.contents()
+                    .iter()
+                    .filter_map(|o| o.key().map(str::to_string)),
+            );
+        }
+        Ok(keys)
+    }
+}

@@ -1,0 +1,288 @@
+//! Configuration: named profiles in `config.toml` in the OS config folder, with env overrides.
+//!
+//! A profile is either the local cloud (`endpoint` set: moto on loopback) or real AWS.
+//! The code path is the same; only the endpoint and the credentials differ.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{MrnFormat, DEFAULT_MRN_PATTERN};
+
+pub const CONFIG_FILE: &str = "config.toml";
+pub const DEFAULT_PROFILE: &str = "sandbox";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "No configuration or data folder could be found for this user; set CHARTDESK_CONFIG_DIR"
+    )]
+    NoHome,
+    #[error("Cannot read the configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Cannot write the configuration file {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("The configuration file {path} is not valid TOML: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("There is no profile named '{0}' in the configuration. For the local sandbox, run `chartdesk sandbox up --endpoint URL` first")]
+    UnknownProfile(String),
+    #[error("Profile '{profile}' is missing the field '{field}'")]
+    MissingField {
+        profile: String,
+        field: &'static str,
+    },
+    #[error("Profile '{profile}': the MRN pattern is not a valid regular expression")]
+    BadMrnPattern { profile: String },
+}
+
+/// Where Chartdesk keeps its configuration and its data.
+#[derive(Debug, Clone)]
+pub struct Folders {
+    pub config: PathBuf,
+    pub data: PathBuf,
+}
+
+impl Folders {
+    /// The OS folders, moved by `CHARTDESK_CONFIG_DIR` / `CHARTDESK_DATA_DIR` (tests use temp folders).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let dirs = directories::ProjectDirs::from("org", "Chartdesk", "Chartdesk");
+        let pick = |var: &str, default: Option<&Path>| -> Result<PathBuf, ConfigError> {
+            match std::env::var_os(var) {
+                Some(v) if !v.is_empty() => Ok(PathBuf::from(v)),
+                _ => default.map(Path::to_path_buf).ok_or(ConfigError::NoHome),
+            }
+        };
+        Ok(Self {
+            config: pick(
+                "CHARTDESK_CONFIG_DIR",
+                dirs.as_ref().map(|d| d.config_dir()),
+            )?,
+            data: pick("CHARTDESK_DATA_DIR", dirs.as_ref().map(|d| d.data_dir()))?,
+        })
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config.join(CONFIG_FILE)
+    }
+}
+
+/// How the app signs users in. SRP arrives with the authentication issue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthFlow {
+    #[default]
+    Password,
+}
+
+/// A profile as written in the file: every field optional so a missing one can be named.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProfileFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_pool_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_pool_id: Option<String>,
+    /// Local cloud endpoint (moto). Absent for real AWS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_flow: Option<AuthFlow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mrn_pattern: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileFile>,
+}
+
+impl ConfigFile {
+    /// A missing file is an empty configuration.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.into(),
+                    source,
+                })
+            }
+        };
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.into(),
+            message: e.message().to_string(),
+        })
+    }
+
+    /// Writes atomically (temp file + rename) so a crash never leaves half a config.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let write_err = |source| ConfigError::Write {
+            path: path.into(),
+            source,
+        };
+        let text = toml::to_string_pretty(self)
+            .map_err(|e| write_err(std::io::Error::other(e.to_string())))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(write_err)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text).map_err(write_err)?;
+        std::fs::rename(&tmp, path).map_err(write_err)
+    }
+}
+
+/// A complete, validated profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub region: String,
+    pub user_pool_id: String,
+    pub client_id: String,
+    pub bucket: String,
+    pub identity_pool_id: Option<String>,
+    pub endpoint: Option<String>,
+    pub auth_flow: AuthFlow,
+    pub mrn_format: MrnFormat,
+}
+
+/// Picks one optional field of a profile.
+type FieldOf = fn(&mut ProfileFile) -> &mut Option<String>;
+
+/// Env overrides, one per field: `CHARTDESK_REGION`, `CHARTDESK_USER_POOL_ID`, …
+const OVERRIDES: [(&str, FieldOf); 7] = [
+    ("CHARTDESK_REGION", |p| &mut p.region),
+    ("CHARTDESK_USER_POOL_ID", |p| &mut p.user_pool_id),
+    ("CHARTDESK_CLIENT_ID", |p| &mut p.client_id),
+    ("CHARTDESK_BUCKET", |p| &mut p.bucket),
+    ("CHARTDESK_IDENTITY_POOL_ID", |p| &mut p.identity_pool_id),
+    ("CHARTDESK_ENDPOINT", |p| &mut p.endpoint),
+    ("CHARTDESK_MRN_PATTERN", |p| &mut p.mrn_pattern),
+];
+
+impl Profile {
+    /// Loads profile `name` from the folders' config file, then applies env overrides.
+    pub fn load(folders: &Folders, name: &str) -> Result<Self, ConfigError> {
+        let file = ConfigFile::load(&folders.config_file())?;
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Self::resolve(&file, name, env)
+    }
+
+    /// Pure resolution, so tests need no process environment.
+    pub fn resolve(
+        file: &ConfigFile,
+        name: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut raw = file.profiles.get(name).cloned();
+        for (var, field) in OVERRIDES {
+            if let Some(v) = env(var) {
+                *field(raw.get_or_insert_with(ProfileFile::default)) = Some(v);
+            }
+        }
+        let raw = raw.ok_or_else(|| ConfigError::UnknownProfile(name.to_string()))?;
+        let need = |v: Option<String>, field: &'static str| {
+            v.ok_or(ConfigError::MissingField {
+                profile: name.to_string(),
+                field,
+            })
+        };
+        let pattern = raw.mrn_pattern.as_deref().unwrap_or(DEFAULT_MRN_PATTERN);
+        let mrn_format = MrnFormat::new(pattern).map_err(|_| ConfigError::BadMrnPattern {
+            profile: name.to_string(),
+        })?;
+        Ok(Self {
+            name: name.to_string(),
+            region: need(raw.region, "region")?,
+            user_pool_id: need(raw.user_pool_id, "user_pool_id")?,
+            client_id: need(raw.client_id, "client_id")?,
+            bucket: need(raw.bucket, "bucket")?,
+            identity_pool_id: raw.identity_pool_id,
+            endpoint: raw.endpoint,
+            auth_flow: raw.auth_flow.unwrap_or_default(),
+            mrn_format,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_with(name: &str, p: ProfileFile) -> ConfigFile {
+        let mut f = ConfigFile::default();
+        f.profiles.insert(name.into(), p);
+        f
+    }
+
+    fn complete() -> ProfileFile {
+        ProfileFile {
+            region: Some("eu-west-2".into()),
+            user_pool_id: Some("eu-west-2_abc".into()),
+            client_id: Some("client".into()),
+            bucket: Some("records".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let mut p = complete();
+        p.bucket = None;
+        let err = Profile::resolve(&file_with("prod", p), "prod", |_| None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Profile 'prod' is missing the field 'bucket'"
+        );
+    }
+
+    #[test]
+    fn env_overrides_win_over_the_file() {
+        let env = |k: &str| (k == "CHARTDESK_BUCKET").then(|| "override".to_string());
+        let p = Profile::resolve(&file_with("prod", complete()), "prod", env).unwrap();
+        assert_eq!(p.bucket, "override");
+        assert_eq!(p.region, "eu-west-2");
+        assert!(p.endpoint.is_none());
+    }
+
+    #[test]
+    fn an_unknown_profile_says_how_to_create_the_sandbox() {
+        let err = Profile::resolve(&ConfigFile::default(), "sandbox", |_| None).unwrap_err();
+        assert!(err.to_string().contains("chartdesk sandbox up"));
+    }
+
+    #[test]
+    fn config_file_round_trips_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join(CONFIG_FILE);
+        let f = file_with("sandbox", complete());
+        f.save(&path).unwrap();
+        assert_eq!(ConfigFile::load(&path).unwrap(), f);
+        assert_eq!(
+            ConfigFile::load(&dir.path().join("none")).unwrap(),
+            ConfigFile::default()
+        );
+    }
+
+    #[test]
+    fn invalid_toml_is_reported_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(&path, "profiles = [").unwrap();
+        let err = ConfigFile::load(&path).unwrap_err();
+        assert!(err.to_string().contains(CONFIG_FILE));
+    }
+}

@@ -1,0 +1,89 @@
+//! The S3 key scheme (DESIGN.md §3). Keys are built only from validated identifiers
+//! (MRN, NHS number, category id, document id): never from names or free text.
+
+use uuid::Uuid;
+
+use super::{Category, Mrn, NhsNumber};
+
+pub fn patient(mrn: &Mrn) -> String {
+    format!("patients/{mrn}/patient.json")
+}
+
+pub fn manifest(mrn: &Mrn) -> String {
+    format!("patients/{mrn}/manifest.json")
+}
+
+pub fn nhs_lookup(nhs: &NhsNumber) -> String {
+    format!("lookup/nhs/{}.json", nhs.digits())
+}
+
+/// File extension for a stored original, from the sniffed content type (never the user's name).
+pub fn extension_for(content_type: &str) -> Option<&'static str> {
+    match content_type {
+        "application/pdf" => Some("pdf"),
+        "image/jpeg" => Some("jpg"),
+        "image/png" => Some("png"),
+        "image/tiff" => Some("tif"),
+        _ => None,
+    }
+}
+
+pub fn original(mrn: &Mrn, category: Category, doc_id: Uuid, ext: &str) -> String {
+    format!(
+        "patients/{mrn}/originals/docs/{}/{doc_id}.{ext}",
+        category.id()
+    )
+}
+
+pub fn optimized(mrn: &Mrn, category: Category, doc_id: Uuid) -> String {
+    format!(
+        "patients/{mrn}/optimized/docs/{}/{doc_id}-q80-1600w.jpg",
+        category.id()
+    )
+}
+
+pub fn thumb(mrn: &Mrn, category: Category, doc_id: Uuid) -> String {
+    format!(
+        "patients/{mrn}/thumb/docs/{}/{doc_id}-320w.jpg",
+        category.id()
+    )
+}
+
+/// The prefix every object of one patient lives under.
+pub fn patient_prefix(mrn: &Mrn) -> String {
+    format!("patients/{mrn}/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_follow_the_documented_layout() {
+        let mrn = Mrn::from_stored("10000001").unwrap();
+        let nhs = NhsNumber::parse("943 476 5919").unwrap();
+        let id = Uuid::nil();
+        assert_eq!(patient(&mrn), "patients/10000001/patient.json");
+        assert_eq!(manifest(&mrn), "patients/10000001/manifest.json");
+        assert_eq!(nhs_lookup(&nhs), "lookup/nhs/9434765919.json");
+        assert_eq!(
+            original(&mrn, Category::OtNotes, id, "pdf"),
+            "patients/10000001/originals/docs/ot_notes/00000000-0000-0000-0000-000000000000.pdf"
+        );
+        assert_eq!(
+            optimized(&mrn, Category::Lab, id),
+            "patients/10000001/optimized/docs/lab/00000000-0000-0000-0000-000000000000-q80-1600w.jpg"
+        );
+        assert_eq!(
+            thumb(&mrn, Category::Lab, id),
+            "patients/10000001/thumb/docs/lab/00000000-0000-0000-0000-000000000000-320w.jpg"
+        );
+        assert!(original(&mrn, Category::Lab, id, "pdf").starts_with(&patient_prefix(&mrn)));
+    }
+
+    #[test]
+    fn only_accepted_types_have_an_extension() {
+        assert_eq!(extension_for("image/tiff"), Some("tif"));
+        assert_eq!(extension_for("application/x-msdownload"), None);
+    }
+}

@@ -1,0 +1,18 @@
+//! Identifiers, categories, roles and record rules. Pure: no I/O.
+
+mod category;
+pub mod keys;
+mod manifest;
+mod mrn;
+mod nhs_number;
+mod patient;
+mod query;
+mod role;
+
+pub use category::Category;
+pub use manifest::{DocumentEntry, DocumentStatus, Manifest, ScanStatus, Stamp, MANIFEST_VERSION};
+pub use mrn::{Mrn, MrnError, MrnFormat, DEFAULT_MRN_PATTERN};
+pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};
+pub use patient::{Patient, PatientFlags};
+pub use query::{PatientQuery, QueryError};
+pub use role::{any_allows, roles_from_groups, Action, Role};

@@ -1,0 +1,39 @@
+//! Patient demographics as stored in `patient.json`.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::{Mrn, NhsNumber};
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Patient {
+    pub mrn: Mrn,
+    pub nhs_number: NhsNumber,
+    pub given_name: String,
+    pub family_name: String,
+    #[serde(with = "iso_date")]
+    pub birth_date: Date,
+    pub postcode: String,
+    #[serde(default)]
+    pub flags: PatientFlags,
+}
+
+/// Record flags a clinician must see in the banner.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientFlags {
+    /// Sensitive record: access is audited and restricted.
+    #[serde(default)]
+    pub restricted: bool,
+    /// Merged into another record; this one is kept for history.
+    #[serde(default)]
+    pub superseded: bool,
+}
+
+/// Demographics are patient data: keep them out of logs.
+impl std::fmt::Debug for Patient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Patient").finish_non_exhaustive()
+    }
+}
+
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");

@@ -1,0 +1,87 @@
+//! Staff roles, taken from the ID token's `cognito:groups`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Clinician,
+    WardStaff,
+    RecordsAdmin,
+}
+
+/// What a signed-in user may do. Enforced in the core; the UI only hides what would be refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    ViewRecords,
+    Upload,
+    Stamp,
+    DetachOrDelete,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Clinician, Role::WardStaff, Role::RecordsAdmin];
+
+    /// The Cognito group name.
+    pub fn group(self) -> &'static str {
+        match self {
+            Role::Clinician => "clinician",
+            Role::WardStaff => "ward_staff",
+            Role::RecordsAdmin => "records_admin",
+        }
+    }
+
+    pub fn from_group(group: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.group() == group)
+    }
+
+    pub fn allows(self, action: Action) -> bool {
+        match self {
+            Role::RecordsAdmin => true,
+            Role::Clinician => matches!(action, Action::ViewRecords | Action::Stamp),
+            Role::WardStaff => matches!(action, Action::ViewRecords | Action::Upload),
+        }
+    }
+}
+
+/// Roles from a token's groups; unknown groups are ignored.
+pub fn roles_from_groups<'a>(groups: impl IntoIterator<Item = &'a str>) -> Vec<Role> {
+    let mut roles: Vec<Role> = groups.into_iter().filter_map(Role::from_group).collect();
+    roles.sort_by_key(|r| r.group());
+    roles.dedup();
+    roles
+}
+
+pub fn any_allows(roles: &[Role], action: Action) -> bool {
+    roles.iter().any(|r| r.allows(action))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_role_gets_exactly_its_actions() {
+        use Action::*;
+        let table = [
+            (Role::Clinician, [true, false, true, false]),
+            (Role::WardStaff, [true, true, false, false]),
+            (Role::RecordsAdmin, [true, true, true, true]),
+        ];
+        for (role, expected) in table {
+            let got = [ViewRecords, Upload, Stamp, DetachOrDelete].map(|a| role.allows(a));
+            assert_eq!(got, expected, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_groups_grant_nothing() {
+        let roles = roles_from_groups(["admins", "clinician", "clinician"]);
+        assert_eq!(roles, vec![Role::Clinician]);
+        assert!(!any_allows(
+            &roles_from_groups(["admins"]),
+            Action::ViewRecords
+        ));
+    }
+}

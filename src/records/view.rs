@@ -1,0 +1,98 @@
+//! What the patient screen shows: the banner and the seven tiles. Shared by the UI and the CLI.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::PatientRecord;
+use crate::domain::Category;
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PatientSummary {
+    pub banner: PatientBanner,
+    pub tiles: Vec<Tile>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PatientBanner {
+    pub mrn: String,
+    /// `943 476 5919` form.
+    pub nhs_number: String,
+    /// `FAMILY, Given`, the NHS banner convention.
+    pub display_name: String,
+    /// ISO date.
+    pub birth_date: String,
+    pub postcode: String,
+    pub restricted: bool,
+    pub superseded: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Tile {
+    pub category: Category,
+    pub label: String,
+    pub count: u32,
+    /// Blue when true, grey when false: the rule lives here, not in the UI.
+    pub has_documents: bool,
+    /// What a screen reader announces, e.g. "Lab, 3 documents".
+    pub accessible_name: String,
+}
+
+impl PatientSummary {
+    pub fn from_record(record: &PatientRecord) -> Self {
+        let p = &record.patient;
+        let banner = PatientBanner {
+            mrn: p.mrn.to_string(),
+            nhs_number: p.nhs_number.display_form(),
+            display_name: format!("{}, {}", p.family_name.to_uppercase(), p.given_name),
+            birth_date: format!(
+                "{:04}-{:02}-{:02}",
+                p.birth_date.year(),
+                u8::from(p.birth_date.month()),
+                p.birth_date.day()
+            ),
+            postcode: p.postcode.clone(),
+            restricted: p.flags.restricted,
+            superseded: p.flags.superseded,
+        };
+        let tiles = record
+            .manifest
+            .attached_counts()
+            .into_iter()
+            .map(|(category, n)| Tile::new(category, u32::try_from(n).unwrap_or(u32::MAX)))
+            .collect();
+        Self { banner, tiles }
+    }
+}
+
+impl Tile {
+    pub fn new(category: Category, count: u32) -> Self {
+        let noun = if count == 1 { "document" } else { "documents" };
+        Self {
+            category,
+            label: category.label().to_string(),
+            count,
+            has_documents: count > 0,
+            accessible_name: format!("{}, {count} {noun}", category.label()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_names_read_naturally_for_screen_readers() {
+        assert_eq!(
+            Tile::new(Category::Lab, 3).accessible_name,
+            "Lab, 3 documents"
+        );
+        assert_eq!(
+            Tile::new(Category::OtNotes, 1).accessible_name,
+            "OT notes, 1 document"
+        );
+        let empty = Tile::new(Category::Postop, 0);
+        assert_eq!(empty.accessible_name, "Postop, 0 documents");
+        assert!(!empty.has_documents);
+    }
+}

@@ -1,0 +1,69 @@
+//! Small real demo files made in code: a JPEG "scan" and a one-page PDF report.
+
+use image::codecs::jpeg::JpegEncoder;
+use image::{Rgb, RgbImage};
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+
+/// A 480×360 JPEG with a gradient and a frame, tinted by `seed` so documents differ.
+pub fn demo_jpeg(seed: u8) -> Vec<u8> {
+    let img = RgbImage::from_fn(480, 360, |x, y| {
+        let frame = x < 8 || y < 8 || x >= 472 || y >= 352;
+        if frame {
+            return Rgb([0, 94, 184]);
+        }
+        let r = (x * 255 / 480) as u8;
+        let g = (y * 255 / 360) as u8;
+        Rgb([r, g, seed.wrapping_mul(37)])
+    });
+    let mut out = Vec::new();
+    // Encoding into a Vec cannot fail for an RGB8 image of this size.
+    let _ = JpegEncoder::new_with_quality(&mut out, 80).encode_image(&img);
+    out
+}
+
+/// A one-page A4 PDF with a title and a line of text (Helvetica, no embedded fonts).
+pub fn demo_pdf(title: &str, line: &str) -> Vec<u8> {
+    let catalog = Ref::new(1);
+    let tree = Ref::new(2);
+    let page_id = Ref::new(3);
+    let font = Ref::new(4);
+    let contents = Ref::new(5);
+    let font_name = Name(b"F1");
+
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids([page_id]).count(1);
+    let mut page = pdf.page(page_id);
+    page.media_box(Rect::new(0.0, 0.0, 595.0, 842.0));
+    page.parent(tree);
+    page.contents(contents);
+    page.resources().fonts().pair(font_name, font);
+    page.finish();
+    pdf.type1_font(font).base_font(Name(b"Helvetica"));
+
+    let mut content = Content::new();
+    content.begin_text();
+    content.set_font(font_name, 20.0);
+    content.next_line(72.0, 760.0);
+    content.show(Str(title.as_bytes()));
+    content.set_font(font_name, 12.0);
+    content.next_line(0.0, -32.0);
+    content.show(Str(line.as_bytes()));
+    content.end_text();
+    pdf.stream(contents, &content.finish());
+    pdf.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_files_have_the_right_magic_bytes() {
+        let jpeg = demo_jpeg(1);
+        assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF]);
+        let pdf = demo_pdf("Lab report", "Demo");
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(pdf.ends_with(b"%%EOF") || pdf.ends_with(b"%%EOF\n"));
+    }
+}

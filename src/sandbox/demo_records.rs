@@ -1,0 +1,151 @@
+//! Writes the demo patients, NHS lookups, documents and manifests to the bucket.
+
+use sha2::{Digest, Sha256};
+use time::{Date, Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::demo_files::{demo_jpeg, demo_pdf};
+use super::demo_patients::{demo_patients, DemoPatient};
+use super::ProvisionError;
+use crate::cloud::object_store::{ObjectStore, StoreError, Write};
+use crate::domain::{
+    keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, NhsNumber, Patient, PatientFlags,
+    ScanStatus,
+};
+use crate::records::NhsLookup;
+
+pub struct Counts {
+    pub patients: usize,
+    pub documents: usize,
+}
+
+pub async fn ensure(store: &ObjectStore) -> Result<Counts, ProvisionError> {
+    let mut counts = Counts {
+        patients: 0,
+        documents: 0,
+    };
+    for demo in demo_patients() {
+        let (mrn, patient) = to_patient(&demo)?;
+        create_if_absent(store, &keys::patient(&mrn), &patient).await?;
+        let lookup = NhsLookup {
+            mrn: mrn.to_string(),
+        };
+        create_if_absent(store, &keys::nhs_lookup(&patient.nhs_number), &lookup).await?;
+        counts.documents += ensure_documents(store, &demo, &mrn).await?;
+        counts.patients += 1;
+    }
+    Ok(counts)
+}
+
+fn to_patient(demo: &DemoPatient) -> Result<(Mrn, Patient), ProvisionError> {
+    let bad = || ProvisionError::Store(StoreError::Corrupt);
+    let mrn = Mrn::from_stored(demo.mrn).map_err(|_| bad())?;
+    let nhs_number = NhsNumber::parse(demo.nhs_number).map_err(|_| bad())?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let birth_date = Date::parse(demo.birth_date, format).map_err(|_| bad())?;
+    let patient = Patient {
+        mrn: mrn.clone(),
+        nhs_number,
+        given_name: demo.given_name.into(),
+        family_name: demo.family_name.into(),
+        birth_date,
+        postcode: demo.postcode.into(),
+        flags: PatientFlags {
+            restricted: demo.restricted,
+            superseded: demo.superseded,
+        },
+    };
+    Ok((mrn, patient))
+}
+
+async fn create_if_absent<T: serde::Serialize>(
+    store: &ObjectStore,
+    key: &str,
+    value: &T,
+) -> Result<(), ProvisionError> {
+    match store.put_json(key, value, Write::Create).await {
+        Ok(_) | Err(StoreError::Conflict) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Objects first, manifest last (created only if absent), as every upload does.
+async fn ensure_documents(
+    store: &ObjectStore,
+    demo: &DemoPatient,
+    mrn: &Mrn,
+) -> Result<usize, ProvisionError> {
+    let manifest_key = keys::manifest(mrn);
+    if let Some(existing) = store.get_json::<Manifest>(&manifest_key).await? {
+        return Ok(existing.value.documents.len());
+    }
+    let base =
+        OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let mut manifest = Manifest::new();
+    for (category, n) in demo.document_plan() {
+        for i in 0..n {
+            let seq = manifest.documents.len() as i64;
+            let created = base - Duration::days(30 - seq) + Duration::minutes(i64::from(i) * 7);
+            let id = demo_doc_id(mrn, category, i, created);
+            let (bytes, content_type, file_name) = demo_document(category, i);
+            let ext = keys::extension_for(content_type).unwrap_or("bin");
+            let key = keys::original(mrn, category, id, ext);
+            store
+                .put_bytes(&key, bytes.clone(), content_type, Write::Overwrite)
+                .await?;
+            manifest.documents.push(DocumentEntry {
+                id,
+                category,
+                file_name,
+                content_type: content_type.into(),
+                size: bytes.len() as u64,
+                sha256: hex(&Sha256::digest(&bytes)),
+                created,
+                uploaded_by: "nurse.hughes".into(),
+                variants: vec![],
+                stamp: None,
+                status: DocumentStatus::Attached,
+                scan_status: ScanStatus::Clean,
+            });
+        }
+    }
+    match store
+        .put_json(&manifest_key, &manifest, Write::Create)
+        .await
+    {
+        Ok(_) | Err(StoreError::Conflict) => Ok(manifest.documents.len()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Images for photo-like categories, PDFs for reports.
+fn demo_document(category: Category, i: u8) -> (Vec<u8>, &'static str, String) {
+    match category {
+        Category::Preop | Category::Radiology | Category::Intraop => (
+            demo_jpeg(i.wrapping_add(category as u8 * 16)),
+            "image/jpeg",
+            format!("{}-scan-{}.jpg", category.id(), i + 1),
+        ),
+        _ => (
+            demo_pdf(
+                &format!("{} report {}", category.label(), i + 1),
+                "Chartdesk sandbox demo document. Not a real clinical record.",
+            ),
+            "application/pdf",
+            format!("{}-report-{}.pdf", category.id(), i + 1),
+        ),
+    }
+}
+
+/// UUIDv7 whose random part is derived from the record, so re-provisioning makes the same ids.
+fn demo_doc_id(mrn: &Mrn, category: Category, i: u8, created: OffsetDateTime) -> Uuid {
+    let digest = Sha256::digest(format!("{mrn}/{}/{i}", category.id()));
+    let mut random = [0u8; 10];
+    random.copy_from_slice(&digest[..10]);
+    let millis = u64::try_from(created.unix_timestamp()).unwrap_or(0) * 1000;
+    uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

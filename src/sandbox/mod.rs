@@ -1,0 +1,123 @@
+//! Provisions the local cloud (or a fresh AWS account) through the same AWS SDK the app uses:
+//! bucket, user pool, app client, groups, demo users, demo patients and documents.
+//! Idempotent: a second run finds everything in place and changes nothing.
+
+mod demo_files;
+mod demo_patients;
+mod demo_records;
+mod user_pool;
+
+use serde::Serialize;
+
+use crate::cloud::{CloudClients, Failure, StoreError};
+use crate::config::{ConfigError, ConfigFile, Folders, ProfileFile};
+use crate::domain::Role;
+
+pub use demo_files::{demo_jpeg, demo_pdf};
+pub use demo_patients::{demo_patients, DemoPatient};
+pub use user_pool::{demo_users, DemoUser};
+
+pub const SANDBOX_PROFILE: &str = "sandbox";
+/// moto implements GlobalSignOut only in us-east-1 (DESIGN.md §6).
+pub const SANDBOX_REGION: &str = "us-east-1";
+pub const SANDBOX_BUCKET: &str = "chartdesk-sandbox";
+pub const POOL_NAME: &str = "chartdesk-sandbox";
+pub const CLIENT_NAME: &str = "chartdesk-desktop";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error("Cannot reach the local cloud at the given endpoint. Is moto_server running?")]
+    Unreachable,
+    #[error("Provisioning the user pool failed: {0}")]
+    Cognito(Failure),
+    #[error("Provisioning the bucket failed: {0}")]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+impl From<Failure> for ProvisionError {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Unreachable => ProvisionError::Unreachable,
+            other => ProvisionError::Cognito(other),
+        }
+    }
+}
+
+/// What `chartdesk sandbox up` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct SandboxReport {
+    pub profile: String,
+    pub endpoint: String,
+    pub region: String,
+    pub user_pool_id: String,
+    pub client_id: String,
+    pub bucket: String,
+    pub users: Vec<DemoUserReport>,
+    pub patients: usize,
+    pub documents: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoUserReport {
+    pub username: String,
+    pub password: String,
+    pub role: Option<Role>,
+}
+
+/// The profile the sandbox is reached with (before the pool ids are known).
+pub fn sandbox_profile_file(endpoint: &str) -> ProfileFile {
+    ProfileFile {
+        region: Some(SANDBOX_REGION.into()),
+        bucket: Some(SANDBOX_BUCKET.into()),
+        endpoint: Some(endpoint.trim_end_matches('/').into()),
+        // Placeholders so the profile resolves while the pool is being made.
+        user_pool_id: Some(String::new()),
+        client_id: Some(String::new()),
+        ..Default::default()
+    }
+}
+
+/// Provisions the local cloud at `endpoint` and saves it as the `sandbox` profile.
+pub async fn provision(endpoint: &str, folders: &Folders) -> Result<SandboxReport, ProvisionError> {
+    let mut raw = sandbox_profile_file(endpoint);
+    let mut file = ConfigFile::default();
+    file.profiles.insert(SANDBOX_PROFILE.into(), raw.clone());
+    let profile = crate::config::Profile::resolve(&file, SANDBOX_PROFILE, |_| None)?;
+    let clients = CloudClients::new(&profile).await;
+
+    let pool = user_pool::ensure(&clients.cognito).await?;
+    let store = clients.store(&profile);
+    store.ensure_bucket().await.map_err(|e| match e {
+        StoreError::Unreachable => ProvisionError::Unreachable,
+        other => other.into(),
+    })?;
+    let counts = demo_records::ensure(&store).await?;
+
+    raw.user_pool_id = Some(pool.pool_id.clone());
+    raw.client_id = Some(pool.client_id.clone());
+    let path = folders.config_file();
+    let mut saved = ConfigFile::load(&path)?;
+    saved.profiles.insert(SANDBOX_PROFILE.into(), raw);
+    saved.save(&path)?;
+
+    Ok(SandboxReport {
+        profile: SANDBOX_PROFILE.into(),
+        endpoint: profile.endpoint.clone().unwrap_or_default(),
+        region: SANDBOX_REGION.into(),
+        user_pool_id: pool.pool_id,
+        client_id: pool.client_id,
+        bucket: SANDBOX_BUCKET.into(),
+        users: demo_users()
+            .iter()
+            .map(|u| DemoUserReport {
+                username: u.username.into(),
+                password: u.password.into(),
+                role: u.role,
+            })
+            .collect(),
+        patients: counts.patients,
+        documents: counts.documents,
+    })
+}

@@ -1,0 +1,195 @@
+//! The sandbox user pool: public app client, role groups and demo users.
+
+use aws_sdk_cognitoidentityprovider::types::{
+    AdminCreateUserConfigType, ExplicitAuthFlowsType, MessageActionType, PasswordPolicyType,
+    PreventUserExistenceErrorTypes, UserPoolPolicyType,
+};
+use aws_sdk_cognitoidentityprovider::Client;
+
+use super::{CLIENT_NAME, POOL_NAME};
+use crate::cloud::{classify, Failure};
+use crate::domain::Role;
+
+/// A demo account. The passwords are public (README): the sandbox holds no real data.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoUser {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub role: Option<Role>,
+}
+
+pub fn demo_users() -> &'static [DemoUser] {
+    &[
+        DemoUser {
+            username: "dr.okafor",
+            password: "Demo-Clinician-2026!",
+            role: Some(Role::Clinician),
+        },
+        DemoUser {
+            username: "nurse.hughes",
+            password: "Demo-WardStaff-2026!",
+            role: Some(Role::WardStaff),
+        },
+        DemoUser {
+            username: "admin.byrne",
+            password: "Demo-RecordsAdmin-2026!",
+            role: Some(Role::RecordsAdmin),
+        },
+        DemoUser {
+            username: "visitor.lee",
+            password: "Demo-NoAccess-2026!",
+            role: None,
+        },
+    ]
+}
+
+pub struct PoolIds {
+    pub pool_id: String,
+    pub client_id: String,
+}
+
+pub async fn ensure(cognito: &Client) -> Result<PoolIds, Failure> {
+    let pool_id = ensure_pool(cognito).await?;
+    let client_id = ensure_client(cognito, &pool_id).await?;
+    for role in Role::ALL {
+        let created = cognito
+            .create_group()
+            .user_pool_id(&pool_id)
+            .group_name(role.group())
+            .send()
+            .await
+            .map_err(classify);
+        match created {
+            Ok(_) => {}
+            Err(f) if f.code() == Some("GroupExistsException") => {}
+            Err(f) => return Err(f),
+        }
+    }
+    for user in demo_users() {
+        ensure_user(cognito, &pool_id, user).await?;
+    }
+    Ok(PoolIds { pool_id, client_id })
+}
+
+async fn ensure_pool(cognito: &Client) -> Result<String, Failure> {
+    let pools = cognito
+        .list_user_pools()
+        .max_results(60)
+        .send()
+        .await
+        .map_err(classify)?;
+    if let Some(id) = pools
+        .user_pools()
+        .iter()
+        .find(|p| p.name() == Some(POOL_NAME))
+        .and_then(|p| p.id())
+    {
+        return Ok(id.to_string());
+    }
+    let policy = PasswordPolicyType::builder()
+        .minimum_length(12)
+        .require_uppercase(true)
+        .require_lowercase(true)
+        .require_numbers(true)
+        .require_symbols(true)
+        .build();
+    let out = cognito
+        .create_user_pool()
+        .pool_name(POOL_NAME)
+        .policies(
+            UserPoolPolicyType::builder()
+                .password_policy(policy)
+                .build(),
+        )
+        .admin_create_user_config(
+            AdminCreateUserConfigType::builder()
+                .allow_admin_create_user_only(true)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(classify)?;
+    out.user_pool()
+        .and_then(|p| p.id())
+        .map(str::to_string)
+        .ok_or_else(|| Failure::Client("CreateUserPool returned no id".into()))
+}
+
+async fn ensure_client(cognito: &Client, pool_id: &str) -> Result<String, Failure> {
+    let clients = cognito
+        .list_user_pool_clients()
+        .user_pool_id(pool_id)
+        .max_results(60)
+        .send()
+        .await
+        .map_err(classify)?;
+    if let Some(id) = clients
+        .user_pool_clients()
+        .iter()
+        .find(|c| c.client_name() == Some(CLIENT_NAME))
+        .and_then(|c| c.client_id())
+    {
+        return Ok(id.to_string());
+    }
+    // A desktop app cannot keep a secret: public client.
+    let out = cognito
+        .create_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_name(CLIENT_NAME)
+        .generate_secret(false)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+        .send()
+        .await
+        .map_err(classify)?;
+    out.user_pool_client()
+        .and_then(|c| c.client_id())
+        .map(str::to_string)
+        .ok_or_else(|| Failure::Client("CreateUserPoolClient returned no id".into()))
+}
+
+async fn ensure_user(cognito: &Client, pool_id: &str, user: &DemoUser) -> Result<(), Failure> {
+    let existing = cognito
+        .admin_get_user()
+        .user_pool_id(pool_id)
+        .username(user.username)
+        .send()
+        .await
+        .map_err(classify);
+    match existing {
+        Ok(_) => return Ok(()),
+        Err(f) if f.code() == Some("UserNotFoundException") => {}
+        Err(f) => return Err(f),
+    }
+    cognito
+        .admin_create_user()
+        .user_pool_id(pool_id)
+        .username(user.username)
+        .temporary_password(user.password)
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .map_err(classify)?;
+    cognito
+        .admin_set_user_password()
+        .user_pool_id(pool_id)
+        .username(user.username)
+        .password(user.password)
+        .permanent(true)
+        .send()
+        .await
+        .map_err(classify)?;
+    if let Some(role) = user.role {
+        cognito
+            .admin_add_user_to_group()
+            .user_pool_id(pool_id)
+            .username(user.username)
+            .group_name(role.group())
+            .send()
+            .await
+            .map_err(classify)?;
+    }
+    Ok(())
+}

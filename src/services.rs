@@ -1,0 +1,130 @@
+//! The one value the app and the CLI build at start-up: profile, cloud clients, session.
+//! Every user-facing operation goes through here, so the role check happens in one place.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+use tokio::sync::RwLock;
+use tracing::instrument;
+
+use crate::auth::{sign_in_with_password, AuthError, Session};
+use crate::cloud::{CloudClients, ObjectStore};
+use crate::config::{AuthFlow, ConfigError, Folders, Profile};
+use crate::domain::{Action, PatientQuery, QueryError, Role};
+use crate::records::{find_patient, LookupError, PatientSummary};
+
+/// A clock passed in so session expiry is testable.
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(OffsetDateTime::now_utc)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+    #[error("Your role does not allow this")]
+    Forbidden,
+}
+
+/// Who is signed in, as the UI may see it (no tokens).
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct SignedInUser {
+    pub username: String,
+    pub roles: Vec<Role>,
+}
+
+pub struct Services {
+    pub profile: Profile,
+    pub clients: CloudClients,
+    pub store: ObjectStore,
+    session: RwLock<Option<Session>>,
+    clock: Clock,
+}
+
+impl Services {
+    /// Loads the named profile from the OS (or `CHARTDESK_*`-moved) folders.
+    pub async fn start(profile_name: &str) -> Result<Self, AppError> {
+        let folders = Folders::from_env()?;
+        let profile = Profile::load(&folders, profile_name)?;
+        Ok(Self::new(profile, system_clock()).await)
+    }
+
+    pub async fn new(profile: Profile, clock: Clock) -> Self {
+        let clients = CloudClients::new(&profile).await;
+        let store = clients.store(&profile);
+        Self {
+            profile,
+            clients,
+            store,
+            session: RwLock::new(None),
+            clock,
+        }
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignedInUser, AppError> {
+        let session = match self.profile.auth_flow {
+            AuthFlow::Password => {
+                sign_in_with_password(
+                    &self.clients.cognito,
+                    &self.profile.client_id,
+                    username,
+                    password,
+                    (self.clock)(),
+                )
+                .await?
+            }
+        };
+        let user = SignedInUser {
+            username: session.username.clone(),
+            roles: session.roles.clone(),
+        };
+        *self.session.write().await = Some(session);
+        Ok(user)
+    }
+
+    /// Forgets the session. Token revocation and the keychain come with the authentication issue.
+    pub async fn sign_out(&self) {
+        *self.session.write().await = None;
+    }
+
+    pub async fn current_user(&self) -> Option<SignedInUser> {
+        let guard = self.session.read().await;
+        guard
+            .as_ref()
+            .filter(|s| !s.is_expired((self.clock)()))
+            .map(|s| SignedInUser {
+                username: s.username.clone(),
+                roles: s.roles.clone(),
+            })
+    }
+
+    /// Refuses unless a live session's roles allow `action`.
+    async fn authorize(&self, action: Action) -> Result<(), AppError> {
+        let guard = self.session.read().await;
+        let session = guard.as_ref().ok_or(AuthError::NotSignedIn)?;
+        if session.is_expired((self.clock)()) {
+            return Err(AuthError::NotSignedIn.into());
+        }
+        if session.may(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    #[instrument(skip_all, err(Display))]
+    pub async fn find_patient(&self, query: &str) -> Result<PatientSummary, AppError> {
+        self.authorize(Action::ViewRecords).await?;
+        let query = PatientQuery::parse(query, &self.profile.mrn_format)?;
+        let record = find_patient(&self.store, &query).await?;
+        Ok(PatientSummary::from_record(&record))
+    }
+}

@@ -1,0 +1,56 @@
+//! The UI's TypeScript types, generated from the Rust types it receives.
+//! `ui/src/backend/types.ts` is committed; a test fails when it drifts from this output.
+
+use ts_rs::TS;
+
+use crate::app_info::AppInfo;
+use crate::domain::{Category, Role};
+use crate::records::{PatientBanner, PatientSummary, Tile};
+use crate::services::SignedInUser;
+use crate::ui_error::{ErrorCode, UiError};
+
+/// Path of the committed file, relative to the workspace root.
+pub const TYPES_PATH: &str = "ui/src/backend/types.ts";
+
+pub fn render() -> String {
+    let cfg = ts_rs::Config::new();
+    let decls = [
+        Category::decl(&cfg),
+        Role::decl(&cfg),
+        SignedInUser::decl(&cfg),
+        PatientBanner::decl(&cfg),
+        Tile::decl(&cfg),
+        PatientSummary::decl(&cfg),
+        ErrorCode::decl(&cfg),
+        UiError::decl(&cfg),
+        AppInfo::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust core by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out.trim_end().to_string() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committed_ui_types_match_the_rust_types() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(TYPES_PATH);
+        let expected = render();
+        if std::env::var_os("UPDATE_TS_TYPES").is_some() {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == expected,
+            "{TYPES_PATH} is out of date: run `UPDATE_TS_TYPES=1 cargo test ts_bindings` and commit it"
+        );
+    }
+}

@@ -1,0 +1,66 @@
+//! The one error shape the UI receives: a small `code` it branches on and a message for people.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::auth::AuthError;
+use crate::cloud::StoreError;
+use crate::records::LookupError;
+use crate::services::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The user typed something invalid; the message says what.
+    InvalidInput,
+    NotFound,
+    WrongCredentials,
+    /// No session, or it ended: show the sign-in screen.
+    NotSignedIn,
+    Forbidden,
+    /// The cloud could not be reached: offer retry.
+    Unreachable,
+    Conflict,
+    Config,
+    Internal,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct UiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl From<AppError> for UiError {
+    fn from(err: AppError) -> Self {
+        let code = match &err {
+            AppError::Config(_) => ErrorCode::Config,
+            AppError::Query(_) => ErrorCode::InvalidInput,
+            AppError::Forbidden => ErrorCode::Forbidden,
+            AppError::Auth(a) => match a {
+                AuthError::MissingCredentials => ErrorCode::InvalidInput,
+                AuthError::WrongCredentials
+                | AuthError::TooManyAttempts
+                | AuthError::Disabled
+                | AuthError::ResetRequired
+                | AuthError::NewPasswordRequired
+                | AuthError::UnsupportedChallenge(_) => ErrorCode::WrongCredentials,
+                AuthError::Unreachable => ErrorCode::Unreachable,
+                AuthError::Misconfigured => ErrorCode::Config,
+                AuthError::NotSignedIn => ErrorCode::NotSignedIn,
+                AuthError::BadToken | AuthError::Failed(_) => ErrorCode::Internal,
+            },
+            AppError::Lookup(l) => match l {
+                LookupError::NoSuchNhsNumber(_) | LookupError::NoSuchMrn(_) => ErrorCode::NotFound,
+                LookupError::Store(StoreError::Unreachable) => ErrorCode::Unreachable,
+                LookupError::Store(StoreError::Conflict) => ErrorCode::Conflict,
+                LookupError::Store(StoreError::Denied) => ErrorCode::Forbidden,
+                LookupError::Store(_) => ErrorCode::Internal,
+            },
+        };
+        Self {
+            code,
+            message: err.to_string(),
+        }
+    }
+}

@@ -1,0 +1,123 @@
+// End to end in the real desktop window: sign in → find patient → tiles, against the local cloud.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { Session } from "./webdriver.mjs";
+import { bins, screenshotDir, startDriver, startSandbox } from "./harness.mjs";
+
+const NHS_BLUE = "rgb(0, 94, 184)";
+let sandbox;
+let driver;
+let s;
+
+async function shot(name) {
+  const file = path.join(screenshotDir, `${name}.png`);
+  writeFileSync(file, await s.screenshot());
+  return file;
+}
+
+async function fill(css, text) {
+  const el = await s.waitFor(css);
+  await el.clear();
+  await el.type(text);
+  return el;
+}
+
+before(async () => {
+  sandbox = await startSandbox();
+  driver = await startDriver(sandbox.env);
+  s = await Session.create(driver.base, bins.desktop);
+});
+
+after(async () => {
+  await s?.close();
+  driver?.stop();
+  sandbox?.stop();
+});
+
+test("the window opens on the sign-in screen with the sandbox named in the status bar", async () => {
+  await s.waitFor("#signin-view");
+  await s.waitUntil(async () => (await (await s.find("#status-profile")).text()).includes("sandbox"), "status bar shows the profile");
+  await shot("01-sign-in");
+});
+
+test("a wrong password is refused in plain words and the password field is cleared", async () => {
+  await fill("#username", "dr.okafor");
+  await fill("#password", "Not-The-Password-1!");
+  await (await s.find("#signin-submit")).click();
+  const error = await s.waitFor("#signin-error");
+  assert.equal(await error.text(), "The user name or password is incorrect");
+  assert.equal(await (await s.find("#password")).prop("value"), "");
+});
+
+test("the demo clinician signs in and lands on the patient search with focus in the box", async () => {
+  const clinician = sandbox.report.users.find((u) => u.username === "dr.okafor");
+  await fill("#username", clinician.username);
+  await fill("#password", clinician.password);
+  await (await s.find("#signin-submit")).click();
+  await s.waitFor("#patient-view");
+  assert.equal(await (await s.find("#user-roles")).text(), "Clinician");
+  const active = await s.activeElement();
+  assert.equal(await active.attr("id"), "patient-query");
+});
+
+test("an invalid NHS number gets the message staff know", async () => {
+  await fill("#patient-query", "943 476 5918");
+  await (await s.find("#search-submit")).click();
+  const error = await s.waitFor("#search-error");
+  assert.equal(await error.text(), "Invalid NHS number");
+  assert.equal(await (await s.find("#patient-query")).attr("aria-invalid"), "true");
+});
+
+test("typing an NHS number and pressing Enter shows the banner and seven tiles, blue where documents exist", async () => {
+  const box = await fill("#patient-query", "943 476 5919");
+  await box.type("\uE007"); // Enter: the search works from the keyboard.
+  await s.waitFor("#patient-record");
+  assert.equal(await (await s.find("#banner-name")).text(), "WHITFIELD, Amara");
+  assert.equal(await (await s.find("#banner-nhs")).text(), "943 476 5919");
+  assert.equal(await (await s.find("#banner-mrn")).text(), "10000001");
+  assert.equal(await (await s.find("#banner-dob")).text(), "14-Mar-1958");
+
+  const tiles = await s.findAll("#tiles button.tile");
+  const seen = [];
+  for (const t of tiles) {
+    seen.push({
+      category: await t.attr("data-category"),
+      count: await t.attr("data-count"),
+      name: await t.attr("aria-label"),
+      background: await t.css("background-color"),
+      tag: await t.tag(),
+    });
+  }
+  assert.deepEqual(
+    seen.map((t) => [t.category, t.count]),
+    [["preop", "3"], ["lab", "2"], ["radiology", "1"], ["intraop", "0"], ["ot_notes", "0"], ["postop", "0"], ["discharge", "1"]],
+  );
+  for (const t of seen) {
+    assert.equal(t.tag.toLowerCase(), "button", "tiles are keyboard-focusable buttons");
+    if (t.count === "0") assert.notEqual(t.background, NHS_BLUE, `${t.category} is grey when empty`);
+    else assert.equal(t.background, NHS_BLUE, `${t.category} is blue when it holds documents`);
+  }
+  assert.equal(seen[1].name, "Lab, 2 documents");
+  assert.equal(seen[3].name, "Intraop, 0 documents");
+  const greys = new Set(seen.filter((t) => t.count === "0").map((t) => t.background));
+  assert.equal(greys.size, 1, "every empty tile has the same grey");
+  await shot("02-patient-tiles");
+});
+
+test("a restricted record shows its flag in the banner", async () => {
+  await fill("#patient-query", "999 186 0916");
+  await (await s.find("#search-submit")).click();
+  await s.waitUntil(async () => (await (await s.find("#banner-nhs")).text()) === "999 186 0916", "banner shows the new patient");
+  const flag = await s.waitFor(".flag-restricted");
+  assert.equal(await flag.text(), "Restricted record");
+  await shot("03-restricted");
+});
+
+test("signing out returns to the sign-in screen and clears the patient", async () => {
+  await (await s.find("#sign-out")).click();
+  await s.waitFor("#signin-view");
+  assert.equal(await (await s.find("#patient-record")).displayed(), false);
+  assert.equal(await (await s.find("#patient-banner")).text(), "");
+});

@@ -1,0 +1,90 @@
+// Starts what the end-to-end tests need: a provisioned local cloud and tauri-driver.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { sleep } from "./webdriver.mjs";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, "target");
+
+export const bins = {
+  cli: process.env.CHARTDESK_BIN ?? path.join(targetDir, "debug/chartdesk"),
+  desktop: process.env.CHARTDESK_DESKTOP_BIN ?? path.join(targetDir, "debug/chartdesk-desktop"),
+  moto: process.env.CHARTDESK_MOTO_SERVER ?? path.join(os.homedir(), ".cache/chartdesk/venv/bin/moto_server"),
+  tauriDriver: process.env.TAURI_DRIVER ?? path.join(os.homedir(), ".cargo/bin/tauri-driver"),
+};
+
+/** Screenshots go under the clone's target/ so a person can look at them after a run. */
+export const screenshotDir = path.join(repoRoot, "target", "e2e-screenshots");
+mkdirSync(screenshotDir, { recursive: true });
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+async function waitForPort(port, what, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, "127.0.0.1", () => (s.end(), resolve(true)));
+      s.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(150);
+  }
+  throw new Error(`${what} did not listen on ${port}`);
+}
+
+/** moto on a free port, provisioned by `chartdesk sandbox up` into temp config/data folders. */
+export async function startSandbox() {
+  const port = await freePort();
+  const moto = spawn(bins.moto, ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore", detached: true });
+  await waitForPort(port, "moto_server");
+  const endpoint = `http://127.0.0.1:${port}`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "chartdesk-e2e-"));
+  const env = {
+    ...process.env,
+    CHARTDESK_CONFIG_DIR: path.join(dir, "config"),
+    CHARTDESK_DATA_DIR: path.join(dir, "data"),
+    CHARTDESK_PROFILE: "sandbox",
+  };
+  const report = JSON.parse(
+    execFileSync(bins.cli, ["sandbox", "up", "--json", "--endpoint", endpoint], { env, encoding: "utf8" }),
+  );
+  return { endpoint, env, report, stop: () => killGroup(moto) };
+}
+
+/** tauri-driver, which launches the app through WebKitWebDriver with `env`. */
+export async function startDriver(env) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn(bins.tauriDriver, ["--port", String(port), "--native-port", String(nativePort)], {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
+  await waitForPort(port, "tauri-driver");
+  return { base: `http://127.0.0.1:${port}`, stop: () => killGroup(driver) };
+}
+
+/**
+ * Stops a child and everything it started (WebKitWebDriver, the app): they share its process
+ * group, and a leftover holding our stdout would keep CI's pipe open.
+ */
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    // Already gone.
+  }
+}

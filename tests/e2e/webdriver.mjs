@@ -1,0 +1,138 @@
+// A minimal W3C WebDriver client over fetch: enough to drive the Tauri window via tauri-driver.
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+
+export class Session {
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  static async create(base, application, timeoutMs = 60000) {
+    const body = {
+      capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application } } },
+    };
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const value = await request("POST", `${base}/session`, body);
+        return new Session(base, value.sessionId);
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await sleep(500);
+      }
+    }
+  }
+
+  cmd(method, path, body) {
+    return request(method, `${this.base}/session/${this.id}${path}`, body);
+  }
+
+  async find(css) {
+    const value = await this.cmd("POST", "/element", { using: "css selector", value: css });
+    return new Element(this, value[ELEMENT]);
+  }
+
+  async findAll(css) {
+    const value = await this.cmd("POST", "/elements", { using: "css selector", value: css });
+    return value.map((v) => new Element(this, v[ELEMENT]));
+  }
+
+  /** Polls until `css` matches a displayed element. */
+  async waitFor(css, timeoutMs = 20000) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    while (Date.now() < deadline) {
+      try {
+        const el = await this.find(css);
+        if (await el.displayed()) return el;
+      } catch (e) {
+        last = e;
+      }
+      await sleep(150);
+    }
+    throw new Error(`timed out waiting for ${css}: ${last ?? "not displayed"}`);
+  }
+
+  async waitUntil(check, what, timeoutMs = 20000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await check().catch(() => false)) return;
+      await sleep(150);
+    }
+    throw new Error(`timed out waiting until ${what}`);
+  }
+
+  async screenshot() {
+    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+  }
+
+  activeElement() {
+    return this.cmd("GET", "/element/active").then((v) => new Element(this, v[ELEMENT]));
+  }
+
+  /** Sends keys to whatever has focus (keyboard-only navigation). */
+  async keys(text) {
+    const actions = [...text].flatMap((c) => [
+      { type: "keyDown", value: c },
+      { type: "keyUp", value: c },
+    ]);
+    await this.cmd("POST", "/actions", { actions: [{ type: "key", id: "kbd", actions }] });
+    await this.cmd("DELETE", "/actions");
+  }
+
+  close() {
+    return request("DELETE", `${this.base}/session/${this.id}`).catch(() => undefined);
+  }
+}
+
+export class Element {
+  constructor(session, id) {
+    this.s = session;
+    this.id = id;
+  }
+  cmd(method, path, body) {
+    return this.s.cmd(method, `/element/${this.id}${path}`, body);
+  }
+  click() {
+    return this.cmd("POST", "/click", {});
+  }
+  clear() {
+    return this.cmd("POST", "/clear", {});
+  }
+  type(text) {
+    return this.cmd("POST", "/value", { text });
+  }
+  text() {
+    return this.cmd("GET", "/text");
+  }
+  attr(name) {
+    return this.cmd("GET", `/attribute/${name}`);
+  }
+  prop(name) {
+    return this.cmd("GET", `/property/${name}`);
+  }
+  css(name) {
+    return this.cmd("GET", `/css/${name}`);
+  }
+  displayed() {
+    return this.cmd("GET", "/displayed");
+  }
+  tag() {
+    return this.cmd("GET", "/name");
+  }
+}
+
+async function request(method, url, body) {
+  const res = await fetch(url, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    throw new Error(`${method} ${url} → ${res.status} ${JSON.stringify(json.value ?? json)}`);
+  }
+  return json.value;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

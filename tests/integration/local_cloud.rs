@@ -1,0 +1,142 @@
+//! The local cloud the tests share: moto's server on a free loopback port, provisioned once.
+//!
+//! `CHARTDESK_TEST_ENDPOINT` names an already-running instance instead; otherwise moto_server is
+//! found via `CHARTDESK_MOTO_SERVER`, the setup script's venv, or PATH.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use chartdesk::config::{Folders, Profile};
+use chartdesk::sandbox::{provision, SandboxReport, SANDBOX_PROFILE};
+use chartdesk::services::system_clock;
+use chartdesk::Services;
+
+pub struct LocalCloud {
+    pub endpoint: String,
+    pub folders: Folders,
+    pub report: SandboxReport,
+    _dir: tempfile::TempDir,
+    /// The watcher that stops moto when this process ends (None for an external endpoint).
+    _moto: Option<Child>,
+}
+
+static CLOUD: OnceLock<LocalCloud> = OnceLock::new();
+
+/// The provisioned local cloud (started and provisioned on first use).
+pub fn cloud() -> &'static LocalCloud {
+    CLOUD.get_or_init(|| {
+        let (endpoint, moto) = match std::env::var("CHARTDESK_TEST_ENDPOINT") {
+            Ok(e) if !e.is_empty() => (e, None),
+            _ => {
+                let (endpoint, child) = start_moto();
+                (endpoint, Some(child))
+            }
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let folders = Folders {
+            config: dir.path().join("config"),
+            data: dir.path().join("data"),
+        };
+        // Provision on a runtime of its own: each test has its own runtime and clients.
+        let report = std::thread::scope(|s| {
+            s.spawn(|| {
+                tokio::runtime::Runtime::new()
+                    .unwrap()
+                    .block_on(provision(&endpoint, &folders))
+                    .expect("provisioning the local cloud")
+            })
+            .join()
+            .unwrap()
+        });
+        LocalCloud {
+            endpoint,
+            folders,
+            report,
+            _dir: dir,
+            _moto: moto,
+        }
+    })
+}
+
+impl LocalCloud {
+    pub fn profile(&self) -> Profile {
+        Profile::load(&self.folders, SANDBOX_PROFILE).unwrap()
+    }
+
+    pub async fn services(&self) -> Services {
+        Services::new(self.profile(), system_clock()).await
+    }
+
+    /// Services signed in as the demo user `username`.
+    pub async fn signed_in(&self, username: &str) -> Services {
+        let services = self.services().await;
+        let user = self
+            .report
+            .users
+            .iter()
+            .find(|u| u.username == username)
+            .unwrap();
+        services
+            .sign_in(&user.username, &user.password)
+            .await
+            .unwrap();
+        services
+    }
+}
+
+fn moto_server() -> PathBuf {
+    if let Some(p) = std::env::var_os("CHARTDESK_MOTO_SERVER") {
+        return p.into();
+    }
+    let venv = std::env::var_os("CHARTDESK_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/chartdesk")))
+        .map(|c| c.join("venv/bin/moto_server"));
+    match venv {
+        Some(p) if p.exists() => p,
+        _ => "moto_server".into(),
+    }
+}
+
+/// Starts moto on a free port, watched by a shell that stops it when this test process ends.
+fn start_moto() -> (String, Child) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let script = format!(
+        "{moto} -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; \
+         while kill -0 {pid} 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 0.5; done; kill $m 2>/dev/null",
+        moto = moto_server().display(),
+        pid = std::process::id()
+    );
+    let watcher = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("starting moto_server (run scripts/setup.sh first)");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "moto_server did not start on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (format!("http://127.0.0.1:{port}"), watcher)
+}
+
+/// A loopback endpoint where nothing listens: the cloud is "down".
+pub fn dead_endpoint() -> String {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}")
+}

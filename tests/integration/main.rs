@@ -1,0 +1,9 @@
+//! Core integration tests: ONE binary (linking the AWS SDK dominates build time), one module
+//! per area, all against a real local cloud (moto's server) through the real AWS SDK.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod local_cloud;
+mod patient_lookup;
+mod sandbox_provisioning;
+mod sign_in;

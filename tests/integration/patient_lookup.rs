@@ -1,0 +1,104 @@
+//! Find a patient by NHS number or MRN; banner and tile counts come from S3.
+
+use chartdesk::domain::Category;
+use chartdesk::sandbox::demo_patients;
+use chartdesk::{ErrorCode, UiError};
+
+use crate::local_cloud::cloud;
+
+#[tokio::test]
+async fn lookup_by_nhs_number_shows_banner_and_tiles_from_the_manifest() {
+    let services = cloud().signed_in("dr.okafor").await;
+    let s = services.find_patient("943 476 5919").await.unwrap();
+    assert_eq!(s.banner.nhs_number, "943 476 5919");
+    assert_eq!(s.banner.mrn, "10000001");
+    assert_eq!(s.banner.display_name, "WHITFIELD, Amara");
+    assert_eq!(s.banner.birth_date, "1958-03-14");
+    let tiles: Vec<_> = s
+        .tiles
+        .iter()
+        .map(|t| (t.category, t.count, t.has_documents))
+        .collect();
+    assert_eq!(
+        tiles,
+        vec![
+            (Category::Preop, 3, true),
+            (Category::Lab, 2, true),
+            (Category::Radiology, 1, true),
+            (Category::Intraop, 0, false),
+            (Category::OtNotes, 0, false),
+            (Category::Postop, 0, false),
+            (Category::Discharge, 1, true),
+        ]
+    );
+    assert_eq!(s.tiles[1].accessible_name, "Lab, 2 documents");
+}
+
+#[tokio::test]
+async fn every_demo_patient_is_found_by_nhs_number_and_by_mrn_with_its_planned_counts() {
+    let services = cloud().signed_in("nurse.hughes").await;
+    for p in demo_patients() {
+        let by_nhs = services.find_patient(p.nhs_number).await.unwrap();
+        let by_mrn = services.find_patient(p.mrn).await.unwrap();
+        assert_eq!(by_nhs.banner.mrn, p.mrn);
+        assert_eq!(by_mrn.banner.nhs_number.replace(' ', ""), p.nhs_number);
+        let counts: Vec<u32> = by_mrn.tiles.iter().map(|t| t.count).collect();
+        let planned: Vec<u32> = p.documents.iter().map(|&n| u32::from(n)).collect();
+        assert_eq!(counts, planned, "MRN {}", p.mrn);
+        assert_eq!(by_nhs.banner.restricted, p.restricted);
+        assert_eq!(by_nhs.banner.superseded, p.superseded);
+    }
+}
+
+#[tokio::test]
+async fn a_valid_nhs_number_with_no_patient_is_not_found() {
+    let services = cloud().signed_in("dr.okafor").await;
+    let err = UiError::from(services.find_patient("999 000 0018").await.unwrap_err());
+    assert_eq!(err.code, ErrorCode::NotFound);
+    assert_eq!(err.message, "No patient found with NHS number 999 000 0018");
+    let err = UiError::from(services.find_patient("77777777").await.unwrap_err());
+    assert_eq!(err.code, ErrorCode::NotFound);
+    assert_eq!(err.message, "No patient found with MRN 77777777");
+}
+
+#[tokio::test]
+async fn invalid_input_gets_the_messages_staff_know() {
+    let services = cloud().signed_in("dr.okafor").await;
+    for (input, message) in [
+        ("", "Please supply an NHS number"),
+        ("943 476 5918", "Invalid NHS number"),
+        ("94347A5919", "Invalid NHS number"),
+        ("../10000001", "Invalid NHS number"),
+    ] {
+        let err = UiError::from(services.find_patient(input).await.unwrap_err());
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{input:?}");
+        assert_eq!(err.message, message, "{input:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_user_in_no_group_cannot_open_records() {
+    let services = cloud().signed_in("visitor.lee").await;
+    let err = UiError::from(services.find_patient("943 476 5919").await.unwrap_err());
+    assert_eq!(err.code, ErrorCode::Forbidden);
+}
+
+#[tokio::test]
+async fn cli_find_prints_the_tiles_as_json() {
+    let c = cloud();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+        .args(["find", "--user", "dr.okafor", "--json", "401 023 2137"])
+        .env("CHARTDESK_CONFIG_DIR", &c.folders.config)
+        .env("CHARTDESK_DATA_DIR", &c.folders.data)
+        .env("CHARTDESK_PASSWORD", "Demo-Clinician-2026!")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["banner"]["mrn"], "10000002");
+    assert_eq!(json["tiles"][1]["count"], 3);
+}

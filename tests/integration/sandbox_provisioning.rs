@@ -1,0 +1,86 @@
+//! `chartdesk sandbox up`: what it creates, that it is idempotent, and that keys hold no names.
+
+use std::process::Command;
+
+use chartdesk::sandbox::{demo_patients, SANDBOX_PROFILE};
+
+use crate::local_cloud::cloud;
+
+#[tokio::test]
+async fn provisioning_writes_the_sandbox_profile_with_pool_client_and_bucket() {
+    let c = cloud();
+    let profile = c.profile();
+    assert_eq!(profile.name, SANDBOX_PROFILE);
+    assert_eq!(profile.endpoint.as_deref(), Some(c.endpoint.as_str()));
+    assert_eq!(profile.user_pool_id, c.report.user_pool_id);
+    assert!(!profile.client_id.is_empty());
+    assert!(c.report.patients >= 12, "at least 12 demo patients");
+    assert!(c.report.documents > 0);
+}
+
+#[tokio::test]
+async fn every_demo_patient_has_a_record_and_an_nhs_lookup() {
+    let services = cloud().services().await;
+    let keys = services.store.list_keys("").await.unwrap();
+    for p in demo_patients() {
+        assert!(keys.contains(&format!("patients/{}/patient.json", p.mrn)));
+        assert!(keys.contains(&format!("lookup/nhs/{}.json", p.nhs_number)));
+    }
+}
+
+#[tokio::test]
+async fn no_object_key_contains_a_patient_name() {
+    let services = cloud().services().await;
+    let keys = services.store.list_keys("").await.unwrap();
+    assert!(!keys.is_empty());
+    for p in demo_patients() {
+        for name in [p.given_name, p.family_name] {
+            let name = name.to_lowercase();
+            let hit = keys.iter().find(|k| k.to_lowercase().contains(&name));
+            assert!(hit.is_none(), "a key contains a patient name: {hit:?}");
+        }
+    }
+}
+
+/// The CLI contract scripts rely on: `sandbox up --endpoint URL` twice gives the same pool,
+/// client and objects (idempotent), and fails nothing.
+#[tokio::test]
+async fn cli_sandbox_up_is_idempotent() {
+    let c = cloud();
+    let before = c.services().await.store.list_keys("").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+            .args(["sandbox", "up", "--json", "--endpoint", &c.endpoint])
+            .env("CHARTDESK_CONFIG_DIR", dir.path().join("config"))
+            .env("CHARTDESK_DATA_DIR", dir.path().join("data"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let first = run();
+    let second = run();
+    assert_eq!(first, second, "a second run changes nothing");
+    assert_eq!(first["user_pool_id"], c.report.user_pool_id.as_str());
+    let after = c.services().await.store.list_keys("").await.unwrap();
+    assert_eq!(before, after, "no object added or removed");
+    let config = std::fs::read_to_string(dir.path().join("config/config.toml")).unwrap();
+    assert!(config.contains("[profiles.sandbox]"));
+}
+
+#[test]
+fn cli_help_lists_every_command() {
+    let out = Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["sandbox", "find"] {
+        assert!(help.contains(cmd), "--help lists {cmd}: {help}");
+    }
+}

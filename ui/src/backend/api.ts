@@ -1,0 +1,27 @@
+// The only module that calls Tauri's invoke: every backend call is typed here.
+import { invoke } from "@tauri-apps/api/core";
+import type { AppInfo, PatientSummary, SignedInUser, UiError } from "./types";
+
+/** Every command rejects with a UiError; anything else is turned into one. */
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw asUiError(e);
+  }
+}
+
+export function asUiError(e: unknown): UiError {
+  if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
+    return e as UiError;
+  }
+  return { code: "internal", message: String(e) };
+}
+
+export const backend = {
+  appInfo: () => call<AppInfo>("app_info"),
+  signIn: (username: string, password: string) => call<SignedInUser>("sign_in", { username, password }),
+  signOut: () => call<void>("sign_out"),
+  currentUser: () => call<SignedInUser | null>("current_user"),
+  findPatient: (query: string) => call<PatientSummary>("find_patient", { query }),
+};

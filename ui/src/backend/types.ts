@@ -1,0 +1,47 @@
+// Generated from the Rust core by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.
+
+export type Category = "preop" | "lab" | "radiology" | "intraop" | "ot_notes" | "postop" | "discharge";
+
+export type Role = "clinician" | "ward_staff" | "records_admin";
+
+export type SignedInUser = { username: string, roles: Array<Role>, };
+
+export type PatientBanner = { mrn: string, 
+/**
+ * `943 476 5919` form.
+ */
+nhs_number: string, 
+/**
+ * `FAMILY, Given`, the NHS banner convention.
+ */
+display_name: string, 
+/**
+ * ISO date.
+ */
+birth_date: string, postcode: string, restricted: boolean, superseded: boolean, };
+
+export type Tile = { category: Category, label: string, count: number, 
+/**
+ * Blue when true, grey when false: the rule lives here, not in the UI.
+ */
+has_documents: boolean, 
+/**
+ * What a screen reader announces, e.g. "Lab, 3 documents".
+ */
+accessible_name: string, };
+
+export type PatientSummary = { banner: PatientBanner, tiles: Array<Tile>, };
+
+export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "forbidden" | "unreachable" | "conflict" | "config" | "internal";
+
+export type UiError = { code: ErrorCode, message: string, };
+
+export type AppInfo = { profile: string, 
+/**
+ * True for the local cloud: the status bar says the data is demo data.
+ */
+sandbox: boolean, version: string, 
+/**
+ * Why the app cannot work (e.g. no such profile), shown instead of the sign-in form.
+ */
+startup_error: UiError | null, };

@@ -1,0 +1,59 @@
+// Find a patient by NHS number or MRN, then show the banner and tiles.
+import { backend } from "../backend/api";
+import type { UiError } from "../backend/types";
+import { byId, show, showMessage } from "../shell/dom";
+import { renderBanner } from "./banner";
+import { renderTiles } from "./tiles";
+
+export function initPatientSearch(onSessionEnded: () => void): void {
+  const form = byId<HTMLFormElement>("search-form");
+  const query = byId<HTMLInputElement>("patient-query");
+  const submit = byId<HTMLButtonElement>("search-submit");
+  const error = byId("search-error");
+  const busy = byId("search-busy");
+  const record = byId("patient-record");
+  const note = byId("tile-note");
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showMessage(error, null);
+    query.removeAttribute("aria-invalid");
+    submit.disabled = true;
+    show(busy, true);
+    try {
+      const summary = await backend.findPatient(query.value);
+      renderBanner(byId("patient-banner"), summary.banner);
+      renderTiles(byId("tiles"), summary.tiles, (tile) => {
+        note.textContent = `${tile.accessible_name}. Opening the document list is not available in this version.`;
+      });
+      note.textContent = "";
+      show(record, true);
+    } catch (e) {
+      const err = e as UiError;
+      if (err.code === "not_signed_in") {
+        onSessionEnded();
+        return;
+      }
+      show(record, false);
+      showMessage(error, err.message);
+      if (err.code === "invalid_input") query.setAttribute("aria-invalid", "true");
+      query.focus();
+      query.select();
+    } finally {
+      submit.disabled = false;
+      show(busy, false);
+    }
+  });
+}
+
+export function resetPatientSearch(): void {
+  byId<HTMLInputElement>("patient-query").value = "";
+  showMessage(byId("search-error"), null);
+  show(byId("patient-record"), false);
+  byId("patient-banner").replaceChildren();
+  byId("tiles").replaceChildren();
+}
+
+export function focusPatientSearch(): void {
+  byId<HTMLInputElement>("patient-query").focus();
+}
