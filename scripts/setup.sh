@@ -37,5 +37,7 @@ fi
 # UI packages.
 if [ ! -d "$root/ui/node_modules" ] || [ "$root/ui/package-lock.json" -nt "$root/ui/node_modules/.package-lock.json" ]; then
   echo "setup: installing UI packages"
-  (cd "$root/ui" && npm ci --no-audit --no-fund --loglevel=error)
+  # `npm install`, not `npm ci`: npm 11 writes lock files without the other platforms' optional
+  # rollup binaries, and `npm ci` then refuses the lock as out of sync. The lock is still honoured.
+  (cd "$root/ui" && npm install --no-audit --no-fund --loglevel=error)
 fi
