@@ -4,6 +4,7 @@
 const COMMANDS: &[&str] = &[
     "app_info",
     "sign_in",
+    "complete_new_password",
     "sign_out",
     "current_user",
     "find_patient",

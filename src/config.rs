@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::PasswordPolicy;
 use crate::domain::{MrnFormat, DEFAULT_MRN_PATTERN};
 
 pub const CONFIG_FILE: &str = "config.toml";
@@ -101,6 +102,9 @@ pub struct ProfileFile {
     pub auth_flow: Option<AuthFlow>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mrn_pattern: Option<String>,
+    /// The pool's password rules, shown when a user must choose a new password.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<PasswordPolicy>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -157,6 +161,7 @@ pub struct Profile {
     pub endpoint: Option<String>,
     pub auth_flow: AuthFlow,
     pub mrn_format: MrnFormat,
+    pub password_policy: PasswordPolicy,
 }
 
 /// Picks one optional field of a profile.
@@ -214,6 +219,7 @@ impl Profile {
             endpoint: raw.endpoint,
             auth_flow: raw.auth_flow.unwrap_or_default(),
             mrn_format,
+            password_policy: raw.password_policy.unwrap_or_default(),
         })
     }
 }

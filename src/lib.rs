@@ -13,5 +13,5 @@ pub mod ts_bindings;
 pub mod ui_error;
 
 pub use app_info::AppInfo;
-pub use services::{AppError, Services, SignedInUser};
+pub use services::{AppError, Services, SignInResult, SignedInUser};
 pub use ui_error::{ErrorCode, UiError};

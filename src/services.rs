@@ -7,7 +7,9 @@ use time::OffsetDateTime;
 use tokio::sync::RwLock;
 use tracing::instrument;
 
-use crate::auth::{sign_in_with_password, AuthError, Session};
+use crate::auth::{
+    answer_new_password, start_password_sign_in, AuthError, PendingChallenge, Session, SignInStep,
+};
 use crate::cloud::{CloudClients, ObjectStore};
 use crate::config::{AuthFlow, ConfigError, Folders, Profile};
 use crate::domain::{Action, PatientQuery, QueryError, Role};
@@ -41,11 +43,27 @@ pub struct SignedInUser {
     pub roles: Vec<Role>,
 }
 
+/// The outcome of a sign-in call, as the UI branches on it.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SignInResult {
+    SignedIn {
+        user: SignedInUser,
+    },
+    /// Show the new-password form with these rules.
+    NewPasswordRequired {
+        username: String,
+        rules: Vec<String>,
+    },
+}
+
 pub struct Services {
     pub profile: Profile,
     pub clients: CloudClients,
     pub store: ObjectStore,
     session: RwLock<Option<Session>>,
+    /// A challenge waiting for the user's answer (memory only).
+    pending: tokio::sync::Mutex<Option<PendingChallenge>>,
     clock: Clock,
 }
 
@@ -65,14 +83,16 @@ impl Services {
             clients,
             store,
             session: RwLock::new(None),
+            pending: tokio::sync::Mutex::new(None),
             clock,
         }
     }
 
-    pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignedInUser, AppError> {
-        let session = match self.profile.auth_flow {
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignInResult, AppError> {
+        *self.pending.lock().await = None;
+        let step = match self.profile.auth_flow {
             AuthFlow::Password => {
-                sign_in_with_password(
+                start_password_sign_in(
                     &self.clients.cognito,
                     &self.profile.client_id,
                     username,
@@ -82,12 +102,57 @@ impl Services {
                 .await?
             }
         };
-        let user = SignedInUser {
-            username: session.username.clone(),
-            roles: session.roles.clone(),
-        };
-        *self.session.write().await = Some(session);
-        Ok(user)
+        self.take_step(step).await
+    }
+
+    /// Answers NEW_PASSWORD_REQUIRED. On a weak password the challenge stays open for a retry.
+    pub async fn complete_new_password(
+        &self,
+        new_password: &str,
+        confirm: &str,
+    ) -> Result<SignInResult, AppError> {
+        if new_password != confirm {
+            return Err(AuthError::PasswordsDiffer.into());
+        }
+        let mut pending = self.pending.lock().await;
+        let challenge = pending.as_ref().ok_or(AuthError::ChallengeExpired)?;
+        let step = answer_new_password(
+            &self.clients.cognito,
+            &self.profile.client_id,
+            challenge,
+            new_password,
+            (self.clock)(),
+        )
+        .await;
+        match step {
+            Err(AuthError::WeakPassword(m)) => Err(AuthError::WeakPassword(m).into()),
+            other => {
+                *pending = None;
+                drop(pending);
+                self.take_step(other?).await
+            }
+        }
+    }
+
+    async fn take_step(&self, step: SignInStep) -> Result<SignInResult, AppError> {
+        match step {
+            SignInStep::SignedIn(session) => {
+                let user = SignedInUser {
+                    username: session.username.clone(),
+                    roles: session.roles.clone(),
+                };
+                *self.session.write().await = Some(session);
+                Ok(SignInResult::SignedIn { user })
+            }
+            SignInStep::NewPasswordRequired(challenge) => {
+                let result = SignInResult::NewPasswordRequired {
+                    username: challenge.username.clone(),
+                    rules: self.profile.password_policy.rules(),
+                };
+                *self.pending.lock().await = Some(challenge);
+                Ok(result)
+            }
+        }
     }
 
     /// Forgets the session. Token revocation and the keychain come with the authentication issue.

@@ -6,7 +6,7 @@ use ts_rs::TS;
 use crate::app_info::AppInfo;
 use crate::domain::{Category, Role};
 use crate::records::{PatientBanner, PatientSummary, Tile};
-use crate::services::SignedInUser;
+use crate::services::{SignInResult, SignedInUser};
 use crate::ui_error::{ErrorCode, UiError};
 
 /// Path of the committed file, relative to the workspace root.
@@ -18,6 +18,7 @@ pub fn render() -> String {
         Category::decl(&cfg),
         Role::decl(&cfg),
         SignedInUser::decl(&cfg),
+        SignInResult::decl(&cfg),
         PatientBanner::decl(&cfg),
         Tile::decl(&cfg),
         PatientSummary::decl(&cfg),

@@ -38,7 +38,10 @@ impl From<AppError> for UiError {
             AppError::Query(_) => ErrorCode::InvalidInput,
             AppError::Forbidden => ErrorCode::Forbidden,
             AppError::Auth(a) => match a {
-                AuthError::MissingCredentials => ErrorCode::InvalidInput,
+                AuthError::MissingCredentials
+                | AuthError::WeakPassword(_)
+                | AuthError::PasswordsDiffer => ErrorCode::InvalidInput,
+                AuthError::ChallengeExpired => ErrorCode::NotSignedIn,
                 AuthError::WrongCredentials
                 | AuthError::TooManyAttempts
                 | AuthError::Disabled

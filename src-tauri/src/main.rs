@@ -21,6 +21,7 @@ fn main() -> std::process::ExitCode {
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::session::sign_in,
+            commands::session::complete_new_password,
             commands::session::sign_out,
             commands::session::current_user,
             commands::patients::find_patient,

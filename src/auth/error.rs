@@ -14,8 +14,15 @@ pub enum AuthError {
     Disabled,
     #[error("Your password must be reset before you can sign in. Contact the service desk")]
     ResetRequired,
-    #[error("Your account needs a new password before first use; this version cannot set one yet. Ask the service desk to set your password")]
+    #[error("Your account needs a new password before first use. Sign in with the Chartdesk app to choose one")]
     NewPasswordRequired,
+    /// Cognito's own words on what the password lacks.
+    #[error("{0}")]
+    WeakPassword(String),
+    #[error("The two passwords do not match")]
+    PasswordsDiffer,
+    #[error("Sign-in took too long and has expired. Please sign in again")]
+    ChallengeExpired,
     #[error("The sign-in service asked for a step this version does not support ({0})")]
     UnsupportedChallenge(String),
     #[error("Cannot reach the sign-in service. Check the network connection (in the sandbox: is the local cloud running?)")]
@@ -49,6 +56,29 @@ impl From<Failure> for AuthError {
             Some("PasswordResetRequiredException") => AuthError::ResetRequired,
             Some("ResourceNotFoundException") => AuthError::Misconfigured,
             _ => AuthError::Failed(f),
+        }
+    }
+}
+
+impl AuthError {
+    /// Errors answering a challenge: a weak password is retryable; an invalid session means
+    /// the challenge has expired and sign-in must start again.
+    pub fn from_challenge_answer(f: Failure) -> Self {
+        let message = match &f {
+            Failure::Service { message, .. } => message.clone(),
+            _ => None,
+        };
+        match f.code() {
+            Some("InvalidPasswordException") => AuthError::WeakPassword(
+                message.unwrap_or_else(|| "The new password does not meet the rules".into()),
+            ),
+            Some("NotAuthorizedException" | "CodeMismatchException" | "ExpiredCodeException")
+                if message.as_deref().is_some_and(|m| m.contains("session")) =>
+            {
+                AuthError::ChallengeExpired
+            }
+            Some("ResourceNotFoundException") => AuthError::ChallengeExpired,
+            _ => AuthError::from(f),
         }
     }
 }

@@ -17,7 +17,11 @@ pub struct FindArgs {
 pub async fn run(profile: &str, args: FindArgs) -> anyhow::Result<()> {
     let services = Services::start(profile).await?;
     let password = super::password_from_env_or_prompt()?;
-    services.sign_in(&args.user, &password).await?;
+    if let chartdesk::SignInResult::NewPasswordRequired { .. } =
+        services.sign_in(&args.user, &password).await?
+    {
+        anyhow::bail!("{}", chartdesk::auth::AuthError::NewPasswordRequired);
+    }
     let summary = services.find_patient(&args.query).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);

@@ -15,7 +15,7 @@ use crate::domain::Role;
 
 pub use demo_files::{demo_jpeg, demo_pdf};
 pub use demo_patients::{demo_patients, DemoPatient};
-pub use user_pool::{demo_users, DemoUser};
+pub use user_pool::{demo_users, sandbox_password_policy, DemoUser};
 
 pub const SANDBOX_PROFILE: &str = "sandbox";
 /// moto implements GlobalSignOut only in us-east-1 (DESIGN.md §6).
@@ -64,6 +64,7 @@ pub struct DemoUserReport {
     pub username: String,
     pub password: String,
     pub role: Option<Role>,
+    pub must_change_password: bool,
 }
 
 /// The profile the sandbox is reached with (before the pool ids are known).
@@ -75,6 +76,10 @@ pub fn sandbox_profile_file(endpoint: &str) -> ProfileFile {
         // Placeholders so the profile resolves while the pool is being made.
         user_pool_id: Some(String::new()),
         client_id: Some(String::new()),
+        password_policy: Some(sandbox_password_policy()),
+        // moto never checks the password in USER_SRP_AUTH (DESIGN.md §6): the sandbox signs in
+        // with USER_PASSWORD_AUTH so a wrong password is refused as it would be in production.
+        auth_flow: Some(crate::config::AuthFlow::Password),
         ..Default::default()
     }
 }
@@ -115,6 +120,7 @@ pub async fn provision(endpoint: &str, folders: &Folders) -> Result<SandboxRepor
                 username: u.username.into(),
                 password: u.password.into(),
                 role: u.role,
+                must_change_password: u.must_change_password,
             })
             .collect(),
         patients: counts.patients,

@@ -7,6 +7,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 use aws_sdk_cognitoidentityprovider::Client;
 
 use super::{CLIENT_NAME, POOL_NAME};
+use crate::auth::PasswordPolicy;
 use crate::cloud::{classify, Failure};
 use crate::domain::Role;
 
@@ -16,6 +17,8 @@ pub struct DemoUser {
     pub username: &'static str,
     pub password: &'static str,
     pub role: Option<Role>,
+    /// Admin-created with a temporary password: must choose a new one at first sign-in.
+    pub must_change_password: bool,
 }
 
 pub fn demo_users() -> &'static [DemoUser] {
@@ -24,23 +27,41 @@ pub fn demo_users() -> &'static [DemoUser] {
             username: "dr.okafor",
             password: "Demo-Clinician-2026!",
             role: Some(Role::Clinician),
+            must_change_password: false,
         },
         DemoUser {
             username: "nurse.hughes",
             password: "Demo-WardStaff-2026!",
             role: Some(Role::WardStaff),
+            must_change_password: false,
         },
         DemoUser {
             username: "admin.byrne",
             password: "Demo-RecordsAdmin-2026!",
             role: Some(Role::RecordsAdmin),
+            must_change_password: false,
         },
         DemoUser {
             username: "visitor.lee",
             password: "Demo-NoAccess-2026!",
             role: None,
+            must_change_password: false,
+        },
+        DemoUser {
+            username: "new.starter",
+            password: "Temporary-Pass-2026!",
+            role: Some(Role::Clinician),
+            must_change_password: true,
         },
     ]
+}
+
+/// The sandbox pool's rules; also written to the profile so the app can show them.
+pub fn sandbox_password_policy() -> PasswordPolicy {
+    PasswordPolicy {
+        min_length: 12,
+        ..PasswordPolicy::default()
+    }
 }
 
 pub struct PoolIds {
@@ -86,12 +107,13 @@ async fn ensure_pool(cognito: &Client) -> Result<String, Failure> {
     {
         return Ok(id.to_string());
     }
+    let p = sandbox_password_policy();
     let policy = PasswordPolicyType::builder()
-        .minimum_length(12)
-        .require_uppercase(true)
-        .require_lowercase(true)
-        .require_numbers(true)
-        .require_symbols(true)
+        .minimum_length(p.min_length as i32)
+        .require_uppercase(p.require_uppercase)
+        .require_lowercase(p.require_lowercase)
+        .require_numbers(p.require_numbers)
+        .require_symbols(p.require_symbols)
         .build();
     let out = cognito
         .create_user_pool()
@@ -172,15 +194,17 @@ async fn ensure_user(cognito: &Client, pool_id: &str, user: &DemoUser) -> Result
         .send()
         .await
         .map_err(classify)?;
-    cognito
-        .admin_set_user_password()
-        .user_pool_id(pool_id)
-        .username(user.username)
-        .password(user.password)
-        .permanent(true)
-        .send()
-        .await
-        .map_err(classify)?;
+    if !user.must_change_password {
+        cognito
+            .admin_set_user_password()
+            .user_pool_id(pool_id)
+            .username(user.username)
+            .password(user.password)
+            .permanent(true)
+            .send()
+            .await
+            .map_err(classify)?;
+    }
     if let Some(role) = user.role {
         cognito
             .admin_add_user_to_group()

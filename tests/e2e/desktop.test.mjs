@@ -121,3 +121,29 @@ test("signing out returns to the sign-in screen and clears the patient", async (
   assert.equal(await (await s.find("#patient-record")).displayed(), false);
   assert.equal(await (await s.find("#patient-banner")).text(), "");
 });
+
+test("a first sign-in with a temporary password asks for a new one, refuses a weak one, then signs in", async () => {
+  const starter = sandbox.report.users.find((u) => u.must_change_password);
+  await fill("#username", starter.username);
+  await fill("#password", starter.password);
+  await (await s.find("#signin-submit")).click();
+  await s.waitFor("#new-password-view");
+  const rules = await s.findAll("#new-password-rules li");
+  assert.equal(await rules[0].text(), "At least 12 characters");
+  assert.equal(await (await s.activeElement()).attr("id"), "new-password");
+
+  await fill("#new-password", "short");
+  await fill("#confirm-password", "short");
+  await (await s.find("#new-password-submit")).click();
+  const error = await s.waitFor("#new-password-error");
+  assert.match(await error.text(), /password/i);
+  await shot("04-new-password-refused");
+
+  await fill("#new-password", "Chosen-Pass-2026!");
+  await fill("#confirm-password", "Chosen-Pass-2026!");
+  await (await s.find("#new-password-submit")).click();
+  await s.waitFor("#patient-view");
+  assert.equal(await (await s.find("#user-name")).text(), starter.username);
+  await (await s.find("#sign-out")).click();
+  await s.waitFor("#signin-view");
+});

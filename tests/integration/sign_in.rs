@@ -3,7 +3,7 @@
 use chartdesk::auth::AuthError;
 use chartdesk::domain::Role;
 use chartdesk::services::system_clock;
-use chartdesk::{AppError, ErrorCode, Services, UiError};
+use chartdesk::{AppError, ErrorCode, Services, SignInResult, UiError};
 
 use crate::local_cloud::{cloud, dead_endpoint};
 
@@ -21,17 +21,101 @@ fn password_of(username: &str) -> String {
 #[tokio::test]
 async fn each_demo_user_signs_in_with_the_role_of_their_group() {
     let c = cloud();
-    for user in &c.report.users {
+    for user in c.report.users.iter().filter(|u| !u.must_change_password) {
         let services = c.services().await;
-        let signed_in = services
+        let result = services
             .sign_in(&user.username, &user.password)
             .await
             .unwrap();
+        let SignInResult::SignedIn { user: signed_in } = result else {
+            panic!("{} should be signed in: {result:?}", user.username);
+        };
         assert_eq!(signed_in.username, user.username);
         let expected: Vec<Role> = user.role.into_iter().collect();
         assert_eq!(signed_in.roles, expected, "{}", user.username);
         assert!(services.current_user().await.is_some());
     }
+}
+
+/// The admin-created `new.starter` must choose a password: the rules are shown, a weak one is
+/// refused with the pool's reason and can be retried, and then the user is signed in.
+#[tokio::test]
+async fn first_sign_in_with_a_temporary_password_requires_a_new_one() {
+    let c = cloud();
+    let starter = c
+        .report
+        .users
+        .iter()
+        .find(|u| u.must_change_password)
+        .unwrap();
+    let services = c.services().await;
+    let result = services
+        .sign_in(&starter.username, &starter.password)
+        .await
+        .unwrap();
+    let SignInResult::NewPasswordRequired { rules, .. } = result else {
+        panic!("expected the new-password challenge: {result:?}");
+    };
+    assert_eq!(rules[0], "At least 12 characters");
+    assert!(services.current_user().await.is_none(), "not signed in yet");
+
+    let differ = services
+        .complete_new_password("Chosen-Pass-2026!", "Chosen-Pass-2027!")
+        .await;
+    assert_eq!(
+        UiError::from(differ.unwrap_err()).message,
+        "The two passwords do not match"
+    );
+
+    let weak = UiError::from(
+        services
+            .complete_new_password("short", "short")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(weak.code, ErrorCode::InvalidInput);
+    assert!(
+        weak.message.to_lowercase().contains("password"),
+        "{}",
+        weak.message
+    );
+
+    let done = services
+        .complete_new_password("Chosen-Pass-2026!", "Chosen-Pass-2026!")
+        .await
+        .unwrap();
+    let SignInResult::SignedIn { user } = done else {
+        panic!("expected to be signed in: {done:?}");
+    };
+    assert_eq!(user.roles, vec![Role::Clinician]);
+
+    // The new password now works directly; the temporary one no longer does.
+    let again = c.services().await;
+    let direct = again
+        .sign_in(&starter.username, "Chosen-Pass-2026!")
+        .await
+        .unwrap();
+    assert!(matches!(direct, SignInResult::SignedIn { .. }));
+    let old = again
+        .sign_in(&starter.username, &starter.password)
+        .await
+        .unwrap_err();
+    assert_eq!(UiError::from(old).code, ErrorCode::WrongCredentials);
+}
+
+#[tokio::test]
+async fn answering_a_challenge_that_was_never_asked_restarts_sign_in() {
+    let services = cloud().services().await;
+    let err = services
+        .complete_new_password("Chosen-Pass-2026!", "Chosen-Pass-2026!")
+        .await
+        .unwrap_err();
+    let ui = UiError::from(err);
+    assert_eq!(ui.code, ErrorCode::NotSignedIn);
+    assert_eq!(
+        ui.message,
+        "Sign-in took too long and has expired. Please sign in again"
+    );
 }
 
 #[tokio::test]

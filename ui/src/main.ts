@@ -1,8 +1,9 @@
 // Start-up and navigation between sign-in, no-access and patient screens.
 import { backend } from "./backend/api";
-import type { SignedInUser } from "./backend/types";
+import type { SignInResult, SignedInUser } from "./backend/types";
 import { focusPatientSearch, initPatientSearch, resetPatientSearch } from "./patient/search";
 import { byId, show, showMessage } from "./shell/dom";
+import { initNewPassword, showNewPasswordForm } from "./signin/new-password";
 import { focusSignIn, initSignIn } from "./signin/signin";
 
 const ROLE_NAMES: Record<string, string> = {
@@ -11,29 +12,42 @@ const ROLE_NAMES: Record<string, string> = {
   records_admin: "Records admin",
 };
 
+const VIEWS = ["signin-view", "new-password-view", "no-access-view", "patient-view"] as const;
+
+/** Exactly one main view is visible at a time. */
+function showView(id: (typeof VIEWS)[number]): void {
+  for (const v of VIEWS) show(byId(v), v === id);
+}
+
+function onSignInResult(result: SignInResult): void {
+  if (result.kind === "signed_in") {
+    showSignedIn(result.user);
+  } else {
+    showView("new-password-view");
+    showNewPasswordForm(result);
+  }
+}
+
 function showSignedIn(user: SignedInUser): void {
   byId("user-name").textContent = user.username;
   byId("user-roles").textContent = user.roles.map((r) => ROLE_NAMES[r] ?? r).join(", ") || "No group";
   show(byId("user-box"), true);
-  show(byId("signin-view"), false);
   const hasAccess = user.roles.length > 0;
-  show(byId("no-access-view"), !hasAccess);
-  show(byId("patient-view"), hasAccess);
+  showView(hasAccess ? "patient-view" : "no-access-view");
   if (hasAccess) focusPatientSearch();
 }
 
-function showSignedOut(): void {
+function showSignedOut(message: string | null = null): void {
   resetPatientSearch();
   show(byId("user-box"), false);
-  show(byId("patient-view"), false);
-  show(byId("no-access-view"), false);
-  show(byId("signin-view"), true);
-  focusSignIn();
+  showView("signin-view");
+  focusSignIn(message);
 }
 
 async function start(): Promise<void> {
-  initSignIn(showSignedIn);
-  initPatientSearch(showSignedOut);
+  initSignIn(onSignInResult);
+  initNewPassword(onSignInResult, showSignedOut);
+  initPatientSearch(() => showSignedOut("Your session has ended. Please sign in again."));
   byId("sign-out").addEventListener("click", async () => {
     await backend.signOut().catch(() => undefined);
     showSignedOut();

@@ -1,4 +1,4 @@
-use chartdesk::{SignedInUser, UiError};
+use chartdesk::{SignInResult, SignedInUser, UiError};
 use tauri::State;
 
 use crate::state::AppState;
@@ -8,8 +8,20 @@ pub async fn sign_in(
     state: State<'_, AppState>,
     username: String,
     password: String,
-) -> Result<SignedInUser, UiError> {
+) -> Result<SignInResult, UiError> {
     Ok(state.services()?.sign_in(&username, &password).await?)
+}
+
+#[tauri::command]
+pub async fn complete_new_password(
+    state: State<'_, AppState>,
+    new_password: String,
+    confirm: String,
+) -> Result<SignInResult, UiError> {
+    Ok(state
+        .services()?
+        .complete_new_password(&new_password, &confirm)
+        .await?)
 }
 
 #[tauri::command]

@@ -1,6 +1,6 @@
 // The only module that calls Tauri's invoke: every backend call is typed here.
 import { invoke } from "@tauri-apps/api/core";
-import type { AppInfo, PatientSummary, SignedInUser, UiError } from "./types";
+import type { AppInfo, PatientSummary, SignInResult, SignedInUser, UiError } from "./types";
 
 /** Every command rejects with a UiError; anything else is turned into one. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -20,7 +20,9 @@ export function asUiError(e: unknown): UiError {
 
 export const backend = {
   appInfo: () => call<AppInfo>("app_info"),
-  signIn: (username: string, password: string) => call<SignedInUser>("sign_in", { username, password }),
+  signIn: (username: string, password: string) => call<SignInResult>("sign_in", { username, password }),
+  completeNewPassword: (newPassword: string, confirm: string) =>
+    call<SignInResult>("complete_new_password", { newPassword, confirm }),
   signOut: () => call<void>("sign_out"),
   currentUser: () => call<SignedInUser | null>("current_user"),
   findPatient: (query: string) => call<PatientSummary>("find_patient", { query }),

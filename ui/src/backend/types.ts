@@ -6,6 +6,8 @@ export type Role = "clinician" | "ward_staff" | "records_admin";
 
 export type SignedInUser = { username: string, roles: Array<Role>, };
 
+export type SignInResult = { "kind": "signed_in", user: SignedInUser, } | { "kind": "new_password_required", username: string, rules: Array<string>, };
+
 export type PatientBanner = { mrn: string, 
 /**
  * `943 476 5919` form.

@@ -1,9 +1,12 @@
 // Sign-in screen: user name + password, errors in plain words from the core.
 import { backend } from "../backend/api";
-import type { SignedInUser } from "../backend/types";
+import type { SignInResult, UiError } from "../backend/types";
 import { byId, showMessage } from "../shell/dom";
 
-export function initSignIn(onSignedIn: (user: SignedInUser) => void): void {
+/** Called with every sign-in outcome: signed in, or a challenge to show. */
+export type OnSignInResult = (result: SignInResult) => void;
+
+export function initSignIn(onResult: OnSignInResult): void {
   const form = byId<HTMLFormElement>("signin-form");
   const username = byId<HTMLInputElement>("username");
   const password = byId<HTMLInputElement>("password");
@@ -16,11 +19,11 @@ export function initSignIn(onSignedIn: (user: SignedInUser) => void): void {
     submit.disabled = true;
     submit.textContent = "Signing in…";
     try {
-      const user = await backend.signIn(username.value, password.value);
+      const result = await backend.signIn(username.value, password.value);
       password.value = "";
-      onSignedIn(user);
+      onResult(result);
     } catch (e) {
-      const err = e as { code: string; message: string };
+      const err = e as UiError;
       showMessage(error, err.message);
       // Keep the user name; clear and refocus the password so a retry is one step.
       if (err.code === "wrong_credentials") {
@@ -34,7 +37,9 @@ export function initSignIn(onSignedIn: (user: SignedInUser) => void): void {
   });
 }
 
-export function focusSignIn(): void {
+/** Shows the sign-in form, optionally with why the user is back here. */
+export function focusSignIn(message: string | null = null): void {
+  showMessage(byId("signin-error"), message);
   const username = byId<HTMLInputElement>("username");
   (username.value ? byId<HTMLInputElement>("password") : username).focus();
 }
