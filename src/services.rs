@@ -8,7 +8,8 @@ use tokio::sync::RwLock;
 use tracing::instrument;
 
 use crate::auth::{
-    answer_new_password, start_password_sign_in, AuthError, PendingChallenge, Session, SignInStep,
+    cognito_issuer, http_key_source, AuthError, PendingChallenge, Session, SignInStep,
+    TokenVerifier, UserPool,
 };
 use crate::cloud::{CloudClients, ObjectStore};
 use crate::config::{AuthFlow, ConfigError, Folders, Profile};
@@ -57,10 +58,34 @@ pub enum SignInResult {
     },
 }
 
+/// Keys come from the pool's JWKS: on the local cloud at `{endpoint}/{pool}`, in AWS at the issuer.
+fn token_verifier(profile: &Profile) -> TokenVerifier {
+    let issuer = cognito_issuer(&profile.region, &profile.user_pool_id);
+    let keys_base = match &profile.endpoint {
+        Some(endpoint) => format!(
+            "{}/{}",
+            endpoint.trim_end_matches('/'),
+            profile.user_pool_id
+        ),
+        None => issuer.clone(),
+    };
+    let http = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(3))
+        .timeout(std::time::Duration::from_secs(15))
+        .build()
+        .unwrap_or_default();
+    TokenVerifier::new(
+        issuer,
+        profile.client_id.clone(),
+        http_key_source(http, keys_base),
+    )
+}
+
 pub struct Services {
     pub profile: Profile,
     pub clients: CloudClients,
     pub store: ObjectStore,
+    user_pool: UserPool,
     session: RwLock<Option<Session>>,
     /// A challenge waiting for the user's answer (memory only).
     pending: tokio::sync::Mutex<Option<PendingChallenge>>,
@@ -78,10 +103,16 @@ impl Services {
     pub async fn new(profile: Profile, clock: Clock) -> Self {
         let clients = CloudClients::new(&profile).await;
         let store = clients.store(&profile);
+        let user_pool = UserPool {
+            cognito: clients.cognito.clone(),
+            client_id: profile.client_id.clone(),
+            verifier: token_verifier(&profile),
+        };
         Self {
             profile,
             clients,
             store,
+            user_pool,
             session: RwLock::new(None),
             pending: tokio::sync::Mutex::new(None),
             clock,
@@ -92,14 +123,9 @@ impl Services {
         *self.pending.lock().await = None;
         let step = match self.profile.auth_flow {
             AuthFlow::Password => {
-                start_password_sign_in(
-                    &self.clients.cognito,
-                    &self.profile.client_id,
-                    username,
-                    password,
-                    (self.clock)(),
-                )
-                .await?
+                self.user_pool
+                    .start_password_sign_in(username, password, (self.clock)())
+                    .await?
             }
         };
         self.take_step(step).await
@@ -116,14 +142,10 @@ impl Services {
         }
         let mut pending = self.pending.lock().await;
         let challenge = pending.as_ref().ok_or(AuthError::ChallengeExpired)?;
-        let step = answer_new_password(
-            &self.clients.cognito,
-            &self.profile.client_id,
-            challenge,
-            new_password,
-            (self.clock)(),
-        )
-        .await;
+        let step = self
+            .user_pool
+            .answer_new_password(challenge, new_password, (self.clock)())
+            .await;
         match step {
             Err(AuthError::WeakPassword(m)) => Err(AuthError::WeakPassword(m).into()),
             other => {

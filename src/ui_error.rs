@@ -51,6 +51,7 @@ impl From<AppError> for UiError {
                 AuthError::Unreachable => ErrorCode::Unreachable,
                 AuthError::Misconfigured => ErrorCode::Config,
                 AuthError::NotSignedIn => ErrorCode::NotSignedIn,
+                AuthError::ClockSkew => ErrorCode::Config,
                 AuthError::BadToken | AuthError::Failed(_) => ErrorCode::Internal,
             },
             AppError::Lookup(l) => match l {

@@ -10,8 +10,18 @@ use aws_sdk_cognitoidentityprovider::Client;
 use time::OffsetDateTime;
 use tracing::instrument;
 
-use super::{AuthError, IdClaims, Session, Tokens};
+use super::token_verifier::{TokenError, TokenVerifier};
+use super::{AuthError, Session, Tokens};
 use crate::cloud::classify;
+
+/// The user pool as sign-in sees it: the Cognito client, our app client id, and the verifier
+/// every token Cognito returns is checked with before it is trusted.
+#[derive(Debug)]
+pub struct UserPool {
+    pub cognito: Client,
+    pub client_id: String,
+    pub verifier: TokenVerifier,
+}
 
 /// Where a sign-in stands after a call to Cognito.
 #[derive(Debug)]
@@ -33,114 +43,132 @@ impl std::fmt::Debug for PendingChallenge {
     }
 }
 
-#[instrument(skip_all, err(Display))]
-pub async fn start_password_sign_in(
-    cognito: &Client,
-    client_id: &str,
-    username: &str,
-    password: &str,
-    now: OffsetDateTime,
-) -> Result<SignInStep, AuthError> {
-    let username = username.trim();
-    if username.is_empty() || password.is_empty() {
-        return Err(AuthError::MissingCredentials);
-    }
-    let out = cognito
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .client_id(client_id)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", password)
-        .send()
-        .await
-        .map_err(|e| AuthError::from(classify(e)))?;
-    next_step(
-        username,
-        out.challenge_name(),
-        out.session(),
-        out.challenge_parameters(),
-        out.authentication_result(),
-        now,
-    )
-}
-
-/// Answers NEW_PASSWORD_REQUIRED. A weak password keeps the challenge usable for a retry.
-#[instrument(skip_all, err(Display))]
-pub async fn answer_new_password(
-    cognito: &Client,
-    client_id: &str,
-    pending: &PendingChallenge,
-    new_password: &str,
-    now: OffsetDateTime,
-) -> Result<SignInStep, AuthError> {
-    let out = cognito
-        .respond_to_auth_challenge()
-        .client_id(client_id)
-        .challenge_name(ChallengeNameType::NewPasswordRequired)
-        .session(&pending.session)
-        .challenge_responses("USERNAME", &pending.username)
-        .challenge_responses("NEW_PASSWORD", new_password)
-        .send()
-        .await
-        .map_err(|e| AuthError::from_challenge_answer(classify(e)))?;
-    next_step(
-        &pending.username,
-        out.challenge_name(),
-        out.session(),
-        out.challenge_parameters(),
-        out.authentication_result(),
-        now,
-    )
-}
-
-fn next_step(
-    username: &str,
-    challenge: Option<&ChallengeNameType>,
-    session: Option<&str>,
-    params: Option<&HashMap<String, String>>,
-    result: Option<&AuthenticationResultType>,
-    now: OffsetDateTime,
-) -> Result<SignInStep, AuthError> {
-    match challenge {
-        None => session_from(username, result.ok_or(AuthError::BadToken)?, now)
-            .map(SignInStep::SignedIn),
-        Some(ChallengeNameType::NewPasswordRequired) => {
-            let session = session.ok_or(AuthError::BadToken)?.to_string();
-            // Cognito names the user by its internal name here; answers must quote it.
-            let username = params
-                .and_then(|p| p.get("USERNAME").or_else(|| p.get("USER_ID_FOR_SRP")))
-                .map_or(username, String::as_str)
-                .to_string();
-            Ok(SignInStep::NewPasswordRequired(PendingChallenge {
-                username,
-                session,
-            }))
+impl UserPool {
+    #[instrument(skip_all, err(Display))]
+    pub async fn start_password_sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        now: OffsetDateTime,
+    ) -> Result<SignInStep, AuthError> {
+        let username = username.trim();
+        if username.is_empty() || password.is_empty() {
+            return Err(AuthError::MissingCredentials);
         }
-        Some(other) => Err(AuthError::UnsupportedChallenge(other.as_str().to_string())),
+        let out = self
+            .cognito
+            .initiate_auth()
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .client_id(&self.client_id)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("PASSWORD", password)
+            .send()
+            .await
+            .map_err(|e| AuthError::from(classify(e)))?;
+        self.next_step(
+            username,
+            out.challenge_name(),
+            out.session(),
+            out.challenge_parameters(),
+            out.authentication_result(),
+            now,
+        )
+        .await
     }
-}
 
-fn session_from(
-    username: &str,
-    result: &AuthenticationResultType,
-    now: OffsetDateTime,
-) -> Result<Session, AuthError> {
-    let (Some(id_token), Some(access_token)) = (result.id_token(), result.access_token()) else {
-        return Err(AuthError::BadToken);
-    };
-    let claims = IdClaims::decode(id_token).map_err(|_| AuthError::BadToken)?;
-    tracing::info!(roles = claims.groups.len(), "signed in");
-    Ok(Session {
-        username: claims
-            .username
-            .clone()
-            .unwrap_or_else(|| username.to_string()),
-        roles: claims.roles(),
-        expires_at: now + time::Duration::seconds(i64::from(result.expires_in().max(0))),
-        tokens: Tokens {
-            id_token: id_token.to_string(),
-            access_token: access_token.to_string(),
-            refresh_token: result.refresh_token().map(str::to_string),
-        },
-    })
+    /// Answers NEW_PASSWORD_REQUIRED. A weak password keeps the challenge usable for a retry.
+    #[instrument(skip_all, err(Display))]
+    pub async fn answer_new_password(
+        &self,
+        pending: &PendingChallenge,
+        new_password: &str,
+        now: OffsetDateTime,
+    ) -> Result<SignInStep, AuthError> {
+        let out = self
+            .cognito
+            .respond_to_auth_challenge()
+            .client_id(&self.client_id)
+            .challenge_name(ChallengeNameType::NewPasswordRequired)
+            .session(&pending.session)
+            .challenge_responses("USERNAME", &pending.username)
+            .challenge_responses("NEW_PASSWORD", new_password)
+            .send()
+            .await
+            .map_err(|e| AuthError::from_challenge_answer(classify(e)))?;
+        self.next_step(
+            &pending.username,
+            out.challenge_name(),
+            out.session(),
+            out.challenge_parameters(),
+            out.authentication_result(),
+            now,
+        )
+        .await
+    }
+
+    async fn next_step(
+        &self,
+        username: &str,
+        challenge: Option<&ChallengeNameType>,
+        session: Option<&str>,
+        params: Option<&HashMap<String, String>>,
+        result: Option<&AuthenticationResultType>,
+        now: OffsetDateTime,
+    ) -> Result<SignInStep, AuthError> {
+        match challenge {
+            None => self
+                .session_from(username, result.ok_or(AuthError::BadToken)?, now)
+                .await
+                .map(SignInStep::SignedIn),
+            Some(ChallengeNameType::NewPasswordRequired) => {
+                let session = session.ok_or(AuthError::BadToken)?.to_string();
+                // Cognito names the user by its internal name here; answers must quote it.
+                let username = params
+                    .and_then(|p| p.get("USERNAME").or_else(|| p.get("USER_ID_FOR_SRP")))
+                    .map_or(username, String::as_str)
+                    .to_string();
+                Ok(SignInStep::NewPasswordRequired(PendingChallenge {
+                    username,
+                    session,
+                }))
+            }
+            Some(other) => Err(AuthError::UnsupportedChallenge(other.as_str().to_string())),
+        }
+    }
+
+    /// Trusts nothing in the tokens until the ID token's signature and claims are verified.
+    async fn session_from(
+        &self,
+        username: &str,
+        result: &AuthenticationResultType,
+        now: OffsetDateTime,
+    ) -> Result<Session, AuthError> {
+        let (Some(id_token), Some(access_token)) = (result.id_token(), result.access_token())
+        else {
+            return Err(AuthError::BadToken);
+        };
+        let claims = self
+            .verifier
+            .verify_id_token(id_token, now)
+            .await
+            .map_err(|e| match e {
+                TokenError::Expired => AuthError::ClockSkew,
+                TokenError::KeysUnavailable => AuthError::Unreachable,
+                _ => AuthError::BadToken,
+            })?;
+        tracing::info!(roles = claims.groups.len(), "signed in");
+        Ok(Session {
+            username: claims
+                .username
+                .clone()
+                .unwrap_or_else(|| username.to_string()),
+            roles: claims.roles(),
+            expires_at: now + time::Duration::seconds(i64::from(result.expires_in().max(0))),
+            tokens: Tokens {
+                id_token: id_token.to_string(),
+                access_token: access_token.to_string(),
+                refresh_token: result.refresh_token().map(str::to_string),
+            },
+        })
+    }
 }

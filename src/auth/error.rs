@@ -29,8 +29,10 @@ pub enum AuthError {
     Unreachable,
     #[error("The sign-in settings of this profile are wrong (user pool or app client not found)")]
     Misconfigured,
-    #[error("The sign-in service returned a token Chartdesk cannot read")]
+    #[error("The sign-in service returned a token that failed verification. Sign-in was stopped for safety; contact the service desk if it happens again")]
     BadToken,
+    #[error("This computer's clock is out of step with the sign-in service. Check the date and time settings, then sign in again")]
+    ClockSkew,
     #[error("You are not signed in, or your session has ended. Please sign in again")]
     NotSignedIn,
     #[error("Sign-in failed: {0}")]

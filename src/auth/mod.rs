@@ -5,11 +5,11 @@ mod cognito_sign_in;
 mod error;
 mod password_policy;
 mod session;
+mod token_verifier;
 
-pub use claims::{ClaimsError, IdClaims};
-pub use cognito_sign_in::{
-    answer_new_password, start_password_sign_in, PendingChallenge, SignInStep,
-};
+pub use claims::IdClaims;
+pub use cognito_sign_in::{PendingChallenge, SignInStep, UserPool};
 pub use error::AuthError;
 pub use password_policy::PasswordPolicy;
 pub use session::{Session, Tokens};
+pub use token_verifier::{cognito_issuer, http_key_source, KeySource, TokenError, TokenVerifier};

@@ -7,3 +7,4 @@ mod local_cloud;
 mod patient_lookup;
 mod sandbox_provisioning;
 mod sign_in;
+mod token_verification;

@@ -1,0 +1,141 @@
+//! Verifies Cognito ID tokens against the pool's published keys (JWKS): RS256 only, known `kid`,
+//! issuer, audience (our app client), expiry against the injected clock, and `token_use = id`.
+//! An unknown `kid` triggers one refetch (Cognito rotates keys), then is refused.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+use time::OffsetDateTime;
+use tokio::sync::RwLock;
+
+use super::IdClaims;
+
+/// Clock skew tolerated on `exp`, as Cognito's own SDKs do.
+const LEEWAY_SECONDS: i64 = 60;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TokenError {
+    #[error("the token is malformed or uses a refused algorithm")]
+    Malformed,
+    #[error("the token was signed by a key the user pool does not publish")]
+    UnknownKey,
+    #[error("the token's signature or claims are invalid")]
+    Invalid,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token is not an ID token")]
+    WrongUse,
+    #[error("the user pool's keys could not be fetched")]
+    KeysUnavailable,
+}
+
+type KeysFuture = Pin<Box<dyn Future<Output = Result<JwkSet, TokenError>> + Send>>;
+/// Where the keys come from: the pool's JWKS URL in the app, a fixed set in unit tests.
+pub type KeySource = Box<dyn Fn() -> KeysFuture + Send + Sync>;
+
+pub struct TokenVerifier {
+    issuer: String,
+    client_id: String,
+    source: KeySource,
+    keys: RwLock<Option<JwkSet>>,
+}
+
+impl std::fmt::Debug for TokenVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenVerifier")
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `iss` Cognito puts in tokens. moto uses the real AWS host too (DESIGN.md §6).
+pub fn cognito_issuer(region: &str, pool_id: &str) -> String {
+    format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}")
+}
+
+/// Fetches `{base}/.well-known/jwks.json` (base: the issuer, or the local cloud's pool URL).
+pub fn http_key_source(http: reqwest::Client, base: String) -> KeySource {
+    Box::new(move || {
+        let http = http.clone();
+        let url = format!("{}/.well-known/jwks.json", base.trim_end_matches('/'));
+        Box::pin(async move {
+            let res = http
+                .get(url)
+                .send()
+                .await
+                .map_err(|_| TokenError::KeysUnavailable)?;
+            if !res.status().is_success() {
+                return Err(TokenError::KeysUnavailable);
+            }
+            res.json::<JwkSet>()
+                .await
+                .map_err(|_| TokenError::KeysUnavailable)
+        })
+    })
+}
+
+impl TokenVerifier {
+    pub fn new(issuer: String, client_id: String, source: KeySource) -> Self {
+        Self {
+            issuer,
+            client_id,
+            source,
+            keys: RwLock::new(None),
+        }
+    }
+
+    pub async fn verify_id_token(
+        &self,
+        jwt: &str,
+        now: OffsetDateTime,
+    ) -> Result<IdClaims, TokenError> {
+        let header = decode_header(jwt).map_err(|_| TokenError::Malformed)?;
+        if header.alg != Algorithm::RS256 {
+            return Err(TokenError::Malformed);
+        }
+        let kid = header.kid.ok_or(TokenError::Malformed)?;
+        let key = self.key_for(&kid).await?;
+
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.client_id]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        // Expiry is checked below against the injected clock, not the system's.
+        validation.validate_exp = false;
+        let claims = decode::<IdClaims>(jwt, &key, &validation)
+            .map_err(|_| TokenError::Invalid)?
+            .claims;
+        if claims.token_use.as_deref() != Some("id") {
+            return Err(TokenError::WrongUse);
+        }
+        if now.unix_timestamp() > claims.exp + LEEWAY_SECONDS {
+            return Err(TokenError::Expired);
+        }
+        Ok(claims)
+    }
+
+    async fn key_for(&self, kid: &str) -> Result<DecodingKey, TokenError> {
+        if let Some(key) = self.cached_key(kid).await? {
+            return Ok(key);
+        }
+        let fresh = (self.source)().await?;
+        *self.keys.write().await = Some(fresh);
+        self.cached_key(kid).await?.ok_or(TokenError::UnknownKey)
+    }
+
+    async fn cached_key(&self, kid: &str) -> Result<Option<DecodingKey>, TokenError> {
+        let keys = self.keys.read().await;
+        match keys.as_ref().and_then(|set| set.find(kid)) {
+            Some(jwk) => DecodingKey::from_jwk(jwk)
+                .map(Some)
+                .map_err(|_| TokenError::UnknownKey),
+            None => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "token_verifier_tests.rs"]
+mod tests;

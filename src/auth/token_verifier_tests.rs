@@ -1,0 +1,165 @@
+//! Signed test tokens against a fixed key set (tests/fixtures): every way a token must be refused.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use base64::Engine;
+use jsonwebtoken::{encode, EncodingKey, Header};
+use serde_json::json;
+
+use super::*;
+
+const KEY_PEM: &str = include_str!("../../tests/fixtures/jwt-test-key.pem");
+const JWKS: &str = include_str!("../../tests/fixtures/jwt-test-jwks.json");
+const ISS: &str = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_test";
+const CLIENT: &str = "test-client";
+const NOW: i64 = 1_800_000_000;
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(NOW).unwrap()
+}
+
+fn claims() -> serde_json::Value {
+    json!({
+        "iss": ISS, "aud": CLIENT, "exp": NOW + 3600, "token_use": "id",
+        "cognito:username": "dr.okafor", "cognito:groups": ["clinician"]
+    })
+}
+
+fn sign(claims: &serde_json::Value, kid: &str) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.into());
+    encode(
+        &header,
+        claims,
+        &EncodingKey::from_rsa_pem(KEY_PEM.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
+/// A verifier over the fixture keys that counts how often it fetched them.
+fn verifier() -> (TokenVerifier, Arc<AtomicUsize>) {
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let counter = fetches.clone();
+    let source: KeySource = Box::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async { Ok(serde_json::from_str::<JwkSet>(JWKS).unwrap()) })
+    });
+    (
+        TokenVerifier::new(ISS.into(), CLIENT.into(), source),
+        fetches,
+    )
+}
+
+async fn verify(token: &str) -> Result<IdClaims, TokenError> {
+    verifier().0.verify_id_token(token, now()).await
+}
+
+#[tokio::test]
+async fn a_valid_token_yields_its_groups() {
+    let c = verify(&sign(&claims(), "test-key-1")).await.unwrap();
+    assert_eq!(c.groups, ["clinician"]);
+}
+
+#[tokio::test]
+async fn alg_none_is_refused() {
+    let enc = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let token = format!(
+        "{}.{}.",
+        enc.encode(r#"{"alg":"none","kid":"test-key-1"}"#),
+        enc.encode(claims().to_string())
+    );
+    assert_eq!(verify(&token).await.unwrap_err(), TokenError::Malformed);
+}
+
+#[tokio::test]
+async fn hs256_signed_with_the_public_key_is_refused() {
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some("test-key-1".into());
+    let token = encode(
+        &header,
+        &claims(),
+        &EncodingKey::from_secret(JWKS.as_bytes()),
+    )
+    .unwrap();
+    assert_eq!(verify(&token).await.unwrap_err(), TokenError::Malformed);
+}
+
+#[tokio::test]
+async fn an_unknown_kid_is_refetched_once_then_refused() {
+    let (v, fetches) = verifier();
+    for _ in 0..2 {
+        v.verify_id_token(&sign(&claims(), "test-key-1"), now())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        fetches.load(Ordering::SeqCst),
+        1,
+        "a known kid is served from the cache"
+    );
+    let err = v
+        .verify_id_token(&sign(&claims(), "rotated-away"), now())
+        .await;
+    assert_eq!(err.unwrap_err(), TokenError::UnknownKey);
+    assert_eq!(
+        fetches.load(Ordering::SeqCst),
+        2,
+        "an unknown kid refetches exactly once"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused_beyond_the_leeway() {
+    let mut c = claims();
+    c["exp"] = json!(NOW - 61);
+    assert_eq!(
+        verify(&sign(&c, "test-key-1")).await.unwrap_err(),
+        TokenError::Expired
+    );
+    c["exp"] = json!(NOW - 30);
+    assert!(
+        verify(&sign(&c, "test-key-1")).await.is_ok(),
+        "30 s of skew is tolerated"
+    );
+}
+
+#[tokio::test]
+async fn wrong_issuer_audience_or_token_use_is_refused() {
+    let mut c = claims();
+    c["iss"] = json!("https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_other");
+    assert_eq!(
+        verify(&sign(&c, "test-key-1")).await.unwrap_err(),
+        TokenError::Invalid
+    );
+    let mut c = claims();
+    c["aud"] = json!("another-client");
+    assert_eq!(
+        verify(&sign(&c, "test-key-1")).await.unwrap_err(),
+        TokenError::Invalid
+    );
+    let mut c = claims();
+    c["token_use"] = json!("access");
+    assert_eq!(
+        verify(&sign(&c, "test-key-1")).await.unwrap_err(),
+        TokenError::WrongUse
+    );
+}
+
+#[tokio::test]
+async fn one_flipped_bit_anywhere_in_the_payload_or_signature_is_refused() {
+    let token = sign(&claims(), "test-key-1");
+    let parts: Vec<&str> = token.split('.').collect();
+    let enc = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    for part in 1..=2 {
+        let mut bytes = enc.decode(parts[part]).unwrap();
+        bytes[5] ^= 0x01;
+        let mut tampered: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+        tampered[part] = enc.encode(&bytes);
+        let err = verify(&tampered.join(".")).await.unwrap_err();
+        assert!(
+            matches!(err, TokenError::Invalid | TokenError::Malformed),
+            "part {part}: {err:?}"
+        );
+    }
+}
