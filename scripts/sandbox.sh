@@ -21,9 +21,17 @@ echo "== local cloud on $moto_endpoint"
 "$CARGO_TARGET_DIR/release/chartdesk" sandbox up --endpoint "$moto_endpoint"
 
 echo "== opening Chartdesk (close the window to stop the sandbox)"
+app="$CARGO_TARGET_DIR/release/chartdesk-desktop"
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+  # No desktop session, so no Secret Service: the sandbox keeps sign-ins in the kernel keyring.
+  export CHARTDESK_KEYCHAIN=keyutils
+  app_cmd=(keyctl session - "$app")
+else
+  app_cmd=("$app")
+fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "No display found: running under Xvfb (headless)."
-  xvfb-run -a -s "-screen 0 1280x1024x24" "$CARGO_TARGET_DIR/release/chartdesk-desktop"
+  xvfb-run -a -s "-screen 0 1280x1024x24" "${app_cmd[@]}"
 else
-  "$CARGO_TARGET_DIR/release/chartdesk-desktop"
+  "${app_cmd[@]}"
 fi

@@ -21,7 +21,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "core unit and integration tests (local cloud: moto)"
 # --workspace everywhere: one package selection means one feature set, so the AWS SDK compiles once.
-cargo test --locked --workspace
+# The session tests keep refresh tokens in the kernel keyring: give them a session keyring of their own.
+export CHARTDESK_KEYCHAIN=keyutils
+keyctl session - cargo test --locked --workspace
 
 step "desktop app build"
 cargo build --locked --workspace
@@ -30,6 +32,6 @@ step "end-to-end: the real desktop window (tauri-driver + WebKitWebDriver under 
 export CHARTDESK_BIN="$CARGO_TARGET_DIR/debug/chartdesk"
 export CHARTDESK_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/chartdesk-desktop"
 export CHARTDESK_MOTO_SERVER="$moto_server"
-xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-reporter=spec tests/e2e/
+keyctl session - xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-reporter=spec tests/e2e/
 
 step "all green"

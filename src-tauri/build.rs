@@ -6,7 +6,7 @@ const COMMANDS: &[&str] = &[
     "sign_in",
     "complete_new_password",
     "sign_out",
-    "current_user",
+    "resume_session",
     "find_patient",
 ];
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::PasswordPolicy;
+use crate::auth::{KeychainBackend, PasswordPolicy};
 use crate::domain::{MrnFormat, DEFAULT_MRN_PATTERN};
 
 pub const CONFIG_FILE: &str = "config.toml";
@@ -38,6 +38,11 @@ pub enum ConfigError {
     MissingField {
         profile: String,
         field: &'static str,
+    },
+    #[error("{field} must be {expected}")]
+    BadValue {
+        field: &'static str,
+        expected: &'static str,
     },
     #[error("Profile '{profile}': the MRN pattern is not a valid regular expression")]
     BadMrnPattern { profile: String },
@@ -105,6 +110,9 @@ pub struct ProfileFile {
     /// The pool's password rules, shown when a user must choose a new password.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password_policy: Option<PasswordPolicy>,
+    /// Where the refresh token is kept (`platform` unless stated; `keyutils` for headless Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keychain: Option<KeychainBackend>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -162,6 +170,7 @@ pub struct Profile {
     pub auth_flow: AuthFlow,
     pub mrn_format: MrnFormat,
     pub password_policy: PasswordPolicy,
+    pub keychain: KeychainBackend,
 }
 
 /// Picks one optional field of a profile.
@@ -198,7 +207,19 @@ impl Profile {
                 *field(raw.get_or_insert_with(ProfileFile::default)) = Some(v);
             }
         }
-        let raw = raw.ok_or_else(|| ConfigError::UnknownProfile(name.to_string()))?;
+        let mut raw = raw.ok_or_else(|| ConfigError::UnknownProfile(name.to_string()))?;
+        if let Some(v) = env("CHARTDESK_KEYCHAIN") {
+            raw.keychain = Some(match v.as_str() {
+                "platform" => KeychainBackend::Platform,
+                "keyutils" => KeychainBackend::Keyutils,
+                _ => {
+                    return Err(ConfigError::BadValue {
+                        field: "CHARTDESK_KEYCHAIN",
+                        expected: "platform or keyutils",
+                    })
+                }
+            });
+        }
         let need = |v: Option<String>, field: &'static str| {
             v.ok_or(ConfigError::MissingField {
                 profile: name.to_string(),
@@ -220,6 +241,7 @@ impl Profile {
             auth_flow: raw.auth_flow.unwrap_or_default(),
             mrn_format,
             password_policy: raw.password_policy.unwrap_or_default(),
+            keychain: raw.keychain.unwrap_or_default(),
         })
     }
 }

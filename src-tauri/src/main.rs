@@ -23,7 +23,7 @@ fn main() -> std::process::ExitCode {
             commands::session::sign_in,
             commands::session::complete_new_password,
             commands::session::sign_out,
-            commands::session::current_user,
+            commands::session::resume_session,
             commands::patients::find_patient,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));

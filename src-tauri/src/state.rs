@@ -12,7 +12,11 @@ impl AppState {
     pub async fn start(profile: &str) -> Self {
         Self {
             profile: profile.to_string(),
-            services: Services::start(profile).await.map_err(UiError::from),
+            // The desktop remembers sessions in the OS keychain; the CLI does not.
+            services: Services::start(profile)
+                .await
+                .map(Services::remembering_sessions)
+                .map_err(UiError::from),
         }
     }
 

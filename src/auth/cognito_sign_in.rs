@@ -137,7 +137,7 @@ impl UserPool {
     }
 
     /// Trusts nothing in the tokens until the ID token's signature and claims are verified.
-    async fn session_from(
+    pub(super) async fn session_from(
         &self,
         username: &str,
         result: &AuthenticationResultType,

@@ -35,6 +35,10 @@ pub enum AuthError {
     ClockSkew,
     #[error("You are not signed in, or your session has ended. Please sign in again")]
     NotSignedIn,
+    #[error("Your session has ended. Please sign in again")]
+    SessionEnded,
+    #[error(transparent)]
+    Keychain(#[from] super::KeychainError),
     #[error("Sign-in failed: {0}")]
     Failed(Failure),
 }

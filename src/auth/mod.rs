@@ -3,13 +3,16 @@
 mod claims;
 mod cognito_sign_in;
 mod error;
+mod keychain;
 mod password_policy;
 mod session;
+mod token_refresh;
 mod token_verifier;
 
 pub use claims::IdClaims;
 pub use cognito_sign_in::{PendingChallenge, SignInStep, UserPool};
 pub use error::AuthError;
+pub use keychain::{KeychainBackend, KeychainError, RefreshTokenVault};
 pub use password_policy::PasswordPolicy;
 pub use session::{Session, Tokens};
 pub use token_verifier::{cognito_issuer, http_key_source, KeySource, TokenError, TokenVerifier};

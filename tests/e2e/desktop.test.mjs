@@ -9,7 +9,7 @@ import { bins, screenshotDir, startDriver, startSandbox } from "./harness.mjs";
 const NHS_BLUE = "rgb(0, 94, 184)";
 let sandbox;
 let driver;
-let s;
+let s; // reassigned when a test restarts the app
 
 async function shot(name) {
   const file = path.join(screenshotDir, `${name}.png`);
@@ -22,6 +22,13 @@ async function fill(css, text) {
   await el.clear();
   await el.type(text);
   return el;
+}
+
+/** Types into the sign-in form and submits it. */
+async function submitSignIn(username, password) {
+  await fill("#username", username);
+  await fill("#password", password);
+  await (await s.find("#signin-submit")).click();
 }
 
 before(async () => {
@@ -43,9 +50,7 @@ test("the window opens on the sign-in screen with the sandbox named in the statu
 });
 
 test("a wrong password is refused in plain words and the password field is cleared", async () => {
-  await fill("#username", "dr.okafor");
-  await fill("#password", "Not-The-Password-1!");
-  await (await s.find("#signin-submit")).click();
+  await submitSignIn("dr.okafor", "Not-The-Password-1!");
   const error = await s.waitFor("#signin-error");
   assert.equal(await error.text(), "The user name or password is incorrect");
   assert.equal(await (await s.find("#password")).prop("value"), "");
@@ -53,9 +58,7 @@ test("a wrong password is refused in plain words and the password field is clear
 
 test("the demo clinician signs in and lands on the patient search with focus in the box", async () => {
   const clinician = sandbox.report.users.find((u) => u.username === "dr.okafor");
-  await fill("#username", clinician.username);
-  await fill("#password", clinician.password);
-  await (await s.find("#signin-submit")).click();
+  await submitSignIn(clinician.username, clinician.password);
   await s.waitFor("#patient-view");
   assert.equal(await (await s.find("#user-roles")).text(), "Clinician");
   const active = await s.activeElement();
@@ -124,9 +127,7 @@ test("signing out returns to the sign-in screen and clears the patient", async (
 
 test("a first sign-in with a temporary password asks for a new one, refuses a weak one, then signs in", async () => {
   const starter = sandbox.report.users.find((u) => u.must_change_password);
-  await fill("#username", starter.username);
-  await fill("#password", starter.password);
-  await (await s.find("#signin-submit")).click();
+  await submitSignIn(starter.username, starter.password);
   await s.waitFor("#new-password-view");
   const rules = await s.findAll("#new-password-rules li");
   assert.equal(await rules[0].text(), "At least 12 characters");
@@ -145,5 +146,24 @@ test("a first sign-in with a temporary password asks for a new one, refuses a we
   await s.waitFor("#patient-view");
   assert.equal(await (await s.find("#user-name")).text(), starter.username);
   await (await s.find("#sign-out")).click();
+  await s.waitFor("#signin-view");
+});
+
+test("a restart signs the last user straight back in; after sign-out a restart shows sign-in", async () => {
+  const nurse = sandbox.report.users.find((u) => u.username === "nurse.hughes");
+  await submitSignIn(nurse.username, nurse.password);
+  await s.waitFor("#patient-view");
+
+  await s.close();
+  s = await Session.create(driver.base, bins.desktop);
+  await s.waitFor("#patient-view");
+  assert.equal(await (await s.find("#user-name")).text(), nurse.username);
+  assert.equal(await (await s.find("#user-roles")).text(), "Ward staff");
+  await shot("05-restored-after-restart");
+
+  await (await s.find("#sign-out")).click();
+  await s.waitFor("#signin-view");
+  await s.close();
+  s = await Session.create(driver.base, bins.desktop);
   await s.waitFor("#signin-view");
 });

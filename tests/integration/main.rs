@@ -5,6 +5,7 @@
 
 mod local_cloud;
 mod patient_lookup;
+mod remembered_session;
 mod sandbox_provisioning;
 mod sign_in;
 mod token_verification;

@@ -172,7 +172,7 @@ async fn an_unreachable_cloud_says_so_in_plain_words() {
 #[tokio::test]
 async fn signing_out_ends_the_session() {
     let services = cloud().signed_in("dr.okafor").await;
-    services.sign_out().await;
+    services.sign_out().await.unwrap();
     assert!(services.current_user().await.is_none());
     let err = services.find_patient("943 476 5919").await.unwrap_err();
     assert_eq!(UiError::from(err).code, ErrorCode::NotSignedIn);

@@ -1,6 +1,6 @@
 // Start-up and navigation between sign-in, no-access and patient screens.
 import { backend } from "./backend/api";
-import type { SignInResult, SignedInUser } from "./backend/types";
+import type { SignInResult, SignedInUser, UiError } from "./backend/types";
 import { focusPatientSearch, initPatientSearch, resetPatientSearch } from "./patient/search";
 import { byId, show, showMessage } from "./shell/dom";
 import { initNewPassword, showNewPasswordForm } from "./signin/new-password";
@@ -49,8 +49,11 @@ async function start(): Promise<void> {
   initNewPassword(onSignInResult, showSignedOut);
   initPatientSearch(() => showSignedOut("Your session has ended. Please sign in again."));
   byId("sign-out").addEventListener("click", async () => {
-    await backend.signOut().catch(() => undefined);
-    showSignedOut();
+    const message = await backend.signOut().then(
+      () => null,
+      (e: UiError) => e.message,
+    );
+    showSignedOut(message);
   });
 
   const info = await backend.appInfo();
@@ -60,9 +63,14 @@ async function start(): Promise<void> {
     showMessage(byId("startup-error"), info.startup_error.message);
     return;
   }
-  const user = await backend.currentUser().catch(() => null);
-  if (user) showSignedIn(user);
-  else showSignedOut();
+  // A session kept in the keychain signs the last user straight back in.
+  try {
+    const user = await backend.resumeSession();
+    if (user) showSignedIn(user);
+    else showSignedOut();
+  } catch (e) {
+    showSignedOut((e as UiError).message);
+  }
 }
 
 start().catch((e) => showMessage(byId("startup-error"), `Chartdesk could not start: ${String(e)}`));

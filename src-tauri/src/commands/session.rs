@@ -26,11 +26,11 @@ pub async fn complete_new_password(
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> Result<(), UiError> {
-    state.services()?.sign_out().await;
-    Ok(())
+    Ok(state.services()?.sign_out().await?)
 }
 
+/// At start-up: the last user signed back in from the keychain, if their session still holds.
 #[tauri::command]
-pub async fn current_user(state: State<'_, AppState>) -> Result<Option<SignedInUser>, UiError> {
-    Ok(state.services()?.current_user().await)
+pub async fn resume_session(state: State<'_, AppState>) -> Result<Option<SignedInUser>, UiError> {
+    Ok(state.services()?.resume_session().await?)
 }

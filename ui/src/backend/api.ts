@@ -24,6 +24,6 @@ export const backend = {
   completeNewPassword: (newPassword: string, confirm: string) =>
     call<SignInResult>("complete_new_password", { newPassword, confirm }),
   signOut: () => call<void>("sign_out"),
-  currentUser: () => call<SignedInUser | null>("current_user"),
+  resumeSession: () => call<SignedInUser | null>("resume_session"),
   findPatient: (query: string) => call<PatientSummary>("find_patient", { query }),
 };

@@ -1,0 +1,127 @@
+//! The refresh token's only home on disk: the OS keychain (Keychain, Credential Manager,
+//! Secret Service; or the kernel keyring where configured, e.g. in headless tests).
+//! There is no plain-text fallback: without a keychain, staying signed in is refused.
+
+use serde::{Deserialize, Serialize};
+
+const SERVICE: &str = "org.chartdesk.desktop";
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeychainBackend {
+    /// The platform's own store (on Linux: the Secret Service, GNOME Keyring or KWallet).
+    #[default]
+    Platform,
+    /// Linux kernel keyutils session keyring: headless machines and tests. Not persistent.
+    Keyutils,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeychainError {
+    #[error("Chartdesk keeps your sign-in in the system keychain, and none is available. On Linux, install and unlock GNOME Keyring (package gnome-keyring) or KWallet, then sign in again")]
+    Unavailable,
+    #[error("The system keychain refused access to Chartdesk's sign-in entry")]
+    Refused,
+}
+
+/// Refresh tokens per profile and user, plus which user of a profile signed in last.
+#[derive(Debug, Clone)]
+pub struct RefreshTokenVault {
+    profile: String,
+    backend: KeychainBackend,
+}
+
+impl RefreshTokenVault {
+    pub fn new(profile: &str, backend: KeychainBackend) -> Self {
+        Self {
+            profile: profile.to_string(),
+            backend,
+        }
+    }
+
+    pub async fn save(&self, username: &str, refresh_token: &str) -> Result<(), KeychainError> {
+        self.write(&self.token_account(username), refresh_token.to_string())
+            .await?;
+        self.write(&self.last_user_account(), username.to_string())
+            .await
+    }
+
+    /// The last signed-in user and their refresh token, if both are still there.
+    pub async fn last_session(&self) -> Result<Option<(String, String)>, KeychainError> {
+        let Some(username) = self.read(&self.last_user_account()).await? else {
+            return Ok(None);
+        };
+        let token = self.read(&self.token_account(&username)).await?;
+        Ok(token.map(|t| (username, t)))
+    }
+
+    /// Removes the user's token and the last-user pointer. Missing entries are fine.
+    pub async fn forget(&self, username: &str) -> Result<(), KeychainError> {
+        self.delete(&self.token_account(username)).await?;
+        self.delete(&self.last_user_account()).await
+    }
+
+    fn token_account(&self, username: &str) -> String {
+        format!("{}/{username}/refresh-token", self.profile)
+    }
+
+    fn last_user_account(&self) -> String {
+        format!("{}/last-user", self.profile)
+    }
+
+    async fn write(&self, account: &str, secret: String) -> Result<(), KeychainError> {
+        let entry = self.entry(account)?;
+        blocking(move || entry.set_password(&secret)).await
+    }
+
+    async fn read(&self, account: &str) -> Result<Option<String>, KeychainError> {
+        let entry = self.entry(account)?;
+        blocking(move || match entry.get_password() {
+            Err(keyring::Error::NoEntry) => Ok(None),
+            other => other.map(Some),
+        })
+        .await
+    }
+
+    async fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        let entry = self.entry(account)?;
+        blocking(move || match entry.delete_credential() {
+            Err(keyring::Error::NoEntry) => Ok(()),
+            other => other,
+        })
+        .await
+    }
+
+    fn entry(&self, account: &str) -> Result<keyring::Entry, KeychainError> {
+        match self.backend {
+            KeychainBackend::Platform => keyring::Entry::new(SERVICE, account).map_err(map_error),
+            #[cfg(target_os = "linux")]
+            KeychainBackend::Keyutils => {
+                keyring::keyutils::KeyutilsCredential::new_with_target(None, SERVICE, account)
+                    .map(|c| keyring::Entry::new_with_credential(Box::new(c)))
+                    .map_err(map_error)
+            }
+            #[cfg(not(target_os = "linux"))]
+            KeychainBackend::Keyutils => Err(KeychainError::Unavailable),
+        }
+    }
+}
+
+/// Keychain calls block (D-Bus, syscalls): keep them off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> keyring::Result<T> + Send + 'static,
+) -> Result<T, KeychainError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result.map_err(map_error),
+        Err(_) => Err(KeychainError::Unavailable),
+    }
+}
+
+fn map_error(e: keyring::Error) -> KeychainError {
+    match e {
+        keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_) => {
+            KeychainError::Unavailable
+        }
+        _ => KeychainError::Refused,
+    }
+}

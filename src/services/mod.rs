@@ -1,0 +1,127 @@
+//! The one value the app and the CLI build at start-up: profile, cloud clients, session.
+//! Every user-facing operation goes through here, so the role check happens in one place.
+
+mod session;
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+use tokio::sync::{Mutex, RwLock};
+use tracing::instrument;
+
+use crate::auth::{
+    cognito_issuer, http_key_source, AuthError, PendingChallenge, RefreshTokenVault, Session,
+    TokenVerifier, UserPool,
+};
+use crate::cloud::{CloudClients, ObjectStore};
+use crate::config::{ConfigError, Folders, Profile};
+use crate::domain::{Action, PatientQuery, QueryError};
+use crate::records::{find_patient, LookupError, PatientSummary};
+
+pub use session::{SignInResult, SignedInUser};
+
+/// A clock passed in so session expiry is testable.
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(OffsetDateTime::now_utc)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+    #[error("Your role does not allow this")]
+    Forbidden,
+}
+
+pub struct Services {
+    pub profile: Profile,
+    pub clients: CloudClients,
+    pub store: ObjectStore,
+    user_pool: UserPool,
+    /// Where sessions are remembered across restarts; `None` for the CLI (memory only).
+    vault: Option<RefreshTokenVault>,
+    session: RwLock<Option<Session>>,
+    /// A challenge waiting for the user's answer (memory only).
+    pending: Mutex<Option<PendingChallenge>>,
+    /// Held while refreshing, so only one refresh runs at a time.
+    refreshing: Mutex<()>,
+    clock: Clock,
+}
+
+impl Services {
+    /// Loads the named profile from the OS (or `CHARTDESK_*`-moved) folders.
+    pub async fn start(profile_name: &str) -> Result<Self, AppError> {
+        let folders = Folders::from_env()?;
+        let profile = Profile::load(&folders, profile_name)?;
+        Ok(Self::new(profile, system_clock()).await)
+    }
+
+    pub async fn new(profile: Profile, clock: Clock) -> Self {
+        let clients = CloudClients::new(&profile).await;
+        let store = clients.store(&profile);
+        let user_pool = UserPool {
+            cognito: clients.cognito.clone(),
+            client_id: profile.client_id.clone(),
+            verifier: token_verifier(&profile),
+        };
+        Self {
+            profile,
+            clients,
+            store,
+            user_pool,
+            vault: None,
+            session: RwLock::new(None),
+            pending: Mutex::new(None),
+            refreshing: Mutex::new(()),
+            clock,
+        }
+    }
+
+    /// Keeps the refresh token in the profile's keychain so a restart signs the user in.
+    pub fn remembering_sessions(mut self) -> Self {
+        self.vault = Some(RefreshTokenVault::new(
+            &self.profile.name,
+            self.profile.keychain,
+        ));
+        self
+    }
+
+    #[instrument(skip_all, err(Display))]
+    pub async fn find_patient(&self, query: &str) -> Result<PatientSummary, AppError> {
+        self.authorize(Action::ViewRecords).await?;
+        let query = PatientQuery::parse(query, &self.profile.mrn_format)?;
+        let record = find_patient(&self.store, &query).await?;
+        Ok(PatientSummary::from_record(&record))
+    }
+}
+
+/// Keys come from the pool's JWKS: on the local cloud at `{endpoint}/{pool}`, in AWS at the issuer.
+fn token_verifier(profile: &Profile) -> TokenVerifier {
+    let issuer = cognito_issuer(&profile.region, &profile.user_pool_id);
+    let keys_base = match &profile.endpoint {
+        Some(endpoint) => format!(
+            "{}/{}",
+            endpoint.trim_end_matches('/'),
+            profile.user_pool_id
+        ),
+        None => issuer.clone(),
+    };
+    let http = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(3))
+        .timeout(std::time::Duration::from_secs(15))
+        .build()
+        .unwrap_or_default();
+    TokenVerifier::new(
+        issuer,
+        profile.client_id.clone(),
+        http_key_source(http, keys_base),
+    )
+}

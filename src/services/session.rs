@@ -1,0 +1,216 @@
+//! Signing in and out, challenges, staying signed in (keychain + refresh), and the role check
+//! every operation passes through.
+
+use time::Duration;
+use tracing::instrument;
+
+use super::{AppError, Services};
+use crate::auth::{AuthError, Session, SignInStep};
+use crate::config::AuthFlow;
+use crate::domain::{Action, Role};
+
+/// Refresh this long before the access token expires.
+const REFRESH_MARGIN: Duration = Duration::minutes(5);
+
+/// Who is signed in, as the UI may see it (no tokens).
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct SignedInUser {
+    pub username: String,
+    pub roles: Vec<Role>,
+}
+
+/// The outcome of a sign-in call, as the UI branches on it.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SignInResult {
+    SignedIn {
+        user: SignedInUser,
+    },
+    /// Show the new-password form with these rules.
+    NewPasswordRequired {
+        username: String,
+        rules: Vec<String>,
+    },
+}
+
+fn user_of(session: &Session) -> SignedInUser {
+    SignedInUser {
+        username: session.username.clone(),
+        roles: session.roles.clone(),
+    }
+}
+
+impl Services {
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignInResult, AppError> {
+        *self.pending.lock().await = None;
+        let step = match self.profile.auth_flow {
+            AuthFlow::Password => {
+                self.user_pool
+                    .start_password_sign_in(username, password, (self.clock)())
+                    .await?
+            }
+        };
+        self.take_step(step).await
+    }
+
+    /// Answers NEW_PASSWORD_REQUIRED. On a weak password the challenge stays open for a retry.
+    pub async fn complete_new_password(
+        &self,
+        new_password: &str,
+        confirm: &str,
+    ) -> Result<SignInResult, AppError> {
+        if new_password != confirm {
+            return Err(AuthError::PasswordsDiffer.into());
+        }
+        let mut pending = self.pending.lock().await;
+        let challenge = pending.as_ref().ok_or(AuthError::ChallengeExpired)?;
+        let step = self
+            .user_pool
+            .answer_new_password(challenge, new_password, (self.clock)())
+            .await;
+        match step {
+            Err(AuthError::WeakPassword(m)) => Err(AuthError::WeakPassword(m).into()),
+            other => {
+                *pending = None;
+                drop(pending);
+                self.take_step(other?).await
+            }
+        }
+    }
+
+    async fn take_step(&self, step: SignInStep) -> Result<SignInResult, AppError> {
+        match step {
+            SignInStep::SignedIn(session) => {
+                self.remember(&session).await?;
+                let user = user_of(&session);
+                *self.session.write().await = Some(session);
+                Ok(SignInResult::SignedIn { user })
+            }
+            SignInStep::NewPasswordRequired(challenge) => {
+                let result = SignInResult::NewPasswordRequired {
+                    username: challenge.username.clone(),
+                    rules: self.profile.password_policy.rules(),
+                };
+                *self.pending.lock().await = Some(challenge);
+                Ok(result)
+            }
+        }
+    }
+
+    /// Without a keychain the sign-in is refused: the refresh token never goes anywhere else.
+    async fn remember(&self, session: &Session) -> Result<(), AppError> {
+        if let (Some(vault), Some(refresh)) = (&self.vault, &session.tokens.refresh_token) {
+            vault
+                .save(&session.username, refresh)
+                .await
+                .map_err(AuthError::from)?;
+        }
+        Ok(())
+    }
+
+    /// At start-up: signs the last user back in with the stored refresh token. A revoked or
+    /// expired token is forgotten and the user sees the sign-in screen.
+    #[instrument(skip_all, err(Display))]
+    pub async fn resume_session(&self) -> Result<Option<SignedInUser>, AppError> {
+        if let Some(user) = self.current_user().await {
+            return Ok(Some(user));
+        }
+        let Some(vault) = &self.vault else {
+            return Ok(None);
+        };
+        let Some((username, refresh)) = vault.last_session().await.map_err(AuthError::from)? else {
+            return Ok(None);
+        };
+        match self
+            .user_pool
+            .refresh(&username, &refresh, (self.clock)())
+            .await
+        {
+            Ok(session) => {
+                let user = user_of(&session);
+                *self.session.write().await = Some(session);
+                Ok(Some(user))
+            }
+            Err(AuthError::SessionEnded) => {
+                vault.forget(&username).await.map_err(AuthError::from)?;
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Revokes the refresh token (best effort), removes it from the keychain, forgets the session.
+    pub async fn sign_out(&self) -> Result<(), AppError> {
+        *self.pending.lock().await = None;
+        let session = self.session.write().await.take();
+        if let Some(session) = session {
+            if let Some(refresh) = &session.tokens.refresh_token {
+                self.user_pool.revoke(refresh).await;
+            }
+            if let Some(vault) = &self.vault {
+                vault
+                    .forget(&session.username)
+                    .await
+                    .map_err(AuthError::from)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn current_user(&self) -> Option<SignedInUser> {
+        let guard = self.session.read().await;
+        guard
+            .as_ref()
+            .filter(|s| !s.is_expired((self.clock)()))
+            .map(user_of)
+    }
+
+    /// Refuses unless a live session's roles allow `action`; refreshes a session about to end.
+    pub(super) async fn authorize(&self, action: Action) -> Result<(), AppError> {
+        self.refresh_if_due().await?;
+        let guard = self.session.read().await;
+        let session = guard.as_ref().ok_or(AuthError::NotSignedIn)?;
+        if session.is_expired((self.clock)()) {
+            return Err(AuthError::NotSignedIn.into());
+        }
+        if session.may(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    async fn refresh_if_due(&self) -> Result<(), AppError> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        let due = {
+            let guard = self.session.read().await;
+            guard.as_ref().and_then(|s| {
+                let soon = (self.clock)() + REFRESH_MARGIN >= s.expires_at;
+                let refresh = s.tokens.refresh_token.clone()?;
+                soon.then(|| (s.username.clone(), refresh))
+            })
+        };
+        let Some((username, refresh)) = due else {
+            return Ok(());
+        };
+        match self
+            .user_pool
+            .refresh(&username, &refresh, (self.clock)())
+            .await
+        {
+            Ok(session) => {
+                *self.session.write().await = Some(session);
+                Ok(())
+            }
+            Err(AuthError::SessionEnded) => {
+                *self.session.write().await = None;
+                if let Some(vault) = &self.vault {
+                    vault.forget(&username).await.map_err(AuthError::from)?;
+                }
+                Err(AuthError::SessionEnded.into())
+            }
+            // Offline or a passing failure: keep the session until it really expires.
+            Err(_) => Ok(()),
+        }
+    }
+}

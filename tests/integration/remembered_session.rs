@@ -1,0 +1,127 @@
+//! Staying signed in across restarts: the refresh token in the keychain (kernel keyutils here,
+//! run under `keyctl session -`), restored on start, removed at sign-out or when revoked.
+
+use chartdesk::auth::{KeychainBackend, RefreshTokenVault};
+use chartdesk::services::system_clock;
+use chartdesk::{Services, SignInResult};
+
+use crate::local_cloud::cloud;
+
+/// A profile of its own per test, so parallel tests never share keychain entries.
+fn profile_name() -> String {
+    format!("test-{}", uuid::Uuid::now_v7())
+}
+
+async fn app(profile_name: &str) -> Services {
+    let mut profile = cloud().profile();
+    profile.name = profile_name.to_string();
+    profile.keychain = KeychainBackend::Keyutils;
+    Services::new(profile, system_clock())
+        .await
+        .remembering_sessions()
+}
+
+async fn sign_in(services: &Services, username: &str) {
+    let user = cloud()
+        .report
+        .users
+        .iter()
+        .find(|u| u.username == username)
+        .unwrap();
+    let result = services
+        .sign_in(&user.username, &user.password)
+        .await
+        .unwrap();
+    assert!(matches!(result, SignInResult::SignedIn { .. }));
+}
+
+#[tokio::test]
+async fn a_restart_signs_the_last_user_back_in_from_the_keychain() {
+    let name = profile_name();
+    sign_in(&app(&name).await, "nurse.hughes").await;
+
+    let restarted = app(&name).await;
+    let user = restarted
+        .resume_session()
+        .await
+        .unwrap()
+        .expect("signed back in");
+    assert_eq!(user.username, "nurse.hughes");
+    restarted.find_patient("943 476 5919").await.unwrap();
+}
+
+#[tokio::test]
+async fn after_sign_out_no_keychain_entry_remains_and_a_restart_shows_sign_in() {
+    let name = profile_name();
+    let services = app(&name).await;
+    sign_in(&services, "dr.okafor").await;
+    let vault = RefreshTokenVault::new(&name, KeychainBackend::Keyutils);
+    assert!(vault.last_session().await.unwrap().is_some());
+
+    services.sign_out().await.unwrap();
+    assert!(
+        vault.last_session().await.unwrap().is_none(),
+        "entry removed"
+    );
+    assert!(app(&name).await.resume_session().await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_sends_the_user_to_sign_in_and_is_removed() {
+    let c = cloud();
+    let name = profile_name();
+    sign_in(&app(&name).await, "admin.byrne").await;
+    // Revoke every token of the user on the pool (moto has no RevokeToken, DESIGN.md §6).
+    let admin = c.services().await;
+    admin
+        .clients
+        .cognito
+        .admin_user_global_sign_out()
+        .user_pool_id(&c.report.user_pool_id)
+        .username("admin.byrne")
+        .send()
+        .await
+        .unwrap();
+
+    let restarted = app(&name).await;
+    assert!(restarted.resume_session().await.unwrap().is_none());
+    let vault = RefreshTokenVault::new(&name, KeychainBackend::Keyutils);
+    assert!(
+        vault.last_session().await.unwrap().is_none(),
+        "revoked token forgotten"
+    );
+}
+
+#[tokio::test]
+async fn no_token_is_written_to_the_config_or_data_folders() {
+    let c = cloud();
+    let name = profile_name();
+    let services = app(&name).await;
+    sign_in(&services, "dr.okafor").await;
+    services.find_patient("943 476 5919").await.unwrap();
+    for dir in [&c.folders.config, &c.folders.data] {
+        for entry in walk(dir) {
+            let bytes = std::fs::read(&entry).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains("eyJ"), "a JWT in {}", entry.display());
+        }
+    }
+    services.sign_out().await.unwrap();
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return vec![];
+    };
+    entries
+        .flatten()
+        .flat_map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
