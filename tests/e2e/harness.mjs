@@ -58,9 +58,15 @@ export async function startSandbox() {
     CHARTDESK_DATA_DIR: path.join(dir, "data"),
     CHARTDESK_PROFILE: "sandbox",
   };
-  const report = JSON.parse(
-    execFileSync(bins.cli, ["sandbox", "up", "--json", "--endpoint", endpoint], { env, encoding: "utf8" }),
-  );
+  let report;
+  try {
+    report = JSON.parse(
+      execFileSync(bins.cli, ["sandbox", "up", "--json", "--endpoint", endpoint], { env, encoding: "utf8" }),
+    );
+  } catch (e) {
+    killGroup(moto); // otherwise the live child keeps the test process (and CI) waiting
+    throw e;
+  }
   return { endpoint, env, report, stop: () => killGroup(moto) };
 }
 
