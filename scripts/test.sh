@@ -32,6 +32,6 @@ step "end-to-end: the real desktop window (tauri-driver + WebKitWebDriver under 
 export CHARTDESK_BIN="$CARGO_TARGET_DIR/debug/chartdesk"
 export CHARTDESK_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/chartdesk-desktop"
 export CHARTDESK_MOTO_SERVER="$moto_server"
-keyctl session - xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-reporter=spec tests/e2e/
+keyctl session - xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
 
 step "all green"

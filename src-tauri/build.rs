@@ -7,6 +7,8 @@ const COMMANDS: &[&str] = &[
     "complete_new_password",
     "sign_out",
     "resume_session",
+    "lock_session",
+    "unlock_session",
     "find_patient",
 ];
 

@@ -11,6 +11,8 @@ pub struct AppInfo {
     /// True for the local cloud: the status bar says the data is demo data.
     pub sandbox: bool,
     pub version: String,
+    /// Idle time after which the window locks.
+    pub idle_lock_seconds: u32,
     /// Why the app cannot work (e.g. no such profile), shown instead of the sign-in form.
     pub startup_error: Option<UiError>,
 }
@@ -23,6 +25,11 @@ impl AppInfo {
                 .as_ref()
                 .is_ok_and(|s| s.profile.endpoint.is_some()),
             version: version.to_string(),
+            idle_lock_seconds: services
+                .as_ref()
+                .map_or(crate::config::DEFAULT_IDLE_LOCK_SECONDS, |s| {
+                    s.profile.idle_lock_seconds
+                }),
             startup_error: services.err(),
         }
     }

@@ -13,6 +13,8 @@ use crate::domain::{MrnFormat, DEFAULT_MRN_PATTERN};
 
 pub const CONFIG_FILE: &str = "config.toml";
 pub const DEFAULT_PROFILE: &str = "sandbox";
+/// Shared ward workstations lock after five idle minutes unless the profile says otherwise.
+pub const DEFAULT_IDLE_LOCK_SECONDS: u32 = 300;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -113,6 +115,9 @@ pub struct ProfileFile {
     /// Where the refresh token is kept (`platform` unless stated; `keyutils` for headless Linux).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keychain: Option<KeychainBackend>,
+    /// Idle time before the window locks (default 300 s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_lock_seconds: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -171,6 +176,7 @@ pub struct Profile {
     pub mrn_format: MrnFormat,
     pub password_policy: PasswordPolicy,
     pub keychain: KeychainBackend,
+    pub idle_lock_seconds: u32,
 }
 
 /// Picks one optional field of a profile.
@@ -226,6 +232,16 @@ impl Profile {
                 field,
             })
         };
+        if let Some(v) = env("CHARTDESK_IDLE_LOCK_SECONDS") {
+            raw.idle_lock_seconds = Some(v.trim().parse().map_err(|_| ConfigError::BadValue {
+                field: "CHARTDESK_IDLE_LOCK_SECONDS",
+                expected: "a whole number of seconds",
+            })?);
+        }
+        let idle_lock_seconds = raw
+            .idle_lock_seconds
+            .unwrap_or(DEFAULT_IDLE_LOCK_SECONDS)
+            .max(1);
         let pattern = raw.mrn_pattern.as_deref().unwrap_or(DEFAULT_MRN_PATTERN);
         let mrn_format = MrnFormat::new(pattern).map_err(|_| ConfigError::BadMrnPattern {
             profile: name.to_string(),
@@ -242,6 +258,7 @@ impl Profile {
             mrn_format,
             password_policy: raw.password_policy.unwrap_or_default(),
             keychain: raw.keychain.unwrap_or_default(),
+            idle_lock_seconds,
         })
     }
 }
@@ -284,6 +301,17 @@ mod tests {
         assert_eq!(p.bucket, "override");
         assert_eq!(p.region, "eu-west-2");
         assert!(p.endpoint.is_none());
+    }
+
+    #[test]
+    fn idle_lock_defaults_to_five_minutes_and_env_can_shorten_it() {
+        let p = Profile::resolve(&file_with("prod", complete()), "prod", |_| None).unwrap();
+        assert_eq!(p.idle_lock_seconds, 300);
+        let env = |k: &str| (k == "CHARTDESK_IDLE_LOCK_SECONDS").then(|| "4".to_string());
+        let p = Profile::resolve(&file_with("prod", complete()), "prod", env).unwrap();
+        assert_eq!(p.idle_lock_seconds, 4);
+        let bad = |k: &str| (k == "CHARTDESK_IDLE_LOCK_SECONDS").then(|| "soon".to_string());
+        assert!(Profile::resolve(&file_with("prod", complete()), "prod", bad).is_err());
     }
 
     #[test]

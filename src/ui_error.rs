@@ -17,6 +17,8 @@ pub enum ErrorCode {
     WrongCredentials,
     /// No session, or it ended: show the sign-in screen.
     NotSignedIn,
+    /// The session is locked after idle time: show the lock screen.
+    Locked,
     Forbidden,
     /// The cloud could not be reached: offer retry.
     Unreachable,
@@ -51,6 +53,7 @@ impl From<AppError> for UiError {
                 AuthError::Unreachable => ErrorCode::Unreachable,
                 AuthError::Misconfigured => ErrorCode::Config,
                 AuthError::NotSignedIn | AuthError::SessionEnded => ErrorCode::NotSignedIn,
+                AuthError::Locked => ErrorCode::Locked,
                 AuthError::Keychain(_) => ErrorCode::Config,
                 AuthError::ClockSkew => ErrorCode::Config,
                 AuthError::BadToken | AuthError::Failed(_) => ErrorCode::Internal,

@@ -24,6 +24,8 @@ fn main() -> std::process::ExitCode {
             commands::session::complete_new_password,
             commands::session::sign_out,
             commands::session::resume_session,
+            commands::session::lock_session,
+            commands::session::unlock_session,
             commands::patients::find_patient,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -37,6 +37,8 @@ pub enum AuthError {
     NotSignedIn,
     #[error("Your session has ended. Please sign in again")]
     SessionEnded,
+    #[error("Chartdesk is locked. Enter your password to continue")]
+    Locked,
     #[error(transparent)]
     Keychain(#[from] super::KeychainError),
     #[error("Sign-in failed: {0}")]

@@ -55,10 +55,29 @@ impl RefreshTokenVault {
         Ok(token.map(|t| (username, t)))
     }
 
-    /// Removes the user's token and the last-user pointer. Missing entries are fine.
+    /// Removes the user's token, the lock marker and the last-user pointer. Missing entries are fine.
     pub async fn forget(&self, username: &str) -> Result<(), KeychainError> {
         self.delete(&self.token_account(username)).await?;
+        self.delete(&self.locked_account(username)).await?;
         self.delete(&self.last_user_account()).await
+    }
+
+    /// Marks (or unmarks) the user's session as locked, so a restart cannot skip the lock.
+    pub async fn set_locked(&self, username: &str, locked: bool) -> Result<(), KeychainError> {
+        let account = self.locked_account(username);
+        if locked {
+            self.write(&account, "locked".into()).await
+        } else {
+            self.delete(&account).await
+        }
+    }
+
+    pub async fn is_locked(&self, username: &str) -> Result<bool, KeychainError> {
+        Ok(self.read(&self.locked_account(username)).await?.is_some())
+    }
+
+    fn locked_account(&self, username: &str) -> String {
+        format!("{}/{username}/locked", self.profile)
     }
 
     fn token_account(&self, username: &str) -> String {

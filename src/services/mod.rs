@@ -53,6 +53,8 @@ pub struct Services {
     pending: Mutex<Option<PendingChallenge>>,
     /// Held while refreshing, so only one refresh runs at a time.
     refreshing: Mutex<()>,
+    /// Locked after idle time: every operation is refused until the password is entered again.
+    locked: std::sync::atomic::AtomicBool,
     clock: Clock,
 }
 
@@ -81,6 +83,7 @@ impl Services {
             session: RwLock::new(None),
             pending: Mutex::new(None),
             refreshing: Mutex::new(()),
+            locked: std::sync::atomic::AtomicBool::new(false),
             clock,
         }
     }

@@ -1,6 +1,8 @@
 //! Signing in and out, challenges, staying signed in (keychain + refresh), and the role check
 //! every operation passes through.
 
+use std::sync::atomic::Ordering;
+
 use time::Duration;
 use tracing::instrument;
 
@@ -17,6 +19,8 @@ const REFRESH_MARGIN: Duration = Duration::minutes(5);
 pub struct SignedInUser {
     pub username: String,
     pub roles: Vec<Role>,
+    /// Locked after idle time: show the lock screen, not the records.
+    pub locked: bool,
 }
 
 /// The outcome of a sign-in call, as the UI branches on it.
@@ -33,16 +37,18 @@ pub enum SignInResult {
     },
 }
 
-fn user_of(session: &Session) -> SignedInUser {
-    SignedInUser {
-        username: session.username.clone(),
-        roles: session.roles.clone(),
-    }
-}
-
 impl Services {
+    fn user_of(&self, session: &Session) -> SignedInUser {
+        SignedInUser {
+            username: session.username.clone(),
+            roles: session.roles.clone(),
+            locked: self.locked.load(Ordering::SeqCst),
+        }
+    }
+
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignInResult, AppError> {
         *self.pending.lock().await = None;
+        self.locked.store(false, Ordering::SeqCst);
         let step = match self.profile.auth_flow {
             AuthFlow::Password => {
                 self.user_pool
@@ -82,7 +88,7 @@ impl Services {
         match step {
             SignInStep::SignedIn(session) => {
                 self.remember(&session).await?;
-                let user = user_of(&session);
+                let user = self.user_of(&session);
                 *self.session.write().await = Some(session);
                 Ok(SignInResult::SignedIn { user })
             }
@@ -127,7 +133,9 @@ impl Services {
             .await
         {
             Ok(session) => {
-                let user = user_of(&session);
+                let locked = vault.is_locked(&username).await.map_err(AuthError::from)?;
+                self.locked.store(locked, Ordering::SeqCst);
+                let user = self.user_of(&session);
                 *self.session.write().await = Some(session);
                 Ok(Some(user))
             }
@@ -139,9 +147,57 @@ impl Services {
         }
     }
 
+    /// Locks the session (idle time, or the user's choice). Survives a restart via the keychain.
+    pub async fn lock(&self) -> Result<(), AppError> {
+        let guard = self.session.read().await;
+        let Some(session) = guard.as_ref() else {
+            return Ok(());
+        };
+        self.locked.store(true, Ordering::SeqCst);
+        if let Some(vault) = &self.vault {
+            vault
+                .set_locked(&session.username, true)
+                .await
+                .map_err(AuthError::from)?;
+        }
+        Ok(())
+    }
+
+    /// Unlocks with the signed-in user's password, checked by Cognito (a fresh sign-in).
+    /// A wrong password leaves the session locked.
+    pub async fn unlock(&self, password: &str) -> Result<SignedInUser, AppError> {
+        let username = {
+            let guard = self.session.read().await;
+            guard
+                .as_ref()
+                .ok_or(AuthError::NotSignedIn)?
+                .username
+                .clone()
+        };
+        let step = self
+            .user_pool
+            .start_password_sign_in(&username, password, (self.clock)())
+            .await?;
+        let SignInStep::SignedIn(session) = step else {
+            return Err(AuthError::UnsupportedChallenge("NEW_PASSWORD_REQUIRED".into()).into());
+        };
+        self.remember(&session).await?;
+        if let Some(vault) = &self.vault {
+            vault
+                .set_locked(&username, false)
+                .await
+                .map_err(AuthError::from)?;
+        }
+        self.locked.store(false, Ordering::SeqCst);
+        let user = self.user_of(&session);
+        *self.session.write().await = Some(session);
+        Ok(user)
+    }
+
     /// Revokes the refresh token (best effort), removes it from the keychain, forgets the session.
     pub async fn sign_out(&self) -> Result<(), AppError> {
         *self.pending.lock().await = None;
+        self.locked.store(false, Ordering::SeqCst);
         let session = self.session.write().await.take();
         if let Some(session) = session {
             if let Some(refresh) = &session.tokens.refresh_token {
@@ -162,7 +218,7 @@ impl Services {
         guard
             .as_ref()
             .filter(|s| !s.is_expired((self.clock)()))
-            .map(user_of)
+            .map(|s| self.user_of(s))
     }
 
     /// Refuses unless a live session's roles allow `action`; refreshes a session about to end.
@@ -172,6 +228,9 @@ impl Services {
         let session = guard.as_ref().ok_or(AuthError::NotSignedIn)?;
         if session.is_expired((self.clock)()) {
             return Err(AuthError::NotSignedIn.into());
+        }
+        if self.locked.load(Ordering::SeqCst) {
+            return Err(AuthError::Locked.into());
         }
         if session.may(action) {
             Ok(())

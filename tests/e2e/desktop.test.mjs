@@ -17,17 +17,10 @@ async function shot(name) {
   return file;
 }
 
-async function fill(css, text) {
-  const el = await s.waitFor(css);
-  await el.clear();
-  await el.type(text);
-  return el;
-}
-
 /** Types into the sign-in form and submits it. */
 async function submitSignIn(username, password) {
-  await fill("#username", username);
-  await fill("#password", password);
+  await s.fill("#username", username);
+  await s.fill("#password", password);
   await (await s.find("#signin-submit")).click();
 }
 
@@ -66,7 +59,7 @@ test("the demo clinician signs in and lands on the patient search with focus in 
 });
 
 test("an invalid NHS number gets the message staff know", async () => {
-  await fill("#patient-query", "943 476 5918");
+  await s.fill("#patient-query", "943 476 5918");
   await (await s.find("#search-submit")).click();
   const error = await s.waitFor("#search-error");
   assert.equal(await error.text(), "Invalid NHS number");
@@ -74,7 +67,7 @@ test("an invalid NHS number gets the message staff know", async () => {
 });
 
 test("typing an NHS number and pressing Enter shows the banner and seven tiles, blue where documents exist", async () => {
-  const box = await fill("#patient-query", "943 476 5919");
+  const box = await s.fill("#patient-query", "943 476 5919");
   await box.type("\uE007"); // Enter: the search works from the keyboard.
   await s.waitFor("#patient-record");
   assert.equal(await (await s.find("#banner-name")).text(), "WHITFIELD, Amara");
@@ -110,7 +103,7 @@ test("typing an NHS number and pressing Enter shows the banner and seven tiles, 
 });
 
 test("a restricted record shows its flag in the banner", async () => {
-  await fill("#patient-query", "999 186 0916");
+  await s.fill("#patient-query", "999 186 0916");
   await (await s.find("#search-submit")).click();
   await s.waitUntil(async () => (await (await s.find("#banner-nhs")).text()) === "999 186 0916", "banner shows the new patient");
   const flag = await s.waitFor(".flag-restricted");
@@ -133,15 +126,15 @@ test("a first sign-in with a temporary password asks for a new one, refuses a we
   assert.equal(await rules[0].text(), "At least 12 characters");
   assert.equal(await (await s.activeElement()).attr("id"), "new-password");
 
-  await fill("#new-password", "short");
-  await fill("#confirm-password", "short");
+  await s.fill("#new-password", "short");
+  await s.fill("#confirm-password", "short");
   await (await s.find("#new-password-submit")).click();
   const error = await s.waitFor("#new-password-error");
   assert.match(await error.text(), /password/i);
   await shot("04-new-password-refused");
 
-  await fill("#new-password", "Chosen-Pass-2026!");
-  await fill("#confirm-password", "Chosen-Pass-2026!");
+  await s.fill("#new-password", "Chosen-Pass-2026!");
+  await s.fill("#confirm-password", "Chosen-Pass-2026!");
   await (await s.find("#new-password-submit")).click();
   await s.waitFor("#patient-view");
   assert.equal(await (await s.find("#user-name")).text(), starter.username);

@@ -62,6 +62,14 @@ export class Session {
     throw new Error(`timed out waiting until ${what}`);
   }
 
+  /** Waits for the field, clears it and types `text`. */
+  async fill(css, text) {
+    const el = await this.waitFor(css);
+    await el.clear();
+    await el.type(text);
+    return el;
+  }
+
   async screenshot() {
     return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
   }

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use chartdesk::auth::KeychainBackend;
 use chartdesk::config::{Folders, Profile};
 use chartdesk::sandbox::{provision, SandboxReport, SANDBOX_PROFILE};
 use chartdesk::services::system_clock;
@@ -68,6 +69,17 @@ impl LocalCloud {
 
     pub async fn services(&self) -> Services {
         Services::new(self.profile(), system_clock()).await
+    }
+
+    /// Services as the desktop builds them: sessions remembered in the kernel keyring, under a
+    /// profile name of the test's own so parallel tests never share keychain entries.
+    pub async fn remembering_app(&self, profile_name: &str) -> Services {
+        let mut profile = self.profile();
+        profile.name = profile_name.to_string();
+        profile.keychain = KeychainBackend::Keyutils;
+        Services::new(profile, system_clock())
+            .await
+            .remembering_sessions()
     }
 
     /// Services signed in as the demo user `username`.

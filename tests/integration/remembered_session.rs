@@ -2,7 +2,6 @@
 //! run under `keyctl session -`), restored on start, removed at sign-out or when revoked.
 
 use chartdesk::auth::{KeychainBackend, RefreshTokenVault};
-use chartdesk::services::system_clock;
 use chartdesk::{Services, SignInResult};
 
 use crate::local_cloud::cloud;
@@ -13,12 +12,7 @@ fn profile_name() -> String {
 }
 
 async fn app(profile_name: &str) -> Services {
-    let mut profile = cloud().profile();
-    profile.name = profile_name.to_string();
-    profile.keychain = KeychainBackend::Keyutils;
-    Services::new(profile, system_clock())
-        .await
-        .remembering_sessions()
+    cloud().remembering_app(profile_name).await
 }
 
 async fn sign_in(services: &Services, username: &str) {

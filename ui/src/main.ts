@@ -3,6 +3,7 @@ import { backend } from "./backend/api";
 import type { SignInResult, SignedInUser, UiError } from "./backend/types";
 import { focusPatientSearch, initPatientSearch, resetPatientSearch } from "./patient/search";
 import { byId, show, showMessage } from "./shell/dom";
+import { armIdleLock, disarmIdleLock, initIdleLock } from "./signin/idle-lock";
 import { initNewPassword, showNewPasswordForm } from "./signin/new-password";
 import { focusSignIn, initSignIn } from "./signin/signin";
 
@@ -34,29 +35,34 @@ function showSignedIn(user: SignedInUser): void {
   show(byId("user-box"), true);
   const hasAccess = user.roles.length > 0;
   showView(hasAccess ? "patient-view" : "no-access-view");
-  if (hasAccess) focusPatientSearch();
+  armIdleLock(user);
+  if (hasAccess && !user.locked) focusPatientSearch();
 }
 
 function showSignedOut(message: string | null = null): void {
+  disarmIdleLock();
   resetPatientSearch();
   show(byId("user-box"), false);
   showView("signin-view");
   focusSignIn(message);
 }
 
+async function signOut(): Promise<void> {
+  const message = await backend.signOut().then(
+    () => null,
+    (e: UiError) => e.message,
+  );
+  showSignedOut(message);
+}
+
 async function start(): Promise<void> {
   initSignIn(onSignInResult);
   initNewPassword(onSignInResult, showSignedOut);
   initPatientSearch(() => showSignedOut("Your session has ended. Please sign in again."));
-  byId("sign-out").addEventListener("click", async () => {
-    const message = await backend.signOut().then(
-      () => null,
-      (e: UiError) => e.message,
-    );
-    showSignedOut(message);
-  });
+  byId("sign-out").addEventListener("click", () => void signOut());
 
   const info = await backend.appInfo();
+  initIdleLock(info.idle_lock_seconds, showSignedIn, () => void signOut());
   byId("status-profile").textContent =
     `Profile: ${info.profile}${info.sandbox ? " (local sandbox: demo data only)" : ""} · v${info.version}`;
   if (info.startup_error) {

@@ -34,3 +34,17 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<(), UiError> {
 pub async fn resume_session(state: State<'_, AppState>) -> Result<Option<SignedInUser>, UiError> {
     Ok(state.services()?.resume_session().await?)
 }
+
+/// The window has been idle: lock until the password is entered again.
+#[tauri::command]
+pub async fn lock_session(state: State<'_, AppState>) -> Result<(), UiError> {
+    Ok(state.services()?.lock().await?)
+}
+
+#[tauri::command]
+pub async fn unlock_session(
+    state: State<'_, AppState>,
+    password: String,
+) -> Result<SignedInUser, UiError> {
+    Ok(state.services()?.unlock(&password).await?)
+}

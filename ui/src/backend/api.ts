@@ -25,5 +25,7 @@ export const backend = {
     call<SignInResult>("complete_new_password", { newPassword, confirm }),
   signOut: () => call<void>("sign_out"),
   resumeSession: () => call<SignedInUser | null>("resume_session"),
+  lockSession: () => call<void>("lock_session"),
+  unlockSession: (password: string) => call<SignedInUser>("unlock_session", { password }),
   findPatient: (query: string) => call<PatientSummary>("find_patient", { query }),
 };

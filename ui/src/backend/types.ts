@@ -4,7 +4,11 @@ export type Category = "preop" | "lab" | "radiology" | "intraop" | "ot_notes" | 
 
 export type Role = "clinician" | "ward_staff" | "records_admin";
 
-export type SignedInUser = { username: string, roles: Array<Role>, };
+export type SignedInUser = { username: string, roles: Array<Role>, 
+/**
+ * Locked after idle time: show the lock screen, not the records.
+ */
+locked: boolean, };
 
 export type SignInResult = { "kind": "signed_in", user: SignedInUser, } | { "kind": "new_password_required", username: string, rules: Array<string>, };
 
@@ -34,7 +38,7 @@ accessible_name: string, };
 
 export type PatientSummary = { banner: PatientBanner, tiles: Array<Tile>, };
 
-export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "forbidden" | "unreachable" | "conflict" | "config" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "config" | "internal";
 
 export type UiError = { code: ErrorCode, message: string, };
 
@@ -43,6 +47,10 @@ export type AppInfo = { profile: string,
  * True for the local cloud: the status bar says the data is demo data.
  */
 sandbox: boolean, version: string, 
+/**
+ * Idle time after which the window locks.
+ */
+idle_lock_seconds: number, 
 /**
  * Why the app cannot work (e.g. no such profile), shown instead of the sign-in form.
  */
