@@ -9,7 +9,8 @@ moto_server="$CHARTDESK_CACHE/venv/bin/moto_server"
 start_moto() {
   local port
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-  "$moto_server" -H 127.0.0.1 -p "$port" >"${1:-/dev/null}" 2>&1 &
+  # moto checks TOTP codes only when asked to.
+  MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true "$moto_server" -H 127.0.0.1 -p "$port" >"${1:-/dev/null}" 2>&1 &
   moto_pid=$!
   moto_endpoint="http://127.0.0.1:$port"
   for _ in $(seq 1 150); do

@@ -5,6 +5,7 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "sign_in",
     "complete_new_password",
+    "complete_totp",
     "sign_out",
     "resume_session",
     "lock_session",

@@ -42,7 +42,9 @@ impl From<AppError> for UiError {
             AppError::Auth(a) => match a {
                 AuthError::MissingCredentials
                 | AuthError::WeakPassword(_)
-                | AuthError::PasswordsDiffer => ErrorCode::InvalidInput,
+                | AuthError::PasswordsDiffer
+                | AuthError::CodeFormat
+                | AuthError::WrongCode => ErrorCode::InvalidInput,
                 AuthError::ChallengeExpired => ErrorCode::NotSignedIn,
                 AuthError::WrongCredentials
                 | AuthError::TooManyAttempts

@@ -22,6 +22,7 @@ fn main() -> std::process::ExitCode {
             commands::app::app_info,
             commands::session::sign_in,
             commands::session::complete_new_password,
+            commands::session::complete_totp,
             commands::session::sign_out,
             commands::session::resume_session,
             commands::session::lock_session,

@@ -29,12 +29,21 @@ pub enum SignInStep {
     SignedIn(Session),
     /// An admin-created account must choose its own password before first use.
     NewPasswordRequired(PendingChallenge),
+    /// The user enrolled an authenticator app: a 6-digit code is needed.
+    TotpRequired(PendingChallenge),
 }
 
 /// A challenge awaiting the user's answer. The Cognito session string is a short-lived secret.
 pub struct PendingChallenge {
     pub username: String,
+    pub kind: ChallengeKind,
     session: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeKind {
+    NewPassword,
+    Totp,
 }
 
 impl std::fmt::Debug for PendingChallenge {
@@ -84,14 +93,44 @@ impl UserPool {
         new_password: &str,
         now: OffsetDateTime,
     ) -> Result<SignInStep, AuthError> {
+        let answer = ("NEW_PASSWORD", new_password);
+        self.answer(pending, ChallengeNameType::NewPasswordRequired, answer, now)
+            .await
+    }
+
+    /// Answers SOFTWARE_TOKEN_MFA. A wrong code keeps the challenge usable for a retry.
+    #[instrument(skip_all, err(Display))]
+    pub async fn answer_totp(
+        &self,
+        pending: &PendingChallenge,
+        code: &str,
+        now: OffsetDateTime,
+    ) -> Result<SignInStep, AuthError> {
+        // Pasted codes often carry spaces ("123 456").
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AuthError::CodeFormat);
+        }
+        let answer = ("SOFTWARE_TOKEN_MFA_CODE", code.as_str());
+        self.answer(pending, ChallengeNameType::SoftwareTokenMfa, answer, now)
+            .await
+    }
+
+    async fn answer(
+        &self,
+        pending: &PendingChallenge,
+        challenge: ChallengeNameType,
+        (key, value): (&str, &str),
+        now: OffsetDateTime,
+    ) -> Result<SignInStep, AuthError> {
         let out = self
             .cognito
             .respond_to_auth_challenge()
             .client_id(&self.client_id)
-            .challenge_name(ChallengeNameType::NewPasswordRequired)
+            .challenge_name(challenge)
             .session(&pending.session)
             .challenge_responses("USERNAME", &pending.username)
-            .challenge_responses("NEW_PASSWORD", new_password)
+            .challenge_responses(key, value)
             .send()
             .await
             .map_err(|e| AuthError::from_challenge_answer(classify(e)))?;
@@ -120,17 +159,31 @@ impl UserPool {
                 .session_from(username, result.ok_or(AuthError::BadToken)?, now)
                 .await
                 .map(SignInStep::SignedIn),
-            Some(ChallengeNameType::NewPasswordRequired) => {
+            Some(
+                name @ (ChallengeNameType::NewPasswordRequired
+                | ChallengeNameType::SoftwareTokenMfa),
+            ) => {
                 let session = session.ok_or(AuthError::BadToken)?.to_string();
                 // Cognito names the user by its internal name here; answers must quote it.
                 let username = params
                     .and_then(|p| p.get("USERNAME").or_else(|| p.get("USER_ID_FOR_SRP")))
                     .map_or(username, String::as_str)
                     .to_string();
-                Ok(SignInStep::NewPasswordRequired(PendingChallenge {
+                let totp = *name == ChallengeNameType::SoftwareTokenMfa;
+                let pending = PendingChallenge {
                     username,
+                    kind: if totp {
+                        ChallengeKind::Totp
+                    } else {
+                        ChallengeKind::NewPassword
+                    },
                     session,
-                }))
+                };
+                Ok(if totp {
+                    SignInStep::TotpRequired(pending)
+                } else {
+                    SignInStep::NewPasswordRequired(pending)
+                })
             }
             Some(other) => Err(AuthError::UnsupportedChallenge(other.as_str().to_string())),
         }

@@ -21,6 +21,10 @@ pub enum AuthError {
     WeakPassword(String),
     #[error("The two passwords do not match")]
     PasswordsDiffer,
+    #[error("Enter the 6-digit code from your authenticator app")]
+    CodeFormat,
+    #[error("That code is not right. Check your authenticator app and try again")]
+    WrongCode,
     #[error("Sign-in took too long and has expired. Please sign in again")]
     ChallengeExpired,
     #[error("The sign-in service asked for a step this version does not support ({0})")]
@@ -77,10 +81,11 @@ impl AuthError {
             _ => None,
         };
         match f.code() {
+            Some("CodeMismatchException") => AuthError::WrongCode,
             Some("InvalidPasswordException") => AuthError::WeakPassword(
                 message.unwrap_or_else(|| "The new password does not meet the rules".into()),
             ),
-            Some("NotAuthorizedException" | "CodeMismatchException" | "ExpiredCodeException")
+            Some("NotAuthorizedException" | "ExpiredCodeException")
                 if message.as_deref().is_some_and(|m| m.contains("session")) =>
             {
                 AuthError::ChallengeExpired

@@ -10,7 +10,7 @@ mod token_refresh;
 mod token_verifier;
 
 pub use claims::IdClaims;
-pub use cognito_sign_in::{PendingChallenge, SignInStep, UserPool};
+pub use cognito_sign_in::{ChallengeKind, PendingChallenge, SignInStep, UserPool};
 pub use error::AuthError;
 pub use keychain::{KeychainBackend, KeychainError, RefreshTokenVault};
 pub use password_policy::PasswordPolicy;

@@ -17,10 +17,15 @@ pub struct FindArgs {
 pub async fn run(profile: &str, args: FindArgs) -> anyhow::Result<()> {
     let services = Services::start(profile).await?;
     let password = super::password_from_env_or_prompt()?;
-    if let chartdesk::SignInResult::NewPasswordRequired { .. } =
-        services.sign_in(&args.user, &password).await?
-    {
-        anyhow::bail!("{}", chartdesk::auth::AuthError::NewPasswordRequired);
+    match services.sign_in(&args.user, &password).await? {
+        chartdesk::SignInResult::SignedIn { .. } => {}
+        chartdesk::SignInResult::NewPasswordRequired { .. } => {
+            anyhow::bail!("{}", chartdesk::auth::AuthError::NewPasswordRequired)
+        }
+        chartdesk::SignInResult::TotpRequired { .. } => {
+            let code = rpassword::prompt_password("Authenticator code: ")?;
+            services.complete_totp(&code).await?;
+        }
     }
     let summary = services.find_patient(&args.query).await?;
     if args.json {

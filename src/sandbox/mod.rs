@@ -5,6 +5,7 @@
 mod demo_files;
 mod demo_patients;
 mod demo_records;
+pub mod totp;
 mod user_pool;
 
 use serde::Serialize;
@@ -23,6 +24,9 @@ pub const SANDBOX_REGION: &str = "us-east-1";
 pub const SANDBOX_BUCKET: &str = "chartdesk-sandbox";
 pub const POOL_NAME: &str = "chartdesk-sandbox";
 pub const CLIENT_NAME: &str = "chartdesk-desktop";
+/// moto hands every user the same authenticator secret (and checks codes against it only when
+/// started with MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true, as our scripts do).
+pub const MOTO_TOTP_SECRET: &str = "asdfasdfasdf";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProvisionError {
@@ -65,6 +69,8 @@ pub struct DemoUserReport {
     pub password: String,
     pub role: Option<Role>,
     pub must_change_password: bool,
+    /// The authenticator-app secret, for the TOTP demo user.
+    pub totp_secret: Option<String>,
 }
 
 /// The profile the sandbox is reached with (before the pool ids are known).
@@ -121,6 +127,7 @@ pub async fn provision(endpoint: &str, folders: &Folders) -> Result<SandboxRepor
                 password: u.password.into(),
                 role: u.role,
                 must_change_password: u.must_change_password,
+                totp_secret: u.totp.then(|| pool.totp_secret.clone()).flatten(),
             })
             .collect(),
         patients: counts.patients,

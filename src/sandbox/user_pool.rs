@@ -1,8 +1,9 @@
 //! The sandbox user pool: public app client, role groups and demo users.
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AdminCreateUserConfigType, ExplicitAuthFlowsType, MessageActionType, PasswordPolicyType,
-    PreventUserExistenceErrorTypes, UserPoolPolicyType,
+    AdminCreateUserConfigType, AuthFlowType, ExplicitAuthFlowsType, MessageActionType,
+    PasswordPolicyType, PreventUserExistenceErrorTypes, SoftwareTokenMfaConfigType,
+    SoftwareTokenMfaSettingsType, UserPoolMfaType, UserPoolPolicyType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
 
@@ -19,6 +20,8 @@ pub struct DemoUser {
     pub role: Option<Role>,
     /// Admin-created with a temporary password: must choose a new one at first sign-in.
     pub must_change_password: bool,
+    /// Enrolled in TOTP (authenticator app) MFA.
+    pub totp: bool,
 }
 
 pub fn demo_users() -> &'static [DemoUser] {
@@ -28,30 +31,42 @@ pub fn demo_users() -> &'static [DemoUser] {
             password: "Demo-Clinician-2026!",
             role: Some(Role::Clinician),
             must_change_password: false,
+            totp: false,
         },
         DemoUser {
             username: "nurse.hughes",
             password: "Demo-WardStaff-2026!",
             role: Some(Role::WardStaff),
             must_change_password: false,
+            totp: false,
         },
         DemoUser {
             username: "admin.byrne",
             password: "Demo-RecordsAdmin-2026!",
             role: Some(Role::RecordsAdmin),
             must_change_password: false,
+            totp: false,
         },
         DemoUser {
             username: "visitor.lee",
             password: "Demo-NoAccess-2026!",
             role: None,
             must_change_password: false,
+            totp: false,
         },
         DemoUser {
             username: "new.starter",
             password: "Temporary-Pass-2026!",
             role: Some(Role::Clinician),
             must_change_password: true,
+            totp: false,
+        },
+        DemoUser {
+            username: "dr.mfa",
+            password: "Demo-Mfa-Clinician-2026!",
+            role: Some(Role::Clinician),
+            must_change_password: false,
+            totp: true,
         },
     ]
 }
@@ -67,11 +82,24 @@ pub fn sandbox_password_policy() -> PasswordPolicy {
 pub struct PoolIds {
     pub pool_id: String,
     pub client_id: String,
+    /// The authenticator secret of the TOTP demo user (shown to testers).
+    pub totp_secret: Option<String>,
 }
 
 pub async fn ensure(cognito: &Client) -> Result<PoolIds, Failure> {
     let pool_id = ensure_pool(cognito).await?;
     let client_id = ensure_client(cognito, &pool_id).await?;
+    // MFA optional, by authenticator app: users who enrolled are asked for a code.
+    cognito
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool_id)
+        .mfa_configuration(UserPoolMfaType::Optional)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .send()
+        .await
+        .map_err(classify)?;
     for role in Role::ALL {
         let created = cognito
             .create_group()
@@ -86,10 +114,19 @@ pub async fn ensure(cognito: &Client) -> Result<PoolIds, Failure> {
             Err(f) => return Err(f),
         }
     }
+    let mut totp_secret = None;
     for user in demo_users() {
-        ensure_user(cognito, &pool_id, user).await?;
+        let created = ensure_user(cognito, &pool_id, user).await?;
+        if user.totp {
+            let secret = enrol_totp(cognito, &pool_id, &client_id, user, created).await?;
+            totp_secret = Some(secret);
+        }
     }
-    Ok(PoolIds { pool_id, client_id })
+    Ok(PoolIds {
+        pool_id,
+        client_id,
+        totp_secret,
+    })
 }
 
 async fn ensure_pool(cognito: &Client) -> Result<String, Failure> {
@@ -172,7 +209,8 @@ async fn ensure_client(cognito: &Client, pool_id: &str) -> Result<String, Failur
         .ok_or_else(|| Failure::Client("CreateUserPoolClient returned no id".into()))
 }
 
-async fn ensure_user(cognito: &Client, pool_id: &str, user: &DemoUser) -> Result<(), Failure> {
+/// Returns whether the user was created by this call.
+async fn ensure_user(cognito: &Client, pool_id: &str, user: &DemoUser) -> Result<bool, Failure> {
     let existing = cognito
         .admin_get_user()
         .user_pool_id(pool_id)
@@ -181,7 +219,7 @@ async fn ensure_user(cognito: &Client, pool_id: &str, user: &DemoUser) -> Result
         .await
         .map_err(classify);
     match existing {
-        Ok(_) => return Ok(()),
+        Ok(_) => return Ok(false),
         Err(f) if f.code() == Some("UserNotFoundException") => {}
         Err(f) => return Err(f),
     }
@@ -215,5 +253,70 @@ async fn ensure_user(cognito: &Client, pool_id: &str, user: &DemoUser) -> Result
             .await
             .map_err(classify)?;
     }
-    Ok(())
+    Ok(true)
+}
+
+/// Enrols a new user's authenticator as the user would: sign in, associate a software token,
+/// verify a code, prefer TOTP. For an existing user only the secret is fetched again.
+async fn enrol_totp(
+    cognito: &Client,
+    pool_id: &str,
+    client_id: &str,
+    user: &DemoUser,
+    created: bool,
+) -> Result<String, Failure> {
+    let bad = |what: &str| Failure::Client(format!("TOTP enrolment: {what}"));
+    if !created {
+        // The secret cannot be read back without signing in past MFA; moto uses one fixed secret,
+        // so associating a fresh token for an already-enrolled user is neither needed nor possible.
+        return Ok(super::MOTO_TOTP_SECRET.to_string());
+    }
+    let auth = cognito
+        .initiate_auth()
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .client_id(client_id)
+        .auth_parameters("USERNAME", user.username)
+        .auth_parameters("PASSWORD", user.password)
+        .send()
+        .await
+        .map_err(classify)?;
+    let access = auth
+        .authentication_result()
+        .and_then(|r| r.access_token())
+        .ok_or_else(|| bad("no access token"))?
+        .to_string();
+    let secret = cognito
+        .associate_software_token()
+        .access_token(&access)
+        .send()
+        .await
+        .map_err(classify)?
+        .secret_code()
+        .ok_or_else(|| bad("no secret"))?
+        .to_string();
+    let code = super::totp::fresh_code(&secret)
+        .await
+        .map_err(|e| bad(&e.to_string()))?;
+    cognito
+        .verify_software_token()
+        .access_token(&access)
+        .user_code(code)
+        .friendly_device_name("sandbox authenticator")
+        .send()
+        .await
+        .map_err(classify)?;
+    cognito
+        .admin_set_user_mfa_preference()
+        .user_pool_id(pool_id)
+        .username(user.username)
+        .software_token_mfa_settings(
+            SoftwareTokenMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(classify)?;
+    Ok(secret)
 }

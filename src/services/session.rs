@@ -7,7 +7,7 @@ use time::Duration;
 use tracing::instrument;
 
 use super::{AppError, Services};
-use crate::auth::{AuthError, Session, SignInStep};
+use crate::auth::{AuthError, ChallengeKind, Session, SignInStep};
 use crate::config::AuthFlow;
 use crate::domain::{Action, Role};
 
@@ -34,6 +34,10 @@ pub enum SignInResult {
     NewPasswordRequired {
         username: String,
         rules: Vec<String>,
+    },
+    /// Show the authenticator-code form.
+    TotpRequired {
+        username: String,
     },
 }
 
@@ -69,13 +73,37 @@ impl Services {
             return Err(AuthError::PasswordsDiffer.into());
         }
         let mut pending = self.pending.lock().await;
-        let challenge = pending.as_ref().ok_or(AuthError::ChallengeExpired)?;
+        let challenge = pending
+            .as_ref()
+            .filter(|c| c.kind == ChallengeKind::NewPassword)
+            .ok_or(AuthError::ChallengeExpired)?;
         let step = self
             .user_pool
             .answer_new_password(challenge, new_password, (self.clock)())
             .await;
         match step {
             Err(AuthError::WeakPassword(m)) => Err(AuthError::WeakPassword(m).into()),
+            other => {
+                *pending = None;
+                drop(pending);
+                self.take_step(other?).await
+            }
+        }
+    }
+
+    /// Answers the authenticator-code challenge. A wrong or mistyped code can be retried.
+    pub async fn complete_totp(&self, code: &str) -> Result<SignInResult, AppError> {
+        let mut pending = self.pending.lock().await;
+        let challenge = pending
+            .as_ref()
+            .filter(|c| c.kind == ChallengeKind::Totp)
+            .ok_or(AuthError::ChallengeExpired)?;
+        let step = self
+            .user_pool
+            .answer_totp(challenge, code, (self.clock)())
+            .await;
+        match step {
+            Err(e @ (AuthError::WrongCode | AuthError::CodeFormat)) => Err(e.into()),
             other => {
                 *pending = None;
                 drop(pending);
@@ -96,6 +124,13 @@ impl Services {
                 let result = SignInResult::NewPasswordRequired {
                     username: challenge.username.clone(),
                     rules: self.profile.password_policy.rules(),
+                };
+                *self.pending.lock().await = Some(challenge);
+                Ok(result)
+            }
+            SignInStep::TotpRequired(challenge) => {
+                let result = SignInResult::TotpRequired {
+                    username: challenge.username.clone(),
                 };
                 *self.pending.lock().await = Some(challenge);
                 Ok(result)
@@ -178,8 +213,16 @@ impl Services {
             .user_pool
             .start_password_sign_in(&username, password, (self.clock)())
             .await?;
-        let SignInStep::SignedIn(session) = step else {
-            return Err(AuthError::UnsupportedChallenge("NEW_PASSWORD_REQUIRED".into()).into());
+        // Unlocking checks the password only: an MFA user proved the second factor at sign-in.
+        let session = match step {
+            SignInStep::SignedIn(session) => session,
+            SignInStep::TotpRequired(_) => {
+                let guard = self.session.read().await;
+                guard.clone().ok_or(AuthError::NotSignedIn)?
+            }
+            SignInStep::NewPasswordRequired(_) => {
+                return Err(AuthError::UnsupportedChallenge("NEW_PASSWORD_REQUIRED".into()).into())
+            }
         };
         self.remember(&session).await?;
         if let Some(vault) = &self.vault {

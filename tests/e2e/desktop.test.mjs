@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { Session } from "./webdriver.mjs";
 import { bins, screenshotDir, startDriver, startSandbox } from "./harness.mjs";
+import { freshTotp, totpAt } from "./totp.mjs";
 
 const NHS_BLUE = "rgb(0, 94, 184)";
 let sandbox;
@@ -158,5 +159,28 @@ test("a restart signs the last user straight back in; after sign-out a restart s
   await s.waitFor("#signin-view");
   await s.close();
   s = await Session.create(driver.base, bins.desktop);
+  await s.waitFor("#signin-view");
+});
+
+test("an authenticator user is asked for the 6-digit code; a wrong one is refused, the right one signs in", async () => {
+  assert.equal(totpAt("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 59), "287082", "RFC 6238 vector");
+  const mfa = sandbox.report.users.find((u) => u.totp_secret);
+  await submitSignIn(mfa.username, mfa.password);
+  await s.waitFor("#totp-view");
+  assert.equal(await (await s.activeElement()).attr("id"), "totp-code");
+
+  const right = await freshTotp(mfa.totp_secret);
+  const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, "0");
+  await s.fill("#totp-code", wrong);
+  await (await s.find("#totp-submit")).click();
+  const error = await s.waitFor("#totp-error");
+  assert.match(await error.text(), /^That code is not right/);
+  await shot("07-totp-wrong-code");
+
+  await s.fill("#totp-code", await freshTotp(mfa.totp_secret));
+  await (await s.find("#totp-submit")).click();
+  await s.waitFor("#patient-view");
+  assert.equal(await (await s.find("#user-name")).text(), mfa.username);
+  await (await s.find("#sign-out")).click();
   await s.waitFor("#signin-view");
 });

@@ -48,7 +48,12 @@ async function waitForPort(port, what, timeoutMs = 30000) {
 /** moto on a free port, provisioned by `chartdesk sandbox up` into temp config/data folders. */
 export async function startSandbox() {
   const port = await freePort();
-  const moto = spawn(bins.moto, ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore", detached: true });
+  // moto checks TOTP codes only when asked to (DESIGN.md §6).
+  const moto = spawn(bins.moto, ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: "ignore",
+    detached: true,
+    env: { ...process.env, MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP: "true" },
+  });
   await waitForPort(port, "moto_server");
   const endpoint = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(path.join(os.tmpdir(), "chartdesk-e2e-"));

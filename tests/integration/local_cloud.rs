@@ -121,7 +121,7 @@ fn start_moto() -> (String, Child) {
         .unwrap()
         .port();
     let script = format!(
-        "{moto} -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; \
+        "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true {moto} -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; \
          while kill -0 {pid} 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 0.5; done; kill $m 2>/dev/null",
         moto = moto_server().display(),
         pid = std::process::id()

@@ -2,6 +2,7 @@
 
 use chartdesk::auth::AuthError;
 use chartdesk::domain::Role;
+use chartdesk::sandbox::totp::fresh_code;
 use chartdesk::services::system_clock;
 use chartdesk::{AppError, ErrorCode, Services, SignInResult, UiError};
 
@@ -21,7 +22,12 @@ fn password_of(username: &str) -> String {
 #[tokio::test]
 async fn each_demo_user_signs_in_with_the_role_of_their_group() {
     let c = cloud();
-    for user in c.report.users.iter().filter(|u| !u.must_change_password) {
+    for user in c
+        .report
+        .users
+        .iter()
+        .filter(|u| !u.must_change_password && u.totp_secret.is_none())
+    {
         let services = c.services().await;
         let result = services
             .sign_in(&user.username, &user.password)
@@ -176,4 +182,50 @@ async fn signing_out_ends_the_session() {
     assert!(services.current_user().await.is_none());
     let err = services.find_patient("943 476 5919").await.unwrap_err();
     assert_eq!(UiError::from(err).code, ErrorCode::NotSignedIn);
+}
+
+/// `dr.mfa` enrolled an authenticator at provisioning: after the password a code is needed;
+/// a mistyped or wrong code can be retried, the right one signs in.
+#[tokio::test]
+async fn an_authenticator_user_needs_the_current_totp_code() {
+    let c = cloud();
+    let mfa = c
+        .report
+        .users
+        .iter()
+        .find(|u| u.totp_secret.is_some())
+        .unwrap();
+    let secret = mfa.totp_secret.clone().unwrap();
+    let services = c.services().await;
+    let first = services
+        .sign_in(&mfa.username, &mfa.password)
+        .await
+        .unwrap();
+    assert!(
+        matches!(first, SignInResult::TotpRequired { .. }),
+        "{first:?}"
+    );
+    assert!(services.current_user().await.is_none());
+
+    let typo = UiError::from(services.complete_totp("12a456").await.unwrap_err());
+    assert_eq!(
+        typo.message,
+        "Enter the 6-digit code from your authenticator app"
+    );
+    let right = fresh_code(&secret).await.unwrap();
+    let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let refused = UiError::from(services.complete_totp(&wrong).await.unwrap_err());
+    assert_eq!(refused.code, ErrorCode::InvalidInput);
+    assert!(
+        refused.message.starts_with("That code is not right"),
+        "{}",
+        refused.message
+    );
+
+    // Pasted with a space, as authenticator apps often show it.
+    let code = fresh_code(&secret).await.unwrap();
+    let pasted = format!("{} {}", &code[..3], &code[3..]);
+    let done = services.complete_totp(&pasted).await.unwrap();
+    assert!(matches!(done, SignInResult::SignedIn { .. }), "{done:?}");
+    services.find_patient("943 476 5919").await.unwrap();
 }

@@ -6,6 +6,7 @@ import { byId, show, showMessage } from "./shell/dom";
 import { armIdleLock, disarmIdleLock, initIdleLock } from "./signin/idle-lock";
 import { initNewPassword, showNewPasswordForm } from "./signin/new-password";
 import { focusSignIn, initSignIn } from "./signin/signin";
+import { initTotp, showTotpForm } from "./signin/totp";
 
 const ROLE_NAMES: Record<string, string> = {
   clinician: "Clinician",
@@ -13,7 +14,7 @@ const ROLE_NAMES: Record<string, string> = {
   records_admin: "Records admin",
 };
 
-const VIEWS = ["signin-view", "new-password-view", "no-access-view", "patient-view"] as const;
+const VIEWS = ["signin-view", "new-password-view", "totp-view", "no-access-view", "patient-view"] as const;
 
 /** Exactly one main view is visible at a time. */
 function showView(id: (typeof VIEWS)[number]): void {
@@ -21,11 +22,18 @@ function showView(id: (typeof VIEWS)[number]): void {
 }
 
 function onSignInResult(result: SignInResult): void {
-  if (result.kind === "signed_in") {
-    showSignedIn(result.user);
-  } else {
-    showView("new-password-view");
-    showNewPasswordForm(result);
+  switch (result.kind) {
+    case "signed_in":
+      showSignedIn(result.user);
+      break;
+    case "new_password_required":
+      showView("new-password-view");
+      showNewPasswordForm(result);
+      break;
+    case "totp_required":
+      showView("totp-view");
+      showTotpForm(result);
+      break;
   }
 }
 
@@ -58,6 +66,7 @@ async function signOut(): Promise<void> {
 async function start(): Promise<void> {
   initSignIn(onSignInResult);
   initNewPassword(onSignInResult, showSignedOut);
+  initTotp(onSignInResult, showSignedOut);
   initPatientSearch(() => showSignedOut("Your session has ended. Please sign in again."));
   byId("sign-out").addEventListener("click", () => void signOut());
 

@@ -25,6 +25,14 @@ pub async fn complete_new_password(
 }
 
 #[tauri::command]
+pub async fn complete_totp(
+    state: State<'_, AppState>,
+    code: String,
+) -> Result<SignInResult, UiError> {
+    Ok(state.services()?.complete_totp(&code).await?)
+}
+
+#[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> Result<(), UiError> {
     Ok(state.services()?.sign_out().await?)
 }

@@ -23,6 +23,7 @@ export const backend = {
   signIn: (username: string, password: string) => call<SignInResult>("sign_in", { username, password }),
   completeNewPassword: (newPassword: string, confirm: string) =>
     call<SignInResult>("complete_new_password", { newPassword, confirm }),
+  completeTotp: (code: string) => call<SignInResult>("complete_totp", { code }),
   signOut: () => call<void>("sign_out"),
   resumeSession: () => call<SignedInUser | null>("resume_session"),
   lockSession: () => call<void>("lock_session"),
