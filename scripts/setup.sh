@@ -22,10 +22,11 @@ fi
 
 # The local cloud: moto's server in its own venv, outside the clone.
 venv="$cache/venv"
-if [ ! -x "$venv/bin/moto_server" ]; then
+# pycognito: an independent SRP implementation the tests check ours against.
+if [ ! -x "$venv/bin/moto_server" ] || ! "$venv/bin/python" -c 'import pycognito' 2>/dev/null; then
   echo "setup: creating the moto venv in $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]>=5.2,<5.3'
+  "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]>=5.2,<5.3' 'pycognito==2024.5.1'
 fi
 
 # WebDriver bridge for the desktop end-to-end test.

@@ -58,7 +58,9 @@ impl From<AppError> for UiError {
                 AuthError::Locked => ErrorCode::Locked,
                 AuthError::Keychain(_) => ErrorCode::Config,
                 AuthError::ClockSkew => ErrorCode::Config,
-                AuthError::BadToken | AuthError::Failed(_) => ErrorCode::Internal,
+                AuthError::BadToken | AuthError::SrpProtocol | AuthError::Failed(_) => {
+                    ErrorCode::Internal
+                }
             },
             AppError::Lookup(l) => match l {
                 LookupError::NoSuchNhsNumber(_) | LookupError::NoSuchMrn(_) => ErrorCode::NotFound,

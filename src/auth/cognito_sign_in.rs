@@ -13,12 +13,14 @@ use tracing::instrument;
 use super::token_verifier::{TokenError, TokenVerifier};
 use super::{AuthError, Session, Tokens};
 use crate::cloud::classify;
+use crate::config::AuthFlow;
 
 /// The user pool as sign-in sees it: the Cognito client, our app client id, and the verifier
 /// every token Cognito returns is checked with before it is trusted.
 #[derive(Debug)]
 pub struct UserPool {
     pub cognito: Client,
+    pub pool_id: String,
     pub client_id: String,
     pub verifier: TokenVerifier,
 }
@@ -53,6 +55,20 @@ impl std::fmt::Debug for PendingChallenge {
 }
 
 impl UserPool {
+    /// First step of a sign-in with the profile's flow.
+    pub async fn start_sign_in(
+        &self,
+        flow: AuthFlow,
+        username: &str,
+        password: &str,
+        now: OffsetDateTime,
+    ) -> Result<SignInStep, AuthError> {
+        match flow {
+            AuthFlow::Srp => self.start_srp_sign_in(username, password, now).await,
+            AuthFlow::Password => self.start_password_sign_in(username, password, now).await,
+        }
+    }
+
     #[instrument(skip_all, err(Display))]
     pub async fn start_password_sign_in(
         &self,
@@ -145,7 +161,7 @@ impl UserPool {
         .await
     }
 
-    async fn next_step(
+    pub(super) async fn next_step(
         &self,
         username: &str,
         challenge: Option<&ChallengeNameType>,

@@ -35,6 +35,8 @@ pub enum AuthError {
     Misconfigured,
     #[error("The sign-in service returned a token that failed verification. Sign-in was stopped for safety; contact the service desk if it happens again")]
     BadToken,
+    #[error("The sign-in service's secure password exchange (SRP) could not be completed. Contact the service desk")]
+    SrpProtocol,
     #[error("This computer's clock is out of step with the sign-in service. Check the date and time settings, then sign in again")]
     ClockSkew,
     #[error("You are not signed in, or your session has ended. Please sign in again")]

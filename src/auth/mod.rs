@@ -6,6 +6,7 @@ mod error;
 mod keychain;
 mod password_policy;
 mod session;
+mod srp;
 mod token_refresh;
 mod token_verifier;
 
@@ -15,4 +16,5 @@ pub use error::AuthError;
 pub use keychain::{KeychainBackend, KeychainError, RefreshTokenVault};
 pub use password_policy::PasswordPolicy;
 pub use session::{Session, Tokens};
+pub use srp::SrpAttempt;
 pub use token_verifier::{cognito_issuer, http_key_source, KeySource, TokenError, TokenVerifier};

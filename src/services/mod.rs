@@ -71,6 +71,7 @@ impl Services {
         let store = clients.store(&profile);
         let user_pool = UserPool {
             cognito: clients.cognito.clone(),
+            pool_id: profile.user_pool_id.clone(),
             client_id: profile.client_id.clone(),
             verifier: token_verifier(&profile),
         };

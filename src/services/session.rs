@@ -8,7 +8,6 @@ use tracing::instrument;
 
 use super::{AppError, Services};
 use crate::auth::{AuthError, ChallengeKind, Session, SignInStep};
-use crate::config::AuthFlow;
 use crate::domain::{Action, Role};
 
 /// Refresh this long before the access token expires.
@@ -53,13 +52,10 @@ impl Services {
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignInResult, AppError> {
         *self.pending.lock().await = None;
         self.locked.store(false, Ordering::SeqCst);
-        let step = match self.profile.auth_flow {
-            AuthFlow::Password => {
-                self.user_pool
-                    .start_password_sign_in(username, password, (self.clock)())
-                    .await?
-            }
-        };
+        let step = self
+            .user_pool
+            .start_sign_in(self.profile.auth_flow, username, password, (self.clock)())
+            .await?;
         self.take_step(step).await
     }
 
@@ -211,7 +207,7 @@ impl Services {
         };
         let step = self
             .user_pool
-            .start_password_sign_in(&username, password, (self.clock)())
+            .start_sign_in(self.profile.auth_flow, &username, password, (self.clock)())
             .await?;
         // Unlocking checks the password only: an MFA user proved the second factor at sign-in.
         let session = match step {

@@ -9,4 +9,5 @@ mod patient_lookup;
 mod remembered_session;
 mod sandbox_provisioning;
 mod sign_in;
+mod srp_maths;
 mod token_verification;

@@ -102,3 +102,27 @@ async fn cli_find_prints_the_tiles_as_json() {
     assert_eq!(json["banner"]["mrn"], "10000002");
     assert_eq!(json["tiles"][1]["count"], 3);
 }
+
+/// Role matrix for every record command so far (find patient): each demo user's group decides,
+/// in the core, whatever the UI shows.
+#[tokio::test]
+async fn role_matrix_for_finding_a_patient() {
+    let c = cloud();
+    let expected = [
+        ("dr.okafor", true),
+        ("nurse.hughes", true),
+        ("admin.byrne", true),
+        ("visitor.lee", false),
+    ];
+    for (user, allowed) in expected {
+        let services = c.signed_in(user).await;
+        let result = services.find_patient("943 476 5919").await;
+        assert_eq!(result.is_ok(), allowed, "{user}");
+        if !allowed {
+            assert_eq!(
+                UiError::from(result.unwrap_err()).code,
+                ErrorCode::Forbidden
+            );
+        }
+    }
+}
