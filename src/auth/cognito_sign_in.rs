@@ -48,6 +48,38 @@ pub enum ChallengeKind {
     Totp,
 }
 
+/// What InitiateAuth and RespondToAuthChallenge both answer: a challenge or the tokens.
+pub(super) trait AuthAnswer {
+    fn challenge_name(&self) -> Option<&ChallengeNameType>;
+    fn session(&self) -> Option<&str>;
+    fn challenge_parameters(&self) -> Option<&HashMap<String, String>>;
+    fn authentication_result(&self) -> Option<&AuthenticationResultType>;
+}
+
+macro_rules! auth_answer {
+    ($($output:ty),*) => {$(
+        impl AuthAnswer for $output {
+            fn challenge_name(&self) -> Option<&ChallengeNameType> {
+                self.challenge_name()
+            }
+            fn session(&self) -> Option<&str> {
+                self.session()
+            }
+            fn challenge_parameters(&self) -> Option<&HashMap<String, String>> {
+                self.challenge_parameters()
+            }
+            fn authentication_result(&self) -> Option<&AuthenticationResultType> {
+                self.authentication_result()
+            }
+        }
+    )*};
+}
+
+auth_answer!(
+    aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
+    aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput
+);
+
 impl std::fmt::Debug for PendingChallenge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PendingChallenge(<redacted>)")
@@ -90,15 +122,7 @@ impl UserPool {
             .send()
             .await
             .map_err(|e| AuthError::from(classify(e)))?;
-        self.next_step(
-            username,
-            out.challenge_name(),
-            out.session(),
-            out.challenge_parameters(),
-            out.authentication_result(),
-            now,
-        )
-        .await
+        self.next_step(username, &out, now).await
     }
 
     /// Answers NEW_PASSWORD_REQUIRED. A weak password keeps the challenge usable for a retry.
@@ -150,26 +174,17 @@ impl UserPool {
             .send()
             .await
             .map_err(|e| AuthError::from_challenge_answer(classify(e)))?;
-        self.next_step(
-            &pending.username,
-            out.challenge_name(),
-            out.session(),
-            out.challenge_parameters(),
-            out.authentication_result(),
-            now,
-        )
-        .await
+        self.next_step(&pending.username, &out, now).await
     }
 
     pub(super) async fn next_step(
         &self,
         username: &str,
-        challenge: Option<&ChallengeNameType>,
-        session: Option<&str>,
-        params: Option<&HashMap<String, String>>,
-        result: Option<&AuthenticationResultType>,
+        out: &impl AuthAnswer,
         now: OffsetDateTime,
     ) -> Result<SignInStep, AuthError> {
+        let (challenge, session) = (out.challenge_name(), out.session());
+        let (params, result) = (out.challenge_parameters(), out.authentication_result());
         match challenge {
             None => self
                 .session_from(username, result.ok_or(AuthError::BadToken)?, now)

@@ -104,14 +104,6 @@ impl UserPool {
             .send()
             .await
             .map_err(|e| AuthError::from(classify(e)))?;
-        self.next_step(
-            username,
-            out.challenge_name(),
-            out.session(),
-            out.challenge_parameters(),
-            out.authentication_result(),
-            now,
-        )
-        .await
+        self.next_step(username, &out, now).await
     }
 }
