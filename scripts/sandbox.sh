@@ -6,9 +6,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$root"
 bash scripts/setup.sh
 
+# A debug build: it shares its build cache with the tests, so after a test run this starts in seconds.
 echo "== building the UI and the app (first time: several minutes)"
 (cd ui && npm run --silent build)
-cargo build --release --workspace
+cargo build --workspace
 
 # The sandbox keeps its own config and data folders, apart from any real profile.
 export CHARTDESK_CONFIG_DIR="${CHARTDESK_CONFIG_DIR:-$CHARTDESK_CACHE/sandbox/config}"
@@ -18,10 +19,10 @@ export CHARTDESK_PROFILE=sandbox
 start_moto "$CHARTDESK_CACHE/moto.log"
 trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
 echo "== local cloud on $moto_endpoint"
-"$CARGO_TARGET_DIR/release/chartdesk" sandbox up --endpoint "$moto_endpoint"
+"$CARGO_TARGET_DIR/debug/chartdesk" sandbox up --endpoint "$moto_endpoint"
 
 echo "== opening Chartdesk (close the window to stop the sandbox)"
-app="$CARGO_TARGET_DIR/release/chartdesk-desktop"
+app="$CARGO_TARGET_DIR/debug/chartdesk-desktop"
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
   # No desktop session, so no Secret Service: the sandbox keeps sign-ins in the kernel keyring.
   export CHARTDESK_KEYCHAIN=keyutils

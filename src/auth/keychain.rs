@@ -25,16 +25,18 @@ pub enum KeychainError {
 }
 
 /// Refresh tokens per profile and user, plus which user of a profile signed in last.
+/// Entries are scoped by the app client too: a token belongs to one client of one pool, and a
+/// re-provisioned sandbox (new pool, new client) must not find the old pool's tokens.
 #[derive(Debug, Clone)]
 pub struct RefreshTokenVault {
-    profile: String,
+    scope: String,
     backend: KeychainBackend,
 }
 
 impl RefreshTokenVault {
-    pub fn new(profile: &str, backend: KeychainBackend) -> Self {
+    pub fn new(profile: &str, client_id: &str, backend: KeychainBackend) -> Self {
         Self {
-            profile: profile.to_string(),
+            scope: format!("{profile}/{client_id}"),
             backend,
         }
     }
@@ -77,15 +79,15 @@ impl RefreshTokenVault {
     }
 
     fn locked_account(&self, username: &str) -> String {
-        format!("{}/{username}/locked", self.profile)
+        format!("{}/{username}/locked", self.scope)
     }
 
     fn token_account(&self, username: &str) -> String {
-        format!("{}/{username}/refresh-token", self.profile)
+        format!("{}/{username}/refresh-token", self.scope)
     }
 
     fn last_user_account(&self) -> String {
-        format!("{}/last-user", self.profile)
+        format!("{}/last-user", self.scope)
     }
 
     async fn write(&self, account: &str, secret: String) -> Result<(), KeychainError> {

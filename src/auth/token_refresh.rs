@@ -10,7 +10,8 @@ use crate::cloud::{classify, Failure};
 impl UserPool {
     /// New ID and access tokens from a refresh token. Cognito (and moto) may not rotate the
     /// refresh token itself; the one we hold is kept then.
-    #[instrument(skip_all, err(Display))]
+    /// A refused refresh is routine (revoked or expired token): logged as a warning, not an error.
+    #[instrument(skip_all, err(Display, level = "warn"))]
     pub async fn refresh(
         &self,
         username: &str,

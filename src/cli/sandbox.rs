@@ -46,6 +46,14 @@ fn print_report(r: &SandboxReport, folders: &Folders) {
             .role
             .map(|r| r.group())
             .unwrap_or("(no group: sees 'no access')");
-        println!("  {:<14} {:<26} {role}", u.username, u.password);
+        let note = if u.must_change_password {
+            "  (temporary password: must choose a new one at first sign-in)"
+        } else {
+            ""
+        };
+        println!("  {:<14} {:<26} {role}{note}", u.username, u.password);
+        if let Some(secret) = &u.totp_secret {
+            println!("  {:<14} authenticator (TOTP) secret: {secret}", "");
+        }
     }
 }

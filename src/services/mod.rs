@@ -93,6 +93,7 @@ impl Services {
     pub fn remembering_sessions(mut self) -> Self {
         self.vault = Some(RefreshTokenVault::new(
             &self.profile.name,
+            &self.profile.client_id,
             self.profile.keychain,
         ));
         self

@@ -49,7 +49,7 @@ async fn after_sign_out_no_keychain_entry_remains_and_a_restart_shows_sign_in() 
     let name = profile_name();
     let services = app(&name).await;
     sign_in(&services, "dr.okafor").await;
-    let vault = RefreshTokenVault::new(&name, KeychainBackend::Keyutils);
+    let vault = RefreshTokenVault::new(&name, &cloud().report.client_id, KeychainBackend::Keyutils);
     assert!(vault.last_session().await.unwrap().is_some());
 
     services.sign_out().await.unwrap();
@@ -79,7 +79,7 @@ async fn a_revoked_refresh_token_sends_the_user_to_sign_in_and_is_removed() {
 
     let restarted = app(&name).await;
     assert!(restarted.resume_session().await.unwrap().is_none());
-    let vault = RefreshTokenVault::new(&name, KeychainBackend::Keyutils);
+    let vault = RefreshTokenVault::new(&name, &cloud().report.client_id, KeychainBackend::Keyutils);
     assert!(
         vault.last_session().await.unwrap().is_none(),
         "revoked token forgotten"
