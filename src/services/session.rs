@@ -41,6 +41,14 @@ pub enum SignInResult {
 }
 
 impl Services {
+    /// The one place the session changes, so the S3 credential provider always follows it.
+    async fn replace_session(&self, next: Option<Session>) -> Option<Session> {
+        let id_token = next.as_ref().map(|s| s.tokens.id_token.clone());
+        let previous = std::mem::replace(&mut *self.session.write().await, next);
+        self.clients.id_token.set(id_token);
+        previous
+    }
+
     fn user_of(&self, session: &Session) -> SignedInUser {
         SignedInUser {
             username: session.username.clone(),
@@ -113,7 +121,7 @@ impl Services {
             SignInStep::SignedIn(session) => {
                 self.remember(&session).await?;
                 let user = self.user_of(&session);
-                *self.session.write().await = Some(session);
+                self.replace_session(Some(session)).await;
                 Ok(SignInResult::SignedIn { user })
             }
             SignInStep::NewPasswordRequired(challenge) => {
@@ -167,7 +175,7 @@ impl Services {
                 let locked = vault.is_locked(&username).await.map_err(AuthError::from)?;
                 self.locked.store(locked, Ordering::SeqCst);
                 let user = self.user_of(&session);
-                *self.session.write().await = Some(session);
+                self.replace_session(Some(session)).await;
                 Ok(Some(user))
             }
             Err(AuthError::SessionEnded) => {
@@ -229,7 +237,7 @@ impl Services {
         }
         self.locked.store(false, Ordering::SeqCst);
         let user = self.user_of(&session);
-        *self.session.write().await = Some(session);
+        self.replace_session(Some(session)).await;
         Ok(user)
     }
 
@@ -237,7 +245,7 @@ impl Services {
     pub async fn sign_out(&self) -> Result<(), AppError> {
         *self.pending.lock().await = None;
         self.locked.store(false, Ordering::SeqCst);
-        let session = self.session.write().await.take();
+        let session = self.replace_session(None).await;
         if let Some(session) = session {
             if let Some(refresh) = &session.tokens.refresh_token {
                 self.user_pool.revoke(refresh).await;
@@ -297,11 +305,11 @@ impl Services {
             .await
         {
             Ok(session) => {
-                *self.session.write().await = Some(session);
+                self.replace_session(Some(session)).await;
                 Ok(())
             }
             Err(AuthError::SessionEnded) => {
-                *self.session.write().await = None;
+                self.replace_session(None).await;
                 if let Some(vault) = &self.vault {
                     vault.forget(&username).await.map_err(AuthError::from)?;
                 }

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod identity_pool;
 mod idle_lock;
 mod local_cloud;
 mod patient_lookup;
