@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "sign_in",
     "complete_new_password",
     "complete_totp",
+    "complete_mfa_setup",
     "sign_out",
     "resume_session",
     "lock_session",

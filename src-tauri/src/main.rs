@@ -23,6 +23,7 @@ fn main() -> std::process::ExitCode {
             commands::session::sign_in,
             commands::session::complete_new_password,
             commands::session::complete_totp,
+            commands::session::complete_mfa_setup,
             commands::session::sign_out,
             commands::session::resume_session,
             commands::session::lock_session,

@@ -33,6 +33,8 @@ pub enum SignInStep {
     NewPasswordRequired(PendingChallenge),
     /// The user enrolled an authenticator app: a 6-digit code is needed.
     TotpRequired(PendingChallenge),
+    /// The pool requires MFA and the user has none yet: enrol an authenticator app.
+    MfaSetupRequired(PendingChallenge),
 }
 
 /// A challenge awaiting the user's answer. The Cognito session string is a short-lived secret.
@@ -46,6 +48,7 @@ pub struct PendingChallenge {
 pub enum ChallengeKind {
     NewPassword,
     Totp,
+    MfaSetup,
 }
 
 /// What InitiateAuth and RespondToAuthChallenge both answer: a challenge or the tokens.
@@ -79,6 +82,27 @@ auth_answer!(
     aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
     aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput
 );
+
+impl PendingChallenge {
+    pub(super) fn session(&self) -> &str {
+        &self.session
+    }
+
+    /// Some steps (associating an authenticator) hand back a new session for the next call.
+    pub(super) fn set_session(&mut self, session: &str) {
+        self.session = session.to_string();
+    }
+}
+
+/// A 6-digit authenticator code; pasted codes often carry spaces ("123 456").
+pub(super) fn normalise_code(code: &str) -> Result<String, AuthError> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code)
+    } else {
+        Err(AuthError::CodeFormat)
+    }
+}
 
 impl std::fmt::Debug for PendingChallenge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -146,11 +170,7 @@ impl UserPool {
         code: &str,
         now: OffsetDateTime,
     ) -> Result<SignInStep, AuthError> {
-        // Pasted codes often carry spaces ("123 456").
-        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(AuthError::CodeFormat);
-        }
+        let code = normalise_code(code)?;
         let answer = ("SOFTWARE_TOKEN_MFA_CODE", code.as_str());
         self.answer(pending, ChallengeNameType::SoftwareTokenMfa, answer, now)
             .await
@@ -190,33 +210,32 @@ impl UserPool {
                 .session_from(username, result.ok_or(AuthError::BadToken)?, now)
                 .await
                 .map(SignInStep::SignedIn),
-            Some(
-                name @ (ChallengeNameType::NewPasswordRequired
-                | ChallengeNameType::SoftwareTokenMfa),
-            ) => {
+            Some(name) => {
+                let kind = match name {
+                    ChallengeNameType::NewPasswordRequired => ChallengeKind::NewPassword,
+                    ChallengeNameType::SoftwareTokenMfa => ChallengeKind::Totp,
+                    ChallengeNameType::MfaSetup => ChallengeKind::MfaSetup,
+                    other => {
+                        return Err(AuthError::UnsupportedChallenge(other.as_str().to_string()))
+                    }
+                };
                 let session = session.ok_or(AuthError::BadToken)?.to_string();
                 // Cognito names the user by its internal name here; answers must quote it.
                 let username = params
                     .and_then(|p| p.get("USERNAME").or_else(|| p.get("USER_ID_FOR_SRP")))
                     .map_or(username, String::as_str)
                     .to_string();
-                let totp = *name == ChallengeNameType::SoftwareTokenMfa;
                 let pending = PendingChallenge {
                     username,
-                    kind: if totp {
-                        ChallengeKind::Totp
-                    } else {
-                        ChallengeKind::NewPassword
-                    },
+                    kind,
                     session,
                 };
-                Ok(if totp {
-                    SignInStep::TotpRequired(pending)
-                } else {
-                    SignInStep::NewPasswordRequired(pending)
+                Ok(match kind {
+                    ChallengeKind::NewPassword => SignInStep::NewPasswordRequired(pending),
+                    ChallengeKind::Totp => SignInStep::TotpRequired(pending),
+                    ChallengeKind::MfaSetup => SignInStep::MfaSetupRequired(pending),
                 })
             }
-            Some(other) => Err(AuthError::UnsupportedChallenge(other.as_str().to_string())),
         }
     }
 

@@ -83,7 +83,9 @@ impl AuthError {
             _ => None,
         };
         match f.code() {
-            Some("CodeMismatchException") => AuthError::WrongCode,
+            Some("CodeMismatchException" | "EnableSoftwareTokenMFAException") => {
+                AuthError::WrongCode
+            }
             Some("InvalidPasswordException") => AuthError::WeakPassword(
                 message.unwrap_or_else(|| "The new password does not meet the rules".into()),
             ),

@@ -22,6 +22,9 @@ pub async fn run(profile: &str, args: FindArgs) -> anyhow::Result<()> {
         chartdesk::SignInResult::NewPasswordRequired { .. } => {
             anyhow::bail!("{}", chartdesk::auth::AuthError::NewPasswordRequired)
         }
+        chartdesk::SignInResult::MfaSetupRequired { .. } => {
+            anyhow::bail!("This account must first set up an authenticator app: sign in with the Chartdesk app")
+        }
         chartdesk::SignInResult::TotpRequired { .. } => {
             let code = rpassword::prompt_password("Authenticator code: ")?;
             services.complete_totp(&code).await?;

@@ -1,6 +1,7 @@
 //! The one value the app and the CLI build at start-up: profile, cloud clients, session.
 //! Every user-facing operation goes through here, so the role check happens in one place.
 
+mod challenges;
 mod session;
 
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use time::Duration;
 use tracing::instrument;
 
 use super::{AppError, Services};
-use crate::auth::{AuthError, ChallengeKind, Session, SignInStep};
+use crate::auth::{AuthError, Session, SignInStep};
 use crate::domain::{Action, Role};
 
 /// Refresh this long before the access token expires.
@@ -38,6 +38,12 @@ pub enum SignInResult {
     TotpRequired {
         username: String,
     },
+    /// Show the enrolment form: the secret, its QR code (SVG) and a code field.
+    MfaSetupRequired {
+        username: String,
+        secret: String,
+        qr_svg: String,
+    },
 }
 
 impl Services {
@@ -67,56 +73,7 @@ impl Services {
         self.take_step(step).await
     }
 
-    /// Answers NEW_PASSWORD_REQUIRED. On a weak password the challenge stays open for a retry.
-    pub async fn complete_new_password(
-        &self,
-        new_password: &str,
-        confirm: &str,
-    ) -> Result<SignInResult, AppError> {
-        if new_password != confirm {
-            return Err(AuthError::PasswordsDiffer.into());
-        }
-        let mut pending = self.pending.lock().await;
-        let challenge = pending
-            .as_ref()
-            .filter(|c| c.kind == ChallengeKind::NewPassword)
-            .ok_or(AuthError::ChallengeExpired)?;
-        let step = self
-            .user_pool
-            .answer_new_password(challenge, new_password, (self.clock)())
-            .await;
-        match step {
-            Err(AuthError::WeakPassword(m)) => Err(AuthError::WeakPassword(m).into()),
-            other => {
-                *pending = None;
-                drop(pending);
-                self.take_step(other?).await
-            }
-        }
-    }
-
-    /// Answers the authenticator-code challenge. A wrong or mistyped code can be retried.
-    pub async fn complete_totp(&self, code: &str) -> Result<SignInResult, AppError> {
-        let mut pending = self.pending.lock().await;
-        let challenge = pending
-            .as_ref()
-            .filter(|c| c.kind == ChallengeKind::Totp)
-            .ok_or(AuthError::ChallengeExpired)?;
-        let step = self
-            .user_pool
-            .answer_totp(challenge, code, (self.clock)())
-            .await;
-        match step {
-            Err(e @ (AuthError::WrongCode | AuthError::CodeFormat)) => Err(e.into()),
-            other => {
-                *pending = None;
-                drop(pending);
-                self.take_step(other?).await
-            }
-        }
-    }
-
-    async fn take_step(&self, step: SignInStep) -> Result<SignInResult, AppError> {
+    pub(super) async fn take_step(&self, step: SignInStep) -> Result<SignInResult, AppError> {
         match step {
             SignInStep::SignedIn(session) => {
                 self.remember(&session).await?;
@@ -135,6 +92,16 @@ impl Services {
             SignInStep::TotpRequired(challenge) => {
                 let result = SignInResult::TotpRequired {
                     username: challenge.username.clone(),
+                };
+                *self.pending.lock().await = Some(challenge);
+                Ok(result)
+            }
+            SignInStep::MfaSetupRequired(mut challenge) => {
+                let enrolment = self.user_pool.begin_mfa_setup(&mut challenge).await?;
+                let result = SignInResult::MfaSetupRequired {
+                    username: challenge.username.clone(),
+                    secret: enrolment.secret,
+                    qr_svg: enrolment.qr_svg,
                 };
                 *self.pending.lock().await = Some(challenge);
                 Ok(result)
@@ -224,8 +191,8 @@ impl Services {
                 let guard = self.session.read().await;
                 guard.clone().ok_or(AuthError::NotSignedIn)?
             }
-            SignInStep::NewPasswordRequired(_) => {
-                return Err(AuthError::UnsupportedChallenge("NEW_PASSWORD_REQUIRED".into()).into())
+            SignInStep::NewPasswordRequired(_) | SignInStep::MfaSetupRequired(_) => {
+                return Err(AuthError::UnsupportedChallenge("unlock".into()).into())
             }
         };
         self.remember(&session).await?;

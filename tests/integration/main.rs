@@ -6,6 +6,7 @@
 mod identity_pool;
 mod idle_lock;
 mod local_cloud;
+mod mfa_setup;
 mod patient_lookup;
 mod remembered_session;
 mod sandbox_provisioning;

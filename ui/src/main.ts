@@ -31,6 +31,7 @@ function onSignInResult(result: SignInResult): void {
       showNewPasswordForm(result);
       break;
     case "totp_required":
+    case "mfa_setup_required":
       showView("totp-view");
       showTotpForm(result);
       break;

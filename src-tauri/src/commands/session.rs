@@ -33,6 +33,14 @@ pub async fn complete_totp(
 }
 
 #[tauri::command]
+pub async fn complete_mfa_setup(
+    state: State<'_, AppState>,
+    code: String,
+) -> Result<SignInResult, UiError> {
+    Ok(state.services()?.complete_mfa_setup(&code).await?)
+}
+
+#[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> Result<(), UiError> {
     Ok(state.services()?.sign_out().await?)
 }

@@ -24,6 +24,7 @@ export const backend = {
   completeNewPassword: (newPassword: string, confirm: string) =>
     call<SignInResult>("complete_new_password", { newPassword, confirm }),
   completeTotp: (code: string) => call<SignInResult>("complete_totp", { code }),
+  completeMfaSetup: (code: string) => call<SignInResult>("complete_mfa_setup", { code }),
   signOut: () => call<void>("sign_out"),
   resumeSession: () => call<SignedInUser | null>("resume_session"),
   lockSession: () => call<void>("lock_session"),

@@ -10,7 +10,7 @@ export type SignedInUser = { username: string, roles: Array<Role>,
  */
 locked: boolean, };
 
-export type SignInResult = { "kind": "signed_in", user: SignedInUser, } | { "kind": "new_password_required", username: string, rules: Array<string>, } | { "kind": "totp_required", username: string, };
+export type SignInResult = { "kind": "signed_in", user: SignedInUser, } | { "kind": "new_password_required", username: string, rules: Array<string>, } | { "kind": "totp_required", username: string, } | { "kind": "mfa_setup_required", username: string, secret: string, qr_svg: string, };
 
 export type PatientBanner = { mrn: string, 
 /**

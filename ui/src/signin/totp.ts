@@ -1,7 +1,10 @@
 // Second step for users with an authenticator app: the 6-digit code (typed or pasted).
+// The same form enrols a new authenticator when the pool requires MFA (QR code and key shown).
 import { backend } from "../backend/api";
 import type { SignInResult, UiError } from "../backend/types";
-import { byId, showMessage } from "../shell/dom";
+import { byId, show, showMessage } from "../shell/dom";
+
+let enrolling = false;
 import type { OnSignInResult } from "./signin";
 
 export function initTotp(onResult: OnSignInResult, onCancel: (message: string | null) => void): void {
@@ -15,7 +18,7 @@ export function initTotp(onResult: OnSignInResult, onCancel: (message: string | 
     showMessage(error, null);
     submit.disabled = true;
     try {
-      const result = await backend.completeTotp(code.value);
+      const result = enrolling ? await backend.completeMfaSetup(code.value) : await backend.completeTotp(code.value);
       code.value = "";
       onResult(result);
     } catch (e) {
@@ -38,7 +41,16 @@ export function initTotp(onResult: OnSignInResult, onCancel: (message: string | 
   });
 }
 
-export function showTotpForm(result: Extract<SignInResult, { kind: "totp_required" }>): void {
+type TotpStep = Extract<SignInResult, { kind: "totp_required" } | { kind: "mfa_setup_required" }>;
+
+export function showTotpForm(result: TotpStep): void {
+  enrolling = result.kind === "mfa_setup_required";
   byId("totp-user").textContent = result.username;
+  show(byId("totp-intro"), !enrolling);
+  show(byId("totp-enrol"), enrolling);
+  if (result.kind === "mfa_setup_required") {
+    byId<HTMLImageElement>("totp-qr").src = `data:image/svg+xml;base64,${btoa(result.qr_svg)}`;
+    byId("totp-secret").textContent = result.secret;
+  }
   byId<HTMLInputElement>("totp-code").focus();
 }
