@@ -76,7 +76,13 @@ impl Services {
     pub(super) async fn take_step(&self, step: SignInStep) -> Result<SignInResult, AppError> {
         match step {
             SignInStep::SignedIn(session) => {
-                self.remember(&session).await?;
+                if let Err(e) = self.remember(&session).await {
+                    // A token we cannot keep safely is not left valid either.
+                    if let Some(refresh) = &session.tokens.refresh_token {
+                        self.user_pool.revoke(refresh).await;
+                    }
+                    return Err(e);
+                }
                 let user = self.user_of(&session);
                 self.replace_session(Some(session)).await;
                 Ok(SignInResult::SignedIn { user })

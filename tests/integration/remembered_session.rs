@@ -2,6 +2,7 @@
 //! run under `keyctl session -`), restored on start, removed at sign-out or when revoked.
 
 use chartdesk::auth::{KeychainBackend, RefreshTokenVault};
+use chartdesk::services::system_clock;
 use chartdesk::{Services, SignInResult};
 
 use crate::local_cloud::cloud;
@@ -118,4 +119,32 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
             }
         })
         .collect()
+}
+
+/// With no keychain reachable (no Secret Service on the session bus), sign-in says what to
+/// install and keeps nothing: there is no plain-text fallback.
+#[tokio::test]
+async fn without_a_keychain_sign_in_is_refused_with_what_to_install() {
+    // Only this test uses the platform store; point it at a bus that does not exist.
+    std::env::set_var(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/chartdesk-test-bus",
+    );
+    let mut profile = cloud().profile();
+    profile.name = profile_name();
+    profile.keychain = KeychainBackend::Platform;
+    let services = Services::new(profile, system_clock())
+        .await
+        .remembering_sessions();
+    let err = services
+        .sign_in("dr.okafor", "Demo-Clinician-2026!")
+        .await
+        .unwrap_err();
+    let ui = chartdesk::UiError::from(err);
+    assert_eq!(ui.code, chartdesk::ErrorCode::Config);
+    assert!(ui.message.contains("gnome-keyring"), "{}", ui.message);
+    assert!(
+        services.current_user().await.is_none(),
+        "not signed in without a keychain"
+    );
 }

@@ -229,3 +229,37 @@ async fn an_authenticator_user_needs_the_current_totp_code() {
     assert!(matches!(done, SignInResult::SignedIn { .. }), "{done:?}");
     services.find_patient("943 476 5919").await.unwrap();
 }
+
+#[tokio::test]
+async fn a_disabled_account_is_told_to_contact_the_service_desk() {
+    let c = cloud();
+    let admin = c.services().await;
+    let cognito = &admin.clients.cognito;
+    let username = format!("leaver.{}", uuid::Uuid::now_v7().simple());
+    cognito
+        .admin_create_user()
+        .user_pool_id(&c.report.user_pool_id)
+        .username(&username)
+        .temporary_password("Leaver-Pass-2026!")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    cognito
+        .admin_disable_user()
+        .user_pool_id(&c.report.user_pool_id)
+        .username(&username)
+        .send()
+        .await
+        .unwrap();
+    let err = UiError::from(
+        admin
+            .sign_in(&username, "Leaver-Pass-2026!")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        err.message,
+        "This account is disabled. Contact the service desk"
+    );
+}
