@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "lock_session",
     "unlock_session",
     "find_patient",
+    "list_documents",
+    "open_document",
 ];
 
 fn main() {

@@ -4,8 +4,9 @@
 use ts_rs::TS;
 
 use crate::app_info::AppInfo;
+use crate::domain::ScanStatus;
 use crate::domain::{Category, Role};
-use crate::records::{PatientBanner, PatientSummary, Tile};
+use crate::records::{DocumentRow, PatientBanner, PatientSummary, Tile};
 use crate::services::{SignInResult, SignedInUser};
 use crate::ui_error::{ErrorCode, UiError};
 
@@ -22,6 +23,8 @@ pub fn render() -> String {
         PatientBanner::decl(&cfg),
         Tile::decl(&cfg),
         PatientSummary::decl(&cfg),
+        ScanStatus::decl(&cfg),
+        DocumentRow::decl(&cfg),
         ErrorCode::decl(&cfg),
         UiError::decl(&cfg),
         AppInfo::decl(&cfg),

@@ -38,7 +38,10 @@ impl From<AppError> for UiError {
         let code = match &err {
             AppError::Config(_) => ErrorCode::Config,
             AppError::Query(_) => ErrorCode::InvalidInput,
-            AppError::Forbidden => ErrorCode::Forbidden,
+            AppError::Forbidden | AppError::Infected => ErrorCode::Forbidden,
+            AppError::NoSuchCategory => ErrorCode::InvalidInput,
+            AppError::NoSuchDocument => ErrorCode::NotFound,
+            AppError::Corrupted => ErrorCode::Internal,
             AppError::Auth(a) => match a {
                 AuthError::MissingCredentials
                 | AuthError::WeakPassword(_)

@@ -29,6 +29,8 @@ fn main() -> std::process::ExitCode {
             commands::session::lock_session,
             commands::session::unlock_session,
             commands::patients::find_patient,
+            commands::documents::list_documents,
+            commands::documents::open_document,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -2,6 +2,7 @@
 //! Every user-facing operation goes through here, so the role check happens in one place.
 
 mod challenges;
+mod documents;
 mod session;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use crate::config::{ConfigError, Folders, Profile};
 use crate::domain::{Action, PatientQuery, QueryError};
 use crate::records::{find_patient, LookupError, PatientSummary};
 
+pub use documents::OpenedDocument;
 pub use session::{SignInResult, SignedInUser};
 
 /// A clock passed in so session expiry is testable.
@@ -40,6 +42,18 @@ pub enum AppError {
     Lookup(#[from] LookupError),
     #[error("Your role does not allow this")]
     Forbidden,
+    #[error("There is no such document category")]
+    NoSuchCategory,
+    #[error("That document is not in this patient's record (it may have been removed)")]
+    NoSuchDocument,
+    #[error(
+        "This file was flagged by the virus scanner and cannot be opened. Contact the records team"
+    )]
+    Infected,
+    #[error(
+        "The stored file does not match its checksum and was not opened. Contact the records team"
+    )]
+    Corrupted,
 }
 
 pub struct Services {

@@ -103,6 +103,32 @@ test("typing an NHS number and pressing Enter shows the banner and seven tiles, 
   await shot("02-patient-tiles");
 });
 
+test("a tile opens its document list; a PDF renders in the viewer and arrow keys move between documents", async () => {
+  await (await s.find('#tiles button[data-category="lab"]')).click();
+  await s.waitFor("#category-view");
+  assert.equal(await (await s.find("#category-title")).text(), "Lab (2)");
+  const rows = await s.findAll("#doc-rows tr");
+  assert.equal(rows.length, 2);
+  await (await s.find("#doc-rows tr:first-child button")).click();
+  await s.waitFor("#viewer");
+  await s.waitFor('#viewer-body canvas[data-page="1"]', 30000);
+  assert.match(await (await s.find("#viewer-title")).text(), /\(1 of 2\)$/);
+  await shot("08-pdf-viewer");
+  await s.keys("\uE014"); // ArrowRight
+  await s.waitUntil(async () => /\(2 of 2\)$/.test(await (await s.find("#viewer-title")).text()), "the next document opens");
+  await s.keys("\uE00C"); // Escape
+  await s.waitUntil(async () => !(await (await s.find("#viewer")).displayed()), "the viewer closes");
+
+  await (await s.find('#tiles button[data-category="preop"]')).click();
+  await s.waitUntil(async () => (await (await s.find("#category-title")).text()) === "Preop (3)", "preop listed");
+  await (await s.find("#doc-rows tr:first-child button")).click();
+  const img = await s.waitFor("#viewer-image");
+  await s.keys("+");
+  await s.waitUntil(async () => /scale\(1\.25\)/.test(await img.attr("style")), "zoomed in");
+  await shot("09-image-viewer");
+  await s.keys("\uE00C");
+});
+
 test("a restricted record shows its flag in the banner", async () => {
   await s.fill("#patient-query", "999 186 0916");
   await (await s.find("#search-submit")).click();

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod documents;
 mod identity_pool;
 mod idle_lock;
 mod local_cloud;

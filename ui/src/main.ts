@@ -1,6 +1,8 @@
 // Start-up and navigation between sign-in, no-access and patient screens.
 import { backend } from "./backend/api";
 import type { SignInResult, SignedInUser, UiError } from "./backend/types";
+import { initCategoryList } from "./documents/category-list";
+import { initViewer } from "./documents/viewer";
 import { focusPatientSearch, initPatientSearch, resetPatientSearch } from "./patient/search";
 import { byId, show, showMessage } from "./shell/dom";
 import { armIdleLock, disarmIdleLock, initIdleLock } from "./signin/idle-lock";
@@ -68,6 +70,8 @@ async function start(): Promise<void> {
   initSignIn(onSignInResult);
   initNewPassword(onSignInResult, showSignedOut);
   initTotp(onSignInResult, showSignedOut);
+  initCategoryList();
+  initViewer();
   initPatientSearch(() => showSignedOut("Your session has ended. Please sign in again."));
   byId("sign-out").addEventListener("click", () => void signOut());
 

@@ -1,5 +1,6 @@
 //! IPC commands: each one validates nothing itself and calls the core, which does.
 
 pub mod app;
+pub mod documents;
 pub mod patients;
 pub mod session;

@@ -1,6 +1,6 @@
 // The only module that calls Tauri's invoke: every backend call is typed here.
 import { invoke } from "@tauri-apps/api/core";
-import type { AppInfo, PatientSummary, SignInResult, SignedInUser, UiError } from "./types";
+import type { AppInfo, DocumentRow, PatientSummary, SignInResult, SignedInUser, UiError } from "./types";
 
 /** Every command rejects with a UiError; anything else is turned into one. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -30,4 +30,7 @@ export const backend = {
   lockSession: () => call<void>("lock_session"),
   unlockSession: (password: string) => call<SignedInUser>("unlock_session", { password }),
   findPatient: (query: string) => call<PatientSummary>("find_patient", { query }),
+  listDocuments: (mrn: string, category: string) => call<DocumentRow[]>("list_documents", { mrn, category }),
+  /** The file's bytes (raw IPC body). */
+  openDocument: (mrn: string, docId: string) => call<ArrayBuffer>("open_document", { mrn, docId }),
 };

@@ -38,6 +38,22 @@ accessible_name: string, };
 
 export type PatientSummary = { banner: PatientBanner, tiles: Array<Tile>, };
 
+export type ScanStatus = "pending" | "clean" | "infected";
+
+export type DocumentRow = { id: string, category: Category, file_name: string, content_type: string, size: bigint, 
+/**
+ * RFC 3339.
+ */
+created: string, uploaded_by: string, 
+/**
+ * e.g. "verified by dr.okafor", when stamped.
+ */
+stamp: string | null, scan_status: ScanStatus, 
+/**
+ * False when the scanner flagged the file: it is listed but cannot be opened.
+ */
+can_open: boolean, };
+
 export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "config" | "internal";
 
 export type UiError = { code: ErrorCode, message: string, };

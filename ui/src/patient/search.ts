@@ -2,6 +2,7 @@
 import { backend } from "../backend/api";
 import type { UiError } from "../backend/types";
 import { byId, show, showMessage } from "../shell/dom";
+import { hideCategory, showCategory } from "../documents/category-list";
 import { renderBanner } from "./banner";
 import { renderTiles } from "./tiles";
 
@@ -23,9 +24,8 @@ export function initPatientSearch(onSessionEnded: () => void): void {
     try {
       const summary = await backend.findPatient(query.value);
       renderBanner(byId("patient-banner"), summary.banner);
-      renderTiles(byId("tiles"), summary.tiles, (tile) => {
-        note.textContent = `${tile.accessible_name}. Opening the document list is not available in this version.`;
-      });
+      hideCategory();
+      renderTiles(byId("tiles"), summary.tiles, (tile) => void showCategory(summary.banner.mrn, tile));
       note.textContent = "";
       show(record, true);
     } catch (e) {
@@ -47,6 +47,7 @@ export function initPatientSearch(onSessionEnded: () => void): void {
 }
 
 export function resetPatientSearch(): void {
+  hideCategory();
   byId<HTMLInputElement>("patient-query").value = "";
   showMessage(byId("search-error"), null);
   show(byId("patient-record"), false);

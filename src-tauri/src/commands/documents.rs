@@ -1,0 +1,27 @@
+use chartdesk::records::DocumentRow;
+use chartdesk::UiError;
+use tauri::ipc::Response;
+use tauri::State;
+
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn list_documents(
+    state: State<'_, AppState>,
+    mrn: String,
+    category: String,
+) -> Result<Vec<DocumentRow>, UiError> {
+    Ok(state.services()?.list_documents(&mrn, &category).await?)
+}
+
+/// The file's bytes as a raw IPC body (no JSON/base64 inflation); the UI knows its type
+/// from the document row.
+#[tauri::command]
+pub async fn open_document(
+    state: State<'_, AppState>,
+    mrn: String,
+    doc_id: String,
+) -> Result<Response, UiError> {
+    let doc = state.services()?.open_document(&mrn, &doc_id).await?;
+    Ok(Response::new(doc.bytes))
+}

@@ -1,0 +1,136 @@
+//! A category's document list as the category view shows it, and the rules for opening one.
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::domain::{Category, DocumentEntry, DocumentStatus, Manifest, ScanStatus};
+
+/// One row of the category view (no clinical content: metadata only).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DocumentRow {
+    pub id: String,
+    pub category: Category,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
+    /// RFC 3339.
+    pub created: String,
+    pub uploaded_by: String,
+    /// e.g. "verified by dr.okafor", when stamped.
+    pub stamp: Option<String>,
+    pub scan_status: ScanStatus,
+    /// False when the scanner flagged the file: it is listed but cannot be opened.
+    pub can_open: bool,
+}
+
+/// Attached documents of `category`, newest first.
+pub fn rows_for(manifest: &Manifest, category: Category) -> Vec<DocumentRow> {
+    let mut entries: Vec<&DocumentEntry> = manifest
+        .documents
+        .iter()
+        .filter(|d| d.category == category && d.status == DocumentStatus::Attached)
+        .collect();
+    entries.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
+    entries.into_iter().map(row).collect()
+}
+
+fn row(d: &DocumentEntry) -> DocumentRow {
+    DocumentRow {
+        id: d.id.to_string(),
+        category: d.category,
+        file_name: d.file_name.clone(),
+        content_type: d.content_type.clone(),
+        size: d.size,
+        created: d.created.format(&Rfc3339).unwrap_or_default(),
+        uploaded_by: d.uploaded_by.clone(),
+        stamp: d.stamp.as_ref().map(|s| format!("{} by {}", s.label, s.by)),
+        scan_status: d.scan_status,
+        can_open: d.scan_status != ScanStatus::Infected,
+    }
+}
+
+/// The attached entry with this id, if any.
+pub fn find_entry(manifest: &Manifest, id: Uuid) -> Option<&DocumentEntry> {
+    manifest
+        .documents
+        .iter()
+        .find(|d| d.id == id && d.status == DocumentStatus::Attached)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::OffsetDateTime;
+
+    fn entry(
+        category: Category,
+        day: i64,
+        status: DocumentStatus,
+        scan: ScanStatus,
+    ) -> DocumentEntry {
+        DocumentEntry {
+            id: Uuid::now_v7(),
+            category,
+            file_name: format!("day-{day}.pdf"),
+            content_type: "application/pdf".into(),
+            size: 10,
+            sha256: String::new(),
+            created: OffsetDateTime::UNIX_EPOCH + time::Duration::days(day),
+            uploaded_by: "nurse.hughes".into(),
+            variants: vec![],
+            stamp: None,
+            status,
+            scan_status: scan,
+        }
+    }
+
+    #[test]
+    fn rows_are_the_categorys_attached_documents_newest_first() {
+        let mut m = Manifest::new();
+        m.documents.push(entry(
+            Category::Lab,
+            1,
+            DocumentStatus::Attached,
+            ScanStatus::Clean,
+        ));
+        m.documents.push(entry(
+            Category::Lab,
+            3,
+            DocumentStatus::Attached,
+            ScanStatus::Clean,
+        ));
+        m.documents.push(entry(
+            Category::Lab,
+            2,
+            DocumentStatus::Detached,
+            ScanStatus::Clean,
+        ));
+        m.documents.push(entry(
+            Category::Preop,
+            4,
+            DocumentStatus::Attached,
+            ScanStatus::Clean,
+        ));
+        let names: Vec<_> = rows_for(&m, Category::Lab)
+            .into_iter()
+            .map(|r| r.file_name)
+            .collect();
+        assert_eq!(names, ["day-3.pdf", "day-1.pdf"]);
+    }
+
+    #[test]
+    fn an_infected_file_is_listed_but_cannot_be_opened() {
+        let mut m = Manifest::new();
+        m.documents.push(entry(
+            Category::Lab,
+            1,
+            DocumentStatus::Attached,
+            ScanStatus::Infected,
+        ));
+        let rows = rows_for(&m, Category::Lab);
+        assert_eq!(rows.len(), 1);
+        assert!(!rows[0].can_open);
+    }
+}

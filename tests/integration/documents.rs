@@ -1,0 +1,152 @@
+//! A category's documents listed from the manifest; opening one returns the checksummed original
+//! and writes an audit event; flagged or tampered files are refused.
+
+use chartdesk::cloud::object_store::Write;
+use chartdesk::domain::{keys, Manifest, Mrn, ScanStatus};
+use chartdesk::{ErrorCode, UiError};
+
+use crate::local_cloud::cloud;
+
+#[tokio::test]
+async fn a_category_lists_its_documents_newest_first_and_each_opens_with_its_type() {
+    let services = cloud().signed_in("dr.okafor").await;
+    let rows = services.list_documents("10000001", "lab").await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0].created >= rows[1].created, "newest first");
+    let pdf = services
+        .open_document("10000001", &rows[0].id)
+        .await
+        .unwrap();
+    assert_eq!(pdf.content_type, "application/pdf");
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+
+    let preop = services.list_documents("10000001", "preop").await.unwrap();
+    let jpeg = services
+        .open_document("10000001", &preop[0].id)
+        .await
+        .unwrap();
+    assert_eq!(&jpeg.bytes[..3], &[0xFF, 0xD8, 0xFF]);
+    assert!(services
+        .list_documents("10000001", "intraop")
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn opening_a_document_writes_an_audit_event_without_clinical_content() {
+    let services = cloud().signed_in("nurse.hughes").await;
+    let rows = services
+        .list_documents("10000002", "ot_notes")
+        .await
+        .unwrap();
+    services
+        .open_document("10000002", &rows[0].id)
+        .await
+        .unwrap();
+    let mut found = false;
+    for key in services.store.list_keys("audit/").await.unwrap() {
+        let (bytes, _) = services.store.get_bytes(&key).await.unwrap().unwrap();
+        let event: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        if event["doc_id"] == rows[0].id.as_str() && event["actor"] == "nurse.hughes" {
+            assert_eq!(event["action"], "view");
+            assert_eq!(event["mrn"], "10000002");
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("Kowalczyk"),
+                "no patient name"
+            );
+            found = true;
+        }
+    }
+    assert!(found, "an audit event for the view");
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_errors() {
+    let services = cloud().signed_in("dr.okafor").await;
+    let cases = [
+        (
+            services.list_documents("10000001", "../lab").await.err(),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            services.list_documents("../../x", "lab").await.err(),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            services.open_document("10000001", "not-a-uuid").await.err(),
+            ErrorCode::NotFound,
+        ),
+        (
+            services
+                .open_document("10000001", "0190c0de-0000-7000-8000-000000000000")
+                .await
+                .err(),
+            ErrorCode::NotFound,
+        ),
+    ];
+    for (err, code) in cases {
+        assert_eq!(UiError::from(err.expect("an error")).code, code);
+    }
+    let visitor = cloud().signed_in("visitor.lee").await;
+    let refused = visitor.list_documents("10000001", "lab").await.unwrap_err();
+    assert_eq!(UiError::from(refused).code, ErrorCode::Forbidden);
+}
+
+/// Patient 10000012's discharge documents are altered here (own patient, no other test reads them).
+#[tokio::test]
+async fn flagged_and_tampered_files_are_refused() {
+    let services = cloud().signed_in("admin.byrne").await;
+    let mrn = Mrn::from_stored("10000012").unwrap();
+    let key = keys::manifest(&mrn);
+    let stored = services
+        .store
+        .get_json::<Manifest>(&key)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut manifest = stored.value;
+    let discharge: Vec<usize> = manifest
+        .documents
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.category == chartdesk::domain::Category::Discharge)
+        .map(|(i, _)| i)
+        .collect();
+    let (infected, tampered) = (discharge[0], discharge[1]);
+    manifest.documents[infected].scan_status = ScanStatus::Infected;
+    manifest.documents[tampered].sha256 = "0".repeat(64);
+    let ids = (
+        manifest.documents[infected].id.to_string(),
+        manifest.documents[tampered].id.to_string(),
+    );
+    services
+        .store
+        .put_json(&key, &manifest, Write::IfMatch(stored.etag))
+        .await
+        .unwrap();
+
+    let rows = services
+        .list_documents("10000012", "discharge")
+        .await
+        .unwrap();
+    assert!(
+        rows.iter().any(|r| r.id == ids.0 && !r.can_open),
+        "listed, not openable"
+    );
+    let blocked = UiError::from(
+        services
+            .open_document("10000012", &ids.0)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(blocked.code, ErrorCode::Forbidden);
+    assert!(blocked.message.contains("virus scanner"));
+    let corrupt = UiError::from(
+        services
+            .open_document("10000012", &ids.1)
+            .await
+            .unwrap_err(),
+    );
+    assert!(corrupt.message.contains("checksum"), "{}", corrupt.message);
+}

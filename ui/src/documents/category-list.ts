@@ -1,0 +1,70 @@
+// The category view: a tile's documents (newest first, from the core), filtered by name and date.
+import { backend } from "../backend/api";
+import type { DocumentRow, Tile, UiError } from "../backend/types";
+import { byId, el, show, showMessage } from "../shell/dom";
+import { closeViewer, openViewer } from "./viewer";
+
+let rows: DocumentRow[] = [];
+let mrn = "";
+
+export function initCategoryList(): void {
+  for (const id of ["doc-filter", "doc-from", "doc-to"]) byId(id).addEventListener("input", render);
+}
+
+export async function showCategory(patientMrn: string, tile: Tile): Promise<void> {
+  mrn = patientMrn;
+  const view = byId("category-view");
+  byId("category-title").textContent = `${tile.label} (${tile.count})`;
+  try {
+    rows = await backend.listDocuments(mrn, tile.category);
+    showMessage(byId("tile-note"), null);
+    show(view, true);
+    render();
+  } catch (e) {
+    show(view, false);
+    showMessage(byId("tile-note"), (e as UiError).message);
+  }
+}
+
+export function hideCategory(): void {
+  closeViewer();
+  rows = [];
+  show(byId("category-view"), false);
+}
+
+function visibleRows(): DocumentRow[] {
+  const text = byId<HTMLInputElement>("doc-filter").value.trim().toLowerCase();
+  const from = byId<HTMLInputElement>("doc-from").value;
+  const to = byId<HTMLInputElement>("doc-to").value;
+  return rows.filter((r) => {
+    const day = r.created.slice(0, 10);
+    return (!text || r.file_name.toLowerCase().includes(text)) && (!from || day >= from) && (!to || day <= to);
+  });
+}
+
+function render(): void {
+  const shown = visibleRows();
+  byId("doc-rows").replaceChildren(
+    ...shown.map((r, i) => {
+      const open = el("button", { text: "Open", attrs: { type: "button", "aria-label": `Open ${r.file_name}` } });
+      open.disabled = !r.can_open;
+      open.addEventListener("click", () => openViewer(mrn, shown, i));
+      return el("tr", { attrs: { "data-doc-id": r.id } }, [
+        el("td", { text: r.file_name }),
+        el("td", { text: new Date(r.created).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) }),
+        el("td", { text: r.uploaded_by }),
+        el("td", { text: formatSize(Number(r.size)) }),
+        el("td", { text: r.stamp ?? "—" }),
+        el("td", { text: r.scan_status, className: r.scan_status === "infected" ? "scan-infected" : "" }),
+        el("td", {}, [open]),
+      ]);
+    }),
+  );
+  show(byId("doc-empty"), shown.length === 0);
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
