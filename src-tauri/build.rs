@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "find_patient",
     "list_documents",
     "open_document",
+    "stamp_document",
 ];
 
 fn main() {

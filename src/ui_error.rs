@@ -42,6 +42,9 @@ impl From<AppError> for UiError {
             AppError::NoSuchCategory => ErrorCode::InvalidInput,
             AppError::NoSuchDocument => ErrorCode::NotFound,
             AppError::Corrupted => ErrorCode::Internal,
+            AppError::Stamp(crate::domain::StampError::AlreadyStamped { .. })
+            | AppError::Contended => ErrorCode::Conflict,
+            AppError::Stamp(crate::domain::StampError::NotStampable(_)) => ErrorCode::InvalidInput,
             AppError::Auth(a) => match a {
                 AuthError::MissingCredentials
                 | AuthError::WeakPassword(_)

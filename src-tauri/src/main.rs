@@ -31,6 +31,7 @@ fn main() -> std::process::ExitCode {
             commands::patients::find_patient,
             commands::documents::list_documents,
             commands::documents::open_document,
+            commands::documents::stamp_document,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

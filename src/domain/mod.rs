@@ -8,6 +8,7 @@ mod nhs_number;
 mod patient;
 mod query;
 mod role;
+mod stamp;
 
 pub use category::Category;
 pub use manifest::{DocumentEntry, DocumentStatus, Manifest, ScanStatus, Stamp, MANIFEST_VERSION};
@@ -16,3 +17,4 @@ pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};
 pub use patient::{Patient, PatientFlags};
 pub use query::{PatientQuery, QueryError};
 pub use role::{any_allows, roles_from_groups, Action, Role};
+pub use stamp::{apply_stamp, stamp_label, StampError};

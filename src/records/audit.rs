@@ -12,6 +12,7 @@ use crate::domain::Mrn;
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     View,
+    Stamp,
 }
 
 #[derive(Debug, Serialize)]

@@ -5,7 +5,7 @@ use time::format_description::well_known::Rfc3339;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::domain::{Category, DocumentEntry, DocumentStatus, Manifest, ScanStatus};
+use crate::domain::{stamp_label, Category, DocumentEntry, DocumentStatus, Manifest, ScanStatus};
 
 /// One row of the category view (no clinical content: metadata only).
 #[derive(Debug, Clone, Serialize, TS)]
@@ -23,20 +23,27 @@ pub struct DocumentRow {
     pub scan_status: ScanStatus,
     /// False when the scanner flagged the file: it is listed but cannot be opened.
     pub can_open: bool,
+    /// The stamp button's words ("Verify", "Mark reviewed") when this user may stamp it now.
+    pub stamp_action: Option<String>,
 }
 
-/// Attached documents of `category`, newest first.
-pub fn rows_for(manifest: &Manifest, category: Category) -> Vec<DocumentRow> {
+/// Attached documents of `category`, newest first; `may_stamp` is the viewer's permission.
+pub fn rows_for(manifest: &Manifest, category: Category, may_stamp: bool) -> Vec<DocumentRow> {
     let mut entries: Vec<&DocumentEntry> = manifest
         .documents
         .iter()
         .filter(|d| d.category == category && d.status == DocumentStatus::Attached)
         .collect();
     entries.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
-    entries.into_iter().map(row).collect()
+    entries.into_iter().map(|d| row(d, may_stamp)).collect()
 }
 
-fn row(d: &DocumentEntry) -> DocumentRow {
+fn row(d: &DocumentEntry, may_stamp: bool) -> DocumentRow {
+    let stamp_action = match stamp_label(d.category) {
+        Some("verified") if may_stamp && d.stamp.is_none() => Some("Verify".to_string()),
+        Some(_) if may_stamp && d.stamp.is_none() => Some("Mark reviewed".to_string()),
+        _ => None,
+    };
     DocumentRow {
         id: d.id.to_string(),
         category: d.category,
@@ -48,7 +55,13 @@ fn row(d: &DocumentEntry) -> DocumentRow {
         stamp: d.stamp.as_ref().map(|s| format!("{} by {}", s.label, s.by)),
         scan_status: d.scan_status,
         can_open: d.scan_status != ScanStatus::Infected,
+        stamp_action,
     }
+}
+
+/// Row for one document (after a change such as a stamp).
+pub fn row_for(manifest: &Manifest, id: Uuid, may_stamp: bool) -> Option<DocumentRow> {
+    find_entry(manifest, id).map(|d| row(d, may_stamp))
 }
 
 /// The attached entry with this id, if any.
@@ -113,7 +126,7 @@ mod tests {
             DocumentStatus::Attached,
             ScanStatus::Clean,
         ));
-        let names: Vec<_> = rows_for(&m, Category::Lab)
+        let names: Vec<_> = rows_for(&m, Category::Lab, false)
             .into_iter()
             .map(|r| r.file_name)
             .collect();
@@ -129,7 +142,7 @@ mod tests {
             DocumentStatus::Attached,
             ScanStatus::Infected,
         ));
-        let rows = rows_for(&m, Category::Lab);
+        let rows = rows_for(&m, Category::Lab, false);
         assert_eq!(rows.len(), 1);
         assert!(!rows[0].can_open);
     }

@@ -4,7 +4,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::PatientRecord;
-use crate::domain::Category;
+use crate::domain::{stamp_label, Category, DocumentStatus, Manifest};
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct PatientSummary {
@@ -33,8 +33,10 @@ pub struct Tile {
     pub count: u32,
     /// Blue when true, grey when false: the rule lives here, not in the UI.
     pub has_documents: bool,
-    /// What a screen reader announces, e.g. "Lab, 3 documents".
+    /// What a screen reader announces, e.g. "Lab, 3 documents, 1 of 3 verified".
     pub accessible_name: String,
+    /// For lab and radiology: e.g. "2 of 3 verified".
+    pub stamp_summary: Option<String>,
 }
 
 impl PatientSummary {
@@ -58,7 +60,14 @@ impl PatientSummary {
             .manifest
             .attached_counts()
             .into_iter()
-            .map(|(category, n)| Tile::new(category, u32::try_from(n).unwrap_or(u32::MAX)))
+            .map(|(category, n)| {
+                let mut tile = Tile::new(category, u32::try_from(n).unwrap_or(u32::MAX));
+                if let Some(summary) = stamp_summary(&record.manifest, category, n) {
+                    tile.accessible_name = format!("{}, {summary}", tile.accessible_name);
+                    tile.stamp_summary = Some(summary);
+                }
+                tile
+            })
             .collect();
         Self { banner, tiles }
     }
@@ -73,8 +82,23 @@ impl Tile {
             count,
             has_documents: count > 0,
             accessible_name: format!("{}, {count} {noun}", category.label()),
+            stamp_summary: None,
         }
     }
+}
+
+fn stamp_summary(manifest: &Manifest, category: Category, attached: usize) -> Option<String> {
+    let label = stamp_label(category)?;
+    if attached == 0 {
+        return None;
+    }
+    let stamped = manifest
+        .documents
+        .iter()
+        .filter(|d| d.category == category && d.status == DocumentStatus::Attached)
+        .filter(|d| d.stamp.is_some())
+        .count();
+    Some(format!("{stamped} of {attached} {label}"))
 }
 
 #[cfg(test)]

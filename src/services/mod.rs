@@ -54,6 +54,10 @@ pub enum AppError {
         "The stored file does not match its checksum and was not opened. Contact the records team"
     )]
     Corrupted,
+    #[error(transparent)]
+    Stamp(#[from] crate::domain::StampError),
+    #[error("The record is being changed by many people at once; please try again")]
+    Contended,
 }
 
 pub struct Services {

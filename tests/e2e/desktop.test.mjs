@@ -96,7 +96,7 @@ test("typing an NHS number and pressing Enter shows the banner and seven tiles, 
     if (t.count === "0") assert.notEqual(t.background, NHS_BLUE, `${t.category} is grey when empty`);
     else assert.equal(t.background, NHS_BLUE, `${t.category} is blue when it holds documents`);
   }
-  assert.equal(seen[1].name, "Lab, 2 documents");
+  assert.equal(seen[1].name, "Lab, 2 documents, 0 of 2 verified");
   assert.equal(seen[3].name, "Intraop, 0 documents");
   const greys = new Set(seen.filter((t) => t.count === "0").map((t) => t.background));
   assert.equal(greys.size, 1, "every empty tile has the same grey");
@@ -127,6 +127,20 @@ test("a tile opens its document list; a PDF renders in the viewer and arrow keys
   await s.waitUntil(async () => /scale\(1\.25\)/.test(await img.attr("style")), "zoomed in");
   await shot("09-image-viewer");
   await s.keys("\uE00C");
+});
+
+test("a clinician verifies a lab report and the tile shows how many are verified", async () => {
+  await (await s.find('#tiles button[data-category="lab"]')).click();
+  await s.waitUntil(async () => (await (await s.find("#category-title")).text()) === "Lab (2)", "lab listed");
+  const verify = await s.find("#doc-rows tr:first-child .stamp-button");
+  assert.equal(await verify.text(), "Verify");
+  await verify.click();
+  await s.waitUntil(
+    async () => (await (await s.find('#tiles button[data-category="lab"] .tile-badge')).text()) === "1 of 2 verified",
+    "the lab tile counts the stamp",
+  );
+  assert.equal(await (await s.find("#doc-rows tr:first-child td:nth-child(5)")).text(), "verified by dr.okafor");
+  await shot("10-lab-verified");
 });
 
 test("a restricted record shows its flag in the banner", async () => {

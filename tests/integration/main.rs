@@ -13,4 +13,5 @@ mod remembered_session;
 mod sandbox_provisioning;
 mod sign_in;
 mod srp_maths;
+mod stamps;
 mod token_verification;

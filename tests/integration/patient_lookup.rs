@@ -31,7 +31,10 @@ async fn lookup_by_nhs_number_shows_banner_and_tiles_from_the_manifest() {
             (Category::Discharge, 1, true),
         ]
     );
-    assert_eq!(s.tiles[1].accessible_name, "Lab, 2 documents");
+    assert_eq!(
+        s.tiles[1].accessible_name,
+        "Lab, 2 documents, 0 of 2 verified"
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@ import { backend } from "./backend/api";
 import type { SignInResult, SignedInUser, UiError } from "./backend/types";
 import { initCategoryList } from "./documents/category-list";
 import { initViewer } from "./documents/viewer";
-import { focusPatientSearch, initPatientSearch, resetPatientSearch } from "./patient/search";
+import { focusPatientSearch, initPatientSearch, refreshPatient, resetPatientSearch } from "./patient/search";
 import { byId, show, showMessage } from "./shell/dom";
 import { armIdleLock, disarmIdleLock, initIdleLock } from "./signin/idle-lock";
 import { initNewPassword, showNewPasswordForm } from "./signin/new-password";
@@ -70,7 +70,7 @@ async function start(): Promise<void> {
   initSignIn(onSignInResult);
   initNewPassword(onSignInResult, showSignedOut);
   initTotp(onSignInResult, showSignedOut);
-  initCategoryList();
+  initCategoryList(() => void refreshPatient());
   initViewer();
   initPatientSearch(() => showSignedOut("Your session has ended. Please sign in again."));
   byId("sign-out").addEventListener("click", () => void signOut());

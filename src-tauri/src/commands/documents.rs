@@ -25,3 +25,12 @@ pub async fn open_document(
     let doc = state.services()?.open_document(&mrn, &doc_id).await?;
     Ok(Response::new(doc.bytes))
 }
+
+#[tauri::command]
+pub async fn stamp_document(
+    state: State<'_, AppState>,
+    mrn: String,
+    doc_id: String,
+) -> Result<DocumentRow, UiError> {
+    Ok(state.services()?.stamp_document(&mrn, &doc_id).await?)
+}

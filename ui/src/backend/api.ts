@@ -33,4 +33,5 @@ export const backend = {
   listDocuments: (mrn: string, category: string) => call<DocumentRow[]>("list_documents", { mrn, category }),
   /** The file's bytes (raw IPC body). */
   openDocument: (mrn: string, docId: string) => call<ArrayBuffer>("open_document", { mrn, docId }),
+  stampDocument: (mrn: string, docId: string) => call<DocumentRow>("stamp_document", { mrn, docId }),
 };

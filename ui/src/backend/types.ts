@@ -32,9 +32,13 @@ export type Tile = { category: Category, label: string, count: number,
  */
 has_documents: boolean, 
 /**
- * What a screen reader announces, e.g. "Lab, 3 documents".
+ * What a screen reader announces, e.g. "Lab, 3 documents, 1 of 3 verified".
  */
-accessible_name: string, };
+accessible_name: string, 
+/**
+ * For lab and radiology: e.g. "2 of 3 verified".
+ */
+stamp_summary: string | null, };
 
 export type PatientSummary = { banner: PatientBanner, tiles: Array<Tile>, };
 
@@ -52,7 +56,11 @@ stamp: string | null, scan_status: ScanStatus,
 /**
  * False when the scanner flagged the file: it is listed but cannot be opened.
  */
-can_open: boolean, };
+can_open: boolean, 
+/**
+ * The stamp button's words ("Verify", "Mark reviewed") when this user may stamp it now.
+ */
+stamp_action: string | null, };
 
 export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "config" | "internal";
 

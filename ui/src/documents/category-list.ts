@@ -6,9 +6,24 @@ import { closeViewer, openViewer } from "./viewer";
 
 let rows: DocumentRow[] = [];
 let mrn = "";
+let onRecordChanged: () => void = () => undefined;
 
-export function initCategoryList(): void {
+/** `recordChanged` refreshes the banner and tiles after a change such as a stamp. */
+export function initCategoryList(recordChanged: () => void): void {
+  onRecordChanged = recordChanged;
   for (const id of ["doc-filter", "doc-from", "doc-to"]) byId(id).addEventListener("input", render);
+}
+
+async function stamp(row: DocumentRow): Promise<void> {
+  try {
+    const updated = await backend.stampDocument(mrn, row.id);
+    rows = rows.map((r) => (r.id === updated.id ? updated : r));
+    render();
+    showMessage(byId("tile-note"), `${row.file_name}: ${updated.stamp ?? "stamped"}.`);
+    onRecordChanged();
+  } catch (e) {
+    showMessage(byId("tile-note"), (e as UiError).message);
+  }
 }
 
 export async function showCategory(patientMrn: string, tile: Tile): Promise<void> {
@@ -49,6 +64,16 @@ function render(): void {
       const open = el("button", { text: "Open", attrs: { type: "button", "aria-label": `Open ${r.file_name}` } });
       open.disabled = !r.can_open;
       open.addEventListener("click", () => openViewer(mrn, shown, i));
+      const actions: HTMLElement[] = [open];
+      if (r.stamp_action) {
+        const stampButton = el("button", {
+          text: r.stamp_action,
+          className: "stamp-button",
+          attrs: { type: "button", "aria-label": `${r.stamp_action}: ${r.file_name}` },
+        });
+        stampButton.addEventListener("click", () => void stamp(r));
+        actions.push(stampButton);
+      }
       return el("tr", { attrs: { "data-doc-id": r.id } }, [
         el("td", { text: r.file_name }),
         el("td", { text: new Date(r.created).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) }),
@@ -56,7 +81,7 @@ function render(): void {
         el("td", { text: formatSize(Number(r.size)) }),
         el("td", { text: r.stamp ?? "—" }),
         el("td", { text: r.scan_status, className: r.scan_status === "infected" ? "scan-infected" : "" }),
-        el("td", {}, [open]),
+        el("td", { className: "actions" }, actions),
       ]);
     }),
   );

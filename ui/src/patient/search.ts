@@ -1,6 +1,6 @@
 // Find a patient by NHS number or MRN, then show the banner and tiles.
 import { backend } from "../backend/api";
-import type { UiError } from "../backend/types";
+import type { PatientSummary, UiError } from "../backend/types";
 import { byId, show, showMessage } from "../shell/dom";
 import { hideCategory, showCategory } from "../documents/category-list";
 import { renderBanner } from "./banner";
@@ -23,9 +23,8 @@ export function initPatientSearch(onSessionEnded: () => void): void {
     show(busy, true);
     try {
       const summary = await backend.findPatient(query.value);
-      renderBanner(byId("patient-banner"), summary.banner);
       hideCategory();
-      renderTiles(byId("tiles"), summary.tiles, (tile) => void showCategory(summary.banner.mrn, tile));
+      showSummary(summary);
       note.textContent = "";
       show(record, true);
     } catch (e) {
@@ -46,7 +45,23 @@ export function initPatientSearch(onSessionEnded: () => void): void {
   });
 }
 
+function showSummary(summary: PatientSummary): void {
+  current = summary.banner.mrn;
+  renderBanner(byId("patient-banner"), summary.banner);
+  renderTiles(byId("tiles"), summary.tiles, (tile) => void showCategory(summary.banner.mrn, tile));
+}
+
+let current: string | null = null;
+
+/** Re-reads the open patient's banner and tiles (after a stamp); the category view stays. */
+export async function refreshPatient(): Promise<void> {
+  if (!current) return;
+  const summary = await backend.findPatient(`MRN ${current}`).catch(() => null);
+  if (summary && summary.banner.mrn === current) showSummary(summary);
+}
+
 export function resetPatientSearch(): void {
+  current = null;
   hideCategory();
   byId<HTMLInputElement>("patient-query").value = "";
   showMessage(byId("search-error"), null);

@@ -19,6 +19,7 @@ export function renderTiles(container: HTMLElement, tiles: Tile[], onSelect: (ti
         [
           el("span", { className: "tile-label", text: tile.label }),
           el("span", { className: "tile-count", text: String(tile.count) }),
+          ...(tile.stamp_summary ? [el("span", { className: "tile-badge", text: tile.stamp_summary })] : []),
         ],
       );
       button.addEventListener("click", () => {

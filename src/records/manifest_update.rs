@@ -1,0 +1,44 @@
+//! Every manifest change is a compare-and-swap: read → change → PutObject If-Match the ETag read
+//! (If-None-Match:* when creating) → on 412 read again and retry. Two writers never lose an entry.
+
+use tracing::instrument;
+
+use crate::cloud::object_store::{ObjectStore, StoreError, Write};
+use crate::domain::{keys, Manifest, Mrn};
+
+/// Attempts before giving up under heavy contention.
+const MAX_ATTEMPTS: usize = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError<E> {
+    /// The change itself was refused (a rule), on the manifest as it stood.
+    #[error(transparent)]
+    Rule(E),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("The record is being changed by many people at once; please try again")]
+    Contended,
+}
+
+/// Applies `change` to the patient's current manifest and writes it back atomically.
+#[instrument(skip_all, err(Display))]
+pub async fn update_manifest<T, E: std::fmt::Display>(
+    store: &ObjectStore,
+    mrn: &Mrn,
+    mut change: impl FnMut(&mut Manifest) -> Result<T, E>,
+) -> Result<T, UpdateError<E>> {
+    let key = keys::manifest(mrn);
+    for _ in 0..MAX_ATTEMPTS {
+        let (mut manifest, write) = match store.get_json::<Manifest>(&key).await? {
+            Some(v) => (v.value, Write::IfMatch(v.etag)),
+            None => (Manifest::new(), Write::Create),
+        };
+        let out = change(&mut manifest).map_err(UpdateError::Rule)?;
+        match store.put_json(&key, &manifest, write).await {
+            Ok(_) => return Ok(out),
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(UpdateError::Contended)
+}
