@@ -16,20 +16,7 @@ pub struct FindArgs {
 
 pub async fn run(profile: &str, args: FindArgs) -> anyhow::Result<()> {
     let services = Services::start(profile).await?;
-    let password = super::password_from_env_or_prompt()?;
-    match services.sign_in(&args.user, &password).await? {
-        chartdesk::SignInResult::SignedIn { .. } => {}
-        chartdesk::SignInResult::NewPasswordRequired { .. } => {
-            anyhow::bail!("{}", chartdesk::auth::AuthError::NewPasswordRequired)
-        }
-        chartdesk::SignInResult::MfaSetupRequired { .. } => {
-            anyhow::bail!("This account must first set up an authenticator app: sign in with the Chartdesk app")
-        }
-        chartdesk::SignInResult::TotpRequired { .. } => {
-            let code = rpassword::prompt_password("Authenticator code: ")?;
-            services.complete_totp(&code).await?;
-        }
-    }
+    super::sign_in(&services, &args.user).await?;
     let summary = services.find_patient(&args.query).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);

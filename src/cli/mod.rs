@@ -1,5 +1,6 @@
 //! Command-line parsing and dispatch. Output for people by default, JSON with `--json`.
 
+mod docs;
 mod find;
 mod sandbox;
 
@@ -33,6 +34,8 @@ enum Command {
     },
     /// Find a patient by NHS number or MRN and show the banner and category tiles.
     Find(find::FindArgs),
+    /// List a patient's documents (all categories, or one), newest first.
+    Docs(docs::DocsArgs),
 }
 
 pub fn run() -> std::process::ExitCode {
@@ -49,6 +52,7 @@ pub fn run() -> std::process::ExitCode {
         match cli.command {
             Command::Sandbox { command } => sandbox::run(command).await,
             Command::Find(args) => find::run(&cli.profile, args).await,
+            Command::Docs(args) => docs::run(&cli.profile, args).await,
         }
     });
     match result {
@@ -76,4 +80,25 @@ pub fn password_from_env_or_prompt() -> anyhow::Result<String> {
         return Ok(p);
     }
     Ok(rpassword::prompt_password("Password: ")?)
+}
+
+/// Scripted sign-in for commands that act as a user: password from the environment or a
+/// prompt; an authenticator code is prompted for; first-login and enrolment need the app.
+pub async fn sign_in(services: &chartdesk::Services, user: &str) -> anyhow::Result<()> {
+    use chartdesk::SignInResult;
+    let password = password_from_env_or_prompt()?;
+    match services.sign_in(user, &password).await? {
+        SignInResult::SignedIn { .. } => Ok(()),
+        SignInResult::NewPasswordRequired { .. } => {
+            anyhow::bail!("{}", chartdesk::auth::AuthError::NewPasswordRequired)
+        }
+        SignInResult::MfaSetupRequired { .. } => anyhow::bail!(
+            "This account must first set up an authenticator app: sign in with the Chartdesk app"
+        ),
+        SignInResult::TotpRequired { .. } => {
+            let code = rpassword::prompt_password("Authenticator code: ")?;
+            services.complete_totp(&code).await?;
+            Ok(())
+        }
+    }
 }

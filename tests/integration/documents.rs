@@ -150,3 +150,23 @@ async fn flagged_and_tampered_files_are_refused() {
     );
     assert!(corrupt.message.contains("checksum"), "{}", corrupt.message);
 }
+
+#[tokio::test]
+async fn cli_docs_lists_a_patients_documents_as_json() {
+    let c = cloud();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+        .args(["docs", "--user", "dr.okafor", "--mrn", "10000001", "--json"])
+        .env("CHARTDESK_CONFIG_DIR", &c.folders.config)
+        .env("CHARTDESK_DATA_DIR", &c.folders.data)
+        .env("CHARTDESK_PASSWORD", "Demo-Clinician-2026!")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 7, "3 preop + 2 lab + 1 radiology + 1 discharge");
+    assert_eq!(rows[0]["category"], "preop");
+}

@@ -87,7 +87,7 @@ fn cli_help_lists_every_command() {
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["sandbox", "find"] {
+    for cmd in ["sandbox", "find", "docs"] {
         assert!(help.contains(cmd), "--help lists {cmd}: {help}");
     }
 }
