@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "list_documents",
     "open_document",
     "stamp_document",
+    "detach_document",
+    "delete_document",
 ];
 
 fn main() {

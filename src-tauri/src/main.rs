@@ -32,6 +32,8 @@ fn main() -> std::process::ExitCode {
             commands::documents::list_documents,
             commands::documents::open_document,
             commands::documents::stamp_document,
+            commands::documents::detach_document,
+            commands::documents::delete_document,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -189,6 +189,18 @@ impl ObjectStore {
         }
     }
 
+    /// Deletes one object; a missing object is not an error (deletes are retried safely).
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| classify(e).into())
+    }
+
     /// Every key under `prefix` (all pages).
     pub async fn list_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         let mut keys = Vec::new();

@@ -13,6 +13,8 @@ use crate::domain::Mrn;
 pub enum AuditAction {
     View,
     Stamp,
+    Detach,
+    Delete,
 }
 
 #[derive(Debug, Serialize)]

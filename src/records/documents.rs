@@ -25,23 +25,32 @@ pub struct DocumentRow {
     pub can_open: bool,
     /// The stamp button's words ("Verify", "Mark reviewed") when this user may stamp it now.
     pub stamp_action: Option<String>,
+    /// Whether this user may detach or delete it (records admins).
+    pub can_remove: bool,
+}
+
+/// What the viewing user may do to the rows (decided by the core from their roles).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RowPermissions {
+    pub stamp: bool,
+    pub remove: bool,
 }
 
 /// Attached documents of `category`, newest first; `may_stamp` is the viewer's permission.
-pub fn rows_for(manifest: &Manifest, category: Category, may_stamp: bool) -> Vec<DocumentRow> {
+pub fn rows_for(manifest: &Manifest, category: Category, may: RowPermissions) -> Vec<DocumentRow> {
     let mut entries: Vec<&DocumentEntry> = manifest
         .documents
         .iter()
         .filter(|d| d.category == category && d.status == DocumentStatus::Attached)
         .collect();
     entries.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
-    entries.into_iter().map(|d| row(d, may_stamp)).collect()
+    entries.into_iter().map(|d| row(d, may)).collect()
 }
 
-fn row(d: &DocumentEntry, may_stamp: bool) -> DocumentRow {
+fn row(d: &DocumentEntry, may: RowPermissions) -> DocumentRow {
     let stamp_action = match stamp_label(d.category) {
-        Some("verified") if may_stamp && d.stamp.is_none() => Some("Verify".to_string()),
-        Some(_) if may_stamp && d.stamp.is_none() => Some("Mark reviewed".to_string()),
+        Some("verified") if may.stamp && d.stamp.is_none() => Some("Verify".to_string()),
+        Some(_) if may.stamp && d.stamp.is_none() => Some("Mark reviewed".to_string()),
         _ => None,
     };
     DocumentRow {
@@ -56,12 +65,13 @@ fn row(d: &DocumentEntry, may_stamp: bool) -> DocumentRow {
         scan_status: d.scan_status,
         can_open: d.scan_status != ScanStatus::Infected,
         stamp_action,
+        can_remove: may.remove,
     }
 }
 
 /// Row for one document (after a change such as a stamp).
-pub fn row_for(manifest: &Manifest, id: Uuid, may_stamp: bool) -> Option<DocumentRow> {
-    find_entry(manifest, id).map(|d| row(d, may_stamp))
+pub fn row_for(manifest: &Manifest, id: Uuid, may: RowPermissions) -> Option<DocumentRow> {
+    find_entry(manifest, id).map(|d| row(d, may))
 }
 
 /// The attached entry with this id, if any.
@@ -126,7 +136,7 @@ mod tests {
             DocumentStatus::Attached,
             ScanStatus::Clean,
         ));
-        let names: Vec<_> = rows_for(&m, Category::Lab, false)
+        let names: Vec<_> = rows_for(&m, Category::Lab, RowPermissions::default())
             .into_iter()
             .map(|r| r.file_name)
             .collect();
@@ -142,7 +152,7 @@ mod tests {
             DocumentStatus::Attached,
             ScanStatus::Infected,
         ));
-        let rows = rows_for(&m, Category::Lab, false);
+        let rows = rows_for(&m, Category::Lab, RowPermissions::default());
         assert_eq!(rows.len(), 1);
         assert!(!rows[0].can_open);
     }

@@ -8,7 +8,7 @@ use super::{AppError, Services};
 use crate::auth::AuthError;
 use crate::domain::{apply_stamp, keys, Action, Category, Manifest, Mrn, ScanStatus};
 use crate::records::audit::{self, AuditAction};
-use crate::records::{find_entry, row_for, rows_for, update_manifest, DocumentRow, UpdateError};
+use crate::records::{find_entry, row_for, rows_for, update_manifest, DocumentRow, RowPermissions};
 
 /// A document's bytes and what the viewer needs to show them.
 pub struct OpenedDocument {
@@ -36,8 +36,8 @@ impl Services {
         self.authorize(Action::ViewRecords).await?;
         let mrn = self.parse_mrn(mrn)?;
         let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
-        let may_stamp = self.may(Action::Stamp).await;
-        Ok(rows_for(&self.manifest(&mrn).await?, category, may_stamp))
+        let may = self.row_permissions().await;
+        Ok(rows_for(&self.manifest(&mrn).await?, category, may))
     }
 
     /// Stamps a lab report *verified* or a radiology report *reviewed* (clinicians), in one
@@ -49,21 +49,23 @@ impl Services {
         let id = Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
         let actor = self.actor().await?;
         let now = (self.clock)();
-        let row = update_manifest(&self.store, &mrn, |manifest| {
+        let remove = self.may(Action::DetachOrDelete).await;
+        let mut row = update_manifest(&self.store, &mrn, |manifest| {
             let entry = manifest
                 .documents
                 .iter_mut()
                 .find(|d| d.id == id && d.status == crate::domain::DocumentStatus::Attached)
                 .ok_or(AppError::NoSuchDocument)?;
             apply_stamp(entry, &actor, now).map_err(AppError::Stamp)?;
-            row_for(manifest, id, true).ok_or(AppError::NoSuchDocument)
+            let may = RowPermissions {
+                stamp: true,
+                remove: false,
+            };
+            row_for(manifest, id, may).ok_or(AppError::NoSuchDocument)
         })
         .await
-        .map_err(|e| match e {
-            UpdateError::Rule(rule) => rule,
-            UpdateError::Contended => AppError::Contended,
-            UpdateError::Store(s) => crate::records::LookupError::from(s).into(),
-        })?;
+        .map_err(AppError::from)?;
+        row.can_remove = remove;
         audit::record(&self.store, now, &actor, AuditAction::Stamp, &mrn, Some(id))
             .await
             .map_err(crate::records::LookupError::from)?;
@@ -115,20 +117,27 @@ impl Services {
         })
     }
 
-    fn parse_mrn(&self, mrn: &str) -> Result<Mrn, AppError> {
+    pub(super) fn parse_mrn(&self, mrn: &str) -> Result<Mrn, AppError> {
         self.profile
             .mrn_format
             .parse(mrn)
             .map_err(|e| AppError::Query(e.into()))
     }
 
-    async fn manifest(&self, mrn: &Mrn) -> Result<Manifest, AppError> {
+    pub(super) async fn manifest(&self, mrn: &Mrn) -> Result<Manifest, AppError> {
         let stored = self
             .store
             .get_json::<Manifest>(&keys::manifest(mrn))
             .await
             .map_err(crate::records::LookupError::from)?;
         Ok(stored.map(|v| v.value).unwrap_or_default())
+    }
+
+    async fn row_permissions(&self) -> RowPermissions {
+        RowPermissions {
+            stamp: self.may(Action::Stamp).await,
+            remove: self.may(Action::DetachOrDelete).await,
+        }
     }
 
     /// Whether the signed-in user's roles allow `action` (for what the UI offers; the
@@ -138,7 +147,7 @@ impl Services {
         guard.as_ref().is_some_and(|s| s.may(action))
     }
 
-    async fn actor(&self) -> Result<String, AppError> {
+    pub(super) async fn actor(&self) -> Result<String, AppError> {
         let guard = self.session.read().await;
         Ok(guard
             .as_ref()

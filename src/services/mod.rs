@@ -3,6 +3,7 @@
 
 mod challenges;
 mod documents;
+mod removal;
 mod session;
 
 use std::sync::Arc;
@@ -148,4 +149,15 @@ fn token_verifier(profile: &Profile) -> TokenVerifier {
         profile.client_id.clone(),
         http_key_source(http, keys_base),
     )
+}
+
+/// A manifest change's failure: the rule's own error, contention, or the store's.
+impl From<crate::records::UpdateError<AppError>> for AppError {
+    fn from(e: crate::records::UpdateError<AppError>) -> Self {
+        match e {
+            crate::records::UpdateError::Rule(rule) => rule,
+            crate::records::UpdateError::Contended => AppError::Contended,
+            crate::records::UpdateError::Store(s) => LookupError::from(s).into(),
+        }
+    }
 }

@@ -10,7 +10,10 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use chartdesk::auth::KeychainBackend;
+use chartdesk::cloud::object_store::Write;
 use chartdesk::config::{Folders, Profile};
+use chartdesk::domain::{keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, ScanStatus};
+use chartdesk::sandbox::demo_pdf;
 use chartdesk::sandbox::{provision, SandboxReport, SANDBOX_PROFILE};
 use chartdesk::services::system_clock;
 use chartdesk::Services;
@@ -151,4 +154,40 @@ pub fn dead_endpoint() -> String {
         .unwrap()
         .port();
     format!("http://127.0.0.1:{port}")
+}
+
+/// Writes a patient record of the test's own (a PDF per category given), so a test that
+/// changes documents never races the tests that count the demo patients' documents.
+pub async fn seed_patient(services: &Services, mrn: &str, categories: &[Category]) {
+    let mrn = Mrn::from_stored(mrn).unwrap();
+    let mut manifest = Manifest::new();
+    for &category in categories {
+        let id = uuid::Uuid::now_v7();
+        let pdf = demo_pdf("Seeded report", "Integration test document");
+        let key = keys::original(&mrn, category, id, "pdf");
+        services
+            .store
+            .put_bytes(&key, pdf.clone(), "application/pdf", Write::Create)
+            .await
+            .unwrap();
+        manifest.documents.push(DocumentEntry {
+            id,
+            category,
+            file_name: format!("{}-seeded.pdf", category.id()),
+            content_type: "application/pdf".into(),
+            size: pdf.len() as u64,
+            sha256: String::new(),
+            created: time::OffsetDateTime::now_utc(),
+            uploaded_by: "nurse.hughes".into(),
+            variants: vec![],
+            stamp: None,
+            status: DocumentStatus::Attached,
+            scan_status: ScanStatus::Clean,
+        });
+    }
+    services
+        .store
+        .put_json(&keys::manifest(&mrn), &manifest, Write::Create)
+        .await
+        .unwrap();
 }

@@ -10,6 +10,7 @@ mod local_cloud;
 mod mfa_setup;
 mod patient_lookup;
 mod remembered_session;
+mod removal;
 mod sandbox_provisioning;
 mod sign_in;
 mod srp_maths;

@@ -34,3 +34,23 @@ pub async fn stamp_document(
 ) -> Result<DocumentRow, UiError> {
     Ok(state.services()?.stamp_document(&mrn, &doc_id).await?)
 }
+
+/// Records admins: the document leaves the record; its files are kept.
+#[tauri::command]
+pub async fn detach_document(
+    state: State<'_, AppState>,
+    mrn: String,
+    doc_id: String,
+) -> Result<(), UiError> {
+    Ok(state.services()?.detach_document(&mrn, &doc_id).await?)
+}
+
+/// Records admins: the document and its files are removed.
+#[tauri::command]
+pub async fn delete_document(
+    state: State<'_, AppState>,
+    mrn: String,
+    doc_id: String,
+) -> Result<(), UiError> {
+    Ok(state.services()?.delete_document(&mrn, &doc_id).await?)
+}

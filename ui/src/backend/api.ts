@@ -34,4 +34,6 @@ export const backend = {
   /** The file's bytes (raw IPC body). */
   openDocument: (mrn: string, docId: string) => call<ArrayBuffer>("open_document", { mrn, docId }),
   stampDocument: (mrn: string, docId: string) => call<DocumentRow>("stamp_document", { mrn, docId }),
+  detachDocument: (mrn: string, docId: string) => call<void>("detach_document", { mrn, docId }),
+  deleteDocument: (mrn: string, docId: string) => call<void>("delete_document", { mrn, docId }),
 };

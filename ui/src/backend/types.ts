@@ -60,7 +60,11 @@ can_open: boolean,
 /**
  * The stamp button's words ("Verify", "Mark reviewed") when this user may stamp it now.
  */
-stamp_action: string | null, };
+stamp_action: string | null, 
+/**
+ * Whether this user may detach or delete it (records admins).
+ */
+can_remove: boolean, };
 
 export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "config" | "internal";
 

@@ -14,6 +14,43 @@ export function initCategoryList(recordChanged: () => void): void {
   for (const id of ["doc-filter", "doc-from", "doc-to"]) byId(id).addEventListener("input", render);
 }
 
+/**
+ * Detach or delete after a second, explicit click naming the file (a confirmation that works
+ * from the keyboard and cannot be dismissed by accident).
+ */
+function removeButton(row: DocumentRow, verb: "Detach" | "Delete"): HTMLButtonElement {
+  const button = el("button", {
+    text: verb,
+    className: "remove-button",
+    attrs: { type: "button", "aria-label": `${verb} ${row.file_name}` },
+  });
+  let armed = false;
+  button.addEventListener("click", async () => {
+    if (!armed) {
+      armed = true;
+      button.textContent = `${verb} "${row.file_name}"? Click again`;
+      button.classList.add("armed");
+      return;
+    }
+    try {
+      if (verb === "Detach") await backend.detachDocument(mrn, row.id);
+      else await backend.deleteDocument(mrn, row.id);
+      rows = rows.filter((r) => r.id !== row.id);
+      render();
+      showMessage(byId("tile-note"), `${row.file_name}: ${verb === "Detach" ? "detached (files kept)" : "deleted"}.`);
+      onRecordChanged();
+    } catch (e) {
+      showMessage(byId("tile-note"), (e as UiError).message);
+    }
+  });
+  button.addEventListener("blur", () => {
+    armed = false;
+    button.textContent = verb;
+    button.classList.remove("armed");
+  });
+  return button;
+}
+
 async function stamp(row: DocumentRow): Promise<void> {
   try {
     const updated = await backend.stampDocument(mrn, row.id);
@@ -74,6 +111,7 @@ function render(): void {
         stampButton.addEventListener("click", () => void stamp(r));
         actions.push(stampButton);
       }
+      if (r.can_remove) actions.push(removeButton(r, "Detach"), removeButton(r, "Delete"));
       return el("tr", { attrs: { "data-doc-id": r.id } }, [
         el("td", { text: r.file_name }),
         el("td", { text: new Date(r.created).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) }),
