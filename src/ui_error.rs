@@ -23,6 +23,8 @@ pub enum ErrorCode {
     /// The cloud could not be reached: offer retry.
     Unreachable,
     Conflict,
+    /// Preop already holds 3 images: offer "replace oldest".
+    PreopFull,
     Config,
     Internal,
 }
@@ -39,7 +41,9 @@ impl From<AppError> for UiError {
             AppError::Config(_) => ErrorCode::Config,
             AppError::Query(_) => ErrorCode::InvalidInput,
             AppError::Forbidden | AppError::Infected => ErrorCode::Forbidden,
-            AppError::NoSuchCategory => ErrorCode::InvalidInput,
+            AppError::NoSuchCategory | AppError::FileRefused(_) => ErrorCode::InvalidInput,
+            AppError::Attach(crate::domain::AttachError::PreopFull) => ErrorCode::PreopFull,
+            AppError::Attach(crate::domain::AttachError::AlreadyAttached) => ErrorCode::Conflict,
             AppError::NoSuchDocument => ErrorCode::NotFound,
             AppError::Corrupted => ErrorCode::Internal,
             AppError::Stamp(crate::domain::StampError::AlreadyStamped { .. })

@@ -3,6 +3,7 @@
 mod docs;
 mod find;
 mod sandbox;
+mod upload;
 
 use clap::{Parser, Subcommand};
 
@@ -36,6 +37,8 @@ enum Command {
     Find(find::FindArgs),
     /// List a patient's documents (all categories, or one), newest first.
     Docs(docs::DocsArgs),
+    /// Add scans to a patient's record (checked by content; preop holds 3 images).
+    Upload(upload::UploadArgs),
 }
 
 pub fn run() -> std::process::ExitCode {
@@ -53,6 +56,7 @@ pub fn run() -> std::process::ExitCode {
             Command::Sandbox { command } => sandbox::run(command).await,
             Command::Find(args) => find::run(&cli.profile, args).await,
             Command::Docs(args) => docs::run(&cli.profile, args).await,
+            Command::Upload(args) => upload::run(&cli.profile, args).await,
         }
     });
     match result {

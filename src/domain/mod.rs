@@ -1,20 +1,24 @@
 //! Identifiers, categories, roles and record rules. Pure: no I/O.
 
+mod accepted_file;
 mod category;
 pub mod keys;
 mod manifest;
 mod mrn;
 mod nhs_number;
 mod patient;
+mod preop_limit;
 mod query;
 mod role;
 mod stamp;
 
+pub use accepted_file::{accept, AcceptedFile, FileRefusal, DEFAULT_MAX_BYTES};
 pub use category::Category;
 pub use manifest::{DocumentEntry, DocumentStatus, Manifest, ScanStatus, Stamp, MANIFEST_VERSION};
 pub use mrn::{Mrn, MrnError, MrnFormat, DEFAULT_MRN_PATTERN};
 pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};
 pub use patient::{Patient, PatientFlags};
+pub use preop_limit::{attach, AttachError, PREOP_IMAGE_LIMIT};
 pub use query::{PatientQuery, QueryError};
 pub use role::{any_allows, roles_from_groups, Action, Role};
 pub use stamp::{apply_stamp, stamp_label, StampError};

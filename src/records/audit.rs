@@ -15,6 +15,7 @@ pub enum AuditAction {
     Stamp,
     Detach,
     Delete,
+    Upload,
 }
 
 #[derive(Debug, Serialize)]

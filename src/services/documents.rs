@@ -133,7 +133,7 @@ impl Services {
         Ok(stored.map(|v| v.value).unwrap_or_default())
     }
 
-    async fn row_permissions(&self) -> RowPermissions {
+    pub(super) async fn row_permissions(&self) -> RowPermissions {
         RowPermissions {
             stamp: self.may(Action::Stamp).await,
             remove: self.may(Action::DetachOrDelete).await,
@@ -142,7 +142,7 @@ impl Services {
 
     /// Whether the signed-in user's roles allow `action` (for what the UI offers; the
     /// operation itself still goes through `authorize`).
-    async fn may(&self, action: Action) -> bool {
+    pub(super) async fn may(&self, action: Action) -> bool {
         let guard = self.session.read().await;
         guard.as_ref().is_some_and(|s| s.may(action))
     }

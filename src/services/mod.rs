@@ -5,6 +5,7 @@ mod challenges;
 mod documents;
 mod removal;
 mod session;
+mod upload;
 
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ use crate::records::{find_patient, LookupError, PatientSummary};
 
 pub use documents::OpenedDocument;
 pub use session::{SignInResult, SignedInUser};
+pub use upload::Upload;
 
 /// A clock passed in so session expiry is testable.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
@@ -59,6 +61,10 @@ pub enum AppError {
     Stamp(#[from] crate::domain::StampError),
     #[error("The record is being changed by many people at once; please try again")]
     Contended,
+    #[error(transparent)]
+    FileRefused(#[from] crate::domain::FileRefusal),
+    #[error(transparent)]
+    Attach(crate::domain::AttachError),
 }
 
 pub struct Services {

@@ -16,3 +16,4 @@ mod sign_in;
 mod srp_maths;
 mod stamps;
 mod token_verification;
+mod upload;

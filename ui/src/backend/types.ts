@@ -66,7 +66,7 @@ stamp_action: string | null,
  */
 can_remove: boolean, };
 
-export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "config" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "config" | "internal";
 
 export type UiError = { code: ErrorCode, message: string, };
 

@@ -1,0 +1,135 @@
+//! What may be uploaded: PDF, JPEG, PNG or TIFF by their magic bytes (never the file name),
+//! not empty, not over the size limit. The user's file name is kept as metadata only.
+
+use super::keys;
+
+/// Default upload limit (configurable per profile later).
+pub const DEFAULT_MAX_BYTES: u64 = 50 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FileRefusal {
+    #[error("{0}: the file is empty")]
+    Empty(String),
+    #[error("{name}: the file is {size_mib:.1} MiB; the limit is {limit_mib} MiB")]
+    TooLarge {
+        name: String,
+        size_mib: f64,
+        limit_mib: u64,
+    },
+    #[error("{0}: only PDF, JPEG, PNG and TIFF files can be added (checked by content, not name)")]
+    WrongType(String),
+    #[error("{0}: the file name is not usable")]
+    BadName(String),
+}
+
+/// A file that passed the checks, with its sniffed content type.
+#[derive(Debug, Clone)]
+pub struct AcceptedFile {
+    pub file_name: String,
+    pub content_type: &'static str,
+}
+
+impl AcceptedFile {
+    pub fn is_image(&self) -> bool {
+        self.content_type.starts_with("image/")
+    }
+}
+
+/// Checks `bytes` and keeps only the final component of `file_name` (no paths, no controls).
+pub fn accept(file_name: &str, bytes: &[u8], max_bytes: u64) -> Result<AcceptedFile, FileRefusal> {
+    let base = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    if base.is_empty() || base == "." || base == ".." || base.chars().any(char::is_control) {
+        return Err(FileRefusal::BadName(
+            file_name.chars().filter(|c| !c.is_control()).collect(),
+        ));
+    }
+    let name = base.to_string();
+    if bytes.is_empty() {
+        return Err(FileRefusal::Empty(name));
+    }
+    let size = bytes.len() as u64;
+    if size > max_bytes {
+        return Err(FileRefusal::TooLarge {
+            name,
+            size_mib: size as f64 / 1_048_576.0,
+            limit_mib: max_bytes / 1_048_576,
+        });
+    }
+    let content_type = infer::get(bytes)
+        .map(|t| t.mime_type())
+        .and_then(|m| keys::extension_for(m).map(|_| m))
+        .and_then(static_type)
+        .ok_or_else(|| FileRefusal::WrongType(name.clone()))?;
+    Ok(AcceptedFile {
+        file_name: name,
+        content_type,
+    })
+}
+
+fn static_type(mime: &str) -> Option<&'static str> {
+    ["application/pdf", "image/jpeg", "image/png", "image/tiff"]
+        .into_iter()
+        .find(|t| *t == mime)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: u64 = 1024;
+
+    #[test]
+    fn the_four_accepted_types_are_recognised_by_content() {
+        let cases: [(&[u8], &str); 5] = [
+            (b"%PDF-1.7\n...", "application/pdf"),
+            (
+                &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'],
+                "image/jpeg",
+            ),
+            (
+                &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0],
+                "image/png",
+            ),
+            (&[b'I', b'I', 42, 0, 8, 0, 0, 0], "image/tiff"),
+            (&[b'M', b'M', 0, 42, 0, 0, 0, 8], "image/tiff"),
+        ];
+        for (head, expected) in cases {
+            let mut bytes = head.to_vec();
+            bytes.resize(64, 0); // sniffers look a little past the signature
+            let got = accept("scan", &bytes, LIMIT).map(|a| a.content_type);
+            assert_eq!(got, Ok(expected), "{head:?}");
+        }
+    }
+
+    #[test]
+    fn a_renamed_executable_is_refused() {
+        let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00";
+        assert_eq!(
+            accept("report.pdf", exe, LIMIT).unwrap_err(),
+            FileRefusal::WrongType("report.pdf".into())
+        );
+    }
+
+    #[test]
+    fn empty_and_oversize_files_are_refused_with_their_names() {
+        assert_eq!(
+            accept("a.pdf", b"", LIMIT).unwrap_err().to_string(),
+            "a.pdf: the file is empty"
+        );
+        let big = vec![b'%'; 2048];
+        let err = accept("big.pdf", &big, LIMIT).unwrap_err();
+        assert!(matches!(err, FileRefusal::TooLarge { .. }), "{err}");
+    }
+
+    #[test]
+    fn path_tricks_in_names_keep_only_the_last_component() {
+        let ok = accept("../../etc/passwd/scan.pdf", b"%PDF-1.4", LIMIT).unwrap();
+        assert_eq!(ok.file_name, "scan.pdf");
+        assert!(accept("..", b"%PDF-1.4", LIMIT).is_err());
+        assert!(accept("C:\\\\temp\\\\", b"%PDF-1.4", LIMIT).is_err());
+    }
+}

@@ -1,0 +1,131 @@
+//! Preop holds at most 3 attached images. A 4th is refused unless the user chose
+//! *replace oldest*: then the oldest is marked replaced (its files kept) in the same change.
+
+use super::{Category, DocumentEntry, DocumentStatus, Manifest};
+
+pub const PREOP_IMAGE_LIMIT: usize = 3;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttachError {
+    #[error("Preop already holds 3 images — replace the oldest?")]
+    PreopFull,
+    #[error("This document is already in the record")]
+    AlreadyAttached,
+}
+
+/// Adds `entry` to the manifest under the preop rule. Idempotent by document id.
+pub fn attach(
+    manifest: &mut Manifest,
+    entry: DocumentEntry,
+    replace_oldest: bool,
+) -> Result<(), AttachError> {
+    if manifest.documents.iter().any(|d| d.id == entry.id) {
+        return Err(AttachError::AlreadyAttached);
+    }
+    let is_preop_image = |d: &DocumentEntry| {
+        d.category == Category::Preop
+            && d.content_type.starts_with("image/")
+            && d.status == DocumentStatus::Attached
+    };
+    if is_preop_image(&entry) {
+        let mut attached: Vec<usize> = (0..manifest.documents.len())
+            .filter(|&i| is_preop_image(&manifest.documents[i]))
+            .collect();
+        if attached.len() >= PREOP_IMAGE_LIMIT {
+            if !replace_oldest {
+                return Err(AttachError::PreopFull);
+            }
+            attached.sort_by_key(|&i| (manifest.documents[i].created, manifest.documents[i].id));
+            let surplus = attached.len() + 1 - PREOP_IMAGE_LIMIT;
+            for &i in attached.iter().take(surplus) {
+                manifest.documents[i].status = DocumentStatus::Replaced;
+            }
+        }
+    }
+    manifest.documents.push(entry);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ScanStatus;
+    use time::OffsetDateTime;
+    use uuid::Uuid;
+
+    fn image(day: i64) -> DocumentEntry {
+        DocumentEntry {
+            id: Uuid::now_v7(),
+            category: Category::Preop,
+            file_name: format!("day{day}.jpg"),
+            content_type: "image/jpeg".into(),
+            size: 1,
+            sha256: String::new(),
+            created: OffsetDateTime::UNIX_EPOCH + time::Duration::days(day),
+            uploaded_by: "n".into(),
+            variants: vec![],
+            stamp: None,
+            status: DocumentStatus::Attached,
+            scan_status: ScanStatus::Pending,
+        }
+    }
+
+    fn attached_preop(m: &Manifest) -> Vec<String> {
+        m.documents
+            .iter()
+            .filter(|d| d.status == DocumentStatus::Attached)
+            .map(|d| d.file_name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_fourth_preop_image_is_refused_without_replace_oldest() {
+        let mut m = Manifest::new();
+        for day in 1..=3 {
+            attach(&mut m, image(day), false).unwrap();
+        }
+        assert_eq!(attach(&mut m, image(4), false), Err(AttachError::PreopFull));
+        assert_eq!(attached_preop(&m).len(), 3);
+    }
+
+    #[test]
+    fn replace_oldest_marks_the_oldest_replaced_and_keeps_three() {
+        let mut m = Manifest::new();
+        for day in [2, 1, 3] {
+            attach(&mut m, image(day), false).unwrap();
+        }
+        attach(&mut m, image(4), true).unwrap();
+        assert_eq!(attached_preop(&m), ["day2.jpg", "day3.jpg", "day4.jpg"]);
+        let replaced: Vec<_> = m
+            .documents
+            .iter()
+            .filter(|d| d.status == DocumentStatus::Replaced)
+            .collect();
+        assert_eq!(replaced[0].file_name, "day1.jpg", "kept, marked replaced");
+    }
+
+    #[test]
+    fn preop_pdfs_and_other_categories_are_not_limited() {
+        let mut m = Manifest::new();
+        for day in 1..=3 {
+            attach(&mut m, image(day), false).unwrap();
+        }
+        let mut pdf = image(5);
+        pdf.content_type = "application/pdf".into();
+        attach(&mut m, pdf, false).unwrap();
+        let mut lab = image(6);
+        lab.category = Category::Lab;
+        attach(&mut m, lab, false).unwrap();
+    }
+
+    #[test]
+    fn attaching_the_same_document_twice_is_refused() {
+        let mut m = Manifest::new();
+        let one = image(1);
+        attach(&mut m, one.clone(), false).unwrap();
+        assert_eq!(
+            attach(&mut m, one, false),
+            Err(AttachError::AlreadyAttached)
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! Adding a scan to a patient's record: checked by content, stored with its SHA-256 checksum,
+//! then attached in one compare-and-swap manifest write under the preop rule. Objects first,
+//! manifest last: a failure between leaves an orphan object, never an entry without its file.
+
+use sha2::{Digest, Sha256};
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::{AppError, Services};
+use crate::cloud::object_store::{StoreError, Write};
+use crate::domain::{
+    accept, attach, keys, Action, Category, DocumentEntry, DocumentStatus, ScanStatus,
+    DEFAULT_MAX_BYTES,
+};
+use crate::records::audit::{self, AuditAction};
+use crate::records::{row_for, update_manifest, DocumentRow, LookupError};
+
+/// One file to add.
+pub struct Upload<'a> {
+    pub mrn: &'a str,
+    pub category: &'a str,
+    /// The user's file name: metadata only.
+    pub file_name: &'a str,
+    pub bytes: Vec<u8>,
+    /// The user chose to replace the oldest preop image if preop is full.
+    pub replace_oldest: bool,
+}
+
+impl Services {
+    #[instrument(skip_all, err(Display))]
+    pub async fn upload_document(&self, upload: Upload<'_>) -> Result<DocumentRow, AppError> {
+        self.authorize(Action::Upload).await?;
+        let mrn = self.parse_mrn(upload.mrn)?;
+        let category = Category::from_id(upload.category).ok_or(AppError::NoSuchCategory)?;
+        let file = accept(upload.file_name, &upload.bytes, DEFAULT_MAX_BYTES)?;
+        if !self
+            .store
+            .exists(&keys::patient(&mrn))
+            .await
+            .map_err(LookupError::from)?
+        {
+            return Err(LookupError::NoSuchMrn(mrn.to_string()).into());
+        }
+        let actor = self.actor().await?;
+        let now = (self.clock)();
+        let id = Uuid::now_v7();
+        let ext = keys::extension_for(file.content_type).unwrap_or("bin");
+        let sha256: String = Sha256::digest(&upload.bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let size = upload.bytes.len() as u64;
+        let key = keys::original(&mrn, category, id, ext);
+        match self
+            .store
+            .put_bytes(&key, upload.bytes, file.content_type, Write::Create)
+            .await
+        {
+            Ok(_) | Err(StoreError::Conflict) => {}
+            Err(e) => return Err(LookupError::from(e).into()),
+        }
+        let entry = DocumentEntry {
+            id,
+            category,
+            file_name: file.file_name,
+            content_type: file.content_type.to_string(),
+            size,
+            sha256,
+            created: now,
+            uploaded_by: actor.clone(),
+            variants: vec![],
+            stamp: None,
+            status: DocumentStatus::Attached,
+            scan_status: ScanStatus::Pending,
+        };
+        let may = self.row_permissions().await;
+        let row = update_manifest(&self.store, &mrn, |manifest| {
+            attach(manifest, entry.clone(), upload.replace_oldest).map_err(AppError::Attach)?;
+            row_for(manifest, id, may).ok_or(AppError::NoSuchDocument)
+        })
+        .await
+        .map_err(AppError::from)?;
+        audit::record(
+            &self.store,
+            now,
+            &actor,
+            AuditAction::Upload,
+            &mrn,
+            Some(id),
+        )
+        .await
+        .map_err(LookupError::from)?;
+        Ok(row)
+    }
+}

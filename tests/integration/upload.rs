@@ -1,0 +1,180 @@
+//! Adding scans: content-checked, checksummed, attached by compare-and-swap under the preop rule.
+
+use std::sync::Arc;
+
+use chartdesk::sandbox::{demo_jpeg, demo_pdf};
+use chartdesk::services::Upload;
+use chartdesk::{ErrorCode, Services, UiError};
+
+use crate::local_cloud::{cloud, seed_patient};
+
+fn upload<'a>(mrn: &'a str, category: &'a str, name: &'a str, bytes: Vec<u8>) -> Upload<'a> {
+    Upload {
+        mrn,
+        category,
+        file_name: name,
+        bytes,
+        replace_oldest: false,
+    }
+}
+
+async fn ward() -> Services {
+    cloud().signed_in("nurse.hughes").await
+}
+
+/// A patient of the test's own: patient.json must exist for uploads.
+async fn patient(services: &Services, mrn: &str) {
+    seed_patient(services, mrn, &[]).await;
+    let key = format!("patients/{mrn}/patient.json");
+    let json = format!(
+        r#"{{"mrn":"{mrn}","nhs_number":"9990000018","given_name":"Test","family_name":"Patient","birth_date":"1970-01-01","postcode":"AB1 2CD"}}"#
+    );
+    services
+        .store
+        .put_bytes(
+            &key,
+            json.into_bytes(),
+            "application/json",
+            chartdesk::cloud::object_store::Write::Overwrite,
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_pdf_and_a_jpeg_are_added_with_their_sniffed_types_and_checksums() {
+    let s = ward().await;
+    patient(&s, "30000001").await;
+    let pdf = demo_pdf("Lab", "x");
+    let row = s
+        .upload_document(upload(
+            "30000001",
+            "lab",
+            "results (final).PDF",
+            pdf.clone(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(row.content_type, "application/pdf");
+    assert_eq!(row.file_name, "results (final).PDF");
+    let opened = s.open_document("30000001", &row.id).await.unwrap();
+    assert_eq!(opened.bytes, pdf, "the checksum matched on the way back");
+    let jpeg = s
+        .upload_document(upload("30000001", "radiology", "xray.bin", demo_jpeg(3)))
+        .await
+        .unwrap();
+    assert_eq!(
+        jpeg.content_type, "image/jpeg",
+        "type from content, not name"
+    );
+    assert_eq!(s.find_patient("30000001").await.unwrap().tiles[2].count, 1);
+}
+
+#[tokio::test]
+async fn wrong_empty_and_unknown_targets_are_refused_with_reasons() {
+    let s = ward().await;
+    patient(&s, "30000002").await;
+    let exe = UiError::from(
+        s.upload_document(upload(
+            "30000002",
+            "lab",
+            "report.pdf",
+            b"MZ\x90\x00rest-of-exe".to_vec(),
+        ))
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(exe.code, ErrorCode::InvalidInput);
+    assert!(
+        exe.message
+            .starts_with("report.pdf: only PDF, JPEG, PNG and TIFF"),
+        "{}",
+        exe.message
+    );
+    let empty = UiError::from(
+        s.upload_document(upload("30000002", "lab", "e.pdf", vec![]))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(empty.message, "e.pdf: the file is empty");
+    let nobody = UiError::from(
+        s.upload_document(upload("39999999", "lab", "a.pdf", demo_pdf("a", "b")))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(nobody.code, ErrorCode::NotFound);
+    let clinician = cloud().signed_in("dr.okafor").await;
+    let refused = clinician
+        .upload_document(upload("30000002", "lab", "a.pdf", demo_pdf("a", "b")))
+        .await;
+    assert_eq!(
+        UiError::from(refused.unwrap_err()).code,
+        ErrorCode::Forbidden
+    );
+}
+
+#[tokio::test]
+async fn preop_takes_three_images_then_asks_and_replace_oldest_keeps_three() {
+    let s = ward().await;
+    patient(&s, "30000003").await;
+    for i in 0..3 {
+        s.upload_document(upload("30000003", "preop", "p.jpg", demo_jpeg(i)))
+            .await
+            .unwrap();
+    }
+    let full = UiError::from(
+        s.upload_document(upload("30000003", "preop", "p4.jpg", demo_jpeg(9)))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(full.code, ErrorCode::PreopFull);
+    assert_eq!(
+        full.message,
+        "Preop already holds 3 images — replace the oldest?"
+    );
+    let mut again = upload("30000003", "preop", "p4.jpg", demo_jpeg(9));
+    again.replace_oldest = true;
+    s.upload_document(again).await.unwrap();
+    let rows = s.list_documents("30000003", "preop").await.unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        rows[0].file_name, "p4.jpg",
+        "the new one is attached, newest first"
+    );
+}
+
+/// Six ward staff add preop images to one patient at once: every upload lands or is told
+/// preop is full; never more than 3 attached; no entry lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_uploads_never_exceed_the_preop_limit_or_lose_an_entry() {
+    let s = ward().await;
+    patient(&s, "30000004").await;
+    let mut racers = tokio::task::JoinSet::new();
+    for i in 0..6u8 {
+        let client = Arc::new(ward().await);
+        racers.spawn(async move {
+            let race = upload("30000004", "preop", "race.jpg", demo_jpeg(i));
+            client
+                .upload_document(race)
+                .await
+                .map(|r| r.id)
+                .map_err(UiError::from)
+        });
+    }
+    let results = racers.join_all().await;
+    let landed: Vec<&String> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let full = results
+        .iter()
+        .filter(|r| matches!(r, Err(e) if e.code == ErrorCode::PreopFull))
+        .count();
+    assert_eq!((landed.len(), full), (3, 3), "{results:?}");
+    let rows = s.list_documents("30000004", "preop").await.unwrap();
+    let mut attached: Vec<&String> = rows.iter().map(|r| &r.id).collect();
+    attached.sort();
+    let mut expected = landed.clone();
+    expected.sort();
+    assert_eq!(
+        attached, expected,
+        "exactly the uploads that succeeded are attached"
+    );
+}
