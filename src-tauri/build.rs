@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "stamp_document",
     "detach_document",
     "delete_document",
+    "upload_document",
 ];
 
 fn main() {

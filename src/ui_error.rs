@@ -35,6 +35,16 @@ pub struct UiError {
     pub message: String,
 }
 
+impl UiError {
+    /// For requests the transport could not even read (a malformed IPC call).
+    pub fn invalid_request(message: &str) -> Self {
+        Self {
+            code: ErrorCode::InvalidInput,
+            message: message.to_string(),
+        }
+    }
+}
+
 impl From<AppError> for UiError {
     fn from(err: AppError) -> Self {
         let code = match &err {

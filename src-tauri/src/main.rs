@@ -34,6 +34,7 @@ fn main() -> std::process::ExitCode {
             commands::documents::stamp_document,
             commands::documents::detach_document,
             commands::documents::delete_document,
+            commands::documents::upload_document,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -10,6 +10,8 @@ use crate::domain::{stamp_label, Category, DocumentStatus, Manifest};
 pub struct PatientSummary {
     pub banner: PatientBanner,
     pub tiles: Vec<Tile>,
+    /// Whether this user may add documents (the UI shows the upload controls).
+    pub can_upload: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -69,7 +71,11 @@ impl PatientSummary {
                 tile
             })
             .collect();
-        Self { banner, tiles }
+        Self {
+            banner,
+            tiles,
+            can_upload: false,
+        }
     }
 }
 

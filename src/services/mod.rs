@@ -24,7 +24,7 @@ use crate::records::{find_patient, LookupError, PatientSummary};
 
 pub use documents::OpenedDocument;
 pub use session::{SignInResult, SignedInUser};
-pub use upload::Upload;
+pub use upload::{decode_file_name, Upload};
 
 /// A clock passed in so session expiry is testable.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
@@ -130,7 +130,9 @@ impl Services {
         self.authorize(Action::ViewRecords).await?;
         let query = PatientQuery::parse(query, &self.profile.mrn_format)?;
         let record = find_patient(&self.store, &query).await?;
-        Ok(PatientSummary::from_record(&record))
+        let mut summary = PatientSummary::from_record(&record);
+        summary.can_upload = self.may(Action::Upload).await;
+        Ok(summary)
     }
 }
 

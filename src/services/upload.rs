@@ -26,6 +26,14 @@ pub struct Upload<'a> {
     pub replace_oldest: bool,
 }
 
+/// The user's file name as the UI sends it in a header (percent-encoded, since header values
+/// are ASCII); undecodable bytes become U+FFFD rather than an error.
+pub fn decode_file_name(header: &str) -> String {
+    percent_encoding::percent_decode_str(header)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 impl Services {
     #[instrument(skip_all, err(Display))]
     pub async fn upload_document(&self, upload: Upload<'_>) -> Result<DocumentRow, AppError> {

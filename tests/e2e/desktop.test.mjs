@@ -224,3 +224,43 @@ test("an authenticator user is asked for the 6-digit code; a wrong one is refuse
   await (await s.find("#sign-out")).click();
   await s.waitFor("#signin-view");
 });
+
+/** Drops a file (bytes made in the page) on a tile, as a user dragging from the file manager. */
+async function dropFile(category, name, type, head) {
+  await s.execute(
+    `const [category, name, type, head] = arguments;
+     const bytes = new Uint8Array(4096); bytes.set(head);
+     const dt = new DataTransfer();
+     dt.items.add(new File([bytes], name, { type }));
+     const tile = document.querySelector('#tiles button[data-category="' + category + '"]');
+     tile.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));`,
+    [category, name, type, head],
+  );
+}
+
+test("ward staff drop a JPEG on a grey tile: it turns blue with count 1; a 4th preop image offers replace-oldest", async () => {
+  const nurse = sandbox.report.users.find((u) => u.username === "nurse.hughes");
+  await submitSignIn(nurse.username, nurse.password);
+  await s.fill("#patient-query", "943 476 5919");
+  await (await s.find("#search-submit")).click();
+  await s.waitFor("#patient-record");
+  const jpeg = [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46];
+  await dropFile("intraop", "theatre-photo.jpg", "image/jpeg", jpeg);
+  await s.waitUntil(
+    async () => (await (await s.find('#tiles button[data-category="intraop"]')).attr("data-count")) === "1",
+    "the intraop tile counts the new document",
+  );
+  const intraop = await s.find('#tiles button[data-category="intraop"]');
+  assert.equal(await intraop.css("background-color"), NHS_BLUE);
+  await s.waitUntil(async () => (await (await s.find("#upload-list li")).text()).includes("Added"), "the upload reports Added");
+
+  await dropFile("preop", "fourth.jpg", "image/jpeg", jpeg);
+  const replace = await s.waitFor("#upload-list li button.secondary");
+  assert.match(await (await s.find("#upload-list li span.refused")).text(), /Preop already holds 3 images/);
+  await shot("11-preop-full");
+  await replace.click();
+  await s.waitUntil(async () => (await (await s.find("#upload-list li")).text()).includes("Added"), "replaced the oldest");
+  assert.equal(await (await s.find('#tiles button[data-category="preop"]')).attr("data-count"), "3");
+  await (await s.find("#sign-out")).click();
+  await s.waitFor("#signin-view");
+});

@@ -70,6 +70,11 @@ export class Session {
     return el;
   }
 
+  /** Runs `script` in the page (arguments as `arguments[i]`) and returns its result. */
+  execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
   async screenshot() {
     return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
   }

@@ -1,7 +1,8 @@
 // Start-up and navigation between sign-in, no-access and patient screens.
 import { backend } from "./backend/api";
 import type { SignInResult, SignedInUser, UiError } from "./backend/types";
-import { initCategoryList } from "./documents/category-list";
+import { initCategoryList, reloadCategory } from "./documents/category-list";
+import { initUpload } from "./documents/upload";
 import { initViewer } from "./documents/viewer";
 import { focusPatientSearch, initPatientSearch, refreshPatient, resetPatientSearch } from "./patient/search";
 import { byId, show, showMessage } from "./shell/dom";
@@ -71,6 +72,10 @@ async function start(): Promise<void> {
   initNewPassword(onSignInResult, showSignedOut);
   initTotp(onSignInResult, showSignedOut);
   initCategoryList(() => void refreshPatient());
+  initUpload(() => {
+    void refreshPatient();
+    void reloadCategory();
+  });
   initViewer();
   initPatientSearch(() => showSignedOut("Your session has ended. Please sign in again."));
   byId("sign-out").addEventListener("click", () => void signOut());

@@ -1,6 +1,7 @@
 use chartdesk::records::DocumentRow;
+use chartdesk::services::{decode_file_name, Upload};
 use chartdesk::UiError;
-use tauri::ipc::Response;
+use tauri::ipc::{InvokeBody, Request, Response};
 use tauri::State;
 
 use crate::state::AppState;
@@ -53,4 +54,32 @@ pub async fn delete_document(
     doc_id: String,
 ) -> Result<(), UiError> {
     Ok(state.services()?.delete_document(&mrn, &doc_id).await?)
+}
+
+/// The file's bytes arrive as the raw IPC body; MRN, category and the (percent-encoded) file
+/// name as headers. Every check is the core's.
+#[tauri::command]
+pub async fn upload_document(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<DocumentRow, UiError> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(UiError::invalid_request("The file was not sent as bytes"));
+    };
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    let file_name = decode_file_name(header("x-file-name"));
+    let upload = Upload {
+        mrn: header("x-mrn"),
+        category: header("x-category"),
+        file_name: &file_name,
+        bytes: bytes.clone(),
+        replace_oldest: header("x-replace-oldest") == "true",
+    };
+    Ok(state.services()?.upload_document(upload).await?)
 }

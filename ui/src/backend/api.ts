@@ -1,11 +1,15 @@
 // The only module that calls Tauri's invoke: every backend call is typed here.
-import { invoke } from "@tauri-apps/api/core";
+import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import type { AppInfo, DocumentRow, PatientSummary, SignInResult, SignedInUser, UiError } from "./types";
 
 /** Every command rejects with a UiError; anything else is turned into one. */
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(
+  command: string,
+  args?: InvokeArgs,
+  options?: { headers: Record<string, string> },
+): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<T>(command, args, options);
   } catch (e) {
     throw asUiError(e);
   }
@@ -36,4 +40,14 @@ export const backend = {
   stampDocument: (mrn: string, docId: string) => call<DocumentRow>("stamp_document", { mrn, docId }),
   detachDocument: (mrn: string, docId: string) => call<void>("detach_document", { mrn, docId }),
   deleteDocument: (mrn: string, docId: string) => call<void>("delete_document", { mrn, docId }),
+  /** Sends the file's bytes as the raw IPC body; the rest travels in headers. */
+  uploadDocument: (mrn: string, category: string, fileName: string, bytes: ArrayBuffer, replaceOldest: boolean) =>
+    call<DocumentRow>("upload_document", new Uint8Array(bytes), {
+      headers: {
+        "x-mrn": mrn,
+        "x-category": category,
+        "x-file-name": encodeURIComponent(fileName),
+        "x-replace-oldest": String(replaceOldest),
+      },
+    }),
 };

@@ -40,7 +40,11 @@ accessible_name: string,
  */
 stamp_summary: string | null, };
 
-export type PatientSummary = { banner: PatientBanner, tiles: Array<Tile>, };
+export type PatientSummary = { banner: PatientBanner, tiles: Array<Tile>, 
+/**
+ * Whether this user may add documents (the UI shows the upload controls).
+ */
+can_upload: boolean, };
 
 export type ScanStatus = "pending" | "clean" | "infected";
 

@@ -2,6 +2,7 @@
 import { backend } from "../backend/api";
 import type { DocumentRow, Tile, UiError } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
+import { setUploadTarget } from "./upload";
 import { closeViewer, openViewer } from "./viewer";
 
 let rows: DocumentRow[] = [];
@@ -63,8 +64,12 @@ async function stamp(row: DocumentRow): Promise<void> {
   }
 }
 
-export async function showCategory(patientMrn: string, tile: Tile): Promise<void> {
+let current: Tile | null = null;
+
+export async function showCategory(patientMrn: string, tile: Tile, canUpload: boolean): Promise<void> {
   mrn = patientMrn;
+  current = tile;
+  setUploadTarget({ mrn, category: tile.category }, canUpload);
   const view = byId("category-view");
   byId("category-title").textContent = `${tile.label} (${tile.count})`;
   try {
@@ -78,8 +83,17 @@ export async function showCategory(patientMrn: string, tile: Tile): Promise<void
   }
 }
 
+/** Re-reads the open category's list (after an upload). */
+export async function reloadCategory(): Promise<void> {
+  if (!current) return;
+  rows = await backend.listDocuments(mrn, current.category).catch(() => rows);
+  render();
+}
+
 export function hideCategory(): void {
   closeViewer();
+  setUploadTarget(null, false);
+  current = null;
   rows = [];
   show(byId("category-view"), false);
 }

@@ -3,6 +3,7 @@ import { backend } from "../backend/api";
 import type { PatientSummary, UiError } from "../backend/types";
 import { byId, show, showMessage } from "../shell/dom";
 import { hideCategory, showCategory } from "../documents/category-list";
+import { acceptDrops } from "../documents/upload";
 import { renderBanner } from "./banner";
 import { renderTiles } from "./tiles";
 
@@ -48,7 +49,11 @@ export function initPatientSearch(onSessionEnded: () => void): void {
 function showSummary(summary: PatientSummary): void {
   current = summary.banner.mrn;
   renderBanner(byId("patient-banner"), summary.banner);
-  renderTiles(byId("tiles"), summary.tiles, (tile) => void showCategory(summary.banner.mrn, tile));
+  const mrn = summary.banner.mrn;
+  renderTiles(byId("tiles"), summary.tiles, (tile) => void showCategory(mrn, tile, summary.can_upload));
+  for (const button of byId("tiles").querySelectorAll<HTMLElement>("button.tile")) {
+    acceptDrops(button, mrn, button.dataset.category ?? "", summary.can_upload);
+  }
 }
 
 let current: string | null = null;
