@@ -119,6 +119,10 @@ impl UserPool {
         password: &str,
         now: OffsetDateTime,
     ) -> Result<SignInStep, AuthError> {
+        let username = username.trim();
+        if username.is_empty() || password.is_empty() {
+            return Err(AuthError::MissingCredentials);
+        }
         match flow {
             AuthFlow::Srp => self.start_srp_sign_in(username, password, now).await,
             AuthFlow::Password => self.start_password_sign_in(username, password, now).await,
@@ -126,16 +130,12 @@ impl UserPool {
     }
 
     #[instrument(skip_all, err(Display))]
-    pub async fn start_password_sign_in(
+    async fn start_password_sign_in(
         &self,
         username: &str,
         password: &str,
         now: OffsetDateTime,
     ) -> Result<SignInStep, AuthError> {
-        let username = username.trim();
-        if username.is_empty() || password.is_empty() {
-            return Err(AuthError::MissingCredentials);
-        }
         let out = self
             .cognito
             .initiate_auth()

@@ -66,16 +66,12 @@ impl UserPool {
     /// InitiateAuth with `SRP_A`, then the PASSWORD_VERIFIER answer; later challenges
     /// (new password, TOTP) follow as for the password flow.
     #[instrument(skip_all, err(Display))]
-    pub async fn start_srp_sign_in(
+    pub(super) async fn start_srp_sign_in(
         &self,
         username: &str,
         password: &str,
         now: OffsetDateTime,
     ) -> Result<SignInStep, AuthError> {
-        let username = username.trim();
-        if username.is_empty() || password.is_empty() {
-            return Err(AuthError::MissingCredentials);
-        }
         let attempt = SrpAttempt::new(&self.pool_id, &self.client_id, username, password);
         let init = self
             .cognito

@@ -5,7 +5,7 @@ use chartdesk::cloud::object_store::Write;
 use chartdesk::domain::{keys, Manifest, Mrn, ScanStatus};
 use chartdesk::{ErrorCode, UiError};
 
-use crate::local_cloud::cloud;
+use crate::local_cloud::{cloud, run_cli};
 
 #[tokio::test]
 async fn a_category_lists_its_documents_newest_first_and_each_opens_with_its_type() {
@@ -153,14 +153,10 @@ async fn flagged_and_tampered_files_are_refused() {
 
 #[tokio::test]
 async fn cli_docs_lists_a_patients_documents_as_json() {
-    let c = cloud();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chartdesk"))
-        .args(["docs", "--user", "dr.okafor", "--mrn", "10000001", "--json"])
-        .env("CHARTDESK_CONFIG_DIR", &c.folders.config)
-        .env("CHARTDESK_DATA_DIR", &c.folders.data)
-        .env("CHARTDESK_PASSWORD", "Demo-Clinician-2026!")
-        .output()
-        .unwrap();
+    let out = run_cli(
+        &["docs", "--user", "dr.okafor", "--mrn", "10000001", "--json"],
+        "Demo-Clinician-2026!",
+    );
     assert!(
         out.status.success(),
         "{}",

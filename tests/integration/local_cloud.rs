@@ -146,6 +146,18 @@ fn start_moto() -> (String, Child) {
     (format!("http://127.0.0.1:{port}"), watcher)
 }
 
+/// Runs the `chartdesk` CLI against this cloud's config folders, signing in with `password`.
+pub fn run_cli(args: &[&str], password: &str) -> std::process::Output {
+    let c = cloud();
+    Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+        .args(args)
+        .env("CHARTDESK_CONFIG_DIR", &c.folders.config)
+        .env("CHARTDESK_DATA_DIR", &c.folders.data)
+        .env("CHARTDESK_PASSWORD", password)
+        .output()
+        .unwrap()
+}
+
 /// A loopback endpoint where nothing listens: the cloud is "down".
 pub fn dead_endpoint() -> String {
     let port = TcpListener::bind("127.0.0.1:0")

@@ -4,7 +4,7 @@ use chartdesk::domain::Category;
 use chartdesk::sandbox::demo_patients;
 use chartdesk::{ErrorCode, UiError};
 
-use crate::local_cloud::cloud;
+use crate::local_cloud::{cloud, run_cli};
 
 #[tokio::test]
 async fn lookup_by_nhs_number_shows_banner_and_tiles_from_the_manifest() {
@@ -88,14 +88,10 @@ async fn a_user_in_no_group_cannot_open_records() {
 
 #[tokio::test]
 async fn cli_find_prints_the_tiles_as_json() {
-    let c = cloud();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chartdesk"))
-        .args(["find", "--user", "dr.okafor", "--json", "401 023 2137"])
-        .env("CHARTDESK_CONFIG_DIR", &c.folders.config)
-        .env("CHARTDESK_DATA_DIR", &c.folders.data)
-        .env("CHARTDESK_PASSWORD", "Demo-Clinician-2026!")
-        .output()
-        .unwrap();
+    let out = run_cli(
+        &["find", "--user", "dr.okafor", "--json", "401 023 2137"],
+        "Demo-Clinician-2026!",
+    );
     assert!(
         out.status.success(),
         "{}",
