@@ -11,6 +11,7 @@ pub mod sandbox;
 pub mod services;
 pub mod ts_bindings;
 pub mod ui_error;
+pub mod upload;
 
 pub use app_info::AppInfo;
 pub use services::{AppError, Services, SignInResult, SignedInUser};

@@ -20,6 +20,8 @@ pub enum FileRefusal {
     WrongType(String),
     #[error("{0}: the file name is not usable")]
     BadName(String),
+    #[error("{0}: the image could not be read (damaged, or not the image it claims to be)")]
+    Unreadable(String),
 }
 
 /// A file that passed the checks, with its sniffed content type.

@@ -1,5 +1,5 @@
-//! Adding a scan to a patient's record: checked by content, stored with its SHA-256 checksum,
-//! then attached in one compare-and-swap manifest write under the preop rule. Objects first,
+//! Adding a scan to a patient's record: checked by content, image variants made, stored with
+//! SHA-256 checksums, then attached in one compare-and-swap manifest write under the preop rule. Objects first,
 //! manifest last: a failure between leaves an orphan object, never an entry without its file.
 
 use sha2::{Digest, Sha256};
@@ -9,11 +9,12 @@ use uuid::Uuid;
 use super::{AppError, Services};
 use crate::cloud::object_store::{StoreError, Write};
 use crate::domain::{
-    accept, attach, keys, Action, Category, DocumentEntry, DocumentStatus, ScanStatus,
+    accept, attach, keys, Action, Category, DocumentEntry, DocumentStatus, FileRefusal, ScanStatus,
     DEFAULT_MAX_BYTES,
 };
 use crate::records::audit::{self, AuditAction};
 use crate::records::{row_for, update_manifest, DocumentRow, LookupError};
+use crate::upload::make_variants;
 
 /// One file to add.
 pub struct Upload<'a> {
@@ -58,14 +59,36 @@ impl Services {
             .map(|b| format!("{b:02x}"))
             .collect();
         let size = upload.bytes.len() as u64;
-        let key = keys::original(&mrn, category, id, ext);
-        match self
-            .store
-            .put_bytes(&key, upload.bytes, file.content_type, Write::Create)
-            .await
-        {
-            Ok(_) | Err(StoreError::Conflict) => {}
-            Err(e) => return Err(LookupError::from(e).into()),
+        let mut objects = Vec::new();
+        let mut variants = Vec::new();
+        if file.is_image() {
+            // Decoding and resizing is CPU work: off the async workers.
+            let bytes = upload.bytes.clone();
+            let made = tokio::task::spawn_blocking(move || make_variants(&bytes))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .ok_or_else(|| FileRefusal::Unreadable(file.file_name.clone()))?;
+            let optimized = keys::optimized(&mrn, category, id);
+            let thumb = keys::thumb(&mrn, category, id);
+            variants = vec![optimized.clone(), thumb.clone()];
+            objects.push((optimized, made.optimized, "image/jpeg"));
+            objects.push((thumb, made.thumb, "image/jpeg"));
+        }
+        objects.push((
+            keys::original(&mrn, category, id, ext),
+            upload.bytes,
+            file.content_type,
+        ));
+        for (key, body, content_type) in objects {
+            match self
+                .store
+                .put_bytes(&key, body, content_type, Write::Create)
+                .await
+            {
+                Ok(_) | Err(StoreError::Conflict) => {}
+                Err(e) => return Err(LookupError::from(e).into()),
+            }
         }
         let entry = DocumentEntry {
             id,
@@ -76,7 +99,7 @@ impl Services {
             sha256,
             created: now,
             uploaded_by: actor.clone(),
-            variants: vec![],
+            variants,
             stamp: None,
             status: DocumentStatus::Attached,
             scan_status: ScanStatus::Pending,

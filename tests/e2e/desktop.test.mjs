@@ -225,16 +225,23 @@ test("an authenticator user is asked for the 6-digit code; a wrong one is refuse
   await s.waitFor("#signin-view");
 });
 
-/** Drops a file (bytes made in the page) on a tile, as a user dragging from the file manager. */
-async function dropFile(category, name, type, head) {
-  await s.execute(
-    `const [category, name, type, head] = arguments;
-     const bytes = new Uint8Array(4096); bytes.set(head);
-     const dt = new DataTransfer();
-     dt.items.add(new File([bytes], name, { type }));
-     const tile = document.querySelector('#tiles button[data-category="' + category + '"]');
-     tile.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));`,
-    [category, name, type, head],
+/** Drops a real JPEG (drawn on a canvas in the page) on a tile, as from the file manager. */
+async function dropJpeg(category, name) {
+  await s.executeAsync(
+    `const [category, name, done] = arguments;
+     const canvas = document.createElement("canvas");
+     canvas.width = 640; canvas.height = 480;
+     const ctx = canvas.getContext("2d");
+     ctx.fillStyle = "#005EB8"; ctx.fillRect(0, 0, 640, 480);
+     ctx.fillStyle = "#fff"; ctx.fillRect(100, 100, 200, 120);
+     canvas.toBlob((blob) => {
+       const dt = new DataTransfer();
+       dt.items.add(new File([blob], name, { type: "image/jpeg" }));
+       const tile = document.querySelector('#tiles button[data-category="' + category + '"]');
+       tile.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+       done(true);
+     }, "image/jpeg", 0.9);`,
+    [category, name],
   );
 }
 
@@ -244,23 +251,28 @@ test("ward staff drop a JPEG on a grey tile: it turns blue with count 1; a 4th p
   await s.fill("#patient-query", "943 476 5919");
   await (await s.find("#search-submit")).click();
   await s.waitFor("#patient-record");
-  const jpeg = [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46];
-  await dropFile("intraop", "theatre-photo.jpg", "image/jpeg", jpeg);
+  await dropJpeg("intraop", "theatre-photo.jpg");
   await s.waitUntil(
     async () => (await (await s.find('#tiles button[data-category="intraop"]')).attr("data-count")) === "1",
     "the intraop tile counts the new document",
   );
-  const intraop = await s.find('#tiles button[data-category="intraop"]');
-  assert.equal(await intraop.css("background-color"), NHS_BLUE);
+  await s.waitUntil(
+    async () => (await (await s.find('#tiles button[data-category="intraop"]')).css("background-color")) === NHS_BLUE,
+    "the intraop tile turns blue",
+  );
   await s.waitUntil(async () => (await (await s.find("#upload-list li")).text()).includes("Added"), "the upload reports Added");
 
-  await dropFile("preop", "fourth.jpg", "image/jpeg", jpeg);
+  await dropJpeg("preop", "fourth.jpg");
   const replace = await s.waitFor("#upload-list li button.secondary");
   assert.match(await (await s.find("#upload-list li span.refused")).text(), /Preop already holds 3 images/);
   await shot("11-preop-full");
   await replace.click();
   await s.waitUntil(async () => (await (await s.find("#upload-list li")).text()).includes("Added"), "replaced the oldest");
-  assert.equal(await (await s.find('#tiles button[data-category="preop"]')).attr("data-count"), "3");
+  // Tiles are re-rendered as the record refreshes: read them afresh until settled.
+  await s.waitUntil(
+    async () => (await (await s.find('#tiles button[data-category="preop"]')).attr("data-count")) === "3",
+    "preop still holds 3 images",
+  );
   await (await s.find("#sign-out")).click();
   await s.waitFor("#signin-view");
 });

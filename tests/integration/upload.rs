@@ -178,3 +178,44 @@ async fn racing_uploads_never_exceed_the_preop_limit_or_lose_an_entry() {
         "exactly the uploads that succeeded are attached"
     );
 }
+
+#[tokio::test]
+async fn an_image_goes_up_with_its_optimized_and_thumb_variants_and_a_fake_is_refused() {
+    let s = ward().await;
+    patient(&s, "30000005").await;
+    let row = s
+        .upload_document(upload("30000005", "intraop", "photo.jpg", demo_jpeg(5)))
+        .await
+        .unwrap();
+    let mrn = chartdesk::domain::Mrn::from_stored("30000005").unwrap();
+    let id = row.id.parse().unwrap();
+    let thumb_key = chartdesk::domain::keys::thumb(&mrn, chartdesk::domain::Category::Intraop, id);
+    let optimized_key =
+        chartdesk::domain::keys::optimized(&mrn, chartdesk::domain::Category::Intraop, id);
+    let (thumb, _) = s.store.get_bytes(&thumb_key).await.unwrap().unwrap();
+    let (optimized, _) = s.store.get_bytes(&optimized_key).await.unwrap().unwrap();
+    let dims = |b: &[u8]| {
+        let img = image::load_from_memory(b).unwrap();
+        (img.width(), img.height())
+    };
+    assert_eq!(dims(&thumb), (320, 240), "320 px wide");
+    assert_eq!(
+        dims(&optimized),
+        (480, 360),
+        "never upscaled past the original"
+    );
+
+    let mut fake = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'];
+    fake.resize(4096, 0);
+    let err = s
+        .upload_document(upload("30000005", "intraop", "fake.jpg", fake))
+        .await;
+    let ui = UiError::from(err.unwrap_err());
+    assert_eq!(ui.code, ErrorCode::InvalidInput);
+    assert!(
+        ui.message
+            .starts_with("fake.jpg: the image could not be read"),
+        "{}",
+        ui.message
+    );
+}
