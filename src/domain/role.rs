@@ -32,6 +32,15 @@ impl Role {
         }
     }
 
+    /// The name staff see.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Clinician => "Clinician",
+            Role::WardStaff => "Ward staff",
+            Role::RecordsAdmin => "Records admin",
+        }
+    }
+
     pub fn from_group(group: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.group() == group)
     }

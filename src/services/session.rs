@@ -18,6 +18,8 @@ const REFRESH_MARGIN: Duration = Duration::minutes(5);
 pub struct SignedInUser {
     pub username: String,
     pub roles: Vec<Role>,
+    /// The roles as staff read them, e.g. "Clinician" ("No group" when none).
+    pub roles_label: String,
     /// Locked after idle time: show the lock screen, not the records.
     pub locked: bool,
 }
@@ -56,9 +58,15 @@ impl Services {
     }
 
     fn user_of(&self, session: &Session) -> SignedInUser {
+        let labels: Vec<&str> = session.roles.iter().map(|r| r.label()).collect();
         SignedInUser {
             username: session.username.clone(),
             roles: session.roles.clone(),
+            roles_label: if labels.is_empty() {
+                "No group".to_string()
+            } else {
+                labels.join(", ")
+            },
             locked: self.locked.load(Ordering::SeqCst),
         }
     }

@@ -11,12 +11,6 @@ import { initNewPassword, showNewPasswordForm } from "./signin/new-password";
 import { focusSignIn, initSignIn } from "./signin/signin";
 import { initTotp, showTotpForm } from "./signin/totp";
 
-const ROLE_NAMES: Record<string, string> = {
-  clinician: "Clinician",
-  ward_staff: "Ward staff",
-  records_admin: "Records admin",
-};
-
 const VIEWS = ["signin-view", "new-password-view", "totp-view", "no-access-view", "patient-view"] as const;
 
 /** Exactly one main view is visible at a time. */
@@ -43,7 +37,7 @@ function onSignInResult(result: SignInResult): void {
 
 function showSignedIn(user: SignedInUser): void {
   byId("user-name").textContent = user.username;
-  byId("user-roles").textContent = user.roles.map((r) => ROLE_NAMES[r] ?? r).join(", ") || "No group";
+  byId("user-roles").textContent = user.roles_label;
   show(byId("user-box"), true);
   const hasAccess = user.roles.length > 0;
   showView(hasAccess ? "patient-view" : "no-access-view");

@@ -6,6 +6,10 @@ export type Role = "clinician" | "ward_staff" | "records_admin";
 
 export type SignedInUser = { username: string, roles: Array<Role>, 
 /**
+ * The roles as staff read them, e.g. "Clinician" ("No group" when none).
+ */
+roles_label: string, 
+/**
  * Locked after idle time: show the lock screen, not the records.
  */
 locked: boolean, };
