@@ -35,6 +35,12 @@ if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-d
   cargo install tauri-driver --locked --version '^2' -q
 fi
 
+# A second, stricter S3 server for the conformance tests (checks signatures and expiry).
+if [ ! -x "$HOME/.cargo/bin/s3s-fs" ]; then
+  echo "setup: installing s3s-fs"
+  cargo install s3s-fs --version 0.14.1 --locked --features binary -q
+fi
+
 # UI packages.
 if [ ! -d "$root/ui/node_modules" ] || [ "$root/ui/package-lock.json" -nt "$root/ui/node_modules/.package-lock.json" ]; then
   echo "setup: installing UI packages"

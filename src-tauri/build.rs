@@ -13,11 +13,15 @@ const COMMANDS: &[&str] = &[
     "unlock_session",
     "find_patient",
     "list_documents",
+    "search_documents",
     "open_document",
+    "document_thumbnail",
+    "export_documents",
     "stamp_document",
     "detach_document",
     "delete_document",
     "upload_document",
+    "cancel_upload",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cloud;
 pub mod config;
 pub mod domain;
+pub mod export;
 pub mod records;
 pub mod sandbox;
 pub mod services;

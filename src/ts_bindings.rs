@@ -7,7 +7,7 @@ use crate::app_info::AppInfo;
 use crate::domain::ScanStatus;
 use crate::domain::{Category, Role};
 use crate::records::{DocumentRow, PatientBanner, PatientSummary, Tile};
-use crate::services::{SignInResult, SignedInUser};
+use crate::services::{ExportSummary, SignInResult, SignedInUser, UploadProgress};
 use crate::ui_error::{ErrorCode, UiError};
 
 /// Path of the committed file, relative to the workspace root.
@@ -25,6 +25,8 @@ pub fn render() -> String {
         PatientSummary::decl(&cfg),
         ScanStatus::decl(&cfg),
         DocumentRow::decl(&cfg),
+        UploadProgress::decl(&cfg),
+        ExportSummary::decl(&cfg),
         ErrorCode::decl(&cfg),
         UiError::decl(&cfg),
         AppInfo::decl(&cfg),

@@ -25,6 +25,8 @@ pub enum ErrorCode {
     Conflict,
     /// Preop already holds 3 images: offer "replace oldest".
     PreopFull,
+    /// The user cancelled: nothing was added, say so quietly.
+    Cancelled,
     Config,
     Internal,
 }
@@ -51,7 +53,9 @@ impl From<AppError> for UiError {
             AppError::Config(_) => ErrorCode::Config,
             AppError::Query(_) => ErrorCode::InvalidInput,
             AppError::Forbidden | AppError::Infected => ErrorCode::Forbidden,
-            AppError::NoSuchCategory | AppError::FileRefused(_) => ErrorCode::InvalidInput,
+            AppError::NoSuchCategory | AppError::FileRefused(_) | AppError::Export(_) => {
+                ErrorCode::InvalidInput
+            }
             AppError::Attach(crate::domain::AttachError::PreopFull) => ErrorCode::PreopFull,
             AppError::Attach(crate::domain::AttachError::AlreadyAttached) => ErrorCode::Conflict,
             AppError::NoSuchDocument => ErrorCode::NotFound,
@@ -87,6 +91,7 @@ impl From<AppError> for UiError {
                 LookupError::Store(StoreError::Unreachable) => ErrorCode::Unreachable,
                 LookupError::Store(StoreError::Conflict) => ErrorCode::Conflict,
                 LookupError::Store(StoreError::Denied) => ErrorCode::Forbidden,
+                LookupError::Store(StoreError::Cancelled) => ErrorCode::Cancelled,
                 LookupError::Store(_) => ErrorCode::Internal,
             },
         };

@@ -17,6 +17,7 @@ fn main() -> std::process::ExitCode {
     let state = tauri::async_runtime::block_on(state::AppState::start(&profile));
 
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
@@ -30,11 +31,15 @@ fn main() -> std::process::ExitCode {
             commands::session::unlock_session,
             commands::patients::find_patient,
             commands::documents::list_documents,
+            commands::documents::search_documents,
             commands::documents::open_document,
+            commands::documents::document_thumbnail,
+            commands::documents::export_documents,
             commands::documents::stamp_document,
             commands::documents::detach_document,
             commands::documents::delete_document,
             commands::documents::upload_document,
+            commands::documents::cancel_upload,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -1,11 +1,42 @@
 //! The managed state: the core's `Services`, or the reason they could not start
 //! (shown in the window instead of crashing, e.g. a missing profile).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use chartdesk::{Services, UiError};
+use tokio_util::sync::CancellationToken;
 
 pub struct AppState {
     pub profile: String,
     services: Result<Services, UiError>,
+    /// Uploads in flight by the id the window gave them, so its Cancel button can stop one.
+    pub uploads: InFlightUploads,
+}
+
+#[derive(Default)]
+pub struct InFlightUploads(Mutex<HashMap<String, CancellationToken>>);
+
+impl InFlightUploads {
+    pub fn start(&self, id: &str) -> CancellationToken {
+        let token = CancellationToken::new();
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(id.to_string(), token.clone());
+        }
+        token
+    }
+
+    pub fn finish(&self, id: &str) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(id);
+        }
+    }
+
+    /// True when the upload was still in flight.
+    pub fn cancel(&self, id: &str) -> bool {
+        let token = self.0.lock().ok().and_then(|map| map.get(id).cloned());
+        token.map(|t| t.cancel()).is_some()
+    }
 }
 
 impl AppState {
@@ -17,6 +48,7 @@ impl AppState {
                 .await
                 .map(Services::remembering_sessions)
                 .map_err(UiError::from),
+            uploads: InFlightUploads::default(),
         }
     }
 

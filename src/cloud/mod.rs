@@ -3,6 +3,7 @@
 mod failure;
 mod identity_pool;
 pub mod object_store;
+pub mod transfer;
 
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ use crate::config::Profile;
 pub use failure::{classify, Failure};
 pub use identity_pool::{IdTokenSlot, IdentityPoolCredentials};
 pub use object_store::{ObjectStore, StoreError};
+pub use transfer::Progress;
 
 /// The credentials the local cloud accepts (moto checks none; s3s-fs checks these).
 pub const SANDBOX_ACCESS_KEY: &str = "chartdesk-sandbox";

@@ -21,6 +21,10 @@ pub enum StoreError {
     Denied,
     #[error("A stored record is damaged and cannot be read")]
     Corrupt,
+    #[error("The stored copy does not match the file sent (size or SHA-256 differs)")]
+    ChecksumMismatch,
+    #[error("Cancelled")]
+    Cancelled,
     #[error("The records store failed: {0}")]
     Failed(Failure),
 }
@@ -57,6 +61,8 @@ pub struct Versioned<T> {
 #[derive(Debug, Clone)]
 pub struct ObjectStore {
     client: aws_sdk_s3::Client,
+    /// Sends presigned requests (uploads go straight to S3 with byte-level progress).
+    http: reqwest::Client,
     bucket: String,
 }
 
@@ -67,11 +73,29 @@ pub fn sha256_base64(body: &[u8]) -> String {
 
 impl ObjectStore {
     pub fn new(client: aws_sdk_s3::Client, bucket: String) -> Self {
-        Self { client, bucket }
+        // Same limits as the SDK's (cloud/mod.rs): a dropped network is an error in seconds.
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .read_timeout(std::time::Duration::from_secs(30))
+            .build()
+            .unwrap_or_default();
+        Self {
+            client,
+            http,
+            bucket,
+        }
     }
 
     pub fn bucket(&self) -> &str {
         &self.bucket
+    }
+
+    pub(super) fn client(&self) -> &aws_sdk_s3::Client {
+        &self.client
+    }
+
+    pub(super) fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// Creates the bucket unless it exists (provisioning only).
@@ -184,6 +208,29 @@ impl ObjectStore {
             Ok(_) => Ok(true),
             Err(e) => match classify(e) {
                 Failure::Service { status: 404, .. } => Ok(false),
+                other => Err(other.into()),
+            },
+        }
+    }
+
+    /// The value of one tag on an object (e.g. a scanner's `scan-status`); `None` when the
+    /// object or the tag is absent.
+    pub async fn tag(&self, key: &str, name: &str) -> Result<Option<String>, StoreError> {
+        match self
+            .client
+            .get_object_tagging()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out
+                .tag_set()
+                .iter()
+                .find(|t| t.key() == name)
+                .map(|t| t.value().to_string())),
+            Err(e) => match classify(e) {
+                Failure::Service { status: 404, .. } => Ok(None),
                 other => Err(other.into()),
             },
         }

@@ -59,6 +59,20 @@ pub enum ScanStatus {
     Infected,
 }
 
+impl ScanStatus {
+    /// The object tag a server-side scanner sets.
+    pub const TAG: &'static str = "scan-status";
+
+    pub fn from_tag(value: &str) -> Option<Self> {
+        match value {
+            "clean" => Some(Self::Clean),
+            "infected" => Some(Self::Infected),
+            "pending" => Some(Self::Pending),
+            _ => None,
+        }
+    }
+}
+
 pub const MANIFEST_VERSION: u32 = 1;
 
 impl Manifest {

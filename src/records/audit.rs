@@ -16,6 +16,7 @@ pub enum AuditAction {
     Detach,
     Delete,
     Upload,
+    Export,
 }
 
 #[derive(Debug, Serialize)]

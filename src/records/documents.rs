@@ -14,6 +14,7 @@ pub struct DocumentRow {
     pub category: Category,
     pub file_name: String,
     pub content_type: String,
+    #[ts(type = "number")]
     pub size: u64,
     /// RFC 3339.
     pub created: String,
@@ -27,6 +28,8 @@ pub struct DocumentRow {
     pub stamp_action: Option<String>,
     /// Whether this user may detach or delete it (records admins).
     pub can_remove: bool,
+    /// Whether a 320 px thumbnail exists (images); otherwise the list shows a type icon.
+    pub has_thumbnail: bool,
 }
 
 /// What the viewing user may do to the rows (decided by the core from their roles).
@@ -36,12 +39,31 @@ pub struct RowPermissions {
     pub remove: bool,
 }
 
-/// Attached documents of `category`, newest first; `may_stamp` is the viewer's permission.
+/// Attached documents of `category`, newest first; `may` is what the viewer may do.
 pub fn rows_for(manifest: &Manifest, category: Category, may: RowPermissions) -> Vec<DocumentRow> {
+    newest_first(manifest, may, |d| d.category == category)
+}
+
+/// Attached documents of every category whose file name, category or uploader contains
+/// `text` (case-insensitive), newest first: the patient-wide search.
+pub fn rows_matching(manifest: &Manifest, text: &str, may: RowPermissions) -> Vec<DocumentRow> {
+    let needle = text.trim().to_lowercase();
+    newest_first(manifest, may, |d| {
+        [d.file_name.as_str(), d.category.label(), &d.uploaded_by]
+            .iter()
+            .any(|field| field.to_lowercase().contains(&needle))
+    })
+}
+
+fn newest_first(
+    manifest: &Manifest,
+    may: RowPermissions,
+    wanted: impl Fn(&DocumentEntry) -> bool,
+) -> Vec<DocumentRow> {
     let mut entries: Vec<&DocumentEntry> = manifest
         .documents
         .iter()
-        .filter(|d| d.category == category && d.status == DocumentStatus::Attached)
+        .filter(|d| d.status == DocumentStatus::Attached && wanted(d))
         .collect();
     entries.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
     entries.into_iter().map(|d| row(d, may)).collect()
@@ -66,6 +88,7 @@ fn row(d: &DocumentEntry, may: RowPermissions) -> DocumentRow {
         can_open: d.scan_status != ScanStatus::Infected,
         stamp_action,
         can_remove: may.remove,
+        has_thumbnail: d.variants.iter().any(|k| k.contains("/thumb/")),
     }
 }
 

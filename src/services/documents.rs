@@ -6,9 +6,13 @@ use uuid::Uuid;
 
 use super::{AppError, Services};
 use crate::auth::AuthError;
-use crate::domain::{apply_stamp, keys, Action, Category, Manifest, Mrn, ScanStatus};
+use crate::domain::{
+    apply_stamp, keys, Action, Category, DocumentEntry, Manifest, Mrn, ScanStatus,
+};
 use crate::records::audit::{self, AuditAction};
-use crate::records::{find_entry, row_for, rows_for, update_manifest, DocumentRow, RowPermissions};
+use crate::records::{
+    find_entry, row_for, rows_for, rows_matching, update_manifest, DocumentRow, RowPermissions,
+};
 
 /// A document's bytes and what the viewer needs to show them.
 pub struct OpenedDocument {
@@ -37,7 +41,26 @@ impl Services {
         let mrn = self.parse_mrn(mrn)?;
         let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
         let may = self.row_permissions().await;
-        Ok(rows_for(&self.manifest(&mrn).await?, category, may))
+        let manifest = self.manifest(&mrn).await?;
+        let mut rows = rows_for(&manifest, category, may);
+        self.apply_scan_tags(&mrn, &manifest, &mut rows).await;
+        Ok(rows)
+    }
+
+    /// Documents of every category matching `text` (file name, category, uploader).
+    #[instrument(skip_all, err(Display))]
+    pub async fn search_documents(
+        &self,
+        mrn: &str,
+        text: &str,
+    ) -> Result<Vec<DocumentRow>, AppError> {
+        self.authorize(Action::ViewRecords).await?;
+        let mrn = self.parse_mrn(mrn)?;
+        let may = self.row_permissions().await;
+        let manifest = self.manifest(&mrn).await?;
+        let mut rows = rows_matching(&manifest, text, may);
+        self.apply_scan_tags(&mrn, &manifest, &mut rows).await;
+        Ok(rows)
     }
 
     /// Stamps a lab report *verified* or a radiology report *reviewed* (clinicians), in one
@@ -81,24 +104,7 @@ impl Services {
         let id = Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
         let manifest = self.manifest(&mrn).await?;
         let entry = find_entry(&manifest, id).ok_or(AppError::NoSuchDocument)?;
-        if entry.scan_status == ScanStatus::Infected {
-            return Err(AppError::Infected);
-        }
-        let ext = keys::extension_for(&entry.content_type).ok_or(AppError::NoSuchDocument)?;
-        let key = keys::original(&mrn, entry.category, id, ext);
-        let (bytes, _) = self
-            .store
-            .get_bytes(&key)
-            .await
-            .map_err(crate::records::LookupError::from)?
-            .ok_or(AppError::NoSuchDocument)?;
-        let digest: String = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        if !entry.sha256.is_empty() && digest != entry.sha256 {
-            return Err(AppError::Corrupted);
-        }
+        let bytes = self.fetch_verified(&mrn, entry).await?;
         let actor = self.actor().await?;
         audit::record(
             &self.store,
@@ -115,6 +121,61 @@ impl Services {
             file_name: entry.file_name.clone(),
             bytes,
         })
+    }
+
+    /// The 320 px JPEG thumbnail of an image document, for the list; `None` when the document
+    /// has none (PDFs) or the scanner flagged it. Not audited: the list itself is the view.
+    #[instrument(skip_all, err(Display))]
+    pub async fn document_thumbnail(
+        &self,
+        mrn: &str,
+        doc_id: &str,
+    ) -> Result<Option<Vec<u8>>, AppError> {
+        self.authorize(Action::ViewRecords).await?;
+        let mrn = self.parse_mrn(mrn)?;
+        let id = Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
+        let manifest = self.manifest(&mrn).await?;
+        let entry = find_entry(&manifest, id).ok_or(AppError::NoSuchDocument)?;
+        let thumb = keys::thumb(&mrn, entry.category, id);
+        if !entry.variants.contains(&thumb)
+            || self.scan_status(&mrn, entry).await == ScanStatus::Infected
+        {
+            return Ok(None);
+        }
+        let stored = self
+            .store
+            .get_bytes(&thumb)
+            .await
+            .map_err(crate::records::LookupError::from)?;
+        Ok(stored.map(|(bytes, _)| bytes))
+    }
+
+    /// The original's bytes, refused when the scanner flagged it or when they do not match
+    /// the SHA-256 the manifest recorded at upload.
+    pub(super) async fn fetch_verified(
+        &self,
+        mrn: &Mrn,
+        entry: &DocumentEntry,
+    ) -> Result<Vec<u8>, AppError> {
+        if self.scan_status(mrn, entry).await == ScanStatus::Infected {
+            return Err(AppError::Infected);
+        }
+        let ext = keys::extension_for(&entry.content_type).ok_or(AppError::NoSuchDocument)?;
+        let key = keys::original(mrn, entry.category, entry.id, ext);
+        let (bytes, _) = self
+            .store
+            .get_bytes(&key)
+            .await
+            .map_err(crate::records::LookupError::from)?
+            .ok_or(AppError::NoSuchDocument)?;
+        let digest: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if !entry.sha256.is_empty() && digest != entry.sha256 {
+            return Err(AppError::Corrupted);
+        }
+        Ok(bytes)
     }
 
     pub(super) fn parse_mrn(&self, mrn: &str) -> Result<Mrn, AppError> {

@@ -3,7 +3,9 @@
 
 mod challenges;
 mod documents;
+mod export;
 mod removal;
+mod scan_status;
 mod session;
 mod upload;
 
@@ -23,8 +25,9 @@ use crate::domain::{Action, PatientQuery, QueryError};
 use crate::records::{find_patient, LookupError, PatientSummary};
 
 pub use documents::OpenedDocument;
+pub use export::{ExportSelection, ExportSummary};
 pub use session::{SignInResult, SignedInUser};
-pub use upload::{decode_file_name, Upload};
+pub use upload::{decode_file_name, Upload, UploadProgress};
 
 /// A clock passed in so session expiry is testable.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
@@ -65,6 +68,8 @@ pub enum AppError {
     FileRefused(#[from] crate::domain::FileRefusal),
     #[error(transparent)]
     Attach(crate::domain::AttachError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ArchiveError),
 }
 
 pub struct Services {

@@ -2,12 +2,16 @@
 //! SHA-256 checksums, then attached in one compare-and-swap manifest write under the preop rule. Objects first,
 //! manifest last: a failure between leaves an orphan object, never an entry without its file.
 
+use std::sync::Arc;
+
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
+use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 use uuid::Uuid;
 
 use super::{AppError, Services};
-use crate::cloud::object_store::{StoreError, Write};
+use crate::cloud::{Progress, StoreError};
 use crate::domain::{
     accept, attach, keys, Action, Category, DocumentEntry, DocumentStatus, FileRefusal, ScanStatus,
     DEFAULT_MAX_BYTES,
@@ -15,6 +19,16 @@ use crate::domain::{
 use crate::records::audit::{self, AuditAction};
 use crate::records::{row_for, update_manifest, DocumentRow, LookupError};
 use crate::upload::make_variants;
+
+/// Bytes sent so far of one upload the window started (its own id), for its progress bar.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct UploadProgress {
+    pub upload_id: String,
+    #[ts(type = "number")]
+    pub sent: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}
 
 /// One file to add.
 pub struct Upload<'a> {
@@ -25,6 +39,25 @@ pub struct Upload<'a> {
     pub bytes: Vec<u8>,
     /// The user chose to replace the oldest preop image if preop is full.
     pub replace_oldest: bool,
+    /// Bytes sent of all the document's objects (original and image variants).
+    pub progress: Arc<Progress>,
+    /// Cancelled before the manifest write: nothing is added and the objects are removed.
+    pub cancel: CancellationToken,
+}
+
+impl<'a> Upload<'a> {
+    /// An upload nobody watches or cancels, not replacing anything.
+    pub fn new(mrn: &'a str, category: &'a str, file_name: &'a str, bytes: Vec<u8>) -> Self {
+        Self {
+            mrn,
+            category,
+            file_name,
+            bytes,
+            replace_oldest: false,
+            progress: Progress::silent(),
+            cancel: CancellationToken::new(),
+        }
+    }
 }
 
 /// The user's file name as the UI sends it in a header (percent-encoded, since header values
@@ -59,8 +92,9 @@ impl Services {
             .map(|b| format!("{b:02x}"))
             .collect();
         let size = upload.bytes.len() as u64;
-        let mut objects = Vec::new();
+        let mut objects: Vec<(String, Bytes, &str)> = Vec::new();
         let mut variants = Vec::new();
+        upload.progress.expect(size);
         if file.is_image() {
             // Decoding and resizing is CPU work: off the async workers.
             let bytes = upload.bytes.clone();
@@ -72,23 +106,32 @@ impl Services {
             let optimized = keys::optimized(&mrn, category, id);
             let thumb = keys::thumb(&mrn, category, id);
             variants = vec![optimized.clone(), thumb.clone()];
-            objects.push((optimized, made.optimized, "image/jpeg"));
-            objects.push((thumb, made.thumb, "image/jpeg"));
+            upload
+                .progress
+                .expect((made.optimized.len() + made.thumb.len()) as u64);
+            objects.push((optimized, made.optimized.into(), "image/jpeg"));
+            objects.push((thumb, made.thumb.into(), "image/jpeg"));
         }
         objects.push((
             keys::original(&mrn, category, id, ext),
-            upload.bytes,
+            upload.bytes.into(),
             file.content_type,
         ));
+        let mut written = Vec::new();
         for (key, body, content_type) in objects {
-            match self
+            let sent = self
                 .store
-                .put_bytes(&key, body, content_type, Write::Create)
-                .await
-            {
-                Ok(_) | Err(StoreError::Conflict) => {}
-                Err(e) => return Err(LookupError::from(e).into()),
+                .upload(&key, body, content_type, &upload.progress, &upload.cancel)
+                .await;
+            if let Err(e) = sent {
+                self.remove_orphans(&written).await;
+                return Err(LookupError::from(e).into());
             }
+            written.push(key);
+        }
+        if upload.cancel.is_cancelled() {
+            self.remove_orphans(&written).await;
+            return Err(LookupError::from(StoreError::Cancelled).into());
         }
         let entry = DocumentEntry {
             id,
@@ -105,12 +148,22 @@ impl Services {
             scan_status: ScanStatus::Pending,
         };
         let may = self.row_permissions().await;
-        let row = update_manifest(&self.store, &mrn, |manifest| {
+        let attached = update_manifest(&self.store, &mrn, |manifest| {
             attach(manifest, entry.clone(), upload.replace_oldest).map_err(AppError::Attach)?;
             row_for(manifest, id, may).ok_or(AppError::NoSuchDocument)
         })
         .await
-        .map_err(AppError::from)?;
+        .map_err(AppError::from);
+        let row = match attached {
+            Ok(row) => row,
+            Err(e @ AppError::Attach(_)) => {
+                // Refused for certain (preop full): no entry names these objects.
+                self.remove_orphans(&written).await;
+                return Err(e);
+            }
+            // The write may have landed with its answer lost: the objects must stay.
+            Err(e) => return Err(e),
+        };
         audit::record(
             &self.store,
             now,
@@ -122,5 +175,12 @@ impl Services {
         .await
         .map_err(LookupError::from)?;
         Ok(row)
+    }
+
+    /// Best effort: a failed clean-up leaves orphans, which are harmless (no entry names them).
+    async fn remove_orphans(&self, keys: &[String]) {
+        for key in keys {
+            let _ = self.store.delete(key).await;
+        }
     }
 }

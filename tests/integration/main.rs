@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod documents;
+mod export;
 mod identity_pool;
 mod idle_lock;
 mod local_cloud;
@@ -11,7 +12,9 @@ mod mfa_setup;
 mod patient_lookup;
 mod remembered_session;
 mod removal;
+mod s3_conformance;
 mod sandbox_provisioning;
+mod scan_status;
 mod sign_in;
 mod srp_maths;
 mod stamps;

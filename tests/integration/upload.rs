@@ -9,13 +9,7 @@ use chartdesk::{ErrorCode, Services, UiError};
 use crate::local_cloud::{cloud, seed_patient};
 
 fn upload<'a>(mrn: &'a str, category: &'a str, name: &'a str, bytes: Vec<u8>) -> Upload<'a> {
-    Upload {
-        mrn,
-        category,
-        file_name: name,
-        bytes,
-        replace_oldest: false,
-    }
+    Upload::new(mrn, category, name, bytes)
 }
 
 async fn ward() -> Services {
@@ -23,7 +17,7 @@ async fn ward() -> Services {
 }
 
 /// A patient of the test's own: patient.json must exist for uploads.
-async fn patient(services: &Services, mrn: &str) {
+pub async fn patient(services: &Services, mrn: &str) {
     seed_patient(services, mrn, &[]).await;
     let key = format!("patients/{mrn}/patient.json");
     let json = format!(
@@ -218,4 +212,65 @@ async fn an_image_goes_up_with_its_optimized_and_thumb_variants_and_a_fake_is_re
         "{}",
         ui.message
     );
+}
+
+/// An uncompressed TIFF of noise above the multipart threshold (8 MiB).
+fn big_tiff() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(2200, 1400, |x, y| {
+        let v = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)) as u8;
+        image::Rgb([v, v.wrapping_add(80), v.wrapping_mul(3)])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Tiff).unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn a_scan_above_8_mib_goes_up_in_parts_with_progress_and_opens_intact() {
+    let s = ward().await;
+    patient(&s, "30000006").await;
+    let tiff = big_tiff();
+    assert!(tiff.len() > chartdesk::cloud::transfer::MULTIPART_THRESHOLD);
+    let seen = Arc::new(std::sync::Mutex::new((0u64, 0u64, 0usize)));
+    let log = seen.clone();
+    let mut up = upload("30000006", "radiology", "ct-scout.tiff", tiff.clone());
+    up.progress = chartdesk::cloud::Progress::new(move |sent, total| {
+        let mut s = log.lock().unwrap();
+        *s = (sent, total, s.2 + 1);
+    });
+    let row = s.upload_document(up).await.unwrap();
+    assert_eq!(row.content_type, "image/tiff");
+    assert_eq!(row.size, tiff.len() as u64);
+    let (sent, total, reports) = *seen.lock().unwrap();
+    assert_eq!(sent, total, "progress ends at 100%");
+    assert!(total > tiff.len() as u64, "the total includes the variants");
+    assert!(reports > 100, "byte-level progress");
+    let opened = s.open_document("30000006", &row.id).await.unwrap();
+    assert!(
+        opened.bytes == tiff,
+        "the parts reassemble to the same bytes"
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_upload_adds_nothing_and_leaves_no_objects() {
+    let s = ward().await;
+    patient(&s, "30000007").await;
+    let before = s.store.list_keys("patients/30000007/").await.unwrap();
+    let mut up = upload("30000007", "radiology", "ct.tiff", big_tiff());
+    let cancel = up.cancel.clone();
+    up.progress = chartdesk::cloud::Progress::new(move |sent, _| {
+        if sent > 2 * 1024 * 1024 {
+            cancel.cancel();
+        }
+    });
+    let err = UiError::from(s.upload_document(up).await.unwrap_err());
+    assert_eq!(err.code, ErrorCode::Cancelled);
+    assert!(s
+        .list_documents("30000007", "radiology")
+        .await
+        .unwrap()
+        .is_empty());
+    let after = s.store.list_keys("patients/30000007/").await.unwrap();
+    assert_eq!(before, after, "variants already sent were removed again");
 }

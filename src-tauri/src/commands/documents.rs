@@ -1,8 +1,15 @@
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use chartdesk::cloud::Progress;
 use chartdesk::records::DocumentRow;
-use chartdesk::services::{decode_file_name, Upload};
+use chartdesk::services::{
+    decode_file_name, ExportSelection, ExportSummary, Upload, UploadProgress,
+};
 use chartdesk::UiError;
 use tauri::ipc::{InvokeBody, Request, Response};
-use tauri::State;
+use tauri::{AppHandle, Emitter, State, Window};
+use tauri_plugin_dialog::DialogExt;
 
 use crate::state::AppState;
 
@@ -15,6 +22,16 @@ pub async fn list_documents(
     Ok(state.services()?.list_documents(&mrn, &category).await?)
 }
 
+/// The patient's documents of every category matching `text`.
+#[tauri::command]
+pub async fn search_documents(
+    state: State<'_, AppState>,
+    mrn: String,
+    text: String,
+) -> Result<Vec<DocumentRow>, UiError> {
+    Ok(state.services()?.search_documents(&mrn, &text).await?)
+}
+
 /// The file's bytes as a raw IPC body (no JSON/base64 inflation); the UI knows its type
 /// from the document row.
 #[tauri::command]
@@ -25,6 +42,53 @@ pub async fn open_document(
 ) -> Result<Response, UiError> {
     let doc = state.services()?.open_document(&mrn, &doc_id).await?;
     Ok(Response::new(doc.bytes))
+}
+
+/// The document's 320 px JPEG thumbnail as raw bytes; empty when it has none (the list then
+/// shows a type icon).
+#[tauri::command]
+pub async fn document_thumbnail(
+    state: State<'_, AppState>,
+    mrn: String,
+    doc_id: String,
+) -> Result<Response, UiError> {
+    let thumb = state.services()?.document_thumbnail(&mrn, &doc_id).await?;
+    Ok(Response::new(thumb.unwrap_or_default()))
+}
+
+/// Asks where to save (the OS save dialog, so the path never comes from the web view), then
+/// writes the ZIP; `None` when the user closed the dialog.
+#[tauri::command]
+pub async fn export_documents(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    mrn: String,
+    doc_ids: Vec<String>,
+    categories: Vec<String>,
+) -> Result<Option<ExportSummary>, UiError> {
+    let services = state.services()?;
+    let (chosen, answer) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Export documents")
+        .add_filter("ZIP archive", &["zip"])
+        .set_file_name(format!("chartdesk-{mrn}-documents.zip"))
+        .save_file(move |path| {
+            let _ = chosen.send(path);
+        });
+    let Some(path) = answer.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = path
+        .into_path()
+        .map_err(|_| UiError::invalid_request("Choose a folder on this computer"))?;
+    let selection = ExportSelection {
+        doc_ids,
+        categories,
+    };
+    Ok(Some(
+        services.export_documents(&mrn, &selection, path).await?,
+    ))
 }
 
 #[tauri::command]
@@ -56,11 +120,13 @@ pub async fn delete_document(
     Ok(state.services()?.delete_document(&mrn, &doc_id).await?)
 }
 
-/// The file's bytes arrive as the raw IPC body; MRN, category and the (percent-encoded) file
-/// name as headers. Every check is the core's.
+/// The file's bytes arrive as the raw IPC body; MRN, category, the (percent-encoded) file
+/// name and the window's id for this upload as headers. Progress goes to the window as
+/// `upload-progress` events; every check is the core's.
 #[tauri::command]
 pub async fn upload_document(
     state: State<'_, AppState>,
+    window: Window,
     request: Request<'_>,
 ) -> Result<DocumentRow, UiError> {
     let InvokeBody::Raw(bytes) = request.body() else {
@@ -74,12 +140,39 @@ pub async fn upload_document(
             .unwrap_or_default()
     };
     let file_name = decode_file_name(header("x-file-name"));
-    let upload = Upload {
-        mrn: header("x-mrn"),
-        category: header("x-category"),
-        file_name: &file_name,
-        bytes: bytes.clone(),
-        replace_oldest: header("x-replace-oldest") == "true",
-    };
-    Ok(state.services()?.upload_document(upload).await?)
+    let upload_id = header("x-upload-id").to_string();
+    let mut upload = Upload::new(
+        header("x-mrn"),
+        header("x-category"),
+        &file_name,
+        bytes.clone(),
+    );
+    upload.replace_oldest = header("x-replace-oldest") == "true";
+    upload.cancel = state.uploads.start(&upload_id);
+    upload.progress = progress_events(window, upload_id.clone());
+    let result = state.services()?.upload_document(upload).await;
+    state.uploads.finish(&upload_id);
+    Ok(result?)
+}
+
+/// Stops an upload the window started; it ends with a `cancelled` error and adds nothing.
+#[tauri::command]
+pub fn cancel_upload(state: State<'_, AppState>, upload_id: String) -> bool {
+    state.uploads.cancel(&upload_id)
+}
+
+/// Emits progress at most once per whole percent, so a 50 MiB file is 100 events, not 800.
+fn progress_events(window: Window, upload_id: String) -> Arc<Progress> {
+    let last = AtomicU64::new(u64::MAX);
+    Progress::new(move |sent, total| {
+        let percent = (sent * 100).checked_div(total).unwrap_or(0);
+        if last.swap(percent, Ordering::Relaxed) != percent {
+            let event = UploadProgress {
+                upload_id: upload_id.clone(),
+                sent,
+                total,
+            };
+            let _ = window.emit("upload-progress", event);
+        }
+    })
 }

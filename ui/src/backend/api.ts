@@ -1,6 +1,16 @@
 // The only module that calls Tauri's invoke: every backend call is typed here.
 import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
-import type { AppInfo, DocumentRow, PatientSummary, SignInResult, SignedInUser, UiError } from "./types";
+import { listen } from "@tauri-apps/api/event";
+import type {
+  AppInfo,
+  DocumentRow,
+  ExportSummary,
+  PatientSummary,
+  SignInResult,
+  SignedInUser,
+  UiError,
+  UploadProgress,
+} from "./types";
 
 /** Every command rejects with a UiError; anything else is turned into one. */
 async function call<T>(
@@ -35,19 +45,39 @@ export const backend = {
   unlockSession: (password: string) => call<SignedInUser>("unlock_session", { password }),
   findPatient: (query: string) => call<PatientSummary>("find_patient", { query }),
   listDocuments: (mrn: string, category: string) => call<DocumentRow[]>("list_documents", { mrn, category }),
+  searchDocuments: (mrn: string, text: string) => call<DocumentRow[]>("search_documents", { mrn, text }),
+  /** The 320 px JPEG thumbnail's bytes; empty when the document has none. */
+  documentThumbnail: (mrn: string, docId: string) => call<ArrayBuffer>("document_thumbnail", { mrn, docId }),
+  /** Opens the OS save dialog, then writes the ZIP; null when the user closed the dialog. */
+  exportDocuments: (mrn: string, docIds: string[], categories: string[]) =>
+    call<ExportSummary | null>("export_documents", { mrn, docIds, categories }),
   /** The file's bytes (raw IPC body). */
   openDocument: (mrn: string, docId: string) => call<ArrayBuffer>("open_document", { mrn, docId }),
   stampDocument: (mrn: string, docId: string) => call<DocumentRow>("stamp_document", { mrn, docId }),
   detachDocument: (mrn: string, docId: string) => call<void>("detach_document", { mrn, docId }),
   deleteDocument: (mrn: string, docId: string) => call<void>("delete_document", { mrn, docId }),
-  /** Sends the file's bytes as the raw IPC body; the rest travels in headers. */
-  uploadDocument: (mrn: string, category: string, fileName: string, bytes: ArrayBuffer, replaceOldest: boolean) =>
+  /** Sends the file's bytes as the raw IPC body; the rest travels in headers. `uploadId`
+   * names it in `upload-progress` events and for `cancelUpload`. */
+  uploadDocument: (
+    uploadId: string,
+    mrn: string,
+    category: string,
+    fileName: string,
+    bytes: ArrayBuffer,
+    replaceOldest: boolean,
+  ) =>
     call<DocumentRow>("upload_document", new Uint8Array(bytes), {
       headers: {
+        "x-upload-id": uploadId,
         "x-mrn": mrn,
         "x-category": category,
         "x-file-name": encodeURIComponent(fileName),
         "x-replace-oldest": String(replaceOldest),
       },
     }),
+  cancelUpload: (uploadId: string) => call<boolean>("cancel_upload", { uploadId }),
+  /** Calls `handler` for every upload's progress; resolves once listening. */
+  onUploadProgress: async (handler: (p: UploadProgress) => void): Promise<void> => {
+    await listen<UploadProgress>("upload-progress", (e) => handler(e.payload));
+  },
 };

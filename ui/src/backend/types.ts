@@ -52,7 +52,7 @@ can_upload: boolean, };
 
 export type ScanStatus = "pending" | "clean" | "infected";
 
-export type DocumentRow = { id: string, category: Category, file_name: string, content_type: string, size: bigint, 
+export type DocumentRow = { id: string, category: Category, file_name: string, content_type: string, size: number, 
 /**
  * RFC 3339.
  */
@@ -72,9 +72,17 @@ stamp_action: string | null,
 /**
  * Whether this user may detach or delete it (records admins).
  */
-can_remove: boolean, };
+can_remove: boolean, 
+/**
+ * Whether a 320 px thumbnail exists (images); otherwise the list shows a type icon.
+ */
+has_thumbnail: boolean, };
 
-export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "config" | "internal";
+export type UploadProgress = { upload_id: string, sent: number, total: number, };
+
+export type ExportSummary = { files: number, bytes: number, path: string, };
+
+export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "cancelled" | "config" | "internal";
 
 export type UiError = { code: ErrorCode, message: string, };
 

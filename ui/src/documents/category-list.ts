@@ -1,4 +1,6 @@
-// The category view: a tile's documents (newest first, from the core), filtered by name and date.
+// The category view: a tile's documents (newest first, from the core) with thumbnails, filtered
+// by name and date; or the patient-wide search across categories. Selected rows (or all listed)
+// export to one ZIP.
 import { backend } from "../backend/api";
 import type { DocumentRow, Tile, UiError } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
@@ -7,12 +9,88 @@ import { closeViewer, openViewer } from "./viewer";
 
 let rows: DocumentRow[] = [];
 let mrn = "";
+/** Search results span categories: each row then names its category. */
+let searching = false;
+const selected = new Set<string>();
+/** Thumbnail object URLs by document id (revoked when the list is left). */
+const thumbs = new Map<string, string>();
 let onRecordChanged: () => void = () => undefined;
 
 /** `recordChanged` refreshes the banner and tiles after a change such as a stamp. */
 export function initCategoryList(recordChanged: () => void): void {
   onRecordChanged = recordChanged;
   for (const id of ["doc-filter", "doc-from", "doc-to"]) byId(id).addEventListener("input", render);
+  byId("select-all").addEventListener("change", (e) => {
+    const on = (e.target as HTMLInputElement).checked;
+    for (const r of visibleRows()) {
+      if (on) selected.add(r.id);
+      else selected.delete(r.id);
+    }
+    render();
+  });
+  byId("export-selected").addEventListener("click", () => void exportRows([...selected]));
+  byId("export-all").addEventListener("click", () => void exportRows(visibleRows().map((r) => r.id)));
+}
+
+/** Shows the patient-wide search results in the list. */
+export async function showSearch(patientMrn: string, text: string): Promise<void> {
+  mrn = patientMrn;
+  current = null;
+  searching = true;
+  setUploadTarget(null, false);
+  byId("category-title").textContent = `Documents matching "${text}"`;
+  try {
+    resetList();
+    rows = await backend.searchDocuments(mrn, text);
+    showMessage(byId("tile-note"), null);
+    show(byId("category-view"), true);
+    render();
+  } catch (e) {
+    showMessage(byId("tile-note"), (e as UiError).message);
+  }
+}
+
+async function exportRows(ids: string[]): Promise<void> {
+  const status = byId("export-status");
+  if (ids.length === 0) return;
+  status.textContent = `Exporting ${ids.length} document${ids.length === 1 ? "" : "s"}…`;
+  try {
+    const done = await backend.exportDocuments(mrn, ids, []);
+    status.textContent = done
+      ? `Saved ${done.files} document${done.files === 1 ? "" : "s"} (${formatSize(done.bytes)}) to ${done.path}`
+      : "Export cancelled";
+  } catch (e) {
+    status.textContent = (e as UiError).message;
+  }
+}
+
+function resetList(): void {
+  for (const url of thumbs.values()) URL.revokeObjectURL(url);
+  thumbs.clear();
+  selected.clear();
+  byId("export-status").textContent = "";
+}
+
+/** A thumbnail for image documents (fetched once through the core), else a type badge. */
+function preview(r: DocumentRow): HTMLElement {
+  const badge = el("span", { className: "type-icon", text: r.content_type === "application/pdf" ? "PDF" : "IMG" });
+  if (!r.has_thumbnail) return badge;
+  const img = el("img", { attrs: { alt: "" } });
+  const cached = thumbs.get(r.id);
+  if (cached) {
+    img.src = cached;
+    return img;
+  }
+  void backend
+    .documentThumbnail(mrn, r.id)
+    .then((bytes) => {
+      if (bytes.byteLength === 0) return img.replaceWith(badge);
+      const url = URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
+      thumbs.set(r.id, url);
+      img.src = url;
+    })
+    .catch(() => img.replaceWith(badge));
+  return img;
 }
 
 /**
@@ -69,6 +147,8 @@ let current: Tile | null = null;
 export async function showCategory(patientMrn: string, tile: Tile, canUpload: boolean): Promise<void> {
   mrn = patientMrn;
   current = tile;
+  searching = false;
+  resetList();
   setUploadTarget({ mrn, category: tile.category }, canUpload);
   const view = byId("category-view");
   byId("category-title").textContent = `${tile.label} (${tile.count})`;
@@ -95,6 +175,7 @@ export function hideCategory(): void {
   setUploadTarget(null, false);
   current = null;
   rows = [];
+  resetList();
   show(byId("category-view"), false);
 }
 
@@ -126,8 +207,17 @@ function render(): void {
         actions.push(stampButton);
       }
       if (r.can_remove) actions.push(removeButton(r, "Detach"), removeButton(r, "Delete"));
+      const pick = el("input", { attrs: { type: "checkbox", "aria-label": `Select ${r.file_name}` } });
+      pick.checked = selected.has(r.id);
+      pick.addEventListener("change", () => {
+        if (pick.checked) selected.add(r.id);
+        else selected.delete(r.id);
+        updateExportButtons();
+      });
       return el("tr", { attrs: { "data-doc-id": r.id } }, [
-        el("td", { text: r.file_name }),
+        el("td", {}, [pick]),
+        el("td", { className: "thumb" }, [preview(r)]),
+        el("td", { text: searching ? `${r.category.replace("_", " ")} · ${r.file_name}` : r.file_name }),
         el("td", { text: new Date(r.created).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) }),
         el("td", { text: r.uploaded_by }),
         el("td", { text: formatSize(Number(r.size)) }),
@@ -138,6 +228,13 @@ function render(): void {
     }),
   );
   show(byId("doc-empty"), shown.length === 0);
+  updateExportButtons();
+}
+
+function updateExportButtons(): void {
+  byId<HTMLButtonElement>("export-selected").disabled = selected.size === 0;
+  byId<HTMLButtonElement>("export-all").disabled = visibleRows().length === 0;
+  byId("export-selected").textContent = selected.size ? `Export ${selected.size} selected…` : "Export selected…";
 }
 
 function formatSize(bytes: number): string {

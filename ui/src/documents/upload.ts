@@ -1,5 +1,6 @@
 // Adding scans: chosen with the file dialog or dropped on a tile. Each file shows its own
-// progress and result; "Preop already holds 3 images" offers "Replace oldest".
+// byte progress (events from the core), a Cancel button and its result; "Preop already holds
+// 3 images" offers "Replace oldest".
 import { backend } from "../backend/api";
 import type { UiError } from "../backend/types";
 import { byId, el, show } from "../shell/dom";
@@ -7,10 +8,19 @@ import { byId, el, show } from "../shell/dom";
 type Target = { mrn: string; category: string };
 let target: Target | null = null;
 let onAdded: () => void = () => undefined;
+/** Progress bars of uploads in flight, by upload id. */
+const bars = new Map<string, HTMLProgressElement>();
 
 /** `added` refreshes tiles and the list after a file lands. */
 export function initUpload(added: () => void): void {
   onAdded = added;
+  void backend.onUploadProgress((p) => {
+    const bar = bars.get(p.upload_id);
+    if (!bar || p.total === 0) return;
+    bar.max = p.total;
+    bar.value = p.sent;
+    bar.setAttribute("aria-valuetext", `${Math.round((100 * p.sent) / p.total)}%`);
+  });
   const input = byId<HTMLInputElement>("upload-input");
   byId("upload-choose").addEventListener("click", () => input.click());
   input.addEventListener("change", () => {
@@ -43,27 +53,39 @@ export function acceptDrops(tile: HTMLElement, mrn: string, category: string, ca
 }
 
 async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLLIElement): Promise<void> {
+  const uploadId = crypto.randomUUID();
+  // No value yet: an indeterminate bar while the core checks the file and makes variants.
   const progress = el("progress", { attrs: { "aria-label": `Uploading ${file.name}` } });
-  const status = el("span", { text: "Uploading…" });
+  const status = el("span", { text: "Preparing…" });
+  const cancel = el("button", { text: "Cancel", attrs: { type: "button", class: "secondary" } });
+  cancel.addEventListener("click", () => {
+    cancel.disabled = true;
+    void backend.cancelUpload(uploadId);
+  });
   const li = item ?? el("li", {}, []);
-  li.replaceChildren(el("span", { text: file.name }), progress, status);
+  li.replaceChildren(el("span", { text: file.name }), progress, status, cancel);
   if (!item) byId("upload-list").appendChild(li);
+  bars.set(uploadId, progress);
   try {
     const bytes = await file.arrayBuffer();
-    await backend.uploadDocument(to.mrn, to.category, file.name, bytes, replaceOldest);
-    progress.value = 1;
+    status.textContent = "Uploading…";
+    await backend.uploadDocument(uploadId, to.mrn, to.category, file.name, bytes, replaceOldest);
     progress.max = 1;
+    progress.value = 1;
     status.textContent = "Added";
     onAdded();
   } catch (e) {
     const err = e as UiError;
     progress.remove();
-    status.textContent = err.message;
-    status.className = "refused";
+    status.textContent = err.code === "cancelled" ? "Cancelled — nothing was added" : err.message;
+    status.className = err.code === "cancelled" ? "" : "refused";
     if (err.code === "preop_full") {
       const replace = el("button", { text: "Replace oldest", attrs: { type: "button", class: "secondary" } });
       replace.addEventListener("click", () => void send(file, to, true, li));
       li.appendChild(replace);
     }
+  } finally {
+    bars.delete(uploadId);
+    cancel.remove();
   }
 }

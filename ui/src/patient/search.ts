@@ -2,7 +2,7 @@
 import { backend } from "../backend/api";
 import type { PatientSummary, UiError } from "../backend/types";
 import { byId, show, showMessage } from "../shell/dom";
-import { hideCategory, showCategory } from "../documents/category-list";
+import { hideCategory, showCategory, showSearch } from "../documents/category-list";
 import { acceptDrops } from "../documents/upload";
 import { renderBanner } from "./banner";
 import { renderTiles } from "./tiles";
@@ -16,6 +16,14 @@ export function initPatientSearch(onSessionEnded: () => void): void {
   const record = byId("patient-record");
   const note = byId("tile-note");
 
+  byId("doc-search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = byId<HTMLInputElement>("doc-search").value.trim();
+    if (!current || !text) return;
+    for (const tile of byId("tiles").querySelectorAll("button.tile")) tile.setAttribute("aria-pressed", "false");
+    void showSearch(current, text);
+  });
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     showMessage(error, null);
@@ -25,6 +33,7 @@ export function initPatientSearch(onSessionEnded: () => void): void {
     try {
       const summary = await backend.findPatient(query.value);
       hideCategory();
+      byId<HTMLInputElement>("doc-search").value = "";
       showSummary(summary);
       note.textContent = "";
       show(record, true);

@@ -1,0 +1,8 @@
+//! Export: chosen documents written to one ZIP with a manifest CSV. Pure file work, no cloud:
+//! the services layer fetches and integrity-checks the bytes first.
+
+mod archive;
+mod names;
+
+pub use archive::{write_archive, ArchiveError, ExportedFile};
+pub use names::UniqueNames;
