@@ -14,6 +14,13 @@ pub enum SandboxCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write COUNT camera-sized demo scans (about 2 MB JPEGs, no patient data) into DIR, for
+    /// upload benchmarks and trying bulk upload by hand.
+    Scans {
+        #[arg(long, default_value_t = 50)]
+        count: u32,
+        dir: std::path::PathBuf,
+    },
 }
 
 pub async fn run(command: SandboxCommand) -> anyhow::Result<()> {
@@ -26,6 +33,15 @@ pub async fn run(command: SandboxCommand) -> anyhow::Result<()> {
             } else {
                 print_report(&report, &folders);
             }
+            Ok(())
+        }
+        SandboxCommand::Scans { count, dir } => {
+            std::fs::create_dir_all(&dir)?;
+            for i in 0..count {
+                let path = dir.join(format!("scan-{i:03}.jpg"));
+                std::fs::write(&path, chartdesk::sandbox::demo_scan(i + 1))?;
+            }
+            println!("{count} scans written to {}", dir.display());
             Ok(())
         }
     }

@@ -21,6 +21,26 @@ pub fn demo_jpeg(seed: u8) -> Vec<u8> {
     out
 }
 
+/// A camera-sized scan (1800 × 1350, JPEG quality 92) of smooth shading plus sensor-like
+/// noise: about 2 MB, the worst case for variants and transfer. For benchmarks.
+pub fn demo_scan(seed: u32) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(2_654_435_761) | 1;
+    let img = RgbImage::from_fn(1800, 1350, |x, y| {
+        // xorshift: cheap, deterministic noise.
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let n = (state & 0x3f) as u32;
+        let r = (x * 200 / 1800 + n) as u8;
+        let g = (y * 200 / 1350 + n) as u8;
+        let b = ((x + y) * 100 / 3150 + n * 2) as u8;
+        Rgb([r, g, b])
+    });
+    let mut out = Vec::new();
+    let _ = JpegEncoder::new_with_quality(&mut out, 92).encode_image(&img);
+    out
+}
+
 /// A one-page A4 PDF with a title and a line of text (Helvetica, no embedded fonts).
 pub fn demo_pdf(title: &str, line: &str) -> Vec<u8> {
     let catalog = Ref::new(1);

@@ -14,7 +14,7 @@ use crate::cloud::{CloudClients, Failure, StoreError};
 use crate::config::{ConfigError, ConfigFile, Folders, ProfileFile};
 use crate::domain::Role;
 
-pub use demo_files::{demo_jpeg, demo_pdf};
+pub use demo_files::{demo_jpeg, demo_pdf, demo_scan};
 pub use demo_patients::{demo_patients, DemoPatient};
 pub use user_pool::{demo_users, sandbox_password_policy, DemoUser};
 

@@ -107,8 +107,7 @@ test("a tile opens its document list; a PDF renders in the viewer and arrow keys
   await (await s.find('#tiles button[data-category="lab"]')).click();
   await s.waitFor("#category-view");
   assert.equal(await (await s.find("#category-title")).text(), "Lab (2)");
-  const rows = await s.findAll("#doc-rows tr");
-  assert.equal(rows.length, 2);
+  await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "both lab reports listed");
   await (await s.find("#doc-rows tr:first-child button")).click();
   await s.waitFor("#viewer");
   await s.waitFor('#viewer-body canvas[data-page="1"]', 30000);
@@ -121,6 +120,7 @@ test("a tile opens its document list; a PDF renders in the viewer and arrow keys
 
   await (await s.find('#tiles button[data-category="preop"]')).click();
   await s.waitUntil(async () => (await (await s.find("#category-title")).text()) === "Preop (3)", "preop listed");
+  await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 3, "preop rows loaded");
   await (await s.find("#doc-rows tr:first-child button")).click();
   const img = await s.waitFor("#viewer-image");
   await s.keys("+");
@@ -132,6 +132,7 @@ test("a tile opens its document list; a PDF renders in the viewer and arrow keys
 test("a clinician verifies a lab report and the tile shows how many are verified", async () => {
   await (await s.find('#tiles button[data-category="lab"]')).click();
   await s.waitUntil(async () => (await (await s.find("#category-title")).text()) === "Lab (2)", "lab listed");
+  await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "lab rows loaded");
   const verify = await s.find("#doc-rows tr:first-child .stamp-button");
   assert.equal(await verify.text(), "Verify");
   await verify.click();
@@ -139,7 +140,7 @@ test("a clinician verifies a lab report and the tile shows how many are verified
     async () => (await (await s.find('#tiles button[data-category="lab"] .tile-badge')).text()) === "1 of 2 verified",
     "the lab tile counts the stamp",
   );
-  assert.equal(await (await s.find("#doc-rows tr:first-child td:nth-child(5)")).text(), "verified by dr.okafor");
+  assert.equal(await (await s.find("#doc-rows tr:first-child td.stamp-cell")).text(), "verified by dr.okafor");
   await shot("10-lab-verified");
 });
 
@@ -263,7 +264,7 @@ test("ward staff drop a JPEG on a grey tile: it turns blue with count 1; a 4th p
   await s.waitUntil(async () => (await (await s.find("#upload-list li")).text()).includes("Added"), "the upload reports Added");
 
   await dropJpeg("preop", "fourth.jpg");
-  const replace = await s.waitFor("#upload-list li button.secondary");
+  const replace = await s.waitFor("#upload-list li button.replace-oldest");
   assert.match(await (await s.find("#upload-list li span.refused")).text(), /Preop already holds 3 images/);
   await shot("11-preop-full");
   await replace.click();
@@ -273,6 +274,51 @@ test("ward staff drop a JPEG on a grey tile: it turns blue with count 1; a 4th p
     async () => (await (await s.find('#tiles button[data-category="preop"]')).attr("data-count")) === "3",
     "preop still holds 3 images",
   );
+  await (await s.find("#sign-out")).click();
+  await s.waitFor("#signin-view");
+});
+
+test("a records admin uploads a JPEG into radiology with progress shown, then opens and stamps it", async () => {
+  const admin = sandbox.report.users.find((u) => u.username === "admin.byrne");
+  await submitSignIn(admin.username, admin.password);
+  await s.fill("#patient-query", "999 628 1949");
+  await (await s.find("#search-submit")).click();
+  await s.waitFor("#patient-record");
+  const radiology = '#tiles button[data-category="radiology"]';
+  assert.equal(await (await s.find(radiology)).attr("data-count"), "0");
+  // Record every progress value the window shows while the file goes up.
+  await s.execute(
+    `window.__progressSeen = [];
+     new MutationObserver(() => {
+       for (const p of document.querySelectorAll("#upload-list progress[aria-valuetext]"))
+         window.__progressSeen.push(p.getAttribute("aria-valuetext"));
+     }).observe(document.getElementById("upload-list"), { subtree: true, attributes: true, childList: true });`,
+  );
+  await dropJpeg("radiology", "chest-xray.jpg");
+  await s.waitUntil(async () => (await (await s.find(radiology)).attr("data-count")) === "1", "radiology counts 1");
+  await s.waitUntil(async () => (await (await s.find(radiology)).css("background-color")) === NHS_BLUE, "radiology turns blue");
+  const seen = await s.execute("return window.__progressSeen;");
+  assert.ok(seen.includes("100%"), `progress reached 100% (saw ${seen.join(", ")})`);
+
+  await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 1, "the new document is listed");
+  await s.waitUntil(
+    async () => ((await (await s.find("#doc-rows td.thumb img")).attr("src")) ?? "").startsWith("blob:"),
+    "its thumbnail shows",
+  );
+  await shot("12-radiology-uploaded");
+  await (await s.find('#doc-rows button[aria-label="Open chest-xray.jpg"]')).click();
+  await s.waitFor("#viewer-image");
+  await s.keys("\uE00C");
+  await (await s.find("#doc-rows .stamp-button")).click();
+  await s.waitUntil(
+    async () => (await (await s.find("#doc-rows tr")).text()).includes("reviewed by admin.byrne"),
+    "the stamp shows on the document",
+  );
+  await s.waitUntil(
+    async () => /1 of 1 reviewed/.test(await (await s.find(radiology)).text()),
+    "the tile badge counts it",
+  );
+  await shot("13-radiology-stamped");
   await (await s.find("#sign-out")).click();
   await s.waitFor("#signin-view");
 });

@@ -11,6 +11,7 @@ let rows: DocumentRow[] = [];
 let mrn = "";
 /** Search results span categories: each row then names its category. */
 let searching = false;
+let loading = false;
 const selected = new Set<string>();
 /** Thumbnail object URLs by document id (revoked when the list is left). */
 const thumbs = new Map<string, string>();
@@ -152,12 +153,18 @@ export async function showCategory(patientMrn: string, tile: Tile, canUpload: bo
   setUploadTarget({ mrn, category: tile.category }, canUpload);
   const view = byId("category-view");
   byId("category-title").textContent = `${tile.label} (${tile.count})`;
+  // Never show the previous category's rows under this title while the list loads.
+  rows = [];
+  loading = true;
+  render();
   try {
     rows = await backend.listDocuments(mrn, tile.category);
+    loading = false;
     showMessage(byId("tile-note"), null);
     show(view, true);
     render();
   } catch (e) {
+    loading = false;
     show(view, false);
     showMessage(byId("tile-note"), (e as UiError).message);
   }
@@ -167,6 +174,7 @@ export async function showCategory(patientMrn: string, tile: Tile, canUpload: bo
 export async function reloadCategory(): Promise<void> {
   if (!current) return;
   rows = await backend.listDocuments(mrn, current.category).catch(() => rows);
+  byId("category-title").textContent = `${current.label} (${rows.length})`;
   render();
 }
 
@@ -221,13 +229,13 @@ function render(): void {
         el("td", { text: new Date(r.created).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) }),
         el("td", { text: r.uploaded_by }),
         el("td", { text: formatSize(Number(r.size)) }),
-        el("td", { text: r.stamp ?? "—" }),
+        el("td", { text: r.stamp ?? "—", className: "stamp-cell" }),
         el("td", { text: r.scan_status, className: r.scan_status === "infected" ? "scan-infected" : "" }),
         el("td", { className: "actions" }, actions),
       ]);
     }),
   );
-  show(byId("doc-empty"), shown.length === 0);
+  show(byId("doc-empty"), shown.length === 0 && !loading);
   updateExportButtons();
 }
 

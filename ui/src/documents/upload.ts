@@ -57,7 +57,10 @@ async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLL
   // No value yet: an indeterminate bar while the core checks the file and makes variants.
   const progress = el("progress", { attrs: { "aria-label": `Uploading ${file.name}` } });
   const status = el("span", { text: "Preparing…" });
-  const cancel = el("button", { text: "Cancel", attrs: { type: "button", class: "secondary" } });
+  const cancel = el("button", {
+    text: "Cancel",
+    attrs: { type: "button", class: "secondary cancel-upload", "aria-label": `Cancel uploading ${file.name}` },
+  });
   cancel.addEventListener("click", () => {
     cancel.disabled = true;
     void backend.cancelUpload(uploadId);
@@ -80,7 +83,7 @@ async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLL
     status.textContent = err.code === "cancelled" ? "Cancelled — nothing was added" : err.message;
     status.className = err.code === "cancelled" ? "" : "refused";
     if (err.code === "preop_full") {
-      const replace = el("button", { text: "Replace oldest", attrs: { type: "button", class: "secondary" } });
+      const replace = el("button", { text: "Replace oldest", attrs: { type: "button", class: "secondary replace-oldest" } });
       replace.addEventListener("click", () => void send(file, to, true, li));
       li.appendChild(replace);
     }
