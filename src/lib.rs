@@ -3,6 +3,7 @@
 
 pub mod app_info;
 pub mod auth;
+pub mod cache;
 pub mod cloud;
 pub mod config;
 pub mod domain;

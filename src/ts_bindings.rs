@@ -4,10 +4,13 @@
 use ts_rs::TS;
 
 use crate::app_info::AppInfo;
+use crate::cache::{OutboxItem, OutboxState};
 use crate::domain::ScanStatus;
 use crate::domain::{Category, Role};
 use crate::records::{DocumentRow, PatientBanner, PatientSummary, Tile};
-use crate::services::{ExportSummary, SignInResult, SignedInUser, UploadProgress};
+use crate::services::{
+    DrainReport, DrainedItem, ExportSummary, SignInResult, SignedInUser, UploadProgress,
+};
 use crate::ui_error::{ErrorCode, UiError};
 
 /// Path of the committed file, relative to the workspace root.
@@ -27,6 +30,10 @@ pub fn render() -> String {
         DocumentRow::decl(&cfg),
         UploadProgress::decl(&cfg),
         ExportSummary::decl(&cfg),
+        OutboxState::decl(&cfg),
+        OutboxItem::decl(&cfg),
+        DrainedItem::decl(&cfg),
+        DrainReport::decl(&cfg),
         ErrorCode::decl(&cfg),
         UiError::decl(&cfg),
         AppInfo::decl(&cfg),

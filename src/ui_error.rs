@@ -27,6 +27,8 @@ pub enum ErrorCode {
     PreopFull,
     /// The user cancelled: nothing was added, say so quietly.
     Cancelled,
+    /// The offline cache cannot be opened with its key: offer "Reset offline data".
+    CacheUnreadable,
     Config,
     Internal,
 }
@@ -59,6 +61,8 @@ impl From<AppError> for UiError {
             AppError::Attach(crate::domain::AttachError::PreopFull) => ErrorCode::PreopFull,
             AppError::Attach(crate::domain::AttachError::AlreadyAttached) => ErrorCode::Conflict,
             AppError::NoSuchDocument => ErrorCode::NotFound,
+            AppError::Cache(crate::cache::CacheError::Unreadable) => ErrorCode::CacheUnreadable,
+            AppError::Cache(_) | AppError::NoOfflineCache => ErrorCode::Internal,
             AppError::Corrupted => ErrorCode::Internal,
             AppError::Stamp(crate::domain::StampError::AlreadyStamped { .. })
             | AppError::Contended => ErrorCode::Conflict,

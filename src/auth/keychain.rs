@@ -78,6 +78,22 @@ impl RefreshTokenVault {
         Ok(self.read(&self.locked_account(username)).await?.is_some())
     }
 
+    /// The user's offline-cache key (hex), if one was made on this machine.
+    pub async fn cache_key(&self, username: &str) -> Result<Option<String>, KeychainError> {
+        self.read(&self.cache_key_account(username)).await
+    }
+
+    pub async fn save_cache_key(&self, username: &str, hex: String) -> Result<(), KeychainError> {
+        self.write(&self.cache_key_account(username), hex).await
+    }
+
+    /// Cache keys are scoped by profile only: a re-provisioned pool must not orphan the
+    /// outbox. Sign-out keeps it (uploads may still be waiting).
+    fn cache_key_account(&self, username: &str) -> String {
+        let profile = self.scope.split('/').next().unwrap_or_default();
+        format!("{profile}/cache/{username}/cache-key")
+    }
+
     fn locked_account(&self, username: &str) -> String {
         format!("{}/{username}/locked", self.scope)
     }

@@ -37,8 +37,13 @@ enum Command {
     Find(find::FindArgs),
     /// List a patient's documents (all categories, or one), newest first.
     Docs(docs::DocsArgs),
-    /// Add scans to a patient's record (checked by content; preop holds 3 images).
+    /// Add scans to a patient's record (checked by content; preop holds 3 images). Files go
+    /// through the encrypted outbox: nothing is lost if the run stops.
     Upload(upload::UploadArgs),
+    /// List uploads waiting in this user's outbox.
+    Outbox(upload::OutboxArgs),
+    /// Send what waits in the outbox; exits non-zero if anything is left.
+    Sync(upload::SyncArgs),
 }
 
 pub fn run() -> std::process::ExitCode {
@@ -57,6 +62,8 @@ pub fn run() -> std::process::ExitCode {
             Command::Find(args) => find::run(&cli.profile, args).await,
             Command::Docs(args) => docs::run(&cli.profile, args).await,
             Command::Upload(args) => upload::run(&cli.profile, args).await,
+            Command::Outbox(args) => upload::outbox(&cli.profile, args).await,
+            Command::Sync(args) => upload::sync(&cli.profile, args).await,
         }
     });
     match result {

@@ -1,13 +1,17 @@
+//! `chartdesk upload`, `outbox` and `sync`: every upload goes through the encrypted outbox
+//! first, so a killed run or a dropped network loses nothing; `sync` finishes what is left.
+
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Args;
-use futures_util::{stream, StreamExt};
 use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressStyle};
 use tokio_util::sync::CancellationToken;
 
+use chartdesk::cache::OutboxItem;
 use chartdesk::cloud::Progress;
-use chartdesk::services::Upload;
+use chartdesk::services::{DrainReport, Upload};
 use chartdesk::Services;
 
 #[derive(Args)]
@@ -32,11 +36,103 @@ pub struct UploadArgs {
     files: Vec<PathBuf>,
 }
 
-/// Adds each file with a progress bar; reports every refusal with its reason and exits
-/// non-zero if any failed. Ctrl+C cancels what is still in flight (nothing half-added).
+#[derive(Args)]
+pub struct SyncArgs {
+    /// User name to sign in with (password from CHARTDESK_PASSWORD or a prompt).
+    #[arg(long)]
+    user: String,
+    /// Files sent at once.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
+    jobs: u16,
+}
+
+#[derive(Args)]
+pub struct OutboxArgs {
+    /// User name to sign in with (password from CHARTDESK_PASSWORD or a prompt).
+    #[arg(long)]
+    user: String,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Queues each file (refusals reported at once with their reason), then sends the outbox.
+/// Exits non-zero if any file was refused or is still waiting.
 pub async fn run(profile: &str, args: UploadArgs) -> anyhow::Result<()> {
     let services = Services::start(profile).await?;
     super::sign_in(&services, &args.user).await?;
+    let started = Instant::now();
+    let mut refused = 0usize;
+    for path in &args.files {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bytes = match tokio::fs::read(path).await {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("refused  {}: cannot read the file ({e})", path.display());
+                refused += 1;
+                continue;
+            }
+        };
+        let mut upload = Upload::new(&args.mrn, &args.category, &name, bytes);
+        upload.replace_oldest = args.replace_oldest;
+        if let Err(e) = services.queue_upload(upload).await {
+            eprintln!("refused  {e}");
+            refused += 1;
+        }
+    }
+    let report = drain(&services, args.jobs).await?;
+    println!(
+        "{} of {} files added in {:.1} s",
+        report.sent,
+        args.files.len(),
+        started.elapsed().as_secs_f64()
+    );
+    finish(&report, refused)
+}
+
+/// Sends whatever waits in the outbox; non-zero exit if anything is left.
+pub async fn sync(profile: &str, args: SyncArgs) -> anyhow::Result<()> {
+    let services = Services::start(profile).await?;
+    super::sign_in(&services, &args.user).await?;
+    let report = drain(&services, args.jobs).await?;
+    println!("{} sent", report.sent);
+    finish(&report, 0)
+}
+
+pub async fn outbox(profile: &str, args: OutboxArgs) -> anyhow::Result<()> {
+    let services = Services::start(profile).await?;
+    super::sign_in(&services, &args.user).await?;
+    let items = services.outbox().await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(());
+    }
+    if items.is_empty() {
+        println!("The outbox is empty.");
+    }
+    for i in &items {
+        println!(
+            "{:<7} {}  MRN {}  {:<10} {} ({}){}",
+            format!("{:?}", i.state).to_lowercase(),
+            i.queued_at,
+            i.mrn,
+            i.category,
+            i.file_name,
+            HumanBytes(i.size),
+            i.last_error
+                .as_deref()
+                .map(|e| format!("  last try: {e}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// One progress bar per document; Ctrl+C cancels what is in flight (it stays queued).
+async fn drain(services: &Services, jobs: u16) -> anyhow::Result<DrainReport> {
     let bars = MultiProgress::new();
     let cancel = CancellationToken::new();
     let on_interrupt = cancel.clone();
@@ -45,80 +141,65 @@ pub async fn run(profile: &str, args: UploadArgs) -> anyhow::Result<()> {
             on_interrupt.cancel();
         }
     });
-    let started = Instant::now();
-    let results: Vec<bool> = stream::iter(&args.files)
-        .map(|path| add_one(&services, &args, path, &bars, cancel.child_token()))
-        .buffer_unordered(usize::from(args.jobs))
-        .collect()
-        .await;
-    let failed = results.iter().filter(|ok| !**ok).count();
-    println!(
-        "{} of {} files added in {:.1} s",
-        results.len() - failed,
-        results.len(),
-        started.elapsed().as_secs_f64()
-    );
-    if failed > 0 {
-        anyhow::bail!("{failed} of {} files were not added", args.files.len());
+    let bar_for = |item: &OutboxItem| -> Arc<Progress> {
+        let bar = bars.add(ProgressBar::new(item.size));
+        bar.set_style(
+            ProgressStyle::with_template("{msg:30!} [{bar:30}] {bytes}/{total_bytes} {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(item.file_name.clone());
+        let cancel = cancel.clone();
+        Progress::new(move |sent, total| {
+            if cancel.is_cancelled() {
+                bar.abandon();
+                return;
+            }
+            bar.set_length(total);
+            bar.set_position(sent);
+            if sent == total && total > 0 {
+                bar.finish_and_clear();
+            }
+        })
+    };
+    let report = services
+        .drain_outbox_cancellable(usize::from(jobs), bar_for, &cancel)
+        .await?;
+    bars.clear().ok();
+    for item in &report.items {
+        let line = format!(
+            "{:<8} {}{}",
+            match item.outcome.as_str() {
+                "sent" => "added",
+                "failed" => "refused",
+                _ => "queued",
+            },
+            item.file_name,
+            item.message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_else(|| format!(" as {}", item.doc_id))
+        );
+        if item.outcome == "sent" {
+            println!("{line}");
+        } else {
+            eprintln!("{line}");
+        }
     }
-    Ok(())
+    Ok(report)
 }
 
-async fn add_one(
-    services: &Services,
-    args: &UploadArgs,
-    path: &PathBuf,
-    bars: &MultiProgress,
-    cancel: CancellationToken,
-) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let bytes = match tokio::fs::read(path).await {
-        Ok(b) => b,
-        Err(e) => {
-            let _ = bars.println(format!(
-                "refused  {}: cannot read the file ({e})",
-                path.display()
-            ));
-            return false;
-        }
-    };
-    let bar = bars.add(ProgressBar::new(0));
-    bar.set_style(
-        ProgressStyle::with_template("{msg:30!} [{bar:30}] {bytes}/{total_bytes} {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message(name.clone());
-    let watched = bar.clone();
-    let mut upload = Upload::new(&args.mrn, &args.category, &name, bytes);
-    upload.replace_oldest = args.replace_oldest;
-    upload.cancel = cancel;
-    upload.progress = Progress::new(move |sent, total| {
-        watched.set_length(total);
-        watched.set_position(sent);
-    });
-    let outcome = services.upload_document(upload).await;
-    bar.finish_and_clear();
-    let line = match &outcome {
-        Ok(row) => format!(
-            "added    {name} ({}, {}) as {}",
-            row.content_type,
-            HumanBytes(row.size),
-            row.id
-        ),
-        Err(e) => format!("refused  {name}: {e}"),
-    };
-    let _ = bars.println(&line);
-    if !bars.is_hidden() {
-        return outcome.is_ok();
+fn finish(report: &DrainReport, refused: usize) -> anyhow::Result<()> {
+    if report.left > 0 {
+        anyhow::bail!(
+            "{} file(s) wait in the outbox (the cloud could not be reached); run `chartdesk sync` when the network is back",
+            report.left
+        );
     }
-    // Not a terminal: indicatif prints nothing, so the lines go to the usual streams.
-    if outcome.is_ok() {
-        println!("{line}");
-    } else {
-        eprintln!("{line}");
+    if report.failed as usize + refused > 0 {
+        anyhow::bail!(
+            "{} file(s) were not added (see the reasons above; `chartdesk outbox` lists those waiting for a decision)",
+            report.failed as usize + refused
+        );
     }
-    outcome.is_ok()
+    Ok(())
 }

@@ -168,6 +168,7 @@ impl ObjectStore {
             // A repeated transfer of a document that already arrived.
             return self.verify(key, &expected_multipart(&body)).await;
         }
+        self.abort_abandoned(key).await;
         let created = self
             .client()
             .create_multipart_upload()
@@ -270,6 +271,36 @@ impl ObjectStore {
             .await
             .map(|_| ())
             .map_err(|e| classify(e).into())
+    }
+
+    /// A run killed mid-transfer leaves its multipart upload open (and billed): abort any for
+    /// this key before starting again. Best effort; servers without the listing (s3s-fs)
+    /// are skipped.
+    async fn abort_abandoned(&self, key: &str) {
+        let Ok(open) = self
+            .client()
+            .list_multipart_uploads()
+            .bucket(self.bucket())
+            .prefix(key)
+            .send()
+            .await
+        else {
+            return;
+        };
+        for upload in open.uploads() {
+            if let (Some(k), Some(id)) = (upload.key(), upload.upload_id()) {
+                if k == key {
+                    let _ = self
+                        .client()
+                        .abort_multipart_upload()
+                        .bucket(self.bucket())
+                        .key(k)
+                        .upload_id(id)
+                        .send()
+                        .await;
+                }
+            }
+        }
     }
 
     /// Sends one presigned request with `body`, retrying what may pass on a second try;

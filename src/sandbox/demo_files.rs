@@ -30,7 +30,7 @@ pub fn demo_scan(seed: u32) -> Vec<u8> {
         state ^= state << 13;
         state ^= state >> 17;
         state ^= state << 5;
-        let n = (state & 0x3f) as u32;
+        let n = state & 0x3f;
         let r = (x * 200 / 1800 + n) as u8;
         let g = (y * 200 / 1350 + n) as u8;
         let b = ((x + y) * 100 / 3150 + n * 2) as u8;

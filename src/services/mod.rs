@@ -4,6 +4,8 @@
 mod challenges;
 mod documents;
 mod export;
+mod offline_cache;
+mod outbox;
 mod removal;
 mod scan_status;
 mod session;
@@ -26,6 +28,7 @@ use crate::records::{find_patient, LookupError, PatientSummary};
 
 pub use documents::OpenedDocument;
 pub use export::{ExportSelection, ExportSummary};
+pub use outbox::{DrainReport, DrainedItem};
 pub use session::{SignInResult, SignedInUser};
 pub use upload::{decode_file_name, Upload, UploadProgress};
 
@@ -70,6 +73,16 @@ pub enum AppError {
     Attach(crate::domain::AttachError),
     #[error(transparent)]
     Export(#[from] crate::export::ArchiveError),
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheError),
+    #[error("This profile has no folder for offline data")]
+    NoOfflineCache,
+}
+
+impl From<crate::auth::KeychainError> for AppError {
+    fn from(e: crate::auth::KeychainError) -> Self {
+        AppError::Auth(AuthError::Keychain(e))
+    }
 }
 
 pub struct Services {
@@ -87,6 +100,10 @@ pub struct Services {
     /// Locked after idle time: every operation is refused until the password is entered again.
     locked: std::sync::atomic::AtomicBool,
     clock: Clock,
+    /// Where each user's encrypted cache lives; `None` keeps nothing offline (some tests).
+    cache_dir: Option<std::path::PathBuf>,
+    /// The open cache and the user it belongs to.
+    cache: Mutex<Option<(String, crate::cache::Cache)>>,
 }
 
 impl Services {
@@ -94,7 +111,9 @@ impl Services {
     pub async fn start(profile_name: &str) -> Result<Self, AppError> {
         let folders = Folders::from_env()?;
         let profile = Profile::load(&folders, profile_name)?;
-        Ok(Self::new(profile, system_clock()).await)
+        Ok(Self::new(profile, system_clock())
+            .await
+            .with_cache_dir(folders.data.join("cache")))
     }
 
     pub async fn new(profile: Profile, clock: Clock) -> Self {
@@ -117,6 +136,8 @@ impl Services {
             refreshing: Mutex::new(()),
             locked: std::sync::atomic::AtomicBool::new(false),
             clock,
+            cache_dir: None,
+            cache: Mutex::new(None),
         }
     }
 

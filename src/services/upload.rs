@@ -43,6 +43,9 @@ pub struct Upload<'a> {
     pub progress: Arc<Progress>,
     /// Cancelled before the manifest write: nothing is added and the objects are removed.
     pub cancel: CancellationToken,
+    /// Fixed when the upload was queued in the outbox, so every retry writes the same keys
+    /// and the manifest sees the same document; `None` for a new id.
+    pub doc_id: Option<Uuid>,
 }
 
 impl<'a> Upload<'a> {
@@ -56,6 +59,7 @@ impl<'a> Upload<'a> {
             replace_oldest: false,
             progress: Progress::silent(),
             cancel: CancellationToken::new(),
+            doc_id: None,
         }
     }
 }
@@ -85,7 +89,7 @@ impl Services {
         }
         let actor = self.actor().await?;
         let now = (self.clock)();
-        let id = Uuid::now_v7();
+        let id = upload.doc_id.unwrap_or_else(Uuid::now_v7);
         let ext = keys::extension_for(file.content_type).unwrap_or("bin");
         let sha256: String = Sha256::digest(&upload.bytes)
             .iter()
@@ -156,8 +160,9 @@ impl Services {
         .map_err(AppError::from);
         let row = match attached {
             Ok(row) => row,
-            Err(e @ AppError::Attach(_)) => {
-                // Refused for certain (preop full): no entry names these objects.
+            Err(e @ AppError::Attach(crate::domain::AttachError::PreopFull)) => {
+                // Refused for certain: no entry names these objects. (Never on AlreadyAttached:
+                // a retried upload's objects belong to the entry already there.)
                 self.remove_orphans(&written).await;
                 return Err(e);
             }

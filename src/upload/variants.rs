@@ -48,8 +48,8 @@ fn scale(image: RgbImage, max_width: u32) -> Result<RgbImage, UnreadableImage> {
     if image.width() <= max_width {
         return Ok(image);
     }
-    let height = (u64::from(image.height()) * u64::from(max_width) / u64::from(image.width()))
-        .max(1) as u32;
+    let height =
+        (u64::from(image.height()) * u64::from(max_width) / u64::from(image.width())).max(1) as u32;
     let source = DynamicImage::ImageRgb8(image);
     let mut scaled = DynamicImage::ImageRgb8(RgbImage::new(max_width, height));
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));

@@ -9,6 +9,8 @@ mod identity_pool;
 mod idle_lock;
 mod local_cloud;
 mod mfa_setup;
+mod network_switch;
+mod outbox;
 mod patient_lookup;
 mod remembered_session;
 mod removal;

@@ -215,7 +215,7 @@ async fn an_image_goes_up_with_its_optimized_and_thumb_variants_and_a_fake_is_re
 }
 
 /// An uncompressed TIFF of noise above the multipart threshold (8 MiB).
-fn big_tiff() -> Vec<u8> {
+pub fn big_tiff() -> Vec<u8> {
     let img = image::RgbImage::from_fn(2200, 1400, |x, y| {
         let v = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)) as u8;
         image::Rgb([v, v.wrapping_add(80), v.wrapping_mul(3)])

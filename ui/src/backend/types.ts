@@ -82,7 +82,31 @@ export type UploadProgress = { upload_id: string, sent: number, total: number, }
 
 export type ExportSummary = { files: number, bytes: number, path: string, };
 
-export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "cancelled" | "config" | "internal";
+export type OutboxState = "queued" | "failed";
+
+export type OutboxItem = { doc_id: string, mrn: string, category: string, file_name: string, size: number, queued_at: string, state: OutboxState, attempts: number, last_error: string | null, };
+
+export type DrainedItem = { doc_id: string, file_name: string, 
+/**
+ * "sent", "failed" or "left".
+ */
+outcome: string, message: string | null, };
+
+export type DrainReport = { sent: number, 
+/**
+ * Refused for a reason only the user can settle (e.g. preop full).
+ */
+failed: number, 
+/**
+ * Still queued: the cloud could not be reached.
+ */
+left: number, 
+/**
+ * Each item this pass tried, with its outcome.
+ */
+items: Array<DrainedItem>, };
+
+export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "cancelled" | "cache_unreadable" | "config" | "internal";
 
 export type UiError = { code: ErrorCode, message: string, };
 

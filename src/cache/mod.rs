@@ -1,0 +1,14 @@
+//! The offline cache: one SQLCipher database per profile and user, its 32-byte key in the OS
+//! keychain. Holds the outbox (uploads not yet confirmed by S3 and the manifest), the patients
+//! and documents a user opened, and their files. Everything in it is encrypted at rest; there
+//! is no plain-text mode, and a cache that cannot be opened with its key is moved aside (never
+//! read in clear, never silently recreated).
+
+mod database;
+pub mod outbox;
+pub mod records;
+mod schema;
+
+pub use database::{new_key, Cache, CacheError};
+pub use outbox::{OutboxItem, OutboxState, QueuedUpload};
+pub use records::CachedPatient;

@@ -1,0 +1,220 @@
+//! The outbox: uploads written here in one transaction before anything leaves the machine,
+//! removed only once S3 holds the objects (size and SHA-256 checked) and the manifest holds
+//! the entry. The doc id is fixed at queue time, so every retry writes the same keys.
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use super::{Cache, CacheError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Waiting for the network (or for the next try).
+    Queued,
+    /// Refused for a reason a retry cannot fix (e.g. preop full): the user decides.
+    Failed,
+}
+
+impl OutboxState {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Queued => "queued",
+            OutboxState::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        if s == "failed" {
+            OutboxState::Failed
+        } else {
+            OutboxState::Queued
+        }
+    }
+}
+
+/// What the outbox shows (no file bytes).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct OutboxItem {
+    pub doc_id: String,
+    pub mrn: String,
+    pub category: String,
+    pub file_name: String,
+    #[ts(type = "number")]
+    pub size: u64,
+    pub queued_at: String,
+    pub state: OutboxState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+/// An upload to queue, with its bytes.
+pub struct QueuedUpload {
+    pub doc_id: String,
+    pub mrn: String,
+    pub category: String,
+    pub file_name: String,
+    pub replace_oldest: bool,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub queued_at: String,
+}
+
+impl Cache {
+    /// Durable once this returns (one transaction, synchronous=FULL).
+    pub async fn queue_upload(&self, upload: QueuedUpload) -> Result<(), CacheError> {
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO outbox (doc_id, mrn, category, file_name, replace_oldest, bytes, sha256, queued_at, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')",
+                params![
+                    upload.doc_id,
+                    upload.mrn,
+                    upload.category,
+                    upload.file_name,
+                    upload.replace_oldest,
+                    upload.bytes,
+                    upload.sha256,
+                    upload.queued_at
+                ],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Everything waiting, oldest first.
+    pub async fn outbox(&self) -> Result<Vec<OutboxItem>, CacheError> {
+        self.run(|c| {
+            let mut statement = c.prepare(
+                "SELECT doc_id, mrn, category, file_name, length(bytes), queued_at, state, attempts, last_error
+                 FROM outbox ORDER BY queued_at, doc_id",
+            )?;
+            let rows = statement.query_map([], |r| {
+                Ok(OutboxItem {
+                    doc_id: r.get(0)?,
+                    mrn: r.get(1)?,
+                    category: r.get(2)?,
+                    file_name: r.get(3)?,
+                    size: r.get::<_, i64>(4)? as u64,
+                    queued_at: r.get(5)?,
+                    state: OutboxState::parse(&r.get::<_, String>(6)?),
+                    attempts: r.get(7)?,
+                    last_error: r.get(8)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    /// The queued file's bytes and whether the user chose "replace oldest".
+    pub async fn outbox_file(&self, doc_id: &str) -> Result<Option<(Vec<u8>, bool)>, CacheError> {
+        let doc_id = doc_id.to_string();
+        self.run(move |c| {
+            Ok(c.query_row(
+                "SELECT bytes, replace_oldest FROM outbox WHERE doc_id = ?1",
+                params![doc_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    /// Records a try that did not finish.
+    pub async fn outbox_failed(
+        &self,
+        doc_id: &str,
+        state: OutboxState,
+        error: &str,
+    ) -> Result<(), CacheError> {
+        let (doc_id, error) = (doc_id.to_string(), error.to_string());
+        self.run(move |c| {
+            c.execute(
+                "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3 WHERE doc_id = ?1",
+                params![doc_id, state.as_str(), error],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The user's answer to "preop is full": retry, replacing the oldest.
+    pub async fn outbox_retry(&self, doc_id: &str, replace_oldest: bool) -> Result<(), CacheError> {
+        let doc_id = doc_id.to_string();
+        self.run(move |c| {
+            c.execute(
+                "UPDATE outbox SET state = 'queued', replace_oldest = ?2 WHERE doc_id = ?1",
+                params![doc_id, replace_oldest],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Only after S3 and the manifest confirmed the document (or the user discarded it).
+    pub async fn outbox_remove(&self, doc_id: &str) -> Result<(), CacheError> {
+        let doc_id = doc_id.to_string();
+        self.run(move |c| {
+            c.execute("DELETE FROM outbox WHERE doc_id = ?1", params![doc_id])?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::database::new_key;
+
+    fn queued(id: &str) -> QueuedUpload {
+        QueuedUpload {
+            doc_id: id.into(),
+            mrn: "10000001".into(),
+            category: "lab".into(),
+            file_name: "a.pdf".into(),
+            replace_oldest: false,
+            bytes: b"%PDF-1.7 x".to_vec(),
+            sha256: "00".into(),
+            queued_at: format!("2026-11-23T10:00:0{id}Z"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_queued_upload_survives_reopening_until_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let key = new_key().unwrap();
+        let cache = Cache::open(&path, &key).unwrap();
+        cache.queue_upload(queued("1")).await.unwrap();
+        cache.queue_upload(queued("2")).await.unwrap();
+        drop(cache);
+        let cache = Cache::open(&path, &key).unwrap();
+        let items = cache.outbox().await.unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].doc_id, "1");
+        assert_eq!(items[0].size, 10);
+        cache
+            .outbox_failed("1", OutboxState::Failed, "Preop already holds 3 images")
+            .await
+            .unwrap();
+        let failed = &cache.outbox().await.unwrap()[0];
+        assert_eq!((failed.state, failed.attempts), (OutboxState::Failed, 1));
+        cache.outbox_retry("1", true).await.unwrap();
+        assert!(cache.outbox_file("1").await.unwrap().unwrap().1);
+        cache.outbox_remove("1").await.unwrap();
+        assert_eq!(cache.outbox().await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_same_document_cannot_be_queued_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.db"), &new_key().unwrap()).unwrap();
+        cache.queue_upload(queued("1")).await.unwrap();
+        assert!(cache.queue_upload(queued("1")).await.is_err());
+    }
+}

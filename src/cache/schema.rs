@@ -1,0 +1,47 @@
+//! The cache's schema, changed only by appending migrations (rusqlite_migration keeps the
+//! version in `user_version`).
+
+use rusqlite_migration::{Migrations, M};
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(
+        "CREATE TABLE outbox (
+             doc_id         TEXT PRIMARY KEY,
+             mrn            TEXT NOT NULL,
+             category       TEXT NOT NULL,
+             file_name      TEXT NOT NULL,
+             replace_oldest INTEGER NOT NULL,
+             bytes          BLOB NOT NULL,
+             sha256         TEXT NOT NULL,
+             queued_at      TEXT NOT NULL,
+             state          TEXT NOT NULL,
+             attempts       INTEGER NOT NULL DEFAULT 0,
+             last_error     TEXT
+         );
+         CREATE TABLE patients (
+             mrn            TEXT PRIMARY KEY,
+             nhs_number     TEXT NOT NULL,
+             summary        TEXT NOT NULL,
+             manifest       TEXT NOT NULL,
+             manifest_etag  TEXT,
+             synced_at      TEXT NOT NULL,
+             opened_at      TEXT NOT NULL,
+             pinned         INTEGER NOT NULL DEFAULT 0
+         );
+         CREATE INDEX patients_by_nhs ON patients(nhs_number);
+         CREATE TABLE files (
+             doc_id         TEXT PRIMARY KEY,
+             mrn            TEXT NOT NULL REFERENCES patients(mrn) ON DELETE CASCADE,
+             bytes          BLOB NOT NULL,
+             opened_at      TEXT NOT NULL
+         );",
+    )])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok());
+    }
+}

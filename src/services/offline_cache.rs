@@ -1,0 +1,106 @@
+//! The signed-in user's encrypted cache: opened on first use with the key from the keychain
+//! (made on first run), and the reset path when it cannot be opened.
+
+use std::path::PathBuf;
+
+use sha2::{Digest, Sha256};
+
+use super::{AppError, Services};
+use crate::auth::RefreshTokenVault;
+use crate::cache::{new_key, Cache, CacheError};
+
+impl Services {
+    /// Where this profile's caches live (one database per user).
+    pub fn with_cache_dir(mut self, dir: PathBuf) -> Self {
+        self.cache_dir = Some(dir);
+        self
+    }
+
+    /// The signed-in user's cache. Fails with `CacheError::Unreadable` when the file exists but
+    /// its key is gone or wrong: the user then chooses `reset_cache`.
+    pub async fn cache(&self) -> Result<Cache, AppError> {
+        let username = self.actor().await?;
+        let mut slot = self.cache.lock().await;
+        if let Some((owner, cache)) = slot.as_ref() {
+            if *owner == username {
+                return Ok(cache.clone());
+            }
+        }
+        let path = self.cache_path(&username)?;
+        let keys = self.cache_keys();
+        let key = match keys.cache_key(&username).await? {
+            Some(hex) => parse_key(&hex).ok_or(CacheError::Unreadable)?,
+            // A file without its key can never be read: say so, never start over silently.
+            None if path.exists() => return Err(CacheError::Unreadable.into()),
+            None => {
+                let key = new_key()?;
+                keys.save_cache_key(&username, to_hex(&key)).await?;
+                key
+            }
+        };
+        let opened = tokio::task::spawn_blocking(move || Cache::open(&path, &key))
+            .await
+            .map_err(|e| CacheError::Database(e.to_string()))??;
+        *slot = Some((username, opened.clone()));
+        Ok(opened)
+    }
+
+    /// Moves the user's unreadable cache aside (kept, never opened in clear) and starts a new
+    /// one with a new key. Whatever was queued in the old one is lost, as the UI warns.
+    pub async fn reset_cache(&self) -> Result<(), AppError> {
+        let username = self.actor().await?;
+        let path = self.cache_path(&username)?;
+        *self.cache.lock().await = None;
+        let stamp = (self.clock)().unix_timestamp().to_string();
+        Cache::move_aside(&path, &stamp)?;
+        let key = new_key()?;
+        self.cache_keys()
+            .save_cache_key(&username, to_hex(&key))
+            .await?;
+        self.cache().await.map(|_| ())
+    }
+
+    fn cache_keys(&self) -> RefreshTokenVault {
+        RefreshTokenVault::new(
+            &self.profile.name,
+            &self.profile.client_id,
+            self.profile.keychain,
+        )
+    }
+
+    /// `{cache dir}/{profile}/{hash of user}.db`: no user name in clear on disk.
+    fn cache_path(&self, username: &str) -> Result<PathBuf, AppError> {
+        let dir = self.cache_dir.as_ref().ok_or(AppError::NoOfflineCache)?;
+        let user: String = Sha256::digest(username.as_bytes())[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(dir.join(&self.profile.name).join(format!("{user}.db")))
+    }
+}
+
+fn to_hex(key: &[u8; 32]) -> String {
+    key.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn parse_key(hex: &str) -> Option<[u8; 32]> {
+    let mut key = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(key)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_key_round_trips_through_hex_and_junk_is_refused() {
+        let key = [7u8; 32];
+        assert_eq!(super::parse_key(&super::to_hex(&key)), Some(key));
+        assert_eq!(super::parse_key("zz"), None);
+        assert_eq!(super::parse_key(&"g".repeat(64)), None);
+    }
+}

@@ -1,0 +1,224 @@
+//! The outbox in use: an upload is checked, then written to the encrypted cache in one
+//! transaction, then sent. A row leaves the outbox only when the document is in the manifest
+//! (S3 objects verified first). Retries reuse the queued doc id, so nothing is ever doubled.
+
+use std::sync::Arc;
+
+use futures_util::future::join_all;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use time::format_description::well_known::Rfc3339;
+use tokio_util::sync::CancellationToken;
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::{AppError, Services, Upload};
+use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
+use crate::cloud::{Progress, StoreError};
+use crate::domain::{accept, Action, AttachError, Category, DEFAULT_MAX_BYTES};
+use crate::records::LookupError;
+
+/// What one pass over the outbox did.
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
+pub struct DrainReport {
+    pub sent: u32,
+    /// Refused for a reason only the user can settle (e.g. preop full).
+    pub failed: u32,
+    /// Still queued: the cloud could not be reached.
+    pub left: u32,
+    /// Each item this pass tried, with its outcome.
+    pub items: Vec<DrainedItem>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct DrainedItem {
+    pub doc_id: String,
+    pub file_name: String,
+    /// "sent", "failed" or "left".
+    pub outcome: String,
+    pub message: Option<String>,
+}
+
+enum Outcome {
+    Sent,
+    Failed(String),
+    Left(String),
+}
+
+impl Services {
+    /// Checks the file as an upload would (role, patient MRN, category, content) and writes it
+    /// to the outbox; returns its doc id. Durable once this returns.
+    #[instrument(skip_all, err(Display))]
+    pub async fn queue_upload(&self, upload: Upload<'_>) -> Result<String, AppError> {
+        self.authorize(Action::Upload).await?;
+        let mrn = self.parse_mrn(upload.mrn)?;
+        let category = Category::from_id(upload.category).ok_or(AppError::NoSuchCategory)?;
+        let file = accept(upload.file_name, &upload.bytes, DEFAULT_MAX_BYTES)?;
+        let doc_id = upload.doc_id.unwrap_or_else(Uuid::now_v7).to_string();
+        let sha256: String = Sha256::digest(&upload.bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let queued_at = (self.clock)().format(&Rfc3339).unwrap_or_default();
+        self.cache()
+            .await?
+            .queue_upload(QueuedUpload {
+                doc_id: doc_id.clone(),
+                mrn: mrn.to_string(),
+                category: category.id().to_string(),
+                file_name: file.file_name,
+                replace_oldest: upload.replace_oldest,
+                bytes: upload.bytes,
+                sha256,
+                queued_at,
+            })
+            .await?;
+        Ok(doc_id)
+    }
+
+    pub async fn outbox(&self) -> Result<Vec<OutboxItem>, AppError> {
+        self.authorize(Action::Upload).await?;
+        Ok(self.cache().await?.outbox().await?)
+    }
+
+    /// Sends every queued upload, oldest first, `jobs` at a time; after a round that found
+    /// the cloud unreachable the rest stay queued. `progress` gives each document its listener.
+    #[instrument(skip_all, err(Display))]
+    pub async fn drain_outbox(
+        &self,
+        jobs: usize,
+        progress: impl Fn(&OutboxItem) -> Arc<Progress>,
+    ) -> Result<DrainReport, AppError> {
+        self.drain_outbox_cancellable(jobs, progress, &CancellationToken::new())
+            .await
+    }
+
+    /// As `drain_outbox`; a cancel stops the items in flight (they stay queued).
+    pub async fn drain_outbox_cancellable(
+        &self,
+        jobs: usize,
+        progress: impl Fn(&OutboxItem) -> Arc<Progress>,
+        cancel: &CancellationToken,
+    ) -> Result<DrainReport, AppError> {
+        self.authorize(Action::Upload).await?;
+        let cache = self.cache().await?;
+        let mut report = DrainReport::default();
+        let (queued, failed): (Vec<_>, Vec<_>) = cache
+            .outbox()
+            .await?
+            .into_iter()
+            .partition(|i| i.state == OutboxState::Queued);
+        report.failed += failed.len() as u32;
+        let mut offline = false;
+        for round in queued.chunks(jobs.max(1)) {
+            let outcomes = if offline {
+                round
+                    .iter()
+                    .map(|_| Ok(Outcome::Left("not tried: the cloud is unreachable".into())))
+                    .collect()
+            } else {
+                join_all(
+                    round
+                        .iter()
+                        .map(|item| self.send_queued(item, progress(item), cancel.child_token())),
+                )
+                .await
+            };
+            for (item, outcome) in round.iter().zip(outcomes) {
+                let (word, message) = match outcome? {
+                    Outcome::Sent => {
+                        report.sent += 1;
+                        ("sent", None)
+                    }
+                    Outcome::Failed(m) => {
+                        report.failed += 1;
+                        ("failed", Some(m))
+                    }
+                    Outcome::Left(m) => {
+                        offline = true;
+                        report.left += 1;
+                        ("left", Some(m))
+                    }
+                };
+                report.items.push(DrainedItem {
+                    doc_id: item.doc_id.clone(),
+                    file_name: item.file_name.clone(),
+                    outcome: word.to_string(),
+                    message,
+                });
+            }
+        }
+        Ok(report)
+    }
+
+    /// One queued item through the normal upload path, with its fixed doc id.
+    async fn send_queued(
+        &self,
+        item: &OutboxItem,
+        progress: Arc<Progress>,
+        cancel: CancellationToken,
+    ) -> Result<Outcome, AppError> {
+        let cache = self.cache().await?;
+        let Some((bytes, replace_oldest)) = cache.outbox_file(&item.doc_id).await? else {
+            return Ok(Outcome::Sent);
+        };
+        let mut upload = Upload::new(&item.mrn, &item.category, &item.file_name, bytes);
+        upload.replace_oldest = replace_oldest;
+        upload.doc_id = Uuid::parse_str(&item.doc_id).ok();
+        upload.progress = progress;
+        upload.cancel = cancel;
+        match self.upload_document(upload).await {
+            // Already attached: an earlier run landed it and was stopped before this row
+            // was removed.
+            Ok(_) | Err(AppError::Attach(AttachError::AlreadyAttached)) => {
+                cache.outbox_remove(&item.doc_id).await?;
+                Ok(Outcome::Sent)
+            }
+            Err(e) if is_transient(&e) => {
+                cache
+                    .outbox_failed(&item.doc_id, OutboxState::Queued, &e.to_string())
+                    .await?;
+                Ok(Outcome::Left(e.to_string()))
+            }
+            Err(e) => {
+                cache
+                    .outbox_failed(&item.doc_id, OutboxState::Failed, &e.to_string())
+                    .await?;
+                Ok(Outcome::Failed(e.to_string()))
+            }
+        }
+    }
+
+    /// The user's decision on a failed item: try again (optionally replacing the oldest
+    /// preop image) or discard it.
+    pub async fn retry_outbox_item(
+        &self,
+        doc_id: &str,
+        replace_oldest: bool,
+    ) -> Result<(), AppError> {
+        self.authorize(Action::Upload).await?;
+        Ok(self
+            .cache()
+            .await?
+            .outbox_retry(doc_id, replace_oldest)
+            .await?)
+    }
+
+    pub async fn discard_outbox_item(&self, doc_id: &str) -> Result<(), AppError> {
+        self.authorize(Action::Upload).await?;
+        Ok(self.cache().await?.outbox_remove(doc_id).await?)
+    }
+}
+
+/// Failures a later try may get past: no network, a timeout, a busy record, a cancel, an
+/// ended session.
+fn is_transient(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Lookup(LookupError::Store(
+            StoreError::Unreachable | StoreError::Failed(_) | StoreError::Cancelled
+        )) | AppError::Contended
+            // A session that ended or lapsed: sign in again, then the item goes up.
+            | AppError::Auth(_)
+    )
+}

@@ -1,0 +1,304 @@
+//! The outbox: uploads are durable before they leave, survive a dropped network and a killed
+//! process, and land exactly once.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use chartdesk::sandbox::demo_pdf;
+use chartdesk::services::{system_clock, Upload};
+use chartdesk::{ErrorCode, Services, UiError};
+
+use crate::local_cloud::cloud;
+use crate::network_switch::NetworkSwitch;
+use crate::upload::{big_tiff, patient};
+
+/// Services signed in as nurse.hughes through `switch`, with a cache folder of the test's own.
+async fn ward_via(switch: &NetworkSwitch, cache: &std::path::Path, profile: &str) -> Services {
+    let mut p = cloud().profile();
+    p.endpoint = Some(switch.endpoint.clone());
+    p.name = profile.to_string();
+    p.keychain = chartdesk::auth::KeychainBackend::Keyutils;
+    let s = Services::new(p, system_clock())
+        .await
+        .with_cache_dir(cache.to_path_buf());
+    s.sign_in("nurse.hughes", "Demo-WardStaff-2026!")
+        .await
+        .unwrap();
+    s
+}
+
+#[tokio::test]
+async fn an_upload_queued_while_the_network_is_down_goes_up_once_when_it_returns() {
+    let setup = cloud().signed_in("nurse.hughes").await;
+    patient(&setup, "30000031").await;
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = ward_via(&switch, dir.path(), "outbox-offline").await;
+
+    switch.cut();
+    let doc_id = s
+        .queue_upload(Upload::new(
+            "30000031",
+            "lab",
+            "bloods.pdf",
+            demo_pdf("Lab", "x"),
+        ))
+        .await
+        .unwrap();
+    let report = s
+        .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+        .await
+        .unwrap();
+    assert_eq!((report.sent, report.left), (0, 1), "kept while offline");
+    let waiting = s.outbox().await.unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].attempts, 1);
+    assert!(waiting[0]
+        .last_error
+        .as_deref()
+        .unwrap_or_default()
+        .contains("could not be reached"));
+
+    switch.restore();
+    let report = s
+        .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+        .await
+        .unwrap();
+    assert_eq!((report.sent, report.left), (1, 0));
+    assert!(s.outbox().await.unwrap().is_empty());
+    // Draining again changes nothing: the document is there once.
+    s.drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+        .await
+        .unwrap();
+    let rows = setup.list_documents("30000031", "lab").await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].id, doc_id);
+}
+
+#[tokio::test]
+async fn a_bad_file_is_refused_before_it_reaches_the_outbox() {
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = ward_via(&switch, dir.path(), "outbox-refusal").await;
+    let err = s
+        .queue_upload(Upload::new(
+            "30000031",
+            "lab",
+            "x.pdf",
+            b"MZ\x90\x00".to_vec(),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(UiError::from(err).code, ErrorCode::InvalidInput);
+    assert!(s.outbox().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_preop_image_queued_offline_waits_for_the_users_decision_when_preop_is_full() {
+    let setup = cloud().signed_in("nurse.hughes").await;
+    patient(&setup, "30000032").await;
+    for i in 0..3 {
+        setup
+            .upload_document(Upload::new(
+                "30000032",
+                "preop",
+                &format!("p{i}.jpg"),
+                chartdesk::sandbox::demo_jpeg(i),
+            ))
+            .await
+            .unwrap();
+    }
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = ward_via(&switch, dir.path(), "outbox-preop").await;
+    let doc_id = s
+        .queue_upload(Upload::new(
+            "30000032",
+            "preop",
+            "p4.jpg",
+            chartdesk::sandbox::demo_jpeg(9),
+        ))
+        .await
+        .unwrap();
+    let report = s
+        .drain_outbox(1, |_| chartdesk::cloud::Progress::silent())
+        .await
+        .unwrap();
+    assert_eq!(report.failed, 1, "asked, not dropped");
+    let item = &s.outbox().await.unwrap()[0];
+    assert!(item
+        .last_error
+        .as_deref()
+        .unwrap_or_default()
+        .starts_with("Preop already holds 3 images"));
+    s.retry_outbox_item(&doc_id, true).await.unwrap();
+    let report = s
+        .drain_outbox(1, |_| chartdesk::cloud::Progress::silent())
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 1);
+    let preop = setup.list_documents("30000032", "preop").await.unwrap();
+    assert_eq!(preop.len(), 3);
+    assert!(preop.iter().any(|r| r.id == doc_id));
+}
+
+/// The CLI's cache key is made on first use; make it once, before tests run CLIs in
+/// parallel, so two first uses cannot race to store different keys.
+fn cli_cache_key_made() {
+    static MADE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    MADE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let status = cli(dir.path(), &["outbox", "--user", "nurse.hughes"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    });
+}
+
+/// Runs the CLI with its own data folder (its own outbox).
+fn cli(data: &std::path::Path, args: &[&str]) -> Command {
+    let c = cloud();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chartdesk"));
+    command
+        .args(args)
+        .env("CHARTDESK_CONFIG_DIR", &c.folders.config)
+        .env("CHARTDESK_DATA_DIR", data)
+        .env("CHARTDESK_PASSWORD", "Demo-WardStaff-2026!")
+        .env("CHARTDESK_KEYCHAIN", "keyutils")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+#[tokio::test]
+async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_upload() {
+    let setup = cloud().signed_in("nurse.hughes").await;
+    patient(&setup, "30000033").await;
+    cli_cache_key_made();
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let tiff = big_tiff();
+    let seeds: u64 = std::env::var("CHARTDESK_KILL_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    for seed in 0..seeds {
+        let name = format!("seed-{seed}.tiff");
+        let path = files.path().join(&name);
+        std::fs::write(&path, &tiff).unwrap();
+        let args = [
+            "upload",
+            "--user",
+            "nurse.hughes",
+            "--mrn",
+            "30000033",
+            "--category",
+            "radiology",
+        ];
+        let mut child = cli(data.path(), &args).arg(&path).spawn().unwrap();
+        // Spread the kills over sign-in, queueing, variants, parts and the manifest write.
+        let delay = (seed * 7919) % 4000;
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+
+        let outbox = cli(data.path(), &["outbox", "--user", "nurse.hughes", "--json"])
+            .stdout(Stdio::piped())
+            .output()
+            .unwrap();
+        let waiting: serde_json::Value = serde_json::from_slice(&outbox.stdout).unwrap();
+        let queued = waiting
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["file_name"] == name.as_str());
+        let synced = cli(data.path(), &["sync", "--user", "nurse.hughes"])
+            .status()
+            .unwrap();
+        assert!(synced.success(), "seed {seed}: sync finished the outbox");
+
+        let rows = setup.list_documents("30000033", "radiology").await.unwrap();
+        let landed: Vec<_> = rows.iter().filter(|r| r.file_name == name).collect();
+        assert!(landed.len() <= 1, "seed {seed}: never doubled");
+        if queued {
+            assert_eq!(landed.len(), 1, "seed {seed}: a queued upload always lands");
+        }
+        if let Some(row) = landed.first() {
+            // Opening checks the stored bytes against the SHA-256 recorded at queue time.
+            let opened = match setup.open_document("30000033", &row.id).await {
+                Ok(o) => o,
+                Err(e) => {
+                    let keys = setup.store.list_keys("patients/30000033/").await.unwrap();
+                    panic!("seed {seed} (kill after {delay} ms, queued {queued}): {e:?}; row {row:?}; keys {keys:#?}");
+                }
+            };
+            assert!(opened.bytes == tiff, "seed {seed}: intact");
+        }
+    }
+    let rows = setup.list_documents("30000033", "radiology").await.unwrap();
+    let originals = setup
+        .store
+        .list_keys("patients/30000033/originals/")
+        .await
+        .unwrap();
+    assert_eq!(
+        originals.len(),
+        rows.len(),
+        "one set of objects per document"
+    );
+    let open = setup
+        .clients
+        .s3
+        .list_multipart_uploads()
+        .bucket(setup.store.bucket())
+        .prefix("patients/30000033/")
+        .send()
+        .await
+        .unwrap();
+    assert!(open.uploads().is_empty(), "no abandoned multipart upload");
+    eprintln!("kill test: {seeds} kills, {} documents landed", rows.len());
+}
+
+#[tokio::test]
+async fn cli_upload_adds_the_good_files_and_exits_non_zero_naming_the_refused_one() {
+    let setup = cloud().signed_in("nurse.hughes").await;
+    patient(&setup, "30000034").await;
+    cli_cache_key_made();
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let good = files.path().join("ecg.pdf");
+    std::fs::write(&good, demo_pdf("ECG", "sinus rhythm")).unwrap();
+    let bad = files.path().join("setup.pdf");
+    std::fs::write(&bad, b"MZ\x90\x00 not a pdf").unwrap();
+    let out = cli(
+        data.path(),
+        &[
+            "upload",
+            "--user",
+            "nurse.hughes",
+            "--mrn",
+            "30000034",
+            "--category",
+            "lab",
+        ],
+    )
+    .arg(&good)
+    .arg(&bad)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a refused file makes the run fail");
+    assert!(
+        stderr.contains("setup.pdf: only PDF, JPEG, PNG and TIFF"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("added   ") && stdout.contains("ecg.pdf"),
+        "{stdout}"
+    );
+    let rows = setup.list_documents("30000034", "lab").await.unwrap();
+    assert_eq!(rows.len(), 1);
+}
