@@ -4,61 +4,82 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{Cache, CacheError};
 
-/// A patient as last fetched: the summary and manifest as JSON, with the manifest's ETag for
+/// A patient as last fetched: demographics and manifest as JSON, with the manifest's ETag for
 /// a conditional re-read.
 #[derive(Debug, Clone)]
 pub struct CachedPatient {
     pub mrn: String,
-    pub summary: String,
+    pub nhs_number: String,
+    pub patient: String,
     pub manifest: String,
     pub manifest_etag: Option<String>,
     pub synced_at: String,
 }
 
 impl Cache {
-    pub async fn save_patient(
-        &self,
-        patient: CachedPatient,
-        nhs_number: &str,
-        now: &str,
-    ) -> Result<(), CacheError> {
-        let (nhs, now) = (nhs_number.to_string(), now.to_string());
+    pub async fn save_patient(&self, p: CachedPatient, now: &str) -> Result<(), CacheError> {
+        let now = now.to_string();
         self.run(move |c| {
             c.execute(
-                "INSERT INTO patients (mrn, nhs_number, summary, manifest, manifest_etag, synced_at, opened_at)
+                "INSERT INTO patients (mrn, nhs_number, patient, manifest, manifest_etag, synced_at, opened_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT(mrn) DO UPDATE SET nhs_number = ?2, summary = ?3, manifest = ?4,
+                 ON CONFLICT(mrn) DO UPDATE SET nhs_number = ?2, patient = ?3, manifest = ?4,
                      manifest_etag = ?5, synced_at = ?6, opened_at = ?7",
-                params![
-                    patient.mrn,
-                    nhs,
-                    patient.summary,
-                    patient.manifest,
-                    patient.manifest_etag,
-                    patient.synced_at,
-                    now
-                ],
+                params![p.mrn, p.nhs_number, p.patient, p.manifest, p.manifest_etag, p.synced_at, now],
             )?;
             Ok(())
         })
         .await
     }
 
-    /// By MRN or (digits only) NHS number.
+    /// A newer manifest for a patient already cached (others are not added by a list read).
+    pub async fn update_manifest(
+        &self,
+        mrn: &str,
+        manifest: String,
+        etag: Option<String>,
+        synced_at: &str,
+    ) -> Result<(), CacheError> {
+        let (mrn, synced_at) = (mrn.to_string(), synced_at.to_string());
+        self.run(move |c| {
+            c.execute(
+                "UPDATE patients SET manifest = ?2, manifest_etag = ?3, synced_at = ?4 WHERE mrn = ?1",
+                params![mrn, manifest, etag, synced_at],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The cloud confirmed the cached copy is current (a 304).
+    pub async fn mark_synced(&self, mrn: &str, synced_at: &str) -> Result<(), CacheError> {
+        let (mrn, synced_at) = (mrn.to_string(), synced_at.to_string());
+        self.run(move |c| {
+            c.execute(
+                "UPDATE patients SET synced_at = ?2 WHERE mrn = ?1",
+                params![mrn, synced_at],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// By MRN or by NHS number (digits).
     pub async fn patient(&self, mrn_or_nhs: &str) -> Result<Option<CachedPatient>, CacheError> {
         let key = mrn_or_nhs.to_string();
         self.run(move |c| {
             Ok(c.query_row(
-                "SELECT mrn, summary, manifest, manifest_etag, synced_at FROM patients
+                "SELECT mrn, nhs_number, patient, manifest, manifest_etag, synced_at FROM patients
                  WHERE mrn = ?1 OR nhs_number = ?1",
                 params![key],
                 |r| {
                     Ok(CachedPatient {
                         mrn: r.get(0)?,
-                        summary: r.get(1)?,
-                        manifest: r.get(2)?,
-                        manifest_etag: r.get(3)?,
-                        synced_at: r.get(4)?,
+                        nhs_number: r.get(1)?,
+                        patient: r.get(2)?,
+                        manifest: r.get(3)?,
+                        manifest_etag: r.get(4)?,
+                        synced_at: r.get(5)?,
                     })
                 },
             )
@@ -67,32 +88,32 @@ impl Cache {
         .await
     }
 
-    /// Keeps a document the user opened (its patient must be cached).
+    /// Keeps a file the user opened (or a thumbnail), keyed by `name`; its patient must be cached.
     pub async fn save_file(
         &self,
-        doc_id: &str,
+        name: &str,
         mrn: &str,
         bytes: Vec<u8>,
         now: &str,
     ) -> Result<(), CacheError> {
-        let (doc_id, mrn, now) = (doc_id.to_string(), mrn.to_string(), now.to_string());
+        let (name, mrn, now) = (name.to_string(), mrn.to_string(), now.to_string());
         self.run(move |c| {
             c.execute(
                 "INSERT INTO files (doc_id, mrn, bytes, opened_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(doc_id) DO UPDATE SET opened_at = ?4",
-                params![doc_id, mrn, bytes, now],
+                params![name, mrn, bytes, now],
             )?;
             Ok(())
         })
         .await
     }
 
-    pub async fn file(&self, doc_id: &str) -> Result<Option<Vec<u8>>, CacheError> {
-        let doc_id = doc_id.to_string();
+    pub async fn file(&self, name: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        let name = name.to_string();
         self.run(move |c| {
             Ok(c.query_row(
                 "SELECT bytes FROM files WHERE doc_id = ?1",
-                params![doc_id],
+                params![name],
                 |r| r.get(0),
             )
             .optional()?)

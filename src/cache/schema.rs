@@ -21,7 +21,7 @@ pub fn migrations() -> Migrations<'static> {
          CREATE TABLE patients (
              mrn            TEXT PRIMARY KEY,
              nhs_number     TEXT NOT NULL,
-             summary        TEXT NOT NULL,
+             patient        TEXT NOT NULL,
              manifest       TEXT NOT NULL,
              manifest_etag  TEXT,
              synced_at      TEXT NOT NULL,

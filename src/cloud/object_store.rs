@@ -3,6 +3,9 @@
 //! Contract: every write is atomic (the whole body or nothing); `Write::Create` and
 //! `Write::IfMatch` never overwrite a version the caller has not seen (`StoreError::Conflict`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use aws_sdk_s3::primitives::ByteStream;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -58,12 +61,22 @@ pub struct Versioned<T> {
     pub etag: String,
 }
 
+/// The answer to a conditional read.
+#[derive(Debug, Clone)]
+pub enum Revalidated<T> {
+    Unchanged,
+    Changed(Versioned<T>),
+    Missing,
+}
+
 #[derive(Debug, Clone)]
 pub struct ObjectStore {
     client: aws_sdk_s3::Client,
     /// Sends presigned requests (uploads go straight to S3 with byte-level progress).
     http: reqwest::Client,
     bucket: String,
+    /// Shared by clones: one view of connectivity per profile.
+    offline: Arc<AtomicBool>,
 }
 
 /// Base64 of the SHA-256 of `body`, the form `x-amz-checksum-sha256` takes.
@@ -83,11 +96,45 @@ impl ObjectStore {
             client,
             http,
             bucket,
+            offline: Arc::new(AtomicBool::new(false)),
         }
     }
 
     pub fn bucket(&self) -> &str {
         &self.bucket
+    }
+
+    /// Whether the last call found the cloud unreachable: later calls fail at once (no
+    /// connect timeouts piling up while offline) until `probe` reaches the cloud again.
+    pub fn is_offline(&self) -> bool {
+        self.offline.load(Ordering::Relaxed)
+    }
+
+    /// One cheap request that ignores the offline state; updates it. True when online.
+    pub async fn probe(&self) -> bool {
+        let reached = match self.client.head_bucket().bucket(&self.bucket).send().await {
+            Ok(_) => true,
+            Err(e) => !matches!(classify(e), Failure::Unreachable),
+        };
+        self.offline.store(!reached, Ordering::Relaxed);
+        reached
+    }
+
+    /// Runs a call unless offline, and records whether it reached the cloud.
+    pub(super) async fn watched<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        if self.is_offline() {
+            return Err(StoreError::Unreachable);
+        }
+        let result = call.await;
+        match &result {
+            Err(StoreError::Unreachable) => self.offline.store(true, Ordering::Relaxed),
+            Err(StoreError::Cancelled) => {}
+            _ => self.offline.store(false, Ordering::Relaxed),
+        }
+        result
     }
 
     pub(super) fn client(&self) -> &aws_sdk_s3::Client {
@@ -133,30 +180,72 @@ impl ObjectStore {
         Ok(Some(Versioned { value, etag }))
     }
 
-    pub async fn get_bytes(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
-        let out = match self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(e) => {
-                return match classify(e) {
-                    Failure::Service { status: 404, .. } => Ok(None),
-                    other => Err(other.into()),
+    /// Reads a JSON object only if its ETag is no longer `etag` (conditional GET: S3 answers
+    /// 304 with no body when nothing changed).
+    pub async fn get_json_if_changed<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        etag: &str,
+    ) -> Result<Revalidated<T>, StoreError> {
+        self.watched(async {
+            let out = match self
+                .client
+                .get_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .if_none_match(etag)
+                .send()
+                .await
+            {
+                Ok(out) => out,
+                Err(e) => {
+                    return match classify(e) {
+                        Failure::Service { status: 304, .. } => Ok(Revalidated::Unchanged),
+                        Failure::Service { status: 404, .. } => Ok(Revalidated::Missing),
+                        other => Err(other.into()),
+                    }
                 }
-            }
-        };
-        let etag = out.e_tag().unwrap_or_default().to_string();
-        let body = out
-            .body
-            .collect()
-            .await
-            .map_err(|_| StoreError::Unreachable)?;
-        Ok(Some((body.into_bytes().to_vec(), etag)))
+            };
+            let etag = out.e_tag().unwrap_or_default().to_string();
+            let body = out
+                .body
+                .collect()
+                .await
+                .map_err(|_| StoreError::Unreachable)?;
+            let value =
+                serde_json::from_slice(&body.into_bytes()).map_err(|_| StoreError::Corrupt)?;
+            Ok(Revalidated::Changed(Versioned { value, etag }))
+        })
+        .await
+    }
+
+    pub async fn get_bytes(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
+        self.watched(async {
+            let out = match self
+                .client
+                .get_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .send()
+                .await
+            {
+                Ok(out) => out,
+                Err(e) => {
+                    return match classify(e) {
+                        Failure::Service { status: 404, .. } => Ok(None),
+                        other => Err(other.into()),
+                    }
+                }
+            };
+            let etag = out.e_tag().unwrap_or_default().to_string();
+            let body = out
+                .body
+                .collect()
+                .await
+                .map_err(|_| StoreError::Unreachable)?;
+            Ok(Some((body.into_bytes().to_vec(), etag)))
+        })
+        .await
     }
 
     /// Writes a JSON record under the given condition; returns the new ETag.
@@ -179,61 +268,70 @@ impl ObjectStore {
         content_type: &str,
         write: Write,
     ) -> Result<String, StoreError> {
-        let mut req = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(content_type)
-            .checksum_sha256(sha256_base64(&body))
-            .body(ByteStream::from(body));
-        req = match write {
-            Write::Create => req.if_none_match("*"),
-            Write::IfMatch(etag) => req.if_match(etag),
-            Write::Overwrite => req,
-        };
-        let out = req.send().await.map_err(classify)?;
-        Ok(out.e_tag().unwrap_or_default().to_string())
+        self.watched(async {
+            let mut req = self
+                .client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .content_type(content_type)
+                .checksum_sha256(sha256_base64(&body))
+                .body(ByteStream::from(body));
+            req = match write {
+                Write::Create => req.if_none_match("*"),
+                Write::IfMatch(etag) => req.if_match(etag),
+                Write::Overwrite => req,
+            };
+            let out = req.send().await.map_err(classify)?;
+            Ok(out.e_tag().unwrap_or_default().to_string())
+        })
+        .await
     }
 
     pub async fn exists(&self, key: &str) -> Result<bool, StoreError> {
-        match self
-            .client
-            .head_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(e) => match classify(e) {
-                Failure::Service { status: 404, .. } => Ok(false),
-                other => Err(other.into()),
-            },
-        }
+        self.watched(async {
+            match self
+                .client
+                .head_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .send()
+                .await
+            {
+                Ok(_) => Ok(true),
+                Err(e) => match classify(e) {
+                    Failure::Service { status: 404, .. } => Ok(false),
+                    other => Err(other.into()),
+                },
+            }
+        })
+        .await
     }
 
     /// The value of one tag on an object (e.g. a scanner's `scan-status`); `None` when the
     /// object or the tag is absent.
     pub async fn tag(&self, key: &str, name: &str) -> Result<Option<String>, StoreError> {
-        match self
-            .client
-            .get_object_tagging()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-        {
-            Ok(out) => Ok(out
-                .tag_set()
-                .iter()
-                .find(|t| t.key() == name)
-                .map(|t| t.value().to_string())),
-            Err(e) => match classify(e) {
-                Failure::Service { status: 404, .. } => Ok(None),
-                other => Err(other.into()),
-            },
-        }
+        self.watched(async {
+            match self
+                .client
+                .get_object_tagging()
+                .bucket(&self.bucket)
+                .key(key)
+                .send()
+                .await
+            {
+                Ok(out) => Ok(out
+                    .tag_set()
+                    .iter()
+                    .find(|t| t.key() == name)
+                    .map(|t| t.value().to_string())),
+                Err(e) => match classify(e) {
+                    Failure::Service { status: 404, .. } => Ok(None),
+                    other => Err(other.into()),
+                },
+            }
+        })
+        .await
     }
 
     /// Deletes one object; a missing object is not an error (deletes are retried safely).

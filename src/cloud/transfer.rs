@@ -115,17 +115,20 @@ impl ObjectStore {
         progress: &Arc<Progress>,
         cancel: &CancellationToken,
     ) -> Result<(), StoreError> {
-        if cancel.is_cancelled() {
-            return Err(StoreError::Cancelled);
-        }
-        // Each request races the cancel token (see `send`), so a cancelled multipart upload
-        // still reaches its abort.
-        let watch = Watch { progress, cancel };
-        if body.len() > MULTIPART_THRESHOLD {
-            self.multipart(key, body, content_type, watch).await
-        } else {
-            self.presigned_put(key, body, content_type, watch).await
-        }
+        self.watched(async {
+            if cancel.is_cancelled() {
+                return Err(StoreError::Cancelled);
+            }
+            // Each request races the cancel token (see `send`), so a cancelled multipart upload
+            // still reaches its abort.
+            let watch = Watch { progress, cancel };
+            if body.len() > MULTIPART_THRESHOLD {
+                self.multipart(key, body, content_type, watch).await
+            } else {
+                self.presigned_put(key, body, content_type, watch).await
+            }
+        })
+        .await
     }
 
     async fn presigned_put(

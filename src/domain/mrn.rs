@@ -70,6 +70,12 @@ impl Mrn {
     }
 }
 
+impl AsRef<str> for Mrn {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for Mrn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

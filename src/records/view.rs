@@ -12,6 +12,8 @@ pub struct PatientSummary {
     pub tiles: Vec<Tile>,
     /// Whether this user may add documents (the UI shows the upload controls).
     pub can_upload: bool,
+    /// Set when this is the offline copy (RFC 3339 time it was last confirmed current).
+    pub synced_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -75,6 +77,7 @@ impl PatientSummary {
             banner,
             tiles,
             can_upload: false,
+            synced_at: None,
         }
     }
 }

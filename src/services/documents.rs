@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{AppError, Services};
 use crate::auth::AuthError;
+use crate::cloud::StoreError;
 use crate::domain::{
     apply_stamp, keys, Action, Category, DocumentEntry, Manifest, Mrn, ScanStatus,
 };
@@ -142,16 +143,34 @@ impl Services {
         {
             return Ok(None);
         }
-        let stored = self
-            .store
-            .get_bytes(&thumb)
-            .await
-            .map_err(crate::records::LookupError::from)?;
-        Ok(stored.map(|(bytes, _)| bytes))
+        let cached_name = format!("thumb-{id}");
+        match self.store.get_bytes(&thumb).await {
+            Ok(stored) => {
+                let bytes = stored.map(|(bytes, _)| bytes);
+                if let (Some(cache), Some(b)) = (self.usable_cache().await, &bytes) {
+                    let now = (self.clock)().format(&time::format_description::well_known::Rfc3339);
+                    let _ = cache
+                        .save_file(
+                            &cached_name,
+                            mrn.as_ref(),
+                            b.clone(),
+                            &now.unwrap_or_default(),
+                        )
+                        .await;
+                }
+                Ok(bytes)
+            }
+            Err(StoreError::Unreachable) => match self.usable_cache().await {
+                Some(cache) => Ok(cache.file(&cached_name).await.ok().flatten()),
+                None => Err(crate::records::LookupError::from(StoreError::Unreachable).into()),
+            },
+            Err(e) => Err(crate::records::LookupError::from(e).into()),
+        }
     }
 
     /// The original's bytes, refused when the scanner flagged it or when they do not match
-    /// the SHA-256 the manifest recorded at upload.
+    /// the SHA-256 the manifest recorded at upload. Kept in the encrypted cache once opened,
+    /// and served from there when the cloud cannot be reached.
     pub(super) async fn fetch_verified(
         &self,
         mrn: &Mrn,
@@ -162,18 +181,39 @@ impl Services {
         }
         let ext = keys::extension_for(&entry.content_type).ok_or(AppError::NoSuchDocument)?;
         let key = keys::original(mrn, entry.category, entry.id, ext);
-        let (bytes, _) = self
-            .store
-            .get_bytes(&key)
-            .await
-            .map_err(crate::records::LookupError::from)?
-            .ok_or(AppError::NoSuchDocument)?;
+        let cached_name = entry.id.to_string();
+        let bytes = match self.store.get_bytes(&key).await {
+            Ok(Some((bytes, _))) => bytes,
+            Ok(None) => return Err(AppError::NoSuchDocument),
+            Err(StoreError::Unreachable) => {
+                let cache = self.usable_cache().await;
+                let cached = match cache {
+                    Some(c) => c.file(&cached_name).await.ok().flatten(),
+                    None => None,
+                };
+                cached.ok_or_else(|| {
+                    AppError::from(crate::records::LookupError::from(StoreError::Unreachable))
+                })?
+            }
+            Err(e) => return Err(crate::records::LookupError::from(e).into()),
+        };
         let digest: String = Sha256::digest(&bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
         if !entry.sha256.is_empty() && digest != entry.sha256 {
             return Err(AppError::Corrupted);
+        }
+        if let Some(cache) = self.usable_cache().await {
+            let now = (self.clock)().format(&time::format_description::well_known::Rfc3339);
+            let _ = cache
+                .save_file(
+                    &cached_name,
+                    mrn.as_ref(),
+                    bytes.clone(),
+                    &now.unwrap_or_default(),
+                )
+                .await;
         }
         Ok(bytes)
     }
@@ -185,13 +225,21 @@ impl Services {
             .map_err(|e| AppError::Query(e.into()))
     }
 
+    /// The patient's manifest, live; refreshed into the cache. When the cloud cannot be
+    /// reached, the cached copy (if the user opened this patient before).
     pub(super) async fn manifest(&self, mrn: &Mrn) -> Result<Manifest, AppError> {
-        let stored = self
-            .store
-            .get_json::<Manifest>(&keys::manifest(mrn))
-            .await
-            .map_err(crate::records::LookupError::from)?;
-        Ok(stored.map(|v| v.value).unwrap_or_default())
+        match self.store.get_json::<Manifest>(&keys::manifest(mrn)).await {
+            Ok(Some(v)) => {
+                self.remember_manifest(mrn, &v.value, &v.etag).await;
+                Ok(v.value)
+            }
+            Ok(None) => Ok(Manifest::default()),
+            Err(StoreError::Unreachable) => match self.cached_record(mrn.as_ref()).await {
+                Some((record, _)) => Ok(record.manifest),
+                None => Err(crate::records::LookupError::from(StoreError::Unreachable).into()),
+            },
+            Err(e) => Err(crate::records::LookupError::from(e).into()),
+        }
     }
 
     pub(super) async fn row_permissions(&self) -> RowPermissions {

@@ -1,6 +1,7 @@
 //! The one value the app and the CLI build at start-up: profile, cloud clients, session.
 //! Every user-facing operation goes through here, so the role check happens in one place.
 
+mod cached_records;
 mod challenges;
 mod documents;
 mod export;
@@ -151,14 +152,22 @@ impl Services {
         self
     }
 
+    /// Cache-first: a patient this user opened before comes from the encrypted cache at once
+    /// (`synced_at` says how fresh); the UI then calls `revalidate_patient`. Otherwise live.
     #[instrument(skip_all, err(Display))]
     pub async fn find_patient(&self, query: &str) -> Result<PatientSummary, AppError> {
         self.authorize(Action::ViewRecords).await?;
         let query = PatientQuery::parse(query, &self.profile.mrn_format)?;
+        let key = match &query {
+            PatientQuery::Mrn(m) => m.to_string(),
+            PatientQuery::Nhs(n) => n.digits().to_string(),
+        };
+        if let Some((record, synced_at)) = self.cached_record(&key).await {
+            return Ok(self.summary(&record, Some(synced_at)).await);
+        }
         let record = find_patient(&self.store, &query).await?;
-        let mut summary = PatientSummary::from_record(&record);
-        summary.can_upload = self.may(Action::Upload).await;
-        Ok(summary)
+        self.remember_record(&record).await;
+        Ok(self.summary(&record, None).await)
     }
 }
 

@@ -109,7 +109,8 @@ impl Services {
             .into_iter()
             .partition(|i| i.state == OutboxState::Queued);
         report.failed += failed.len() as u32;
-        let mut offline = false;
+        // After a failure the store fails fast; ask the cloud once whether it is back.
+        let mut offline = self.store.is_offline() && !self.store.probe().await;
         for round in queued.chunks(jobs.max(1)) {
             let outcomes = if offline {
                 round

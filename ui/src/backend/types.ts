@@ -48,7 +48,11 @@ export type PatientSummary = { banner: PatientBanner, tiles: Array<Tile>,
 /**
  * Whether this user may add documents (the UI shows the upload controls).
  */
-can_upload: boolean, };
+can_upload: boolean, 
+/**
+ * Set when this is the offline copy (RFC 3339 time it was last confirmed current).
+ */
+synced_at: string | null, };
 
 export type ScanStatus = "pending" | "clean" | "infected";
 

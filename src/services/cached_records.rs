@@ -1,0 +1,159 @@
+//! Cache-first patient views: a patient this user opened before is shown from the encrypted
+//! cache at once, then revalidated with a conditional GET on the manifest's ETag. Every live
+//! read refreshes the cache; when the cloud cannot be reached, the cached copy is served and
+//! says how old it is.
+
+use time::format_description::well_known::Rfc3339;
+use tracing::warn;
+
+use super::{AppError, Services};
+use crate::cache::{Cache, CachedPatient};
+use crate::cloud::object_store::Revalidated;
+use crate::domain::{keys, Manifest, Mrn, Patient};
+use crate::records::{LookupError, PatientRecord, PatientSummary};
+
+impl Services {
+    /// The user's cache when there is one that opens; a broken cache never blocks live
+    /// viewing (the outbox calls report it, with the reset choice).
+    pub(super) async fn usable_cache(&self) -> Option<Cache> {
+        match self.cache().await {
+            Ok(cache) => Some(cache),
+            Err(AppError::NoOfflineCache) => None,
+            Err(e) => {
+                warn!(error = %e, "offline cache unavailable");
+                None
+            }
+        }
+    }
+
+    fn now_text(&self) -> String {
+        (self.clock)().format(&Rfc3339).unwrap_or_default()
+    }
+
+    /// The cached record for an MRN or NHS number (digits), with when it was last synced.
+    pub(super) async fn cached_record(&self, key: &str) -> Option<(PatientRecord, String)> {
+        let cached = self.usable_cache().await?.patient(key).await.ok()??;
+        let patient: Patient = serde_json::from_str(&cached.patient).ok()?;
+        let manifest: Manifest = serde_json::from_str(&cached.manifest).ok()?;
+        let record = PatientRecord {
+            patient,
+            manifest,
+            manifest_etag: cached.manifest_etag,
+        };
+        Some((record, cached.synced_at))
+    }
+
+    /// Keeps a patient the user opened (best effort: the screen never waits on the cache).
+    pub(super) async fn remember_record(&self, record: &PatientRecord) {
+        let Some(cache) = self.usable_cache().await else {
+            return;
+        };
+        let (Ok(patient), Ok(manifest)) = (
+            serde_json::to_string(&record.patient),
+            serde_json::to_string(&record.manifest),
+        ) else {
+            return;
+        };
+        let now = self.now_text();
+        let saved = cache
+            .save_patient(
+                CachedPatient {
+                    mrn: record.patient.mrn.to_string(),
+                    nhs_number: record.patient.nhs_number.digits().to_string(),
+                    patient,
+                    manifest,
+                    manifest_etag: record.manifest_etag.clone(),
+                    synced_at: now.clone(),
+                },
+                &now,
+            )
+            .await;
+        if let Err(e) = saved {
+            warn!(error = %e, "could not keep the patient offline");
+        }
+    }
+
+    /// A fresher manifest read live: update the cached copy, if the patient is cached.
+    pub(super) async fn remember_manifest(&self, mrn: &Mrn, manifest: &Manifest, etag: &str) {
+        let (Some(cache), Ok(json)) = (self.usable_cache().await, serde_json::to_string(manifest))
+        else {
+            return;
+        };
+        let now = self.now_text();
+        let _ = cache
+            .update_manifest(mrn.as_ref(), json, Some(etag.to_string()), &now)
+            .await;
+    }
+
+    /// Asks the cloud whether a cached patient changed (conditional GET on the manifest ETag).
+    /// `None`: the copy on screen is current (304). A changed manifest is cached and returned.
+    pub async fn revalidate_patient(&self, mrn: &str) -> Result<Option<PatientSummary>, AppError> {
+        self.authorize(crate::domain::Action::ViewRecords).await?;
+        let mrn = self.parse_mrn(mrn)?;
+        let Some((mut record, _)) = self.cached_record(mrn.as_ref()).await else {
+            let live = self.live_record(&mrn).await?;
+            return Ok(Some(self.summary(&live, None).await));
+        };
+        let key = keys::manifest(&mrn);
+        let answer = match &record.manifest_etag {
+            Some(etag) => self
+                .store
+                .get_json_if_changed::<Manifest>(&key, etag)
+                .await
+                .map_err(LookupError::from)?,
+            None => match self
+                .store
+                .get_json::<Manifest>(&key)
+                .await
+                .map_err(LookupError::from)?
+            {
+                Some(v) => Revalidated::Changed(v),
+                None => Revalidated::Missing,
+            },
+        };
+        match answer {
+            Revalidated::Unchanged | Revalidated::Missing => {
+                if let Some(cache) = self.usable_cache().await {
+                    let _ = cache.mark_synced(mrn.as_ref(), &self.now_text()).await;
+                }
+                Ok(None)
+            }
+            Revalidated::Changed(v) => {
+                record.manifest = v.value;
+                record.manifest_etag = Some(v.etag);
+                self.remember_record(&record).await;
+                Ok(Some(self.summary(&record, None).await))
+            }
+        }
+    }
+
+    pub(super) async fn live_record(&self, mrn: &Mrn) -> Result<PatientRecord, AppError> {
+        let record = crate::records::find_patient(
+            &self.store,
+            &crate::domain::PatientQuery::Mrn(mrn.clone()),
+        )
+        .await?;
+        self.remember_record(&record).await;
+        Ok(record)
+    }
+
+    /// The screen's summary; `synced_at` set when it comes from the cache.
+    pub(super) async fn summary(
+        &self,
+        record: &PatientRecord,
+        synced_at: Option<String>,
+    ) -> PatientSummary {
+        let mut summary = PatientSummary::from_record(record);
+        summary.can_upload = self.may(crate::domain::Action::Upload).await;
+        summary.synced_at = synced_at;
+        summary
+    }
+}
+
+impl Services {
+    /// Whether the cloud answers: probes once when the last call failed. For the offline
+    /// banner and the outbox's automatic drain.
+    pub async fn is_online(&self) -> bool {
+        !self.store.is_offline() || self.store.probe().await
+    }
+}
