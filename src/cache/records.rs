@@ -120,4 +120,35 @@ impl Cache {
         })
         .await
     }
+
+    /// An audit event made offline (an offline view is still audited: it goes up later).
+    pub async fn queue_audit(&self, key: &str, event: String) -> Result<(), CacheError> {
+        let key = key.to_string();
+        self.run(move |c| {
+            c.execute(
+                "INSERT OR IGNORE INTO audit_pending (key, event) VALUES (?1, ?2)",
+                params![key, event],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn pending_audits(&self) -> Result<Vec<(String, String)>, CacheError> {
+        self.run(|c| {
+            let mut statement = c.prepare("SELECT key, event FROM audit_pending ORDER BY key")?;
+            let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    pub async fn audit_sent(&self, key: &str) -> Result<(), CacheError> {
+        let key = key.to_string();
+        self.run(move |c| {
+            c.execute("DELETE FROM audit_pending WHERE key = ?1", params![key])?;
+            Ok(())
+        })
+        .await
+    }
 }

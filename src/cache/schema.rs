@@ -29,6 +29,10 @@ pub fn migrations() -> Migrations<'static> {
              pinned         INTEGER NOT NULL DEFAULT 0
          );
          CREATE INDEX patients_by_nhs ON patients(nhs_number);
+         CREATE TABLE audit_pending (
+             key            TEXT PRIMARY KEY,
+             event          TEXT NOT NULL
+         );
          CREATE TABLE files (
              doc_id         TEXT PRIMARY KEY,
              mrn            TEXT NOT NULL REFERENCES patients(mrn) ON DELETE CASCADE,

@@ -39,6 +39,25 @@ pub fn audit_key(at: OffsetDateTime, event_id: Uuid) -> String {
     )
 }
 
+/// One event and the key it is stored under.
+pub fn event(
+    at: OffsetDateTime,
+    actor: &str,
+    action: AuditAction,
+    mrn: &Mrn,
+    doc_id: Option<Uuid>,
+) -> (String, AuditEvent) {
+    let event = AuditEvent {
+        event_id: Uuid::now_v7(),
+        at: at.format(&Rfc3339).unwrap_or_default(),
+        actor: actor.to_string(),
+        action,
+        mrn: mrn.to_string(),
+        doc_id,
+    };
+    (audit_key(at, event.event_id), event)
+}
+
 /// Writes one event; create-only, so an event is never overwritten.
 pub async fn record(
     store: &ObjectStore,
@@ -48,15 +67,7 @@ pub async fn record(
     mrn: &Mrn,
     doc_id: Option<Uuid>,
 ) -> Result<(), StoreError> {
-    let event = AuditEvent {
-        event_id: Uuid::now_v7(),
-        at: at.format(&Rfc3339).unwrap_or_default(),
-        actor: actor.to_string(),
-        action,
-        mrn: mrn.to_string(),
-        doc_id,
-    };
-    let key = audit_key(at, event.event_id);
+    let (key, event) = event(at, actor, action, mrn, doc_id);
     store
         .put_json(&key, &event, Write::Create)
         .await

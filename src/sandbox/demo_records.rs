@@ -93,6 +93,21 @@ async fn ensure_documents(
             store
                 .put_bytes(&key, bytes.clone(), content_type, Write::Overwrite)
                 .await?;
+            // Images get their optimized and thumb variants, as an upload makes them.
+            let mut variants = vec![];
+            if content_type.starts_with("image/") {
+                if let Ok(made) = crate::upload::make_variants(&bytes) {
+                    for (key, body) in [
+                        (keys::optimized(mrn, category, id), made.optimized),
+                        (keys::thumb(mrn, category, id), made.thumb),
+                    ] {
+                        store
+                            .put_bytes(&key, body, "image/jpeg", Write::Overwrite)
+                            .await?;
+                        variants.push(key);
+                    }
+                }
+            }
             manifest.documents.push(DocumentEntry {
                 id,
                 category,
@@ -102,7 +117,7 @@ async fn ensure_documents(
                 sha256: hex(&Sha256::digest(&bytes)),
                 created,
                 uploaded_by: "nurse.hughes".into(),
-                variants: vec![],
+                variants,
                 stamp: None,
                 status: DocumentStatus::Attached,
                 scan_status: ScanStatus::Clean,

@@ -157,3 +157,59 @@ impl Services {
         !self.store.is_offline() || self.store.probe().await
     }
 }
+
+impl Services {
+    /// Records an audit event; offline it waits in the encrypted cache and goes up with the
+    /// outbox. Without either, the action is refused (no unaudited view).
+    pub(super) async fn audit(
+        &self,
+        action: crate::records::audit::AuditAction,
+        mrn: &Mrn,
+        doc_id: Option<uuid::Uuid>,
+    ) -> Result<(), AppError> {
+        let actor = self.actor().await?;
+        let (key, event) =
+            crate::records::audit::event((self.clock)(), &actor, action, mrn, doc_id);
+        let sent = self
+            .store
+            .put_json(&key, &event, crate::cloud::object_store::Write::Create)
+            .await;
+        match sent {
+            Ok(_) | Err(crate::cloud::StoreError::Conflict) => Ok(()),
+            Err(crate::cloud::StoreError::Unreachable) => {
+                let cache = self
+                    .usable_cache()
+                    .await
+                    .ok_or_else(|| LookupError::from(crate::cloud::StoreError::Unreachable))?;
+                let json = serde_json::to_string(&event)
+                    .map_err(|e| crate::cache::CacheError::Database(e.to_string()))?;
+                cache.queue_audit(&key, json).await?;
+                Ok(())
+            }
+            Err(e) => Err(LookupError::from(e).into()),
+        }
+    }
+
+    /// Sends audit events made offline; stops at the first that cannot go.
+    pub async fn flush_audits(&self) -> Result<(), AppError> {
+        let Some(cache) = self.usable_cache().await else {
+            return Ok(());
+        };
+        for (key, event) in cache.pending_audits().await? {
+            let sent = self
+                .store
+                .put_bytes(
+                    &key,
+                    event.into_bytes(),
+                    "application/json",
+                    crate::cloud::object_store::Write::Create,
+                )
+                .await;
+            match sent {
+                Ok(_) | Err(crate::cloud::StoreError::Conflict) => cache.audit_sent(&key).await?,
+                Err(_) => break,
+            }
+        }
+        Ok(())
+    }
+}

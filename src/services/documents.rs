@@ -106,17 +106,7 @@ impl Services {
         let manifest = self.manifest(&mrn).await?;
         let entry = find_entry(&manifest, id).ok_or(AppError::NoSuchDocument)?;
         let bytes = self.fetch_verified(&mrn, entry).await?;
-        let actor = self.actor().await?;
-        audit::record(
-            &self.store,
-            (self.clock)(),
-            &actor,
-            AuditAction::View,
-            &mrn,
-            Some(id),
-        )
-        .await
-        .map_err(crate::records::LookupError::from)?;
+        self.audit(AuditAction::View, &mrn, Some(id)).await?;
         Ok(OpenedDocument {
             content_type: entry.content_type.clone(),
             file_name: entry.file_name.clone(),

@@ -111,6 +111,9 @@ impl Services {
         report.failed += failed.len() as u32;
         // After a failure the store fails fast; ask the cloud once whether it is back.
         let mut offline = self.store.is_offline() && !self.store.probe().await;
+        if !offline {
+            self.flush_audits().await?;
+        }
         for round in queued.chunks(jobs.max(1)) {
             let outcomes = if offline {
                 round

@@ -10,6 +10,7 @@ mod idle_lock;
 mod local_cloud;
 mod mfa_setup;
 mod network_switch;
+mod offline;
 mod outbox;
 mod patient_lookup;
 mod remembered_session;

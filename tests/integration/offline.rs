@@ -1,0 +1,212 @@
+//! Offline: what a user opened stays viewable from the encrypted cache when the network drops;
+//! the cache is revalidated by ETag; nothing readable sits in the cache folder.
+
+use chartdesk::sandbox::demo_pdf;
+use chartdesk::services::{system_clock, Upload};
+use chartdesk::{ErrorCode, Services, UiError};
+
+use crate::local_cloud::cloud;
+use crate::network_switch::NetworkSwitch;
+use crate::upload::patient;
+
+async fn signed_in_via(
+    switch: &NetworkSwitch,
+    cache: &std::path::Path,
+    profile: &str,
+    user: &str,
+) -> Services {
+    let mut p = cloud().profile();
+    p.endpoint = Some(switch.endpoint.clone());
+    p.name = profile.to_string();
+    p.keychain = chartdesk::auth::KeychainBackend::Keyutils;
+    let s = Services::new(p, system_clock())
+        .await
+        .with_cache_dir(cache.to_path_buf());
+    let password = &cloud()
+        .report
+        .users
+        .iter()
+        .find(|u| u.username == user)
+        .unwrap()
+        .password;
+    s.sign_in(user, password).await.unwrap();
+    s
+}
+
+#[tokio::test]
+async fn a_patient_and_the_files_opened_stay_viewable_offline_and_nothing_readable_is_on_disk() {
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = signed_in_via(&switch, dir.path(), "offline-view", "dr.okafor").await;
+
+    let live = s.find_patient("943 476 5919").await.unwrap();
+    assert_eq!(live.synced_at, None, "first open is live");
+    let lab = s.list_documents("10000001", "lab").await.unwrap();
+    let preop = s.list_documents("10000001", "preop").await.unwrap();
+    let pdf = s.open_document("10000001", &lab[0].id).await.unwrap();
+    let jpeg = s.open_document("10000001", &preop[0].id).await.unwrap();
+    assert!(s
+        .document_thumbnail("10000001", &preop[0].id)
+        .await
+        .unwrap()
+        .is_some());
+
+    switch.cut();
+    let cached = s.find_patient("9434765919").await.unwrap();
+    assert!(
+        cached.synced_at.is_some(),
+        "the offline copy says how old it is"
+    );
+    assert_eq!(cached.banner.display_name, live.banner.display_name);
+    assert_eq!(cached.tiles[1].count, live.tiles[1].count);
+    assert_eq!(
+        s.list_documents("10000001", "lab").await.unwrap().len(),
+        lab.len()
+    );
+    let again = s.open_document("10000001", &lab[0].id).await.unwrap();
+    assert_eq!(
+        again.bytes, pdf.bytes,
+        "opened before: served from the cache"
+    );
+    assert!(s
+        .document_thumbnail("10000001", &preop[0].id)
+        .await
+        .unwrap()
+        .is_some());
+    let unopened = s.open_document("10000001", &lab[1].id).await.unwrap_err();
+    assert_eq!(UiError::from(unopened).code, ErrorCode::Unreachable);
+    let never_seen = s.find_patient("MRN 10000003").await.unwrap_err();
+    assert_eq!(UiError::from(never_seen).code, ErrorCode::Unreachable);
+    let revalidate = s.revalidate_patient("10000001").await.unwrap_err();
+    assert_eq!(UiError::from(revalidate).code, ErrorCode::Unreachable);
+
+    // At rest: no name, NHS number, file header, SQLite header or token anywhere.
+    let needles: [&[u8]; 7] = [
+        b"Whitfield",
+        b"WHITFIELD",
+        b"9434765919",
+        b"%PDF",
+        b"JFIF",
+        b"SQLite format 3",
+        b"eyJ",
+    ];
+    let mut files = 0;
+    for entry in walk(dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        files += 1;
+        for needle in needles {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{} holds {:?}",
+                entry.display(),
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+    assert!(files >= 1, "the cache exists");
+    assert!(jpeg.bytes.windows(4).any(|w| w == b"JFIF") || jpeg.bytes.starts_with(&[0xFF, 0xD8]));
+
+    switch.restore();
+    assert!(s.is_online().await);
+    assert!(
+        s.revalidate_patient("10000001").await.unwrap().is_none(),
+        "304: unchanged"
+    );
+}
+
+#[tokio::test]
+async fn revalidation_brings_a_change_made_elsewhere() {
+    let setup = cloud().signed_in("nurse.hughes").await;
+    patient(&setup, "30000041").await;
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = signed_in_via(&switch, dir.path(), "offline-revalidate", "dr.okafor").await;
+    let before = s.find_patient("MRN 30000041").await.unwrap();
+    setup
+        .upload_document(Upload::new(
+            "30000041",
+            "lab",
+            "new.pdf",
+            demo_pdf("a", "b"),
+        ))
+        .await
+        .unwrap();
+    let shown = s.find_patient("MRN 30000041").await.unwrap();
+    assert!(shown.synced_at.is_some(), "cache first");
+    assert_eq!(shown.tiles[1].count, before.tiles[1].count);
+    let fresh = s
+        .revalidate_patient("30000041")
+        .await
+        .unwrap()
+        .expect("changed");
+    assert_eq!(fresh.tiles[1].count, before.tiles[1].count + 1);
+    assert_eq!(fresh.synced_at, None);
+}
+
+#[tokio::test]
+async fn a_garbled_cache_is_reported_and_reset_moves_it_aside() {
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = signed_in_via(&switch, dir.path(), "offline-corrupt", "nurse.hughes").await;
+    assert!(s.outbox().await.unwrap().is_empty());
+    let db = walk(dir.path())
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "db"))
+        .unwrap();
+    drop(s);
+    std::fs::write(&db, vec![0x42; 8192]).unwrap();
+
+    let s = signed_in_via(&switch, dir.path(), "offline-corrupt", "nurse.hughes").await;
+    let err = UiError::from(s.outbox().await.unwrap_err());
+    assert_eq!(err.code, ErrorCode::CacheUnreadable);
+    assert!(
+        err.message.contains("Reset offline data"),
+        "{}",
+        err.message
+    );
+    // Viewing still works live while the cache is broken.
+    assert!(s.find_patient("MRN 10000001").await.is_ok());
+    s.reset_cache().await.unwrap();
+    assert!(s.outbox().await.unwrap().is_empty());
+    let names: Vec<String> = walk(dir.path())
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.contains(".unreadable-")),
+        "{names:?}"
+    );
+    for path in walk(dir.path()) {
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.starts_with(b"SQLite format 3"),
+            "never recreated in clear"
+        );
+    }
+}
+
+/// Audit events of dr.okafor viewing this document.
+async fn views_of(s: &Services, doc_id: &str) -> usize {
+    let mut n = 0;
+    for key in s.store.list_keys("audit/").await.unwrap() {
+        let (bytes, _) = s.store.get_bytes(&key).await.unwrap().unwrap();
+        let event: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        if event["doc_id"] == doc_id && event["actor"] == "dr.okafor" && event["action"] == "view" {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
