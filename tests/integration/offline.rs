@@ -112,6 +112,14 @@ async fn a_patient_and_the_files_opened_stay_viewable_offline_and_nothing_readab
         s.revalidate_patient("10000001").await.unwrap().is_none(),
         "304: unchanged"
     );
+    // The offline view was audited: the event waited in the cache and goes up now.
+    let before = views_of(&s, &lab[0].id).await;
+    s.flush_audits().await.unwrap();
+    assert_eq!(
+        views_of(&s, &lab[0].id).await,
+        before + 1,
+        "the offline view's audit event was sent"
+    );
 }
 
 #[tokio::test]
