@@ -22,6 +22,12 @@ const COMMANDS: &[&str] = &[
     "delete_document",
     "upload_document",
     "cancel_upload",
+    "revalidate_patient",
+    "outbox",
+    "retry_outbox_item",
+    "discard_outbox_item",
+    "reset_offline_data",
+    "sync_now",
 ];
 
 fn main() {

@@ -9,7 +9,8 @@ use crate::domain::ScanStatus;
 use crate::domain::{Category, Role};
 use crate::records::{DocumentRow, PatientBanner, PatientSummary, Tile};
 use crate::services::{
-    DrainReport, DrainedItem, ExportSummary, SignInResult, SignedInUser, UploadProgress,
+    DrainReport, DrainedItem, ExportSummary, SignInResult, SignedInUser, SyncStatus, UploadOutcome,
+    UploadProgress,
 };
 use crate::ui_error::{ErrorCode, UiError};
 
@@ -34,6 +35,8 @@ pub fn render() -> String {
         OutboxItem::decl(&cfg),
         DrainedItem::decl(&cfg),
         DrainReport::decl(&cfg),
+        UploadOutcome::decl(&cfg),
+        SyncStatus::decl(&cfg),
         ErrorCode::decl(&cfg),
         UiError::decl(&cfg),
         AppInfo::decl(&cfg),

@@ -2,6 +2,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod background_sync;
 mod commands;
 mod state;
 
@@ -19,6 +20,10 @@ fn main() -> std::process::ExitCode {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .setup(|app| {
+            background_sync::start(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::session::sign_in,
@@ -30,6 +35,7 @@ fn main() -> std::process::ExitCode {
             commands::session::lock_session,
             commands::session::unlock_session,
             commands::patients::find_patient,
+            commands::patients::revalidate_patient,
             commands::documents::list_documents,
             commands::documents::search_documents,
             commands::documents::open_document,
@@ -40,6 +46,11 @@ fn main() -> std::process::ExitCode {
             commands::documents::delete_document,
             commands::documents::upload_document,
             commands::documents::cancel_upload,
+            commands::outbox::outbox,
+            commands::outbox::retry_outbox_item,
+            commands::outbox::discard_outbox_item,
+            commands::outbox::reset_offline_data,
+            commands::outbox::sync_now,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -10,6 +10,7 @@ mod outbox;
 mod removal;
 mod scan_status;
 mod session;
+mod sync_round;
 mod upload;
 
 use std::sync::Arc;
@@ -29,8 +30,9 @@ use crate::records::{find_patient, LookupError, PatientSummary};
 
 pub use documents::OpenedDocument;
 pub use export::{ExportSelection, ExportSummary};
-pub use outbox::{DrainReport, DrainedItem};
+pub use outbox::{DrainReport, DrainedItem, UploadOutcome};
 pub use session::{SignInResult, SignedInUser};
+pub use sync_round::SyncStatus;
 pub use upload::{decode_file_name, Upload, UploadProgress};
 
 /// A clock passed in so session expiry is testable.
@@ -102,7 +104,7 @@ pub struct Services {
     locked: std::sync::atomic::AtomicBool,
     clock: Clock,
     /// Where each user's encrypted cache lives; `None` keeps nothing offline (some tests).
-    cache_dir: Option<std::path::PathBuf>,
+    pub(crate) cache_dir: Option<std::path::PathBuf>,
     /// The open cache and the user it belongs to.
     cache: Mutex<Option<(String, crate::cache::Cache)>>,
 }

@@ -16,7 +16,7 @@ use super::{AppError, Services, Upload};
 use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
 use crate::cloud::{Progress, StoreError};
 use crate::domain::{accept, Action, AttachError, Category, DEFAULT_MAX_BYTES};
-use crate::records::LookupError;
+use crate::records::{DocumentRow, LookupError};
 
 /// What one pass over the outbox did.
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
@@ -40,9 +40,19 @@ pub struct DrainedItem {
 }
 
 enum Outcome {
-    Sent,
-    Failed(String),
-    Left(String),
+    Sent(Option<DocumentRow>),
+    Failed(AppError),
+    Left(AppError),
+}
+
+/// What adding a file from the window came to.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UploadOutcome {
+    /// In the record now.
+    Added { row: DocumentRow },
+    /// Safe in the outbox; it goes up by itself when the cloud can be reached.
+    Queued { doc_id: String, message: String },
 }
 
 impl Services {
@@ -118,7 +128,11 @@ impl Services {
             let outcomes = if offline {
                 round
                     .iter()
-                    .map(|_| Ok(Outcome::Left("not tried: the cloud is unreachable".into())))
+                    .map(|_| {
+                        Ok(Outcome::Left(
+                            LookupError::from(StoreError::Unreachable).into(),
+                        ))
+                    })
                     .collect()
             } else {
                 join_all(
@@ -130,18 +144,18 @@ impl Services {
             };
             for (item, outcome) in round.iter().zip(outcomes) {
                 let (word, message) = match outcome? {
-                    Outcome::Sent => {
+                    Outcome::Sent(_) => {
                         report.sent += 1;
                         ("sent", None)
                     }
-                    Outcome::Failed(m) => {
+                    Outcome::Failed(e) => {
                         report.failed += 1;
-                        ("failed", Some(m))
+                        ("failed", Some(e.to_string()))
                     }
-                    Outcome::Left(m) => {
+                    Outcome::Left(e) => {
                         offline = true;
                         report.left += 1;
-                        ("left", Some(m))
+                        ("left", Some(e.to_string()))
                     }
                 };
                 report.items.push(DrainedItem {
@@ -164,7 +178,7 @@ impl Services {
     ) -> Result<Outcome, AppError> {
         let cache = self.cache().await?;
         let Some((bytes, replace_oldest)) = cache.outbox_file(&item.doc_id).await? else {
-            return Ok(Outcome::Sent);
+            return Ok(Outcome::Sent(None));
         };
         let mut upload = Upload::new(&item.mrn, &item.category, &item.file_name, bytes);
         upload.replace_oldest = replace_oldest;
@@ -172,23 +186,65 @@ impl Services {
         upload.progress = progress;
         upload.cancel = cancel;
         match self.upload_document(upload).await {
+            Ok(row) => {
+                cache.outbox_remove(&item.doc_id).await?;
+                Ok(Outcome::Sent(Some(row)))
+            }
             // Already attached: an earlier run landed it and was stopped before this row
             // was removed.
-            Ok(_) | Err(AppError::Attach(AttachError::AlreadyAttached)) => {
+            Err(AppError::Attach(AttachError::AlreadyAttached)) => {
                 cache.outbox_remove(&item.doc_id).await?;
-                Ok(Outcome::Sent)
+                Ok(Outcome::Sent(None))
             }
             Err(e) if is_transient(&e) => {
                 cache
                     .outbox_failed(&item.doc_id, OutboxState::Queued, &e.to_string())
                     .await?;
-                Ok(Outcome::Left(e.to_string()))
+                Ok(Outcome::Left(e))
             }
             Err(e) => {
                 cache
                     .outbox_failed(&item.doc_id, OutboxState::Failed, &e.to_string())
                     .await?;
-                Ok(Outcome::Failed(e.to_string()))
+                Ok(Outcome::Failed(e))
+            }
+        }
+    }
+
+    /// A file added in the window: queued first (durable), then sent at once. Offline it
+    /// stays queued; a refusal the user is there to answer (preop full, a bad file) comes
+    /// back as the error and leaves nothing queued. Without a cache, a direct upload.
+    #[instrument(skip_all, err(Display))]
+    pub async fn add_document(&self, upload: Upload<'_>) -> Result<UploadOutcome, AppError> {
+        if self.cache_dir.is_none() {
+            return self
+                .upload_document(upload)
+                .await
+                .map(|row| UploadOutcome::Added { row });
+        }
+        let progress = upload.progress.clone();
+        let cancel = upload.cancel.clone();
+        let doc_id = self.queue_upload(upload).await?;
+        let item = self
+            .cache()
+            .await?
+            .outbox()
+            .await?
+            .into_iter()
+            .find(|i| i.doc_id == doc_id)
+            .ok_or(AppError::NoSuchDocument)?;
+        match self.send_queued(&item, progress, cancel).await? {
+            Outcome::Sent(Some(row)) => Ok(UploadOutcome::Added { row }),
+            Outcome::Sent(None) => Err(AppError::NoSuchDocument),
+            Outcome::Left(e) => Ok(UploadOutcome::Queued {
+                doc_id,
+                message: format!(
+                    "Saved on this computer; it will upload when the network is back ({e})"
+                ),
+            }),
+            Outcome::Failed(e) => {
+                self.cache().await?.outbox_remove(&doc_id).await?;
+                Err(e)
             }
         }
     }

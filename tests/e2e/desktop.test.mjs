@@ -6,6 +6,7 @@ import path from "node:path";
 import { Session } from "./webdriver.mjs";
 import { bins, screenshotDir, startDriver, startSandbox } from "./harness.mjs";
 import { freshTotp, totpAt } from "./totp.mjs";
+import { dropJpeg } from "./drop.mjs";
 
 const NHS_BLUE = "rgb(0, 94, 184)";
 let sandbox;
@@ -226,33 +227,13 @@ test("an authenticator user is asked for the 6-digit code; a wrong one is refuse
   await s.waitFor("#signin-view");
 });
 
-/** Drops a real JPEG (drawn on a canvas in the page) on a tile, as from the file manager. */
-async function dropJpeg(category, name) {
-  await s.executeAsync(
-    `const [category, name, done] = arguments;
-     const canvas = document.createElement("canvas");
-     canvas.width = 640; canvas.height = 480;
-     const ctx = canvas.getContext("2d");
-     ctx.fillStyle = "#005EB8"; ctx.fillRect(0, 0, 640, 480);
-     ctx.fillStyle = "#fff"; ctx.fillRect(100, 100, 200, 120);
-     canvas.toBlob((blob) => {
-       const dt = new DataTransfer();
-       dt.items.add(new File([blob], name, { type: "image/jpeg" }));
-       const tile = document.querySelector('#tiles button[data-category="' + category + '"]');
-       tile.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
-       done(true);
-     }, "image/jpeg", 0.9);`,
-    [category, name],
-  );
-}
-
 test("ward staff drop a JPEG on a grey tile: it turns blue with count 1; a 4th preop image offers replace-oldest", async () => {
   const nurse = sandbox.report.users.find((u) => u.username === "nurse.hughes");
   await submitSignIn(nurse.username, nurse.password);
   await s.fill("#patient-query", "943 476 5919");
   await (await s.find("#search-submit")).click();
   await s.waitFor("#patient-record");
-  await dropJpeg("intraop", "theatre-photo.jpg");
+  await dropJpeg(s, "intraop", "theatre-photo.jpg");
   await s.waitUntil(
     async () => (await (await s.find('#tiles button[data-category="intraop"]')).attr("data-count")) === "1",
     "the intraop tile counts the new document",
@@ -263,7 +244,7 @@ test("ward staff drop a JPEG on a grey tile: it turns blue with count 1; a 4th p
   );
   await s.waitUntil(async () => (await (await s.find("#upload-list li")).text()).includes("Added"), "the upload reports Added");
 
-  await dropJpeg("preop", "fourth.jpg");
+  await dropJpeg(s, "preop", "fourth.jpg");
   const replace = await s.waitFor("#upload-list li button.replace-oldest");
   assert.match(await (await s.find("#upload-list li span.refused")).text(), /Preop already holds 3 images/);
   await shot("11-preop-full");
@@ -294,7 +275,7 @@ test("a records admin uploads a JPEG into radiology with progress shown, then op
          window.__progressSeen.push(p.getAttribute("aria-valuetext"));
      }).observe(document.getElementById("upload-list"), { subtree: true, attributes: true, childList: true });`,
   );
-  await dropJpeg("radiology", "chest-xray.jpg");
+  await dropJpeg(s, "radiology", "chest-xray.jpg");
   await s.waitUntil(async () => (await (await s.find(radiology)).attr("data-count")) === "1", "radiology counts 1");
   await s.waitUntil(async () => (await (await s.find(radiology)).css("background-color")) === NHS_BLUE, "radiology turns blue");
   const seen = await s.execute("return window.__progressSeen;");

@@ -1,5 +1,6 @@
 // Starts what the end-to-end tests need: a provisioned local cloud and tauri-driver.
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, mkdirSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -45,8 +46,43 @@ async function waitForPort(port, what, timeoutMs = 30000) {
   throw new Error(`${what} did not listen on ${port}`);
 }
 
-/** moto on a free port, provisioned by `chartdesk sandbox up` into temp config/data folders. */
-export async function startSandbox() {
+/**
+ * A loopback TCP proxy to `targetPort` that a test can cut (connections refused, open ones
+ * dropped) and restore: the network going away without losing moto's in-memory state.
+ */
+export async function startSwitch(targetPort) {
+  let up = true;
+  const open = new Set();
+  const server = net.createServer((client) => {
+    if (!up) return client.destroy();
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    open.add(client).add(upstream);
+    const forget = () => (open.delete(client), open.delete(upstream));
+    client.on("close", forget).on("error", () => upstream.destroy());
+    upstream.on("close", forget).on("error", () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  const port = await freePort();
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    port,
+    cut() {
+      up = false;
+      for (const socket of open) socket.destroy();
+      open.clear();
+    },
+    restore() {
+      up = true;
+    },
+    stop: () => server.close(),
+  };
+}
+
+/**
+ * moto on a free port, provisioned by `chartdesk sandbox up` into temp config/data folders.
+ * With `viaSwitch`, the app reaches moto through a proxy the test can cut (`sandbox.network`).
+ */
+export async function startSandbox({ viaSwitch = false } = {}) {
   const port = await freePort();
   // moto checks TOTP codes only when asked to (DESIGN.md §6).
   const moto = spawn(bins.moto, ["-H", "127.0.0.1", "-p", String(port)], {
@@ -55,7 +91,8 @@ export async function startSandbox() {
     env: { ...process.env, MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP: "true" },
   });
   await waitForPort(port, "moto_server");
-  const endpoint = `http://127.0.0.1:${port}`;
+  const network = viaSwitch ? await startSwitch(port) : null;
+  const endpoint = `http://127.0.0.1:${network ? network.port : port}`;
   const dir = mkdtempSync(path.join(os.tmpdir(), "chartdesk-e2e-"));
   const env = {
     ...process.env,
@@ -65,14 +102,26 @@ export async function startSandbox() {
   };
   let report;
   try {
-    report = JSON.parse(
-      execFileSync(bins.cli, ["sandbox", "up", "--json", "--endpoint", endpoint], { env, encoding: "utf8" }),
-    );
+    // Asynchronous: the proxy (`viaSwitch`) runs on this process's event loop.
+    const { stdout } = await promisify(execFile)(bins.cli, ["sandbox", "up", "--json", "--endpoint", endpoint], {
+      env,
+      encoding: "utf8",
+    });
+    report = JSON.parse(stdout);
   } catch (e) {
     killGroup(moto); // otherwise the live child keeps the test process (and CI) waiting
     throw e;
   }
-  return { endpoint, env, report, stop: () => killGroup(moto) };
+  return {
+    endpoint,
+    env,
+    report,
+    network,
+    stop: () => {
+      network?.stop();
+      killGroup(moto);
+    },
+  };
 }
 
 /** tauri-driver, which launches the app through WebKitWebDriver with `env`. */

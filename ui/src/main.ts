@@ -6,6 +6,7 @@ import { initUpload } from "./documents/upload";
 import { initViewer } from "./documents/viewer";
 import { focusPatientSearch, initPatientSearch, refreshPatient, resetPatientSearch } from "./patient/search";
 import { byId, show, showMessage } from "./shell/dom";
+import { initOffline, showOutbox } from "./shell/offline";
 import { armIdleLock, disarmIdleLock, initIdleLock } from "./signin/idle-lock";
 import { initNewPassword, showNewPasswordForm } from "./signin/new-password";
 import { focusSignIn, initSignIn } from "./signin/signin";
@@ -66,7 +67,14 @@ async function start(): Promise<void> {
   initNewPassword(onSignInResult, showSignedOut);
   initTotp(onSignInResult, showSignedOut);
   initCategoryList(() => void refreshPatient());
-  initUpload(() => {
+  initUpload(
+    () => {
+      void refreshPatient();
+      void reloadCategory();
+    },
+    () => void showOutbox(),
+  );
+  initOffline(() => {
     void refreshPatient();
     void reloadCategory();
   });

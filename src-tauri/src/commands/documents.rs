@@ -4,7 +4,7 @@ use std::sync::Arc;
 use chartdesk::cloud::Progress;
 use chartdesk::records::DocumentRow;
 use chartdesk::services::{
-    decode_file_name, ExportSelection, ExportSummary, Upload, UploadProgress,
+    decode_file_name, ExportSelection, ExportSummary, Upload, UploadOutcome, UploadProgress,
 };
 use chartdesk::UiError;
 use tauri::ipc::{InvokeBody, Request, Response};
@@ -128,7 +128,7 @@ pub async fn upload_document(
     state: State<'_, AppState>,
     window: Window,
     request: Request<'_>,
-) -> Result<DocumentRow, UiError> {
+) -> Result<UploadOutcome, UiError> {
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(UiError::invalid_request("The file was not sent as bytes"));
     };
@@ -150,7 +150,8 @@ pub async fn upload_document(
     upload.replace_oldest = header("x-replace-oldest") == "true";
     upload.cancel = state.uploads.start(&upload_id);
     upload.progress = progress_events(window, upload_id.clone());
-    let result = state.services()?.upload_document(upload).await;
+    // Through the outbox: durable first, then sent; offline it stays queued.
+    let result = state.services()?.add_document(upload).await;
     state.uploads.finish(&upload_id);
     Ok(result?)
 }

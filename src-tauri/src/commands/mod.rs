@@ -2,5 +2,6 @@
 
 pub mod app;
 pub mod documents;
+pub mod outbox;
 pub mod patients;
 pub mod session;

@@ -11,3 +11,12 @@ pub async fn find_patient(
 ) -> Result<PatientSummary, UiError> {
     Ok(state.services()?.find_patient(&query).await?)
 }
+
+/// Asks the cloud whether the patient on screen changed; `None` when it did not.
+#[tauri::command]
+pub async fn revalidate_patient(
+    state: State<'_, AppState>,
+    mrn: String,
+) -> Result<Option<PatientSummary>, UiError> {
+    Ok(state.services()?.revalidate_patient(&mrn).await?)
+}

@@ -5,10 +5,13 @@ import type {
   AppInfo,
   DocumentRow,
   ExportSummary,
+  OutboxItem,
   PatientSummary,
   SignInResult,
   SignedInUser,
+  SyncStatus,
   UiError,
+  UploadOutcome,
   UploadProgress,
 } from "./types";
 
@@ -44,6 +47,18 @@ export const backend = {
   lockSession: () => call<void>("lock_session"),
   unlockSession: (password: string) => call<SignedInUser>("unlock_session", { password }),
   findPatient: (query: string) => call<PatientSummary>("find_patient", { query }),
+  /** The patient's newer summary, or null when the copy on screen is current. */
+  revalidatePatient: (mrn: string) => call<PatientSummary | null>("revalidate_patient", { mrn }),
+  outbox: () => call<OutboxItem[]>("outbox"),
+  retryOutboxItem: (docId: string, replaceOldest: boolean) =>
+    call<SyncStatus>("retry_outbox_item", { docId, replaceOldest }),
+  discardOutboxItem: (docId: string) => call<void>("discard_outbox_item", { docId }),
+  resetOfflineData: () => call<void>("reset_offline_data"),
+  syncNow: () => call<SyncStatus>("sync_now"),
+  /** Calls `handler` after every background sync round. */
+  onSyncStatus: async (handler: (s: SyncStatus) => void): Promise<void> => {
+    await listen<SyncStatus>("sync-status", (e) => handler(e.payload));
+  },
   listDocuments: (mrn: string, category: string) => call<DocumentRow[]>("list_documents", { mrn, category }),
   searchDocuments: (mrn: string, text: string) => call<DocumentRow[]>("search_documents", { mrn, text }),
   /** The 320 px JPEG thumbnail's bytes; empty when the document has none. */
@@ -66,7 +81,7 @@ export const backend = {
     bytes: ArrayBuffer,
     replaceOldest: boolean,
   ) =>
-    call<DocumentRow>("upload_document", new Uint8Array(bytes), {
+    call<UploadOutcome>("upload_document", new Uint8Array(bytes), {
       headers: {
         "x-upload-id": uploadId,
         "x-mrn": mrn,

@@ -110,6 +110,26 @@ left: number,
  */
 items: Array<DrainedItem>, };
 
+export type UploadOutcome = { "kind": "added", row: DocumentRow, } | { "kind": "queued", doc_id: string, message: string, };
+
+export type SyncStatus = { online: boolean, 
+/**
+ * Uploads waiting for the network.
+ */
+queued: number, 
+/**
+ * Uploads waiting for the user's decision.
+ */
+failed: number, 
+/**
+ * Uploads this round sent.
+ */
+sent: number, 
+/**
+ * RFC 3339 time of this round.
+ */
+checked_at: string, };
+
 export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "cancelled" | "cache_unreadable" | "config" | "internal";
 
 export type UiError = { code: ErrorCode, message: string, };

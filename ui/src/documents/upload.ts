@@ -8,12 +8,14 @@ import { byId, el, show } from "../shell/dom";
 type Target = { mrn: string; category: string };
 let target: Target | null = null;
 let onAdded: () => void = () => undefined;
+let onQueued: () => void = () => undefined;
 /** Progress bars of uploads in flight, by upload id. */
 const bars = new Map<string, HTMLProgressElement>();
 
 /** `added` refreshes tiles and the list after a file lands. */
-export function initUpload(added: () => void): void {
+export function initUpload(added: () => void, queued: () => void = () => undefined): void {
   onAdded = added;
+  onQueued = queued;
   void backend.onUploadProgress((p) => {
     const bar = bars.get(p.upload_id);
     if (!bar || p.total === 0) return;
@@ -72,16 +74,31 @@ async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLL
   try {
     const bytes = await file.arrayBuffer();
     status.textContent = "Uploading…";
-    await backend.uploadDocument(uploadId, to.mrn, to.category, file.name, bytes, replaceOldest);
+    const outcome = await backend.uploadDocument(uploadId, to.mrn, to.category, file.name, bytes, replaceOldest);
     progress.max = 1;
     progress.value = 1;
-    status.textContent = "Added";
-    onAdded();
+    if (outcome.kind === "added") {
+      status.textContent = "Added";
+      onAdded();
+    } else {
+      // Safe on this computer; the background sync sends it when the network is back.
+      status.textContent = "Queued — uploads when the network is back";
+      status.className = "queued";
+      onQueued();
+    }
   } catch (e) {
     const err = e as UiError;
     progress.remove();
     status.textContent = err.code === "cancelled" ? "Cancelled — nothing was added" : err.message;
     status.className = err.code === "cancelled" ? "" : "refused";
+    if (err.code === "cache_unreadable") {
+      const reset = el("button", { text: "Reset offline data", attrs: { type: "button", class: "secondary" } });
+      reset.addEventListener("click", async () => {
+        await backend.resetOfflineData().catch(() => undefined);
+        void send(file, to, replaceOldest, li);
+      });
+      li.appendChild(reset);
+    }
     if (err.code === "preop_full") {
       const replace = el("button", { text: "Replace oldest", attrs: { type: "button", class: "secondary replace-oldest" } });
       replace.addEventListener("click", () => void send(file, to, true, li));

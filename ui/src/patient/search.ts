@@ -4,6 +4,7 @@ import type { PatientSummary, UiError } from "../backend/types";
 import { byId, show, showMessage } from "../shell/dom";
 import { hideCategory, showCategory, showSearch } from "../documents/category-list";
 import { acceptDrops } from "../documents/upload";
+import { markOffline, setCopyTime } from "../shell/offline";
 import { renderBanner } from "./banner";
 import { renderTiles } from "./tiles";
 
@@ -35,6 +36,8 @@ export function initPatientSearch(onSessionEnded: () => void): void {
       hideCategory();
       byId<HTMLInputElement>("doc-search").value = "";
       showSummary(summary);
+      // Shown from the offline copy at once: ask the cloud whether anything changed.
+      if (summary.synced_at) void revalidate(summary.banner.mrn);
       note.textContent = "";
       show(record, true);
     } catch (e) {
@@ -57,6 +60,7 @@ export function initPatientSearch(onSessionEnded: () => void): void {
 
 function showSummary(summary: PatientSummary): void {
   current = summary.banner.mrn;
+  setCopyTime(summary.synced_at);
   renderBanner(byId("patient-banner"), summary.banner);
   const mrn = summary.banner.mrn;
   renderTiles(byId("tiles"), summary.tiles, (tile) => void showCategory(mrn, tile, summary.can_upload));
@@ -67,11 +71,21 @@ function showSummary(summary: PatientSummary): void {
 
 let current: string | null = null;
 
-/** Re-reads the open patient's banner and tiles (after a stamp); the category view stays. */
+/** Re-reads the open patient's banner and tiles (after a stamp or upload); the category view stays. */
 export async function refreshPatient(): Promise<void> {
-  if (!current) return;
-  const summary = await backend.findPatient(`MRN ${current}`).catch(() => null);
-  if (summary && summary.banner.mrn === current) showSummary(summary);
+  if (current) await revalidate(current);
+}
+
+/** Conditional re-read: a newer summary replaces the one on screen; offline keeps the copy. */
+async function revalidate(mrn: string): Promise<void> {
+  try {
+    const fresh = await backend.revalidatePatient(mrn);
+    if (current !== mrn) return;
+    if (fresh) showSummary(fresh);
+    else setCopyTime(null);
+  } catch (e) {
+    if ((e as UiError).code === "unreachable") markOffline();
+  }
 }
 
 export function resetPatientSearch(): void {

@@ -1,0 +1,43 @@
+use chartdesk::cache::OutboxItem;
+use chartdesk::services::SyncStatus;
+use chartdesk::UiError;
+use tauri::State;
+
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn outbox(state: State<'_, AppState>) -> Result<Vec<OutboxItem>, UiError> {
+    Ok(state.services()?.outbox().await?)
+}
+
+/// The user's answer to a waiting upload: try again, optionally replacing the oldest preop image.
+#[tauri::command]
+pub async fn retry_outbox_item(
+    state: State<'_, AppState>,
+    doc_id: String,
+    replace_oldest: bool,
+) -> Result<SyncStatus, UiError> {
+    let services = state.services()?;
+    services.retry_outbox_item(&doc_id, replace_oldest).await?;
+    Ok(services.sync_round().await)
+}
+
+#[tauri::command]
+pub async fn discard_outbox_item(
+    state: State<'_, AppState>,
+    doc_id: String,
+) -> Result<(), UiError> {
+    Ok(state.services()?.discard_outbox_item(&doc_id).await?)
+}
+
+/// Moves an unreadable offline copy aside and starts a new one.
+#[tauri::command]
+pub async fn reset_offline_data(state: State<'_, AppState>) -> Result<(), UiError> {
+    Ok(state.services()?.reset_cache().await?)
+}
+
+/// One background round now (the "Try now" button).
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, UiError> {
+    Ok(state.services()?.sync_round().await)
+}

@@ -1,0 +1,59 @@
+//! The desktop's background round: is the cloud there, send audit events made offline, drain
+//! the outbox. The window shows the result (offline banner, queued count).
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+
+use super::Services;
+use crate::cache::OutboxState;
+use crate::cloud::Progress;
+use crate::domain::Action;
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct SyncStatus {
+    pub online: bool,
+    /// Uploads waiting for the network.
+    pub queued: u32,
+    /// Uploads waiting for the user's decision.
+    pub failed: u32,
+    /// Uploads this round sent.
+    pub sent: u32,
+    /// RFC 3339 time of this round.
+    pub checked_at: String,
+}
+
+impl Services {
+    /// Never fails: problems show as offline or as items still queued.
+    pub async fn sync_round(&self) -> SyncStatus {
+        let online = self.is_online().await;
+        let signed_in =
+            self.actor().await.is_ok() && !self.locked.load(std::sync::atomic::Ordering::SeqCst);
+        let mut sent = 0;
+        if online && signed_in {
+            let _ = self.flush_audits().await;
+            if self.may(Action::Upload).await {
+                if let Ok(report) = self.drain_outbox(2, |_| Progress::silent()).await {
+                    sent = report.sent;
+                }
+            }
+        }
+        let (mut queued, mut failed) = (0, 0);
+        if signed_in && self.may(Action::Upload).await {
+            if let Ok(items) = self.outbox().await {
+                for item in items {
+                    match item.state {
+                        OutboxState::Queued => queued += 1,
+                        OutboxState::Failed => failed += 1,
+                    }
+                }
+            }
+        }
+        SyncStatus {
+            online: online && !self.store.is_offline(),
+            queued,
+            failed,
+            sent,
+            checked_at: (self.clock)().format(&Rfc3339).unwrap_or_default(),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+// Offline in the real window: the cloud goes away (a proxy in front of moto is cut), the
+// patient and an opened document still show, an upload is queued; the cloud returns and the
+// upload goes up by itself (or on "Try now"), and the tile count updates.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { Session } from "./webdriver.mjs";
+import { bins, screenshotDir, startDriver, startSandbox } from "./harness.mjs";
+import { dropJpeg } from "./drop.mjs";
+
+let sandbox;
+let driver;
+let s;
+
+async function shot(name) {
+  writeFileSync(path.join(screenshotDir, `${name}.png`), await s.screenshot());
+}
+
+before(async () => {
+  sandbox = await startSandbox({ viaSwitch: true });
+  driver = await startDriver({ ...sandbox.env, CHARTDESK_KEYCHAIN: "keyutils" });
+  s = await Session.create(driver.base, bins.desktop);
+});
+
+after(async () => {
+  await s?.close();
+  driver?.stop();
+  sandbox?.stop();
+});
+
+test("offline, the opened patient and document still show and an upload waits; back online it goes up", async () => {
+  const nurse = sandbox.report.users.find((u) => u.username === "nurse.hughes");
+  await s.fill("#username", nurse.username);
+  await s.fill("#password", nurse.password);
+  await (await s.find("#signin-submit")).click();
+  await s.fill("#patient-query", "943 476 5919");
+  await (await s.find("#search-submit")).click();
+  await s.waitFor("#patient-record");
+  await (await s.find('#tiles button[data-category="lab"]')).click();
+  await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "lab listed");
+  await (await s.find("#doc-rows tr:first-child button")).click();
+  await s.waitFor('#viewer-body canvas[data-page="1"]', 30000);
+  await s.keys("\uE00C");
+
+  sandbox.network.cut();
+  // Find the patient again: shown from the encrypted cache, and the banner says so.
+  await s.fill("#patient-query", "943 476 5919");
+  await (await s.find("#search-submit")).click();
+  await s.waitFor("#offline-banner", 20000);
+  assert.match(await (await s.find("#offline-text")).text(), /^Offline — showing the copy saved on this computer/);
+  assert.equal(await (await s.find('#tiles button[data-category="lab"]')).attr("data-count"), "2");
+  await (await s.find('#tiles button[data-category="lab"]')).click();
+  await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "lab listed offline");
+  await (await s.find("#doc-rows tr:first-child button")).click();
+  await s.waitFor('#viewer-body canvas[data-page="1"]', 30000);
+  await shot("20-offline-document");
+  await s.keys("\uE00C");
+
+  await dropJpeg(s, "intraop", "theatre-offline.jpg");
+  await s.waitUntil(
+    async () => (await (await s.find("#upload-list li")).text()).includes("Queued"),
+    "the upload is queued, not lost",
+  );
+  await s.waitFor("#outbox-panel", 20000);
+  assert.match(await (await s.find("#outbox-list")).text(), /theatre-offline\.jpg/);
+  await shot("21-offline-queued");
+
+  sandbox.network.restore();
+  await (await s.find("#offline-retry")).click();
+  await s.waitUntil(
+    async () => (await (await s.find('#tiles button[data-category="intraop"]')).attr("data-count")) === "1",
+    "the queued upload went up and the tile counts it",
+    60000,
+  );
+  await s.waitUntil(async () => !(await (await s.find("#offline-banner")).displayed()), "online again");
+  await shot("22-back-online");
+});
