@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "upload_document",
     "cancel_upload",
     "revalidate_patient",
+    "search_offline",
     "outbox",
     "retry_outbox_item",
     "discard_outbox_item",

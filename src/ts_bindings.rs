@@ -4,7 +4,7 @@
 use ts_rs::TS;
 
 use crate::app_info::AppInfo;
-use crate::cache::{OutboxItem, OutboxState};
+use crate::cache::{CachedHit, OutboxItem, OutboxState};
 use crate::domain::ScanStatus;
 use crate::domain::{Category, Role};
 use crate::records::{DocumentRow, PatientBanner, PatientSummary, Tile};
@@ -33,6 +33,7 @@ pub fn render() -> String {
         ExportSummary::decl(&cfg),
         OutboxState::decl(&cfg),
         OutboxItem::decl(&cfg),
+        CachedHit::decl(&cfg),
         DrainedItem::decl(&cfg),
         DrainReport::decl(&cfg),
         UploadOutcome::decl(&cfg),

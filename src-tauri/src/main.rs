@@ -36,6 +36,7 @@ fn main() -> std::process::ExitCode {
             commands::session::unlock_session,
             commands::patients::find_patient,
             commands::patients::revalidate_patient,
+            commands::patients::search_offline,
             commands::documents::list_documents,
             commands::documents::search_documents,
             commands::documents::open_document,

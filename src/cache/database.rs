@@ -49,6 +49,8 @@ impl Cache {
             restrict_to_owner(dir, 0o700);
         }
         let mut connection = Connection::open(path)?;
+        // A wrong key is our own error to report, not SQLCipher's to print on stderr.
+        let _ = connection.execute_batch("PRAGMA cipher_log_level = NONE;");
         let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
         // A raw 256-bit key (no passphrase derivation): the key is already random.
         connection.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?;

@@ -11,4 +11,4 @@ mod schema;
 
 pub use database::{new_key, Cache, CacheError};
 pub use outbox::{OutboxItem, OutboxState, QueuedUpload};
-pub use records::CachedPatient;
+pub use records::{CachedHit, CachedPatient, IndexRow};

@@ -152,3 +152,132 @@ impl Cache {
         .await
     }
 }
+
+/// One searchable row: a patient (`doc_id` empty) or one of their documents.
+#[derive(Debug, Clone)]
+pub struct IndexRow {
+    pub doc_id: String,
+    /// What a result shows.
+    pub label: String,
+    /// What is searched.
+    pub text: String,
+}
+
+/// A search result.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct CachedHit {
+    pub mrn: String,
+    /// Empty for the patient's own row.
+    pub doc_id: String,
+    pub label: String,
+}
+
+impl Cache {
+    /// Replaces a patient's rows in the offline search index.
+    pub async fn index_patient(&self, mrn: &str, rows: Vec<IndexRow>) -> Result<(), CacheError> {
+        let mrn = mrn.to_string();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            tx.execute("DELETE FROM search WHERE mrn = ?1", params![mrn])?;
+            for row in rows {
+                tx.execute(
+                    "INSERT INTO search (mrn, doc_id, label, text) VALUES (?1, ?2, ?3, ?4)",
+                    params![mrn, row.doc_id, row.label, row.text],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Every word typed must start a word of the row (so "whit am" finds Whitfield, Amara),
+    /// patients before documents, at most `limit`.
+    pub async fn search(&self, typed: &str, limit: u32) -> Result<Vec<CachedHit>, CacheError> {
+        let query: Vec<String> = typed
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("\"{w}\"*"))
+            .collect();
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = query.join(" ");
+        self.run(move |c| {
+            let mut statement = c.prepare(
+                "SELECT mrn, doc_id, label FROM search WHERE search MATCH ?1
+                 ORDER BY doc_id != '', rank LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![query, limit], |r| {
+                Ok(CachedHit {
+                    mrn: r.get(0)?,
+                    doc_id: r.get(1)?,
+                    label: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::new_key;
+
+    #[tokio::test]
+    async fn typed_prefixes_find_patients_first_then_their_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.db"), &new_key().unwrap()).unwrap();
+        let row = |doc: &str, label: &str, text: &str| IndexRow {
+            doc_id: doc.into(),
+            label: label.into(),
+            text: text.into(),
+        };
+        cache
+            .index_patient(
+                "10000001",
+                vec![
+                    row(
+                        "",
+                        "WHITFIELD, Amara",
+                        "Whitfield Amara 9434765919 943 476 5919 10000001",
+                    ),
+                    row(
+                        "d1",
+                        "Lab: whitfield-bloods.pdf",
+                        "lab whitfield-bloods.pdf nurse.hughes",
+                    ),
+                ],
+            )
+            .await
+            .unwrap();
+        cache
+            .index_patient(
+                "10000002",
+                vec![row("", "KOWALCZYK, Tomasz", "Kowalczyk Tomasz Müller")],
+            )
+            .await
+            .unwrap();
+        let hits = cache.search("whit am", 10).await.unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].label, "WHITFIELD, Amara");
+        let hits = cache.search("whit", 10).await.unwrap();
+        assert_eq!(hits.len(), 2);
+        assert_eq!(hits[0].doc_id, "", "the patient first");
+        assert_eq!(cache.search("943 476", 10).await.unwrap().len(), 1);
+        assert_eq!(
+            cache.search("muller", 10).await.unwrap().len(),
+            1,
+            "diacritics ignored"
+        );
+        assert!(
+            cache.search("\"; DROP", 10).await.unwrap().is_empty(),
+            "quotes are words"
+        );
+        // Re-indexing replaces, never duplicates.
+        cache.index_patient("10000002", vec![]).await.unwrap();
+        assert!(cache.search("kowal", 10).await.unwrap().is_empty());
+    }
+}

@@ -4,8 +4,9 @@
 use rusqlite_migration::{Migrations, M};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE outbox (
+    Migrations::new(vec![
+        M::up(
+            "CREATE TABLE outbox (
              doc_id         TEXT PRIMARY KEY,
              mrn            TEXT NOT NULL,
              category       TEXT NOT NULL,
@@ -39,7 +40,15 @@ pub fn migrations() -> Migrations<'static> {
              bytes          BLOB NOT NULL,
              opened_at      TEXT NOT NULL
          );",
-    )])
+        ),
+        // Offline search over cached patients and documents (prefix queries as staff type).
+        M::up(
+            "CREATE VIRTUAL TABLE search USING fts5(
+                 mrn UNINDEXED, doc_id UNINDEXED, label UNINDEXED, text,
+                 tokenize = 'unicode61 remove_diacritics 2'
+             );",
+        ),
+    ])
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use tracing::warn;
 
 use super::{AppError, Services};
-use crate::cache::{Cache, CachedPatient};
+use crate::cache::{Cache, CachedHit, CachedPatient, IndexRow};
 use crate::cloud::object_store::Revalidated;
 use crate::domain::{keys, Manifest, Mrn, Patient};
 use crate::records::{LookupError, PatientRecord, PatientSummary};
@@ -71,6 +71,19 @@ impl Services {
         if let Err(e) = saved {
             warn!(error = %e, "could not keep the patient offline");
         }
+        let _ = cache
+            .index_patient(record.patient.mrn.as_ref(), index_rows(record))
+            .await;
+    }
+
+    /// Patients and documents in this user's cache matching what was typed (every word a
+    /// prefix), as the user types; works with no network.
+    pub async fn search_offline(&self, typed: &str) -> Result<Vec<CachedHit>, AppError> {
+        self.authorize(crate::domain::Action::ViewRecords).await?;
+        match self.usable_cache().await {
+            Some(cache) => Ok(cache.search(typed, 12).await?),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// A fresher manifest read live: update the cached copy, if the patient is cached.
@@ -83,6 +96,9 @@ impl Services {
         let _ = cache
             .update_manifest(mrn.as_ref(), json, Some(etag.to_string()), &now)
             .await;
+        if let Some((record, _)) = self.cached_record(mrn.as_ref()).await {
+            let _ = cache.index_patient(mrn.as_ref(), index_rows(&record)).await;
+        }
     }
 
     /// Asks the cloud whether a cached patient changed (conditional GET on the manifest ETag).
@@ -212,4 +228,40 @@ impl Services {
         }
         Ok(())
     }
+}
+
+/// The patient's search rows: demographics, then each attached document.
+fn index_rows(record: &PatientRecord) -> Vec<IndexRow> {
+    let p = &record.patient;
+    let name = format!("{}, {}", p.family_name.to_uppercase(), p.given_name);
+    let nhs = p.nhs_number.display_form();
+    let mut rows = vec![IndexRow {
+        doc_id: String::new(),
+        label: format!("{name} · NHS {nhs} · MRN {}", p.mrn),
+        text: format!(
+            "{} {} {} {nhs} {} {}",
+            p.given_name,
+            p.family_name,
+            p.nhs_number.digits(),
+            p.mrn,
+            p.birth_date
+        ),
+    }];
+    for d in &record.manifest.documents {
+        if d.status != crate::domain::DocumentStatus::Attached {
+            continue;
+        }
+        rows.push(IndexRow {
+            doc_id: d.id.to_string(),
+            label: format!("{}: {} — {name}", d.category.label(), d.file_name),
+            text: format!(
+                "{} {} {} {}",
+                d.file_name,
+                d.category.label(),
+                d.uploaded_by,
+                d.created.date()
+            ),
+        });
+    }
+    rows
 }

@@ -44,6 +44,13 @@ test("offline, the opened patient and document still show and an upload waits; b
   await s.keys("\uE00C");
 
   sandbox.network.cut();
+  // Typing a name suggests what this computer keeps, with no network.
+  await s.fill("#patient-query", "whitf");
+  await s.waitUntil(
+    async () => (await (await s.find("#search-suggestions button")).text()).startsWith("WHITFIELD, Amara"),
+    "an offline suggestion as you type",
+  );
+  await shot("19-offline-suggestions");
   // Find the patient again: shown from the encrypted cache, and the banner says so.
   await s.fill("#patient-query", "943 476 5919");
   await (await s.find("#search-submit")).click();

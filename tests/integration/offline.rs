@@ -63,6 +63,14 @@ async fn a_patient_and_the_files_opened_stay_viewable_offline_and_nothing_readab
         s.list_documents("10000001", "lab").await.unwrap().len(),
         lab.len()
     );
+    let hits = s.search_offline("whitf am").await.unwrap();
+    assert_eq!(hits[0].mrn, "10000001", "offline search by name prefix");
+    assert!(hits[0].label.starts_with("WHITFIELD, Amara"));
+    let by_file = s.search_offline(&lab[0].file_name).await.unwrap();
+    assert!(
+        by_file.iter().any(|h| h.doc_id == lab[0].id),
+        "documents too"
+    );
     let again = s.open_document("10000001", &lab[0].id).await.unwrap();
     assert_eq!(
         again.bytes, pdf.bytes,

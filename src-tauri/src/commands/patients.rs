@@ -1,3 +1,4 @@
+use chartdesk::cache::CachedHit;
 use chartdesk::records::PatientSummary;
 use chartdesk::UiError;
 use tauri::State;
@@ -19,4 +20,13 @@ pub async fn revalidate_patient(
     mrn: String,
 ) -> Result<Option<PatientSummary>, UiError> {
     Ok(state.services()?.revalidate_patient(&mrn).await?)
+}
+
+/// Cached patients and documents matching what was typed (works offline).
+#[tauri::command]
+pub async fn search_offline(
+    state: State<'_, AppState>,
+    text: String,
+) -> Result<Vec<CachedHit>, UiError> {
+    Ok(state.services()?.search_offline(&text).await?)
 }

@@ -3,6 +3,7 @@ import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
   AppInfo,
+  CachedHit,
   DocumentRow,
   ExportSummary,
   OutboxItem,
@@ -49,6 +50,8 @@ export const backend = {
   findPatient: (query: string) => call<PatientSummary>("find_patient", { query }),
   /** The patient's newer summary, or null when the copy on screen is current. */
   revalidatePatient: (mrn: string) => call<PatientSummary | null>("revalidate_patient", { mrn }),
+  /** Cached patients and documents matching what was typed; works offline. */
+  searchOffline: (text: string) => call<CachedHit[]>("search_offline", { text }),
   outbox: () => call<OutboxItem[]>("outbox"),
   retryOutboxItem: (docId: string, replaceOldest: boolean) =>
     call<SyncStatus>("retry_outbox_item", { docId, replaceOldest }),

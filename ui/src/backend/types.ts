@@ -90,6 +90,12 @@ export type OutboxState = "queued" | "failed";
 
 export type OutboxItem = { doc_id: string, mrn: string, category: string, file_name: string, size: number, queued_at: string, state: OutboxState, attempts: number, last_error: string | null, };
 
+export type CachedHit = { mrn: string, 
+/**
+ * Empty for the patient's own row.
+ */
+doc_id: string, label: string, };
+
 export type DrainedItem = { doc_id: string, file_name: string, 
 /**
  * "sent", "failed" or "left".

@@ -1,7 +1,7 @@
 // Find a patient by NHS number or MRN, then show the banner and tiles.
 import { backend } from "../backend/api";
 import type { PatientSummary, UiError } from "../backend/types";
-import { byId, show, showMessage } from "../shell/dom";
+import { byId, el, show, showMessage } from "../shell/dom";
 import { hideCategory, showCategory, showSearch } from "../documents/category-list";
 import { acceptDrops } from "../documents/upload";
 import { markOffline, setCopyTime } from "../shell/offline";
@@ -17,6 +17,17 @@ export function initPatientSearch(onSessionEnded: () => void): void {
   const record = byId("patient-record");
   const note = byId("tile-note");
 
+  // As staff type: matches among the patients and documents kept on this computer.
+  let typing: number | undefined;
+  query.addEventListener("input", () => {
+    window.clearTimeout(typing);
+    typing = window.setTimeout(() => void suggest(query.value), 120);
+  });
+  query.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") byId("search-suggestions").querySelector("button")?.focus();
+    if (e.key === "Escape") show(byId("search-suggestions"), false);
+  });
+
   byId("doc-search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = byId<HTMLInputElement>("doc-search").value.trim();
@@ -27,6 +38,7 @@ export function initPatientSearch(onSessionEnded: () => void): void {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    show(byId("search-suggestions"), false);
     showMessage(error, null);
     query.removeAttribute("aria-invalid");
     submit.disabled = true;
@@ -56,6 +68,29 @@ export function initPatientSearch(onSessionEnded: () => void): void {
       show(busy, false);
     }
   });
+}
+
+async function suggest(typed: string): Promise<void> {
+  const list = byId("search-suggestions");
+  const text = typed.trim();
+  // A full NHS number or MRN goes to the search itself.
+  const hits = text.length >= 2 && !/^\d[\d ]{8,}$/.test(text) ? await backend.searchOffline(text).catch(() => []) : [];
+  list.replaceChildren(
+    ...hits.map((hit) => {
+      const button = el("button", { text: hit.label, attrs: { type: "button", role: "option" } });
+      button.addEventListener("click", () => {
+        byId<HTMLInputElement>("patient-query").value = `MRN ${hit.mrn}`;
+        byId<HTMLFormElement>("search-form").requestSubmit();
+      });
+      button.addEventListener("keydown", (e) => {
+        const item = button.parentElement;
+        if (e.key === "ArrowDown") (item?.nextElementSibling?.querySelector("button") as HTMLElement | null)?.focus();
+        if (e.key === "ArrowUp") (item?.previousElementSibling?.querySelector("button") as HTMLElement | null)?.focus();
+      });
+      return el("li", {}, [button]);
+    }),
+  );
+  show(list, hits.length > 0);
 }
 
 function showSummary(summary: PatientSummary): void {
