@@ -16,10 +16,12 @@ start_moto
 "$bin" sandbox scans --count "$count" "$work/scans" >/dev/null
 total_mb=$(du -sm "$work/scans" | cut -f1)
 export CHARTDESK_PASSWORD='Demo-WardStaff-2026!'
+# The outbox's key lives in the keychain: the kernel keyring here (headless).
+export CHARTDESK_KEYCHAIN=keyutils
 run() { # jobs mrn
   local started=$SECONDS start_ns end_ns
   start_ns=$(date +%s%N)
-  "$bin" upload --user nurse.hughes --mrn "$2" --category radiology --jobs "$1" "$work"/scans/*.jpg >/dev/null
+  keyctl session - "$bin" upload --user nurse.hughes --mrn "$2" --category radiology --jobs "$1" "$work"/scans/*.jpg >/dev/null
   end_ns=$(date +%s%N)
   awk -v ns=$((end_ns - start_ns)) -v n="$count" -v j="$1" 'BEGIN { s = ns / 1e9; printf "jobs=%d: %d files in %.1f s (%.2f s/file)\n", j, n, s, s / n }'
 }

@@ -29,6 +29,9 @@ const COMMANDS: &[&str] = &[
     "discard_outbox_item",
     "reset_offline_data",
     "sync_now",
+    "pin_patient",
+    "unpin_patient",
+    "clear_offline_data",
 ];
 
 fn main() {

@@ -122,6 +122,15 @@ pub struct ProfileFile {
     /// Idle time before the window locks (default 300 s).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idle_lock_seconds: Option<u32>,
+    /// Offline cache size limit in MiB (default 2048); least recently opened files go first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_limit_mib: Option<u64>,
+    /// Patients not opened for this many days leave the cache (default 30).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_retention_days: Option<u32>,
+    /// Clear the offline copy (not the outbox) at sign-out (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clear_cache_on_sign_out: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -181,7 +190,19 @@ pub struct Profile {
     pub password_policy: PasswordPolicy,
     pub keychain: KeychainBackend,
     pub idle_lock_seconds: u32,
+    pub offline: OfflineSettings,
 }
+
+/// How much the offline cache may keep, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfflineSettings {
+    pub limit_bytes: u64,
+    pub retention_days: u32,
+    pub clear_on_sign_out: bool,
+}
+
+pub const DEFAULT_CACHE_LIMIT_MIB: u64 = 2048;
+pub const DEFAULT_CACHE_RETENTION_DAYS: u32 = 30;
 
 /// Picks one optional field of a profile.
 type FieldOf = fn(&mut ProfileFile) -> &mut Option<String>;
@@ -246,6 +267,19 @@ impl Profile {
             .idle_lock_seconds
             .unwrap_or(DEFAULT_IDLE_LOCK_SECONDS)
             .max(1);
+        if let Some(v) = env("CHARTDESK_CACHE_LIMIT_MIB") {
+            raw.cache_limit_mib = Some(v.trim().parse().map_err(|_| ConfigError::BadValue {
+                field: "CHARTDESK_CACHE_LIMIT_MIB",
+                expected: "a whole number of MiB",
+            })?);
+        }
+        let offline = OfflineSettings {
+            limit_bytes: raw.cache_limit_mib.unwrap_or(DEFAULT_CACHE_LIMIT_MIB) * 1024 * 1024,
+            retention_days: raw
+                .cache_retention_days
+                .unwrap_or(DEFAULT_CACHE_RETENTION_DAYS),
+            clear_on_sign_out: raw.clear_cache_on_sign_out.unwrap_or(false),
+        };
         let pattern = raw.mrn_pattern.as_deref().unwrap_or(DEFAULT_MRN_PATTERN);
         let mrn_format = MrnFormat::new(pattern).map_err(|_| ConfigError::BadMrnPattern {
             profile: name.to_string(),
@@ -263,6 +297,7 @@ impl Profile {
             password_policy: raw.password_policy.unwrap_or_default(),
             keychain: raw.keychain.unwrap_or_default(),
             idle_lock_seconds,
+            offline,
         })
     }
 }

@@ -9,8 +9,8 @@ use crate::domain::ScanStatus;
 use crate::domain::{Category, Role};
 use crate::records::{DocumentRow, PatientBanner, PatientSummary, Tile};
 use crate::services::{
-    DrainReport, DrainedItem, ExportSummary, SignInResult, SignedInUser, SyncStatus, UploadOutcome,
-    UploadProgress,
+    DrainReport, DrainedItem, ExportSummary, PinReport, SignInResult, SignedInUser, SyncStatus,
+    UploadOutcome, UploadProgress,
 };
 use crate::ui_error::{ErrorCode, UiError};
 
@@ -38,6 +38,7 @@ pub fn render() -> String {
         DrainReport::decl(&cfg),
         UploadOutcome::decl(&cfg),
         SyncStatus::decl(&cfg),
+        PinReport::decl(&cfg),
         ErrorCode::decl(&cfg),
         UiError::decl(&cfg),
         AppInfo::decl(&cfg),

@@ -52,6 +52,9 @@ fn main() -> std::process::ExitCode {
             commands::outbox::discard_outbox_item,
             commands::outbox::reset_offline_data,
             commands::outbox::sync_now,
+            commands::outbox::pin_patient,
+            commands::outbox::unpin_patient,
+            commands::outbox::clear_offline_data,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

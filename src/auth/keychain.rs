@@ -18,7 +18,7 @@ pub enum KeychainBackend {
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeychainError {
-    #[error("Chartdesk keeps your sign-in in the system keychain, and none is available. On Linux, install and unlock GNOME Keyring (package gnome-keyring) or KWallet, then sign in again")]
+    #[error("Chartdesk keeps your sign-in and the key of your offline copy in the system keychain, and none is available. On Linux, install and unlock GNOME Keyring (package gnome-keyring) or KWallet, then sign in again")]
     Unavailable,
     #[error("The system keychain refused access to Chartdesk's sign-in entry")]
     Refused,

@@ -92,6 +92,16 @@ impl Cache {
         &self.path
     }
 
+    /// One statement with owned parameters, on a blocking thread: the shape of most writes.
+    pub(super) async fn execute(
+        &self,
+        sql: &'static str,
+        values: Vec<rusqlite::types::Value>,
+    ) -> Result<usize, CacheError> {
+        self.run(move |c| Ok(c.execute(sql, rusqlite::params_from_iter(values))?))
+            .await
+    }
+
     /// Runs `f` with the connection on a blocking thread.
     pub async fn run<T: Send + 'static>(
         &self,

@@ -4,11 +4,13 @@
 //! is no plain-text mode, and a cache that cannot be opened with its key is moved aside (never
 //! read in clear, never silently recreated).
 
+mod budget;
 mod database;
 pub mod outbox;
 pub mod records;
 mod schema;
 
+pub use budget::Evicted;
 pub use database::{new_key, Cache, CacheError};
 pub use outbox::{OutboxItem, OutboxState, QueuedUpload};
 pub use records::{CachedHit, CachedPatient, IndexRow};

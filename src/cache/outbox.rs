@@ -131,38 +131,32 @@ impl Cache {
         state: OutboxState,
         error: &str,
     ) -> Result<(), CacheError> {
-        let (doc_id, error) = (doc_id.to_string(), error.to_string());
-        self.run(move |c| {
-            c.execute(
-                "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3 WHERE doc_id = ?1",
-                params![doc_id, state.as_str(), error],
-            )?;
-            Ok(())
-        })
+        self.execute(
+            "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3 WHERE doc_id = ?1",
+            vec![doc_id.to_string().into(), state.as_str().to_string().into(), error.to_string().into()],
+        )
         .await
+        .map(|_| ())
     }
 
     /// The user's answer to "preop is full": retry, replacing the oldest.
     pub async fn outbox_retry(&self, doc_id: &str, replace_oldest: bool) -> Result<(), CacheError> {
-        let doc_id = doc_id.to_string();
-        self.run(move |c| {
-            c.execute(
-                "UPDATE outbox SET state = 'queued', replace_oldest = ?2 WHERE doc_id = ?1",
-                params![doc_id, replace_oldest],
-            )?;
-            Ok(())
-        })
+        self.execute(
+            "UPDATE outbox SET state = 'queued', replace_oldest = ?2 WHERE doc_id = ?1",
+            vec![doc_id.to_string().into(), replace_oldest.into()],
+        )
         .await
+        .map(|_| ())
     }
 
     /// Only after S3 and the manifest confirmed the document (or the user discarded it).
     pub async fn outbox_remove(&self, doc_id: &str) -> Result<(), CacheError> {
-        let doc_id = doc_id.to_string();
-        self.run(move |c| {
-            c.execute("DELETE FROM outbox WHERE doc_id = ?1", params![doc_id])?;
-            Ok(())
-        })
+        self.execute(
+            "DELETE FROM outbox WHERE doc_id = ?1",
+            vec![doc_id.to_string().into()],
+        )
         .await
+        .map(|_| ())
     }
 }
 

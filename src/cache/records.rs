@@ -40,28 +40,27 @@ impl Cache {
         etag: Option<String>,
         synced_at: &str,
     ) -> Result<(), CacheError> {
-        let (mrn, synced_at) = (mrn.to_string(), synced_at.to_string());
-        self.run(move |c| {
-            c.execute(
-                "UPDATE patients SET manifest = ?2, manifest_etag = ?3, synced_at = ?4 WHERE mrn = ?1",
-                params![mrn, manifest, etag, synced_at],
-            )?;
-            Ok(())
-        })
+        self.execute(
+            "UPDATE patients SET manifest = ?2, manifest_etag = ?3, synced_at = ?4 WHERE mrn = ?1",
+            vec![
+                mrn.to_string().into(),
+                manifest.into(),
+                etag.into(),
+                synced_at.to_string().into(),
+            ],
+        )
         .await
+        .map(|_| ())
     }
 
     /// The cloud confirmed the cached copy is current (a 304).
     pub async fn mark_synced(&self, mrn: &str, synced_at: &str) -> Result<(), CacheError> {
-        let (mrn, synced_at) = (mrn.to_string(), synced_at.to_string());
-        self.run(move |c| {
-            c.execute(
-                "UPDATE patients SET synced_at = ?2 WHERE mrn = ?1",
-                params![mrn, synced_at],
-            )?;
-            Ok(())
-        })
+        self.execute(
+            "UPDATE patients SET synced_at = ?2 WHERE mrn = ?1",
+            vec![mrn.to_string().into(), synced_at.to_string().into()],
+        )
         .await
+        .map(|_| ())
     }
 
     /// By MRN or by NHS number (digits).
@@ -123,15 +122,12 @@ impl Cache {
 
     /// An audit event made offline (an offline view is still audited: it goes up later).
     pub async fn queue_audit(&self, key: &str, event: String) -> Result<(), CacheError> {
-        let key = key.to_string();
-        self.run(move |c| {
-            c.execute(
-                "INSERT OR IGNORE INTO audit_pending (key, event) VALUES (?1, ?2)",
-                params![key, event],
-            )?;
-            Ok(())
-        })
+        self.execute(
+            "INSERT OR IGNORE INTO audit_pending (key, event) VALUES (?1, ?2)",
+            vec![key.to_string().into(), event.into()],
+        )
         .await
+        .map(|_| ())
     }
 
     pub async fn pending_audits(&self) -> Result<Vec<(String, String)>, CacheError> {
@@ -144,12 +140,12 @@ impl Cache {
     }
 
     pub async fn audit_sent(&self, key: &str) -> Result<(), CacheError> {
-        let key = key.to_string();
-        self.run(move |c| {
-            c.execute("DELETE FROM audit_pending WHERE key = ?1", params![key])?;
-            Ok(())
-        })
+        self.execute(
+            "DELETE FROM audit_pending WHERE key = ?1",
+            vec![key.to_string().into()],
+        )
         .await
+        .map(|_| ())
     }
 }
 

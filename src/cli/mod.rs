@@ -76,9 +76,10 @@ pub fn run() -> std::process::ExitCode {
 }
 
 /// Logs go to stderr, `warn` unless `RUST_LOG` says otherwise. Never arguments: see `#[instrument(skip_all)]`.
+/// The core's own error events are off by default: the CLI prints every error itself, once.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,chartdesk=off"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

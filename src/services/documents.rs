@@ -204,6 +204,7 @@ impl Services {
                     &now.unwrap_or_default(),
                 )
                 .await;
+            self.keep_within_budget().await;
         }
         Ok(bytes)
     }

@@ -5,6 +5,7 @@ mod cached_records;
 mod challenges;
 mod documents;
 mod export;
+mod offline_budget;
 mod offline_cache;
 mod outbox;
 mod removal;
@@ -30,6 +31,7 @@ use crate::records::{find_patient, LookupError, PatientSummary};
 
 pub use documents::OpenedDocument;
 pub use export::{ExportSelection, ExportSummary};
+pub use offline_budget::PinReport;
 pub use outbox::{DrainReport, DrainedItem, UploadOutcome};
 pub use session::{SignInResult, SignedInUser};
 pub use sync_round::SyncStatus;
@@ -165,6 +167,12 @@ impl Services {
             PatientQuery::Nhs(n) => n.digits().to_string(),
         };
         if let Some((record, synced_at)) = self.cached_record(&key).await {
+            if let Some(cache) = self.usable_cache().await {
+                let now = (self.clock)().format(&time::format_description::well_known::Rfc3339);
+                let _ = cache
+                    .touch(record.patient.mrn.as_ref(), &now.unwrap_or_default())
+                    .await;
+            }
             return Ok(self.summary(&record, Some(synced_at)).await);
         }
         let record = find_patient(&self.store, &query).await?;

@@ -225,6 +225,14 @@ impl Services {
     /// Revokes the refresh token (best effort), removes it from the keychain, forgets the session.
     pub async fn sign_out(&self) -> Result<(), AppError> {
         *self.pending.lock().await = None;
+        if self.profile.offline.clear_on_sign_out {
+            // The profile asks for it: the copies go, the outbox stays for the next sign-in.
+            if let Some(cache) = self.usable_cache().await {
+                let _ = cache.clear_records().await;
+            }
+        }
+        // The next user opens their own cache.
+        *self.cache.lock().await = None;
         self.locked.store(false, Ordering::SeqCst);
         let session = self.replace_session(None).await;
         if let Some(session) = session {

@@ -226,3 +226,53 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test]
+async fn a_pinned_patient_is_fully_viewable_offline_and_clearing_keeps_waiting_uploads() {
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = signed_in_via(&switch, dir.path(), "offline-pin", "nurse.hughes").await;
+    let steps = std::sync::Mutex::new(Vec::new());
+    let report = s
+        .pin_patient("10000004", |done, total| {
+            steps.lock().unwrap().push((done, total))
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        report.documents, 8,
+        "every attached document of the patient"
+    );
+    assert_eq!(steps.lock().unwrap().last(), Some(&(8, 8)));
+    s.queue_upload(Upload::new(
+        "10000004",
+        "lab",
+        "later.pdf",
+        demo_pdf("a", "b"),
+    ))
+    .await
+    .unwrap();
+
+    switch.cut();
+    for category in ["preop", "lab", "discharge"] {
+        for row in s.list_documents("10000004", category).await.unwrap() {
+            assert!(
+                s.open_document("10000004", &row.id).await.is_ok(),
+                "{category} {} never opened, yet available offline",
+                row.file_name
+            );
+        }
+    }
+    s.clear_offline_data().await.unwrap();
+    assert_eq!(
+        s.outbox().await.unwrap().len(),
+        1,
+        "the outbox is not offline data"
+    );
+    let gone = s.find_patient("MRN 10000004").await.unwrap_err();
+    assert_eq!(UiError::from(gone).code, ErrorCode::Unreachable);
+    switch.restore();
+    s.discard_outbox_item(&s.outbox().await.unwrap()[0].doc_id)
+        .await
+        .unwrap();
+}

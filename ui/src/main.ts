@@ -81,6 +81,13 @@ async function start(): Promise<void> {
   initViewer();
   initPatientSearch(() => showSignedOut("Your session has ended. Please sign in again."));
   byId("sign-out").addEventListener("click", () => void signOut());
+  byId("clear-offline").addEventListener("click", async () => {
+    const status = byId("clear-offline-status");
+    status.textContent = await backend.clearOfflineData().then(
+      () => "Offline data cleared (uploads still waiting are kept).",
+      (e: UiError) => e.message,
+    );
+  });
 
   const info = await backend.appInfo();
   initIdleLock(info.idle_lock_seconds, showSignedIn, () => void signOut());

@@ -1,7 +1,7 @@
 use chartdesk::cache::OutboxItem;
-use chartdesk::services::SyncStatus;
+use chartdesk::services::{PinReport, SyncStatus};
 use chartdesk::UiError;
-use tauri::State;
+use tauri::{Emitter, State, Window};
 
 use crate::state::AppState;
 
@@ -40,4 +40,28 @@ pub async fn reset_offline_data(state: State<'_, AppState>) -> Result<(), UiErro
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, UiError> {
     Ok(state.services()?.sync_round().await)
+}
+
+/// Downloads the patient's documents for offline use; `pin-progress` events as it goes.
+#[tauri::command]
+pub async fn pin_patient(
+    state: State<'_, AppState>,
+    window: Window,
+    mrn: String,
+) -> Result<PinReport, UiError> {
+    let progress = |done: u32, total: u32| {
+        let _ = window.emit("pin-progress", (done, total));
+    };
+    Ok(state.services()?.pin_patient(&mrn, progress).await?)
+}
+
+#[tauri::command]
+pub async fn unpin_patient(state: State<'_, AppState>, mrn: String) -> Result<(), UiError> {
+    Ok(state.services()?.unpin_patient(&mrn).await?)
+}
+
+/// "Clear offline data": cached patients and files go; waiting uploads stay.
+#[tauri::command]
+pub async fn clear_offline_data(state: State<'_, AppState>) -> Result<(), UiError> {
+    Ok(state.services()?.clear_offline_data().await?)
 }

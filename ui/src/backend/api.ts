@@ -8,6 +8,7 @@ import type {
   ExportSummary,
   OutboxItem,
   PatientSummary,
+  PinReport,
   SignInResult,
   SignedInUser,
   SyncStatus,
@@ -58,6 +59,16 @@ export const backend = {
   discardOutboxItem: (docId: string) => call<void>("discard_outbox_item", { docId }),
   resetOfflineData: () => call<void>("reset_offline_data"),
   syncNow: () => call<SyncStatus>("sync_now"),
+  /** Downloads the patient for offline use; `onProgress(done, total)` as documents arrive. */
+  pinPatient: async (mrn: string, onProgress: (done: number, total: number) => void): Promise<PinReport> => {
+    const stop = await listen<[number, number]>("pin-progress", (e) => onProgress(e.payload[0], e.payload[1]));
+    try {
+      return await call<PinReport>("pin_patient", { mrn });
+    } finally {
+      stop();
+    }
+  },
+  clearOfflineData: () => call<void>("clear_offline_data"),
   /** Calls `handler` after every background sync round. */
   onSyncStatus: async (handler: (s: SyncStatus) => void): Promise<void> => {
     await listen<SyncStatus>("sync-status", (e) => handler(e.payload));

@@ -136,6 +136,12 @@ sent: number,
  */
 checked_at: string, };
 
+export type PinReport = { documents: number, 
+/**
+ * Documents that could not be kept (e.g. flagged by the virus scanner).
+ */
+skipped: number, };
+
 export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "cancelled" | "cache_unreadable" | "config" | "internal";
 
 export type UiError = { code: ErrorCode, message: string, };

@@ -28,6 +28,8 @@ export function initPatientSearch(onSessionEnded: () => void): void {
     if (e.key === "Escape") show(byId("search-suggestions"), false);
   });
 
+  byId("pin-patient").addEventListener("click", () => void pin());
+
   byId("doc-search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = byId<HTMLInputElement>("doc-search").value.trim();
@@ -70,6 +72,33 @@ export function initPatientSearch(onSessionEnded: () => void): void {
   });
 }
 
+/** Downloads every document of the patient on screen for offline use, with a progress bar. */
+async function pin(): Promise<void> {
+  if (!current) return;
+  const bar = byId<HTMLProgressElement>("pin-progress");
+  const status = byId("pin-status");
+  const button = byId<HTMLButtonElement>("pin-patient");
+  button.disabled = true;
+  show(bar, true);
+  bar.removeAttribute("value");
+  status.textContent = "Downloading for offline use…";
+  try {
+    const report = await backend.pinPatient(current, (done, total) => {
+      bar.max = Math.max(total, 1);
+      bar.value = done;
+      status.textContent = `Downloading for offline use… ${done} of ${total}`;
+    });
+    status.textContent = `Kept offline: ${report.documents} document${report.documents === 1 ? "" : "s"}${
+      report.skipped ? ` (${report.skipped} flagged by the virus scanner, not kept)` : ""
+    }`;
+  } catch (e) {
+    status.textContent = (e as UiError).message;
+  } finally {
+    show(bar, false);
+    button.disabled = false;
+  }
+}
+
 async function suggest(typed: string): Promise<void> {
   const list = byId("search-suggestions");
   const text = typed.trim();
@@ -94,6 +123,7 @@ async function suggest(typed: string): Promise<void> {
 }
 
 function showSummary(summary: PatientSummary): void {
+  if (current !== summary.banner.mrn) byId("pin-status").textContent = "";
   current = summary.banner.mrn;
   setCopyTime(summary.synced_at);
   renderBanner(byId("patient-banner"), summary.banner);

@@ -1,0 +1,83 @@
+//! Keeping the offline copy within its budget, pinning a patient for offline use (every
+//! document downloaded, with progress), and "Clear offline data".
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use tracing::{instrument, warn};
+
+use super::{AppError, Services};
+use crate::domain::{Action, DocumentStatus};
+
+/// What pinning a patient downloaded.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct PinReport {
+    pub documents: u32,
+    /// Documents that could not be kept (e.g. flagged by the virus scanner).
+    pub skipped: u32,
+}
+
+impl Services {
+    /// Applies the profile's size limit and retention time (best effort, after each write).
+    pub(super) async fn keep_within_budget(&self) {
+        let Some(cache) = self.usable_cache().await else {
+            return;
+        };
+        let settings = self.profile.offline;
+        let cutoff = (self.clock)() - time::Duration::days(i64::from(settings.retention_days));
+        let cutoff = cutoff.format(&Rfc3339).unwrap_or_default();
+        if let Err(e) = cache.enforce_budget(settings.limit_bytes, &cutoff).await {
+            warn!(error = %e, "offline cache budget not applied");
+        }
+    }
+
+    /// Downloads every attached document of the patient into the encrypted cache and keeps
+    /// it there whatever the budget (a ward list). `progress(done, total)` after each one.
+    #[instrument(skip_all, err(Display))]
+    pub async fn pin_patient(
+        &self,
+        mrn: &str,
+        progress: impl Fn(u32, u32),
+    ) -> Result<PinReport, AppError> {
+        self.authorize(Action::ViewRecords).await?;
+        let mrn = self.parse_mrn(mrn)?;
+        let record = self.live_record(&mrn).await?;
+        let cache = self.cache().await?;
+        cache.pin(mrn.as_ref(), true).await?;
+        let attached: Vec<_> = record
+            .manifest
+            .documents
+            .iter()
+            .filter(|d| d.status == DocumentStatus::Attached)
+            .collect();
+        let total = attached.len() as u32;
+        let mut report = PinReport {
+            documents: 0,
+            skipped: 0,
+        };
+        progress(0, total);
+        for (i, entry) in attached.iter().enumerate() {
+            match self.fetch_verified(&mrn, entry).await {
+                Ok(_) => report.documents += 1,
+                Err(AppError::Infected | AppError::Corrupted) => report.skipped += 1,
+                Err(e) => return Err(e),
+            }
+            let _ = self
+                .document_thumbnail(mrn.as_ref(), &entry.id.to_string())
+                .await;
+            progress(i as u32 + 1, total);
+        }
+        Ok(report)
+    }
+
+    pub async fn unpin_patient(&self, mrn: &str) -> Result<(), AppError> {
+        self.authorize(Action::ViewRecords).await?;
+        let mrn = self.parse_mrn(mrn)?;
+        Ok(self.cache().await?.pin(mrn.as_ref(), false).await?)
+    }
+
+    /// Every cached patient and file goes; uploads still waiting stay.
+    pub async fn clear_offline_data(&self) -> Result<(), AppError> {
+        self.actor().await?;
+        Ok(self.cache().await?.clear_records().await?)
+    }
+}
