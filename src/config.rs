@@ -131,6 +131,9 @@ pub struct ProfileFile {
     /// Clear the offline copy (not the outbox) at sign-out (default false).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clear_cache_on_sign_out: Option<bool>,
+    /// Largest file staff may upload, in MiB (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_upload_mib: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -191,6 +194,8 @@ pub struct Profile {
     pub keychain: KeychainBackend,
     pub idle_lock_seconds: u32,
     pub offline: OfflineSettings,
+    /// Uploads above this are refused with the file name and the limit.
+    pub max_upload_bytes: u64,
 }
 
 /// How much the offline cache may keep, and for how long.
@@ -273,6 +278,16 @@ impl Profile {
                 expected: "a whole number of MiB",
             })?);
         }
+        if let Some(v) = env("CHARTDESK_MAX_UPLOAD_MIB") {
+            raw.max_upload_mib = Some(v.trim().parse().map_err(|_| ConfigError::BadValue {
+                field: "CHARTDESK_MAX_UPLOAD_MIB",
+                expected: "a whole number of MiB",
+            })?);
+        }
+        let max_upload_bytes = raw
+            .max_upload_mib
+            .map(|mib| mib.max(1) * 1024 * 1024)
+            .unwrap_or(crate::domain::DEFAULT_MAX_BYTES);
         let offline = OfflineSettings {
             limit_bytes: raw.cache_limit_mib.unwrap_or(DEFAULT_CACHE_LIMIT_MIB) * 1024 * 1024,
             retention_days: raw
@@ -298,6 +313,7 @@ impl Profile {
             keychain: raw.keychain.unwrap_or_default(),
             idle_lock_seconds,
             offline,
+            max_upload_bytes,
         })
     }
 }
@@ -320,6 +336,22 @@ mod tests {
             bucket: Some("records".into()),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn upload_limit_and_cache_budget_default_and_can_be_set() {
+        let p = Profile::resolve(&file_with("prod", complete()), "prod", |_| None).unwrap();
+        assert_eq!(p.max_upload_bytes, 50 * 1024 * 1024);
+        assert_eq!(p.offline.limit_bytes, 2048 * 1024 * 1024);
+        assert_eq!(p.offline.retention_days, 30);
+        let mut f = complete();
+        f.max_upload_mib = Some(200);
+        f.cache_retention_days = Some(7);
+        let env = |k: &str| (k == "CHARTDESK_CACHE_LIMIT_MIB").then(|| "512".to_string());
+        let p = Profile::resolve(&file_with("prod", f), "prod", env).unwrap();
+        assert_eq!(p.max_upload_bytes, 200 * 1024 * 1024);
+        assert_eq!(p.offline.limit_bytes, 512 * 1024 * 1024);
+        assert_eq!(p.offline.retention_days, 7);
     }
 
     #[test]

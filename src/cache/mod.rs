@@ -6,6 +6,7 @@
 
 mod budget;
 mod database;
+mod multipart_journal;
 pub mod outbox;
 pub mod records;
 mod schema;

@@ -48,6 +48,14 @@ pub fn migrations() -> Migrations<'static> {
                  tokenize = 'unicode61 remove_diacritics 2'
              );",
         ),
+        // Multipart uploads in flight, so a restart resumes instead of starting over.
+        M::up(
+            "CREATE TABLE multipart (
+                 key            TEXT PRIMARY KEY,
+                 upload_id      TEXT NOT NULL,
+                 parts          TEXT NOT NULL
+             );",
+        ),
     ])
 }
 

@@ -3,6 +3,7 @@
 mod failure;
 mod identity_pool;
 pub mod object_store;
+pub mod part_journal;
 pub mod transfer;
 
 use std::time::Duration;

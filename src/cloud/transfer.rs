@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
 use super::object_store::{sha256_base64, ObjectStore, StoreError};
+use super::part_journal::{PartJournal, RecordedPart};
 use super::{classify, Failure};
 
 /// Above this a file goes up in parts (DESIGN.md §3).
@@ -98,11 +99,13 @@ struct Expected {
     composite: Option<String>,
 }
 
-/// Who watches one transfer: its progress bar and its cancel button.
+/// Who watches one transfer: its progress bar, its cancel button, and where a multipart
+/// upload records its parts (to resume after a crash).
 #[derive(Clone, Copy)]
 struct Watch<'a> {
     progress: &'a Arc<Progress>,
     cancel: &'a CancellationToken,
+    journal: Option<&'a dyn PartJournal>,
 }
 
 impl ObjectStore {
@@ -115,13 +118,32 @@ impl ObjectStore {
         progress: &Arc<Progress>,
         cancel: &CancellationToken,
     ) -> Result<(), StoreError> {
+        self.upload_journaled(key, body, content_type, progress, cancel, None)
+            .await
+    }
+
+    /// As `upload`; a multipart upload records its parts in `journal` and, when the journal
+    /// remembers an unfinished upload for this key, resumes it.
+    pub async fn upload_journaled(
+        &self,
+        key: &str,
+        body: Bytes,
+        content_type: &str,
+        progress: &Arc<Progress>,
+        cancel: &CancellationToken,
+        journal: Option<&dyn PartJournal>,
+    ) -> Result<(), StoreError> {
         self.watched(async {
             if cancel.is_cancelled() {
                 return Err(StoreError::Cancelled);
             }
             // Each request races the cancel token (see `send`), so a cancelled multipart upload
             // still reaches its abort.
-            let watch = Watch { progress, cancel };
+            let watch = Watch {
+                progress,
+                cancel,
+                journal,
+            };
             if body.len() > MULTIPART_THRESHOLD {
                 self.multipart(key, body, content_type, watch).await
             } else {
@@ -171,6 +193,54 @@ impl ObjectStore {
             // A repeated transfer of a document that already arrived.
             return self.verify(key, &expected_multipart(&body)).await;
         }
+        let (upload_id, already) = match self.resumable(key, watch).await {
+            Some(resumed) => resumed,
+            None => (
+                self.create_upload(key, content_type, watch).await?,
+                Vec::new(),
+            ),
+        };
+        let sent = self
+            .send_parts(key, &upload_id, &body, &already, watch)
+            .await;
+        let completed = match sent {
+            Ok(_) if watch.cancel.is_cancelled() => Err(StoreError::Cancelled),
+            Ok(parts) => self.complete(key, &upload_id, parts).await,
+            Err(e) => Err(e),
+        };
+        match completed {
+            Ok(()) | Err(StoreError::Conflict) => {
+                if let Some(journal) = watch.journal {
+                    journal.forget(key).await;
+                }
+                self.verify(key, &expected_multipart(&body)).await
+            }
+            // Journaled and the network dropped: keep the parts for the next try.
+            Err(StoreError::Unreachable) if watch.journal.is_some() => Err(StoreError::Unreachable),
+            Err(e) => {
+                // Nothing half-written may stay billed in the bucket.
+                let _ = self
+                    .client()
+                    .abort_multipart_upload()
+                    .bucket(self.bucket())
+                    .key(key)
+                    .upload_id(&upload_id)
+                    .send()
+                    .await;
+                if let Some(journal) = watch.journal {
+                    journal.forget(key).await;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn create_upload(
+        &self,
+        key: &str,
+        content_type: &str,
+        watch: Watch<'_>,
+    ) -> Result<String, StoreError> {
         self.abort_abandoned(key).await;
         let created = self
             .client()
@@ -186,29 +256,59 @@ impl ObjectStore {
             .upload_id()
             .ok_or_else(|| StoreError::Failed(Failure::Client("no upload id".into())))?
             .to_string();
-        let sent = self.send_parts(key, &upload_id, &body, watch).await;
-        let completed = match sent {
-            Ok(_) if watch.cancel.is_cancelled() => Err(StoreError::Cancelled),
-            Ok(parts) => self.complete(key, &upload_id, parts).await,
-            Err(e) => Err(e),
-        };
-        match completed {
-            Ok(()) | Err(StoreError::Conflict) => {
-                self.verify(key, &expected_multipart(&body)).await
-            }
-            Err(e) => {
-                // Nothing half-written may stay billed in the bucket.
-                let _ = self
-                    .client()
-                    .abort_multipart_upload()
-                    .bucket(self.bucket())
-                    .key(key)
-                    .upload_id(&upload_id)
-                    .send()
-                    .await;
-                Err(e)
-            }
+        if let Some(journal) = watch.journal {
+            journal.started(key, &upload_id).await;
         }
+        Ok(upload_id)
+    }
+
+    /// The journal's unfinished upload for `key`, if S3 still has it: its id and the parts
+    /// S3 lists with the ETags the journal recorded (others are sent again).
+    async fn resumable(&self, key: &str, watch: Watch<'_>) -> Option<(String, Vec<CompletedPart>)> {
+        let journal = watch.journal?;
+        let recorded = journal.recall(key).await?;
+        let listed = self
+            .client()
+            .list_parts()
+            .bucket(self.bucket())
+            .key(key)
+            .upload_id(&recorded.upload_id)
+            .send()
+            .await;
+        let on_server: Option<Vec<(i32, String)>> = match listed.map_err(classify) {
+            Ok(listed) => Some(
+                listed
+                    .parts()
+                    .iter()
+                    .filter_map(|p| Some((p.part_number()?, p.e_tag()?.to_string())))
+                    .collect(),
+            ),
+            // A 2xx answer the SDK cannot read (moto's ListParts has the wrong XML root):
+            // trust the journal; a part S3 lacks fails the completion, which starts over.
+            Err(Failure::Service { status, .. }) if (200..300).contains(&status) => None,
+            Err(Failure::Client(_)) => None,
+            // The upload is gone (completed, aborted or expired), or S3 is not there: start
+            // a new one.
+            Err(_) => {
+                journal.forget(key).await;
+                return None;
+            }
+        };
+        let recorded_parts = recorded.parts.into_iter().filter(|p| {
+            on_server
+                .as_ref()
+                .is_none_or(|listed| listed.contains(&(p.number, p.etag.clone())))
+        });
+        let kept: Vec<CompletedPart> = recorded_parts
+            .map(|p| {
+                CompletedPart::builder()
+                    .part_number(p.number)
+                    .e_tag(p.etag)
+                    .checksum_sha256(p.sha256)
+                    .build()
+            })
+            .collect();
+        Some((recorded.upload_id, kept))
     }
 
     async fn send_parts(
@@ -216,11 +316,24 @@ impl ObjectStore {
         key: &str,
         upload_id: &str,
         body: &Bytes,
+        already: &[CompletedPart],
         watch: Watch<'_>,
     ) -> Result<Vec<CompletedPart>, StoreError> {
-        let parts = (0..body.len().div_ceil(PART_SIZE)).map(|i| {
-            let start = i * PART_SIZE;
-            let part = body.slice(start..(start + PART_SIZE).min(body.len()));
+        let count = body.len().div_ceil(PART_SIZE);
+        let part_of = |i: usize| body.slice(i * PART_SIZE..((i + 1) * PART_SIZE).min(body.len()));
+        // Parts a resumed upload already has count as sent, if their bytes still match.
+        let mut done: Vec<CompletedPart> = Vec::new();
+        for part in already {
+            let i = (part.part_number().unwrap_or(0) - 1) as usize;
+            if i < count && part.checksum_sha256() == Some(sha256_base64(&part_of(i)).as_str()) {
+                watch.progress.add(part_of(i).len() as u64);
+                done.push(part.clone());
+            }
+        }
+        let missing =
+            (0..count).filter(|i| !done.iter().any(|p| p.part_number() == Some(*i as i32 + 1)));
+        let parts = missing.map(|i| {
+            let part = part_of(i);
             let number = i as i32 + 1;
             async move {
                 let checksum = sha256_base64(&part);
@@ -236,6 +349,14 @@ impl ObjectStore {
                     .await
                     .map_err(classify)?;
                 let etag = self.send(&presigned, &part, watch).await?;
+                if let Some(journal) = watch.journal {
+                    let recorded = RecordedPart {
+                        number,
+                        etag: etag.clone(),
+                        sha256: checksum.clone(),
+                    };
+                    journal.part_done(key, recorded).await;
+                }
                 Ok::<_, StoreError>(
                     CompletedPart::builder()
                         .part_number(number)
@@ -245,10 +366,11 @@ impl ObjectStore {
                 )
             }
         });
-        let mut done: Vec<CompletedPart> = stream::iter(parts)
+        let sent: Vec<CompletedPart> = stream::iter(parts)
             .buffer_unordered(PARALLEL_PARTS)
             .try_collect()
             .await?;
+        done.extend(sent);
         done.sort_by_key(|p| p.part_number());
         Ok(done)
     }
@@ -314,7 +436,9 @@ impl ObjectStore {
         body: &Bytes,
         watch: Watch<'_>,
     ) -> Result<String, StoreError> {
-        let Watch { progress, cancel } = watch;
+        let Watch {
+            progress, cancel, ..
+        } = watch;
         let mut attempt = 1;
         loop {
             let mut request = self.http().put(presigned.uri());

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::{AppError, Services, Upload};
 use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
 use crate::cloud::{Progress, StoreError};
-use crate::domain::{accept, Action, AttachError, Category, DEFAULT_MAX_BYTES};
+use crate::domain::{accept, Action, AttachError, Category};
 use crate::records::{DocumentRow, LookupError};
 
 /// What one pass over the outbox did.
@@ -63,7 +63,11 @@ impl Services {
         self.authorize(Action::Upload).await?;
         let mrn = self.parse_mrn(upload.mrn)?;
         let category = Category::from_id(upload.category).ok_or(AppError::NoSuchCategory)?;
-        let file = accept(upload.file_name, &upload.bytes, DEFAULT_MAX_BYTES)?;
+        let file = accept(
+            upload.file_name,
+            &upload.bytes,
+            self.profile.max_upload_bytes,
+        )?;
         let doc_id = upload.doc_id.unwrap_or_else(Uuid::now_v7).to_string();
         let sha256: String = Sha256::digest(&upload.bytes)
             .iter()

@@ -11,10 +11,10 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::{AppError, Services};
+use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, StoreError};
 use crate::domain::{
     accept, attach, keys, Action, Category, DocumentEntry, DocumentStatus, FileRefusal, ScanStatus,
-    DEFAULT_MAX_BYTES,
 };
 use crate::records::audit::{self, AuditAction};
 use crate::records::{row_for, update_manifest, DocumentRow, LookupError};
@@ -78,7 +78,11 @@ impl Services {
         self.authorize(Action::Upload).await?;
         let mrn = self.parse_mrn(upload.mrn)?;
         let category = Category::from_id(upload.category).ok_or(AppError::NoSuchCategory)?;
-        let file = accept(upload.file_name, &upload.bytes, DEFAULT_MAX_BYTES)?;
+        let file = accept(
+            upload.file_name,
+            &upload.bytes,
+            self.profile.max_upload_bytes,
+        )?;
         if !self
             .store
             .exists(&keys::patient(&mrn))
@@ -121,11 +125,20 @@ impl Services {
             upload.bytes.into(),
             file.content_type,
         ));
+        // Multipart parts are journaled in the encrypted cache, so a restart resumes them.
+        let journal = self.usable_cache().await;
         let mut written = Vec::new();
         for (key, body, content_type) in objects {
             let sent = self
                 .store
-                .upload(&key, body, content_type, &upload.progress, &upload.cancel)
+                .upload_journaled(
+                    &key,
+                    body,
+                    content_type,
+                    &upload.progress,
+                    &upload.cancel,
+                    journal.as_ref().map(|c| c as &dyn PartJournal),
+                )
                 .await;
             if let Err(e) = sent {
                 self.remove_orphans(&written).await;

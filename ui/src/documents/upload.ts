@@ -16,6 +16,7 @@ const bars = new Map<string, HTMLProgressElement>();
 export function initUpload(added: () => void, queued: () => void = () => undefined): void {
   onAdded = added;
   onQueued = queued;
+  acceptDropsOnList();
   void backend.onUploadProgress((p) => {
     const bar = bars.get(p.upload_id);
     if (!bar || p.total === 0) return;
@@ -28,6 +29,23 @@ export function initUpload(added: () => void, queued: () => void = () => undefin
   input.addEventListener("change", () => {
     if (target && input.files) for (const f of Array.from(input.files)) void send(f, target, false);
     input.value = "";
+  });
+}
+
+/** Files dropped anywhere on the open category's list go into that category. */
+function acceptDropsOnList(): void {
+  const view = byId("category-view");
+  view.addEventListener("dragover", (e) => {
+    if (!target) return;
+    e.preventDefault();
+    view.classList.add("drop-target");
+  });
+  view.addEventListener("dragleave", () => view.classList.remove("drop-target"));
+  view.addEventListener("drop", (e) => {
+    view.classList.remove("drop-target");
+    if (!target) return;
+    e.preventDefault();
+    for (const f of Array.from(e.dataTransfer?.files ?? [])) void send(f, target, false);
   });
 }
 
