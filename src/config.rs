@@ -262,27 +262,22 @@ impl Profile {
                 field,
             })
         };
-        if let Some(v) = env("CHARTDESK_IDLE_LOCK_SECONDS") {
-            raw.idle_lock_seconds = Some(v.trim().parse().map_err(|_| ConfigError::BadValue {
-                field: "CHARTDESK_IDLE_LOCK_SECONDS",
-                expected: "a whole number of seconds",
-            })?);
+        if let Some(n) = number(
+            &env,
+            "CHARTDESK_IDLE_LOCK_SECONDS",
+            "a whole number of seconds",
+        )? {
+            raw.idle_lock_seconds = Some(n);
         }
         let idle_lock_seconds = raw
             .idle_lock_seconds
             .unwrap_or(DEFAULT_IDLE_LOCK_SECONDS)
             .max(1);
-        if let Some(v) = env("CHARTDESK_CACHE_LIMIT_MIB") {
-            raw.cache_limit_mib = Some(v.trim().parse().map_err(|_| ConfigError::BadValue {
-                field: "CHARTDESK_CACHE_LIMIT_MIB",
-                expected: "a whole number of MiB",
-            })?);
+        if let Some(n) = number(&env, "CHARTDESK_CACHE_LIMIT_MIB", "a whole number of MiB")? {
+            raw.cache_limit_mib = Some(n);
         }
-        if let Some(v) = env("CHARTDESK_MAX_UPLOAD_MIB") {
-            raw.max_upload_mib = Some(v.trim().parse().map_err(|_| ConfigError::BadValue {
-                field: "CHARTDESK_MAX_UPLOAD_MIB",
-                expected: "a whole number of MiB",
-            })?);
+        if let Some(n) = number(&env, "CHARTDESK_MAX_UPLOAD_MIB", "a whole number of MiB")? {
+            raw.max_upload_mib = Some(n);
         }
         let max_upload_bytes = raw
             .max_upload_mib
@@ -316,6 +311,22 @@ impl Profile {
             max_upload_bytes,
         })
     }
+}
+
+/// A whole-number environment override, if set.
+fn number<T: std::str::FromStr>(
+    env: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    expected: &'static str,
+) -> Result<Option<T>, ConfigError> {
+    env(var)
+        .map(|v| {
+            v.trim().parse().map_err(|_| ConfigError::BadValue {
+                field: var,
+                expected,
+            })
+        })
+        .transpose()
 }
 
 #[cfg(test)]
