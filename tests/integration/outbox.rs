@@ -385,3 +385,54 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
     );
     store.delete(&key).await.unwrap();
 }
+
+#[tokio::test]
+async fn the_network_dropping_mid_upload_leaves_it_queued_and_it_lands_once_when_back() {
+    let setup = cloud().signed_in("nurse.hughes").await;
+    patient(&setup, "30000035").await;
+    let switch = std::sync::Arc::new(NetworkSwitch::start(&cloud().endpoint).await);
+    let dir = tempfile::tempdir().unwrap();
+    let s = ward_via(&switch, dir.path(), "outbox-mid-cut").await;
+    let tiff = big_tiff();
+    s.queue_upload(Upload::new(
+        "30000035",
+        "radiology",
+        "ct.tiff",
+        tiff.clone(),
+    ))
+    .await
+    .unwrap();
+    let cutter = switch.clone();
+    let report = s
+        .drain_outbox(1, move |_| {
+            let cutter = cutter.clone();
+            chartdesk::cloud::Progress::new(move |sent, _| {
+                if sent > 3 * 1024 * 1024 {
+                    cutter.cut();
+                }
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.sent, report.left),
+        (0, 1),
+        "cut mid-transfer: still queued"
+    );
+    assert!(setup
+        .list_documents("30000035", "radiology")
+        .await
+        .unwrap()
+        .is_empty());
+
+    switch.restore();
+    let report = s
+        .drain_outbox(1, |_| chartdesk::cloud::Progress::silent())
+        .await
+        .unwrap();
+    assert_eq!((report.sent, report.left), (1, 0));
+    let rows = setup.list_documents("30000035", "radiology").await.unwrap();
+    assert_eq!(rows.len(), 1, "exactly once");
+    let opened = setup.open_document("30000035", &rows[0].id).await.unwrap();
+    assert!(opened.bytes == tiff);
+}
