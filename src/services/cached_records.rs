@@ -167,10 +167,10 @@ impl Services {
 }
 
 impl Services {
-    /// Whether the cloud answers: probes once when the last call failed. For the offline
-    /// banner and the outbox's automatic drain.
+    /// Whether the cloud answers, by one cheap request (HeadBucket); updates the store's
+    /// offline state. For the offline banner and the outbox's automatic drain.
     pub async fn is_online(&self) -> bool {
-        !self.store.is_offline() || self.store.probe().await
+        self.store.probe().await
     }
 }
 

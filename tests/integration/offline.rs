@@ -276,3 +276,44 @@ async fn a_pinned_patient_is_fully_viewable_offline_and_clearing_keeps_waiting_u
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_token_refresh_due_while_offline_keeps_the_session_and_the_cached_views() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ahead = std::sync::Arc::new(AtomicI64::new(0));
+    let offset = ahead.clone();
+    let clock: chartdesk::services::Clock = std::sync::Arc::new(move || {
+        time::OffsetDateTime::now_utc() + time::Duration::seconds(offset.load(Ordering::SeqCst))
+    });
+    let mut p = cloud().profile();
+    p.endpoint = Some(switch.endpoint.clone());
+    p.name = "offline-refresh".into();
+    p.keychain = chartdesk::auth::KeychainBackend::Keyutils;
+    let s = Services::new(p, clock)
+        .await
+        .with_cache_dir(dir.path().to_path_buf());
+    s.sign_in("dr.okafor", "Demo-Clinician-2026!")
+        .await
+        .unwrap();
+    s.find_patient("MRN 10000002").await.unwrap();
+
+    switch.cut();
+    // 57 minutes on: the ID token is within its refresh margin, and Cognito cannot be reached.
+    ahead.store(57 * 60, Ordering::SeqCst);
+    let cached = s.find_patient("MRN 10000002").await.unwrap();
+    assert!(
+        cached.synced_at.is_some(),
+        "still signed in, from the cache"
+    );
+    let status = s.sync_round().await;
+    assert!(!status.online);
+
+    switch.restore();
+    assert!(
+        s.find_patient("MRN 10000002").await.is_ok(),
+        "the refresh succeeds once back"
+    );
+    assert!(s.sync_round().await.online);
+}
