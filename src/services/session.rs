@@ -12,6 +12,9 @@ use crate::domain::{Action, Role};
 
 /// Refresh this long before the access token expires.
 const REFRESH_MARGIN: Duration = Duration::minutes(5);
+/// How long after its expiry a session still opens the offline copy while the cloud cannot be
+/// reached (a night shift without network).
+const OFFLINE_GRACE: Duration = Duration::hours(12);
 
 /// Who is signed in, as the UI may see it (no tokens).
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
@@ -262,7 +265,12 @@ impl Services {
         self.refresh_if_due().await?;
         let guard = self.session.read().await;
         let session = guard.as_ref().ok_or(AuthError::NotSignedIn)?;
-        if session.is_expired((self.clock)()) {
+        let now = (self.clock)();
+        // Offline, Cognito cannot renew the session: what is on this computer stays usable for
+        // a bounded time (nothing reaches the cloud meanwhile; the first call that does renews
+        // the session or ends it).
+        let in_offline_grace = self.store.is_offline() && now < session.expires_at + OFFLINE_GRACE;
+        if session.is_expired(now) && !in_offline_grace {
             return Err(AuthError::NotSignedIn.into());
         }
         if self.locked.load(Ordering::SeqCst) {

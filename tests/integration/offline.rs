@@ -309,6 +309,17 @@ async fn a_token_refresh_due_while_offline_keeps_the_session_and_the_cached_view
     );
     let status = s.sync_round().await;
     assert!(!status.online);
+    // Hours later, still offline: the session has expired but the offline copy stays open…
+    ahead.store(5 * 3600, Ordering::SeqCst);
+    assert!(
+        s.find_patient("MRN 10000002").await.is_ok(),
+        "offline grace"
+    );
+    // …for a bounded time.
+    ahead.store(14 * 3600, Ordering::SeqCst);
+    let ended = s.find_patient("MRN 10000002").await.unwrap_err();
+    assert_eq!(UiError::from(ended).code, ErrorCode::NotSignedIn);
+    ahead.store(57 * 60, Ordering::SeqCst);
 
     switch.restore();
     assert!(
