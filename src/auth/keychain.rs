@@ -60,6 +60,7 @@ impl RefreshTokenVault {
     /// Removes the user's token, the lock marker and the last-user pointer. Missing entries are fine.
     pub async fn forget(&self, username: &str) -> Result<(), KeychainError> {
         self.delete(&self.token_account(username)).await?;
+        self.delete(&self.unlock_account(username)).await?;
         self.delete(&self.locked_account(username)).await?;
         self.delete(&self.last_user_account()).await
     }
@@ -76,6 +77,23 @@ impl RefreshTokenVault {
 
     pub async fn is_locked(&self, username: &str) -> Result<bool, KeychainError> {
         Ok(self.read(&self.locked_account(username)).await?.is_some())
+    }
+
+    /// The Argon2id verifier for unlocking the idle lock with no network (see offline_unlock).
+    pub async fn unlock_verifier(&self, username: &str) -> Result<Option<String>, KeychainError> {
+        self.read(&self.unlock_account(username)).await
+    }
+
+    pub async fn save_unlock_verifier(
+        &self,
+        username: &str,
+        verifier: String,
+    ) -> Result<(), KeychainError> {
+        self.write(&self.unlock_account(username), verifier).await
+    }
+
+    fn unlock_account(&self, username: &str) -> String {
+        format!("{}/{username}/offline-unlock", self.scope)
     }
 
     /// The user's offline-cache key (hex), if one was made on this machine.

@@ -5,6 +5,7 @@ mod cognito_sign_in;
 mod error;
 mod keychain;
 mod mfa_setup;
+pub mod offline_unlock;
 mod password_policy;
 mod session;
 mod srp;

@@ -81,7 +81,52 @@ impl Services {
             .user_pool
             .start_sign_in(self.profile.auth_flow, username, password, (self.clock)())
             .await?;
+        if matches!(step, SignInStep::SignedIn(_) | SignInStep::TotpRequired(_)) {
+            // Cognito accepted the password: keep what lets the idle lock open offline.
+            self.keep_unlock_verifier(username, password).await;
+        }
         self.take_step(step).await
+    }
+
+    /// Best effort: without it, an offline unlock waits for the network.
+    async fn keep_unlock_verifier(&self, username: &str, password: &str) {
+        let Some(vault) = &self.vault else {
+            return;
+        };
+        let password = password.to_string();
+        let made = tokio::task::spawn_blocking(move || {
+            crate::auth::offline_unlock::password_verifier(&password)
+        })
+        .await;
+        if let Ok(Some(verifier)) = made {
+            let _ = vault.save_unlock_verifier(username, verifier).await;
+        }
+    }
+
+    /// The idle lock opened without Cognito: the password checked against the verifier kept
+    /// at the last online check. `None` when there is no verifier (wait for the network).
+    async fn unlock_offline(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<bool>, AppError> {
+        let Some(vault) = &self.vault else {
+            return Ok(None);
+        };
+        let Some(verifier) = vault
+            .unlock_verifier(username)
+            .await
+            .map_err(AuthError::from)?
+        else {
+            return Ok(None);
+        };
+        let password = password.to_string();
+        let matches = tokio::task::spawn_blocking(move || {
+            crate::auth::offline_unlock::password_matches(&verifier, &password)
+        })
+        .await
+        .unwrap_or(false);
+        Ok(Some(matches))
     }
 
     pub(super) async fn take_step(&self, step: SignInStep) -> Result<SignInResult, AppError> {
@@ -197,10 +242,35 @@ impl Services {
                 .username
                 .clone()
         };
-        let step = self
+        let step = match self
             .user_pool
             .start_sign_in(self.profile.auth_flow, &username, password, (self.clock)())
-            .await?;
+            .await
+        {
+            Ok(step) => step,
+            Err(AuthError::Unreachable) => {
+                // No network: the verifier kept at the last online check decides.
+                match self.unlock_offline(&username, password).await? {
+                    Some(true) => {}
+                    Some(false) => return Err(AuthError::WrongCredentials.into()),
+                    None => return Err(AuthError::Unreachable.into()),
+                }
+                if let Some(vault) = &self.vault {
+                    vault
+                        .set_locked(&username, false)
+                        .await
+                        .map_err(AuthError::from)?;
+                }
+                self.locked.store(false, Ordering::SeqCst);
+                let guard = self.session.read().await;
+                let session = guard.as_ref().ok_or(AuthError::NotSignedIn)?;
+                return Ok(self.user_of(session));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if matches!(step, SignInStep::SignedIn(_) | SignInStep::TotpRequired(_)) {
+            self.keep_unlock_verifier(&username, password).await;
+        }
         // Unlocking checks the password only: an MFA user proved the second factor at sign-in.
         let session = match step {
             SignInStep::SignedIn(session) => session,

@@ -61,3 +61,30 @@ async fn restarting_a_locked_app_keeps_it_locked() {
     );
     again.sign_out().await.unwrap();
 }
+
+#[tokio::test]
+async fn with_no_network_the_lock_opens_with_the_password_last_accepted_online() {
+    let switch = crate::network_switch::NetworkSwitch::start(&cloud().endpoint).await;
+    let mut profile = cloud().profile();
+    profile.name = format!("lock-offline-{}", uuid::Uuid::now_v7());
+    profile.endpoint = Some(switch.endpoint.clone());
+    profile.keychain = chartdesk::auth::KeychainBackend::Keyutils;
+    let services = Services::new(profile, chartdesk::services::system_clock())
+        .await
+        .remembering_sessions();
+    services
+        .sign_in("dr.okafor", "Demo-Clinician-2026!")
+        .await
+        .unwrap();
+    services.lock().await.unwrap();
+
+    switch.cut();
+    let wrong = UiError::from(services.unlock("Not-The-Password-1!").await.unwrap_err());
+    assert_eq!(wrong.code, ErrorCode::WrongCredentials, "checked locally");
+    assert!(services.current_user().await.unwrap().locked);
+    let user = services.unlock("Demo-Clinician-2026!").await.unwrap();
+    assert!(!user.locked, "opened offline");
+
+    switch.restore();
+    services.sign_out().await.unwrap();
+}
