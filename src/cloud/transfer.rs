@@ -323,12 +323,17 @@ impl ObjectStore {
         let part_of = |i: usize| body.slice(i * PART_SIZE..((i + 1) * PART_SIZE).min(body.len()));
         // Parts a resumed upload already has count as sent, if their bytes still match.
         let mut done: Vec<CompletedPart> = Vec::new();
+        let mut resumed_bytes = 0;
         for part in already {
             let i = (part.part_number().unwrap_or(0) - 1) as usize;
             if i < count && part.checksum_sha256() == Some(sha256_base64(&part_of(i)).as_str()) {
-                watch.progress.add(part_of(i).len() as u64);
+                resumed_bytes += part_of(i).len() as u64;
                 done.push(part.clone());
             }
+        }
+        // One step on the progress bar: the resumed share.
+        if resumed_bytes > 0 {
+            watch.progress.add(resumed_bytes);
         }
         let missing =
             (0..count).filter(|i| !done.iter().any(|p| p.part_number() == Some(*i as i32 + 1)));
