@@ -51,7 +51,17 @@ impl UiError {
 
 impl From<AppError> for UiError {
     fn from(err: AppError) -> Self {
-        let code = match &err {
+        Self {
+            code: ErrorCode::of(&err),
+            message: err.to_string(),
+        }
+    }
+}
+
+impl ErrorCode {
+    /// The one mapping from the core's errors to what the UI branches on.
+    pub fn of(err: &AppError) -> Self {
+        match err {
             AppError::Config(_) => ErrorCode::Config,
             AppError::Query(_) => ErrorCode::InvalidInput,
             AppError::Forbidden | AppError::Infected => ErrorCode::Forbidden,
@@ -98,10 +108,6 @@ impl From<AppError> for UiError {
                 LookupError::Store(StoreError::Cancelled) => ErrorCode::Cancelled,
                 LookupError::Store(_) => ErrorCode::Internal,
             },
-        };
-        Self {
-            code,
-            message: err.to_string(),
         }
     }
 }

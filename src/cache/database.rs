@@ -51,7 +51,7 @@ impl Cache {
         let mut connection = Connection::open(path)?;
         // A wrong key is our own error to report, not SQLCipher's to print on stderr.
         let _ = connection.execute_batch("PRAGMA cipher_log_level = NONE;");
-        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = hex::encode(key);
         // A raw 256-bit key (no passphrase derivation): the key is already random.
         connection.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?;
         // The first read proves the key; a wrong key or a garbled file fails here.

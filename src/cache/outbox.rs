@@ -46,6 +46,9 @@ pub struct OutboxItem {
     pub state: OutboxState,
     pub attempts: u32,
     pub last_error: Option<String>,
+    /// The `UiError` code of the last failure (e.g. `preop_full`: offer "Replace oldest").
+    #[ts(type = "ErrorCode | null")]
+    pub last_error_code: Option<String>,
 }
 
 /// An upload to queue, with its bytes.
@@ -89,7 +92,7 @@ impl Cache {
     pub async fn outbox(&self) -> Result<Vec<OutboxItem>, CacheError> {
         self.run(|c| {
             let mut statement = c.prepare(
-                "SELECT doc_id, mrn, category, file_name, length(bytes), queued_at, state, attempts, last_error
+                "SELECT doc_id, mrn, category, file_name, length(bytes), queued_at, state, attempts, last_error, last_error_code
                  FROM outbox ORDER BY queued_at, doc_id",
             )?;
             let rows = statement.query_map([], |r| {
@@ -103,6 +106,7 @@ impl Cache {
                     state: OutboxState::parse(&r.get::<_, String>(6)?),
                     attempts: r.get(7)?,
                     last_error: r.get(8)?,
+                    last_error_code: r.get(9)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -124,16 +128,23 @@ impl Cache {
         .await
     }
 
-    /// Records a try that did not finish.
+    /// Records a try that did not finish, with the error's words and its code.
     pub async fn outbox_failed(
         &self,
         doc_id: &str,
         state: OutboxState,
         error: &str,
+        code: &str,
     ) -> Result<(), CacheError> {
         self.execute(
-            "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3 WHERE doc_id = ?1",
-            vec![doc_id.to_string().into(), state.as_str().to_string().into(), error.to_string().into()],
+            "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3,
+                 last_error_code = ?4 WHERE doc_id = ?1",
+            vec![
+                doc_id.to_string().into(),
+                state.as_str().to_string().into(),
+                error.to_string().into(),
+                code.to_string().into(),
+            ],
         )
         .await
         .map(|_| ())
@@ -193,11 +204,17 @@ mod tests {
         assert_eq!(items[0].doc_id, "1");
         assert_eq!(items[0].size, 10);
         cache
-            .outbox_failed("1", OutboxState::Failed, "Preop already holds 3 images")
+            .outbox_failed(
+                "1",
+                OutboxState::Failed,
+                "Preop already holds 3 images",
+                "preop_full",
+            )
             .await
             .unwrap();
         let failed = &cache.outbox().await.unwrap()[0];
         assert_eq!((failed.state, failed.attempts), (OutboxState::Failed, 1));
+        assert_eq!(failed.last_error_code.as_deref(), Some("preop_full"));
         cache.outbox_retry("1", true).await.unwrap();
         assert!(cache.outbox_file("1").await.unwrap().unwrap().1);
         cache.outbox_remove("1").await.unwrap();

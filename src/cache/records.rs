@@ -33,15 +33,17 @@ impl Cache {
     }
 
     /// A newer manifest for a patient already cached (others are not added by a list read).
+    /// True when the cached copy changed (a different ETag).
     pub async fn update_manifest(
         &self,
         mrn: &str,
         manifest: String,
         etag: Option<String>,
         synced_at: &str,
-    ) -> Result<(), CacheError> {
+    ) -> Result<bool, CacheError> {
         self.execute(
-            "UPDATE patients SET manifest = ?2, manifest_etag = ?3, synced_at = ?4 WHERE mrn = ?1",
+            "UPDATE patients SET manifest = ?2, manifest_etag = ?3, synced_at = ?4
+             WHERE mrn = ?1 AND manifest_etag IS NOT ?3",
             vec![
                 mrn.to_string().into(),
                 manifest.into(),
@@ -50,7 +52,7 @@ impl Cache {
             ],
         )
         .await
-        .map(|_| ())
+        .map(|changed| changed > 0)
     }
 
     /// The cloud confirmed the cached copy is current (a 304).

@@ -56,6 +56,8 @@ pub fn migrations() -> Migrations<'static> {
                  parts          TEXT NOT NULL
              );",
         ),
+        // The last failure's error code, so the window branches on it, not on its words.
+        M::up("ALTER TABLE outbox ADD COLUMN last_error_code TEXT;"),
     ])
 }
 

@@ -61,6 +61,13 @@ pub struct Versioned<T> {
     pub etag: String,
 }
 
+/// What one GET found.
+enum Read {
+    Body(Vec<u8>, String),
+    NotModified,
+    Missing,
+}
+
 /// The answer to a conditional read.
 #[derive(Debug, Clone)]
 pub enum Revalidated<T> {
@@ -187,52 +194,40 @@ impl ObjectStore {
         key: &str,
         etag: &str,
     ) -> Result<Revalidated<T>, StoreError> {
-        self.watched(async {
-            let out = match self
-                .client
-                .get_object()
-                .bucket(&self.bucket)
-                .key(key)
-                .if_none_match(etag)
-                .send()
-                .await
-            {
-                Ok(out) => out,
-                Err(e) => {
-                    return match classify(e) {
-                        Failure::Service { status: 304, .. } => Ok(Revalidated::Unchanged),
-                        Failure::Service { status: 404, .. } => Ok(Revalidated::Missing),
-                        other => Err(other.into()),
-                    }
-                }
-            };
-            let etag = out.e_tag().unwrap_or_default().to_string();
-            let body = out
-                .body
-                .collect()
-                .await
-                .map_err(|_| StoreError::Unreachable)?;
-            let value =
-                serde_json::from_slice(&body.into_bytes()).map_err(|_| StoreError::Corrupt)?;
-            Ok(Revalidated::Changed(Versioned { value, etag }))
+        Ok(match self.read(key, Some(etag)).await? {
+            Read::NotModified => Revalidated::Unchanged,
+            Read::Missing => Revalidated::Missing,
+            Read::Body(bytes, etag) => {
+                let value = serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
+                Revalidated::Changed(Versioned { value, etag })
+            }
         })
-        .await
     }
 
     pub async fn get_bytes(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
+        Ok(match self.read(key, None).await? {
+            Read::Body(bytes, etag) => Some((bytes, etag)),
+            Read::NotModified | Read::Missing => None,
+        })
+    }
+
+    /// One GET, conditional when `if_none_match` is given.
+    async fn read(&self, key: &str, if_none_match: Option<&str>) -> Result<Read, StoreError> {
         self.watched(async {
-            let out = match self
+            let sent = self
                 .client
                 .get_object()
                 .bucket(&self.bucket)
                 .key(key)
+                .set_if_none_match(if_none_match.map(str::to_string))
                 .send()
-                .await
-            {
+                .await;
+            let out = match sent {
                 Ok(out) => out,
                 Err(e) => {
                     return match classify(e) {
-                        Failure::Service { status: 404, .. } => Ok(None),
+                        Failure::Service { status: 304, .. } => Ok(Read::NotModified),
+                        Failure::Service { status: 404, .. } => Ok(Read::Missing),
                         other => Err(other.into()),
                     }
                 }
@@ -243,7 +238,7 @@ impl ObjectStore {
                 .collect()
                 .await
                 .map_err(|_| StoreError::Unreachable)?;
-            Ok(Some((body.into_bytes().to_vec(), etag)))
+            Ok(Read::Body(body.into_bytes().to_vec(), etag))
         })
         .await
     }

@@ -75,6 +75,12 @@ impl ScanStatus {
 
 pub const MANIFEST_VERSION: u32 = 1;
 
+/// The form a manifest entry's `sha256` takes: lower-case hex of the SHA-256 of the file.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 impl Manifest {
     pub fn new() -> Self {
         Self {

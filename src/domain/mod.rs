@@ -14,7 +14,9 @@ mod stamp;
 
 pub use accepted_file::{accept, AcceptedFile, FileRefusal, DEFAULT_MAX_BYTES};
 pub use category::Category;
-pub use manifest::{DocumentEntry, DocumentStatus, Manifest, ScanStatus, Stamp, MANIFEST_VERSION};
+pub use manifest::{
+    sha256_hex, DocumentEntry, DocumentStatus, Manifest, ScanStatus, Stamp, MANIFEST_VERSION,
+};
 pub use mrn::{Mrn, MrnError, MrnFormat, DEFAULT_MRN_PATTERN};
 pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};
 pub use patient::{Patient, PatientFlags};

@@ -12,6 +12,8 @@ use crate::domain::{stamp_label, Category, DocumentEntry, DocumentStatus, Manife
 pub struct DocumentRow {
     pub id: String,
     pub category: Category,
+    /// "OT notes", as the tiles say it.
+    pub category_label: String,
     pub file_name: String,
     pub content_type: String,
     #[ts(type = "number")]
@@ -78,6 +80,7 @@ fn row(d: &DocumentEntry, may: RowPermissions) -> DocumentRow {
     DocumentRow {
         id: d.id.to_string(),
         category: d.category,
+        category_label: d.category.label().to_string(),
         file_name: d.file_name.clone(),
         content_type: d.content_type.clone(),
         size: d.size,

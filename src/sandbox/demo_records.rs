@@ -114,7 +114,7 @@ async fn ensure_documents(
                 file_name,
                 content_type: content_type.into(),
                 size: bytes.len() as u64,
-                sha256: hex(&Sha256::digest(&bytes)),
+                sha256: crate::domain::sha256_hex(&bytes),
                 created,
                 uploaded_by: "nurse.hughes".into(),
                 variants,
@@ -159,8 +159,4 @@ fn demo_doc_id(mrn: &Mrn, category: Category, i: u8, created: OffsetDateTime) ->
     random.copy_from_slice(&digest[..10]);
     let millis = u64::try_from(created.unix_timestamp()).unwrap_or(0) * 1000;
     uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -93,9 +93,13 @@ impl Services {
             return;
         };
         let now = self.now_text();
-        let _ = cache
+        let changed = cache
             .update_manifest(mrn.as_ref(), json, Some(etag.to_string()), &now)
             .await;
+        // Re-index only what changed: every list, open and thumbnail reads the manifest.
+        if !matches!(changed, Ok(true)) {
+            return;
+        }
         if let Some((record, _)) = self.cached_record(mrn.as_ref()).await {
             let _ = cache.index_patient(mrn.as_ref(), index_rows(&record)).await;
         }

@@ -1,6 +1,5 @@
 //! Listing a category's documents and opening one: role-checked, integrity-checked, audited.
 
-use sha2::{Digest, Sha256};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -8,7 +7,7 @@ use super::{AppError, Services};
 use crate::auth::AuthError;
 use crate::cloud::StoreError;
 use crate::domain::{
-    apply_stamp, keys, Action, Category, DocumentEntry, Manifest, Mrn, ScanStatus,
+    apply_stamp, keys, sha256_hex, Action, Category, DocumentEntry, Manifest, Mrn, ScanStatus,
 };
 use crate::records::audit::{self, AuditAction};
 use crate::records::{
@@ -187,11 +186,7 @@ impl Services {
             }
             Err(e) => return Err(crate::records::LookupError::from(e).into()),
         };
-        let digest: String = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        if !entry.sha256.is_empty() && digest != entry.sha256 {
+        if !entry.sha256.is_empty() && sha256_hex(&bytes) != entry.sha256 {
             return Err(AppError::Corrupted);
         }
         if let Some(cache) = self.usable_cache().await {

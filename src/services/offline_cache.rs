@@ -71,26 +71,18 @@ impl Services {
     /// `{cache dir}/{profile}/{hash of user}.db`: no user name in clear on disk.
     fn cache_path(&self, username: &str) -> Result<PathBuf, AppError> {
         let dir = self.cache_dir.as_ref().ok_or(AppError::NoOfflineCache)?;
-        let user: String = Sha256::digest(username.as_bytes())[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let user = hex::encode(&Sha256::digest(username.as_bytes())[..8]);
         Ok(dir.join(&self.profile.name).join(format!("{user}.db")))
     }
 }
 
 fn to_hex(key: &[u8; 32]) -> String {
-    key.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(key)
 }
 
-fn parse_key(hex: &str) -> Option<[u8; 32]> {
+fn parse_key(text: &str) -> Option<[u8; 32]> {
     let mut key = [0u8; 32];
-    if hex.len() != 64 {
-        return None;
-    }
-    for (i, byte) in key.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
+    hex::decode_to_slice(text, &mut key).ok()?;
     Some(key)
 }
 

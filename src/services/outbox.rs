@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use tokio_util::sync::CancellationToken;
 use tracing::instrument;
@@ -15,7 +14,7 @@ use uuid::Uuid;
 use super::{AppError, Services, Upload};
 use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
 use crate::cloud::{Progress, StoreError};
-use crate::domain::{accept, Action, AttachError, Category};
+use crate::domain::{Action, AttachError};
 use crate::records::{DocumentRow, LookupError};
 
 /// What one pass over the outbox did.
@@ -60,30 +59,19 @@ impl Services {
     /// to the outbox; returns its doc id. Durable once this returns.
     #[instrument(skip_all, err(Display))]
     pub async fn queue_upload(&self, upload: Upload<'_>) -> Result<String, AppError> {
-        self.authorize(Action::Upload).await?;
-        let mrn = self.parse_mrn(upload.mrn)?;
-        let category = Category::from_id(upload.category).ok_or(AppError::NoSuchCategory)?;
-        let file = accept(
-            upload.file_name,
-            &upload.bytes,
-            self.profile.max_upload_bytes,
-        )?;
+        let checked = self.check_upload(&upload).await?;
         let doc_id = upload.doc_id.unwrap_or_else(Uuid::now_v7).to_string();
-        let sha256: String = Sha256::digest(&upload.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
         let queued_at = (self.clock)().format(&Rfc3339).unwrap_or_default();
         self.cache()
             .await?
             .queue_upload(QueuedUpload {
                 doc_id: doc_id.clone(),
-                mrn: mrn.to_string(),
-                category: category.id().to_string(),
-                file_name: file.file_name,
+                mrn: checked.mrn.to_string(),
+                category: checked.category.id().to_string(),
+                file_name: checked.file.file_name,
                 replace_oldest: upload.replace_oldest,
                 bytes: upload.bytes,
-                sha256,
+                sha256: checked.sha256,
                 queued_at,
             })
             .await?;
@@ -202,13 +190,23 @@ impl Services {
             }
             Err(e) if is_transient(&e) => {
                 cache
-                    .outbox_failed(&item.doc_id, OutboxState::Queued, &e.to_string())
+                    .outbox_failed(
+                        &item.doc_id,
+                        OutboxState::Queued,
+                        &e.to_string(),
+                        &code_of(&e),
+                    )
                     .await?;
                 Ok(Outcome::Left(e))
             }
             Err(e) => {
                 cache
-                    .outbox_failed(&item.doc_id, OutboxState::Failed, &e.to_string())
+                    .outbox_failed(
+                        &item.doc_id,
+                        OutboxState::Failed,
+                        &e.to_string(),
+                        &code_of(&e),
+                    )
                     .await?;
                 Ok(Outcome::Failed(e))
             }
@@ -285,4 +283,13 @@ fn is_transient(e: &AppError) -> bool {
             // A session that ended or lapsed: sign in again, then the item goes up.
             | AppError::Auth(_)
     )
+}
+
+/// The error's `UiError` code as text (`preop_full`, `unreachable`, …), kept with the item.
+fn code_of(e: &AppError) -> String {
+    let code = crate::ErrorCode::of(e);
+    serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }

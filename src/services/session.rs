@@ -242,47 +242,37 @@ impl Services {
                 .username
                 .clone()
         };
-        let step = match self
+        let current = || async {
+            let guard = self.session.read().await;
+            guard.clone().ok_or(AuthError::NotSignedIn)
+        };
+        let attempt = self
             .user_pool
             .start_sign_in(self.profile.auth_flow, &username, password, (self.clock)())
-            .await
-        {
-            Ok(step) => step,
-            Err(AuthError::Unreachable) => {
-                // No network: the verifier kept at the last online check decides.
-                match self.unlock_offline(&username, password).await? {
-                    Some(true) => {}
-                    Some(false) => return Err(AuthError::WrongCredentials.into()),
-                    None => return Err(AuthError::Unreachable.into()),
-                }
-                if let Some(vault) = &self.vault {
-                    vault
-                        .set_locked(&username, false)
-                        .await
-                        .map_err(AuthError::from)?;
-                }
-                self.locked.store(false, Ordering::SeqCst);
-                let guard = self.session.read().await;
-                let session = guard.as_ref().ok_or(AuthError::NotSignedIn)?;
-                return Ok(self.user_of(session));
+            .await;
+        let session = match attempt {
+            // Unlocking checks the password only: an MFA user proved the second factor at
+            // sign-in.
+            Ok(SignInStep::SignedIn(session)) => {
+                self.keep_unlock_verifier(&username, password).await;
+                self.remember(&session).await?;
+                session
             }
-            Err(e) => return Err(e.into()),
-        };
-        if matches!(step, SignInStep::SignedIn(_) | SignInStep::TotpRequired(_)) {
-            self.keep_unlock_verifier(&username, password).await;
-        }
-        // Unlocking checks the password only: an MFA user proved the second factor at sign-in.
-        let session = match step {
-            SignInStep::SignedIn(session) => session,
-            SignInStep::TotpRequired(_) => {
-                let guard = self.session.read().await;
-                guard.clone().ok_or(AuthError::NotSignedIn)?
+            Ok(SignInStep::TotpRequired(_)) => {
+                self.keep_unlock_verifier(&username, password).await;
+                current().await?
             }
-            SignInStep::NewPasswordRequired(_) | SignInStep::MfaSetupRequired(_) => {
+            Ok(SignInStep::NewPasswordRequired(_) | SignInStep::MfaSetupRequired(_)) => {
                 return Err(AuthError::UnsupportedChallenge("unlock".into()).into())
             }
+            // No network: the verifier kept at the last online check decides.
+            Err(AuthError::Unreachable) => match self.unlock_offline(&username, password).await? {
+                Some(true) => current().await?,
+                Some(false) => return Err(AuthError::WrongCredentials.into()),
+                None => return Err(AuthError::Unreachable.into()),
+            },
+            Err(e) => return Err(e.into()),
         };
-        self.remember(&session).await?;
         if let Some(vault) = &self.vault {
             vault
                 .set_locked(&username, false)

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 use uuid::Uuid;
@@ -14,7 +13,8 @@ use super::{AppError, Services};
 use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, StoreError};
 use crate::domain::{
-    accept, attach, keys, Action, Category, DocumentEntry, DocumentStatus, FileRefusal, ScanStatus,
+    accept, attach, keys, sha256_hex, AcceptedFile, Action, Category, DocumentEntry,
+    DocumentStatus, FileRefusal, Mrn, ScanStatus,
 };
 use crate::records::audit::{self, AuditAction};
 use crate::records::{row_for, update_manifest, DocumentRow, LookupError};
@@ -72,9 +72,19 @@ pub fn decode_file_name(header: &str) -> String {
         .into_owned()
 }
 
+/// What every upload is checked for before anything is stored or queued.
+pub(super) struct Checked {
+    pub mrn: Mrn,
+    pub category: Category,
+    pub file: AcceptedFile,
+    /// Hex, as the manifest records it.
+    pub sha256: String,
+}
+
 impl Services {
-    #[instrument(skip_all, err(Display))]
-    pub async fn upload_document(&self, upload: Upload<'_>) -> Result<DocumentRow, AppError> {
+    /// The one check for direct and queued uploads: role, MRN format, category, content
+    /// (magic bytes, empty, size limit).
+    pub(super) async fn check_upload(&self, upload: &Upload<'_>) -> Result<Checked, AppError> {
         self.authorize(Action::Upload).await?;
         let mrn = self.parse_mrn(upload.mrn)?;
         let category = Category::from_id(upload.category).ok_or(AppError::NoSuchCategory)?;
@@ -83,6 +93,22 @@ impl Services {
             &upload.bytes,
             self.profile.max_upload_bytes,
         )?;
+        Ok(Checked {
+            mrn,
+            category,
+            file,
+            sha256: sha256_hex(&upload.bytes),
+        })
+    }
+
+    #[instrument(skip_all, err(Display))]
+    pub async fn upload_document(&self, upload: Upload<'_>) -> Result<DocumentRow, AppError> {
+        let Checked {
+            mrn,
+            category,
+            file,
+            sha256,
+        } = self.check_upload(&upload).await?;
         if !self
             .store
             .exists(&keys::patient(&mrn))
@@ -95,10 +121,6 @@ impl Services {
         let now = (self.clock)();
         let id = upload.doc_id.unwrap_or_else(Uuid::now_v7);
         let ext = keys::extension_for(file.content_type).unwrap_or("bin");
-        let sha256: String = Sha256::digest(&upload.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
         let size = upload.bytes.len() as u64;
         let mut objects: Vec<(String, Bytes, &str)> = Vec::new();
         let mut variants = Vec::new();

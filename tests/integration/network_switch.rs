@@ -61,3 +61,30 @@ async fn wait_until_cut(open: Arc<AtomicBool>) {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// Services as the desktop builds them (kernel keyring, a cache folder of the test's own),
+/// reaching the local cloud through `switch`, signed in as the demo user `user`. `profile`
+/// names keychain entries apart from other tests'.
+pub async fn signed_in_via(
+    switch: &NetworkSwitch,
+    cache: &std::path::Path,
+    profile: &str,
+    user: &str,
+) -> chartdesk::Services {
+    let mut p = crate::local_cloud::cloud().profile();
+    p.endpoint = Some(switch.endpoint.clone());
+    p.name = profile.to_string();
+    p.keychain = chartdesk::auth::KeychainBackend::Keyutils;
+    let s = chartdesk::Services::new(p, chartdesk::services::system_clock())
+        .await
+        .with_cache_dir(cache.to_path_buf());
+    let password = &crate::local_cloud::cloud()
+        .report
+        .users
+        .iter()
+        .find(|u| u.username == user)
+        .unwrap()
+        .password;
+    s.sign_in(user, password).await.unwrap();
+    s
+}

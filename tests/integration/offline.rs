@@ -2,36 +2,12 @@
 //! the cache is revalidated by ETag; nothing readable sits in the cache folder.
 
 use chartdesk::sandbox::demo_pdf;
-use chartdesk::services::{system_clock, Upload};
+use chartdesk::services::Upload;
 use chartdesk::{ErrorCode, Services, UiError};
 
 use crate::local_cloud::cloud;
-use crate::network_switch::NetworkSwitch;
+use crate::network_switch::{signed_in_via, NetworkSwitch};
 use crate::upload::patient;
-
-async fn signed_in_via(
-    switch: &NetworkSwitch,
-    cache: &std::path::Path,
-    profile: &str,
-    user: &str,
-) -> Services {
-    let mut p = cloud().profile();
-    p.endpoint = Some(switch.endpoint.clone());
-    p.name = profile.to_string();
-    p.keychain = chartdesk::auth::KeychainBackend::Keyutils;
-    let s = Services::new(p, system_clock())
-        .await
-        .with_cache_dir(cache.to_path_buf());
-    let password = &cloud()
-        .report
-        .users
-        .iter()
-        .find(|u| u.username == user)
-        .unwrap()
-        .password;
-    s.sign_in(user, password).await.unwrap();
-    s
-}
 
 #[tokio::test]
 async fn a_patient_and_the_files_opened_stay_viewable_offline_and_nothing_readable_is_on_disk() {

@@ -5,26 +5,16 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use chartdesk::sandbox::demo_pdf;
-use chartdesk::services::{system_clock, Upload};
+use chartdesk::services::Upload;
 use chartdesk::{ErrorCode, Services, UiError};
 
 use crate::local_cloud::cloud;
-use crate::network_switch::NetworkSwitch;
+use crate::network_switch::{signed_in_via, NetworkSwitch};
 use crate::upload::{big_tiff, patient};
 
 /// Services signed in as nurse.hughes through `switch`, with a cache folder of the test's own.
 async fn ward_via(switch: &NetworkSwitch, cache: &std::path::Path, profile: &str) -> Services {
-    let mut p = cloud().profile();
-    p.endpoint = Some(switch.endpoint.clone());
-    p.name = profile.to_string();
-    p.keychain = chartdesk::auth::KeychainBackend::Keyutils;
-    let s = Services::new(p, system_clock())
-        .await
-        .with_cache_dir(cache.to_path_buf());
-    s.sign_in("nurse.hughes", "Demo-WardStaff-2026!")
-        .await
-        .unwrap();
-    s
+    signed_in_via(switch, cache, profile, "nurse.hughes").await
 }
 
 #[tokio::test]
@@ -126,6 +116,7 @@ async fn a_preop_image_queued_offline_waits_for_the_users_decision_when_preop_is
         .unwrap();
     assert_eq!(report.failed, 1, "asked, not dropped");
     let item = &s.outbox().await.unwrap()[0];
+    assert_eq!(item.last_error_code.as_deref(), Some("preop_full"));
     assert!(item
         .last_error
         .as_deref()

@@ -56,7 +56,11 @@ synced_at: string | null, };
 
 export type ScanStatus = "pending" | "clean" | "infected";
 
-export type DocumentRow = { id: string, category: Category, file_name: string, content_type: string, size: number, 
+export type DocumentRow = { id: string, category: Category, 
+/**
+ * "OT notes", as the tiles say it.
+ */
+category_label: string, file_name: string, content_type: string, size: number, 
 /**
  * RFC 3339.
  */
@@ -88,7 +92,11 @@ export type ExportSummary = { files: number, bytes: number, path: string, };
 
 export type OutboxState = "queued" | "failed";
 
-export type OutboxItem = { doc_id: string, mrn: string, category: string, file_name: string, size: number, queued_at: string, state: OutboxState, attempts: number, last_error: string | null, };
+export type OutboxItem = { doc_id: string, mrn: string, category: string, file_name: string, size: number, queued_at: string, state: OutboxState, attempts: number, last_error: string | null, 
+/**
+ * The `UiError` code of the last failure (e.g. `preop_full`: offer "Replace oldest").
+ */
+last_error_code: ErrorCode | null, };
 
 export type CachedHit = { mrn: string, 
 /**

@@ -225,7 +225,7 @@ function render(): void {
       return el("tr", { attrs: { "data-doc-id": r.id } }, [
         el("td", {}, [pick]),
         el("td", { className: "thumb" }, [preview(r)]),
-        el("td", { text: searching ? `${r.category.replace("_", " ")} · ${r.file_name}` : r.file_name }),
+        el("td", { text: searching ? `${r.category_label} · ${r.file_name}` : r.file_name }),
         el("td", { text: new Date(r.created).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) }),
         el("td", { text: r.uploaded_by }),
         el("td", { text: formatSize(Number(r.size)) }),

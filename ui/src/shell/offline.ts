@@ -84,7 +84,7 @@ function row(item: OutboxItem): HTMLLIElement {
     li.appendChild(b);
   };
   if (item.state === "failed") {
-    if ((item.last_error ?? "").startsWith("Preop already holds 3 images")) {
+    if (item.last_error_code === "preop_full") {
       act("Replace oldest", () => backend.retryOutboxItem(item.doc_id, true));
     } else {
       act("Try again", () => backend.retryOutboxItem(item.doc_id, false));
