@@ -28,7 +28,9 @@ async fn run() {
         family_name: "Whitfield".into(),
         birth_date: time::macros::date!(1958 - 03 - 14),
         postcode: "LS1 4AP".into(),
+        gender: chartdesk::domain::Gender::Female,
         flags: PatientFlags::default(),
+        superseded_by: None,
     };
     let mut manifest = Manifest::new();
     let now = time::OffsetDateTime::now_utc();

@@ -6,14 +6,17 @@ pub mod auth;
 pub mod cache;
 pub mod cloud;
 pub mod config;
-pub mod domain;
 pub mod export;
-pub mod records;
 pub mod sandbox;
 pub mod services;
 pub mod ts_bindings;
 pub mod ui_error;
 pub mod upload;
+
+/// The record rules and the shared bucket/token code live in their own crates (the records
+/// server links them too); re-exported here so client code reads `crate::domain::…`.
+pub use chartdesk_domain as domain;
+pub use chartdesk_records as records;
 
 pub use app_info::AppInfo;
 pub use services::{AppError, Services, SignInResult, SignedInUser};

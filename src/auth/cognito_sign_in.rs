@@ -10,8 +10,8 @@ use aws_sdk_cognitoidentityprovider::Client;
 use time::OffsetDateTime;
 use tracing::instrument;
 
-use super::token_verifier::{TokenError, TokenVerifier};
 use super::{AuthError, Session, Tokens};
+use super::{TokenError, TokenVerifier};
 use crate::cloud::classify;
 use crate::config::AuthFlow;
 

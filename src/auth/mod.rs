@@ -1,6 +1,5 @@
 //! Sign-in against the Cognito user pool and the in-memory session.
 
-mod claims;
 mod cognito_sign_in;
 mod error;
 mod keychain;
@@ -10,9 +9,11 @@ mod password_policy;
 mod session;
 mod srp;
 mod token_refresh;
-mod token_verifier;
 
-pub use claims::IdClaims;
+pub use chartdesk_records::token::IdClaims;
+pub use chartdesk_records::token::{
+    cognito_issuer, http_key_source, KeySource, TokenError, TokenVerifier,
+};
 pub use cognito_sign_in::{ChallengeKind, PendingChallenge, SignInStep, UserPool};
 pub use error::AuthError;
 pub use keychain::{KeychainBackend, KeychainError, RefreshTokenVault};
@@ -20,4 +21,3 @@ pub use mfa_setup::{enrolment_for, AuthenticatorEnrolment};
 pub use password_policy::PasswordPolicy;
 pub use session::{Session, Tokens};
 pub use srp::SrpAttempt;
-pub use token_verifier::{cognito_issuer, http_key_source, KeySource, TokenError, TokenVerifier};

@@ -1,10 +1,8 @@
 //! AWS SDK clients for one profile: the same code for the local cloud and real AWS.
 
-mod failure;
 mod identity_pool;
-pub mod object_store;
-pub mod part_journal;
-pub mod transfer;
+
+pub use chartdesk_records::store::{object_store, part_journal, transfer};
 
 use std::time::Duration;
 
@@ -17,10 +15,9 @@ use aws_credential_types::Credentials;
 
 use crate::config::Profile;
 
-pub use failure::{classify, Failure};
+pub use chartdesk_records::store::{classify, Failure};
+pub use chartdesk_records::store::{ObjectStore, Progress, StoreError};
 pub use identity_pool::{IdTokenSlot, IdentityPoolCredentials};
-pub use object_store::{ObjectStore, StoreError};
-pub use transfer::Progress;
 
 /// The credentials the local cloud accepts (moto checks none; s3s-fs checks these).
 pub const SANDBOX_ACCESS_KEY: &str = "chartdesk-sandbox";

@@ -50,10 +50,12 @@ fn to_patient(demo: &DemoPatient) -> Result<(Mrn, Patient), ProvisionError> {
         family_name: demo.family_name.into(),
         birth_date,
         postcode: demo.postcode.into(),
+        gender: crate::domain::Gender::Unknown,
         flags: PatientFlags {
             restricted: demo.restricted,
             superseded: demo.superseded,
         },
+        superseded_by: None,
     };
     Ok((mrn, patient))
 }

@@ -1,14 +1,16 @@
 //! A category's document list as the category view shows it, and the rules for opening one.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::domain::{stamp_label, Category, DocumentEntry, DocumentStatus, Manifest, ScanStatus};
+use chartdesk_domain::{
+    stamp_label, Category, DocumentEntry, DocumentStatus, Manifest, ScanStatus,
+};
 
 /// One row of the category view (no clinical content: metadata only).
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, utoipa::ToSchema)]
 pub struct DocumentRow {
     pub id: String,
     pub category: Category,

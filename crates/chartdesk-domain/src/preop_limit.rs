@@ -49,7 +49,7 @@ pub fn attach(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ScanStatus;
+    use crate::ScanStatus;
     use time::OffsetDateTime;
     use uuid::Uuid;
 

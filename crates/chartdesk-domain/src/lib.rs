@@ -1,6 +1,7 @@
 //! Identifiers, categories, roles and record rules. Pure: no I/O.
 
 mod accepted_file;
+mod break_glass;
 mod category;
 pub mod keys;
 mod manifest;
@@ -12,14 +13,17 @@ mod query;
 mod role;
 mod stamp;
 
-pub use accepted_file::{accept, AcceptedFile, FileRefusal, DEFAULT_MAX_BYTES};
+pub use accepted_file::{
+    accept, accept_declared, sniff, AcceptedFile, FileRefusal, DEFAULT_MAX_BYTES, SNIFF_BYTES,
+};
+pub use break_glass::{BreakGlassError, BreakGlassReason, StatedReason};
 pub use category::Category;
 pub use manifest::{
     sha256_hex, DocumentEntry, DocumentStatus, Manifest, ScanStatus, Stamp, MANIFEST_VERSION,
 };
 pub use mrn::{Mrn, MrnError, MrnFormat, DEFAULT_MRN_PATTERN};
 pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};
-pub use patient::{Patient, PatientFlags};
+pub use patient::{Gender, Patient, PatientFlags};
 pub use preop_limit::{attach, AttachError, PREOP_IMAGE_LIMIT};
 pub use query::{PatientQuery, QueryError};
 pub use role::{any_allows, roles_from_groups, Action, Role};

@@ -39,37 +39,83 @@ impl AcceptedFile {
 
 /// Checks `bytes` and keeps only the final component of `file_name` (no paths, no controls).
 pub fn accept(file_name: &str, bytes: &[u8], max_bytes: u64) -> Result<AcceptedFile, FileRefusal> {
+    let name = usable_name(file_name)?;
+    check_size(&name, bytes.len() as u64, max_bytes)?;
+    let content_type = sniff(bytes).ok_or_else(|| FileRefusal::WrongType(name.clone()))?;
+    Ok(AcceptedFile {
+        file_name: name,
+        content_type,
+    })
+}
+
+/// The same checks on what a client declares before sending any bytes (the records server's
+/// upload start); the bytes' magic is checked once they are stored (`sniff` on their head).
+pub fn accept_declared(
+    file_name: &str,
+    content_type: &str,
+    size: u64,
+    max_bytes: u64,
+) -> Result<AcceptedFile, FileRefusal> {
+    let name = usable_name(file_name)?;
+    check_size(&name, size, max_bytes)?;
+    let content_type =
+        static_type(content_type).ok_or_else(|| FileRefusal::WrongType(name.clone()))?;
+    Ok(AcceptedFile {
+        file_name: name,
+        content_type,
+    })
+}
+
+/// The accepted content type the first bytes of a file show, if any: magic bytes, never names.
+pub fn sniff(head: &[u8]) -> Option<&'static str> {
+    infer::get(head)
+        .map(|t| t.mime_type())
+        .and_then(|m| keys::extension_for(m).map(|_| m))
+        .and_then(static_type)
+}
+
+/// How many leading bytes `sniff` needs.
+pub const SNIFF_BYTES: u64 = 4096;
+
+/// The final component of the user's file name, or a refusal (paths, controls, empty).
+fn usable_name(file_name: &str) -> Result<String, FileRefusal> {
     let base = file_name
         .rsplit(['/', '\\'])
         .next()
         .unwrap_or_default()
         .trim();
-    if base.is_empty() || base == "." || base == ".." || base.chars().any(char::is_control) {
+    if base.is_empty()
+        || base == "."
+        || base == ".."
+        || base.chars().any(char::is_control)
+        || base.chars().count() > MAX_NAME_CHARS
+    {
         return Err(FileRefusal::BadName(
-            file_name.chars().filter(|c| !c.is_control()).collect(),
+            file_name
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(MAX_NAME_CHARS)
+                .collect(),
         ));
     }
-    let name = base.to_string();
-    if bytes.is_empty() {
-        return Err(FileRefusal::Empty(name));
+    Ok(base.to_string())
+}
+
+/// File names longer than this are refused rather than cut (a cut name could mislead).
+const MAX_NAME_CHARS: usize = 255;
+
+fn check_size(name: &str, size: u64, max_bytes: u64) -> Result<(), FileRefusal> {
+    if size == 0 {
+        return Err(FileRefusal::Empty(name.to_string()));
     }
-    let size = bytes.len() as u64;
     if size > max_bytes {
         return Err(FileRefusal::TooLarge {
-            name,
+            name: name.to_string(),
             size_mib: size as f64 / 1_048_576.0,
             limit_mib: max_bytes / 1_048_576,
         });
     }
-    let content_type = infer::get(bytes)
-        .map(|t| t.mime_type())
-        .and_then(|m| keys::extension_for(m).map(|_| m))
-        .and_then(static_type)
-        .ok_or_else(|| FileRefusal::WrongType(name.clone()))?;
-    Ok(AcceptedFile {
-        file_name: name,
-        content_type,
-    })
+    Ok(())
 }
 
 fn static_type(mime: &str) -> Option<&'static str> {

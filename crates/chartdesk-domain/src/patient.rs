@@ -15,7 +15,35 @@ pub struct Patient {
     pub birth_date: Date,
     pub postcode: String,
     #[serde(default)]
+    pub gender: Gender,
+    #[serde(default)]
     pub flags: PatientFlags,
+    /// For a superseded record: the MRN of the record it was merged into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<Mrn>,
+}
+
+/// Administrative gender as a PAS extract gives it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Female,
+    Male,
+    Other,
+    #[default]
+    Unknown,
+}
+
+impl Gender {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "female" => Some(Self::Female),
+            "male" => Some(Self::Male),
+            "other" => Some(Self::Other),
+            "unknown" => Some(Self::Unknown),
+            _ => None,
+        }
+    }
 }
 
 /// Record flags a clinician must see in the banner.

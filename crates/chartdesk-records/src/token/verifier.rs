@@ -1,6 +1,7 @@
-//! Verifies Cognito ID tokens against the pool's published keys (JWKS): RS256 only, known `kid`,
-//! issuer, audience (our app client), expiry against the injected clock, and `token_use = id`.
-//! An unknown `kid` triggers one refetch (Cognito rotates keys), then is refused.
+//! Verifies Cognito tokens against the pool's published keys (JWKS): RS256 only, known `kid`,
+//! issuer, our app client (`aud` in ID tokens, `client_id` in access tokens), expiry against the
+//! injected clock, and `token_use` (`id` for the desktop's own session, `access` for the
+//! records server). An unknown `kid` triggers one refetch (Cognito rotates keys), then is refused.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,7 +11,7 @@ use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use time::OffsetDateTime;
 use tokio::sync::RwLock;
 
-use super::IdClaims;
+use super::{AccessClaims, IdClaims};
 
 /// Clock skew tolerated on `exp`, as Cognito's own SDKs do.
 const LEEWAY_SECONDS: i64 = 60;
@@ -25,7 +26,7 @@ pub enum TokenError {
     Invalid,
     #[error("the token has expired")]
     Expired,
-    #[error("the token is not an ID token")]
+    #[error("the token is not the kind this call takes (ID vs access token)")]
     WrongUse,
     #[error("the user pool's keys could not be fetched")]
     KeysUnavailable,
@@ -116,6 +117,40 @@ impl TokenVerifier {
         Ok(claims)
     }
 
+    /// An access token, as the records server receives it: the same signature, issuer and
+    /// expiry checks; the app client is in `client_id` (access tokens carry no `aud`).
+    pub async fn verify_access_token(
+        &self,
+        jwt: &str,
+        now: OffsetDateTime,
+    ) -> Result<AccessClaims, TokenError> {
+        let header = decode_header(jwt).map_err(|_| TokenError::Malformed)?;
+        if header.alg != Algorithm::RS256 {
+            return Err(TokenError::Malformed);
+        }
+        let kid = header.kid.ok_or(TokenError::Malformed)?;
+        let key = self.key_for(&kid).await?;
+
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.validate_aud = false;
+        validation.set_required_spec_claims(&["exp", "iss"]);
+        validation.validate_exp = false;
+        let claims = decode::<AccessClaims>(jwt, &key, &validation)
+            .map_err(|_| TokenError::Invalid)?
+            .claims;
+        if claims.token_use.as_deref() != Some("access") {
+            return Err(TokenError::WrongUse);
+        }
+        if claims.client_id.as_deref() != Some(self.client_id.as_str()) {
+            return Err(TokenError::Invalid);
+        }
+        if now.unix_timestamp() > claims.exp + LEEWAY_SECONDS {
+            return Err(TokenError::Expired);
+        }
+        Ok(claims)
+    }
+
     async fn key_for(&self, kid: &str) -> Result<DecodingKey, TokenError> {
         if let Some(key) = self.cached_key(kid).await? {
             return Ok(key);
@@ -137,5 +172,5 @@ impl TokenVerifier {
 }
 
 #[cfg(test)]
-#[path = "token_verifier_tests.rs"]
+#[path = "verifier_tests.rs"]
 mod tests;

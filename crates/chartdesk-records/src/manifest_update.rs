@@ -3,8 +3,8 @@
 
 use tracing::instrument;
 
-use crate::cloud::object_store::{ObjectStore, StoreError, Write};
-use crate::domain::{keys, Manifest, Mrn};
+use crate::store::object_store::{ObjectStore, StoreError, Write};
+use chartdesk_domain::{keys, Manifest, Mrn};
 
 /// Attempts before giving up under heavy contention.
 const MAX_ATTEMPTS: usize = 8;

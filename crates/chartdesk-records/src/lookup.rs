@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
 
-use crate::cloud::object_store::{ObjectStore, StoreError};
-use crate::domain::{keys, Manifest, Mrn, NhsNumber, Patient, PatientQuery};
+use crate::store::object_store::{ObjectStore, StoreError};
+use chartdesk_domain::{keys, Manifest, Mrn, NhsNumber, Patient, PatientQuery};
 
 /// `lookup/nhs/{nhs}.json`: maps an NHS number to the hospital MRN.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,12 +1,12 @@
 //! What the patient screen shows: the banner and the seven tiles. Shared by the UI and the CLI.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::PatientRecord;
-use crate::domain::{stamp_label, Category, DocumentStatus, Manifest};
+use chartdesk_domain::{stamp_label, Category, DocumentStatus, Manifest};
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, utoipa::ToSchema)]
 pub struct PatientSummary {
     pub banner: PatientBanner,
     pub tiles: Vec<Tile>,
@@ -16,7 +16,7 @@ pub struct PatientSummary {
     pub synced_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, utoipa::ToSchema)]
 pub struct PatientBanner {
     pub mrn: String,
     /// `943 476 5919` form.
@@ -30,7 +30,7 @@ pub struct PatientBanner {
     pub superseded: bool,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, utoipa::ToSchema)]
 pub struct Tile {
     pub category: Category,
     pub label: String,

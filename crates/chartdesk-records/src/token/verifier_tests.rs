@@ -163,3 +163,64 @@ async fn one_flipped_bit_anywhere_in_the_payload_or_signature_is_refused() {
         );
     }
 }
+
+fn access_claims() -> serde_json::Value {
+    json!({
+        "iss": ISS, "client_id": CLIENT, "exp": NOW + 3600, "token_use": "access",
+        "sub": "0000-sub", "username": "dr.okafor", "cognito:groups": ["clinician"]
+    })
+}
+
+async fn verify_access(token: &str) -> Result<AccessClaims, TokenError> {
+    verifier().0.verify_access_token(token, now()).await
+}
+
+#[tokio::test]
+async fn a_valid_access_token_yields_its_user_and_groups() {
+    let c = verify_access(&sign(&access_claims(), "test-key-1"))
+        .await
+        .unwrap();
+    assert_eq!(c.actor(), "dr.okafor");
+    assert_eq!(c.roles(), vec![chartdesk_domain::Role::Clinician]);
+}
+
+#[tokio::test]
+async fn an_id_token_is_refused_where_an_access_token_is_required() {
+    let id = sign(&claims(), "test-key-1");
+    assert_eq!(verify_access(&id).await.unwrap_err(), TokenError::WrongUse);
+    let access = sign(&access_claims(), "test-key-1");
+    assert_eq!(verify(&access).await.unwrap_err(), TokenError::WrongUse);
+}
+
+#[tokio::test]
+async fn an_access_token_for_another_app_client_is_refused() {
+    let mut c = access_claims();
+    c["client_id"] = json!("someone-elses-client");
+    let token = sign(&c, "test-key-1");
+    assert_eq!(
+        verify_access(&token).await.unwrap_err(),
+        TokenError::Invalid
+    );
+    c.as_object_mut().unwrap().remove("client_id");
+    let token = sign(&c, "test-key-1");
+    assert_eq!(
+        verify_access(&token).await.unwrap_err(),
+        TokenError::Invalid
+    );
+}
+
+#[tokio::test]
+async fn an_expired_or_foreign_issuer_access_token_is_refused() {
+    let mut c = access_claims();
+    c["exp"] = json!(NOW - 3600);
+    assert_eq!(
+        verify_access(&sign(&c, "test-key-1")).await.unwrap_err(),
+        TokenError::Expired
+    );
+    let mut c = access_claims();
+    c["iss"] = json!("https://cognito-idp.eu-west-2.amazonaws.com/other");
+    assert_eq!(
+        verify_access(&sign(&c, "test-key-1")).await.unwrap_err(),
+        TokenError::Invalid
+    );
+}

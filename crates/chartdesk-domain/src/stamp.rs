@@ -47,7 +47,7 @@ pub fn apply_stamp(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{DocumentStatus, ScanStatus};
+    use crate::{DocumentStatus, ScanStatus};
     use uuid::Uuid;
 
     fn entry(category: Category) -> DocumentEntry {

@@ -144,11 +144,11 @@ impl ObjectStore {
         result
     }
 
-    pub(super) fn client(&self) -> &aws_sdk_s3::Client {
+    pub(crate) fn client(&self) -> &aws_sdk_s3::Client {
         &self.client
     }
 
-    pub(super) fn http(&self) -> &reqwest::Client {
+    pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
     }
 

@@ -18,6 +18,10 @@ pub enum Action {
     Upload,
     Stamp,
     DetachOrDelete,
+    /// Register, update and import patients.
+    ManagePatients,
+    /// Read the access history of a record.
+    ReadAudit,
 }
 
 impl Role {
@@ -81,6 +85,8 @@ mod tests {
         for (role, expected) in table {
             let got = [ViewRecords, Upload, Stamp, DetachOrDelete].map(|a| role.allows(a));
             assert_eq!(got, expected, "{role:?}");
+            let admin_only = [ManagePatients, ReadAudit].map(|a| role.allows(a));
+            assert_eq!(admin_only, [role == Role::RecordsAdmin; 2], "{role:?}");
         }
     }
 

@@ -1,0 +1,170 @@
+//! Append-only audit trail in S3: who did what to which record, when. No clinical content.
+//!
+//! Each event is stored twice, both create-only: under its day (`audit/{yyyy}/{mm}/{dd}/`,
+//! DESIGN.md §3) for trust-wide review, and under its patient (`audit/patients/{mrn}/`) so the
+//! access history of one record is a listing, not a scan of every day's events.
+
+use futures_util::future::try_join;
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::store::object_store::{ObjectStore, StoreError, Write};
+use chartdesk_domain::Mrn;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    /// A patient was looked up and shown (banner and tiles).
+    Find,
+    /// A category's document list (or a search across the record).
+    List,
+    /// A batch of thumbnails was handed out with a list.
+    Thumbnails,
+    View,
+    Stamp,
+    Detach,
+    Delete,
+    Upload,
+    Export,
+    /// A restricted record was opened with a stated reason.
+    BreakGlass,
+    /// Demographics registered or changed.
+    PatientChange,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+pub struct AuditEvent {
+    #[ts(type = "string")]
+    pub event_id: Uuid,
+    /// When it happened (RFC 3339); for an event a client reports later, when it happened there.
+    pub at: String,
+    pub actor: String,
+    pub action: AuditAction,
+    pub mrn: String,
+    #[ts(type = "string | null")]
+    pub doc_id: Option<Uuid>,
+    /// Break-glass: the reason the user gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// How many items (rows listed, thumbnails handed out, files exported).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// Set for views a desktop made offline and reported later: when the server received them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported_at: Option<String>,
+}
+
+/// `audit/{yyyy}/{mm}/{dd}/{event_id}.json`.
+pub fn audit_key(at: OffsetDateTime, event_id: Uuid) -> String {
+    format!(
+        "audit/{:04}/{:02}/{:02}/{event_id}.json",
+        at.year(),
+        u8::from(at.month()),
+        at.day()
+    )
+}
+
+/// `audit/patients/{mrn}/`: one patient's events, in time order (event ids are UUIDv7).
+pub fn patient_audit_prefix(mrn: &Mrn) -> String {
+    format!("audit/patients/{mrn}/")
+}
+
+/// One event and the key it is stored under.
+pub fn event(
+    at: OffsetDateTime,
+    actor: &str,
+    action: AuditAction,
+    mrn: &Mrn,
+    doc_id: Option<Uuid>,
+) -> (String, AuditEvent) {
+    let event = AuditEvent {
+        event_id: Uuid::now_v7(),
+        at: at.format(&Rfc3339).unwrap_or_default(),
+        actor: actor.to_string(),
+        action,
+        mrn: mrn.to_string(),
+        doc_id,
+        reason: None,
+        count: None,
+        reported_at: None,
+    };
+    (audit_key(at, event.event_id), event)
+}
+
+/// Writes one event under its day and, when it names a patient, under the patient; create-only,
+/// so an event is never overwritten. A retried write that finds its own event there is done.
+pub async fn write(
+    store: &ObjectStore,
+    at: OffsetDateTime,
+    event: &AuditEvent,
+) -> Result<(), StoreError> {
+    let day_key = audit_key(at, event.event_id);
+    let day = store.put_json(&day_key, event, Write::Create);
+    let by_patient = async {
+        match Mrn::from_stored(&event.mrn) {
+            Ok(mrn) => {
+                let key = format!("{}{}.json", patient_audit_prefix(&mrn), event.event_id);
+                store.put_json(&key, event, Write::Create).await.map(|_| ())
+            }
+            Err(_) => Ok(()),
+        }
+    };
+    match try_join(day, by_patient).await {
+        Ok(_) | Err(StoreError::Conflict) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes one plain event (see `write`).
+pub async fn record(
+    store: &ObjectStore,
+    at: OffsetDateTime,
+    actor: &str,
+    action: AuditAction,
+    mrn: &Mrn,
+    doc_id: Option<Uuid>,
+) -> Result<(), StoreError> {
+    let (_, event) = event(at, actor, action, mrn, doc_id);
+    write(store, at, &event).await
+}
+
+/// The newest `limit` events of one patient, newest first.
+pub async fn history(
+    store: &ObjectStore,
+    mrn: &Mrn,
+    limit: usize,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    let mut keys = store.list_keys(&patient_audit_prefix(mrn)).await?;
+    keys.sort_unstable_by(|a, b| b.cmp(a));
+    keys.truncate(limit);
+    let reads = keys.iter().map(|k| store.get_json::<AuditEvent>(k));
+    let found = futures_util::future::try_join_all(reads).await?;
+    Ok(found.into_iter().flatten().map(|v| v.value).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audit_keys_are_partitioned_by_day() {
+        let at = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
+        assert_eq!(
+            audit_key(at, Uuid::nil()),
+            "audit/2026/09/21/00000000-0000-0000-0000-000000000000.json"
+        );
+    }
+
+    #[test]
+    fn events_without_optional_fields_read_back() {
+        let json = r#"{"event_id":"00000000-0000-0000-0000-000000000000","at":"x","actor":"a",
+            "action":"view","mrn":"10000001","doc_id":null}"#;
+        let e: AuditEvent = serde_json::from_str(json).unwrap();
+        assert_eq!(e.action, AuditAction::View);
+        assert!(e.reason.is_none() && e.reported_at.is_none());
+    }
+}

@@ -1,0 +1,17 @@
+//! Rules that touch the bucket and the user pool's keys, shared by the records server and the
+//! desktop client: the object store (compare-and-swap writes, checksummed transfers), patient
+//! lookup, the manifest compare-and-swap, the audit trail, and the Cognito token verifier.
+//! No desktop dependency (keychain, SQLCipher, image codecs, Tauri): the server links this.
+
+pub mod audit;
+mod documents;
+mod lookup;
+mod manifest_update;
+pub mod store;
+pub mod token;
+mod view;
+
+pub use documents::{find_entry, row_for, rows_for, rows_matching, DocumentRow, RowPermissions};
+pub use lookup::{find_patient, LookupError, NhsLookup, PatientRecord};
+pub use manifest_update::{update_manifest, UpdateError};
+pub use view::{PatientBanner, PatientSummary, Tile};

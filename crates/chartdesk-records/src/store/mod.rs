@@ -1,0 +1,10 @@
+//! The bucket through the AWS SDK: the same code for the local cloud and real AWS.
+
+mod failure;
+pub mod object_store;
+pub mod part_journal;
+pub mod transfer;
+
+pub use failure::{classify, Failure};
+pub use object_store::{ObjectStore, StoreError};
+pub use transfer::Progress;

@@ -1,0 +1,7 @@
+//! Cognito tokens, verified against the pool's published keys before any claim is trusted.
+
+mod claims;
+mod verifier;
+
+pub use claims::{AccessClaims, IdClaims};
+pub use verifier::{cognito_issuer, http_key_source, KeySource, TokenError, TokenVerifier};
