@@ -1,4 +1,4 @@
-import { defineConfig } from "vite";
+import { defineConfig } from "vitest/config";
 
 // The build is served by Tauri from the binary: relative paths, no inline scripts (strict CSP).
 export default defineConfig({
@@ -11,4 +11,9 @@ export default defineConfig({
     modulePreload: { polyfill: false },
   },
   clearScreen: false,
+  // Unit tests run the real UI modules in jsdom with the core faked (vi.mock of backend/api).
+  test: {
+    environment: "jsdom",
+    include: ["src/**/*.test.ts"],
+  },
 });

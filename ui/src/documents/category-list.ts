@@ -1,9 +1,11 @@
 // The category view: a tile's documents (newest first, from the core) with thumbnails, filtered
 // by name and date; or the patient-wide search across categories. Selected rows (or all listed)
-// export to one ZIP.
+// export to one ZIP. Only the newest load may draw the list: an answer (or error) for a
+// patient or category no longer on screen is dropped (shell/request-guard).
 import { backend } from "../backend/api";
 import type { DocumentRow, Tile, UiError } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
+import { latest, type Ticket } from "../shell/request-guard";
 import { setUploadTarget } from "./upload";
 import { closeViewer, openViewer } from "./viewer";
 
@@ -16,6 +18,8 @@ const selected = new Set<string>();
 /** Thumbnail object URLs by document id (revoked when the list is left). */
 const thumbs = new Map<string, string>();
 let onRecordChanged: () => void = () => undefined;
+/** Which view (MRN and category, or MRN and search) the list is for. */
+const guard = latest();
 
 /** `recordChanged` refreshes the banner and tiles after a change such as a stamp. */
 export function initCategoryList(recordChanged: () => void): void {
@@ -35,19 +39,53 @@ export function initCategoryList(recordChanged: () => void): void {
 
 /** Shows the patient-wide search results in the list. */
 export async function showSearch(patientMrn: string, text: string): Promise<void> {
+  const ticket = guard.next(`${patientMrn}/search/${text}`);
   mrn = patientMrn;
   current = null;
   searching = true;
   setUploadTarget(null, false);
   byId("category-title").textContent = `Documents matching "${text}"`;
+  startList();
+  await fill(ticket, backend.searchDocuments(patientMrn, text), "search");
+}
+
+/** Empties the list while the next one loads: never the previous rows under a new title. */
+function startList(): void {
+  resetList();
+  rows = [];
+  loading = true;
+  render();
+}
+
+/**
+ * Shows `answer` if `ticket` is still the view on screen; a stale answer or error is dropped.
+ * A failed category hides the list and says why; a failed reload keeps the rows shown.
+ */
+async function fill(ticket: Ticket, answer: Promise<DocumentRow[]>, kind: "category" | "search" | "reload"): Promise<void> {
   try {
-    resetList();
-    rows = await backend.searchDocuments(mrn, text);
-    showMessage(byId("tile-note"), null);
+    const found = await answer;
+    if (!ticket.current()) return;
+    rows = found;
+    if (kind === "reload" && current) byId("category-title").textContent = `${current.label} (${rows.length})`;
+    else showMessage(byId("tile-note"), null);
     show(byId("category-view"), true);
-    render();
   } catch (e) {
-    showMessage(byId("tile-note"), (e as UiError).message);
+    if (!ticket.current()) return;
+    if (kind === "category") show(byId("category-view"), false);
+    if (kind !== "reload") showMessage(byId("tile-note"), (e as UiError).message);
+  }
+  loading = false;
+  render();
+}
+
+/** Runs an action's reply only while the list it was started from is still on screen. */
+async function whileShown<T>(request: Promise<T>, then: (reply: T) => void, failed: (e: UiError) => void): Promise<void> {
+  const view = guard.key;
+  try {
+    const reply = await request;
+    if (guard.key === view) then(reply);
+  } catch (e) {
+    if (guard.key === view) failed(e as UiError);
   }
 }
 
@@ -55,14 +93,15 @@ async function exportRows(ids: string[]): Promise<void> {
   const status = byId("export-status");
   if (ids.length === 0) return;
   status.textContent = `Exporting ${ids.length} document${ids.length === 1 ? "" : "s"}…`;
-  try {
-    const done = await backend.exportDocuments(mrn, ids, []);
-    status.textContent = done
-      ? `Saved ${done.files} document${done.files === 1 ? "" : "s"} (${formatSize(done.bytes)}) to ${done.path}`
-      : "Export cancelled";
-  } catch (e) {
-    status.textContent = (e as UiError).message;
-  }
+  await whileShown(
+    backend.exportDocuments(mrn, ids, []),
+    (done) => {
+      status.textContent = done
+        ? `Saved ${done.files} document${done.files === 1 ? "" : "s"} (${formatSize(done.bytes)}) to ${done.path}`
+        : "Export cancelled";
+    },
+    (e) => (status.textContent = e.message),
+  );
 }
 
 function resetList(): void {
@@ -82,15 +121,16 @@ function preview(r: DocumentRow): HTMLElement {
     img.src = cached;
     return img;
   }
-  void backend
-    .documentThumbnail(mrn, r.id)
-    .then((bytes) => {
+  void whileShown(
+    backend.documentThumbnail(mrn, r.id),
+    (bytes) => {
       if (bytes.byteLength === 0) return img.replaceWith(badge);
       const url = URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
       thumbs.set(r.id, url);
       img.src = url;
-    })
-    .catch(() => img.replaceWith(badge));
+    },
+    () => img.replaceWith(badge),
+  );
   return img;
 }
 
@@ -112,16 +152,16 @@ function removeButton(row: DocumentRow, verb: "Detach" | "Delete"): HTMLButtonEl
       button.classList.add("armed");
       return;
     }
-    try {
-      if (verb === "Detach") await backend.detachDocument(mrn, row.id);
-      else await backend.deleteDocument(mrn, row.id);
-      rows = rows.filter((r) => r.id !== row.id);
-      render();
-      showMessage(byId("tile-note"), `${row.file_name}: ${verb === "Detach" ? "detached (files kept)" : "deleted"}.`);
-      onRecordChanged();
-    } catch (e) {
-      showMessage(byId("tile-note"), (e as UiError).message);
-    }
+    await whileShown(
+      verb === "Detach" ? backend.detachDocument(mrn, row.id) : backend.deleteDocument(mrn, row.id),
+      () => {
+        rows = rows.filter((r) => r.id !== row.id);
+        render();
+        showMessage(byId("tile-note"), `${row.file_name}: ${verb === "Detach" ? "detached (files kept)" : "deleted"}.`);
+        onRecordChanged();
+      },
+      (e) => showMessage(byId("tile-note"), e.message),
+    );
   });
   button.addEventListener("blur", () => {
     armed = false;
@@ -132,53 +172,41 @@ function removeButton(row: DocumentRow, verb: "Detach" | "Delete"): HTMLButtonEl
 }
 
 async function stamp(row: DocumentRow): Promise<void> {
-  try {
-    const updated = await backend.stampDocument(mrn, row.id);
-    rows = rows.map((r) => (r.id === updated.id ? updated : r));
-    render();
-    showMessage(byId("tile-note"), `${row.file_name}: ${updated.stamp ?? "stamped"}.`);
-    onRecordChanged();
-  } catch (e) {
-    showMessage(byId("tile-note"), (e as UiError).message);
-  }
+  await whileShown(
+    backend.stampDocument(mrn, row.id),
+    (updated) => {
+      rows = rows.map((r) => (r.id === updated.id ? updated : r));
+      render();
+      showMessage(byId("tile-note"), `${row.file_name}: ${updated.stamp ?? "stamped"}.`);
+      onRecordChanged();
+    },
+    (e) => showMessage(byId("tile-note"), e.message),
+  );
 }
 
 let current: Tile | null = null;
 
 export async function showCategory(patientMrn: string, tile: Tile, canUpload: boolean): Promise<void> {
+  const ticket = guard.next(`${patientMrn}/${tile.category}`);
   mrn = patientMrn;
   current = tile;
   searching = false;
-  resetList();
   setUploadTarget({ mrn, category: tile.category }, canUpload);
-  const view = byId("category-view");
   byId("category-title").textContent = `${tile.label} (${tile.count})`;
-  // Never show the previous category's rows under this title while the list loads.
-  rows = [];
-  loading = true;
-  render();
-  try {
-    rows = await backend.listDocuments(mrn, tile.category);
-    loading = false;
-    showMessage(byId("tile-note"), null);
-    show(view, true);
-    render();
-  } catch (e) {
-    loading = false;
-    show(view, false);
-    showMessage(byId("tile-note"), (e as UiError).message);
-  }
+  startList();
+  await fill(ticket, backend.listDocuments(patientMrn, tile.category), "category");
 }
 
-/** Re-reads the open category's list (after an upload). */
+/** Re-reads the open category's list (after an upload); on failure the rows on screen stay. */
 export async function reloadCategory(): Promise<void> {
-  if (!current) return;
-  rows = await backend.listDocuments(mrn, current.category).catch(() => rows);
-  byId("category-title").textContent = `${current.label} (${rows.length})`;
-  render();
+  const key = guard.key;
+  if (!current || !key) return;
+  // Same view, newer request: it supersedes a load still in flight.
+  await fill(guard.next(key), backend.listDocuments(mrn, current.category), "reload");
 }
 
 export function hideCategory(): void {
+  guard.cancel();
   closeViewer();
   setUploadTarget(null, false);
   current = null;

@@ -1,12 +1,19 @@
 // Full-window viewer: images and PDFs (pdf.js, every page) with zoom, rotate and pan by drag;
 // Ctrl+F finds text in a PDF (Enter for the next match); arrow keys move to the previous/next
-// document of the list. Bytes come only from the core (open_document).
-import * as pdfjs from "pdfjs-dist";
+// document of the list. Bytes come only from the core (open_document). Only the newest load or
+// render may draw: a document (or error) that arrives after moving on is dropped, and a PDF
+// page loop stops once a newer render started (shell/request-guard).
+import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import { backend } from "../backend/api";
 import type { DocumentRow, UiError } from "../backend/types";
 import { byId, el, show } from "../shell/dom";
+import { latest, type Ticket } from "../shell/request-guard";
+import { installStreamIteration } from "./stream-iteration";
 
-pdfjs.GlobalWorkerOptions.workerSrc = new URL("pdfjs-dist/build/pdf.worker.min.mjs", import.meta.url).toString();
+// The legacy build (library and worker alike) carries polyfills for older web views such as
+// WebKitGTK; the stream iteration it still lacks is added here.
+installStreamIteration();
+pdfjs.GlobalWorkerOptions.workerSrc = new URL("pdfjs-dist/legacy/build/pdf.worker.min.mjs", import.meta.url).toString();
 
 let list: DocumentRow[] = [];
 let index = 0;
@@ -21,6 +28,9 @@ type PageText = { page: HTMLElement; viewport: pdfjs.PageViewport; items: { str:
 let pages: PageText[] = [];
 let hits: HTMLElement[] = [];
 let hitIndex = -1;
+/** Which document (MRN and id) may draw in the body. */
+const guard = latest();
+const keyFor = (row: DocumentRow) => `${mrn}/${row.id}`;
 
 export function initViewer(): void {
   byId("viewer-close").addEventListener("click", closeViewer);
@@ -71,6 +81,8 @@ export function openViewer(patientMrn: string, rows: DocumentRow[], start: numbe
 }
 
 export function closeViewer(): void {
+  guard.cancel();
+  current = null;
   if (byId("viewer").hidden) return;
   show(byId("viewer"), false);
   clearBody();
@@ -97,6 +109,7 @@ function clearBody(): void {
 async function load(): Promise<void> {
   const row = list[index];
   if (!row) return;
+  const ticket = guard.next(keyFor(row));
   zoom = 1;
   rotation = 0;
   current = null;
@@ -105,25 +118,38 @@ async function load(): Promise<void> {
   const status = byId("viewer-status");
   status.textContent = "Opening…";
   byId("viewer-body").focus();
+  let bytes: ArrayBuffer;
   try {
-    current = { row, bytes: await backend.openDocument(mrn, row.id) };
-    await render();
-    status.textContent = "";
+    bytes = await backend.openDocument(mrn, row.id);
   } catch (e) {
-    status.textContent = (e as UiError).message ?? String(e);
+    if (ticket.current()) status.textContent = (e as UiError).message ?? String(e);
+    return;
   }
+  if (!ticket.current()) return;
+  current = { row, bytes };
+  await render(ticket);
 }
 
-async function render(): Promise<void> {
-  if (!current) return;
+/** Draws the current document; a zoom or rotation of a PDF starts a newer render (a new ticket
+ * for the same document) so the older page loop stops. */
+async function render(ticket: Ticket): Promise<void> {
+  const shown = current;
+  if (!shown) return;
   clearBody();
-  const isPdf = current.row.content_type === "application/pdf";
+  const status = byId("viewer-status");
+  const isPdf = shown.row.content_type === "application/pdf";
   show(byId("viewer-find"), isPdf);
-  if (isPdf) {
-    await renderPdf(current.bytes);
-    const text = byId<HTMLInputElement>("viewer-find-text").value;
-    if (text) find(text);
-  } else renderImage(current.bytes, current.row.content_type);
+  try {
+    if (isPdf) {
+      await renderPdf(shown.bytes, ticket);
+      if (!ticket.current()) return;
+      const text = byId<HTMLInputElement>("viewer-find-text").value;
+      if (text) find(text);
+    } else renderImage(shown.bytes, shown.row.content_type);
+    status.textContent = "";
+  } catch (e) {
+    if (ticket.current()) status.textContent = (e as UiError).message ?? String(e);
+  }
 }
 
 function renderImage(bytes: ArrayBuffer, type: string): void {
@@ -133,22 +159,36 @@ function renderImage(bytes: ArrayBuffer, type: string): void {
   applyTransform();
 }
 
-async function renderPdf(bytes: ArrayBuffer): Promise<void> {
+/** Appends the pages one by one, checking after every await that no newer render began (its
+ * clearBody already emptied the body: appending now would mix or duplicate pages). */
+async function renderPdf(bytes: ArrayBuffer, ticket: Ticket): Promise<void> {
   // pdf.js takes ownership of the buffer it is given: hand it a copy.
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes.slice(0)), isEvalSupported: false }).promise;
-  const body = byId("viewer-body");
-  for (let n = 1; n <= doc.numPages; n++) {
-    const page = await doc.getPage(n);
-    const viewport = page.getViewport({ scale: 1.5 * zoom, rotation });
-    const canvas = el("canvas", { attrs: { "aria-label": `Page ${n} of ${doc.numPages}`, "data-page": String(n) } });
-    canvas.width = viewport.width;
-    canvas.height = viewport.height;
-    const holder = el("div", { className: "pdf-page" }, [canvas]);
-    body.appendChild(holder);
-    await page.render({ canvas, viewport }).promise;
-    const content = await page.getTextContent();
-    const items = content.items.filter((i) => "str" in i) as PageText["items"];
-    pages.push({ page: holder, viewport, items });
+  const task = pdfjs.getDocument({ data: new Uint8Array(bytes.slice(0)), isEvalSupported: false });
+  // Superseded: stop parsing and drawing now (the pending awaits reject and are dropped).
+  const stop = () => void task.destroy();
+  ticket.signal.addEventListener("abort", stop, { once: true });
+  try {
+    const doc = await task.promise;
+    const body = byId("viewer-body");
+    for (let n = 1; n <= doc.numPages; n++) {
+      const page = await doc.getPage(n);
+      if (!ticket.current()) return;
+      const viewport = page.getViewport({ scale: 1.5 * zoom, rotation });
+      const canvas = el("canvas", { attrs: { "aria-label": `Page ${n} of ${doc.numPages}`, "data-page": String(n) } });
+      canvas.width = viewport.width;
+      canvas.height = viewport.height;
+      const holder = el("div", { className: "pdf-page" }, [canvas]);
+      body.appendChild(holder);
+      await page.render({ canvas, viewport }).promise;
+      const content = await page.getTextContent();
+      if (!ticket.current()) return;
+      const items = content.items.filter((i) => "str" in i) as PageText["items"];
+      pages.push({ page: holder, viewport, items });
+    }
+  } finally {
+    // Pages are drawn and their text kept: the parsed document is not needed any more.
+    ticket.signal.removeEventListener("abort", stop);
+    void task.destroy();
   }
 }
 
@@ -232,7 +272,7 @@ function rotate(): void {
 function applyTransform(): void {
   const img = document.getElementById("viewer-image") as HTMLImageElement | null;
   if (!img) {
-    void render();
+    if (current) void render(guard.next(keyFor(current.row)));
     return;
   }
   // Zoom changes the laid-out size (not a transform) so the body scrolls and drag pans it.

@@ -1,0 +1,179 @@
+// Wrong patient, wrong document: the list must only ever show the patient on the banner.
+// Driven through the real patient search, tiles and list, with a fake core that answers in
+// the order each test chooses.
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { DocumentRow } from "../backend/types";
+import { byId } from "../shell/dom";
+import { type Deferred, deferred, loadPage, row, settle, summary } from "./test-support";
+
+const backend = vi.hoisted(() => ({
+  findPatient: vi.fn(),
+  revalidatePatient: vi.fn(),
+  searchOffline: vi.fn(),
+  listDocuments: vi.fn(),
+  searchDocuments: vi.fn(),
+  documentThumbnail: vi.fn(),
+  exportDocuments: vi.fn(),
+  openDocument: vi.fn(),
+  stampDocument: vi.fn(),
+  detachDocument: vi.fn(),
+  deleteDocument: vi.fn(),
+  onUploadProgress: vi.fn(),
+}));
+vi.mock("../backend/api", () => ({ backend }));
+// The viewer (opened by Open) loads pdf.js; these tests never render a PDF.
+vi.mock("pdfjs-dist/legacy/build/pdf.mjs", () => ({ GlobalWorkerOptions: {}, getDocument: vi.fn() }));
+
+/** Pending list answers, by MRN, for the test to settle. */
+let lists: Map<string, Deferred<DocumentRow[]>>;
+let list: typeof import("./category-list");
+
+beforeEach(async () => {
+  vi.resetModules();
+  for (const fn of Object.values(backend)) fn.mockReset();
+  loadPage();
+  lists = new Map();
+  backend.findPatient.mockImplementation(async (query: string) => {
+    const mrn = query.replace("MRN ", "");
+    return summary(mrn, mrn === "1001" ? "ALPHA, Ann" : "BRAVO, Ben");
+  });
+  backend.listDocuments.mockImplementation((mrn: string) => {
+    const answer = deferred<DocumentRow[]>();
+    lists.set(mrn, answer);
+    return answer.promise;
+  });
+  backend.openDocument.mockReturnValue(new Promise(() => undefined));
+  list = await import("./category-list");
+  const search = await import("../patient/search");
+  list.initCategoryList(() => undefined);
+  search.initPatientSearch(() => undefined);
+});
+
+async function findPatient(mrn: string): Promise<void> {
+  byId<HTMLInputElement>("patient-query").value = `MRN ${mrn}`;
+  byId<HTMLFormElement>("search-form").requestSubmit();
+  await settle(0);
+  expect(byId("banner-mrn").textContent).toBe(mrn);
+}
+
+function openLabTile(): void {
+  byId("tiles").querySelector<HTMLButtonElement>('button[data-category="lab"]')!.click();
+}
+
+function listedIds(): string[] {
+  return [...byId("doc-rows").querySelectorAll("tr")].map((tr) => tr.dataset.docId ?? "");
+}
+
+const annRows = [row("a-1", "ann-bloods.png"), row("a-2", "ann-xray.png")];
+const benRows = [row("b-1", "ben-bloods.png")];
+
+describe("the document list follows the patient on the banner", () => {
+  it("a slow list for the previous patient never renders under the new patient", async () => {
+    await findPatient("1001");
+    openLabTile();
+    await findPatient("2002");
+    openLabTile();
+    lists.get("2002")!.resolve(benRows);
+    await settle(0);
+    lists.get("1001")!.resolve(annRows);
+    await settle(0);
+
+    expect(byId("banner-mrn").textContent).toBe("2002");
+    expect(listedIds()).toEqual(["b-1"]);
+    byId("doc-rows").querySelector<HTMLButtonElement>('button[aria-label="Open ben-bloods.png"]')!.click();
+    expect(backend.openDocument).toHaveBeenCalledWith("2002", "b-1");
+    expect(backend.openDocument).not.toHaveBeenCalledWith("1001", expect.anything());
+  });
+
+  it("a list arriving after the patient changed is dropped, with no list shown for the new patient yet", async () => {
+    await findPatient("1001");
+    openLabTile();
+    await findPatient("2002");
+    lists.get("1001")!.resolve(annRows);
+    await settle(0);
+
+    expect(byId("category-view").hidden).toBe(true);
+    expect(listedIds()).toEqual([]);
+  });
+
+  it("an error for the previous patient's list is dropped silently", async () => {
+    await findPatient("1001");
+    openLabTile();
+    await findPatient("2002");
+    openLabTile();
+    lists.get("2002")!.resolve(benRows);
+    await settle(0);
+    lists.get("1001")!.reject({ code: "unreachable", message: "Ann's list failed" });
+    await settle(0);
+
+    expect(byId("tile-note").textContent).toBe("");
+    expect(byId("category-view").hidden).toBe(false);
+    expect(listedIds()).toEqual(["b-1"]);
+  });
+
+  it("a slow document search for the previous patient never replaces the new patient's list", async () => {
+    const annSearch = deferred<DocumentRow[]>();
+    backend.searchDocuments.mockReturnValue(annSearch.promise);
+    await findPatient("1001");
+    byId<HTMLInputElement>("doc-search").value = "bloods";
+    byId<HTMLFormElement>("doc-search-form").requestSubmit();
+    await findPatient("2002");
+    openLabTile();
+    lists.get("2002")!.resolve(benRows);
+    await settle(0);
+    annSearch.resolve(annRows);
+    await settle(0);
+
+    expect(byId("category-title").textContent).toBe("Lab (1)");
+    expect(listedIds()).toEqual(["b-1"]);
+  });
+
+  it("a reload started for the previous patient never brings their rows back", async () => {
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve(annRows);
+    await settle(0);
+    void list.reloadCategory(); // e.g. an upload for Ann just landed
+    const annReload = lists.get("1001")!;
+    await findPatient("2002");
+    openLabTile();
+    lists.get("2002")!.resolve(benRows);
+    await settle(0);
+    annReload.resolve(annRows);
+    await settle(0);
+
+    expect(byId("category-title").textContent).toBe("Lab (1)");
+    expect(listedIds()).toEqual(["b-1"]);
+  });
+
+  it("a stamp answered after the patient changed says nothing under the new patient", async () => {
+    const stamped = deferred<DocumentRow>();
+    backend.stampDocument.mockReturnValue(stamped.promise);
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve(annRows);
+    await settle(0);
+    byId("doc-rows").querySelector<HTMLButtonElement>('button[aria-label="Verify: ann-bloods.png"]')!.click();
+    await findPatient("2002");
+    openLabTile();
+    lists.get("2002")!.resolve(benRows);
+    await settle(0);
+    stamped.resolve({ ...annRows[0]!, stamp: "verified by dr.okafor" });
+    await settle(0);
+
+    expect(byId("tile-note").textContent).toBe("");
+    expect(listedIds()).toEqual(["b-1"]);
+  });
+
+  it("the same patient's list still loads and opens normally", async () => {
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve(annRows);
+    await settle(0);
+
+    expect(byId("category-view").hidden).toBe(false);
+    expect(listedIds()).toEqual(["a-1", "a-2"]);
+    byId("doc-rows").querySelector<HTMLButtonElement>('button[aria-label="Open ann-xray.png"]')!.click();
+    expect(backend.openDocument).toHaveBeenCalledWith("1001", "a-2");
+  });
+});

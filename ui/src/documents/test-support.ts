@@ -1,0 +1,78 @@
+// Shared by the documents tests (never imported by the app): the real page, rows, and
+// promises the test settles in the order it wants.
+/// <reference types="vite/client" />
+import page from "../../index.html?raw";
+import type { DocumentRow, PatientSummary, Tile } from "../backend/types";
+
+/** Lays out the app's real markup (scripts in <head> are not run). */
+export function loadPage(): void {
+  document.body.innerHTML = new DOMParser().parseFromString(page, "text/html").body.innerHTML;
+}
+
+export type Deferred<T> = { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void };
+
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Lets pending promise callbacks and short timers run. */
+export function settle(ms = 30): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export function row(id: string, fileName: string, contentType = "image/png"): DocumentRow {
+  return {
+    id,
+    category: "lab",
+    category_label: "Lab",
+    file_name: fileName,
+    content_type: contentType,
+    size: 1234,
+    created: "2024-05-01T10:00:00Z",
+    uploaded_by: "nurse.a",
+    stamp: null,
+    scan_status: "clean",
+    can_open: true,
+    stamp_action: "Verify",
+    can_remove: false,
+    has_thumbnail: false,
+  };
+}
+
+export function tile(count = 1): Tile {
+  return {
+    category: "lab",
+    label: "Lab",
+    count,
+    has_documents: count > 0,
+    accessible_name: `Lab, ${count} documents`,
+    stamp_summary: null,
+  };
+}
+
+export function summary(mrn: string, name: string): PatientSummary {
+  return {
+    banner: {
+      mrn,
+      nhs_number: "943 476 5919",
+      display_name: name,
+      birth_date: "1958-03-14",
+      postcode: "AB1 2CD",
+      restricted: false,
+      superseded: false,
+    },
+    tiles: [tile()],
+    can_upload: false,
+    synced_at: null,
+  };
+}
+
+export function key(target: EventTarget, key: string): void {
+  target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+}
