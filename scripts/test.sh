@@ -13,8 +13,11 @@ if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 step "rustfmt"
 cargo fmt --all -- --check
 
-step "UI type-check and build"
-(cd ui && npm run --silent build)
+step "UI type-check, build and unit tests"
+(cd ui && npm run --silent build && npm run --silent test)
+
+step "infrastructure template (cfn-lint)"
+bash scripts/check-infra.sh
 
 step "clippy (workspace, all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
