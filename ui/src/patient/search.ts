@@ -1,10 +1,14 @@
 // Find a patient by NHS number or MRN, then show the banner and tiles.
+// Only the search asked for last may draw: a suggestion click can start a new search while an
+// older one is in flight, and suggestion lists can settle out of order, so each takes a ticket
+// (shell/request-guard) and a stale answer, or error, is dropped silently.
 import { backend } from "../backend/api";
 import type { PatientSummary, UiError } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
 import { hideCategory, showCategory, showSearch } from "../documents/category-list";
 import { acceptDrops } from "../documents/upload";
 import { markOffline, setCopyTime } from "../shell/offline";
+import { latest } from "../shell/request-guard";
 import { renderBanner } from "./banner";
 import { renderTiles } from "./tiles";
 
@@ -40,13 +44,18 @@ export function initPatientSearch(onSessionEnded: () => void): void {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    // A suggestion list still on its way must not pop up over the search.
+    window.clearTimeout(typing);
+    suggestions.cancel();
     show(byId("search-suggestions"), false);
+    const ticket = searches.next(query.value);
     showMessage(error, null);
     query.removeAttribute("aria-invalid");
     submit.disabled = true;
     show(busy, true);
     try {
-      const summary = await backend.findPatient(query.value);
+      const summary = await backend.findPatient(ticket.key);
+      if (!ticket.current()) return;
       hideCategory();
       byId<HTMLInputElement>("doc-search").value = "";
       showSummary(summary);
@@ -55,6 +64,7 @@ export function initPatientSearch(onSessionEnded: () => void): void {
       note.textContent = "";
       show(record, true);
     } catch (e) {
+      if (!ticket.current()) return;
       const err = e as UiError;
       if (err.code === "not_signed_in") {
         onSessionEnded();
@@ -66,8 +76,11 @@ export function initPatientSearch(onSessionEnded: () => void): void {
       query.focus();
       query.select();
     } finally {
-      submit.disabled = false;
-      show(busy, false);
+      // The newer search in flight owns the busy state.
+      if (ticket.current()) {
+        submit.disabled = false;
+        show(busy, false);
+      }
     }
   });
 }
@@ -102,8 +115,10 @@ async function pin(): Promise<void> {
 async function suggest(typed: string): Promise<void> {
   const list = byId("search-suggestions");
   const text = typed.trim();
+  const ticket = suggestions.next(text);
   // A full NHS number or MRN goes to the search itself.
   const hits = text.length >= 2 && !/^\d[\d ]{8,}$/.test(text) ? await backend.searchOffline(text).catch(() => []) : [];
+  if (!ticket.current()) return;
   list.replaceChildren(
     ...hits.map((hit) => {
       const button = el("button", { text: hit.label, attrs: { type: "button", role: "option" } });
@@ -135,6 +150,10 @@ function showSummary(summary: PatientSummary): void {
 }
 
 let current: string | null = null;
+/** The patient search in flight: only the newest may draw the banner and tiles. */
+const searches = latest();
+/** The suggestion list in flight: only the one for what was typed last may show. */
+const suggestions = latest();
 
 /** Re-reads the open patient's banner and tiles (after a stamp or upload); the category view stays. */
 export async function refreshPatient(): Promise<void> {
@@ -155,6 +174,11 @@ async function revalidate(mrn: string): Promise<void> {
 
 export function resetPatientSearch(): void {
   current = null;
+  searches.cancel();
+  suggestions.cancel();
+  show(byId("search-busy"), false);
+  byId<HTMLButtonElement>("search-submit").disabled = false;
+  show(byId("search-suggestions"), false);
   hideCategory();
   byId<HTMLInputElement>("patient-query").value = "";
   showMessage(byId("search-error"), null);

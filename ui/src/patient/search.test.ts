@@ -1,0 +1,211 @@
+// Wrong patient: the banner and tiles must only ever show the patient last asked for.
+// Driven through the real patient search (typing, suggestions, Find patient) with a fake core
+// whose answers each test settles in the order it chooses.
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { CachedHit, PatientSummary } from "../backend/types";
+import { type Deferred, deferred, loadPage, settle, summary } from "../documents/test-support";
+import { byId } from "../shell/dom";
+
+const backend = vi.hoisted(() => ({
+  findPatient: vi.fn(),
+  revalidatePatient: vi.fn(),
+  searchOffline: vi.fn(),
+  pinPatient: vi.fn(),
+  listDocuments: vi.fn(),
+  searchDocuments: vi.fn(),
+  documentThumbnail: vi.fn(),
+  onUploadProgress: vi.fn(),
+}));
+vi.mock("../backend/api", () => ({ backend }));
+// The category list imports the viewer, which loads pdf.js; these tests never render a PDF.
+vi.mock("pdfjs-dist/legacy/build/pdf.mjs", () => ({ GlobalWorkerOptions: {}, getDocument: vi.fn() }));
+
+/** Pending patient answers, by query, for the test to settle. */
+let finds: Map<string, Deferred<PatientSummary>>;
+/** Pending suggestion answers, by what was typed. */
+let hits: Map<string, Deferred<CachedHit[]>>;
+let sessionEnded: ReturnType<typeof vi.fn>;
+
+beforeEach(async () => {
+  vi.resetModules();
+  for (const fn of Object.values(backend)) fn.mockReset();
+  loadPage();
+  finds = new Map();
+  hits = new Map();
+  backend.findPatient.mockImplementation((query: string) => {
+    const answer = deferred<PatientSummary>();
+    finds.set(query, answer);
+    return answer.promise;
+  });
+  backend.searchOffline.mockImplementation((text: string) => {
+    const answer = deferred<CachedHit[]>();
+    hits.set(text, answer);
+    return answer.promise;
+  });
+  backend.listDocuments.mockReturnValue(new Promise(() => undefined));
+  backend.pinPatient.mockReturnValue(new Promise(() => undefined));
+  sessionEnded = vi.fn();
+  const search = await import("./search");
+  search.initPatientSearch(sessionEnded);
+});
+
+const ann = summary("1001", "ALPHA, Ann");
+const ben = summary("2002", "BRAVO, Ben");
+const hit = (mrn: string, label: string): CachedHit => ({ mrn, doc_id: "", label });
+
+/** Staff type `text` and the suggestion debounce runs. */
+async function type(text: string): Promise<void> {
+  const query = byId<HTMLInputElement>("patient-query");
+  query.value = text;
+  query.dispatchEvent(new Event("input"));
+  await settle(150);
+}
+
+function searchFor(text: string): void {
+  byId<HTMLInputElement>("patient-query").value = text;
+  byId<HTMLFormElement>("search-form").requestSubmit();
+}
+
+function suggestionLabels(): string[] {
+  return [...byId("search-suggestions").querySelectorAll("button")].map((b) => b.textContent ?? "");
+}
+
+function clickSuggestion(label: string): void {
+  [...byId("search-suggestions").querySelectorAll("button")].find((b) => b.textContent === label)!.click();
+}
+
+/** Ann searched by MRN (still pending), then Ben picked from the suggestions (still pending). */
+async function annThenBenFromSuggestion(): Promise<void> {
+  searchFor("MRN 1001");
+  await type("bra");
+  hits.get("bra")!.resolve([hit("2002", "BRAVO, Ben")]);
+  await settle(0);
+  clickSuggestion("BRAVO, Ben");
+  await settle(0);
+  expect(backend.findPatient).toHaveBeenLastCalledWith("MRN 2002");
+}
+
+describe("the patient on screen is the one last asked for", () => {
+  it("a slow answer for the previous search never replaces the patient searched for since", async () => {
+    await annThenBenFromSuggestion();
+    finds.get("MRN 2002")!.resolve(ben);
+    await settle(0);
+    finds.get("MRN 1001")!.resolve(ann);
+    await settle(0);
+
+    expect(byId("banner-mrn").textContent).toBe("2002");
+    expect(byId("banner-name").textContent).toBe("BRAVO, Ben");
+    byId("tiles").querySelector<HTMLButtonElement>('button[data-category="lab"]')!.click();
+    expect(backend.listDocuments).toHaveBeenCalledWith("2002", "lab");
+    expect(backend.listDocuments).not.toHaveBeenCalledWith("1001", expect.anything());
+    byId("pin-patient").click();
+    expect(backend.pinPatient).toHaveBeenCalledWith("2002", expect.any(Function));
+  });
+
+  it("an answer for the previous search arriving first is not shown while the newer search is pending", async () => {
+    await annThenBenFromSuggestion();
+    finds.get("MRN 1001")!.resolve(ann);
+    await settle(0);
+
+    expect(byId("patient-banner").textContent).toBe("");
+    expect(byId("patient-record").hidden).toBe(true);
+    expect(byId("search-busy").hidden).toBe(false);
+    expect(byId<HTMLButtonElement>("search-submit").disabled).toBe(true);
+
+    finds.get("MRN 2002")!.resolve(ben);
+    await settle(0);
+    expect(byId("banner-mrn").textContent).toBe("2002");
+    expect(byId("search-busy").hidden).toBe(true);
+    expect(byId<HTMLButtonElement>("search-submit").disabled).toBe(false);
+  });
+
+  it("an error for the previous search is dropped silently", async () => {
+    await annThenBenFromSuggestion();
+    finds.get("MRN 2002")!.resolve(ben);
+    await settle(0);
+    finds.get("MRN 1001")!.reject({ code: "invalid_input", message: "Ann's search failed" });
+    await settle(0);
+
+    expect(byId("search-error").textContent).toBe("");
+    expect(byId("search-error").hidden).toBe(true);
+    expect(byId("patient-query").hasAttribute("aria-invalid")).toBe(false);
+    expect(byId("patient-record").hidden).toBe(false);
+    expect(byId("banner-mrn").textContent).toBe("2002");
+  });
+
+  it("a 'not signed in' for the previous search does not end the session", async () => {
+    await annThenBenFromSuggestion();
+    finds.get("MRN 2002")!.resolve(ben);
+    await settle(0);
+    finds.get("MRN 1001")!.reject({ code: "not_signed_in", message: "Please sign in" });
+    await settle(0);
+
+    expect(sessionEnded).not.toHaveBeenCalled();
+    expect(byId("banner-mrn").textContent).toBe("2002");
+  });
+
+  it("an error for the search asked for last is still shown", async () => {
+    await annThenBenFromSuggestion();
+    finds.get("MRN 1001")!.resolve(ann);
+    finds.get("MRN 2002")!.reject({ code: "not_found", message: "No patient with MRN 2002" });
+    await settle(0);
+
+    expect(byId("search-error").textContent).toBe("No patient with MRN 2002");
+    expect(byId("patient-record").hidden).toBe(true);
+  });
+
+  it("a search answered after sign-out draws nothing", async () => {
+    searchFor("MRN 1001");
+    const search = await import("./search");
+    search.resetPatientSearch();
+    finds.get("MRN 1001")!.resolve(ann);
+    await settle(0);
+
+    expect(byId("patient-banner").textContent).toBe("");
+    expect(byId("patient-record").hidden).toBe(true);
+  });
+});
+
+describe("suggestions follow what was typed last", () => {
+  it("older suggestions arriving late never replace newer ones", async () => {
+    await type("al");
+    await type("alp");
+    hits.get("alp")!.resolve([hit("1001", "ALPHA, Ann")]);
+    await settle(0);
+    hits.get("al")!.resolve([hit("3003", "ALLEN, Al"), hit("1001", "ALPHA, Ann")]);
+    await settle(0);
+
+    expect(suggestionLabels()).toEqual(["ALPHA, Ann"]);
+  });
+
+  it("suggestions for text since cleared do not come back", async () => {
+    await type("al");
+    await type("a"); // too short to suggest: the list is emptied at once
+    hits.get("al")!.resolve([hit("3003", "ALLEN, Al")]);
+    await settle(0);
+
+    expect(suggestionLabels()).toEqual([]);
+    expect(byId("search-suggestions").hidden).toBe(true);
+  });
+
+  it("suggestions arriving after a search started stay hidden", async () => {
+    await type("al");
+    searchFor("MRN 1001");
+    hits.get("al")!.resolve([hit("3003", "ALLEN, Al")]);
+    await settle(0);
+
+    expect(byId("search-suggestions").hidden).toBe(true);
+  });
+
+  it("the newest suggestions still show and pick the patient", async () => {
+    await type("bra");
+    hits.get("bra")!.resolve([hit("2002", "BRAVO, Ben")]);
+    await settle(0);
+    expect(byId("search-suggestions").hidden).toBe(false);
+    clickSuggestion("BRAVO, Ben");
+    finds.get("MRN 2002")!.resolve(ben);
+    await settle(0);
+
+    expect(byId("banner-mrn").textContent).toBe("2002");
+  });
+});
