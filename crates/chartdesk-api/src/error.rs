@@ -1,0 +1,36 @@
+//! The one error shape every `/v1` answer uses: `{code, message}`.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a client branches on. A code exists only where a client acts differently on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiErrorCode {
+    /// No token, or an expired, forged or wrong-kind token (401): sign in again.
+    Unauthenticated,
+    /// The user's role may not do this (403).
+    Forbidden,
+    /// A restricted record needs a break-glass reason (403): ask for one.
+    ReasonRequired,
+    /// The request names something invalid; the message says what (400).
+    InvalidInput,
+    NotFound,
+    /// A stamp already there, or too many writers at once (409): reload.
+    Conflict,
+    /// Preop already holds 3 images (409): offer *Replace oldest*.
+    PreopFull,
+    /// A stored object is missing or does not match what was declared (422).
+    Integrity,
+    /// The virus scanner flagged the file (403): it cannot be opened.
+    Infected,
+    /// The bucket or the user pool's keys could not be reached (503): retry later.
+    Unavailable,
+    Internal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub code: ApiErrorCode,
+    pub message: String,
+}

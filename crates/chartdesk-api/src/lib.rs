@@ -1,0 +1,23 @@
+//! The records server's wire types (`/v1`): what clients send and get back. Transport DTOs
+//! only; the rules they carry live in `chartdesk-domain` and `chartdesk-records`.
+
+mod error;
+mod patients;
+mod uploads;
+
+pub use error::{ApiErrorCode, ErrorBody};
+pub use patients::{
+    AuditHistory, DocumentAccess, DocumentList, ExportRequest, ExportedDocuments, Health,
+    ImportOutcome, ImportReport, ImportRow, ListedDocument, OfflineView, OfflineViews,
+    OfflineViewsAccepted, PatientRegistration, RegisteredPatient,
+};
+pub use uploads::{
+    CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto, CompletedUploads,
+    DeclaredVariant, MultipartTarget, ObjectRole, PresignedPart, PresignedRequest, RequestHeader,
+    StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget, VariantKind,
+};
+
+/// Headers a request to a restricted record carries: the break-glass reason id and the
+/// user's own words (percent-encoded: header values are ASCII).
+pub const BREAK_GLASS_REASON_HEADER: &str = "x-chartdesk-break-glass-reason";
+pub const BREAK_GLASS_DETAIL_HEADER: &str = "x-chartdesk-break-glass-detail";

@@ -1,0 +1,130 @@
+//! Patients, their documents, export and the audit history.
+
+use chartdesk_domain::Gender;
+use chartdesk_records::audit::AuditEvent;
+use chartdesk_records::{DocumentRow, PatientSummary};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// One row of a category list, with a short-lived URL for its thumbnail (images only).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ListedDocument {
+    #[serde(flatten)]
+    pub row: DocumentRow,
+    pub thumbnail_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DocumentList {
+    pub rows: Vec<ListedDocument>,
+    /// The manifest version listed: send it back as `If-None-Match` to revalidate.
+    pub etag: Option<String>,
+}
+
+/// Where to fetch one document's bytes, and what they must hash to.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DocumentAccess {
+    pub doc_id: Uuid,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
+    /// Lower-case hex SHA-256 the bytes must match.
+    pub sha256: String,
+    /// Presigned GET, valid for `expires_in_seconds`.
+    pub url: String,
+    pub expires_in_seconds: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ExportRequest {
+    pub doc_ids: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ExportedDocuments {
+    pub documents: Vec<DocumentAccess>,
+}
+
+/// A patient as a records admin registers or updates them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PatientRegistration {
+    pub nhs_number: String,
+    pub given_name: String,
+    pub family_name: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    #[serde(default)]
+    pub gender: Gender,
+    pub postcode: String,
+    #[serde(default)]
+    pub restricted: bool,
+    /// Set when this record was merged into another: that record's MRN.
+    #[serde(default)]
+    pub superseded_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RegisteredPatient {
+    pub outcome: ImportOutcome,
+    pub summary: PatientSummary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportOutcome {
+    Created,
+    Updated,
+    Unchanged,
+    Refused,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ImportRow {
+    /// 1-based line in the file (the header is line 1).
+    pub line: u32,
+    pub mrn: Option<String>,
+    pub outcome: ImportOutcome,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ImportReport {
+    pub rows: Vec<ImportRow>,
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub refused: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditHistory {
+    pub events: Vec<AuditEvent>,
+}
+
+/// A view a desktop made from its offline copy, reported once it is back online.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OfflineView {
+    /// Chosen by the desktop when the view happened: a replay is accepted once.
+    pub event_id: Uuid,
+    pub mrn: String,
+    pub doc_id: Option<Uuid>,
+    /// RFC 3339, the desktop's clock at the time of the view.
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OfflineViews {
+    pub views: Vec<OfflineView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OfflineViewsAccepted {
+    pub accepted: u32,
+}

@@ -1,0 +1,151 @@
+//! Uploads as server intents: start (validated, keys built and PUTs presigned by the server)
+//! → the client PUTs the bytes straight to S3 → complete (verified, then attached). Every call
+//! is idempotent by the client-chosen `doc_id`, so an outbox replay never doubles anything.
+
+use chartdesk_domain::Category;
+use chartdesk_records::DocumentRow;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::ErrorBody;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VariantKind {
+    /// 1600 px JPEG, quality 80.
+    Optimized,
+    /// 320 px JPEG.
+    Thumb,
+}
+
+/// An image variant the client made and will send beside the original.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DeclaredVariant {
+    pub kind: VariantKind,
+    pub size: u64,
+    /// Lower-case hex SHA-256.
+    pub sha256: String,
+}
+
+/// What the client declares before sending bytes; repeated unchanged in the complete call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StartUpload {
+    pub doc_id: Uuid,
+    pub mrn: String,
+    pub category: Category,
+    /// The user's file name: metadata only.
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
+    /// Lower-case hex SHA-256 of the whole file.
+    pub sha256: String,
+    #[serde(default)]
+    pub replace_oldest: bool,
+    #[serde(default)]
+    pub variants: Vec<DeclaredVariant>,
+    /// Above the multipart threshold: hex SHA-256 of each part, in order (part size as the
+    /// server's answer says).
+    #[serde(default)]
+    pub part_sha256: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectRole {
+    Original,
+    Optimized,
+    Thumb,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RequestHeader {
+    pub name: String,
+    pub value: String,
+}
+
+/// A request the client sends as it is: the signature covers these headers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PresignedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<RequestHeader>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PresignedPart {
+    pub number: i32,
+    pub request: PresignedRequest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MultipartTarget {
+    pub upload_id: String,
+    pub part_size: u64,
+    pub parts: Vec<PresignedPart>,
+}
+
+/// One object to send: a single PUT, or the parts of a multipart upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UploadTarget {
+    pub role: ObjectRole,
+    pub put: Option<PresignedRequest>,
+    pub multipart: Option<MultipartTarget>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StartedUpload {
+    pub doc_id: Uuid,
+    /// A replay of an upload already in the record: nothing to send.
+    pub already_attached: bool,
+    pub objects: Vec<UploadTarget>,
+    pub expires_in_seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CompletedPartDto {
+    pub number: i32,
+    pub etag: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CompleteUpload {
+    #[serde(flatten)]
+    pub upload: StartUpload,
+    /// For a multipart original: its upload id and the parts S3 accepted.
+    #[serde(default)]
+    pub multipart_upload_id: Option<String>,
+    #[serde(default)]
+    pub parts: Vec<CompletedPartDto>,
+}
+
+/// Several uploads completed at once: one manifest compare-and-swap per patient.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CompleteUploads {
+    pub uploads: Vec<CompleteUpload>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadOutcomeKind {
+    Attached,
+    /// A replay: the document was already in the record.
+    AlreadyAttached,
+    /// Preop is full: offer *Replace oldest*; nothing was attached.
+    PreopFull,
+    /// Refused (the error says why); nothing was attached.
+    Refused,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CompleteResult {
+    pub doc_id: Uuid,
+    pub outcome: UploadOutcomeKind,
+    pub row: Option<DocumentRow>,
+    pub error: Option<ErrorBody>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CompletedUploads {
+    pub results: Vec<CompleteResult>,
+}

@@ -1,0 +1,99 @@
+//! Reaching a patient's record: the MRN checked, the patient loaded, the break-glass rule for
+//! restricted records applied, and the audit event written before anything is handed over.
+
+use axum::http::HeaderMap;
+use chartdesk_api::{BREAK_GLASS_DETAIL_HEADER, BREAK_GLASS_REASON_HEADER};
+use chartdesk_domain::{keys, BreakGlassError, Manifest, Mrn, Patient, StatedReason};
+use chartdesk_records::audit::{self, AuditAction, AuditEvent};
+use chartdesk_records::store::object_store::Versioned;
+use uuid::Uuid;
+
+use crate::auth::VerifiedUser;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The break-glass reason a request carries, if any (checked, not yet required).
+pub fn stated_reason(headers: &HeaderMap) -> Result<Option<StatedReason>, BreakGlassError> {
+    let read = |name: &str| {
+        headers.get(name).and_then(|v| v.to_str().ok()).map(|v| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    };
+    let reason = read(BREAK_GLASS_REASON_HEADER);
+    if reason.is_none() {
+        return Ok(None);
+    }
+    StatedReason::parse(
+        reason.as_deref(),
+        read(BREAK_GLASS_DETAIL_HEADER).as_deref(),
+    )
+    .map(Some)
+}
+
+/// A patient the caller may see now, with the reason they gave when the record is restricted.
+pub struct Reached {
+    pub mrn: Mrn,
+    pub reason: Option<StatedReason>,
+}
+
+pub fn parse_mrn(state: &AppState, mrn: &str) -> ApiResult<Mrn> {
+    Ok(state.mrn_format.parse(mrn)?)
+}
+
+/// Loads the patient and applies the break-glass rule: a restricted record needs a reason.
+pub async fn reach(state: &AppState, mrn: Mrn, headers: &HeaderMap) -> ApiResult<Reached> {
+    let patient = state
+        .store
+        .get_json::<Patient>(&keys::patient(&mrn))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("No patient found with MRN {mrn}")))?
+        .value;
+    let reason = stated_reason(headers)?;
+    if patient.flags.restricted && reason.is_none() {
+        return Err(BreakGlassError::ReasonRequired.into());
+    }
+    Ok(Reached { mrn, reason })
+}
+
+/// The patient's manifest and its ETag (`None` before the first document).
+pub async fn manifest(state: &AppState, mrn: &Mrn) -> ApiResult<(Manifest, Option<String>)> {
+    Ok(
+        match state
+            .store
+            .get_json::<Manifest>(&keys::manifest(mrn))
+            .await?
+        {
+            Some(Versioned { value, etag }) => (value, Some(etag)),
+            None => (Manifest::new(), None),
+        },
+    )
+}
+
+/// What one audit event says beyond who, what and which record.
+#[derive(Default)]
+pub struct Detail<'a> {
+    pub doc_id: Option<Uuid>,
+    pub reason: Option<&'a StatedReason>,
+    pub count: Option<u32>,
+}
+
+/// Writes the event before the action takes effect: if it cannot be written, the action is
+/// refused (`AuditFailed`).
+pub async fn audit(
+    state: &AppState,
+    user: &VerifiedUser,
+    action: AuditAction,
+    mrn: &Mrn,
+    detail: Detail<'_>,
+) -> ApiResult<()> {
+    let now = state.now();
+    let (_, mut event): (String, AuditEvent) =
+        audit::event(now, &user.actor, action, mrn, detail.doc_id);
+    event.reason = detail.reason.map(StatedReason::audit_form);
+    event.count = detail.count;
+    audit::write(&state.audit, now, &event)
+        .await
+        .map_err(ApiError::AuditFailed)
+}

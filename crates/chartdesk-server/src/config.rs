@@ -1,0 +1,64 @@
+//! The server's settings, from the environment only, so it runs the same way on Lambda and as
+//! a local process (the contract: `CHARTDESK_BUCKET`, `CHARTDESK_USER_POOL_ID`,
+//! `CHARTDESK_APP_CLIENT_ID`, `AWS_REGION`, `AWS_ENDPOINT_URL` and the SDK's credentials).
+
+use chartdesk_domain::{MrnFormat, DEFAULT_MAX_BYTES, DEFAULT_MRN_PATTERN};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    #[error("{0} is not valid")]
+    Invalid(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub bucket: String,
+    /// Where audit events go (an Object Lock bucket in AWS); the records bucket by default.
+    pub audit_bucket: String,
+    pub user_pool_id: String,
+    pub app_client_id: String,
+    pub region: String,
+    /// The local cloud's endpoint (`AWS_ENDPOINT_URL`); `None` on real AWS.
+    pub endpoint: Option<String>,
+    pub mrn_format: MrnFormat,
+    pub max_upload_bytes: u64,
+}
+
+impl ServerConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let need = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let bucket = need("CHARTDESK_BUCKET")?;
+        let mrn_format = MrnFormat::new(
+            &get("CHARTDESK_MRN_PATTERN").unwrap_or_else(|| DEFAULT_MRN_PATTERN.to_string()),
+        )
+        .map_err(|_| ConfigError::Invalid("CHARTDESK_MRN_PATTERN"))?;
+        let max_upload_bytes = match get("CHARTDESK_MAX_UPLOAD_MIB") {
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(|n| n * 1024 * 1024)
+                .ok_or(ConfigError::Invalid("CHARTDESK_MAX_UPLOAD_MIB"))?,
+            None => DEFAULT_MAX_BYTES,
+        };
+        Ok(Self {
+            audit_bucket: get("CHARTDESK_AUDIT_BUCKET").unwrap_or_else(|| bucket.clone()),
+            bucket,
+            user_pool_id: need("CHARTDESK_USER_POOL_ID")?,
+            app_client_id: need("CHARTDESK_APP_CLIENT_ID")?,
+            region: get("AWS_REGION")
+                .or_else(|| get("AWS_DEFAULT_REGION"))
+                .ok_or(ConfigError::Missing("AWS_REGION"))?,
+            endpoint: get("AWS_ENDPOINT_URL"),
+            mrn_format,
+            max_upload_bytes,
+        })
+    }
+}

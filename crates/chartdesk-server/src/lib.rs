@@ -1,0 +1,92 @@
+//! Chartdesk records server: the one authority for every rule and every write. HTTP routes
+//! only; the rules come from `chartdesk-domain` and `chartdesk-records`. The same `app` runs on
+//! AWS Lambda (`lambda_http`) and as a plain process (sandbox, tests, self-hosting).
+
+mod access;
+mod auth;
+pub mod config;
+mod error;
+mod json;
+mod presign;
+mod routes;
+pub mod state;
+mod verify;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+pub use config::ServerConfig;
+pub use state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Chartdesk records server", description = "Every rule and every write of Chartdesk's clinical records. All routes but health and this document need a Cognito access token."),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI 3 document, generated from the route code.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = routes::router().split_for_parts();
+    let mut doc = ApiDoc::openapi();
+    doc.merge(api);
+    doc
+}
+
+/// The one router factory: `main` and the tests both call it.
+pub fn app(state: AppState) -> Router {
+    let (router, api) = routes::router().split_for_parts();
+    let mut doc = ApiDoc::openapi();
+    doc.merge(api);
+    router
+        .route("/v1/openapi.json", get(move || async move { Json(doc) }))
+        .layer(middleware::from_fn(log_and_no_store))
+        .with_state(state)
+}
+
+/// One log line per request, by route template (never the path: it holds MRNs), and
+/// `Cache-Control: no-store` on every answer (records must not linger in caches).
+async fn log_and_no_store(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = request.method().clone();
+    let started = std::time::Instant::now();
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    tracing::info!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}

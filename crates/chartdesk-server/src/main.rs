@@ -1,0 +1,50 @@
+//! `chartdesk-server`: on AWS Lambda when `AWS_LAMBDA_RUNTIME_API` is set, else a plain HTTP
+//! process on `--listen ADDR` (default 127.0.0.1:8080; port 0 picks a free one). Prints
+//! `listening on http://ADDR` once it accepts connections.
+
+use anyhow::Context;
+use chartdesk_server::{app, AppState, ServerConfig};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .without_time()
+        .init();
+    let config = ServerConfig::from_env()?;
+    // Clients and the JWKS cache are built once, before serving (reused across invocations).
+    let router = app(AppState::new(&config).await);
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        return lambda_http::run(router)
+            .await
+            .map_err(|e| anyhow::anyhow!("lambda runtime: {e}"));
+    }
+    let listen = listen_addr(std::env::args().skip(1))?;
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+fn listen_addr(mut args: impl Iterator<Item = String>) -> anyhow::Result<String> {
+    let mut listen = "127.0.0.1:8080".to_string();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--listen" => listen = args.next().context("--listen needs ADDR")?,
+            "--help" | "-h" => {
+                println!("chartdesk-server [--listen ADDR]\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB.");
+                std::process::exit(0);
+            }
+            other => anyhow::bail!("unknown argument {other:?} (try --help)"),
+        }
+    }
+    Ok(listen)
+}

@@ -1,0 +1,141 @@
+//! Stamp (clinicians), detach and delete (records admins): each one compare-and-swap manifest
+//! write, audited before it is committed. Delete removes the objects after the manifest
+//! (a crash between leaves orphans, never an entry without its file).
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use chartdesk_domain::{apply_stamp, keys, Action, DocumentStatus};
+use chartdesk_records::audit::AuditAction;
+use chartdesk_records::{row_for, update_manifest, DocumentRow};
+use uuid::Uuid;
+
+use super::documents::{no_such_document, permissions};
+use crate::access::{self, Detail};
+use crate::auth::VerifiedUser;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+#[utoipa::path(post, path = "/v1/patients/{mrn}/documents/{doc_id}/stamp", tag = "documents",
+    params(("mrn" = String, Path), ("doc_id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = DocumentRow), (status = 403, body = chartdesk_api::ErrorBody),
+        (status = 409, body = chartdesk_api::ErrorBody, description = "already stamped")))]
+pub async fn stamp(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    headers: HeaderMap,
+    Path((mrn, doc_id)): Path<(String, Uuid)>,
+) -> ApiResult<Json<DocumentRow>> {
+    user.require(Action::Stamp)?;
+    let mrn = access::parse_mrn(&state, &mrn)?;
+    let reached = access::reach(&state, mrn, &headers).await?;
+    let (manifest, _) = access::manifest(&state, &reached.mrn).await?;
+    let entry = manifest
+        .documents
+        .iter()
+        .find(|d| d.id == doc_id && d.status == DocumentStatus::Attached)
+        .ok_or_else(no_such_document)?;
+    // Refused early for a clear message; the rule is applied again inside the swap.
+    apply_stamp(&mut entry.clone(), &user.actor, state.now())?;
+    let detail = Detail {
+        doc_id: Some(doc_id),
+        reason: reached.reason.as_ref(),
+        ..Default::default()
+    };
+    access::audit(&state, &user, AuditAction::Stamp, &reached.mrn, detail).await?;
+    let now = state.now();
+    let may = permissions(&user);
+    let row = update_manifest(&state.store, &reached.mrn, |manifest| {
+        let entry = manifest
+            .documents
+            .iter_mut()
+            .find(|d| d.id == doc_id && d.status == DocumentStatus::Attached)
+            .ok_or_else(no_such_document)?;
+        apply_stamp(entry, &user.actor, now)?;
+        row_for(manifest, doc_id, may).ok_or_else(no_such_document)
+    })
+    .await?;
+    Ok(Json(row))
+}
+
+#[utoipa::path(post, path = "/v1/patients/{mrn}/documents/{doc_id}/detach", tag = "documents",
+    params(("mrn" = String, Path), ("doc_id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = chartdesk_api::ErrorBody),
+        (status = 404, body = chartdesk_api::ErrorBody)))]
+pub async fn detach(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    Path((mrn, doc_id)): Path<(String, Uuid)>,
+) -> ApiResult<StatusCode> {
+    user.require(Action::DetachOrDelete)?;
+    let mrn = access::parse_mrn(&state, &mrn)?;
+    let detail = Detail {
+        doc_id: Some(doc_id),
+        ..Default::default()
+    };
+    ensure_attached(&state, &mrn, doc_id).await?;
+    access::audit(&state, &user, AuditAction::Detach, &mrn, detail).await?;
+    update_manifest(&state.store, &mrn, |manifest| {
+        let entry = manifest
+            .documents
+            .iter_mut()
+            .find(|d| d.id == doc_id && d.status == DocumentStatus::Attached)
+            .ok_or_else(no_such_document)?;
+        entry.status = DocumentStatus::Detached;
+        Ok::<_, ApiError>(())
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/v1/patients/{mrn}/documents/{doc_id}", tag = "documents",
+    params(("mrn" = String, Path), ("doc_id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = chartdesk_api::ErrorBody),
+        (status = 404, body = chartdesk_api::ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    Path((mrn, doc_id)): Path<(String, Uuid)>,
+) -> ApiResult<StatusCode> {
+    user.require(Action::DetachOrDelete)?;
+    let mrn = access::parse_mrn(&state, &mrn)?;
+    let (manifest, _) = access::manifest(&state, &mrn).await?;
+    if !manifest.documents.iter().any(|d| d.id == doc_id) {
+        return Err(no_such_document());
+    }
+    let detail = Detail {
+        doc_id: Some(doc_id),
+        ..Default::default()
+    };
+    access::audit(&state, &user, AuditAction::Delete, &mrn, detail).await?;
+    let removed = update_manifest(&state.store, &mrn, |manifest| {
+        let at = manifest
+            .documents
+            .iter()
+            .position(|d| d.id == doc_id)
+            .ok_or_else(no_such_document)?;
+        Ok::<_, ApiError>(manifest.documents.remove(at))
+    })
+    .await?;
+    let ext = keys::extension_for(&removed.content_type).unwrap_or("bin");
+    // The original and its sibling variants; keys come from validated ids only.
+    let objects = [
+        keys::original(&mrn, removed.category, doc_id, ext),
+        keys::optimized(&mrn, removed.category, doc_id),
+        keys::thumb(&mrn, removed.category, doc_id),
+    ];
+    for key in objects {
+        state.store.delete(&key).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn ensure_attached(state: &AppState, mrn: &chartdesk_domain::Mrn, id: Uuid) -> ApiResult<()> {
+    let (manifest, _) = access::manifest(state, mrn).await?;
+    manifest
+        .documents
+        .iter()
+        .any(|d| d.id == id && d.status == DocumentStatus::Attached)
+        .then_some(())
+        .ok_or_else(no_such_document)
+}

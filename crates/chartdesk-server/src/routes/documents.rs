@@ -1,0 +1,203 @@
+//! A category's document list (with scan status and thumbnail URLs in one answer) and opening
+//! one document (scan status and integrity checked, then a presigned GET). Both audited.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chartdesk_api::{DocumentAccess, DocumentList, ListedDocument};
+use chartdesk_domain::{keys, Action, Category, DocumentEntry, Mrn, ScanStatus};
+use chartdesk_records::audit::AuditAction;
+use chartdesk_records::{find_entry, rows_for, rows_matching, RowPermissions};
+use futures_util::future::try_join_all;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::access::{self, Detail};
+use crate::auth::VerifiedUser;
+use crate::error::{ApiError, ApiResult};
+use crate::presign;
+use crate::state::AppState;
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// A category id (`lab`, `ot_notes`, …); or leave it out and give `search`.
+    pub category: Option<String>,
+    /// Text matched against file name, category and uploader across the whole record.
+    pub search: Option<String>,
+}
+
+pub fn permissions(user: &VerifiedUser) -> RowPermissions {
+    RowPermissions {
+        stamp: user.may(Action::Stamp),
+        remove: user.may(Action::DetachOrDelete),
+    }
+}
+
+#[utoipa::path(get, path = "/v1/patients/{mrn}/documents", tag = "documents",
+    params(("mrn" = String, Path), ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = DocumentList), (status = 304, description = "unchanged since the ETag sent"),
+        (status = 403, body = chartdesk_api::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    headers: HeaderMap,
+    Path(mrn): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Response> {
+    user.require(Action::ViewRecords)?;
+    let mrn = access::parse_mrn(&state, &mrn)?;
+    let reached = access::reach(&state, mrn, &headers).await?;
+    let (manifest, etag) = access::manifest(&state, &reached.mrn).await?;
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|sent| etag.as_deref() == Some(sent));
+    if unchanged {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
+    let may = permissions(&user);
+    let rows = match (query.category.as_deref(), query.search.as_deref()) {
+        (Some(id), _) => {
+            let category = Category::from_id(id)
+                .ok_or_else(|| ApiError::Invalid("There is no such document category".into()))?;
+            rows_for(&manifest, category, may)
+        }
+        (None, Some(text)) => rows_matching(&manifest, text, may),
+        (None, None) => return Err(ApiError::Invalid("Give a category or a search text".into())),
+    };
+    let mrn = &reached.mrn;
+    let listed = try_join_all(rows.into_iter().map(|mut row| {
+        let state = &state;
+        let entry = Uuid::parse_str(&row.id)
+            .ok()
+            .and_then(|id| find_entry(&manifest, id));
+        async move {
+            let Some(entry) = entry else {
+                return Ok::<_, ApiError>(ListedDocument {
+                    row,
+                    thumbnail_url: None,
+                });
+            };
+            let scan = scan_status(state, mrn, entry).await;
+            row.scan_status = scan;
+            row.can_open = scan != ScanStatus::Infected;
+            let thumb = keys::thumb(mrn, entry.category, entry.id);
+            let thumbnail_url = if row.can_open && entry.variants.contains(&thumb) {
+                Some(presign::get(state, &thumb).await?)
+            } else {
+                None
+            };
+            Ok(ListedDocument { row, thumbnail_url })
+        }
+    }))
+    .await?;
+    let count = u32::try_from(listed.len()).unwrap_or(u32::MAX);
+    let thumbs = listed.iter().filter(|d| d.thumbnail_url.is_some()).count();
+    let reason = reached.reason.as_ref();
+    let detail = Detail {
+        reason,
+        count: Some(count),
+        ..Default::default()
+    };
+    access::audit(&state, &user, AuditAction::List, mrn, detail).await?;
+    if thumbs > 0 {
+        let detail = Detail {
+            reason,
+            count: u32::try_from(thumbs).ok(),
+            ..Default::default()
+        };
+        access::audit(&state, &user, AuditAction::Thumbnails, mrn, detail).await?;
+    }
+    let body = DocumentList { rows: listed, etag };
+    Ok(Json(body).into_response())
+}
+
+/// The scanner's verdict from the original's `scan-status` tag. A failed lookup is *pending*,
+/// never clean.
+pub async fn scan_status(state: &AppState, mrn: &Mrn, entry: &DocumentEntry) -> ScanStatus {
+    let Some(ext) = keys::extension_for(&entry.content_type) else {
+        return ScanStatus::Pending;
+    };
+    let key = keys::original(mrn, entry.category, entry.id, ext);
+    match state.store.tag(&key, ScanStatus::TAG).await {
+        Ok(Some(value)) => ScanStatus::from_tag(&value).unwrap_or(ScanStatus::Pending),
+        Ok(None) => entry.scan_status,
+        Err(_) => ScanStatus::Pending,
+    }
+}
+
+#[utoipa::path(get, path = "/v1/patients/{mrn}/documents/{doc_id}", tag = "documents",
+    params(("mrn" = String, Path), ("doc_id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = DocumentAccess), (status = 403, body = chartdesk_api::ErrorBody),
+        (status = 404, body = chartdesk_api::ErrorBody), (status = 422, body = chartdesk_api::ErrorBody)))]
+pub async fn open(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    headers: HeaderMap,
+    Path((mrn, doc_id)): Path<(String, Uuid)>,
+) -> ApiResult<Json<DocumentAccess>> {
+    user.require(Action::ViewRecords)?;
+    let mrn = access::parse_mrn(&state, &mrn)?;
+    let reached = access::reach(&state, mrn, &headers).await?;
+    let (manifest, _) = access::manifest(&state, &reached.mrn).await?;
+    let entry = find_entry(&manifest, doc_id).ok_or_else(no_such_document)?;
+    let access_to = checked_access(&state, &reached.mrn, entry).await?;
+    let detail = Detail {
+        doc_id: Some(doc_id),
+        reason: reached.reason.as_ref(),
+        ..Default::default()
+    };
+    access::audit(&state, &user, AuditAction::View, &reached.mrn, detail).await?;
+    Ok(Json(access_to))
+}
+
+pub fn no_such_document() -> ApiError {
+    ApiError::NotFound(
+        "That document is not in this patient's record (it may have been removed)".into(),
+    )
+}
+
+/// The rules for handing out a document: not flagged by the scanner, a checksum on record,
+/// and the stored object of the recorded size (and SHA-256, where the store reports it).
+pub async fn checked_access(
+    state: &AppState,
+    mrn: &Mrn,
+    entry: &DocumentEntry,
+) -> ApiResult<DocumentAccess> {
+    if scan_status(state, mrn, entry).await == ScanStatus::Infected {
+        return Err(ApiError::Infected);
+    }
+    if entry.sha256.len() != 64 {
+        return Err(ApiError::Integrity(
+            "This document has no checksum on record and was not opened. Contact the records team"
+                .into(),
+        ));
+    }
+    let ext = keys::extension_for(&entry.content_type).ok_or_else(no_such_document)?;
+    let key = keys::original(mrn, entry.category, entry.id, ext);
+    let stored = crate::verify::head(state, &key)
+        .await?
+        .ok_or_else(no_such_document)?;
+    let whole = crate::verify::hex_to_base64(&entry.sha256);
+    let checksum_differs = stored
+        .sha256
+        .as_deref()
+        .is_some_and(|s| !s.contains('-') && Some(s) != whole.as_deref());
+    if stored.size != entry.size || checksum_differs {
+        return Err(ApiError::Integrity(
+            "The stored file does not match its checksum and was not opened. Contact the records team"
+                .into(),
+        ));
+    }
+    Ok(DocumentAccess {
+        doc_id: entry.id,
+        file_name: entry.file_name.clone(),
+        content_type: entry.content_type.clone(),
+        size: entry.size,
+        sha256: entry.sha256.clone(),
+        url: presign::get(state, &key).await?,
+        expires_in_seconds: presign::EXPIRY.as_secs(),
+    })
+}

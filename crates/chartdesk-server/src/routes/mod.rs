@@ -1,0 +1,31 @@
+//! One sub-router per resource; each route and its OpenAPI entry are registered together.
+
+mod audit;
+mod changes;
+mod documents;
+mod health;
+mod multipart;
+mod patients;
+mod registry;
+mod uploads;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::health))
+        .routes(routes!(patients::find))
+        .routes(routes!(registry::put_patient))
+        .routes(routes!(registry::import))
+        .routes(routes!(documents::list))
+        .routes(routes!(documents::open, changes::delete))
+        .routes(routes!(changes::stamp))
+        .routes(routes!(changes::detach))
+        .routes(routes!(uploads::start))
+        .routes(routes!(uploads::complete))
+        .routes(routes!(audit::history))
+        .routes(routes!(audit::offline_views))
+}

@@ -1,0 +1,77 @@
+//! The multipart steps only the server may take (they need its credentials): create, and
+//! complete with the parts' checksums. The parts themselves go up through presigned URLs.
+
+use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart};
+use chartdesk_api::CompletedPartDto;
+use chartdesk_records::store::{classify, Failure, StoreError};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::verify::hex_to_base64;
+
+pub async fn create(state: &AppState, key: &str, content_type: &str) -> ApiResult<String> {
+    let created = state
+        .s3
+        .create_multipart_upload()
+        .bucket(state.bucket())
+        .key(key)
+        .content_type(content_type)
+        .checksum_algorithm(ChecksumAlgorithm::Sha256)
+        .send()
+        .await
+        .map_err(|e| ApiError::from(StoreError::from(classify(e))))?;
+    created
+        .upload_id()
+        .map(str::to_string)
+        .ok_or(ApiError::Internal("no_upload_id"))
+}
+
+/// Completes a multipart upload, create-only. A replay whose upload is already complete (the
+/// object exists: 412, or the upload id is gone) is left to the verification that follows.
+pub async fn complete(
+    state: &AppState,
+    key: &str,
+    upload_id: &str,
+    parts: &[CompletedPartDto],
+    part_sha256_hex: &[String],
+) -> ApiResult<()> {
+    let mut completed = Vec::with_capacity(parts.len());
+    for p in parts {
+        let index = usize::try_from(p.number - 1).ok();
+        let sha = index
+            .and_then(|i| part_sha256_hex.get(i))
+            .and_then(|h| hex_to_base64(h))
+            .ok_or_else(|| {
+                ApiError::Invalid("A completed part is not one that was declared".into())
+            })?;
+        completed.push(
+            CompletedPart::builder()
+                .part_number(p.number)
+                .e_tag(&p.etag)
+                .checksum_sha256(sha)
+                .build(),
+        );
+    }
+    completed.sort_by_key(|p| p.part_number());
+    let answer = state
+        .s3
+        .complete_multipart_upload()
+        .bucket(state.bucket())
+        .key(key)
+        .upload_id(upload_id)
+        .if_none_match("*")
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(completed))
+                .build(),
+        )
+        .send()
+        .await;
+    match answer.map_err(classify) {
+        Ok(_) => Ok(()),
+        Err(Failure::Service {
+            status: 412 | 404, ..
+        }) => Ok(()),
+        Err(f) => Err(StoreError::from(f).into()),
+    }
+}

@@ -1,0 +1,65 @@
+//! Finding a patient by NHS number or MRN: the banner and the seven tiles. Audited; a
+//! restricted record needs a break-glass reason, which the audit keeps.
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use chartdesk_domain::{Action, PatientQuery};
+use chartdesk_records::audit::AuditAction;
+use chartdesk_records::{find_patient, PatientSummary};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::access::{self, Detail};
+use crate::auth::VerifiedUser;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+#[derive(Deserialize, IntoParams)]
+pub struct FindQuery {
+    /// What the user typed: an NHS number (spaces allowed) or an MRN (`MRN 123` forces one).
+    pub q: String,
+}
+
+#[utoipa::path(get, path = "/v1/patients", tag = "patients", params(FindQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = PatientSummary),
+        (status = 403, body = chartdesk_api::ErrorBody, description = "role, or reason_required"),
+        (status = 404, body = chartdesk_api::ErrorBody)))]
+pub async fn find(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    headers: HeaderMap,
+    Query(query): Query<FindQuery>,
+) -> ApiResult<Json<PatientSummary>> {
+    user.require(Action::ViewRecords)?;
+    let query = PatientQuery::parse(&query.q, &state.mrn_format)?;
+    let record = find_patient(&state.store, &query).await?;
+    // A stale NHS lookup (the number moved to another record) must not open the wrong patient.
+    if let PatientQuery::Nhs(nhs) = &query {
+        if &record.patient.nhs_number != nhs {
+            return Err(ApiError::NotFound(format!(
+                "No patient found with NHS number {}",
+                nhs.display_form()
+            )));
+        }
+    }
+    let reason = access::stated_reason(&headers)?;
+    if record.patient.flags.restricted && reason.is_none() {
+        return Err(chartdesk_domain::BreakGlassError::ReasonRequired.into());
+    }
+    let mrn = record.patient.mrn.clone();
+    let action = if reason.is_some() && record.patient.flags.restricted {
+        AuditAction::BreakGlass
+    } else {
+        AuditAction::Find
+    };
+    let detail = Detail {
+        reason: reason.as_ref(),
+        ..Default::default()
+    };
+    access::audit(&state, &user, action, &mrn, detail).await?;
+    let mut summary = PatientSummary::from_record(&record);
+    summary.can_upload = user.may(Action::Upload);
+    Ok(Json(summary))
+}

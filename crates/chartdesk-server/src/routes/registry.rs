@@ -1,0 +1,323 @@
+//! Registering and updating patients (records admins), one at a time or as a PAS-style CSV
+//! extract. Each patient is checked whole before anything is written: no partial rows.
+//! The NHS lookup object is kept in step; a changed patient is audited before it is written.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use chartdesk_api::{
+    ImportOutcome, ImportReport, ImportRow, PatientRegistration, RegisteredPatient,
+};
+use chartdesk_domain::{keys, Action, Gender, Mrn, NhsNumber, Patient, PatientFlags};
+use chartdesk_records::audit::AuditAction;
+use chartdesk_records::store::object_store::Write;
+use chartdesk_records::{NhsLookup, PatientRecord, PatientSummary};
+use time::macros::format_description;
+use time::Date;
+
+use crate::access::{self, Detail};
+use crate::auth::VerifiedUser;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const MAX_NAME_CHARS: usize = 100;
+
+fn clean_name(value: &str, what: &str) -> ApiResult<String> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > MAX_NAME_CHARS || v.chars().any(char::is_control) {
+        return Err(ApiError::Invalid(format!(
+            "The {what} must be 1 to {MAX_NAME_CHARS} characters"
+        )));
+    }
+    Ok(v.to_string())
+}
+
+/// A UK postcode's shape: outward code, space, inward code (`LS1 4AP`).
+fn clean_postcode(value: &str) -> ApiResult<String> {
+    let compact: String = value.split_whitespace().collect::<String>().to_uppercase();
+    let ok = (5..=7).contains(&compact.len())
+        && compact.chars().all(|c| c.is_ascii_alphanumeric())
+        && compact
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && compact[compact.len() - 3..].starts_with(|c: char| c.is_ascii_digit());
+    if !ok {
+        return Err(ApiError::Invalid(format!(
+            "The postcode {value:?} is not a UK postcode"
+        )));
+    }
+    let (out, inward) = compact.split_at(compact.len() - 3);
+    Ok(format!("{out} {inward}"))
+}
+
+/// Checks a registration whole; nothing is written unless every field is valid.
+pub fn checked(state: &AppState, mrn: &Mrn, r: &PatientRegistration) -> ApiResult<Patient> {
+    let nhs_number =
+        NhsNumber::parse(&r.nhs_number).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let birth_date = Date::parse(
+        r.birth_date.trim(),
+        format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
+    .filter(|d| *d <= state.now().date())
+    .ok_or_else(|| {
+        ApiError::Invalid("The birth date must be a past date written YYYY-MM-DD".into())
+    })?;
+    let superseded_by = match r.superseded_by.as_deref().map(str::trim) {
+        Some("") | None => None,
+        Some(other) => {
+            let successor = state.mrn_format.parse(other)?;
+            if &successor == mrn {
+                return Err(ApiError::Invalid("A record cannot supersede itself".into()));
+            }
+            Some(successor)
+        }
+    };
+    Ok(Patient {
+        mrn: mrn.clone(),
+        nhs_number,
+        given_name: clean_name(&r.given_name, "given name")?,
+        family_name: clean_name(&r.family_name, "family name")?,
+        birth_date,
+        postcode: clean_postcode(&r.postcode)?,
+        gender: r.gender,
+        flags: PatientFlags {
+            restricted: r.restricted,
+            superseded: superseded_by.is_some(),
+        },
+        superseded_by,
+    })
+}
+
+/// Writes a checked patient: the NHS lookup (create-only; refused when the number belongs to
+/// another record), then `patient.json` (create, or compare-and-swap on the version read).
+pub async fn register(
+    state: &AppState,
+    user: &VerifiedUser,
+    patient: Patient,
+) -> ApiResult<ImportOutcome> {
+    let key = keys::patient(&patient.mrn);
+    let existing = state.store.get_json::<Patient>(&key).await?;
+    if existing.as_ref().is_some_and(|v| v.value == patient) {
+        return Ok(ImportOutcome::Unchanged);
+    }
+    if let Some(successor) = &patient.superseded_by {
+        if !state.store.exists(&keys::patient(successor)).await? {
+            return Err(ApiError::Invalid(format!(
+                "The record {successor} that supersedes this one does not exist"
+            )));
+        }
+    }
+    let lookup_key = keys::nhs_lookup(&patient.nhs_number);
+    let lookup = state.store.get_json::<NhsLookup>(&lookup_key).await?;
+    match &lookup {
+        Some(l) if l.value.mrn != patient.mrn.as_str() => {
+            // The number moved only if the other record no longer carries it.
+            let other = Mrn::from_stored(&l.value.mrn).map_err(|_| ApiError::Internal("lookup"))?;
+            let holder = state
+                .store
+                .get_json::<Patient>(&keys::patient(&other))
+                .await?;
+            if holder.is_some_and(|h| h.value.nhs_number == patient.nhs_number) {
+                return Err(ApiError::Conflict(format!(
+                    "NHS number {} already belongs to the record with MRN {other}",
+                    patient.nhs_number.display_form()
+                )));
+            }
+        }
+        _ => {}
+    }
+    access::audit(
+        state,
+        user,
+        AuditAction::PatientChange,
+        &patient.mrn,
+        Detail::default(),
+    )
+    .await?;
+    let record = NhsLookup {
+        mrn: patient.mrn.to_string(),
+    };
+    match lookup {
+        None => {
+            state
+                .store
+                .put_json(&lookup_key, &record, Write::Create)
+                .await?;
+        }
+        Some(l) if l.value.mrn != patient.mrn.as_str() => {
+            state
+                .store
+                .put_json(&lookup_key, &record, Write::IfMatch(l.etag))
+                .await?;
+        }
+        Some(_) => {}
+    }
+    let outcome = match existing {
+        None => {
+            state.store.put_json(&key, &patient, Write::Create).await?;
+            ImportOutcome::Created
+        }
+        Some(v) => {
+            state
+                .store
+                .put_json(&key, &patient, Write::IfMatch(v.etag))
+                .await?;
+            ImportOutcome::Updated
+        }
+    };
+    Ok(outcome)
+}
+
+#[utoipa::path(put, path = "/v1/patients/{mrn}", tag = "patients", request_body = PatientRegistration,
+    params(("mrn" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RegisteredPatient), (status = 400, body = chartdesk_api::ErrorBody),
+        (status = 409, body = chartdesk_api::ErrorBody)))]
+pub async fn put_patient(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    Path(mrn): Path<String>,
+    crate::json::ApiJson(body): crate::json::ApiJson<PatientRegistration>,
+) -> ApiResult<Json<RegisteredPatient>> {
+    user.require(Action::ManagePatients)?;
+    let mrn = access::parse_mrn(&state, &mrn)?;
+    let patient = checked(&state, &mrn, &body)?;
+    let outcome = register(&state, &user, patient.clone()).await?;
+    let (manifest, manifest_etag) = access::manifest(&state, &mrn).await?;
+    let record = PatientRecord {
+        patient,
+        manifest,
+        manifest_etag,
+    };
+    let mut summary = PatientSummary::from_record(&record);
+    summary.can_upload = user.may(Action::Upload);
+    Ok(Json(RegisteredPatient { outcome, summary }))
+}
+
+/// The CSV header a PAS extract must have, in this order.
+pub const CSV_HEADER: [&str; 7] = [
+    "nhs_number",
+    "mrn",
+    "given_name",
+    "family_name",
+    "birth_date",
+    "gender",
+    "postcode",
+];
+
+#[utoipa::path(post, path = "/v1/patients/import", tag = "patients",
+    request_body(content = String, content_type = "text/csv",
+        description = "header nhs_number,mrn,given_name,family_name,birth_date,gender,postcode"),
+    security(("bearer" = [])),
+    responses((status = 200, body = ImportReport), (status = 400, body = chartdesk_api::ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    body: String,
+) -> ApiResult<Json<ImportReport>> {
+    user.require(Action::ManagePatients)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|_| ApiError::Invalid("The file is not readable CSV".into()))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    if header != CSV_HEADER {
+        return Err(ApiError::Invalid(format!(
+            "The first row must be the header {}",
+            CSV_HEADER.join(",")
+        )));
+    }
+    let mut report = ImportReport {
+        rows: Vec::new(),
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        refused: 0,
+    };
+    for (n, record) in reader.records().enumerate() {
+        let line = u32::try_from(n + 2).unwrap_or(u32::MAX);
+        let row = match record {
+            Ok(r) => import_row(&state, &user, &r).await,
+            Err(_) => Err((
+                None,
+                ApiError::Invalid("The row is not readable CSV".into()),
+            )),
+        };
+        let (mrn, outcome, message) = match row {
+            Ok((mrn, outcome)) => (Some(mrn), outcome, format!("{outcome:?}").to_lowercase()),
+            Err((mrn, e)) => (mrn, ImportOutcome::Refused, e.to_string()),
+        };
+        match outcome {
+            ImportOutcome::Created => report.created += 1,
+            ImportOutcome::Updated => report.updated += 1,
+            ImportOutcome::Unchanged => report.unchanged += 1,
+            ImportOutcome::Refused => report.refused += 1,
+        }
+        report.rows.push(ImportRow {
+            line,
+            mrn,
+            outcome,
+            message,
+        });
+    }
+    Ok(Json(report))
+}
+
+async fn import_row(
+    state: &AppState,
+    user: &VerifiedUser,
+    r: &csv::StringRecord,
+) -> Result<(String, ImportOutcome), (Option<String>, ApiError)> {
+    let field = |i: usize| r.get(i).unwrap_or_default().to_string();
+    if r.len() != CSV_HEADER.len() {
+        return Err((
+            None,
+            ApiError::Invalid(format!("The row has {} fields; 7 are needed", r.len())),
+        ));
+    }
+    let mrn_text = field(1).trim().to_string();
+    let mrn = state
+        .mrn_format
+        .parse(&mrn_text)
+        .map_err(|e| (None, ApiError::Invalid(e.to_string())))?;
+    let shown = Some(mrn.to_string());
+    let gender = Gender::parse(&field(5)).ok_or_else(|| {
+        (
+            shown.clone(),
+            ApiError::Invalid("gender must be female, male, other or unknown".into()),
+        )
+    })?;
+    let registration = PatientRegistration {
+        nhs_number: field(0),
+        given_name: field(2),
+        family_name: field(3),
+        birth_date: field(4),
+        gender,
+        postcode: field(6),
+        restricted: false,
+        superseded_by: None,
+    };
+    let patient = checked(state, &mrn, &registration).map_err(|e| (shown.clone(), e))?;
+    // An import never clears flags a records admin set by hand.
+    let existing = state
+        .store
+        .get_json::<Patient>(&keys::patient(&mrn))
+        .await
+        .map_err(|e| (shown.clone(), e.into()))?;
+    let patient = match existing {
+        Some(v) => Patient {
+            flags: v.value.flags,
+            superseded_by: v.value.superseded_by,
+            ..patient
+        },
+        None => patient,
+    };
+    let outcome = register(state, user, patient)
+        .await
+        .map_err(|e| (shown.clone(), e))?;
+    Ok((mrn.to_string(), outcome))
+}

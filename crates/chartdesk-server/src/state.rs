@@ -1,0 +1,84 @@
+//! What every handler shares, built once before serving: the token verifier (with its JWKS
+//! cache), the bucket clients and the clock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use chartdesk_domain::MrnFormat;
+use chartdesk_records::store::ObjectStore;
+use chartdesk_records::token::{cognito_issuer, http_key_source, TokenVerifier};
+use time::OffsetDateTime;
+
+use crate::config::ServerConfig;
+
+/// A clock passed in, so expiry and audit times are testable.
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub verifier: Arc<TokenVerifier>,
+    pub store: ObjectStore,
+    pub audit: ObjectStore,
+    /// For presigning: the server signs, the client only sends.
+    pub s3: aws_sdk_s3::Client,
+    pub clock: Clock,
+    pub mrn_format: Arc<MrnFormat>,
+    pub max_upload_bytes: u64,
+}
+
+impl AppState {
+    pub async fn new(config: &ServerConfig) -> Self {
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .read_timeout(Duration::from_secs(20))
+            .operation_timeout(Duration::from_secs(25))
+            .build();
+        // The SDK reads AWS_ENDPOINT_URL and the credentials from the environment itself.
+        let shared = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(config.region.clone()))
+            .timeout_config(timeouts)
+            .load()
+            .await;
+        let mut s3 = aws_sdk_s3::config::Builder::from(&shared);
+        if config.endpoint.is_some() {
+            // Loopback hosts have no bucket subdomains.
+            s3 = s3.force_path_style(true);
+        }
+        let s3 = aws_sdk_s3::Client::from_conf(s3.build());
+        let issuer = cognito_issuer(&config.region, &config.user_pool_id);
+        // moto serves the keys under its own endpoint but signs with the AWS issuer (DESIGN §6).
+        let keys_base = match &config.endpoint {
+            Some(endpoint) => format!("{}/{}", endpoint.trim_end_matches('/'), config.user_pool_id),
+            None => issuer.clone(),
+        };
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
+        let verifier = TokenVerifier::new(
+            issuer,
+            config.app_client_id.clone(),
+            http_key_source(http, keys_base),
+        );
+        Self {
+            verifier: Arc::new(verifier),
+            store: ObjectStore::new(s3.clone(), config.bucket.clone()),
+            audit: ObjectStore::new(s3.clone(), config.audit_bucket.clone()),
+            s3,
+            clock: Arc::new(OffsetDateTime::now_utc),
+            mrn_format: Arc::new(config.mrn_format.clone()),
+            max_upload_bytes: config.max_upload_bytes,
+        }
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        (self.clock)()
+    }
+
+    pub fn bucket(&self) -> &str {
+        self.store.bucket()
+    }
+}

@@ -1,0 +1,127 @@
+//! Every action leaves an audit event with the right actor, written before the change; when
+//! the event cannot be written, the action is refused and nothing changes.
+
+use chartdesk::domain::{keys, Manifest, Mrn};
+use serde_json::json;
+
+use crate::harness::{api, server_with_broken_audit, store, token, Api};
+
+#[tokio::test]
+async fn find_list_open_and_stamp_are_audited_with_their_actor() {
+    let api = api();
+    let t = token("dr.okafor").await;
+    assert_eq!(api.get(&t, "/v1/patients?q=MRN%2010000012").await.0, 200);
+    let (status, list) = api
+        .get(&t, "/v1/patients/10000012/documents?category=lab")
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let rows = list["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let id = rows[0]["id"].as_str().unwrap();
+    let stamp = api
+        .post(
+            &t,
+            &format!("/v1/patients/10000012/documents/{id}/stamp"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(stamp.0, 200, "{}", stamp.1);
+    assert_eq!(stamp.1["stamp"], "verified by dr.okafor");
+    let again = api
+        .post(
+            &t,
+            &format!("/v1/patients/10000012/documents/{id}/stamp"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (again.0, again.1["code"].as_str()),
+        (409, Some("conflict")),
+        "never overwritten"
+    );
+    let admin = token("admin.byrne").await;
+    let (_, history) = api.get(&admin, "/v1/patients/10000012/audit").await;
+    let events = history["events"].as_array().unwrap();
+    for action in ["find", "list", "stamp"] {
+        assert!(
+            events
+                .iter()
+                .any(|e| e["action"] == action && e["actor"] == "dr.okafor"),
+            "no {action} event by dr.okafor: {history}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_change_whose_audit_event_cannot_be_written_is_refused() {
+    let broken = Api {
+        http: reqwest::Client::new(),
+        base: server_with_broken_audit().to_string(),
+    };
+    let ok = api();
+    let t = token("dr.okafor").await;
+    let (_, list) = ok
+        .get(&t, "/v1/patients/10000004/documents?category=lab")
+        .await;
+    let id = list["rows"][0]["id"].as_str().unwrap().to_string();
+    let mrn = Mrn::from_stored("10000004").unwrap();
+    let before = store()
+        .await
+        .get_json::<Manifest>(&keys::manifest(&mrn))
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, body) = broken
+        .post(
+            &t,
+            &format!("/v1/patients/10000004/documents/{id}/stamp"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("unavailable")),
+        "{body}"
+    );
+    let after = store()
+        .await
+        .get_json::<Manifest>(&keys::manifest(&mrn))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(before.etag, after.etag, "the manifest was not written");
+    let (status, _) = broken.get(&t, "/v1/patients?q=MRN%2010000004").await;
+    assert_eq!(status, 503, "an unaudited view is refused too");
+}
+
+#[tokio::test]
+async fn offline_views_are_accepted_later_marked_as_reported_and_only_once() {
+    let api = api();
+    let t = token("dr.okafor").await;
+    let view = json!({ "views": [{
+        "event_id": uuid::Uuid::now_v7(), "mrn": "10000009", "doc_id": null,
+        "at": "2026-11-30T09:15:00Z"
+    }]});
+    for _ in 0..2 {
+        let (status, body) = api.post(&t, "/v1/audit/offline-views", &view).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let admin = token("admin.byrne").await;
+    let (_, history) = api.get(&admin, "/v1/patients/10000009/audit").await;
+    let reported: Vec<_> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event_id"] == view["views"][0]["event_id"])
+        .collect();
+    assert_eq!(reported.len(), 1, "a replay is kept once");
+    assert_eq!(reported[0]["at"], "2026-11-30T09:15:00Z");
+    assert!(reported[0]["reported_at"].is_string());
+    let future = json!({ "views": [{
+        "event_id": uuid::Uuid::now_v7(), "mrn": "10000009", "doc_id": null, "at": "2099-01-01T00:00:00Z"
+    }]});
+    assert_eq!(
+        api.post(&t, "/v1/audit/offline-views", &future).await.0,
+        400
+    );
+}

@@ -1,0 +1,61 @@
+//! A restricted record opens only with a stated reason, and the reason is audited.
+
+use crate::harness::{api, token};
+
+const RESTRICTED: &str = "/v1/patients?q=999%20186%200916";
+
+#[tokio::test]
+async fn a_restricted_record_without_a_reason_is_refused() {
+    let api = api();
+    let t = token("dr.okafor").await;
+    let (status, body) = api.get(&t, RESTRICTED).await;
+    assert_eq!(status, 403);
+    assert_eq!(body["code"], "reason_required");
+    let (status, body) = api
+        .get(&t, "/v1/patients/10000007/documents?category=lab")
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("reason_required"))
+    );
+    // "other" needs words of its own.
+    let r = api
+        .http
+        .get(api.url(RESTRICTED))
+        .bearer_auth(&t)
+        .header("x-chartdesk-break-glass-reason", "other")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+async fn a_stated_reason_opens_the_record_and_is_audited_as_break_glass() {
+    let api = api();
+    let t = token("dr.okafor").await;
+    let r = api
+        .http
+        .get(api.url(RESTRICTED))
+        .bearer_auth(&t)
+        .header("x-chartdesk-break-glass-reason", "clinical_emergency")
+        .header(
+            "x-chartdesk-break-glass-detail",
+            "arrest%20call%2C%20ward%207",
+        )
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = crate::harness::answer(r).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["banner"]["mrn"], "10000007");
+    assert_eq!(body["banner"]["restricted"], true);
+    let admin = token("admin.byrne").await;
+    let (_, history) = api.get(&admin, "/v1/patients/10000007/audit").await;
+    let found = history["events"].as_array().unwrap().iter().any(|e| {
+        e["action"] == "break_glass"
+            && e["actor"] == "dr.okafor"
+            && e["reason"] == "clinical_emergency: arrest call, ward 7"
+    });
+    assert!(found, "no break-glass event with the reason: {history}");
+}

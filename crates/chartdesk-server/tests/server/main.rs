@@ -1,0 +1,12 @@
+//! Records server tests: ONE binary (linking the AWS SDK dominates build time), one module per
+//! area. moto and the server binary run as real processes; requests go over HTTP with real
+//! moto-issued tokens, and the bucket is inspected through the same SDK code the server uses.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod audit_trail;
+mod auth;
+mod break_glass;
+mod harness;
+mod patients_import;
+mod uploads;
