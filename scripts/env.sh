@@ -20,3 +20,24 @@ start_moto() {
   echo "moto_server did not start on port $port" >&2
   return 1
 }
+
+# Starts the records server against the local cloud at $1 for the pool and client in the
+# `sandbox up --json` report $2; sets server_pid and server_url. Waits for /v1/health.
+start_server() {
+  local endpoint="$1" report="$2" log="${3:-/dev/null}" out
+  out="$(mktemp)"
+  CHARTDESK_BUCKET="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bucket"])' "$report")" \
+  CHARTDESK_USER_POOL_ID="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user_pool_id"])' "$report")" \
+  CHARTDESK_APP_CLIENT_ID="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["client_id"])' "$report")" \
+  AWS_REGION="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["region"])' "$report")" \
+  AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=chartdesk-sandbox AWS_SECRET_ACCESS_KEY=chartdesk-sandbox-secret \
+    "$CARGO_TARGET_DIR/debug/chartdesk-server" --listen 127.0.0.1:0 >"$out" 2>"$log" &
+  server_pid=$!
+  for _ in $(seq 1 150); do
+    server_url="$(sed -n 's/^listening on //p' "$out")"
+    if [ -n "$server_url" ] && curl -fsS "$server_url/v1/health" >/dev/null 2>&1; then rm -f "$out"; return 0; fi
+    sleep 0.1
+  done
+  echo "chartdesk-server did not start (log: $log)" >&2
+  return 1
+}

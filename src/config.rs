@@ -109,6 +109,9 @@ pub struct ProfileFile {
     /// Local cloud endpoint (moto). Absent for real AWS.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
+    /// The records server's base URL (`http://127.0.0.1:PORT` in the sandbox).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_flow: Option<AuthFlow>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -188,6 +191,8 @@ pub struct Profile {
     pub bucket: String,
     pub identity_pool_id: Option<String>,
     pub endpoint: Option<String>,
+    /// The records server, when the profile names one.
+    pub server_url: Option<String>,
     pub auth_flow: AuthFlow,
     pub mrn_format: MrnFormat,
     pub password_policy: PasswordPolicy,
@@ -213,13 +218,14 @@ pub const DEFAULT_CACHE_RETENTION_DAYS: u32 = 30;
 type FieldOf = fn(&mut ProfileFile) -> &mut Option<String>;
 
 /// Env overrides, one per field: `CHARTDESK_REGION`, `CHARTDESK_USER_POOL_ID`, …
-const OVERRIDES: [(&str, FieldOf); 7] = [
+const OVERRIDES: [(&str, FieldOf); 8] = [
     ("CHARTDESK_REGION", |p| &mut p.region),
     ("CHARTDESK_USER_POOL_ID", |p| &mut p.user_pool_id),
     ("CHARTDESK_CLIENT_ID", |p| &mut p.client_id),
     ("CHARTDESK_BUCKET", |p| &mut p.bucket),
     ("CHARTDESK_IDENTITY_POOL_ID", |p| &mut p.identity_pool_id),
     ("CHARTDESK_ENDPOINT", |p| &mut p.endpoint),
+    ("CHARTDESK_SERVER_URL", |p| &mut p.server_url),
     ("CHARTDESK_MRN_PATTERN", |p| &mut p.mrn_pattern),
 ];
 
@@ -301,6 +307,7 @@ impl Profile {
             client_id: need(raw.client_id, "client_id")?,
             bucket: need(raw.bucket, "bucket")?,
             identity_pool_id: raw.identity_pool_id,
+            server_url: raw.server_url.map(|u| u.trim_end_matches('/').to_string()),
             endpoint: raw.endpoint,
             auth_flow: raw.auth_flow.unwrap_or_default(),
             mrn_format,

@@ -1,7 +1,7 @@
 use clap::Subcommand;
 
 use chartdesk::config::Folders;
-use chartdesk::sandbox::{provision, SandboxReport};
+use chartdesk::sandbox::{provision_with_server, SandboxReport};
 
 #[derive(Subcommand)]
 pub enum SandboxCommand {
@@ -10,6 +10,10 @@ pub enum SandboxCommand {
         /// The local cloud endpoint, e.g. http://127.0.0.1:5000
         #[arg(long)]
         endpoint: String,
+        /// The records server's URL, saved in the profile (start it after a first `up`: it
+        /// needs the pool and client ids that `up` prints).
+        #[arg(long)]
+        server: Option<String>,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -25,9 +29,13 @@ pub enum SandboxCommand {
 
 pub async fn run(command: SandboxCommand) -> anyhow::Result<()> {
     match command {
-        SandboxCommand::Up { endpoint, json } => {
+        SandboxCommand::Up {
+            endpoint,
+            server,
+            json,
+        } => {
             let folders = Folders::from_env()?;
-            let report = provision(&endpoint, &folders).await?;
+            let report = provision_with_server(&endpoint, server.as_deref(), &folders).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -50,6 +58,9 @@ pub async fn run(command: SandboxCommand) -> anyhow::Result<()> {
 fn print_report(r: &SandboxReport, folders: &Folders) {
     println!("Sandbox ready (profile '{}')", r.profile);
     println!("  endpoint      {}", r.endpoint);
+    if let Some(server) = &r.server_url {
+        println!("  server        {server}");
+    }
     println!("  region        {}", r.region);
     println!("  user pool     {}", r.user_pool_id);
     println!("  app client    {}", r.client_id);

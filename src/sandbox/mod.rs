@@ -54,6 +54,7 @@ impl From<Failure> for ProvisionError {
 pub struct SandboxReport {
     pub profile: String,
     pub endpoint: String,
+    pub server_url: Option<String>,
     pub region: String,
     pub user_pool_id: String,
     pub client_id: String,
@@ -92,7 +93,17 @@ pub fn sandbox_profile_file(endpoint: &str) -> ProfileFile {
 
 /// Provisions the local cloud at `endpoint` and saves it as the `sandbox` profile.
 pub async fn provision(endpoint: &str, folders: &Folders) -> Result<SandboxReport, ProvisionError> {
+    provision_with_server(endpoint, None, folders).await
+}
+
+/// As `provision`, and records the records server's URL in the profile.
+pub async fn provision_with_server(
+    endpoint: &str,
+    server_url: Option<&str>,
+    folders: &Folders,
+) -> Result<SandboxReport, ProvisionError> {
     let mut raw = sandbox_profile_file(endpoint);
+    raw.server_url = server_url.map(|u| u.trim_end_matches('/').to_string());
     let mut file = ConfigFile::default();
     file.profiles.insert(SANDBOX_PROFILE.into(), raw.clone());
     let profile = crate::config::Profile::resolve(&file, SANDBOX_PROFILE, |_| None)?;
@@ -116,6 +127,7 @@ pub async fn provision(endpoint: &str, folders: &Folders) -> Result<SandboxRepor
     Ok(SandboxReport {
         profile: SANDBOX_PROFILE.into(),
         endpoint: profile.endpoint.clone().unwrap_or_default(),
+        server_url: server_url.map(str::to_string),
         region: SANDBOX_REGION.into(),
         user_pool_id: pool.pool_id,
         client_id: pool.client_id,
