@@ -103,8 +103,9 @@ pub async fn write(
     event: &AuditEvent,
 ) -> Result<(), StoreError> {
     let day_key = audit_key(at, event.event_id);
-    let day = store.put_json(&day_key, event, Write::Create);
-    let by_patient = async {
+    // Boxed: these futures sit inside callers' futures, and debug builds overflowed test stacks.
+    let day = Box::pin(store.put_json(&day_key, event, Write::Create));
+    let by_patient = Box::pin(async {
         match Mrn::from_stored(&event.mrn) {
             Ok(mrn) => {
                 let key = format!("{}{}.json", patient_audit_prefix(&mrn), event.event_id);
@@ -112,7 +113,7 @@ pub async fn write(
             }
             Err(_) => Ok(()),
         }
-    };
+    });
     match try_join(day, by_patient).await {
         Ok(_) | Err(StoreError::Conflict) => Ok(()),
         Err(e) => Err(e),
