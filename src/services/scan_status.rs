@@ -4,7 +4,7 @@
 use futures_util::future::join_all;
 
 use super::Services;
-use crate::domain::{keys, DocumentEntry, Manifest, Mrn, ScanStatus};
+use crate::domain::{DocumentEntry, Manifest, Mrn, ScanStatus};
 use crate::records::DocumentRow;
 
 /// Tag lookups in flight at once when listing a category.
@@ -14,12 +14,8 @@ impl Services {
     /// The document's scan status: the scanner's tag if it set one, else the manifest's.
     /// A store that cannot be asked leaves the manifest's value (an open still re-checks).
     pub(super) async fn scan_status(&self, mrn: &Mrn, entry: &DocumentEntry) -> ScanStatus {
-        let Some(ext) = keys::extension_for(&entry.content_type) else {
-            return entry.scan_status;
-        };
-        let key = keys::original(mrn, entry.category, entry.id, ext);
-        match self.store.tag(&key, ScanStatus::TAG).await {
-            Ok(Some(value)) => ScanStatus::from_tag(&value).unwrap_or(entry.scan_status),
+        match crate::records::scan_tag(&self.store, mrn, entry).await {
+            Ok(Some(status)) => status,
             _ => entry.scan_status,
         }
     }

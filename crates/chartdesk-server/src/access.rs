@@ -71,6 +71,17 @@ pub async fn manifest(state: &AppState, mrn: &Mrn) -> ApiResult<(Manifest, Optio
     )
 }
 
+/// `reach` and the manifest, read together.
+pub async fn reach_with_manifest(
+    state: &AppState,
+    mrn: Mrn,
+    headers: &HeaderMap,
+) -> ApiResult<(Reached, Manifest, Option<String>)> {
+    let (reached, (manifest, etag)) =
+        tokio::try_join!(reach(state, mrn.clone(), headers), manifest(state, &mrn))?;
+    Ok((reached, manifest, etag))
+}
+
 /// What one audit event says beyond who, what and which record.
 #[derive(Default)]
 pub struct Detail<'a> {

@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use aws_sdk_s3::presigning::{PresignedRequest as SdkPresigned, PresigningConfig};
 use chartdesk_api::{PresignedRequest, RequestHeader};
-use chartdesk_records::store::{classify, StoreError};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{s3_failure, ApiError, ApiResult};
 use crate::state::AppState;
 
 /// How long a presigned URL stays valid (DESIGN.md §3).
@@ -39,7 +38,7 @@ pub async fn get(state: &AppState, key: &str) -> ApiResult<String> {
         .key(key)
         .presigned(config()?)
         .await
-        .map_err(|e| ApiError::from(StoreError::from(classify(e))))?;
+        .map_err(s3_failure)?;
     Ok(p.uri().to_string())
 }
 
@@ -60,7 +59,7 @@ pub async fn put(
         .if_none_match("*")
         .presigned(config()?)
         .await
-        .map_err(|e| ApiError::from(StoreError::from(classify(e))))?;
+        .map_err(s3_failure)?;
     Ok(to_wire(p))
 }
 
@@ -81,6 +80,6 @@ pub async fn part(
         .checksum_sha256(sha256_b64)
         .presigned(config()?)
         .await
-        .map_err(|e| ApiError::from(StoreError::from(classify(e))))?;
+        .map_err(s3_failure)?;
     Ok(to_wire(p))
 }

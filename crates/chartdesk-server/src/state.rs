@@ -8,7 +8,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use chartdesk_domain::MrnFormat;
 use chartdesk_records::store::ObjectStore;
-use chartdesk_records::token::{cognito_issuer, http_key_source, TokenVerifier};
+use chartdesk_records::token::{pool_verifier, TokenVerifier};
 use time::OffsetDateTime;
 
 use crate::config::ServerConfig;
@@ -47,21 +47,11 @@ impl AppState {
             s3 = s3.force_path_style(true);
         }
         let s3 = aws_sdk_s3::Client::from_conf(s3.build());
-        let issuer = cognito_issuer(&config.region, &config.user_pool_id);
-        // moto serves the keys under its own endpoint but signs with the AWS issuer (DESIGN §6).
-        let keys_base = match &config.endpoint {
-            Some(endpoint) => format!("{}/{}", endpoint.trim_end_matches('/'), config.user_pool_id),
-            None => issuer.clone(),
-        };
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
-        let verifier = TokenVerifier::new(
-            issuer,
-            config.app_client_id.clone(),
-            http_key_source(http, keys_base),
+        let verifier = pool_verifier(
+            &config.region,
+            &config.user_pool_id,
+            &config.app_client_id,
+            config.endpoint.as_deref(),
         );
         Self {
             verifier: Arc::new(verifier),

@@ -11,7 +11,7 @@ use chartdesk_domain::{sniff, SNIFF_BYTES};
 use chartdesk_records::store::{classify, Failure, StoreError};
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{s3_failure, ApiError, ApiResult};
 use crate::state::AppState;
 
 pub struct Stored {
@@ -95,7 +95,7 @@ pub async fn object(state: &AppState, key: &str, expected: &Expected<'_>) -> Api
         .key(key)
         .send()
         .await
-        .map_err(|e| ApiError::from(StoreError::from(classify(e))))?;
+        .map_err(s3_failure)?;
     let mut hasher = Sha256::new();
     let mut body = out.body;
     while let Some(chunk) = body.try_next().await.map_err(|_| ApiError::Unavailable)? {
@@ -127,7 +127,7 @@ pub async fn sniffed_type(state: &AppState, key: &str) -> ApiResult<Option<&'sta
         .range(format!("bytes=0-{}", SNIFF_BYTES - 1))
         .send()
         .await
-        .map_err(|e| ApiError::from(StoreError::from(classify(e))))?;
+        .map_err(s3_failure)?;
     let head = out
         .body
         .collect()

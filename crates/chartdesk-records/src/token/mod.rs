@@ -4,4 +4,6 @@ mod claims;
 mod verifier;
 
 pub use claims::{AccessClaims, IdClaims};
-pub use verifier::{cognito_issuer, http_key_source, KeySource, TokenError, TokenVerifier};
+pub use verifier::{
+    cognito_issuer, http_key_source, pool_verifier, KeySource, TokenError, TokenVerifier,
+};

@@ -92,28 +92,10 @@ impl TokenVerifier {
         jwt: &str,
         now: OffsetDateTime,
     ) -> Result<IdClaims, TokenError> {
-        let header = decode_header(jwt).map_err(|_| TokenError::Malformed)?;
-        if header.alg != Algorithm::RS256 {
-            return Err(TokenError::Malformed);
-        }
-        let kid = header.kid.ok_or(TokenError::Malformed)?;
-        let key = self.key_for(&kid).await?;
-
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.set_issuer(&[&self.issuer]);
+        let mut validation = self.validation(&["exp", "iss", "aud"]);
         validation.set_audience(&[&self.client_id]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        // Expiry is checked below against the injected clock, not the system's.
-        validation.validate_exp = false;
-        let claims = decode::<IdClaims>(jwt, &key, &validation)
-            .map_err(|_| TokenError::Invalid)?
-            .claims;
-        if claims.token_use.as_deref() != Some("id") {
-            return Err(TokenError::WrongUse);
-        }
-        if now.unix_timestamp() > claims.exp + LEEWAY_SECONDS {
-            return Err(TokenError::Expired);
-        }
+        let claims: IdClaims = self.decode_signed(jwt, &validation).await?;
+        check_use_and_expiry(claims.token_use.as_deref(), "id", claims.exp, now)?;
         Ok(claims)
     }
 
@@ -124,31 +106,40 @@ impl TokenVerifier {
         jwt: &str,
         now: OffsetDateTime,
     ) -> Result<AccessClaims, TokenError> {
+        let mut validation = self.validation(&["exp", "iss"]);
+        validation.validate_aud = false;
+        let claims: AccessClaims = self.decode_signed(jwt, &validation).await?;
+        check_use_and_expiry(claims.token_use.as_deref(), "access", claims.exp, now)?;
+        if claims.client_id.as_deref() != Some(self.client_id.as_str()) {
+            return Err(TokenError::Invalid);
+        }
+        Ok(claims)
+    }
+
+    /// RS256 from our issuer; expiry is checked by the caller against the injected clock.
+    fn validation(&self, required: &[&str]) -> Validation {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_required_spec_claims(required);
+        validation.validate_exp = false;
+        validation
+    }
+
+    /// The claims of a token signed with one of the pool's keys (RS256, known `kid`).
+    async fn decode_signed<T: serde::de::DeserializeOwned>(
+        &self,
+        jwt: &str,
+        validation: &Validation,
+    ) -> Result<T, TokenError> {
         let header = decode_header(jwt).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::RS256 {
             return Err(TokenError::Malformed);
         }
         let kid = header.kid.ok_or(TokenError::Malformed)?;
         let key = self.key_for(&kid).await?;
-
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.set_issuer(&[&self.issuer]);
-        validation.validate_aud = false;
-        validation.set_required_spec_claims(&["exp", "iss"]);
-        validation.validate_exp = false;
-        let claims = decode::<AccessClaims>(jwt, &key, &validation)
-            .map_err(|_| TokenError::Invalid)?
-            .claims;
-        if claims.token_use.as_deref() != Some("access") {
-            return Err(TokenError::WrongUse);
-        }
-        if claims.client_id.as_deref() != Some(self.client_id.as_str()) {
-            return Err(TokenError::Invalid);
-        }
-        if now.unix_timestamp() > claims.exp + LEEWAY_SECONDS {
-            return Err(TokenError::Expired);
-        }
-        Ok(claims)
+        decode::<T>(jwt, &key, validation)
+            .map(|data| data.claims)
+            .map_err(|_| TokenError::Invalid)
     }
 
     async fn key_for(&self, kid: &str) -> Result<DecodingKey, TokenError> {
@@ -169,6 +160,47 @@ impl TokenVerifier {
             None => Ok(None),
         }
     }
+}
+
+fn check_use_and_expiry(
+    token_use: Option<&str>,
+    wanted: &str,
+    exp: i64,
+    now: OffsetDateTime,
+) -> Result<(), TokenError> {
+    if token_use != Some(wanted) {
+        return Err(TokenError::WrongUse);
+    }
+    if now.unix_timestamp() > exp + LEEWAY_SECONDS {
+        return Err(TokenError::Expired);
+    }
+    Ok(())
+}
+
+/// The verifier for one pool's app client. Keys come from the pool's JWKS: on the local cloud
+/// (`endpoint`) at `{endpoint}/{pool}`, whose tokens still name the AWS issuer (DESIGN.md §6);
+/// in AWS at the issuer.
+pub fn pool_verifier(
+    region: &str,
+    pool_id: &str,
+    client_id: &str,
+    endpoint: Option<&str>,
+) -> TokenVerifier {
+    let issuer = cognito_issuer(region, pool_id);
+    let keys_base = match endpoint {
+        Some(endpoint) => format!("{}/{pool_id}", endpoint.trim_end_matches('/')),
+        None => issuer.clone(),
+    };
+    let http = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(3))
+        .timeout(std::time::Duration::from_secs(15))
+        .build()
+        .unwrap_or_default();
+    TokenVerifier::new(
+        issuer,
+        client_id.to_string(),
+        http_key_source(http, keys_base),
+    )
 }
 
 #[cfg(test)]

@@ -28,8 +28,7 @@ pub async fn stamp(
 ) -> ApiResult<Json<DocumentRow>> {
     user.require(Action::Stamp)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
-    let reached = access::reach(&state, mrn, &headers).await?;
-    let (manifest, _) = access::manifest(&state, &reached.mrn).await?;
+    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, &headers).await?;
     let entry = manifest
         .documents
         .iter()
@@ -73,7 +72,7 @@ pub async fn detach(
         doc_id: Some(doc_id),
         ..Default::default()
     };
-    ensure_attached(&state, &mrn, doc_id).await?;
+    ensure_listed(&state, &mrn, doc_id, true).await?;
     access::audit(&state, &user, AuditAction::Detach, &mrn, detail).await?;
     update_manifest(&state.store, &mrn, |manifest| {
         let entry = manifest
@@ -99,10 +98,7 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     user.require(Action::DetachOrDelete)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
-    let (manifest, _) = access::manifest(&state, &mrn).await?;
-    if !manifest.documents.iter().any(|d| d.id == doc_id) {
-        return Err(no_such_document());
-    }
+    ensure_listed(&state, &mrn, doc_id, false).await?;
     let detail = Detail {
         doc_id: Some(doc_id),
         ..Default::default()
@@ -130,12 +126,18 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn ensure_attached(state: &AppState, mrn: &chartdesk_domain::Mrn, id: Uuid) -> ApiResult<()> {
+/// Checked before the audit event, so a request for nothing writes no event.
+async fn ensure_listed(
+    state: &AppState,
+    mrn: &chartdesk_domain::Mrn,
+    id: Uuid,
+    attached_only: bool,
+) -> ApiResult<()> {
     let (manifest, _) = access::manifest(state, mrn).await?;
     manifest
         .documents
         .iter()
-        .any(|d| d.id == id && d.status == DocumentStatus::Attached)
+        .any(|d| d.id == id && (!attached_only || d.status == DocumentStatus::Attached))
         .then_some(())
         .ok_or_else(no_such_document)
 }

@@ -8,7 +8,7 @@ use axum::Json;
 use chartdesk_api::{DocumentAccess, DocumentList, ListedDocument};
 use chartdesk_domain::{keys, Action, Category, DocumentEntry, Mrn, ScanStatus};
 use chartdesk_records::audit::AuditAction;
-use chartdesk_records::{find_entry, rows_for, rows_matching, RowPermissions};
+use chartdesk_records::{find_entry, rows_for, rows_matching, scan_tag, RowPermissions};
 use futures_util::future::try_join_all;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -48,8 +48,7 @@ pub async fn list(
 ) -> ApiResult<Response> {
     user.require(Action::ViewRecords)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
-    let reached = access::reach(&state, mrn, &headers).await?;
-    let (manifest, etag) = access::manifest(&state, &reached.mrn).await?;
+    let (reached, manifest, etag) = access::reach_with_manifest(&state, mrn, &headers).await?;
     let unchanged = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -96,20 +95,26 @@ pub async fn list(
     let count = u32::try_from(listed.len()).unwrap_or(u32::MAX);
     let thumbs = listed.iter().filter(|d| d.thumbnail_url.is_some()).count();
     let reason = reached.reason.as_ref();
-    let detail = Detail {
+    let list = Detail {
         reason,
         count: Some(count),
         ..Default::default()
     };
-    access::audit(&state, &user, AuditAction::List, mrn, detail).await?;
-    if thumbs > 0 {
+    let thumbnails = async {
+        if thumbs == 0 {
+            return Ok(());
+        }
         let detail = Detail {
             reason,
             count: u32::try_from(thumbs).ok(),
             ..Default::default()
         };
-        access::audit(&state, &user, AuditAction::Thumbnails, mrn, detail).await?;
-    }
+        access::audit(&state, &user, AuditAction::Thumbnails, mrn, detail).await
+    };
+    tokio::try_join!(
+        access::audit(&state, &user, AuditAction::List, mrn, list),
+        thumbnails
+    )?;
     let body = DocumentList { rows: listed, etag };
     Ok(Json(body).into_response())
 }
@@ -117,12 +122,8 @@ pub async fn list(
 /// The scanner's verdict from the original's `scan-status` tag. A failed lookup is *pending*,
 /// never clean.
 pub async fn scan_status(state: &AppState, mrn: &Mrn, entry: &DocumentEntry) -> ScanStatus {
-    let Some(ext) = keys::extension_for(&entry.content_type) else {
-        return ScanStatus::Pending;
-    };
-    let key = keys::original(mrn, entry.category, entry.id, ext);
-    match state.store.tag(&key, ScanStatus::TAG).await {
-        Ok(Some(value)) => ScanStatus::from_tag(&value).unwrap_or(ScanStatus::Pending),
+    match scan_tag(&state.store, mrn, entry).await {
+        Ok(Some(status)) => status,
         Ok(None) => entry.scan_status,
         Err(_) => ScanStatus::Pending,
     }
@@ -140,8 +141,7 @@ pub async fn open(
 ) -> ApiResult<Json<DocumentAccess>> {
     user.require(Action::ViewRecords)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
-    let reached = access::reach(&state, mrn, &headers).await?;
-    let (manifest, _) = access::manifest(&state, &reached.mrn).await?;
+    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, &headers).await?;
     let entry = find_entry(&manifest, doc_id).ok_or_else(no_such_document)?;
     let access_to = checked_access(&state, &reached.mrn, entry).await?;
     let detail = Detail {

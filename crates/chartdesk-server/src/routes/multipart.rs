@@ -5,7 +5,7 @@ use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPa
 use chartdesk_api::CompletedPartDto;
 use chartdesk_records::store::{classify, Failure, StoreError};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{s3_failure, ApiError, ApiResult};
 use crate::state::AppState;
 use crate::verify::hex_to_base64;
 
@@ -19,7 +19,7 @@ pub async fn create(state: &AppState, key: &str, content_type: &str) -> ApiResul
         .checksum_algorithm(ChecksumAlgorithm::Sha256)
         .send()
         .await
-        .map_err(|e| ApiError::from(StoreError::from(classify(e))))?;
+        .map_err(s3_failure)?;
     created
         .upload_id()
         .map(str::to_string)

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::Json;
 use chartdesk_api::{
-    CompleteResult, CompleteUpload, CompleteUploads, CompletedUploads, MultipartTarget, ObjectRole,
-    PresignedPart, StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget, VariantKind,
+    ApiErrorCode, CompleteResult, CompleteUpload, CompleteUploads, CompletedUploads, ErrorBody,
+    MultipartTarget, ObjectRole, PresignedPart, StartUpload, StartedUpload, UploadOutcomeKind,
+    UploadTarget, VariantKind,
 };
 use chartdesk_domain::{
     accept_declared, attach, keys, Action, AttachError, Category, DocumentEntry, DocumentStatus,
@@ -18,6 +19,8 @@ use chartdesk_records::audit::AuditAction;
 use chartdesk_records::store::transfer::{MULTIPART_THRESHOLD, PART_SIZE};
 use chartdesk_records::{row_for, update_manifest};
 
+use futures_util::StreamExt;
+
 use super::documents::permissions;
 use super::multipart;
 use crate::access::{self, Detail};
@@ -26,6 +29,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::{presign, verify};
+
+/// Uploads of one batch verified at once (each is a few HEAD/GET requests).
+const PARALLEL_CHECKS: usize = 4;
 
 /// A declared upload, checked: where each of its objects goes.
 pub struct Planned {
@@ -216,15 +222,19 @@ fn entry(
 }
 
 fn refused(doc_id: uuid::Uuid, e: &ApiError) -> CompleteResult {
+    refused_with(doc_id, e.body())
+}
+
+fn refused_with(doc_id: uuid::Uuid, error: ErrorBody) -> CompleteResult {
     CompleteResult {
         doc_id,
-        outcome: if matches!(e, ApiError::PreopFull) {
+        outcome: if error.code == ApiErrorCode::PreopFull {
             UploadOutcomeKind::PreopFull
         } else {
             UploadOutcomeKind::Refused
         },
         row: None,
-        error: Some(e.body()),
+        error: Some(error),
     }
 }
 
@@ -275,30 +285,65 @@ pub async fn complete(
 ) -> ApiResult<Json<CompletedUploads>> {
     user.require(Action::Upload)?;
     let mut results: BTreeMap<usize, CompleteResult> = BTreeMap::new();
-    let mut ready: BTreeMap<String, Vec<(usize, Planned, DocumentEntry, bool)>> = BTreeMap::new();
+    let mut planned = Vec::new();
     for (i, c) in batch.uploads.iter().enumerate() {
-        let checked = async {
-            let planned = plan(&state, &c.upload)?;
-            patient_exists(&state, &planned.mrn).await?;
-            let (manifest, _) = access::manifest(&state, &planned.mrn).await?;
-            if manifest.documents.iter().any(|d| d.id == c.upload.doc_id) {
-                return Ok(None);
+        match plan(&state, &c.upload) {
+            Ok(p) => planned.push((i, c, p)),
+            Err(e) => {
+                results.insert(i, refused(c.upload.doc_id, &e));
             }
-            verified(&state, c, &planned).await?;
-            let detail = Detail {
-                doc_id: Some(c.upload.doc_id),
-                ..Default::default()
-            };
-            access::audit(&state, &user, AuditAction::Upload, &planned.mrn, detail).await?;
-            Ok::<_, ApiError>(Some(planned))
         }
+    }
+    // One read per patient in the batch, not per upload.
+    let mut known: BTreeMap<String, Result<Vec<uuid::Uuid>, ErrorBody>> = BTreeMap::new();
+    for (_, _, p) in &planned {
+        if !known.contains_key(p.mrn.as_str()) {
+            let ids = async {
+                patient_exists(&state, &p.mrn).await?;
+                let (manifest, _) = access::manifest(&state, &p.mrn).await?;
+                Ok::<_, ApiError>(manifest.documents.iter().map(|d| d.id).collect())
+            }
+            .await
+            .map_err(|e| e.body());
+            known.insert(p.mrn.to_string(), ids);
+        }
+    }
+    // Each upload's objects verified and its audit event written, a few at a time.
+    let mut checks = Vec::with_capacity(planned.len());
+    for (i, c, p) in planned {
+        let (state, user) = (&state, &user);
+        let ids = &known[p.mrn.as_str()];
+        checks.push(async move {
+            let checked = match ids {
+                Err(body) => Err(body.clone()),
+                Ok(ids) if ids.contains(&c.upload.doc_id) => Ok(None),
+                Ok(_) => async {
+                    verified(state, c, &p).await?;
+                    let detail = Detail {
+                        doc_id: Some(c.upload.doc_id),
+                        ..Default::default()
+                    };
+                    access::audit(state, user, AuditAction::Upload, &p.mrn, detail).await?;
+                    Ok::<_, ApiError>(Some(()))
+                }
+                .await
+                .map_err(|e| e.body()),
+            };
+            (i, c, p, checked)
+        });
+    }
+    let checked: Vec<_> = futures_util::stream::iter(checks)
+        .buffer_unordered(PARALLEL_CHECKS)
+        .collect()
         .await;
-        match checked {
-            Ok(Some(planned)) => {
-                let e = entry(&planned, &c.upload, &user, &state);
-                ready.entry(planned.mrn.to_string()).or_default().push((
+    let mut ready: BTreeMap<String, Vec<(usize, Planned, DocumentEntry, bool)>> = BTreeMap::new();
+    for (i, c, p, outcome) in checked {
+        match outcome {
+            Ok(Some(())) => {
+                let e = entry(&p, &c.upload, &user, &state);
+                ready.entry(p.mrn.to_string()).or_default().push((
                     i,
-                    planned,
+                    p,
                     e,
                     c.upload.replace_oldest,
                 ));
@@ -306,8 +351,8 @@ pub async fn complete(
             Ok(None) => {
                 results.insert(i, already(c.upload.doc_id));
             }
-            Err(e) => {
-                results.insert(i, refused(c.upload.doc_id, &e));
+            Err(body) => {
+                results.insert(i, refused_with(c.upload.doc_id, body));
             }
         }
     }

@@ -199,17 +199,20 @@ pub async fn tokens(user: &str) -> (String, String) {
     tokens_for_client(user, &cloud().report.client_id).await
 }
 
-pub async fn cognito() -> aws_sdk_cognitoidentityprovider::Client {
-    let c = cloud();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+/// SDK settings for the local cloud (moto checks no credentials).
+async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(SANDBOX_REGION))
-        .endpoint_url(&c.endpoint)
+        .endpoint_url(&cloud().endpoint)
         .credentials_provider(aws_sdk_s3::config::Credentials::new(
             "k", "s", None, None, "test",
         ))
         .load()
-        .await;
-    aws_sdk_cognitoidentityprovider::Client::new(&config)
+        .await
+}
+
+pub async fn cognito() -> aws_sdk_cognitoidentityprovider::Client {
+    aws_sdk_cognitoidentityprovider::Client::new(&sdk_config().await)
 }
 
 pub async fn tokens_for_client(user: &str, client_id: &str) -> (String, String) {
@@ -236,16 +239,7 @@ pub async fn token(user: &str) -> String {
 
 /// The bucket as the server sees it, for checking what landed.
 pub async fn store() -> ObjectStore {
-    let c = cloud();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(SANDBOX_REGION))
-        .endpoint_url(&c.endpoint)
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "k", "s", None, None, "test",
-        ))
-        .load()
-        .await;
-    let s3 = aws_sdk_s3::config::Builder::from(&config)
+    let s3 = aws_sdk_s3::config::Builder::from(&sdk_config().await)
         .force_path_style(true)
         .build();
     ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), SANDBOX_BUCKET.into())
