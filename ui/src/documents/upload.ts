@@ -96,6 +96,9 @@ async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLL
     progress.max = 1;
     progress.value = 1;
     if (outcome.kind === "added") {
+      // Every byte is in: say so even if the last progress event arrives after this answer
+      // (Tauri does not order events against command replies).
+      progress.setAttribute("aria-valuetext", "100%");
       status.textContent = "Added";
       onAdded();
     } else {
