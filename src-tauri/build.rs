@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "lock_session",
     "unlock_session",
     "find_patient",
+    "break_glass_reasons",
+    "access_history",
     "list_documents",
     "search_documents",
     "open_document",

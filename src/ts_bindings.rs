@@ -5,12 +5,12 @@ use ts_rs::TS;
 
 use crate::app_info::AppInfo;
 use crate::cache::{CachedHit, OutboxItem, OutboxState};
-use crate::domain::ScanStatus;
+use crate::domain::{BreakGlassReason, ScanStatus};
 use crate::domain::{Category, Role};
 use crate::records::{DocumentRow, PatientBanner, PatientSummary, Tile};
 use crate::services::{
-    DrainReport, DrainedItem, ExportSummary, PinReport, SignInResult, SignedInUser, SyncStatus,
-    UploadOutcome, UploadProgress,
+    AccessEvent, BreakGlassChoice, DrainReport, DrainedItem, ExportSummary, PinReport,
+    SignInResult, SignedInUser, SyncStatus, UploadOutcome, UploadProgress,
 };
 use crate::ui_error::{ErrorCode, UiError};
 
@@ -42,6 +42,9 @@ pub fn render() -> String {
         ErrorCode::decl(&cfg),
         UiError::decl(&cfg),
         AppInfo::decl(&cfg),
+        BreakGlassReason::decl(&cfg),
+        BreakGlassChoice::decl(&cfg),
+        AccessEvent::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust core by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.\n\n",

@@ -4,9 +4,10 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::auth::AuthError;
-use crate::cloud::StoreError;
+use crate::cloud::{ServerError, StoreError};
 use crate::records::LookupError;
 use crate::services::AppError;
+use chartdesk_api::ApiErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -25,6 +26,8 @@ pub enum ErrorCode {
     Conflict,
     /// Preop already holds 3 images: offer "replace oldest".
     PreopFull,
+    /// A restricted record: ask for a break-glass reason, then try again with it.
+    ReasonRequired,
     /// The user cancelled: nothing was added, say so quietly.
     Cancelled,
     /// The offline cache cannot be opened with its key: offer "Reset offline data".
@@ -73,6 +76,28 @@ impl ErrorCode {
             AppError::NoSuchDocument => ErrorCode::NotFound,
             AppError::Cache(crate::cache::CacheError::Unreadable) => ErrorCode::CacheUnreadable,
             AppError::Cache(_) | AppError::NoOfflineCache => ErrorCode::Internal,
+            AppError::NoServer => ErrorCode::Config,
+            AppError::BreakGlass(crate::domain::BreakGlassError::ReasonRequired) => {
+                ErrorCode::ReasonRequired
+            }
+            AppError::BreakGlass(_) => ErrorCode::InvalidInput,
+            AppError::Server(e) => match e.code() {
+                None => match e {
+                    ServerError::Unreachable => ErrorCode::Unreachable,
+                    _ => ErrorCode::Internal,
+                },
+                Some(code) => match code {
+                    ApiErrorCode::Unauthenticated => ErrorCode::NotSignedIn,
+                    ApiErrorCode::Forbidden | ApiErrorCode::Infected => ErrorCode::Forbidden,
+                    ApiErrorCode::ReasonRequired => ErrorCode::ReasonRequired,
+                    ApiErrorCode::InvalidInput => ErrorCode::InvalidInput,
+                    ApiErrorCode::NotFound => ErrorCode::NotFound,
+                    ApiErrorCode::Conflict => ErrorCode::Conflict,
+                    ApiErrorCode::PreopFull => ErrorCode::PreopFull,
+                    ApiErrorCode::Unavailable => ErrorCode::Unreachable,
+                    ApiErrorCode::Integrity | ApiErrorCode::Internal => ErrorCode::Internal,
+                },
+            },
             AppError::Corrupted => ErrorCode::Internal,
             AppError::Stamp(crate::domain::StampError::AlreadyStamped { .. })
             | AppError::Contended => ErrorCode::Conflict,

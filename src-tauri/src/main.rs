@@ -35,6 +35,8 @@ fn main() -> std::process::ExitCode {
             commands::session::lock_session,
             commands::session::unlock_session,
             commands::patients::find_patient,
+            commands::patients::break_glass_reasons,
+            commands::patients::access_history,
             commands::patients::revalidate_patient,
             commands::patients::search_offline,
             commands::documents::list_documents,

@@ -12,12 +12,28 @@ pub struct FindArgs {
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+    /// For a restricted record: why you open it (direct_care, clinical_emergency,
+    /// safeguarding, other). Recorded in the audit trail.
+    #[arg(long)]
+    reason: Option<String>,
+    /// Your own words for the reason (needed with `other`).
+    #[arg(long)]
+    detail: Option<String>,
 }
 
 pub async fn run(profile: &str, args: FindArgs) -> anyhow::Result<()> {
     let services = Services::start(profile).await?;
     super::sign_in(&services, &args.user).await?;
-    let summary = services.find_patient(&args.query).await?;
+    let reason = match &args.reason {
+        Some(r) => Some(chartdesk::domain::StatedReason::parse(
+            Some(r),
+            args.detail.as_deref(),
+        )?),
+        None => None,
+    };
+    let summary = services
+        .find_patient_with_reason(&args.query, reason)
+        .await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
         return Ok(());

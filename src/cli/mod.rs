@@ -2,6 +2,7 @@
 
 mod docs;
 mod find;
+mod patients;
 mod sandbox;
 mod upload;
 
@@ -44,6 +45,11 @@ enum Command {
     Outbox(upload::OutboxArgs),
     /// Send what waits in the outbox; exits non-zero if anything is left.
     Sync(upload::SyncArgs),
+    /// Patient registration through the records server (records admins).
+    Patients {
+        #[command(subcommand)]
+        command: patients::PatientsCommand,
+    },
 }
 
 pub fn run() -> std::process::ExitCode {
@@ -64,6 +70,7 @@ pub fn run() -> std::process::ExitCode {
             Command::Upload(args) => upload::run(&cli.profile, args).await,
             Command::Outbox(args) => upload::outbox(&cli.profile, args).await,
             Command::Sync(args) => upload::sync(&cli.profile, args).await,
+            Command::Patients { command } => patients::run(&cli.profile, command).await,
         }
     });
     match result {

@@ -1,6 +1,7 @@
 //! AWS SDK clients for one profile: the same code for the local cloud and real AWS.
 
 mod identity_pool;
+pub mod records_server;
 
 pub use chartdesk_records::store::{object_store, part_journal, transfer};
 
@@ -18,6 +19,7 @@ use crate::config::Profile;
 pub use chartdesk_records::store::{classify, Failure};
 pub use chartdesk_records::store::{ObjectStore, Progress, StoreError};
 pub use identity_pool::{IdTokenSlot, IdentityPoolCredentials};
+pub use records_server::{RecordsServer, ServerError};
 
 /// The credentials the local cloud accepts (moto checks none; s3s-fs checks these).
 pub const SANDBOX_ACCESS_KEY: &str = "chartdesk-sandbox";

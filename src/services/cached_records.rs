@@ -165,6 +165,7 @@ impl Services {
     ) -> PatientSummary {
         let mut summary = PatientSummary::from_record(record);
         summary.can_upload = self.may(crate::domain::Action::Upload).await;
+        summary.can_view_history = self.may(crate::domain::Action::ReadAudit).await;
         summary.synced_at = synced_at;
         summary
     }

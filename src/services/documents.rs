@@ -67,6 +67,9 @@ impl Services {
     /// compare-and-swap manifest write; never over an existing stamp. Audited.
     #[instrument(skip_all, err(Display))]
     pub async fn stamp_document(&self, mrn: &str, doc_id: &str) -> Result<DocumentRow, AppError> {
+        if let Some(through_server) = self.stamp_through_server(mrn, doc_id).await {
+            return through_server;
+        }
         self.authorize(Action::Stamp).await?;
         let mrn = self.parse_mrn(mrn)?;
         let id = Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;

@@ -8,6 +8,7 @@ mod export;
 mod offline_budget;
 mod offline_cache;
 mod outbox;
+mod records_server;
 mod removal;
 mod scan_status;
 mod session;
@@ -21,18 +22,18 @@ use tokio::sync::{Mutex, RwLock};
 use tracing::instrument;
 
 use crate::auth::{
-    cognito_issuer, http_key_source, AuthError, PendingChallenge, RefreshTokenVault, Session,
-    TokenVerifier, UserPool,
+    AuthError, PendingChallenge, RefreshTokenVault, Session, TokenVerifier, UserPool,
 };
 use crate::cloud::{CloudClients, ObjectStore};
 use crate::config::{ConfigError, Folders, Profile};
-use crate::domain::{Action, PatientQuery, QueryError};
+use crate::domain::{Action, BreakGlassError, PatientQuery, QueryError, StatedReason};
 use crate::records::{find_patient, LookupError, PatientSummary};
 
 pub use documents::OpenedDocument;
 pub use export::{ExportSelection, ExportSummary};
 pub use offline_budget::PinReport;
 pub use outbox::{DrainReport, DrainedItem, UploadOutcome};
+pub use records_server::{break_glass_choices, AccessEvent, BreakGlassChoice};
 pub use session::{SignInResult, SignedInUser};
 pub use sync_round::SyncStatus;
 pub use upload::{decode_file_name, Upload, UploadProgress};
@@ -82,6 +83,12 @@ pub enum AppError {
     Cache(#[from] crate::cache::CacheError),
     #[error("This profile has no folder for offline data")]
     NoOfflineCache,
+    #[error(transparent)]
+    Server(#[from] crate::cloud::ServerError),
+    #[error("This profile names no records server (server_url), which this needs")]
+    NoServer,
+    #[error(transparent)]
+    BreakGlass(#[from] crate::domain::BreakGlassError),
 }
 
 impl From<crate::auth::KeychainError> for AppError {
@@ -94,6 +101,9 @@ pub struct Services {
     pub profile: Profile,
     pub clients: CloudClients,
     pub store: ObjectStore,
+    /// The records server, when the profile names one: it decides and audits what goes
+    /// through it (see `records_server.rs`).
+    server: Option<crate::cloud::RecordsServer>,
     user_pool: UserPool,
     /// Where sessions are remembered across restarts; `None` for the CLI (memory only).
     vault: Option<RefreshTokenVault>,
@@ -130,10 +140,15 @@ impl Services {
             client_id: profile.client_id.clone(),
             verifier: token_verifier(&profile),
         };
+        let server = profile
+            .server_url
+            .as_deref()
+            .map(crate::cloud::RecordsServer::new);
         Self {
             profile,
             clients,
             store,
+            server,
             user_pool,
             vault: None,
             session: RwLock::new(None),
@@ -158,15 +173,27 @@ impl Services {
 
     /// Cache-first: a patient this user opened before comes from the encrypted cache at once
     /// (`synced_at` says how fresh); the UI then calls `revalidate_patient`. Otherwise live.
-    #[instrument(skip_all, err(Display))]
     pub async fn find_patient(&self, query: &str) -> Result<PatientSummary, AppError> {
+        self.find_patient_with_reason(query, None).await
+    }
+
+    /// As `find_patient`; a restricted record needs the break-glass `reason` the user gave.
+    #[instrument(skip_all, err(Display))]
+    pub async fn find_patient_with_reason(
+        &self,
+        query: &str,
+        reason: Option<StatedReason>,
+    ) -> Result<PatientSummary, AppError> {
         self.authorize(Action::ViewRecords).await?;
-        let query = PatientQuery::parse(query, &self.profile.mrn_format)?;
-        let key = match &query {
+        let parsed = PatientQuery::parse(query, &self.profile.mrn_format)?;
+        let key = match &parsed {
             PatientQuery::Mrn(m) => m.to_string(),
             PatientQuery::Nhs(n) => n.digits().to_string(),
         };
         if let Some((record, synced_at)) = self.cached_record(&key).await {
+            if record.patient.flags.restricted && reason.is_none() {
+                return Err(BreakGlassError::ReasonRequired.into());
+            }
             if let Some(cache) = self.usable_cache().await {
                 let now = (self.clock)().format(&time::format_description::well_known::Rfc3339);
                 let _ = cache
@@ -175,32 +202,26 @@ impl Services {
             }
             return Ok(self.summary(&record, Some(synced_at)).await);
         }
-        let record = find_patient(&self.store, &query).await?;
+        if let Some(server) = &self.server {
+            // The server's word on access (role, break-glass) and its audit come first.
+            let token = self.access_token().await?;
+            server.find(&token, query, reason.as_ref()).await?;
+        }
+        let record = find_patient(&self.store, &parsed).await?;
+        if record.patient.flags.restricted && reason.is_none() {
+            return Err(BreakGlassError::ReasonRequired.into());
+        }
         self.remember_record(&record).await;
         Ok(self.summary(&record, None).await)
     }
 }
 
-/// Keys come from the pool's JWKS: on the local cloud at `{endpoint}/{pool}`, in AWS at the issuer.
 fn token_verifier(profile: &Profile) -> TokenVerifier {
-    let issuer = cognito_issuer(&profile.region, &profile.user_pool_id);
-    let keys_base = match &profile.endpoint {
-        Some(endpoint) => format!(
-            "{}/{}",
-            endpoint.trim_end_matches('/'),
-            profile.user_pool_id
-        ),
-        None => issuer.clone(),
-    };
-    let http = reqwest::Client::builder()
-        .connect_timeout(std::time::Duration::from_secs(3))
-        .timeout(std::time::Duration::from_secs(15))
-        .build()
-        .unwrap_or_default();
-    TokenVerifier::new(
-        issuer,
-        profile.client_id.clone(),
-        http_key_source(http, keys_base),
+    chartdesk_records::token::pool_verifier(
+        &profile.region,
+        &profile.user_pool_id,
+        &profile.client_id,
+        profile.endpoint.as_deref(),
     )
 }
 

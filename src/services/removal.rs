@@ -15,6 +15,9 @@ use crate::records::{update_manifest, LookupError};
 impl Services {
     #[instrument(skip_all, err(Display))]
     pub async fn detach_document(&self, mrn: &str, doc_id: &str) -> Result<(), AppError> {
+        if let Some(through_server) = self.remove_through_server(mrn, doc_id, false).await {
+            return through_server;
+        }
         let (mrn, id) = self.removal_target(mrn, doc_id).await?;
         update_manifest(&self.store, &mrn, |manifest| {
             let entry = manifest
@@ -32,6 +35,9 @@ impl Services {
 
     #[instrument(skip_all, err(Display))]
     pub async fn delete_document(&self, mrn: &str, doc_id: &str) -> Result<(), AppError> {
+        if let Some(through_server) = self.remove_through_server(mrn, doc_id, true).await {
+            return through_server;
+        }
         let (mrn, id) = self.removal_target(mrn, doc_id).await?;
         let removed = update_manifest(&self.store, &mrn, |manifest| {
             let at = manifest

@@ -145,9 +145,18 @@ test("a clinician verifies a lab report and the tile shows how many are verified
   await shot("10-lab-verified");
 });
 
-test("a restricted record shows its flag in the banner", async () => {
+test("a restricted record asks why it is opened (break-glass), then shows its flag in the banner", async () => {
   await s.fill("#patient-query", "999 186 0916");
   await (await s.find("#search-submit")).click();
+  await s.waitUntil(async () => await (await s.find("#break-glass-dialog")).displayed(), "the reason prompt opens");
+  await shot("03a-break-glass");
+  // "Other" without words is refused in the prompt itself.
+  await (await s.find("#bg-other")).click();
+  await (await s.find("#break-glass-open")).click();
+  await s.waitUntil(async () => (await (await s.find("#break-glass-error")).text()).includes("Say why"), "other needs words");
+  await (await s.find("#bg-clinical_emergency")).click();
+  await s.fill("#break-glass-detail", "arrest call, ward 7");
+  await (await s.find("#break-glass-open")).click();
   await s.waitUntil(async () => (await (await s.find("#banner-nhs")).text()) === "999 186 0916", "banner shows the new patient");
   const flag = await s.waitFor(".flag-restricted");
   assert.equal(await flag.text(), "Restricted record");
@@ -300,6 +309,30 @@ test("a records admin uploads a JPEG into radiology with progress shown, then op
     "the tile badge counts it",
   );
   await shot("13-radiology-stamped");
+  await (await s.find("#sign-out")).click();
+  await s.waitFor("#signin-view");
+});
+
+test("a records admin sees who opened a restricted record, when and why", async () => {
+  const admin = sandbox.report.users.find((u) => u.username === "admin.byrne");
+  await submitSignIn(admin.username, admin.password);
+  await s.fill("#patient-query", "999 186 0916");
+  await (await s.find("#search-submit")).click();
+  await s.waitUntil(async () => await (await s.find("#break-glass-dialog")).displayed(), "the reason prompt opens");
+  await (await s.find("#bg-direct_care")).click();
+  await (await s.find("#break-glass-open")).click();
+  await s.waitUntil(async () => (await (await s.find("#banner-nhs")).text()) === "999 186 0916", "banner shows the patient");
+  await (await s.waitFor("#show-access-history")).click();
+  await s.waitUntil(async () => (await s.findAll("#access-history-rows tr")).length > 0, "history rows load");
+  const rows = [];
+  for (const tr of await s.findAll("#access-history-rows tr")) rows.push(await tr.text());
+  assert.ok(
+    rows.some((r) => r.includes("dr.okafor") && r.includes("Opened the restricted record") && r.includes("Clinical emergency: arrest call, ward 7")),
+    `the clinician's break-glass is listed with its reason (rows: ${rows.join(" | ")})`,
+  );
+  assert.ok(rows.some((r) => r.includes("admin.byrne") && r.includes("I am caring for this patient")), "the admin's own access is listed");
+  assert.ok(rows.every((r) => /^\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}/.test(r)), "times in UK form");
+  await shot("14-access-history");
   await (await s.find("#sign-out")).click();
   await s.waitFor("#signin-view");
 });

@@ -14,6 +14,7 @@ const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, "target");
 export const bins = {
   cli: process.env.CHARTDESK_BIN ?? path.join(targetDir, "debug/chartdesk"),
   desktop: process.env.CHARTDESK_DESKTOP_BIN ?? path.join(targetDir, "debug/chartdesk-desktop"),
+  server: process.env.CHARTDESK_SERVER_BIN ?? path.join(targetDir, "debug/chartdesk-server"),
   moto: process.env.CHARTDESK_MOTO_SERVER ?? path.join(os.homedir(), ".cache/chartdesk/venv/bin/moto_server"),
   tauriDriver: process.env.TAURI_DRIVER ?? path.join(os.homedir(), ".cargo/bin/tauri-driver"),
 };
@@ -101,27 +102,79 @@ export async function startSandbox({ viaSwitch = false } = {}) {
     CHARTDESK_PROFILE: "sandbox",
   };
   let report;
+  let server;
+  let serverSwitch = null;
   try {
     // Asynchronous: the proxy (`viaSwitch`) runs on this process's event loop.
-    const { stdout } = await promisify(execFile)(bins.cli, ["sandbox", "up", "--json", "--endpoint", endpoint], {
-      env,
-      encoding: "utf8",
-    });
-    report = JSON.parse(stdout);
+    const up = (...extra) =>
+      promisify(execFile)(bins.cli, ["sandbox", "up", "--json", "--endpoint", endpoint, ...extra], {
+        env,
+        encoding: "utf8",
+      });
+    report = JSON.parse((await up()).stdout);
+    // The records server needs the pool the first pass made; the second pass saves its URL.
+    server = await startServer(`http://127.0.0.1:${port}`, report);
+    serverSwitch = viaSwitch ? await startSwitch(server.port) : null;
+    const serverUrl = `http://127.0.0.1:${serverSwitch ? serverSwitch.port : server.port}`;
+    report = JSON.parse((await up("--server", serverUrl)).stdout);
   } catch (e) {
-    killGroup(moto); // otherwise the live child keeps the test process (and CI) waiting
+    // Otherwise a live child keeps the test process (and CI) waiting.
+    if (server) killGroup(server.child);
+    killGroup(moto);
     throw e;
   }
+  // Offline means neither the bucket nor the records server answers.
+  const both = network && {
+    cut: () => (network.cut(), serverSwitch.cut()),
+    restore: () => (network.restore(), serverSwitch.restore()),
+    stop: () => (network.stop(), serverSwitch.stop()),
+  };
   return {
     endpoint,
     env,
     report,
-    network,
+    network: both,
     stop: () => {
-      network?.stop();
+      both?.stop();
+      killGroup(server.child);
       killGroup(moto);
     },
   };
+}
+
+/** The records server against moto at `endpoint`; resolves once `/v1/health` answers. */
+async function startServer(endpoint, report) {
+  const child = spawn(bins.server, ["--listen", "127.0.0.1:0"], {
+    stdio: ["ignore", "pipe", "ignore"],
+    detached: true,
+    env: {
+      ...process.env,
+      CHARTDESK_BUCKET: report.bucket,
+      CHARTDESK_USER_POOL_ID: report.user_pool_id,
+      CHARTDESK_APP_CLIENT_ID: report.client_id,
+      AWS_REGION: report.region,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: "chartdesk-sandbox",
+      AWS_SECRET_ACCESS_KEY: "chartdesk-sandbox-secret",
+    },
+  });
+  const url = await new Promise((resolve, reject) => {
+    let seen = "";
+    child.stdout.on("data", (chunk) => {
+      seen += chunk;
+      const m = seen.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`chartdesk-server exited (${code})`)));
+  });
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${url}/v1/health`).then((r) => r.ok, () => false);
+    if (ok) return { child, url, port: Number(new URL(url).port) };
+    await sleep(100);
+  }
+  killGroup(child);
+  throw new Error("chartdesk-server never became healthy");
 }
 
 /** tauri-driver, which launches the app through WebKitWebDriver with `env`. */

@@ -13,6 +13,7 @@ mod network_switch;
 mod offline;
 mod outbox;
 mod patient_lookup;
+mod records_server;
 mod remembered_session;
 mod removal;
 mod s3_conformance;

@@ -36,6 +36,25 @@ pub enum AuditAction {
     PatientChange,
 }
 
+impl AuditAction {
+    /// What the access-history panel says.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::Find => "Found the patient",
+            AuditAction::List => "Listed documents",
+            AuditAction::Thumbnails => "Saw thumbnails",
+            AuditAction::View => "Opened a document",
+            AuditAction::Stamp => "Stamped a document",
+            AuditAction::Detach => "Detached a document",
+            AuditAction::Delete => "Deleted a document",
+            AuditAction::Upload => "Added a document",
+            AuditAction::Export => "Exported a document",
+            AuditAction::BreakGlass => "Opened the restricted record",
+            AuditAction::PatientChange => "Changed the demographics",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct AuditEvent {
     #[ts(type = "string")]

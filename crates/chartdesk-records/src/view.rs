@@ -12,6 +12,9 @@ pub struct PatientSummary {
     pub tiles: Vec<Tile>,
     /// Whether this user may add documents (the UI shows the upload controls).
     pub can_upload: bool,
+    /// Whether this user may see who accessed the record (records admins).
+    #[serde(default)]
+    pub can_view_history: bool,
     /// Set when this is the offline copy (RFC 3339 time it was last confirmed current).
     pub synced_at: Option<String>,
 }
@@ -77,6 +80,7 @@ impl PatientSummary {
             banner,
             tiles,
             can_upload: false,
+            can_view_history: false,
             synced_at: None,
         }
     }

@@ -1,16 +1,44 @@
 use chartdesk::cache::CachedHit;
+use chartdesk::domain::StatedReason;
 use chartdesk::records::PatientSummary;
+use chartdesk::services::{AccessEvent, BreakGlassChoice};
 use chartdesk::UiError;
 use tauri::State;
 
 use crate::state::AppState;
 
+/// `reason` and `detail`: the break-glass reason for a restricted record, when asked for.
 #[tauri::command]
 pub async fn find_patient(
     state: State<'_, AppState>,
     query: String,
+    reason: Option<String>,
+    detail: Option<String>,
 ) -> Result<PatientSummary, UiError> {
-    Ok(state.services()?.find_patient(&query).await?)
+    let services = state.services()?;
+    let stated = match reason {
+        Some(r) => Some(
+            StatedReason::parse(Some(&r), detail.as_deref())
+                .map_err(|e| UiError::from(chartdesk::AppError::from(e)))?,
+        ),
+        None => None,
+    };
+    Ok(services.find_patient_with_reason(&query, stated).await?)
+}
+
+/// The reasons a restricted record may be opened for, in the order the list shows them.
+#[tauri::command]
+pub fn break_glass_reasons() -> Vec<BreakGlassChoice> {
+    chartdesk::services::break_glass_choices()
+}
+
+/// Who opened or changed the patient's record (records admins).
+#[tauri::command]
+pub async fn access_history(
+    state: State<'_, AppState>,
+    mrn: String,
+) -> Result<Vec<AccessEvent>, UiError> {
+    Ok(state.services()?.access_history_rows(&mrn).await?)
 }
 
 /// Asks the cloud whether the patient on screen changed; `None` when it did not.

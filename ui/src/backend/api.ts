@@ -2,6 +2,9 @@
 import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
+  AccessEvent,
+  BreakGlassChoice,
+  BreakGlassReason,
   AppInfo,
   CachedHit,
   DocumentRow,
@@ -30,6 +33,12 @@ async function call<T>(
   }
 }
 
+/** A break-glass reason as the user stated it. */
+export interface StatedReason {
+  reason: BreakGlassReason;
+  detail: string;
+}
+
 export function asUiError(e: unknown): UiError {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
     return e as UiError;
@@ -48,7 +57,12 @@ export const backend = {
   resumeSession: () => call<SignedInUser | null>("resume_session"),
   lockSession: () => call<void>("lock_session"),
   unlockSession: (password: string) => call<SignedInUser>("unlock_session", { password }),
-  findPatient: (query: string) => call<PatientSummary>("find_patient", { query }),
+  /** `reason`: the break-glass reason for a restricted record, once the user gave one. */
+  findPatient: (query: string, reason?: StatedReason) =>
+    call<PatientSummary>("find_patient", { query, reason: reason?.reason ?? null, detail: reason?.detail ?? null }),
+  breakGlassReasons: () => call<BreakGlassChoice[]>("break_glass_reasons"),
+  /** Who opened or changed the record (records admins). */
+  accessHistory: (mrn: string) => call<AccessEvent[]>("access_history", { mrn }),
   /** The patient's newer summary, or null when the copy on screen is current. */
   revalidatePatient: (mrn: string) => call<PatientSummary | null>("revalidate_patient", { mrn }),
   /** Cached patients and documents matching what was typed; works offline. */

@@ -50,6 +50,10 @@ export type PatientSummary = { banner: PatientBanner, tiles: Array<Tile>,
  */
 can_upload: boolean, 
 /**
+ * Whether this user may see who accessed the record (records admins).
+ */
+can_view_history: boolean, 
+/**
  * Set when this is the offline copy (RFC 3339 time it was last confirmed current).
  */
 synced_at: string | null, };
@@ -150,7 +154,7 @@ export type PinReport = { documents: number,
  */
 skipped: number, };
 
-export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "cancelled" | "cache_unreadable" | "config" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "reason_required" | "cancelled" | "cache_unreadable" | "config" | "internal";
 
 export type UiError = { code: ErrorCode, message: string, };
 
@@ -167,3 +171,25 @@ idle_lock_seconds: number,
  * Why the app cannot work (e.g. no such profile), shown instead of the sign-in form.
  */
 startup_error: UiError | null, };
+
+export type BreakGlassReason = "direct_care" | "clinical_emergency" | "safeguarding" | "other";
+
+export type BreakGlassChoice = { reason: BreakGlassReason, label: string, };
+
+export type AccessEvent = { 
+/**
+ * RFC 3339, as recorded.
+ */
+at: string, 
+/**
+ * UK form for the panel, e.g. `30-Nov-2026 09:15` (UTC).
+ */
+shown_at: string, actor: string, action: string, doc_id: string | null, 
+/**
+ * The break-glass reason, for opening a restricted record.
+ */
+reason: string | null, 
+/**
+ * A view made from the offline copy and reported later.
+ */
+reported_offline: boolean, };

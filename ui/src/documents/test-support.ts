@@ -69,6 +69,7 @@ export function summary(mrn: string, name: string): PatientSummary {
     },
     tiles: [tile()],
     can_upload: false,
+    can_view_history: false,
     synced_at: null,
   };
 }

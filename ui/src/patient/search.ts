@@ -9,7 +9,9 @@ import { hideCategory, showCategory, showSearch } from "../documents/category-li
 import { acceptDrops } from "../documents/upload";
 import { markOffline, setCopyTime } from "../shell/offline";
 import { latest } from "../shell/request-guard";
+import { offerAccessHistory, resetAccessHistory } from "./access-history";
 import { renderBanner } from "./banner";
+import { askBreakGlassReason } from "./break-glass";
 import { renderTiles } from "./tiles";
 
 export function initPatientSearch(onSessionEnded: () => void): void {
@@ -54,8 +56,13 @@ export function initPatientSearch(onSessionEnded: () => void): void {
     submit.disabled = true;
     show(busy, true);
     try {
-      const summary = await backend.findPatient(ticket.key);
+      const summary = await findWithBreakGlass(ticket.key, () => ticket.current());
       if (!ticket.current()) return;
+      if (!summary) {
+        showMessage(error, "The restricted record was not opened: it needs a reason.");
+        query.focus();
+        return;
+      }
       hideCategory();
       byId<HTMLInputElement>("doc-search").value = "";
       showSummary(summary);
@@ -83,6 +90,23 @@ export function initPatientSearch(onSessionEnded: () => void): void {
       }
     }
   });
+}
+
+/**
+ * Finds the patient; a restricted record asks for a break-glass reason first and is found again
+ * with it. `null` when the user cancels the prompt, or a newer search took over meanwhile.
+ */
+async function findWithBreakGlass(query: string, stillWanted: () => boolean): Promise<PatientSummary | null> {
+  try {
+    return await backend.findPatient(query);
+  } catch (e) {
+    if ((e as UiError).code !== "reason_required" || !stillWanted()) throw e;
+    // The previous patient must not stay on screen behind the prompt for another one.
+    show(byId("patient-record"), false);
+    const reason = await askBreakGlassReason();
+    if (!reason || !stillWanted()) return null;
+    return await backend.findPatient(query, reason);
+  }
 }
 
 /** Downloads every document of the patient on screen for offline use, with a progress bar. */
@@ -143,6 +167,7 @@ function showSummary(summary: PatientSummary): void {
   setCopyTime(summary.synced_at);
   renderBanner(byId("patient-banner"), summary.banner);
   const mrn = summary.banner.mrn;
+  offerAccessHistory(mrn, summary.can_view_history);
   renderTiles(byId("tiles"), summary.tiles, (tile) => void showCategory(mrn, tile, summary.can_upload));
   for (const button of byId("tiles").querySelectorAll<HTMLElement>("button.tile")) {
     acceptDrops(button, mrn, button.dataset.category ?? "", summary.can_upload);
@@ -185,6 +210,7 @@ export function resetPatientSearch(): void {
   show(byId("patient-record"), false);
   byId("patient-banner").replaceChildren();
   byId("tiles").replaceChildren();
+  resetAccessHistory();
 }
 
 export function focusPatientSearch(): void {

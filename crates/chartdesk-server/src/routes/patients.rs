@@ -61,5 +61,6 @@ pub async fn find(
     access::audit(&state, &user, action, &mrn, detail).await?;
     let mut summary = PatientSummary::from_record(&record);
     summary.can_upload = user.may(Action::Upload);
+    summary.can_view_history = user.may(Action::ReadAudit);
     Ok(Json(summary))
 }

@@ -1,0 +1,202 @@
+//! The desktop core and the CLI through the records server (a real `chartdesk-server` process
+//! against the shared local cloud): stamps, break-glass, access history, patient import.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use chartdesk::services::system_clock;
+use chartdesk::{ErrorCode, Services};
+
+use crate::local_cloud::{cloud, free_port, start_watched};
+
+/// The server binary `cargo test --workspace` built beside this test binary.
+fn server_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("CHARTDESK_SERVER_BIN") {
+        return p.into();
+    }
+    let exe = std::env::current_exe().unwrap();
+    // target/debug/deps/integration-… → target/debug/chartdesk-server
+    exe.parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("chartdesk-server")
+}
+
+/// The records server for the shared cloud, started once per test process.
+fn server_url() -> &'static str {
+    static SERVER: OnceLock<(Option<std::process::Child>, String)> = OnceLock::new();
+    &SERVER
+        .get_or_init(|| {
+            let c = cloud();
+            let port = free_port();
+            let command = format!(
+                "CHARTDESK_BUCKET={bucket} CHARTDESK_USER_POOL_ID={pool} CHARTDESK_APP_CLIENT_ID={client} \
+                 AWS_REGION={region} AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s \
+                 {bin} --listen 127.0.0.1:{port}",
+                bucket = c.report.bucket,
+                pool = c.report.user_pool_id,
+                client = c.report.client_id,
+                region = c.report.region,
+                endpoint = c.endpoint,
+                bin = server_bin().display(),
+            );
+            let watcher = start_watched(&command, port)
+                .expect("starting chartdesk-server (built by cargo test --workspace)");
+            (Some(watcher), format!("http://127.0.0.1:{port}"))
+        })
+        .1
+}
+
+async fn through_server(username: &str) -> Services {
+    let c = cloud();
+    let mut profile = c.profile();
+    profile.server_url = Some(server_url().to_string());
+    let services = Services::new(profile, system_clock()).await;
+    let user = c
+        .report
+        .users
+        .iter()
+        .find(|u| u.username == username)
+        .unwrap();
+    services
+        .sign_in(&user.username, &user.password)
+        .await
+        .unwrap();
+    services
+}
+
+fn cli(args: &[&str], user_password: &str) -> std::process::Output {
+    let c = cloud();
+    Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+        .args(args)
+        .env("CHARTDESK_CONFIG_DIR", &c.folders.config)
+        .env("CHARTDESK_DATA_DIR", &c.folders.data)
+        .env("CHARTDESK_PASSWORD", user_password)
+        .env("CHARTDESK_SERVER_URL", server_url())
+        .output()
+        .unwrap()
+}
+
+fn password(user: &str) -> String {
+    let c = cloud();
+    c.report
+        .users
+        .iter()
+        .find(|u| u.username == user)
+        .unwrap()
+        .password
+        .clone()
+}
+
+#[tokio::test]
+async fn a_stamp_made_through_the_server_is_in_the_record_and_its_access_history() {
+    let clinician = through_server("dr.okafor").await;
+    let rows = clinician
+        .list_documents("10000003", "radiology")
+        .await
+        .unwrap();
+    let row = clinician
+        .stamp_document("10000003", &rows[0].id)
+        .await
+        .unwrap();
+    assert_eq!(row.stamp.as_deref(), Some("reviewed by dr.okafor"));
+    let again = clinician
+        .stamp_document("10000003", &rows[0].id)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        ErrorCode::of(&again),
+        ErrorCode::Conflict,
+        "a stamp is never replaced"
+    );
+    let admin = through_server("admin.byrne").await;
+    let history = admin.access_history_rows("10000003").await.unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|e| e.actor == "dr.okafor" && e.action == "Stamped a document"),
+        "{history:?}"
+    );
+    let refused = clinician.access_history("10000003").await.unwrap_err();
+    assert_eq!(
+        ErrorCode::of(&refused),
+        ErrorCode::Forbidden,
+        "only records admins"
+    );
+}
+
+#[tokio::test]
+async fn a_restricted_patient_opens_only_with_a_stated_reason() {
+    let clinician = through_server("dr.okafor").await;
+    let refused = clinician.find_patient("999 186 0916").await.unwrap_err();
+    assert_eq!(ErrorCode::of(&refused), ErrorCode::ReasonRequired);
+    let out = cli(
+        &["find", "--user", "dr.okafor", "999 186 0916"],
+        &password("dr.okafor"),
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("restricted"));
+    let out = cli(
+        &[
+            "find",
+            "--user",
+            "dr.okafor",
+            "--reason",
+            "safeguarding",
+            "999 186 0916",
+        ],
+        &password("dr.okafor"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("RESTRICTED RECORD"));
+}
+
+#[tokio::test]
+async fn the_cli_imports_patients_through_the_server_with_a_report_per_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pas.csv");
+    std::fs::write(
+        &file,
+        "nhs_number,mrn,given_name,family_name,birth_date,gender,postcode\n\
+         944 930 7202,30000101,Nia,Banda,1987-04-05,female,NE1 4LP\n\
+         944 930 7203,30000102,Bad,Check,1987-04-05,male,NE1 4LP\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let out = cli(
+        &["patients", "import", "--user", "admin.byrne", path],
+        &password("admin.byrne"),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "a refused row fails the run");
+    assert!(
+        stdout.contains("30000101") && stdout.contains("created"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("line    3") && stdout.contains("NHS number"),
+        "{stdout}"
+    );
+    let again = cli(
+        &["patients", "import", "--user", "admin.byrne", path],
+        &password("admin.byrne"),
+    );
+    assert!(String::from_utf8_lossy(&again.stdout)
+        .contains("0 created, 0 updated, 1 unchanged, 1 refused"));
+    let found = cli(
+        &["find", "--user", "dr.okafor", "944 930 7202"],
+        &password("dr.okafor"),
+    );
+    assert!(String::from_utf8_lossy(&found.stdout).contains("BANDA, Nia"));
+    let clinician = cli(
+        &["patients", "import", "--user", "dr.okafor", path],
+        &password("dr.okafor"),
+    );
+    assert!(String::from_utf8_lossy(&clinician.stderr).contains("role does not allow"));
+}

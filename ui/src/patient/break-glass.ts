@@ -1,0 +1,57 @@
+// The break-glass prompt: a restricted record opens only once the user says why. The reasons
+// come from the core; the core (and the records server) refuse without one and record it.
+import { backend, type StatedReason } from "../backend/api";
+import type { BreakGlassChoice } from "../backend/types";
+import { byId, el, showMessage } from "../shell/dom";
+
+let choices: BreakGlassChoice[] | null = null;
+
+/** Asks for a reason; `null` when the user cancels. */
+export async function askBreakGlassReason(): Promise<StatedReason | null> {
+  choices ??= await backend.breakGlassReasons();
+  const dialog = byId<HTMLDialogElement>("break-glass-dialog");
+  const form = byId<HTMLFormElement>("break-glass-form");
+  const list = byId("break-glass-reasons");
+  const detail = byId<HTMLTextAreaElement>("break-glass-detail");
+  const error = byId("break-glass-error");
+  list.replaceChildren(
+    ...choices.map((c, i) => {
+      const input = el("input", { attrs: { type: "radio", name: "break-glass-reason", value: c.reason, id: `bg-${c.reason}` } });
+      if (i === 0) input.checked = true;
+      return el("div", { className: "radio" }, [input, el("label", { text: c.label, attrs: { for: `bg-${c.reason}` } })]);
+    }),
+  );
+  detail.value = "";
+  showMessage(error, null);
+  dialog.showModal();
+  list.querySelector<HTMLInputElement>("input")?.focus();
+  return new Promise((resolve) => {
+    const finish = (answer: StatedReason | null) => {
+      form.removeEventListener("submit", onSubmit);
+      byId("break-glass-cancel").removeEventListener("click", onCancel);
+      dialog.removeEventListener("cancel", onCancel);
+      dialog.close();
+      resolve(answer);
+    };
+    const onSubmit = (event: Event) => {
+      event.preventDefault();
+      const picked = list.querySelector<HTMLInputElement>("input:checked");
+      if (!picked) return;
+      const reason = picked.value as StatedReason["reason"];
+      if (reason === "other" && !detail.value.trim()) {
+        showMessage(error, "Say why you are opening this restricted record (a few words)");
+        detail.focus();
+        return;
+      }
+      finish({ reason, detail: detail.value });
+    };
+    const onCancel = (event: Event) => {
+      event.preventDefault();
+      finish(null);
+    };
+    form.addEventListener("submit", onSubmit);
+    byId("break-glass-cancel").addEventListener("click", onCancel);
+    // Esc closes a modal dialog with a "cancel" event.
+    dialog.addEventListener("cancel", onCancel);
+  });
+}
