@@ -30,7 +30,9 @@ start_server() {
   CHARTDESK_USER_POOL_ID="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user_pool_id"])' "$report")" \
   CHARTDESK_APP_CLIENT_ID="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["client_id"])' "$report")" \
   AWS_REGION="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["region"])' "$report")" \
-  AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=chartdesk-sandbox AWS_SECRET_ACCESS_KEY=chartdesk-sandbox-secret \
+  AWS_ACCESS_KEY_ID="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["server_access_key_id"])' "$report")" \
+  AWS_SECRET_ACCESS_KEY="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["server_secret_access_key"])' "$report")" \
+  AWS_ENDPOINT_URL="$endpoint" \
     "$CARGO_TARGET_DIR/debug/chartdesk-server" --listen 127.0.0.1:0 >"$out" 2>"$log" &
   server_pid=$!
   for _ in $(seq 1 150); do

@@ -5,6 +5,7 @@
 mod demo_files;
 mod demo_patients;
 mod demo_records;
+pub mod server_identity;
 pub mod totp;
 mod user_pool;
 
@@ -38,6 +39,8 @@ pub enum ProvisionError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error("Provisioning the records server's identity failed: {0}")]
+    ServerIdentity(#[from] server_identity::IdentityError),
 }
 
 impl From<Failure> for ProvisionError {
@@ -62,6 +65,10 @@ pub struct SandboxReport {
     pub users: Vec<DemoUserReport>,
     pub patients: usize,
     pub documents: usize,
+    /// The records server's own keys on the local cloud (IAM user with the server role's
+    /// policy); the sandbox starts the server with them.
+    pub server_access_key_id: String,
+    pub server_secret_access_key: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -116,6 +123,8 @@ pub async fn provision_with_server(
         other => other.into(),
     })?;
     let counts = demo_records::ensure(&store).await?;
+    let server_keys =
+        server_identity::ensure_server_user(endpoint, SANDBOX_BUCKET, SANDBOX_BUCKET).await?;
 
     raw.user_pool_id = Some(pool.pool_id.clone());
     raw.client_id = Some(pool.client_id.clone());
@@ -144,5 +153,7 @@ pub async fn provision_with_server(
             .collect(),
         patients: counts.patients,
         documents: counts.documents,
+        server_access_key_id: server_keys.access_key_id,
+        server_secret_access_key: server_keys.secret_access_key,
     })
 }

@@ -189,7 +189,8 @@ impl Services {
             }
             Err(e) => return Err(crate::records::LookupError::from(e).into()),
         };
-        if !entry.sha256.is_empty() && sha256_hex(&bytes) != entry.sha256 {
+        // An entry with no checksum is as untrustworthy as one that does not match.
+        if entry.sha256.is_empty() || sha256_hex(&bytes) != entry.sha256 {
             return Err(AppError::Corrupted);
         }
         if let Some(cache) = self.usable_cache().await {

@@ -154,8 +154,9 @@ async function startServer(endpoint, report) {
       CHARTDESK_APP_CLIENT_ID: report.client_id,
       AWS_REGION: report.region,
       AWS_ENDPOINT_URL: endpoint,
-      AWS_ACCESS_KEY_ID: "chartdesk-sandbox",
-      AWS_SECRET_ACCESS_KEY: "chartdesk-sandbox-secret",
+      // The server's own IAM identity that `sandbox up` made (the server role's policy).
+      AWS_ACCESS_KEY_ID: report.server_access_key_id,
+      AWS_SECRET_ACCESS_KEY: report.server_secret_access_key,
     },
   });
   const url = await new Promise((resolve, reject) => {

@@ -170,3 +170,35 @@ async fn cli_docs_lists_a_patients_documents_as_json() {
     assert_eq!(rows.len(), 7, "3 preop + 2 lab + 1 radiology + 1 discharge");
     assert_eq!(rows[0]["category"], "preop");
 }
+
+/// An entry that lost its checksum cannot be trusted: it is refused like a mismatching one.
+#[tokio::test]
+async fn a_document_without_a_checksum_on_record_is_refused_as_corrupted() {
+    let services = cloud().signed_in("admin.byrne").await;
+    crate::local_cloud::seed_patient(&services, "20000090", &[chartdesk::domain::Category::Lab])
+        .await;
+    let mrn = Mrn::from_stored("20000090").unwrap();
+    let stored = services
+        .store
+        .get_json::<Manifest>(&keys::manifest(&mrn))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut manifest = stored.value;
+    manifest.documents[0].sha256.clear();
+    let id = manifest.documents[0].id.to_string();
+    services
+        .store
+        .put_json(
+            &keys::manifest(&mrn),
+            &manifest,
+            Write::IfMatch(stored.etag),
+        )
+        .await
+        .unwrap();
+    let refused = services.open_document("20000090", &id).await.unwrap_err();
+    assert!(
+        matches!(refused, chartdesk::AppError::Corrupted),
+        "{refused}"
+    );
+}

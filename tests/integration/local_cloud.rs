@@ -197,7 +197,7 @@ pub async fn seed_patient(services: &Services, mrn: &str, categories: &[Category
             file_name: format!("{}-seeded.pdf", category.id()),
             content_type: "application/pdf".into(),
             size: pdf.len() as u64,
-            sha256: String::new(),
+            sha256: chartdesk::domain::sha256_hex(&pdf),
             created: time::OffsetDateTime::now_utc(),
             uploaded_by: "nurse.hughes".into(),
             variants: vec![],

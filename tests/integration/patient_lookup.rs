@@ -41,8 +41,23 @@ async fn lookup_by_nhs_number_shows_banner_and_tiles_from_the_manifest() {
 async fn every_demo_patient_is_found_by_nhs_number_and_by_mrn_with_its_planned_counts() {
     let services = cloud().signed_in("nurse.hughes").await;
     for p in demo_patients() {
-        let by_nhs = services.find_patient(p.nhs_number).await.unwrap();
-        let by_mrn = services.find_patient(p.mrn).await.unwrap();
+        // A restricted record opens only with a break-glass reason.
+        let reason = || {
+            p.restricted
+                .then(|| chartdesk::domain::StatedReason::parse(Some("direct_care"), None).unwrap())
+        };
+        if p.restricted {
+            let refused = services.find_patient(p.nhs_number).await.unwrap_err();
+            assert_eq!(UiError::from(refused).code, ErrorCode::ReasonRequired);
+        }
+        let by_nhs = services
+            .find_patient_with_reason(p.nhs_number, reason())
+            .await
+            .unwrap();
+        let by_mrn = services
+            .find_patient_with_reason(p.mrn, reason())
+            .await
+            .unwrap();
         assert_eq!(by_nhs.banner.mrn, p.mrn);
         assert_eq!(by_mrn.banner.nhs_number.replace(' ', ""), p.nhs_number);
         let counts: Vec<u32> = by_mrn.tiles.iter().map(|t| t.count).collect();

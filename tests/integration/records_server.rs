@@ -33,13 +33,15 @@ fn server_url() -> &'static str {
             let port = free_port();
             let command = format!(
                 "CHARTDESK_BUCKET={bucket} CHARTDESK_USER_POOL_ID={pool} CHARTDESK_APP_CLIENT_ID={client} \
-                 AWS_REGION={region} AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s \
+                 AWS_REGION={region} AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID={key} AWS_SECRET_ACCESS_KEY={secret} \
                  {bin} --listen 127.0.0.1:{port}",
                 bucket = c.report.bucket,
                 pool = c.report.user_pool_id,
                 client = c.report.client_id,
                 region = c.report.region,
                 endpoint = c.endpoint,
+                key = c.report.server_access_key_id,
+                secret = c.report.server_secret_access_key,
                 bin = server_bin().display(),
             );
             let watcher = start_watched(&command, port)
@@ -199,4 +201,43 @@ async fn the_cli_imports_patients_through_the_server_with_a_report_per_row() {
         &password("dr.okafor"),
     );
     assert!(String::from_utf8_lossy(&clinician.stderr).contains("role does not allow"));
+}
+
+/// The client keeps Cognito sessions only: no AWS key of any kind in its folders on disk.
+#[tokio::test]
+async fn no_aws_access_key_is_kept_in_the_clients_config_or_data_folders() {
+    let clinician = through_server("dr.okafor").await;
+    clinician.find_patient("943 476 5919").await.unwrap();
+    let c = cloud();
+    let needles = [
+        "AKIA".to_string(),
+        c.report.server_access_key_id.clone(),
+        c.report.server_secret_access_key.clone(),
+        chartdesk::cloud::SANDBOX_SECRET_KEY.to_string(),
+    ];
+    let mut stack = vec![c.folders.config.clone(), c.folders.data.clone()];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            files += 1;
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes);
+            for needle in &needles {
+                assert!(
+                    !text.contains(needle.as_str()),
+                    "{} holds an AWS key",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(files > 0, "the folders were searched");
 }

@@ -41,7 +41,13 @@ impl AppState {
             .timeout_config(timeouts)
             .load()
             .await;
-        let mut s3 = aws_sdk_s3::config::Builder::from(&shared);
+        Self::from_sdk(config, &shared)
+    }
+
+    /// As `new`, with SDK settings (credentials, endpoint) given rather than read from the
+    /// environment.
+    pub fn from_sdk(config: &ServerConfig, shared: &aws_config::SdkConfig) -> Self {
+        let mut s3 = aws_sdk_s3::config::Builder::from(shared);
         if config.endpoint.is_some() {
             // Loopback hosts have no bucket subdomains.
             s3 = s3.force_path_style(true);

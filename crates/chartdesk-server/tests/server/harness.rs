@@ -24,7 +24,7 @@ pub struct Cloud {
 }
 
 /// A child process stopped when the test process ends.
-struct Killed(Child);
+pub struct Killed(pub Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -34,7 +34,7 @@ impl Drop for Killed {
 
 static CLOUD: OnceLock<Cloud> = OnceLock::new();
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -42,7 +42,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn moto_server() -> PathBuf {
+pub fn moto_server() -> PathBuf {
     if let Ok(p) = std::env::var("CHARTDESK_MOTO_SERVER") {
         return p.into();
     }
@@ -56,7 +56,7 @@ fn moto_server() -> PathBuf {
     }
 }
 
-fn wait_for_port(port: u16) {
+pub fn wait_for_port(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "port {port} never opened");

@@ -8,5 +8,7 @@ mod audit_trail;
 mod auth;
 mod break_glass;
 mod harness;
+mod iam;
+mod lambda;
 mod patients_import;
 mod uploads;

@@ -1,0 +1,141 @@
+//! The server's role, enforced: on a moto of its own with IAM enforcement on
+//! (`POST /moto-api/reset-auth`), the server's credentials (the IAM user `sandbox up` makes with
+//! the template's server policy) may write new audit events and manage records, but can neither
+//! delete nor overwrite an audit event. moto evaluates Action and Resource only (DESIGN.md §6):
+//! "never overwrite" comes from the create-only write (412), proved here on the same key.
+
+use std::process::{Command, Stdio};
+
+use chartdesk::sandbox::server_identity::ensure_server_user;
+use chartdesk_records::store::object_store::Write;
+use chartdesk_records::store::{ObjectStore, StoreError};
+use serde_json::json;
+
+use crate::harness::{free_port, moto_server, wait_for_port, Killed};
+
+async fn store_as(endpoint: &str, bucket: &str, key: &str, secret: &str) -> ObjectStore {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            key, secret, None, None, "test",
+        ))
+        .load()
+        .await;
+    let s3 = aws_sdk_s3::config::Builder::from(&config)
+        .force_path_style(true)
+        .build();
+    ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), bucket.into())
+}
+
+#[tokio::test]
+async fn the_servers_role_cannot_delete_or_overwrite_audit_events() {
+    let port = free_port();
+    let _moto = Killed(
+        Command::new(moto_server())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(port);
+    let endpoint = format!("http://127.0.0.1:{port}");
+    // Set up before enforcement: two buckets as in the template, one patient, one audit event.
+    let admin_records = store_as(&endpoint, "records", "admin", "admin").await;
+    let admin_audit = store_as(&endpoint, "audit", "admin", "admin").await;
+    admin_records.ensure_bucket().await.unwrap();
+    admin_audit.ensure_bucket().await.unwrap();
+    let event = json!({"event": "seeded"});
+    admin_records
+        .put_json("patients/10000001/patient.json", &event, Write::Create)
+        .await
+        .unwrap();
+    admin_audit
+        .put_json("audit/2026/12/01/seeded.json", &event, Write::Create)
+        .await
+        .unwrap();
+    let keys = ensure_server_user(&endpoint, "records", "audit")
+        .await
+        .unwrap();
+    let reset = reqwest::Client::new()
+        .post(format!("{endpoint}/moto-api/reset-auth"))
+        .body("0")
+        .send()
+        .await
+        .unwrap();
+    assert!(reset.status().is_success());
+
+    let records = store_as(
+        &endpoint,
+        "records",
+        &keys.access_key_id,
+        &keys.secret_access_key,
+    )
+    .await;
+    let audit = store_as(
+        &endpoint,
+        "audit",
+        &keys.access_key_id,
+        &keys.secret_access_key,
+    )
+    .await;
+    // What the server must be able to do.
+    assert!(records
+        .get_json::<serde_json::Value>("patients/10000001/patient.json")
+        .await
+        .unwrap()
+        .is_some());
+    records
+        .put_json("patients/10000001/manifest.json", &event, Write::Create)
+        .await
+        .unwrap();
+    audit
+        .put_json("audit/2026/12/01/new.json", &event, Write::Create)
+        .await
+        .unwrap();
+    assert!(audit
+        .get_json::<serde_json::Value>("audit/2026/12/01/seeded.json")
+        .await
+        .unwrap()
+        .is_some());
+    records
+        .delete("patients/10000001/manifest.json")
+        .await
+        .unwrap();
+    // What it must never do.
+    assert!(
+        matches!(
+            audit.delete("audit/2026/12/01/seeded.json").await,
+            Err(StoreError::Denied)
+        ),
+        "delete an audit event"
+    );
+    assert!(
+        matches!(
+            audit
+                .put_json("audit/2026/12/01/seeded.json", &event, Write::Create)
+                .await,
+            Err(StoreError::Conflict)
+        ),
+        "overwrite an audit event"
+    );
+    assert!(
+        matches!(
+            audit
+                .put_json("elsewhere/x.json", &event, Write::Create)
+                .await,
+            Err(StoreError::Denied)
+        ),
+        "write outside audit/"
+    );
+    // And the admin's unregistered key is refused once enforcement is on: the check is real.
+    assert!(matches!(
+        admin_audit.delete("audit/2026/12/01/seeded.json").await,
+        Err(StoreError::Denied)
+    ));
+    assert!(admin_audit
+        .get_json::<serde_json::Value>("audit/2026/12/01/seeded.json")
+        .await
+        .is_err());
+}
