@@ -20,13 +20,16 @@ start_moto "$CHARTDESK_CACHE/moto.log"
 server_pid=""
 trap 'kill "$moto_pid" $server_pid 2>/dev/null || true' EXIT
 echo "== local cloud on $moto_endpoint"
-report="$CHARTDESK_CACHE/sandbox-report.json"
+report="$(mktemp)"
+chmod 600 "$report"
 "$CARGO_TARGET_DIR/debug/chartdesk" sandbox up --endpoint "$moto_endpoint" --json >"$report"
 # The records server needs the pool and client the first pass made; the second pass (idempotent)
 # saves the server's URL in the profile.
 start_server "$moto_endpoint" "$report" "$CHARTDESK_CACHE/server.log"
 echo "== records server on $server_url (OpenAPI: $server_url/v1/openapi.json)"
 "$CARGO_TARGET_DIR/debug/chartdesk" sandbox up --endpoint "$moto_endpoint" --server "$server_url"
+# The first report holds the server's keys and the demo passwords: not left on disk.
+rm -f "$report"
 
 echo "== opening Chartdesk (close the window to stop the sandbox)"
 app="$CARGO_TARGET_DIR/debug/chartdesk-desktop"

@@ -66,7 +66,8 @@ pub struct SandboxReport {
     pub patients: usize,
     pub documents: usize,
     /// The records server's own keys on the local cloud (IAM user with the server role's
-    /// policy); the sandbox starts the server with them.
+    /// policy), issued afresh by a pass without `--server`; the sandbox starts the server with
+    /// them. Empty from the pass that records the server's URL (the keys stay as they were).
     pub server_access_key_id: String,
     pub server_secret_access_key: String,
 }
@@ -123,8 +124,14 @@ pub async fn provision_with_server(
         other => other.into(),
     })?;
     let counts = demo_records::ensure(&store).await?;
-    let server_keys =
-        server_identity::ensure_server_user(endpoint, SANDBOX_BUCKET, SANDBOX_BUCKET).await?;
+    // The server is started with the keys of the first pass; the pass that records its URL
+    // must not rotate them under it.
+    let server_keys = match server_url {
+        None => Some(
+            server_identity::ensure_server_user(endpoint, SANDBOX_BUCKET, SANDBOX_BUCKET).await?,
+        ),
+        Some(_) => None,
+    };
 
     raw.user_pool_id = Some(pool.pool_id.clone());
     raw.client_id = Some(pool.client_id.clone());
@@ -153,7 +160,10 @@ pub async fn provision_with_server(
             .collect(),
         patients: counts.patients,
         documents: counts.documents,
-        server_access_key_id: server_keys.access_key_id,
-        server_secret_access_key: server_keys.secret_access_key,
+        server_access_key_id: server_keys
+            .as_ref()
+            .map(|k| k.access_key_id.clone())
+            .unwrap_or_default(),
+        server_secret_access_key: server_keys.map(|k| k.secret_access_key).unwrap_or_default(),
     })
 }

@@ -90,7 +90,8 @@ async fn iam(
         .text()
         .await
         .map_err(|_| IdentityError::Unreachable)?;
-    if ok || body.contains("EntityAlreadyExists") {
+    // Already there, or already gone (another provisioning run removed the same old key).
+    if ok || body.contains("EntityAlreadyExists") || body.contains("NoSuchEntity") {
         Ok(body)
     } else {
         Err(IdentityError::Refused(what))
@@ -131,7 +132,19 @@ pub async fn ensure_server_user(
         let at = rest.find(id).unwrap_or(0) + id.len();
         rest = &rest[at..];
     }
-    let created = iam(&http, &endpoint, "CreateAccessKey", &user).await?;
+    let created = match iam(&http, &endpoint, "CreateAccessKey", &user).await {
+        Ok(created) => created,
+        // Two keys at most per user: a concurrent run made one meanwhile; make room once more.
+        Err(IdentityError::Refused(_)) => {
+            let listed = iam(&http, &endpoint, "ListAccessKeys", &user).await?;
+            if let Some(id) = element(&listed, "AccessKeyId") {
+                let remove = [("UserName", SERVER_USER), ("AccessKeyId", id)];
+                iam(&http, &endpoint, "DeleteAccessKey", &remove).await?;
+            }
+            iam(&http, &endpoint, "CreateAccessKey", &user).await?
+        }
+        Err(e) => return Err(e),
+    };
     match (
         element(&created, "AccessKeyId"),
         element(&created, "SecretAccessKey"),

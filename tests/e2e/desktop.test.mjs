@@ -113,7 +113,15 @@ test("a tile opens its document list; a PDF renders in the viewer and arrow keys
   await s.waitFor("#viewer");
   await s.waitFor('#viewer-body canvas[data-page="1"]', 30000);
   assert.match(await (await s.find("#viewer-title")).text(), /\(1 of 2\)$/);
+  // The page is drawn and its text read without an error (pdf.js in WebKitGTK).
+  await s.waitUntil(async () => (await (await s.find("#viewer-status")).text()) === "", "no error or busy text over the page");
+  // Ctrl+F finds a word the demo report shows, and marks it.
+  await s.keys("\uE009f\uE009"); // Ctrl down, f, Ctrl up
+  await s.fill("#viewer-find-text", "demo");
+  await s.waitUntil(async () => /^1 of \d+ \(page 1\)$/.test(await (await s.find("#viewer-find-count")).text()), "find reports the match");
+  assert.ok((await s.findAll("#viewer-body .find-hit")).length >= 1, "the match is highlighted");
   await shot("08-pdf-viewer");
+  await s.execute('document.getElementById("viewer-body").focus();');
   await s.keys("\uE014"); // ArrowRight
   await s.waitUntil(async () => /\(2 of 2\)$/.test(await (await s.find("#viewer-title")).text()), "the next document opens");
   await s.keys("\uE00C"); // Escape

@@ -1,0 +1,166 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+//! Issue 11: request latency of a category list and a document open through the records
+//! server, against the direct S3 path the desktop used before, in the same run on one moto.
+//! Run by `scripts/bench-server.sh` (it builds the release server and starts nothing itself).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chartdesk::config::{Folders, Profile};
+use chartdesk::sandbox::{provision, SANDBOX_PROFILE};
+use chartdesk::services::system_clock;
+use chartdesk::Services;
+
+const ROUNDS: usize = 60;
+const MRN: &str = "10000004";
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(run());
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    (
+        ms(samples[samples.len() / 2]),
+        ms(samples[samples.len() * 95 / 100]),
+    )
+}
+
+async fn time<F: std::future::Future<Output = ()>>(mut f: impl FnMut() -> F) -> (f64, f64) {
+    f().await; // warm: connections, JWKS, caches
+    let mut samples = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let started = Instant::now();
+        f().await;
+        samples.push(started.elapsed());
+    }
+    percentiles(samples)
+}
+
+async fn run() {
+    let endpoint = std::env::var("CHARTDESK_BENCH_ENDPOINT").expect("moto endpoint");
+    let server_bin = std::env::var("CHARTDESK_SERVER_BIN").expect("server binary");
+    let dir = tempfile::tempdir().unwrap();
+    let folders = Folders {
+        config: dir.path().join("config"),
+        data: dir.path().join("data"),
+    };
+    let report = provision(&endpoint, &folders).await.unwrap();
+    let mut server = Command::new(server_bin)
+        .args(["--listen", "127.0.0.1:0"])
+        .env("CHARTDESK_BUCKET", &report.bucket)
+        .env("CHARTDESK_USER_POOL_ID", &report.user_pool_id)
+        .env("CHARTDESK_APP_CLIENT_ID", &report.client_id)
+        .env("AWS_REGION", &report.region)
+        .env("AWS_ENDPOINT_URL", &endpoint)
+        .env("AWS_ACCESS_KEY_ID", &report.server_access_key_id)
+        .env("AWS_SECRET_ACCESS_KEY", &report.server_secret_access_key)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().trim_start_matches("listening on ").to_string();
+
+    let profile = Profile::load(&folders, SANDBOX_PROFILE).unwrap();
+    let direct = Services::new(profile, system_clock()).await;
+    let user = report
+        .users
+        .iter()
+        .find(|u| u.username == "dr.okafor")
+        .unwrap();
+    direct
+        .sign_in(&user.username, &user.password)
+        .await
+        .unwrap();
+    let rows = direct.list_documents(MRN, "lab").await.unwrap();
+    let doc = rows[0].id.clone();
+
+    let cognito = direct.clients.cognito.clone();
+    let auth = cognito
+        .initiate_auth()
+        .client_id(&report.client_id)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", &user.username)
+        .auth_parameters("PASSWORD", &user.password)
+        .send()
+        .await
+        .unwrap();
+    let token = auth
+        .authentication_result()
+        .unwrap()
+        .access_token()
+        .unwrap()
+        .to_string();
+    let http = reqwest::Client::new();
+    let list_url = format!("{base}/v1/patients/{MRN}/documents?category=lab");
+    let open_url = format!("{base}/v1/patients/{MRN}/documents/{doc}");
+
+    let direct_list = time(|| async {
+        direct.list_documents(MRN, "lab").await.unwrap();
+    })
+    .await;
+    let server_list = time(|| async {
+        let r = http
+            .get(&list_url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+        r.bytes().await.unwrap();
+    })
+    .await;
+    let direct_open = time(|| async {
+        direct.open_document(MRN, &doc).await.unwrap();
+    })
+    .await;
+    let server_open = time(|| async {
+        let access: serde_json::Value = http
+            .get(&open_url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let bytes = http
+            .get(access["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(
+            chartdesk::domain::sha256_hex(&bytes),
+            access["sha256"].as_str().unwrap()
+        );
+    })
+    .await;
+    let _ = server.kill();
+    let _ = server.wait();
+
+    println!(
+        "{ROUNDS} rounds each, one moto, release build; lab list of MRN {MRN} ({} rows)",
+        rows.len()
+    );
+    println!(
+        "{:<34} {:>9} {:>9} {:>12}",
+        "", "p50 ms", "p95 ms", "p50 ratio"
+    );
+    let row = |name: &str, (p50, p95): (f64, f64), base: f64| {
+        println!("{name:<34} {p50:>9.2} {p95:>9.2} {:>11.2}x", p50 / base);
+    };
+    row("list, direct S3 (before)", direct_list, direct_list.0);
+    row("list, through the server", server_list, direct_list.0);
+    row("open, direct S3 (before)", direct_open, direct_open.0);
+    row("open, server + presigned GET", server_open, direct_open.0);
+}
