@@ -23,12 +23,31 @@ pub struct Cloud {
     _processes: Vec<Killed>,
 }
 
-/// A child process stopped when the test process ends.
+/// A child process stopped when it goes out of scope, or, for the processes the shared
+/// statics hold (never dropped), by a watcher when this test process ends.
 pub struct Killed(pub Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();
+    }
+}
+
+impl Killed {
+    /// Also stops the child when this test process ends (statics are never dropped).
+    fn outliving_nothing(child: Child) -> Self {
+        let script = format!(
+            "while kill -0 {me} 2>/dev/null && kill -0 {it} 2>/dev/null; do sleep 0.5; done; kill {it} 2>/dev/null",
+            me = std::process::id(),
+            it = child.id()
+        );
+        let _ = Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        Self(child)
     }
 }
 
@@ -73,7 +92,7 @@ pub fn cloud() -> &'static Cloud {
             .stderr(Stdio::null())
             .spawn()
             .expect("starting moto_server (run scripts/setup.sh first)");
-        let moto = Killed(moto);
+        let moto = Killed::outliving_nothing(moto);
         wait_for_port(port);
         let endpoint = format!("http://127.0.0.1:{port}");
         let dir = tempfile::tempdir().unwrap();
@@ -145,7 +164,7 @@ fn start_server(
         assert!(Instant::now() < deadline, "server never became healthy");
         std::thread::sleep(Duration::from_millis(50));
     }
-    (Killed(child), url)
+    (Killed::outliving_nothing(child), url)
 }
 
 /// A second server whose audit bucket does not exist: every audited action must be refused.
