@@ -247,11 +247,15 @@ impl Services {
     }
 
     pub(super) async fn actor(&self) -> Result<String, AppError> {
+        self.read_session(|s| s.username.clone()).await
+    }
+
+    /// Something of the signed-in session; `NotSignedIn` without one.
+    pub(super) async fn read_session<T>(
+        &self,
+        read: impl FnOnce(&crate::auth::Session) -> T,
+    ) -> Result<T, AppError> {
         let guard = self.session.read().await;
-        Ok(guard
-            .as_ref()
-            .ok_or(AuthError::NotSignedIn)?
-            .username
-            .clone())
+        Ok(read(guard.as_ref().ok_or(AuthError::NotSignedIn)?))
     }
 }

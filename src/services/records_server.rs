@@ -7,7 +7,6 @@ use chartdesk_api::ImportReport;
 use tracing::instrument;
 
 use super::{AppError, Services};
-use crate::auth::AuthError;
 use crate::cloud::RecordsServer;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -84,13 +83,7 @@ const HISTORY_LIMIT: usize = 200;
 impl Services {
     /// The signed-in user's Cognito access token, for the records server.
     pub(super) async fn access_token(&self) -> Result<String, AppError> {
-        let guard = self.session.read().await;
-        Ok(guard
-            .as_ref()
-            .ok_or(AuthError::NotSignedIn)?
-            .tokens
-            .access_token
-            .clone())
+        self.read_session(|s| s.tokens.access_token.clone()).await
     }
 
     pub(super) fn records_server(&self) -> Option<&RecordsServer> {

@@ -87,7 +87,12 @@ impl LocalCloud {
 
     /// Services signed in as the demo user `username`.
     pub async fn signed_in(&self, username: &str) -> Services {
-        let services = self.services().await;
+        self.signed_in_with(self.profile(), username).await
+    }
+
+    /// Services for `profile` (this cloud's, adjusted by the test), signed in as `username`.
+    pub async fn signed_in_with(&self, profile: Profile, username: &str) -> Services {
+        let services = Services::new(profile, system_clock()).await;
         let user = self
             .report
             .users

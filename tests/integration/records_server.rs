@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use chartdesk::services::system_clock;
 use chartdesk::{ErrorCode, Services};
 
 use crate::local_cloud::{cloud, free_port, start_watched};
@@ -55,18 +54,7 @@ async fn through_server(username: &str) -> Services {
     let c = cloud();
     let mut profile = c.profile();
     profile.server_url = Some(server_url().to_string());
-    let services = Services::new(profile, system_clock()).await;
-    let user = c
-        .report
-        .users
-        .iter()
-        .find(|u| u.username == username)
-        .unwrap();
-    services
-        .sign_in(&user.username, &user.password)
-        .await
-        .unwrap();
-    services
+    c.signed_in_with(profile, username).await
 }
 
 fn cli(args: &[&str], user_password: &str) -> std::process::Output {
