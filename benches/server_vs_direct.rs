@@ -7,7 +7,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use chartdesk::cloud::CloudClients;
 use chartdesk::config::{Folders, Profile};
+use chartdesk::domain::{keys, sha256_hex, Category, Manifest, Mrn};
+use chartdesk::records::{find_entry, rows_for, scan_tag, RowPermissions};
 use chartdesk::sandbox::{provision, SANDBOX_PROFILE};
 use chartdesk::services::system_clock;
 use chartdesk::Services;
@@ -69,80 +72,61 @@ async fn run() {
     let base = line.trim().trim_start_matches("listening on ").to_string();
 
     let profile = Profile::load(&folders, SANDBOX_PROFILE).unwrap();
-    let direct = Services::new(profile, system_clock()).await;
+    // The path the desktop had before the server: its own S3 reads (here with the sandbox's
+    // admin keys), the same manifest, tag and object requests it made.
+    let store = CloudClients::new(&profile).await.store(&profile);
+    let mut through = profile.clone();
+    through.server_url = Some(base.clone());
+    let app = Services::new(through, system_clock()).await;
     let user = report
         .users
         .iter()
         .find(|u| u.username == "dr.okafor")
         .unwrap();
-    direct
-        .sign_in(&user.username, &user.password)
-        .await
-        .unwrap();
-    let rows = direct.list_documents(MRN, "lab").await.unwrap();
+    app.sign_in(&user.username, &user.password).await.unwrap();
+    let rows = app.list_documents(MRN, "lab").await.unwrap();
     let doc = rows[0].id.clone();
-
-    let cognito = direct.clients.cognito.clone();
-    let auth = cognito
-        .initiate_auth()
-        .client_id(&report.client_id)
-        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", &user.username)
-        .auth_parameters("PASSWORD", &user.password)
-        .send()
-        .await
-        .unwrap();
-    let token = auth
-        .authentication_result()
-        .unwrap()
-        .access_token()
-        .unwrap()
-        .to_string();
-    let http = reqwest::Client::new();
-    let list_url = format!("{base}/v1/patients/{MRN}/documents?category=lab");
-    let open_url = format!("{base}/v1/patients/{MRN}/documents/{doc}");
+    let mrn = Mrn::from_stored(MRN).unwrap();
+    let may = RowPermissions {
+        stamp: true,
+        remove: false,
+    };
 
     let direct_list = time(|| async {
-        direct.list_documents(MRN, "lab").await.unwrap();
+        let manifest: Manifest = store
+            .get_json(&keys::manifest(&mrn))
+            .await
+            .unwrap()
+            .unwrap()
+            .value;
+        let listed = rows_for(&manifest, Category::Lab, may);
+        for row in &listed {
+            let entry = find_entry(&manifest, row.id.parse().unwrap()).unwrap();
+            scan_tag(&store, &mrn, entry).await.unwrap();
+        }
     })
     .await;
     let server_list = time(|| async {
-        let r = http
-            .get(&list_url)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success());
-        r.bytes().await.unwrap();
+        app.list_documents(MRN, "lab").await.unwrap();
     })
     .await;
     let direct_open = time(|| async {
-        direct.open_document(MRN, &doc).await.unwrap();
+        let manifest: Manifest = store
+            .get_json(&keys::manifest(&mrn))
+            .await
+            .unwrap()
+            .unwrap()
+            .value;
+        let entry = find_entry(&manifest, doc.parse().unwrap()).unwrap();
+        scan_tag(&store, &mrn, entry).await.unwrap();
+        let ext = keys::extension_for(&entry.content_type).unwrap();
+        let key = keys::original(&mrn, entry.category, entry.id, ext);
+        let (bytes, _) = store.get_bytes(&key).await.unwrap().unwrap();
+        assert_eq!(sha256_hex(&bytes), entry.sha256);
     })
     .await;
     let server_open = time(|| async {
-        let access: serde_json::Value = http
-            .get(&open_url)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let bytes = http
-            .get(access["url"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        assert_eq!(
-            chartdesk::domain::sha256_hex(&bytes),
-            access["sha256"].as_str().unwrap()
-        );
+        app.open_document(MRN, &doc).await.unwrap();
     })
     .await;
     let _ = server.kill();
@@ -160,7 +144,11 @@ async fn run() {
         println!("{name:<34} {p50:>9.2} {p95:>9.2} {:>11.2}x", p50 / base);
     };
     row("list, direct S3 (before)", direct_list, direct_list.0);
-    row("list, through the server", server_list, direct_list.0);
+    row(
+        "list, desktop through the server",
+        server_list,
+        direct_list.0,
+    );
     row("open, direct S3 (before)", direct_open, direct_open.0);
-    row("open, server + presigned GET", server_open, direct_open.0);
+    row("open, desktop via server + GET", server_open, direct_open.0);
 }

@@ -104,8 +104,6 @@ pub struct ProfileFile {
     pub client_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub identity_pool_id: Option<String>,
     /// Local cloud endpoint (moto). Absent for real AWS.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
@@ -188,8 +186,9 @@ pub struct Profile {
     pub region: String,
     pub user_pool_id: String,
     pub client_id: String,
+    /// The records bucket: only `chartdesk sandbox up` uses it (the app reaches records through
+    /// the server alone); empty when the profile leaves it out.
     pub bucket: String,
-    pub identity_pool_id: Option<String>,
     pub endpoint: Option<String>,
     /// The records server, when the profile names one.
     pub server_url: Option<String>,
@@ -218,12 +217,11 @@ pub const DEFAULT_CACHE_RETENTION_DAYS: u32 = 30;
 type FieldOf = fn(&mut ProfileFile) -> &mut Option<String>;
 
 /// Env overrides, one per field: `CHARTDESK_REGION`, `CHARTDESK_USER_POOL_ID`, …
-const OVERRIDES: [(&str, FieldOf); 8] = [
+const OVERRIDES: [(&str, FieldOf); 7] = [
     ("CHARTDESK_REGION", |p| &mut p.region),
     ("CHARTDESK_USER_POOL_ID", |p| &mut p.user_pool_id),
     ("CHARTDESK_CLIENT_ID", |p| &mut p.client_id),
     ("CHARTDESK_BUCKET", |p| &mut p.bucket),
-    ("CHARTDESK_IDENTITY_POOL_ID", |p| &mut p.identity_pool_id),
     ("CHARTDESK_ENDPOINT", |p| &mut p.endpoint),
     ("CHARTDESK_SERVER_URL", |p| &mut p.server_url),
     ("CHARTDESK_MRN_PATTERN", |p| &mut p.mrn_pattern),
@@ -305,8 +303,7 @@ impl Profile {
             region: need(raw.region, "region")?,
             user_pool_id: need(raw.user_pool_id, "user_pool_id")?,
             client_id: need(raw.client_id, "client_id")?,
-            bucket: need(raw.bucket, "bucket")?,
-            identity_pool_id: raw.identity_pool_id,
+            bucket: raw.bucket.unwrap_or_default(),
             server_url: raw.server_url.map(|u| u.trim_end_matches('/').to_string()),
             endpoint: raw.endpoint,
             auth_flow: raw.auth_flow.unwrap_or_default(),
@@ -375,11 +372,11 @@ mod tests {
     #[test]
     fn a_missing_field_is_named() {
         let mut p = complete();
-        p.bucket = None;
+        p.client_id = None;
         let err = Profile::resolve(&file_with("prod", p), "prod", |_| None).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "Profile 'prod' is missing the field 'bucket'"
+            "Profile 'prod' is missing the field 'client_id'"
         );
     }
 

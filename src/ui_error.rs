@@ -84,6 +84,7 @@ impl ErrorCode {
             AppError::Server(e) => match e.code() {
                 None => match e {
                     ServerError::Unreachable => ErrorCode::Unreachable,
+                    ServerError::Cancelled => ErrorCode::Cancelled,
                     _ => ErrorCode::Internal,
                 },
                 Some(code) => match code {

@@ -1,10 +1,12 @@
 //! The records server as the desktop and the CLI reach it: HTTPS `/v1` with the user's Cognito
 //! access token. The server decides; this only carries requests and maps its `{code, message}`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chartdesk_api::{
-    ApiErrorCode, AuditHistory, ErrorBody, ImportReport, BREAK_GLASS_DETAIL_HEADER,
+    ApiErrorCode, AuditHistory, ErrorBody, FoundPatient, ImportReport, BREAK_GLASS_DETAIL_HEADER,
     BREAK_GLASS_REASON_HEADER,
 };
 use chartdesk_domain::StatedReason;
@@ -22,6 +24,14 @@ pub enum ServerError {
     Refused(ErrorBody),
     #[error("The records server gave an answer this app cannot read")]
     Malformed,
+    /// The file store refused a presigned transfer (expired, or the object is gone).
+    #[error("The file store refused the transfer (HTTP {0}). Please try again")]
+    Storage(u16),
+    #[error("The transfer was cancelled")]
+    Cancelled,
+    /// A write-once key already holds an object (an earlier try of the same upload).
+    #[error("The file is already stored")]
+    AlreadyStored,
 }
 
 impl ServerError {
@@ -35,8 +45,10 @@ impl ServerError {
 
 #[derive(Debug, Clone)]
 pub struct RecordsServer {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     base: String,
+    /// Set when the last request found no network; cleared by the next answer.
+    offline: Arc<AtomicBool>,
 }
 
 impl RecordsServer {
@@ -50,19 +62,41 @@ impl RecordsServer {
         Self {
             http,
             base: base.trim_end_matches('/').to_string(),
+            offline: Arc::default(),
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    /// Whether the last request found no network (the offline banner; the outbox waits).
+    pub fn is_offline(&self) -> bool {
+        self.offline.load(Ordering::Relaxed)
+    }
+
+    /// One cheap request (`/v1/health`): is the server there? Updates `is_offline`.
+    pub async fn probe(&self) -> bool {
+        let request = self
+            .http
+            .get(self.url("/v1/health"))
+            .timeout(Duration::from_secs(3));
+        self.send(request).await.is_ok()
+    }
+
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    async fn send(
+    pub(super) async fn send(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, ServerError> {
-        let answer = request.send().await.map_err(|_| ServerError::Unreachable)?;
-        if answer.status().is_success() {
+        let answer = match request.send().await {
+            Ok(answer) => answer,
+            Err(_) => {
+                self.offline.store(true, Ordering::Relaxed);
+                return Err(ServerError::Unreachable);
+            }
+        };
+        self.offline.store(false, Ordering::Relaxed);
+        if answer.status().is_success() || answer.status() == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(answer);
         }
         let body = answer
@@ -72,7 +106,7 @@ impl RecordsServer {
         Err(ServerError::Refused(body))
     }
 
-    async fn json<T: DeserializeOwned>(
+    pub(super) async fn json<T: DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, ServerError> {
@@ -90,23 +124,41 @@ impl RecordsServer {
         query: &str,
         reason: Option<&StatedReason>,
     ) -> Result<PatientSummary, ServerError> {
+        self.find_record(token, query, reason, None)
+            .await?
+            .map(|found| found.summary)
+            .ok_or(ServerError::Malformed)
+    }
+
+    /// The patient and their record (audited as a find by the server); `None` when
+    /// `manifest_etag` is still the current manifest's (304).
+    pub async fn find_record(
+        &self,
+        token: &str,
+        query: &str,
+        reason: Option<&StatedReason>,
+        manifest_etag: Option<&str>,
+    ) -> Result<Option<FoundPatient>, ServerError> {
         let url = self.url(&format!(
             "/v1/patients?q={}",
             utf8_percent_encode(query, NON_ALPHANUMERIC)
         ));
-        let mut request = self.http.get(url).bearer_auth(token);
-        if let Some(r) = reason {
-            request = request
-                .header(BREAK_GLASS_REASON_HEADER, r.reason.id())
-                .header(
-                    BREAK_GLASS_DETAIL_HEADER,
-                    utf8_percent_encode(&r.detail, NON_ALPHANUMERIC).to_string(),
-                );
+        let mut request = with_reason(self.http.get(url).bearer_auth(token), reason);
+        if let Some(etag) = manifest_etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
         }
-        self.json(request).await
+        let answer = self.send(request).await?;
+        if answer.status() == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        answer
+            .json()
+            .await
+            .map(Some)
+            .map_err(|_| ServerError::Malformed)
     }
 
-    fn document(&self, mrn: &str, doc_id: &str, tail: &str) -> String {
+    pub(super) fn document(&self, mrn: &str, doc_id: &str, tail: &str) -> String {
         let seg = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
         self.url(&format!(
             "/v1/patients/{}/documents/{}{tail}",
@@ -120,23 +172,40 @@ impl RecordsServer {
         token: &str,
         mrn: &str,
         doc_id: &str,
+        reason: Option<&StatedReason>,
     ) -> Result<DocumentRow, ServerError> {
         let url = self.document(mrn, doc_id, "/stamp");
-        self.json(self.http.post(url).bearer_auth(token)).await
+        self.json(with_reason(self.http.post(url).bearer_auth(token), reason))
+            .await
     }
 
-    pub async fn detach(&self, token: &str, mrn: &str, doc_id: &str) -> Result<(), ServerError> {
+    pub async fn detach(
+        &self,
+        token: &str,
+        mrn: &str,
+        doc_id: &str,
+        reason: Option<&StatedReason>,
+    ) -> Result<(), ServerError> {
         let url = self.document(mrn, doc_id, "/detach");
-        self.send(self.http.post(url).bearer_auth(token))
+        self.send(with_reason(self.http.post(url).bearer_auth(token), reason))
             .await
             .map(|_| ())
     }
 
-    pub async fn delete(&self, token: &str, mrn: &str, doc_id: &str) -> Result<(), ServerError> {
+    pub async fn delete(
+        &self,
+        token: &str,
+        mrn: &str,
+        doc_id: &str,
+        reason: Option<&StatedReason>,
+    ) -> Result<(), ServerError> {
         let url = self.document(mrn, doc_id, "");
-        self.send(self.http.delete(url).bearer_auth(token))
-            .await
-            .map(|_| ())
+        self.send(with_reason(
+            self.http.delete(url).bearer_auth(token),
+            reason,
+        ))
+        .await
+        .map(|_| ())
     }
 
     pub async fn access_history(
@@ -163,5 +232,21 @@ impl RecordsServer {
             .header(reqwest::header::CONTENT_TYPE, "text/csv")
             .body(csv);
         self.json(request).await
+    }
+}
+
+/// The break-glass reason the user gave for this patient, on every request about them.
+pub(super) fn with_reason(
+    request: reqwest::RequestBuilder,
+    reason: Option<&StatedReason>,
+) -> reqwest::RequestBuilder {
+    match reason {
+        Some(r) => request
+            .header(BREAK_GLASS_REASON_HEADER, r.reason.id())
+            .header(
+                BREAK_GLASS_DETAIL_HEADER,
+                utf8_percent_encode(&r.detail, NON_ALPHANUMERIC).to_string(),
+            ),
+        None => request,
     }
 }

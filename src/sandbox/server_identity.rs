@@ -44,7 +44,7 @@ pub fn server_policy(records: &str, audit: &str) -> Value {
             { "Sid": "RecordsPatientObjects", "Effect": "Allow",
               "Action": ["s3:GetObjectTagging", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
               "Resource": format!("{r}/patients/*") },
-            { "Sid": "RecordsList", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": r },
+            { "Sid": "RecordsList", "Effect": "Allow", "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads"], "Resource": r },
             { "Sid": "AuditCreateOnly", "Effect": "Allow", "Action": "s3:PutObject",
               "Resource": format!("{a}/audit/*"),
               "Condition": { "StringEquals": { "s3:if-none-match": "*" } } },

@@ -8,9 +8,8 @@ use tracing::warn;
 
 use super::{AppError, Services};
 use crate::cache::{Cache, CachedHit, CachedPatient, IndexRow};
-use crate::cloud::object_store::Revalidated;
-use crate::domain::{keys, Manifest, Mrn, Patient};
-use crate::records::{LookupError, PatientRecord, PatientSummary};
+use crate::domain::{Manifest, Patient};
+use crate::records::{PatientRecord, PatientSummary};
 
 impl Services {
     /// The user's cache when there is one that opens; a broken cache never blocks live
@@ -86,75 +85,33 @@ impl Services {
         }
     }
 
-    /// A fresher manifest read live: update the cached copy, if the patient is cached.
-    pub(super) async fn remember_manifest(&self, mrn: &Mrn, manifest: &Manifest, etag: &str) {
-        let (Some(cache), Ok(json)) = (self.usable_cache().await, serde_json::to_string(manifest))
-        else {
-            return;
-        };
-        let now = self.now_text();
-        let changed = cache
-            .update_manifest(mrn.as_ref(), json, Some(etag.to_string()), &now)
-            .await;
-        // Re-index only what changed: every list, open and thumbnail reads the manifest.
-        if !matches!(changed, Ok(true)) {
-            return;
-        }
-        if let Some((record, _)) = self.cached_record(mrn.as_ref()).await {
-            let _ = cache.index_patient(mrn.as_ref(), index_rows(&record)).await;
-        }
-    }
-
-    /// Asks the cloud whether a cached patient changed (conditional GET on the manifest ETag).
-    /// `None`: the copy on screen is current (304). A changed manifest is cached and returned.
+    /// Asks the server whether a cached patient changed (a find with the cached manifest's
+    /// ETag; audited). `None`: the copy on screen is current. A changed record is cached and
+    /// returned.
     pub async fn revalidate_patient(&self, mrn: &str) -> Result<Option<PatientSummary>, AppError> {
         self.authorize(crate::domain::Action::ViewRecords).await?;
         let mrn = self.parse_mrn(mrn)?;
-        let Some((mut record, _)) = self.cached_record(mrn.as_ref()).await else {
-            let live = self.live_record(&mrn).await?;
-            return Ok(Some(self.summary(&live, None).await));
-        };
-        let key = keys::manifest(&mrn);
-        let answer = match &record.manifest_etag {
-            Some(etag) => self
-                .store
-                .get_json_if_changed::<Manifest>(&key, etag)
-                .await
-                .map_err(LookupError::from)?,
-            None => match self
-                .store
-                .get_json::<Manifest>(&key)
-                .await
-                .map_err(LookupError::from)?
-            {
-                Some(v) => Revalidated::Changed(v),
-                None => Revalidated::Missing,
-            },
-        };
-        match answer {
-            Revalidated::Unchanged | Revalidated::Missing => {
+        let cached = self.cached_record(mrn.as_ref()).await;
+        let etag = cached
+            .as_ref()
+            .and_then(|(record, _)| record.manifest_etag.clone());
+        let reason = self.reason_for(mrn.as_ref());
+        let query = format!("MRN {mrn}");
+        match self
+            .find_via_server(&query, reason.as_ref(), etag.as_deref())
+            .await?
+        {
+            None => {
                 if let Some(cache) = self.usable_cache().await {
                     let _ = cache.mark_synced(mrn.as_ref(), &self.now_text()).await;
                 }
                 Ok(None)
             }
-            Revalidated::Changed(v) => {
-                record.manifest = v.value;
-                record.manifest_etag = Some(v.etag);
+            Some(record) => {
                 self.remember_record(&record).await;
                 Ok(Some(self.summary(&record, None).await))
             }
         }
-    }
-
-    pub(super) async fn live_record(&self, mrn: &Mrn) -> Result<PatientRecord, AppError> {
-        let record = crate::records::find_patient(
-            &self.store,
-            &crate::domain::PatientQuery::Mrn(mrn.clone()),
-        )
-        .await?;
-        self.remember_record(&record).await;
-        Ok(record)
     }
 
     /// The screen's summary; `synced_at` set when it comes from the cache.
@@ -172,66 +129,23 @@ impl Services {
 }
 
 impl Services {
-    /// Whether the cloud answers, by one cheap request (HeadBucket); updates the store's
-    /// offline state. For the offline banner and the outbox's automatic drain.
+    /// Whether the records server answers, by one cheap request; updates the offline state.
+    /// For the offline banner and the outbox's automatic drain.
     pub async fn is_online(&self) -> bool {
-        self.store.probe().await
-    }
-}
-
-impl Services {
-    /// Records an audit event; offline it waits in the encrypted cache and goes up with the
-    /// outbox. Without either, the action is refused (no unaudited view).
-    pub(super) async fn audit(
-        &self,
-        action: crate::records::audit::AuditAction,
-        mrn: &Mrn,
-        doc_id: Option<uuid::Uuid>,
-    ) -> Result<(), AppError> {
-        let actor = self.actor().await?;
-        let (key, event) =
-            crate::records::audit::event((self.clock)(), &actor, action, mrn, doc_id);
-        let sent = self
-            .store
-            .put_json(&key, &event, crate::cloud::object_store::Write::Create)
-            .await;
-        match sent {
-            Ok(_) | Err(crate::cloud::StoreError::Conflict) => Ok(()),
-            Err(crate::cloud::StoreError::Unreachable) => {
-                let cache = self
-                    .usable_cache()
-                    .await
-                    .ok_or_else(|| LookupError::from(crate::cloud::StoreError::Unreachable))?;
-                let json = serde_json::to_string(&event)
-                    .map_err(|e| crate::cache::CacheError::Database(e.to_string()))?;
-                cache.queue_audit(&key, json).await?;
-                Ok(())
-            }
-            Err(e) => Err(LookupError::from(e).into()),
+        match self.records_server() {
+            Some(server) => server.probe().await,
+            None => false,
         }
     }
 
-    /// Sends audit events made offline; stops at the first that cannot go.
+    /// Whether the last request to the server found no network.
+    pub(super) fn seems_offline(&self) -> bool {
+        self.records_server().is_none_or(|s| s.is_offline())
+    }
+
+    /// Sends the views made offline to the server, which audits them as reported later.
     pub async fn flush_audits(&self) -> Result<(), AppError> {
-        let Some(cache) = self.usable_cache().await else {
-            return Ok(());
-        };
-        for (key, event) in cache.pending_audits().await? {
-            let sent = self
-                .store
-                .put_bytes(
-                    &key,
-                    event.into_bytes(),
-                    "application/json",
-                    crate::cloud::object_store::Write::Create,
-                )
-                .await;
-            match sent {
-                Ok(_) | Err(crate::cloud::StoreError::Conflict) => cache.audit_sent(&key).await?,
-                Err(_) => break,
-            }
-        }
-        Ok(())
+        self.report_offline_views().await
     }
 }
 

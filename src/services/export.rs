@@ -1,19 +1,17 @@
 //! Export: chosen documents (or whole categories) of one patient saved as one ZIP with a
-//! manifest CSV. Every file is integrity-checked as for viewing, and each export is audited.
+//! manifest CSV. The server decides what may be exported and audits each file; every file is
+//! integrity-checked here as for viewing.
 //! The ZIP's own name is the user's choice; names inside are the documents' file names.
 
 use std::path::PathBuf;
 
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
 use tracing::instrument;
 use uuid::Uuid;
 
 use super::{AppError, Services};
-use crate::domain::{Action, Category, DocumentEntry, DocumentStatus};
+use crate::domain::{sha256_hex, Action, Category};
 use crate::export::{write_archive, ArchiveError, ExportedFile, UniqueNames};
-use crate::records::audit::{self, AuditAction};
-use crate::records::LookupError;
 
 /// What to put in the ZIP: these documents, and every document of these categories.
 #[derive(Debug, Clone, Default)]
@@ -50,60 +48,36 @@ impl Services {
             .iter()
             .map(|id| Uuid::parse_str(id).map_err(|_| AppError::NoSuchDocument))
             .collect::<Result<Vec<_>, _>>()?;
-        let manifest = self.manifest(&mrn).await?;
-        let mut chosen: Vec<&DocumentEntry> = manifest
-            .documents
-            .iter()
-            .filter(|d| d.status == DocumentStatus::Attached)
-            .filter(|d| ids.contains(&d.id) || categories.contains(&d.category))
-            .collect();
-        if chosen.len() < ids.len() || chosen.is_empty() {
-            return Err(AppError::NoSuchDocument);
-        }
-        chosen.sort_by_key(|d| {
-            (
-                Category::ALL.iter().position(|c| *c == d.category),
-                d.created,
-            )
-        });
+        let server = self.records_server_or_none()?;
+        let token = self.access_token().await?;
+        let reason = self.reason_for(mrn.as_ref());
+        let request = chartdesk_api::ExportRequest {
+            doc_ids: ids,
+            categories,
+        };
+        // The server chooses what may go (and audits each file) before anything is fetched.
+        let granted = server
+            .export(&token, mrn.as_ref(), &request, reason.as_ref())
+            .await?;
         let mut names = UniqueNames::default();
-        let mut files = Vec::with_capacity(chosen.len());
-        for entry in &chosen {
-            let bytes = self.fetch_verified(&mrn, entry).await?;
+        let mut files = Vec::with_capacity(granted.documents.len());
+        for access in granted.documents {
+            let bytes = server.fetch(&access.url, access.size).await?;
+            if access.sha256.len() != 64 || sha256_hex(&bytes) != access.sha256 {
+                return Err(AppError::Corrupted);
+            }
             files.push(ExportedFile {
-                zip_name: names.claim(entry.category.id(), &entry.file_name),
+                zip_name: names.claim(access.category.id(), &access.file_name),
                 bytes,
-                document_id: entry.id.to_string(),
-                category: entry.category.id().to_string(),
-                original_name: entry.file_name.clone(),
-                content_type: entry.content_type.clone(),
-                sha256: entry.sha256.clone(),
-                created: entry.created.format(&Rfc3339).unwrap_or_default(),
-                uploaded_by: entry.uploaded_by.clone(),
-                stamp: entry
-                    .stamp
-                    .as_ref()
-                    .map(|s| {
-                        let at = s.at.format(&Rfc3339).unwrap_or_default();
-                        format!("{} by {} at {at}", s.label, s.by)
-                    })
-                    .unwrap_or_default(),
+                document_id: access.doc_id.to_string(),
+                category: access.category.id().to_string(),
+                original_name: access.file_name,
+                content_type: access.content_type,
+                sha256: access.sha256,
+                created: access.created,
+                uploaded_by: access.uploaded_by,
+                stamp: access.stamp.unwrap_or_default(),
             });
-        }
-        // Audited before anything reaches the disk, as a view is before the bytes are shown.
-        let actor = self.actor().await?;
-        let now = (self.clock)();
-        for entry in &chosen {
-            audit::record(
-                &self.store,
-                now,
-                &actor,
-                AuditAction::Export,
-                &mrn,
-                Some(entry.id),
-            )
-            .await
-            .map_err(LookupError::from)?;
         }
         let path = target.display().to_string();
         let count = files.len() as u32;

@@ -9,11 +9,12 @@ mod offline_budget;
 mod offline_cache;
 mod outbox;
 mod records_server;
+mod remote_documents;
 mod removal;
-mod scan_status;
 mod session;
 mod sync_round;
 mod upload;
+mod upload_intents;
 
 use std::sync::Arc;
 
@@ -24,10 +25,9 @@ use tracing::instrument;
 use crate::auth::{
     AuthError, PendingChallenge, RefreshTokenVault, Session, TokenVerifier, UserPool,
 };
-use crate::cloud::{CloudClients, ObjectStore};
 use crate::config::{ConfigError, Folders, Profile};
 use crate::domain::{Action, BreakGlassError, PatientQuery, QueryError, StatedReason};
-use crate::records::{find_patient, LookupError, PatientSummary};
+use crate::records::{LookupError, PatientSummary};
 
 pub use documents::OpenedDocument;
 pub use export::{ExportSelection, ExportSummary};
@@ -99,8 +99,6 @@ impl From<crate::auth::KeychainError> for AppError {
 
 pub struct Services {
     pub profile: Profile,
-    pub clients: CloudClients,
-    pub store: ObjectStore,
     /// The records server, when the profile names one: it decides and audits what goes
     /// through it (see `records_server.rs`).
     server: Option<crate::cloud::RecordsServer>,
@@ -119,6 +117,8 @@ pub struct Services {
     pub(crate) cache_dir: Option<std::path::PathBuf>,
     /// The open cache and the user it belongs to.
     cache: Mutex<Option<(String, crate::cache::Cache)>>,
+    /// What the records server handed out for the patients on screen (see `remote_documents`).
+    handed_out: remote_documents::HandedOut,
 }
 
 impl Services {
@@ -132,10 +132,8 @@ impl Services {
     }
 
     pub async fn new(profile: Profile, clock: Clock) -> Self {
-        let clients = CloudClients::new(&profile).await;
-        let store = clients.store(&profile);
         let user_pool = UserPool {
-            cognito: clients.cognito.clone(),
+            cognito: crate::cloud::cognito_client(&profile).await,
             pool_id: profile.user_pool_id.clone(),
             client_id: profile.client_id.clone(),
             verifier: token_verifier(&profile),
@@ -146,8 +144,6 @@ impl Services {
             .map(crate::cloud::RecordsServer::new);
         Self {
             profile,
-            clients,
-            store,
             server,
             user_pool,
             vault: None,
@@ -158,6 +154,7 @@ impl Services {
             clock,
             cache_dir: None,
             cache: Mutex::new(None),
+            handed_out: Default::default(),
         }
     }
 
@@ -194,6 +191,9 @@ impl Services {
             if record.patient.flags.restricted && reason.is_none() {
                 return Err(BreakGlassError::ReasonRequired.into());
             }
+            if let Some(r) = &reason {
+                self.remember_reason(record.patient.mrn.as_ref(), r);
+            }
             if let Some(cache) = self.usable_cache().await {
                 let now = (self.clock)().format(&time::format_description::well_known::Rfc3339);
                 let _ = cache
@@ -202,14 +202,13 @@ impl Services {
             }
             return Ok(self.summary(&record, Some(synced_at)).await);
         }
-        if let Some(server) = &self.server {
-            // The server's word on access (role, break-glass) and its audit come first.
-            let token = self.access_token().await?;
-            server.find(&token, query, reason.as_ref()).await?;
-        }
-        let record = find_patient(&self.store, &parsed).await?;
-        if record.patient.flags.restricted && reason.is_none() {
-            return Err(BreakGlassError::ReasonRequired.into());
+        // The server decides (role, break-glass) and audits; its record is kept offline.
+        let record = self
+            .find_via_server(query, reason.as_ref(), None)
+            .await?
+            .ok_or(crate::cloud::ServerError::Malformed)?;
+        if let Some(r) = &reason {
+            self.remember_reason(record.patient.mrn.as_ref(), r);
         }
         self.remember_record(&record).await;
         Ok(self.summary(&record, None).await)

@@ -6,7 +6,8 @@ use time::format_description::well_known::Rfc3339;
 use tracing::{instrument, warn};
 
 use super::{AppError, Services};
-use crate::domain::{Action, DocumentStatus};
+use crate::cloud::ServerError;
+use crate::domain::Action;
 
 /// What pinning a patient downloaded.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -40,30 +41,33 @@ impl Services {
     ) -> Result<PinReport, AppError> {
         self.authorize(Action::ViewRecords).await?;
         let mrn = self.parse_mrn(mrn)?;
-        let record = self.live_record(&mrn).await?;
         let cache = self.cache().await?;
+        // The record itself first (the server audits the find), so the patient opens offline.
+        let query = format!("MRN {mrn}");
+        let reason = self.reason_for(mrn.as_ref());
+        if let Some(record) = self.find_via_server(&query, reason.as_ref(), None).await? {
+            self.remember_record(&record).await;
+        }
+        // Every attached document, with its thumbnail URL handed out (and the list audited).
+        let attached = self.list_via_server(&mrn, None, Some("")).await?;
         cache.pin(mrn.as_ref(), true).await?;
-        let attached: Vec<_> = record
-            .manifest
-            .documents
-            .iter()
-            .filter(|d| d.status == DocumentStatus::Attached)
-            .collect();
         let total = attached.len() as u32;
         let mut report = PinReport {
             documents: 0,
             skipped: 0,
         };
         progress(0, total);
-        for (i, entry) in attached.iter().enumerate() {
-            match self.fetch_verified(&mrn, entry).await {
+        for (i, row) in attached.iter().enumerate() {
+            let Ok(id) = uuid::Uuid::parse_str(&row.id) else {
+                report.skipped += 1;
+                continue;
+            };
+            match self.open_via_server(&mrn, id).await {
                 Ok(_) => report.documents += 1,
-                Err(AppError::Infected | AppError::Corrupted) => report.skipped += 1,
+                Err(e) if is_unkeepable(&e) => report.skipped += 1,
                 Err(e) => return Err(e),
             }
-            let _ = self
-                .document_thumbnail(mrn.as_ref(), &entry.id.to_string())
-                .await;
+            let _ = self.thumbnail_via_server(&mrn, id).await;
             progress(i as u32 + 1, total);
         }
         Ok(report)
@@ -79,5 +83,18 @@ impl Services {
     pub async fn clear_offline_data(&self) -> Result<(), AppError> {
         self.actor().await?;
         Ok(self.cache().await?.clear_records().await?)
+    }
+}
+
+/// A document the server will not hand out (flagged by the scanner, or failing its checksum):
+/// pinning goes on without it.
+fn is_unkeepable(e: &AppError) -> bool {
+    use chartdesk_api::ApiErrorCode;
+    match e {
+        AppError::Corrupted | AppError::Infected => true,
+        AppError::Server(ServerError::Refused(body)) => {
+            matches!(body.code, ApiErrorCode::Infected | ApiErrorCode::Integrity)
+        }
+        _ => false,
     }
 }

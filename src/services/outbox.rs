@@ -13,9 +13,10 @@ use uuid::Uuid;
 
 use super::{AppError, Services, Upload};
 use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
-use crate::cloud::{Progress, StoreError};
+use crate::cloud::{Progress, ServerError};
 use crate::domain::{Action, AttachError};
-use crate::records::{DocumentRow, LookupError};
+use crate::records::DocumentRow;
+use chartdesk_api::CompleteUpload;
 
 /// What one pass over the outbox did.
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
@@ -111,8 +112,8 @@ impl Services {
             .into_iter()
             .partition(|i| i.state == OutboxState::Queued);
         report.failed += failed.len() as u32;
-        // After a failure the store fails fast; ask the cloud once whether it is back.
-        let mut offline = self.store.is_offline() && !self.store.probe().await;
+        // After a failure, ask the server once whether it is back before sending anything.
+        let mut offline = self.seems_offline() && !self.is_online().await;
         if !offline {
             self.flush_audits().await?;
         }
@@ -120,19 +121,10 @@ impl Services {
             let outcomes = if offline {
                 round
                     .iter()
-                    .map(|_| {
-                        Ok(Outcome::Left(
-                            LookupError::from(StoreError::Unreachable).into(),
-                        ))
-                    })
+                    .map(|_| Ok(Outcome::Left(ServerError::Unreachable.into())))
                     .collect()
             } else {
-                join_all(
-                    round
-                        .iter()
-                        .map(|item| self.send_queued(item, progress(item), cancel.child_token())),
-                )
-                .await
+                self.send_round(round, &progress, cancel).await
             };
             for (item, outcome) in round.iter().zip(outcomes) {
                 let (word, message) = match outcome? {
@@ -161,27 +153,116 @@ impl Services {
         Ok(report)
     }
 
-    /// One queued item through the normal upload path, with its fixed doc id.
+    /// One round of queued items: each one's bytes sent (in parallel), then every one that
+    /// got there completed in one request, so the server attaches them with one
+    /// compare-and-swap per patient rather than one each.
+    async fn send_round(
+        &self,
+        round: &[OutboxItem],
+        progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
+        cancel: &CancellationToken,
+    ) -> Vec<Result<Outcome, AppError>> {
+        let sent = join_all(
+            round
+                .iter()
+                .map(|item| self.send_bytes(item, progress(item), cancel.child_token())),
+        )
+        .await;
+        let ready: Vec<CompleteUpload> = sent
+            .iter()
+            .filter_map(|r| r.as_ref().ok().and_then(Clone::clone))
+            .collect();
+        let mut completed = self.complete_batch(ready).await.into_iter();
+        let mut outcomes = Vec::with_capacity(round.len());
+        for (item, sent) in round.iter().zip(sent) {
+            let result = match sent {
+                Ok(Some(_)) => completed
+                    .next()
+                    .unwrap_or(Err(AppError::Server(crate::cloud::ServerError::Malformed)))
+                    .map(Some),
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
+            };
+            outcomes.push(self.settle(item, result).await);
+        }
+        outcomes
+    }
+
+    /// Completes a batch; if the batch call itself fails, each is completed alone so every
+    /// upload gets its own answer.
+    async fn complete_batch(
+        &self,
+        ready: Vec<CompleteUpload>,
+    ) -> Vec<Result<DocumentRow, AppError>> {
+        if ready.is_empty() {
+            return Vec::new();
+        }
+        if let Ok(results) = self.complete_uploads(ready.clone()).await {
+            return results;
+        }
+        let mut results = Vec::with_capacity(ready.len());
+        for one in ready {
+            results.push(match self.complete_uploads(vec![one]).await {
+                Ok(mut r) => r
+                    .pop()
+                    .unwrap_or(Err(AppError::Server(crate::cloud::ServerError::Malformed))),
+                Err(e) => Err(e),
+            });
+        }
+        results
+    }
+
+    /// A queued item's bytes to S3 with its fixed doc id; `None` when it left the outbox.
+    async fn send_bytes(
+        &self,
+        item: &OutboxItem,
+        progress: Arc<Progress>,
+        cancel: CancellationToken,
+    ) -> Result<Option<CompleteUpload>, AppError> {
+        let cache = self.cache().await?;
+        let Some((bytes, replace_oldest)) = cache.outbox_file(&item.doc_id).await? else {
+            return Ok(None);
+        };
+        let mut upload = Upload::new(&item.mrn, &item.category, &item.file_name, bytes);
+        upload.replace_oldest = replace_oldest;
+        upload.doc_id = Uuid::parse_str(&item.doc_id).ok();
+        upload.progress = progress.clone();
+        upload.cancel = cancel.clone();
+        let prepared = self.prepare_upload(upload).await?;
+        Ok(Some(
+            self.send_prepared(prepared, &progress, &cancel).await?,
+        ))
+    }
+
+    /// One queued item on its own (the window's add): bytes, then its complete.
     async fn send_queued(
         &self,
         item: &OutboxItem,
         progress: Arc<Progress>,
         cancel: CancellationToken,
     ) -> Result<Outcome, AppError> {
+        let round = std::slice::from_ref(item);
+        let progress = move |_: &OutboxItem| progress.clone();
+        let mut outcomes = self.send_round(round, &progress, &cancel).await;
+        outcomes
+            .pop()
+            .unwrap_or(Err(AppError::Server(crate::cloud::ServerError::Malformed)))
+    }
+
+    /// What an item's try came to, kept in the outbox: gone when attached, queued again when
+    /// a later try may get past it, failed (for the user to decide) otherwise.
+    async fn settle(
+        &self,
+        item: &OutboxItem,
+        result: Result<Option<DocumentRow>, AppError>,
+    ) -> Result<Outcome, AppError> {
         let cache = self.cache().await?;
-        let Some((bytes, replace_oldest)) = cache.outbox_file(&item.doc_id).await? else {
-            return Ok(Outcome::Sent(None));
-        };
-        let mut upload = Upload::new(&item.mrn, &item.category, &item.file_name, bytes);
-        upload.replace_oldest = replace_oldest;
-        upload.doc_id = Uuid::parse_str(&item.doc_id).ok();
-        upload.progress = progress;
-        upload.cancel = cancel;
-        match self.upload_document(upload).await {
-            Ok(row) => {
+        match result {
+            Ok(Some(row)) => {
                 cache.outbox_remove(&item.doc_id).await?;
                 Ok(Outcome::Sent(Some(row)))
             }
+            Ok(None) => Ok(Outcome::Sent(None)),
             // Already attached: an earlier run landed it and was stopped before this row
             // was removed.
             Err(AppError::Attach(AttachError::AlreadyAttached)) => {
@@ -272,17 +353,23 @@ impl Services {
     }
 }
 
-/// Failures a later try may get past: no network, a timeout, a busy record, a cancel, an
-/// ended session.
+/// Failures a later try may get past: no network, a timeout, an expired URL, a busy record,
+/// a cancel, an ended session.
 fn is_transient(e: &AppError) -> bool {
-    matches!(
-        e,
-        AppError::Lookup(LookupError::Store(
-            StoreError::Unreachable | StoreError::Failed(_) | StoreError::Cancelled
-        )) | AppError::Contended
-            // A session that ended or lapsed: sign in again, then the item goes up.
-            | AppError::Auth(_)
-    )
+    use chartdesk_api::ApiErrorCode;
+    match e {
+        AppError::Server(ServerError::Refused(body)) => matches!(
+            body.code,
+            ApiErrorCode::Unavailable | ApiErrorCode::Conflict | ApiErrorCode::Unauthenticated
+        ),
+        AppError::Server(
+            ServerError::Unreachable | ServerError::Storage(_) | ServerError::Cancelled,
+        ) => true,
+        AppError::Contended => true,
+        // A session that ended or lapsed: sign in again, then the item goes up.
+        AppError::Auth(_) => true,
+        _ => false,
+    }
 }
 
 /// The error's `UiError` code as text (`preop_full`, `unreachable`, …), kept with the item.

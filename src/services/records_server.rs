@@ -12,8 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::domain::{Action, BreakGlassReason};
-use crate::records::audit::{self, AuditEvent};
-use crate::records::DocumentRow;
+use crate::records::audit::AuditEvent;
 
 /// One line of the access-history panel.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
@@ -77,9 +76,6 @@ fn reason_shown(stored: &str) -> String {
     }
 }
 
-/// How many events the access-history panel shows.
-const HISTORY_LIMIT: usize = 200;
-
 impl Services {
     /// The signed-in user's Cognito access token, for the records server.
     pub(super) async fn access_token(&self) -> Result<String, AppError> {
@@ -90,44 +86,29 @@ impl Services {
         self.server.as_ref()
     }
 
-    /// A change the server makes; `None` when the profile has no server (the caller then
-    /// writes the bucket itself).
-    pub(super) async fn stamp_through_server(
-        &self,
-        mrn: &str,
-        doc_id: &str,
-    ) -> Option<Result<DocumentRow, AppError>> {
-        let server = self.records_server()?;
-        Some(
-            async {
-                self.authorize(Action::Stamp).await?;
-                let token = self.access_token().await?;
-                Ok(server.stamp(&token, mrn, doc_id).await?)
-            }
-            .await,
-        )
-    }
-
+    /// Detach or delete, made and audited by the server (records admins).
     pub(super) async fn remove_through_server(
         &self,
         mrn: &str,
         doc_id: &str,
         delete: bool,
-    ) -> Option<Result<(), AppError>> {
-        let server = self.records_server()?;
-        Some(
-            async {
-                self.authorize(Action::DetachOrDelete).await?;
-                let token = self.access_token().await?;
-                if delete {
-                    server.delete(&token, mrn, doc_id).await?;
-                } else {
-                    server.detach(&token, mrn, doc_id).await?;
-                }
-                Ok(())
-            }
-            .await,
-        )
+    ) -> Result<(), AppError> {
+        self.authorize(Action::DetachOrDelete).await?;
+        let mrn = self.parse_mrn(mrn)?;
+        uuid::Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
+        let server = self.records_server_or_none()?;
+        let token = self.access_token().await?;
+        let reason = self.reason_for(mrn.as_ref());
+        if delete {
+            server
+                .delete(&token, mrn.as_ref(), doc_id, reason.as_ref())
+                .await?;
+        } else {
+            server
+                .detach(&token, mrn.as_ref(), doc_id, reason.as_ref())
+                .await?;
+        }
+        Ok(())
     }
 
     /// Who opened or changed this patient's record, newest first (records admins).
@@ -135,15 +116,9 @@ impl Services {
     pub async fn access_history(&self, mrn: &str) -> Result<Vec<AuditEvent>, AppError> {
         self.authorize(Action::ReadAudit).await?;
         let mrn = self.parse_mrn(mrn)?;
-        match self.records_server() {
-            Some(server) => {
-                let token = self.access_token().await?;
-                Ok(server.access_history(&token, mrn.as_ref()).await?.events)
-            }
-            None => audit::history(&self.store, &mrn, HISTORY_LIMIT)
-                .await
-                .map_err(|e| crate::records::LookupError::from(e).into()),
-        }
+        let server = self.records_server_or_none()?;
+        let token = self.access_token().await?;
+        Ok(server.access_history(&token, mrn.as_ref()).await?.events)
     }
 
     /// `access_history` as the panel shows it.

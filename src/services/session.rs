@@ -52,11 +52,17 @@ pub enum SignInResult {
 }
 
 impl Services {
-    /// The one place the session changes, so the S3 credential provider always follows it.
+    /// The one place the session changes: what the server handed out to the last user (their
+    /// break-glass reasons, thumbnail URLs) goes with it.
     async fn replace_session(&self, next: Option<Session>) -> Option<Session> {
-        let id_token = next.as_ref().map(|s| s.tokens.id_token.clone());
         let previous = std::mem::replace(&mut *self.session.write().await, next);
-        self.clients.id_token.set(id_token);
+        let same_user = match (&previous, &*self.session.read().await) {
+            (Some(a), Some(b)) => a.username == b.username,
+            _ => false,
+        };
+        if !same_user {
+            self.handed_out.forget();
+        }
         previous
     }
 
@@ -329,7 +335,7 @@ impl Services {
         // Offline, Cognito cannot renew the session: what is on this computer stays usable for
         // a bounded time (nothing reaches the cloud meanwhile; the first call that does renews
         // the session or ends it).
-        let in_offline_grace = self.store.is_offline() && now < session.expires_at + OFFLINE_GRACE;
+        let in_offline_grace = self.seems_offline() && now < session.expires_at + OFFLINE_GRACE;
         if session.is_expired(now) && !in_offline_grace {
             return Err(AuthError::NotSignedIn.into());
         }

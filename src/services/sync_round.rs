@@ -49,7 +49,7 @@ impl Services {
             }
         }
         SyncStatus {
-            online: online && !self.store.is_offline(),
+            online: online && !self.seems_offline(),
             queued,
             failed,
             sent,

@@ -1,24 +1,18 @@
-//! Adding a scan to a patient's record: checked by content, image variants made, stored with
-//! SHA-256 checksums, then attached in one compare-and-swap manifest write under the preop rule. Objects first,
-//! manifest last: a failure between leaves an orphan object, never an entry without its file.
+//! Adding a scan to a patient's record: checked by content here (the server checks again),
+//! image variants made, then sent through the records server (`upload_intents`). Objects
+//! first, manifest last: a failure between leaves an orphan object, never an entry without
+//! its file.
 
 use std::sync::Arc;
 
-use bytes::Bytes;
 use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 use uuid::Uuid;
 
 use super::{AppError, Services};
-use crate::cloud::part_journal::PartJournal;
-use crate::cloud::{Progress, StoreError};
-use crate::domain::{
-    accept, attach, keys, sha256_hex, AcceptedFile, Action, Category, DocumentEntry,
-    DocumentStatus, FileRefusal, Mrn, ScanStatus,
-};
-use crate::records::audit::{self, AuditAction};
-use crate::records::{row_for, update_manifest, DocumentRow, LookupError};
-use crate::upload::make_variants;
+use crate::cloud::Progress;
+use crate::domain::{accept, sha256_hex, AcceptedFile, Action, Category, Mrn};
+use crate::records::DocumentRow;
 
 /// Bytes sent so far of one upload the window started (its own id), for its progress bar.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
@@ -101,126 +95,15 @@ impl Services {
         })
     }
 
+    /// Adds one file through the records server: start (the server validates and presigns),
+    /// PUT the bytes straight to S3, complete (the server verifies and attaches).
     #[instrument(skip_all, err(Display))]
     pub async fn upload_document(&self, upload: Upload<'_>) -> Result<DocumentRow, AppError> {
-        let Checked {
-            mrn,
-            category,
-            file,
-            sha256,
-        } = self.check_upload(&upload).await?;
-        if !self
-            .store
-            .exists(&keys::patient(&mrn))
-            .await
-            .map_err(LookupError::from)?
-        {
-            return Err(LookupError::NoSuchMrn(mrn.to_string()).into());
-        }
-        let actor = self.actor().await?;
-        let now = (self.clock)();
-        let id = upload.doc_id.unwrap_or_else(Uuid::now_v7);
-        let ext = keys::extension_for(file.content_type).unwrap_or("bin");
-        let size = upload.bytes.len() as u64;
-        let mut objects: Vec<(String, Bytes, &str)> = Vec::new();
-        let mut variants = Vec::new();
-        upload.progress.expect(size);
-        if file.is_image() {
-            // Decoding and resizing is CPU work: off the async workers.
-            let bytes = upload.bytes.clone();
-            let made = tokio::task::spawn_blocking(move || make_variants(&bytes))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .ok_or_else(|| FileRefusal::Unreadable(file.file_name.clone()))?;
-            let optimized = keys::optimized(&mrn, category, id);
-            let thumb = keys::thumb(&mrn, category, id);
-            variants = vec![optimized.clone(), thumb.clone()];
-            upload
-                .progress
-                .expect((made.optimized.len() + made.thumb.len()) as u64);
-            objects.push((optimized, made.optimized.into(), "image/jpeg"));
-            objects.push((thumb, made.thumb.into(), "image/jpeg"));
-        }
-        objects.push((
-            keys::original(&mrn, category, id, ext),
-            upload.bytes.into(),
-            file.content_type,
-        ));
-        // Multipart parts are journaled in the encrypted cache, so a restart resumes them.
-        let journal = self.usable_cache().await;
-        let mut written = Vec::new();
-        for (key, body, content_type) in objects {
-            let sent = self
-                .store
-                .upload_journaled(
-                    &key,
-                    body,
-                    content_type,
-                    &upload.progress,
-                    &upload.cancel,
-                    journal.as_ref().map(|c| c as &dyn PartJournal),
-                )
-                .await;
-            if let Err(e) = sent {
-                self.remove_orphans(&written).await;
-                return Err(LookupError::from(e).into());
-            }
-            written.push(key);
-        }
-        if upload.cancel.is_cancelled() {
-            self.remove_orphans(&written).await;
-            return Err(LookupError::from(StoreError::Cancelled).into());
-        }
-        let entry = DocumentEntry {
-            id,
-            category,
-            file_name: file.file_name,
-            content_type: file.content_type.to_string(),
-            size,
-            sha256,
-            created: now,
-            uploaded_by: actor.clone(),
-            variants,
-            stamp: None,
-            status: DocumentStatus::Attached,
-            scan_status: ScanStatus::Pending,
-        };
-        let may = self.row_permissions().await;
-        let attached = update_manifest(&self.store, &mrn, |manifest| {
-            attach(manifest, entry.clone(), upload.replace_oldest).map_err(AppError::Attach)?;
-            row_for(manifest, id, may).ok_or(AppError::NoSuchDocument)
-        })
-        .await
-        .map_err(AppError::from);
-        let row = match attached {
-            Ok(row) => row,
-            Err(e @ AppError::Attach(crate::domain::AttachError::PreopFull)) => {
-                // Refused for certain: no entry names these objects. (Never on AlreadyAttached:
-                // a retried upload's objects belong to the entry already there.)
-                self.remove_orphans(&written).await;
-                return Err(e);
-            }
-            // The write may have landed with its answer lost: the objects must stay.
-            Err(e) => return Err(e),
-        };
-        audit::record(
-            &self.store,
-            now,
-            &actor,
-            AuditAction::Upload,
-            &mrn,
-            Some(id),
-        )
-        .await
-        .map_err(LookupError::from)?;
-        Ok(row)
-    }
-
-    /// Best effort: a failed clean-up leaves orphans, which are harmless (no entry names them).
-    async fn remove_orphans(&self, keys: &[String]) {
-        for key in keys {
-            let _ = self.store.delete(key).await;
-        }
+        let progress = upload.progress.clone();
+        let cancel = upload.cancel.clone();
+        let prepared = self.prepare_upload(upload).await?;
+        let sent = self.send_prepared(prepared, &progress, &cancel).await?;
+        let mut results = self.complete_uploads(vec![sent]).await?;
+        results.pop().ok_or(AppError::NoSuchDocument)?
     }
 }

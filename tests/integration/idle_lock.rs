@@ -68,6 +68,7 @@ async fn with_no_network_the_lock_opens_with_the_password_last_accepted_online()
     let mut profile = cloud().profile();
     profile.name = format!("lock-offline-{}", uuid::Uuid::now_v7());
     profile.endpoint = Some(switch.endpoint.clone());
+    profile.server_url = Some(switch.server_url.clone());
     profile.keychain = chartdesk::auth::KeychainBackend::Keyutils;
     let services = Services::new(profile, chartdesk::services::system_clock())
         .await

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use chartdesk::auth::KeychainBackend;
 use chartdesk::cloud::object_store::Write;
+use chartdesk::cloud::{CloudClients, ObjectStore};
 use chartdesk::config::{Folders, Profile};
 use chartdesk::domain::{keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, ScanStatus};
 use chartdesk::sandbox::demo_pdf;
@@ -20,11 +21,15 @@ use chartdesk::Services;
 
 pub struct LocalCloud {
     pub endpoint: String,
+    /// The records server (a real `chartdesk-server` process) every profile goes through.
+    pub server_url: String,
     pub folders: Folders,
     pub report: SandboxReport,
     _dir: tempfile::TempDir,
     /// The watcher that stops moto when this process ends (None for an external endpoint).
     _moto: Option<Child>,
+    /// The watcher that stops the records server when this process ends.
+    _server: Child,
 }
 
 static CLOUD: OnceLock<LocalCloud> = OnceLock::new();
@@ -55,19 +60,32 @@ pub fn cloud() -> &'static LocalCloud {
             .join()
             .unwrap()
         });
+        let (server_url, server) = start_server(&endpoint, &report);
         LocalCloud {
             endpoint,
+            server_url,
             folders,
             report,
             _dir: dir,
             _moto: moto,
+            _server: server,
         }
     })
 }
 
 impl LocalCloud {
+    /// The sandbox profile, through the records server.
     pub fn profile(&self) -> Profile {
-        Profile::load(&self.folders, SANDBOX_PROFILE).unwrap()
+        let mut profile = Profile::load(&self.folders, SANDBOX_PROFILE).unwrap();
+        profile.server_url = Some(self.server_url.clone());
+        profile
+    }
+
+    /// The bucket as an administrator reaches it (the sandbox's keys): for seeding records and
+    /// checking what the server wrote. The app itself has no such access.
+    pub async fn admin_store(&self) -> ObjectStore {
+        let profile = Profile::load(&self.folders, SANDBOX_PROFILE).unwrap();
+        CloudClients::new(&profile).await.store(&profile)
     }
 
     pub async fn services(&self) -> Services {
@@ -105,6 +123,40 @@ impl LocalCloud {
             .unwrap();
         services
     }
+}
+
+/// The server binary `cargo test --workspace` built beside this test binary.
+fn server_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("CHARTDESK_SERVER_BIN") {
+        return p.into();
+    }
+    let exe = std::env::current_exe().unwrap();
+    // target/debug/deps/integration-… → target/debug/chartdesk-server
+    exe.parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("chartdesk-server")
+}
+
+/// Starts the records server with the server identity's keys (as the sandbox does), watched.
+fn start_server(endpoint: &str, report: &SandboxReport) -> (String, Child) {
+    let port = free_port();
+    let command = format!(
+        "CHARTDESK_BUCKET={bucket} CHARTDESK_USER_POOL_ID={pool} CHARTDESK_APP_CLIENT_ID={client} \
+         AWS_REGION={region} AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID={key} AWS_SECRET_ACCESS_KEY={secret} \
+         {bin} --listen 127.0.0.1:{port}",
+        bucket = report.bucket,
+        pool = report.user_pool_id,
+        client = report.client_id,
+        region = report.region,
+        key = report.server_access_key_id,
+        secret = report.server_secret_access_key,
+        bin = server_bin().display(),
+    );
+    let watcher = start_watched(&command, port)
+        .expect("starting chartdesk-server (built by cargo test --workspace)");
+    (format!("http://127.0.0.1:{port}"), watcher)
 }
 
 fn moto_server() -> PathBuf {
@@ -173,6 +225,7 @@ pub fn run_cli(args: &[&str], password: &str) -> std::process::Output {
         .env("CHARTDESK_CONFIG_DIR", &c.folders.config)
         .env("CHARTDESK_DATA_DIR", &c.folders.data)
         .env("CHARTDESK_PASSWORD", password)
+        .env("CHARTDESK_SERVER_URL", &c.server_url)
         .output()
         .unwrap()
 }
@@ -184,15 +237,19 @@ pub fn dead_endpoint() -> String {
 
 /// Writes a patient record of the test's own (a PDF per category given), so a test that
 /// changes documents never races the tests that count the demo patients' documents.
-pub async fn seed_patient(services: &Services, mrn: &str, categories: &[Category]) {
+pub async fn seed_patient(mrn: &str, categories: &[Category]) {
+    let store = cloud().admin_store().await;
     let mrn = Mrn::from_stored(mrn).unwrap();
+    store
+        .put_json(&keys::patient(&mrn), &test_patient(&mrn), Write::Create)
+        .await
+        .unwrap();
     let mut manifest = Manifest::new();
     for &category in categories {
         let id = uuid::Uuid::now_v7();
         let pdf = demo_pdf("Seeded report", "Integration test document");
         let key = keys::original(&mrn, category, id, "pdf");
-        services
-            .store
+        store
             .put_bytes(&key, pdf.clone(), "application/pdf", Write::Create)
             .await
             .unwrap();
@@ -211,9 +268,53 @@ pub async fn seed_patient(services: &Services, mrn: &str, categories: &[Category
             scan_status: ScanStatus::Clean,
         });
     }
-    services
-        .store
+    store
         .put_json(&keys::manifest(&mrn), &manifest, Write::Create)
         .await
         .unwrap();
+}
+
+/// A patient record for a seeded MRN: its NHS number made from the MRN's digits (valid, so the
+/// server accepts it; no NHS lookup points at it, so no other test finds it by number).
+fn test_patient(mrn: &Mrn) -> chartdesk::domain::Patient {
+    let mut digits: Vec<u32> = mrn
+        .as_ref()
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    digits.insert(0, 9);
+    digits.resize(9, 0);
+    while chartdesk::domain::check_digit(&digits).is_none() {
+        digits[8] = (digits[8] + 1) % 10;
+    }
+    let check = chartdesk::domain::check_digit(&digits).unwrap();
+    let nhs: String = digits
+        .iter()
+        .chain(std::iter::once(&check))
+        .map(|d| char::from_digit(*d, 10).unwrap())
+        .collect();
+    serde_json::from_value(serde_json::json!({
+        "mrn": mrn.as_ref(),
+        "nhs_number": nhs,
+        "given_name": "Seeded",
+        "family_name": "Testpatient",
+        "birth_date": "1970-01-01",
+        "postcode": "ZZ99 3ZZ",
+    }))
+    .unwrap()
+}
+
+/// Every audit event in the bucket, each once (its day copy; the per-patient index holds the
+/// same events), as JSON.
+pub async fn audit_events() -> Vec<serde_json::Value> {
+    let store = cloud().admin_store().await;
+    let mut events = Vec::new();
+    for key in store.list_keys("audit/").await.unwrap() {
+        if key.starts_with("audit/patients/") {
+            continue;
+        }
+        let (bytes, _) = store.get_bytes(&key).await.unwrap().unwrap();
+        events.push(serde_json::from_slice(&bytes).unwrap());
+    }
+    events
 }

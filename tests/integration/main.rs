@@ -5,7 +5,6 @@
 
 mod documents;
 mod export;
-mod identity_pool;
 mod idle_lock;
 mod local_cloud;
 mod mfa_setup;

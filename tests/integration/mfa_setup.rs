@@ -13,7 +13,10 @@ use crate::local_cloud::cloud;
 /// A fresh pool with MFA required, one app client and one admin-created user.
 async fn mfa_required_app() -> Services {
     let c = cloud();
-    let cognito = c.services().await.clients.cognito.clone();
+    let cognito = chartdesk::cloud::CloudClients::new(&crate::local_cloud::cloud().profile())
+        .await
+        .cognito
+        .clone();
     let pool = cognito
         .create_user_pool()
         .pool_name(format!("mfa-required-{}", uuid::Uuid::now_v7().simple()))

@@ -7,19 +7,46 @@ use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
 
 pub struct NetworkSwitch {
+    /// In front of `target` (the local cloud: Cognito, and S3 for the admin's checks).
     pub endpoint: String,
+    /// In front of the records server; cut and restored with the cloud.
+    pub server_url: String,
     up: Arc<AtomicBool>,
-    _task: tokio::task::JoinHandle<()>,
+    _tasks: [tokio::task::JoinHandle<()>; 2],
 }
 
 impl NetworkSwitch {
-    /// Forwards a fresh loopback port to `target` (`http://127.0.0.1:PORT`).
+    /// Forwards a fresh loopback port to `target` (`http://127.0.0.1:PORT`), and another to the
+    /// shared records server.
     pub async fn start(target: &str) -> Self {
+        let up = Arc::new(AtomicBool::new(true));
+        let (endpoint, cloud) = forward(target, up.clone()).await;
+        let (server_url, server) =
+            forward(&crate::local_cloud::cloud().server_url, up.clone()).await;
+        Self {
+            endpoint,
+            server_url,
+            up,
+            _tasks: [cloud, server],
+        }
+    }
+
+    /// New connections are refused and open ones are dropped.
+    pub fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+    }
+
+    pub fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+async fn forward(target: &str, up: Arc<AtomicBool>) -> (String, tokio::task::JoinHandle<()>) {
+    {
         let target = target.trim_start_matches("http://").to_string();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let up = Arc::new(AtomicBool::new(true));
-        let open = up.clone();
+        let open = up;
         let task = tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
                 if !open.load(Ordering::SeqCst) {
@@ -39,20 +66,7 @@ impl NetworkSwitch {
                 });
             }
         });
-        Self {
-            endpoint,
-            up,
-            _task: task,
-        }
-    }
-
-    /// New connections are refused and open ones are dropped.
-    pub fn cut(&self) {
-        self.up.store(false, Ordering::SeqCst);
-    }
-
-    pub fn restore(&self) {
-        self.up.store(true, Ordering::SeqCst);
+        (endpoint, task)
     }
 }
 
@@ -73,6 +87,7 @@ pub async fn signed_in_via(
 ) -> chartdesk::Services {
     let mut p = crate::local_cloud::cloud().profile();
     p.endpoint = Some(switch.endpoint.clone());
+    p.server_url = Some(switch.server_url.clone());
     p.name = profile.to_string();
     p.keychain = chartdesk::auth::KeychainBackend::Keyutils;
     let s = chartdesk::Services::new(p, chartdesk::services::system_clock())

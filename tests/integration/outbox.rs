@@ -20,7 +20,7 @@ async fn ward_via(switch: &NetworkSwitch, cache: &std::path::Path, profile: &str
 #[tokio::test]
 async fn an_upload_queued_while_the_network_is_down_goes_up_once_when_it_returns() {
     let setup = cloud().signed_in("nurse.hughes").await;
-    patient(&setup, "30000031").await;
+    patient("30000031").await;
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
     let s = ward_via(&switch, dir.path(), "outbox-offline").await;
@@ -86,7 +86,7 @@ async fn a_bad_file_is_refused_before_it_reaches_the_outbox() {
 #[tokio::test]
 async fn a_preop_image_queued_offline_waits_for_the_users_decision_when_preop_is_full() {
     let setup = cloud().signed_in("nurse.hughes").await;
-    patient(&setup, "30000032").await;
+    patient("30000032").await;
     for i in 0..3 {
         setup
             .upload_document(Upload::new(
@@ -156,6 +156,7 @@ fn cli(data: &std::path::Path, args: &[&str]) -> Command {
         .env("CHARTDESK_DATA_DIR", data)
         .env("CHARTDESK_PASSWORD", "Demo-WardStaff-2026!")
         .env("CHARTDESK_KEYCHAIN", "keyutils")
+        .env("CHARTDESK_SERVER_URL", &c.server_url)
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     command
@@ -164,7 +165,7 @@ fn cli(data: &std::path::Path, args: &[&str]) -> Command {
 #[tokio::test]
 async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_upload() {
     let setup = cloud().signed_in("nurse.hughes").await;
-    patient(&setup, "30000033").await;
+    patient("30000033").await;
     cli_cache_key_made();
     let data = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
@@ -219,7 +220,12 @@ async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_up
             let opened = match setup.open_document("30000033", &row.id).await {
                 Ok(o) => o,
                 Err(e) => {
-                    let keys = setup.store.list_keys("patients/30000033/").await.unwrap();
+                    let keys = crate::local_cloud::cloud()
+                        .admin_store()
+                        .await
+                        .list_keys("patients/30000033/")
+                        .await
+                        .unwrap();
                     panic!("seed {seed} (kill after {delay} ms, queued {queued}): {e:?}; row {row:?}; keys {keys:#?}");
                 }
             };
@@ -227,8 +233,9 @@ async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_up
         }
     }
     let rows = setup.list_documents("30000033", "radiology").await.unwrap();
-    let originals = setup
-        .store
+    let originals = crate::local_cloud::cloud()
+        .admin_store()
+        .await
         .list_keys("patients/30000033/originals/")
         .await
         .unwrap();
@@ -237,11 +244,11 @@ async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_up
         rows.len(),
         "one set of objects per document"
     );
-    let open = setup
-        .clients
+    let open = chartdesk::cloud::CloudClients::new(&crate::local_cloud::cloud().profile())
+        .await
         .s3
         .list_multipart_uploads()
-        .bucket(setup.store.bucket())
+        .bucket(crate::local_cloud::cloud().admin_store().await.bucket())
         .prefix("patients/30000033/")
         .send()
         .await
@@ -253,7 +260,7 @@ async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_up
 #[tokio::test]
 async fn cli_upload_adds_the_good_files_and_exits_non_zero_naming_the_refused_one() {
     let setup = cloud().signed_in("nurse.hughes").await;
-    patient(&setup, "30000034").await;
+    patient("30000034").await;
     cli_cache_key_made();
     let data = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
@@ -300,7 +307,7 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
     use chartdesk::cloud::part_journal::PartJournal;
     use chartdesk::cloud::transfer::PART_SIZE;
 
-    let store = cloud().services().await.store;
+    let store = crate::local_cloud::cloud().admin_store().await;
     let dir = tempfile::tempdir().unwrap();
     let journal = Cache::open(&dir.path().join("j.db"), &new_key().unwrap()).unwrap();
     let key = format!("resume-test/{}.tif", uuid::Uuid::now_v7());
@@ -380,7 +387,7 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
 #[tokio::test]
 async fn the_network_dropping_mid_upload_leaves_it_queued_and_it_lands_once_when_back() {
     let setup = cloud().signed_in("nurse.hughes").await;
-    patient(&setup, "30000035").await;
+    patient("30000035").await;
     let switch = std::sync::Arc::new(NetworkSwitch::start(&cloud().endpoint).await);
     let dir = tempfile::tempdir().unwrap();
     let s = ward_via(&switch, dir.path(), "outbox-mid-cut").await;

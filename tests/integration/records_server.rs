@@ -1,60 +1,19 @@
 //! The desktop core and the CLI through the records server (a real `chartdesk-server` process
 //! against the shared local cloud): stamps, break-glass, access history, patient import.
 
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use chartdesk::{ErrorCode, Services};
 
-use crate::local_cloud::{cloud, free_port, start_watched};
+use crate::local_cloud::cloud;
 
-/// The server binary `cargo test --workspace` built beside this test binary.
-fn server_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("CHARTDESK_SERVER_BIN") {
-        return p.into();
-    }
-    let exe = std::env::current_exe().unwrap();
-    // target/debug/deps/integration-… → target/debug/chartdesk-server
-    exe.parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("chartdesk-server")
-}
-
-/// The records server for the shared cloud, started once per test process.
 fn server_url() -> &'static str {
-    static SERVER: OnceLock<(Option<std::process::Child>, String)> = OnceLock::new();
-    &SERVER
-        .get_or_init(|| {
-            let c = cloud();
-            let port = free_port();
-            let command = format!(
-                "CHARTDESK_BUCKET={bucket} CHARTDESK_USER_POOL_ID={pool} CHARTDESK_APP_CLIENT_ID={client} \
-                 AWS_REGION={region} AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID={key} AWS_SECRET_ACCESS_KEY={secret} \
-                 {bin} --listen 127.0.0.1:{port}",
-                bucket = c.report.bucket,
-                pool = c.report.user_pool_id,
-                client = c.report.client_id,
-                region = c.report.region,
-                endpoint = c.endpoint,
-                key = c.report.server_access_key_id,
-                secret = c.report.server_secret_access_key,
-                bin = server_bin().display(),
-            );
-            let watcher = start_watched(&command, port)
-                .expect("starting chartdesk-server (built by cargo test --workspace)");
-            (Some(watcher), format!("http://127.0.0.1:{port}"))
-        })
-        .1
+    &cloud().server_url
 }
 
 async fn through_server(username: &str) -> Services {
     let c = cloud();
-    let mut profile = c.profile();
-    profile.server_url = Some(server_url().to_string());
-    c.signed_in_with(profile, username).await
+    c.signed_in(username).await
 }
 
 fn cli(args: &[&str], user_password: &str) -> std::process::Output {

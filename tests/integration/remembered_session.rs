@@ -67,9 +67,8 @@ async fn a_revoked_refresh_token_sends_the_user_to_sign_in_and_is_removed() {
     let name = profile_name();
     sign_in(&app(&name).await, "admin.byrne").await;
     // Revoke every token of the user on the pool (moto has no RevokeToken, DESIGN.md §6).
-    let admin = c.services().await;
-    admin
-        .clients
+    chartdesk::cloud::CloudClients::new(&crate::local_cloud::cloud().profile())
+        .await
         .cognito
         .admin_user_global_sign_out()
         .user_pool_id(&c.report.user_pool_id)

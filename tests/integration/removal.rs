@@ -9,7 +9,7 @@ use crate::local_cloud::{cloud, seed_patient};
 #[tokio::test]
 async fn detach_takes_a_document_off_the_record_but_keeps_its_file() {
     let admin = cloud().signed_in("admin.byrne").await;
-    seed_patient(&admin, "20000001", &[Category::Postop]).await;
+    seed_patient("20000001", &[Category::Postop]).await;
     let rows = admin.list_documents("20000001", "postop").await.unwrap();
     assert!(rows[0].can_remove);
     admin
@@ -20,28 +20,55 @@ async fn detach_takes_a_document_off_the_record_but_keeps_its_file() {
     assert!(left.is_empty(), "off the record");
     let mrn = Mrn::from_stored("20000001").unwrap();
     let original = keys::original(&mrn, Category::Postop, rows[0].id.parse().unwrap(), "pdf");
-    assert!(admin.store.exists(&original).await.unwrap(), "file kept");
+    assert!(
+        crate::local_cloud::cloud()
+            .admin_store()
+            .await
+            .exists(&original)
+            .await
+            .unwrap(),
+        "file kept"
+    );
 }
 
 #[tokio::test]
 async fn delete_removes_the_file_and_only_that_patients_entry() {
     let admin = cloud().signed_in("admin.byrne").await;
-    seed_patient(&admin, "20000002", &[Category::Discharge, Category::Lab]).await;
-    let other_before = admin.store.list_keys("patients/10000010/").await.unwrap();
+    seed_patient("20000002", &[Category::Discharge, Category::Lab]).await;
+    let other_before = crate::local_cloud::cloud()
+        .admin_store()
+        .await
+        .list_keys("patients/10000010/")
+        .await
+        .unwrap();
     let rows = admin.list_documents("20000002", "discharge").await.unwrap();
     admin
         .delete_document("20000002", &rows[0].id)
         .await
         .unwrap();
-    let keys_left = admin.store.list_keys("patients/20000002/").await.unwrap();
+    let keys_left = crate::local_cloud::cloud()
+        .admin_store()
+        .await
+        .list_keys("patients/20000002/")
+        .await
+        .unwrap();
     assert!(
         !keys_left.iter().any(|k| k.contains(&rows[0].id)),
         "no object of it remains"
     );
-    assert_eq!(keys_left.len(), 2, "the lab file and the manifest stay");
+    assert_eq!(
+        keys_left.len(),
+        3,
+        "the lab file, the manifest and the patient stay"
+    );
     let listed = admin.list_documents("20000002", "discharge").await.unwrap();
     assert!(listed.is_empty());
-    let other_after = admin.store.list_keys("patients/10000010/").await.unwrap();
+    let other_after = crate::local_cloud::cloud()
+        .admin_store()
+        .await
+        .list_keys("patients/10000010/")
+        .await
+        .unwrap();
     assert_eq!(other_before, other_after, "other patients untouched");
     let again = admin.delete_document("20000002", &rows[0].id).await;
     assert_eq!(UiError::from(again.unwrap_err()).code, ErrorCode::NotFound);
@@ -49,8 +76,7 @@ async fn delete_removes_the_file_and_only_that_patients_entry() {
 
 #[tokio::test]
 async fn only_records_admins_may_detach_or_delete() {
-    let admin = cloud().signed_in("admin.byrne").await;
-    seed_patient(&admin, "20000003", &[Category::Radiology]).await;
+    seed_patient("20000003", &[Category::Radiology]).await;
     for user in ["dr.okafor", "nurse.hughes"] {
         let services = cloud().signed_in(user).await;
         let rows = services

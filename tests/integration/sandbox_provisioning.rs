@@ -20,8 +20,12 @@ async fn provisioning_writes_the_sandbox_profile_with_pool_client_and_bucket() {
 
 #[tokio::test]
 async fn every_demo_patient_has_a_record_and_an_nhs_lookup() {
-    let services = cloud().services().await;
-    let keys = services.store.list_keys("").await.unwrap();
+    let keys = crate::local_cloud::cloud()
+        .admin_store()
+        .await
+        .list_keys("")
+        .await
+        .unwrap();
     for p in demo_patients() {
         assert!(keys.contains(&format!("patients/{}/patient.json", p.mrn)));
         assert!(keys.contains(&format!("lookup/nhs/{}.json", p.nhs_number)));
@@ -30,8 +34,12 @@ async fn every_demo_patient_has_a_record_and_an_nhs_lookup() {
 
 #[tokio::test]
 async fn no_object_key_contains_a_patient_name() {
-    let services = cloud().services().await;
-    let keys = services.store.list_keys("").await.unwrap();
+    let keys = crate::local_cloud::cloud()
+        .admin_store()
+        .await
+        .list_keys("")
+        .await
+        .unwrap();
     assert!(!keys.is_empty());
     for p in demo_patients() {
         for name in [p.given_name, p.family_name] {
@@ -49,7 +57,7 @@ async fn cli_sandbox_up_is_idempotent() {
     let c = cloud();
     // The demo records only: other tests add audit events and patients (MRNs 2…/3…) meanwhile.
     let records = || async {
-        let store = c.services().await.store;
+        let store = c.admin_store().await;
         let mut keys = store.list_keys("patients/1").await.unwrap();
         let demo: Vec<String> = demo_patients()
             .iter()

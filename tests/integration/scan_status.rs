@@ -5,12 +5,12 @@ use aws_sdk_s3::types::{Tag, Tagging};
 use chartdesk::domain::{keys, Category, Mrn, ScanStatus};
 use chartdesk::sandbox::{demo_jpeg, demo_pdf};
 use chartdesk::services::Upload;
-use chartdesk::{ErrorCode, Services, UiError};
+use chartdesk::{ErrorCode, UiError};
 
 use crate::local_cloud::cloud;
 use crate::upload::patient;
 
-async fn tag(services: &Services, key: &str, value: &str) {
+async fn tag(key: &str, value: &str) {
     let tagging = Tagging::builder()
         .tag_set(
             Tag::builder()
@@ -21,11 +21,11 @@ async fn tag(services: &Services, key: &str, value: &str) {
         )
         .build()
         .unwrap();
-    services
-        .clients
+    chartdesk::cloud::CloudClients::new(&crate::local_cloud::cloud().profile())
+        .await
         .s3
         .put_object_tagging()
-        .bucket(services.store.bucket())
+        .bucket(crate::local_cloud::cloud().admin_store().await.bucket())
         .key(key)
         .tagging(tagging)
         .send()
@@ -36,7 +36,7 @@ async fn tag(services: &Services, key: &str, value: &str) {
 #[tokio::test]
 async fn the_scanners_tag_is_shown_and_an_infected_file_cannot_be_opened_or_previewed() {
     let s = cloud().signed_in("nurse.hughes").await;
-    patient(&s, "30000021").await;
+    patient("30000021").await;
     let row = s
         .upload_document(Upload::new(
             "30000021",
@@ -65,7 +65,7 @@ async fn the_scanners_tag_is_shown_and_an_infected_file_cannot_be_opened_or_prev
         id,
         "jpg",
     );
-    tag(&s, &key, "infected").await;
+    tag(&key, "infected").await;
     let listed = s.list_documents("30000021", "radiology").await.unwrap();
     assert_eq!(listed[0].scan_status, ScanStatus::Infected);
     assert!(!listed[0].can_open);
@@ -77,7 +77,7 @@ async fn the_scanners_tag_is_shown_and_an_infected_file_cannot_be_opened_or_prev
         .unwrap()
         .is_none());
 
-    tag(&s, &key, "clean").await;
+    tag(&key, "clean").await;
     let listed = s.list_documents("30000021", "radiology").await.unwrap();
     assert_eq!(listed[0].scan_status, ScanStatus::Clean);
     assert!(s.open_document("30000021", &row.id).await.is_ok());
@@ -86,7 +86,7 @@ async fn the_scanners_tag_is_shown_and_an_infected_file_cannot_be_opened_or_prev
 #[tokio::test]
 async fn a_pdf_has_no_thumbnail_and_the_patient_search_spans_categories() {
     let s = cloud().signed_in("nurse.hughes").await;
-    patient(&s, "30000022").await;
+    patient("30000022").await;
     let pdf = s
         .upload_document(Upload::new(
             "30000022",

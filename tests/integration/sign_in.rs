@@ -234,7 +234,9 @@ async fn an_authenticator_user_needs_the_current_totp_code() {
 async fn a_disabled_account_is_told_to_contact_the_service_desk() {
     let c = cloud();
     let admin = c.services().await;
-    let cognito = &admin.clients.cognito;
+    let cognito = &chartdesk::cloud::CloudClients::new(&crate::local_cloud::cloud().profile())
+        .await
+        .cognito;
     let username = format!("leaver.{}", uuid::Uuid::now_v7().simple());
     cognito
         .admin_create_user()

@@ -9,8 +9,8 @@ use crate::local_cloud::cloud;
 async fn moto_id_token() -> String {
     let c = cloud();
     let services = c.services().await;
-    let out = services
-        .clients
+    let out = chartdesk::cloud::CloudClients::new(&crate::local_cloud::cloud().profile())
+        .await
         .cognito
         .initiate_auth()
         .auth_flow(AuthFlowType::UserPasswordAuth)

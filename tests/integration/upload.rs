@@ -17,14 +17,15 @@ async fn ward() -> Services {
 }
 
 /// A patient of the test's own: patient.json must exist for uploads.
-pub async fn patient(services: &Services, mrn: &str) {
-    seed_patient(services, mrn, &[]).await;
+pub async fn patient(mrn: &str) {
+    seed_patient(mrn, &[]).await;
     let key = format!("patients/{mrn}/patient.json");
     let json = format!(
         r#"{{"mrn":"{mrn}","nhs_number":"9990000018","given_name":"Test","family_name":"Patient","birth_date":"1970-01-01","postcode":"AB1 2CD"}}"#
     );
-    services
-        .store
+    crate::local_cloud::cloud()
+        .admin_store()
+        .await
         .put_bytes(
             &key,
             json.into_bytes(),
@@ -38,7 +39,7 @@ pub async fn patient(services: &Services, mrn: &str) {
 #[tokio::test]
 async fn a_pdf_and_a_jpeg_are_added_with_their_sniffed_types_and_checksums() {
     let s = ward().await;
-    patient(&s, "30000001").await;
+    patient("30000001").await;
     let pdf = demo_pdf("Lab", "x");
     let row = s
         .upload_document(upload(
@@ -67,7 +68,7 @@ async fn a_pdf_and_a_jpeg_are_added_with_their_sniffed_types_and_checksums() {
 #[tokio::test]
 async fn wrong_empty_and_unknown_targets_are_refused_with_reasons() {
     let s = ward().await;
-    patient(&s, "30000002").await;
+    patient("30000002").await;
     let exe = UiError::from(
         s.upload_document(upload(
             "30000002",
@@ -110,7 +111,7 @@ async fn wrong_empty_and_unknown_targets_are_refused_with_reasons() {
 #[tokio::test]
 async fn preop_takes_three_images_then_asks_and_replace_oldest_keeps_three() {
     let s = ward().await;
-    patient(&s, "30000003").await;
+    patient("30000003").await;
     for i in 0..3 {
         s.upload_document(upload("30000003", "preop", "p.jpg", demo_jpeg(i)))
             .await
@@ -142,7 +143,7 @@ async fn preop_takes_three_images_then_asks_and_replace_oldest_keeps_three() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_uploads_never_exceed_the_preop_limit_or_lose_an_entry() {
     let s = ward().await;
-    patient(&s, "30000004").await;
+    patient("30000004").await;
     let mut racers = tokio::task::JoinSet::new();
     for i in 0..6u8 {
         let client = Arc::new(ward().await);
@@ -176,7 +177,7 @@ async fn racing_uploads_never_exceed_the_preop_limit_or_lose_an_entry() {
 #[tokio::test]
 async fn an_image_goes_up_with_its_optimized_and_thumb_variants_and_a_fake_is_refused() {
     let s = ward().await;
-    patient(&s, "30000005").await;
+    patient("30000005").await;
     let row = s
         .upload_document(upload("30000005", "intraop", "photo.jpg", demo_jpeg(5)))
         .await
@@ -186,8 +187,20 @@ async fn an_image_goes_up_with_its_optimized_and_thumb_variants_and_a_fake_is_re
     let thumb_key = chartdesk::domain::keys::thumb(&mrn, chartdesk::domain::Category::Intraop, id);
     let optimized_key =
         chartdesk::domain::keys::optimized(&mrn, chartdesk::domain::Category::Intraop, id);
-    let (thumb, _) = s.store.get_bytes(&thumb_key).await.unwrap().unwrap();
-    let (optimized, _) = s.store.get_bytes(&optimized_key).await.unwrap().unwrap();
+    let (thumb, _) = crate::local_cloud::cloud()
+        .admin_store()
+        .await
+        .get_bytes(&thumb_key)
+        .await
+        .unwrap()
+        .unwrap();
+    let (optimized, _) = crate::local_cloud::cloud()
+        .admin_store()
+        .await
+        .get_bytes(&optimized_key)
+        .await
+        .unwrap()
+        .unwrap();
     let dims = |b: &[u8]| {
         let img = image::load_from_memory(b).unwrap();
         (img.width(), img.height())
@@ -228,7 +241,7 @@ pub fn big_tiff() -> Vec<u8> {
 #[tokio::test]
 async fn a_scan_above_8_mib_goes_up_in_parts_with_progress_and_opens_intact() {
     let s = ward().await;
-    patient(&s, "30000006").await;
+    patient("30000006").await;
     let tiff = big_tiff();
     assert!(tiff.len() > chartdesk::cloud::transfer::MULTIPART_THRESHOLD);
     let seen = Arc::new(std::sync::Mutex::new((0u64, 0u64, 0usize)));
@@ -255,8 +268,13 @@ async fn a_scan_above_8_mib_goes_up_in_parts_with_progress_and_opens_intact() {
 #[tokio::test]
 async fn a_cancelled_upload_adds_nothing_and_leaves_no_objects() {
     let s = ward().await;
-    patient(&s, "30000007").await;
-    let before = s.store.list_keys("patients/30000007/").await.unwrap();
+    patient("30000007").await;
+    let before = crate::local_cloud::cloud()
+        .admin_store()
+        .await
+        .list_keys("patients/30000007/")
+        .await
+        .unwrap();
     let mut up = upload("30000007", "radiology", "ct.tiff", big_tiff());
     let cancel = up.cancel.clone();
     up.progress = chartdesk::cloud::Progress::new(move |sent, _| {
@@ -271,6 +289,11 @@ async fn a_cancelled_upload_adds_nothing_and_leaves_no_objects() {
         .await
         .unwrap()
         .is_empty());
-    let after = s.store.list_keys("patients/30000007/").await.unwrap();
+    let after = crate::local_cloud::cloud()
+        .admin_store()
+        .await
+        .list_keys("patients/30000007/")
+        .await
+        .unwrap();
     assert_eq!(before, after, "variants already sent were removed again");
 }

@@ -7,8 +7,8 @@ mod uploads;
 
 pub use error::{ApiErrorCode, ErrorBody};
 pub use patients::{
-    AuditHistory, DocumentAccess, DocumentList, ExportRequest, ExportedDocuments, Health,
-    ImportOutcome, ImportReport, ImportRow, ListedDocument, OfflineView, OfflineViews,
+    AuditHistory, DocumentAccess, DocumentList, ExportRequest, ExportedDocuments, FoundPatient,
+    Health, ImportOutcome, ImportReport, ImportRow, ListedDocument, OfflineView, OfflineViews,
     OfflineViewsAccepted, PatientRegistration, RegisteredPatient,
 };
 pub use uploads::{

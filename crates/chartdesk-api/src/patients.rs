@@ -1,6 +1,6 @@
 //! Patients, their documents, export and the audit history.
 
-use chartdesk_domain::Gender;
+use chartdesk_domain::{Gender, Manifest, Patient};
 use chartdesk_records::audit::AuditEvent;
 use chartdesk_records::{DocumentRow, PatientSummary};
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,20 @@ use uuid::Uuid;
 pub struct Health {
     pub status: String,
     pub version: String,
+}
+
+/// A patient found: the banner and tiles, and the record itself for the desktop's encrypted
+/// offline copy (the browser ignores it). Sent again only when the manifest changed: a find
+/// with `If-None-Match: <manifest_etag>` answers 304 otherwise.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct FoundPatient {
+    #[serde(flatten)]
+    pub summary: PatientSummary,
+    #[schema(value_type = Object)]
+    pub patient: Patient,
+    #[schema(value_type = Object)]
+    pub manifest: Manifest,
+    pub manifest_etag: Option<String>,
 }
 
 /// One row of a category list, with a short-lived URL for its thumbnail (images only).
@@ -32,19 +46,29 @@ pub struct DocumentList {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DocumentAccess {
     pub doc_id: Uuid,
+    pub category: chartdesk_domain::Category,
     pub file_name: String,
     pub content_type: String,
     pub size: u64,
     /// Lower-case hex SHA-256 the bytes must match.
     pub sha256: String,
+    /// When it was added (RFC 3339) and by whom.
+    pub created: String,
+    pub uploaded_by: String,
+    /// The stamp in words (`Verified by dr.okafor at …`), if stamped.
+    pub stamp: Option<String>,
     /// Presigned GET, valid for `expires_in_seconds`.
     pub url: String,
     pub expires_in_seconds: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// What to export: these documents and every attached document of these categories.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ExportRequest {
+    #[serde(default)]
     pub doc_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub categories: Vec<chartdesk_domain::Category>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

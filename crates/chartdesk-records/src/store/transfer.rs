@@ -406,7 +406,7 @@ impl ObjectStore {
     /// A run killed mid-transfer leaves its multipart upload open (and billed): abort any for
     /// this key before starting again. Best effort; servers without the listing (s3s-fs)
     /// are skipped.
-    async fn abort_abandoned(&self, key: &str) {
+    pub async fn abort_abandoned(&self, key: &str) {
         let Ok(open) = self
             .client()
             .list_multipart_uploads()
@@ -433,70 +433,23 @@ impl ObjectStore {
         }
     }
 
-    /// Sends one presigned request with `body`, retrying what may pass on a second try;
-    /// returns the ETag the server gave.
+    /// Sends one presigned request with `body` (see `send_presigned`).
     async fn send(
         &self,
         presigned: &PresignedRequest,
         body: &Bytes,
         watch: Watch<'_>,
     ) -> Result<String, StoreError> {
-        let Watch {
-            progress, cancel, ..
-        } = watch;
-        let mut attempt = 1;
-        loop {
-            let mut request = self.http().put(presigned.uri());
-            for (name, value) in presigned.headers() {
-                request = request.header(name, value);
-            }
-            // What this attempt has counted, to take back if it fails.
-            let counted = Arc::new(AtomicU64::new(0));
-            let slices = counted_slices(
-                body.clone(),
-                progress.clone(),
-                counted.clone(),
-                cancel.clone(),
-            );
-            let sending = request
-                .header(reqwest::header::CONTENT_LENGTH, body.len())
-                .body(reqwest::Body::wrap_stream(slices))
-                .send();
-            let answer = tokio::select! {
-                answer = sending => answer,
-                _ = cancel.cancelled() => {
-                    progress.take_back(counted.load(Ordering::Relaxed));
-                    return Err(StoreError::Cancelled);
-                }
-            };
-            let failure = match answer {
-                Ok(r) if r.status().is_success() => {
-                    let etag = r
-                        .headers()
-                        .get(reqwest::header::ETAG)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default();
-                    return Ok(etag.to_string());
-                }
-                Ok(r) => Failure::Service {
-                    status: r.status().as_u16(),
-                    code: None,
-                    message: None,
-                },
-                Err(_) => Failure::Unreachable,
-            };
-            progress.take_back(counted.load(Ordering::Relaxed));
-            let transient = matches!(failure, Failure::Unreachable)
-                || failure.status().is_some_and(|s| s >= 500);
-            if cancel.is_cancelled() {
-                return Err(StoreError::Cancelled);
-            }
-            if !transient || attempt == ATTEMPTS {
-                return Err(failure.into());
-            }
-            tokio::time::sleep(Duration::from_millis(250 * 2u64.pow(attempt))).await;
-            attempt += 1;
-        }
+        let headers: Vec<(&str, &str)> = presigned.headers().collect();
+        send_presigned(
+            self.http(),
+            presigned.uri(),
+            &headers,
+            body,
+            watch.progress,
+            watch.cancel,
+        )
+        .await
     }
 
     /// Reads back what the store holds: size always; the SHA-256 the server reports, or, when
@@ -573,6 +526,72 @@ fn expected_multipart(body: &Bytes) -> Expected {
         size: body.len() as u64,
         sha256: sha256_base64(body),
         composite: Some(base64::engine::general_purpose::STANDARD.encode(composite.finalize())),
+    }
+}
+
+/// Sends one presigned PUT with `body` and exactly the signed `headers`, retrying what may
+/// pass on a second try (no answer, or a 5xx); returns the ETag the store gave. Progress counts
+/// bytes as they leave and is taken back for a failed attempt; a cancel stops at once.
+pub async fn send_presigned(
+    http: &reqwest::Client,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &Bytes,
+    progress: &Arc<Progress>,
+    cancel: &CancellationToken,
+) -> Result<String, StoreError> {
+    let mut attempt = 1;
+    loop {
+        let mut request = http.put(url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        // What this attempt has counted, to take back if it fails.
+        let counted = Arc::new(AtomicU64::new(0));
+        let slices = counted_slices(
+            body.clone(),
+            progress.clone(),
+            counted.clone(),
+            cancel.clone(),
+        );
+        let sending = request
+            .header(reqwest::header::CONTENT_LENGTH, body.len())
+            .body(reqwest::Body::wrap_stream(slices))
+            .send();
+        let answer = tokio::select! {
+            answer = sending => answer,
+            _ = cancel.cancelled() => {
+                progress.take_back(counted.load(Ordering::Relaxed));
+                return Err(StoreError::Cancelled);
+            }
+        };
+        let failure = match answer {
+            Ok(r) if r.status().is_success() => {
+                let etag = r
+                    .headers()
+                    .get(reqwest::header::ETAG)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                return Ok(etag.to_string());
+            }
+            Ok(r) => Failure::Service {
+                status: r.status().as_u16(),
+                code: None,
+                message: None,
+            },
+            Err(_) => Failure::Unreachable,
+        };
+        progress.take_back(counted.load(Ordering::Relaxed));
+        let transient =
+            matches!(failure, Failure::Unreachable) || failure.status().is_some_and(|s| s >= 500);
+        if cancel.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        if !transient || attempt == ATTEMPTS {
+            return Err(failure.into());
+        }
+        tokio::time::sleep(Duration::from_millis(250 * 2u64.pow(attempt))).await;
+        attempt += 1;
     }
 }
 

@@ -3,6 +3,7 @@
 mod audit;
 mod changes;
 mod documents;
+mod export;
 mod health;
 mod multipart;
 mod patients;
@@ -22,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(registry::import))
         .routes(routes!(documents::list))
         .routes(routes!(documents::open, changes::delete))
+        .routes(routes!(export::export))
         .routes(routes!(changes::stamp))
         .routes(routes!(changes::detach))
         .routes(routes!(uploads::start))

@@ -10,6 +10,8 @@ use crate::state::AppState;
 use crate::verify::hex_to_base64;
 
 pub async fn create(state: &AppState, key: &str, content_type: &str) -> ApiResult<String> {
+    // A client killed mid-transfer left one open: a retry of the same doc id aborts it.
+    state.store.abort_abandoned(key).await;
     let created = state
         .s3
         .create_multipart_upload()
@@ -71,7 +73,19 @@ pub async fn complete(
         Ok(_) => Ok(()),
         Err(Failure::Service {
             status: 412 | 404, ..
-        }) => Ok(()),
+        }) => {
+            // The object is already there (an earlier try completed): this upload's parts
+            // must not stay open and billed.
+            let _ = state
+                .s3
+                .abort_multipart_upload()
+                .bucket(state.bucket())
+                .key(key)
+                .upload_id(upload_id)
+                .send()
+                .await;
+            Ok(())
+        }
         Err(f) => Err(StoreError::from(f).into()),
     }
 }

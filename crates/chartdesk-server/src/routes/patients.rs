@@ -2,8 +2,10 @@
 //! restricted record needs a break-glass reason, which the audit keeps.
 
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use chartdesk_api::FoundPatient;
 use chartdesk_domain::{Action, PatientQuery};
 use chartdesk_records::audit::AuditAction;
 use chartdesk_records::{find_patient, PatientSummary};
@@ -23,7 +25,8 @@ pub struct FindQuery {
 
 #[utoipa::path(get, path = "/v1/patients", tag = "patients", params(FindQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = PatientSummary),
+    responses((status = 200, body = FoundPatient),
+        (status = 304, description = "the manifest is unchanged since the ETag sent (still audited)"),
         (status = 403, body = chartdesk_api::ErrorBody, description = "role, or reason_required"),
         (status = 404, body = chartdesk_api::ErrorBody)))]
 pub async fn find(
@@ -31,7 +34,7 @@ pub async fn find(
     user: VerifiedUser,
     headers: HeaderMap,
     Query(query): Query<FindQuery>,
-) -> ApiResult<Json<PatientSummary>> {
+) -> ApiResult<Response> {
     user.require(Action::ViewRecords)?;
     let query = PatientQuery::parse(&query.q, &state.mrn_format)?;
     let record = find_patient(&state.store, &query).await?;
@@ -59,8 +62,21 @@ pub async fn find(
         ..Default::default()
     };
     access::audit(&state, &user, action, &mrn, detail).await?;
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|sent| record.manifest_etag.as_deref() == Some(sent));
+    if unchanged {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
     let mut summary = PatientSummary::from_record(&record);
     summary.can_upload = user.may(Action::Upload);
     summary.can_view_history = user.may(Action::ReadAudit);
-    Ok(Json(summary))
+    Ok(Json(FoundPatient {
+        summary,
+        patient: record.patient,
+        manifest: record.manifest,
+        manifest_etag: record.manifest_etag,
+    })
+    .into_response())
 }

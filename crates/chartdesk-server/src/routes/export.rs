@@ -1,0 +1,74 @@
+//! Export: the server decides what the user may take away (attached documents the scanner has
+//! not flagged, each with a checksum on record and intact in the store), audits one event per
+//! document, and hands back a presigned GET for each. The desktop writes the ZIP itself.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use chartdesk_api::{ExportRequest, ExportedDocuments};
+use chartdesk_domain::{Action, Category, DocumentEntry, DocumentStatus};
+use chartdesk_records::audit::AuditAction;
+use futures_util::future::try_join_all;
+
+use super::documents::{checked_access, no_such_document};
+use crate::access::{self, Detail};
+use crate::auth::VerifiedUser;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+use crate::state::AppState;
+
+/// Documents one export may hold: a whole record is a few hundred at most.
+const MAX_DOCUMENTS: usize = 2_000;
+
+#[utoipa::path(post, path = "/v1/patients/{mrn}/export", tag = "documents",
+    params(("mrn" = String, Path)), request_body = ExportRequest, security(("bearer" = [])),
+    responses((status = 200, body = ExportedDocuments), (status = 403, body = chartdesk_api::ErrorBody),
+        (status = 404, body = chartdesk_api::ErrorBody), (status = 422, body = chartdesk_api::ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    headers: HeaderMap,
+    Path(mrn): Path<String>,
+    ApiJson(request): ApiJson<ExportRequest>,
+) -> ApiResult<Json<ExportedDocuments>> {
+    user.require(Action::ViewRecords)?;
+    let mrn = access::parse_mrn(&state, &mrn)?;
+    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, &headers).await?;
+    let mut chosen: Vec<&DocumentEntry> = manifest
+        .documents
+        .iter()
+        .filter(|d| d.status == DocumentStatus::Attached)
+        .filter(|d| request.doc_ids.contains(&d.id) || request.categories.contains(&d.category))
+        .collect();
+    let asked_for_missing = request
+        .doc_ids
+        .iter()
+        .any(|id| !chosen.iter().any(|d| d.id == *id));
+    if chosen.is_empty() || asked_for_missing {
+        return Err(no_such_document());
+    }
+    if chosen.len() > MAX_DOCUMENTS {
+        return Err(ApiError::Invalid(format!(
+            "One export holds at most {MAX_DOCUMENTS} documents: choose fewer"
+        )));
+    }
+    chosen.sort_by_key(|d| {
+        (
+            Category::ALL.iter().position(|c| *c == d.category),
+            d.created,
+        )
+    });
+    let mrn = &reached.mrn;
+    // Every document is checked before anything is audited or handed out.
+    let documents = try_join_all(chosen.iter().map(|e| checked_access(&state, mrn, e))).await?;
+    try_join_all(chosen.iter().map(|e| {
+        let detail = Detail {
+            doc_id: Some(e.id),
+            reason: reached.reason.as_ref(),
+            ..Default::default()
+        };
+        access::audit(&state, &user, AuditAction::Export, mrn, detail)
+    }))
+    .await?;
+    Ok(Json(ExportedDocuments { documents }))
+}

@@ -1,0 +1,236 @@
+//! An upload as the records server's intents: the file is prepared here (variants made, every
+//! object hashed, parts hashed), the server validates it and presigns one PUT per object (or
+//! the parts of a multipart upload) for one exact key each, the bytes go straight to S3, and
+//! a batch of completes is verified and attached by the server with one compare-and-swap per
+//! patient. The same doc id on every try: a replay never doubles anything.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chartdesk_api::{
+    CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto, DeclaredVariant, ObjectRole,
+    StartUpload, UploadOutcomeKind, UploadTarget, VariantKind,
+};
+use futures_util::future::join_all;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::upload::Checked;
+use super::{AppError, Services, Upload};
+use crate::cloud::transfer::{MULTIPART_THRESHOLD, PARALLEL_PARTS, PART_SIZE};
+use crate::cloud::{Progress, RecordsServer, ServerError};
+use crate::domain::{sha256_hex, AttachError, FileRefusal};
+use crate::records::DocumentRow;
+use crate::upload::make_variants;
+
+/// An upload ready to send: what to declare, and the bytes of each object.
+pub(super) struct Prepared {
+    pub start: StartUpload,
+    bodies: Vec<(ObjectRole, Bytes)>,
+}
+
+impl Services {
+    /// Checks the file, makes the image variants and hashes everything the server will ask for.
+    pub(super) async fn prepare_upload(&self, upload: Upload<'_>) -> Result<Prepared, AppError> {
+        let Checked {
+            mrn,
+            category,
+            file,
+            sha256,
+        } = self.check_upload(&upload).await?;
+        let doc_id = upload.doc_id.unwrap_or_else(Uuid::now_v7);
+        let original = Bytes::from(upload.bytes);
+        let mut bodies = Vec::new();
+        let mut variants = Vec::new();
+        if file.is_image() {
+            // Decoding and resizing is CPU work: off the async workers.
+            let bytes = original.clone();
+            let made = tokio::task::spawn_blocking(move || make_variants(&bytes))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .ok_or_else(|| FileRefusal::Unreadable(file.file_name.clone()))?;
+            for (kind, role, body) in [
+                (
+                    VariantKind::Optimized,
+                    ObjectRole::Optimized,
+                    made.optimized,
+                ),
+                (VariantKind::Thumb, ObjectRole::Thumb, made.thumb),
+            ] {
+                variants.push(DeclaredVariant {
+                    kind,
+                    size: body.len() as u64,
+                    sha256: sha256_hex(&body),
+                });
+                bodies.push((role, Bytes::from(body)));
+            }
+        }
+        let part_sha256 = if original.len() > MULTIPART_THRESHOLD {
+            original.chunks(PART_SIZE).map(sha256_hex).collect()
+        } else {
+            Vec::new()
+        };
+        let start = StartUpload {
+            doc_id,
+            mrn: mrn.to_string(),
+            category,
+            file_name: file.file_name,
+            content_type: file.content_type.to_string(),
+            size: original.len() as u64,
+            sha256,
+            replace_oldest: upload.replace_oldest,
+            variants,
+            part_sha256,
+        };
+        bodies.push((ObjectRole::Original, original));
+        upload
+            .progress
+            .expect(bodies.iter().map(|(_, b)| b.len() as u64).sum());
+        Ok(Prepared { start, bodies })
+    }
+
+    /// Start, then every object's bytes to S3: what the complete call needs. A replay of an
+    /// upload already in the record sends nothing.
+    pub(super) async fn send_prepared(
+        &self,
+        prepared: Prepared,
+        progress: &Arc<Progress>,
+        cancel: &CancellationToken,
+    ) -> Result<CompleteUpload, AppError> {
+        let server = self.records_server_or_none()?;
+        let token = self.access_token().await?;
+        let started = server
+            .start_upload(&token, &prepared.start)
+            .await
+            .map_err(attach_refusal)?;
+        let mut complete = CompleteUpload {
+            upload: prepared.start,
+            multipart_upload_id: None,
+            parts: Vec::new(),
+        };
+        if started.already_attached {
+            return Ok(complete);
+        }
+        for target in &started.objects {
+            let body = prepared
+                .bodies
+                .iter()
+                .find(|(role, _)| *role == target.role)
+                .map(|(_, b)| b.clone())
+                .ok_or(ServerError::Malformed)?;
+            if let Some((upload_id, parts)) =
+                send_object(server, target, body, progress, cancel).await?
+            {
+                complete.multipart_upload_id = Some(upload_id);
+                complete.parts = parts;
+            }
+        }
+        if cancel.is_cancelled() {
+            return Err(ServerError::Cancelled.into());
+        }
+        Ok(complete)
+    }
+
+    /// Completes a batch in one request; one result per upload, in order.
+    pub(super) async fn complete_uploads(
+        &self,
+        uploads: Vec<CompleteUpload>,
+    ) -> Result<Vec<Result<DocumentRow, AppError>>, AppError> {
+        let server = self.records_server_or_none()?;
+        let token = self.access_token().await?;
+        let ids: Vec<Uuid> = uploads.iter().map(|u| u.upload.doc_id).collect();
+        let answer = server
+            .complete_uploads(&token, &CompleteUploads { uploads })
+            .await?;
+        let mut results: Vec<Option<CompleteResult>> =
+            answer.results.into_iter().map(Some).collect();
+        Ok(ids
+            .iter()
+            .map(|id| {
+                let result = results
+                    .iter_mut()
+                    .find(|r| r.as_ref().is_some_and(|r| r.doc_id == *id))
+                    .and_then(Option::take)
+                    .ok_or(AppError::Server(ServerError::Malformed))?;
+                outcome(result)
+            })
+            .collect())
+    }
+}
+
+fn outcome(result: CompleteResult) -> Result<DocumentRow, AppError> {
+    match result.outcome {
+        UploadOutcomeKind::Attached => result.row.ok_or(AppError::Server(ServerError::Malformed)),
+        UploadOutcomeKind::AlreadyAttached => Err(AppError::Attach(AttachError::AlreadyAttached)),
+        UploadOutcomeKind::PreopFull => Err(AppError::Attach(AttachError::PreopFull)),
+        UploadOutcomeKind::Refused => Err(match result.error {
+            Some(body) => attach_refusal(ServerError::Refused(body)),
+            None => ServerError::Malformed.into(),
+        }),
+    }
+}
+
+/// The server's `preop_full` is the same choice the window offers today (Replace oldest /
+/// Discard); everything else stays the server's word.
+fn attach_refusal(e: ServerError) -> AppError {
+    match &e {
+        ServerError::Refused(body) if body.code == chartdesk_api::ApiErrorCode::PreopFull => {
+            AppError::Attach(AttachError::PreopFull)
+        }
+        _ => e.into(),
+    }
+}
+
+/// One object's bytes: a single PUT, or its parts (4 at a time); for multipart, the upload
+/// id and the parts S3 accepted.
+async fn send_object(
+    server: &RecordsServer,
+    target: &UploadTarget,
+    body: Bytes,
+    progress: &Arc<Progress>,
+    cancel: &CancellationToken,
+) -> Result<Option<(String, Vec<CompletedPartDto>)>, AppError> {
+    if let Some(put) = &target.put {
+        return match server.put(put, &body, progress, cancel).await {
+            Ok(_) | Err(ServerError::AlreadyStored) => Ok(None),
+            Err(e) => Err(e.into()),
+        };
+    }
+    let multipart = target.multipart.as_ref().ok_or(ServerError::Malformed)?;
+    let part_size = usize::try_from(multipart.part_size).map_err(|_| ServerError::Malformed)?;
+    let mut parts = Vec::with_capacity(multipart.parts.len());
+    // Chunks of concurrent parts (a stream with borrowing closures is not `Send` enough for
+    // Tauri's command futures).
+    for chunk in multipart.parts.chunks(PARALLEL_PARTS) {
+        let sent = join_all(chunk.iter().map(|part| {
+            let start = usize::try_from(part.number - 1)
+                .unwrap_or(usize::MAX)
+                .saturating_mul(part_size);
+            let slice = (start < body.len())
+                .then(|| body.slice(start..(start + part_size).min(body.len())));
+            send_part(server, part, slice, progress, cancel)
+        }))
+        .await;
+        for part in sent {
+            parts.push(part?);
+        }
+    }
+    parts.sort_by_key(|p| p.number);
+    Ok(Some((multipart.upload_id.clone(), parts)))
+}
+
+async fn send_part(
+    server: &RecordsServer,
+    part: &chartdesk_api::PresignedPart,
+    slice: Option<Bytes>,
+    progress: &Arc<Progress>,
+    cancel: &CancellationToken,
+) -> Result<CompletedPartDto, ServerError> {
+    let slice = slice.ok_or(ServerError::Malformed)?;
+    let etag = server.put(&part.request, &slice, progress, cancel).await?;
+    Ok(CompletedPartDto {
+        number: part.number,
+        etag,
+    })
+}
