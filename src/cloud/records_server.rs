@@ -131,20 +131,20 @@ impl RecordsServer {
     }
 
     /// The patient and their record (audited as a find by the server); `None` when
-    /// `manifest_etag` is still the current manifest's (304).
+    /// `version` (from an earlier find) is still current (304).
     pub async fn find_record(
         &self,
         token: &str,
         query: &str,
         reason: Option<&StatedReason>,
-        manifest_etag: Option<&str>,
+        version: Option<&str>,
     ) -> Result<Option<FoundPatient>, ServerError> {
         let url = self.url(&format!(
             "/v1/patients?q={}",
             utf8_percent_encode(query, NON_ALPHANUMERIC)
         ));
         let mut request = with_reason(self.http.get(url).bearer_auth(token), reason);
-        if let Some(etag) = manifest_etag {
+        if let Some(etag) = version {
             request = request.header(reqwest::header::IF_NONE_MATCH, etag);
         }
         let answer = self.send(request).await?;

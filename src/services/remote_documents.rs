@@ -57,22 +57,22 @@ impl Services {
     }
 
     /// The patient and record by what was typed; the server decides and audits the find.
-    /// `None` when `manifest_etag` is still current.
+    /// `None` when `version` (the record version a find gave) is still current.
     pub(super) async fn find_via_server(
         &self,
         query: &str,
         reason: Option<&StatedReason>,
-        manifest_etag: Option<&str>,
+        version: Option<&str>,
     ) -> Result<Option<PatientRecord>, AppError> {
         let server = self.records_server_or_none()?;
         let token = self.access_token().await?;
-        let found = server
-            .find_record(&token, query, reason, manifest_etag)
-            .await?;
+        let found = server.find_record(&token, query, reason, version).await?;
+        // The cache keeps the server's record version where it kept the manifest's ETag:
+        // revalidation sends it back.
         Ok(found.map(|f| PatientRecord {
             patient: f.patient,
             manifest: f.manifest,
-            manifest_etag: f.manifest_etag,
+            manifest_etag: Some(f.version),
         }))
     }
 

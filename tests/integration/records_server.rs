@@ -188,3 +188,36 @@ async fn no_aws_access_key_is_kept_in_the_clients_config_or_data_folders() {
     }
     assert!(files > 0, "the folders were searched");
 }
+
+#[tokio::test]
+async fn a_cached_patient_made_restricted_elsewhere_needs_a_reason_at_the_next_revalidation() {
+    use chartdesk::cloud::object_store::Write;
+    use chartdesk::domain::{keys, Category, Mrn, Patient};
+    crate::local_cloud::seed_patient("20000120", &[Category::Lab]).await;
+    let switch = crate::network_switch::NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s =
+        crate::network_switch::signed_in_via(&switch, dir.path(), "stale-flag", "dr.okafor").await;
+    s.find_patient("MRN 20000120").await.unwrap();
+    assert!(
+        s.revalidate_patient("20000120").await.unwrap().is_none(),
+        "unchanged: the copy on screen is current"
+    );
+
+    // A records admin restricts the record; no document changes.
+    let store = cloud().admin_store().await;
+    let mrn = Mrn::from_stored("20000120").unwrap();
+    let stored = store
+        .get_json::<Patient>(&keys::patient(&mrn))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut patient = stored.value;
+    patient.flags.restricted = true;
+    store
+        .put_json(&keys::patient(&mrn), &patient, Write::IfMatch(stored.etag))
+        .await
+        .unwrap();
+    let refused = s.revalidate_patient("20000120").await.unwrap_err();
+    assert_eq!(ErrorCode::of(&refused), ErrorCode::ReasonRequired);
+}

@@ -14,8 +14,8 @@ pub struct Health {
 }
 
 /// A patient found: the banner and tiles, and the record itself for the desktop's encrypted
-/// offline copy (the browser ignores it). Sent again only when the manifest changed: a find
-/// with `If-None-Match: <manifest_etag>` answers 304 otherwise.
+/// offline copy (the browser ignores it). Sent again only when the record changed: a find with
+/// `If-None-Match: <version>` answers 304 while neither the patient nor the manifest changed.
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct FoundPatient {
     #[serde(flatten)]
@@ -24,7 +24,9 @@ pub struct FoundPatient {
     pub patient: Patient,
     #[schema(value_type = Object)]
     pub manifest: Manifest,
-    pub manifest_etag: Option<String>,
+    /// The demographics' digest and the manifest's ETag together: a changed flag or name
+    /// counts as a change as much as a new document does.
+    pub version: String,
 }
 
 /// One row of a category list, with a short-lived URL for its thumbnail (images only).

@@ -62,10 +62,11 @@ pub async fn find(
         ..Default::default()
     };
     access::audit(&state, &user, action, &mrn, detail).await?;
+    let version = version_of(&record);
     let unchanged = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|sent| record.manifest_etag.as_deref() == Some(sent));
+        .is_some_and(|sent| sent == version);
     if unchanged {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
@@ -76,7 +77,19 @@ pub async fn find(
         summary,
         patient: record.patient,
         manifest: record.manifest,
-        manifest_etag: record.manifest_etag,
+        version,
     })
     .into_response())
+}
+
+/// The record's version for revalidation: a digest of the demographics (a restricted flag, a
+/// merge, a corrected name) and the manifest's ETag (documents).
+fn version_of(record: &chartdesk_records::PatientRecord) -> String {
+    let patient = serde_json::to_vec(&record.patient).unwrap_or_default();
+    let digest = chartdesk_domain::sha256_hex(&patient);
+    format!(
+        "{}.{}",
+        &digest[..16.min(digest.len())],
+        record.manifest_etag.as_deref().unwrap_or("none")
+    )
 }

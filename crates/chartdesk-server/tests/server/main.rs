@@ -7,6 +7,7 @@
 mod audit_trail;
 mod auth;
 mod break_glass;
+mod export_and_revalidate;
 mod harness;
 mod iam;
 mod lambda;

@@ -1,0 +1,119 @@
+//! Export: the server decides what may go and audits each file. Revalidation: a find with the
+//! record's version answers 304 while nothing changed, and a changed demographic flag counts.
+
+use chartdesk::cloud::object_store::Write;
+use chartdesk::domain::{keys, Mrn, Patient};
+use serde_json::json;
+
+use crate::harness::{answer, api, store, token};
+
+#[tokio::test]
+async fn an_export_hands_out_each_attached_document_with_its_checksum_and_audits_each() {
+    let api = api();
+    let t = token("dr.okafor").await;
+    let (status, granted) = api
+        .post(
+            &t,
+            "/v1/patients/10000008/export",
+            &json!({"categories": ["lab"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{granted}");
+    let documents = granted["documents"].as_array().unwrap();
+    assert!(!documents.is_empty());
+    for d in documents {
+        assert_eq!(d["category"], "lab");
+        assert_eq!(d["sha256"].as_str().unwrap().len(), 64);
+        let bytes = reqwest::get(d["url"].as_str().unwrap())
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(
+            chartdesk::domain::sha256_hex(&bytes),
+            d["sha256"].as_str().unwrap(),
+            "the URL gives exactly the recorded bytes"
+        );
+    }
+    let admin = token("admin.byrne").await;
+    let (_, history) = api.get(&admin, "/v1/patients/10000008/audit").await;
+    let exported: Vec<_> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "export" && e["actor"] == "dr.okafor")
+        .map(|e| e["doc_id"].as_str().unwrap().to_string())
+        .collect();
+    for d in documents {
+        assert!(
+            exported
+                .iter()
+                .any(|id| id == d["doc_id"].as_str().unwrap()),
+            "each exported file has its own event"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_export_naming_a_document_not_in_the_record_is_refused_whole() {
+    let api = api();
+    let t = token("dr.okafor").await;
+    let (status, body) = api
+        .post(
+            &t,
+            "/v1/patients/10000008/export",
+            &json!({"doc_ids": [uuid::Uuid::now_v7()], "categories": ["lab"]}),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
+    let (status, _) = api
+        .post(&t, "/v1/patients/10000008/export", &json!({}))
+        .await;
+    assert_eq!(status, 404, "nothing chosen: nothing to export");
+}
+
+#[tokio::test]
+async fn a_find_with_the_current_version_is_304_until_a_demographic_flag_changes() {
+    let api = api();
+    let t = token("dr.okafor").await;
+    let (status, found) = api.get(&t, "/v1/patients?q=MRN%2010000009").await;
+    assert_eq!(status, 200, "{found}");
+    let version = found["version"].as_str().unwrap().to_string();
+    let again = |v: String| {
+        let http = api.http.clone();
+        let url = api.url("/v1/patients?q=MRN%2010000009");
+        let t = t.clone();
+        async move {
+            answer(
+                http.get(url)
+                    .bearer_auth(t)
+                    .header("if-none-match", v)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    assert_eq!(again(version.clone()).await.0, 304, "unchanged");
+
+    // A records admin's change to the demographics alone (no new document).
+    let store = store().await;
+    let mrn = Mrn::from_stored("10000009").unwrap();
+    let stored = store
+        .get_json::<Patient>(&keys::patient(&mrn))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut patient = stored.value.clone();
+    patient.postcode = "LS1 4AB".into();
+    store
+        .put_json(&keys::patient(&mrn), &patient, Write::IfMatch(stored.etag))
+        .await
+        .unwrap();
+    let (status, changed) = again(version.clone()).await;
+    assert_eq!(status, 200, "the changed demographics are sent again");
+    assert_ne!(changed["version"].as_str().unwrap(), version);
+    assert_eq!(changed["patient"]["postcode"], "LS1 4AB");
+}
