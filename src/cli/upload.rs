@@ -63,6 +63,7 @@ pub async fn run(profile: &str, args: UploadArgs) -> anyhow::Result<()> {
     super::sign_in(&services, &args.user).await?;
     let started = Instant::now();
     let mut refused = 0usize;
+    let mut mine = Vec::with_capacity(args.files.len());
     for path in &args.files {
         let name = path
             .file_name()
@@ -78,19 +79,48 @@ pub async fn run(profile: &str, args: UploadArgs) -> anyhow::Result<()> {
         };
         let mut upload = Upload::new(&args.mrn, &args.category, &name, bytes);
         upload.replace_oldest = args.replace_oldest;
-        if let Err(e) = services.queue_upload(upload).await {
-            eprintln!("refused  {e}");
-            refused += 1;
+        match services.queue_upload(upload).await {
+            Ok(doc_id) => mine.push(doc_id),
+            Err(e) => {
+                eprintln!("refused  {e}");
+                refused += 1;
+            }
         }
     }
     let report = drain(&services, args.jobs).await?;
+    // The run's word is about the files it was given; items left from earlier runs are
+    // mentioned, never counted against it.
+    let own = own_share(&report, &mine);
     println!(
         "{} of {} files added in {:.1} s",
-        report.sent,
+        own.sent,
         args.files.len(),
         started.elapsed().as_secs_f64()
     );
-    finish(&report, refused)
+    let earlier = report.sent + report.failed + report.left - (own.sent + own.failed + own.left);
+    if earlier > 0 {
+        eprintln!(
+            "({earlier} item(s) from earlier runs were also in the outbox; `chartdesk outbox` lists any still waiting)"
+        );
+    }
+    finish(&own, refused)
+}
+
+/// The part of a drain that concerns `mine` (the doc ids this run queued).
+fn own_share(report: &DrainReport, mine: &[String]) -> DrainReport {
+    let items: Vec<_> = report
+        .items
+        .iter()
+        .filter(|i| mine.contains(&i.doc_id))
+        .cloned()
+        .collect();
+    let count = |word: &str| items.iter().filter(|i| i.outcome == word).count() as u32;
+    DrainReport {
+        sent: count("sent"),
+        failed: count("failed"),
+        left: count("left"),
+        items,
+    }
 }
 
 /// Sends whatever waits in the outbox; non-zero exit if anything is left.

@@ -98,6 +98,20 @@ impl RecordsServer {
         self.json(request).await
     }
 
+    /// Nothing of a cancelled, unattached upload is left (its multipart upload aborted).
+    pub async fn abort_upload(
+        &self,
+        token: &str,
+        upload: &chartdesk_api::AbortUpload,
+    ) -> Result<(), ServerError> {
+        let request = self
+            .http
+            .post(self.url("/v1/uploads/abort"))
+            .bearer_auth(token)
+            .json(upload);
+        self.send(request).await.map(|_| ())
+    }
+
     /// Views made from the offline copy, reported once back online.
     pub async fn report_offline_views(
         &self,

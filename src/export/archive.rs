@@ -96,11 +96,21 @@ fn write_zip(path: &Path, files: &[ExportedFile]) -> std::io::Result<()> {
     inner.sync_all()
 }
 
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
+/// return first) is written with a leading apostrophe, which spreadsheets show as text.
+fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
 fn manifest_csv(files: &[ExportedFile]) -> std::io::Result<Vec<u8>> {
     let mut csv = csv::Writer::from_writer(Vec::new());
     csv.write_record(COLUMNS)?;
     for f in files {
-        csv.write_record([
+        let fields = [
             f.zip_name.as_str(),
             &f.document_id,
             &f.category,
@@ -111,7 +121,13 @@ fn manifest_csv(files: &[ExportedFile]) -> std::io::Result<Vec<u8>> {
             &f.created,
             &f.uploaded_by,
             &f.stamp,
-        ])?;
+        ];
+        csv.write_record(
+            fields
+                .iter()
+                .map(|v| cell(v).into_owned())
+                .collect::<Vec<_>>(),
+        )?;
     }
     csv.into_inner()
         .map_err(|e| std::io::Error::other(e.to_string()))
@@ -163,6 +179,20 @@ mod tests {
         );
         assert_eq!(&row[5], "6");
         assert!(!dir.path().join(".export.zip.partial").exists());
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_as_formulas_are_written_as_text() {
+        let rows =
+            manifest_csv(&[file("lab/x.pdf", b"%PDF-1", "=HYPERLINK(\"http://x\")")]).unwrap();
+        let text = String::from_utf8(rows).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[3], "'=HYPERLINK(\"http://x\")");
+        for risky in ["+1", "-1", "@SUM(A1)", "\tx"] {
+            assert!(cell(risky).starts_with('\''), "{risky}");
+        }
+        assert_eq!(cell("scan.pdf"), "scan.pdf");
     }
 
     #[test]

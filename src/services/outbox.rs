@@ -43,7 +43,21 @@ enum Outcome {
     Sent(Option<DocumentRow>),
     Failed(AppError),
     Left(AppError),
+    /// Another window or run is sending it now (its claim has not run out).
+    Busy,
 }
+
+/// What sending an item's bytes came to.
+enum Sending {
+    Ready(Box<CompleteUpload>),
+    /// It left the outbox meanwhile.
+    Gone,
+    Busy,
+}
+
+/// How long a sender's claim on an item lasts: as long as the URLs it was given, so a crashed
+/// sender's item is free again when they have expired.
+const CLAIM_SECONDS: i64 = 15 * 60;
 
 /// What adding a file from the window came to.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -141,6 +155,11 @@ impl Services {
                         report.left += 1;
                         ("left", Some(e.to_string()))
                     }
+                    Outcome::Busy => {
+                        report.left += 1;
+                        let busy = "being sent by another Chartdesk window or run";
+                        ("left", Some(busy.to_string()))
+                    }
                 };
                 report.items.push(DrainedItem {
                     doc_id: item.doc_id.clone(),
@@ -170,17 +189,24 @@ impl Services {
         .await;
         let ready: Vec<CompleteUpload> = sent
             .iter()
-            .filter_map(|r| r.as_ref().ok().and_then(Clone::clone))
+            .filter_map(|r| match r {
+                Ok(Sending::Ready(c)) => Some(c.as_ref().clone()),
+                _ => None,
+            })
             .collect();
         let mut completed = self.complete_batch(ready).await.into_iter();
         let mut outcomes = Vec::with_capacity(round.len());
         for (item, sent) in round.iter().zip(sent) {
             let result = match sent {
-                Ok(Some(_)) => completed
+                Ok(Sending::Ready(_)) => completed
                     .next()
-                    .unwrap_or(Err(AppError::Server(crate::cloud::ServerError::Malformed)))
+                    .unwrap_or(Err(AppError::Server(ServerError::Malformed)))
                     .map(Some),
-                Ok(None) => Ok(None),
+                Ok(Sending::Gone) => Ok(None),
+                Ok(Sending::Busy) => {
+                    outcomes.push(Ok(Outcome::Busy));
+                    continue;
+                }
                 Err(e) => Err(e),
             };
             outcomes.push(self.settle(item, result).await);
@@ -205,23 +231,31 @@ impl Services {
             results.push(match self.complete_uploads(vec![one]).await {
                 Ok(mut r) => r
                     .pop()
-                    .unwrap_or(Err(AppError::Server(crate::cloud::ServerError::Malformed))),
+                    .unwrap_or(Err(AppError::Server(ServerError::Malformed))),
                 Err(e) => Err(e),
             });
         }
         results
     }
 
-    /// A queued item's bytes to S3 with its fixed doc id; `None` when it left the outbox.
+    /// A queued item's bytes to S3 with its fixed doc id, under this sender's claim: nobody
+    /// else sends it meanwhile (the background round and the window never both do).
     async fn send_bytes(
         &self,
         item: &OutboxItem,
         progress: Arc<Progress>,
         cancel: CancellationToken,
-    ) -> Result<Option<CompleteUpload>, AppError> {
+    ) -> Result<Sending, AppError> {
         let cache = self.cache().await?;
+        let now = (self.clock)().unix_timestamp();
+        if !cache
+            .outbox_claim(&item.doc_id, now, now + CLAIM_SECONDS)
+            .await?
+        {
+            return Ok(Sending::Busy);
+        }
         let Some((bytes, replace_oldest)) = cache.outbox_file(&item.doc_id).await? else {
-            return Ok(None);
+            return Ok(Sending::Gone);
         };
         let mut upload = Upload::new(&item.mrn, &item.category, &item.file_name, bytes);
         upload.replace_oldest = replace_oldest;
@@ -229,9 +263,8 @@ impl Services {
         upload.progress = progress.clone();
         upload.cancel = cancel.clone();
         let prepared = self.prepare_upload(upload).await?;
-        Ok(Some(
-            self.send_prepared(prepared, &progress, &cancel).await?,
-        ))
+        let complete = self.send_prepared(prepared, &progress, &cancel).await?;
+        Ok(Sending::Ready(Box::new(complete)))
     }
 
     /// One queued item on its own (the window's add): bytes, then its complete.
@@ -246,7 +279,7 @@ impl Services {
         let mut outcomes = self.send_round(round, &progress, &cancel).await;
         outcomes
             .pop()
-            .unwrap_or(Err(AppError::Server(crate::cloud::ServerError::Malformed)))
+            .unwrap_or(Err(AppError::Server(ServerError::Malformed)))
     }
 
     /// What an item's try came to, kept in the outbox: gone when attached, queued again when
@@ -316,9 +349,18 @@ impl Services {
             .into_iter()
             .find(|i| i.doc_id == doc_id)
             .ok_or(AppError::NoSuchDocument)?;
-        match self.send_queued(&item, progress, cancel).await? {
+        match self.send_queued(&item, progress, cancel.clone()).await? {
             Outcome::Sent(Some(row)) => Ok(UploadOutcome::Added { row }),
             Outcome::Sent(None) => Err(AppError::NoSuchDocument),
+            // Cancel means cancel: nothing stays queued, sent or open.
+            Outcome::Left(_) if cancel.is_cancelled() => {
+                self.cancel_upload(&item).await?;
+                Err(ServerError::Cancelled.into())
+            }
+            Outcome::Busy => Ok(UploadOutcome::Queued {
+                doc_id,
+                message: "Saved on this computer; another Chartdesk window is sending it".into(),
+            }),
             Outcome::Left(e) => Ok(UploadOutcome::Queued {
                 doc_id,
                 message: format!(
@@ -330,6 +372,30 @@ impl Services {
                 Err(e)
             }
         }
+    }
+
+    /// Removes a cancelled item and asks the server to abort what was sent of it.
+    async fn cancel_upload(&self, item: &OutboxItem) -> Result<(), AppError> {
+        self.cache().await?.outbox_remove(&item.doc_id).await?;
+        let (Ok(doc_id), Some(category)) = (
+            Uuid::parse_str(&item.doc_id),
+            crate::domain::Category::from_id(&item.category),
+        ) else {
+            return Ok(());
+        };
+        let abort = chartdesk_api::AbortUpload {
+            doc_id,
+            mrn: item.mrn.clone(),
+            category,
+        };
+        let server = self.records_server_or_none()?;
+        let token = self.access_token().await?;
+        // Best effort: what is left unattached is an orphan no entry names, and the bucket's
+        // lifecycle rule aborts an open multipart upload after a day.
+        if let Err(e) = server.abort_upload(&token, &abort).await {
+            tracing::warn!(error = %e, "a cancelled upload's objects were not removed");
+        }
+        Ok(())
     }
 
     /// The user's decision on a failed item: try again (optionally replacing the oldest

@@ -434,3 +434,163 @@ async fn the_network_dropping_mid_upload_leaves_it_queued_and_it_lands_once_when
     let opened = setup.open_document("30000035", &rows[0].id).await.unwrap();
     assert!(opened.bytes == tiff);
 }
+
+#[tokio::test]
+async fn an_upload_run_is_judged_by_its_own_files_not_by_items_left_from_earlier_runs() {
+    use chartdesk::sandbox::demo_jpeg;
+    let setup = cloud().signed_in("nurse.hughes").await;
+    patient("30000036").await;
+    for seed in 0..3 {
+        setup
+            .upload_document(Upload::new(
+                "30000036",
+                "preop",
+                &format!("full-{seed}.jpg"),
+                demo_jpeg(seed),
+            ))
+            .await
+            .unwrap();
+    }
+    cli_cache_key_made();
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let refused = files.path().join("fourth.jpg");
+    std::fs::write(&refused, demo_jpeg(7)).unwrap();
+    let args = [
+        "upload",
+        "--user",
+        "nurse.hughes",
+        "--mrn",
+        "30000036",
+        "--category",
+        "preop",
+    ];
+    let first = cli(data.path(), &args).arg(&refused).status().unwrap();
+    assert!(!first.success(), "preop full: this run's file was refused");
+
+    let newer = files.path().join("newer.jpg");
+    std::fs::write(&newer, demo_jpeg(8)).unwrap();
+    let out = cli(data.path(), &args)
+        .arg("--replace-oldest")
+        .arg(&newer)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("1 of 1 files added"), "{stdout}");
+    assert!(stderr.contains("from earlier runs"), "{stderr}");
+    let rows = setup.list_documents("30000036", "preop").await.unwrap();
+    assert!(rows.iter().any(|r| r.file_name == "newer.jpg"));
+    assert_eq!(rows.len(), 3, "the oldest was replaced");
+}
+
+#[tokio::test]
+async fn cancel_in_the_window_removes_the_item_and_leaves_nothing_sent_or_open() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    patient("30000037").await;
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = signed_in_via(&switch, dir.path(), "cancel-window", "nurse.hughes").await;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let pressed = Arc::new(AtomicBool::new(false));
+    let (button, once) = (cancel.clone(), pressed.clone());
+    let mut upload = Upload::new("30000037", "radiology", "big.tiff", big_tiff());
+    upload.cancel = cancel.clone();
+    // The user presses Cancel once the first parts are on their way.
+    upload.progress = chartdesk::cloud::Progress::new(move |sent, _| {
+        if sent > 2 * 1024 * 1024 && !once.swap(true, Ordering::SeqCst) {
+            button.cancel();
+        }
+    });
+    let refused = s.add_document(upload).await.unwrap_err();
+    assert!(pressed.load(Ordering::SeqCst), "cancelled mid-transfer");
+    assert_eq!(UiError::from(refused).code, ErrorCode::Cancelled);
+    assert!(s.outbox().await.unwrap().is_empty(), "nothing stays queued");
+    // A background round afterwards sends nothing.
+    let round = s
+        .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+        .await
+        .unwrap();
+    assert_eq!(round.sent, 0);
+    assert!(s
+        .list_documents("30000037", "radiology")
+        .await
+        .unwrap()
+        .is_empty());
+    let store = cloud().admin_store().await;
+    let left = store
+        .list_keys("patients/30000037/originals/")
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "no object of it is left: {left:?}");
+    let open = chartdesk::cloud::CloudClients::new(&cloud().profile())
+        .await
+        .s3
+        .list_multipart_uploads()
+        .bucket(store.bucket())
+        .prefix("patients/30000037/")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        open.uploads().is_empty(),
+        "its multipart upload was aborted"
+    );
+}
+
+#[tokio::test]
+async fn the_background_round_never_sends_an_item_the_window_is_sending() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    patient("30000038").await;
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = signed_in_via(&switch, dir.path(), "one-sender", "nurse.hughes").await;
+    let started = Arc::new(AtomicBool::new(false));
+    let flag = started.clone();
+    let mut upload = Upload::new("30000038", "radiology", "slow.tiff", big_tiff());
+    // A slow link: every 64 KiB slice takes a little while.
+    upload.progress = chartdesk::cloud::Progress::new(move |sent, _| {
+        if sent > 0 {
+            flag.store(true, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    });
+    let window = s.add_document(upload);
+    let background = async {
+        while !started.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        s.drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+            .await
+            .unwrap()
+    };
+    let (added, round) = tokio::join!(window, background);
+    assert!(
+        matches!(
+            added.unwrap(),
+            chartdesk::services::UploadOutcome::Added { .. }
+        ),
+        "the window's send lands"
+    );
+    assert_eq!((round.sent, round.left), (0, 1), "the round left it alone");
+    assert!(round.items[0]
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("another"));
+    let rows = s.list_documents("30000038", "radiology").await.unwrap();
+    assert_eq!(rows.len(), 1, "one manifest entry");
+    assert!(rows[0].has_thumbnail, "no variant lost");
+    let store = cloud().admin_store().await;
+    let objects = store.list_keys("patients/30000038/").await.unwrap();
+    // patient.json, manifest.json, the original and its two variants.
+    assert_eq!(objects.len(), 5, "exactly one set of objects: {objects:?}");
+    assert!(s.outbox().await.unwrap().is_empty());
+}

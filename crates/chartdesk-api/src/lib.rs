@@ -12,9 +12,10 @@ pub use patients::{
     OfflineViewsAccepted, PatientRegistration, RegisteredPatient,
 };
 pub use uploads::{
-    CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto, CompletedUploads,
-    DeclaredVariant, MultipartTarget, ObjectRole, PresignedPart, PresignedRequest, RequestHeader,
-    StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget, VariantKind,
+    AbortUpload, CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto,
+    CompletedUploads, DeclaredVariant, MultipartTarget, ObjectRole, PresignedPart,
+    PresignedRequest, RequestHeader, StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget,
+    VariantKind,
 };
 
 /// Headers a request to a restricted record carries: the break-glass reason id and the

@@ -149,3 +149,12 @@ pub struct CompleteResult {
 pub struct CompletedUploads {
     pub results: Vec<CompleteResult>,
 }
+
+/// An upload the user cancelled before it was attached: the server aborts its multipart
+/// upload and removes any object already sent (none is in the record).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AbortUpload {
+    pub doc_id: Uuid,
+    pub mrn: String,
+    pub category: Category,
+}

@@ -8,6 +8,7 @@ mod health;
 mod multipart;
 mod patients;
 mod registry;
+mod upload_abort;
 mod uploads;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -28,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(changes::detach))
         .routes(routes!(uploads::start))
         .routes(routes!(uploads::complete))
+        .routes(routes!(upload_abort::abort))
         .routes(routes!(audit::history))
         .routes(routes!(audit::offline_views))
 }
