@@ -60,6 +60,8 @@ impl Cache {
                 r.get::<_, i64>(0)
             })
             .map_err(|_| CacheError::Unreadable)?;
+        // Another process of the same user may be writing: wait for it rather than fail.
+        connection.busy_timeout(std::time::Duration::from_secs(15))?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         // The outbox must survive power loss: fsync on every commit.
         connection.pragma_update(None, "synchronous", "FULL")?;

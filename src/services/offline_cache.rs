@@ -27,6 +27,9 @@ impl Services {
             }
         }
         let path = self.cache_path(&username)?;
+        // Two processes of one user (the window and the CLI, or CLI runs side by side) must
+        // not each make a key: the key and the database are made once, under an OS file lock.
+        let _held = lock_beside(&path).await?;
         let keys = self.cache_keys();
         let key = match keys.cache_key(&username).await? {
             Some(hex) => parse_key(&hex).ok_or(CacheError::Unreadable)?,
@@ -74,6 +77,27 @@ impl Services {
         let user = hex::encode(&Sha256::digest(username.as_bytes())[..8]);
         Ok(dir.join(&self.profile.name).join(format!("{user}.db")))
     }
+}
+
+/// Waits for (then holds, until dropped) the exclusive lock on `{db}.lock` beside the cache.
+async fn lock_beside(db: &std::path::Path) -> Result<std::fs::File, AppError> {
+    let io = |e: std::io::Error| AppError::from(CacheError::Io(e.to_string()));
+    if let Some(dir) = db.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let lock_path = db.with_extension("lock");
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)?;
+        file.lock()?;
+        Ok(file)
+    })
+    .await
+    .map_err(|e| CacheError::Database(e.to_string()))?
+    .map_err(io)
 }
 
 fn to_hex(key: &[u8; 32]) -> String {

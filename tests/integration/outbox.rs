@@ -594,3 +594,74 @@ async fn the_background_round_never_sends_an_item_the_window_is_sending() {
     assert_eq!(objects.len(), 5, "exactly one set of objects: {objects:?}");
     assert!(s.outbox().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn sixteen_first_runs_of_one_user_at_once_share_one_cache_and_every_file_lands_once() {
+    patient("30000039").await;
+    let c = cloud();
+    // A profile of its own: its keychain entries (the cache key) do not exist yet.
+    let profile = format!("race{}", uuid::Uuid::now_v7().simple());
+    let config = tempfile::tempdir().unwrap();
+    let sandbox = std::fs::read_to_string(c.folders.config.join("config.toml")).unwrap();
+    std::fs::write(
+        config.path().join("config.toml"),
+        sandbox.replace("[profiles.sandbox]", &format!("[profiles.{profile}]")),
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_chartdesk"));
+        command
+            .args(args)
+            .env("CHARTDESK_CONFIG_DIR", config.path())
+            .env("CHARTDESK_DATA_DIR", data.path())
+            .env("CHARTDESK_PROFILE", &profile)
+            .env("CHARTDESK_PASSWORD", "Demo-WardStaff-2026!")
+            .env("CHARTDESK_KEYCHAIN", "keyutils")
+            .env("CHARTDESK_SERVER_URL", &c.server_url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    };
+    let children: Vec<_> = (0..16)
+        .map(|i| {
+            let path = files.path().join(format!("race-{i}.pdf"));
+            std::fs::write(&path, demo_pdf("Race", &format!("run {i}"))).unwrap();
+            let args = [
+                "upload",
+                "--user",
+                "nurse.hughes",
+                "--mrn",
+                "30000039",
+                "--category",
+                "lab",
+            ];
+            run(&args).arg(&path).spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("cannot be opened with its key"),
+            "no run made a key of its own: {stderr}"
+        );
+    }
+    let synced = run(&["sync", "--user", "nurse.hughes"]).output().unwrap();
+    assert!(
+        synced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&synced.stderr)
+    );
+    let setup = c.signed_in("nurse.hughes").await;
+    let rows = setup.list_documents("30000039", "lab").await.unwrap();
+    for i in 0..16 {
+        let name = format!("race-{i}.pdf");
+        assert_eq!(
+            rows.iter().filter(|r| r.file_name == name).count(),
+            1,
+            "{name} landed exactly once"
+        );
+    }
+}
