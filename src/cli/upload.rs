@@ -48,12 +48,33 @@ pub struct SyncArgs {
 
 #[derive(Args)]
 pub struct OutboxArgs {
-    /// User name to sign in with (password from CHARTDESK_PASSWORD or a prompt).
+    /// User name to sign in with (password from CHARTDESK_PASSWORD or a prompt); before the
+    /// action: `chartdesk outbox --user NAME retry ID`.
     #[arg(long)]
     user: String,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+    /// Settle one item instead of listing them.
+    #[command(subcommand)]
+    action: Option<OutboxAction>,
+}
+
+#[derive(clap::Subcommand)]
+pub enum OutboxAction {
+    /// Send a refused item again now (e.g. after making room in preop).
+    Retry {
+        /// The item's doc id (from `chartdesk outbox`).
+        id: String,
+        /// If preop is full, replace its oldest image.
+        #[arg(long)]
+        replace_oldest: bool,
+    },
+    /// Remove an item without sending it.
+    Discard {
+        /// The item's doc id (from `chartdesk outbox`).
+        id: String,
+    },
 }
 
 /// Queues each file (refusals reported at once with their reason), then sends the outbox.
@@ -136,6 +157,26 @@ pub async fn outbox(profile: &str, args: OutboxArgs) -> anyhow::Result<()> {
     let services = Services::start(profile).await?;
     super::sign_in(&services, &args.user).await?;
     let items = services.outbox().await?;
+    if let Some(action) = args.action {
+        let id = match &action {
+            OutboxAction::Retry { id, .. } | OutboxAction::Discard { id } => id.clone(),
+        };
+        if !items.iter().any(|i| i.doc_id == id) {
+            anyhow::bail!("No item {id} waits in the outbox (`chartdesk outbox` lists them)");
+        }
+        return match action {
+            OutboxAction::Discard { .. } => {
+                services.discard_outbox_item(&id).await?;
+                println!("discarded {id}");
+                Ok(())
+            }
+            OutboxAction::Retry { replace_oldest, .. } => {
+                services.retry_outbox_item(&id, replace_oldest).await?;
+                let report = drain(&services, 2).await?;
+                finish(&own_share(&report, &[id]), 0)
+            }
+        };
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(());

@@ -487,6 +487,63 @@ async fn an_upload_run_is_judged_by_its_own_files_not_by_items_left_from_earlier
     let rows = setup.list_documents("30000036", "preop").await.unwrap();
     assert!(rows.iter().any(|r| r.file_name == "newer.jpg"));
     assert_eq!(rows.len(), 3, "the oldest was replaced");
+
+    // A script settles what waits: retry with replace-oldest, or discard.
+    let waiting = |name: &str| {
+        let out = cli(data.path(), &["outbox", "--user", "nurse.hughes", "--json"])
+            .stdout(Stdio::piped())
+            .output()
+            .unwrap();
+        let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["file_name"] == name)
+            .map(|i| i["doc_id"].as_str().unwrap().to_string())
+    };
+    let fourth = waiting("fourth.jpg").expect("the refused item waits");
+    let retried = cli(
+        data.path(),
+        &[
+            "outbox",
+            "--user",
+            "nurse.hughes",
+            "retry",
+            &fourth,
+            "--replace-oldest",
+        ],
+    )
+    .status()
+    .unwrap();
+    assert!(retried.success());
+    assert!(waiting("fourth.jpg").is_none());
+    let rows = setup.list_documents("30000036", "preop").await.unwrap();
+    assert!(rows.iter().any(|r| r.file_name == "fourth.jpg"));
+
+    let fifth = files.path().join("fifth.jpg");
+    std::fs::write(&fifth, demo_jpeg(9)).unwrap();
+    assert!(!cli(data.path(), &args)
+        .arg(&fifth)
+        .status()
+        .unwrap()
+        .success());
+    let id = waiting("fifth.jpg").expect("refused: preop full");
+    let discarded = cli(
+        data.path(),
+        &["outbox", "--user", "nurse.hughes", "discard", &id],
+    )
+    .status()
+    .unwrap();
+    assert!(discarded.success());
+    assert!(waiting("fifth.jpg").is_none(), "discarded");
+    let unknown = cli(
+        data.path(),
+        &["outbox", "--user", "nurse.hughes", "discard", &id],
+    )
+    .status()
+    .unwrap();
+    assert!(!unknown.success(), "no such item: a clear refusal");
 }
 
 #[tokio::test]
