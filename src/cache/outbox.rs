@@ -128,24 +128,7 @@ impl Cache {
         .await
     }
 
-    /// Claims an item for one sender until `until` (unix seconds); `false` when another
-    /// sender's claim has not yet run out. A crashed sender's claim simply expires.
-    pub async fn outbox_claim(
-        &self,
-        doc_id: &str,
-        now: i64,
-        until: i64,
-    ) -> Result<bool, CacheError> {
-        self.execute(
-            "UPDATE outbox SET claimed_until = ?3 WHERE doc_id = ?1 AND claimed_until <= ?2",
-            vec![doc_id.to_string().into(), now.into(), until.into()],
-        )
-        .await
-        .map(|changed| changed == 1)
-    }
-
-    /// Records a try that did not finish, with the error's words and its code (and ends the
-    /// sender's claim).
+    /// Records a try that did not finish, with the error's words and its code.
     pub async fn outbox_failed(
         &self,
         doc_id: &str,
@@ -155,7 +138,7 @@ impl Cache {
     ) -> Result<(), CacheError> {
         self.execute(
             "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3,
-                 last_error_code = ?4, claimed_until = 0 WHERE doc_id = ?1",
+                 last_error_code = ?4 WHERE doc_id = ?1",
             vec![
                 doc_id.to_string().into(),
                 state.as_str().to_string().into(),

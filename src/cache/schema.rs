@@ -58,8 +58,6 @@ pub fn migrations() -> Migrations<'static> {
         ),
         // The last failure's error code, so the window branches on it, not on its words.
         M::up("ALTER TABLE outbox ADD COLUMN last_error_code TEXT;"),
-        // One sender per item: a claim (unix seconds) that outlives a crash only until then.
-        M::up("ALTER TABLE outbox ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;"),
     ])
 }
 

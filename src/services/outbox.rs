@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::{AppError, Services, Upload};
 use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
+use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
 use crate::domain::{Action, AttachError};
 use crate::records::DocumentRow;
@@ -49,15 +50,39 @@ enum Outcome {
 
 /// What sending an item's bytes came to.
 enum Sending {
-    Ready(Box<CompleteUpload>),
+    /// Sent; the claim is held until the item is settled.
+    Ready(Box<CompleteUpload>, Claim),
     /// It left the outbox meanwhile.
     Gone,
     Busy,
 }
 
-/// How long a sender's claim on an item lasts: as long as the URLs it was given, so a crashed
-/// sender's item is free again when they have expired.
-const CLAIM_SECONDS: i64 = 15 * 60;
+/// One sender's claim on an outbox item: an exclusive OS lock on a file beside the cache, held
+/// while the item is sent. The OS drops it when the holder ends, so a crashed or killed
+/// sender never keeps an item from the next one.
+struct Claim {
+    _held: std::fs::File,
+}
+
+impl Claim {
+    /// `None` when another window or run holds the item now.
+    fn take(cache: &crate::cache::Cache, doc_id: &str) -> Result<Option<Self>, AppError> {
+        let io = |e: std::io::Error| AppError::from(crate::cache::CacheError::Io(e.to_string()));
+        let dir = cache.path().with_extension("claims");
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(format!("{doc_id}.lock")))
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Self { _held: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+        }
+    }
+}
 
 /// What adding a file from the window came to.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -190,26 +215,31 @@ impl Services {
         let ready: Vec<CompleteUpload> = sent
             .iter()
             .filter_map(|r| match r {
-                Ok(Sending::Ready(c)) => Some(c.as_ref().clone()),
+                Ok(Sending::Ready(c, _)) => Some(c.as_ref().clone()),
                 _ => None,
             })
             .collect();
         let mut completed = self.complete_batch(ready).await.into_iter();
         let mut outcomes = Vec::with_capacity(round.len());
         for (item, sent) in round.iter().zip(sent) {
-            let result = match sent {
-                Ok(Sending::Ready(_)) => completed
-                    .next()
-                    .unwrap_or(Err(AppError::Server(ServerError::Malformed)))
-                    .map(Some),
-                Ok(Sending::Gone) => Ok(None),
+            let (result, claim) = match sent {
+                Ok(Sending::Ready(_, claim)) => (
+                    completed
+                        .next()
+                        .unwrap_or(Err(AppError::Server(ServerError::Malformed)))
+                        .map(Some),
+                    Some(claim),
+                ),
+                Ok(Sending::Gone) => (Ok(None), None),
                 Ok(Sending::Busy) => {
                     outcomes.push(Ok(Outcome::Busy));
                     continue;
                 }
-                Err(e) => Err(e),
+                Err(e) => (Err(e), None),
             };
             outcomes.push(self.settle(item, result).await);
+            // Held until the item is settled: nobody sends it again meanwhile.
+            drop(claim);
         }
         outcomes
     }
@@ -247,13 +277,9 @@ impl Services {
         cancel: CancellationToken,
     ) -> Result<Sending, AppError> {
         let cache = self.cache().await?;
-        let now = (self.clock)().unix_timestamp();
-        if !cache
-            .outbox_claim(&item.doc_id, now, now + CLAIM_SECONDS)
-            .await?
-        {
+        let Some(claim) = Claim::take(&cache, &item.doc_id)? else {
             return Ok(Sending::Busy);
-        }
+        };
         let Some((bytes, replace_oldest)) = cache.outbox_file(&item.doc_id).await? else {
             return Ok(Sending::Gone);
         };
@@ -264,7 +290,7 @@ impl Services {
         upload.cancel = cancel.clone();
         let prepared = self.prepare_upload(upload).await?;
         let complete = self.send_prepared(prepared, &progress, &cancel).await?;
-        Ok(Sending::Ready(Box::new(complete)))
+        Ok(Sending::Ready(Box::new(complete), claim))
     }
 
     /// One queued item on its own (the window's add): bytes, then its complete.
@@ -290,6 +316,13 @@ impl Services {
         result: Result<Option<DocumentRow>, AppError>,
     ) -> Result<Outcome, AppError> {
         let cache = self.cache().await?;
+        let settled = !matches!(&result, Err(e) if is_transient(e));
+        if settled {
+            // Nothing will resume this upload's parts: its journal goes too.
+            if let Ok(id) = Uuid::parse_str(&item.doc_id) {
+                cache.forget(&super::upload_intents::journal_key(id)).await;
+            }
+        }
         match result {
             Ok(Some(row)) => {
                 cache.outbox_remove(&item.doc_id).await?;
@@ -376,7 +409,11 @@ impl Services {
 
     /// Removes a cancelled item and asks the server to abort what was sent of it.
     async fn cancel_upload(&self, item: &OutboxItem) -> Result<(), AppError> {
-        self.cache().await?.outbox_remove(&item.doc_id).await?;
+        let cache = self.cache().await?;
+        cache.outbox_remove(&item.doc_id).await?;
+        if let Ok(id) = Uuid::parse_str(&item.doc_id) {
+            cache.forget(&super::upload_intents::journal_key(id)).await;
+        }
         let (Ok(doc_id), Some(category)) = (
             Uuid::parse_str(&item.doc_id),
             crate::domain::Category::from_id(&item.category),

@@ -17,6 +17,8 @@ use uuid::Uuid;
 
 use super::upload::Checked;
 use super::{AppError, Services, Upload};
+use crate::cloud::object_store::sha256_base64;
+use crate::cloud::part_journal::{PartJournal, RecordedPart, RecordedUpload};
 use crate::cloud::transfer::{MULTIPART_THRESHOLD, PARALLEL_PARTS, PART_SIZE};
 use crate::cloud::{Progress, RecordsServer, ServerError};
 use crate::domain::{sha256_hex, AttachError, FileRefusal};
@@ -82,6 +84,7 @@ impl Services {
             replace_oldest: upload.replace_oldest,
             variants,
             part_sha256,
+            resume_upload_id: None,
         };
         bodies.push((ObjectRole::Original, original));
         upload
@@ -100,6 +103,16 @@ impl Services {
     ) -> Result<CompleteUpload, AppError> {
         let server = self.records_server_or_none()?;
         let token = self.access_token().await?;
+        let mut prepared = prepared;
+        // Parts an earlier try sent are journaled in the encrypted cache: resume them.
+        let cache = self.usable_cache().await;
+        let journal = cache.as_ref().map(|c| c as &dyn PartJournal);
+        let journal_key = journal_key(prepared.start.doc_id);
+        let recorded = match journal {
+            Some(j) => j.recall(&journal_key).await,
+            None => None,
+        };
+        prepared.start.resume_upload_id = recorded.as_ref().map(|r| r.upload_id.clone());
         let started = server
             .start_upload(&token, &prepared.start)
             .await
@@ -119,9 +132,12 @@ impl Services {
                 .find(|(role, _)| *role == target.role)
                 .map(|(_, b)| b.clone())
                 .ok_or(ServerError::Malformed)?;
-            if let Some((upload_id, parts)) =
-                send_object(server, target, body, progress, cancel).await?
-            {
+            let watch = Watch {
+                progress,
+                cancel,
+                journal: journal.map(|j| (j, journal_key.as_str(), recorded.as_ref())),
+            };
+            if let Some((upload_id, parts)) = send_object(server, target, body, watch).await? {
                 complete.multipart_upload_id = Some(upload_id);
                 complete.parts = parts;
             }
@@ -182,15 +198,31 @@ fn attach_refusal(e: ServerError) -> AppError {
     }
 }
 
-/// One object's bytes: a single PUT, or its parts (4 at a time); for multipart, the upload
-/// id and the parts S3 accepted.
+/// Where a document's multipart upload is journaled.
+pub(super) fn journal_key(doc_id: Uuid) -> String {
+    format!("doc/{doc_id}")
+}
+
+/// Who watches one object's transfer: its progress, its cancel, and the part journal (with
+/// this document's key and what an earlier try recorded).
+#[derive(Clone, Copy)]
+struct Watch<'a> {
+    progress: &'a Arc<Progress>,
+    cancel: &'a CancellationToken,
+    journal: Option<(&'a dyn PartJournal, &'a str, Option<&'a RecordedUpload>)>,
+}
+
+/// One object's bytes: a single PUT, or its parts (4 at a time, those an earlier try of the
+/// same upload sent skipped); for multipart, the upload id and the parts S3 accepted.
 async fn send_object(
     server: &RecordsServer,
     target: &UploadTarget,
     body: Bytes,
-    progress: &Arc<Progress>,
-    cancel: &CancellationToken,
+    watch: Watch<'_>,
 ) -> Result<Option<(String, Vec<CompletedPartDto>)>, AppError> {
+    let Watch {
+        progress, cancel, ..
+    } = watch;
     if let Some(put) = &target.put {
         return match server.put(put, &body, progress, cancel).await {
             Ok(_) | Err(ServerError::AlreadyStored) => Ok(None),
@@ -199,18 +231,50 @@ async fn send_object(
     }
     let multipart = target.multipart.as_ref().ok_or(ServerError::Malformed)?;
     let part_size = usize::try_from(multipart.part_size).map_err(|_| ServerError::Malformed)?;
+    let slice_of = |number: i32| {
+        let start = usize::try_from(number - 1)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(part_size);
+        (start < body.len()).then(|| body.slice(start..(start + part_size).min(body.len())))
+    };
     let mut parts = Vec::with_capacity(multipart.parts.len());
+    let mut to_send = Vec::with_capacity(multipart.parts.len());
+    match watch.journal {
+        // The same upload as the earlier try: its recorded parts whose bytes still match count
+        // as sent.
+        Some((_, _, Some(recorded))) if recorded.upload_id == multipart.upload_id => {
+            for part in &multipart.parts {
+                let kept = recorded.parts.iter().find(|r| {
+                    r.number == part.number
+                        && slice_of(part.number).is_some_and(|s| sha256_base64(&s) == r.sha256)
+                });
+                match kept {
+                    Some(r) => {
+                        progress.add(slice_of(part.number).map_or(0, |s| s.len() as u64));
+                        parts.push(CompletedPartDto {
+                            number: r.number,
+                            etag: r.etag.clone(),
+                        });
+                    }
+                    None => to_send.push(part),
+                }
+            }
+        }
+        Some((journal, key, _)) => {
+            journal.forget(key).await;
+            journal.started(key, &multipart.upload_id).await;
+            to_send.extend(&multipart.parts);
+        }
+        None => to_send.extend(&multipart.parts),
+    }
     // Chunks of concurrent parts (a stream with borrowing closures is not `Send` enough for
     // Tauri's command futures).
-    for chunk in multipart.parts.chunks(PARALLEL_PARTS) {
-        let sent = join_all(chunk.iter().map(|part| {
-            let start = usize::try_from(part.number - 1)
-                .unwrap_or(usize::MAX)
-                .saturating_mul(part_size);
-            let slice = (start < body.len())
-                .then(|| body.slice(start..(start + part_size).min(body.len())));
-            send_part(server, part, slice, progress, cancel)
-        }))
+    for chunk in to_send.chunks(PARALLEL_PARTS) {
+        let sent = join_all(
+            chunk
+                .iter()
+                .map(|part| send_part(server, part, slice_of(part.number), watch)),
+        )
         .await;
         for part in sent {
             parts.push(part?);
@@ -220,15 +284,25 @@ async fn send_object(
     Ok(Some((multipart.upload_id.clone(), parts)))
 }
 
+/// One part; recorded in the journal once S3 has it, so a crash after this resumes past it.
 async fn send_part(
     server: &RecordsServer,
     part: &chartdesk_api::PresignedPart,
     slice: Option<Bytes>,
-    progress: &Arc<Progress>,
-    cancel: &CancellationToken,
+    watch: Watch<'_>,
 ) -> Result<CompletedPartDto, ServerError> {
     let slice = slice.ok_or(ServerError::Malformed)?;
-    let etag = server.put(&part.request, &slice, progress, cancel).await?;
+    let etag = server
+        .put(&part.request, &slice, watch.progress, watch.cancel)
+        .await?;
+    if let Some((journal, key, _)) = watch.journal {
+        let recorded = RecordedPart {
+            number: part.number,
+            etag: etag.clone(),
+            sha256: sha256_base64(&slice),
+        };
+        journal.part_done(key, recorded).await;
+    }
     Ok(CompletedPartDto {
         number: part.number,
         etag,

@@ -303,85 +303,84 @@ async fn cli_upload_adds_the_good_files_and_exits_non_zero_naming_the_refused_on
 
 #[tokio::test]
 async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_sent() {
-    use chartdesk::cache::{new_key, Cache};
     use chartdesk::cloud::part_journal::PartJournal;
     use chartdesk::cloud::transfer::PART_SIZE;
-
-    let store = crate::local_cloud::cloud().admin_store().await;
+    patient("30000040").await;
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
-    let journal = Cache::open(&dir.path().join("j.db"), &new_key().unwrap()).unwrap();
-    let key = format!("resume-test/{}.tif", uuid::Uuid::now_v7());
-    let body: bytes::Bytes = (0..PART_SIZE * 5 + 1234)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
-        .collect::<Vec<u8>>()
-        .into();
+    let s = signed_in_via(&switch, dir.path(), "resume-parts", "nurse.hughes").await;
+    // A long scan: a PDF of six parts (its content is checked by its magic bytes).
+    let mut body = demo_pdf("Long scan", "many pages");
+    body.extend((0..PART_SIZE * 5 + 1234).map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8));
+    let doc_id = s
+        .queue_upload(Upload::new("30000040", "lab", "long.pdf", body.clone()))
+        .await
+        .unwrap();
+    let journal_key = format!("doc/{doc_id}");
+    let cache = s.cache().await.unwrap();
 
-    // The process "dies" (its task is dropped, no clean-up) once S3 has accepted a part.
-    let task = {
-        let (store, journal, key, body) =
-            (store.clone(), journal.clone(), key.clone(), body.clone());
-        tokio::spawn(async move {
-            let _ = store
-                .upload_journaled(
-                    &key,
-                    body,
-                    "image/tiff",
-                    &chartdesk::cloud::Progress::silent(),
-                    &tokio_util::sync::CancellationToken::new(),
-                    Some(&journal),
-                )
-                .await;
-        })
-    };
-    let recorded = loop {
-        if let Some(r) = journal.recall(&key).await.filter(|r| !r.parts.is_empty()) {
-            break r;
+    // The process "dies" (the send is dropped, no clean-up) once S3 has accepted a part.
+    let recorded = tokio::select! {
+        _ = s.drain_outbox(1, |_| chartdesk::cloud::Progress::silent()) => {
+            panic!("the upload finished before any part was recorded")
         }
-        assert!(
-            !task.is_finished(),
-            "the upload finished before any part was recorded"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        recorded = async {
+            loop {
+                if let Some(r) = cache.recall(&journal_key).await.filter(|r| !r.parts.is_empty()) {
+                    break r;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        } => recorded,
     };
-    task.abort();
-    let _ = task.await;
-    assert!(!store.exists(&key).await.unwrap());
+    assert!(s
+        .list_documents("30000040", "lab")
+        .await
+        .unwrap()
+        .is_empty());
 
     let first = std::sync::Arc::new(std::sync::Mutex::new(None));
     let seen = first.clone();
     // The first bytes counted: whole recorded parts when resumed, one 64 KiB slice if not.
-    let progress = chartdesk::cloud::Progress::new(move |sent, _| {
-        if sent > 0 {
-            seen.lock().unwrap().get_or_insert(sent);
-        }
-    });
-    progress.expect(body.len() as u64);
-    store
-        .upload_journaled(
-            &key,
-            body.clone(),
-            "image/tiff",
-            &progress,
-            &tokio_util::sync::CancellationToken::new(),
-            Some(&journal),
-        )
+    let report = s
+        .drain_outbox(1, move |_| {
+            let seen = seen.clone();
+            chartdesk::cloud::Progress::new(move |sent, _| {
+                if sent > 0 {
+                    seen.lock().unwrap().get_or_insert(sent);
+                }
+            })
+        })
         .await
         .unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
     let resumed_from = first.lock().unwrap().unwrap_or_default();
     assert!(
         resumed_from >= (recorded.parts.len() * PART_SIZE) as u64,
         "the recorded parts were not sent again (resumed at {resumed_from} bytes)"
     );
-    let (stored, _) = store.get_bytes(&key).await.unwrap().unwrap();
+    let rows = s.list_documents("30000040", "lab").await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let opened = s.open_document("30000040", &rows[0].id).await.unwrap();
     assert!(
-        stored == body.to_vec(),
+        opened.bytes == body,
         "resumed parts reassemble to the same bytes"
     );
     assert!(
-        journal.recall(&key).await.is_none(),
-        "forgotten once complete"
+        cache.recall(&journal_key).await.is_none(),
+        "the journal is cleared"
     );
-    store.delete(&key).await.unwrap();
+    let store = cloud().admin_store().await;
+    let open = chartdesk::cloud::CloudClients::new(&cloud().profile())
+        .await
+        .s3
+        .list_multipart_uploads()
+        .bucket(store.bucket())
+        .prefix("patients/30000040/")
+        .send()
+        .await
+        .unwrap();
+    assert!(open.uploads().is_empty(), "no multipart upload left open");
 }
 
 #[tokio::test]

@@ -48,6 +48,10 @@ pub struct StartUpload {
     /// server's answer says).
     #[serde(default)]
     pub part_sha256: Vec<String>,
+    /// A multipart upload an earlier try of this document started: the server keeps using it
+    /// while S3 still has it, so the parts already sent are not sent again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume_upload_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -73,7 +73,8 @@ impl Progress {
         )
     }
 
-    fn add(&self, bytes: u64) {
+    /// Counts bytes as sent (a resumed upload's parts already in the store count at once).
+    pub fn add(&self, bytes: u64) {
         self.sent.fetch_add(bytes, Ordering::Relaxed);
         self.notify();
     }

@@ -28,6 +28,26 @@ pub async fn create(state: &AppState, key: &str, content_type: &str) -> ApiResul
         .ok_or(ApiError::Internal("no_upload_id"))
 }
 
+/// Whether S3 still has this multipart upload for this key (a resumed try keeps it). An
+/// answer the SDK cannot read (moto's ListParts has the wrong XML root) counts as open: if it
+/// is not, the complete fails and the next try starts afresh.
+pub async fn still_open(state: &AppState, key: &str, upload_id: &str) -> bool {
+    let listed = state
+        .s3
+        .list_parts()
+        .bucket(state.bucket())
+        .key(key)
+        .upload_id(upload_id)
+        .send()
+        .await;
+    match listed.map_err(classify) {
+        Ok(_) => true,
+        Err(Failure::Service { status, .. }) => (200..300).contains(&status),
+        Err(Failure::Client(_)) => true,
+        Err(_) => false,
+    }
+}
+
 /// Completes a multipart upload, create-only. A replay whose upload is already complete (the
 /// object exists: 412, or the upload id is gone) is left to the verification that follows.
 pub async fn complete(

@@ -160,7 +160,14 @@ pub async fn start(
     for (role, key, content_type, size, sha256) in &planned.objects {
         let b64 = verify::hex_to_base64(sha256).ok_or(ApiError::Internal("digest"))?;
         let target = if *size > MULTIPART_THRESHOLD as u64 {
-            let upload_id = multipart::create(&state, key, content_type).await?;
+            let resumed = match &up.resume_upload_id {
+                Some(id) if multipart::still_open(&state, key, id).await => Some(id.clone()),
+                _ => None,
+            };
+            let upload_id = match resumed {
+                Some(id) => id,
+                None => multipart::create(&state, key, content_type).await?,
+            };
             let mut parts = Vec::new();
             for (i, part) in up.part_sha256.iter().enumerate() {
                 let number = i32::try_from(i + 1).map_err(|_| ApiError::Internal("parts"))?;
