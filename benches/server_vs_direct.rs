@@ -59,6 +59,7 @@ async fn run() {
         .env("CHARTDESK_APP_CLIENT_ID", &report.client_id)
         .env("AWS_REGION", &report.region)
         .env("AWS_ENDPOINT_URL", &endpoint)
+        .env("CHARTDESK_OPEN_PENDING_SCANS", "true")
         .env("AWS_ACCESS_KEY_ID", &report.server_access_key_id)
         .env("AWS_SECRET_ACCESS_KEY", &report.server_secret_access_key)
         .env("RUST_LOG", "warn")

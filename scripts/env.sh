@@ -33,6 +33,7 @@ start_server() {
   AWS_ACCESS_KEY_ID="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["server_access_key_id"])' "$report")" \
   AWS_SECRET_ACCESS_KEY="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["server_secret_access_key"])' "$report")" \
   AWS_ENDPOINT_URL="$endpoint" \
+  CHARTDESK_OPEN_PENDING_SCANS=true \
     "$CARGO_TARGET_DIR/debug/chartdesk-server" --listen 127.0.0.1:0 >"$out" 2>"$log" &
   server_pid=$!
   for _ in $(seq 1 150); do

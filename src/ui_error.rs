@@ -54,8 +54,11 @@ impl UiError {
 
 impl From<AppError> for UiError {
     fn from(err: AppError) -> Self {
+        let code = ErrorCode::of(&err);
+        // The code only: messages can name a patient's NHS number, MRN or a file.
+        tracing::warn!(?code, "refused");
         Self {
-            code: ErrorCode::of(&err),
+            code,
             message: err.to_string(),
         }
     }
@@ -89,7 +92,9 @@ impl ErrorCode {
                 },
                 Some(code) => match code {
                     ApiErrorCode::Unauthenticated => ErrorCode::NotSignedIn,
-                    ApiErrorCode::Forbidden | ApiErrorCode::Infected => ErrorCode::Forbidden,
+                    ApiErrorCode::Forbidden
+                    | ApiErrorCode::Infected
+                    | ApiErrorCode::ScanPending => ErrorCode::Forbidden,
                     ApiErrorCode::ReasonRequired => ErrorCode::ReasonRequired,
                     ApiErrorCode::InvalidInput => ErrorCode::InvalidInput,
                     ApiErrorCode::NotFound => ErrorCode::NotFound,

@@ -129,7 +129,7 @@ impl UserPool {
         }
     }
 
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     async fn start_password_sign_in(
         &self,
         username: &str,
@@ -150,7 +150,7 @@ impl UserPool {
     }
 
     /// Answers NEW_PASSWORD_REQUIRED. A weak password keeps the challenge usable for a retry.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn answer_new_password(
         &self,
         pending: &PendingChallenge,
@@ -163,7 +163,7 @@ impl UserPool {
     }
 
     /// Answers SOFTWARE_TOKEN_MFA. A wrong code keeps the challenge usable for a retry.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn answer_totp(
         &self,
         pending: &PendingChallenge,

@@ -49,7 +49,7 @@ pub fn enrolment_for(username: &str, secret: &str) -> AuthenticatorEnrolment {
 
 impl UserPool {
     /// Starts enrolment: the secret to show. The challenge's session moves on with it.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn begin_mfa_setup(
         &self,
         pending: &mut PendingChallenge,
@@ -69,7 +69,7 @@ impl UserPool {
     }
 
     /// Verifies the first code from the new authenticator, then completes MFA_SETUP.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn finish_mfa_setup(
         &self,
         pending: &mut PendingChallenge,

@@ -65,7 +65,7 @@ impl SrpAttempt {
 impl UserPool {
     /// InitiateAuth with `SRP_A`, then the PASSWORD_VERIFIER answer; later challenges
     /// (new password, TOTP) follow as for the password flow.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub(super) async fn start_srp_sign_in(
         &self,
         username: &str,

@@ -11,7 +11,7 @@ impl UserPool {
     /// New ID and access tokens from a refresh token. Cognito (and moto) may not rotate the
     /// refresh token itself; the one we hold is kept then.
     /// A refused refresh is routine (revoked or expired token): logged as a warning, not an error.
-    #[instrument(skip_all, err(Display, level = "warn"))]
+    #[instrument(skip_all)]
     pub async fn refresh(
         &self,
         username: &str,

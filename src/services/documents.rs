@@ -26,7 +26,7 @@ impl std::fmt::Debug for OpenedDocument {
 }
 
 impl Services {
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn list_documents(
         &self,
         mrn: &str,
@@ -39,7 +39,7 @@ impl Services {
     }
 
     /// Documents of every category matching `text` (file name, category, uploader).
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn search_documents(
         &self,
         mrn: &str,
@@ -52,7 +52,7 @@ impl Services {
 
     /// Stamps a lab report *verified* or a radiology report *reviewed* (clinicians): the
     /// server applies it in one compare-and-swap, never over an existing stamp, and audits it.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn stamp_document(&self, mrn: &str, doc_id: &str) -> Result<DocumentRow, AppError> {
         self.authorize(Action::Stamp).await?;
         let mrn = self.parse_mrn(mrn)?;
@@ -69,7 +69,7 @@ impl Services {
 
     /// The original file, checked against the SHA-256 on record; the server audits the view
     /// before it hands out the URL. Files the scanner flagged are refused.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn open_document(
         &self,
         mrn: &str,
@@ -83,7 +83,7 @@ impl Services {
 
     /// The 320 px JPEG thumbnail of an image document, for the list; `None` when the document
     /// has none (PDFs) or the scanner flagged it. The list that handed out its URL was audited.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn document_thumbnail(
         &self,
         mrn: &str,

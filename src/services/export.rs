@@ -29,7 +29,7 @@ pub struct ExportSummary {
 }
 
 impl Services {
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn export_documents(
         &self,
         mrn: &str,

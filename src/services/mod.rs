@@ -175,7 +175,7 @@ impl Services {
     }
 
     /// As `find_patient`; a restricted record needs the break-glass `reason` the user gave.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn find_patient_with_reason(
         &self,
         query: &str,

@@ -33,7 +33,7 @@ impl Services {
 
     /// Downloads every attached document of the patient into the encrypted cache and keeps
     /// it there whatever the budget (a ward list). `progress(done, total)` after each one.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn pin_patient(
         &self,
         mrn: &str,

@@ -97,7 +97,7 @@ pub enum UploadOutcome {
 impl Services {
     /// Checks the file as an upload would (role, patient MRN, category, content) and writes it
     /// to the outbox; returns its doc id. Durable once this returns.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn queue_upload(&self, upload: Upload<'_>) -> Result<String, AppError> {
         let checked = self.check_upload(&upload).await?;
         let doc_id = upload.doc_id.unwrap_or_else(Uuid::now_v7).to_string();
@@ -125,7 +125,7 @@ impl Services {
 
     /// Sends every queued upload, oldest first, `jobs` at a time; after a round that found
     /// the cloud unreachable the rest stay queued. `progress` gives each document its listener.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn drain_outbox(
         &self,
         jobs: usize,
@@ -363,7 +363,7 @@ impl Services {
     /// A file added in the window: queued first (durable), then sent at once. Offline it
     /// stays queued; a refusal the user is there to answer (preop full, a bad file) comes
     /// back as the error and leaves nothing queued. Without a cache, a direct upload.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn add_document(&self, upload: Upload<'_>) -> Result<UploadOutcome, AppError> {
         if self.cache_dir.is_none() {
             return self
@@ -430,7 +430,8 @@ impl Services {
         // Best effort: what is left unattached is an orphan no entry names, and the bucket's
         // lifecycle rule aborts an open multipart upload after a day.
         if let Err(e) = server.abort_upload(&token, &abort).await {
-            tracing::warn!(error = %e, "a cancelled upload's objects were not removed");
+            let code = crate::ErrorCode::of(&e.into());
+            tracing::warn!(?code, "a cancelled upload's objects were not removed");
         }
         Ok(())
     }

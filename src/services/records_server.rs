@@ -112,7 +112,7 @@ impl Services {
     }
 
     /// Who opened or changed this patient's record, newest first (records admins).
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn access_history(&self, mrn: &str) -> Result<Vec<AuditEvent>, AppError> {
         self.authorize(Action::ReadAudit).await?;
         let mrn = self.parse_mrn(mrn)?;
@@ -133,7 +133,7 @@ impl Services {
 
     /// Registers or updates the patients of a PAS-style CSV extract (records admins), through
     /// the records server, which checks every row.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn import_patients(&self, csv: String) -> Result<ImportReport, AppError> {
         self.authorize(Action::ManagePatients).await?;
         let server = self.records_server().ok_or(AppError::NoServer)?;

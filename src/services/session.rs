@@ -190,7 +190,7 @@ impl Services {
 
     /// At start-up: signs the last user back in with the stored refresh token. A revoked or
     /// expired token is forgotten and the user sees the sign-in screen.
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn resume_session(&self) -> Result<Option<SignedInUser>, AppError> {
         if let Some(user) = self.current_user().await {
             return Ok(Some(user));

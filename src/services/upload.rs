@@ -97,7 +97,7 @@ impl Services {
 
     /// Adds one file through the records server: start (the server validates and presigns),
     /// PUT the bytes straight to S3, complete (the server verifies and attaches).
-    #[instrument(skip_all, err(Display))]
+    #[instrument(skip_all)]
     pub async fn upload_document(&self, upload: Upload<'_>) -> Result<DocumentRow, AppError> {
         let progress = upload.progress.clone();
         let cancel = upload.cancel.clone();

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { Session } from "./webdriver.mjs";
-import { bins, screenshotDir, startDriver, startSandbox } from "./harness.mjs";
+import { appStderr, bins, screenshotDir, startDriver, startSandbox } from "./harness.mjs";
 import { freshTotp, totpAt } from "./totp.mjs";
 import { dropJpeg } from "./drop.mjs";
 
@@ -343,4 +343,14 @@ test("a records admin sees who opened a restricted record, when and why", async 
   await shot("14-access-history");
   await (await s.find("#sign-out")).click();
   await s.waitFor("#signin-view");
+});
+
+test("no patient name or NHS number reaches the app's log over the whole run", async () => {
+  const log = appStderr();
+  assert.ok(log.includes("INFO") || log.includes("WARN"), "the app's log was captured");
+  const identifiers = [
+    "Whitfield", "Kowalczyk", "Adeyemi", "MacLeod", "Gallagher", "Ashworth",
+    "9434765919", "943 476 5919", "4010232137", "401 023 2137", "9991860916", "999 186 0916",
+  ];
+  for (const id of identifiers) assert.ok(!log.includes(id), `the app's log names ${id}`);
 });

@@ -154,6 +154,8 @@ async function startServer(endpoint, report) {
       CHARTDESK_APP_CLIENT_ID: report.client_id,
       AWS_REGION: report.region,
       AWS_ENDPOINT_URL: endpoint,
+      // No virus scanner runs on the local cloud: files it has not checked may be opened.
+      CHARTDESK_OPEN_PENDING_SCANS: "true",
       // The server's own IAM identity that `sandbox up` made (the server role's policy).
       AWS_ACCESS_KEY_ID: report.server_access_key_id,
       AWS_SECRET_ACCESS_KEY: report.server_secret_access_key,
@@ -178,14 +180,26 @@ async function startServer(endpoint, report) {
   throw new Error("chartdesk-server never became healthy");
 }
 
+/** Everything the app (through tauri-driver) wrote on stderr in this test process. */
+const appLog = [];
+export function appStderr() {
+  return appLog.join("");
+}
+
 /** tauri-driver, which launches the app through WebKitWebDriver with `env`. */
 export async function startDriver(env) {
   const port = await freePort();
   const nativePort = await freePort();
+  // The app logs at info here (more than the default warn), so the check that no patient
+  // data reaches its log has something to read.
   const driver = spawn(bins.tauriDriver, ["--port", String(port), "--native-port", String(nativePort)], {
-    env,
-    stdio: ["ignore", "inherit", "inherit"],
+    env: { RUST_LOG: "info", ...env },
+    stdio: ["ignore", "inherit", "pipe"],
     detached: true,
+  });
+  driver.stderr.on("data", (chunk) => {
+    appLog.push(chunk.toString());
+    process.stderr.write(chunk);
   });
   await waitForPort(port, "tauri-driver");
   return { base: `http://127.0.0.1:${port}`, stop: () => killGroup(driver) };

@@ -144,6 +144,7 @@ fn start_server(endpoint: &str, report: &SandboxReport) -> (String, Child) {
     let port = free_port();
     let command = format!(
         "CHARTDESK_BUCKET={bucket} CHARTDESK_USER_POOL_ID={pool} CHARTDESK_APP_CLIENT_ID={client} \
+         CHARTDESK_OPEN_PENDING_SCANS=true \
          AWS_REGION={region} AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID={key} AWS_SECRET_ACCESS_KEY={secret} \
          {bin} --listen 127.0.0.1:{port}",
         bucket = report.bucket,

@@ -24,6 +24,8 @@ pub enum ApiErrorCode {
     Integrity,
     /// The virus scanner flagged the file (403): it cannot be opened.
     Infected,
+    /// The virus scanner has not checked the file yet (423): try again in a few minutes.
+    ScanPending,
     /// The bucket or the user pool's keys could not be reached (503): retry later.
     Unavailable,
     Internal,

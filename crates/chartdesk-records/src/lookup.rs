@@ -30,7 +30,7 @@ pub struct PatientRecord {
     pub manifest_etag: Option<String>,
 }
 
-#[instrument(skip_all, err(Display))]
+#[instrument(skip_all)]
 pub async fn find_patient(
     store: &ObjectStore,
     query: &PatientQuery,

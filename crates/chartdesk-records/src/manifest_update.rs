@@ -21,7 +21,7 @@ pub enum UpdateError<E> {
 }
 
 /// Applies `change` to the patient's current manifest and writes it back atomically.
-#[instrument(skip_all, err(Display))]
+#[instrument(skip_all)]
 pub async fn update_manifest<T, E: std::fmt::Display>(
     store: &ObjectStore,
     mrn: &Mrn,

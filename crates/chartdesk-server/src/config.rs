@@ -24,6 +24,10 @@ pub struct ServerConfig {
     pub endpoint: Option<String>,
     pub mrn_format: MrnFormat,
     pub max_upload_bytes: u64,
+    /// Whether a file the virus scanner has not checked yet may be opened
+    /// (`CHARTDESK_OPEN_PENDING_SCANS=true`): no by default, as production must be; the
+    /// sandbox and the tests, which run no scanner, say yes.
+    pub open_pending_scans: bool,
 }
 
 impl ServerConfig {
@@ -48,7 +52,13 @@ impl ServerConfig {
                 .ok_or(ConfigError::Invalid("CHARTDESK_MAX_UPLOAD_MIB"))?,
             None => DEFAULT_MAX_BYTES,
         };
+        let open_pending_scans = match get("CHARTDESK_OPEN_PENDING_SCANS").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(ConfigError::Invalid("CHARTDESK_OPEN_PENDING_SCANS")),
+        };
         Ok(Self {
+            open_pending_scans,
             audit_bucket: get("CHARTDESK_AUDIT_BUCKET").unwrap_or_else(|| bucket.clone()),
             bucket,
             user_pool_id: need("CHARTDESK_USER_POOL_ID")?,

@@ -39,6 +39,10 @@ pub enum ApiError {
         "This file was flagged by the virus scanner and cannot be opened. Contact the records team"
     )]
     Infected,
+    #[error(
+        "This file has not been checked by the virus scanner yet, so it cannot be opened. Try again in a few minutes"
+    )]
+    ScanPending,
     #[error("The records store could not be reached; try again shortly")]
     Unavailable,
     #[error("The action could not be recorded in the audit trail, so it was not done")]
@@ -59,6 +63,7 @@ impl ApiError {
             ApiError::PreopFull => ApiErrorCode::PreopFull,
             ApiError::Integrity(_) => ApiErrorCode::Integrity,
             ApiError::Infected => ApiErrorCode::Infected,
+            ApiError::ScanPending => ApiErrorCode::ScanPending,
             ApiError::Unavailable | ApiError::KeysUnavailable | ApiError::AuditFailed(_) => {
                 ApiErrorCode::Unavailable
             }
@@ -76,6 +81,7 @@ impl ApiError {
             ApiErrorCode::NotFound => StatusCode::NOT_FOUND,
             ApiErrorCode::Conflict | ApiErrorCode::PreopFull => StatusCode::CONFLICT,
             ApiErrorCode::Integrity => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiErrorCode::ScanPending => StatusCode::LOCKED,
             ApiErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -26,6 +26,7 @@ pub struct AppState {
     pub clock: Clock,
     pub mrn_format: Arc<MrnFormat>,
     pub max_upload_bytes: u64,
+    pub open_pending_scans: bool,
 }
 
 impl AppState {
@@ -67,6 +68,7 @@ impl AppState {
             clock: Arc::new(OffsetDateTime::now_utc),
             mrn_format: Arc::new(config.mrn_format.clone()),
             max_upload_bytes: config.max_upload_bytes,
+            open_pending_scans: config.open_pending_scans,
         }
     }
 

@@ -81,7 +81,7 @@ pub async fn list(
             };
             let scan = scan_status(state, mrn, entry).await;
             row.scan_status = scan;
-            row.can_open = scan != ScanStatus::Infected;
+            row.can_open = may_open(state, scan);
             let thumb = keys::thumb(mrn, entry.category, entry.id);
             let thumbnail_url = if row.can_open && entry.variants.contains(&thumb) {
                 Some(presign::get(state, &thumb).await?)
@@ -117,6 +117,16 @@ pub async fn list(
     )?;
     let body = DocumentList { rows: listed, etag };
     Ok(Json(body).into_response())
+}
+
+/// Whether a file with this scan status is handed out: never when flagged; while the scan is
+/// pending, only where the server is set to allow it.
+pub fn may_open(state: &AppState, scan: ScanStatus) -> bool {
+    match scan {
+        ScanStatus::Clean => true,
+        ScanStatus::Pending => state.open_pending_scans,
+        ScanStatus::Infected => false,
+    }
 }
 
 /// The scanner's verdict from the original's `scan-status` tag. A failed lookup is *pending*,
@@ -166,8 +176,10 @@ pub async fn checked_access(
     mrn: &Mrn,
     entry: &DocumentEntry,
 ) -> ApiResult<DocumentAccess> {
-    if scan_status(state, mrn, entry).await == ScanStatus::Infected {
-        return Err(ApiError::Infected);
+    match scan_status(state, mrn, entry).await {
+        ScanStatus::Infected => return Err(ApiError::Infected),
+        ScanStatus::Pending if !state.open_pending_scans => return Err(ApiError::ScanPending),
+        _ => {}
     }
     if entry.sha256.len() != 64 {
         return Err(ApiError::Integrity(

@@ -110,7 +110,12 @@ pub fn cloud() -> &'static Cloud {
             .join()
             .unwrap()
         });
-        let (server, url) = start_server(&endpoint, &report, &[]);
+        // No scanner runs here: unchecked files may be opened (production blocks them).
+        let (server, url) = start_server(
+            &endpoint,
+            &report,
+            &[("CHARTDESK_OPEN_PENDING_SCANS", "true")],
+        );
         Cloud {
             endpoint,
             report,
@@ -182,6 +187,15 @@ pub fn server_with_broken_audit() -> &'static str {
         .1
 }
 
+/// A second server as production runs: files the scanner has not checked are not handed out.
+pub fn server_blocking_pending_scans() -> &'static str {
+    static BLOCKING: OnceLock<(Killed, String)> = OnceLock::new();
+    let c = cloud();
+    &BLOCKING
+        .get_or_init(|| start_server(&c.endpoint, &c.report, &[]))
+        .1
+}
+
 /// Health checks without an async runtime (the harness runs outside the tests' runtimes).
 mod reqwest {
     pub fn blocking_get_ok(url: &str) -> bool {
@@ -228,6 +242,13 @@ async fn sdk_config() -> aws_config::SdkConfig {
         ))
         .load()
         .await
+}
+
+pub async fn s3() -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::config::Builder::from(&sdk_config().await)
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
 }
 
 pub async fn cognito() -> aws_sdk_cognitoidentityprovider::Client {

@@ -12,4 +12,5 @@ mod harness;
 mod iam;
 mod lambda;
 mod patients_import;
+mod scan_pending;
 mod uploads;
