@@ -106,7 +106,8 @@ impl ErrorCode {
             },
             AppError::Corrupted => ErrorCode::Internal,
             AppError::Stamp(crate::domain::StampError::AlreadyStamped { .. })
-            | AppError::Contended => ErrorCode::Conflict,
+            | AppError::Contended
+            | AppError::Busy => ErrorCode::Conflict,
             AppError::Stamp(crate::domain::StampError::NotStampable(_)) => ErrorCode::InvalidInput,
             AppError::Auth(a) => match a {
                 AuthError::MissingCredentials

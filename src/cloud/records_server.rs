@@ -99,11 +99,20 @@ impl RecordsServer {
         if answer.status().is_success() || answer.status() == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(answer);
         }
-        let body = answer
-            .json::<ErrorBody>()
-            .await
-            .map_err(|_| ServerError::Malformed)?;
-        Err(ServerError::Refused(body))
+        let status = answer.status();
+        match answer.json::<ErrorBody>().await {
+            Ok(body) => Err(ServerError::Refused(body)),
+            // A gateway's or proxy's page (502, 504 during a redeploy): the server is not
+            // there just now, which a later try gets past.
+            Err(_) if status.is_server_error() => Err(ServerError::Refused(ErrorBody {
+                code: ApiErrorCode::Unavailable,
+                message: format!(
+                    "The records server is not available just now (HTTP {}); try again shortly",
+                    status.as_u16()
+                ),
+            })),
+            Err(_) => Err(ServerError::Malformed),
+        }
     }
 
     pub(super) async fn json<T: DeserializeOwned>(

@@ -114,6 +114,14 @@ impl Services {
         }
     }
 
+    /// After a change this user made (upload, stamp, removal): a patient kept offline is
+    /// brought up to date, so the offline copy shows what they just did. Best effort.
+    pub(super) async fn refresh_cached(&self, mrn: &str) {
+        if self.cached_record(mrn).await.is_some() {
+            let _ = self.revalidate_patient(mrn).await;
+        }
+    }
+
     /// The screen's summary; `synced_at` set when it comes from the cache.
     pub(super) async fn summary(
         &self,
@@ -140,7 +148,7 @@ impl Services {
 
     /// Whether the last request to the server found no network.
     pub(super) fn seems_offline(&self) -> bool {
-        self.records_server().is_none_or(|s| s.is_offline())
+        self.records_server().is_some_and(|s| s.is_offline())
     }
 
     /// Sends the views made offline to the server, which audits them as reported later.

@@ -8,6 +8,7 @@ mod export;
 mod offline_budget;
 mod offline_cache;
 mod outbox;
+mod outbox_round;
 mod records_server;
 mod remote_documents;
 mod removal;
@@ -73,6 +74,8 @@ pub enum AppError {
     Stamp(#[from] crate::domain::StampError),
     #[error("The record is being changed by many people at once; please try again")]
     Contended,
+    #[error("This upload is being sent right now by another Chartdesk window or run; try again in a moment")]
+    Busy,
     #[error(transparent)]
     FileRefused(#[from] crate::domain::FileRefusal),
     #[error(transparent)]

@@ -86,14 +86,18 @@ impl Services {
     }
 }
 
-/// A document the server will not hand out (flagged by the scanner, or failing its checksum):
+/// A document the server will not hand out (flagged or not yet checked by the scanner, or
+/// failing its checksum):
 /// pinning goes on without it.
 fn is_unkeepable(e: &AppError) -> bool {
     use chartdesk_api::ApiErrorCode;
     match e {
         AppError::Corrupted | AppError::Infected => true,
         AppError::Server(ServerError::Refused(body)) => {
-            matches!(body.code, ApiErrorCode::Infected | ApiErrorCode::Integrity)
+            matches!(
+                body.code,
+                ApiErrorCode::Infected | ApiErrorCode::Integrity | ApiErrorCode::ScanPending
+            )
         }
         _ => false,
     }

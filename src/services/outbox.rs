@@ -4,20 +4,19 @@
 
 use std::sync::Arc;
 
-use futures_util::future::join_all;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::outbox_round::{Claim, OnCancel, Outcome};
 use super::{AppError, Services, Upload};
 use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
 use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
-use crate::domain::{Action, AttachError};
+use crate::domain::Action;
 use crate::records::DocumentRow;
-use chartdesk_api::CompleteUpload;
 
 /// What one pass over the outbox did.
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
@@ -38,50 +37,6 @@ pub struct DrainedItem {
     /// "sent", "failed" or "left".
     pub outcome: String,
     pub message: Option<String>,
-}
-
-enum Outcome {
-    Sent(Option<DocumentRow>),
-    Failed(AppError),
-    Left(AppError),
-    /// Another window or run is sending it now (its claim has not run out).
-    Busy,
-}
-
-/// What sending an item's bytes came to.
-enum Sending {
-    /// Sent; the claim is held until the item is settled.
-    Ready(Box<CompleteUpload>, Claim),
-    /// It left the outbox meanwhile.
-    Gone,
-    Busy,
-}
-
-/// One sender's claim on an outbox item: an exclusive OS lock on a file beside the cache, held
-/// while the item is sent. The OS drops it when the holder ends, so a crashed or killed
-/// sender never keeps an item from the next one.
-struct Claim {
-    _held: std::fs::File,
-}
-
-impl Claim {
-    /// `None` when another window or run holds the item now.
-    fn take(cache: &crate::cache::Cache, doc_id: &str) -> Result<Option<Self>, AppError> {
-        let io = |e: std::io::Error| AppError::from(crate::cache::CacheError::Io(e.to_string()));
-        let dir = cache.path().with_extension("claims");
-        std::fs::create_dir_all(&dir).map_err(io)?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(format!("{doc_id}.lock")))
-            .map_err(io)?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(Self { _held: file })),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
-        }
-    }
 }
 
 /// What adding a file from the window came to.
@@ -154,7 +109,12 @@ impl Services {
         // After a failure, ask the server once whether it is back before sending anything.
         let mut offline = self.seems_offline() && !self.is_online().await;
         if !offline {
-            self.flush_audits().await?;
+            // Views made offline go first; one the server will not take never holds the
+            // uploads back (it stays queued for the next round).
+            if let Err(e) = self.flush_audits().await {
+                let code = crate::ErrorCode::of(&e);
+                tracing::warn!(?code, "offline views not reported yet");
+            }
         }
         for round in queued.chunks(jobs.max(1)) {
             let outcomes = if offline {
@@ -163,7 +123,8 @@ impl Services {
                     .map(|_| Ok(Outcome::Left(ServerError::Unreachable.into())))
                     .collect()
             } else {
-                self.send_round(round, &progress, cancel).await
+                self.send_round(round, &progress, cancel, OnCancel::KeepQueued)
+                    .await
             };
             for (item, outcome) in round.iter().zip(outcomes) {
                 let (word, message) = match outcome? {
@@ -180,6 +141,8 @@ impl Services {
                         report.left += 1;
                         ("left", Some(e.to_string()))
                     }
+                    // Only the window's own send removes on cancel; a round keeps items.
+                    Outcome::Cancelled => ("failed", Some("Cancelled".to_string())),
                     Outcome::Busy => {
                         report.left += 1;
                         let busy = "being sent by another Chartdesk window or run";
@@ -195,169 +158,6 @@ impl Services {
             }
         }
         Ok(report)
-    }
-
-    /// One round of queued items: each one's bytes sent (in parallel), then every one that
-    /// got there completed in one request, so the server attaches them with one
-    /// compare-and-swap per patient rather than one each.
-    async fn send_round(
-        &self,
-        round: &[OutboxItem],
-        progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
-        cancel: &CancellationToken,
-    ) -> Vec<Result<Outcome, AppError>> {
-        let sent = join_all(
-            round
-                .iter()
-                .map(|item| self.send_bytes(item, progress(item), cancel.child_token())),
-        )
-        .await;
-        let ready: Vec<CompleteUpload> = sent
-            .iter()
-            .filter_map(|r| match r {
-                Ok(Sending::Ready(c, _)) => Some(c.as_ref().clone()),
-                _ => None,
-            })
-            .collect();
-        let mut completed = self.complete_batch(ready).await.into_iter();
-        let mut outcomes = Vec::with_capacity(round.len());
-        for (item, sent) in round.iter().zip(sent) {
-            let (result, claim) = match sent {
-                Ok(Sending::Ready(_, claim)) => (
-                    completed
-                        .next()
-                        .unwrap_or(Err(AppError::Server(ServerError::Malformed)))
-                        .map(Some),
-                    Some(claim),
-                ),
-                Ok(Sending::Gone) => (Ok(None), None),
-                Ok(Sending::Busy) => {
-                    outcomes.push(Ok(Outcome::Busy));
-                    continue;
-                }
-                Err(e) => (Err(e), None),
-            };
-            outcomes.push(self.settle(item, result).await);
-            // Held until the item is settled: nobody sends it again meanwhile.
-            drop(claim);
-        }
-        outcomes
-    }
-
-    /// Completes a batch; if the batch call itself fails, each is completed alone so every
-    /// upload gets its own answer.
-    async fn complete_batch(
-        &self,
-        ready: Vec<CompleteUpload>,
-    ) -> Vec<Result<DocumentRow, AppError>> {
-        if ready.is_empty() {
-            return Vec::new();
-        }
-        if let Ok(results) = self.complete_uploads(ready.clone()).await {
-            return results;
-        }
-        let mut results = Vec::with_capacity(ready.len());
-        for one in ready {
-            results.push(match self.complete_uploads(vec![one]).await {
-                Ok(mut r) => r
-                    .pop()
-                    .unwrap_or(Err(AppError::Server(ServerError::Malformed))),
-                Err(e) => Err(e),
-            });
-        }
-        results
-    }
-
-    /// A queued item's bytes to S3 with its fixed doc id, under this sender's claim: nobody
-    /// else sends it meanwhile (the background round and the window never both do).
-    async fn send_bytes(
-        &self,
-        item: &OutboxItem,
-        progress: Arc<Progress>,
-        cancel: CancellationToken,
-    ) -> Result<Sending, AppError> {
-        let cache = self.cache().await?;
-        let Some(claim) = Claim::take(&cache, &item.doc_id)? else {
-            return Ok(Sending::Busy);
-        };
-        let Some((bytes, replace_oldest)) = cache.outbox_file(&item.doc_id).await? else {
-            return Ok(Sending::Gone);
-        };
-        let mut upload = Upload::new(&item.mrn, &item.category, &item.file_name, bytes);
-        upload.replace_oldest = replace_oldest;
-        upload.doc_id = Uuid::parse_str(&item.doc_id).ok();
-        upload.progress = progress.clone();
-        upload.cancel = cancel.clone();
-        let prepared = self.prepare_upload(upload).await?;
-        let complete = self.send_prepared(prepared, &progress, &cancel).await?;
-        Ok(Sending::Ready(Box::new(complete), claim))
-    }
-
-    /// One queued item on its own (the window's add): bytes, then its complete.
-    async fn send_queued(
-        &self,
-        item: &OutboxItem,
-        progress: Arc<Progress>,
-        cancel: CancellationToken,
-    ) -> Result<Outcome, AppError> {
-        let round = std::slice::from_ref(item);
-        let progress = move |_: &OutboxItem| progress.clone();
-        let mut outcomes = self.send_round(round, &progress, &cancel).await;
-        outcomes
-            .pop()
-            .unwrap_or(Err(AppError::Server(ServerError::Malformed)))
-    }
-
-    /// What an item's try came to, kept in the outbox: gone when attached, queued again when
-    /// a later try may get past it, failed (for the user to decide) otherwise.
-    async fn settle(
-        &self,
-        item: &OutboxItem,
-        result: Result<Option<DocumentRow>, AppError>,
-    ) -> Result<Outcome, AppError> {
-        let cache = self.cache().await?;
-        let settled = !matches!(&result, Err(e) if is_transient(e));
-        if settled {
-            // Nothing will resume this upload's parts: its journal goes too.
-            if let Ok(id) = Uuid::parse_str(&item.doc_id) {
-                cache.forget(&super::upload_intents::journal_key(id)).await;
-            }
-        }
-        match result {
-            Ok(Some(row)) => {
-                cache.outbox_remove(&item.doc_id).await?;
-                Ok(Outcome::Sent(Some(row)))
-            }
-            Ok(None) => Ok(Outcome::Sent(None)),
-            // Already attached: an earlier run landed it and was stopped before this row
-            // was removed.
-            Err(AppError::Attach(AttachError::AlreadyAttached)) => {
-                cache.outbox_remove(&item.doc_id).await?;
-                Ok(Outcome::Sent(None))
-            }
-            Err(e) if is_transient(&e) => {
-                cache
-                    .outbox_failed(
-                        &item.doc_id,
-                        OutboxState::Queued,
-                        &e.to_string(),
-                        &code_of(&e),
-                    )
-                    .await?;
-                Ok(Outcome::Left(e))
-            }
-            Err(e) => {
-                cache
-                    .outbox_failed(
-                        &item.doc_id,
-                        OutboxState::Failed,
-                        &e.to_string(),
-                        &code_of(&e),
-                    )
-                    .await?;
-                Ok(Outcome::Failed(e))
-            }
-        }
     }
 
     /// A file added in the window: queued first (durable), then sent at once. Offline it
@@ -384,12 +184,17 @@ impl Services {
             .ok_or(AppError::NoSuchDocument)?;
         match self.send_queued(&item, progress, cancel.clone()).await? {
             Outcome::Sent(Some(row)) => Ok(UploadOutcome::Added { row }),
-            Outcome::Sent(None) => Err(AppError::NoSuchDocument),
-            // Cancel means cancel: nothing stays queued, sent or open.
-            Outcome::Left(_) if cancel.is_cancelled() => {
-                self.cancel_upload(&item).await?;
-                Err(ServerError::Cancelled.into())
+            // Already in the record (an earlier answer was lost): show it as added.
+            Outcome::Sent(None) => {
+                let mrn = self.parse_mrn(&item.mrn)?;
+                let rows = self.list_via_server(&mrn, None, Some("")).await?;
+                rows.into_iter()
+                    .find(|r| r.id == item.doc_id)
+                    .map(|row| UploadOutcome::Added { row })
+                    .ok_or(AppError::NoSuchDocument)
             }
+            // Cancel means cancel: nothing stays queued, sent or open.
+            Outcome::Cancelled => Err(ServerError::Cancelled.into()),
             Outcome::Busy => Ok(UploadOutcome::Queued {
                 doc_id,
                 message: "Saved on this computer; another Chartdesk window is sending it".into(),
@@ -408,9 +213,10 @@ impl Services {
     }
 
     /// Removes a cancelled item and asks the server to abort what was sent of it.
-    async fn cancel_upload(&self, item: &OutboxItem) -> Result<(), AppError> {
+    pub(super) async fn cancel_upload(&self, item: &OutboxItem) -> Result<(), AppError> {
         let cache = self.cache().await?;
         cache.outbox_remove(&item.doc_id).await?;
+        Claim::forget(&cache, &item.doc_id);
         if let Ok(id) = Uuid::parse_str(&item.doc_id) {
             cache.forget(&super::upload_intents::journal_key(id)).await;
         }
@@ -451,36 +257,19 @@ impl Services {
             .await?)
     }
 
+    /// Removes an item unsent; refused while another window or run is sending it (it may be
+    /// attached a moment later).
     pub async fn discard_outbox_item(&self, doc_id: &str) -> Result<(), AppError> {
         self.authorize(Action::Upload).await?;
-        Ok(self.cache().await?.outbox_remove(doc_id).await?)
+        let cache = self.cache().await?;
+        let Some(_held) = Claim::take(&cache, doc_id)? else {
+            return Err(AppError::Busy);
+        };
+        cache.outbox_remove(doc_id).await?;
+        Claim::forget(&cache, doc_id);
+        if let Ok(id) = Uuid::parse_str(doc_id) {
+            cache.forget(&super::upload_intents::journal_key(id)).await;
+        }
+        Ok(())
     }
-}
-
-/// Failures a later try may get past: no network, a timeout, an expired URL, a busy record,
-/// a cancel, an ended session.
-fn is_transient(e: &AppError) -> bool {
-    use chartdesk_api::ApiErrorCode;
-    match e {
-        AppError::Server(ServerError::Refused(body)) => matches!(
-            body.code,
-            ApiErrorCode::Unavailable | ApiErrorCode::Conflict | ApiErrorCode::Unauthenticated
-        ),
-        AppError::Server(
-            ServerError::Unreachable | ServerError::Storage(_) | ServerError::Cancelled,
-        ) => true,
-        AppError::Contended => true,
-        // A session that ended or lapsed: sign in again, then the item goes up.
-        AppError::Auth(_) => true,
-        _ => false,
-    }
-}
-
-/// The error's `UiError` code as text (`preop_full`, `unreachable`, …), kept with the item.
-fn code_of(e: &AppError) -> String {
-    let code = crate::ErrorCode::of(e);
-    serde_json::to_value(code)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }

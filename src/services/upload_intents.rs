@@ -230,7 +230,11 @@ async fn send_object(
         };
     }
     let multipart = target.multipart.as_ref().ok_or(ServerError::Malformed)?;
-    let part_size = usize::try_from(multipart.part_size).map_err(|_| ServerError::Malformed)?;
+    // The parts were hashed here at PART_SIZE before the server answered.
+    if multipart.part_size != PART_SIZE as u64 {
+        return Err(ServerError::Malformed.into());
+    }
+    let part_size = PART_SIZE;
     let slice_of = |number: i32| {
         let start = usize::try_from(number - 1)
             .unwrap_or(usize::MAX)

@@ -721,3 +721,35 @@ async fn sixteen_first_runs_of_one_user_at_once_share_one_cache_and_every_file_l
         );
     }
 }
+
+#[tokio::test]
+async fn an_offline_view_the_server_refuses_never_holds_uploads_back() {
+    patient("30000051").await;
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = signed_in_via(&switch, dir.path(), "bad-view", "nurse.hughes").await;
+    // A view the server will not take (a record number of no valid form).
+    let bad = serde_json::json!({
+        "event_id": uuid::Uuid::now_v7(), "at": "2026-01-01T00:00:00Z", "actor": "nurse.hughes",
+        "action": "view", "mrn": "not an mrn", "doc_id": null
+    });
+    s.cache()
+        .await
+        .unwrap()
+        .queue_audit("audit/bad.json", bad.to_string())
+        .await
+        .unwrap();
+    s.queue_upload(Upload::new(
+        "30000051",
+        "lab",
+        "after.pdf",
+        demo_pdf("a", "b"),
+    ))
+    .await
+    .unwrap();
+    let report = s
+        .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 1, "the upload went up: {report:?}");
+}

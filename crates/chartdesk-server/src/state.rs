@@ -27,6 +27,8 @@ pub struct AppState {
     pub mrn_format: Arc<MrnFormat>,
     pub max_upload_bytes: u64,
     pub open_pending_scans: bool,
+    /// On the local cloud (moto), whose checksums read differently from S3's (verify.rs).
+    pub local_cloud: bool,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             mrn_format: Arc::new(config.mrn_format.clone()),
             max_upload_bytes: config.max_upload_bytes,
             open_pending_scans: config.open_pending_scans,
+            local_cloud: config.endpoint.is_some(),
         }
     }
 

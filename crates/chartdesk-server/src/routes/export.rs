@@ -8,9 +8,9 @@ use axum::Json;
 use chartdesk_api::{ExportRequest, ExportedDocuments};
 use chartdesk_domain::{Action, Category, DocumentEntry, DocumentStatus};
 use chartdesk_records::audit::AuditAction;
-use futures_util::future::try_join_all;
+use futures_util::future::{join_all, try_join_all};
 
-use super::documents::{checked_access, no_such_document};
+use super::documents::{checked_access, may_open, no_such_document, scan_status, PARALLEL_LOOKUPS};
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
@@ -59,16 +59,35 @@ pub async fn export(
         )
     });
     let mrn = &reached.mrn;
+    // Of whole categories, only what may be opened goes (a file the scanner flagged, or has
+    // not checked where that blocks, stays behind); a document named on its own must pass.
+    let mut exportable = Vec::with_capacity(chosen.len());
+    for chunk in chosen.chunks(PARALLEL_LOOKUPS) {
+        let scans = join_all(chunk.iter().map(|e| scan_status(&state, mrn, e))).await;
+        for (entry, scan) in chunk.iter().zip(scans) {
+            if request.doc_ids.contains(&entry.id) || may_open(&state, scan) {
+                exportable.push(*entry);
+            }
+        }
+    }
+    if exportable.is_empty() {
+        return Err(no_such_document());
+    }
     // Every document is checked before anything is audited or handed out.
-    let documents = try_join_all(chosen.iter().map(|e| checked_access(&state, mrn, e))).await?;
-    try_join_all(chosen.iter().map(|e| {
-        let detail = Detail {
-            doc_id: Some(e.id),
-            reason: reached.reason.as_ref(),
-            ..Default::default()
-        };
-        access::audit(&state, &user, AuditAction::Export, mrn, detail)
-    }))
-    .await?;
+    let mut documents = Vec::with_capacity(exportable.len());
+    for chunk in exportable.chunks(PARALLEL_LOOKUPS) {
+        documents.extend(try_join_all(chunk.iter().map(|e| checked_access(&state, mrn, e))).await?);
+    }
+    for chunk in exportable.chunks(PARALLEL_LOOKUPS) {
+        try_join_all(chunk.iter().map(|e| {
+            let detail = Detail {
+                doc_id: Some(e.id),
+                reason: reached.reason.as_ref(),
+                ..Default::default()
+            };
+            access::audit(&state, &user, AuditAction::Export, mrn, detail)
+        }))
+        .await?;
+    }
     Ok(Json(ExportedDocuments { documents }))
 }

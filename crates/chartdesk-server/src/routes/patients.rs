@@ -71,12 +71,17 @@ pub async fn find(
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     let mut summary = PatientSummary::from_record(&record);
+    // Detached documents (misfiled, perhaps naming another patient) never leave the server.
+    let mut manifest = record.manifest;
+    manifest
+        .documents
+        .retain(|d| d.status == chartdesk_domain::DocumentStatus::Attached);
     summary.can_upload = user.may(Action::Upload);
     summary.can_view_history = user.may(Action::ReadAudit);
     Ok(Json(FoundPatient {
         summary,
         patient: record.patient,
-        manifest: record.manifest,
+        manifest,
         version,
     })
     .into_response())

@@ -117,11 +117,25 @@ async fn offline_views_are_accepted_later_marked_as_reported_and_only_once() {
     assert_eq!(reported.len(), 1, "a replay is kept once");
     assert_eq!(reported[0]["at"], "2026-11-30T09:15:00Z");
     assert!(reported[0]["reported_at"].is_string());
+    // A desktop clock far ahead loses nothing: the view is kept, at the server's time.
+    let ahead = uuid::Uuid::now_v7();
     let future = json!({ "views": [{
-        "event_id": uuid::Uuid::now_v7(), "mrn": "10000009", "doc_id": null, "at": "2099-01-01T00:00:00Z"
+        "event_id": ahead, "mrn": "10000009", "doc_id": null, "at": "2099-01-01T00:00:00Z"
     }]});
     assert_eq!(
         api.post(&t, "/v1/audit/offline-views", &future).await.0,
-        400
+        200
     );
+    let (_, history) = api.get(&admin, "/v1/patients/10000009/audit").await;
+    let kept = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event_id"] == ahead.to_string())
+        .expect("the view is kept");
+    assert!(!kept["at"].as_str().unwrap().starts_with("2099"));
+    let bad = json!({ "views": [{
+        "event_id": uuid::Uuid::now_v7(), "mrn": "10000009", "doc_id": null, "at": "yesterday"
+    }]});
+    assert_eq!(api.post(&t, "/v1/audit/offline-views", &bad).await.0, 400);
 }

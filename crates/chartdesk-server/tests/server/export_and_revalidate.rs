@@ -117,3 +117,28 @@ async fn a_find_with_the_current_version_is_304_until_a_demographic_flag_changes
     assert_ne!(changed["version"].as_str().unwrap(), version);
     assert_eq!(changed["patient"]["postcode"], "LS1 4AB");
 }
+
+#[tokio::test]
+async fn a_found_record_carries_only_attached_documents() {
+    let api = api();
+    let admin = token("admin.byrne").await;
+    let (_, list) = api
+        .get(&admin, "/v1/patients/10000003/documents?category=radiology")
+        .await;
+    let id = list["rows"][0]["id"].as_str().unwrap().to_string();
+    let (status, _) = api
+        .post(
+            &admin,
+            &format!("/v1/patients/10000003/documents/{id}/detach"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, found) = api.get(&admin, "/v1/patients?q=MRN%2010000003").await;
+    let documents = found["manifest"]["documents"].as_array().unwrap();
+    assert!(
+        documents.iter().all(|d| d["id"] != id.as_str()),
+        "a detached document (perhaps misfiled) does not leave the server"
+    );
+    assert!(!documents.is_empty());
+}

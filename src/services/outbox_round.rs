@@ -1,0 +1,318 @@
+//! One round of the outbox: each item claimed (one sender per item, an OS file lock), its
+//! bytes sent, the round completed in one request, and each item settled (removed when
+//! attached, kept when a later try may get past its failure, failed for the user otherwise).
+
+use std::sync::Arc;
+
+use chartdesk_api::CompleteUpload;
+use futures_util::future::join_all;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::{AppError, Services, Upload};
+use crate::cache::{OutboxItem, OutboxState};
+use crate::cloud::part_journal::PartJournal;
+use crate::cloud::{Progress, ServerError};
+use crate::domain::AttachError;
+use crate::records::DocumentRow;
+
+pub(super) enum Outcome {
+    Sent(Option<DocumentRow>),
+    Failed(AppError),
+    Left(AppError),
+    /// Another window or run is sending it now.
+    Busy,
+    /// The user cancelled it in the window: removed, nothing attached.
+    Cancelled,
+}
+
+/// What a cancel means: the window's Cancel button removes the upload; Ctrl+C in the CLI (or
+/// a background round stopped) leaves it queued for the next try.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum OnCancel {
+    Remove,
+    KeepQueued,
+}
+
+/// What sending an item's bytes came to.
+enum Sending {
+    /// Sent, ready to complete.
+    Ready(Box<CompleteUpload>),
+    /// It left the outbox meanwhile.
+    Gone,
+    Busy,
+}
+
+/// One sender's claim on an outbox item: an exclusive OS lock on a file beside the cache, held
+/// while the item is sent. The OS drops it when the holder ends, so a crashed or killed
+/// sender never keeps an item from the next one.
+pub(super) struct Claim {
+    _held: std::fs::File,
+}
+
+impl Claim {
+    fn path(cache: &crate::cache::Cache, doc_id: &str) -> std::path::PathBuf {
+        cache
+            .path()
+            .with_extension("claims")
+            .join(format!("{doc_id}.lock"))
+    }
+
+    /// `None` when another window or run holds the item now.
+    pub(super) fn take(
+        cache: &crate::cache::Cache,
+        doc_id: &str,
+    ) -> Result<Option<Self>, AppError> {
+        let io = |e: std::io::Error| AppError::from(crate::cache::CacheError::Io(e.to_string()));
+        let path = Self::path(cache, doc_id);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Self { _held: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+        }
+    }
+
+    /// Once the item has left the outbox, its claim file goes too (best effort: a sender
+    /// that opens it afresh finds the item gone).
+    pub(super) fn forget(cache: &crate::cache::Cache, doc_id: &str) {
+        let _ = std::fs::remove_file(Self::path(cache, doc_id));
+    }
+}
+
+impl Services {
+    /// One round of queued items: each one's bytes sent (in parallel), then every one that
+    /// got there completed in one request, so the server attaches them with one
+    /// compare-and-swap per patient rather than one each.
+    pub(super) async fn send_round(
+        &self,
+        round: &[OutboxItem],
+        progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
+        cancel: &CancellationToken,
+        on_cancel: OnCancel,
+    ) -> Vec<Result<Outcome, AppError>> {
+        // Each item's claim is taken first and held until it is settled, on every path.
+        let cache = self.cache().await.ok();
+        let claims: Vec<Result<Option<Claim>, String>> = round
+            .iter()
+            .map(|item| match &cache {
+                Some(cache) => Claim::take(cache, &item.doc_id).map_err(|e| e.to_string()),
+                None => Err(AppError::NoOfflineCache.to_string()),
+            })
+            .collect();
+        let sent = join_all(round.iter().zip(&claims).map(|(item, claim)| async move {
+            match claim {
+                Ok(Some(_)) => {
+                    self.send_bytes(item, progress(item), cancel.child_token())
+                        .await
+                }
+                Ok(None) => Ok(Sending::Busy),
+                Err(e) => Err(AppError::from(crate::cache::CacheError::Io(e.clone()))),
+            }
+        }))
+        .await;
+        let ready: Vec<CompleteUpload> = sent
+            .iter()
+            .filter_map(|r| match r {
+                Ok(Sending::Ready(c)) => Some(c.as_ref().clone()),
+                _ => None,
+            })
+            .collect();
+        let mut completed = self.complete_batch(ready).await.into_iter();
+        let mut outcomes = Vec::with_capacity(round.len());
+        for (item, sent) in round.iter().zip(sent) {
+            let result = match sent {
+                Ok(Sending::Ready(_)) => completed
+                    .next()
+                    .unwrap_or(Err(AppError::Server(ServerError::Malformed)))
+                    .map(Some),
+                Ok(Sending::Gone) => Ok(None),
+                Ok(Sending::Busy) => {
+                    outcomes.push(Ok(Outcome::Busy));
+                    continue;
+                }
+                Err(e) => Err(e),
+            };
+            let cancelled = matches!(&result, Err(AppError::Server(ServerError::Cancelled)));
+            if cancelled && on_cancel == OnCancel::Remove {
+                // Still under the claim: nobody picks it up between the cancel and its removal.
+                outcomes.push(self.cancel_upload(item).await.map(|_| Outcome::Cancelled));
+                continue;
+            }
+            outcomes.push(self.settle(item, result).await);
+        }
+        // Held until every item of the round is settled: nobody sends one again meanwhile.
+        drop(claims);
+        // The offline copy of each patient this round added to shows the new documents.
+        let mut added: Vec<&str> = round
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| matches!(o, Ok(Outcome::Sent(Some(_)))))
+            .map(|(item, _)| item.mrn.as_str())
+            .collect();
+        added.dedup();
+        for mrn in added {
+            self.refresh_cached(mrn).await;
+        }
+        outcomes
+    }
+
+    /// Completes a batch; if the batch call itself fails, each is completed alone so every
+    /// upload gets its own answer.
+    async fn complete_batch(
+        &self,
+        ready: Vec<CompleteUpload>,
+    ) -> Vec<Result<DocumentRow, AppError>> {
+        if ready.is_empty() {
+            return Vec::new();
+        }
+        if let Ok(results) = self.complete_uploads(ready.clone()).await {
+            return results;
+        }
+        let mut results = Vec::with_capacity(ready.len());
+        for one in ready {
+            results.push(match self.complete_uploads(vec![one]).await {
+                Ok(mut r) => r
+                    .pop()
+                    .unwrap_or(Err(AppError::Server(ServerError::Malformed))),
+                Err(e) => Err(e),
+            });
+        }
+        results
+    }
+
+    /// A queued item's bytes to S3 with its fixed doc id, under this sender's claim: nobody
+    /// else sends it meanwhile (the background round and the window never both do).
+    async fn send_bytes(
+        &self,
+        item: &OutboxItem,
+        progress: Arc<Progress>,
+        cancel: CancellationToken,
+    ) -> Result<Sending, AppError> {
+        let cache = self.cache().await?;
+        let Some((bytes, replace_oldest)) = cache.outbox_file(&item.doc_id).await? else {
+            return Ok(Sending::Gone);
+        };
+        let mut upload = Upload::new(&item.mrn, &item.category, &item.file_name, bytes);
+        upload.replace_oldest = replace_oldest;
+        upload.doc_id = Uuid::parse_str(&item.doc_id).ok();
+        upload.progress = progress.clone();
+        upload.cancel = cancel.clone();
+        let prepared = self.prepare_upload(upload).await?;
+        let complete = self.send_prepared(prepared, &progress, &cancel).await?;
+        Ok(Sending::Ready(Box::new(complete)))
+    }
+
+    /// One queued item on its own (the window's add): bytes, then its complete.
+    pub(super) async fn send_queued(
+        &self,
+        item: &OutboxItem,
+        progress: Arc<Progress>,
+        cancel: CancellationToken,
+    ) -> Result<Outcome, AppError> {
+        let round = std::slice::from_ref(item);
+        let progress = move |_: &OutboxItem| progress.clone();
+        let mut outcomes = self
+            .send_round(round, &progress, &cancel, OnCancel::Remove)
+            .await;
+        outcomes
+            .pop()
+            .unwrap_or(Err(AppError::Server(ServerError::Malformed)))
+    }
+
+    /// What an item's try came to, kept in the outbox: gone when attached, queued again when
+    /// a later try may get past it, failed (for the user to decide) otherwise.
+    async fn settle(
+        &self,
+        item: &OutboxItem,
+        result: Result<Option<DocumentRow>, AppError>,
+    ) -> Result<Outcome, AppError> {
+        let cache = self.cache().await?;
+        // A gone multipart upload (404) is started afresh, not resumed.
+        let upload_gone = matches!(&result, Err(AppError::Server(ServerError::Storage(404))));
+        let settled = upload_gone || !matches!(&result, Err(e) if is_transient(e));
+        if settled {
+            // Nothing will resume this upload's parts: its journal goes too.
+            if let Ok(id) = Uuid::parse_str(&item.doc_id) {
+                cache.forget(&super::upload_intents::journal_key(id)).await;
+            }
+        }
+        match result {
+            Ok(Some(row)) => {
+                cache.outbox_remove(&item.doc_id).await?;
+                Claim::forget(&cache, &item.doc_id);
+                Ok(Outcome::Sent(Some(row)))
+            }
+            Ok(None) => Ok(Outcome::Sent(None)),
+            // Already attached: an earlier run landed it and was stopped before this row
+            // was removed.
+            Err(AppError::Attach(AttachError::AlreadyAttached)) => {
+                cache.outbox_remove(&item.doc_id).await?;
+                Claim::forget(&cache, &item.doc_id);
+                Ok(Outcome::Sent(None))
+            }
+            Err(e) if is_transient(&e) => {
+                cache
+                    .outbox_failed(
+                        &item.doc_id,
+                        OutboxState::Queued,
+                        &e.to_string(),
+                        &code_of(&e),
+                    )
+                    .await?;
+                Ok(Outcome::Left(e))
+            }
+            Err(e) => {
+                cache
+                    .outbox_failed(
+                        &item.doc_id,
+                        OutboxState::Failed,
+                        &e.to_string(),
+                        &code_of(&e),
+                    )
+                    .await?;
+                Ok(Outcome::Failed(e))
+            }
+        }
+    }
+}
+
+/// Failures a later try may get past: no network, a timeout, an expired URL, a busy record,
+/// a cancel, an ended session.
+fn is_transient(e: &AppError) -> bool {
+    use chartdesk_api::ApiErrorCode;
+    match e {
+        AppError::Server(ServerError::Refused(body)) => matches!(
+            body.code,
+            ApiErrorCode::Unavailable
+                | ApiErrorCode::Conflict
+                | ApiErrorCode::Unauthenticated
+                | ApiErrorCode::Internal
+        ),
+        // The file store refused a transfer: an expired URL (403) or a gone upload (404) is
+        // asked for afresh next time; a refused body (400) would be refused again.
+        AppError::Server(ServerError::Storage(status)) => *status != 400,
+        AppError::Server(ServerError::Unreachable | ServerError::Cancelled) => true,
+        AppError::Contended => true,
+        // A session that ended or lapsed: sign in again, then the item goes up.
+        AppError::Auth(_) => true,
+        _ => false,
+    }
+}
+
+/// The error's `UiError` code as text (`preop_full`, `unreachable`, …), kept with the item.
+fn code_of(e: &AppError) -> String {
+    let code = crate::ErrorCode::of(e);
+    serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
