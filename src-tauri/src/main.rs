@@ -9,7 +9,23 @@ mod state;
 fn main() -> std::process::ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    // CHARTDESK_LOG_FILE sends the log to a file (for support, and the e2e check that no
+    // patient data reaches it); stderr otherwise.
+    let log_file = std::env::var_os("CHARTDESK_LOG_FILE").and_then(|path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok()
+    });
+    let _ = match log_file {
+        Some(file) => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .try_init(),
+        None => tracing_subscriber::fmt().with_env_filter(filter).try_init(),
+    };
 
     let profile = std::env::var("CHARTDESK_PROFILE")
         .ok()

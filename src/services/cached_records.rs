@@ -114,14 +114,6 @@ impl Services {
         }
     }
 
-    /// After a change this user made (upload, stamp, removal): a patient kept offline is
-    /// brought up to date, so the offline copy shows what they just did. Best effort.
-    pub(super) async fn refresh_cached(&self, mrn: &str) {
-        if self.cached_record(mrn).await.is_some() {
-            let _ = self.revalidate_patient(mrn).await;
-        }
-    }
-
     /// The screen's summary; `synced_at` set when it comes from the cache.
     pub(super) async fn summary(
         &self,

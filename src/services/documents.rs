@@ -64,7 +64,6 @@ impl Services {
             .stamp(&token, mrn.as_ref(), doc_id, reason.as_ref())
             .await?;
         row.can_remove = self.may(Action::DetachOrDelete).await;
-        self.refresh_cached(mrn.as_ref()).await;
         Ok(row)
     }
 

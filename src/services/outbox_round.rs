@@ -151,17 +151,6 @@ impl Services {
         }
         // Held until every item of the round is settled: nobody sends one again meanwhile.
         drop(claims);
-        // The offline copy of each patient this round added to shows the new documents.
-        let mut added: Vec<&str> = round
-            .iter()
-            .zip(&outcomes)
-            .filter(|(_, o)| matches!(o, Ok(Outcome::Sent(Some(_)))))
-            .map(|(item, _)| item.mrn.as_str())
-            .collect();
-        added.dedup();
-        for mrn in added {
-            self.refresh_cached(mrn).await;
-        }
         outcomes
     }
 

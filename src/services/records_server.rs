@@ -108,7 +108,6 @@ impl Services {
                 .detach(&token, mrn.as_ref(), doc_id, reason.as_ref())
                 .await?;
         }
-        self.refresh_cached(mrn.as_ref()).await;
         Ok(())
     }
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { Session } from "./webdriver.mjs";
-import { appStderr, bins, screenshotDir, startDriver, startSandbox } from "./harness.mjs";
+import { appLog, bins, screenshotDir, startDriver, startSandbox } from "./harness.mjs";
 import { freshTotp, totpAt } from "./totp.mjs";
 import { dropJpeg } from "./drop.mjs";
 
@@ -346,7 +346,7 @@ test("a records admin sees who opened a restricted record, when and why", async 
 });
 
 test("no patient name or NHS number reaches the app's log over the whole run", async () => {
-  const log = appStderr();
+  const log = appLog();
   assert.ok(log.includes("INFO") || log.includes("WARN"), "the app's log was captured");
   const identifiers = [
     "Whitfield", "Kowalczyk", "Adeyemi", "MacLeod", "Gallagher", "Ashworth",

@@ -1,7 +1,7 @@
 // Starts what the end-to-end tests need: a provisioned local cloud and tauri-driver.
 import { spawn, execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -180,10 +180,14 @@ async function startServer(endpoint, report) {
   throw new Error("chartdesk-server never became healthy");
 }
 
-/** Everything the app (through tauri-driver) wrote on stderr in this test process. */
-const appLog = [];
-export function appStderr() {
-  return appLog.join("");
+/** The app's log file for this test process (CHARTDESK_LOG_FILE). */
+export const appLogFile = path.join(os.tmpdir(), `chartdesk-e2e-app-${process.pid}.log`);
+export function appLog() {
+  try {
+    return readFileSync(appLogFile, "utf8");
+  } catch {
+    return "";
+  }
 }
 
 /** tauri-driver, which launches the app through WebKitWebDriver with `env`. */
@@ -193,13 +197,9 @@ export async function startDriver(env) {
   // The app logs at info here (more than the default warn), so the check that no patient
   // data reaches its log has something to read.
   const driver = spawn(bins.tauriDriver, ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { RUST_LOG: "info", ...env },
-    stdio: ["ignore", "inherit", "pipe"],
+    env: { RUST_LOG: "info", CHARTDESK_LOG_FILE: appLogFile, ...env },
+    stdio: ["ignore", "inherit", "inherit"],
     detached: true,
-  });
-  driver.stderr.on("data", (chunk) => {
-    appLog.push(chunk.toString());
-    process.stderr.write(chunk);
   });
   await waitForPort(port, "tauri-driver");
   return { base: `http://127.0.0.1:${port}`, stop: () => killGroup(driver) };
