@@ -123,6 +123,7 @@ impl Services {
         let mut summary = PatientSummary::from_record(record);
         summary.can_upload = self.may(crate::domain::Action::Upload).await;
         summary.can_view_history = self.may(crate::domain::Action::ReadAudit).await;
+        summary.can_export = self.may(crate::domain::Action::Export).await;
         summary.synced_at = synced_at;
         summary
     }

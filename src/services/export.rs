@@ -36,7 +36,7 @@ impl Services {
         selection: &ExportSelection,
         target: PathBuf,
     ) -> Result<ExportSummary, AppError> {
-        self.authorize(Action::ViewRecords).await?;
+        self.authorize(Action::Export).await?;
         let mrn = self.parse_mrn(mrn)?;
         let categories = selection
             .categories

@@ -114,3 +114,31 @@ async fn an_export_to_a_non_zip_name_or_of_unknown_documents_is_refused() {
         "nothing written"
     );
 }
+
+#[tokio::test]
+async fn ward_staff_may_not_export_and_the_window_is_told_so() {
+    let ward = cloud().signed_in("nurse.hughes").await;
+    let summary = ward.find_patient("MRN 10000001").await.unwrap();
+    assert!(
+        !summary.can_export,
+        "the window hides export for ward staff"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let lab = ExportSelection {
+        categories: vec!["lab".into()],
+        ..Default::default()
+    };
+    let refused = ward
+        .export_documents("10000001", &lab, dir.path().join("x.zip"))
+        .await
+        .unwrap_err();
+    assert_eq!(UiError::from(refused).code, ErrorCode::Forbidden);
+    let clinician = cloud().signed_in("dr.okafor").await;
+    assert!(
+        clinician
+            .find_patient("MRN 10000001")
+            .await
+            .unwrap()
+            .can_export
+    );
+}

@@ -15,6 +15,9 @@ pub struct PatientSummary {
     /// Whether this user may see who accessed the record (records admins).
     #[serde(default)]
     pub can_view_history: bool,
+    /// Whether this user may export documents (clinicians and records admins).
+    #[serde(default)]
+    pub can_export: bool,
     /// Set when this is the offline copy (RFC 3339 time it was last confirmed current).
     pub synced_at: Option<String>,
 }
@@ -81,6 +84,7 @@ impl PatientSummary {
             tiles,
             can_upload: false,
             can_view_history: false,
+            can_export: false,
             synced_at: None,
         }
     }

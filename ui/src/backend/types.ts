@@ -54,6 +54,10 @@ can_upload: boolean,
  */
 can_view_history: boolean, 
 /**
+ * Whether this user may export documents (clinicians and records admins).
+ */
+can_export: boolean, 
+/**
  * Set when this is the offline copy (RFC 3339 time it was last confirmed current).
  */
 synced_at: string | null, };

@@ -70,6 +70,7 @@ export function summary(mrn: string, name: string): PatientSummary {
     tiles: [tile()],
     can_upload: false,
     can_view_history: false,
+    can_export: true,
     synced_at: null,
   };
 }

@@ -168,6 +168,8 @@ function showSummary(summary: PatientSummary): void {
   renderBanner(byId("patient-banner"), summary.banner);
   const mrn = summary.banner.mrn;
   offerAccessHistory(mrn, summary.can_view_history);
+  // Export is for clinicians and records admins (the server refuses anyone else).
+  byId("export-bar").hidden = !summary.can_export;
   renderTiles(byId("tiles"), summary.tiles, (tile) => void showCategory(mrn, tile, summary.can_upload));
   for (const button of byId("tiles").querySelectorAll<HTMLElement>("button.tile")) {
     acceptDrops(button, mrn, button.dataset.category ?? "", summary.can_upload);

@@ -31,7 +31,8 @@ pub async fn export(
     Path(mrn): Path<String>,
     ApiJson(request): ApiJson<ExportRequest>,
 ) -> ApiResult<Json<ExportedDocuments>> {
-    user.require(Action::ViewRecords)?;
+    // The README's role table: clinicians and records admins export; ward staff do not.
+    user.require(Action::Export)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
     let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, &headers).await?;
     let mut chosen: Vec<&DocumentEntry> = manifest

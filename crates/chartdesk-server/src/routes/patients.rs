@@ -78,6 +78,7 @@ pub async fn find(
         .retain(|d| d.status == chartdesk_domain::DocumentStatus::Attached);
     summary.can_upload = user.may(Action::Upload);
     summary.can_view_history = user.may(Action::ReadAudit);
+    summary.can_export = user.may(Action::Export);
     Ok(Json(FoundPatient {
         summary,
         patient: record.patient,

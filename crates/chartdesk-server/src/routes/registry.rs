@@ -192,6 +192,7 @@ pub async fn put_patient(
     let mut summary = PatientSummary::from_record(&record);
     summary.can_upload = user.may(Action::Upload);
     summary.can_view_history = user.may(Action::ReadAudit);
+    summary.can_export = user.may(Action::Export);
     Ok(Json(RegisteredPatient { outcome, summary }))
 }
 

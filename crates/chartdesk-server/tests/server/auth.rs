@@ -34,14 +34,14 @@ async fn health_and_the_openapi_document_need_no_token() {
 #[tokio::test]
 async fn each_role_gets_exactly_its_actions_over_http() {
     let api = api();
-    // (user, find, stamp, upload start, audit history)
+    // (user, find, stamp, upload start, audit history, export)
     let table = [
-        ("dr.okafor", 200, true, false, false),
-        ("nurse.hughes", 200, false, true, false),
-        ("admin.byrne", 200, true, true, true),
-        ("visitor.lee", 403, false, false, false),
+        ("dr.okafor", 200, true, false, false, true),
+        ("nurse.hughes", 200, false, true, false, false),
+        ("admin.byrne", 200, true, true, true, true),
+        ("visitor.lee", 403, false, false, false, false),
     ];
-    for (user, find, stamp, upload, audit) in table {
+    for (user, find, stamp, upload, audit, export) in table {
         let t = token(user).await;
         let (status, body) = api.get(&t, "/v1/patients?q=943%20476%205919").await;
         assert_eq!(status, find, "{user} find: {body}");
@@ -77,6 +77,15 @@ async fn each_role_gets_exactly_its_actions_over_http() {
         );
         let (status, _) = api.get(&t, "/v1/patients/10000001/audit").await;
         assert_eq!(status, if audit { 200 } else { 403 }, "{user} audit");
+        // An export naming nothing: 404 for who may export, 403 for the rest.
+        let (status, body) = api
+            .post(&t, "/v1/patients/10000001/export", &json!({}))
+            .await;
+        assert_eq!(
+            status,
+            if export { 404 } else { 403 },
+            "{user} export: {body}"
+        );
     }
 }
 
