@@ -65,6 +65,21 @@ impl Cache {
         .map(|_| ())
     }
 
+    /// Whether the patient is kept offline whatever the budget (pinned).
+    pub async fn is_pinned(&self, mrn: &str) -> Result<bool, CacheError> {
+        let mrn = mrn.to_string();
+        self.run(move |c| {
+            Ok(c.query_row(
+                "SELECT pinned FROM patients WHERE mrn = ?1",
+                params![mrn],
+                |r| r.get::<_, bool>(0),
+            )
+            .optional()?
+            .unwrap_or(false))
+        })
+        .await
+    }
+
     /// By MRN or by NHS number (digits).
     pub async fn patient(&self, mrn_or_nhs: &str) -> Result<Option<CachedPatient>, CacheError> {
         let key = mrn_or_nhs.to_string();

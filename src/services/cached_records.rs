@@ -124,6 +124,13 @@ impl Services {
         summary.can_upload = self.may(crate::domain::Action::Upload).await;
         summary.can_view_history = self.may(crate::domain::Action::ReadAudit).await;
         summary.can_export = self.may(crate::domain::Action::Export).await;
+        summary.pinned = match self.usable_cache().await {
+            Some(cache) => cache
+                .is_pinned(record.patient.mrn.as_ref())
+                .await
+                .unwrap_or(false),
+            None => false,
+        };
         summary.synced_at = synced_at;
         summary
     }

@@ -218,6 +218,11 @@ async fn a_pinned_patient_is_fully_viewable_offline_and_clearing_keeps_waiting_u
         "every attached document of the patient"
     );
     assert_eq!(steps.lock().unwrap().last(), Some(&(8, 8)));
+    let shown = s.find_patient("MRN 10000004").await.unwrap();
+    assert!(
+        shown.pinned,
+        "the window is told the patient is kept offline"
+    );
     s.queue_upload(Upload::new(
         "10000004",
         "lab",
@@ -237,6 +242,8 @@ async fn a_pinned_patient_is_fully_viewable_offline_and_clearing_keeps_waiting_u
             );
         }
     }
+    s.unpin_patient("10000004").await.unwrap();
+    assert!(!s.find_patient("MRN 10000004").await.unwrap().pinned);
     s.clear_offline_data().await.unwrap();
     assert_eq!(
         s.outbox().await.unwrap().len(),

@@ -18,6 +18,10 @@ pub struct PatientSummary {
     /// Whether this user may export documents (clinicians and records admins).
     #[serde(default)]
     pub can_export: bool,
+    /// Whether this desktop keeps the patient offline whatever the budget (never sent by the
+    /// server: it is this computer's choice).
+    #[serde(default)]
+    pub pinned: bool,
     /// Set when this is the offline copy (RFC 3339 time it was last confirmed current).
     pub synced_at: Option<String>,
 }
@@ -85,6 +89,7 @@ impl PatientSummary {
             can_upload: false,
             can_view_history: false,
             can_export: false,
+            pinned: false,
             synced_at: None,
         }
     }

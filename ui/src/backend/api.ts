@@ -82,6 +82,7 @@ export const backend = {
       stop();
     }
   },
+  unpinPatient: (mrn: string) => call<void>("unpin_patient", { mrn }),
   clearOfflineData: () => call<void>("clear_offline_data"),
   /** Calls `handler` after every background sync round. */
   onSyncStatus: async (handler: (s: SyncStatus) => void): Promise<void> => {

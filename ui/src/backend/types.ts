@@ -58,6 +58,11 @@ can_view_history: boolean,
  */
 can_export: boolean, 
 /**
+ * Whether this desktop keeps the patient offline whatever the budget (never sent by the
+ * server: it is this computer's choice).
+ */
+pinned: boolean, 
+/**
  * Set when this is the offline copy (RFC 3339 time it was last confirmed current).
  */
 synced_at: string | null, };

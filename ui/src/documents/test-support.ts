@@ -71,6 +71,7 @@ export function summary(mrn: string, name: string): PatientSummary {
     can_upload: false,
     can_view_history: false,
     can_export: true,
+    pinned: false,
     synced_at: null,
   };
 }

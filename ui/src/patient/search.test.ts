@@ -11,6 +11,7 @@ const backend = vi.hoisted(() => ({
   revalidatePatient: vi.fn(),
   searchOffline: vi.fn(),
   pinPatient: vi.fn(),
+  unpinPatient: vi.fn(),
   listDocuments: vi.fn(),
   searchDocuments: vi.fn(),
   documentThumbnail: vi.fn(),
@@ -207,5 +208,42 @@ describe("suggestions follow what was typed last", () => {
     await settle(0);
 
     expect(byId("banner-mrn").textContent).toBe("2002");
+  });
+});
+
+describe("keeping a patient offline", () => {
+  it("a pinned patient says so, and the button stops keeping them offline", async () => {
+    backend.unpinPatient.mockResolvedValue(undefined);
+    searchFor("MRN 2002");
+    finds.get("MRN 2002")!.resolve({ ...ben, pinned: true });
+    await settle(0);
+    expect(byId("pin-state").textContent).toBe("Kept offline on this computer");
+    expect(byId("pin-patient").textContent).toBe("Stop keeping offline");
+    byId("pin-patient").click();
+    await settle(0);
+    expect(backend.unpinPatient).toHaveBeenCalledWith("2002");
+    expect(backend.pinPatient).not.toHaveBeenCalled();
+    expect(byId("pin-state").textContent).toBe("");
+    expect(byId("pin-patient").textContent).toBe("Keep this patient offline");
+  });
+
+  it("a patient not pinned offers to keep them offline", async () => {
+    searchFor("MRN 1001");
+    finds.get("MRN 1001")!.resolve(ann);
+    await settle(0);
+    expect(byId("pin-patient").textContent).toBe("Keep this patient offline");
+    byId("pin-patient").click();
+    expect(backend.pinPatient).toHaveBeenCalledWith("1001", expect.any(Function));
+  });
+
+  it("the export bar is hidden from users who may not export", async () => {
+    searchFor("MRN 1001");
+    finds.get("MRN 1001")!.resolve({ ...ann, can_export: false });
+    await settle(0);
+    expect(byId("export-bar").hidden).toBe(true);
+    searchFor("MRN 2002");
+    finds.get("MRN 2002")!.resolve(ben);
+    await settle(0);
+    expect(byId("export-bar").hidden).toBe(false);
   });
 });

@@ -34,7 +34,7 @@ export function initPatientSearch(onSessionEnded: () => void): void {
     if (e.key === "Escape") show(byId("search-suggestions"), false);
   });
 
-  byId("pin-patient").addEventListener("click", () => void pin());
+  byId("pin-patient").addEventListener("click", () => void (pinned ? unpin() : pin()));
 
   byId("doc-search-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -109,6 +109,33 @@ async function findWithBreakGlass(query: string, stillWanted: () => boolean): Pr
   }
 }
 
+/** Whether the patient on screen is kept offline; the button offers the other choice. */
+let pinned = false;
+
+function showPinned(now: boolean): void {
+  pinned = now;
+  byId("pin-patient").textContent = now ? "Stop keeping offline" : "Keep this patient offline";
+  byId("pin-state").textContent = now ? "Kept offline on this computer" : "";
+}
+
+/** The patient is no longer kept offline whatever the budget (its copies age out as usual). */
+async function unpin(): Promise<void> {
+  const mrn = current;
+  if (!mrn) return;
+  const button = byId<HTMLButtonElement>("pin-patient");
+  button.disabled = true;
+  try {
+    await backend.unpinPatient(mrn);
+    if (current !== mrn) return;
+    showPinned(false);
+    byId("pin-status").textContent = "No longer kept offline; copies already here age out as usual";
+  } catch (e) {
+    if (current === mrn) byId("pin-status").textContent = (e as UiError).message;
+  } finally {
+    button.disabled = false;
+  }
+}
+
 /** Downloads every document of the patient on screen for offline use, with a progress bar. */
 async function pin(): Promise<void> {
   if (!current) return;
@@ -125,6 +152,7 @@ async function pin(): Promise<void> {
       bar.value = done;
       status.textContent = `Downloading for offline use… ${done} of ${total}`;
     });
+    showPinned(true);
     status.textContent = `Kept offline: ${report.documents} document${report.documents === 1 ? "" : "s"}${
       report.skipped ? ` (${report.skipped} flagged by the virus scanner, not kept)` : ""
     }`;
@@ -163,6 +191,7 @@ async function suggest(typed: string): Promise<void> {
 
 function showSummary(summary: PatientSummary): void {
   if (current !== summary.banner.mrn) byId("pin-status").textContent = "";
+  showPinned(summary.pinned);
   current = summary.banner.mrn;
   setCopyTime(summary.synced_at);
   renderBanner(byId("patient-banner"), summary.banner);
