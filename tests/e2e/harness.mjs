@@ -53,6 +53,9 @@ async function waitForPort(port, what, timeoutMs = 30000) {
  */
 export async function startSwitch(targetPort) {
   let up = true;
+  // While set, answers arriving from the target are held this long before they reach the app
+  // (a slow network for what is in flight now; later answers pass once it is cleared).
+  let holdMs = 0;
   const open = new Set();
   const server = net.createServer((client) => {
     if (!up) return client.destroy();
@@ -61,7 +64,13 @@ export async function startSwitch(targetPort) {
     const forget = () => (open.delete(client), open.delete(upstream));
     client.on("close", forget).on("error", () => upstream.destroy());
     upstream.on("close", forget).on("error", () => client.destroy());
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    upstream.on("data", (chunk) => {
+      if (holdMs === 0) return client.write(chunk);
+      upstream.pause();
+      setTimeout(() => (client.write(chunk), upstream.resume()), holdMs);
+    });
+    upstream.on("end", () => client.end());
   });
   const port = await freePort();
   await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
@@ -74,6 +83,9 @@ export async function startSwitch(targetPort) {
     },
     restore() {
       up = true;
+    },
+    hold(ms) {
+      holdMs = ms;
     },
     stop: () => server.close(),
   };
@@ -127,6 +139,8 @@ export async function startSandbox({ viaSwitch = false } = {}) {
   const both = network && {
     cut: () => (network.cut(), serverSwitch.cut()),
     restore: () => (network.restore(), serverSwitch.restore()),
+    /** Holds the records server's answers in flight for `ms` (0: no longer). */
+    holdServer: (ms) => serverSwitch.hold(ms),
     stop: () => (network.stop(), serverSwitch.stop()),
   };
   return {

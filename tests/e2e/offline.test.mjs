@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { Session } from "./webdriver.mjs";
+import { Session, sleep } from "./webdriver.mjs";
 import { bins, screenshotDir, startDriver, startSandbox } from "./harness.mjs";
 import { dropJpeg } from "./drop.mjs";
 
@@ -83,3 +83,28 @@ test("offline, the opened patient and document still show and an upload waits; b
   await s.waitUntil(async () => !(await (await s.find("#offline-banner")).displayed()), "online again");
   await shot("22-back-online");
 });
+
+test("a slow document list for one patient never shows under the next patient searched for", async () => {
+  const nhs = async () => (await (await s.find("#banner-nhs")).text()).trim();
+  await s.fill("#patient-query", "943 476 5919");
+  await (await s.find("#search-submit")).click();
+  await s.waitUntil(async () => (await nhs()) === "943 476 5919", "the first patient is shown");
+  // The first patient's lab list (2 documents) is slow: its answer is held in flight.
+  sandbox.network.holdServer(3000);
+  await (await s.find('#tiles button[data-category="lab"]')).click();
+  await sleep(400);
+  sandbox.network.holdServer(0);
+  await s.fill("#patient-query", "401 023 2137");
+  await (await s.find("#search-submit")).click();
+  await s.waitUntil(async () => (await nhs()) === "401 023 2137", "the second patient is shown");
+  // Meanwhile the first answer arrives; it must never be drawn under the second patient.
+  for (let i = 0; i < 40; i += 1) {
+    assert.equal(await nhs(), "401 023 2137", "the banner stays on the second patient");
+    const rows = await s.findAll("#doc-rows tr");
+    const listShown = rows.length > 0 && (await (await s.find("#doc-rows")).displayed());
+    assert.ok(!(listShown && rows.length === 2), "the first patient's lab list appeared under the second");
+    await sleep(100);
+  }
+  await shot("16-slow-list-dropped");
+});
+
