@@ -75,7 +75,10 @@ test("typing an NHS number and pressing Enter shows the banner and seven tiles, 
   assert.equal(await (await s.find("#banner-name")).text(), "WHITFIELD, Amara");
   assert.equal(await (await s.find("#banner-nhs")).text(), "943 476 5919");
   assert.equal(await (await s.find("#banner-mrn")).text(), "10000001");
-  assert.equal(await (await s.find("#banner-dob")).text(), "14-Mar-1958");
+  // The NHS banner pattern: born with age, gender, NHS number, MRN, postcode.
+  assert.match(await (await s.find("#banner-dob")).text(), /^14-Mar-1958 \(\d+y\)$/);
+  assert.ok((await (await s.find("#banner-gender")).text()).length > 0, "gender shown");
+  assert.equal(await (await s.find("#banner-postcode")).text(), "LS1 4AP");
 
   const tiles = await s.findAll("#tiles button.tile");
   const seen = [];

@@ -35,6 +35,16 @@ pub enum Gender {
 }
 
 impl Gender {
+    /// As the banner shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Female => "Female",
+            Self::Male => "Male",
+            Self::Other => "Other",
+            Self::Unknown => "Not known",
+        }
+    }
+
     pub fn parse(value: &str) -> Option<Self> {
         match value.trim().to_ascii_lowercase().as_str() {
             "female" => Some(Self::Female),

@@ -35,6 +35,10 @@ pub struct PatientBanner {
     pub display_name: String,
     /// ISO date.
     pub birth_date: String,
+    /// Whole years today (the NHS banner shows the age beside the date of birth).
+    pub age_years: u32,
+    /// `Female`, `Male`, `Other` or `Not known`.
+    pub gender: String,
     pub postcode: String,
     pub restricted: bool,
     pub superseded: bool,
@@ -66,6 +70,8 @@ impl PatientSummary {
                 u8::from(p.birth_date.month()),
                 p.birth_date.day()
             ),
+            age_years: age_on(p.birth_date, time::OffsetDateTime::now_utc().date()),
+            gender: p.gender.label().to_string(),
             postcode: p.postcode.clone(),
             restricted: p.flags.restricted,
             superseded: p.flags.superseded,
@@ -123,9 +129,27 @@ fn stamp_summary(manifest: &Manifest, category: Category, attached: usize) -> Op
     Some(format!("{stamped} of {attached} {label}"))
 }
 
+/// Whole years from `born` to `today` (0 for a date in the future).
+pub fn age_on(born: time::Date, today: time::Date) -> u32 {
+    let had_birthday = (today.month() as u8, today.day()) >= (born.month() as u8, born.day());
+    let years = today.year() - born.year() - i32::from(!had_birthday);
+    u32::try_from(years).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn age_counts_whole_years_and_turns_on_the_birthday() {
+        let d = |y, m, day| {
+            time::Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), day).unwrap()
+        };
+        assert_eq!(age_on(d(1958, 3, 14), d(2026, 3, 13)), 67);
+        assert_eq!(age_on(d(1958, 3, 14), d(2026, 3, 14)), 68);
+        assert_eq!(age_on(d(2000, 2, 29), d(2026, 2, 28)), 25);
+        assert_eq!(age_on(d(2030, 1, 1), d(2026, 1, 1)), 0);
+    }
 
     #[test]
     fn tile_names_read_naturally_for_screen_readers() {

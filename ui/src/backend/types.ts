@@ -28,7 +28,15 @@ display_name: string,
 /**
  * ISO date.
  */
-birth_date: string, postcode: string, restricted: boolean, superseded: boolean, };
+birth_date: string, 
+/**
+ * Whole years today (the NHS banner shows the age beside the date of birth).
+ */
+age_years: number, 
+/**
+ * `Female`, `Male`, `Other` or `Not known`.
+ */
+gender: string, postcode: string, restricted: boolean, superseded: boolean, };
 
 export type Tile = { category: Category, label: string, count: number, 
 /**

@@ -63,6 +63,8 @@ export function summary(mrn: string, name: string): PatientSummary {
       nhs_number: "943 476 5919",
       display_name: name,
       birth_date: "1958-03-14",
+      age_years: 68,
+      gender: "Female",
       postcode: "AB1 2CD",
       restricted: false,
       superseded: false,

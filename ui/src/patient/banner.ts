@@ -1,4 +1,5 @@
-// Patient banner: name, NHS number (3-3-4), date of birth, MRN and record flags.
+// Patient banner in the NHS pattern: name, born (with age), gender, NHS number (3-3-4), MRN,
+// postcode, and the record's flags.
 import type { PatientBanner } from "../backend/types";
 import { el } from "../shell/dom";
 
@@ -15,9 +16,11 @@ export function renderBanner(container: HTMLElement, b: PatientBanner): void {
   if (b.superseded) flags.push(el("span", { className: "flag flag-superseded", text: "Superseded record" }));
   container.replaceChildren(
     el("span", { className: "banner-name", text: b.display_name, attrs: { id: "banner-name" } }),
+    field("Born", `${formatDate(b.birth_date)} (${b.age_years}y)`, "banner-dob"),
+    field("Gender", b.gender, "banner-gender"),
     field("NHS No.", b.nhs_number, "banner-nhs"),
-    field("Born", formatDate(b.birth_date), "banner-dob"),
     field("MRN", b.mrn, "banner-mrn"),
+    field("Postcode", b.postcode, "banner-postcode"),
     ...flags,
   );
 }
