@@ -93,13 +93,17 @@ async fn run() {
         remove: false,
     };
 
-    let direct_list = time(|| async {
-        let manifest: Manifest = store
-            .get_json(&keys::manifest(&mrn))
+    // Every direct request reads the manifest first, as the desktop did.
+    let manifest = || async {
+        store
+            .get_json::<Manifest>(&keys::manifest(&mrn))
             .await
             .unwrap()
             .unwrap()
-            .value;
+            .value
+    };
+    let direct_list = time(|| async {
+        let manifest = manifest().await;
         let listed = rows_for(&manifest, Category::Lab, may);
         for row in &listed {
             let entry = find_entry(&manifest, row.id.parse().unwrap()).unwrap();
@@ -112,12 +116,7 @@ async fn run() {
     })
     .await;
     let direct_open = time(|| async {
-        let manifest: Manifest = store
-            .get_json(&keys::manifest(&mrn))
-            .await
-            .unwrap()
-            .unwrap()
-            .value;
+        let manifest = manifest().await;
         let entry = find_entry(&manifest, doc.parse().unwrap()).unwrap();
         scan_tag(&store, &mrn, entry).await.unwrap();
         let ext = keys::extension_for(&entry.content_type).unwrap();

@@ -188,33 +188,23 @@ impl RecordsServer {
             .await
     }
 
-    pub async fn detach(
+    /// Detach (`delete` false: the document leaves the record, its file is kept) or delete.
+    pub async fn remove(
         &self,
         token: &str,
         mrn: &str,
         doc_id: &str,
         reason: Option<&StatedReason>,
+        delete: bool,
     ) -> Result<(), ServerError> {
-        let url = self.document(mrn, doc_id, "/detach");
-        self.send(with_reason(self.http.post(url).bearer_auth(token), reason))
+        let request = if delete {
+            self.http.delete(self.document(mrn, doc_id, ""))
+        } else {
+            self.http.post(self.document(mrn, doc_id, "/detach"))
+        };
+        self.send(with_reason(request.bearer_auth(token), reason))
             .await
             .map(|_| ())
-    }
-
-    pub async fn delete(
-        &self,
-        token: &str,
-        mrn: &str,
-        doc_id: &str,
-        reason: Option<&StatedReason>,
-    ) -> Result<(), ServerError> {
-        let url = self.document(mrn, doc_id, "");
-        self.send(with_reason(
-            self.http.delete(url).bearer_auth(token),
-            reason,
-        ))
-        .await
-        .map(|_| ())
     }
 
     pub async fn access_history(

@@ -99,15 +99,9 @@ impl Services {
         let server = self.records_server_or_none()?;
         let token = self.access_token().await?;
         let reason = self.reason_for(mrn.as_ref());
-        if delete {
-            server
-                .delete(&token, mrn.as_ref(), doc_id, reason.as_ref())
-                .await?;
-        } else {
-            server
-                .detach(&token, mrn.as_ref(), doc_id, reason.as_ref())
-                .await?;
-        }
+        server
+            .remove(&token, mrn.as_ref(), doc_id, reason.as_ref(), delete)
+            .await?;
         Ok(())
     }
 

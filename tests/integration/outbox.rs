@@ -17,6 +17,22 @@ async fn ward_via(switch: &NetworkSwitch, cache: &std::path::Path, profile: &str
     signed_in_via(switch, cache, profile, "nurse.hughes").await
 }
 
+/// Multipart uploads still open under `prefix` (as an administrator lists them).
+async fn open_uploads(prefix: &str) -> usize {
+    let store = cloud().admin_store().await;
+    chartdesk::cloud::CloudClients::new(&cloud().profile())
+        .await
+        .s3
+        .list_multipart_uploads()
+        .bucket(store.bucket())
+        .prefix(prefix)
+        .send()
+        .await
+        .unwrap()
+        .uploads()
+        .len()
+}
+
 #[tokio::test]
 async fn an_upload_queued_while_the_network_is_down_goes_up_once_when_it_returns() {
     let setup = cloud().signed_in("nurse.hughes").await;
@@ -244,16 +260,11 @@ async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_up
         rows.len(),
         "one set of objects per document"
     );
-    let open = chartdesk::cloud::CloudClients::new(&crate::local_cloud::cloud().profile())
-        .await
-        .s3
-        .list_multipart_uploads()
-        .bucket(crate::local_cloud::cloud().admin_store().await.bucket())
-        .prefix("patients/30000033/")
-        .send()
-        .await
-        .unwrap();
-    assert!(open.uploads().is_empty(), "no abandoned multipart upload");
+    assert_eq!(
+        open_uploads("patients/30000033/").await,
+        0,
+        "no abandoned multipart upload"
+    );
     eprintln!("kill test: {seeds} kills, {} documents landed", rows.len());
 }
 
@@ -308,7 +319,7 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
     patient("30000040").await;
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
-    let s = signed_in_via(&switch, dir.path(), "resume-parts", "nurse.hughes").await;
+    let s = ward_via(&switch, dir.path(), "resume-parts").await;
     // A long scan: a PDF of six parts (its content is checked by its magic bytes).
     let mut body = demo_pdf("Long scan", "many pages");
     body.extend((0..PART_SIZE * 5 + 1234).map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8));
@@ -370,17 +381,11 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
         cache.recall(&journal_key).await.is_none(),
         "the journal is cleared"
     );
-    let store = cloud().admin_store().await;
-    let open = chartdesk::cloud::CloudClients::new(&cloud().profile())
-        .await
-        .s3
-        .list_multipart_uploads()
-        .bucket(store.bucket())
-        .prefix("patients/30000040/")
-        .send()
-        .await
-        .unwrap();
-    assert!(open.uploads().is_empty(), "no multipart upload left open");
+    assert_eq!(
+        open_uploads("patients/30000040/").await,
+        0,
+        "no multipart upload left open"
+    );
 }
 
 #[tokio::test]
@@ -552,7 +557,7 @@ async fn cancel_in_the_window_removes_the_item_and_leaves_nothing_sent_or_open()
     patient("30000037").await;
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
-    let s = signed_in_via(&switch, dir.path(), "cancel-window", "nurse.hughes").await;
+    let s = ward_via(&switch, dir.path(), "cancel-window").await;
     let cancel = tokio_util::sync::CancellationToken::new();
     let pressed = Arc::new(AtomicBool::new(false));
     let (button, once) = (cancel.clone(), pressed.clone());
@@ -585,17 +590,9 @@ async fn cancel_in_the_window_removes_the_item_and_leaves_nothing_sent_or_open()
         .await
         .unwrap();
     assert!(left.is_empty(), "no object of it is left: {left:?}");
-    let open = chartdesk::cloud::CloudClients::new(&cloud().profile())
-        .await
-        .s3
-        .list_multipart_uploads()
-        .bucket(store.bucket())
-        .prefix("patients/30000037/")
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        open.uploads().is_empty(),
+    assert_eq!(
+        open_uploads("patients/30000037/").await,
+        0,
         "its multipart upload was aborted"
     );
 }
@@ -607,7 +604,7 @@ async fn the_background_round_never_sends_an_item_the_window_is_sending() {
     patient("30000038").await;
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
-    let s = signed_in_via(&switch, dir.path(), "one-sender", "nurse.hughes").await;
+    let s = ward_via(&switch, dir.path(), "one-sender").await;
     let started = Arc::new(AtomicBool::new(false));
     let flag = started.clone();
     let mut upload = Upload::new("30000038", "radiology", "slow.tiff", big_tiff());
@@ -727,7 +724,7 @@ async fn an_offline_view_the_server_refuses_never_holds_uploads_back() {
     patient("30000051").await;
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
-    let s = signed_in_via(&switch, dir.path(), "bad-view", "nurse.hughes").await;
+    let s = ward_via(&switch, dir.path(), "bad-view").await;
     // A view the server will not take (a record number of no valid form).
     let bad = serde_json::json!({
         "event_id": uuid::Uuid::now_v7(), "at": "2026-01-01T00:00:00Z", "actor": "nurse.hughes",

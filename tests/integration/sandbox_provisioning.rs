@@ -20,12 +20,7 @@ async fn provisioning_writes_the_sandbox_profile_with_pool_client_and_bucket() {
 
 #[tokio::test]
 async fn every_demo_patient_has_a_record_and_an_nhs_lookup() {
-    let keys = crate::local_cloud::cloud()
-        .admin_store()
-        .await
-        .list_keys("")
-        .await
-        .unwrap();
+    let keys = every_key().await;
     for p in demo_patients() {
         assert!(keys.contains(&format!("patients/{}/patient.json", p.mrn)));
         assert!(keys.contains(&format!("lookup/nhs/{}.json", p.nhs_number)));
@@ -34,12 +29,7 @@ async fn every_demo_patient_has_a_record_and_an_nhs_lookup() {
 
 #[tokio::test]
 async fn no_object_key_contains_a_patient_name() {
-    let keys = crate::local_cloud::cloud()
-        .admin_store()
-        .await
-        .list_keys("")
-        .await
-        .unwrap();
+    let keys = every_key().await;
     assert!(!keys.is_empty());
     for p in demo_patients() {
         for name in [p.given_name, p.family_name] {
@@ -111,4 +101,14 @@ fn cli_help_lists_every_command() {
     for cmd in ["sandbox", "find", "docs"] {
         assert!(help.contains(cmd), "--help lists {cmd}: {help}");
     }
+}
+
+/// Every key in the sandbox bucket, as an administrator lists it.
+async fn every_key() -> Vec<String> {
+    crate::local_cloud::cloud()
+        .admin_store()
+        .await
+        .list_keys("")
+        .await
+        .unwrap()
 }
