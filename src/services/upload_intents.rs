@@ -247,6 +247,7 @@ async fn send_object(
         // The same upload as the earlier try: its recorded parts whose bytes still match count
         // as sent.
         Some((_, _, Some(recorded))) if recorded.upload_id == multipart.upload_id => {
+            let mut resumed = 0;
             for part in &multipart.parts {
                 let kept = recorded.parts.iter().find(|r| {
                     r.number == part.number
@@ -254,7 +255,7 @@ async fn send_object(
                 });
                 match kept {
                     Some(r) => {
-                        progress.add(slice_of(part.number).map_or(0, |s| s.len() as u64));
+                        resumed += slice_of(part.number).map_or(0, |s| s.len() as u64);
                         parts.push(CompletedPartDto {
                             number: r.number,
                             etag: r.etag.clone(),
@@ -263,6 +264,8 @@ async fn send_object(
                     None => to_send.push(part),
                 }
             }
+            // One step on the progress bar: the share already in the store.
+            progress.add(resumed);
         }
         Some((journal, key, _)) => {
             journal.forget(key).await;

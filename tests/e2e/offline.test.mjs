@@ -61,6 +61,8 @@ test("offline, the opened patient and document still show and an upload waits; b
   await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "lab listed offline");
   await (await s.find("#doc-rows tr:first-child button")).click();
   await s.waitFor('#viewer-body canvas[data-page="1"]', 30000);
+  // Drawn from the offline copy, not just laid out: no busy or error text over the page.
+  await s.waitUntil(async () => (await (await s.find("#viewer-status")).text()) === "", "the offline page is drawn");
   await shot("20-offline-document");
   await s.keys("\uE00C");
 

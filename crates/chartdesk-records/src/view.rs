@@ -36,8 +36,10 @@ pub struct PatientBanner {
     /// ISO date.
     pub birth_date: String,
     /// Whole years today (the NHS banner shows the age beside the date of birth).
+    #[serde(default)]
     pub age_years: u32,
     /// `Female`, `Male`, `Other` or `Not known`.
+    #[serde(default)]
     pub gender: String,
     pub postcode: String,
     pub restricted: bool,
