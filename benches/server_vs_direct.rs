@@ -3,8 +3,6 @@
 //! server, against the direct S3 path the desktop used before, in the same run on one moto.
 //! Run by `scripts/bench-server.sh` (it builds the release server and starts nothing itself).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chartdesk::cloud::CloudClients;
@@ -14,6 +12,9 @@ use chartdesk::records::{find_entry, rows_for, scan_tag, RowPermissions};
 use chartdesk::sandbox::{provision, SANDBOX_PROFILE};
 use chartdesk::services::system_clock;
 use chartdesk::Services;
+
+#[path = "support/records_server.rs"]
+mod records_server;
 
 const ROUNDS: usize = 60;
 const MRN: &str = "10000004";
@@ -52,25 +53,7 @@ async fn run() {
         data: dir.path().join("data"),
     };
     let report = provision(&endpoint, &folders).await.unwrap();
-    let mut server = Command::new(server_bin)
-        .args(["--listen", "127.0.0.1:0"])
-        .env("CHARTDESK_BUCKET", &report.bucket)
-        .env("CHARTDESK_USER_POOL_ID", &report.user_pool_id)
-        .env("CHARTDESK_APP_CLIENT_ID", &report.client_id)
-        .env("AWS_REGION", &report.region)
-        .env("AWS_ENDPOINT_URL", &endpoint)
-        .env("CHARTDESK_OPEN_PENDING_SCANS", "true")
-        .env("AWS_ACCESS_KEY_ID", &report.server_access_key_id)
-        .env("AWS_SECRET_ACCESS_KEY", &report.server_secret_access_key)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().trim_start_matches("listening on ").to_string();
+    let (mut server, base) = records_server::spawn(&server_bin, &report, &endpoint);
 
     let profile = Profile::load(&folders, SANDBOX_PROFILE).unwrap();
     // The path the desktop had before the server: its own S3 reads (here with the sandbox's

@@ -23,6 +23,7 @@ start_moto() {
 
 # Starts the records server against the local cloud at $1 for the pool and client in the
 # `sandbox up --json` report $2; sets server_pid and server_url. Waits for /v1/health.
+# `server_bin` picks another build (default: debug).
 start_server() {
   local endpoint="$1" report="$2" log="${3:-/dev/null}" out
   out="$(mktemp)"
@@ -34,7 +35,7 @@ start_server() {
   AWS_SECRET_ACCESS_KEY="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["server_secret_access_key"])' "$report")" \
   AWS_ENDPOINT_URL="$endpoint" \
   CHARTDESK_OPEN_PENDING_SCANS=true \
-    "$CARGO_TARGET_DIR/debug/chartdesk-server" --listen 127.0.0.1:0 >"$out" 2>"$log" &
+    "${server_bin:-$CARGO_TARGET_DIR/debug/chartdesk-server}" --listen 127.0.0.1:0 >"$out" 2>"$log" &
   server_pid=$!
   for _ in $(seq 1 150); do
     server_url="$(sed -n 's/^listening on //p' "$out")"

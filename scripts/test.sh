@@ -37,4 +37,7 @@ export CHARTDESK_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/chartdesk-desktop"
 export CHARTDESK_MOTO_SERVER="$moto_server"
 keyctl session - xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
 
+step "benchmark smoke run (tiny inputs, debug build: every row of scripts/bench.sh still works)"
+bash scripts/bench.sh --smoke
+
 step "all green"

@@ -158,7 +158,7 @@ impl Services {
 }
 
 /// The patient's search rows: demographics, then each attached document.
-fn index_rows(record: &PatientRecord) -> Vec<IndexRow> {
+pub fn index_rows(record: &PatientRecord) -> Vec<IndexRow> {
     let p = &record.patient;
     let name = format!("{}, {}", p.family_name.to_uppercase(), p.given_name);
     let nhs = p.nhs_number.display_form();

@@ -8,6 +8,7 @@ mod export;
 mod offline_budget;
 mod offline_cache;
 mod outbox;
+mod outbox_pipeline;
 mod outbox_round;
 mod records_server;
 mod remote_documents;
@@ -30,6 +31,7 @@ use crate::config::{ConfigError, Folders, Profile};
 use crate::domain::{Action, BreakGlassError, PatientQuery, QueryError, StatedReason};
 use crate::records::{LookupError, PatientSummary};
 
+pub use cached_records::index_rows;
 pub use documents::OpenedDocument;
 pub use export::{ExportSelection, ExportSummary};
 pub use offline_budget::PinReport;

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::outbox_round::{Claim, OnCancel, Outcome};
+use super::outbox_round::{Claim, Outcome};
 use super::{AppError, Services, Upload};
 use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
 use crate::cloud::part_journal::PartJournal;
@@ -107,7 +107,7 @@ impl Services {
             .partition(|i| i.state == OutboxState::Queued);
         report.failed += failed.len() as u32;
         // After a failure, ask the server once whether it is back before sending anything.
-        let mut offline = self.seems_offline() && !self.is_online().await;
+        let offline = self.seems_offline() && !self.is_online().await;
         if !offline {
             // Views made offline go first; one the server will not take never holds the
             // uploads back (it stays queued for the next round).
@@ -116,46 +116,40 @@ impl Services {
                 tracing::warn!(?code, "offline views not reported yet");
             }
         }
-        for round in queued.chunks(jobs.max(1)) {
-            let outcomes = if offline {
-                round
-                    .iter()
-                    .map(|_| Ok(Outcome::Left(ServerError::Unreachable.into())))
-                    .collect()
-            } else {
-                self.send_round(round, &progress, cancel, OnCancel::KeepQueued)
-                    .await
+        let mut outcomes = self
+            .send_pipelined(&queued, jobs, &progress, cancel, offline)
+            .await;
+        // Reported in queue order, whatever order they finished in.
+        outcomes.sort_by_key(|(index, _)| *index);
+        for (index, outcome) in outcomes {
+            let item = &queued[index];
+            let (word, message) = match outcome? {
+                Outcome::Sent(_) => {
+                    report.sent += 1;
+                    ("sent", None)
+                }
+                Outcome::Failed(e) => {
+                    report.failed += 1;
+                    ("failed", Some(e.to_string()))
+                }
+                Outcome::Left(e) => {
+                    report.left += 1;
+                    ("left", Some(e.to_string()))
+                }
+                // Only the window's own send removes on cancel; a drain keeps items.
+                Outcome::Cancelled => ("failed", Some("Cancelled".to_string())),
+                Outcome::Busy => {
+                    report.left += 1;
+                    let busy = "being sent by another Chartdesk window or run";
+                    ("left", Some(busy.to_string()))
+                }
             };
-            for (item, outcome) in round.iter().zip(outcomes) {
-                let (word, message) = match outcome? {
-                    Outcome::Sent(_) => {
-                        report.sent += 1;
-                        ("sent", None)
-                    }
-                    Outcome::Failed(e) => {
-                        report.failed += 1;
-                        ("failed", Some(e.to_string()))
-                    }
-                    Outcome::Left(e) => {
-                        offline = true;
-                        report.left += 1;
-                        ("left", Some(e.to_string()))
-                    }
-                    // Only the window's own send removes on cancel; a round keeps items.
-                    Outcome::Cancelled => ("failed", Some("Cancelled".to_string())),
-                    Outcome::Busy => {
-                        report.left += 1;
-                        let busy = "being sent by another Chartdesk window or run";
-                        ("left", Some(busy.to_string()))
-                    }
-                };
-                report.items.push(DrainedItem {
-                    doc_id: item.doc_id.clone(),
-                    file_name: item.file_name.clone(),
-                    outcome: word.to_string(),
-                    message,
-                });
-            }
+            report.items.push(DrainedItem {
+                doc_id: item.doc_id.clone(),
+                file_name: item.file_name.clone(),
+                outcome: word.to_string(),
+                message,
+            });
         }
         Ok(report)
     }

@@ -34,6 +34,23 @@ pub(super) enum OnCancel {
     KeepQueued,
 }
 
+/// One item after its send: its claim (if taken) and what the send came to.
+pub(super) struct SentItem<'a> {
+    pub item: &'a OutboxItem,
+    claim: Option<Claim>,
+    result: Result<Sending, AppError>,
+}
+
+impl SentItem<'_> {
+    /// The send found no network: later items need not try.
+    pub(super) fn unreachable(&self) -> bool {
+        matches!(
+            &self.result,
+            Err(AppError::Server(ServerError::Unreachable))
+        )
+    }
+}
+
 /// What sending an item's bytes came to.
 enum Sending {
     /// Sent, ready to complete.
@@ -99,37 +116,71 @@ impl Services {
         cancel: &CancellationToken,
         on_cancel: OnCancel,
     ) -> Vec<Result<Outcome, AppError>> {
-        // Each item's claim is taken first and held until it is settled, on every path.
         let cache = self.cache().await.ok();
-        let claims: Vec<Result<Option<Claim>, String>> = round
-            .iter()
-            .map(|item| match &cache {
-                Some(cache) => Claim::take(cache, &item.doc_id).map_err(|e| e.to_string()),
-                None => Err(AppError::NoOfflineCache.to_string()),
-            })
-            .collect();
-        let sent = join_all(round.iter().zip(&claims).map(|(item, claim)| async move {
-            match claim {
-                Ok(Some(_)) => {
-                    self.send_bytes(item, progress(item), cancel.child_token())
-                        .await
-                }
-                Ok(None) => Ok(Sending::Busy),
-                Err(e) => Err(AppError::from(crate::cache::CacheError::Io(e.clone()))),
-            }
-        }))
+        let sent = join_all(
+            round
+                .iter()
+                .map(|item| self.claim_and_send(cache.as_ref(), item, progress, cancel)),
+        )
         .await;
+        self.finish_sent(sent, on_cancel).await
+    }
+
+    /// An item claimed (taken first, held until it is settled on every path), then its
+    /// bytes sent under the claim.
+    pub(super) async fn claim_and_send<'a>(
+        &self,
+        cache: Option<&crate::cache::Cache>,
+        item: &'a OutboxItem,
+        progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
+        cancel: &CancellationToken,
+    ) -> SentItem<'a> {
+        let claim = match cache {
+            Some(cache) => Claim::take(cache, &item.doc_id),
+            None => Err(AppError::NoOfflineCache),
+        };
+        let (claim, result) = match claim {
+            Ok(Some(claim)) => {
+                let result = self
+                    .send_bytes(item, progress(item), cancel.child_token())
+                    .await;
+                (Some(claim), result)
+            }
+            Ok(None) => (None, Ok(Sending::Busy)),
+            Err(e) => (None, Err(e)),
+        };
+        SentItem {
+            item,
+            claim,
+            result,
+        }
+    }
+
+    /// Every item that got there completed in one request, then each settled; the claims
+    /// are let go only once all are settled, so nobody sends one again meanwhile.
+    pub(super) async fn finish_sent(
+        &self,
+        sent: Vec<SentItem<'_>>,
+        on_cancel: OnCancel,
+    ) -> Vec<Result<Outcome, AppError>> {
         let ready: Vec<CompleteUpload> = sent
             .iter()
-            .filter_map(|r| match r {
+            .filter_map(|s| match &s.result {
                 Ok(Sending::Ready(c)) => Some(c.as_ref().clone()),
                 _ => None,
             })
             .collect();
         let mut completed = self.complete_batch(ready).await.into_iter();
-        let mut outcomes = Vec::with_capacity(round.len());
-        for (item, sent) in round.iter().zip(sent) {
-            let result = match sent {
+        let mut outcomes = Vec::with_capacity(sent.len());
+        let mut held = Vec::with_capacity(sent.len());
+        for SentItem {
+            item,
+            claim,
+            result,
+        } in sent
+        {
+            held.push(claim);
+            let result = match result {
                 Ok(Sending::Ready(_)) => completed
                     .next()
                     .unwrap_or(Err(AppError::Server(ServerError::Malformed)))
@@ -149,8 +200,7 @@ impl Services {
             }
             outcomes.push(self.settle(item, result).await);
         }
-        // Held until every item of the round is settled: nobody sends one again meanwhile.
-        drop(claims);
+        drop(held);
         outcomes
     }
 

@@ -19,6 +19,15 @@ use crate::records::{find_entry, rows_for, rows_matching, DocumentRow, PatientRe
 /// A thumbnail is a 320 px JPEG: anything far larger is not one.
 const THUMBNAIL_LIMIT: u64 = 4 * 1024 * 1024;
 
+/// A thumbnail sent inside a list: base64 of at most `THUMBNAIL_LIMIT` bytes, else ignored.
+fn decode_thumbnail(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    if text.len() as u64 > THUMBNAIL_LIMIT * 4 / 3 + 4 {
+        return None;
+    }
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}
+
 /// What the server handed out for the patients on screen, kept in memory only and forgotten
 /// at sign-out: the break-glass reason given per patient (sent with every request about
 /// them) and the thumbnail URLs of the last lists.
@@ -27,6 +36,8 @@ pub(super) struct HandedOut {
     reasons: Mutex<HashMap<String, StatedReason>>,
     /// `None`: the last list gave no thumbnail (none made, or the scanner flagged it).
     thumbnails: Mutex<HashMap<Uuid, Option<String>>>,
+    /// Thumbnails that came inside the last lists (the first screen), taken once.
+    inline: Mutex<HashMap<Uuid, Vec<u8>>>,
 }
 
 impl HandedOut {
@@ -35,6 +46,9 @@ impl HandedOut {
             r.clear();
         }
         if let Ok(mut t) = self.thumbnails.lock() {
+            t.clear();
+        }
+        if let Ok(mut t) = self.inline.lock() {
             t.clear();
         }
     }
@@ -99,11 +113,19 @@ impl Services {
         match listed {
             Ok(list) => {
                 let mut rows = Vec::with_capacity(list.rows.len());
-                if let Ok(mut thumbs) = self.handed_out.thumbnails.lock() {
+                if let (Ok(mut thumbs), Ok(mut inline)) = (
+                    self.handed_out.thumbnails.lock(),
+                    self.handed_out.inline.lock(),
+                ) {
                     for listed in &list.rows {
-                        if let Ok(id) = Uuid::parse_str(&listed.row.id) {
-                            thumbs.insert(id, listed.thumbnail_url.clone());
-                        }
+                        let Ok(id) = Uuid::parse_str(&listed.row.id) else {
+                            continue;
+                        };
+                        thumbs.insert(id, listed.thumbnail_url.clone());
+                        match listed.thumbnail.as_deref().and_then(decode_thumbnail) {
+                            Some(bytes) => inline.insert(id, bytes),
+                            None => inline.remove(&id),
+                        };
                     }
                 }
                 rows.extend(list.rows.into_iter().map(|l| l.row));
@@ -232,6 +254,21 @@ impl Services {
             Some(None) => return Ok(None),
             None => return Ok(from_cache().await),
         };
+        // Handed out by the list just made: inside its answer, or (a thumbnail never changes
+        // under its doc id) kept offline from before. Either way no request.
+        let inline = self
+            .handed_out
+            .inline
+            .lock()
+            .ok()
+            .and_then(|mut t| t.remove(&id));
+        if let Some(bytes) = inline {
+            self.keep_file(&cached_name, mrn, &bytes).await;
+            return Ok(Some(bytes));
+        }
+        if let Some(bytes) = from_cache().await {
+            return Ok(Some(bytes));
+        }
         match server.fetch(&url, THUMBNAIL_LIMIT).await {
             Ok(bytes) => {
                 self.keep_file(&cached_name, mrn, &bytes).await;

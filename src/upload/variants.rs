@@ -5,7 +5,8 @@
 use std::io::Cursor;
 
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
-use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, RgbImage};
 use jpeg_encoder::{ColorType, Encoder};
 
 pub const OPTIMIZED_WIDTH: u32 = 1600;
@@ -27,9 +28,14 @@ pub fn make_variants(bytes: &[u8]) -> Result<Variants, UnreadableImage> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|_| UnreadableImage)?;
+    let is_jpeg = reader.format() == Some(ImageFormat::Jpeg);
     let mut decoder = reader.into_decoder().map_err(|_| UnreadableImage)?;
     let orientation = decoder.orientation().map_err(|_| UnreadableImage)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|_| UnreadableImage)?;
+    let (width, height) = decoder.dimensions();
+    let mut image = match is_jpeg.then(|| shrunk_jpeg(bytes, (width, height), orientation)) {
+        Some(Some(image)) => image,
+        _ => DynamicImage::from_decoder(decoder).map_err(|_| UnreadableImage)?,
+    };
     image.apply_orientation(orientation);
     // Variants are RGB JPEGs whatever the source (grey, 16-bit TIFF, alpha PNG).
     let rgb = image.into_rgb8();
@@ -40,6 +46,47 @@ pub fn make_variants(bytes: &[u8]) -> Result<Variants, UnreadableImage> {
         optimized: jpeg(&optimized)?,
         thumb: jpeg(&thumb)?,
     })
+}
+
+/// A JPEG at least twice the optimized width, decoded at 1/2, 1/4 or 1/8 scale (still at
+/// least that wide): the decoder skips most of the inverse DCT and memory, as libvips does.
+/// `None` (decode in full instead) for anything this decoder does not take.
+fn shrunk_jpeg(
+    bytes: &[u8],
+    (width, height): (u32, u32),
+    orientation: Orientation,
+) -> Option<DynamicImage> {
+    let turned = matches!(
+        orientation,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    );
+    // The width staff see is the stored height when the camera was turned.
+    let shown = if turned { height } else { width };
+    if shown < OPTIMIZED_WIDTH * 2 {
+        return None;
+    }
+    let wanted = |side: u32| {
+        u16::try_from((u64::from(side) * u64::from(OPTIMIZED_WIDTH)).div_ceil(u64::from(shown)))
+            .ok()
+    };
+    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    decoder.read_info().ok()?;
+    let (w, h) = decoder.scale(wanted(width)?, wanted(height)?).ok()?;
+    let pixels = decoder.decode().ok()?;
+    let (w, h) = (u32::from(w), u32::from(h));
+    match decoder.info()?.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => {
+            RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8)
+        }
+        jpeg_decoder::PixelFormat::L8 => {
+            image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8)
+        }
+        // CMYK and 16-bit lossless JPEGs are rare in scans: the full decoder handles them.
+        _ => None,
+    }
 }
 
 /// At most `max_width` wide, never upscaled; SIMD bilinear convolution whose support grows
@@ -74,7 +121,7 @@ fn jpeg(image: &RgbImage) -> Result<Vec<u8>, UnreadableImage> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use image::{ImageFormat, RgbImage};
+    use image::RgbImage;
 
     fn png(width: u32, height: u32) -> Vec<u8> {
         let mut out = Cursor::new(Vec::new());
@@ -95,6 +142,36 @@ mod tests {
         assert_eq!(size(&v.optimized), (1600, 800));
         assert_eq!(size(&v.thumb), (320, 160));
         assert_eq!(&v.thumb[..3], &[0xFF, 0xD8, 0xFF]);
+    }
+
+    fn camera_jpeg(width: u16, height: u16) -> Vec<u8> {
+        let pixels: Vec<u8> = (0..usize::from(width) * usize::from(height) * 3)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let mut out = Vec::new();
+        Encoder::new(&mut out, 85)
+            .encode(&pixels, width, height, ColorType::Rgb)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_large_jpeg_shrunk_in_the_decoder_still_gets_full_width_variants() {
+        // 3400 wide: decoded at 1/2 (1700), then resized to exactly 1600.
+        let jpeg = camera_jpeg(3400, 1000);
+        let (w, h) = (3400u32, 1000u32);
+        let shrunk = shrunk_jpeg(&jpeg, (w, h), Orientation::NoTransforms).unwrap();
+        assert_eq!((shrunk.width(), shrunk.height()), (1700, 500));
+        let v = make_variants(&jpeg).unwrap();
+        assert_eq!(size(&v.optimized), (1600, 470));
+        assert_eq!(size(&v.thumb), (320, 94));
+    }
+
+    #[test]
+    fn a_turned_photo_is_shrunk_by_the_width_staff_see() {
+        // Stored 3400 x 1000 but shown turned: 1000 wide, too narrow to shrink at all.
+        let jpeg = camera_jpeg(3400, 1000);
+        assert!(shrunk_jpeg(&jpeg, (3400, 1000), Orientation::Rotate90).is_none());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod documents;
 mod export;
+mod first_screen;
 mod idle_lock;
 mod local_cloud;
 mod mfa_setup;

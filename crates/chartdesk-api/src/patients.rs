@@ -35,6 +35,10 @@ pub struct ListedDocument {
     #[serde(flatten)]
     pub row: DocumentRow,
     pub thumbnail_url: Option<String>,
+    /// The thumbnail itself (base64 JPEG) for the first screen of rows, so a list shows its
+    /// thumbnails without one request each; the rest come from `thumbnail_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

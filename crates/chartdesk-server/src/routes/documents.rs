@@ -78,6 +78,7 @@ pub async fn list(
         .await?;
         listed.extend(looked_up);
     }
+    inline_first_thumbnails(&state, mrn, &manifest, &mut listed).await;
     let count = u32::try_from(listed.len()).unwrap_or(u32::MAX);
     let thumbs = listed.iter().filter(|d| d.thumbnail_url.is_some()).count();
     let reason = reached.reason.as_ref();
@@ -108,6 +109,42 @@ pub async fn list(
 /// Scan-tag lookups (and presigns) in flight at once for one list or export.
 pub const PARALLEL_LOOKUPS: usize = 8;
 
+/// Rows a list shows before scrolling: their thumbnails come inside the answer.
+pub const INLINE_THUMBNAILS: usize = 12;
+/// A 320 px JPEG is a few tens of kB; anything larger goes by URL.
+const INLINE_THUMBNAIL_MAX: usize = 256 * 1024;
+
+/// The first screen's thumbnails read here and sent in the list (the client then needs no
+/// request per thumbnail). Best effort: a thumbnail not read keeps its URL.
+async fn inline_first_thumbnails(
+    state: &AppState,
+    mrn: &Mrn,
+    manifest: &chartdesk_domain::Manifest,
+    listed: &mut [ListedDocument],
+) {
+    use base64::Engine;
+    let wanted: Vec<(usize, String)> = listed
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.thumbnail_url.is_some())
+        .take(INLINE_THUMBNAILS)
+        .filter_map(|(i, d)| {
+            let entry = find_entry(manifest, Uuid::parse_str(&d.row.id).ok()?)?;
+            Some((i, keys::thumb(mrn, entry.category, entry.id)))
+        })
+        .collect();
+    let read =
+        futures_util::future::join_all(wanted.iter().map(|(_, key)| state.store.get_bytes(key)))
+            .await;
+    for ((i, _), bytes) in wanted.into_iter().zip(read) {
+        if let Ok(Some((bytes, _))) = bytes {
+            if bytes.len() <= INLINE_THUMBNAIL_MAX {
+                listed[i].thumbnail = Some(base64::engine::general_purpose::STANDARD.encode(bytes));
+            }
+        }
+    }
+}
+
 /// One row with the scanner's verdict and, for an image that may be shown, its thumbnail URL.
 async fn listed_document(
     state: &AppState,
@@ -122,6 +159,7 @@ async fn listed_document(
         return Ok(ListedDocument {
             row,
             thumbnail_url: None,
+            thumbnail: None,
         });
     };
     let scan = scan_status(state, mrn, entry).await;
@@ -133,7 +171,11 @@ async fn listed_document(
     } else {
         None
     };
-    Ok(ListedDocument { row, thumbnail_url })
+    Ok(ListedDocument {
+        row,
+        thumbnail_url,
+        thumbnail: None,
+    })
 }
 
 /// Whether a file with this scan status is handed out: never when flagged; while the scan is

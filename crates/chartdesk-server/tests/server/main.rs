@@ -10,6 +10,7 @@ mod break_glass;
 mod export_and_revalidate;
 mod harness;
 mod iam;
+mod inline_thumbnails;
 mod lambda;
 mod patients_import;
 mod scan_pending;

@@ -1,0 +1,94 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+//! Our side of `scripts/bench.sh` (issue 13): the parts that run inside the product's code.
+//! Each prints result lines (scripts/bench/README.md) to the file in `BENCH_RESULTS`.
+//!
+//!   side_by_side images DIR COUNT [small]   make camera JPEGs and A4 scans
+//!   side_by_side variants FILE OUT_DIR      our two variants of one image
+//!   side_by_side search PATIENTS DOCS QUERIES
+//!   side_by_side open                       online open through the server (env: see open.rs)
+
+mod images;
+mod open;
+#[path = "../support/records_server.rs"]
+mod records_server;
+mod search;
+
+use std::io::Write;
+use std::path::Path;
+
+/// Test data only: a fixed-seed xorshift, so every run fills the same cache.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    pub fn pick(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
+pub fn quantile(samples: &[f64], q: f64) -> f64 {
+    let mut ordered = samples.to_vec();
+    ordered.sort_by(f64::total_cmp);
+    let index = ((q * ordered.len() as f64).ceil() as usize).clamp(1, ordered.len()) - 1;
+    ordered[index]
+}
+
+pub fn emit(
+    row: &str,
+    metric: &str,
+    who: &str,
+    ours: bool,
+    unit: &str,
+    samples: &[f64],
+    goal: Option<&str>,
+) {
+    let mut line = serde_json::json!({
+        "row": row, "metric": metric, "who": who, "ours": ours, "unit": unit,
+        "samples": samples.iter().map(|s| (s * 1000.0).round() / 1000.0).collect::<Vec<_>>(),
+    });
+    if let (Some(goal), true) = (goal, ours) {
+        line["goal"] = goal.into();
+    }
+    let path = std::env::var("BENCH_RESULTS").expect("BENCH_RESULTS names the results file");
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("results file");
+    writeln!(file, "{line}").expect("write result");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let number =
+        |i: usize| -> usize { args.get(i).and_then(|a| a.parse().ok()).expect("a number") };
+    match args.first().map(String::as_str) {
+        Some("images") => images::make(
+            Path::new(&args[1]),
+            number(2),
+            args.get(3).is_some_and(|a| a == "small"),
+        ),
+        Some("variants") => images::variants(Path::new(&args[1]), Path::new(&args[2])),
+        Some("search") => runtime().block_on(search::run(number(1), number(2), number(3))),
+        Some("open") => runtime().block_on(open::run()),
+        _ => {
+            eprintln!("usage: side_by_side images|variants|search|open … (see the file's header); run by scripts/bench.sh");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().expect("runtime")
+}

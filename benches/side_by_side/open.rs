@@ -1,0 +1,297 @@
+//! Online patient open through the records server (issue 13 item 5): find → list of the
+//! first category → the first screen of thumbnails, for a patient with `BENCH_OPEN_DOCS`
+//! documents, cold (a new client, nothing cached) and warm (the same client again). Requests
+//! are counted by loopback proxies in front of the server and of S3. The peer is the floor:
+//! the same bytes read straight from S3 with no server and no rules.
+//!
+//! Env: CHARTDESK_BENCH_ENDPOINT (moto), CHARTDESK_SERVER_BIN, BENCH_OPEN_DOCS (1000),
+//! BENCH_OPEN_RUNS (20).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chartdesk::cloud::object_store::Write;
+use chartdesk::cloud::CloudClients;
+use chartdesk::config::{Folders, Profile};
+use chartdesk::domain::{
+    keys, sha256_hex, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, ScanStatus,
+};
+use chartdesk::sandbox::{demo_jpeg, provision, SANDBOX_PROFILE};
+use chartdesk::services::system_clock;
+use chartdesk::Services;
+use futures_util::future::join_all;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::emit;
+
+/// A demo patient with no documents of their own (Priya Raman): the bench gives them 1,000.
+const MRN: &str = "10000005";
+/// Rows a list shows before scrolling, each with its thumbnail.
+const FIRST_SCREEN: usize = 12;
+
+#[derive(Default)]
+struct Counts {
+    /// Requests the client sent (to the server, or presigned straight to S3).
+    client: AtomicUsize,
+    /// Requests the server itself sent to S3 and Cognito.
+    server: AtomicUsize,
+}
+
+/// A loopback proxy to `upstream` that counts HTTP/1.1 request lines; `presigned` counts
+/// only requests carrying a query signature (the client's), the rest go to `other`.
+async fn counting_proxy(upstream: String, counts: Arc<Counts>, split_presigned: bool) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let request_line =
+        regex::bytes::Regex::new(r"(?m)^(GET|HEAD|POST|PUT|DELETE|PATCH) (\S+) HTTP/1\.1\r$")
+            .expect("regex");
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let (upstream, counts, request_line) =
+                (upstream.clone(), counts.clone(), request_line.clone());
+            tokio::spawn(async move {
+                let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                let (mut from_client, mut to_client) = client.split();
+                let (mut from_server, mut to_server) = server.split();
+                let up = async {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = from_client.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        for m in request_line.captures_iter(&buf[..n]) {
+                            let presigned = m[2].windows(16).any(|w| w == b"X-Amz-Signature=");
+                            if !split_presigned || presigned {
+                                counts.client.fetch_add(1, Ordering::SeqCst);
+                            } else {
+                                counts.server.fetch_add(1, Ordering::SeqCst);
+                            }
+                        }
+                        if to_server.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    let _ = to_server.shutdown().await;
+                };
+                let down = tokio::io::copy(&mut from_server, &mut to_client);
+                let _ = tokio::join!(up, down);
+            });
+        }
+    });
+    address
+}
+
+fn entry(mrn: &Mrn, i: usize, jpeg: &[u8]) -> DocumentEntry {
+    let id = uuid::Uuid::now_v7();
+    let category = Category::ALL[i % 7];
+    DocumentEntry {
+        id,
+        category,
+        file_name: format!("scan-{i:04}.jpg"),
+        content_type: "image/jpeg".into(),
+        size: jpeg.len() as u64,
+        sha256: sha256_hex(jpeg),
+        created: time::OffsetDateTime::now_utc() - time::Duration::minutes(i as i64),
+        uploaded_by: "nurse.hughes".into(),
+        variants: vec![
+            keys::optimized(mrn, category, id),
+            keys::thumb(mrn, category, id),
+        ],
+        stamp: None,
+        status: DocumentStatus::Attached,
+        scan_status: ScanStatus::Clean,
+    }
+}
+
+pub async fn run() {
+    let endpoint = std::env::var("CHARTDESK_BENCH_ENDPOINT").expect("CHARTDESK_BENCH_ENDPOINT");
+    let server_bin = std::env::var("CHARTDESK_SERVER_BIN").expect("CHARTDESK_SERVER_BIN");
+    let docs: usize = std::env::var("BENCH_OPEN_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let runs: usize = std::env::var("BENCH_OPEN_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folders = Folders {
+        config: dir.path().join("config"),
+        data: dir.path().join("data"),
+    };
+    let report = provision(&endpoint, &folders).await.expect("provision");
+    let profile = Profile::load(&folders, SANDBOX_PROFILE).expect("profile");
+    let store = CloudClients::new(&profile).await.store(&profile);
+
+    // Every document's original and thumbnail in the bucket, then the manifest naming them.
+    let mrn = Mrn::from_stored(MRN).expect("mrn");
+    let jpeg = demo_jpeg(3);
+    let mut manifest = Manifest::new();
+    manifest.documents = (0..docs).map(|i| entry(&mrn, i, &jpeg)).collect();
+    let object_keys: Vec<String> = manifest
+        .documents
+        .iter()
+        .flat_map(|d| {
+            [
+                keys::original(&mrn, d.category, d.id, "jpg"),
+                keys::thumb(&mrn, d.category, d.id),
+            ]
+        })
+        .collect();
+    for chunk in object_keys.chunks(16) {
+        join_all(
+            chunk
+                .iter()
+                .map(|k| store.put_bytes(k, jpeg.clone(), "image/jpeg", Write::Overwrite)),
+        )
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .expect("seed objects");
+    }
+    store
+        .put_json(&keys::manifest(&mrn), &manifest, Write::Overwrite)
+        .await
+        .expect("manifest");
+
+    let counts = Arc::new(Counts::default());
+    let s3 = counting_proxy(
+        endpoint.trim_start_matches("http://").to_string(),
+        counts.clone(),
+        true,
+    )
+    .await;
+    let (mut server, base) = crate::records_server::spawn(&server_bin, &report, &s3);
+    let base = base.trim_start_matches("http://").to_string();
+    let via = counting_proxy(base, counts.clone(), false).await;
+    let mut through = profile.clone();
+    through.server_url = Some(via);
+    let user = report
+        .users
+        .iter()
+        .find(|u| u.username == "dr.okafor")
+        .expect("clinician");
+
+    // What the window does on opening a patient: find, list the first category, then load
+    // the visible thumbnails at once.
+    let open = |app: Arc<Services>| async move {
+        let summary = app.find_patient(MRN).await.expect("find");
+        let first = summary
+            .tiles
+            .iter()
+            .find(|t| t.count > 0)
+            .expect("a blue tile")
+            .category
+            .id();
+        let rows = app.list_documents(MRN, first).await.expect("list");
+        let thumbs = join_all(rows.iter().take(FIRST_SCREEN).map(|r| {
+            let app = app.clone();
+            let id = r.id.clone();
+            async move { app.document_thumbnail(MRN, &id).await.expect("thumbnail") }
+        }))
+        .await;
+        assert!(
+            thumbs.iter().all(Option::is_some),
+            "every visible row has its thumbnail"
+        );
+    };
+    let (mut cold, mut warm, mut cold_requests, mut warm_requests) =
+        (vec![], vec![], vec![], vec![]);
+    for run in 0..runs {
+        let cache = dir.path().join(format!("cache-{run}"));
+        let app = Arc::new(
+            Services::new(through.clone(), system_clock())
+                .await
+                .with_cache_dir(cache),
+        );
+        app.sign_in(&user.username, &user.password)
+            .await
+            .expect("sign in");
+        for (times, requests) in [
+            (&mut cold, &mut cold_requests),
+            (&mut warm, &mut warm_requests),
+        ] {
+            counts.client.store(0, Ordering::SeqCst);
+            let started = Instant::now();
+            open(app.clone()).await;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            requests.push(counts.client.load(Ordering::SeqCst) as f64);
+        }
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+
+    // The floor: the record and the visible thumbnails straight from S3, no server.
+    let mut direct = vec![];
+    for _ in 0..runs {
+        let started = Instant::now();
+        let (patient_key, manifest_key) = (keys::patient(&mrn), keys::manifest(&mrn));
+        let (_, m) = tokio::join!(
+            store.get_bytes(&patient_key),
+            store.get_json::<Manifest>(&manifest_key)
+        );
+        let m = m.expect("manifest").expect("exists").value;
+        let first: Vec<_> = m
+            .documents
+            .iter()
+            .filter(|d| d.category == Category::ALL[0])
+            .take(FIRST_SCREEN)
+            .collect();
+        let thumbs: Vec<String> = first
+            .iter()
+            .map(|d| keys::thumb(&mrn, d.category, d.id))
+            .collect();
+        join_all(thumbs.iter().map(|k| store.get_bytes(k))).await;
+        direct.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let metric = |what: &str| format!("{what}, {docs} docs, find+list+{FIRST_SCREEN} thumbs");
+    for (what, ours) in [("cold", &cold), ("warm", &warm)] {
+        let who = format!("chartdesk via server ({what})");
+        emit(
+            "online-open",
+            &metric(what),
+            &who,
+            true,
+            "ms",
+            ours,
+            Some("p95 < 150 ms"),
+        );
+        let floor = "S3 direct, no server (floor)";
+        emit(
+            "online-open",
+            &metric(what),
+            floor,
+            false,
+            "ms",
+            &direct,
+            None,
+        );
+    }
+    let direct_requests = [2.0 + FIRST_SCREEN as f64];
+    for (what, ours) in [("cold", &cold_requests), ("warm", &warm_requests)] {
+        let metric = format!("HTTP requests, {what}");
+        emit(
+            "open-requests",
+            &metric,
+            "chartdesk client",
+            true,
+            "n",
+            ours,
+            Some("<= 3"),
+        );
+        emit(
+            "open-requests",
+            &metric,
+            "S3 direct (floor)",
+            false,
+            "n",
+            &direct_requests,
+            None,
+        );
+    }
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Issue 13: every speed and memory figure side by side with its peers, in ONE run against ONE
+# local cloud, printed as a table of medians, p95s and ratios (scripts/bench/table.py).
+#   bash scripts/bench.sh           full run, release builds (about 15 minutes warm)
+#   bash scripts/bench.sh --smoke   tiny inputs, debug builds: checks every row works (tests)
+# Figures are for reading, never asserted: speed goals do not belong in tests.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$root"
+smoke=false
+[ "${1:-}" = "--smoke" ] && smoke=true
+# The outbox key lives in the keychain: the kernel keyring here, in a session of our own.
+if [ -z "${BENCH_IN_KEYRING:-}" ]; then
+  exec env BENCH_IN_KEYRING=1 keyctl session - bash "$0" "$@"
+fi
+export CHARTDESK_KEYCHAIN=keyutils
+
+bash scripts/setup.sh
+peers=(rclone awscli libvips-tools imagemagick)
+missing=()
+for p in "${peers[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bench: installing the peers: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if $smoke; then
+  profile=debug runs=1
+  cargo build --locked --workspace -q
+  bench_bin="$(cargo test --locked --bench side_by_side --no-run --message-format=json -q |
+    python3 -c 'import json,sys; print([j["executable"] for j in map(json.loads, sys.stdin) if j.get("executable") and j["target"]["name"] == "side_by_side"][0])')"
+else
+  profile=release runs="${BENCH_RUNS:-3}"
+  (cd ui && npm run --silent build)
+  cargo build --locked --workspace --release -q
+  bench_bin="$(cargo bench --locked --bench side_by_side --no-run --message-format=json -q |
+    python3 -c 'import json,sys; print([j["executable"] for j in map(json.loads, sys.stdin) if j.get("executable") and j["target"]["name"] == "side_by_side"][0])')"
+fi
+bin="$CARGO_TARGET_DIR/$profile"
+work="$(mktemp -d)"
+export BENCH_RESULTS="$work/results.jsonl"
+cleanup() {
+  kill "${server_pid:-}" "${moto_pid:-}" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+measure() { python3 scripts/bench/measure.py "$@"; }
+# Everything here is on loopback: a CA bundle set for an outside proxy only breaks the peers.
+unset AWS_CA_BUNDLE
+started=$SECONDS
+step() { echo "bench: $* ($((SECONDS - started)) s)"; }
+
+# One local cloud for every row: moto, provisioned, and the records server in front of it.
+export CHARTDESK_CONFIG_DIR="$work/config" CHARTDESK_DATA_DIR="$work/data"
+start_moto "$work/moto.log"
+"$bin/chartdesk" sandbox up --endpoint "$moto_endpoint" --json >"$work/report.json"
+server_bin="$bin/chartdesk-server" start_server "$moto_endpoint" "$work/report.json" "$work/server.log"
+"$bin/chartdesk" sandbox up --endpoint "$moto_endpoint" --server "$server_url" --json >/dev/null
+report() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$work/report.json" "$1"; }
+bucket="$(report bucket)"
+export AWS_ACCESS_KEY_ID="$(report server_access_key_id)" AWS_SECRET_ACCESS_KEY="$(report server_secret_access_key)"
+export AWS_DEFAULT_REGION="$(report region)" AWS_EC2_METADATA_DISABLED=true
+export RCLONE_CONFIG_MOTO_TYPE=s3 RCLONE_CONFIG_MOTO_PROVIDER=Other RCLONE_CONFIG_MOTO_ENDPOINT="$moto_endpoint" \
+  RCLONE_CONFIG_MOTO_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_MOTO_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+  RCLONE_CONFIG_MOTO_REGION="$AWS_DEFAULT_REGION"
+ward() { env CHARTDESK_PASSWORD='Demo-WardStaff-2026!' "$bin/chartdesk" "$@"; }
+
+upload_row() { # row count bytes mrn-pattern
+  local row="$1" count="$2" bytes="$3" mrns="$4" files="$work/$1"
+  python3 scripts/bench/make_pdfs.py "$files" "$count" "$bytes"
+  local what="$count x $((bytes / 1000000)) MB PDFs, wall"
+  $smoke && what="$count x $((bytes / 1000)) kB PDFs, wall"
+  measure --row "$row" --metric "$what" --who "chartdesk upload --jobs 8 ($profile)" --ours --goal "<= rclone" --runs "$runs" -- \
+    env CHARTDESK_PASSWORD='Demo-WardStaff-2026!' "$bin/chartdesk" upload --user nurse.hughes --mrn "$mrns" --category lab --jobs 8 "$files"/*.pdf
+  measure --row "$row" --metric "$what" --who "rclone copy --transfers 8" --runs "$runs" -- \
+    rclone copy --transfers 8 "$files" "moto:$bucket/peers/rclone-$row-{run}"
+  measure --row "$row" --metric "$what" --who "aws s3 cp --recursive" --runs "$runs" -- \
+    aws s3 cp --recursive --only-show-errors --endpoint-url "$moto_endpoint" "$files" "s3://$bucket/peers/aws-$row-{run}/"
+}
+step "uploads"
+if $smoke; then
+  upload_row upload-2mb 3 100000 "1000000{run1}"
+  upload_row upload-40mb 2 1000000 "1000001{run}"
+else
+  upload_row upload-2mb 100 2000000 "1000000{run1}"
+  upload_row upload-40mb 20 40000000 "1000001{run}"
+fi
+
+step "durable in the outbox"
+big=$((50 * 1024 * 1024))
+$smoke && big=$((1024 * 1024))
+python3 scripts/bench/make_pdfs.py "$work/big" 1 "$big"
+python3 scripts/bench/durable.py --runs "$runs" --mrn 10000004 --file "$work/big/report-000.pdf" --floor-dir "$work/floor" -- \
+  env CHARTDESK_PASSWORD='Demo-WardStaff-2026!' "$bin/chartdesk"
+
+step "image variants"
+images="$work/images"
+count=5
+$smoke && count=1
+"$bench_bin" images "$images" "$count" $($smoke && echo small)
+for kind in camera a4-scan; do
+  metric="$kind JPEG -> 1600 + 320 px, one core"
+  $smoke || metric="$( [ $kind = camera ] && echo '12 MP camera' || echo '300 dpi A4 scan') JPEG -> 1600 + 320 px, one core"
+  for img in "$images/$kind"-*.jpg; do
+    out="$work/variants/$(basename "$img" .jpg)"
+    mkdir -p "$out"
+    measure --row variants --metric "$metric" --who "chartdesk make_variants" --ours --goal "<= vipsthumbnail" \
+      --rss-metric "$metric, peak RSS" --rss-goal "<= vipsthumbnail" --runs 1 -- \
+      taskset -c 0 "$bench_bin" variants "$img" "$out/ours"
+    measure --row variants --metric "$metric" --who "vipsthumbnail (x2)" --rss-metric "$metric, peak RSS" --runs 1 -- \
+      taskset -c 0 env VIPS_CONCURRENCY=1 sh -c 'vipsthumbnail "$1" -s 1600 -o "$2/o.jpg[Q=80]" && vipsthumbnail "$1" -s 320 -o "$2/t.jpg[Q=80]"' - "$img" "$out"
+    measure --row variants --metric "$metric" --who "imagemagick convert (one pass)" --rss-metric "$metric, peak RSS" --runs 1 -- \
+      taskset -c 0 env MAGICK_THREAD_LIMIT=1 convert "$img" -auto-orient -resize '1600x>' -quality 80 -write "$out/m-o.jpg" -resize '320x>' "$out/m-t.jpg"
+  done
+done
+
+step "offline search"
+if $smoke; then "$bench_bin" search 200 2000 40; else "$bench_bin" search 100000 1000000 1000; fi
+
+step "online open"
+CHARTDESK_BENCH_ENDPOINT="$moto_endpoint" CHARTDESK_SERVER_BIN="$bin/chartdesk-server" \
+  BENCH_OPEN_DOCS="$($smoke && echo 30 || echo 1000)" BENCH_OPEN_RUNS="$($smoke && echo 2 || echo 20)" "$bench_bin" open
+
+step "start-up and memory of the window"
+CHARTDESK_DESKTOP_BIN="$bin/chartdesk-desktop" HELLO_WINDOW_BIN="$bin/hello-window" CHARTDESK_SERVER_BIN="$bin/chartdesk-server" \
+  CHARTDESK_BIN="$bin/chartdesk" CHARTDESK_MOTO_SERVER="$moto_server" BENCH_RUNS="$($smoke && echo 1 || echo 5)" \
+  xvfb-run -a -s "-screen 0 1280x1024x24" node scripts/bench/startup.mjs
+
+step "the sandbox's build against release"
+scans=$($smoke && echo 2 || echo 50)
+"$bin/chartdesk" sandbox scans --count "$scans" "$work/scans" >/dev/null
+for p in debug release; do
+  if [ ! -x "$CARGO_TARGET_DIR/$p/chartdesk" ]; then
+    echo "{\"row\": \"sandbox\", \"metric\": \"$scans scans uploaded, jobs 2\", \"who\": \"$p build\", \"skipped\": \"not built in this run\"}" >>"$BENCH_RESULTS"
+    continue
+  fi
+  ours=()
+  [ $p = debug ] && ours=(--ours --goal "close to release")
+  measure --row sandbox --metric "$scans scans uploaded, jobs 2" --who "chartdesk upload, $p build" "${ours[@]}" --runs 1 -- \
+    env CHARTDESK_PASSWORD='Demo-WardStaff-2026!' "$CARGO_TARGET_DIR/$p/chartdesk" upload --user nurse.hughes --mrn 10000008 --category radiology --jobs 2 "$work/scans"/*
+done
+
+echo
+python3 scripts/bench/table.py "$BENCH_RESULTS"
+cp "$BENCH_RESULTS" "$CHARTDESK_CACHE/bench-last.jsonl"
+echo "(raw results: $CHARTDESK_CACHE/bench-last.jsonl)"
