@@ -101,8 +101,8 @@ count=5
 $smoke && count=1
 "$bench_bin" images "$images" "$count" $($smoke && echo small)
 for kind in camera a4-scan; do
-  metric="$kind JPEG -> 1600 + 320 px, one core"
-  $smoke || metric="$( [ $kind = camera ] && echo '12 MP camera' || echo '300 dpi A4 scan') JPEG -> 1600 + 320 px, one core"
+  metric="$kind JPEG -> 1600+320 px, 1 core"
+  $smoke || metric="$( [ $kind = camera ] && echo '12 MP camera' || echo '300 dpi A4 scan') JPEG -> 1600+320 px, 1 core"
   for img in "$images/$kind"-*.jpg; do
     out="$work/variants/$(basename "$img" .jpg)"
     mkdir -p "$out"

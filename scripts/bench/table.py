@@ -20,19 +20,33 @@ def fmt(value, unit):
     return f"{value:.2f} {unit}"
 
 
+def short(who):
+    """A peer's name in the ratio column: its first word, or two where the first is ours."""
+    words = who.split(" ")
+    return " ".join(words[:2]) if words[0] == "chartdesk" else words[0]
+
+
 def main(path):
     lines = [json.loads(l) for l in open(path, encoding="utf8") if l.strip()]
-    groups = {}
+    # Lines of one row, metric and subject are one sample set (e.g. one line per image).
+    merged = {}
     for line in lines:
+        key = (line["row"], line.get("metric", ""), line["who"])
+        if key in merged and line.get("samples") and merged[key].get("samples"):
+            merged[key]["samples"] = merged[key]["samples"] + line["samples"]
+        else:
+            merged.setdefault(key, dict(line))
+    groups = {}
+    for line in merged.values():
         groups.setdefault((line["row"], line.get("metric", "")), []).append(line)
-    header = f"{'row':<13} {'metric':<44} {'who':<40} {'median':>10} {'p95':>10} {'n':>4}  ratio / goal"
+    header = f"{'row':<13} {'metric':<52} {'who':<40} {'median':>10} {'p95':>10} {'n':>4}  ratio / goal"
     print(header)
     print("-" * len(header))
     for (row, metric), members in groups.items():
         peers = [m for m in members if not m.get("ours") and m.get("samples")]
         for m in sorted(members, key=lambda m: not m.get("ours")):
             if m.get("skipped"):
-                print(f"{row:<13} {metric:<44} {m['who']:<40} {'skipped: ' + m['skipped']}")
+                print(f"{row:<13} {metric[:52]:<52} {m['who']:<40} {'skipped: ' + m['skipped']}")
                 continue
             samples, unit = m["samples"], m["unit"]
             median = statistics.median(samples)
@@ -40,11 +54,11 @@ def main(path):
             if m.get("ours"):
                 for p in peers:
                     ratio = median / statistics.median(p["samples"]) if statistics.median(p["samples"]) else float("inf")
-                    notes.append(f"{ratio:.2f}x {p['who'].split(' ')[0]}")
+                    notes.append(f"{ratio:.2f}x {short(p['who'])}")
                 if m.get("goal"):
                     notes.append(f"goal {m['goal']}")
             print(
-                f"{row:<13} {metric[:44]:<44} {m['who'][:40]:<40} {fmt(median, unit):>10} "
+                f"{row:<13} {metric[:52]:<52} {m['who'][:40]:<40} {fmt(median, unit):>10} "
                 f"{fmt(quantile(samples, 0.95), unit):>10} {len(samples):>4}  {', '.join(notes)}"
             )
     print("\nratio = our median / the peer's median, measured in this run (< 1: we are faster or smaller)")

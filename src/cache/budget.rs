@@ -32,7 +32,7 @@ impl Cache {
             };
             let mut evicted = Evicted::default();
             for mrn in &stale {
-                tx.execute("DELETE FROM search WHERE mrn = ?1", params![mrn])?;
+                super::records::forget_index_rows(&tx, mrn)?;
                 // Files go with their patient (foreign key, ON DELETE CASCADE).
                 tx.execute("DELETE FROM patients WHERE mrn = ?1", params![mrn])?;
                 evicted.patients += 1;
@@ -88,7 +88,7 @@ impl Cache {
     pub async fn clear_records(&self) -> Result<(), CacheError> {
         self.run(|c| {
             let tx = c.transaction()?;
-            tx.execute_batch("DELETE FROM search; DELETE FROM files; DELETE FROM patients;")?;
+            tx.execute_batch("DELETE FROM patient_search; DELETE FROM document_search; DELETE FROM document_rows; DELETE FROM files; DELETE FROM patients;")?;
             tx.commit()?;
             // Give the space back to the file system.
             c.execute_batch("VACUUM;")?;

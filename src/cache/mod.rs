@@ -13,5 +13,5 @@ mod schema;
 
 pub use budget::Evicted;
 pub use database::{new_key, Cache, CacheError};
-pub use outbox::{OutboxItem, OutboxState, QueuedUpload};
+pub use outbox::{OutboxItem, OutboxState, QueuedFile, QueuedUpload};
 pub use records::{CachedHit, CachedPatient, IndexRow};

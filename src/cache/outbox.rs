@@ -63,7 +63,74 @@ pub struct QueuedUpload {
     pub queued_at: String,
 }
 
+/// A file to queue straight from disk: its bytes are streamed into the outbox, never held
+/// in memory whole (issue 13: a 50 MiB scan is durable in a fraction of a second).
+pub struct QueuedFile {
+    pub doc_id: String,
+    pub mrn: String,
+    pub category: String,
+    pub file_name: String,
+    pub replace_oldest: bool,
+    pub path: std::path::PathBuf,
+    /// The size checked against the limit: a file that changes size meanwhile is refused.
+    pub size: u64,
+    pub queued_at: String,
+}
+
 impl Cache {
+    /// Streams the file into a new outbox row in 1 MiB pieces, hashing as it goes; returns
+    /// the SHA-256 (hex). Durable once this returns (one transaction, synchronous=FULL).
+    pub async fn queue_file(&self, upload: QueuedFile) -> Result<String, CacheError> {
+        use sha2::{Digest, Sha256};
+        use std::io::{Read, Write};
+        self.run(move |c| {
+            let io = |e: std::io::Error| CacheError::Io(e.to_string());
+            let mut file = std::fs::File::open(&upload.path).map_err(io)?;
+            let size = i64::try_from(upload.size).map_err(|_| CacheError::Io("the file is too large".into()))?;
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO outbox (doc_id, mrn, category, file_name, replace_oldest, bytes, sha256, queued_at, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, zeroblob(?6), '', ?7, 'queued')",
+                params![
+                    upload.doc_id,
+                    upload.mrn,
+                    upload.category,
+                    upload.file_name,
+                    upload.replace_oldest,
+                    size,
+                    upload.queued_at
+                ],
+            )?;
+            let row = tx.last_insert_rowid();
+            let mut hasher = Sha256::new();
+            {
+                let mut blob = tx.blob_open(rusqlite::MAIN_DB, "outbox", "bytes", row, false)?;
+                let mut piece = vec![0u8; 1 << 20];
+                let mut copied = 0u64;
+                loop {
+                    let n = file.read(&mut piece).map_err(io)?;
+                    if n == 0 {
+                        break;
+                    }
+                    copied += n as u64;
+                    if copied > upload.size {
+                        return Err(CacheError::Io("the file grew while it was read".into()));
+                    }
+                    hasher.update(&piece[..n]);
+                    blob.write_all(&piece[..n]).map_err(io)?;
+                }
+                if copied != upload.size {
+                    return Err(CacheError::Io("the file shrank while it was read".into()));
+                }
+            }
+            let sha256 = hex::encode(hasher.finalize());
+            tx.execute("UPDATE outbox SET sha256 = ?1 WHERE rowid = ?2", params![sha256, row])?;
+            tx.commit()?;
+            Ok(sha256)
+        })
+        .await
+    }
+
     /// Durable once this returns (one transaction, synchronous=FULL).
     pub async fn queue_upload(&self, upload: QueuedUpload) -> Result<(), CacheError> {
         self.run(move |c| {
@@ -187,6 +254,56 @@ mod tests {
             sha256: "00".into(),
             queued_at: format!("2026-11-23T10:00:0{id}Z"),
         }
+    }
+
+    fn file_to_queue(dir: &std::path::Path, bytes: &[u8], size: u64) -> QueuedFile {
+        let path = dir.join("scan.pdf");
+        std::fs::write(&path, bytes).unwrap();
+        QueuedFile {
+            doc_id: "f1".into(),
+            mrn: "10000001".into(),
+            category: "lab".into(),
+            file_name: "scan.pdf".into(),
+            replace_oldest: true,
+            path,
+            size,
+            queued_at: "2026-11-23T10:00:00Z".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_file_streamed_into_the_outbox_reads_back_whole_with_its_checksum() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.db"), &new_key().unwrap()).unwrap();
+        // Over several 1 MiB pieces, not a multiple of one.
+        let bytes: Vec<u8> = (0..3_500_001u32).map(|i| (i % 253) as u8).collect();
+        let sha = cache
+            .queue_file(file_to_queue(dir.path(), &bytes, bytes.len() as u64))
+            .await
+            .unwrap();
+        assert_eq!(sha, crate::domain::sha256_hex(&bytes));
+        let (stored, replace_oldest) = cache.outbox_file("f1").await.unwrap().unwrap();
+        assert_eq!(stored, bytes);
+        assert!(replace_oldest);
+        assert_eq!(cache.outbox().await.unwrap()[0].size, bytes.len() as u64);
+    }
+
+    #[tokio::test]
+    async fn a_file_that_changed_size_since_it_was_checked_leaves_nothing_queued() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.db"), &new_key().unwrap()).unwrap();
+        let grew = cache
+            .queue_file(file_to_queue(dir.path(), b"%PDF-1.7 longer", 9))
+            .await;
+        assert!(grew.is_err());
+        let shrank = cache
+            .queue_file(file_to_queue(dir.path(), b"%PDF", 9))
+            .await;
+        assert!(shrank.is_err());
+        assert!(
+            cache.outbox().await.unwrap().is_empty(),
+            "nothing half-written is queued"
+        );
     }
 
     #[tokio::test]

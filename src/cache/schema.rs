@@ -58,6 +58,24 @@ pub fn migrations() -> Migrations<'static> {
         ),
         // The last failure's error code, so the window branches on it, not on its words.
         M::up("ALTER TABLE outbox ADD COLUMN last_error_code TEXT;"),
+        // Search at hospital scale (issue 13): patients and documents in indexes of their own,
+        // so a word common among a million documents never slows finding a patient, and
+        // documents come newest first with the search stopping at the limit.
+        M::up(
+            "ALTER TABLE search RENAME TO patient_search;
+             CREATE VIRTUAL TABLE document_search USING fts5(
+                 mrn UNINDEXED, doc_id UNINDEXED, label UNINDEXED, text,
+                 tokenize = 'unicode61 remove_diacritics 2'
+             );
+             INSERT INTO document_search (mrn, doc_id, label, text)
+                 SELECT mrn, doc_id, label, text FROM patient_search WHERE doc_id != '';
+             DELETE FROM patient_search WHERE doc_id != '';
+             -- FTS5 has no index on mrn: which rows are whose, so re-indexing a patient
+             -- deletes by rowid instead of scanning a million rows.
+             CREATE TABLE document_rows (mrn TEXT NOT NULL, row INTEGER NOT NULL);
+             CREATE INDEX document_rows_by_mrn ON document_rows(mrn);
+             INSERT INTO document_rows (mrn, row) SELECT mrn, rowid FROM document_search;",
+        ),
     ])
 }
 

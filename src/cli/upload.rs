@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use chartdesk::cache::OutboxItem;
 use chartdesk::cloud::Progress;
-use chartdesk::services::{DrainReport, Upload};
+use chartdesk::services::DrainReport;
 use chartdesk::Services;
 
 #[derive(Args)]
@@ -86,21 +86,11 @@ pub async fn run(profile: &str, args: UploadArgs) -> anyhow::Result<()> {
     let mut refused = 0usize;
     let mut mine = Vec::with_capacity(args.files.len());
     for path in &args.files {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let bytes = match tokio::fs::read(path).await {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("refused  {}: cannot read the file ({e})", path.display());
-                refused += 1;
-                continue;
-            }
-        };
-        let mut upload = Upload::new(&args.mrn, &args.category, &name, bytes);
-        upload.replace_oldest = args.replace_oldest;
-        match services.queue_upload(upload).await {
+        // Streamed from disk into the outbox: a large scan never sits in memory whole.
+        let queued = services
+            .queue_file(path, &args.mrn, &args.category, args.replace_oldest)
+            .await;
+        match queued {
             Ok(doc_id) => mine.push(doc_id),
             Err(e) => {
                 eprintln!("refused  {e}");

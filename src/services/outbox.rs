@@ -12,10 +12,10 @@ use uuid::Uuid;
 
 use super::outbox_round::{Claim, Outcome};
 use super::{AppError, Services, Upload};
-use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
+use crate::cache::{OutboxItem, OutboxState, QueuedFile, QueuedUpload};
 use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
-use crate::domain::Action;
+use crate::domain::{accept, accept_declared, sniff, Action, Category, FileRefusal};
 use crate::records::DocumentRow;
 
 /// What one pass over the outbox did.
@@ -67,6 +67,58 @@ impl Services {
                 replace_oldest: upload.replace_oldest,
                 bytes: upload.bytes,
                 sha256: checked.sha256,
+                queued_at,
+            })
+            .await?;
+        Ok(doc_id)
+    }
+
+    /// As `queue_upload`, for a file on disk: checked by its size and first bytes, then
+    /// streamed into the outbox (never read into memory whole). Returns its doc id.
+    #[instrument(skip_all)]
+    pub async fn queue_file(
+        &self,
+        path: &std::path::Path,
+        mrn: &str,
+        category: &str,
+        replace_oldest: bool,
+    ) -> Result<String, AppError> {
+        self.authorize(Action::Upload).await?;
+        let mrn = self.parse_mrn(mrn)?;
+        let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let unreadable = |e: std::io::Error| {
+            AppError::from(FileRefusal::CannotRead(name.clone(), e.to_string()))
+        };
+        let size = tokio::fs::metadata(path).await.map_err(unreadable)?.len();
+        let mut head = vec![0u8; 8192];
+        let mut file = tokio::fs::File::open(path).await.map_err(unreadable)?;
+        let n = tokio::io::AsyncReadExt::read(&mut file, &mut head)
+            .await
+            .map_err(unreadable)?;
+        head.truncate(n);
+        // The same refusals as for bytes in memory: path tricks, empty, too large, wrong type.
+        let declared = sniff(&head).unwrap_or("application/octet-stream");
+        let accepted = if size == 0 {
+            accept(&name, &[], self.profile.max_upload_bytes)?
+        } else {
+            accept_declared(&name, declared, size, self.profile.max_upload_bytes)?
+        };
+        let doc_id = Uuid::now_v7().to_string();
+        let queued_at = (self.clock)().format(&Rfc3339).unwrap_or_default();
+        self.cache()
+            .await?
+            .queue_file(QueuedFile {
+                doc_id: doc_id.clone(),
+                mrn: mrn.to_string(),
+                category: category.id().to_string(),
+                file_name: accepted.file_name,
+                replace_oldest,
+                path: path.to_path_buf(),
+                size,
                 queued_at,
             })
             .await?;

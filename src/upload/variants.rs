@@ -40,8 +40,9 @@ pub fn make_variants(bytes: &[u8]) -> Result<Variants, UnreadableImage> {
     // Variants are RGB JPEGs whatever the source (grey, 16-bit TIFF, alpha PNG).
     let rgb = image.into_rgb8();
     // The thumbnail is made from the optimized image, not the original: a fifth of the work.
+    // The full-size pixels go first, so they never sit in memory beside a copy.
     let optimized = scale(rgb, OPTIMIZED_WIDTH)?;
-    let thumb = scale(optimized.clone(), THUMB_WIDTH)?;
+    let thumb = scale_ref(&optimized, THUMB_WIDTH)?;
     Ok(Variants {
         optimized: jpeg(&optimized)?,
         thumb: jpeg(&thumb)?,
@@ -89,21 +90,28 @@ fn shrunk_jpeg(
     }
 }
 
-/// At most `max_width` wide, never upscaled; SIMD bilinear convolution whose support grows
-/// with the reduction, so no aliasing (about 30× faster than `image`'s Lanczos3).
+/// At most `max_width` wide, never upscaled (an image already narrow enough is kept as is).
 fn scale(image: RgbImage, max_width: u32) -> Result<RgbImage, UnreadableImage> {
     if image.width() <= max_width {
         return Ok(image);
     }
+    scale_ref(&image, max_width)
+}
+
+/// SIMD bilinear convolution whose support grows with the reduction, so no aliasing (about
+/// 30x faster than `image`'s Lanczos3). Reads `image` in place: no copy of the source.
+fn scale_ref(image: &RgbImage, max_width: u32) -> Result<RgbImage, UnreadableImage> {
+    if image.width() <= max_width {
+        return Ok(image.clone());
+    }
     let height =
         (u64::from(image.height()) * u64::from(max_width) / u64::from(image.width())).max(1) as u32;
-    let source = DynamicImage::ImageRgb8(image);
-    let mut scaled = DynamicImage::ImageRgb8(RgbImage::new(max_width, height));
+    let mut scaled = RgbImage::new(max_width, height);
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
     Resizer::new()
-        .resize(&source, &mut scaled, &options)
+        .resize(image, &mut scaled, &options)
         .map_err(|_| UnreadableImage)?;
-    Ok(scaled.into_rgb8())
+    Ok(scaled)
 }
 
 fn jpeg(image: &RgbImage) -> Result<Vec<u8>, UnreadableImage> {

@@ -22,6 +22,8 @@ pub enum FileRefusal {
     BadName(String),
     #[error("{0}: the image could not be read (damaged, or not the image it claims to be)")]
     Unreadable(String),
+    #[error("{0}: cannot read the file ({1})")]
+    CannotRead(String, String),
 }
 
 /// A file that passed the checks, with its sniffed content type.
