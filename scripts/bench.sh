@@ -23,7 +23,9 @@ for p in "${peers[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bench: installing the peers: ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if $smoke; then

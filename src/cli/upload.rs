@@ -86,7 +86,7 @@ pub async fn run(profile: &str, args: UploadArgs) -> anyhow::Result<()> {
     let mut refused = 0usize;
     let mut mine = Vec::with_capacity(args.files.len());
     for path in &args.files {
-        // Streamed from disk into the outbox: a large scan never sits in memory whole.
+        // Checked by size and magic bytes before the file is read; queued in one statement.
         let queued = services
             .queue_file(path, &args.mrn, &args.category, args.replace_oldest)
             .await;

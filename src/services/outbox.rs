@@ -73,8 +73,8 @@ impl Services {
         Ok(doc_id)
     }
 
-    /// As `queue_upload`, for a file on disk: checked by its size and first bytes, then
-    /// streamed into the outbox (never read into memory whole). Returns its doc id.
+    /// As `queue_upload`, for a file on disk: refused by its size and first bytes before it
+    /// is read at all, then queued. Returns its doc id.
     #[instrument(skip_all)]
     pub async fn queue_file(
         &self,
