@@ -94,21 +94,12 @@ const FILE_WORDS: &[&str] = &[
 /// A valid NHS number (Modulus 11) from random digits.
 fn nhs_number(rng: &mut Rng) -> NhsNumber {
     loop {
-        let digits: String = (0..9)
-            .map(|_| char::from(b'0' + (rng.next_u64() % 10) as u8))
-            .collect();
-        let sum: u32 = digits
-            .bytes()
-            .enumerate()
-            .map(|(i, d)| u32::from(d - b'0') * (10 - i as u32))
-            .sum();
-        let check = 11 - sum % 11;
-        let check = match check {
-            11 => 0,
-            10 => continue,
-            c => c,
+        let digits: Vec<u32> = (0..9).map(|_| (rng.next_u64() % 10) as u32).collect();
+        let Some(check) = chartdesk::domain::check_digit(&digits) else {
+            continue;
         };
-        if let Ok(n) = NhsNumber::parse(&format!("{digits}{check}")) {
+        let text: String = digits.iter().chain([&check]).map(u32::to_string).collect();
+        if let Ok(n) = NhsNumber::parse(&text) {
             return n;
         }
     }

@@ -81,35 +81,28 @@ impl Cache {
     /// Durable once this returns (one transaction, synchronous=FULL). One statement, not
     /// SQLite's incremental BLOB I/O: under SQLCipher that measured 3.5 times slower (2.39 s
     /// against 0.69 s for 50 MiB, `scripts/bench.sh`).
-    pub async fn queue_file(&self, upload: QueuedFile) -> Result<String, CacheError> {
-        self.run(move |c| {
-            let bytes =
-                std::fs::read(&upload.path).map_err(|e| CacheError::Io(e.to_string()))?;
-            if bytes.len() as u64 != upload.size {
-                return Err(CacheError::Io(
-                    "the file changed size while it was read".into(),
-                ));
-            }
-            let sha256 = crate::domain::sha256_hex(&bytes);
-            let tx = c.transaction()?;
-            tx.execute(
-                "INSERT INTO outbox (doc_id, mrn, category, file_name, replace_oldest, bytes, sha256, queued_at, state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')",
-                params![
-                    upload.doc_id,
-                    upload.mrn,
-                    upload.category,
-                    upload.file_name,
-                    upload.replace_oldest,
-                    bytes,
-                    sha256,
-                    upload.queued_at
-                ],
-            )?;
-            tx.commit()?;
-            Ok(sha256)
+    pub async fn queue_file(&self, file: QueuedFile) -> Result<String, CacheError> {
+        let bytes = tokio::fs::read(&file.path)
+            .await
+            .map_err(|e| CacheError::Io(e.to_string()))?;
+        if bytes.len() as u64 != file.size {
+            return Err(CacheError::Io(
+                "the file changed size while it was read".into(),
+            ));
+        }
+        let sha256 = crate::domain::sha256_hex(&bytes);
+        self.queue_upload(QueuedUpload {
+            doc_id: file.doc_id,
+            mrn: file.mrn,
+            category: file.category,
+            file_name: file.file_name,
+            replace_oldest: file.replace_oldest,
+            bytes,
+            sha256: sha256.clone(),
+            queued_at: file.queued_at,
         })
-        .await
+        .await?;
+        Ok(sha256)
     }
 
     /// Durable once this returns (one transaction, synchronous=FULL).

@@ -15,7 +15,7 @@ use super::{AppError, Services, Upload};
 use crate::cache::{OutboxItem, OutboxState, QueuedFile, QueuedUpload};
 use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
-use crate::domain::{accept, accept_declared, sniff, Action, Category, FileRefusal};
+use crate::domain::{accept_declared, sniff, Action, FileRefusal, SNIFF_BYTES};
 use crate::records::DocumentRow;
 
 /// What one pass over the outbox did.
@@ -83,9 +83,7 @@ impl Services {
         category: &str,
         replace_oldest: bool,
     ) -> Result<String, AppError> {
-        self.authorize(Action::Upload).await?;
-        let mrn = self.parse_mrn(mrn)?;
-        let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
+        let (mrn, category) = self.upload_target(mrn, category).await?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -93,20 +91,16 @@ impl Services {
         let unreadable = |e: std::io::Error| {
             AppError::from(FileRefusal::CannotRead(name.clone(), e.to_string()))
         };
-        let size = tokio::fs::metadata(path).await.map_err(unreadable)?.len();
-        let mut head = vec![0u8; 8192];
         let mut file = tokio::fs::File::open(path).await.map_err(unreadable)?;
+        let size = file.metadata().await.map_err(unreadable)?.len();
+        let mut head = vec![0u8; SNIFF_BYTES as usize];
         let n = tokio::io::AsyncReadExt::read(&mut file, &mut head)
             .await
             .map_err(unreadable)?;
         head.truncate(n);
         // The same refusals as for bytes in memory: path tricks, empty, too large, wrong type.
         let declared = sniff(&head).unwrap_or("application/octet-stream");
-        let accepted = if size == 0 {
-            accept(&name, &[], self.profile.max_upload_bytes)?
-        } else {
-            accept_declared(&name, declared, size, self.profile.max_upload_bytes)?
-        };
+        let accepted = accept_declared(&name, declared, size, self.profile.max_upload_bytes)?;
         let doc_id = Uuid::now_v7().to_string();
         let queued_at = (self.clock)().format(&Rfc3339).unwrap_or_default();
         self.cache()

@@ -79,9 +79,7 @@ impl Services {
     /// The one check for direct and queued uploads: role, MRN format, category, content
     /// (magic bytes, empty, size limit).
     pub(super) async fn check_upload(&self, upload: &Upload<'_>) -> Result<Checked, AppError> {
-        self.authorize(Action::Upload).await?;
-        let mrn = self.parse_mrn(upload.mrn)?;
-        let category = Category::from_id(upload.category).ok_or(AppError::NoSuchCategory)?;
+        let (mrn, category) = self.upload_target(upload.mrn, upload.category).await?;
         let file = accept(
             upload.file_name,
             &upload.bytes,
@@ -93,6 +91,18 @@ impl Services {
             file,
             sha256: sha256_hex(&upload.bytes),
         })
+    }
+
+    /// Who may upload, and where to: the role, the MRN's format, the category.
+    pub(super) async fn upload_target(
+        &self,
+        mrn: &str,
+        category: &str,
+    ) -> Result<(Mrn, Category), AppError> {
+        self.authorize(Action::Upload).await?;
+        let mrn = self.parse_mrn(mrn)?;
+        let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
+        Ok((mrn, category))
     }
 
     /// Adds one file through the records server: start (the server validates and presigns),
