@@ -35,6 +35,7 @@ start_server() {
   AWS_SECRET_ACCESS_KEY="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["server_secret_access_key"])' "$report")" \
   AWS_ENDPOINT_URL="$endpoint" \
   CHARTDESK_OPEN_PENDING_SCANS=true \
+  CHARTDESK_WEB_ROOT="$root/ui/dist" \
     "${server_bin:-$CARGO_TARGET_DIR/debug/chartdesk-server}" --listen 127.0.0.1:0 >"$out" 2>"$log" &
   server_pid=$!
   for _ in $(seq 1 150); do

@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # README command 1: the desktop app against a provisioned local cloud (moto on loopback).
 # The local cloud lives as long as the window; its state is in memory and goes with it.
+# `--web`: the same sandbox in a browser instead (the records server serves the UI); it runs
+# until Ctrl+C.
 set -euo pipefail
+web=false
+for arg in "$@"; do
+  case "$arg" in
+    --web) web=true ;;
+    *) echo "usage: bash scripts/sandbox.sh [--web]" >&2; exit 2 ;;
+  esac
+done
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$root"
 bash scripts/setup.sh
@@ -30,6 +39,22 @@ echo "== records server on $server_url (OpenAPI: $server_url/v1/openapi.json)"
 "$CARGO_TARGET_DIR/debug/chartdesk" sandbox up --endpoint "$moto_endpoint" --server "$server_url"
 # The first report holds the server's keys and the demo passwords: not left on disk.
 rm -f "$report"
+
+echo "== the browser version: $server_url/ (same users, patients and documents)"
+if [ "$web" = true ]; then
+  opener=""
+  for candidate in xdg-open chromium chromium-browser google-chrome firefox; do
+    if command -v "$candidate" >/dev/null 2>&1; then opener="$candidate"; break; fi
+  done
+  if [ -n "$opener" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
+    "$opener" "$server_url/" >/dev/null 2>&1 &
+  else
+    echo "Open $server_url/ in a browser on this machine (no display or browser found here)."
+  fi
+  echo "== press Ctrl+C to stop the sandbox"
+  wait "$server_pid"
+  exit 0
+fi
 
 echo "== opening Chartdesk (close the window to stop the sandbox)"
 app="$CARGO_TARGET_DIR/debug/chartdesk-desktop"

@@ -81,17 +81,7 @@ impl Folders {
     }
 }
 
-/// How the app signs users in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthFlow {
-    /// USER_SRP_AUTH, as AWS recommends: the password never leaves the machine.
-    #[default]
-    Srp,
-    /// USER_PASSWORD_AUTH, only for pools that require it (and the local cloud, whose SRP
-    /// never checks the password).
-    Password,
-}
+pub use chartdesk_signin::AuthFlow;
 
 /// A profile as written in the file: every field optional so a missing one can be named.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -79,7 +79,7 @@ impl ErrorCode {
             AppError::NoSuchDocument => ErrorCode::NotFound,
             AppError::Cache(crate::cache::CacheError::Unreadable) => ErrorCode::CacheUnreadable,
             AppError::Cache(_) | AppError::NoOfflineCache => ErrorCode::Internal,
-            AppError::NoServer => ErrorCode::Config,
+            AppError::NoServer | AppError::Keychain(_) => ErrorCode::Config,
             AppError::BreakGlass(crate::domain::BreakGlassError::ReasonRequired) => {
                 ErrorCode::ReasonRequired
             }
@@ -92,6 +92,7 @@ impl ErrorCode {
                 },
                 Some(code) => match code {
                     ApiErrorCode::Unauthenticated => ErrorCode::NotSignedIn,
+                    ApiErrorCode::WrongCredentials => ErrorCode::WrongCredentials,
                     ApiErrorCode::Forbidden
                     | ApiErrorCode::Infected
                     | ApiErrorCode::ScanPending => ErrorCode::Forbidden,
@@ -126,7 +127,6 @@ impl ErrorCode {
                 AuthError::Misconfigured => ErrorCode::Config,
                 AuthError::NotSignedIn | AuthError::SessionEnded => ErrorCode::NotSignedIn,
                 AuthError::Locked => ErrorCode::Locked,
-                AuthError::Keychain(_) => ErrorCode::Config,
                 AuthError::ClockSkew => ErrorCode::Config,
                 AuthError::BadToken | AuthError::SrpProtocol | AuthError::Failed(_) => {
                     ErrorCode::Internal

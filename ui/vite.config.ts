@@ -9,6 +9,8 @@ export default defineConfig({
     target: "es2022",
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
+    // One chunk, most of it pdf.js (~160 kB gzipped): splitting it buys nothing here.
+    chunkSizeWarningLimit: 1024,
   },
   clearScreen: false,
   // Unit tests run the real UI modules in jsdom with the core faked (vi.mock of backend/api).

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+pub use crate::records::export_manifest::MANIFEST_CSV;
+use crate::records::export_manifest::{self, ExportedEntry};
+
 /// One document as it goes into the ZIP.
 pub struct ExportedFile {
     /// Path inside the ZIP (unique, see `UniqueNames`).
@@ -32,21 +35,6 @@ pub enum ArchiveError {
     #[error("The export could not be written to {path}: {reason}")]
     Write { path: String, reason: String },
 }
-
-pub const MANIFEST_CSV: &str = "manifest.csv";
-
-const COLUMNS: [&str; 10] = [
-    "file",
-    "document_id",
-    "category",
-    "original_file_name",
-    "content_type",
-    "size_bytes",
-    "sha256",
-    "created",
-    "uploaded_by",
-    "stamp",
-];
 
 /// Writes `files` and their manifest CSV to `target` (which must end in `.zip`).
 pub fn write_archive(target: &Path, files: &[ExportedFile]) -> Result<u64, ArchiveError> {
@@ -96,41 +84,23 @@ fn write_zip(path: &Path, files: &[ExportedFile]) -> std::io::Result<()> {
     inner.sync_all()
 }
 
-/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
-/// return first) is written with a leading apostrophe, which spreadsheets show as text.
-fn cell(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}").into()
-    } else {
-        text.into()
-    }
-}
-
 fn manifest_csv(files: &[ExportedFile]) -> std::io::Result<Vec<u8>> {
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    csv.write_record(COLUMNS)?;
-    for f in files {
-        let fields = [
-            f.zip_name.as_str(),
-            &f.document_id,
-            &f.category,
-            &f.original_name,
-            &f.content_type,
-            &f.bytes.len().to_string(),
-            &f.sha256,
-            &f.created,
-            &f.uploaded_by,
-            &f.stamp,
-        ];
-        csv.write_record(
-            fields
-                .iter()
-                .map(|v| cell(v).into_owned())
-                .collect::<Vec<_>>(),
-        )?;
-    }
-    csv.into_inner()
-        .map_err(|e| std::io::Error::other(e.to_string()))
+    let entries: Vec<ExportedEntry> = files
+        .iter()
+        .map(|f| ExportedEntry {
+            zip_name: f.zip_name.clone(),
+            document_id: f.document_id.clone(),
+            category: f.category.clone(),
+            original_name: f.original_name.clone(),
+            content_type: f.content_type.clone(),
+            size: f.bytes.len() as u64,
+            sha256: f.sha256.clone(),
+            created: f.created.clone(),
+            uploaded_by: f.uploaded_by.clone(),
+            stamp: f.stamp.clone(),
+        })
+        .collect();
+    export_manifest::manifest_csv(&entries)
 }
 
 #[cfg(test)]
@@ -179,20 +149,6 @@ mod tests {
         );
         assert_eq!(&row[5], "6");
         assert!(!dir.path().join(".export.zip.partial").exists());
-    }
-
-    #[test]
-    fn cells_a_spreadsheet_would_run_as_formulas_are_written_as_text() {
-        let rows =
-            manifest_csv(&[file("lab/x.pdf", b"%PDF-1", "=HYPERLINK(\"http://x\")")]).unwrap();
-        let text = String::from_utf8(rows).unwrap();
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
-        let row = reader.records().next().unwrap().unwrap();
-        assert_eq!(&row[3], "'=HYPERLINK(\"http://x\")");
-        for risky in ["+1", "-1", "@SUM(A1)", "\tx"] {
-            assert!(cell(risky).starts_with('\''), "{risky}");
-        }
-        assert_eq!(cell("scan.pdf"), "scan.pdf");
     }
 
     #[test]

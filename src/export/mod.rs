@@ -2,7 +2,6 @@
 //! the services layer fetches and integrity-checks the bytes first.
 
 mod archive;
-mod names;
 
+pub use crate::records::export_manifest::UniqueNames;
 pub use archive::{write_archive, ArchiveError, ExportedFile};
-pub use names::UniqueNames;

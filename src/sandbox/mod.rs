@@ -2,6 +2,7 @@
 //! bucket, user pool, app client, groups, demo users, demo patients and documents.
 //! Idempotent: a second run finds everything in place and changes nothing.
 
+mod bucket_cors;
 mod demo_files;
 mod demo_patients;
 mod demo_records;
@@ -132,6 +133,10 @@ pub async fn provision_with_server(
         ),
         Some(_) => None,
     };
+    if let Some(url) = server_url {
+        // The server serves the browser version too: its pages reach the bucket directly.
+        bucket_cors::allow_web_origin(&clients.s3, SANDBOX_BUCKET, url).await?;
+    }
 
     raw.user_pool_id = Some(pool.pool_id.clone());
     raw.client_id = Some(pool.client_id.clone());

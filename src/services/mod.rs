@@ -55,6 +55,8 @@ pub enum AppError {
     #[error(transparent)]
     Auth(#[from] AuthError),
     #[error(transparent)]
+    Keychain(#[from] crate::auth::KeychainError),
+    #[error(transparent)]
     Query(#[from] QueryError),
     #[error(transparent)]
     Lookup(#[from] LookupError),
@@ -94,12 +96,6 @@ pub enum AppError {
     NoServer,
     #[error(transparent)]
     BreakGlass(#[from] crate::domain::BreakGlassError),
-}
-
-impl From<crate::auth::KeychainError> for AppError {
-    fn from(e: crate::auth::KeychainError) -> Self {
-        AppError::Auth(AuthError::Keychain(e))
-    }
 }
 
 pub struct Services {

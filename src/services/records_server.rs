@@ -8,73 +8,12 @@ use tracing::instrument;
 
 use super::{AppError, Services};
 use crate::cloud::RecordsServer;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
-use crate::domain::{Action, BreakGlassReason};
+use crate::domain::Action;
 use crate::records::audit::AuditEvent;
 
-/// One line of the access-history panel.
-#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
-pub struct AccessEvent {
-    /// RFC 3339, as recorded.
-    pub at: String,
-    /// UK form for the panel, e.g. `30-Nov-2026 09:15` (UTC).
-    pub shown_at: String,
-    pub actor: String,
-    pub action: String,
-    pub doc_id: Option<String>,
-    /// The break-glass reason, for opening a restricted record.
-    pub reason: Option<String>,
-    /// A view made from the offline copy and reported later.
-    pub reported_offline: bool,
-}
-
-/// A break-glass reason as the list offers it.
-#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
-pub struct BreakGlassChoice {
-    pub reason: BreakGlassReason,
-    pub label: String,
-}
-
-pub fn break_glass_choices() -> Vec<BreakGlassChoice> {
-    BreakGlassReason::ALL
-        .into_iter()
-        .map(|reason| BreakGlassChoice {
-            reason,
-            label: reason.label().to_string(),
-        })
-        .collect()
-}
-
-fn access_event(e: AuditEvent) -> AccessEvent {
-    let format =
-        time::macros::format_description!("[day]-[month repr:short]-[year] [hour]:[minute]");
-    let shown_at = OffsetDateTime::parse(&e.at, &Rfc3339)
-        .ok()
-        .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&format).ok())
-        .unwrap_or_else(|| e.at.clone());
-    AccessEvent {
-        shown_at,
-        at: e.at,
-        actor: e.actor,
-        action: e.action.label().to_string(),
-        doc_id: e.doc_id.map(|d| d.to_string()),
-        reason: e.reason.as_deref().map(reason_shown),
-        reported_offline: e.reported_at.is_some(),
-    }
-}
-
-/// `clinical_emergency: words` as the panel says it: `Clinical emergency: words`.
-fn reason_shown(stored: &str) -> String {
-    let (id, words) = stored.split_once(": ").unwrap_or((stored, ""));
-    match (BreakGlassReason::from_id(id), words.is_empty()) {
-        (Some(BreakGlassReason::Other), false) => format!("Other: {words}"),
-        (Some(r), true) => r.label().to_string(),
-        (Some(r), false) => format!("{}: {words}", r.label()),
-        (None, _) => stored.to_string(),
-    }
-}
+pub use crate::domain::{break_glass_choices, BreakGlassChoice};
+pub use crate::records::audit::{access_event, AccessEvent};
 
 impl Services {
     /// The signed-in user's Cognito access token, for the records server.

@@ -8,7 +8,7 @@ use tracing::instrument;
 
 use super::{AppError, Services};
 use crate::auth::{AuthError, Session, SignInStep};
-use crate::domain::{Action, Role};
+use crate::domain::Action;
 
 /// Refresh this long before the access token expires.
 const REFRESH_MARGIN: Duration = Duration::minutes(5);
@@ -16,40 +16,7 @@ const REFRESH_MARGIN: Duration = Duration::minutes(5);
 /// reached (a night shift without network).
 const OFFLINE_GRACE: Duration = Duration::hours(12);
 
-/// Who is signed in, as the UI may see it (no tokens).
-#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
-pub struct SignedInUser {
-    pub username: String,
-    pub roles: Vec<Role>,
-    /// The roles as staff read them, e.g. "Clinician" ("No group" when none).
-    pub roles_label: String,
-    /// Locked after idle time: show the lock screen, not the records.
-    pub locked: bool,
-}
-
-/// The outcome of a sign-in call, as the UI branches on it.
-#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum SignInResult {
-    SignedIn {
-        user: SignedInUser,
-    },
-    /// Show the new-password form with these rules.
-    NewPasswordRequired {
-        username: String,
-        rules: Vec<String>,
-    },
-    /// Show the authenticator-code form.
-    TotpRequired {
-        username: String,
-    },
-    /// Show the enrolment form: the secret, its QR code (SVG) and a code field.
-    MfaSetupRequired {
-        username: String,
-        secret: String,
-        qr_svg: String,
-    },
-}
+pub use crate::auth::{SignInResult, SignedInUser};
 
 impl Services {
     /// The one place the session changes: what the server handed out to the last user (their
@@ -67,15 +34,10 @@ impl Services {
     }
 
     fn user_of(&self, session: &Session) -> SignedInUser {
-        let labels: Vec<&str> = session.roles.iter().map(|r| r.label()).collect();
         SignedInUser {
             username: session.username.clone(),
             roles: session.roles.clone(),
-            roles_label: if labels.is_empty() {
-                "No group".to_string()
-            } else {
-                labels.join(", ")
-            },
+            roles_label: crate::auth::roles_label(&session.roles),
             locked: self.locked.load(Ordering::SeqCst),
         }
     }
@@ -119,11 +81,7 @@ impl Services {
         let Some(vault) = &self.vault else {
             return Ok(None);
         };
-        let Some(verifier) = vault
-            .unlock_verifier(username)
-            .await
-            .map_err(AuthError::from)?
-        else {
+        let Some(verifier) = vault.unlock_verifier(username).await? else {
             return Ok(None);
         };
         let password = password.to_string();
@@ -180,10 +138,7 @@ impl Services {
     /// Without a keychain the sign-in is refused: the refresh token never goes anywhere else.
     async fn remember(&self, session: &Session) -> Result<(), AppError> {
         if let (Some(vault), Some(refresh)) = (&self.vault, &session.tokens.refresh_token) {
-            vault
-                .save(&session.username, refresh)
-                .await
-                .map_err(AuthError::from)?;
+            vault.save(&session.username, refresh).await?;
         }
         Ok(())
     }
@@ -198,7 +153,7 @@ impl Services {
         let Some(vault) = &self.vault else {
             return Ok(None);
         };
-        let Some((username, refresh)) = vault.last_session().await.map_err(AuthError::from)? else {
+        let Some((username, refresh)) = vault.last_session().await? else {
             return Ok(None);
         };
         match self
@@ -207,14 +162,14 @@ impl Services {
             .await
         {
             Ok(session) => {
-                let locked = vault.is_locked(&username).await.map_err(AuthError::from)?;
+                let locked = vault.is_locked(&username).await?;
                 self.locked.store(locked, Ordering::SeqCst);
                 let user = self.user_of(&session);
                 self.replace_session(Some(session)).await;
                 Ok(Some(user))
             }
             Err(AuthError::SessionEnded) => {
-                vault.forget(&username).await.map_err(AuthError::from)?;
+                vault.forget(&username).await?;
                 Ok(None)
             }
             Err(e) => Err(e.into()),
@@ -229,10 +184,7 @@ impl Services {
         };
         self.locked.store(true, Ordering::SeqCst);
         if let Some(vault) = &self.vault {
-            vault
-                .set_locked(&session.username, true)
-                .await
-                .map_err(AuthError::from)?;
+            vault.set_locked(&session.username, true).await?;
         }
         Ok(())
     }
@@ -280,10 +232,7 @@ impl Services {
             Err(e) => return Err(e.into()),
         };
         if let Some(vault) = &self.vault {
-            vault
-                .set_locked(&username, false)
-                .await
-                .map_err(AuthError::from)?;
+            vault.set_locked(&username, false).await?;
         }
         self.locked.store(false, Ordering::SeqCst);
         let user = self.user_of(&session);
@@ -309,10 +258,7 @@ impl Services {
                 self.user_pool.revoke(refresh).await;
             }
             if let Some(vault) = &self.vault {
-                vault
-                    .forget(&session.username)
-                    .await
-                    .map_err(AuthError::from)?;
+                vault.forget(&session.username).await?;
             }
         }
         Ok(())
@@ -374,7 +320,7 @@ impl Services {
             Err(AuthError::SessionEnded) => {
                 self.replace_session(None).await;
                 if let Some(vault) = &self.vault {
-                    vault.forget(&username).await.map_err(AuthError::from)?;
+                    vault.forget(&username).await?;
                 }
                 Err(AuthError::SessionEnded.into())
             }

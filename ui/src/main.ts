@@ -1,5 +1,5 @@
 // Start-up and navigation between sign-in, no-access and patient screens.
-import { backend } from "./backend/api";
+import { backend, platform } from "./backend/api";
 import type { SignInResult, SignedInUser, UiError } from "./backend/types";
 import { initCategoryList, reloadCategory } from "./documents/category-list";
 import { initUpload } from "./documents/upload";
@@ -7,6 +7,7 @@ import { initViewer } from "./documents/viewer";
 import { focusPatientSearch, initPatientSearch, refreshPatient, resetPatientSearch } from "./patient/search";
 import { byId, show, showMessage } from "./shell/dom";
 import { initOffline, showOutbox } from "./shell/offline";
+import { applyPlatform } from "./shell/platform-view";
 import { armIdleLock, disarmIdleLock, initIdleLock } from "./signin/idle-lock";
 import { initNewPassword, showNewPasswordForm } from "./signin/new-password";
 import { focusSignIn, initSignIn } from "./signin/signin";
@@ -63,6 +64,7 @@ async function signOut(): Promise<void> {
 }
 
 async function start(): Promise<void> {
+  applyPlatform(platform);
   initSignIn(onSignInResult);
   initNewPassword(onSignInResult, showSignedOut);
   initTotp(onSignInResult, showSignedOut);

@@ -9,6 +9,8 @@ use utoipa::ToSchema;
 pub enum ApiErrorCode {
     /// No token, or an expired, forged or wrong-kind token (401): sign in again.
     Unauthenticated,
+    /// Sign-in refused: wrong user name or password, too many attempts, account disabled (401).
+    WrongCredentials,
     /// The user's role may not do this (403).
     Forbidden,
     /// A restricted record needs a break-glass reason (403): ask for one.

@@ -3,6 +3,7 @@
 
 mod error;
 mod patients;
+mod session;
 mod uploads;
 
 pub use error::{ApiErrorCode, ErrorBody};
@@ -10,6 +11,10 @@ pub use patients::{
     AuditHistory, DocumentAccess, DocumentList, ExportRequest, ExportedDocuments, FoundPatient,
     Health, ImportOutcome, ImportReport, ImportRow, ListedDocument, OfflineView, OfflineViews,
     OfflineViewsAccepted, PatientRegistration, RegisteredPatient,
+};
+pub use session::{
+    ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer, RefreshRequest,
+    SessionAnswer, SignInRequest, SignOutRequest,
 };
 pub use uploads::{
     AbortUpload, CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto,
@@ -22,3 +27,5 @@ pub use uploads::{
 /// user's own words (percent-encoded: header values are ASCII).
 pub const BREAK_GLASS_REASON_HEADER: &str = "x-chartdesk-break-glass-reason";
 pub const BREAK_GLASS_DETAIL_HEADER: &str = "x-chartdesk-break-glass-detail";
+/// How many documents a streamed export ZIP holds (beside `manifest.csv`).
+pub const EXPORT_FILES_HEADER: &str = "x-chartdesk-export-files";

@@ -1,7 +1,7 @@
 //! Patients, their documents, export and the audit history.
 
 use chartdesk_domain::{Gender, Manifest, Patient};
-use chartdesk_records::audit::AuditEvent;
+use chartdesk_records::audit::{AccessEvent, AuditEvent};
 use chartdesk_records::{DocumentRow, PatientSummary};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -136,6 +136,9 @@ pub struct ImportReport {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AuditHistory {
     pub events: Vec<AuditEvent>,
+    /// The same events as the access-history panel shows them (the browser shows these).
+    #[serde(default)]
+    pub rows: Vec<AccessEvent>,
 }
 
 /// A view a desktop made from its offline copy, reported once it is back online.

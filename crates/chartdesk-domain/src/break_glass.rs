@@ -96,6 +96,23 @@ impl StatedReason {
     }
 }
 
+/// A break-glass reason as the list offers it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, utoipa::ToSchema)]
+pub struct BreakGlassChoice {
+    pub reason: BreakGlassReason,
+    pub label: String,
+}
+
+pub fn break_glass_choices() -> Vec<BreakGlassChoice> {
+    BreakGlassReason::ALL
+        .into_iter()
+        .map(|reason| BreakGlassChoice {
+            reason,
+            label: reason.label().to_string(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

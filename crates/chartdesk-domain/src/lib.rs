@@ -16,7 +16,9 @@ mod stamp;
 pub use accepted_file::{
     accept, accept_declared, sniff, AcceptedFile, FileRefusal, DEFAULT_MAX_BYTES, SNIFF_BYTES,
 };
-pub use break_glass::{BreakGlassError, BreakGlassReason, StatedReason};
+pub use break_glass::{
+    break_glass_choices, BreakGlassChoice, BreakGlassError, BreakGlassReason, StatedReason,
+};
 pub use category::Category;
 pub use manifest::{
     sha256_hex, DocumentEntry, DocumentStatus, Manifest, ScanStatus, Stamp, MANIFEST_VERSION,

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::store::object_store::{ObjectStore, StoreError, Write};
-use chartdesk_domain::Mrn;
+use chartdesk_domain::{BreakGlassReason, Mrn};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema,
@@ -164,6 +164,52 @@ pub async fn history(
     let reads = keys.iter().map(|k| store.get_json::<AuditEvent>(k));
     let found = futures_util::future::try_join_all(reads).await?;
     Ok(found.into_iter().flatten().map(|v| v.value).collect())
+}
+
+/// One line of the access-history panel.
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+pub struct AccessEvent {
+    /// RFC 3339, as recorded.
+    pub at: String,
+    /// UK form for the panel, e.g. `30-Nov-2026 09:15` (UTC).
+    pub shown_at: String,
+    pub actor: String,
+    pub action: String,
+    pub doc_id: Option<String>,
+    /// The break-glass reason, for opening a restricted record.
+    pub reason: Option<String>,
+    /// A view made from the offline copy and reported later.
+    pub reported_offline: bool,
+}
+
+/// An audit event as the access-history panel shows it (UK time, reasons in words).
+pub fn access_event(e: AuditEvent) -> AccessEvent {
+    let format =
+        time::macros::format_description!("[day]-[month repr:short]-[year] [hour]:[minute]");
+    let shown_at = OffsetDateTime::parse(&e.at, &Rfc3339)
+        .ok()
+        .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&format).ok())
+        .unwrap_or_else(|| e.at.clone());
+    AccessEvent {
+        shown_at,
+        at: e.at,
+        actor: e.actor,
+        action: e.action.label().to_string(),
+        doc_id: e.doc_id.map(|d| d.to_string()),
+        reason: e.reason.as_deref().map(reason_shown),
+        reported_offline: e.reported_at.is_some(),
+    }
+}
+
+/// `clinical_emergency: words` as the panel says it: `Clinical emergency: words`.
+fn reason_shown(stored: &str) -> String {
+    let (id, words) = stored.split_once(": ").unwrap_or((stored, ""));
+    match (BreakGlassReason::from_id(id), words.is_empty()) {
+        (Some(BreakGlassReason::Other), false) => format!("Other: {words}"),
+        (Some(r), true) => r.label().to_string(),
+        (Some(r), false) => format!("{}: {words}", r.label()),
+        (None, _) => stored.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 
 pub mod audit;
 mod documents;
+pub mod export_manifest;
+mod export_names;
 mod lookup;
 mod manifest_update;
 mod scan;

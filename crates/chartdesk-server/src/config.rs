@@ -1,8 +1,12 @@
 //! The server's settings, from the environment only, so it runs the same way on Lambda and as
 //! a local process (the contract: `CHARTDESK_BUCKET`, `CHARTDESK_USER_POOL_ID`,
-//! `CHARTDESK_APP_CLIENT_ID`, `AWS_REGION`, `AWS_ENDPOINT_URL` and the SDK's credentials).
+//! `CHARTDESK_APP_CLIENT_ID`, `AWS_REGION`, `AWS_ENDPOINT_URL` and the SDK's credentials), plus
+//! what the browser needs: the UI's folder, the allowed origins and the sign-in flow.
+
+use std::path::PathBuf;
 
 use chartdesk_domain::{MrnFormat, DEFAULT_MAX_BYTES, DEFAULT_MRN_PATTERN};
+use chartdesk_signin::AuthFlow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -28,6 +32,15 @@ pub struct ServerConfig {
     /// (`CHARTDESK_OPEN_PENDING_SCANS=true`): no by default, as production must be; the
     /// sandbox and the tests, which run no scanner, say yes.
     pub open_pending_scans: bool,
+    /// How the browser's sign-in is relayed (`CHARTDESK_AUTH_FLOW`: `srp` or `password`);
+    /// `password` on the local cloud, whose SRP never checks the password, else `srp`.
+    pub auth_flow: AuthFlow,
+    /// The built UI to serve at `/` (`CHARTDESK_WEB_ROOT`); none: API only.
+    pub web_root: Option<PathBuf>,
+    /// Other origins whose pages may call the API (`CHARTDESK_ALLOWED_ORIGINS`, comma-separated).
+    pub allowed_origins: Vec<String>,
+    /// Idle time before the page locks (`CHARTDESK_IDLE_LOCK_SECONDS`, default 300).
+    pub idle_lock_seconds: u32,
 }
 
 impl ServerConfig {
@@ -57,7 +70,35 @@ impl ServerConfig {
             Some("true") => true,
             Some(_) => return Err(ConfigError::Invalid("CHARTDESK_OPEN_PENDING_SCANS")),
         };
+        let endpoint = get("AWS_ENDPOINT_URL");
+        let auth_flow = match get("CHARTDESK_AUTH_FLOW").as_deref() {
+            None if endpoint.is_some() => AuthFlow::Password,
+            None | Some("srp") => AuthFlow::Srp,
+            Some("password") => AuthFlow::Password,
+            Some(_) => return Err(ConfigError::Invalid("CHARTDESK_AUTH_FLOW")),
+        };
+        let idle_lock_seconds = match get("CHARTDESK_IDLE_LOCK_SECONDS") {
+            Some(v) => v
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(ConfigError::Invalid("CHARTDESK_IDLE_LOCK_SECONDS"))?,
+            None => 300,
+        };
+        let allowed_origins = get("CHARTDESK_ALLOWED_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_string())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Self {
+            auth_flow,
+            web_root: get("CHARTDESK_WEB_ROOT").map(PathBuf::from),
+            allowed_origins,
+            idle_lock_seconds,
             open_pending_scans,
             audit_bucket: get("CHARTDESK_AUDIT_BUCKET").unwrap_or_else(|| bucket.clone()),
             bucket,
@@ -66,7 +107,7 @@ impl ServerConfig {
             region: get("AWS_REGION")
                 .or_else(|| get("AWS_DEFAULT_REGION"))
                 .ok_or(ConfigError::Missing("AWS_REGION"))?,
-            endpoint: get("AWS_ENDPOINT_URL"),
+            endpoint,
             mrn_format,
             max_upload_bytes,
         })

@@ -12,6 +12,7 @@ use chartdesk_domain::{
 use chartdesk_records::store::StoreError;
 use chartdesk_records::token::TokenError;
 use chartdesk_records::{LookupError, UpdateError};
+use chartdesk_signin::AuthError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -49,6 +50,9 @@ pub enum ApiError {
     AuditFailed(StoreError),
     #[error("Something went wrong on the records server")]
     Internal(&'static str),
+    /// Sign-in relayed for the browser: the words are the window's own.
+    #[error(transparent)]
+    SignIn(#[from] AuthError),
 }
 
 impl ApiError {
@@ -68,12 +72,15 @@ impl ApiError {
                 ApiErrorCode::Unavailable
             }
             ApiError::Internal(_) => ApiErrorCode::Internal,
+            ApiError::SignIn(e) => sign_in_code(e),
         }
     }
 
     fn status(&self) -> StatusCode {
         match self.code() {
-            ApiErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiErrorCode::Unauthenticated | ApiErrorCode::WrongCredentials => {
+                StatusCode::UNAUTHORIZED
+            }
             ApiErrorCode::Forbidden | ApiErrorCode::ReasonRequired | ApiErrorCode::Infected => {
                 StatusCode::FORBIDDEN
             }
@@ -103,9 +110,49 @@ impl IntoResponse for ApiError {
                 tracing::error!(cause = store_kind(e), "audit write failed")
             }
             ApiError::Unavailable => tracing::warn!("records store unreachable"),
+            ApiError::SignIn(e) if sign_in_code(e) == ApiErrorCode::Internal => {
+                tracing::error!(kind = sign_in_kind(e), "sign-in relay failed")
+            }
             _ => {}
         }
         (self.status(), Json(self.body())).into_response()
+    }
+}
+
+/// Sign-in failures as the browser branches on them, like the window's `ui_error`.
+fn sign_in_code(e: &AuthError) -> ApiErrorCode {
+    match e {
+        AuthError::MissingCredentials
+        | AuthError::WeakPassword(_)
+        | AuthError::PasswordsDiffer
+        | AuthError::CodeFormat
+        | AuthError::WrongCode => ApiErrorCode::InvalidInput,
+        AuthError::WrongCredentials
+        | AuthError::TooManyAttempts
+        | AuthError::Disabled
+        | AuthError::ResetRequired
+        | AuthError::NewPasswordRequired
+        | AuthError::UnsupportedChallenge(_) => ApiErrorCode::WrongCredentials,
+        AuthError::ChallengeExpired
+        | AuthError::NotSignedIn
+        | AuthError::SessionEnded
+        | AuthError::Locked => ApiErrorCode::Unauthenticated,
+        AuthError::Unreachable => ApiErrorCode::Unavailable,
+        AuthError::Misconfigured
+        | AuthError::BadToken
+        | AuthError::SrpProtocol
+        | AuthError::ClockSkew
+        | AuthError::Failed(_) => ApiErrorCode::Internal,
+    }
+}
+
+fn sign_in_kind(e: &AuthError) -> &'static str {
+    match e {
+        AuthError::Misconfigured => "misconfigured",
+        AuthError::BadToken => "bad_token",
+        AuthError::SrpProtocol => "srp",
+        AuthError::ClockSkew => "clock_skew",
+        _ => "failed",
     }
 }
 

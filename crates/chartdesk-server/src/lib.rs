@@ -11,6 +11,7 @@ mod presign;
 mod routes;
 pub mod state;
 mod verify;
+mod web;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderValue};
@@ -61,14 +62,18 @@ pub fn app(state: AppState) -> Router {
     let (router, api) = routes::router().split_for_parts();
     let mut doc = ApiDoc::openapi();
     doc.merge(api);
-    router
+    let router = router
         .route("/v1/openapi.json", get(move || async move { Json(doc) }))
-        .layer(middleware::from_fn(log_and_no_store))
+        .layer(middleware::from_fn(log_and_no_store));
+    let web = state.web.clone();
+    web::serve_ui(router, &web)
+        .layer(middleware::from_fn_with_state(state.clone(), web::guard))
         .with_state(state)
 }
 
 /// One log line per request, by route template (never the path: it holds MRNs), and
-/// `Cache-Control: no-store` on every answer (records must not linger in caches).
+/// `Cache-Control: no-store` on every API answer (records must not linger in caches). The
+/// UI's files, served after this layer, may be cached.
 async fn log_and_no_store(request: Request, next: Next) -> Response {
     let route = request
         .extensions()

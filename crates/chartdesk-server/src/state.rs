@@ -9,6 +9,7 @@ use aws_config::{BehaviorVersion, Region};
 use chartdesk_domain::MrnFormat;
 use chartdesk_records::store::ObjectStore;
 use chartdesk_records::token::{pool_verifier, TokenVerifier};
+use chartdesk_signin::{AuthFlow, PasswordPolicy, UserPool};
 use time::OffsetDateTime;
 
 use crate::config::ServerConfig;
@@ -29,6 +30,28 @@ pub struct AppState {
     pub open_pending_scans: bool,
     /// On the local cloud (moto), whose checksums read differently from S3's (verify.rs).
     pub local_cloud: bool,
+    /// The browser's sign-in, relayed to the user pool.
+    pub sign_in: Arc<SignInRelay>,
+    /// What the browser is served and may call from where.
+    pub web: Arc<WebSettings>,
+}
+
+/// The user pool as the relay signs in to it, and the password rules it shows.
+pub struct SignInRelay {
+    pub pool: UserPool,
+    pub flow: AuthFlow,
+    /// Read from the pool on first need (a new-password challenge), then kept.
+    pub policy: tokio::sync::OnceCell<PasswordPolicy>,
+}
+
+pub struct WebSettings {
+    pub root: Option<std::path::PathBuf>,
+    pub allowed_origins: Vec<String>,
+    pub idle_lock_seconds: u32,
+    /// The origins presigned URLs point at: the page's CSP lets it fetch from them.
+    pub bucket_origins: Vec<String>,
+    /// Behind TLS (on Lambda every request came over HTTPS): answers carry HSTS.
+    pub behind_tls: bool,
 }
 
 impl AppState {
@@ -62,7 +85,40 @@ impl AppState {
             &config.app_client_id,
             config.endpoint.as_deref(),
         );
+        let pool = UserPool {
+            cognito: aws_sdk_cognitoidentityprovider::Client::new(shared),
+            pool_id: config.user_pool_id.clone(),
+            client_id: config.app_client_id.clone(),
+            verifier: pool_verifier(
+                &config.region,
+                &config.user_pool_id,
+                &config.app_client_id,
+                config.endpoint.as_deref(),
+            ),
+        };
+        let bucket_origins = match &config.endpoint {
+            Some(endpoint) => vec![endpoint.trim_end_matches('/').to_string()],
+            None => vec![
+                format!(
+                    "https://{}.s3.{}.amazonaws.com",
+                    config.bucket, config.region
+                ),
+                format!("https://s3.{}.amazonaws.com", config.region),
+            ],
+        };
         Self {
+            sign_in: Arc::new(SignInRelay {
+                pool,
+                flow: config.auth_flow,
+                policy: tokio::sync::OnceCell::new(),
+            }),
+            web: Arc::new(WebSettings {
+                root: config.web_root.clone(),
+                allowed_origins: config.allowed_origins.clone(),
+                idle_lock_seconds: config.idle_lock_seconds,
+                bucket_origins,
+                behind_tls: std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some(),
+            }),
             verifier: Arc::new(verifier),
             store: ObjectStore::new(s3.clone(), config.bucket.clone()),
             audit: ObjectStore::new(s3.clone(), config.audit_bucket.clone()),

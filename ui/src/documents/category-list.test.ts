@@ -20,7 +20,10 @@ const backend = vi.hoisted(() => ({
   deleteDocument: vi.fn(),
   onUploadProgress: vi.fn(),
 }));
-vi.mock("../backend/api", () => ({ backend }));
+vi.mock("../backend/api", () => ({
+  backend,
+  platform: { kind: "desktop", offline: true, pinning: true, saveDialog: true },
+}));
 // The viewer (opened by Open) loads pdf.js; these tests never render a PDF.
 vi.mock("pdfjs-dist/legacy/build/pdf.mjs", () => ({ GlobalWorkerOptions: {}, getDocument: vi.fn() }));
 

@@ -90,9 +90,8 @@ async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLL
   if (!item) byId("upload-list").appendChild(li);
   bars.set(uploadId, progress);
   try {
-    const bytes = await file.arrayBuffer();
     status.textContent = "Uploading…";
-    const outcome = await backend.uploadDocument(uploadId, to.mrn, to.category, file.name, bytes, replaceOldest);
+    const outcome = await backend.uploadDocument(uploadId, to.mrn, to.category, file.name, file, replaceOldest);
     progress.max = 1;
     progress.value = 1;
     if (outcome.kind === "added") {

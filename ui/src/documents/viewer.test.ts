@@ -5,7 +5,10 @@ import { byId } from "../shell/dom";
 import { type Deferred, deferred, key, loadPage, row, settle } from "./test-support";
 
 const backend = vi.hoisted(() => ({ openDocument: vi.fn() }));
-vi.mock("../backend/api", () => ({ backend }));
+vi.mock("../backend/api", () => ({
+  backend,
+  platform: { kind: "desktop", offline: true, pinning: true, saveDialog: true },
+}));
 
 /** A fake pdf.js: the "PDF" bytes are text `pdf:<pages>:<word>`; every step answers after a
  * timer, and while `paused` drawing a page waits for `resume()`, so a test can start a

@@ -12,7 +12,10 @@ const backend = vi.hoisted(() => ({
   onUploadProgress: vi.fn(),
 }));
 const ask = vi.hoisted(() => ({ askBreakGlassReason: vi.fn() }));
-vi.mock("../backend/api", () => ({ backend }));
+vi.mock("../backend/api", () => ({
+  backend,
+  platform: { kind: "desktop", offline: true, pinning: true, saveDialog: true },
+}));
 vi.mock("./break-glass", () => ask);
 vi.mock("pdfjs-dist/legacy/build/pdf.mjs", () => ({ GlobalWorkerOptions: {}, getDocument: vi.fn() }));
 

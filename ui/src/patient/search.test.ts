@@ -17,7 +17,10 @@ const backend = vi.hoisted(() => ({
   documentThumbnail: vi.fn(),
   onUploadProgress: vi.fn(),
 }));
-vi.mock("../backend/api", () => ({ backend }));
+vi.mock("../backend/api", () => ({
+  backend,
+  platform: { kind: "desktop", offline: true, pinning: true, saveDialog: true },
+}));
 // The category list imports the viewer, which loads pdf.js; these tests never render a PDF.
 vi.mock("pdfjs-dist/legacy/build/pdf.mjs", () => ({ GlobalWorkerOptions: {}, getDocument: vi.fn() }));
 

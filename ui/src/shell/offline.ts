@@ -1,6 +1,6 @@
 // Connectivity and the outbox as staff see them: an offline banner (with how old the copy on
 // screen is), and the uploads still waiting, each with what can be done about it.
-import { backend } from "../backend/api";
+import { backend, platform } from "../backend/api";
 import type { OutboxItem, SyncStatus, UiError } from "../backend/types";
 import { byId, el, show } from "./dom";
 
@@ -26,6 +26,8 @@ export function setCopyTime(syncedAt: string | null): void {
 
 /** A live call failed with "unreachable": show the banner before the next background round. */
 export function markOffline(): void {
+  // The browser has no offline copy to fall back on: the failed call says why itself.
+  if (!platform.offline) return;
   online = false;
   render();
 }

@@ -35,7 +35,8 @@ pub async fn history(
     let mrn = access::parse_mrn(&state, &mrn)?;
     let limit = query.limit.unwrap_or(200).clamp(1, 1000);
     let events = audit::history(&state.audit, &mrn, limit).await?;
-    Ok(Json(AuditHistory { events }))
+    let rows = events.iter().cloned().map(audit::access_event).collect();
+    Ok(Json(AuditHistory { events, rows }))
 }
 
 /// How far ahead of the server's clock a reported view may claim to be.

@@ -5,8 +5,8 @@
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use chartdesk_api::{ExportRequest, ExportedDocuments};
-use chartdesk_domain::{Action, Category, DocumentEntry, DocumentStatus};
+use chartdesk_api::{DocumentAccess, ExportRequest, ExportedDocuments};
+use chartdesk_domain::{Action, Category, DocumentEntry, DocumentStatus, Mrn};
 use chartdesk_records::audit::AuditAction;
 use futures_util::future::{join_all, try_join_all};
 
@@ -31,10 +31,24 @@ pub async fn export(
     Path(mrn): Path<String>,
     ApiJson(request): ApiJson<ExportRequest>,
 ) -> ApiResult<Json<ExportedDocuments>> {
+    let (_, chosen) = choose(&state, &user, &headers, &mrn, &request).await?;
+    let documents = chosen.into_iter().map(|(_, access)| access).collect();
+    Ok(Json(ExportedDocuments { documents }))
+}
+
+/// What an export may take away, each document checked and its export audited.
+pub(super) async fn choose(
+    state: &AppState,
+    user: &VerifiedUser,
+    headers: &HeaderMap,
+    mrn: &str,
+    request: &ExportRequest,
+) -> ApiResult<(Mrn, Vec<(DocumentEntry, DocumentAccess)>)> {
+    let state = state.clone();
     // The README's role table: clinicians and records admins export; ward staff do not.
     user.require(Action::Export)?;
-    let mrn = access::parse_mrn(&state, &mrn)?;
-    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, &headers).await?;
+    let mrn = access::parse_mrn(&state, mrn)?;
+    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, headers).await?;
     let mut chosen: Vec<&DocumentEntry> = manifest
         .documents
         .iter()
@@ -86,9 +100,10 @@ pub async fn export(
                 reason: reached.reason.as_ref(),
                 ..Default::default()
             };
-            access::audit(&state, &user, AuditAction::Export, mrn, detail)
+            access::audit(&state, user, AuditAction::Export, mrn, detail)
         }))
         .await?;
     }
-    Ok(Json(ExportedDocuments { documents }))
+    let entries = exportable.into_iter().cloned();
+    Ok((reached.mrn.clone(), entries.zip(documents).collect()))
 }

@@ -4,10 +4,12 @@ mod audit;
 mod changes;
 mod documents;
 mod export;
+mod export_zip;
 mod health;
 mod multipart;
 mod patients;
 mod registry;
+mod session;
 mod upload_abort;
 mod uploads;
 
@@ -25,6 +27,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(documents::list))
         .routes(routes!(documents::open, changes::delete))
         .routes(routes!(export::export))
+        .routes(routes!(export_zip::export_zip))
+        .routes(routes!(session::client_config))
+        .routes(routes!(session::sign_in))
+        .routes(routes!(session::new_password))
+        .routes(routes!(session::totp))
+        .routes(routes!(session::mfa_setup))
+        .routes(routes!(session::refresh))
+        .routes(routes!(session::sign_out))
         .routes(routes!(changes::stamp))
         .routes(routes!(changes::detach))
         .routes(routes!(uploads::start))

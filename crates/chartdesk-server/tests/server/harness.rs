@@ -196,6 +196,35 @@ pub fn server_blocking_pending_scans() -> &'static str {
         .1
 }
 
+/// A server that serves a UI folder (one `index.html`) and allows one other origin, as the
+/// browser version runs.
+pub fn web_server() -> &'static str {
+    static WEB: OnceLock<(Killed, String, tempfile::TempDir)> = OnceLock::new();
+    let c = cloud();
+    &WEB.get_or_init(|| {
+        let ui = tempfile::tempdir().unwrap();
+        std::fs::write(
+            ui.path().join("index.html"),
+            "<!doctype html><title>Chartdesk</title><script type=module src=/app.js></script>",
+        )
+        .unwrap();
+        let root = ui.path().to_string_lossy().into_owned();
+        let (server, url) = start_server(
+            &c.endpoint,
+            &c.report,
+            &[
+                ("CHARTDESK_WEB_ROOT", root.as_str()),
+                ("CHARTDESK_ALLOWED_ORIGINS", ALLOWED_ORIGIN),
+                ("CHARTDESK_OPEN_PENDING_SCANS", "true"),
+            ],
+        );
+        (server, url, ui)
+    })
+    .1
+}
+
+pub const ALLOWED_ORIGIN: &str = "http://allowed.example";
+
 /// Health checks without an async runtime (the harness runs outside the tests' runtimes).
 mod reqwest {
     pub fn blocking_get_ok(url: &str) -> bool {

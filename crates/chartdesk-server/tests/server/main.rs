@@ -7,6 +7,8 @@
 mod audit_trail;
 mod auth;
 mod break_glass;
+mod browser_serving;
+mod browser_sign_in;
 mod export_and_revalidate;
 mod harness;
 mod iam;

@@ -1,5 +1,4 @@
 //! Sign-in steps against the Cognito user pool: the first call and the answers to challenges.
-//! USER_PASSWORD_AUTH for now; SRP is the authentication issue's next step.
 
 use std::collections::HashMap;
 
@@ -10,10 +9,10 @@ use aws_sdk_cognitoidentityprovider::Client;
 use time::OffsetDateTime;
 use tracing::instrument;
 
-use super::{AuthError, Session, Tokens};
-use super::{TokenError, TokenVerifier};
-use crate::cloud::classify;
-use crate::config::AuthFlow;
+use crate::AuthFlow;
+use crate::{AuthError, Session, Tokens};
+use crate::{TokenError, TokenVerifier};
+use chartdesk_records::store::classify;
 
 /// The user pool as sign-in sees it: the Cognito client, our app client id, and the verifier
 /// every token Cognito returns is checked with before it is trusted.
@@ -84,7 +83,18 @@ auth_answer!(
 );
 
 impl PendingChallenge {
-    pub(super) fn session(&self) -> &str {
+    /// A challenge handed back by a client that holds it between calls (the browser: the
+    /// server keeps no session state of its own).
+    pub fn resume(username: String, kind: ChallengeKind, session: String) -> Self {
+        Self {
+            username,
+            kind,
+            session,
+        }
+    }
+
+    /// Cognito's session string: a short-lived secret for the next answer.
+    pub fn session(&self) -> &str {
         &self.session
     }
 

@@ -7,8 +7,8 @@ use qrcode::QrCode;
 use time::OffsetDateTime;
 use tracing::instrument;
 
-use super::{AuthError, PendingChallenge, SignInStep, UserPool};
-use crate::cloud::classify;
+use crate::{AuthError, PendingChallenge, SignInStep, UserPool};
+use chartdesk_records::store::classify;
 
 /// What the user needs to add Chartdesk to an authenticator app.
 #[derive(Clone)]
@@ -76,7 +76,7 @@ impl UserPool {
         code: &str,
         now: OffsetDateTime,
     ) -> Result<SignInStep, AuthError> {
-        let code = super::cognito_sign_in::normalise_code(code)?;
+        let code = crate::cognito_sign_in::normalise_code(code)?;
         let verified = self
             .cognito
             .verify_software_token()

@@ -1,4 +1,4 @@
-use crate::cloud::Failure;
+use chartdesk_records::store::Failure;
 
 /// Sign-in failures, each with the words a member of staff needs.
 #[derive(Debug, thiserror::Error)]
@@ -45,8 +45,6 @@ pub enum AuthError {
     SessionEnded,
     #[error("Chartdesk is locked. Enter your password to continue")]
     Locked,
-    #[error(transparent)]
-    Keychain(#[from] super::KeychainError),
     #[error("Sign-in failed: {0}")]
     Failed(Failure),
 }

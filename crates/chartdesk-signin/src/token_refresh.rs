@@ -4,8 +4,8 @@ use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
 use time::OffsetDateTime;
 use tracing::instrument;
 
-use super::{AuthError, Session, UserPool};
-use crate::cloud::{classify, Failure};
+use crate::{AuthError, Session, UserPool};
+use chartdesk_records::store::{classify, Failure};
 
 impl UserPool {
     /// New ID and access tokens from a refresh token. Cognito (and moto) may not rotate the

@@ -45,6 +45,37 @@ impl PasswordPolicy {
     }
 }
 
+impl crate::UserPool {
+    /// The pool's own password rules (DescribeUserPool), for a new-password form.
+    pub async fn password_policy(&self) -> Result<PasswordPolicy, crate::AuthError> {
+        let out = self
+            .cognito
+            .describe_user_pool()
+            .user_pool_id(&self.pool_id)
+            .send()
+            .await
+            .map_err(|e| crate::AuthError::from(chartdesk_records::store::classify(e)))?;
+        let policy = out
+            .user_pool()
+            .and_then(|p| p.policies())
+            .and_then(|p| p.password_policy());
+        let defaults = PasswordPolicy::default();
+        Ok(match policy {
+            None => defaults,
+            Some(p) => PasswordPolicy {
+                min_length: p
+                    .minimum_length()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(defaults.min_length),
+                require_uppercase: p.require_uppercase(),
+                require_lowercase: p.require_lowercase(),
+                require_numbers: p.require_numbers(),
+                require_symbols: p.require_symbols(),
+            },
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,8 +9,8 @@ use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use time::OffsetDateTime;
 use tracing::instrument;
 
-use super::{AuthError, SignInStep, UserPool};
-use crate::cloud::classify;
+use crate::{AuthError, SignInStep, UserPool};
+use chartdesk_records::store::classify;
 
 /// One SRP attempt: its secret `a` lives as long as this value, for exactly one exchange.
 pub struct SrpAttempt {

@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use crate::domain::{any_allows, Action, Role};
+use chartdesk_domain::{any_allows, Action, Role};
 
 /// Cognito tokens. `Debug` is written by hand so a stray `{:?}` cannot leak them.
 #[derive(Clone)]

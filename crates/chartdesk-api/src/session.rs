@@ -1,0 +1,96 @@
+//! Sign-in for the browser, relayed by the server to Cognito. The server keeps no session
+//! state: a challenge's Cognito session string goes back to the client, which sends it with
+//! its answer, and the tokens live in the page's memory only.
+
+use chartdesk_domain::BreakGlassChoice;
+use chartdesk_signin::SignInResult;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a page needs before anyone signs in (no token needed).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClientConfig {
+    pub version: String,
+    /// The local cloud: the status bar says the data is demo data.
+    pub sandbox: bool,
+    /// Idle time after which the page locks.
+    pub idle_lock_seconds: u32,
+    pub break_glass_reasons: Vec<BreakGlassChoice>,
+}
+
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignInRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// A challenge awaiting its answer: the user Cognito named and its short-lived session.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChallengeToken {
+    pub username: String,
+    pub session: String,
+}
+
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct NewPasswordAnswer {
+    pub challenge: ChallengeToken,
+    pub new_password: String,
+    pub confirm: String,
+}
+
+/// A 6-digit authenticator code, for TOTP sign-in or for finishing an enrolment.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct CodeAnswer {
+    pub challenge: ChallengeToken,
+    pub code: String,
+}
+
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub username: String,
+    pub refresh_token: String,
+}
+
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignOutRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct IssuedTokens {
+    pub access_token: String,
+    pub id_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_in_seconds: u64,
+}
+
+/// Where a sign-in stands: the same `result` the window's commands answer, plus the challenge
+/// to answer next or the tokens once signed in.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionAnswer {
+    #[schema(value_type = Object)]
+    pub result: SignInResult,
+    pub challenge: Option<ChallengeToken>,
+    pub tokens: Option<IssuedTokens>,
+}
+
+// By hand: a stray `{:?}` must not print a password, a session string or a token.
+macro_rules! redacted_debug {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($t), "(<redacted>)"))
+            }
+        }
+    )*};
+}
+redacted_debug!(
+    SignInRequest,
+    ChallengeToken,
+    NewPasswordAnswer,
+    CodeAnswer,
+    RefreshRequest,
+    SignOutRequest,
+    IssuedTokens,
+    SessionAnswer
+);

@@ -1,0 +1,104 @@
+//! What an export ZIP holds beside the documents: `manifest.csv`, one row per document, and
+//! the names the documents go under. The desktop writes the ZIP to a file, the server streams
+//! it to the browser; both describe it with this.
+
+pub use crate::export_names::UniqueNames;
+
+pub const MANIFEST_CSV: &str = "manifest.csv";
+
+const COLUMNS: [&str; 10] = [
+    "file",
+    "document_id",
+    "category",
+    "original_file_name",
+    "content_type",
+    "size_bytes",
+    "sha256",
+    "created",
+    "uploaded_by",
+    "stamp",
+];
+
+/// What `manifest.csv` says of one document.
+#[derive(Debug, Clone)]
+pub struct ExportedEntry {
+    /// Path inside the ZIP (unique, see `UniqueNames`).
+    pub zip_name: String,
+    pub document_id: String,
+    pub category: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+    pub created: String,
+    pub uploaded_by: String,
+    /// `label by at`, or empty.
+    pub stamp: String,
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
+/// return first) is written with a leading apostrophe, which spreadsheets show as text.
+fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// `manifest.csv` for these documents, in the order they went into the ZIP.
+pub fn manifest_csv(rows: &[ExportedEntry]) -> std::io::Result<Vec<u8>> {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record(COLUMNS)?;
+    for f in rows {
+        let size = f.size.to_string();
+        let fields = [
+            f.zip_name.as_str(),
+            &f.document_id,
+            &f.category,
+            &f.original_name,
+            &f.content_type,
+            &size,
+            &f.sha256,
+            &f.created,
+            &f.uploaded_by,
+            &f.stamp,
+        ];
+        csv.write_record(fields.iter().map(|v| cell(v).into_owned()))?;
+    }
+    csv.into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(zip_name: &str, original: &str) -> ExportedEntry {
+        ExportedEntry {
+            zip_name: zip_name.into(),
+            document_id: "id-1".into(),
+            category: "lab".into(),
+            original_name: original.into(),
+            content_type: "application/pdf".into(),
+            size: 6,
+            sha256: "ab".into(),
+            created: "2026-11-23T10:00:00Z".into(),
+            uploaded_by: "nurse.hughes".into(),
+            stamp: String::new(),
+        }
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_as_formulas_are_written_as_text() {
+        let rows = manifest_csv(&[entry("lab/x.pdf", "=HYPERLINK(\"http://x\")")]).unwrap();
+        let text = String::from_utf8(rows).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[3], "'=HYPERLINK(\"http://x\")");
+        for risky in ["+1", "-1", "@SUM(A1)", "\tx"] {
+            assert!(cell(risky).starts_with('\''), "{risky}");
+        }
+        assert_eq!(cell("scan.pdf"), "scan.pdf");
+    }
+}

@@ -1,0 +1,128 @@
+//! Export as one ZIP the server writes, for the browser (which has no file system to write
+//! one into). The same choice and audit as `export`; each document is read from the store,
+//! checked against its SHA-256 and appended in turn, so one document at a time is in memory.
+//! The ZIP goes to an anonymous temporary file and is streamed from there.
+
+use std::io::{Seek, Write};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
+use chartdesk_api::{ExportRequest, EXPORT_FILES_HEADER};
+use chartdesk_domain::keys;
+use chartdesk_records::export_manifest::{manifest_csv, ExportedEntry, UniqueNames, MANIFEST_CSV};
+use sha2::{Digest, Sha256};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+use super::export::choose;
+use crate::auth::VerifiedUser;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+use crate::state::AppState;
+
+type Zip = ZipWriter<std::fs::File>;
+
+#[utoipa::path(post, path = "/v1/patients/{mrn}/export.zip", tag = "documents",
+    params(("mrn" = String, Path)), request_body = ExportRequest, security(("bearer" = [])),
+    responses((status = 200, content_type = "application/zip", description = "the ZIP, with manifest.csv"),
+        (status = 403, body = chartdesk_api::ErrorBody), (status = 404, body = chartdesk_api::ErrorBody),
+        (status = 422, body = chartdesk_api::ErrorBody)))]
+pub async fn export_zip(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    headers: HeaderMap,
+    Path(mrn): Path<String>,
+    ApiJson(request): ApiJson<ExportRequest>,
+) -> ApiResult<Response> {
+    let (mrn, chosen) = choose(&state, &user, &headers, &mrn, &request).await?;
+    let file = tempfile::tempfile().map_err(|_| ApiError::Internal("export_tempfile"))?;
+    let mut zip = Some(ZipWriter::new(file));
+    let mut names = UniqueNames::default();
+    let mut rows = Vec::with_capacity(chosen.len());
+    for (entry, access) in &chosen {
+        let ext = keys::extension_for(&entry.content_type).unwrap_or("bin");
+        let key = keys::original(&mrn, entry.category, entry.id, ext);
+        let (bytes, _) = state
+            .store
+            .get_bytes(&key)
+            .await?
+            .ok_or(ApiError::Integrity(
+                "A document to export is missing from the store".into(),
+            ))?;
+        if hex::encode(Sha256::digest(&bytes)) != entry.sha256 {
+            return Err(ApiError::Integrity(
+                "A stored file does not match its checksum, so the export was stopped. Contact the records team".into(),
+            ));
+        }
+        let row = ExportedEntry {
+            zip_name: names.claim(entry.category.id(), &entry.file_name),
+            document_id: entry.id.to_string(),
+            category: entry.category.id().to_string(),
+            original_name: entry.file_name.clone(),
+            content_type: entry.content_type.clone(),
+            size: bytes.len() as u64,
+            sha256: entry.sha256.clone(),
+            created: access.created.clone(),
+            uploaded_by: access.uploaded_by.clone(),
+            stamp: access.stamp.clone().unwrap_or_default(),
+        };
+        let writer = zip.take().ok_or(ApiError::Internal("export_zip"))?;
+        let name = row.zip_name.clone();
+        zip = Some(blocking(move || add(writer, &name, &bytes)).await?);
+        rows.push(row);
+    }
+    let writer = zip.take().ok_or(ApiError::Internal("export_zip"))?;
+    let files = rows.len();
+    let file = blocking(move || finish(writer, &rows)).await?;
+    let size = file
+        .metadata()
+        .map_err(|_| ApiError::Internal("export_size"))?
+        .len();
+    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+    let mut response = Response::new(Body::from_stream(stream));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    // The MRN names the file: never the patient's name (it would sit in Downloads).
+    let disposition = format!("attachment; filename=\"chartdesk-export-{mrn}.zip\"");
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(EXPORT_FILES_HEADER, HeaderValue::from(files));
+    Ok(response)
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| ApiError::Internal("export_task"))?
+        .map_err(|_| ApiError::Internal("export_write"))
+}
+
+fn add(mut zip: Zip, name: &str, bytes: &[u8]) -> std::io::Result<Zip> {
+    // Scans are already compressed: storing them is as small and much faster.
+    let stored = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .large_file(bytes.len() as u64 >= u64::from(u32::MAX));
+    zip.start_file(name, stored)
+        .map_err(std::io::Error::other)?;
+    zip.write_all(bytes)?;
+    Ok(zip)
+}
+
+fn finish(mut zip: Zip, rows: &[ExportedEntry]) -> std::io::Result<std::fs::File> {
+    let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    zip.start_file(MANIFEST_CSV, deflated)
+        .map_err(std::io::Error::other)?;
+    zip.write_all(&manifest_csv(rows)?)?;
+    let mut file = zip.finish().map_err(std::io::Error::other)?;
+    file.rewind()?;
+    Ok(file)
+}

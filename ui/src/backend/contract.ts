@@ -1,0 +1,104 @@
+// What every transport offers the screens: the desktop's Tauri commands and the browser's
+// HTTPS calls to the records server implement the same interface, with the same errors.
+import type {
+  AccessEvent,
+  AppInfo,
+  BreakGlassChoice,
+  BreakGlassReason,
+  CachedHit,
+  DocumentRow,
+  ExportSummary,
+  OutboxItem,
+  PatientSummary,
+  PinReport,
+  SignInResult,
+  SignedInUser,
+  SyncStatus,
+  UiError,
+  UploadOutcome,
+  UploadProgress,
+} from "./types";
+
+/** A break-glass reason as the user stated it. */
+export interface StatedReason {
+  reason: BreakGlassReason;
+  detail: string;
+}
+
+/** What this platform can do; screens use it only to hide what the browser cannot do. */
+export interface Platform {
+  kind: "desktop" | "browser";
+  /** The encrypted offline copy, the outbox and offline search. */
+  offline: boolean;
+  /** "Keep this patient offline". */
+  pinning: boolean;
+  /** Exports go where the user picks in the OS save dialog (else the browser's downloads). */
+  saveDialog: boolean;
+}
+
+/** Every call rejects with a UiError. */
+export interface Backend {
+  appInfo(): Promise<AppInfo>;
+  signIn(username: string, password: string): Promise<SignInResult>;
+  completeNewPassword(newPassword: string, confirm: string): Promise<SignInResult>;
+  completeTotp(code: string): Promise<SignInResult>;
+  completeMfaSetup(code: string): Promise<SignInResult>;
+  signOut(): Promise<void>;
+  /** The user signed in last time (the desktop's keychain); always null in the browser. */
+  resumeSession(): Promise<SignedInUser | null>;
+  lockSession(): Promise<void>;
+  unlockSession(password: string): Promise<SignedInUser>;
+  /** `reason`: the break-glass reason for a restricted record, once the user gave one. */
+  findPatient(query: string, reason?: StatedReason): Promise<PatientSummary>;
+  breakGlassReasons(): Promise<BreakGlassChoice[]>;
+  /** Who opened or changed the record (records admins). */
+  accessHistory(mrn: string): Promise<AccessEvent[]>;
+  /** The patient's newer summary, or null when the copy on screen is current. */
+  revalidatePatient(mrn: string): Promise<PatientSummary | null>;
+  /** Cached patients and documents matching what was typed; works offline. */
+  searchOffline(text: string): Promise<CachedHit[]>;
+  outbox(): Promise<OutboxItem[]>;
+  retryOutboxItem(docId: string, replaceOldest: boolean): Promise<SyncStatus>;
+  discardOutboxItem(docId: string): Promise<void>;
+  resetOfflineData(): Promise<void>;
+  syncNow(): Promise<SyncStatus>;
+  /** Downloads the patient for offline use; `onProgress(done, total)` as documents arrive. */
+  pinPatient(mrn: string, onProgress: (done: number, total: number) => void): Promise<PinReport>;
+  unpinPatient(mrn: string): Promise<void>;
+  clearOfflineData(): Promise<void>;
+  /** Calls `handler` after every background sync round. */
+  onSyncStatus(handler: (s: SyncStatus) => void): Promise<void>;
+  listDocuments(mrn: string, category: string): Promise<DocumentRow[]>;
+  searchDocuments(mrn: string, text: string): Promise<DocumentRow[]>;
+  /** The 320 px JPEG thumbnail's bytes; empty when the document has none. */
+  documentThumbnail(mrn: string, docId: string): Promise<ArrayBuffer>;
+  /** Writes one ZIP (desktop: where the save dialog says; browser: a download); null when
+   * the user closed the dialog. */
+  exportDocuments(mrn: string, docIds: string[], categories: string[]): Promise<ExportSummary | null>;
+  /** The file's bytes, checked against the SHA-256 on record. */
+  openDocument(mrn: string, docId: string): Promise<ArrayBuffer>;
+  stampDocument(mrn: string, docId: string): Promise<DocumentRow>;
+  detachDocument(mrn: string, docId: string): Promise<void>;
+  deleteDocument(mrn: string, docId: string): Promise<void>;
+  /** Adds `file` to the category; `uploadId` names it in progress events and for
+   * `cancelUpload`. */
+  uploadDocument(
+    uploadId: string,
+    mrn: string,
+    category: string,
+    fileName: string,
+    file: Blob,
+    replaceOldest: boolean,
+  ): Promise<UploadOutcome>;
+  /** False when there is nothing (any more) to cancel. */
+  cancelUpload(uploadId: string): Promise<boolean>;
+  /** Calls `handler` for every upload's progress; resolves once listening. */
+  onUploadProgress(handler: (p: UploadProgress) => void): Promise<void>;
+}
+
+export function asUiError(e: unknown): UiError {
+  if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
+    return e as UiError;
+  }
+  return { code: "internal", message: String(e) };
+}

@@ -1,0 +1,105 @@
+// The desktop transport: the only module that calls Tauri's invoke. Every command is typed
+// here; the Rust core does the work (offline cache, outbox, keychain, save dialog).
+import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import { asUiError, type Backend, type Platform } from "./contract";
+import type {
+  AccessEvent,
+  AppInfo,
+  BreakGlassChoice,
+  CachedHit,
+  DocumentRow,
+  ExportSummary,
+  OutboxItem,
+  PatientSummary,
+  PinReport,
+  SignInResult,
+  SignedInUser,
+  SyncStatus,
+  UploadOutcome,
+  UploadProgress,
+} from "./types";
+
+/** Every command rejects with a UiError; anything else is turned into one. */
+async function call<T>(
+  command: string,
+  args?: InvokeArgs,
+  options?: { headers: Record<string, string> },
+): Promise<T> {
+  try {
+    return await invoke<T>(command, args, options);
+  } catch (e) {
+    throw asUiError(e);
+  }
+}
+
+export const tauriPlatform: Platform = { kind: "desktop", offline: true, pinning: true, saveDialog: true };
+
+export const tauriBackend: Backend = {
+  appInfo: () => call<AppInfo>("app_info"),
+  signIn: (username, password) => call<SignInResult>("sign_in", { username, password }),
+  completeNewPassword: (newPassword, confirm) => call<SignInResult>("complete_new_password", { newPassword, confirm }),
+  completeTotp: (code) => call<SignInResult>("complete_totp", { code }),
+  completeMfaSetup: (code) => call<SignInResult>("complete_mfa_setup", { code }),
+  signOut: () => call<void>("sign_out"),
+  resumeSession: () => call<SignedInUser | null>("resume_session"),
+  lockSession: () => call<void>("lock_session"),
+  unlockSession: (password) => call<SignedInUser>("unlock_session", { password }),
+  findPatient: (query, reason) =>
+    call<PatientSummary>("find_patient", { query, reason: reason?.reason ?? null, detail: reason?.detail ?? null }),
+  breakGlassReasons: () => call<BreakGlassChoice[]>("break_glass_reasons"),
+  accessHistory: (mrn) => call<AccessEvent[]>("access_history", { mrn }),
+  revalidatePatient: (mrn) => call<PatientSummary | null>("revalidate_patient", { mrn }),
+  searchOffline: (text) => call<CachedHit[]>("search_offline", { text }),
+  outbox: () => call<OutboxItem[]>("outbox"),
+  retryOutboxItem: (docId, replaceOldest) => call<SyncStatus>("retry_outbox_item", { docId, replaceOldest }),
+  discardOutboxItem: (docId) => call<void>("discard_outbox_item", { docId }),
+  resetOfflineData: () => call<void>("reset_offline_data"),
+  syncNow: () => call<SyncStatus>("sync_now"),
+  pinPatient: async (mrn, onProgress) => {
+    const stop = await listen<[number, number]>("pin-progress", (e) => onProgress(e.payload[0], e.payload[1]));
+    try {
+      return await call<PinReport>("pin_patient", { mrn });
+    } finally {
+      stop();
+    }
+  },
+  unpinPatient: (mrn) => call<void>("unpin_patient", { mrn }),
+  clearOfflineData: () => call<void>("clear_offline_data"),
+  onSyncStatus: async (handler) => {
+    await listen<SyncStatus>("sync-status", (e) => handler(e.payload));
+  },
+  listDocuments: (mrn, category) => call<DocumentRow[]>("list_documents", { mrn, category }),
+  searchDocuments: (mrn, text) => call<DocumentRow[]>("search_documents", { mrn, text }),
+  documentThumbnail: (mrn, docId) => call<ArrayBuffer>("document_thumbnail", { mrn, docId }),
+  // The core opens the OS save dialog, then writes the ZIP.
+  exportDocuments: (mrn, docIds, categories) =>
+    call<ExportSummary | null>("export_documents", { mrn, docIds, categories }),
+  // The file's bytes come as the raw IPC body.
+  openDocument: (mrn, docId) => call<ArrayBuffer>("open_document", { mrn, docId }),
+  stampDocument: (mrn, docId) => call<DocumentRow>("stamp_document", { mrn, docId }),
+  detachDocument: (mrn, docId) => call<void>("detach_document", { mrn, docId }),
+  deleteDocument: (mrn, docId) => call<void>("delete_document", { mrn, docId }),
+  // The file's bytes go as the raw IPC body; the rest travels in headers.
+  uploadDocument: async (uploadId, mrn, category, fileName, file, replaceOldest) => {
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await file.arrayBuffer();
+    } catch (e) {
+      throw { code: "invalid_input", message: `${fileName}: cannot read the file (${String(e)})` };
+    }
+    return call<UploadOutcome>("upload_document", new Uint8Array(bytes), {
+      headers: {
+        "x-upload-id": uploadId,
+        "x-mrn": mrn,
+        "x-category": category,
+        "x-file-name": encodeURIComponent(fileName),
+        "x-replace-oldest": String(replaceOldest),
+      },
+    });
+  },
+  cancelUpload: (uploadId) => call<boolean>("cancel_upload", { uploadId }),
+  onUploadProgress: async (handler) => {
+    await listen<UploadProgress>("upload-progress", (e) => handler(e.payload));
+  },
+};

@@ -1,0 +1,104 @@
+// HTTPS to the records server (same origin, `/v1/...`): requests, and the server's
+// `{code, message}` errors turned into the UiError the window would show for the same failure.
+import type { ErrorCode, UiError } from "./types";
+
+export const UNREACHABLE: UiError = {
+  code: "unreachable",
+  message: "Cannot reach the records server. Check the network connection",
+};
+
+/** Server codes the UI knows by the same name. */
+const SAME_NAME = new Set<string>([
+  "forbidden",
+  "reason_required",
+  "invalid_input",
+  "not_found",
+  "conflict",
+  "preop_full",
+  "wrong_credentials",
+  "internal",
+]);
+
+/** The server's error code as the window's core maps it (src/ui_error.rs), so both show the
+ * same thing: a flagged or unscanned file is "forbidden", a damaged one "internal". */
+function mapCode(code: unknown): ErrorCode {
+  switch (code) {
+    case "unauthenticated":
+      return "not_signed_in";
+    case "unavailable":
+      return "unreachable";
+    case "infected":
+    case "scan_pending":
+      return "forbidden";
+    case "integrity":
+      return "internal";
+    default:
+      return typeof code === "string" && SAME_NAME.has(code) ? (code as ErrorCode) : "internal";
+  }
+}
+
+/** A server error body (`{code, message}`) as a UiError; the server's words are kept. */
+export function uiErrorFrom(body: unknown, status = 0): UiError {
+  const b = (typeof body === "object" && body !== null ? body : {}) as { code?: unknown; message?: unknown };
+  const message = typeof b.message === "string" && b.message ? b.message : null;
+  if (b.code === undefined && (status === 502 || status === 503 || status === 504)) {
+    // A proxy in front of the server answered: the server itself is not there.
+    return UNREACHABLE;
+  }
+  return {
+    code: mapCode(b.code),
+    message: message ?? `Something went wrong on the records server${status ? ` (HTTP ${status})` : ""}`,
+  };
+}
+
+/** The error a failed answer carries (its JSON body when it has one). */
+export async function errorOf(response: Response): Promise<UiError> {
+  const body: unknown = await response.json().catch(() => null);
+  return uiErrorFrom(body, response.status);
+}
+
+/** fetch, with a network failure (no answer at all) reported as "unreachable". */
+export async function fetchOrUnreachable(input: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(input, init);
+  } catch (e) {
+    if (init.signal?.aborted) throw e;
+    throw UNREACHABLE;
+  }
+}
+
+/** The answer if it succeeded (2xx or 304), else its error. */
+export async function checked(response: Response): Promise<Response> {
+  if (response.ok || response.status === 304) return response;
+  throw await errorOf(response);
+}
+
+/** A JSON request body. */
+export function jsonBody(body: unknown, init: RequestInit = {}): RequestInit {
+  return {
+    ...init,
+    method: init.method ?? "POST",
+    headers: { ...headersOf(init), "content-type": "application/json" },
+    body: JSON.stringify(body),
+  };
+}
+
+export function headersOf(init: RequestInit): Record<string, string> {
+  return Object.fromEntries(new Headers(init.headers).entries());
+}
+
+/** A request that needs no token (health, client config, sign-in). */
+export async function publicJson<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await checked(await fetchOrUnreachable(path, init));
+  return (await response.json()) as T;
+}
+
+/** A path segment (an MRN, a document id). */
+export const seg = (s: string): string => encodeURIComponent(s);
+
+/** Lower-case hex SHA-256. Views over the bytes keep jsdom's test realm happy too. */
+export async function sha256Hex(bytes: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", view));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}

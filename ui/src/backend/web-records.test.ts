@@ -1,0 +1,186 @@
+// Records over the server's /v1 API: break-glass reasons on every request about the patient,
+// the window's errors for the server's, revalidation, thumbnails, integrity-checked opens
+// and the ZIP export as a download.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeServer, json, signedIn } from "./web-fake-server";
+import { sha256Hex } from "./web-http";
+
+let server: ReturnType<typeof fakeServer>;
+let backend: typeof import("./web").webBackend;
+
+const found = (mrn: string, version = "v1") => ({
+  banner: { mrn, nhs_number: "999 186 0916", display_name: "GALLAGHER, Siobhan", birth_date: "1980-01-02", age_years: 46, gender: "Female", postcode: "AB1 2CD", restricted: true, superseded: false },
+  tiles: [{ category: "lab", label: "Lab", count: 1, has_documents: true, accessible_name: "Lab, 1 document", stamp_summary: null }],
+  can_upload: false,
+  can_view_history: true,
+  can_export: true,
+  pinned: false,
+  synced_at: null,
+  patient: { mrn, secret: "kept out of the summary" },
+  manifest: { documents: [] },
+  version,
+});
+const row = (id: string) => ({
+  id, category: "lab", category_label: "Lab", file_name: `${id}.png`, content_type: "image/png", size: 3, created: "2026-01-01T10:00:00Z",
+  uploaded_by: "nurse.hughes", stamp: null, scan_status: "clean", can_open: true, stamp_action: "Verify", can_remove: false, has_thumbnail: true,
+});
+
+beforeEach(async () => {
+  vi.resetModules();
+  server = fakeServer();
+  server.on("POST", /\/v1\/session$/, () => signedIn());
+  backend = (await import("./web")).webBackend;
+  await backend.signIn("dr.okafor", "pw");
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+const reasonOf = (s: { headers: Record<string, string> }) => [s.headers["x-chartdesk-break-glass-reason"], s.headers["x-chartdesk-break-glass-detail"]];
+
+describe("the records server from the browser", () => {
+  it("a break-glass reason is sent with every later request about that patient", async () => {
+    server.on("GET", /\/v1\/patients\?/, () => json(found("10000007")));
+    server.on("GET", /documents\?category=lab$/, () => json({ rows: [row("d1")], etag: "e" }));
+    server.on("GET", /documents\?search=/, () => json({ rows: [], etag: "e" }));
+    server.on("POST", /stamp$/, () => json(row("d1")));
+    server.on("GET", /audit$/, () => json({ events: [], rows: [] }));
+    server.on("POST", /export\.zip$/, () => new Response(new Uint8Array([80, 75]), { headers: { "x-chartdesk-export-files": "1" } }));
+    server.on("GET", /\/v1\/patients\/10000001\/documents\?/, () => json({ rows: [], etag: null }));
+    URL.createObjectURL = vi.fn(() => "blob:zip");
+    URL.revokeObjectURL = vi.fn();
+    vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => undefined);
+
+    const summary = await backend.findPatient("999 186 0916", { reason: "clinical_emergency", detail: "arrest call, bay 4" });
+    expect(summary).not.toHaveProperty("patient");
+    expect(summary.pinned).toBe(false);
+    await backend.listDocuments("10000007", "lab");
+    await backend.searchDocuments("10000007", "scan");
+    await backend.stampDocument("10000007", "d1");
+    await backend.accessHistory("10000007");
+    await backend.exportDocuments("10000007", ["d1"], []);
+    await backend.revalidatePatient("10000007");
+    for (const s of server.seen.filter((s) => s.url.includes("/v1/patients"))) {
+      expect([s.url, ...reasonOf(s)]).toEqual([s.url, "clinical_emergency", "arrest%20call%2C%20bay%204"]);
+    }
+    // Another patient's requests carry no reason.
+    await backend.listDocuments("10000001", "lab");
+    expect(reasonOf(server.seen.at(-1)!)).toEqual([undefined, undefined]);
+    // Signing out forgets the reasons.
+    server.on("POST", /sign-out$/, () => new Response(null, { status: 204 }));
+    await backend.signOut();
+    await backend.signIn("dr.okafor", "pw");
+    await backend.listDocuments("10000007", "lab");
+    expect(reasonOf(server.seen.at(-1)!)).toEqual([undefined, undefined]);
+  });
+
+  it("a server error body becomes the same UiError the window shows", async () => {
+    const cases: [string, number, string][] = [
+      ["reason_required", 403, "reason_required"],
+      ["forbidden", 403, "forbidden"],
+      ["infected", 403, "forbidden"],
+      ["scan_pending", 423, "forbidden"],
+      ["integrity", 422, "internal"],
+      ["unavailable", 503, "unreachable"],
+      ["not_found", 404, "not_found"],
+      ["conflict", 409, "conflict"],
+      ["invalid_input", 400, "invalid_input"],
+      ["something_new", 418, "internal"],
+    ];
+    for (const [code, status, shown] of cases) {
+      server.on("GET", /\/v1\/patients\?/, () => json({ code, message: `words for ${code}` }, status));
+      await expect(backend.findPatient("943 476 5919")).rejects.toEqual({ code: shown, message: `words for ${code}` });
+    }
+  });
+
+  it("no answer at all is 'cannot reach the records server'", async () => {
+    server.on("GET", /\/v1\/patients\?/, () => {
+      throw new TypeError("Failed to fetch");
+    });
+    await expect(backend.findPatient("943 476 5919")).rejects.toEqual({
+      code: "unreachable",
+      message: "Cannot reach the records server. Check the network connection",
+    });
+  });
+
+  it("revalidation sends the version shown and is null while nothing changed", async () => {
+    server.on("GET", /\/v1\/patients\?q=943/, () => json(found("10000007", "v1")));
+    await backend.findPatient("943 476 5919", { reason: "direct_care", detail: "" });
+    server.on("GET", /q=MRN%2010000007/, (s) => (s.headers["if-none-match"] === "v1" ? new Response(null, { status: 304 }) : json(found("10000007", "v2"))));
+    expect(await backend.revalidatePatient("10000007")).toBeNull();
+    expect(server.seen.at(-1)!.headers["if-none-match"]).toBe("v1");
+  });
+
+  it("thumbnails come from the list when inline, else from their link, else none", async () => {
+    server.on("GET", /documents\?category=lab$/, () =>
+      json({
+        rows: [
+          { ...row("inline"), thumbnail: btoa("abc"), thumbnail_url: "https://bucket.example/inline" },
+          { ...row("linked"), thumbnail_url: "https://bucket.example/linked" },
+          { ...row("none"), has_thumbnail: false, thumbnail_url: null },
+        ],
+        etag: "e",
+      }),
+    );
+    server.on("GET", /bucket\.example\/linked$/, () => new Response(new Uint8Array([1, 2])));
+    const rows = await backend.listDocuments("10000001", "lab");
+    expect(rows[0]).not.toHaveProperty("thumbnail");
+    expect(rows[0]).not.toHaveProperty("thumbnail_url");
+    expect(new TextDecoder().decode(await backend.documentThumbnail("10000001", "inline"))).toBe("abc");
+    expect(new Uint8Array(await backend.documentThumbnail("10000001", "linked"))).toEqual(new Uint8Array([1, 2]));
+    expect((await backend.documentThumbnail("10000001", "none")).byteLength).toBe(0);
+    // The bucket's link is fetched without the token.
+    expect(server.to(/bucket\.example/)[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it("searching a patient's documents asks the server with the text", async () => {
+    server.on("GET", /documents\?search=/, () => json({ rows: [row("d1")], etag: "e" }));
+    expect((await backend.searchDocuments("10000001", "blood count")).map((r) => r.id)).toEqual(["d1"]);
+    expect(server.seen.at(-1)!.url).toBe("/v1/patients/10000001/documents?search=blood%20count");
+  });
+
+  it("an opened file is shown only if it matches its SHA-256", async () => {
+    const bytes = new Uint8Array([37, 80, 68, 70, 1]);
+    const sha256 = await sha256Hex(bytes);
+    server.on("GET", /documents\/good$/, () => json({ url: "https://bucket.example/good", sha256, size: 5, content_type: "application/pdf" }));
+    server.on("GET", /documents\/bad$/, () => json({ url: "https://bucket.example/good", sha256: "0".repeat(64), size: 5, content_type: "application/pdf" }));
+    server.on("GET", /bucket\.example\/good$/, () => new Response(bytes));
+    expect(new Uint8Array(await backend.openDocument("10000001", "good"))).toEqual(bytes);
+    await expect(backend.openDocument("10000001", "bad")).rejects.toEqual({
+      code: "internal",
+      message: "The file failed its integrity check and was not shown",
+    });
+  });
+
+  it("an export is saved as a download named by the server, and the page keeps no copy", async () => {
+    server.on("POST", /export\.zip$/, () =>
+      new Response(new Uint8Array([80, 75, 3, 4]), {
+        headers: { "x-chartdesk-export-files": "2", "content-disposition": 'attachment; filename="chartdesk-export-10000001.zip"' },
+      }),
+    );
+    URL.createObjectURL = vi.fn(() => "blob:zip");
+    URL.revokeObjectURL = vi.fn();
+    const clicked: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(`${this.download} ${this.href}`);
+    });
+    const done = await backend.exportDocuments("10000001", ["d1", "d2"], ["lab"]);
+    expect(done).toEqual({ files: 2, bytes: 4, path: "chartdesk-export-10000001.zip" });
+    expect(server.seen.at(-1)!.body).toEqual({ doc_ids: ["d1", "d2"], categories: ["lab"] });
+    expect(clicked).toEqual(["chartdesk-export-10000001.zip blob:zip"]);
+    expect(document.querySelector("a[download]")).toBeNull();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(URL.revokeObjectURL).toHaveBeenCalledWith("blob:zip");
+  });
+
+  it("what needs the desktop says so, and offline search finds nothing", async () => {
+    expect(await backend.searchOffline("whit")).toEqual([]);
+    expect(await backend.outbox()).toEqual([]);
+    expect((await backend.syncNow()).online).toBe(true);
+    for (const call of [() => backend.pinPatient("1", () => undefined), () => backend.clearOfflineData(), () => backend.retryOutboxItem("x", false)]) {
+      await expect(call()).rejects.toEqual({ code: "invalid_input", message: "Offline copies need the Chartdesk desktop app" });
+    }
+  });
+});

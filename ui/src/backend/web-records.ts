@@ -1,0 +1,164 @@
+// Patients and their documents over the records server's `/v1` API. The server checks roles
+// and break-glass, audits, and hands out short-lived S3 URLs; the bytes are fetched from S3
+// and checked here against the SHA-256 on record. What this module remembers (break-glass
+// reasons, record versions, thumbnail links) is in memory only and forgotten at sign-out.
+import type { StatedReason } from "./contract";
+import { UNREACHABLE, jsonBody, seg, sha256Hex } from "./web-http";
+import { withToken } from "./web-session";
+import type { AccessEvent, DocumentRow, ExportSummary, PatientSummary, UiError } from "./types";
+
+type FoundPatient = PatientSummary & { patient: unknown; manifest: unknown; version: string };
+type ListedDocument = DocumentRow & { thumbnail_url?: string | null; thumbnail?: string | null };
+type DocumentAccess = { url: string; sha256: string; size: number; content_type: string };
+
+const REASON_HEADER = "x-chartdesk-break-glass-reason";
+const DETAIL_HEADER = "x-chartdesk-break-glass-detail";
+
+/** The reason the user gave per MRN: sent with every later request about that patient. */
+const reasons = new Map<string, StatedReason>();
+/** The record version each find gave, for `If-None-Match` revalidation. */
+const versions = new Map<string, string>();
+/** Thumbnails the last lists gave, by MRN and document: inline bytes (base64) or a link. */
+const thumbnails = new Map<string, { inline?: string; url?: string }>();
+
+export function forgetRecords(): void {
+  reasons.clear();
+  versions.clear();
+  thumbnails.clear();
+}
+
+function reasonHeaders(reason: StatedReason | undefined): Record<string, string> {
+  // Header values are ASCII: the user's own words travel percent-encoded.
+  return reason ? { [REASON_HEADER]: reason.reason, [DETAIL_HEADER]: encodeURIComponent(reason.detail) } : {};
+}
+
+/** A request about one patient: with their break-glass reason when one was given. */
+export function aboutPatient(mrn: string, path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = { ...Object.fromEntries(new Headers(init.headers).entries()), ...reasonHeaders(reasons.get(mrn)) };
+  return withToken(path, { ...init, headers });
+}
+
+const patientPath = (mrn: string, tail = "") => `/v1/patients/${seg(mrn)}${tail}`;
+const documentPath = (mrn: string, docId: string, tail = "") => patientPath(mrn, `/documents/${seg(docId)}${tail}`);
+
+/** The screen's summary only: the record and manifest (for the desktop's offline copy) are
+ * not kept. The browser has no offline copy: never pinned, always live. */
+function summaryOf(found: FoundPatient): PatientSummary {
+  const { banner, tiles, can_upload, can_view_history, can_export } = found;
+  return { banner, tiles, can_upload, can_view_history, can_export, pinned: false, synced_at: null };
+}
+
+export async function findPatient(query: string, reason?: StatedReason): Promise<PatientSummary> {
+  const answer = await withToken(`/v1/patients?q=${encodeURIComponent(query)}`, { headers: reasonHeaders(reason) });
+  const found = (await answer.json()) as FoundPatient;
+  const mrn = found.banner.mrn;
+  if (reason) reasons.set(mrn, reason);
+  versions.set(mrn, found.version);
+  return summaryOf(found);
+}
+
+/** A find by MRN with the version shown: null (304) while nothing changed. */
+export async function revalidatePatient(mrn: string): Promise<PatientSummary | null> {
+  const version = versions.get(mrn);
+  const answer = await aboutPatient(mrn, `/v1/patients?q=${encodeURIComponent(`MRN ${mrn}`)}`, {
+    headers: version ? { "if-none-match": version } : {},
+  });
+  if (answer.status === 304) return null;
+  const found = (await answer.json()) as FoundPatient;
+  versions.set(mrn, found.version);
+  return summaryOf(found);
+}
+
+async function listed(mrn: string, query: string): Promise<DocumentRow[]> {
+  const answer = await aboutPatient(mrn, patientPath(mrn, `/documents?${query}`));
+  const { rows } = (await answer.json()) as { rows: ListedDocument[] };
+  return rows.map(({ thumbnail_url, thumbnail, ...row }) => {
+    const key = `${mrn}/${row.id}`;
+    if (thumbnail || thumbnail_url) thumbnails.set(key, { inline: thumbnail ?? undefined, url: thumbnail_url ?? undefined });
+    else thumbnails.delete(key);
+    return row;
+  });
+}
+
+export const listDocuments = (mrn: string, category: string) =>
+  listed(mrn, `category=${encodeURIComponent(category)}`);
+export const searchDocuments = (mrn: string, text: string) => listed(mrn, `search=${encodeURIComponent(text)}`);
+
+/** The inline thumbnail if the list had it, else fetched from its link; empty when none. */
+export async function documentThumbnail(mrn: string, docId: string): Promise<ArrayBuffer> {
+  const known = thumbnails.get(`${mrn}/${docId}`);
+  if (known?.inline) return Uint8Array.from(atob(known.inline), (c) => c.charCodeAt(0)).buffer;
+  if (!known?.url) return new ArrayBuffer(0);
+  return fromStore(known.url);
+}
+
+/** A presigned GET to S3 (another origin: no token, no cookies). */
+async function fromStore(url: string): Promise<ArrayBuffer> {
+  let answer: Response;
+  try {
+    answer = await fetch(url, { credentials: "omit" });
+  } catch {
+    throw UNREACHABLE;
+  }
+  if (!answer.ok) {
+    throw { code: "internal", message: `The file could not be read from the records store (HTTP ${answer.status})` } satisfies UiError;
+  }
+  return answer.arrayBuffer();
+}
+
+/** The file's bytes, shown only if they hash to the SHA-256 on record. */
+export async function openDocument(mrn: string, docId: string): Promise<ArrayBuffer> {
+  const access = (await (await aboutPatient(mrn, documentPath(mrn, docId))).json()) as DocumentAccess;
+  const bytes = await fromStore(access.url);
+  if ((await sha256Hex(bytes)) !== access.sha256.toLowerCase()) {
+    throw { code: "internal", message: "The file failed its integrity check and was not shown" } satisfies UiError;
+  }
+  return bytes;
+}
+
+export async function stampDocument(mrn: string, docId: string): Promise<DocumentRow> {
+  const answer = await aboutPatient(mrn, documentPath(mrn, docId, "/stamp"), { method: "POST" });
+  return (await answer.json()) as DocumentRow;
+}
+
+export async function detachDocument(mrn: string, docId: string): Promise<void> {
+  await aboutPatient(mrn, documentPath(mrn, docId, "/detach"), { method: "POST" });
+}
+
+export async function deleteDocument(mrn: string, docId: string): Promise<void> {
+  await aboutPatient(mrn, documentPath(mrn, docId), { method: "DELETE" });
+}
+
+export async function accessHistory(mrn: string): Promise<AccessEvent[]> {
+  const answer = await aboutPatient(mrn, patientPath(mrn, "/audit"));
+  return ((await answer.json()) as { rows: AccessEvent[] }).rows;
+}
+
+/** The server streams one ZIP; the browser saves it as a download (no save dialog). */
+export async function exportDocuments(mrn: string, docIds: string[], categories: string[]): Promise<ExportSummary> {
+  const answer = await aboutPatient(
+    mrn,
+    patientPath(mrn, "/export.zip"),
+    jsonBody({ doc_ids: docIds, categories }),
+  );
+  const zip = await answer.blob();
+  const name = fileNameOf(answer.headers.get("content-disposition")) ?? `chartdesk-export-${mrn}.zip`;
+  const url = URL.createObjectURL(zip);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  // After the click has handed the blob to the download: the page keeps no copy.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+  return { files: Number(answer.headers.get("x-chartdesk-export-files") ?? 0), bytes: zip.size, path: name };
+}
+
+/** `attachment; filename="x.zip"` → `x.zip` (only the final component, never a path). */
+function fileNameOf(disposition: string | null): string | null {
+  const match = disposition?.match(/filename="?([^";]+)"?/i);
+  const name = match?.[1]?.split(/[\\/]/).pop()?.trim();
+  return name || null;
+}

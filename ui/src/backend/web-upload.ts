@@ -1,0 +1,234 @@
+// Uploads from the browser, as server intents: start (the server checks and presigns) → PUT
+// the bytes straight to S3 (one presigned PUT, or the parts of a multipart upload, four at a
+// time) → complete (the server verifies and attaches). XHR, not fetch, so each PUT reports
+// progress and can be aborted; a cancelled upload tells the server, which removes what came.
+import { asUiError } from "./contract";
+import { prepare, type Prepared, type Variant } from "./web-upload-file";
+import { uiErrorFrom } from "./web-http";
+import type { DocumentRow, UiError, UploadOutcome, UploadProgress } from "./types";
+
+type Presigned = { method: string; url: string; headers: { name: string; value: string }[] };
+type Target = {
+  role: "original" | "optimized" | "thumb";
+  put?: Presigned | null;
+  multipart?: { upload_id: string; part_size: number; parts: { number: number; request: Presigned }[] } | null;
+};
+type Started = { doc_id: string; already_attached: boolean; objects: Target[] };
+type Completed = {
+  results: { doc_id: string; outcome: string; row: DocumentRow | null; error: { code: string; message: string } | null }[];
+};
+
+/** What the upload needs from the rest of the transport. */
+export interface UploadDeps {
+  /** A JSON POST about this patient, with the token (and break-glass reason). */
+  post(mrn: string, path: string, body: unknown): Promise<Response>;
+  /** The row of a document already in the record (a replay has no row in its answer). */
+  findRow(mrn: string, category: string, docId: string): Promise<DocumentRow | null>;
+}
+
+/** Parts or PUTs in flight at once, as the desktop (PARALLEL_PARTS). */
+const PARALLEL = 4;
+/** A PUT with no answer or a 5xx is tried this many times in all. */
+const ATTEMPTS = 3;
+
+const CANCELLED: UiError = { code: "cancelled", message: "The upload was cancelled" };
+
+type Running = {
+  cancelled: boolean;
+  /** Cancelled, or one PUT failed: the other PUTs stop too. */
+  stopped: boolean;
+  /** The server was told about it: a cancel must ask it to remove what arrived. */
+  started: { doc_id: string; mrn: string; category: string } | null;
+  /** The complete call went: too late to cancel (the server may be attaching it). */
+  completing: boolean;
+  requests: Set<XMLHttpRequest>;
+};
+
+const running = new Map<string, Running>();
+const listeners = new Set<(p: UploadProgress) => void>();
+
+export function onUploadProgress(handler: (p: UploadProgress) => void): void {
+  listeners.add(handler);
+}
+
+/** Stops the upload's PUTs; false when there is nothing to stop or it is already completing. */
+export function cancelUpload(uploadId: string): boolean {
+  const upload = running.get(uploadId);
+  if (!upload || upload.completing) return false;
+  upload.cancelled = true;
+  stop(upload);
+  return true;
+}
+
+function stop(upload: Running): void {
+  upload.stopped = true;
+  for (const request of upload.requests) request.abort();
+}
+
+export async function uploadDocument(
+  deps: UploadDeps,
+  uploadId: string,
+  mrn: string,
+  category: string,
+  fileName: string,
+  file: Blob,
+  replaceOldest: boolean,
+): Promise<UploadOutcome> {
+  const upload: Running = { cancelled: false, stopped: false, started: null, completing: false, requests: new Set() };
+  running.set(uploadId, upload);
+  const stopIfCancelled = () => {
+    if (upload.cancelled) throw CANCELLED;
+  };
+  try {
+    const prepared = await prepare(fileName, file);
+    stopIfCancelled();
+    const declared = declaration(crypto.randomUUID(), mrn, category, fileName, prepared, replaceOldest);
+    const started = (await (await deps.post(mrn, "/v1/uploads", declared)).json()) as Started;
+    upload.started = { doc_id: declared.doc_id, mrn, category };
+    stopIfCancelled();
+    if (started.already_attached) {
+      upload.completing = true; // already in the record: nothing to abort
+      return await added(deps, declared, null);
+    }
+    const sent = await sendObjects(upload, uploadId, started.objects, file, prepared.variants);
+    stopIfCancelled();
+    upload.completing = true;
+    const body = { uploads: [{ ...declared, multipart_upload_id: sent.multipartUploadId, parts: sent.parts }] };
+    const completed = (await (await deps.post(mrn, "/v1/uploads/complete", body)).json()) as Completed;
+    const result = completed.results.find((r) => r.doc_id === declared.doc_id) ?? completed.results[0];
+    if (result?.outcome === "attached" || result?.outcome === "already_attached") {
+      return await added(deps, declared, result.row);
+    }
+    if (result?.outcome === "preop_full") {
+      throw { code: "preop_full", message: result.error?.message ?? "Preop already holds 3 images — replace the oldest?" };
+    }
+    throw uiErrorFrom(result?.error ?? null);
+  } catch (e) {
+    const failed = upload.cancelled ? CANCELLED : asUiError(e);
+    stop(upload);
+    // Nothing half-sent stays behind (an open multipart upload is billed until aborted).
+    if (upload.started && !upload.completing) {
+      const { doc_id, mrn: at, category: into } = upload.started;
+      await deps.post(at, "/v1/uploads/abort", { doc_id, mrn: at, category: into }).catch(() => undefined);
+    }
+    throw failed;
+  } finally {
+    running.delete(uploadId);
+  }
+}
+
+/** The server's StartUpload; sent again unchanged inside the complete call. */
+function declaration(docId: string, mrn: string, category: string, fileName: string, p: Prepared, replaceOldest: boolean) {
+  return {
+    doc_id: docId,
+    mrn,
+    category,
+    file_name: fileName,
+    content_type: p.contentType,
+    size: p.size,
+    sha256: p.sha256,
+    replace_oldest: replaceOldest,
+    variants: p.variants.map(({ kind, size, sha256 }) => ({ kind, size, sha256 })),
+    part_sha256: p.partSha256,
+  };
+}
+
+async function added(deps: UploadDeps, declared: { doc_id: string; mrn: string; category: string }, row: DocumentRow | null): Promise<UploadOutcome> {
+  const found = row ?? (await deps.findRow(declared.mrn, declared.category, declared.doc_id));
+  if (!found) throw { code: "internal", message: "The file was added, but its row could not be read; reload the list" } satisfies UiError;
+  return { kind: "added", row: found };
+}
+
+type Put = { body: Blob; request: Presigned; part?: number };
+
+/** Every object's bytes to S3; the multipart original's upload id and its parts' ETags. */
+async function sendObjects(upload: Running, uploadId: string, objects: Target[], file: Blob, variants: Variant[]) {
+  const puts: Put[] = [];
+  let multipartUploadId: string | null = null;
+  for (const target of objects) {
+    const bytes = target.role === "original" ? file : variants.find((v) => v.kind === target.role)?.blob;
+    if (!bytes) throw { code: "internal", message: `The records server asked for a ${target.role} copy that was not made` } satisfies UiError;
+    if (target.put) puts.push({ body: bytes, request: target.put });
+    if (target.multipart) {
+      const { part_size: size, parts } = target.multipart;
+      if (target.role === "original") multipartUploadId = target.multipart.upload_id;
+      for (const p of parts) puts.push({ body: bytes.slice((p.number - 1) * size, p.number * size), request: p.request, part: p.number });
+    }
+  }
+  const progress = progressReporter(uploadId, puts.reduce((n, p) => n + p.body.size, 0));
+  const parts: { number: number; etag: string }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < puts.length && !upload.stopped) {
+      const put = puts[next++]!;
+      const etag = await putWithRetry(upload, put, (sent) => progress(put, sent));
+      if (put.part !== undefined) {
+        if (!etag) throw { code: "internal", message: `The records store did not confirm part ${put.part} of the file; try again` } satisfies UiError;
+        parts.push({ number: put.part, etag });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, puts.length) }, worker));
+  parts.sort((a, b) => a.number - b.number);
+  return { multipartUploadId, parts };
+}
+
+/** Bytes sent across every PUT of one upload, reported once per whole percent. */
+function progressReporter(uploadId: string, total: number) {
+  const sentBy = new Map<Put, number>();
+  let shown = -1;
+  return (put: Put, sent: number) => {
+    sentBy.set(put, sent);
+    const all = [...sentBy.values()].reduce((a, b) => a + b, 0);
+    const percent = total ? Math.floor((100 * all) / total) : 100;
+    if (percent === shown) return;
+    shown = percent;
+    for (const listener of listeners) listener({ upload_id: uploadId, sent: all, total });
+  };
+}
+
+async function putWithRetry(upload: Running, put: Put, onSent: (sent: number) => void): Promise<string | null> {
+  for (let attempt = 1; ; attempt++) {
+    if (upload.stopped) throw CANCELLED;
+    const answer = await send(upload, put, onSent);
+    if (answer.status >= 200 && answer.status < 300) {
+      onSent(put.body.size);
+      return answer.etag;
+    }
+    const retryable = answer.status === 0 || answer.status >= 500;
+    if (!retryable || attempt >= ATTEMPTS) {
+      throw answer.status === 0
+        ? ({ code: "unreachable", message: "Cannot reach the records store. Check the network connection" } satisfies UiError)
+        : ({ code: "internal", message: `The records store refused the file (HTTP ${answer.status}); try again` } satisfies UiError);
+    }
+    onSent(0);
+  }
+}
+
+/** One presigned PUT. The signature covers its headers; `host` and `content-length` are
+ * set by the browser itself (scripts may not). */
+function send(upload: Running, put: Put, onSent: (sent: number) => void): Promise<{ status: number; etag: string | null }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    upload.requests.add(xhr);
+    const done = () => upload.requests.delete(xhr);
+    xhr.open(put.request.method || "PUT", put.request.url);
+    for (const { name, value } of put.request.headers) {
+      if (!["host", "content-length"].includes(name.toLowerCase())) xhr.setRequestHeader(name, value);
+    }
+    xhr.upload.onprogress = (e) => onSent(e.loaded);
+    xhr.onload = () => {
+      done();
+      resolve({ status: xhr.status, etag: xhr.getResponseHeader("ETag") });
+    };
+    xhr.onerror = () => {
+      done();
+      resolve({ status: 0, etag: null });
+    };
+    xhr.onabort = () => {
+      done();
+      reject(CANCELLED);
+    };
+    xhr.send(put.body);
+  });
+}

@@ -1,0 +1,84 @@
+// The browser transport: the same Backend as the window, over HTTPS to the records server
+// that served this page (same origin, `/v1/...`). What only the desktop can do (offline copy,
+// outbox, pinning) answers harmlessly or refuses in plain words; the screens hide it anyway.
+import type { Backend, Platform } from "./contract";
+import { jsonBody, publicJson, uiErrorFrom } from "./web-http";
+import * as records from "./web-records";
+import * as session from "./web-session";
+import * as uploads from "./web-upload";
+import type { AppInfo, BreakGlassChoice, SyncStatus, UiError } from "./types";
+
+type ClientConfig = {
+  version: string;
+  sandbox: boolean;
+  idle_lock_seconds: number;
+  break_glass_reasons: BreakGlassChoice[];
+};
+
+export const webPlatform: Platform = { kind: "browser", offline: false, pinning: false, saveDialog: false };
+
+const DESKTOP_ONLY: UiError = { code: "invalid_input", message: "Offline copies need the Chartdesk desktop app" };
+const desktopOnly = async (): Promise<never> => {
+  throw DESKTOP_ONLY;
+};
+/** Always online, nothing waiting: the browser has no outbox. */
+const idle = (): SyncStatus => ({ online: true, queued: 0, failed: 0, sent: 0, checked_at: new Date().toISOString() });
+
+let config: ClientConfig | null = null;
+const clientConfig = async () => (config ??= await publicJson<ClientConfig>("/v1/client-config"));
+
+// Whatever the session saw goes with it: reasons, record versions, thumbnail links.
+session.onSessionEnded(records.forgetRecords);
+
+const uploadDeps: uploads.UploadDeps = {
+  post: (mrn, path, body) => records.aboutPatient(mrn, path, jsonBody(body)),
+  findRow: async (mrn, category, docId) =>
+    (await records.listDocuments(mrn, category)).find((r) => r.id === docId) ?? null,
+};
+
+export const webBackend: Backend = {
+  appInfo: async (): Promise<AppInfo> => {
+    try {
+      const c = await clientConfig();
+      return { profile: "web", sandbox: c.sandbox, version: c.version, idle_lock_seconds: c.idle_lock_seconds, startup_error: null };
+    } catch (e) {
+      const err = "code" in (e as object) ? (e as UiError) : uiErrorFrom(null);
+      return { profile: "web", sandbox: false, version: "", idle_lock_seconds: 300, startup_error: err };
+    }
+  },
+  signIn: session.signIn,
+  completeNewPassword: session.completeNewPassword,
+  completeTotp: session.completeTotp,
+  completeMfaSetup: session.completeMfaSetup,
+  signOut: session.signOut,
+  // Nothing survives a reload: a new page always starts at the sign-in form.
+  resumeSession: async () => null,
+  lockSession: session.lockSession,
+  unlockSession: session.unlockSession,
+  findPatient: records.findPatient,
+  breakGlassReasons: async () => (await clientConfig()).break_glass_reasons,
+  accessHistory: records.accessHistory,
+  revalidatePatient: records.revalidatePatient,
+  searchOffline: async () => [],
+  outbox: async () => [],
+  retryOutboxItem: desktopOnly,
+  discardOutboxItem: desktopOnly,
+  resetOfflineData: desktopOnly,
+  syncNow: async () => idle(),
+  pinPatient: desktopOnly,
+  unpinPatient: desktopOnly,
+  clearOfflineData: desktopOnly,
+  onSyncStatus: async () => undefined,
+  listDocuments: records.listDocuments,
+  searchDocuments: records.searchDocuments,
+  documentThumbnail: records.documentThumbnail,
+  exportDocuments: records.exportDocuments,
+  openDocument: records.openDocument,
+  stampDocument: records.stampDocument,
+  detachDocument: records.detachDocument,
+  deleteDocument: records.deleteDocument,
+  uploadDocument: (uploadId, mrn, category, fileName, file, replaceOldest) =>
+    uploads.uploadDocument(uploadDeps, uploadId, mrn, category, fileName, file, replaceOldest),
+  cancelUpload: async (uploadId) => uploads.cancelUpload(uploadId),
+  onUploadProgress: async (handler) => uploads.onUploadProgress(handler),
+};
