@@ -180,3 +180,25 @@ describe("the document list follows the patient on the banner", () => {
     expect(backend.openDocument).toHaveBeenCalledWith("1001", "a-2");
   });
 });
+
+describe("the list's date filters read UK dates", () => {
+  it("a From date typed as dd/mm/yyyy keeps only documents from that day on; a bad one filters nothing", async () => {
+    await findPatient("1001");
+    openLabTile();
+    const older = { ...row("a-1", "old.png"), created: "2026-11-30T10:00:00Z" };
+    const newer = { ...row("a-2", "new.png"), created: "2026-12-02T09:00:00Z" };
+    lists.get("1001")!.resolve([newer, older]);
+    await settle(0);
+    const from = byId<HTMLInputElement>("doc-from");
+
+    from.value = "01/12/2026";
+    from.dispatchEvent(new Event("input"));
+    expect(listedIds()).toEqual(["a-2"]);
+    expect(from.getAttribute("aria-invalid")).toBe("false");
+
+    from.value = "12/31/2026";
+    from.dispatchEvent(new Event("input"));
+    expect(listedIds()).toEqual(["a-2", "a-1"]);
+    expect(from.getAttribute("aria-invalid")).toBe("true");
+  });
+});

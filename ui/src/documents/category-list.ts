@@ -6,6 +6,7 @@ import { backend } from "../backend/api";
 import type { DocumentRow, Tile, UiError } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
 import { latest, type Ticket } from "../shell/request-guard";
+import { parseUkDate } from "../shell/uk-date";
 import { setUploadTarget } from "./upload";
 import { closeViewer, openViewer } from "./viewer";
 
@@ -217,12 +218,21 @@ export function hideCategory(): void {
 
 function visibleRows(): DocumentRow[] {
   const text = byId<HTMLInputElement>("doc-filter").value.trim().toLowerCase();
-  const from = byId<HTMLInputElement>("doc-from").value;
-  const to = byId<HTMLInputElement>("doc-to").value;
+  const from = dateLimit("doc-from");
+  const to = dateLimit("doc-to");
   return rows.filter((r) => {
     const day = r.created.slice(0, 10);
     return (!text || r.file_name.toLowerCase().includes(text)) && (!from || day >= from) && (!to || day <= to);
   });
+}
+
+/** The box's date as `yyyy-mm-dd`; "" for none. A date that cannot be read is marked invalid
+ * and filters nothing, so a half-typed date never hides documents. */
+function dateLimit(id: string): string {
+  const box = byId<HTMLInputElement>(id);
+  const parsed = parseUkDate(box.value);
+  box.setAttribute("aria-invalid", String(parsed === null));
+  return parsed ?? "";
 }
 
 function render(): void {
