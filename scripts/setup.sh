@@ -6,9 +6,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${CHARTDESK_CACHE:-$HOME/.cache/chartdesk}"
 mkdir -p "$cache"
 
+# chromium + chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver): the browser end-to-end
+# test drives the same UI, served by the records server, in a real headless Chromium.
 apt_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
   libsoup-3.0-dev libssl-dev pkg-config xvfb xauth webkit2gtk-driver keyutils
-  python3-venv curl build-essential)
+  python3-venv curl build-essential chromium chromium-driver)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

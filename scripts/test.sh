@@ -31,7 +31,7 @@ keyctl session - cargo test --locked --workspace
 step "desktop app build"
 cargo build --locked --workspace
 
-step "end-to-end: the real desktop window (tauri-driver + WebKitWebDriver under Xvfb)"
+step "end-to-end: the real desktop window (tauri-driver + WebKitWebDriver under Xvfb) and the browser version in headless Chromium (chromedriver), one set of scenarios"
 export CHARTDESK_BIN="$CARGO_TARGET_DIR/debug/chartdesk"
 export CHARTDESK_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/chartdesk-desktop"
 export CHARTDESK_MOTO_SERVER="$moto_server"

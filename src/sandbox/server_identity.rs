@@ -51,6 +51,8 @@ pub fn server_policy(records: &str, audit: &str) -> Value {
             { "Sid": "AuditRead", "Effect": "Allow", "Action": "s3:GetObject", "Resource": format!("{a}/audit/*") },
             { "Sid": "AuditList", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": a,
               "Condition": { "StringLike": { "s3:prefix": ["audit/*"] } } },
+            { "Sid": "PoolPasswordRules", "Effect": "Allow", "Action": "cognito-idp:DescribeUserPool",
+              "Resource": "arn:aws:cognito-idp:*:*:userpool/*" },
             { "Sid": "AuditNeverTampered", "Effect": "Deny",
               "Action": ["s3:DeleteObject*", "s3:PutObjectRetention", "s3:BypassGovernanceRetention", "s3:PutObjectLegalHold"],
               "Resource": [format!("{a}/audit/*")] }

@@ -1,7 +1,9 @@
-// Starts what the end-to-end tests need: a provisioned local cloud and tauri-driver.
+// Starts what the end-to-end tests need: a provisioned local cloud, the records server (which
+// also serves the built UI to browsers), tauri-driver for the window and chromedriver for a
+// headless Chromium.
 import { spawn, execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -17,7 +19,20 @@ export const bins = {
   server: process.env.CHARTDESK_SERVER_BIN ?? path.join(targetDir, "debug/chartdesk-server"),
   moto: process.env.CHARTDESK_MOTO_SERVER ?? path.join(os.homedir(), ".cache/chartdesk/venv/bin/moto_server"),
   tauriDriver: process.env.TAURI_DRIVER ?? path.join(os.homedir(), ".cargo/bin/tauri-driver"),
+  // Debian's chromium and chromium-driver (scripts/setup.sh installs them).
+  chromium: process.env.CHARTDESK_CHROMIUM ?? "/usr/bin/chromium",
+  chromedriver: process.env.CHARTDESK_CHROMEDRIVER ?? "/usr/bin/chromedriver",
 };
+
+/** The built UI (`cd ui && npm run build`) the records server serves at `/`. */
+export const webRoot = process.env.CHARTDESK_E2E_WEB_ROOT ?? path.join(repoRoot, "ui", "dist");
+
+/**
+ * An origin other than the server's own that the server lets call its API (CORS allow-list);
+ * any other foreign origin is refused. Same-origin pages (the UI the server serves) are always
+ * allowed.
+ */
+export const allowedForeignOrigin = "http://allowed.example";
 
 /** Screenshots go under the clone's target/ so a person can look at them after a run. */
 export const screenshotDir = path.join(repoRoot, "target", "e2e-screenshots");
@@ -95,7 +110,7 @@ export async function startSwitch(targetPort) {
  * moto on a free port, provisioned by `chartdesk sandbox up` into temp config/data folders.
  * With `viaSwitch`, the app reaches moto through a proxy the test can cut (`sandbox.network`).
  */
-export async function startSandbox({ viaSwitch = false } = {}) {
+export async function startSandbox({ viaSwitch = false, serverEnv = {} } = {}) {
   const port = await freePort();
   // moto checks TOTP codes only when asked to (DESIGN.md §6).
   const moto = spawn(bins.moto, ["-H", "127.0.0.1", "-p", String(port)], {
@@ -125,7 +140,7 @@ export async function startSandbox({ viaSwitch = false } = {}) {
       });
     report = JSON.parse((await up()).stdout);
     // The records server needs the pool the first pass made; the second pass saves its URL.
-    server = await startServer(`http://127.0.0.1:${port}`, report);
+    server = await startServer(`http://127.0.0.1:${port}`, report, serverEnv);
     serverSwitch = viaSwitch ? await startSwitch(server.port) : null;
     const serverUrl = `http://127.0.0.1:${serverSwitch ? serverSwitch.port : server.port}`;
     await up("--server", serverUrl);
@@ -147,6 +162,8 @@ export async function startSandbox({ viaSwitch = false } = {}) {
     endpoint,
     env,
     report,
+    /** The records server itself (not through the switch): where a browser loads the UI. */
+    serverUrl: server.url,
     network: both,
     stop: () => {
       both?.stop();
@@ -156,10 +173,13 @@ export async function startSandbox({ viaSwitch = false } = {}) {
   };
 }
 
+/** The records server's log for this test process (its stderr). */
+export const serverLogFile = path.join(os.tmpdir(), `chartdesk-e2e-server-${process.pid}.log`);
+
 /** The records server against moto at `endpoint`; resolves once `/v1/health` answers. */
-async function startServer(endpoint, report) {
+async function startServer(endpoint, report, extraEnv = {}) {
   const child = spawn(bins.server, ["--listen", "127.0.0.1:0"], {
-    stdio: ["ignore", "pipe", "ignore"],
+    stdio: ["ignore", "pipe", openSync(serverLogFile, "a")],
     detached: true,
     env: {
       ...process.env,
@@ -173,6 +193,10 @@ async function startServer(endpoint, report) {
       // The server's own IAM identity that `sandbox up` made (the server role's policy).
       AWS_ACCESS_KEY_ID: report.server_access_key_id,
       AWS_SECRET_ACCESS_KEY: report.server_secret_access_key,
+      // The browser version: the built UI at `/`, and one foreign origin allowed to call the API.
+      CHARTDESK_WEB_ROOT: webRoot,
+      CHARTDESK_ALLOWED_ORIGINS: allowedForeignOrigin,
+      ...extraEnv,
     },
   });
   const url = await new Promise((resolve, reject) => {
@@ -217,6 +241,79 @@ export async function startDriver(env) {
   });
   await waitForPort(port, "tauri-driver");
   return { base: `http://127.0.0.1:${port}`, stop: () => killGroup(driver) };
+}
+
+/** chromedriver on a free port; resolves once its `/status` says it is ready. */
+export async function startChromedriver() {
+  const port = await freePort();
+  const driver = spawn(bins.chromedriver, [`--port=${port}`], {
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const ready = await fetch(`${base}/status`).then(
+      (r) => r.json().then((j) => j.value?.ready === true),
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      killGroup(driver);
+      throw new Error(`chromedriver did not become ready on ${port}`);
+    }
+    await sleep(100);
+  }
+  return { base, stop: () => killGroup(driver) };
+}
+
+/**
+ * Capabilities for a headless Chromium with a fresh profile folder (`cleanup` removes it).
+ * Without the background-networking flags Chromium's own connections (updates, sync, field
+ * trials) fail on a closed machine and can hold up the page.
+ */
+export function chromeCapabilities() {
+  const userDataDir = mkdtempSync(path.join(os.tmpdir(), "chartdesk-e2e-chromium-"));
+  return {
+    capabilities: {
+      browserName: "chrome",
+      "goog:chromeOptions": {
+        binary: bins.chromium,
+        args: [
+          "--headless=new",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          `--user-data-dir=${userDataDir}`,
+          "--window-size=1280,1024",
+        ],
+      },
+    },
+    cleanup: () => rmSync(userDataDir, { recursive: true, force: true }),
+  };
+}
+
+/** Fails early, with what to run, when the UI the server should serve was never built. */
+export function assertUiBuilt() {
+  if (!existsSync(path.join(webRoot, "index.html"))) {
+    throw new Error(`no built UI in ${webRoot}: run \`cd ui && npm run build\` first`);
+  }
+}
+
+/**
+ * Timings for the closing note, one JSON line each (`{platform, metric, ms}`), appended to
+ * target/e2e-timings.jsonl. Figures only: no test asserts on them.
+ */
+export const timingsFile = path.join(repoRoot, "target", "e2e-timings.jsonl");
+export function recordTiming(platform, metric, ms) {
+  if (typeof ms !== "number" || !Number.isFinite(ms)) return;
+  const line = { platform, metric, ms: Math.round(ms * 10) / 10 };
+  appendFileSync(timingsFile, `${JSON.stringify(line)}\n`);
+  console.log(`timing: ${platform} ${metric} ${line.ms} ms`);
 }
 
 /**

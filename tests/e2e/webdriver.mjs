@@ -1,5 +1,10 @@
-// A minimal W3C WebDriver client over fetch: enough to drive the Tauri window via tauri-driver.
+// A minimal W3C WebDriver client over fetch: enough to drive the Tauri window via tauri-driver
+// and a headless Chromium via chromedriver.
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+
+// Keys that stay pressed until they come again in the same `keys()` text (as in WebDriver's
+// "element send keys"): Shift, Control, Alt, Meta.
+const MODIFIERS = new Set(["\uE008", "\uE009", "\uE00A", "\uE03D"]);
 
 export class Session {
   constructor(base, id) {
@@ -7,10 +12,14 @@ export class Session {
     this.id = id;
   }
 
-  static async create(base, application, timeoutMs = 60000) {
-    const body = {
-      capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application } } },
-    };
+  /**
+   * A new session. `target` is the desktop app's path (tauri-driver launches it) or a W3C
+   * capabilities object for a browser (`{ browserName: "chrome", "goog:chromeOptions": … }`).
+   */
+  static async create(base, target, timeoutMs = 60000) {
+    const alwaysMatch =
+      typeof target === "string" ? { browserName: "wry", "tauri:options": { application: target } } : target;
+    const body = { capabilities: { alwaysMatch } };
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
@@ -25,6 +34,15 @@ export class Session {
 
   cmd(method, path, body) {
     return request(method, `${this.base}/session/${this.id}${path}`, body);
+  }
+
+  /** Loads `url` in the browser; resolves once the page has loaded. */
+  navigate(url) {
+    return this.cmd("POST", "/url", { url });
+  }
+
+  currentUrl() {
+    return this.cmd("GET", "/url");
   }
 
   async find(css) {
@@ -88,12 +106,23 @@ export class Session {
     return this.cmd("GET", "/element/active").then((v) => new Element(this, v[ELEMENT]));
   }
 
-  /** Sends keys to whatever has focus (keyboard-only navigation). */
+  /**
+   * Sends keys to whatever has focus (keyboard-only navigation). A modifier stays down until it
+   * comes again: "\uE009f\uE009" is Ctrl+F.
+   */
   async keys(text) {
-    const actions = [...text].flatMap((c) => [
-      { type: "keyDown", value: c },
-      { type: "keyUp", value: c },
-    ]);
+    const held = new Set();
+    const actions = [];
+    for (const c of text) {
+      if (MODIFIERS.has(c)) {
+        actions.push({ type: held.has(c) ? "keyUp" : "keyDown", value: c });
+        if (held.has(c)) held.delete(c);
+        else held.add(c);
+      } else {
+        actions.push({ type: "keyDown", value: c }, { type: "keyUp", value: c });
+      }
+    }
+    for (const c of held) actions.push({ type: "keyUp", value: c });
     await this.cmd("POST", "/actions", { actions: [{ type: "key", id: "kbd", actions }] });
     await this.cmd("DELETE", "/actions");
   }
