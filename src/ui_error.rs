@@ -122,7 +122,9 @@ impl ErrorCode {
                 | AuthError::Disabled
                 | AuthError::ResetRequired
                 | AuthError::NewPasswordRequired
-                | AuthError::UnsupportedChallenge(_) => ErrorCode::WrongCredentials,
+                | AuthError::UnsupportedChallenge(_)
+                | AuthError::UnlockWait(_)
+                | AuthError::OfflineUnlockExhausted => ErrorCode::WrongCredentials,
                 AuthError::Unreachable => ErrorCode::Unreachable,
                 AuthError::Misconfigured => ErrorCode::Config,
                 AuthError::NotSignedIn | AuthError::SessionEnded => ErrorCode::NotSignedIn,

@@ -62,6 +62,7 @@ impl RefreshTokenVault {
         self.delete(&self.token_account(username)).await?;
         self.delete(&self.unlock_account(username)).await?;
         self.delete(&self.locked_account(username)).await?;
+        self.delete(&self.unlock_failures_account(username)).await?;
         self.delete(&self.last_user_account()).await
     }
 
@@ -90,6 +91,27 @@ impl RefreshTokenVault {
         verifier: String,
     ) -> Result<(), KeychainError> {
         self.write(&self.unlock_account(username), verifier).await
+    }
+
+    /// Wrong offline unlock passwords so far (see `offline_unlock::Failures`).
+    pub async fn unlock_failures(&self, username: &str) -> Result<Option<String>, KeychainError> {
+        self.read(&self.unlock_failures_account(username)).await
+    }
+
+    pub async fn save_unlock_failures(
+        &self,
+        username: &str,
+        failures: Option<String>,
+    ) -> Result<(), KeychainError> {
+        let account = self.unlock_failures_account(username);
+        match failures {
+            Some(f) => self.write(&account, f).await,
+            None => self.delete(&account).await,
+        }
+    }
+
+    fn unlock_failures_account(&self, username: &str) -> String {
+        format!("{}/{username}/offline-unlock-failures", self.scope)
     }
 
     fn unlock_account(&self, username: &str) -> String {

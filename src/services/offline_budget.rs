@@ -82,6 +82,7 @@ impl Services {
     /// Every cached patient and file goes; uploads still waiting stay.
     pub async fn clear_offline_data(&self) -> Result<(), AppError> {
         self.actor().await?;
+        self.refuse_if_locked()?;
         Ok(self.cache().await?.clear_records().await?)
     }
 }

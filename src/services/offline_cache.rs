@@ -52,6 +52,7 @@ impl Services {
     /// one with a new key. Whatever was queued in the old one is lost, as the UI warns.
     pub async fn reset_cache(&self) -> Result<(), AppError> {
         let username = self.actor().await?;
+        self.refuse_if_locked()?;
         let path = self.cache_path(&username)?;
         *self.cache.lock().await = None;
         let stamp = (self.clock)().unix_timestamp().to_string();

@@ -7,6 +7,7 @@ use time::Duration;
 use tracing::instrument;
 
 use super::{AppError, Services};
+use crate::auth::offline_unlock::{verdict, Failures, Verdict};
 use crate::auth::{AuthError, Session, SignInStep};
 use crate::domain::Action;
 
@@ -69,6 +70,8 @@ impl Services {
         if let Ok(Some(verifier)) = made {
             let _ = vault.save_unlock_verifier(username, verifier).await;
         }
+        // Cognito accepted the password: wrong offline tries before it no longer count.
+        let _ = vault.save_unlock_failures(username, None).await;
     }
 
     /// The idle lock opened without Cognito: the password checked against the verifier kept
@@ -162,8 +165,10 @@ impl Services {
             .await
         {
             Ok(session) => {
-                let locked = vault.is_locked(&username).await?;
-                self.locked.store(locked, Ordering::SeqCst);
+                // Shared ward computers: a restart never opens on the last user's records. It
+                // opens locked for them; their password, or "Sign in as someone else".
+                vault.set_locked(&username, true).await?;
+                self.locked.store(true, Ordering::SeqCst);
                 let user = self.user_of(&session);
                 self.replace_session(Some(session)).await;
                 Ok(Some(user))
@@ -223,21 +228,73 @@ impl Services {
             Ok(SignInStep::NewPasswordRequired(_) | SignInStep::MfaSetupRequired(_)) => {
                 return Err(AuthError::UnsupportedChallenge("unlock".into()).into())
             }
-            // No network: the verifier kept at the last online check decides.
-            Err(AuthError::Unreachable) => match self.unlock_offline(&username, password).await? {
-                Some(true) => current().await?,
-                Some(false) => return Err(AuthError::WrongCredentials.into()),
-                None => return Err(AuthError::Unreachable.into()),
-            },
+            // No network: the verifier kept at the last online check decides, a bounded
+            // number of times.
+            Err(AuthError::Unreachable) => {
+                self.offline_attempt_allowed(&username).await?;
+                match self.unlock_offline(&username, password).await? {
+                    Some(true) => current().await?,
+                    Some(false) => {
+                        self.count_offline_failure(&username).await?;
+                        return Err(AuthError::WrongCredentials.into());
+                    }
+                    None => return Err(AuthError::Unreachable.into()),
+                }
+            }
             Err(e) => return Err(e.into()),
         };
         if let Some(vault) = &self.vault {
             vault.set_locked(&username, false).await?;
+            vault.save_unlock_failures(&username, None).await?;
         }
         self.locked.store(false, Ordering::SeqCst);
         let user = self.user_of(&session);
         self.replace_session(Some(session)).await;
         Ok(user)
+    }
+
+    /// For what needs no role but must not happen behind the lock (clearing offline data).
+    pub(super) fn refuse_if_locked(&self) -> Result<(), AppError> {
+        if self.locked.load(Ordering::SeqCst) {
+            return Err(AuthError::Locked.into());
+        }
+        Ok(())
+    }
+
+    async fn offline_failures(&self, username: &str) -> Result<Failures, AppError> {
+        let Some(vault) = &self.vault else {
+            return Ok(Failures::default());
+        };
+        Ok(vault
+            .unlock_failures(username)
+            .await?
+            .map(|f| Failures::decode(&f))
+            .unwrap_or_default())
+    }
+
+    /// Refuses an offline try while the wait after the last wrong one runs, and for good
+    /// after `MAX_OFFLINE_ATTEMPTS` (until an online unlock or sign-in).
+    async fn offline_attempt_allowed(&self, username: &str) -> Result<(), AppError> {
+        let failures = self.offline_failures(username).await?;
+        match verdict(failures, (self.clock)().unix_timestamp()) {
+            Verdict::Allowed => Ok(()),
+            Verdict::Wait(seconds) => Err(AuthError::UnlockWait(seconds).into()),
+            Verdict::Exhausted => Err(AuthError::OfflineUnlockExhausted.into()),
+        }
+    }
+
+    async fn count_offline_failure(&self, username: &str) -> Result<(), AppError> {
+        let next = self
+            .offline_failures(username)
+            .await?
+            .after_another((self.clock)().unix_timestamp());
+        if let Some(vault) = &self.vault {
+            vault
+                .save_unlock_failures(username, Some(next.encode()))
+                .await?;
+        }
+        tracing::warn!(count = next.count, "wrong password at an offline unlock");
+        Ok(())
     }
 
     /// Revokes the refresh token (best effort), removes it from the keychain, forgets the session.

@@ -1,6 +1,6 @@
 // End to end in the real desktop window: sign in → find patient → tiles, against the local cloud.
 // The scenarios the browser shares are in scenarios.mjs (browser.test.mjs runs the same list);
-// what only the window does (a restart resumes the user, the app's log) is here.
+// what only the window does (a restart opens locked for the last user, the app's log) is here.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -41,23 +41,33 @@ after(async () => {
 
 registerScenarios(test, ctx);
 
-test("a restart signs the last user straight back in; after sign-out a restart shows sign-in", async () => {
+test("a restart opens locked for the last user; their password unlocks; Sign in as someone else ends the session", async () => {
   const nurse = sandbox.report.users.find((u) => u.username === "nurse.hughes");
   let s = ctx.s;
   await submitSignIn(s, nurse.username, nurse.password);
   await s.waitFor("#patient-view");
 
-  await s.close();
-  s = ctx.s = await Session.create(driver.base, bins.desktop);
-  await s.waitFor("#patient-view");
-  assert.equal(await (await s.find("#user-name")).text(), nurse.username);
+  const restart = async () => {
+    await s.close();
+    s = ctx.s = await Session.create(driver.base, bins.desktop);
+  };
+  await restart();
+  await s.waitFor("#lock-view");
+  assert.equal(await (await s.find("#lock-user")).text(), nurse.username);
+  assert.equal(await (await s.activeElement()).attr("id"), "lock-password");
+  await ctx.shot("05-locked-after-restart");
+  await s.fill("#lock-password", nurse.password);
+  await (await s.find("#lock-submit")).click();
+  await s.waitUntil(async () => !(await (await s.find("#lock-view")).displayed()), "the lock opens");
   assert.equal(await (await s.find("#user-roles")).text(), "Ward staff");
-  await ctx.shot("05-restored-after-restart");
 
-  await (await s.find("#sign-out")).click();
+  await restart();
+  const someoneElse = await s.waitFor("#lock-sign-out");
+  assert.equal(await someoneElse.text(), "Sign in as someone else");
+  await someoneElse.click();
   await s.waitFor("#signin-view");
-  await s.close();
-  s = ctx.s = await Session.create(driver.base, bins.desktop);
+  // The old session was ended, not just hidden: the next start asks who is signing in.
+  await restart();
   await s.waitFor("#signin-view");
 });
 

@@ -31,7 +31,7 @@ async fn sign_in(services: &Services, username: &str) {
 }
 
 #[tokio::test]
-async fn a_restart_signs_the_last_user_back_in_from_the_keychain() {
+async fn a_restart_opens_locked_for_the_last_user_until_their_password_is_given() {
     let name = profile_name();
     sign_in(&app(&name).await, "nurse.hughes").await;
 
@@ -40,8 +40,14 @@ async fn a_restart_signs_the_last_user_back_in_from_the_keychain() {
         .resume_session()
         .await
         .unwrap()
-        .expect("signed back in");
+        .expect("the last user is remembered");
     assert_eq!(user.username, "nurse.hughes");
+    assert!(
+        user.locked,
+        "a shared computer never reopens on someone's records"
+    );
+    assert!(restarted.find_patient("943 476 5919").await.is_err());
+    restarted.unlock("Demo-WardStaff-2026!").await.unwrap();
     restarted.find_patient("943 476 5919").await.unwrap();
 }
 

@@ -132,7 +132,9 @@ fn sign_in_code(e: &AuthError) -> ApiErrorCode {
         | AuthError::Disabled
         | AuthError::ResetRequired
         | AuthError::NewPasswordRequired
-        | AuthError::UnsupportedChallenge(_) => ApiErrorCode::WrongCredentials,
+        | AuthError::UnsupportedChallenge(_)
+        | AuthError::UnlockWait(_)
+        | AuthError::OfflineUnlockExhausted => ApiErrorCode::WrongCredentials,
         AuthError::ChallengeExpired
         | AuthError::NotSignedIn
         | AuthError::SessionEnded

@@ -45,6 +45,10 @@ pub enum AuthError {
     SessionEnded,
     #[error("Chartdesk is locked. Enter your password to continue")]
     Locked,
+    #[error("That password is not right. Wait {0} seconds, then try again")]
+    UnlockWait(u64),
+    #[error("Too many wrong passwords on this computer. Connect to the network, then unlock with your password or sign in as someone else")]
+    OfflineUnlockExhausted,
     #[error("Sign-in failed: {0}")]
     Failed(Failure),
 }
