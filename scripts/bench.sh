@@ -97,6 +97,26 @@ python3 scripts/bench/make_pdfs.py "$work/big" 1 "$big"
 python3 scripts/bench/durable.py --runs "$runs" --mrn 10000004 --file "$work/big/report-000.pdf" --floor-dir "$work/floor" -- \
   env CHARTDESK_PASSWORD='Demo-WardStaff-2026!' "$bin/chartdesk"
 
+step "peak memory: a 50 MiB upload, an export of many 5 MB documents"
+# Issue 10 item 5: each peaks well under 300 MB, whatever the input's size.
+measure --row peak-memory --metric "upload of one $((big / 1048576)) MiB file, wall" --who "chartdesk upload ($profile)" --ours \
+  --rss-metric "upload of one $((big / 1048576)) MiB file, peak RSS" --rss-goal "< 300 MB" --runs 1 -- \
+  env CHARTDESK_PASSWORD='Demo-WardStaff-2026!' "$bin/chartdesk" upload --user nurse.hughes --mrn 10000006 --category lab "$work/big/report-000.pdf"
+measure --row peak-memory --metric "upload of one $((big / 1048576)) MiB file, wall" --who "aws s3 cp" \
+  --rss-metric "upload of one $((big / 1048576)) MiB file, peak RSS" --runs 1 -- \
+  aws s3 cp --only-show-errors --endpoint-url "$moto_endpoint" "$work/big/report-000.pdf" "s3://$bucket/peers/memory/big.pdf"
+exports=300 export_bytes=5000000
+$smoke && exports=3 export_bytes=100000
+python3 scripts/bench/make_pdfs.py "$work/export" "$exports" "$export_bytes"
+ward upload --user nurse.hughes --mrn 10000008 --category postop --jobs 8 "$work/export"/*.pdf >/dev/null
+what="export of $exports x $((export_bytes / 1000)) kB documents"
+measure --row peak-memory --metric "$what, wall" --who "chartdesk export ($profile)" --ours \
+  --rss-metric "$what, peak RSS" --rss-goal "< 300 MB" --runs 1 -- \
+  env CHARTDESK_PASSWORD='Demo-Clinician-2026!' "$bin/chartdesk" export --user dr.okafor --mrn 10000008 --category postop --out "$work/export-{run}.zip"
+measure --row peak-memory --metric "$what, wall" --who "python -m zipfile -c (from local files)" \
+  --rss-metric "$what, peak RSS" --runs 1 -- \
+  python3 -m zipfile -c "$work/peer-export-{run}.zip" "$work/export"
+
 step "image variants"
 images="$work/images"
 count=5

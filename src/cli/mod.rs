@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Output for people by default, JSON with `--json`.
 
 mod docs;
+mod export;
 mod find;
 mod patients;
 mod sandbox;
@@ -38,6 +39,8 @@ enum Command {
     Find(find::FindArgs),
     /// List a patient's documents (all categories, or one), newest first.
     Docs(docs::DocsArgs),
+    /// Save documents of a patient as one ZIP with manifest.csv (clinicians and records admins).
+    Export(export::ExportArgs),
     /// Add scans to a patient's record (checked by content; preop holds 3 images). Files go
     /// through the encrypted outbox: nothing is lost if the run stops.
     Upload(upload::UploadArgs),
@@ -67,6 +70,7 @@ pub fn run() -> std::process::ExitCode {
             Command::Sandbox { command } => sandbox::run(command).await,
             Command::Find(args) => find::run(&cli.profile, args).await,
             Command::Docs(args) => docs::run(&cli.profile, args).await,
+            Command::Export(args) => export::run(&cli.profile, args).await,
             Command::Upload(args) => upload::run(&cli.profile, args).await,
             Command::Outbox(args) => upload::outbox(&cli.profile, args).await,
             Command::Sync(args) => upload::sync(&cli.profile, args).await,

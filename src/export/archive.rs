@@ -1,6 +1,7 @@
-//! Writing the export ZIP: the files, then `manifest.csv` describing each. Written to a
-//! temporary name beside the target and renamed at the end, so a crash or a full disk never
-//! leaves a half ZIP under the name the user chose.
+//! Writing the export ZIP one document at a time (only the one being added is in memory),
+//! then `manifest.csv` describing each. Written to a temporary name beside the target and
+//! renamed at the end, so a crash or a full disk never leaves a half ZIP under the name the
+//! user chose.
 
 use std::fs::File;
 use std::io::Write;
@@ -9,24 +10,8 @@ use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-pub use crate::records::export_manifest::MANIFEST_CSV;
-use crate::records::export_manifest::{self, ExportedEntry};
-
-/// One document as it goes into the ZIP.
-pub struct ExportedFile {
-    /// Path inside the ZIP (unique, see `UniqueNames`).
-    pub zip_name: String,
-    pub bytes: Vec<u8>,
-    pub document_id: String,
-    pub category: String,
-    pub original_name: String,
-    pub content_type: String,
-    pub sha256: String,
-    pub created: String,
-    pub uploaded_by: String,
-    /// `label by at`, or empty.
-    pub stamp: String,
-}
+use crate::records::export_manifest::manifest_csv;
+pub use crate::records::export_manifest::{ExportedEntry, MANIFEST_CSV};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -36,27 +21,74 @@ pub enum ArchiveError {
     Write { path: String, reason: String },
 }
 
-/// Writes `files` and their manifest CSV to `target` (which must end in `.zip`).
-pub fn write_archive(target: &Path, files: &[ExportedFile]) -> Result<u64, ArchiveError> {
-    let is_zip = target
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
-    if !is_zip {
-        return Err(ArchiveError::NotZip);
+/// A ZIP being written beside its target. Dropped unfinished, its partial file goes.
+pub struct Archive {
+    target: PathBuf,
+    partial: PathBuf,
+    zip: Option<ZipWriter<File>>,
+    rows: Vec<ExportedEntry>,
+}
+
+impl Archive {
+    /// Starts the ZIP for `target` (which must end in `.zip`).
+    pub fn create(target: &Path) -> Result<Self, ArchiveError> {
+        let is_zip = target
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+        if !is_zip {
+            return Err(ArchiveError::NotZip);
+        }
+        let partial = partial_path(target);
+        let file = File::create(&partial).map_err(|e| failed(target, &e))?;
+        Ok(Self {
+            target: target.to_path_buf(),
+            partial,
+            zip: Some(ZipWriter::new(file)),
+            rows: Vec::new(),
+        })
     }
-    let partial = partial_path(target);
-    let failed = |reason: String| ArchiveError::Write {
+
+    /// Appends one document; `entry.size` is taken from `bytes`.
+    pub fn add(&mut self, mut entry: ExportedEntry, bytes: &[u8]) -> Result<(), ArchiveError> {
+        let zip = self.zip.as_mut().ok_or(ArchiveError::NotZip)?;
+        // Scans are already compressed: storing them is as small and much faster.
+        let stored = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Stored)
+            .large_file(bytes.len() as u64 >= u64::from(u32::MAX));
+        zip.start_file(entry.zip_name.as_str(), stored)
+            .map_err(std::io::Error::other)
+            .and_then(|()| zip.write_all(bytes))
+            .map_err(|e| failed(&self.target, &e))?;
+        entry.size = bytes.len() as u64;
+        self.rows.push(entry);
+        Ok(())
+    }
+
+    /// Writes the manifest, syncs and renames; the ZIP's size in bytes.
+    pub fn finish(mut self) -> Result<u64, ArchiveError> {
+        let zip = self.zip.take().ok_or(ArchiveError::NotZip)?;
+        let written = finish_zip(zip, &self.rows).and_then(|()| {
+            std::fs::rename(&self.partial, &self.target)?;
+            Ok(std::fs::metadata(&self.target)?.len())
+        });
+        written.map_err(|e| failed(&self.target, &e))
+    }
+}
+
+impl Drop for Archive {
+    fn drop(&mut self) {
+        if self.zip.is_some() || self.partial.exists() {
+            self.zip = None;
+            let _ = std::fs::remove_file(&self.partial);
+        }
+    }
+}
+
+fn failed(target: &Path, e: &std::io::Error) -> ArchiveError {
+    ArchiveError::Write {
         path: target.display().to_string(),
-        reason,
-    };
-    let written = write_zip(&partial, files).and_then(|()| {
-        std::fs::rename(&partial, target)?;
-        Ok(std::fs::metadata(target)?.len())
-    });
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
-        failed(e.to_string())
-    })
+        reason: e.to_string(),
+    }
 }
 
 fn partial_path(target: &Path) -> PathBuf {
@@ -67,40 +99,13 @@ fn partial_path(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.partial"))
 }
 
-fn write_zip(path: &Path, files: &[ExportedFile]) -> std::io::Result<()> {
-    let mut zip = ZipWriter::new(File::create(path)?);
-    // Scans are already compressed: storing them is as small and much faster.
-    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+fn finish_zip(mut zip: ZipWriter<File>, rows: &[ExportedEntry]) -> std::io::Result<()> {
     let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-    for file in files {
-        zip.start_file(file.zip_name.as_str(), stored)
-            .map_err(std::io::Error::other)?;
-        zip.write_all(&file.bytes)?;
-    }
     zip.start_file(MANIFEST_CSV, deflated)
         .map_err(std::io::Error::other)?;
-    zip.write_all(&manifest_csv(files)?)?;
+    zip.write_all(&manifest_csv(rows)?)?;
     let inner = zip.finish().map_err(std::io::Error::other)?;
     inner.sync_all()
-}
-
-fn manifest_csv(files: &[ExportedFile]) -> std::io::Result<Vec<u8>> {
-    let entries: Vec<ExportedEntry> = files
-        .iter()
-        .map(|f| ExportedEntry {
-            zip_name: f.zip_name.clone(),
-            document_id: f.document_id.clone(),
-            category: f.category.clone(),
-            original_name: f.original_name.clone(),
-            content_type: f.content_type.clone(),
-            size: f.bytes.len() as u64,
-            sha256: f.sha256.clone(),
-            created: f.created.clone(),
-            uploaded_by: f.uploaded_by.clone(),
-            stamp: f.stamp.clone(),
-        })
-        .collect();
-    export_manifest::manifest_csv(&entries)
 }
 
 #[cfg(test)]
@@ -108,14 +113,14 @@ mod tests {
     use super::*;
     use std::io::Read;
 
-    fn file(zip_name: &str, bytes: &[u8], original: &str) -> ExportedFile {
-        ExportedFile {
+    fn entry(zip_name: &str, original: &str) -> ExportedEntry {
+        ExportedEntry {
             zip_name: zip_name.into(),
-            bytes: bytes.to_vec(),
             document_id: "id-1".into(),
             category: "lab".into(),
             original_name: original.into(),
             content_type: "application/pdf".into(),
+            size: 0,
             sha256: "ab".into(),
             created: "2026-11-23T10:00:00Z".into(),
             uploaded_by: "nurse.hughes".into(),
@@ -127,8 +132,11 @@ mod tests {
     fn the_zip_holds_each_file_and_a_csv_row_for_it() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("export.zip");
-        let files = [file("lab/a, \"b\".pdf", b"%PDF-1", "a, \"b\".pdf")];
-        write_archive(&target, &files).unwrap();
+        let mut archive = Archive::create(&target).unwrap();
+        archive
+            .add(entry("lab/a, \"b\".pdf", "a, \"b\".pdf"), b"%PDF-1")
+            .unwrap();
+        archive.finish().unwrap();
         let mut zip = zip::ZipArchive::new(File::open(&target).unwrap()).unwrap();
         let mut body = Vec::new();
         zip.by_name("lab/a, \"b\".pdf")
@@ -152,11 +160,21 @@ mod tests {
     }
 
     #[test]
+    fn an_export_stopped_halfway_leaves_no_file_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("export.zip");
+        let mut archive = Archive::create(&target).unwrap();
+        archive.add(entry("lab/a.pdf", "a.pdf"), b"%PDF-1").unwrap();
+        drop(archive);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
     fn a_target_that_is_not_a_zip_is_refused_and_nothing_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("export.pdf");
         assert!(matches!(
-            write_archive(&target, &[]),
+            Archive::create(&target),
             Err(ArchiveError::NotZip)
         ));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
@@ -165,7 +183,7 @@ mod tests {
     #[test]
     fn an_unwritable_folder_is_an_error_naming_the_path() {
         let target = Path::new("/nonexistent-folder/export.zip");
-        let err = write_archive(target, &[]).unwrap_err();
+        let err = Archive::create(target).err().unwrap();
         assert!(err.to_string().contains("/nonexistent-folder/export.zip"));
     }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{AppError, Services};
 use crate::domain::{sha256_hex, Action, Category};
-use crate::export::{write_archive, ArchiveError, ExportedFile, UniqueNames};
+use crate::export::{Archive, ArchiveError, ExportedEntry, UniqueNames};
 
 /// What to put in the ZIP: these documents, and every document of these categories.
 #[derive(Debug, Clone, Default)]
@@ -59,37 +59,55 @@ impl Services {
         let granted = server
             .export(&token, mrn.as_ref(), &request, reason.as_ref())
             .await?;
+        let path = target.display().to_string();
         let mut names = UniqueNames::default();
-        let mut files = Vec::with_capacity(granted.documents.len());
+        let mut archive = Some(blocking(&path, move || Archive::create(&target)).await?);
+        let count = granted.documents.len() as u32;
+        // One document in memory at a time: fetched, checked, appended, dropped.
         for access in granted.documents {
             let bytes = server.fetch(&access.url, access.size).await?;
             if access.sha256.len() != 64 || sha256_hex(&bytes) != access.sha256 {
                 return Err(AppError::Corrupted);
             }
-            files.push(ExportedFile {
+            let entry = ExportedEntry {
                 zip_name: names.claim(access.category.id(), &access.file_name),
-                bytes,
                 document_id: access.doc_id.to_string(),
                 category: access.category.id().to_string(),
                 original_name: access.file_name,
                 content_type: access.content_type,
+                size: bytes.len() as u64,
                 sha256: access.sha256,
                 created: access.created,
                 uploaded_by: access.uploaded_by,
                 stamp: access.stamp.unwrap_or_default(),
-            });
+            };
+            let mut writing = archive.take().ok_or(AppError::Corrupted)?;
+            archive = Some(
+                blocking(&path, move || {
+                    writing.add(entry, &bytes)?;
+                    Ok(writing)
+                })
+                .await?,
+            );
         }
-        let path = target.display().to_string();
-        let count = files.len() as u32;
-        let written = tokio::task::spawn_blocking(move || write_archive(&target, &files)).await;
-        let bytes = written.map_err(|e| ArchiveError::Write {
-            path: path.clone(),
-            reason: e.to_string(),
-        })??;
+        let writing = archive.take().ok_or(AppError::Corrupted)?;
+        let bytes = blocking(&path, move || writing.finish()).await?;
         Ok(ExportSummary {
             files: count,
             bytes,
             path,
         })
     }
+}
+
+/// File work off the async workers; a task that dies is reported as a write failure.
+async fn blocking<T: Send + 'static>(
+    path: &str,
+    work: impl FnOnce() -> Result<T, ArchiveError> + Send + 'static,
+) -> Result<T, AppError> {
+    let done = tokio::task::spawn_blocking(work).await;
+    Ok(done.map_err(|e| ArchiveError::Write {
+        path: path.to_string(),
+        reason: e.to_string(),
+    })??)
 }
