@@ -1,7 +1,8 @@
 // Wrong document: the viewer shows only the document its title names, and each PDF page once.
 // The core and pdf.js are faked; the viewer module is the real one.
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { byId } from "../shell/dom";
+import { FakeObserver } from "./pdf-test-support";
 import { type Deferred, deferred, key, loadPage, row, settle } from "./test-support";
 
 const backend = vi.hoisted(() => ({ openDocument: vi.fn() }));
@@ -10,32 +11,8 @@ vi.mock("../backend/api", () => ({
   platform: { kind: "desktop", offline: true, pinning: true, saveDialog: true },
 }));
 
-/** A fake pdf.js: the "PDF" bytes are text `pdf:<pages>:<word>`; every step answers after a
- * timer, and while `paused` drawing a page waits for `resume()`, so a test can start a
- * second render while the first is still in its page loop. */
-const pdfjs = vi.hoisted(() => {
-  const later = <T>(value: T) => new Promise<T>((r) => setTimeout(() => r(value), 2));
-  const held: (() => void)[] = [];
-  const control = {
-    paused: false,
-    resume() {
-      control.paused = false;
-      for (const go of held.splice(0)) go();
-    },
-  };
-  const draw = () => (control.paused ? new Promise<void>((r) => held.push(r)) : later(undefined));
-  const getDocument = vi.fn(({ data }: { data: Uint8Array }) => {
-    const [, pages, word] = new TextDecoder().decode(data).split(":");
-    const page = {
-      getViewport: () => ({ width: 100, height: 140, convertToViewportRectangle: (r: number[]) => r }),
-      render: () => ({ promise: draw(), cancel: () => undefined }),
-      getTextContent: () => later({ items: [{ str: `a ${word} here`, transform: [1, 0, 0, 1, 5, 5], width: 9, height: 9 }] }),
-    };
-    const doc = { numPages: Number(pages), getPage: () => later(page), destroy: async () => undefined };
-    return { promise: later(doc), destroy: async () => undefined };
-  });
-  return { GlobalWorkerOptions: {}, getDocument, control };
-});
+/** pdf.js is faked (pdf-test-support): bytes `pdf:<pages>:<word>[:<pages with the word>]`. */
+const pdfjs = await vi.hoisted(async () => (await import("./pdf-test-support")).fakePdfjs());
 vi.mock("pdfjs-dist/legacy/build/pdf.mjs", () => pdfjs);
 
 /** Object URLs the viewer made, so a test can read which bytes an <img> shows. */
@@ -50,7 +27,8 @@ const reportPdf = row("doc-p", "ann-report.pdf", "application/pdf");
 
 beforeEach(async () => {
   vi.resetModules();
-  pdfjs.control.resume();
+  pdfjs.control.reset();
+  FakeObserver.uninstall();
   backend.openDocument.mockReset();
   loadPage();
   blobs.clear();
@@ -71,6 +49,9 @@ beforeEach(async () => {
   viewer = await import("./viewer");
   viewer.initViewer();
 });
+
+// A view left open would keep reading page sizes into the next test.
+afterEach(() => viewer.closeViewer());
 
 async function shownImageText(): Promise<string | null> {
   const img = byId("viewer-body").querySelector("img");
@@ -174,5 +155,151 @@ describe("PDF pages", () => {
     find.value = "BETA";
     find.dispatchEvent(new Event("input"));
     expect(byId("viewer-find-count").textContent).toBe("1 of 2 (page 1)");
+  });
+});
+
+/** Opens a one-PDF list and waits until its first pages are drawn. */
+async function openPdf(spec: string): Promise<void> {
+  viewer.openViewer("1001", [reportPdf], 0);
+  opens.get("doc-p")!.resolve(bytes(spec));
+  await vi.waitFor(() => expect(byId("viewer-status").textContent).toBe(""));
+}
+
+function search(text: string): void {
+  const find = byId<HTMLInputElement>("viewer-find-text");
+  find.value = text;
+  find.dispatchEvent(new Event("input"));
+}
+
+/** Find reads all 300 pages' text first: allow it time on a busy machine. */
+const reading = { timeout: 5000 };
+const findCount = () => byId("viewer-find-count").textContent;
+/** The page whose placeholder holds the current match's highlight (null for none). */
+const currentHitPage = () => byId("viewer-body").querySelector(".find-hit.current")?.closest<HTMLElement>(".pdf-page")?.dataset.page ?? null;
+
+describe("a long PDF keeps only the pages near the viewport", () => {
+  it("a 300-page PDF renders only the pages near the viewport", async () => {
+    FakeObserver.install();
+    await openPdf("pdf:300:alpha");
+
+    expect(byId("viewer-body").querySelectorAll(".pdf-page")).toHaveLength(300);
+    expect(pagesShown()).toEqual(["1"]);
+    FakeObserver.latest().near([1, 2, 3]);
+    await vi.waitFor(() => expect(pdfjs.control.renders.map((r) => r.page)).toEqual([1, 2, 3]));
+    await settle();
+    expect(pagesShown()).toEqual(["1", "2", "3"]);
+    expect(byId("viewer-status").textContent).toBe("");
+  });
+
+  it("without IntersectionObserver a 300-page PDF draws its first pages only", async () => {
+    await openPdf("pdf:300:alpha");
+
+    expect(byId("viewer-body").querySelectorAll(".pdf-page")).toHaveLength(300);
+    expect(pagesShown()).toEqual(["1", "2", "3"]);
+    await settle(50);
+    expect(pdfjs.control.renders).toHaveLength(3);
+  });
+
+  it("find reaches a match on a page not rendered yet", async () => {
+    FakeObserver.install();
+    await openPdf("pdf:300:needle:250");
+    FakeObserver.latest().near([1, 2, 3]);
+
+    search("needle");
+    await vi.waitFor(() => expect(findCount()).toBe("1 of 1 (page 250)"), reading);
+    await vi.waitFor(() => expect(currentHitPage()).toBe("250"));
+    expect(pagesShown()).toEqual(["1", "2", "3", "250"]);
+    expect(byId("viewer-body").querySelectorAll(".find-hit")).toHaveLength(1);
+  });
+
+  it("Enter moves to the next match on a page not drawn, and round to the first", async () => {
+    FakeObserver.install();
+    await openPdf("pdf:300:needle:2,250");
+    FakeObserver.latest().near([1, 2, 3]);
+    await vi.waitFor(() => expect(pagesShown()).toEqual(["1", "2", "3"]));
+    await settle();
+
+    search("needle");
+    await vi.waitFor(() => expect(findCount()).toBe("1 of 2 (page 2)"), reading);
+    expect(currentHitPage()).toBe("2");
+    key(byId("viewer-find-text"), "Enter");
+    expect(findCount()).toBe("2 of 2 (page 250)");
+    await vi.waitFor(() => expect(currentHitPage()).toBe("250"));
+    key(byId("viewer-find-text"), "Enter");
+    expect(findCount()).toBe("1 of 2 (page 2)");
+    expect(currentHitPage()).toBe("2");
+  });
+
+  it("a match on a page scrolled away loses its highlight with the page, and finds it again", async () => {
+    FakeObserver.install();
+    await openPdf("pdf:300:needle:250");
+    search("needle");
+    await vi.waitFor(() => expect(currentHitPage()).toBe("250"), reading);
+
+    FakeObserver.latest().near([10, 11]);
+    await vi.waitFor(() => expect(pagesShown()).toEqual(["10", "11"]));
+    expect(byId("viewer-body").querySelectorAll(".find-hit")).toHaveLength(0);
+    key(byId("viewer-find-text"), "Enter");
+    await vi.waitFor(() => expect(currentHitPage()).toBe("250"));
+    expect(findCount()).toBe("1 of 1 (page 250)");
+  });
+
+  it("zooming comes back to the page and the match the reader was on", async () => {
+    FakeObserver.install();
+    await openPdf("pdf:300:needle:250");
+    search("needle");
+    await vi.waitFor(() => expect(currentHitPage()).toBe("250"), reading);
+
+    key(byId("viewer"), "+");
+    await vi.waitFor(() => expect(currentHitPage()).toBe("250"));
+    expect(findCount()).toBe("1 of 1 (page 250)");
+    const page = byId("viewer-body").querySelector<HTMLElement>('.pdf-page[data-page="250"]')!;
+    expect(page.style.width).toBe("125px");
+    // The text was read once, not again for the zoom.
+    expect(pdfjs.control.textReads.filter((n) => n === 250)).toHaveLength(1);
+  });
+
+  it("two quick zooms still come back to the page the reader was on", async () => {
+    FakeObserver.install();
+    await openPdf("pdf:300:needle:2,250");
+    FakeObserver.latest().near([1, 2, 3]);
+    search("needle");
+    await vi.waitFor(() => expect(findCount()).toBe("1 of 2 (page 2)"), reading);
+    key(byId("viewer-find-text"), "Enter");
+    await vi.waitFor(() => expect(currentHitPage()).toBe("250"));
+
+    key(byId("viewer"), "+");
+    key(byId("viewer"), "+"); // before the first zoom laid anything out
+    await vi.waitFor(() => expect(byId("viewer-body").querySelector<HTMLElement>(".pdf-page")?.style.width).toBe("156px"));
+    await vi.waitFor(() => expect(currentHitPage()).toBe("250"));
+    expect(findCount()).toBe("2 of 2 (page 250)");
+    expect(pagesShown()).toEqual(["250"]);
+    expect(byId("viewer-status").textContent).toBe("");
+  });
+
+  it("a page that cannot be drawn shows its error, not an empty status", async () => {
+    pdfjs.control.failing.add(1);
+    viewer.openViewer("1001", [reportPdf], 0);
+    opens.get("doc-p")!.resolve(bytes("pdf:3:alpha"));
+
+    await vi.waitFor(() => expect(byId("viewer-status").textContent).toBe("page 1 is damaged"));
+    await settle(50);
+    expect(byId("viewer-status").textContent).toBe("page 1 is damaged");
+    expect(pagesShown()).toEqual(["2", "3"]);
+  });
+
+  it("closing the viewer gives every canvas back", async () => {
+    await openPdf("pdf:3:alpha");
+    const canvases = [...byId("viewer-body").querySelectorAll("canvas")];
+    expect(canvases).toHaveLength(3);
+
+    key(byId("viewer"), "Escape");
+    expect(byId("viewer").hidden).toBe(true);
+    expect(canvases.map((c) => [c.width, c.height])).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(byId("viewer-body").childElementCount).toBe(0);
   });
 });

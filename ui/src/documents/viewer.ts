@@ -1,13 +1,17 @@
-// Full-window viewer: images and PDFs (pdf.js, every page) with zoom, rotate and pan by drag;
-// Ctrl+F finds text in a PDF (Enter for the next match); arrow keys move to the previous/next
-// document of the list. Bytes come only from the core (open_document). Only the newest load or
-// render may draw: a document (or error) that arrives after moving on is dropped, and a PDF
-// page loop stops once a newer render started (shell/request-guard).
+// Full-window viewer: images and PDFs (pdf.js) with zoom, rotate and pan by drag; Ctrl+F finds
+// text in a PDF (Enter for the next match); arrow keys move to the previous/next document of
+// the list. Bytes come only from the core (open_document). A PDF is laid out page by page but
+// only the pages near the viewport are drawn (pdf-pages), so memory stays bounded whatever its
+// length; find searches every page (pdf-find). Only the newest load or render may draw: a
+// document (or error) that arrives after moving on is dropped, and a PDF view stops drawing
+// once a newer render started (shell/request-guard).
 import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import { backend } from "../backend/api";
 import type { DocumentRow, UiError } from "../backend/types";
 import { byId, el, show } from "../shell/dom";
 import { latest, type Ticket } from "../shell/request-guard";
+import { PdfFind } from "./pdf-find";
+import { PdfPages, type TextRun } from "./pdf-pages";
 import { installStreamIteration } from "./stream-iteration";
 
 // The legacy build (library and worker alike) carries polyfills for older web views such as
@@ -23,11 +27,15 @@ let rotation = 0;
 let objectUrl: string | null = null;
 let current: { row: DocumentRow; bytes: ArrayBuffer } | null = null;
 let returnFocus: HTMLElement | null = null;
-/** Text of each rendered PDF page, for find. */
-type PageText = { page: HTMLElement; viewport: pdfjs.PageViewport; items: { str: string; transform: number[]; width: number; height: number }[] };
-let pages: PageText[] = [];
-let hits: HTMLElement[] = [];
-let hitIndex = -1;
+/** The PDF laid out in the body (null for an image or nothing). */
+let pdf: PdfPages | null = null;
+/** Where a zoom or rotation of the PDF shown comes back to: the page in view, the find match. */
+let resume = { page: 1, match: 0 };
+/** The text read from the PDF shown, kept while only its zoom or rotation changes. */
+let texts: { key: string; runs: (TextRun[] | undefined)[] } | null = null;
+const finder = new PdfFind((e) => {
+  if (guard.key) byId("viewer-status").textContent = (e as UiError).message ?? String(e);
+});
 /** Which document (MRN and id) may draw in the body. */
 const guard = latest();
 const keyFor = (row: DocumentRow) => `${mrn}/${row.id}`;
@@ -41,10 +49,10 @@ export function initViewer(): void {
   byId("viewer-rotate").addEventListener("click", () => rotate());
   initPan();
   const findText = byId<HTMLInputElement>("viewer-find-text");
-  findText.addEventListener("input", () => find(findText.value));
+  findText.addEventListener("input", () => finder.search(findText.value));
   findText.addEventListener("keydown", (e) => {
     e.stopPropagation();
-    if (e.key === "Enter") nextHit(e.shiftKey ? -1 : 1);
+    if (e.key === "Enter") finder.next(e.shiftKey ? -1 : 1);
     if (e.key === "Escape") byId("viewer-body").focus();
   });
   byId("viewer").addEventListener("keydown", (e) => {
@@ -97,10 +105,10 @@ function step(delta: number): void {
 }
 
 function clearBody(): void {
+  pdf?.destroy();
+  pdf = null;
+  finder.show(null);
   byId("viewer-body").replaceChildren();
-  pages = [];
-  hits = [];
-  hitIndex = -1;
   if (objectUrl) URL.revokeObjectURL(objectUrl);
   objectUrl = null;
 }
@@ -113,6 +121,8 @@ async function load(): Promise<void> {
   zoom = 1;
   rotation = 0;
   current = null;
+  texts = null;
+  resume = { page: 1, match: 0 };
   clearBody();
   byId("viewer-title").textContent = `${row.file_name} (${index + 1} of ${list.length})`;
   const status = byId("viewer-status");
@@ -131,20 +141,25 @@ async function load(): Promise<void> {
 }
 
 /** Draws the current document; a zoom or rotation of a PDF starts a newer render (a new ticket
- * for the same document) so the older page loop stops. */
+ * for the same document) so the older view stops drawing. It comes back to the page the reader
+ * was on, and to the same find match. */
 async function render(ticket: Ticket): Promise<void> {
   const shown = current;
   if (!shown) return;
+  // A view still opening, or a search not answered yet, keeps the place it was given.
+  if (pdf) resume = { page: pdf.focusPage(), match: finder.current >= 0 ? finder.current : resume.match };
+  const { page: focus, match } = resume;
   clearBody();
   const status = byId("viewer-status");
   const isPdf = shown.row.content_type === "application/pdf";
   show(byId("viewer-find"), isPdf);
   try {
     if (isPdf) {
-      await renderPdf(shown.bytes, ticket);
+      const drawn = await renderPdf(shown.bytes, ticket, focus);
       if (!ticket.current()) return;
       const text = byId<HTMLInputElement>("viewer-find-text").value;
-      if (text) find(text);
+      if (text) finder.search(text, match);
+      if (!drawn) return; // the page's error is shown
     } else renderImage(shown.bytes, shown.row.content_type);
     status.textContent = "";
   } catch (e) {
@@ -159,80 +174,49 @@ function renderImage(bytes: ArrayBuffer, type: string): void {
   applyTransform();
 }
 
-/** Appends the pages one by one, checking after every await that no newer render began (its
- * clearBody already emptied the body: appending now would mix or duplicate pages). */
-async function renderPdf(bytes: ArrayBuffer, ticket: Ticket): Promise<void> {
+/** Lays out the PDF and draws the pages near the viewport, starting at page `focus`. The view
+ * stops drawing (and gives its canvases back) as soon as a newer render starts or the viewer
+ * closes: after every await it checks the ticket. True once the first pages are drawn. */
+async function renderPdf(bytes: ArrayBuffer, ticket: Ticket, focus: number): Promise<boolean> {
   // pdf.js takes ownership of the buffer it is given: hand it a copy.
   const task = pdfjs.getDocument({ data: new Uint8Array(bytes.slice(0)), isEvalSupported: false });
-  // Superseded: stop parsing and drawing now (the pending awaits reject and are dropped).
-  const stop = () => void task.destroy();
+  let view: PdfPages | null = null;
+  // Superseded: stop parsing and drawing now (the pending awaits reject or are dropped).
+  const stop = () => {
+    view?.destroy();
+    void task.destroy();
+  };
   ticket.signal.addEventListener("abort", stop, { once: true });
+  let doc: pdfjs.PDFDocumentProxy;
   try {
-    const doc = await task.promise;
-    const body = byId("viewer-body");
-    for (let n = 1; n <= doc.numPages; n++) {
-      const page = await doc.getPage(n);
-      if (!ticket.current()) return;
-      const viewport = page.getViewport({ scale: 1.5 * zoom, rotation });
-      const canvas = el("canvas", { attrs: { "aria-label": `Page ${n} of ${doc.numPages}`, "data-page": String(n) } });
-      canvas.width = viewport.width;
-      canvas.height = viewport.height;
-      const holder = el("div", { className: "pdf-page" }, [canvas]);
-      body.appendChild(holder);
-      await page.render({ canvas, viewport }).promise;
-      const content = await page.getTextContent();
-      if (!ticket.current()) return;
-      const items = content.items.filter((i) => "str" in i) as PageText["items"];
-      pages.push({ page: holder, viewport, items });
-    }
-  } finally {
-    // Pages are drawn and their text kept: the parsed document is not needed any more.
+    doc = await task.promise;
+  } catch (e) {
     ticket.signal.removeEventListener("abort", stop);
     void task.destroy();
+    throw e;
   }
-}
-
-/** Marks every text run containing `text` (case-insensitive) and shows the first. */
-function find(text: string): void {
-  for (const h of hits) h.remove();
-  hits = [];
-  hitIndex = -1;
-  const needle = text.trim().toLowerCase();
-  const count = byId("viewer-find-count");
-  if (!needle) {
-    count.textContent = "";
-    return;
-  }
-  for (const p of pages) {
-    for (const item of p.items) {
-      if (!item.str.toLowerCase().includes(needle)) continue;
-      const [x, y] = [item.transform[4] ?? 0, item.transform[5] ?? 0];
-      const [x1, y1, x2, y2] = p.viewport.convertToViewportRectangle([x, y, x + item.width, y + item.height]);
-      const hit = el("div", { className: "find-hit" });
-      Object.assign(hit.style, {
-        left: `${Math.min(x1, x2)}px`,
-        top: `${Math.min(y1, y2)}px`,
-        width: `${Math.abs(x2 - x1)}px`,
-        height: `${Math.abs(y2 - y1)}px`,
-      });
-      p.page.appendChild(hit);
-      hits.push(hit);
-    }
-  }
-  if (hits.length === 0) count.textContent = "No matches";
-  else nextHit(1);
-}
-
-function nextHit(delta: number): void {
-  if (hits.length === 0) return;
-  hits[hitIndex]?.classList.remove("current");
-  hitIndex = (hitIndex + delta + hits.length) % hits.length;
-  const hit = hits[hitIndex];
-  if (!hit) return;
-  hit.classList.add("current");
-  hit.scrollIntoView({ block: "center", inline: "center" });
-  const pageNumber = pages.findIndex((p) => p.page.contains(hit)) + 1;
-  byId("viewer-find-count").textContent = `${hitIndex + 1} of ${hits.length} (page ${pageNumber})`;
+  if (!ticket.current()) return false;
+  const key = ticket.key;
+  if (texts?.key !== key) texts = { key, runs: [] };
+  const mine = () => pdf === view && ticket.current();
+  view = new PdfPages(doc, byId("viewer-body"), {
+    scale: 1.5 * zoom,
+    rotation,
+    live: () => ticket.current(),
+    onDrawn: (n, holder, viewport) => {
+      if (mine()) finder.paint(n, holder, viewport);
+    },
+    onReleased: (n) => {
+      if (mine()) finder.released(n);
+    },
+    onError: (e) => {
+      if (ticket.current()) byId("viewer-status").textContent = (e as UiError).message ?? String(e);
+    },
+    texts: texts.runs,
+  });
+  pdf = view;
+  finder.show(view);
+  return view.open(focus);
 }
 
 /** Drag with the mouse (or a finger/pen) to pan a zoomed document. */
