@@ -1,5 +1,7 @@
 //! What the cache may keep: a size limit (least recently opened files leave first) and a
-//! retention time (patients not opened for N days leave). The outbox, audit events waiting to
+//! retention time (patients not opened for N days, or not confirmed by the cloud for N days,
+//! leave: opening the offline copy again and again never keeps unconfirmed data longer). The
+//! outbox, audit events waiting to
 //! go up, and pinned patients are never evicted.
 
 use rusqlite::params;
@@ -15,7 +17,7 @@ pub struct Evicted {
 
 impl Cache {
     /// Applies both rules. `cutoff` is the RFC 3339 time before which an unpinned patient
-    /// counts as not opened recently.
+    /// counts as stale: not opened, or not confirmed current by the cloud, since then.
     pub async fn enforce_budget(
         &self,
         limit_bytes: u64,
@@ -25,8 +27,10 @@ impl Cache {
         self.run(move |c| {
             let tx = c.transaction()?;
             let stale: Vec<String> = {
-                let mut statement =
-                    tx.prepare("SELECT mrn FROM patients WHERE pinned = 0 AND opened_at < ?1")?;
+                let mut statement = tx.prepare(
+                    "SELECT mrn FROM patients
+                     WHERE pinned = 0 AND (opened_at < ?1 OR synced_at < ?1)",
+                )?;
                 let rows = statement.query_map(params![cutoff], |r| r.get(0))?;
                 rows.collect::<Result<_, _>>()?
             };
@@ -197,5 +201,20 @@ mod tests {
         assert!(cache.patient("3").await.unwrap().is_some(), "recent");
         cache.clear_records().await.unwrap();
         assert!(cache.patient("3").await.unwrap().is_none());
+    }
+    #[tokio::test]
+    async fn a_patient_opened_offline_every_day_still_leaves_when_the_cloud_last_confirmed_it_too_long_ago(
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.db"), &new_key().unwrap()).unwrap();
+        patient(&cache, "1", "2026-09-01T00:00:00Z").await;
+        // Opened yesterday from the offline copy: opened_at moves on, synced_at does not.
+        cache.touch("1", "2026-11-30T00:00:00Z").await.unwrap();
+        let evicted = cache
+            .enforce_budget(u64::MAX, "2026-10-31T00:00:00Z")
+            .await
+            .unwrap();
+        assert_eq!(evicted.patients, 1);
+        assert!(cache.patient("1").await.unwrap().is_none());
     }
 }
