@@ -3,7 +3,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::auth::AuthError;
+use crate::auth::AuthFailureKind;
 use crate::cloud::{ServerError, StoreError};
 use crate::records::LookupError;
 use crate::services::AppError;
@@ -110,29 +110,14 @@ impl ErrorCode {
             | AppError::Contended
             | AppError::Busy => ErrorCode::Conflict,
             AppError::Stamp(crate::domain::StampError::NotStampable(_)) => ErrorCode::InvalidInput,
-            AppError::Auth(a) => match a {
-                AuthError::MissingCredentials
-                | AuthError::WeakPassword(_)
-                | AuthError::PasswordsDiffer
-                | AuthError::CodeFormat
-                | AuthError::WrongCode => ErrorCode::InvalidInput,
-                AuthError::ChallengeExpired => ErrorCode::NotSignedIn,
-                AuthError::WrongCredentials
-                | AuthError::TooManyAttempts
-                | AuthError::Disabled
-                | AuthError::ResetRequired
-                | AuthError::NewPasswordRequired
-                | AuthError::UnsupportedChallenge(_)
-                | AuthError::UnlockWait(_)
-                | AuthError::OfflineUnlockExhausted => ErrorCode::WrongCredentials,
-                AuthError::Unreachable => ErrorCode::Unreachable,
-                AuthError::Misconfigured => ErrorCode::Config,
-                AuthError::NotSignedIn | AuthError::SessionEnded => ErrorCode::NotSignedIn,
-                AuthError::Locked => ErrorCode::Locked,
-                AuthError::ClockSkew => ErrorCode::Config,
-                AuthError::BadToken | AuthError::SrpProtocol | AuthError::Failed(_) => {
-                    ErrorCode::Internal
-                }
+            AppError::Auth(a) => match a.kind() {
+                AuthFailureKind::Input => ErrorCode::InvalidInput,
+                AuthFailureKind::Refused => ErrorCode::WrongCredentials,
+                AuthFailureKind::SignInAgain => ErrorCode::NotSignedIn,
+                AuthFailureKind::Locked => ErrorCode::Locked,
+                AuthFailureKind::Unreachable => ErrorCode::Unreachable,
+                AuthFailureKind::Setup => ErrorCode::Config,
+                AuthFailureKind::Internal => ErrorCode::Internal,
             },
             AppError::Lookup(l) => match l {
                 LookupError::NoSuchNhsNumber(_) | LookupError::NoSuchMrn(_) => ErrorCode::NotFound,

@@ -4,14 +4,10 @@
 //! user chose.
 
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
-
-use crate::records::export_manifest::manifest_csv;
-pub use crate::records::export_manifest::{ExportedEntry, MANIFEST_CSV};
+use crate::records::export_manifest::ExportZip;
+pub use crate::records::export_manifest::ExportedEntry;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -25,8 +21,7 @@ pub enum ArchiveError {
 pub struct Archive {
     target: PathBuf,
     partial: PathBuf,
-    zip: Option<ZipWriter<File>>,
-    rows: Vec<ExportedEntry>,
+    zip: Option<ExportZip<File>>,
 }
 
 impl Archive {
@@ -43,31 +38,21 @@ impl Archive {
         Ok(Self {
             target: target.to_path_buf(),
             partial,
-            zip: Some(ZipWriter::new(file)),
-            rows: Vec::new(),
+            zip: Some(ExportZip::new(file)),
         })
     }
 
     /// Appends one document; `entry.size` is taken from `bytes`.
-    pub fn add(&mut self, mut entry: ExportedEntry, bytes: &[u8]) -> Result<(), ArchiveError> {
+    pub fn add(&mut self, entry: ExportedEntry, bytes: &[u8]) -> Result<(), ArchiveError> {
         let zip = self.zip.as_mut().ok_or(ArchiveError::NotZip)?;
-        // Scans are already compressed: storing them is as small and much faster.
-        let stored = SimpleFileOptions::default()
-            .compression_method(CompressionMethod::Stored)
-            .large_file(bytes.len() as u64 >= u64::from(u32::MAX));
-        zip.start_file(entry.zip_name.as_str(), stored)
-            .map_err(std::io::Error::other)
-            .and_then(|()| zip.write_all(bytes))
-            .map_err(|e| failed(&self.target, &e))?;
-        entry.size = bytes.len() as u64;
-        self.rows.push(entry);
-        Ok(())
+        zip.add(entry, bytes).map_err(|e| failed(&self.target, &e))
     }
 
     /// Writes the manifest, syncs and renames; the ZIP's size in bytes.
     pub fn finish(mut self) -> Result<u64, ArchiveError> {
         let zip = self.zip.take().ok_or(ArchiveError::NotZip)?;
-        let written = finish_zip(zip, &self.rows).and_then(|()| {
+        let written = zip.finish().and_then(|file| {
+            file.sync_all()?;
             std::fs::rename(&self.partial, &self.target)?;
             Ok(std::fs::metadata(&self.target)?.len())
         });
@@ -99,18 +84,10 @@ fn partial_path(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.partial"))
 }
 
-fn finish_zip(mut zip: ZipWriter<File>, rows: &[ExportedEntry]) -> std::io::Result<()> {
-    let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-    zip.start_file(MANIFEST_CSV, deflated)
-        .map_err(std::io::Error::other)?;
-    zip.write_all(&manifest_csv(rows)?)?;
-    let inner = zip.finish().map_err(std::io::Error::other)?;
-    inner.sync_all()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::records::export_manifest::MANIFEST_CSV;
     use std::io::Read;
 
     fn entry(zip_name: &str, original: &str) -> ExportedEntry {

@@ -31,9 +31,6 @@ impl Services {
 
     /// The cached record for an MRN or NHS number (digits), with when it was last synced.
     pub(super) async fn cached_record(&self, key: &str) -> Option<(PatientRecord, String)> {
-        // A copy past its retention time (by its last opening or the cloud's last word) goes
-        // before it could be shown again.
-        self.keep_within_budget().await;
         let cached = self.usable_cache().await?.patient(key).await.ok()??;
         let patient: Patient = serde_json::from_str(&cached.patient).ok()?;
         let manifest: Manifest = serde_json::from_str(&cached.manifest).ok()?;

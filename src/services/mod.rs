@@ -188,6 +188,9 @@ impl Services {
             PatientQuery::Mrn(m) => m.to_string(),
             PatientQuery::Nhs(n) => n.digits().to_string(),
         };
+        // Opening a patient: a copy past its retention time (by its last opening or the
+        // cloud's last word) goes before it could be shown again. Once per open, not per read.
+        self.keep_within_budget().await;
         if let Some((record, synced_at)) = self.cached_record(&key).await {
             if record.patient.flags.restricted && reason.is_none() {
                 return Err(BreakGlassError::ReasonRequired.into());

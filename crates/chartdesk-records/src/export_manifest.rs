@@ -1,6 +1,12 @@
-//! What an export ZIP holds beside the documents: `manifest.csv`, one row per document, and
-//! the names the documents go under. The desktop writes the ZIP to a file, the server streams
-//! it to the browser; both describe it with this.
+//! The export ZIP: the documents one at a time (only the one being added is in memory), then
+//! `manifest.csv` with a row per document, under names made safe and unique. The desktop
+//! writes it to the file the user chose, the server to a temporary file it streams to the
+//! browser; both with this writer.
+
+use std::io::{Seek, Write};
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
 
 pub use crate::export_names::UniqueNames;
 
@@ -36,6 +42,56 @@ pub struct ExportedEntry {
     pub stamp: String,
 }
 
+/// A ZIP being written: `add` each document, then `finish` writes the manifest.
+pub struct ExportZip<W: Write + Seek> {
+    zip: ZipWriter<W>,
+    rows: Vec<ExportedEntry>,
+}
+
+impl<W: Write + Seek> ExportZip<W> {
+    pub fn new(out: W) -> Self {
+        Self {
+            zip: ZipWriter::new(out),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends one document; `entry.size` is taken from `bytes`.
+    pub fn add(&mut self, mut entry: ExportedEntry, bytes: &[u8]) -> std::io::Result<()> {
+        // Scans are already compressed: storing them is as small and much faster.
+        let stored = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Stored)
+            .large_file(bytes.len() as u64 >= u64::from(u32::MAX));
+        self.zip
+            .start_file(entry.zip_name.as_str(), stored)
+            .map_err(std::io::Error::other)?;
+        self.zip.write_all(bytes)?;
+        entry.size = bytes.len() as u64;
+        self.rows.push(entry);
+        Ok(())
+    }
+
+    /// How many documents went in.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Writes `manifest.csv` and the ZIP's directory; hands back the writer.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+        self.zip
+            .start_file(MANIFEST_CSV, deflated)
+            .map_err(std::io::Error::other)?;
+        let csv = manifest_csv(&self.rows)?;
+        self.zip.write_all(&csv)?;
+        self.zip.finish().map_err(std::io::Error::other)
+    }
+}
+
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
 /// return first) is written with a leading apostrophe, which spreadsheets show as text.
 fn cell(text: &str) -> std::borrow::Cow<'_, str> {
@@ -47,7 +103,7 @@ fn cell(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// `manifest.csv` for these documents, in the order they went into the ZIP.
-pub fn manifest_csv(rows: &[ExportedEntry]) -> std::io::Result<Vec<u8>> {
+fn manifest_csv(rows: &[ExportedEntry]) -> std::io::Result<Vec<u8>> {
     let mut csv = csv::Writer::from_writer(Vec::new());
     csv.write_record(COLUMNS)?;
     for f in rows {

@@ -12,7 +12,7 @@ use chartdesk_domain::{
 use chartdesk_records::store::StoreError;
 use chartdesk_records::token::TokenError;
 use chartdesk_records::{LookupError, UpdateError};
-use chartdesk_signin::AuthError;
+use chartdesk_signin::{AuthError, AuthFailureKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -119,32 +119,14 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Sign-in failures as the browser branches on them, like the window's `ui_error`.
+/// Sign-in failures as the browser branches on them (the window maps the same kinds).
 fn sign_in_code(e: &AuthError) -> ApiErrorCode {
-    match e {
-        AuthError::MissingCredentials
-        | AuthError::WeakPassword(_)
-        | AuthError::PasswordsDiffer
-        | AuthError::CodeFormat
-        | AuthError::WrongCode => ApiErrorCode::InvalidInput,
-        AuthError::WrongCredentials
-        | AuthError::TooManyAttempts
-        | AuthError::Disabled
-        | AuthError::ResetRequired
-        | AuthError::NewPasswordRequired
-        | AuthError::UnsupportedChallenge(_)
-        | AuthError::UnlockWait(_)
-        | AuthError::OfflineUnlockExhausted => ApiErrorCode::WrongCredentials,
-        AuthError::ChallengeExpired
-        | AuthError::NotSignedIn
-        | AuthError::SessionEnded
-        | AuthError::Locked => ApiErrorCode::Unauthenticated,
-        AuthError::Unreachable => ApiErrorCode::Unavailable,
-        AuthError::Misconfigured
-        | AuthError::BadToken
-        | AuthError::SrpProtocol
-        | AuthError::ClockSkew
-        | AuthError::Failed(_) => ApiErrorCode::Internal,
+    match e.kind() {
+        AuthFailureKind::Input => ApiErrorCode::InvalidInput,
+        AuthFailureKind::Refused => ApiErrorCode::WrongCredentials,
+        AuthFailureKind::SignInAgain | AuthFailureKind::Locked => ApiErrorCode::Unauthenticated,
+        AuthFailureKind::Unreachable => ApiErrorCode::Unavailable,
+        AuthFailureKind::Setup | AuthFailureKind::Internal => ApiErrorCode::Internal,
     }
 }
 

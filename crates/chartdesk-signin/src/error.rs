@@ -76,6 +76,52 @@ impl From<Failure> for AuthError {
     }
 }
 
+/// What a client does about a sign-in failure: the one classification the window's error
+/// codes and the server's `/v1/session` codes are both mapped from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailureKind {
+    /// A mistake in what was typed: the form stays, fix and retry.
+    Input,
+    /// The password, account or attempt was refused.
+    Refused,
+    /// The session or challenge is gone: sign in again.
+    SignInAgain,
+    Locked,
+    Unreachable,
+    /// This installation's settings (pool, client, clock) are wrong.
+    Setup,
+    Internal,
+}
+
+impl AuthError {
+    pub fn kind(&self) -> AuthFailureKind {
+        match self {
+            AuthError::MissingCredentials
+            | AuthError::WeakPassword(_)
+            | AuthError::PasswordsDiffer
+            | AuthError::CodeFormat
+            | AuthError::WrongCode => AuthFailureKind::Input,
+            AuthError::WrongCredentials
+            | AuthError::TooManyAttempts
+            | AuthError::Disabled
+            | AuthError::ResetRequired
+            | AuthError::NewPasswordRequired
+            | AuthError::UnsupportedChallenge(_)
+            | AuthError::UnlockWait(_)
+            | AuthError::OfflineUnlockExhausted => AuthFailureKind::Refused,
+            AuthError::ChallengeExpired | AuthError::NotSignedIn | AuthError::SessionEnded => {
+                AuthFailureKind::SignInAgain
+            }
+            AuthError::Locked => AuthFailureKind::Locked,
+            AuthError::Unreachable => AuthFailureKind::Unreachable,
+            AuthError::Misconfigured | AuthError::ClockSkew => AuthFailureKind::Setup,
+            AuthError::BadToken | AuthError::SrpProtocol | AuthError::Failed(_) => {
+                AuthFailureKind::Internal
+            }
+        }
+    }
+}
+
 impl AuthError {
     /// Errors answering a challenge: a weak password is retryable; an invalid session means
     /// the challenge has expired and sign-in must start again.

@@ -17,7 +17,7 @@ pub use chartdesk_records::token::{
     cognito_issuer, http_key_source, IdClaims, KeySource, TokenError, TokenVerifier,
 };
 pub use cognito_sign_in::{ChallengeKind, PendingChallenge, SignInStep, UserPool};
-pub use error::AuthError;
+pub use error::{AuthError, AuthFailureKind};
 pub use mfa_setup::{enrolment_for, AuthenticatorEnrolment};
 pub use password_policy::PasswordPolicy;
 pub use session::{Session, Tokens};

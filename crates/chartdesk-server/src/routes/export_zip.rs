@@ -3,7 +3,7 @@
 //! checked against its SHA-256 and appended in turn, so one document at a time is in memory.
 //! The ZIP goes to an anonymous temporary file and is streamed from there.
 
-use std::io::{Seek, Write};
+use std::io::Seek;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -11,10 +11,8 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
 use chartdesk_api::{ExportRequest, EXPORT_FILES_HEADER};
 use chartdesk_domain::keys;
-use chartdesk_records::export_manifest::{manifest_csv, ExportedEntry, UniqueNames, MANIFEST_CSV};
+use chartdesk_records::export_manifest::{ExportZip, ExportedEntry, UniqueNames};
 use sha2::{Digest, Sha256};
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
 
 use super::export::choose;
 use crate::auth::VerifiedUser;
@@ -22,7 +20,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::state::AppState;
 
-type Zip = ZipWriter<std::fs::File>;
+type Zip = ExportZip<std::fs::File>;
 
 #[utoipa::path(post, path = "/v1/patients/{mrn}/export.zip", tag = "documents",
     params(("mrn" = String, Path)), request_body = ExportRequest, security(("bearer" = [])),
@@ -38,9 +36,8 @@ pub async fn export_zip(
 ) -> ApiResult<Response> {
     let (mrn, chosen) = choose(&state, &user, &headers, &mrn, &request).await?;
     let file = tempfile::tempfile().map_err(|_| ApiError::Internal("export_tempfile"))?;
-    let mut zip = Some(ZipWriter::new(file));
+    let mut zip = Some(ExportZip::new(file));
     let mut names = UniqueNames::default();
-    let mut rows = Vec::with_capacity(chosen.len());
     for (entry, access) in &chosen {
         let ext = keys::extension_for(&entry.content_type).unwrap_or("bin");
         let key = keys::original(&mrn, entry.category, entry.id, ext);
@@ -68,14 +65,23 @@ pub async fn export_zip(
             uploaded_by: access.uploaded_by.clone(),
             stamp: access.stamp.clone().unwrap_or_default(),
         };
-        let writer = zip.take().ok_or(ApiError::Internal("export_zip"))?;
-        let name = row.zip_name.clone();
-        zip = Some(blocking(move || add(writer, &name, &bytes)).await?);
-        rows.push(row);
+        let mut writer = zip.take().ok_or(ApiError::Internal("export_zip"))?;
+        zip = Some(
+            blocking(move || {
+                writer.add(row, &bytes)?;
+                Ok(writer)
+            })
+            .await?,
+        );
     }
-    let writer = zip.take().ok_or(ApiError::Internal("export_zip"))?;
-    let files = rows.len();
-    let file = blocking(move || finish(writer, &rows)).await?;
+    let writer: Zip = zip.take().ok_or(ApiError::Internal("export_zip"))?;
+    let files = writer.len();
+    let file = blocking(move || {
+        let mut file = writer.finish()?;
+        file.rewind()?;
+        Ok(file)
+    })
+    .await?;
     let size = file
         .metadata()
         .map_err(|_| ApiError::Internal("export_size"))?
@@ -104,25 +110,4 @@ async fn blocking<T: Send + 'static>(
         .await
         .map_err(|_| ApiError::Internal("export_task"))?
         .map_err(|_| ApiError::Internal("export_write"))
-}
-
-fn add(mut zip: Zip, name: &str, bytes: &[u8]) -> std::io::Result<Zip> {
-    // Scans are already compressed: storing them is as small and much faster.
-    let stored = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Stored)
-        .large_file(bytes.len() as u64 >= u64::from(u32::MAX));
-    zip.start_file(name, stored)
-        .map_err(std::io::Error::other)?;
-    zip.write_all(bytes)?;
-    Ok(zip)
-}
-
-fn finish(mut zip: Zip, rows: &[ExportedEntry]) -> std::io::Result<std::fs::File> {
-    let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-    zip.start_file(MANIFEST_CSV, deflated)
-        .map_err(std::io::Error::other)?;
-    zip.write_all(&manifest_csv(rows)?)?;
-    let mut file = zip.finish().map_err(std::io::Error::other)?;
-    file.rewind()?;
-    Ok(file)
 }
