@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use chartdesk_api::{
-    CompleteUploads, CompletedUploads, DocumentAccess, DocumentList, ExportRequest,
+    CompleteUploads, CompletedUploads, DocumentAccess, DocumentList, DocumentView, ExportRequest,
     ExportedDocuments, OfflineViews, OfflineViewsAccepted, PresignedRequest, StartUpload,
     StartedUpload,
 };
@@ -41,15 +41,21 @@ impl RecordsServer {
             .await
     }
 
-    /// Where to fetch one document (the server checked scan status and integrity; audited).
+    /// Where to fetch one document, as the original or its optimized JPEG (the server checked
+    /// scan status and integrity; audited).
     pub async fn open(
         &self,
         token: &str,
         mrn: &str,
         doc_id: &str,
+        view: DocumentView,
         reason: Option<&StatedReason>,
     ) -> Result<DocumentAccess, ServerError> {
-        let url = self.document(mrn, doc_id, "");
+        let tail = match view {
+            DocumentView::Original => "",
+            DocumentView::Optimized => "?view=optimized",
+        };
+        let url = self.document(mrn, doc_id, tail);
         self.json(with_reason(self.http.get(url).bearer_auth(token), reason))
             .await
     }

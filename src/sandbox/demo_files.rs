@@ -1,7 +1,11 @@
-//! Small real demo files made in code: a JPEG "scan" and a one-page PDF report.
+//! Small real demo files made in code: a JPEG "scan", a greyscale TIFF page scan and a
+//! one-page PDF report.
+
+use std::io::Cursor;
 
 use image::codecs::jpeg::JpegEncoder;
-use image::{Rgb, RgbImage};
+use image::codecs::tiff::TiffEncoder;
+use image::{GrayImage, Luma, Rgb, RgbImage};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
 /// A 480×360 JPEG with a gradient and a frame, tinted by `seed` so documents differ.
@@ -19,6 +23,34 @@ pub fn demo_jpeg(seed: u8) -> Vec<u8> {
     // Encoding into a Vec cannot fail for an RGB8 image of this size.
     let _ = JpegEncoder::new_with_quality(&mut out, 80).encode_image(&img);
     out
+}
+
+/// Width of the demo TIFF: wider than the optimized rendition, so opening it shows the 1600 px
+/// JPEG, not the original.
+pub const DEMO_TIFF_WIDTH: u32 = 1700;
+
+/// A greyscale page scan as a ward scanner saves it (uncompressed TIFF, 1700 × 2200, lines of
+/// "text" in a frame): the format web views cannot draw, so staff see its optimized JPEG.
+pub fn demo_tiff(seed: u8) -> Vec<u8> {
+    let (w, h) = (DEMO_TIFF_WIDTH, 2200);
+    let img = GrayImage::from_fn(w, h, |x, y| {
+        let frame = x < 40 || y < 40 || x >= w - 40 || y >= h - 40;
+        // Lines of "text": 28 px bars every 64 px, of a length set by the line and the seed.
+        let line = y / 64;
+        let length = 600 + (line * 97 + u32::from(seed) * 31) % 900;
+        let text = y > 160 && y % 64 < 28 && x > 120 && x < 120 + length;
+        Luma([if frame {
+            60
+        } else if text {
+            40
+        } else {
+            245
+        }])
+    });
+    let mut out = Cursor::new(Vec::new());
+    // Encoding an 8-bit grey image into memory cannot fail.
+    let _ = img.write_with_encoder(TiffEncoder::new(&mut out));
+    out.into_inner()
 }
 
 /// A camera-sized scan (1800 × 1350, JPEG quality 92) of smooth shading plus sensor-like
@@ -82,6 +114,9 @@ mod tests {
     fn demo_files_have_the_right_magic_bytes() {
         let jpeg = demo_jpeg(1);
         assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF]);
+        let tiff = demo_tiff(1);
+        assert_eq!(&tiff[..4], b"II*\0");
+        assert_eq!(crate::domain::sniff(&tiff), Some("image/tiff"));
         let pdf = demo_pdf("Lab report", "Demo");
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(pdf.ends_with(b"%%EOF") || pdf.ends_with(b"%%EOF\n"));

@@ -11,6 +11,8 @@ pub struct DemoPatient {
     pub postcode: &'static str,
     pub restricted: bool,
     pub superseded: bool,
+    /// Image documents are greyscale TIFF page scans (as a ward scanner makes) instead of JPEGs.
+    pub tiff_scans: bool,
     /// Documents per category, in tile order (preop, lab, radiology, intraop, ot_notes, postop, discharge).
     pub documents: [u8; 7],
 }
@@ -39,6 +41,7 @@ const fn p(
         postcode,
         restricted: false,
         superseded: false,
+        tiff_scans: false,
         documents,
     }
 }
@@ -64,6 +67,8 @@ pub fn demo_patients() -> Vec<DemoPatient> {
     // Flags the banner must show.
     list[6].restricted = true;
     list[12].superseded = true;
+    // Eleanor Ashworth's radiology scan is a TIFF (opened from its optimized JPEG).
+    list[8].tiff_scans = true;
     list
 }
 

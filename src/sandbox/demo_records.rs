@@ -4,7 +4,7 @@ use sha2::{Digest, Sha256};
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::demo_files::{demo_jpeg, demo_pdf};
+use super::demo_files::{demo_jpeg, demo_pdf, demo_tiff};
 use super::demo_patients::{demo_patients, DemoPatient};
 use super::ProvisionError;
 use crate::cloud::object_store::{ObjectStore, StoreError, Write};
@@ -89,7 +89,7 @@ async fn ensure_documents(
             let seq = manifest.documents.len() as i64;
             let created = base - Duration::days(30 - seq) + Duration::minutes(i64::from(i) * 7);
             let id = demo_doc_id(mrn, category, i, created);
-            let (bytes, content_type, file_name) = demo_document(category, i);
+            let (bytes, content_type, file_name) = demo_document(category, i, demo.tiff_scans);
             let ext = keys::extension_for(content_type).unwrap_or("bin");
             let key = keys::original(mrn, category, id, ext);
             store
@@ -135,9 +135,14 @@ async fn ensure_documents(
     }
 }
 
-/// Images for photo-like categories, PDFs for reports.
-fn demo_document(category: Category, i: u8) -> (Vec<u8>, &'static str, String) {
+/// Images for photo-like categories (TIFF page scans where `tiff`), PDFs for reports.
+fn demo_document(category: Category, i: u8, tiff: bool) -> (Vec<u8>, &'static str, String) {
     match category {
+        Category::Preop | Category::Radiology | Category::Intraop if tiff => (
+            demo_tiff(i.wrapping_add(category as u8 * 16)),
+            "image/tiff",
+            format!("{}-scan-{}.tif", category.id(), i + 1),
+        ),
         Category::Preop | Category::Radiology | Category::Intraop => (
             demo_jpeg(i.wrapping_add(category as u8 * 16)),
             "image/jpeg",

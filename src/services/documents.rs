@@ -1,6 +1,7 @@
 //! Listing a category's documents and opening one, through the records server (which checks
 //! the role, scan status and integrity, and audits); cache-first offline (`remote_documents`).
 
+pub use chartdesk_api::DocumentView;
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -11,6 +12,9 @@ use crate::records::{DocumentRow, RowPermissions};
 
 /// A document's bytes and what the viewer needs to show them.
 pub struct OpenedDocument {
+    /// The rendition these bytes are (an optimized view asked for offline may come back as the
+    /// original kept before); `content_type` is theirs.
+    pub view: DocumentView,
     pub content_type: String,
     pub file_name: String,
     pub bytes: Vec<u8>,
@@ -19,6 +23,7 @@ pub struct OpenedDocument {
 impl std::fmt::Debug for OpenedDocument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OpenedDocument")
+            .field("view", &self.view)
             .field("content_type", &self.content_type)
             .field("size", &self.bytes.len())
             .finish_non_exhaustive()
@@ -69,16 +74,24 @@ impl Services {
 
     /// The original file, checked against the SHA-256 on record; the server audits the view
     /// before it hands out the URL. Files the scanner flagged are refused.
+    pub async fn open_document(&self, mrn: &str, doc_id: &str) -> Result<OpenedDocument, AppError> {
+        self.open_document_as(mrn, doc_id, DocumentView::Original)
+            .await
+    }
+
+    /// The original, or an image's 1600 px JPEG (what the viewer opens first), checked against
+    /// the SHA-256 the server gives; audited like any view.
     #[instrument(skip_all)]
-    pub async fn open_document(
+    pub async fn open_document_as(
         &self,
         mrn: &str,
         doc_id: &str,
-    ) -> Result<super::OpenedDocument, AppError> {
+        view: DocumentView,
+    ) -> Result<OpenedDocument, AppError> {
         self.authorize(Action::ViewRecords).await?;
         let mrn = self.parse_mrn(mrn)?;
         let id = Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
-        self.open_via_server(&mrn, id).await
+        self.open_via_server(&mrn, id, view).await
     }
 
     /// The 320 px JPEG thumbnail of an image document, for the list; `None` when the document

@@ -32,7 +32,7 @@ use crate::domain::{Action, BreakGlassError, PatientQuery, QueryError, StatedRea
 use crate::records::{LookupError, PatientSummary};
 
 pub use cached_records::index_rows;
-pub use documents::OpenedDocument;
+pub use documents::{DocumentView, OpenedDocument};
 pub use export::{ExportSelection, ExportSummary};
 pub use offline_budget::PinReport;
 pub use outbox::{DrainReport, DrainedItem, UploadOutcome};

@@ -5,6 +5,7 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use tracing::{instrument, warn};
 
+use super::documents::DocumentView;
 use super::{AppError, Services};
 use crate::cloud::ServerError;
 use crate::domain::Action;
@@ -62,10 +63,16 @@ impl Services {
                 report.skipped += 1;
                 continue;
             };
-            match self.open_via_server(&mrn, id).await {
+            match self.open_via_server(&mrn, id, DocumentView::Original).await {
                 Ok(_) => report.documents += 1,
                 Err(e) if is_unkeepable(&e) => report.skipped += 1,
                 Err(e) => return Err(e),
+            }
+            // The viewer opens an image's optimized JPEG first: keep that too (best effort).
+            if row.has_optimized {
+                let _ = self
+                    .open_via_server(&mrn, id, DocumentView::Optimized)
+                    .await;
             }
             let _ = self.thumbnail_via_server(&mrn, id).await;
             progress(i as u32 + 1, total);

@@ -10,11 +10,20 @@ use std::sync::Mutex;
 use tracing::warn;
 use uuid::Uuid;
 
+use super::documents::DocumentView;
 use super::{AppError, OpenedDocument, Services};
 use crate::cloud::{RecordsServer, ServerError};
 use crate::domain::{sha256_hex, Category, Mrn, StatedReason};
 use crate::records::audit::{self, AuditAction};
 use crate::records::{find_entry, rows_for, rows_matching, DocumentRow, PatientRecord};
+
+/// The name a document's bytes are kept under in the encrypted cache.
+fn cached_name(id: Uuid, view: DocumentView) -> String {
+    match view {
+        DocumentView::Original => id.to_string(),
+        DocumentView::Optimized => format!("optimized-{id}"),
+    }
+}
 
 /// A thumbnail is a 320 px JPEG: anything far larger is not one.
 const THUMBNAIL_LIMIT: u64 = 4 * 1024 * 1024;
@@ -147,39 +156,50 @@ impl Services {
     }
 
     /// Opens a document: the server's word (scan status, integrity; audited), then the bytes
-    /// through its presigned GET, checked against the SHA-256 on record. Offline, the copy this
-    /// user opened before, checked the same way; the view is reported when back online.
+    /// through its presigned GET, checked against the SHA-256 the server gave (the one on
+    /// record for the original). Offline, the copy this user opened before, checked the same
+    /// way; the view is reported when back online.
     pub(super) async fn open_via_server(
         &self,
         mrn: &Mrn,
         id: Uuid,
+        view: DocumentView,
     ) -> Result<OpenedDocument, AppError> {
         let server = self.records_server_or_none()?;
         let token = self.access_token().await?;
         let reason = self.reason_for(mrn.as_ref());
-        let cached_name = id.to_string();
         let access = match server
-            .open(&token, mrn.as_ref(), &cached_name, reason.as_ref())
+            .open(&token, mrn.as_ref(), &id.to_string(), view, reason.as_ref())
             .await
         {
             Ok(access) => access,
-            Err(ServerError::Unreachable) => return self.open_offline(mrn, id).await,
+            Err(ServerError::Unreachable) => return self.open_offline(mrn, id, view).await,
             Err(e) => return Err(e.into()),
         };
         let bytes = server.fetch(&access.url, access.size).await?;
         if access.sha256.len() != 64 || sha256_hex(&bytes) != access.sha256 {
             return Err(AppError::Corrupted);
         }
-        self.keep_file(&cached_name, mrn, &bytes).await;
+        self.keep_file(&cached_name(id, access.view), mrn, &bytes)
+            .await;
         self.keep_within_budget().await;
         Ok(OpenedDocument {
+            view: access.view,
             content_type: access.content_type,
             file_name: access.file_name,
             bytes,
         })
     }
 
-    async fn open_offline(&self, mrn: &Mrn, id: Uuid) -> Result<OpenedDocument, AppError> {
+    /// The copy kept offline: the optimized JPEG when asked for and kept (it was checked when
+    /// it came, and the cache is encrypted and authenticated), else the original, checked
+    /// against the SHA-256 on record.
+    async fn open_offline(
+        &self,
+        mrn: &Mrn,
+        id: Uuid,
+        view: DocumentView,
+    ) -> Result<OpenedDocument, AppError> {
         let unreachable = || AppError::Server(ServerError::Unreachable);
         let (record, _) = self
             .cached_record(mrn.as_ref())
@@ -187,21 +207,36 @@ impl Services {
             .ok_or_else(unreachable)?;
         let entry = find_entry(&record.manifest, id).ok_or(AppError::NoSuchDocument)?;
         let cache = self.usable_cache().await.ok_or_else(unreachable)?;
-        let bytes = cache
-            .file(&id.to_string())
-            .await
-            .ok()
-            .flatten()
-            .ok_or_else(unreachable)?;
-        if entry.sha256.is_empty() || sha256_hex(&bytes) != entry.sha256 {
-            return Err(AppError::Corrupted);
-        }
+        let kept = |view| {
+            let cache = &cache;
+            async move { cache.file(&cached_name(id, view)).await.ok().flatten() }
+        };
+        let optimized = match view {
+            DocumentView::Optimized => kept(DocumentView::Optimized).await,
+            DocumentView::Original => None,
+        };
+        let opened = match optimized {
+            Some(bytes) => OpenedDocument {
+                view: DocumentView::Optimized,
+                content_type: "image/jpeg".into(),
+                file_name: entry.file_name.clone(),
+                bytes,
+            },
+            None => {
+                let bytes = kept(DocumentView::Original).await.ok_or_else(unreachable)?;
+                if entry.sha256.is_empty() || sha256_hex(&bytes) != entry.sha256 {
+                    return Err(AppError::Corrupted);
+                }
+                OpenedDocument {
+                    view: DocumentView::Original,
+                    content_type: entry.content_type.clone(),
+                    file_name: entry.file_name.clone(),
+                    bytes,
+                }
+            }
+        };
         self.queue_offline_view(mrn, id).await?;
-        Ok(OpenedDocument {
-            content_type: entry.content_type.clone(),
-            file_name: entry.file_name.clone(),
-            bytes,
-        })
+        Ok(opened)
     }
 
     /// A view from the offline copy, kept in the encrypted cache until the server takes it.

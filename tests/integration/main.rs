@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod document_views;
 mod documents;
 mod export;
 mod first_screen;

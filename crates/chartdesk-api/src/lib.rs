@@ -8,9 +8,9 @@ mod uploads;
 
 pub use error::{ApiErrorCode, ErrorBody};
 pub use patients::{
-    AuditHistory, DocumentAccess, DocumentList, ExportRequest, ExportedDocuments, FoundPatient,
-    Health, ImportOutcome, ImportReport, ImportRow, ListedDocument, OfflineView, OfflineViews,
-    OfflineViewsAccepted, PatientRegistration, RegisteredPatient,
+    AuditHistory, DocumentAccess, DocumentList, DocumentView, ExportRequest, ExportedDocuments,
+    FoundPatient, Health, ImportOutcome, ImportReport, ImportRow, ListedDocument, OfflineView,
+    OfflineViews, OfflineViewsAccepted, PatientRegistration, RegisteredPatient,
 };
 pub use session::{
     ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer, RefreshRequest,

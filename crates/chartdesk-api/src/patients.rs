@@ -48,10 +48,25 @@ pub struct DocumentList {
     pub etag: Option<String>,
 }
 
+/// Which rendition of a document to open (`?view=` on the document's path).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentView {
+    /// The file as uploaded.
+    #[default]
+    Original,
+    /// The 1600 px JPEG made at upload (images only): quick to fetch, and shown by every web
+    /// view, TIFF scans included.
+    Optimized,
+}
+
 /// Where to fetch one document's bytes, and what they must hash to.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DocumentAccess {
     pub doc_id: Uuid,
+    /// The rendition behind `url`; `content_type`, `size` and `sha256` are that rendition's.
+    #[serde(default)]
+    pub view: DocumentView,
     pub category: chartdesk_domain::Category,
     pub file_name: String,
     pub content_type: String,

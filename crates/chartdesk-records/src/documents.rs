@@ -34,6 +34,9 @@ pub struct DocumentRow {
     pub can_remove: bool,
     /// Whether a 320 px thumbnail exists (images); otherwise the list shows a type icon.
     pub has_thumbnail: bool,
+    /// Whether a 1600 px JPEG rendition exists (images): the viewer opens it first, quick to
+    /// fetch and shown by every web view (a TIFF scan too), with *View original* beside it.
+    pub has_optimized: bool,
 }
 
 /// What the viewing user may do to the rows (decided by the core from their roles).
@@ -94,6 +97,7 @@ fn row(d: &DocumentEntry, may: RowPermissions) -> DocumentRow {
         stamp_action,
         can_remove: may.remove,
         has_thumbnail: d.variants.iter().any(|k| k.contains("/thumb/")),
+        has_optimized: d.variants.iter().any(|k| k.contains("/optimized/")),
     }
 }
 

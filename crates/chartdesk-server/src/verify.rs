@@ -25,6 +25,15 @@ pub fn hex_to_base64(hex_digest: &str) -> Option<String> {
     Some(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
+/// S3's base64 SHA-256 as lower-case hex; `None` unless it is a whole 32-byte digest.
+pub fn base64_to_hex(b64: &str) -> Option<String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .ok()
+        .filter(|b| b.len() == 32)?;
+    Some(hex::encode(bytes))
+}
+
 /// HEAD with checksums; `None` when the object is not there.
 pub async fn head(state: &AppState, key: &str) -> ApiResult<Option<Stored>> {
     let answer = state
@@ -85,6 +94,16 @@ pub async fn object(state: &AppState, key: &str, expected: &Expected<'_>) -> Api
         };
     }
     // No checksum reported (moto): hash the stored bytes.
+    if sha256_of(state, key, expected.size).await? == expected.sha256_hex {
+        Ok(())
+    } else {
+        Err(mismatch())
+    }
+}
+
+/// Lower-case hex SHA-256 of a stored object, read back (where the store reports none); an
+/// object longer than `limit` is refused as damaged rather than read on.
+pub async fn sha256_of(state: &AppState, key: &str, limit: u64) -> ApiResult<String> {
     let out = state
         .s3
         .get_object()
@@ -94,15 +113,18 @@ pub async fn object(state: &AppState, key: &str, expected: &Expected<'_>) -> Api
         .await
         .map_err(s3_failure)?;
     let mut hasher = Sha256::new();
+    let mut read = 0u64;
     let mut body = out.body;
     while let Some(chunk) = body.try_next().await.map_err(|_| ApiError::Unavailable)? {
+        read += chunk.len() as u64;
+        if read > limit {
+            return Err(ApiError::Integrity(
+                "A stored file is larger than its record says".into(),
+            ));
+        }
         hasher.update(&chunk);
     }
-    if hex::encode(hasher.finalize()) == expected.sha256_hex {
-        Ok(())
-    } else {
-        Err(mismatch())
-    }
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// S3's composite checksum: SHA-256 of the parts' digests, base64.
@@ -156,5 +178,9 @@ mod tests {
     fn only_a_full_length_hex_digest_converts() {
         assert!(hex_to_base64(&"ab".repeat(32)).is_some());
         assert!(hex_to_base64("abcd").is_none());
+        let digest = "ab".repeat(32);
+        let b64 = hex_to_base64(&digest).unwrap();
+        assert_eq!(base64_to_hex(&b64), Some(digest));
+        assert_eq!(base64_to_hex("q80="), None);
     }
 }

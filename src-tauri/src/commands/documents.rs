@@ -4,7 +4,8 @@ use std::sync::Arc;
 use chartdesk::cloud::Progress;
 use chartdesk::records::DocumentRow;
 use chartdesk::services::{
-    decode_file_name, ExportSelection, ExportSummary, Upload, UploadOutcome, UploadProgress,
+    decode_file_name, DocumentView, ExportSelection, ExportSummary, Upload, UploadOutcome,
+    UploadProgress,
 };
 use chartdesk::UiError;
 use tauri::ipc::{InvokeBody, Request, Response};
@@ -33,14 +34,22 @@ pub async fn search_documents(
 }
 
 /// The file's bytes as a raw IPC body (no JSON/base64 inflation); the UI knows its type
-/// from the document row.
+/// from the document row. `optimized`: an image's 1600 px JPEG instead of the original.
 #[tauri::command]
 pub async fn open_document(
     state: State<'_, AppState>,
     mrn: String,
     doc_id: String,
+    optimized: Option<bool>,
 ) -> Result<Response, UiError> {
-    let doc = state.services()?.open_document(&mrn, &doc_id).await?;
+    let view = match optimized {
+        Some(true) => DocumentView::Optimized,
+        _ => DocumentView::Original,
+    };
+    let doc = state
+        .services()?
+        .open_document_as(&mrn, &doc_id, view)
+        .await?;
     Ok(Response::new(doc.bytes))
 }
 

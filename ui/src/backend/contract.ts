@@ -75,8 +75,9 @@ export interface Backend {
   /** Writes one ZIP (desktop: where the save dialog says; browser: a download); null when
    * the user closed the dialog. */
   exportDocuments(mrn: string, docIds: string[], categories: string[]): Promise<ExportSummary | null>;
-  /** The file's bytes, checked against the SHA-256 on record. */
-  openDocument(mrn: string, docId: string): Promise<ArrayBuffer>;
+  /** The file's bytes, checked against the SHA-256 on record; `optimized`: an image's 1600 px
+   * JPEG (made at upload) instead of the original. */
+  openDocument(mrn: string, docId: string, optimized?: boolean): Promise<ArrayBuffer>;
   stampDocument(mrn: string, docId: string): Promise<DocumentRow>;
   detachDocument(mrn: string, docId: string): Promise<void>;
   deleteDocument(mrn: string, docId: string): Promise<void>;

@@ -76,7 +76,7 @@ export const tauriBackend: Backend = {
   exportDocuments: (mrn, docIds, categories) =>
     call<ExportSummary | null>("export_documents", { mrn, docIds, categories }),
   // The file's bytes come as the raw IPC body.
-  openDocument: (mrn, docId) => call<ArrayBuffer>("open_document", { mrn, docId }),
+  openDocument: (mrn, docId, optimized = false) => call<ArrayBuffer>("open_document", { mrn, docId, optimized }),
   stampDocument: (mrn, docId) => call<DocumentRow>("stamp_document", { mrn, docId }),
   detachDocument: (mrn, docId) => call<void>("detach_document", { mrn, docId }),
   deleteDocument: (mrn, docId) => call<void>("delete_document", { mrn, docId }),

@@ -105,7 +105,12 @@ can_remove: boolean,
 /**
  * Whether a 320 px thumbnail exists (images); otherwise the list shows a type icon.
  */
-has_thumbnail: boolean, };
+has_thumbnail: boolean, 
+/**
+ * Whether a 1600 px JPEG rendition exists (images): the viewer opens it first, quick to
+ * fetch and shown by every web view (a TIFF scan too), with *View original* beside it.
+ */
+has_optimized: boolean, };
 
 export type UploadProgress = { upload_id: string, sent: number, total: number, };
 

@@ -22,7 +22,7 @@ const found = (mrn: string, version = "v1") => ({
 });
 const row = (id: string) => ({
   id, category: "lab", category_label: "Lab", file_name: `${id}.png`, content_type: "image/png", size: 3, created: "2026-01-01T10:00:00Z",
-  uploaded_by: "nurse.hughes", stamp: null, scan_status: "clean", can_open: true, stamp_action: "Verify", can_remove: false, has_thumbnail: true,
+  uploaded_by: "nurse.hughes", stamp: null, scan_status: "clean", can_open: true, stamp_action: "Verify", can_remove: false, has_thumbnail: true, has_optimized: true,
 });
 
 beforeEach(async () => {

@@ -106,9 +106,11 @@ async function fromStore(url: string): Promise<ArrayBuffer> {
   return answer.arrayBuffer();
 }
 
-/** The file's bytes, shown only if they hash to the SHA-256 on record. */
-export async function openDocument(mrn: string, docId: string): Promise<ArrayBuffer> {
-  const access = (await (await aboutPatient(mrn, documentPath(mrn, docId))).json()) as DocumentAccess;
+/** The file's bytes (or an image's optimized JPEG), shown only if they hash to the SHA-256 the
+ * server gives: the one on record for the original. */
+export async function openDocument(mrn: string, docId: string, optimized = false): Promise<ArrayBuffer> {
+  const path = documentPath(mrn, docId, optimized ? "?view=optimized" : "");
+  const access = (await (await aboutPatient(mrn, path)).json()) as DocumentAccess;
   const bytes = await fromStore(access.url);
   if ((await sha256Hex(bytes)) !== access.sha256.toLowerCase()) {
     throw { code: "internal", message: "The file failed its integrity check and was not shown" } satisfies UiError;

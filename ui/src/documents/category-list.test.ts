@@ -84,8 +84,8 @@ describe("the document list follows the patient on the banner", () => {
     expect(byId("banner-mrn").textContent).toBe("2002");
     expect(listedIds()).toEqual(["b-1"]);
     byId("doc-rows").querySelector<HTMLButtonElement>('button[aria-label="Open ben-bloods.png"]')!.click();
-    expect(backend.openDocument).toHaveBeenCalledWith("2002", "b-1");
-    expect(backend.openDocument).not.toHaveBeenCalledWith("1001", expect.anything());
+    expect(backend.openDocument).toHaveBeenCalledWith("2002", "b-1", false);
+    expect(backend.openDocument).not.toHaveBeenCalledWith("1001", expect.anything(), expect.anything());
   });
 
   it("a list arriving after the patient changed is dropped, with no list shown for the new patient yet", async () => {
@@ -177,7 +177,7 @@ describe("the document list follows the patient on the banner", () => {
     expect(byId("category-view").hidden).toBe(false);
     expect(listedIds()).toEqual(["a-1", "a-2"]);
     byId("doc-rows").querySelector<HTMLButtonElement>('button[aria-label="Open ann-xray.png"]')!.click();
-    expect(backend.openDocument).toHaveBeenCalledWith("1001", "a-2");
+    expect(backend.openDocument).toHaveBeenCalledWith("1001", "a-2", false);
   });
 });
 

@@ -42,6 +42,7 @@ export function row(id: string, fileName: string, contentType = "image/png"): Do
     stamp_action: "Verify",
     can_remove: false,
     has_thumbnail: false,
+    has_optimized: false,
   };
 }
 

@@ -303,3 +303,71 @@ describe("a long PDF keeps only the pages near the viewport", () => {
     expect(byId("viewer-body").childElementCount).toBe(0);
   });
 });
+
+describe("images open from their optimized JPEG, with View original", () => {
+  const tiff = { ...row("doc-t", "ann-scan.tif", "image/tiff"), has_optimized: true };
+  const calls = () => backend.openDocument.mock.calls.map((c) => [c[1], c[2]]);
+  const img = () => byId("viewer-body").querySelector("img");
+
+  it("a scan opens optimized, and View original fetches the original file", async () => {
+    viewer.openViewer("1001", [tiff, scanA], 0);
+    opens.get("doc-t")!.resolve(bytes("optimized jpeg"));
+    await settle();
+    expect(calls()).toEqual([["doc-t", true]]);
+    expect(await shownImageText()).toBe("optimized jpeg");
+    expect(byId("viewer-rendition").textContent).toBe("Optimized image, 1600 px");
+    expect(byId("viewer-original").hidden).toBe(false);
+    expect(byId("viewer-original").textContent).toBe("View original");
+
+    byId("viewer-original").click();
+    opens.get("doc-t")!.resolve(bytes("original tiff"));
+    await settle();
+    expect(calls()).toEqual([["doc-t", true], ["doc-t", false]]);
+    expect(await shownImageText()).toBe("original tiff");
+    expect(byId("viewer-rendition").textContent).toBe("Original file");
+    expect(byId("viewer-original").textContent).toBe("View optimized");
+  });
+
+  it("the O key views the original, and the next document opens optimized again", async () => {
+    const jpeg = { ...scanA, has_optimized: true };
+    viewer.openViewer("1001", [tiff, jpeg], 0);
+    opens.get("doc-t")!.resolve(bytes("optimized"));
+    await settle();
+    key(byId("viewer"), "o");
+    opens.get("doc-t")!.resolve(bytes("original"));
+    await settle();
+    key(byId("viewer"), "ArrowRight");
+    opens.get("doc-a")!.resolve(bytes("optimized A"));
+    await settle();
+    expect(calls()).toEqual([["doc-t", true], ["doc-t", false], ["doc-a", true]]);
+  });
+
+  it("an original this window cannot decode goes back to the optimized image and says why", async () => {
+    viewer.openViewer("1001", [tiff], 0);
+    opens.get("doc-t")!.resolve(bytes("optimized"));
+    await settle();
+    byId("viewer-original").click();
+    opens.get("doc-t")!.resolve(bytes("original tiff"));
+    await settle();
+    img()!.dispatchEvent(new Event("error"));
+    opens.get("doc-t")!.resolve(bytes("optimized again"));
+    await settle();
+
+    expect(calls()).toEqual([["doc-t", true], ["doc-t", false], ["doc-t", true]]);
+    expect(await shownImageText()).toBe("optimized again");
+    expect(byId("viewer-status").textContent).toContain("cannot display the original TIFF file");
+    expect(byId("viewer-original").textContent).toBe("View original");
+  });
+
+  it("an image without an optimized JPEG opens its original, with no button, and an undecodable one says so", async () => {
+    const bare = row("doc-u", "ann-scan.tif", "image/tiff");
+    viewer.openViewer("1001", [bare], 0);
+    opens.get("doc-u")!.resolve(bytes("tiff"));
+    await settle();
+    expect(calls()).toEqual([["doc-u", false]]);
+    expect(byId("viewer-original").hidden).toBe(true);
+    img()!.dispatchEvent(new Event("error"));
+    expect(byId("viewer-status").textContent).toContain("cannot display this TIFF image");
+    expect(img()).toBeNull();
+  });
+});

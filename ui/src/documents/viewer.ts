@@ -4,7 +4,8 @@
 // only the pages near the viewport are drawn (pdf-pages), so memory stays bounded whatever its
 // length; find searches every page (pdf-find). Only the newest load or render may draw: a
 // document (or error) that arrives after moving on is dropped, and a PDF view stops drawing
-// once a newer render started (shell/request-guard).
+// once a newer render started (shell/request-guard). An image opens from its 1600 px JPEG
+// (quick, and shown by every web view, TIFF scans too) with View original (O) beside it.
 import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import { backend } from "../backend/api";
 import type { DocumentRow, UiError } from "../backend/types";
@@ -25,7 +26,10 @@ let mrn = "";
 let zoom = 1;
 let rotation = 0;
 let objectUrl: string | null = null;
-let current: { row: DocumentRow; bytes: ArrayBuffer } | null = null;
+/** The document shown; `notice` stays in the status line once it is drawn. */
+let current: { row: DocumentRow; bytes: ArrayBuffer; optimized: boolean; notice: string } | null = null;
+/** The reader chose the original of the image shown (reset when moving to another document). */
+let wantOriginal = false;
 let returnFocus: HTMLElement | null = null;
 /** The PDF laid out in the body (null for an image or nothing). */
 let pdf: PdfPages | null = null;
@@ -47,6 +51,7 @@ export function initViewer(): void {
   byId("viewer-zoom-in").addEventListener("click", () => setZoom(zoom * 1.25));
   byId("viewer-zoom-out").addEventListener("click", () => setZoom(zoom / 1.25));
   byId("viewer-rotate").addEventListener("click", () => rotate());
+  byId("viewer-original").addEventListener("click", () => toggleOriginal());
   initPan();
   const findText = byId<HTMLInputElement>("viewer-find-text");
   findText.addEventListener("input", () => finder.search(findText.value));
@@ -70,6 +75,8 @@ export function initViewer(): void {
       "-": () => setZoom(zoom / 1.25),
       r: rotate,
       R: rotate,
+      o: toggleOriginal,
+      O: toggleOriginal,
     };
     const action = actions[e.key];
     if (action) {
@@ -84,6 +91,7 @@ export function openViewer(patientMrn: string, rows: DocumentRow[], start: numbe
   mrn = patientMrn;
   list = rows;
   index = start;
+  wantOriginal = false;
   show(byId("viewer"), true);
   void load();
 }
@@ -101,6 +109,7 @@ function step(delta: number): void {
   const next = index + delta;
   if (next < 0 || next >= list.length) return;
   index = next;
+  wantOriginal = false;
   void load();
 }
 
@@ -114,7 +123,7 @@ function clearBody(): void {
 }
 
 /** Fetches the current document once (each open is audited by the core), then renders it. */
-async function load(): Promise<void> {
+async function load(notice = ""): Promise<void> {
   const row = list[index];
   if (!row) return;
   const ticket = guard.next(keyFor(row));
@@ -125,19 +134,45 @@ async function load(): Promise<void> {
   resume = { page: 1, match: 0 };
   clearBody();
   byId("viewer-title").textContent = `${row.file_name} (${index + 1} of ${list.length})`;
+  const optimized = hasOptimized(row) && !wantOriginal;
+  showRendition(row, optimized);
   const status = byId("viewer-status");
   status.textContent = "Opening…";
   byId("viewer-body").focus();
   let bytes: ArrayBuffer;
   try {
-    bytes = await backend.openDocument(mrn, row.id);
+    bytes = await backend.openDocument(mrn, row.id, optimized);
   } catch (e) {
     if (ticket.current()) status.textContent = (e as UiError).message ?? String(e);
     return;
   }
   if (!ticket.current()) return;
-  current = { row, bytes };
+  current = { row, bytes, optimized, notice };
   await render(ticket);
+}
+
+const hasOptimized = (row: DocumentRow) => row.content_type.startsWith("image/") && row.has_optimized;
+
+/** The View original / View optimized button and the note saying which one is shown. */
+function showRendition(row: DocumentRow, optimized: boolean): void {
+  const button = byId<HTMLButtonElement>("viewer-original");
+  const note = byId("viewer-rendition");
+  show(button, hasOptimized(row));
+  show(note, hasOptimized(row));
+  button.textContent = optimized ? "View original" : "View optimized";
+  button.setAttribute(
+    "aria-label",
+    optimized ? "View the original file at full resolution (O)" : "View the optimized image (O)",
+  );
+  note.textContent = optimized ? "Optimized image, 1600 px" : "Original file";
+}
+
+/** Between an image's optimized JPEG and its original (each fetch is an audited view). */
+function toggleOriginal(): void {
+  const row = list[index];
+  if (!row || !hasOptimized(row) || byId("viewer").hidden) return;
+  wantOriginal = !wantOriginal;
+  void load();
 }
 
 /** Draws the current document; a zoom or rotation of a PDF starts a newer render (a new ticket
@@ -160,18 +195,37 @@ async function render(ticket: Ticket): Promise<void> {
       const text = byId<HTMLInputElement>("viewer-find-text").value;
       if (text) finder.search(text, match);
       if (!drawn) return; // the page's error is shown
-    } else renderImage(shown.bytes, shown.row.content_type);
-    status.textContent = "";
+    } else renderImage(shown.bytes, shown.optimized ? "image/jpeg" : shown.row.content_type, ticket);
+    status.textContent = shown.notice;
   } catch (e) {
     if (ticket.current()) status.textContent = (e as UiError).message ?? String(e);
   }
 }
 
-function renderImage(bytes: ArrayBuffer, type: string): void {
+function renderImage(bytes: ArrayBuffer, type: string, ticket: Ticket): void {
   objectUrl = URL.createObjectURL(new Blob([bytes], { type }));
   const img = el("img", { attrs: { src: objectUrl, alt: list[index]?.file_name ?? "document", id: "viewer-image" } });
+  img.addEventListener("error", () => undecodable(ticket, type), { once: true });
   byId("viewer-body").replaceChildren(img);
   applyTransform();
+}
+
+/** This web view cannot draw the image (WebKitGTK and Chromium have no TIFF decoder): say so,
+ * and go back to the optimized JPEG where there is one. */
+function undecodable(ticket: Ticket, type: string): void {
+  if (!ticket.current() || !current) return;
+  const kind = type === "image/tiff" ? "TIFF" : type.replace("image/", "").toUpperCase();
+  const canFallBack = !current.optimized && hasOptimized(current.row);
+  const status = byId("viewer-status");
+  if (canFallBack) {
+    wantOriginal = false;
+    void load(
+      `This window cannot display the original ${kind} file; the optimized image is shown. Export the document to open the original in another program.`,
+    );
+    return;
+  }
+  byId("viewer-body").replaceChildren();
+  status.textContent = `This window cannot display this ${kind} image. Export the document to open it in another program.`;
 }
 
 /** Lays out the PDF and draws the pages near the viewport, starting at page `focus`. The view

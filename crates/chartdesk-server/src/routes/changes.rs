@@ -10,7 +10,8 @@ use chartdesk_records::audit::AuditAction;
 use chartdesk_records::{row_for, update_manifest, DocumentRow};
 use uuid::Uuid;
 
-use super::documents::{no_such_document, permissions};
+use super::document_open::no_such_document;
+use super::documents::permissions;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};

@@ -1,11 +1,11 @@
-//! A category's document list (with scan status and thumbnail URLs in one answer) and opening
-//! one document (scan status and integrity checked, then a presigned GET). Both audited.
+//! A category's document list, with scan status and thumbnail URLs in one answer; audited.
+//! Opening one document is `document_open`.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chartdesk_api::{DocumentAccess, DocumentList, ListedDocument};
+use chartdesk_api::{DocumentList, ListedDocument};
 use chartdesk_domain::{keys, Action, Category, DocumentEntry, Mrn, ScanStatus};
 use chartdesk_records::audit::AuditAction;
 use chartdesk_records::{find_entry, rows_for, rows_matching, scan_tag, RowPermissions};
@@ -196,95 +196,4 @@ pub async fn scan_status(state: &AppState, mrn: &Mrn, entry: &DocumentEntry) -> 
         Ok(None) => entry.scan_status,
         Err(_) => ScanStatus::Pending,
     }
-}
-
-#[utoipa::path(get, path = "/v1/patients/{mrn}/documents/{doc_id}", tag = "documents",
-    params(("mrn" = String, Path), ("doc_id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, body = DocumentAccess), (status = 403, body = chartdesk_api::ErrorBody),
-        (status = 404, body = chartdesk_api::ErrorBody), (status = 422, body = chartdesk_api::ErrorBody)))]
-pub async fn open(
-    State(state): State<AppState>,
-    user: VerifiedUser,
-    headers: HeaderMap,
-    Path((mrn, doc_id)): Path<(String, Uuid)>,
-) -> ApiResult<Json<DocumentAccess>> {
-    user.require(Action::ViewRecords)?;
-    let mrn = access::parse_mrn(&state, &mrn)?;
-    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, &headers).await?;
-    let entry = find_entry(&manifest, doc_id).ok_or_else(no_such_document)?;
-    let access_to = checked_access(&state, &reached.mrn, entry).await?;
-    let detail = Detail {
-        doc_id: Some(doc_id),
-        reason: reached.reason.as_ref(),
-        ..Default::default()
-    };
-    access::audit(&state, &user, AuditAction::View, &reached.mrn, detail).await?;
-    Ok(Json(access_to))
-}
-
-pub fn no_such_document() -> ApiError {
-    ApiError::NotFound(
-        "That document is not in this patient's record (it may have been removed)".into(),
-    )
-}
-
-/// The rules for handing out a document: not flagged by the scanner, a checksum on record,
-/// and the stored object of the recorded size (and SHA-256, where the store reports it).
-pub async fn checked_access(
-    state: &AppState,
-    mrn: &Mrn,
-    entry: &DocumentEntry,
-) -> ApiResult<DocumentAccess> {
-    match scan_status(state, mrn, entry).await {
-        ScanStatus::Infected => return Err(ApiError::Infected),
-        ScanStatus::Pending if !state.open_pending_scans => return Err(ApiError::ScanPending),
-        _ => {}
-    }
-    if entry.sha256.len() != 64 {
-        return Err(ApiError::Integrity(
-            "This document has no checksum on record and was not opened. Contact the records team"
-                .into(),
-        ));
-    }
-    let ext = keys::extension_for(&entry.content_type).ok_or_else(no_such_document)?;
-    let key = keys::original(mrn, entry.category, entry.id, ext);
-    let stored = crate::verify::head(state, &key)
-        .await?
-        .ok_or_else(no_such_document)?;
-    let whole = crate::verify::hex_to_base64(&entry.sha256);
-    // A multipart object reports a composite of its parts, which the manifest cannot be
-    // compared with (the client checks those bytes). S3 marks it `-<parts>`; moto, on the
-    // local cloud only, leaves the suffix out.
-    let may_be_composite = state.local_cloud
-        && stored.size > chartdesk_records::store::transfer::MULTIPART_THRESHOLD as u64;
-    let checksum_differs = stored
-        .sha256
-        .as_deref()
-        .is_some_and(|s| !s.contains('-') && !may_be_composite && Some(s) != whole.as_deref());
-    if stored.size != entry.size || checksum_differs {
-        return Err(ApiError::Integrity(
-            "The stored file does not match its checksum and was not opened. Contact the records team"
-                .into(),
-        ));
-    }
-    let rfc3339 = |t: time::OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
-    Ok(DocumentAccess {
-        doc_id: entry.id,
-        category: entry.category,
-        created: rfc3339(entry.created),
-        uploaded_by: entry.uploaded_by.clone(),
-        stamp: entry
-            .stamp
-            .as_ref()
-            .map(|s| format!("{} by {} at {}", s.label, s.by, rfc3339(s.at))),
-        file_name: entry.file_name.clone(),
-        content_type: entry.content_type.clone(),
-        size: entry.size,
-        sha256: entry.sha256.clone(),
-        url: presign::get(state, &key).await?,
-        expires_in_seconds: presign::EXPIRY.as_secs(),
-    })
 }

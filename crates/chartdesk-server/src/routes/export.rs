@@ -10,7 +10,8 @@ use chartdesk_domain::{Action, Category, DocumentEntry, DocumentStatus, Mrn};
 use chartdesk_records::audit::AuditAction;
 use futures_util::future::{join_all, try_join_all};
 
-use super::documents::{checked_access, may_open, no_such_document, scan_status, PARALLEL_LOOKUPS};
+use super::document_open::{checked_access, no_such_document};
+use super::documents::{may_open, scan_status, PARALLEL_LOOKUPS};
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};

@@ -2,6 +2,7 @@
 
 mod audit;
 mod changes;
+mod document_open;
 mod documents;
 mod export;
 mod export_zip;
@@ -25,7 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(registry::put_patient))
         .routes(routes!(registry::import))
         .routes(routes!(documents::list))
-        .routes(routes!(documents::open, changes::delete))
+        .routes(routes!(document_open::open, changes::delete))
         .routes(routes!(export::export))
         .routes(routes!(export_zip::export_zip))
         .routes(routes!(session::client_config))

@@ -9,6 +9,7 @@ mod auth;
 mod break_glass;
 mod browser_serving;
 mod browser_sign_in;
+mod document_views;
 mod export_and_revalidate;
 mod harness;
 mod iam;

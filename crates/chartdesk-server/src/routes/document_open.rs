@@ -1,0 +1,176 @@
+//! Opening one document: the scan status and integrity checked, then a presigned GET of the
+//! original or of its 1600 px JPEG rendition (`?view=optimized`). Audited as a view either way.
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use chartdesk_api::{DocumentAccess, DocumentView};
+use chartdesk_domain::{keys, Action, DocumentEntry, Mrn, ScanStatus};
+use chartdesk_records::audit::AuditAction;
+use chartdesk_records::find_entry;
+use chartdesk_records::store::transfer::MULTIPART_THRESHOLD;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::documents::scan_status;
+use crate::access::{self, Detail};
+use crate::auth::VerifiedUser;
+use crate::error::{ApiError, ApiResult};
+use crate::presign;
+use crate::state::AppState;
+
+#[derive(Deserialize, IntoParams)]
+pub struct OpenQuery {
+    /// `original` (the default) or `optimized`: the 1600 px JPEG of an image.
+    pub view: Option<DocumentView>,
+}
+
+#[utoipa::path(get, path = "/v1/patients/{mrn}/documents/{doc_id}", tag = "documents",
+    params(("mrn" = String, Path), ("doc_id" = Uuid, Path), OpenQuery), security(("bearer" = [])),
+    responses((status = 200, body = DocumentAccess), (status = 403, body = chartdesk_api::ErrorBody),
+        (status = 404, body = chartdesk_api::ErrorBody, description = "no such document, or no optimized rendition"),
+        (status = 422, body = chartdesk_api::ErrorBody)))]
+pub async fn open(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    headers: HeaderMap,
+    Path((mrn, doc_id)): Path<(String, Uuid)>,
+    Query(query): Query<OpenQuery>,
+) -> ApiResult<Json<DocumentAccess>> {
+    user.require(Action::ViewRecords)?;
+    let mrn = access::parse_mrn(&state, &mrn)?;
+    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, &headers).await?;
+    let entry = find_entry(&manifest, doc_id).ok_or_else(no_such_document)?;
+    let access_to = match query.view.unwrap_or_default() {
+        DocumentView::Original => checked_access(&state, &reached.mrn, entry).await?,
+        DocumentView::Optimized => optimized_access(&state, &reached.mrn, entry).await?,
+    };
+    let detail = Detail {
+        doc_id: Some(doc_id),
+        reason: reached.reason.as_ref(),
+        ..Default::default()
+    };
+    access::audit(&state, &user, AuditAction::View, &reached.mrn, detail).await?;
+    Ok(Json(access_to))
+}
+
+pub fn no_such_document() -> ApiError {
+    ApiError::NotFound(
+        "That document is not in this patient's record (it may have been removed)".into(),
+    )
+}
+
+/// The rules for handing out anything of a document: not flagged by the scanner (pending only
+/// where the server allows it), and a checksum on record.
+async fn may_hand_out(state: &AppState, mrn: &Mrn, entry: &DocumentEntry) -> ApiResult<()> {
+    match scan_status(state, mrn, entry).await {
+        ScanStatus::Infected => return Err(ApiError::Infected),
+        ScanStatus::Pending if !state.open_pending_scans => return Err(ApiError::ScanPending),
+        _ => {}
+    }
+    if entry.sha256.len() != 64 {
+        return Err(ApiError::Integrity(
+            "This document has no checksum on record and was not opened. Contact the records team"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+fn mismatch() -> ApiError {
+    ApiError::Integrity(
+        "The stored file does not match its checksum and was not opened. Contact the records team"
+            .into(),
+    )
+}
+
+/// The original: handed out when the stored object has the recorded size (and SHA-256, where
+/// the store reports it).
+pub async fn checked_access(
+    state: &AppState,
+    mrn: &Mrn,
+    entry: &DocumentEntry,
+) -> ApiResult<DocumentAccess> {
+    may_hand_out(state, mrn, entry).await?;
+    let ext = keys::extension_for(&entry.content_type).ok_or_else(no_such_document)?;
+    let key = keys::original(mrn, entry.category, entry.id, ext);
+    let stored = crate::verify::head(state, &key)
+        .await?
+        .ok_or_else(no_such_document)?;
+    let whole = crate::verify::hex_to_base64(&entry.sha256);
+    // A multipart object reports a composite of its parts, which the manifest cannot be
+    // compared with (the client checks those bytes). S3 marks it `-<parts>`; moto, on the
+    // local cloud only, leaves the suffix out.
+    let may_be_composite = state.local_cloud && stored.size > MULTIPART_THRESHOLD as u64;
+    let checksum_differs = stored
+        .sha256
+        .as_deref()
+        .is_some_and(|s| !s.contains('-') && !may_be_composite && Some(s) != whole.as_deref());
+    if stored.size != entry.size || checksum_differs {
+        return Err(mismatch());
+    }
+    Ok(described(entry, presign::get(state, &key).await?))
+}
+
+/// The 1600 px JPEG made at upload, under the original's rules. Its SHA-256 is the one the
+/// store computed when the upload's signed checksum was accepted (complete had verified it);
+/// where the store reports none (moto), the bytes are read back and hashed here.
+async fn optimized_access(
+    state: &AppState,
+    mrn: &Mrn,
+    entry: &DocumentEntry,
+) -> ApiResult<DocumentAccess> {
+    let none = || {
+        ApiError::NotFound("This document has no optimized image; open the original instead".into())
+    };
+    let key = keys::optimized(mrn, entry.category, entry.id);
+    if !entry.variants.contains(&key) {
+        return Err(none());
+    }
+    may_hand_out(state, mrn, entry).await?;
+    let stored = crate::verify::head(state, &key).await?.ok_or_else(none)?;
+    if stored.size == 0 || stored.size > MULTIPART_THRESHOLD as u64 {
+        return Err(mismatch());
+    }
+    let reported = stored
+        .sha256
+        .as_deref()
+        .filter(|s| !s.contains('-'))
+        .and_then(crate::verify::base64_to_hex);
+    let sha256 = match reported {
+        Some(hex) => hex,
+        None => crate::verify::sha256_of(state, &key, MULTIPART_THRESHOLD as u64).await?,
+    };
+    let mut access = described(entry, presign::get(state, &key).await?);
+    access.view = DocumentView::Optimized;
+    access.content_type = "image/jpeg".into();
+    access.size = stored.size;
+    access.sha256 = sha256;
+    Ok(access)
+}
+
+/// The entry as the viewer titles it, for the original at `url`.
+fn described(entry: &DocumentEntry, url: String) -> DocumentAccess {
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    DocumentAccess {
+        doc_id: entry.id,
+        view: DocumentView::Original,
+        category: entry.category,
+        created: rfc3339(entry.created),
+        uploaded_by: entry.uploaded_by.clone(),
+        stamp: entry
+            .stamp
+            .as_ref()
+            .map(|s| format!("{} by {} at {}", s.label, s.by, rfc3339(s.at))),
+        file_name: entry.file_name.clone(),
+        content_type: entry.content_type.clone(),
+        size: entry.size,
+        sha256: entry.sha256.clone(),
+        url,
+        expires_in_seconds: presign::EXPIRY.as_secs(),
+    }
+}
