@@ -4,6 +4,7 @@
 
 mod background_sync;
 mod commands;
+mod staged_uploads;
 mod state;
 
 fn main() -> std::process::ExitCode {
@@ -63,6 +64,7 @@ fn main() -> std::process::ExitCode {
             commands::documents::stamp_document,
             commands::documents::detach_document,
             commands::documents::delete_document,
+            commands::documents::upload_chunk,
             commands::documents::upload_document,
             commands::documents::cancel_upload,
             commands::outbox::outbox,

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chartdesk::{Services, UiError};
+
+use crate::staged_uploads::StagedUploads;
 use tokio_util::sync::CancellationToken;
 
 pub struct AppState {
@@ -12,6 +14,8 @@ pub struct AppState {
     services: Result<Services, UiError>,
     /// Uploads in flight by the id the window gave them, so its Cancel button can stop one.
     pub uploads: InFlightUploads,
+    /// Files the window is sending in chunks, staged on disk until the core queues them.
+    pub staged: StagedUploads,
 }
 
 #[derive(Default)]
@@ -49,6 +53,7 @@ impl AppState {
                 .map(Services::remembering_sessions)
                 .map_err(UiError::from),
             uploads: InFlightUploads::default(),
+            staged: StagedUploads::default(),
         }
     }
 

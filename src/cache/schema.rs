@@ -76,6 +76,17 @@ pub fn migrations() -> Migrations<'static> {
              CREATE INDEX document_rows_by_mrn ON document_rows(mrn);
              INSERT INTO document_rows (mrn, row) SELECT mrn, rowid FROM document_search;",
         ),
+        // A file queued from disk is kept in 4 MiB chunks (issue 10 item 5: bounded memory);
+        // `size` is its length, the inline `bytes` then empty.
+        M::up(
+            "CREATE TABLE outbox_chunks (
+                 doc_id TEXT NOT NULL,
+                 seq    INTEGER NOT NULL,
+                 bytes  BLOB NOT NULL,
+                 PRIMARY KEY (doc_id, seq)
+             );
+             ALTER TABLE outbox ADD COLUMN size INTEGER;",
+        ),
     ])
 }
 

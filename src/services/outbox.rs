@@ -12,10 +12,10 @@ use uuid::Uuid;
 
 use super::outbox_round::{Claim, Outcome};
 use super::{AppError, Services, Upload};
-use crate::cache::{OutboxItem, OutboxState, QueuedFile, QueuedUpload};
+use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
 use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
-use crate::domain::{accept_declared, sniff, Action, FileRefusal, SNIFF_BYTES};
+use crate::domain::Action;
 use crate::records::DocumentRow;
 
 /// What one pass over the outbox did.
@@ -67,52 +67,6 @@ impl Services {
                 replace_oldest: upload.replace_oldest,
                 bytes: upload.bytes,
                 sha256: checked.sha256,
-                queued_at,
-            })
-            .await?;
-        Ok(doc_id)
-    }
-
-    /// As `queue_upload`, for a file on disk: refused by its size and first bytes before it
-    /// is read at all, then queued. Returns its doc id.
-    #[instrument(skip_all)]
-    pub async fn queue_file(
-        &self,
-        path: &std::path::Path,
-        mrn: &str,
-        category: &str,
-        replace_oldest: bool,
-    ) -> Result<String, AppError> {
-        let (mrn, category) = self.upload_target(mrn, category).await?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let unreadable = |e: std::io::Error| {
-            AppError::from(FileRefusal::CannotRead(name.clone(), e.to_string()))
-        };
-        let mut file = tokio::fs::File::open(path).await.map_err(unreadable)?;
-        let size = file.metadata().await.map_err(unreadable)?.len();
-        let mut head = vec![0u8; SNIFF_BYTES as usize];
-        let n = tokio::io::AsyncReadExt::read(&mut file, &mut head)
-            .await
-            .map_err(unreadable)?;
-        head.truncate(n);
-        // The same refusals as for bytes in memory: path tricks, empty, too large, wrong type.
-        let declared = sniff(&head).unwrap_or("application/octet-stream");
-        let accepted = accept_declared(&name, declared, size, self.profile.max_upload_bytes)?;
-        let doc_id = Uuid::now_v7().to_string();
-        let queued_at = (self.clock)().format(&Rfc3339).unwrap_or_default();
-        self.cache()
-            .await?
-            .queue_file(QueuedFile {
-                doc_id: doc_id.clone(),
-                mrn: mrn.to_string(),
-                category: category.id().to_string(),
-                file_name: accepted.file_name,
-                replace_oldest,
-                path: path.to_path_buf(),
-                size,
                 queued_at,
             })
             .await?;
@@ -214,6 +168,16 @@ impl Services {
         let progress = upload.progress.clone();
         let cancel = upload.cancel.clone();
         let doc_id = self.queue_upload(upload).await?;
+        self.send_queued_now(doc_id, progress, cancel).await
+    }
+
+    /// Sends an item just queued by the window, watched and cancellable; what it came to.
+    pub(super) async fn send_queued_now(
+        &self,
+        doc_id: String,
+        progress: Arc<Progress>,
+        cancel: CancellationToken,
+    ) -> Result<UploadOutcome, AppError> {
         let item = self
             .cache()
             .await?

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use chartdesk::sandbox::demo_pdf;
-use chartdesk::services::Upload;
+use chartdesk::services::{FileUpload, Upload};
 use chartdesk::{ErrorCode, Services, UiError};
 
 use crate::local_cloud::cloud;
@@ -561,15 +561,23 @@ async fn cancel_in_the_window_removes_the_item_and_leaves_nothing_sent_or_open()
     let cancel = tokio_util::sync::CancellationToken::new();
     let pressed = Arc::new(AtomicBool::new(false));
     let (button, once) = (cancel.clone(), pressed.clone());
-    let mut upload = Upload::new("30000037", "radiology", "big.tiff", big_tiff());
-    upload.cancel = cancel.clone();
-    // The user presses Cancel once the first parts are on their way.
-    upload.progress = chartdesk::cloud::Progress::new(move |sent, _| {
-        if sent > 2 * 1024 * 1024 && !once.swap(true, Ordering::SeqCst) {
-            button.cancel();
-        }
-    });
-    let refused = s.add_document(upload).await.unwrap_err();
+    // The window stages the file on disk and the core reads it from there (add_file).
+    let staged = staged_file(&big_tiff());
+    let upload = FileUpload {
+        path: staged.path(),
+        file_name: "big.tiff",
+        mrn: "30000037",
+        category: "radiology",
+        replace_oldest: false,
+        cancel: cancel.clone(),
+        // The user presses Cancel once the first parts are on their way.
+        progress: chartdesk::cloud::Progress::new(move |sent, _| {
+            if sent > 2 * 1024 * 1024 && !once.swap(true, Ordering::SeqCst) {
+                button.cancel();
+            }
+        }),
+    };
+    let refused = s.add_file(upload).await.unwrap_err();
     assert!(pressed.load(Ordering::SeqCst), "cancelled mid-transfer");
     assert_eq!(UiError::from(refused).code, ErrorCode::Cancelled);
     assert!(s.outbox().await.unwrap().is_empty(), "nothing stays queued");
@@ -607,15 +615,23 @@ async fn the_background_round_never_sends_an_item_the_window_is_sending() {
     let s = ward_via(&switch, dir.path(), "one-sender").await;
     let started = Arc::new(AtomicBool::new(false));
     let flag = started.clone();
-    let mut upload = Upload::new("30000038", "radiology", "slow.tiff", big_tiff());
-    // A slow link: every 64 KiB slice takes a little while.
-    upload.progress = chartdesk::cloud::Progress::new(move |sent, _| {
-        if sent > 0 {
-            flag.store(true, Ordering::SeqCst);
-            std::thread::sleep(Duration::from_millis(2));
-        }
-    });
-    let window = s.add_document(upload);
+    let staged = staged_file(&big_tiff());
+    let upload = FileUpload {
+        path: staged.path(),
+        file_name: "slow.tiff",
+        mrn: "30000038",
+        category: "radiology",
+        replace_oldest: false,
+        cancel: tokio_util::sync::CancellationToken::new(),
+        // A slow link: every 64 KiB slice takes a little while.
+        progress: chartdesk::cloud::Progress::new(move |sent, _| {
+            if sent > 0 {
+                flag.store(true, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }),
+    };
+    let window = s.add_file(upload);
     let background = async {
         while !started.load(Ordering::SeqCst) {
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -749,4 +765,11 @@ async fn an_offline_view_the_server_refuses_never_holds_uploads_back() {
         .await
         .unwrap();
     assert_eq!(report.sent, 1, "the upload went up: {report:?}");
+}
+
+/// A file as the window stages it before the core reads it.
+fn staged_file(bytes: &[u8]) -> tempfile::NamedTempFile {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut file, bytes).unwrap();
+    file
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use chartdesk::cloud::Progress;
 use chartdesk::records::DocumentRow;
 use chartdesk::services::{
-    decode_file_name, DocumentView, ExportSelection, ExportSummary, Upload, UploadOutcome,
+    decode_file_name, DocumentView, ExportSelection, ExportSummary, FileUpload, UploadOutcome,
     UploadProgress,
 };
 use chartdesk::UiError;
@@ -129,16 +129,11 @@ pub async fn delete_document(
     Ok(state.services()?.delete_document(&mrn, &doc_id).await?)
 }
 
-/// The file's bytes arrive as the raw IPC body; MRN, category, the (percent-encoded) file
-/// name and the window's id for this upload as headers. Progress goes to the window as
-/// `upload-progress` events; every check is the core's.
+/// One chunk of a file the window is adding, as the raw IPC body (the upload's id and the
+/// chunk's offset in headers): staged on disk, so no whole file crosses the bridge.
 #[tauri::command]
-pub async fn upload_document(
-    state: State<'_, AppState>,
-    window: Window,
-    request: Request<'_>,
-) -> Result<UploadOutcome, UiError> {
-    let InvokeBody::Raw(bytes) = request.body() else {
+pub async fn upload_chunk(state: State<'_, AppState>, request: Request<'_>) -> Result<(), UiError> {
+    let InvokeBody::Raw(chunk) = request.body() else {
         return Err(UiError::invalid_request("The file was not sent as bytes"));
     };
     let header = |name: &str| {
@@ -148,27 +143,57 @@ pub async fn upload_document(
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
     };
-    let file_name = decode_file_name(header("x-file-name"));
-    let upload_id = header("x-upload-id").to_string();
-    let mut upload = Upload::new(
-        header("x-mrn"),
-        header("x-category"),
-        &file_name,
-        bytes.clone(),
-    );
-    upload.replace_oldest = header("x-replace-oldest") == "true";
-    upload.cancel = state.uploads.start(&upload_id);
-    upload.progress = progress_events(window, upload_id.clone());
-    // Through the outbox: durable first, then sent; offline it stays queued.
-    let result = state.services()?.add_document(upload).await;
+    let offset = header("x-offset")
+        .parse::<u64>()
+        .map_err(|_| UiError::invalid_request("The file's chunks arrived out of order"))?;
+    let limit = state.services()?.profile.max_upload_bytes;
+    state
+        .staged
+        .append(header("x-upload-id"), offset, chunk, limit)
+}
+
+/// Adds the file the window staged under its upload id (`upload_chunk`): MRN, category, the
+/// file name and the choice to replace the oldest preop image as arguments. The core checks it,
+/// reads it from disk into the outbox and sends it; progress goes to the window as
+/// `upload-progress` events.
+#[tauri::command]
+pub async fn upload_document(
+    state: State<'_, AppState>,
+    window: Window,
+    upload_id: String,
+    mrn: String,
+    category: String,
+    file_name: String,
+    replace_oldest: bool,
+) -> Result<UploadOutcome, UiError> {
+    let staged = state
+        .staged
+        .take(&upload_id)
+        .ok_or_else(|| UiError::invalid_request("The file was not received; add it again"))?;
+    let file_name = decode_file_name(&file_name);
+    let upload = FileUpload {
+        path: staged.path(),
+        file_name: &file_name,
+        mrn: &mrn,
+        category: &category,
+        replace_oldest,
+        cancel: state.uploads.start(&upload_id),
+        progress: progress_events(window, upload_id.clone()),
+    };
+    // Through the outbox: durable first, then sent; offline it stays queued. The staged copy
+    // goes when this returns (the outbox holds the bytes now).
+    let result = state.services()?.add_file(upload).await;
     state.uploads.finish(&upload_id);
+    drop(staged);
     Ok(result?)
 }
 
-/// Stops an upload the window started; it ends with a `cancelled` error and adds nothing.
+/// Stops an upload the window started (still staging, or sending); it ends with a `cancelled`
+/// error and adds nothing.
 #[tauri::command]
 pub fn cancel_upload(state: State<'_, AppState>, upload_id: String) -> bool {
-    state.uploads.cancel(&upload_id)
+    let staging = state.staged.discard(&upload_id);
+    state.uploads.cancel(&upload_id) || staging
 }
 
 /// Emits progress at most once per whole percent, so a 50 MiB file is 100 events, not 800.

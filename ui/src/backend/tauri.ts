@@ -16,6 +16,7 @@ import type {
   SignInResult,
   SignedInUser,
   SyncStatus,
+  UiError,
   UploadOutcome,
   UploadProgress,
 } from "./types";
@@ -32,6 +33,11 @@ async function call<T>(
     throw asUiError(e);
   }
 }
+
+/** What one raw IPC body of an upload carries. */
+const UPLOAD_CHUNK = 4 * 1024 * 1024;
+/** Uploads the user cancelled, so the chunk loop stops sending. */
+const cancelled = new Set<string>();
 
 export const tauriPlatform: Platform = { kind: "desktop", offline: true, pinning: true, saveDialog: true };
 
@@ -80,25 +86,38 @@ export const tauriBackend: Backend = {
   stampDocument: (mrn, docId) => call<DocumentRow>("stamp_document", { mrn, docId }),
   detachDocument: (mrn, docId) => call<void>("detach_document", { mrn, docId }),
   deleteDocument: (mrn, docId) => call<void>("delete_document", { mrn, docId }),
-  // The file's bytes go as the raw IPC body; the rest travels in headers.
+  // The file goes in 4 MiB chunks, each a raw IPC body the core appends to a staged file, so no
+  // whole file is held here or crosses the bridge; then the core checks, queues and sends it.
   uploadDocument: async (uploadId, mrn, category, fileName, file, replaceOldest) => {
-    let bytes: ArrayBuffer;
+    const stopIfCancelled = () => {
+      if (cancelled.delete(uploadId)) throw { code: "cancelled", message: "The upload was cancelled" } satisfies UiError;
+    };
+    let offset = 0;
+    do {
+      // Cancelled while staging: the core already dropped what came; send no more.
+      stopIfCancelled();
+      let chunk: ArrayBuffer;
+      try {
+        chunk = await file.slice(offset, offset + UPLOAD_CHUNK).arrayBuffer();
+      } catch (e) {
+        throw { code: "invalid_input", message: `${fileName}: cannot read the file (${String(e)})` } satisfies UiError;
+      }
+      await call<void>("upload_chunk", new Uint8Array(chunk), {
+        headers: { "x-upload-id": uploadId, "x-offset": String(offset) },
+      });
+      offset += chunk.byteLength;
+    } while (offset < file.size);
+    stopIfCancelled();
     try {
-      bytes = await file.arrayBuffer();
-    } catch (e) {
-      throw { code: "invalid_input", message: `${fileName}: cannot read the file (${String(e)})` };
+      return await call<UploadOutcome>("upload_document", { uploadId, mrn, category, fileName, replaceOldest });
+    } finally {
+      cancelled.delete(uploadId);
     }
-    return call<UploadOutcome>("upload_document", new Uint8Array(bytes), {
-      headers: {
-        "x-upload-id": uploadId,
-        "x-mrn": mrn,
-        "x-category": category,
-        "x-file-name": encodeURIComponent(fileName),
-        "x-replace-oldest": String(replaceOldest),
-      },
-    });
   },
-  cancelUpload: (uploadId) => call<boolean>("cancel_upload", { uploadId }),
+  cancelUpload: (uploadId) => {
+    cancelled.add(uploadId);
+    return call<boolean>("cancel_upload", { uploadId });
+  },
   onUploadProgress: async (handler) => {
     await listen<UploadProgress>("upload-progress", (e) => handler(e.payload));
   },
