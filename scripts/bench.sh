@@ -117,6 +117,20 @@ measure --row peak-memory --metric "$what, wall" --who "python -m zipfile -c (fr
   --rss-metric "$what, peak RSS" --runs 1 -- \
   python3 -m zipfile -c "$work/peer-export-{run}.zip" "$work/export"
 
+step "peak memory: the window reading a long PDF"
+# Issue 10 item 5: the viewer draws only the pages near the view, so a 300-page PDF read from top
+# to bottom should peak well under 300 MB; the peer is the same window reading a 1-page PDF.
+# Patient 10000005 has no documents of their own (the online-open step later replaces their list).
+pages=300
+$smoke && pages=5
+python3 scripts/bench/make_long_pdf.py "$work/viewer/long-$pages-pages.pdf" "$pages"
+python3 scripts/bench/make_long_pdf.py "$work/viewer/short-1-page.pdf" 1
+ward upload --user nurse.hughes --mrn 10000005 --category lab "$work/viewer"/*.pdf >/dev/null
+xvfb=()
+[ -z "${DISPLAY:-}" ] && xvfb=(xvfb-run -a -s "-screen 0 1280x1024x24")
+CHARTDESK_DESKTOP_BIN="$bin/chartdesk-desktop" BENCH_RUNS=1 \
+  "${xvfb[@]}" node scripts/bench/pdf_memory.mjs --mrn 10000005 --category lab --ours "long-$pages-pages.pdf" --peer short-1-page.pdf
+
 step "image variants"
 images="$work/images"
 count=5

@@ -14,6 +14,12 @@ def pdf(payload: bytes) -> bytes:
         + payload + b"\nendstream",
         b"<< /Length 0 >>\nstream\n\nendstream",
     ]
+    return assemble(objects)
+
+
+def assemble(objects, trailer=b"") -> bytes:
+    """A PDF of `objects` (numbered from 1; 1 is the catalog) with its cross-reference table;
+    `trailer` adds entries to the trailer dictionary (e.g. an /ID)."""
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -23,7 +29,7 @@ def pdf(payload: bytes) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
     return bytes(out)
 
 

@@ -2,11 +2,12 @@
 // (crates/hello-window) as the floor. Appends result lines (README.md here); reports, never asserts.
 // Run under Xvfb as the e2e tests are (scripts/test.sh), with CHARTDESK_DESKTOP_BIN, HELLO_WINDOW_BIN,
 // CHARTDESK_SERVER_BIN, CHARTDESK_BIN set; BENCH_RUNS (default 5), BENCH_RESULTS (else stdout).
-import { appendFileSync, readFileSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
+import { appendFileSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { bins, repoRoot, startDriver, startSandbox } from "../../tests/e2e/harness.mjs";
 import { Session, sleep } from "../../tests/e2e/webdriver.mjs";
+import { descendants, findApp, processes } from "./procs.mjs";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, "target");
@@ -36,46 +37,6 @@ const tick = (inFrame) => {
   requestAnimationFrame(() => tick(true));
 };
 tick(false);`;
-
-/** pid → { ppid, exe, comm } for every process we can read. */
-function processes() {
-  const table = new Map();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      let exe = null;
-      try {
-        exe = readlinkSync(`/proc/${name}/exe`).replace(/ \(deleted\)$/, "");
-      } catch {
-        // Kernel threads and processes of other users have no readable exe.
-      }
-      table.set(Number(name), { ppid, exe, comm });
-    } catch {
-      // Exited while we looked.
-    }
-  }
-  return table;
-}
-
-function descendants(table, root) {
-  const out = [root];
-  for (let i = 0; i < out.length; i++) {
-    for (const [pid, p] of table) if (p.ppid === out[i]) out.push(pid);
-  }
-  return out;
-}
-
-/** The app's process: started by the WebKitWebDriver that our tauri-driver started. */
-function findApp(bin) {
-  const table = processes();
-  const exe = realpathSync(bin);
-  const ours = descendants(table, process.pid).filter((pid) => table.get(pid)?.exe === exe);
-  if (ours.length !== 1) throw new Error(`expected one ${exe} under this script, found ${ours.length}`);
-  return ours[0];
-}
 
 const kb = (text, field) => Number(text.match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"))?.[1] ?? 0);
 

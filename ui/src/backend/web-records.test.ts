@@ -154,6 +154,17 @@ describe("the records server from the browser", () => {
     });
   });
 
+  it("an image's optimized JPEG is asked for by view and checked against the SHA-256 the server gives", async () => {
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0]);
+    const sha256 = await sha256Hex(jpeg);
+    server.on("GET", /documents\/scan\?view=optimized$/, () =>
+      json({ url: "https://bucket.example/opt", sha256, size: 4, content_type: "image/jpeg", view: "optimized" }),
+    );
+    server.on("GET", /bucket\.example\/opt$/, () => new Response(jpeg));
+    expect(new Uint8Array(await backend.openDocument("10000001", "scan", true))).toEqual(jpeg);
+    expect(server.seen.some((r) => r.url === "/v1/patients/10000001/documents/scan?view=optimized")).toBe(true);
+  });
+
   it("an export is saved as a download named by the server, and the page keeps no copy", async () => {
     server.on("POST", /export\.zip$/, () =>
       new Response(new Uint8Array([80, 75, 3, 4]), {
