@@ -8,7 +8,7 @@ mod budget;
 mod database;
 mod multipart_journal;
 pub mod outbox;
-mod outbox_chunks;
+pub mod outbox_chunks;
 pub mod records;
 mod schema;
 

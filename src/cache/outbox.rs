@@ -291,6 +291,20 @@ mod tests {
             })
         };
         assert_eq!(chunks().await.unwrap(), 3, "kept in 4 MiB chunks");
+        let at = outbox_chunks::CHUNK - 10;
+        let across = cache.outbox_range("f1", at as u64, 20).await.unwrap();
+        assert_eq!(across, &bytes[at..at + 20], "a range across two chunks");
+        let tail = cache
+            .outbox_range("f1", (size - 5) as u64, 100)
+            .await
+            .unwrap();
+        assert_eq!(tail, &bytes[size - 5..], "fewer at the end");
+        let item = cache.outbox_chunked("f1").await.unwrap().unwrap();
+        assert_eq!(
+            (item.size, item.sha256.as_str()),
+            (size as u64, sha.as_str())
+        );
+        assert_eq!(item.head, &bytes[..outbox_chunks::CHUNK]);
         assert_eq!(cache.outbox_file("f1").await.unwrap().unwrap().0, bytes);
         assert_eq!(cache.outbox().await.unwrap()[0].size, size as u64);
         cache.outbox_remove("f1").await.unwrap();

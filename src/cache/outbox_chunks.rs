@@ -82,8 +82,98 @@ pub fn read(c: &Connection, doc_id: &str) -> Result<Option<Vec<u8>>, CacheError>
         c.prepare("SELECT bytes FROM outbox_chunks WHERE doc_id = ?1 ORDER BY seq")?;
     let mut rows = statement.query(params![doc_id])?;
     while let Some(row) = rows.next()? {
-        let chunk: Vec<u8> = row.get(0)?;
-        bytes.extend_from_slice(&chunk);
+        bytes.extend_from_slice(blob(row)?);
     }
     Ok(Some(bytes))
+}
+
+/// A chunk's bytes as SQLite holds them for the current row.
+fn blob<'r>(row: &'r rusqlite::Row<'_>) -> Result<&'r [u8], CacheError> {
+    let value = row.get_ref(0)?;
+    value.as_blob().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
+            .into()
+    })
+}
+
+/// What sending a chunked item needs before any of its bytes: they are then read a part at a
+/// time (`Cache::outbox_range`), so sending never holds the whole file either.
+#[derive(Debug, Clone)]
+pub struct ChunkedItem {
+    pub size: u64,
+    /// Hex, taken as the file was queued.
+    pub sha256: String,
+    pub replace_oldest: bool,
+    /// The first bytes (at most one chunk), for the type check.
+    pub head: Vec<u8>,
+}
+
+impl super::Cache {
+    /// A queued item kept in chunks; `None` when its bytes are inline (queued before chunks,
+    /// or from memory) or it is gone.
+    pub async fn outbox_chunked(&self, doc_id: &str) -> Result<Option<ChunkedItem>, CacheError> {
+        let doc_id = doc_id.to_string();
+        self.run(move |c| {
+            let row: Option<(Option<i64>, String, bool)> = c
+                .query_row(
+                    "SELECT size, sha256, replace_oldest FROM outbox WHERE doc_id = ?1",
+                    params![doc_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((Some(size), sha256, replace_oldest)) = row else {
+                return Ok(None);
+            };
+            let head: Option<Vec<u8>> = c
+                .query_row(
+                    "SELECT bytes FROM outbox_chunks WHERE doc_id = ?1 AND seq = 0",
+                    params![doc_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(head.map(|head| ChunkedItem {
+                size: u64::try_from(size).unwrap_or(0),
+                sha256,
+                replace_oldest,
+                head,
+            }))
+        })
+        .await
+    }
+
+    /// `len` bytes of a chunked item from `start` (fewer at its end): the chunks they lie in.
+    pub async fn outbox_range(
+        &self,
+        doc_id: &str,
+        start: u64,
+        len: usize,
+    ) -> Result<Vec<u8>, CacheError> {
+        let doc_id = doc_id.to_string();
+        self.run(move |c| {
+            let chunk = CHUNK as u64;
+            let (first, last) = (start / chunk, (start + len.max(1) as u64 - 1) / chunk);
+            let mut statement = c.prepare(
+                "SELECT bytes FROM outbox_chunks WHERE doc_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
+            )?;
+            let mut rows = statement.query(params![
+                doc_id,
+                i64::try_from(first).unwrap_or(i64::MAX),
+                i64::try_from(last).unwrap_or(i64::MAX)
+            ])?;
+            let spans = usize::try_from(last - first + 1).unwrap_or(1);
+            let mut joined = Vec::with_capacity(spans.saturating_mul(CHUNK));
+            while let Some(row) = rows.next()? {
+                // Borrowed from SQLite's row: one copy, into `joined`.
+                joined.extend_from_slice(blob(row)?);
+            }
+            let skip = usize::try_from(start - first * chunk).unwrap_or(usize::MAX);
+            if skip > joined.len() {
+                return Err(CacheError::Io("a queued file is shorter than recorded".into()));
+            }
+            joined.drain(..skip);
+            joined.truncate(len);
+            Ok(joined)
+        })
+        .await
+    }
 }

@@ -17,6 +17,7 @@ mod removal;
 mod session;
 mod sync_round;
 mod upload;
+mod upload_body;
 mod upload_intents;
 
 use std::sync::Arc;

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::upload::Checked;
+use super::upload_body::Body;
 use super::{AppError, Services, Upload};
 use crate::cloud::object_store::sha256_base64;
 use crate::cloud::part_journal::{PartJournal, RecordedPart, RecordedUpload};
@@ -28,7 +29,7 @@ use crate::upload::make_variants;
 /// An upload ready to send: what to declare, and the bytes of each object.
 pub(super) struct Prepared {
     pub start: StartUpload,
-    bodies: Vec<(ObjectRole, Bytes)>,
+    pub bodies: Vec<(ObjectRole, Body)>,
 }
 
 impl Services {
@@ -65,7 +66,7 @@ impl Services {
                     size: body.len() as u64,
                     sha256: sha256_hex(&body),
                 });
-                bodies.push((role, Bytes::from(body)));
+                bodies.push((role, Body::Memory(Bytes::from(body))));
             }
         }
         let part_sha256 = if original.len() > MULTIPART_THRESHOLD {
@@ -86,10 +87,10 @@ impl Services {
             part_sha256,
             resume_upload_id: None,
         };
-        bodies.push((ObjectRole::Original, original));
+        bodies.push((ObjectRole::Original, Body::Memory(original)));
         upload
             .progress
-            .expect(bodies.iter().map(|(_, b)| b.len() as u64).sum());
+            .expect(bodies.iter().map(|(_, b)| b.len()).sum());
         Ok(Prepared { start, bodies })
     }
 
@@ -217,14 +218,18 @@ struct Watch<'a> {
 async fn send_object(
     server: &RecordsServer,
     target: &UploadTarget,
-    body: Bytes,
+    body: Body,
     watch: Watch<'_>,
 ) -> Result<Option<(String, Vec<CompletedPartDto>)>, AppError> {
     let Watch {
         progress, cancel, ..
     } = watch;
     if let Some(put) = &target.put {
-        return match server.put(put, &body, progress, cancel).await {
+        let whole = body
+            .read(0, usize::try_from(body.len()).unwrap_or(usize::MAX))
+            .await?
+            .ok_or(ServerError::Malformed)?;
+        return match server.put(put, &whole, progress, cancel).await {
             Ok(_) | Err(ServerError::AlreadyStored) => Ok(None),
             Err(e) => Err(e.into()),
         };
@@ -234,12 +239,12 @@ async fn send_object(
     if multipart.part_size != PART_SIZE as u64 {
         return Err(ServerError::Malformed.into());
     }
-    let part_size = PART_SIZE;
+    // A part's bytes, read when it is sent (from the outbox chunks for a queued file).
     let slice_of = |number: i32| {
-        let start = usize::try_from(number - 1)
-            .unwrap_or(usize::MAX)
-            .saturating_mul(part_size);
-        (start < body.len()).then(|| body.slice(start..(start + part_size).min(body.len())))
+        let start = u64::try_from(number - 1)
+            .unwrap_or(u64::MAX)
+            .saturating_mul(PART_SIZE as u64);
+        body.read(start, PART_SIZE)
     };
     let mut parts = Vec::with_capacity(multipart.parts.len());
     let mut to_send = Vec::with_capacity(multipart.parts.len());
@@ -249,13 +254,17 @@ async fn send_object(
         Some((_, _, Some(recorded))) if recorded.upload_id == multipart.upload_id => {
             let mut resumed = 0;
             for part in &multipart.parts {
-                let kept = recorded.parts.iter().find(|r| {
-                    r.number == part.number
-                        && slice_of(part.number).is_some_and(|s| sha256_base64(&s) == r.sha256)
-                });
+                let recorded_part = recorded.parts.iter().find(|r| r.number == part.number);
+                let kept = match recorded_part {
+                    Some(r) => match slice_of(part.number).await? {
+                        Some(s) if sha256_base64(&s) == r.sha256 => Some((r, s.len() as u64)),
+                        _ => None,
+                    },
+                    None => None,
+                };
                 match kept {
-                    Some(r) => {
-                        resumed += slice_of(part.number).map_or(0, |s| s.len() as u64);
+                    Some((r, len)) => {
+                        resumed += len;
                         parts.push(CompletedPartDto {
                             number: r.number,
                             etag: r.etag.clone(),
@@ -277,11 +286,12 @@ async fn send_object(
     // Chunks of concurrent parts (a stream with borrowing closures is not `Send` enough for
     // Tauri's command futures).
     for chunk in to_send.chunks(PARALLEL_PARTS) {
-        let sent = join_all(
-            chunk
-                .iter()
-                .map(|part| send_part(server, part, slice_of(part.number), watch)),
-        )
+        let sent = join_all(chunk.iter().map(|part| async {
+            let slice = slice_of(part.number).await?;
+            send_part(server, part, slice, watch)
+                .await
+                .map_err(AppError::from)
+        }))
         .await;
         for part in sent {
             parts.push(part?);

@@ -323,10 +323,10 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
     // A long scan: a PDF of six parts (its content is checked by its magic bytes).
     let mut body = demo_pdf("Long scan", "many pages");
     body.extend((0..PART_SIZE * 5 + 1234).map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8));
-    let doc_id = s
-        .queue_upload(Upload::new("30000040", "lab", "long.pdf", body.clone()))
-        .await
-        .unwrap();
+    // Queued from disk, as the CLI and the window do: kept in chunks and sent a part at a time.
+    let file = dir.path().join("long.pdf");
+    std::fs::write(&file, &body).unwrap();
+    let doc_id = s.queue_file(&file, "30000040", "lab", false).await.unwrap();
     let journal_key = format!("doc/{doc_id}");
     let cache = s.cache().await.unwrap();
 
