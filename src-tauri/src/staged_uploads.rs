@@ -2,18 +2,25 @@
 //! crosses the IPC bridge, sits in the web view's memory or is copied on the way. A staged file
 //! is private to this user (mode 0600 on Unix) and deleted once queued, cancelled or refused.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::Mutex;
 
-use chartdesk::UiError;
+use chartdesk::{ErrorCode, UiError};
 use tempfile::NamedTempFile;
 
 /// A chunk is at most this much (the window sends 4 MiB; a little slack for other callers).
 pub const MAX_CHUNK: usize = 8 * 1024 * 1024;
 
 #[derive(Default)]
-pub struct StagedUploads(Mutex<HashMap<String, Staged>>);
+pub struct StagedUploads(Mutex<Uploads>);
+
+#[derive(Default)]
+struct Uploads {
+    staging: HashMap<String, Staged>,
+    /// Cancelled while staging: a chunk still in flight must not start the file again.
+    cancelled: HashSet<String>,
+}
 
 struct Staged {
     file: NamedTempFile,
@@ -27,10 +34,17 @@ impl StagedUploads {
         if id.is_empty() || chunk.len() > MAX_CHUNK {
             return Err(UiError::invalid_request("The file was not sent in chunks"));
         }
-        let mut map = self
+        let mut uploads = self
             .0
             .lock()
             .map_err(|_| UiError::invalid_request("The upload could not be staged"))?;
+        if uploads.cancelled.contains(id) {
+            return Err(UiError {
+                code: ErrorCode::Cancelled,
+                message: "The upload was cancelled".into(),
+            });
+        }
+        let map = &mut uploads.staging;
         if offset == 0 {
             let file = tempfile::Builder::new()
                 .prefix("chartdesk-upload-")
@@ -60,19 +74,23 @@ impl StagedUploads {
 
     /// The staged file, fully written, for the core to queue; deleted when dropped.
     pub fn take(&self, id: &str) -> Option<NamedTempFile> {
-        let mut map = self.0.lock().ok()?;
-        let mut staged = map.remove(id)?;
+        let mut uploads = self.0.lock().ok()?;
+        uploads.cancelled.remove(id);
+        let mut staged = uploads.staging.remove(id)?;
         staged.file.flush().ok()?;
         Some(staged.file)
     }
 
     /// Drops a staged file (a Cancel while chunks were still coming): true when there was one.
     pub fn discard(&self, id: &str) -> bool {
-        self.0
-            .lock()
-            .ok()
-            .and_then(|mut map| map.remove(id))
-            .is_some()
+        let Ok(mut uploads) = self.0.lock() else {
+            return false;
+        };
+        let staging = uploads.staging.remove(id).is_some();
+        if staging {
+            uploads.cancelled.insert(id.to_string());
+        }
+        staging
     }
 }
 
@@ -112,11 +130,17 @@ mod tests {
         let staged = StagedUploads::default();
         staged.append("u3", 0, b"abcd", 100).unwrap();
         let path = {
-            let map = staged.0.lock().unwrap();
-            map.get("u3").unwrap().file.path().to_path_buf()
+            let uploads = staged.0.lock().unwrap();
+            uploads.staging.get("u3").unwrap().file.path().to_path_buf()
         };
         assert!(path.exists());
         assert!(staged.discard("u3"));
         assert!(!path.exists());
+        let late = staged.append("u3", 4, b"efgh", 100).unwrap_err();
+        assert_eq!(late.code, ErrorCode::Cancelled, "a chunk still in flight");
+        assert!(
+            staged.append("u3", 0, b"abcd", 100).is_err(),
+            "nor a restart"
+        );
     }
 }

@@ -65,4 +65,16 @@ describe("the desktop sends a file in chunks the core stages on disk", () => {
     const commands = invoke.mock.calls.map((c) => c[0]);
     expect(commands).toEqual(["upload_chunk", "cancel_upload"]);
   });
+
+  it("a chunk refused because Cancel crossed it ends as cancelled, not as the chunk's error", async () => {
+    const { file } = countedFile(12 * MiB);
+    invoke.mockImplementation(async (command: string) => {
+      if (command !== "upload_chunk") return undefined;
+      await tauriBackend.cancelUpload("u4");
+      throw { code: "invalid_input", message: "The file's chunks arrived out of order" };
+    });
+    await expect(tauriBackend.uploadDocument("u4", "10000001", "lab", "scan.pdf", file, false)).rejects.toMatchObject({
+      code: "cancelled",
+    });
+  });
 });

@@ -102,9 +102,15 @@ export const tauriBackend: Backend = {
       } catch (e) {
         throw { code: "invalid_input", message: `${fileName}: cannot read the file (${String(e)})` } satisfies UiError;
       }
-      await call<void>("upload_chunk", new Uint8Array(chunk), {
-        headers: { "x-upload-id": uploadId, "x-offset": String(offset) },
-      });
+      try {
+        await call<void>("upload_chunk", new Uint8Array(chunk), {
+          headers: { "x-upload-id": uploadId, "x-offset": String(offset) },
+        });
+      } catch (e) {
+        // A chunk that crossed the Cancel says so in its own words: the user's word wins.
+        stopIfCancelled();
+        throw e;
+      }
       offset += chunk.byteLength;
     } while (offset < file.size);
     stopIfCancelled();
