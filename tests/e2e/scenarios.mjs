@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { recordTiming } from "./harness.mjs";
 import { freshTotp, totpAt } from "./totp.mjs";
-import { dropJpeg } from "./drop.mjs";
+import { dropJpeg, dropTiff } from "./drop.mjs";
 
 export const NHS_BLUE = "rgb(0, 94, 184)";
 
@@ -449,6 +449,36 @@ export const scenarios = [
       );
       await s.waitUntil(async () => /1 of 1 reviewed/.test(await (await s.find(radiology)).text()), "the tile badge counts it");
       await ctx.shot("13-radiology-stamped");
+      await signOut(s);
+    },
+  },
+  {
+    id: "tiff-drop",
+    name: "ward staff drop a TIFF scan: it gets a thumbnail and opens from its 1600 px optimized image",
+    async run(ctx) {
+      const { s } = ctx;
+      const nurse = user(ctx, "nurse.hughes");
+      await submitSignIn(s, nurse.username, nurse.password);
+      await s.fill("#patient-query", "999 821 9930");
+      await (await s.find("#search-submit")).click();
+      await s.waitFor("#patient-record");
+      const preop = '#tiles button[data-category="preop"]';
+      await s.waitUntil(async () => (await (await s.find(preop)).attr("data-count")) === "0", "preop starts empty");
+      // Wider than the optimized image, so opening it shows the 1600 px JPEG, not the original.
+      await dropTiff(s, "preop", "ward-scan.tif", 1800, 1200);
+      await s.waitUntil(async () => (await (await s.find(preop)).attr("data-count")) === "1", "preop counts the scan", 60000);
+      await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 1, "the scan is listed");
+      await s.waitUntil(
+        async () => ((await (await s.find("#doc-rows td.thumb img")).attr("src")) ?? "").startsWith("blob:"),
+        "its thumbnail shows (made from the TIFF where it was added)",
+      );
+      await (await s.find('#doc-rows button[aria-label="Open ward-scan.tif"]')).click();
+      const width = () => s.execute('const i = document.getElementById("viewer-image"); return i && i.complete ? i.naturalWidth : 0;');
+      await s.waitUntil(async () => (await width()) === 1600, "the optimized image is drawn", 30000);
+      assert.equal(await (await s.find("#viewer-status")).text(), "", "no error over the image");
+      await ctx.shot("13b-tiff-dropped");
+      await s.keys("\uE00C");
+      await s.waitUntil(async () => !(await (await s.find("#viewer")).displayed()), "the viewer closes");
       await signOut(s);
     },
   },

@@ -3,6 +3,7 @@
 // of an image (1600 px and 320 px wide, quality 0.8, never upscaled), as the desktop makes.
 import { sha256Hex } from "./web-http";
 import type { UiError } from "./types";
+import { tiffFirstPage } from "./tiff-page";
 
 /** Above this a file goes up in parts; each part is this size (the last one smaller). The
  * server's MULTIPART_THRESHOLD and PART_SIZE (chartdesk-records store/transfer.rs). */
@@ -69,14 +70,13 @@ export async function prepare(fileName: string, file: Blob): Promise<Prepared> {
   };
 }
 
-/** JPEG and PNG only (browsers do not decode TIFF); none when the image does not decode
- * here: the original still goes up, and the list then shows a type badge. */
+/** JPEG, PNG and TIFF (its first page, decoded here: browsers cannot); none when the image
+ * does not decode here: the original still goes up, and the list then shows a type badge. */
 async function variantsOf(file: Blob, contentType: string): Promise<Variant[]> {
-  if (contentType !== "image/jpeg" && contentType !== "image/png") return [];
+  if (!["image/jpeg", "image/png", "image/tiff"].includes(contentType)) return [];
   if (typeof createImageBitmap !== "function") return [];
   try {
-    // The camera's orientation applied, as the desktop does.
-    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    const bitmap = await bitmapOf(file, contentType);
     try {
       const optimized = draw(bitmap, bitmap.width, bitmap.height, OPTIMIZED_WIDTH);
       // The thumbnail is drawn from the optimized image, as the desktop does.
@@ -89,6 +89,14 @@ async function variantsOf(file: Blob, contentType: string): Promise<Variant[]> {
   } catch {
     return [];
   }
+}
+
+/** The image to draw the variants from; the camera's orientation applied, as the desktop does. */
+async function bitmapOf(file: Blob, contentType: string): Promise<ImageBitmap> {
+  if (contentType !== "image/tiff") return createImageBitmap(file, { imageOrientation: "from-image" });
+  const page = tiffFirstPage(await file.arrayBuffer());
+  if (!page) throw new Error("not a TIFF this page can read");
+  return createImageBitmap(new ImageData(page.rgba, page.width, page.height));
 }
 
 type Canvas = HTMLCanvasElement | OffscreenCanvas;
