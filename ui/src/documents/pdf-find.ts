@@ -6,7 +6,8 @@ import type { PageViewport } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { byId, el } from "../shell/dom";
 import type { PdfPages, TextRun } from "./pdf-pages";
 
-type Match = { page: number; run: TextRun };
+/** One occurrence: the run it is in and where in the run's text (`from`..`to`). */
+type Match = { page: number; run: TextRun; from: number; to: number };
 
 export class PdfFind {
   private view: PdfPages | null = null;
@@ -84,8 +85,10 @@ export class PdfFind {
   paint(n: number, holder: HTMLElement, viewport: PageViewport): void {
     this.matches.forEach((m, i) => {
       if (m.page !== n || this.hits.has(i)) return;
-      const { x, y, w, h } = m.run;
-      const [x1, y1, x2, y2] = viewport.convertToViewportRectangle([x, y, x + w, y + h]) as number[];
+      // The word's share of the run's width (pdf.js gives a run's box, not each glyph's).
+      const { x, y, w, h, str } = m.run;
+      const [left, right] = [x + (w * m.from) / str.length, x + (w * m.to) / str.length];
+      const [x1, y1, x2, y2] = viewport.convertToViewportRectangle([left, y, right, y + h]) as number[];
       const hit = el("div", { className: i === this.at ? "find-hit current" : "find-hit" });
       Object.assign(hit.style, {
         left: `${Math.min(x1!, x2!)}px`,
@@ -109,7 +112,11 @@ export class PdfFind {
 
   private found(view: PdfPages, texts: TextRun[][], needle: string, start: number): void {
     texts.forEach((runs, i) => {
-      for (const run of runs) if (run.str.toLowerCase().includes(needle)) this.matches.push({ page: i + 1, run });
+      for (const run of runs) {
+        const text = run.str.toLowerCase();
+        for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length))
+          this.matches.push({ page: i + 1, run, from: at, to: at + needle.length });
+      }
     });
     if (this.matches.length === 0) {
       byId("viewer-find-count").textContent = "No matches";

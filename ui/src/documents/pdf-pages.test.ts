@@ -206,6 +206,23 @@ describe("find reads every page's text", () => {
     expect(pdfjs.control.textReads.filter((n) => n === 1)).toHaveLength(1);
   });
 
+  it("scrolling keeps no text of the pages passed, but after a search every page's text stays", async () => {
+    const view = await layOut("pdf:300:alpha");
+    await view.open();
+    near([1, 2, 3]);
+    await vi.waitFor(() => expect(drawnPages()).toEqual([1, 2, 3]));
+    expect(view.texts.filter(Boolean)).toHaveLength(3);
+
+    near([150, 151]);
+    await vi.waitFor(() => expect(drawnPages()).toEqual([150, 151]));
+    expect(view.texts.flatMap((t, i) => (t ? [i + 1] : []))).toEqual([150, 151]);
+
+    await view.allTexts();
+    near([200]);
+    await vi.waitFor(() => expect(drawnPages()).toEqual([200]));
+    expect(view.texts.filter(Boolean)).toHaveLength(300);
+  });
+
   it("revealing a page not drawn yet draws it", async () => {
     const view = await layOut("pdf:300:alpha");
     await view.open();

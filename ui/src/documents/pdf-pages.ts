@@ -1,7 +1,9 @@
 // A PDF laid out the pdf.js lazy way: one placeholder per page at the page's size, and a canvas
-// (with the page's text, which find uses) only for the pages within about one screen of the
-// viewport. Pages scrolled far away give their canvases back, so a 300-page PDF holds a handful
-// of canvases, never 300. Pages are drawn one at a time, nearest the middle of the view first.
+// only for the pages within about one screen of the viewport. Pages scrolled far away give their
+// canvases back, so a 300-page PDF holds a handful of canvases, never 300. Pages are drawn one at
+// a time, nearest the middle of the view first. A drawn page's text is read too (so find in a
+// short PDF answers at once) and, until find has asked for every page's, given back with its
+// canvas: scrolling through a long PDF keeps nothing of the pages it passed.
 // Without IntersectionObserver (jsdom, very old web views) the first pages and the current
 // page's neighbours are drawn instead.
 import type { PageViewport, PDFDocumentProxy, PDFPageProxy, RenderTask } from "pdfjs-dist/legacy/build/pdf.mjs";
@@ -55,7 +57,8 @@ export interface PdfPagesOptions {
 
 export class PdfPages {
   readonly count: number;
-  /** Text runs per page (index n - 1): read when a page is drawn, or all at once for find. */
+  /** Text runs per page (index n - 1): read when a page is drawn (and dropped when it is given
+   * back), or all at once, and then kept, for find. */
   readonly texts: (TextRun[] | undefined)[];
   private readonly slots: Slot[] = [];
   private observer: IntersectionObserver | null = null;
@@ -68,6 +71,8 @@ export class PdfPages {
   private busy = false;
   private destroyed = false;
   private reading: Promise<TextRun[][] | null> | null = null;
+  /** Find asked for every page's text (in this view or one before it): what is read is kept. */
+  private keepTexts = false;
   private readonly waiters = new Map<number, ((drawn: boolean) => void)[]>();
 
   constructor(
@@ -77,6 +82,7 @@ export class PdfPages {
   ) {
     this.count = doc.numPages;
     this.texts = opts.texts ?? [];
+    this.textsIfRead(); // complete already (a zoom or rotation after a search): kept
   }
 
   /** Lays out every page at the size of page `focus`, shows `focus` and draws it (and, without
@@ -148,9 +154,10 @@ export class PdfPages {
     return this.slots.flatMap((s) => (s.state === "drawn" && s.viewport ? [{ n: s.n, holder: s.holder, viewport: s.viewport }] : []));
   }
 
-  /** Every page's text if it was all read already (find then answers at once). */
+  /** Every page's text if it was all read already (find then answers at once, and it is kept). */
   textsIfRead(): TextRun[][] | null {
     for (let n = 0; n < this.count; n++) if (!this.texts[n]) return null;
+    this.keepTexts = true;
     return this.texts as TextRun[][];
   }
 
@@ -158,11 +165,17 @@ export class PdfPages {
    * searches all pages, drawn or not. A few pages are asked for at a time, so the worker is
    * never idle between them. Null if the view was superseded meanwhile. */
   allTexts(): Promise<TextRun[][] | null> {
+    this.keepTexts = true;
     this.reading ??= (async () => {
       const missing = [...Array(this.count).keys()].map((i) => i + 1).filter((n) => !this.texts[n - 1]);
       for (let i = 0; i < missing.length; i += TEXT_BATCH) {
         const batch = missing.slice(i, i + TEXT_BATCH);
-        await Promise.all(batch.map(async (n) => this.readText(await this.doc.getPage(n), n)));
+        await Promise.all(
+          batch.map(async (n) => {
+            const runs = await textOf(await this.doc.getPage(n));
+            if (this.alive()) this.texts[n - 1] ??= runs;
+          }),
+        );
         if (!this.alive()) return null;
       }
       return this.texts as TextRun[][];
@@ -295,23 +308,20 @@ export class PdfPages {
       if (slot.task === task) slot.task = null;
     }
     if (!still()) return false;
-    if (!this.texts[slot.n - 1]) await this.readText(page, slot.n);
-    if (!still()) return false;
+    if (!this.texts[slot.n - 1]) {
+      const runs = await textOf(page);
+      if (!still()) return false; // a page given back meanwhile keeps no text
+      this.texts[slot.n - 1] ??= runs;
+    }
     slot.state = "drawn";
     this.opts.onDrawn(slot.n, slot.holder, viewport);
     return true;
   }
 
-  private async readText(page: PDFPageProxy, n: number): Promise<void> {
-    const content = await page.getTextContent();
-    if (!this.alive() || this.texts[n - 1]) return;
-    this.texts[n - 1] = content.items.flatMap((i) =>
-      "str" in i ? [{ str: i.str, x: i.transform[4] ?? 0, y: i.transform[5] ?? 0, w: i.width, h: i.height }] : [],
-    );
-  }
-
   /** Gives the page's canvas back (zero-sized first, so the web view frees its pixels at once),
-   * with its highlights; a draw under way is cancelled. */
+   * with its highlights; a draw under way is cancelled. Its text goes too, unless find has asked
+   * for every page's (keepTexts) or the whole view is going (a zoom or rotation keeps the text
+   * read). */
   private release(slot: Slot): void {
     if (slot.state === "blank" || slot.state === "failed") return;
     slot.state = "blank";
@@ -321,6 +331,7 @@ export class PdfPages {
     this.dropCanvas(slot);
     slot.page?.cleanup();
     slot.page = null;
+    if (!this.keepTexts && !this.destroyed) this.texts[slot.n - 1] = undefined;
     this.opts.onReleased(slot.n);
     this.settle(slot.n, false);
   }
@@ -379,4 +390,13 @@ export class PdfPages {
 function setSize(holder: HTMLElement, viewport: PageViewport): void {
   holder.style.width = `${Math.floor(viewport.width)}px`;
   holder.style.height = `${Math.floor(viewport.height)}px`;
+}
+
+/** A page's runs of text, without the blank ones (line ends, spaces): a search is for trimmed,
+ * non-empty text, which no blank run contains. */
+async function textOf(page: PDFPageProxy): Promise<TextRun[]> {
+  const content = await page.getTextContent();
+  return content.items.flatMap((i) =>
+    "str" in i && i.str.trim() ? [{ str: i.str, x: i.transform[4] ?? 0, y: i.transform[5] ?? 0, w: i.width, h: i.height }] : [],
+  );
 }

@@ -158,6 +158,20 @@ describe("PDF pages", () => {
   });
 });
 
+describe("find marks the word it found", () => {
+  it("the highlight covers the word's share of its line, and each occurrence is a match", async () => {
+    // The fake page's one line is "a gamma here" (12 characters), 9 units wide from x = 5.
+    await openPdf("pdf:1:gamma");
+    search("gamma");
+    const hit = byId("viewer-body").querySelector<HTMLElement>(".find-hit")!;
+    expect(parseFloat(hit.style.left)).toBeCloseTo(5 + (9 * 2) / 12);
+    expect(parseFloat(hit.style.width)).toBeCloseTo((9 * 5) / 12);
+    search("a");
+    // "a", g-a-mm-a: three in "a gamma here".
+    expect(byId("viewer-find-count").textContent).toBe("1 of 3 (page 1)");
+  });
+});
+
 /** Opens a one-PDF list and waits until its first pages are drawn. */
 async function openPdf(spec: string): Promise<void> {
   viewer.openViewer("1001", [reportPdf], 0);
@@ -357,6 +371,25 @@ describe("images open from their optimized JPEG, with View original", () => {
     expect(await shownImageText()).toBe("optimized again");
     expect(byId("viewer-status").textContent).toContain("cannot display the original TIFF file");
     expect(byId("viewer-original").textContent).toBe("View original");
+  });
+
+  it("a scan larger than the window opens fitted to it, never enlarged, and 0 fits it again", async () => {
+    const body = byId("viewer-body");
+    Object.defineProperty(body, "clientWidth", { configurable: true, value: 832 });
+    Object.defineProperty(body, "clientHeight", { configurable: true, value: 1032 });
+    viewer.openViewer("1001", [tiff], 0);
+    opens.get("doc-t")!.resolve(bytes("optimized"));
+    await settle();
+    const shown = img()!;
+    Object.defineProperty(shown, "naturalWidth", { value: 1600 });
+    Object.defineProperty(shown, "naturalHeight", { value: 2000 });
+    Object.defineProperty(shown, "complete", { value: true });
+    shown.dispatchEvent(new Event("load"));
+    expect(shown.dataset.zoom).toBe("0.5");
+    key(byId("viewer"), "+");
+    expect(shown.dataset.zoom).toBe("0.625");
+    key(byId("viewer"), "0");
+    expect(shown.dataset.zoom).toBe("0.5");
   });
 
   it("an image without an optimized JPEG opens its original, with no button, and an undecodable one says so", async () => {

@@ -73,6 +73,7 @@ export function initViewer(): void {
       "+": () => setZoom(zoom * 1.25),
       "=": () => setZoom(zoom * 1.25),
       "-": () => setZoom(zoom / 1.25),
+      "0": fitImage,
       r: rotate,
       R: rotate,
       o: toggleOriginal,
@@ -99,6 +100,8 @@ export function openViewer(patientMrn: string, rows: DocumentRow[], start: numbe
 export function closeViewer(): void {
   guard.cancel();
   current = null;
+  // The text find read from the PDF (every page's, after a search) goes with it.
+  texts = null;
   if (byId("viewer").hidden) return;
   show(byId("viewer"), false);
   clearBody();
@@ -206,8 +209,22 @@ function renderImage(bytes: ArrayBuffer, type: string, ticket: Ticket): void {
   objectUrl = URL.createObjectURL(new Blob([bytes], { type }));
   const img = el("img", { attrs: { src: objectUrl, alt: list[index]?.file_name ?? "document", id: "viewer-image" } });
   img.addEventListener("error", () => undecodable(ticket, type), { once: true });
+  // A scan opens whole on screen (never enlarged); + and − zoom from there, 0 fits again.
+  img.addEventListener("load", () => ticket.current() && fitImage(), { once: true });
   byId("viewer-body").replaceChildren(img);
   applyTransform();
+}
+
+/** The zoom at which the image shown fits the viewer's body (at most 1: never enlarged). */
+function fitImage(): void {
+  const img = document.getElementById("viewer-image") as HTMLImageElement | null;
+  const body = byId("viewer-body");
+  if (!img || !img.naturalWidth || !img.naturalHeight || !body.clientWidth) return;
+  const turned = rotation % 180 !== 0;
+  const [w, h] = turned ? [img.naturalHeight, img.naturalWidth] : [img.naturalWidth, img.naturalHeight];
+  // The body's padding (16 px a side) stays clear.
+  const fit = Math.min(1, (body.clientWidth - 32) / w, (body.clientHeight - 32) / h);
+  setZoom(fit > 0 ? fit : 1);
 }
 
 /** This web view cannot draw the image (WebKitGTK and Chromium have no TIFF decoder): say so,
