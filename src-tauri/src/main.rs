@@ -4,7 +4,6 @@
 
 mod background_sync;
 mod commands;
-mod staged_uploads;
 mod state;
 
 fn main() -> std::process::ExitCode {

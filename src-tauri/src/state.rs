@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use chartdesk::upload::StagedUploads;
 use chartdesk::{Services, UiError};
-
-use crate::staged_uploads::StagedUploads;
 use tokio_util::sync::CancellationToken;
 
 pub struct AppState {

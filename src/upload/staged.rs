@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::Mutex;
 
-use chartdesk::{ErrorCode, UiError};
+use crate::{ErrorCode, UiError};
 use tempfile::NamedTempFile;
 
 /// A chunk is at most this much (the window sends 4 MiB; a little slack for other callers).
