@@ -304,7 +304,7 @@ mod tests {
             (item.size, item.sha256.as_str()),
             (size as u64, sha.as_str())
         );
-        assert_eq!(item.head, &bytes[..outbox_chunks::CHUNK]);
+        assert_eq!(item.head, &bytes[..crate::domain::SNIFF_BYTES as usize]);
         assert_eq!(cache.outbox_file("f1").await.unwrap().unwrap().0, bytes);
         assert_eq!(cache.outbox().await.unwrap()[0].size, size as u64);
         cache.outbox_remove("f1").await.unwrap();

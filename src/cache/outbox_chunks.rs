@@ -28,12 +28,16 @@ pub fn write_file(
     // One byte past the size shows a file that grew.
     let mut reader = file.take(size + 1);
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; CHUNK];
+    let mut buffer = Vec::with_capacity(CHUNK);
     let mut total = 0u64;
     let mut insert =
         tx.prepare("INSERT INTO outbox_chunks (doc_id, seq, bytes) VALUES (?1, ?2, ?3)")?;
     for seq in 0u32.. {
-        let filled = fill(&mut reader, &mut buffer).map_err(io)?;
+        buffer.clear();
+        let filled = (&mut reader)
+            .take(CHUNK as u64)
+            .read_to_end(&mut buffer)
+            .map_err(io)?;
         if filled == 0 {
             break;
         }
@@ -50,18 +54,6 @@ pub fn write_file(
         ));
     }
     Ok(hex::encode(hasher.finalize()))
-}
-
-/// Reads until `buffer` is full or the file ends; how much was read.
-fn fill(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match reader.read(&mut buffer[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    Ok(filled)
 }
 
 /// The chunks of `doc_id` joined, or `None` when it has none (bytes kept the old way).
@@ -104,7 +96,7 @@ pub struct ChunkedItem {
     /// Hex, taken as the file was queued.
     pub sha256: String,
     pub replace_oldest: bool,
-    /// The first bytes (at most one chunk), for the type check.
+    /// The first bytes (`SNIFF_BYTES` of them), for the type check.
     pub head: Vec<u8>,
 }
 
@@ -126,8 +118,8 @@ impl super::Cache {
             };
             let head: Option<Vec<u8>> = c
                 .query_row(
-                    "SELECT bytes FROM outbox_chunks WHERE doc_id = ?1 AND seq = 0",
-                    params![doc_id],
+                    "SELECT substr(bytes, 1, ?2) FROM outbox_chunks WHERE doc_id = ?1 AND seq = 0",
+                    params![doc_id, crate::domain::SNIFF_BYTES as i64],
                     |r| r.get(0),
                 )
                 .optional()?;

@@ -154,7 +154,8 @@ async function load(notice = ""): Promise<void> {
   await render(ticket);
 }
 
-const hasOptimized = (row: DocumentRow) => row.content_type.startsWith("image/") && row.has_optimized;
+// Only images have one (the server takes variants for images only).
+const hasOptimized = (row: DocumentRow) => row.has_optimized;
 
 /** The View original / View optimized button and the note saying which one is shown. */
 function showRendition(row: DocumentRow, optimized: boolean): void {
