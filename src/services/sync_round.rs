@@ -18,6 +18,8 @@ pub struct SyncStatus {
     pub failed: u32,
     /// Uploads this round sent.
     pub sent: u32,
+    /// Their doc ids, so the window can say "Added" where it said "Queued".
+    pub sent_doc_ids: Vec<String>,
     /// RFC 3339 time of this round.
     pub checked_at: String,
 }
@@ -29,11 +31,18 @@ impl Services {
         let signed_in =
             self.actor().await.is_ok() && !self.locked.load(std::sync::atomic::Ordering::SeqCst);
         let mut sent = 0;
+        let mut sent_doc_ids = Vec::new();
         if online && signed_in {
             let _ = self.flush_audits().await;
             if self.may(Action::Upload).await {
                 if let Ok(report) = self.drain_outbox(2, |_| Progress::silent()).await {
                     sent = report.sent;
+                    sent_doc_ids = report
+                        .items
+                        .into_iter()
+                        .filter(|i| i.outcome == "sent")
+                        .map(|i| i.doc_id)
+                        .collect();
                 }
             }
         }
@@ -53,6 +62,7 @@ impl Services {
             queued,
             failed,
             sent,
+            sent_doc_ids,
             checked_at: (self.clock)().format(&Rfc3339).unwrap_or_default(),
         }
     }

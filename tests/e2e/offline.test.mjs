@@ -83,6 +83,10 @@ test("offline, the opened patient and document still show and an upload waits; b
     60000,
   );
   await s.waitUntil(async () => !(await (await s.find("#offline-banner")).displayed()), "online again");
+  await s.waitUntil(
+    async () => /Added/.test(await (await s.find("#upload-list li")).text()),
+    "the upload's own line says it was added, not still queued",
+  );
   await shot("22-back-online");
 });
 

@@ -2,7 +2,7 @@
 import { backend, platform } from "./backend/api";
 import type { SignInResult, SignedInUser, UiError } from "./backend/types";
 import { initCategoryList, reloadCategory } from "./documents/category-list";
-import { initUpload } from "./documents/upload";
+import { initUpload, markSent } from "./documents/upload";
 import { initViewer } from "./documents/viewer";
 import { focusPatientSearch, initPatientSearch, refreshPatient, resetPatientSearch } from "./patient/search";
 import { byId, show, showMessage } from "./shell/dom";
@@ -76,7 +76,8 @@ async function start(): Promise<void> {
     },
     () => void showOutbox(),
   );
-  initOffline(() => {
+  initOffline((sent) => {
+    markSent(sent);
     void refreshPatient();
     void reloadCategory();
   });

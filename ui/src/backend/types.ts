@@ -166,6 +166,10 @@ failed: number,
  */
 sent: number, 
 /**
+ * Their doc ids, so the window can say "Added" where it said "Queued".
+ */
+sent_doc_ids: Array<string>, 
+/**
  * RFC 3339 time of this round.
  */
 checked_at: string, };

@@ -22,7 +22,7 @@ const desktopOnly = async (): Promise<never> => {
   throw DESKTOP_ONLY;
 };
 /** Always online, nothing waiting: the browser has no outbox. */
-const idle = (): SyncStatus => ({ online: true, queued: 0, failed: 0, sent: 0, checked_at: new Date().toISOString() });
+const idle = (): SyncStatus => ({ online: true, queued: 0, failed: 0, sent: 0, sent_doc_ids: [], checked_at: new Date().toISOString() });
 
 let config: ClientConfig | null = null;
 const clientConfig = async () => (config ??= await publicJson<ClientConfig>("/v1/client-config"));

@@ -87,7 +87,7 @@ export class PdfFind {
       if (m.page !== n || this.hits.has(i)) return;
       // The word's share of the run's width (pdf.js gives a run's box, not each glyph's).
       const { x, y, w, h, str } = m.run;
-      const [left, right] = [x + (w * m.from) / str.length, x + (w * m.to) / str.length];
+      const [left, right] = [x + w * share(str, m.from), x + w * share(str, m.to)];
       const [x1, y1, x2, y2] = viewport.convertToViewportRectangle([left, y, right, y + h]) as number[];
       const hit = el("div", { className: i === this.at ? "find-hit current" : "find-hit" });
       Object.assign(hit.style, {
@@ -141,3 +141,19 @@ export class PdfFind {
     this.at = -1;
   }
 }
+
+/** Measures text in a proportional font (null where there is no canvas, as in jsdom). */
+let measurer: CanvasRenderingContext2D | null | undefined;
+
+/** How far into `str` its first `chars` characters reach, as a share of its width: measured
+ * in a sans-serif font (a PDF's Helvetica or Arial is close), by character count without one. */
+function share(str: string, chars: number): number {
+  if (measurer === undefined) {
+    measurer = document.createElement("canvas").getContext("2d");
+    if (measurer) measurer.font = "100px sans-serif";
+  }
+  const whole = measurer?.measureText(str).width ?? 0;
+  if (!measurer || whole <= 0) return chars / str.length;
+  return measurer.measureText(str.slice(0, chars)).width / whole;
+}
+

@@ -11,6 +11,9 @@ let onAdded: () => void = () => undefined;
 let onQueued: () => void = () => undefined;
 /** Progress bars of uploads in flight, by upload id. */
 const bars = new Map<string, HTMLProgressElement>();
+/** The status of each upload that was queued, by doc id: it says "Added" once a background
+ * round sent it. */
+const waiting = new Map<string, HTMLElement>();
 
 /** `added` refreshes tiles and the list after a file lands. */
 export function initUpload(added: () => void, queued: () => void = () => undefined): void {
@@ -54,6 +57,17 @@ export function setUploadTarget(next: Target | null, canUpload: boolean): void {
   target = next;
   show(byId("upload-panel"), canUpload && next !== null);
   byId("upload-list").replaceChildren();
+}
+
+/** A sync round sent these queued uploads: their lines say so. */
+export function markSent(docIds: string[]): void {
+  for (const id of docIds) {
+    const status = waiting.get(id);
+    waiting.delete(id);
+    if (!status) continue;
+    status.textContent = "Added";
+    status.className = "";
+  }
 }
 
 /** Lets a tile take dropped files for its category. */
@@ -104,6 +118,7 @@ async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLL
       // Safe on this computer; the background sync sends it when the network is back.
       status.textContent = "Queued — uploads when the network is back";
       status.className = "queued";
+      waiting.set(outcome.doc_id, status);
       onQueued();
     }
   } catch (e) {

@@ -170,6 +170,24 @@ describe("find marks the word it found", () => {
     // "a", g-a-mm-a: three in "a gamma here".
     expect(byId("viewer-find-count").textContent).toBe("1 of 3 (page 1)");
   });
+
+  it("where text can be measured, the highlight follows the letters' widths, not their count", async () => {
+    // A font whose "m" is three times as wide as every other letter.
+    const widths = (t: string) => [...t].reduce((sum, c) => sum + (c === "m" ? 3 : 1), 0);
+    const measure = { font: "", measureText: (t: string) => ({ width: widths(t) }) };
+    const original = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = (() => measure) as unknown as typeof original;
+    try {
+      await openPdf("pdf:1:gamma");
+      search("gamma");
+      const hit = byId("viewer-body").querySelector<HTMLElement>(".find-hit")!;
+      // "a gamma here" is 16 wide; "a " is 2 of it and "gamma" 9.
+      expect(parseFloat(hit.style.left)).toBeCloseTo(5 + (9 * 2) / 16);
+      expect(parseFloat(hit.style.width)).toBeCloseTo((9 * 9) / 16);
+    } finally {
+      HTMLCanvasElement.prototype.getContext = original;
+    }
+  });
 });
 
 /** Opens a one-PDF list and waits until its first pages are drawn. */

@@ -6,10 +6,10 @@ import { byId, el, show } from "./dom";
 
 let online = true;
 let shownCopyFrom: string | null = null;
-let onSent: () => void = () => undefined;
+let onSent: (docIds: string[]) => void = () => undefined;
 
-/** `sent` refreshes the patient on screen after queued uploads went up. */
-export function initOffline(sent: () => void): void {
+/** `sent` is told which queued uploads went up (to refresh the patient and their lines). */
+export function initOffline(sent: (docIds: string[]) => void): void {
   onSent = sent;
   void backend.onSyncStatus((s) => void apply(s));
   byId("offline-retry").addEventListener("click", async () => {
@@ -35,7 +35,7 @@ export function markOffline(): void {
 async function apply(status: SyncStatus): Promise<void> {
   online = status.online;
   render();
-  if (status.sent > 0) onSent();
+  if (status.sent > 0) onSent(status.sent_doc_ids);
   await showOutbox(status.queued + status.failed > 0);
 }
 
@@ -81,7 +81,7 @@ function row(item: OutboxItem): HTMLLIElement {
         li.appendChild(el("span", { text: (e as UiError).message, className: "refused" }));
       }
       await showOutbox();
-      onSent();
+      onSent([]); // refresh only: this line is not an upload of the list
     });
     li.appendChild(b);
   };

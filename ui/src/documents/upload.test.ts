@@ -1,0 +1,48 @@
+// An upload queued offline says so, and says "Added" once a background round sent it: the
+// list never keeps claiming it waits after it went up. The core is faked; upload.ts is real.
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { byId } from "../shell/dom";
+import { loadPage, settle } from "./test-support";
+
+const backend = vi.hoisted(() => ({
+  uploadDocument: vi.fn(),
+  cancelUpload: vi.fn(),
+  onUploadProgress: vi.fn(),
+}));
+vi.mock("../backend/api", () => ({
+  backend,
+  platform: { kind: "desktop", offline: true, pinning: true, saveDialog: true },
+}));
+
+let upload: typeof import("./upload");
+
+beforeEach(async () => {
+  vi.resetModules();
+  loadPage();
+  upload = await import("./upload");
+  upload.initUpload(() => undefined);
+  upload.setUploadTarget({ mrn: "10000001", category: "intraop" }, true);
+});
+
+function choose(name: string): void {
+  const input = byId<HTMLInputElement>("upload-input");
+  Object.defineProperty(input, "files", { configurable: true, value: [new File(["x"], name)] });
+  input.dispatchEvent(new Event("change"));
+}
+
+describe("an upload queued while offline", () => {
+  it("says Added once the background round sent it, and only for the one it sent", async () => {
+    backend.uploadDocument
+      .mockResolvedValueOnce({ kind: "queued", doc_id: "d1", message: "saved" })
+      .mockResolvedValueOnce({ kind: "queued", doc_id: "d2", message: "saved" });
+    choose("theatre-1.jpg");
+    choose("theatre-2.jpg");
+    await settle();
+    const statuses = () => [...byId("upload-list").querySelectorAll("li")].map((li) => li.children[2]?.textContent);
+    expect(statuses()).toEqual(["Queued — uploads when the network is back", "Queued — uploads when the network is back"]);
+
+    // What the offline banner's sync round reports (shell/offline.ts passes it on).
+    upload.markSent(["d2"]);
+    expect(statuses()).toEqual(["Queued — uploads when the network is back", "Added"]);
+  });
+});
