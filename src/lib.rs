@@ -12,6 +12,7 @@ pub mod services;
 pub mod ts_bindings;
 pub mod ui_error;
 pub mod upload;
+pub mod web_view;
 
 /// The record rules and the shared bucket/token code live in their own crates (the records
 /// server links them too); re-exported here so client code reads `crate::domain::…`.

@@ -7,6 +7,8 @@ mod commands;
 mod state;
 
 fn main() -> std::process::ExitCode {
+    // Before any thread starts, and before WebKit starts its processes (which inherit it).
+    chartdesk::web_view::apply();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     // CHARTDESK_LOG_FILE sends the log to a file (for support, and the e2e check that no
