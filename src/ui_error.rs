@@ -32,6 +32,8 @@ pub enum ErrorCode {
     Cancelled,
     /// The offline cache cannot be opened with its key: offer "Reset offline data".
     CacheUnreadable,
+    /// Offline, an image's optimized JPEG was never kept but its original was: open that.
+    OptimizedNotKept,
     Config,
     Internal,
 }
@@ -77,6 +79,7 @@ impl ErrorCode {
             AppError::Attach(crate::domain::AttachError::PreopFull) => ErrorCode::PreopFull,
             AppError::Attach(crate::domain::AttachError::AlreadyAttached) => ErrorCode::Conflict,
             AppError::NoSuchDocument => ErrorCode::NotFound,
+            AppError::OptimizedNotKept => ErrorCode::OptimizedNotKept,
             AppError::Cache(crate::cache::CacheError::Unreadable) => ErrorCode::CacheUnreadable,
             AppError::Cache(_) | AppError::NoOfflineCache => ErrorCode::Internal,
             AppError::NoServer | AppError::Keychain(_) => ErrorCode::Config,

@@ -36,7 +36,7 @@ impl Cache {
             };
             let mut evicted = Evicted::default();
             for mrn in &stale {
-                super::records::forget_index_rows(&tx, mrn)?;
+                super::search_index::forget_index_rows(&tx, mrn)?;
                 // Files go with their patient (foreign key, ON DELETE CASCADE).
                 tx.execute("DELETE FROM patients WHERE mrn = ?1", params![mrn])?;
                 evicted.patients += 1;

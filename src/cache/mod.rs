@@ -11,8 +11,10 @@ pub mod outbox;
 pub mod outbox_chunks;
 pub mod records;
 mod schema;
+pub mod search_index;
 
 pub use budget::Evicted;
 pub use database::{new_key, Cache, CacheError};
 pub use outbox::{OutboxItem, OutboxState, QueuedFile, QueuedUpload};
-pub use records::{CachedHit, CachedPatient, IndexRow};
+pub use records::CachedPatient;
+pub use search_index::{CachedHit, IndexRow};

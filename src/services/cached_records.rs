@@ -171,7 +171,7 @@ pub fn index_rows(record: &PatientRecord) -> Vec<IndexRow> {
             p.family_name,
             p.nhs_number.digits(),
             p.mrn,
-            crate::cache::records::index_date(p.birth_date)
+            crate::cache::search_index::index_date(p.birth_date)
         ),
     }];
     for d in &record.manifest.documents {
@@ -186,7 +186,7 @@ pub fn index_rows(record: &PatientRecord) -> Vec<IndexRow> {
                 d.file_name,
                 d.category.label(),
                 d.uploaded_by,
-                crate::cache::records::index_date(d.created.date())
+                crate::cache::search_index::index_date(d.created.date())
             ),
         });
     }

@@ -70,6 +70,10 @@ pub enum AppError {
     #[error("That document is not in this patient's record (it may have been removed)")]
     NoSuchDocument,
     #[error(
+        "This image's optimized copy was not kept on this computer; open the original instead"
+    )]
+    OptimizedNotKept,
+    #[error(
         "This file was flagged by the virus scanner and cannot be opened. Contact the records team"
     )]
     Infected,

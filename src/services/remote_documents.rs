@@ -192,8 +192,9 @@ impl Services {
     }
 
     /// The copy kept offline: the optimized JPEG when asked for and kept (it was checked when
-    /// it came, and the cache is encrypted and authenticated), else the original, checked
-    /// against the SHA-256 on record.
+    /// it came, and the cache is encrypted and authenticated), or the original, checked against
+    /// the SHA-256 on record. An optimized view never kept, of an original that was, is refused
+    /// with `OptimizedNotKept`, so the window asks for the original and labels it as such.
     async fn open_offline(
         &self,
         mrn: &Mrn,
@@ -211,18 +212,27 @@ impl Services {
             let cache = &cache;
             async move { cache.file(&cached_name(id, view)).await.ok().flatten() }
         };
-        let optimized = match view {
-            DocumentView::Optimized => kept(DocumentView::Optimized).await,
-            DocumentView::Original => None,
-        };
-        let opened = match optimized {
-            Some(bytes) => OpenedDocument {
-                view: DocumentView::Optimized,
-                content_type: "image/jpeg".into(),
-                file_name: entry.file_name.clone(),
-                bytes,
-            },
-            None => {
+        let opened = match view {
+            DocumentView::Optimized => {
+                let bytes = match kept(DocumentView::Optimized).await {
+                    Some(bytes) => bytes,
+                    None if cache
+                        .has_file(&cached_name(id, DocumentView::Original))
+                        .await
+                        .unwrap_or(false) =>
+                    {
+                        return Err(AppError::OptimizedNotKept)
+                    }
+                    None => return Err(unreachable()),
+                };
+                OpenedDocument {
+                    view: DocumentView::Optimized,
+                    content_type: "image/jpeg".into(),
+                    file_name: entry.file_name.clone(),
+                    bytes,
+                }
+            }
+            DocumentView::Original => {
                 let bytes = kept(DocumentView::Original).await.ok_or_else(unreachable)?;
                 if entry.sha256.is_empty() || sha256_hex(&bytes) != entry.sha256 {
                     return Err(AppError::Corrupted);

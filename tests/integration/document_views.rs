@@ -44,15 +44,20 @@ async fn a_tiff_scan_opens_optimized_online_and_offline_and_its_original_on_requ
         .unwrap();
     assert_eq!(again.view, DocumentView::Optimized);
     assert_eq!(again.bytes, optimized.bytes, "kept offline");
-    let fallback = s
+    let not_kept = s
         .open_document_as("10000008", &preop[0].id, DocumentView::Optimized)
         .await
-        .unwrap();
+        .unwrap_err();
     assert_eq!(
-        fallback.view,
-        DocumentView::Original,
-        "offline, an image whose optimized JPEG was never fetched shows the original kept"
+        UiError::from(not_kept).code,
+        ErrorCode::OptimizedNotKept,
+        "offline, an image whose optimized JPEG was never fetched says so, as its original was kept"
     );
+    let original = s
+        .open_document_as("10000008", &preop[0].id, DocumentView::Original)
+        .await
+        .unwrap();
+    assert_eq!(original.view, DocumentView::Original);
     let never = s
         .open_document_as("10000008", &preop[1].id, DocumentView::Optimized)
         .await

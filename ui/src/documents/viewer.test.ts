@@ -391,6 +391,24 @@ describe("images open from their optimized JPEG, with View original", () => {
     expect(byId("viewer-original").textContent).toBe("View original");
   });
 
+  it("offline, an image whose optimized JPEG was not kept opens its original, labelled as such", async () => {
+    viewer.openViewer("1001", [tiff], 0);
+    opens.get("doc-t")!.reject({ code: "optimized_not_kept", message: "not kept" });
+    await settle();
+    opens.get("doc-t")!.resolve(bytes("original tiff"));
+    await settle();
+
+    expect(calls()).toEqual([["doc-t", true], ["doc-t", false]]);
+    expect(await shownImageText()).toBe("original tiff");
+    expect(byId("viewer-rendition").textContent).toBe("Original file");
+    expect(byId("viewer-status").textContent).toContain("optimized image was not kept on this computer");
+    // This window cannot draw the TIFF either: it says so, and asks for no optimized image.
+    img()!.dispatchEvent(new Event("error"));
+    await settle();
+    expect(calls()).toEqual([["doc-t", true], ["doc-t", false]]);
+    expect(byId("viewer-status").textContent).toContain("cannot display this TIFF image");
+  });
+
   it("a scan larger than the window opens fitted to it, never enlarged, and 0 fits it again", async () => {
     const body = byId("viewer-body");
     Object.defineProperty(body, "clientWidth", { configurable: true, value: 832 });

@@ -30,6 +30,9 @@ let objectUrl: string | null = null;
 let current: { row: DocumentRow; bytes: ArrayBuffer; optimized: boolean; notice: string } | null = null;
 /** The reader chose the original of the image shown (reset when moving to another document). */
 let wantOriginal = false;
+/** Offline, the document (keyFor) whose optimized JPEG this computer never kept: its original is
+ * shown instead, and is never swapped for an optimized image that is not there. */
+let notKept: string | null = null;
 let returnFocus: HTMLElement | null = null;
 /** The PDF laid out in the body (null for an image or nothing). */
 let pdf: PdfPages | null = null;
@@ -146,7 +149,14 @@ async function load(notice = ""): Promise<void> {
   try {
     bytes = await backend.openDocument(mrn, row.id, optimized);
   } catch (e) {
-    if (ticket.current()) status.textContent = (e as UiError).message ?? String(e);
+    if (!ticket.current()) return;
+    if (optimized && (e as UiError).code === "optimized_not_kept") {
+      notKept = keyFor(row);
+      wantOriginal = true;
+      void load("Offline: the optimized image was not kept on this computer, so the original file is shown.");
+      return;
+    }
+    status.textContent = (e as UiError).message ?? String(e);
     return;
   }
   if (!ticket.current()) return;
@@ -233,7 +243,7 @@ function fitImage(): void {
 function undecodable(ticket: Ticket, type: string): void {
   if (!ticket.current() || !current) return;
   const kind = type === "image/tiff" ? "TIFF" : type.replace("image/", "").toUpperCase();
-  const canFallBack = !current.optimized && hasOptimized(current.row);
+  const canFallBack = !current.optimized && hasOptimized(current.row) && notKept !== keyFor(current.row);
   const status = byId("viewer-status");
   if (canFallBack) {
     wantOriginal = false;
