@@ -52,7 +52,11 @@ impl AppState {
                 .map(Services::remembering_sessions)
                 .map_err(UiError::from),
             uploads: InFlightUploads::default(),
-            staged: StagedUploads::default(),
+            // In the user's own data folder, not the shared temp folder of a ward computer.
+            staged: match chartdesk::config::Folders::from_env() {
+                Ok(folders) => StagedUploads::in_dir(folders.data.join("staging")),
+                Err(_) => StagedUploads::default(),
+            },
         }
     }
 

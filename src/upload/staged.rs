@@ -1,10 +1,14 @@
 //! Files the window sends in chunks, staged on disk until the core queues them: no whole file
 //! crosses the IPC bridge, sits in the web view's memory or is copied on the way. A staged file
 //! is private to this user (mode 0600 on Unix) and deleted once queued, cancelled or refused.
+//! It is staged in the user's own data folder, not the shared temp folder, and one a crashed
+//! window left behind is swept at the next start.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 use crate::{ErrorCode, UiError};
 use tempfile::NamedTempFile;
@@ -12,8 +16,18 @@ use tempfile::NamedTempFile;
 /// A chunk is at most this much (the window sends 4 MiB; a little slack for other callers).
 pub const MAX_CHUNK: usize = 8 * 1024 * 1024;
 
+const PREFIX: &str = "chartdesk-upload-";
+
+/// A staged file untouched this long was left by a window that crashed: a file is staged in
+/// seconds and queued into the outbox right after, so no window still needs one this old.
+pub const LEFT_BEHIND_AFTER: Duration = Duration::from_secs(60 * 60);
+
 #[derive(Default)]
-pub struct StagedUploads(Mutex<Uploads>);
+pub struct StagedUploads {
+    uploads: Mutex<Uploads>,
+    /// `None` stages in the system temp folder.
+    dir: Option<PathBuf>,
+}
 
 #[derive(Default)]
 struct Uploads {
@@ -28,6 +42,27 @@ struct Staged {
 }
 
 impl StagedUploads {
+    /// Stages under `dir` (created private to this user), first deleting what a crashed window
+    /// left there. Falls back to the system temp folder when `dir` cannot be made.
+    pub fn in_dir(dir: PathBuf) -> Self {
+        match private_dir(&dir) {
+            Ok(()) => {
+                let swept = sweep_left_behind(&dir, LEFT_BEHIND_AFTER, SystemTime::now());
+                if swept > 0 {
+                    tracing::info!(swept, "deleted staged uploads a closed window left behind");
+                }
+                Self {
+                    uploads: Mutex::default(),
+                    dir: Some(dir),
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot make the staging folder; using the temp folder");
+                Self::default()
+            }
+        }
+    }
+
     /// Appends `chunk` at `offset` (chunks come in order: a gap or replay is refused); the
     /// first chunk creates the staged file. Refused past `limit` bytes, before they are written.
     pub fn append(&self, id: &str, offset: u64, chunk: &[u8], limit: u64) -> Result<(), UiError> {
@@ -35,7 +70,7 @@ impl StagedUploads {
             return Err(UiError::invalid_request("The file was not sent in chunks"));
         }
         let mut uploads = self
-            .0
+            .uploads
             .lock()
             .map_err(|_| UiError::invalid_request("The upload could not be staged"))?;
         if uploads.cancelled.contains(id) {
@@ -46,10 +81,13 @@ impl StagedUploads {
         }
         let map = &mut uploads.staging;
         if offset == 0 {
-            let file = tempfile::Builder::new()
-                .prefix("chartdesk-upload-")
-                .tempfile()
-                .map_err(|e| cannot_stage(&e))?;
+            let mut builder = tempfile::Builder::new();
+            builder.prefix(PREFIX);
+            let file = match &self.dir {
+                Some(dir) => builder.tempfile_in(dir),
+                None => builder.tempfile(),
+            }
+            .map_err(|e| cannot_stage(&e))?;
             map.insert(id.to_string(), Staged { file, written: 0 });
         }
         let staged = map
@@ -74,7 +112,7 @@ impl StagedUploads {
 
     /// The staged file, fully written, for the core to queue; deleted when dropped.
     pub fn take(&self, id: &str) -> Option<NamedTempFile> {
-        let mut uploads = self.0.lock().ok()?;
+        let mut uploads = self.uploads.lock().ok()?;
         uploads.cancelled.remove(id);
         let mut staged = uploads.staging.remove(id)?;
         staged.file.flush().ok()?;
@@ -83,7 +121,7 @@ impl StagedUploads {
 
     /// Drops a staged file (a Cancel while chunks were still coming): true when there was one.
     pub fn discard(&self, id: &str) -> bool {
-        let Ok(mut uploads) = self.0.lock() else {
+        let Ok(mut uploads) = self.uploads.lock() else {
             return false;
         };
         let staging = uploads.staging.remove(id).is_some();
@@ -92,6 +130,37 @@ impl StagedUploads {
         }
         staging
     }
+}
+
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Deletes staged files in `dir` not written for `age`; returns how many went.
+pub fn sweep_left_behind(dir: &Path, age: Duration, now: SystemTime) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let stale = |path: &Path| {
+        let modified = std::fs::metadata(path).and_then(|m| m.modified());
+        modified.is_ok_and(|m| now.duration_since(m).is_ok_and(|d| d >= age))
+    };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(PREFIX))
+        })
+        .filter(|p| stale(p) && std::fs::remove_file(p).is_ok())
+        .count()
 }
 
 fn cannot_stage(e: &std::io::Error) -> UiError {
@@ -130,7 +199,7 @@ mod tests {
         let staged = StagedUploads::default();
         staged.append("u3", 0, b"abcd", 100).unwrap();
         let path = {
-            let uploads = staged.0.lock().unwrap();
+            let uploads = staged.uploads.lock().unwrap();
             uploads.staging.get("u3").unwrap().file.path().to_path_buf()
         };
         assert!(path.exists());
@@ -142,5 +211,52 @@ mod tests {
             staged.append("u3", 0, b"abcd", 100).is_err(),
             "nor a restart"
         );
+    }
+
+    #[test]
+    fn a_file_a_crashed_window_left_is_swept_at_the_next_start_and_a_live_one_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = dir.path().join("staging");
+        let first = StagedUploads::in_dir(staging.clone());
+        first.append("u4", 0, b"left behind", 100).unwrap();
+        let left = first.uploads.lock().unwrap().staging["u4"]
+            .file
+            .path()
+            .to_path_buf();
+        assert!(left.starts_with(&staging), "staged in the user's folder");
+        // The window crashes: its temp file is never dropped.
+        let kept = first.uploads.lock().unwrap().staging.remove("u4").unwrap();
+        let _ = kept.file.keep().unwrap();
+        let hour_ago = SystemTime::now() - LEFT_BEHIND_AFTER - Duration::from_secs(1);
+        std::fs::File::options()
+            .write(true)
+            .open(&left)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        let other = staging.join("unrelated.txt");
+        std::fs::write(&other, b"not ours").unwrap();
+
+        let live = StagedUploads::in_dir(staging.clone());
+        live.append("u5", 0, b"being sent", 100).unwrap();
+        let again = StagedUploads::in_dir(staging.clone());
+        assert!(!left.exists(), "the crashed window's file is gone");
+        assert!(other.exists(), "only staged uploads are swept");
+        assert_eq!(
+            std::fs::read(live.take("u5").unwrap().path()).unwrap(),
+            b"being sent"
+        );
+        drop(again);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_staging_folder_is_private_to_the_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let staging = dir.path().join("staging");
+        let _staged = StagedUploads::in_dir(staging.clone());
+        let mode = std::fs::metadata(&staging).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
     }
 }

@@ -8,6 +8,8 @@
 // They run in order against one sandbox and follow on from each other (the access history
 // lists the break-glass opened earlier; the sign-in scenarios start on the sign-in screen).
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import { recordTiming } from "./harness.mjs";
 import { freshTotp, totpAt } from "./totp.mjs";
 import { dropJpeg, dropTiff } from "./drop.mjs";
@@ -468,6 +470,11 @@ export const scenarios = [
       await dropTiff(s, "preop", "ward-scan.tif", 1800, 1200);
       await s.waitUntil(async () => (await (await s.find(preop)).attr("data-count")) === "1", "preop counts the scan", 60000);
       await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 1, "the scan is listed");
+      if (ctx.platform === "desktop") {
+        // The window staged the file in the user's data folder; once queued it is gone.
+        const staging = path.join(ctx.sandbox.env.CHARTDESK_DATA_DIR, "staging");
+        await s.waitUntil(async () => readdirSync(staging).length === 0, "no staged upload is left behind");
+      }
       await s.waitUntil(
         async () => ((await (await s.find("#doc-rows td.thumb img")).attr("src")) ?? "").startsWith("blob:"),
         "its thumbnail shows (made from the TIFF where it was added)",
