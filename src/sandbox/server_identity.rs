@@ -40,7 +40,7 @@ pub fn server_policy(records: &str, audit: &str) -> Value {
         "Version": "2012-10-17",
         "Statement": [
             { "Sid": "RecordsReadWrite", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
-              "Resource": [format!("{r}/patients/*"), format!("{r}/lookup/*")] },
+              "Resource": [format!("{r}/patients/*"), format!("{r}/lookup/*"), format!("{r}/exports/*")] },
             { "Sid": "RecordsPatientObjects", "Effect": "Allow",
               "Action": ["s3:GetObjectTagging", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
               "Resource": format!("{r}/patients/*") },

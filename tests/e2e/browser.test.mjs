@@ -4,7 +4,7 @@
 // kept anywhere in the page, the security headers, the CORS allow-list, the offline note.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { Session } from "./webdriver.mjs";
@@ -100,6 +100,25 @@ test("signed in with a patient and a document open, the page keeps no token or r
   await s.waitFor('#viewer-body canvas[data-page="1"]', 30000);
   await assertNothingKept(s, "with a patient and a document open");
   await s.keys("\uE00C");
+});
+
+test("Export all listed downloads one ZIP named by MRN from the bucket, and the patient stays on screen", async () => {
+  const s = ctx.s;
+  await s.waitUntil(async () => !(await (await s.find("#viewer")).displayed()), "the viewer is closed");
+  const mrn = await (await s.find("#banner-mrn")).text();
+  await (await s.find("#export-all")).click();
+  await s.waitUntil(
+    async () => /^Saved 2 documents \(.+\) to chartdesk-export-\d+\.zip$/.test(await (await s.find("#export-status")).text()),
+    "the export says what it saved",
+    30000,
+  );
+  const file = path.join(chrome.downloadDir, `chartdesk-export-${mrn.replace(/\D/g, "")}.zip`);
+  await s.waitUntil(async () => existsSync(file), `the browser saved ${path.basename(file)}`, 30000);
+  const zip = readFileSync(file);
+  assert.deepEqual([...zip.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04], "a ZIP");
+  assert.ok(zip.includes(Buffer.from("manifest.csv")), "with its manifest");
+  assert.equal(await (await s.find("#banner-nhs")).text(), "943 476 5919", "the same patient on screen");
+  await ctx.shot("14b-export-downloaded");
 });
 
 test("the browser says offline viewing needs the desktop app and hides what only the window can do", async () => {

@@ -274,7 +274,10 @@ export async function startChromedriver() {
  */
 export function chromeCapabilities() {
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), "chartdesk-e2e-chromium-"));
+  // Downloads (the export ZIP) land here, without a prompt.
+  const downloadDir = mkdtempSync(path.join(os.tmpdir(), "chartdesk-e2e-downloads-"));
   return {
+    downloadDir,
     capabilities: {
       browserName: "chrome",
       "goog:chromeOptions": {
@@ -291,9 +294,13 @@ export function chromeCapabilities() {
           `--user-data-dir=${userDataDir}`,
           "--window-size=1280,1024",
         ],
+        prefs: { "download.default_directory": downloadDir, "download.prompt_for_download": false },
       },
     },
-    cleanup: () => rmSync(userDataDir, { recursive: true, force: true }),
+    cleanup: () => {
+      rmSync(userDataDir, { recursive: true, force: true });
+      rmSync(downloadDir, { recursive: true, force: true });
+    },
   };
 }
 

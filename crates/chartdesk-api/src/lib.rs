@@ -8,9 +8,10 @@ mod uploads;
 
 pub use error::{ApiErrorCode, ErrorBody};
 pub use patients::{
-    AuditHistory, DocumentAccess, DocumentList, DocumentView, ExportRequest, ExportedDocuments,
-    FoundPatient, Health, ImportOutcome, ImportReport, ImportRow, ListedDocument, OfflineView,
-    OfflineViews, OfflineViewsAccepted, PatientRegistration, RegisteredPatient,
+    AuditHistory, DocumentAccess, DocumentList, DocumentView, ExportArchive, ExportRequest,
+    ExportedDocuments, FoundPatient, Health, ImportOutcome, ImportReport, ImportRow,
+    ListedDocument, OfflineView, OfflineViews, OfflineViewsAccepted, PatientRegistration,
+    RegisteredPatient,
 };
 pub use session::{
     ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer, RefreshRequest,
@@ -27,5 +28,3 @@ pub use uploads::{
 /// user's own words (percent-encoded: header values are ASCII).
 pub const BREAK_GLASS_REASON_HEADER: &str = "x-chartdesk-break-glass-reason";
 pub const BREAK_GLASS_DETAIL_HEADER: &str = "x-chartdesk-break-glass-detail";
-/// How many documents a streamed export ZIP holds (beside `manifest.csv`).
-pub const EXPORT_FILES_HEADER: &str = "x-chartdesk-export-files";

@@ -97,6 +97,18 @@ pub struct ExportedDocuments {
     pub documents: Vec<DocumentAccess>,
 }
 
+/// The ZIP the server wrote for a browser: a presigned GET, minutes long, that S3 answers as
+/// a download named `file_name`. The ZIP never passes through the server's answer, so its size
+/// is not bound by what Lambda may return.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ExportArchive {
+    pub url: String,
+    pub file_name: String,
+    /// Documents in it, beside `manifest.csv`.
+    pub files: usize,
+    pub bytes: u64,
+}
+
 /// A patient as a records admin registers or updates them.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PatientRegistration {

@@ -49,6 +49,12 @@ pub fn thumb(mrn: &Mrn, category: Category, doc_id: Uuid) -> String {
     )
 }
 
+/// A ZIP the server wrote for a browser to download: a random id, nothing of the patient's.
+/// The bucket's lifecycle rule removes it after a day (infra/template.yaml, `expire-exports`).
+pub fn export_archive(id: Uuid) -> String {
+    format!("exports/{id}.zip")
+}
+
 /// The prefix every object of one patient lives under.
 pub fn patient_prefix(mrn: &Mrn) -> String {
     format!("patients/{mrn}/")
@@ -79,6 +85,10 @@ mod tests {
             "patients/10000001/thumb/docs/lab/00000000-0000-0000-0000-000000000000-320w.jpg"
         );
         assert!(original(&mrn, Category::Lab, id, "pdf").starts_with(&patient_prefix(&mrn)));
+        assert_eq!(
+            export_archive(id),
+            "exports/00000000-0000-0000-0000-000000000000.zip"
+        );
     }
 
     #[test]

@@ -42,6 +42,21 @@ pub async fn get(state: &AppState, key: &str) -> ApiResult<String> {
     Ok(p.uri().to_string())
 }
 
+/// A GET that S3 answers as a download saved under `file_name` (a name the server made).
+pub async fn download(state: &AppState, key: &str, file_name: &str) -> ApiResult<String> {
+    let p = state
+        .s3
+        .get_object()
+        .bucket(state.bucket())
+        .key(key)
+        .response_content_disposition(format!("attachment; filename=\"{file_name}\""))
+        .response_content_type("application/zip")
+        .presigned(config()?)
+        .await
+        .map_err(s3_failure)?;
+    Ok(p.uri().to_string())
+}
+
 /// A create-only PUT whose body must hash to `sha256_b64` (S3 rejects a mismatch).
 pub async fn put(
     state: &AppState,

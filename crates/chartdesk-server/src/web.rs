@@ -38,11 +38,7 @@ pub fn serve_ui(router: Router<AppState>, web: &WebSettings) -> Router<AppState>
                 HeaderName::from_static(chartdesk_api::BREAK_GLASS_REASON_HEADER),
                 HeaderName::from_static(chartdesk_api::BREAK_GLASS_DETAIL_HEADER),
             ])
-            .expose_headers([
-                header::ETAG,
-                header::CONTENT_DISPOSITION,
-                HeaderName::from_static(chartdesk_api::EXPORT_FILES_HEADER),
-            ]),
+            .expose_headers([header::ETAG]),
     )
 }
 
@@ -79,13 +75,14 @@ fn same_origin(origin: &str, headers: &HeaderMap, tls: bool) -> bool {
     origin == format!("{scheme}://{host}")
 }
 
-/// No inline script, nothing from a third party but the bucket the presigned URLs name,
-/// never framed.
+/// No inline script, nothing from a third party but the bucket the presigned URLs name (a
+/// hidden frame fetches an export ZIP from it as a download), never framed.
 pub fn content_security_policy(web: &WebSettings) -> String {
     let bucket = web.bucket_origins.join(" ");
+    let frames = if bucket.is_empty() { "'none'" } else { &bucket };
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; \
-         font-src 'self'; connect-src 'self' {bucket}; worker-src 'self' blob:; \
+         font-src 'self'; connect-src 'self' {bucket}; frame-src {frames}; worker-src 'self' blob:; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }

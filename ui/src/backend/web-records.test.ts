@@ -1,9 +1,10 @@
 // Records over the server's /v1 API: break-glass reasons on every request about the patient,
 // the window's errors for the server's, revalidation, thumbnails, integrity-checked opens
-// and the ZIP export as a download.
+// and the ZIP export as a download from the bucket.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeServer, json, signedIn } from "./web-fake-server";
 import { sha256Hex } from "./web-http";
+import { EXPORT_FRAME_MS } from "./web-records";
 
 let server: ReturnType<typeof fakeServer>;
 let backend: typeof import("./web").webBackend;
@@ -34,6 +35,7 @@ beforeEach(async () => {
 });
 
 afterEach(() => {
+  document.querySelectorAll("iframe").forEach((f) => f.remove());
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
@@ -47,12 +49,8 @@ describe("the records server from the browser", () => {
     server.on("GET", /documents\?search=/, () => json({ rows: [], etag: "e" }));
     server.on("POST", /stamp$/, () => json(row("d1")));
     server.on("GET", /audit$/, () => json({ events: [], rows: [] }));
-    server.on("POST", /export\.zip$/, () => new Response(new Uint8Array([80, 75]), { headers: { "x-chartdesk-export-files": "1" } }));
+    server.on("POST", /export\/archive$/, () => json({ url: "https://bucket.example/exports/x.zip", file_name: "x.zip", files: 1, bytes: 2 }));
     server.on("GET", /\/v1\/patients\/10000001\/documents\?/, () => json({ rows: [], etag: null }));
-    URL.createObjectURL = vi.fn(() => "blob:zip");
-    URL.revokeObjectURL = vi.fn();
-    vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => undefined);
-
     const summary = await backend.findPatient("999 186 0916", { reason: "clinical_emergency", detail: "arrest call, bay 4" });
     expect(summary).not.toHaveProperty("patient");
     expect(summary.pinned).toBe(false);
@@ -165,25 +163,25 @@ describe("the records server from the browser", () => {
     expect(server.seen.some((r) => r.url === "/v1/patients/10000001/documents/scan?view=optimized")).toBe(true);
   });
 
-  it("an export is saved as a download named by the server, and the page keeps no copy", async () => {
-    server.on("POST", /export\.zip$/, () =>
-      new Response(new Uint8Array([80, 75, 3, 4]), {
-        headers: { "x-chartdesk-export-files": "2", "content-disposition": 'attachment; filename="chartdesk-export-10000001.zip"' },
-      }),
-    );
-    URL.createObjectURL = vi.fn(() => "blob:zip");
-    URL.revokeObjectURL = vi.fn();
-    const clicked: string[] = [];
-    vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
-      clicked.push(`${this.download} ${this.href}`);
-    });
-    const done = await backend.exportDocuments("10000001", ["d1", "d2"], ["lab"]);
-    expect(done).toEqual({ files: 2, bytes: 4, path: "chartdesk-export-10000001.zip" });
-    expect(server.seen.at(-1)!.body).toEqual({ doc_ids: ["d1", "d2"], categories: ["lab"] });
-    expect(clicked).toEqual(["chartdesk-export-10000001.zip blob:zip"]);
-    expect(document.querySelector("a[download]")).toBeNull();
-    await new Promise((r) => setTimeout(r, 5));
-    expect(URL.revokeObjectURL).toHaveBeenCalledWith("blob:zip");
+  it("an export is downloaded from the bucket link the server answers, through a hidden frame that goes", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout"] });
+    try {
+      server.on("POST", /export\/archive$/, () =>
+        json({ url: "https://bucket.example/exports/x.zip?X-Amz-Signature=s", file_name: "chartdesk-export-10000001.zip", files: 2, bytes: 4 }),
+      );
+      const done = await backend.exportDocuments("10000001", ["d1", "d2"], ["lab"]);
+      expect(done).toEqual({ files: 2, bytes: 4, path: "chartdesk-export-10000001.zip" });
+      expect(server.seen.at(-1)!.body).toEqual({ doc_ids: ["d1", "d2"], categories: ["lab"] });
+      const frame = document.querySelector<HTMLIFrameElement>("iframe[title='Export download']");
+      expect(frame?.hidden).toBe(true);
+      expect(frame?.src).toBe("https://bucket.example/exports/x.zip?X-Amz-Signature=s");
+      // The page never fetched the ZIP itself.
+      expect(server.seen.some((r) => r.url.includes("bucket.example"))).toBe(false);
+      vi.advanceTimersByTime(EXPORT_FRAME_MS);
+      expect(document.querySelector("iframe")).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("what needs the desktop says so, and offline search finds nothing", async () => {

@@ -136,31 +136,22 @@ export async function accessHistory(mrn: string): Promise<AccessEvent[]> {
   return ((await answer.json()) as { rows: AccessEvent[] }).rows;
 }
 
-/** The server streams one ZIP; the browser saves it as a download (no save dialog). */
-export async function exportDocuments(mrn: string, docIds: string[], categories: string[]): Promise<ExportSummary> {
-  const answer = await aboutPatient(
-    mrn,
-    patientPath(mrn, "/export.zip"),
-    jsonBody({ doc_ids: docIds, categories }),
-  );
-  const zip = await answer.blob();
-  const name = fileNameOf(answer.headers.get("content-disposition")) ?? `chartdesk-export-${mrn}.zip`;
-  const url = URL.createObjectURL(zip);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  link.hidden = true;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  // After the click has handed the blob to the download: the page keeps no copy.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-  return { files: Number(answer.headers.get("x-chartdesk-export-files") ?? 0), bytes: zip.size, path: name };
-}
+/** How long the hidden frame that fetched an export stays: the download is the browser's by then. */
+export const EXPORT_FRAME_MS = 60_000;
 
-/** `attachment; filename="x.zip"` → `x.zip` (only the final component, never a path). */
-function fileNameOf(disposition: string | null): string | null {
-  const match = disposition?.match(/filename="?([^";]+)"?/i);
-  const name = match?.[1]?.split(/[\\/]/).pop()?.trim();
-  return name || null;
+/**
+ * The server writes the ZIP to the bucket and answers a short-lived link. A hidden frame
+ * follows it, so the browser saves the download (S3 names it `chartdesk-export-MRN.zip`)
+ * without the page ever holding the ZIP, and an error from the bucket cannot replace the app.
+ */
+export async function exportDocuments(mrn: string, docIds: string[], categories: string[]): Promise<ExportSummary> {
+  const answer = await aboutPatient(mrn, patientPath(mrn, "/export/archive"), jsonBody({ doc_ids: docIds, categories }));
+  const archive = (await answer.json()) as { url: string; file_name: string; files: number; bytes: number };
+  const frame = document.createElement("iframe");
+  frame.hidden = true;
+  frame.title = "Export download";
+  frame.src = archive.url;
+  document.body.appendChild(frame);
+  setTimeout(() => frame.remove(), EXPORT_FRAME_MS);
+  return { files: archive.files, bytes: archive.bytes, path: archive.file_name };
 }

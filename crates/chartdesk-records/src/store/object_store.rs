@@ -283,6 +283,37 @@ impl ObjectStore {
         .await
     }
 
+    /// Writes a file already on disk, streamed (never whole in memory), create-only; S3 checks
+    /// it against `sha256_b64`.
+    pub async fn put_file(
+        &self,
+        key: &str,
+        file: tokio::fs::File,
+        sha256_b64: &str,
+        content_type: &str,
+    ) -> Result<(), StoreError> {
+        self.watched(async {
+            let body = ByteStream::read_from()
+                .file(file)
+                .build()
+                .await
+                .map_err(|e| StoreError::Failed(Failure::Client(e.to_string())))?;
+            self.client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .content_type(content_type)
+                .checksum_sha256(sha256_b64)
+                .if_none_match("*")
+                .body(body)
+                .send()
+                .await
+                .map_err(classify)?;
+            Ok(())
+        })
+        .await
+    }
+
     pub async fn exists(&self, key: &str) -> Result<bool, StoreError> {
         self.watched(async {
             match self

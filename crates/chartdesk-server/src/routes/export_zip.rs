@@ -1,15 +1,16 @@
 //! Export as one ZIP the server writes, for the browser (which has no file system to write
 //! one into). The same choice and audit as `export`; each document is read from the store,
 //! checked against its SHA-256 and appended in turn, so one document at a time is in memory.
-//! The ZIP goes to an anonymous temporary file and is streamed from there.
+//! The ZIP goes to an anonymous temporary file, then to the bucket under a random key, and the
+//! browser downloads it from there with a presigned GET.
 
 use std::io::Seek;
 
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::Response;
-use chartdesk_api::{ExportRequest, EXPORT_FILES_HEADER};
+use axum::http::HeaderMap;
+use axum::Json;
+use base64::Engine;
+use chartdesk_api::{ExportArchive, ExportRequest};
 use chartdesk_domain::keys;
 use chartdesk_records::export_manifest::{ExportZip, ExportedEntry, UniqueNames};
 use sha2::{Digest, Sha256};
@@ -18,13 +19,14 @@ use super::export::choose;
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::presign;
 use crate::state::AppState;
 
 type Zip = ExportZip<std::fs::File>;
 
-#[utoipa::path(post, path = "/v1/patients/{mrn}/export.zip", tag = "documents",
+#[utoipa::path(post, path = "/v1/patients/{mrn}/export/archive", tag = "documents",
     params(("mrn" = String, Path)), request_body = ExportRequest, security(("bearer" = [])),
-    responses((status = 200, content_type = "application/zip", description = "the ZIP, with manifest.csv"),
+    responses((status = 200, body = ExportArchive, description = "where to download the ZIP, with manifest.csv"),
         (status = 403, body = chartdesk_api::ErrorBody), (status = 404, body = chartdesk_api::ErrorBody),
         (status = 422, body = chartdesk_api::ErrorBody)))]
 pub async fn export_zip(
@@ -33,7 +35,7 @@ pub async fn export_zip(
     headers: HeaderMap,
     Path(mrn): Path<String>,
     ApiJson(request): ApiJson<ExportRequest>,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<ExportArchive>> {
     let (mrn, chosen) = choose(&state, &user, &headers, &mrn, &request).await?;
     let file = tempfile::tempfile().map_err(|_| ApiError::Internal("export_tempfile"))?;
     let mut zip = Some(ExportZip::new(file));
@@ -76,31 +78,40 @@ pub async fn export_zip(
     }
     let writer: Zip = zip.take().ok_or(ApiError::Internal("export_zip"))?;
     let files = writer.len();
-    let file = blocking(move || {
+    let (file, bytes, sha256) = blocking(move || {
         let mut file = writer.finish()?;
         file.rewind()?;
-        Ok(file)
+        let mut hasher = Sha256::new();
+        let bytes = std::io::copy(&mut file, &mut hasher)?;
+        file.rewind()?;
+        Ok((
+            file,
+            bytes,
+            base64::engine::general_purpose::STANDARD.encode(hasher.finalize()),
+        ))
     })
     .await?;
-    let size = file
-        .metadata()
-        .map_err(|_| ApiError::Internal("export_size"))?
-        .len();
-    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
-    let mut response = Response::new(Body::from_stream(stream));
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/zip"),
-    );
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    // Into the bucket, and the browser fetches it from there: an answer through Lambda is
+    // capped at 6 MB, and a page holding the ZIP as a blob would keep it all in memory.
+    let key = keys::export_archive(uuid::Uuid::now_v7());
+    state
+        .store
+        .put_file(
+            &key,
+            tokio::fs::File::from_std(file),
+            &sha256,
+            "application/zip",
+        )
+        .await?;
     // The MRN names the file: never the patient's name (it would sit in Downloads).
-    let disposition = format!("attachment; filename=\"chartdesk-export-{mrn}.zip\"");
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(EXPORT_FILES_HEADER, HeaderValue::from(files));
-    Ok(response)
+    let file_name = format!("chartdesk-export-{mrn}.zip");
+    let url = presign::download(&state, &key, &file_name).await?;
+    Ok(Json(ExportArchive {
+        url,
+        file_name,
+        files,
+        bytes,
+    }))
 }
 
 async fn blocking<T: Send + 'static>(

@@ -1,6 +1,6 @@
 //! What the browser version needs beside sign-in: the UI with a strict CSP, API answers never
-//! cached, other origins refused, the export as one ZIP the server writes, and the access
-//! history in the panel's words.
+//! cached, other origins refused, the export as one ZIP the server writes to the bucket, and
+//! the access history in the panel's words.
 
 use std::io::Read;
 
@@ -18,6 +18,13 @@ async fn the_ui_is_served_with_a_strict_content_security_policy() {
         .to_string();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(csp.contains("script-src 'self';"), "{csp}");
+    // Frames only from the bucket: the hidden frame an export ZIP downloads through.
+    let frames = csp
+        .split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix("frame-src "))
+        .unwrap();
+    assert!(frames.split(' ').all(|s| s.starts_with("http")), "{csp}");
     assert!(
         !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
         "{csp}"
@@ -109,29 +116,40 @@ async fn a_request_from_another_origin_is_refused_and_an_allowed_one_is_let_thro
 }
 
 #[tokio::test]
-async fn the_export_zip_holds_each_document_checked_and_a_manifest() {
+async fn the_export_zip_is_written_to_the_bucket_and_downloaded_from_a_link_named_by_mrn() {
     let t = token("dr.okafor").await;
-    let r = reqwest::Client::new()
-        .post(format!("{}/v1/patients/10000001/export.zip", web_server()))
+    let http = reqwest::Client::new();
+    let r = http
+        .post(format!(
+            "{}/v1/patients/10000001/export/archive",
+            web_server()
+        ))
         .bearer_auth(&t)
         .json(&json!({"categories": ["lab", "preop"]}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(r.headers()["content-type"], "application/zip");
-    let files: usize = r.headers()["x-chartdesk-export-files"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let disposition = r.headers()["content-disposition"]
+    let archive: chartdesk_api::ExportArchive = r.json().await.unwrap();
+    assert_eq!(archive.file_name, "chartdesk-export-10000001.zip");
+    // A presigned GET of a random key under exports/: nothing of the patient in it.
+    let url = reqwest::Url::parse(&archive.url).unwrap();
+    let key = url.path().rsplit_once("/exports/").map(|(_, k)| k).unwrap();
+    assert!(key.ends_with(".zip") && !key.contains("10000001"), "{key}");
+    assert!(url.query().unwrap_or_default().contains("X-Amz-Signature"));
+    // The ZIP comes from the bucket, without the server's token.
+    let download = http.get(&archive.url).send().await.unwrap();
+    assert_eq!(download.status(), 200);
+    let disposition = download.headers()["content-disposition"]
         .to_str()
         .unwrap()
         .to_string();
-    assert!(disposition.contains("10000001") && !disposition.to_lowercase().contains("whitfield"));
-    let bytes = r.bytes().await.unwrap();
+    assert!(disposition.starts_with("attachment") && disposition.contains(&archive.file_name));
+    let bytes = download.bytes().await.unwrap();
+    assert_eq!(bytes.len() as u64, archive.bytes);
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let files = archive.files;
+    assert!(files > 0);
     assert_eq!(zip.len(), files + 1, "every document and manifest.csv");
     let mut csv = String::new();
     zip.by_name("manifest.csv")
@@ -153,7 +171,10 @@ async fn the_export_zip_holds_each_document_checked_and_a_manifest() {
 async fn ward_staff_may_not_export_a_zip() {
     let t = token("nurse.hughes").await;
     let r = reqwest::Client::new()
-        .post(format!("{}/v1/patients/10000001/export.zip", web_server()))
+        .post(format!(
+            "{}/v1/patients/10000001/export/archive",
+            web_server()
+        ))
         .bearer_auth(&t)
         .json(&json!({"categories": ["lab"]}))
         .send()

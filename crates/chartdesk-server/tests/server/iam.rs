@@ -103,6 +103,25 @@ async fn the_servers_role_cannot_delete_or_overwrite_audit_events() {
         .delete("patients/10000001/manifest.json")
         .await
         .unwrap();
+    // A browser's export ZIP goes under exports/ (and nowhere else outside the records).
+    records
+        .put_bytes(
+            "exports/a.zip",
+            b"PK".to_vec(),
+            "application/zip",
+            Write::Create,
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            records
+                .put_bytes("a.zip", b"PK".to_vec(), "application/zip", Write::Create)
+                .await,
+            Err(StoreError::Denied)
+        ),
+        "write outside patients/, lookup/ and exports/"
+    );
     // What it must never do.
     assert!(
         matches!(
