@@ -40,7 +40,11 @@ pub fn server_policy(records: &str, audit: &str) -> Value {
         "Version": "2012-10-17",
         "Statement": [
             { "Sid": "RecordsReadWrite", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
-              "Resource": [format!("{r}/patients/*"), format!("{r}/lookup/*"), format!("{r}/exports/*")] },
+              "Resource": [format!("{r}/patients/*"), format!("{r}/lookup/*")] },
+            { "Sid": "ExportsCreateOnly", "Effect": "Allow", "Action": "s3:PutObject",
+              "Resource": format!("{r}/exports/*"),
+              "Condition": { "StringEquals": { "s3:if-none-match": "*" } } },
+            { "Sid": "ExportsRead", "Effect": "Allow", "Action": "s3:GetObject", "Resource": format!("{r}/exports/*") },
             { "Sid": "RecordsPatientObjects", "Effect": "Allow",
               "Action": ["s3:GetObjectTagging", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
               "Resource": format!("{r}/patients/*") },
@@ -168,19 +172,43 @@ mod tests {
     fn the_sandbox_policy_matches_the_templates_server_role() {
         let template = include_str!("../../infra/template.yaml");
         let policy = server_policy("records", "audit");
+        let listed = |v: &Value| -> Vec<String> {
+            match v {
+                Value::String(a) => vec![a.clone()],
+                Value::Array(list) => list
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+                _ => vec![],
+            }
+        };
         for statement in policy["Statement"].as_array().unwrap() {
             let sid = statement["Sid"].as_str().unwrap();
-            assert!(
-                template.contains(&format!("Sid: {sid}")),
-                "template lacks {sid}"
-            );
-            let actions: Vec<&str> = match &statement["Action"] {
-                Value::String(a) => vec![a.as_str()],
-                Value::Array(list) => list.iter().filter_map(Value::as_str).collect(),
-                _ => vec![],
-            };
-            for action in actions {
-                assert!(template.contains(action), "template's {sid} lacks {action}");
+            // The template's statement: from its Sid to the next one.
+            let block = template
+                .split(&format!("Sid: {sid}\n"))
+                .nth(1)
+                .and_then(|rest| rest.split("- Sid:").next())
+                .unwrap_or_else(|| panic!("template lacks {sid}"));
+            for action in listed(&statement["Action"]) {
+                assert!(block.contains(&action), "template's {sid} lacks {action}");
+            }
+            // The part of each resource after the bucket (`/exports/*` etc.) is in the template's
+            // statement, or within a whole bucket it names (the sandbox's one bucket keeps
+            // audit rights under `audit/`).
+            let whole_bucket = block.contains(".Arn}/*\"");
+            for resource in listed(&statement["Resource"]) {
+                let path = resource
+                    .trim_start_matches("arn:aws:s3:::")
+                    .trim_start_matches("records")
+                    .trim_start_matches("audit");
+                if path.starts_with('/') {
+                    assert!(
+                        block.contains(path) || whole_bucket,
+                        "template's {sid} lacks {path}"
+                    );
+                }
             }
         }
     }

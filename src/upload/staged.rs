@@ -1,8 +1,9 @@
 //! Files the window sends in chunks, staged on disk until the core queues them: no whole file
 //! crosses the IPC bridge, sits in the web view's memory or is copied on the way. A staged file
 //! is private to this user (mode 0600 on Unix) and deleted once queued, cancelled or refused.
-//! It is staged in the user's own data folder, not the shared temp folder, and one a crashed
-//! window left behind is swept at the next start.
+//! It is staged in the user's own data folder, not the shared temp folder, and held under a
+//! file lock while staged; one a crashed window left behind (old, and unlocked) is swept at
+//! the next start.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -18,8 +19,8 @@ pub const MAX_CHUNK: usize = 8 * 1024 * 1024;
 
 const PREFIX: &str = "chartdesk-upload-";
 
-/// A staged file untouched this long was left by a window that crashed: a file is staged in
-/// seconds and queued into the outbox right after, so no window still needs one this old.
+/// A staged file untouched this long, and not locked by a live window, was left by a window
+/// that crashed (the age covers the moment between creating a file and locking it).
 pub const LEFT_BEHIND_AFTER: Duration = Duration::from_secs(60 * 60);
 
 #[derive(Default)]
@@ -88,6 +89,8 @@ impl StagedUploads {
                 None => builder.tempfile(),
             }
             .map_err(|e| cannot_stage(&e))?;
+            // Best effort: where locks are unsupported the age alone protects it.
+            let _ = file.as_file().try_lock();
             map.insert(id.to_string(), Staged { file, written: 0 });
         }
         let staged = map
@@ -142,14 +145,17 @@ fn private_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Deletes staged files in `dir` not written for `age`; returns how many went.
+/// Deletes staged files in `dir` not written for `age` and not locked by a live window;
+/// returns how many went.
 pub fn sweep_left_behind(dir: &Path, age: Duration, now: SystemTime) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
     let stale = |path: &Path| {
         let modified = std::fs::metadata(path).and_then(|m| m.modified());
-        modified.is_ok_and(|m| now.duration_since(m).is_ok_and(|d| d >= age))
+        let old = modified.is_ok_and(|m| now.duration_since(m).is_ok_and(|d| d >= age));
+        // Unlocked once the handle drops: on Windows an open file cannot be deleted.
+        old && std::fs::File::open(path).is_ok_and(|f| f.try_lock().is_ok())
     };
     entries
         .flatten()
@@ -213,40 +219,57 @@ mod tests {
         );
     }
 
+    fn age(path: &Path, by: Duration) {
+        let then = SystemTime::now() - by;
+        let file = std::fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(then).unwrap();
+    }
+
     #[test]
     fn a_file_a_crashed_window_left_is_swept_at_the_next_start_and_a_live_one_stays() {
         let dir = tempfile::tempdir().unwrap();
         let staging = dir.path().join("staging");
-        let first = StagedUploads::in_dir(staging.clone());
-        first.append("u4", 0, b"left behind", 100).unwrap();
-        let left = first.uploads.lock().unwrap().staging["u4"]
+        let old = LEFT_BEHIND_AFTER + Duration::from_secs(1);
+        let crashed = StagedUploads::in_dir(staging.clone());
+        crashed.append("u4", 0, b"left behind", 100).unwrap();
+        let left = crashed.uploads.lock().unwrap().staging["u4"]
             .file
             .path()
             .to_path_buf();
         assert!(left.starts_with(&staging), "staged in the user's folder");
-        // The window crashes: its temp file is never dropped.
-        let kept = first.uploads.lock().unwrap().staging.remove("u4").unwrap();
-        let _ = kept.file.keep().unwrap();
-        let hour_ago = SystemTime::now() - LEFT_BEHIND_AFTER - Duration::from_secs(1);
-        std::fs::File::options()
-            .write(true)
-            .open(&left)
+        // The window crashes: its file stays, and its lock goes with the process.
+        let kept = crashed
+            .uploads
+            .lock()
             .unwrap()
-            .set_modified(hour_ago)
+            .staging
+            .remove("u4")
             .unwrap();
-        let other = staging.join("unrelated.txt");
-        std::fs::write(&other, b"not ours").unwrap();
-
+        drop(kept.file.keep().unwrap().0);
+        age(&left, old);
+        // Another window is still sending an upload it staged long ago.
         let live = StagedUploads::in_dir(staging.clone());
         live.append("u5", 0, b"being sent", 100).unwrap();
-        let again = StagedUploads::in_dir(staging.clone());
+        let sending = live.uploads.lock().unwrap().staging["u5"]
+            .file
+            .path()
+            .to_path_buf();
+        age(&sending, old);
+        let other = staging.join("notes.txt");
+        std::fs::write(&other, b"not ours").unwrap();
+        age(&other, old);
+
+        let _next = StagedUploads::in_dir(staging.clone());
         assert!(!left.exists(), "the crashed window's file is gone");
         assert!(other.exists(), "only staged uploads are swept");
+        assert!(
+            sending.exists(),
+            "a file a live window holds is never swept"
+        );
         assert_eq!(
             std::fs::read(live.take("u5").unwrap().path()).unwrap(),
             b"being sent"
         );
-        drop(again);
     }
 
     #[cfg(unix)]

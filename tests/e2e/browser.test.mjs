@@ -108,8 +108,11 @@ test("Export all listed downloads one ZIP named by MRN from the bucket, and the 
   const mrn = await (await s.find("#banner-mrn")).text();
   await (await s.find("#export-all")).click();
   await s.waitUntil(
-    async () => /^Saved 2 documents \(.+\) to chartdesk-export-\d+\.zip$/.test(await (await s.find("#export-status")).text()),
-    "the export says what it saved",
+    async () =>
+      /^Downloading 2 documents \(.+\) as chartdesk-export-\d+\.zip: see your browser's downloads$/.test(
+        await (await s.find("#export-status")).text(),
+      ),
+    "the export says its download has started",
     30000,
   );
   const file = path.join(chrome.downloadDir, `chartdesk-export-${mrn.replace(/\D/g, "")}.zip`);

@@ -50,7 +50,8 @@ pub fn thumb(mrn: &Mrn, category: Category, doc_id: Uuid) -> String {
 }
 
 /// A ZIP the server wrote for a browser to download: a random id, nothing of the patient's.
-/// The bucket's lifecycle rule removes it after a day (infra/template.yaml, `expire-exports`).
+/// The bucket's lifecycle rule removes it within about three days (infra/template.yaml,
+/// `expire-exports`).
 pub fn export_archive(id: Uuid) -> String {
     format!("exports/{id}.zip")
 }

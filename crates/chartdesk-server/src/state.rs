@@ -50,6 +50,9 @@ pub struct WebSettings {
     pub idle_lock_seconds: u32,
     /// The origins presigned URLs point at: the page's CSP lets it fetch from them.
     pub bucket_origins: Vec<String>,
+    /// This bucket alone (its host, or its path on the local cloud): the one source the page
+    /// may frame, for the hidden frame an export downloads through.
+    pub bucket_frame_source: String,
     /// Behind TLS (on Lambda every request came over HTTPS): answers carry HSTS.
     pub behind_tls: bool,
 }
@@ -96,6 +99,13 @@ impl AppState {
                 config.endpoint.as_deref(),
             ),
         };
+        let bucket_frame_source = match &config.endpoint {
+            Some(endpoint) => format!("{}/{}/", endpoint.trim_end_matches('/'), config.bucket),
+            None => format!(
+                "https://{}.s3.{}.amazonaws.com",
+                config.bucket, config.region
+            ),
+        };
         let bucket_origins = match &config.endpoint {
             Some(endpoint) => vec![endpoint.trim_end_matches('/').to_string()],
             None => vec![
@@ -117,11 +127,13 @@ impl AppState {
                 allowed_origins: config.allowed_origins.clone(),
                 idle_lock_seconds: config.idle_lock_seconds,
                 bucket_origins,
+                bucket_frame_source,
                 behind_tls: std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some(),
             }),
             verifier: Arc::new(verifier),
-            store: ObjectStore::new(s3.clone(), config.bucket.clone()),
-            audit: ObjectStore::new(s3.clone(), config.audit_bucket.clone()),
+            // One S3 call that timed out must not fail every later request.
+            store: ObjectStore::new(s3.clone(), config.bucket.clone()).trying_every_call(),
+            audit: ObjectStore::new(s3.clone(), config.audit_bucket.clone()).trying_every_call(),
             s3,
             clock: Arc::new(OffsetDateTime::now_utc),
             mrn_format: Arc::new(config.mrn_format.clone()),

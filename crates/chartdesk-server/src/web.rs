@@ -79,7 +79,7 @@ fn same_origin(origin: &str, headers: &HeaderMap, tls: bool) -> bool {
 /// hidden frame fetches an export ZIP from it as a download), never framed.
 pub fn content_security_policy(web: &WebSettings) -> String {
     let bucket = web.bucket_origins.join(" ");
-    let frames = if bucket.is_empty() { "'none'" } else { &bucket };
+    let frames = &web.bucket_frame_source;
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; \
          font-src 'self'; connect-src 'self' {bucket}; frame-src {frames}; worker-src 'self' blob:; \

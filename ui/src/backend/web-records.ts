@@ -147,6 +147,9 @@ export const EXPORT_FRAME_MS = 60_000;
 export async function exportDocuments(mrn: string, docIds: string[], categories: string[]): Promise<ExportSummary> {
   const answer = await aboutPatient(mrn, patientPath(mrn, "/export/archive"), jsonBody({ doc_ids: docIds, categories }));
   const archive = (await answer.json()) as { url: string; file_name: string; files: number; bytes: number };
+  if (!/^https?:\/\//.test(archive.url)) {
+    throw { code: "internal", message: "The server's export link was not valid; try again" } satisfies UiError;
+  }
   const frame = document.createElement("iframe");
   frame.hidden = true;
   frame.title = "Export download";

@@ -20,10 +20,8 @@ const backend = vi.hoisted(() => ({
   deleteDocument: vi.fn(),
   onUploadProgress: vi.fn(),
 }));
-vi.mock("../backend/api", () => ({
-  backend,
-  platform: { kind: "desktop", offline: true, pinning: true, saveDialog: true },
-}));
+const platform = vi.hoisted(() => ({ kind: "desktop", offline: true, pinning: true, saveDialog: true }));
+vi.mock("../backend/api", () => ({ backend, platform }));
 // The viewer (opened by Open) loads pdf.js; these tests never render a PDF.
 vi.mock("pdfjs-dist/legacy/build/pdf.mjs", () => ({ GlobalWorkerOptions: {}, getDocument: vi.fn() }));
 
@@ -34,6 +32,7 @@ let list: typeof import("./category-list");
 beforeEach(async () => {
   vi.resetModules();
   for (const fn of Object.values(backend)) fn.mockReset();
+  platform.saveDialog = true;
   loadPage();
   lists = new Map();
   backend.findPatient.mockImplementation(async (query: string) => {
@@ -200,5 +199,28 @@ describe("the list's date filters read UK dates", () => {
     from.dispatchEvent(new Event("input"));
     expect(listedIds()).toEqual(["a-2", "a-1"]);
     expect(from.getAttribute("aria-invalid")).toBe("true");
+  });
+});
+
+describe("an export's words say what happened where", () => {
+  async function exportBoth(): Promise<string> {
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve([row("a-1", "one.pdf"), row("a-2", "two.pdf")]);
+    await settle(0);
+    backend.exportDocuments.mockResolvedValue({ files: 2, bytes: 2048, path: "chartdesk-export-1001.zip" });
+    byId("export-all").click();
+    await settle(0);
+    expect(backend.exportDocuments).toHaveBeenCalledWith("1001", ["a-1", "a-2"], []);
+    return byId("export-status").textContent ?? "";
+  }
+
+  it("the desktop says where it saved the ZIP", async () => {
+    expect(await exportBoth()).toBe("Saved 2 documents (2.0 KB) to chartdesk-export-1001.zip");
+  });
+
+  it("the browser says its download has started, not that the file is saved", async () => {
+    platform.saveDialog = false;
+    expect(await exportBoth()).toBe("Downloading 2 documents (2.0 KB) as chartdesk-export-1001.zip: see your browser's downloads");
   });
 });

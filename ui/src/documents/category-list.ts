@@ -2,7 +2,7 @@
 // by name and date; or the patient-wide search across categories. Selected rows (or all listed)
 // export to one ZIP. Only the newest load may draw the list: an answer (or error) for a
 // patient or category no longer on screen is dropped (shell/request-guard).
-import { backend } from "../backend/api";
+import { backend, platform } from "../backend/api";
 import type { DocumentRow, Tile, UiError } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
 import { latest, type Ticket } from "../shell/request-guard";
@@ -97,12 +97,18 @@ async function exportRows(ids: string[]): Promise<void> {
   await whileShown(
     backend.exportDocuments(mrn, ids, []),
     (done) => {
-      status.textContent = done
-        ? `Saved ${done.files} document${done.files === 1 ? "" : "s"} (${formatSize(done.bytes)}) to ${done.path}`
-        : "Export cancelled";
+      status.textContent = done ? exported(done.files, done.bytes, done.path) : "Export cancelled";
     },
     (e) => (status.textContent = e.message),
   );
+}
+
+/** The desktop has written the file; the browser has only started its download. */
+function exported(files: number, bytes: number, path: string): string {
+  const what = `${files} document${files === 1 ? "" : "s"} (${formatSize(bytes)})`;
+  return platform.saveDialog
+    ? `Saved ${what} to ${path}`
+    : `Downloading ${what} as ${path}: see your browser's downloads`;
 }
 
 function resetList(): void {

@@ -407,6 +407,11 @@ describe("images open from their optimized JPEG, with View original", () => {
     await settle();
     expect(calls()).toEqual([["doc-t", true], ["doc-t", false]]);
     expect(byId("viewer-status").textContent).toContain("cannot display this TIFF image");
+    // Opened again (the network may be back): the optimized image is asked for first again.
+    viewer.closeViewer();
+    viewer.openViewer("1001", [tiff], 0);
+    await settle();
+    expect(calls().at(-1)).toEqual(["doc-t", true]);
   });
 
   it("a scan larger than the window opens fitted to it, never enlarged, and 0 fits it again", async () => {

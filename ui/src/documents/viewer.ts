@@ -31,7 +31,8 @@ let current: { row: DocumentRow; bytes: ArrayBuffer; optimized: boolean; notice:
 /** The reader chose the original of the image shown (reset when moving to another document). */
 let wantOriginal = false;
 /** Offline, the document (keyFor) whose optimized JPEG this computer never kept: its original is
- * shown instead, and is never swapped for an optimized image that is not there. */
+ * shown instead, and is never swapped for an optimized image that is not there (until the
+ * document is opened again). */
 let notKept: string | null = null;
 let returnFocus: HTMLElement | null = null;
 /** The PDF laid out in the body (null for an image or nothing). */
@@ -96,6 +97,8 @@ export function openViewer(patientMrn: string, rows: DocumentRow[], start: numbe
   list = rows;
   index = start;
   wantOriginal = false;
+  // Asked again each time a document is opened or stepped to: the network may be back.
+  notKept = null;
   show(byId("viewer"), true);
   void load();
 }
@@ -116,6 +119,7 @@ function step(delta: number): void {
   if (next < 0 || next >= list.length) return;
   index = next;
   wantOriginal = false;
+  notKept = null;
   void load();
 }
 

@@ -1,5 +1,6 @@
 //! The bucket through the AWS SDK: the same code for the local cloud and real AWS.
 
+mod connectivity;
 mod failure;
 pub mod object_store;
 pub mod part_journal;

@@ -3,15 +3,13 @@
 //! Contract: every write is atomic (the whole body or nothing); `Write::Create` and
 //! `Write::IfMatch` never overwrite a version the caller has not seen (`StoreError::Conflict`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-
 use aws_sdk_s3::primitives::ByteStream;
 use base64::Engine;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::connectivity::Connectivity;
 use super::{classify, Failure};
 
 #[derive(Debug, thiserror::Error)]
@@ -82,8 +80,7 @@ pub struct ObjectStore {
     /// Sends presigned requests (uploads go straight to S3 with byte-level progress).
     http: reqwest::Client,
     bucket: String,
-    /// Shared by clones: one view of connectivity per profile.
-    offline: Arc<AtomicBool>,
+    connectivity: Connectivity,
 }
 
 /// Base64 of the SHA-256 of `body`, the form `x-amz-checksum-sha256` takes.
@@ -103,8 +100,15 @@ impl ObjectStore {
             client,
             http,
             bucket,
-            offline: Arc::new(AtomicBool::new(false)),
+            connectivity: Connectivity::skipping_while_offline(),
         }
+    }
+
+    /// For a server: every call goes to S3, even after one found it unreachable (a desktop
+    /// skips calls while offline; a server must not fail every later user's request).
+    pub fn trying_every_call(mut self) -> Self {
+        self.connectivity = self.connectivity.trying_every_call();
+        self
     }
 
     pub fn bucket(&self) -> &str {
@@ -112,9 +116,10 @@ impl ObjectStore {
     }
 
     /// Whether the last call found the cloud unreachable: later calls fail at once (no
-    /// connect timeouts piling up while offline) until `probe` reaches the cloud again.
+    /// connect timeouts piling up while offline) until `probe` reaches the cloud again, unless
+    /// the store is `trying_every_call`.
     pub fn is_offline(&self) -> bool {
-        self.offline.load(Ordering::Relaxed)
+        self.connectivity.is_offline()
     }
 
     /// One cheap request that ignores the offline state; updates it. True when online.
@@ -123,7 +128,7 @@ impl ObjectStore {
             Ok(_) => true,
             Err(e) => !matches!(classify(e), Failure::Unreachable),
         };
-        self.offline.store(!reached, Ordering::Relaxed);
+        self.connectivity.set_offline(!reached);
         reached
     }
 
@@ -132,15 +137,11 @@ impl ObjectStore {
         &self,
         call: impl std::future::Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
-        if self.is_offline() {
+        if self.connectivity.skips_call() {
             return Err(StoreError::Unreachable);
         }
         let result = call.await;
-        match &result {
-            Err(StoreError::Unreachable) => self.offline.store(true, Ordering::Relaxed),
-            Err(StoreError::Cancelled) => {}
-            _ => self.offline.store(false, Ordering::Relaxed),
-        }
+        self.connectivity.record(&result);
         result
     }
 
@@ -283,19 +284,19 @@ impl ObjectStore {
         .await
     }
 
-    /// Writes a file already on disk, streamed (never whole in memory), create-only; S3 checks
-    /// it against `sha256_b64`.
-    pub async fn put_file(
+    /// Writes a file already on disk as a download saved under `download_name`, create-only,
+    /// streamed from its path (never whole in memory, and re-read if the SDK retries); S3
+    /// checks it against `sha256_b64`.
+    pub async fn put_download(
         &self,
         key: &str,
-        file: tokio::fs::File,
+        path: &std::path::Path,
         sha256_b64: &str,
         content_type: &str,
+        download_name: &str,
     ) -> Result<(), StoreError> {
         self.watched(async {
-            let body = ByteStream::read_from()
-                .file(file)
-                .build()
+            let body = ByteStream::from_path(path)
                 .await
                 .map_err(|e| StoreError::Failed(Failure::Client(e.to_string())))?;
             self.client
@@ -303,6 +304,7 @@ impl ObjectStore {
                 .bucket(&self.bucket)
                 .key(key)
                 .content_type(content_type)
+                .content_disposition(format!("attachment; filename=\"{download_name}\""))
                 .checksum_sha256(sha256_b64)
                 .if_none_match("*")
                 .body(body)

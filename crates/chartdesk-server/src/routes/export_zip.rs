@@ -37,7 +37,13 @@ pub async fn export_zip(
     ApiJson(request): ApiJson<ExportRequest>,
 ) -> ApiResult<Json<ExportArchive>> {
     let (mrn, chosen) = choose(&state, &user, &headers, &mrn, &request).await?;
-    let file = tempfile::tempfile().map_err(|_| ApiError::Internal("export_tempfile"))?;
+    // Named, so the upload can re-read it from its path if the SDK retries.
+    let staged =
+        tempfile::NamedTempFile::new().map_err(|_| ApiError::Internal("export_tempfile"))?;
+    let file = staged
+        .as_file()
+        .try_clone()
+        .map_err(|_| ApiError::Internal("export_tempfile"))?;
     let mut zip = Some(ExportZip::new(file));
     let mut names = UniqueNames::default();
     for (entry, access) in &chosen {
@@ -78,14 +84,12 @@ pub async fn export_zip(
     }
     let writer: Zip = zip.take().ok_or(ApiError::Internal("export_zip"))?;
     let files = writer.len();
-    let (file, bytes, sha256) = blocking(move || {
+    let (bytes, sha256) = blocking(move || {
         let mut file = writer.finish()?;
         file.rewind()?;
         let mut hasher = Sha256::new();
         let bytes = std::io::copy(&mut file, &mut hasher)?;
-        file.rewind()?;
         Ok((
-            file,
             bytes,
             base64::engine::general_purpose::STANDARD.encode(hasher.finalize()),
         ))
@@ -94,18 +98,13 @@ pub async fn export_zip(
     // Into the bucket, and the browser fetches it from there: an answer through Lambda is
     // capped at 6 MB, and a page holding the ZIP as a blob would keep it all in memory.
     let key = keys::export_archive(uuid::Uuid::now_v7());
-    state
-        .store
-        .put_file(
-            &key,
-            tokio::fs::File::from_std(file),
-            &sha256,
-            "application/zip",
-        )
-        .await?;
     // The MRN names the file: never the patient's name (it would sit in Downloads).
     let file_name = format!("chartdesk-export-{mrn}.zip");
-    let url = presign::download(&state, &key, &file_name).await?;
+    state
+        .store
+        .put_download(&key, staged.path(), &sha256, "application/zip", &file_name)
+        .await?;
+    let url = presign::download(&state, &key).await?;
     Ok(Json(ExportArchive {
         url,
         file_name,

@@ -6,7 +6,7 @@ use std::io::Read;
 
 use serde_json::json;
 
-use crate::harness::{token, web_server, ALLOWED_ORIGIN};
+use crate::harness::{cloud, token, web_server, ALLOWED_ORIGIN};
 
 #[tokio::test]
 async fn the_ui_is_served_with_a_strict_content_security_policy() {
@@ -18,13 +18,21 @@ async fn the_ui_is_served_with_a_strict_content_security_policy() {
         .to_string();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(csp.contains("script-src 'self';"), "{csp}");
-    // Frames only from the bucket: the hidden frame an export ZIP downloads through.
+    // Frames from this bucket alone: the hidden frame an export ZIP downloads through.
     let frames = csp
         .split(';')
         .map(str::trim)
         .find_map(|d| d.strip_prefix("frame-src "))
         .unwrap();
-    assert!(frames.split(' ').all(|s| s.starts_with("http")), "{csp}");
+    assert_eq!(
+        frames,
+        format!(
+            "{}/{}/",
+            cloud().endpoint,
+            chartdesk::sandbox::SANDBOX_BUCKET
+        ),
+        "{csp}"
+    );
     assert!(
         !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
         "{csp}"
@@ -132,10 +140,12 @@ async fn the_export_zip_is_written_to_the_bucket_and_downloaded_from_a_link_name
     assert_eq!(r.status(), 200);
     let archive: chartdesk_api::ExportArchive = r.json().await.unwrap();
     assert_eq!(archive.file_name, "chartdesk-export-10000001.zip");
-    // A presigned GET of a random key under exports/: nothing of the patient in it.
+    // A presigned GET of a random key under exports/: nothing of the patient in the link (it
+    // reaches access logs and the browser's download list); the name is in the object.
+    assert!(!archive.url.contains("10000001"), "{}", archive.url);
     let url = reqwest::Url::parse(&archive.url).unwrap();
     let key = url.path().rsplit_once("/exports/").map(|(_, k)| k).unwrap();
-    assert!(key.ends_with(".zip") && !key.contains("10000001"), "{key}");
+    assert!(key.ends_with(".zip"), "{key}");
     assert!(url.query().unwrap_or_default().contains("X-Amz-Signature"));
     // The ZIP comes from the bucket, without the server's token.
     let download = http.get(&archive.url).send().await.unwrap();

@@ -127,7 +127,7 @@ pub fn cloud() -> &'static Cloud {
 }
 
 /// Starts another server process against the same cloud, with `extra` settings.
-fn start_server(
+pub fn start_server(
     endpoint: &str,
     report: &SandboxReport,
     extra: &[(&str, &str)],
@@ -312,6 +312,36 @@ pub async fn store() -> ObjectStore {
         .force_path_style(true)
         .build();
     ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), SANDBOX_BUCKET.into())
+}
+
+/// A moto of a test's own on `port`, stopped when dropped; returns once it listens.
+pub fn moto_on(port: u16) -> Killed {
+    let moto = Killed(
+        Command::new(moto_server())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(port);
+    moto
+}
+
+/// A bucket on the local cloud at `endpoint` with the given credentials.
+pub async fn store_at(endpoint: &str, bucket: &str, key: &str, secret: &str) -> ObjectStore {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            key, secret, None, None, "test",
+        ))
+        .load()
+        .await;
+    let s3 = aws_sdk_s3::config::Builder::from(&config)
+        .force_path_style(true)
+        .build();
+    ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), bucket.into())
 }
 
 /// A client for the server with helpers for `{code, message}` answers.

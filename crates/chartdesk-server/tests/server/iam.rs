@@ -4,46 +4,21 @@
 //! delete nor overwrite an audit event. moto evaluates Action and Resource only (DESIGN.md §6):
 //! "never overwrite" comes from the create-only write (412), proved here on the same key.
 
-use std::process::{Command, Stdio};
-
 use chartdesk::sandbox::server_identity::ensure_server_user;
 use chartdesk_records::store::object_store::Write;
-use chartdesk_records::store::{ObjectStore, StoreError};
+use chartdesk_records::store::StoreError;
 use serde_json::json;
 
-use crate::harness::{free_port, moto_server, wait_for_port, Killed};
-
-async fn store_as(endpoint: &str, bucket: &str, key: &str, secret: &str) -> ObjectStore {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            key, secret, None, None, "test",
-        ))
-        .load()
-        .await;
-    let s3 = aws_sdk_s3::config::Builder::from(&config)
-        .force_path_style(true)
-        .build();
-    ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), bucket.into())
-}
+use crate::harness::{free_port, moto_on, store_at};
 
 #[tokio::test]
 async fn the_servers_role_cannot_delete_or_overwrite_audit_events() {
     let port = free_port();
-    let _moto = Killed(
-        Command::new(moto_server())
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for_port(port);
+    let _moto = moto_on(port);
     let endpoint = format!("http://127.0.0.1:{port}");
     // Set up before enforcement: two buckets as in the template, one patient, one audit event.
-    let admin_records = store_as(&endpoint, "records", "admin", "admin").await;
-    let admin_audit = store_as(&endpoint, "audit", "admin", "admin").await;
+    let admin_records = store_at(&endpoint, "records", "admin", "admin").await;
+    let admin_audit = store_at(&endpoint, "audit", "admin", "admin").await;
     admin_records.ensure_bucket().await.unwrap();
     admin_audit.ensure_bucket().await.unwrap();
     let event = json!({"event": "seeded"});
@@ -66,14 +41,14 @@ async fn the_servers_role_cannot_delete_or_overwrite_audit_events() {
         .unwrap();
     assert!(reset.status().is_success());
 
-    let records = store_as(
+    let records = store_at(
         &endpoint,
         "records",
         &keys.access_key_id,
         &keys.secret_access_key,
     )
     .await;
-    let audit = store_as(
+    let audit = store_at(
         &endpoint,
         "audit",
         &keys.access_key_id,

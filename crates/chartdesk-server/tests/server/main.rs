@@ -17,4 +17,5 @@ mod inline_thumbnails;
 mod lambda;
 mod patients_import;
 mod scan_pending;
+mod store_recovery;
 mod uploads;
