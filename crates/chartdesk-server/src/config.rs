@@ -6,6 +6,9 @@
 use std::path::PathBuf;
 
 use chartdesk_domain::{MrnFormat, DEFAULT_MAX_BYTES, DEFAULT_MRN_PATTERN};
+
+/// A browser export ZIP's ceiling unless configured.
+const DEFAULT_MAX_EXPORT_BYTES: u64 = 512 * 1024 * 1024;
 use chartdesk_signin::AuthFlow;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +31,9 @@ pub struct ServerConfig {
     pub endpoint: Option<String>,
     pub mrn_format: MrnFormat,
     pub max_upload_bytes: u64,
+    /// The most one browser export ZIP may hold (`CHARTDESK_MAX_EXPORT_MIB`, default 512): on
+    /// Lambda the whole ZIP is read, written and stored within one 29 s request.
+    pub max_export_bytes: u64,
     /// Whether a file the virus scanner has not checked yet may be opened
     /// (`CHARTDESK_OPEN_PENDING_SCANS=true`): no by default, as production must be; the
     /// sandbox and the tests, which run no scanner, say yes.
@@ -55,16 +61,18 @@ impl ServerConfig {
             &get("CHARTDESK_MRN_PATTERN").unwrap_or_else(|| DEFAULT_MRN_PATTERN.to_string()),
         )
         .map_err(|_| ConfigError::Invalid("CHARTDESK_MRN_PATTERN"))?;
-        let max_upload_bytes = match get("CHARTDESK_MAX_UPLOAD_MIB") {
+        let mib = |name: &'static str, default: u64| match get(name) {
             Some(v) => v
                 .trim()
                 .parse::<u64>()
                 .ok()
                 .filter(|n| *n > 0)
                 .map(|n| n * 1024 * 1024)
-                .ok_or(ConfigError::Invalid("CHARTDESK_MAX_UPLOAD_MIB"))?,
-            None => DEFAULT_MAX_BYTES,
+                .ok_or(ConfigError::Invalid(name)),
+            None => Ok(default),
         };
+        let max_upload_bytes = mib("CHARTDESK_MAX_UPLOAD_MIB", DEFAULT_MAX_BYTES)?;
+        let max_export_bytes = mib("CHARTDESK_MAX_EXPORT_MIB", DEFAULT_MAX_EXPORT_BYTES)?;
         let open_pending_scans = match get("CHARTDESK_OPEN_PENDING_SCANS").as_deref() {
             None | Some("false") => false,
             Some("true") => true,
@@ -110,6 +118,7 @@ impl ServerConfig {
             endpoint,
             mrn_format,
             max_upload_bytes,
+            max_export_bytes,
         })
     }
 }

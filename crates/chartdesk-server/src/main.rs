@@ -40,7 +40,7 @@ fn listen_addr(mut args: impl Iterator<Item = String>) -> anyhow::Result<String>
         match arg.as_str() {
             "--listen" => listen = args.next().context("--listen needs ADDR")?,
             "--help" | "-h" => {
-                println!("chartdesk-server [--listen ADDR]\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB.");
+                println!("chartdesk-server [--listen ADDR]\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MAX_EXPORT_MIB.");
                 std::process::exit(0);
             }
             other => anyhow::bail!("unknown argument {other:?} (try --help)"),

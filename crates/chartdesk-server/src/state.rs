@@ -27,6 +27,8 @@ pub struct AppState {
     pub clock: Clock,
     pub mrn_format: Arc<MrnFormat>,
     pub max_upload_bytes: u64,
+    /// The most one export ZIP the server writes (for a browser) may hold.
+    pub max_export_bytes: u64,
     pub open_pending_scans: bool,
     /// On the local cloud (moto), whose checksums read differently from S3's (verify.rs).
     pub local_cloud: bool,
@@ -138,6 +140,7 @@ impl AppState {
             clock: Arc::new(OffsetDateTime::now_utc),
             mrn_format: Arc::new(config.mrn_format.clone()),
             max_upload_bytes: config.max_upload_bytes,
+            max_export_bytes: config.max_export_bytes,
             open_pending_scans: config.open_pending_scans,
             local_cloud: config.endpoint.is_some(),
         }

@@ -32,18 +32,20 @@ pub async fn export(
     Path(mrn): Path<String>,
     ApiJson(request): ApiJson<ExportRequest>,
 ) -> ApiResult<Json<ExportedDocuments>> {
-    let (_, chosen) = choose(&state, &user, &headers, &mrn, &request).await?;
+    let (_, chosen) = choose(&state, &user, &headers, &mrn, &request, None).await?;
     let documents = chosen.into_iter().map(|(_, access)| access).collect();
     Ok(Json(ExportedDocuments { documents }))
 }
 
-/// What an export may take away, each document checked and its export audited.
+/// What an export may take away, each document checked and its export audited; refused,
+/// before anything is audited, when the documents add up to more than `max_bytes`.
 pub(super) async fn choose(
     state: &AppState,
     user: &VerifiedUser,
     headers: &HeaderMap,
     mrn: &str,
     request: &ExportRequest,
+    max_bytes: Option<u64>,
 ) -> ApiResult<(Mrn, Vec<(DocumentEntry, DocumentAccess)>)> {
     let state = state.clone();
     // The README's role table: clinicians and records admins export; ward staff do not.
@@ -88,6 +90,15 @@ pub(super) async fn choose(
     }
     if exportable.is_empty() {
         return Err(no_such_document());
+    }
+    let total: u64 = exportable.iter().map(|e| e.size).sum();
+    if let Some(limit) = max_bytes.filter(|limit| total > *limit) {
+        let mib = |n: u64| n.div_ceil(1024 * 1024);
+        return Err(ApiError::Invalid(format!(
+            "These documents come to {} MiB, more than the {} MiB one download from the browser can hold. Export fewer at a time, or use the Chartdesk desktop app",
+            mib(total),
+            mib(limit)
+        )));
     }
     // Every document is checked before anything is audited or handed out.
     let mut documents = Vec::with_capacity(exportable.len());

@@ -36,7 +36,8 @@ pub async fn export_zip(
     Path(mrn): Path<String>,
     ApiJson(request): ApiJson<ExportRequest>,
 ) -> ApiResult<Json<ExportArchive>> {
-    let (mrn, chosen) = choose(&state, &user, &headers, &mrn, &request).await?;
+    let limit = Some(state.max_export_bytes);
+    let (mrn, chosen) = choose(&state, &user, &headers, &mrn, &request, limit).await?;
     // Named, so the upload can re-read it from its path if the SDK retries.
     let staged =
         tempfile::NamedTempFile::new().map_err(|_| ApiError::Internal("export_tempfile"))?;

@@ -6,7 +6,7 @@ use std::io::Read;
 
 use serde_json::json;
 
-use crate::harness::{cloud, token, web_server, ALLOWED_ORIGIN};
+use crate::harness::{answer, api, cloud, start_server, token, web_server, ALLOWED_ORIGIN};
 
 #[tokio::test]
 async fn the_ui_is_served_with_a_strict_content_security_policy() {
@@ -175,6 +175,46 @@ async fn the_export_zip_is_written_to_the_bucket_and_downloaded_from_a_link_name
         .lines()
         .skip(1)
         .all(|l| l.starts_with("lab/") || l.starts_with("preop/")));
+}
+
+#[tokio::test]
+async fn an_export_zip_over_the_limit_is_refused_with_the_sizes_before_anything_is_audited() {
+    let c = cloud();
+    let (_server, url) = start_server(
+        &c.endpoint,
+        &c.report,
+        &[
+            ("CHARTDESK_MAX_EXPORT_MIB", "1"),
+            ("CHARTDESK_OPEN_PENDING_SCANS", "true"),
+        ],
+    );
+    let exports = || async {
+        let admin = token("admin.byrne").await;
+        let (_, history) = api().get(&admin, "/v1/patients/10000009/audit").await;
+        history["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "export")
+            .count()
+    };
+    let before = exports().await;
+    // Eleanor Ashworth's radiology scan is a 3.6 MiB TIFF.
+    let r = reqwest::Client::new()
+        .post(format!("{url}/v1/patients/10000009/export/archive"))
+        .bearer_auth(token("dr.okafor").await)
+        .json(&json!({"categories": ["radiology"]}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = answer(r).await;
+    assert_eq!(status, 400, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("more than the 1 MiB") && message.contains("desktop app"),
+        "{message}"
+    );
+    assert_eq!(exports().await, before, "nothing exported, nothing audited");
 }
 
 #[tokio::test]
