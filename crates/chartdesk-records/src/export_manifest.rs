@@ -1,7 +1,8 @@
 //! The export ZIP: the documents one at a time (only the one being added is in memory), then
 //! `manifest.csv` with a row per document, under names made safe and unique. The desktop
-//! writes it to the file the user chose, the server to a temporary file it streams to the
-//! browser; both with this writer.
+//! writes it to the file the user chose, the server to a temporary file it stores in the
+//! bucket for a browser to download; both with this writer. Each file is dated when its
+//! document was added.
 
 use std::io::{Seek, Write};
 
@@ -61,7 +62,8 @@ impl<W: Write + Seek> ExportZip<W> {
         // Scans are already compressed: storing them is as small and much faster.
         let stored = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Stored)
-            .large_file(bytes.len() as u64 >= u64::from(u32::MAX));
+            .large_file(bytes.len() as u64 >= u64::from(u32::MAX))
+            .last_modified_time(zip_time(&entry.created));
         self.zip
             .start_file(entry.zip_name.as_str(), stored)
             .map_err(std::io::Error::other)?;
@@ -82,7 +84,11 @@ impl<W: Write + Seek> ExportZip<W> {
 
     /// Writes `manifest.csv` and the ZIP's directory; hands back the writer.
     pub fn finish(mut self) -> std::io::Result<W> {
-        let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+        // Dated as the newest document in it (the writer keeps no clock of its own).
+        let newest = self.rows.iter().map(|r| zip_time(&r.created)).max();
+        let deflated = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated)
+            .last_modified_time(newest.unwrap_or_default());
         self.zip
             .start_file(MANIFEST_CSV, deflated)
             .map_err(std::io::Error::other)?;
@@ -90,6 +96,31 @@ impl<W: Write + Seek> ExportZip<W> {
         self.zip.write_all(&csv)?;
         self.zip.finish().map_err(std::io::Error::other)
     }
+}
+
+/// A document's `created` (RFC 3339) as a ZIP entry's date, in UTC (ZIP dates carry no zone),
+/// so an unpacked file shows when it was added; ZIP's own default (1980) if it cannot be read.
+fn zip_time(created: &str) -> zip::DateTime {
+    let Ok(at) =
+        time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339)
+    else {
+        return zip::DateTime::default();
+    };
+    let at = at.to_offset(time::UtcOffset::UTC);
+    u16::try_from(at.year())
+        .ok()
+        .and_then(|year| {
+            zip::DateTime::from_date_and_time(
+                year,
+                u8::from(at.month()),
+                at.day(),
+                at.hour(),
+                at.minute(),
+                at.second(),
+            )
+            .ok()
+        })
+        .unwrap_or_default()
 }
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
@@ -143,6 +174,47 @@ mod tests {
             uploaded_by: "nurse.hughes".into(),
             stamp: String::new(),
         }
+    }
+
+    #[test]
+    fn each_file_in_the_zip_is_dated_when_its_document_was_added() {
+        let mut zip = ExportZip::new(std::io::Cursor::new(Vec::new()));
+        let mut later = entry("lab/b.pdf", "b.pdf");
+        later.created = "2026-11-24T16:30:12+01:00".into();
+        zip.add(entry("lab/a.pdf", "a.pdf"), b"%PDF-a").unwrap();
+        zip.add(later, b"%PDF-b").unwrap();
+        let mut bad = entry("lab/c.pdf", "c.pdf");
+        bad.created = "yesterday".into();
+        zip.add(bad, b"%PDF-c").unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let mut read = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let date = |read: &mut zip::ZipArchive<_>, name: &str| {
+            let t = read.by_name(name).unwrap().last_modified().unwrap();
+            (
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+            )
+        };
+        assert_eq!(date(&mut read, "lab/a.pdf"), (2026, 11, 23, 10, 0, 0));
+        assert_eq!(
+            date(&mut read, "lab/b.pdf"),
+            (2026, 11, 24, 15, 30, 12),
+            "in UTC"
+        );
+        assert_eq!(
+            date(&mut read, "lab/c.pdf").0,
+            1980,
+            "unreadable: ZIP's default"
+        );
+        assert_eq!(
+            date(&mut read, MANIFEST_CSV),
+            (2026, 11, 24, 15, 30, 12),
+            "the newest"
+        );
     }
 
     #[test]
