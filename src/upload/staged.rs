@@ -204,10 +204,7 @@ mod tests {
     fn a_discarded_upload_leaves_no_file() {
         let staged = StagedUploads::default();
         staged.append("u3", 0, b"abcd", 100).unwrap();
-        let path = {
-            let uploads = staged.uploads.lock().unwrap();
-            uploads.staging.get("u3").unwrap().file.path().to_path_buf()
-        };
+        let path = staged_path(&staged, "u3");
         assert!(path.exists());
         assert!(staged.discard("u3"));
         assert!(!path.exists());
@@ -217,6 +214,13 @@ mod tests {
             staged.append("u3", 0, b"abcd", 100).is_err(),
             "nor a restart"
         );
+    }
+
+    fn staged_path(staged: &StagedUploads, id: &str) -> PathBuf {
+        staged.uploads.lock().unwrap().staging[id]
+            .file
+            .path()
+            .to_path_buf()
     }
 
     fn age(path: &Path, by: Duration) {
@@ -232,10 +236,7 @@ mod tests {
         let old = LEFT_BEHIND_AFTER + Duration::from_secs(1);
         let crashed = StagedUploads::in_dir(staging.clone());
         crashed.append("u4", 0, b"left behind", 100).unwrap();
-        let left = crashed.uploads.lock().unwrap().staging["u4"]
-            .file
-            .path()
-            .to_path_buf();
+        let left = staged_path(&crashed, "u4");
         assert!(left.starts_with(&staging), "staged in the user's folder");
         // The window crashes: its file stays, and its lock goes with the process.
         let kept = crashed
@@ -250,10 +251,7 @@ mod tests {
         // Another window is still sending an upload it staged long ago.
         let live = StagedUploads::in_dir(staging.clone());
         live.append("u5", 0, b"being sent", 100).unwrap();
-        let sending = live.uploads.lock().unwrap().staging["u5"]
-            .file
-            .path()
-            .to_path_buf();
+        let sending = staged_path(&live, "u5");
         age(&sending, old);
         let other = staging.join("notes.txt");
         std::fs::write(&other, b"not ours").unwrap();

@@ -97,7 +97,7 @@ pub struct ExportedDocuments {
     pub documents: Vec<DocumentAccess>,
 }
 
-/// The ZIP the server wrote for a browser: a presigned GET, minutes long, that S3 answers as
+/// The ZIP the server wrote for a browser: a presigned GET, a minute long, that S3 answers as
 /// a download named `file_name`. The ZIP never passes through the server's answer, so its size
 /// is not bound by what Lambda may return.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -13,7 +13,11 @@ use crate::state::AppState;
 pub const EXPIRY: Duration = Duration::from_secs(15 * 60);
 
 fn config() -> ApiResult<PresigningConfig> {
-    PresigningConfig::expires_in(EXPIRY).map_err(|_| ApiError::Internal("presign_config"))
+    config_for(EXPIRY)
+}
+
+fn config_for(expiry: Duration) -> ApiResult<PresigningConfig> {
+    PresigningConfig::expires_in(expiry).map_err(|_| ApiError::Internal("presign_config"))
 }
 
 fn to_wire(p: SdkPresigned) -> PresignedRequest {
@@ -31,12 +35,16 @@ fn to_wire(p: SdkPresigned) -> PresignedRequest {
 }
 
 pub async fn get(state: &AppState, key: &str) -> ApiResult<String> {
+    get_for(state, key, config()?).await
+}
+
+async fn get_for(state: &AppState, key: &str, config: PresigningConfig) -> ApiResult<String> {
     let p = state
         .s3
         .get_object()
         .bucket(state.bucket())
         .key(key)
-        .presigned(config()?)
+        .presigned(config)
         .await
         .map_err(s3_failure)?;
     Ok(p.uri().to_string())
@@ -48,17 +56,7 @@ const DOWNLOAD_EXPIRY: Duration = Duration::from_secs(60);
 /// A GET of an object stored as a download (its name is in the object, not in the URL, so
 /// the MRN stays out of access logs and the browser's download list).
 pub async fn download(state: &AppState, key: &str) -> ApiResult<String> {
-    let config = PresigningConfig::expires_in(DOWNLOAD_EXPIRY)
-        .map_err(|_| ApiError::Internal("presign_config"))?;
-    let p = state
-        .s3
-        .get_object()
-        .bucket(state.bucket())
-        .key(key)
-        .presigned(config)
-        .await
-        .map_err(s3_failure)?;
-    Ok(p.uri().to_string())
+    get_for(state, key, config_for(DOWNLOAD_EXPIRY)?).await
 }
 
 /// A create-only PUT whose body must hash to `sha256_b64` (S3 rejects a mismatch).

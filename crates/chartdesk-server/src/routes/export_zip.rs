@@ -1,8 +1,8 @@
 //! Export as one ZIP the server writes, for the browser (which has no file system to write
 //! one into). The same choice and audit as `export`; each document is read from the store,
 //! checked against its SHA-256 and appended in turn, so one document at a time is in memory.
-//! The ZIP goes to an anonymous temporary file, then to the bucket under a random key, and the
-//! browser downloads it from there with a presigned GET.
+//! The ZIP goes to a temporary file, then to the bucket under a random key, and the browser
+//! downloads it from there with a presigned GET.
 
 use std::io::Seek;
 
