@@ -186,6 +186,16 @@ fn start_moto() -> (String, Child) {
     (format!("http://127.0.0.1:{port}"), watcher)
 }
 
+/// Whether `bytes` hold something shaped like a JWT (header.payload.). Not just "eyJ": an
+/// encrypted cache is random bytes, which hold those three letters now and then.
+pub fn holds_a_jwt(bytes: &[u8]) -> bool {
+    static JWT: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    JWT.get_or_init(|| {
+        regex::bytes::Regex::new(r"eyJ[A-Za-z0-9_-]{16,}\.eyJ[A-Za-z0-9_-]{16,}\.").unwrap()
+    })
+    .is_match(bytes)
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
