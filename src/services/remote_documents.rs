@@ -360,6 +360,10 @@ impl Services {
                     mrn: e.mrn,
                     doc_id: e.doc_id,
                     at: e.at,
+                    action: chartdesk_api::OfflineAction::View,
+                    reason: None,
+                    reason_detail: None,
+                    count: None,
                 }),
                 // Unreadable: nothing the server could take; drop it rather than block the rest.
                 Err(_) => warn!("dropping an unreadable offline view"),

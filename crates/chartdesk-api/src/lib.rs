@@ -10,7 +10,7 @@ pub use error::{ApiErrorCode, ErrorBody};
 pub use patients::{
     AuditHistory, DocumentAccess, DocumentList, DocumentView, ExportArchive, ExportRequest,
     ExportedDocuments, FoundPatient, Health, ImportOutcome, ImportReport, ImportRow,
-    ListedDocument, OfflineView, OfflineViews, OfflineViewsAccepted, PatientRegistration,
+    ListedDocument, OfflineAction, OfflineView, OfflineViews, OfflineViewsAccepted, PatientRegistration,
     RegisteredPatient,
 };
 pub use session::{

@@ -168,15 +168,41 @@ pub struct AuditHistory {
     pub rows: Vec<AccessEvent>,
 }
 
-/// A view a desktop made from its offline copy, reported once it is back online.
+/// What a desktop showed from its offline copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OfflineAction {
+    /// The banner and tiles of a cached patient.
+    Find,
+    /// A cached category list or search.
+    List,
+    /// Cached thumbnails shown with a list.
+    Thumbnails,
+    /// A cached document opened.
+    #[default]
+    View,
+}
+
+/// A read a desktop made from its offline copy, reported once it is back online.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OfflineView {
-    /// Chosen by the desktop when the view happened: a replay is accepted once.
+    /// Chosen by the desktop when the read happened: a replay is accepted once.
     pub event_id: Uuid,
     pub mrn: String,
     pub doc_id: Option<Uuid>,
-    /// RFC 3339, the desktop's clock at the time of the view.
+    /// RFC 3339, the desktop's clock at the time of the read.
     pub at: String,
+    #[serde(default)]
+    pub action: OfflineAction,
+    /// The break-glass reason the user gave offline for a restricted record: the reason id
+    /// (as `BREAK_GLASS_REASON_HEADER` carries it) and the user's own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_detail: Option<String>,
+    /// How many rows or thumbnails a list or thumbnails read showed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
