@@ -81,7 +81,7 @@ async fn run() {
             manifest: serde_json::from_str(&cached.manifest).expect("manifest"),
             manifest_etag: cached.manifest_etag,
         };
-        let summary = PatientSummary::from_record(&record);
+        let summary = PatientSummary::from_record(&record, time::macros::date!(2026 - 12 - 05));
         let rows = rows_for(&record.manifest, Category::Lab, RowPermissions::default());
         assert_eq!(summary.tiles.len(), 7);
         assert!(!rows.is_empty());

@@ -6,6 +6,15 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::{outbox_chunks, Cache, CacheError};
+use chartdesk_domain::Category;
+
+/// A stored category id as staff read it; an unknown id (never written by this code) as stored.
+fn category_label(id: &str) -> String {
+    Category::ALL
+        .into_iter()
+        .find(|c| c.id() == id)
+        .map_or_else(|| id.to_string(), |c| c.label().to_string())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -39,6 +48,8 @@ pub struct OutboxItem {
     pub doc_id: String,
     pub mrn: String,
     pub category: String,
+    /// The category as staff read it ("OT notes"), from the one label the tiles use.
+    pub category_label: String,
     pub file_name: String,
     #[ts(type = "number")]
     pub size: u64,
@@ -139,6 +150,7 @@ impl Cache {
                 Ok(OutboxItem {
                     doc_id: r.get(0)?,
                     mrn: r.get(1)?,
+                    category_label: category_label(&r.get::<_, String>(2)?),
                     category: r.get(2)?,
                     file_name: r.get(3)?,
                     size: r.get::<_, i64>(4)? as u64,

@@ -120,7 +120,7 @@ impl Services {
         record: &PatientRecord,
         synced_at: Option<String>,
     ) -> PatientSummary {
-        let mut summary = PatientSummary::from_record(record);
+        let mut summary = PatientSummary::from_record(record, (self.clock)().date());
         summary.can_upload = self.may(crate::domain::Action::Upload).await;
         summary.can_view_history = self.may(crate::domain::Action::ReadAudit).await;
         summary.can_export = self.may(crate::domain::Action::Export).await;

@@ -60,7 +60,8 @@ pub struct Tile {
 }
 
 impl PatientSummary {
-    pub fn from_record(record: &PatientRecord) -> Self {
+    /// `today` comes from the caller's clock, so the age in the banner is testable.
+    pub fn from_record(record: &PatientRecord, today: time::Date) -> Self {
         let p = &record.patient;
         let banner = PatientBanner {
             mrn: p.mrn.to_string(),
@@ -72,7 +73,7 @@ impl PatientSummary {
                 u8::from(p.birth_date.month()),
                 p.birth_date.day()
             ),
-            age_years: age_on(p.birth_date, time::OffsetDateTime::now_utc().date()),
+            age_years: age_on(p.birth_date, today),
             gender: p.gender.label().to_string(),
             postcode: p.postcode.clone(),
             restricted: p.flags.restricted,

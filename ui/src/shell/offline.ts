@@ -60,7 +60,7 @@ export async function showOutbox(any = true): Promise<void> {
 }
 
 function row(item: OutboxItem): HTMLLIElement {
-  const what = `${item.file_name} → MRN ${item.mrn}, ${item.category.replace("_", " ")}`;
+  const what = `${item.file_name} → MRN ${item.mrn}, ${item.category_label}`;
   const state =
     item.state === "failed"
       ? (item.last_error ?? "Needs your decision")

@@ -70,7 +70,7 @@ pub async fn find(
     if unchanged {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    let mut summary = PatientSummary::from_record(&record);
+    let mut summary = PatientSummary::from_record(&record, state.now().date());
     // Detached documents (misfiled, perhaps naming another patient) never leave the server.
     let mut manifest = record.manifest;
     manifest

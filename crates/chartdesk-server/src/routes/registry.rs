@@ -189,7 +189,7 @@ pub async fn put_patient(
         manifest,
         manifest_etag,
     };
-    let mut summary = PatientSummary::from_record(&record);
+    let mut summary = PatientSummary::from_record(&record, state.now().date());
     summary.can_upload = user.may(Action::Upload);
     summary.can_view_history = user.may(Action::ReadAudit);
     summary.can_export = user.may(Action::Export);
