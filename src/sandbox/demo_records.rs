@@ -137,16 +137,17 @@ async fn ensure_documents(
 
 /// Images for photo-like categories (TIFF page scans where `tiff`), PDFs for reports.
 fn demo_document(category: Category, i: u8, tiff: bool) -> (Vec<u8>, &'static str, String) {
+    let name = demo_file_name(category, i, tiff);
     match category {
         Category::Preop | Category::Radiology | Category::Intraop if tiff => (
             demo_tiff(i.wrapping_add(category as u8 * 16)),
             "image/tiff",
-            format!("{}-scan-{}.tif", category.id(), i + 1),
+            name,
         ),
         Category::Preop | Category::Radiology | Category::Intraop => (
             demo_jpeg(i.wrapping_add(category as u8 * 16)),
             "image/jpeg",
-            format!("{}-scan-{}.jpg", category.id(), i + 1),
+            name,
         ),
         _ => (
             demo_pdf(
@@ -154,9 +155,43 @@ fn demo_document(category: Category, i: u8, tiff: bool) -> (Vec<u8>, &'static st
                 "Chartdesk sandbox demo document. Not a real clinical record.",
             ),
             "application/pdf",
-            format!("{}-report-{}.pdf", category.id(), i + 1),
+            name,
         ),
     }
+}
+
+fn demo_file_name(category: Category, i: u8, tiff: bool) -> String {
+    match category {
+        Category::Preop | Category::Radiology | Category::Intraop if tiff => {
+            format!("{}-scan-{}.tif", category.id(), i + 1)
+        }
+        Category::Preop | Category::Radiology | Category::Intraop => {
+            format!("{}-scan-{}.jpg", category.id(), i + 1)
+        }
+        _ => format!("{}-report-{}.pdf", category.id(), i + 1),
+    }
+}
+
+/// Everything seeded that identifies a patient or a document: each name, NHS number (as typed
+/// and as shown), MRN and file name. Checks that no log names a patient read this list, so a
+/// patient added to the sandbox is checked without anyone editing a test.
+pub fn seeded_identifiers() -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for demo in demo_patients() {
+        out.insert(demo.given_name.to_string());
+        out.insert(demo.family_name.to_string());
+        out.insert(demo.nhs_number.to_string());
+        if let Ok(nhs) = crate::domain::NhsNumber::parse(demo.nhs_number) {
+            out.insert(nhs.display_form());
+        }
+        out.insert(demo.mrn.to_string());
+        for (category, n) in demo.document_plan() {
+            for i in 0..n {
+                out.insert(demo_file_name(category, i, demo.tiff_scans));
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// UUIDv7 whose random part is derived from the record, so re-provisioning makes the same ids.

@@ -71,6 +71,8 @@ pub struct SandboxReport {
     /// them. Empty from the pass that records the server's URL (the keys stay as they were).
     pub server_access_key_id: String,
     pub server_secret_access_key: String,
+    /// Every seeded name, NHS number, MRN and file name: what no log may contain.
+    pub seeded_identifiers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -170,5 +172,6 @@ pub async fn provision_with_server(
             .map(|k| k.access_key_id.clone())
             .unwrap_or_default(),
         server_secret_access_key: server_keys.map(|k| k.secret_access_key).unwrap_or_default(),
+        seeded_identifiers: demo_records::seeded_identifiers(),
     })
 }

@@ -70,7 +70,11 @@ impl Services {
                 return Err(AppError::Corrupted);
             }
             let entry = ExportedEntry {
-                zip_name: names.claim(access.category.id(), &access.file_name),
+                zip_name: names.claim(
+                    access.category.id(),
+                    &access.file_name,
+                    &access.content_type,
+                ),
                 document_id: access.doc_id.to_string(),
                 category: access.category.id().to_string(),
                 original_name: access.file_name,

@@ -10,10 +10,12 @@ import path from "node:path";
 import { Session } from "./webdriver.mjs";
 import {
   allowedForeignOrigin,
+  assertNoSeededIdentifier,
   assertUiBuilt,
   chromeCapabilities,
   freePort,
   screenshotDir,
+  serverLog,
   startChromedriver,
   startSandbox,
 } from "./harness.mjs";
@@ -227,4 +229,9 @@ test("a page from another origin cannot call the API from the browser", async ()
   } finally {
     page.close();
   }
+});
+
+// Last in this file: it reads the server's log of every scenario above.
+test("no seeded name, NHS number, MRN or file name reaches the server's log over the whole browser run", async () => {
+  assertNoSeededIdentifier(assert, serverLog(), sandbox.report, "the server's log");
 });

@@ -175,6 +175,31 @@ export async function startSandbox({ viaSwitch = false, serverEnv = {} } = {}) {
 
 /** The records server's log for this test process (its stderr). */
 export const serverLogFile = path.join(os.tmpdir(), `chartdesk-e2e-server-${process.pid}.log`);
+export function serverLog() {
+  try {
+    return readFileSync(serverLogFile, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** Our own crates at debug level (the dependencies' request dumps are not ours to judge): the
+ * level at which a careless `debug!` would name a patient. */
+export const debugOurCrates =
+  "info,chartdesk=debug,chartdesk_desktop=debug,chartdesk_server=debug,chartdesk_records=debug,chartdesk_signin=debug,chartdesk_domain=debug,chartdesk_api=debug";
+
+/** Fails naming the first seeded identifier (name, NHS number, MRN, file name: the sandbox's own
+ * list, `seeded_identifiers` in its report) that `log` contains. */
+export function assertNoSeededIdentifier(assert, log, report, what) {
+  assert.ok(log.includes("DEBUG") || log.includes("INFO"), `${what} was captured`);
+  assert.ok(report.seeded_identifiers.length > 50, "the sandbox listed what it seeded");
+  for (const [i, id] of report.seeded_identifiers.entries()) {
+    // Whole tokens only: MRN 10000001 must not match inside a longer number.
+    const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const pattern = new RegExp(`(^|[^0-9A-Za-z])${escaped}($|[^0-9A-Za-z])`);
+    assert.ok(!pattern.test(log), `${what} names seeded identifier #${i} of the sandbox report`);
+  }
+}
 
 /** The records server against moto at `endpoint`; resolves once `/v1/health` answers. */
 async function startServer(endpoint, report, extraEnv = {}) {
@@ -188,6 +213,7 @@ async function startServer(endpoint, report, extraEnv = {}) {
       CHARTDESK_APP_CLIENT_ID: report.client_id,
       AWS_REGION: report.region,
       AWS_ENDPOINT_URL: endpoint,
+      RUST_LOG: debugOurCrates,
       // No virus scanner runs on the local cloud: files it has not checked may be opened.
       CHARTDESK_OPEN_PENDING_SCANS: "true",
       // The server's own IAM identity that `sandbox up` made (the server role's policy).
@@ -232,10 +258,10 @@ export function appLog() {
 export async function startDriver(env) {
   const port = await freePort();
   const nativePort = await freePort();
-  // The app logs at info here (more than the default warn), so the check that no patient
-  // data reaches its log has something to read.
+  // The app logs our crates at debug here (the default is warn), so the check that no patient
+  // data reaches its log reads everything our code could say.
   const driver = spawn(bins.tauriDriver, ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { RUST_LOG: "info", CHARTDESK_LOG_FILE: appLogFile, ...env },
+    env: { RUST_LOG: debugOurCrates, CHARTDESK_LOG_FILE: appLogFile, ...env },
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
   });

@@ -2,6 +2,7 @@
 //! not empty, not over the size limit. The user's file name is kept as metadata only.
 
 use super::keys;
+use crate::shown_text::{plain_text, typed_name, without_format};
 
 /// Default upload limit (configurable per profile later).
 pub const DEFAULT_MAX_BYTES: u64 = 50 * 1024 * 1024;
@@ -45,7 +46,7 @@ pub fn accept(file_name: &str, bytes: &[u8], max_bytes: u64) -> Result<AcceptedF
     check_size(&name, bytes.len() as u64, max_bytes)?;
     let content_type = sniff(bytes).ok_or_else(|| FileRefusal::WrongType(name.clone()))?;
     Ok(AcceptedFile {
-        file_name: name,
+        file_name: typed_name(&name, content_type),
         content_type,
     })
 }
@@ -63,7 +64,7 @@ pub fn accept_declared(
     let content_type =
         static_type(content_type).ok_or_else(|| FileRefusal::WrongType(name.clone()))?;
     Ok(AcceptedFile {
-        file_name: name,
+        file_name: typed_name(&name, content_type),
         content_type,
     })
 }
@@ -79,13 +80,12 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
 /// How many leading bytes `sniff` needs.
 pub const SNIFF_BYTES: u64 = 4096;
 
-/// The final component of the user's file name, or a refusal (paths, controls, empty).
+/// The final component of the user's file name without format characters (bidi overrides,
+/// zero-width), or a refusal (paths, controls, empty). Its extension is set by `typed_name`.
 fn usable_name(file_name: &str) -> Result<String, FileRefusal> {
-    let base = file_name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .trim();
+    let last = file_name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let kept = without_format(last);
+    let base = kept.trim();
     if base.is_empty()
         || base == "."
         || base == ".."
@@ -93,11 +93,7 @@ fn usable_name(file_name: &str) -> Result<String, FileRefusal> {
         || base.chars().count() > MAX_NAME_CHARS
     {
         return Err(FileRefusal::BadName(
-            file_name
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(MAX_NAME_CHARS)
-                .collect(),
+            plain_text(file_name).chars().take(MAX_NAME_CHARS).collect(),
         ));
     }
     Ok(base.to_string())
@@ -181,5 +177,17 @@ mod tests {
         assert_eq!(ok.file_name, "scan.pdf");
         assert!(accept("..", b"%PDF-1.4", LIMIT).is_err());
         assert!(accept("C:\\\\temp\\\\", b"%PDF-1.4", LIMIT).is_err());
+    }
+
+    #[test]
+    fn a_pdf_disguised_as_a_program_behind_a_bidi_override_is_kept_as_a_pdf() {
+        let ok = accept("scan\u{202E}fdp.hta", b"%PDF-1.7\n<HTA:APPLICATION>", LIMIT).unwrap();
+        assert_eq!(ok.content_type, "application/pdf");
+        assert_eq!(ok.file_name, "scanfdp.hta.pdf");
+        let declared =
+            accept_declared("Discharge\u{200B}.bat", "application/pdf", 10, LIMIT).unwrap();
+        assert_eq!(declared.file_name, "Discharge.bat.pdf");
+        // A name with a control character is still refused whole.
+        assert!(accept("a\nb.pdf", b"%PDF-1.4", LIMIT).is_err());
     }
 }

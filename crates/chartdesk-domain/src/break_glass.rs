@@ -70,11 +70,8 @@ impl StatedReason {
         let reason = reason
             .and_then(BreakGlassReason::from_id)
             .ok_or(BreakGlassError::ReasonRequired)?;
-        let detail: String = detail
-            .unwrap_or_default()
-            .chars()
-            .filter(|c| !c.is_control())
-            .collect::<String>()
+        // The access history shows these words: nothing in them may change how they display.
+        let detail = crate::plain_text(detail.unwrap_or_default())
             .trim()
             .to_string();
         if detail.chars().count() > MAX_DETAIL_CHARS {
@@ -137,6 +134,17 @@ mod tests {
         );
         let ok = StatedReason::parse(Some("other"), Some("coroner's request")).unwrap();
         assert_eq!(ok.audit_form(), "other: coroner's request");
+    }
+
+    #[test]
+    fn words_that_would_display_reversed_or_hidden_are_kept_as_plain_text() {
+        let r =
+            StatedReason::parse(Some("other"), Some("safeguarding\u{202E}review\u{200B}")).unwrap();
+        assert_eq!(r.audit_form(), "other: safeguardingreview");
+        assert_eq!(
+            StatedReason::parse(Some("other"), Some("\u{2066}\u{FEFF}")),
+            Err(BreakGlassError::DetailRequired)
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod patient;
 mod preop_limit;
 mod query;
 mod role;
+mod shown_text;
 mod stamp;
 
 pub use accepted_file::{
@@ -29,4 +30,5 @@ pub use patient::{Gender, Patient, PatientFlags};
 pub use preop_limit::{attach, AttachError, PREOP_IMAGE_LIMIT};
 pub use query::{PatientQuery, QueryError};
 pub use role::{any_allows, roles_from_groups, Action, Role};
+pub use shown_text::{has_invisible, plain_text, typed_name};
 pub use stamp::{apply_stamp, stamp_label, StampError};

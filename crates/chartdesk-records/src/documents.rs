@@ -86,7 +86,8 @@ fn row(d: &DocumentEntry, may: RowPermissions) -> DocumentRow {
         id: d.id.to_string(),
         category: d.category,
         category_label: d.category.label().to_string(),
-        file_name: d.file_name.clone(),
+        // Names stored before the rule existed are shown by it too.
+        file_name: chartdesk_domain::typed_name(&d.file_name, &d.content_type),
         content_type: d.content_type.clone(),
         size: d.size,
         created: d.created.format(&Rfc3339).unwrap_or_default(),

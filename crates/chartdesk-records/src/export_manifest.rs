@@ -125,11 +125,14 @@ fn zip_time(created: &str) -> zip::DateTime {
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
 /// return first) is written with a leading apostrophe, which spreadsheets show as text.
-fn cell(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}").into()
+fn cell(text: &str) -> String {
+    // A bidi override or zero-width character would make a name read differently in a sheet.
+    let plain = chartdesk_domain::plain_text(text);
+    let formula = |t: &str| t.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula(text) || formula(&plain) {
+        format!("'{plain}")
     } else {
-        text.into()
+        plain
     }
 }
 
@@ -151,7 +154,7 @@ fn manifest_csv(rows: &[ExportedEntry]) -> std::io::Result<Vec<u8>> {
             &f.uploaded_by,
             &f.stamp,
         ];
-        csv.write_record(fields.iter().map(|v| cell(v).into_owned()))?;
+        csv.write_record(fields.iter().map(|v| cell(v)))?;
     }
     csv.into_inner()
         .map_err(|e| std::io::Error::other(e.to_string()))
@@ -228,5 +231,8 @@ mod tests {
             assert!(cell(risky).starts_with('\''), "{risky}");
         }
         assert_eq!(cell("scan.pdf"), "scan.pdf");
+        // Hidden behind a format character, a formula is still caught, and the character goes.
+        assert_eq!(cell("\u{200B}=1+1"), "'=1+1");
+        assert_eq!(cell("scan\u{202E}fdp.hta.pdf"), "scanfdp.hta.pdf");
     }
 }

@@ -66,7 +66,12 @@ impl PatientSummary {
         let banner = PatientBanner {
             mrn: p.mrn.to_string(),
             nhs_number: p.nhs_number.display_form(),
-            display_name: format!("{}, {}", p.family_name.to_uppercase(), p.given_name),
+            // No bidi override or zero-width character may make one patient read as another.
+            display_name: chartdesk_domain::plain_text(&format!(
+                "{}, {}",
+                p.family_name.to_uppercase(),
+                p.given_name
+            )),
             birth_date: format!(
                 "{:04}-{:02}-{:02}",
                 p.birth_date.year(),
@@ -152,6 +157,41 @@ mod tests {
         assert_eq!(age_on(d(1958, 3, 14), d(2026, 3, 14)), 68);
         assert_eq!(age_on(d(2000, 2, 29), d(2026, 2, 28)), 25);
         assert_eq!(age_on(d(2030, 1, 1), d(2026, 1, 1)), 0);
+    }
+
+    fn record(given: &str, family: &str) -> PatientRecord {
+        let patient: chartdesk_domain::Patient = serde_json::from_value(serde_json::json!({
+            "mrn": "10000001", "nhs_number": "9434765919", "given_name": given,
+            "family_name": family, "birth_date": "1958-03-14", "postcode": "LS1 4AP",
+        }))
+        .unwrap();
+        PatientRecord {
+            patient,
+            manifest: chartdesk_domain::Manifest::new(),
+            manifest_etag: None,
+        }
+    }
+
+    #[test]
+    fn the_banners_age_is_taken_on_the_day_the_callers_clock_gives() {
+        let day = |d| time::Date::from_calendar_date(2026, time::Month::March, d).unwrap();
+        let r = record("Amara", "Whitfield");
+        assert_eq!(
+            PatientSummary::from_record(&r, day(13)).banner.age_years,
+            67
+        );
+        assert_eq!(
+            PatientSummary::from_record(&r, day(14)).banner.age_years,
+            68
+        );
+    }
+
+    #[test]
+    fn a_bidi_override_in_a_stored_name_never_reaches_the_banner() {
+        let r = record("Amara\u{202E}", "Whit\u{200B}field");
+        let today = time::Date::from_calendar_date(2026, time::Month::March, 1).unwrap();
+        let banner = PatientSummary::from_record(&r, today).banner;
+        assert_eq!(banner.display_name, "WHITFIELD, Amara");
     }
 
     #[test]

@@ -118,7 +118,11 @@ export type ExportSummary = { files: number, bytes: number, path: string, };
 
 export type OutboxState = "queued" | "failed";
 
-export type OutboxItem = { doc_id: string, mrn: string, category: string, file_name: string, size: number, queued_at: string, state: OutboxState, attempts: number, last_error: string | null, 
+export type OutboxItem = { doc_id: string, mrn: string, category: string, 
+/**
+ * The category as staff read it ("OT notes"), from the one label the tiles use.
+ */
+category_label: string, file_name: string, size: number, queued_at: string, state: OutboxState, attempts: number, last_error: string | null, 
 /**
  * The `UiError` code of the last failure (e.g. `preop_full`: offer "Replace oldest").
  */

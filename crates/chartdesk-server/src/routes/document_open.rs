@@ -166,7 +166,7 @@ fn described(entry: &DocumentEntry, url: String) -> DocumentAccess {
             .stamp
             .as_ref()
             .map(|s| format!("{} by {} at {}", s.label, s.by, rfc3339(s.at))),
-        file_name: entry.file_name.clone(),
+        file_name: chartdesk_domain::typed_name(&entry.file_name, &entry.content_type),
         content_type: entry.content_type.clone(),
         size: entry.size,
         sha256: entry.sha256.clone(),

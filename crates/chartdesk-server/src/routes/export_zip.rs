@@ -63,10 +63,10 @@ pub async fn export_zip(
             ));
         }
         let row = ExportedEntry {
-            zip_name: names.claim(entry.category.id(), &entry.file_name),
+            zip_name: names.claim(entry.category.id(), &entry.file_name, &entry.content_type),
             document_id: entry.id.to_string(),
             category: entry.category.id().to_string(),
-            original_name: entry.file_name.clone(),
+            original_name: chartdesk_domain::typed_name(&entry.file_name, &entry.content_type),
             content_type: entry.content_type.clone(),
             size: bytes.len() as u64,
             sha256: entry.sha256.clone(),

@@ -9,6 +9,7 @@ mod auth;
 mod break_glass;
 mod browser_serving;
 mod browser_sign_in;
+mod disguised_names;
 mod document_views;
 mod export_and_revalidate;
 mod harness;
