@@ -4,8 +4,8 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use chartdesk_domain::{any_allows, Action, Role};
 use tracing::instrument;
 

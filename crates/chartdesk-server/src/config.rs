@@ -204,7 +204,11 @@ mod tests {
 
     #[test]
     fn the_local_cloud_is_said_or_found_on_a_loopback_endpoint() {
-        for endpoint in ["http://127.0.0.1:5000", "http://localhost:4566", "http://[::1]:5000"] {
+        for endpoint in [
+            "http://127.0.0.1:5000",
+            "http://localhost:4566",
+            "http://[::1]:5000",
+        ] {
             let c = config(&[("AWS_ENDPOINT_URL", endpoint)]).unwrap();
             assert!(c.local_cloud, "{endpoint}");
             assert_eq!(c.auth_flow, AuthFlow::Password);

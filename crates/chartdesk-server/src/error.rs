@@ -58,7 +58,10 @@ pub enum ApiError {
     SessionUnconfirmed,
     /// Sign-in attempts over the limit (rate_limit.rs): the words say how long to wait.
     #[error("{message}")]
-    TooManyAttempts { message: String, retry_after_seconds: u64 },
+    TooManyAttempts {
+        message: String,
+        retry_after_seconds: u64,
+    },
 }
 
 impl ApiError {

@@ -70,7 +70,11 @@ mod tests {
         cache.put("token", true, at(0));
         assert_eq!(cache.get(&"token", at(0)), Some(true));
         assert_eq!(cache.get(&"token", at(59)), Some(true));
-        assert_eq!(cache.get(&"token", at(60)), None, "60 s on, it is checked again");
+        assert_eq!(
+            cache.get(&"token", at(60)),
+            None,
+            "60 s on, it is checked again"
+        );
         assert_eq!(cache.get(&"token", at(3600)), None);
     }
 

@@ -102,7 +102,11 @@ pub struct SignInLimits {
 
 impl Default for SignInLimits {
     fn default() -> Self {
-        Self::new(PER_USER_FAILURES, PER_ADDRESS_FAILURES, PER_ADDRESS_ATTEMPTS)
+        Self::new(
+            PER_USER_FAILURES,
+            PER_ADDRESS_FAILURES,
+            PER_ADDRESS_ATTEMPTS,
+        )
     }
 }
 
@@ -243,7 +247,9 @@ mod tests {
     fn ten_failures_for_a_user_refuse_the_eleventh_attempt_until_the_first_is_15_minutes_old() {
         let limits = SignInLimits::default();
         for i in 0..10 {
-            let attempt = limits.admit(Some("Dr.Okafor"), &from("10.0.0.1"), at(i)).unwrap();
+            let attempt = limits
+                .admit(Some("Dr.Okafor"), &from("10.0.0.1"), at(i))
+                .unwrap();
             limits.failed(&attempt, at(i));
         }
         // Another address, another spelling of the name: still this user.
@@ -257,10 +263,16 @@ mod tests {
             message,
             "Too many sign-in attempts for this user. Try again in 14 minutes."
         );
-        assert!(limits.admit(Some("dr.okafor"), &from("10.0.0.2"), at(899)).is_err());
-        assert!(limits.admit(Some("dr.okafor"), &from("10.0.0.2"), at(900)).is_ok());
+        assert!(limits
+            .admit(Some("dr.okafor"), &from("10.0.0.2"), at(899))
+            .is_err());
+        assert!(limits
+            .admit(Some("dr.okafor"), &from("10.0.0.2"), at(900))
+            .is_ok());
         // Someone else is not held up.
-        assert!(limits.admit(Some("nurse.hughes"), &from("10.0.0.1"), at(60)).is_ok());
+        assert!(limits
+            .admit(Some("nurse.hughes"), &from("10.0.0.1"), at(60))
+            .is_ok());
     }
 
     #[test]
@@ -286,7 +298,9 @@ mod tests {
         assert_eq!(wait, 600 - 60);
         assert!(message.contains("from this network address"), "{message}");
         // Staff behind another address are not affected.
-        assert!(limits.admit(Some("user99"), &from("198.51.100.1"), at(60)).is_ok());
+        assert!(limits
+            .admit(Some("user99"), &from("198.51.100.1"), at(60))
+            .is_ok());
     }
 
     #[test]

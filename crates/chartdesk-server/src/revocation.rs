@@ -60,10 +60,8 @@ impl SessionCheck {
     ) -> Result<(), ApiError> {
         let digest = digest(token);
         let user = claims.actor();
-        let (standing, groups) = tokio::join!(
-            self.standing(token, digest, now),
-            self.groups_of(user, now)
-        );
+        let (standing, groups) =
+            tokio::join!(self.standing(token, digest, now), self.groups_of(user, now));
         if standing? == Standing::Ended {
             return Err(TokenError::Revoked.into());
         }

@@ -125,7 +125,9 @@ async fn unknown_kids_refetch_the_keys_at_most_once_a_minute() {
     }
     assert_eq!(fetches.load(Ordering::SeqCst), 2, "one refetch per minute");
     // A minute on, a rotated key can be picked up again.
-    let err = v.verify_id_token(&sign(&claims(), "made-up-9"), at(60)).await;
+    let err = v
+        .verify_id_token(&sign(&claims(), "made-up-9"), at(60))
+        .await;
     assert_eq!(err.unwrap_err(), TokenError::UnknownKey);
     assert_eq!(fetches.load(Ordering::SeqCst), 3);
     // Known keys keep working throughout, without a fetch.

@@ -41,7 +41,9 @@ pub async fn sign_in(
     from: ClientAddress,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> ApiResult<Json<SessionAnswer>> {
-    let attempt = state.limits.admit(Some(&request.username), &from, state.now())?;
+    let attempt = state
+        .limits
+        .admit(Some(&request.username), &from, state.now())?;
     let relay = &state.sign_in;
     let step = relay
         .pool

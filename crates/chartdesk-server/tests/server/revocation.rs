@@ -156,7 +156,10 @@ async fn a_token_naming_a_group_its_user_has_left_is_refused() {
     let (status, body) = server.get(&access, history).await;
     refused_as_signed_out(status, &body);
     assert!(
-        body["message"].as_str().unwrap().contains("roles have changed"),
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("roles have changed"),
         "{body}"
     );
 }

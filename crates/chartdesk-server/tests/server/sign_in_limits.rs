@@ -58,7 +58,8 @@ async fn ten_wrong_passwords_hold_the_user_name_with_a_429_saying_how_long_to_wa
         assert_eq!(status, 401, "{body}");
     }
     // The right password now waits too, however the name is typed.
-    let (status, body, retry_after) = sign_in(&server, "Limits.Sprayed", "Test-Revocation-2026!").await;
+    let (status, body, retry_after) =
+        sign_in(&server, "Limits.Sprayed", "Test-Revocation-2026!").await;
     assert_eq!(status, 429, "{body}");
     assert_eq!(body["code"], "too_many_attempts");
     assert_eq!(
@@ -77,7 +78,8 @@ async fn successful_sign_ins_never_count_against_the_user_name() {
     static SERVER: OnceLock<(Killed, String)> = OnceLock::new();
     let server = own_server(&SERVER);
     for _ in 0..12 {
-        let (status, body, _) = sign_in(&server, "nurse.hughes", &password_of("nurse.hughes")).await;
+        let (status, body, _) =
+            sign_in(&server, "nurse.hughes", &password_of("nurse.hughes")).await;
         assert_eq!(status, 200, "{body}");
     }
 }
@@ -90,7 +92,8 @@ async fn one_address_trying_many_user_names_is_held_after_60_failures() {
         let (status, body, _) = sign_in(&server, &format!("sprayed.{i}"), "Summer-2026!").await;
         assert_eq!(status, 401, "attempt {i}: {body}");
     }
-    let (status, body, retry_after) = sign_in(&server, "dr.okafor", &password_of("dr.okafor")).await;
+    let (status, body, retry_after) =
+        sign_in(&server, "dr.okafor", &password_of("dr.okafor")).await;
     assert_eq!(status, 429, "{body}");
     assert!(
         body["message"]
