@@ -319,6 +319,43 @@ mod tests {
         assert!(limits.admit(None, &flood, at(60)).is_ok());
     }
 
+    async fn address_of(request: axum::http::Request<()>) -> ClientAddress {
+        let (mut parts, ()) = request.into_parts();
+        ClientAddress::from_request_parts(&mut parts, &())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_address_is_api_gateways_source_ip_or_the_peer_never_x_forwarded_for() {
+        use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+        use lambda_http::request::RequestContext;
+        use lambda_http::RequestExt;
+
+        let mut context = ApiGatewayV2httpRequestContext::default();
+        context.http.source_ip = Some("203.0.113.7".into());
+        let on_lambda = axum::http::Request::builder()
+            .header("x-forwarded-for", "10.9.9.9")
+            .body(())
+            .unwrap()
+            .with_request_context(RequestContext::ApiGatewayV2(context));
+        assert_eq!(address_of(on_lambda).await, from("203.0.113.7"));
+
+        let mut local = axum::http::Request::builder()
+            .header("x-forwarded-for", "10.9.9.9")
+            .body(())
+            .unwrap();
+        let peer: SocketAddr = "192.0.2.4:50000".parse().unwrap();
+        local.extensions_mut().insert(ConnectInfo(peer));
+        assert_eq!(address_of(local).await, from("192.0.2.4"));
+
+        let unknown = axum::http::Request::builder()
+            .header("x-forwarded-for", "10.9.9.9")
+            .body(())
+            .unwrap();
+        assert_eq!(address_of(unknown).await, ClientAddress(None));
+    }
+
     #[test]
     fn memory_stays_bounded_under_made_up_names() {
         let log = Log::new(PER_USER_FAILURES);
