@@ -95,7 +95,9 @@ impl ErrorCode {
                 },
                 Some(code) => match code {
                     ApiErrorCode::Unauthenticated => ErrorCode::NotSignedIn,
-                    ApiErrorCode::WrongCredentials => ErrorCode::WrongCredentials,
+                    ApiErrorCode::WrongCredentials | ApiErrorCode::TooManyAttempts => {
+                        ErrorCode::WrongCredentials
+                    }
                     ApiErrorCode::Forbidden
                     | ApiErrorCode::Infected
                     | ApiErrorCode::ScanPending => ErrorCode::Forbidden,

@@ -31,6 +31,9 @@ pub enum ApiErrorCode {
     /// The bucket or the user pool's keys could not be reached (503): retry later.
     Unavailable,
     Internal,
+    /// Too many sign-in attempts for this user or from this address (429, with Retry-After):
+    /// the message says how long to wait.
+    TooManyAttempts,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -27,8 +27,14 @@ pub struct ServerConfig {
     pub user_pool_id: String,
     pub app_client_id: String,
     pub region: String,
-    /// The local cloud's endpoint (`AWS_ENDPOINT_URL`); `None` on real AWS.
+    /// Another endpoint for every AWS service (`AWS_ENDPOINT_URL`): the local cloud's, or a VPC
+    /// or FIPS endpoint; `None` for AWS's own.
     pub endpoint: Option<String>,
+    /// The local cloud (moto) and what it needs: USER_PASSWORD_AUTH by default, the JWKS at
+    /// `{endpoint}/{pool}`, path-style S3 URLs, moto's checksums (verify.rs) and "sandbox" in
+    /// the client settings (`CHARTDESK_LOCAL_CLOUD=true|false`). Unset: only when the endpoint
+    /// is a loopback address, so a VPC or FIPS endpoint never turns any of it on.
+    pub local_cloud: bool,
     pub mrn_format: MrnFormat,
     pub max_upload_bytes: u64,
     /// The most one browser export ZIP may hold (`CHARTDESK_MAX_EXPORT_MIB`, default 512): on
@@ -47,6 +53,9 @@ pub struct ServerConfig {
     pub allowed_origins: Vec<String>,
     /// Idle time before the page locks (`CHARTDESK_IDLE_LOCK_SECONDS`, default 300).
     pub idle_lock_seconds: u32,
+    /// How long the pool's word that a token still stands is reused
+    /// (`CHARTDESK_SESSION_CHECK_SECONDS`, 0 to 60, default 60; 0 asks on every request).
+    pub session_check_seconds: u32,
 }
 
 impl ServerConfig {
@@ -79,8 +88,14 @@ impl ServerConfig {
             Some(_) => return Err(ConfigError::Invalid("CHARTDESK_OPEN_PENDING_SCANS")),
         };
         let endpoint = get("AWS_ENDPOINT_URL");
+        let local_cloud = match get("CHARTDESK_LOCAL_CLOUD").as_deref() {
+            Some("true") if endpoint.is_some() => true,
+            Some("false") => false,
+            None => endpoint.as_deref().is_some_and(is_loopback),
+            Some(_) => return Err(ConfigError::Invalid("CHARTDESK_LOCAL_CLOUD")),
+        };
         let auth_flow = match get("CHARTDESK_AUTH_FLOW").as_deref() {
-            None if endpoint.is_some() => AuthFlow::Password,
+            None if local_cloud => AuthFlow::Password,
             None | Some("srp") => AuthFlow::Srp,
             Some("password") => AuthFlow::Password,
             Some(_) => return Err(ConfigError::Invalid("CHARTDESK_AUTH_FLOW")),
@@ -93,6 +108,16 @@ impl ServerConfig {
                 .filter(|n| *n > 0)
                 .ok_or(ConfigError::Invalid("CHARTDESK_IDLE_LOCK_SECONDS"))?,
             None => 300,
+        };
+        // Above 60 s a sign-out or a disabled account would take longer to take effect.
+        let session_check_seconds = match get("CHARTDESK_SESSION_CHECK_SECONDS") {
+            Some(v) => v
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n <= crate::revocation::MAX_CHECK_AGE_SECONDS)
+                .ok_or(ConfigError::Invalid("CHARTDESK_SESSION_CHECK_SECONDS"))?,
+            None => crate::revocation::MAX_CHECK_AGE_SECONDS,
         };
         let allowed_origins = get("CHARTDESK_ALLOWED_ORIGINS")
             .map(|v| {
@@ -107,6 +132,7 @@ impl ServerConfig {
             web_root: get("CHARTDESK_WEB_ROOT").map(PathBuf::from),
             allowed_origins,
             idle_lock_seconds,
+            session_check_seconds,
             open_pending_scans,
             audit_bucket: get("CHARTDESK_AUDIT_BUCKET").unwrap_or_else(|| bucket.clone()),
             bucket,
@@ -116,9 +142,90 @@ impl ServerConfig {
                 .or_else(|| get("AWS_DEFAULT_REGION"))
                 .ok_or(ConfigError::Missing("AWS_REGION"))?,
             endpoint,
+            local_cloud,
             mrn_format,
             max_upload_bytes,
             max_export_bytes,
         })
+    }
+}
+
+/// Whether a URL names this machine (the local cloud), by its host alone.
+fn is_loopback(url: &str) -> bool {
+    let Some(host) = reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+    else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(extra: &[(&str, &str)]) -> Result<ServerConfig, ConfigError> {
+        ServerConfig::from_lookup(|name| {
+            let base = [
+                ("CHARTDESK_BUCKET", "records"),
+                ("CHARTDESK_USER_POOL_ID", "eu-west-2_pool"),
+                ("CHARTDESK_APP_CLIENT_ID", "client"),
+                ("AWS_REGION", "eu-west-2"),
+            ];
+            extra
+                .iter()
+                .chain(base.iter())
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn a_vpc_or_fips_endpoint_turns_on_none_of_the_local_cloud_relaxations() {
+        for endpoint in [
+            "https://bucket.vpce-0a1b2c3d.s3.eu-west-2.vpce.amazonaws.com",
+            "https://cognito-idp-fips.us-east-1.amazonaws.com",
+        ] {
+            let c = config(&[("AWS_ENDPOINT_URL", endpoint)]).unwrap();
+            assert!(!c.local_cloud, "{endpoint}");
+            assert_eq!(c.auth_flow, AuthFlow::Srp, "{endpoint}");
+        }
+        let c = config(&[("CHARTDESK_LOCAL_CLOUD", "true")]);
+        assert!(
+            matches!(c, Err(ConfigError::Invalid("CHARTDESK_LOCAL_CLOUD"))),
+            "a local cloud needs its endpoint"
+        );
+    }
+
+    #[test]
+    fn the_local_cloud_is_said_or_found_on_a_loopback_endpoint() {
+        for endpoint in [
+            "http://127.0.0.1:5000",
+            "http://localhost:4566",
+            "http://[::1]:5000",
+        ] {
+            let c = config(&[("AWS_ENDPOINT_URL", endpoint)]).unwrap();
+            assert!(c.local_cloud, "{endpoint}");
+            assert_eq!(c.auth_flow, AuthFlow::Password);
+        }
+        let c = config(&[
+            ("AWS_ENDPOINT_URL", "http://moto:5000"),
+            ("CHARTDESK_LOCAL_CLOUD", "true"),
+        ])
+        .unwrap();
+        assert!(c.local_cloud);
+        let c = config(&[
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+            ("CHARTDESK_LOCAL_CLOUD", "false"),
+        ])
+        .unwrap();
+        assert!(!c.local_cloud);
+        assert_eq!(config(&[]).unwrap().session_check_seconds, 60);
+        assert!(config(&[("CHARTDESK_SESSION_CHECK_SECONDS", "61")]).is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! Internal causes are logged here by kind only: S3 keys contain MRNs, so no SDK error text
 //! reaches a response or a log line.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chartdesk_api::{ApiErrorCode, ErrorBody};
@@ -53,6 +53,15 @@ pub enum ApiError {
     /// Sign-in relayed for the browser: the words are the window's own.
     #[error(transparent)]
     SignIn(#[from] AuthError),
+    /// The user pool could not say whether the session still stands (revocation.rs).
+    #[error("The sign-in service could not confirm your session; try again shortly")]
+    SessionUnconfirmed,
+    /// Sign-in attempts over the limit (rate_limit.rs): the words say how long to wait.
+    #[error("{message}")]
+    TooManyAttempts {
+        message: String,
+        retry_after_seconds: u64,
+    },
 }
 
 impl ApiError {
@@ -73,6 +82,8 @@ impl ApiError {
             }
             ApiError::Internal(_) => ApiErrorCode::Internal,
             ApiError::SignIn(e) => sign_in_code(e),
+            ApiError::SessionUnconfirmed => ApiErrorCode::Unavailable,
+            ApiError::TooManyAttempts { .. } => ApiErrorCode::TooManyAttempts,
         }
     }
 
@@ -91,6 +102,7 @@ impl ApiError {
             ApiErrorCode::ScanPending => StatusCode::LOCKED,
             ApiErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -115,7 +127,17 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        (self.status(), Json(self.body())).into_response()
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if let ApiError::TooManyAttempts {
+            retry_after_seconds,
+            ..
+        } = &self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
+        }
+        response
     }
 }
 

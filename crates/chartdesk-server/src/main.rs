@@ -26,7 +26,9 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router)
+    // The peer address is the client's here (no proxy): the sign-in limits count by it.
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -40,7 +42,7 @@ fn listen_addr(mut args: impl Iterator<Item = String>) -> anyhow::Result<String>
         match arg.as_str() {
             "--listen" => listen = args.next().context("--listen needs ADDR")?,
             "--help" | "-h" => {
-                println!("chartdesk-server [--listen ADDR]\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MAX_EXPORT_MIB.");
+                println!("chartdesk-server [--listen ADDR]\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MAX_EXPORT_MIB, CHARTDESK_SESSION_CHECK_SECONDS (0-60).");
                 std::process::exit(0);
             }
             other => anyhow::bail!("unknown argument {other:?} (try --help)"),

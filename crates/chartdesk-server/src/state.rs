@@ -13,6 +13,8 @@ use chartdesk_signin::{AuthFlow, PasswordPolicy, UserPool};
 use time::OffsetDateTime;
 
 use crate::config::ServerConfig;
+use crate::rate_limit::SignInLimits;
+use crate::revocation::SessionCheck;
 
 /// A clock passed in, so expiry and audit times are testable.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
@@ -36,6 +38,10 @@ pub struct AppState {
     pub sign_in: Arc<SignInRelay>,
     /// What the browser is served and may call from where.
     pub web: Arc<WebSettings>,
+    /// Whether a verified token still stands (signed out, disabled, groups left).
+    pub sessions: Arc<SessionCheck>,
+    /// Failed and repeated sign-in attempts, per user name and per client address.
+    pub limits: Arc<SignInLimits>,
 }
 
 /// The user pool as the relay signs in to it, and the password rules it shows.
@@ -79,44 +85,52 @@ impl AppState {
     /// environment.
     pub fn from_sdk(config: &ServerConfig, shared: &aws_config::SdkConfig) -> Self {
         let mut s3 = aws_sdk_s3::config::Builder::from(shared);
-        if config.endpoint.is_some() {
+        if config.local_cloud {
             // Loopback hosts have no bucket subdomains.
             s3 = s3.force_path_style(true);
         }
         let s3 = aws_sdk_s3::Client::from_conf(s3.build());
+        // Only the local cloud serves the JWKS and the bucket at its own address.
+        let local_endpoint = config.endpoint.as_deref().filter(|_| config.local_cloud);
         let verifier = pool_verifier(
             &config.region,
             &config.user_pool_id,
             &config.app_client_id,
-            config.endpoint.as_deref(),
+            local_endpoint,
+        );
+        let cognito = aws_sdk_cognitoidentityprovider::Client::new(shared);
+        let sessions = SessionCheck::new(
+            cognito.clone(),
+            config.user_pool_id.clone(),
+            time::Duration::seconds(i64::from(config.session_check_seconds)),
         );
         let pool = UserPool {
-            cognito: aws_sdk_cognitoidentityprovider::Client::new(shared),
+            cognito,
             pool_id: config.user_pool_id.clone(),
             client_id: config.app_client_id.clone(),
             verifier: pool_verifier(
                 &config.region,
                 &config.user_pool_id,
                 &config.app_client_id,
-                config.endpoint.as_deref(),
+                local_endpoint,
             ),
         };
-        let bucket_frame_source = match &config.endpoint {
+        let bucket_frame_source = match local_endpoint {
             Some(endpoint) => format!("{}/{}/", endpoint.trim_end_matches('/'), config.bucket),
             None => format!(
                 "https://{}.s3.{}.amazonaws.com",
                 config.bucket, config.region
             ),
         };
-        let bucket_origins = match &config.endpoint {
+        // This bucket's own origin only: a region-wide S3 origin would let a script injected
+        // into the page send data to any bucket. On AWS the presigner uses virtual-host URLs
+        // (`https://{bucket}.s3.{region}.amazonaws.com/...`), which this origin covers.
+        let bucket_origins = match local_endpoint {
             Some(endpoint) => vec![endpoint.trim_end_matches('/').to_string()],
-            None => vec![
-                format!(
-                    "https://{}.s3.{}.amazonaws.com",
-                    config.bucket, config.region
-                ),
-                format!("https://s3.{}.amazonaws.com", config.region),
-            ],
+            None => vec![format!(
+                "https://{}.s3.{}.amazonaws.com",
+                config.bucket, config.region
+            )],
         };
         Self {
             sign_in: Arc::new(SignInRelay {
@@ -133,6 +147,8 @@ impl AppState {
                 behind_tls: std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some(),
             }),
             verifier: Arc::new(verifier),
+            sessions: Arc::new(sessions),
+            limits: Arc::new(SignInLimits::default()),
             // One S3 call that timed out must not fail every later request.
             store: ObjectStore::new(s3.clone(), config.bucket.clone()).trying_every_call(),
             audit: ObjectStore::new(s3.clone(), config.audit_bucket.clone()).trying_every_call(),
@@ -142,7 +158,7 @@ impl AppState {
             max_upload_bytes: config.max_upload_bytes,
             max_export_bytes: config.max_export_bytes,
             open_pending_scans: config.open_pending_scans,
-            local_cloud: config.endpoint.is_some(),
+            local_cloud: config.local_cloud,
         }
     }
 
@@ -152,5 +168,53 @@ impl AppState {
 
     pub fn bucket(&self) -> &str {
         self.store.bucket()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_s3::config::{Credentials, SharedCredentialsProvider};
+
+    use super::*;
+
+    fn on_aws() -> ServerConfig {
+        ServerConfig::from_lookup(|name| {
+            let value = match name {
+                "CHARTDESK_BUCKET" => "trust-records",
+                "CHARTDESK_USER_POOL_ID" => "eu-west-2_pool",
+                "CHARTDESK_APP_CLIENT_ID" => "client",
+                "AWS_REGION" => "eu-west-2",
+                _ => return None,
+            };
+            Some(value.to_string())
+        })
+        .unwrap()
+    }
+
+    fn sdk() -> aws_config::SdkConfig {
+        aws_config::SdkConfig::builder()
+            .region(Region::new("eu-west-2"))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                None,
+                None,
+                "test",
+            )))
+            .behavior_version(BehaviorVersion::latest())
+            .build()
+    }
+
+    #[tokio::test]
+    async fn on_aws_the_page_may_connect_to_this_bucket_alone_which_presigned_urls_name() {
+        let state = AppState::from_sdk(&on_aws(), &sdk());
+        let origin = "https://trust-records.s3.eu-west-2.amazonaws.com";
+        assert_eq!(state.web.bucket_origins, [origin]);
+        let csp = crate::web::content_security_policy(&state.web);
+        assert!(!csp.contains("https://s3.eu-west-2.amazonaws.com"), "{csp}");
+        let url = crate::presign::get(&state, "patients/10000001/x.pdf")
+            .await
+            .unwrap();
+        assert!(url.starts_with(&format!("{origin}/patients/")), "{url}");
     }
 }

@@ -43,6 +43,9 @@ pub enum AuthError {
     NotSignedIn,
     #[error("Your session has ended. Please sign in again")]
     SessionEnded,
+    /// A refresh that names no user or no refresh token: a client fault, not the pool's.
+    #[error("The request to stay signed in is missing the user name or the session. Please sign in again")]
+    RefreshIncomplete,
     #[error("Chartdesk is locked. Enter your password to continue")]
     Locked,
     #[error("That password is not right. Wait {0} seconds, then try again")]
@@ -100,7 +103,8 @@ impl AuthError {
             | AuthError::WeakPassword(_)
             | AuthError::PasswordsDiffer
             | AuthError::CodeFormat
-            | AuthError::WrongCode => AuthFailureKind::Input,
+            | AuthError::WrongCode
+            | AuthError::RefreshIncomplete => AuthFailureKind::Input,
             AuthError::WrongCredentials
             | AuthError::TooManyAttempts
             | AuthError::Disabled

@@ -1,7 +1,8 @@
 //! Verifies Cognito tokens against the pool's published keys (JWKS): RS256 only, known `kid`,
 //! issuer, our app client (`aud` in ID tokens, `client_id` in access tokens), expiry against the
 //! injected clock, and `token_use` (`id` for the desktop's own session, `access` for the
-//! records server). An unknown `kid` triggers one refetch (Cognito rotates keys), then is refused.
+//! records server). An unknown `kid` triggers a refetch (Cognito rotates keys) at most once per
+//! minute, then is refused: a flood of made-up `kid`s must not become a flood of JWKS fetches.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,6 +16,17 @@ use super::{AccessClaims, IdClaims};
 
 /// Clock skew tolerated on `exp`, as Cognito's own SDKs do.
 const LEEWAY_SECONDS: i64 = 60;
+
+/// The least time between two fetches of keys we already hold (an unknown `kid`).
+const MIN_REFETCH_SECONDS: i64 = 60;
+
+/// Cognito's `kid`s are base64 (about 44 characters); anything else is not worth a fetch.
+fn plausible_kid(kid: &str) -> bool {
+    (1..=128).contains(&kid.len())
+        && kid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b))
+}
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TokenError {
@@ -30,6 +42,13 @@ pub enum TokenError {
     WrongUse,
     #[error("the user pool's keys could not be fetched")]
     KeysUnavailable,
+    /// Signed and unexpired, but the pool no longer honours it: signed out, or the user was
+    /// disabled or deleted (checked by the records server, not by the signature).
+    #[error("the session has ended")]
+    Revoked,
+    /// The token names a group its user has since left: a renewed token carries the groups now.
+    #[error("your roles have changed since you signed in")]
+    GroupsChanged,
 }
 
 type KeysFuture = Pin<Box<dyn Future<Output = Result<JwkSet, TokenError>> + Send>>;
@@ -41,6 +60,8 @@ pub struct TokenVerifier {
     client_id: String,
     source: KeySource,
     keys: RwLock<Option<JwkSet>>,
+    /// When keys were last fetched for an unknown `kid` (by the injected clock).
+    last_refetch: std::sync::Mutex<Option<OffsetDateTime>>,
 }
 
 impl std::fmt::Debug for TokenVerifier {
@@ -84,6 +105,7 @@ impl TokenVerifier {
             client_id,
             source,
             keys: RwLock::new(None),
+            last_refetch: std::sync::Mutex::new(None),
         }
     }
 
@@ -94,7 +116,7 @@ impl TokenVerifier {
     ) -> Result<IdClaims, TokenError> {
         let mut validation = self.validation(&["exp", "iss", "aud"]);
         validation.set_audience(&[&self.client_id]);
-        let claims: IdClaims = self.decode_signed(jwt, &validation).await?;
+        let claims: IdClaims = self.decode_signed(jwt, &validation, now).await?;
         check_use_and_expiry(claims.token_use.as_deref(), "id", claims.exp, now)?;
         Ok(claims)
     }
@@ -108,7 +130,7 @@ impl TokenVerifier {
     ) -> Result<AccessClaims, TokenError> {
         let mut validation = self.validation(&["exp", "iss"]);
         validation.validate_aud = false;
-        let claims: AccessClaims = self.decode_signed(jwt, &validation).await?;
+        let claims: AccessClaims = self.decode_signed(jwt, &validation, now).await?;
         check_use_and_expiry(claims.token_use.as_deref(), "access", claims.exp, now)?;
         if claims.client_id.as_deref() != Some(self.client_id.as_str()) {
             return Err(TokenError::Invalid);
@@ -130,21 +152,41 @@ impl TokenVerifier {
         &self,
         jwt: &str,
         validation: &Validation,
+        now: OffsetDateTime,
     ) -> Result<T, TokenError> {
         let header = decode_header(jwt).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::RS256 {
             return Err(TokenError::Malformed);
         }
         let kid = header.kid.ok_or(TokenError::Malformed)?;
-        let key = self.key_for(&kid).await?;
+        if !plausible_kid(&kid) {
+            return Err(TokenError::Malformed);
+        }
+        let key = self.key_for(&kid, now).await?;
         decode::<T>(jwt, &key, validation)
             .map(|data| data.claims)
             .map_err(|_| TokenError::Invalid)
     }
 
-    async fn key_for(&self, kid: &str) -> Result<DecodingKey, TokenError> {
+    /// A known `kid` from the cache. An unknown one refetches the keys, but while keys are held
+    /// at most once per `MIN_REFETCH_SECONDS` (a rotation is still picked up within a minute);
+    /// with none held (a cold start, a failed fetch) every request may try. The fetch runs
+    /// outside the lock, so requests with known keys never wait for it.
+    async fn key_for(&self, kid: &str, now: OffsetDateTime) -> Result<DecodingKey, TokenError> {
         if let Some(key) = self.cached_key(kid).await? {
             return Ok(key);
+        }
+        if self.keys.read().await.is_some() {
+            let mut last = self
+                .last_refetch
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let recent =
+                (*last).is_some_and(|t| (now - t).whole_seconds().abs() < MIN_REFETCH_SECONDS);
+            if recent {
+                return Err(TokenError::UnknownKey);
+            }
+            *last = Some(now);
         }
         let fresh = (self.source)().await?;
         *self.keys.write().await = Some(fresh);

@@ -110,6 +110,44 @@ async fn an_unknown_kid_is_refetched_once_then_refused() {
 }
 
 #[tokio::test]
+async fn unknown_kids_refetch_the_keys_at_most_once_a_minute() {
+    let (v, fetches) = verifier();
+    let at = |s: i64| OffsetDateTime::from_unix_timestamp(NOW + s).unwrap();
+    v.verify_id_token(&sign(&claims(), "test-key-1"), at(0))
+        .await
+        .unwrap();
+    assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    // A flood of made-up kids within the minute: one refetch, then refused from the cache.
+    for (i, s) in [0, 1, 30, 59].into_iter().enumerate() {
+        let kid = format!("made-up-{i}");
+        let err = v.verify_id_token(&sign(&claims(), &kid), at(s)).await;
+        assert_eq!(err.unwrap_err(), TokenError::UnknownKey);
+    }
+    assert_eq!(fetches.load(Ordering::SeqCst), 2, "one refetch per minute");
+    // A minute on, a rotated key can be picked up again.
+    let err = v
+        .verify_id_token(&sign(&claims(), "made-up-9"), at(60))
+        .await;
+    assert_eq!(err.unwrap_err(), TokenError::UnknownKey);
+    assert_eq!(fetches.load(Ordering::SeqCst), 3);
+    // Known keys keep working throughout, without a fetch.
+    v.verify_id_token(&sign(&claims(), "test-key-1"), at(61))
+        .await
+        .unwrap();
+    assert_eq!(fetches.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn a_kid_that_cannot_be_cognitos_is_refused_without_a_fetch() {
+    let (v, fetches) = verifier();
+    for kid in ["", "a b", &"k".repeat(200), "../../etc"] {
+        let err = v.verify_id_token(&sign(&claims(), kid), now()).await;
+        assert_eq!(err.unwrap_err(), TokenError::Malformed, "{kid:?}");
+    }
+    assert_eq!(fetches.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
 async fn an_expired_token_is_refused_beyond_the_leeway() {
     let mut c = claims();
     c["exp"] = json!(NOW - 61);

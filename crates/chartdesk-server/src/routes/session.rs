@@ -4,7 +4,7 @@
 //! tokens go to the page's memory.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chartdesk_api::{
     ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer, RefreshRequest,
@@ -16,8 +16,10 @@ use chartdesk_signin::{
     SignInStep, SignedInUser,
 };
 
+use crate::auth::bearer;
 use crate::error::ApiResult;
 use crate::json::ApiJson;
+use crate::rate_limit::{Attempt, ClientAddress};
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/v1/client-config", tag = "session",
@@ -32,11 +34,16 @@ pub async fn client_config(State(state): State<AppState>) -> Json<ClientConfig> 
 }
 
 #[utoipa::path(post, path = "/v1/session", tag = "session", request_body = SignInRequest,
-    responses((status = 200, body = SessionAnswer), (status = 401, body = chartdesk_api::ErrorBody)))]
+    responses((status = 200, body = SessionAnswer), (status = 401, body = chartdesk_api::ErrorBody),
+        (status = 429, body = chartdesk_api::ErrorBody, description = "too many attempts; Retry-After says when to try again")))]
 pub async fn sign_in(
     State(state): State<AppState>,
+    from: ClientAddress,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> ApiResult<Json<SessionAnswer>> {
+    let attempt = state
+        .limits
+        .admit(Some(&request.username), &from, state.now())?;
     let relay = &state.sign_in;
     let step = relay
         .pool
@@ -46,17 +53,22 @@ pub async fn sign_in(
             &request.password,
             state.now(),
         )
-        .await?;
-    answer(&state, step).await
+        .await;
+    answer(&state, counted(&state, &attempt, step)?).await
 }
 
 #[utoipa::path(post, path = "/v1/session/new-password", tag = "session",
     request_body = NewPasswordAnswer,
-    responses((status = 200, body = SessionAnswer), (status = 400, body = chartdesk_api::ErrorBody)))]
+    responses((status = 200, body = SessionAnswer), (status = 400, body = chartdesk_api::ErrorBody),
+        (status = 429, body = chartdesk_api::ErrorBody)))]
 pub async fn new_password(
     State(state): State<AppState>,
+    from: ClientAddress,
     ApiJson(request): ApiJson<NewPasswordAnswer>,
 ) -> ApiResult<Json<SessionAnswer>> {
+    let attempt = state
+        .limits
+        .admit(Some(&request.challenge.username), &from, state.now())?;
     if request.new_password != request.confirm {
         return Err(AuthError::PasswordsDiffer.into());
     }
@@ -65,46 +77,60 @@ pub async fn new_password(
         .sign_in
         .pool
         .answer_new_password(&pending, &request.new_password, state.now())
-        .await?;
-    answer(&state, step).await
+        .await;
+    answer(&state, counted(&state, &attempt, step)?).await
 }
 
 #[utoipa::path(post, path = "/v1/session/totp", tag = "session", request_body = CodeAnswer,
-    responses((status = 200, body = SessionAnswer), (status = 400, body = chartdesk_api::ErrorBody)))]
+    responses((status = 200, body = SessionAnswer), (status = 400, body = chartdesk_api::ErrorBody),
+        (status = 429, body = chartdesk_api::ErrorBody)))]
 pub async fn totp(
     State(state): State<AppState>,
+    from: ClientAddress,
     ApiJson(request): ApiJson<CodeAnswer>,
 ) -> ApiResult<Json<SessionAnswer>> {
+    let attempt = state
+        .limits
+        .admit(Some(&request.challenge.username), &from, state.now())?;
     let pending = resume(request.challenge, ChallengeKind::Totp);
     let step = state
         .sign_in
         .pool
         .answer_totp(&pending, &request.code, state.now())
-        .await?;
-    answer(&state, step).await
+        .await;
+    answer(&state, counted(&state, &attempt, step)?).await
 }
 
 #[utoipa::path(post, path = "/v1/session/mfa-setup", tag = "session", request_body = CodeAnswer,
-    responses((status = 200, body = SessionAnswer), (status = 400, body = chartdesk_api::ErrorBody)))]
+    responses((status = 200, body = SessionAnswer), (status = 400, body = chartdesk_api::ErrorBody),
+        (status = 429, body = chartdesk_api::ErrorBody)))]
 pub async fn mfa_setup(
     State(state): State<AppState>,
+    from: ClientAddress,
     ApiJson(request): ApiJson<CodeAnswer>,
 ) -> ApiResult<Json<SessionAnswer>> {
+    let attempt = state
+        .limits
+        .admit(Some(&request.challenge.username), &from, state.now())?;
     let mut pending = resume(request.challenge, ChallengeKind::MfaSetup);
     let step = state
         .sign_in
         .pool
         .finish_mfa_setup(&mut pending, &request.code, state.now())
-        .await?;
-    answer(&state, step).await
+        .await;
+    answer(&state, counted(&state, &attempt, step)?).await
 }
 
 #[utoipa::path(post, path = "/v1/session/refresh", tag = "session", request_body = RefreshRequest,
-    responses((status = 200, body = SessionAnswer), (status = 401, body = chartdesk_api::ErrorBody)))]
+    responses((status = 200, body = SessionAnswer), (status = 400, body = chartdesk_api::ErrorBody),
+        (status = 401, body = chartdesk_api::ErrorBody), (status = 429, body = chartdesk_api::ErrorBody)))]
 pub async fn refresh(
     State(state): State<AppState>,
+    from: ClientAddress,
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> ApiResult<Json<SessionAnswer>> {
+    // A refresh proves a session, not a password: only the address limits apply.
+    state.limits.admit(None, &from, state.now())?;
     let session = state
         .sign_in
         .pool
@@ -113,14 +139,49 @@ pub async fn refresh(
     Ok(Json(signed_in(&state, session)))
 }
 
+/// With the access token as a bearer token, the session ends everywhere the server checks it
+/// (within a minute on every instance, at once on this one); without, the refresh token is
+/// revoked (on Cognito with the access tokens issued from it).
 #[utoipa::path(post, path = "/v1/session/sign-out", tag = "session", request_body = SignOutRequest,
-    responses((status = 204, description = "the refresh token is revoked (best effort)")))]
+    responses((status = 204, description = "the session is ended (best effort)"),
+        (status = 429, body = chartdesk_api::ErrorBody)))]
 pub async fn sign_out(
     State(state): State<AppState>,
+    from: ClientAddress,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<SignOutRequest>,
-) -> StatusCode {
-    state.sign_in.pool.revoke(&request.refresh_token).await;
-    StatusCode::NO_CONTENT
+) -> ApiResult<StatusCode> {
+    let now = state.now();
+    state.limits.admit(None, &from, now)?;
+    let access = bearer(&headers);
+    state
+        .sign_in
+        .pool
+        .sign_out(Some(&request.refresh_token), access)
+        .await;
+    if let Some(access) = access {
+        state.sessions.forget(access, now);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A refused password or code counts against the user name and the address (rate_limit.rs);
+/// other failures (a weak new password, an expired challenge, the pool unreachable) do not.
+fn counted(
+    state: &AppState,
+    attempt: &Attempt,
+    step: Result<SignInStep, AuthError>,
+) -> Result<SignInStep, AuthError> {
+    if let Err(
+        AuthError::WrongCredentials
+        | AuthError::WrongCode
+        | AuthError::TooManyAttempts
+        | AuthError::Disabled,
+    ) = &step
+    {
+        state.limits.failed(attempt, state.now());
+    }
+    step
 }
 
 fn resume(challenge: ChallengeToken, kind: ChallengeKind) -> PendingChallenge {

@@ -139,6 +139,7 @@ pub fn start_server(
         .env("CHARTDESK_APP_CLIENT_ID", &report.client_id)
         .env("AWS_REGION", SANDBOX_REGION)
         .env("AWS_ENDPOINT_URL", endpoint)
+        .env("CHARTDESK_LOCAL_CLOUD", "true")
         .env("AWS_ACCESS_KEY_ID", chartdesk::cloud::SANDBOX_ACCESS_KEY)
         .env(
             "AWS_SECRET_ACCESS_KEY",

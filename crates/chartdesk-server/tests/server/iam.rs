@@ -1,7 +1,8 @@
 //! The server's role, enforced: on a moto of its own with IAM enforcement on
 //! (`POST /moto-api/reset-auth`), the server's credentials (the IAM user `sandbox up` makes with
 //! the template's server policy) may write new audit events and manage records, but can neither
-//! delete nor overwrite an audit event. moto evaluates Action and Resource only (DESIGN.md §6):
+//! delete nor overwrite an audit event, and may delete document objects but never a patient's
+//! manifest or demographics. moto evaluates Action and Resource only (DESIGN.md §6):
 //! "never overwrite" comes from the create-only write (412), proved here on the same key.
 
 use chartdesk::sandbox::server_identity::ensure_server_user;
@@ -74,10 +75,22 @@ async fn the_servers_role_cannot_delete_or_overwrite_audit_events() {
         .await
         .unwrap()
         .is_some());
+    // Records admins delete documents: their objects, never a manifest or demographics.
+    let original = "patients/10000001/originals/docs/lab/0190a000-0000-7000-8000-000000000001.pdf";
     records
-        .delete("patients/10000001/manifest.json")
+        .put_bytes(original, b"%PDF".to_vec(), "application/pdf", Write::Create)
         .await
         .unwrap();
+    records.delete(original).await.unwrap();
+    for kept in [
+        "patients/10000001/manifest.json",
+        "patients/10000001/patient.json",
+    ] {
+        assert!(
+            matches!(records.delete(kept).await, Err(StoreError::Denied)),
+            "delete {kept}"
+        );
+    }
     // A browser's export ZIP goes under exports/ (and nowhere else outside the records).
     records
         .put_bytes(

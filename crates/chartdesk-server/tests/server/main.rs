@@ -17,6 +17,8 @@ mod iam;
 mod inline_thumbnails;
 mod lambda;
 mod patients_import;
+mod revocation;
 mod scan_pending;
+mod sign_in_limits;
 mod store_recovery;
 mod uploads;
