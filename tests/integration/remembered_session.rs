@@ -67,18 +67,54 @@ async fn after_sign_out_no_keychain_entry_remains_and_a_restart_shows_sign_in() 
     assert!(app(&name).await.resume_session().await.unwrap().is_none());
 }
 
+/// A staff member of this test alone, signed in to `services`: a global sign-out of a shared
+/// demo user would end the sessions other tests are using (the server checks every token).
+async fn sign_in_own_user(services: &Services, group: &str) -> String {
+    let c = cloud();
+    let username = format!("revoked.{}", uuid::Uuid::now_v7().simple());
+    let password = "Test-Remembered-2026!";
+    let idp = chartdesk::cloud::CloudClients::new(&c.profile())
+        .await
+        .cognito;
+    idp.admin_create_user()
+        .user_pool_id(&c.report.user_pool_id)
+        .username(&username)
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    idp.admin_set_user_password()
+        .user_pool_id(&c.report.user_pool_id)
+        .username(&username)
+        .password(password)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    idp.admin_add_user_to_group()
+        .user_pool_id(&c.report.user_pool_id)
+        .username(&username)
+        .group_name(group)
+        .send()
+        .await
+        .unwrap();
+    let result = services.sign_in(&username, password).await.unwrap();
+    assert!(matches!(result, SignInResult::SignedIn { .. }));
+    username
+}
+
 #[tokio::test]
 async fn a_revoked_refresh_token_sends_the_user_to_sign_in_and_is_removed() {
     let c = cloud();
     let name = profile_name();
-    sign_in(&app(&name).await, "admin.byrne").await;
+    let username = sign_in_own_user(&app(&name).await, "records_admin").await;
     // Revoke every token of the user on the pool (moto has no RevokeToken, DESIGN.md §6).
     chartdesk::cloud::CloudClients::new(&crate::local_cloud::cloud().profile())
         .await
         .cognito
         .admin_user_global_sign_out()
         .user_pool_id(&c.report.user_pool_id)
-        .username("admin.byrne")
+        .username(&username)
         .send()
         .await
         .unwrap();

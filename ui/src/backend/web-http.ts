@@ -32,6 +32,9 @@ function mapCode(code: unknown): ErrorCode {
       return "forbidden";
     case "integrity":
       return "internal";
+    case "too_many_attempts":
+      // The message says how long to wait; the sign-in form treats it as a refused sign-in.
+      return "wrong_credentials";
     default:
       return typeof code === "string" && SAME_NAME.has(code) ? (code as ErrorCode) : "internal";
   }

@@ -122,6 +122,7 @@ describe("browser sign-in", () => {
     await web.webBackend.signIn("dr.okafor", "pw");
     await expect(web.webBackend.signOut()).resolves.toBeUndefined();
     expect(server.to(/sign-out$/)[0]!.body).toEqual({ refresh_token: "refresh-1" });
+    expect(server.to(/sign-out$/)[0]!.headers["authorization"]).toBe("Bearer access-1");
     await expect(web.webBackend.findPatient("MRN 1")).rejects.toMatchObject({ code: "not_signed_in" });
   });
 

@@ -95,9 +95,15 @@ export const completeMfaSetup = (code: string) => answer("/v1/session/mfa-setup"
  * never fails, even offline). */
 export async function signOut(): Promise<void> {
   const revoke = refreshToken;
+  const ending = access;
   forget();
   if (!revoke) return;
-  await fetchOrUnreachable("/v1/session/sign-out", jsonBody({ refresh_token: revoke })).catch(() => undefined);
+  // The access token too: where revoking the refresh token is not confirmed, the server signs
+  // the user out globally with it, so the old access token stops working at once.
+  const headers: Record<string, string> = ending ? { authorization: `Bearer ${ending}` } : {};
+  await fetchOrUnreachable("/v1/session/sign-out", jsonBody({ refresh_token: revoke }, { headers })).catch(
+    () => undefined,
+  );
 }
 
 /** While locked, no record request leaves the page (as the window's core refuses them). */
