@@ -43,7 +43,7 @@ async fn delete_removes_the_file_and_only_that_patients_entry() {
         .unwrap();
     let rows = admin.list_documents("20000002", "discharge").await.unwrap();
     admin
-        .delete_document("20000002", &rows[0].id)
+        .delete_document("20000002", &rows[0].id, "Filed to the wrong patient")
         .await
         .unwrap();
     let keys_left = crate::local_cloud::cloud()
@@ -70,7 +70,9 @@ async fn delete_removes_the_file_and_only_that_patients_entry() {
         .await
         .unwrap();
     assert_eq!(other_before, other_after, "other patients untouched");
-    let again = admin.delete_document("20000002", &rows[0].id).await;
+    let again = admin
+        .delete_document("20000002", &rows[0].id, "Filed to the wrong patient")
+        .await;
     assert_eq!(UiError::from(again.unwrap_err()).code, ErrorCode::NotFound);
 }
 
@@ -86,7 +88,9 @@ async fn only_records_admins_may_detach_or_delete() {
         assert!(!rows[0].can_remove, "{user} is not offered removal");
         for result in [
             services.detach_document("20000003", &rows[0].id).await,
-            services.delete_document("20000003", &rows[0].id).await,
+            services
+                .delete_document("20000003", &rows[0].id, "Duplicate scan")
+                .await,
         ] {
             assert_eq!(
                 UiError::from(result.unwrap_err()).code,
