@@ -96,6 +96,7 @@ async fn ensure_documents(
             let claim = crate::records::DocClaim {
                 mrn: mrn.to_string(),
                 category,
+                completing: false,
             };
             create_if_absent(store, &crate::records::doc_claim_key(id), &claim).await?;
             store

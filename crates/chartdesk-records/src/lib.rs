@@ -18,8 +18,8 @@ mod view;
 pub use documents::{find_entry, row_for, rows_for, rows_matching, DocumentRow, RowPermissions};
 pub use history::{find_in_history, history_rows, HistoryRow, HistoryStatus};
 pub use lookup::{
-    claim_document, doc_claim_key, find_patient, ClaimError, DocClaim, LookupError, NhsLookup,
-    PatientRecord,
+    claim_document, doc_claim_key, find_patient, is_completing, mark_completing, ClaimError,
+    DocClaim, LookupError, NhsLookup, PatientRecord,
 };
 pub use manifest_update::{update_manifest, UpdateError};
 pub use scan::scan_tag;

@@ -75,6 +75,10 @@ async fn mrn_for(store: &ObjectStore, nhs: &NhsNumber) -> Result<Mrn, LookupErro
 pub struct DocClaim {
     pub mrn: String,
     pub category: Category,
+    /// Set while a complete checks and attaches the upload's objects: a cancel then leaves
+    /// them alone (it would otherwise delete verified bytes another start could replace).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub completing: bool,
 }
 
 pub fn doc_claim_key(id: Uuid) -> String {
@@ -102,6 +106,7 @@ pub async fn claim_document(
     let claim = DocClaim {
         mrn: mrn.to_string(),
         category,
+        completing: false,
     };
     match store.put_json(&key, &claim, Write::Create).await {
         Ok(_) => return Ok(()),
@@ -109,9 +114,43 @@ pub async fn claim_document(
         Err(e) => return Err(e.into()),
     }
     match store.get_json::<DocClaim>(&key).await? {
-        Some(found) if found.value == claim => Ok(()),
+        Some(found) if found.value.mrn == claim.mrn && found.value.category == category => Ok(()),
         Some(_) => Err(ClaimError::TakenElsewhere),
         // Claims are never removed: a 412 then a 404 is a store that cannot be trusted.
         None => Err(StoreError::Conflict.into()),
     }
+}
+
+/// Marks the document's upload as being completed (or no longer). A claim that is missing
+/// (an upload started before claims existed) has nothing to mark.
+#[instrument(skip_all)]
+pub async fn mark_completing(store: &ObjectStore, id: Uuid, on: bool) -> Result<(), StoreError> {
+    let key = doc_claim_key(id);
+    // A few tries: only the same upload's own calls write this claim after its start.
+    for _ in 0..3 {
+        let Some(found) = store.get_json::<DocClaim>(&key).await? else {
+            return Ok(());
+        };
+        if found.value.completing == on {
+            return Ok(());
+        }
+        let mut claim = found.value;
+        claim.completing = on;
+        match store
+            .put_json(&key, &claim, Write::IfMatch(found.etag))
+            .await
+        {
+            Err(StoreError::Conflict) => continue,
+            other => return other.map(|_| ()),
+        }
+    }
+    Err(StoreError::Conflict)
+}
+
+/// Whether a complete is checking or attaching this document's objects now.
+pub async fn is_completing(store: &ObjectStore, id: Uuid) -> Result<bool, StoreError> {
+    Ok(store
+        .get_json::<DocClaim>(&doc_claim_key(id))
+        .await?
+        .is_some_and(|c| c.value.completing))
 }

@@ -13,7 +13,7 @@ use chartdesk_api::{
 };
 use chartdesk_domain::{attach, Action, AttachError, DocumentEntry, Manifest, StatedReason};
 use chartdesk_records::audit::AuditAction;
-use chartdesk_records::{row_for, update_manifest};
+use chartdesk_records::{mark_completing, row_for, update_manifest};
 use futures_util::StreamExt;
 use uuid::Uuid;
 
@@ -98,14 +98,22 @@ pub async fn complete(
                 Ok(t) if t.manifest.documents.iter().any(|d| d.id == id) => Ok(None),
                 Ok(t) => async {
                     claim(state, &p, id).await?;
-                    verified(state, c, &p).await?;
-                    let detail = Detail {
-                        doc_id: Some(id),
-                        reason: t.reason.as_ref(),
-                        ..Default::default()
-                    };
-                    access::audit(state, user, AuditAction::Upload, &p.mrn, detail).await?;
-                    Ok::<_, ApiError>(Some(()))
+                    mark_completing(&state.store, id, true).await?;
+                    let checked = async {
+                        verified(state, c, &p).await?;
+                        let detail = Detail {
+                            doc_id: Some(id),
+                            reason: t.reason.as_ref(),
+                            ..Default::default()
+                        };
+                        access::audit(state, user, AuditAction::Upload, &p.mrn, detail).await
+                    }
+                    .await;
+                    if checked.is_err() {
+                        // Refused: the user may cancel it now (and the abort clean up).
+                        let _ = mark_completing(&state.store, id, false).await;
+                    }
+                    checked.map(Some)
                 }
                 .await
                 .map_err(|e| e.body()),
@@ -142,6 +150,9 @@ pub async fn complete(
             continue;
         };
         for (i, result) in attach_all(&state, &user, target, uploads).await {
+            if result.outcome != UploadOutcomeKind::Attached {
+                let _ = mark_completing(&state.store, result.doc_id, false).await;
+            }
             results.insert(i, result);
         }
     }

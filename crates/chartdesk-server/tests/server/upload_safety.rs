@@ -265,3 +265,87 @@ async fn a_thumbnail_over_256_kib_is_refused_at_start() {
     decl["variants"][0]["size"] = json!(200 * 1024);
     assert_eq!(api.post(&t, "/v1/uploads", &decl).await.0, 200);
 }
+
+#[tokio::test]
+async fn a_cancel_while_a_complete_checks_the_upload_leaves_its_objects_alone() {
+    let api = api();
+    let t = token("nurse.hughes").await;
+    let pdf = demo_pdf("Lab", "cancel race");
+    let decl = declaration("10000011", "lab", "race.pdf", "application/pdf", &pdf);
+    start_and_put(&api, &t, &decl, &pdf).await;
+    let id: Uuid = serde_json::from_value(decl["doc_id"].clone()).unwrap();
+    let original = keys::original(
+        &Mrn::from_stored("10000011").unwrap(),
+        chartdesk::domain::Category::Lab,
+        id,
+        "pdf",
+    );
+    let store = store().await;
+    // A complete in flight between its checks and its attach, as the claim records it.
+    let set_completing = |on: bool| {
+        let store = store.clone();
+        async move {
+            let key = chartdesk::records::doc_claim_key(id);
+            let mut claim = store.get_json::<Value>(&key).await.unwrap().unwrap().value;
+            claim["completing"] = json!(on);
+            store
+                .put_json(&key, &claim, Write::Overwrite)
+                .await
+                .unwrap();
+        }
+    };
+    set_completing(true).await;
+    let abort = json!({ "doc_id": id, "mrn": "10000011", "category": "lab" });
+    let (status, body) = api.post(&t, "/v1/uploads/abort", &abort).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
+    assert!(
+        store.exists(&original).await.unwrap(),
+        "the checked bytes stay"
+    );
+
+    set_completing(false).await;
+    let r = api
+        .http
+        .post(api.url("/v1/uploads/abort"))
+        .bearer_auth(&t)
+        .json(&abort)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert!(
+        !store.exists(&original).await.unwrap(),
+        "a real cancel still cleans up"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_complete_lets_the_upload_be_cancelled_afterwards() {
+    let api = api();
+    let t = token("nurse.hughes").await;
+    let declared = demo_pdf("Lab", "declared bytes");
+    let decl = declaration(
+        "10000011",
+        "lab",
+        "never-sent.pdf",
+        "application/pdf",
+        &declared,
+    );
+    assert_eq!(api.post(&t, "/v1/uploads", &decl).await.0, 200);
+    let done = complete(&api, &t, std::slice::from_ref(&decl)).await;
+    assert_eq!(done[0]["error"]["code"], "integrity", "{done:?}");
+    let abort = json!({ "doc_id": decl["doc_id"], "mrn": "10000011", "category": "lab" });
+    let r = api
+        .http
+        .post(api.url("/v1/uploads/abort"))
+        .bearer_auth(&t)
+        .json(&abort)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}
