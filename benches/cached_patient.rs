@@ -48,6 +48,7 @@ async fn run() {
             stamp: None,
             status: DocumentStatus::Attached,
             scan_status: ScanStatus::Clean,
+            status_change: None,
         });
     }
     let manifest_json = serde_json::to_string(&manifest).expect("json");

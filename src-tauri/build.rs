@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "stamp_document",
     "detach_document",
     "delete_document",
+    "document_history",
     "upload_chunk",
     "upload_document",
     "cancel_upload",

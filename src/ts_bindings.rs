@@ -8,6 +8,7 @@ use crate::cache::{CachedHit, OutboxItem, OutboxState};
 use crate::domain::{BreakGlassReason, ScanStatus};
 use crate::domain::{Category, Role};
 use crate::records::{DocumentRow, PatientBanner, PatientSummary, Tile};
+use crate::records::{HistoryRow, HistoryStatus};
 use crate::services::{
     AccessEvent, BreakGlassChoice, DrainReport, DrainedItem, ExportSummary, PinReport,
     SignInResult, SignedInUser, SyncStatus, UploadOutcome, UploadProgress,
@@ -29,6 +30,8 @@ pub fn render() -> String {
         PatientSummary::decl(&cfg),
         ScanStatus::decl(&cfg),
         DocumentRow::decl(&cfg),
+        HistoryStatus::decl(&cfg),
+        HistoryRow::decl(&cfg),
         UploadProgress::decl(&cfg),
         ExportSummary::decl(&cfg),
         OutboxState::decl(&cfg),

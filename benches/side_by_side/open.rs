@@ -105,6 +105,7 @@ fn entry(mrn: &Mrn, i: usize, jpeg: &[u8]) -> DocumentEntry {
         stamp: None,
         status: DocumentStatus::Attached,
         scan_status: ScanStatus::Clean,
+        status_change: None,
     }
 }
 

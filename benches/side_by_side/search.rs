@@ -145,6 +145,7 @@ fn make_ward(patients: usize, documents: usize, rng: &mut Rng) -> Ward {
                     stamp: None,
                     status: DocumentStatus::Attached,
                     scan_status: ScanStatus::Clean,
+                    status_change: None,
                 })
                 .collect();
             let mut manifest = Manifest::new();

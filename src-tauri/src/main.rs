@@ -65,6 +65,7 @@ fn main() -> std::process::ExitCode {
             commands::documents::stamp_document,
             commands::documents::detach_document,
             commands::documents::delete_document,
+            commands::documents::document_history,
             commands::documents::upload_chunk,
             commands::documents::upload_document,
             commands::documents::cancel_upload,

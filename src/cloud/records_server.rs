@@ -43,6 +43,15 @@ impl ServerError {
     }
 }
 
+/// How a records admin takes a document out of the record.
+#[derive(Debug, Clone, Copy)]
+pub enum Removal<'a> {
+    /// The document leaves the record; its files are kept (it shows in the history).
+    Detach,
+    /// Its files are removed; a tombstone with `why` stays in the history.
+    Delete { why: &'a str },
+}
+
 #[derive(Debug, Clone)]
 pub struct RecordsServer {
     pub(super) http: reqwest::Client,
@@ -188,19 +197,23 @@ impl RecordsServer {
             .await
     }
 
-    /// Detach (`delete` false: the document leaves the record, its file is kept) or delete.
+    /// Detach (the document leaves the record, its file is kept) or delete (with the reason
+    /// its tombstone keeps).
     pub async fn remove(
         &self,
         token: &str,
         mrn: &str,
         doc_id: &str,
         reason: Option<&StatedReason>,
-        delete: bool,
+        removal: Removal<'_>,
     ) -> Result<(), ServerError> {
-        let request = if delete {
-            self.http.delete(self.document(mrn, doc_id, ""))
-        } else {
-            self.http.post(self.document(mrn, doc_id, "/detach"))
+        let request = match removal {
+            Removal::Delete { why } => self.http.delete(self.document(mrn, doc_id, "")).json(
+                &chartdesk_api::DeleteDocument {
+                    reason: why.to_string(),
+                },
+            ),
+            Removal::Detach => self.http.post(self.document(mrn, doc_id, "/detach")),
         };
         self.send(with_reason(request.bearer_auth(token), reason))
             .await

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use chartdesk_api::{
-    CompleteUploads, CompletedUploads, DocumentAccess, DocumentList, DocumentView, ExportRequest,
-    ExportedDocuments, OfflineViews, OfflineViewsAccepted, PresignedRequest, StartUpload,
-    StartedUpload,
+    CompleteUploads, CompletedUploads, DocumentAccess, DocumentHistory, DocumentList, DocumentView,
+    ExportRequest, ExportedDocuments, OfflineViews, OfflineViewsAccepted, PresignedRequest,
+    StartUpload, StartedUpload,
 };
 use chartdesk_domain::StatedReason;
 use futures_util::TryStreamExt;
@@ -76,32 +76,53 @@ impl RecordsServer {
         self.json(with_reason(request, reason)).await
     }
 
+    /// `reason`: the break-glass reason given for this patient (a restricted record needs it).
     pub async fn start_upload(
         &self,
         token: &str,
         upload: &StartUpload,
+        reason: Option<&StatedReason>,
     ) -> Result<StartedUpload, ServerError> {
         let request = self
             .http
             .post(self.url("/v1/uploads"))
             .bearer_auth(token)
             .json(upload);
-        self.json(request).await
+        self.json(with_reason(request, reason)).await
     }
 
-    /// Completes a batch: the server verifies each and attaches them with one compare-and-swap
-    /// per patient.
+    /// Completes a batch (one patient's, with that patient's break-glass `reason`): the server
+    /// verifies each and attaches them with one compare-and-swap.
     pub async fn complete_uploads(
         &self,
         token: &str,
         batch: &CompleteUploads,
+        reason: Option<&StatedReason>,
     ) -> Result<CompletedUploads, ServerError> {
         let request = self
             .http
             .post(self.url("/v1/uploads/complete"))
             .bearer_auth(token)
             .json(batch);
-        self.json(request).await
+        self.json(with_reason(request, reason)).await
+    }
+
+    /// A category's replaced, detached and deleted documents (clinicians, records admins).
+    pub async fn document_history(
+        &self,
+        token: &str,
+        mrn: &str,
+        category: &str,
+        reason: Option<&StatedReason>,
+    ) -> Result<DocumentHistory, ServerError> {
+        let enc = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
+        let url = self.url(&format!(
+            "/v1/patients/{}/document-history?category={}",
+            enc(mrn),
+            enc(category)
+        ));
+        self.json(with_reason(self.http.get(url).bearer_auth(token), reason))
+            .await
     }
 
     /// Nothing of a cancelled, unattached upload is left (its multipart upload aborted).

@@ -92,6 +92,13 @@ async fn ensure_documents(
             let (bytes, content_type, file_name) = demo_document(category, i, demo.tiff_scans);
             let ext = keys::extension_for(content_type).unwrap_or("bin");
             let key = keys::original(mrn, category, id, ext);
+            // Claimed as an upload claims it: no other record may reuse the id.
+            let claim = crate::records::DocClaim {
+                mrn: mrn.to_string(),
+                category,
+                completing: false,
+            };
+            create_if_absent(store, &crate::records::doc_claim_key(id), &claim).await?;
             store
                 .put_bytes(&key, bytes.clone(), content_type, Write::Overwrite)
                 .await?;
@@ -123,6 +130,7 @@ async fn ensure_documents(
                 stamp: None,
                 status: DocumentStatus::Attached,
                 scan_status: ScanStatus::Clean,
+                status_change: None,
             });
         }
     }

@@ -30,7 +30,7 @@ impl Services {
         &self,
         mrn: &str,
         doc_id: &str,
-        delete: bool,
+        removal: crate::cloud::records_server::Removal<'_>,
     ) -> Result<(), AppError> {
         self.authorize(Action::DetachOrDelete).await?;
         let mrn = self.parse_mrn(mrn)?;
@@ -39,7 +39,7 @@ impl Services {
         let token = self.access_token().await?;
         let reason = self.reason_for(mrn.as_ref());
         server
-            .remove(&token, mrn.as_ref(), doc_id, reason.as_ref(), delete)
+            .remove(&token, mrn.as_ref(), doc_id, reason.as_ref(), removal)
             .await?;
         Ok(())
     }

@@ -1,18 +1,53 @@
 //! Detach (the document leaves the record; its S3 objects are kept) and delete (objects and
-//! their variants removed): records admins only. The server makes the change and audits it.
+//! their variants removed, a tombstone kept): records admins only. The server makes the change
+//! and audits it. What left a category shows in its history (clinicians, records admins).
 
 use tracing::instrument;
 
 use super::{AppError, Services};
+use crate::cloud::records_server::Removal;
+use crate::domain::{Action, Category};
+use crate::records::HistoryRow;
 
 impl Services {
     #[instrument(skip_all)]
     pub async fn detach_document(&self, mrn: &str, doc_id: &str) -> Result<(), AppError> {
-        self.remove_through_server(mrn, doc_id, false).await
+        self.remove_through_server(mrn, doc_id, Removal::Detach)
+            .await
     }
 
+    /// `why` stays on the document's tombstone in the record's history (the server checks it).
     #[instrument(skip_all)]
-    pub async fn delete_document(&self, mrn: &str, doc_id: &str) -> Result<(), AppError> {
-        self.remove_through_server(mrn, doc_id, true).await
+    pub async fn delete_document(
+        &self,
+        mrn: &str,
+        doc_id: &str,
+        why: &str,
+    ) -> Result<(), AppError> {
+        self.remove_through_server(mrn, doc_id, Removal::Delete { why })
+            .await
+    }
+
+    /// A category's replaced, detached and deleted documents, through the server (audited as
+    /// a list); `None` for a user whose role does not see them (ward staff), who is not asked.
+    #[instrument(skip_all)]
+    pub async fn document_history(
+        &self,
+        mrn: &str,
+        category: &str,
+    ) -> Result<Option<Vec<HistoryRow>>, AppError> {
+        self.authorize(Action::ViewRecords).await?;
+        if !self.may(Action::ReadHistory).await {
+            return Ok(None);
+        }
+        let mrn = self.parse_mrn(mrn)?;
+        let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
+        let server = self.records_server_or_none()?;
+        let token = self.access_token().await?;
+        let reason = self.reason_for(mrn.as_ref());
+        let history = server
+            .document_history(&token, mrn.as_ref(), category.id(), reason.as_ref())
+            .await?;
+        Ok(Some(history.rows))
     }
 }

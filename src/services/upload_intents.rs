@@ -114,8 +114,9 @@ impl Services {
             None => None,
         };
         prepared.start.resume_upload_id = recorded.as_ref().map(|r| r.upload_id.clone());
+        let reason = self.reason_for(&prepared.start.mrn);
         let started = server
-            .start_upload(&token, &prepared.start)
+            .start_upload(&token, &prepared.start, reason.as_ref())
             .await
             .map_err(attach_refusal)?;
         let mut complete = CompleteUpload {
@@ -149,7 +150,8 @@ impl Services {
         Ok(complete)
     }
 
-    /// Completes a batch in one request; one result per upload, in order.
+    /// Completes a batch, one request per patient (each with that patient's break-glass
+    /// reason) of at most `MAX_UPLOADS_PER_COMPLETE`; one result per upload, in order.
     pub(super) async fn complete_uploads(
         &self,
         uploads: Vec<CompleteUpload>,
@@ -157,11 +159,25 @@ impl Services {
         let server = self.records_server_or_none()?;
         let token = self.access_token().await?;
         let ids: Vec<Uuid> = uploads.iter().map(|u| u.upload.doc_id).collect();
-        let answer = server
-            .complete_uploads(&token, &CompleteUploads { uploads })
-            .await?;
-        let mut results: Vec<Option<CompleteResult>> =
-            answer.results.into_iter().map(Some).collect();
+        let mut by_patient: std::collections::BTreeMap<String, Vec<CompleteUpload>> =
+            Default::default();
+        for u in uploads {
+            by_patient.entry(u.upload.mrn.clone()).or_default().push(u);
+        }
+        let mut answered = Vec::with_capacity(ids.len());
+        for (mrn, uploads) in by_patient {
+            let reason = self.reason_for(&mrn);
+            for chunk in uploads.chunks(chartdesk_api::MAX_UPLOADS_PER_COMPLETE) {
+                let batch = CompleteUploads {
+                    uploads: chunk.to_vec(),
+                };
+                let answer = server
+                    .complete_uploads(&token, &batch, reason.as_ref())
+                    .await?;
+                answered.extend(answer.results);
+            }
+        }
+        let mut results: Vec<Option<CompleteResult>> = answered.into_iter().map(Some).collect();
         Ok(ids
             .iter()
             .map(|id| {

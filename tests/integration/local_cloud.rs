@@ -277,6 +277,7 @@ pub async fn seed_patient(mrn: &str, categories: &[Category]) {
             stamp: None,
             status: DocumentStatus::Attached,
             scan_status: ScanStatus::Clean,
+            status_change: None,
         });
     }
     store

@@ -43,7 +43,7 @@ async fn delete_removes_the_file_and_only_that_patients_entry() {
         .unwrap();
     let rows = admin.list_documents("20000002", "discharge").await.unwrap();
     admin
-        .delete_document("20000002", &rows[0].id)
+        .delete_document("20000002", &rows[0].id, "Filed to the wrong patient")
         .await
         .unwrap();
     let keys_left = crate::local_cloud::cloud()
@@ -70,7 +70,9 @@ async fn delete_removes_the_file_and_only_that_patients_entry() {
         .await
         .unwrap();
     assert_eq!(other_before, other_after, "other patients untouched");
-    let again = admin.delete_document("20000002", &rows[0].id).await;
+    let again = admin
+        .delete_document("20000002", &rows[0].id, "Filed to the wrong patient")
+        .await;
     assert_eq!(UiError::from(again.unwrap_err()).code, ErrorCode::NotFound);
 }
 
@@ -86,7 +88,9 @@ async fn only_records_admins_may_detach_or_delete() {
         assert!(!rows[0].can_remove, "{user} is not offered removal");
         for result in [
             services.detach_document("20000003", &rows[0].id).await,
-            services.delete_document("20000003", &rows[0].id).await,
+            services
+                .delete_document("20000003", &rows[0].id, "Duplicate scan")
+                .await,
         ] {
             assert_eq!(
                 UiError::from(result.unwrap_err()).code,
@@ -95,4 +99,47 @@ async fn only_records_admins_may_detach_or_delete() {
             );
         }
     }
+}
+
+/// Patient 20000004: what a records admin takes off the record shows in the category's
+/// history through the desktop core, the detached document still opens, the deleted one is a
+/// tombstone with its reason; ward staff are not shown the history.
+#[tokio::test]
+async fn detached_and_deleted_documents_show_in_the_history_through_the_desktop() {
+    let admin = cloud().signed_in("admin.byrne").await;
+    seed_patient("20000004", &[Category::Lab, Category::Lab]).await;
+    let rows = admin.list_documents("20000004", "lab").await.unwrap();
+    admin
+        .detach_document("20000004", &rows[0].id)
+        .await
+        .unwrap();
+    admin
+        .delete_document("20000004", &rows[1].id, "Scanned twice")
+        .await
+        .unwrap();
+
+    let clinician = cloud().signed_in("dr.okafor").await;
+    let history = clinician
+        .document_history("20000004", "lab")
+        .await
+        .unwrap()
+        .expect("a clinician sees the history");
+    let labels: Vec<&str> = history.iter().map(|h| h.label.as_str()).collect();
+    assert_eq!(history.len(), 2, "{labels:?}");
+    let tomb = history.iter().find(|h| h.row.id == rows[1].id).unwrap();
+    assert!(tomb.label.ends_with(": Scanned twice"), "{}", tomb.label);
+    assert!(!tomb.row.can_open);
+    let kept = history.iter().find(|h| h.row.id == rows[0].id).unwrap();
+    assert!(kept.label.starts_with("Detached by admin.byrne on "));
+    clinician
+        .open_document("20000004", &rows[0].id)
+        .await
+        .expect("a detached document opens from the history");
+
+    let nurse = cloud().signed_in("nurse.hughes").await;
+    assert!(nurse
+        .document_history("20000004", "lab")
+        .await
+        .unwrap()
+        .is_none());
 }

@@ -297,3 +297,37 @@ async fn a_cancelled_upload_adds_nothing_and_leaves_no_objects() {
         .unwrap();
     assert_eq!(before, after, "variants already sent were removed again");
 }
+
+/// Patient 30000077 (restricted, this test's own): the desktop sends the break-glass reason
+/// given for the patient with its upload; without one the server refuses the upload.
+#[tokio::test]
+async fn an_upload_to_a_restricted_record_goes_with_the_reason_given_for_it() {
+    seed_patient("30000077", &[]).await;
+    let json = r#"{"mrn":"30000077","nhs_number":"9990000018","given_name":"Test","family_name":"Restricted","birth_date":"1970-01-01","postcode":"AB1 2CD","flags":{"restricted":true}}"#;
+    crate::local_cloud::cloud()
+        .admin_store()
+        .await
+        .put_bytes(
+            "patients/30000077/patient.json",
+            json.as_bytes().to_vec(),
+            "application/json",
+            chartdesk::cloud::object_store::Write::Overwrite,
+        )
+        .await
+        .unwrap();
+    let s = ward().await;
+    let refused = s
+        .upload_document(upload("30000077", "lab", "r.pdf", demo_pdf("Lab", "r1")))
+        .await
+        .unwrap_err();
+    assert_eq!(UiError::from(refused).code, ErrorCode::ReasonRequired);
+    let reason = chartdesk::domain::StatedReason::parse(Some("direct_care"), None).unwrap();
+    s.find_patient_with_reason("MRN 30000077", Some(reason))
+        .await
+        .unwrap();
+    let row = s
+        .upload_document(upload("30000077", "lab", "r.pdf", demo_pdf("Lab", "r2")))
+        .await
+        .unwrap();
+    assert_eq!(row.file_name, "r.pdf");
+}

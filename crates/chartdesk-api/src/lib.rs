@@ -8,10 +8,10 @@ mod uploads;
 
 pub use error::{ApiErrorCode, ErrorBody};
 pub use patients::{
-    AuditHistory, DocumentAccess, DocumentList, DocumentView, ExportArchive, ExportRequest,
-    ExportedDocuments, FoundPatient, Health, ImportOutcome, ImportReport, ImportRow,
-    ListedDocument, OfflineAction, OfflineView, OfflineViews, OfflineViewsAccepted,
-    PatientRegistration, RegisteredPatient,
+    AuditHistory, DeleteDocument, DocumentAccess, DocumentHistory, DocumentList, DocumentView,
+    ExportArchive, ExportRequest, ExportedDocuments, FoundPatient, Health, ImportOutcome,
+    ImportReport, ImportRow, ListedDocument, OfflineAction, OfflineView, OfflineViews,
+    OfflineViewsAccepted, PatientRegistration, RegisteredPatient,
 };
 pub use session::{
     ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer, RefreshRequest,
@@ -21,7 +21,7 @@ pub use uploads::{
     AbortUpload, CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto,
     CompletedUploads, DeclaredVariant, MultipartTarget, ObjectRole, PresignedPart,
     PresignedRequest, RequestHeader, StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget,
-    VariantKind,
+    VariantKind, MAX_UPLOADS_PER_COMPLETE,
 };
 
 /// Headers a request to a restricted record carries: the break-glass reason id and the

@@ -2,7 +2,7 @@
 
 use chartdesk_domain::{Gender, Manifest, Patient};
 use chartdesk_records::audit::{AccessEvent, AuditEvent};
-use chartdesk_records::{DocumentRow, PatientSummary};
+use chartdesk_records::{DocumentRow, HistoryRow, PatientSummary};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -46,6 +46,19 @@ pub struct DocumentList {
     pub rows: Vec<ListedDocument>,
     /// The manifest version listed: send it back as `If-None-Match` to revalidate.
     pub etag: Option<String>,
+}
+
+/// A category's replaced, detached and deleted documents (clinicians and records admins),
+/// most recently changed first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DocumentHistory {
+    pub rows: Vec<HistoryRow>,
+}
+
+/// Why a records admin deletes a document: kept on its tombstone in the record's history.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeleteDocument {
+    pub reason: String,
 }
 
 /// Which rendition of a document to open (`?view=` on the document's path).

@@ -123,7 +123,12 @@ pub struct CompleteUpload {
     pub parts: Vec<CompletedPartDto>,
 }
 
-/// Several uploads completed at once: one manifest compare-and-swap per patient.
+/// The most uploads one complete call takes (a bigger batch is refused whole; clients send
+/// several calls).
+pub const MAX_UPLOADS_PER_COMPLETE: usize = 100;
+
+/// Several uploads completed at once (at most `MAX_UPLOADS_PER_COMPLETE`): one manifest
+/// compare-and-swap per patient.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CompleteUploads {
     pub uploads: Vec<CompleteUpload>,

@@ -22,12 +22,13 @@ pub use break_glass::{
 };
 pub use category::Category;
 pub use manifest::{
-    sha256_hex, DocumentEntry, DocumentStatus, Manifest, ScanStatus, Stamp, MANIFEST_VERSION,
+    delete_reason, sha256_hex, DeleteReasonError, DocumentEntry, DocumentStatus, Manifest,
+    ScanStatus, Stamp, StatusChange, MANIFEST_VERSION,
 };
 pub use mrn::{Mrn, MrnError, MrnFormat, DEFAULT_MRN_PATTERN};
 pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};
 pub use patient::{Gender, Patient, PatientFlags};
-pub use preop_limit::{attach, AttachError, PREOP_IMAGE_LIMIT};
+pub use preop_limit::{attach, AttachError, Attached, PREOP_IMAGE_LIMIT};
 pub use query::{PatientQuery, QueryError};
 pub use role::{any_allows, roles_from_groups, Action, Role};
 pub use shown_text::{has_invisible, plain_text, typed_name};

@@ -32,6 +32,20 @@ pub struct DocumentEntry {
     pub status: DocumentStatus,
     #[serde(default)]
     pub scan_status: ScanStatus,
+    /// Set when the document left the current record (replaced, detached or deleted): who,
+    /// when and why, so the history list can say so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_change: Option<StatusChange>,
+}
+
+/// Who took a document out of the current record, when, and the reason they gave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +62,42 @@ pub enum DocumentStatus {
     Attached,
     Replaced,
     Detached,
+    /// A tombstone: the files are gone, the entry stays so the history says who removed what,
+    /// when and why. Never listed as current, never opened.
+    Deleted,
+}
+
+impl DocumentEntry {
+    /// Takes the document out of the current record as `status`, saying who, when and why.
+    pub fn retire(
+        &mut self,
+        status: DocumentStatus,
+        by: &str,
+        at: OffsetDateTime,
+        reason: Option<String>,
+    ) {
+        self.status = status;
+        self.status_change = Some(StatusChange {
+            by: by.to_string(),
+            at,
+            reason,
+        });
+        if status == DocumentStatus::Deleted {
+            // A document is deleted mostly because it was filed to the wrong patient: its
+            // name may name that other patient, and its files are gone. The tombstone keeps
+            // the id, category, dates and checksum.
+            self.file_name = String::new();
+            self.variants.clear();
+        }
+    }
+
+    /// Replaced or detached: out of the current record, files kept, still openable.
+    pub fn is_history(&self) -> bool {
+        matches!(
+            self.status,
+            DocumentStatus::Replaced | DocumentStatus::Detached
+        )
+    }
 }
 
 #[derive(
@@ -76,6 +126,29 @@ impl ScanStatus {
 }
 
 pub const MANIFEST_VERSION: u32 = 1;
+
+/// The longest reason a records admin may give for deleting a document.
+pub const MAX_DELETE_REASON_CHARS: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeleteReasonError {
+    #[error("Say why the document is deleted: the reason shows in the record's history")]
+    Missing,
+    #[error("Keep the reason for deleting under 500 characters")]
+    TooLong,
+}
+
+/// The reason a delete must give (it stays on the tombstone), trimmed.
+pub fn delete_reason(text: &str) -> Result<String, DeleteReasonError> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(DeleteReasonError::Missing)
+    } else if text.chars().count() > MAX_DELETE_REASON_CHARS {
+        Err(DeleteReasonError::TooLong)
+    } else {
+        Ok(text.to_string())
+    }
+}
 
 /// The form a manifest entry's `sha256` takes: lower-case hex of the SHA-256 of the file.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -122,6 +195,7 @@ mod tests {
             stamp: None,
             status,
             scan_status: ScanStatus::Clean,
+            status_change: None,
         }
     }
 
@@ -140,6 +214,46 @@ mod tests {
         assert_eq!(counts[0], (Category::Preop, 0));
         assert_eq!(counts[1], (Category::Lab, 2));
         assert_eq!(counts[6], (Category::Discharge, 0));
+    }
+
+    #[test]
+    fn a_deleted_entry_keeps_who_when_and_why_but_not_the_file_name() {
+        let mut e = entry(Category::Lab, DocumentStatus::Attached);
+        e.retire(
+            DocumentStatus::Deleted,
+            "admin.byrne",
+            OffsetDateTime::UNIX_EPOCH,
+            Some("Filed to the wrong patient".into()),
+        );
+        let json = serde_json::to_string(&e).unwrap();
+        let back: DocumentEntry = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.status, DocumentStatus::Deleted);
+        let change = back.status_change.clone().unwrap();
+        assert_eq!(change.by, "admin.byrne");
+        assert_eq!(change.reason.as_deref(), Some("Filed to the wrong patient"));
+        assert!(back.file_name.is_empty());
+        assert!(!back.is_history(), "a tombstone is never opened");
+    }
+
+    #[test]
+    fn a_delete_needs_a_reason_of_sensible_length() {
+        assert_eq!(delete_reason("  \n"), Err(DeleteReasonError::Missing));
+        assert_eq!(
+            delete_reason(&"x".repeat(501)),
+            Err(DeleteReasonError::TooLong)
+        );
+        assert_eq!(delete_reason(" Wrong patient ").unwrap(), "Wrong patient");
+    }
+
+    #[test]
+    fn an_entry_written_before_status_changes_existed_still_reads() {
+        let mut e = entry(Category::Lab, DocumentStatus::Detached);
+        e.status_change = None;
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(!json.contains("status_change"));
+        assert!(serde_json::from_str::<DocumentEntry>(&json)
+            .unwrap()
+            .is_history());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Preop holds at most 3 attached images. A 4th is refused unless the user chose
 //! *replace oldest*: then the oldest is marked replaced (its files kept) in the same change.
 
+use uuid::Uuid;
+
 use super::{Category, DocumentEntry, DocumentStatus, Manifest};
 
 pub const PREOP_IMAGE_LIMIT: usize = 3;
@@ -13,12 +15,20 @@ pub enum AttachError {
     AlreadyAttached,
 }
 
-/// Adds `entry` to the manifest under the preop rule. Idempotent by document id.
+/// What an attach did beside adding the entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attached {
+    /// The preop images it marked replaced (each must be named in the audit trail).
+    pub replaced: Vec<Uuid>,
+}
+
+/// Adds `entry` to the manifest under the preop rule. Idempotent by document id (a deleted
+/// document's tombstone keeps its id taken).
 pub fn attach(
     manifest: &mut Manifest,
     entry: DocumentEntry,
     replace_oldest: bool,
-) -> Result<(), AttachError> {
+) -> Result<Attached, AttachError> {
     if manifest.documents.iter().any(|d| d.id == entry.id) {
         return Err(AttachError::AlreadyAttached);
     }
@@ -27,6 +37,7 @@ pub fn attach(
             && d.content_type.starts_with("image/")
             && d.status == DocumentStatus::Attached
     };
+    let mut done = Attached::default();
     if is_preop_image(&entry) {
         let mut attached: Vec<usize> = (0..manifest.documents.len())
             .filter(|&i| is_preop_image(&manifest.documents[i]))
@@ -38,12 +49,19 @@ pub fn attach(
             attached.sort_by_key(|&i| (manifest.documents[i].created, manifest.documents[i].id));
             let surplus = attached.len() + 1 - PREOP_IMAGE_LIMIT;
             for &i in attached.iter().take(surplus) {
-                manifest.documents[i].status = DocumentStatus::Replaced;
+                let old = &mut manifest.documents[i];
+                old.retire(
+                    DocumentStatus::Replaced,
+                    &entry.uploaded_by,
+                    entry.created,
+                    None,
+                );
+                done.replaced.push(old.id);
             }
         }
     }
     manifest.documents.push(entry);
-    Ok(())
+    Ok(done)
 }
 
 #[cfg(test)]
@@ -67,6 +85,7 @@ mod tests {
             stamp: None,
             status: DocumentStatus::Attached,
             scan_status: ScanStatus::Pending,
+            status_change: None,
         }
     }
 
@@ -94,7 +113,8 @@ mod tests {
         for day in [2, 1, 3] {
             attach(&mut m, image(day), false).unwrap();
         }
-        attach(&mut m, image(4), true).unwrap();
+        let fourth = image(4);
+        let done = attach(&mut m, fourth.clone(), true).unwrap();
         assert_eq!(attached_preop(&m), ["day2.jpg", "day3.jpg", "day4.jpg"]);
         let replaced: Vec<_> = m
             .documents
@@ -102,6 +122,13 @@ mod tests {
             .filter(|d| d.status == DocumentStatus::Replaced)
             .collect();
         assert_eq!(replaced[0].file_name, "day1.jpg", "kept, marked replaced");
+        assert_eq!(
+            done.replaced,
+            [replaced[0].id],
+            "the replaced image is named"
+        );
+        let change = replaced[0].status_change.as_ref().unwrap();
+        assert_eq!((change.by.as_str(), change.at), ("n", fourth.created));
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub enum Action {
     /// Take documents out of the system as a ZIP (clinicians and records admins: ward staff
     /// file scans, they do not hand records on).
     Export,
+    /// List and open a category's replaced, detached and deleted documents (clinicians and
+    /// records admins: ward staff file scans, they do not review what left the record).
+    ReadHistory,
 }
 
 impl Role {
@@ -54,10 +57,13 @@ impl Role {
 
     pub fn allows(self, action: Action) -> bool {
         match self {
-            Role::RecordsAdmin => true,
-            Role::Clinician => {
-                matches!(action, Action::ViewRecords | Action::Stamp | Action::Export)
-            }
+            // A clinical stamp ("verified", "reviewed") is a clinician's judgement: a records
+            // admin stamps only when also in the clinician group.
+            Role::RecordsAdmin => action != Action::Stamp,
+            Role::Clinician => matches!(
+                action,
+                Action::ViewRecords | Action::Stamp | Action::Export | Action::ReadHistory
+            ),
             Role::WardStaff => matches!(action, Action::ViewRecords | Action::Upload),
         }
     }
@@ -83,16 +89,40 @@ mod tests {
     fn each_role_gets_exactly_its_actions() {
         use Action::*;
         let table = [
-            (Role::Clinician, [true, false, true, false, true]),
-            (Role::WardStaff, [true, true, false, false, false]),
-            (Role::RecordsAdmin, [true, true, true, true, true]),
+            (Role::Clinician, [true, false, true, false, true, true]),
+            (Role::WardStaff, [true, true, false, false, false, false]),
+            (Role::RecordsAdmin, [true, true, false, true, true, true]),
         ];
         for (role, expected) in table {
-            let got = [ViewRecords, Upload, Stamp, DetachOrDelete, Export].map(|a| role.allows(a));
+            let got = [
+                ViewRecords,
+                Upload,
+                Stamp,
+                DetachOrDelete,
+                Export,
+                ReadHistory,
+            ]
+            .map(|a| role.allows(a));
             assert_eq!(got, expected, "{role:?}");
             let admin_only = [ManagePatients, ReadAudit].map(|a| role.allows(a));
             assert_eq!(admin_only, [role == Role::RecordsAdmin; 2], "{role:?}");
         }
+    }
+
+    #[test]
+    fn a_records_admin_stamps_only_when_also_a_clinician() {
+        let admin = roles_from_groups(["records_admin"]);
+        assert!(!any_allows(&admin, Action::Stamp));
+        assert!(any_allows(&admin, Action::DetachOrDelete));
+        let both = roles_from_groups(["records_admin", "clinician"]);
+        assert!(any_allows(&both, Action::Stamp));
+    }
+
+    #[test]
+    fn ward_staff_do_not_see_the_history_of_removed_documents() {
+        assert!(!any_allows(&[Role::WardStaff], Action::ReadHistory));
+        assert!(any_allows(&[Role::Clinician], Action::ReadHistory));
+        assert!(any_allows(&[Role::RecordsAdmin], Action::ReadHistory));
     }
 
     #[test]

@@ -64,6 +64,7 @@ mod tests {
             stamp: None,
             status: DocumentStatus::Attached,
             scan_status: ScanStatus::Clean,
+            status_change: None,
         }
     }
 

@@ -34,6 +34,9 @@ pub enum AuditAction {
     BreakGlass,
     /// Demographics registered or changed.
     PatientChange,
+    /// An upload took a document (`doc_id`) out of the current list, e.g. the oldest of
+    /// three preop images; it is kept and shows under the category's history.
+    Replace,
 }
 
 impl AuditAction {
@@ -51,6 +54,7 @@ impl AuditAction {
             AuditAction::Export => "Exported a document",
             AuditAction::BreakGlass => "Opened the restricted record",
             AuditAction::PatientChange => "Changed the demographics",
+            AuditAction::Replace => "Replaced a document (kept in the history)",
         }
     }
 }

@@ -76,7 +76,7 @@ fn newest_first(
     entries.into_iter().map(|d| row(d, may)).collect()
 }
 
-fn row(d: &DocumentEntry, may: RowPermissions) -> DocumentRow {
+pub(crate) fn row(d: &DocumentEntry, may: RowPermissions) -> DocumentRow {
     let stamp_action = match stamp_label(d.category) {
         Some("verified") if may.stamp && d.stamp.is_none() => Some("Verify".to_string()),
         Some(_) if may.stamp && d.stamp.is_none() => Some("Mark reviewed".to_string()),
@@ -139,6 +139,7 @@ mod tests {
             stamp: None,
             status,
             scan_status: scan,
+            status_change: None,
         }
     }
 

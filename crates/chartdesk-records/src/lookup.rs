@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
 
-use crate::store::object_store::{ObjectStore, StoreError};
-use chartdesk_domain::{keys, Manifest, Mrn, NhsNumber, Patient, PatientQuery};
+use crate::store::object_store::{ObjectStore, StoreError, Write};
+use chartdesk_domain::{keys, Category, Manifest, Mrn, NhsNumber, Patient, PatientQuery};
+use uuid::Uuid;
 
 /// `lookup/nhs/{nhs}.json`: maps an NHS number to the hospital MRN.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,4 +66,91 @@ async fn mrn_for(store: &ObjectStore, nhs: &NhsNumber) -> Result<Mrn, LookupErro
         .await?
         .ok_or_else(|| LookupError::NoSuchNhsNumber(nhs.display_form()))?;
     Mrn::from_stored(&lookup.value.mrn).map_err(|_| StoreError::Corrupt.into())
+}
+
+/// `lookup/doc/{doc_id}.json`: the one record a document id belongs to. Written create-only
+/// when an upload starts, never changed or removed, so an id used for one patient can never
+/// be filed to another (a desktop keys its offline copies by document id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocClaim {
+    pub mrn: String,
+    pub category: Category,
+    /// Set while a complete checks and attaches the upload's objects: a cancel then leaves
+    /// them alone (it would otherwise delete verified bytes another start could replace).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub completing: bool,
+}
+
+pub fn doc_claim_key(id: Uuid) -> String {
+    format!("lookup/doc/{id}.json")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    #[error("This document id is already used in another record, so the file was not added. Add it again as a new upload")]
+    TakenElsewhere,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Claims document id `id` for this patient and category. A retry of the same upload finds
+/// its own claim and goes on; a claim naming any other record is refused.
+#[instrument(skip_all)]
+pub async fn claim_document(
+    store: &ObjectStore,
+    id: Uuid,
+    mrn: &Mrn,
+    category: Category,
+) -> Result<(), ClaimError> {
+    let key = doc_claim_key(id);
+    let claim = DocClaim {
+        mrn: mrn.to_string(),
+        category,
+        completing: false,
+    };
+    match store.put_json(&key, &claim, Write::Create).await {
+        Ok(_) => return Ok(()),
+        Err(StoreError::Conflict) => {}
+        Err(e) => return Err(e.into()),
+    }
+    match store.get_json::<DocClaim>(&key).await? {
+        Some(found) if found.value.mrn == claim.mrn && found.value.category == category => Ok(()),
+        Some(_) => Err(ClaimError::TakenElsewhere),
+        // Claims are never removed: a 412 then a 404 is a store that cannot be trusted.
+        None => Err(StoreError::Conflict.into()),
+    }
+}
+
+/// Marks the document's upload as being completed (or no longer). A claim that is missing
+/// (an upload started before claims existed) has nothing to mark.
+#[instrument(skip_all)]
+pub async fn mark_completing(store: &ObjectStore, id: Uuid, on: bool) -> Result<(), StoreError> {
+    let key = doc_claim_key(id);
+    // A few tries: only the same upload's own calls write this claim after its start.
+    for _ in 0..3 {
+        let Some(found) = store.get_json::<DocClaim>(&key).await? else {
+            return Ok(());
+        };
+        if found.value.completing == on {
+            return Ok(());
+        }
+        let mut claim = found.value;
+        claim.completing = on;
+        match store
+            .put_json(&key, &claim, Write::IfMatch(found.etag))
+            .await
+        {
+            Err(StoreError::Conflict) => continue,
+            other => return other.map(|_| ()),
+        }
+    }
+    Err(StoreError::Conflict)
+}
+
+/// Whether a complete is checking or attaching this document's objects now.
+pub async fn is_completing(store: &ObjectStore, id: Uuid) -> Result<bool, StoreError> {
+    Ok(store
+        .get_json::<DocClaim>(&doc_claim_key(id))
+        .await?
+        .is_some_and(|c| c.value.completing))
 }

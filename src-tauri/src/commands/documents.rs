@@ -2,7 +2,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use chartdesk::cloud::Progress;
-use chartdesk::records::DocumentRow;
+use chartdesk::records::{DocumentRow, HistoryRow};
 use chartdesk::services::{
     decode_file_name, DocumentView, ExportSelection, ExportSummary, FileUpload, UploadOutcome,
     UploadProgress,
@@ -119,14 +119,28 @@ pub async fn detach_document(
     Ok(state.services()?.detach_document(&mrn, &doc_id).await?)
 }
 
-/// Records admins: the document and its files are removed.
+/// Records admins: the document's files are removed; `reason` stays on its tombstone.
 #[tauri::command]
 pub async fn delete_document(
     state: State<'_, AppState>,
     mrn: String,
     doc_id: String,
+    reason: String,
 ) -> Result<(), UiError> {
-    Ok(state.services()?.delete_document(&mrn, &doc_id).await?)
+    Ok(state
+        .services()?
+        .delete_document(&mrn, &doc_id, &reason)
+        .await?)
+}
+
+/// A category's replaced, detached and deleted documents; `None` for ward staff.
+#[tauri::command]
+pub async fn document_history(
+    state: State<'_, AppState>,
+    mrn: String,
+    category: String,
+) -> Result<Option<Vec<HistoryRow>>, UiError> {
+    Ok(state.services()?.document_history(&mrn, &category).await?)
 }
 
 /// One chunk of a file the window is adding, as the raw IPC body (the upload's id and the

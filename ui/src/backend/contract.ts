@@ -8,6 +8,7 @@ import type {
   CachedHit,
   DocumentRow,
   ExportSummary,
+  HistoryRow,
   OutboxItem,
   PatientSummary,
   PinReport,
@@ -80,7 +81,11 @@ export interface Backend {
   openDocument(mrn: string, docId: string, optimized?: boolean): Promise<ArrayBuffer>;
   stampDocument(mrn: string, docId: string): Promise<DocumentRow>;
   detachDocument(mrn: string, docId: string): Promise<void>;
-  deleteDocument(mrn: string, docId: string): Promise<void>;
+  /** `reason`: why, kept on the document's tombstone in the category's history. */
+  deleteDocument(mrn: string, docId: string, reason: string): Promise<void>;
+  /** The category's replaced, detached and deleted documents, most recently changed first;
+   * null for a user whose role does not see them (ward staff). */
+  documentHistory(mrn: string, category: string): Promise<HistoryRow[] | null>;
   /** Adds `file` to the category; `uploadId` names it in progress events and for
    * `cancelUpload`. */
   uploadDocument(

@@ -10,6 +10,7 @@ import type {
   CachedHit,
   DocumentRow,
   ExportSummary,
+  HistoryRow,
   OutboxItem,
   PatientSummary,
   PinReport,
@@ -85,7 +86,8 @@ export const tauriBackend: Backend = {
   openDocument: (mrn, docId, optimized = false) => call<ArrayBuffer>("open_document", { mrn, docId, optimized }),
   stampDocument: (mrn, docId) => call<DocumentRow>("stamp_document", { mrn, docId }),
   detachDocument: (mrn, docId) => call<void>("detach_document", { mrn, docId }),
-  deleteDocument: (mrn, docId) => call<void>("delete_document", { mrn, docId }),
+  deleteDocument: (mrn, docId, reason) => call<void>("delete_document", { mrn, docId, reason }),
+  documentHistory: (mrn, category) => call<HistoryRow[] | null>("document_history", { mrn, category }),
   // The file goes in 4 MiB chunks, each a raw IPC body the core appends to a staged file, so no
   // whole file is held here or crosses the bridge; then the core checks, queues and sends it.
   uploadDocument: async (uploadId, mrn, category, fileName, file, replaceOldest) => {

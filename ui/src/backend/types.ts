@@ -112,6 +112,48 @@ has_thumbnail: boolean,
  */
 has_optimized: boolean, };
 
+export type HistoryStatus = "replaced" | "detached" | "deleted";
+
+export type HistoryRow = { status: HistoryStatus, 
+/**
+ * What the row says: "Replaced 04-Dec-2026", "Detached by admin.byrne on 05-Dec-2026",
+ * "Deleted by admin.byrne on 05-Dec-2026: Filed to the wrong patient".
+ */
+label: string, id: string, category: Category, 
+/**
+ * "OT notes", as the tiles say it.
+ */
+category_label: string, file_name: string, content_type: string, size: number, 
+/**
+ * RFC 3339.
+ */
+created: string, uploaded_by: string, 
+/**
+ * e.g. "verified by dr.okafor", when stamped.
+ */
+stamp: string | null, scan_status: ScanStatus, 
+/**
+ * False when the scanner flagged the file: it is listed but cannot be opened.
+ */
+can_open: boolean, 
+/**
+ * The stamp button's words ("Verify", "Mark reviewed") when this user may stamp it now.
+ */
+stamp_action: string | null, 
+/**
+ * Whether this user may detach or delete it (records admins).
+ */
+can_remove: boolean, 
+/**
+ * Whether a 320 px thumbnail exists (images); otherwise the list shows a type icon.
+ */
+has_thumbnail: boolean, 
+/**
+ * Whether a 1600 px JPEG rendition exists (images): the viewer opens it first, quick to
+ * fetch and shown by every web view (a TIFF scan too), with *View original* beside it.
+ */
+has_optimized: boolean, };
+
 export type UploadProgress = { upload_id: string, sent: number, total: number, };
 
 export type ExportSummary = { files: number, bytes: number, path: string, };

@@ -192,4 +192,20 @@ describe("the records server from the browser", () => {
       await expect(call()).rejects.toEqual({ code: "invalid_input", message: "Offline copies need the Chartdesk desktop app" });
     }
   });
+
+  it("a delete sends its reason, and the history is null for a role the server does not show it to", async () => {
+    server.on("DELETE", /\/documents\/d1$/, () => new Response(null, { status: 204 }));
+    await backend.deleteDocument("10000001", "d1", "Filed to the wrong patient");
+    const sent = server.to(/\/documents\/d1$/)[0];
+    expect(sent.method).toBe("DELETE");
+    expect(sent.body).toEqual({ reason: "Filed to the wrong patient" });
+
+    const history = [{ ...row("old"), status: "replaced", label: "Replaced 04-Dec-2026" }];
+    server.on("GET", /document-history\?category=preop$/, () => json({ rows: history }));
+    expect(await backend.documentHistory("10000001", "preop")).toEqual(history);
+    server.on("GET", /document-history\?category=preop$/, () => json({ code: "forbidden", message: "Your role does not allow this" }, 403));
+    expect(await backend.documentHistory("10000001", "preop")).toBeNull();
+    server.on("GET", /document-history\?category=preop$/, () => json({ code: "unavailable", message: "try again" }, 503));
+    await expect(backend.documentHistory("10000001", "preop")).rejects.toMatchObject({ code: "unreachable" });
+  });
 });

@@ -5,7 +5,7 @@
 import type { StatedReason } from "./contract";
 import { UNREACHABLE, jsonBody, seg, sha256Hex } from "./web-http";
 import { withToken } from "./web-session";
-import type { AccessEvent, DocumentRow, ExportSummary, PatientSummary, UiError } from "./types";
+import type { AccessEvent, DocumentRow, ExportSummary, HistoryRow, PatientSummary, UiError } from "./types";
 
 type FoundPatient = PatientSummary & { patient: unknown; manifest: unknown; version: string };
 type ListedDocument = DocumentRow & { thumbnail_url?: string | null; thumbnail?: string | null };
@@ -127,8 +127,21 @@ export async function detachDocument(mrn: string, docId: string): Promise<void> 
   await aboutPatient(mrn, documentPath(mrn, docId, "/detach"), { method: "POST" });
 }
 
-export async function deleteDocument(mrn: string, docId: string): Promise<void> {
-  await aboutPatient(mrn, documentPath(mrn, docId), { method: "DELETE" });
+/** `reason` stays on the document's tombstone in the category's history. */
+export async function deleteDocument(mrn: string, docId: string, reason: string): Promise<void> {
+  await aboutPatient(mrn, documentPath(mrn, docId), jsonBody({ reason }, { method: "DELETE" }));
+}
+
+/** The category's replaced, detached and deleted documents; null for a role that does not
+ * see them (the server refuses ward staff). */
+export async function documentHistory(mrn: string, category: string): Promise<HistoryRow[] | null> {
+  try {
+    const answer = await aboutPatient(mrn, patientPath(mrn, `/document-history?category=${encodeURIComponent(category)}`));
+    return ((await answer.json()) as { rows: HistoryRow[] }).rows;
+  } catch (e) {
+    if ((e as UiError).code === "forbidden") return null;
+    throw e;
+  }
 }
 
 export async function accessHistory(mrn: string): Promise<AccessEvent[]> {

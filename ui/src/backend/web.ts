@@ -77,6 +77,7 @@ export const webBackend: Backend = {
   stampDocument: records.stampDocument,
   detachDocument: records.detachDocument,
   deleteDocument: records.deleteDocument,
+  documentHistory: records.documentHistory,
   uploadDocument: (uploadId, mrn, category, fileName, file, replaceOldest) =>
     uploads.uploadDocument(uploadDeps, uploadId, mrn, category, fileName, file, replaceOldest),
   cancelUpload: async (uploadId) => uploads.cancelUpload(uploadId),

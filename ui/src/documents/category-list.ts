@@ -7,6 +7,7 @@ import type { DocumentRow, Tile, UiError } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
 import { latest, type Ticket } from "../shell/request-guard";
 import { parseUkDate } from "../shell/uk-date";
+import { hideHistory, showHistory } from "./removed-list";
 import { setUploadTarget } from "./upload";
 import { closeViewer, openViewer } from "./viewer";
 
@@ -53,6 +54,7 @@ export async function showSearch(patientMrn: string, text: string): Promise<void
 /** Empties the list while the next one loads: never the previous rows under a new title. */
 function startList(): void {
   resetList();
+  hideHistory();
   rows = [];
   loading = true;
   render();
@@ -143,39 +145,72 @@ function preview(r: DocumentRow): HTMLElement {
 
 /**
  * Detach or delete after a second, explicit click naming the file (a confirmation that works
- * from the keyboard and cannot be dismissed by accident).
+ * from the keyboard and cannot be dismissed by accident). A delete also asks why: the reason
+ * stays on the document's tombstone in the history below the list.
  */
-function removeButton(row: DocumentRow, verb: "Detach" | "Delete"): HTMLButtonElement {
+function removeButton(row: DocumentRow, verb: "Detach" | "Delete"): HTMLElement {
   const button = el("button", {
     text: verb,
     className: "remove-button",
     attrs: { type: "button", "aria-label": `${verb} ${row.file_name}` },
   });
+  const why =
+    verb === "Delete"
+      ? el("input", {
+          className: "delete-reason",
+          attrs: { type: "text", maxlength: "500", "aria-label": `Why delete ${row.file_name}?`, placeholder: "Why? (kept in the history)" },
+        })
+      : null;
+  const control = el("span", { className: "remove-control" }, why ? [button, why] : [button]);
+  if (why) show(why, false);
+  const view = guard.key;
   let armed = false;
+  const disarm = () => {
+    armed = false;
+    button.textContent = verb;
+    button.classList.remove("armed");
+    if (why) {
+      why.value = "";
+      show(why, false);
+    }
+  };
   button.addEventListener("click", async () => {
     if (!armed) {
       armed = true;
       button.textContent = `${verb} "${row.file_name}"? Click again`;
       button.classList.add("armed");
+      if (why) {
+        show(why, true);
+        why.focus();
+      }
+      return;
+    }
+    const reason = why?.value.trim() ?? "";
+    if (why && !reason) {
+      showMessage(byId("tile-note"), "Say why the document is deleted: the reason is kept in the record's history.");
+      why.focus();
       return;
     }
     await whileShown(
-      verb === "Detach" ? backend.detachDocument(mrn, row.id) : backend.deleteDocument(mrn, row.id),
+      verb === "Detach" ? backend.detachDocument(mrn, row.id) : backend.deleteDocument(mrn, row.id, reason),
       () => {
         rows = rows.filter((r) => r.id !== row.id);
         render();
         showMessage(byId("tile-note"), `${row.file_name}: ${verb === "Detach" ? "detached (files kept)" : "deleted"}.`);
         onRecordChanged();
+        if (current) void showHistory(mrn, current.category, () => guard.key === view);
       },
       (e) => showMessage(byId("tile-note"), e.message),
     );
   });
-  button.addEventListener("blur", () => {
-    armed = false;
-    button.textContent = verb;
-    button.classList.remove("armed");
+  // Enter in the reason box is the second click.
+  why?.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") button.click();
   });
-  return button;
+  control.addEventListener("focusout", (e) => {
+    if (!control.contains(e.relatedTarget as Node | null)) disarm();
+  });
+  return control;
 }
 
 async function stamp(row: DocumentRow): Promise<void> {
@@ -201,15 +236,21 @@ export async function showCategory(patientMrn: string, tile: Tile, canUpload: bo
   setUploadTarget({ mrn, category: tile.category }, canUpload);
   byId("category-title").textContent = `${tile.label} (${tile.count})`;
   startList();
+  const history = showHistory(patientMrn, tile.category, () => ticket.current());
   await fill(ticket, backend.listDocuments(patientMrn, tile.category), "category");
+  await history;
 }
 
 /** Re-reads the open category's list (after an upload); on failure the rows on screen stay. */
 export async function reloadCategory(): Promise<void> {
   const key = guard.key;
   if (!current || !key) return;
-  // Same view, newer request: it supersedes a load still in flight.
-  await fill(guard.next(key), backend.listDocuments(mrn, current.category), "reload");
+  // Same view, newer request: it supersedes a load still in flight. An upload may have
+  // replaced a preop image: the history is read again too.
+  const ticket = guard.next(key);
+  const history = showHistory(mrn, current.category, () => ticket.current());
+  await fill(ticket, backend.listDocuments(mrn, current.category), "reload");
+  await history;
 }
 
 export function hideCategory(): void {
@@ -219,6 +260,7 @@ export function hideCategory(): void {
   current = null;
   rows = [];
   resetList();
+  hideHistory();
   show(byId("category-view"), false);
 }
 

@@ -1,11 +1,13 @@
 //! Stamp (clinicians), detach and delete (records admins): each one compare-and-swap manifest
 //! write, audited before it is committed. Delete removes the objects after the manifest
-//! (a crash between leaves orphans, never an entry without its file).
+//! (a crash between leaves orphans, never an entry without its file) and leaves a tombstone
+//! (who, when, why) in the record's history.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use chartdesk_domain::{apply_stamp, keys, Action, DocumentStatus};
+use chartdesk_api::DeleteDocument;
+use chartdesk_domain::{apply_stamp, delete_reason, keys, Action, DocumentStatus};
 use chartdesk_records::audit::AuditAction;
 use chartdesk_records::{row_for, update_manifest, DocumentRow};
 use uuid::Uuid;
@@ -15,6 +17,7 @@ use super::documents::permissions;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
 use crate::state::AppState;
 
 #[utoipa::path(post, path = "/v1/patients/{mrn}/documents/{doc_id}/stamp", tag = "documents",
@@ -75,13 +78,14 @@ pub async fn detach(
     };
     ensure_listed(&state, &mrn, doc_id, true).await?;
     access::audit(&state, &user, AuditAction::Detach, &mrn, detail).await?;
+    let now = state.now();
     update_manifest(&state.store, &mrn, |manifest| {
         let entry = manifest
             .documents
             .iter_mut()
             .find(|d| d.id == doc_id && d.status == DocumentStatus::Attached)
             .ok_or_else(no_such_document)?;
-        entry.status = DocumentStatus::Detached;
+        entry.retire(DocumentStatus::Detached, &user.actor, now, None);
         Ok::<_, ApiError>(())
     })
     .await?;
@@ -89,15 +93,18 @@ pub async fn detach(
 }
 
 #[utoipa::path(delete, path = "/v1/patients/{mrn}/documents/{doc_id}", tag = "documents",
-    params(("mrn" = String, Path), ("doc_id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 403, body = chartdesk_api::ErrorBody),
-        (status = 404, body = chartdesk_api::ErrorBody)))]
+    params(("mrn" = String, Path), ("doc_id" = Uuid, Path)), request_body = DeleteDocument,
+    security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = chartdesk_api::ErrorBody, description = "no reason given"),
+        (status = 403, body = chartdesk_api::ErrorBody), (status = 404, body = chartdesk_api::ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     user: VerifiedUser,
     Path((mrn, doc_id)): Path<(String, Uuid)>,
+    ApiJson(asked): ApiJson<DeleteDocument>,
 ) -> ApiResult<StatusCode> {
     user.require(Action::DetachOrDelete)?;
+    let why = delete_reason(&asked.reason).map_err(|e| ApiError::Invalid(e.to_string()))?;
     let mrn = access::parse_mrn(&state, &mrn)?;
     ensure_listed(&state, &mrn, doc_id, false).await?;
     let detail = Detail {
@@ -105,13 +112,16 @@ pub async fn delete(
         ..Default::default()
     };
     access::audit(&state, &user, AuditAction::Delete, &mrn, detail).await?;
+    let now = state.now();
     let removed = update_manifest(&state.store, &mrn, |manifest| {
-        let at = manifest
+        let entry = manifest
             .documents
-            .iter()
-            .position(|d| d.id == doc_id)
+            .iter_mut()
+            .find(|d| d.id == doc_id && d.status != DocumentStatus::Deleted)
             .ok_or_else(no_such_document)?;
-        Ok::<_, ApiError>(manifest.documents.remove(at))
+        let before = entry.clone();
+        entry.retire(DocumentStatus::Deleted, &user.actor, now, Some(why.clone()));
+        Ok::<_, ApiError>(before)
     })
     .await?;
     let ext = keys::extension_for(&removed.content_type).unwrap_or("bin");
@@ -138,6 +148,7 @@ async fn ensure_listed(
     manifest
         .documents
         .iter()
+        .filter(|d| d.status != DocumentStatus::Deleted)
         .any(|d| d.id == id && (!attached_only || d.status == DocumentStatus::Attached))
         .then_some(())
         .ok_or_else(no_such_document)

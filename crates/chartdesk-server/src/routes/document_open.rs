@@ -7,8 +7,8 @@ use axum::Json;
 use chartdesk_api::{DocumentAccess, DocumentView};
 use chartdesk_domain::{keys, Action, DocumentEntry, Mrn, ScanStatus};
 use chartdesk_records::audit::AuditAction;
-use chartdesk_records::find_entry;
 use chartdesk_records::store::transfer::MULTIPART_THRESHOLD;
+use chartdesk_records::{find_entry, find_in_history};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -41,7 +41,10 @@ pub async fn open(
     user.require(Action::ViewRecords)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
     let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, &headers).await?;
-    let entry = find_entry(&manifest, doc_id).ok_or_else(no_such_document)?;
+    // A replaced or detached document opens from the history list, for those who may see it.
+    let entry = find_entry(&manifest, doc_id)
+        .or_else(|| find_in_history(&manifest, doc_id).filter(|_| user.may(Action::ReadHistory)))
+        .ok_or_else(no_such_document)?;
     let access_to = match query.view.unwrap_or_default() {
         DocumentView::Original => checked_access(&state, &reached.mrn, entry).await?,
         DocumentView::Optimized => optimized_access(&state, &reached.mrn, entry).await?,

@@ -111,8 +111,9 @@ pub const PARALLEL_LOOKUPS: usize = 8;
 
 /// Rows a list shows before scrolling: their thumbnails come inside the answer.
 pub const INLINE_THUMBNAILS: usize = 12;
-/// A 320 px JPEG is a few tens of kB; anything larger goes by URL.
-const INLINE_THUMBNAIL_MAX: usize = 256 * 1024;
+/// A 320 px JPEG is a few tens of kB; anything larger goes by URL (and `plan` refuses such a
+/// thumb at upload).
+const INLINE_THUMBNAIL_MAX: u64 = super::upload_plan::THUMB_MAX_BYTES;
 
 /// The first screen's thumbnails read here and sent in the list (the client then needs no
 /// request per thumbnail). Best effort: a thumbnail not read keeps its URL.
@@ -133,16 +134,38 @@ async fn inline_first_thumbnails(
             Some((i, keys::thumb(mrn, entry.category, entry.id)))
         })
         .collect();
-    let read =
-        futures_util::future::join_all(wanted.iter().map(|(_, key)| state.store.get_bytes(key)))
-            .await;
+    let read = futures_util::future::join_all(
+        wanted
+            .iter()
+            .map(|(_, key)| small_object(state, key, INLINE_THUMBNAIL_MAX)),
+    )
+    .await;
     for ((i, _), bytes) in wanted.into_iter().zip(read) {
-        if let Ok(Some((bytes, _))) = bytes {
-            if bytes.len() <= INLINE_THUMBNAIL_MAX {
-                listed[i].thumbnail = Some(base64::engine::general_purpose::STANDARD.encode(bytes));
-            }
+        if let Ok(Some(bytes)) = bytes {
+            listed[i].thumbnail = Some(base64::engine::general_purpose::STANDARD.encode(bytes));
         }
     }
+}
+
+/// An object's bytes when it holds at most `max` of them; `None` when it is larger. One
+/// ranged GET of `max + 1` bytes: a large object is never read whole to find that out.
+async fn small_object(state: &AppState, key: &str, max: u64) -> ApiResult<Option<Vec<u8>>> {
+    let out = state
+        .s3
+        .get_object()
+        .bucket(state.bucket())
+        .key(key)
+        .range(format!("bytes=0-{max}"))
+        .send()
+        .await
+        .map_err(crate::error::s3_failure)?;
+    let bytes = out
+        .body
+        .collect()
+        .await
+        .map_err(|_| ApiError::Unavailable)?
+        .into_bytes();
+    Ok((bytes.len() as u64 <= max).then(|| bytes.to_vec()))
 }
 
 /// One row with the scanner's verdict and, for an image that may be shown, its thumbnail URL.

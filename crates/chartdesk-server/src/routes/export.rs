@@ -18,8 +18,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::state::AppState;
 
-/// Documents one export may hold: a whole record is a few hundred at most.
-const MAX_DOCUMENTS: usize = 2_000;
+/// Documents one export may hold (each is a HEAD, a presign and an audit write): a whole
+/// record is a few hundred at most.
+pub const MAX_DOCUMENTS: usize = 500;
 
 #[utoipa::path(post, path = "/v1/patients/{mrn}/export", tag = "documents",
     params(("mrn" = String, Path)), request_body = ExportRequest, security(("bearer" = [])),
@@ -50,6 +51,9 @@ pub(super) async fn choose(
     let state = state.clone();
     // The README's role table: clinicians and records admins export; ward staff do not.
     user.require(Action::Export)?;
+    if request.doc_ids.len() > MAX_DOCUMENTS {
+        return Err(too_many());
+    }
     let mrn = access::parse_mrn(&state, mrn)?;
     let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, headers).await?;
     let mut chosen: Vec<&DocumentEntry> = manifest
@@ -66,9 +70,7 @@ pub(super) async fn choose(
         return Err(no_such_document());
     }
     if chosen.len() > MAX_DOCUMENTS {
-        return Err(ApiError::Invalid(format!(
-            "One export holds at most {MAX_DOCUMENTS} documents: choose fewer"
-        )));
+        return Err(too_many());
     }
     chosen.sort_by_key(|d| {
         (
@@ -118,4 +120,10 @@ pub(super) async fn choose(
     }
     let entries = exportable.into_iter().cloned();
     Ok((reached.mrn.clone(), entries.zip(documents).collect()))
+}
+
+fn too_many() -> ApiError {
+    ApiError::Invalid(format!(
+        "One export holds at most {MAX_DOCUMENTS} documents: choose fewer and export the rest separately"
+    ))
 }

@@ -2,6 +2,7 @@
 
 mod audit;
 mod changes;
+mod document_history;
 mod document_open;
 mod documents;
 mod export;
@@ -12,6 +13,8 @@ mod patients;
 mod registry;
 mod session;
 mod upload_abort;
+mod upload_complete;
+mod upload_plan;
 mod uploads;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -26,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(registry::put_patient))
         .routes(routes!(registry::import))
         .routes(routes!(documents::list))
+        .routes(routes!(document_history::history))
         .routes(routes!(document_open::open, changes::delete))
         .routes(routes!(export::export))
         .routes(routes!(export_zip::export_zip))
@@ -39,7 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(changes::stamp))
         .routes(routes!(changes::detach))
         .routes(routes!(uploads::start))
-        .routes(routes!(uploads::complete))
+        .routes(routes!(upload_complete::complete))
         .routes(routes!(upload_abort::abort))
         .routes(routes!(audit::history))
         .routes(routes!(audit::offline_views))

@@ -48,18 +48,19 @@ pub async fn still_open(state: &AppState, key: &str, upload_id: &str) -> bool {
     }
 }
 
-/// Completes a multipart upload, create-only. A replay whose upload is already complete (the
-/// object exists: 412, or the upload id is gone) is left to the verification that follows.
-pub async fn complete(
-    state: &AppState,
-    key: &str,
-    upload_id: &str,
+/// The parts a client says S3 accepted, each with the checksum declared for it, in order.
+/// Part numbers come from the client: anything but 1..=declared parts is refused (never a
+/// subtraction that overflows).
+fn completed_parts(
     parts: &[CompletedPartDto],
     part_sha256_hex: &[String],
-) -> ApiResult<()> {
+) -> ApiResult<Vec<CompletedPart>> {
     let mut completed = Vec::with_capacity(parts.len());
     for p in parts {
-        let index = usize::try_from(p.number - 1).ok();
+        let index = p
+            .number
+            .checked_sub(1)
+            .and_then(|i| usize::try_from(i).ok());
         let sha = index
             .and_then(|i| part_sha256_hex.get(i))
             .and_then(|h| hex_to_base64(h))
@@ -75,6 +76,19 @@ pub async fn complete(
         );
     }
     completed.sort_by_key(|p| p.part_number());
+    Ok(completed)
+}
+
+/// Completes a multipart upload, create-only. A replay whose upload is already complete (the
+/// object exists: 412, or the upload id is gone) is left to the verification that follows.
+pub async fn complete(
+    state: &AppState,
+    key: &str,
+    upload_id: &str,
+    parts: &[CompletedPartDto],
+    part_sha256_hex: &[String],
+) -> ApiResult<()> {
+    let completed = completed_parts(parts, part_sha256_hex)?;
     let answer = state
         .s3
         .complete_multipart_upload()
@@ -107,5 +121,31 @@ pub async fn complete(
             Ok(())
         }
         Err(f) => Err(StoreError::from(f).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(number: i32) -> CompletedPartDto {
+        CompletedPartDto {
+            number,
+            etag: "\"e\"".into(),
+        }
+    }
+
+    #[test]
+    fn part_numbers_outside_the_declared_parts_are_refused_without_overflow() {
+        let declared = vec!["ab".repeat(32)];
+        for number in [i32::MIN, -1, 0, 2, i32::MAX] {
+            let refused = completed_parts(&[part(number)], &declared);
+            assert!(
+                matches!(refused, Err(ApiError::Invalid(_))),
+                "part {number}"
+            );
+        }
+        let ok = completed_parts(&[part(1)], &declared).unwrap();
+        assert_eq!(ok[0].part_number(), Some(1));
     }
 }

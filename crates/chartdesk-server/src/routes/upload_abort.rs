@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chartdesk_api::AbortUpload;
 use chartdesk_domain::{keys, Action};
+use chartdesk_records::is_completing;
 
 use crate::access;
 use crate::auth::VerifiedUser;
@@ -31,6 +32,14 @@ pub async fn abort(
     if manifest.documents.iter().any(|d| d.id == up.doc_id) {
         return Err(ApiError::Conflict(
             "This document is already in the record; a records admin can remove it".into(),
+        ));
+    }
+    // A complete is checking these very objects: deleting them now would let another start
+    // put different bytes under a document about to be attached.
+    if is_completing(&state.store, up.doc_id).await? {
+        return Err(ApiError::Conflict(
+            "This file is being added to the record right now and can no longer be cancelled"
+                .into(),
         ));
     }
     let mut objects = vec![

@@ -8,7 +8,13 @@ use uuid::Uuid;
 
 use crate::harness::{api, store, token, Api};
 
-fn declaration(mrn: &str, category: &str, name: &str, content_type: &str, bytes: &[u8]) -> Value {
+pub(crate) fn declaration(
+    mrn: &str,
+    category: &str,
+    name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Value {
     json!({
         "doc_id": Uuid::now_v7(), "mrn": mrn, "category": category, "file_name": name,
         "content_type": content_type, "size": bytes.len(), "sha256": sha256_hex(bytes),
@@ -16,7 +22,7 @@ fn declaration(mrn: &str, category: &str, name: &str, content_type: &str, bytes:
 }
 
 /// Starts an upload and PUTs `body` (which may differ from what was declared).
-async fn start_and_put(api: &Api, t: &str, decl: &Value, body: &[u8]) -> Value {
+pub(crate) async fn start_and_put(api: &Api, t: &str, decl: &Value, body: &[u8]) -> Value {
     let (status, started) = api.post(t, "/v1/uploads", decl).await;
     assert_eq!(status, 200, "{started}");
     let put = &started["objects"][0]["put"];
@@ -29,7 +35,7 @@ async fn start_and_put(api: &Api, t: &str, decl: &Value, body: &[u8]) -> Value {
     started
 }
 
-async fn complete(api: &Api, t: &str, decls: &[Value]) -> Vec<Value> {
+pub(crate) async fn complete(api: &Api, t: &str, decls: &[Value]) -> Vec<Value> {
     let (status, done) = api
         .post(t, "/v1/uploads/complete", &json!({ "uploads": decls }))
         .await;
@@ -37,7 +43,7 @@ async fn complete(api: &Api, t: &str, decls: &[Value]) -> Vec<Value> {
     done["results"].as_array().unwrap().clone()
 }
 
-async fn manifest(mrn: &str) -> Manifest {
+pub(crate) async fn manifest(mrn: &str) -> Manifest {
     let mrn = Mrn::from_stored(mrn).unwrap();
     store()
         .await

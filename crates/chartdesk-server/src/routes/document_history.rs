@@ -1,0 +1,49 @@
+//! What left a category's current list: its replaced and detached documents (still openable
+//! through `document_open`, audited as any view) and the tombstones of deleted ones. For
+//! clinicians and records admins; audited as a list.
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use chartdesk_api::DocumentHistory;
+use chartdesk_domain::{Action, Category};
+use chartdesk_records::audit::AuditAction;
+use chartdesk_records::history_rows;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::access::{self, Detail};
+use crate::auth::VerifiedUser;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+#[derive(Deserialize, IntoParams)]
+pub struct HistoryQuery {
+    /// A category id (`preop`, `lab`, …).
+    pub category: String,
+}
+
+#[utoipa::path(get, path = "/v1/patients/{mrn}/document-history", tag = "documents",
+    params(("mrn" = String, Path), HistoryQuery), security(("bearer" = [])),
+    responses((status = 200, body = DocumentHistory), (status = 403, body = chartdesk_api::ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    headers: HeaderMap,
+    Path(mrn): Path<String>,
+    Query(query): Query<HistoryQuery>,
+) -> ApiResult<Json<DocumentHistory>> {
+    user.require(Action::ReadHistory)?;
+    let category = Category::from_id(&query.category)
+        .ok_or_else(|| ApiError::Invalid("There is no such document category".into()))?;
+    let mrn = access::parse_mrn(&state, &mrn)?;
+    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, &headers).await?;
+    let rows = history_rows(&manifest, category);
+    let detail = Detail {
+        reason: reached.reason.as_ref(),
+        count: Some(u32::try_from(rows.len()).unwrap_or(u32::MAX)),
+        ..Default::default()
+    };
+    access::audit(&state, &user, AuditAction::List, &reached.mrn, detail).await?;
+    Ok(Json(DocumentHistory { rows }))
+}

@@ -1,0 +1,268 @@
+//! Completing uploads: each upload's objects verified and its id's claim checked, then one
+//! compare-and-swap per patient under the preop rule. A preop image that replaces the oldest
+//! is audited as a `Replace` naming the old document before the change is made.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::Json;
+use chartdesk_api::{
+    CompleteResult, CompleteUploads, CompletedUploads, ErrorBody, UploadOutcomeKind,
+    MAX_UPLOADS_PER_COMPLETE,
+};
+use chartdesk_domain::{attach, Action, AttachError, DocumentEntry, Manifest, StatedReason};
+use chartdesk_records::audit::AuditAction;
+use chartdesk_records::{mark_completing, row_for, update_manifest};
+use futures_util::StreamExt;
+use uuid::Uuid;
+
+use super::documents::permissions;
+use super::upload_plan::{entry, plan, upload_target, Planned};
+use super::uploads::{already, claim, refused, refused_with, verified};
+use crate::access::{self, Detail};
+use crate::auth::VerifiedUser;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+use crate::state::AppState;
+
+/// Uploads of one batch verified at once (each is a few HEAD/GET requests).
+const PARALLEL_CHECKS: usize = 4;
+
+/// A patient of the batch as complete found them: reached (break-glass reason, not
+/// superseded) and their manifest at that time.
+struct Target {
+    reason: Option<StatedReason>,
+    manifest: Manifest,
+}
+
+/// What attaching one upload came to inside the compare-and-swap.
+enum Attach {
+    Done(UploadOutcomeKind),
+    /// It would replace other images than the ones audited: preop changed meanwhile.
+    Changed,
+}
+
+#[utoipa::path(post, path = "/v1/uploads/complete", tag = "uploads", request_body = CompleteUploads,
+    security(("bearer" = [])),
+    responses((status = 200, body = CompletedUploads, description = "one result per upload"),
+        (status = 400, body = chartdesk_api::ErrorBody, description = "more than 100 uploads")))]
+pub async fn complete(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    headers: HeaderMap,
+    ApiJson(batch): ApiJson<CompleteUploads>,
+) -> ApiResult<Json<CompletedUploads>> {
+    user.require(Action::Upload)?;
+    if batch.uploads.len() > MAX_UPLOADS_PER_COMPLETE {
+        return Err(ApiError::Invalid(format!(
+            "At most {MAX_UPLOADS_PER_COMPLETE} files can be added in one go; send the rest separately"
+        )));
+    }
+    let mut results: BTreeMap<usize, CompleteResult> = BTreeMap::new();
+    let mut planned = Vec::new();
+    for (i, c) in batch.uploads.iter().enumerate() {
+        match plan(&state, &c.upload) {
+            Ok(p) => planned.push((i, c, p)),
+            Err(e) => {
+                results.insert(i, refused(c.upload.doc_id, &e));
+            }
+        }
+    }
+    // One visit per patient in the batch, not per upload.
+    let mut targets: BTreeMap<String, Result<Target, ErrorBody>> = BTreeMap::new();
+    for (_, _, p) in &planned {
+        if !targets.contains_key(p.mrn.as_str()) {
+            let target = async {
+                let reached = upload_target(&state, &p.mrn, &headers).await?;
+                let (manifest, _) = access::manifest(&state, &p.mrn).await?;
+                Ok::<_, ApiError>(Target {
+                    reason: reached.reason,
+                    manifest,
+                })
+            }
+            .await
+            .map_err(|e| e.body());
+            targets.insert(p.mrn.to_string(), target);
+        }
+    }
+    // Each upload's claim and objects checked and its audit event written, a few at a time.
+    let mut checks = Vec::with_capacity(planned.len());
+    for (i, c, p) in planned {
+        let (state, user) = (&state, &user);
+        let target = &targets[p.mrn.as_str()];
+        checks.push(async move {
+            let id = c.upload.doc_id;
+            let checked = match target {
+                Err(body) => Err(body.clone()),
+                Ok(t) if t.manifest.documents.iter().any(|d| d.id == id) => Ok(None),
+                Ok(t) => async {
+                    claim(state, &p, id).await?;
+                    mark_completing(&state.store, id, true).await?;
+                    let checked = async {
+                        verified(state, c, &p).await?;
+                        let detail = Detail {
+                            doc_id: Some(id),
+                            reason: t.reason.as_ref(),
+                            ..Default::default()
+                        };
+                        access::audit(state, user, AuditAction::Upload, &p.mrn, detail).await
+                    }
+                    .await;
+                    if checked.is_err() {
+                        // Refused: the user may cancel it now (and the abort clean up).
+                        let _ = mark_completing(&state.store, id, false).await;
+                    }
+                    checked.map(Some)
+                }
+                .await
+                .map_err(|e| e.body()),
+            };
+            (i, c, p, checked)
+        });
+    }
+    let checked: Vec<_> = futures_util::stream::iter(checks)
+        .buffer_unordered(PARALLEL_CHECKS)
+        .collect()
+        .await;
+    let mut ready: BTreeMap<String, Vec<Ready>> = BTreeMap::new();
+    for (i, c, p, outcome) in checked {
+        match outcome {
+            Ok(Some(())) => {
+                let entry = entry(&p, &c.upload, &user, &state);
+                ready.entry(p.mrn.to_string()).or_default().push(Ready {
+                    i,
+                    planned: p,
+                    entry,
+                    replace_oldest: c.upload.replace_oldest,
+                });
+            }
+            Ok(None) => {
+                results.insert(i, already(c.upload.doc_id));
+            }
+            Err(body) => {
+                results.insert(i, refused_with(c.upload.doc_id, body));
+            }
+        }
+    }
+    for (mrn, uploads) in ready {
+        let Some(Ok(target)) = targets.get(&mrn) else {
+            continue;
+        };
+        for (i, result) in attach_all(&state, &user, target, uploads).await {
+            if result.outcome != UploadOutcomeKind::Attached {
+                let _ = mark_completing(&state.store, result.doc_id, false).await;
+            }
+            results.insert(i, result);
+        }
+    }
+    Ok(Json(CompletedUploads {
+        results: results.into_values().collect(),
+    }))
+}
+
+/// One verified upload waiting to be attached.
+struct Ready {
+    i: usize,
+    planned: Planned,
+    entry: DocumentEntry,
+    replace_oldest: bool,
+}
+
+/// Attaches one patient's verified uploads in one compare-and-swap. The images each would
+/// replace are worked out on the manifest read at the start and audited first; inside the
+/// swap an upload that would replace anything else is refused (tried again later), so no
+/// image ever leaves the current list without an event naming it.
+async fn attach_all(
+    state: &AppState,
+    user: &VerifiedUser,
+    target: &Target,
+    uploads: Vec<Ready>,
+) -> Vec<(usize, CompleteResult)> {
+    let mrn = uploads[0].planned.mrn.clone();
+    let mut trial = target.manifest.clone();
+    let expected: Vec<Vec<Uuid>> = uploads
+        .iter()
+        .map(|u| {
+            attach(&mut trial, u.entry.clone(), u.replace_oldest)
+                .map(|done| done.replaced)
+                .unwrap_or_default()
+        })
+        .collect();
+    for old in expected.iter().flatten() {
+        let detail = Detail {
+            doc_id: Some(*old),
+            reason: target.reason.as_ref(),
+            ..Default::default()
+        };
+        if let Err(e) = access::audit(state, user, AuditAction::Replace, &mrn, detail).await {
+            return uploads
+                .iter()
+                .map(|u| (u.i, refused(u.entry.id, &e)))
+                .collect();
+        }
+    }
+    let may = permissions(user);
+    let attached = update_manifest(&state.store, &mrn, |manifest: &mut Manifest| {
+        let mut rows = Vec::new();
+        for (u, expected) in uploads.iter().zip(&expected) {
+            let mut next = manifest.clone();
+            let outcome = match attach(&mut next, u.entry.clone(), u.replace_oldest) {
+                Ok(done) if done.replaced == *expected => {
+                    *manifest = next;
+                    Attach::Done(UploadOutcomeKind::Attached)
+                }
+                Ok(_) => Attach::Changed,
+                Err(AttachError::AlreadyAttached) => {
+                    Attach::Done(UploadOutcomeKind::AlreadyAttached)
+                }
+                Err(AttachError::PreopFull) => Attach::Done(UploadOutcomeKind::PreopFull),
+            };
+            rows.push((u.i, u.entry.id, outcome));
+        }
+        let rows: Vec<_> = rows
+            .into_iter()
+            .map(|(i, id, outcome)| (i, id, outcome, row_for(manifest, id, may)))
+            .collect();
+        Ok::<_, ApiError>(rows)
+    })
+    .await;
+    let rows = match attached {
+        Ok(rows) => rows,
+        Err(e) => {
+            let e = ApiError::from(e);
+            return uploads
+                .iter()
+                .map(|u| (u.i, refused(u.entry.id, &e)))
+                .collect();
+        }
+    };
+    let mut results = Vec::with_capacity(rows.len());
+    for (i, id, outcome, row) in rows {
+        let result = match outcome {
+            Attach::Done(UploadOutcomeKind::PreopFull) => {
+                // Refused for certain: no entry names these objects.
+                if let Some(u) = uploads.iter().find(|u| u.i == i) {
+                    for (_, key, ..) in &u.planned.objects {
+                        let _ = state.store.delete(key).await;
+                    }
+                }
+                refused(id, &ApiError::PreopFull)
+            }
+            Attach::Changed => refused(
+                id,
+                &ApiError::Conflict(
+                    "Preop changed while this image was being added; it will be tried again".into(),
+                ),
+            ),
+            Attach::Done(outcome) => CompleteResult {
+                doc_id: id,
+                outcome,
+                row,
+                error: None,
+            },
+        };
+        results.push((i, result));
+    }
+    results
+}

@@ -1,0 +1,157 @@
+//! The checks every declared upload passes, at start and again at complete: the declaration
+//! itself (`plan`), and the record it goes to (`upload_target`: break-glass, not superseded).
+
+use axum::http::HeaderMap;
+use chartdesk_api::{ObjectRole, StartUpload, VariantKind};
+use chartdesk_domain::{
+    accept_declared, keys, Category, DocumentEntry, DocumentStatus, Mrn, Patient, ScanStatus,
+};
+use chartdesk_records::store::transfer::{MULTIPART_THRESHOLD, PART_SIZE};
+
+use crate::access::{self, Reached};
+use crate::auth::VerifiedUser;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// A 320 px JPEG is a few tens of kB: a thumb declared larger is refused at start, so a list
+/// never reads a large object to inline it.
+pub const THUMB_MAX_BYTES: u64 = 256 * 1024;
+
+/// A declared upload, checked: where each of its objects goes.
+pub struct Planned {
+    pub mrn: Mrn,
+    pub category: Category,
+    pub file_name: String,
+    pub content_type: &'static str,
+    /// (role, key, content type, size, hex sha256)
+    pub objects: Vec<(ObjectRole, String, &'static str, u64, String)>,
+}
+
+fn is_hex_digest(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+/// The checks every declared upload passes, at start and again at complete.
+pub fn plan(state: &AppState, up: &StartUpload) -> ApiResult<Planned> {
+    let mrn = access::parse_mrn(state, &up.mrn)?;
+    let file = accept_declared(
+        &up.file_name,
+        &up.content_type,
+        up.size,
+        state.max_upload_bytes,
+    )?;
+    if !is_hex_digest(&up.sha256) {
+        return Err(ApiError::Invalid(
+            "sha256 must be 64 lower-case hex digits".into(),
+        ));
+    }
+    let parts = usize::try_from(up.size.div_ceil(PART_SIZE as u64)).unwrap_or(usize::MAX);
+    let multipart = up.size > MULTIPART_THRESHOLD as u64;
+    if multipart == up.part_sha256.is_empty()
+        || (multipart
+            && (up.part_sha256.len() != parts || !up.part_sha256.iter().all(|p| is_hex_digest(p))))
+    {
+        return Err(ApiError::Invalid(format!(
+            "A file over {} MiB is sent in {} MiB parts: give one hex SHA-256 per part",
+            MULTIPART_THRESHOLD / 1_048_576,
+            PART_SIZE / 1_048_576
+        )));
+    }
+    let ext = keys::extension_for(file.content_type).unwrap_or("bin");
+    let id = up.doc_id;
+    let mut objects = vec![(
+        ObjectRole::Original,
+        keys::original(&mrn, up.category, id, ext),
+        file.content_type,
+        up.size,
+        up.sha256.clone(),
+    )];
+    let mut seen = Vec::new();
+    for v in &up.variants {
+        let ok = file.is_image()
+            && !seen.contains(&v.kind)
+            && v.size > 0
+            && v.size <= variant_limit(v.kind)
+            && is_hex_digest(&v.sha256);
+        if !ok {
+            return Err(ApiError::Invalid(
+                "Image variants: one optimized and one thumb JPEG each (the thumb at most 256 KiB), for images only".into(),
+            ));
+        }
+        seen.push(v.kind);
+        let (role, key) = match v.kind {
+            VariantKind::Optimized => (
+                ObjectRole::Optimized,
+                keys::optimized(&mrn, up.category, id),
+            ),
+            VariantKind::Thumb => (ObjectRole::Thumb, keys::thumb(&mrn, up.category, id)),
+        };
+        objects.push((role, key, "image/jpeg", v.size, v.sha256.clone()));
+    }
+    Ok(Planned {
+        mrn,
+        category: up.category,
+        file_name: file.file_name,
+        content_type: file.content_type,
+        objects,
+    })
+}
+
+pub fn entry(
+    planned: &Planned,
+    up: &StartUpload,
+    user: &VerifiedUser,
+    state: &AppState,
+) -> DocumentEntry {
+    DocumentEntry {
+        id: up.doc_id,
+        category: planned.category,
+        file_name: planned.file_name.clone(),
+        content_type: planned.content_type.to_string(),
+        size: up.size,
+        sha256: up.sha256.clone(),
+        created: state.now(),
+        uploaded_by: user.actor.clone(),
+        variants: planned
+            .objects
+            .iter()
+            .filter(|(role, ..)| *role != ObjectRole::Original)
+            .map(|(_, key, ..)| key.clone())
+            .collect(),
+        stamp: None,
+        status: DocumentStatus::Attached,
+        scan_status: ScanStatus::Pending,
+        status_change: None,
+    }
+}
+
+fn variant_limit(kind: VariantKind) -> u64 {
+    match kind {
+        VariantKind::Optimized => MULTIPART_THRESHOLD as u64,
+        VariantKind::Thumb => THUMB_MAX_BYTES,
+    }
+}
+
+/// The record an upload goes to, reached as any other access: a restricted record needs the
+/// break-glass reason (`reach` refuses and leaves a trace without it), and a superseded
+/// record takes nothing new, its documents would not show in the record it was merged into.
+pub async fn upload_target(state: &AppState, mrn: &Mrn, headers: &HeaderMap) -> ApiResult<Reached> {
+    let reached = access::reach(state, mrn.clone(), headers).await?;
+    let patient = state
+        .store
+        .get_json::<Patient>(&keys::patient(mrn))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("No patient found with MRN {mrn}")))?
+        .value;
+    if patient.flags.superseded {
+        return Err(ApiError::Invalid(match patient.superseded_by {
+            Some(current) => format!(
+                "This record was merged into MRN {current}: add the document to that record"
+            ),
+            None => "This record was merged into another and takes no new documents".into(),
+        }));
+    }
+    Ok(reached)
+}

@@ -1,0 +1,351 @@
+//! Uploads never put one patient's document id into another record, reach a restricted
+//! record only with a reason, never file into a superseded record, and stay within limits
+//! (issue 22 items 1, 4 and 9).
+
+use chartdesk::cloud::object_store::Write;
+use chartdesk::domain::{keys, Mrn, Patient};
+use chartdesk::sandbox::{demo_jpeg, demo_pdf};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::harness::{answer, api, store, token, Api};
+use crate::uploads::{complete, declaration, manifest, start_and_put};
+
+const REASON: (&str, &str) = ("x-chartdesk-break-glass-reason", "direct_care");
+
+/// A POST carrying the break-glass reason.
+async fn post_with_reason(api: &Api, t: &str, path: &str, body: &Value) -> (u16, Value) {
+    let r = api
+        .http
+        .post(api.url(path))
+        .bearer_auth(t)
+        .header(REASON.0, REASON.1)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    answer(r).await
+}
+
+/// A patient of the test's own, copied from a demo patient under a new MRN.
+pub(crate) async fn own_patient(mrn: &str, change: impl FnOnce(&mut Patient)) {
+    let store = store().await;
+    let demo = Mrn::from_stored("10000005").unwrap();
+    let mut patient = store
+        .get_json::<Patient>(&keys::patient(&demo))
+        .await
+        .unwrap()
+        .unwrap()
+        .value;
+    let new = Mrn::from_stored(mrn).unwrap();
+    patient.mrn = new.clone();
+    change(&mut patient);
+    store
+        .put_json(&keys::patient(&new), &patient, Write::Overwrite)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_document_id_used_for_one_patient_is_refused_for_any_other() {
+    let api = api();
+    let t = token("nurse.hughes").await;
+    let pdf = demo_pdf("Lab", "id reuse test");
+    let first = declaration("10000011", "lab", "mine.pdf", "application/pdf", &pdf);
+    start_and_put(&api, &t, &first, &pdf).await;
+    assert_eq!(
+        complete(&api, &t, std::slice::from_ref(&first)).await[0]["outcome"],
+        "attached"
+    );
+
+    // The same id for another patient: refused at start and at complete, nothing attached.
+    let mut reused = first.clone();
+    reused["mrn"] = json!("10000012");
+    let (status, body) = api.post(&t, "/v1/uploads", &reused).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_input")),
+        "{body}"
+    );
+    let done = complete(&api, &t, std::slice::from_ref(&reused)).await;
+    assert_eq!(done[0]["outcome"], "refused", "{done:?}");
+    let id: Uuid = serde_json::from_value(first["doc_id"].clone()).unwrap();
+    assert!(!manifest("10000012")
+        .await
+        .documents
+        .iter()
+        .any(|d| d.id == id));
+
+    // A retry of the first upload is still fine.
+    let (status, again) = api.post(&t, "/v1/uploads", &first).await;
+    assert_eq!(
+        (status, again["already_attached"].as_bool()),
+        (200, Some(true))
+    );
+
+    // Claimed at start, before any complete: a started upload's id is not free either, and
+    // its own retry goes on.
+    let jpeg = demo_jpeg(7);
+    let started = declaration("10000011", "radiology", "x.jpg", "image/jpeg", &jpeg);
+    assert_eq!(api.post(&t, "/v1/uploads", &started).await.0, 200);
+    let mut elsewhere = started.clone();
+    elsewhere["mrn"] = json!("10000012");
+    assert_eq!(api.post(&t, "/v1/uploads", &elsewhere).await.0, 400);
+    let (status, retried) = api.post(&t, "/v1/uploads", &started).await;
+    assert_eq!(
+        (status, retried["already_attached"].as_bool()),
+        (200, Some(false))
+    );
+
+    // A demo document (another patient's X-ray, as a clinician sees its id) cannot be reused.
+    let (_, list) = api
+        .get(
+            &token("dr.okafor").await,
+            "/v1/patients/10000004/documents?category=preop",
+        )
+        .await;
+    let mut copied = declaration("10000012", "preop", "copy.jpg", "image/jpeg", &jpeg);
+    copied["doc_id"] = list["rows"][0]["id"].clone();
+    let (status, body) = api.post(&t, "/v1/uploads", &copied).await;
+    assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test]
+async fn an_upload_to_a_restricted_record_needs_the_reason_and_carries_it() {
+    let api = api();
+    let t = token("nurse.hughes").await;
+    let pdf = demo_pdf("Lab", "restricted upload");
+    let decl = declaration("10000007", "lab", "r.pdf", "application/pdf", &pdf);
+    let (status, body) = api.post(&t, "/v1/uploads", &decl).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("reason_required")),
+        "{body}"
+    );
+
+    let (status, started) = post_with_reason(&api, &t, "/v1/uploads", &decl).await;
+    assert_eq!(status, 200, "{started}");
+    let put = &started["objects"][0]["put"];
+    let mut req = api.http.put(put["url"].as_str().unwrap());
+    for h in put["headers"].as_array().unwrap() {
+        req = req.header(h["name"].as_str().unwrap(), h["value"].as_str().unwrap());
+    }
+    assert!(req
+        .body(pdf.clone())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .is_success());
+
+    let batch = json!({ "uploads": [decl.clone()] });
+    let without = complete(&api, &t, std::slice::from_ref(&decl)).await;
+    assert_eq!(
+        without[0]["error"]["code"], "reason_required",
+        "{without:?}"
+    );
+    let (status, with) = post_with_reason(&api, &t, "/v1/uploads/complete", &batch).await;
+    assert_eq!(status, 200, "{with}");
+    assert_eq!(with["results"][0]["outcome"], "attached", "{with}");
+
+    let id = decl["doc_id"].as_str().unwrap();
+    let admin = token("admin.byrne").await;
+    let r = api
+        .http
+        .get(api.url("/v1/patients/10000007/audit"))
+        .bearer_auth(&admin)
+        .header(REASON.0, REASON.1)
+        .send()
+        .await
+        .unwrap();
+    let (_, history) = answer(r).await;
+    let upload = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "upload" && e["doc_id"] == id);
+    assert!(
+        upload.is_some_and(|e| e["reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("direct_care"))),
+        "the upload's event carries the reason: {history}"
+    );
+}
+
+#[tokio::test]
+async fn an_upload_to_a_superseded_record_is_refused_and_names_the_current_record() {
+    own_patient("31000001", |p| {
+        p.flags.superseded = true;
+        p.superseded_by = Some(Mrn::from_stored("10000012").unwrap());
+    })
+    .await;
+    let api = api();
+    let t = token("nurse.hughes").await;
+    let pdf = demo_pdf("Lab", "to a merged record");
+    let decl = declaration("31000001", "lab", "m.pdf", "application/pdf", &pdf);
+    let (status, body) = api.post(&t, "/v1/uploads", &decl).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_input")),
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("10000012"),
+        "{body}"
+    );
+    let done = complete(&api, &t, &[decl]).await;
+    assert_eq!(done[0]["outcome"], "refused");
+    assert!(manifest("31000001").await.documents.is_empty());
+}
+
+#[tokio::test]
+async fn a_complete_of_more_than_a_hundred_uploads_is_refused_whole() {
+    let api = api();
+    let t = token("nurse.hughes").await;
+    let pdf = demo_pdf("Lab", "batch");
+    let many: Vec<Value> = (0..101)
+        .map(|i| {
+            declaration(
+                "10000011",
+                "lab",
+                &format!("{i}.pdf"),
+                "application/pdf",
+                &pdf,
+            )
+        })
+        .collect();
+    let (status, body) = api
+        .post(&t, "/v1/uploads/complete", &json!({ "uploads": many }))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_input")),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn an_export_naming_more_than_five_hundred_documents_is_refused() {
+    let api = api();
+    let t = token("dr.okafor").await;
+    let ids: Vec<Uuid> = (0..501).map(|_| Uuid::now_v7()).collect();
+    let (status, body) = api
+        .post(
+            &t,
+            "/v1/patients/10000004/export",
+            &json!({ "doc_ids": ids }),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_input")),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_thumbnail_over_256_kib_is_refused_at_start() {
+    let api = api();
+    let t = token("nurse.hughes").await;
+    let jpeg = demo_jpeg(3);
+    let mut decl = declaration(
+        "10000011",
+        "radiology",
+        "big-thumb.jpg",
+        "image/jpeg",
+        &jpeg,
+    );
+    decl["variants"] = json!([{ "kind": "thumb", "size": 300 * 1024, "sha256": "ab".repeat(32) }]);
+    let (status, body) = api.post(&t, "/v1/uploads", &decl).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_input")),
+        "{body}"
+    );
+    decl["variants"][0]["size"] = json!(200 * 1024);
+    assert_eq!(api.post(&t, "/v1/uploads", &decl).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_cancel_while_a_complete_checks_the_upload_leaves_its_objects_alone() {
+    let api = api();
+    let t = token("nurse.hughes").await;
+    let pdf = demo_pdf("Lab", "cancel race");
+    let decl = declaration("10000011", "lab", "race.pdf", "application/pdf", &pdf);
+    start_and_put(&api, &t, &decl, &pdf).await;
+    let id: Uuid = serde_json::from_value(decl["doc_id"].clone()).unwrap();
+    let original = keys::original(
+        &Mrn::from_stored("10000011").unwrap(),
+        chartdesk::domain::Category::Lab,
+        id,
+        "pdf",
+    );
+    let store = store().await;
+    // A complete in flight between its checks and its attach, as the claim records it.
+    let set_completing = |on: bool| {
+        let store = store.clone();
+        async move {
+            let key = chartdesk::records::doc_claim_key(id);
+            let mut claim = store.get_json::<Value>(&key).await.unwrap().unwrap().value;
+            claim["completing"] = json!(on);
+            store
+                .put_json(&key, &claim, Write::Overwrite)
+                .await
+                .unwrap();
+        }
+    };
+    set_completing(true).await;
+    let abort = json!({ "doc_id": id, "mrn": "10000011", "category": "lab" });
+    let (status, body) = api.post(&t, "/v1/uploads/abort", &abort).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
+    assert!(
+        store.exists(&original).await.unwrap(),
+        "the checked bytes stay"
+    );
+
+    set_completing(false).await;
+    let r = api
+        .http
+        .post(api.url("/v1/uploads/abort"))
+        .bearer_auth(&t)
+        .json(&abort)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert!(
+        !store.exists(&original).await.unwrap(),
+        "a real cancel still cleans up"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_complete_lets_the_upload_be_cancelled_afterwards() {
+    let api = api();
+    let t = token("nurse.hughes").await;
+    let declared = demo_pdf("Lab", "declared bytes");
+    let decl = declaration(
+        "10000011",
+        "lab",
+        "never-sent.pdf",
+        "application/pdf",
+        &declared,
+    );
+    assert_eq!(api.post(&t, "/v1/uploads", &decl).await.0, 200);
+    let done = complete(&api, &t, std::slice::from_ref(&decl)).await;
+    assert_eq!(done[0]["error"]["code"], "integrity", "{done:?}");
+    let abort = json!({ "doc_id": decl["doc_id"], "mrn": "10000011", "category": "lab" });
+    let r = api
+        .http
+        .post(api.url("/v1/uploads/abort"))
+        .bearer_auth(&t)
+        .json(&abort)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}
