@@ -10,8 +10,8 @@ pub use error::{ApiErrorCode, ErrorBody};
 pub use patients::{
     AuditHistory, DocumentAccess, DocumentList, DocumentView, ExportArchive, ExportRequest,
     ExportedDocuments, FoundPatient, Health, ImportOutcome, ImportReport, ImportRow,
-    ListedDocument, OfflineAction, OfflineView, OfflineViews, OfflineViewsAccepted, PatientRegistration,
-    RegisteredPatient,
+    ListedDocument, OfflineAction, OfflineView, OfflineViews, OfflineViewsAccepted,
+    PatientRegistration, RegisteredPatient,
 };
 pub use session::{
     ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer, RefreshRequest,

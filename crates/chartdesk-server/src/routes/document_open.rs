@@ -40,7 +40,7 @@ pub async fn open(
 ) -> ApiResult<Json<DocumentAccess>> {
     user.require(Action::ViewRecords)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
-    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, &headers).await?;
+    let (reached, manifest, _) = access::reach_with_manifest(&state, &user, mrn, &headers).await?;
     let entry = find_entry(&manifest, doc_id).ok_or_else(no_such_document)?;
     let access_to = match query.view.unwrap_or_default() {
         DocumentView::Original => checked_access(&state, &reached.mrn, entry).await?,

@@ -51,7 +51,7 @@ pub(super) async fn choose(
     // The README's role table: clinicians and records admins export; ward staff do not.
     user.require(Action::Export)?;
     let mrn = access::parse_mrn(&state, mrn)?;
-    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, headers).await?;
+    let (reached, manifest, _) = access::reach_with_manifest(&state, user, mrn, headers).await?;
     let mut chosen: Vec<&DocumentEntry> = manifest
         .documents
         .iter()

@@ -124,7 +124,8 @@ async fn a_request_from_another_origin_is_refused_and_an_allowed_one_is_let_thro
 }
 
 #[tokio::test]
-async fn the_export_zip_is_written_to_the_bucket_and_its_link_carries_no_mrn_only_its_download_name_does() {
+async fn the_export_zip_is_written_to_the_bucket_and_its_link_carries_no_mrn_only_its_download_name_does(
+) {
     let t = token("dr.okafor").await;
     let http = reqwest::Client::new();
     let r = http
