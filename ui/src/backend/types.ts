@@ -118,7 +118,11 @@ export type ExportSummary = { files: number, bytes: number, path: string, };
 
 export type OutboxState = "queued" | "failed";
 
-export type OutboxItem = { doc_id: string, mrn: string, category: string, file_name: string, size: number, queued_at: string, state: OutboxState, attempts: number, last_error: string | null, 
+export type OutboxItem = { doc_id: string, mrn: string, category: string, 
+/**
+ * The category as staff read it ("OT notes"), from the one label the tiles use.
+ */
+category_label: string, file_name: string, size: number, queued_at: string, state: OutboxState, attempts: number, last_error: string | null, 
 /**
  * The `UiError` code of the last failure (e.g. `preop_full`: offer "Replace oldest").
  */
@@ -208,7 +212,7 @@ export type AccessEvent = {
  */
 at: string, 
 /**
- * UK form for the panel, e.g. `30-Nov-2026 09:15` (UTC).
+ * UK local time for the panel, with its zone: `30-Nov-2026 09:15 GMT`, `30-Jun-2026 10:15 BST`.
  */
 shown_at: string, actor: string, action: string, doc_id: string | null, 
 /**
@@ -218,4 +222,8 @@ reason: string | null,
 /**
  * A view made from the offline copy and reported later.
  */
-reported_offline: boolean, };
+reported_offline: boolean, 
+/**
+ * What changed, in words: `not restricted → restricted`, or the demographics' field names.
+ */
+detail: string | null, };
