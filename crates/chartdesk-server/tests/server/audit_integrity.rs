@@ -243,3 +243,32 @@ async fn the_history_comes_a_page_at_a_time_newest_first() {
     );
     assert!(times.len() >= 6, "every event, across pages: {seen:?}");
 }
+
+#[tokio::test]
+async fn an_audit_write_whose_patient_copy_is_taken_fails_and_still_writes_the_day_copy() {
+    use chartdesk::domain::Mrn;
+    use chartdesk_records::audit::{self, AuditAction};
+    use chartdesk_records::store::object_store::Write;
+    let store = crate::harness::store().await;
+    let mrn = Mrn::from_stored("42000015").unwrap();
+    let at = OffsetDateTime::now_utc();
+    let (day_key, event) = audit::event(at, "dr.okafor", AuditAction::View, &mrn, None);
+    // Something else already holds this event's per-patient key.
+    let mut other = event.clone();
+    other.actor = "someone.else".into();
+    let patient_key = audit::patient_key(&mrn, at, event.event_id);
+    store
+        .put_json(&patient_key, &other, Write::Create)
+        .await
+        .unwrap();
+    assert!(
+        audit::write(&store, at, &event).await.is_err(),
+        "a conflict with another event is no success: the patient's copy is missing"
+    );
+    let day = store.get_json::<audit::AuditEvent>(&day_key).await.unwrap();
+    assert_eq!(day.map(|v| v.value), Some(event.clone()), "never cancelled");
+    // The same event written again (an SDK retry after a lost answer) is done.
+    let (_, again) = audit::event(at, "dr.okafor", AuditAction::View, &mrn, None);
+    audit::write(&store, at, &again).await.unwrap();
+    audit::write(&store, at, &again).await.unwrap();
+}
