@@ -7,7 +7,7 @@ use chartdesk_records::store::object_store::Write;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::harness::{answer, api, store, token, Api};
+use crate::harness::{answer, api, store, token};
 
 pub const REASON: (&str, &str) = ("safeguarding", "audit%20review");
 pub const REASON_SHOWN: &str = "safeguarding: audit review";
@@ -88,8 +88,7 @@ fn count(events: &[Value], action: &str, actor: &str) -> usize {
         .count()
 }
 
-async fn send(api: &Api, r: reqwest::RequestBuilder) -> (u16, Value) {
-    let _ = api;
+async fn send(r: reqwest::RequestBuilder) -> (u16, Value) {
     answer(r.send().await.unwrap()).await
 }
 
@@ -111,7 +110,7 @@ async fn a_records_admin_needs_a_reason_for_history_detach_and_delete_and_each_r
         api.http.delete(doc(&ids[1], "")),
     ];
     for r in refused {
-        let (status, body) = send(&api, r.bearer_auth(&admin)).await;
+        let (status, body) = send(r.bearer_auth(&admin)).await;
         assert_eq!(
             (status, body["code"].as_str()),
             (403, Some("reason_required")),
@@ -141,9 +140,9 @@ async fn a_records_admin_needs_a_reason_for_history_detach_and_delete_and_each_r
     );
     // With a reason: allowed, and each event carries it.
     let detach = reasoned(api.http.post(doc(&ids[0], "/detach")), true);
-    assert_eq!(send(&api, detach.bearer_auth(&admin)).await.0, 204);
+    assert_eq!(send(detach.bearer_auth(&admin)).await.0, 204);
     let delete = reasoned(api.http.delete(doc(&ids[1], "")), true);
-    assert_eq!(send(&api, delete.bearer_auth(&admin)).await.0, 204);
+    assert_eq!(send(delete.bearer_auth(&admin)).await.0, 204);
     let events = history("42000001").await;
     for action in ["detach", "delete", "read_history"] {
         assert!(
