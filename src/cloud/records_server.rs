@@ -220,16 +220,20 @@ impl RecordsServer {
             .map(|_| ())
     }
 
+    /// The newest page of a patient's access history (with the break-glass reason given for a
+    /// restricted record).
     pub async fn access_history(
         &self,
         token: &str,
         mrn: &str,
+        reason: Option<&StatedReason>,
     ) -> Result<AuditHistory, ServerError> {
         let url = self.url(&format!(
             "/v1/patients/{}/audit",
             utf8_percent_encode(mrn, NON_ALPHANUMERIC)
         ));
-        self.json(self.http.get(url).bearer_auth(token)).await
+        self.json(with_reason(self.http.get(url).bearer_auth(token), reason))
+            .await
     }
 
     pub async fn import_patients(

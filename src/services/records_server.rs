@@ -51,7 +51,10 @@ impl Services {
         let mrn = self.parse_mrn(mrn)?;
         let server = self.records_server_or_none()?;
         let token = self.access_token().await?;
-        Ok(server.access_history(&token, mrn.as_ref()).await?.events)
+        // A restricted record's history needs the reason given for this patient, as its reads do.
+        let reason = self.reason_for(mrn.as_ref());
+        let history = server.access_history(&token, mrn.as_ref(), reason.as_ref());
+        Ok(history.await?.events)
     }
 
     /// `access_history` as the panel shows it.

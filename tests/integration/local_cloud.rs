@@ -322,7 +322,9 @@ pub async fn audit_events() -> Vec<serde_json::Value> {
     let store = cloud().admin_store().await;
     let mut events = Vec::new();
     for key in store.list_keys("audit/").await.unwrap() {
-        if key.starts_with("audit/patients/") {
+        // Each event once: its day's copy (`audit/{yyyy}/…`), not the per-patient copy or the
+        // replay markers of offline views.
+        if !key["audit/".len()..].starts_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
         let (bytes, _) = store.get_bytes(&key).await.unwrap().unwrap();

@@ -221,3 +221,23 @@ async fn a_cached_patient_made_restricted_elsewhere_needs_a_reason_at_the_next_r
     let refused = s.revalidate_patient("20000120").await.unwrap_err();
     assert_eq!(ErrorCode::of(&refused), ErrorCode::ReasonRequired);
 }
+
+#[tokio::test]
+async fn the_access_history_of_a_restricted_record_goes_with_the_reason_given_for_it() {
+    let admin = through_server("admin.byrne").await;
+    let refused = admin.access_history("10000007").await.unwrap_err();
+    assert_eq!(ErrorCode::of(&refused), ErrorCode::ReasonRequired);
+    let reason =
+        chartdesk::domain::StatedReason::parse(Some("safeguarding"), Some("review")).unwrap();
+    admin
+        .find_patient_with_reason("999 186 0916", Some(reason))
+        .await
+        .unwrap();
+    let rows = admin.access_history_rows("10000007").await.unwrap();
+    assert!(
+        rows.iter().any(|r| r.actor == "admin.byrne"
+            && r.action == "Read the access history"
+            && r.reason.as_deref() == Some("Safeguarding concern: review")),
+        "{rows:?}"
+    );
+}

@@ -179,6 +179,9 @@ pub struct AuditHistory {
     /// The same events as the access-history panel shows them (the browser shows these).
     #[serde(default)]
     pub rows: Vec<AccessEvent>,
+    /// More, older events: send this back as `after` for the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// What a desktop showed from its offline copy.
@@ -226,4 +229,8 @@ pub struct OfflineViews {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OfflineViewsAccepted {
     pub accepted: u32,
+    /// Views never stored, and never to be sent again: an unknown patient or document, or a
+    /// time older than the offline retention or ahead of the server's clock.
+    #[serde(default)]
+    pub refused: u32,
 }

@@ -1,17 +1,25 @@
 //! Append-only audit trail in S3: who did what to which record, when. No clinical content.
 //!
 //! Each event is stored twice, both create-only: under its day (`audit/{yyyy}/{mm}/{dd}/`,
-//! DESIGN.md §3) for trust-wide review, and under its patient (`audit/patients/{mrn}/`) so the
-//! access history of one record is a listing, not a scan of every day's events.
+//! DESIGN.md §3) for trust-wide review, and under its patient (`history::patient_key`) so the
+//! access history of one record is a listing, not a scan of every day's events. Both keys
+//! carry the server's own UUIDv7; a desktop's id for a view it made offline is kept only as
+//! `client_event_id`, for idempotency.
 
-use futures_util::future::try_join;
+mod history;
+mod shown;
+
+pub use history::{history, patient_audit_prefix, patient_key, Cursor, HistoryPage};
+pub use shown::{access_event, uk_time, AccessEvent};
+
+use futures_util::future::join;
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::store::object_store::{ObjectStore, StoreError, Write};
-use chartdesk_domain::{BreakGlassReason, Mrn};
+use chartdesk_domain::Mrn;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema,
@@ -37,6 +45,17 @@ pub enum AuditAction {
     /// An upload took a document (`doc_id`) out of the current list, e.g. the oldest of
     /// three preop images; it is kept and shows under the category's history.
     Replace,
+    /// Someone asked for a restricted record without giving a reason, and was refused: the
+    /// refusal itself tells them the patient is registered here, so it leaves a trace.
+    AskedRestricted,
+    /// The record was made restricted (`before`/`after` say the flag).
+    Restrict,
+    /// The record's restriction was lifted (`before`/`after` say the flag).
+    Unrestrict,
+    /// The demographics were sent again unchanged (the answer still shows the record).
+    PatientUnchanged,
+    /// The access history of the record was read.
+    ReadHistory,
 }
 
 impl AuditAction {
@@ -55,12 +74,18 @@ impl AuditAction {
             AuditAction::BreakGlass => "Opened the restricted record",
             AuditAction::PatientChange => "Changed the demographics",
             AuditAction::Replace => "Replaced a document (kept in the history)",
+            AuditAction::AskedRestricted => "Asked for a restricted record",
+            AuditAction::Restrict => "Restricted the record",
+            AuditAction::Unrestrict => "Lifted the restriction",
+            AuditAction::PatientUnchanged => "Saved the demographics unchanged",
+            AuditAction::ReadHistory => "Read the access history",
         }
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct AuditEvent {
+    /// Made by the server when it recorded the event (UUIDv7).
     #[ts(type = "string")]
     pub event_id: Uuid,
     /// When it happened (RFC 3339); for an event a client reports later, when it happened there.
@@ -79,6 +104,18 @@ pub struct AuditEvent {
     /// Set for views a desktop made offline and reported later: when the server received them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reported_at: Option<String>,
+    /// For a view reported later: the id the desktop gave it (a replay is stored once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "string | null")]
+    pub client_event_id: Option<Uuid>,
+    /// A change of a flag: its value before and after (`restricted`, `not restricted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// A demographics change: the names of the fields changed (never their values).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<String>,
 }
 
 /// `audit/{yyyy}/{mm}/{dd}/{event_id}.json`.
@@ -89,11 +126,6 @@ pub fn audit_key(at: OffsetDateTime, event_id: Uuid) -> String {
         u8::from(at.month()),
         at.day()
     )
-}
-
-/// `audit/patients/{mrn}/`: one patient's events, in time order (event ids are UUIDv7).
-pub fn patient_audit_prefix(mrn: &Mrn) -> String {
-    format!("audit/patients/{mrn}/")
 }
 
 /// One event and the key it is stored under.
@@ -114,12 +146,18 @@ pub fn event(
         reason: None,
         count: None,
         reported_at: None,
+        client_event_id: None,
+        before: None,
+        after: None,
+        changed: Vec::new(),
     };
     (audit_key(at, event.event_id), event)
 }
 
 /// Writes one event under its day and, when it names a patient, under the patient; create-only,
-/// so an event is never overwritten. A retried write that finds its own event there is done.
+/// so an event is never overwritten. Both copies are required. Both writes run to the end
+/// (`join`: one failing never cancels the other in flight), and a copy already there counts
+/// only when it is this very event (an SDK retry after a lost answer), never another one.
 pub async fn write(
     store: &ObjectStore,
     at: OffsetDateTime,
@@ -127,18 +165,25 @@ pub async fn write(
 ) -> Result<(), StoreError> {
     let day_key = audit_key(at, event.event_id);
     // Boxed: these futures sit inside callers' futures, and debug builds overflowed test stacks.
-    let day = Box::pin(store.put_json(&day_key, event, Write::Create));
+    let day = Box::pin(put_once(store, day_key, event));
     let by_patient = Box::pin(async {
         match Mrn::from_stored(&event.mrn) {
-            Ok(mrn) => {
-                let key = format!("{}{}.json", patient_audit_prefix(&mrn), event.event_id);
-                store.put_json(&key, event, Write::Create).await.map(|_| ())
-            }
+            Ok(mrn) => put_once(store, patient_key(&mrn, at, event.event_id), event).await,
             Err(_) => Ok(()),
         }
     });
-    match try_join(day, by_patient).await {
-        Ok(_) | Err(StoreError::Conflict) => Ok(()),
+    let (day, by_patient) = join(day, by_patient).await;
+    day.and(by_patient)
+}
+
+/// A create-only write that is done when the key already holds this same event.
+async fn put_once(store: &ObjectStore, key: String, event: &AuditEvent) -> Result<(), StoreError> {
+    match store.put_json(&key, event, Write::Create).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::Conflict) => match store.get_json::<AuditEvent>(&key).await? {
+            Some(stored) if &stored.value == event => Ok(()),
+            _ => Err(StoreError::Conflict),
+        },
         Err(e) => Err(e),
     }
 }
@@ -154,66 +199,6 @@ pub async fn record(
 ) -> Result<(), StoreError> {
     let (_, event) = event(at, actor, action, mrn, doc_id);
     write(store, at, &event).await
-}
-
-/// The newest `limit` events of one patient, newest first.
-pub async fn history(
-    store: &ObjectStore,
-    mrn: &Mrn,
-    limit: usize,
-) -> Result<Vec<AuditEvent>, StoreError> {
-    let mut keys = store.list_keys(&patient_audit_prefix(mrn)).await?;
-    keys.sort_unstable_by(|a, b| b.cmp(a));
-    keys.truncate(limit);
-    let reads = keys.iter().map(|k| store.get_json::<AuditEvent>(k));
-    let found = futures_util::future::try_join_all(reads).await?;
-    Ok(found.into_iter().flatten().map(|v| v.value).collect())
-}
-
-/// One line of the access-history panel.
-#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
-pub struct AccessEvent {
-    /// RFC 3339, as recorded.
-    pub at: String,
-    /// UK form for the panel, e.g. `30-Nov-2026 09:15` (UTC).
-    pub shown_at: String,
-    pub actor: String,
-    pub action: String,
-    pub doc_id: Option<String>,
-    /// The break-glass reason, for opening a restricted record.
-    pub reason: Option<String>,
-    /// A view made from the offline copy and reported later.
-    pub reported_offline: bool,
-}
-
-/// An audit event as the access-history panel shows it (UK time, reasons in words).
-pub fn access_event(e: AuditEvent) -> AccessEvent {
-    let format =
-        time::macros::format_description!("[day]-[month repr:short]-[year] [hour]:[minute]");
-    let shown_at = OffsetDateTime::parse(&e.at, &Rfc3339)
-        .ok()
-        .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&format).ok())
-        .unwrap_or_else(|| e.at.clone());
-    AccessEvent {
-        shown_at,
-        at: e.at,
-        actor: e.actor,
-        action: e.action.label().to_string(),
-        doc_id: e.doc_id.map(|d| d.to_string()),
-        reason: e.reason.as_deref().map(reason_shown),
-        reported_offline: e.reported_at.is_some(),
-    }
-}
-
-/// `clinical_emergency: words` as the panel says it: `Clinical emergency: words`.
-fn reason_shown(stored: &str) -> String {
-    let (id, words) = stored.split_once(": ").unwrap_or((stored, ""));
-    match (BreakGlassReason::from_id(id), words.is_empty()) {
-        (Some(BreakGlassReason::Other), false) => format!("Other: {words}"),
-        (Some(r), true) => r.label().to_string(),
-        (Some(r), false) => format!("{}: {words}", r.label()),
-        (None, _) => stored.to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -236,5 +221,6 @@ mod tests {
         let e: AuditEvent = serde_json::from_str(json).unwrap();
         assert_eq!(e.action, AuditAction::View);
         assert!(e.reason.is_none() && e.reported_at.is_none());
+        assert!(e.client_event_id.is_none() && e.changed.is_empty());
     }
 }

@@ -86,8 +86,13 @@ pub(crate) fn row(d: &DocumentEntry, may: RowPermissions) -> DocumentRow {
         id: d.id.to_string(),
         category: d.category,
         category_label: d.category.label().to_string(),
-        // Names stored before the rule existed are shown by it too.
-        file_name: chartdesk_domain::typed_name(&d.file_name, &d.content_type),
+        // Names stored before the rule existed are shown by it too; a deletion's tombstone
+        // keeps no name (it may have named another patient).
+        file_name: if d.file_name.is_empty() {
+            String::new()
+        } else {
+            chartdesk_domain::typed_name(&d.file_name, &d.content_type)
+        },
         content_type: d.content_type.clone(),
         size: d.size,
         created: d.created.format(&Rfc3339).unwrap_or_default(),

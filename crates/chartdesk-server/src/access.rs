@@ -42,8 +42,14 @@ pub fn parse_mrn(state: &AppState, mrn: &str) -> ApiResult<Mrn> {
     Ok(state.mrn_format.parse(mrn)?)
 }
 
-/// Loads the patient and applies the break-glass rule: a restricted record needs a reason.
-pub async fn reach(state: &AppState, mrn: Mrn, headers: &HeaderMap) -> ApiResult<Reached> {
+/// Loads the patient and applies the break-glass rule: a restricted record needs a reason, for
+/// every role. A request refused for want of one is audited first (`admit`).
+pub async fn reach(
+    state: &AppState,
+    user: &VerifiedUser,
+    mrn: Mrn,
+    headers: &HeaderMap,
+) -> ApiResult<Reached> {
     let patient = state
         .store
         .get_json::<Patient>(&keys::patient(&mrn))
@@ -51,10 +57,32 @@ pub async fn reach(state: &AppState, mrn: Mrn, headers: &HeaderMap) -> ApiResult
         .ok_or_else(|| ApiError::NotFound(format!("No patient found with MRN {mrn}")))?
         .value;
     let reason = stated_reason(headers)?;
+    admit(state, user, &patient, reason.as_ref()).await?;
+    Ok(Reached { mrn, reason })
+}
+
+/// The break-glass rule for one patient: a restricted record without a reason is refused
+/// (`reason_required`), and the refusal is audited first ("Asked for a restricted record"),
+/// because the answer itself says that the patient is registered here and restricted.
+pub async fn admit(
+    state: &AppState,
+    user: &VerifiedUser,
+    patient: &Patient,
+    reason: Option<&StatedReason>,
+) -> ApiResult<()> {
     if patient.flags.restricted && reason.is_none() {
+        let probe = Detail::default();
+        audit(
+            state,
+            user,
+            AuditAction::AskedRestricted,
+            &patient.mrn,
+            probe,
+        )
+        .await?;
         return Err(BreakGlassError::ReasonRequired.into());
     }
-    Ok(Reached { mrn, reason })
+    Ok(())
 }
 
 /// The patient's manifest and its ETag (`None` before the first document).
@@ -74,11 +102,14 @@ pub async fn manifest(state: &AppState, mrn: &Mrn) -> ApiResult<(Manifest, Optio
 /// `reach` and the manifest, read together.
 pub async fn reach_with_manifest(
     state: &AppState,
+    user: &VerifiedUser,
     mrn: Mrn,
     headers: &HeaderMap,
 ) -> ApiResult<(Reached, Manifest, Option<String>)> {
-    let (reached, (manifest, etag)) =
-        tokio::try_join!(reach(state, mrn.clone(), headers), manifest(state, &mrn))?;
+    let (reached, (manifest, etag)) = tokio::try_join!(
+        reach(state, user, mrn.clone(), headers),
+        manifest(state, &mrn)
+    )?;
     Ok((reached, manifest, etag))
 }
 
@@ -88,6 +119,11 @@ pub struct Detail<'a> {
     pub doc_id: Option<Uuid>,
     pub reason: Option<&'a StatedReason>,
     pub count: Option<u32>,
+    /// A flag's value before and after (a restriction change).
+    pub before: Option<&'static str>,
+    pub after: Option<&'static str>,
+    /// The names of the demographics' fields changed.
+    pub changed: Vec<String>,
 }
 
 /// Writes the event before the action takes effect: if it cannot be written, the action is
@@ -104,6 +140,9 @@ pub async fn audit(
         audit::event(now, &user.actor, action, mrn, detail.doc_id);
     event.reason = detail.reason.map(StatedReason::audit_form);
     event.count = detail.count;
+    event.before = detail.before.map(str::to_string);
+    event.after = detail.after.map(str::to_string);
+    event.changed = detail.changed;
     audit::write(&state.audit, now, &event)
         .await
         .map_err(ApiError::AuditFailed)

@@ -254,7 +254,7 @@ export type AccessEvent = {
  */
 at: string, 
 /**
- * UK form for the panel, e.g. `30-Nov-2026 09:15` (UTC).
+ * UK local time for the panel, with its zone: `30-Nov-2026 09:15 GMT`, `30-Jun-2026 10:15 BST`.
  */
 shown_at: string, actor: string, action: string, doc_id: string | null, 
 /**
@@ -264,4 +264,8 @@ reason: string | null,
 /**
  * A view made from the offline copy and reported later.
  */
-reported_offline: boolean, };
+reported_offline: boolean, 
+/**
+ * What changed, in words: `not restricted → restricted`, or the demographics' field names.
+ */
+detail: string | null, };

@@ -30,13 +30,13 @@ async function showAccessHistory(mrn: string): Promise<void> {
   try {
     const events = await backend.accessHistory(mrn);
     if (!ticket.current()) return;
-    status.textContent = events.length === 0 ? "No access recorded yet." : `${events.length} most recent events, newest first.`;
+    status.textContent = events.length === 0 ? "No access recorded yet." : `${events.length} most recent events, newest first; times are UK time (GMT or BST).`;
     rows.replaceChildren(
       ...events.map((e) =>
         el("tr", {}, [
           el("td", { text: e.shown_at + (e.reported_offline ? " (offline)" : "") }),
           el("td", { text: e.actor }),
-          el("td", { text: e.action }),
+          el("td", { text: e.detail ? `${e.action} (${e.detail})` : e.action }),
           el("td", { text: e.reason ?? "" }),
         ]),
       ),

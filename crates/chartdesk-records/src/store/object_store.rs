@@ -394,4 +394,29 @@ impl ObjectStore {
         }
         Ok(keys)
     }
+
+    /// One page of keys under `prefix` in S3's (lexical) order: at most `max` (S3 caps a page
+    /// at 1000), starting after `start_after`.
+    pub async fn list_keys_page(
+        &self,
+        prefix: &str,
+        start_after: Option<&str>,
+        max: i32,
+    ) -> Result<Vec<String>, StoreError> {
+        let page = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .set_start_after(start_after.map(str::to_string))
+            .max_keys(max)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(page
+            .contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_string))
+            .collect())
+    }
 }

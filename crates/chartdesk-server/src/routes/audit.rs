@@ -1,17 +1,18 @@
-//! The access history of a record (records admins), and views a desktop made offline,
-//! reported once it is back (marked as such, with the time they happened).
+//! The access history of a record (records admins), and reads a desktop made from its offline
+//! copy, reported once it is back (marked as such, with the time they happened).
+
+mod offline;
 
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{AuditHistory, OfflineViews, OfflineViewsAccepted};
 use chartdesk_domain::Action;
-use chartdesk_records::audit::{self, AuditAction, AuditEvent};
+use chartdesk_records::audit::{self, AuditAction, Cursor};
 use serde::Deserialize;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 use utoipa::IntoParams;
 
-use crate::access;
+use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -20,27 +21,57 @@ use crate::state::AppState;
 pub struct HistoryQuery {
     /// At most this many events, newest first (default 200, at most 1000).
     pub limit: Option<usize>,
+    /// The `next` of the page before: the page after it.
+    pub after: Option<String>,
 }
 
 #[utoipa::path(get, path = "/v1/patients/{mrn}/audit", tag = "audit",
     params(("mrn" = String, Path), HistoryQuery), security(("bearer" = [])),
-    responses((status = 200, body = AuditHistory), (status = 403, body = chartdesk_api::ErrorBody)))]
+    responses((status = 200, body = AuditHistory),
+        (status = 403, body = chartdesk_api::ErrorBody, description = "role, or reason_required")))]
 pub async fn history(
     State(state): State<AppState>,
     user: VerifiedUser,
+    headers: HeaderMap,
     Path(mrn): Path<String>,
     Query(query): Query<HistoryQuery>,
 ) -> ApiResult<Json<AuditHistory>> {
     user.require(Action::ReadAudit)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
+    let after = match query.after.as_deref() {
+        Some(text) => Some(Cursor::parse(text).ok_or_else(|| {
+            ApiError::Invalid("The page asked for is not one this server handed out".into())
+        })?),
+        None => None,
+    };
     let limit = query.limit.unwrap_or(200).clamp(1, 1000);
-    let events = audit::history(&state.audit, &mrn, limit).await?;
-    let rows = events.iter().cloned().map(audit::access_event).collect();
-    Ok(Json(AuditHistory { events, rows }))
+    // The history holds other staff's break-glass reasons: the rule and the audit apply to it.
+    let reached = access::reach(&state, &user, mrn, &headers).await?;
+    let detail = Detail {
+        reason: reached.reason.as_ref(),
+        ..Default::default()
+    };
+    access::audit(
+        &state,
+        &user,
+        AuditAction::ReadHistory,
+        &reached.mrn,
+        detail,
+    )
+    .await?;
+    let page = audit::history(&state.audit, &reached.mrn, limit, after.as_ref()).await?;
+    let rows = page
+        .events
+        .iter()
+        .cloned()
+        .map(audit::access_event)
+        .collect();
+    Ok(Json(AuditHistory {
+        events: page.events,
+        rows,
+        next: page.next.map(|c| c.as_text()),
+    }))
 }
-
-/// How far ahead of the server's clock a reported view may claim to be.
-const CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
 
 #[utoipa::path(post, path = "/v1/audit/offline-views", tag = "audit", request_body = OfflineViews,
     security(("bearer" = [])),
@@ -51,36 +82,16 @@ pub async fn offline_views(
     crate::json::ApiJson(body): crate::json::ApiJson<OfflineViews>,
 ) -> ApiResult<Json<OfflineViewsAccepted>> {
     user.require(Action::ViewRecords)?;
+    if body.views.len() > offline::MAX_VIEWS {
+        return Err(ApiError::Invalid(format!(
+            "One report may hold at most {} offline reads; send the rest in another",
+            offline::MAX_VIEWS
+        )));
+    }
     let now = state.now();
-    // All checked before any is written: a bad batch writes nothing.
-    let mut events = Vec::with_capacity(body.views.len());
-    for view in &body.views {
-        let mrn = access::parse_mrn(&state, &view.mrn)?;
-        // A desktop clock running fast must not lose the event (nor block the desktop's other
-        // reports): a time ahead of the server's is kept as the server's, plus the skew allowed.
-        let at = OffsetDateTime::parse(&view.at, &Rfc3339)
-            .map_err(|_| ApiError::Invalid("A reported view has no valid time".into()))?
-            .min(now + CLOCK_SKEW);
-        let event = AuditEvent {
-            event_id: view.event_id,
-            at: at.format(&Rfc3339).unwrap_or_default(),
-            actor: user.actor.clone(),
-            action: AuditAction::View,
-            mrn: mrn.to_string(),
-            doc_id: view.doc_id,
-            reason: None,
-            count: None,
-            reported_at: Some(now.format(&Rfc3339).unwrap_or_default()),
-        };
-        events.push((at, event));
-    }
-    for (at, event) in &events {
-        // Keyed by the desktop's event id and time: a replay finds its own event (create-only).
-        audit::write(&state.audit, *at, event)
-            .await
-            .map_err(ApiError::AuditFailed)?;
-    }
-    Ok(Json(OfflineViewsAccepted {
-        accepted: u32::try_from(events.len()).unwrap_or(u32::MAX),
-    }))
+    // Malformed views refuse the whole batch before anything is written.
+    let views = offline::parse(&state, &body.views)?;
+    let (kept, refused) = offline::plausible(&state, views, now).await?;
+    let accepted = offline::store(&state, &user.actor, kept, now).await?;
+    Ok(Json(OfflineViewsAccepted { accepted, refused }))
 }

@@ -37,7 +37,7 @@ pub async fn history(
     let category = Category::from_id(&query.category)
         .ok_or_else(|| ApiError::Invalid("There is no such document category".into()))?;
     let mrn = access::parse_mrn(&state, &mrn)?;
-    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, &headers).await?;
+    let (reached, manifest, _) = access::reach_with_manifest(&state, &user, mrn, &headers).await?;
     let rows = history_rows(&manifest, category);
     let detail = Detail {
         reason: reached.reason.as_ref(),

@@ -40,7 +40,7 @@ pub async fn open(
 ) -> ApiResult<Json<DocumentAccess>> {
     user.require(Action::ViewRecords)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
-    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, &headers).await?;
+    let (reached, manifest, _) = access::reach_with_manifest(&state, &user, mrn, &headers).await?;
     // A replaced or detached document opens from the history list, for those who may see it.
     let entry = find_entry(&manifest, doc_id)
         .or_else(|| find_in_history(&manifest, doc_id).filter(|_| user.may(Action::ReadHistory)))

@@ -48,7 +48,8 @@ pub async fn list(
 ) -> ApiResult<Response> {
     user.require(Action::ViewRecords)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
-    let (reached, manifest, etag) = access::reach_with_manifest(&state, mrn, &headers).await?;
+    let (reached, manifest, etag) =
+        access::reach_with_manifest(&state, &user, mrn, &headers).await?;
     let unchanged = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

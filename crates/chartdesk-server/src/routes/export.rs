@@ -55,7 +55,7 @@ pub(super) async fn choose(
         return Err(too_many());
     }
     let mrn = access::parse_mrn(&state, mrn)?;
-    let (reached, manifest, _) = access::reach_with_manifest(&state, mrn, headers).await?;
+    let (reached, manifest, _) = access::reach_with_manifest(&state, user, mrn, headers).await?;
     let mut chosen: Vec<&DocumentEntry> = manifest
         .documents
         .iter()

@@ -48,9 +48,8 @@ pub async fn find(
         }
     }
     let reason = access::stated_reason(&headers)?;
-    if record.patient.flags.restricted && reason.is_none() {
-        return Err(chartdesk_domain::BreakGlassError::ReasonRequired.into());
-    }
+    // A refusal says the patient is here and restricted: it is audited before it is answered.
+    access::admit(&state, &user, &record.patient, reason.as_ref()).await?;
     let mrn = record.patient.mrn.clone();
     let action = if reason.is_some() && record.patient.flags.restricted {
         AuditAction::BreakGlass

@@ -3,11 +3,12 @@
 //! The NHS lookup object is kept in step; a changed patient is audited before it is written.
 
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{
     ImportOutcome, ImportReport, ImportRow, PatientRegistration, RegisteredPatient,
 };
-use chartdesk_domain::{keys, Action, Gender, Mrn, NhsNumber, Patient, PatientFlags};
+use chartdesk_domain::{keys, Action, Gender, Mrn, NhsNumber, Patient, PatientFlags, StatedReason};
 use chartdesk_records::audit::AuditAction;
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::{NhsLookup, PatientRecord, PatientSummary};
@@ -18,6 +19,9 @@ use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+
+mod change_audit;
+use change_audit::audit_change;
 
 const MAX_NAME_CHARS: usize = 100;
 
@@ -91,13 +95,18 @@ pub fn checked(state: &AppState, mrn: &Mrn, r: &PatientRegistration) -> ApiResul
 
 /// Writes a checked patient: the NHS lookup (create-only; refused when the number belongs to
 /// another record), then `patient.json` (create, or compare-and-swap on the version read).
+/// An existing restricted record needs a break-glass reason, whoever asks.
 pub async fn register(
     state: &AppState,
     user: &VerifiedUser,
     patient: Patient,
+    reason: Option<&StatedReason>,
 ) -> ApiResult<ImportOutcome> {
     let key = keys::patient(&patient.mrn);
     let existing = state.store.get_json::<Patient>(&key).await?;
+    if let Some(v) = &existing {
+        access::admit(state, user, &v.value, reason).await?;
+    }
     if existing.as_ref().is_some_and(|v| v.value == patient) {
         return Ok(ImportOutcome::Unchanged);
     }
@@ -118,7 +127,20 @@ pub async fn register(
                 .store
                 .get_json::<Patient>(&keys::patient(&other))
                 .await?;
-            if holder.is_some_and(|h| h.value.nhs_number == patient.nhs_number) {
+            if let Some(h) = holder.filter(|h| h.value.nhs_number == patient.nhs_number) {
+                // The answer names the other record: audited on it first, as a find, and
+                // refused like one when that record is restricted and no reason was given.
+                let holder = &h.value;
+                access::admit(state, user, holder, reason).await?;
+                let found = match holder.flags.restricted {
+                    true => AuditAction::BreakGlass,
+                    false => AuditAction::Find,
+                };
+                let detail = Detail {
+                    reason,
+                    ..Default::default()
+                };
+                access::audit(state, user, found, &other, detail).await?;
                 return Err(ApiError::Conflict(format!(
                     "NHS number {} already belongs to the record with MRN {other}",
                     patient.nhs_number.display_form()
@@ -127,12 +149,12 @@ pub async fn register(
         }
         _ => {}
     }
-    access::audit(
+    audit_change(
         state,
         user,
-        AuditAction::PatientChange,
-        &patient.mrn,
-        Detail::default(),
+        existing.as_ref().map(|v| &v.value),
+        &patient,
+        reason,
     )
     .await?;
     let record = NhsLookup {
@@ -176,13 +198,24 @@ pub async fn register(
 pub async fn put_patient(
     State(state): State<AppState>,
     user: VerifiedUser,
+    headers: HeaderMap,
     Path(mrn): Path<String>,
     crate::json::ApiJson(body): crate::json::ApiJson<PatientRegistration>,
 ) -> ApiResult<Json<RegisteredPatient>> {
     user.require(Action::ManagePatients)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
     let patient = checked(&state, &mrn, &body)?;
-    let outcome = register(&state, &user, patient.clone()).await?;
+    let reason = access::stated_reason(&headers)?;
+    let outcome = register(&state, &user, patient.clone(), reason.as_ref()).await?;
+    if outcome == ImportOutcome::Unchanged {
+        // Nothing is written, but the answer shows the record (banner and tiles).
+        let detail = Detail {
+            reason: reason.as_ref(),
+            ..Default::default()
+        };
+        let action = AuditAction::PatientUnchanged;
+        access::audit(&state, &user, action, &mrn, detail).await?;
+    }
     let (manifest, manifest_etag) = access::manifest(&state, &mrn).await?;
     let record = PatientRecord {
         patient,
@@ -215,9 +248,12 @@ pub const CSV_HEADER: [&str; 7] = [
 pub async fn import(
     State(state): State<AppState>,
     user: VerifiedUser,
+    headers: HeaderMap,
     body: String,
 ) -> ApiResult<Json<ImportReport>> {
     user.require(Action::ManagePatients)?;
+    // One reason for the whole file: a row for a restricted record is refused without one.
+    let reason = access::stated_reason(&headers)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(body.trim_start_matches('\u{feff}').as_bytes());
@@ -243,7 +279,7 @@ pub async fn import(
     for (n, record) in reader.records().enumerate() {
         let line = u32::try_from(n + 2).unwrap_or(u32::MAX);
         let row = match record {
-            Ok(r) => import_row(&state, &user, &r).await,
+            Ok(r) => import_row(&state, &user, &r, reason.as_ref()).await,
             Err(_) => Err((
                 None,
                 ApiError::Invalid("The row is not readable CSV".into()),
@@ -273,6 +309,7 @@ async fn import_row(
     state: &AppState,
     user: &VerifiedUser,
     r: &csv::StringRecord,
+    reason: Option<&StatedReason>,
 ) -> Result<(String, ImportOutcome), (Option<String>, ApiError)> {
     let field = |i: usize| r.get(i).unwrap_or_default().to_string();
     if r.len() != CSV_HEADER.len() {
@@ -318,7 +355,7 @@ async fn import_row(
         },
         None => patient,
     };
-    let outcome = register(state, user, patient)
+    let outcome = register(state, user, patient, reason)
         .await
         .map_err(|e| (shown.clone(), e))?;
     Ok((mrn.to_string(), outcome))

@@ -74,7 +74,7 @@ pub async fn complete(
     for (_, _, p) in &planned {
         if !targets.contains_key(p.mrn.as_str()) {
             let target = async {
-                let reached = upload_target(&state, &p.mrn, &headers).await?;
+                let reached = upload_target(&state, &user, &p.mrn, &headers).await?;
                 let (manifest, _) = access::manifest(&state, &p.mrn).await?;
                 Ok::<_, ApiError>(Target {
                     reason: reached.reason,

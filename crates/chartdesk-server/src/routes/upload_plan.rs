@@ -137,14 +137,24 @@ fn variant_limit(kind: VariantKind) -> u64 {
 /// The record an upload goes to, reached as any other access: a restricted record needs the
 /// break-glass reason (`reach` refuses and leaves a trace without it), and a superseded
 /// record takes nothing new, its documents would not show in the record it was merged into.
-pub async fn upload_target(state: &AppState, mrn: &Mrn, headers: &HeaderMap) -> ApiResult<Reached> {
-    let reached = access::reach(state, mrn.clone(), headers).await?;
+pub async fn upload_target(
+    state: &AppState,
+    user: &VerifiedUser,
+    mrn: &Mrn,
+    headers: &HeaderMap,
+) -> ApiResult<Reached> {
     let patient = state
         .store
         .get_json::<Patient>(&keys::patient(mrn))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("No patient found with MRN {mrn}")))?
         .value;
+    let reason = access::stated_reason(headers)?;
+    access::admit(state, user, &patient, reason.as_ref()).await?;
+    let reached = Reached {
+        mrn: mrn.clone(),
+        reason,
+    };
     if patient.flags.superseded {
         return Err(ApiError::Invalid(match patient.superseded_by {
             Some(current) => format!(

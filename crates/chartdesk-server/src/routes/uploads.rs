@@ -37,7 +37,7 @@ pub async fn start(
     user.require(Action::Upload)?;
     let planned = plan(&state, &up)?;
     // Before anything about the record is read or told (preop fullness included).
-    upload_target(&state, &planned.mrn, &headers).await?;
+    upload_target(&state, &user, &planned.mrn, &headers).await?;
     let (manifest, _) = access::manifest(&state, &planned.mrn).await?;
     let expires_in_seconds = presign::EXPIRY.as_secs();
     if manifest.documents.iter().any(|d| d.id == up.doc_id) {

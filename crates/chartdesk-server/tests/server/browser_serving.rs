@@ -259,6 +259,11 @@ async fn the_access_history_comes_in_the_panels_words() {
     assert!(rows.iter().any(|r| r["actor"] == "admin.byrne"));
     for row in rows {
         let shown = row["shown_at"].as_str().unwrap();
-        assert!(shown.len() == 17 && shown.as_bytes()[2] == b'-', "{shown}");
+        // UK time, saying which: `30-Nov-2026 09:15 GMT` or `30-Jun-2026 10:15 BST`.
+        let zoned = shown.ends_with(" GMT") || shown.ends_with(" BST");
+        assert!(
+            shown.len() == 21 && shown.as_bytes()[2] == b'-' && zoned,
+            "{shown}"
+        );
     }
 }

@@ -4,9 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit_integrity;
 mod audit_trail;
 mod auth;
 mod break_glass;
+mod break_glass_everyone;
 mod browser_serving;
 mod browser_sign_in;
 mod disguised_names;
