@@ -27,6 +27,6 @@ pub use mrn::{Mrn, MrnError, MrnFormat, DEFAULT_MRN_PATTERN};
 pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};
 pub use patient::{Gender, Patient, PatientFlags};
 pub use preop_limit::{attach, AttachError, PREOP_IMAGE_LIMIT};
-pub use query::{PatientQuery, QueryError};
+pub use query::{choose_reading, PatientQuery, QueryError};
 pub use role::{any_allows, roles_from_groups, Action, Role};
 pub use stamp::{apply_stamp, stamp_label, StampError};

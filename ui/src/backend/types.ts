@@ -118,7 +118,11 @@ export type ExportSummary = { files: number, bytes: number, path: string, };
 
 export type OutboxState = "queued" | "failed";
 
-export type OutboxItem = { doc_id: string, mrn: string, category: string, file_name: string, size: number, queued_at: string, state: OutboxState, attempts: number, last_error: string | null, 
+export type OutboxItem = { doc_id: string, mrn: string, category: string, 
+/**
+ * The category as staff read it ("OT notes"), from the one label the tiles use.
+ */
+category_label: string, file_name: string, size: number, queued_at: string, state: OutboxState, attempts: number, last_error: string | null, 
 /**
  * The `UiError` code of the last failure (e.g. `preop_full`: offer "Replace oldest").
  */
@@ -180,7 +184,7 @@ export type PinReport = { documents: number,
  */
 skipped: number, };
 
-export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "reason_required" | "cancelled" | "cache_unreadable" | "optimized_not_kept" | "config" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "reason_required" | "ambiguous_query" | "cancelled" | "cache_unreadable" | "optimized_not_kept" | "config" | "internal";
 
 export type UiError = { code: ErrorCode, message: string, };
 
