@@ -134,9 +134,10 @@ async fn find_either(
         chartdesk_domain::choose_reading(nhs, &mrn, found(by_nhs)?, found(by_mrn)?, |a, b| {
             a.patient.mrn == b.patient.mrn
         })?;
+    // Neither: the words staff know for ten digits (the NHS number is the usual reading).
     chosen.ok_or_else(|| {
         ApiError::NotFound(format!(
-            "No patient found with NHS number {} or MRN {mrn}",
+            "No patient found with NHS number {}",
             nhs.display_form()
         ))
     })
