@@ -178,7 +178,9 @@ impl Services {
     }
 
     /// Cache-first: a patient this user opened before comes from the encrypted cache at once
-    /// (`synced_at` says how fresh); the UI then calls `revalidate_patient`. Otherwise live.
+    /// (`synced_at` says how fresh), queued as an offline read; the UI then calls
+    /// `revalidate_patient`, whose audited answer withdraws it. Otherwise live. Ten digits
+    /// that are also an MRN go to the server while it can be reached (it looks up both).
     pub async fn find_patient(&self, query: &str) -> Result<PatientSummary, AppError> {
         self.find_patient_with_reason(query, None).await
     }
