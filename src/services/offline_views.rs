@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::{AppError, Services};
 use crate::cloud::ServerError;
-use crate::domain::{Mrn, StatedReason};
+use crate::domain::{BreakGlassError, Mrn, StatedReason};
+use crate::records::PatientRecord;
 
 /// The server takes at most this many reported reads per request.
 const REPORT_BATCH: usize = 500;
@@ -96,6 +97,19 @@ impl Services {
         let key = view.event_id.to_string();
         cache.queue_audit(&key, json).await?;
         Ok(key)
+    }
+
+    /// The cached record for reading offline. A restricted record needs the break-glass
+    /// reason, as online: given at the find (offline too), and sent with the reads.
+    pub(super) async fn offline_record(&self, mrn: &Mrn) -> Result<PatientRecord, AppError> {
+        let (record, _) = self
+            .cached_record(mrn.as_ref())
+            .await
+            .ok_or(AppError::Server(ServerError::Unreachable))?;
+        if record.patient.flags.restricted && self.reason_for(mrn.as_ref()).is_none() {
+            return Err(BreakGlassError::ReasonRequired.into());
+        }
+        Ok(record)
     }
 
     /// Reports reads made offline, oldest first, in batches the server takes. A batch the

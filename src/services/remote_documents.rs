@@ -17,7 +17,7 @@ use super::offline_views::OfflineRead;
 use super::{AppError, OpenedDocument, Services};
 use crate::cache::{FileKey, FileView};
 use crate::cloud::{RecordsServer, ServerError};
-use crate::domain::{sha256_hex, BreakGlassError, Category, Mrn, StatedReason};
+use crate::domain::{sha256_hex, Category, Mrn, StatedReason};
 use crate::records::{find_entry, rows_for, rows_matching, DocumentRow, PatientRecord};
 
 /// Where a patient's rendition of a document is kept in the encrypted cache: document ids
@@ -277,19 +277,6 @@ impl Services {
         })
         .await?;
         Ok(opened)
-    }
-
-    /// The cached record for reading offline. A restricted record needs the break-glass
-    /// reason, as online: given at the find (offline too), and sent with the reads.
-    async fn offline_record(&self, mrn: &Mrn) -> Result<PatientRecord, AppError> {
-        let (record, _) = self
-            .cached_record(mrn.as_ref())
-            .await
-            .ok_or(AppError::Server(ServerError::Unreachable))?;
-        if record.patient.flags.restricted && self.reason_for(mrn.as_ref()).is_none() {
-            return Err(BreakGlassError::ReasonRequired.into());
-        }
-        Ok(record)
     }
 
     /// The thumbnail behind the URL the last list handed out for this patient; offline, the
