@@ -28,6 +28,9 @@ pub enum ErrorCode {
     PreopFull,
     /// A restricted record: ask for a break-glass reason, then try again with it.
     ReasonRequired,
+    /// Ten digits that are one patient's NHS number and another's MRN: offer both choices
+    /// (search again as `NHS …` or `MRN …`).
+    AmbiguousQuery,
     /// The user cancelled: nothing was added, say so quietly.
     Cancelled,
     /// The offline cache cannot be opened with its key: offer "Reset offline data".
@@ -71,6 +74,9 @@ impl ErrorCode {
     pub fn of(err: &AppError) -> Self {
         match err {
             AppError::Config(_) => ErrorCode::Config,
+            AppError::Query(crate::domain::QueryError::Ambiguous { .. }) => {
+                ErrorCode::AmbiguousQuery
+            }
             AppError::Query(_) => ErrorCode::InvalidInput,
             AppError::Forbidden | AppError::Infected => ErrorCode::Forbidden,
             AppError::NoSuchCategory | AppError::FileRefused(_) | AppError::Export(_) => {
@@ -106,6 +112,7 @@ impl ErrorCode {
                     ApiErrorCode::NotFound => ErrorCode::NotFound,
                     ApiErrorCode::Conflict => ErrorCode::Conflict,
                     ApiErrorCode::PreopFull => ErrorCode::PreopFull,
+                    ApiErrorCode::AmbiguousQuery => ErrorCode::AmbiguousQuery,
                     ApiErrorCode::Unavailable => ErrorCode::Unreachable,
                     ApiErrorCode::Integrity | ApiErrorCode::Internal => ErrorCode::Internal,
                 },

@@ -51,8 +51,8 @@ impl Cache {
                     break;
                 }
                 let removed = tx.execute(
-                    "DELETE FROM files WHERE doc_id = (
-                         SELECT f.doc_id FROM files f JOIN patients p ON p.mrn = f.mrn
+                    "DELETE FROM files WHERE rowid = (
+                         SELECT f.rowid FROM files f JOIN patients p ON p.mrn = f.mrn
                          WHERE p.pinned = 0 ORDER BY f.opened_at LIMIT 1)",
                     [],
                 )?;
@@ -105,7 +105,22 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::{new_key, CachedPatient, QueuedUpload};
+    use crate::cache::{new_key, CachedPatient, FileKey, FileView, QueuedUpload};
+
+    /// Test files are named by their doc id; their patient is found again by the name.
+    fn key(name: &str) -> FileKey {
+        let mrn = match name {
+            "pinned" => "2",
+            _ => "1",
+        };
+        FileKey::new(mrn, FileView::Original, name)
+    }
+
+    async fn save(cache: &Cache, name: &str, mrn: &str, bytes: Vec<u8>, at: &str) {
+        assert_eq!(key(name).mrn, mrn);
+        let sha = crate::domain::sha256_hex(&bytes);
+        cache.save_file(&key(name), bytes, &sha, at).await.unwrap();
+    }
 
     async fn patient(cache: &Cache, mrn: &str, opened: &str) {
         let p = CachedPatient {
@@ -131,7 +146,7 @@ mod tests {
             ("new", "1", "2026-11-22T01:00:00Z"),
             ("pinned", "2", "2026-11-19T01:00:00Z"),
         ] {
-            cache.save_file(name, mrn, vec![0; 1000], at).await.unwrap();
+            save(&cache, name, mrn, vec![0; 1000], at).await;
         }
         cache
             .queue_upload(QueuedUpload {
@@ -158,12 +173,12 @@ mod tests {
             }
         );
         assert!(
-            cache.file("old").await.unwrap().is_none(),
+            cache.file(&key("old")).await.unwrap().is_none(),
             "least recently opened"
         );
-        assert!(cache.file("new").await.unwrap().is_some());
+        assert!(cache.file(&key("new")).await.unwrap().is_some());
         assert!(
-            cache.file("pinned").await.unwrap().is_some(),
+            cache.file(&key("pinned")).await.unwrap().is_some(),
             "pinned stays"
         );
         // Even a zero budget never touches pinned files or the outbox.
@@ -171,7 +186,7 @@ mod tests {
             .enforce_budget(0, "2026-01-01T00:00:00Z")
             .await
             .unwrap();
-        assert!(cache.file("pinned").await.unwrap().is_some());
+        assert!(cache.file(&key("pinned")).await.unwrap().is_some());
         assert_eq!(cache.outbox().await.unwrap().len(), 1);
     }
 
@@ -182,10 +197,7 @@ mod tests {
         patient(&cache, "1", "2026-09-01T00:00:00Z").await;
         patient(&cache, "2", "2026-09-01T00:00:00Z").await;
         patient(&cache, "3", "2026-11-20T00:00:00Z").await;
-        cache
-            .save_file("f1", "1", vec![1; 10], "2026-09-01T00:00:00Z")
-            .await
-            .unwrap();
+        save(&cache, "f1", "1", vec![1; 10], "2026-09-01T00:00:00Z").await;
         cache.pin("2", true).await.unwrap();
         let evicted = cache
             .enforce_budget(u64::MAX, "2026-10-24T00:00:00Z")
@@ -194,7 +206,7 @@ mod tests {
         assert_eq!(evicted.patients, 1);
         assert!(cache.patient("1").await.unwrap().is_none());
         assert!(
-            cache.file("f1").await.unwrap().is_none(),
+            cache.file(&key("f1")).await.unwrap().is_none(),
             "its files went with it"
         );
         assert!(cache.patient("2").await.unwrap().is_some(), "pinned");

@@ -6,6 +6,7 @@
 
 mod budget;
 mod database;
+pub mod files;
 mod multipart_journal;
 pub mod outbox;
 pub mod outbox_chunks;
@@ -15,6 +16,7 @@ pub mod search_index;
 
 pub use budget::Evicted;
 pub use database::{new_key, Cache, CacheError};
+pub use files::{FileKey, FileView};
 pub use outbox::{OutboxItem, OutboxState, QueuedFile, QueuedUpload};
 pub use records::CachedPatient;
 pub use search_index::{CachedHit, IndexRow};

@@ -1,4 +1,4 @@
-//! Patients and files a user opened, kept for offline viewing.
+//! Patients a user opened, kept for offline viewing (their files: `files.rs`).
 
 use rusqlite::{params, OptionalExtension};
 
@@ -80,74 +80,35 @@ impl Cache {
         .await
     }
 
-    /// By MRN or by NHS number (digits).
-    pub async fn patient(&self, mrn_or_nhs: &str) -> Result<Option<CachedPatient>, CacheError> {
-        let key = mrn_or_nhs.to_string();
-        self.run(move |c| {
-            Ok(c.query_row(
-                "SELECT mrn, nhs_number, patient, manifest, manifest_etag, synced_at FROM patients
-                 WHERE mrn = ?1 OR nhs_number = ?1",
-                params![key],
-                |r| {
-                    Ok(CachedPatient {
-                        mrn: r.get(0)?,
-                        nhs_number: r.get(1)?,
-                        patient: r.get(2)?,
-                        manifest: r.get(3)?,
-                        manifest_etag: r.get(4)?,
-                        synced_at: r.get(5)?,
-                    })
-                },
-            )
-            .optional()?)
-        })
-        .await
+    /// By MRN.
+    pub async fn patient(&self, mrn: &str) -> Result<Option<CachedPatient>, CacheError> {
+        self.patient_where("SELECT mrn, nhs_number, patient, manifest, manifest_etag, synced_at FROM patients WHERE mrn = ?1", mrn).await
     }
 
-    /// Keeps a file the user opened (or a thumbnail), keyed by `name`; its patient must be cached.
-    pub async fn save_file(
+    /// By NHS number (digits). Never by either at once: ten digits may be one patient's NHS
+    /// number and another's MRN, and the caller decides which is meant.
+    pub async fn patient_by_nhs(&self, nhs: &str) -> Result<Option<CachedPatient>, CacheError> {
+        self.patient_where("SELECT mrn, nhs_number, patient, manifest, manifest_etag, synced_at FROM patients WHERE nhs_number = ?1", nhs).await
+    }
+
+    async fn patient_where(
         &self,
-        name: &str,
-        mrn: &str,
-        bytes: Vec<u8>,
-        now: &str,
-    ) -> Result<(), CacheError> {
-        let (name, mrn, now) = (name.to_string(), mrn.to_string(), now.to_string());
+        sql: &'static str,
+        key: &str,
+    ) -> Result<Option<CachedPatient>, CacheError> {
+        let key = key.to_string();
         self.run(move |c| {
-            c.execute(
-                "INSERT INTO files (doc_id, mrn, bytes, opened_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(doc_id) DO UPDATE SET opened_at = ?4",
-                params![name, mrn, bytes, now],
-            )?;
-            Ok(())
-        })
-        .await
-    }
-
-    pub async fn file(&self, name: &str) -> Result<Option<Vec<u8>>, CacheError> {
-        let name = name.to_string();
-        self.run(move |c| {
-            Ok(c.query_row(
-                "SELECT bytes FROM files WHERE doc_id = ?1",
-                params![name],
-                |r| r.get(0),
-            )
+            Ok(c.query_row(sql, params![key], |r| {
+                Ok(CachedPatient {
+                    mrn: r.get(0)?,
+                    nhs_number: r.get(1)?,
+                    patient: r.get(2)?,
+                    manifest: r.get(3)?,
+                    manifest_etag: r.get(4)?,
+                    synced_at: r.get(5)?,
+                })
+            })
             .optional()?)
-        })
-        .await
-    }
-
-    /// Whether a file is kept under `name`, without reading it.
-    pub async fn has_file(&self, name: &str) -> Result<bool, CacheError> {
-        let name = name.to_string();
-        self.run(move |c| {
-            Ok(c.query_row(
-                "SELECT 1 FROM files WHERE doc_id = ?1",
-                params![name],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
         })
         .await
     }

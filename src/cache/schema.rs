@@ -87,6 +87,22 @@ pub fn migrations() -> Migrations<'static> {
              );
              ALTER TABLE outbox ADD COLUMN size INTEGER;",
         ),
+        // Issue 22 item 1: document ids need not be unique across patients, so a file kept
+        // under its id alone could be shown in another patient's record. Files are now kept
+        // per (patient, rendition, id) with the SHA-256 checked on every read, and replaced on
+        // conflict. Old rows, keyed by id alone, cannot be trusted: they go (only a cache).
+        M::up(
+            "DROP TABLE files;
+             CREATE TABLE files (
+                 mrn       TEXT NOT NULL REFERENCES patients(mrn) ON DELETE CASCADE,
+                 view      TEXT NOT NULL,
+                 doc_id    TEXT NOT NULL,
+                 sha256    TEXT NOT NULL,
+                 bytes     BLOB NOT NULL,
+                 opened_at TEXT NOT NULL,
+                 PRIMARY KEY (mrn, view, doc_id)
+             );",
+        ),
     ])
 }
 
@@ -95,5 +111,33 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(super::migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn a_cache_keyed_by_doc_id_alone_upgrades_dropping_its_files_but_never_the_outbox() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut c, 6).unwrap();
+        c.execute_batch(
+            "INSERT INTO outbox (doc_id, mrn, category, file_name, replace_oldest, bytes, sha256,
+                 queued_at, state) VALUES ('q', '1', 'lab', 'a.pdf', 0, x'01', 's', 't', 'queued');
+             INSERT INTO patients (mrn, nhs_number, patient, manifest, synced_at, opened_at)
+                 VALUES ('1', '9', '{}', '{}', 't', 't');
+             INSERT INTO files (doc_id, mrn, bytes, opened_at) VALUES ('thumb-d', '1', x'02', 't');
+             INSERT INTO audit_pending (key, event) VALUES ('k', '{}');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut c).unwrap();
+        let count = |table: &str| -> i64 {
+            c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(
+            count("files"),
+            0,
+            "old files, keyed by id alone, cannot be trusted"
+        );
+        assert_eq!(count("outbox"), 1);
+        assert_eq!(count("audit_pending"), 1);
+        assert_eq!(count("patients"), 1);
     }
 }

@@ -31,12 +31,15 @@ pub async fn run(profile: &str, args: FindArgs) -> anyhow::Result<()> {
         )?),
         None => None,
     };
-    let summary = services
-        .find_patient_with_reason(&args.query, reason)
-        .await?;
+    // The record as the server has it now (audited), never only the copy cached on this
+    // computer; that copy only when the server cannot be reached, and then said so.
+    let summary = services.find_current_patient(&args.query, reason).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
         return Ok(());
+    }
+    if let Some(at) = &summary.synced_at {
+        println!("Offline — showing the copy saved on this computer at {at}");
     }
     let b = &summary.banner;
     println!(

@@ -8,7 +8,7 @@ use tracing::warn;
 
 use super::{AppError, Services};
 use crate::cache::{Cache, CachedHit, CachedPatient, IndexRow};
-use crate::domain::{Manifest, Patient};
+use crate::domain::{choose_reading, Manifest, Patient, PatientQuery};
 use crate::records::{PatientRecord, PatientSummary};
 
 impl Services {
@@ -29,9 +29,42 @@ impl Services {
         (self.clock)().format(&Rfc3339).unwrap_or_default()
     }
 
-    /// The cached record for an MRN or NHS number (digits), with when it was last synced.
-    pub(super) async fn cached_record(&self, key: &str) -> Option<(PatientRecord, String)> {
-        let cached = self.usable_cache().await?.patient(key).await.ok()??;
+    /// The cached record for an MRN, with when it was last synced.
+    pub(super) async fn cached_record(&self, mrn: &str) -> Option<(PatientRecord, String)> {
+        let cached = self.usable_cache().await?.patient(mrn).await.ok()??;
+        Self::decode_cached(cached)
+    }
+
+    /// The cached record a search names, under the server's rule: ten digits that are one
+    /// cached patient's NHS number and another's MRN are `Ambiguous`, never a guess.
+    pub(super) async fn cached_find(
+        &self,
+        query: &PatientQuery,
+        typed: &str,
+    ) -> Result<Option<(PatientRecord, String)>, AppError> {
+        let nhs = match query {
+            PatientQuery::Mrn(mrn) => return Ok(self.cached_record(mrn.as_ref()).await),
+            PatientQuery::Nhs(nhs) => nhs,
+        };
+        let by_nhs = match self.usable_cache().await {
+            Some(cache) => cache
+                .patient_by_nhs(nhs.digits())
+                .await
+                .ok()
+                .flatten()
+                .and_then(Self::decode_cached),
+            None => None,
+        };
+        let Some(mrn) = PatientQuery::also_an_mrn(typed, &self.profile.mrn_format) else {
+            return Ok(by_nhs);
+        };
+        let by_mrn = self.cached_record(mrn.as_ref()).await;
+        Ok(choose_reading(nhs, &mrn, by_nhs, by_mrn, |a, b| {
+            a.0.patient.mrn == b.0.patient.mrn
+        })?)
+    }
+
+    fn decode_cached(cached: CachedPatient) -> Option<(PatientRecord, String)> {
         let patient: Patient = serde_json::from_str(&cached.patient).ok()?;
         let manifest: Manifest = serde_json::from_str(&cached.manifest).ok()?;
         let record = PatientRecord {
@@ -97,10 +130,12 @@ impl Services {
             .and_then(|(record, _)| record.manifest_etag.clone());
         let reason = self.reason_for(mrn.as_ref());
         let query = format!("MRN {mrn}");
-        match self
+        let found = self
             .find_via_server(&query, reason.as_ref(), etag.as_deref())
-            .await?
-        {
+            .await?;
+        // The server audited this find: the cached copy shown before it was not read unaudited.
+        self.confirm_find(&mrn).await;
+        match found {
             None => {
                 if let Some(cache) = self.usable_cache().await {
                     let _ = cache.mark_synced(mrn.as_ref(), &self.now_text()).await;
@@ -111,6 +146,29 @@ impl Services {
                 self.remember_record(&record).await;
                 Ok(Some(self.summary(&record, None).await))
             }
+        }
+    }
+
+    /// The patient as the server has them now, for callers that print rather than update a
+    /// screen (the CLI): the cached copy is revalidated (audited by the server); only when the
+    /// server cannot be reached is the cached copy the answer (its read queued for the audit).
+    pub async fn find_current_patient(
+        &self,
+        query: &str,
+        reason: Option<crate::domain::StatedReason>,
+    ) -> Result<PatientSummary, AppError> {
+        let shown = self.find_patient_with_reason(query, reason).await?;
+        if shown.synced_at.is_none() {
+            return Ok(shown);
+        }
+        match self.revalidate_patient(&shown.banner.mrn).await {
+            Ok(Some(fresh)) => Ok(fresh),
+            Ok(None) => Ok(PatientSummary {
+                synced_at: None,
+                ..shown
+            }),
+            Err(AppError::Server(crate::cloud::ServerError::Unreachable)) => Ok(shown),
+            Err(e) => Err(e),
         }
     }
 

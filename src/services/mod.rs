@@ -8,6 +8,7 @@ mod export;
 mod file_upload;
 mod offline_budget;
 mod offline_cache;
+mod offline_views;
 mod outbox;
 mod outbox_pipeline;
 mod outbox_round;
@@ -177,7 +178,9 @@ impl Services {
     }
 
     /// Cache-first: a patient this user opened before comes from the encrypted cache at once
-    /// (`synced_at` says how fresh); the UI then calls `revalidate_patient`. Otherwise live.
+    /// (`synced_at` says how fresh), queued as an offline read; the UI then calls
+    /// `revalidate_patient`, whose audited answer withdraws it. Otherwise live. Ten digits
+    /// that are also an MRN go to the server while it can be reached (it looks up both).
     pub async fn find_patient(&self, query: &str) -> Result<PatientSummary, AppError> {
         self.find_patient_with_reason(query, None).await
     }
@@ -191,38 +194,58 @@ impl Services {
     ) -> Result<PatientSummary, AppError> {
         self.authorize(Action::ViewRecords).await?;
         let parsed = PatientQuery::parse(query, &self.profile.mrn_format)?;
-        let key = match &parsed {
-            PatientQuery::Mrn(m) => m.to_string(),
-            PatientQuery::Nhs(n) => n.digits().to_string(),
-        };
         // Opening a patient: a copy past its retention time (by its last opening or the
         // cloud's last word) goes before it could be shown again. Once per open, not per read.
         self.keep_within_budget().await;
-        if let Some((record, synced_at)) = self.cached_record(&key).await {
-            if record.patient.flags.restricted && reason.is_none() {
-                return Err(BreakGlassError::ReasonRequired.into());
+        let cached = self.cached_find(&parsed, query).await?;
+        // Ten digits that read two ways: the cache may hold one reading and not the other,
+        // so only the server (which looks up both) answers while it can be reached.
+        let two_readings = PatientQuery::also_an_mrn(query, &self.profile.mrn_format).is_some();
+        let cached = match cached {
+            Some(hit) if !two_readings || self.seems_offline() => {
+                return self.show_cached(hit, reason).await;
             }
-            if let Some(r) = &reason {
-                self.remember_reason(record.patient.mrn.as_ref(), r);
-            }
-            if let Some(cache) = self.usable_cache().await {
-                let now = (self.clock)().format(&time::format_description::well_known::Rfc3339);
-                let _ = cache
-                    .touch(record.patient.mrn.as_ref(), &now.unwrap_or_default())
-                    .await;
-            }
-            return Ok(self.summary(&record, Some(synced_at)).await);
-        }
+            other => other,
+        };
         // The server decides (role, break-glass) and audits; its record is kept offline.
-        let record = self
-            .find_via_server(query, reason.as_ref(), None)
-            .await?
-            .ok_or(crate::cloud::ServerError::Malformed)?;
+        let record = match self.find_via_server(query, reason.as_ref(), None).await {
+            Ok(found) => found.ok_or(crate::cloud::ServerError::Malformed)?,
+            Err(AppError::Server(crate::cloud::ServerError::Unreachable)) if cached.is_some() => {
+                let hit = cached.ok_or(crate::cloud::ServerError::Unreachable)?;
+                return self.show_cached(hit, reason).await;
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(r) = &reason {
             self.remember_reason(record.patient.mrn.as_ref(), r);
         }
         self.remember_record(&record).await;
         Ok(self.summary(&record, None).await)
+    }
+
+    /// A patient shown from the offline copy (a restricted one with the reason, as online).
+    async fn show_cached(
+        &self,
+        (record, synced_at): (crate::records::PatientRecord, String),
+        reason: Option<StatedReason>,
+    ) -> Result<PatientSummary, AppError> {
+        if record.patient.flags.restricted && reason.is_none() {
+            return Err(BreakGlassError::ReasonRequired.into());
+        }
+        if let Some(r) = &reason {
+            self.remember_reason(record.patient.mrn.as_ref(), r);
+        }
+        // Shown before the server is asked: audited as an offline read unless the
+        // revalidation that follows reaches the server (which audits it instead).
+        self.queue_unconfirmed_find(&record.patient.mrn, reason.as_ref())
+            .await?;
+        if let Some(cache) = self.usable_cache().await {
+            let now = (self.clock)().format(&time::format_description::well_known::Rfc3339);
+            let _ = cache
+                .touch(record.patient.mrn.as_ref(), &now.unwrap_or_default())
+                .await;
+        }
+        Ok(self.summary(&record, Some(synced_at)).await)
     }
 }
 

@@ -10,20 +10,31 @@ use std::sync::Mutex;
 use tracing::warn;
 use uuid::Uuid;
 
+use chartdesk_api::OfflineAction;
+
 use super::documents::DocumentView;
+use super::offline_views::OfflineRead;
 use super::{AppError, OpenedDocument, Services};
+use crate::cache::{FileKey, FileView};
 use crate::cloud::{RecordsServer, ServerError};
 use crate::domain::{sha256_hex, Category, Mrn, StatedReason};
-use crate::records::audit::{self, AuditAction};
 use crate::records::{find_entry, rows_for, rows_matching, DocumentRow, PatientRecord};
 
-/// The name a document's bytes are kept under in the encrypted cache.
-fn cached_name(id: Uuid, view: DocumentView) -> String {
+/// Where a patient's rendition of a document is kept in the encrypted cache: document ids
+/// need not be unique across patients, so never under the id alone.
+fn file_key(mrn: &Mrn, view: FileView, id: Uuid) -> FileKey {
+    FileKey::new(mrn.as_ref(), view, &id.to_string())
+}
+
+fn file_view(view: DocumentView) -> FileView {
     match view {
-        DocumentView::Original => id.to_string(),
-        DocumentView::Optimized => format!("optimized-{id}"),
+        DocumentView::Original => FileView::Original,
+        DocumentView::Optimized => FileView::Optimized,
     }
 }
+
+/// A document of one patient, as what the server handed out is remembered by.
+type PatientDoc = (String, Uuid);
 
 /// A thumbnail is a 320 px JPEG: anything far larger is not one.
 const THUMBNAIL_LIMIT: u64 = 4 * 1024 * 1024;
@@ -39,14 +50,17 @@ fn decode_thumbnail(text: &str) -> Option<Vec<u8>> {
 
 /// What the server handed out for the patients on screen, kept in memory only and forgotten
 /// at sign-out: the break-glass reason given per patient (sent with every request about
-/// them) and the thumbnail URLs of the last lists.
+/// them) and the thumbnail URLs of the last lists, by patient and document.
 #[derive(Default)]
 pub(super) struct HandedOut {
     reasons: Mutex<HashMap<String, StatedReason>>,
     /// `None`: the last list gave no thumbnail (none made, or the scanner flagged it).
-    thumbnails: Mutex<HashMap<Uuid, Option<String>>>,
+    thumbnails: Mutex<HashMap<PatientDoc, Option<String>>>,
     /// Thumbnails that came inside the last lists (the first screen), taken once.
-    inline: Mutex<HashMap<Uuid, Vec<u8>>>,
+    inline: Mutex<HashMap<PatientDoc, Vec<u8>>>,
+    /// Per MRN, the queued offline Find of a patient shown from the cache, withdrawn when the
+    /// revalidation reaches the server (see `offline_views`).
+    pub(super) unconfirmed_finds: Mutex<HashMap<String, String>>,
 }
 
 impl HandedOut {
@@ -59,6 +73,9 @@ impl HandedOut {
         }
         if let Ok(mut t) = self.inline.lock() {
             t.clear();
+        }
+        if let Ok(mut f) = self.unconfirmed_finds.lock() {
+            f.clear();
         }
     }
 }
@@ -130,10 +147,11 @@ impl Services {
                         let Ok(id) = Uuid::parse_str(&listed.row.id) else {
                             continue;
                         };
-                        thumbs.insert(id, listed.thumbnail_url.clone());
+                        let doc = (mrn.to_string(), id);
+                        thumbs.insert(doc.clone(), listed.thumbnail_url.clone());
                         match listed.thumbnail.as_deref().and_then(decode_thumbnail) {
-                            Some(bytes) => inline.insert(id, bytes),
-                            None => inline.remove(&id),
+                            Some(bytes) => inline.insert(doc, bytes),
+                            None => inline.remove(&doc),
                         };
                     }
                 }
@@ -141,15 +159,20 @@ impl Services {
                 Ok(rows)
             }
             Err(ServerError::Unreachable) => {
-                let (record, _) = self
-                    .cached_record(mrn.as_ref())
-                    .await
-                    .ok_or(ServerError::Unreachable)?;
+                let record = self.offline_record(mrn).await?;
                 let may = self.row_permissions().await;
-                Ok(match (category, search) {
+                let rows = match (category, search) {
                     (Some(c), _) => rows_for(&record.manifest, c, may),
                     (None, text) => rows_matching(&record.manifest, text.unwrap_or_default(), may),
+                };
+                self.queue_offline_read(OfflineRead {
+                    mrn,
+                    action: OfflineAction::List,
+                    doc_id: None,
+                    count: Some(u32::try_from(rows.len()).unwrap_or(u32::MAX)),
                 })
+                .await?;
+                Ok(rows)
             }
             Err(e) => Err(e.into()),
         }
@@ -180,8 +203,12 @@ impl Services {
         if access.sha256.len() != 64 || sha256_hex(&bytes) != access.sha256 {
             return Err(AppError::Corrupted);
         }
-        self.keep_file(&cached_name(id, access.view), mrn, &bytes)
-            .await;
+        self.keep_file(
+            file_key(mrn, file_view(access.view), id),
+            &bytes,
+            &access.sha256,
+        )
+        .await;
         self.keep_within_budget().await;
         Ok(OpenedDocument {
             view: access.view,
@@ -202,22 +229,19 @@ impl Services {
         view: DocumentView,
     ) -> Result<OpenedDocument, AppError> {
         let unreachable = || AppError::Server(ServerError::Unreachable);
-        let (record, _) = self
-            .cached_record(mrn.as_ref())
-            .await
-            .ok_or_else(unreachable)?;
+        let record = self.offline_record(mrn).await?;
         let entry = find_entry(&record.manifest, id).ok_or(AppError::NoSuchDocument)?;
         let cache = self.usable_cache().await.ok_or_else(unreachable)?;
         let kept = |view| {
             let cache = &cache;
-            async move { cache.file(&cached_name(id, view)).await.ok().flatten() }
+            async move { cache.file(&file_key(mrn, view, id)).await.ok().flatten() }
         };
         let opened = match view {
             DocumentView::Optimized => {
-                let bytes = match kept(DocumentView::Optimized).await {
+                let bytes = match kept(FileView::Optimized).await {
                     Some(bytes) => bytes,
                     None if cache
-                        .has_file(&cached_name(id, DocumentView::Original))
+                        .has_file(&file_key(mrn, FileView::Original, id))
                         .await
                         .unwrap_or(false) =>
                     {
@@ -233,7 +257,7 @@ impl Services {
                 }
             }
             DocumentView::Original => {
-                let bytes = kept(DocumentView::Original).await.ok_or_else(unreachable)?;
+                let bytes = kept(FileView::Original).await.ok_or_else(unreachable)?;
                 if entry.sha256.is_empty() || sha256_hex(&bytes) != entry.sha256 {
                     return Err(AppError::Corrupted);
                 }
@@ -245,70 +269,67 @@ impl Services {
                 }
             }
         };
-        self.queue_offline_view(mrn, id).await?;
+        self.queue_offline_read(OfflineRead {
+            mrn,
+            action: OfflineAction::View,
+            doc_id: Some(id),
+            count: None,
+        })
+        .await?;
         Ok(opened)
     }
 
-    /// A view from the offline copy, kept in the encrypted cache until the server takes it.
-    /// Without a cache to keep it in, the view is refused (no unaudited view).
-    async fn queue_offline_view(&self, mrn: &Mrn, id: Uuid) -> Result<(), AppError> {
-        let actor = self.actor().await?;
-        let (key, event) = audit::event((self.clock)(), &actor, AuditAction::View, mrn, Some(id));
-        let cache = self
-            .usable_cache()
-            .await
-            .ok_or(AppError::Server(ServerError::Unreachable))?;
-        let json = serde_json::to_string(&event)
-            .map_err(|e| crate::cache::CacheError::Database(e.to_string()))?;
-        cache.queue_audit(&key, json).await?;
-        Ok(())
-    }
-
-    /// The thumbnail behind the URL the last list handed out; the cached copy when offline.
+    /// The thumbnail behind the URL the last list handed out for this patient; offline, the
+    /// copy kept for this patient (the read is queued for the audit).
     pub(super) async fn thumbnail_via_server(
         &self,
         mrn: &Mrn,
         id: Uuid,
     ) -> Result<Option<Vec<u8>>, AppError> {
         let server = self.records_server_or_none()?;
-        let cached_name = format!("thumb-{id}");
+        let key = file_key(mrn, FileView::Thumbnail, id);
+        let doc = (mrn.to_string(), id);
         let handed_out = || {
             self.handed_out
                 .thumbnails
                 .lock()
                 .ok()
-                .and_then(|t| t.get(&id).cloned())
+                .and_then(|t| t.get(&doc).cloned())
         };
         let mut url = handed_out();
         if url.is_none() && !server.is_offline() {
             // Not from a list on screen (e.g. just uploaded): one list of the whole record
             // hands out its URL, and is audited as the view it is.
-            if self.list_via_server(mrn, None, Some("")).await.is_ok() {
-                url = handed_out();
+            match self.list_via_server(mrn, None, Some("")).await {
+                Ok(_) => url = handed_out(),
+                Err(AppError::Server(ServerError::Unreachable)) => {}
+                Err(e) => return Err(e),
             }
         }
         let from_cache = || async {
             match self.usable_cache().await {
-                Some(cache) => cache.file(&cached_name).await.ok().flatten(),
+                Some(cache) => cache.file(&key).await.ok().flatten(),
                 None => None,
             }
         };
         let url = match url {
-            Some(Some(url)) => url,
             // The server withheld it: never the cached copy instead.
             Some(None) => return Ok(None),
-            None => return Ok(from_cache().await),
+            _ if server.is_offline() => return self.thumbnail_offline(mrn, id).await,
+            Some(Some(url)) => url,
+            // Online, and not in the patient's list: nothing to show.
+            None => return Ok(None),
         };
-        // Handed out by the list just made: inside its answer, or (a thumbnail never changes
-        // under its doc id) kept offline from before. Either way no request.
+        // Handed out by the list just made (audited): inside its answer, or kept for this
+        // patient from before. Either way no request.
         let inline = self
             .handed_out
             .inline
             .lock()
             .ok()
-            .and_then(|mut t| t.remove(&id));
+            .and_then(|mut t| t.remove(&doc));
         if let Some(bytes) = inline {
-            self.keep_file(&cached_name, mrn, &bytes).await;
+            self.keep_file(key, &bytes, &sha256_hex(&bytes)).await;
             return Ok(Some(bytes));
         }
         if let Some(bytes) = from_cache().await {
@@ -316,69 +337,53 @@ impl Services {
         }
         match server.fetch(&url, THUMBNAIL_LIMIT).await {
             Ok(bytes) => {
-                self.keep_file(&cached_name, mrn, &bytes).await;
+                // The server gives no hash for a thumbnail: these bytes came from a URL it
+                // handed out for this patient, so their own hash is what reads check.
+                self.keep_file(key, &bytes, &sha256_hex(&bytes)).await;
                 Ok(Some(bytes))
             }
-            Err(ServerError::Unreachable) => Ok(from_cache().await),
-            // Expired: the next list hands out a fresh URL.
+            Err(ServerError::Unreachable) => self.thumbnail_offline(mrn, id).await,
+            // Expired: the next list hands out a fresh URL; the list was audited.
             Err(ServerError::Storage(_)) => Ok(from_cache().await),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Keeps bytes in the encrypted cache (best effort: the screen never waits on it).
-    pub(super) async fn keep_file(&self, name: &str, mrn: &Mrn, bytes: &[u8]) {
+    /// The thumbnail kept for this patient, shown offline: queued for the audit.
+    async fn thumbnail_offline(&self, mrn: &Mrn, id: Uuid) -> Result<Option<Vec<u8>>, AppError> {
+        self.offline_record(mrn).await?;
+        let Some(cache) = self.usable_cache().await else {
+            return Ok(None);
+        };
+        let kept = cache
+            .file(&file_key(mrn, FileView::Thumbnail, id))
+            .await
+            .ok()
+            .flatten();
+        if kept.is_some() {
+            self.queue_offline_read(OfflineRead {
+                mrn,
+                action: OfflineAction::Thumbnails,
+                doc_id: Some(id),
+                count: Some(1),
+            })
+            .await?;
+        }
+        Ok(kept)
+    }
+
+    /// Keeps bytes in the encrypted cache, checked against `sha256` (best effort: the screen
+    /// never waits on it).
+    pub(super) async fn keep_file(&self, key: FileKey, bytes: &[u8], sha256: &str) {
         let Some(cache) = self.usable_cache().await else {
             return;
         };
         let now = (self.clock)().format(&time::format_description::well_known::Rfc3339);
         let saved = cache
-            .save_file(name, mrn.as_ref(), bytes.to_vec(), &now.unwrap_or_default())
+            .save_file(&key, bytes.to_vec(), sha256, &now.unwrap_or_default())
             .await;
         if let Err(e) = saved {
             warn!(error = %e, "could not keep a file offline");
         }
-    }
-
-    /// Reports views made offline (oldest first); stops at the first batch the server does not
-    /// take, leaving it queued.
-    pub(super) async fn report_offline_views(&self) -> Result<(), AppError> {
-        let Some(cache) = self.usable_cache().await else {
-            return Ok(());
-        };
-        let server = self.records_server_or_none()?;
-        let pending = cache.pending_audits().await?;
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let mut keys = Vec::with_capacity(pending.len());
-        let mut views = Vec::with_capacity(pending.len());
-        for (key, json) in pending {
-            match serde_json::from_str::<audit::AuditEvent>(&json) {
-                Ok(e) => views.push(chartdesk_api::OfflineView {
-                    event_id: e.event_id,
-                    mrn: e.mrn,
-                    doc_id: e.doc_id,
-                    at: e.at,
-                    action: chartdesk_api::OfflineAction::View,
-                    reason: None,
-                    reason_detail: None,
-                    count: None,
-                }),
-                // Unreadable: nothing the server could take; drop it rather than block the rest.
-                Err(_) => warn!("dropping an unreadable offline view"),
-            }
-            keys.push(key);
-        }
-        let token = self.access_token().await?;
-        if !views.is_empty() {
-            server
-                .report_offline_views(&token, &chartdesk_api::OfflineViews { views })
-                .await?;
-        }
-        for key in keys {
-            cache.audit_sent(&key).await?;
-        }
-        Ok(())
     }
 }

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cache_per_patient;
 mod document_views;
 mod documents;
 mod export;
@@ -12,6 +13,7 @@ mod local_cloud;
 mod mfa_setup;
 mod network_switch;
 mod offline;
+mod offline_audit;
 mod outbox;
 mod patient_lookup;
 mod records_server;

@@ -140,3 +140,61 @@ async fn role_matrix_for_finding_a_patient() {
         }
     }
 }
+
+/// A valid NHS number starting with `first_nine`'s digits (the ninth moved until one checks).
+fn nhs_number(first_nine: &str) -> String {
+    let mut digits: Vec<u32> = first_nine.chars().filter_map(|c| c.to_digit(10)).collect();
+    while chartdesk::domain::check_digit(&digits).is_none() {
+        digits[8] = (digits[8] + 1) % 10;
+    }
+    digits.push(chartdesk::domain::check_digit(&digits).unwrap());
+    digits
+        .iter()
+        .map(|d| char::from_digit(*d, 10).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn ten_digits_that_are_one_patients_nhs_number_and_anothers_mrn_are_never_answered_with_either(
+) {
+    // A's NHS number is B's MRN (the default MRN pattern admits ten digits).
+    let shared = nhs_number("955502230");
+    let admin = crate::local_cloud::cloud().signed_in("admin.byrne").await;
+    let csv = format!(
+        "nhs_number,mrn,given_name,family_name,birth_date,gender,postcode\n\
+         {shared},30002501,Ann,Bynumber,1980-01-01,female,LS1 4AP\n\
+         {},{shared},Ben,Bymrn,1980-01-01,male,LS1 4AP\n",
+        nhs_number("955502240")
+    );
+    let report = admin.import_patients(csv).await.unwrap();
+    assert_eq!(report.created, 2, "{report:?}");
+
+    let switch =
+        crate::network_switch::NetworkSwitch::start(&crate::local_cloud::cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s =
+        crate::network_switch::signed_in_via(&switch, dir.path(), "ambiguous", "dr.okafor").await;
+    // Only A is on this computer: the cache must not answer for the reading it lacks.
+    s.find_patient("MRN 30002501").await.unwrap();
+    let online = s.find_patient(&shared).await.unwrap_err();
+    assert_eq!(
+        ErrorCode::of(&online),
+        ErrorCode::AmbiguousQuery,
+        "{online}"
+    );
+    let chosen = s.find_patient(&format!("NHS {shared}")).await.unwrap();
+    assert_eq!(chosen.banner.mrn, "30002501");
+    let chosen = s.find_patient(&format!("MRN {shared}")).await.unwrap();
+    assert_eq!(chosen.banner.mrn, shared);
+
+    // Offline, both cached: the same rule over the cache.
+    crate::cache_per_patient::cut(&switch, &s).await;
+    let offline = s.find_patient(&shared).await.unwrap_err();
+    assert_eq!(
+        ErrorCode::of(&offline),
+        ErrorCode::AmbiguousQuery,
+        "{offline}"
+    );
+    let chosen = s.find_patient(&format!("NHS {shared}")).await.unwrap();
+    assert_eq!(chosen.banner.mrn, "30002501");
+}

@@ -22,6 +22,9 @@ pub enum ApiErrorCode {
     Conflict,
     /// Preop already holds 3 images (409): offer *Replace oldest*.
     PreopFull,
+    /// Ten digits that are one patient's NHS number and another's MRN (409): ask which is
+    /// meant, then search again as `NHS …` or `MRN …`.
+    AmbiguousQuery,
     /// A stored object is missing or does not match what was declared (422).
     Integrity,
     /// The virus scanner flagged the file (403): it cannot be opened.

@@ -35,6 +35,8 @@ pub enum ApiError {
     #[error("Preop already holds 3 images — replace the oldest?")]
     PreopFull,
     #[error("{0}")]
+    AmbiguousQuery(String),
+    #[error("{0}")]
     Integrity(String),
     #[error(
         "This file was flagged by the virus scanner and cannot be opened. Contact the records team"
@@ -74,6 +76,7 @@ impl ApiError {
             ApiError::NotFound(_) => ApiErrorCode::NotFound,
             ApiError::Conflict(_) => ApiErrorCode::Conflict,
             ApiError::PreopFull => ApiErrorCode::PreopFull,
+            ApiError::AmbiguousQuery(_) => ApiErrorCode::AmbiguousQuery,
             ApiError::Integrity(_) => ApiErrorCode::Integrity,
             ApiError::Infected => ApiErrorCode::Infected,
             ApiError::ScanPending => ApiErrorCode::ScanPending,
@@ -97,7 +100,9 @@ impl ApiError {
             }
             ApiErrorCode::InvalidInput => StatusCode::BAD_REQUEST,
             ApiErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ApiErrorCode::Conflict | ApiErrorCode::PreopFull => StatusCode::CONFLICT,
+            ApiErrorCode::Conflict | ApiErrorCode::PreopFull | ApiErrorCode::AmbiguousQuery => {
+                StatusCode::CONFLICT
+            }
             ApiErrorCode::Integrity => StatusCode::UNPROCESSABLE_ENTITY,
             ApiErrorCode::ScanPending => StatusCode::LOCKED,
             ApiErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -215,7 +220,10 @@ impl From<LookupError> for ApiError {
 
 impl From<QueryError> for ApiError {
     fn from(e: QueryError) -> Self {
-        ApiError::Invalid(e.to_string())
+        match e {
+            QueryError::Ambiguous { .. } => ApiError::AmbiguousQuery(e.to_string()),
+            QueryError::Nhs(_) | QueryError::Mrn(_) => ApiError::Invalid(e.to_string()),
+        }
     }
 }
 

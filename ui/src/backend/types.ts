@@ -226,7 +226,7 @@ export type PinReport = { documents: number,
  */
 skipped: number, };
 
-export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "reason_required" | "cancelled" | "cache_unreadable" | "optimized_not_kept" | "config" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "reason_required" | "ambiguous_query" | "cancelled" | "cache_unreadable" | "optimized_not_kept" | "config" | "internal";
 
 export type UiError = { code: ErrorCode, message: string, };
 

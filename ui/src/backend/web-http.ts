@@ -15,6 +15,7 @@ const SAME_NAME = new Set<string>([
   "not_found",
   "conflict",
   "preop_full",
+  "ambiguous_query",
   "wrong_credentials",
   "internal",
 ]);

@@ -84,6 +84,7 @@ describe("the records server from the browser", () => {
       ["unavailable", 503, "unreachable"],
       ["not_found", 404, "not_found"],
       ["conflict", 409, "conflict"],
+      ["ambiguous_query", 409, "ambiguous_query"],
       ["invalid_input", 400, "invalid_input"],
       ["something_new", 418, "internal"],
     ];

@@ -250,3 +250,40 @@ describe("keeping a patient offline", () => {
     expect(byId("export-bar").hidden).toBe(false);
   });
 });
+
+describe("ten digits that are one patient's NHS number and another's MRN", () => {
+  const ambiguous = {
+    code: "ambiguous_query",
+    message: "943 476 5919 is both an NHS number and an MRN here: choose which you mean",
+  };
+
+  function choices(): HTMLButtonElement[] {
+    return [...byId("search-error").querySelectorAll<HTMLButtonElement>("button")];
+  }
+
+  it("offers both readings, shows neither patient, and each choice searches with that reading", async () => {
+    searchFor("943 476 5919");
+    finds.get("943 476 5919")!.reject(ambiguous);
+    await settle(0);
+
+    expect(byId("patient-record").hidden).toBe(true);
+    expect(byId("search-error").textContent).toContain("choose which you mean");
+    expect(choices().map((b) => b.textContent)).toEqual(["NHS number 943 476 5919", "MRN 9434765919"]);
+    expect(document.activeElement).toBe(choices()[0]);
+
+    choices()[1].click();
+    await settle(0);
+    expect(backend.findPatient).toHaveBeenLastCalledWith("MRN 9434765919");
+    finds.get("MRN 9434765919")!.resolve(ann);
+    await settle(0);
+    expect(byId("banner-mrn").textContent).toBe("1001");
+    expect(choices()).toEqual([]);
+
+    searchFor("9434765919");
+    finds.get("9434765919")!.reject(ambiguous);
+    await settle(0);
+    choices()[0].click();
+    await settle(0);
+    expect(backend.findPatient).toHaveBeenLastCalledWith("NHS 9434765919");
+  });
+});

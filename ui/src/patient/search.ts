@@ -79,6 +79,10 @@ export function initPatientSearch(onSessionEnded: () => void): void {
       }
       show(record, false);
       showMessage(error, err.message);
+      if (err.code === "ambiguous_query") {
+        offerBothReadings(error, ticket.key);
+        return;
+      }
       if (err.code === "invalid_input") query.setAttribute("aria-invalid", "true");
       query.focus();
       query.select();
@@ -107,6 +111,29 @@ async function findWithBreakGlass(query: string, stillWanted: () => boolean): Pr
     if (!reason || !stillWanted()) return null;
     return await backend.findPatient(query, reason);
   }
+}
+
+/**
+ * Ten digits that are one patient's NHS number and another's MRN: the core answered neither, so
+ * staff choose which they meant, and the choice searches again with that reading made explicit.
+ */
+function offerBothReadings(error: HTMLElement, typed: string): void {
+  const digits = typed.replace(/\D/g, "");
+  const spaced = `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`;
+  const choice = (label: string, search: string): HTMLButtonElement => {
+    const button = el("button", { text: label, attrs: { type: "button" } });
+    button.addEventListener("click", () => {
+      byId<HTMLInputElement>("patient-query").value = search;
+      byId<HTMLFormElement>("search-form").requestSubmit();
+    });
+    return button;
+  };
+  const choices = el("div", { className: "search-choices", attrs: { role: "group", "aria-label": "Which did you mean?" } }, [
+    choice(`NHS number ${spaced}`, `NHS ${digits}`),
+    choice(`MRN ${digits}`, `MRN ${digits}`),
+  ]);
+  error.appendChild(choices);
+  choices.querySelector("button")?.focus();
 }
 
 /** Whether the patient on screen is kept offline; the button offers the other choice. */

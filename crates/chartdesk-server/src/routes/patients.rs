@@ -36,17 +36,12 @@ pub async fn find(
     Query(query): Query<FindQuery>,
 ) -> ApiResult<Response> {
     user.require(Action::ViewRecords)?;
+    let also_mrn = PatientQuery::also_an_mrn(&query.q, &state.mrn_format);
     let query = PatientQuery::parse(&query.q, &state.mrn_format)?;
-    let record = find_patient(&state.store, &query).await?;
-    // A stale NHS lookup (the number moved to another record) must not open the wrong patient.
-    if let PatientQuery::Nhs(nhs) = &query {
-        if &record.patient.nhs_number != nhs {
-            return Err(ApiError::NotFound(format!(
-                "No patient found with NHS number {}",
-                nhs.display_form()
-            )));
-        }
-    }
+    let record = match (&query, also_mrn) {
+        (PatientQuery::Nhs(nhs), Some(mrn)) => find_either(&state, nhs, mrn).await?,
+        _ => find_exactly(&state, &query).await?,
+    };
     let reason = access::stated_reason(&headers)?;
     // A refusal says the patient is here and restricted: it is audited before it is answered.
     access::admit(&state, &user, &record.patient, reason.as_ref()).await?;
@@ -97,4 +92,52 @@ fn version_of(record: &chartdesk_records::PatientRecord) -> String {
         &digest[..16.min(digest.len())],
         record.manifest_etag.as_deref().unwrap_or("none")
     )
+}
+
+/// The record `query` names. A stale NHS lookup (the number moved to another record) must not
+/// open the wrong patient: it counts as not found.
+async fn find_exactly(
+    state: &AppState,
+    query: &PatientQuery,
+) -> ApiResult<chartdesk_records::PatientRecord> {
+    let record = find_patient(&state.store, query).await?;
+    if let PatientQuery::Nhs(nhs) = query {
+        if &record.patient.nhs_number != nhs {
+            return Err(ApiError::NotFound(format!(
+                "No patient found with NHS number {}",
+                nhs.display_form()
+            )));
+        }
+    }
+    Ok(record)
+}
+
+/// Ten digits that are a valid NHS number and a valid MRN: both looked up; two different
+/// patients is ambiguous (neither is shown, the user chooses), one found is the one meant.
+async fn find_either(
+    state: &AppState,
+    nhs: &chartdesk_domain::NhsNumber,
+    mrn: chartdesk_domain::Mrn,
+) -> ApiResult<chartdesk_records::PatientRecord> {
+    let found = |result: ApiResult<chartdesk_records::PatientRecord>| match result {
+        Ok(record) => Ok(Some(record)),
+        Err(ApiError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    };
+    let (as_nhs, as_mrn) = (
+        PatientQuery::Nhs(nhs.clone()),
+        PatientQuery::Mrn(mrn.clone()),
+    );
+    let (by_nhs, by_mrn) = tokio::join!(find_exactly(state, &as_nhs), find_exactly(state, &as_mrn));
+    let chosen =
+        chartdesk_domain::choose_reading(nhs, &mrn, found(by_nhs)?, found(by_mrn)?, |a, b| {
+            a.patient.mrn == b.patient.mrn
+        })?;
+    // Neither: the words staff know for ten digits (the NHS number is the usual reading).
+    chosen.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "No patient found with NHS number {}",
+            nhs.display_form()
+        ))
+    })
 }

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod ambiguous_find;
 mod audit_integrity;
 mod audit_trail;
 mod auth;

@@ -1,0 +1,87 @@
+//! Ten digits that are a valid NHS number and a valid MRN (the default MRN pattern admits ten
+//! digits): the find looks up both, and never silently picks one of two different patients.
+
+use crate::harness::{api, token};
+
+/// A valid NHS number starting with `first_nine`'s digits (the ninth moved until one checks).
+fn nhs_number(first_nine: &str) -> String {
+    let mut digits: Vec<u32> = first_nine.chars().filter_map(|c| c.to_digit(10)).collect();
+    while chartdesk_domain::check_digit(&digits).is_none() {
+        digits[8] = (digits[8] + 1) % 10;
+    }
+    let check = chartdesk_domain::check_digit(&digits).unwrap();
+    digits.push(check);
+    digits
+        .iter()
+        .map(|d| char::from_digit(*d, 10).unwrap())
+        .collect()
+}
+
+async fn register(admin: &str, mrn: &str, nhs: &str, family: &str) {
+    let api = api();
+    let r = api
+        .http
+        .put(api.url(&format!("/v1/patients/{mrn}")))
+        .bearer_auth(admin)
+        .json(&serde_json::json!({
+            "nhs_number": nhs, "given_name": "Test", "family_name": family,
+            "birth_date": "1980-01-01", "gender": "unknown", "postcode": "LS1 4AP"
+        }))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = crate::harness::answer(r).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn ten_digits_that_are_one_patients_nhs_number_and_anothers_mrn_ask_which_is_meant() {
+    let admin = token("admin.byrne").await;
+    let clinician = token("dr.okafor").await;
+    // A's NHS number is B's MRN.
+    let shared = nhs_number("955501230");
+    register(&admin, "30007001", &shared, "Byhnumber").await;
+    register(&admin, &shared, &nhs_number("955501240"), "Bymrn").await;
+    let api = api();
+
+    let (status, body) = api
+        .get(&clinician, &format!("/v1/patients?q={shared}"))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["code"], "ambiguous_query");
+    let spaced = format!("{} {} {}", &shared[..3], &shared[3..6], &shared[6..]);
+    assert_eq!(
+        body["message"],
+        format!("{spaced} is both an NHS number and an MRN here: choose which you mean")
+    );
+    assert!(
+        !body.to_string().contains("Byhnumber") && !body.to_string().contains("Bymrn"),
+        "neither record is shown: {body}"
+    );
+
+    // Each choice, made explicit, opens its own patient.
+    let (status, by_nhs) = api
+        .get(&clinician, &format!("/v1/patients?q=NHS%20{shared}"))
+        .await;
+    assert_eq!(status, 200, "{by_nhs}");
+    assert_eq!(by_nhs["banner"]["mrn"], "30007001");
+    let (status, by_mrn) = api
+        .get(&clinician, &format!("/v1/patients?q=MRN%20{shared}"))
+        .await;
+    assert_eq!(status, 200, "{by_mrn}");
+    assert_eq!(by_mrn["banner"]["mrn"], shared.as_str());
+}
+
+#[tokio::test]
+async fn ten_digits_found_only_as_an_mrn_open_that_patient() {
+    let admin = token("admin.byrne").await;
+    let clinician = token("dr.okafor").await;
+    // Valid as an NHS number, but no patient holds that number: only the MRN reading exists.
+    let mrn = nhs_number("955501250");
+    register(&admin, &mrn, &nhs_number("955501260"), "Onlymrn").await;
+    let (status, found) = api()
+        .get(&clinician, &format!("/v1/patients?q={mrn}"))
+        .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["banner"]["mrn"], mrn.as_str());
+}
