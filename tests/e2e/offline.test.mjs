@@ -95,6 +95,12 @@ test("a slow document list for one patient never shows under the next patient se
   await s.fill("#patient-query", "943 476 5919");
   await (await s.find("#search-submit")).click();
   await s.waitUntil(async () => (await nhs()) === "943 476 5919", "the first patient is shown");
+  // The banner may still show this patient from the test before: wait for this search to end
+  // (ten digits that could be an MRN too are always asked of the server, never the cache alone).
+  await s.waitUntil(
+    async () => !(await (await s.find("#search-busy")).displayed()) && !(await (await s.find("#search-submit")).prop("disabled")),
+    "the first search is done",
+  );
   // The first patient's lab list (2 documents) is slow: its answer is held in flight.
   sandbox.network.holdServer(3000);
   await (await s.find('#tiles button[data-category="lab"]')).click();
