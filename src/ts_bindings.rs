@@ -10,8 +10,8 @@ use crate::domain::{Category, Role};
 use crate::records::{DocumentRow, PatientBanner, PatientSummary, Tile};
 use crate::records::{HistoryRow, HistoryStatus};
 use crate::services::{
-    AccessEvent, AccessHistoryRows, BreakGlassChoice, DrainReport, DrainedItem, ExportSummary, PinReport,
-    SignInResult, SignedInUser, SyncStatus, UploadOutcome, UploadProgress,
+    AccessEvent, AccessHistoryRows, BreakGlassChoice, DrainReport, DrainedItem, ExportSummary,
+    PinReport, SignInResult, SignedInUser, SyncStatus, UploadOutcome, UploadProgress,
 };
 use crate::ui_error::{ErrorCode, UiError};
 

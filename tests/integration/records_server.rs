@@ -254,8 +254,7 @@ async fn the_access_history_pages_through_every_event_once_newest_first() {
     let once: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(once.len(), ids.len(), "each event once: {paged:?}");
     let at = |e: &chartdesk::records::audit::AuditEvent| {
-        time::OffsetDateTime::parse(&e.at, &time::format_description::well_known::Rfc3339)
-            .unwrap()
+        time::OffsetDateTime::parse(&e.at, &time::format_description::well_known::Rfc3339).unwrap()
     };
     assert!(
         paged.windows(2).all(|w| at(&w[0]) >= at(&w[1])),
@@ -270,7 +269,11 @@ async fn the_access_history_pages_through_every_event_once_newest_first() {
     assert!(whole.next.is_none());
     let all: Vec<_> = whole.events.iter().map(|e| e.event_id).collect();
     assert!(all.ends_with(&ids), "{all:?} ends with {ids:?}");
-    assert_eq!(all.len() - ids.len(), pages, "one newer read per later page and this one");
+    assert_eq!(
+        all.len() - ids.len(),
+        pages,
+        "one newer read per later page and this one"
+    );
 }
 
 #[tokio::test]
@@ -284,7 +287,11 @@ async fn the_access_history_of_a_restricted_record_goes_with_the_reason_given_fo
         .find_patient_with_reason("999 186 0916", Some(reason))
         .await
         .unwrap();
-    let rows = admin.access_history_rows("10000007", None).await.unwrap().rows;
+    let rows = admin
+        .access_history_rows("10000007", None)
+        .await
+        .unwrap()
+        .rows;
     assert!(
         rows.iter().any(|r| r.actor == "admin.byrne"
             && r.action == "Read the access history"
