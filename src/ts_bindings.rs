@@ -10,8 +10,8 @@ use crate::domain::{Category, Role};
 use crate::records::{DocumentRow, PatientBanner, PatientSummary, Tile};
 use crate::records::{HistoryRow, HistoryStatus};
 use crate::services::{
-    AccessEvent, BreakGlassChoice, DrainReport, DrainedItem, ExportSummary, PinReport,
-    SignInResult, SignedInUser, SyncStatus, UploadOutcome, UploadProgress,
+    AccessEvent, AccessHistoryRows, BreakGlassChoice, DrainReport, DrainedItem, ExportSummary,
+    PinReport, SignInResult, SignedInUser, SyncStatus, UploadOutcome, UploadProgress,
 };
 use crate::ui_error::{ErrorCode, UiError};
 
@@ -48,6 +48,7 @@ pub fn render() -> String {
         BreakGlassReason::decl(&cfg),
         BreakGlassChoice::decl(&cfg),
         AccessEvent::decl(&cfg),
+        AccessHistoryRows::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust core by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.\n\n",

@@ -52,6 +52,14 @@ pub enum Removal<'a> {
     Delete { why: &'a str },
 }
 
+/// Which page of an access history: after a `next` the server handed out (the newest page
+/// when `None`), and at most `limit` events (the server's default when `None`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HistoryPage<'a> {
+    pub after: Option<&'a str>,
+    pub limit: Option<usize>,
+}
+
 #[derive(Debug, Clone)]
 pub struct RecordsServer {
     pub(super) http: reqwest::Client,
@@ -220,16 +228,31 @@ impl RecordsServer {
             .map(|_| ())
     }
 
-    /// The newest page of a patient's access history (with the break-glass reason given for a
-    /// restricted record).
+    /// One page of a patient's access history, newest first (with the break-glass reason given
+    /// for a restricted record): the newest page, or the one after `page.after` (a `next` the
+    /// server handed out). Its `next` is set while older events remain.
     pub async fn access_history(
         &self,
         token: &str,
         mrn: &str,
         reason: Option<&StatedReason>,
+        page: HistoryPage<'_>,
     ) -> Result<AuditHistory, ServerError> {
+        let mut query = Vec::new();
+        if let Some(limit) = page.limit {
+            query.push(format!("limit={limit}"));
+        }
+        if let Some(after) = page.after {
+            // The cursor is the server's own, sent back as it came (encoded, never parsed).
+            let after = utf8_percent_encode(after, NON_ALPHANUMERIC);
+            query.push(format!("after={after}"));
+        }
+        let query = match query.is_empty() {
+            true => String::new(),
+            false => format!("?{}", query.join("&")),
+        };
         let url = self.url(&format!(
-            "/v1/patients/{}/audit",
+            "/v1/patients/{}/audit{query}",
             utf8_percent_encode(mrn, NON_ALPHANUMERIC)
         ));
         self.json(with_reason(self.http.get(url).bearer_auth(token), reason))

@@ -40,7 +40,7 @@ pub use export::{ExportSelection, ExportSummary};
 pub use file_upload::FileUpload;
 pub use offline_budget::PinReport;
 pub use outbox::{DrainReport, DrainedItem, UploadOutcome};
-pub use records_server::{break_glass_choices, AccessEvent, BreakGlassChoice};
+pub use records_server::{break_glass_choices, AccessEvent, AccessHistoryRows, BreakGlassChoice};
 pub use session::{SignInResult, SignedInUser};
 pub use sync_round::SyncStatus;
 pub use upload::{decode_file_name, Upload, UploadProgress};

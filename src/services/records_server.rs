@@ -3,10 +3,12 @@
 //! the access history and the patient import. Reads of lists and files still go to S3 with the
 //! profile's credentials until they move to the server too.
 
-use chartdesk_api::ImportReport;
+use chartdesk_api::{AuditHistory, ImportReport};
+use serde::Serialize;
 use tracing::instrument;
 
 use super::{AppError, Services};
+use crate::cloud::records_server::HistoryPage;
 use crate::cloud::RecordsServer;
 
 use crate::domain::Action;
@@ -14,6 +16,14 @@ use crate::records::audit::AuditEvent;
 
 pub use crate::domain::{break_glass_choices, BreakGlassChoice};
 pub use crate::records::audit::{access_event, AccessEvent};
+
+/// One page of the access-history panel, newest first.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct AccessHistoryRows {
+    pub rows: Vec<AccessEvent>,
+    /// Older events remain: send this back as `after` for the next page.
+    pub next: Option<String>,
+}
 
 impl Services {
     /// The signed-in user's Cognito access token, for the records server.
@@ -44,27 +54,43 @@ impl Services {
         Ok(())
     }
 
-    /// Who opened or changed this patient's record, newest first (records admins).
+    /// Who opened or changed this patient's record, newest first (records admins): the newest
+    /// page, or the page after `after` (the `next` of the page before), of at most `limit`
+    /// events (the server's default when `None`).
     #[instrument(skip_all)]
-    pub async fn access_history(&self, mrn: &str) -> Result<Vec<AuditEvent>, AppError> {
+    pub async fn access_history_page(
+        &self,
+        mrn: &str,
+        after: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<AuditHistory, AppError> {
         self.authorize(Action::ReadAudit).await?;
         let mrn = self.parse_mrn(mrn)?;
         let server = self.records_server_or_none()?;
         let token = self.access_token().await?;
         // A restricted record's history needs the reason given for this patient, as its reads do.
         let reason = self.reason_for(mrn.as_ref());
-        let history = server.access_history(&token, mrn.as_ref(), reason.as_ref());
-        Ok(history.await?.events)
+        let page = HistoryPage { after, limit };
+        let history = server.access_history(&token, mrn.as_ref(), reason.as_ref(), page);
+        Ok(history.await?)
     }
 
-    /// `access_history` as the panel shows it.
-    pub async fn access_history_rows(&self, mrn: &str) -> Result<Vec<AccessEvent>, AppError> {
-        Ok(self
-            .access_history(mrn)
-            .await?
-            .into_iter()
-            .map(access_event)
-            .collect())
+    /// The newest page of this patient's access history (records admins).
+    pub async fn access_history(&self, mrn: &str) -> Result<Vec<AuditEvent>, AppError> {
+        Ok(self.access_history_page(mrn, None, None).await?.events)
+    }
+
+    /// A page of `access_history` as the panel shows it, with where the next, older one starts.
+    pub async fn access_history_rows(
+        &self,
+        mrn: &str,
+        after: Option<&str>,
+    ) -> Result<AccessHistoryRows, AppError> {
+        let page = self.access_history_page(mrn, after, None).await?;
+        Ok(AccessHistoryRows {
+            rows: page.events.into_iter().map(access_event).collect(),
+            next: page.next,
+        })
     }
 
     /// Registers or updates the patients of a PAS-style CSV extract (records admins), through

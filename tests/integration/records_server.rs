@@ -61,9 +61,10 @@ async fn a_stamp_made_through_the_server_is_in_the_record_and_its_access_history
         "a stamp is never replaced"
     );
     let admin = through_server("admin.byrne").await;
-    let history = admin.access_history_rows("10000003").await.unwrap();
+    let history = admin.access_history_rows("10000003", None).await.unwrap();
     assert!(
         history
+            .rows
             .iter()
             .any(|e| e.actor == "dr.okafor" && e.action == "Stamped a document"),
         "{history:?}"
@@ -223,6 +224,59 @@ async fn a_cached_patient_made_restricted_elsewhere_needs_a_reason_at_the_next_r
 }
 
 #[tokio::test]
+async fn the_access_history_pages_through_every_event_once_newest_first() {
+    let mrn = "30006221";
+    crate::local_cloud::seed_patient(mrn, &[]).await;
+    let admin = through_server("admin.byrne").await;
+    // Each find is audited: more events than two pages of two hold.
+    for _ in 0..4 {
+        admin.find_patient(&format!("MRN {mrn}")).await.unwrap();
+    }
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let page = admin
+            .access_history_page(mrn, after.as_deref(), Some(2))
+            .await
+            .unwrap();
+        assert!(page.events.len() <= 2, "a page holds at most its limit");
+        paged.extend(page.events);
+        pages += 1;
+        assert!(pages < 20, "the pages come to an end");
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert!(pages >= 3 && paged.len() >= 5, "{pages} pages, {paged:?}");
+    let ids: Vec<_> = paged.iter().map(|e| e.event_id).collect();
+    let once: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(once.len(), ids.len(), "each event once: {paged:?}");
+    let at = |e: &chartdesk::records::audit::AuditEvent| {
+        time::OffsetDateTime::parse(&e.at, &time::format_description::well_known::Rfc3339).unwrap()
+    };
+    assert!(
+        paged.windows(2).all(|w| at(&w[0]) >= at(&w[1])),
+        "newest first: {paged:?}"
+    );
+    // The whole history in one page, read after: the pages were all of it as it stood when
+    // the first was read (only the reads of the later pages, and this one, are newer).
+    let whole = admin
+        .access_history_page(mrn, None, Some(1000))
+        .await
+        .unwrap();
+    assert!(whole.next.is_none());
+    let all: Vec<_> = whole.events.iter().map(|e| e.event_id).collect();
+    assert!(all.ends_with(&ids), "{all:?} ends with {ids:?}");
+    assert_eq!(
+        all.len() - ids.len(),
+        pages,
+        "one newer read per later page and this one"
+    );
+}
+
+#[tokio::test]
 async fn the_access_history_of_a_restricted_record_goes_with_the_reason_given_for_it() {
     let admin = through_server("admin.byrne").await;
     let refused = admin.access_history("10000007").await.unwrap_err();
@@ -233,7 +287,11 @@ async fn the_access_history_of_a_restricted_record_goes_with_the_reason_given_fo
         .find_patient_with_reason("999 186 0916", Some(reason))
         .await
         .unwrap();
-    let rows = admin.access_history_rows("10000007").await.unwrap();
+    let rows = admin
+        .access_history_rows("10000007", None)
+        .await
+        .unwrap()
+        .rows;
     assert!(
         rows.iter().any(|r| r.actor == "admin.byrne"
             && r.action == "Read the access history"

@@ -1,7 +1,7 @@
 use chartdesk::cache::CachedHit;
 use chartdesk::domain::StatedReason;
 use chartdesk::records::PatientSummary;
-use chartdesk::services::{AccessEvent, BreakGlassChoice};
+use chartdesk::services::{AccessHistoryRows, BreakGlassChoice};
 use chartdesk::UiError;
 use tauri::State;
 
@@ -32,13 +32,16 @@ pub fn break_glass_reasons() -> Vec<BreakGlassChoice> {
     chartdesk::services::break_glass_choices()
 }
 
-/// Who opened or changed the patient's record (records admins).
+/// Who opened or changed the patient's record (records admins), newest first: the newest page,
+/// or the one after `after` (the `next` of the page before).
 #[tauri::command]
 pub async fn access_history(
     state: State<'_, AppState>,
     mrn: String,
-) -> Result<Vec<AccessEvent>, UiError> {
-    Ok(state.services()?.access_history_rows(&mrn).await?)
+    after: Option<String>,
+) -> Result<AccessHistoryRows, UiError> {
+    let services = state.services()?;
+    Ok(services.access_history_rows(&mrn, after.as_deref()).await?)
 }
 
 /// Asks the cloud whether the patient on screen changed; `None` when it did not.

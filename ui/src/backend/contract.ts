@@ -1,7 +1,7 @@
 // What every transport offers the screens: the desktop's Tauri commands and the browser's
 // HTTPS calls to the records server implement the same interface, with the same errors.
 import type {
-  AccessEvent,
+  AccessHistoryRows,
   AppInfo,
   BreakGlassChoice,
   BreakGlassReason,
@@ -52,8 +52,9 @@ export interface Backend {
   /** `reason`: the break-glass reason for a restricted record, once the user gave one. */
   findPatient(query: string, reason?: StatedReason): Promise<PatientSummary>;
   breakGlassReasons(): Promise<BreakGlassChoice[]>;
-  /** Who opened or changed the record (records admins). */
-  accessHistory(mrn: string): Promise<AccessEvent[]>;
+  /** Who opened or changed the record (records admins), newest first, a page at a time: the
+   * newest page, or the one after `after` (the `next` of the page before; null on the last). */
+  accessHistory(mrn: string, after?: string): Promise<AccessHistoryRows>;
   /** The patient's newer summary, or null when the copy on screen is current. */
   revalidatePatient(mrn: string): Promise<PatientSummary | null>;
   /** Cached patients and documents matching what was typed; works offline. */

@@ -4,7 +4,7 @@ import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { asUiError, type Backend, type Platform } from "./contract";
 import type {
-  AccessEvent,
+  AccessHistoryRows,
   AppInfo,
   BreakGlassChoice,
   CachedHit,
@@ -55,7 +55,7 @@ export const tauriBackend: Backend = {
   findPatient: (query, reason) =>
     call<PatientSummary>("find_patient", { query, reason: reason?.reason ?? null, detail: reason?.detail ?? null }),
   breakGlassReasons: () => call<BreakGlassChoice[]>("break_glass_reasons"),
-  accessHistory: (mrn) => call<AccessEvent[]>("access_history", { mrn }),
+  accessHistory: (mrn, after) => call<AccessHistoryRows>("access_history", { mrn, after: after ?? null }),
   revalidatePatient: (mrn) => call<PatientSummary | null>("revalidate_patient", { mrn }),
   searchOffline: (text) => call<CachedHit[]>("search_offline", { text }),
   outbox: () => call<OutboxItem[]>("outbox"),

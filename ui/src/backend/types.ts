@@ -269,3 +269,9 @@ reported_offline: boolean,
  * What changed, in words: `not restricted → restricted`, or the demographics' field names.
  */
 detail: string | null, };
+
+export type AccessHistoryRows = { rows: Array<AccessEvent>, 
+/**
+ * Older events remain: send this back as `after` for the next page.
+ */
+next: string | null, };

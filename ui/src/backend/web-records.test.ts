@@ -140,6 +140,17 @@ describe("the records server from the browser", () => {
     expect(server.seen.at(-1)!.url).toBe("/v1/patients/10000001/documents?search=blood%20count");
   });
 
+  it("the access history asks for the page after the server's cursor, and passes its next on", async () => {
+    const event = { at: "2026-06-30T09:15:00Z", shown_at: "30-Jun-2026 10:15 BST", actor: "admin.byrne", action: "Found the patient", doc_id: null, reason: null, reported_offline: false, detail: null };
+    server.on("GET", /\/audit$/, () => json({ events: [], rows: [event], next: "legacy/0192.json" }));
+    server.on("GET", /\/audit\?after=/, () => json({ events: [], rows: [{ ...event, actor: "dr.okafor" }] }));
+    expect(await backend.accessHistory("10000001")).toEqual({ rows: [event], next: "legacy/0192.json" });
+    expect(server.seen.at(-1)!.url).toBe("/v1/patients/10000001/audit");
+    const older = await backend.accessHistory("10000001", "legacy/0192.json");
+    expect(server.seen.at(-1)!.url).toBe("/v1/patients/10000001/audit?after=legacy%2F0192.json");
+    expect(older).toEqual({ rows: [{ ...event, actor: "dr.okafor" }], next: null });
+  });
+
   it("an opened file is shown only if it matches its SHA-256", async () => {
     const bytes = new Uint8Array([37, 80, 68, 70, 1]);
     const sha256 = await sha256Hex(bytes);

@@ -5,7 +5,7 @@
 import type { StatedReason } from "./contract";
 import { UNREACHABLE, jsonBody, seg, sha256Hex } from "./web-http";
 import { withToken } from "./web-session";
-import type { AccessEvent, DocumentRow, ExportSummary, HistoryRow, PatientSummary, UiError } from "./types";
+import type { AccessEvent, AccessHistoryRows, DocumentRow, ExportSummary, HistoryRow, PatientSummary, UiError } from "./types";
 
 type FoundPatient = PatientSummary & { patient: unknown; manifest: unknown; version: string };
 type ListedDocument = DocumentRow & { thumbnail_url?: string | null; thumbnail?: string | null };
@@ -144,9 +144,12 @@ export async function documentHistory(mrn: string, category: string): Promise<Hi
   }
 }
 
-export async function accessHistory(mrn: string): Promise<AccessEvent[]> {
-  const answer = await aboutPatient(mrn, patientPath(mrn, "/audit"));
-  return ((await answer.json()) as { rows: AccessEvent[] }).rows;
+/** The newest page of the history, or the one after `after` (the `next` of the page before). */
+export async function accessHistory(mrn: string, after?: string): Promise<AccessHistoryRows> {
+  const query = after === undefined ? "" : `?after=${encodeURIComponent(after)}`;
+  const answer = await aboutPatient(mrn, patientPath(mrn, `/audit${query}`));
+  const page = (await answer.json()) as { rows?: AccessEvent[]; next?: string | null };
+  return { rows: page.rows ?? [], next: page.next ?? null };
 }
 
 /** How long the hidden frame that fetched an export stays: the download is the browser's by then. */

@@ -1,7 +1,8 @@
 // The access history of the patient on screen (records admins): who opened or changed the
-// record, when, and why for a restricted one. Only the answer for the patient on screen draws.
+// record, when, and why for a restricted one. The server pages it, newest first; "Show older
+// events" appends the next page. Only an answer for the patient on screen draws.
 import { backend } from "../backend/api";
-import type { UiError } from "../backend/types";
+import type { AccessEvent, UiError } from "../backend/types";
 import { byId, el, show } from "../shell/dom";
 import { latest } from "../shell/request-guard";
 
@@ -15,42 +16,92 @@ export function offerAccessHistory(mrn: string, allowed: boolean): void {
   requests.cancel();
   const button = byId<HTMLButtonElement>("show-access-history");
   show(button, allowed);
-  show(byId("access-history"), false);
+  closePanel();
   button.onclick = () => void showAccessHistory(mrn);
 }
 
 async function showAccessHistory(mrn: string): Promise<void> {
-  const panel = byId("access-history");
   const status = byId("access-history-status");
-  const rows = byId("access-history-rows");
   const ticket = requests.next(mrn);
-  show(panel, true);
-  rows.replaceChildren();
+  show(byId("access-history"), true);
+  byId("access-history-rows").replaceChildren();
+  show(byId("access-history-older"), false);
   status.textContent = "Loading…";
   try {
-    const events = await backend.accessHistory(mrn);
+    const page = await backend.accessHistory(mrn);
     if (!ticket.current()) return;
-    status.textContent = events.length === 0 ? "No access recorded yet." : `${events.length} most recent events, newest first; times are UK time (GMT or BST).`;
-    rows.replaceChildren(
-      ...events.map((e) =>
-        el("tr", {}, [
-          el("td", { text: e.shown_at + (e.reported_offline ? " (offline)" : "") }),
-          el("td", { text: e.actor }),
-          el("td", { text: e.detail ? `${e.action} (${e.detail})` : e.action }),
-          el("td", { text: e.reason ?? "" }),
-        ]),
-      ),
-    );
+    byId("access-history-rows").append(...page.rows.map(row));
+    pageShown(mrn, page.next);
   } catch (e) {
     if (!ticket.current()) return;
     status.textContent = (e as UiError).message;
   }
 }
 
+/** Appends the page after `after`; focus goes to the first older event, so reading and
+ * tabbing go on from there (to the button again while more remain). */
+async function showOlder(mrn: string, after: string): Promise<void> {
+  const status = byId("access-history-status");
+  const older = byId<HTMLButtonElement>("access-history-older");
+  const ticket = requests.next(mrn);
+  older.disabled = true;
+  status.textContent = "Loading older events…";
+  try {
+    const page = await backend.accessHistory(mrn, after);
+    if (!ticket.current()) return;
+    const added = page.rows.map(row);
+    byId("access-history-rows").append(...added);
+    older.disabled = false;
+    pageShown(mrn, page.next);
+    const first = added[0];
+    if (first) {
+      first.tabIndex = -1;
+      first.focus();
+    } else if (older.hidden) {
+      // The last page was empty: the button that had focus is gone; the count says so.
+      status.tabIndex = -1;
+      status.focus();
+    }
+  } catch (e) {
+    if (!ticket.current()) return;
+    older.disabled = false;
+    status.textContent = (e as UiError).message;
+  }
+}
+
+/** The count of what is shown, and the button for older events while the server has more. */
+function pageShown(mrn: string, next: string | null): void {
+  const shown = byId("access-history-rows").childElementCount;
+  const older = byId<HTMLButtonElement>("access-history-older");
+  byId("access-history-status").textContent =
+    shown === 0
+      ? "No access recorded yet."
+      : `${shown} ${shown === 1 ? "event" : "events"} shown, newest first; times are UK time (GMT or BST).`;
+  show(older, next !== null);
+  older.onclick = next === null ? null : () => void showOlder(mrn, next);
+}
+
+function row(e: AccessEvent): HTMLTableRowElement {
+  return el("tr", {}, [
+    el("td", { text: e.shown_at + (e.reported_offline ? " (offline)" : "") }),
+    el("td", { text: e.actor }),
+    el("td", { text: e.detail ? `${e.action} (${e.detail})` : e.action }),
+    el("td", { text: e.reason ?? "" }),
+  ]);
+}
+
+/** Hides the panel and forgets what it showed (another patient's events never stay behind). */
+function closePanel(): void {
+  show(byId("access-history"), false);
+  byId("access-history-rows").replaceChildren();
+  const older = byId<HTMLButtonElement>("access-history-older");
+  show(older, false);
+  older.onclick = null;
+}
+
 export function resetAccessHistory(): void {
   offeredFor = null;
   requests.cancel();
   show(byId("show-access-history"), false);
-  show(byId("access-history"), false);
-  byId("access-history-rows").replaceChildren();
+  closePanel();
 }
