@@ -142,7 +142,8 @@ pub async fn refresh(
 
 /// With the access token as a bearer token, the session ends everywhere the server checks it
 /// (within a minute on every instance, at once on this one); without, the refresh token is
-/// revoked (on Cognito with the access tokens issued from it).
+/// revoked (on Cognito with the access tokens issued from it). A bearer token that does not
+/// verify is ignored; the refresh token is still revoked.
 #[utoipa::path(post, path = "/v1/session/sign-out", tag = "session", request_body = SignOutRequest,
     responses((status = 204, description = "the session is ended (best effort)"),
         (status = 429, body = chartdesk_api::ErrorBody)))]
@@ -154,15 +155,16 @@ pub async fn sign_out(
 ) -> ApiResult<StatusCode> {
     let now = state.now();
     let _not_a_guess = state.limits.admit(None, &from, now)?;
-    let access = bearer(&headers);
+    // A bearer that does not verify is ignored: anyone may call this route.
+    let access = match bearer(&headers) {
+        Some(access) if state.sessions.forget(&state.verifier, access, now).await => Some(access),
+        _ => None,
+    };
     state
         .sign_in
         .pool
         .sign_out(Some(&request.refresh_token), access)
         .await;
-    if let Some(access) = access {
-        state.sessions.forget(access, now);
-    }
     Ok(StatusCode::NO_CONTENT)
 }
 
