@@ -169,6 +169,10 @@ pub async fn ensure_server_user(
 }
 
 #[cfg(test)]
+#[path = "template_intents_tests.rs"]
+mod template_intents_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -9,13 +9,14 @@ use time::{Duration, OffsetDateTime};
 
 pub struct FreshCache<K, V> {
     ttl: Duration,
-    /// Past this many entries the stale ones are dropped (and, if all are fresh, all of them):
-    /// memory stays bounded whatever a flood of tokens or names brings.
+    /// Past this many entries the stale ones are dropped, and if all are fresh the oldest few:
+    /// memory stays bounded whatever a flood brings, and a recent entry (a token just signed
+    /// out) outlives it.
     max_entries: usize,
     entries: Mutex<HashMap<K, (OffsetDateTime, V)>>,
 }
 
-impl<K: Eq + Hash, V: Clone> FreshCache<K, V> {
+impl<K: Eq + Hash + Clone, V: Clone> FreshCache<K, V> {
     pub fn new(ttl: Duration, max_entries: usize) -> Self {
         Self {
             ttl,
@@ -38,7 +39,7 @@ impl<K: Eq + Hash, V: Clone> FreshCache<K, V> {
             let ttl = self.ttl;
             entries.retain(|_, (at, _)| is_fresh(*at, now, ttl));
             if entries.len() >= self.max_entries {
-                entries.clear();
+                evict_oldest(&mut entries, (self.max_entries / 16).max(1));
             }
         }
         entries.insert(key, (now, value));
@@ -49,6 +50,26 @@ impl<K: Eq + Hash, V: Clone> FreshCache<K, V> {
         self.entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Drops the `count` entries stored longest ago (a batch, so a flood costs linear time).
+fn evict_oldest<K: Eq + Hash + Clone, V>(
+    entries: &mut HashMap<K, (OffsetDateTime, V)>,
+    count: usize,
+) {
+    let mut by_age: Vec<(OffsetDateTime, &K)> =
+        entries.iter().map(|(key, (at, _))| (*at, key)).collect();
+    if count < by_age.len() {
+        by_age.select_nth_unstable_by_key(count, |(at, _)| *at);
+    }
+    let oldest: Vec<K> = by_age
+        .iter()
+        .take(count)
+        .map(|(_, k)| (*k).clone())
+        .collect();
+    for key in oldest {
+        entries.remove(&key);
     }
 }
 
@@ -107,5 +128,17 @@ mod tests {
         cache.put(4, 4, at(100));
         assert_eq!(cache.get(&3, at(100)), Some(3));
         assert_eq!(cache.get(&1, at(100)), None);
+    }
+
+    #[test]
+    fn at_its_limit_the_cache_drops_its_oldest_entries_not_all() {
+        let cache = FreshCache::new(Duration::seconds(60), 3);
+        cache.put("signed-out", false, at(0));
+        cache.put("b", true, at(1));
+        cache.put("c", true, at(2));
+        cache.put("d", true, at(3));
+        assert_eq!(cache.get(&"signed-out", at(3)), None, "the oldest went");
+        assert_eq!(cache.get(&"c", at(3)), Some(true), "newer entries stay");
+        assert_eq!(cache.get(&"d", at(3)), Some(true));
     }
 }

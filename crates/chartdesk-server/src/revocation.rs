@@ -15,7 +15,7 @@
 
 use aws_sdk_cognitoidentityprovider::Client;
 use chartdesk_records::store::{classify, Failure};
-use chartdesk_records::token::{AccessClaims, TokenError};
+use chartdesk_records::token::{AccessClaims, TokenError, TokenVerifier};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
@@ -105,9 +105,15 @@ impl SessionCheck {
         Ok(groups)
     }
 
-    /// After this server's own sign-out: the token is refused here at once.
-    pub fn forget(&self, token: &str, now: OffsetDateTime) {
+    /// After this server's own sign-out: the token is refused here at once. Only a token that
+    /// verifies (signed by the pool for our app client, unexpired) is recorded: anyone may call
+    /// sign-out, and made-up bearer strings must not fill the cache. Says whether it verified.
+    pub async fn forget(&self, verifier: &TokenVerifier, token: &str, now: OffsetDateTime) -> bool {
+        if verifier.verify_access_token(token, now).await.is_err() {
+            return false;
+        }
         self.tokens.put(digest(token), Standing::Ended, now);
+        true
     }
 
     async fn ask_standing(&self, token: &str) -> Result<Standing, ApiError> {
@@ -171,4 +177,61 @@ fn unconfirmed(call: &'static str, f: &Failure) -> ApiError {
 
 fn digest(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Region};
+    use base64::Engine;
+    use chartdesk_records::token::{JwkSet, KeySource};
+
+    use super::*;
+
+    const JWKS: &str = include_str!("../../chartdesk-records/tests/fixtures/jwt-test-jwks.json");
+    const ISS: &str = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_test";
+    const NOW: i64 = 1_800_000_000;
+
+    /// Never called here: recording a sign-out asks nothing of the pool.
+    fn offline_pool() -> Client {
+        let config = aws_sdk_cognitoidentityprovider::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("eu-west-2"))
+            .build();
+        Client::from_conf(config)
+    }
+
+    fn verifier() -> TokenVerifier {
+        let source: KeySource = Box::new(|| {
+            Box::pin(async {
+                serde_json::from_str::<JwkSet>(JWKS).map_err(|_| TokenError::KeysUnavailable)
+            })
+        });
+        TokenVerifier::new(ISS.into(), "test-client".into(), source)
+    }
+
+    /// An access token in every way but its signature: the right key id, issuer and client.
+    fn unsigned_token() -> String {
+        let enc = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let claims = serde_json::json!({
+            "iss": ISS, "client_id": "test-client", "exp": NOW + 3600, "token_use": "access",
+            "sub": "0000-sub", "username": "dr.okafor"
+        });
+        format!(
+            "{}.{}.{}",
+            enc.encode(r#"{"alg":"RS256","kid":"test-key-1","typ":"JWT"}"#),
+            enc.encode(claims.to_string()),
+            enc.encode([7u8; 256])
+        )
+    }
+
+    #[tokio::test]
+    async fn a_sign_out_with_a_bearer_the_pool_did_not_sign_records_nothing() {
+        let check = SessionCheck::new(offline_pool(), "eu-west-2_test".into(), Duration::MINUTE);
+        let now = OffsetDateTime::from_unix_timestamp(NOW).unwrap();
+        let verifier = verifier();
+        for bearer in ["not-a-token".to_string(), unsigned_token()] {
+            assert!(!check.forget(&verifier, &bearer, now).await);
+            assert_eq!(check.tokens.get(&digest(&bearer), now), None, "{bearer}");
+        }
+    }
 }

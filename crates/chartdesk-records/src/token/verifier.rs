@@ -3,6 +3,10 @@
 //! injected clock, and `token_use` (`id` for the desktop's own session, `access` for the
 //! records server). An unknown `kid` triggers a refetch (Cognito rotates keys) at most once per
 //! minute, then is refused: a flood of made-up `kid`s must not become a flood of JWKS fetches.
+//! While no keys are held (a cold start, the pool unreachable), a failed fetch is retried at
+//! most once per `RETRY_AFTER_FAILURE_SECONDS`, requests in between answering "unavailable" at
+//! once: a cold instance must not turn every request into a fetch that Cognito then throttles
+//! (review L3). One fetch runs at a time; requests that missed together share its result.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,7 +14,7 @@ use std::pin::Pin;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use time::OffsetDateTime;
-use tokio::sync::RwLock;
+use tokio::sync::{Mutex, RwLock};
 
 use super::{AccessClaims, IdClaims};
 
@@ -19,6 +23,9 @@ const LEEWAY_SECONDS: i64 = 60;
 
 /// The least time between two fetches of keys we already hold (an unknown `kid`).
 const MIN_REFETCH_SECONDS: i64 = 60;
+
+/// The least time between two fetches while no keys are held, after one failed.
+const RETRY_AFTER_FAILURE_SECONDS: i64 = 5;
 
 /// Cognito's `kid`s are base64 (about 44 characters); anything else is not worth a fetch.
 fn plausible_kid(kid: &str) -> bool {
@@ -62,6 +69,10 @@ pub struct TokenVerifier {
     keys: RwLock<Option<JwkSet>>,
     /// When keys were last fetched for an unknown `kid` (by the injected clock).
     last_refetch: std::sync::Mutex<Option<OffsetDateTime>>,
+    /// When a fetch last failed while no keys were held (by the injected clock).
+    last_failure: std::sync::Mutex<Option<OffsetDateTime>>,
+    /// Held while fetching, so concurrent misses make one fetch, not one each.
+    fetching: Mutex<()>,
 }
 
 impl std::fmt::Debug for TokenVerifier {
@@ -106,6 +117,8 @@ impl TokenVerifier {
             source,
             keys: RwLock::new(None),
             last_refetch: std::sync::Mutex::new(None),
+            last_failure: std::sync::Mutex::new(None),
+            fetching: Mutex::new(()),
         }
     }
 
@@ -170,25 +183,34 @@ impl TokenVerifier {
 
     /// A known `kid` from the cache. An unknown one refetches the keys, but while keys are held
     /// at most once per `MIN_REFETCH_SECONDS` (a rotation is still picked up within a minute);
-    /// with none held (a cold start, a failed fetch) every request may try. The fetch runs
-    /// outside the lock, so requests with known keys never wait for it.
+    /// with none held, at once, then after a failure at most once per
+    /// `RETRY_AFTER_FAILURE_SECONDS`. Requests with known keys never wait for a fetch.
     async fn key_for(&self, kid: &str, now: OffsetDateTime) -> Result<DecodingKey, TokenError> {
         if let Some(key) = self.cached_key(kid).await? {
             return Ok(key);
         }
-        if self.keys.read().await.is_some() {
-            let mut last = self
-                .last_refetch
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let recent =
-                (*last).is_some_and(|t| (now - t).whole_seconds().abs() < MIN_REFETCH_SECONDS);
-            if recent {
+        let _fetching = self.fetching.lock().await;
+        // Another request may have fetched them while this one waited.
+        if let Some(key) = self.cached_key(kid).await? {
+            return Ok(key);
+        }
+        let held = self.keys.read().await.is_some();
+        if held {
+            if !claim_slot(&self.last_refetch, now, MIN_REFETCH_SECONDS) {
                 return Err(TokenError::UnknownKey);
             }
-            *last = Some(now);
+        } else if recent(&self.last_failure, now, RETRY_AFTER_FAILURE_SECONDS) {
+            return Err(TokenError::KeysUnavailable);
         }
-        let fresh = (self.source)().await?;
+        let fresh = match (self.source)().await {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                if !held {
+                    *lock(&self.last_failure) = Some(now);
+                }
+                return Err(e);
+            }
+        };
         *self.keys.write().await = Some(fresh);
         self.cached_key(kid).await?.ok_or(TokenError::UnknownKey)
     }
@@ -202,6 +224,37 @@ impl TokenVerifier {
             None => Ok(None),
         }
     }
+}
+
+fn lock(
+    slot: &std::sync::Mutex<Option<OffsetDateTime>>,
+) -> std::sync::MutexGuard<'_, Option<OffsetDateTime>> {
+    slot.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Whether the time in `slot` is less than `seconds` from now (either way: a clock that went
+/// back must not open the gate).
+fn recent(
+    slot: &std::sync::Mutex<Option<OffsetDateTime>>,
+    now: OffsetDateTime,
+    seconds: i64,
+) -> bool {
+    (*lock(slot)).is_some_and(|t| (now - t).whole_seconds().abs() < seconds)
+}
+
+/// Takes the slot for a fetch now unless one was taken less than `seconds` ago.
+fn claim_slot(
+    slot: &std::sync::Mutex<Option<OffsetDateTime>>,
+    now: OffsetDateTime,
+    seconds: i64,
+) -> bool {
+    let mut last = lock(slot);
+    if (*last).is_some_and(|t| (now - t).whole_seconds().abs() < seconds) {
+        return false;
+    }
+    *last = Some(now);
+    true
 }
 
 fn check_use_and_expiry(

@@ -263,3 +263,43 @@ async fn an_expired_or_foreign_issuer_access_token_is_refused() {
         TokenError::Invalid
     );
 }
+
+#[tokio::test]
+async fn while_no_keys_are_held_a_failed_fetch_is_retried_at_most_once_in_5_seconds() {
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let pool_answers = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (counter, answers) = (fetches.clone(), pool_answers.clone());
+    let source: KeySource = Box::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let up = answers.load(Ordering::SeqCst);
+        Box::pin(async move {
+            if up {
+                Ok(serde_json::from_str::<JwkSet>(JWKS).unwrap())
+            } else {
+                Err(TokenError::KeysUnavailable)
+            }
+        })
+    });
+    let v = TokenVerifier::new(ISS.into(), CLIENT.into(), source);
+    let at = |s: i64| OffsetDateTime::from_unix_timestamp(NOW + s).unwrap();
+    let token = sign(&claims(), "test-key-1");
+    // A cold start while the pool's keys cannot be fetched: one fetch, then answers from memory.
+    for s in [0, 0, 1, 4] {
+        let err = v.verify_id_token(&token, at(s)).await.unwrap_err();
+        assert_eq!(err, TokenError::KeysUnavailable, "at {s} s");
+    }
+    assert_eq!(
+        fetches.load(Ordering::SeqCst),
+        1,
+        "one fetch in the first 5 s"
+    );
+    let err = v.verify_id_token(&token, at(5)).await.unwrap_err();
+    assert_eq!(err, TokenError::KeysUnavailable);
+    assert_eq!(fetches.load(Ordering::SeqCst), 2, "tried again 5 s on");
+    // Once the pool answers, the next try after the pause loads the keys.
+    pool_answers.store(true, Ordering::SeqCst);
+    assert!(v.verify_id_token(&token, at(9)).await.is_err());
+    v.verify_id_token(&token, at(10)).await.unwrap();
+    v.verify_id_token(&token, at(11)).await.unwrap();
+    assert_eq!(fetches.load(Ordering::SeqCst), 3);
+}

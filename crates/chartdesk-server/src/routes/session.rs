@@ -54,7 +54,7 @@ pub async fn sign_in(
             state.now(),
         )
         .await;
-    answer(&state, counted(&state, &attempt, step)?).await
+    answer(&state, counted(&state, attempt, step)?).await
 }
 
 #[utoipa::path(post, path = "/v1/session/new-password", tag = "session",
@@ -70,6 +70,7 @@ pub async fn new_password(
         .limits
         .admit(Some(&request.challenge.username), &from, state.now())?;
     if request.new_password != request.confirm {
+        state.limits.refund(attempt);
         return Err(AuthError::PasswordsDiffer.into());
     }
     let pending = resume(request.challenge, ChallengeKind::NewPassword);
@@ -78,7 +79,7 @@ pub async fn new_password(
         .pool
         .answer_new_password(&pending, &request.new_password, state.now())
         .await;
-    answer(&state, counted(&state, &attempt, step)?).await
+    answer(&state, counted(&state, attempt, step)?).await
 }
 
 #[utoipa::path(post, path = "/v1/session/totp", tag = "session", request_body = CodeAnswer,
@@ -98,7 +99,7 @@ pub async fn totp(
         .pool
         .answer_totp(&pending, &request.code, state.now())
         .await;
-    answer(&state, counted(&state, &attempt, step)?).await
+    answer(&state, counted(&state, attempt, step)?).await
 }
 
 #[utoipa::path(post, path = "/v1/session/mfa-setup", tag = "session", request_body = CodeAnswer,
@@ -118,7 +119,7 @@ pub async fn mfa_setup(
         .pool
         .finish_mfa_setup(&mut pending, &request.code, state.now())
         .await;
-    answer(&state, counted(&state, &attempt, step)?).await
+    answer(&state, counted(&state, attempt, step)?).await
 }
 
 #[utoipa::path(post, path = "/v1/session/refresh", tag = "session", request_body = RefreshRequest,
@@ -130,7 +131,7 @@ pub async fn refresh(
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> ApiResult<Json<SessionAnswer>> {
     // A refresh proves a session, not a password: only the address limits apply.
-    state.limits.admit(None, &from, state.now())?;
+    let _not_a_guess = state.limits.admit(None, &from, state.now())?;
     let session = state
         .sign_in
         .pool
@@ -141,7 +142,8 @@ pub async fn refresh(
 
 /// With the access token as a bearer token, the session ends everywhere the server checks it
 /// (within a minute on every instance, at once on this one); without, the refresh token is
-/// revoked (on Cognito with the access tokens issued from it).
+/// revoked (on Cognito with the access tokens issued from it). A bearer token that does not
+/// verify is ignored; the refresh token is still revoked.
 #[utoipa::path(post, path = "/v1/session/sign-out", tag = "session", request_body = SignOutRequest,
     responses((status = 204, description = "the session is ended (best effort)"),
         (status = 429, body = chartdesk_api::ErrorBody)))]
@@ -152,34 +154,37 @@ pub async fn sign_out(
     ApiJson(request): ApiJson<SignOutRequest>,
 ) -> ApiResult<StatusCode> {
     let now = state.now();
-    state.limits.admit(None, &from, now)?;
-    let access = bearer(&headers);
+    let _not_a_guess = state.limits.admit(None, &from, now)?;
+    // A bearer that does not verify is ignored: anyone may call this route.
+    let access = match bearer(&headers) {
+        Some(access) if state.sessions.forget(&state.verifier, access, now).await => Some(access),
+        _ => None,
+    };
     state
         .sign_in
         .pool
         .sign_out(Some(&request.refresh_token), access)
         .await;
-    if let Some(access) = access {
-        state.sessions.forget(access, now);
-    }
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A refused password or code counts against the user name and the address (rate_limit.rs);
-/// other failures (a weak new password, an expired challenge, the pool unreachable) do not.
+/// A refused password or code keeps counting against the user name and the address, as it
+/// did from its admission (rate_limit.rs); anything else (signed in, the next step, a weak new
+/// password, an expired challenge, the pool unreachable) is refunded.
 fn counted(
     state: &AppState,
-    attempt: &Attempt,
+    attempt: Attempt,
     step: Result<SignInStep, AuthError>,
 ) -> Result<SignInStep, AuthError> {
-    if let Err(
-        AuthError::WrongCredentials
-        | AuthError::WrongCode
-        | AuthError::TooManyAttempts
-        | AuthError::Disabled,
-    ) = &step
-    {
-        state.limits.failed(attempt, state.now());
+    let refused = matches!(
+        &step,
+        Err(AuthError::WrongCredentials
+            | AuthError::WrongCode
+            | AuthError::TooManyAttempts
+            | AuthError::Disabled)
+    );
+    if !refused {
+        state.limits.refund(attempt);
     }
     step
 }

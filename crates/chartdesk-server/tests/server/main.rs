@@ -24,6 +24,7 @@ mod patients_import;
 mod revocation;
 mod scan_pending;
 mod sign_in_limits;
+mod sign_out;
 mod store_recovery;
 mod upload_safety;
 mod uploads;
