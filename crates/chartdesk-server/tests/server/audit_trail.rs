@@ -180,7 +180,7 @@ async fn the_older_events_are_listed_a_page_at_a_time_after_the_newer_ones() {
         aws_sdk_s3::Client::from_conf(conf),
         chartdesk::sandbox::SANDBOX_BUCKET.into(),
     );
-    let mrn = Mrn::from_stored("42000016").unwrap();
+    let mrn = Mrn::from_stored("42000032").unwrap();
     let now = time::OffsetDateTime::now_utc();
     let event = |action| audit::event(now, "dr.okafor", action, &mrn, None).1;
     // Five events kept the old way, one the server witnessed, one a desktop reported later.
@@ -233,4 +233,38 @@ async fn the_older_events_are_listed_a_page_at_a_time_after_the_newer_ones() {
         seen, expected,
         "witnessed, reported later, then the older ones, each once"
     );
+}
+
+#[tokio::test]
+async fn a_refused_probe_is_audited_even_when_the_records_manifest_cannot_be_read() {
+    use crate::break_glass_everyone::{history, put_patient};
+    use chartdesk_records::store::object_store::Write;
+    assert_eq!(put_patient("42000031", "9451600191", true, false).await.0, 200);
+    // A damaged manifest: reading it fails, and used to cancel the probe's audit write.
+    let mrn = Mrn::from_stored("42000031").unwrap();
+    store()
+        .await
+        .put_bytes(
+            &keys::manifest(&mrn),
+            b"{".to_vec(),
+            "application/json",
+            Write::Overwrite,
+        )
+        .await
+        .unwrap();
+    let t = token("dr.okafor").await;
+    let (status, body) = api()
+        .get(&t, "/v1/patients/42000031/documents?category=lab")
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("reason_required")),
+        "{body}"
+    );
+    let probes = history("42000031")
+        .await
+        .into_iter()
+        .filter(|e| e["action"] == "asked_restricted" && e["actor"] == "dr.okafor")
+        .count();
+    assert_eq!(probes, 1, "the refused probe left its trace");
 }
