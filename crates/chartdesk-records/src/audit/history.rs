@@ -226,8 +226,13 @@ mod tests {
     #[test]
     fn a_view_reported_later_is_kept_apart_from_what_the_server_witnessed() {
         let at = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
-        let (_, mut event) =
-            super::super::event(at, "dr.okafor", super::super::AuditAction::View, &mrn(), None);
+        let (_, mut event) = super::super::event(
+            at,
+            "dr.okafor",
+            super::super::AuditAction::View,
+            &mrn(),
+            None,
+        );
         assert_eq!(
             patient_copy_key(&mrn(), at, &event),
             patient_key(&mrn(), at, event.event_id)

@@ -90,7 +90,12 @@ async fn forged_offline_views_are_refused_and_the_real_break_glass_event_still_s
             .map(|n| {
                 // Now, or 4 minutes ahead of the server's clock.
                 let at = ago(-Duration::minutes(4 * (n % 2) as i64));
-                view(&forged_id(2000 + batch * 200 + n), "42000010", Some(docs[0]), &at)
+                view(
+                    &forged_id(2000 + batch * 200 + n),
+                    "42000010",
+                    Some(docs[0]),
+                    &at,
+                )
             })
             .collect();
         let (status, body) = report("nurse.hughes", views).await;
@@ -112,14 +117,23 @@ async fn forged_offline_views_are_refused_and_the_real_break_glass_event_still_s
         (Some("break_glass"), Some("dr.okafor")),
         "{first}"
     );
-    let witnessed = rows.iter().filter(|r| r["reported_offline"] == false).count();
+    let witnessed = rows
+        .iter()
+        .filter(|r| r["reported_offline"] == false)
+        .count();
     assert!(witnessed >= 2, "the break-glass and the history reads");
     assert!(
-        rows[..witnessed].iter().all(|r| r["reported_offline"] == false)
-            && rows[witnessed..].iter().all(|r| r["reported_offline"] == true),
+        rows[..witnessed]
+            .iter()
+            .all(|r| r["reported_offline"] == false)
+            && rows[witnessed..]
+                .iter()
+                .all(|r| r["reported_offline"] == true),
         "witnessed first, then the reported ones"
     );
-    assert!(events[..witnessed].iter().all(|e| e["client_event_id"].is_null()));
+    assert!(events[..witnessed]
+        .iter()
+        .all(|e| e["client_event_id"].is_null()));
     assert_eq!(rows.len(), 200, "the rest of the page is reported views");
     let stored = client_ids(&history_all("42000010").await);
     assert_eq!(stored.len(), 600, "only the plausible views, each once");

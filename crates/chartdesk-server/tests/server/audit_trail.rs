@@ -201,7 +201,9 @@ async fn the_older_events_are_listed_a_page_at_a_time_after_the_newer_ones() {
     let mut seen = Vec::new();
     let mut after = None;
     loop {
-        let page = audit::history(&store, &mrn, 2, after.as_ref()).await.unwrap();
+        let page = audit::history(&store, &mrn, 2, after.as_ref())
+            .await
+            .unwrap();
         assert!(page.events.len() <= 2);
         seen.extend(page.events.iter().map(|e| e.event_id));
         match page.next {
@@ -223,7 +225,9 @@ async fn the_older_events_are_listed_a_page_at_a_time_after_the_newer_ones() {
         .collect();
     assert!(!legacy_listings.is_empty(), "the older events were listed");
     assert!(
-        legacy_listings.iter().all(|max| max.is_some_and(|m| m <= 2)),
+        legacy_listings
+            .iter()
+            .all(|max| max.is_some_and(|m| m <= 2)),
         "each page lists only the older events that fit on it: {legacy_listings:?}"
     );
     let mut expected = vec![witnessed.event_id, reported.event_id];
@@ -239,7 +243,10 @@ async fn the_older_events_are_listed_a_page_at_a_time_after_the_newer_ones() {
 async fn a_refused_probe_is_audited_even_when_the_records_manifest_cannot_be_read() {
     use crate::break_glass_everyone::{history, put_patient};
     use chartdesk_records::store::object_store::Write;
-    assert_eq!(put_patient("42000031", "9451600191", true, false).await.0, 200);
+    assert_eq!(
+        put_patient("42000031", "9451600191", true, false).await.0,
+        200
+    );
     // A damaged manifest: reading it fails, and used to cancel the probe's audit write.
     let mrn = Mrn::from_stored("42000031").unwrap();
     store()
