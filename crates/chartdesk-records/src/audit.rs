@@ -1,15 +1,20 @@
 //! Append-only audit trail in S3: who did what to which record, when. No clinical content.
 //!
 //! Each event is stored twice, both create-only: under its day (`audit/{yyyy}/{mm}/{dd}/`,
-//! DESIGN.md §3) for trust-wide review, and under its patient (`history::patient_key`) so the
-//! access history of one record is a listing, not a scan of every day's events. Both keys
+//! DESIGN.md §3) for trust-wide review, and under its patient (`history::patient_copy_key`) so
+//! the access history of one record is a listing, not a scan of every day's events; a view
+//! reported later from a desktop's offline copy goes to a patient prefix of its own, listed
+//! after everything the server witnessed (`history`). Both keys
 //! carry the server's own UUIDv7; a desktop's id for a view it made offline is kept only as
 //! `client_event_id`, for idempotency.
 
 mod history;
 mod shown;
 
-pub use history::{history, patient_audit_prefix, patient_key, Cursor, HistoryPage};
+pub use history::{
+    history, offline_patient_key, patient_audit_prefix, patient_copy_key, patient_key, Cursor,
+    HistoryPage,
+};
 pub use shown::{access_event, uk_time, AccessEvent};
 
 use futures_util::future::join;
@@ -168,7 +173,7 @@ pub async fn write(
     let day = Box::pin(put_once(store, day_key, event));
     let by_patient = Box::pin(async {
         match Mrn::from_stored(&event.mrn) {
-            Ok(mrn) => put_once(store, patient_key(&mrn, at, event.event_id), event).await,
+            Ok(mrn) => put_once(store, patient_copy_key(&mrn, at, event), event).await,
             Err(_) => Ok(()),
         }
     });

@@ -99,17 +99,16 @@ pub async fn manifest(state: &AppState, mrn: &Mrn) -> ApiResult<(Manifest, Optio
     )
 }
 
-/// `reach` and the manifest, read together.
+/// `reach`, then the manifest. One after the other: `reach` may write an audit event (a
+/// refused probe), and a manifest read failing alongside must never cancel that write.
 pub async fn reach_with_manifest(
     state: &AppState,
     user: &VerifiedUser,
     mrn: Mrn,
     headers: &HeaderMap,
 ) -> ApiResult<(Reached, Manifest, Option<String>)> {
-    let (reached, (manifest, etag)) = tokio::try_join!(
-        reach(state, user, mrn.clone(), headers),
-        manifest(state, &mrn)
-    )?;
+    let reached = reach(state, user, mrn, headers).await?;
+    let (manifest, etag) = manifest(state, &reached.mrn).await?;
     Ok((reached, manifest, etag))
 }
 

@@ -4,11 +4,14 @@
 //! else without reading all of it. So the per-patient copy is keyed by an INVERTED timestamp of
 //! the recorded time (`9999999999999 - unix milliseconds`, 13 digits) and the server's UUIDv7:
 //! ascending key order is then newest first, the first page is the newest N events, and the
-//! next page starts after the last key shown (`StartAfter`). Nothing a client chooses is in the
-//! key, so nobody can place events ahead of others.
+//! next page starts after the last key shown (`StartAfter`).
 //!
-//! Events stored before this scheme sit under `audit/patients/{mrn}/{event_id}.json` and are
-//! shown after the newest ones, in their old (key) order: a bounded, no-longer-growing set.
+//! The time of a view a desktop made offline and reported later is the desktop's word (up to
+//! a few minutes ahead of the server's clock). Such events are kept under a prefix of their
+//! own, listed only after every event the server witnessed itself: however many are reported,
+//! and whatever time they claim, they can never push what the server recorded off a page.
+//! Events stored before this scheme sit under `audit/patients/{mrn}/{event_id}.json` and come
+//! last, in key order: a bounded, no-longer-growing set. One cursor pages through the chain.
 
 use futures_util::{StreamExt, TryStreamExt};
 use time::OffsetDateTime;
@@ -21,68 +24,111 @@ use chartdesk_domain::Mrn;
 /// How many event reads run at once for one page.
 const READS_AT_ONCE: usize = 16;
 const NEWEST_FIRST_BASE: i128 = 9_999_999_999_999;
+/// S3 hands out at most this many keys a listing.
+const MAX_PAGE: usize = 1000;
 
-/// `audit/by-patient/{mrn}/`: one patient's events, newest first (see the module comment).
+/// Where one patient's events are kept, in the order the history shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    /// Recorded by the server as they happened (`audit/by-patient/`).
+    Witnessed,
+    /// Reported later from a desktop's offline copy (`audit/by-patient-offline/`).
+    ReportedOffline,
+    /// Stored before events were keyed newest first (`audit/patients/`).
+    Legacy,
+}
+
+impl Section {
+    const CHAIN: [Section; 3] = [
+        Section::Witnessed,
+        Section::ReportedOffline,
+        Section::Legacy,
+    ];
+
+    fn prefix(self, mrn: &Mrn) -> String {
+        match self {
+            Section::Witnessed => patient_audit_prefix(mrn),
+            Section::ReportedOffline => format!("audit/by-patient-offline/{mrn}/"),
+            Section::Legacy => format!("audit/patients/{mrn}/"),
+        }
+    }
+
+    /// What a cursor into this section starts with.
+    fn mark(self) -> &'static str {
+        match self {
+            Section::Witnessed => "",
+            Section::ReportedOffline => "offline/",
+            Section::Legacy => "legacy/",
+        }
+    }
+}
+
+/// `audit/by-patient/{mrn}/`: the events the server witnessed, newest first.
 pub fn patient_audit_prefix(mrn: &Mrn) -> String {
     format!("audit/by-patient/{mrn}/")
 }
 
-/// Where events were kept per patient before they were keyed newest first.
-fn legacy_prefix(mrn: &Mrn) -> String {
-    format!("audit/patients/{mrn}/")
+/// `audit/by-patient/{mrn}/{inverted millis}-{event_id}.json`: an event the server witnessed.
+pub fn patient_key(mrn: &Mrn, at: OffsetDateTime, event_id: Uuid) -> String {
+    newest_first_key(Section::Witnessed, mrn, at, event_id)
 }
 
-/// `audit/by-patient/{mrn}/{inverted millis}-{event_id}.json`.
-pub fn patient_key(mrn: &Mrn, at: OffsetDateTime, event_id: Uuid) -> String {
+/// `audit/by-patient-offline/{mrn}/{inverted millis}-{event_id}.json`: a view reported later.
+pub fn offline_patient_key(mrn: &Mrn, at: OffsetDateTime, event_id: Uuid) -> String {
+    newest_first_key(Section::ReportedOffline, mrn, at, event_id)
+}
+
+/// The per-patient key of `event`: a desktop's later report (`reported_at` set) goes to the
+/// offline section, whatever time it claims.
+pub fn patient_copy_key(mrn: &Mrn, at: OffsetDateTime, event: &AuditEvent) -> String {
+    match event.reported_at {
+        Some(_) => offline_patient_key(mrn, at, event.event_id),
+        None => patient_key(mrn, at, event.event_id),
+    }
+}
+
+fn newest_first_key(section: Section, mrn: &Mrn, at: OffsetDateTime, event_id: Uuid) -> String {
     let millis = (at.unix_timestamp_nanos() / 1_000_000).clamp(0, NEWEST_FIRST_BASE);
     format!(
         "{}{:013}-{event_id}.json",
-        patient_audit_prefix(mrn),
+        section.prefix(mrn),
         NEWEST_FIRST_BASE - millis
     )
 }
 
-/// Where a page of the history starts: after a key under the newest-first prefix, or after a
-/// key among the older events. Handed to the client as an opaque string.
+/// Where a page of the history starts: after a key of one section. Handed to the client as an
+/// opaque string.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cursor {
-    Recent(String),
-    Legacy(String),
+pub struct Cursor {
+    section: Section,
+    /// The key's name within its section's prefix.
+    name: String,
 }
-
-const LEGACY_MARK: &str = "legacy/";
 
 impl Cursor {
     /// A cursor a client sent back; `None` when it is not one this server made.
     pub fn parse(text: &str) -> Option<Cursor> {
-        let (legacy, name) = match text.strip_prefix(LEGACY_MARK) {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
+        let (section, name) = Section::CHAIN
+            .iter()
+            .rev()
+            .find_map(|s| Some((*s, text.strip_prefix(s.mark())?)))?;
         let stem = name.strip_suffix(".json")?;
-        let ok = if legacy {
-            Uuid::parse_str(stem).is_ok()
-        } else {
-            stem.split_once('-').is_some_and(|(millis, id)| {
+        let ok = match section {
+            Section::Legacy => Uuid::parse_str(stem).is_ok(),
+            _ => stem.split_once('-').is_some_and(|(millis, id)| {
                 millis.len() == 13
                     && millis.bytes().all(|b| b.is_ascii_digit())
                     && Uuid::parse_str(id).is_ok()
-            })
+            }),
         };
-        ok.then(|| {
-            if legacy {
-                Cursor::Legacy(name.to_string())
-            } else {
-                Cursor::Recent(name.to_string())
-            }
+        ok.then(|| Cursor {
+            section,
+            name: name.to_string(),
         })
     }
 
     pub fn as_text(&self) -> String {
-        match self {
-            Cursor::Recent(name) => name.clone(),
-            Cursor::Legacy(name) => format!("{LEGACY_MARK}{name}"),
-        }
+        format!("{}{}", self.section.mark(), self.name)
     }
 }
 
@@ -93,54 +139,47 @@ pub struct HistoryPage {
     pub next: Option<Cursor>,
 }
 
-/// Up to `limit` events of one patient, newest first, after `after` (from the start if none).
+/// Up to `limit` (at most 1000) events of one patient after `after` (from the start if none):
+/// witnessed newest first, then reported offline newest first, then the legacy ones. Each
+/// section is listed a page at a time, never whole.
 pub async fn history(
     store: &ObjectStore,
     mrn: &Mrn,
     limit: usize,
     after: Option<&Cursor>,
 ) -> Result<HistoryPage, StoreError> {
-    let limit = limit.max(1);
-    let prefix = patient_audit_prefix(mrn);
-    let mut keys = Vec::new();
-    let legacy_after = match after {
-        Some(Cursor::Legacy(name)) => Some(name.as_str()),
-        _ => {
-            let start = match after {
-                Some(Cursor::Recent(name)) => Some(format!("{prefix}{name}")),
-                _ => None,
-            };
-            let max = i32::try_from(limit).unwrap_or(1000);
-            keys = store.list_keys_page(&prefix, start.as_deref(), max).await?;
-            if keys.len() >= limit {
-                let next = keys
-                    .last()
-                    .and_then(|k| k.strip_prefix(&prefix))
-                    .map(|name| Cursor::Recent(name.to_string()));
-                return Ok(HistoryPage {
-                    events: read_all(store, &keys).await?,
-                    next,
-                });
-            }
-            None
-        }
+    let limit = limit.clamp(1, MAX_PAGE);
+    let (first, mut start) = match after {
+        Some(c) => (c.section, Some(c.name.as_str())),
+        None => (Section::Witnessed, None),
     };
-    // The newest-first keys are exhausted: the rest of the page comes from the older events.
-    let old_prefix = legacy_prefix(mrn);
-    let mut old = store.list_keys(&old_prefix).await?;
-    old.sort_unstable_by(|a, b| b.cmp(a));
-    if let Some(name) = legacy_after {
-        let start = format!("{old_prefix}{name}");
-        old.retain(|k| *k < start);
+    let mut keys: Vec<String> = Vec::new();
+    let mut next = None;
+    for section in Section::CHAIN.into_iter().skip_while(|s| *s != first) {
+        let prefix = section.prefix(mrn);
+        let room = limit - keys.len();
+        let start_after = start.take().map(|name| format!("{prefix}{name}"));
+        let max = i32::try_from(room).unwrap_or(1000);
+        let mut found = store
+            .list_keys_page(&prefix, start_after.as_deref(), max)
+            .await?;
+        found.truncate(room);
+        // A full listing may have more behind it: the next page starts after its last key.
+        let full = found.len() == room;
+        if full {
+            next = found
+                .last()
+                .and_then(|k| k.strip_prefix(&prefix))
+                .map(|name| Cursor {
+                    section,
+                    name: name.to_string(),
+                });
+        }
+        keys.extend(found);
+        if full {
+            break;
+        }
     }
-    let room = limit - keys.len();
-    let more = old.len() > room;
-    old.truncate(room);
-    let next = more
-        .then(|| old.last().and_then(|k| k.strip_prefix(&old_prefix)))
-        .flatten()
-        .map(|name| Cursor::Legacy(name.to_string()));
-    keys.extend(old);
     Ok(HistoryPage {
         events: read_all(store, &keys).await?,
         next,
@@ -185,11 +224,40 @@ mod tests {
     }
 
     #[test]
+    fn a_view_reported_later_is_kept_apart_from_what_the_server_witnessed() {
+        let at = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
+        let (_, mut event) = super::super::event(
+            at,
+            "dr.okafor",
+            super::super::AuditAction::View,
+            &mrn(),
+            None,
+        );
+        assert_eq!(
+            patient_copy_key(&mrn(), at, &event),
+            patient_key(&mrn(), at, event.event_id)
+        );
+        event.reported_at = Some("2026-09-21T12:00:00Z".into());
+        let key = patient_copy_key(&mrn(), at, &event);
+        assert!(
+            key.starts_with("audit/by-patient-offline/10000001/8209999999999-"),
+            "{key}"
+        );
+        assert!(!key.starts_with(&patient_audit_prefix(&mrn())));
+    }
+
+    #[test]
     fn cursors_round_trip_and_nothing_else_is_taken() {
-        for c in [
-            Cursor::Recent("8209999999999-00000000-0000-0000-0000-000000000000.json".into()),
-            Cursor::Legacy("00000000-0000-0000-0000-000000000000.json".into()),
+        let recent = "8209999999999-00000000-0000-0000-0000-000000000000.json";
+        for (section, name) in [
+            (Section::Witnessed, recent),
+            (Section::ReportedOffline, recent),
+            (Section::Legacy, "00000000-0000-0000-0000-000000000000.json"),
         ] {
+            let c = Cursor {
+                section,
+                name: name.into(),
+            };
             assert_eq!(Cursor::parse(&c.as_text()), Some(c));
         }
         for bad in [
@@ -197,6 +265,8 @@ mod tests {
             "../x.json",
             "123-abc.json",
             "legacy/x.json",
+            "offline/x.json",
+            "offline/00000000-0000-0000-0000-000000000000.json",
             "8209999999999-x",
         ] {
             assert_eq!(Cursor::parse(bad), None, "{bad}");

@@ -19,7 +19,8 @@ use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
 pub struct HistoryQuery {
-    /// At most this many events, newest first (default 200, at most 1000).
+    /// At most this many events (default 200, at most 1000): those the server recorded, newest
+    /// first, then views reported later from a desktop's offline copy (`reported_offline`).
     pub limit: Option<usize>,
     /// The `next` of the page before: the page after it.
     pub after: Option<String>,

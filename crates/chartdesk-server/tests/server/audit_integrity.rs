@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::break_glass_everyone::{history, patient_with_documents, put_patient};
+use crate::break_glass_everyone::{history, patient_with_documents, put_patient, reasoned};
 use crate::harness::{answer, api, token};
 
 fn forged_id(n: usize) -> String {
@@ -82,24 +82,32 @@ async fn forged_offline_views_are_refused_and_the_real_break_glass_event_still_s
             (Some(0), Some(n))
         );
     }
-    // Real-looking views with ids that sort above every UUIDv7: stored, but in their own time.
-    let earlier: Vec<Value> = (2000..2100)
-        .map(|n| {
-            view(
-                &forged_id(n),
-                "42000010",
-                Some(docs[0]),
-                &ago(Duration::days(1)),
-            )
-        })
-        .collect();
-    let (status, body) = report("nurse.hughes", earlier).await;
-    assert_eq!(
-        (status, body["accepted"].as_u64()),
-        (200, Some(100)),
-        "{body}"
-    );
-    let events = history("42000010").await;
+    // Real-looking views dated now and 4 minutes ahead (within the clock skew allowed), with
+    // ids that sort above every UUIDv7, in several full batches: stored, but never ahead of
+    // what the server witnessed.
+    for batch in 0..3 {
+        let views: Vec<Value> = (0..200)
+            .map(|n| {
+                // Now, or 4 minutes ahead of the server's clock.
+                let at = ago(-Duration::minutes(4 * (n % 2) as i64));
+                view(
+                    &forged_id(2000 + batch * 200 + n),
+                    "42000010",
+                    Some(docs[0]),
+                    &at,
+                )
+            })
+            .collect();
+        let (status, body) = report("nurse.hughes", views).await;
+        assert_eq!(
+            (status, body["accepted"].as_u64()),
+            (200, Some(200)),
+            "{body}"
+        );
+    }
+    // The panel's first page (200 rows): the break-glass first, then every other event the
+    // server witnessed, and only then the reported ones, each marked as such.
+    let (events, rows) = first_page("42000010").await;
     let first = events
         .iter()
         .find(|e| e["action"] != "read_history")
@@ -109,11 +117,61 @@ async fn forged_offline_views_are_refused_and_the_real_break_glass_event_still_s
         (Some("break_glass"), Some("dr.okafor")),
         "{first}"
     );
-    let stored = client_ids(&events);
-    assert_eq!(stored.len(), 100, "only the plausible views");
+    let witnessed = rows
+        .iter()
+        .filter(|r| r["reported_offline"] == false)
+        .count();
+    assert!(witnessed >= 2, "the break-glass and the history reads");
+    assert!(
+        rows[..witnessed]
+            .iter()
+            .all(|r| r["reported_offline"] == false)
+            && rows[witnessed..]
+                .iter()
+                .all(|r| r["reported_offline"] == true),
+        "witnessed first, then the reported ones"
+    );
+    assert!(events[..witnessed]
+        .iter()
+        .all(|e| e["client_event_id"].is_null()));
+    assert_eq!(rows.len(), 200, "the rest of the page is reported views");
+    let stored = client_ids(&history_all("42000010").await);
+    assert_eq!(stored.len(), 600, "only the plausible views, each once");
     assert!(events
         .iter()
         .all(|e| !e["event_id"].as_str().unwrap().starts_with("ffffffff")));
+}
+
+/// The history's first page as the panel asks for it: its events and rows.
+async fn first_page(mrn: &str) -> (Vec<Value>, Vec<Value>) {
+    let api = api();
+    let admin = token("admin.byrne").await;
+    let r = api
+        .http
+        .get(api.url(&format!("/v1/patients/{mrn}/audit")))
+        .bearer_auth(admin);
+    let (status, body) = answer(reasoned(r, true).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    let list = |name: &str| body[name].as_array().unwrap().clone();
+    (list("events"), list("rows"))
+}
+
+/// Every event of the history, across pages of 1000.
+async fn history_all(mrn: &str) -> Vec<Value> {
+    let api = api();
+    let admin = token("admin.byrne").await;
+    let mut all = Vec::new();
+    let mut path = format!("/v1/patients/{mrn}/audit?limit=1000");
+    loop {
+        let r = api.http.get(api.url(&path)).bearer_auth(&admin);
+        let (status, page) = answer(reasoned(r, true).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{page}");
+        all.extend(page["events"].as_array().unwrap().iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => path = format!("/v1/patients/{mrn}/audit?limit=1000&after={next}"),
+            None => return all,
+        }
+    }
 }
 
 #[tokio::test]

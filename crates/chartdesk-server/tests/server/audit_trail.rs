@@ -140,3 +140,138 @@ async fn offline_views_are_accepted_later_marked_as_reported_and_only_once() {
     }]});
     assert_eq!(api.post(&t, "/v1/audit/offline-views", &bad).await.0, 400);
 }
+
+/// Notes the query of every listing the SDK sends (the request still goes to the local cloud).
+#[derive(Debug, Clone, Default)]
+struct Listings(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl aws_sdk_s3::config::Intercept for Listings {
+    fn name(&self) -> &'static str {
+        "listings"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_s3::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_sdk_s3::config::RuntimeComponents,
+        _: &mut aws_sdk_s3::config::ConfigBag,
+    ) -> Result<(), aws_sdk_s3::error::BoxError> {
+        let uri = context.request().uri();
+        if uri.contains("list-type=2") {
+            self.0.lock().unwrap().push(uri.to_string());
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_older_events_are_listed_a_page_at_a_time_after_the_newer_ones() {
+    use chartdesk_records::audit::{self, AuditAction};
+    use chartdesk_records::store::object_store::Write;
+    use chartdesk_records::store::ObjectStore;
+    let listings = Listings::default();
+    let conf = crate::harness::s3()
+        .await
+        .config()
+        .to_builder()
+        .interceptor(listings.clone())
+        .build();
+    let store = ObjectStore::new(
+        aws_sdk_s3::Client::from_conf(conf),
+        chartdesk::sandbox::SANDBOX_BUCKET.into(),
+    );
+    let mrn = Mrn::from_stored("42000032").unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let event = |action| audit::event(now, "dr.okafor", action, &mrn, None).1;
+    // Five events kept the old way, one the server witnessed, one a desktop reported later.
+    let mut legacy = Vec::new();
+    for _ in 0..5 {
+        let e = event(AuditAction::Find);
+        let key = format!("audit/patients/{mrn}/{}.json", e.event_id);
+        store.put_json(&key, &e, Write::Create).await.unwrap();
+        legacy.push(e.event_id);
+    }
+    let witnessed = event(AuditAction::View);
+    audit::write(&store, now, &witnessed).await.unwrap();
+    let mut reported = event(AuditAction::View);
+    reported.reported_at = Some("2026-01-01T00:00:00Z".into());
+    audit::write(&store, now, &reported).await.unwrap();
+    listings.0.lock().unwrap().clear();
+
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = audit::history(&store, &mrn, 2, after.as_ref())
+            .await
+            .unwrap();
+        assert!(page.events.len() <= 2);
+        seen.extend(page.events.iter().map(|e| e.event_id));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    // Every listing of the older events asked for no more keys than fitted on its page.
+    let legacy_listings: Vec<Option<u32>> = listings
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|uri| uri.contains("prefix=audit%2Fpatients%2F"))
+        .map(|uri| {
+            let (_, max) = uri.split_once("max-keys=")?;
+            max.split('&').next()?.parse().ok()
+        })
+        .collect();
+    assert!(!legacy_listings.is_empty(), "the older events were listed");
+    assert!(
+        legacy_listings
+            .iter()
+            .all(|max| max.is_some_and(|m| m <= 2)),
+        "each page lists only the older events that fit on it: {legacy_listings:?}"
+    );
+    let mut expected = vec![witnessed.event_id, reported.event_id];
+    legacy.sort();
+    expected.extend(legacy);
+    assert_eq!(
+        seen, expected,
+        "witnessed, reported later, then the older ones, each once"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_probe_is_audited_even_when_the_records_manifest_cannot_be_read() {
+    use crate::break_glass_everyone::{history, put_patient};
+    use chartdesk_records::store::object_store::Write;
+    assert_eq!(
+        put_patient("42000031", "9451600191", true, false).await.0,
+        200
+    );
+    // A damaged manifest: reading it fails, and used to cancel the probe's audit write.
+    let mrn = Mrn::from_stored("42000031").unwrap();
+    store()
+        .await
+        .put_bytes(
+            &keys::manifest(&mrn),
+            b"{".to_vec(),
+            "application/json",
+            Write::Overwrite,
+        )
+        .await
+        .unwrap();
+    let t = token("dr.okafor").await;
+    let (status, body) = api()
+        .get(&t, "/v1/patients/42000031/documents?category=lab")
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("reason_required")),
+        "{body}"
+    );
+    let probes = history("42000031")
+        .await
+        .into_iter()
+        .filter(|e| e["action"] == "asked_restricted" && e["actor"] == "dr.okafor")
+        .count();
+    assert_eq!(probes, 1, "the refused probe left its trace");
+}

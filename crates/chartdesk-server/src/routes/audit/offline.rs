@@ -1,6 +1,8 @@
 //! Reads a desktop made from its offline copy, reported later. The server decides what is
-//! stored and where: its own UUIDv7 and the patient's newest-first key (never the client's id),
-//! only for patients and documents it holds, only at times a desktop could have read them.
+//! stored and where: its own UUIDv7 and a newest-first key under the patient's prefix for
+//! reported views (never the client's id), listed after every event the server witnessed, so
+//! no reported time can put a view ahead of them; only for patients and documents it holds,
+//! only at times a desktop could have read them.
 //! A replayed report (a retry after a lost answer) is stored once: the desktop's id claims a
 //! create-only marker per user.
 
