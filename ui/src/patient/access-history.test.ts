@@ -66,7 +66,7 @@ describe("the access history", () => {
     expect(backend.accessHistory).toHaveBeenLastCalledWith("10000008");
     expect(older().hidden).toBe(false);
     expect(older().textContent).toBe("Show older events");
-    expect(byId("access-history-status").textContent).toBe("2 events shown, newest first; times are UK time (GMT or BST).");
+    expect(byId("access-history-status").textContent).toBe("2 events shown, newest first (reads reported later from an offline copy follow the rest); times are UK time (GMT or BST).");
 
     backend.accessHistory.mockResolvedValueOnce(page("c2", actors(2, 2)));
     older().focus();
@@ -89,7 +89,7 @@ describe("the access history", () => {
     expect(backend.accessHistory).toHaveBeenLastCalledWith("10000008", "c1");
     expect(shownActors()).toEqual(["user.0", "user.1", "user.2"]);
     expect(older().hidden).toBe(true);
-    expect(byId("access-history-status").textContent).toBe("3 events shown, newest first; times are UK time (GMT or BST).");
+    expect(byId("access-history-status").textContent).toBe("3 events shown, newest first (reads reported later from an offline copy follow the rest); times are UK time (GMT or BST).");
   });
 
   it("shows no button when the first page is all there is", async () => {
@@ -97,7 +97,7 @@ describe("the access history", () => {
     await openHistory("10000008");
     await settle(0);
     expect(older().hidden).toBe(true);
-    expect(byId("access-history-status").textContent).toBe("1 event shown, newest first; times are UK time (GMT or BST).");
+    expect(byId("access-history-status").textContent).toBe("1 event shown, newest first (reads reported later from an offline copy follow the rest); times are UK time (GMT or BST).");
   });
 
   it("never draws a late older page for a patient no longer on screen", async () => {

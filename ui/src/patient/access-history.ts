@@ -76,7 +76,7 @@ function pageShown(mrn: string, next: string | null): void {
   byId("access-history-status").textContent =
     shown === 0
       ? "No access recorded yet."
-      : `${shown} ${shown === 1 ? "event" : "events"} shown, newest first; times are UK time (GMT or BST).`;
+      : `${shown} ${shown === 1 ? "event" : "events"} shown, newest first (reads reported later from an offline copy follow the rest); times are UK time (GMT or BST).`;
   show(older, next !== null);
   older.onclick = next === null ? null : () => void showOlder(mrn, next);
 }
