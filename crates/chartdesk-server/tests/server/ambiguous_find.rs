@@ -58,6 +58,14 @@ async fn ten_digits_that_are_one_patients_nhs_number_and_anothers_mrn_ask_which_
         !body.to_string().contains("Byhnumber") && !body.to_string().contains("Bymrn"),
         "neither record is shown: {body}"
     );
+    // The two readings, worded once by the server: the UI offers them as they are.
+    assert_eq!(
+        body["choices"],
+        serde_json::json!([
+            {"label": format!("NHS number {spaced}"), "query": format!("NHS {shared}")},
+            {"label": format!("MRN {shared}"), "query": format!("MRN {shared}")},
+        ])
+    );
 
     // Each choice, made explicit, opens its own patient.
     let (status, by_nhs) = api
