@@ -222,7 +222,10 @@ mod tests {
         assert_eq!(parse("abc").unwrap_err().choices(), None);
         // Each choice's query reads one way only.
         for c in &choices {
-            assert_eq!(PatientQuery::also_an_mrn(&c.query, &MrnFormat::default()), None);
+            assert_eq!(
+                PatientQuery::also_an_mrn(&c.query, &MrnFormat::default()),
+                None
+            );
             assert!(parse(&c.query).is_ok());
         }
     }

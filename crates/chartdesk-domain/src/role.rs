@@ -120,9 +120,15 @@ mod tests {
 
     #[test]
     fn ward_staff_do_not_see_the_history_of_removed_documents() {
-        assert!(!any_allows(&[Role::WardStaff], Action::ReadRemovedDocuments));
+        assert!(!any_allows(
+            &[Role::WardStaff],
+            Action::ReadRemovedDocuments
+        ));
         assert!(any_allows(&[Role::Clinician], Action::ReadRemovedDocuments));
-        assert!(any_allows(&[Role::RecordsAdmin], Action::ReadRemovedDocuments));
+        assert!(any_allows(
+            &[Role::RecordsAdmin],
+            Action::ReadRemovedDocuments
+        ));
     }
 
     #[test]

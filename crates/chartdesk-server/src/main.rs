@@ -50,7 +50,9 @@ async fn main() -> anyhow::Result<()> {
 
 /// What the process is asked to do.
 enum Mode {
-    Serve { listen: String },
+    Serve {
+        listen: String,
+    },
     /// Write the document-id claims that uploads from before claims existed never wrote.
     ClaimExistingDocuments,
 }

@@ -129,13 +129,10 @@ async fn find_either(
     );
     let (by_nhs, by_mrn) = tokio::join!(find_exactly(state, &as_nhs), find_exactly(state, &as_mrn));
     let (by_nhs, by_mrn) = (found(by_nhs)?, found(by_mrn)?);
-    let chosen = chartdesk_domain::choose_reading(
-        nhs,
-        &mrn,
-        by_nhs.as_ref(),
-        by_mrn.as_ref(),
-        |a, b| a.patient.mrn == b.patient.mrn,
-    );
+    let chosen =
+        chartdesk_domain::choose_reading(nhs, &mrn, by_nhs.as_ref(), by_mrn.as_ref(), |a, b| {
+            a.patient.mrn == b.patient.mrn
+        });
     let chosen = match chosen {
         Ok(chosen) => chosen.cloned(),
         Err(ambiguous) => {

@@ -87,7 +87,10 @@ async fn the_backfill_claims_old_documents_so_their_ids_cannot_be_reused_and_run
     let claimed = claim(ids[0]).await.expect("claimed by the backfill");
     assert_eq!(claimed.value.mrn, "43000001");
     let untouched = claim(ids[1]).await.unwrap();
-    assert_eq!(untouched.value, other, "a claim naming another record is kept");
+    assert_eq!(
+        untouched.value, other,
+        "a claim naming another record is kept"
+    );
 
     // The old document's id, reused for another patient: refused.
     let pdf = demo_pdf("Lab", "backfill reuse");
