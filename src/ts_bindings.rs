@@ -6,7 +6,7 @@ use ts_rs::TS;
 use crate::app_info::AppInfo;
 use crate::cache::{CachedHit, OutboxItem, OutboxState};
 use crate::domain::{BreakGlassReason, ScanStatus};
-use crate::domain::{Category, Role};
+use crate::domain::{Category, Role, SearchChoice};
 use crate::records::{DocumentRow, PatientBanner, PatientSummary, Tile};
 use crate::records::{HistoryRow, HistoryStatus};
 use crate::services::{
@@ -43,6 +43,7 @@ pub fn render() -> String {
         SyncStatus::decl(&cfg),
         PinReport::decl(&cfg),
         ErrorCode::decl(&cfg),
+        SearchChoice::decl(&cfg),
         UiError::decl(&cfg),
         AppInfo::decl(&cfg),
         BreakGlassReason::decl(&cfg),

@@ -45,6 +45,10 @@ pub enum ErrorCode {
 pub struct UiError {
     pub code: ErrorCode,
     pub message: String,
+    /// `ambiguous_query` only: the readings to offer, as the domain words them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub choices: Option<Vec<crate::domain::SearchChoice>>,
 }
 
 impl UiError {
@@ -53,6 +57,7 @@ impl UiError {
         Self {
             code: ErrorCode::InvalidInput,
             message: message.to_string(),
+            choices: None,
         }
     }
 }
@@ -62,9 +67,15 @@ impl From<AppError> for UiError {
         let code = ErrorCode::of(&err);
         // The code only: messages can name a patient's NHS number, MRN or a file.
         tracing::warn!(?code, "refused");
+        let choices = match &err {
+            AppError::Query(q) => q.choices(),
+            AppError::Server(ServerError::Refused(body)) => body.choices.clone(),
+            _ => None,
+        };
         Self {
             code,
             message: err.to_string(),
+            choices,
         }
     }
 }
@@ -140,5 +151,28 @@ impl ErrorCode {
                 LookupError::Store(_) => ErrorCode::Internal,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::domain::{MrnFormat, NhsNumber, QueryError};
+
+    #[test]
+    fn an_ambiguity_found_offline_carries_the_domains_two_readings_to_the_ui() {
+        let nhs = NhsNumber::parse("9434765919").unwrap();
+        let mrn = MrnFormat::default().parse("9434765919").unwrap();
+        let ambiguous = QueryError::Ambiguous { nhs, mrn };
+        let expected = ambiguous.choices();
+        let ui = UiError::from(AppError::Query(ambiguous));
+        assert_eq!(ui.code, ErrorCode::AmbiguousQuery);
+        assert!(expected.is_some());
+        assert_eq!(ui.choices, expected);
+        let other = UiError::from(AppError::Query(QueryError::Nhs(
+            crate::domain::NhsNumberError::Invalid,
+        )));
+        assert_eq!(other.choices, None);
     }
 }

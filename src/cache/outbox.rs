@@ -10,10 +10,7 @@ use chartdesk_domain::Category;
 
 /// A stored category id as staff read it; an unknown id (never written by this code) as stored.
 fn category_label(id: &str) -> String {
-    Category::ALL
-        .into_iter()
-        .find(|c| c.id() == id)
-        .map_or_else(|| id.to_string(), |c| c.label().to_string())
+    Category::from_id(id).map_or_else(|| id.to_string(), |c| c.label().to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]

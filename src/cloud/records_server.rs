@@ -127,6 +127,7 @@ impl RecordsServer {
                     "The records server is not available just now (HTTP {}); try again shortly",
                     status.as_u16()
                 ),
+                choices: None,
             })),
             Err(_) => Err(ServerError::Malformed),
         }

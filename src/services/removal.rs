@@ -37,7 +37,7 @@ impl Services {
         category: &str,
     ) -> Result<Option<Vec<HistoryRow>>, AppError> {
         self.authorize(Action::ViewRecords).await?;
-        if !self.may(Action::ReadHistory).await {
+        if !self.may(Action::ReadRemovedDocuments).await {
             return Ok(None);
         }
         let mrn = self.parse_mrn(mrn)?;

@@ -78,6 +78,7 @@ impl StagedUploads {
             return Err(UiError {
                 code: ErrorCode::Cancelled,
                 message: "The upload was cancelled".into(),
+                choices: None,
             });
         }
         let map = &mut uploads.staging;

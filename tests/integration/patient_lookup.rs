@@ -182,6 +182,10 @@ async fn ten_digits_that_are_one_patients_nhs_number_and_anothers_mrn_are_never_
         ErrorCode::AmbiguousQuery,
         "{online}"
     );
+    // The server's two readings reach the window as it words them.
+    let offered = UiError::from(online).choices.unwrap_or_default();
+    let queries: Vec<_> = offered.iter().map(|c| c.query.clone()).collect();
+    assert_eq!(queries, [format!("NHS {shared}"), format!("MRN {shared}")]);
     let chosen = s.find_patient(&format!("NHS {shared}")).await.unwrap();
     assert_eq!(chosen.banner.mrn, "30002501");
     let chosen = s.find_patient(&format!("MRN {shared}")).await.unwrap();

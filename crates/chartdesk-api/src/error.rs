@@ -43,4 +43,7 @@ pub enum ApiErrorCode {
 pub struct ErrorBody {
     pub code: ApiErrorCode,
     pub message: String,
+    /// `ambiguous_query` only: the readings to offer, in the words and form the UI shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<chartdesk_domain::SearchChoice>>,
 }

@@ -29,7 +29,7 @@ pub use mrn::{Mrn, MrnError, MrnFormat, DEFAULT_MRN_PATTERN};
 pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};
 pub use patient::{Gender, Patient, PatientFlags};
 pub use preop_limit::{attach, AttachError, Attached, PREOP_IMAGE_LIMIT};
-pub use query::{choose_reading, PatientQuery, QueryError};
+pub use query::{choose_reading, PatientQuery, QueryError, SearchChoice};
 pub use role::{any_allows, roles_from_groups, Action, Role};
 pub use shown_text::{has_invisible, plain_text, typed_name};
 pub use stamp::{apply_stamp, stamp_label, StampError};

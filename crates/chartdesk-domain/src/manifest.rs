@@ -138,8 +138,11 @@ pub enum DeleteReasonError {
     TooLong,
 }
 
-/// The reason a delete must give (it stays on the tombstone), trimmed.
+/// The reason a delete must give (it stays on the tombstone): line breaks and runs of spaces
+/// made one space, and, since the history shows it, no bidi or zero-width character.
 pub fn delete_reason(text: &str) -> Result<String, DeleteReasonError> {
+    let spaced = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = crate::plain_text(&spaced);
     let text = text.trim();
     if text.is_empty() {
         Err(DeleteReasonError::Missing)
@@ -243,6 +246,19 @@ mod tests {
             Err(DeleteReasonError::TooLong)
         );
         assert_eq!(delete_reason(" Wrong patient ").unwrap(), "Wrong patient");
+    }
+
+    #[test]
+    fn a_delete_reason_loses_bidi_and_zero_width_characters_and_keeps_its_words_apart() {
+        assert_eq!(
+            delete_reason("Wrong\u{202E}tneitap\u{200B} file\n\tdup").unwrap(),
+            "Wrongtneitap file dup"
+        );
+        assert_eq!(
+            delete_reason("\u{200B}\u{2066}"),
+            Err(DeleteReasonError::Missing),
+            "nothing visible is no reason"
+        );
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! What a user typed in the patient search box: an NHS number or an MRN.
 
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
 use super::{Mrn, MrnError, MrnFormat, NhsNumber, NhsNumberError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +20,34 @@ pub enum QueryError {
     /// Ten digits that are an NHS number of one patient and the MRN of another: never guess.
     #[error("{} is both an NHS number and an MRN here: choose which you mean", .nhs.display_form())]
     Ambiguous { nhs: NhsNumber, mrn: Mrn },
+}
+
+/// One reading of ambiguous ten digits as the search offers it: the words on the button, and
+/// the entry that searches with that reading made explicit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+pub struct SearchChoice {
+    pub label: String,
+    pub query: String,
+}
+
+impl QueryError {
+    /// The readings staff choose between (NHS number first, the usual reading): for
+    /// `Ambiguous` only, so the UI never rebuilds an NHS number's display form itself.
+    pub fn choices(&self) -> Option<Vec<SearchChoice>> {
+        let QueryError::Ambiguous { nhs, mrn } = self else {
+            return None;
+        };
+        Some(vec![
+            SearchChoice {
+                label: format!("NHS number {}", nhs.display_form()),
+                query: format!("NHS {}", nhs.digits()),
+            },
+            SearchChoice {
+                label: format!("MRN {mrn}"),
+                query: format!("MRN {mrn}"),
+            },
+        ])
+    }
 }
 
 impl PatientQuery {
@@ -170,6 +201,33 @@ mod tests {
             choose_reading::<&str>(&nhs, &mrn, None, None, same),
             Ok(None)
         );
+    }
+
+    #[test]
+    fn an_ambiguity_offers_both_readings_in_staff_words_and_other_errors_none() {
+        let nhs = NhsNumber::parse("9434765919").unwrap();
+        let mrn = MrnFormat::default().parse("9434765919").unwrap();
+        let choices = QueryError::Ambiguous { nhs, mrn }.choices().unwrap();
+        let shown: Vec<_> = choices
+            .iter()
+            .map(|c| (c.label.as_str(), c.query.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("NHS number 943 476 5919", "NHS 9434765919"),
+                ("MRN 9434765919", "MRN 9434765919")
+            ]
+        );
+        assert_eq!(parse("abc").unwrap_err().choices(), None);
+        // Each choice's query reads one way only.
+        for c in &choices {
+            assert_eq!(
+                PatientQuery::also_an_mrn(&c.query, &MrnFormat::default()),
+                None
+            );
+            assert!(parse(&c.query).is_ok());
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub enum Action {
     Export,
     /// List and open a category's replaced, detached and deleted documents (clinicians and
     /// records admins: ward staff file scans, they do not review what left the record).
-    ReadHistory,
+    ReadRemovedDocuments,
 }
 
 impl Role {
@@ -62,7 +62,7 @@ impl Role {
             Role::RecordsAdmin => action != Action::Stamp,
             Role::Clinician => matches!(
                 action,
-                Action::ViewRecords | Action::Stamp | Action::Export | Action::ReadHistory
+                Action::ViewRecords | Action::Stamp | Action::Export | Action::ReadRemovedDocuments
             ),
             Role::WardStaff => matches!(action, Action::ViewRecords | Action::Upload),
         }
@@ -100,7 +100,7 @@ mod tests {
                 Stamp,
                 DetachOrDelete,
                 Export,
-                ReadHistory,
+                ReadRemovedDocuments,
             ]
             .map(|a| role.allows(a));
             assert_eq!(got, expected, "{role:?}");
@@ -120,9 +120,15 @@ mod tests {
 
     #[test]
     fn ward_staff_do_not_see_the_history_of_removed_documents() {
-        assert!(!any_allows(&[Role::WardStaff], Action::ReadHistory));
-        assert!(any_allows(&[Role::Clinician], Action::ReadHistory));
-        assert!(any_allows(&[Role::RecordsAdmin], Action::ReadHistory));
+        assert!(!any_allows(
+            &[Role::WardStaff],
+            Action::ReadRemovedDocuments
+        ));
+        assert!(any_allows(&[Role::Clinician], Action::ReadRemovedDocuments));
+        assert!(any_allows(
+            &[Role::RecordsAdmin],
+            Action::ReadRemovedDocuments
+        ));
     }
 
     #[test]

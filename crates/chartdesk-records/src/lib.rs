@@ -4,6 +4,7 @@
 //! No desktop dependency (keychain, SQLCipher, image codecs, Tauri): the server links this.
 
 pub mod audit;
+mod claim_backfill;
 mod documents;
 pub mod export_manifest;
 mod export_names;
@@ -15,6 +16,7 @@ pub mod store;
 pub mod token;
 mod view;
 
+pub use claim_backfill::{claim_existing_documents, ClaimBackfill};
 pub use documents::{find_entry, row_for, rows_for, rows_matching, DocumentRow, RowPermissions};
 pub use history::{find_in_history, history_rows, HistoryRow, HistoryStatus};
 pub use lookup::{

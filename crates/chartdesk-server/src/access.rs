@@ -36,6 +36,8 @@ pub fn stated_reason(headers: &HeaderMap) -> Result<Option<StatedReason>, BreakG
 pub struct Reached {
     pub mrn: Mrn,
     pub reason: Option<StatedReason>,
+    /// The patient as loaded for the check (flags, successor), so callers need not read it again.
+    pub patient: Patient,
 }
 
 pub fn parse_mrn(state: &AppState, mrn: &str) -> ApiResult<Mrn> {
@@ -58,7 +60,21 @@ pub async fn reach(
         .value;
     let reason = stated_reason(headers)?;
     admit(state, user, &patient, reason.as_ref()).await?;
-    Ok(Reached { mrn, reason })
+    Ok(Reached {
+        mrn,
+        reason,
+        patient,
+    })
+}
+
+/// The event an answer naming an admitted patient leaves: a break-glass when the record is
+/// restricted (the reason was given, or `admit` would have refused), a find otherwise.
+pub fn found_action(patient: &Patient, reason: Option<&StatedReason>) -> AuditAction {
+    if patient.flags.restricted && reason.is_some() {
+        AuditAction::BreakGlass
+    } else {
+        AuditAction::Find
+    }
 }
 
 /// The break-glass rule for one patient: a restricted record without a reason is refused

@@ -34,8 +34,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("Preop already holds 3 images — replace the oldest?")]
     PreopFull,
+    /// Carries the query's readings: the answer offers them (`ErrorBody::choices`).
     #[error("{0}")]
-    AmbiguousQuery(String),
+    AmbiguousQuery(QueryError),
     #[error("{0}")]
     Integrity(String),
     #[error(
@@ -115,6 +116,10 @@ impl ApiError {
         ErrorBody {
             code: self.code(),
             message: self.to_string(),
+            choices: match self {
+                ApiError::AmbiguousQuery(q) => q.choices(),
+                _ => None,
+            },
         }
     }
 }
@@ -221,7 +226,7 @@ impl From<LookupError> for ApiError {
 impl From<QueryError> for ApiError {
     fn from(e: QueryError) -> Self {
         match e {
-            QueryError::Ambiguous { .. } => ApiError::AmbiguousQuery(e.to_string()),
+            QueryError::Ambiguous { .. } => ApiError::AmbiguousQuery(e),
             QueryError::Nhs(_) | QueryError::Mrn(_) => ApiError::Invalid(e.to_string()),
         }
     }

@@ -1,6 +1,8 @@
 //! `chartdesk-server`: on AWS Lambda when `AWS_LAMBDA_RUNTIME_API` is set, else a plain HTTP
 //! process on `--listen ADDR` (default 127.0.0.1:8080; port 0 picks a free one). Prints
-//! `listening on http://ADDR` once it accepts connections.
+//! `listening on http://ADDR` once it accepts connections. `--claim-existing-documents` runs
+//! the one-off claims backfill after an upgrade instead (infra/README.md), prints its counts
+//! and exits.
 
 use anyhow::Context;
 use chartdesk_server::{app, AppState, ServerConfig};
@@ -15,13 +17,23 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let config = ServerConfig::from_env()?;
     // Clients and the JWKS cache are built once, before serving (reused across invocations).
-    let router = app(AppState::new(&config).await);
+    let state = AppState::new(&config).await;
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
-        return lambda_http::run(router)
+        return lambda_http::run(app(state))
             .await
             .map_err(|e| anyhow::anyhow!("lambda runtime: {e}"));
     }
-    let listen = listen_addr(std::env::args().skip(1))?;
+    let listen = match mode(std::env::args().skip(1))? {
+        Mode::Serve { listen } => listen,
+        Mode::ClaimExistingDocuments => {
+            let report = chartdesk_records::claim_existing_documents(&state.store)
+                .await
+                .context("the document claims could not all be written; run it again")?;
+            println!("{report}");
+            return Ok(());
+        }
+    };
+    let router = app(state);
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -36,17 +48,27 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn listen_addr(mut args: impl Iterator<Item = String>) -> anyhow::Result<String> {
+/// What the process is asked to do.
+enum Mode {
+    Serve {
+        listen: String,
+    },
+    /// Write the document-id claims that uploads from before claims existed never wrote.
+    ClaimExistingDocuments,
+}
+
+fn mode(mut args: impl Iterator<Item = String>) -> anyhow::Result<Mode> {
     let mut listen = "127.0.0.1:8080".to_string();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--listen" => listen = args.next().context("--listen needs ADDR")?,
+            "--claim-existing-documents" => return Ok(Mode::ClaimExistingDocuments),
             "--help" | "-h" => {
-                println!("chartdesk-server [--listen ADDR]\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MAX_EXPORT_MIB, CHARTDESK_SESSION_CHECK_SECONDS (0-60).");
+                println!("chartdesk-server [--listen ADDR | --claim-existing-documents]\n--claim-existing-documents: once after upgrading, write the document-id claims for documents filed before claims existed, print the counts and exit.\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MAX_EXPORT_MIB, CHARTDESK_SESSION_CHECK_SECONDS (0-60).");
                 std::process::exit(0);
             }
             other => anyhow::bail!("unknown argument {other:?} (try --help)"),
         }
     }
-    Ok(listen)
+    Ok(Mode::Serve { listen })
 }

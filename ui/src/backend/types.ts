@@ -228,7 +228,13 @@ skipped: number, };
 
 export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "reason_required" | "ambiguous_query" | "cancelled" | "cache_unreadable" | "optimized_not_kept" | "config" | "internal";
 
-export type UiError = { code: ErrorCode, message: string, };
+export type SearchChoice = { label: string, query: string, };
+
+export type UiError = { code: ErrorCode, message: string, 
+/**
+ * `ambiguous_query` only: the readings to offer, as the domain words them.
+ */
+choices?: Array<SearchChoice>, };
 
 export type AppInfo = { profile: string, 
 /**

@@ -1,6 +1,6 @@
 // HTTPS to the records server (same origin, `/v1/...`): requests, and the server's
 // `{code, message}` errors turned into the UiError the window would show for the same failure.
-import type { ErrorCode, UiError } from "./types";
+import type { ErrorCode, SearchChoice, UiError } from "./types";
 
 export const UNREACHABLE: UiError = {
   code: "unreachable",
@@ -43,16 +43,36 @@ function mapCode(code: unknown): ErrorCode {
 
 /** A server error body (`{code, message}`) as a UiError; the server's words are kept. */
 export function uiErrorFrom(body: unknown, status = 0): UiError {
-  const b = (typeof body === "object" && body !== null ? body : {}) as { code?: unknown; message?: unknown };
+  const b = (typeof body === "object" && body !== null ? body : {}) as {
+    code?: unknown;
+    message?: unknown;
+    choices?: unknown;
+  };
   const message = typeof b.message === "string" && b.message ? b.message : null;
   if (b.code === undefined && (status === 502 || status === 503 || status === 504)) {
     // A proxy in front of the server answered: the server itself is not there.
     return UNREACHABLE;
   }
-  return {
+  const error: UiError = {
     code: mapCode(b.code),
     message: message ?? `Something went wrong on the records server${status ? ` (HTTP ${status})` : ""}`,
   };
+  const choices = searchChoices(b.choices);
+  if (choices) error.choices = choices;
+  return error;
+}
+
+/** An ambiguity's readings as the server words them (`ErrorBody.choices`), if well formed. */
+function searchChoices(value: unknown): SearchChoice[] | null {
+  if (!Array.isArray(value) || value.length === 0) return null;
+  const ok = value.every(
+    (c: unknown) =>
+      typeof c === "object" &&
+      c !== null &&
+      typeof (c as SearchChoice).label === "string" &&
+      typeof (c as SearchChoice).query === "string",
+  );
+  return ok ? value.map((c: SearchChoice) => ({ label: c.label, query: c.query })) : null;
 }
 
 /** The error a failed answer carries (its JSON body when it has one). */

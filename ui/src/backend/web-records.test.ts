@@ -94,7 +94,17 @@ describe("the records server from the browser", () => {
     }
   });
 
-  it("no answer at all is 'cannot reach the records server'", async () => {
+  it("an ambiguity's readings come through as the server words them", async () => {
+    const choices = [
+      { label: "NHS number 943 476 5919", query: "NHS 9434765919" },
+      { label: "MRN 9434765919", query: "MRN 9434765919" },
+    ];
+    const message = "943 476 5919 is both an NHS number and an MRN here: choose which you mean";
+    server.on("GET", /\/v1\/patients\?/, () => json({ code: "ambiguous_query", message, choices }, 409));
+    await expect(backend.findPatient("9434765919")).rejects.toEqual({ code: "ambiguous_query", message, choices });
+  });
+
+    it("no answer at all is 'cannot reach the records server'", async () => {
     server.on("GET", /\/v1\/patients\?/, () => {
       throw new TypeError("Failed to fetch");
     });

@@ -158,7 +158,7 @@ function removeButton(row: DocumentRow, verb: "Detach" | "Delete"): HTMLElement 
     verb === "Delete"
       ? el("input", {
           className: "delete-reason",
-          attrs: { type: "text", maxlength: "500", "aria-label": `Why delete ${row.file_name}?`, placeholder: "Why? (kept in the history)" },
+          attrs: { type: "text", "aria-label": `Why delete ${row.file_name}?`, placeholder: "Why? (kept in the history)" },
         })
       : null;
   const control = el("span", { className: "remove-control" }, why ? [button, why] : [button]);
@@ -185,12 +185,8 @@ function removeButton(row: DocumentRow, verb: "Detach" | "Delete"): HTMLElement 
       }
       return;
     }
-    const reason = why?.value.trim() ?? "";
-    if (why && !reason) {
-      showMessage(byId("tile-note"), "Say why the document is deleted: the reason is kept in the record's history.");
-      why.focus();
-      return;
-    }
+    // Sent as typed: the server decides what a reason must be and says so (invalid_input).
+    const reason = why?.value ?? "";
     await whileShown(
       verb === "Detach" ? backend.detachDocument(mrn, row.id) : backend.deleteDocument(mrn, row.id, reason),
       () => {
@@ -200,7 +196,10 @@ function removeButton(row: DocumentRow, verb: "Detach" | "Delete"): HTMLElement 
         onRecordChanged();
         if (current) void showHistory(mrn, current.category, () => guard.key === view);
       },
-      (e) => showMessage(byId("tile-note"), e.message),
+      (e) => {
+        showMessage(byId("tile-note"), e.message);
+        if (why && e.code === "invalid_input") why.focus();
+      },
     );
   });
   // Enter in the reason box is the second click.

@@ -90,17 +90,23 @@ describe("deleting asks why", () => {
     backend.deleteDocument.mockResolvedValue(undefined);
   });
 
-  it("refuses a second click with no reason, then sends the reason given", async () => {
+  it("sends the reason as typed, shows the server's refusal in its words, then sends the reason given", async () => {
+    // The rule (not empty, 500 characters at most) is the server's: the list only relays it.
+    const refusal = { code: "invalid_input", message: "Server words: say why the document is deleted" };
+    backend.deleteDocument.mockRejectedValueOnce(refusal);
     await openLab();
     const button = byId("doc-rows").querySelector<HTMLButtonElement>('button[aria-label="Delete current.png"]')!;
     button.click();
     const why = byId("doc-rows").querySelector<HTMLInputElement>('input[aria-label="Why delete current.png?"]')!;
     expect(why.hidden).toBe(false);
+    expect(why.hasAttribute("maxlength")).toBe(false);
 
+    why.value = "  ";
     button.click();
     await settle(0);
-    expect(backend.deleteDocument).not.toHaveBeenCalled();
-    expect(byId("tile-note").textContent).toContain("Say why the document is deleted");
+    expect(backend.deleteDocument).toHaveBeenCalledWith("1001", "a-1", "  ");
+    expect(byId("tile-note").textContent).toBe(refusal.message);
+    expect(document.activeElement).toBe(why);
 
     why.value = "Filed to the wrong patient";
     why.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));

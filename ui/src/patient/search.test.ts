@@ -252,9 +252,14 @@ describe("keeping a patient offline", () => {
 });
 
 describe("ten digits that are one patient's NHS number and another's MRN", () => {
+  // As the core and the server word it (QueryError::choices): the UI builds no reading itself.
   const ambiguous = {
     code: "ambiguous_query",
     message: "943 476 5919 is both an NHS number and an MRN here: choose which you mean",
+    choices: [
+      { label: "NHS number 943 476 5919", query: "NHS 9434765919" },
+      { label: "MRN 9434765919", query: "MRN 9434765919" },
+    ],
   };
 
   function choices(): HTMLButtonElement[] {
@@ -285,5 +290,22 @@ describe("ten digits that are one patient's NHS number and another's MRN", () =>
     choices()[0].click();
     await settle(0);
     expect(backend.findPatient).toHaveBeenLastCalledWith("NHS 9434765919");
+  });
+
+  it("offers the readings the answer names, in its words, and none when it names none", async () => {
+    searchFor("943 476 5919");
+    const worded = [
+      { label: "NHS no. 943 476 5919 (server words)", query: "NHS 9434765919" },
+      { label: "Hospital number 9434765919", query: "MRN 9434765919" },
+    ];
+    finds.get("943 476 5919")!.reject({ ...ambiguous, choices: worded });
+    await settle(0);
+    expect(choices().map((b) => b.textContent)).toEqual(worded.map((c) => c.label));
+
+    searchFor("9434765919");
+    finds.get("9434765919")!.reject({ code: ambiguous.code, message: ambiguous.message });
+    await settle(0);
+    expect(byId("search-error").textContent).toBe(ambiguous.message);
+    expect(choices()).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 // older one is in flight, and suggestion lists can settle out of order, so each takes a ticket
 // (shell/request-guard) and a stale answer, or error, is dropped silently.
 import { backend } from "../backend/api";
-import type { PatientSummary, UiError } from "../backend/types";
+import type { PatientSummary, SearchChoice, UiError } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
 import { hideCategory, showCategory, showSearch } from "../documents/category-list";
 import { acceptDrops } from "../documents/upload";
@@ -79,8 +79,8 @@ export function initPatientSearch(onSessionEnded: () => void): void {
       }
       show(record, false);
       showMessage(error, err.message);
-      if (err.code === "ambiguous_query") {
-        offerBothReadings(error, ticket.key);
+      if (err.code === "ambiguous_query" && err.choices?.length) {
+        offerReadings(error, err.choices);
         return;
       }
       if (err.code === "invalid_input") query.setAttribute("aria-invalid", "true");
@@ -114,24 +114,24 @@ async function findWithBreakGlass(query: string, stillWanted: () => boolean): Pr
 }
 
 /**
- * Ten digits that are one patient's NHS number and another's MRN: the core answered neither, so
- * staff choose which they meant, and the choice searches again with that reading made explicit.
+ * Ten digits that are one patient's NHS number and another's MRN: neither was answered, so staff
+ * choose which they meant, and the choice searches again with that reading made explicit. The
+ * words and searches are the core's or server's (the NHS number's display form is Rust's rule).
  */
-function offerBothReadings(error: HTMLElement, typed: string): void {
-  const digits = typed.replace(/\D/g, "");
-  const spaced = `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`;
-  const choice = (label: string, search: string): HTMLButtonElement => {
+function offerReadings(error: HTMLElement, readings: SearchChoice[]): void {
+  const choice = ({ label, query }: SearchChoice): HTMLButtonElement => {
     const button = el("button", { text: label, attrs: { type: "button" } });
     button.addEventListener("click", () => {
-      byId<HTMLInputElement>("patient-query").value = search;
+      byId<HTMLInputElement>("patient-query").value = query;
       byId<HTMLFormElement>("search-form").requestSubmit();
     });
     return button;
   };
-  const choices = el("div", { className: "search-choices", attrs: { role: "group", "aria-label": "Which did you mean?" } }, [
-    choice(`NHS number ${spaced}`, `NHS ${digits}`),
-    choice(`MRN ${digits}`, `MRN ${digits}`),
-  ]);
+  const choices = el(
+    "div",
+    { className: "search-choices", attrs: { role: "group", "aria-label": "Which did you mean?" } },
+    readings.map(choice),
+  );
   error.appendChild(choices);
   choices.querySelector("button")?.focus();
 }

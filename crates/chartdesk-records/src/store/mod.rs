@@ -2,6 +2,7 @@
 
 mod connectivity;
 mod failure;
+mod listing;
 pub mod object_store;
 pub mod part_journal;
 pub mod transfer;

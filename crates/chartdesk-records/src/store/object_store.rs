@@ -76,10 +76,10 @@ pub enum Revalidated<T> {
 
 #[derive(Debug, Clone)]
 pub struct ObjectStore {
-    client: aws_sdk_s3::Client,
+    pub(super) client: aws_sdk_s3::Client,
     /// Sends presigned requests (uploads go straight to S3 with byte-level progress).
     http: reqwest::Client,
-    bucket: String,
+    pub(super) bucket: String,
     connectivity: Connectivity,
 }
 
@@ -372,51 +372,5 @@ impl ObjectStore {
             .await
             .map(|_| ())
             .map_err(|e| classify(e).into())
-    }
-
-    /// Every key under `prefix` (all pages).
-    pub async fn list_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        let mut keys = Vec::new();
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(prefix)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(classify)?;
-            keys.extend(
-                page.contents()
-                    .iter()
-                    .filter_map(|o| o.key().map(str::to_string)),
-            );
-        }
-        Ok(keys)
-    }
-
-    /// One page of keys under `prefix` in S3's (lexical) order: at most `max` (S3 caps a page
-    /// at 1000), starting after `start_after`.
-    pub async fn list_keys_page(
-        &self,
-        prefix: &str,
-        start_after: Option<&str>,
-        max: i32,
-    ) -> Result<Vec<String>, StoreError> {
-        let page = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(prefix)
-            .set_start_after(start_after.map(str::to_string))
-            .max_keys(max)
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(page
-            .contents()
-            .iter()
-            .filter_map(|o| o.key().map(str::to_string))
-            .collect())
     }
 }

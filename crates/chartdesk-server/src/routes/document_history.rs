@@ -33,7 +33,7 @@ pub async fn history(
     Path(mrn): Path<String>,
     Query(query): Query<HistoryQuery>,
 ) -> ApiResult<Json<DocumentHistory>> {
-    user.require(Action::ReadHistory)?;
+    user.require(Action::ReadRemovedDocuments)?;
     let category = Category::from_id(&query.category)
         .ok_or_else(|| ApiError::Invalid("There is no such document category".into()))?;
     let mrn = access::parse_mrn(&state, &mrn)?;

@@ -43,7 +43,9 @@ pub async fn open(
     let (reached, manifest, _) = access::reach_with_manifest(&state, &user, mrn, &headers).await?;
     // A replaced or detached document opens from the history list, for those who may see it.
     let entry = find_entry(&manifest, doc_id)
-        .or_else(|| find_in_history(&manifest, doc_id).filter(|_| user.may(Action::ReadHistory)))
+        .or_else(|| {
+            find_in_history(&manifest, doc_id).filter(|_| user.may(Action::ReadRemovedDocuments))
+        })
         .ok_or_else(no_such_document)?;
     let access_to = match query.view.unwrap_or_default() {
         DocumentView::Original => checked_access(&state, &reached.mrn, entry).await?,

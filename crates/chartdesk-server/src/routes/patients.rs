@@ -6,8 +6,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chartdesk_api::FoundPatient;
-use chartdesk_domain::{Action, PatientQuery};
-use chartdesk_records::audit::AuditAction;
+use chartdesk_domain::{Action, BreakGlassError, Patient, PatientQuery, StatedReason};
 use chartdesk_records::{find_patient, PatientSummary};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -38,19 +37,17 @@ pub async fn find(
     user.require(Action::ViewRecords)?;
     let also_mrn = PatientQuery::also_an_mrn(&query.q, &state.mrn_format);
     let query = PatientQuery::parse(&query.q, &state.mrn_format)?;
+    let reason = access::stated_reason(&headers)?;
     let record = match (&query, also_mrn) {
-        (PatientQuery::Nhs(nhs), Some(mrn)) => find_either(&state, nhs, mrn).await?,
+        (PatientQuery::Nhs(nhs), Some(mrn)) => {
+            find_either(&state, &user, reason.as_ref(), nhs, mrn).await?
+        }
         _ => find_exactly(&state, &query).await?,
     };
-    let reason = access::stated_reason(&headers)?;
     // A refusal says the patient is here and restricted: it is audited before it is answered.
     access::admit(&state, &user, &record.patient, reason.as_ref()).await?;
     let mrn = record.patient.mrn.clone();
-    let action = if reason.is_some() && record.patient.flags.restricted {
-        AuditAction::BreakGlass
-    } else {
-        AuditAction::Find
-    };
+    let action = access::found_action(&record.patient, reason.as_ref());
     let detail = Detail {
         reason: reason.as_ref(),
         ..Default::default()
@@ -116,6 +113,8 @@ async fn find_exactly(
 /// patients is ambiguous (neither is shown, the user chooses), one found is the one meant.
 async fn find_either(
     state: &AppState,
+    user: &VerifiedUser,
+    reason: Option<&StatedReason>,
     nhs: &chartdesk_domain::NhsNumber,
     mrn: chartdesk_domain::Mrn,
 ) -> ApiResult<chartdesk_records::PatientRecord> {
@@ -129,10 +128,22 @@ async fn find_either(
         PatientQuery::Mrn(mrn.clone()),
     );
     let (by_nhs, by_mrn) = tokio::join!(find_exactly(state, &as_nhs), find_exactly(state, &as_mrn));
+    let (by_nhs, by_mrn) = (found(by_nhs)?, found(by_mrn)?);
     let chosen =
-        chartdesk_domain::choose_reading(nhs, &mrn, found(by_nhs)?, found(by_mrn)?, |a, b| {
+        chartdesk_domain::choose_reading(nhs, &mrn, by_nhs.as_ref(), by_mrn.as_ref(), |a, b| {
             a.patient.mrn == b.patient.mrn
-        })?;
+        });
+    let chosen = match chosen {
+        Ok(chosen) => chosen.cloned(),
+        Err(ambiguous) => {
+            // The answer says both patients are registered here: each record keeps a trace.
+            let named = by_nhs.iter().chain(by_mrn.iter());
+            for record in named {
+                audit_named(state, user, &record.patient, reason).await?;
+            }
+            return Err(ambiguous.into());
+        }
+    };
     // Neither: the words staff know for ten digits (the NHS number is the usual reading).
     chosen.ok_or_else(|| {
         ApiError::NotFound(format!(
@@ -140,4 +151,27 @@ async fn find_either(
             nhs.display_form()
         ))
     })
+}
+
+/// Audits an answer that names `patient` without showing it: as a find (or break-glass), or,
+/// for a restricted record asked for without a reason, as `admit` audits its refusal.
+async fn audit_named(
+    state: &AppState,
+    user: &VerifiedUser,
+    patient: &Patient,
+    reason: Option<&StatedReason>,
+) -> ApiResult<()> {
+    match access::admit(state, user, patient, reason).await {
+        Ok(()) => {
+            let action = access::found_action(patient, reason);
+            let detail = Detail {
+                reason,
+                ..Default::default()
+            };
+            access::audit(state, user, action, &patient.mrn, detail).await
+        }
+        // Refused for want of a reason: `admit` wrote "asked for a restricted record".
+        Err(ApiError::BreakGlass(BreakGlassError::ReasonRequired)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }

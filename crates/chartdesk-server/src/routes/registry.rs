@@ -132,10 +132,7 @@ pub async fn register(
                 // refused like one when that record is restricted and no reason was given.
                 let holder = &h.value;
                 access::admit(state, user, holder, reason).await?;
-                let found = match holder.flags.restricted {
-                    true => AuditAction::BreakGlass,
-                    false => AuditAction::Find,
-                };
+                let found = access::found_action(holder, reason);
                 let detail = Detail {
                     reason,
                     ..Default::default()

@@ -4,7 +4,7 @@
 use axum::http::HeaderMap;
 use chartdesk_api::{ObjectRole, StartUpload, VariantKind};
 use chartdesk_domain::{
-    accept_declared, keys, Category, DocumentEntry, DocumentStatus, Mrn, Patient, ScanStatus,
+    accept_declared, keys, Category, DocumentEntry, DocumentStatus, Mrn, ScanStatus,
 };
 use chartdesk_records::store::transfer::{MULTIPART_THRESHOLD, PART_SIZE};
 
@@ -143,20 +143,9 @@ pub async fn upload_target(
     mrn: &Mrn,
     headers: &HeaderMap,
 ) -> ApiResult<Reached> {
-    let patient = state
-        .store
-        .get_json::<Patient>(&keys::patient(mrn))
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("No patient found with MRN {mrn}")))?
-        .value;
-    let reason = access::stated_reason(headers)?;
-    access::admit(state, user, &patient, reason.as_ref()).await?;
-    let reached = Reached {
-        mrn: mrn.clone(),
-        reason,
-    };
-    if patient.flags.superseded {
-        return Err(ApiError::Invalid(match patient.superseded_by {
+    let reached = access::reach(state, user, mrn.clone(), headers).await?;
+    if reached.patient.flags.superseded {
+        return Err(ApiError::Invalid(match &reached.patient.superseded_by {
             Some(current) => format!(
                 "This record was merged into MRN {current}: add the document to that record"
             ),

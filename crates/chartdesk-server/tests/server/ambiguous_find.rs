@@ -58,6 +58,14 @@ async fn ten_digits_that_are_one_patients_nhs_number_and_anothers_mrn_ask_which_
         !body.to_string().contains("Byhnumber") && !body.to_string().contains("Bymrn"),
         "neither record is shown: {body}"
     );
+    // The two readings, worded once by the server: the UI offers them as they are.
+    assert_eq!(
+        body["choices"],
+        serde_json::json!([
+            {"label": format!("NHS number {spaced}"), "query": format!("NHS {shared}")},
+            {"label": format!("MRN {shared}"), "query": format!("MRN {shared}")},
+        ])
+    );
 
     // Each choice, made explicit, opens its own patient.
     let (status, by_nhs) = api
@@ -84,4 +92,45 @@ async fn ten_digits_found_only_as_an_mrn_open_that_patient() {
         .await;
     assert_eq!(status, 200, "{found}");
     assert_eq!(found["banner"]["mrn"], mrn.as_str());
+}
+
+/// The events `actor` left on a record, by action.
+fn actions_by(events: &[serde_json::Value], actor: &str) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e["actor"] == actor)
+        .filter_map(|e| e["action"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_ambiguity_answer_leaves_an_event_on_both_records_even_a_restricted_one() {
+    use crate::break_glass_everyone::{history, put_patient};
+    let admin = token("admin.byrne").await;
+    let clinician = token("dr.okafor").await;
+    // A's NHS number is B's MRN, and B is restricted: the 409 says both are registered here.
+    let shared = nhs_number("955501270");
+    register(&admin, "30007101", &shared, "Plainrecord").await;
+    let (status, body) = put_patient(&shared, &nhs_number("955501280"), true, false).await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, body) = api()
+        .get(&clinician, &format!("/v1/patients?q={shared}"))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("ambiguous_query")),
+        "{body}"
+    );
+
+    assert_eq!(
+        actions_by(&history("30007101").await, "dr.okafor"),
+        ["find"],
+        "the record named by its NHS number"
+    );
+    assert_eq!(
+        actions_by(&history(&shared).await, "dr.okafor"),
+        ["asked_restricted"],
+        "the restricted record named by its MRN, asked for without a reason"
+    );
 }
