@@ -10,6 +10,7 @@ use chartdesk_api::{
     PresignedPart, StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget,
 };
 use chartdesk_domain::{attach, Action, AttachError};
+use chartdesk_records::audit::AuditAction;
 use chartdesk_records::store::transfer::{MULTIPART_THRESHOLD, PART_SIZE};
 use chartdesk_records::{claim_document, ClaimError};
 use uuid::Uuid;
@@ -37,7 +38,17 @@ pub async fn start(
     user.require(Action::Upload)?;
     let planned = plan(&state, &up)?;
     // Before anything about the record is read or told (preop fullness included).
-    upload_target(&state, &user, &planned.mrn, &headers).await?;
+    let reached = upload_target(&state, &user, &planned.mrn, &headers).await?;
+    if reached.patient.flags.restricted {
+        // The answer tells what the record holds (preop full, already there): opening a
+        // restricted record, so audited with its reason as any other opening is.
+        let detail = access::Detail {
+            doc_id: Some(up.doc_id),
+            reason: reached.reason.as_ref(),
+            ..Default::default()
+        };
+        access::audit(&state, &user, AuditAction::BreakGlass, &planned.mrn, detail).await?;
+    }
     let (manifest, _) = access::manifest(&state, &planned.mrn).await?;
     let expires_in_seconds = presign::EXPIRY.as_secs();
     if manifest.documents.iter().any(|d| d.id == up.doc_id) {

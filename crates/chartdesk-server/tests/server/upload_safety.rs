@@ -159,6 +159,15 @@ async fn an_upload_to_a_restricted_record_needs_the_reason_and_carries_it() {
         .await
         .unwrap();
     let (_, history) = answer(r).await;
+    let opened = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "break_glass" && e["doc_id"] == id);
+    assert!(
+        opened.is_some_and(|e| e["actor"] == "nurse.hughes" && e["reason"].is_string()),
+        "starting an upload to a restricted record is audited with its reason: {history}"
+    );
     let upload = history["events"]
         .as_array()
         .unwrap()
