@@ -407,6 +407,26 @@ export const scenarios = [
         "preop still holds 3 images",
       );
       await signOut(s);
+
+      // Nothing disappears silently: a clinician finds the replaced image under the list, marked,
+      // and it still opens.
+      const clinician = user(ctx, "dr.okafor");
+      await submitSignIn(s, clinician.username, clinician.password);
+      await s.fill("#patient-query", "943 476 5919");
+      await (await s.find("#search-submit")).click();
+      await s.waitFor("#patient-record");
+      await (await s.find('#tiles button[data-category="preop"]')).click();
+      await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 3, "preop rows loaded");
+      await s.waitUntil(async () => await (await s.find("#doc-history")).displayed(), "the history section shows");
+      assert.match(await (await s.find("#doc-history-title")).text(), /^Replaced and detached \(\d+\)$/);
+      await (await s.find("#doc-history-title")).click();
+      const replaced = await s.waitFor('#doc-history-rows li[data-status="replaced"] button');
+      await ctx.shot("11b-preop-history");
+      await replaced.click();
+      await s.waitFor("#viewer-image");
+      await s.keys("\uE00C");
+      await s.waitUntil(async () => !(await (await s.find("#viewer")).displayed()), "the viewer closes");
+      await signOut(s);
     },
   },
   {
