@@ -5,6 +5,7 @@ mod failure;
 mod listing;
 pub mod object_store;
 pub mod part_journal;
+mod small_read;
 pub mod transfer;
 
 pub use failure::{classify, Failure};

@@ -138,7 +138,7 @@ async fn inline_first_thumbnails(
     let read = futures_util::future::join_all(
         wanted
             .iter()
-            .map(|(_, key)| small_object(state, key, INLINE_THUMBNAIL_MAX)),
+            .map(|(_, key)| state.store.get_small(key, INLINE_THUMBNAIL_MAX)),
     )
     .await;
     for ((i, _), bytes) in wanted.into_iter().zip(read) {
@@ -146,27 +146,6 @@ async fn inline_first_thumbnails(
             listed[i].thumbnail = Some(base64::engine::general_purpose::STANDARD.encode(bytes));
         }
     }
-}
-
-/// An object's bytes when it holds at most `max` of them; `None` when it is larger. One
-/// ranged GET of `max + 1` bytes: a large object is never read whole to find that out.
-async fn small_object(state: &AppState, key: &str, max: u64) -> ApiResult<Option<Vec<u8>>> {
-    let out = state
-        .s3
-        .get_object()
-        .bucket(state.bucket())
-        .key(key)
-        .range(format!("bytes=0-{max}"))
-        .send()
-        .await
-        .map_err(crate::error::s3_failure)?;
-    let bytes = out
-        .body
-        .collect()
-        .await
-        .map_err(|_| ApiError::Unavailable)?
-        .into_bytes();
-    Ok((bytes.len() as u64 <= max).then(|| bytes.to_vec()))
 }
 
 /// One row with the scanner's verdict and, for an image that may be shown, its thumbnail URL.
