@@ -159,3 +159,33 @@ fn operation_ids_are_unique() {
     ids.dedup();
     assert_eq!(ids.len(), count, "duplicate operation ids");
 }
+
+#[test]
+fn request_bodies_carry_the_constraints_the_server_enforces() {
+    let doc = document();
+    let schemas = &doc["components"]["schemas"];
+    let property = |schema: &str, name: &str| schemas[schema]["properties"][name].clone();
+    for (schema, name) in [
+        ("StartUpload", "mrn"),
+        ("AbortUpload", "mrn"),
+        ("OfflineView", "mrn"),
+        ("PatientRegistration", "superseded_by"),
+    ] {
+        assert_eq!(
+            property(schema, name)["pattern"],
+            chartdesk_domain::DEFAULT_MRN_PATTERN,
+            "{schema}.{name}"
+        );
+    }
+    assert_eq!(
+        property("StartUpload", "sha256")["pattern"],
+        "^[0-9a-f]{64}$"
+    );
+    assert_eq!(property("StartUpload", "file_name")["maxLength"], 255);
+    assert!(property("PatientRegistration", "nhs_number")["pattern"].is_string());
+    assert_eq!(property("DeleteDocument", "reason")["maxLength"], 500);
+    assert_eq!(
+        property("CompleteUploads", "uploads")["maxItems"],
+        chartdesk_api::MAX_UPLOADS_PER_COMPLETE
+    );
+}
