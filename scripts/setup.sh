@@ -31,6 +31,12 @@ if [ ! -x "$venv/bin/moto_server" ] || ! "$venv/bin/python" -c 'import pycognito
   "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]>=5.2,<5.3' 'pycognito==2024.5.1'
 fi
 
+# The outside check of the published OpenAPI document (scripts/test.sh), in the same venv.
+if ! "$venv/bin/python" -c 'import openapi_spec_validator' 2>/dev/null; then
+  echo "setup: installing openapi-spec-validator"
+  "$venv/bin/pip" install -q --disable-pip-version-check 'openapi-spec-validator>=0.7,<0.10'
+fi
+
 # WebDriver bridge for the desktop end-to-end test.
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   echo "setup: installing tauri-driver"

@@ -22,6 +22,11 @@ bash scripts/check-infra.sh
 step "clippy (workspace, all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "published OpenAPI document (openapi-spec-validator)"
+cargo build --locked --workspace --bin chartdesk-server
+"$CARGO_TARGET_DIR/debug/chartdesk-server" --print-openapi >"$CARGO_TARGET_DIR/openapi.json"
+"$CHARTDESK_CACHE/venv/bin/openapi-spec-validator" "$CARGO_TARGET_DIR/openapi.json"
+
 step "core unit and integration tests (local cloud: moto)"
 # --workspace everywhere: one package selection means one feature set, so the AWS SDK compiles once.
 # The session tests keep refresh tokens in the kernel keyring: give them a session keyring of their own.

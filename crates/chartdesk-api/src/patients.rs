@@ -58,6 +58,7 @@ pub struct DocumentHistory {
 /// Why a records admin deletes a document: kept on its tombstone in the record's history.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DeleteDocument {
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -100,6 +101,7 @@ pub struct DocumentAccess {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ExportRequest {
     #[serde(default)]
+    #[schema(max_items = 500)]
     pub doc_ids: Vec<Uuid>,
     #[serde(default)]
     pub categories: Vec<chartdesk_domain::Category>,
@@ -125,10 +127,15 @@ pub struct ExportArchive {
 /// A patient as a records admin registers or updates them.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PatientRegistration {
+    /// Ten digits (spaces or dashes between them allowed) with a valid check digit.
+    #[schema(pattern = "^[ -]*([0-9][ -]*){10}$")]
     pub nhs_number: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub given_name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub family_name: String,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub birth_date: String,
     #[serde(default)]
     pub gender: Gender,
@@ -137,6 +144,7 @@ pub struct PatientRegistration {
     pub restricted: bool,
     /// Set when this record was merged into another: that record's MRN.
     #[serde(default)]
+    #[schema(pattern = "^[0-9]{6,12}$")]
     pub superseded_by: Option<String>,
 }
 
@@ -204,9 +212,11 @@ pub enum OfflineAction {
 pub struct OfflineView {
     /// Chosen by the desktop when the read happened: a replay is accepted once.
     pub event_id: Uuid,
+    #[schema(pattern = "^[0-9]{6,12}$")]
     pub mrn: String,
     pub doc_id: Option<Uuid>,
     /// RFC 3339, the desktop's clock at the time of the read.
+    #[schema(format = DateTime)]
     pub at: String,
     #[serde(default)]
     pub action: OfflineAction,
@@ -223,6 +233,7 @@ pub struct OfflineView {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OfflineViews {
+    #[schema(max_items = 500)]
     pub views: Vec<OfflineView>,
 }
 

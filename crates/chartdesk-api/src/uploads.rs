@@ -23,8 +23,11 @@ pub enum VariantKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DeclaredVariant {
     pub kind: VariantKind,
+    /// Bytes; a thumb is at most 256 KiB.
+    #[schema(minimum = 1)]
     pub size: u64,
     /// Lower-case hex SHA-256.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub sha256: String,
 }
 
@@ -32,13 +35,21 @@ pub struct DeclaredVariant {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct StartUpload {
     pub doc_id: Uuid,
+    /// The hospital's MRN format (by default the pattern shown).
+    #[schema(pattern = "^[0-9]{6,12}$")]
     pub mrn: String,
     pub category: Category,
     /// The user's file name: metadata only.
+    #[schema(min_length = 1, max_length = 255)]
     pub file_name: String,
+    /// `application/pdf`, `image/jpeg`, `image/png` or `image/tiff`.
+    #[schema(pattern = "^(application/pdf|image/jpeg|image/png|image/tiff)$")]
     pub content_type: String,
+    /// Bytes, at most the server's upload limit (50 MiB unless configured).
+    #[schema(minimum = 1)]
     pub size: u64,
     /// Lower-case hex SHA-256 of the whole file.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub sha256: String,
     #[serde(default)]
     pub replace_oldest: bool,
@@ -131,6 +142,7 @@ pub const MAX_UPLOADS_PER_COMPLETE: usize = 100;
 /// compare-and-swap per patient.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CompleteUploads {
+    #[schema(max_items = 100)]
     pub uploads: Vec<CompleteUpload>,
 }
 
@@ -164,6 +176,7 @@ pub struct CompletedUploads {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AbortUpload {
     pub doc_id: Uuid,
+    #[schema(pattern = "^[0-9]{6,12}$")]
     pub mrn: String,
     pub category: Category,
 }

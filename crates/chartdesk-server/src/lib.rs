@@ -57,14 +57,59 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, api) = routes::router().split_for_parts();
     let mut doc = ApiDoc::openapi();
     doc.merge(api);
+    document_common_refusals(&mut doc);
     doc
+}
+
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    utoipa::openapi::ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// After the routes are merged in (a `Modify` runs before), the refusals every route shares:
+/// one that needs a token refuses a missing or expired one (401), and one that takes input
+/// refuses input it cannot read (400), each as an `ErrorBody`.
+fn document_common_refusals(doc: &mut utoipa::openapi::OpenApi) {
+    let unauthenticated = error_response("no token, or an expired or revoked one: sign in again");
+    let invalid = error_response("invalid_input: the message says what is wrong");
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let takes_input = operation.request_body.is_some()
+                || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let responses = &mut operation.responses.responses;
+            if operation.security.is_some() {
+                responses
+                    .entry("401".into())
+                    .or_insert_with(|| unauthenticated.clone());
+            }
+            if takes_input {
+                responses
+                    .entry("400".into())
+                    .or_insert_with(|| invalid.clone());
+            }
+        }
+    }
 }
 
 /// The one router factory: `main` and the tests both call it.
 pub fn app(state: AppState) -> Router {
-    let (router, api) = routes::router().split_for_parts();
-    let mut doc = ApiDoc::openapi();
-    doc.merge(api);
+    let (router, _) = routes::router().split_for_parts();
+    let doc = openapi();
     let router = router
         .route("/v1/openapi.json", get(move || async move { Json(doc) }))
         .layer(middleware::from_fn(log_and_no_store));

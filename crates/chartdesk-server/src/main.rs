@@ -2,7 +2,7 @@
 //! process on `--listen ADDR` (default 127.0.0.1:8080; port 0 picks a free one). Prints
 //! `listening on http://ADDR` once it accepts connections. `--claim-existing-documents` runs
 //! the one-off claims backfill after an upgrade instead (infra/README.md), prints its counts
-//! and exits.
+//! and exits. `--print-openapi` prints the OpenAPI document served at `/v1/openapi.json`.
 
 use anyhow::Context;
 use chartdesk_server::{app, AppState, ServerConfig};
@@ -10,6 +10,11 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Needs no settings or cloud: the test command validates the published contract with it.
+    if std::env::args().skip(1).any(|a| a == "--print-openapi") {
+        println!("{}", chartdesk_server::openapi().to_pretty_json()?);
+        return Ok(());
+    }
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
@@ -64,7 +69,7 @@ fn mode(mut args: impl Iterator<Item = String>) -> anyhow::Result<Mode> {
             "--listen" => listen = args.next().context("--listen needs ADDR")?,
             "--claim-existing-documents" => return Ok(Mode::ClaimExistingDocuments),
             "--help" | "-h" => {
-                println!("chartdesk-server [--listen ADDR | --claim-existing-documents]\n--claim-existing-documents: once after upgrading, write the document-id claims for documents filed before claims existed, print the counts and exit.\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MAX_EXPORT_MIB, CHARTDESK_SESSION_CHECK_SECONDS (0-60).");
+                println!("chartdesk-server [--listen ADDR | --claim-existing-documents | --print-openapi]\n--print-openapi: print the OpenAPI document (as served at /v1/openapi.json) and exit.\n--claim-existing-documents: once after upgrading, write the document-id claims for documents filed before claims existed, print the counts and exit.\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MAX_EXPORT_MIB, CHARTDESK_SESSION_CHECK_SECONDS (0-60).");
                 std::process::exit(0);
             }
             other => anyhow::bail!("unknown argument {other:?} (try --help)"),

@@ -12,29 +12,32 @@ use chartdesk_records::audit::{self, AuditAction, Cursor};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// At most this many events (default 200, at most 1000): those the server recorded, newest
     /// first, then views reported later from a desktop's offline copy (`reported_offline`).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
     /// The `next` of the page before: the page after it.
     pub after: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/patients/{mrn}/audit", tag = "audit",
-    params(("mrn" = String, Path), HistoryQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/patients/{mrn}/audit", tag = "audit", operation_id = "audit_history",
+    params(RecordPath, HistoryQuery), security(("bearer" = [])),
     responses((status = 200, body = AuditHistory),
         (status = 403, body = chartdesk_api::ErrorBody, description = "role, or reason_required")))]
 pub async fn history(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(mrn): Path<String>,
+    Path(RecordPath { mrn }): Path<RecordPath>,
     Query(query): Query<HistoryQuery>,
 ) -> ApiResult<Json<AuditHistory>> {
     user.require(Action::ReadAudit)?;

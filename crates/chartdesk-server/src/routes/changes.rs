@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::document_open::no_such_document;
 use super::documents::permissions;
+use super::params::DocumentPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
@@ -21,14 +22,14 @@ use crate::json::ApiJson;
 use crate::state::AppState;
 
 #[utoipa::path(post, path = "/v1/patients/{mrn}/documents/{doc_id}/stamp", tag = "documents",
-    params(("mrn" = String, Path), ("doc_id" = Uuid, Path)), security(("bearer" = [])),
+    params(DocumentPath), security(("bearer" = [])),
     responses((status = 200, body = DocumentRow), (status = 403, body = chartdesk_api::ErrorBody),
         (status = 409, body = chartdesk_api::ErrorBody, description = "already stamped")))]
 pub async fn stamp(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path((mrn, doc_id)): Path<(String, Uuid)>,
+    Path(DocumentPath { mrn, doc_id }): Path<DocumentPath>,
 ) -> ApiResult<Json<DocumentRow>> {
     user.require(Action::Stamp)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
@@ -62,14 +63,14 @@ pub async fn stamp(
 }
 
 #[utoipa::path(post, path = "/v1/patients/{mrn}/documents/{doc_id}/detach", tag = "documents",
-    params(("mrn" = String, Path), ("doc_id" = Uuid, Path)), security(("bearer" = [])),
+    params(DocumentPath), security(("bearer" = [])),
     responses((status = 204), (status = 403, body = chartdesk_api::ErrorBody),
         (status = 404, body = chartdesk_api::ErrorBody)))]
 pub async fn detach(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path((mrn, doc_id)): Path<(String, Uuid)>,
+    Path(DocumentPath { mrn, doc_id }): Path<DocumentPath>,
 ) -> ApiResult<StatusCode> {
     user.require(Action::DetachOrDelete)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
@@ -97,7 +98,7 @@ pub async fn detach(
 }
 
 #[utoipa::path(delete, path = "/v1/patients/{mrn}/documents/{doc_id}", tag = "documents",
-    params(("mrn" = String, Path), ("doc_id" = Uuid, Path)), request_body = DeleteDocument,
+    params(DocumentPath), request_body = DeleteDocument,
     security(("bearer" = [])),
     responses((status = 204), (status = 400, body = chartdesk_api::ErrorBody, description = "no reason given"),
         (status = 403, body = chartdesk_api::ErrorBody), (status = 404, body = chartdesk_api::ErrorBody)))]
@@ -105,7 +106,7 @@ pub async fn delete(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path((mrn, doc_id)): Path<(String, Uuid)>,
+    Path(DocumentPath { mrn, doc_id }): Path<DocumentPath>,
     ApiJson(asked): ApiJson<DeleteDocument>,
 ) -> ApiResult<StatusCode> {
     user.require(Action::DetachOrDelete)?;

@@ -12,25 +12,28 @@ use chartdesk_records::history_rows;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// A category id (`preop`, `lab`, …).
+    #[param(value_type = chartdesk_domain::Category)]
     pub category: String,
 }
 
-#[utoipa::path(get, path = "/v1/patients/{mrn}/document-history", tag = "documents",
-    params(("mrn" = String, Path), HistoryQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/patients/{mrn}/document-history", tag = "documents", operation_id = "document_history",
+    params(RecordPath, HistoryQuery), security(("bearer" = [])),
     responses((status = 200, body = DocumentHistory), (status = 403, body = chartdesk_api::ErrorBody)))]
 pub async fn history(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(mrn): Path<String>,
+    Path(RecordPath { mrn }): Path<RecordPath>,
     Query(query): Query<HistoryQuery>,
 ) -> ApiResult<Json<DocumentHistory>> {
     user.require(Action::ReadRemovedDocuments)?;

@@ -11,9 +11,9 @@ use chartdesk_records::store::transfer::MULTIPART_THRESHOLD;
 use chartdesk_records::{find_entry, find_in_history};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::documents::scan_status;
+use super::params::DocumentPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
@@ -21,13 +21,14 @@ use crate::presign;
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OpenQuery {
     /// `original` (the default) or `optimized`: the 1600 px JPEG of an image.
     pub view: Option<DocumentView>,
 }
 
 #[utoipa::path(get, path = "/v1/patients/{mrn}/documents/{doc_id}", tag = "documents",
-    params(("mrn" = String, Path), ("doc_id" = Uuid, Path), OpenQuery), security(("bearer" = [])),
+    params(DocumentPath, OpenQuery), security(("bearer" = [])),
     responses((status = 200, body = DocumentAccess), (status = 403, body = chartdesk_api::ErrorBody),
         (status = 404, body = chartdesk_api::ErrorBody, description = "no such document, or no optimized rendition"),
         (status = 422, body = chartdesk_api::ErrorBody)))]
@@ -35,7 +36,7 @@ pub async fn open(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path((mrn, doc_id)): Path<(String, Uuid)>,
+    Path(DocumentPath { mrn, doc_id }): Path<DocumentPath>,
     Query(query): Query<OpenQuery>,
 ) -> ApiResult<Json<DocumentAccess>> {
     user.require(Action::ViewRecords)?;

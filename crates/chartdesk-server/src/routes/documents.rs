@@ -14,6 +14,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
@@ -21,8 +22,10 @@ use crate::presign;
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// A category id (`lab`, `ot_notes`, …); or leave it out and give `search`.
+    #[param(value_type = Option<chartdesk_domain::Category>)]
     pub category: Option<String>,
     /// Text matched against file name, category and uploader across the whole record.
     pub search: Option<String>,
@@ -36,14 +39,14 @@ pub fn permissions(user: &VerifiedUser) -> RowPermissions {
 }
 
 #[utoipa::path(get, path = "/v1/patients/{mrn}/documents", tag = "documents",
-    params(("mrn" = String, Path), ListQuery), security(("bearer" = [])),
+    params(RecordPath, ListQuery), security(("bearer" = [])),
     responses((status = 200, body = DocumentList), (status = 304, description = "unchanged since the ETag sent"),
         (status = 403, body = chartdesk_api::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(mrn): Path<String>,
+    Path(RecordPath { mrn }): Path<RecordPath>,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Response> {
     user.require(Action::ViewRecords)?;

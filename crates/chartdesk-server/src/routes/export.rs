@@ -12,6 +12,7 @@ use futures_util::future::{join_all, try_join_all};
 
 use super::document_open::{checked_access, no_such_document};
 use super::documents::{may_open, scan_status, PARALLEL_LOOKUPS};
+use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
@@ -23,14 +24,14 @@ use crate::state::AppState;
 pub const MAX_DOCUMENTS: usize = 500;
 
 #[utoipa::path(post, path = "/v1/patients/{mrn}/export", tag = "documents",
-    params(("mrn" = String, Path)), request_body = ExportRequest, security(("bearer" = [])),
+    params(RecordPath), request_body = ExportRequest, security(("bearer" = [])),
     responses((status = 200, body = ExportedDocuments), (status = 403, body = chartdesk_api::ErrorBody),
         (status = 404, body = chartdesk_api::ErrorBody), (status = 422, body = chartdesk_api::ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(mrn): Path<String>,
+    Path(RecordPath { mrn }): Path<RecordPath>,
     ApiJson(request): ApiJson<ExportRequest>,
 ) -> ApiResult<Json<ExportedDocuments>> {
     let (_, chosen) = choose(&state, &user, &headers, &mrn, &request, None).await?;

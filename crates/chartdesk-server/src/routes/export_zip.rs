@@ -16,6 +16,7 @@ use chartdesk_records::export_manifest::{ExportZip, ExportedEntry, UniqueNames};
 use sha2::{Digest, Sha256};
 
 use super::export::choose;
+use super::params::RecordPath;
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
@@ -25,7 +26,7 @@ use crate::state::AppState;
 type Zip = ExportZip<std::fs::File>;
 
 #[utoipa::path(post, path = "/v1/patients/{mrn}/export/archive", tag = "documents",
-    params(("mrn" = String, Path)), request_body = ExportRequest, security(("bearer" = [])),
+    params(RecordPath), request_body = ExportRequest, security(("bearer" = [])),
     responses((status = 200, body = ExportArchive, description = "where to download the ZIP, with manifest.csv"),
         (status = 403, body = chartdesk_api::ErrorBody), (status = 404, body = chartdesk_api::ErrorBody),
         (status = 422, body = chartdesk_api::ErrorBody)))]
@@ -33,7 +34,7 @@ pub async fn export_zip(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(mrn): Path<String>,
+    Path(RecordPath { mrn }): Path<RecordPath>,
     ApiJson(request): ApiJson<ExportRequest>,
 ) -> ApiResult<Json<ExportArchive>> {
     let limit = Some(state.max_export_bytes);

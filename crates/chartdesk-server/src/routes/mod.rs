@@ -9,6 +9,7 @@ mod export;
 mod export_zip;
 mod health;
 mod multipart;
+mod params;
 mod patients;
 mod registry;
 mod session;

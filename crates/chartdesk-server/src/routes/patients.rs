@@ -17,8 +17,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FindQuery {
     /// What the user typed: an NHS number (spaces allowed) or an MRN (`MRN 123` forces one).
+    #[param(min_length = 1)]
     pub q: String,
 }
 

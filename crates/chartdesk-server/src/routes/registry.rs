@@ -15,6 +15,7 @@ use chartdesk_records::{NhsLookup, PatientRecord, PatientSummary};
 use time::macros::format_description;
 use time::Date;
 
+use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
@@ -189,14 +190,14 @@ pub async fn register(
 }
 
 #[utoipa::path(put, path = "/v1/patients/{mrn}", tag = "patients", request_body = PatientRegistration,
-    params(("mrn" = String, Path)), security(("bearer" = [])),
+    params(RecordPath), security(("bearer" = [])),
     responses((status = 200, body = RegisteredPatient), (status = 400, body = chartdesk_api::ErrorBody),
         (status = 409, body = chartdesk_api::ErrorBody)))]
 pub async fn put_patient(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(mrn): Path<String>,
+    Path(RecordPath { mrn }): Path<RecordPath>,
     crate::json::ApiJson(body): crate::json::ApiJson<PatientRegistration>,
 ) -> ApiResult<Json<RegisteredPatient>> {
     user.require(Action::ManagePatients)?;
