@@ -6,6 +6,7 @@ mod access;
 mod auth;
 pub mod config;
 mod error;
+mod extract;
 mod fresh_cache;
 mod json;
 mod presign;

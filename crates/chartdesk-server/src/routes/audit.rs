@@ -3,7 +3,7 @@
 
 mod offline;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{AuditHistory, OfflineViews, OfflineViewsAccepted};
@@ -16,6 +16,7 @@ use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -37,8 +38,8 @@ pub async fn history(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(RecordPath { mrn }): Path<RecordPath>,
-    Query(query): Query<HistoryQuery>,
+    ApiPath(RecordPath { mrn }): ApiPath<RecordPath>,
+    ApiQuery(query): ApiQuery<HistoryQuery>,
 ) -> ApiResult<Json<AuditHistory>> {
     user.require(Action::ReadAudit)?;
     let mrn = access::parse_mrn(&state, &mrn)?;

@@ -3,7 +3,7 @@
 //! (a crash between leaves orphans, never an entry without its file) and leaves a tombstone
 //! (who, when, why) in the record's history.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chartdesk_api::DeleteDocument;
@@ -18,6 +18,7 @@ use super::params::DocumentPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
 use crate::json::ApiJson;
 use crate::state::AppState;
 
@@ -29,7 +30,7 @@ pub async fn stamp(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(DocumentPath { mrn, doc_id }): Path<DocumentPath>,
+    ApiPath(DocumentPath { mrn, doc_id }): ApiPath<DocumentPath>,
 ) -> ApiResult<Json<DocumentRow>> {
     user.require(Action::Stamp)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
@@ -70,7 +71,7 @@ pub async fn detach(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(DocumentPath { mrn, doc_id }): Path<DocumentPath>,
+    ApiPath(DocumentPath { mrn, doc_id }): ApiPath<DocumentPath>,
 ) -> ApiResult<StatusCode> {
     user.require(Action::DetachOrDelete)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
@@ -106,7 +107,7 @@ pub async fn delete(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(DocumentPath { mrn, doc_id }): Path<DocumentPath>,
+    ApiPath(DocumentPath { mrn, doc_id }): ApiPath<DocumentPath>,
     ApiJson(asked): ApiJson<DeleteDocument>,
 ) -> ApiResult<StatusCode> {
     user.require(Action::DetachOrDelete)?;

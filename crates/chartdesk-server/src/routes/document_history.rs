@@ -2,7 +2,7 @@
 //! through `document_open`, audited as any view) and the tombstones of deleted ones. For
 //! clinicians and records admins; audited as a list.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::DocumentHistory;
@@ -16,6 +16,7 @@ use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -33,8 +34,8 @@ pub async fn history(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(RecordPath { mrn }): Path<RecordPath>,
-    Query(query): Query<HistoryQuery>,
+    ApiPath(RecordPath { mrn }): ApiPath<RecordPath>,
+    ApiQuery(query): ApiQuery<HistoryQuery>,
 ) -> ApiResult<Json<DocumentHistory>> {
     user.require(Action::ReadRemovedDocuments)?;
     let category = Category::from_id(&query.category)

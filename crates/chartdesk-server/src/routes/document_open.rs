@@ -1,7 +1,7 @@
 //! Opening one document: the scan status and integrity checked, then a presigned GET of the
 //! original or of its 1600 px JPEG rendition (`?view=optimized`). Audited as a view either way.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{DocumentAccess, DocumentView};
@@ -17,6 +17,7 @@ use super::params::DocumentPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::presign;
 use crate::state::AppState;
 
@@ -36,8 +37,8 @@ pub async fn open(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(DocumentPath { mrn, doc_id }): Path<DocumentPath>,
-    Query(query): Query<OpenQuery>,
+    ApiPath(DocumentPath { mrn, doc_id }): ApiPath<DocumentPath>,
+    ApiQuery(query): ApiQuery<OpenQuery>,
 ) -> ApiResult<Json<DocumentAccess>> {
     user.require(Action::ViewRecords)?;
     let mrn = access::parse_mrn(&state, &mrn)?;

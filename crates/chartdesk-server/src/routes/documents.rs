@@ -1,7 +1,7 @@
 //! A category's document list, with scan status and thumbnail URLs in one answer; audited.
 //! Opening one document is `document_open`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,6 +18,7 @@ use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::presign;
 use crate::state::AppState;
 
@@ -46,8 +47,8 @@ pub async fn list(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(RecordPath { mrn }): Path<RecordPath>,
-    Query(query): Query<ListQuery>,
+    ApiPath(RecordPath { mrn }): ApiPath<RecordPath>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Response> {
     user.require(Action::ViewRecords)?;
     let mrn = access::parse_mrn(&state, &mrn)?;

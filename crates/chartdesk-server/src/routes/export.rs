@@ -2,7 +2,7 @@
 //! not flagged, each with a checksum on record and intact in the store), audits one event per
 //! document, and hands back a presigned GET for each. The desktop writes the ZIP itself.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{DocumentAccess, ExportRequest, ExportedDocuments};
@@ -16,6 +16,7 @@ use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
 use crate::json::ApiJson;
 use crate::state::AppState;
 
@@ -31,7 +32,7 @@ pub async fn export(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(RecordPath { mrn }): Path<RecordPath>,
+    ApiPath(RecordPath { mrn }): ApiPath<RecordPath>,
     ApiJson(request): ApiJson<ExportRequest>,
 ) -> ApiResult<Json<ExportedDocuments>> {
     let (_, chosen) = choose(&state, &user, &headers, &mrn, &request, None).await?;

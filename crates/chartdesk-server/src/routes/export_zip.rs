@@ -6,7 +6,7 @@
 
 use std::io::Seek;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use base64::Engine;
@@ -19,6 +19,7 @@ use super::export::choose;
 use super::params::RecordPath;
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
 use crate::json::ApiJson;
 use crate::presign;
 use crate::state::AppState;
@@ -34,7 +35,7 @@ pub async fn export_zip(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(RecordPath { mrn }): Path<RecordPath>,
+    ApiPath(RecordPath { mrn }): ApiPath<RecordPath>,
     ApiJson(request): ApiJson<ExportRequest>,
 ) -> ApiResult<Json<ExportArchive>> {
     let limit = Some(state.max_export_bytes);

@@ -1,7 +1,7 @@
 //! Finding a patient by NHS number or MRN: the banner and the seven tiles. Audited; a
 //! restricted record needs a break-glass reason, which the audit keeps.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -34,7 +35,7 @@ pub async fn find(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Query(query): Query<FindQuery>,
+    ApiQuery(query): ApiQuery<FindQuery>,
 ) -> ApiResult<Response> {
     user.require(Action::ViewRecords)?;
     let also_mrn = PatientQuery::also_an_mrn(&query.q, &state.mrn_format);

@@ -2,7 +2,7 @@
 //! extract. Each patient is checked whole before anything is written: no partial rows.
 //! The NHS lookup object is kept in step; a changed patient is audited before it is written.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{
@@ -19,6 +19,7 @@ use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
 use crate::state::AppState;
 
 mod change_audit;
@@ -197,7 +198,7 @@ pub async fn put_patient(
     State(state): State<AppState>,
     user: VerifiedUser,
     headers: HeaderMap,
-    Path(RecordPath { mrn }): Path<RecordPath>,
+    ApiPath(RecordPath { mrn }): ApiPath<RecordPath>,
     crate::json::ApiJson(body): crate::json::ApiJson<PatientRegistration>,
 ) -> ApiResult<Json<RegisteredPatient>> {
     user.require(Action::ManagePatients)?;

@@ -21,6 +21,7 @@ mod harness;
 mod iam;
 mod inline_thumbnails;
 mod lambda;
+mod malformed_requests;
 mod openapi_contract;
 mod patients_import;
 mod revocation;
