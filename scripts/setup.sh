@@ -11,6 +11,8 @@ mkdir -p "$cache"
 apt_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
   libsoup-3.0-dev libssl-dev pkg-config xvfb xauth webkit2gtk-driver keyutils
   python3-venv curl build-essential chromium chromium-driver)
+# The test command lints the scripts with shellcheck (scripts/test.sh).
+apt_pkgs+=(shellcheck)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

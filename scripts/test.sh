@@ -13,6 +13,9 @@ if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 step "rustfmt"
 cargo fmt --all -- --check
 
+step "shellcheck (scripts, following what they source)"
+shellcheck -x scripts/*.sh .ci/run
+
 step "UI type-check, build and unit tests"
 (cd ui && npm run --silent build && npm run --silent test)
 
