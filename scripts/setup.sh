@@ -39,6 +39,12 @@ if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-d
   cargo install tauri-driver --locked --version '^2' -q
 fi
 
+# Unused-dependency check for the test command (0.9.1 builds with rustc 1.95).
+if [ ! -x "$HOME/.cargo/bin/cargo-machete" ]; then
+  echo "setup: installing cargo-machete"
+  cargo install cargo-machete --version 0.9.1 --locked -q
+fi
+
 # A second, stricter S3 server for the conformance tests (checks signatures and expiry).
 if [ ! -x "$HOME/.cargo/bin/s3s-fs" ]; then
   echo "setup: installing s3s-fs"

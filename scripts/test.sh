@@ -22,6 +22,9 @@ step "UI type-check, build and unit tests"
 step "infrastructure template (cfn-lint)"
 bash scripts/check-infra.sh
 
+step "unused dependencies (cargo machete)"
+cargo machete
+
 step "clippy (workspace, all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
