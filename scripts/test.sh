@@ -19,6 +19,9 @@ shellcheck -x scripts/*.sh .ci/run
 step "UI type-check, build and unit tests"
 (cd ui && npm run --silent build && npm run --silent test)
 
+step "UI lint (eslint: no floating promises)"
+(cd ui && npm run --silent lint)
+
 step "infrastructure template (cfn-lint)"
 bash scripts/check-infra.sh
 
