@@ -1,4 +1,6 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
+// A bench takes its settings from the bench script's environment and measures in real time.
+#![allow(clippy::disallowed_methods)]
 //! Issue 11: request latency of a category list and a document open through the records
 //! server, against the direct S3 path the desktop used before, in the same run on one moto.
 //! Run by `scripts/bench-server.sh` (it builds the release server and starts nothing itself).

@@ -11,7 +11,7 @@ bin="$CARGO_TARGET_DIR/release/chartdesk"
 work="$(mktemp -d)"
 trap 'kill "$moto_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 export CHARTDESK_CONFIG_DIR="$work/config" CHARTDESK_DATA_DIR="$work/data"
-start_moto
+start_moto /dev/null
 "$bin" sandbox up --endpoint "$moto_endpoint" --json >/dev/null
 "$bin" sandbox scans --count "$count" "$work/scans" >/dev/null
 total_mb=$(du -sm "$work/scans" | cut -f1)
@@ -19,7 +19,7 @@ export CHARTDESK_PASSWORD='Demo-WardStaff-2026!'
 # The outbox's key lives in the keychain: the kernel keyring here (headless).
 export CHARTDESK_KEYCHAIN=keyutils
 run() { # jobs mrn
-  local started=$SECONDS start_ns end_ns
+  local start_ns end_ns
   start_ns=$(date +%s%N)
   keyctl session - "$bin" upload --user nurse.hughes --mrn "$2" --category radiology --jobs "$1" "$work"/scans/*.jpg >/dev/null
   end_ns=$(date +%s%N)

@@ -62,8 +62,9 @@ server_bin="$bin/chartdesk-server" start_server "$moto_endpoint" "$work/report.j
 "$bin/chartdesk" sandbox up --endpoint "$moto_endpoint" --server "$server_url" --json >/dev/null
 report() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$work/report.json" "$1"; }
 bucket="$(report bucket)"
-export AWS_ACCESS_KEY_ID="$(report server_access_key_id)" AWS_SECRET_ACCESS_KEY="$(report server_secret_access_key)"
-export AWS_DEFAULT_REGION="$(report region)" AWS_EC2_METADATA_DISABLED=true
+AWS_ACCESS_KEY_ID="$(report server_access_key_id)" AWS_SECRET_ACCESS_KEY="$(report server_secret_access_key)"
+AWS_DEFAULT_REGION="$(report region)"
+export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION AWS_EC2_METADATA_DISABLED=true
 export RCLONE_CONFIG_MOTO_TYPE=s3 RCLONE_CONFIG_MOTO_PROVIDER=Other RCLONE_CONFIG_MOTO_ENDPOINT="$moto_endpoint" \
   RCLONE_CONFIG_MOTO_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_MOTO_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
   RCLONE_CONFIG_MOTO_REGION="$AWS_DEFAULT_REGION"
@@ -135,7 +136,9 @@ step "image variants"
 images="$work/images"
 count=5
 $smoke && count=1
-"$bench_bin" images "$images" "$count" $($smoke && echo small)
+size=()
+$smoke && size=(small)
+"$bench_bin" images "$images" "$count" "${size[@]}"
 for kind in camera a4-scan; do
   metric="$kind JPEG -> 1600+320 px, 1 core"
   $smoke || metric="$( [ $kind = camera ] && echo '12 MP camera' || echo '300 dpi A4 scan') JPEG -> 1600+320 px, 1 core"
@@ -145,6 +148,7 @@ for kind in camera a4-scan; do
     measure --row variants --metric "$metric" --who "chartdesk make_variants" --ours --goal "<= vipsthumbnail" \
       --rss-metric "$metric, peak RSS" --rss-goal "<= vipsthumbnail" --runs 1 -- \
       taskset -c 0 "$bench_bin" variants "$img" "$out/ours"
+    # shellcheck disable=SC2016 # $1 and $2 are the inner sh's arguments, expanded there.
     measure --row variants --metric "$metric" --who "vipsthumbnail (x2)" --rss-metric "$metric, peak RSS" --runs 1 -- \
       taskset -c 0 env VIPS_CONCURRENCY=1 sh -c 'vipsthumbnail "$1" -s 1600 -o "$2/o.jpg[Q=80]" && vipsthumbnail "$1" -s 320 -o "$2/t.jpg[Q=80]"' - "$img" "$out"
     measure --row variants --metric "$metric" --who "imagemagick convert (one pass)" --rss-metric "$metric, peak RSS" --runs 1 -- \

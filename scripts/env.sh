@@ -1,4 +1,6 @@
 # Shared settings for the scripts (sourced). Build output lives outside the clone so warm runs are fast.
+# Its variables (moto_pid, server_url, ...) are set for the scripts that source it: SC2034.
+# shellcheck shell=bash disable=SC2034
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CHARTDESK_CACHE="${CHARTDESK_CACHE:-$HOME/.cache/chartdesk}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CHARTDESK_CACHE/target}"

@@ -11,6 +11,8 @@ mkdir -p "$cache"
 apt_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
   libsoup-3.0-dev libssl-dev pkg-config xvfb xauth webkit2gtk-driver keyutils
   python3-venv curl build-essential chromium chromium-driver)
+# The test command lints the scripts with shellcheck (scripts/test.sh).
+apt_pkgs+=(shellcheck)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -41,6 +43,12 @@ fi
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   echo "setup: installing tauri-driver"
   cargo install tauri-driver --locked --version '^2' -q
+fi
+
+# Unused-dependency check for the test command (0.9.1 builds with rustc 1.95).
+if [ ! -x "$HOME/.cargo/bin/cargo-machete" ]; then
+  echo "setup: installing cargo-machete"
+  cargo install cargo-machete --version 0.9.1 --locked -q
 fi
 
 # A second, stricter S3 server for the conformance tests (checks signatures and expiry).

@@ -13,11 +13,20 @@ if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 step "rustfmt"
 cargo fmt --all -- --check
 
+step "shellcheck (scripts, following what they source)"
+shellcheck -x scripts/*.sh .ci/run
+
 step "UI type-check, build and unit tests"
 (cd ui && npm run --silent build && npm run --silent test)
 
+step "UI lint (eslint: no floating promises)"
+(cd ui && npm run --silent lint)
+
 step "infrastructure template (cfn-lint)"
 bash scripts/check-infra.sh
+
+step "unused dependencies (cargo machete)"
+cargo machete
 
 step "clippy (workspace, all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -59,6 +59,8 @@ pub struct Folders {
 
 impl Folders {
     /// The OS folders, moved by `CHARTDESK_CONFIG_DIR` / `CHARTDESK_DATA_DIR` (tests use temp folders).
+    // A config reader: the environment is read here and nowhere else.
+    #[allow(clippy::disallowed_methods)]
     pub fn from_env() -> Result<Self, ConfigError> {
         let dirs = directories::ProjectDirs::from("org", "Chartdesk", "Chartdesk");
         let pick = |var: &str, default: Option<&Path>| -> Result<PathBuf, ConfigError> {
@@ -219,6 +221,8 @@ const OVERRIDES: [(&str, FieldOf); 7] = [
 
 impl Profile {
     /// Loads profile `name` from the folders' config file, then applies env overrides.
+    // A config reader: the environment's overrides are read here and nowhere else.
+    #[allow(clippy::disallowed_methods)]
     pub fn load(folders: &Folders, name: &str) -> Result<Self, ConfigError> {
         let file = ConfigFile::load(&folders.config_file())?;
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());

@@ -58,6 +58,8 @@ pub fn tuning(
 /// Sets the tuning for this machine. Call first thing in `main`, before any thread starts
 /// (changing the environment is not thread-safe) and before the web view is made.
 #[cfg(target_os = "linux")]
+// It reads the user's environment on purpose: a setting they made wins over our tuning.
+#[allow(clippy::disallowed_methods)]
 pub fn apply() {
     let machine = Machine::probe(Path::new("/dev/dri"));
     for (name, value) in tuning(machine, |name| std::env::var_os(name)) {

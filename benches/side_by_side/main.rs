@@ -1,4 +1,6 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
+// A bench takes its settings from the bench script's environment and measures in real time.
+#![allow(clippy::disallowed_methods)]
 //! Our side of `scripts/bench.sh` (issue 13): the parts that run inside the product's code.
 //! Each prints result lines (scripts/bench/README.md) to the file in `BENCH_RESULTS`.
 //!

@@ -6,6 +6,8 @@ mod background_sync;
 mod commands;
 mod state;
 
+// Start-up reads the log file and profile settings from the environment, once.
+#[allow(clippy::disallowed_methods)]
 fn main() -> std::process::ExitCode {
     // Before any thread starts, and before WebKit starts its processes (which inherit it).
     chartdesk::web_view::apply();

@@ -98,6 +98,8 @@ fn init_logging() {
 }
 
 /// The password for a scripted sign-in: `CHARTDESK_PASSWORD`, or a prompt without echo.
+// A scripted password is input for this one sign-in, not a setting: config must not hold it.
+#[allow(clippy::disallowed_methods)]
 pub fn password_from_env_or_prompt() -> anyhow::Result<String> {
     if let Ok(p) = std::env::var("CHARTDESK_PASSWORD") {
         return Ok(p);

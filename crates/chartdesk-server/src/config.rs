@@ -56,9 +56,14 @@ pub struct ServerConfig {
     /// How long the pool's word that a token still stands is reused
     /// (`CHARTDESK_SESSION_CHECK_SECONDS`, 0 to 60, default 60; 0 asks on every request).
     pub session_check_seconds: u32,
+    /// Running on AWS Lambda (its runtime sets `AWS_LAMBDA_RUNTIME_API`): serve through the
+    /// Lambda runtime, behind API Gateway's TLS.
+    pub on_lambda: bool,
 }
 
 impl ServerConfig {
+    // The one place the server reads its environment.
+    #[allow(clippy::disallowed_methods)]
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
     }
@@ -146,6 +151,7 @@ impl ServerConfig {
             mrn_format,
             max_upload_bytes,
             max_export_bytes,
+            on_lambda: get("AWS_LAMBDA_RUNTIME_API").is_some(),
         })
     }
 }
@@ -227,5 +233,12 @@ mod tests {
         assert!(!c.local_cloud);
         assert_eq!(config(&[]).unwrap().session_check_seconds, 60);
         assert!(config(&[("CHARTDESK_SESSION_CHECK_SECONDS", "61")]).is_err());
+    }
+
+    #[test]
+    fn lambda_is_known_by_its_runtime_api_variable_alone() {
+        assert!(!config(&[]).unwrap().on_lambda);
+        let c = config(&[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")]).unwrap();
+        assert!(c.on_lambda);
     }
 }

@@ -23,7 +23,7 @@ async fn main() -> anyhow::Result<()> {
     let config = ServerConfig::from_env()?;
     // Clients and the JWKS cache are built once, before serving (reused across invocations).
     let state = AppState::new(&config).await;
-    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+    if config.on_lambda {
         return lambda_http::run(app(state))
             .await
             .map_err(|e| anyhow::anyhow!("lambda runtime: {e}"));

@@ -144,7 +144,7 @@ impl AppState {
                 idle_lock_seconds: config.idle_lock_seconds,
                 bucket_origins,
                 bucket_frame_source,
-                behind_tls: std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some(),
+                behind_tls: config.on_lambda,
             }),
             verifier: Arc::new(verifier),
             sessions: Arc::new(sessions),
@@ -153,6 +153,8 @@ impl AppState {
             store: ObjectStore::new(s3.clone(), config.bucket.clone()).trying_every_call(),
             audit: ObjectStore::new(s3.clone(), config.audit_bucket.clone()).trying_every_call(),
             s3,
+            // The one real clock; everything else takes the time from here.
+            #[allow(clippy::disallowed_methods)]
             clock: Arc::new(OffsetDateTime::now_utc),
             mrn_format: Arc::new(config.mrn_format.clone()),
             max_upload_bytes: config.max_upload_bytes,
