@@ -18,7 +18,10 @@ async fn a_malformed_document_id_or_filter_is_a_400_error_body_that_echoes_nothi
         let message = body["message"].as_str().unwrap();
         assert!(!message.is_empty(), "{path}");
         for sent in ["not-a-uuid", "not-a-category", "many", "10000001"] {
-            assert!(!message.contains(sent), "{path}: the message echoes {sent:?}");
+            assert!(
+                !message.contains(sent),
+                "{path}: the message echoes {sent:?}"
+            );
         }
     }
 }
