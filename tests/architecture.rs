@@ -1,0 +1,186 @@
+//! The dependency rules of ARCHITECTURE.md §2, read from `cargo metadata`: a tier that reaches a
+//! crate it must not is a failing test, not a review comment.
+
+// A test: a malformed answer from cargo is a failure to report, not input to recover from.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+const SHARED_LEAVES: [&str; 4] = [
+    "chartdesk-domain",
+    "chartdesk-records",
+    "chartdesk-signin",
+    "chartdesk-api",
+];
+const CLIENT_CORE: &str = "chartdesk";
+const DESKTOP_SHELL: &str = "chartdesk-desktop";
+const SERVER: &str = "chartdesk-server";
+
+/// The workspace's resolved graph: package name → the names it depends on, by kind.
+struct Graph {
+    ours: BTreeSet<String>,
+    /// (package, include dev-dependencies) → direct dependencies.
+    edges: BTreeMap<String, Vec<(String, bool)>>,
+}
+
+/// The machine's own target: what links here (other platforms' crates need not be downloaded).
+fn host_triple() -> String {
+    let out = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .expect("rustc -vV runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("rustc names its host")
+        .to_string()
+}
+
+impl Graph {
+    fn load() -> &'static Graph {
+        static GRAPH: OnceLock<Graph> = OnceLock::new();
+        GRAPH.get_or_init(Graph::read)
+    }
+
+    fn read() -> Graph {
+        let out = Command::new(env!("CARGO"))
+            .args(["metadata", "--format-version", "1", "--offline"])
+            .args(["--filter-platform", &host_triple(), "--manifest-path"])
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+            .output()
+            .expect("cargo metadata runs");
+        assert!(
+            out.status.success(),
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let meta: Value = serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
+        let name_of: BTreeMap<&str, &str> = meta["packages"]
+            .as_array()
+            .expect("packages")
+            .iter()
+            .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+            .collect();
+        let ours = meta["workspace_members"]
+            .as_array()
+            .expect("workspace members")
+            .iter()
+            .map(|id| name_of[id.as_str().unwrap()].to_string())
+            .collect();
+        let mut edges = BTreeMap::new();
+        for node in meta["resolve"]["nodes"].as_array().expect("resolve nodes") {
+            let from = name_of[node["id"].as_str().unwrap()].to_string();
+            let deps = node["deps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    let to = name_of[d["pkg"].as_str().unwrap()].to_string();
+                    let dev_only = d["dep_kinds"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|k| k["kind"].as_str() == Some("dev"));
+                    (to, dev_only)
+                })
+                .collect();
+            edges.insert(from, deps);
+        }
+        Graph { ours, edges }
+    }
+
+    /// Everything `root` links: its normal and build dependencies, transitively.
+    fn links(&self, root: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![root.to_string()];
+        while let Some(next) = todo.pop() {
+            for (dep, dev_only) in self.edges.get(&next).into_iter().flatten() {
+                if !dev_only && seen.insert(dep.clone()) {
+                    todo.push(dep.clone());
+                }
+            }
+        }
+        seen
+    }
+
+    fn our_links(&self, root: &str) -> BTreeSet<String> {
+        self.links(root)
+            .into_iter()
+            .filter(|d| self.ours.contains(d))
+            .collect()
+    }
+}
+
+fn forbidden<'a>(links: &BTreeSet<String>, names: &[&'a str]) -> Vec<&'a str> {
+    names
+        .iter()
+        .copied()
+        .filter(|n| links.contains(*n))
+        .collect()
+}
+
+#[test]
+fn shared_crates_never_reach_the_client_the_desktop_shell_the_server_or_tauri() {
+    let graph = Graph::load();
+    for leaf in SHARED_LEAVES {
+        let links = graph.links(leaf);
+        let bad = forbidden(&links, &[CLIENT_CORE, DESKTOP_SHELL, SERVER, "tauri"]);
+        assert!(bad.is_empty(), "{leaf} links {bad:?}");
+    }
+}
+
+#[test]
+fn the_domain_depends_on_no_crate_of_ours() {
+    let graph = Graph::load();
+    let ours = graph.our_links("chartdesk-domain");
+    assert!(ours.is_empty(), "chartdesk-domain links {ours:?}");
+}
+
+#[test]
+fn the_server_links_no_keychain_no_sqlite_no_tauri_and_no_client_core() {
+    let graph = Graph::load();
+    let links = graph.links(SERVER);
+    let bad = forbidden(
+        &links,
+        &[
+            "keyring",
+            "rusqlite",
+            "libsqlite3-sys",
+            "tauri",
+            CLIENT_CORE,
+            DESKTOP_SHELL,
+        ],
+    );
+    assert!(bad.is_empty(), "the records server links {bad:?}");
+}
+
+#[test]
+fn the_client_core_links_no_tauri_and_no_web_server() {
+    let graph = Graph::load();
+    let links = graph.links(CLIENT_CORE);
+    let bad = forbidden(&links, &["tauri", "wry", "axum", SERVER, DESKTOP_SHELL]);
+    assert!(bad.is_empty(), "the desktop client core links {bad:?}");
+}
+
+#[test]
+fn every_package_of_ours_is_placed_in_a_tier() {
+    let graph = Graph::load();
+    let placed: BTreeSet<&str> = SHARED_LEAVES
+        .iter()
+        .copied()
+        .chain([CLIENT_CORE, DESKTOP_SHELL, SERVER, "chartdesk-hello-window"])
+        .collect();
+    let unplaced: Vec<&String> = graph
+        .ours
+        .iter()
+        .filter(|p| !placed.contains(p.as_str()))
+        .collect();
+    assert!(
+        unplaced.is_empty(),
+        "{unplaced:?} belong to no tier of ARCHITECTURE.md §2: add them there and here"
+    );
+}
