@@ -108,7 +108,7 @@ async fn a_revoked_refresh_token_sends_the_user_to_sign_in_and_is_removed() {
     let c = cloud();
     let name = profile_name();
     let username = sign_in_own_user(&app(&name).await, "records_admin").await;
-    // Revoke every token of the user on the pool (moto has no RevokeToken, DESIGN.md §6).
+    // Revoke every token of the user on the pool (moto has no RevokeToken, ARCHITECTURE.md §7).
     chartdesk::cloud::CloudClients::new(&crate::local_cloud::cloud().profile())
         .await
         .cognito

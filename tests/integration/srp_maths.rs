@@ -1,6 +1,6 @@
 //! USER_SRP_AUTH maths checked against an independent implementation: pycognito's SRP helpers
 //! play Cognito's server half (moto's SRP never checks the password, and its SECRET_BLOCK is
-//! not base64, so the exchange cannot be proven against it: DESIGN.md §6).
+//! not base64, so the exchange cannot be proven against it: ARCHITECTURE.md §7).
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! The S3 key scheme (DESIGN.md §3). Keys are built only from validated identifiers
+//! The S3 key scheme (ARCHITECTURE.md §4). Keys are built only from validated identifiers
 //! (MRN, NHS number, category id, document id): never from names or free text.
 
 use uuid::Uuid;

@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn design_list_number_630_469_5787_fails_modulus_11() {
-        // DESIGN.md lists it as valid, but its check digit computes to 0, not 7.
+        // An old design note listed it as valid, but its check digit computes to 0, not 7.
         assert_eq!(check_digit(&[6, 3, 0, 4, 6, 9, 5, 7, 8]), Some(0));
         assert_eq!(
             NhsNumber::parse("630 469 5787"),

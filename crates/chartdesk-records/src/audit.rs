@@ -1,7 +1,7 @@
 //! Append-only audit trail in S3: who did what to which record, when. No clinical content.
 //!
 //! Each event is stored twice, both create-only: under its day (`audit/{yyyy}/{mm}/{dd}/`,
-//! DESIGN.md §3) for trust-wide review, and under its patient (`history::patient_copy_key`) so
+//! ARCHITECTURE.md §4) for trust-wide review, and under its patient (`history::patient_copy_key`) so
 //! the access history of one record is a listing, not a scan of every day's events; a view
 //! reported later from a desktop's offline copy goes to a patient prefix of its own, listed
 //! after everything the server witnessed (`history`). Both keys

@@ -83,7 +83,7 @@ impl std::fmt::Debug for TokenVerifier {
     }
 }
 
-/// The `iss` Cognito puts in tokens. moto uses the real AWS host too (DESIGN.md §6).
+/// The `iss` Cognito puts in tokens. moto uses the real AWS host too (ARCHITECTURE.md §7).
 pub fn cognito_issuer(region: &str, pool_id: &str) -> String {
     format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}")
 }
@@ -273,7 +273,7 @@ fn check_use_and_expiry(
 }
 
 /// The verifier for one pool's app client. Keys come from the pool's JWKS: on the local cloud
-/// (`endpoint`) at `{endpoint}/{pool}`, whose tokens still name the AWS issuer (DESIGN.md §6);
+/// (`endpoint`) at `{endpoint}/{pool}`, whose tokens still name the AWS issuer (ARCHITECTURE.md §7);
 /// in AWS at the issuer.
 pub fn pool_verifier(
     region: &str,
