@@ -92,7 +92,12 @@ impl Cache {
     pub async fn clear_records(&self) -> Result<(), CacheError> {
         self.run(|c| {
             let tx = c.transaction()?;
-            tx.execute_batch("DELETE FROM patient_search; DELETE FROM document_search; DELETE FROM document_rows; DELETE FROM files; DELETE FROM patients;")?;
+            tx.execute_batch(
+                "DELETE FROM patient_search; DELETE FROM patient_rows;
+                 DELETE FROM document_search; DELETE FROM document_rows;
+                 DELETE FROM search_term_list;
+                 DELETE FROM files; DELETE FROM patients;",
+            )?;
             tx.commit()?;
             // Give the space back to the file system.
             c.execute_batch("VACUUM;")?;

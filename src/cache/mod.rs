@@ -13,6 +13,7 @@ pub mod outbox_chunks;
 pub mod records;
 mod schema;
 pub mod search_index;
+mod search_terms;
 
 pub use budget::Evicted;
 pub use database::{new_key, Cache, CacheError};

@@ -1,11 +1,11 @@
 //! The offline search index: patients and their documents, found by typed word prefixes.
 
-use rusqlite::params;
+use rusqlite::{params, Transaction};
 
-use super::{Cache, CacheError};
+use super::{search_terms, Cache, CacheError};
 
 /// One searchable row: a patient (`doc_id` empty) or one of their documents.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexRow {
     pub doc_id: String,
     /// What a result shows.
@@ -26,24 +26,19 @@ pub struct CachedHit {
 impl Cache {
     /// Replaces a patient's rows in the offline search index.
     pub async fn index_patient(&self, mrn: &str, rows: Vec<IndexRow>) -> Result<(), CacheError> {
-        let mrn = mrn.to_string();
+        self.index_patients(vec![(mrn.to_string(), rows)]).await
+    }
+
+    /// Replaces the rows of many patients in one transaction (a first sync, or a benchmark's
+    /// fill: one fsync, not one per patient).
+    pub async fn index_patients(
+        &self,
+        patients: Vec<(String, Vec<IndexRow>)>,
+    ) -> Result<(), CacheError> {
         self.run(move |c| {
             let tx = c.transaction()?;
-            forget_index_rows(&tx, &mrn)?;
-            for row in rows {
-                if row.doc_id.is_empty() {
-                    tx.prepare_cached(
-                        "INSERT INTO patient_search (mrn, doc_id, label, text) VALUES (?1, '', ?2, ?3)",
-                    )?
-                    .execute(params![mrn, row.label, row.text])?;
-                    continue;
-                }
-                tx.prepare_cached(
-                    "INSERT INTO document_search (mrn, doc_id, label, text) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![mrn, row.doc_id, row.label, row.text])?;
-                tx.prepare_cached("INSERT INTO document_rows (mrn, row) VALUES (?1, ?2)")?
-                    .execute(params![mrn, tx.last_insert_rowid()])?;
+            for (mrn, rows) in &patients {
+                replace_index_rows(&tx, mrn, rows)?;
             }
             tx.commit()?;
             Ok(())
@@ -57,15 +52,16 @@ impl Cache {
     /// scale a common name prefix matches thousands of rows (issue 13). A date
     /// typed as 14/03/1958 or 1958-03-14 is one word, as the index keeps it.
     pub async fn search(&self, typed: &str, limit: u32) -> Result<Vec<CachedHit>, CacheError> {
-        let query: Vec<String> = search_words(typed)
-            .iter()
-            .map(|w| format!("\"{w}\"*"))
-            .collect();
-        if query.is_empty() {
+        let words = search_words(typed);
+        if words.is_empty() {
             return Ok(Vec::new());
         }
-        let query = query.join(" ");
         self.run(move |c| {
+            let query = words
+                .iter()
+                .map(|w| search_terms::word_query(c, w))
+                .collect::<Result<Vec<_>, _>>()?
+                .join(" AND ");
             let hit = |r: &rusqlite::Row<'_>| {
                 Ok(CachedHit {
                     mrn: r.get(0)?,
@@ -97,14 +93,81 @@ impl Cache {
     }
 }
 
-/// A patient's rows out of both search indexes (re-indexed or evicted).
-pub(super) fn forget_index_rows(tx: &rusqlite::Transaction<'_>, mrn: &str) -> rusqlite::Result<()> {
-    tx.execute("DELETE FROM patient_search WHERE mrn = ?1", params![mrn])?;
-    tx.execute(
-        "DELETE FROM document_search WHERE rowid IN (SELECT row FROM document_rows WHERE mrn = ?1)",
-        params![mrn],
-    )?;
-    tx.execute("DELETE FROM document_rows WHERE mrn = ?1", params![mrn])?;
+/// A patient's rows replaced by `rows`, the vocabulary following: new terms learnt, terms
+/// only the old rows held forgotten.
+fn replace_index_rows(tx: &Transaction<'_>, mrn: &str, rows: &[IndexRow]) -> rusqlite::Result<()> {
+    let old = indexed_rows(tx, mrn)?;
+    // A patient opened again, unchanged: nothing to write (patients before documents, as stored).
+    let (patient_rows, document_rows): (Vec<&IndexRow>, Vec<&IndexRow>) =
+        rows.iter().partition(|r| r.doc_id.is_empty());
+    if !old.is_empty() && old.iter().eq(patient_rows.into_iter().chain(document_rows)) {
+        return Ok(());
+    }
+    delete_index_rows(tx, mrn)?;
+    for row in rows {
+        let (table, map) = if row.doc_id.is_empty() {
+            ("patient_search", "patient_rows")
+        } else {
+            ("document_search", "document_rows")
+        };
+        tx.prepare_cached(&format!(
+            "INSERT INTO {table} (mrn, doc_id, label, text) VALUES (?1, ?2, ?3, ?4)"
+        ))?
+        .execute(params![mrn, row.doc_id, row.label, row.text])?;
+        tx.prepare_cached(&format!("INSERT INTO {map} (mrn, row) VALUES (?1, ?2)"))?
+            .execute(params![mrn, tx.last_insert_rowid()])?;
+    }
+    let new_terms = search_terms::terms_of(tx, rows.iter().map(|r| r.text.as_str()))?;
+    search_terms::learn_scratch(tx)?;
+    if !old.is_empty() {
+        let old_terms = search_terms::terms_of(tx, old.iter().map(|r| r.text.as_str()))?;
+        search_terms::forget_unused(tx, old_terms.difference(&new_terms))?;
+    }
+    Ok(())
+}
+
+/// A patient's rows out of both search indexes (evicted), and the terms only they held.
+pub(super) fn forget_index_rows(tx: &Transaction<'_>, mrn: &str) -> rusqlite::Result<()> {
+    replace_index_rows(tx, mrn, &[])
+}
+
+/// A patient's rows as indexed now, in the order they were written.
+fn indexed_rows(tx: &Transaction<'_>, mrn: &str) -> rusqlite::Result<Vec<IndexRow>> {
+    let mut indexed = Vec::new();
+    for (table, map) in [
+        ("patient_search", "patient_rows"),
+        ("document_search", "document_rows"),
+    ] {
+        let rows = tx
+            .prepare_cached(&format!(
+                "SELECT doc_id, label, text FROM {table}
+                 WHERE rowid IN (SELECT row FROM {map} WHERE mrn = ?1) ORDER BY rowid"
+            ))?
+            .query_map([mrn], |r| {
+                Ok(IndexRow {
+                    doc_id: r.get(0)?,
+                    label: r.get(1)?,
+                    text: r.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        indexed.extend(rows);
+    }
+    Ok(indexed)
+}
+
+fn delete_index_rows(tx: &Transaction<'_>, mrn: &str) -> rusqlite::Result<()> {
+    for (table, map) in [
+        ("patient_search", "patient_rows"),
+        ("document_search", "document_rows"),
+    ] {
+        tx.prepare_cached(&format!(
+            "DELETE FROM {table} WHERE rowid IN (SELECT row FROM {map} WHERE mrn = ?1)"
+        ))?
+        .execute([mrn])?;
+        tx.prepare_cached(&format!("DELETE FROM {map} WHERE mrn = ?1"))?
+            .execute([mrn])?;
+    }
     Ok(())
 }
 
@@ -255,5 +318,124 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(cache.search("bloods", 10).await.unwrap().len(), 1);
+    }
+
+    /// The vocabulary rewrites queries for speed; what they find must not change. Every
+    /// query is checked against the plain prefix query over the same rows.
+    #[tokio::test]
+    async fn searching_through_the_vocabulary_finds_exactly_what_prefix_queries_find() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.db"), &new_key().unwrap()).unwrap();
+        let names = [
+            "Whitfield",
+            "White",
+            "Müller",
+            "Mulligan",
+            "Notley",
+            "Okafor",
+        ];
+        let files = ["op-note", "ot-notes", "u-and-e", "notifiable", "whiteboard"];
+        let patients: Vec<(String, Vec<IndexRow>)> = (0..30)
+            .map(|i| {
+                let mrn = format!("{}", 20_050_000 + i);
+                let mut rows = vec![IndexRow {
+                    doc_id: String::new(),
+                    label: format!("p{i}"),
+                    text: format!("{} Amara {mrn} 1958031{}", names[i % 6], i % 10),
+                }];
+                rows.extend((0..4).map(|d| IndexRow {
+                    doc_id: format!("d{i}-{d}"),
+                    label: format!("d{i}-{d}"),
+                    text: format!("{}-{d}.pdf OT notes nurse.hughes", files[(i + d) % 5]),
+                }));
+                (mrn, rows)
+            })
+            .collect();
+        cache.index_patients(patients).await.unwrap();
+        for typed in [
+            "note",
+            "notes",
+            "not",
+            "whit",
+            "white",
+            "mull",
+            "müll",
+            "mul",
+            "op-note",
+            "u-and-e",
+            "2005",
+            "20050007",
+            "whit am",
+            "okaf 19580313",
+            "zzzz",
+            "notif",
+            "nurse.hug",
+        ] {
+            let words = search_words(typed);
+            let prefix_query: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
+            let prefix_query = prefix_query.join(" ");
+            let reference = cache
+                .run(move |c| {
+                    let mut all = Vec::new();
+                    for table in ["patient_search", "document_search"] {
+                        let rows: Vec<String> = c
+                            .prepare(&format!(
+                                "SELECT label FROM {table} WHERE {table} MATCH ?1 ORDER BY rowid DESC"
+                            ))?
+                            .query_map([&prefix_query], |r| r.get(0))?
+                            .collect::<Result<_, _>>()?;
+                        all.extend(rows);
+                    }
+                    Ok(all)
+                })
+                .await
+                .unwrap();
+            let found: Vec<String> = cache
+                .search(typed, 1000)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|h| h.label)
+                .collect();
+            assert_eq!(found, reference, "{typed:?}");
+        }
+        assert!(!cache.search("note", 1000).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_patient_who_leaves_the_index_leaves_no_term_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.db"), &new_key().unwrap()).unwrap();
+        let row = |text: &str| IndexRow {
+            doc_id: String::new(),
+            label: "l".into(),
+            text: text.into(),
+        };
+        cache
+            .index_patient("1", vec![row("Kowalczyk Tomasz 9434765919")])
+            .await
+            .unwrap();
+        cache
+            .index_patient("2", vec![row("Whitfield Tomasz")])
+            .await
+            .unwrap();
+        cache.index_patient("1", vec![]).await.unwrap();
+        let terms = cache
+            .run(|c| {
+                let terms: Vec<String> = c
+                    .prepare("SELECT term FROM search_term_list ORDER BY term")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                Ok(terms)
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            terms,
+            ["tomasz", "whitfield"],
+            "only what patient 2 still holds"
+        );
+        assert!(cache.search("kowa", 10).await.unwrap().is_empty());
+        assert_eq!(cache.search("toma", 10).await.unwrap().len(), 1);
     }
 }
