@@ -157,9 +157,11 @@ mod tests {
         let tx = c.transaction().unwrap();
         let mrns: Vec<String> = (0..40).map(|i| format!("2005{i:04}")).collect();
         let terms = terms_of(&tx, mrns.iter().map(String::as_str)).unwrap();
+        assert_eq!(terms.len(), 40);
         learn_scratch(&tx).unwrap();
         tx.commit().unwrap();
         assert_eq!(word_query(&c, "2005").unwrap(), "\"2005\"*");
+        assert_eq!(word_query(&c, "20050039").unwrap(), "(\"20050039\")");
     }
 
     #[test]
