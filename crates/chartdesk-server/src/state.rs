@@ -165,6 +165,13 @@ impl AppState {
         }
     }
 
+    /// The same server over other record stores (the router tests' in-memory ones).
+    pub fn with_stores(mut self, store: Arc<dyn RecordStore>, audit: Arc<dyn RecordStore>) -> Self {
+        self.store = store;
+        self.audit = audit;
+        self
+    }
+
     pub fn now(&self) -> OffsetDateTime {
         (self.clock)()
     }
