@@ -23,7 +23,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::store::object_store::{ObjectStore, StoreError, Write};
+use crate::store::object_store::{StoreError, Write};
+use crate::store::RecordStore;
 use chartdesk_domain::Mrn;
 
 #[derive(
@@ -164,7 +165,7 @@ pub fn event(
 /// (`join`: one failing never cancels the other in flight), and a copy already there counts
 /// only when it is this very event (an SDK retry after a lost answer), never another one.
 pub async fn write(
-    store: &ObjectStore,
+    store: &dyn RecordStore,
     at: OffsetDateTime,
     event: &AuditEvent,
 ) -> Result<(), StoreError> {
@@ -182,7 +183,11 @@ pub async fn write(
 }
 
 /// A create-only write that is done when the key already holds this same event.
-async fn put_once(store: &ObjectStore, key: String, event: &AuditEvent) -> Result<(), StoreError> {
+async fn put_once(
+    store: &dyn RecordStore,
+    key: String,
+    event: &AuditEvent,
+) -> Result<(), StoreError> {
     match store.put_json(&key, event, Write::Create).await {
         Ok(_) => Ok(()),
         Err(StoreError::Conflict) => match store.get_json::<AuditEvent>(&key).await? {
@@ -195,7 +200,7 @@ async fn put_once(store: &ObjectStore, key: String, event: &AuditEvent) -> Resul
 
 /// Writes one plain event (see `write`).
 pub async fn record(
-    store: &ObjectStore,
+    store: &dyn RecordStore,
     at: OffsetDateTime,
     actor: &str,
     action: AuditAction,

@@ -9,7 +9,7 @@ use tracing::instrument;
 
 use crate::lookup::{doc_claim_key, DocClaim};
 use crate::store::object_store::Write;
-use crate::store::{ObjectStore, StoreError};
+use crate::store::{RecordStore, StoreError};
 
 /// What a backfill did, in counts only (never an MRN, a name or a document id).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -41,7 +41,9 @@ impl fmt::Display for ClaimBackfill {
 /// Writes a create-only claim for every document in every patient's manifest. An existing
 /// claim is never overwritten: one naming another record is only counted.
 #[instrument(skip_all)]
-pub async fn claim_existing_documents(store: &ObjectStore) -> Result<ClaimBackfill, StoreError> {
+pub async fn claim_existing_documents(
+    store: &dyn RecordStore,
+) -> Result<ClaimBackfill, StoreError> {
     let mut report = ClaimBackfill::default();
     for folder in store.list_prefixes("patients/").await? {
         let mrn = folder

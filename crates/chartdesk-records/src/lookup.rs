@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
 
-use crate::store::object_store::{ObjectStore, StoreError, Write};
+use crate::store::object_store::{StoreError, Write};
+use crate::store::RecordStore;
 use chartdesk_domain::{keys, Category, Manifest, Mrn, NhsNumber, Patient, PatientQuery};
 use uuid::Uuid;
 
@@ -33,7 +34,7 @@ pub struct PatientRecord {
 
 #[instrument(skip_all)]
 pub async fn find_patient(
-    store: &ObjectStore,
+    store: &dyn RecordStore,
     query: &PatientQuery,
 ) -> Result<PatientRecord, LookupError> {
     let mrn = match query {
@@ -60,7 +61,7 @@ pub async fn find_patient(
     })
 }
 
-async fn mrn_for(store: &ObjectStore, nhs: &NhsNumber) -> Result<Mrn, LookupError> {
+async fn mrn_for(store: &dyn RecordStore, nhs: &NhsNumber) -> Result<Mrn, LookupError> {
     let lookup = store
         .get_json::<NhsLookup>(&keys::nhs_lookup(nhs))
         .await?
@@ -97,7 +98,7 @@ pub enum ClaimError {
 /// its own claim and goes on; a claim naming any other record is refused.
 #[instrument(skip_all)]
 pub async fn claim_document(
-    store: &ObjectStore,
+    store: &dyn RecordStore,
     id: Uuid,
     mrn: &Mrn,
     category: Category,
@@ -124,7 +125,11 @@ pub async fn claim_document(
 /// Marks the document's upload as being completed (or no longer). A claim that is missing
 /// (an upload started before claims existed) has nothing to mark.
 #[instrument(skip_all)]
-pub async fn mark_completing(store: &ObjectStore, id: Uuid, on: bool) -> Result<(), StoreError> {
+pub async fn mark_completing(
+    store: &dyn RecordStore,
+    id: Uuid,
+    on: bool,
+) -> Result<(), StoreError> {
     let key = doc_claim_key(id);
     // A few tries: only the same upload's own calls write this claim after its start.
     for _ in 0..3 {
@@ -148,7 +153,7 @@ pub async fn mark_completing(store: &ObjectStore, id: Uuid, on: bool) -> Result<
 }
 
 /// Whether a complete is checking or attaching this document's objects now.
-pub async fn is_completing(store: &ObjectStore, id: Uuid) -> Result<bool, StoreError> {
+pub async fn is_completing(store: &dyn RecordStore, id: Uuid) -> Result<bool, StoreError> {
     Ok(store
         .get_json::<DocClaim>(&doc_claim_key(id))
         .await?

@@ -3,7 +3,8 @@
 
 use tracing::instrument;
 
-use crate::store::object_store::{ObjectStore, StoreError, Write};
+use crate::store::object_store::{StoreError, Write};
+use crate::store::RecordStore;
 use chartdesk_domain::{keys, Manifest, Mrn};
 
 /// Attempts before giving up under heavy contention.
@@ -23,7 +24,7 @@ pub enum UpdateError<E> {
 /// Applies `change` to the patient's current manifest and writes it back atomically.
 #[instrument(skip_all)]
 pub async fn update_manifest<T, E: std::fmt::Display>(
-    store: &ObjectStore,
+    store: &dyn RecordStore,
     mrn: &Mrn,
     mut change: impl FnMut(&mut Manifest) -> Result<T, E>,
 ) -> Result<T, UpdateError<E>> {

@@ -2,13 +2,13 @@
 
 use chartdesk_domain::{keys, DocumentEntry, Mrn, ScanStatus};
 
-use crate::store::{ObjectStore, StoreError};
+use crate::store::{RecordStore, StoreError};
 
 /// The scanner's verdict on the entry's original: `None` when it set no tag (the manifest's
 /// value stands); an unrecognised value counts as *pending*, never clean. Callers decide what
 /// a failed lookup means.
 pub async fn scan_tag(
-    store: &ObjectStore,
+    store: &dyn RecordStore,
     mrn: &Mrn,
     entry: &DocumentEntry,
 ) -> Result<Option<ScanStatus>, StoreError> {

@@ -158,7 +158,7 @@ pub async fn audit(
     event.before = detail.before.map(str::to_string);
     event.after = detail.after.map(str::to_string);
     event.changed = detail.changed;
-    audit::write(&state.audit, now, &event)
+    audit::write(&*state.audit, now, &event)
         .await
         .map_err(ApiError::AuditFailed)
 }

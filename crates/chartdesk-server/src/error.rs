@@ -275,13 +275,3 @@ impl From<UpdateError<ApiError>> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
-
-/// An S3 call's failure, classified once (never its text: it may name a key).
-pub fn s3_failure<E>(
-    e: aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
-) -> ApiError
-where
-    E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    StoreError::from(chartdesk_records::store::classify(e)).into()
-}

@@ -31,7 +31,7 @@ async fn main() -> anyhow::Result<()> {
     let listen = match mode(std::env::args().skip(1))? {
         Mode::Serve { listen } => listen,
         Mode::ClaimExistingDocuments => {
-            let report = chartdesk_records::claim_existing_documents(&state.store)
+            let report = chartdesk_records::claim_existing_documents(&*state.store)
                 .await
                 .context("the document claims could not all be written; run it again")?;
             println!("{report}");

@@ -1,65 +1,43 @@
-//! Short-lived presigned requests for one exact key: the server signs with its own role, the
-//! client only sends. Checksums and create-only conditions are inside the signature.
+//! Short-lived presigned requests for one exact key, in the wire's shape: the store signs with
+//! the server's own role, the client only sends.
 
 use std::time::Duration;
 
-use aws_sdk_s3::presigning::{PresignedRequest as SdkPresigned, PresigningConfig};
 use chartdesk_api::{PresignedRequest, RequestHeader};
+use chartdesk_records::store::Presigned;
 
-use crate::error::{s3_failure, ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
-/// How long a presigned URL stays valid (DESIGN.md §3).
-pub const EXPIRY: Duration = Duration::from_secs(15 * 60);
+/// How long a presigned URL stays valid (the store's one definition).
+pub const EXPIRY: Duration = chartdesk_records::store::PRESIGNED_EXPIRY;
 
-fn config() -> ApiResult<PresigningConfig> {
-    config_for(EXPIRY)
-}
+/// How long a download link stays valid: the page follows it at once.
+const DOWNLOAD_EXPIRY: Duration = Duration::from_secs(60);
 
-fn config_for(expiry: Duration) -> ApiResult<PresigningConfig> {
-    PresigningConfig::expires_in(expiry).map_err(|_| ApiError::Internal("presign_config"))
-}
-
-fn to_wire(p: SdkPresigned) -> PresignedRequest {
+fn to_wire(p: Presigned) -> PresignedRequest {
     PresignedRequest {
-        method: p.method().to_string(),
-        url: p.uri().to_string(),
+        method: p.method,
+        url: p.url,
         headers: p
-            .headers()
-            .map(|(name, value)| RequestHeader {
-                name: name.to_string(),
-                value: value.to_string(),
-            })
+            .headers
+            .into_iter()
+            .map(|(name, value)| RequestHeader { name, value })
             .collect(),
     }
 }
 
 pub async fn get(state: &AppState, key: &str) -> ApiResult<String> {
-    get_for(state, key, config()?).await
+    Ok(state.store.presign_get(key, EXPIRY).await?)
 }
-
-async fn get_for(state: &AppState, key: &str, config: PresigningConfig) -> ApiResult<String> {
-    let p = state
-        .s3
-        .get_object()
-        .bucket(state.bucket())
-        .key(key)
-        .presigned(config)
-        .await
-        .map_err(s3_failure)?;
-    Ok(p.uri().to_string())
-}
-
-/// How long a download link stays valid: the page follows it at once.
-const DOWNLOAD_EXPIRY: Duration = Duration::from_secs(60);
 
 /// A GET of an object stored as a download (its name is in the object, not in the URL, so
 /// the MRN stays out of access logs and the browser's download list).
 pub async fn download(state: &AppState, key: &str) -> ApiResult<String> {
-    get_for(state, key, config_for(DOWNLOAD_EXPIRY)?).await
+    Ok(state.store.presign_get(key, DOWNLOAD_EXPIRY).await?)
 }
 
-/// A create-only PUT whose body must hash to `sha256_b64` (S3 rejects a mismatch).
+/// A create-only PUT whose body must hash to `sha256_b64` (the store rejects a mismatch).
 pub async fn put(
     state: &AppState,
     key: &str,
@@ -67,16 +45,9 @@ pub async fn put(
     sha256_b64: &str,
 ) -> ApiResult<PresignedRequest> {
     let p = state
-        .s3
-        .put_object()
-        .bucket(state.bucket())
-        .key(key)
-        .content_type(content_type)
-        .checksum_sha256(sha256_b64)
-        .if_none_match("*")
-        .presigned(config()?)
-        .await
-        .map_err(s3_failure)?;
+        .store
+        .presign_put(key, content_type, sha256_b64)
+        .await?;
     Ok(to_wire(p))
 }
 
@@ -88,15 +59,8 @@ pub async fn part(
     sha256_b64: &str,
 ) -> ApiResult<PresignedRequest> {
     let p = state
-        .s3
-        .upload_part()
-        .bucket(state.bucket())
-        .key(key)
-        .upload_id(upload_id)
-        .part_number(number)
-        .checksum_sha256(sha256_b64)
-        .presigned(config()?)
-        .await
-        .map_err(s3_failure)?;
+        .store
+        .presign_part(key, upload_id, number, sha256_b64)
+        .await?;
     Ok(to_wire(p))
 }

@@ -1,5 +1,5 @@
 //! What every handler shares, built once before serving: the token verifier (with its JWKS
-//! cache), the bucket clients and the clock.
+//! cache), the record stores and the clock.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,7 +7,7 @@ use std::time::Duration;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use chartdesk_domain::MrnFormat;
-use chartdesk_records::store::ObjectStore;
+use chartdesk_records::store::{ObjectStore, RecordStore};
 use chartdesk_records::token::{pool_verifier, TokenVerifier};
 use chartdesk_signin::{AuthFlow, PasswordPolicy, UserPool};
 use time::OffsetDateTime;
@@ -22,10 +22,10 @@ pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 #[derive(Clone)]
 pub struct AppState {
     pub verifier: Arc<TokenVerifier>,
-    pub store: ObjectStore,
-    pub audit: ObjectStore,
-    /// For presigning: the server signs, the client only sends.
-    pub s3: aws_sdk_s3::Client,
+    /// The records bucket: every read, write and presigned URL goes through it (S3 in
+    /// production, in memory in the router tests).
+    pub store: Arc<dyn RecordStore>,
+    pub audit: Arc<dyn RecordStore>,
     pub clock: Clock,
     pub mrn_format: Arc<MrnFormat>,
     pub max_upload_bytes: u64,
@@ -150,9 +150,10 @@ impl AppState {
             sessions: Arc::new(sessions),
             limits: Arc::new(SignInLimits::default()),
             // One S3 call that timed out must not fail every later request.
-            store: ObjectStore::new(s3.clone(), config.bucket.clone()).trying_every_call(),
-            audit: ObjectStore::new(s3.clone(), config.audit_bucket.clone()).trying_every_call(),
-            s3,
+            store: Arc::new(
+                ObjectStore::new(s3.clone(), config.bucket.clone()).trying_every_call(),
+            ),
+            audit: Arc::new(ObjectStore::new(s3, config.audit_bucket.clone()).trying_every_call()),
             // The one real clock; everything else takes the time from here.
             #[allow(clippy::disallowed_methods)]
             clock: Arc::new(OffsetDateTime::now_utc),
@@ -164,12 +165,15 @@ impl AppState {
         }
     }
 
-    pub fn now(&self) -> OffsetDateTime {
-        (self.clock)()
+    /// The same server over other record stores (the router tests' in-memory ones).
+    pub fn with_stores(mut self, store: Arc<dyn RecordStore>, audit: Arc<dyn RecordStore>) -> Self {
+        self.store = store;
+        self.audit = audit;
+        self
     }
 
-    pub fn bucket(&self) -> &str {
-        self.store.bucket()
+    pub fn now(&self) -> OffsetDateTime {
+        (self.clock)()
     }
 }
 

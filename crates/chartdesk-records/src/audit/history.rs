@@ -18,7 +18,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::AuditEvent;
-use crate::store::object_store::{ObjectStore, StoreError};
+use crate::store::object_store::StoreError;
+use crate::store::RecordStore;
 use chartdesk_domain::Mrn;
 
 /// How many event reads run at once for one page.
@@ -143,7 +144,7 @@ pub struct HistoryPage {
 /// witnessed newest first, then reported offline newest first, then the legacy ones. Each
 /// section is listed a page at a time, never whole.
 pub async fn history(
-    store: &ObjectStore,
+    store: &dyn RecordStore,
     mrn: &Mrn,
     limit: usize,
     after: Option<&Cursor>,
@@ -187,7 +188,7 @@ pub async fn history(
 }
 
 /// Reads the events in key order, a few at a time (a page holds up to 1000).
-async fn read_all(store: &ObjectStore, keys: &[String]) -> Result<Vec<AuditEvent>, StoreError> {
+async fn read_all(store: &dyn RecordStore, keys: &[String]) -> Result<Vec<AuditEvent>, StoreError> {
     // Owned keys: a future borrowing the slice's items trips axum's `Send` proof (HRTB).
     let found: Vec<_> = futures_util::stream::iter(keys.to_vec())
         .map(|k| async move { store.get_json::<AuditEvent>(&k).await })

@@ -10,6 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::connectivity::Connectivity;
+use super::record_store::{Fetched, RecordStore};
 use super::{classify, Failure};
 
 #[derive(Debug, thiserror::Error)]
@@ -59,13 +60,6 @@ pub struct Versioned<T> {
     pub etag: String,
 }
 
-/// What one GET found.
-enum Read {
-    Body(Vec<u8>, String),
-    NotModified,
-    Missing,
-}
-
 /// The answer to a conditional read.
 #[derive(Debug, Clone)]
 pub enum Revalidated<T> {
@@ -77,8 +71,6 @@ pub enum Revalidated<T> {
 #[derive(Debug, Clone)]
 pub struct ObjectStore {
     pub(super) client: aws_sdk_s3::Client,
-    /// Sends presigned requests (uploads go straight to S3 with byte-level progress).
-    http: reqwest::Client,
     pub(super) bucket: String,
     connectivity: Connectivity,
 }
@@ -90,15 +82,8 @@ pub fn sha256_base64(body: &[u8]) -> String {
 
 impl ObjectStore {
     pub fn new(client: aws_sdk_s3::Client, bucket: String) -> Self {
-        // Same limits as the SDK's (cloud/mod.rs): a dropped network is an error in seconds.
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(3))
-            .read_timeout(std::time::Duration::from_secs(30))
-            .build()
-            .unwrap_or_default();
         Self {
             client,
-            http,
             bucket,
             connectivity: Connectivity::skipping_while_offline(),
         }
@@ -145,14 +130,6 @@ impl ObjectStore {
         result
     }
 
-    pub(crate) fn client(&self) -> &aws_sdk_s3::Client {
-        &self.client
-    }
-
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.http
-    }
-
     /// Creates the bucket unless it exists (provisioning only).
     pub async fn ensure_bucket(&self) -> Result<(), StoreError> {
         match self.client.head_bucket().bucket(&self.bucket).send().await {
@@ -181,11 +158,7 @@ impl ObjectStore {
         &self,
         key: &str,
     ) -> Result<Option<Versioned<T>>, StoreError> {
-        let Some((bytes, etag)) = self.get_bytes(key).await? else {
-            return Ok(None);
-        };
-        let value = serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
-        Ok(Some(Versioned { value, etag }))
+        self.as_dyn().get_json(key).await
     }
 
     /// Reads a JSON object only if its ETag is no longer `etag` (conditional GET: S3 answers
@@ -195,25 +168,33 @@ impl ObjectStore {
         key: &str,
         etag: &str,
     ) -> Result<Revalidated<T>, StoreError> {
-        Ok(match self.read(key, Some(etag)).await? {
-            Read::NotModified => Revalidated::Unchanged,
-            Read::Missing => Revalidated::Missing,
-            Read::Body(bytes, etag) => {
-                let value = serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
-                Revalidated::Changed(Versioned { value, etag })
-            }
-        })
+        self.as_dyn().get_json_if_changed(key, etag).await
     }
 
     pub async fn get_bytes(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
-        Ok(match self.read(key, None).await? {
-            Read::Body(bytes, etag) => Some((bytes, etag)),
-            Read::NotModified | Read::Missing => None,
-        })
+        self.as_dyn().get_bytes(key).await
+    }
+
+    /// Writes a JSON record under the given condition; returns the new ETag.
+    pub async fn put_json<T: Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+        write: Write,
+    ) -> Result<String, StoreError> {
+        self.as_dyn().put_json(key, value, write).await
+    }
+
+    fn as_dyn(&self) -> &dyn RecordStore {
+        self
     }
 
     /// One GET, conditional when `if_none_match` is given.
-    async fn read(&self, key: &str, if_none_match: Option<&str>) -> Result<Read, StoreError> {
+    pub(super) async fn read(
+        &self,
+        key: &str,
+        if_none_match: Option<&str>,
+    ) -> Result<Fetched, StoreError> {
         self.watched(async {
             let sent = self
                 .client
@@ -227,8 +208,8 @@ impl ObjectStore {
                 Ok(out) => out,
                 Err(e) => {
                     return match classify(e) {
-                        Failure::Service { status: 304, .. } => Ok(Read::NotModified),
-                        Failure::Service { status: 404, .. } => Ok(Read::Missing),
+                        Failure::Service { status: 304, .. } => Ok(Fetched::NotModified),
+                        Failure::Service { status: 404, .. } => Ok(Fetched::Missing),
                         other => Err(other.into()),
                     }
                 }
@@ -239,21 +220,9 @@ impl ObjectStore {
                 .collect()
                 .await
                 .map_err(|_| StoreError::Unreachable)?;
-            Ok(Read::Body(body.into_bytes().to_vec(), etag))
+            Ok(Fetched::Body(body.into_bytes().to_vec(), etag))
         })
         .await
-    }
-
-    /// Writes a JSON record under the given condition; returns the new ETag.
-    pub async fn put_json<T: Serialize>(
-        &self,
-        key: &str,
-        value: &T,
-        write: Write,
-    ) -> Result<String, StoreError> {
-        let body = serde_json::to_vec_pretty(value)
-            .map_err(|e| StoreError::Failed(Failure::Client(e.to_string())))?;
-        self.put_bytes(key, body, "application/json", write).await
     }
 
     /// Writes bytes with a SHA-256 checksum the server stores beside the object.

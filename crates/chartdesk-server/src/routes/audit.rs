@@ -64,7 +64,7 @@ pub async fn history(
         detail,
     )
     .await?;
-    let page = audit::history(&state.audit, &reached.mrn, limit, after.as_ref()).await?;
+    let page = audit::history(&*state.audit, &reached.mrn, limit, after.as_ref()).await?;
     let rows = page
         .events
         .iter()

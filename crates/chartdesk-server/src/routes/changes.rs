@@ -50,7 +50,7 @@ pub async fn stamp(
     access::audit(&state, &user, AuditAction::Stamp, &reached.mrn, detail).await?;
     let now = state.now();
     let may = permissions(&user);
-    let row = update_manifest(&state.store, &reached.mrn, |manifest| {
+    let row = update_manifest(&*state.store, &reached.mrn, |manifest| {
         let entry = manifest
             .documents
             .iter_mut()
@@ -85,7 +85,7 @@ pub async fn detach(
     ensure_listed(&state, &mrn, doc_id, true).await?;
     access::audit(&state, &user, AuditAction::Detach, &mrn, detail).await?;
     let now = state.now();
-    update_manifest(&state.store, &mrn, |manifest| {
+    update_manifest(&*state.store, &mrn, |manifest| {
         let entry = manifest
             .documents
             .iter_mut()
@@ -123,7 +123,7 @@ pub async fn delete(
     };
     access::audit(&state, &user, AuditAction::Delete, &mrn, detail).await?;
     let now = state.now();
-    let removed = update_manifest(&state.store, &mrn, |manifest| {
+    let removed = update_manifest(&*state.store, &mrn, |manifest| {
         let entry = manifest
             .documents
             .iter_mut()

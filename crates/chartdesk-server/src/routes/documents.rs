@@ -198,7 +198,7 @@ pub fn may_open(state: &AppState, scan: ScanStatus) -> bool {
 /// The scanner's verdict from the original's `scan-status` tag. A failed lookup is *pending*,
 /// never clean.
 pub async fn scan_status(state: &AppState, mrn: &Mrn, entry: &DocumentEntry) -> ScanStatus {
-    match scan_tag(&state.store, mrn, entry).await {
+    match scan_tag(&*state.store, mrn, entry).await {
         Ok(Some(status)) => status,
         Ok(None) => entry.scan_status,
         Err(_) => ScanStatus::Pending,

@@ -100,7 +100,7 @@ async fn find_exactly(
     state: &AppState,
     query: &PatientQuery,
 ) -> ApiResult<chartdesk_records::PatientRecord> {
-    let record = find_patient(&state.store, query).await?;
+    let record = find_patient(&*state.store, query).await?;
     if let PatientQuery::Nhs(nhs) = query {
         if &record.patient.nhs_number != nhs {
             return Err(ApiError::NotFound(format!(

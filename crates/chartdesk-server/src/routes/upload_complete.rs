@@ -98,7 +98,7 @@ pub async fn complete(
                 Ok(t) if t.manifest.documents.iter().any(|d| d.id == id) => Ok(None),
                 Ok(t) => async {
                     claim(state, &p, id).await?;
-                    mark_completing(&state.store, id, true).await?;
+                    mark_completing(&*state.store, id, true).await?;
                     let checked = async {
                         verified(state, c, &p).await?;
                         let detail = Detail {
@@ -111,7 +111,7 @@ pub async fn complete(
                     .await;
                     if checked.is_err() {
                         // Refused: the user may cancel it now (and the abort clean up).
-                        let _ = mark_completing(&state.store, id, false).await;
+                        let _ = mark_completing(&*state.store, id, false).await;
                     }
                     checked.map(Some)
                 }
@@ -151,7 +151,7 @@ pub async fn complete(
         };
         for (i, result) in attach_all(&state, &user, target, uploads).await {
             if result.outcome != UploadOutcomeKind::Attached {
-                let _ = mark_completing(&state.store, result.doc_id, false).await;
+                let _ = mark_completing(&*state.store, result.doc_id, false).await;
             }
             results.insert(i, result);
         }
@@ -203,7 +203,7 @@ async fn attach_all(
         }
     }
     let may = permissions(user);
-    let attached = update_manifest(&state.store, &mrn, |manifest: &mut Manifest| {
+    let attached = update_manifest(&*state.store, &mrn, |manifest: &mut Manifest| {
         let mut rows = Vec::new();
         for (u, expected) in uploads.iter().zip(&expected) {
             let mut next = manifest.clone();

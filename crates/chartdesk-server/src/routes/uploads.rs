@@ -134,7 +134,7 @@ pub fn refused_with(doc_id: Uuid, error: ErrorBody) -> CompleteResult {
 /// The document id is this record's for good (see `claim_document`); a retry of the same
 /// upload passes again, an id already used for another record is refused.
 pub async fn claim(state: &AppState, planned: &Planned, id: Uuid) -> ApiResult<()> {
-    claim_document(&state.store, id, &planned.mrn, planned.category)
+    claim_document(&*state.store, id, &planned.mrn, planned.category)
         .await
         .map_err(|e| match e {
             ClaimError::TakenElsewhere => ApiError::Invalid(e.to_string()),

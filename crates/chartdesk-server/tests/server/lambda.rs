@@ -3,45 +3,12 @@
 //! and the error shape survive the adapter.
 
 use base64::Engine;
-use chartdesk::sandbox::{SANDBOX_BUCKET, SANDBOX_REGION};
-use chartdesk_server::{app, AppState, ServerConfig};
+use chartdesk_server::app;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use crate::harness::{cloud, token};
-
-async fn state() -> AppState {
-    let c = cloud();
-    let settings = [
-        ("CHARTDESK_BUCKET", SANDBOX_BUCKET.to_string()),
-        ("CHARTDESK_USER_POOL_ID", c.report.user_pool_id.clone()),
-        ("CHARTDESK_APP_CLIENT_ID", c.report.client_id.clone()),
-        ("AWS_REGION", SANDBOX_REGION.to_string()),
-        ("AWS_ENDPOINT_URL", c.endpoint.clone()),
-    ];
-    let config = ServerConfig::from_lookup(|name| {
-        settings
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    })
-    .unwrap();
-    // Credentials given here: this test process has none in its environment.
-    let keys = &c.report;
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(SANDBOX_REGION))
-        .endpoint_url(&c.endpoint)
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            &keys.server_access_key_id,
-            &keys.server_secret_access_key,
-            None,
-            None,
-            "test",
-        ))
-        .load()
-        .await;
-    AppState::from_sdk(&config, &sdk)
-}
+use crate::harness::token;
+use crate::in_process::moto_state;
 
 /// An HTTP API event on the `$default` stage, as API Gateway sends it.
 fn event(
@@ -80,7 +47,7 @@ async fn send(event: String) -> (u16, Value) {
     let request = lambda_http::request::from_str(&event)
         .unwrap()
         .map(axum::body::Body::new);
-    let response = app(state().await).oneshot(request).await.unwrap();
+    let response = app(moto_state().await).oneshot(request).await.unwrap();
     let status = response.status().as_u16();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
         .await

@@ -1,6 +1,7 @@
 //! Records server tests: ONE binary (linking the AWS SDK dominates build time), one module per
-//! area. moto and the server binary run as real processes; requests go over HTTP with real
-//! moto-issued tokens, and the bucket is inspected through the same SDK code the server uses.
+//! area. Rule tests drive the router in-process over the in-memory record store
+//! (`in_process.rs`); the others run moto and the server binary as real processes, over HTTP.
+//! Either way tokens are real moto-issued ones, verified as in production.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 // The local cloud issues tokens and the server stamps audit events in real time, and the
@@ -22,6 +23,7 @@ mod document_views;
 mod export_and_revalidate;
 mod harness;
 mod iam;
+mod in_process;
 mod inline_thumbnails;
 mod lambda;
 mod malformed_requests;
@@ -32,5 +34,6 @@ mod scan_pending;
 mod sign_in_limits;
 mod sign_out;
 mod store_recovery;
+mod upload_rules;
 mod upload_safety;
 mod uploads;

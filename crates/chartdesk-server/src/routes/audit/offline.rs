@@ -170,5 +170,7 @@ async fn store_one(state: &AppState, actor: &str, v: Parsed, reported_at: &str) 
     };
     let at = OffsetDateTime::parse(&event.at, &Rfc3339)
         .map_err(|_| ApiError::Internal("stored offline view"))?;
-    audit::write(&state.audit, at, &event).await.map_err(failed)
+    audit::write(&*state.audit, at, &event)
+        .await
+        .map_err(failed)
 }

@@ -1,0 +1,98 @@
+//! What the S3 store reads back to prove an upload: size and checksum by HEAD, the bytes
+//! hashed where S3 reports no checksum (moto), and the first bytes for a type sniff.
+
+use aws_sdk_s3::types::ChecksumMode;
+use sha2::{Digest, Sha256};
+
+use super::record_store::Head;
+use super::{classify, Failure, ObjectStore, StoreError};
+
+impl ObjectStore {
+    /// HEAD with checksums; `None` when the object is not there.
+    pub async fn head(&self, key: &str) -> Result<Option<Head>, StoreError> {
+        self.watched(async {
+            let answer = self
+                .client
+                .head_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .checksum_mode(ChecksumMode::Enabled)
+                .send()
+                .await;
+            match answer.map_err(classify) {
+                Ok(h) => Ok(Some(Head {
+                    size: h
+                        .content_length()
+                        .and_then(|n| u64::try_from(n).ok())
+                        .unwrap_or(0),
+                    sha256: h.checksum_sha256().map(str::to_string),
+                })),
+                Err(Failure::Service { status: 404, .. }) => Ok(None),
+                Err(f) => Err(f.into()),
+            }
+        })
+        .await
+    }
+
+    /// Hex SHA-256 of the stored bytes, streamed (see `RecordStore::sha256_of`).
+    pub async fn sha256_of(&self, key: &str, limit: u64) -> Result<Option<String>, StoreError> {
+        self.watched(async {
+            let sent = self
+                .client
+                .get_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .send()
+                .await;
+            let out = match sent.map_err(classify) {
+                Ok(out) => out,
+                Err(Failure::Service { status: 404, .. }) => return Ok(None),
+                Err(f) => return Err(f.into()),
+            };
+            let mut hasher = Sha256::new();
+            let mut read = 0u64;
+            let mut body = out.body;
+            while let Some(chunk) = body.try_next().await.map_err(|_| StoreError::Unreachable)? {
+                read += chunk.len() as u64;
+                if read > limit {
+                    return Err(StoreError::ChecksumMismatch);
+                }
+                hasher.update(&chunk);
+            }
+            Ok(Some(hex::encode(hasher.finalize())))
+        })
+        .await
+    }
+
+    /// The first `n` bytes (one ranged GET); `None` when missing.
+    pub async fn first_bytes(&self, key: &str, n: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        if n == 0 {
+            return Ok(self.exists(key).await?.then(Vec::new));
+        }
+        self.watched(async {
+            let sent = self
+                .client
+                .get_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .range(format!("bytes=0-{}", n - 1))
+                .send()
+                .await;
+            let out = match sent.map_err(classify) {
+                Ok(out) => out,
+                Err(Failure::Service { status: 404, .. }) => return Ok(None),
+                // A range beyond an empty object: it has no first bytes.
+                Err(Failure::Service { status: 416, .. }) => return Ok(Some(Vec::new())),
+                Err(f) => return Err(f.into()),
+            };
+            let bytes = out
+                .body
+                .collect()
+                .await
+                .map_err(|_| StoreError::Unreachable)?
+                .into_bytes();
+            Ok(Some(bytes.to_vec()))
+        })
+        .await
+    }
+}
