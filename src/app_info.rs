@@ -25,10 +25,11 @@ impl AppInfo {
                 .as_ref()
                 .is_ok_and(|s| s.profile.endpoint.is_some()),
             version: version.to_string(),
+            // The server's word (or the kept copy, or the domain's default): see HospitalPolicy.
             idle_lock_seconds: services
                 .as_ref()
-                .map_or(crate::config::DEFAULT_IDLE_LOCK_SECONDS, |s| {
-                    s.profile.idle_lock_seconds
+                .map_or(crate::domain::DEFAULT_IDLE_LOCK_SECONDS, |s| {
+                    s.policy().idle_lock_seconds
                 }),
             startup_error: services.err(),
         }

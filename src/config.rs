@@ -2,6 +2,11 @@
 //!
 //! A profile is either the local cloud (`endpoint` set: moto on loopback) or real AWS.
 //! The code path is the same; only the endpoint and the credentials differ.
+//!
+//! A profile says where the server is, plus what is local to this computer (cache limits,
+//! keychain, sign-in flow). The hospital's policy (MRN format, upload limit, idle lock) is the
+//! records server's word (`services::HospitalPolicy`): set here by an older profile or the
+//! environment, it is ignored with a warning.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,12 +14,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{KeychainBackend, PasswordPolicy};
-use crate::domain::{MrnFormat, DEFAULT_MRN_PATTERN};
 
 pub const CONFIG_FILE: &str = "config.toml";
 pub const DEFAULT_PROFILE: &str = "sandbox";
-/// Shared ward workstations lock after five idle minutes unless the profile says otherwise.
-pub const DEFAULT_IDLE_LOCK_SECONDS: u32 = 300;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -46,8 +48,6 @@ pub enum ConfigError {
         field: &'static str,
         expected: &'static str,
     },
-    #[error("Profile '{profile}': the MRN pattern is not a valid regular expression")]
-    BadMrnPattern { profile: String },
 }
 
 /// Where Chartdesk keeps its configuration and its data.
@@ -104,17 +104,12 @@ pub struct ProfileFile {
     pub server_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_flow: Option<AuthFlow>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mrn_pattern: Option<String>,
     /// The pool's password rules, shown when a user must choose a new password.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password_policy: Option<PasswordPolicy>,
     /// Where the refresh token is kept (`platform` unless stated; `keyutils` for headless Linux).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keychain: Option<KeychainBackend>,
-    /// Idle time before the window locks (default 300 s).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub idle_lock_seconds: Option<u32>,
     /// Offline cache size limit in MiB (default 2048); least recently opened files go first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_limit_mib: Option<u64>,
@@ -124,9 +119,14 @@ pub struct ProfileFile {
     /// Clear the offline copy (not the outbox) at sign-out (default false).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clear_cache_on_sign_out: Option<bool>,
-    /// Largest file staff may upload, in MiB (default 50).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_upload_mib: Option<u64>,
+    /// Hospital policy an older profile may still hold; now the records server's word, so
+    /// read only to warn that it is ignored, and never written back.
+    #[serde(default, skip_serializing)]
+    pub mrn_pattern: Option<toml::Value>,
+    #[serde(default, skip_serializing)]
+    pub idle_lock_seconds: Option<toml::Value>,
+    #[serde(default, skip_serializing)]
+    pub max_upload_mib: Option<toml::Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -185,13 +185,12 @@ pub struct Profile {
     /// The records server, when the profile names one.
     pub server_url: Option<String>,
     pub auth_flow: AuthFlow,
-    pub mrn_format: MrnFormat,
     pub password_policy: PasswordPolicy,
     pub keychain: KeychainBackend,
-    pub idle_lock_seconds: u32,
     pub offline: OfflineSettings,
-    /// Uploads above this are refused with the file name and the limit.
-    pub max_upload_bytes: u64,
+    /// Hospital policy the profile file or the environment tried to set, ignored (the
+    /// records server's client config decides): named once in a warning.
+    pub ignored_settings: Vec<&'static str>,
 }
 
 /// How much the offline cache may keep, and for how long.
@@ -209,14 +208,21 @@ pub const DEFAULT_CACHE_RETENTION_DAYS: u32 = 30;
 type FieldOf = fn(&mut ProfileFile) -> &mut Option<String>;
 
 /// Env overrides, one per field: `CHARTDESK_REGION`, `CHARTDESK_USER_POOL_ID`, …
-const OVERRIDES: [(&str, FieldOf); 7] = [
+const OVERRIDES: [(&str, FieldOf); 6] = [
     ("CHARTDESK_REGION", |p| &mut p.region),
     ("CHARTDESK_USER_POOL_ID", |p| &mut p.user_pool_id),
     ("CHARTDESK_CLIENT_ID", |p| &mut p.client_id),
     ("CHARTDESK_BUCKET", |p| &mut p.bucket),
     ("CHARTDESK_ENDPOINT", |p| &mut p.endpoint),
     ("CHARTDESK_SERVER_URL", |p| &mut p.server_url),
-    ("CHARTDESK_MRN_PATTERN", |p| &mut p.mrn_pattern),
+];
+
+/// Hospital policy a desktop no longer takes from its environment (the server's settings of
+/// the same names still apply on the server).
+const RETIRED_ENV: [&str; 3] = [
+    "CHARTDESK_MRN_PATTERN",
+    "CHARTDESK_IDLE_LOCK_SECONDS",
+    "CHARTDESK_MAX_UPLOAD_MIB",
 ];
 
 impl Profile {
@@ -260,27 +266,17 @@ impl Profile {
                 field,
             })
         };
-        if let Some(n) = number(
-            &env,
-            "CHARTDESK_IDLE_LOCK_SECONDS",
-            "a whole number of seconds",
-        )? {
-            raw.idle_lock_seconds = Some(n);
-        }
-        let idle_lock_seconds = raw
-            .idle_lock_seconds
-            .unwrap_or(DEFAULT_IDLE_LOCK_SECONDS)
-            .max(1);
         if let Some(n) = number(&env, "CHARTDESK_CACHE_LIMIT_MIB", "a whole number of MiB")? {
             raw.cache_limit_mib = Some(n);
         }
-        if let Some(n) = number(&env, "CHARTDESK_MAX_UPLOAD_MIB", "a whole number of MiB")? {
-            raw.max_upload_mib = Some(n);
+        let ignored_settings = ignored_policy(&raw, &env);
+        if !ignored_settings.is_empty() {
+            tracing::warn!(
+                profile = name,
+                ignored = ?ignored_settings,
+                "hospital policy is set on the records server now; these desktop settings are ignored"
+            );
         }
-        let max_upload_bytes = raw
-            .max_upload_mib
-            .map(|mib| mib.max(1) * 1024 * 1024)
-            .unwrap_or(crate::domain::DEFAULT_MAX_BYTES);
         let offline = OfflineSettings {
             limit_bytes: raw.cache_limit_mib.unwrap_or(DEFAULT_CACHE_LIMIT_MIB) * 1024 * 1024,
             retention_days: raw
@@ -288,10 +284,6 @@ impl Profile {
                 .unwrap_or(DEFAULT_CACHE_RETENTION_DAYS),
             clear_on_sign_out: raw.clear_cache_on_sign_out.unwrap_or(false),
         };
-        let pattern = raw.mrn_pattern.as_deref().unwrap_or(DEFAULT_MRN_PATTERN);
-        let mrn_format = MrnFormat::new(pattern).map_err(|_| ConfigError::BadMrnPattern {
-            profile: name.to_string(),
-        })?;
         Ok(Self {
             name: name.to_string(),
             region: need(raw.region, "region")?,
@@ -301,14 +293,24 @@ impl Profile {
             server_url: raw.server_url.map(|u| u.trim_end_matches('/').to_string()),
             endpoint: raw.endpoint,
             auth_flow: raw.auth_flow.unwrap_or_default(),
-            mrn_format,
             password_policy: raw.password_policy.unwrap_or_default(),
             keychain: raw.keychain.unwrap_or_default(),
-            idle_lock_seconds,
             offline,
-            max_upload_bytes,
+            ignored_settings,
         })
     }
+}
+
+/// The retired policy settings an old profile or the environment still holds.
+fn ignored_policy(raw: &ProfileFile, env: &impl Fn(&str) -> Option<String>) -> Vec<&'static str> {
+    let in_file = [
+        ("mrn_pattern", raw.mrn_pattern.is_some()),
+        ("idle_lock_seconds", raw.idle_lock_seconds.is_some()),
+        ("max_upload_mib", raw.max_upload_mib.is_some()),
+    ];
+    let in_file = in_file.into_iter().filter(|(_, set)| *set).map(|(n, _)| n);
+    let in_env = RETIRED_ENV.into_iter().filter(|var| env(var).is_some());
+    in_file.chain(in_env).collect()
 }
 
 /// A whole-number environment override, if set.
@@ -348,19 +350,46 @@ mod tests {
     }
 
     #[test]
-    fn upload_limit_and_cache_budget_default_and_can_be_set() {
+    fn cache_budget_defaults_and_can_be_set() {
         let p = Profile::resolve(&file_with("prod", complete()), "prod", |_| None).unwrap();
-        assert_eq!(p.max_upload_bytes, 50 * 1024 * 1024);
         assert_eq!(p.offline.limit_bytes, 2048 * 1024 * 1024);
         assert_eq!(p.offline.retention_days, 30);
+        assert!(p.ignored_settings.is_empty());
         let mut f = complete();
-        f.max_upload_mib = Some(200);
         f.cache_retention_days = Some(7);
         let env = |k: &str| (k == "CHARTDESK_CACHE_LIMIT_MIB").then(|| "512".to_string());
         let p = Profile::resolve(&file_with("prod", f), "prod", env).unwrap();
-        assert_eq!(p.max_upload_bytes, 200 * 1024 * 1024);
         assert_eq!(p.offline.limit_bytes, 512 * 1024 * 1024);
         assert_eq!(p.offline.retention_days, 7);
+    }
+
+    #[test]
+    fn hospital_policy_in_an_old_profile_or_the_environment_is_ignored_not_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(
+            &path,
+            "[profiles.ward]\nregion = \"eu-west-2\"\nuser_pool_id = \"p\"\nclient_id = \"c\"\n\
+             mrn_pattern = \"([\"\nidle_lock_seconds = 60\nmax_upload_mib = 200\n",
+        )
+        .unwrap();
+        let file = ConfigFile::load(&path).unwrap();
+        let env = |k: &str| (k == "CHARTDESK_MRN_PATTERN").then(|| "not a number".to_string());
+        let p = Profile::resolve(&file, "ward", env).unwrap();
+        assert_eq!(
+            p.ignored_settings,
+            [
+                "mrn_pattern",
+                "idle_lock_seconds",
+                "max_upload_mib",
+                "CHARTDESK_MRN_PATTERN"
+            ]
+        );
+        // Saving the profile again drops them.
+        file.save(&path).unwrap();
+        let again = ConfigFile::load(&path).unwrap();
+        let p = Profile::resolve(&again, "ward", |_| None).unwrap();
+        assert!(p.ignored_settings.is_empty());
     }
 
     #[test]
@@ -381,17 +410,6 @@ mod tests {
         assert_eq!(p.bucket, "override");
         assert_eq!(p.region, "eu-west-2");
         assert!(p.endpoint.is_none());
-    }
-
-    #[test]
-    fn idle_lock_defaults_to_five_minutes_and_env_can_shorten_it() {
-        let p = Profile::resolve(&file_with("prod", complete()), "prod", |_| None).unwrap();
-        assert_eq!(p.idle_lock_seconds, 300);
-        let env = |k: &str| (k == "CHARTDESK_IDLE_LOCK_SECONDS").then(|| "4".to_string());
-        let p = Profile::resolve(&file_with("prod", complete()), "prod", env).unwrap();
-        assert_eq!(p.idle_lock_seconds, 4);
-        let bad = |k: &str| (k == "CHARTDESK_IDLE_LOCK_SECONDS").then(|| "soon".to_string());
-        assert!(Profile::resolve(&file_with("prod", complete()), "prod", bad).is_err());
     }
 
     #[test]

@@ -357,7 +357,7 @@ mod tests {
             .outbox_failed(
                 "1",
                 OutboxState::Failed,
-                "Preop already holds 3 images",
+                &crate::domain::AttachError::PreopFull.to_string(),
                 "preop_full",
             )
             .await

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chartdesk_api::{
-    ApiErrorCode, AuditHistory, ErrorBody, FoundPatient, ImportReport, BREAK_GLASS_DETAIL_HEADER,
-    BREAK_GLASS_REASON_HEADER,
+    ApiErrorCode, AuditHistory, ClientConfig, ErrorBody, FoundPatient, ImportReport,
+    BREAK_GLASS_DETAIL_HEADER, BREAK_GLASS_REASON_HEADER,
 };
 use chartdesk_domain::StatedReason;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
@@ -95,6 +95,15 @@ impl RecordsServer {
             .get(self.url("/v1/health"))
             .timeout(Duration::from_secs(3));
         self.send(request).await.is_ok()
+    }
+
+    /// The hospital's policy as the server enforces it (public: no token).
+    pub async fn client_config(&self) -> Result<ClientConfig, ServerError> {
+        let request = self
+            .http
+            .get(self.url("/v1/client-config"))
+            .timeout(Duration::from_secs(3));
+        self.json(request).await
     }
 
     pub(super) fn url(&self, path: &str) -> String {

@@ -55,7 +55,7 @@ impl Services {
                 .and_then(Self::decode_cached),
             None => None,
         };
-        let Some(mrn) = PatientQuery::also_an_mrn(typed, &self.profile.mrn_format) else {
+        let Some(mrn) = PatientQuery::also_an_mrn(typed, &self.policy().mrn_format) else {
             return Ok(by_nhs);
         };
         let by_mrn = self.cached_record(mrn.as_ref()).await;

@@ -109,7 +109,7 @@ impl Services {
     }
 
     pub(super) fn parse_mrn(&self, mrn: &str) -> Result<Mrn, AppError> {
-        self.profile
+        self.policy()
             .mrn_format
             .parse(mrn)
             .map_err(|e| AppError::Query(e.into()))

@@ -14,7 +14,7 @@ use super::outbox::UploadOutcome;
 use super::{AppError, Services, Upload};
 use crate::cache::QueuedFile;
 use crate::cloud::Progress;
-use crate::domain::{accept_declared, sniff, FileRefusal, SNIFF_BYTES};
+use crate::domain::{sniff, FileRefusal, SNIFF_BYTES};
 
 /// A file on disk to add from the window: watched and cancellable like any upload.
 pub struct FileUpload<'a> {
@@ -82,7 +82,7 @@ impl Services {
     ) -> Result<String, AppError> {
         let (mrn, category) = self.upload_target(mrn, category).await?;
         let (size, declared) = self.size_and_type(path, name).await?;
-        let accepted = accept_declared(name, declared, size, self.profile.max_upload_bytes)?;
+        let accepted = self.policy().accept_declared(name, declared, size)?;
         let doc_id = Uuid::now_v7().to_string();
         let queued_at = (self.clock)().format(&Rfc3339).unwrap_or_default();
         self.cache()
@@ -123,7 +123,7 @@ impl Services {
     /// The whole file, once its size and type passed.
     async fn read_checked(&self, path: &Path, name: &str) -> Result<Vec<u8>, AppError> {
         let (size, declared) = self.size_and_type(path, name).await?;
-        accept_declared(name, declared, size, self.profile.max_upload_bytes)?;
+        self.policy().accept_declared(name, declared, size)?;
         tokio::fs::read(path)
             .await
             .map_err(|e| FileRefusal::CannotRead(name.into(), e.to_string()).into())

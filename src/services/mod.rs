@@ -6,6 +6,7 @@ mod challenges;
 mod documents;
 mod export;
 mod file_upload;
+mod hospital_policy;
 mod offline_budget;
 mod offline_cache;
 mod offline_views;
@@ -38,6 +39,7 @@ pub use cached_records::index_rows;
 pub use documents::{DocumentView, OpenedDocument};
 pub use export::{ExportSelection, ExportSummary};
 pub use file_upload::FileUpload;
+pub use hospital_policy::{saved_policy_path, HospitalPolicy};
 pub use offline_budget::PinReport;
 pub use outbox::{DrainReport, DrainedItem, UploadOutcome};
 pub use records_server::{break_glass_choices, AccessEvent, AccessHistoryRows, BreakGlassChoice};
@@ -130,6 +132,9 @@ pub struct Services {
     cache: Mutex<Option<(String, crate::cache::Cache)>>,
     /// What the records server handed out for the patients on screen (see `remote_documents`).
     handed_out: remote_documents::HandedOut,
+    /// The hospital's policy in force (see `hospital_policy`), and where its copy is kept.
+    policy: std::sync::RwLock<Arc<HospitalPolicy>>,
+    policy_file: Option<std::path::PathBuf>,
 }
 
 impl Services {
@@ -137,9 +142,12 @@ impl Services {
     pub async fn start(profile_name: &str) -> Result<Self, AppError> {
         let folders = Folders::from_env()?;
         let profile = Profile::load(&folders, profile_name)?;
-        Ok(Self::new(profile, system_clock())
+        let services = Self::new(profile, system_clock())
             .await
-            .with_cache_dir(folders.data.join("cache")))
+            .with_cache_dir(folders.data.join("cache"))
+            .keeping_policy_at(saved_policy_path(&folders.data, profile_name));
+        services.refresh_policy().await;
+        Ok(services)
     }
 
     pub async fn new(profile: Profile, clock: Clock) -> Self {
@@ -166,6 +174,8 @@ impl Services {
             cache_dir: None,
             cache: Mutex::new(None),
             handed_out: Default::default(),
+            policy: Default::default(),
+            policy_file: None,
         }
     }
 
@@ -195,14 +205,14 @@ impl Services {
         reason: Option<StatedReason>,
     ) -> Result<PatientSummary, AppError> {
         self.authorize(Action::ViewRecords).await?;
-        let parsed = PatientQuery::parse(query, &self.profile.mrn_format)?;
+        let parsed = PatientQuery::parse(query, &self.policy().mrn_format)?;
         // Opening a patient: a copy past its retention time (by its last opening or the
         // cloud's last word) goes before it could be shown again. Once per open, not per read.
         self.keep_within_budget().await;
         let cached = self.cached_find(&parsed, query).await?;
         // Ten digits that read two ways: the cache may hold one reading and not the other,
         // so only the server (which looks up both) answers while it can be reached.
-        let two_readings = PatientQuery::also_an_mrn(query, &self.profile.mrn_format).is_some();
+        let two_readings = PatientQuery::also_an_mrn(query, &self.policy().mrn_format).is_some();
         let cached = match cached {
             Some(hit) if !two_readings || self.seems_offline() => {
                 return self.show_cached(hit, reason).await;

@@ -44,6 +44,8 @@ impl Services {
     }
 
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignInResult, AppError> {
+        // The hospital's policy may have changed since start (public: no token needed).
+        self.refresh_policy().await;
         *self.pending.lock().await = None;
         self.locked.store(false, Ordering::SeqCst);
         let step = self

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{AppError, Services};
 use crate::cloud::Progress;
-use crate::domain::{accept, sha256_hex, AcceptedFile, Action, Category, Mrn};
+use crate::domain::{sha256_hex, AcceptedFile, Action, Category, Mrn};
 use crate::records::DocumentRow;
 
 /// Bytes sent so far of one upload the window started (its own id), for its progress bar.
@@ -80,11 +80,7 @@ impl Services {
     /// (magic bytes, empty, size limit).
     pub(super) async fn check_upload(&self, upload: &Upload<'_>) -> Result<Checked, AppError> {
         let (mrn, category) = self.upload_target(upload.mrn, upload.category).await?;
-        let file = accept(
-            upload.file_name,
-            &upload.bytes,
-            self.profile.max_upload_bytes,
-        )?;
+        let file = self.policy().accept(upload.file_name, &upload.bytes)?;
         Ok(Checked {
             mrn,
             category,

@@ -1,6 +1,6 @@
 //! An object's bytes for sending: in memory (image variants, and files queued before outbox
 //! chunks), or a file kept in outbox chunks, read one part at a time, so sending a 50 MiB scan
-//! never holds it whole (at most the parts in flight: `PARALLEL_PARTS` × `PART_SIZE`).
+//! never holds it whole (at most the parts in flight: the policy's parallel parts × part size).
 
 use std::sync::Arc;
 
@@ -12,9 +12,8 @@ use super::upload_intents::Prepared;
 use super::{AppError, Services};
 use crate::cache::outbox_chunks::ChunkedItem;
 use crate::cache::{Cache, OutboxItem};
-use crate::cloud::transfer::{MULTIPART_THRESHOLD, PART_SIZE};
 use crate::cloud::{Progress, ServerError};
-use crate::domain::{accept_declared, sha256_hex, sniff};
+use crate::domain::{sha256_hex, sniff};
 
 #[derive(Clone)]
 pub(super) enum Body {
@@ -77,12 +76,8 @@ impl Services {
     ) -> Result<Option<Prepared>, AppError> {
         let (mrn, category) = self.upload_target(&item.mrn, &item.category).await?;
         let declared = sniff(&chunked.head).unwrap_or("application/octet-stream");
-        let file = accept_declared(
-            &item.file_name,
-            declared,
-            chunked.size,
-            self.profile.max_upload_bytes,
-        )?;
+        let policy = self.policy();
+        let file = policy.accept_declared(&item.file_name, declared, chunked.size)?;
         if file.is_image() {
             return Ok(None);
         }
@@ -93,9 +88,10 @@ impl Services {
             size: chunked.size,
         };
         let mut part_sha256 = Vec::new();
-        if chunked.size > MULTIPART_THRESHOLD as u64 {
+        let part_size = policy.part_size();
+        if chunked.size > policy.multipart_threshold() {
             let mut start = 0;
-            while let Some(part) = body.read(start, PART_SIZE).await? {
+            while let Some(part) = body.read(start, part_size).await? {
                 part_sha256.push(sha256_hex(&part));
                 start += part.len() as u64;
             }
@@ -116,6 +112,7 @@ impl Services {
         progress.expect(chunked.size);
         Ok(Some(Prepared {
             start,
+            part_size,
             bodies: vec![(ObjectRole::Original, body)],
         }))
     }

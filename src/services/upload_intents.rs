@@ -20,7 +20,6 @@ use super::upload_body::Body;
 use super::{AppError, Services, Upload};
 use crate::cloud::object_store::sha256_base64;
 use crate::cloud::part_journal::{PartJournal, RecordedPart, RecordedUpload};
-use crate::cloud::transfer::{MULTIPART_THRESHOLD, PARALLEL_PARTS, PART_SIZE};
 use crate::cloud::{Progress, RecordsServer, ServerError};
 use crate::domain::{sha256_hex, AttachError, FileRefusal};
 use crate::records::DocumentRow;
@@ -29,6 +28,8 @@ use crate::upload::make_variants;
 /// An upload ready to send: what to declare, and the bytes of each object.
 pub(super) struct Prepared {
     pub start: StartUpload,
+    /// The size the original's parts were hashed at (the policy's, when prepared).
+    pub part_size: usize,
     pub bodies: Vec<(ObjectRole, Body)>,
 }
 
@@ -69,8 +70,10 @@ impl Services {
                 bodies.push((role, Body::Memory(Bytes::from(body))));
             }
         }
-        let part_sha256 = if original.len() > MULTIPART_THRESHOLD {
-            original.chunks(PART_SIZE).map(sha256_hex).collect()
+        let policy = self.policy();
+        let part_size = policy.part_size();
+        let part_sha256 = if original.len() as u64 > policy.multipart_threshold() {
+            original.chunks(part_size).map(sha256_hex).collect()
         } else {
             Vec::new()
         };
@@ -91,7 +94,11 @@ impl Services {
         upload
             .progress
             .expect(bodies.iter().map(|(_, b)| b.len()).sum());
-        Ok(Prepared { start, bodies })
+        Ok(Prepared {
+            start,
+            part_size,
+            bodies,
+        })
     }
 
     /// Start, then every object's bytes to S3: what the complete call needs. A replay of an
@@ -127,6 +134,15 @@ impl Services {
         if started.already_attached {
             return Ok(complete);
         }
+        // The parts were hashed at the policy's part size before the server answered.
+        let multipart = started.objects.iter().any(|o| o.multipart.is_some());
+        if multipart && started.part_size != prepared.part_size as u64 {
+            return Err(ServerError::Malformed.into());
+        }
+        let plan = PartPlan {
+            size: prepared.part_size,
+            parallel: usize::try_from(started.parallel_parts.max(1)).unwrap_or(1),
+        };
         for target in &started.objects {
             let body = prepared
                 .bodies
@@ -139,7 +155,8 @@ impl Services {
                 cancel,
                 journal: journal.map(|j| (j, journal_key.as_str(), recorded.as_ref())),
             };
-            if let Some((upload_id, parts)) = send_object(server, target, body, watch).await? {
+            if let Some((upload_id, parts)) = send_object(server, target, body, plan, watch).await?
+            {
                 complete.multipart_upload_id = Some(upload_id);
                 complete.parts = parts;
             }
@@ -229,12 +246,20 @@ struct Watch<'a> {
     journal: Option<(&'a dyn PartJournal, &'a str, Option<&'a RecordedUpload>)>,
 }
 
-/// One object's bytes: a single PUT, or its parts (4 at a time, those an earlier try of the
-/// same upload sent skipped); for multipart, the upload id and the parts S3 accepted.
+/// How an upload's parts are cut and sent, as the server's start answer said.
+#[derive(Clone, Copy)]
+struct PartPlan {
+    size: usize,
+    parallel: usize,
+}
+
+/// One object's bytes: a single PUT, or its parts (`plan.parallel` at a time, those an earlier
+/// try of the same upload sent skipped); for multipart, the upload id and the parts S3 accepted.
 async fn send_object(
     server: &RecordsServer,
     target: &UploadTarget,
     body: Body,
+    plan: PartPlan,
     watch: Watch<'_>,
 ) -> Result<Option<(String, Vec<CompletedPartDto>)>, AppError> {
     let Watch {
@@ -251,16 +276,15 @@ async fn send_object(
         };
     }
     let multipart = target.multipart.as_ref().ok_or(ServerError::Malformed)?;
-    // The parts were hashed here at PART_SIZE before the server answered.
-    if multipart.part_size != PART_SIZE as u64 {
+    if multipart.part_size != plan.size as u64 {
         return Err(ServerError::Malformed.into());
     }
     // A part's bytes, read when it is sent (from the outbox chunks for a queued file).
     let slice_of = |number: i32| {
         let start = u64::try_from(number - 1)
             .unwrap_or(u64::MAX)
-            .saturating_mul(PART_SIZE as u64);
-        body.read(start, PART_SIZE)
+            .saturating_mul(plan.size as u64);
+        body.read(start, plan.size)
     };
     let mut parts = Vec::with_capacity(multipart.parts.len());
     let mut to_send = Vec::with_capacity(multipart.parts.len());
@@ -301,7 +325,7 @@ async fn send_object(
     }
     // Chunks of concurrent parts (a stream with borrowing closures is not `Send` enough for
     // Tauri's command futures).
-    for chunk in to_send.chunks(PARALLEL_PARTS) {
+    for chunk in to_send.chunks(plan.parallel) {
         let sent = join_all(chunk.iter().map(|part| async {
             let slice = slice_of(part.number).await?;
             send_part(server, part, slice, watch)

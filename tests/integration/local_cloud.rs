@@ -60,7 +60,7 @@ pub fn cloud() -> &'static LocalCloud {
             .join()
             .unwrap()
         });
-        let (server_url, server) = start_server(&endpoint, &report);
+        let (server_url, server) = start_server(&endpoint, &report, "");
         LocalCloud {
             endpoint,
             server_url,
@@ -139,11 +139,12 @@ fn server_bin() -> PathBuf {
         .join("chartdesk-server")
 }
 
-/// Starts the records server with the server identity's keys (as the sandbox does), watched.
-fn start_server(endpoint: &str, report: &SandboxReport) -> (String, Child) {
+/// Starts the records server with the server identity's keys (as the sandbox does), watched;
+/// `settings` are more `NAME=value` environment assignments (shell-quoted) for it.
+pub fn start_server(endpoint: &str, report: &SandboxReport, settings: &str) -> (String, Child) {
     let port = free_port();
     let command = format!(
-        "CHARTDESK_BUCKET={bucket} CHARTDESK_USER_POOL_ID={pool} CHARTDESK_APP_CLIENT_ID={client} \
+        "{settings} CHARTDESK_BUCKET={bucket} CHARTDESK_USER_POOL_ID={pool} CHARTDESK_APP_CLIENT_ID={client} \
          CHARTDESK_OPEN_PENDING_SCANS=true \
          AWS_REGION={region} AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID={key} AWS_SECRET_ACCESS_KEY={secret} \
          {bin} --listen 127.0.0.1:{port}",

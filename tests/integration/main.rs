@@ -11,6 +11,7 @@ mod document_views;
 mod documents;
 mod export;
 mod first_screen;
+mod hospital_policy;
 mod idle_lock;
 mod local_cloud;
 mod mfa_setup;

@@ -3,6 +3,7 @@
 
 mod error;
 mod patients;
+mod policy;
 mod session;
 mod uploads;
 
@@ -13,6 +14,7 @@ pub use patients::{
     ImportReport, ImportRow, ListedDocument, OfflineAction, OfflineView, OfflineViews,
     OfflineViewsAccepted, PatientRegistration, RegisteredPatient,
 };
+pub use policy::{AcceptedFileType, UploadProtocol};
 pub use session::{
     ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer, RefreshRequest,
     SessionAnswer, SignInRequest, SignOutRequest,

@@ -7,15 +7,33 @@ use chartdesk_signin::SignInResult;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// What a page needs before anyone signs in (no token needed).
+use crate::{AcceptedFileType, UploadProtocol};
+
+/// What a page or a desktop needs before anyone signs in (no token needed): with the
+/// hospital's policy as this server enforces it, so clients check early with the same values.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ClientConfig {
     pub version: String,
     /// The local cloud: the status bar says the data is demo data.
     pub sandbox: bool,
-    /// Idle time after which the page locks.
+    /// Idle time after which the page or window locks.
+    #[schema(minimum = 1)]
     pub idle_lock_seconds: u32,
     pub break_glass_reasons: Vec<BreakGlassChoice>,
+    /// The hospital's MRN format, a regular expression (only ASCII letters and digits are
+    /// ever accepted, whatever it says).
+    #[schema(min_length = 1)]
+    pub mrn_pattern: String,
+    /// The largest file the server accepts, in bytes.
+    #[schema(minimum = 1)]
+    pub max_upload_bytes: u64,
+    /// The kinds of file the server accepts (checked by content, not name).
+    #[schema(min_items = 1)]
+    pub accepted_types: Vec<AcceptedFileType>,
+    /// How many attached images preop holds at most.
+    #[schema(minimum = 1)]
+    pub preop_image_limit: u32,
+    pub upload: UploadProtocol,
 }
 
 #[derive(Clone, Serialize, Deserialize, ToSchema)]

@@ -115,6 +115,13 @@ pub struct StartedUpload {
     pub already_attached: bool,
     pub objects: Vec<UploadTarget>,
     pub expires_in_seconds: u64,
+    /// The size this upload's parts are cut at (the client hashed them at the size the client
+    /// config gave; it stops if the two differ).
+    #[schema(minimum = 5242880)]
+    pub part_size: u64,
+    /// How many parts or PUTs of this upload to send at once.
+    #[schema(minimum = 1)]
+    pub parallel_parts: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

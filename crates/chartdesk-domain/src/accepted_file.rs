@@ -4,7 +4,7 @@
 use super::keys;
 use crate::shown_text::{plain_text, typed_name, without_format};
 
-/// Default upload limit (configurable per profile later).
+/// The upload limit unless the records server is configured otherwise.
 pub const DEFAULT_MAX_BYTES: u64 = 50 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -116,9 +116,37 @@ fn check_size(name: &str, size: u64, max_bytes: u64) -> Result<(), FileRefusal> 
     Ok(())
 }
 
+/// A kind of file that may be uploaded: its content type and the extensions a file picker offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptedType {
+    pub content_type: &'static str,
+    pub extensions: &'static [&'static str],
+}
+
+/// Every kind of file that may be uploaded (checked by content; the extensions only guide pickers).
+pub const ACCEPTED_TYPES: [AcceptedType; 4] = [
+    AcceptedType {
+        content_type: "application/pdf",
+        extensions: &["pdf"],
+    },
+    AcceptedType {
+        content_type: "image/jpeg",
+        extensions: &["jpg", "jpeg"],
+    },
+    AcceptedType {
+        content_type: "image/png",
+        extensions: &["png"],
+    },
+    AcceptedType {
+        content_type: "image/tiff",
+        extensions: &["tif", "tiff"],
+    },
+];
+
 fn static_type(mime: &str) -> Option<&'static str> {
-    ["application/pdf", "image/jpeg", "image/png", "image/tiff"]
-        .into_iter()
+    ACCEPTED_TYPES
+        .iter()
+        .map(|t| t.content_type)
         .find(|t| *t == mime)
 }
 

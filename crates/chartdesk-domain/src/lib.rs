@@ -3,6 +3,7 @@
 mod accepted_file;
 mod break_glass;
 mod category;
+mod idle_lock;
 pub mod keys;
 mod manifest;
 mod mrn;
@@ -13,14 +14,17 @@ mod query;
 mod role;
 mod shown_text;
 mod stamp;
+pub mod upload_protocol;
 
 pub use accepted_file::{
-    accept, accept_declared, sniff, AcceptedFile, FileRefusal, DEFAULT_MAX_BYTES, SNIFF_BYTES,
+    accept, accept_declared, sniff, AcceptedFile, AcceptedType, FileRefusal, ACCEPTED_TYPES,
+    DEFAULT_MAX_BYTES, SNIFF_BYTES,
 };
 pub use break_glass::{
     break_glass_choices, BreakGlassChoice, BreakGlassError, BreakGlassReason, StatedReason,
 };
 pub use category::Category;
+pub use idle_lock::DEFAULT_IDLE_LOCK_SECONDS;
 pub use manifest::{
     delete_reason, sha256_hex, DeleteReasonError, DocumentEntry, DocumentStatus, Manifest,
     ScanStatus, Stamp, StatusChange, MANIFEST_VERSION,

@@ -5,7 +5,7 @@ use std::fmt;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-/// The default pattern: 6 to 12 digits. Hospitals override it in the profile.
+/// The default pattern: 6 to 12 digits. A hospital sets its own on the records server.
 pub const DEFAULT_MRN_PATTERN: &str = "^[0-9]{6,12}$";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,6 +28,11 @@ impl MrnFormat {
         Regex::new(pattern)
             .map(Self)
             .map_err(|_| MrnError::BadPattern)
+    }
+
+    /// The pattern as written, for publishing to clients.
+    pub fn pattern(&self) -> &str {
+        self.0.as_str()
     }
 
     pub fn parse(&self, input: &str) -> Result<Mrn, MrnError> {

@@ -9,7 +9,10 @@ pub const PREOP_IMAGE_LIMIT: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AttachError {
-    #[error("Preop already holds 3 images — replace the oldest?")]
+    #[error(
+        "Preop already holds {} images — replace the oldest?",
+        PREOP_IMAGE_LIMIT
+    )]
     PreopFull,
     #[error("This document is already in the record")]
     AlreadyAttached,

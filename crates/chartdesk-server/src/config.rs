@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use chartdesk_domain::{MrnFormat, DEFAULT_MAX_BYTES, DEFAULT_MRN_PATTERN};
+use chartdesk_domain::{
+    MrnFormat, DEFAULT_IDLE_LOCK_SECONDS, DEFAULT_MAX_BYTES, DEFAULT_MRN_PATTERN,
+};
 
 /// A browser export ZIP's ceiling unless configured.
 const DEFAULT_MAX_EXPORT_BYTES: u64 = 512 * 1024 * 1024;
@@ -112,7 +114,7 @@ impl ServerConfig {
                 .ok()
                 .filter(|n| *n > 0)
                 .ok_or(ConfigError::Invalid("CHARTDESK_IDLE_LOCK_SECONDS"))?,
-            None => 300,
+            None => DEFAULT_IDLE_LOCK_SECONDS,
         };
         // Above 60 s a sign-out or a disabled account would take longer to take effect.
         let session_check_seconds = match get("CHARTDESK_SESSION_CHECK_SECONDS") {

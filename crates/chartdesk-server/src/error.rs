@@ -32,7 +32,7 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
-    #[error("Preop already holds 3 images — replace the oldest?")]
+    #[error("{}", AttachError::PreopFull)]
     PreopFull,
     /// Carries the query's readings: the answer offers them (`ErrorBody::choices`).
     #[error("{0}")]

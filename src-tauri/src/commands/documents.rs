@@ -160,7 +160,7 @@ pub async fn upload_chunk(state: State<'_, AppState>, request: Request<'_>) -> R
     let offset = header("x-offset")
         .parse::<u64>()
         .map_err(|_| UiError::invalid_request("The file's chunks arrived out of order"))?;
-    let limit = state.services()?.profile.max_upload_bytes;
+    let limit = state.services()?.policy().max_upload_bytes;
     state
         .staged
         .append(header("x-upload-id"), offset, chunk, limit)

@@ -45,3 +45,21 @@ export function signedIn(access = "access-1", refresh = "refresh-1") {
     tokens: { access_token: access, id_token: "id", refresh_token: refresh, expires_in_seconds: 3600 },
   });
 }
+
+const MiB = 1024 * 1024;
+
+/** The server's `/v1/client-config` with its defaults, changed where a test says. */
+export function clientConfig(changes: Record<string, unknown> = {}) {
+  return json({
+    version: "0.9.0",
+    sandbox: true,
+    idle_lock_seconds: 300,
+    break_glass_reasons: [],
+    mrn_pattern: "^[0-9]{6,12}$",
+    max_upload_bytes: 50 * MiB,
+    accepted_types: ["application/pdf", "image/jpeg", "image/png", "image/tiff"].map((t) => ({ content_type: t, extensions: [] })),
+    preop_image_limit: 3,
+    upload: { multipart_threshold: 8 * MiB, part_size: 8 * MiB, parallel_parts: 4, attempts: 3 },
+    ...changes,
+  });
+}

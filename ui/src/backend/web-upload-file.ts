@@ -1,14 +1,19 @@
 // What the browser works out about a file before any byte is sent: its type by content (as
-// the window's core sniffs it), its SHA-256 whole and per 8 MiB part, and the JPEG variants
-// of an image (1600 px and 320 px wide, quality 0.8, never upscaled), as the desktop makes.
+// the window's core sniffs it), its SHA-256 whole and per part (the server's part size), and the
+// JPEG variants of an image (1600 px and 320 px wide, quality 0.8, never upscaled), as the
+// desktop makes. Limits, types and part plan are the server's (`/v1/client-config`).
 import { sha256Hex } from "./web-http";
 import type { UiError } from "./types";
 import { tiffFirstPage } from "./tiff-page";
 
-/** Above this a file goes up in parts; each part is this size (the last one smaller). The
- * server's MULTIPART_THRESHOLD and PART_SIZE (chartdesk-records store/transfer.rs). */
-export const MULTIPART_THRESHOLD = 8 * 1024 * 1024;
-export const PART_SIZE = 8 * 1024 * 1024;
+/** What the server's client config says about files: the limit, the accepted types and the
+ * part plan (above the threshold a file goes up in parts of `part_size`, the last smaller). */
+export type FilePolicy = {
+  max_upload_bytes: number;
+  accepted_types: { content_type: string; extensions: string[] }[];
+  upload: { multipart_threshold: number; part_size: number; parallel_parts: number; attempts: number };
+};
+const MiB = 1024 * 1024;
 const OPTIMIZED_WIDTH = 1600;
 const THUMB_WIDTH = 320;
 const QUALITY = 0.8;
@@ -43,8 +48,12 @@ function refusal(message: string): UiError {
 }
 
 /** Checks and hashes the file; refuses (with the window's words) what cannot be added. */
-export async function prepare(fileName: string, file: Blob): Promise<Prepared> {
+export async function prepare(fileName: string, file: Blob, policy: FilePolicy): Promise<Prepared> {
   if (file.size === 0) throw refusal(`${fileName}: the file is empty`);
+  if (file.size > policy.max_upload_bytes) {
+    const limit = Math.floor(policy.max_upload_bytes / MiB);
+    throw refusal(`${fileName}: the file is ${(file.size / MiB).toFixed(1)} MiB; the limit is ${limit} MiB`);
+  }
   let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = new Uint8Array(await file.arrayBuffer());
@@ -52,13 +61,14 @@ export async function prepare(fileName: string, file: Blob): Promise<Prepared> {
     throw refusal(`${fileName}: cannot read the file (${String(e)})`);
   }
   const contentType = sniff(bytes.subarray(0, 16));
-  if (!contentType) {
+  if (!contentType || !policy.accepted_types.some((t) => t.content_type === contentType)) {
     throw refusal(`${fileName}: only PDF, JPEG, PNG and TIFF files can be added (checked by content, not name)`);
   }
   const partSha256: string[] = [];
-  if (bytes.length > MULTIPART_THRESHOLD) {
-    for (let at = 0; at < bytes.length; at += PART_SIZE) {
-      partSha256.push(await sha256Hex(bytes.subarray(at, Math.min(at + PART_SIZE, bytes.length))));
+  const { multipart_threshold: threshold, part_size: partSize } = policy.upload;
+  if (bytes.length > threshold) {
+    for (let at = 0; at < bytes.length; at += partSize) {
+      partSha256.push(await sha256Hex(bytes.subarray(at, Math.min(at + partSize, bytes.length))));
     }
   }
   return {
@@ -66,13 +76,13 @@ export async function prepare(fileName: string, file: Blob): Promise<Prepared> {
     size: bytes.length,
     sha256: await sha256Hex(bytes),
     partSha256,
-    variants: await variantsOf(file, contentType),
+    variants: await variantsOf(file, contentType, threshold),
   };
 }
 
 /** JPEG, PNG and TIFF (its first page, decoded here: browsers cannot); none when the image
  * does not decode here: the original still goes up, and the list then shows a type badge. */
-async function variantsOf(file: Blob, contentType: string): Promise<Variant[]> {
+async function variantsOf(file: Blob, contentType: string, maxSize: number): Promise<Variant[]> {
   if (!["image/jpeg", "image/png", "image/tiff"].includes(contentType)) return [];
   if (typeof createImageBitmap !== "function") return [];
   try {
@@ -82,7 +92,7 @@ async function variantsOf(file: Blob, contentType: string): Promise<Variant[]> {
       // The thumbnail is drawn from the optimized image, as the desktop does.
       const thumb = draw(optimized, optimized.width, optimized.height, THUMB_WIDTH);
       const made = await Promise.all([variant("optimized", optimized), variant("thumb", thumb)]);
-      return made.every((v) => v.size > 0 && v.size <= MULTIPART_THRESHOLD) ? made : [];
+      return made.every((v) => v.size > 0 && v.size <= maxSize) ? made : [];
     } finally {
       bitmap.close();
     }

@@ -2,7 +2,7 @@
 // SHA-256 (per part above 8 MiB), PUT straight to S3 with progress, completed, and on cancel
 // every PUT aborted and the server told.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { fakeServer, json, signedIn } from "./web-fake-server";
+import { clientConfig, fakeServer, json, signedIn } from "./web-fake-server";
 import { sha256Hex } from "./web-http";
 import type { UploadProgress } from "./types";
 
@@ -77,12 +77,13 @@ beforeEach(async () => {
   vi.stubGlobal("XMLHttpRequest", FakeXhr);
   server = fakeServer();
   server.on("POST", /\/v1\/session$/, () => signedIn());
+  server.on("GET", /client-config$/, () => clientConfig());
   server.on("POST", /\/v1\/uploads$/, (s) => {
     const up = s.body as { doc_id: string; part_sha256: string[] };
     const objects = up.part_sha256.length
       ? [{ role: "original", put: null, multipart: { upload_id: "mp-1", part_size: 8 * MiB, parts: up.part_sha256.map((_, i) => ({ number: i + 1, request: presigned(`https://bucket.example/o?partNumber=${i + 1}`) })) } }]
       : [{ role: "original", put: presigned("https://bucket.example/o"), multipart: null }];
-    return json({ doc_id: up.doc_id, already_attached: false, objects, expires_in_seconds: 900 });
+    return json({ doc_id: up.doc_id, already_attached: false, objects, expires_in_seconds: 900, part_size: 8 * MiB, parallel_parts: 4 });
   });
   server.on("POST", /\/v1\/uploads\/complete$/, (s) => {
     const [up] = (s.body as { uploads: { doc_id: string }[] }).uploads;
@@ -197,5 +198,61 @@ describe("uploads from the browser", () => {
     await expect(backend.uploadDocument("u9", "10000001", "lab", "r.pdf", pdf(10), false)).rejects.toMatchObject({ code: "internal" });
     expect(server.to(/abort$/)).toHaveLength(1);
     expect(server.to(/complete$/)).toHaveLength(0);
+  });
+});
+
+describe("uploads follow the server's policy", () => {
+  const policy = (changes: Record<string, unknown>) => server.on("GET", /client-config$/, () => clientConfig(changes));
+
+  it("a file over the server's limit is refused before anything is sent, naming the limit", async () => {
+    policy({ max_upload_bytes: 1 * MiB });
+    await expect(backend.uploadDocument("p1", "10000001", "lab", "big.pdf", pdf(2 * MiB), false)).rejects.toEqual({
+      code: "invalid_input",
+      message: "big.pdf: the file is 2.0 MiB; the limit is 1 MiB",
+    });
+    expect(server.to(/uploads/)).toHaveLength(0);
+  });
+
+  it("a type the server does not accept is refused before anything is sent", async () => {
+    policy({ accepted_types: [{ content_type: "application/pdf", extensions: ["pdf"] }] });
+    const png = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0])], "p.png");
+    await expect(backend.uploadDocument("p2", "10000001", "lab", "p.png", png, false)).rejects.toMatchObject({ code: "invalid_input" });
+    expect(server.to(/uploads/)).toHaveLength(0);
+  });
+
+  it("parts are hashed at the server's part size and sent as many at a time as the start answer says", async () => {
+    policy({ upload: { multipart_threshold: 5 * MiB, part_size: 5 * MiB, parallel_parts: 4, attempts: 3 } });
+    server.on("POST", /\/v1\/uploads$/, (s) => {
+      const up = s.body as { doc_id: string; part_sha256: string[] };
+      const parts = up.part_sha256.map((_, i) => ({ number: i + 1, request: presigned(`https://bucket.example/o?partNumber=${i + 1}`) }));
+      const objects = [{ role: "original", put: null, multipart: { upload_id: "mp-2", part_size: 5 * MiB, parts } }];
+      return json({ doc_id: up.doc_id, already_attached: false, objects, expires_in_seconds: 900, part_size: 5 * MiB, parallel_parts: 1 });
+    });
+    FakeXhr.auto = null;
+    const file = pdf(12 * MiB);
+    const upload = backend.uploadDocument("p3", "10000001", "lab", "big.pdf", file, false);
+    await vi.waitFor(() => expect(FakeXhr.all).toHaveLength(1));
+    expect(started()[0]!.part_sha256).toHaveLength(3);
+    for (const size of [5 * MiB, 5 * MiB, 2 * MiB]) {
+      const current = FakeXhr.all.at(-1)!;
+      expect(current.body!.size).toBe(size);
+      expect(FakeXhr.all.filter((x) => x.status === 0)).toHaveLength(1); // one in flight at a time
+      current.answer(200);
+      if (size !== 2 * MiB) await vi.waitFor(() => expect(FakeXhr.all.at(-1)).not.toBe(current));
+    }
+    await upload;
+  });
+
+  it("preop full at complete shows the server's words, whatever its limit", async () => {
+    server.on("POST", /complete$/, (s) => {
+      const [up] = (s.body as { uploads: { doc_id: string }[] }).uploads;
+      const error = { code: "preop_full", message: "Preop already holds 2 images — replace the oldest?" };
+      return json({ results: [{ doc_id: up!.doc_id, outcome: "preop_full", row: null, error }] });
+    });
+    const png = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0])], "p.png");
+    await expect(backend.uploadDocument("p4", "10000001", "preop", "p.png", png, false)).rejects.toEqual({
+      code: "preop_full",
+      message: "Preop already holds 2 images — replace the oldest?",
+    });
   });
 });

@@ -1,9 +1,9 @@
 // Uploads from the browser, as server intents: start (the server checks and presigns) → PUT
-// the bytes straight to S3 (one presigned PUT, or the parts of a multipart upload, four at a
-// time) → complete (the server verifies and attaches). XHR, not fetch, so each PUT reports
+// the bytes straight to S3 (one presigned PUT, or the parts of a multipart upload, as many at a
+// time as the server's start answer says) → complete (the server verifies and attaches). XHR, not fetch, so each PUT reports
 // progress and can be aborted; a cancelled upload tells the server, which removes what came.
 import { asUiError } from "./contract";
-import { prepare, type Prepared, type Variant } from "./web-upload-file";
+import { prepare, type FilePolicy, type Prepared, type Variant } from "./web-upload-file";
 import { uiErrorFrom } from "./web-http";
 import type { DocumentRow, UiError, UploadOutcome, UploadProgress } from "./types";
 
@@ -13,7 +13,7 @@ type Target = {
   put?: Presigned | null;
   multipart?: { upload_id: string; part_size: number; parts: { number: number; request: Presigned }[] } | null;
 };
-type Started = { doc_id: string; already_attached: boolean; objects: Target[] };
+type Started = { doc_id: string; already_attached: boolean; objects: Target[]; part_size: number; parallel_parts: number };
 type Completed = {
   results: { doc_id: string; outcome: string; row: DocumentRow | null; error: { code: string; message: string } | null }[];
 };
@@ -24,12 +24,9 @@ export interface UploadDeps {
   post(mrn: string, path: string, body: unknown): Promise<Response>;
   /** The row of a document already in the record (a replay has no row in its answer). */
   findRow(mrn: string, category: string, docId: string): Promise<DocumentRow | null>;
+  /** The server's client config: limits, types and the upload protocol's numbers. */
+  policy(): Promise<FilePolicy>;
 }
-
-/** Parts or PUTs in flight at once, as the desktop (PARALLEL_PARTS). */
-const PARALLEL = 4;
-/** A PUT with no answer or a 5xx is tried this many times in all. */
-const ATTEMPTS = 3;
 
 const CANCELLED: UiError = { code: "cancelled", message: "The upload was cancelled" };
 
@@ -80,7 +77,8 @@ export async function uploadDocument(
     if (upload.cancelled) throw CANCELLED;
   };
   try {
-    const prepared = await prepare(fileName, file);
+    const policy = await deps.policy();
+    const prepared = await prepare(fileName, file, policy);
     stopIfCancelled();
     const declared = declaration(crypto.randomUUID(), mrn, category, fileName, prepared, replaceOldest);
     const started = (await (await deps.post(mrn, "/v1/uploads", declared)).json()) as Started;
@@ -90,7 +88,12 @@ export async function uploadDocument(
       upload.completing = true; // already in the record: nothing to abort
       return await added(deps, declared, null);
     }
-    const sent = await sendObjects(upload, uploadId, started.objects, file, prepared.variants);
+    // The parts were hashed at the client config's part size before the server answered.
+    if (started.objects.some((o) => o.multipart) && started.part_size !== policy.upload.part_size) {
+      throw { code: "internal", message: "The records server's upload settings changed; reload the page and try again" } satisfies UiError;
+    }
+    const sending = { parallel: started.parallel_parts, attempts: policy.upload.attempts };
+    const sent = await sendObjects(upload, uploadId, started.objects, file, prepared.variants, sending);
     stopIfCancelled();
     upload.completing = true;
     const body = { uploads: [{ ...declared, multipart_upload_id: sent.multipartUploadId, parts: sent.parts }] };
@@ -100,7 +103,7 @@ export async function uploadDocument(
       return await added(deps, declared, result.row);
     }
     if (result?.outcome === "preop_full") {
-      throw { code: "preop_full", message: result.error?.message ?? "Preop already holds 3 images — replace the oldest?" };
+      throw { ...uiErrorFrom(result.error ?? null), code: "preop_full" } satisfies UiError;
     }
     throw uiErrorFrom(result?.error ?? null);
   } catch (e) {
@@ -142,7 +145,14 @@ async function added(deps: UploadDeps, declared: { doc_id: string; mrn: string; 
 type Put = { body: Blob; request: Presigned; part?: number };
 
 /** Every object's bytes to S3; the multipart original's upload id and its parts' ETags. */
-async function sendObjects(upload: Running, uploadId: string, objects: Target[], file: Blob, variants: Variant[]) {
+async function sendObjects(
+  upload: Running,
+  uploadId: string,
+  objects: Target[],
+  file: Blob,
+  variants: Variant[],
+  sending: { parallel: number; attempts: number },
+) {
   const puts: Put[] = [];
   let multipartUploadId: string | null = null;
   for (const target of objects) {
@@ -161,14 +171,14 @@ async function sendObjects(upload: Running, uploadId: string, objects: Target[],
   const worker = async () => {
     while (next < puts.length && !upload.stopped) {
       const put = puts[next++]!;
-      const etag = await putWithRetry(upload, put, (sent) => progress(put, sent));
+      const etag = await putWithRetry(upload, put, sending.attempts, (sent) => progress(put, sent));
       if (put.part !== undefined) {
         if (!etag) throw { code: "internal", message: `The records store did not confirm part ${put.part} of the file; try again` } satisfies UiError;
         parts.push({ number: put.part, etag });
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, puts.length) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(sending.parallel, puts.length)) }, worker));
   parts.sort((a, b) => a.number - b.number);
   return { multipartUploadId, parts };
 }
@@ -187,7 +197,7 @@ function progressReporter(uploadId: string, total: number) {
   };
 }
 
-async function putWithRetry(upload: Running, put: Put, onSent: (sent: number) => void): Promise<string | null> {
+async function putWithRetry(upload: Running, put: Put, attempts: number, onSent: (sent: number) => void): Promise<string | null> {
   for (let attempt = 1; ; attempt++) {
     if (upload.stopped) throw CANCELLED;
     const answer = await send(upload, put, onSent);
@@ -196,7 +206,7 @@ async function putWithRetry(upload: Running, put: Put, onSent: (sent: number) =>
       return answer.etag;
     }
     const retryable = answer.status === 0 || answer.status >= 500;
-    if (!retryable || attempt >= ATTEMPTS) {
+    if (!retryable || attempt >= attempts) {
       throw answer.status === 0
         ? ({ code: "unreachable", message: "Cannot reach the records store. Check the network connection" } satisfies UiError)
         : ({ code: "internal", message: `The records store refused the file (HTTP ${answer.status}); try again` } satisfies UiError);

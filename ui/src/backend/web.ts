@@ -6,13 +6,16 @@ import { jsonBody, publicJson, uiErrorFrom } from "./web-http";
 import * as records from "./web-records";
 import * as session from "./web-session";
 import * as uploads from "./web-upload";
+import type { FilePolicy } from "./web-upload-file";
 import type { AppInfo, BreakGlassChoice, SyncStatus, UiError } from "./types";
 
-type ClientConfig = {
+type ClientConfig = FilePolicy & {
   version: string;
   sandbox: boolean;
   idle_lock_seconds: number;
   break_glass_reasons: BreakGlassChoice[];
+  mrn_pattern: string;
+  preop_image_limit: number;
 };
 
 export const webPlatform: Platform = { kind: "browser", offline: false, pinning: false, saveDialog: false };
@@ -34,6 +37,7 @@ const uploadDeps: uploads.UploadDeps = {
   post: (mrn, path, body) => records.aboutPatient(mrn, path, jsonBody(body)),
   findRow: async (mrn, category, docId) =>
     (await records.listDocuments(mrn, category)).find((r) => r.id === docId) ?? null,
+  policy: clientConfig,
 };
 
 export const webBackend: Backend = {

@@ -13,16 +13,10 @@ use tokio_util::sync::CancellationToken;
 use super::object_store::StoreError;
 use super::Failure;
 
-/// Above this a file goes up in parts (DESIGN.md §3).
-pub const MULTIPART_THRESHOLD: usize = 8 * 1024 * 1024;
-/// S3's minimum part size is 5 MiB; 8 MiB parts keep a 50 MiB scan to 7 requests.
-pub const PART_SIZE: usize = 8 * 1024 * 1024;
-/// Parts in flight at once: enough to fill a ward's uplink without starving the UI.
-pub const PARALLEL_PARTS: usize = 4;
+use chartdesk_domain::upload_protocol::ATTEMPTS;
+pub use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PARALLEL_PARTS, PART_SIZE};
 /// Progress is reported as each slice of this size is handed to the network.
 const SLICE: usize = 64 * 1024;
-/// A part or PUT that fails with no answer or a 5xx is tried this many times in all.
-const ATTEMPTS: u32 = 3;
 
 /// Bytes sent so far across every object of one upload, with a listener (a progress bar).
 pub struct Progress {

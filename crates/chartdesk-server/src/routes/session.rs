@@ -7,10 +7,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chartdesk_api::{
-    ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer, RefreshRequest,
-    SessionAnswer, SignInRequest, SignOutRequest,
+    AcceptedFileType, ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer,
+    RefreshRequest, SessionAnswer, SignInRequest, SignOutRequest, UploadProtocol,
 };
-use chartdesk_domain::break_glass_choices;
+use chartdesk_domain::{break_glass_choices, PREOP_IMAGE_LIMIT};
 use chartdesk_signin::{
     roles_label, AuthError, ChallengeKind, PasswordPolicy, PendingChallenge, Session, SignInResult,
     SignInStep, SignedInUser,
@@ -30,6 +30,11 @@ pub async fn client_config(State(state): State<AppState>) -> Json<ClientConfig> 
         sandbox: state.local_cloud,
         idle_lock_seconds: state.web.idle_lock_seconds,
         break_glass_reasons: break_glass_choices(),
+        mrn_pattern: state.mrn_format.pattern().to_string(),
+        max_upload_bytes: state.max_upload_bytes,
+        accepted_types: AcceptedFileType::all(),
+        preop_image_limit: PREOP_IMAGE_LIMIT as u32,
+        upload: UploadProtocol::current(),
     })
 }
 

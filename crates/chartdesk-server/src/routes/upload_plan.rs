@@ -3,10 +3,10 @@
 
 use axum::http::HeaderMap;
 use chartdesk_api::{ObjectRole, StartUpload, VariantKind};
+use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE};
 use chartdesk_domain::{
     accept_declared, keys, Category, DocumentEntry, DocumentStatus, Mrn, ScanStatus,
 };
-use chartdesk_records::store::transfer::{MULTIPART_THRESHOLD, PART_SIZE};
 
 use crate::access::{self, Reached};
 use crate::auth::VerifiedUser;

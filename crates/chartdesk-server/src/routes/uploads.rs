@@ -9,9 +9,9 @@ use chartdesk_api::{
     ApiErrorCode, CompleteResult, CompleteUpload, ErrorBody, MultipartTarget, ObjectRole,
     PresignedPart, StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget,
 };
+use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PARALLEL_PARTS, PART_SIZE};
 use chartdesk_domain::{attach, Action, AttachError};
 use chartdesk_records::audit::AuditAction;
-use chartdesk_records::store::transfer::{MULTIPART_THRESHOLD, PART_SIZE};
 use chartdesk_records::{claim_document, ClaimError};
 use uuid::Uuid;
 
@@ -57,6 +57,8 @@ pub async fn start(
             already_attached: true,
             objects: Vec::new(),
             expires_in_seconds,
+            part_size: PART_SIZE as u64,
+            parallel_parts: PARALLEL_PARTS as u32,
         }));
     }
     // Early and friendly; complete enforces it again under the compare-and-swap.
@@ -111,6 +113,8 @@ pub async fn start(
         already_attached: false,
         objects,
         expires_in_seconds,
+        part_size: PART_SIZE as u64,
+        parallel_parts: PARALLEL_PARTS as u32,
     }))
 }
 

@@ -17,6 +17,7 @@ mod break_glass_everyone;
 mod browser_serving;
 mod browser_sign_in;
 mod claim_backfill;
+mod client_policy;
 mod disguised_names;
 mod document_history;
 mod document_views;

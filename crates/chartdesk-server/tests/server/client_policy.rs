@@ -1,0 +1,109 @@
+//! `/v1/client-config` publishes the hospital's policy as this server enforces it: the values
+//! come from the same settings and constants the routes check with, so a client that checks
+//! early with them never disagrees with the server.
+
+use chartdesk_domain::upload_protocol::{PARALLEL_PARTS, PART_SIZE};
+use chartdesk_domain::{sha256_hex, ACCEPTED_TYPES, DEFAULT_MRN_PATTERN, PREOP_IMAGE_LIMIT};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::harness::{answer, api, cloud, start_server, token, Api};
+
+async fn client_config(base: &str) -> Value {
+    let r = reqwest::get(format!("{base}/v1/client-config"))
+        .await
+        .unwrap();
+    let (status, body) = answer(r).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn the_client_config_publishes_the_defaults_the_server_enforces() {
+    let body = client_config(&api().base).await;
+    assert_eq!(body["mrn_pattern"], DEFAULT_MRN_PATTERN);
+    assert_eq!(body["max_upload_bytes"], 50 * 1024 * 1024);
+    assert_eq!(body["preop_image_limit"], PREOP_IMAGE_LIMIT);
+    assert_eq!(body["upload"]["part_size"], PART_SIZE);
+    assert_eq!(body["upload"]["parallel_parts"], PARALLEL_PARTS);
+    let types: Vec<&str> = body["accepted_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["content_type"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = ACCEPTED_TYPES.iter().map(|t| t.content_type).collect();
+    assert_eq!(types, expected);
+}
+
+#[tokio::test]
+async fn a_hospitals_own_mrn_pattern_and_upload_limit_are_published_and_enforced() {
+    let c = cloud();
+    let (_server, base) = start_server(
+        &c.endpoint,
+        &c.report,
+        &[
+            ("CHARTDESK_MRN_PATTERN", "^[A-Z]{2}[0-9]{5}$"),
+            ("CHARTDESK_MAX_UPLOAD_MIB", "1"),
+            ("CHARTDESK_IDLE_LOCK_SECONDS", "42"),
+        ],
+    );
+    let body = client_config(&base).await;
+    assert_eq!(body["mrn_pattern"], "^[A-Z]{2}[0-9]{5}$");
+    assert_eq!(body["max_upload_bytes"], 1024 * 1024);
+    assert_eq!(body["idle_lock_seconds"], 42);
+
+    // What it publishes is what it refuses: a default-pattern MRN, a file over the limit.
+    let api = Api {
+        http: reqwest::Client::new(),
+        base,
+    };
+    let t = token("nurse.hughes").await;
+    let declare = |mrn: &str, size: usize| {
+        json!({
+            "doc_id": Uuid::now_v7(), "mrn": mrn, "category": "lab", "file_name": "a.pdf",
+            "content_type": "application/pdf", "size": size, "sha256": sha256_hex(b"x"),
+        })
+    };
+    let (status, refused) = api.post(&t, "/v1/uploads", &declare("10000011", 10)).await;
+    assert_eq!(status, 400, "{refused}");
+    let (status, refused) = api
+        .post(&t, "/v1/uploads", &declare("AB12345", 2 * 1024 * 1024))
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("1 MiB"));
+}
+
+#[tokio::test]
+async fn the_start_answer_says_the_part_size_and_parallelism_of_its_upload() {
+    let api = api();
+    let t = token("nurse.hughes").await;
+    let body = b"%PDF-1.4 policy";
+    let decl = json!({
+        "doc_id": Uuid::now_v7(), "mrn": "10000011", "category": "lab", "file_name": "p.pdf",
+        "content_type": "application/pdf", "size": body.len(), "sha256": sha256_hex(body),
+    });
+    let (status, started) = api.post(&t, "/v1/uploads", &decl).await;
+    assert_eq!(status, 200, "{started}");
+    assert_eq!(started["part_size"], PART_SIZE);
+    assert_eq!(started["parallel_parts"], PARALLEL_PARTS);
+}
+
+#[test]
+fn the_published_policy_fields_carry_their_constraints_in_the_openapi_document() {
+    let doc = serde_json::to_value(chartdesk_server::openapi()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let config = &schemas["ClientConfig"]["properties"];
+    for field in ["idle_lock_seconds", "max_upload_bytes", "preop_image_limit"] {
+        assert_eq!(config[field]["minimum"], 1, "{field}");
+    }
+    assert_eq!(config["accepted_types"]["minItems"], 1);
+    assert_eq!(
+        schemas["UploadProtocol"]["properties"]["part_size"]["minimum"],
+        5 * 1024 * 1024
+    );
+    let started = &schemas["StartedUpload"];
+    assert_eq!(started["properties"]["parallel_parts"]["minimum"], 1);
+    let required = started["required"].as_array().unwrap();
+    assert!(required.contains(&json!("part_size")));
+}
