@@ -1,17 +1,15 @@
 //! The UI's TypeScript types, generated from the Rust types it receives.
 //! `ui/src/backend/types.ts` is committed; a test fails when it drifts from this output.
+//! The types the records server's `/v1` carries too are `chartdesk-api`'s (`api-types.ts`):
+//! this file imports and re-exports them, so screens import every type from one place.
 
 use ts_rs::TS;
 
 use crate::app_info::AppInfo;
 use crate::cache::{CachedHit, OutboxItem, OutboxState};
-use crate::domain::{BreakGlassReason, ScanStatus};
-use crate::domain::{Category, Role, SearchChoice};
-use crate::records::{DocumentRow, PatientBanner, PatientSummary, Tile};
-use crate::records::{HistoryRow, HistoryStatus};
 use crate::services::{
-    AccessEvent, AccessHistoryRows, BreakGlassChoice, DrainReport, DrainedItem, ExportSummary,
-    PinReport, SignInResult, SignedInUser, SyncStatus, UploadOutcome, UploadProgress,
+    AccessHistoryRows, DrainReport, DrainedItem, ExportSummary, PinReport, SyncStatus,
+    UploadOutcome, UploadProgress,
 };
 use crate::ui_error::{ErrorCode, UiError};
 
@@ -21,17 +19,6 @@ pub const TYPES_PATH: &str = "ui/src/backend/types.ts";
 pub fn render() -> String {
     let cfg = ts_rs::Config::new();
     let decls = [
-        Category::decl(&cfg),
-        Role::decl(&cfg),
-        SignedInUser::decl(&cfg),
-        SignInResult::decl(&cfg),
-        PatientBanner::decl(&cfg),
-        Tile::decl(&cfg),
-        PatientSummary::decl(&cfg),
-        ScanStatus::decl(&cfg),
-        DocumentRow::decl(&cfg),
-        HistoryStatus::decl(&cfg),
-        HistoryRow::decl(&cfg),
         UploadProgress::decl(&cfg),
         ExportSummary::decl(&cfg),
         OutboxState::decl(&cfg),
@@ -43,17 +30,17 @@ pub fn render() -> String {
         SyncStatus::decl(&cfg),
         PinReport::decl(&cfg),
         ErrorCode::decl(&cfg),
-        SearchChoice::decl(&cfg),
         UiError::decl(&cfg),
         AppInfo::decl(&cfg),
-        BreakGlassReason::decl(&cfg),
-        BreakGlassChoice::decl(&cfg),
-        AccessEvent::decl(&cfg),
         AccessHistoryRows::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust core by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.\n\n",
     );
+    let shared = chartdesk_api::typescript_names().join(", ");
+    out.push_str(&format!(
+        "import type {{ {shared} }} from \"./api-types\";\nexport type {{ {shared} }};\n\n"
+    ));
     for d in decls {
         out.push_str("export ");
         out.push_str(&d);

@@ -14,7 +14,7 @@ use crate::cache::{OutboxItem, OutboxState};
 use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
 use crate::domain::AttachError;
-use crate::records::DocumentRow;
+use crate::domain::DocumentRow;
 
 pub(super) enum Outcome {
     Sent(Option<DocumentRow>),

@@ -4,7 +4,7 @@
 
 use chartdesk::cloud::object_store::Write;
 use chartdesk::domain::{keys, Mrn, Patient, StatedReason};
-use chartdesk::records::audit::{AuditAction, AuditEvent};
+use chartdesk::domain::{AuditAction, AuditEvent};
 use chartdesk::sandbox::demo_jpeg;
 use chartdesk::{ErrorCode, UiError};
 

@@ -253,7 +253,7 @@ async fn the_access_history_pages_through_every_event_once_newest_first() {
     let ids: Vec<_> = paged.iter().map(|e| e.event_id).collect();
     let once: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(once.len(), ids.len(), "each event once: {paged:?}");
-    let at = |e: &chartdesk::records::audit::AuditEvent| {
+    let at = |e: &chartdesk::domain::AuditEvent| {
         time::OffsetDateTime::parse(&e.at, &time::format_description::well_known::Rfc3339).unwrap()
     };
     assert!(

@@ -1,10 +1,11 @@
 //! The one error shape every `/v1` answer uses: `{code, message}`.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use utoipa::ToSchema;
 
 /// What a client branches on. A code exists only where a client acts differently on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApiErrorCode {
     /// No token, or an expired, forged or wrong-kind token (401): sign in again.
@@ -39,7 +40,7 @@ pub enum ApiErrorCode {
     TooManyAttempts,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ErrorBody {
     pub code: ApiErrorCode,
     pub message: String,

@@ -10,10 +10,9 @@ use chartdesk_api::{
     ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer, RefreshRequest,
     SessionAnswer, SignInRequest, SignOutRequest,
 };
-use chartdesk_domain::break_glass_choices;
+use chartdesk_domain::{break_glass_choices, roles_label, SignInResult, SignedInUser};
 use chartdesk_signin::{
-    roles_label, AuthError, ChallengeKind, PasswordPolicy, PendingChallenge, Session, SignInResult,
-    SignInStep, SignedInUser,
+    AuthError, ChallengeKind, PasswordPolicy, PendingChallenge, Session, SignInStep,
 };
 
 use crate::auth::bearer;

@@ -9,8 +9,8 @@ use chartdesk_api::{
     ApiErrorCode, CompleteResult, CompleteUpload, ErrorBody, MultipartTarget, ObjectRole,
     PresignedPart, StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget,
 };
+use chartdesk_domain::AuditAction;
 use chartdesk_domain::{attach, Action, AttachError};
-use chartdesk_records::audit::AuditAction;
 use chartdesk_records::store::transfer::{MULTIPART_THRESHOLD, PART_SIZE};
 use chartdesk_records::{claim_document, ClaimError};
 use uuid::Uuid;

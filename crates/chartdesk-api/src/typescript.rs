@@ -1,0 +1,148 @@
+//! The browser's TypeScript for `/v1`, generated from these types so the two cannot drift.
+//! `ui/src/backend/api-types.ts` is committed; a test fails when it differs from `render()`.
+//! The desktop's IPC types (`src/ts_bindings.rs`) import these rather than declare them again.
+
+use ts_rs::{Config, TS};
+
+use crate::*;
+use chartdesk_domain::{
+    AccessEvent, AuditAction, AuditEvent, BreakGlassChoice, BreakGlassReason, Category,
+    DocumentRow, Gender, HistoryRow, HistoryStatus, PatientBanner, PatientSummary, Role,
+    ScanStatus, SearchChoice, SignInResult, SignedInUser, Tile,
+};
+
+/// Path of the committed file, relative to the workspace root.
+pub const TYPESCRIPT_PATH: &str = "ui/src/backend/api-types.ts";
+
+/// Sizes and counts are far below 2^53: plain numbers, not `bigint`.
+fn config() -> Config {
+    Config::new().with_large_int("number")
+}
+
+macro_rules! declarations {
+    ($($t:ty),* $(,)?) => {
+        /// Every type `/v1` sends or takes, with its name, in the order the file lists them.
+        fn declarations(cfg: &Config) -> Vec<(String, String)> {
+            vec![$((<$t>::name(cfg), <$t>::decl(cfg))),*]
+        }
+    };
+}
+
+declarations!(
+    // The domain's vocabulary, as the wire carries it.
+    Category,
+    Role,
+    Gender,
+    ScanStatus,
+    SearchChoice,
+    BreakGlassReason,
+    BreakGlassChoice,
+    SignedInUser,
+    SignInResult,
+    PatientBanner,
+    Tile,
+    PatientSummary,
+    DocumentRow,
+    HistoryStatus,
+    HistoryRow,
+    AuditAction,
+    AuditEvent,
+    AccessEvent,
+    // Errors.
+    ApiErrorCode,
+    ErrorBody,
+    // Session.
+    ClientConfig,
+    SignInRequest,
+    ChallengeToken,
+    NewPasswordAnswer,
+    CodeAnswer,
+    RefreshRequest,
+    SignOutRequest,
+    IssuedTokens,
+    SessionAnswer,
+    // Patients and documents.
+    Health,
+    FoundPatient,
+    ListedDocument,
+    DocumentList,
+    DocumentHistory,
+    DeleteDocument,
+    DocumentView,
+    DocumentAccess,
+    ExportRequest,
+    ExportedDocuments,
+    ExportArchive,
+    PatientRegistration,
+    ImportOutcome,
+    RegisteredPatient,
+    ImportRow,
+    ImportReport,
+    AuditHistory,
+    OfflineAction,
+    OfflineView,
+    OfflineViews,
+    OfflineViewsAccepted,
+    // Uploads.
+    VariantKind,
+    DeclaredVariant,
+    StartUpload,
+    ObjectRole,
+    RequestHeader,
+    PresignedRequest,
+    PresignedPart,
+    MultipartTarget,
+    UploadTarget,
+    StartedUpload,
+    CompletedPartDto,
+    CompleteUpload,
+    CompleteUploads,
+    UploadOutcomeKind,
+    CompleteResult,
+    CompletedUploads,
+    AbortUpload,
+);
+
+/// The names `api-types.ts` exports, for the files that import them.
+pub fn typescript_names() -> Vec<String> {
+    declarations(&config())
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// The whole of `api-types.ts`.
+pub fn typescript() -> String {
+    let mut out = String::from(
+        "// Generated from crates/chartdesk-api by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.\n\n",
+    );
+    for (_, decl) in declarations(&config()) {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out.trim_end().to_string() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    // UPDATE_TS_TYPES is the developer's request to rewrite the file, not a setting.
+    #[allow(clippy::disallowed_methods)]
+    fn ts_bindings_committed_api_types_match_the_wire_types() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let path = root.join(TYPESCRIPT_PATH);
+        let expected = typescript();
+        if std::env::var_os("UPDATE_TS_TYPES").is_some() {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == expected,
+            "{TYPESCRIPT_PATH} is out of date: run `UPDATE_TS_TYPES=1 cargo test --workspace --lib ts_bindings` and commit it"
+        );
+    }
+}
