@@ -116,6 +116,13 @@ pub fn typescript() -> String {
     let mut out = String::from(
         "// Generated from crates/chartdesk-api by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.\n\n",
     );
+    // The protocol's header names, so the browser never spells them itself.
+    for (name, value) in [
+        ("BREAK_GLASS_REASON_HEADER", BREAK_GLASS_REASON_HEADER),
+        ("BREAK_GLASS_DETAIL_HEADER", BREAK_GLASS_DETAIL_HEADER),
+    ] {
+        out.push_str(&format!("export const {name} = \"{value}\";\n\n"));
+    }
     for (_, decl) in declarations(&config()) {
         out.push_str("export ");
         out.push_str(&decl);

@@ -1,5 +1,9 @@
 // Generated from crates/chartdesk-api by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.
 
+export const BREAK_GLASS_REASON_HEADER = "x-chartdesk-break-glass-reason";
+
+export const BREAK_GLASS_DETAIL_HEADER = "x-chartdesk-break-glass-detail";
+
 export type Category = "preop" | "lab" | "radiology" | "intraop" | "ot_notes" | "postop" | "discharge";
 
 export type Role = "clinician" | "ward_staff" | "records_admin";

@@ -3,17 +3,23 @@
 // this module's memory only: never web storage, IndexedDB or a cookie, so a reload (or a
 // closed tab) means signing in again.
 import { checked, errorOf, fetchOrUnreachable, headersOf, jsonBody, publicJson } from "./web-http";
-import type { SignInResult, SignedInUser, UiError } from "./types";
-
-type Challenge = { username: string; session: string };
-type IssuedTokens = { access_token: string; id_token: string; refresh_token?: string | null; expires_in_seconds: number };
-type SessionAnswer = { result: SignInResult; challenge?: Challenge | null; tokens?: IssuedTokens | null };
+import type {
+  ChallengeToken,
+  IssuedTokens,
+  RefreshRequest,
+  SessionAnswer,
+  SignInRequest,
+  SignInResult,
+  SignOutRequest,
+  SignedInUser,
+  UiError,
+} from "./types";
 
 let access: string | null = null;
 let refreshToken: string | null = null;
 let user: SignedInUser | null = null;
 /** The challenge awaiting its answer (new password, TOTP code, enrolment). */
-let challenge: Challenge | null = null;
+let challenge: ChallengeToken | null = null;
 let locked = false;
 /** One refresh at a time: requests failing together wait for the same one. */
 let refreshing: Promise<void> | null = null;
@@ -71,7 +77,7 @@ function take(answer: SessionAnswer): SignInResult {
 export async function signIn(username: string, password: string): Promise<SignInResult> {
   // A new sign-in starts clean: nothing of an earlier user's session carries over.
   if (access || challenge) forget();
-  return take(await publicJson<SessionAnswer>("/v1/session", jsonBody({ username, password })));
+  return take(await publicJson<SessionAnswer>("/v1/session", jsonBody({ username, password } satisfies SignInRequest)));
 }
 
 /** Answers the challenge held; an expired one sends the user back to the sign-in form. */
@@ -101,7 +107,7 @@ export async function signOut(): Promise<void> {
   // The access token too: where revoking the refresh token is not confirmed, the server signs
   // the user out globally with it, so the old access token stops working at once.
   const headers: Record<string, string> = ending ? { authorization: `Bearer ${ending}` } : {};
-  await fetchOrUnreachable("/v1/session/sign-out", jsonBody({ refresh_token: revoke }, { headers })).catch(
+  await fetchOrUnreachable("/v1/session/sign-out", jsonBody({ refresh_token: revoke } satisfies SignOutRequest, { headers })).catch(
     () => undefined,
   );
 }
@@ -118,7 +124,7 @@ export async function unlockSession(password: string): Promise<SignedInUser> {
   if (!current) throw NOT_SIGNED_IN;
   const result = await publicJson<SessionAnswer>(
     "/v1/session",
-    jsonBody({ username: current.username, password }),
+    jsonBody({ username: current.username, password } satisfies SignInRequest),
   );
   if (result.result.kind === "signed_in") {
     keepTokens(result.tokens);
@@ -138,7 +144,7 @@ function refresh(stale: string): Promise<void> {
     if (!refreshToken || !username) throw NOT_SIGNED_IN;
     const response = await fetchOrUnreachable(
       "/v1/session/refresh",
-      jsonBody({ username, refresh_token: refreshToken }),
+      jsonBody({ username, refresh_token: refreshToken } satisfies RefreshRequest),
     );
     if (!response.ok) throw await errorOf(response);
     const answer = (await response.json()) as SessionAnswer;

@@ -2,7 +2,7 @@
 // the window's core sniffs it), its SHA-256 whole and per 8 MiB part, and the JPEG variants
 // of an image (1600 px and 320 px wide, quality 0.8, never upscaled), as the desktop makes.
 import { sha256Hex } from "./web-http";
-import type { UiError } from "./types";
+import type { UiError, VariantKind } from "./types";
 import { tiffFirstPage } from "./tiff-page";
 
 /** Above this a file goes up in parts; each part is this size (the last one smaller). The
@@ -13,7 +13,6 @@ const OPTIMIZED_WIDTH = 1600;
 const THUMB_WIDTH = 320;
 const QUALITY = 0.8;
 
-export type VariantKind = "optimized" | "thumb";
 export type Variant = { kind: VariantKind; blob: Blob; size: number; sha256: string };
 
 export type Prepared = {

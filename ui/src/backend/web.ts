@@ -6,14 +6,7 @@ import { jsonBody, publicJson, uiErrorFrom } from "./web-http";
 import * as records from "./web-records";
 import * as session from "./web-session";
 import * as uploads from "./web-upload";
-import type { AppInfo, BreakGlassChoice, SyncStatus, UiError } from "./types";
-
-type ClientConfig = {
-  version: string;
-  sandbox: boolean;
-  idle_lock_seconds: number;
-  break_glass_reasons: BreakGlassChoice[];
-};
+import type { AppInfo, ClientConfig, SyncStatus, UiError } from "./types";
 
 export const webPlatform: Platform = { kind: "browser", offline: false, pinning: false, saveDialog: false };
 
