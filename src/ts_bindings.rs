@@ -11,7 +11,7 @@ use crate::services::{
     AccessHistoryRows, DrainReport, DrainedItem, ExportSummary, PinReport, SyncStatus,
     UploadOutcome, UploadProgress,
 };
-use crate::ui_error::{ErrorCode, UiError};
+use crate::ui_error::UiError;
 
 /// Path of the committed file, relative to the workspace root.
 pub const TYPES_PATH: &str = "ui/src/backend/types.ts";
@@ -29,7 +29,6 @@ pub fn render() -> String {
         UploadOutcome::decl(&cfg),
         SyncStatus::decl(&cfg),
         PinReport::decl(&cfg),
-        ErrorCode::decl(&cfg),
         UiError::decl(&cfg),
         AppInfo::decl(&cfg),
         AccessHistoryRows::decl(&cfg),

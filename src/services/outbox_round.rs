@@ -360,7 +360,7 @@ fn is_transient(e: &AppError) -> bool {
 
 /// The error's `UiError` code as text (`preop_full`, `unreachable`, …), kept with the item.
 fn code_of(e: &AppError) -> String {
-    let code = crate::ErrorCode::of(e);
+    let code = e.code();
     serde_json::to_value(code)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

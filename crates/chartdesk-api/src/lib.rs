@@ -44,6 +44,10 @@ mod tests {
             .filter(|l| l.starts_with("chartdesk-"))
             .map(|l| l.split_whitespace().next().unwrap())
             .collect();
-        assert_eq!(ours, ["chartdesk-domain"], "chartdesk-api must not link the store");
+        assert_eq!(
+            ours,
+            ["chartdesk-domain"],
+            "chartdesk-api must not link the store"
+        );
     }
 }

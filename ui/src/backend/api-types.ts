@@ -224,7 +224,7 @@ reported_offline: boolean,
  */
 detail: string | null, };
 
-export type ApiErrorCode = "unauthenticated" | "wrong_credentials" | "forbidden" | "reason_required" | "invalid_input" | "not_found" | "conflict" | "preop_full" | "ambiguous_query" | "integrity" | "infected" | "scan_pending" | "unavailable" | "internal" | "too_many_attempts";
+export type ApiErrorCode = "unauthenticated" | "wrong_credentials" | "forbidden" | "reason_required" | "invalid_input" | "not_found" | "conflict" | "preop_full" | "ambiguous_query" | "integrity" | "infected" | "scan_pending" | "unavailable" | "internal" | "too_many_attempts" | "locked" | "unreachable" | "cancelled" | "cache_unreadable" | "optimized_not_kept" | "config";
 
 export type ErrorBody = { code: ApiErrorCode, message: string, 
 /**

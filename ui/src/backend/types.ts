@@ -17,7 +17,7 @@ category_label: string, file_name: string, size: number, queued_at: string, stat
 /**
  * The `UiError` code of the last failure (e.g. `preop_full`: offer "Replace oldest").
  */
-last_error_code: ErrorCode | null, };
+last_error_code: ApiErrorCode | null, };
 
 export type CachedHit = { mrn: string, 
 /**
@@ -75,9 +75,7 @@ export type PinReport = { documents: number,
  */
 skipped: number, };
 
-export type ErrorCode = "invalid_input" | "not_found" | "wrong_credentials" | "not_signed_in" | "locked" | "forbidden" | "unreachable" | "conflict" | "preop_full" | "reason_required" | "ambiguous_query" | "cancelled" | "cache_unreadable" | "optimized_not_kept" | "config" | "internal";
-
-export type UiError = { code: ErrorCode, message: string, 
+export type UiError = { code: ApiErrorCode, message: string, 
 /**
  * `ambiguous_query` only: the readings to offer, as the domain words them.
  */

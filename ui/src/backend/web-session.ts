@@ -27,11 +27,11 @@ let refreshing: Promise<void> | null = null;
 const endedListeners: (() => void)[] = [];
 
 const NOT_SIGNED_IN: UiError = {
-  code: "not_signed_in",
+  code: "unauthenticated",
   message: "You are not signed in, or your session has ended. Please sign in again",
 };
 const CHALLENGE_GONE: UiError = {
-  code: "not_signed_in",
+  code: "unauthenticated",
   message: "Sign-in took too long and has expired. Please sign in again",
 };
 const LOCKED: UiError = { code: "locked", message: "Chartdesk is locked. Enter your password to continue" };
@@ -87,7 +87,7 @@ async function answer(path: string, body: Record<string, unknown>): Promise<Sign
   try {
     return take(await publicJson<SessionAnswer>(path, jsonBody({ challenge: held, ...body })));
   } catch (e) {
-    if ((e as UiError).code === "not_signed_in") challenge = null;
+    if ((e as UiError).code === "unauthenticated") challenge = null;
     throw e;
   }
 }
@@ -156,7 +156,7 @@ function refresh(stale: string): Promise<void> {
 }
 
 /** A request with the bearer token. A 401 refreshes once and retries; a second 401 (or a
- * refused refresh) ends the session with `not_signed_in`. Errors come back as UiError. */
+ * refused refresh) ends the session with `unauthenticated`. Errors come back as UiError. */
 export async function withToken(path: string, init: RequestInit = {}): Promise<Response> {
   if (locked) throw LOCKED;
   const send = (token: string) =>
@@ -169,16 +169,17 @@ export async function withToken(path: string, init: RequestInit = {}): Promise<R
       await refresh(first);
     } catch (e) {
       const err = e as UiError;
-      if (err.code === "unreachable") throw err;
+      // The server (or its sign-in service) is not there just now: the session stays.
+      if (err.code === "unreachable" || err.code === "unavailable") throw err;
       forget();
-      throw err.code === "not_signed_in" ? err : NOT_SIGNED_IN;
+      throw err.code === "unauthenticated" ? err : NOT_SIGNED_IN;
     }
     if (!access) throw NOT_SIGNED_IN;
     response = await send(access);
     if (response.status === 401) {
       const err = await errorOf(response);
       forget();
-      throw err.code === "not_signed_in" ? err : NOT_SIGNED_IN;
+      throw err.code === "unauthenticated" ? err : NOT_SIGNED_IN;
     }
   }
   return checked(response);
