@@ -67,4 +67,30 @@ mod tests {
             "{TYPES_PATH} is out of date: run `UPDATE_TS_TYPES=1 cargo test ts_bindings` and commit it"
         );
     }
+
+    /// The names of the window's commands, as `src-tauri` declares them (its one list).
+    macro_rules! commands {
+        ($($module:ident::$name:ident),* $(,)?) => {
+            [$(stringify!($name)),*]
+        };
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn ts_bindings_the_window_invokes_exactly_the_commands_src_tauri_declares() {
+        let mut declared: Vec<&str> = include!("../src-tauri/src/commands/list.rs").to_vec();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/backend/tauri.ts");
+        let ts = std::fs::read_to_string(path).unwrap();
+        let call = regex::Regex::new(r#"\bcall(?:<[^(]*>)?\(\s*"([a-z_]+)""#).unwrap();
+        let mut invoked: Vec<&str> = call
+            .captures_iter(&ts)
+            .map(|c| c.get(1).unwrap().as_str())
+            .collect();
+        declared.sort_unstable();
+        invoked.sort_unstable();
+        assert_eq!(
+            invoked, declared,
+            "ui/src/backend/tauri.ts and src-tauri/src/commands/list.rs differ"
+        );
+    }
 }
