@@ -33,39 +33,44 @@ pub fn render() -> String {
         AppInfo::decl(&cfg),
         AccessHistoryRows::decl(&cfg),
     ];
-    let mut out = String::from(
+    let mut head = String::from(
         "// Generated from the Rust core by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.\n\n",
     );
     let shared = chartdesk_api::typescript_names().join(", ");
-    out.push_str(&format!(
+    head.push_str(&format!(
         "import type {{ {shared} }} from \"./api-types\";\nexport type {{ {shared} }};\n\n"
     ));
-    for d in decls {
-        out.push_str("export ");
-        out.push_str(&d);
-        out.push_str("\n\n");
-    }
-    out.trim_end().to_string() + "\n"
+    chartdesk_api::typescript_module(&head, decls)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
+    /// Rewrites `relative` when the developer asks (`UPDATE_TS_TYPES`), then checks the
+    /// committed file is `expected`.
     // UPDATE_TS_TYPES is the developer's request to rewrite the file, not a setting.
     #[allow(clippy::disallowed_methods)]
-    fn committed_ui_types_match_the_rust_types() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(TYPES_PATH);
-        let expected = render();
+    fn assert_committed(relative: &str, expected: &str) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
         if std::env::var_os("UPDATE_TS_TYPES").is_some() {
-            std::fs::write(&path, &expected).unwrap();
+            std::fs::write(&path, expected).unwrap();
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == expected,
-            "{TYPES_PATH} is out of date: run `UPDATE_TS_TYPES=1 cargo test ts_bindings` and commit it"
+            "{relative} is out of date: run `UPDATE_TS_TYPES=1 cargo test --workspace --lib ts_bindings` and commit it"
         );
+    }
+
+    #[test]
+    fn committed_ui_types_match_the_rust_types() {
+        assert_committed(TYPES_PATH, &render());
+    }
+
+    #[test]
+    fn committed_api_types_match_the_wire_types() {
+        assert_committed(chartdesk_api::TYPESCRIPT_PATH, &chartdesk_api::typescript());
     }
 
     /// The names of the window's commands, as `src-tauri` declares them (its one list).
@@ -77,7 +82,7 @@ mod tests {
 
     #[test]
     #[allow(clippy::unwrap_used)]
-    fn ts_bindings_the_window_invokes_exactly_the_commands_src_tauri_declares() {
+    fn the_window_invokes_exactly_the_commands_src_tauri_declares() {
         let mut declared: Vec<&str> = include!("../src-tauri/src/commands/list.rs").to_vec();
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/backend/tauri.ts");
         let ts = std::fs::read_to_string(path).unwrap();

@@ -19,7 +19,7 @@ pub use session::{
     ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer, RefreshRequest,
     SessionAnswer, SignInRequest, SignOutRequest,
 };
-pub use typescript::{typescript, typescript_names, TYPESCRIPT_PATH};
+pub use typescript::{typescript, typescript_module, typescript_names, TYPESCRIPT_PATH};
 pub use uploads::{
     AbortUpload, CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto,
     CompletedUploads, DeclaredVariant, MultipartTarget, ObjectRole, PresignedPart,
