@@ -8,11 +8,12 @@
 use std::time::{Duration, Instant};
 
 use chartdesk::cache::{new_key, Cache, CachedPatient};
+use chartdesk::domain::{rows_for, PatientSummary, RowPermissions};
 use chartdesk::domain::{
     Category, DocumentEntry, DocumentStatus, Manifest, Mrn, NhsNumber, Patient, PatientFlags,
     ScanStatus,
 };
-use chartdesk::records::{rows_for, PatientRecord, PatientSummary, RowPermissions};
+use chartdesk::records::PatientRecord;
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -84,7 +85,11 @@ async fn run() {
             manifest: serde_json::from_str(&cached.manifest).expect("manifest"),
             manifest_etag: cached.manifest_etag,
         };
-        let summary = PatientSummary::from_record(&record, time::macros::date!(2026 - 12 - 05));
+        let summary = PatientSummary::from_record(
+            &record.patient,
+            &record.manifest,
+            time::macros::date!(2026 - 12 - 05),
+        );
         let rows = rows_for(&record.manifest, Category::Lab, RowPermissions::default());
         assert_eq!(summary.tiles.len(), 7);
         assert!(!rows.is_empty());

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use chartdesk::cloud::CloudClients;
 use chartdesk::config::{Folders, Profile};
+use chartdesk::domain::{find_entry, rows_for, RowPermissions};
 use chartdesk::domain::{keys, sha256_hex, Category, Manifest, Mrn};
-use chartdesk::records::{find_entry, rows_for, scan_tag, RowPermissions};
+use chartdesk::records::scan_tag;
 use chartdesk::sandbox::{provision, SANDBOX_PROFILE};
 use chartdesk::services::system_clock;
 use chartdesk::Services;

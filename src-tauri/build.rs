@@ -1,44 +1,51 @@
 //! Tauri build step: the config lives at the workspace root (product card layout), and only
-//! Chartdesk's own commands get permissions the web view can be granted.
+//! Chartdesk's own commands (declared once, in `src/commands/list.rs`) get permissions the web
+//! view is granted: Tauri writes an `allow-…` permission per command, and the window's
+//! `default` capability, written here, grants exactly those.
 
-const COMMANDS: &[&str] = &[
-    "app_info",
-    "sign_in",
-    "complete_new_password",
-    "complete_totp",
-    "complete_mfa_setup",
-    "sign_out",
-    "resume_session",
-    "lock_session",
-    "unlock_session",
-    "find_patient",
-    "break_glass_reasons",
-    "access_history",
-    "list_documents",
-    "search_documents",
-    "open_document",
-    "document_thumbnail",
-    "export_documents",
-    "stamp_document",
-    "detach_document",
-    "delete_document",
-    "document_history",
-    "upload_chunk",
-    "upload_document",
-    "cancel_upload",
-    "revalidate_patient",
-    "search_offline",
-    "outbox",
-    "retry_outbox_item",
-    "discard_outbox_item",
-    "reset_offline_data",
-    "sync_now",
-    "pin_patient",
-    "unpin_patient",
-    "clear_offline_data",
-];
+/// The names of the commands `src/commands/list.rs` declares.
+macro_rules! commands {
+    ($($module:ident::$name:ident),* $(,)?) => {
+        const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+include!("src/commands/list.rs");
+
+const CAPABILITY_PATH: &str = "capabilities/default.json";
+
+/// The main window may call Chartdesk's own commands and nothing else.
+fn default_capability() -> String {
+    let permissions: Vec<String> = COMMANDS
+        .iter()
+        .map(|c| format!("    \"allow-{}\"", c.replace('_', "-")))
+        .collect();
+    let permissions = permissions.join(",\n");
+    format!(
+        r#"{{
+  "$schema": "../gen/schemas/desktop-schema.json",
+  "identifier": "default",
+  "description": "The main window may call Chartdesk's own commands and nothing else. Written by build.rs from src/commands/list.rs: do not edit.",
+  "windows": [
+    "main"
+  ],
+  "permissions": [
+{permissions}
+  ]
+}}
+"#
+    )
+}
 
 fn main() {
+    println!("cargo::rerun-if-changed=src/commands/list.rs");
+    let capability = default_capability();
+    // Written only when it changes: Tauri's build step watches the capabilities folder.
+    if std::fs::read_to_string(CAPABILITY_PATH).ok().as_deref() != Some(capability.as_str()) {
+        if let Err(e) = std::fs::write(CAPABILITY_PATH, capability) {
+            println!("cargo::error=cannot write {CAPABILITY_PATH}: {e}");
+            return;
+        }
+    }
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));

@@ -21,4 +21,4 @@ pub use chartdesk_records as records;
 
 pub use app_info::AppInfo;
 pub use services::{AppError, Services, SignInResult, SignedInUser};
-pub use ui_error::{ErrorCode, UiError};
+pub use ui_error::UiError;

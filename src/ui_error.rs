@@ -1,4 +1,7 @@
 //! The one error shape the UI receives: a small `code` it branches on and a message for people.
+//! The code is the records server's own `ApiErrorCode` (a refusal passes through unchanged, as
+//! it does in the browser); the few only this app raises (locked, unreachable, cancelled, …)
+//! are variants of the same enum.
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -9,41 +12,9 @@ use crate::records::LookupError;
 use crate::services::AppError;
 use chartdesk_api::ApiErrorCode;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// The user typed something invalid; the message says what.
-    InvalidInput,
-    NotFound,
-    WrongCredentials,
-    /// No session, or it ended: show the sign-in screen.
-    NotSignedIn,
-    /// The session is locked after idle time: show the lock screen.
-    Locked,
-    Forbidden,
-    /// The cloud could not be reached: offer retry.
-    Unreachable,
-    Conflict,
-    /// Preop already holds 3 images: offer "replace oldest".
-    PreopFull,
-    /// A restricted record: ask for a break-glass reason, then try again with it.
-    ReasonRequired,
-    /// Ten digits that are one patient's NHS number and another's MRN: offer both choices
-    /// (search again as `NHS …` or `MRN …`).
-    AmbiguousQuery,
-    /// The user cancelled: nothing was added, say so quietly.
-    Cancelled,
-    /// The offline cache cannot be opened with its key: offer "Reset offline data".
-    CacheUnreadable,
-    /// Offline, an image's optimized JPEG was never kept but its original was: open that.
-    OptimizedNotKept,
-    Config,
-    Internal,
-}
-
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct UiError {
-    pub code: ErrorCode,
+    pub code: ApiErrorCode,
     pub message: String,
     /// `ambiguous_query` only: the readings to offer, as the domain words them.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,7 +26,7 @@ impl UiError {
     /// For requests the transport could not even read (a malformed IPC call).
     pub fn invalid_request(message: &str) -> Self {
         Self {
-            code: ErrorCode::InvalidInput,
+            code: ApiErrorCode::InvalidInput,
             message: message.to_string(),
             choices: None,
         }
@@ -64,7 +35,7 @@ impl UiError {
 
 impl From<AppError> for UiError {
     fn from(err: AppError) -> Self {
-        let code = ErrorCode::of(&err);
+        let code = err.code();
         // The code only: messages can name a patient's NHS number, MRN or a file.
         tracing::warn!(?code, "refused");
         let choices = match &err {
@@ -80,75 +51,62 @@ impl From<AppError> for UiError {
     }
 }
 
-impl ErrorCode {
-    /// The one mapping from the core's errors to what the UI branches on.
-    pub fn of(err: &AppError) -> Self {
-        match err {
-            AppError::Config(_) => ErrorCode::Config,
+impl AppError {
+    /// What the UI branches on: the server's code as it sent it, else the core's own reading.
+    pub fn code(&self) -> ApiErrorCode {
+        match self {
+            AppError::Config(_) => ApiErrorCode::Config,
             AppError::Query(crate::domain::QueryError::Ambiguous { .. }) => {
-                ErrorCode::AmbiguousQuery
+                ApiErrorCode::AmbiguousQuery
             }
-            AppError::Query(_) => ErrorCode::InvalidInput,
-            AppError::Forbidden | AppError::Infected => ErrorCode::Forbidden,
+            AppError::Query(_) => ApiErrorCode::InvalidInput,
+            AppError::Forbidden => ApiErrorCode::Forbidden,
+            AppError::Infected => ApiErrorCode::Infected,
             AppError::NoSuchCategory | AppError::FileRefused(_) | AppError::Export(_) => {
-                ErrorCode::InvalidInput
+                ApiErrorCode::InvalidInput
             }
-            AppError::Attach(crate::domain::AttachError::PreopFull) => ErrorCode::PreopFull,
-            AppError::Attach(crate::domain::AttachError::AlreadyAttached) => ErrorCode::Conflict,
-            AppError::NoSuchDocument => ErrorCode::NotFound,
-            AppError::OptimizedNotKept => ErrorCode::OptimizedNotKept,
-            AppError::Cache(crate::cache::CacheError::Unreadable) => ErrorCode::CacheUnreadable,
-            AppError::Cache(_) | AppError::NoOfflineCache => ErrorCode::Internal,
-            AppError::NoServer | AppError::Keychain(_) => ErrorCode::Config,
+            AppError::Attach(crate::domain::AttachError::PreopFull) => ApiErrorCode::PreopFull,
+            AppError::Attach(crate::domain::AttachError::AlreadyAttached) => ApiErrorCode::Conflict,
+            AppError::NoSuchDocument => ApiErrorCode::NotFound,
+            AppError::OptimizedNotKept => ApiErrorCode::OptimizedNotKept,
+            AppError::Cache(crate::cache::CacheError::Unreadable) => ApiErrorCode::CacheUnreadable,
+            AppError::Cache(_) | AppError::NoOfflineCache => ApiErrorCode::Internal,
+            AppError::NoServer | AppError::Keychain(_) => ApiErrorCode::Config,
             AppError::BreakGlass(crate::domain::BreakGlassError::ReasonRequired) => {
-                ErrorCode::ReasonRequired
+                ApiErrorCode::ReasonRequired
             }
-            AppError::BreakGlass(_) => ErrorCode::InvalidInput,
-            AppError::Server(e) => match e.code() {
-                None => match e {
-                    ServerError::Unreachable => ErrorCode::Unreachable,
-                    ServerError::Cancelled => ErrorCode::Cancelled,
-                    _ => ErrorCode::Internal,
-                },
-                Some(code) => match code {
-                    ApiErrorCode::Unauthenticated => ErrorCode::NotSignedIn,
-                    ApiErrorCode::WrongCredentials | ApiErrorCode::TooManyAttempts => {
-                        ErrorCode::WrongCredentials
-                    }
-                    ApiErrorCode::Forbidden
-                    | ApiErrorCode::Infected
-                    | ApiErrorCode::ScanPending => ErrorCode::Forbidden,
-                    ApiErrorCode::ReasonRequired => ErrorCode::ReasonRequired,
-                    ApiErrorCode::InvalidInput => ErrorCode::InvalidInput,
-                    ApiErrorCode::NotFound => ErrorCode::NotFound,
-                    ApiErrorCode::Conflict => ErrorCode::Conflict,
-                    ApiErrorCode::PreopFull => ErrorCode::PreopFull,
-                    ApiErrorCode::AmbiguousQuery => ErrorCode::AmbiguousQuery,
-                    ApiErrorCode::Unavailable => ErrorCode::Unreachable,
-                    ApiErrorCode::Integrity | ApiErrorCode::Internal => ErrorCode::Internal,
-                },
+            AppError::BreakGlass(_) => ApiErrorCode::InvalidInput,
+            AppError::Server(e) => match e {
+                ServerError::Refused(body) => body.code,
+                ServerError::Unreachable => ApiErrorCode::Unreachable,
+                ServerError::Cancelled => ApiErrorCode::Cancelled,
+                _ => ApiErrorCode::Internal,
             },
-            AppError::Corrupted => ErrorCode::Internal,
+            AppError::Corrupted => ApiErrorCode::Internal,
             AppError::Stamp(crate::domain::StampError::AlreadyStamped { .. })
             | AppError::Contended
-            | AppError::Busy => ErrorCode::Conflict,
-            AppError::Stamp(crate::domain::StampError::NotStampable(_)) => ErrorCode::InvalidInput,
+            | AppError::Busy => ApiErrorCode::Conflict,
+            AppError::Stamp(crate::domain::StampError::NotStampable(_)) => {
+                ApiErrorCode::InvalidInput
+            }
             AppError::Auth(a) => match a.kind() {
-                AuthFailureKind::Input => ErrorCode::InvalidInput,
-                AuthFailureKind::Refused => ErrorCode::WrongCredentials,
-                AuthFailureKind::SignInAgain => ErrorCode::NotSignedIn,
-                AuthFailureKind::Locked => ErrorCode::Locked,
-                AuthFailureKind::Unreachable => ErrorCode::Unreachable,
-                AuthFailureKind::Setup => ErrorCode::Config,
-                AuthFailureKind::Internal => ErrorCode::Internal,
+                AuthFailureKind::Input => ApiErrorCode::InvalidInput,
+                AuthFailureKind::Refused => ApiErrorCode::WrongCredentials,
+                AuthFailureKind::SignInAgain => ApiErrorCode::Unauthenticated,
+                AuthFailureKind::Locked => ApiErrorCode::Locked,
+                AuthFailureKind::Unreachable => ApiErrorCode::Unreachable,
+                AuthFailureKind::Setup => ApiErrorCode::Config,
+                AuthFailureKind::Internal => ApiErrorCode::Internal,
             },
             AppError::Lookup(l) => match l {
-                LookupError::NoSuchNhsNumber(_) | LookupError::NoSuchMrn(_) => ErrorCode::NotFound,
-                LookupError::Store(StoreError::Unreachable) => ErrorCode::Unreachable,
-                LookupError::Store(StoreError::Conflict) => ErrorCode::Conflict,
-                LookupError::Store(StoreError::Denied) => ErrorCode::Forbidden,
-                LookupError::Store(StoreError::Cancelled) => ErrorCode::Cancelled,
-                LookupError::Store(_) => ErrorCode::Internal,
+                LookupError::NoSuchNhsNumber(_) | LookupError::NoSuchMrn(_) => {
+                    ApiErrorCode::NotFound
+                }
+                LookupError::Store(StoreError::Unreachable) => ApiErrorCode::Unreachable,
+                LookupError::Store(StoreError::Conflict) => ApiErrorCode::Conflict,
+                LookupError::Store(StoreError::Denied) => ApiErrorCode::Forbidden,
+                LookupError::Store(StoreError::Cancelled) => ApiErrorCode::Cancelled,
+                LookupError::Store(_) => ApiErrorCode::Internal,
             },
         }
     }
@@ -167,12 +125,31 @@ mod tests {
         let ambiguous = QueryError::Ambiguous { nhs, mrn };
         let expected = ambiguous.choices();
         let ui = UiError::from(AppError::Query(ambiguous));
-        assert_eq!(ui.code, ErrorCode::AmbiguousQuery);
+        assert_eq!(ui.code, ApiErrorCode::AmbiguousQuery);
         assert!(expected.is_some());
         assert_eq!(ui.choices, expected);
         let other = UiError::from(AppError::Query(QueryError::Nhs(
             crate::domain::NhsNumberError::Invalid,
         )));
         assert_eq!(other.choices, None);
+    }
+
+    #[test]
+    fn a_server_refusal_reaches_the_ui_under_the_servers_own_code() {
+        for code in [
+            ApiErrorCode::ScanPending,
+            ApiErrorCode::Infected,
+            ApiErrorCode::Integrity,
+            ApiErrorCode::Unavailable,
+            ApiErrorCode::TooManyAttempts,
+            ApiErrorCode::Unauthenticated,
+        ] {
+            let refused = ServerError::Refused(chartdesk_api::ErrorBody {
+                code,
+                message: "words".into(),
+                choices: None,
+            });
+            assert_eq!(UiError::from(AppError::Server(refused)).code, code);
+        }
     }
 }

@@ -6,6 +6,13 @@ mod background_sync;
 mod commands;
 mod state;
 
+/// Routes every command `commands/list.rs` declares to its function.
+macro_rules! commands {
+    ($($module:ident::$name:ident),* $(,)?) => {
+        tauri::generate_handler![$(commands::$module::$name),*]
+    };
+}
+
 // Start-up reads the log file and profile settings from the environment, once.
 #[allow(clippy::disallowed_methods)]
 fn main() -> std::process::ExitCode {
@@ -44,42 +51,7 @@ fn main() -> std::process::ExitCode {
             background_sync::start(app.handle().clone());
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app::app_info,
-            commands::session::sign_in,
-            commands::session::complete_new_password,
-            commands::session::complete_totp,
-            commands::session::complete_mfa_setup,
-            commands::session::sign_out,
-            commands::session::resume_session,
-            commands::session::lock_session,
-            commands::session::unlock_session,
-            commands::patients::find_patient,
-            commands::patients::break_glass_reasons,
-            commands::patients::access_history,
-            commands::patients::revalidate_patient,
-            commands::patients::search_offline,
-            commands::documents::list_documents,
-            commands::documents::search_documents,
-            commands::documents::open_document,
-            commands::documents::document_thumbnail,
-            commands::documents::export_documents,
-            commands::documents::stamp_document,
-            commands::documents::detach_document,
-            commands::documents::delete_document,
-            commands::documents::document_history,
-            commands::documents::upload_chunk,
-            commands::documents::upload_document,
-            commands::documents::cancel_upload,
-            commands::outbox::outbox,
-            commands::outbox::retry_outbox_item,
-            commands::outbox::discard_outbox_item,
-            commands::outbox::reset_offline_data,
-            commands::outbox::sync_now,
-            commands::outbox::pin_patient,
-            commands::outbox::unpin_patient,
-            commands::outbox::clear_offline_data,
-        ])
+        .invoke_handler(include!("commands/list.rs"))
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

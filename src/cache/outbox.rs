@@ -55,7 +55,7 @@ pub struct OutboxItem {
     pub attempts: u32,
     pub last_error: Option<String>,
     /// The `UiError` code of the last failure (e.g. `preop_full`: offer "Replace oldest").
-    #[ts(type = "ErrorCode | null")]
+    #[ts(type = "ApiErrorCode | null")]
     pub last_error_code: Option<String>,
 }
 

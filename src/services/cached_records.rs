@@ -8,8 +8,9 @@ use tracing::warn;
 
 use super::{AppError, Services};
 use crate::cache::{Cache, CachedHit, CachedPatient, IndexRow};
+use crate::domain::PatientSummary;
 use crate::domain::{choose_reading, Manifest, Patient, PatientQuery};
-use crate::records::{PatientRecord, PatientSummary};
+use crate::records::PatientRecord;
 
 impl Services {
     /// The user's cache when there is one that opens; a broken cache never blocks live
@@ -178,7 +179,8 @@ impl Services {
         record: &PatientRecord,
         synced_at: Option<String>,
     ) -> PatientSummary {
-        let mut summary = PatientSummary::from_record(record, (self.clock)().date());
+        let mut summary =
+            PatientSummary::from_record(&record.patient, &record.manifest, (self.clock)().date());
         summary.can_upload = self.may(crate::domain::Action::Upload).await;
         summary.can_view_history = self.may(crate::domain::Action::ReadAudit).await;
         summary.can_export = self.may(crate::domain::Action::Export).await;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{AppError, Services};
 use crate::auth::AuthError;
 use crate::domain::{Action, Category, Mrn};
-use crate::records::{DocumentRow, RowPermissions};
+use crate::domain::{DocumentRow, RowPermissions};
 
 /// A document's bytes and what the viewer needs to show them.
 pub struct OpenedDocument {

@@ -32,8 +32,9 @@ use crate::auth::{
     AuthError, PendingChallenge, RefreshTokenVault, Session, TokenVerifier, UserPool,
 };
 use crate::config::{ConfigError, Folders, Profile};
+use crate::domain::PatientSummary;
 use crate::domain::{Action, BreakGlassError, PatientQuery, QueryError, StatedReason};
-use crate::records::{LookupError, PatientSummary};
+use crate::records::LookupError;
 
 pub use cached_records::index_rows;
 pub use documents::{DocumentView, OpenedDocument};

@@ -16,7 +16,7 @@ use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
 use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
 use crate::domain::Action;
-use crate::records::DocumentRow;
+use crate::domain::DocumentRow;
 
 /// What one pass over the outbox did.
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
@@ -112,7 +112,7 @@ impl Services {
             // Views made offline go first; one the server will not take never holds the
             // uploads back (it stays queued for the next round).
             if let Err(e) = self.flush_audits().await {
-                let code = crate::ErrorCode::of(&e);
+                let code = e.code();
                 tracing::warn!(?code, "offline views not reported yet");
             }
         }
@@ -240,7 +240,7 @@ impl Services {
         // Best effort: what is left unattached is an orphan no entry names, and the bucket's
         // lifecycle rule aborts an open multipart upload after a day.
         if let Err(e) = server.abort_upload(&token, &abort).await {
-            let code = crate::ErrorCode::of(&e.into());
+            let code = AppError::from(e).code();
             tracing::warn!(?code, "a cancelled upload's objects were not removed");
         }
         Ok(())

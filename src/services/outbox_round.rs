@@ -14,7 +14,7 @@ use crate::cache::{OutboxItem, OutboxState};
 use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
 use crate::domain::AttachError;
-use crate::records::DocumentRow;
+use crate::domain::DocumentRow;
 
 pub(super) enum Outcome {
     Sent(Option<DocumentRow>),
@@ -360,7 +360,7 @@ fn is_transient(e: &AppError) -> bool {
 
 /// The error's `UiError` code as text (`preop_full`, `unreachable`, …), kept with the item.
 fn code_of(e: &AppError) -> String {
-    let code = crate::ErrorCode::of(e);
+    let code = e.code();
     serde_json::to_value(code)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

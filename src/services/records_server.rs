@@ -12,10 +12,11 @@ use crate::cloud::records_server::HistoryPage;
 use crate::cloud::RecordsServer;
 
 use crate::domain::Action;
-use crate::records::audit::AuditEvent;
+use crate::domain::AuditEvent;
 
+pub use crate::domain::AccessEvent;
 pub use crate::domain::{break_glass_choices, BreakGlassChoice};
-pub use crate::records::audit::{access_event, AccessEvent};
+pub use crate::records::audit::access_event;
 
 /// One page of the access-history panel, newest first.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

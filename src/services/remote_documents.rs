@@ -17,8 +17,9 @@ use super::offline_views::OfflineRead;
 use super::{AppError, OpenedDocument, Services};
 use crate::cache::{FileKey, FileView};
 use crate::cloud::{RecordsServer, ServerError};
+use crate::domain::{find_entry, rows_for, rows_matching, DocumentRow};
 use crate::domain::{sha256_hex, Category, Mrn, StatedReason};
-use crate::records::{find_entry, rows_for, rows_matching, DocumentRow, PatientRecord};
+use crate::records::PatientRecord;
 
 /// Where a patient's rendition of a document is kept in the encrypted cache: document ids
 /// need not be unique across patients, so never under the id alone.

@@ -6,8 +6,8 @@ use tracing::instrument;
 
 use super::{AppError, Services};
 use crate::cloud::records_server::Removal;
+use crate::domain::HistoryRow;
 use crate::domain::{Action, Category};
-use crate::records::HistoryRow;
 
 impl Services {
     #[instrument(skip_all)]

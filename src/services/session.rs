@@ -17,7 +17,7 @@ const REFRESH_MARGIN: Duration = Duration::minutes(5);
 /// reached (a night shift without network).
 const OFFLINE_GRACE: Duration = Duration::hours(12);
 
-pub use crate::auth::{SignInResult, SignedInUser};
+pub use crate::domain::{SignInResult, SignedInUser};
 
 impl Services {
     /// The one place the session changes: what the server handed out to the last user (their
@@ -38,7 +38,7 @@ impl Services {
         SignedInUser {
             username: session.username.clone(),
             roles: session.roles.clone(),
-            roles_label: crate::auth::roles_label(&session.roles),
+            roles_label: crate::domain::roles_label(&session.roles),
             locked: self.locked.load(Ordering::SeqCst),
         }
     }

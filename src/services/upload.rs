@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::{AppError, Services};
 use crate::cloud::Progress;
+use crate::domain::DocumentRow;
 use crate::domain::{sha256_hex, AcceptedFile, Action, Category, Mrn};
-use crate::records::DocumentRow;
 
 /// Bytes sent so far of one upload the window started (its own id), for its progress bar.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]

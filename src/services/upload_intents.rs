@@ -21,8 +21,8 @@ use super::{AppError, Services, Upload};
 use crate::cloud::object_store::sha256_base64;
 use crate::cloud::part_journal::{PartJournal, RecordedPart, RecordedUpload};
 use crate::cloud::{Progress, RecordsServer, ServerError};
+use crate::domain::DocumentRow;
 use crate::domain::{sha256_hex, AttachError, FileRefusal};
-use crate::records::DocumentRow;
 use crate::upload::make_variants;
 
 /// An upload ready to send: what to declare, and the bytes of each object.

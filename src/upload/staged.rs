@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use crate::{ErrorCode, UiError};
+use crate::UiError;
+use chartdesk_api::ApiErrorCode;
 use tempfile::NamedTempFile;
 
 /// A chunk is at most this much (the window sends 4 MiB; a little slack for other callers).
@@ -76,7 +77,7 @@ impl StagedUploads {
             .map_err(|_| UiError::invalid_request("The upload could not be staged"))?;
         if uploads.cancelled.contains(id) {
             return Err(UiError {
-                code: ErrorCode::Cancelled,
+                code: ApiErrorCode::Cancelled,
                 message: "The upload was cancelled".into(),
                 choices: None,
             });
@@ -210,7 +211,11 @@ mod tests {
         assert!(staged.discard("u3"));
         assert!(!path.exists());
         let late = staged.append("u3", 4, b"efgh", 100).unwrap_err();
-        assert_eq!(late.code, ErrorCode::Cancelled, "a chunk still in flight");
+        assert_eq!(
+            late.code,
+            ApiErrorCode::Cancelled,
+            "a chunk still in flight"
+        );
         assert!(
             staged.append("u3", 0, b"abcd", 100).is_err(),
             "nor a restart"

@@ -6,7 +6,8 @@ use chartdesk::cloud::object_store::Write;
 use chartdesk::domain::{keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, ScanStatus};
 use chartdesk::sandbox::demo_jpeg;
 use chartdesk::services::DocumentView;
-use chartdesk::{ErrorCode, UiError};
+use chartdesk::UiError;
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::{cloud, seed_patient};
 use crate::network_switch::{signed_in_via, NetworkSwitch};
@@ -102,7 +103,7 @@ async fn a_cache_holding_a_document_under_one_mrn_never_answers_it_for_another()
         let refused = s.open_document_as(x, &doc, view).await.unwrap_err();
         assert_eq!(
             UiError::from(refused).code,
-            ErrorCode::Unreachable,
+            ApiErrorCode::Unreachable,
             "{view:?}: never kept for X, so not available offline"
         );
     }

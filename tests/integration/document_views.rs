@@ -2,7 +2,8 @@
 //! original, each checked against the SHA-256 the server gives, and both kept offline.
 
 use chartdesk::services::DocumentView;
-use chartdesk::{ErrorCode, UiError};
+use chartdesk::UiError;
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::cloud;
 use crate::network_switch::{signed_in_via, NetworkSwitch};
@@ -50,7 +51,7 @@ async fn a_tiff_scan_opens_optimized_online_and_offline_and_its_original_on_requ
         .unwrap_err();
     assert_eq!(
         UiError::from(not_kept).code,
-        ErrorCode::OptimizedNotKept,
+        ApiErrorCode::OptimizedNotKept,
         "offline, an image whose optimized JPEG was never fetched says so, as its original was kept"
     );
     let original = s
@@ -62,5 +63,5 @@ async fn a_tiff_scan_opens_optimized_online_and_offline_and_its_original_on_requ
         .open_document_as("10000008", &preop[1].id, DocumentView::Optimized)
         .await
         .unwrap_err();
-    assert_eq!(UiError::from(never).code, ErrorCode::Unreachable);
+    assert_eq!(UiError::from(never).code, ApiErrorCode::Unreachable);
 }

@@ -3,7 +3,8 @@
 
 use chartdesk::cloud::object_store::Write;
 use chartdesk::domain::{keys, Manifest, Mrn, ScanStatus};
-use chartdesk::{ErrorCode, UiError};
+use chartdesk::UiError;
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::{cloud, run_cli};
 
@@ -62,22 +63,22 @@ async fn bad_requests_get_clear_errors() {
     let cases = [
         (
             services.list_documents("10000001", "../lab").await.err(),
-            ErrorCode::InvalidInput,
+            ApiErrorCode::InvalidInput,
         ),
         (
             services.list_documents("../../x", "lab").await.err(),
-            ErrorCode::InvalidInput,
+            ApiErrorCode::InvalidInput,
         ),
         (
             services.open_document("10000001", "not-a-uuid").await.err(),
-            ErrorCode::NotFound,
+            ApiErrorCode::NotFound,
         ),
         (
             services
                 .open_document("10000001", "0190c0de-0000-7000-8000-000000000000")
                 .await
                 .err(),
-            ErrorCode::NotFound,
+            ApiErrorCode::NotFound,
         ),
     ];
     for (err, code) in cases {
@@ -85,7 +86,7 @@ async fn bad_requests_get_clear_errors() {
     }
     let visitor = cloud().signed_in("visitor.lee").await;
     let refused = visitor.list_documents("10000001", "lab").await.unwrap_err();
-    assert_eq!(UiError::from(refused).code, ErrorCode::Forbidden);
+    assert_eq!(UiError::from(refused).code, ApiErrorCode::Forbidden);
 }
 
 /// Patient 10000012's discharge documents are altered here (own patient, no other test reads them).
@@ -137,7 +138,7 @@ async fn flagged_and_tampered_files_are_refused() {
             .await
             .unwrap_err(),
     );
-    assert_eq!(blocked.code, ErrorCode::Forbidden);
+    assert_eq!(blocked.code, ApiErrorCode::Infected);
     assert!(blocked.message.contains("virus scanner"));
     let corrupt = UiError::from(
         services

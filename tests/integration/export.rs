@@ -4,7 +4,8 @@ use std::io::Read;
 
 use chartdesk::sandbox::{demo_jpeg, demo_pdf};
 use chartdesk::services::{ExportSelection, Upload};
-use chartdesk::{ErrorCode, UiError};
+use chartdesk::UiError;
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::cloud;
 use crate::upload::patient;
@@ -98,7 +99,7 @@ async fn an_export_to_a_non_zip_name_or_of_unknown_documents_is_refused() {
         .export_documents("10000001", &lab, dir.path().join("export.pdf"))
         .await
         .unwrap_err();
-    assert_eq!(UiError::from(not_zip).code, ErrorCode::InvalidInput);
+    assert_eq!(UiError::from(not_zip).code, ApiErrorCode::InvalidInput);
     let unknown = ExportSelection {
         doc_ids: vec![uuid::Uuid::now_v7().to_string()],
         ..Default::default()
@@ -107,7 +108,7 @@ async fn an_export_to_a_non_zip_name_or_of_unknown_documents_is_refused() {
         .export_documents("10000001", &unknown, dir.path().join("x.zip"))
         .await
         .unwrap_err();
-    assert_eq!(UiError::from(missing).code, ErrorCode::NotFound);
+    assert_eq!(UiError::from(missing).code, ApiErrorCode::NotFound);
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         0,
@@ -132,7 +133,7 @@ async fn ward_staff_may_not_export_and_the_window_is_told_so() {
         .export_documents("10000001", &lab, dir.path().join("x.zip"))
         .await
         .unwrap_err();
-    assert_eq!(UiError::from(refused).code, ErrorCode::Forbidden);
+    assert_eq!(UiError::from(refused).code, ApiErrorCode::Forbidden);
     let clinician = cloud().signed_in("dr.okafor").await;
     assert!(
         clinician

@@ -4,7 +4,8 @@
 //! network opens it.
 
 use chartdesk::config::Profile;
-use chartdesk::{ErrorCode, Services, UiError};
+use chartdesk::{Services, UiError};
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::cloud;
 
@@ -23,10 +24,10 @@ async fn a_locked_session_refuses_records_until_the_right_password_is_given() {
     assert!(services.current_user().await.unwrap().locked);
 
     let refused = UiError::from(services.find_patient("943 476 5919").await.unwrap_err());
-    assert_eq!(refused.code, ErrorCode::Locked);
+    assert_eq!(refused.code, ApiErrorCode::Locked);
 
     let wrong = UiError::from(services.unlock("Not-The-Password-1!").await.unwrap_err());
-    assert_eq!(wrong.code, ErrorCode::WrongCredentials);
+    assert_eq!(wrong.code, ApiErrorCode::WrongCredentials);
     assert!(
         services.find_patient("943 476 5919").await.is_err(),
         "still locked"
@@ -53,7 +54,7 @@ async fn restarting_a_locked_app_keeps_it_locked() {
     let user = restarted.resume_session().await.unwrap().unwrap();
     assert!(user.locked, "the lock survives a restart");
     let refused = UiError::from(restarted.find_patient("943 476 5919").await.unwrap_err());
-    assert_eq!(refused.code, ErrorCode::Locked);
+    assert_eq!(refused.code, ApiErrorCode::Locked);
     restarted.unlock("Demo-WardStaff-2026!").await.unwrap();
     restarted.find_patient("943 476 5919").await.unwrap();
 
@@ -66,7 +67,7 @@ async fn restarting_a_locked_app_keeps_it_locked() {
     let refused = UiError::from(again.clear_offline_data().await.unwrap_err());
     assert_eq!(
         refused.code,
-        ErrorCode::Locked,
+        ApiErrorCode::Locked,
         "nothing is cleared behind the lock"
     );
     again.unlock("Demo-WardStaff-2026!").await.unwrap();
@@ -135,7 +136,7 @@ async fn offline_five_wrong_passwords_with_growing_waits_then_only_the_network_u
 
     let wrong =
         || async { UiError::from(services.unlock("Not-The-Password-1!").await.unwrap_err()) };
-    assert_eq!(wrong().await.code, ErrorCode::WrongCredentials);
+    assert_eq!(wrong().await.code, ApiErrorCode::WrongCredentials);
     let early = wrong().await;
     assert!(
         early

@@ -6,7 +6,8 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use chartdesk::sandbox::totp::fresh_code;
 use chartdesk::services::system_clock;
-use chartdesk::{ErrorCode, Services, SignInResult, UiError};
+use chartdesk::{Services, SignInResult, UiError};
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::cloud;
 
@@ -90,7 +91,12 @@ async fn a_user_of_an_mfa_required_pool_enrols_an_authenticator_while_signing_in
     let right = fresh_code(&secret).await.unwrap();
     let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
     let refused = UiError::from(services.complete_mfa_setup(&wrong).await.unwrap_err());
-    assert_eq!(refused.code, ErrorCode::InvalidInput, "{}", refused.message);
+    assert_eq!(
+        refused.code,
+        ApiErrorCode::InvalidInput,
+        "{}",
+        refused.message
+    );
 
     let done = services
         .complete_mfa_setup(&fresh_code(&secret).await.unwrap())

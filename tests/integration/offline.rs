@@ -3,7 +3,8 @@
 
 use chartdesk::sandbox::demo_pdf;
 use chartdesk::services::Upload;
-use chartdesk::{ErrorCode, Services, UiError};
+use chartdesk::{Services, UiError};
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::{cloud, holds_a_jwt};
 use crate::network_switch::{signed_in_via, NetworkSwitch};
@@ -58,11 +59,11 @@ async fn a_patient_and_the_files_opened_stay_viewable_offline_and_nothing_readab
         .unwrap()
         .is_some());
     let unopened = s.open_document("10000001", &lab[1].id).await.unwrap_err();
-    assert_eq!(UiError::from(unopened).code, ErrorCode::Unreachable);
+    assert_eq!(UiError::from(unopened).code, ApiErrorCode::Unreachable);
     let never_seen = s.find_patient("MRN 10000003").await.unwrap_err();
-    assert_eq!(UiError::from(never_seen).code, ErrorCode::Unreachable);
+    assert_eq!(UiError::from(never_seen).code, ApiErrorCode::Unreachable);
     let revalidate = s.revalidate_patient("10000001").await.unwrap_err();
-    assert_eq!(UiError::from(revalidate).code, ErrorCode::Unreachable);
+    assert_eq!(UiError::from(revalidate).code, ApiErrorCode::Unreachable);
 
     // At rest: no name, NHS number, file header, SQLite header or token anywhere.
     let needles: [&[u8]; 6] = [
@@ -150,7 +151,7 @@ async fn a_garbled_cache_is_reported_and_reset_moves_it_aside() {
 
     let s = signed_in_via(&switch, dir.path(), "offline-corrupt", "nurse.hughes").await;
     let err = UiError::from(s.outbox().await.unwrap_err());
-    assert_eq!(err.code, ErrorCode::CacheUnreadable);
+    assert_eq!(err.code, ApiErrorCode::CacheUnreadable);
     assert!(
         err.message.contains("Reset offline data"),
         "{}",
@@ -251,7 +252,7 @@ async fn a_pinned_patient_is_fully_viewable_offline_and_clearing_keeps_waiting_u
         "the outbox is not offline data"
     );
     let gone = s.find_patient("MRN 10000004").await.unwrap_err();
-    assert_eq!(UiError::from(gone).code, ErrorCode::Unreachable);
+    assert_eq!(UiError::from(gone).code, ApiErrorCode::Unreachable);
     switch.restore();
     s.discard_outbox_item(&s.outbox().await.unwrap()[0].doc_id)
         .await
@@ -300,7 +301,7 @@ async fn a_token_refresh_due_while_offline_keeps_the_session_and_the_cached_view
     // …for a bounded time.
     ahead.store(14 * 3600, Ordering::SeqCst);
     let ended = s.find_patient("MRN 10000002").await.unwrap_err();
-    assert_eq!(UiError::from(ended).code, ErrorCode::NotSignedIn);
+    assert_eq!(UiError::from(ended).code, ApiErrorCode::Unauthenticated);
     ahead.store(57 * 60, Ordering::SeqCst);
 
     switch.restore();

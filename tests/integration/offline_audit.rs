@@ -4,9 +4,10 @@
 
 use chartdesk::cloud::object_store::Write;
 use chartdesk::domain::{keys, Mrn, Patient, StatedReason};
-use chartdesk::records::audit::{AuditAction, AuditEvent};
+use chartdesk::domain::{AuditAction, AuditEvent};
 use chartdesk::sandbox::demo_jpeg;
-use chartdesk::{ErrorCode, UiError};
+use chartdesk::UiError;
+use chartdesk_api::ApiErrorCode;
 
 use crate::cache_per_patient::add_image;
 use crate::local_cloud::{cloud, run_cli, seed_patient};
@@ -60,7 +61,7 @@ async fn offline_finds_lists_and_thumbnails_of_a_cached_patient_reach_the_server
     crate::cache_per_patient::cut(&switch, &s).await;
     // Offline as online, a restricted record needs the reason.
     let refused = s.find_patient(&query).await.unwrap_err();
-    assert_eq!(UiError::from(refused).code, ErrorCode::ReasonRequired);
+    assert_eq!(UiError::from(refused).code, ApiErrorCode::ReasonRequired);
     let shown = s
         .find_patient_with_reason(&query, Some(reason))
         .await

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use chartdesk::sandbox::demo_pdf;
 use chartdesk::services::{FileUpload, Upload};
-use chartdesk::{ErrorCode, Services, UiError};
+use chartdesk::{Services, UiError};
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::cloud;
 use crate::network_switch::{signed_in_via, NetworkSwitch};
@@ -95,7 +96,7 @@ async fn a_bad_file_is_refused_before_it_reaches_the_outbox() {
         ))
         .await
         .unwrap_err();
-    assert_eq!(UiError::from(err).code, ErrorCode::InvalidInput);
+    assert_eq!(UiError::from(err).code, ApiErrorCode::InvalidInput);
     assert!(s.outbox().await.unwrap().is_empty());
 }
 
@@ -579,7 +580,7 @@ async fn cancel_in_the_window_removes_the_item_and_leaves_nothing_sent_or_open()
     };
     let refused = s.add_file(upload).await.unwrap_err();
     assert!(pressed.load(Ordering::SeqCst), "cancelled mid-transfer");
-    assert_eq!(UiError::from(refused).code, ErrorCode::Cancelled);
+    assert_eq!(UiError::from(refused).code, ApiErrorCode::Cancelled);
     assert!(s.outbox().await.unwrap().is_empty(), "nothing stays queued");
     // A background round afterwards sends nothing.
     let round = s

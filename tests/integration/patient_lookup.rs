@@ -2,7 +2,8 @@
 
 use chartdesk::domain::Category;
 use chartdesk::sandbox::demo_patients;
-use chartdesk::{ErrorCode, UiError};
+use chartdesk::UiError;
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::{cloud, run_cli};
 
@@ -48,7 +49,7 @@ async fn every_demo_patient_is_found_by_nhs_number_and_by_mrn_with_its_planned_c
         };
         if p.restricted {
             let refused = services.find_patient(p.nhs_number).await.unwrap_err();
-            assert_eq!(UiError::from(refused).code, ErrorCode::ReasonRequired);
+            assert_eq!(UiError::from(refused).code, ApiErrorCode::ReasonRequired);
         }
         let by_nhs = services
             .find_patient_with_reason(p.nhs_number, reason())
@@ -72,10 +73,10 @@ async fn every_demo_patient_is_found_by_nhs_number_and_by_mrn_with_its_planned_c
 async fn a_valid_nhs_number_with_no_patient_is_not_found() {
     let services = cloud().signed_in("dr.okafor").await;
     let err = UiError::from(services.find_patient("999 000 0018").await.unwrap_err());
-    assert_eq!(err.code, ErrorCode::NotFound);
+    assert_eq!(err.code, ApiErrorCode::NotFound);
     assert_eq!(err.message, "No patient found with NHS number 999 000 0018");
     let err = UiError::from(services.find_patient("77777777").await.unwrap_err());
-    assert_eq!(err.code, ErrorCode::NotFound);
+    assert_eq!(err.code, ApiErrorCode::NotFound);
     assert_eq!(err.message, "No patient found with MRN 77777777");
 }
 
@@ -89,7 +90,7 @@ async fn invalid_input_gets_the_messages_staff_know() {
         ("../10000001", "Invalid NHS number"),
     ] {
         let err = UiError::from(services.find_patient(input).await.unwrap_err());
-        assert_eq!(err.code, ErrorCode::InvalidInput, "{input:?}");
+        assert_eq!(err.code, ApiErrorCode::InvalidInput, "{input:?}");
         assert_eq!(err.message, message, "{input:?}");
     }
 }
@@ -98,7 +99,7 @@ async fn invalid_input_gets_the_messages_staff_know() {
 async fn a_user_in_no_group_cannot_open_records() {
     let services = cloud().signed_in("visitor.lee").await;
     let err = UiError::from(services.find_patient("943 476 5919").await.unwrap_err());
-    assert_eq!(err.code, ErrorCode::Forbidden);
+    assert_eq!(err.code, ApiErrorCode::Forbidden);
 }
 
 #[tokio::test]
@@ -135,7 +136,7 @@ async fn role_matrix_for_finding_a_patient() {
         if !allowed {
             assert_eq!(
                 UiError::from(result.unwrap_err()).code,
-                ErrorCode::Forbidden
+                ApiErrorCode::Forbidden
             );
         }
     }
@@ -177,11 +178,7 @@ async fn ten_digits_that_are_one_patients_nhs_number_and_anothers_mrn_are_never_
     // Only A is on this computer: the cache must not answer for the reading it lacks.
     s.find_patient("MRN 30002501").await.unwrap();
     let online = s.find_patient(&shared).await.unwrap_err();
-    assert_eq!(
-        ErrorCode::of(&online),
-        ErrorCode::AmbiguousQuery,
-        "{online}"
-    );
+    assert_eq!(online.code(), ApiErrorCode::AmbiguousQuery, "{online}");
     // The server's two readings reach the window as it words them.
     let offered = UiError::from(online).choices.unwrap_or_default();
     let queries: Vec<_> = offered.iter().map(|c| c.query.clone()).collect();
@@ -194,11 +191,7 @@ async fn ten_digits_that_are_one_patients_nhs_number_and_anothers_mrn_are_never_
     // Offline, both cached: the same rule over the cache.
     crate::cache_per_patient::cut(&switch, &s).await;
     let offline = s.find_patient(&shared).await.unwrap_err();
-    assert_eq!(
-        ErrorCode::of(&offline),
-        ErrorCode::AmbiguousQuery,
-        "{offline}"
-    );
+    assert_eq!(offline.code(), ApiErrorCode::AmbiguousQuery, "{offline}");
     let chosen = s.find_patient(&format!("NHS {shared}")).await.unwrap();
     assert_eq!(chosen.banner.mrn, "30002501");
 }

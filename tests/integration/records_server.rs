@@ -3,7 +3,8 @@
 
 use std::process::Command;
 
-use chartdesk::{ErrorCode, Services};
+use chartdesk::Services;
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::cloud;
 
@@ -56,8 +57,8 @@ async fn a_stamp_made_through_the_server_is_in_the_record_and_its_access_history
         .await
         .unwrap_err();
     assert_eq!(
-        ErrorCode::of(&again),
-        ErrorCode::Conflict,
+        again.code(),
+        ApiErrorCode::Conflict,
         "a stamp is never replaced"
     );
     let admin = through_server("admin.byrne").await;
@@ -71,8 +72,8 @@ async fn a_stamp_made_through_the_server_is_in_the_record_and_its_access_history
     );
     let refused = clinician.access_history("10000003").await.unwrap_err();
     assert_eq!(
-        ErrorCode::of(&refused),
-        ErrorCode::Forbidden,
+        refused.code(),
+        ApiErrorCode::Forbidden,
         "only records admins"
     );
 }
@@ -81,7 +82,7 @@ async fn a_stamp_made_through_the_server_is_in_the_record_and_its_access_history
 async fn a_restricted_patient_opens_only_with_a_stated_reason() {
     let clinician = through_server("dr.okafor").await;
     let refused = clinician.find_patient("999 186 0916").await.unwrap_err();
-    assert_eq!(ErrorCode::of(&refused), ErrorCode::ReasonRequired);
+    assert_eq!(refused.code(), ApiErrorCode::ReasonRequired);
     let out = cli(
         &["find", "--user", "dr.okafor", "999 186 0916"],
         &password("dr.okafor"),
@@ -220,7 +221,7 @@ async fn a_cached_patient_made_restricted_elsewhere_needs_a_reason_at_the_next_r
         .await
         .unwrap();
     let refused = s.revalidate_patient("20000120").await.unwrap_err();
-    assert_eq!(ErrorCode::of(&refused), ErrorCode::ReasonRequired);
+    assert_eq!(refused.code(), ApiErrorCode::ReasonRequired);
 }
 
 #[tokio::test]
@@ -253,7 +254,7 @@ async fn the_access_history_pages_through_every_event_once_newest_first() {
     let ids: Vec<_> = paged.iter().map(|e| e.event_id).collect();
     let once: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(once.len(), ids.len(), "each event once: {paged:?}");
-    let at = |e: &chartdesk::records::audit::AuditEvent| {
+    let at = |e: &chartdesk::domain::AuditEvent| {
         time::OffsetDateTime::parse(&e.at, &time::format_description::well_known::Rfc3339).unwrap()
     };
     assert!(
@@ -280,7 +281,7 @@ async fn the_access_history_pages_through_every_event_once_newest_first() {
 async fn the_access_history_of_a_restricted_record_goes_with_the_reason_given_for_it() {
     let admin = through_server("admin.byrne").await;
     let refused = admin.access_history("10000007").await.unwrap_err();
-    assert_eq!(ErrorCode::of(&refused), ErrorCode::ReasonRequired);
+    assert_eq!(refused.code(), ApiErrorCode::ReasonRequired);
     let reason =
         chartdesk::domain::StatedReason::parse(Some("safeguarding"), Some("review")).unwrap();
     admin

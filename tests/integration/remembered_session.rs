@@ -181,7 +181,7 @@ async fn without_a_keychain_sign_in_is_refused_with_what_to_install() {
         .await
         .unwrap_err();
     let ui = chartdesk::UiError::from(err);
-    assert_eq!(ui.code, chartdesk::ErrorCode::Config);
+    assert_eq!(ui.code, chartdesk_api::ApiErrorCode::Config);
     assert!(ui.message.contains("gnome-keyring"), "{}", ui.message);
     assert!(
         services.current_user().await.is_none(),

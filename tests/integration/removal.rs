@@ -2,7 +2,8 @@
 //! other patients untouched. Patients 2000000x are seeded here so no demo counts change.
 
 use chartdesk::domain::{keys, Category, Mrn};
-use chartdesk::{ErrorCode, UiError};
+use chartdesk::UiError;
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::{cloud, seed_patient};
 
@@ -73,7 +74,10 @@ async fn delete_removes_the_file_and_only_that_patients_entry() {
     let again = admin
         .delete_document("20000002", &rows[0].id, "Filed to the wrong patient")
         .await;
-    assert_eq!(UiError::from(again.unwrap_err()).code, ErrorCode::NotFound);
+    assert_eq!(
+        UiError::from(again.unwrap_err()).code,
+        ApiErrorCode::NotFound
+    );
 }
 
 #[tokio::test]
@@ -94,7 +98,7 @@ async fn only_records_admins_may_detach_or_delete() {
         ] {
             assert_eq!(
                 UiError::from(result.unwrap_err()).code,
-                ErrorCode::Forbidden,
+                ApiErrorCode::Forbidden,
                 "{user}"
             );
         }

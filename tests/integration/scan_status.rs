@@ -5,7 +5,8 @@ use aws_sdk_s3::types::{Tag, Tagging};
 use chartdesk::domain::{keys, Category, Mrn, ScanStatus};
 use chartdesk::sandbox::{demo_jpeg, demo_pdf};
 use chartdesk::services::Upload;
-use chartdesk::{ErrorCode, UiError};
+use chartdesk::UiError;
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::cloud;
 use crate::upload::patient;
@@ -70,7 +71,7 @@ async fn the_scanners_tag_is_shown_and_an_infected_file_cannot_be_opened_or_prev
     assert_eq!(listed[0].scan_status, ScanStatus::Infected);
     assert!(!listed[0].can_open);
     let refused = s.open_document("30000021", &row.id).await.unwrap_err();
-    assert_eq!(UiError::from(refused).code, ErrorCode::Forbidden);
+    assert_eq!(UiError::from(refused).code, ApiErrorCode::Infected);
     assert!(s
         .document_thumbnail("30000021", &row.id)
         .await

@@ -4,7 +4,8 @@ use chartdesk::auth::AuthError;
 use chartdesk::domain::Role;
 use chartdesk::sandbox::totp::fresh_code;
 use chartdesk::services::system_clock;
-use chartdesk::{AppError, ErrorCode, Services, SignInResult, UiError};
+use chartdesk::{AppError, Services, SignInResult, UiError};
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::{cloud, dead_endpoint};
 
@@ -79,7 +80,7 @@ async fn first_sign_in_with_a_temporary_password_requires_a_new_one() {
             .await
             .unwrap_err(),
     );
-    assert_eq!(weak.code, ErrorCode::InvalidInput);
+    assert_eq!(weak.code, ApiErrorCode::InvalidInput);
     assert!(
         weak.message.to_lowercase().contains("password"),
         "{}",
@@ -106,7 +107,7 @@ async fn first_sign_in_with_a_temporary_password_requires_a_new_one() {
         .sign_in(&starter.username, &starter.password)
         .await
         .unwrap_err();
-    assert_eq!(UiError::from(old).code, ErrorCode::WrongCredentials);
+    assert_eq!(UiError::from(old).code, ApiErrorCode::WrongCredentials);
 }
 
 #[tokio::test]
@@ -117,7 +118,7 @@ async fn answering_a_challenge_that_was_never_asked_restarts_sign_in() {
         .await
         .unwrap_err();
     let ui = UiError::from(err);
-    assert_eq!(ui.code, ErrorCode::NotSignedIn);
+    assert_eq!(ui.code, ApiErrorCode::Unauthenticated);
     assert_eq!(
         ui.message,
         "Sign-in took too long and has expired. Please sign in again"
@@ -140,7 +141,7 @@ async fn wrong_password_and_unknown_user_get_the_same_message() {
         "{wrong:?}"
     );
     assert_eq!(wrong.to_string(), unknown.to_string());
-    assert_eq!(UiError::from(wrong).code, ErrorCode::WrongCredentials);
+    assert_eq!(UiError::from(wrong).code, ApiErrorCode::WrongCredentials);
     assert!(
         services.current_user().await.is_none(),
         "no session after a failure"
@@ -167,7 +168,7 @@ async fn an_unreachable_cloud_says_so_in_plain_words() {
         .await
         .unwrap_err();
     let ui = UiError::from(err);
-    assert_eq!(ui.code, ErrorCode::Unreachable);
+    assert_eq!(ui.code, ApiErrorCode::Unreachable);
     assert!(
         ui.message.contains("Cannot reach the sign-in service"),
         "{}",
@@ -181,7 +182,7 @@ async fn signing_out_ends_the_session() {
     services.sign_out().await.unwrap();
     assert!(services.current_user().await.is_none());
     let err = services.find_patient("943 476 5919").await.unwrap_err();
-    assert_eq!(UiError::from(err).code, ErrorCode::NotSignedIn);
+    assert_eq!(UiError::from(err).code, ApiErrorCode::Unauthenticated);
 }
 
 /// `dr.mfa` enrolled an authenticator at provisioning: after the password a code is needed;
@@ -215,7 +216,7 @@ async fn an_authenticator_user_needs_the_current_totp_code() {
     let right = fresh_code(&secret).await.unwrap();
     let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
     let refused = UiError::from(services.complete_totp(&wrong).await.unwrap_err());
-    assert_eq!(refused.code, ErrorCode::InvalidInput);
+    assert_eq!(refused.code, ApiErrorCode::InvalidInput);
     assert!(
         refused.message.starts_with("That code is not right"),
         "{}",

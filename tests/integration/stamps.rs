@@ -1,7 +1,8 @@
 //! Stamps: clinicians verify lab and review radiology reports; never overwritten; other roles
 //! and categories refused; concurrent stamps all land (compare-and-swap on the manifest).
 
-use chartdesk::{ErrorCode, UiError};
+use chartdesk::UiError;
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::cloud;
 
@@ -27,7 +28,7 @@ async fn a_clinician_verifies_a_lab_report_once_and_the_tile_counts_it() {
             .await
             .unwrap_err(),
     );
-    assert_eq!(again.code, ErrorCode::Conflict);
+    assert_eq!(again.code, ApiErrorCode::Conflict);
     assert!(
         again.message.contains("already verified by dr.okafor"),
         "{}",
@@ -52,7 +53,7 @@ async fn ward_staff_cannot_stamp_and_other_categories_cannot_be_stamped() {
     );
     assert_eq!(
         refused.code,
-        ErrorCode::Forbidden,
+        ApiErrorCode::Forbidden,
         "the core refuses a forged call"
     );
 
@@ -65,7 +66,7 @@ async fn ward_staff_cannot_stamp_and_other_categories_cannot_be_stamped() {
             .await
             .unwrap_err(),
     );
-    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert_eq!(err.code, ApiErrorCode::InvalidInput);
 }
 
 #[tokio::test]

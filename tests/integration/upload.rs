@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use chartdesk::sandbox::{demo_jpeg, demo_pdf};
 use chartdesk::services::Upload;
-use chartdesk::{ErrorCode, Services, UiError};
+use chartdesk::{Services, UiError};
+use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::{cloud, seed_patient};
 
@@ -79,7 +80,7 @@ async fn wrong_empty_and_unknown_targets_are_refused_with_reasons() {
         .await
         .unwrap_err(),
     );
-    assert_eq!(exe.code, ErrorCode::InvalidInput);
+    assert_eq!(exe.code, ApiErrorCode::InvalidInput);
     assert!(
         exe.message
             .starts_with("report.pdf: only PDF, JPEG, PNG and TIFF"),
@@ -97,14 +98,14 @@ async fn wrong_empty_and_unknown_targets_are_refused_with_reasons() {
             .await
             .unwrap_err(),
     );
-    assert_eq!(nobody.code, ErrorCode::NotFound);
+    assert_eq!(nobody.code, ApiErrorCode::NotFound);
     let clinician = cloud().signed_in("dr.okafor").await;
     let refused = clinician
         .upload_document(upload("30000002", "lab", "a.pdf", demo_pdf("a", "b")))
         .await;
     assert_eq!(
         UiError::from(refused.unwrap_err()).code,
-        ErrorCode::Forbidden
+        ApiErrorCode::Forbidden
     );
 }
 
@@ -122,7 +123,7 @@ async fn preop_takes_three_images_then_asks_and_replace_oldest_keeps_three() {
             .await
             .unwrap_err(),
     );
-    assert_eq!(full.code, ErrorCode::PreopFull);
+    assert_eq!(full.code, ApiErrorCode::PreopFull);
     assert_eq!(
         full.message,
         "Preop already holds 3 images — replace the oldest?"
@@ -160,7 +161,7 @@ async fn racing_uploads_never_exceed_the_preop_limit_or_lose_an_entry() {
     let landed: Vec<&String> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     let full = results
         .iter()
-        .filter(|r| matches!(r, Err(e) if e.code == ErrorCode::PreopFull))
+        .filter(|r| matches!(r, Err(e) if e.code == ApiErrorCode::PreopFull))
         .count();
     assert_eq!((landed.len(), full), (3, 3), "{results:?}");
     let rows = s.list_documents("30000004", "preop").await.unwrap();
@@ -218,7 +219,7 @@ async fn an_image_goes_up_with_its_optimized_and_thumb_variants_and_a_fake_is_re
         .upload_document(upload("30000005", "intraop", "fake.jpg", fake))
         .await;
     let ui = UiError::from(err.unwrap_err());
-    assert_eq!(ui.code, ErrorCode::InvalidInput);
+    assert_eq!(ui.code, ApiErrorCode::InvalidInput);
     assert!(
         ui.message
             .starts_with("fake.jpg: the image could not be read"),
@@ -283,7 +284,7 @@ async fn a_cancelled_upload_adds_nothing_and_leaves_no_objects() {
         }
     });
     let err = UiError::from(s.upload_document(up).await.unwrap_err());
-    assert_eq!(err.code, ErrorCode::Cancelled);
+    assert_eq!(err.code, ApiErrorCode::Cancelled);
     assert!(s
         .list_documents("30000007", "radiology")
         .await
@@ -320,7 +321,7 @@ async fn an_upload_to_a_restricted_record_goes_with_the_reason_given_for_it() {
         .upload_document(upload("30000077", "lab", "r.pdf", demo_pdf("Lab", "r1")))
         .await
         .unwrap_err();
-    assert_eq!(UiError::from(refused).code, ErrorCode::ReasonRequired);
+    assert_eq!(UiError::from(refused).code, ApiErrorCode::ReasonRequired);
     let reason = chartdesk::domain::StatedReason::parse(Some("direct_care"), None).unwrap();
     s.find_patient_with_reason("MRN 30000077", Some(reason))
         .await

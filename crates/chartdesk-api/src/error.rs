@@ -1,10 +1,14 @@
-//! The one error shape every `/v1` answer uses: `{code, message}`.
+//! The one error shape every `/v1` answer uses: `{code, message}`, and the one code enum every
+//! boundary uses (the desktop's window gets the same codes, plus the few only a client raises).
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use utoipa::ToSchema;
 
 /// What a client branches on. A code exists only where a client acts differently on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// The last few are raised by a client itself (the records server never sends them): the
+/// desktop's window and the browser get every code under the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApiErrorCode {
     /// No token, or an expired, forged or wrong-kind token (401): sign in again.
@@ -37,9 +41,23 @@ pub enum ApiErrorCode {
     /// Too many sign-in attempts for this user or from this address (429, with Retry-After):
     /// the message says how long to wait.
     TooManyAttempts,
+    /// Client-only: the session is locked after idle time: show the lock screen.
+    Locked,
+    /// Client-only: the records server could not be reached at all: offer retry (the desktop
+    /// falls back to its offline copy).
+    Unreachable,
+    /// Client-only: the user cancelled: nothing was added, say so quietly.
+    Cancelled,
+    /// Client-only: the offline cache cannot be opened with its key: offer "Reset offline data".
+    CacheUnreadable,
+    /// Client-only: offline, an image's optimized JPEG was never kept but its original was:
+    /// open that.
+    OptimizedNotKept,
+    /// Client-only: this computer's setup is incomplete (no server configured, no keychain).
+    Config,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ErrorBody {
     pub code: ApiErrorCode,
     pub message: String,

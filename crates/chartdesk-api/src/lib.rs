@@ -1,10 +1,12 @@
 //! The records server's wire types (`/v1`): what clients send and get back. Transport DTOs
-//! only; the rules they carry live in `chartdesk-domain` and `chartdesk-records`.
+//! only, on the domain alone (never the S3 store); the rules they carry live in
+//! `chartdesk-domain` and `chartdesk-records`. Their TypeScript is generated (`typescript`).
 
 mod error;
 mod patients;
 mod policy;
 mod session;
+mod typescript;
 mod uploads;
 
 pub use error::{ApiErrorCode, ErrorBody};
@@ -19,6 +21,7 @@ pub use session::{
     ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer, RefreshRequest,
     SessionAnswer, SignInRequest, SignOutRequest,
 };
+pub use typescript::{typescript, typescript_module, typescript_names, TYPESCRIPT_PATH};
 pub use uploads::{
     AbortUpload, CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto,
     CompletedUploads, DeclaredVariant, MultipartTarget, ObjectRole, PresignedPart,
@@ -30,3 +33,23 @@ pub use uploads::{
 /// user's own words (percent-encoded: header values are ASCII).
 pub const BREAK_GLASS_REASON_HEADER: &str = "x-chartdesk-break-glass-reason";
 pub const BREAK_GLASS_DETAIL_HEADER: &str = "x-chartdesk-break-glass-detail";
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    #[test]
+    fn the_wire_contract_depends_on_the_domain_alone() {
+        let manifest = include_str!("../Cargo.toml");
+        let ours: Vec<&str> = manifest
+            .lines()
+            .filter(|l| l.starts_with("chartdesk-"))
+            .map(|l| l.split_whitespace().next().unwrap())
+            .collect();
+        assert_eq!(
+            ours,
+            ["chartdesk-domain"],
+            "chartdesk-api must not link the store"
+        );
+    }
+}

@@ -1,13 +1,14 @@
 //! Patients, their documents, export and the audit history.
 
-use chartdesk_domain::{Gender, Manifest, Patient};
-use chartdesk_records::audit::{AccessEvent, AuditEvent};
-use chartdesk_records::{DocumentRow, HistoryRow, PatientSummary};
+use chartdesk_domain::{
+    AccessEvent, AuditEvent, DocumentRow, Gender, HistoryRow, Manifest, Patient, PatientSummary,
+};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct Health {
     pub status: String,
     pub version: String,
@@ -16,13 +17,15 @@ pub struct Health {
 /// A patient found: the banner and tiles, and the record itself for the desktop's encrypted
 /// offline copy (the browser ignores it). Sent again only when the record changed: a find with
 /// `If-None-Match: <version>` answers 304 while neither the patient nor the manifest changed.
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct FoundPatient {
     #[serde(flatten)]
     pub summary: PatientSummary,
     #[schema(value_type = Object)]
+    #[ts(type = "unknown")]
     pub patient: Patient,
     #[schema(value_type = Object)]
+    #[ts(type = "unknown")]
     pub manifest: Manifest,
     /// The demographics' digest and the manifest's ETag together: a changed flag or name
     /// counts as a change as much as a new document does.
@@ -30,7 +33,7 @@ pub struct FoundPatient {
 }
 
 /// One row of a category list, with a short-lived URL for its thumbnail (images only).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ListedDocument {
     #[serde(flatten)]
     pub row: DocumentRow,
@@ -41,7 +44,7 @@ pub struct ListedDocument {
     pub thumbnail: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct DocumentList {
     pub rows: Vec<ListedDocument>,
     /// The manifest version listed: send it back as `If-None-Match` to revalidate.
@@ -50,20 +53,20 @@ pub struct DocumentList {
 
 /// A category's replaced, detached and deleted documents (clinicians and records admins),
 /// most recently changed first.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct DocumentHistory {
     pub rows: Vec<HistoryRow>,
 }
 
 /// Why a records admin deletes a document: kept on its tombstone in the record's history.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct DeleteDocument {
     #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
 /// Which rendition of a document to open (`?view=` on the document's path).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentView {
     /// The file as uploaded.
@@ -75,8 +78,9 @@ pub enum DocumentView {
 }
 
 /// Where to fetch one document's bytes, and what they must hash to.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct DocumentAccess {
+    #[ts(type = "string")]
     pub doc_id: Uuid,
     /// The rendition behind `url`; `content_type`, `size` and `sha256` are that rendition's.
     #[serde(default)]
@@ -98,16 +102,17 @@ pub struct DocumentAccess {
 }
 
 /// What to export: these documents and every attached document of these categories.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, ToSchema)]
 pub struct ExportRequest {
     #[serde(default)]
     #[schema(max_items = 500)]
+    #[ts(type = "Array<string>")]
     pub doc_ids: Vec<Uuid>,
     #[serde(default)]
     pub categories: Vec<chartdesk_domain::Category>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ExportedDocuments {
     pub documents: Vec<DocumentAccess>,
 }
@@ -115,7 +120,7 @@ pub struct ExportedDocuments {
 /// The ZIP the server wrote for a browser: a presigned GET, a minute long, that S3 answers as
 /// a download named `file_name`. The ZIP never passes through the server's answer, so its size
 /// is not bound by what Lambda may return.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ExportArchive {
     pub url: String,
     pub file_name: String,
@@ -125,7 +130,7 @@ pub struct ExportArchive {
 }
 
 /// A patient as a records admin registers or updates them.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct PatientRegistration {
     /// Ten digits (spaces or dashes between them allowed) with a valid check digit.
     #[schema(pattern = "^[ -]*([0-9][ -]*){10}$")]
@@ -148,13 +153,13 @@ pub struct PatientRegistration {
     pub superseded_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct RegisteredPatient {
     pub outcome: ImportOutcome,
     pub summary: PatientSummary,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportOutcome {
     Created,
@@ -163,7 +168,7 @@ pub enum ImportOutcome {
     Refused,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ImportRow {
     /// 1-based line in the file (the header is line 1).
     pub line: u32,
@@ -172,7 +177,7 @@ pub struct ImportRow {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ImportReport {
     pub rows: Vec<ImportRow>,
     pub created: u32,
@@ -181,7 +186,7 @@ pub struct ImportReport {
     pub refused: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct AuditHistory {
     pub events: Vec<AuditEvent>,
     /// The same events as the access-history panel shows them (the browser shows these).
@@ -193,7 +198,7 @@ pub struct AuditHistory {
 }
 
 /// What a desktop showed from its offline copy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OfflineAction {
     /// The banner and tiles of a cached patient.
@@ -208,12 +213,14 @@ pub enum OfflineAction {
 }
 
 /// A read a desktop made from its offline copy, reported once it is back online.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct OfflineView {
     /// Chosen by the desktop when the read happened: a replay is accepted once.
+    #[ts(type = "string")]
     pub event_id: Uuid,
     #[schema(pattern = "^[0-9]{6,12}$")]
     pub mrn: String,
+    #[ts(type = "string | null")]
     pub doc_id: Option<Uuid>,
     /// RFC 3339, the desktop's clock at the time of the read.
     #[schema(format = DateTime)]
@@ -231,13 +238,13 @@ pub struct OfflineView {
     pub count: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct OfflineViews {
     #[schema(max_items = 500)]
     pub views: Vec<OfflineView>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct OfflineViewsAccepted {
     pub accepted: u32,
     /// Views never stored, and never to be sent again: an unknown patient or document, or a

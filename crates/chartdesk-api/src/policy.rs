@@ -4,11 +4,12 @@
 use chartdesk_domain::upload_protocol::{ATTEMPTS, MULTIPART_THRESHOLD, PARALLEL_PARTS, PART_SIZE};
 use chartdesk_domain::ACCEPTED_TYPES;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use utoipa::ToSchema;
 
 /// A kind of file the server accepts (by content): its content type, and the extensions a
 /// file picker may offer for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct AcceptedFileType {
     #[schema(pattern = "^(application/pdf|image/jpeg|image/png|image/tiff)$")]
     pub content_type: String,
@@ -31,7 +32,7 @@ impl AcceptedFileType {
 
 /// How files go up: one PUT up to the threshold, else parts of `part_size` bytes (hashed by
 /// the client before it starts), `parallel_parts` at a time, each tried `attempts` times.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct UploadProtocol {
     #[schema(minimum = 1)]
     pub multipart_threshold: u64,

@@ -2,16 +2,16 @@
 //! state: a challenge's Cognito session string goes back to the client, which sends it with
 //! its answer, and the tokens live in the page's memory only.
 
-use chartdesk_domain::BreakGlassChoice;
-use chartdesk_signin::SignInResult;
+use chartdesk_domain::{BreakGlassChoice, SignInResult};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use utoipa::ToSchema;
 
 use crate::{AcceptedFileType, UploadProtocol};
 
 /// What a page or a desktop needs before anyone signs in (no token needed): with the
 /// hospital's policy as this server enforces it, so clients check early with the same values.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ClientConfig {
     pub version: String,
     /// The local cloud: the status bar says the data is demo data.
@@ -36,20 +36,20 @@ pub struct ClientConfig {
     pub upload: UploadProtocol,
 }
 
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SignInRequest {
     pub username: String,
     pub password: String,
 }
 
 /// A challenge awaiting its answer: the user Cognito named and its short-lived session.
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ChallengeToken {
     pub username: String,
     pub session: String,
 }
 
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct NewPasswordAnswer {
     pub challenge: ChallengeToken,
     pub new_password: String,
@@ -57,24 +57,24 @@ pub struct NewPasswordAnswer {
 }
 
 /// A 6-digit authenticator code, for TOTP sign-in or for finishing an enrolment.
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct CodeAnswer {
     pub challenge: ChallengeToken,
     pub code: String,
 }
 
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct RefreshRequest {
     pub username: String,
     pub refresh_token: String,
 }
 
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SignOutRequest {
     pub refresh_token: String,
 }
 
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct IssuedTokens {
     pub access_token: String,
     pub id_token: String,
@@ -84,7 +84,7 @@ pub struct IssuedTokens {
 
 /// Where a sign-in stands: the same `result` the window's commands answer, plus the challenge
 /// to answer next or the tokens once signed in.
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SessionAnswer {
     #[schema(value_type = Object)]
     pub result: SignInResult,

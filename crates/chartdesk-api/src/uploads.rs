@@ -2,15 +2,15 @@
 //! → the client PUTs the bytes straight to S3 → complete (verified, then attached). Every call
 //! is idempotent by the client-chosen `doc_id`, so an outbox replay never doubles anything.
 
-use chartdesk_domain::Category;
-use chartdesk_records::DocumentRow;
+use chartdesk_domain::{Category, DocumentRow};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::ErrorBody;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VariantKind {
     /// 1600 px JPEG, quality 80.
@@ -20,7 +20,7 @@ pub enum VariantKind {
 }
 
 /// An image variant the client made and will send beside the original.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct DeclaredVariant {
     pub kind: VariantKind,
     /// Bytes; a thumb is at most 256 KiB.
@@ -32,8 +32,9 @@ pub struct DeclaredVariant {
 }
 
 /// What the client declares before sending bytes; repeated unchanged in the complete call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct StartUpload {
+    #[ts(type = "string")]
     pub doc_id: Uuid,
     /// The hospital's MRN format (by default the pattern shown).
     #[schema(pattern = "^[0-9]{6,12}$")]
@@ -65,7 +66,7 @@ pub struct StartUpload {
     pub resume_upload_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectRole {
     Original,
@@ -73,27 +74,27 @@ pub enum ObjectRole {
     Thumb,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct RequestHeader {
     pub name: String,
     pub value: String,
 }
 
 /// A request the client sends as it is: the signature covers these headers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct PresignedRequest {
     pub method: String,
     pub url: String,
     pub headers: Vec<RequestHeader>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct PresignedPart {
     pub number: i32,
     pub request: PresignedRequest,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct MultipartTarget {
     pub upload_id: String,
     pub part_size: u64,
@@ -101,15 +102,16 @@ pub struct MultipartTarget {
 }
 
 /// One object to send: a single PUT, or the parts of a multipart upload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct UploadTarget {
     pub role: ObjectRole,
     pub put: Option<PresignedRequest>,
     pub multipart: Option<MultipartTarget>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct StartedUpload {
+    #[ts(type = "string")]
     pub doc_id: Uuid,
     /// A replay of an upload already in the record: nothing to send.
     pub already_attached: bool,
@@ -124,13 +126,13 @@ pub struct StartedUpload {
     pub parallel_parts: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct CompletedPartDto {
     pub number: i32,
     pub etag: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct CompleteUpload {
     #[serde(flatten)]
     pub upload: StartUpload,
@@ -147,13 +149,13 @@ pub const MAX_UPLOADS_PER_COMPLETE: usize = 100;
 
 /// Several uploads completed at once (at most `MAX_UPLOADS_PER_COMPLETE`): one manifest
 /// compare-and-swap per patient.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct CompleteUploads {
     #[schema(max_items = 100)]
     pub uploads: Vec<CompleteUpload>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UploadOutcomeKind {
     Attached,
@@ -165,23 +167,25 @@ pub enum UploadOutcomeKind {
     Refused,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct CompleteResult {
+    #[ts(type = "string")]
     pub doc_id: Uuid,
     pub outcome: UploadOutcomeKind,
     pub row: Option<DocumentRow>,
     pub error: Option<ErrorBody>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct CompletedUploads {
     pub results: Vec<CompleteResult>,
 }
 
 /// An upload the user cancelled before it was attached: the server aborts its multipart
 /// upload and removes any object already sent (none is in the record).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct AbortUpload {
+    #[ts(type = "string")]
     pub doc_id: Uuid,
     #[schema(pattern = "^[0-9]{6,12}$")]
     pub mrn: String,

@@ -5,24 +5,18 @@
 
 pub mod audit;
 mod claim_backfill;
-mod documents;
 pub mod export_manifest;
 mod export_names;
-mod history;
 mod lookup;
 mod manifest_update;
 mod scan;
 pub mod store;
 pub mod token;
-mod view;
 
 pub use claim_backfill::{claim_existing_documents, ClaimBackfill};
-pub use documents::{find_entry, row_for, rows_for, rows_matching, DocumentRow, RowPermissions};
-pub use history::{find_in_history, history_rows, HistoryRow, HistoryStatus};
 pub use lookup::{
     claim_document, doc_claim_key, find_patient, is_completing, mark_completing, ClaimError,
     DocClaim, LookupError, NhsLookup, PatientRecord,
 };
 pub use manifest_update::{update_manifest, UpdateError};
 pub use scan::scan_tag;
-pub use view::{PatientBanner, PatientSummary, Tile};

@@ -4,7 +4,8 @@
 use axum::http::HeaderMap;
 use chartdesk_api::{BREAK_GLASS_DETAIL_HEADER, BREAK_GLASS_REASON_HEADER};
 use chartdesk_domain::{keys, BreakGlassError, Manifest, Mrn, Patient, StatedReason};
-use chartdesk_records::audit::{self, AuditAction, AuditEvent};
+use chartdesk_domain::{AuditAction, AuditEvent};
+use chartdesk_records::audit;
 use chartdesk_records::store::object_store::Versioned;
 use uuid::Uuid;
 

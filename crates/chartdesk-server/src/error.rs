@@ -109,6 +109,13 @@ impl ApiError {
             ApiErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            // A client raises these itself: `code` above never gives them.
+            ApiErrorCode::Locked
+            | ApiErrorCode::Unreachable
+            | ApiErrorCode::Cancelled
+            | ApiErrorCode::CacheUnreadable
+            | ApiErrorCode::OptimizedNotKept
+            | ApiErrorCode::Config => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

@@ -3,7 +3,6 @@
 //! the session in memory; the records server relays the browser's sign-in through the same
 //! code and keeps nothing (the challenge's session string travels with the client).
 
-mod answer;
 mod cognito_sign_in;
 mod error;
 mod mfa_setup;
@@ -12,7 +11,6 @@ mod session;
 mod srp;
 mod token_refresh;
 
-pub use answer::{roles_label, SignInResult, SignedInUser};
 pub use chartdesk_records::token::{
     cognito_issuer, http_key_source, IdClaims, KeySource, TokenError, TokenVerifier,
 };

@@ -2,7 +2,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use chartdesk::cloud::Progress;
-use chartdesk::records::{DocumentRow, HistoryRow};
+use chartdesk::domain::{DocumentRow, HistoryRow};
 use chartdesk::services::{
     decode_file_name, DocumentView, ExportSelection, ExportSummary, FileUpload, UploadOutcome,
     UploadProgress,

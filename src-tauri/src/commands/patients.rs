@@ -1,6 +1,6 @@
 use chartdesk::cache::CachedHit;
+use chartdesk::domain::PatientSummary;
 use chartdesk::domain::StatedReason;
-use chartdesk::records::PatientSummary;
 use chartdesk::services::{AccessHistoryRows, BreakGlassChoice};
 use chartdesk::UiError;
 use tauri::State;

@@ -1,60 +1,24 @@
 // HTTPS to the records server (same origin, `/v1/...`): requests, and the server's
-// `{code, message}` errors turned into the UiError the window would show for the same failure.
-import type { ErrorCode, SearchChoice, UiError } from "./types";
+// `{code, message}` errors as UiErrors. The code is the server's own (`ApiErrorCode`, which the
+// window's core passes through unchanged too): nothing here translates it.
+import type { ApiErrorCode, ErrorBody, SearchChoice, UiError } from "./types";
 
 export const UNREACHABLE: UiError = {
   code: "unreachable",
   message: "Cannot reach the records server. Check the network connection",
 };
 
-/** Server codes the UI knows by the same name. */
-const SAME_NAME = new Set<string>([
-  "forbidden",
-  "reason_required",
-  "invalid_input",
-  "not_found",
-  "conflict",
-  "preop_full",
-  "ambiguous_query",
-  "wrong_credentials",
-  "internal",
-]);
-
-/** The server's error code as the window's core maps it (src/ui_error.rs), so both show the
- * same thing: a flagged or unscanned file is "forbidden", a damaged one "internal". */
-function mapCode(code: unknown): ErrorCode {
-  switch (code) {
-    case "unauthenticated":
-      return "not_signed_in";
-    case "unavailable":
-      return "unreachable";
-    case "infected":
-    case "scan_pending":
-      return "forbidden";
-    case "integrity":
-      return "internal";
-    case "too_many_attempts":
-      // The message says how long to wait; the sign-in form treats it as a refused sign-in.
-      return "wrong_credentials";
-    default:
-      return typeof code === "string" && SAME_NAME.has(code) ? (code as ErrorCode) : "internal";
-  }
-}
-
-/** A server error body (`{code, message}`) as a UiError; the server's words are kept. */
+/** A server error body (`{code, message}`) as a UiError; the server's code and words are kept. */
 export function uiErrorFrom(body: unknown, status = 0): UiError {
-  const b = (typeof body === "object" && body !== null ? body : {}) as {
-    code?: unknown;
-    message?: unknown;
-    choices?: unknown;
-  };
+  // Read defensively: a proxy's page or a truncated answer is not an ErrorBody.
+  const b = (typeof body === "object" && body !== null ? body : {}) as Partial<Record<keyof ErrorBody, unknown>>;
   const message = typeof b.message === "string" && b.message ? b.message : null;
   if (b.code === undefined && (status === 502 || status === 503 || status === 504)) {
     // A proxy in front of the server answered: the server itself is not there.
     return UNREACHABLE;
   }
   const error: UiError = {
-    code: mapCode(b.code),
+    code: typeof b.code === "string" && b.code ? (b.code as ApiErrorCode) : "internal",
     message: message ?? `Something went wrong on the records server${status ? ` (HTTP ${status})` : ""}`,
   };
   const choices = searchChoices(b.choices);

@@ -5,14 +5,24 @@
 import type { StatedReason } from "./contract";
 import { UNREACHABLE, jsonBody, seg, sha256Hex } from "./web-http";
 import { withToken } from "./web-session";
-import type { AccessEvent, AccessHistoryRows, DocumentRow, ExportSummary, HistoryRow, PatientSummary, UiError } from "./types";
-
-type FoundPatient = PatientSummary & { patient: unknown; manifest: unknown; version: string };
-type ListedDocument = DocumentRow & { thumbnail_url?: string | null; thumbnail?: string | null };
-type DocumentAccess = { url: string; sha256: string; size: number; content_type: string };
-
-const REASON_HEADER = "x-chartdesk-break-glass-reason";
-const DETAIL_HEADER = "x-chartdesk-break-glass-detail";
+import { BREAK_GLASS_DETAIL_HEADER, BREAK_GLASS_REASON_HEADER } from "./api-types";
+import type {
+  AccessHistoryRows,
+  AuditHistory,
+  Category,
+  DeleteDocument,
+  DocumentAccess,
+  DocumentHistory,
+  DocumentList,
+  DocumentRow,
+  ExportArchive,
+  ExportRequest,
+  ExportSummary,
+  FoundPatient,
+  HistoryRow,
+  PatientSummary,
+  UiError,
+} from "./types";
 
 /** The reason the user gave per MRN: sent with every later request about that patient. */
 const reasons = new Map<string, StatedReason>();
@@ -29,7 +39,9 @@ export function forgetRecords(): void {
 
 function reasonHeaders(reason: StatedReason | undefined): Record<string, string> {
   // Header values are ASCII: the user's own words travel percent-encoded.
-  return reason ? { [REASON_HEADER]: reason.reason, [DETAIL_HEADER]: encodeURIComponent(reason.detail) } : {};
+  return reason
+    ? { [BREAK_GLASS_REASON_HEADER]: reason.reason, [BREAK_GLASS_DETAIL_HEADER]: encodeURIComponent(reason.detail) }
+    : {};
 }
 
 /** A request about one patient: with their break-glass reason when one was given. */
@@ -71,7 +83,7 @@ export async function revalidatePatient(mrn: string): Promise<PatientSummary | n
 
 async function listed(mrn: string, query: string): Promise<DocumentRow[]> {
   const answer = await aboutPatient(mrn, patientPath(mrn, `/documents?${query}`));
-  const { rows } = (await answer.json()) as { rows: ListedDocument[] };
+  const { rows } = (await answer.json()) as DocumentList;
   return rows.map(({ thumbnail_url, thumbnail, ...row }) => {
     const key = `${mrn}/${row.id}`;
     if (thumbnail || thumbnail_url) thumbnails.set(key, { inline: thumbnail ?? undefined, url: thumbnail_url ?? undefined });
@@ -129,7 +141,7 @@ export async function detachDocument(mrn: string, docId: string): Promise<void> 
 
 /** `reason` stays on the document's tombstone in the category's history. */
 export async function deleteDocument(mrn: string, docId: string, reason: string): Promise<void> {
-  await aboutPatient(mrn, documentPath(mrn, docId), jsonBody({ reason }, { method: "DELETE" }));
+  await aboutPatient(mrn, documentPath(mrn, docId), jsonBody({ reason } satisfies DeleteDocument, { method: "DELETE" }));
 }
 
 /** The category's replaced, detached and deleted documents; null for a role that does not
@@ -137,7 +149,7 @@ export async function deleteDocument(mrn: string, docId: string, reason: string)
 export async function documentHistory(mrn: string, category: string): Promise<HistoryRow[] | null> {
   try {
     const answer = await aboutPatient(mrn, patientPath(mrn, `/document-history?category=${encodeURIComponent(category)}`));
-    return ((await answer.json()) as { rows: HistoryRow[] }).rows;
+    return ((await answer.json()) as DocumentHistory).rows;
   } catch (e) {
     if ((e as UiError).code === "forbidden") return null;
     throw e;
@@ -148,7 +160,7 @@ export async function documentHistory(mrn: string, category: string): Promise<Hi
 export async function accessHistory(mrn: string, after?: string): Promise<AccessHistoryRows> {
   const query = after === undefined ? "" : `?after=${encodeURIComponent(after)}`;
   const answer = await aboutPatient(mrn, patientPath(mrn, `/audit${query}`));
-  const page = (await answer.json()) as { rows?: AccessEvent[]; next?: string | null };
+  const page = (await answer.json()) as AuditHistory;
   return { rows: page.rows ?? [], next: page.next ?? null };
 }
 
@@ -161,8 +173,8 @@ export const EXPORT_FRAME_MS = 60_000;
  * without the page ever holding the ZIP, and an error from the bucket cannot replace the app.
  */
 export async function exportDocuments(mrn: string, docIds: string[], categories: string[]): Promise<ExportSummary> {
-  const answer = await aboutPatient(mrn, patientPath(mrn, "/export/archive"), jsonBody({ doc_ids: docIds, categories }));
-  const archive = (await answer.json()) as { url: string; file_name: string; files: number; bytes: number };
+  const answer = await aboutPatient(mrn, patientPath(mrn, "/export/archive"), jsonBody({ doc_ids: docIds, categories: categories as Category[] } satisfies ExportRequest));
+  const archive = (await answer.json()) as ExportArchive;
   if (!/^https?:\/\//.test(archive.url)) {
     throw { code: "internal", message: "The server's export link was not valid; try again" } satisfies UiError;
   }

@@ -54,17 +54,17 @@ describe("browser sign-in", () => {
     }
   });
 
-  it("a 401 refreshes once then reports not_signed_in", async () => {
+  it("a 401 refreshes once then reports unauthenticated", async () => {
     server.on("POST", /\/v1\/session$/, () => signedIn());
     server.on("POST", /\/v1\/session\/refresh$/, () => signedIn("access-2"));
     server.on("GET", /\/v1\/patients\?/, () => json({ code: "unauthenticated", message: "Your session is not valid; sign in again (expired)" }, 401));
     await web.webBackend.signIn("dr.okafor", "pw");
-    await expect(web.webBackend.findPatient("MRN 10000001")).rejects.toMatchObject({ code: "not_signed_in" });
+    await expect(web.webBackend.findPatient("MRN 10000001")).rejects.toMatchObject({ code: "unauthenticated" });
     expect(server.to(/\/v1\/session\/refresh$/)).toHaveLength(1);
     expect(server.to(/\/v1\/session\/refresh$/)[0]!.body).toEqual({ username: "dr.okafor", refresh_token: "refresh-1" });
     expect(server.to(/\/v1\/patients/).map((s) => s.headers.authorization)).toEqual(["Bearer access-1", "Bearer access-2"]);
     // The session is over: nothing more is sent with the old tokens.
-    await expect(web.webBackend.findPatient("MRN 10000001")).rejects.toMatchObject({ code: "not_signed_in" });
+    await expect(web.webBackend.findPatient("MRN 10000001")).rejects.toMatchObject({ code: "unauthenticated" });
     expect(server.to(/\/v1\/patients/)).toHaveLength(2);
   });
 
@@ -99,7 +99,7 @@ describe("browser sign-in", () => {
     server.on("POST", /new-password$/, () => json({ code: "unauthenticated", message: "Sign-in took too long and has expired. Please sign in again" }, 401));
     await web.webBackend.signIn("new.starter", "pw");
     await expect(web.webBackend.completeNewPassword("A-new-pass-2026!", "A-new-pass-2026!")).rejects.toEqual({
-      code: "not_signed_in",
+      code: "unauthenticated",
       message: "Sign-in took too long and has expired. Please sign in again",
     });
     // No refresh is tried for a sign-in step.
@@ -123,7 +123,7 @@ describe("browser sign-in", () => {
     await expect(web.webBackend.signOut()).resolves.toBeUndefined();
     expect(server.to(/sign-out$/)[0]!.body).toEqual({ refresh_token: "refresh-1" });
     expect(server.to(/sign-out$/)[0]!.headers["authorization"]).toBe("Bearer access-1");
-    await expect(web.webBackend.findPatient("MRN 1")).rejects.toMatchObject({ code: "not_signed_in" });
+    await expect(web.webBackend.findPatient("MRN 1")).rejects.toMatchObject({ code: "unauthenticated" });
   });
 
   it("while locked nothing is sent; the password unlocks with fresh tokens", async () => {

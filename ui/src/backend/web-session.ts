@@ -3,17 +3,23 @@
 // this module's memory only: never web storage, IndexedDB or a cookie, so a reload (or a
 // closed tab) means signing in again.
 import { checked, errorOf, fetchOrUnreachable, headersOf, jsonBody, publicJson } from "./web-http";
-import type { SignInResult, SignedInUser, UiError } from "./types";
-
-type Challenge = { username: string; session: string };
-type IssuedTokens = { access_token: string; id_token: string; refresh_token?: string | null; expires_in_seconds: number };
-type SessionAnswer = { result: SignInResult; challenge?: Challenge | null; tokens?: IssuedTokens | null };
+import type {
+  ChallengeToken,
+  IssuedTokens,
+  RefreshRequest,
+  SessionAnswer,
+  SignInRequest,
+  SignInResult,
+  SignOutRequest,
+  SignedInUser,
+  UiError,
+} from "./types";
 
 let access: string | null = null;
 let refreshToken: string | null = null;
 let user: SignedInUser | null = null;
 /** The challenge awaiting its answer (new password, TOTP code, enrolment). */
-let challenge: Challenge | null = null;
+let challenge: ChallengeToken | null = null;
 let locked = false;
 /** One refresh at a time: requests failing together wait for the same one. */
 let refreshing: Promise<void> | null = null;
@@ -21,11 +27,11 @@ let refreshing: Promise<void> | null = null;
 const endedListeners: (() => void)[] = [];
 
 const NOT_SIGNED_IN: UiError = {
-  code: "not_signed_in",
+  code: "unauthenticated",
   message: "You are not signed in, or your session has ended. Please sign in again",
 };
 const CHALLENGE_GONE: UiError = {
-  code: "not_signed_in",
+  code: "unauthenticated",
   message: "Sign-in took too long and has expired. Please sign in again",
 };
 const LOCKED: UiError = { code: "locked", message: "Chartdesk is locked. Enter your password to continue" };
@@ -71,7 +77,7 @@ function take(answer: SessionAnswer): SignInResult {
 export async function signIn(username: string, password: string): Promise<SignInResult> {
   // A new sign-in starts clean: nothing of an earlier user's session carries over.
   if (access || challenge) forget();
-  return take(await publicJson<SessionAnswer>("/v1/session", jsonBody({ username, password })));
+  return take(await publicJson<SessionAnswer>("/v1/session", jsonBody({ username, password } satisfies SignInRequest)));
 }
 
 /** Answers the challenge held; an expired one sends the user back to the sign-in form. */
@@ -81,7 +87,7 @@ async function answer(path: string, body: Record<string, unknown>): Promise<Sign
   try {
     return take(await publicJson<SessionAnswer>(path, jsonBody({ challenge: held, ...body })));
   } catch (e) {
-    if ((e as UiError).code === "not_signed_in") challenge = null;
+    if ((e as UiError).code === "unauthenticated") challenge = null;
     throw e;
   }
 }
@@ -101,7 +107,7 @@ export async function signOut(): Promise<void> {
   // The access token too: where revoking the refresh token is not confirmed, the server signs
   // the user out globally with it, so the old access token stops working at once.
   const headers: Record<string, string> = ending ? { authorization: `Bearer ${ending}` } : {};
-  await fetchOrUnreachable("/v1/session/sign-out", jsonBody({ refresh_token: revoke }, { headers })).catch(
+  await fetchOrUnreachable("/v1/session/sign-out", jsonBody({ refresh_token: revoke } satisfies SignOutRequest, { headers })).catch(
     () => undefined,
   );
 }
@@ -118,7 +124,7 @@ export async function unlockSession(password: string): Promise<SignedInUser> {
   if (!current) throw NOT_SIGNED_IN;
   const result = await publicJson<SessionAnswer>(
     "/v1/session",
-    jsonBody({ username: current.username, password }),
+    jsonBody({ username: current.username, password } satisfies SignInRequest),
   );
   if (result.result.kind === "signed_in") {
     keepTokens(result.tokens);
@@ -138,7 +144,7 @@ function refresh(stale: string): Promise<void> {
     if (!refreshToken || !username) throw NOT_SIGNED_IN;
     const response = await fetchOrUnreachable(
       "/v1/session/refresh",
-      jsonBody({ username, refresh_token: refreshToken }),
+      jsonBody({ username, refresh_token: refreshToken } satisfies RefreshRequest),
     );
     if (!response.ok) throw await errorOf(response);
     const answer = (await response.json()) as SessionAnswer;
@@ -150,7 +156,7 @@ function refresh(stale: string): Promise<void> {
 }
 
 /** A request with the bearer token. A 401 refreshes once and retries; a second 401 (or a
- * refused refresh) ends the session with `not_signed_in`. Errors come back as UiError. */
+ * refused refresh) ends the session with `unauthenticated`. Errors come back as UiError. */
 export async function withToken(path: string, init: RequestInit = {}): Promise<Response> {
   if (locked) throw LOCKED;
   const send = (token: string) =>
@@ -163,16 +169,17 @@ export async function withToken(path: string, init: RequestInit = {}): Promise<R
       await refresh(first);
     } catch (e) {
       const err = e as UiError;
-      if (err.code === "unreachable") throw err;
+      // The server (or its sign-in service) is not there just now: the session stays.
+      if (err.code === "unreachable" || err.code === "unavailable") throw err;
       forget();
-      throw err.code === "not_signed_in" ? err : NOT_SIGNED_IN;
+      throw err.code === "unauthenticated" ? err : NOT_SIGNED_IN;
     }
     if (!access) throw NOT_SIGNED_IN;
     response = await send(access);
     if (response.status === 401) {
       const err = await errorOf(response);
       forget();
-      throw err.code === "not_signed_in" ? err : NOT_SIGNED_IN;
+      throw err.code === "unauthenticated" ? err : NOT_SIGNED_IN;
     }
   }
   return checked(response);

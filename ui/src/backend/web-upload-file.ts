@@ -3,22 +3,17 @@
 // JPEG variants of an image (1600 px and 320 px wide, quality 0.8, never upscaled), as the
 // desktop makes. Limits, types and part plan are the server's (`/v1/client-config`).
 import { sha256Hex } from "./web-http";
-import type { UiError } from "./types";
+import type { ClientConfig, UiError, VariantKind } from "./types";
 import { tiffFirstPage } from "./tiff-page";
 
 /** What the server's client config says about files: the limit, the accepted types and the
  * part plan (above the threshold a file goes up in parts of `part_size`, the last smaller). */
-export type FilePolicy = {
-  max_upload_bytes: number;
-  accepted_types: { content_type: string; extensions: string[] }[];
-  upload: { multipart_threshold: number; part_size: number; parallel_parts: number; attempts: number };
-};
+export type FilePolicy = Pick<ClientConfig, "max_upload_bytes" | "accepted_types" | "upload">;
 const MiB = 1024 * 1024;
 const OPTIMIZED_WIDTH = 1600;
 const THUMB_WIDTH = 320;
 const QUALITY = 0.8;
 
-export type VariantKind = "optimized" | "thumb";
 export type Variant = { kind: VariantKind; blob: Blob; size: number; sha256: string };
 
 export type Prepared = {

@@ -188,7 +188,7 @@ describe("uploads from the browser", () => {
       return json({ results: [{ doc_id: up!.doc_id, outcome: "refused", row: null, error: { code: "integrity", message: "The stored copy does not match the file sent (size or SHA-256 differs)" } }] });
     });
     await expect(backend.uploadDocument("u8", "10000001", "lab", "r.pdf", pdf(10), false)).rejects.toEqual({
-      code: "internal",
+      code: "integrity",
       message: "The stored copy does not match the file sent (size or SHA-256 differs)",
     });
   });

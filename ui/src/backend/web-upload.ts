@@ -5,18 +5,21 @@
 import { asUiError } from "./contract";
 import { prepare, type FilePolicy, type Prepared, type Variant } from "./web-upload-file";
 import { uiErrorFrom } from "./web-http";
-import type { DocumentRow, UiError, UploadOutcome, UploadProgress } from "./types";
-
-type Presigned = { method: string; url: string; headers: { name: string; value: string }[] };
-type Target = {
-  role: "original" | "optimized" | "thumb";
-  put?: Presigned | null;
-  multipart?: { upload_id: string; part_size: number; parts: { number: number; request: Presigned }[] } | null;
-};
-type Started = { doc_id: string; already_attached: boolean; objects: Target[]; part_size: number; parallel_parts: number };
-type Completed = {
-  results: { doc_id: string; outcome: string; row: DocumentRow | null; error: { code: string; message: string } | null }[];
-};
+import type {
+  AbortUpload,
+  Category,
+  CompleteUploads,
+  CompletedPartDto,
+  CompletedUploads,
+  DocumentRow,
+  PresignedRequest,
+  StartUpload,
+  StartedUpload,
+  UiError,
+  UploadOutcome,
+  UploadProgress,
+  UploadTarget,
+} from "./types";
 
 /** What the upload needs from the rest of the transport. */
 export interface UploadDeps {
@@ -81,7 +84,7 @@ export async function uploadDocument(
     const prepared = await prepare(fileName, file, policy);
     stopIfCancelled();
     const declared = declaration(crypto.randomUUID(), mrn, category, fileName, prepared, replaceOldest);
-    const started = (await (await deps.post(mrn, "/v1/uploads", declared)).json()) as Started;
+    const started = (await (await deps.post(mrn, "/v1/uploads", declared)).json()) as StartedUpload;
     upload.started = { doc_id: declared.doc_id, mrn, category };
     stopIfCancelled();
     if (started.already_attached) {
@@ -96,8 +99,8 @@ export async function uploadDocument(
     const sent = await sendObjects(upload, uploadId, started.objects, file, prepared.variants, sending);
     stopIfCancelled();
     upload.completing = true;
-    const body = { uploads: [{ ...declared, multipart_upload_id: sent.multipartUploadId, parts: sent.parts }] };
-    const completed = (await (await deps.post(mrn, "/v1/uploads/complete", body)).json()) as Completed;
+    const body: CompleteUploads = { uploads: [{ ...declared, multipart_upload_id: sent.multipartUploadId, parts: sent.parts }] };
+    const completed = (await (await deps.post(mrn, "/v1/uploads/complete", body)).json()) as CompletedUploads;
     const result = completed.results.find((r) => r.doc_id === declared.doc_id) ?? completed.results[0];
     if (result?.outcome === "attached" || result?.outcome === "already_attached") {
       return await added(deps, declared, result.row);
@@ -112,7 +115,8 @@ export async function uploadDocument(
     // Nothing half-sent stays behind (an open multipart upload is billed until aborted).
     if (upload.started && !upload.completing) {
       const { doc_id, mrn: at, category: into } = upload.started;
-      await deps.post(at, "/v1/uploads/abort", { doc_id, mrn: at, category: into }).catch(() => undefined);
+      const abort: AbortUpload = { doc_id, mrn: at, category: into as Category };
+      await deps.post(at, "/v1/uploads/abort", abort).catch(() => undefined);
     }
     throw failed;
   } finally {
@@ -121,11 +125,11 @@ export async function uploadDocument(
 }
 
 /** The server's StartUpload; sent again unchanged inside the complete call. */
-function declaration(docId: string, mrn: string, category: string, fileName: string, p: Prepared, replaceOldest: boolean) {
+function declaration(docId: string, mrn: string, category: string, fileName: string, p: Prepared, replaceOldest: boolean): StartUpload {
   return {
     doc_id: docId,
     mrn,
-    category,
+    category: category as Category,
     file_name: fileName,
     content_type: p.contentType,
     size: p.size,
@@ -142,13 +146,13 @@ async function added(deps: UploadDeps, declared: { doc_id: string; mrn: string; 
   return { kind: "added", row: found };
 }
 
-type Put = { body: Blob; request: Presigned; part?: number };
+type Put = { body: Blob; request: PresignedRequest; part?: number };
 
 /** Every object's bytes to S3; the multipart original's upload id and its parts' ETags. */
 async function sendObjects(
   upload: Running,
   uploadId: string,
-  objects: Target[],
+  objects: UploadTarget[],
   file: Blob,
   variants: Variant[],
   sending: { parallel: number; attempts: number },
@@ -166,7 +170,7 @@ async function sendObjects(
     }
   }
   const progress = progressReporter(uploadId, puts.reduce((n, p) => n + p.body.size, 0));
-  const parts: { number: number; etag: string }[] = [];
+  const parts: CompletedPartDto[] = [];
   let next = 0;
   const worker = async () => {
     while (next < puts.length && !upload.stopped) {

@@ -6,17 +6,7 @@ import { jsonBody, publicJson, uiErrorFrom } from "./web-http";
 import * as records from "./web-records";
 import * as session from "./web-session";
 import * as uploads from "./web-upload";
-import type { FilePolicy } from "./web-upload-file";
-import type { AppInfo, BreakGlassChoice, SyncStatus, UiError } from "./types";
-
-type ClientConfig = FilePolicy & {
-  version: string;
-  sandbox: boolean;
-  idle_lock_seconds: number;
-  break_glass_reasons: BreakGlassChoice[];
-  mrn_pattern: string;
-  preop_image_limit: number;
-};
+import type { AppInfo, ClientConfig, SyncStatus, UiError } from "./types";
 
 export const webPlatform: Platform = { kind: "browser", offline: false, pinning: false, saveDialog: false };
 

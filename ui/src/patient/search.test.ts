@@ -141,7 +141,7 @@ describe("the patient on screen is the one last asked for", () => {
     await annThenBenFromSuggestion();
     finds.get("MRN 2002")!.resolve(ben);
     await settle(0);
-    finds.get("MRN 1001")!.reject({ code: "not_signed_in", message: "Please sign in" });
+    finds.get("MRN 1001")!.reject({ code: "unauthenticated", message: "Please sign in" });
     await settle(0);
 
     expect(sessionEnded).not.toHaveBeenCalled();

@@ -73,7 +73,7 @@ export function initPatientSearch(onSessionEnded: () => void): void {
     } catch (e) {
       if (!ticket.current()) return;
       const err = e as UiError;
-      if (err.code === "not_signed_in") {
+      if (err.code === "unauthenticated") {
         onSessionEnded();
         return;
       }
@@ -251,7 +251,8 @@ async function revalidate(mrn: string): Promise<void> {
     if (fresh) showSummary(fresh);
     else setCopyTime(null);
   } catch (e) {
-    if ((e as UiError).code === "unreachable") markOffline();
+    const { code } = e as UiError;
+    if (code === "unreachable" || code === "unavailable") markOffline();
   }
 }
 

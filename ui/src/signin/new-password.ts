@@ -21,7 +21,7 @@ export function initNewPassword(onResult: OnSignInResult, onCancel: (message: st
       onResult(result);
     } catch (e) {
       const err = e as UiError;
-      if (err.code === "not_signed_in") {
+      if (err.code === "unauthenticated") {
         clear();
         onCancel(err.message);
         return;

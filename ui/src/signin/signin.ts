@@ -26,7 +26,7 @@ export function initSignIn(onResult: OnSignInResult): void {
       const err = e as UiError;
       showMessage(error, err.message);
       // Keep the user name; clear and refocus the password so a retry is one step.
-      if (err.code === "wrong_credentials") {
+      if (err.code === "wrong_credentials" || err.code === "too_many_attempts") {
         password.value = "";
         password.focus();
       }

@@ -24,7 +24,7 @@ export function initTotp(onResult: OnSignInResult, onCancel: (message: string | 
     } catch (e) {
       const err = e as UiError;
       code.value = "";
-      if (err.code === "not_signed_in") {
+      if (err.code === "unauthenticated") {
         onCancel(err.message);
         return;
       }

@@ -17,10 +17,9 @@ use futures_util::{StreamExt, TryStreamExt};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::AuditEvent;
 use crate::store::object_store::StoreError;
 use crate::store::RecordStore;
-use chartdesk_domain::Mrn;
+use chartdesk_domain::{AuditEvent, Mrn};
 
 /// How many event reads run at once for one page.
 const READS_AT_ONCE: usize = 16;

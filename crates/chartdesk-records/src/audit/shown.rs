@@ -2,31 +2,10 @@
 
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::AuditEvent;
-use chartdesk_domain::BreakGlassReason;
-
-/// One line of the access-history panel.
-#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
-pub struct AccessEvent {
-    /// RFC 3339, as recorded.
-    pub at: String,
-    /// UK local time for the panel, with its zone: `30-Nov-2026 09:15 GMT`, `30-Jun-2026 10:15 BST`.
-    pub shown_at: String,
-    pub actor: String,
-    pub action: String,
-    pub doc_id: Option<String>,
-    /// The break-glass reason, for opening a restricted record.
-    pub reason: Option<String>,
-    /// A view made from the offline copy and reported later.
-    pub reported_offline: bool,
-    /// What changed, in words: `not restricted → restricted`, or the demographics' field names.
-    #[serde(default)]
-    pub detail: Option<String>,
-}
+use chartdesk_domain::{AccessEvent, AuditEvent, BreakGlassReason};
 
 /// An audit event as the access-history panel shows it (UK time, reasons in words).
 pub fn access_event(e: AuditEvent) -> AccessEvent {
@@ -91,7 +70,7 @@ fn reason_shown(stored: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::AuditAction;
+    use chartdesk_domain::AuditAction;
     use time::macros::datetime;
 
     #[test]

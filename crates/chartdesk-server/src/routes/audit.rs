@@ -8,7 +8,8 @@ use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{AuditHistory, OfflineViews, OfflineViewsAccepted};
 use chartdesk_domain::Action;
-use chartdesk_records::audit::{self, AuditAction, Cursor};
+use chartdesk_domain::AuditAction;
+use chartdesk_records::audit::{self, Cursor};
 use serde::Deserialize;
 use utoipa::IntoParams;
 

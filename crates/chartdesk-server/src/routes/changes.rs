@@ -7,9 +7,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chartdesk_api::DeleteDocument;
+use chartdesk_domain::AuditAction;
 use chartdesk_domain::{apply_stamp, delete_reason, keys, Action, DocumentStatus};
-use chartdesk_records::audit::AuditAction;
-use chartdesk_records::{row_for, update_manifest, DocumentRow};
+use chartdesk_domain::{row_for, DocumentRow};
+use chartdesk_records::update_manifest;
 use uuid::Uuid;
 
 use super::document_open::no_such_document;

@@ -6,9 +6,9 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::DocumentHistory;
+use chartdesk_domain::history_rows;
+use chartdesk_domain::AuditAction;
 use chartdesk_domain::{Action, Category};
-use chartdesk_records::audit::AuditAction;
-use chartdesk_records::history_rows;
 use serde::Deserialize;
 use utoipa::IntoParams;
 

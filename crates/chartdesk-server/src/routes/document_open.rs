@@ -6,9 +6,9 @@ use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{DocumentAccess, DocumentView};
 use chartdesk_domain::upload_protocol::MULTIPART_THRESHOLD;
+use chartdesk_domain::AuditAction;
+use chartdesk_domain::{find_entry, find_in_history};
 use chartdesk_domain::{keys, Action, DocumentEntry, Mrn, ScanStatus};
-use chartdesk_records::audit::AuditAction;
-use chartdesk_records::{find_entry, find_in_history};
 use serde::Deserialize;
 use utoipa::IntoParams;
 

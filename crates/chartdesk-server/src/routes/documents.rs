@@ -6,9 +6,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chartdesk_api::{DocumentList, ListedDocument};
+use chartdesk_domain::AuditAction;
+use chartdesk_domain::{find_entry, rows_for, rows_matching, RowPermissions};
 use chartdesk_domain::{keys, Action, Category, DocumentEntry, Mrn, ScanStatus};
-use chartdesk_records::audit::AuditAction;
-use chartdesk_records::{find_entry, rows_for, rows_matching, scan_tag, RowPermissions};
+use chartdesk_records::scan_tag;
 use futures_util::future::try_join_all;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -157,7 +158,7 @@ async fn listed_document(
     state: &AppState,
     mrn: &Mrn,
     manifest: &chartdesk_domain::Manifest,
-    mut row: chartdesk_records::DocumentRow,
+    mut row: chartdesk_domain::DocumentRow,
 ) -> ApiResult<ListedDocument> {
     let entry = Uuid::parse_str(&row.id)
         .ok()

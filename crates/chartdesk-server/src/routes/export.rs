@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{DocumentAccess, ExportRequest, ExportedDocuments};
+use chartdesk_domain::AuditAction;
 use chartdesk_domain::{Action, Category, DocumentEntry, DocumentStatus, Mrn};
-use chartdesk_records::audit::AuditAction;
 use futures_util::future::{join_all, try_join_all};
 
 use super::document_open::{checked_access, no_such_document};

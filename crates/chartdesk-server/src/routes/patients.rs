@@ -6,8 +6,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chartdesk_api::FoundPatient;
+use chartdesk_domain::PatientSummary;
 use chartdesk_domain::{Action, BreakGlassError, Patient, PatientQuery, StatedReason};
-use chartdesk_records::{find_patient, PatientSummary};
+use chartdesk_records::find_patient;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -64,7 +65,8 @@ pub async fn find(
     if unchanged {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    let mut summary = PatientSummary::from_record(&record, state.now().date());
+    let mut summary =
+        PatientSummary::from_record(&record.patient, &record.manifest, state.now().date());
     // Detached documents (misfiled, perhaps naming another patient) never leave the server.
     let mut manifest = record.manifest;
     manifest

@@ -8,10 +8,11 @@ use axum::Json;
 use chartdesk_api::{
     ImportOutcome, ImportReport, ImportRow, PatientRegistration, RegisteredPatient,
 };
+use chartdesk_domain::AuditAction;
+use chartdesk_domain::PatientSummary;
 use chartdesk_domain::{keys, Action, Gender, Mrn, NhsNumber, Patient, PatientFlags, StatedReason};
-use chartdesk_records::audit::AuditAction;
 use chartdesk_records::store::object_store::Write;
-use chartdesk_records::{NhsLookup, PatientRecord, PatientSummary};
+use chartdesk_records::{NhsLookup, PatientRecord};
 use time::macros::format_description;
 use time::Date;
 
@@ -221,7 +222,8 @@ pub async fn put_patient(
         manifest,
         manifest_etag,
     };
-    let mut summary = PatientSummary::from_record(&record, state.now().date());
+    let mut summary =
+        PatientSummary::from_record(&record.patient, &record.manifest, state.now().date());
     summary.can_upload = user.may(Action::Upload);
     summary.can_view_history = user.may(Action::ReadAudit);
     summary.can_export = user.may(Action::Export);

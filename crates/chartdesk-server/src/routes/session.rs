@@ -10,10 +10,11 @@ use chartdesk_api::{
     AcceptedFileType, ChallengeToken, ClientConfig, CodeAnswer, IssuedTokens, NewPasswordAnswer,
     RefreshRequest, SessionAnswer, SignInRequest, SignOutRequest, UploadProtocol,
 };
-use chartdesk_domain::{break_glass_choices, PREOP_IMAGE_LIMIT};
+use chartdesk_domain::{
+    break_glass_choices, roles_label, SignInResult, SignedInUser, PREOP_IMAGE_LIMIT,
+};
 use chartdesk_signin::{
-    roles_label, AuthError, ChallengeKind, PasswordPolicy, PendingChallenge, Session, SignInResult,
-    SignInStep, SignedInUser,
+    AuthError, ChallengeKind, PasswordPolicy, PendingChallenge, Session, SignInStep,
 };
 
 use crate::auth::bearer;

@@ -11,9 +11,10 @@ use chartdesk_api::{
     CompleteResult, CompleteUploads, CompletedUploads, ErrorBody, UploadOutcomeKind,
     MAX_UPLOADS_PER_COMPLETE,
 };
+use chartdesk_domain::row_for;
+use chartdesk_domain::AuditAction;
 use chartdesk_domain::{attach, Action, AttachError, DocumentEntry, Manifest, StatedReason};
-use chartdesk_records::audit::AuditAction;
-use chartdesk_records::{mark_completing, row_for, update_manifest};
+use chartdesk_records::{mark_completing, update_manifest};
 use futures_util::StreamExt;
 use uuid::Uuid;
 

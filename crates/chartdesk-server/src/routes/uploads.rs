@@ -10,8 +10,8 @@ use chartdesk_api::{
     PresignedPart, StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget,
 };
 use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PARALLEL_PARTS, PART_SIZE};
+use chartdesk_domain::AuditAction;
 use chartdesk_domain::{attach, Action, AttachError};
-use chartdesk_records::audit::AuditAction;
 use chartdesk_records::{claim_document, ClaimError};
 use uuid::Uuid;
 

@@ -305,7 +305,8 @@ async fn the_history_comes_a_page_at_a_time_newest_first() {
 #[tokio::test]
 async fn an_audit_write_whose_patient_copy_is_taken_fails_and_still_writes_the_day_copy() {
     use chartdesk::domain::Mrn;
-    use chartdesk_records::audit::{self, AuditAction};
+    use chartdesk_domain::AuditAction;
+    use chartdesk_records::audit;
     use chartdesk_records::store::object_store::Write;
     let store = crate::harness::store().await;
     let mrn = Mrn::from_stored("42000015").unwrap();
@@ -323,7 +324,10 @@ async fn an_audit_write_whose_patient_copy_is_taken_fails_and_still_writes_the_d
         audit::write(&store, at, &event).await.is_err(),
         "a conflict with another event is no success: the patient's copy is missing"
     );
-    let day = store.get_json::<audit::AuditEvent>(&day_key).await.unwrap();
+    let day = store
+        .get_json::<chartdesk_domain::AuditEvent>(&day_key)
+        .await
+        .unwrap();
     assert_eq!(day.map(|v| v.value), Some(event.clone()), "never cancelled");
     // The same event written again (an SDK retry after a lost answer) is done.
     let (_, again) = audit::event(at, "dr.okafor", AuditAction::View, &mrn, None);

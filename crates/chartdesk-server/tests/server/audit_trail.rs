@@ -166,7 +166,8 @@ impl aws_sdk_s3::config::Intercept for Listings {
 
 #[tokio::test]
 async fn the_older_events_are_listed_a_page_at_a_time_after_the_newer_ones() {
-    use chartdesk_records::audit::{self, AuditAction};
+    use chartdesk_domain::AuditAction;
+    use chartdesk_records::audit;
     use chartdesk_records::store::object_store::Write;
     use chartdesk_records::store::ObjectStore;
     let listings = Listings::default();

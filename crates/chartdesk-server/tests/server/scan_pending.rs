@@ -2,8 +2,8 @@
 //! exports it and says why; a server set to allow it (the sandbox, with no scanner) does.
 
 use aws_sdk_s3::types::{Tag, Tagging};
+use chartdesk::domain::{find_entry, rows_for, RowPermissions};
 use chartdesk::domain::{keys, Category, Manifest, Mrn, ScanStatus};
-use chartdesk::records::{find_entry, rows_for, RowPermissions};
 
 use crate::harness::{api, s3, server_blocking_pending_scans, store, token, Api};
 

@@ -10,7 +10,8 @@ use std::collections::{HashMap, HashSet};
 
 use chartdesk_api::{OfflineAction, OfflineView};
 use chartdesk_domain::{keys, Mrn, StatedReason};
-use chartdesk_records::audit::{self, AuditAction, AuditEvent};
+use chartdesk_domain::{AuditAction, AuditEvent};
+use chartdesk_records::audit;
 use chartdesk_records::store::object_store::{StoreError, Write};
 use futures_util::{StreamExt, TryStreamExt};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};

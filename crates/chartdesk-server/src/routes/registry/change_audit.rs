@@ -1,7 +1,7 @@
 //! What a registration or demographics change leaves in the audit trail.
 
+use chartdesk_domain::AuditAction;
 use chartdesk_domain::{Patient, StatedReason};
-use chartdesk_records::audit::AuditAction;
 
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;

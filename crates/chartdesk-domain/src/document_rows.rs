@@ -5,9 +5,7 @@ use time::format_description::well_known::Rfc3339;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use chartdesk_domain::{
-    stamp_label, Category, DocumentEntry, DocumentStatus, Manifest, ScanStatus,
-};
+use crate::{stamp_label, Category, DocumentEntry, DocumentStatus, Manifest, ScanStatus};
 
 /// One row of the category view (no clinical content: metadata only).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, utoipa::ToSchema)]
@@ -91,7 +89,7 @@ pub(crate) fn row(d: &DocumentEntry, may: RowPermissions) -> DocumentRow {
         file_name: if d.file_name.is_empty() {
             String::new()
         } else {
-            chartdesk_domain::typed_name(&d.file_name, &d.content_type)
+            crate::typed_name(&d.file_name, &d.content_type)
         },
         content_type: d.content_type.clone(),
         size: d.size,

@@ -1,7 +1,7 @@
 //! A sign-in's outcome as the UI branches on it: the same shape from the desktop's commands
 //! and from the records server's `/v1/session` routes.
 
-use chartdesk_domain::Role;
+use crate::Role;
 
 /// Who is signed in, as the UI may see it (no tokens).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, ts_rs::TS)]

@@ -3,8 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::PatientRecord;
-use chartdesk_domain::{stamp_label, Category, DocumentStatus, Manifest};
+use crate::{stamp_label, Category, DocumentStatus, Manifest, Patient};
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS, utoipa::ToSchema)]
 pub struct PatientSummary {
@@ -61,13 +60,12 @@ pub struct Tile {
 
 impl PatientSummary {
     /// `today` comes from the caller's clock, so the age in the banner is testable.
-    pub fn from_record(record: &PatientRecord, today: time::Date) -> Self {
-        let p = &record.patient;
+    pub fn from_record(p: &Patient, manifest: &Manifest, today: time::Date) -> Self {
         let banner = PatientBanner {
             mrn: p.mrn.to_string(),
             nhs_number: p.nhs_number.display_form(),
             // No bidi override or zero-width character may make one patient read as another.
-            display_name: chartdesk_domain::plain_text(&format!(
+            display_name: crate::plain_text(&format!(
                 "{}, {}",
                 p.family_name.to_uppercase(),
                 p.given_name
@@ -84,13 +82,12 @@ impl PatientSummary {
             restricted: p.flags.restricted,
             superseded: p.flags.superseded,
         };
-        let tiles = record
-            .manifest
+        let tiles = manifest
             .attached_counts()
             .into_iter()
             .map(|(category, n)| {
                 let mut tile = Tile::new(category, u32::try_from(n).unwrap_or(u32::MAX));
-                if let Some(summary) = stamp_summary(&record.manifest, category, n) {
+                if let Some(summary) = stamp_summary(manifest, category, n) {
                     tile.accessible_name = format!("{}, {summary}", tile.accessible_name);
                     tile.stamp_summary = Some(summary);
                 }
@@ -159,38 +156,26 @@ mod tests {
         assert_eq!(age_on(d(2030, 1, 1), d(2026, 1, 1)), 0);
     }
 
-    fn record(given: &str, family: &str) -> PatientRecord {
-        let patient: chartdesk_domain::Patient = serde_json::from_value(serde_json::json!({
+    fn summary(given: &str, family: &str, today: time::Date) -> PatientSummary {
+        let patient: Patient = serde_json::from_value(serde_json::json!({
             "mrn": "10000001", "nhs_number": "9434765919", "given_name": given,
             "family_name": family, "birth_date": "1958-03-14", "postcode": "LS1 4AP",
         }))
         .unwrap();
-        PatientRecord {
-            patient,
-            manifest: chartdesk_domain::Manifest::new(),
-            manifest_etag: None,
-        }
+        PatientSummary::from_record(&patient, &Manifest::new(), today)
     }
 
     #[test]
     fn the_banners_age_is_taken_on_the_day_the_callers_clock_gives() {
         let day = |d| time::Date::from_calendar_date(2026, time::Month::March, d).unwrap();
-        let r = record("Amara", "Whitfield");
-        assert_eq!(
-            PatientSummary::from_record(&r, day(13)).banner.age_years,
-            67
-        );
-        assert_eq!(
-            PatientSummary::from_record(&r, day(14)).banner.age_years,
-            68
-        );
+        assert_eq!(summary("Amara", "Whitfield", day(13)).banner.age_years, 67);
+        assert_eq!(summary("Amara", "Whitfield", day(14)).banner.age_years, 68);
     }
 
     #[test]
     fn a_bidi_override_in_a_stored_name_never_reaches_the_banner() {
-        let r = record("Amara\u{202E}", "Whit\u{200B}field");
         let today = time::Date::from_calendar_date(2026, time::Month::March, 1).unwrap();
-        let banner = PatientSummary::from_record(&r, today).banner;
+        let banner = summary("Amara\u{202E}", "Whit\u{200B}field", today).banner;
         assert_eq!(banner.display_name, "WHITFIELD, Amara");
     }
 

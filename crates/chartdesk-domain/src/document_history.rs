@@ -6,8 +6,8 @@ use time::OffsetDateTime;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::documents::{row, DocumentRow, RowPermissions};
-use chartdesk_domain::{Category, DocumentEntry, DocumentStatus, Manifest};
+use crate::document_rows::{row, DocumentRow, RowPermissions};
+use crate::{Category, DocumentEntry, DocumentStatus, Manifest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -98,7 +98,7 @@ fn label(d: &DocumentEntry, status: HistoryStatus) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chartdesk_domain::ScanStatus;
+    use crate::ScanStatus;
 
     fn entry(day: i64, status: DocumentStatus) -> DocumentEntry {
         DocumentEntry {
