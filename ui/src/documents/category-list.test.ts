@@ -224,3 +224,21 @@ describe("an export's words say what happened where", () => {
     expect(await exportBoth()).toBe("Downloading 2 documents (2.0 KB) as chartdesk-export-1001.zip: see your browser's downloads");
   });
 });
+
+describe("a screen reader hears how many documents are listed", () => {
+  it("says the count in a status line once the list is drawn, and again when a filter narrows it", async () => {
+    await findPatient("1001");
+    openLabTile();
+    const status = byId("doc-list-status");
+    expect(status.getAttribute("role")).toBe("status");
+    expect(status.textContent).toBe("");
+    lists.get("1001")!.resolve([row("a-1", "one.pdf"), row("a-2", "two.pdf")]);
+    await settle(0);
+    expect(status.textContent).toBe("2 documents listed");
+
+    const filter = byId<HTMLInputElement>("doc-filter");
+    filter.value = "two";
+    filter.dispatchEvent(new Event("input"));
+    expect(status.textContent).toBe("1 document of 2 listed (filtered)");
+  });
+});

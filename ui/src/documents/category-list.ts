@@ -321,7 +321,15 @@ function render(): void {
     }),
   );
   show(byId("doc-empty"), shown.length === 0 && !loading);
+  byId("doc-list-status").textContent = loading ? "" : listedWords(shown.length, rows.length);
   updateExportButtons();
+}
+
+/** What a screen reader hears once a list is drawn or filtered (the table itself is silent). */
+export function listedWords(shown: number, all: number): string {
+  const noun = (n: number) => `${n} document${n === 1 ? "" : "s"}`;
+  if (shown === all) return `${noun(all)} listed`;
+  return `${noun(shown)} of ${all} listed (filtered)`;
 }
 
 function updateExportButtons(): void {

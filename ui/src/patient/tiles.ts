@@ -1,17 +1,22 @@
 // The seven category tiles. Colour follows `has_documents`, decided by the core.
+//
+// A tile is named by what it shows ("Lab 2 0 of 2 verified"), so a voice-control user who says
+// what they see can press it (WCAG 2.5.3, label in name); the core's full sentence ("Lab,
+// 2 documents, 0 of 2 verified") is its description, read after the name.
 import type { Tile } from "../backend/types";
 import { el } from "../shell/dom";
 
 export function renderTiles(container: HTMLElement, tiles: Tile[], onSelect: (tile: Tile) => void): void {
   container.replaceChildren(
     ...tiles.map((tile) => {
+      const descriptionId = `tile-description-${tile.category}`;
       const button = el(
         "button",
         {
           className: `tile ${tile.has_documents ? "tile-filled" : "tile-empty"}`,
           attrs: {
             type: "button",
-            "aria-label": tile.accessible_name,
+            "aria-describedby": descriptionId,
             "data-category": tile.category,
             "data-count": String(tile.count),
           },
@@ -20,6 +25,8 @@ export function renderTiles(container: HTMLElement, tiles: Tile[], onSelect: (ti
           el("span", { className: "tile-label", text: tile.label }),
           el("span", { className: "tile-count", text: String(tile.count) }),
           ...(tile.stamp_summary ? [el("span", { className: "tile-badge", text: tile.stamp_summary })] : []),
+          // Hidden, yet read as the description: a relation reads a hidden element it points to.
+          el("span", { text: tile.accessible_name, attrs: { id: descriptionId, hidden: "" } }),
         ],
       );
       button.addEventListener("click", () => {

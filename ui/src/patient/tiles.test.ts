@@ -1,0 +1,67 @@
+// What assistive technology makes of a tile: named by its visible text (voice control presses
+// what the user says they see), described by the core's sentence with counts and stamps.
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Tile } from "../backend/types";
+import { renderTiles } from "./tiles";
+
+const lab: Tile = {
+  category: "lab",
+  label: "Lab",
+  count: 2,
+  has_documents: true,
+  accessible_name: "Lab, 2 documents, 0 of 2 verified",
+  stamp_summary: "0 of 2 verified",
+};
+const intraop: Tile = {
+  category: "intraop",
+  label: "Intraop",
+  count: 0,
+  has_documents: false,
+  accessible_name: "Intraop, 0 documents",
+  stamp_summary: null,
+};
+
+/** The text a tile's name is computed from: its content, less what is hidden. */
+function nameFromContent(button: HTMLElement): string {
+  return [...button.children]
+    .filter((c) => !(c as HTMLElement).hidden)
+    .map((c) => c.textContent)
+    .join(" ");
+}
+
+function description(button: HTMLElement): string {
+  const ids = (button.getAttribute("aria-describedby") ?? "").split(/\s+/).filter(Boolean);
+  return ids.map((id) => document.getElementById(id)?.textContent ?? "").join(" ");
+}
+
+describe("tiles", () => {
+  let container: HTMLElement;
+  beforeEach(() => {
+    document.body.innerHTML = '<div id="tiles"></div>';
+    container = document.getElementById("tiles")!;
+    renderTiles(container, [lab, intraop], () => undefined);
+  });
+
+  const tile = (category: string) => container.querySelector<HTMLButtonElement>(`button[data-category="${category}"]`)!;
+
+  it("names each tile by the text it shows, so the name starts with its visible label (WCAG 2.5.3)", () => {
+    for (const t of [tile("lab"), tile("intraop")]) {
+      expect(t.hasAttribute("aria-label")).toBe(false);
+      expect(t.hasAttribute("aria-labelledby")).toBe(false);
+    }
+    expect(nameFromContent(tile("lab"))).toBe("Lab 2 0 of 2 verified");
+    expect(nameFromContent(tile("intraop"))).toBe("Intraop 0");
+  });
+
+  it("describes each tile with the core's sentence: documents counted and stamps", () => {
+    expect(description(tile("lab"))).toBe("Lab, 2 documents, 0 of 2 verified");
+    expect(description(tile("intraop"))).toBe("Intraop, 0 documents");
+  });
+
+  it("says which tile is open (pressed) once chosen", () => {
+    expect(tile("lab").getAttribute("aria-pressed")).toBe("false");
+    tile("lab").click();
+    expect(tile("lab").getAttribute("aria-pressed")).toBe("true");
+    expect(tile("intraop").getAttribute("aria-pressed")).toBe("false");
+  });
+});
