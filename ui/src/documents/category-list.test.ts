@@ -242,3 +242,29 @@ describe("a screen reader hears how many documents are listed", () => {
     expect(status.textContent).toBe("1 document of 2 listed (filtered)");
   });
 });
+
+describe("focus is never dropped when the list is redrawn", () => {
+  it("after a stamp from the keyboard, focus moves from the gone Verify button to that row's Open button", async () => {
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve(annRows);
+    await settle(0);
+    backend.stampDocument.mockResolvedValue({ ...annRows[0]!, stamp: "verified by dr.okafor", stamp_action: null });
+    const verify = byId("doc-rows").querySelector<HTMLButtonElement>('button[aria-label="Verify: ann-bloods.png"]')!;
+    verify.focus();
+    verify.click();
+    await settle(0);
+    expect(byId("doc-rows").querySelector('button[aria-label="Verify: ann-bloods.png"]')).toBeNull();
+    expect(document.activeElement?.getAttribute("aria-label")).toBe("Open ann-bloods.png");
+  });
+
+  it("a filter redraw keeps focus on the same row's control", async () => {
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve(annRows);
+    await settle(0);
+    byId("doc-rows").querySelector<HTMLInputElement>('input[aria-label="Select ann-xray.png"]')!.focus();
+    byId("doc-filter").dispatchEvent(new Event("input"));
+    expect(document.activeElement?.getAttribute("aria-label")).toBe("Select ann-xray.png");
+  });
+});

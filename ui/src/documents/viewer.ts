@@ -185,7 +185,8 @@ function showRendition(row: DocumentRow, optimized: boolean): void {
   button.textContent = optimized ? "View original" : "View optimized";
   button.setAttribute(
     "aria-label",
-    optimized ? "View the original file at full resolution (O)" : "View the optimized image (O)",
+    // Starts with the words shown (label in name, WCAG 2.5.3).
+    optimized ? "View original file at full resolution (O)" : "View optimized image (O)",
   );
   note.textContent = optimized ? "Optimized image, 1600 px" : "Original file";
 }

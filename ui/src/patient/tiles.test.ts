@@ -65,3 +65,18 @@ describe("tiles", () => {
     expect(tile("intraop").getAttribute("aria-pressed")).toBe("false");
   });
 });
+
+describe("tiles redrawn after a change (a stamp, an upload)", () => {
+  it("keep the open tile pressed and give focus back to the tile that had it", () => {
+    document.body.innerHTML = '<div id="tiles"></div>';
+    const container = document.getElementById("tiles")!;
+    renderTiles(container, [lab, intraop], () => undefined);
+    const labTile = () => container.querySelector<HTMLButtonElement>('button[data-category="lab"]')!;
+    labTile().click();
+    labTile().focus();
+    renderTiles(container, [{ ...lab, stamp_summary: "1 of 2 verified" }, intraop], () => undefined);
+    expect(labTile().getAttribute("aria-pressed")).toBe("true");
+    expect(document.activeElement).toBe(labTile());
+    expect(labTile().textContent).toContain("1 of 2 verified");
+  });
+});

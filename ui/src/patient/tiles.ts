@@ -7,6 +7,11 @@ import type { Tile } from "../backend/types";
 import { el } from "../shell/dom";
 
 export function renderTiles(container: HTMLElement, tiles: Tile[], onSelect: (tile: Tile) => void): void {
+  // A refresh (after a stamp or an upload) redraws the tiles: the open one stays pressed, and
+  // a tile with focus keeps it.
+  const pressed = container.querySelector<HTMLElement>('button.tile[aria-pressed="true"]')?.dataset.category;
+  const active = document.activeElement;
+  const focused = active instanceof HTMLElement && container.contains(active) ? active.dataset.category : undefined;
   container.replaceChildren(
     ...tiles.map((tile) => {
       const descriptionId = `tile-description-${tile.category}`;
@@ -34,8 +39,9 @@ export function renderTiles(container: HTMLElement, tiles: Tile[], onSelect: (ti
         button.setAttribute("aria-pressed", "true");
         onSelect(tile);
       });
-      button.setAttribute("aria-pressed", "false");
+      button.setAttribute("aria-pressed", String(tile.category === pressed));
       return button;
     }),
   );
+  if (focused) container.querySelector<HTMLElement>(`button.tile[data-category="${focused}"]`)?.focus();
 }
