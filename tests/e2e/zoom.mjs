@@ -5,8 +5,9 @@
 //
 // The browser is zoomed as its own zoom does it (the page laid out in half as many CSS pixels,
 // drawn at twice the density: Chrome's device metrics through chromedriver). WebKitWebDriver
-// has no zoom command: the window zooms its page with CSS zoom on the root, which also lays the
-// page out again at the larger size.
+// has no zoom command: the window zooms its page with CSS zoom on the root, which lays the page
+// out again at the larger size (screenshots) but leaves WebKit's geometry (element rectangles
+// against hit-testing) in different scales, so the automatic check runs in the browser only.
 import assert from "node:assert/strict";
 import { checkA11y } from "./axe.mjs";
 
@@ -89,7 +90,7 @@ export const zoomScenario = {
     try {
       await s.execute("window.scrollTo(0, 0);");
       await ctx.shot("17-zoom-200-patient");
-      await assertAllReachable(ctx, "the patient screen with the lab list");
+      if (ctx.platform === "browser") await assertAllReachable(ctx, "the patient screen with the lab list");
       await s.execute(
         `document.querySelector(".table-scroll").scrollLeft = 0;
          document.getElementById("doc-rows").scrollIntoView({ block: "center" });`,
@@ -97,9 +98,10 @@ export const zoomScenario = {
       await ctx.shot("17b-zoom-200-list");
       await checkA11y(ctx, "patient screen and lab list at 200%");
     } finally {
+      // Whatever failed, the scenarios after this one start at 100% on the sign-in screen.
       await setZoom(ctx, 1);
+      await (await s.find("#sign-out")).click();
+      await s.waitFor("#signin-view");
     }
-    await (await s.find("#sign-out")).click();
-    await s.waitFor("#signin-view");
   },
 };
