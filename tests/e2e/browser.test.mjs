@@ -20,6 +20,7 @@ import {
   startSandbox,
 } from "./harness.mjs";
 import { registerScenarios, submitSignIn } from "./scenarios.mjs";
+import { checkA11y } from "./axe.mjs";
 
 let sandbox;
 let driver;
@@ -124,6 +125,7 @@ test("Export all listed downloads one ZIP named by MRN from the bucket, and the 
   assert.ok(zip.includes(Buffer.from("manifest.csv")), "with its manifest");
   assert.equal(await (await s.find("#banner-nhs")).text(), "943 476 5919", "the same patient on screen");
   await ctx.shot("14b-export-downloaded");
+  await checkA11y(ctx, "export started");
 });
 
 test("the browser says offline viewing needs the desktop app and hides what only the window can do", async () => {
@@ -133,6 +135,7 @@ test("the browser says offline viewing needs the desktop app and hides what only
   assert.equal(await (await s.find("#pin-patient")).displayed(), false, "no 'Keep this patient offline'");
   assert.equal(await (await s.find("#clear-offline")).displayed(), false, "no 'Clear offline data'");
   await ctx.shot("15-offline-note");
+  await checkA11y(ctx, "patient screen with the offline note");
   await (await s.find("#sign-out")).click();
   await s.waitFor("#signin-view");
   await assertNothingKept(s, "after sign-out");

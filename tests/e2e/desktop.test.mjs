@@ -16,6 +16,7 @@ import {
   startSandbox,
 } from "./harness.mjs";
 import { registerScenarios, submitSignIn } from "./scenarios.mjs";
+import { checkA11y } from "./axe.mjs";
 
 let sandbox;
 let driver;
@@ -64,6 +65,7 @@ test("a restart opens locked for the last user; their password unlocks; Sign in 
   assert.equal(await (await s.find("#lock-user")).text(), nurse.username);
   assert.equal(await (await s.activeElement()).attr("id"), "lock-password");
   await ctx.shot("05-locked-after-restart");
+  await checkA11y(ctx, "locked after a restart");
   await s.fill("#lock-password", nurse.password);
   await (await s.find("#lock-submit")).click();
   await s.waitUntil(async () => !(await (await s.find("#lock-view")).displayed()), "the lock opens");

@@ -8,6 +8,9 @@ import path from "node:path";
 import { Session, sleep } from "./webdriver.mjs";
 import { bins, screenshotDir, startDriver, startSandbox } from "./harness.mjs";
 import { dropJpeg } from "./drop.mjs";
+import { checkA11y } from "./axe.mjs";
+
+const a11y = (screen) => checkA11y({ s, platform: "desktop" }, screen);
 
 let sandbox;
 let driver;
@@ -51,6 +54,7 @@ test("offline, the opened patient and document still show and an upload waits; b
     "an offline suggestion as you type",
   );
   await shot("19-offline-suggestions");
+  await a11y("offline suggestions as you type");
   // Find the patient again: shown from the encrypted cache, and the banner says so.
   await s.fill("#patient-query", "943 476 5919");
   await (await s.find("#search-submit")).click();
@@ -64,6 +68,7 @@ test("offline, the opened patient and document still show and an upload waits; b
   // Drawn from the offline copy, not just laid out: no busy or error text over the page.
   await s.waitUntil(async () => (await (await s.find("#viewer-status")).text()) === "", "the offline page is drawn");
   await shot("20-offline-document");
+  await a11y("offline banner and viewer");
   await s.keys("\uE00C");
 
   await dropJpeg(s, "intraop", "theatre-offline.jpg");
@@ -74,6 +79,7 @@ test("offline, the opened patient and document still show and an upload waits; b
   await s.waitFor("#outbox-panel", 20000);
   assert.match(await (await s.find("#outbox-list")).text(), /theatre-offline\.jpg/);
   await shot("21-offline-queued");
+  await a11y("outbox panel with a queued upload");
 
   sandbox.network.restore();
   await (await s.find("#offline-retry")).click();
@@ -88,6 +94,7 @@ test("offline, the opened patient and document still show and an upload waits; b
     "the upload's own line says it was added, not still queued",
   );
   await shot("22-back-online");
+  await a11y("back online, upload added");
 });
 
 test("a slow document list for one patient never shows under the next patient searched for", async () => {

@@ -13,6 +13,9 @@ import path from "node:path";
 import { recordTiming } from "./harness.mjs";
 import { freshTotp, totpAt } from "./totp.mjs";
 import { dropJpeg, dropTiff } from "./drop.mjs";
+import { checkA11y } from "./axe.mjs";
+import { keyboardScenario } from "./keyboard.mjs";
+import { zoomScenario } from "./zoom.mjs";
 
 export const NHS_BLUE = "rgb(0, 94, 184)";
 
@@ -100,16 +103,20 @@ export const scenarios = [
         );
       }
       await ctx.shot("01-sign-in");
+      await checkA11y(ctx, "sign-in");
     },
   },
   {
     id: "wrong-password",
     name: "a wrong password is refused in plain words and the password field is cleared",
-    async run({ s }) {
+    async run(ctx) {
+      const { s } = ctx;
       await submitSignIn(s, "dr.okafor", "Not-The-Password-1!");
       const error = await s.waitFor("#signin-error");
       assert.equal(await error.text(), "The user name or password is incorrect");
       assert.equal(await (await s.find("#password")).prop("value"), "");
+      assert.equal(await (await s.find("#password")).attr("aria-invalid"), "true", "the error is tied to the field");
+      await checkA11y(ctx, "sign-in, password refused");
     },
   },
   {
@@ -128,17 +135,20 @@ export const scenarios = [
       assert.equal(await (await s.find("#user-roles")).text(), "Clinician");
       const active = await s.activeElement();
       assert.equal(await active.attr("id"), "patient-query");
+      await checkA11y(ctx, "patient search");
     },
   },
   {
     id: "invalid-nhs-number",
     name: "an invalid NHS number gets the message staff know",
-    async run({ s }) {
+    async run(ctx) {
+      const { s } = ctx;
       await s.fill("#patient-query", "943 476 5918");
       await (await s.find("#search-submit")).click();
       const error = await s.waitFor("#search-error");
       assert.equal(await error.text(), "Invalid NHS number");
       assert.equal(await (await s.find("#patient-query")).attr("aria-invalid"), "true");
+      await checkA11y(ctx, "patient search, invalid NHS number");
     },
   },
   {
@@ -175,6 +185,12 @@ export const scenarios = [
           category: await t.attr("data-category"),
           count: await t.attr("data-count"),
           name: await t.attr("aria-label"),
+          shown: (await t.text()).replace(/\s+/g, ""),
+          description: await s.execute(
+            `const tile = document.querySelector('#tiles button[data-category="' + arguments[0] + '"]');
+             return document.getElementById(tile.getAttribute("aria-describedby")).textContent;`,
+            [await t.attr("data-category")],
+          ),
           background: rgb(await t.css("background-color")),
           tag: await t.tag(),
         });
@@ -188,11 +204,15 @@ export const scenarios = [
         if (t.count === "0") assert.notEqual(t.background, NHS_BLUE, `${t.category} is grey when empty`);
         else assert.equal(t.background, NHS_BLUE, `${t.category} is blue when it holds documents`);
       }
-      assert.equal(seen[1].name, "Lab, 2 documents, 0 of 2 verified");
-      assert.equal(seen[3].name, "Intraop, 0 documents");
+      // Named by what they show (voice control: "click Lab"), described by the core's sentence.
+      assert.equal(seen[1].name, "Lab 2 0 of 2 verified");
+      for (const t of seen) assert.equal(t.name.replace(/\s+/g, ""), t.shown, `${t.category}'s name is the words it shows`);
+      assert.equal(seen[1].description, "Lab, 2 documents, 0 of 2 verified");
+      assert.equal(seen[3].description, "Intraop, 0 documents");
       const greys = new Set(seen.filter((t) => t.count === "0").map((t) => t.background));
       assert.equal(greys.size, 1, "every empty tile has the same grey");
       await ctx.shot("02-patient-tiles");
+      await checkA11y(ctx, "patient screen (banner and tiles)");
     },
   },
   {
@@ -204,6 +224,7 @@ export const scenarios = [
       await s.waitFor("#category-view");
       assert.equal(await (await s.find("#category-title")).text(), "Lab (2)");
       await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "both lab reports listed");
+      await checkA11y(ctx, "lab list");
       await (await s.find("#doc-rows tr:first-child button")).click();
       await s.waitFor("#viewer");
       await s.waitFor('#viewer-body canvas[data-page="1"]', 30000);
@@ -218,6 +239,7 @@ export const scenarios = [
       await s.waitUntil(async () => /^1 of \d+ \(page 1\)$/.test(await (await s.find("#viewer-find-count")).text()), "find reports the match");
       assert.ok((await s.findAll("#viewer-body .find-hit")).length >= 1, "the match is highlighted");
       await ctx.shot("08-pdf-viewer");
+      await checkA11y(ctx, "PDF viewer, find in document");
       await s.execute('document.getElementById("viewer-body").focus();');
       await s.keys("\uE014"); // ArrowRight
       await s.waitUntil(async () => /\(2 of 2\)$/.test(await (await s.find("#viewer-title")).text()), "the next document opens");
@@ -232,6 +254,7 @@ export const scenarios = [
       await s.keys("+");
       await s.waitUntil(async () => (await img.attr("data-zoom")) === "1.25", "zoomed in");
       await ctx.shot("09-image-viewer");
+      await checkA11y(ctx, "image viewer");
       await s.keys("\uE00C");
       await s.waitUntil(async () => !(await (await s.find("#viewer")).displayed()), "the viewer closes");
     },
@@ -253,6 +276,7 @@ export const scenarios = [
       );
       assert.equal(await (await s.find("#doc-rows tr:first-child td.stamp-cell")).text(), "verified by dr.okafor");
       await ctx.shot("10-lab-verified");
+      await checkA11y(ctx, "lab list, report verified");
     },
   },
   {
@@ -264,10 +288,12 @@ export const scenarios = [
       await (await s.find("#search-submit")).click();
       await s.waitUntil(async () => await (await s.find("#break-glass-dialog")).displayed(), "the reason prompt opens");
       await ctx.shot("03a-break-glass");
+      await checkA11y(ctx, "break-glass dialog");
       // "Other" without words is refused in the prompt itself.
       await (await s.find("#bg-other")).click();
       await (await s.find("#break-glass-open")).click();
       await s.waitUntil(async () => (await (await s.find("#break-glass-error")).text()).includes("Say why"), "other needs words");
+      await checkA11y(ctx, "break-glass dialog, reason refused");
       await (await s.find("#bg-clinical_emergency")).click();
       await s.fill("#break-glass-detail", "arrest call, ward 7");
       await (await s.find("#break-glass-open")).click();
@@ -275,6 +301,7 @@ export const scenarios = [
       const flag = await s.waitFor(".flag-restricted");
       assert.equal(await flag.text(), "Restricted record");
       await ctx.shot("03-restricted");
+      await checkA11y(ctx, "restricted record");
     },
   },
   {
@@ -308,6 +335,7 @@ export const scenarios = [
       // WebKitGTK and Chromium have no TIFF decoder; WKWebView (macOS) draws the original.
       console.log(`  ${platform}: View original of a TIFF shows the ${shown}`);
       await ctx.shot("09c-tiff-original");
+      await checkA11y(ctx, "image viewer, original TIFF");
       await s.keys("\uE00C");
       await s.waitUntil(async () => !(await (await s.find("#viewer")).displayed()), "the viewer closes");
     },
@@ -315,8 +343,10 @@ export const scenarios = [
   {
     id: "sign-out",
     name: "signing out returns to the sign-in screen and clears the patient",
-    async run({ s }) {
+    async run(ctx) {
+      const { s } = ctx;
       await signOut(s);
+      await checkA11y(ctx, "sign-in after sign-out");
       assert.equal(await (await s.find("#patient-record")).displayed(), false);
       assert.equal(await (await s.find("#patient-banner")).text(), "");
     },
@@ -332,6 +362,7 @@ export const scenarios = [
       const rules = await s.findAll("#new-password-rules li");
       assert.equal(await rules[0].text(), "At least 12 characters");
       assert.equal(await (await s.activeElement()).attr("id"), "new-password");
+      await checkA11y(ctx, "new password");
 
       await s.fill("#new-password", "short");
       await s.fill("#confirm-password", "short");
@@ -339,6 +370,7 @@ export const scenarios = [
       const error = await s.waitFor("#new-password-error");
       assert.match(await error.text(), /password/i);
       await ctx.shot("04-new-password-refused");
+      await checkA11y(ctx, "new password, refused");
 
       await s.fill("#new-password", "Chosen-Pass-2026!");
       await s.fill("#confirm-password", "Chosen-Pass-2026!");
@@ -358,6 +390,7 @@ export const scenarios = [
       await submitSignIn(s, mfa.username, mfa.password);
       await s.waitFor("#totp-view");
       assert.equal(await (await s.activeElement()).attr("id"), "totp-code");
+      await checkA11y(ctx, "authenticator code");
 
       const right = await freshTotp(mfa.totp_secret);
       const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, "0");
@@ -366,6 +399,7 @@ export const scenarios = [
       const error = await s.waitFor("#totp-error");
       assert.match(await error.text(), /^That code is not right/);
       await ctx.shot("07-totp-wrong-code");
+      await checkA11y(ctx, "authenticator code, refused");
 
       await s.fill("#totp-code", await freshTotp(mfa.totp_secret));
       await (await s.find("#totp-submit")).click();
@@ -399,6 +433,7 @@ export const scenarios = [
       const replace = await s.waitFor("#upload-list li button.replace-oldest");
       assert.match(await (await s.find("#upload-list li span.refused")).text(), /Preop already holds 3 images/);
       await ctx.shot("11-preop-full");
+      await checkA11y(ctx, "upload list, preop full (replace oldest)");
       await replace.click();
       await s.waitUntil(async () => (await (await s.find("#upload-list li")).text()).includes("Added"), "replaced the oldest");
       // Tiles are re-rendered as the record refreshes: read them afresh until settled.
@@ -422,6 +457,7 @@ export const scenarios = [
       await (await s.find("#doc-history-title")).click();
       const replaced = await s.waitFor('#doc-history-rows li[data-status="replaced"] button');
       await ctx.shot("11b-preop-history");
+      await checkA11y(ctx, "preop list with replaced and detached history");
       await replaced.click();
       await s.waitFor("#viewer-image");
       await s.keys("\uE00C");
@@ -450,6 +486,8 @@ export const scenarios = [
          }).observe(document.getElementById("upload-list"), { subtree: true, attributes: true, childList: true });`,
       );
       await dropJpeg(s, "radiology", "chest-xray.jpg");
+      // While it goes up (progress bar and Cancel), or just after if it is that quick.
+      await checkA11y(ctx, "upload in progress");
       await s.waitUntil(async () => (await (await s.find(radiology)).attr("data-count")) === "1", "radiology counts 1");
       await s.waitUntil(async () => rgb(await (await s.find(radiology)).css("background-color")) === NHS_BLUE, "radiology turns blue");
       const seen = await s.execute("return window.__progressSeen;");
@@ -467,6 +505,7 @@ export const scenarios = [
       // A clinical stamp is a clinician's: a records admin is not offered one (issue 22 item 9).
       assert.equal((await s.findAll("#doc-rows .stamp-button")).length, 0, "no stamp button for a records admin");
       await ctx.shot("13-radiology-uploaded-no-stamp");
+      await checkA11y(ctx, "radiology list after upload");
       await signOut(s);
     },
   },
@@ -529,9 +568,14 @@ export const scenarios = [
       assert.ok(rows.some((r) => r.includes("admin.byrne") && r.includes("I am caring for this patient")), "the admin's own access is listed");
       assert.ok(rows.every((r) => /^\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}/.test(r)), "times in UK form");
       await ctx.shot("14-access-history");
+      await checkA11y(ctx, "access history");
       await signOut(s);
     },
   },
+  // Last: they start and end on the sign-in screen, and stamp or add only what no scenario
+  // above counts.
+  keyboardScenario,
+  zoomScenario,
 ];
 
 /**
@@ -554,12 +598,14 @@ export const idleLockScenario = {
     assert.equal(await (await s.find("#lock-user")).text(), "dr.okafor");
     assert.match(await (await s.find("#main")).css("filter"), /blur/);
     await ctx.shot("06-idle-locked");
+    await checkA11y(ctx, "lock screen");
 
     await s.fill("#lock-password", "Not-The-Password-1!");
     await (await s.find("#lock-submit")).click();
     const error = await s.waitFor("#lock-error");
     assert.equal(await error.text(), "The user name or password is incorrect");
     assert.equal(await (await s.find("#lock-view")).displayed(), true, "still locked");
+    await checkA11y(ctx, "lock screen, password refused");
 
     await s.fill("#lock-password", clinician.password);
     await (await s.find("#lock-submit")).click();

@@ -224,3 +224,47 @@ describe("an export's words say what happened where", () => {
     expect(await exportBoth()).toBe("Downloading 2 documents (2.0 KB) as chartdesk-export-1001.zip: see your browser's downloads");
   });
 });
+
+describe("a screen reader hears how many documents are listed", () => {
+  it("says the count in a status line once the list is drawn, and again when a filter narrows it", async () => {
+    await findPatient("1001");
+    openLabTile();
+    const status = byId("doc-list-status");
+    expect(status.getAttribute("role")).toBe("status");
+    expect(status.textContent).toBe("");
+    lists.get("1001")!.resolve([row("a-1", "one.pdf"), row("a-2", "two.pdf")]);
+    await settle(0);
+    expect(status.textContent).toBe("2 documents listed");
+
+    const filter = byId<HTMLInputElement>("doc-filter");
+    filter.value = "two";
+    filter.dispatchEvent(new Event("input"));
+    expect(status.textContent).toBe("1 document of 2 listed (filtered)");
+  });
+});
+
+describe("focus is never dropped when the list is redrawn", () => {
+  it("after a stamp from the keyboard, focus moves from the gone Verify button to that row's Open button", async () => {
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve(annRows);
+    await settle(0);
+    backend.stampDocument.mockResolvedValue({ ...annRows[0]!, stamp: "verified by dr.okafor", stamp_action: null });
+    const verify = byId("doc-rows").querySelector<HTMLButtonElement>('button[aria-label="Verify: ann-bloods.png"]')!;
+    verify.focus();
+    verify.click();
+    await settle(0);
+    expect(byId("doc-rows").querySelector('button[aria-label="Verify: ann-bloods.png"]')).toBeNull();
+    expect(document.activeElement?.getAttribute("aria-label")).toBe("Open ann-bloods.png");
+  });
+
+  it("a filter redraw keeps focus on the same row's control", async () => {
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve(annRows);
+    await settle(0);
+    byId("doc-rows").querySelector<HTMLInputElement>('input[aria-label="Select ann-xray.png"]')!.focus();
+    byId("doc-filter").dispatchEvent(new Event("input"));
+    expect(document.activeElement?.getAttribute("aria-label")).toBe("Select ann-xray.png");
+  });
+});

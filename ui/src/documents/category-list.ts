@@ -282,8 +282,26 @@ function dateLimit(id: string): string {
   return parsed ?? "";
 }
 
+/** The list control with focus (row and name): a redraw replaces the rows, and gives it back. */
+function focusInList(): { id: string; label: string | null } | null {
+  const active = document.activeElement;
+  const tr = active instanceof HTMLElement ? active.closest<HTMLElement>("#doc-rows tr") : null;
+  return active && tr ? { id: tr.dataset.docId ?? "", label: active.getAttribute("aria-label") } : null;
+}
+
+/** Focus back on the same control of the same row, or on the row's Open button when that
+ * control went (a stamp button once stamped): never dropped to the page behind. */
+function giveFocusBack(was: { id: string; label: string | null } | null): void {
+  if (!was) return;
+  const tr = Array.from(byId("doc-rows").querySelectorAll<HTMLElement>("tr")).find((r) => r.dataset.docId === was.id);
+  if (!tr) return;
+  const controls = Array.from(tr.querySelectorAll<HTMLElement>("button, input"));
+  (controls.find((c) => c.getAttribute("aria-label") === was.label) ?? tr.querySelector<HTMLElement>("button"))?.focus();
+}
+
 function render(): void {
   const shown = visibleRows();
+  const hadFocus = focusInList();
   byId("doc-rows").replaceChildren(
     ...shown.map((r, i) => {
       const open = el("button", { text: "Open", attrs: { type: "button", "aria-label": `Open ${r.file_name}` } });
@@ -320,8 +338,17 @@ function render(): void {
       ]);
     }),
   );
+  giveFocusBack(hadFocus);
   show(byId("doc-empty"), shown.length === 0 && !loading);
+  byId("doc-list-status").textContent = loading ? "" : listedWords(shown.length, rows.length);
   updateExportButtons();
+}
+
+/** What a screen reader hears once a list is drawn or filtered (the table itself is silent). */
+export function listedWords(shown: number, all: number): string {
+  const noun = (n: number) => `${n} document${n === 1 ? "" : "s"}`;
+  if (shown === all) return `${noun(all)} listed`;
+  return `${noun(shown)} of ${all} listed (filtered)`;
 }
 
 function updateExportButtons(): void {

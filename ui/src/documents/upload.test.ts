@@ -46,3 +46,30 @@ describe("an upload queued while offline", () => {
     expect(statuses()).toEqual(["Queued — uploads when the network is back", "Added"]);
   });
 });
+
+describe("an upload in flight", () => {
+  it("says its progress in words in the polite live list, a quarter at a time", async () => {
+    let progress: (p: { upload_id: string; sent: number; total: number }) => void = () => undefined;
+    vi.resetModules();
+    loadPage();
+    backend.onUploadProgress.mockImplementation(async (f: typeof progress) => (progress = f));
+    backend.uploadDocument.mockReturnValue(new Promise(() => undefined));
+    upload = await import("./upload");
+    upload.initUpload(() => undefined);
+    upload.setUploadTarget({ mrn: "10000001", category: "intraop" }, true);
+    choose("chest-xray.jpg");
+    await settle();
+    const list = byId("upload-list");
+    expect(list.getAttribute("aria-live")).toBe("polite");
+    const id = backend.uploadDocument.mock.lastCall?.[0] as string;
+    const words = () => list.querySelector("li span:nth-of-type(2)")?.textContent;
+    progress({ upload_id: id, sent: 10, total: 100 });
+    expect(words()).toBe("Uploading…");
+    progress({ upload_id: id, sent: 30, total: 100 });
+    expect(words()).toBe("Uploading… 25%");
+    progress({ upload_id: id, sent: 49, total: 100 });
+    expect(words()).toBe("Uploading… 25%");
+    progress({ upload_id: id, sent: 100, total: 100 });
+    expect(words()).toBe("Uploading… 100%");
+  });
+});

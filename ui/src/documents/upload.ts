@@ -9,8 +9,8 @@ type Target = { mrn: string; category: string };
 let target: Target | null = null;
 let onAdded: () => void = () => undefined;
 let onQueued: () => void = () => undefined;
-/** Progress bars of uploads in flight, by upload id. */
-const bars = new Map<string, HTMLProgressElement>();
+/** Progress bars and status words of uploads in flight, by upload id. */
+const bars = new Map<string, { bar: HTMLProgressElement; status: HTMLElement }>();
 /** The status of each upload that was queued, by doc id: it says "Added" once a background
  * round sent it. */
 const waiting = new Map<string, HTMLElement>();
@@ -21,11 +21,16 @@ export function initUpload(added: () => void, queued: () => void = () => undefin
   onQueued = queued;
   acceptDropsOnList();
   void backend.onUploadProgress((p) => {
-    const bar = bars.get(p.upload_id);
-    if (!bar || p.total === 0) return;
+    const shown = bars.get(p.upload_id);
+    if (!shown || p.total === 0) return;
+    const { bar, status } = shown;
     bar.max = p.total;
     bar.value = p.sent;
     bar.setAttribute("aria-valuetext", `${Math.round((100 * p.sent) / p.total)}%`);
+    // The list is a polite live region: its words change only at each quarter, so a screen
+    // reader hears the progress without a running commentary.
+    const words = progressWords(p.sent, p.total);
+    if (status.textContent !== words) status.textContent = words;
   });
   const input = byId<HTMLInputElement>("upload-input");
   byId("upload-choose").addEventListener("click", () => input.click());
@@ -50,6 +55,12 @@ function acceptDropsOnList(): void {
     e.preventDefault();
     for (const f of Array.from(e.dataTransfer?.files ?? [])) void send(f, target, false);
   });
+}
+
+/** The status words for an upload in flight, in quarters: "Uploading… 50%". */
+export function progressWords(sent: number, total: number): string {
+  const quarter = total > 0 ? Math.floor((4 * Math.min(sent, total)) / total) : 0;
+  return quarter === 0 ? "Uploading…" : `Uploading… ${quarter * 25}%`;
 }
 
 /** Shows the upload controls for this category when the core says the user may upload. */
@@ -102,7 +113,7 @@ async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLL
   const li = item ?? el("li", {}, []);
   li.replaceChildren(el("span", { text: file.name }), progress, status, cancel);
   if (!item) byId("upload-list").appendChild(li);
-  bars.set(uploadId, progress);
+  bars.set(uploadId, { bar: progress, status });
   try {
     status.textContent = "Uploading…";
     const outcome = await backend.uploadDocument(uploadId, to.mrn, to.category, file.name, file, replaceOldest);

@@ -10,6 +10,7 @@ import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import { backend } from "../backend/api";
 import type { DocumentRow, UiError } from "../backend/types";
 import { byId, el, show } from "../shell/dom";
+import { inertOutside } from "../shell/inert";
 import { latest, type Ticket } from "../shell/request-guard";
 import { PdfFind } from "./pdf-find";
 import { PdfPages, type TextRun } from "./pdf-pages";
@@ -35,6 +36,8 @@ let wantOriginal = false;
  * document is opened again). */
 let notKept: string | null = null;
 let returnFocus: HTMLElement | null = null;
+/** Gives back what the open viewer made inert (focus stays in the viewer while it is open). */
+let releaseBehind: () => void = () => undefined;
 /** The PDF laid out in the body (null for an image or nothing). */
 let pdf: PdfPages | null = null;
 /** Where a zoom or rotation of the PDF shown comes back to: the page in view, the find match. */
@@ -99,6 +102,7 @@ export function openViewer(patientMrn: string, rows: DocumentRow[], start: numbe
   wantOriginal = false;
   // Asked again each time a document is opened or stepped to: the network may be back.
   notKept = null;
+  if (byId("viewer").hidden) releaseBehind = inertOutside(byId("viewer"), [byId("lock-view")]);
   show(byId("viewer"), true);
   void load();
 }
@@ -110,6 +114,7 @@ export function closeViewer(): void {
   texts = null;
   if (byId("viewer").hidden) return;
   show(byId("viewer"), false);
+  releaseBehind();
   clearBody();
   returnFocus?.focus();
 }
@@ -180,7 +185,8 @@ function showRendition(row: DocumentRow, optimized: boolean): void {
   button.textContent = optimized ? "View original" : "View optimized";
   button.setAttribute(
     "aria-label",
-    optimized ? "View the original file at full resolution (O)" : "View the optimized image (O)",
+    // Starts with the words shown (label in name, WCAG 2.5.3).
+    optimized ? "View original file at full resolution (O)" : "View optimized image (O)",
   );
   note.textContent = optimized ? "Optimized image, 1600 px" : "Original file";
 }

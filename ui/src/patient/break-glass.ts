@@ -2,7 +2,7 @@
 // come from the core; the core (and the records server) refuse without one and record it.
 import { backend, type StatedReason } from "../backend/api";
 import type { BreakGlassChoice } from "../backend/types";
-import { byId, el, showMessage } from "../shell/dom";
+import { byId, el, showFieldError } from "../shell/dom";
 
 let choices: BreakGlassChoice[] | null = null;
 
@@ -22,7 +22,9 @@ export async function askBreakGlassReason(): Promise<StatedReason | null> {
     }),
   );
   detail.value = "";
-  showMessage(error, null);
+  showFieldError(error, null, [detail]);
+  // Not every web view gives focus back when a modal dialog closes: done here.
+  const returnFocus = document.activeElement as HTMLElement | null;
   dialog.showModal();
   list.querySelector<HTMLInputElement>("input")?.focus();
   return new Promise((resolve) => {
@@ -31,6 +33,7 @@ export async function askBreakGlassReason(): Promise<StatedReason | null> {
       byId("break-glass-cancel").removeEventListener("click", onCancel);
       dialog.removeEventListener("cancel", onCancel);
       dialog.close();
+      returnFocus?.focus();
       resolve(answer);
     };
     const onSubmit = (event: Event) => {
@@ -39,7 +42,7 @@ export async function askBreakGlassReason(): Promise<StatedReason | null> {
       if (!picked) return;
       const reason = picked.value as StatedReason["reason"];
       if (reason === "other" && !detail.value.trim()) {
-        showMessage(error, "Say why you are opening this restricted record (a few words)");
+        showFieldError(error, "Say why you are opening this restricted record (a few words)", [detail]);
         detail.focus();
         return;
       }

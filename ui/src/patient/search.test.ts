@@ -212,6 +212,16 @@ describe("suggestions follow what was typed last", () => {
 
     expect(byId("banner-mrn").textContent).toBe("2002");
   });
+
+  it("each suggestion is an option of the listbox: the list items between them are presentational", async () => {
+    await type("bra");
+    hits.get("bra")!.resolve([hit("2002", "BRAVO, Ben")]);
+    await settle(0);
+    const list = byId("search-suggestions");
+    expect(list.getAttribute("role")).toBe("listbox");
+    for (const li of list.children) expect(li.getAttribute("role")).toBe("presentation");
+    expect([...list.querySelectorAll('[role="option"]')].map((o) => o.textContent)).toEqual(["BRAVO, Ben"]);
+  });
 });
 
 describe("keeping a patient offline", () => {

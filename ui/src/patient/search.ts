@@ -210,7 +210,8 @@ async function suggest(typed: string): Promise<void> {
         if (e.key === "ArrowDown") (item?.nextElementSibling?.querySelector("button") as HTMLElement | null)?.focus();
         if (e.key === "ArrowUp") (item?.previousElementSibling?.querySelector("button") as HTMLElement | null)?.focus();
       });
-      return el("li", {}, [button]);
+      // Presentational: the options belong to the listbox itself (ARIA owned elements).
+      return el("li", { attrs: { role: "presentation" } }, [button]);
     }),
   );
   show(list, hits.length > 0);

@@ -15,6 +15,19 @@ export function showMessage(el: HTMLElement, message: string | null): void {
   el.hidden = !message;
 }
 
+/**
+ * Shows (or, with null, clears) an error about `fields`: they are marked invalid while it shows.
+ * Each field names the error in its `aria-describedby` (index.html), so a screen reader reads
+ * the error with the field; the error's role="alert" announces it when it appears.
+ */
+export function showFieldError(error: HTMLElement, message: string | null, fields: HTMLElement[]): void {
+  showMessage(error, message);
+  for (const f of fields) {
+    if (message) f.setAttribute("aria-invalid", "true");
+    else f.removeAttribute("aria-invalid");
+  }
+}
+
 /** Builds an element with text content only: data never goes through innerHTML. */
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,

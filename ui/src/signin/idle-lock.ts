@@ -2,7 +2,8 @@
 // session (it then refuses every record request) and the window blurs behind a password prompt.
 import { backend } from "../backend/api";
 import type { SignedInUser, UiError } from "../backend/types";
-import { byId, show, showMessage } from "../shell/dom";
+import { byId, show, showFieldError } from "../shell/dom";
+import { inertOutside } from "../shell/inert";
 
 const ACTIVITY_EVENTS = ["keydown", "mousedown", "mousemove", "wheel", "touchstart"] as const;
 
@@ -10,6 +11,8 @@ let idleMs = 300_000;
 let lastActivity = Date.now();
 let active = false; // a user is signed in and the lock is armed
 let locked = false;
+/** Gives back what the lock made inert: everything but the lock screen, while it shows. */
+let releaseBehind: (() => void) | null = null;
 
 export function initIdleLock(idleSeconds: number, onUnlocked: (user: SignedInUser) => void, onSignOut: () => void): void {
   idleMs = idleSeconds * 1000;
@@ -27,7 +30,7 @@ export function initIdleLock(idleSeconds: number, onUnlocked: (user: SignedInUse
   const error = byId("lock-error");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    showMessage(error, null);
+    showFieldError(error, null, [password]);
     try {
       const user = await backend.unlockSession(password.value);
       password.value = "";
@@ -36,7 +39,7 @@ export function initIdleLock(idleSeconds: number, onUnlocked: (user: SignedInUse
     } catch (e) {
       const err = e as UiError;
       password.value = "";
-      showMessage(error, err.message);
+      showFieldError(error, err.message, [password]);
       password.focus();
     }
   });
@@ -69,9 +72,13 @@ function setLocked(value: boolean): void {
   locked = value;
   show(byId("lock-view"), value);
   byId("main").classList.toggle("locked-content", value);
-  byId("main").toggleAttribute("inert", value);
+  if (value) releaseBehind ??= inertOutside(byId("lock-view"));
+  else {
+    releaseBehind?.();
+    releaseBehind = null;
+  }
   if (value) {
-    showMessage(byId("lock-error"), null);
+    showFieldError(byId("lock-error"), null, [byId("lock-password")]);
     byId<HTMLInputElement>("lock-password").focus();
   } else {
     lastActivity = Date.now();

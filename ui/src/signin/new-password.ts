@@ -1,7 +1,7 @@
 // First sign-in of an admin-created account: choose a new password against the pool's rules.
 import { backend } from "../backend/api";
 import type { SignInResult, UiError } from "../backend/types";
-import { byId, el, showMessage } from "../shell/dom";
+import { byId, el, showFieldError } from "../shell/dom";
 import type { OnSignInResult } from "./signin";
 
 export function initNewPassword(onResult: OnSignInResult, onCancel: (message: string | null) => void): void {
@@ -13,7 +13,7 @@ export function initNewPassword(onResult: OnSignInResult, onCancel: (message: st
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    showMessage(error, null);
+    showFieldError(error, null, [fresh, confirm]);
     submit.disabled = true;
     try {
       const result = await backend.completeNewPassword(fresh.value, confirm.value);
@@ -26,7 +26,7 @@ export function initNewPassword(onResult: OnSignInResult, onCancel: (message: st
         onCancel(err.message);
         return;
       }
-      showMessage(error, err.message);
+      showFieldError(error, err.message, [fresh, confirm]);
       fresh.focus();
       fresh.select();
     } finally {
@@ -41,7 +41,7 @@ export function initNewPassword(onResult: OnSignInResult, onCancel: (message: st
   function clear(): void {
     fresh.value = "";
     confirm.value = "";
-    showMessage(error, null);
+    showFieldError(error, null, [fresh, confirm]);
   }
 }
 

@@ -1,7 +1,7 @@
 // Sign-in screen: user name + password, errors in plain words from the core.
 import { backend } from "../backend/api";
 import type { SignInResult, UiError } from "../backend/types";
-import { byId, showMessage } from "../shell/dom";
+import { byId, showFieldError, showMessage } from "../shell/dom";
 
 /** Called with every sign-in outcome: signed in, or a challenge to show. */
 export type OnSignInResult = (result: SignInResult) => void;
@@ -15,7 +15,7 @@ export function initSignIn(onResult: OnSignInResult): void {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    showMessage(error, null);
+    showFieldError(error, null, [username, password]);
     submit.disabled = true;
     submit.textContent = "Signing in…";
     try {
@@ -24,7 +24,7 @@ export function initSignIn(onResult: OnSignInResult): void {
       onResult(result);
     } catch (e) {
       const err = e as UiError;
-      showMessage(error, err.message);
+      showFieldError(error, err.message, [username, password]);
       // Keep the user name; clear and refocus the password so a retry is one step.
       if (err.code === "wrong_credentials" || err.code === "too_many_attempts") {
         password.value = "";
@@ -39,7 +39,9 @@ export function initSignIn(onResult: OnSignInResult): void {
 
 /** Shows the sign-in form, optionally with why the user is back here. */
 export function focusSignIn(message: string | null = null): void {
-  showMessage(byId("signin-error"), message);
   const username = byId<HTMLInputElement>("username");
+  // Why the user is back (a session that ended) is about neither field.
+  showFieldError(byId("signin-error"), null, [username, byId("password")]);
+  showMessage(byId("signin-error"), message);
   (username.value ? byId<HTMLInputElement>("password") : username).focus();
 }

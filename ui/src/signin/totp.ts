@@ -2,7 +2,7 @@
 // The same form enrols a new authenticator when the pool requires MFA (QR code and key shown).
 import { backend } from "../backend/api";
 import type { SignInResult, UiError } from "../backend/types";
-import { byId, show, showMessage } from "../shell/dom";
+import { byId, show, showFieldError } from "../shell/dom";
 
 let enrolling = false;
 import type { OnSignInResult } from "./signin";
@@ -15,7 +15,7 @@ export function initTotp(onResult: OnSignInResult, onCancel: (message: string | 
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    showMessage(error, null);
+    showFieldError(error, null, [code]);
     submit.disabled = true;
     try {
       const result = enrolling ? await backend.completeMfaSetup(code.value) : await backend.completeTotp(code.value);
@@ -28,7 +28,7 @@ export function initTotp(onResult: OnSignInResult, onCancel: (message: string | 
         onCancel(err.message);
         return;
       }
-      showMessage(error, err.message);
+      showFieldError(error, err.message, [code]);
       code.focus();
     } finally {
       submit.disabled = false;
@@ -36,7 +36,7 @@ export function initTotp(onResult: OnSignInResult, onCancel: (message: string | 
   });
   byId("totp-cancel").addEventListener("click", () => {
     code.value = "";
-    showMessage(error, null);
+    showFieldError(error, null, [code]);
     onCancel(null);
   });
 }
