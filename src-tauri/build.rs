@@ -13,18 +13,23 @@ include!("src/commands/list.rs");
 
 const CAPABILITY_PATH: &str = "capabilities/default.json";
 
-/// The main window may call Chartdesk's own commands and nothing else.
+/// Tauri's own permissions the window needs: zooming with Ctrl+=/Ctrl+- (WCAG 1.4.4, text at
+/// 200%), which on Linux and macOS Tauri polyfills through its set-zoom call.
+const CORE_PERMISSIONS: &[&str] = &["core:webview:allow-set-webview-zoom"];
+
+/// The main window may call Chartdesk's own commands, and zoom, and nothing else.
 fn default_capability() -> String {
     let permissions: Vec<String> = COMMANDS
         .iter()
         .map(|c| format!("    \"allow-{}\"", c.replace('_', "-")))
+        .chain(CORE_PERMISSIONS.iter().map(|p| format!("    \"{p}\"")))
         .collect();
     let permissions = permissions.join(",\n");
     format!(
         r#"{{
   "$schema": "../gen/schemas/desktop-schema.json",
   "identifier": "default",
-  "description": "The main window may call Chartdesk's own commands and nothing else. Written by build.rs from src/commands/list.rs: do not edit.",
+  "description": "The main window may call Chartdesk's own commands, and zoom, and nothing else. Written by build.rs from src/commands/list.rs: do not edit.",
   "windows": [
     "main"
   ],

@@ -141,6 +141,17 @@ fn the_domain_depends_on_no_crate_of_ours() {
 }
 
 #[test]
+fn the_wire_contract_links_the_domain_alone() {
+    let graph = Graph::load();
+    let ours = graph.our_links("chartdesk-api");
+    assert_eq!(
+        ours.into_iter().collect::<Vec<_>>(),
+        ["chartdesk-domain"],
+        "chartdesk-api is the vocabulary of /v1: it must not link the store or sign-in"
+    );
+}
+
+#[test]
 fn the_server_links_no_keychain_no_sqlite_no_tauri_and_no_client_core() {
     let graph = Graph::load();
     let links = graph.links(SERVER);

@@ -1,4 +1,4 @@
-//! Image variants beside the original (DESIGN.md §3): `optimized` 1600 px wide and `thumb`
+//! Image variants beside the original (ARCHITECTURE.md §4): `optimized` 1600 px wide and `thumb`
 //! 320 px wide, JPEG quality 80, EXIF orientation applied. Never upscaled. CPU-bound: callers
 //! run it off the async workers (`spawn_blocking`).
 

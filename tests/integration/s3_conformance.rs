@@ -1,5 +1,5 @@
 //! The store crate's conformance suite (`chartdesk_records::store::conformance`) on the S3 code
-//! production runs (`ObjectStore`), against two S3 servers (DESIGN.md §6): moto, and s3s-fs,
+//! production runs (`ObjectStore`), against two S3 servers (ARCHITECTURE.md §7): moto, and s3s-fs,
 //! which checks SigV4 signatures and presigned expiry. Bytes go up through the desktop's own
 //! presigned sender. The tests after the suite record where a server differs from S3, in the
 //! assertion, so the gaps are recorded, not hidden.

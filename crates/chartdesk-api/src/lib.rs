@@ -33,23 +33,3 @@ pub use uploads::{
 /// user's own words (percent-encoded: header values are ASCII).
 pub const BREAK_GLASS_REASON_HEADER: &str = "x-chartdesk-break-glass-reason";
 pub const BREAK_GLASS_DETAIL_HEADER: &str = "x-chartdesk-break-glass-detail";
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    #[test]
-    fn the_wire_contract_depends_on_the_domain_alone() {
-        let manifest = include_str!("../Cargo.toml");
-        let ours: Vec<&str> = manifest
-            .lines()
-            .filter(|l| l.starts_with("chartdesk-"))
-            .map(|l| l.split_whitespace().next().unwrap())
-            .collect();
-        assert_eq!(
-            ours,
-            ["chartdesk-domain"],
-            "chartdesk-api must not link the store"
-        );
-    }
-}

@@ -2,7 +2,7 @@
 //! (`POST /moto-api/reset-auth`), the server's credentials (the IAM user `sandbox up` makes with
 //! the template's server policy) may write new audit events and manage records, but can neither
 //! delete nor overwrite an audit event, and may delete document objects but never a patient's
-//! manifest or demographics. moto evaluates Action and Resource only (DESIGN.md §6):
+//! manifest or demographics. moto evaluates Action and Resource only (ARCHITECTURE.md §7):
 //! "never overwrite" comes from the create-only write (412), proved here on the same key.
 
 use chartdesk::sandbox::server_identity::ensure_server_user;

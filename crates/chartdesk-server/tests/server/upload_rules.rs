@@ -69,7 +69,7 @@ async fn a_wrong_checksum_or_a_missing_object_is_refused_and_nothing_is_attached
     let sent = demo_pdf("Lab", "what was actually sent!!");
     let bad = declaration("10000011", "lab", "bad.pdf", "application/pdf", &declared);
     // The store refuses a body whose signed checksum does not match (as S3 does; moto does
-    // not, DESIGN.md §6); either way nothing may be attached. Same size, other bytes.
+    // not, ARCHITECTURE.md §7); either way nothing may be attached. Same size, other bytes.
     let mut same_size = sent.clone();
     same_size.resize(declared.len(), b' ');
     api.start_and_put(&t, &bad, &same_size).await;
