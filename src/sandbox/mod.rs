@@ -6,6 +6,7 @@ mod bucket_cors;
 mod demo_files;
 mod demo_patients;
 mod demo_records;
+pub mod launch;
 pub mod server_identity;
 pub mod totp;
 mod user_pool;
@@ -174,4 +175,27 @@ pub async fn provision_with_server(
         server_secret_access_key: server_keys.map(|k| k.secret_access_key).unwrap_or_default(),
         seeded_identifiers: demo_records::seeded_identifiers(),
     })
+}
+
+/// Records the records server's URL in the saved `sandbox` profile and lets its pages (the
+/// browser version) reach the bucket: what the launcher does once the server answers. Keeps
+/// everything `provision` made as it is (the server's keys included).
+pub async fn record_server_url(
+    endpoint: &str,
+    server_url: &str,
+    folders: &Folders,
+) -> Result<(), ProvisionError> {
+    let server_url = server_url.trim_end_matches('/');
+    let path = folders.config_file();
+    let mut saved = ConfigFile::load(&path)?;
+    let raw = saved
+        .profiles
+        .entry(SANDBOX_PROFILE.into())
+        .or_insert_with(|| sandbox_profile_file(endpoint));
+    raw.server_url = Some(server_url.to_string());
+    let profile = crate::config::Profile::resolve(&saved, SANDBOX_PROFILE, |_| None)?;
+    let clients = CloudClients::new(&profile).await;
+    bucket_cors::allow_web_origin(&clients.s3, SANDBOX_BUCKET, server_url).await?;
+    saved.save(&path)?;
+    Ok(())
 }
