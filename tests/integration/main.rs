@@ -23,6 +23,7 @@ mod records_server;
 mod remembered_session;
 mod removal;
 mod s3_conformance;
+mod sandbox_launcher;
 mod sandbox_provisioning;
 mod scan_status;
 mod sign_in;
