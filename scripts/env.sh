@@ -15,7 +15,8 @@ moto_server="$CHARTDESK_CACHE/venv/bin/moto_server"
 start_sandbox() {
   local bin="$1"
   shift
-  coproc SANDBOX { exec "$bin" sandbox up --spawn --json --moto-bin "$moto_server" "$@"; }
+  # --stop-with-parent: a script killed before its EXIT trap runs leaves nothing behind.
+  coproc SANDBOX { exec "$bin" sandbox up --spawn --json --stop-with-parent --moto-bin "$moto_server" "$@"; }
   # shellcheck disable=SC2153 # bash sets SANDBOX_PID for the coproc.
   sandbox_pid=$SANDBOX_PID
   if ! read -r sandbox_report <&"${SANDBOX[0]}"; then

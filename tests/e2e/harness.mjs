@@ -123,7 +123,7 @@ export async function startSandbox({ viaSwitch = false, serverEnv = {} } = {}) {
   };
   const args = ["sandbox", "up", "--spawn", "--json", "--moto-bin", bins.moto, "--server-bin", bins.server];
   // --stop-with-parent: a test process that dies before its `after` leaves nothing running.
-  args.push("--web-root", webRoot, "--log-dir", logDir);
+  args.push("--web-root", webRoot, "--log-dir", logDir, "--stop-with-parent");
   const launcher = spawn(bins.cli, args, {
     stdio: ["ignore", "pipe", openSync(path.join(logDir, "launcher.log"), "a")],
     env: {

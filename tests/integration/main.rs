@@ -29,5 +29,6 @@ mod scan_status;
 mod sign_in;
 mod srp_maths;
 mod stamps;
+mod test_kit;
 mod token_verification;
 mod upload;

@@ -13,30 +13,58 @@ fn port_of(url: &str) -> u16 {
     url.rsplit(':').next().unwrap().parse().unwrap()
 }
 
-/// Starts the launcher in temp folders; returns it, its stdout after the first line, and that
-/// line as JSON.
-fn spawn_launcher(dir: &std::path::Path) -> (Child, BufReader<ChildStdout>, Value) {
+/// The launcher's arguments for a sandbox in temp folders (set with `in_folders`).
+fn launcher_args(dir: &std::path::Path) -> Vec<std::ffi::OsString> {
     let programs = chartdesk_testkit::programs();
-    let mut launcher = Command::new(env!("CARGO_BIN_EXE_chartdesk"))
-        .args(["sandbox", "up", "--spawn", "--json"])
-        .arg("--server-bin")
-        .arg(&programs.server)
-        .arg("--moto-bin")
-        .arg(&programs.moto)
-        .arg("--log-dir")
-        .arg(dir.join("logs"))
+    let mut args: Vec<std::ffi::OsString> = ["sandbox", "up", "--spawn", "--json"]
+        .map(Into::into)
+        .to_vec();
+    args.extend(["--server-bin".into(), programs.server.into_os_string()]);
+    args.extend(["--moto-bin".into(), programs.moto.into_os_string()]);
+    args.extend(["--log-dir".into(), dir.join("logs").into_os_string()]);
+    args
+}
+
+fn in_folders(command: &mut Command, dir: &std::path::Path) -> Child {
+    command
         .env("CHARTDESK_CONFIG_DIR", dir.join("config"))
         .env("CHARTDESK_DATA_DIR", dir.join("data"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(launcher.stdout.take().unwrap());
+        .unwrap()
+}
+
+/// The first line of `child`'s stdout as JSON, and the rest of its stdout.
+fn first_line(child: &mut Child) -> (Value, BufReader<ChildStdout>) {
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
     let report = serde_json::from_str(&line).expect("the first line is JSON");
+    (report, stdout)
+}
+
+/// Starts the launcher in temp folders; returns it, its stdout after the first line, and that
+/// line as JSON.
+fn spawn_launcher(dir: &std::path::Path) -> (Child, BufReader<ChildStdout>, Value) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chartdesk"));
+    command.args(launcher_args(dir));
+    let mut launcher = in_folders(&mut command, dir);
+    let (report, stdout) = first_line(&mut launcher);
     (launcher, stdout, report)
+}
+
+/// Waits (bounded, so a regression fails instead of hanging) until no URL answers.
+fn until_none_answers(urls: &[&str]) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while urls.iter().any(|u| answers(u)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a service outlived its launcher: {urls:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 fn answers(url: &str) -> bool {
@@ -121,13 +149,31 @@ fn services_of_a_killed_launcher_stop_with_it() {
     // SIGKILL: the launcher cannot clean up; its services must notice on their own.
     launcher.kill().unwrap();
     launcher.wait().unwrap();
-    // They stop at once; the bound is only so a regression fails instead of hanging.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while urls.iter().any(|u| answers(u)) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "a service outlived its launcher: {urls:?}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    until_none_answers(&urls);
+}
+
+#[test]
+fn with_stop_with_parent_the_sandbox_ends_when_its_parent_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    // A parent that starts the launcher and is then killed before it can send SIGTERM.
+    let mut command = Command::new("sh");
+    command
+        .args([
+            "-c",
+            r#""$@" & wait"#,
+            "parent",
+            env!("CARGO_BIN_EXE_chartdesk"),
+        ])
+        .args(launcher_args(dir.path()))
+        .arg("--stop-with-parent");
+    let mut parent = in_folders(&mut command, dir.path());
+    let (report, _stdout) = first_line(&mut parent);
+    let urls = [
+        report["endpoint"].as_str().unwrap(),
+        report["server_url"].as_str().unwrap(),
+    ];
+    assert!(urls.iter().all(|u| answers(u)));
+    parent.kill().unwrap();
+    parent.wait().unwrap();
+    until_none_answers(&urls);
 }

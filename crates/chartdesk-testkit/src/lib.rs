@@ -5,6 +5,14 @@
 //! demo user, a patient of the test's own, the bucket as an administrator sees it.
 //!
 //! Everything it starts stops when the test process ends, however it ends.
+//!
+//! For a suite moving onto it (the server's real-process tests): `cloud()` is the shared
+//! sandbox (`endpoint`, `server_url`, `report`); `Cloud::another_server(ServerSettings { env,
+//! web_root })` a server with other settings (another audit bucket, a web root, allowed
+//! origins), on the same least-privilege identity; `Cloud::tokens(user)` / `tokens_for_client`
+//! a demo user's access, ID and refresh tokens; `Cloud::seed_patient(mrn, categories)` a record
+//! of the test's own; `Cloud::admin_store()` the bucket as an administrator sees it;
+//! `start_on_port` any other process (a second moto, s3s-fs) under the same watcher.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

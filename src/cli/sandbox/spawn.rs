@@ -33,9 +33,15 @@ pub struct SpawnArgs {
     /// Write moto.log and server.log here (default: the services log to stderr).
     #[arg(long, requires = "spawn")]
     log_dir: Option<PathBuf>,
+    /// Also stop when the program that started this one ends, however it ends (for test
+    /// harnesses and scripts that may be killed before they can send SIGTERM).
+    #[arg(long, requires = "spawn")]
+    stop_with_parent: bool,
 }
 
 pub async fn run(args: SpawnArgs, folders: Folders, json: bool) -> anyhow::Result<()> {
+    // Read first: a parent that ends while we start must still be noticed.
+    let parent = std::os::unix::process::parent_id();
     let programs = Programs {
         moto: args.moto_bin.unwrap_or_else(default_moto),
         server: match args.server_bin {
@@ -68,20 +74,25 @@ pub async fn run(args: SpawnArgs, folders: Folders, json: bool) -> anyhow::Resul
     }
     eprintln!("Sandbox running: SIGTERM or Ctrl+C stops it and everything it started.");
     let mut check = tokio::time::interval(Duration::from_secs(1));
-    let exited = loop {
+    let ended = loop {
         tokio::select! {
-            _ = term.recv() => break None,
-            _ = int.recv() => break None,
-            _ = check.tick() => if let Some(name) = sandbox.exited() { break Some(name) },
+            _ = term.recv() => break Ok(()),
+            _ = int.recv() => break Ok(()),
+            _ = check.tick() => {
+                if let Some(name) = sandbox.exited() {
+                    break Err(anyhow::anyhow!(
+                        "the sandbox's {name} stopped: everything else was stopped too"
+                    ));
+                }
+                // An orphan is handed to another parent: ours has ended.
+                if args.stop_with_parent && std::os::unix::process::parent_id() != parent {
+                    break Ok(());
+                }
+            }
         }
     };
     sandbox.stop();
-    match exited {
-        None => Ok(()),
-        Some(name) => {
-            anyhow::bail!("the sandbox's {name} stopped: everything else was stopped too")
-        }
-    }
+    ended
 }
 
 /// The setup script's venv (`~/.cache/chartdesk/venv`), else whatever `moto_server` PATH finds.
