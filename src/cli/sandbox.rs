@@ -3,6 +3,7 @@ use clap::Subcommand;
 use chartdesk::config::Folders;
 use chartdesk::sandbox::{provision_with_server, SandboxReport};
 
+mod seed;
 mod spawn;
 
 #[derive(Subcommand)]
@@ -22,6 +23,20 @@ pub enum SandboxCommand {
         json: bool,
         #[command(flatten)]
         spawn: spawn::SpawnArgs,
+    },
+    /// Write a patient of the caller's own into the sandbox (found by MRN only, "Seeded
+    /// Testpatient"): one PDF per category given. For tests that must not change the demo
+    /// patients, or that run alone.
+    SeedPatient {
+        /// The new record's MRN (refused if it is taken).
+        #[arg(long)]
+        mrn: String,
+        /// A category to give one document (repeat for more).
+        #[arg(long = "category")]
+        categories: Vec<String>,
+        /// Print the patient as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Write COUNT camera-sized demo scans (about 2 MB JPEGs, no patient data) into DIR, for
     /// upload benchmarks and trying bulk upload by hand.
@@ -52,6 +67,11 @@ pub async fn run(command: SandboxCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        SandboxCommand::SeedPatient {
+            mrn,
+            categories,
+            json,
+        } => seed::run(&mrn, &categories, json).await,
         SandboxCommand::Scans { count, dir } => {
             std::fs::create_dir_all(&dir)?;
             for i in 0..count {

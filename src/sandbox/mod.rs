@@ -7,6 +7,7 @@ mod demo_files;
 mod demo_patients;
 mod demo_records;
 pub mod launch;
+mod seeded_patient;
 pub mod server_identity;
 pub mod totp;
 mod user_pool;
@@ -19,6 +20,7 @@ use crate::domain::Role;
 
 pub use demo_files::{demo_jpeg, demo_pdf, demo_scan};
 pub use demo_patients::{demo_patients, DemoPatient};
+pub use seeded_patient::seed_patient;
 pub use user_pool::{demo_users, sandbox_password_policy, DemoUser};
 
 pub const SANDBOX_PROFILE: &str = "sandbox";

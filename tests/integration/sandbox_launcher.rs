@@ -55,6 +55,16 @@ fn spawn_launcher(dir: &std::path::Path) -> (Child, BufReader<ChildStdout>, Valu
     (launcher, stdout, report)
 }
 
+/// moto's and the server's URLs from the launcher's line, once both answer.
+fn both_answering(report: &Value) -> [&str; 2] {
+    let urls = [
+        report["endpoint"].as_str().unwrap(),
+        report["server_url"].as_str().unwrap(),
+    ];
+    assert!(urls.iter().all(|u| answers(u)));
+    urls
+}
+
 /// Waits (bounded, so a regression fails instead of hanging) until no URL answers.
 fn until_none_answers(urls: &[&str]) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -141,11 +151,7 @@ async fn spawned_sandbox_prints_one_json_line_serves_and_stops_everything_on_sig
 fn services_of_a_killed_launcher_stop_with_it() {
     let dir = tempfile::tempdir().unwrap();
     let (mut launcher, _stdout, report) = spawn_launcher(dir.path());
-    let urls = [
-        report["endpoint"].as_str().unwrap(),
-        report["server_url"].as_str().unwrap(),
-    ];
-    assert!(urls.iter().all(|u| answers(u)));
+    let urls = both_answering(&report);
     // SIGKILL: the launcher cannot clean up; its services must notice on their own.
     launcher.kill().unwrap();
     launcher.wait().unwrap();
@@ -168,11 +174,7 @@ fn with_stop_with_parent_the_sandbox_ends_when_its_parent_is_killed() {
         .arg("--stop-with-parent");
     let mut parent = in_folders(&mut command, dir.path());
     let (report, _stdout) = first_line(&mut parent);
-    let urls = [
-        report["endpoint"].as_str().unwrap(),
-        report["server_url"].as_str().unwrap(),
-    ];
-    assert!(urls.iter().all(|u| answers(u)));
+    let urls = both_answering(&report);
     parent.kill().unwrap();
     parent.wait().unwrap();
     until_none_answers(&urls);

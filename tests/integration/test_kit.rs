@@ -4,21 +4,23 @@
 use chartdesk::domain::Category;
 use chartdesk::sandbox::launch::ServerSettings;
 
-use crate::local_cloud::cloud;
+use crate::local_cloud::{cloud, run_cli};
 
-#[tokio::test]
-async fn the_kits_tokens_for_a_demo_user_are_accepted_by_the_records_server() {
+/// GET `path` on the shared server as `user`, signed in by the kit.
+async fn get_as(user: &str, path: &str) -> reqwest::Response {
     let c = cloud();
-    let tokens = c.tokens("dr.okafor").await;
-    let answer = reqwest::Client::new()
-        .get(format!(
-            "{}/v1/patients/10000001/documents?category=lab",
-            c.server_url
-        ))
+    let tokens = c.tokens(user).await;
+    reqwest::Client::new()
+        .get(format!("{}{path}", c.server_url))
         .bearer_auth(&tokens.access)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_kits_tokens_for_a_demo_user_are_accepted_by_the_records_server() {
+    let answer = get_as("dr.okafor", "/v1/patients/10000001/documents?category=lab").await;
     assert_eq!(answer.status(), 200);
 }
 
@@ -27,16 +29,11 @@ async fn a_patient_seeded_by_the_kit_is_served_with_its_documents() {
     let c = cloud();
     c.seed_patient("40000001", &[Category::Lab, Category::Discharge])
         .await;
-    let tokens = c.tokens("nurse.hughes").await;
-    let list = reqwest::Client::new()
-        .get(format!(
-            "{}/v1/patients/40000001/documents?category=lab",
-            c.server_url
-        ))
-        .bearer_auth(&tokens.access)
-        .send()
-        .await
-        .unwrap();
+    let list = get_as(
+        "nurse.hughes",
+        "/v1/patients/40000001/documents?category=lab",
+    )
+    .await;
     assert_eq!(list.status(), 200);
     assert!(list.text().await.unwrap().contains("lab-seeded.pdf"));
 }
@@ -65,4 +62,37 @@ async fn another_server_serves_its_own_settings_and_stops_when_dropped() {
     drop(server);
     let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+}
+
+/// The same seeding for the e2e suite and scripts: `chartdesk sandbox seed-patient`.
+#[tokio::test]
+async fn cli_seed_patient_writes_a_record_the_server_serves_and_refuses_a_taken_mrn() {
+    let args = [
+        "sandbox",
+        "seed-patient",
+        "--mrn",
+        "40000002",
+        "--category",
+        "discharge",
+        "--json",
+    ];
+    let out = run_cli(&args, "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let patient: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(patient["mrn"], "40000002");
+    assert_eq!(patient["documents"], 1);
+    let list = get_as(
+        "nurse.hughes",
+        "/v1/patients/40000002/documents?category=discharge",
+    )
+    .await;
+    assert!(list.text().await.unwrap().contains("discharge-seeded.pdf"));
+    assert!(
+        !run_cli(&args, "").status.success(),
+        "a taken MRN is refused"
+    );
 }

@@ -31,7 +31,6 @@ use chartdesk::sandbox::launch::{
 use chartdesk::sandbox::{SandboxReport, SANDBOX_PROFILE};
 
 pub use programs::programs;
-pub use seed::test_patient;
 pub use tokens::Tokens;
 
 /// A running, provisioned sandbox in temp folders of its own.
