@@ -190,6 +190,23 @@ export async function startSandbox({ viaSwitch = false, serverEnv = {} } = {}) {
   };
 }
 
+let seeded = 0;
+
+/**
+ * A patient of the caller's own in `sandbox` ("Seeded Testpatient", found by `MRN …` only, no
+ * NHS lookup), one PDF per category in `categories`, written by `chartdesk sandbox seed-patient`
+ * (the same Rust code as the test kit's). A scenario that changes documents seeds one so it can
+ * run alone, whatever ran before. Resolves with `{mrn, nhs_number, given_name, family_name}`.
+ */
+export async function seedPatient(sandbox, { categories = [] } = {}) {
+  seeded += 1;
+  // Eight digits (the default MRN pattern takes 6–12), unique in this test process's sandbox.
+  const mrn = `6${String(process.pid % 1000).padStart(3, "0")}${String(seeded).padStart(4, "0")}`;
+  const args = ["sandbox", "seed-patient", "--mrn", mrn, "--json", ...categories.flatMap((c) => ["--category", c])];
+  const { stdout } = await promisify(execFile)(bins.cli, args, { env: sandbox.env, encoding: "utf8" });
+  return JSON.parse(stdout);
+}
+
 /** The launcher's logs for this test process: `server.log` (the records server's stderr),
  * `moto.log`, `launcher.log`. */
 const logDir = path.join(os.tmpdir(), `chartdesk-e2e-logs-${process.pid}`);
