@@ -145,3 +145,66 @@ pub fn free_port() -> std::io::Result<u16> {
         .local_addr()?
         .port())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> SandboxReport {
+        SandboxReport {
+            profile: "sandbox".into(),
+            endpoint: "http://127.0.0.1:5000".into(),
+            server_url: None,
+            region: "us-east-1".into(),
+            user_pool_id: "pool".into(),
+            client_id: "client".into(),
+            bucket: "bucket".into(),
+            users: vec![],
+            patients: 0,
+            documents: 0,
+            server_access_key_id: "AKIASERVERROLE".into(),
+            server_secret_access_key: "server-role-secret".into(),
+            seeded_identifiers: vec![],
+        }
+    }
+
+    fn programs() -> Programs {
+        Programs {
+            moto: "moto_server".into(),
+            server: "chartdesk-server".into(),
+        }
+    }
+
+    fn env_of<'a>(service: &'a Service, key: &str) -> Vec<&'a str> {
+        let env = &service.command.env;
+        env.iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn the_records_server_signs_with_the_server_roles_keys_never_the_sandbox_admins() {
+        let services = app_services(&programs(), &report(), 4000, &ServerSettings::default());
+        let server = &services[0];
+        assert_eq!(env_of(server, "AWS_ACCESS_KEY_ID"), ["AKIASERVERROLE"]);
+        assert_eq!(
+            env_of(server, "AWS_SECRET_ACCESS_KEY"),
+            ["server-role-secret"]
+        );
+        let admin = crate::cloud::SANDBOX_ACCESS_KEY;
+        assert!(server.command.env.iter().all(|(_, v)| v != admin));
+        assert!(
+            matches!(&server.ready, Readiness::Health(url) if url.ends_with(":4000/v1/health"))
+        );
+    }
+
+    #[test]
+    fn moto_checks_authenticator_codes() {
+        let services = cloud_services(&programs(), 5000);
+        assert_eq!(
+            env_of(&services[0], "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"),
+            ["true"]
+        );
+    }
+}
