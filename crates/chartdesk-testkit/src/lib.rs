@@ -64,6 +64,7 @@ pub fn start_on_port(
 ) -> Option<Supervised> {
     let service = Service {
         name,
+        log_file: "other.log",
         command: ServiceCommand {
             program: program.to_path_buf(),
             args: args.iter().map(|a| a.to_string()).collect(),

@@ -115,7 +115,7 @@ impl Sandbox {
         let moto_port = port_or_free(options.moto_port)?;
         let mut running = Vec::new();
         for service in services::cloud_services(&options.programs, moto_port) {
-            running.push(start(&service, &options.log_for("moto.log"), &options).await?);
+            running.push(start(&service, &options).await?);
         }
         let endpoint = format!("http://127.0.0.1:{moto_port}");
         let mut sandbox = provision(&endpoint, &options.folders).await?;
@@ -124,7 +124,7 @@ impl Sandbox {
         let server_url = format!("http://127.0.0.1:{server_port}");
         let app = services::app_services(&options.programs, &sandbox, server_port, &options.server);
         for service in app {
-            running.push(start(&service, &options.log_for("server.log"), &options).await?);
+            running.push(start(&service, &options).await?);
         }
         record_server_url(&endpoint, &server_url, &options.folders).await?;
         sandbox.server_url = Some(server_url);
@@ -149,12 +149,11 @@ impl Sandbox {
         settings: &ServerSettings,
     ) -> Result<(RunningServer, String), LaunchError> {
         let port = port_or_free(None)?;
-        let log = self.options.log_for("server.log");
         let mut started = Vec::new();
         for service in
             services::app_services(&self.options.programs, &self.report.sandbox, port, settings)
         {
-            started.push(start(&service, &log, &self.options).await?);
+            started.push(start(&service, &self.options).await?);
         }
         Ok((
             RunningServer {
@@ -195,12 +194,13 @@ pub struct RunningServer {
     _processes: Vec<Supervised>,
 }
 
-async fn start(
-    service: &Service,
-    log: &LogTo,
-    options: &LaunchOptions,
-) -> Result<Supervised, LaunchError> {
-    start_service(service, log, options.ready_within).await
+async fn start(service: &Service, options: &LaunchOptions) -> Result<Supervised, LaunchError> {
+    start_service(
+        service,
+        &options.log_for(service.log_file),
+        options.ready_within,
+    )
+    .await
 }
 
 /// Starts one service under its watcher and returns once it answers (stopped again if it does

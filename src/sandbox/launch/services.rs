@@ -12,6 +12,8 @@ use crate::sandbox::SandboxReport;
 #[derive(Debug, Clone)]
 pub struct Service {
     pub name: &'static str,
+    /// Its log's name in the launcher's log folder.
+    pub log_file: &'static str,
     pub command: ServiceCommand,
     pub ready: Readiness,
 }
@@ -37,6 +39,7 @@ pub struct Programs {
 pub fn cloud_services(programs: &Programs, moto_port: u16) -> Vec<Service> {
     vec![Service {
         name: "moto",
+        log_file: "moto.log",
         command: ServiceCommand {
             program: programs.moto.clone(),
             args: vec![
@@ -96,6 +99,7 @@ pub fn app_services(
     env.extend(settings.env.iter().cloned());
     vec![Service {
         name: "records server",
+        log_file: "server.log",
         command: ServiceCommand {
             program: programs.server.clone(),
             args: vec!["--listen".into(), format!("127.0.0.1:{server_port}")],
