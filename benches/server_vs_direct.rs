@@ -3,21 +3,18 @@
 #![allow(clippy::disallowed_methods)]
 //! Issue 11: request latency of a category list and a document open through the records
 //! server, against the direct S3 path the desktop used before, in the same run on one moto.
-//! Run by `scripts/bench-server.sh` (it builds the release server and starts nothing itself).
+//! Run by `scripts/bench-server.sh` (it builds the release server; the test kit starts the sandbox).
 
 use std::time::{Duration, Instant};
 
 use chartdesk::cloud::CloudClients;
-use chartdesk::config::{Folders, Profile};
+use chartdesk::config::Profile;
 use chartdesk::domain::{find_entry, rows_for, RowPermissions};
 use chartdesk::domain::{keys, sha256_hex, Category, Manifest, Mrn};
 use chartdesk::records::scan_tag;
-use chartdesk::sandbox::{provision, SANDBOX_PROFILE};
+use chartdesk::sandbox::SANDBOX_PROFILE;
 use chartdesk::services::system_clock;
 use chartdesk::Services;
-
-#[path = "support/records_server.rs"]
-mod records_server;
 
 const ROUNDS: usize = 60;
 const MRN: &str = "10000004";
@@ -48,17 +45,11 @@ async fn time<F: std::future::Future<Output = ()>>(mut f: impl FnMut() -> F) -> 
 }
 
 async fn run() {
-    let endpoint = std::env::var("CHARTDESK_BENCH_ENDPOINT").expect("moto endpoint");
-    let server_bin = std::env::var("CHARTDESK_SERVER_BIN").expect("server binary");
-    let dir = tempfile::tempdir().unwrap();
-    let folders = Folders {
-        config: dir.path().join("config"),
-        data: dir.path().join("data"),
-    };
-    let report = provision(&endpoint, &folders).await.unwrap();
-    let (mut server, base) = records_server::spawn(&server_bin, &report, &endpoint);
+    // The sandbox launcher's moto and records server (CHARTDESK_SERVER_BIN: the release build).
+    let cloud = chartdesk_testkit::Cloud::start(Default::default());
+    let (folders, report, base) = (&cloud.folders, &cloud.report, cloud.server_url.clone());
 
-    let profile = Profile::load(&folders, SANDBOX_PROFILE).unwrap();
+    let profile = Profile::load(folders, SANDBOX_PROFILE).unwrap();
     // The path the desktop had before the server: its own S3 reads (here with the sandbox's
     // admin keys), the same manifest, tag and object requests it made.
     let store = CloudClients::new(&profile).await.store(&profile);
@@ -115,8 +106,7 @@ async fn run() {
         app.open_document(MRN, &doc).await.unwrap();
     })
     .await;
-    let _ = server.kill();
-    let _ = server.wait();
+    cloud.stop();
 
     println!(
         "{ROUNDS} rounds each, one moto, release build; lab list of MRN {MRN} ({} rows)",

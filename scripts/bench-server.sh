@@ -5,8 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$root"
 bash scripts/setup.sh
-cargo build --release --locked -p chartdesk-server
-start_moto /dev/null
-trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
-CHARTDESK_BENCH_ENDPOINT="$moto_endpoint" CHARTDESK_SERVER_BIN="$CARGO_TARGET_DIR/release/chartdesk-server" \
-  cargo bench --locked --bench server_vs_direct
+cargo build --release --locked --workspace --bin chartdesk-server
+# The bench starts the sandbox itself, through the test kit (the same launcher as `sandbox up --spawn`).
+CHARTDESK_MOTO_SERVER="$moto_server" CHARTDESK_SERVER_BIN="$CARGO_TARGET_DIR/release/chartdesk-server" \
+  cargo bench --locked --workspace --bench server_vs_direct

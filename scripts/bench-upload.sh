@@ -6,16 +6,16 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$root"
 count="${1:-50}"
-cargo build -q --release --bin chartdesk
+cargo build -q --release --workspace --bin chartdesk --bin chartdesk-server
 bin="$CARGO_TARGET_DIR/release/chartdesk"
 work="$(mktemp -d)"
-trap 'kill "$moto_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'stop_sandbox; rm -rf "$work"' EXIT
 export CHARTDESK_CONFIG_DIR="$work/config" CHARTDESK_DATA_DIR="$work/data"
-start_moto /dev/null
-"$bin" sandbox up --endpoint "$moto_endpoint" --json >/dev/null
+start_sandbox "$bin" --log-dir "$work"
 "$bin" sandbox scans --count "$count" "$work/scans" >/dev/null
 total_mb=$(du -sm "$work/scans" | cut -f1)
-export CHARTDESK_PASSWORD='Demo-WardStaff-2026!'
+CHARTDESK_PASSWORD="$(demo_password nurse.hughes)"
+export CHARTDESK_PASSWORD
 # The outbox's key lives in the keychain: the kernel keyring here (headless).
 export CHARTDESK_KEYCHAIN=keyutils
 run() { # jobs mrn

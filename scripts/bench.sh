@@ -44,7 +44,7 @@ bin="$CARGO_TARGET_DIR/$profile"
 work="$(mktemp -d)"
 export BENCH_RESULTS="$work/results.jsonl"
 cleanup() {
-  kill "${server_pid:-}" "${moto_pid:-}" 2>/dev/null || true
+  stop_sandbox
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -54,21 +54,20 @@ unset AWS_CA_BUNDLE
 started=$SECONDS
 step() { echo "bench: $* ($((SECONDS - started)) s)"; }
 
-# One local cloud for every row: moto, provisioned, and the records server in front of it.
+# One local cloud for every row: the sandbox launcher's moto, provisioned, and the records server.
 export CHARTDESK_CONFIG_DIR="$work/config" CHARTDESK_DATA_DIR="$work/data"
-start_moto "$work/moto.log"
-"$bin/chartdesk" sandbox up --endpoint "$moto_endpoint" --json >"$work/report.json"
-server_bin="$bin/chartdesk-server" start_server "$moto_endpoint" "$work/report.json" "$work/server.log"
-"$bin/chartdesk" sandbox up --endpoint "$moto_endpoint" --server "$server_url" --json >/dev/null
-report() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$work/report.json" "$1"; }
-bucket="$(report bucket)"
-AWS_ACCESS_KEY_ID="$(report server_access_key_id)" AWS_SECRET_ACCESS_KEY="$(report server_secret_access_key)"
-AWS_DEFAULT_REGION="$(report region)"
+start_sandbox "$bin/chartdesk" --server-bin "$bin/chartdesk-server" --log-dir "$work"
+moto_endpoint="$(sandbox_field endpoint)"
+bucket="$(sandbox_field bucket)"
+ward_password="$(demo_password nurse.hughes)"
+clinician_password="$(demo_password dr.okafor)"
+AWS_ACCESS_KEY_ID="$(sandbox_field server_access_key_id)" AWS_SECRET_ACCESS_KEY="$(sandbox_field server_secret_access_key)"
+AWS_DEFAULT_REGION="$(sandbox_field region)"
 export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION AWS_EC2_METADATA_DISABLED=true
 export RCLONE_CONFIG_MOTO_TYPE=s3 RCLONE_CONFIG_MOTO_PROVIDER=Other RCLONE_CONFIG_MOTO_ENDPOINT="$moto_endpoint" \
   RCLONE_CONFIG_MOTO_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_MOTO_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
   RCLONE_CONFIG_MOTO_REGION="$AWS_DEFAULT_REGION"
-ward() { env CHARTDESK_PASSWORD='Demo-WardStaff-2026!' "$bin/chartdesk" "$@"; }
+ward() { env CHARTDESK_PASSWORD="$ward_password" "$bin/chartdesk" "$@"; }
 
 upload_row() { # row count bytes mrn-pattern
   local row="$1" count="$2" bytes="$3" mrns="$4" files="$work/$1"
@@ -76,7 +75,7 @@ upload_row() { # row count bytes mrn-pattern
   local what="$count x $((bytes / 1000000)) MB PDFs, wall"
   $smoke && what="$count x $((bytes / 1000)) kB PDFs, wall"
   measure --row "$row" --metric "$what" --who "chartdesk upload --jobs 8 ($profile)" --ours --goal "<= rclone" --runs "$runs" -- \
-    env CHARTDESK_PASSWORD='Demo-WardStaff-2026!' "$bin/chartdesk" upload --user nurse.hughes --mrn "$mrns" --category lab --jobs 8 "$files"/*.pdf
+    env CHARTDESK_PASSWORD="$ward_password" "$bin/chartdesk" upload --user nurse.hughes --mrn "$mrns" --category lab --jobs 8 "$files"/*.pdf
   measure --row "$row" --metric "$what" --who "rclone copy --transfers 8" --runs "$runs" -- \
     rclone copy --transfers 8 "$files" "moto:$bucket/peers/rclone-$row-{run}"
   measure --row "$row" --metric "$what" --who "aws s3 cp --recursive" --runs "$runs" -- \
@@ -96,13 +95,13 @@ big=$((50 * 1024 * 1024))
 $smoke && big=$((1024 * 1024))
 python3 scripts/bench/make_pdfs.py "$work/big" 1 "$big"
 python3 scripts/bench/durable.py --runs "$runs" --mrn 10000004 --file "$work/big/report-000.pdf" --floor-dir "$work/floor" -- \
-  env CHARTDESK_PASSWORD='Demo-WardStaff-2026!' "$bin/chartdesk"
+  env CHARTDESK_PASSWORD="$ward_password" "$bin/chartdesk"
 
 step "peak memory: a 50 MiB upload, an export of many 5 MB documents"
 # Issue 10 item 5: each peaks well under 300 MB, whatever the input's size.
 measure --row peak-memory --metric "upload of one $((big / 1048576)) MiB file, wall" --who "chartdesk upload ($profile)" --ours \
   --rss-metric "upload of one $((big / 1048576)) MiB file, peak RSS" --rss-goal "< 300 MB" --runs 1 -- \
-  env CHARTDESK_PASSWORD='Demo-WardStaff-2026!' "$bin/chartdesk" upload --user nurse.hughes --mrn 10000006 --category lab "$work/big/report-000.pdf"
+  env CHARTDESK_PASSWORD="$ward_password" "$bin/chartdesk" upload --user nurse.hughes --mrn 10000006 --category lab "$work/big/report-000.pdf"
 measure --row peak-memory --metric "upload of one $((big / 1048576)) MiB file, wall" --who "aws s3 cp" \
   --rss-metric "upload of one $((big / 1048576)) MiB file, peak RSS" --runs 1 -- \
   aws s3 cp --only-show-errors --endpoint-url "$moto_endpoint" "$work/big/report-000.pdf" "s3://$bucket/peers/memory/big.pdf"
@@ -113,7 +112,7 @@ ward upload --user nurse.hughes --mrn 10000008 --category postop --jobs 8 "$work
 what="export of $exports x $((export_bytes / 1000)) kB documents"
 measure --row peak-memory --metric "$what, wall" --who "chartdesk export ($profile)" --ours \
   --rss-metric "$what, peak RSS" --rss-goal "< 300 MB" --runs 1 -- \
-  env CHARTDESK_PASSWORD='Demo-Clinician-2026!' "$bin/chartdesk" export --user dr.okafor --mrn 10000008 --category postop --out "$work/export-{run}.zip"
+  env CHARTDESK_PASSWORD="$clinician_password" "$bin/chartdesk" export --user dr.okafor --mrn 10000008 --category postop --out "$work/export-{run}.zip"
 measure --row peak-memory --metric "$what, wall" --who "python -m zipfile -c (from local files)" \
   --rss-metric "$what, peak RSS" --runs 1 -- \
   python3 -m zipfile -c "$work/peer-export-{run}.zip" "$work/export"
@@ -129,7 +128,7 @@ python3 scripts/bench/make_long_pdf.py "$work/viewer/short-1-page.pdf" 1
 ward upload --user nurse.hughes --mrn 10000005 --category lab "$work/viewer"/*.pdf >/dev/null
 xvfb=()
 [ -z "${DISPLAY:-}" ] && xvfb=(xvfb-run -a -s "-screen 0 1280x1024x24")
-CHARTDESK_DESKTOP_BIN="$bin/chartdesk-desktop" BENCH_RUNS=1 \
+CHARTDESK_DESKTOP_BIN="$bin/chartdesk-desktop" BENCH_RUNS=1 BENCH_PASSWORD="$clinician_password" \
   "${xvfb[@]}" node scripts/bench/pdf_memory.mjs --mrn 10000005 --category lab --ours "long-$pages-pages.pdf" --peer short-1-page.pdf
 
 step "image variants"
@@ -160,7 +159,7 @@ step "offline search"
 if $smoke; then "$bench_bin" search 200 2000 40; else "$bench_bin" search 100000 1000000 1000; fi
 
 step "online open"
-CHARTDESK_BENCH_ENDPOINT="$moto_endpoint" CHARTDESK_SERVER_BIN="$bin/chartdesk-server" \
+CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
   BENCH_OPEN_DOCS="$($smoke && echo 30 || echo 1000)" BENCH_OPEN_RUNS="$($smoke && echo 2 || echo 20)" "$bench_bin" open
 
 step "start-up and memory of the window"
@@ -179,7 +178,7 @@ for p in debug release; do
   ours=()
   [ $p = debug ] && ours=(--ours --goal "close to release")
   measure --row sandbox --metric "$scans scans uploaded, jobs 2" --who "chartdesk upload, $p build" "${ours[@]}" --runs 1 -- \
-    env CHARTDESK_PASSWORD='Demo-WardStaff-2026!' "$CARGO_TARGET_DIR/$p/chartdesk" upload --user nurse.hughes --mrn 10000008 --category radiology --jobs 2 "$work/scans"/*
+    env CHARTDESK_PASSWORD="$ward_password" "$CARGO_TARGET_DIR/$p/chartdesk" upload --user nurse.hughes --mrn 10000008 --category radiology --jobs 2 "$work/scans"/*
 done
 
 echo

@@ -1,5 +1,5 @@
 # Shared settings for the scripts (sourced). Build output lives outside the clone so warm runs are fast.
-# Its variables (moto_pid, server_url, ...) are set for the scripts that source it: SC2034.
+# Its variables (sandbox_pid, sandbox_report, ...) are set for the scripts that source it: SC2034.
 # shellcheck shell=bash disable=SC2034
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CHARTDESK_CACHE="${CHARTDESK_CACHE:-$HOME/.cache/chartdesk}"
@@ -7,44 +7,40 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CHARTDESK_CACHE/target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 moto_server="$CHARTDESK_CACHE/venv/bin/moto_server"
 
-# Starts moto_server on a free loopback port; sets moto_pid and moto_endpoint.
-start_moto() {
-  local port
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-  # moto checks TOTP codes only when asked to.
-  MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true "$moto_server" -H 127.0.0.1 -p "$port" >"${1:-/dev/null}" 2>&1 &
-  moto_pid=$!
-  moto_endpoint="http://127.0.0.1:$port"
-  for _ in $(seq 1 150); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.2
-  done
-  echo "moto_server did not start on port $port" >&2
-  return 1
+# Starts the sandbox with the one launcher, `chartdesk sandbox up --spawn --json` ($1: the
+# chartdesk binary; more flags after it): moto, provisioned, and the records server, with the
+# profile `sandbox` saved in CHARTDESK_CONFIG_DIR. Returns once it printed its one JSON line,
+# kept in sandbox_report (demo passwords and the server's keys: never written to disk); sets
+# sandbox_pid. stop_sandbox stops it and everything it started: call it from the EXIT trap.
+start_sandbox() {
+  local bin="$1"
+  shift
+  # --stop-with-parent: a script killed before its EXIT trap runs leaves nothing behind.
+  coproc SANDBOX { exec "$bin" sandbox up --spawn --json --stop-with-parent --moto-bin "$moto_server" "$@"; }
+  # shellcheck disable=SC2153 # bash sets SANDBOX_PID for the coproc.
+  sandbox_pid=$SANDBOX_PID
+  if ! read -r sandbox_report <&"${SANDBOX[0]}"; then
+    echo "the sandbox did not start (see the messages above)" >&2
+    return 1
+  fi
 }
 
-# Starts the records server against the local cloud at $1 for the pool and client in the
-# `sandbox up --json` report $2; sets server_pid and server_url. Waits for /v1/health.
-# `server_bin` picks another build (default: debug).
-start_server() {
-  local endpoint="$1" report="$2" log="${3:-/dev/null}" out
-  out="$(mktemp)"
-  CHARTDESK_BUCKET="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bucket"])' "$report")" \
-  CHARTDESK_USER_POOL_ID="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user_pool_id"])' "$report")" \
-  CHARTDESK_APP_CLIENT_ID="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["client_id"])' "$report")" \
-  AWS_REGION="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["region"])' "$report")" \
-  AWS_ACCESS_KEY_ID="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["server_access_key_id"])' "$report")" \
-  AWS_SECRET_ACCESS_KEY="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["server_secret_access_key"])' "$report")" \
-  AWS_ENDPOINT_URL="$endpoint" \
-  CHARTDESK_OPEN_PENDING_SCANS=true \
-  CHARTDESK_WEB_ROOT="$root/ui/dist" \
-    "${server_bin:-$CARGO_TARGET_DIR/debug/chartdesk-server}" --listen 127.0.0.1:0 >"$out" 2>"$log" &
-  server_pid=$!
-  for _ in $(seq 1 150); do
-    server_url="$(sed -n 's/^listening on //p' "$out")"
-    if [ -n "$server_url" ] && curl -fsS "$server_url/v1/health" >/dev/null 2>&1; then rm -f "$out"; return 0; fi
-    sleep 0.1
-  done
-  echo "chartdesk-server did not start (log: $log)" >&2
-  return 1
+stop_sandbox() {
+  if [ -n "${sandbox_pid:-}" ]; then
+    kill -TERM "$sandbox_pid" 2>/dev/null || true
+    wait "$sandbox_pid" 2>/dev/null || true
+    sandbox_pid=""
+  fi
+}
+
+# A field of the sandbox's JSON line (endpoint, server_url, bucket, region, ...), read from
+# stdin so no secret shows in a process list.
+sandbox_field() {
+  python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1" <<<"$sandbox_report"
+}
+
+# A demo user's password, from the sandbox's JSON line (the sandbox module is the one place
+# the passwords are written).
+demo_password() {
+  python3 -c 'import json,sys; print(next(u["password"] for u in json.loads(sys.stdin.read())["users"] if u["username"] == sys.argv[1]))' "$1" <<<"$sandbox_report"
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# README command 1: the desktop app against a provisioned local cloud (moto on loopback).
-# The local cloud lives as long as the window; its state is in memory and goes with it.
+# README command 1: the desktop app against a provisioned local cloud (moto on loopback),
+# started by `chartdesk sandbox up --spawn`. The local cloud lives as long as the window; its
+# state is in memory and goes with it.
 # `--web`: the same sandbox in a browser instead (the records server serves the UI); it runs
 # until Ctrl+C.
 set -euo pipefail
@@ -25,21 +26,13 @@ export CHARTDESK_CONFIG_DIR="${CHARTDESK_CONFIG_DIR:-$CHARTDESK_CACHE/sandbox/co
 export CHARTDESK_DATA_DIR="${CHARTDESK_DATA_DIR:-$CHARTDESK_CACHE/sandbox/data}"
 export CHARTDESK_PROFILE=sandbox
 
-start_moto "$CHARTDESK_CACHE/moto.log"
-server_pid=""
-trap 'kill "$moto_pid" $server_pid 2>/dev/null || true' EXIT
-echo "== local cloud on $moto_endpoint"
-report="$(mktemp)"
-chmod 600 "$report"
-"$CARGO_TARGET_DIR/debug/chartdesk" sandbox up --endpoint "$moto_endpoint" --json >"$report"
-# The records server needs the pool and client the first pass made; the second pass (idempotent)
-# saves the server's URL in the profile.
-start_server "$moto_endpoint" "$report" "$CHARTDESK_CACHE/server.log"
+# The one launcher: moto (Cognito + S3) and the records server on free loopback ports,
+# provisioned, the profile saved; logs in $CHARTDESK_CACHE/{moto,server}.log.
+trap stop_sandbox EXIT
+start_sandbox "$CARGO_TARGET_DIR/debug/chartdesk" --web-root "$root/ui/dist" --log-dir "$CHARTDESK_CACHE"
+server_url="$(sandbox_field server_url)"
+echo "== local cloud on $(sandbox_field endpoint)"
 echo "== records server on $server_url (OpenAPI: $server_url/v1/openapi.json)"
-"$CARGO_TARGET_DIR/debug/chartdesk" sandbox up --endpoint "$moto_endpoint" --server "$server_url"
-# The first report holds the server's keys and the demo passwords: not left on disk.
-rm -f "$report"
-
 echo "== the browser version: $server_url/ (same users, patients and documents)"
 if [ "$web" = true ]; then
   opener=""
@@ -52,7 +45,7 @@ if [ "$web" = true ]; then
     echo "Open $server_url/ in a browser on this machine (no display or browser found here)."
   fi
   echo "== press Ctrl+C to stop the sandbox"
-  wait "$server_pid"
+  wait "$sandbox_pid" || true
   exit 0
 fi
 

@@ -11,8 +11,6 @@
 
 mod images;
 mod open;
-#[path = "../support/records_server.rs"]
-mod records_server;
 mod search;
 
 use std::io::Write;

@@ -4,8 +4,8 @@
 //! are counted by loopback proxies in front of the server and of S3. The peer is the floor:
 //! the same bytes read straight from S3 with no server and no rules.
 //!
-//! Env: CHARTDESK_BENCH_ENDPOINT (moto), CHARTDESK_SERVER_BIN, BENCH_OPEN_DOCS (1000),
-//! BENCH_OPEN_RUNS (20).
+//! Env: CHARTDESK_SERVER_BIN and CHARTDESK_MOTO_SERVER (for the test kit's sandbox),
+//! BENCH_OPEN_DOCS (1000), BENCH_OPEN_RUNS (20).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -13,11 +13,12 @@ use std::time::Instant;
 
 use chartdesk::cloud::object_store::Write;
 use chartdesk::cloud::CloudClients;
-use chartdesk::config::{Folders, Profile};
+use chartdesk::config::Profile;
 use chartdesk::domain::{
     keys, sha256_hex, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, ScanStatus,
 };
-use chartdesk::sandbox::{demo_jpeg, provision, SANDBOX_PROFILE};
+use chartdesk::sandbox::launch::ServerSettings;
+use chartdesk::sandbox::{demo_jpeg, SANDBOX_PROFILE};
 use chartdesk::services::system_clock;
 use chartdesk::Services;
 use futures_util::future::join_all;
@@ -110,8 +111,6 @@ fn entry(mrn: &Mrn, i: usize, jpeg: &[u8]) -> DocumentEntry {
 }
 
 pub async fn run() {
-    let endpoint = std::env::var("CHARTDESK_BENCH_ENDPOINT").expect("CHARTDESK_BENCH_ENDPOINT");
-    let server_bin = std::env::var("CHARTDESK_SERVER_BIN").expect("CHARTDESK_SERVER_BIN");
     let docs: usize = std::env::var("BENCH_OPEN_DOCS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -121,12 +120,10 @@ pub async fn run() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(20);
     let dir = tempfile::tempdir().expect("temp dir");
-    let folders = Folders {
-        config: dir.path().join("config"),
-        data: dir.path().join("data"),
-    };
-    let report = provision(&endpoint, &folders).await.expect("provision");
-    let profile = Profile::load(&folders, SANDBOX_PROFILE).expect("profile");
+    // The sandbox launcher's moto (CHARTDESK_SERVER_BIN: the build under test).
+    let cloud = chartdesk_testkit::Cloud::start(Default::default());
+    let (endpoint, report) = (&cloud.endpoint, &cloud.report);
+    let profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");
     let store = CloudClients::new(&profile).await.store(&profile);
 
     // Every document's original and thumbnail in the bucket, then the manifest naming them.
@@ -167,7 +164,12 @@ pub async fn run() {
         true,
     )
     .await;
-    let (mut server, base) = crate::records_server::spawn(&server_bin, &report, &s3);
+    // A server of its own whose S3 requests pass the counting proxy.
+    let through_proxy = ServerSettings {
+        env: vec![("AWS_ENDPOINT_URL".into(), s3)],
+        ..Default::default()
+    };
+    let (server, base) = cloud.another_server(through_proxy);
     let base = base.trim_start_matches("http://").to_string();
     let via = counting_proxy(base, counts.clone(), false).await;
     let mut through = profile.clone();
@@ -224,8 +226,7 @@ pub async fn run() {
             requests.push(counts.client.load(Ordering::SeqCst) as f64);
         }
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 
     // The floor: the record and the visible thumbnails straight from S3, no server.
     let mut direct = vec![];

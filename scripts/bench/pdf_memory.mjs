@@ -34,7 +34,9 @@ const { values: args } = parseArgs({
 });
 const runs = Number(process.env.BENCH_RUNS ?? 1);
 const username = process.env.BENCH_USER ?? "dr.okafor";
-const password = process.env.BENCH_PASSWORD ?? "Demo-Clinician-2026!";
+// From the sandbox's report (scripts/bench.sh reads it): the demo passwords are written once.
+const password = process.env.BENCH_PASSWORD;
+if (!password) throw new Error("BENCH_PASSWORD is not set (scripts/bench.sh sets it from the sandbox's report)");
 
 
 /** `root` and everything under it, from each thread's children list (cheap enough to walk at

@@ -3,18 +3,38 @@ use clap::Subcommand;
 use chartdesk::config::Folders;
 use chartdesk::sandbox::{provision_with_server, SandboxReport};
 
+mod seed;
+mod spawn;
+
 #[derive(Subcommand)]
 pub enum SandboxCommand {
-    /// Provision an already-running local cloud at URL and save it as the profile `sandbox`.
+    /// Provision an already-running local cloud at URL and save it as the profile `sandbox`;
+    /// with `--spawn`, start the local cloud and the records server first and keep them running.
     Up {
         /// The local cloud endpoint, e.g. http://127.0.0.1:5000
-        #[arg(long)]
-        endpoint: String,
+        #[arg(long, required_unless_present = "spawn", conflicts_with = "spawn")]
+        endpoint: Option<String>,
         /// The records server's URL, saved in the profile (start it after a first `up`: it
         /// needs the pool and client ids that `up` prints).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "spawn")]
         server: Option<String>,
-        /// Print the result as JSON.
+        /// Print the result as JSON (with `--spawn`: exactly one line, once everything answers).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        spawn: spawn::SpawnArgs,
+    },
+    /// Write a patient of the caller's own into the sandbox (found by MRN only, "Seeded
+    /// Testpatient"): one PDF per category given. For tests that must not change the demo
+    /// patients, or that run alone.
+    SeedPatient {
+        /// The new record's MRN (refused if it is taken).
+        #[arg(long)]
+        mrn: String,
+        /// A category to give one document (repeat for more).
+        #[arg(long = "category")]
+        categories: Vec<String>,
+        /// Print the patient as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -33,16 +53,25 @@ pub async fn run(command: SandboxCommand) -> anyhow::Result<()> {
             endpoint,
             server,
             json,
+            spawn,
         } => {
             let folders = Folders::from_env()?;
+            let Some(endpoint) = endpoint.filter(|_| !spawn.spawn) else {
+                return spawn::run(spawn, folders, json).await;
+            };
             let report = provision_with_server(&endpoint, server.as_deref(), &folders).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                print_report(&report, &folders);
+                print_report(&mut std::io::stdout(), &report, &folders)?;
             }
             Ok(())
         }
+        SandboxCommand::SeedPatient {
+            mrn,
+            categories,
+            json,
+        } => seed::run(&mrn, &categories, json).await,
         SandboxCommand::Scans { count, dir } => {
             std::fs::create_dir_all(&dir)?;
             for i in 0..count {
@@ -55,19 +84,28 @@ pub async fn run(command: SandboxCommand) -> anyhow::Result<()> {
     }
 }
 
-fn print_report(r: &SandboxReport, folders: &Folders) {
-    println!("Sandbox ready (profile '{}')", r.profile);
-    println!("  endpoint      {}", r.endpoint);
+/// The report for people, on `out` (stdout, or stderr beside the launcher's JSON line).
+pub(super) fn print_report(
+    out: &mut dyn std::io::Write,
+    r: &SandboxReport,
+    folders: &Folders,
+) -> std::io::Result<()> {
+    writeln!(out, "Sandbox ready (profile '{}')", r.profile)?;
+    writeln!(out, "  endpoint      {}", r.endpoint)?;
     if let Some(server) = &r.server_url {
-        println!("  server        {server}");
+        writeln!(out, "  server        {server}")?;
     }
-    println!("  region        {}", r.region);
-    println!("  user pool     {}", r.user_pool_id);
-    println!("  app client    {}", r.client_id);
-    println!("  bucket        {}", r.bucket);
-    println!("  patients      {} ({} documents)", r.patients, r.documents);
-    println!("  config        {}", folders.config_file().display());
-    println!("Demo users (sandbox only, no real data):");
+    writeln!(out, "  region        {}", r.region)?;
+    writeln!(out, "  user pool     {}", r.user_pool_id)?;
+    writeln!(out, "  app client    {}", r.client_id)?;
+    writeln!(out, "  bucket        {}", r.bucket)?;
+    writeln!(
+        out,
+        "  patients      {} ({} documents)",
+        r.patients, r.documents
+    )?;
+    writeln!(out, "  config        {}", folders.config_file().display())?;
+    writeln!(out, "Demo users (sandbox only, no real data):")?;
     for u in &r.users {
         let role = u
             .role
@@ -78,9 +116,10 @@ fn print_report(r: &SandboxReport, folders: &Folders) {
         } else {
             ""
         };
-        println!("  {:<14} {:<26} {role}{note}", u.username, u.password);
+        writeln!(out, "  {:<14} {:<26} {role}{note}", u.username, u.password)?;
         if let Some(secret) = &u.totp_secret {
-            println!("  {:<14} authenticator (TOTP) secret: {secret}", "");
+            writeln!(out, "  {:<14} authenticator (TOTP) secret: {secret}", "")?;
         }
     }
+    Ok(())
 }

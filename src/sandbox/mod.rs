@@ -6,6 +6,8 @@ mod bucket_cors;
 mod demo_files;
 mod demo_patients;
 mod demo_records;
+pub mod launch;
+mod seeded_patient;
 pub mod server_identity;
 pub mod totp;
 mod user_pool;
@@ -18,10 +20,11 @@ use crate::domain::Role;
 
 pub use demo_files::{demo_jpeg, demo_pdf, demo_scan};
 pub use demo_patients::{demo_patients, DemoPatient};
+pub use seeded_patient::seed_patient;
 pub use user_pool::{demo_users, sandbox_password_policy, DemoUser};
 
 pub const SANDBOX_PROFILE: &str = "sandbox";
-/// moto implements GlobalSignOut only in us-east-1 (DESIGN.md §6).
+/// moto implements GlobalSignOut only in us-east-1 (ARCHITECTURE.md §7).
 pub const SANDBOX_REGION: &str = "us-east-1";
 pub const SANDBOX_BUCKET: &str = "chartdesk-sandbox";
 pub const POOL_NAME: &str = "chartdesk-sandbox";
@@ -95,7 +98,7 @@ pub fn sandbox_profile_file(endpoint: &str) -> ProfileFile {
         user_pool_id: Some(String::new()),
         client_id: Some(String::new()),
         password_policy: Some(sandbox_password_policy()),
-        // moto never checks the password in USER_SRP_AUTH (DESIGN.md §6): the sandbox signs in
+        // moto never checks the password in USER_SRP_AUTH (ARCHITECTURE.md §7): the sandbox signs in
         // with USER_PASSWORD_AUTH so a wrong password is refused as it would be in production.
         auth_flow: Some(crate::config::AuthFlow::Password),
         ..Default::default()
@@ -174,4 +177,27 @@ pub async fn provision_with_server(
         server_secret_access_key: server_keys.map(|k| k.secret_access_key).unwrap_or_default(),
         seeded_identifiers: demo_records::seeded_identifiers(),
     })
+}
+
+/// Records the records server's URL in the saved `sandbox` profile and lets its pages (the
+/// browser version) reach the bucket: what the launcher does once the server answers. Keeps
+/// everything `provision` made as it is (the server's keys included).
+pub async fn record_server_url(
+    endpoint: &str,
+    server_url: &str,
+    folders: &Folders,
+) -> Result<(), ProvisionError> {
+    let server_url = server_url.trim_end_matches('/');
+    let path = folders.config_file();
+    let mut saved = ConfigFile::load(&path)?;
+    let raw = saved
+        .profiles
+        .entry(SANDBOX_PROFILE.into())
+        .or_insert_with(|| sandbox_profile_file(endpoint));
+    raw.server_url = Some(server_url.to_string());
+    let profile = crate::config::Profile::resolve(&saved, SANDBOX_PROFILE, |_| None)?;
+    let clients = CloudClients::new(&profile).await;
+    bucket_cors::allow_web_origin(&clients.s3, SANDBOX_BUCKET, server_url).await?;
+    saved.save(&path)?;
+    Ok(())
 }

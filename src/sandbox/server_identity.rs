@@ -1,7 +1,7 @@
 //! The records server's own identity on the local cloud: an IAM user with the policy of the
 //! server's role in `infra/template.yaml` (the Sids and actions are kept in step by a test), so
 //! the sandbox server runs with least privilege and moto's IAM enforcement can prove what that
-//! policy refuses (DESIGN.md §6: moto evaluates Action and Resource, not conditions).
+//! policy refuses (ARCHITECTURE.md §7: moto evaluates Action and Resource, not conditions).
 //!
 //! moto's IAM is reached with its Query API over plain HTTP: the local cloud checks no
 //! signatures, so the request names a made-up key in an unsigned SigV4 header.

@@ -107,20 +107,13 @@ export async function startSwitch(targetPort) {
 }
 
 /**
- * moto on a free port, provisioned by `chartdesk sandbox up` into temp config/data folders.
- * With `viaSwitch`, the app reaches moto through a proxy the test can cut (`sandbox.network`).
+ * The sandbox from the one launcher, `chartdesk sandbox up --spawn --json`: moto and the records
+ * server (serving the built UI, one foreign origin allowed), provisioned into temp config/data
+ * folders; resolves with its JSON line as `report`. `serverEnv` adds server settings (the
+ * server inherits the launcher's environment). With `viaSwitch`, the app reaches moto and the
+ * server through proxies the test can cut (`sandbox.network`).
  */
 export async function startSandbox({ viaSwitch = false, serverEnv = {} } = {}) {
-  const port = await freePort();
-  // moto checks TOTP codes only when asked to (DESIGN.md §6).
-  const moto = spawn(bins.moto, ["-H", "127.0.0.1", "-p", String(port)], {
-    stdio: "ignore",
-    detached: true,
-    env: { ...process.env, MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP: "true" },
-  });
-  await waitForPort(port, "moto_server");
-  const network = viaSwitch ? await startSwitch(port) : null;
-  const endpoint = `http://127.0.0.1:${network ? network.port : port}`;
   const dir = mkdtempSync(path.join(os.tmpdir(), "chartdesk-e2e-"));
   const env = {
     ...process.env,
@@ -128,26 +121,50 @@ export async function startSandbox({ viaSwitch = false, serverEnv = {} } = {}) {
     CHARTDESK_DATA_DIR: path.join(dir, "data"),
     CHARTDESK_PROFILE: "sandbox",
   };
-  let report;
-  let server;
+  const args = ["sandbox", "up", "--spawn", "--json", "--moto-bin", bins.moto, "--server-bin", bins.server];
+  // --stop-with-parent: a test process that dies before its `after` leaves nothing running.
+  args.push("--web-root", webRoot, "--log-dir", logDir, "--stop-with-parent");
+  const launcher = spawn(bins.cli, args, {
+    stdio: ["ignore", "pipe", openSync(path.join(logDir, "launcher.log"), "a")],
+    env: {
+      ...env,
+      RUST_LOG: debugOurCrates,
+      // The browser version: one foreign origin allowed to call the API.
+      CHARTDESK_ALLOWED_ORIGINS: allowedForeignOrigin,
+      ...serverEnv,
+    },
+  });
+  const exited = new Promise((resolve) => launcher.once("exit", resolve));
+  const stopLauncher = async () => {
+    if (launcher.exitCode === null && launcher.signalCode === null) launcher.kill("SIGTERM");
+    await exited;
+  };
+  let network = null;
   let serverSwitch = null;
+  let report;
   try {
-    // Asynchronous: the proxy (`viaSwitch`) runs on this process's event loop.
-    const up = (...extra) =>
-      promisify(execFile)(bins.cli, ["sandbox", "up", "--json", "--endpoint", endpoint, ...extra], {
-        env,
-        encoding: "utf8",
+    report = await new Promise((resolve, reject) => {
+      let seen = "";
+      launcher.stdout.on("data", (chunk) => {
+        seen += chunk;
+        const end = seen.indexOf("\n");
+        if (end >= 0) resolve(JSON.parse(seen.slice(0, end)));
       });
-    report = JSON.parse((await up()).stdout);
-    // The records server needs the pool the first pass made; the second pass saves its URL.
-    server = await startServer(`http://127.0.0.1:${port}`, report, serverEnv);
-    serverSwitch = viaSwitch ? await startSwitch(server.port) : null;
-    const serverUrl = `http://127.0.0.1:${serverSwitch ? serverSwitch.port : server.port}`;
-    await up("--server", serverUrl);
+      exited.then((code) => reject(new Error(`the sandbox launcher exited (${code}); see ${logDir}`)));
+    });
+    if (viaSwitch) {
+      network = await startSwitch(Number(new URL(report.endpoint).port));
+      serverSwitch = await startSwitch(Number(new URL(report.server_url).port));
+      // The saved profile points through the proxies (provisioning again is a no-op otherwise).
+      const endpoint = `http://127.0.0.1:${network.port}`;
+      const serverUrl = `http://127.0.0.1:${serverSwitch.port}`;
+      await promisify(execFile)(bins.cli, ["sandbox", "up", "--endpoint", endpoint, "--server", serverUrl], { env });
+    }
   } catch (e) {
-    // Otherwise a live child keeps the test process (and CI) waiting.
-    if (server) killGroup(server.child);
-    killGroup(moto);
+    // Otherwise a live launcher keeps the test process (and CI) waiting.
+    network?.stop();
+    serverSwitch?.stop();
+    await stopLauncher();
     throw e;
   }
   // Offline means neither the bucket nor the records server answers.
@@ -159,22 +176,42 @@ export async function startSandbox({ viaSwitch = false, serverEnv = {} } = {}) {
     stop: () => (network.stop(), serverSwitch.stop()),
   };
   return {
-    endpoint,
+    endpoint: network ? `http://127.0.0.1:${network.port}` : report.endpoint,
     env,
     report,
     /** The records server itself (not through the switch): where a browser loads the UI. */
-    serverUrl: server.url,
+    serverUrl: report.server_url,
     network: both,
+    /** Stops the launcher, which stops everything it started; resolves once it has. */
     stop: () => {
       both?.stop();
-      killGroup(server.child);
-      killGroup(moto);
+      return stopLauncher();
     },
   };
 }
 
-/** The records server's log for this test process (its stderr). */
-export const serverLogFile = path.join(os.tmpdir(), `chartdesk-e2e-server-${process.pid}.log`);
+let seeded = 0;
+
+/**
+ * A patient of the caller's own in `sandbox` ("Seeded Testpatient", found by `MRN …` only, no
+ * NHS lookup), one PDF per category in `categories`, written by `chartdesk sandbox seed-patient`
+ * (the same Rust code as the test kit's). A scenario that changes documents seeds one so it can
+ * run alone, whatever ran before. Resolves with `{mrn, nhs_number, given_name, family_name}`.
+ */
+export async function seedPatient(sandbox, { categories = [] } = {}) {
+  seeded += 1;
+  // Eight digits (the default MRN pattern takes 6–12), unique in this test process's sandbox.
+  const mrn = `6${String(process.pid % 1000).padStart(3, "0")}${String(seeded).padStart(4, "0")}`;
+  const args = ["sandbox", "seed-patient", "--mrn", mrn, "--json", ...categories.flatMap((c) => ["--category", c])];
+  const { stdout } = await promisify(execFile)(bins.cli, args, { env: sandbox.env, encoding: "utf8" });
+  return JSON.parse(stdout);
+}
+
+/** The launcher's logs for this test process: `server.log` (the records server's stderr),
+ * `moto.log`, `launcher.log`. */
+const logDir = path.join(os.tmpdir(), `chartdesk-e2e-logs-${process.pid}`);
+mkdirSync(logDir, { recursive: true });
+export const serverLogFile = path.join(logDir, "server.log");
 export function serverLog() {
   try {
     return readFileSync(serverLogFile, "utf8");
@@ -199,49 +236,6 @@ export function assertNoSeededIdentifier(assert, log, report, what) {
     const pattern = new RegExp(`(^|[^0-9A-Za-z])${escaped}($|[^0-9A-Za-z])`);
     assert.ok(!pattern.test(log), `${what} names seeded identifier #${i} of the sandbox report`);
   }
-}
-
-/** The records server against moto at `endpoint`; resolves once `/v1/health` answers. */
-async function startServer(endpoint, report, extraEnv = {}) {
-  const child = spawn(bins.server, ["--listen", "127.0.0.1:0"], {
-    stdio: ["ignore", "pipe", openSync(serverLogFile, "a")],
-    detached: true,
-    env: {
-      ...process.env,
-      CHARTDESK_BUCKET: report.bucket,
-      CHARTDESK_USER_POOL_ID: report.user_pool_id,
-      CHARTDESK_APP_CLIENT_ID: report.client_id,
-      AWS_REGION: report.region,
-      AWS_ENDPOINT_URL: endpoint,
-      RUST_LOG: debugOurCrates,
-      // No virus scanner runs on the local cloud: files it has not checked may be opened.
-      CHARTDESK_OPEN_PENDING_SCANS: "true",
-      // The server's own IAM identity that `sandbox up` made (the server role's policy).
-      AWS_ACCESS_KEY_ID: report.server_access_key_id,
-      AWS_SECRET_ACCESS_KEY: report.server_secret_access_key,
-      // The browser version: the built UI at `/`, and one foreign origin allowed to call the API.
-      CHARTDESK_WEB_ROOT: webRoot,
-      CHARTDESK_ALLOWED_ORIGINS: allowedForeignOrigin,
-      ...extraEnv,
-    },
-  });
-  const url = await new Promise((resolve, reject) => {
-    let seen = "";
-    child.stdout.on("data", (chunk) => {
-      seen += chunk;
-      const m = seen.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`chartdesk-server exited (${code})`)));
-  });
-  const deadline = Date.now() + 30000;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${url}/v1/health`).then((r) => r.ok, () => false);
-    if (ok) return { child, url, port: Number(new URL(url).port) };
-    await sleep(100);
-  }
-  killGroup(child);
-  throw new Error("chartdesk-server never became healthy");
 }
 
 /** The app's log file for this test process (CHARTDESK_LOG_FILE). */

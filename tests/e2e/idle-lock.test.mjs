@@ -1,5 +1,6 @@
-// The idle lock in the real window: a short idle time (3 s) for this app instance only. The
-// scenario is shared with the browser (browser-idle-lock.test.mjs).
+// The idle lock in the real window: a short idle time (3 s), the hospital's policy as this
+// sandbox's records server publishes it (the desktop takes it from its server, as the browser
+// does). The scenario is shared with the browser (browser-idle-lock.test.mjs).
 import { after, before, test } from "node:test";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -21,9 +22,9 @@ const ctx = {
 };
 
 before(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ serverEnv: { CHARTDESK_IDLE_LOCK_SECONDS: "3" } });
   ctx.sandbox = sandbox;
-  driver = await startDriver({ ...sandbox.env, CHARTDESK_IDLE_LOCK_SECONDS: "3" });
+  driver = await startDriver(sandbox.env);
   ctx.openedAt = Date.now();
   ctx.s = await Session.create(driver.base, bins.desktop);
 });

@@ -579,9 +579,8 @@ export const scenarios = [
 ];
 
 /**
- * The idle lock, for an app whose idle time is 3 s (the window: CHARTDESK_IDLE_LOCK_SECONDS for
- * the app; the browser: the same variable for the server, which tells the page). Starts on the
- * sign-in screen.
+ * The idle lock, for an app whose idle time is 3 s (CHARTDESK_IDLE_LOCK_SECONDS for the records
+ * server, whose client config tells the window and the page alike). Starts on the sign-in screen.
  */
 export const idleLockScenario = {
   id: "idle-lock",

@@ -153,7 +153,7 @@ async fn flagged_and_tampered_files_are_refused() {
 async fn cli_docs_lists_a_patients_documents_as_json() {
     let out = run_cli(
         &["docs", "--user", "dr.okafor", "--mrn", "10000001", "--json"],
-        "Demo-Clinician-2026!",
+        cloud().password("dr.okafor"),
     );
     assert!(
         out.status.success(),

@@ -2,15 +2,15 @@
 //! about it follows the MRN pattern and the upload limit of the server it is pointed at, and
 //! keeps the last copy it was given for a start without the server.
 
-use std::process::Child;
 use std::sync::OnceLock;
 
 use chartdesk::domain::FileRefusal;
 use chartdesk::sandbox::demo_pdf;
+use chartdesk::sandbox::launch::{RunningServer, ServerSettings};
 use chartdesk::services::{saved_policy_path, system_clock, Upload};
 use chartdesk::{AppError, Services};
 
-use crate::local_cloud::{cloud, dead_endpoint, seed_patient, start_server};
+use crate::local_cloud::{cloud, dead_endpoint, seed_patient};
 
 /// Two letters and five digits: no MRN of the default pattern fits.
 const PATTERN: &str = "^[A-Z]{2}[0-9]{5}$";
@@ -19,17 +19,20 @@ const MRN: &str = "PQ73915";
 /// A second records server on the shared cloud, configured as a trust would: its own MRN
 /// pattern, a 1 MiB upload limit and a 42 s idle lock.
 fn policy_server() -> &'static str {
-    static SERVER: OnceLock<(String, Child)> = OnceLock::new();
-    let c = cloud();
+    static SERVER: OnceLock<(RunningServer, String)> = OnceLock::new();
     &SERVER
         .get_or_init(|| {
-            let settings = format!(
-                "CHARTDESK_MRN_PATTERN='{PATTERN}' CHARTDESK_MAX_UPLOAD_MIB=1 \
-                 CHARTDESK_IDLE_LOCK_SECONDS=42"
-            );
-            start_server(&c.endpoint, &c.report, &settings)
+            let env = [
+                ("CHARTDESK_MRN_PATTERN", PATTERN),
+                ("CHARTDESK_MAX_UPLOAD_MIB", "1"),
+                ("CHARTDESK_IDLE_LOCK_SECONDS", "42"),
+            ];
+            cloud().another_server(ServerSettings {
+                env: env.map(|(k, v)| (k.to_string(), v.to_string())).to_vec(),
+                ..Default::default()
+            })
         })
-        .0
+        .1
 }
 
 /// A ward desktop whose profile names only that server (and local things).

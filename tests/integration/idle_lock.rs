@@ -17,7 +17,7 @@ async fn app(profile_name: &str) -> Services {
 async fn a_locked_session_refuses_records_until_the_right_password_is_given() {
     let services = app(&format!("lock-{}", uuid::Uuid::now_v7())).await;
     services
-        .sign_in("dr.okafor", "Demo-Clinician-2026!")
+        .sign_in("dr.okafor", cloud().password("dr.okafor"))
         .await
         .unwrap();
     services.lock().await.unwrap();
@@ -33,7 +33,10 @@ async fn a_locked_session_refuses_records_until_the_right_password_is_given() {
         "still locked"
     );
 
-    let user = services.unlock("Demo-Clinician-2026!").await.unwrap();
+    let user = services
+        .unlock(cloud().password("dr.okafor"))
+        .await
+        .unwrap();
     assert!(!user.locked);
     services.find_patient("943 476 5919").await.unwrap();
     services.sign_out().await.unwrap();
@@ -44,7 +47,7 @@ async fn restarting_a_locked_app_keeps_it_locked() {
     let name = format!("lock-{}", uuid::Uuid::now_v7());
     let first = app(&name).await;
     first
-        .sign_in("nurse.hughes", "Demo-WardStaff-2026!")
+        .sign_in("nurse.hughes", cloud().password("nurse.hughes"))
         .await
         .unwrap();
     first.lock().await.unwrap();
@@ -55,7 +58,10 @@ async fn restarting_a_locked_app_keeps_it_locked() {
     assert!(user.locked, "the lock survives a restart");
     let refused = UiError::from(restarted.find_patient("943 476 5919").await.unwrap_err());
     assert_eq!(refused.code, ApiErrorCode::Locked);
-    restarted.unlock("Demo-WardStaff-2026!").await.unwrap();
+    restarted
+        .unlock(cloud().password("nurse.hughes"))
+        .await
+        .unwrap();
     restarted.find_patient("943 476 5919").await.unwrap();
 
     // A shared ward computer: every restart opens locked, unlocked before or not.
@@ -70,7 +76,10 @@ async fn restarting_a_locked_app_keeps_it_locked() {
         ApiErrorCode::Locked,
         "nothing is cleared behind the lock"
     );
-    again.unlock("Demo-WardStaff-2026!").await.unwrap();
+    again
+        .unlock(cloud().password("nurse.hughes"))
+        .await
+        .unwrap();
     again.sign_out().await.unwrap();
 }
 
@@ -92,7 +101,7 @@ async fn with_no_network_the_lock_opens_with_the_password_last_accepted_online()
         .await
         .remembering_sessions();
     services
-        .sign_in("dr.okafor", "Demo-Clinician-2026!")
+        .sign_in("dr.okafor", cloud().password("dr.okafor"))
         .await
         .unwrap();
     services.lock().await.unwrap();
@@ -100,7 +109,10 @@ async fn with_no_network_the_lock_opens_with_the_password_last_accepted_online()
     switch.cut();
     // (Wrong passwords offline, and their waits: the next test.)
     assert!(services.current_user().await.unwrap().locked);
-    let user = services.unlock("Demo-Clinician-2026!").await.unwrap();
+    let user = services
+        .unlock(cloud().password("dr.okafor"))
+        .await
+        .unwrap();
     assert!(!user.locked, "opened offline");
 
     switch.restore();
@@ -128,7 +140,7 @@ async fn offline_five_wrong_passwords_with_growing_waits_then_only_the_network_u
     };
     let services = start().await;
     services
-        .sign_in("dr.okafor", "Demo-Clinician-2026!")
+        .sign_in("dr.okafor", cloud().password("dr.okafor"))
         .await
         .unwrap();
     services.lock().await.unwrap();
@@ -159,7 +171,12 @@ async fn offline_five_wrong_passwords_with_growing_waits_then_only_the_network_u
     assert!(restarted.resume_session().await.unwrap().unwrap().locked);
     switch.cut();
     skew.fetch_add(3_600, Ordering::SeqCst);
-    let refused = UiError::from(restarted.unlock("Demo-Clinician-2026!").await.unwrap_err());
+    let refused = UiError::from(
+        restarted
+            .unlock(cloud().password("dr.okafor"))
+            .await
+            .unwrap_err(),
+    );
     assert!(
         refused.message.starts_with("Too many wrong passwords"),
         "{}",
@@ -169,6 +186,9 @@ async fn offline_five_wrong_passwords_with_growing_waits_then_only_the_network_u
     // Back online (and back to the pool's time): Cognito checks the password again.
     skew.store(0, Ordering::SeqCst);
     switch.restore();
-    restarted.unlock("Demo-Clinician-2026!").await.unwrap();
+    restarted
+        .unlock(cloud().password("dr.okafor"))
+        .await
+        .unwrap();
     restarted.sign_out().await.unwrap();
 }

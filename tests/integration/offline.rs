@@ -277,7 +277,7 @@ async fn a_token_refresh_due_while_offline_keeps_the_session_and_the_cached_view
     let s = Services::new(p, clock)
         .await
         .with_cache_dir(dir.path().to_path_buf());
-    s.sign_in("dr.okafor", "Demo-Clinician-2026!")
+    s.sign_in("dr.okafor", cloud().password("dr.okafor"))
         .await
         .unwrap();
     s.find_patient("MRN 10000002").await.unwrap();

@@ -106,7 +106,7 @@ async fn a_user_in_no_group_cannot_open_records() {
 async fn cli_find_prints_the_tiles_as_json() {
     let out = run_cli(
         &["find", "--user", "dr.okafor", "--json", "401 023 2137"],
-        "Demo-Clinician-2026!",
+        cloud().password("dr.okafor"),
     );
     assert!(
         out.status.success(),

@@ -47,7 +47,10 @@ async fn a_restart_opens_locked_for_the_last_user_until_their_password_is_given(
         "a shared computer never reopens on someone's records"
     );
     assert!(restarted.find_patient("943 476 5919").await.is_err());
-    restarted.unlock("Demo-WardStaff-2026!").await.unwrap();
+    restarted
+        .unlock(cloud().password("nurse.hughes"))
+        .await
+        .unwrap();
     restarted.find_patient("943 476 5919").await.unwrap();
 }
 
@@ -177,7 +180,7 @@ async fn without_a_keychain_sign_in_is_refused_with_what_to_install() {
         .await
         .remembering_sessions();
     let err = services
-        .sign_in("dr.okafor", "Demo-Clinician-2026!")
+        .sign_in("dr.okafor", cloud().password("dr.okafor"))
         .await
         .unwrap_err();
     let ui = chartdesk::UiError::from(err);

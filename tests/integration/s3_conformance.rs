@@ -5,7 +5,6 @@
 //! assertion, so the gaps are recorded, not hidden.
 
 use std::path::PathBuf;
-use std::process::Child;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -18,7 +17,9 @@ use chartdesk_records::store::conformance::{self, PresignedClient};
 use chartdesk_records::store::{Presigned, RecordStore};
 use tokio_util::sync::CancellationToken;
 
-use crate::local_cloud::{cloud, free_port, start_watched};
+use chartdesk::sandbox::launch::Supervised;
+
+use crate::local_cloud::{cloud, free_port};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Server {
@@ -36,7 +37,7 @@ impl Server {
 struct S3sFs {
     endpoint: String,
     _dir: tempfile::TempDir,
-    _watcher: Child,
+    _watcher: Supervised,
 }
 
 static S3S: OnceLock<Option<S3sFs>> = OnceLock::new();
@@ -57,14 +58,18 @@ fn s3s_fs() -> &'static S3sFs {
         let binary = s3s_binary()?;
         let dir = tempfile::tempdir().ok()?;
         let port = free_port();
-        let command = format!(
-            "{bin} --host 127.0.0.1 --port {port} --access-key {ak} --secret-key {sk} {dir}",
-            bin = binary.display(),
-            ak = chartdesk::cloud::SANDBOX_ACCESS_KEY,
-            sk = chartdesk::cloud::SANDBOX_SECRET_KEY,
-            dir = dir.path().display(),
-        );
-        let watcher = start_watched(&command, port)?;
+        let args = [
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--access-key",
+            chartdesk::cloud::SANDBOX_ACCESS_KEY,
+            "--secret-key",
+            chartdesk::cloud::SANDBOX_SECRET_KEY,
+            &dir.path().to_string_lossy(),
+        ];
+        let watcher = chartdesk_testkit::start_on_port("s3s-fs", &binary, &args, port)?;
         Some(S3sFs {
             endpoint: format!("http://127.0.0.1:{port}"),
             _dir: dir,

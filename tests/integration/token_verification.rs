@@ -16,7 +16,7 @@ async fn moto_id_token() -> String {
         .auth_flow(AuthFlowType::UserPasswordAuth)
         .client_id(&services.profile.client_id)
         .auth_parameters("USERNAME", "dr.okafor")
-        .auth_parameters("PASSWORD", "Demo-Clinician-2026!")
+        .auth_parameters("PASSWORD", cloud().password("dr.okafor"))
         .send()
         .await
         .unwrap();

@@ -1,0 +1,134 @@
+//! A service process that cannot outlive the process that started it.
+//!
+//! Each service runs under a one-line `sh` watcher in a process group of its own: the watcher
+//! starts the service, then blocks reading its stdin, a pipe whose only writer is this process.
+//! When this process closes the pipe (a clean stop) or dies in any way (SIGKILL included, the
+//! kernel closes its descriptors), the read returns and the watcher stops the service and waits
+//! for it. Why not `PR_SET_PDEATHSIG`: setting it in the child needs `unsafe` `pre_exec` (the
+//! workspace forbids unsafe code), and it fires when the spawning *thread* ends, which in a test
+//! process is the first test's thread. The own process group keeps a terminal's Ctrl+C away from
+//! the watchers: the launcher handles it and stops them in order.
+
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Starts `"$@"` in the background, waits for end-of-file on stdin, then stops it and waits.
+const WATCHER: &str =
+    r#""$@" & child=$!; read -r _; kill -TERM "$child" 2>/dev/null; wait "$child""#;
+
+/// How a service is started: its program, arguments and the settings it gets on top of the
+/// launcher's environment.
+#[derive(Debug, Clone)]
+pub struct ServiceCommand {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    /// Settings of the launcher's environment the service must not see.
+    pub env_remove: Vec<String>,
+}
+
+/// Where a service's stdout and stderr go: never the launcher's stdout, which carries its one
+/// JSON line.
+#[derive(Debug, Clone)]
+pub enum LogTo {
+    /// The launcher's stderr.
+    Stderr,
+    /// A file, appended to.
+    File(PathBuf),
+    Nowhere,
+}
+
+impl LogTo {
+    fn stdio(&self) -> std::io::Result<Stdio> {
+        Ok(match self {
+            LogTo::Stderr => {
+                use std::os::fd::AsFd;
+                Stdio::from(std::io::stderr().as_fd().try_clone_to_owned()?)
+            }
+            LogTo::File(path) => Stdio::from(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)?,
+            ),
+            LogTo::Nowhere => Stdio::null(),
+        })
+    }
+}
+
+/// A running service under its watcher. Dropping it stops the service.
+#[derive(Debug)]
+pub struct Supervised {
+    name: &'static str,
+    watcher: Child,
+}
+
+impl Supervised {
+    pub fn spawn(
+        name: &'static str,
+        service: &ServiceCommand,
+        log: &LogTo,
+    ) -> std::io::Result<Self> {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(WATCHER)
+            .arg(name)
+            .arg(&service.program)
+            .args(&service.args)
+            .envs(service.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(log.stdio()?)
+            .stderr(log.stdio()?)
+            .process_group(0);
+        for key in &service.env_remove {
+            command.env_remove(key);
+        }
+        let watcher = command.spawn()?;
+        tracing::debug!(service = name, "started");
+        Ok(Self { name, watcher })
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Whether the watcher (and so, as far as we can tell, the service) still runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.watcher.try_wait(), Ok(None))
+    }
+
+    /// Stops the service and waits (up to `grace`) for it to be gone; past that the watcher is
+    /// killed outright.
+    pub fn stop(&mut self, grace: Duration) {
+        // End of file on the watcher's stdin: it stops the service and waits for it.
+        drop(self.watcher.stdin.take());
+        let deadline = Instant::now() + grace;
+        loop {
+            match self.watcher.try_wait() {
+                Ok(Some(_)) | Err(_) => break,
+                Ok(None) if Instant::now() >= deadline => {
+                    tracing::warn!(service = self.name, "did not stop in time: killed");
+                    // The watcher leads its own group: the negative id reaches the service too.
+                    let _ = Command::new("kill")
+                        .args(["-KILL", "--", &format!("-{}", self.watcher.id())])
+                        .status();
+                    let _ = self.watcher.wait();
+                    break;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+        tracing::debug!(service = self.name, "stopped");
+    }
+}
+
+impl Drop for Supervised {
+    fn drop(&mut self) {
+        if self.watcher.stdin.is_some() {
+            self.stop(Duration::from_secs(10));
+        }
+    }
+}
