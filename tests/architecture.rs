@@ -19,6 +19,8 @@ const SHARED_LEAVES: [&str; 4] = [
 const CLIENT_CORE: &str = "chartdesk";
 const DESKTOP_SHELL: &str = "chartdesk-desktop";
 const SERVER: &str = "chartdesk-server";
+/// Tools: the test kit (tests and benches only) and the bench floor.
+const TOOLS: [&str; 2] = ["chartdesk-testkit", "chartdesk-hello-window"];
 
 /// The workspace's resolved graph: package name → the names it depends on, by kind.
 struct Graph {
@@ -178,12 +180,26 @@ fn the_client_core_links_no_tauri_and_no_web_server() {
 }
 
 #[test]
+fn the_test_kit_is_linked_by_tests_and_benches_only() {
+    let graph = Graph::load();
+    let shipped: Vec<&String> = graph
+        .ours
+        .iter()
+        .filter(|p| {
+            p.as_str() != "chartdesk-testkit" && graph.links(p).contains("chartdesk-testkit")
+        })
+        .collect();
+    assert!(shipped.is_empty(), "{shipped:?} ship the test kit");
+}
+
+#[test]
 fn every_package_of_ours_is_placed_in_a_tier() {
     let graph = Graph::load();
     let placed: BTreeSet<&str> = SHARED_LEAVES
         .iter()
         .copied()
-        .chain([CLIENT_CORE, DESKTOP_SHELL, SERVER, "chartdesk-hello-window"])
+        .chain([CLIENT_CORE, DESKTOP_SHELL, SERVER])
+        .chain(TOOLS)
         .collect();
     let unplaced: Vec<&String> = graph
         .ours
