@@ -18,6 +18,7 @@ const backend = vi.hoisted(() => ({
   stampDocument: vi.fn(),
   detachDocument: vi.fn(),
   deleteDocument: vi.fn(),
+  documentHistory: vi.fn(),
   onUploadProgress: vi.fn(),
 }));
 const platform = vi.hoisted(() => ({ kind: "desktop", offline: true, pinning: true, saveDialog: true }));
@@ -45,6 +46,8 @@ beforeEach(async () => {
     return answer.promise;
   });
   backend.openDocument.mockReturnValue(new Promise(() => undefined));
+  // Nothing replaced or detached: the section under the list stays hidden.
+  backend.documentHistory.mockResolvedValue(null);
   list = await import("./category-list");
   const search = await import("../patient/search");
   list.initCategoryList(() => undefined);

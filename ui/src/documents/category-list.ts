@@ -1,11 +1,12 @@
 // The category view: a tile's documents (newest first, from the core) with thumbnails, filtered
 // by name and date; or the patient-wide search across categories. Selected rows (or all listed)
-// export to one ZIP. Only the newest load may draw the list: an answer (or error) for a
-// patient or category no longer on screen is dropped (shell/request-guard).
+// export to one ZIP. The list is a view (shell/scope) with one scope per patient and category
+// (or search): every answer, and every action's reply, reaches the list only through it, so one
+// for a patient or category no longer on screen is dropped.
 import { backend, platform } from "../backend/api";
-import type { DocumentRow, Tile, UiError } from "../backend/types";
+import type { DocumentRow, Tile } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
-import { latest, type Ticket } from "../shell/request-guard";
+import { type Scope, view } from "../shell/scope";
 import { parseUkDate } from "../shell/uk-date";
 import { hideHistory, showHistory } from "./removed-list";
 import { setUploadTarget } from "./upload";
@@ -20,8 +21,8 @@ const selected = new Set<string>();
 /** Thumbnail object URLs by document id (revoked when the list is left). */
 const thumbs = new Map<string, string>();
 let onRecordChanged: () => void = () => undefined;
-/** Which view (MRN and category, or MRN and search) the list is for. */
-const guard = latest();
+/** What the list shows: MRN and category, or MRN and search. */
+const list = view();
 
 /** `recordChanged` refreshes the banner and tiles after a change such as a stamp. */
 export function initCategoryList(recordChanged: () => void): void {
@@ -41,14 +42,14 @@ export function initCategoryList(recordChanged: () => void): void {
 
 /** Shows the patient-wide search results in the list. */
 export async function showSearch(patientMrn: string, text: string): Promise<void> {
-  const ticket = guard.next(`${patientMrn}/search/${text}`);
+  const scope = list.open(`${patientMrn}/search/${text}`);
   mrn = patientMrn;
   current = null;
   searching = true;
   setUploadTarget(null, false);
   byId("category-title").textContent = `Documents matching "${text}"`;
   startList();
-  await fill(ticket, backend.searchDocuments(patientMrn, text), "search");
+  await fill(scope, backend.searchDocuments(patientMrn, text), "search");
 }
 
 /** Empties the list while the next one loads: never the previous rows under a new title. */
@@ -61,47 +62,44 @@ function startList(): void {
 }
 
 /**
- * Shows `answer` if `ticket` is still the view on screen; a stale answer or error is dropped.
+ * Shows `answer` while `scope` is the list on screen (a stale answer or error never arrives).
  * A failed category hides the list and says why; a failed reload keeps the rows shown.
  */
-async function fill(ticket: Ticket, answer: Promise<DocumentRow[]>, kind: "category" | "search" | "reload"): Promise<void> {
-  try {
-    const found = await answer;
-    if (!ticket.current()) return;
-    rows = found;
-    if (kind === "reload" && current) byId("category-title").textContent = `${current.label} (${rows.length})`;
-    else showMessage(byId("tile-note"), null);
-    show(byId("category-view"), true);
-  } catch (e) {
-    if (!ticket.current()) return;
-    if (kind === "category") show(byId("category-view"), false);
-    if (kind !== "reload") showMessage(byId("tile-note"), (e as UiError).message);
-  }
-  loading = false;
-  render();
+async function fill(scope: Scope, answer: Promise<DocumentRow[]>, kind: "category" | "search" | "reload"): Promise<void> {
+  await scope.run(
+    answer,
+    (found) => {
+      rows = found;
+      if (kind === "reload" && current) byId("category-title").textContent = `${current.label} (${rows.length})`;
+      else showMessage(byId("tile-note"), null);
+      show(byId("category-view"), true);
+      loaded();
+    },
+    (e) => {
+      if (kind === "category") show(byId("category-view"), false);
+      if (kind !== "reload") showMessage(byId("tile-note"), e.message);
+      loaded();
+    },
+  );
 }
 
-/** Runs an action's reply only while the list it was started from is still on screen. */
-async function whileShown<T>(request: Promise<T>, then: (reply: T) => void, failed: (e: UiError) => void): Promise<void> {
-  const view = guard.key;
-  try {
-    const reply = await request;
-    if (guard.key === view) then(reply);
-  } catch (e) {
-    if (guard.key === view) failed(e as UiError);
-  }
+function loaded(): void {
+  loading = false;
+  render();
 }
 
 async function exportRows(ids: string[]): Promise<void> {
   const status = byId("export-status");
   if (ids.length === 0) return;
   status.textContent = `Exporting ${ids.length} document${ids.length === 1 ? "" : "s"}…`;
-  await whileShown(
+  await list.run(
     backend.exportDocuments(mrn, ids, []),
     (done) => {
       status.textContent = done ? exported(done.files, done.bytes, done.path) : "Export cancelled";
     },
-    (e) => (status.textContent = e.message),
+    (e) => {
+      status.textContent = e.message;
+    },
   );
 }
 
@@ -130,7 +128,7 @@ function preview(r: DocumentRow): HTMLElement {
     img.src = cached;
     return img;
   }
-  void whileShown(
+  void list.run(
     backend.documentThumbnail(mrn, r.id),
     (bytes) => {
       if (bytes.byteLength === 0) return img.replaceWith(badge);
@@ -163,7 +161,6 @@ function removeButton(row: DocumentRow, verb: "Detach" | "Delete"): HTMLElement 
       : null;
   const control = el("span", { className: "remove-control" }, why ? [button, why] : [button]);
   if (why) show(why, false);
-  const view = guard.key;
   let armed = false;
   const disarm = () => {
     armed = false;
@@ -187,14 +184,15 @@ function removeButton(row: DocumentRow, verb: "Detach" | "Delete"): HTMLElement 
     }
     // Sent as typed: the server decides what a reason must be and says so (invalid_input).
     const reason = why?.value ?? "";
-    await whileShown(
+    await list.run(
       verb === "Detach" ? backend.detachDocument(mrn, row.id) : backend.deleteDocument(mrn, row.id, reason),
       () => {
         rows = rows.filter((r) => r.id !== row.id);
         render();
         showMessage(byId("tile-note"), `${row.file_name}: ${verb === "Detach" ? "detached (files kept)" : "deleted"}.`);
         onRecordChanged();
-        if (current) void showHistory(mrn, current.category, () => guard.key === view);
+        const scope = list.scope;
+        if (current && scope) void showHistory(scope, mrn, current.category);
       },
       (e) => {
         showMessage(byId("tile-note"), e.message);
@@ -213,7 +211,7 @@ function removeButton(row: DocumentRow, verb: "Detach" | "Delete"): HTMLElement 
 }
 
 async function stamp(row: DocumentRow): Promise<void> {
-  await whileShown(
+  await list.run(
     backend.stampDocument(mrn, row.id),
     (updated) => {
       rows = rows.map((r) => (r.id === updated.id ? updated : r));
@@ -228,32 +226,32 @@ async function stamp(row: DocumentRow): Promise<void> {
 let current: Tile | null = null;
 
 export async function showCategory(patientMrn: string, tile: Tile, canUpload: boolean): Promise<void> {
-  const ticket = guard.next(`${patientMrn}/${tile.category}`);
+  const scope = list.open(`${patientMrn}/${tile.category}`);
   mrn = patientMrn;
   current = tile;
   searching = false;
   setUploadTarget({ mrn, category: tile.category }, canUpload);
   byId("category-title").textContent = `${tile.label} (${tile.count})`;
   startList();
-  const history = showHistory(patientMrn, tile.category, () => ticket.current());
-  await fill(ticket, backend.listDocuments(patientMrn, tile.category), "category");
+  const history = showHistory(scope, patientMrn, tile.category);
+  await fill(scope, backend.listDocuments(patientMrn, tile.category), "category");
   await history;
 }
 
 /** Re-reads the open category's list (after an upload); on failure the rows on screen stay. */
 export async function reloadCategory(): Promise<void> {
-  const key = guard.key;
+  const key = list.scope?.key;
   if (!current || !key) return;
   // Same view, newer request: it supersedes a load still in flight. An upload may have
   // replaced a preop image: the history is read again too.
-  const ticket = guard.next(key);
-  const history = showHistory(mrn, current.category, () => ticket.current());
-  await fill(ticket, backend.listDocuments(mrn, current.category), "reload");
+  const scope = list.open(key);
+  const history = showHistory(scope, mrn, current.category);
+  await fill(scope, backend.listDocuments(mrn, current.category), "reload");
   await history;
 }
 
 export function hideCategory(): void {
-  guard.cancel();
+  list.close();
   closeViewer();
   setUploadTarget(null, false);
   current = null;

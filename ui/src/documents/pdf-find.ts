@@ -4,6 +4,7 @@
 // drawn yet scrolls to that page, draws it, then highlights.
 import type { PageViewport } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { byId, el } from "../shell/dom";
+import { view as scopedView } from "../shell/scope";
 import type { PdfPages, TextRun } from "./pdf-pages";
 
 /** One occurrence: the run it is in and where in the run's text (`from`..`to`). */
@@ -15,14 +16,15 @@ export class PdfFind {
   private at = -1;
   /** The highlights on drawn pages, by match index. */
   private readonly hits = new Map<number, HTMLElement>();
-  /** Bumped by every search: the answer to an older one is dropped. */
-  private run = 0;
+  /** One scope per search (shell/scope): the text read for an older search, or for the
+   * document shown before, is dropped. */
+  private readonly searches = scopedView();
 
   constructor(private readonly onError: (e: unknown) => void) {}
 
   /** The document now laid out (null for none): earlier matches are forgotten. */
   show(view: PdfPages | null): void {
-    this.run++;
+    this.searches.close();
     this.clear();
     this.view = view;
   }
@@ -34,7 +36,7 @@ export class PdfFind {
 
   /** Marks every text run containing `text` (case-insensitive) and shows match `start`. */
   search(text: string, start = 0): void {
-    const run = ++this.run;
+    const scope = this.searches.open(text);
     this.clear();
     const count = byId("viewer-find-count");
     const needle = text.trim().toLowerCase();
@@ -49,12 +51,12 @@ export class PdfFind {
       return;
     }
     count.textContent = "Searching…";
-    view.allTexts().then(
+    void scope.run(
+      view.allTexts(),
       (texts) => {
-        if (texts && run === this.run && view === this.view) this.found(view, texts, needle, start);
+        if (texts) this.found(view, texts, needle, start);
       },
       (e) => {
-        if (run !== this.run || view !== this.view) return;
         count.textContent = "";
         this.onError(e);
       },
@@ -70,15 +72,21 @@ export class PdfFind {
     const at = this.at;
     const page = this.matches[at]!.page;
     byId("viewer-find-count").textContent = `${at + 1} of ${this.matches.length} (page ${page})`;
-    const run = this.run;
     const drawn = view.reveal(page);
     if (this.hits.has(at)) {
       this.focus(at);
       return;
     }
-    void drawn.then((ok) => {
-      if (ok && run === this.run && at === this.at) this.focus(at);
-    });
+    // Drawn for this search only: a newer search, or another document, drops it.
+    const scope = this.searches.scope;
+    if (!scope) return;
+    void scope.run(
+      drawn,
+      (ok) => {
+        if (ok && at === this.at) this.focus(at);
+      },
+      () => undefined,
+    );
   }
 
   /** A page was drawn: its matches are highlighted. */

@@ -5,26 +5,20 @@
 import { backend } from "../backend/api";
 import type { HistoryRow } from "../backend/types";
 import { byId, el, show } from "../shell/dom";
+import type { Scope } from "../shell/scope";
 import { openViewer } from "./viewer";
 
 /**
  * Loads `category`'s history under the list. Shown only when there is something to show, and
- * only while `isCurrent()` says the list it belongs to is still on screen.
+ * only while `scope`, the list it belongs to, is still on screen.
  */
-export async function showHistory(mrn: string, category: string, isCurrent: () => boolean): Promise<void> {
-  let rows: HistoryRow[] | null;
-  try {
-    rows = await backend.documentHistory(mrn, category);
-  } catch {
-    // Offline or refused: the current list still shows; the section waits for the next load.
-    rows = null;
-  }
-  if (!isCurrent()) return;
-  if (!rows || rows.length === 0) {
-    hideHistory();
-    return;
-  }
-  render(mrn, rows);
+export async function showHistory(scope: Scope, mrn: string, category: string): Promise<void> {
+  const shown = (rows: HistoryRow[] | null) => {
+    if (!rows || rows.length === 0) hideHistory();
+    else render(mrn, rows);
+  };
+  // Offline or refused: the current list still shows; the section waits for the next load.
+  await scope.run(backend.documentHistory(mrn, category), shown, () => shown(null));
 }
 
 export function hideHistory(): void {

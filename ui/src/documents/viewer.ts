@@ -2,16 +2,17 @@
 // text in a PDF (Enter for the next match); arrow keys move to the previous/next document of
 // the list. Bytes come only from the core (open_document). A PDF is laid out page by page but
 // only the pages near the viewport are drawn (pdf-pages), so memory stays bounded whatever its
-// length; find searches every page (pdf-find). Only the newest load or render may draw: a
-// document (or error) that arrives after moving on is dropped, and a PDF view stops drawing
-// once a newer render started (shell/request-guard). An image opens from its 1600 px JPEG
+// length; find searches every page (pdf-find). The viewer is a view (shell/scope) with one
+// scope per load or render of a document: the bytes, pdf.js and image events reach the body
+// only through it, so a document (or error) that arrives after moving on is dropped, and a PDF
+// stops drawing (and gives its canvases back) once a newer render started. An image opens from its 1600 px JPEG
 // (quick, and shown by every web view, TIFF scans too) with View original (O) beside it.
 import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import { backend } from "../backend/api";
 import type { DocumentRow, UiError } from "../backend/types";
 import { byId, el, show } from "../shell/dom";
 import { inertOutside } from "../shell/inert";
-import { latest, type Ticket } from "../shell/request-guard";
+import { type Scope, view } from "../shell/scope";
 import { PdfFind } from "./pdf-find";
 import { PdfPages, type TextRun } from "./pdf-pages";
 import { installStreamIteration } from "./stream-iteration";
@@ -44,11 +45,12 @@ let pdf: PdfPages | null = null;
 let resume = { page: 1, match: 0 };
 /** The text read from the PDF shown, kept while only its zoom or rotation changes. */
 let texts: { key: string; runs: (TextRun[] | undefined)[] } | null = null;
+// Its searches end with the document in the body (clearBody), so an error is for the one shown.
 const finder = new PdfFind((e) => {
-  if (guard.key) byId("viewer-status").textContent = (e as UiError).message ?? String(e);
+  byId("viewer-status").textContent = (e as UiError).message ?? String(e);
 });
-/** Which document (MRN and id) may draw in the body. */
-const guard = latest();
+/** The document (MRN and id) that draws in the body. */
+const viewer = view();
 const keyFor = (row: DocumentRow) => `${mrn}/${row.id}`;
 
 export function initViewer(): void {
@@ -108,7 +110,7 @@ export function openViewer(patientMrn: string, rows: DocumentRow[], start: numbe
 }
 
 export function closeViewer(): void {
-  guard.cancel();
+  viewer.close();
   current = null;
   // The text find read from the PDF (every page's, after a search) goes with it.
   texts = null;
@@ -141,7 +143,7 @@ function clearBody(): void {
 async function load(notice = ""): Promise<void> {
   const row = list[index];
   if (!row) return;
-  const ticket = guard.next(keyFor(row));
+  const scope = viewer.open(keyFor(row));
   zoom = 1;
   rotation = 0;
   current = null;
@@ -154,23 +156,22 @@ async function load(notice = ""): Promise<void> {
   const status = byId("viewer-status");
   status.textContent = "Opening…";
   byId("viewer-body").focus();
-  let bytes: ArrayBuffer;
-  try {
-    bytes = await backend.openDocument(mrn, row.id, optimized);
-  } catch (e) {
-    if (!ticket.current()) return;
-    if (optimized && (e as UiError).code === "optimized_not_kept") {
-      notKept = keyFor(row);
-      wantOriginal = true;
-      void load("Offline: the optimized image was not kept on this computer, so the original file is shown.");
-      return;
-    }
-    status.textContent = (e as UiError).message ?? String(e);
-    return;
-  }
-  if (!ticket.current()) return;
-  current = { row, bytes, optimized, notice };
-  await render(ticket);
+  await scope.run(
+    backend.openDocument(mrn, row.id, optimized),
+    async (bytes) => {
+      current = { row, bytes, optimized, notice };
+      await render(scope);
+    },
+    (e) => {
+      if (optimized && e.code === "optimized_not_kept") {
+        notKept = keyFor(row);
+        wantOriginal = true;
+        void load("Offline: the optimized image was not kept on this computer, so the original file is shown.");
+        return;
+      }
+      status.textContent = e.message ?? String(e);
+    },
+  );
 }
 
 // Only images have one (the server takes variants for images only).
@@ -199,10 +200,10 @@ function toggleOriginal(): void {
   void load();
 }
 
-/** Draws the current document; a zoom or rotation of a PDF starts a newer render (a new ticket
+/** Draws the current document; a zoom or rotation of a PDF starts a newer render (a new scope
  * for the same document) so the older view stops drawing. It comes back to the page the reader
  * was on, and to the same find match. */
-async function render(ticket: Ticket): Promise<void> {
+async function render(scope: Scope): Promise<void> {
   const shown = current;
   if (!shown) return;
   // A view still opening, or a search not answered yet, keeps the place it was given.
@@ -212,26 +213,35 @@ async function render(ticket: Ticket): Promise<void> {
   const status = byId("viewer-status");
   const isPdf = shown.row.content_type === "application/pdf";
   show(byId("viewer-find"), isPdf);
-  try {
-    if (isPdf) {
-      const drawn = await renderPdf(shown.bytes, ticket, focus);
-      if (!ticket.current()) return;
+  const failed = (e: UiError) => {
+    status.textContent = e.message ?? String(e);
+  };
+  if (!isPdf) {
+    try {
+      renderImage(shown.bytes, shown.optimized ? "image/jpeg" : shown.row.content_type, scope);
+      status.textContent = shown.notice;
+    } catch (e) {
+      failed(e as UiError);
+    }
+    return;
+  }
+  await scope.run(
+    renderPdf(shown.bytes, scope, focus),
+    (drawn) => {
       const text = byId<HTMLInputElement>("viewer-find-text").value;
       if (text) finder.search(text, match);
-      if (!drawn) return; // the page's error is shown
-    } else renderImage(shown.bytes, shown.optimized ? "image/jpeg" : shown.row.content_type, ticket);
-    status.textContent = shown.notice;
-  } catch (e) {
-    if (ticket.current()) status.textContent = (e as UiError).message ?? String(e);
-  }
+      if (drawn) status.textContent = shown.notice; // else the page's error is shown
+    },
+    failed,
+  );
 }
 
-function renderImage(bytes: ArrayBuffer, type: string, ticket: Ticket): void {
+function renderImage(bytes: ArrayBuffer, type: string, scope: Scope): void {
   objectUrl = URL.createObjectURL(new Blob([bytes], { type }));
   const img = el("img", { attrs: { src: objectUrl, alt: list[index]?.file_name ?? "document", id: "viewer-image" } });
-  img.addEventListener("error", () => undecodable(ticket, type), { once: true });
+  img.addEventListener("error", scope.bind(() => undecodable(type)), { once: true });
   // A scan opens whole on screen (never enlarged); + and − zoom from there, 0 fits again.
-  img.addEventListener("load", () => ticket.current() && fitImage(), { once: true });
+  img.addEventListener("load", scope.bind(fitImage), { once: true });
   byId("viewer-body").replaceChildren(img);
   applyTransform();
 }
@@ -250,8 +260,8 @@ function fitImage(): void {
 
 /** This web view cannot draw the image (WebKitGTK and Chromium have no TIFF decoder): say so,
  * and go back to the optimized JPEG where there is one. */
-function undecodable(ticket: Ticket, type: string): void {
-  if (!ticket.current() || !current) return;
+function undecodable(type: string): void {
+  if (!current) return;
   const kind = type === "image/tiff" ? "TIFF" : type.replace("image/", "").toUpperCase();
   const canFallBack = !current.optimized && hasOptimized(current.row) && notKept !== keyFor(current.row);
   const status = byId("viewer-status");
@@ -267,48 +277,51 @@ function undecodable(ticket: Ticket, type: string): void {
 }
 
 /** Lays out the PDF and draws the pages near the viewport, starting at page `focus`. The view
- * stops drawing (and gives its canvases back) as soon as a newer render starts or the viewer
- * closes: after every await it checks the ticket. True once the first pages are drawn. */
-async function renderPdf(bytes: ArrayBuffer, ticket: Ticket, focus: number): Promise<boolean> {
+ * stops drawing (and gives its canvases back) as soon as its scope ends: a newer render, another
+ * document, the viewer closed. True once the first pages are drawn. */
+async function renderPdf(bytes: ArrayBuffer, scope: Scope, focus: number): Promise<boolean> {
   // pdf.js takes ownership of the buffer it is given: hand it a copy.
   const task = pdfjs.getDocument({ data: new Uint8Array(bytes.slice(0)), isEvalSupported: false });
   let view: PdfPages | null = null;
   // Superseded: stop parsing and drawing now (the pending awaits reject or are dropped).
-  const stop = () => {
+  scope.defer(() => {
     view?.destroy();
     void task.destroy();
-  };
-  ticket.signal.addEventListener("abort", stop, { once: true });
-  let doc: pdfjs.PDFDocumentProxy;
-  try {
-    doc = await task.promise;
-  } catch (e) {
-    ticket.signal.removeEventListener("abort", stop);
-    void task.destroy();
-    throw e;
-  }
-  if (!ticket.current()) return false;
-  const key = ticket.key;
-  if (texts?.key !== key) texts = { key, runs: [] };
-  const mine = () => pdf === view && ticket.current();
-  view = new PdfPages(doc, byId("viewer-body"), {
-    scale: 1.5 * zoom,
-    rotation,
-    live: () => ticket.current(),
-    onDrawn: (n, holder, viewport) => {
-      if (mine()) finder.paint(n, holder, viewport);
-    },
-    onReleased: (n) => {
-      if (mine()) finder.released(n);
-    },
-    onError: (e) => {
-      if (ticket.current()) byId("viewer-status").textContent = (e as UiError).message ?? String(e);
-    },
-    texts: texts.runs,
   });
-  pdf = view;
-  finder.show(view);
-  return view.open(focus);
+  let drawn = Promise.resolve(false);
+  await scope.run(
+    task.promise,
+    (doc) => {
+      const key = scope.key;
+      const read = texts?.key === key ? texts : { key, runs: [] };
+      texts = read;
+      // The body's view, not an older one of the same document still tearing down.
+      const mine = () => pdf === view;
+      view = new PdfPages(doc, byId("viewer-body"), {
+        scale: 1.5 * zoom,
+        rotation,
+        live: () => scope.live,
+        onDrawn: scope.bind((n, holder, viewport) => {
+          if (mine()) finder.paint(n, holder, viewport);
+        }),
+        onReleased: scope.bind((n) => {
+          if (mine()) finder.released(n);
+        }),
+        onError: scope.bind((e) => {
+          byId("viewer-status").textContent = (e as UiError).message ?? String(e);
+        }),
+        texts: read.runs,
+      });
+      pdf = view;
+      finder.show(view);
+      drawn = view.open(focus);
+    },
+    (e) => {
+      void task.destroy();
+      throw e;
+    },
+  );
+  return drawn;
 }
 
 /** Drag with the mouse (or a finger/pen) to pan a zoomed document. */
@@ -348,7 +361,7 @@ function rotate(): void {
 function applyTransform(): void {
   const img = document.getElementById("viewer-image") as HTMLImageElement | null;
   if (!img) {
-    if (current) void render(guard.next(keyFor(current.row)));
+    if (current) void render(viewer.open(keyFor(current.row)));
     return;
   }
   // Zoom changes the laid-out size (not a transform) so the body scrolls and drag pans it.

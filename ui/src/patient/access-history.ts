@@ -1,19 +1,20 @@
 // The access history of the patient on screen (records admins): who opened or changed the
 // record, when, and why for a restricted one. The server pages it, newest first; "Show older
-// events" appends the next page. Only an answer for the patient on screen draws.
+// events" appends the next page. Each page is asked for in the panel's scope (shell/scope), so
+// only an answer for the patient on screen, and for the newest request, draws.
 import { backend } from "../backend/api";
-import type { AccessEvent, UiError } from "../backend/types";
+import type { AccessEvent } from "../backend/types";
 import { byId, el, show } from "../shell/dom";
-import { latest } from "../shell/request-guard";
+import { view } from "../shell/scope";
 
-const requests = latest();
+const panel = view();
 let offeredFor: string | null = null;
 
 /** Shows or hides the button for the patient drawn; a different patient closes the history. */
 export function offerAccessHistory(mrn: string, allowed: boolean): void {
   if (offeredFor === mrn) return;
   offeredFor = mrn;
-  requests.cancel();
+  panel.close();
   const button = byId<HTMLButtonElement>("show-access-history");
   show(button, allowed);
   closePanel();
@@ -22,20 +23,21 @@ export function offerAccessHistory(mrn: string, allowed: boolean): void {
 
 async function showAccessHistory(mrn: string): Promise<void> {
   const status = byId("access-history-status");
-  const ticket = requests.next(mrn);
+  const scope = panel.open(mrn);
   show(byId("access-history"), true);
   byId("access-history-rows").replaceChildren();
   show(byId("access-history-older"), false);
   status.textContent = "Loading…";
-  try {
-    const page = await backend.accessHistory(mrn);
-    if (!ticket.current()) return;
-    byId("access-history-rows").append(...page.rows.map(row));
-    pageShown(mrn, page.next);
-  } catch (e) {
-    if (!ticket.current()) return;
-    status.textContent = (e as UiError).message;
-  }
+  await scope.run(
+    backend.accessHistory(mrn),
+    (page) => {
+      byId("access-history-rows").append(...page.rows.map(row));
+      pageShown(mrn, page.next);
+    },
+    (e) => {
+      status.textContent = e.message;
+    },
+  );
 }
 
 /** Appends the page after `after`; focus goes to the first older event, so reading and
@@ -43,12 +45,10 @@ async function showAccessHistory(mrn: string): Promise<void> {
 async function showOlder(mrn: string, after: string): Promise<void> {
   const status = byId("access-history-status");
   const older = byId<HTMLButtonElement>("access-history-older");
-  const ticket = requests.next(mrn);
+  const scope = panel.open(mrn);
   older.disabled = true;
   status.textContent = "Loading older events…";
-  try {
-    const page = await backend.accessHistory(mrn, after);
-    if (!ticket.current()) return;
+  await scope.run(backend.accessHistory(mrn, after), (page) => {
     const added = page.rows.map(row);
     byId("access-history-rows").append(...added);
     older.disabled = false;
@@ -62,11 +62,10 @@ async function showOlder(mrn: string, after: string): Promise<void> {
       status.tabIndex = -1;
       status.focus();
     }
-  } catch (e) {
-    if (!ticket.current()) return;
+  }, (e) => {
     older.disabled = false;
-    status.textContent = (e as UiError).message;
-  }
+    status.textContent = e.message;
+  });
 }
 
 /** The count of what is shown, and the button for older events while the server has more. */
@@ -101,7 +100,7 @@ function closePanel(): void {
 
 export function resetAccessHistory(): void {
   offeredFor = null;
-  requests.cancel();
+  panel.close();
   show(byId("show-access-history"), false);
   closePanel();
 }

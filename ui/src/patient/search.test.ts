@@ -15,6 +15,7 @@ const backend = vi.hoisted(() => ({
   listDocuments: vi.fn(),
   searchDocuments: vi.fn(),
   documentThumbnail: vi.fn(),
+  documentHistory: vi.fn(),
   onUploadProgress: vi.fn(),
 }));
 vi.mock("../backend/api", () => ({
@@ -48,6 +49,7 @@ beforeEach(async () => {
   });
   backend.listDocuments.mockReturnValue(new Promise(() => undefined));
   backend.pinPatient.mockReturnValue(new Promise(() => undefined));
+  backend.documentHistory.mockResolvedValue(null);
   sessionEnded = vi.fn();
   const search = await import("./search");
   search.initPatientSearch(sessionEnded);
@@ -221,6 +223,85 @@ describe("suggestions follow what was typed last", () => {
     expect(list.getAttribute("role")).toBe("listbox");
     for (const li of list.children) expect(li.getAttribute("role")).toBe("presentation");
     expect([...list.querySelectorAll('[role="option"]')].map((o) => o.textContent)).toEqual(["BRAVO, Ben"]);
+  });
+});
+
+/** Ann on screen, then Ben found: each answered in turn. */
+async function annThenBen(): Promise<void> {
+  searchFor("MRN 1001");
+  finds.get("MRN 1001")!.resolve(ann);
+  await settle(0);
+  searchFor("MRN 2002");
+  finds.get("MRN 2002")!.resolve(ben);
+  await settle(0);
+  expect(byId("banner-mrn").textContent).toBe("2002");
+}
+
+describe("answers about the previous patient never land on the patient on screen", () => {
+  it("a re-read of the previous patient's banner answered late never replaces the new patient", async () => {
+    const reread = deferred<PatientSummary | null>();
+    backend.revalidatePatient.mockReturnValue(reread.promise);
+    searchFor("MRN 1001");
+    finds.get("MRN 1001")!.resolve({ ...ann, synced_at: "2024-05-01T10:00:00Z" });
+    await settle(0);
+    expect(backend.revalidatePatient).toHaveBeenCalledWith("1001");
+    searchFor("MRN 2002");
+    finds.get("MRN 2002")!.resolve(ben);
+    await settle(0);
+    reread.resolve({ ...ann, banner: { ...ann.banner, display_name: "ALPHA, Ann (changed)" } });
+    await settle(0);
+
+    expect(byId("banner-mrn").textContent).toBe("2002");
+    expect(byId("banner-name").textContent).toBe("BRAVO, Ben");
+  });
+
+  it("the previous patient's download for offline use finishing late says nothing about the new patient", async () => {
+    const pinned = deferred<{ documents: number; skipped: number }>();
+    let progress: (done: number, total: number) => void = () => undefined;
+    backend.pinPatient.mockImplementation((_mrn: string, onProgress: typeof progress) => {
+      progress = onProgress;
+      return pinned.promise;
+    });
+    searchFor("MRN 1001");
+    finds.get("MRN 1001")!.resolve(ann);
+    await settle(0);
+    byId("pin-patient").click();
+    expect(backend.pinPatient).toHaveBeenCalledWith("1001", expect.any(Function));
+    searchFor("MRN 2002");
+    finds.get("MRN 2002")!.resolve(ben);
+    await settle(0);
+    progress(3, 4);
+    pinned.resolve({ documents: 4, skipped: 0 });
+    await settle(0);
+
+    expect(byId("pin-state").textContent).toBe("");
+    expect(byId("pin-patient").textContent).toBe("Keep this patient offline");
+    expect(byId("pin-status").textContent).toBe("");
+  });
+
+  it("the previous patient's 'no longer kept offline' answered late leaves the new patient's state alone", async () => {
+    const unpinned = deferred<undefined>();
+    backend.unpinPatient.mockReturnValue(unpinned.promise);
+    searchFor("MRN 1001");
+    finds.get("MRN 1001")!.resolve({ ...ann, pinned: true });
+    await settle(0);
+    byId("pin-patient").click();
+    searchFor("MRN 2002");
+    finds.get("MRN 2002")!.resolve({ ...ben, pinned: true });
+    await settle(0);
+    unpinned.resolve(undefined);
+    await settle(0);
+
+    expect(byId("pin-state").textContent).toBe("Kept offline on this computer");
+    expect(byId("pin-status").textContent).toBe("");
+  });
+
+  it("a document search for the patient on screen names that patient", async () => {
+    backend.searchDocuments.mockReturnValue(new Promise(() => undefined));
+    await annThenBen();
+    byId<HTMLInputElement>("doc-search").value = "bloods";
+    byId<HTMLFormElement>("doc-search-form").requestSubmit();
+    expect(backend.searchDocuments).toHaveBeenCalledWith("2002", "bloods");
   });
 });
 

@@ -1,14 +1,15 @@
 // Find a patient by NHS number or MRN, then show the banner and tiles.
 // Only the search asked for last may draw: a suggestion click can start a new search while an
-// older one is in flight, and suggestion lists can settle out of order, so each takes a ticket
-// (shell/request-guard) and a stale answer, or error, is dropped silently.
+// older one is in flight, and suggestion lists can settle out of order, so each runs in its own
+// scope (shell/scope) and a stale answer, or error, is dropped silently. The patient on screen
+// is a view too: a re-read, pin or unpin answered after another patient was opened says nothing.
 import { backend } from "../backend/api";
 import type { PatientSummary, SearchChoice, UiError } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
 import { hideCategory, showCategory, showSearch } from "../documents/category-list";
 import { acceptDrops } from "../documents/upload";
 import { markOffline, setCopyTime } from "../shell/offline";
-import { latest } from "../shell/request-guard";
+import { type Scope, view } from "../shell/scope";
 import { offerAccessHistory, resetAccessHistory } from "./access-history";
 import { renderBanner } from "./banner";
 import { askBreakGlassReason } from "./break-glass";
@@ -39,25 +40,30 @@ export function initPatientSearch(onSessionEnded: () => void): void {
   byId("doc-search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = byId<HTMLInputElement>("doc-search").value.trim();
-    if (!current || !text) return;
+    const mrn = patient.scope?.key;
+    if (!mrn || !text) return;
     for (const tile of byId("tiles").querySelectorAll("button.tile")) tile.setAttribute("aria-pressed", "false");
-    void showSearch(current, text);
+    void showSearch(mrn, text);
   });
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     // A suggestion list still on its way must not pop up over the search.
     window.clearTimeout(typing);
-    suggestions.cancel();
+    suggestions.close();
     show(byId("search-suggestions"), false);
-    const ticket = searches.next(query.value);
+    const scope = searches.open(query.value);
     showMessage(error, null);
     query.removeAttribute("aria-invalid");
     submit.disabled = true;
     show(busy, true);
-    try {
-      const summary = await findWithBreakGlass(ticket.key, () => ticket.current());
-      if (!ticket.current()) return;
+    // A newer search in flight owns the busy state: only this search's own answer gives it back.
+    const answered = () => {
+      submit.disabled = false;
+      show(busy, false);
+    };
+    const shown = (summary: PatientSummary | null) => {
+      answered();
       if (!summary) {
         showMessage(error, "The restricted record was not opened: it needs a reason.");
         query.focus();
@@ -67,12 +73,12 @@ export function initPatientSearch(onSessionEnded: () => void): void {
       byId<HTMLInputElement>("doc-search").value = "";
       showSummary(summary);
       // Shown from the offline copy at once: ask the cloud whether anything changed.
-      if (summary.synced_at) void revalidate(summary.banner.mrn);
+      if (summary.synced_at) void revalidate();
       note.textContent = "";
       show(record, true);
-    } catch (e) {
-      if (!ticket.current()) return;
-      const err = e as UiError;
+    };
+    const failed = (err: UiError) => {
+      answered();
       if (err.code === "unauthenticated") {
         onSessionEnded();
         return;
@@ -86,31 +92,35 @@ export function initPatientSearch(onSessionEnded: () => void): void {
       if (err.code === "invalid_input") query.setAttribute("aria-invalid", "true");
       query.focus();
       query.select();
-    } finally {
-      // The newer search in flight owns the busy state.
-      if (ticket.current()) {
-        submit.disabled = false;
-        show(busy, false);
-      }
-    }
+    };
+    await findWithBreakGlass(scope, shown, failed);
   });
 }
 
 /**
- * Finds the patient; a restricted record asks for a break-glass reason first and is found again
- * with it. `null` when the user cancels the prompt, or a newer search took over meanwhile.
+ * Finds the patient searched for in `scope` (its key is the query); a restricted record asks for
+ * a break-glass reason first and is found again with it. `shown(null)` when the user cancels the
+ * prompt; nothing at all once a newer search took over.
  */
-async function findWithBreakGlass(query: string, stillWanted: () => boolean): Promise<PatientSummary | null> {
-  try {
-    return await backend.findPatient(query);
-  } catch (e) {
-    if ((e as UiError).code !== "reason_required" || !stillWanted()) throw e;
+async function findWithBreakGlass(
+  scope: Scope,
+  shown: (summary: PatientSummary | null) => void,
+  failed: (e: UiError) => void,
+): Promise<void> {
+  const query = scope.key;
+  await scope.run(backend.findPatient(query), shown, async (e) => {
+    if (e.code !== "reason_required") return failed(e);
     // The previous patient must not stay on screen behind the prompt for another one.
     show(byId("patient-record"), false);
-    const reason = await askBreakGlassReason();
-    if (!reason || !stillWanted()) return null;
-    return await backend.findPatient(query, reason);
-  }
+    await scope.run(
+      askBreakGlassReason(),
+      async (reason) => {
+        if (!reason) return shown(null);
+        await scope.run(backend.findPatient(query, reason), shown, failed);
+      },
+      failed,
+    );
+  });
 }
 
 /**
@@ -147,17 +157,21 @@ function showPinned(now: boolean): void {
 
 /** The patient is no longer kept offline whatever the budget (its copies age out as usual). */
 async function unpin(): Promise<void> {
-  const mrn = current;
-  if (!mrn) return;
+  const scope = patient.scope;
+  if (!scope) return;
   const button = byId<HTMLButtonElement>("pin-patient");
   button.disabled = true;
   try {
-    await backend.unpinPatient(mrn);
-    if (current !== mrn) return;
-    showPinned(false);
-    byId("pin-status").textContent = "No longer kept offline; copies already here age out as usual";
-  } catch (e) {
-    if (current === mrn) byId("pin-status").textContent = (e as UiError).message;
+    await scope.run(
+      backend.unpinPatient(scope.key),
+      () => {
+        showPinned(false);
+        byId("pin-status").textContent = "No longer kept offline; copies already here age out as usual";
+      },
+      (e) => {
+        byId("pin-status").textContent = e.message;
+      },
+    );
   } finally {
     button.disabled = false;
   }
@@ -165,7 +179,8 @@ async function unpin(): Promise<void> {
 
 /** Downloads every document of the patient on screen for offline use, with a progress bar. */
 async function pin(): Promise<void> {
-  if (!current) return;
+  const scope = patient.scope;
+  if (!scope) return;
   const bar = byId<HTMLProgressElement>("pin-progress");
   const status = byId("pin-status");
   const button = byId<HTMLButtonElement>("pin-patient");
@@ -173,18 +188,24 @@ async function pin(): Promise<void> {
   show(bar, true);
   bar.removeAttribute("value");
   status.textContent = "Downloading for offline use…";
+  const progress = scope.bind((done: number, total: number) => {
+    bar.max = Math.max(total, 1);
+    bar.value = done;
+    status.textContent = `Downloading for offline use… ${done} of ${total}`;
+  });
   try {
-    const report = await backend.pinPatient(current, (done, total) => {
-      bar.max = Math.max(total, 1);
-      bar.value = done;
-      status.textContent = `Downloading for offline use… ${done} of ${total}`;
-    });
-    showPinned(true);
-    status.textContent = `Kept offline: ${report.documents} document${report.documents === 1 ? "" : "s"}${
-      report.skipped ? ` (${report.skipped} flagged by the virus scanner, not kept)` : ""
-    }`;
-  } catch (e) {
-    status.textContent = (e as UiError).message;
+    await scope.run(
+      backend.pinPatient(scope.key, progress),
+      (report) => {
+        showPinned(true);
+        status.textContent = `Kept offline: ${report.documents} document${report.documents === 1 ? "" : "s"}${
+          report.skipped ? ` (${report.skipped} flagged by the virus scanner, not kept)` : ""
+        }`;
+      },
+      (e) => {
+        status.textContent = e.message;
+      },
+    );
   } finally {
     show(bar, false);
     button.disabled = false;
@@ -194,10 +215,14 @@ async function pin(): Promise<void> {
 async function suggest(typed: string): Promise<void> {
   const list = byId("search-suggestions");
   const text = typed.trim();
-  const ticket = suggestions.next(text);
+  const scope = suggestions.open(text);
   // A full NHS number or MRN goes to the search itself.
-  const hits = text.length >= 2 && !/^\d[\d ]{8,}$/.test(text) ? await backend.searchOffline(text).catch(() => []) : [];
-  if (!ticket.current()) return;
+  const wanted = text.length >= 2 && !/^\d[\d ]{8,}$/.test(text);
+  const found = wanted ? backend.searchOffline(text).catch(() => []) : Promise.resolve([]);
+  await scope.run(found, (hits) => showSuggestions(list, hits), () => undefined);
+}
+
+function showSuggestions(list: HTMLElement, hits: Awaited<ReturnType<typeof backend.searchOffline>>): void {
   list.replaceChildren(
     ...hits.map((hit) => {
       const button = el("button", { text: hit.label, attrs: { type: "button", role: "option" } });
@@ -218,9 +243,12 @@ async function suggest(typed: string): Promise<void> {
 }
 
 function showSummary(summary: PatientSummary): void {
-  if (current !== summary.banner.mrn) byId("pin-status").textContent = "";
+  // Another patient: whatever was still on its way for the previous one is dropped.
+  if (patient.scope?.key !== summary.banner.mrn) {
+    patient.open(summary.banner.mrn);
+    byId("pin-status").textContent = "";
+  }
   showPinned(summary.pinned);
-  current = summary.banner.mrn;
   setCopyTime(summary.synced_at);
   renderBanner(byId("patient-banner"), summary.banner);
   const mrn = summary.banner.mrn;
@@ -233,34 +261,41 @@ function showSummary(summary: PatientSummary): void {
   }
 }
 
-let current: string | null = null;
+/** The patient on screen, keyed by MRN. */
+const patient = view();
 /** The patient search in flight: only the newest may draw the banner and tiles. */
-const searches = latest();
+const searches = view();
 /** The suggestion list in flight: only the one for what was typed last may show. */
-const suggestions = latest();
+const suggestions = view();
 
 /** Re-reads the open patient's banner and tiles (after a stamp or upload); the category view stays. */
 export async function refreshPatient(): Promise<void> {
-  if (current) await revalidate(current);
+  await revalidate();
 }
 
 /** Conditional re-read: a newer summary replaces the one on screen; offline keeps the copy. */
-async function revalidate(mrn: string): Promise<void> {
-  try {
-    const fresh = await backend.revalidatePatient(mrn);
-    if (current !== mrn) return;
-    if (fresh) showSummary(fresh);
-    else setCopyTime(null);
-  } catch (e) {
-    const { code } = e as UiError;
-    if (code === "unreachable" || code === "unavailable") markOffline();
-  }
+async function revalidate(): Promise<void> {
+  const scope = patient.scope;
+  if (!scope) return;
+  const answer = backend.revalidatePatient(scope.key);
+  // Being offline is news whichever patient is on screen by then.
+  answer.catch((e: UiError) => {
+    if (e.code === "unreachable" || e.code === "unavailable") markOffline();
+  });
+  await scope.run(
+    answer,
+    (fresh) => {
+      if (fresh) showSummary(fresh);
+      else setCopyTime(null);
+    },
+    () => undefined,
+  );
 }
 
 export function resetPatientSearch(): void {
-  current = null;
-  searches.cancel();
-  suggestions.cancel();
+  patient.close();
+  searches.close();
+  suggestions.close();
   show(byId("search-busy"), false);
   byId<HTMLButtonElement>("search-submit").disabled = false;
   show(byId("search-suggestions"), false);
