@@ -170,6 +170,28 @@ describe("the document list follows the patient on the banner", () => {
     expect(listedIds()).toEqual(["b-1"]);
   });
 
+  it("a thumbnail for the previous patient's document answered late is never made into an image", async () => {
+    const made = vi.fn(() => "blob:thumb");
+    URL.createObjectURL = made;
+    const thumb = deferred<ArrayBuffer>();
+    backend.documentThumbnail.mockReturnValue(thumb.promise);
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve([{ ...annRows[0]!, has_thumbnail: true }]);
+    await settle(0);
+    expect(backend.documentThumbnail).toHaveBeenCalledWith("1001", "a-1");
+    await findPatient("2002");
+    openLabTile();
+    lists.get("2002")!.resolve(benRows);
+    await settle(0);
+    thumb.resolve(new Uint8Array([0xff, 0xd8]).buffer);
+    await settle(0);
+
+    expect(made).not.toHaveBeenCalled();
+    expect(listedIds()).toEqual(["b-1"]);
+    expect(byId("doc-rows").querySelector("img")).toBeNull();
+  });
+
   it("the same patient's list still loads and opens normally", async () => {
     await findPatient("1001");
     openLabTile();

@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { DocumentRow, HistoryRow } from "../backend/types";
 import { byId } from "../shell/dom";
-import { loadPage, row, settle, summary } from "./test-support";
+import { deferred, loadPage, row, settle, summary } from "./test-support";
 
 const backend = vi.hoisted(() => ({
   findPatient: vi.fn(),
@@ -45,8 +45,8 @@ beforeEach(async () => {
   search.initPatientSearch(() => undefined);
 });
 
-async function openLab(): Promise<void> {
-  byId<HTMLInputElement>("patient-query").value = "MRN 1001";
+async function openLab(mrn = "1001"): Promise<void> {
+  byId<HTMLInputElement>("patient-query").value = `MRN ${mrn}`;
   byId<HTMLFormElement>("search-form").requestSubmit();
   await settle(0);
   byId("tiles").querySelector<HTMLButtonElement>('button[data-category="lab"]')!.click();
@@ -80,6 +80,24 @@ describe("the replaced and detached section", () => {
     await openLab();
     expect(byId("doc-history").hidden).toBe(true);
     expect(byId("doc-rows").querySelectorAll("tr")).toHaveLength(1);
+  });
+});
+
+describe("the section belongs to the patient on screen", () => {
+  it("the previous patient's section answered late never shows under the new patient's list", async () => {
+    const late = deferred<HistoryRow[]>();
+    backend.findPatient.mockImplementation(async (query: string) =>
+      query === "MRN 1001" ? summary("1001", "ALPHA, Ann") : summary("2002", "BRAVO, Ben"),
+    );
+    backend.documentHistory.mockImplementation((mrn: string) => (mrn === "1001" ? late.promise : Promise.resolve(null)));
+    await openLab("1001");
+    await openLab("2002");
+    expect(byId("banner-mrn").textContent).toBe("2002");
+    late.resolve([replaced]);
+    await settle(0);
+
+    expect(byId("doc-history").hidden).toBe(true);
+    expect(historyItems()).toHaveLength(0);
   });
 });
 

@@ -158,6 +158,28 @@ describe("PDF pages", () => {
   });
 });
 
+describe("find belongs to the document shown", () => {
+  it("a search still reading the previous document's text never marks or counts in the next one", async () => {
+    FakeObserver.install();
+    const letter = row("doc-q", "ann-letter.pdf", "application/pdf");
+    viewer.openViewer("1001", [reportPdf, letter], 0);
+    opens.get("doc-p")!.resolve(bytes("pdf:300:needle:250"));
+    await vi.waitFor(() => expect(byId("viewer-status").textContent).toBe(""));
+    FakeObserver.latest().near([1, 2, 3]);
+    search("needle");
+    expect(findCount()).toBe("Searching…");
+    key(byId("viewer"), "ArrowRight");
+    opens.get("doc-q")!.resolve(bytes("pdf:2:plain"));
+    await vi.waitFor(() => expect(findCount()).toBe("No matches"), reading);
+    await settle(300);
+
+    expect(byId("viewer-title").textContent).toBe("ann-letter.pdf (2 of 2)");
+    expect(findCount()).toBe("No matches");
+    expect(byId("viewer-body").querySelectorAll(".find-hit")).toHaveLength(0);
+    expect(pagesShown()).not.toContain("250");
+  });
+});
+
 describe("find marks the word it found", () => {
   it("the highlight covers the word's share of its line, and each occurrence is a match", async () => {
     // The fake page's one line is "a gamma here" (12 characters), 9 units wide from x = 5.
