@@ -2,7 +2,7 @@
 // list never keeps claiming it waits after it went up. The core is faked; upload.ts is real.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { byId } from "../shell/dom";
-import { loadPage, settle } from "./test-support";
+import { deferred, loadPage, settle } from "./test-support";
 
 const backend = vi.hoisted(() => ({
   uploadDocument: vi.fn(),
@@ -71,5 +71,39 @@ describe("an upload in flight", () => {
     expect(words()).toBe("Uploading… 25%");
     progress({ upload_id: id, sent: 100, total: 100 });
     expect(words()).toBe("Uploading… 100%");
+  });
+});
+
+describe("an upload's result belongs to the list it was started from", () => {
+  it("a refusal answered after staff moved to another patient offers nothing under that patient", async () => {
+    const refused = deferred<never>();
+    backend.uploadDocument.mockReturnValue(refused.promise);
+    choose("site-marking.jpg");
+    await settle(0);
+    upload.setUploadTarget({ mrn: "20000002", category: "preop" }, true);
+    refused.reject({ code: "preop_full", message: "Preop already holds 3 images" });
+    await settle();
+
+    expect(byId("upload-list").children).toHaveLength(0);
+    expect(document.querySelector(".replace-oldest")).toBeNull();
+  });
+
+  it("a file added after staff moved on still has the record read again, without a line for it", async () => {
+    const added = vi.fn();
+    vi.resetModules();
+    loadPage();
+    upload = await import("./upload");
+    upload.initUpload(added);
+    upload.setUploadTarget({ mrn: "10000001", category: "intraop" }, true);
+    const answer = deferred<{ kind: "queued"; doc_id: string; message: string } | { kind: "added"; row: unknown }>();
+    backend.uploadDocument.mockReturnValue(answer.promise);
+    choose("theatre-3.jpg");
+    await settle(0);
+    upload.setUploadTarget({ mrn: "20000002", category: "lab" }, true);
+    answer.resolve({ kind: "added", row: {} });
+    await settle();
+
+    expect(added).toHaveBeenCalledTimes(1);
+    expect(byId("upload-list").children).toHaveLength(0);
   });
 });

@@ -1,9 +1,11 @@
 // Adding scans: chosen with the file dialog or dropped on a tile. Each file shows its own
 // byte progress (events from the core), a Cancel button and its result; "Preop already holds
-// 3 images" offers "Replace oldest".
+// 3 images" offers "Replace oldest". The list shows the uploads of one patient's category (a
+// view, shell/scope): a result answered after staff moved on is not written there.
 import { backend } from "../backend/api";
-import type { UiError } from "../backend/types";
+import type { UiError, UploadOutcome } from "../backend/types";
 import { byId, el, show } from "../shell/dom";
+import { view } from "../shell/scope";
 
 type Target = { mrn: string; category: string };
 let target: Target | null = null;
@@ -14,6 +16,8 @@ const bars = new Map<string, { bar: HTMLProgressElement; status: HTMLElement }>(
 /** The status of each upload that was queued, by doc id: it says "Added" once a background
  * round sent it. */
 const waiting = new Map<string, HTMLElement>();
+/** The patient and category whose uploads the list shows. */
+const uploads = view();
 
 /** `added` refreshes tiles and the list after a file lands. */
 export function initUpload(added: () => void, queued: () => void = () => undefined): void {
@@ -66,6 +70,8 @@ export function progressWords(sent: number, total: number): string {
 /** Shows the upload controls for this category when the core says the user may upload. */
 export function setUploadTarget(next: Target | null, canUpload: boolean): void {
   target = next;
+  if (next) uploads.open(`${next.mrn}/${next.category}`);
+  else uploads.close();
   show(byId("upload-panel"), canUpload && next !== null);
   byId("upload-list").replaceChildren();
 }
@@ -114,9 +120,7 @@ async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLL
   li.replaceChildren(el("span", { text: file.name }), progress, status, cancel);
   if (!item) byId("upload-list").appendChild(li);
   bars.set(uploadId, { bar: progress, status });
-  try {
-    status.textContent = "Uploading…";
-    const outcome = await backend.uploadDocument(uploadId, to.mrn, to.category, file.name, file, replaceOldest);
+  const shown = (outcome: UploadOutcome) => {
     progress.max = 1;
     progress.value = 1;
     if (outcome.kind === "added") {
@@ -124,16 +128,14 @@ async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLL
       // (Tauri does not order events against command replies).
       progress.setAttribute("aria-valuetext", "100%");
       status.textContent = "Added";
-      onAdded();
     } else {
       // Safe on this computer; the background sync sends it when the network is back.
       status.textContent = "Queued — uploads when the network is back";
       status.className = "queued";
       waiting.set(outcome.doc_id, status);
-      onQueued();
     }
-  } catch (e) {
-    const err = e as UiError;
+  };
+  const failed = (err: UiError) => {
     progress.remove();
     status.textContent = err.code === "cancelled" ? "Cancelled — nothing was added" : err.message;
     status.className = err.code === "cancelled" ? "" : "refused";
@@ -150,6 +152,15 @@ async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLL
       replace.addEventListener("click", () => void send(file, to, true, li));
       li.appendChild(replace);
     }
+  };
+  try {
+    status.textContent = "Uploading…";
+    const answer = backend.uploadDocument(uploadId, to.mrn, to.category, file.name, file, replaceOldest);
+    await uploads.run(answer, shown, failed);
+    // The record (or the outbox) changed whichever patient is on screen now: it is read again.
+    const outcome = await answer.catch(() => null);
+    if (outcome?.kind === "added") onAdded();
+    else if (outcome) onQueued();
   } finally {
     bars.delete(uploadId);
     cancel.remove();
