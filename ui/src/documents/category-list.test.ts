@@ -192,6 +192,26 @@ describe("the document list follows the patient on the banner", () => {
     expect(byId("doc-rows").querySelector("img")).toBeNull();
   });
 
+  it("a thumbnail stays through a reload of the list and is given back when the patient changes", async () => {
+    const revoked: string[] = [];
+    URL.createObjectURL = () => "blob:ann-thumb";
+    URL.revokeObjectURL = (url: string) => void revoked.push(url);
+    backend.documentThumbnail.mockResolvedValue(new Uint8Array([0xff, 0xd8]).buffer);
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve([{ ...annRows[0]!, has_thumbnail: true }]);
+    await settle(0);
+    expect(byId("doc-rows").querySelector("img")?.getAttribute("src")).toBe("blob:ann-thumb");
+    const reload = list.reloadCategory();
+    lists.get("1001")!.resolve([{ ...annRows[0]!, has_thumbnail: true }]);
+    await reload;
+    expect(revoked).toEqual([]);
+    expect(backend.documentThumbnail).toHaveBeenCalledTimes(1);
+    await findPatient("2002");
+
+    expect(revoked).toEqual(["blob:ann-thumb"]);
+  });
+
   it("the same patient's list still loads and opens normally", async () => {
     await findPatient("1001");
     openLabTile();

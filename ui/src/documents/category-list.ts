@@ -20,6 +20,9 @@ let loading = false;
 const selected = new Set<string>();
 /** Thumbnail object URLs by document id (revoked when the list is left). */
 const thumbs = new Map<string, string>();
+/** The list shown, across its reloads (a reload supersedes a load, not the list): its
+ * thumbnails live as long as it does. */
+const listed = view();
 let onRecordChanged: () => void = () => undefined;
 /** What the list shows: MRN and category, or MRN and search. */
 const list = view();
@@ -48,12 +51,16 @@ export async function showSearch(patientMrn: string, text: string): Promise<void
   searching = true;
   setUploadTarget(null, false);
   byId("category-title").textContent = `Documents matching "${text}"`;
-  startList();
+  startList(scope.key);
   await fill(scope, backend.searchDocuments(patientMrn, text), "search");
 }
 
 /** Empties the list while the next one loads: never the previous rows under a new title. */
-function startList(): void {
+function startList(key: string): void {
+  listed.open(key).defer(() => {
+    for (const url of thumbs.values()) URL.revokeObjectURL(url);
+    thumbs.clear();
+  });
   resetList();
   hideHistory();
   rows = [];
@@ -112,8 +119,6 @@ function exported(files: number, bytes: number, path: string): string {
 }
 
 function resetList(): void {
-  for (const url of thumbs.values()) URL.revokeObjectURL(url);
-  thumbs.clear();
   selected.clear();
   byId("export-status").textContent = "";
 }
@@ -232,7 +237,7 @@ export async function showCategory(patientMrn: string, tile: Tile, canUpload: bo
   searching = false;
   setUploadTarget({ mrn, category: tile.category }, canUpload);
   byId("category-title").textContent = `${tile.label} (${tile.count})`;
-  startList();
+  startList(scope.key);
   const history = showHistory(scope, patientMrn, tile.category);
   await fill(scope, backend.listDocuments(patientMrn, tile.category), "category");
   await history;
@@ -256,6 +261,7 @@ export function hideCategory(): void {
   setUploadTarget(null, false);
   current = null;
   rows = [];
+  listed.close();
   resetList();
   hideHistory();
   show(byId("category-view"), false);

@@ -158,6 +158,25 @@ describe("PDF pages", () => {
   });
 });
 
+describe("the viewer gives back what it holds", () => {
+  it("an image's object URL is revoked when moving on and when the viewer closes, and not before", async () => {
+    const revoked: string[] = [];
+    URL.revokeObjectURL = (url: string) => void revoked.push(url);
+    viewer.openViewer("1001", [scanA, scanB], 0);
+    opens.get("doc-a")!.resolve(bytes("bytes of A"));
+    await vi.waitFor(() => expect(byId("viewer-body").querySelector("img")).not.toBeNull());
+    const first = byId("viewer-body").querySelector("img")!.getAttribute("src")!;
+    expect(revoked).toEqual([]);
+    key(byId("viewer"), "ArrowRight");
+    expect(revoked).toEqual([first]);
+    opens.get("doc-b")!.resolve(bytes("bytes of B"));
+    await vi.waitFor(() => expect(byId("viewer-body").querySelector("img")).not.toBeNull());
+    const second = byId("viewer-body").querySelector("img")!.getAttribute("src")!;
+    viewer.closeViewer();
+    expect(revoked).toEqual([first, second]);
+  });
+});
+
 describe("find belongs to the document shown", () => {
   it("a search still reading the previous document's text never marks or counts in the next one", async () => {
     FakeObserver.install();

@@ -27,7 +27,6 @@ let index = 0;
 let mrn = "";
 let zoom = 1;
 let rotation = 0;
-let objectUrl: string | null = null;
 /** The document shown; `notice` stays in the status line once it is drawn. */
 let current: { row: DocumentRow; bytes: ArrayBuffer; optimized: boolean; notice: string } | null = null;
 /** The reader chose the original of the image shown (reset when moving to another document). */
@@ -135,8 +134,6 @@ function clearBody(): void {
   pdf = null;
   finder.show(null);
   byId("viewer-body").replaceChildren();
-  if (objectUrl) URL.revokeObjectURL(objectUrl);
-  objectUrl = null;
 }
 
 /** Fetches the current document once (each open is audited by the core), then renders it. */
@@ -237,8 +234,10 @@ async function render(scope: Scope): Promise<void> {
 }
 
 function renderImage(bytes: ArrayBuffer, type: string, scope: Scope): void {
-  objectUrl = URL.createObjectURL(new Blob([bytes], { type }));
-  const img = el("img", { attrs: { src: objectUrl, alt: list[index]?.file_name ?? "document", id: "viewer-image" } });
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  // The image's bytes are given back when its scope ends (another document, the viewer closed).
+  scope.defer(() => URL.revokeObjectURL(url));
+  const img = el("img", { attrs: { src: url, alt: list[index]?.file_name ?? "document", id: "viewer-image" } });
   img.addEventListener("error", scope.bind(() => undecodable(type)), { once: true });
   // A scan opens whole on screen (never enlarged); + and − zoom from there, 0 fits again.
   img.addEventListener("load", scope.bind(fitImage), { once: true });

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { UiError } from "../backend/types";
+import { deferred as pending } from "../documents/test-support";
 import { view } from "./scope";
-
-/** A request the test settles when it wants. */
-function pending<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const fail = (message: string): UiError => ({ code: "unavailable", message }) as UiError;
 
