@@ -16,4 +16,23 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
     },
   },
+  {
+    // Views keyed by patient, category or document take backend answers only through their
+    // scope (src/shell/scope.ts), so an answer for a patient no longer on screen cannot draw.
+    files: ["src/documents/**/*.ts", "src/patient/**/*.ts"],
+    ignores: ["**/*.test.ts", "**/test-support.ts", "**/pdf-test-support.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        ...[
+          "AwaitExpression > CallExpression[callee.object.name='backend']",
+          "AwaitExpression > CallExpression > MemberExpression.callee > CallExpression.object[callee.object.name='backend']",
+          "CallExpression[callee.property.name='then'] > MemberExpression.callee > CallExpression.object[callee.object.name='backend']",
+        ].map((selector) => ({
+          selector,
+          message: "Hand a backend answer to the view through its scope (scope.run / view.run in shell/scope.ts), not await or then it.",
+        })),
+      ],
+    },
+  },
 );

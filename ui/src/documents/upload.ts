@@ -142,6 +142,7 @@ async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLL
     if (err.code === "cache_unreadable") {
       const reset = el("button", { text: "Reset offline data", attrs: { type: "button", class: "secondary" } });
       reset.addEventListener("click", async () => {
+        // eslint-disable-next-line no-restricted-syntax -- draws nothing: the retry that follows is scoped
         await backend.resetOfflineData().catch(() => undefined);
         void send(file, to, replaceOldest, li);
       });

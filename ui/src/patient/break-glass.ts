@@ -8,6 +8,7 @@ let choices: BreakGlassChoice[] | null = null;
 
 /** Asks for a reason; `null` when the user cancels. */
 export async function askBreakGlassReason(): Promise<StatedReason | null> {
+  // eslint-disable-next-line no-restricted-syntax -- the same list for every patient; the search's scope waits for the prompt
   choices ??= await backend.breakGlassReasons();
   const dialog = byId<HTMLDialogElement>("break-glass-dialog");
   const form = byId<HTMLFormElement>("break-glass-form");
