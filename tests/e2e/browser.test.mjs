@@ -2,59 +2,20 @@
 // the records server at `/`, against the same local cloud. The shared scenarios (scenarios.mjs)
 // run first, in the order the window runs them; then what only the browser must show: no token
 // kept anywhere in the page, the security headers, the CORS allow-list, the offline note.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { Session } from "./webdriver.mjs";
-import {
-  allowedForeignOrigin,
-  assertNoSeededIdentifier,
-  assertUiBuilt,
-  chromeCapabilities,
-  freePort,
-  screenshotDir,
-  serverLog,
-  startChromedriver,
-  startSandbox,
-} from "./harness.mjs";
-import { registerScenarios, submitSignIn } from "./scenarios.mjs";
+import { allowedForeignOrigin, assertNoSeededIdentifier, freePort, serverLog } from "./harness.mjs";
+import { browserCtx } from "./platforms.mjs";
+import { registerScenarios } from "./scenarios.mjs";
+import { findPatient, signIn } from "./steps.mjs";
 import { checkA11y } from "./axe.mjs";
 
-let sandbox;
-let driver;
-let chrome;
-
-const ctx = {
-  platform: "browser",
-  s: null,
-  sandbox: null,
-  openedAt: 0,
-  async shot(name) {
-    const file = path.join(screenshotDir, `web-${name}.png`);
-    writeFileSync(file, await ctx.s.screenshot());
-    return file;
-  },
-};
-
-before(async () => {
-  assertUiBuilt();
-  sandbox = await startSandbox();
-  ctx.sandbox = sandbox;
-  driver = await startChromedriver();
-  chrome = chromeCapabilities();
-  ctx.s = await Session.create(driver.base, chrome.capabilities);
-  ctx.openedAt = Date.now();
-  await ctx.s.navigate(`${sandbox.serverUrl}/`);
-});
-
-after(async () => {
-  await ctx.s?.close();
-  driver?.stop();
-  chrome?.cleanup();
-  sandbox?.stop();
-});
+const ctx = browserCtx();
+// The sandbox once it is up (the tests below run after the before hook).
+const sandbox = () => ctx.sandbox;
 
 registerScenarios(test, ctx);
 
@@ -88,15 +49,11 @@ async function assertNothingKept(s, when) {
 }
 
 test("signed in with a patient and a document open, the page keeps no token or record: no storage, cookies, IndexedDB or caches", async () => {
+  await ctx.reset();
   const s = ctx.s;
-  await s.waitFor("#signin-view");
   await assertNothingKept(s, "before sign-in");
-  const clinician = sandbox.report.users.find((u) => u.username === "dr.okafor");
-  await submitSignIn(s, clinician.username, clinician.password);
-  await s.waitFor("#patient-view");
-  await s.fill("#patient-query", "943 476 5919");
-  await (await s.find("#search-submit")).click();
-  await s.waitFor("#patient-record");
+  await signIn(ctx, "dr.okafor");
+  await findPatient(s, "943 476 5919", "943 476 5919");
   await (await s.find('#tiles button[data-category="lab"]')).click();
   await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "lab listed");
   await (await s.find("#doc-rows tr:first-child button")).click();
@@ -106,8 +63,13 @@ test("signed in with a patient and a document open, the page keeps no token or r
 });
 
 test("Export all listed downloads one ZIP named by MRN from the bucket, and the patient stays on screen", async () => {
+  await ctx.reset();
   const s = ctx.s;
-  await s.waitUntil(async () => !(await (await s.find("#viewer")).displayed()), "the viewer is closed");
+  // The demo patient's lab list (2 documents) is what is listed.
+  await signIn(ctx, "dr.okafor");
+  await findPatient(s, "943 476 5919", "943 476 5919");
+  await (await s.find('#tiles button[data-category="lab"]')).click();
+  await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "lab listed");
   const mrn = await (await s.find("#banner-mrn")).text();
   await (await s.find("#export-all")).click();
   await s.waitUntil(
@@ -118,7 +80,7 @@ test("Export all listed downloads one ZIP named by MRN from the bucket, and the 
     "the export says its download has started",
     30000,
   );
-  const file = path.join(chrome.downloadDir, `chartdesk-export-${mrn.replace(/\D/g, "")}.zip`);
+  const file = path.join(ctx.chrome.downloadDir, `chartdesk-export-${mrn.replace(/\D/g, "")}.zip`);
   await s.waitUntil(async () => existsSync(file), `the browser saved ${path.basename(file)}`, 30000);
   const zip = readFileSync(file);
   assert.deepEqual([...zip.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04], "a ZIP");
@@ -129,7 +91,10 @@ test("Export all listed downloads one ZIP named by MRN from the bucket, and the 
 });
 
 test("the browser says offline viewing needs the desktop app and hides what only the window can do", async () => {
+  await ctx.reset();
   const s = ctx.s;
+  await signIn(ctx, "dr.okafor");
+  await findPatient(s, "943 476 5919", "943 476 5919");
   const note = await s.waitFor("#browser-offline-note");
   assert.match(await note.text(), /Offline viewing needs the Chartdesk desktop app/);
   assert.equal(await (await s.find("#pin-patient")).displayed(), false, "no 'Keep this patient offline'");
@@ -154,7 +119,7 @@ function cspDirectives(csp) {
 }
 
 test("the UI at / comes with a strict CSP: scripts from the server only, nothing inline, never framed", async () => {
-  const res = await fetch(`${sandbox.serverUrl}/`);
+  const res = await fetch(`${sandbox().serverUrl}/`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type") ?? "", /^text\/html/);
   const html = await res.text();
@@ -178,15 +143,15 @@ test("the UI at / comes with a strict CSP: scripts from the server only, nothing
 });
 
 test("behind TLS (X-Forwarded-Proto: https) every answer carries HSTS", async () => {
-  const res = await fetch(`${sandbox.serverUrl}/v1/health`, { headers: { "x-forwarded-proto": "https" } });
+  const res = await fetch(`${sandbox().serverUrl}/v1/health`, { headers: { "x-forwarded-proto": "https" } });
   assert.match(res.headers.get("strict-transport-security") ?? "", /max-age=\d{7,}/);
 });
 
 test("API answers are never cached: Cache-Control no-store, on success and on refusal", async () => {
-  const health = await fetch(`${sandbox.serverUrl}/v1/health`);
+  const health = await fetch(`${sandbox().serverUrl}/v1/health`);
   assert.equal(health.status, 200);
   assert.match(health.headers.get("cache-control") ?? "", /no-store/);
-  const refused = await fetch(`${sandbox.serverUrl}/v1/patients?q=x`);
+  const refused = await fetch(`${sandbox().serverUrl}/v1/patients?q=x`);
   assert.equal(refused.status, 401);
   assert.equal((await refused.json()).code, "unauthenticated");
   assert.match(refused.headers.get("cache-control") ?? "", /no-store/);
@@ -194,7 +159,7 @@ test("API answers are never cached: Cache-Control no-store, on success and on re
 
 test("CORS: a preflight from another origin is refused; the allowed origin is echoed", async () => {
   const preflight = (origin) =>
-    fetch(`${sandbox.serverUrl}/v1/patients`, {
+    fetch(`${sandbox().serverUrl}/v1/patients`, {
       method: "OPTIONS",
       headers: { origin, "access-control-request-method": "GET", "access-control-request-headers": "authorization" },
     });
@@ -208,7 +173,7 @@ test("CORS: a preflight from another origin is refused; the allowed origin is ec
   assert.match(allowed.headers.get("access-control-allow-methods") ?? "", /GET/);
 
   // Refused by the server itself, not only by a browser honouring CORS.
-  const direct = await fetch(`${sandbox.serverUrl}/v1/health`, { headers: { origin: "http://evil.example" } });
+  const direct = await fetch(`${sandbox().serverUrl}/v1/health`, { headers: { origin: "http://evil.example" } });
   assert.equal(direct.status, 403);
   assert.equal(direct.headers.get("access-control-allow-origin"), null);
 });
@@ -226,7 +191,7 @@ test("a page from another origin cannot call the API from the browser", async ()
     const outcome = await s.executeAsync(
       `const [url, done] = arguments;
        fetch(url + "/v1/health").then((r) => done("answered " + r.status), (e) => done("refused: " + e.name));`,
-      [sandbox.serverUrl],
+      [sandbox().serverUrl],
     );
     assert.match(outcome, /^refused/, `the cross-origin call is refused (${outcome})`);
   } finally {
@@ -236,5 +201,5 @@ test("a page from another origin cannot call the API from the browser", async ()
 
 // Last in this file: it reads the server's log of every scenario above.
 test("no seeded name, NHS number, MRN or file name reaches the server's log over the whole browser run", async () => {
-  assertNoSeededIdentifier(assert, serverLog(), sandbox.report, "the server's log");
+  assertNoSeededIdentifier(assert, serverLog(), sandbox(), "the server's log");
 });

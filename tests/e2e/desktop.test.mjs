@@ -1,64 +1,26 @@
 // End to end in the real desktop window: sign in → find patient → tiles, against the local cloud.
 // The scenarios the browser shares are in scenarios.mjs (browser.test.mjs runs the same list);
 // what only the window does (a restart opens locked for the last user, the app's log) is here.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import path from "node:path";
-import { Session } from "./webdriver.mjs";
-import {
-  appLog,
-  assertNoSeededIdentifier,
-  bins,
-  screenshotDir,
-  serverLog,
-  startDriver,
-  startSandbox,
-} from "./harness.mjs";
+import { appLog, assertNoSeededIdentifier, serverLog } from "./harness.mjs";
+import { desktopCtx } from "./platforms.mjs";
 import { registerScenarios, submitSignIn } from "./scenarios.mjs";
 import { checkA11y } from "./axe.mjs";
 
-let sandbox;
-let driver;
-
-// `s` is reassigned when a test restarts the app; scenarios read it from here each time.
-const ctx = {
-  platform: "desktop",
-  s: null,
-  sandbox: null,
-  openedAt: 0,
-  async shot(name) {
-    const file = path.join(screenshotDir, `${name}.png`);
-    writeFileSync(file, await ctx.s.screenshot());
-    return file;
-  },
-};
-
-before(async () => {
-  sandbox = await startSandbox();
-  ctx.sandbox = sandbox;
-  driver = await startDriver(sandbox.env);
-  ctx.openedAt = Date.now();
-  ctx.s = await Session.create(driver.base, bins.desktop);
-});
-
-after(async () => {
-  await ctx.s?.close();
-  driver?.stop();
-  sandbox?.stop();
-});
+const ctx = desktopCtx();
 
 registerScenarios(test, ctx);
 
 test("a restart opens locked for the last user; their password unlocks; Sign in as someone else ends the session", async () => {
-  const nurse = sandbox.report.users.find((u) => u.username === "nurse.hughes");
+  await ctx.reset();
+  const nurse = ctx.sandbox.report.users.find((u) => u.username === "nurse.hughes");
   let s = ctx.s;
   await submitSignIn(s, nurse.username, nurse.password);
   await s.waitFor("#patient-view");
 
   const restart = async () => {
-    await s.close();
-    s = ctx.s = await Session.create(driver.base, bins.desktop);
+    s = await ctx.restart();
   };
   await restart();
   await s.waitFor("#lock-view");
@@ -82,6 +44,6 @@ test("a restart opens locked for the last user; their password unlocks; Sign in 
 });
 
 test("no seeded name, NHS number, MRN or file name reaches the app's or the server's log over the whole run", async () => {
-  assertNoSeededIdentifier(assert, appLog(), sandbox.report, "the app's log");
-  assertNoSeededIdentifier(assert, serverLog(), sandbox.report, "the server's log");
+  assertNoSeededIdentifier(assert, appLog(), ctx.sandbox, "the app's log");
+  assertNoSeededIdentifier(assert, serverLog(), ctx.sandbox, "the server's log");
 });
