@@ -2,7 +2,8 @@
 // with the records server telling the page a 3 s idle time (CHARTDESK_IDLE_LOCK_SECONDS).
 import { test } from "node:test";
 import { browserCtx } from "./platforms.mjs";
-import { idleLockScenario, registerScenarios } from "./scenarios.mjs";
+import { registerScenarios } from "./scenarios.mjs";
+import { idleLockScenario } from "./signin-scenarios.mjs";
 
 const ctx = browserCtx({ serverEnv: { CHARTDESK_IDLE_LOCK_SECONDS: "3" } });
 

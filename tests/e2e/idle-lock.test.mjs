@@ -3,7 +3,8 @@
 // does). The scenario is shared with the browser (browser-idle-lock.test.mjs).
 import { test } from "node:test";
 import { desktopCtx } from "./platforms.mjs";
-import { idleLockScenario, registerScenarios } from "./scenarios.mjs";
+import { registerScenarios } from "./scenarios.mjs";
+import { idleLockScenario } from "./signin-scenarios.mjs";
 
 const ctx = desktopCtx({ serverEnv: { CHARTDESK_IDLE_LOCK_SECONDS: "3" } });
 

@@ -4,14 +4,18 @@
 // after) and returns the scenario context (see scenarios.mjs): `{ s, sandbox, shot, platform,
 // openedAt, reset }`. A runner file is then: make a context, register its tests.
 import { after, before } from "node:test";
+import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { Session } from "./webdriver.mjs";
 import {
+  appLog,
+  assertNoSeededIdentifier,
   assertUiBuilt,
   bins,
   chromeCapabilities,
   screenshotDir,
+  serverLog,
   startChromedriver,
   startDriver,
   startSandbox,
@@ -150,4 +154,21 @@ export function browserCtx({ serverEnv = {} } = {}) {
     await ctx.sandbox?.stop();
   });
   return ctx;
+}
+
+/**
+ * The check that no patient data reached a log: the server's (and on the desktop the app's),
+ * over everything this file ran. Register it after the scenarios: it reads what they logged.
+ */
+export function registerLogCheck(test, ctx) {
+  if (ctx.platform === "desktop") {
+    test("no seeded name, NHS number, MRN or file name reaches the app's or the server's log over the whole run", () => {
+      assertNoSeededIdentifier(assert, appLog(), ctx.sandbox, "the app's log");
+      assertNoSeededIdentifier(assert, serverLog(), ctx.sandbox, "the server's log");
+    });
+  } else {
+    test("no seeded name, NHS number, MRN or file name reaches the server's log over the whole browser run", () => {
+      assertNoSeededIdentifier(assert, serverLog(), ctx.sandbox, "the server's log");
+    });
+  }
 }

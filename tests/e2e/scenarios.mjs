@@ -15,10 +15,6 @@ import { uploadScenarios } from "./upload-scenarios.mjs";
 import { keyboardScenario } from "./keyboard.mjs";
 import { zoomScenario } from "./zoom.mjs";
 
-export { idleLockScenario } from "./signin-scenarios.mjs";
-export { submitSignIn } from "./steps.mjs";
-export { NHS_BLUE } from "./steps.mjs";
-
 export const scenarios = [...signInScenarios, ...recordScenarios, ...uploadScenarios, keyboardScenario, zoomScenario];
 
 /**
