@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { allowedForeignOrigin, freePort } from "./harness.mjs";
-import { findPatient, signIn } from "./steps.mjs";
+import { openDemoPatient, openLab } from "./steps.mjs";
 import { checkA11y } from "./axe.mjs";
 
 /** Everything the page could keep between visits, read in the page itself. */
@@ -63,10 +63,8 @@ export const browserOnlyScenarios = [
     async run(ctx) {
       const s = ctx.s;
       await assertNothingKept(s, "before sign-in");
-      await signIn(ctx, "dr.okafor");
-      await findPatient(s, "943 476 5919", "943 476 5919");
-      await (await s.find('#tiles button[data-category="lab"]')).click();
-      await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "lab listed");
+      await openDemoPatient(ctx);
+      await openLab(s);
       await (await s.find("#doc-rows tr:first-child button")).click();
       await s.waitFor('#viewer-body canvas[data-page="1"]', 30000);
       await assertNothingKept(s, "with a patient and a document open");
@@ -79,10 +77,8 @@ export const browserOnlyScenarios = [
     async run(ctx) {
       const s = ctx.s;
       // The demo patient's lab list (2 documents) is what is listed.
-      await signIn(ctx, "dr.okafor");
-      await findPatient(s, "943 476 5919", "943 476 5919");
-      await (await s.find('#tiles button[data-category="lab"]')).click();
-      await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "lab listed");
+      await openDemoPatient(ctx);
+      await openLab(s);
       const mrn = await (await s.find("#banner-mrn")).text();
       await (await s.find("#export-all")).click();
       await s.waitUntil(
@@ -108,8 +104,7 @@ export const browserOnlyScenarios = [
     name: "the browser says offline viewing needs the desktop app and hides what only the window can do",
     async run(ctx) {
       const s = ctx.s;
-      await signIn(ctx, "dr.okafor");
-      await findPatient(s, "943 476 5919", "943 476 5919");
+      await openDemoPatient(ctx);
       const note = await s.waitFor("#browser-offline-note");
       assert.match(await note.text(), /Offline viewing needs the Chartdesk desktop app/);
       assert.equal(await (await s.find("#pin-patient")).displayed(), false, "no 'Keep this patient offline'");

@@ -7,7 +7,7 @@ import { sleep } from "./webdriver.mjs";
 import { dropJpeg } from "./drop.mjs";
 import { checkA11y } from "./axe.mjs";
 import { desktopCtx } from "./platforms.mjs";
-import { findPatient, signIn } from "./steps.mjs";
+import { DEMO_NHS, findPatient, signIn } from "./steps.mjs";
 
 const ctx = desktopCtx({ viaSwitch: true, driverEnv: { CHARTDESK_KEYCHAIN: "keyutils" } });
 const a11y = (screen) => checkA11y(ctx, screen);
@@ -83,7 +83,7 @@ test("a slow document list for one patient never shows under the next patient se
   const { s, sandbox } = ctx;
   await signIn(ctx, "nurse.hughes");
   const nhs = async () => (await (await s.find("#banner-nhs")).text()).trim();
-  await findPatient(s, "943 476 5919", "943 476 5919");
+  await findPatient(s, DEMO_NHS, DEMO_NHS);
   // Wait for this search to end (ten digits that could be an MRN too are always asked of the
   // server, never the cache alone).
   await s.waitUntil(

@@ -11,7 +11,7 @@ import {
   RESTRICTED_NHS,
   breakGlass,
   findOwnPatient,
-  findPatient,
+  openDemoPatient,
   ownPatient,
   rgb,
   signIn,
@@ -101,8 +101,7 @@ export const recordScenarios = [
     name: "a tile opens its document list; a PDF renders in the viewer and arrow keys move between documents",
     async run(ctx) {
       const { s } = ctx;
-      await signIn(ctx, "dr.okafor");
-      await findPatient(s, "943 476 5919", "943 476 5919");
+      await openDemoPatient(ctx);
       await (await s.find('#tiles button[data-category="lab"]')).click();
       await s.waitFor("#category-view");
       assert.equal(await (await s.find("#category-title")).text(), "Lab (2)");

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { recordTiming } from "./harness.mjs";
 import { freshTotp, totpAt } from "./totp.mjs";
 import { checkA11y } from "./axe.mjs";
-import { findPatient, signIn, signOut, submitSignIn } from "./steps.mjs";
+import { openDemoPatient, signOut, submitSignIn, user } from "./steps.mjs";
 import { timedSignIn } from "./timers.mjs";
 
 export const signInScenarios = [
@@ -68,8 +68,7 @@ export const signInScenarios = [
     name: "signing out returns to the sign-in screen and clears the patient",
     async run(ctx) {
       const { s } = ctx;
-      await signIn(ctx, "dr.okafor");
-      await findPatient(s, "943 476 5919", "943 476 5919");
+      await openDemoPatient(ctx);
       await signOut(s);
       await checkA11y(ctx, "sign-in after sign-out");
       assert.equal(await (await s.find("#patient-record")).displayed(), false);
@@ -144,8 +143,8 @@ export const idleLockScenario = {
   name: "left idle, the app blurs the patient behind a password prompt; the right password unlocks it",
   async run(ctx) {
     const { s } = ctx;
-    const clinician = await signIn(ctx, "dr.okafor");
-    await findPatient(s, "943 476 5919", "943 476 5919");
+    const clinician = user(ctx, "dr.okafor");
+    await openDemoPatient(ctx, clinician.username);
 
     await s.waitFor("#lock-view", 15000);
     assert.equal(await (await s.find("#lock-user")).text(), "dr.okafor");

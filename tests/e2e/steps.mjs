@@ -69,3 +69,19 @@ export const NHS_BLUE = "rgb(0, 94, 184)";
 
 /** Computed colours as `rgb(r, g, b)` whichever form the driver answers in. */
 export const rgb = (c) => String(c).replace(/^rgba\((\d+), (\d+), (\d+), 1\)$/, "rgb($1, $2, $3)");
+
+/** The demo patient the reading scenarios open (WHITFIELD, Amara: 2 lab reports, 3 preop
+ * images, …); no scenario changes her documents. */
+export const DEMO_NHS = "943 476 5919";
+
+/** Signs `name` in and opens the demo patient. */
+export async function openDemoPatient(ctx, name = "dr.okafor") {
+  await signIn(ctx, name);
+  await findPatient(ctx.s, DEMO_NHS, DEMO_NHS);
+}
+
+/** Opens the shown patient's lab list and waits for its `rows` rows. */
+export async function openLab(s, rows = 2) {
+  await (await s.find('#tiles button[data-category="lab"]')).click();
+  await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === rows, "lab listed");
+}

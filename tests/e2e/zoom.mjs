@@ -10,7 +10,7 @@
 // against hit-testing) in different scales, so the automatic check runs in the browser only.
 import assert from "node:assert/strict";
 import { checkA11y } from "./axe.mjs";
-import { findPatient, signIn } from "./steps.mjs";
+import { openDemoPatient, openLab } from "./steps.mjs";
 
 const VIEWPORT = { width: 1280, height: 1024 };
 
@@ -77,10 +77,8 @@ export const zoomScenario = {
   name: "text at 200%: every control on the patient screen and a document list stays reachable and uncovered",
   async run(ctx) {
     const { s } = ctx;
-    await signIn(ctx, "dr.okafor");
-    await findPatient(s, "943 476 5919", "943 476 5919");
-    await (await s.find('#tiles button[data-category="lab"]')).click();
-    await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "lab rows loaded");
+    await openDemoPatient(ctx);
+    await openLab(s);
     await setZoom(ctx, 2);
     try {
       await s.execute("window.scrollTo(0, 0);");
