@@ -1,87 +1,12 @@
-// End to end in the real desktop window: sign in → find patient → tiles, against the local cloud.
-// The scenarios the browser shares are in scenarios.mjs (browser.test.mjs runs the same list);
-// what only the window does (a restart opens locked for the last user, the app's log) is here.
-import { after, before, test } from "node:test";
-import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import path from "node:path";
-import { Session } from "./webdriver.mjs";
-import {
-  appLog,
-  assertNoSeededIdentifier,
-  bins,
-  screenshotDir,
-  serverLog,
-  startDriver,
-  startSandbox,
-} from "./harness.mjs";
-import { registerScenarios, submitSignIn } from "./scenarios.mjs";
-import { checkA11y } from "./axe.mjs";
+// End to end in the real desktop window (tauri-driver + WebKitWebDriver), against the local
+// cloud: the scenarios the browser shares (scenarios.mjs), what only the window does
+// (desktop-only.mjs), then the check that no patient data reached the app's or server's log.
+import { test } from "node:test";
+import { desktopCtx, registerLogCheck } from "./platforms.mjs";
+import { registerScenarios, scenarios } from "./scenarios.mjs";
+import { desktopOnlyScenarios } from "./desktop-only.mjs";
 
-let sandbox;
-let driver;
+const ctx = desktopCtx();
 
-// `s` is reassigned when a test restarts the app; scenarios read it from here each time.
-const ctx = {
-  platform: "desktop",
-  s: null,
-  sandbox: null,
-  openedAt: 0,
-  async shot(name) {
-    const file = path.join(screenshotDir, `${name}.png`);
-    writeFileSync(file, await ctx.s.screenshot());
-    return file;
-  },
-};
-
-before(async () => {
-  sandbox = await startSandbox();
-  ctx.sandbox = sandbox;
-  driver = await startDriver(sandbox.env);
-  ctx.openedAt = Date.now();
-  ctx.s = await Session.create(driver.base, bins.desktop);
-});
-
-after(async () => {
-  await ctx.s?.close();
-  driver?.stop();
-  sandbox?.stop();
-});
-
-registerScenarios(test, ctx);
-
-test("a restart opens locked for the last user; their password unlocks; Sign in as someone else ends the session", async () => {
-  const nurse = sandbox.report.users.find((u) => u.username === "nurse.hughes");
-  let s = ctx.s;
-  await submitSignIn(s, nurse.username, nurse.password);
-  await s.waitFor("#patient-view");
-
-  const restart = async () => {
-    await s.close();
-    s = ctx.s = await Session.create(driver.base, bins.desktop);
-  };
-  await restart();
-  await s.waitFor("#lock-view");
-  assert.equal(await (await s.find("#lock-user")).text(), nurse.username);
-  assert.equal(await (await s.activeElement()).attr("id"), "lock-password");
-  await ctx.shot("05-locked-after-restart");
-  await checkA11y(ctx, "locked after a restart");
-  await s.fill("#lock-password", nurse.password);
-  await (await s.find("#lock-submit")).click();
-  await s.waitUntil(async () => !(await (await s.find("#lock-view")).displayed()), "the lock opens");
-  assert.equal(await (await s.find("#user-roles")).text(), "Ward staff");
-
-  await restart();
-  const someoneElse = await s.waitFor("#lock-sign-out");
-  assert.equal(await someoneElse.text(), "Sign in as someone else");
-  await someoneElse.click();
-  await s.waitFor("#signin-view");
-  // The old session was ended, not just hidden: the next start asks who is signing in.
-  await restart();
-  await s.waitFor("#signin-view");
-});
-
-test("no seeded name, NHS number, MRN or file name reaches the app's or the server's log over the whole run", async () => {
-  assertNoSeededIdentifier(assert, appLog(), sandbox.report, "the app's log");
-  assertNoSeededIdentifier(assert, serverLog(), sandbox.report, "the server's log");
-});
+registerScenarios(test, ctx, [...scenarios, ...desktopOnlyScenarios]);
+registerLogCheck(test, ctx);

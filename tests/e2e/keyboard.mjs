@@ -6,6 +6,7 @@
 // open overlay (viewer, dialog, lock).
 import assert from "node:assert/strict";
 import { checkA11y } from "./axe.mjs";
+import { ownPatient } from "./steps.mjs";
 
 const TAB = "\uE004";
 const SHIFT = "\uE008";
@@ -145,6 +146,9 @@ export const keyboardScenario = {
   async run(ctx) {
     const { s } = ctx;
     const user = (name) => ctx.sandbox.report.users.find((u) => u.username === name);
+    // A patient of its own (two lab reports, nothing else): the stamp and the added file
+    // change no count another scenario reads.
+    const patient = await ownPatient(ctx, ["lab", "lab"]);
     await s.waitFor("#signin-view");
     await watchPointer(s);
 
@@ -164,7 +168,7 @@ export const keyboardScenario = {
     await s.waitUntil(async () => !(await (await s.find("#break-glass-dialog")).displayed()), "Esc closes the prompt");
     assert.ok(await activeMatches(s, "#patient-query"), "focus is back in the search box");
 
-    await findPatientByKeyboard(s, "943 476 5919", "943 476 5919");
+    await findPatientByKeyboard(s, patient.query, patient.nhsShown);
     const lab = '#tiles button[data-category="lab"]';
     await tabTo(s, lab);
     await s.keys(ENTER);
@@ -186,7 +190,7 @@ export const keyboardScenario = {
     await s.waitFor('#viewer-body canvas[data-page="1"]', 30000);
     await s.keys(`${CTRL}f${CTRL}`);
     await s.waitUntil(() => activeMatches(s, "#viewer-find-text"), "Ctrl+F puts focus in the find box");
-    await s.keys("demo");
+    await s.keys("Seeded");
     await s.waitUntil(async () => /^1 of \d+ \(page 1\)$/.test(await (await s.find("#viewer-find-count")).text()), "find reports the match");
     await s.keys(ENTER);
     await assertFocusOk(s, "find in the PDF");
@@ -199,7 +203,7 @@ export const keyboardScenario = {
     await s.waitUntil(async () => !(await (await s.find("#viewer")).displayed()), "Esc closes the viewer");
     assert.equal((await assertFocusOk(s, "viewer closed")).label, opener, "focus is back on the Open button that opened it");
 
-    // Stamp the report not yet verified: focus stays on its row once the row is redrawn.
+    // Stamp a report: focus stays on its row once the row is redrawn.
     await tabTo(s, "#doc-rows .stamp-button");
     const row = await s.execute("return document.activeElement.closest('tr').dataset.docId;");
     await s.keys(ENTER);
@@ -208,7 +212,7 @@ export const keyboardScenario = {
       "the report is verified",
     );
     await s.waitUntil(
-      async () => (await (await s.find(`${lab} .tile-badge`)).text()) === "2 of 2 verified",
+      async () => (await (await s.find(`${lab} .tile-badge`)).text()) === "1 of 2 verified",
       "the tile counts the stamp",
     );
     const after = await assertFocusOk(s, "after the stamp");
@@ -219,7 +223,7 @@ export const keyboardScenario = {
     // Add a file: "Add files…" asks for the file chooser; what it returns is uploaded.
     const nurse = user("nurse.hughes");
     await signInByKeyboard(s, nurse.username, nurse.password);
-    await findPatientByKeyboard(s, "999 159 0838", "999 159 0838");
+    await findPatientByKeyboard(s, patient.query, patient.nhsShown);
     const notes = '#tiles button[data-category="ot_notes"]';
     await tabTo(s, notes);
     await s.keys(ENTER);
@@ -228,6 +232,7 @@ export const keyboardScenario = {
     await armFileChooser(s);
     await s.keys(ENTER);
     assert.equal(await s.execute("return window.__chooserAsked;"), 1, "Enter on Add files… opens the file chooser");
+    ctx.sandbox.seeded.push("keyboard-notes.jpg");
     await chooserReturns(s, "keyboard-notes.jpg");
     await s.waitUntil(async () => (await (await s.find("#upload-list li")).text()).includes("Added"), "the chosen file is added");
     await s.waitUntil(async () => (await (await s.find(notes)).attr("data-count")) === "1", "the tile counts it");

@@ -1,42 +1,22 @@
 // Offline in the real window: the cloud goes away (a proxy in front of moto is cut), the
 // patient and an opened document still show, an upload is queued; the cloud returns and the
 // upload goes up by itself (or on "Try now"), and the tile count updates.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import path from "node:path";
-import { Session, sleep } from "./webdriver.mjs";
-import { bins, screenshotDir, startDriver, startSandbox } from "./harness.mjs";
+import { sleep } from "./webdriver.mjs";
 import { dropJpeg } from "./drop.mjs";
 import { checkA11y } from "./axe.mjs";
+import { desktopCtx } from "./platforms.mjs";
+import { DEMO_NHS, findPatient, signIn } from "./steps.mjs";
 
-const a11y = (screen) => checkA11y({ s, platform: "desktop" }, screen);
-
-let sandbox;
-let driver;
-let s;
-
-async function shot(name) {
-  writeFileSync(path.join(screenshotDir, `${name}.png`), await s.screenshot());
-}
-
-before(async () => {
-  sandbox = await startSandbox({ viaSwitch: true });
-  driver = await startDriver({ ...sandbox.env, CHARTDESK_KEYCHAIN: "keyutils" });
-  s = await Session.create(driver.base, bins.desktop);
-});
-
-after(async () => {
-  await s?.close();
-  driver?.stop();
-  sandbox?.stop();
-});
+const ctx = desktopCtx({ viaSwitch: true, driverEnv: { CHARTDESK_KEYCHAIN: "keyutils" } });
+const a11y = (screen) => checkA11y(ctx, screen);
+const shot = (name) => ctx.shot(name);
 
 test("offline, the opened patient and document still show and an upload waits; back online it goes up", async () => {
-  const nurse = sandbox.report.users.find((u) => u.username === "nurse.hughes");
-  await s.fill("#username", nurse.username);
-  await s.fill("#password", nurse.password);
-  await (await s.find("#signin-submit")).click();
+  await ctx.reset();
+  const { s, sandbox } = ctx;
+  await signIn(ctx, "nurse.hughes");
   await s.fill("#patient-query", "943 476 5919");
   await (await s.find("#search-submit")).click();
   await s.waitFor("#patient-record");
@@ -71,6 +51,7 @@ test("offline, the opened patient and document still show and an upload waits; b
   await a11y("offline banner and viewer");
   await s.keys("\uE00C");
 
+  sandbox.seeded.push("theatre-offline.jpg");
   await dropJpeg(s, "intraop", "theatre-offline.jpg");
   await s.waitUntil(
     async () => (await (await s.find("#upload-list li")).text()).includes("Queued"),
@@ -98,12 +79,13 @@ test("offline, the opened patient and document still show and an upload waits; b
 });
 
 test("a slow document list for one patient never shows under the next patient searched for", async () => {
+  await ctx.reset();
+  const { s, sandbox } = ctx;
+  await signIn(ctx, "nurse.hughes");
   const nhs = async () => (await (await s.find("#banner-nhs")).text()).trim();
-  await s.fill("#patient-query", "943 476 5919");
-  await (await s.find("#search-submit")).click();
-  await s.waitUntil(async () => (await nhs()) === "943 476 5919", "the first patient is shown");
-  // The banner may still show this patient from the test before: wait for this search to end
-  // (ten digits that could be an MRN too are always asked of the server, never the cache alone).
+  await findPatient(s, DEMO_NHS, DEMO_NHS);
+  // Wait for this search to end (ten digits that could be an MRN too are always asked of the
+  // server, never the cache alone).
   await s.waitUntil(
     async () => !(await (await s.find("#search-busy")).displayed()) && !(await (await s.find("#search-submit")).prop("disabled")),
     "the first search is done",

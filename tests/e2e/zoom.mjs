@@ -10,6 +10,7 @@
 // against hit-testing) in different scales, so the automatic check runs in the browser only.
 import assert from "node:assert/strict";
 import { checkA11y } from "./axe.mjs";
+import { openDemoPatient, openLab } from "./steps.mjs";
 
 const VIEWPORT = { width: 1280, height: 1024 };
 
@@ -76,16 +77,8 @@ export const zoomScenario = {
   name: "text at 200%: every control on the patient screen and a document list stays reachable and uncovered",
   async run(ctx) {
     const { s } = ctx;
-    const clinician = ctx.sandbox.report.users.find((u) => u.username === "dr.okafor");
-    await s.waitFor("#signin-view");
-    await s.fill("#username", clinician.username);
-    await s.fill("#password", clinician.password);
-    await (await s.find("#signin-submit")).click();
-    await s.fill("#patient-query", "943 476 5919");
-    await (await s.find("#search-submit")).click();
-    await s.waitFor("#patient-record");
-    await (await s.find('#tiles button[data-category="lab"]')).click();
-    await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "lab rows loaded");
+    await openDemoPatient(ctx);
+    await openLab(s);
     await setZoom(ctx, 2);
     try {
       await s.execute("window.scrollTo(0, 0);");
@@ -98,7 +91,7 @@ export const zoomScenario = {
       await ctx.shot("17b-zoom-200-list");
       await checkA11y(ctx, "patient screen and lab list at 200%");
     } finally {
-      // Whatever failed, the scenarios after this one start at 100% on the sign-in screen.
+      // Whatever failed, back to 100% and signed out (the next scenario's reset would also).
       await setZoom(ctx, 1);
       await (await s.find("#sign-out")).click();
       await s.waitFor("#signin-view");
