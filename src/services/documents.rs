@@ -6,7 +6,6 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::{AppError, Services};
-use crate::auth::AuthError;
 use crate::domain::{Action, Category, Mrn};
 use crate::domain::{DocumentRow, RowPermissions};
 
@@ -125,8 +124,7 @@ impl Services {
     /// Whether the signed-in user's roles allow `action` (for what the UI offers; the
     /// operation itself still goes through `authorize`).
     pub(super) async fn may(&self, action: Action) -> bool {
-        let guard = self.session.read().await;
-        guard.as_ref().is_some_and(|s| s.may(action))
+        self.session.may(action).await
     }
 
     pub(super) async fn actor(&self) -> Result<String, AppError> {
@@ -138,7 +136,6 @@ impl Services {
         &self,
         read: impl FnOnce(&crate::auth::Session) -> T,
     ) -> Result<T, AppError> {
-        let guard = self.session.read().await;
-        Ok(read(guard.as_ref().ok_or(AuthError::NotSignedIn)?))
+        Ok(self.session.read(read).await?)
     }
 }

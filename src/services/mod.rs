@@ -2,7 +2,6 @@
 //! Every user-facing operation goes through here, so the role check happens in one place.
 
 mod cached_records;
-mod challenges;
 mod documents;
 mod export;
 mod file_upload;
@@ -25,12 +24,10 @@ mod upload_intents;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
-use tokio::sync::{Mutex, RwLock};
+use tokio::sync::Mutex;
 use tracing::instrument;
 
-use crate::auth::{
-    AuthError, PendingChallenge, RefreshTokenVault, Session, TokenVerifier, UserPool,
-};
+use crate::auth::{AuthError, RefreshTokenVault, TokenVerifier, UserPool};
 use crate::config::{ConfigError, Folders, Profile};
 use crate::domain::PatientSummary;
 use crate::domain::{Action, BreakGlassError, PatientQuery, QueryError, StatedReason};
@@ -44,7 +41,7 @@ pub use hospital_policy::{saved_policy_path, HospitalPolicy};
 pub use offline_budget::PinReport;
 pub use outbox::{DrainReport, DrainedItem, UploadOutcome};
 pub use records_server::{break_glass_choices, AccessEvent, AccessHistoryRows, BreakGlassChoice};
-pub use session::{SignInResult, SignedInUser};
+pub use session::{Session, SessionError, SignInResult, SignedInUser};
 pub use sync_round::SyncStatus;
 pub use upload::{decode_file_name, Upload, UploadProgress};
 
@@ -116,23 +113,15 @@ pub struct Services {
     /// The records server, when the profile names one: it decides and audits what goes
     /// through it (see `records_server.rs`).
     server: Option<crate::cloud::RecordsServer>,
-    user_pool: UserPool,
-    /// Where sessions are remembered across restarts; `None` for the CLI (memory only).
-    vault: Option<RefreshTokenVault>,
-    session: RwLock<Option<Session>>,
-    /// A challenge waiting for the user's answer (memory only).
-    pending: Mutex<Option<PendingChallenge>>,
-    /// Held while refreshing, so only one refresh runs at a time.
-    refreshing: Mutex<()>,
-    /// Locked after idle time: every operation is refused until the password is entered again.
-    locked: std::sync::atomic::AtomicBool,
+    /// Who is signed in, the idle lock and the role check (see `session`).
+    session: Session,
     clock: Clock,
     /// Where each user's encrypted cache lives; `None` keeps nothing offline (some tests).
     pub(crate) cache_dir: Option<std::path::PathBuf>,
     /// The open cache and the user it belongs to.
     cache: Mutex<Option<(String, crate::cache::Cache)>>,
     /// What the records server handed out for the patients on screen (see `remote_documents`).
-    handed_out: remote_documents::HandedOut,
+    handed_out: Arc<remote_documents::HandedOut>,
     /// The hospital's policy in force (see `hospital_policy`), and where its copy is kept.
     policy: std::sync::RwLock<Arc<HospitalPolicy>>,
     policy_file: Option<std::path::PathBuf>,
@@ -162,19 +151,24 @@ impl Services {
             .server_url
             .as_deref()
             .map(crate::cloud::RecordsServer::new);
+        let handed_out = Arc::<remote_documents::HandedOut>::default();
+        // What the server handed out to one user goes when the user changes.
+        let forget = Arc::clone(&handed_out);
+        let session = Session::new(
+            user_pool,
+            profile.auth_flow,
+            profile.password_policy,
+            clock.clone(),
+            Box::new(move || forget.forget()),
+        );
         Self {
             profile,
             server,
-            user_pool,
-            vault: None,
-            session: RwLock::new(None),
-            pending: Mutex::new(None),
-            refreshing: Mutex::new(()),
-            locked: std::sync::atomic::AtomicBool::new(false),
+            session,
             clock,
             cache_dir: None,
             cache: Mutex::new(None),
-            handed_out: Default::default(),
+            handed_out,
             policy: Default::default(),
             policy_file: None,
         }
@@ -182,12 +176,46 @@ impl Services {
 
     /// Keeps the refresh token in the profile's keychain so a restart signs the user in.
     pub fn remembering_sessions(mut self) -> Self {
-        self.vault = Some(RefreshTokenVault::new(
+        let vault = RefreshTokenVault::new(
             &self.profile.name,
             &self.profile.client_id,
             self.profile.keychain,
-        ));
+        );
+        self.session = self.session.remembering_in(vault);
         self
+    }
+
+    /// Signing in and out, challenges, the idle lock: the shells call the component.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The hospital's policy may have changed since start (public: no token needed).
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignInResult, AppError> {
+        self.refresh_policy().await;
+        Ok(self.session.sign_in(username, password).await?)
+    }
+
+    /// Signs out; the offline copies go when the profile asks for it (the outbox stays for
+    /// the next sign-in), and the next user opens their own cache.
+    pub async fn sign_out(&self) -> Result<(), AppError> {
+        if self.profile.offline.clear_on_sign_out {
+            if let Some(cache) = self.usable_cache().await {
+                let _ = cache.clear_records().await;
+            }
+        }
+        *self.cache.lock().await = None;
+        Ok(self.session.sign_out().await?)
+    }
+
+    /// Refuses unless a live session's roles allow `action` (see `Session::authorize`).
+    pub(super) async fn authorize(&self, action: Action) -> Result<(), AppError> {
+        Ok(self.session.authorize(action, self.seems_offline()).await?)
+    }
+
+    /// For what needs no role but must not happen behind the lock (clearing offline data).
+    pub(super) fn refuse_if_locked(&self) -> Result<(), AppError> {
+        Ok(self.session.refuse_if_locked()?)
     }
 
     /// Cache-first: a patient this user opened before comes from the encrypted cache at once

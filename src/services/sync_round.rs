@@ -28,8 +28,7 @@ impl Services {
     /// Never fails: problems show as offline or as items still queued.
     pub async fn sync_round(&self) -> SyncStatus {
         let online = self.is_online().await;
-        let signed_in =
-            self.actor().await.is_ok() && !self.locked.load(std::sync::atomic::Ordering::SeqCst);
+        let signed_in = self.actor().await.is_ok() && !self.session.is_locked();
         let mut sent = 0;
         let mut sent_doc_ids = Vec::new();
         if online && signed_in {
