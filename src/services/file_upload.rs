@@ -50,7 +50,7 @@ impl Services {
     /// with progress; offline it stays queued.
     #[instrument(skip_all)]
     pub async fn add_file(&self, upload: FileUpload<'_>) -> Result<UploadOutcome, AppError> {
-        if self.cache_dir.is_none() {
+        if !self.offline.has_dir() {
             // No outbox to read it into: checked the same way, then read and sent directly.
             let bytes = self.read_checked(upload.path, upload.file_name).await?;
             let mut direct = Upload::new(upload.mrn, upload.category, upload.file_name, bytes);

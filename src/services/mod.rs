@@ -6,8 +6,8 @@ mod documents;
 mod export;
 mod file_upload;
 mod hospital_policy;
+mod offline;
 mod offline_budget;
-mod offline_cache;
 mod offline_views;
 mod outbox;
 mod outbox_pipeline;
@@ -24,7 +24,6 @@ mod upload_intents;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
-use tokio::sync::Mutex;
 use tracing::instrument;
 
 use crate::auth::{AuthError, RefreshTokenVault, TokenVerifier, UserPool};
@@ -33,11 +32,11 @@ use crate::domain::PatientSummary;
 use crate::domain::{Action, BreakGlassError, PatientQuery, QueryError, StatedReason};
 use crate::records::LookupError;
 
-pub use cached_records::index_rows;
 pub use documents::{DocumentView, OpenedDocument};
 pub use export::{ExportSelection, ExportSummary};
 pub use file_upload::FileUpload;
 pub use hospital_policy::{saved_policy_path, HospitalPolicy};
+pub use offline::{index_rows, OfflineError, OfflineStore};
 pub use offline_budget::PinReport;
 pub use outbox::{DrainReport, DrainedItem, UploadOutcome};
 pub use records_server::{break_glass_choices, AccessEvent, AccessHistoryRows, BreakGlassChoice};
@@ -116,10 +115,8 @@ pub struct Services {
     /// Who is signed in, the idle lock and the role check (see `session`).
     session: Session,
     clock: Clock,
-    /// Where each user's encrypted cache lives; `None` keeps nothing offline (some tests).
-    pub(crate) cache_dir: Option<std::path::PathBuf>,
-    /// The open cache and the user it belongs to.
-    cache: Mutex<Option<(String, crate::cache::Cache)>>,
+    /// The encrypted offline copy (see `offline`).
+    offline: OfflineStore,
     /// What the records server handed out for the patients on screen (see `remote_documents`).
     handed_out: Arc<remote_documents::HandedOut>,
     /// The hospital's policy in force (see `hospital_policy`), and where its copy is kept.
@@ -161,13 +158,13 @@ impl Services {
             clock.clone(),
             Box::new(move || forget.forget()),
         );
+        let offline = OfflineStore::new(&profile, clock.clone());
         Self {
             profile,
             server,
             session,
+            offline,
             clock,
-            cache_dir: None,
-            cache: Mutex::new(None),
             handed_out,
             policy: Default::default(),
             policy_file: None,
@@ -204,7 +201,7 @@ impl Services {
                 let _ = cache.clear_records().await;
             }
         }
-        *self.cache.lock().await = None;
+        self.offline.close().await;
         Ok(self.session.sign_out().await?)
     }
 
@@ -281,9 +278,8 @@ impl Services {
         self.queue_unconfirmed_find(&record.patient.mrn, reason.as_ref())
             .await?;
         if let Some(cache) = self.usable_cache().await {
-            let now = (self.clock)().format(&time::format_description::well_known::Rfc3339);
-            let _ = cache
-                .touch(record.patient.mrn.as_ref(), &now.unwrap_or_default())
+            self.offline
+                .touch(&cache, record.patient.mrn.as_ref())
                 .await;
         }
         Ok(self.summary(&record, Some(synced_at)).await)

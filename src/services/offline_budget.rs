@@ -2,8 +2,7 @@
 //! document downloaded, with progress), and "Clear offline data".
 
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
-use tracing::{instrument, warn};
+use tracing::instrument;
 
 use super::documents::DocumentView;
 use super::{AppError, Services};
@@ -21,14 +20,8 @@ pub struct PinReport {
 impl Services {
     /// Applies the profile's size limit and retention time (best effort, after each write).
     pub(super) async fn keep_within_budget(&self) {
-        let Some(cache) = self.usable_cache().await else {
-            return;
-        };
-        let settings = self.profile.offline;
-        let cutoff = (self.clock)() - time::Duration::days(i64::from(settings.retention_days));
-        let cutoff = cutoff.format(&Rfc3339).unwrap_or_default();
-        if let Err(e) = cache.enforce_budget(settings.limit_bytes, &cutoff).await {
-            warn!(error = %e, "offline cache budget not applied");
+        if let Some(cache) = self.usable_cache().await {
+            self.offline.keep_within_budget(&cache).await;
         }
     }
 

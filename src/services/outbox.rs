@@ -159,7 +159,7 @@ impl Services {
     /// back as the error and leaves nothing queued. Without a cache, a direct upload.
     #[instrument(skip_all)]
     pub async fn add_document(&self, upload: Upload<'_>) -> Result<UploadOutcome, AppError> {
-        if self.cache_dir.is_none() {
+        if !self.offline.has_dir() {
             return self
                 .upload_document(upload)
                 .await
