@@ -104,7 +104,7 @@ impl Services {
         let etag = cached
             .as_ref()
             .and_then(|(record, _)| record.manifest_etag.clone());
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.records.reason_for(mrn.as_ref());
         let query = format!("MRN {mrn}");
         let found = self
             .find_via_server(&query, reason.as_ref(), etag.as_deref())
@@ -175,7 +175,7 @@ impl Services {
     /// Whether the records server answers, by one cheap request; updates the offline state.
     /// For the offline banner and the outbox's automatic drain.
     pub async fn is_online(&self) -> bool {
-        match self.records_server() {
+        match self.records.server() {
             Some(server) => server.probe().await,
             None => false,
         }
@@ -183,7 +183,7 @@ impl Services {
 
     /// Whether the last request to the server found no network.
     pub(super) fn seems_offline(&self) -> bool {
-        self.records_server().is_some_and(|s| s.is_offline())
+        self.records.seems_offline()
     }
 
     /// Sends the views made offline to the server, which audits them as reported later.

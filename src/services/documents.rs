@@ -61,9 +61,9 @@ impl Services {
         self.authorize(Action::Stamp).await?;
         let mrn = self.parse_mrn(mrn)?;
         Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.records.reason_for(mrn.as_ref());
         let mut row = server
             .stamp(&token, mrn.as_ref(), doc_id, reason.as_ref())
             .await?;

@@ -12,6 +12,7 @@ mod offline_views;
 mod outbox;
 mod outbox_pipeline;
 mod outbox_round;
+mod records_client;
 mod records_server;
 mod remote_documents;
 mod removal;
@@ -39,6 +40,7 @@ pub use hospital_policy::{saved_policy_path, HospitalPolicy};
 pub use offline::{index_rows, OfflineError, OfflineStore};
 pub use offline_budget::PinReport;
 pub use outbox::{DrainReport, DrainedItem, UploadOutcome};
+pub use records_client::{RecordsClient, RecordsError};
 pub use records_server::{break_glass_choices, AccessEvent, AccessHistoryRows, BreakGlassChoice};
 pub use session::{Session, SessionError, SignInResult, SignedInUser};
 pub use sync_round::SyncStatus;
@@ -109,16 +111,14 @@ pub enum AppError {
 
 pub struct Services {
     pub profile: Profile,
-    /// The records server, when the profile names one: it decides and audits what goes
-    /// through it (see `records_server.rs`).
-    server: Option<crate::cloud::RecordsServer>,
+    /// The records server, when the profile names one, and what it handed out (see
+    /// `records_client`): it decides and audits what goes through it.
+    records: RecordsClient,
     /// Who is signed in, the idle lock and the role check (see `session`).
     session: Session,
     clock: Clock,
     /// The encrypted offline copy (see `offline`).
     offline: OfflineStore,
-    /// What the records server handed out for the patients on screen (see `remote_documents`).
-    handed_out: Arc<remote_documents::HandedOut>,
     /// The hospital's policy in force (see `hospital_policy`), and where its copy is kept.
     policy: std::sync::RwLock<Arc<HospitalPolicy>>,
     policy_file: Option<std::path::PathBuf>,
@@ -144,28 +144,21 @@ impl Services {
             client_id: profile.client_id.clone(),
             verifier: token_verifier(&profile),
         };
-        let server = profile
-            .server_url
-            .as_deref()
-            .map(crate::cloud::RecordsServer::new);
-        let handed_out = Arc::<remote_documents::HandedOut>::default();
-        // What the server handed out to one user goes when the user changes.
-        let forget = Arc::clone(&handed_out);
+        let records = RecordsClient::new(profile.server_url.as_deref());
         let session = Session::new(
             user_pool,
             profile.auth_flow,
             profile.password_policy,
             clock.clone(),
-            Box::new(move || forget.forget()),
+            records.forgetter(),
         );
         let offline = OfflineStore::new(&profile, clock.clone());
         Self {
             profile,
-            server,
+            records,
             session,
             offline,
             clock,
-            handed_out,
             policy: Default::default(),
             policy_file: None,
         }
@@ -255,7 +248,7 @@ impl Services {
             Err(e) => return Err(e),
         };
         if let Some(r) = &reason {
-            self.remember_reason(record.patient.mrn.as_ref(), r);
+            self.records.remember_reason(record.patient.mrn.as_ref(), r);
         }
         self.remember_record(&record).await;
         Ok(self.summary(&record, None).await)
@@ -271,7 +264,7 @@ impl Services {
             return Err(BreakGlassError::ReasonRequired.into());
         }
         if let Some(r) = &reason {
-            self.remember_reason(record.patient.mrn.as_ref(), r);
+            self.records.remember_reason(record.patient.mrn.as_ref(), r);
         }
         // Shown before the server is asked: audited as an offline read unless the
         // revalidation that follows reaches the server (which audits it instead).

@@ -38,7 +38,7 @@ impl Services {
         let cache = self.cache().await?;
         // The record itself first (the server audits the find), so the patient opens offline.
         let query = format!("MRN {mrn}");
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.records.reason_for(mrn.as_ref());
         if let Some(record) = self.find_via_server(&query, reason.as_ref(), None).await? {
             self.remember_record(&record).await;
         }

@@ -235,7 +235,7 @@ impl Services {
             mrn: item.mrn.clone(),
             category,
         };
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
         // Best effort: what is left unattached is an orphan no entry names, and the bucket's
         // lifecycle rule aborts an open multipart upload after a day.

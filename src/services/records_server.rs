@@ -9,7 +9,6 @@ use tracing::instrument;
 
 use super::{AppError, Services};
 use crate::cloud::records_server::HistoryPage;
-use crate::cloud::RecordsServer;
 
 use crate::domain::Action;
 use crate::domain::AuditEvent;
@@ -32,10 +31,6 @@ impl Services {
         self.read_session(|s| s.tokens.access_token.clone()).await
     }
 
-    pub(super) fn records_server(&self) -> Option<&RecordsServer> {
-        self.server.as_ref()
-    }
-
     /// Detach or delete, made and audited by the server (records admins).
     pub(super) async fn remove_through_server(
         &self,
@@ -46,9 +41,9 @@ impl Services {
         self.authorize(Action::DetachOrDelete).await?;
         let mrn = self.parse_mrn(mrn)?;
         uuid::Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.records.reason_for(mrn.as_ref());
         server
             .remove(&token, mrn.as_ref(), doc_id, reason.as_ref(), removal)
             .await?;
@@ -67,10 +62,10 @@ impl Services {
     ) -> Result<AuditHistory, AppError> {
         self.authorize(Action::ReadAudit).await?;
         let mrn = self.parse_mrn(mrn)?;
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
         // A restricted record's history needs the reason given for this patient, as its reads do.
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.records.reason_for(mrn.as_ref());
         let page = HistoryPage { after, limit };
         let history = server.access_history(&token, mrn.as_ref(), reason.as_ref(), page);
         Ok(history.await?)
@@ -99,7 +94,7 @@ impl Services {
     #[instrument(skip_all)]
     pub async fn import_patients(&self, csv: String) -> Result<ImportReport, AppError> {
         self.authorize(Action::ManagePatients).await?;
-        let server = self.records_server().ok_or(AppError::NoServer)?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
         Ok(server.import_patients(&token, csv).await?)
     }

@@ -42,9 +42,9 @@ impl Services {
         }
         let mrn = self.parse_mrn(mrn)?;
         let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.records.reason_for(mrn.as_ref());
         let history = server
             .document_history(&token, mrn.as_ref(), category.id(), reason.as_ref())
             .await?;

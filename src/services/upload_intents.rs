@@ -109,7 +109,7 @@ impl Services {
         progress: &Arc<Progress>,
         cancel: &CancellationToken,
     ) -> Result<CompleteUpload, AppError> {
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
         let mut prepared = prepared;
         // Parts an earlier try sent are journaled in the encrypted cache: resume them.
@@ -121,7 +121,7 @@ impl Services {
             None => None,
         };
         prepared.start.resume_upload_id = recorded.as_ref().map(|r| r.upload_id.clone());
-        let reason = self.reason_for(&prepared.start.mrn);
+        let reason = self.records.reason_for(&prepared.start.mrn);
         let started = server
             .start_upload(&token, &prepared.start, reason.as_ref())
             .await
@@ -173,7 +173,7 @@ impl Services {
         &self,
         uploads: Vec<CompleteUpload>,
     ) -> Result<Vec<Result<DocumentRow, AppError>>, AppError> {
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
         let ids: Vec<Uuid> = uploads.iter().map(|u| u.upload.doc_id).collect();
         let mut by_patient: std::collections::BTreeMap<String, Vec<CompleteUpload>> =
@@ -183,7 +183,7 @@ impl Services {
         }
         let mut answered = Vec::with_capacity(ids.len());
         for (mrn, uploads) in by_patient {
-            let reason = self.reason_for(&mrn);
+            let reason = self.records.reason_for(&mrn);
             for chunk in uploads.chunks(chartdesk_api::MAX_UPLOADS_PER_COMPLETE) {
                 let batch = CompleteUploads {
                     uploads: chunk.to_vec(),
