@@ -4,14 +4,10 @@
 mod cached_records;
 mod documents;
 mod export;
-mod file_upload;
 mod hospital_policy;
 mod offline;
 mod offline_budget;
 mod offline_views;
-mod outbox;
-mod outbox_pipeline;
-mod outbox_round;
 mod records_client;
 mod records_server;
 mod remote_documents;
@@ -19,8 +15,6 @@ mod removal;
 mod session;
 mod sync_round;
 mod upload;
-mod upload_body;
-mod upload_intents;
 
 use std::sync::Arc;
 
@@ -35,16 +29,16 @@ use crate::records::LookupError;
 
 pub use documents::{DocumentView, OpenedDocument};
 pub use export::{ExportSelection, ExportSummary};
-pub use file_upload::FileUpload;
 pub use hospital_policy::{saved_policy_path, HospitalPolicy};
 pub use offline::{index_rows, OfflineError, OfflineStore};
 pub use offline_budget::PinReport;
-pub use outbox::{DrainReport, DrainedItem, UploadOutcome};
 pub use records_client::{RecordsClient, RecordsError};
 pub use records_server::{break_glass_choices, AccessEvent, AccessHistoryRows, BreakGlassChoice};
 pub use session::{Session, SessionError, SignInResult, SignedInUser};
 pub use sync_round::SyncStatus;
-pub use upload::{decode_file_name, Upload, UploadProgress};
+pub use upload::{
+    decode_file_name, DrainReport, DrainedItem, FileUpload, Upload, UploadOutcome, UploadProgress,
+};
 
 /// A clock passed in so session expiry is testable.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;

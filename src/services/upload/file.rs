@@ -11,10 +11,11 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::outbox::UploadOutcome;
-use super::{AppError, Services, Upload};
+use super::Upload;
 use crate::cache::QueuedFile;
 use crate::cloud::Progress;
 use crate::domain::{sniff, FileRefusal, SNIFF_BYTES};
+use crate::services::{AppError, Services};
 
 /// A file on disk to add from the window: watched and cancellable like any upload.
 pub struct FileUpload<'a> {

@@ -2,6 +2,9 @@
 //! transaction, then sent. A row leaves the outbox only when the document is in the manifest
 //! (S3 objects verified first). Retries reuse the queued doc id, so nothing is ever doubled.
 
+mod pipeline;
+mod round;
+
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -10,13 +13,14 @@ use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::outbox_round::{Claim, Outcome};
-use super::{AppError, Services, Upload};
+use super::Upload;
 use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
 use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
 use crate::domain::Action;
 use crate::domain::DocumentRow;
+use crate::services::{AppError, Services};
+use round::{Claim, Outcome};
 
 /// What one pass over the outbox did.
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
@@ -172,7 +176,7 @@ impl Services {
     }
 
     /// Sends an item just queued by the window, watched and cancellable; what it came to.
-    pub(super) async fn send_queued_now(
+    pub(in crate::services) async fn send_queued_now(
         &self,
         doc_id: String,
         progress: Arc<Progress>,
@@ -217,12 +221,17 @@ impl Services {
     }
 
     /// Removes a cancelled item and asks the server to abort what was sent of it.
-    pub(super) async fn cancel_upload(&self, item: &OutboxItem) -> Result<(), AppError> {
+    pub(in crate::services) async fn cancel_upload(
+        &self,
+        item: &OutboxItem,
+    ) -> Result<(), AppError> {
         let cache = self.cache().await?;
         cache.outbox_remove(&item.doc_id).await?;
         Claim::forget(&cache, &item.doc_id);
         if let Ok(id) = Uuid::parse_str(&item.doc_id) {
-            cache.forget(&super::upload_intents::journal_key(id)).await;
+            cache
+                .forget(&crate::services::upload::send::journal_key(id))
+                .await;
         }
         let (Ok(doc_id), Some(category)) = (
             Uuid::parse_str(&item.doc_id),
@@ -272,7 +281,9 @@ impl Services {
         cache.outbox_remove(doc_id).await?;
         Claim::forget(&cache, doc_id);
         if let Ok(id) = Uuid::parse_str(doc_id) {
-            cache.forget(&super::upload_intents::journal_key(id)).await;
+            cache
+                .forget(&crate::services::upload::send::journal_key(id))
+                .await;
         }
         Ok(())
     }
