@@ -34,7 +34,7 @@ impl Services {
         if online && signed_in {
             let _ = self.flush_audits().await;
             if self.may(Action::Upload).await {
-                if let Ok(report) = self.drain_outbox(2, |_| Progress::silent()).await {
+                if let Ok(report) = self.outbox().drain_outbox(2, |_| Progress::silent()).await {
                     sent = report.sent;
                     sent_doc_ids = report
                         .items
@@ -47,7 +47,7 @@ impl Services {
         }
         let (mut queued, mut failed) = (0, 0);
         if signed_in && self.may(Action::Upload).await {
-            if let Ok(items) = self.outbox().await {
+            if let Ok(items) = self.outbox().items().await {
                 for item in items {
                     match item.state {
                         OutboxState::Queued => queued += 1,

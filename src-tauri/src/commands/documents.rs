@@ -196,7 +196,7 @@ pub async fn upload_document(
     };
     // Through the outbox: durable first, then sent; offline it stays queued. The staged copy
     // goes when this returns (the outbox holds the bytes now).
-    let result = state.services()?.add_file(upload).await;
+    let result = state.services()?.outbox().add_file(upload).await;
     state.uploads.finish(&upload_id);
     drop(staged);
     Ok(result?)

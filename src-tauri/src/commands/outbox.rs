@@ -7,7 +7,7 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn outbox(state: State<'_, AppState>) -> Result<Vec<OutboxItem>, UiError> {
-    Ok(state.services()?.outbox().await?)
+    Ok(state.services()?.outbox().items().await?)
 }
 
 /// The user's answer to a waiting upload: try again, optionally replacing the oldest preop image.
@@ -18,7 +18,10 @@ pub async fn retry_outbox_item(
     replace_oldest: bool,
 ) -> Result<SyncStatus, UiError> {
     let services = state.services()?;
-    services.retry_outbox_item(&doc_id, replace_oldest).await?;
+    services
+        .outbox()
+        .retry_outbox_item(&doc_id, replace_oldest)
+        .await?;
     Ok(services.sync_round().await)
 }
 
@@ -27,7 +30,11 @@ pub async fn discard_outbox_item(
     state: State<'_, AppState>,
     doc_id: String,
 ) -> Result<(), UiError> {
-    Ok(state.services()?.discard_outbox_item(&doc_id).await?)
+    Ok(state
+        .services()?
+        .outbox()
+        .discard_outbox_item(&doc_id)
+        .await?)
 }
 
 /// Moves an unreadable offline copy aside and starts a new one.

@@ -10,7 +10,7 @@ mod prepare;
 mod send;
 
 pub use file::FileUpload;
-pub use outbox::{DrainReport, DrainedItem, UploadOutcome};
+pub use outbox::{DrainReport, DrainedItem, Outbox, UploadOutcome};
 
 use std::sync::Arc;
 
