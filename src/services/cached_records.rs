@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use tracing::warn;
 
 use super::{AppError, Services};
-use crate::cache::{Cache, CachedHit};
+use crate::cache::Cache;
 use crate::domain::PatientSummary;
 use crate::domain::{choose_reading, PatientQuery};
 use crate::records::PatientRecord;
@@ -16,7 +16,7 @@ use crate::records::PatientRecord;
 impl Services {
     /// Where this profile's caches live (one database per user).
     pub fn with_cache_dir(mut self, dir: PathBuf) -> Self {
-        self.offline = self.offline.with_dir(dir);
+        self.offline_store = self.offline_store.with_dir(dir);
         self
     }
 
@@ -24,14 +24,7 @@ impl Services {
     /// its key is gone or wrong: the user then chooses `reset_cache`.
     pub async fn cache(&self) -> Result<Cache, AppError> {
         let username = self.actor().await?;
-        Ok(self.offline.open(&username).await?)
-    }
-
-    /// Moves the user's unreadable cache aside and starts a new one (see `OfflineStore::reset`).
-    pub async fn reset_cache(&self) -> Result<(), AppError> {
-        let username = self.actor().await?;
-        self.refuse_if_locked()?;
-        Ok(self.offline.reset(&username).await?)
+        Ok(self.offline_store.open(&username).await?)
     }
 
     /// The user's cache when there is one that opens; a broken cache never blocks live
@@ -50,7 +43,7 @@ impl Services {
     /// The cached record for an MRN, with when it was last synced.
     pub(super) async fn cached_record(&self, mrn: &str) -> Option<(PatientRecord, String)> {
         let cache = self.usable_cache().await?;
-        self.offline.record(&cache, mrn).await
+        self.offline_store.record(&cache, mrn).await
     }
 
     /// The cached record a search names, under the server's rule: ten digits that are one
@@ -65,7 +58,7 @@ impl Services {
             PatientQuery::Nhs(nhs) => nhs,
         };
         let by_nhs = match self.usable_cache().await {
-            Some(cache) => self.offline.record_by_nhs(&cache, nhs.digits()).await,
+            Some(cache) => self.offline_store.record_by_nhs(&cache, nhs.digits()).await,
             None => None,
         };
         let Some(mrn) = PatientQuery::also_an_mrn(typed, &self.policy().mrn_format) else {
@@ -80,17 +73,7 @@ impl Services {
     /// Keeps a patient the user opened (best effort: the screen never waits on the cache).
     pub(super) async fn remember_record(&self, record: &PatientRecord) {
         if let Some(cache) = self.usable_cache().await {
-            self.offline.remember(&cache, record).await;
-        }
-    }
-
-    /// Patients and documents in this user's cache matching what was typed (every word a
-    /// prefix), as the user types; works with no network.
-    pub async fn search_offline(&self, typed: &str) -> Result<Vec<CachedHit>, AppError> {
-        self.authorize(crate::domain::Action::ViewRecords).await?;
-        match self.usable_cache().await {
-            Some(cache) => Ok(cache.search(typed, 12).await?),
-            None => Ok(Vec::new()),
+            self.offline_store.remember(&cache, record).await;
         }
     }
 
@@ -114,7 +97,7 @@ impl Services {
         match found {
             None => {
                 if let Some(cache) = self.usable_cache().await {
-                    self.offline.mark_synced(&cache, mrn.as_ref()).await;
+                    self.offline_store.mark_synced(&cache, mrn.as_ref()).await;
                 }
                 Ok(None)
             }

@@ -6,7 +6,7 @@ mod documents;
 mod export;
 mod hospital_policy;
 mod offline;
-mod offline_budget;
+mod offline_copy;
 mod offline_views;
 mod records_client;
 mod records_server;
@@ -31,7 +31,7 @@ pub use documents::{DocumentView, OpenedDocument};
 pub use export::{ExportSelection, ExportSummary};
 pub use hospital_policy::{saved_policy_path, HospitalPolicy};
 pub use offline::{index_rows, OfflineError, OfflineStore};
-pub use offline_budget::PinReport;
+pub use offline_copy::{OfflineCopy, PinReport};
 pub use records_client::{RecordsClient, RecordsError};
 pub use records_server::{break_glass_choices, AccessEvent, AccessHistoryRows, BreakGlassChoice};
 pub use session::{Session, SessionError, SignInResult, SignedInUser};
@@ -113,7 +113,7 @@ pub struct Services {
     session: Session,
     clock: Clock,
     /// The encrypted offline copy (see `offline`).
-    offline: OfflineStore,
+    offline_store: OfflineStore,
     /// The hospital's policy in force (see `hospital_policy`), and where its copy is kept.
     policy: std::sync::RwLock<Arc<HospitalPolicy>>,
     policy_file: Option<std::path::PathBuf>,
@@ -152,7 +152,7 @@ impl Services {
             profile,
             records,
             session,
-            offline,
+            offline_store: offline,
             clock,
             policy: Default::default(),
             policy_file: None,
@@ -189,7 +189,7 @@ impl Services {
                 let _ = cache.clear_records().await;
             }
         }
-        self.offline.close().await;
+        self.offline_store.close().await;
         Ok(self.session.sign_out().await?)
     }
 
@@ -266,7 +266,7 @@ impl Services {
         self.queue_unconfirmed_find(&record.patient.mrn, reason.as_ref())
             .await?;
         if let Some(cache) = self.usable_cache().await {
-            self.offline
+            self.offline_store
                 .touch(&cache, record.patient.mrn.as_ref())
                 .await;
         }

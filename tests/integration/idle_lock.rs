@@ -84,7 +84,7 @@ async fn restarting_a_locked_app_keeps_it_locked() {
             .locked,
         "a restart opens locked even after an unlock"
     );
-    let refused = UiError::from(again.clear_offline_data().await.unwrap_err());
+    let refused = UiError::from(again.offline().clear_offline_data().await.unwrap_err());
     assert_eq!(
         refused.code,
         ApiErrorCode::Locked,

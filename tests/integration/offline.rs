@@ -40,10 +40,10 @@ async fn a_patient_and_the_files_opened_stay_viewable_offline_and_nothing_readab
         s.list_documents("10000001", "lab").await.unwrap().len(),
         lab.len()
     );
-    let hits = s.search_offline("whitf am").await.unwrap();
+    let hits = s.offline().search_offline("whitf am").await.unwrap();
     assert_eq!(hits[0].mrn, "10000001", "offline search by name prefix");
     assert!(hits[0].label.starts_with("WHITFIELD, Amara"));
-    let by_file = s.search_offline(&lab[0].file_name).await.unwrap();
+    let by_file = s.offline().search_offline(&lab[0].file_name).await.unwrap();
     assert!(
         by_file.iter().any(|h| h.doc_id == lab[0].id),
         "documents too"
@@ -159,7 +159,7 @@ async fn a_garbled_cache_is_reported_and_reset_moves_it_aside() {
     );
     // Viewing still works live while the cache is broken.
     assert!(s.find_patient("MRN 10000001").await.is_ok());
-    s.reset_cache().await.unwrap();
+    s.offline().reset_cache().await.unwrap();
     assert!(s.outbox().items().await.unwrap().is_empty());
     let names: Vec<String> = walk(dir.path())
         .iter()
@@ -209,6 +209,7 @@ async fn a_pinned_patient_is_fully_viewable_offline_and_clearing_keeps_waiting_u
     let s = signed_in_via(&switch, dir.path(), "offline-pin", "nurse.hughes").await;
     let steps = std::sync::Mutex::new(Vec::new());
     let report = s
+        .offline()
         .pin_patient("10000004", |done, total| {
             steps.lock().unwrap().push((done, total))
         })
@@ -244,9 +245,9 @@ async fn a_pinned_patient_is_fully_viewable_offline_and_clearing_keeps_waiting_u
             );
         }
     }
-    s.unpin_patient("10000004").await.unwrap();
+    s.offline().unpin_patient("10000004").await.unwrap();
     assert!(!s.find_patient("MRN 10000004").await.unwrap().pinned);
-    s.clear_offline_data().await.unwrap();
+    s.offline().clear_offline_data().await.unwrap();
     assert_eq!(
         s.outbox().items().await.unwrap().len(),
         1,

@@ -40,7 +40,7 @@ pub async fn discard_outbox_item(
 /// Moves an unreadable offline copy aside and starts a new one.
 #[tauri::command]
 pub async fn reset_offline_data(state: State<'_, AppState>) -> Result<(), UiError> {
-    Ok(state.services()?.reset_cache().await?)
+    Ok(state.services()?.offline().reset_cache().await?)
 }
 
 /// One background round now (the "Try now" button).
@@ -59,16 +59,20 @@ pub async fn pin_patient(
     let progress = |done: u32, total: u32| {
         let _ = window.emit("pin-progress", (done, total));
     };
-    Ok(state.services()?.pin_patient(&mrn, progress).await?)
+    Ok(state
+        .services()?
+        .offline()
+        .pin_patient(&mrn, progress)
+        .await?)
 }
 
 #[tauri::command]
 pub async fn unpin_patient(state: State<'_, AppState>, mrn: String) -> Result<(), UiError> {
-    Ok(state.services()?.unpin_patient(&mrn).await?)
+    Ok(state.services()?.offline().unpin_patient(&mrn).await?)
 }
 
 /// "Clear offline data": cached patients and files go; waiting uploads stay.
 #[tauri::command]
 pub async fn clear_offline_data(state: State<'_, AppState>) -> Result<(), UiError> {
-    Ok(state.services()?.clear_offline_data().await?)
+    Ok(state.services()?.offline().clear_offline_data().await?)
 }

@@ -59,5 +59,5 @@ pub async fn search_offline(
     state: State<'_, AppState>,
     text: String,
 ) -> Result<Vec<CachedHit>, UiError> {
-    Ok(state.services()?.search_offline(&text).await?)
+    Ok(state.services()?.offline().search_offline(&text).await?)
 }

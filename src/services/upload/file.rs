@@ -111,7 +111,7 @@ impl Outbox<'_> {
     /// with progress; offline it stays queued.
     #[instrument(skip_all)]
     pub async fn add_file(self, upload: FileUpload<'_>) -> Result<UploadOutcome, AppError> {
-        if !self.app.offline.has_dir() {
+        if !self.app.offline_store.has_dir() {
             // No outbox to read it into: checked the same way, then read and sent directly.
             let bytes = self.app.read_checked(upload.path, upload.file_name).await?;
             let mut direct = Upload::new(upload.mrn, upload.category, upload.file_name, bytes);

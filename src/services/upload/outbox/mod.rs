@@ -259,7 +259,7 @@ impl Outbox<'_> {
     /// back as the error and leaves nothing queued. Without a cache, a direct upload.
     #[instrument(skip_all)]
     pub async fn add_document(self, upload: Upload<'_>) -> Result<UploadOutcome, AppError> {
-        if !self.app.offline.has_dir() {
+        if !self.app.offline_store.has_dir() {
             return self
                 .app
                 .upload_document(upload)
