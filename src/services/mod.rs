@@ -33,7 +33,9 @@ pub use hospital_policy::{saved_policy_path, HospitalPolicy};
 pub use offline::{index_rows, OfflineError, OfflineStore};
 pub use offline_copy::{OfflineCopy, PinReport};
 pub use records_client::{RecordsClient, RecordsError};
-pub use records_server::{break_glass_choices, AccessEvent, AccessHistoryRows, BreakGlassChoice};
+pub use records_server::{
+    break_glass_choices, AccessEvent, AccessHistoryRows, BreakGlassChoice, RecordsAdmin,
+};
 pub use session::{Session, SessionError, SignInResult, SignedInUser};
 pub use sync_round::SyncStatus;
 pub use upload::{
