@@ -122,7 +122,7 @@ pub async fn sign_in(services: &chartdesk::Services, user: &str) -> anyhow::Resu
         ),
         SignInResult::TotpRequired { .. } => {
             let code = rpassword::prompt_password("Authenticator code: ")?;
-            services.complete_totp(&code).await?;
+            services.session().complete_totp(&code).await?;
             Ok(())
         }
     }

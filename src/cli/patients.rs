@@ -31,7 +31,7 @@ pub async fn run(profile: &str, command: PatientsCommand) -> anyhow::Result<()> 
         .map_err(|e| anyhow::anyhow!("cannot read the CSV file: {e}"))?;
     let services = Services::start(profile).await?;
     super::sign_in(&services, &args.user).await?;
-    let report = services.import_patients(csv).await?;
+    let report = services.admin().import_patients(csv).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

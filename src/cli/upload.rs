@@ -88,6 +88,7 @@ pub async fn run(profile: &str, args: UploadArgs) -> anyhow::Result<()> {
     for path in &args.files {
         // Checked by size and magic bytes before the file is read; queued in one statement.
         let queued = services
+            .outbox()
             .queue_file(path, &args.mrn, &args.category, args.replace_oldest)
             .await;
         match queued {
@@ -154,7 +155,7 @@ pub async fn sync(profile: &str, args: SyncArgs) -> anyhow::Result<()> {
 pub async fn outbox(profile: &str, args: OutboxArgs) -> anyhow::Result<()> {
     let services = Services::start(profile).await?;
     super::sign_in(&services, &args.user).await?;
-    let items = services.outbox().await?;
+    let items = services.outbox().items().await?;
     if let Some(action) = args.action {
         let id = match &action {
             OutboxAction::Retry { id, .. } | OutboxAction::Discard { id } => id.clone(),
@@ -164,12 +165,15 @@ pub async fn outbox(profile: &str, args: OutboxArgs) -> anyhow::Result<()> {
         }
         return match action {
             OutboxAction::Discard { .. } => {
-                services.discard_outbox_item(&id).await?;
+                services.outbox().discard_outbox_item(&id).await?;
                 println!("discarded {id}");
                 Ok(())
             }
             OutboxAction::Retry { replace_oldest, .. } => {
-                services.retry_outbox_item(&id, replace_oldest).await?;
+                services
+                    .outbox()
+                    .retry_outbox_item(&id, replace_oldest)
+                    .await?;
                 let report = drain(&services, 2).await?;
                 finish(&own_share(&report, &[id]), 0)
             }
@@ -231,6 +235,7 @@ async fn drain(services: &Services, jobs: u16) -> anyhow::Result<DrainReport> {
         })
     };
     let report = services
+        .outbox()
         .drain_outbox_cancellable(usize::from(jobs), bar_for, &cancel)
         .await?;
     bars.clear().ok();

@@ -3,16 +3,30 @@
 //! read refreshes the cache; when the cloud cannot be reached, the cached copy is served and
 //! says how old it is.
 
-use time::format_description::well_known::Rfc3339;
+use std::path::PathBuf;
+
 use tracing::warn;
 
 use super::{AppError, Services};
-use crate::cache::{Cache, CachedHit, CachedPatient, IndexRow};
+use crate::cache::Cache;
 use crate::domain::PatientSummary;
-use crate::domain::{choose_reading, Manifest, Patient, PatientQuery};
+use crate::domain::{choose_reading, PatientQuery};
 use crate::records::PatientRecord;
 
 impl Services {
+    /// Where this profile's caches live (one database per user).
+    pub fn with_cache_dir(mut self, dir: PathBuf) -> Self {
+        self.offline_store = self.offline_store.with_dir(dir);
+        self
+    }
+
+    /// The signed-in user's cache. Fails with `CacheError::Unreadable` when the file exists but
+    /// its key is gone or wrong: the user then chooses `reset_cache`.
+    pub async fn cache(&self) -> Result<Cache, AppError> {
+        let username = self.actor().await?;
+        Ok(self.offline_store.open(&username).await?)
+    }
+
     /// The user's cache when there is one that opens; a broken cache never blocks live
     /// viewing (the outbox calls report it, with the reset choice).
     pub(super) async fn usable_cache(&self) -> Option<Cache> {
@@ -26,14 +40,10 @@ impl Services {
         }
     }
 
-    fn now_text(&self) -> String {
-        (self.clock)().format(&Rfc3339).unwrap_or_default()
-    }
-
     /// The cached record for an MRN, with when it was last synced.
     pub(super) async fn cached_record(&self, mrn: &str) -> Option<(PatientRecord, String)> {
-        let cached = self.usable_cache().await?.patient(mrn).await.ok()??;
-        Self::decode_cached(cached)
+        let cache = self.usable_cache().await?;
+        self.offline_store.record(&cache, mrn).await
     }
 
     /// The cached record a search names, under the server's rule: ten digits that are one
@@ -48,12 +58,7 @@ impl Services {
             PatientQuery::Nhs(nhs) => nhs,
         };
         let by_nhs = match self.usable_cache().await {
-            Some(cache) => cache
-                .patient_by_nhs(nhs.digits())
-                .await
-                .ok()
-                .flatten()
-                .and_then(Self::decode_cached),
+            Some(cache) => self.offline_store.record_by_nhs(&cache, nhs.digits()).await,
             None => None,
         };
         let Some(mrn) = PatientQuery::also_an_mrn(typed, &self.policy().mrn_format) else {
@@ -65,57 +70,10 @@ impl Services {
         })?)
     }
 
-    fn decode_cached(cached: CachedPatient) -> Option<(PatientRecord, String)> {
-        let patient: Patient = serde_json::from_str(&cached.patient).ok()?;
-        let manifest: Manifest = serde_json::from_str(&cached.manifest).ok()?;
-        let record = PatientRecord {
-            patient,
-            manifest,
-            manifest_etag: cached.manifest_etag,
-        };
-        Some((record, cached.synced_at))
-    }
-
     /// Keeps a patient the user opened (best effort: the screen never waits on the cache).
     pub(super) async fn remember_record(&self, record: &PatientRecord) {
-        let Some(cache) = self.usable_cache().await else {
-            return;
-        };
-        let (Ok(patient), Ok(manifest)) = (
-            serde_json::to_string(&record.patient),
-            serde_json::to_string(&record.manifest),
-        ) else {
-            return;
-        };
-        let now = self.now_text();
-        let saved = cache
-            .save_patient(
-                CachedPatient {
-                    mrn: record.patient.mrn.to_string(),
-                    nhs_number: record.patient.nhs_number.digits().to_string(),
-                    patient,
-                    manifest,
-                    manifest_etag: record.manifest_etag.clone(),
-                    synced_at: now.clone(),
-                },
-                &now,
-            )
-            .await;
-        if let Err(e) = saved {
-            warn!(error = %e, "could not keep the patient offline");
-        }
-        let _ = cache
-            .index_patient(record.patient.mrn.as_ref(), index_rows(record))
-            .await;
-    }
-
-    /// Patients and documents in this user's cache matching what was typed (every word a
-    /// prefix), as the user types; works with no network.
-    pub async fn search_offline(&self, typed: &str) -> Result<Vec<CachedHit>, AppError> {
-        self.authorize(crate::domain::Action::ViewRecords).await?;
-        match self.usable_cache().await {
-            Some(cache) => Ok(cache.search(typed, 12).await?),
-            None => Ok(Vec::new()),
+        if let Some(cache) = self.usable_cache().await {
+            self.offline_store.remember(&cache, record).await;
         }
     }
 
@@ -129,7 +87,7 @@ impl Services {
         let etag = cached
             .as_ref()
             .and_then(|(record, _)| record.manifest_etag.clone());
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.records.reason_for(mrn.as_ref());
         let query = format!("MRN {mrn}");
         let found = self
             .find_via_server(&query, reason.as_ref(), etag.as_deref())
@@ -139,7 +97,7 @@ impl Services {
         match found {
             None => {
                 if let Some(cache) = self.usable_cache().await {
-                    let _ = cache.mark_synced(mrn.as_ref(), &self.now_text()).await;
+                    self.offline_store.mark_synced(&cache, mrn.as_ref()).await;
                 }
                 Ok(None)
             }
@@ -200,7 +158,7 @@ impl Services {
     /// Whether the records server answers, by one cheap request; updates the offline state.
     /// For the offline banner and the outbox's automatic drain.
     pub async fn is_online(&self) -> bool {
-        match self.records_server() {
+        match self.records.server() {
             Some(server) => server.probe().await,
             None => false,
         }
@@ -208,47 +166,11 @@ impl Services {
 
     /// Whether the last request to the server found no network.
     pub(super) fn seems_offline(&self) -> bool {
-        self.records_server().is_some_and(|s| s.is_offline())
+        self.records.seems_offline()
     }
 
     /// Sends the views made offline to the server, which audits them as reported later.
     pub async fn flush_audits(&self) -> Result<(), AppError> {
         self.report_offline_views().await
     }
-}
-
-/// The patient's search rows: demographics, then each attached document.
-pub fn index_rows(record: &PatientRecord) -> Vec<IndexRow> {
-    let p = &record.patient;
-    let name = format!("{}, {}", p.family_name.to_uppercase(), p.given_name);
-    let nhs = p.nhs_number.display_form();
-    let mut rows = vec![IndexRow {
-        doc_id: String::new(),
-        label: format!("{name} · NHS {nhs} · MRN {}", p.mrn),
-        text: format!(
-            "{} {} {} {nhs} {} {}",
-            p.given_name,
-            p.family_name,
-            p.nhs_number.digits(),
-            p.mrn,
-            crate::cache::search_index::index_date(p.birth_date)
-        ),
-    }];
-    for d in &record.manifest.documents {
-        if d.status != crate::domain::DocumentStatus::Attached {
-            continue;
-        }
-        rows.push(IndexRow {
-            doc_id: d.id.to_string(),
-            label: format!("{}: {} — {name}", d.category.label(), d.file_name),
-            text: format!(
-                "{} {} {} {}",
-                d.file_name,
-                d.category.label(),
-                d.uploaded_by,
-                crate::cache::search_index::index_date(d.created.date())
-            ),
-        });
-    }
-    rows
 }

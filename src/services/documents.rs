@@ -6,7 +6,6 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::{AppError, Services};
-use crate::auth::AuthError;
 use crate::domain::{Action, Category, Mrn};
 use crate::domain::{DocumentRow, RowPermissions};
 
@@ -62,9 +61,9 @@ impl Services {
         self.authorize(Action::Stamp).await?;
         let mrn = self.parse_mrn(mrn)?;
         Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.records.reason_for(mrn.as_ref());
         let mut row = server
             .stamp(&token, mrn.as_ref(), doc_id, reason.as_ref())
             .await?;
@@ -125,8 +124,7 @@ impl Services {
     /// Whether the signed-in user's roles allow `action` (for what the UI offers; the
     /// operation itself still goes through `authorize`).
     pub(super) async fn may(&self, action: Action) -> bool {
-        let guard = self.session.read().await;
-        guard.as_ref().is_some_and(|s| s.may(action))
+        self.session.may(action).await
     }
 
     pub(super) async fn actor(&self) -> Result<String, AppError> {
@@ -138,7 +136,6 @@ impl Services {
         &self,
         read: impl FnOnce(&crate::auth::Session) -> T,
     ) -> Result<T, AppError> {
-        let guard = self.session.read().await;
-        Ok(read(guard.as_ref().ok_or(AuthError::NotSignedIn)?))
+        Ok(self.session.read(read).await?)
     }
 }

@@ -48,9 +48,9 @@ impl Services {
             .iter()
             .map(|id| Uuid::parse_str(id).map_err(|_| AppError::NoSuchDocument))
             .collect::<Result<Vec<_>, _>>()?;
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.records.reason_for(mrn.as_ref());
         let request = chartdesk_api::ExportRequest {
             doc_ids: ids,
             categories,

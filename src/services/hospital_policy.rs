@@ -157,7 +157,7 @@ impl Services {
     /// Asks the server for its policy and keeps it; `false` (the policy in force unchanged)
     /// when the server cannot be reached or answers something unusable.
     pub async fn refresh_policy(&self) -> bool {
-        let Some(server) = self.records_server() else {
+        let Some(server) = self.records.server() else {
             return false;
         };
         let config = match server.client_config().await {

@@ -2,51 +2,46 @@
 //! Every user-facing operation goes through here, so the role check happens in one place.
 
 mod cached_records;
-mod challenges;
 mod documents;
 mod export;
-mod file_upload;
 mod hospital_policy;
-mod offline_budget;
-mod offline_cache;
+mod offline;
+mod offline_copy;
 mod offline_views;
-mod outbox;
-mod outbox_pipeline;
-mod outbox_round;
+mod records_client;
 mod records_server;
 mod remote_documents;
 mod removal;
 mod session;
 mod sync_round;
 mod upload;
-mod upload_body;
-mod upload_intents;
 
 use std::sync::Arc;
 
 use time::OffsetDateTime;
-use tokio::sync::{Mutex, RwLock};
 use tracing::instrument;
 
-use crate::auth::{
-    AuthError, PendingChallenge, RefreshTokenVault, Session, TokenVerifier, UserPool,
-};
+use crate::auth::{AuthError, RefreshTokenVault, TokenVerifier, UserPool};
 use crate::config::{ConfigError, Folders, Profile};
 use crate::domain::PatientSummary;
 use crate::domain::{Action, BreakGlassError, PatientQuery, QueryError, StatedReason};
 use crate::records::LookupError;
 
-pub use cached_records::index_rows;
 pub use documents::{DocumentView, OpenedDocument};
 pub use export::{ExportSelection, ExportSummary};
-pub use file_upload::FileUpload;
 pub use hospital_policy::{saved_policy_path, HospitalPolicy};
-pub use offline_budget::PinReport;
-pub use outbox::{DrainReport, DrainedItem, UploadOutcome};
-pub use records_server::{break_glass_choices, AccessEvent, AccessHistoryRows, BreakGlassChoice};
-pub use session::{SignInResult, SignedInUser};
+pub use offline::{index_rows, OfflineError, OfflineStore};
+pub use offline_copy::{OfflineCopy, PinReport};
+pub use records_client::{RecordsClient, RecordsError};
+pub use records_server::{
+    break_glass_choices, AccessEvent, AccessHistoryRows, BreakGlassChoice, RecordsAdmin,
+};
+pub use session::{Session, SessionError, SignInResult, SignedInUser};
 pub use sync_round::SyncStatus;
-pub use upload::{decode_file_name, Upload, UploadProgress};
+pub use upload::{
+    decode_file_name, DrainReport, DrainedItem, FileUpload, Outbox, Upload, UploadOutcome,
+    UploadProgress,
+};
 
 /// A clock passed in so session expiry is testable.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
@@ -113,26 +108,14 @@ pub enum AppError {
 
 pub struct Services {
     pub profile: Profile,
-    /// The records server, when the profile names one: it decides and audits what goes
-    /// through it (see `records_server.rs`).
-    server: Option<crate::cloud::RecordsServer>,
-    user_pool: UserPool,
-    /// Where sessions are remembered across restarts; `None` for the CLI (memory only).
-    vault: Option<RefreshTokenVault>,
-    session: RwLock<Option<Session>>,
-    /// A challenge waiting for the user's answer (memory only).
-    pending: Mutex<Option<PendingChallenge>>,
-    /// Held while refreshing, so only one refresh runs at a time.
-    refreshing: Mutex<()>,
-    /// Locked after idle time: every operation is refused until the password is entered again.
-    locked: std::sync::atomic::AtomicBool,
+    /// The records server, when the profile names one, and what it handed out (see
+    /// `records_client`): it decides and audits what goes through it.
+    records: RecordsClient,
+    /// Who is signed in, the idle lock and the role check (see `session`).
+    session: Session,
     clock: Clock,
-    /// Where each user's encrypted cache lives; `None` keeps nothing offline (some tests).
-    pub(crate) cache_dir: Option<std::path::PathBuf>,
-    /// The open cache and the user it belongs to.
-    cache: Mutex<Option<(String, crate::cache::Cache)>>,
-    /// What the records server handed out for the patients on screen (see `remote_documents`).
-    handed_out: remote_documents::HandedOut,
+    /// The encrypted offline copy (see `offline`).
+    offline_store: OfflineStore,
     /// The hospital's policy in force (see `hospital_policy`), and where its copy is kept.
     policy: std::sync::RwLock<Arc<HospitalPolicy>>,
     policy_file: Option<std::path::PathBuf>,
@@ -158,23 +141,21 @@ impl Services {
             client_id: profile.client_id.clone(),
             verifier: token_verifier(&profile),
         };
-        let server = profile
-            .server_url
-            .as_deref()
-            .map(crate::cloud::RecordsServer::new);
+        let records = RecordsClient::new(profile.server_url.as_deref());
+        let session = Session::new(
+            user_pool,
+            profile.auth_flow,
+            profile.password_policy,
+            clock.clone(),
+            records.forgetter(),
+        );
+        let offline = OfflineStore::new(&profile, clock.clone());
         Self {
             profile,
-            server,
-            user_pool,
-            vault: None,
-            session: RwLock::new(None),
-            pending: Mutex::new(None),
-            refreshing: Mutex::new(()),
-            locked: std::sync::atomic::AtomicBool::new(false),
+            records,
+            session,
+            offline_store: offline,
             clock,
-            cache_dir: None,
-            cache: Mutex::new(None),
-            handed_out: Default::default(),
             policy: Default::default(),
             policy_file: None,
         }
@@ -182,12 +163,46 @@ impl Services {
 
     /// Keeps the refresh token in the profile's keychain so a restart signs the user in.
     pub fn remembering_sessions(mut self) -> Self {
-        self.vault = Some(RefreshTokenVault::new(
+        let vault = RefreshTokenVault::new(
             &self.profile.name,
             &self.profile.client_id,
             self.profile.keychain,
-        ));
+        );
+        self.session = self.session.remembering_in(vault);
         self
+    }
+
+    /// Signing in and out, challenges, the idle lock: the shells call the component.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The hospital's policy may have changed since start (public: no token needed).
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignInResult, AppError> {
+        self.refresh_policy().await;
+        Ok(self.session.sign_in(username, password).await?)
+    }
+
+    /// Signs out; the offline copies go when the profile asks for it (the outbox stays for
+    /// the next sign-in), and the next user opens their own cache.
+    pub async fn sign_out(&self) -> Result<(), AppError> {
+        if self.profile.offline.clear_on_sign_out {
+            if let Some(cache) = self.usable_cache().await {
+                let _ = cache.clear_records().await;
+            }
+        }
+        self.offline_store.close().await;
+        Ok(self.session.sign_out().await?)
+    }
+
+    /// Refuses unless a live session's roles allow `action` (see `Session::authorize`).
+    pub(super) async fn authorize(&self, action: Action) -> Result<(), AppError> {
+        Ok(self.session.authorize(action, self.seems_offline()).await?)
+    }
+
+    /// For what needs no role but must not happen behind the lock (clearing offline data).
+    pub(super) fn refuse_if_locked(&self) -> Result<(), AppError> {
+        Ok(self.session.refuse_if_locked()?)
     }
 
     /// Cache-first: a patient this user opened before comes from the encrypted cache at once
@@ -230,7 +245,7 @@ impl Services {
             Err(e) => return Err(e),
         };
         if let Some(r) = &reason {
-            self.remember_reason(record.patient.mrn.as_ref(), r);
+            self.records.remember_reason(record.patient.mrn.as_ref(), r);
         }
         self.remember_record(&record).await;
         Ok(self.summary(&record, None).await)
@@ -246,16 +261,15 @@ impl Services {
             return Err(BreakGlassError::ReasonRequired.into());
         }
         if let Some(r) = &reason {
-            self.remember_reason(record.patient.mrn.as_ref(), r);
+            self.records.remember_reason(record.patient.mrn.as_ref(), r);
         }
         // Shown before the server is asked: audited as an offline read unless the
         // revalidation that follows reaches the server (which audits it instead).
         self.queue_unconfirmed_find(&record.patient.mrn, reason.as_ref())
             .await?;
         if let Some(cache) = self.usable_cache().await {
-            let now = (self.clock)().format(&time::format_description::well_known::Rfc3339);
-            let _ = cache
-                .touch(record.patient.mrn.as_ref(), &now.unwrap_or_default())
+            self.offline_store
+                .touch(&cache, record.patient.mrn.as_ref())
                 .await;
         }
         Ok(self.summary(&record, Some(synced_at)).await)

@@ -27,7 +27,7 @@ impl Services {
     /// Queues a read made from the offline copy, with the reason given for this patient.
     /// Without a cache to keep it in, the read is refused (no unaudited read).
     pub(super) async fn queue_offline_read(&self, read: OfflineRead<'_>) -> Result<(), AppError> {
-        let reason = self.reason_for(read.mrn.as_ref());
+        let reason = self.records.reason_for(read.mrn.as_ref());
         self.queue_offline_read_with(read, reason.as_ref())
             .await
             .map(|_| ())
@@ -48,22 +48,14 @@ impl Services {
             count: None,
         };
         let key = self.queue_offline_read_with(read, reason).await?;
-        if let Ok(mut finds) = self.handed_out.unconfirmed_finds.lock() {
-            // Shown twice before a revalidation: the earlier one stays queued (it was a read).
-            finds.insert(mrn.to_string(), key);
-        }
+        self.records.note_unconfirmed_find(mrn, key);
         Ok(())
     }
 
     /// The server audited a find of this patient: the offline Find queued when the cached copy
     /// was shown is withdrawn (unless already reported).
     pub(super) async fn confirm_find(&self, mrn: &Mrn) {
-        let key = self
-            .handed_out
-            .unconfirmed_finds
-            .lock()
-            .ok()
-            .and_then(|mut finds| finds.remove(mrn.as_ref()));
+        let key = self.records.take_unconfirmed_find(mrn);
         if let (Some(key), Some(cache)) = (key, self.usable_cache().await) {
             if let Err(e) = cache.audit_sent(&key).await {
                 warn!(error = %e, "an offline find stays queued");
@@ -106,7 +98,7 @@ impl Services {
             .cached_record(mrn.as_ref())
             .await
             .ok_or(AppError::Server(ServerError::Unreachable))?;
-        if record.patient.flags.restricted && self.reason_for(mrn.as_ref()).is_none() {
+        if record.patient.flags.restricted && self.records.reason_for(mrn.as_ref()).is_none() {
             return Err(BreakGlassError::ReasonRequired.into());
         }
         Ok(record)
@@ -121,7 +113,7 @@ impl Services {
         let Some(cache) = self.usable_cache().await else {
             return Ok(());
         };
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let pending = cache.pending_audits().await?;
         if pending.is_empty() {
             return Ok(());

@@ -9,7 +9,6 @@ use tracing::instrument;
 
 use super::{AppError, Services};
 use crate::cloud::records_server::HistoryPage;
-use crate::cloud::RecordsServer;
 
 use crate::domain::Action;
 use crate::domain::AuditEvent;
@@ -26,14 +25,21 @@ pub struct AccessHistoryRows {
     pub next: Option<String>,
 }
 
+/// The records admins' operations, as the shells reach them (`app.admin().import_patients(..)`):
+/// the access history, detach and delete, the patient import. The server checks the role too.
+#[derive(Clone, Copy)]
+pub struct RecordsAdmin<'a> {
+    pub(super) app: &'a Services,
+}
+
 impl Services {
+    pub fn admin(&self) -> RecordsAdmin<'_> {
+        RecordsAdmin { app: self }
+    }
+
     /// The signed-in user's Cognito access token, for the records server.
     pub(super) async fn access_token(&self) -> Result<String, AppError> {
         self.read_session(|s| s.tokens.access_token.clone()).await
-    }
-
-    pub(super) fn records_server(&self) -> Option<&RecordsServer> {
-        self.server.as_ref()
     }
 
     /// Detach or delete, made and audited by the server (records admins).
@@ -46,44 +52,46 @@ impl Services {
         self.authorize(Action::DetachOrDelete).await?;
         let mrn = self.parse_mrn(mrn)?;
         uuid::Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.records.reason_for(mrn.as_ref());
         server
             .remove(&token, mrn.as_ref(), doc_id, reason.as_ref(), removal)
             .await?;
         Ok(())
     }
+}
 
+impl RecordsAdmin<'_> {
     /// Who opened or changed this patient's record, newest first (records admins): the newest
     /// page, or the page after `after` (the `next` of the page before), of at most `limit`
     /// events (the server's default when `None`).
     #[instrument(skip_all)]
     pub async fn access_history_page(
-        &self,
+        self,
         mrn: &str,
         after: Option<&str>,
         limit: Option<usize>,
     ) -> Result<AuditHistory, AppError> {
-        self.authorize(Action::ReadAudit).await?;
-        let mrn = self.parse_mrn(mrn)?;
-        let server = self.records_server_or_none()?;
-        let token = self.access_token().await?;
+        self.app.authorize(Action::ReadAudit).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
+        let server = self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
         // A restricted record's history needs the reason given for this patient, as its reads do.
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.app.records.reason_for(mrn.as_ref());
         let page = HistoryPage { after, limit };
         let history = server.access_history(&token, mrn.as_ref(), reason.as_ref(), page);
         Ok(history.await?)
     }
 
     /// The newest page of this patient's access history (records admins).
-    pub async fn access_history(&self, mrn: &str) -> Result<Vec<AuditEvent>, AppError> {
+    pub async fn access_history(self, mrn: &str) -> Result<Vec<AuditEvent>, AppError> {
         Ok(self.access_history_page(mrn, None, None).await?.events)
     }
 
     /// A page of `access_history` as the panel shows it, with where the next, older one starts.
     pub async fn access_history_rows(
-        &self,
+        self,
         mrn: &str,
         after: Option<&str>,
     ) -> Result<AccessHistoryRows, AppError> {
@@ -97,10 +105,10 @@ impl Services {
     /// Registers or updates the patients of a PAS-style CSV extract (records admins), through
     /// the records server, which checks every row.
     #[instrument(skip_all)]
-    pub async fn import_patients(&self, csv: String) -> Result<ImportReport, AppError> {
-        self.authorize(Action::ManagePatients).await?;
-        let server = self.records_server().ok_or(AppError::NoServer)?;
-        let token = self.access_token().await?;
+    pub async fn import_patients(self, csv: String) -> Result<ImportReport, AppError> {
+        self.app.authorize(Action::ManagePatients).await?;
+        let server = self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
         Ok(server.import_patients(&token, csv).await?)
     }
 }

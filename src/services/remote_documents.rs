@@ -4,9 +4,6 @@
 //! the server cannot be reached, what this user opened before is served from the cache, and
 //! those views are reported to the server later.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use tracing::warn;
 use uuid::Uuid;
 
@@ -14,9 +11,10 @@ use chartdesk_api::OfflineAction;
 
 use super::documents::DocumentView;
 use super::offline_views::OfflineRead;
+use super::records_client::{RecordsError, THUMBNAIL_LIMIT};
 use super::{AppError, OpenedDocument, Services};
 use crate::cache::{FileKey, FileView};
-use crate::cloud::{RecordsServer, ServerError};
+use crate::cloud::ServerError;
 use crate::domain::{find_entry, rows_for, rows_matching, DocumentRow};
 use crate::domain::{sha256_hex, Category, Mrn, StatedReason};
 use crate::records::PatientRecord;
@@ -34,69 +32,7 @@ fn file_view(view: DocumentView) -> FileView {
     }
 }
 
-/// A document of one patient, as what the server handed out is remembered by.
-type PatientDoc = (String, Uuid);
-
-/// A thumbnail is a 320 px JPEG: anything far larger is not one.
-const THUMBNAIL_LIMIT: u64 = 4 * 1024 * 1024;
-
-/// A thumbnail sent inside a list: base64 of at most `THUMBNAIL_LIMIT` bytes, else ignored.
-fn decode_thumbnail(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine;
-    if text.len() as u64 > THUMBNAIL_LIMIT * 4 / 3 + 4 {
-        return None;
-    }
-    base64::engine::general_purpose::STANDARD.decode(text).ok()
-}
-
-/// What the server handed out for the patients on screen, kept in memory only and forgotten
-/// at sign-out: the break-glass reason given per patient (sent with every request about
-/// them) and the thumbnail URLs of the last lists, by patient and document.
-#[derive(Default)]
-pub(super) struct HandedOut {
-    reasons: Mutex<HashMap<String, StatedReason>>,
-    /// `None`: the last list gave no thumbnail (none made, or the scanner flagged it).
-    thumbnails: Mutex<HashMap<PatientDoc, Option<String>>>,
-    /// Thumbnails that came inside the last lists (the first screen), taken once.
-    inline: Mutex<HashMap<PatientDoc, Vec<u8>>>,
-    /// Per MRN, the queued offline Find of a patient shown from the cache, withdrawn when the
-    /// revalidation reaches the server (see `offline_views`).
-    pub(super) unconfirmed_finds: Mutex<HashMap<String, String>>,
-}
-
-impl HandedOut {
-    pub(super) fn forget(&self) {
-        if let Ok(mut r) = self.reasons.lock() {
-            r.clear();
-        }
-        if let Ok(mut t) = self.thumbnails.lock() {
-            t.clear();
-        }
-        if let Ok(mut t) = self.inline.lock() {
-            t.clear();
-        }
-        if let Ok(mut f) = self.unconfirmed_finds.lock() {
-            f.clear();
-        }
-    }
-}
-
 impl Services {
-    pub(super) fn reason_for(&self, mrn: &str) -> Option<StatedReason> {
-        let reasons = self.handed_out.reasons.lock().ok()?;
-        reasons.get(mrn).cloned()
-    }
-
-    pub(super) fn remember_reason(&self, mrn: &str, reason: &StatedReason) {
-        if let Ok(mut reasons) = self.handed_out.reasons.lock() {
-            reasons.insert(mrn.to_string(), reason.clone());
-        }
-    }
-
-    pub(super) fn records_server_or_none(&self) -> Result<&RecordsServer, AppError> {
-        self.records_server().ok_or(AppError::NoServer)
-    }
-
     /// The patient and record by what was typed; the server decides and audits the find.
     /// `None` when `version` (the record version a find gave) is still current.
     pub(super) async fn find_via_server(
@@ -105,16 +41,9 @@ impl Services {
         reason: Option<&StatedReason>,
         version: Option<&str>,
     ) -> Result<Option<PatientRecord>, AppError> {
-        let server = self.records_server_or_none()?;
+        self.records.server_or_none()?;
         let token = self.access_token().await?;
-        let found = server.find_record(&token, query, reason, version).await?;
-        // The cache keeps the server's record version where it kept the manifest's ETag:
-        // revalidation sends it back.
-        Ok(found.map(|f| PatientRecord {
-            patient: f.patient,
-            manifest: f.manifest,
-            manifest_etag: Some(f.version),
-        }))
+        Ok(self.records.find(&token, query, reason, version).await?)
     }
 
     /// A category's rows (or those matching `search`) with the server's scan status; the
@@ -125,41 +54,11 @@ impl Services {
         category: Option<Category>,
         search: Option<&str>,
     ) -> Result<Vec<DocumentRow>, AppError> {
-        let server = self.records_server_or_none()?;
+        self.records.server_or_none()?;
         let token = self.access_token().await?;
-        let reason = self.reason_for(mrn.as_ref());
-        let listed = server
-            .list(
-                &token,
-                mrn.as_ref(),
-                category.map(Category::id),
-                search,
-                reason.as_ref(),
-            )
-            .await;
-        match listed {
-            Ok(list) => {
-                let mut rows = Vec::with_capacity(list.rows.len());
-                if let (Ok(mut thumbs), Ok(mut inline)) = (
-                    self.handed_out.thumbnails.lock(),
-                    self.handed_out.inline.lock(),
-                ) {
-                    for listed in &list.rows {
-                        let Ok(id) = Uuid::parse_str(&listed.row.id) else {
-                            continue;
-                        };
-                        let doc = (mrn.to_string(), id);
-                        thumbs.insert(doc.clone(), listed.thumbnail_url.clone());
-                        match listed.thumbnail.as_deref().and_then(decode_thumbnail) {
-                            Some(bytes) => inline.insert(doc, bytes),
-                            None => inline.remove(&doc),
-                        };
-                    }
-                }
-                rows.extend(list.rows.into_iter().map(|l| l.row));
-                Ok(rows)
-            }
-            Err(ServerError::Unreachable) => {
+        match self.records.list(&token, mrn, category, search).await {
+            Ok(rows) => Ok(rows),
+            Err(RecordsError::Server(ServerError::Unreachable)) => {
                 let record = self.offline_record(mrn).await?;
                 let may = self.row_permissions().await;
                 let rows = match (category, search) {
@@ -189,9 +88,9 @@ impl Services {
         id: Uuid,
         view: DocumentView,
     ) -> Result<OpenedDocument, AppError> {
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.records.reason_for(mrn.as_ref());
         let access = match server
             .open(&token, mrn.as_ref(), &id.to_string(), view, reason.as_ref())
             .await
@@ -287,16 +186,9 @@ impl Services {
         mrn: &Mrn,
         id: Uuid,
     ) -> Result<Option<Vec<u8>>, AppError> {
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let key = file_key(mrn, FileView::Thumbnail, id);
-        let doc = (mrn.to_string(), id);
-        let handed_out = || {
-            self.handed_out
-                .thumbnails
-                .lock()
-                .ok()
-                .and_then(|t| t.get(&doc).cloned())
-        };
+        let handed_out = || self.records.handed_out_thumbnail(mrn, id);
         let mut url = handed_out();
         if url.is_none() && !server.is_offline() {
             // Not from a list on screen (e.g. just uploaded): one list of the whole record
@@ -323,13 +215,7 @@ impl Services {
         };
         // Handed out by the list just made (audited): inside its answer, or kept for this
         // patient from before. Either way no request.
-        let inline = self
-            .handed_out
-            .inline
-            .lock()
-            .ok()
-            .and_then(|mut t| t.remove(&doc));
-        if let Some(bytes) = inline {
+        if let Some(bytes) = self.records.take_inline_thumbnail(mrn, id) {
             self.keep_file(key, &bytes, &sha256_hex(&bytes)).await;
             return Ok(Some(bytes));
         }

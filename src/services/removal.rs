@@ -4,30 +4,12 @@
 
 use tracing::instrument;
 
-use super::{AppError, Services};
+use super::{AppError, RecordsAdmin, Services};
 use crate::cloud::records_server::Removal;
 use crate::domain::HistoryRow;
 use crate::domain::{Action, Category};
 
 impl Services {
-    #[instrument(skip_all)]
-    pub async fn detach_document(&self, mrn: &str, doc_id: &str) -> Result<(), AppError> {
-        self.remove_through_server(mrn, doc_id, Removal::Detach)
-            .await
-    }
-
-    /// `why` stays on the document's tombstone in the record's history (the server checks it).
-    #[instrument(skip_all)]
-    pub async fn delete_document(
-        &self,
-        mrn: &str,
-        doc_id: &str,
-        why: &str,
-    ) -> Result<(), AppError> {
-        self.remove_through_server(mrn, doc_id, Removal::Delete { why })
-            .await
-    }
-
     /// A category's replaced, detached and deleted documents, through the server (audited as
     /// a list); `None` for a user whose role does not see them (ward staff), who is not asked.
     #[instrument(skip_all)]
@@ -42,12 +24,29 @@ impl Services {
         }
         let mrn = self.parse_mrn(mrn)?;
         let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
-        let reason = self.reason_for(mrn.as_ref());
+        let reason = self.records.reason_for(mrn.as_ref());
         let history = server
             .document_history(&token, mrn.as_ref(), category.id(), reason.as_ref())
             .await?;
         Ok(Some(history.rows))
+    }
+}
+
+impl RecordsAdmin<'_> {
+    #[instrument(skip_all)]
+    pub async fn detach_document(self, mrn: &str, doc_id: &str) -> Result<(), AppError> {
+        self.app
+            .remove_through_server(mrn, doc_id, Removal::Detach)
+            .await
+    }
+
+    /// `why` stays on the document's tombstone in the record's history (the server checks it).
+    #[instrument(skip_all)]
+    pub async fn delete_document(self, mrn: &str, doc_id: &str, why: &str) -> Result<(), AppError> {
+        self.app
+            .remove_through_server(mrn, doc_id, Removal::Delete { why })
+            .await
     }
 }

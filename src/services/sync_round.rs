@@ -28,14 +28,13 @@ impl Services {
     /// Never fails: problems show as offline or as items still queued.
     pub async fn sync_round(&self) -> SyncStatus {
         let online = self.is_online().await;
-        let signed_in =
-            self.actor().await.is_ok() && !self.locked.load(std::sync::atomic::Ordering::SeqCst);
+        let signed_in = self.actor().await.is_ok() && !self.session.is_locked();
         let mut sent = 0;
         let mut sent_doc_ids = Vec::new();
         if online && signed_in {
             let _ = self.flush_audits().await;
             if self.may(Action::Upload).await {
-                if let Ok(report) = self.drain_outbox(2, |_| Progress::silent()).await {
+                if let Ok(report) = self.outbox().drain_outbox(2, |_| Progress::silent()).await {
                     sent = report.sent;
                     sent_doc_ids = report
                         .items
@@ -48,7 +47,7 @@ impl Services {
         }
         let (mut queued, mut failed) = (0, 0);
         if signed_in && self.may(Action::Upload).await {
-            if let Ok(items) = self.outbox().await {
+            if let Ok(items) = self.outbox().items().await {
                 for item in items {
                     match item.state {
                         OutboxState::Queued => queued += 1,

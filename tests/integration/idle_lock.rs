@@ -20,13 +20,19 @@ async fn a_locked_session_refuses_records_until_the_right_password_is_given() {
         .sign_in("dr.okafor", cloud().password("dr.okafor"))
         .await
         .unwrap();
-    services.lock().await.unwrap();
-    assert!(services.current_user().await.unwrap().locked);
+    services.session().lock().await.unwrap();
+    assert!(services.session().current_user().await.unwrap().locked);
 
     let refused = UiError::from(services.find_patient("943 476 5919").await.unwrap_err());
     assert_eq!(refused.code, ApiErrorCode::Locked);
 
-    let wrong = UiError::from(services.unlock("Not-The-Password-1!").await.unwrap_err());
+    let wrong = UiError::from(
+        services
+            .session()
+            .unlock("Not-The-Password-1!")
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(wrong.code, ApiErrorCode::WrongCredentials);
     assert!(
         services.find_patient("943 476 5919").await.is_err(),
@@ -34,6 +40,7 @@ async fn a_locked_session_refuses_records_until_the_right_password_is_given() {
     );
 
     let user = services
+        .session()
         .unlock(cloud().password("dr.okafor"))
         .await
         .unwrap();
@@ -50,15 +57,16 @@ async fn restarting_a_locked_app_keeps_it_locked() {
         .sign_in("nurse.hughes", cloud().password("nurse.hughes"))
         .await
         .unwrap();
-    first.lock().await.unwrap();
+    first.session().lock().await.unwrap();
     drop(first);
 
     let restarted = app(&name).await;
-    let user = restarted.resume_session().await.unwrap().unwrap();
+    let user = restarted.session().resume_session().await.unwrap().unwrap();
     assert!(user.locked, "the lock survives a restart");
     let refused = UiError::from(restarted.find_patient("943 476 5919").await.unwrap_err());
     assert_eq!(refused.code, ApiErrorCode::Locked);
     restarted
+        .session()
         .unlock(cloud().password("nurse.hughes"))
         .await
         .unwrap();
@@ -67,16 +75,23 @@ async fn restarting_a_locked_app_keeps_it_locked() {
     // A shared ward computer: every restart opens locked, unlocked before or not.
     let again = app(&name).await;
     assert!(
-        again.resume_session().await.unwrap().unwrap().locked,
+        again
+            .session()
+            .resume_session()
+            .await
+            .unwrap()
+            .unwrap()
+            .locked,
         "a restart opens locked even after an unlock"
     );
-    let refused = UiError::from(again.clear_offline_data().await.unwrap_err());
+    let refused = UiError::from(again.offline().clear_offline_data().await.unwrap_err());
     assert_eq!(
         refused.code,
         ApiErrorCode::Locked,
         "nothing is cleared behind the lock"
     );
     again
+        .session()
         .unlock(cloud().password("nurse.hughes"))
         .await
         .unwrap();
@@ -104,12 +119,13 @@ async fn with_no_network_the_lock_opens_with_the_password_last_accepted_online()
         .sign_in("dr.okafor", cloud().password("dr.okafor"))
         .await
         .unwrap();
-    services.lock().await.unwrap();
+    services.session().lock().await.unwrap();
 
     switch.cut();
     // (Wrong passwords offline, and their waits: the next test.)
-    assert!(services.current_user().await.unwrap().locked);
+    assert!(services.session().current_user().await.unwrap().locked);
     let user = services
+        .session()
         .unlock(cloud().password("dr.okafor"))
         .await
         .unwrap();
@@ -143,11 +159,18 @@ async fn offline_five_wrong_passwords_with_growing_waits_then_only_the_network_u
         .sign_in("dr.okafor", cloud().password("dr.okafor"))
         .await
         .unwrap();
-    services.lock().await.unwrap();
+    services.session().lock().await.unwrap();
     switch.cut();
 
-    let wrong =
-        || async { UiError::from(services.unlock("Not-The-Password-1!").await.unwrap_err()) };
+    let wrong = || async {
+        UiError::from(
+            services
+                .session()
+                .unlock("Not-The-Password-1!")
+                .await
+                .unwrap_err(),
+        )
+    };
     assert_eq!(wrong().await.code, ApiErrorCode::WrongCredentials);
     let early = wrong().await;
     assert!(
@@ -168,11 +191,20 @@ async fn offline_five_wrong_passwords_with_growing_waits_then_only_the_network_u
     drop(services);
     switch.restore();
     let restarted = start().await;
-    assert!(restarted.resume_session().await.unwrap().unwrap().locked);
+    assert!(
+        restarted
+            .session()
+            .resume_session()
+            .await
+            .unwrap()
+            .unwrap()
+            .locked
+    );
     switch.cut();
     skew.fetch_add(3_600, Ordering::SeqCst);
     let refused = UiError::from(
         restarted
+            .session()
             .unlock(cloud().password("dr.okafor"))
             .await
             .unwrap_err(),
@@ -187,6 +219,7 @@ async fn offline_five_wrong_passwords_with_growing_waits_then_only_the_network_u
     skew.store(0, Ordering::SeqCst);
     switch.restore();
     restarted
+        .session()
         .unlock(cloud().password("dr.okafor"))
         .await
         .unwrap();

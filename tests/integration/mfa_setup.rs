@@ -76,6 +76,7 @@ async fn a_user_of_an_mfa_required_pool_enrols_an_authenticator_while_signing_in
     );
 
     let setup = services
+        .session()
         .complete_new_password("Chosen-Pass-2026!", "Chosen-Pass-2026!")
         .await
         .unwrap();
@@ -84,13 +85,19 @@ async fn a_user_of_an_mfa_required_pool_enrols_an_authenticator_while_signing_in
     };
     assert!(qr_svg.contains("<svg"), "a QR code to scan");
     assert!(
-        services.current_user().await.is_none(),
+        services.session().current_user().await.is_none(),
         "not signed in before enrolment"
     );
 
     let right = fresh_code(&secret).await.unwrap();
     let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
-    let refused = UiError::from(services.complete_mfa_setup(&wrong).await.unwrap_err());
+    let refused = UiError::from(
+        services
+            .session()
+            .complete_mfa_setup(&wrong)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(
         refused.code,
         ApiErrorCode::InvalidInput,
@@ -99,6 +106,7 @@ async fn a_user_of_an_mfa_required_pool_enrols_an_authenticator_while_signing_in
     );
 
     let done = services
+        .session()
         .complete_mfa_setup(&fresh_code(&secret).await.unwrap())
         .await
         .unwrap();

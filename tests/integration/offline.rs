@@ -40,10 +40,10 @@ async fn a_patient_and_the_files_opened_stay_viewable_offline_and_nothing_readab
         s.list_documents("10000001", "lab").await.unwrap().len(),
         lab.len()
     );
-    let hits = s.search_offline("whitf am").await.unwrap();
+    let hits = s.offline().search_offline("whitf am").await.unwrap();
     assert_eq!(hits[0].mrn, "10000001", "offline search by name prefix");
     assert!(hits[0].label.starts_with("WHITFIELD, Amara"));
-    let by_file = s.search_offline(&lab[0].file_name).await.unwrap();
+    let by_file = s.offline().search_offline(&lab[0].file_name).await.unwrap();
     assert!(
         by_file.iter().any(|h| h.doc_id == lab[0].id),
         "documents too"
@@ -141,7 +141,7 @@ async fn a_garbled_cache_is_reported_and_reset_moves_it_aside() {
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
     let s = signed_in_via(&switch, dir.path(), "offline-corrupt", "nurse.hughes").await;
-    assert!(s.outbox().await.unwrap().is_empty());
+    assert!(s.outbox().items().await.unwrap().is_empty());
     let db = walk(dir.path())
         .into_iter()
         .find(|p| p.extension().is_some_and(|e| e == "db"))
@@ -150,7 +150,7 @@ async fn a_garbled_cache_is_reported_and_reset_moves_it_aside() {
     std::fs::write(&db, vec![0x42; 8192]).unwrap();
 
     let s = signed_in_via(&switch, dir.path(), "offline-corrupt", "nurse.hughes").await;
-    let err = UiError::from(s.outbox().await.unwrap_err());
+    let err = UiError::from(s.outbox().items().await.unwrap_err());
     assert_eq!(err.code, ApiErrorCode::CacheUnreadable);
     assert!(
         err.message.contains("Reset offline data"),
@@ -159,8 +159,8 @@ async fn a_garbled_cache_is_reported_and_reset_moves_it_aside() {
     );
     // Viewing still works live while the cache is broken.
     assert!(s.find_patient("MRN 10000001").await.is_ok());
-    s.reset_cache().await.unwrap();
-    assert!(s.outbox().await.unwrap().is_empty());
+    s.offline().reset_cache().await.unwrap();
+    assert!(s.outbox().items().await.unwrap().is_empty());
     let names: Vec<String> = walk(dir.path())
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -209,6 +209,7 @@ async fn a_pinned_patient_is_fully_viewable_offline_and_clearing_keeps_waiting_u
     let s = signed_in_via(&switch, dir.path(), "offline-pin", "nurse.hughes").await;
     let steps = std::sync::Mutex::new(Vec::new());
     let report = s
+        .offline()
         .pin_patient("10000004", |done, total| {
             steps.lock().unwrap().push((done, total))
         })
@@ -224,14 +225,15 @@ async fn a_pinned_patient_is_fully_viewable_offline_and_clearing_keeps_waiting_u
         shown.pinned,
         "the window is told the patient is kept offline"
     );
-    s.queue_upload(Upload::new(
-        "10000004",
-        "lab",
-        "later.pdf",
-        demo_pdf("a", "b"),
-    ))
-    .await
-    .unwrap();
+    s.outbox()
+        .queue_upload(Upload::new(
+            "10000004",
+            "lab",
+            "later.pdf",
+            demo_pdf("a", "b"),
+        ))
+        .await
+        .unwrap();
 
     switch.cut();
     for category in ["preop", "lab", "discharge"] {
@@ -243,18 +245,19 @@ async fn a_pinned_patient_is_fully_viewable_offline_and_clearing_keeps_waiting_u
             );
         }
     }
-    s.unpin_patient("10000004").await.unwrap();
+    s.offline().unpin_patient("10000004").await.unwrap();
     assert!(!s.find_patient("MRN 10000004").await.unwrap().pinned);
-    s.clear_offline_data().await.unwrap();
+    s.offline().clear_offline_data().await.unwrap();
     assert_eq!(
-        s.outbox().await.unwrap().len(),
+        s.outbox().items().await.unwrap().len(),
         1,
         "the outbox is not offline data"
     );
     let gone = s.find_patient("MRN 10000004").await.unwrap_err();
     assert_eq!(UiError::from(gone).code, ApiErrorCode::Unreachable);
     switch.restore();
-    s.discard_outbox_item(&s.outbox().await.unwrap()[0].doc_id)
+    s.outbox()
+        .discard_outbox_item(&s.outbox().items().await.unwrap()[0].doc_id)
         .await
         .unwrap();
 }

@@ -35,7 +35,7 @@ async fn history(mrn: &str) -> Vec<AuditEvent> {
         .find_patient_with_reason(&format!("MRN {mrn}"), Some(reason))
         .await
         .unwrap();
-    admin.access_history(mrn).await.unwrap()
+    admin.admin().access_history(mrn).await.unwrap()
 }
 
 #[tokio::test]

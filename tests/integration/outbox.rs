@@ -44,6 +44,7 @@ async fn an_upload_queued_while_the_network_is_down_goes_up_once_when_it_returns
 
     switch.cut();
     let doc_id = s
+        .outbox()
         .queue_upload(Upload::new(
             "30000031",
             "lab",
@@ -53,11 +54,12 @@ async fn an_upload_queued_while_the_network_is_down_goes_up_once_when_it_returns
         .await
         .unwrap();
     let report = s
+        .outbox()
         .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
         .await
         .unwrap();
     assert_eq!((report.sent, report.left), (0, 1), "kept while offline");
-    let waiting = s.outbox().await.unwrap();
+    let waiting = s.outbox().items().await.unwrap();
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].attempts, 1);
     assert!(waiting[0]
@@ -68,13 +70,15 @@ async fn an_upload_queued_while_the_network_is_down_goes_up_once_when_it_returns
 
     switch.restore();
     let report = s
+        .outbox()
         .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
         .await
         .unwrap();
     assert_eq!((report.sent, report.left), (1, 0));
-    assert!(s.outbox().await.unwrap().is_empty());
+    assert!(s.outbox().items().await.unwrap().is_empty());
     // Draining again changes nothing: the document is there once.
-    s.drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+    s.outbox()
+        .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
         .await
         .unwrap();
     let rows = setup.list_documents("30000031", "lab").await.unwrap();
@@ -88,6 +92,7 @@ async fn a_bad_file_is_refused_before_it_reaches_the_outbox() {
     let dir = tempfile::tempdir().unwrap();
     let s = ward_via(&switch, dir.path(), "outbox-refusal").await;
     let err = s
+        .outbox()
         .queue_upload(Upload::new(
             "30000031",
             "lab",
@@ -97,7 +102,7 @@ async fn a_bad_file_is_refused_before_it_reaches_the_outbox() {
         .await
         .unwrap_err();
     assert_eq!(UiError::from(err).code, ApiErrorCode::InvalidInput);
-    assert!(s.outbox().await.unwrap().is_empty());
+    assert!(s.outbox().items().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -119,6 +124,7 @@ async fn a_preop_image_queued_offline_waits_for_the_users_decision_when_preop_is
     let dir = tempfile::tempdir().unwrap();
     let s = ward_via(&switch, dir.path(), "outbox-preop").await;
     let doc_id = s
+        .outbox()
         .queue_upload(Upload::new(
             "30000032",
             "preop",
@@ -128,19 +134,21 @@ async fn a_preop_image_queued_offline_waits_for_the_users_decision_when_preop_is
         .await
         .unwrap();
     let report = s
+        .outbox()
         .drain_outbox(1, |_| chartdesk::cloud::Progress::silent())
         .await
         .unwrap();
     assert_eq!(report.failed, 1, "asked, not dropped");
-    let item = &s.outbox().await.unwrap()[0];
+    let item = &s.outbox().items().await.unwrap()[0];
     assert_eq!(item.last_error_code.as_deref(), Some("preop_full"));
     assert!(item
         .last_error
         .as_deref()
         .unwrap_or_default()
         .starts_with("Preop already holds 3 images"));
-    s.retry_outbox_item(&doc_id, true).await.unwrap();
+    s.outbox().retry_outbox_item(&doc_id, true).await.unwrap();
     let report = s
+        .outbox()
         .drain_outbox(1, |_| chartdesk::cloud::Progress::silent())
         .await
         .unwrap();
@@ -327,13 +335,17 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
     // Queued from disk, as the CLI and the window do: kept in chunks and sent a part at a time.
     let file = dir.path().join("long.pdf");
     std::fs::write(&file, &body).unwrap();
-    let doc_id = s.queue_file(&file, "30000040", "lab", false).await.unwrap();
+    let doc_id = s
+        .outbox()
+        .queue_file(&file, "30000040", "lab", false)
+        .await
+        .unwrap();
     let journal_key = format!("doc/{doc_id}");
     let cache = s.cache().await.unwrap();
 
     // The process "dies" (the send is dropped, no clean-up) once S3 has accepted a part.
     let recorded = tokio::select! {
-        _ = s.drain_outbox(1, |_| chartdesk::cloud::Progress::silent()) => {
+        _ = s.outbox().drain_outbox(1, |_| chartdesk::cloud::Progress::silent()) => {
             panic!("the upload finished before any part was recorded")
         }
         recorded = async {
@@ -355,6 +367,7 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
     let seen = first.clone();
     // The first bytes counted: whole recorded parts when resumed, one 64 KiB slice if not.
     let report = s
+        .outbox()
         .drain_outbox(1, move |_| {
             let seen = seen.clone();
             chartdesk::cloud::Progress::new(move |sent, _| {
@@ -397,16 +410,18 @@ async fn the_network_dropping_mid_upload_leaves_it_queued_and_it_lands_once_when
     let dir = tempfile::tempdir().unwrap();
     let s = ward_via(&switch, dir.path(), "outbox-mid-cut").await;
     let tiff = big_tiff();
-    s.queue_upload(Upload::new(
-        "30000035",
-        "radiology",
-        "ct.tiff",
-        tiff.clone(),
-    ))
-    .await
-    .unwrap();
+    s.outbox()
+        .queue_upload(Upload::new(
+            "30000035",
+            "radiology",
+            "ct.tiff",
+            tiff.clone(),
+        ))
+        .await
+        .unwrap();
     let cutter = switch.clone();
     let report = s
+        .outbox()
         .drain_outbox(1, move |_| {
             let cutter = cutter.clone();
             chartdesk::cloud::Progress::new(move |sent, _| {
@@ -430,6 +445,7 @@ async fn the_network_dropping_mid_upload_leaves_it_queued_and_it_lands_once_when
 
     switch.restore();
     let report = s
+        .outbox()
         .drain_outbox(1, |_| chartdesk::cloud::Progress::silent())
         .await
         .unwrap();
@@ -578,12 +594,16 @@ async fn cancel_in_the_window_removes_the_item_and_leaves_nothing_sent_or_open()
             }
         }),
     };
-    let refused = s.add_file(upload).await.unwrap_err();
+    let refused = s.outbox().add_file(upload).await.unwrap_err();
     assert!(pressed.load(Ordering::SeqCst), "cancelled mid-transfer");
     assert_eq!(UiError::from(refused).code, ApiErrorCode::Cancelled);
-    assert!(s.outbox().await.unwrap().is_empty(), "nothing stays queued");
+    assert!(
+        s.outbox().items().await.unwrap().is_empty(),
+        "nothing stays queued"
+    );
     // A background round afterwards sends nothing.
     let round = s
+        .outbox()
         .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
         .await
         .unwrap();
@@ -632,12 +652,13 @@ async fn the_background_round_never_sends_an_item_the_window_is_sending() {
             }
         }),
     };
-    let window = s.add_file(upload);
+    let window = s.outbox().add_file(upload);
     let background = async {
         while !started.load(Ordering::SeqCst) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        s.drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+        s.outbox()
+            .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
             .await
             .unwrap()
     };
@@ -662,7 +683,7 @@ async fn the_background_round_never_sends_an_item_the_window_is_sending() {
     let objects = store.list_keys("patients/30000038/").await.unwrap();
     // patient.json, manifest.json, the original and its two variants.
     assert_eq!(objects.len(), 5, "exactly one set of objects: {objects:?}");
-    assert!(s.outbox().await.unwrap().is_empty());
+    assert!(s.outbox().items().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -753,15 +774,17 @@ async fn an_offline_view_the_server_refuses_never_holds_uploads_back() {
         .queue_audit("audit/bad.json", bad.to_string())
         .await
         .unwrap();
-    s.queue_upload(Upload::new(
-        "30000051",
-        "lab",
-        "after.pdf",
-        demo_pdf("a", "b"),
-    ))
-    .await
-    .unwrap();
+    s.outbox()
+        .queue_upload(Upload::new(
+            "30000051",
+            "lab",
+            "after.pdf",
+            demo_pdf("a", "b"),
+        ))
+        .await
+        .unwrap();
     let report = s
+        .outbox()
         .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
         .await
         .unwrap();

@@ -167,7 +167,7 @@ async fn ten_digits_that_are_one_patients_nhs_number_and_anothers_mrn_are_never_
          {},{shared},Ben,Bymrn,1980-01-01,male,LS1 4AP\n",
         nhs_number("955502240")
     );
-    let report = admin.import_patients(csv).await.unwrap();
+    let report = admin.admin().import_patients(csv).await.unwrap();
     assert_eq!(report.created, 2, "{report:?}");
 
     let switch =

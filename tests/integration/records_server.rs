@@ -62,7 +62,11 @@ async fn a_stamp_made_through_the_server_is_in_the_record_and_its_access_history
         "a stamp is never replaced"
     );
     let admin = through_server("admin.byrne").await;
-    let history = admin.access_history_rows("10000003", None).await.unwrap();
+    let history = admin
+        .admin()
+        .access_history_rows("10000003", None)
+        .await
+        .unwrap();
     assert!(
         history
             .rows
@@ -70,7 +74,11 @@ async fn a_stamp_made_through_the_server_is_in_the_record_and_its_access_history
             .any(|e| e.actor == "dr.okafor" && e.action == "Stamped a document"),
         "{history:?}"
     );
-    let refused = clinician.access_history("10000003").await.unwrap_err();
+    let refused = clinician
+        .admin()
+        .access_history("10000003")
+        .await
+        .unwrap_err();
     assert_eq!(
         refused.code(),
         ApiErrorCode::Forbidden,
@@ -238,6 +246,7 @@ async fn the_access_history_pages_through_every_event_once_newest_first() {
     let mut pages = 0;
     loop {
         let page = admin
+            .admin()
             .access_history_page(mrn, after.as_deref(), Some(2))
             .await
             .unwrap();
@@ -264,6 +273,7 @@ async fn the_access_history_pages_through_every_event_once_newest_first() {
     // The whole history in one page, read after: the pages were all of it as it stood when
     // the first was read (only the reads of the later pages, and this one, are newer).
     let whole = admin
+        .admin()
         .access_history_page(mrn, None, Some(1000))
         .await
         .unwrap();
@@ -280,7 +290,7 @@ async fn the_access_history_pages_through_every_event_once_newest_first() {
 #[tokio::test]
 async fn the_access_history_of_a_restricted_record_goes_with_the_reason_given_for_it() {
     let admin = through_server("admin.byrne").await;
-    let refused = admin.access_history("10000007").await.unwrap_err();
+    let refused = admin.admin().access_history("10000007").await.unwrap_err();
     assert_eq!(refused.code(), ApiErrorCode::ReasonRequired);
     let reason =
         chartdesk::domain::StatedReason::parse(Some("safeguarding"), Some("review")).unwrap();
@@ -289,6 +299,7 @@ async fn the_access_history_of_a_restricted_record_goes_with_the_reason_given_fo
         .await
         .unwrap();
     let rows = admin
+        .admin()
         .access_history_rows("10000007", None)
         .await
         .unwrap()

@@ -37,6 +37,7 @@ async fn a_restart_opens_locked_for_the_last_user_until_their_password_is_given(
 
     let restarted = app(&name).await;
     let user = restarted
+        .session()
         .resume_session()
         .await
         .unwrap()
@@ -48,6 +49,7 @@ async fn a_restart_opens_locked_for_the_last_user_until_their_password_is_given(
     );
     assert!(restarted.find_patient("943 476 5919").await.is_err());
     restarted
+        .session()
         .unlock(cloud().password("nurse.hughes"))
         .await
         .unwrap();
@@ -67,7 +69,13 @@ async fn after_sign_out_no_keychain_entry_remains_and_a_restart_shows_sign_in() 
         vault.last_session().await.unwrap().is_none(),
         "entry removed"
     );
-    assert!(app(&name).await.resume_session().await.unwrap().is_none());
+    assert!(app(&name)
+        .await
+        .session()
+        .resume_session()
+        .await
+        .unwrap()
+        .is_none());
 }
 
 /// A staff member of this test alone, signed in to `services`: a global sign-out of a shared
@@ -123,7 +131,12 @@ async fn a_revoked_refresh_token_sends_the_user_to_sign_in_and_is_removed() {
         .unwrap();
 
     let restarted = app(&name).await;
-    assert!(restarted.resume_session().await.unwrap().is_none());
+    assert!(restarted
+        .session()
+        .resume_session()
+        .await
+        .unwrap()
+        .is_none());
     let vault = RefreshTokenVault::new(&name, &cloud().report.client_id, KeychainBackend::Keyutils);
     assert!(
         vault.last_session().await.unwrap().is_none(),
@@ -187,7 +200,7 @@ async fn without_a_keychain_sign_in_is_refused_with_what_to_install() {
     assert_eq!(ui.code, chartdesk_api::ApiErrorCode::Config);
     assert!(ui.message.contains("gnome-keyring"), "{}", ui.message);
     assert!(
-        services.current_user().await.is_none(),
+        services.session().current_user().await.is_none(),
         "not signed in without a keychain"
     );
 }

@@ -14,6 +14,7 @@ async fn detach_takes_a_document_off_the_record_but_keeps_its_file() {
     let rows = admin.list_documents("20000001", "postop").await.unwrap();
     assert!(rows[0].can_remove);
     admin
+        .admin()
         .detach_document("20000001", &rows[0].id)
         .await
         .unwrap();
@@ -44,6 +45,7 @@ async fn delete_removes_the_file_and_only_that_patients_entry() {
         .unwrap();
     let rows = admin.list_documents("20000002", "discharge").await.unwrap();
     admin
+        .admin()
         .delete_document("20000002", &rows[0].id, "Filed to the wrong patient")
         .await
         .unwrap();
@@ -72,6 +74,7 @@ async fn delete_removes_the_file_and_only_that_patients_entry() {
         .unwrap();
     assert_eq!(other_before, other_after, "other patients untouched");
     let again = admin
+        .admin()
         .delete_document("20000002", &rows[0].id, "Filed to the wrong patient")
         .await;
     assert_eq!(
@@ -91,8 +94,12 @@ async fn only_records_admins_may_detach_or_delete() {
             .unwrap();
         assert!(!rows[0].can_remove, "{user} is not offered removal");
         for result in [
-            services.detach_document("20000003", &rows[0].id).await,
             services
+                .admin()
+                .detach_document("20000003", &rows[0].id)
+                .await,
+            services
+                .admin()
                 .delete_document("20000003", &rows[0].id, "Duplicate scan")
                 .await,
         ] {
@@ -114,10 +121,12 @@ async fn detached_and_deleted_documents_show_in_the_history_through_the_desktop(
     seed_patient("20000004", &[Category::Lab, Category::Lab]).await;
     let rows = admin.list_documents("20000004", "lab").await.unwrap();
     admin
+        .admin()
         .detach_document("20000004", &rows[0].id)
         .await
         .unwrap();
     admin
+        .admin()
         .delete_document("20000004", &rows[1].id, "Scanned twice")
         .await
         .unwrap();

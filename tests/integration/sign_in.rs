@@ -40,7 +40,7 @@ async fn each_demo_user_signs_in_with_the_role_of_their_group() {
         assert_eq!(signed_in.username, user.username);
         let expected: Vec<Role> = user.role.into_iter().collect();
         assert_eq!(signed_in.roles, expected, "{}", user.username);
-        assert!(services.current_user().await.is_some());
+        assert!(services.session().current_user().await.is_some());
     }
 }
 
@@ -64,9 +64,13 @@ async fn first_sign_in_with_a_temporary_password_requires_a_new_one() {
         panic!("expected the new-password challenge: {result:?}");
     };
     assert_eq!(rules[0], "At least 12 characters");
-    assert!(services.current_user().await.is_none(), "not signed in yet");
+    assert!(
+        services.session().current_user().await.is_none(),
+        "not signed in yet"
+    );
 
     let differ = services
+        .session()
         .complete_new_password("Chosen-Pass-2026!", "Chosen-Pass-2027!")
         .await;
     assert_eq!(
@@ -76,6 +80,7 @@ async fn first_sign_in_with_a_temporary_password_requires_a_new_one() {
 
     let weak = UiError::from(
         services
+            .session()
             .complete_new_password("short", "short")
             .await
             .unwrap_err(),
@@ -88,6 +93,7 @@ async fn first_sign_in_with_a_temporary_password_requires_a_new_one() {
     );
 
     let done = services
+        .session()
         .complete_new_password("Chosen-Pass-2026!", "Chosen-Pass-2026!")
         .await
         .unwrap();
@@ -114,6 +120,7 @@ async fn first_sign_in_with_a_temporary_password_requires_a_new_one() {
 async fn answering_a_challenge_that_was_never_asked_restarts_sign_in() {
     let services = cloud().services().await;
     let err = services
+        .session()
         .complete_new_password("Chosen-Pass-2026!", "Chosen-Pass-2026!")
         .await
         .unwrap_err();
@@ -143,7 +150,7 @@ async fn wrong_password_and_unknown_user_get_the_same_message() {
     assert_eq!(wrong.to_string(), unknown.to_string());
     assert_eq!(UiError::from(wrong).code, ApiErrorCode::WrongCredentials);
     assert!(
-        services.current_user().await.is_none(),
+        services.session().current_user().await.is_none(),
         "no session after a failure"
     );
 }
@@ -180,7 +187,7 @@ async fn an_unreachable_cloud_says_so_in_plain_words() {
 async fn signing_out_ends_the_session() {
     let services = cloud().signed_in("dr.okafor").await;
     services.sign_out().await.unwrap();
-    assert!(services.current_user().await.is_none());
+    assert!(services.session().current_user().await.is_none());
     let err = services.find_patient("943 476 5919").await.unwrap_err();
     assert_eq!(UiError::from(err).code, ApiErrorCode::Unauthenticated);
 }
@@ -206,16 +213,22 @@ async fn an_authenticator_user_needs_the_current_totp_code() {
         matches!(first, SignInResult::TotpRequired { .. }),
         "{first:?}"
     );
-    assert!(services.current_user().await.is_none());
+    assert!(services.session().current_user().await.is_none());
 
-    let typo = UiError::from(services.complete_totp("12a456").await.unwrap_err());
+    let typo = UiError::from(
+        services
+            .session()
+            .complete_totp("12a456")
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(
         typo.message,
         "Enter the 6-digit code from your authenticator app"
     );
     let right = fresh_code(&secret).await.unwrap();
     let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
-    let refused = UiError::from(services.complete_totp(&wrong).await.unwrap_err());
+    let refused = UiError::from(services.session().complete_totp(&wrong).await.unwrap_err());
     assert_eq!(refused.code, ApiErrorCode::InvalidInput);
     assert!(
         refused.message.starts_with("That code is not right"),
@@ -226,7 +239,7 @@ async fn an_authenticator_user_needs_the_current_totp_code() {
     // Pasted with a space, as authenticator apps often show it.
     let code = fresh_code(&secret).await.unwrap();
     let pasted = format!("{} {}", &code[..3], &code[3..]);
-    let done = services.complete_totp(&pasted).await.unwrap();
+    let done = services.session().complete_totp(&pasted).await.unwrap();
     assert!(matches!(done, SignInResult::SignedIn { .. }), "{done:?}");
     services.find_patient("943 476 5919").await.unwrap();
 }

@@ -116,7 +116,11 @@ pub async fn detach_document(
     mrn: String,
     doc_id: String,
 ) -> Result<(), UiError> {
-    Ok(state.services()?.detach_document(&mrn, &doc_id).await?)
+    Ok(state
+        .services()?
+        .admin()
+        .detach_document(&mrn, &doc_id)
+        .await?)
 }
 
 /// Records admins: the document's files are removed; `reason` stays on its tombstone.
@@ -129,6 +133,7 @@ pub async fn delete_document(
 ) -> Result<(), UiError> {
     Ok(state
         .services()?
+        .admin()
         .delete_document(&mrn, &doc_id, &reason)
         .await?)
 }
@@ -196,7 +201,7 @@ pub async fn upload_document(
     };
     // Through the outbox: durable first, then sent; offline it stays queued. The staged copy
     // goes when this returns (the outbox holds the bytes now).
-    let result = state.services()?.add_file(upload).await;
+    let result = state.services()?.outbox().add_file(upload).await;
     state.uploads.finish(&upload_id);
     drop(staged);
     Ok(result?)

@@ -7,7 +7,7 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn outbox(state: State<'_, AppState>) -> Result<Vec<OutboxItem>, UiError> {
-    Ok(state.services()?.outbox().await?)
+    Ok(state.services()?.outbox().items().await?)
 }
 
 /// The user's answer to a waiting upload: try again, optionally replacing the oldest preop image.
@@ -18,7 +18,10 @@ pub async fn retry_outbox_item(
     replace_oldest: bool,
 ) -> Result<SyncStatus, UiError> {
     let services = state.services()?;
-    services.retry_outbox_item(&doc_id, replace_oldest).await?;
+    services
+        .outbox()
+        .retry_outbox_item(&doc_id, replace_oldest)
+        .await?;
     Ok(services.sync_round().await)
 }
 
@@ -27,13 +30,17 @@ pub async fn discard_outbox_item(
     state: State<'_, AppState>,
     doc_id: String,
 ) -> Result<(), UiError> {
-    Ok(state.services()?.discard_outbox_item(&doc_id).await?)
+    Ok(state
+        .services()?
+        .outbox()
+        .discard_outbox_item(&doc_id)
+        .await?)
 }
 
 /// Moves an unreadable offline copy aside and starts a new one.
 #[tauri::command]
 pub async fn reset_offline_data(state: State<'_, AppState>) -> Result<(), UiError> {
-    Ok(state.services()?.reset_cache().await?)
+    Ok(state.services()?.offline().reset_cache().await?)
 }
 
 /// One background round now (the "Try now" button).
@@ -52,16 +59,20 @@ pub async fn pin_patient(
     let progress = |done: u32, total: u32| {
         let _ = window.emit("pin-progress", (done, total));
     };
-    Ok(state.services()?.pin_patient(&mrn, progress).await?)
+    Ok(state
+        .services()?
+        .offline()
+        .pin_patient(&mrn, progress)
+        .await?)
 }
 
 #[tauri::command]
 pub async fn unpin_patient(state: State<'_, AppState>, mrn: String) -> Result<(), UiError> {
-    Ok(state.services()?.unpin_patient(&mrn).await?)
+    Ok(state.services()?.offline().unpin_patient(&mrn).await?)
 }
 
 /// "Clear offline data": cached patients and files go; waiting uploads stay.
 #[tauri::command]
 pub async fn clear_offline_data(state: State<'_, AppState>) -> Result<(), UiError> {
-    Ok(state.services()?.clear_offline_data().await?)
+    Ok(state.services()?.offline().clear_offline_data().await?)
 }

@@ -41,7 +41,10 @@ pub async fn access_history(
     after: Option<String>,
 ) -> Result<AccessHistoryRows, UiError> {
     let services = state.services()?;
-    Ok(services.access_history_rows(&mrn, after.as_deref()).await?)
+    Ok(services
+        .admin()
+        .access_history_rows(&mrn, after.as_deref())
+        .await?)
 }
 
 /// Asks the cloud whether the patient on screen changed; `None` when it did not.
@@ -59,5 +62,5 @@ pub async fn search_offline(
     state: State<'_, AppState>,
     text: String,
 ) -> Result<Vec<CachedHit>, UiError> {
-    Ok(state.services()?.search_offline(&text).await?)
+    Ok(state.services()?.offline().search_offline(&text).await?)
 }

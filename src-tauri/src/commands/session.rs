@@ -20,6 +20,7 @@ pub async fn complete_new_password(
 ) -> Result<SignInResult, UiError> {
     Ok(state
         .services()?
+        .session()
         .complete_new_password(&new_password, &confirm)
         .await?)
 }
@@ -29,7 +30,7 @@ pub async fn complete_totp(
     state: State<'_, AppState>,
     code: String,
 ) -> Result<SignInResult, UiError> {
-    Ok(state.services()?.complete_totp(&code).await?)
+    Ok(state.services()?.session().complete_totp(&code).await?)
 }
 
 #[tauri::command]
@@ -37,7 +38,11 @@ pub async fn complete_mfa_setup(
     state: State<'_, AppState>,
     code: String,
 ) -> Result<SignInResult, UiError> {
-    Ok(state.services()?.complete_mfa_setup(&code).await?)
+    Ok(state
+        .services()?
+        .session()
+        .complete_mfa_setup(&code)
+        .await?)
 }
 
 #[tauri::command]
@@ -48,13 +53,13 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<(), UiError> {
 /// At start-up: the last user signed back in from the keychain, if their session still holds.
 #[tauri::command]
 pub async fn resume_session(state: State<'_, AppState>) -> Result<Option<SignedInUser>, UiError> {
-    Ok(state.services()?.resume_session().await?)
+    Ok(state.services()?.session().resume_session().await?)
 }
 
 /// The window has been idle: lock until the password is entered again.
 #[tauri::command]
 pub async fn lock_session(state: State<'_, AppState>) -> Result<(), UiError> {
-    Ok(state.services()?.lock().await?)
+    Ok(state.services()?.session().lock().await?)
 }
 
 #[tauri::command]
@@ -62,5 +67,5 @@ pub async fn unlock_session(
     state: State<'_, AppState>,
     password: String,
 ) -> Result<SignedInUser, UiError> {
-    Ok(state.services()?.unlock(&password).await?)
+    Ok(state.services()?.session().unlock(&password).await?)
 }

@@ -10,11 +10,12 @@ use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::outbox::UploadOutcome;
-use super::{AppError, Services, Upload};
+use super::outbox::{Outbox, UploadOutcome};
+use super::Upload;
 use crate::cache::QueuedFile;
 use crate::cloud::Progress;
 use crate::domain::{sniff, FileRefusal, SNIFF_BYTES};
+use crate::services::{AppError, Services};
 
 /// A file on disk to add from the window: watched and cancellable like any upload.
 pub struct FileUpload<'a> {
@@ -29,49 +30,6 @@ pub struct FileUpload<'a> {
 }
 
 impl Services {
-    /// As `queue_upload`, for a file on disk named by its path. Returns its doc id.
-    #[instrument(skip_all)]
-    pub async fn queue_file(
-        &self,
-        path: &Path,
-        mrn: &str,
-        category: &str,
-        replace_oldest: bool,
-    ) -> Result<String, AppError> {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        self.queue_from_disk(path, &name, mrn, category, replace_oldest)
-            .await
-    }
-
-    /// As `add_document`, for a file on disk: durable in the outbox first, then sent at once
-    /// with progress; offline it stays queued.
-    #[instrument(skip_all)]
-    pub async fn add_file(&self, upload: FileUpload<'_>) -> Result<UploadOutcome, AppError> {
-        if self.cache_dir.is_none() {
-            // No outbox to read it into: checked the same way, then read and sent directly.
-            let bytes = self.read_checked(upload.path, upload.file_name).await?;
-            let mut direct = Upload::new(upload.mrn, upload.category, upload.file_name, bytes);
-            direct.replace_oldest = upload.replace_oldest;
-            direct.progress = upload.progress;
-            direct.cancel = upload.cancel;
-            return self.add_document(direct).await;
-        }
-        let doc_id = self
-            .queue_from_disk(
-                upload.path,
-                upload.file_name,
-                upload.mrn,
-                upload.category,
-                upload.replace_oldest,
-            )
-            .await?;
-        self.send_queued_now(doc_id, upload.progress, upload.cancel)
-            .await
-    }
-
     async fn queue_from_disk(
         &self,
         path: &Path,
@@ -127,5 +85,53 @@ impl Services {
         tokio::fs::read(path)
             .await
             .map_err(|e| FileRefusal::CannotRead(name.into(), e.to_string()).into())
+    }
+}
+
+impl Outbox<'_> {
+    /// As `queue_upload`, for a file on disk named by its path. Returns its doc id.
+    #[instrument(skip_all)]
+    pub async fn queue_file(
+        self,
+        path: &Path,
+        mrn: &str,
+        category: &str,
+        replace_oldest: bool,
+    ) -> Result<String, AppError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.app
+            .queue_from_disk(path, &name, mrn, category, replace_oldest)
+            .await
+    }
+
+    /// As `add_document`, for a file on disk: durable in the outbox first, then sent at once
+    /// with progress; offline it stays queued.
+    #[instrument(skip_all)]
+    pub async fn add_file(self, upload: FileUpload<'_>) -> Result<UploadOutcome, AppError> {
+        if !self.app.offline_store.has_dir() {
+            // No outbox to read it into: checked the same way, then read and sent directly.
+            let bytes = self.app.read_checked(upload.path, upload.file_name).await?;
+            let mut direct = Upload::new(upload.mrn, upload.category, upload.file_name, bytes);
+            direct.replace_oldest = upload.replace_oldest;
+            direct.progress = upload.progress;
+            direct.cancel = upload.cancel;
+            return self.add_document(direct).await;
+        }
+        let doc_id = self
+            .app
+            .queue_from_disk(
+                upload.path,
+                upload.file_name,
+                upload.mrn,
+                upload.category,
+                upload.replace_oldest,
+            )
+            .await?;
+        self.app
+            .send_queued_now(doc_id, upload.progress, upload.cancel)
+            .await
     }
 }

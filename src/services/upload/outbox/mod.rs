@@ -2,6 +2,9 @@
 //! transaction, then sent. A row leaves the outbox only when the document is in the manifest
 //! (S3 objects verified first). Retries reuse the queued doc id, so nothing is ever doubled.
 
+mod pipeline;
+mod round;
+
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -10,13 +13,14 @@ use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::outbox_round::{Claim, Outcome};
-use super::{AppError, Services, Upload};
+use super::Upload;
 use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
 use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
 use crate::domain::Action;
 use crate::domain::DocumentRow;
+use crate::services::{AppError, Services};
+use round::{Claim, Outcome};
 
 /// What one pass over the outbox did.
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
@@ -49,130 +53,21 @@ pub enum UploadOutcome {
     Queued { doc_id: String, message: String },
 }
 
+/// The outbox's operations, as the shells reach them (`app.outbox().drain_outbox(..)`):
+/// queueing, sending and the user's decisions on failed items. What they need of the
+/// session, the offline store and the records server goes through the app that composes them.
+#[derive(Clone, Copy)]
+pub struct Outbox<'a> {
+    pub(in crate::services) app: &'a Services,
+}
+
 impl Services {
-    /// Checks the file as an upload would (role, patient MRN, category, content) and writes it
-    /// to the outbox; returns its doc id. Durable once this returns.
-    #[instrument(skip_all)]
-    pub async fn queue_upload(&self, upload: Upload<'_>) -> Result<String, AppError> {
-        let checked = self.check_upload(&upload).await?;
-        let doc_id = upload.doc_id.unwrap_or_else(Uuid::now_v7).to_string();
-        let queued_at = (self.clock)().format(&Rfc3339).unwrap_or_default();
-        self.cache()
-            .await?
-            .queue_upload(QueuedUpload {
-                doc_id: doc_id.clone(),
-                mrn: checked.mrn.to_string(),
-                category: checked.category.id().to_string(),
-                file_name: checked.file.file_name,
-                replace_oldest: upload.replace_oldest,
-                bytes: upload.bytes,
-                sha256: checked.sha256,
-                queued_at,
-            })
-            .await?;
-        Ok(doc_id)
-    }
-
-    pub async fn outbox(&self) -> Result<Vec<OutboxItem>, AppError> {
-        self.authorize(Action::Upload).await?;
-        Ok(self.cache().await?.outbox().await?)
-    }
-
-    /// Sends every queued upload, oldest first, `jobs` at a time; after a round that found
-    /// the cloud unreachable the rest stay queued. `progress` gives each document its listener.
-    #[instrument(skip_all)]
-    pub async fn drain_outbox(
-        &self,
-        jobs: usize,
-        progress: impl Fn(&OutboxItem) -> Arc<Progress>,
-    ) -> Result<DrainReport, AppError> {
-        self.drain_outbox_cancellable(jobs, progress, &CancellationToken::new())
-            .await
-    }
-
-    /// As `drain_outbox`; a cancel stops the items in flight (they stay queued).
-    pub async fn drain_outbox_cancellable(
-        &self,
-        jobs: usize,
-        progress: impl Fn(&OutboxItem) -> Arc<Progress>,
-        cancel: &CancellationToken,
-    ) -> Result<DrainReport, AppError> {
-        self.authorize(Action::Upload).await?;
-        let cache = self.cache().await?;
-        let mut report = DrainReport::default();
-        let (queued, failed): (Vec<_>, Vec<_>) = cache
-            .outbox()
-            .await?
-            .into_iter()
-            .partition(|i| i.state == OutboxState::Queued);
-        report.failed += failed.len() as u32;
-        // After a failure, ask the server once whether it is back before sending anything.
-        let offline = self.seems_offline() && !self.is_online().await;
-        if !offline {
-            // Views made offline go first; one the server will not take never holds the
-            // uploads back (it stays queued for the next round).
-            if let Err(e) = self.flush_audits().await {
-                let code = e.code();
-                tracing::warn!(?code, "offline views not reported yet");
-            }
-        }
-        let mut outcomes = self
-            .send_pipelined(&queued, jobs, &progress, cancel, offline)
-            .await;
-        // Reported in queue order, whatever order they finished in.
-        outcomes.sort_by_key(|(index, _)| *index);
-        for (index, outcome) in outcomes {
-            let item = &queued[index];
-            let (word, message) = match outcome? {
-                Outcome::Sent(_) => {
-                    report.sent += 1;
-                    ("sent", None)
-                }
-                Outcome::Failed(e) => {
-                    report.failed += 1;
-                    ("failed", Some(e.to_string()))
-                }
-                Outcome::Left(e) => {
-                    report.left += 1;
-                    ("left", Some(e.to_string()))
-                }
-                // Only the window's own send removes on cancel; a drain keeps items.
-                Outcome::Cancelled => ("failed", Some("Cancelled".to_string())),
-                Outcome::Busy => {
-                    report.left += 1;
-                    let busy = "being sent by another Chartdesk window or run";
-                    ("left", Some(busy.to_string()))
-                }
-            };
-            report.items.push(DrainedItem {
-                doc_id: item.doc_id.clone(),
-                file_name: item.file_name.clone(),
-                outcome: word.to_string(),
-                message,
-            });
-        }
-        Ok(report)
-    }
-
-    /// A file added in the window: queued first (durable), then sent at once. Offline it
-    /// stays queued; a refusal the user is there to answer (preop full, a bad file) comes
-    /// back as the error and leaves nothing queued. Without a cache, a direct upload.
-    #[instrument(skip_all)]
-    pub async fn add_document(&self, upload: Upload<'_>) -> Result<UploadOutcome, AppError> {
-        if self.cache_dir.is_none() {
-            return self
-                .upload_document(upload)
-                .await
-                .map(|row| UploadOutcome::Added { row });
-        }
-        let progress = upload.progress.clone();
-        let cancel = upload.cancel.clone();
-        let doc_id = self.queue_upload(upload).await?;
-        self.send_queued_now(doc_id, progress, cancel).await
+    pub fn outbox(&self) -> Outbox<'_> {
+        Outbox { app: self }
     }
 
     /// Sends an item just queued by the window, watched and cancellable; what it came to.
-    pub(super) async fn send_queued_now(
+    pub(in crate::services) async fn send_queued_now(
         &self,
         doc_id: String,
         progress: Arc<Progress>,
@@ -217,12 +112,17 @@ impl Services {
     }
 
     /// Removes a cancelled item and asks the server to abort what was sent of it.
-    pub(super) async fn cancel_upload(&self, item: &OutboxItem) -> Result<(), AppError> {
+    pub(in crate::services) async fn cancel_upload(
+        &self,
+        item: &OutboxItem,
+    ) -> Result<(), AppError> {
         let cache = self.cache().await?;
         cache.outbox_remove(&item.doc_id).await?;
         Claim::forget(&cache, &item.doc_id);
         if let Ok(id) = Uuid::parse_str(&item.doc_id) {
-            cache.forget(&super::upload_intents::journal_key(id)).await;
+            cache
+                .forget(&crate::services::upload::send::journal_key(id))
+                .await;
         }
         let (Ok(doc_id), Some(category)) = (
             Uuid::parse_str(&item.doc_id),
@@ -235,7 +135,7 @@ impl Services {
             mrn: item.mrn.clone(),
             category,
         };
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
         // Best effort: what is left unattached is an orphan no entry names, and the bucket's
         // lifecycle rule aborts an open multipart upload after a day.
@@ -245,16 +145,143 @@ impl Services {
         }
         Ok(())
     }
+}
+
+impl Outbox<'_> {
+    /// Checks the file as an upload would (role, patient MRN, category, content) and writes it
+    /// to the outbox; returns its doc id. Durable once this returns.
+    #[instrument(skip_all)]
+    pub async fn queue_upload(self, upload: Upload<'_>) -> Result<String, AppError> {
+        let checked = self.app.check_upload(&upload).await?;
+        let doc_id = upload.doc_id.unwrap_or_else(Uuid::now_v7).to_string();
+        let queued_at = (self.app.clock)().format(&Rfc3339).unwrap_or_default();
+        self.app
+            .cache()
+            .await?
+            .queue_upload(QueuedUpload {
+                doc_id: doc_id.clone(),
+                mrn: checked.mrn.to_string(),
+                category: checked.category.id().to_string(),
+                file_name: checked.file.file_name,
+                replace_oldest: upload.replace_oldest,
+                bytes: upload.bytes,
+                sha256: checked.sha256,
+                queued_at,
+            })
+            .await?;
+        Ok(doc_id)
+    }
+
+    pub async fn items(self) -> Result<Vec<OutboxItem>, AppError> {
+        self.app.authorize(Action::Upload).await?;
+        Ok(self.app.cache().await?.outbox().await?)
+    }
+
+    /// Sends every queued upload, oldest first, `jobs` at a time; after a round that found
+    /// the cloud unreachable the rest stay queued. `progress` gives each document its listener.
+    #[instrument(skip_all)]
+    pub async fn drain_outbox(
+        self,
+        jobs: usize,
+        progress: impl Fn(&OutboxItem) -> Arc<Progress>,
+    ) -> Result<DrainReport, AppError> {
+        self.drain_outbox_cancellable(jobs, progress, &CancellationToken::new())
+            .await
+    }
+
+    /// As `drain_outbox`; a cancel stops the items in flight (they stay queued).
+    pub async fn drain_outbox_cancellable(
+        self,
+        jobs: usize,
+        progress: impl Fn(&OutboxItem) -> Arc<Progress>,
+        cancel: &CancellationToken,
+    ) -> Result<DrainReport, AppError> {
+        self.app.authorize(Action::Upload).await?;
+        let cache = self.app.cache().await?;
+        let mut report = DrainReport::default();
+        let (queued, failed): (Vec<_>, Vec<_>) = cache
+            .outbox()
+            .await?
+            .into_iter()
+            .partition(|i| i.state == OutboxState::Queued);
+        report.failed += failed.len() as u32;
+        // After a failure, ask the server once whether it is back before sending anything.
+        let offline = self.app.seems_offline() && !self.app.is_online().await;
+        if !offline {
+            // Views made offline go first; one the server will not take never holds the
+            // uploads back (it stays queued for the next round).
+            if let Err(e) = self.app.flush_audits().await {
+                let code = e.code();
+                tracing::warn!(?code, "offline views not reported yet");
+            }
+        }
+        let mut outcomes = self
+            .app
+            .send_pipelined(&queued, jobs, &progress, cancel, offline)
+            .await;
+        // Reported in queue order, whatever order they finished in.
+        outcomes.sort_by_key(|(index, _)| *index);
+        for (index, outcome) in outcomes {
+            let item = &queued[index];
+            let (word, message) = match outcome? {
+                Outcome::Sent(_) => {
+                    report.sent += 1;
+                    ("sent", None)
+                }
+                Outcome::Failed(e) => {
+                    report.failed += 1;
+                    ("failed", Some(e.to_string()))
+                }
+                Outcome::Left(e) => {
+                    report.left += 1;
+                    ("left", Some(e.to_string()))
+                }
+                // Only the window's own send removes on cancel; a drain keeps items.
+                Outcome::Cancelled => ("failed", Some("Cancelled".to_string())),
+                Outcome::Busy => {
+                    report.left += 1;
+                    let busy = "being sent by another Chartdesk window or run";
+                    ("left", Some(busy.to_string()))
+                }
+            };
+            report.items.push(DrainedItem {
+                doc_id: item.doc_id.clone(),
+                file_name: item.file_name.clone(),
+                outcome: word.to_string(),
+                message,
+            });
+        }
+        Ok(report)
+    }
+
+    /// A file added in the window: queued first (durable), then sent at once. Offline it
+    /// stays queued; a refusal the user is there to answer (preop full, a bad file) comes
+    /// back as the error and leaves nothing queued. Without a cache, a direct upload.
+    #[instrument(skip_all)]
+    pub async fn add_document(self, upload: Upload<'_>) -> Result<UploadOutcome, AppError> {
+        if !self.app.offline_store.has_dir() {
+            return self
+                .app
+                .upload_document(upload)
+                .await
+                .map(|row| UploadOutcome::Added { row });
+        }
+        let progress = upload.progress.clone();
+        let cancel = upload.cancel.clone();
+        let doc_id = self.queue_upload(upload).await?;
+        self.app.send_queued_now(doc_id, progress, cancel).await
+    }
 
     /// The user's decision on a failed item: try again (optionally replacing the oldest
     /// preop image) or discard it.
     pub async fn retry_outbox_item(
-        &self,
+        self,
         doc_id: &str,
         replace_oldest: bool,
     ) -> Result<(), AppError> {
-        self.authorize(Action::Upload).await?;
+        self.app.authorize(Action::Upload).await?;
         Ok(self
+            .app
             .cache()
             .await?
             .outbox_retry(doc_id, replace_oldest)
@@ -263,16 +290,18 @@ impl Services {
 
     /// Removes an item unsent; refused while another window or run is sending it (it may be
     /// attached a moment later).
-    pub async fn discard_outbox_item(&self, doc_id: &str) -> Result<(), AppError> {
-        self.authorize(Action::Upload).await?;
-        let cache = self.cache().await?;
+    pub async fn discard_outbox_item(self, doc_id: &str) -> Result<(), AppError> {
+        self.app.authorize(Action::Upload).await?;
+        let cache = self.app.cache().await?;
         let Some(_held) = Claim::take(&cache, doc_id)? else {
             return Err(AppError::Busy);
         };
         cache.outbox_remove(doc_id).await?;
         Claim::forget(&cache, doc_id);
         if let Ok(id) = Uuid::parse_str(doc_id) {
-            cache.forget(&super::upload_intents::journal_key(id)).await;
+            cache
+                .forget(&crate::services::upload::send::journal_key(id))
+                .await;
         }
         Ok(())
     }

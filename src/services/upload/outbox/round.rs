@@ -9,14 +9,14 @@ use futures_util::future::join_all;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::{AppError, Services, Upload};
 use crate::cache::{OutboxItem, OutboxState};
 use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
 use crate::domain::AttachError;
 use crate::domain::DocumentRow;
+use crate::services::{AppError, Services, Upload};
 
-pub(super) enum Outcome {
+pub(in crate::services) enum Outcome {
     Sent(Option<DocumentRow>),
     Failed(AppError),
     Left(AppError),
@@ -29,13 +29,13 @@ pub(super) enum Outcome {
 /// What a cancel means: the window's Cancel button removes the upload; Ctrl+C in the CLI (or
 /// a background round stopped) leaves it queued for the next try.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum OnCancel {
+pub(in crate::services) enum OnCancel {
     Remove,
     KeepQueued,
 }
 
 /// One item after its send: its claim (if taken) and what the send came to.
-pub(super) struct SentItem<'a> {
+pub(in crate::services) struct SentItem<'a> {
     pub item: &'a OutboxItem,
     claim: Option<Claim>,
     result: Result<Sending, AppError>,
@@ -43,7 +43,7 @@ pub(super) struct SentItem<'a> {
 
 impl SentItem<'_> {
     /// The send found no network: later items need not try.
-    pub(super) fn unreachable(&self) -> bool {
+    pub(in crate::services) fn unreachable(&self) -> bool {
         matches!(
             &self.result,
             Err(AppError::Server(ServerError::Unreachable))
@@ -63,7 +63,7 @@ enum Sending {
 /// One sender's claim on an outbox item: an exclusive OS lock on a file beside the cache, held
 /// while the item is sent. The OS drops it when the holder ends, so a crashed or killed
 /// sender never keeps an item from the next one.
-pub(super) struct Claim {
+pub(in crate::services) struct Claim {
     _held: std::fs::File,
 }
 
@@ -76,7 +76,7 @@ impl Claim {
     }
 
     /// `None` when another window or run holds the item now.
-    pub(super) fn take(
+    pub(in crate::services) fn take(
         cache: &crate::cache::Cache,
         doc_id: &str,
     ) -> Result<Option<Self>, AppError> {
@@ -100,7 +100,7 @@ impl Claim {
 
     /// Once the item has left the outbox, its claim file goes too (best effort: a sender
     /// that opens it afresh finds the item gone).
-    pub(super) fn forget(cache: &crate::cache::Cache, doc_id: &str) {
+    pub(in crate::services) fn forget(cache: &crate::cache::Cache, doc_id: &str) {
         let _ = std::fs::remove_file(Self::path(cache, doc_id));
     }
 }
@@ -109,7 +109,7 @@ impl Services {
     /// One round of queued items: each one's bytes sent (in parallel), then every one that
     /// got there completed in one request, so the server attaches them with one
     /// compare-and-swap per patient rather than one each.
-    pub(super) async fn send_round(
+    pub(in crate::services) async fn send_round(
         &self,
         round: &[OutboxItem],
         progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
@@ -128,7 +128,7 @@ impl Services {
 
     /// An item claimed (taken first, held until it is settled on every path), then its
     /// bytes sent under the claim.
-    pub(super) async fn claim_and_send<'a>(
+    pub(in crate::services) async fn claim_and_send<'a>(
         &self,
         cache: Option<&crate::cache::Cache>,
         item: &'a OutboxItem,
@@ -158,7 +158,7 @@ impl Services {
 
     /// Every item that got there completed in one request, then each settled; the claims
     /// are let go only once all are settled, so nobody sends one again meanwhile.
-    pub(super) async fn finish_sent(
+    pub(in crate::services) async fn finish_sent(
         &self,
         sent: Vec<SentItem<'_>>,
         on_cancel: OnCancel,
@@ -262,7 +262,7 @@ impl Services {
     }
 
     /// One queued item on its own (the window's add): bytes, then its complete.
-    pub(super) async fn send_queued(
+    pub(in crate::services) async fn send_queued(
         &self,
         item: &OutboxItem,
         progress: Arc<Progress>,
@@ -292,7 +292,9 @@ impl Services {
         if settled {
             // Nothing will resume this upload's parts: its journal goes too.
             if let Ok(id) = Uuid::parse_str(&item.doc_id) {
-                cache.forget(&super::upload_intents::journal_key(id)).await;
+                cache
+                    .forget(&crate::services::upload::send::journal_key(id))
+                    .await;
             }
         }
         match result {

@@ -1,7 +1,16 @@
 //! Adding a scan to a patient's record: checked by content here (the server checks again),
-//! image variants made, then sent through the records server (`upload_intents`). Objects
+//! image variants made, then sent through the records server (`send`). Objects
 //! first, manifest last: a failure between leaves an orphan object, never an entry without
 //! its file.
+
+mod body;
+mod file;
+mod outbox;
+mod prepare;
+mod send;
+
+pub use file::FileUpload;
+pub use outbox::{DrainReport, DrainedItem, Outbox, UploadOutcome};
 
 use std::sync::Arc;
 
@@ -9,10 +18,10 @@ use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{AppError, Services};
 use crate::cloud::Progress;
 use crate::domain::DocumentRow;
 use crate::domain::{sha256_hex, AcceptedFile, Action, Category, Mrn};
+use crate::services::{AppError, Services};
 
 /// Bytes sent so far of one upload the window started (its own id), for its progress bar.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
@@ -67,7 +76,7 @@ pub fn decode_file_name(header: &str) -> String {
 }
 
 /// What every upload is checked for before anything is stored or queued.
-pub(super) struct Checked {
+pub(in crate::services) struct Checked {
     pub mrn: Mrn,
     pub category: Category,
     pub file: AcceptedFile,
@@ -78,7 +87,10 @@ pub(super) struct Checked {
 impl Services {
     /// The one check for direct and queued uploads: role, MRN format, category, content
     /// (magic bytes, empty, size limit).
-    pub(super) async fn check_upload(&self, upload: &Upload<'_>) -> Result<Checked, AppError> {
+    pub(in crate::services) async fn check_upload(
+        &self,
+        upload: &Upload<'_>,
+    ) -> Result<Checked, AppError> {
         let (mrn, category) = self.upload_target(upload.mrn, upload.category).await?;
         let file = self.policy().accept(upload.file_name, &upload.bytes)?;
         Ok(Checked {
@@ -90,7 +102,7 @@ impl Services {
     }
 
     /// Who may upload, and where to: the role, the MRN's format, the category.
-    pub(super) async fn upload_target(
+    pub(in crate::services) async fn upload_target(
         &self,
         mrn: &str,
         category: &str,

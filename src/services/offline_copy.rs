@@ -1,12 +1,12 @@
-//! Keeping the offline copy within its budget, pinning a patient for offline use (every
-//! document downloaded, with progress), and "Clear offline data".
+//! The offline copy as the user works it: kept within its budget, searched, a patient pinned
+//! for offline use (every document downloaded, with progress), "Clear offline data", reset.
 
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
-use tracing::{instrument, warn};
+use tracing::instrument;
 
 use super::documents::DocumentView;
 use super::{AppError, Services};
+use crate::cache::CachedHit;
 use crate::cloud::ServerError;
 use crate::domain::Action;
 
@@ -18,39 +18,50 @@ pub struct PinReport {
     pub skipped: u32,
 }
 
+/// What the user does with the offline copy, as the shells reach it
+/// (`app.offline().pin_patient(..)`): search it, pin a patient, clear it, reset it.
+#[derive(Clone, Copy)]
+pub struct OfflineCopy<'a> {
+    app: &'a Services,
+}
+
 impl Services {
-    /// Applies the profile's size limit and retention time (best effort, after each write).
-    pub(super) async fn keep_within_budget(&self) {
-        let Some(cache) = self.usable_cache().await else {
-            return;
-        };
-        let settings = self.profile.offline;
-        let cutoff = (self.clock)() - time::Duration::days(i64::from(settings.retention_days));
-        let cutoff = cutoff.format(&Rfc3339).unwrap_or_default();
-        if let Err(e) = cache.enforce_budget(settings.limit_bytes, &cutoff).await {
-            warn!(error = %e, "offline cache budget not applied");
-        }
+    pub fn offline(&self) -> OfflineCopy<'_> {
+        OfflineCopy { app: self }
     }
 
+    /// Applies the profile's size limit and retention time (best effort, after each write).
+    pub(super) async fn keep_within_budget(&self) {
+        if let Some(cache) = self.usable_cache().await {
+            self.offline_store.keep_within_budget(&cache).await;
+        }
+    }
+}
+
+impl OfflineCopy<'_> {
     /// Downloads every attached document of the patient into the encrypted cache and keeps
     /// it there whatever the budget (a ward list). `progress(done, total)` after each one.
     #[instrument(skip_all)]
     pub async fn pin_patient(
-        &self,
+        self,
         mrn: &str,
         progress: impl Fn(u32, u32),
     ) -> Result<PinReport, AppError> {
-        self.authorize(Action::ViewRecords).await?;
-        let mrn = self.parse_mrn(mrn)?;
-        let cache = self.cache().await?;
+        self.app.authorize(Action::ViewRecords).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
+        let cache = self.app.cache().await?;
         // The record itself first (the server audits the find), so the patient opens offline.
         let query = format!("MRN {mrn}");
-        let reason = self.reason_for(mrn.as_ref());
-        if let Some(record) = self.find_via_server(&query, reason.as_ref(), None).await? {
-            self.remember_record(&record).await;
+        let reason = self.app.records.reason_for(mrn.as_ref());
+        if let Some(record) = self
+            .app
+            .find_via_server(&query, reason.as_ref(), None)
+            .await?
+        {
+            self.app.remember_record(&record).await;
         }
         // Every attached document, with its thumbnail URL handed out (and the list audited).
-        let attached = self.list_via_server(&mrn, None, Some("")).await?;
+        let attached = self.app.list_via_server(&mrn, None, Some("")).await?;
         cache.pin(mrn.as_ref(), true).await?;
         let total = attached.len() as u32;
         let mut report = PinReport {
@@ -63,7 +74,11 @@ impl Services {
                 report.skipped += 1;
                 continue;
             };
-            match self.open_via_server(&mrn, id, DocumentView::Original).await {
+            match self
+                .app
+                .open_via_server(&mrn, id, DocumentView::Original)
+                .await
+            {
                 Ok(_) => report.documents += 1,
                 Err(e) if is_unkeepable(&e) => report.skipped += 1,
                 Err(e) => return Err(e),
@@ -71,26 +86,46 @@ impl Services {
             // The viewer opens an image's optimized JPEG first: keep that too (best effort).
             if row.has_optimized {
                 let _ = self
+                    .app
                     .open_via_server(&mrn, id, DocumentView::Optimized)
                     .await;
             }
-            let _ = self.thumbnail_via_server(&mrn, id).await;
+            let _ = self.app.thumbnail_via_server(&mrn, id).await;
             progress(i as u32 + 1, total);
         }
         Ok(report)
     }
 
-    pub async fn unpin_patient(&self, mrn: &str) -> Result<(), AppError> {
-        self.authorize(Action::ViewRecords).await?;
-        let mrn = self.parse_mrn(mrn)?;
-        Ok(self.cache().await?.pin(mrn.as_ref(), false).await?)
+    pub async fn unpin_patient(self, mrn: &str) -> Result<(), AppError> {
+        self.app.authorize(Action::ViewRecords).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
+        Ok(self.app.cache().await?.pin(mrn.as_ref(), false).await?)
     }
 
     /// Every cached patient and file goes; uploads still waiting stay.
-    pub async fn clear_offline_data(&self) -> Result<(), AppError> {
-        self.actor().await?;
-        self.refuse_if_locked()?;
-        Ok(self.cache().await?.clear_records().await?)
+    pub async fn clear_offline_data(self) -> Result<(), AppError> {
+        self.app.actor().await?;
+        self.app.refuse_if_locked()?;
+        Ok(self.app.cache().await?.clear_records().await?)
+    }
+
+    /// Moves the user's unreadable cache aside and starts a new one (see `OfflineStore::reset`).
+    pub async fn reset_cache(self) -> Result<(), AppError> {
+        let username = self.app.actor().await?;
+        self.app.refuse_if_locked()?;
+        Ok(self.app.offline_store.reset(&username).await?)
+    }
+
+    /// Patients and documents in this user's cache matching what was typed (every word a
+    /// prefix), as the user types; works with no network.
+    pub async fn search_offline(self, typed: &str) -> Result<Vec<CachedHit>, AppError> {
+        self.app
+            .authorize(crate::domain::Action::ViewRecords)
+            .await?;
+        match self.app.usable_cache().await {
+            Some(cache) => Ok(cache.search(typed, 12).await?),
+            None => Ok(Vec::new()),
+        }
     }
 }
 

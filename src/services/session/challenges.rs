@@ -1,16 +1,16 @@
 //! Answers to the challenges a sign-in can meet: new password, authenticator code, enrolment.
 //! Retryable mistakes keep the challenge open; anything else closes it.
 
-use super::{AppError, Services, SignInResult};
+use super::{Session, SessionError, SignInResult};
 use crate::auth::{AuthError, ChallengeKind, PendingChallenge, SignInStep};
 
-impl Services {
+impl Session {
     /// Answers NEW_PASSWORD_REQUIRED. On a weak password the challenge stays open for a retry.
     pub async fn complete_new_password(
         &self,
         new_password: &str,
         confirm: &str,
-    ) -> Result<SignInResult, AppError> {
+    ) -> Result<SignInResult, SessionError> {
         if new_password != confirm {
             return Err(AuthError::PasswordsDiffer.into());
         }
@@ -27,7 +27,7 @@ impl Services {
     }
 
     /// Answers the authenticator-code challenge. A wrong or mistyped code can be retried.
-    pub async fn complete_totp(&self, code: &str) -> Result<SignInResult, AppError> {
+    pub async fn complete_totp(&self, code: &str) -> Result<SignInResult, SessionError> {
         let now = (self.clock)();
         self.answer(ChallengeKind::Totp, async |c: &mut PendingChallenge| {
             self.user_pool.answer_totp(c, code, now).await
@@ -36,7 +36,7 @@ impl Services {
     }
 
     /// Finishes enrolling an authenticator with its first code.
-    pub async fn complete_mfa_setup(&self, code: &str) -> Result<SignInResult, AppError> {
+    pub async fn complete_mfa_setup(&self, code: &str) -> Result<SignInResult, SessionError> {
         let now = (self.clock)();
         self.answer(ChallengeKind::MfaSetup, async |c: &mut PendingChallenge| {
             self.user_pool.finish_mfa_setup(c, code, now).await
@@ -48,7 +48,7 @@ impl Services {
         &self,
         kind: ChallengeKind,
         respond: impl AsyncFnOnce(&mut PendingChallenge) -> Result<SignInStep, AuthError>,
-    ) -> Result<SignInResult, AppError> {
+    ) -> Result<SignInResult, SessionError> {
         let mut pending = self.pending.lock().await;
         let challenge = pending
             .as_mut()

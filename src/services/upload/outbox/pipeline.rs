@@ -9,16 +9,16 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use super::outbox_round::{OnCancel, Outcome, SentItem};
-use super::{AppError, Services};
+use super::round::{OnCancel, Outcome, SentItem};
 use crate::cache::OutboxItem;
 use crate::cloud::{Progress, ServerError};
+use crate::services::{AppError, Services};
 
 impl Services {
     /// Sends `items` `jobs` at a time; each outcome comes back with its index in `items`.
     /// Once a send finds no network (or `offline` is set already), the items not yet
     /// started are left queued without trying.
-    pub(super) async fn send_pipelined(
+    pub(in crate::services) async fn send_pipelined(
         &self,
         items: &[OutboxItem],
         jobs: usize,

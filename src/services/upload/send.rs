@@ -8,108 +8,32 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use chartdesk_api::{
-    CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto, DeclaredVariant, ObjectRole,
-    StartUpload, UploadOutcomeKind, UploadTarget, VariantKind,
+    CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto, UploadOutcomeKind,
+    UploadTarget,
 };
 use futures_util::future::join_all;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::upload::Checked;
-use super::upload_body::Body;
-use super::{AppError, Services, Upload};
+use super::body::Body;
+use super::prepare::Prepared;
 use crate::cloud::object_store::sha256_base64;
 use crate::cloud::part_journal::{PartJournal, RecordedPart, RecordedUpload};
 use crate::cloud::{Progress, RecordsServer, ServerError};
+use crate::domain::AttachError;
 use crate::domain::DocumentRow;
-use crate::domain::{sha256_hex, AttachError, FileRefusal};
-use crate::upload::make_variants;
-
-/// An upload ready to send: what to declare, and the bytes of each object.
-pub(super) struct Prepared {
-    pub start: StartUpload,
-    /// The size the original's parts were hashed at (the policy's, when prepared).
-    pub part_size: usize,
-    pub bodies: Vec<(ObjectRole, Body)>,
-}
+use crate::services::{AppError, Services};
 
 impl Services {
-    /// Checks the file, makes the image variants and hashes everything the server will ask for.
-    pub(super) async fn prepare_upload(&self, upload: Upload<'_>) -> Result<Prepared, AppError> {
-        let Checked {
-            mrn,
-            category,
-            file,
-            sha256,
-        } = self.check_upload(&upload).await?;
-        let doc_id = upload.doc_id.unwrap_or_else(Uuid::now_v7);
-        let original = Bytes::from(upload.bytes);
-        let mut bodies = Vec::new();
-        let mut variants = Vec::new();
-        if file.is_image() {
-            // Decoding and resizing is CPU work: off the async workers.
-            let bytes = original.clone();
-            let made = tokio::task::spawn_blocking(move || make_variants(&bytes))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .ok_or_else(|| FileRefusal::Unreadable(file.file_name.clone()))?;
-            for (kind, role, body) in [
-                (
-                    VariantKind::Optimized,
-                    ObjectRole::Optimized,
-                    made.optimized,
-                ),
-                (VariantKind::Thumb, ObjectRole::Thumb, made.thumb),
-            ] {
-                variants.push(DeclaredVariant {
-                    kind,
-                    size: body.len() as u64,
-                    sha256: sha256_hex(&body),
-                });
-                bodies.push((role, Body::Memory(Bytes::from(body))));
-            }
-        }
-        let policy = self.policy();
-        let part_size = policy.part_size();
-        let part_sha256 = if original.len() as u64 > policy.multipart_threshold() {
-            original.chunks(part_size).map(sha256_hex).collect()
-        } else {
-            Vec::new()
-        };
-        let start = StartUpload {
-            doc_id,
-            mrn: mrn.to_string(),
-            category,
-            file_name: file.file_name,
-            content_type: file.content_type.to_string(),
-            size: original.len() as u64,
-            sha256,
-            replace_oldest: upload.replace_oldest,
-            variants,
-            part_sha256,
-            resume_upload_id: None,
-        };
-        bodies.push((ObjectRole::Original, Body::Memory(original)));
-        upload
-            .progress
-            .expect(bodies.iter().map(|(_, b)| b.len()).sum());
-        Ok(Prepared {
-            start,
-            part_size,
-            bodies,
-        })
-    }
-
     /// Start, then every object's bytes to S3: what the complete call needs. A replay of an
     /// upload already in the record sends nothing.
-    pub(super) async fn send_prepared(
+    pub(in crate::services) async fn send_prepared(
         &self,
         prepared: Prepared,
         progress: &Arc<Progress>,
         cancel: &CancellationToken,
     ) -> Result<CompleteUpload, AppError> {
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
         let mut prepared = prepared;
         // Parts an earlier try sent are journaled in the encrypted cache: resume them.
@@ -121,7 +45,7 @@ impl Services {
             None => None,
         };
         prepared.start.resume_upload_id = recorded.as_ref().map(|r| r.upload_id.clone());
-        let reason = self.reason_for(&prepared.start.mrn);
+        let reason = self.records.reason_for(&prepared.start.mrn);
         let started = server
             .start_upload(&token, &prepared.start, reason.as_ref())
             .await
@@ -169,11 +93,11 @@ impl Services {
 
     /// Completes a batch, one request per patient (each with that patient's break-glass
     /// reason) of at most `MAX_UPLOADS_PER_COMPLETE`; one result per upload, in order.
-    pub(super) async fn complete_uploads(
+    pub(in crate::services) async fn complete_uploads(
         &self,
         uploads: Vec<CompleteUpload>,
     ) -> Result<Vec<Result<DocumentRow, AppError>>, AppError> {
-        let server = self.records_server_or_none()?;
+        let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
         let ids: Vec<Uuid> = uploads.iter().map(|u| u.upload.doc_id).collect();
         let mut by_patient: std::collections::BTreeMap<String, Vec<CompleteUpload>> =
@@ -183,7 +107,7 @@ impl Services {
         }
         let mut answered = Vec::with_capacity(ids.len());
         for (mrn, uploads) in by_patient {
-            let reason = self.reason_for(&mrn);
+            let reason = self.records.reason_for(&mrn);
             for chunk in uploads.chunks(chartdesk_api::MAX_UPLOADS_PER_COMPLETE) {
                 let batch = CompleteUploads {
                     uploads: chunk.to_vec(),
@@ -233,7 +157,7 @@ fn attach_refusal(e: ServerError) -> AppError {
 }
 
 /// Where a document's multipart upload is journaled.
-pub(super) fn journal_key(doc_id: Uuid) -> String {
+pub(in crate::services) fn journal_key(doc_id: Uuid) -> String {
     format!("doc/{doc_id}")
 }
 

@@ -1,0 +1,112 @@
+//! The patients kept in the offline copy: read back, kept after each live read, and indexed
+//! for offline search.
+
+use tracing::warn;
+
+use super::OfflineStore;
+use crate::cache::{Cache, CachedPatient, IndexRow};
+use crate::domain::{Manifest, Patient};
+use crate::records::PatientRecord;
+
+impl OfflineStore {
+    /// The cached record for an MRN, with when it was last synced.
+    pub async fn record(&self, cache: &Cache, mrn: &str) -> Option<(PatientRecord, String)> {
+        decode(cache.patient(mrn).await.ok()??)
+    }
+
+    /// The cached record with this NHS number, with when it was last synced.
+    pub async fn record_by_nhs(
+        &self,
+        cache: &Cache,
+        nhs_digits: &str,
+    ) -> Option<(PatientRecord, String)> {
+        decode(cache.patient_by_nhs(nhs_digits).await.ok()??)
+    }
+
+    /// Keeps a patient the user opened (best effort: the screen never waits on the cache).
+    pub async fn remember(&self, cache: &Cache, record: &PatientRecord) {
+        let (Ok(patient), Ok(manifest)) = (
+            serde_json::to_string(&record.patient),
+            serde_json::to_string(&record.manifest),
+        ) else {
+            return;
+        };
+        let now = self.now_text();
+        let saved = cache
+            .save_patient(
+                CachedPatient {
+                    mrn: record.patient.mrn.to_string(),
+                    nhs_number: record.patient.nhs_number.digits().to_string(),
+                    patient,
+                    manifest,
+                    manifest_etag: record.manifest_etag.clone(),
+                    synced_at: now.clone(),
+                },
+                &now,
+            )
+            .await;
+        if let Err(e) = saved {
+            warn!(error = %e, "could not keep the patient offline");
+        }
+        let _ = cache
+            .index_patient(record.patient.mrn.as_ref(), index_rows(record))
+            .await;
+    }
+
+    /// The server said the cached copy is current (best effort).
+    pub async fn mark_synced(&self, cache: &Cache, mrn: &str) {
+        let _ = cache.mark_synced(mrn, &self.now_text()).await;
+    }
+
+    /// The patient was opened from the cache: the budget keeps recently opened ones longest.
+    pub async fn touch(&self, cache: &Cache, mrn: &str) {
+        let _ = cache.touch(mrn, &self.now_text()).await;
+    }
+}
+
+fn decode(cached: CachedPatient) -> Option<(PatientRecord, String)> {
+    let patient: Patient = serde_json::from_str(&cached.patient).ok()?;
+    let manifest: Manifest = serde_json::from_str(&cached.manifest).ok()?;
+    let record = PatientRecord {
+        patient,
+        manifest,
+        manifest_etag: cached.manifest_etag,
+    };
+    Some((record, cached.synced_at))
+}
+
+/// The patient's search rows: demographics, then each attached document.
+pub fn index_rows(record: &PatientRecord) -> Vec<IndexRow> {
+    let p = &record.patient;
+    let name = format!("{}, {}", p.family_name.to_uppercase(), p.given_name);
+    let nhs = p.nhs_number.display_form();
+    let mut rows = vec![IndexRow {
+        doc_id: String::new(),
+        label: format!("{name} · NHS {nhs} · MRN {}", p.mrn),
+        text: format!(
+            "{} {} {} {nhs} {} {}",
+            p.given_name,
+            p.family_name,
+            p.nhs_number.digits(),
+            p.mrn,
+            crate::cache::search_index::index_date(p.birth_date)
+        ),
+    }];
+    for d in &record.manifest.documents {
+        if d.status != crate::domain::DocumentStatus::Attached {
+            continue;
+        }
+        rows.push(IndexRow {
+            doc_id: d.id.to_string(),
+            label: format!("{}: {} — {name}", d.category.label(), d.file_name),
+            text: format!(
+                "{} {} {} {}",
+                d.file_name,
+                d.category.label(),
+                d.uploaded_by,
+                crate::cache::search_index::index_date(d.created.date())
+            ),
+        });
+    }
+    rows
+}

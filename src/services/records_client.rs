@@ -1,0 +1,201 @@
+//! The records server as one component: the server (when the profile names one) and what it
+//! handed out for the patients on screen, kept in memory only and forgotten when the user
+//! changes: the break-glass reason given per patient (sent with every request about them),
+//! the thumbnail URLs and inline thumbnails of the last lists, and the offline finds a
+//! revalidation withdraws. What is done offline instead is the caller's (`Services`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use uuid::Uuid;
+
+use crate::cloud::{RecordsServer, ServerError};
+use crate::domain::{Category, DocumentRow, Mrn, StatedReason};
+use crate::records::PatientRecord;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordsError {
+    #[error(transparent)]
+    Server(#[from] ServerError),
+    #[error("This profile names no records server (server_url), which this needs")]
+    NoServer,
+}
+
+/// A document of one patient, as what the server handed out is remembered by.
+type PatientDoc = (String, Uuid);
+
+/// A thumbnail is a 320 px JPEG: anything far larger is not one.
+pub const THUMBNAIL_LIMIT: u64 = 4 * 1024 * 1024;
+
+#[derive(Default)]
+struct HandedOut {
+    reasons: Mutex<HashMap<String, StatedReason>>,
+    /// `None`: the last list gave no thumbnail (none made, or the scanner flagged it).
+    thumbnails: Mutex<HashMap<PatientDoc, Option<String>>>,
+    /// Thumbnails that came inside the last lists (the first screen), taken once.
+    inline: Mutex<HashMap<PatientDoc, Vec<u8>>>,
+    /// Per MRN, the queued offline Find of a patient shown from the cache, withdrawn when the
+    /// revalidation reaches the server (see `offline_views`).
+    unconfirmed_finds: Mutex<HashMap<String, String>>,
+}
+
+impl HandedOut {
+    fn forget(&self) {
+        if let Ok(mut r) = self.reasons.lock() {
+            r.clear();
+        }
+        if let Ok(mut t) = self.thumbnails.lock() {
+            t.clear();
+        }
+        if let Ok(mut t) = self.inline.lock() {
+            t.clear();
+        }
+        if let Ok(mut f) = self.unconfirmed_finds.lock() {
+            f.clear();
+        }
+    }
+}
+
+pub struct RecordsClient {
+    server: Option<RecordsServer>,
+    handed_out: Arc<HandedOut>,
+}
+
+impl RecordsClient {
+    pub fn new(server_url: Option<&str>) -> Self {
+        Self {
+            server: server_url.map(RecordsServer::new),
+            handed_out: Arc::default(),
+        }
+    }
+
+    /// For the session: what was handed out to one user goes when the user changes.
+    pub fn forgetter(&self) -> super::session::OnUserChange {
+        let handed_out = Arc::clone(&self.handed_out);
+        Box::new(move || handed_out.forget())
+    }
+
+    pub fn server(&self) -> Option<&RecordsServer> {
+        self.server.as_ref()
+    }
+
+    pub fn server_or_none(&self) -> Result<&RecordsServer, RecordsError> {
+        self.server().ok_or(RecordsError::NoServer)
+    }
+
+    /// Whether the last request to the server found no network.
+    pub fn seems_offline(&self) -> bool {
+        self.server().is_some_and(|s| s.is_offline())
+    }
+
+    pub fn reason_for(&self, mrn: &str) -> Option<StatedReason> {
+        let reasons = self.handed_out.reasons.lock().ok()?;
+        reasons.get(mrn).cloned()
+    }
+
+    pub fn remember_reason(&self, mrn: &str, reason: &StatedReason) {
+        if let Ok(mut reasons) = self.handed_out.reasons.lock() {
+            reasons.insert(mrn.to_string(), reason.clone());
+        }
+    }
+
+    /// The patient and record by what was typed; the server decides and audits the find.
+    /// `None` when `version` (the record version a find gave) is still current.
+    pub async fn find(
+        &self,
+        token: &str,
+        query: &str,
+        reason: Option<&StatedReason>,
+        version: Option<&str>,
+    ) -> Result<Option<PatientRecord>, RecordsError> {
+        let server = self.server_or_none()?;
+        let found = server.find_record(token, query, reason, version).await?;
+        // The cache keeps the server's record version where it kept the manifest's ETag:
+        // revalidation sends it back.
+        Ok(found.map(|f| PatientRecord {
+            patient: f.patient,
+            manifest: f.manifest,
+            manifest_etag: Some(f.version),
+        }))
+    }
+
+    /// A category's rows (or those matching `search`) with the server's scan status; the
+    /// thumbnails handed out are kept for `handed_out_thumbnail` and `take_inline_thumbnail`.
+    pub async fn list(
+        &self,
+        token: &str,
+        mrn: &Mrn,
+        category: Option<Category>,
+        search: Option<&str>,
+    ) -> Result<Vec<DocumentRow>, RecordsError> {
+        let server = self.server_or_none()?;
+        let reason = self.reason_for(mrn.as_ref());
+        let category = category.map(Category::id);
+        let list = server
+            .list(token, mrn.as_ref(), category, search, reason.as_ref())
+            .await?;
+        if let (Ok(mut thumbs), Ok(mut inline)) = (
+            self.handed_out.thumbnails.lock(),
+            self.handed_out.inline.lock(),
+        ) {
+            for listed in &list.rows {
+                let Ok(id) = Uuid::parse_str(&listed.row.id) else {
+                    continue;
+                };
+                let doc = (mrn.to_string(), id);
+                thumbs.insert(doc.clone(), listed.thumbnail_url.clone());
+                match listed.thumbnail.as_deref().and_then(decode_thumbnail) {
+                    Some(bytes) => inline.insert(doc, bytes),
+                    None => inline.remove(&doc),
+                };
+            }
+        }
+        Ok(list.rows.into_iter().map(|l| l.row).collect())
+    }
+
+    /// The thumbnail URL the last list of this patient handed out: `None` when no list named
+    /// the document, `Some(None)` when the server withheld it.
+    pub fn handed_out_thumbnail(&self, mrn: &Mrn, id: Uuid) -> Option<Option<String>> {
+        let thumbs = self.handed_out.thumbnails.lock().ok()?;
+        thumbs.get(&(mrn.to_string(), id)).cloned()
+    }
+
+    /// A thumbnail that came inside the last list, taken once.
+    pub fn take_inline_thumbnail(&self, mrn: &Mrn, id: Uuid) -> Option<Vec<u8>> {
+        let mut inline = self.handed_out.inline.lock().ok()?;
+        inline.remove(&(mrn.to_string(), id))
+    }
+
+    /// A patient shown from the cache, queued as an offline Find under `key`. Shown twice
+    /// before a revalidation: the earlier one stays queued (it was a read).
+    pub fn note_unconfirmed_find(&self, mrn: &Mrn, key: String) {
+        if let Ok(mut finds) = self.handed_out.unconfirmed_finds.lock() {
+            finds.insert(mrn.to_string(), key);
+        }
+    }
+
+    /// The queued offline Find of this patient, to withdraw now the server audited a find.
+    pub fn take_unconfirmed_find(&self, mrn: &Mrn) -> Option<String> {
+        let mut finds = self.handed_out.unconfirmed_finds.lock().ok()?;
+        finds.remove(mrn.as_ref())
+    }
+}
+
+/// A thumbnail sent inside a list: base64 of at most `THUMBNAIL_LIMIT` bytes, else ignored.
+fn decode_thumbnail(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    if text.len() as u64 > THUMBNAIL_LIMIT * 4 / 3 + 4 {
+        return None;
+    }
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}
+
+/// Flattened into the app's error vocabulary, so the UI codes stay as they were.
+impl From<RecordsError> for super::AppError {
+    fn from(e: RecordsError) -> Self {
+        match e {
+            RecordsError::Server(e) => Self::Server(e),
+            RecordsError::NoServer => Self::NoServer,
+        }
+    }
+}
