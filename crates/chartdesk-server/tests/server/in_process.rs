@@ -15,7 +15,14 @@ use chartdesk_server::{app, AppState, ServerConfig};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+use crate::break_glass_everyone::REASON;
 use crate::harness::cloud;
+
+/// The break-glass reason headers (`REASON`), as a client sends them.
+pub const REASON_HEADERS: [(&str, &str); 2] = [
+    ("x-chartdesk-break-glass-reason", REASON.0),
+    ("x-chartdesk-break-glass-detail", REASON.1),
+];
 
 /// The server's state as the real process builds it, with the server's own least-privilege
 /// keys, against the local cloud.
@@ -70,6 +77,58 @@ impl Local {
             store,
             audit,
         }
+    }
+
+    /// A server over stores holding the sandbox's demo patients and documents, written by the
+    /// sandbox's own seeding code (the same records the moto sandbox has).
+    pub async fn demo() -> Self {
+        let local = Self::new().await;
+        let store: &dyn RecordStore = local.store.as_ref();
+        chartdesk::sandbox::seed_demo_records(store).await.unwrap();
+        local
+    }
+
+    /// Any request, with extra headers (a break-glass reason) and an optional JSON body.
+    pub async fn request(
+        &self,
+        method: &str,
+        token: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header("content-type", "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).unwrap()).await
+    }
+
+    /// A record's access history, read by a records admin with a stated reason (restricted
+    /// records need one).
+    pub async fn history(&self, mrn: &str) -> Vec<Value> {
+        let admin = crate::harness::token("admin.byrne").await;
+        let (status, body) = self
+            .request(
+                "GET",
+                &admin,
+                &format!("/v1/patients/{mrn}/audit"),
+                &REASON_HEADERS,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["events"].as_array().unwrap().clone()
     }
 
     /// A patient record with no documents, as registration leaves it.
