@@ -8,13 +8,13 @@ use uuid::Uuid;
 use super::demo_files::{demo_jpeg, demo_pdf, demo_tiff};
 use super::demo_patients::{demo_patients, DemoPatient};
 use super::ProvisionError;
-use chartdesk_records::store::object_store::{StoreError, Write};
-use chartdesk_records::store::RecordStore;
 use crate::domain::{
     keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, NhsNumber, Patient, PatientFlags,
     ScanStatus,
 };
 use crate::records::NhsLookup;
+use chartdesk_records::store::object_store::{StoreError, Write};
+use chartdesk_records::store::RecordStore;
 
 pub struct Counts {
     pub patients: usize,

@@ -7,12 +7,12 @@ use time::{Date, OffsetDateTime};
 
 use super::demo_files::demo_pdf;
 use super::ProvisionError;
-use chartdesk_records::store::object_store::{StoreError, Write};
-use chartdesk_records::store::RecordStore;
 use crate::domain::{
     check_digit, keys, sha256_hex, Category, DocumentEntry, DocumentStatus, Gender, Manifest, Mrn,
     NhsNumber, Patient, PatientFlags, ScanStatus,
 };
+use chartdesk_records::store::object_store::{StoreError, Write};
+use chartdesk_records::store::RecordStore;
 
 /// Writes the record and its documents (objects first, manifest last); refused with
 /// `StoreError::Conflict` when the MRN is taken.

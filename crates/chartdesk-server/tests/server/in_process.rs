@@ -14,8 +14,9 @@ use chartdesk_records::store::{InMemoryRecordStore, Presigned, RecordStore};
 use chartdesk_server::{app, AppState, ServerConfig};
 use serde_json::{json, Value};
 use tower::ServiceExt;
+use uuid::Uuid;
 
-use crate::break_glass_everyone::REASON;
+use crate::break_glass_everyone::{lab_documents, patient_body, REASON};
 use crate::harness::cloud;
 
 /// The break-glass reason headers (`REASON`), as a client sends them.
@@ -129,6 +130,35 @@ impl Local {
             .await;
         assert_eq!(status, 200, "{body}");
         body["events"].as_array().unwrap().clone()
+    }
+
+    /// PUT /v1/patients/{mrn} as records admin, with the break-glass reason or without.
+    pub async fn put_patient(
+        &self,
+        mrn: &str,
+        nhs: &str,
+        restricted: bool,
+        reason: bool,
+    ) -> (u16, Value) {
+        let admin = crate::harness::token("admin.byrne").await;
+        let headers: &[(&str, &str)] = if reason { &REASON_HEADERS } else { &[] };
+        let body = patient_body(nhs, restricted);
+        let path = format!("/v1/patients/{mrn}");
+        self.request("PUT", &admin, &path, headers, Some(&body))
+            .await
+    }
+
+    /// A registered record with `n` attached lab documents in its manifest.
+    pub async fn patient_with_documents(&self, mrn: &str, nhs: &str, n: usize) -> Vec<Uuid> {
+        assert_eq!(self.put_patient(mrn, nhs, false, false).await.0, 200);
+        let (manifest, ids) = lab_documents(n);
+        let store: &dyn RecordStore = self.store.as_ref();
+        let key = keys::manifest(&Mrn::from_stored(mrn).unwrap());
+        store
+            .put_json(&key, &manifest, Write::Create)
+            .await
+            .unwrap();
+        ids
     }
 
     /// A patient record with no documents, as registration leaves it.
