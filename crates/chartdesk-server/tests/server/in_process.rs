@@ -65,7 +65,7 @@ pub async fn moto_state() -> AppState {
 pub struct Local {
     pub state: AppState,
     pub store: Arc<InMemoryRecordStore>,
-    audit: Arc<InMemoryRecordStore>,
+    pub audit: Arc<InMemoryRecordStore>,
 }
 
 impl Local {
