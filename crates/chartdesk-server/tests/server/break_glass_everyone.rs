@@ -82,18 +82,6 @@ pub fn lab_documents(n: usize) -> (Manifest, Vec<Uuid>) {
     (manifest, ids)
 }
 
-/// The access history of a record, read with a reason (on the shared real-process server).
-pub async fn history(mrn: &str) -> Vec<Value> {
-    let api = api();
-    let r = api
-        .http
-        .get(api.url(&format!("/v1/patients/{mrn}/audit")))
-        .bearer_auth(token("admin.byrne").await);
-    let (status, body) = answer(reasoned(r, true).send().await.unwrap()).await;
-    assert_eq!(status, 200, "{body}");
-    body["events"].as_array().unwrap().clone()
-}
-
 fn count(events: &[Value], action: &str, actor: &str) -> usize {
     events
         .iter()
