@@ -10,7 +10,7 @@ use axum::http::Request;
 use chartdesk::domain::{keys, Manifest, Mrn, Patient};
 use chartdesk::sandbox::{SANDBOX_BUCKET, SANDBOX_REGION};
 use chartdesk_records::store::object_store::Write;
-use chartdesk_records::store::{InMemoryRecordStore, Presigned, RecordStore};
+use chartdesk_records::store::{InMemoryRecordStore, Presigned, RecordStore, StoreError};
 use chartdesk_server::{app, AppState, ServerConfig};
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -210,7 +210,13 @@ impl Local {
     pub async fn start_and_put(&self, token: &str, decl: &Value, body: &[u8]) -> Value {
         let (status, started) = self.post(token, "/v1/uploads", decl).await;
         assert_eq!(status, 200, "{started}");
-        let put = &started["objects"][0]["put"];
+        // Like S3, the store refuses a body that differs from its signed checksum.
+        let _ = self.put_presigned(&started["objects"][0]["put"], body);
+        started
+    }
+
+    /// Sends `body` as a start answer's presigned PUT (`put`) says.
+    pub fn put_presigned(&self, put: &Value, body: &[u8]) -> Result<String, StoreError> {
         let request = Presigned {
             method: put["method"].as_str().unwrap().into(),
             url: put["url"].as_str().unwrap().into(),
@@ -224,9 +230,7 @@ impl Local {
                 })
                 .collect(),
         };
-        // Like S3, the store refuses a body that differs from its signed checksum.
-        let _ = self.store.send(&request, body);
-        started
+        self.store.send(&request, body)
     }
 
     pub async fn complete(&self, token: &str, decls: &[Value]) -> Vec<Value> {
