@@ -83,10 +83,25 @@ impl Local {
     /// A server over stores holding the sandbox's demo patients and documents, written by the
     /// sandbox's own seeding code (the same records the moto sandbox has).
     pub async fn demo() -> Self {
-        let local = Self::new().await;
-        let store: &dyn RecordStore = local.store.as_ref();
-        chartdesk::sandbox::seed_demo_records(store).await.unwrap();
-        local
+        // Seeded once per test process (the image renditions are slow in a debug build),
+        // then copied, so each test still changes records of its own.
+        static SEEDED: tokio::sync::OnceCell<InMemoryRecordStore> =
+            tokio::sync::OnceCell::const_new();
+        let seeded = SEEDED
+            .get_or_init(|| async {
+                let store = InMemoryRecordStore::new();
+                chartdesk::sandbox::seed_demo_records(&store).await.unwrap();
+                store
+            })
+            .await;
+        let store = Arc::new(seeded.copy_objects());
+        let audit = Arc::new(InMemoryRecordStore::new());
+        let state = moto_state().await.with_stores(store.clone(), audit.clone());
+        Self {
+            state,
+            store,
+            audit,
+        }
     }
 
     /// Any request, with extra headers (a break-glass reason) and an optional JSON body.
