@@ -188,15 +188,6 @@ pub fn server_with_broken_audit() -> &'static str {
         .1
 }
 
-/// A second server as production runs: files the scanner has not checked are not handed out.
-pub fn server_blocking_pending_scans() -> &'static str {
-    static BLOCKING: OnceLock<(Killed, String)> = OnceLock::new();
-    let c = cloud();
-    &BLOCKING
-        .get_or_init(|| start_server(&c.endpoint, &c.report, &[]))
-        .1
-}
-
 /// A server that serves a UI folder (one `index.html`) and allows one other origin, as the
 /// browser version runs.
 pub fn web_server() -> &'static str {

@@ -28,20 +28,28 @@ pub const REASON_HEADERS: [(&str, &str); 2] = [
 /// The server's state as the real process builds it, with the server's own least-privilege
 /// keys, against the local cloud.
 pub async fn moto_state() -> AppState {
+    moto_state_with(&[]).await
+}
+
+/// As `moto_state`, with `extra` settings added or replacing the defaults.
+pub async fn moto_state_with(extra: &[(&str, &str)]) -> AppState {
     let c = cloud();
     let settings = [
-        ("CHARTDESK_BUCKET", SANDBOX_BUCKET.to_string()),
-        ("CHARTDESK_USER_POOL_ID", c.report.user_pool_id.clone()),
-        ("CHARTDESK_APP_CLIENT_ID", c.report.client_id.clone()),
-        ("AWS_REGION", SANDBOX_REGION.to_string()),
-        ("AWS_ENDPOINT_URL", c.endpoint.clone()),
-        ("CHARTDESK_OPEN_PENDING_SCANS", "true".to_string()),
+        ("CHARTDESK_BUCKET", SANDBOX_BUCKET),
+        ("CHARTDESK_USER_POOL_ID", c.report.user_pool_id.as_str()),
+        ("CHARTDESK_APP_CLIENT_ID", c.report.client_id.as_str()),
+        ("AWS_REGION", SANDBOX_REGION),
+        ("AWS_ENDPOINT_URL", c.endpoint.as_str()),
+        // No scanner runs here: unchecked files may be opened (production blocks them).
+        ("CHARTDESK_OPEN_PENDING_SCANS", "true"),
     ];
     let config = ServerConfig::from_lookup(|name| {
-        settings
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
+        let setting = |list: &[(&str, &str)]| {
+            list.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        };
+        setting(extra).or_else(|| setting(&settings))
     })
     .unwrap();
     // Credentials given here: this test process has none in its environment.
@@ -83,6 +91,11 @@ impl Local {
     /// A server over stores holding the sandbox's demo patients and documents, written by the
     /// sandbox's own seeding code (the same records the moto sandbox has).
     pub async fn demo() -> Self {
+        Self::demo_with(&[]).await
+    }
+
+    /// As `demo`, for a server with `settings` of its own (a hospital's policy).
+    pub async fn demo_with(settings: &[(&str, &str)]) -> Self {
         // Seeded once per test process (the image renditions are slow in a debug build),
         // then copied, so each test still changes records of its own.
         static SEEDED: tokio::sync::OnceCell<InMemoryRecordStore> =
@@ -96,7 +109,9 @@ impl Local {
             .await;
         let store = Arc::new(seeded.copy_objects());
         let audit = Arc::new(InMemoryRecordStore::new());
-        let state = moto_state().await.with_stores(store.clone(), audit.clone());
+        let state = moto_state_with(settings)
+            .await
+            .with_stores(store.clone(), audit.clone());
         Self {
             state,
             store,
