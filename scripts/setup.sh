@@ -39,6 +39,12 @@ if ! "$venv/bin/python" -c 'import openapi_spec_validator' 2>/dev/null; then
   "$venv/bin/pip" install -q --disable-pip-version-check 'openapi-spec-validator>=0.7,<0.10'
 fi
 
+# The fuzzer the test command runs against the server's OpenAPI document (scripts/fuzz-api.sh).
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  echo "setup: installing schemathesis"
+  "$venv/bin/pip" install -q --disable-pip-version-check 'schemathesis==4.32.5'
+fi
+
 # WebDriver bridge for the desktop end-to-end test.
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   echo "setup: installing tauri-driver"

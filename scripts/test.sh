@@ -36,6 +36,10 @@ cargo build --locked --workspace --bin chartdesk-server
 "$CARGO_TARGET_DIR/debug/chartdesk-server" --print-openapi >"$CARGO_TARGET_DIR/openapi.json"
 "$CHARTDESK_CACHE/venv/bin/openapi-spec-validator" "$CARGO_TARGET_DIR/openapi.json"
 
+step "the running server fuzzed through its OpenAPI document (schemathesis: no operation answers 5xx)"
+cargo build --locked --workspace --bin chartdesk
+bash scripts/fuzz-api.sh "$CARGO_TARGET_DIR/debug/chartdesk"
+
 step "core unit and integration tests (local cloud: moto)"
 # --workspace everywhere: one package selection means one feature set, so the AWS SDK compiles once.
 # The session tests keep refresh tokens in the kernel keyring: give them a session keyring of their own.

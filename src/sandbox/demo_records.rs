@@ -1,4 +1,5 @@
-//! Writes the demo patients, NHS lookups, documents and manifests to the bucket.
+//! Writes the demo patients, NHS lookups, documents and manifests to a record store: the
+//! sandbox's bucket, or a test's in-memory store (the same records either way).
 
 use sha2::{Digest, Sha256};
 use time::{Date, Duration, OffsetDateTime};
@@ -7,19 +8,20 @@ use uuid::Uuid;
 use super::demo_files::{demo_jpeg, demo_pdf, demo_tiff};
 use super::demo_patients::{demo_patients, DemoPatient};
 use super::ProvisionError;
-use crate::cloud::object_store::{ObjectStore, StoreError, Write};
 use crate::domain::{
     keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, NhsNumber, Patient, PatientFlags,
     ScanStatus,
 };
 use crate::records::NhsLookup;
+use chartdesk_records::store::object_store::{StoreError, Write};
+use chartdesk_records::store::RecordStore;
 
 pub struct Counts {
     pub patients: usize,
     pub documents: usize,
 }
 
-pub async fn ensure(store: &ObjectStore) -> Result<Counts, ProvisionError> {
+pub async fn ensure(store: &dyn RecordStore) -> Result<Counts, ProvisionError> {
     let mut counts = Counts {
         patients: 0,
         documents: 0,
@@ -61,7 +63,7 @@ fn to_patient(demo: &DemoPatient) -> Result<(Mrn, Patient), ProvisionError> {
 }
 
 async fn create_if_absent<T: serde::Serialize>(
-    store: &ObjectStore,
+    store: &dyn RecordStore,
     key: &str,
     value: &T,
 ) -> Result<(), ProvisionError> {
@@ -73,7 +75,7 @@ async fn create_if_absent<T: serde::Serialize>(
 
 /// Objects first, manifest last (created only if absent), as every upload does.
 async fn ensure_documents(
-    store: &ObjectStore,
+    store: &dyn RecordStore,
     demo: &DemoPatient,
     mrn: &Mrn,
 ) -> Result<usize, ProvisionError> {

@@ -20,6 +20,7 @@ use crate::domain::Role;
 
 pub use demo_files::{demo_jpeg, demo_pdf, demo_scan};
 pub use demo_patients::{demo_patients, DemoPatient};
+pub use demo_records::{ensure as seed_demo_records, Counts as DemoCounts};
 pub use seeded_patient::seed_patient;
 pub use user_pool::{demo_users, sandbox_password_policy, DemoUser};
 

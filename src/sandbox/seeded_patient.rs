@@ -7,16 +7,17 @@ use time::{Date, OffsetDateTime};
 
 use super::demo_files::demo_pdf;
 use super::ProvisionError;
-use crate::cloud::object_store::{ObjectStore, StoreError, Write};
 use crate::domain::{
     check_digit, keys, sha256_hex, Category, DocumentEntry, DocumentStatus, Gender, Manifest, Mrn,
     NhsNumber, Patient, PatientFlags, ScanStatus,
 };
+use chartdesk_records::store::object_store::{StoreError, Write};
+use chartdesk_records::store::RecordStore;
 
 /// Writes the record and its documents (objects first, manifest last); refused with
 /// `StoreError::Conflict` when the MRN is taken.
 pub async fn seed_patient(
-    store: &ObjectStore,
+    store: &dyn RecordStore,
     mrn: &Mrn,
     categories: &[Category],
     now: OffsetDateTime,

@@ -144,6 +144,12 @@ pub struct PatientRegistration {
     pub birth_date: String,
     #[serde(default)]
     pub gender: Gender,
+    // A UK postcode as the server checks it: 5 to 7 letters and digits, a letter first and a
+    // digit third from last, spaces anywhere (stored as `LS1 4AP`). Plain comments: the
+    // generated TypeScript stays as it is.
+    #[schema(
+        pattern = r"^\s*[A-Za-z]\s*([A-Za-z0-9]\s*){1,3}[0-9]\s*[A-Za-z0-9]\s*[A-Za-z0-9]\s*$"
+    )]
     pub postcode: String,
     #[serde(default)]
     pub restricted: bool,

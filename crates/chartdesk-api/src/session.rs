@@ -60,6 +60,8 @@ pub struct NewPasswordAnswer {
 #[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct CodeAnswer {
     pub challenge: ChallengeToken,
+    // Six digits, spaces between them ignored (pasted codes carry them), as sign-in checks.
+    #[schema(pattern = r"^\s*([0-9]\s*){6}$")]
     pub code: String,
 }
 

@@ -81,6 +81,20 @@ impl InMemoryRecordStore {
         self.bucket.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// A store holding a copy of this one's objects (not its open uploads): a seeded store
+    /// is written once and copied for each test.
+    pub fn copy_objects(&self) -> Self {
+        let bucket = self.lock();
+        let copy = Bucket {
+            objects: bucket.objects.clone(),
+            uploads: BTreeMap::new(),
+            counter: bucket.counter,
+        };
+        Self {
+            bucket: Mutex::new(copy),
+        }
+    }
+
     /// Sets one tag on an object, as a scanner would; false when the object is missing.
     pub fn set_tag(&self, key: &str, name: &str, value: &str) -> bool {
         let mut bucket = self.lock();

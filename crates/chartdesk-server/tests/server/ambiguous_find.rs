@@ -1,7 +1,9 @@
 //! Ten digits that are a valid NHS number and a valid MRN (the default MRN pattern admits ten
 //! digits): the find looks up both, and never silently picks one of two different patients.
+//! In-process.
 
-use crate::harness::{api, token};
+use crate::harness::token;
+use crate::in_process::Local;
 
 /// A valid NHS number starting with `first_nine`'s digits (the ninth moved until one checks).
 fn nhs_number(first_nine: &str) -> String {
@@ -17,32 +19,25 @@ fn nhs_number(first_nine: &str) -> String {
         .collect()
 }
 
-async fn register(admin: &str, mrn: &str, nhs: &str, family: &str) {
-    let api = api();
-    let r = api
-        .http
-        .put(api.url(&format!("/v1/patients/{mrn}")))
-        .bearer_auth(admin)
-        .json(&serde_json::json!({
-            "nhs_number": nhs, "given_name": "Test", "family_name": family,
-            "birth_date": "1980-01-01", "gender": "unknown", "postcode": "LS1 4AP"
-        }))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = crate::harness::answer(r).await;
+async fn register(api: &Local, admin: &str, mrn: &str, nhs: &str, family: &str) {
+    let body = serde_json::json!({
+        "nhs_number": nhs, "given_name": "Test", "family_name": family,
+        "birth_date": "1980-01-01", "gender": "unknown", "postcode": "LS1 4AP"
+    });
+    let path = format!("/v1/patients/{mrn}");
+    let (status, body) = api.request("PUT", admin, &path, &[], Some(&body)).await;
     assert_eq!(status, 200, "{body}");
 }
 
 #[tokio::test]
 async fn ten_digits_that_are_one_patients_nhs_number_and_anothers_mrn_ask_which_is_meant() {
+    let api = Local::new().await;
     let admin = token("admin.byrne").await;
     let clinician = token("dr.okafor").await;
     // A's NHS number is B's MRN.
     let shared = nhs_number("955501230");
-    register(&admin, "30007001", &shared, "Byhnumber").await;
-    register(&admin, &shared, &nhs_number("955501240"), "Bymrn").await;
-    let api = api();
+    register(&api, &admin, "30007001", &shared, "Byhnumber").await;
+    register(&api, &admin, &shared, &nhs_number("955501240"), "Bymrn").await;
 
     let (status, body) = api
         .get(&clinician, &format!("/v1/patients?q={shared}"))
@@ -82,14 +77,13 @@ async fn ten_digits_that_are_one_patients_nhs_number_and_anothers_mrn_ask_which_
 
 #[tokio::test]
 async fn ten_digits_found_only_as_an_mrn_open_that_patient() {
+    let api = Local::new().await;
     let admin = token("admin.byrne").await;
     let clinician = token("dr.okafor").await;
     // Valid as an NHS number, but no patient holds that number: only the MRN reading exists.
     let mrn = nhs_number("955501250");
-    register(&admin, &mrn, &nhs_number("955501260"), "Onlymrn").await;
-    let (status, found) = api()
-        .get(&clinician, &format!("/v1/patients?q={mrn}"))
-        .await;
+    register(&api, &admin, &mrn, &nhs_number("955501260"), "Onlymrn").await;
+    let (status, found) = api.get(&clinician, &format!("/v1/patients?q={mrn}")).await;
     assert_eq!(status, 200, "{found}");
     assert_eq!(found["banner"]["mrn"], mrn.as_str());
 }
@@ -105,16 +99,18 @@ fn actions_by(events: &[serde_json::Value], actor: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn the_ambiguity_answer_leaves_an_event_on_both_records_even_a_restricted_one() {
-    use crate::break_glass_everyone::{history, put_patient};
+    let api = Local::new().await;
     let admin = token("admin.byrne").await;
     let clinician = token("dr.okafor").await;
     // A's NHS number is B's MRN, and B is restricted: the 409 says both are registered here.
     let shared = nhs_number("955501270");
-    register(&admin, "30007101", &shared, "Plainrecord").await;
-    let (status, body) = put_patient(&shared, &nhs_number("955501280"), true, false).await;
+    register(&api, &admin, "30007101", &shared, "Plainrecord").await;
+    let (status, body) = api
+        .put_patient(&shared, &nhs_number("955501280"), true, false)
+        .await;
     assert_eq!(status, 200, "{body}");
 
-    let (status, body) = api()
+    let (status, body) = api
         .get(&clinician, &format!("/v1/patients?q={shared}"))
         .await;
     assert_eq!(
@@ -124,12 +120,12 @@ async fn the_ambiguity_answer_leaves_an_event_on_both_records_even_a_restricted_
     );
 
     assert_eq!(
-        actions_by(&history("30007101").await, "dr.okafor"),
+        actions_by(&api.history("30007101").await, "dr.okafor"),
         ["find"],
         "the record named by its NHS number"
     );
     assert_eq!(
-        actions_by(&history(&shared).await, "dr.okafor"),
+        actions_by(&api.history(&shared).await, "dr.okafor"),
         ["asked_restricted"],
         "the restricted record named by its MRN, asked for without a reason"
     );

@@ -1,14 +1,15 @@
 //! The audit trail cannot be flooded or reordered: reported offline reads are keyed by the
 //! server, only for patients, documents and times that could be real; batches are capped; a
 //! replay is stored once; the history is newest first by recorded time, a page at a time.
+//! In-process, over in-memory stores.
 
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::break_glass_everyone::{history, patient_with_documents, put_patient, reasoned};
-use crate::harness::{answer, api, token};
+use crate::harness::token;
+use crate::in_process::{Local, REASON_HEADERS};
 
 fn forged_id(n: usize) -> String {
     format!("ffffffff-ffff-7fff-bfff-{n:012}")
@@ -22,8 +23,7 @@ fn view(id: &str, mrn: &str, doc: Option<Uuid>, at: &str) -> Value {
     json!({ "event_id": id, "mrn": mrn, "doc_id": doc, "at": at })
 }
 
-async fn report(user: &str, views: Vec<Value>) -> (u16, Value) {
-    let api = api();
+async fn report(api: &Local, user: &str, views: Vec<Value>) -> (u16, Value) {
     let t = token(user).await;
     api.post(&t, "/v1/audit/offline-views", &json!({ "views": views }))
         .await
@@ -38,18 +38,22 @@ fn client_ids(events: &[Value]) -> Vec<String> {
 
 #[tokio::test]
 async fn forged_offline_views_are_refused_and_the_real_break_glass_event_still_shows_first() {
-    let docs = patient_with_documents("42000010", "9451600051", 1).await;
+    let api = Local::new().await;
+    let docs = api
+        .patient_with_documents("42000010", "9451600051", 1)
+        .await;
     assert_eq!(
-        put_patient("42000010", "9451600051", true, false).await.0,
+        api.put_patient("42000010", "9451600051", true, false)
+            .await
+            .0,
         200
     );
-    let api = api();
-    let r = api
-        .http
-        .get(api.url("/v1/patients?q=MRN%2042000010"))
-        .bearer_auth(token("dr.okafor").await)
-        .header("x-chartdesk-break-glass-reason", "clinical_emergency");
-    assert_eq!(answer(r.send().await.unwrap()).await.0, 200);
+    let reason = [("x-chartdesk-break-glass-reason", "clinical_emergency")];
+    let t = token("dr.okafor").await;
+    let found = api
+        .request("GET", &t, "/v1/patients?q=MRN%2042000010", &reason, None)
+        .await;
+    assert_eq!(found.0, 200, "{}", found.1);
     // 1,000 forged views in two full batches: years old, and for a patient not registered here.
     let old: Vec<Value> = (0..500)
         .map(|n| {
@@ -75,7 +79,7 @@ async fn forged_offline_views_are_refused_and_the_real_break_glass_event_still_s
         view(&forged_id(1001), "42000010", None, "2099-01-01T00:00:00Z"),
     ];
     for (batch, n) in [(old, 500), (nobody, 500), (odd, 2)] {
-        let (status, body) = report("nurse.hughes", batch).await;
+        let (status, body) = report(&api, "nurse.hughes", batch).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(
             (body["accepted"].as_u64(), body["refused"].as_u64()),
@@ -98,7 +102,7 @@ async fn forged_offline_views_are_refused_and_the_real_break_glass_event_still_s
                 )
             })
             .collect();
-        let (status, body) = report("nurse.hughes", views).await;
+        let (status, body) = report(&api, "nurse.hughes", views).await;
         assert_eq!(
             (status, body["accepted"].as_u64()),
             (200, Some(200)),
@@ -107,7 +111,7 @@ async fn forged_offline_views_are_refused_and_the_real_break_glass_event_still_s
     }
     // The panel's first page (200 rows): the break-glass first, then every other event the
     // server witnessed, and only then the reported ones, each marked as such.
-    let (events, rows) = first_page("42000010").await;
+    let (events, rows) = first_page(&api, "42000010").await;
     let first = events
         .iter()
         .find(|e| e["action"] != "read_history")
@@ -135,7 +139,7 @@ async fn forged_offline_views_are_refused_and_the_real_break_glass_event_still_s
         .iter()
         .all(|e| e["client_event_id"].is_null()));
     assert_eq!(rows.len(), 200, "the rest of the page is reported views");
-    let stored = client_ids(&history_all("42000010").await);
+    let stored = client_ids(&history_all(&api, "42000010").await);
     assert_eq!(stored.len(), 600, "only the plausible views, each once");
     assert!(events
         .iter()
@@ -143,28 +147,26 @@ async fn forged_offline_views_are_refused_and_the_real_break_glass_event_still_s
 }
 
 /// The history's first page as the panel asks for it: its events and rows.
-async fn first_page(mrn: &str) -> (Vec<Value>, Vec<Value>) {
-    let api = api();
+async fn first_page(api: &Local, mrn: &str) -> (Vec<Value>, Vec<Value>) {
     let admin = token("admin.byrne").await;
-    let r = api
-        .http
-        .get(api.url(&format!("/v1/patients/{mrn}/audit")))
-        .bearer_auth(admin);
-    let (status, body) = answer(reasoned(r, true).send().await.unwrap()).await;
+    let path = format!("/v1/patients/{mrn}/audit");
+    let (status, body) = api
+        .request("GET", &admin, &path, &REASON_HEADERS, None)
+        .await;
     assert_eq!(status, 200, "{body}");
     let list = |name: &str| body[name].as_array().unwrap().clone();
     (list("events"), list("rows"))
 }
 
 /// Every event of the history, across pages of 1000.
-async fn history_all(mrn: &str) -> Vec<Value> {
-    let api = api();
+async fn history_all(api: &Local, mrn: &str) -> Vec<Value> {
     let admin = token("admin.byrne").await;
     let mut all = Vec::new();
     let mut path = format!("/v1/patients/{mrn}/audit?limit=1000");
     loop {
-        let r = api.http.get(api.url(&path)).bearer_auth(&admin);
-        let (status, page) = answer(reasoned(r, true).send().await.unwrap()).await;
+        let (status, page) = api
+            .request("GET", &admin, &path, &REASON_HEADERS, None)
+            .await;
         assert_eq!(status, 200, "{page}");
         all.extend(page["events"].as_array().unwrap().iter().cloned());
         match page["next"].as_str() {
@@ -176,42 +178,48 @@ async fn history_all(mrn: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_batch_of_501_offline_views_is_refused_whole() {
-    let docs = patient_with_documents("42000011", "9451600078", 1).await;
+    let api = Local::new().await;
+    let docs = api
+        .patient_with_documents("42000011", "9451600078", 1)
+        .await;
     let batch: Vec<Value> = (0..501)
         .map(|_| {
             let id = Uuid::now_v7().to_string();
             view(&id, "42000011", Some(docs[0]), &ago(Duration::hours(1)))
         })
         .collect();
-    let (status, body) = report("dr.okafor", batch).await;
+    let (status, body) = report(&api, "dr.okafor", batch).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (400, Some("invalid_input")),
         "{body}"
     );
     assert!(
-        client_ids(&history("42000011").await).is_empty(),
+        client_ids(&api.history("42000011").await).is_empty(),
         "nothing stored"
     );
 }
 
 #[tokio::test]
 async fn a_replayed_offline_batch_is_stored_once_under_the_servers_own_ids() {
-    let docs = patient_with_documents("42000012", "9451600086", 1).await;
+    let api = Local::new().await;
+    let docs = api
+        .patient_with_documents("42000012", "9451600086", 1)
+        .await;
     let ids: Vec<String> = (0..3).map(|_| Uuid::now_v7().to_string()).collect();
     let batch: Vec<Value> = ids
         .iter()
         .map(|id| view(id, "42000012", Some(docs[0]), &ago(Duration::minutes(30))))
         .collect();
     for _ in 0..2 {
-        let (status, body) = report("dr.okafor", batch.clone()).await;
+        let (status, body) = report(&api, "dr.okafor", batch.clone()).await;
         assert_eq!(
             (status, body["accepted"].as_u64()),
             (200, Some(3)),
             "{body}"
         );
     }
-    let events = history("42000012").await;
+    let events = api.history("42000012").await;
     let mut stored = client_ids(&events);
     stored.sort();
     let mut sent = ids.clone();
@@ -225,7 +233,10 @@ async fn a_replayed_offline_batch_is_stored_once_under_the_servers_own_ids() {
 
 #[tokio::test]
 async fn an_offline_read_with_a_reason_shows_it_in_the_history() {
-    let docs = patient_with_documents("42000013", "9451600094", 1).await;
+    let api = Local::new().await;
+    let docs = api
+        .patient_with_documents("42000013", "9451600094", 1)
+        .await;
     let mut read = view(
         &Uuid::now_v7().to_string(),
         "42000013",
@@ -236,19 +247,15 @@ async fn an_offline_read_with_a_reason_shows_it_in_the_history() {
     read["count"] = json!(1);
     read["reason"] = json!("clinical_emergency");
     read["reason_detail"] = json!("arrest call");
-    let (status, body) = report("dr.okafor", vec![read]).await;
+    let (status, body) = report(&api, "dr.okafor", vec![read]).await;
     assert_eq!(
         (status, body["accepted"].as_u64()),
         (200, Some(1)),
         "{body}"
     );
     let _ = docs;
-    let api = api();
-    let r = api
-        .http
-        .get(api.url("/v1/patients/42000013/audit"))
-        .bearer_auth(token("admin.byrne").await);
-    let (_, body) = answer(r.send().await.unwrap()).await;
+    let admin = token("admin.byrne").await;
+    let (_, body) = api.get(&admin, "/v1/patients/42000013/audit").await;
     let row = body["rows"]
         .as_array()
         .unwrap()
@@ -267,15 +274,17 @@ async fn an_offline_read_with_a_reason_shows_it_in_the_history() {
 
 #[tokio::test]
 async fn the_history_comes_a_page_at_a_time_newest_first() {
-    let docs = patient_with_documents("42000014", "9451600108", 1).await;
+    let api = Local::new().await;
+    let docs = api
+        .patient_with_documents("42000014", "9451600108", 1)
+        .await;
     let views: Vec<Value> = (1..=5)
         .map(|h| {
             let id = Uuid::now_v7().to_string();
             view(&id, "42000014", Some(docs[0]), &ago(Duration::hours(h)))
         })
         .collect();
-    assert_eq!(report("dr.okafor", views).await.0, 200);
-    let api = api();
+    assert_eq!(report(&api, "dr.okafor", views).await.0, 200);
     let admin = token("admin.byrne").await;
     let mut seen: Vec<String> = Vec::new();
     let mut path = "/v1/patients/42000014/audit?limit=2".to_string();
@@ -304,11 +313,12 @@ async fn the_history_comes_a_page_at_a_time_newest_first() {
 
 #[tokio::test]
 async fn an_audit_write_whose_patient_copy_is_taken_fails_and_still_writes_the_day_copy() {
+    let api = Local::new().await;
     use chartdesk::domain::Mrn;
     use chartdesk_domain::AuditAction;
     use chartdesk_records::audit;
     use chartdesk_records::store::object_store::Write;
-    let store = crate::harness::store().await;
+    let store: &dyn chartdesk_records::store::RecordStore = api.audit.as_ref();
     let mrn = Mrn::from_stored("42000015").unwrap();
     let at = OffsetDateTime::now_utc();
     let (day_key, event) = audit::event(at, "dr.okafor", AuditAction::View, &mrn, None);
@@ -321,7 +331,7 @@ async fn an_audit_write_whose_patient_copy_is_taken_fails_and_still_writes_the_d
         .await
         .unwrap();
     assert!(
-        audit::write(&store, at, &event).await.is_err(),
+        audit::write(store, at, &event).await.is_err(),
         "a conflict with another event is no success: the patient's copy is missing"
     );
     let day = store
@@ -331,6 +341,6 @@ async fn an_audit_write_whose_patient_copy_is_taken_fails_and_still_writes_the_d
     assert_eq!(day.map(|v| v.value), Some(event.clone()), "never cancelled");
     // The same event written again (an SDK retry after a lost answer) is done.
     let (_, again) = audit::event(at, "dr.okafor", AuditAction::View, &mrn, None);
-    audit::write(&store, at, &again).await.unwrap();
-    audit::write(&store, at, &again).await.unwrap();
+    audit::write(store, at, &again).await.unwrap();
+    audit::write(store, at, &again).await.unwrap();
 }

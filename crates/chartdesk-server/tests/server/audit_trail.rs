@@ -1,14 +1,16 @@
 //! Every action leaves an audit event with the right actor, written before the change; when
-//! the event cannot be written, the action is refused and nothing changes.
+//! the event cannot be written, the action is refused and nothing changes. In-process but for
+//! the server with no audit bucket and the listing pages the SDK sends.
 
 use chartdesk::domain::{keys, Manifest, Mrn};
 use serde_json::json;
 
 use crate::harness::{api, server_with_broken_audit, store, token, Api};
+use crate::in_process::Local;
 
 #[tokio::test]
 async fn find_list_open_and_stamp_are_audited_with_their_actor() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
     assert_eq!(api.get(&t, "/v1/patients?q=MRN%2010000012").await.0, 200);
     let (status, list) = api
@@ -96,7 +98,7 @@ async fn a_change_whose_audit_event_cannot_be_written_is_refused() {
 
 #[tokio::test]
 async fn offline_views_are_accepted_later_marked_as_reported_and_only_once() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
     let at = (time::OffsetDateTime::now_utc() - time::Duration::hours(3))
         .replace_nanosecond(0)
@@ -242,16 +244,19 @@ async fn the_older_events_are_listed_a_page_at_a_time_after_the_newer_ones() {
 
 #[tokio::test]
 async fn a_refused_probe_is_audited_even_when_the_records_manifest_cannot_be_read() {
-    use crate::break_glass_everyone::{history, put_patient};
     use chartdesk_records::store::object_store::Write;
+    use chartdesk_records::store::RecordStore;
+    let api = Local::new().await;
     assert_eq!(
-        put_patient("42000031", "9451600191", true, false).await.0,
+        api.put_patient("42000031", "9451600191", true, false)
+            .await
+            .0,
         200
     );
     // A damaged manifest: reading it fails, and used to cancel the probe's audit write.
     let mrn = Mrn::from_stored("42000031").unwrap();
-    store()
-        .await
+    let store: &dyn RecordStore = api.store.as_ref();
+    store
         .put_bytes(
             &keys::manifest(&mrn),
             b"{".to_vec(),
@@ -261,7 +266,7 @@ async fn a_refused_probe_is_audited_even_when_the_records_manifest_cannot_be_rea
         .await
         .unwrap();
     let t = token("dr.okafor").await;
-    let (status, body) = api()
+    let (status, body) = api
         .get(&t, "/v1/patients/42000031/documents?category=lab")
         .await;
     assert_eq!(
@@ -269,7 +274,8 @@ async fn a_refused_probe_is_audited_even_when_the_records_manifest_cannot_be_rea
         (403, Some("reason_required")),
         "{body}"
     );
-    let probes = history("42000031")
+    let probes = api
+        .history("42000031")
         .await
         .into_iter()
         .filter(|e| e["action"] == "asked_restricted" && e["actor"] == "dr.okafor")

@@ -1,12 +1,14 @@
-//! A restricted record opens only with a stated reason, and the reason is audited.
+//! A restricted record opens only with a stated reason, and the reason is audited. In-process,
+//! over the demo records.
 
-use crate::harness::{api, token};
+use crate::harness::token;
+use crate::in_process::Local;
 
 const RESTRICTED: &str = "/v1/patients?q=999%20186%200916";
 
 #[tokio::test]
 async fn a_restricted_record_without_a_reason_is_refused() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
     let (status, body) = api.get(&t, RESTRICTED).await;
     assert_eq!(status, 403);
@@ -19,39 +21,28 @@ async fn a_restricted_record_without_a_reason_is_refused() {
         (403, Some("reason_required"))
     );
     // "other" needs words of its own.
-    let r = api
-        .http
-        .get(api.url(RESTRICTED))
-        .bearer_auth(&t)
-        .header("x-chartdesk-break-glass-reason", "other")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    let other = [("x-chartdesk-break-glass-reason", "other")];
+    let (status, _) = api.request("GET", &t, RESTRICTED, &other, None).await;
+    assert_eq!(status, 400);
 }
 
 #[tokio::test]
 async fn a_stated_reason_opens_the_record_and_is_audited_as_break_glass() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
-    let r = api
-        .http
-        .get(api.url(RESTRICTED))
-        .bearer_auth(&t)
-        .header("x-chartdesk-break-glass-reason", "clinical_emergency")
-        .header(
+    let reason = [
+        ("x-chartdesk-break-glass-reason", "clinical_emergency"),
+        (
             "x-chartdesk-break-glass-detail",
             "arrest%20call%2C%20ward%207",
-        )
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = crate::harness::answer(r).await;
+        ),
+    ];
+    let (status, body) = api.request("GET", &t, RESTRICTED, &reason, None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["banner"]["mrn"], "10000007");
     assert_eq!(body["banner"]["restricted"], true);
     // The history of a restricted record needs a reason too (records admins included).
-    let history = crate::break_glass_everyone::history("10000007").await;
+    let history = api.history("10000007").await;
     let found = history.iter().any(|e| {
         e["action"] == "break_glass"
             && e["actor"] == "dr.okafor"

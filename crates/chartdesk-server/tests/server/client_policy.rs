@@ -1,26 +1,29 @@
 //! `/v1/client-config` publishes the hospital's policy as this server enforces it: the values
 //! come from the same settings and constants the routes check with, so a client that checks
-//! early with them never disagrees with the server.
+//! early with them never disagrees with the server. In-process, with the hospital's settings
+//! given as the process would read them.
 
 use chartdesk_domain::upload_protocol::{PARALLEL_PARTS, PART_SIZE};
 use chartdesk_domain::{sha256_hex, ACCEPTED_TYPES, DEFAULT_MRN_PATTERN, PREOP_IMAGE_LIMIT};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::harness::{answer, api, cloud, start_server, token, Api};
+use axum::body::Body;
+use axum::http::Request;
 
-async fn client_config(base: &str) -> Value {
-    let r = reqwest::get(format!("{base}/v1/client-config"))
-        .await
-        .unwrap();
-    let (status, body) = answer(r).await;
+use crate::harness::token;
+use crate::in_process::Local;
+
+async fn client_config(api: &Local) -> Value {
+    let request = Request::get("/v1/client-config").body(Body::empty());
+    let (status, body) = api.send(request.unwrap()).await;
     assert_eq!(status, 200, "{body}");
     body
 }
 
 #[tokio::test]
 async fn the_client_config_publishes_the_defaults_the_server_enforces() {
-    let body = client_config(&api().base).await;
+    let body = client_config(&Local::new().await).await;
     assert_eq!(body["mrn_pattern"], DEFAULT_MRN_PATTERN);
     assert_eq!(body["max_upload_bytes"], 50 * 1024 * 1024);
     assert_eq!(body["preop_image_limit"], PREOP_IMAGE_LIMIT);
@@ -38,26 +41,18 @@ async fn the_client_config_publishes_the_defaults_the_server_enforces() {
 
 #[tokio::test]
 async fn a_hospitals_own_mrn_pattern_and_upload_limit_are_published_and_enforced() {
-    let c = cloud();
-    let (_server, base) = start_server(
-        &c.endpoint,
-        &c.report,
-        &[
-            ("CHARTDESK_MRN_PATTERN", "^[A-Z]{2}[0-9]{5}$"),
-            ("CHARTDESK_MAX_UPLOAD_MIB", "1"),
-            ("CHARTDESK_IDLE_LOCK_SECONDS", "42"),
-        ],
-    );
-    let body = client_config(&base).await;
+    let api = Local::demo_with(&[
+        ("CHARTDESK_MRN_PATTERN", "^[A-Z]{2}[0-9]{5}$"),
+        ("CHARTDESK_MAX_UPLOAD_MIB", "1"),
+        ("CHARTDESK_IDLE_LOCK_SECONDS", "42"),
+    ])
+    .await;
+    let body = client_config(&api).await;
     assert_eq!(body["mrn_pattern"], "^[A-Z]{2}[0-9]{5}$");
     assert_eq!(body["max_upload_bytes"], 1024 * 1024);
     assert_eq!(body["idle_lock_seconds"], 42);
 
     // What it publishes is what it refuses: a default-pattern MRN, a file over the limit.
-    let api = Api {
-        http: reqwest::Client::new(),
-        base,
-    };
     let t = token("nurse.hughes").await;
     let declare = |mrn: &str, size: usize| {
         json!({
@@ -76,7 +71,7 @@ async fn a_hospitals_own_mrn_pattern_and_upload_limit_are_published_and_enforced
 
 #[tokio::test]
 async fn the_start_answer_says_the_part_size_and_parallelism_of_its_upload() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("nurse.hughes").await;
     let body = b"%PDF-1.4 policy";
     let decl = json!({

@@ -1,5 +1,6 @@
 //! A file whose content is a PDF but whose name says a program (issue 22 item 2): it is listed
 //! under a harmless name and leaves an export only as a `.pdf`, whatever bidi trick it carries.
+//! In-process.
 
 use std::io::Read;
 
@@ -7,14 +8,15 @@ use chartdesk::domain::sha256_hex;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::harness::{api, token, web_server};
+use crate::harness::token;
+use crate::in_process::Local;
 
 /// Displays as `scanath.pdf`; is an HTML application to Windows.
 const DISGUISED: &str = "scan\u{202E}fdp.hta";
 
 #[tokio::test]
 async fn a_pdf_named_as_a_program_is_listed_harmlessly_and_exported_as_a_pdf() {
-    let api = api();
+    let api = Local::demo().await;
     let nurse = token("nurse.hughes").await;
     let bytes = b"%PDF-1.7\n<HTA:APPLICATION><script>alert(1)</script>\n%%EOF\n".to_vec();
     let doc_id = Uuid::now_v7();
@@ -24,12 +26,8 @@ async fn a_pdf_named_as_a_program_is_listed_harmlessly_and_exported_as_a_pdf() {
     });
     let (status, started) = api.post(&nurse, "/v1/uploads", &decl).await;
     assert_eq!(status, 200, "{started}");
-    let put = &started["objects"][0]["put"];
-    let mut req = api.http.put(put["url"].as_str().unwrap());
-    for h in put["headers"].as_array().unwrap() {
-        req = req.header(h["name"].as_str().unwrap(), h["value"].as_str().unwrap());
-    }
-    assert!(req.body(bytes).send().await.unwrap().status().is_success());
+    api.put_presigned(&started["objects"][0]["put"], &bytes)
+        .unwrap();
     let (status, done) = api
         .post(
             &nurse,
@@ -57,21 +55,16 @@ async fn a_pdf_named_as_a_program_is_listed_harmlessly_and_exported_as_a_pdf() {
         .clone();
     assert_eq!(row["file_name"], "scanfdp.hta.pdf", "no override, a .pdf");
 
-    let r = api
-        .http
-        .post(format!(
-            "{}/v1/patients/10000010/export/archive",
-            web_server()
-        ))
-        .bearer_auth(&clinician)
-        .json(&json!({"doc_ids": [doc_id]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let archive: chartdesk_api::ExportArchive = r.json().await.unwrap();
-    let zip_bytes = api.http.get(&archive.url).send().await.unwrap();
-    let zip_bytes = zip_bytes.bytes().await.unwrap().to_vec();
+    let (status, archive) = api
+        .post(
+            &clinician,
+            "/v1/patients/10000010/export/archive",
+            &json!({"doc_ids": [doc_id]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{archive}");
+    let archive: chartdesk_api::ExportArchive = serde_json::from_value(archive).unwrap();
+    let zip_bytes = api.store.fetch(&archive.url).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
     let names: Vec<String> = zip.file_names().map(str::to_string).collect();
     assert_eq!(names.len(), 2, "{names:?}");

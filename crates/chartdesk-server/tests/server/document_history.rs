@@ -1,27 +1,27 @@
 //! Nothing disappears silently (issue 22 item 3): a replaced preop image is named in the
 //! audit trail and still opens from the category's history; detached documents show there
-//! too, and a delete leaves a tombstone saying who, when and why.
+//! too, and a delete leaves a tombstone saying who, when and why. In-process.
 
 use chartdesk::sandbox::{demo_jpeg, demo_pdf};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::harness::{answer, api, token, Api};
-use crate::upload_safety::own_patient;
-use crate::uploads::{complete, declaration, start_and_put};
+use crate::harness::token;
+use crate::in_process::Local;
+use crate::uploads::declaration;
 
-async fn add(api: &Api, t: &str, decl: &Value, body: &[u8]) {
-    start_and_put(api, t, decl, body).await;
-    let done = complete(api, t, std::slice::from_ref(decl)).await;
+async fn add(api: &Local, t: &str, decl: &Value, body: &[u8]) {
+    api.start_and_put(t, decl, body).await;
+    let done = api.complete(t, std::slice::from_ref(decl)).await;
     assert_eq!(done[0]["outcome"], "attached", "{done:?}");
 }
 
-async fn history(api: &Api, user: &str, mrn: &str, category: &str) -> (u16, Value) {
+async fn history(api: &Local, user: &str, mrn: &str, category: &str) -> (u16, Value) {
     let path = format!("/v1/patients/{mrn}/document-history?category={category}");
     api.get(&token(user).await, &path).await
 }
 
-async fn audit_events(api: &Api, mrn: &str) -> Vec<Value> {
+async fn audit_events(api: &Local, mrn: &str) -> Vec<Value> {
     let (status, body) = api
         .get(
             &token("admin.byrne").await,
@@ -35,8 +35,8 @@ async fn audit_events(api: &Api, mrn: &str) -> Vec<Value> {
 #[tokio::test]
 async fn a_fourth_preop_image_names_the_replaced_one_in_the_audit_and_it_still_opens_from_the_history(
 ) {
-    own_patient("31000002", |_| {}).await;
-    let api = api();
+    let api = Local::new().await;
+    api.seed_patient("31000002").await;
     let nurse = token("nurse.hughes").await;
     let images: Vec<Vec<u8>> = (40..44u8).map(demo_jpeg).collect();
     let mut decls = Vec::new();
@@ -91,12 +91,7 @@ async fn a_fourth_preop_image_names_the_replaced_one_in_the_audit_and_it_still_o
         .get(&dr, &format!("/v1/patients/31000002/documents/{oldest}"))
         .await;
     assert_eq!(status, 200, "{access}");
-    let bytes = reqwest::get(access["url"].as_str().unwrap())
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let bytes = api.store.fetch(access["url"].as_str().unwrap()).unwrap();
     assert_eq!(
         hex::encode(Sha256::digest(&bytes)),
         hex::encode(Sha256::digest(&images[0]))
@@ -121,8 +116,8 @@ async fn a_fourth_preop_image_names_the_replaced_one_in_the_audit_and_it_still_o
 #[tokio::test]
 async fn a_detached_document_shows_in_the_history_and_a_deleted_one_leaves_a_tombstone_with_its_reason(
 ) {
-    own_patient("31000003", |_| {}).await;
-    let api = api();
+    let api = Local::new().await;
+    api.seed_patient("31000003").await;
     let nurse = token("nurse.hughes").await;
     let (a, b) = (demo_pdf("Lab", "to detach"), demo_pdf("Lab", "to delete"));
     let detach_me = declaration("31000003", "lab", "detach.pdf", "application/pdf", &a);
@@ -149,15 +144,10 @@ async fn a_detached_document_shows_in_the_history_and_a_deleted_one_leaves_a_tom
         .await;
     assert_eq!(status, 204);
 
+    let path = format!("/v1/patients/31000003/documents/{deleted}");
     let delete = |body: Option<Value>| {
-        let mut r = api
-            .http
-            .delete(api.url(&format!("/v1/patients/31000003/documents/{deleted}")))
-            .bearer_auth(&admin);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        async move { answer(r.send().await.unwrap()).await }
+        let (api, admin, path) = (&api, &admin, &path);
+        async move { api.request("DELETE", admin, path, &[], body.as_ref()).await }
     };
     let (status, body) = delete(None).await;
     assert_eq!(status, 400, "a delete needs a reason: {body}");

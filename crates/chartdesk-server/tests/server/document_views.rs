@@ -1,9 +1,11 @@
 //! An image opens from its 1600 px JPEG (issue 10 item 6): quick, and drawn by every web view,
 //! TIFF scans included; the original stays one request away. Both are audited views.
+//! In-process, over the demo records (their renditions made by the sandbox's seeding).
 
 use sha2::{Digest, Sha256};
 
-use crate::harness::{api, token};
+use crate::harness::token;
+use crate::in_process::Local;
 
 /// Width of a baseline or progressive JPEG, from its start-of-frame marker.
 fn jpeg_width(bytes: &[u8]) -> Option<u16> {
@@ -21,19 +23,9 @@ fn jpeg_width(bytes: &[u8]) -> Option<u16> {
     None
 }
 
-async fn fetched(url: &str) -> Vec<u8> {
-    reqwest::get(url)
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec()
-}
-
 #[tokio::test]
 async fn a_tiff_scan_opens_as_its_optimized_jpeg_and_its_original_on_request() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
     let (status, list) = api
         .get(&t, "/v1/patients/10000009/documents?category=radiology")
@@ -49,7 +41,7 @@ async fn a_tiff_scan_opens_as_its_optimized_jpeg_and_its_original_on_request() {
     assert_eq!(status, 200, "{optimized}");
     assert_eq!(optimized["view"], "optimized");
     assert_eq!(optimized["content_type"], "image/jpeg");
-    let jpeg = fetched(optimized["url"].as_str().unwrap()).await;
+    let jpeg = api.store.fetch(optimized["url"].as_str().unwrap()).unwrap();
     assert_eq!(jpeg.len() as u64, optimized["size"].as_u64().unwrap());
     assert_eq!(hex::encode(Sha256::digest(&jpeg)), optimized["sha256"]);
     assert_eq!(jpeg_width(&jpeg), Some(1600), "the 1600 px rendition");
@@ -58,7 +50,7 @@ async fn a_tiff_scan_opens_as_its_optimized_jpeg_and_its_original_on_request() {
     assert_eq!(status, 200, "{original}");
     assert_eq!(original["view"], "original");
     assert_eq!(original["content_type"], "image/tiff");
-    let tiff = fetched(original["url"].as_str().unwrap()).await;
+    let tiff = api.store.fetch(original["url"].as_str().unwrap()).unwrap();
     assert_eq!(&tiff[..4], b"II*\0");
     assert_eq!(hex::encode(Sha256::digest(&tiff)), original["sha256"]);
     assert!(
@@ -82,7 +74,7 @@ async fn a_tiff_scan_opens_as_its_optimized_jpeg_and_its_original_on_request() {
 
 #[tokio::test]
 async fn a_pdf_has_no_optimized_view_and_says_so() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
     let (_, list) = api
         .get(&t, "/v1/patients/10000009/documents?category=discharge")

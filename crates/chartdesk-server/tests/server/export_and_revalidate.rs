@@ -1,15 +1,18 @@
 //! Export: the server decides what may go and audits each file. Revalidation: a find with the
 //! record's version answers 304 while nothing changed, and a changed demographic flag counts.
+//! In-process, over the demo records.
 
 use chartdesk::cloud::object_store::Write;
 use chartdesk::domain::{keys, Mrn, Patient};
+use chartdesk_records::store::RecordStore;
 use serde_json::json;
 
-use crate::harness::{answer, api, store, token};
+use crate::harness::token;
+use crate::in_process::Local;
 
 #[tokio::test]
 async fn an_export_hands_out_each_attached_document_with_its_checksum_and_audits_each() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
     let (status, granted) = api
         .post(
@@ -24,12 +27,7 @@ async fn an_export_hands_out_each_attached_document_with_its_checksum_and_audits
     for d in documents {
         assert_eq!(d["category"], "lab");
         assert_eq!(d["sha256"].as_str().unwrap().len(), 64);
-        let bytes = reqwest::get(d["url"].as_str().unwrap())
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let bytes = api.store.fetch(d["url"].as_str().unwrap()).unwrap();
         assert_eq!(
             chartdesk::domain::sha256_hex(&bytes),
             d["sha256"].as_str().unwrap(),
@@ -57,7 +55,7 @@ async fn an_export_hands_out_each_attached_document_with_its_checksum_and_audits
 
 #[tokio::test]
 async fn an_export_naming_a_document_not_in_the_record_is_refused_whole() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
     let (status, body) = api
         .post(
@@ -75,31 +73,23 @@ async fn an_export_naming_a_document_not_in_the_record_is_refused_whole() {
 
 #[tokio::test]
 async fn a_find_with_the_current_version_is_304_until_a_demographic_flag_changes() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
     let (status, found) = api.get(&t, "/v1/patients?q=MRN%2010000009").await;
     assert_eq!(status, 200, "{found}");
     let version = found["version"].as_str().unwrap().to_string();
     let again = |v: String| {
-        let http = api.http.clone();
-        let url = api.url("/v1/patients?q=MRN%2010000009");
-        let t = t.clone();
+        let (api, t) = (&api, t.clone());
         async move {
-            answer(
-                http.get(url)
-                    .bearer_auth(t)
-                    .header("if-none-match", v)
-                    .send()
-                    .await
-                    .unwrap(),
-            )
-            .await
+            let condition = [("if-none-match", v.as_str())];
+            let path = "/v1/patients?q=MRN%2010000009";
+            api.request("GET", &t, path, &condition, None).await
         }
     };
     assert_eq!(again(version.clone()).await.0, 304, "unchanged");
 
     // A records admin's change to the demographics alone (no new document).
-    let store = store().await;
+    let store: &dyn RecordStore = api.store.as_ref();
     let mrn = Mrn::from_stored("10000009").unwrap();
     let stored = store
         .get_json::<Patient>(&keys::patient(&mrn))
@@ -120,7 +110,7 @@ async fn a_find_with_the_current_version_is_304_until_a_demographic_flag_changes
 
 #[tokio::test]
 async fn a_found_record_carries_only_attached_documents() {
-    let api = api();
+    let api = Local::demo().await;
     let admin = token("admin.byrne").await;
     let (_, list) = api
         .get(&admin, "/v1/patients/10000003/documents?category=radiology")

@@ -1,8 +1,7 @@
-//! The local cloud (moto, provisioned by the core's sandbox code) and the server binary, each
-//! started once per test process on a free loopback port; the server is waited for on
-//! `/v1/health`, never a sleep.
-
-use std::io::{BufRead, BufReader};
+//! The local cloud and the records server come from the test kit (`chartdesk-testkit`, the one
+//! launcher), started once per test process; this module adds what the server's tests ask of
+//! them: tokens, the bucket as an administrator sees it, servers with other settings, a moto
+//! of a test's own.
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -10,21 +9,20 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
-use chartdesk::config::Folders;
-use chartdesk::sandbox::{provision, SandboxReport, SANDBOX_BUCKET, SANDBOX_REGION};
+use chartdesk::sandbox::launch::{RunningServer, ServerSettings};
+use chartdesk::sandbox::{SandboxReport, SANDBOX_BUCKET, SANDBOX_REGION};
 use chartdesk_records::store::ObjectStore;
 use serde_json::Value;
 
+/// The shared local cloud and records server, as the test kit starts them (the one launcher:
+/// moto with TOTP, provisioned, and the server with its least-privilege identity).
 pub struct Cloud {
     pub endpoint: String,
     pub report: SandboxReport,
     pub server: String,
-    _dir: tempfile::TempDir,
-    _processes: Vec<Killed>,
 }
 
-/// A child process stopped when it goes out of scope, or, for the processes the shared
-/// statics hold (never dropped), by a watcher when this test process ends.
+/// A child process (a moto of a test's own) stopped when it goes out of scope.
 pub struct Killed(pub Child);
 
 impl Drop for Killed {
@@ -33,25 +31,8 @@ impl Drop for Killed {
     }
 }
 
-impl Killed {
-    /// Also stops the child when this test process ends (statics are never dropped).
-    fn outliving_nothing(child: Child) -> Self {
-        let script = format!(
-            "while kill -0 {me} 2>/dev/null && kill -0 {it} 2>/dev/null; do sleep 0.5; done; kill {it} 2>/dev/null",
-            me = std::process::id(),
-            it = child.id()
-        );
-        let _ = Command::new("sh")
-            .args(["-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        Self(child)
-    }
-}
-
-static CLOUD: OnceLock<Cloud> = OnceLock::new();
+/// A records server process the test kit started; it stops when dropped.
+pub type Server = RunningServer;
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -61,18 +42,9 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// moto, where the test kit finds it.
 pub fn moto_server() -> PathBuf {
-    if let Ok(p) = std::env::var("CHARTDESK_MOTO_SERVER") {
-        return p.into();
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let cache = std::env::var("CHARTDESK_CACHE").unwrap_or(format!("{home}/.cache/chartdesk"));
-    let venv = PathBuf::from(cache).join("venv/bin/moto_server");
-    if venv.exists() {
-        venv
-    } else {
-        "moto_server".into()
-    }
+    chartdesk_testkit::programs().moto
 }
 
 pub fn wait_for_port(port: u16) {
@@ -84,124 +56,42 @@ pub fn wait_for_port(port: u16) {
 }
 
 pub fn cloud() -> &'static Cloud {
+    static CLOUD: OnceLock<Cloud> = OnceLock::new();
     CLOUD.get_or_init(|| {
-        let port = free_port();
-        let moto = Command::new(moto_server())
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting moto_server (run scripts/setup.sh first)");
-        let moto = Killed::outliving_nothing(moto);
-        wait_for_port(port);
-        let endpoint = format!("http://127.0.0.1:{port}");
-        let dir = tempfile::tempdir().unwrap();
-        let folders = Folders {
-            config: dir.path().join("config"),
-            data: dir.path().join("data"),
-        };
-        let report = std::thread::scope(|s| {
-            s.spawn(|| {
-                tokio::runtime::Runtime::new()
-                    .unwrap()
-                    .block_on(provision(&endpoint, &folders))
-                    .expect("provisioning the local cloud")
-            })
-            .join()
-            .unwrap()
-        });
-        // No scanner runs here: unchecked files may be opened (production blocks them).
-        let (server, url) = start_server(
-            &endpoint,
-            &report,
-            &[("CHARTDESK_OPEN_PENDING_SCANS", "true")],
-        );
+        let kit = chartdesk_testkit::cloud();
         Cloud {
-            endpoint,
-            report,
-            server: url,
-            _dir: dir,
-            _processes: vec![moto, server],
+            endpoint: kit.endpoint.clone(),
+            report: kit.report.clone(),
+            server: kit.server_url.clone(),
         }
     })
 }
 
-/// Starts another server process against the same cloud, with `extra` settings.
-pub fn start_server(
-    endpoint: &str,
-    report: &SandboxReport,
-    extra: &[(&str, &str)],
-) -> (Killed, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chartdesk-server"));
-    cmd.args(["--listen", "127.0.0.1:0"])
-        .env("CHARTDESK_BUCKET", SANDBOX_BUCKET)
-        .env("CHARTDESK_USER_POOL_ID", &report.user_pool_id)
-        .env("CHARTDESK_APP_CLIENT_ID", &report.client_id)
-        .env("AWS_REGION", SANDBOX_REGION)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("CHARTDESK_LOCAL_CLOUD", "true")
-        .env("AWS_ACCESS_KEY_ID", chartdesk::cloud::SANDBOX_ACCESS_KEY)
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            chartdesk::cloud::SANDBOX_SECRET_KEY,
-        )
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("starting chartdesk-server");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let ok = reqwest::blocking_get_ok(&format!("{url}/v1/health"));
-        if ok {
-            break;
-        }
-        assert!(Instant::now() < deadline, "server never became healthy");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (Killed::outliving_nothing(child), url)
+/// Another server process on the shared cloud, with `extra` settings; stopped when dropped
+/// (or, held in a static, when this test process ends).
+pub fn start_server(extra: &[(&str, &str)]) -> (Server, String) {
+    let env = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    chartdesk_testkit::cloud().another_server(ServerSettings {
+        env,
+        web_root: None,
+    })
 }
 
 /// A second server whose audit bucket does not exist: every audited action must be refused.
 pub fn server_with_broken_audit() -> &'static str {
-    static BROKEN: OnceLock<(Killed, String)> = OnceLock::new();
-    let c = cloud();
+    static BROKEN: OnceLock<(Server, String)> = OnceLock::new();
     &BROKEN
-        .get_or_init(|| {
-            start_server(
-                &c.endpoint,
-                &c.report,
-                &[("CHARTDESK_AUDIT_BUCKET", "no-such-audit-bucket")],
-            )
-        })
-        .1
-}
-
-/// A second server as production runs: files the scanner has not checked are not handed out.
-pub fn server_blocking_pending_scans() -> &'static str {
-    static BLOCKING: OnceLock<(Killed, String)> = OnceLock::new();
-    let c = cloud();
-    &BLOCKING
-        .get_or_init(|| start_server(&c.endpoint, &c.report, &[]))
+        .get_or_init(|| start_server(&[("CHARTDESK_AUDIT_BUCKET", "no-such-audit-bucket")]))
         .1
 }
 
 /// A server that serves a UI folder (one `index.html`) and allows one other origin, as the
 /// browser version runs.
 pub fn web_server() -> &'static str {
-    static WEB: OnceLock<(Killed, String, tempfile::TempDir)> = OnceLock::new();
-    let c = cloud();
+    static WEB: OnceLock<(Server, String, tempfile::TempDir)> = OnceLock::new();
     &WEB.get_or_init(|| {
         let ui = tempfile::tempdir().unwrap();
         std::fs::write(
@@ -209,43 +99,20 @@ pub fn web_server() -> &'static str {
             "<!doctype html><title>Chartdesk</title><script type=module src=/app.js></script>",
         )
         .unwrap();
-        let root = ui.path().to_string_lossy().into_owned();
-        let (server, url) = start_server(
-            &c.endpoint,
-            &c.report,
-            &[
-                ("CHARTDESK_WEB_ROOT", root.as_str()),
-                ("CHARTDESK_ALLOWED_ORIGINS", ALLOWED_ORIGIN),
-                ("CHARTDESK_OPEN_PENDING_SCANS", "true"),
-            ],
-        );
+        let settings = ServerSettings {
+            env: vec![(
+                "CHARTDESK_ALLOWED_ORIGINS".to_string(),
+                ALLOWED_ORIGIN.to_string(),
+            )],
+            web_root: Some(ui.path().to_path_buf()),
+        };
+        let (server, url) = chartdesk_testkit::cloud().another_server(settings);
         (server, url, ui)
     })
     .1
 }
 
 pub const ALLOWED_ORIGIN: &str = "http://allowed.example";
-
-/// Health checks without an async runtime (the harness runs outside the tests' runtimes).
-mod reqwest {
-    pub fn blocking_get_ok(url: &str) -> bool {
-        let Some(rest) = url.strip_prefix("http://") else {
-            return false;
-        };
-        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-        use std::io::{Read, Write};
-        let Ok(mut s) = std::net::TcpStream::connect(host) else {
-            return false;
-        };
-        let req = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-        if s.write_all(req.as_bytes()).is_err() {
-            return false;
-        }
-        let mut answer = String::new();
-        let _ = s.read_to_string(&mut answer);
-        answer.starts_with("HTTP/1.1 200")
-    }
-}
 
 pub fn password_of(user: &str) -> String {
     cloud()

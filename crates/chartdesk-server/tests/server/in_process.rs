@@ -10,30 +10,46 @@ use axum::http::Request;
 use chartdesk::domain::{keys, Manifest, Mrn, Patient};
 use chartdesk::sandbox::{SANDBOX_BUCKET, SANDBOX_REGION};
 use chartdesk_records::store::object_store::Write;
-use chartdesk_records::store::{InMemoryRecordStore, Presigned, RecordStore};
+use chartdesk_records::store::{InMemoryRecordStore, Presigned, RecordStore, StoreError};
 use chartdesk_server::{app, AppState, ServerConfig};
 use serde_json::{json, Value};
 use tower::ServiceExt;
+use uuid::Uuid;
 
+use crate::break_glass_everyone::{lab_documents, patient_body, REASON};
 use crate::harness::cloud;
+
+/// The break-glass reason headers (`REASON`), as a client sends them.
+pub const REASON_HEADERS: [(&str, &str); 2] = [
+    ("x-chartdesk-break-glass-reason", REASON.0),
+    ("x-chartdesk-break-glass-detail", REASON.1),
+];
 
 /// The server's state as the real process builds it, with the server's own least-privilege
 /// keys, against the local cloud.
 pub async fn moto_state() -> AppState {
+    moto_state_with(&[]).await
+}
+
+/// As `moto_state`, with `extra` settings added or replacing the defaults.
+pub async fn moto_state_with(extra: &[(&str, &str)]) -> AppState {
     let c = cloud();
     let settings = [
-        ("CHARTDESK_BUCKET", SANDBOX_BUCKET.to_string()),
-        ("CHARTDESK_USER_POOL_ID", c.report.user_pool_id.clone()),
-        ("CHARTDESK_APP_CLIENT_ID", c.report.client_id.clone()),
-        ("AWS_REGION", SANDBOX_REGION.to_string()),
-        ("AWS_ENDPOINT_URL", c.endpoint.clone()),
-        ("CHARTDESK_OPEN_PENDING_SCANS", "true".to_string()),
+        ("CHARTDESK_BUCKET", SANDBOX_BUCKET),
+        ("CHARTDESK_USER_POOL_ID", c.report.user_pool_id.as_str()),
+        ("CHARTDESK_APP_CLIENT_ID", c.report.client_id.as_str()),
+        ("AWS_REGION", SANDBOX_REGION),
+        ("AWS_ENDPOINT_URL", c.endpoint.as_str()),
+        // No scanner runs here: unchecked files may be opened (production blocks them).
+        ("CHARTDESK_OPEN_PENDING_SCANS", "true"),
     ];
     let config = ServerConfig::from_lookup(|name| {
-        settings
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
+        let setting = |list: &[(&str, &str)]| {
+            list.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        };
+        setting(extra).or_else(|| setting(&settings))
     })
     .unwrap();
     // Credentials given here: this test process has none in its environment.
@@ -57,7 +73,7 @@ pub async fn moto_state() -> AppState {
 pub struct Local {
     pub state: AppState,
     pub store: Arc<InMemoryRecordStore>,
-    audit: Arc<InMemoryRecordStore>,
+    pub audit: Arc<InMemoryRecordStore>,
 }
 
 impl Local {
@@ -70,6 +86,109 @@ impl Local {
             store,
             audit,
         }
+    }
+
+    /// A server over stores holding the sandbox's demo patients and documents, written by the
+    /// sandbox's own seeding code (the same records the moto sandbox has).
+    pub async fn demo() -> Self {
+        Self::demo_with(&[]).await
+    }
+
+    /// As `demo`, for a server with `settings` of its own (a hospital's policy).
+    pub async fn demo_with(settings: &[(&str, &str)]) -> Self {
+        // Seeded once per test process (the image renditions are slow in a debug build),
+        // then copied, so each test still changes records of its own.
+        static SEEDED: tokio::sync::OnceCell<InMemoryRecordStore> =
+            tokio::sync::OnceCell::const_new();
+        let seeded = SEEDED
+            .get_or_init(|| async {
+                let store = InMemoryRecordStore::new();
+                chartdesk::sandbox::seed_demo_records(&store).await.unwrap();
+                store
+            })
+            .await;
+        let store = Arc::new(seeded.copy_objects());
+        let audit = Arc::new(InMemoryRecordStore::new());
+        let state = moto_state_with(settings)
+            .await
+            .with_stores(store.clone(), audit.clone());
+        Self {
+            state,
+            store,
+            audit,
+        }
+    }
+
+    /// Any request, with extra headers (a break-glass reason) and an optional JSON body.
+    pub async fn request(
+        &self,
+        method: &str,
+        token: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header("content-type", "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).unwrap()).await
+    }
+
+    /// A record's access history, read by a records admin with a stated reason (restricted
+    /// records need one).
+    pub async fn history(&self, mrn: &str) -> Vec<Value> {
+        let admin = crate::harness::token("admin.byrne").await;
+        let (status, body) = self
+            .request(
+                "GET",
+                &admin,
+                &format!("/v1/patients/{mrn}/audit"),
+                &REASON_HEADERS,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["events"].as_array().unwrap().clone()
+    }
+
+    /// PUT /v1/patients/{mrn} as records admin, with the break-glass reason or without.
+    pub async fn put_patient(
+        &self,
+        mrn: &str,
+        nhs: &str,
+        restricted: bool,
+        reason: bool,
+    ) -> (u16, Value) {
+        let admin = crate::harness::token("admin.byrne").await;
+        let headers: &[(&str, &str)] = if reason { &REASON_HEADERS } else { &[] };
+        let body = patient_body(nhs, restricted);
+        let path = format!("/v1/patients/{mrn}");
+        self.request("PUT", &admin, &path, headers, Some(&body))
+            .await
+    }
+
+    /// A registered record with `n` attached lab documents in its manifest.
+    pub async fn patient_with_documents(&self, mrn: &str, nhs: &str, n: usize) -> Vec<Uuid> {
+        assert_eq!(self.put_patient(mrn, nhs, false, false).await.0, 200);
+        let (manifest, ids) = lab_documents(n);
+        let store: &dyn RecordStore = self.store.as_ref();
+        let key = keys::manifest(&Mrn::from_stored(mrn).unwrap());
+        store
+            .put_json(&key, &manifest, Write::Create)
+            .await
+            .unwrap();
+        ids
     }
 
     /// A patient record with no documents, as registration leaves it.
@@ -121,7 +240,13 @@ impl Local {
     pub async fn start_and_put(&self, token: &str, decl: &Value, body: &[u8]) -> Value {
         let (status, started) = self.post(token, "/v1/uploads", decl).await;
         assert_eq!(status, 200, "{started}");
-        let put = &started["objects"][0]["put"];
+        // Like S3, the store refuses a body that differs from its signed checksum.
+        let _ = self.put_presigned(&started["objects"][0]["put"], body);
+        started
+    }
+
+    /// Sends `body` as a start answer's presigned PUT (`put`) says.
+    pub fn put_presigned(&self, put: &Value, body: &[u8]) -> Result<String, StoreError> {
         let request = Presigned {
             method: put["method"].as_str().unwrap().into(),
             url: put["url"].as_str().unwrap().into(),
@@ -135,9 +260,7 @@ impl Local {
                 })
                 .collect(),
         };
-        // Like S3, the store refuses a body that differs from its signed checksum.
-        let _ = self.store.send(&request, body);
-        started
+        self.store.send(&request, body)
     }
 
     pub async fn complete(&self, token: &str, decls: &[Value]) -> Vec<Value> {

@@ -1,13 +1,14 @@
 //! A list carries its first screen's thumbnails inside the answer (issue 13: a patient opens
-//! in at most three requests), the same bytes its thumbnail URLs lead to.
+//! in at most three requests), the same bytes its thumbnail URLs lead to. In-process.
 
 use base64::Engine;
 
-use crate::harness::{api, token};
+use crate::harness::token;
+use crate::in_process::Local;
 
 #[tokio::test]
 async fn a_list_carries_the_first_screens_thumbnails_as_its_urls_serve_them() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
     let (status, list) = api
         .get(&t, "/v1/patients/10000004/documents?category=preop")
@@ -25,15 +26,15 @@ async fn a_list_carries_the_first_screens_thumbnails_as_its_urls_serve_them() {
         let inline = base64::engine::general_purpose::STANDARD
             .decode(inline)
             .unwrap();
-        let fetched = reqwest::get(url).await.unwrap().bytes().await.unwrap();
-        assert_eq!(inline, fetched.to_vec());
+        let fetched = api.store.fetch(url).unwrap();
+        assert_eq!(inline, fetched);
         assert_eq!(&inline[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
     }
 }
 
 #[tokio::test]
 async fn documents_without_a_thumbnail_carry_none_inline() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
     let (status, list) = api
         .get(&t, "/v1/patients/10000004/documents?category=lab")
@@ -51,13 +52,14 @@ async fn documents_without_a_thumbnail_carry_none_inline() {
 async fn a_thumbnail_too_large_to_carry_inline_keeps_its_url_and_the_small_one_comes_inline() {
     use chartdesk::domain::{keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn};
     use chartdesk_records::store::object_store::Write;
+    use chartdesk_records::store::RecordStore;
 
+    let api = Local::new().await;
     let mrn = "42000051";
-    let (status, body) =
-        crate::break_glass_everyone::put_patient(mrn, "9451600507", false, false).await;
+    let (status, body) = api.put_patient(mrn, "9451600507", false, false).await;
     assert_eq!(status, 200, "{body}");
     let record = Mrn::from_stored(mrn).unwrap();
-    let store = crate::harness::store().await;
+    let store: &dyn RecordStore = api.store.as_ref();
     let small = chartdesk::sandbox::demo_jpeg(7);
     let mut large = small.clone();
     large.resize(300 * 1024, 0);
@@ -96,7 +98,7 @@ async fn a_thumbnail_too_large_to_carry_inline_keeps_its_url_and_the_small_one_c
         .unwrap();
 
     let t = token("dr.okafor").await;
-    let (status, list) = api()
+    let (status, list) = api
         .get(&t, &format!("/v1/patients/{mrn}/documents?category=preop"))
         .await;
     assert_eq!(status, 200, "{list}");

@@ -1,11 +1,12 @@
 //! A malformed address or query gets the `{code, message}` every other refusal has (the OpenAPI
-//! document promises an `ErrorBody` for each 400), in staff words, echoing nothing sent.
+//! document promises an `ErrorBody` for each 400), in staff words, echoing nothing sent. In-process.
 
-use crate::harness::{api, token};
+use crate::harness::token;
+use crate::in_process::Local;
 
 #[tokio::test]
 async fn a_malformed_document_id_or_filter_is_a_400_error_body_that_echoes_nothing() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
     for path in [
         "/v1/patients/10000001/documents/not-a-uuid",

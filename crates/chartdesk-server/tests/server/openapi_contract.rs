@@ -189,3 +189,57 @@ fn request_bodies_carry_the_constraints_the_server_enforces() {
         chartdesk_api::MAX_UPLOADS_PER_COMPLETE
     );
 }
+
+/// A published pattern, compiled as a fuzzer or a client would use it.
+fn published_pattern(schema: &str, name: &str) -> regex::Regex {
+    let doc = document();
+    let pattern = &doc["components"]["schemas"][schema]["properties"][name]["pattern"];
+    regex::Regex::new(pattern.as_str().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn the_published_postcode_pattern_admits_exactly_what_registration_accepts() {
+    let pattern = published_pattern("PatientRegistration", "postcode");
+    let samples = [
+        "LS1 4AP",
+        "ls14ap",
+        " M1 1AA ",
+        "EC1A 1BB",
+        "W1A 0AX",
+        "NOT A POSTCODE",
+        "1S1 4AP",
+        "LS1 AAP",
+        "LS",
+        "ABCDEFGH1AA",
+        "LS1-4AP",
+    ];
+    for postcode in samples {
+        let api = crate::in_process::Local::new().await;
+        let admin = crate::harness::token("admin.byrne").await;
+        let mut body = crate::break_glass_everyone::patient_body("9434765919", false);
+        body["postcode"] = postcode.into();
+        let (status, answer) = api
+            .request("PUT", &admin, "/v1/patients/30008001", &[], Some(&body))
+            .await;
+        assert_eq!(
+            status == 200,
+            pattern.is_match(postcode),
+            "{postcode:?}: the server said {status} {answer}"
+        );
+    }
+}
+
+#[test]
+fn the_published_code_pattern_is_six_digits_spaces_aside() {
+    let pattern = published_pattern("CodeAnswer", "code");
+    for (code, ok) in [
+        ("123456", true),
+        ("123 456", true),
+        (" 1 2 3 4 5 6 ", true),
+        ("12345", false),
+        ("1234567", false),
+        ("12a456", false),
+    ] {
+        assert_eq!(pattern.is_match(code), ok, "{code:?}");
+    }
+}

@@ -1,7 +1,11 @@
 //! Registering patients and importing a PAS extract: each row whole or not at all, a clear
-//! message per refused row, and idempotent.
+//! message per refused row, and idempotent. In-process, beside the demo records.
 
-use crate::harness::{api, token};
+use axum::body::Body;
+use axum::http::Request;
+
+use crate::harness::token;
+use crate::in_process::Local;
 
 const CSV: &str = "nhs_number,mrn,given_name,family_name,birth_date,gender,postcode
 401 023 2138,20000001,Bad,Checkdigit,1970-01-01,female,LS1 4AP
@@ -14,26 +18,25 @@ const CSV: &str = "nhs_number,mrn,given_name,family_name,birth_date,gender,postc
 9434765919,20000008,Dup,Nhs,1990-12-31,unknown,M13 9PL
 ";
 
-async fn import(t: &str) -> serde_json::Value {
-    let api = api();
-    let r = api
-        .http
-        .post(api.url("/v1/patients/import"))
-        .bearer_auth(t)
-        .header("content-type", "text/csv")
-        .body(CSV)
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = crate::harness::answer(r).await;
+async fn import(api: &Local, t: &str) -> serde_json::Value {
+    let (status, body) = api.send(csv_import(t)).await;
     assert_eq!(status, 200, "{body}");
     body
 }
 
+fn csv_import(t: &str) -> Request<Body> {
+    Request::post("/v1/patients/import")
+        .header("authorization", format!("Bearer {t}"))
+        .header("content-type", "text/csv")
+        .body(Body::from(CSV))
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_csv_import_reports_each_bad_row_and_lands_the_good_rows_once() {
+    let api = Local::demo().await;
     let admin = token("admin.byrne").await;
-    let report = import(&admin).await;
+    let report = import(&api, &admin).await;
     let rows = report["rows"].as_array().unwrap();
     let outcome = |line: u64| {
         let r = rows.iter().find(|r| r["line"] == line).unwrap();
@@ -57,25 +60,17 @@ async fn a_csv_import_reports_each_bad_row_and_lands_the_good_rows_once() {
         (Some(2), Some(6))
     );
     // The new patient is found by NHS number, with the postcode in its usual form.
-    let api = api();
     let (status, found) = api.get(&admin, "/v1/patients?q=944%20930%207105").await;
     assert_eq!(status, 200, "{found}");
     assert_eq!(found["banner"]["mrn"], "20000003");
     assert_eq!(found["banner"]["postcode"], "LS2 9JT");
     // Again: nothing changes.
-    let again = import(&admin).await;
+    let again = import(&api, &admin).await;
     assert_eq!(
         (again["created"].as_u64(), again["unchanged"].as_u64()),
         (Some(0), Some(2))
     );
     // Only records admins import.
-    let r = api
-        .http
-        .post(api.url("/v1/patients/import"))
-        .bearer_auth(token("dr.okafor").await)
-        .body(CSV)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    let (status, _) = api.send(csv_import(&token("dr.okafor").await)).await;
+    assert_eq!(status, 403);
 }

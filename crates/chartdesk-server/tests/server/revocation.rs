@@ -8,22 +8,15 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-use crate::harness::{answer, api, cloud, cognito, start_server, Api, Killed};
+use crate::harness::{answer, api, cloud, cognito, start_server, Api, Server};
 
 const PASSWORD: &str = "Test-Revocation-2026!";
 
 /// A server that asks the pool on every request.
 fn checking_server() -> Api {
-    static SERVER: OnceLock<(Killed, String)> = OnceLock::new();
-    let c = cloud();
+    static SERVER: OnceLock<(Server, String)> = OnceLock::new();
     let base = SERVER
-        .get_or_init(|| {
-            start_server(
-                &c.endpoint,
-                &c.report,
-                &[("CHARTDESK_SESSION_CHECK_SECONDS", "0")],
-            )
-        })
+        .get_or_init(|| start_server(&[("CHARTDESK_SESSION_CHECK_SECONDS", "0")]))
         .1
         .clone();
     Api {

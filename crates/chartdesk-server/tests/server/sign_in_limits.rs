@@ -6,15 +6,11 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-use crate::harness::{answer, api, cloud, password_of, start_server, Api, Killed};
+use crate::harness::{answer, api, password_of, start_server, Api, Server};
 use crate::revocation::staff_member;
 
-fn own_server(slot: &'static OnceLock<(Killed, String)>) -> Api {
-    let c = cloud();
-    let base = slot
-        .get_or_init(|| start_server(&c.endpoint, &c.report, &[]))
-        .1
-        .clone();
+fn own_server(slot: &'static OnceLock<(Server, String)>) -> Api {
+    let base = slot.get_or_init(|| start_server(&[])).1.clone();
     Api {
         http: reqwest::Client::new(),
         base,
@@ -49,7 +45,7 @@ async fn sign_in(api: &Api, username: &str, password: &str) -> (u16, Value, Opti
 
 #[tokio::test]
 async fn ten_wrong_passwords_hold_the_user_name_with_a_429_saying_how_long_to_wait() {
-    static SERVER: OnceLock<(Killed, String)> = OnceLock::new();
+    static SERVER: OnceLock<(Server, String)> = OnceLock::new();
     let server = own_server(&SERVER);
     let user = "limits.sprayed";
     staff_member(user, "clinician").await;
@@ -75,7 +71,7 @@ async fn ten_wrong_passwords_hold_the_user_name_with_a_429_saying_how_long_to_wa
 
 #[tokio::test]
 async fn successful_sign_ins_never_count_against_the_user_name() {
-    static SERVER: OnceLock<(Killed, String)> = OnceLock::new();
+    static SERVER: OnceLock<(Server, String)> = OnceLock::new();
     let server = own_server(&SERVER);
     for _ in 0..12 {
         let (status, body, _) =
@@ -86,7 +82,7 @@ async fn successful_sign_ins_never_count_against_the_user_name() {
 
 #[tokio::test]
 async fn one_address_trying_many_user_names_is_held_after_60_failures() {
-    static SERVER: OnceLock<(Killed, String)> = OnceLock::new();
+    static SERVER: OnceLock<(Server, String)> = OnceLock::new();
     let server = own_server(&SERVER);
     for i in 0..60 {
         let (status, body, _) = sign_in(&server, &format!("sprayed.{i}"), "Summer-2026!").await;

@@ -7,19 +7,15 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-use crate::harness::{answer, cloud, start_server, Api, Killed};
+use crate::harness::{answer, start_server, Api, Server};
 use crate::revocation::staff_member;
 
 const PASSWORD: &str = "Test-Revocation-2026!";
 const FIND: &str = "/v1/patients?q=9434765919";
 
 fn caching_server() -> Api {
-    static SERVER: OnceLock<(Killed, String)> = OnceLock::new();
-    let c = cloud();
-    let base = SERVER
-        .get_or_init(|| start_server(&c.endpoint, &c.report, &[]))
-        .1
-        .clone();
+    static SERVER: OnceLock<(Server, String)> = OnceLock::new();
+    let base = SERVER.get_or_init(|| start_server(&[])).1.clone();
     Api {
         http: reqwest::Client::new(),
         base,

@@ -4,7 +4,7 @@
 
 use chartdesk::sandbox::SANDBOX_BUCKET;
 
-use crate::harness::{cloud, free_port, moto_on, start_server, store_at, token, Killed};
+use crate::harness::{free_port, moto_on, start_server, store_at, token, Killed};
 
 async fn s3_on(port: u16) -> Killed {
     let moto = moto_on(port);
@@ -19,11 +19,10 @@ async fn s3_on(port: u16) -> Killed {
 
 #[tokio::test]
 async fn after_s3_was_unreachable_the_next_request_reaches_it_again() {
-    let c = cloud();
     let port = free_port();
     let mut s3 = s3_on(port).await;
     let s3_url = format!("http://127.0.0.1:{port}");
-    let (_server, url) = start_server(&c.endpoint, &c.report, &[("AWS_ENDPOINT_URL_S3", &s3_url)]);
+    let (_server, url) = start_server(&[("AWS_ENDPOINT_URL_S3", &s3_url)]);
     let t = token("dr.okafor").await;
     let http = reqwest::Client::new();
     let find = || async {

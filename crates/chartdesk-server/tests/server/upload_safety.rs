@@ -1,6 +1,6 @@
 //! Uploads never put one patient's document id into another record, reach a restricted
 //! record only with a reason, never file into a superseded record, and stay within limits
-//! (issue 22 items 1, 4 and 9).
+//! (issue 22 items 1, 4 and 9). In-process, over the demo records.
 
 use chartdesk::cloud::object_store::Write;
 use chartdesk::domain::{keys, Mrn, Patient};
@@ -8,28 +8,22 @@ use chartdesk::sandbox::{demo_jpeg, demo_pdf};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::harness::{answer, api, store, token, Api};
-use crate::uploads::{complete, declaration, manifest, start_and_put};
+use chartdesk_records::store::RecordStore;
+
+use crate::harness::token;
+use crate::in_process::Local;
+use crate::uploads::declaration;
 
 const REASON: (&str, &str) = ("x-chartdesk-break-glass-reason", "direct_care");
 
 /// A POST carrying the break-glass reason.
-async fn post_with_reason(api: &Api, t: &str, path: &str, body: &Value) -> (u16, Value) {
-    let r = api
-        .http
-        .post(api.url(path))
-        .bearer_auth(t)
-        .header(REASON.0, REASON.1)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    answer(r).await
+async fn post_with_reason(api: &Local, t: &str, path: &str, body: &Value) -> (u16, Value) {
+    api.request("POST", t, path, &[REASON], Some(body)).await
 }
 
 /// A patient of the test's own, copied from a demo patient under a new MRN.
-pub(crate) async fn own_patient(mrn: &str, change: impl FnOnce(&mut Patient)) {
-    let store = store().await;
+async fn own_patient(api: &Local, mrn: &str, change: impl FnOnce(&mut Patient)) {
+    let store: &dyn RecordStore = api.store.as_ref();
     let demo = Mrn::from_stored("10000005").unwrap();
     let mut patient = store
         .get_json::<Patient>(&keys::patient(&demo))
@@ -48,13 +42,13 @@ pub(crate) async fn own_patient(mrn: &str, change: impl FnOnce(&mut Patient)) {
 
 #[tokio::test]
 async fn a_document_id_used_for_one_patient_is_refused_for_any_other() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("nurse.hughes").await;
     let pdf = demo_pdf("Lab", "id reuse test");
     let first = declaration("10000011", "lab", "mine.pdf", "application/pdf", &pdf);
-    start_and_put(&api, &t, &first, &pdf).await;
+    api.start_and_put(&t, &first, &pdf).await;
     assert_eq!(
-        complete(&api, &t, std::slice::from_ref(&first)).await[0]["outcome"],
+        api.complete(&t, std::slice::from_ref(&first)).await[0]["outcome"],
         "attached"
     );
 
@@ -67,10 +61,11 @@ async fn a_document_id_used_for_one_patient_is_refused_for_any_other() {
         (400, Some("invalid_input")),
         "{body}"
     );
-    let done = complete(&api, &t, std::slice::from_ref(&reused)).await;
+    let done = api.complete(&t, std::slice::from_ref(&reused)).await;
     assert_eq!(done[0]["outcome"], "refused", "{done:?}");
     let id: Uuid = serde_json::from_value(first["doc_id"].clone()).unwrap();
-    assert!(!manifest("10000012")
+    assert!(!api
+        .manifest("10000012")
         .await
         .documents
         .iter()
@@ -112,7 +107,7 @@ async fn a_document_id_used_for_one_patient_is_refused_for_any_other() {
 
 #[tokio::test]
 async fn an_upload_to_a_restricted_record_needs_the_reason_and_carries_it() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("nurse.hughes").await;
     let pdf = demo_pdf("Lab", "restricted upload");
     let decl = declaration("10000007", "lab", "r.pdf", "application/pdf", &pdf);
@@ -125,21 +120,11 @@ async fn an_upload_to_a_restricted_record_needs_the_reason_and_carries_it() {
 
     let (status, started) = post_with_reason(&api, &t, "/v1/uploads", &decl).await;
     assert_eq!(status, 200, "{started}");
-    let put = &started["objects"][0]["put"];
-    let mut req = api.http.put(put["url"].as_str().unwrap());
-    for h in put["headers"].as_array().unwrap() {
-        req = req.header(h["name"].as_str().unwrap(), h["value"].as_str().unwrap());
-    }
-    assert!(req
-        .body(pdf.clone())
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .is_success());
+    api.put_presigned(&started["objects"][0]["put"], &pdf)
+        .unwrap();
 
     let batch = json!({ "uploads": [decl.clone()] });
-    let without = complete(&api, &t, std::slice::from_ref(&decl)).await;
+    let without = api.complete(&t, std::slice::from_ref(&decl)).await;
     assert_eq!(
         without[0]["error"]["code"], "reason_required",
         "{without:?}"
@@ -150,15 +135,15 @@ async fn an_upload_to_a_restricted_record_needs_the_reason_and_carries_it() {
 
     let id = decl["doc_id"].as_str().unwrap();
     let admin = token("admin.byrne").await;
-    let r = api
-        .http
-        .get(api.url("/v1/patients/10000007/audit"))
-        .bearer_auth(&admin)
-        .header(REASON.0, REASON.1)
-        .send()
-        .await
-        .unwrap();
-    let (_, history) = answer(r).await;
+    let (_, history) = api
+        .request(
+            "GET",
+            &admin,
+            "/v1/patients/10000007/audit",
+            &[REASON],
+            None,
+        )
+        .await;
     let opened = history["events"]
         .as_array()
         .unwrap()
@@ -183,12 +168,12 @@ async fn an_upload_to_a_restricted_record_needs_the_reason_and_carries_it() {
 
 #[tokio::test]
 async fn an_upload_to_a_superseded_record_is_refused_and_names_the_current_record() {
-    own_patient("31000001", |p| {
+    let api = Local::demo().await;
+    own_patient(&api, "31000001", |p| {
         p.flags.superseded = true;
         p.superseded_by = Some(Mrn::from_stored("10000012").unwrap());
     })
     .await;
-    let api = api();
     let t = token("nurse.hughes").await;
     let pdf = demo_pdf("Lab", "to a merged record");
     let decl = declaration("31000001", "lab", "m.pdf", "application/pdf", &pdf);
@@ -202,14 +187,14 @@ async fn an_upload_to_a_superseded_record_is_refused_and_names_the_current_recor
         body["message"].as_str().unwrap().contains("10000012"),
         "{body}"
     );
-    let done = complete(&api, &t, &[decl]).await;
+    let done = api.complete(&t, &[decl]).await;
     assert_eq!(done[0]["outcome"], "refused");
-    assert!(manifest("31000001").await.documents.is_empty());
+    assert!(api.manifest("31000001").await.documents.is_empty());
 }
 
 #[tokio::test]
 async fn a_complete_of_more_than_a_hundred_uploads_is_refused_whole() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("nurse.hughes").await;
     let pdf = demo_pdf("Lab", "batch");
     let many: Vec<Value> = (0..101)
@@ -235,7 +220,7 @@ async fn a_complete_of_more_than_a_hundred_uploads_is_refused_whole() {
 
 #[tokio::test]
 async fn an_export_naming_more_than_five_hundred_documents_is_refused() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("dr.okafor").await;
     let ids: Vec<Uuid> = (0..501).map(|_| Uuid::now_v7()).collect();
     let (status, body) = api
@@ -254,7 +239,7 @@ async fn an_export_naming_more_than_five_hundred_documents_is_refused() {
 
 #[tokio::test]
 async fn a_thumbnail_over_256_kib_is_refused_at_start() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("nurse.hughes").await;
     let jpeg = demo_jpeg(3);
     let mut decl = declaration(
@@ -277,11 +262,11 @@ async fn a_thumbnail_over_256_kib_is_refused_at_start() {
 
 #[tokio::test]
 async fn a_cancel_while_a_complete_checks_the_upload_leaves_its_objects_alone() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("nurse.hughes").await;
     let pdf = demo_pdf("Lab", "cancel race");
     let decl = declaration("10000011", "lab", "race.pdf", "application/pdf", &pdf);
-    start_and_put(&api, &t, &decl, &pdf).await;
+    api.start_and_put(&t, &decl, &pdf).await;
     let id: Uuid = serde_json::from_value(decl["doc_id"].clone()).unwrap();
     let original = keys::original(
         &Mrn::from_stored("10000011").unwrap(),
@@ -289,19 +274,16 @@ async fn a_cancel_while_a_complete_checks_the_upload_leaves_its_objects_alone() 
         id,
         "pdf",
     );
-    let store = store().await;
+    let store: &dyn RecordStore = api.store.as_ref();
     // A complete in flight between its checks and its attach, as the claim records it.
-    let set_completing = |on: bool| {
-        let store = store.clone();
-        async move {
-            let key = chartdesk::records::doc_claim_key(id);
-            let mut claim = store.get_json::<Value>(&key).await.unwrap().unwrap().value;
-            claim["completing"] = json!(on);
-            store
-                .put_json(&key, &claim, Write::Overwrite)
-                .await
-                .unwrap();
-        }
+    let set_completing = |on: bool| async move {
+        let key = chartdesk::records::doc_claim_key(id);
+        let mut claim = store.get_json::<Value>(&key).await.unwrap().unwrap().value;
+        claim["completing"] = json!(on);
+        store
+            .put_json(&key, &claim, Write::Overwrite)
+            .await
+            .unwrap();
     };
     set_completing(true).await;
     let abort = json!({ "doc_id": id, "mrn": "10000011", "category": "lab" });
@@ -317,15 +299,8 @@ async fn a_cancel_while_a_complete_checks_the_upload_leaves_its_objects_alone() 
     );
 
     set_completing(false).await;
-    let r = api
-        .http
-        .post(api.url("/v1/uploads/abort"))
-        .bearer_auth(&t)
-        .json(&abort)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    let (status, body) = api.post(&t, "/v1/uploads/abort", &abort).await;
+    assert_eq!(status, 204, "{body}");
     assert!(
         !store.exists(&original).await.unwrap(),
         "a real cancel still cleans up"
@@ -334,7 +309,7 @@ async fn a_cancel_while_a_complete_checks_the_upload_leaves_its_objects_alone() 
 
 #[tokio::test]
 async fn a_refused_complete_lets_the_upload_be_cancelled_afterwards() {
-    let api = api();
+    let api = Local::demo().await;
     let t = token("nurse.hughes").await;
     let declared = demo_pdf("Lab", "declared bytes");
     let decl = declaration(
@@ -345,16 +320,9 @@ async fn a_refused_complete_lets_the_upload_be_cancelled_afterwards() {
         &declared,
     );
     assert_eq!(api.post(&t, "/v1/uploads", &decl).await.0, 200);
-    let done = complete(&api, &t, std::slice::from_ref(&decl)).await;
+    let done = api.complete(&t, std::slice::from_ref(&decl)).await;
     assert_eq!(done[0]["error"]["code"], "integrity", "{done:?}");
     let abort = json!({ "doc_id": decl["doc_id"], "mrn": "10000011", "category": "lab" });
-    let r = api
-        .http
-        .post(api.url("/v1/uploads/abort"))
-        .bearer_auth(&t)
-        .json(&abort)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    let (status, body) = api.post(&t, "/v1/uploads/abort", &abort).await;
+    assert_eq!(status, 204, "{body}");
 }

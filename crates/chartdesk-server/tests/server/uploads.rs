@@ -2,12 +2,12 @@
 //! the helpers other areas share. The rules (replays, checksums, the preop race) are tested
 //! in-process in `upload_rules.rs`.
 
-use chartdesk::domain::{keys, sha256_hex, Manifest, Mrn};
+use chartdesk::domain::sha256_hex;
 
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::harness::{api, store, token, Api};
+use crate::harness::{api, token, Api};
 
 pub(crate) fn declaration(
     mrn: &str,
@@ -42,17 +42,6 @@ pub(crate) async fn complete(api: &Api, t: &str, decls: &[Value]) -> Vec<Value> 
         .await;
     assert_eq!(status, 200, "{done}");
     done["results"].as_array().unwrap().clone()
-}
-
-pub(crate) async fn manifest(mrn: &str) -> Manifest {
-    let mrn = Mrn::from_stored(mrn).unwrap();
-    store()
-        .await
-        .get_json::<Manifest>(&keys::manifest(&mrn))
-        .await
-        .unwrap()
-        .map(|v| v.value)
-        .unwrap_or_default()
 }
 
 #[tokio::test]

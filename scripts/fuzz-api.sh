@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Fuzzes the running server through its published OpenAPI document (schemathesis): whatever
+# the schema allows, or breaks, no operation may answer 5xx. A sandbox of its own; signed in as
+# a clinician and as a records admin in turn, so the role-gated routes are reached past the
+# role check. $1: the chartdesk binary. Deterministic (fixed seed) and bounded (examples per
+# operation) so it takes about a minute.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+bin="$1"
+examples="${CHARTDESK_FUZZ_EXAMPLES:-25}"
+tmp="$(mktemp -d)"
+export CHARTDESK_CONFIG_DIR="$tmp/config" CHARTDESK_DATA_DIR="$tmp/data"
+trap 'stop_sandbox; rm -rf "$tmp"' EXIT
+# The sandbox's own log (moto and the server) goes to a file: the fuzzer's report stays readable.
+start_sandbox "$bin" 2>"$tmp/sandbox.log"
+server="$(sandbox_field server_url)"
+
+# An access token for $1 through the server's own sign-in; the password travels on stdin.
+access_token() {
+  demo_password "$1" \
+    | python3 -c 'import json,sys; print(json.dumps({"username": sys.argv[1], "password": sys.stdin.read().strip()}))' "$1" \
+    | curl -sf -H 'content-type: application/json' --data-binary @- "$server/v1/session" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens"]["access_token"])'
+}
+
+# Its example database (.schemathesis/) goes with the sandbox, not into the clone.
+cd "$tmp"
+for user in dr.okafor admin.byrne; do
+  echo "fuzzing as $user"
+  CHARTDESK_FUZZ_TOKEN="$(access_token "$user")"
+  export CHARTDESK_FUZZ_TOKEN
+  # Sign-out is left out: it ends the very session the fuzzer's token belongs to (Cognito's
+  # global sign-out), after which every call would only test the 401 path.
+  "$CHARTDESK_CACHE/venv/bin/schemathesis" --config-file "$root/scripts/schemathesis.toml" \
+    run "$server/v1/openapi.json" --checks not_a_server_error --seed 23 \
+    --max-examples "$examples" --exclude-path /v1/session/sign-out --no-color \
+    || { echo "the fuzzer found a 5xx (above); the server's log: $tmp/sandbox.log" >&2; trap - EXIT; stop_sandbox; exit 1; }
+done
