@@ -1,5 +1,5 @@
 // Start-up time and memory of the real window (issue 13 item 6), with a plain Tauri 2 window
-// (crates/hello-window) as the floor. Appends result lines (README.md here); reports, never asserts.
+// (crates/tools/hello-window) as the floor. Appends result lines (README.md here); reports, never asserts.
 // Run under Xvfb as the e2e tests are (scripts/test.sh), with CHARTDESK_DESKTOP_BIN, HELLO_WINDOW_BIN,
 // CHARTDESK_SERVER_BIN, CHARTDESK_BIN set; BENCH_RUNS (default 5), BENCH_RESULTS (else stdout).
 import { appendFileSync, readFileSync, realpathSync } from "node:fs";

@@ -1,4 +1,4 @@
-// Generated from crates/chartdesk-api by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.
+// Generated from crates/shared/chartdesk-api by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.
 
 export const BREAK_GLASS_REASON_HEADER = "x-chartdesk-break-glass-reason";
 

@@ -128,7 +128,7 @@ pub fn typescript_module(head: &str, declarations: impl IntoIterator<Item = Stri
 /// The whole of `api-types.ts`.
 pub fn typescript() -> String {
     let mut head = String::from(
-        "// Generated from crates/chartdesk-api by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.\n\n",
+        "// Generated from crates/shared/chartdesk-api by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.\n\n",
     );
     // The protocol's header names, so the browser never spells them itself.
     for (name, value) in [
