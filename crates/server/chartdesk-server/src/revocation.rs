@@ -187,7 +187,8 @@ mod tests {
 
     use super::*;
 
-    const JWKS: &str = include_str!("../../../shared/chartdesk-records/tests/fixtures/jwt-test-jwks.json");
+    const JWKS: &str =
+        include_str!("../../../shared/chartdesk-records/tests/fixtures/jwt-test-jwks.json");
     const ISS: &str = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_test";
     const NOW: i64 = 1_800_000_000;
 
