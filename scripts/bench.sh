@@ -31,13 +31,13 @@ fi
 if $smoke; then
   profile=debug runs=1
   cargo build --locked --workspace -q
-  bench_bin="$(cargo test --locked --bench side_by_side --no-run --message-format=json -q |
+  bench_bin="$(cargo test --locked --workspace --bench side_by_side --no-run --message-format=json -q |
     python3 -c 'import json,sys; print([j["executable"] for j in map(json.loads, sys.stdin) if j.get("executable") and j["target"]["name"] == "side_by_side"][0])')"
 else
   profile=release runs="${BENCH_RUNS:-3}"
   (cd ui && npm run --silent build)
   cargo build --locked --workspace --release -q
-  bench_bin="$(cargo bench --locked --bench side_by_side --no-run --message-format=json -q |
+  bench_bin="$(cargo bench --locked --workspace --bench side_by_side --no-run --message-format=json -q |
     python3 -c 'import json,sys; print([j["executable"] for j in map(json.loads, sys.stdin) if j.get("executable") and j["target"]["name"] == "side_by_side"][0])')"
 fi
 bin="$CARGO_TARGET_DIR/$profile"
