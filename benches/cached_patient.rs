@@ -52,6 +52,7 @@ async fn run() {
             status: DocumentStatus::Attached,
             scan_status: ScanStatus::Clean,
             status_change: None,
+            processing: None,
         });
     }
     let manifest_json = serde_json::to_string(&manifest).expect("json");

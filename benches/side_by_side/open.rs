@@ -107,6 +107,7 @@ fn entry(mrn: &Mrn, i: usize, jpeg: &[u8]) -> DocumentEntry {
         status: DocumentStatus::Attached,
         scan_status: ScanStatus::Clean,
         status_change: None,
+        processing: None,
     }
 }
 

@@ -146,6 +146,7 @@ fn make_ward(patients: usize, documents: usize, rng: &mut Rng) -> Ward {
                     status: DocumentStatus::Attached,
                     scan_status: ScanStatus::Clean,
                     status_change: None,
+                    processing: None,
                 })
                 .collect();
             let mut manifest = Manifest::new();

@@ -133,6 +133,7 @@ async fn ensure_documents(
                 status: DocumentStatus::Attached,
                 scan_status: ScanStatus::Clean,
                 status_change: None,
+                processing: None,
             });
         }
     }

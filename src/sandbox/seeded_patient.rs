@@ -48,6 +48,7 @@ pub async fn seed_patient(
             status: DocumentStatus::Attached,
             scan_status: ScanStatus::Clean,
             status_change: None,
+            processing: None,
         });
     }
     store

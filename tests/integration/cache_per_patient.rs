@@ -49,6 +49,7 @@ pub async fn add_image(mrn: &str, id: uuid::Uuid, image: &[u8]) {
         status: DocumentStatus::Attached,
         scan_status: ScanStatus::Clean,
         status_change: None,
+        processing: None,
     });
     store
         .put_json(&keys::manifest(&mrn), &manifest, Write::IfMatch(read.etag))

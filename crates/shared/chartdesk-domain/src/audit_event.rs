@@ -39,6 +39,13 @@ pub enum AuditAction {
     PatientUnchanged,
     /// The access history of the record was read.
     ReadHistory,
+    /// The processing worker checked a document: previews and text made, verdict clean.
+    Processed,
+    /// The virus scanner found something in a document: it is blocked (records admins read
+    /// these in the audit).
+    VirusFound,
+    /// The stored file was not the file recorded, or could not be processed: never served.
+    ProcessingFailed,
 }
 
 impl AuditAction {
@@ -62,6 +69,9 @@ impl AuditAction {
             AuditAction::Unrestrict => "Lifted the restriction",
             AuditAction::PatientUnchanged => "Saved the demographics unchanged",
             AuditAction::ReadHistory => "Read the access history",
+            AuditAction::Processed => "Checked the document (virus scan, previews, text)",
+            AuditAction::VirusFound => "Blocked a document: a virus was found",
+            AuditAction::ProcessingFailed => "Could not process a document",
         }
     }
 }

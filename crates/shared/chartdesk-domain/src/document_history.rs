@@ -115,6 +115,7 @@ mod tests {
             status,
             scan_status: ScanStatus::Clean,
             status_change: None,
+            processing: None,
         }
     }
 

@@ -35,6 +35,18 @@ pub struct DocumentRow {
     /// Whether a 1600 px JPEG rendition exists (images): the viewer opens it first, quick to
     /// fetch and shown by every web view (a TIFF scan too), with *View original* beside it.
     pub has_optimized: bool,
+    /// Why it is not ready or cannot be opened ("Checking for viruses…", "Processing failed: …").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub status_note: Option<String>,
+    /// "Same file as lab-report-2.pdf, added 03-Dec-2026": flagged, never removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub duplicate_note: Option<String>,
+    /// Pages in the document once the server counted them (a TIFF's pages each have a preview).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub pages: Option<u32>,
 }
 
 /// What the viewing user may do to the rows (decided by the core from their roles).
@@ -97,11 +109,19 @@ pub(crate) fn row(d: &DocumentEntry, may: RowPermissions) -> DocumentRow {
         uploaded_by: d.uploaded_by.clone(),
         stamp: d.stamp.as_ref().map(|s| format!("{} by {}", s.label, s.by)),
         scan_status: d.scan_status,
-        can_open: d.scan_status != ScanStatus::Infected,
+        // Not blocked by anything recorded; the server narrows it by its pending-scan policy.
+        can_open: crate::may_serve(d, true),
         stamp_action,
         can_remove: may.remove,
         has_thumbnail: d.variants.iter().any(|k| k.contains("/thumb/")),
         has_optimized: d.variants.iter().any(|k| k.contains("/optimized/")),
+        status_note: crate::status_note(d),
+        duplicate_note: d
+            .processing
+            .as_ref()
+            .and_then(|p| p.duplicate.as_ref())
+            .map(crate::duplicate_note),
+        pages: d.processing.as_ref().and_then(|p| p.pages),
     }
 }
 
@@ -143,6 +163,7 @@ mod tests {
             status,
             scan_status: scan,
             status_change: None,
+            processing: None,
         }
     }
 

@@ -49,6 +49,51 @@ pub fn thumb(mrn: &Mrn, category: Category, doc_id: Uuid) -> String {
     )
 }
 
+/// Page `page` (1-based) of a multi-page image: page 1 is `optimized`/`thumb` themselves.
+pub fn page_optimized(mrn: &Mrn, category: Category, doc_id: Uuid, page: u32) -> String {
+    if page <= 1 {
+        return optimized(mrn, category, doc_id);
+    }
+    format!(
+        "patients/{mrn}/optimized/docs/{}/{doc_id}-p{page}-q80-1600w.jpg",
+        category.id()
+    )
+}
+
+pub fn page_thumb(mrn: &Mrn, category: Category, doc_id: Uuid, page: u32) -> String {
+    if page <= 1 {
+        return thumb(mrn, category, doc_id);
+    }
+    format!(
+        "patients/{mrn}/thumb/docs/{}/{doc_id}-p{page}-320w.jpg",
+        category.id()
+    )
+}
+
+/// The document's text, page by page (the worker's extraction: text layer or OCR), as JSON.
+pub fn text(mrn: &Mrn, category: Category, doc_id: Uuid) -> String {
+    format!("patients/{mrn}/text/docs/{}/{doc_id}.json", category.id())
+}
+
+/// An original's key read back into its parts (the worker is told keys, not documents). None for
+/// any other key, or one whose parts do not validate.
+pub fn parse_original(key: &str) -> Option<(Mrn, Category, Uuid)> {
+    let rest = key.strip_prefix("patients/")?;
+    let (mrn, rest) = rest.split_once('/')?;
+    let rest = rest.strip_prefix("originals/docs/")?;
+    let (category, file) = rest.split_once('/')?;
+    let (id, ext) = file.rsplit_once('.')?;
+    let category = Category::from_id(category)?;
+    let id = Uuid::parse_str(id).ok()?;
+    let mrn = Mrn::from_stored(mrn).ok()?;
+    // Only the exact key `original` builds: nothing else under the prefix is a document.
+    (original(&mrn, category, id, ext) == key && extension_for_ext(ext)).then_some((mrn, category, id))
+}
+
+fn extension_for_ext(ext: &str) -> bool {
+    ["pdf", "jpg", "png", "tif"].contains(&ext)
+}
+
 /// A ZIP the server wrote for a browser to download: a random id, nothing of the patient's.
 /// The bucket's lifecycle rule removes it within about three days (infra/template.yaml,
 /// `expire-exports`).
@@ -90,6 +135,27 @@ mod tests {
             export_archive(id),
             "exports/00000000-0000-0000-0000-000000000000.zip"
         );
+    }
+
+    #[test]
+    fn an_originals_key_reads_back_into_its_parts_and_nothing_else_does() {
+        let mrn = Mrn::from_stored("10000001").unwrap();
+        let id = Uuid::now_v7();
+        let key = original(&mrn, Category::Radiology, id, "tif");
+        assert_eq!(parse_original(&key), Some((mrn.clone(), Category::Radiology, id)));
+        for other in [
+            manifest(&mrn),
+            optimized(&mrn, Category::Lab, id),
+            text(&mrn, Category::Lab, id),
+            format!("patients/10000001/originals/docs/lab/{id}.exe"),
+            format!("patients/10000001/originals/docs/nope/{id}.pdf"),
+            format!("patients/../originals/docs/lab/{id}.pdf"),
+            format!("patients/10000001/originals/docs/lab/x/{id}.pdf"),
+        ] {
+            assert_eq!(parse_original(&other), None, "{other}");
+        }
+        assert_eq!(page_optimized(&mrn, Category::Lab, id, 1), optimized(&mrn, Category::Lab, id));
+        assert!(page_thumb(&mrn, Category::Lab, id, 3).ends_with("-p3-320w.jpg"));
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub struct DocumentEntry {
     /// when and why, so the history list can say so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_change: Option<StatusChange>,
+    /// What the server's worker found (ARCHITECTURE.md §9); None for entries from before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing: Option<crate::Processing>,
 }
 
 /// Who took a document out of the current record, when, and the reason they gave.
@@ -181,6 +184,31 @@ impl Manifest {
 }
 
 #[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// An attached, clean lab PDF.
+    pub fn entry() -> DocumentEntry {
+        DocumentEntry {
+            id: Uuid::now_v7(),
+            category: Category::Lab,
+            file_name: "scan.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 1,
+            sha256: String::new(),
+            created: OffsetDateTime::UNIX_EPOCH,
+            uploaded_by: "u".into(),
+            variants: vec![],
+            stamp: None,
+            status: DocumentStatus::Attached,
+            scan_status: ScanStatus::Clean,
+            status_change: None,
+            processing: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -199,6 +227,7 @@ mod tests {
             status,
             scan_status: ScanStatus::Clean,
             status_change: None,
+            processing: None,
         }
     }
 

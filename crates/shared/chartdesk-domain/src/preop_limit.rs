@@ -89,6 +89,7 @@ mod tests {
             status: DocumentStatus::Attached,
             scan_status: ScanStatus::Pending,
             status_change: None,
+            processing: None,
         }
     }
 

@@ -65,6 +65,7 @@ mod tests {
             status: DocumentStatus::Attached,
             scan_status: ScanStatus::Clean,
             status_change: None,
+            processing: None,
         }
     }
 

@@ -124,6 +124,8 @@ pub fn entry(
         status: DocumentStatus::Attached,
         scan_status: ScanStatus::Pending,
         status_change: None,
+        // The worker records its outcome here once the original has landed (ARCHITECTURE.md §9).
+        processing: Some(chartdesk_domain::Processing::queued()),
     }
 }
 

@@ -77,6 +77,7 @@ pub fn lab_documents(n: usize) -> (Manifest, Vec<Uuid>) {
             status: DocumentStatus::Attached,
             scan_status: Default::default(),
             status_change: None,
+            processing: None,
         });
     }
     (manifest, ids)

@@ -89,6 +89,7 @@ async fn a_thumbnail_too_large_to_carry_inline_keeps_its_url_and_the_small_one_c
             status: DocumentStatus::Attached,
             scan_status: Default::default(),
             status_change: None,
+            processing: None,
         });
         ids.push(id.to_string());
     }

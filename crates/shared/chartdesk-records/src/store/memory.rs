@@ -256,6 +256,24 @@ impl RecordStore for InMemoryRecordStore {
         }
     }
 
+    async fn download(
+        &self,
+        key: &str,
+        path: &std::path::Path,
+        limit: u64,
+    ) -> Result<Option<String>, StoreError> {
+        match self.object(key) {
+            None => Ok(None),
+            Some(o) if o.body.len() as u64 > limit => Err(StoreError::ChecksumMismatch),
+            Some(o) => {
+                tokio::fs::write(path, &o.body)
+                    .await
+                    .map_err(|_| StoreError::Unreachable)?;
+                Ok(Some(hex::encode(Sha256::digest(&o.body))))
+            }
+        }
+    }
+
     async fn exists(&self, key: &str) -> Result<bool, StoreError> {
         Ok(self.object(key).is_some())
     }

@@ -113,6 +113,15 @@ pub trait RecordStore: Send + Sync {
     /// `ChecksumMismatch` (never read on) when it holds more than `limit` bytes.
     async fn sha256_of(&self, key: &str, limit: u64) -> Result<Option<String>, StoreError>;
 
+    /// The object written to `path`, streamed, and its hex SHA-256 (as `sha256_of`): the
+    /// worker's one read of an original. `None` when missing.
+    async fn download(
+        &self,
+        key: &str,
+        path: &Path,
+        limit: u64,
+    ) -> Result<Option<String>, StoreError>;
+
     async fn exists(&self, key: &str) -> Result<bool, StoreError>;
 
     /// The value of one tag on an object; `None` when the object or the tag is absent.

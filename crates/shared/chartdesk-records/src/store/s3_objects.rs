@@ -36,6 +36,31 @@ impl ObjectStore {
 
     /// Hex SHA-256 of the stored bytes, streamed (see `RecordStore::sha256_of`).
     pub async fn sha256_of(&self, key: &str, limit: u64) -> Result<Option<String>, StoreError> {
+        self.streamed(key, limit, None).await
+    }
+
+    /// The object streamed into a file, hashed on the way (see `RecordStore::download`).
+    pub async fn download(
+        &self,
+        key: &str,
+        path: &std::path::Path,
+        limit: u64,
+    ) -> Result<Option<String>, StoreError> {
+        let file = tokio::fs::File::create(path)
+            .await
+            .map_err(|_| StoreError::Unreachable)?;
+        self.streamed(key, limit, Some(file)).await
+    }
+
+    /// One GET streamed through SHA-256 (and into `file` when given); more than `limit` bytes
+    /// is refused as a mismatch; `None` when missing.
+    async fn streamed(
+        &self,
+        key: &str,
+        limit: u64,
+        mut file: Option<tokio::fs::File>,
+    ) -> Result<Option<String>, StoreError> {
+        use tokio::io::AsyncWriteExt;
         self.watched(async {
             let sent = self
                 .client
@@ -58,6 +83,14 @@ impl ObjectStore {
                     return Err(StoreError::ChecksumMismatch);
                 }
                 hasher.update(&chunk);
+                if let Some(file) = file.as_mut() {
+                    file.write_all(&chunk)
+                        .await
+                        .map_err(|_| StoreError::Unreachable)?;
+                }
+            }
+            if let Some(file) = file.as_mut() {
+                file.flush().await.map_err(|_| StoreError::Unreachable)?;
             }
             Ok(Some(hex::encode(hasher.finalize())))
         })

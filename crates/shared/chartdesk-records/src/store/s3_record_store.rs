@@ -53,6 +53,15 @@ impl RecordStore for ObjectStore {
         ObjectStore::sha256_of(self, key, limit).await
     }
 
+    async fn download(
+        &self,
+        key: &str,
+        path: &std::path::Path,
+        limit: u64,
+    ) -> Result<Option<String>, StoreError> {
+        ObjectStore::download(self, key, path, limit).await
+    }
+
     async fn exists(&self, key: &str) -> Result<bool, StoreError> {
         ObjectStore::exists(self, key).await
     }

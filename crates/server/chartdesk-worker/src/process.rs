@@ -1,0 +1,153 @@
+//! One notice handled: the original found in its record, downloaded once, the pass run, the
+//! outcome recorded. Idempotent by document id: a redelivered notice finds the outcome recorded
+//! and does nothing twice.
+
+use std::sync::Arc;
+
+use chartdesk_domain::{keys, DocumentStatus, Manifest, Mrn, ProcessingState};
+use chartdesk_records::store::RecordStore;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::outcome::{record_failure, record_findings, record_verdict};
+use crate::steps::{pass, Findings, Flow, Job};
+use crate::{Notice, ProcessError, Scanner};
+
+/// A clock passed in (the server's), so recorded times are testable.
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+pub struct WorkerSettings {
+    pub scanner: Scanner,
+    /// The largest original accepted (the upload limit): a larger object is not read.
+    pub max_bytes: u64,
+}
+
+pub struct Worker {
+    store: Arc<dyn RecordStore>,
+    audit: Arc<dyn RecordStore>,
+    clock: Clock,
+    settings: WorkerSettings,
+}
+
+/// What handling one notice came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handled {
+    /// The outcome was recorded in the manifest.
+    Recorded(ProcessingState),
+    /// An earlier delivery recorded it: nothing done.
+    AlreadyDone,
+    /// Not an original of an attached, processable document (a rendition, a manifest, a
+    /// document from before the worker, one detached since): nothing to do.
+    NotOurs,
+}
+
+impl Worker {
+    pub fn new(
+        store: Arc<dyn RecordStore>,
+        audit: Arc<dyn RecordStore>,
+        clock: Clock,
+        settings: WorkerSettings,
+    ) -> Self {
+        Self {
+            store,
+            audit,
+            clock,
+            settings,
+        }
+    }
+
+    pub(crate) fn store(&self) -> &dyn RecordStore {
+        &*self.store
+    }
+
+    pub(crate) fn audit(&self) -> &dyn RecordStore {
+        &*self.audit
+    }
+
+    pub(crate) fn scanner(&self) -> &Scanner {
+        &self.settings.scanner
+    }
+
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        (self.clock)()
+    }
+
+    /// Handles one notice. `last_attempt`: the queue will not deliver it again, so a failure is
+    /// recorded as *processing failed* (never left looking pending, never clean).
+    pub async fn handle(&self, notice: &Notice, last_attempt: bool) -> Result<Handled, ProcessError> {
+        let result = match notice {
+            Notice::Landed { key } => self.process(key).await,
+            Notice::Scanned { key, verdict } => match keys::parse_original(key) {
+                Some((mrn, _, id)) => record_verdict(self, &mrn, id, *verdict).await,
+                None => Ok(Handled::NotOurs),
+            },
+        };
+        match result {
+            Err(e) if last_attempt => {
+                if let Notice::Landed { key } = notice {
+                    if let Some((mrn, _, id)) = keys::parse_original(key) {
+                        tracing::warn!(kind = e.kind(), "processing gave up after its retries");
+                        return record_failure(self, &mrn, id, e.staff_message()).await;
+                    }
+                }
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    async fn process(&self, key: &str) -> Result<Handled, ProcessError> {
+        let Some((mrn, _, id)) = keys::parse_original(key) else {
+            return Ok(Handled::NotOurs);
+        };
+        let manifest = self.manifest(&mrn).await?;
+        let entry = match manifest.documents.iter().find(|d| d.id == id) {
+            None => return Err(ProcessError::NotAttachedYet),
+            Some(e) => e.clone(),
+        };
+        match (&entry.processing, entry.status) {
+            (_, status) if status != DocumentStatus::Attached => return Ok(Handled::NotOurs),
+            (None, _) => return Ok(Handled::NotOurs),
+            (Some(p), _) if p.state != ProcessingState::Queued => return Ok(Handled::AlreadyDone),
+            _ => {}
+        }
+        let scratch = tempfile::tempdir()?;
+        let path = scratch.path().join("original");
+        let limit = self.settings.max_bytes.max(entry.size);
+        let Some(sha256) = self.store.download(key, &path, limit).await? else {
+            return Err(ProcessError::NotAttachedYet);
+        };
+        let job = Job {
+            mrn: mrn.clone(),
+            key: key.to_string(),
+            entry,
+            manifest,
+            path,
+            sha256,
+        };
+        let mut found = Findings::default();
+        for step in pass() {
+            if let Flow::Stop = step.run(self, &job, &mut found).await? {
+                break;
+            }
+        }
+        record_findings(self, &job, found).await
+    }
+
+    async fn manifest(&self, mrn: &Mrn) -> Result<Manifest, ProcessError> {
+        Ok(self
+            .store
+            .get_json::<Manifest>(&keys::manifest(mrn))
+            .await?
+            .map(|v| v.value)
+            .unwrap_or_default())
+    }
+}
+
+/// The id a notice is about, for logs (never a name or an MRN).
+pub fn document_id(notice: &Notice) -> Option<Uuid> {
+    let key = match notice {
+        Notice::Landed { key } | Notice::Scanned { key, .. } => key,
+    };
+    keys::parse_original(key).map(|(_, _, id)| id)
+}

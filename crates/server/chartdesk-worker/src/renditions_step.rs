@@ -1,0 +1,55 @@
+//! Previews made from the original, never taken from the uploader: a 1600 px JPEG and a 320 px
+//! thumbnail of every image page (every page of a TIFF), a first-page thumbnail of a PDF.
+
+use async_trait::async_trait;
+use chartdesk_domain::keys;
+use chartdesk_records::store::object_store::Write;
+use chartdesk_renditions::{render, Limits, Renditions};
+
+use crate::process::Worker;
+use crate::steps::{Findings, Flow, Job, Step};
+use crate::ProcessError;
+
+pub struct MakePreviews;
+
+#[async_trait]
+impl Step for MakePreviews {
+    async fn run(&self, worker: &Worker, job: &Job, found: &mut Findings) -> Result<Flow, ProcessError> {
+        let path = job.path.clone();
+        let content_type = job.entry.content_type.clone();
+        let made: Renditions = tokio::task::spawn_blocking(move || {
+            render(&path, &content_type, &Limits::default())
+        })
+        .await
+        .map_err(|_| ProcessError::Renditions("the preview task stopped".into()))?
+        .map_err(|e| ProcessError::Renditions(e.to_string()))?;
+        let (mrn, category, id) = (&job.mrn, job.entry.category, job.entry.id);
+        found.pages = Some(made.page_count);
+        found.perceptual_hash = made.perceptual_hash;
+        for (i, page) in made.pages.into_iter().enumerate() {
+            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            let preview = keys::page_optimized(mrn, category, id, n);
+            let thumb = keys::page_thumb(mrn, category, id, n);
+            put_jpeg(worker, &preview, page.preview.bytes).await?;
+            put_jpeg(worker, &thumb, page.thumb.bytes).await?;
+            found.variants.extend([preview, thumb]);
+            found.preview_pages = n;
+        }
+        if let Some(thumb) = made.pdf_thumb {
+            let key = keys::thumb(mrn, category, id);
+            put_jpeg(worker, &key, thumb.bytes).await?;
+            found.variants.push(key);
+            found.pdf_thumb = true;
+        }
+        Ok(Flow::Continue)
+    }
+}
+
+/// Renditions are derived data: a redelivery writes the same bytes again.
+async fn put_jpeg(worker: &Worker, key: &str, bytes: Vec<u8>) -> Result<(), ProcessError> {
+    worker
+        .store()
+        .put(key, bytes, "image/jpeg", Write::Overwrite)
+        .await?;
+    Ok(())
+}

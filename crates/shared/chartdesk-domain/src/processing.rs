@@ -1,0 +1,191 @@
+//! What the server's processing worker found in a document (ARCHITECTURE.md §9), recorded in the
+//! manifest beside the entry so a list reads it with the manifest and looks nothing up.
+
+use serde::{Deserialize, Serialize};
+use time::format_description::FormatItem;
+use time::macros::format_description;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{DocumentEntry, ScanStatus};
+
+/// Where the worker is with one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessingState {
+    /// Attached; the worker has not recorded an outcome yet.
+    Queued,
+    /// Checked whole, scanned, previews and text made.
+    Done,
+    /// The worker gave up after its retries: never served.
+    Failed,
+    /// The stored file is not the file recorded (its SHA-256 differs): never served.
+    Corrupted,
+}
+
+/// Why a document is flagged as a duplicate of another in the same record. Never deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateKind {
+    /// The same bytes (the same SHA-256).
+    SameFile,
+    /// A near-identical image (perceptual hash).
+    LooksLike,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Duplicate {
+    pub kind: DuplicateKind,
+    pub of: Uuid,
+    /// The other document's name and date as they stood when the flag was set.
+    pub file_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub added: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Processing {
+    pub state: ProcessingState,
+    /// Pages in the document (TIFF and PDF pages; 1 for other images), once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
+    /// Pages with a 1600 px preview (every page of an image; none for PDFs).
+    #[serde(default)]
+    pub preview_pages: u32,
+    /// Whether a PDF's first-page thumbnail exists.
+    #[serde(default)]
+    pub pdf_thumb: bool,
+    /// Whether the document's text was stored (the text object).
+    #[serde(default)]
+    pub has_text: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perceptual_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate: Option<Duplicate>,
+    /// Staff words for *failed* (no file names, no patient details).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl Processing {
+    pub fn queued() -> Self {
+        Self {
+            state: ProcessingState::Queued,
+            pages: None,
+            preview_pages: 0,
+            pdf_thumb: false,
+            has_text: false,
+            perceptual_hash: None,
+            duplicate: None,
+            message: None,
+        }
+    }
+}
+
+const SHOWN_DATE: &[FormatItem<'static>] = format_description!("[day]-[month repr:short]-[year]");
+
+/// The duplicate flag as staff read it: "Same file as lab-report-2.pdf, added 03-Dec-2026".
+pub fn duplicate_note(duplicate: &Duplicate) -> String {
+    let added = duplicate.added.format(SHOWN_DATE).unwrap_or_default();
+    let name = crate::plain_text(&duplicate.file_name);
+    match duplicate.kind {
+        DuplicateKind::SameFile => format!("Same file as {name}, added {added}"),
+        DuplicateKind::LooksLike => format!("Looks like {name}, added {added}"),
+    }
+}
+
+/// What a list says while a document is not ready, or why it cannot be opened; None when it is
+/// ready. Entries from before the worker (no processing record) read as their scan status says.
+pub fn status_note(entry: &DocumentEntry) -> Option<String> {
+    let Some(processing) = &entry.processing else {
+        return match entry.scan_status {
+            ScanStatus::Infected => Some(INFECTED.to_string()),
+            _ => None,
+        };
+    };
+    match (processing.state, entry.scan_status) {
+        (_, ScanStatus::Infected) => Some(INFECTED.to_string()),
+        (ProcessingState::Corrupted, _) => Some(
+            "The stored file is not the file that was sent: it cannot be opened. Upload it again."
+                .to_string(),
+        ),
+        (ProcessingState::Failed, _) => Some(match &processing.message {
+            Some(why) => format!("Processing failed: {why}"),
+            None => "Processing failed: the file could not be checked".to_string(),
+        }),
+        (ProcessingState::Queued, ScanStatus::Pending) => Some("Checking for viruses…".to_string()),
+        (ProcessingState::Queued, _) => Some("Preparing preview…".to_string()),
+        (ProcessingState::Done, ScanStatus::Pending) => Some("Checking for viruses…".to_string()),
+        (ProcessingState::Done, ScanStatus::Clean) => None,
+    }
+}
+
+const INFECTED: &str = "Blocked: a virus was found in this file. Records admins have been told.";
+
+/// Whether the file may be handed out at all: clean, and (for a processed entry) checked whole.
+/// `open_pending` is the legacy allowance for entries from before the worker.
+pub fn may_serve(entry: &DocumentEntry, open_pending: bool) -> bool {
+    match (&entry.processing, entry.scan_status) {
+        (_, ScanStatus::Infected) => false,
+        (Some(p), _) if matches!(p.state, ProcessingState::Failed | ProcessingState::Corrupted) => {
+            false
+        }
+        (_, ScanStatus::Clean) => true,
+        (_, ScanStatus::Pending) => open_pending,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::tests_support::entry;
+
+    #[test]
+    fn a_queued_document_says_it_is_being_checked_and_is_not_served() {
+        let mut e = entry();
+        e.scan_status = ScanStatus::Pending;
+        e.processing = Some(Processing::queued());
+        assert_eq!(status_note(&e).as_deref(), Some("Checking for viruses…"));
+        assert!(!may_serve(&e, false));
+    }
+
+    #[test]
+    fn failed_and_corrupted_documents_are_never_served_even_when_pending_may_be() {
+        for state in [ProcessingState::Failed, ProcessingState::Corrupted] {
+            let mut e = entry();
+            e.scan_status = ScanStatus::Clean;
+            e.processing = Some(Processing {
+                state,
+                ..Processing::queued()
+            });
+            assert!(!may_serve(&e, true), "{state:?}");
+            assert!(status_note(&e).is_some());
+        }
+    }
+
+    #[test]
+    fn an_infected_document_is_blocked_whatever_else_is_recorded() {
+        let mut e = entry();
+        e.scan_status = ScanStatus::Infected;
+        e.processing = Some(Processing {
+            state: ProcessingState::Done,
+            ..Processing::queued()
+        });
+        assert!(!may_serve(&e, true));
+        assert!(status_note(&e).is_some_and(|n| n.starts_with("Blocked")));
+    }
+
+    #[test]
+    fn a_duplicate_is_named_with_the_other_files_name_and_date() {
+        let d = Duplicate {
+            kind: DuplicateKind::SameFile,
+            of: Uuid::nil(),
+            file_name: "lab-report-2.pdf".into(),
+            added: time::macros::datetime!(2026-12-03 10:00 UTC),
+        };
+        assert_eq!(
+            duplicate_note(&d),
+            "Same file as lab-report-2.pdf, added 03-Dec-2026"
+        );
+    }
+}
