@@ -107,3 +107,55 @@ pub(crate) fn read_capped(
     bytes.truncate(usize::try_from(max_bytes).unwrap_or(usize::MAX));
     Ok((String::from_utf8_lossy(&bytes).into_owned(), cut))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tool_still_running_when_the_budget_ends_is_killed() {
+        let dir = tempfile::tempdir().unwrap();
+        let budget = Budget::new(Duration::from_millis(200));
+        let started = Instant::now();
+        let outcome = run("sleep", &["60".as_ref()], dir.path(), None, &budget);
+        assert!(
+            matches!(outcome, Err(TextError::TimedOut(_))),
+            "{outcome:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the call returned without waiting for the tool to finish"
+        );
+    }
+
+    #[test]
+    fn a_missing_tool_is_named_not_reported_as_a_bad_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let budget = Budget::new(Duration::from_secs(5));
+        let outcome = run("chartdesk-no-such-tool", &[], dir.path(), None, &budget);
+        assert!(
+            matches!(
+                outcome,
+                Err(TextError::ToolMissing {
+                    tool: "chartdesk-no-such-tool"
+                })
+            ),
+            "{outcome:?}"
+        );
+    }
+
+    #[test]
+    fn output_past_the_cap_is_cut_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        std::fs::write(&path, "abcdef").unwrap();
+        assert_eq!(
+            read_capped(&path, 4, "test").unwrap(),
+            ("abcd".into(), true)
+        );
+        assert_eq!(
+            read_capped(&path, 6, "test").unwrap(),
+            ("abcdef".into(), false)
+        );
+    }
+}

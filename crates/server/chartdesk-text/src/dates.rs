@@ -46,7 +46,11 @@ pub(crate) fn dates_in(text: &str) -> Vec<(Range<usize>, Date)> {
             } else {
                 let name = found.name("nhs_m")?.as_str();
                 let month = MONTHS.iter().position(|m| name.starts_with(m))? + 1;
-                (number("nhs_y")?, u16::try_from(month).ok()?, number("nhs_d")?)
+                (
+                    number("nhs_y")?,
+                    u16::try_from(month).ok()?,
+                    number("nhs_d")?,
+                )
             };
             let date = Date {
                 year,
@@ -61,7 +65,8 @@ pub(crate) fn dates_in(text: &str) -> Vec<(Range<usize>, Date)> {
 
 impl Date {
     fn is_valid(&self) -> bool {
-        let leap = self.year % 4 == 0 && (self.year % 100 != 0 || self.year % 400 == 0);
+        let y = self.year;
+        let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
         let days = match self.month {
             2 if leap => 29,
             2 => 28,

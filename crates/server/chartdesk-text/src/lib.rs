@@ -71,7 +71,11 @@ impl Default for Limits {
 
 /// Reads the text of the file at `path` (ours, already downloaded), of the checked
 /// `content_type`: `application/pdf`, `image/jpeg`, `image/png` or `image/tiff`.
-pub fn extract(path: &Path, content_type: &str, limits: &Limits) -> Result<DocumentText, TextError> {
+pub fn extract(
+    path: &Path,
+    content_type: &str,
+    limits: &Limits,
+) -> Result<DocumentText, TextError> {
     enum Kind {
         Pdf,
         Image,

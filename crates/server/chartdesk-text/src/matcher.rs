@@ -178,14 +178,20 @@ mod tests {
     fn a_word_matches_whole_or_as_the_start_of_a_word_only() {
         assert!(matches_field("Potassium result", "potassium"));
         assert!(matches_field("Potassium result", "pota"));
-        assert!(!matches_field("Potassium result", "tassium"), "not mid-word");
+        assert!(
+            !matches_field("Potassium result", "tassium"),
+            "not mid-word"
+        );
     }
 
     #[test]
     fn case_and_accents_are_ignored_on_both_sides() {
         assert!(matches_field("Réne ZOË", "rene zoe"));
         assert!(matches_field("Rene Zoe", "RÉNÉ"));
-        assert!(matches_field("ﬁbrosis", "fib"), "a ligature reads as its letters");
+        assert!(
+            matches_field("ﬁbrosis", "fib"),
+            "a ligature reads as its letters"
+        );
     }
 
     #[test]
@@ -213,20 +219,31 @@ mod tests {
     fn a_date_query_does_not_match_its_parts_scattered_apart() {
         let text = document(&["dec 3, ref 2026"]);
         assert_eq!(find(&text, "03-Dec-2026"), None);
-        assert_eq!(find(&text, "dec 2026"), Some(Found { page: 1 }), "as words they do");
+        assert_eq!(
+            find(&text, "dec 2026"),
+            Some(Found { page: 1 }),
+            "as words they do"
+        );
     }
 
     #[test]
     fn the_page_with_all_the_words_is_the_one_reported() {
         let text = document(&["Cover sheet", "Potassium 4.1", "Potassium 5.9 raised"]);
         assert_eq!(find(&text, "potassium raised"), Some(Found { page: 3 }));
-        assert_eq!(find(&text, "potassium"), Some(Found { page: 2 }), "the first");
+        assert_eq!(
+            find(&text, "potassium"),
+            Some(Found { page: 2 }),
+            "the first"
+        );
     }
 
     #[test]
     fn words_spread_over_pages_match_at_the_page_holding_most() {
         let text = document(&["cover", "potassium sodium", "raised"]);
-        assert_eq!(find(&text, "raised sodium potassium"), Some(Found { page: 2 }));
+        assert_eq!(
+            find(&text, "raised sodium potassium"),
+            Some(Found { page: 2 })
+        );
         assert_eq!(find(&text, "raised calcium"), None);
     }
 

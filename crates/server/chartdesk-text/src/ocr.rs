@@ -15,7 +15,12 @@ pub(crate) fn extract_image(
     limits: &Limits,
     budget: &Budget,
 ) -> Result<DocumentText, TextError> {
-    let (pages, cut) = ocr(image, work, output_cap(limits, limits.ocr_max_pages), budget)?;
+    let (pages, cut) = ocr(
+        image,
+        work,
+        output_cap(limits, limits.ocr_max_pages),
+        budget,
+    )?;
     let page_count = u32::try_from(pages.len()).unwrap_or(u32::MAX);
     let keep = limits.ocr_max_pages.min(limits.max_pages);
     let pages: Vec<PageText> = pages
@@ -42,7 +47,12 @@ pub(crate) fn ocr(
     budget: &Budget,
 ) -> Result<(Vec<String>, bool), TextError> {
     let out = work.join("ocr.txt");
-    let args = [image.as_os_str(), "stdout".as_ref(), "-l".as_ref(), "eng".as_ref()];
+    let args = [
+        image.as_os_str(),
+        "stdout".as_ref(),
+        "-l".as_ref(),
+        "eng".as_ref(),
+    ];
     if !run("tesseract", &args, work, Some(&out), budget)? {
         return Err(TextError::Unreadable { kind: "image" });
     }
@@ -53,6 +63,8 @@ pub(crate) fn ocr(
 /// How much of a tool's output to read for `pages` pages: a little over each page's cap, so a
 /// page is cut by `tidy` (and marked truncated) rather than its followers lost unseen.
 pub(crate) fn output_cap(limits: &Limits, pages: u32) -> u64 {
-    let per_page = u64::try_from(limits.max_page_bytes).unwrap_or(u64::MAX).saturating_add(1);
+    let per_page = u64::try_from(limits.max_page_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
     per_page.saturating_mul(u64::from(pages.max(1)))
 }

@@ -150,7 +150,12 @@ fn ocr_page(
     if !run("pdftoppm", &args, work, None, budget)? {
         return Err(UNREADABLE);
     }
-    let (texts, cut) = ocr(&base.with_extension("png"), work, output_cap(limits, 1), budget)?;
+    let (texts, cut) = ocr(
+        &base.with_extension("png"),
+        work,
+        output_cap(limits, 1),
+        budget,
+    )?;
     Ok((texts.join("\n"), cut))
 }
 
