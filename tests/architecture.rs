@@ -19,6 +19,8 @@ const SHARED_LEAVES: [&str; 4] = [
 const CLIENT_CORE: &str = "chartdesk";
 const DESKTOP_SHELL: &str = "chartdesk-desktop";
 const SERVER: &str = "chartdesk-server";
+/// The server tier's libraries beside the server: steps of document processing.
+const SERVER_LIBS: [&str; 1] = ["chartdesk-text"];
 /// Tools: the test kit (tests and benches only) and the bench floor.
 const TOOLS: [&str; 2] = ["chartdesk-testkit", "chartdesk-hello-window"];
 
@@ -156,19 +158,34 @@ fn the_wire_contract_links_the_domain_alone() {
 #[test]
 fn the_server_links_no_keychain_no_sqlite_no_tauri_and_no_client_core() {
     let graph = Graph::load();
-    let links = graph.links(SERVER);
-    let bad = forbidden(
-        &links,
-        &[
-            "keyring",
-            "rusqlite",
-            "libsqlite3-sys",
-            "tauri",
-            CLIENT_CORE,
-            DESKTOP_SHELL,
-        ],
+    for server in std::iter::once(SERVER).chain(SERVER_LIBS) {
+        let links = graph.links(server);
+        let bad = forbidden(
+            &links,
+            &[
+                "keyring",
+                "rusqlite",
+                "libsqlite3-sys",
+                "tauri",
+                CLIENT_CORE,
+                DESKTOP_SHELL,
+            ],
+        );
+        assert!(bad.is_empty(), "{server} (the records server's tier) links {bad:?}");
+    }
+}
+
+#[test]
+fn the_text_crate_links_no_crate_of_ours_and_no_aws_sdk() {
+    let graph = Graph::load();
+    let links = graph.links("chartdesk-text");
+    let ours = graph.our_links("chartdesk-text");
+    assert!(ours.is_empty(), "chartdesk-text links {ours:?}");
+    let sdk: Vec<&String> = links.iter().filter(|d| d.starts_with("aws-")).collect();
+    assert!(
+        sdk.is_empty(),
+        "chartdesk-text reads local files only, so it builds and tests without the AWS SDK: {sdk:?}"
     );
-    assert!(bad.is_empty(), "the records server links {bad:?}");
 }
 
 #[test]
@@ -199,6 +216,7 @@ fn every_package_of_ours_is_placed_in_a_tier() {
         .iter()
         .copied()
         .chain([CLIENT_CORE, DESKTOP_SHELL, SERVER])
+        .chain(SERVER_LIBS)
         .chain(TOOLS)
         .collect();
     let unplaced: Vec<&String> = graph
