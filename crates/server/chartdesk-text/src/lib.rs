@@ -79,10 +79,12 @@ pub fn extract(
     enum Kind {
         Pdf,
         Image,
+        Tiff,
     }
     let kind = match content_type {
         "application/pdf" => Kind::Pdf,
-        "image/jpeg" | "image/png" | "image/tiff" => Kind::Image,
+        "image/jpeg" | "image/png" => Kind::Image,
+        "image/tiff" => Kind::Tiff,
         _ => return Err(TextError::Unsupported),
     };
     let work = tempfile::Builder::new()
@@ -96,7 +98,8 @@ pub fn extract(
     let budget = Budget::new(limits.timeout);
     let mut text = match kind {
         Kind::Pdf => pdf::extract(&file, work.path(), limits, &budget)?,
-        Kind::Image => ocr::extract_image(&file, work.path(), limits, &budget)?,
+        Kind::Image => ocr::extract_image(&file, work.path(), limits, &budget, false)?,
+        Kind::Tiff => ocr::extract_image(&file, work.path(), limits, &budget, true)?,
     };
     for page in &mut text.pages {
         text.truncated |= tidy(&mut page.text, limits.max_page_bytes);

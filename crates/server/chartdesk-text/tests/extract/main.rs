@@ -152,3 +152,22 @@ fn a_spent_time_budget_stops_the_work_with_a_plain_error() {
     let err = extract(&path, "application/pdf", &limits).unwrap_err();
     assert!(matches!(err, TextError::TimedOut(_)), "{err:?}");
 }
+
+#[test]
+fn tiff_pages_past_the_ocr_limit_are_not_read_and_the_text_says_so() {
+    let files = Files::new();
+    let first = files.picture_of(&["Consent form"]);
+    let second = files.picture_of(&["Anaesthetic chart"]);
+    let third = files.picture_of(&["Recovery observations"]);
+    let path = files.write("scan.tif", &tiff(&[&first, &second, &third]));
+    let limits = Limits {
+        ocr_max_pages: 2,
+        ..Limits::default()
+    };
+    let text = extract(&path, "image/tiff", &limits).unwrap();
+    assert_eq!(text.page_count, 3, "counted from the file, not read");
+    assert_eq!(text.pages.len(), 2);
+    assert!(text.truncated);
+    assert_eq!(find(&text, "anaesthetic"), Some(Found { page: 2 }));
+    assert_eq!(find(&text, "recovery"), None);
+}
