@@ -40,11 +40,13 @@ pub struct PageText {
 pub struct DocumentText {
     /// The pages read, in order: every page up to the limits, empty text included.
     pub pages: Vec<PageText>,
-    /// Pages in the file (for an image, the pages tesseract read).
+    /// Pages in the file: a PDF's from poppler, a TIFF's from its directories, otherwise the
+    /// pages tesseract read.
     pub page_count: u32,
-    /// True when the limits stopped the work: pages beyond `max_pages`, image-only pages beyond
-    /// `ocr_max_pages` or past the time budget (kept as their text layer, however thin), or a
-    /// page's text cut at `max_page_bytes`.
+    /// True when the limits stopped the work: pages beyond `max_pages`; a PDF's image-only pages
+    /// beyond `ocr_max_pages` or past the time budget (kept as their text layer, however thin);
+    /// a TIFF's pages beyond `ocr_max_pages` or past the budget (left out); or a page's text cut
+    /// at `max_page_bytes`.
     pub truncated: bool,
 }
 
