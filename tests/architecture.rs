@@ -171,7 +171,10 @@ fn the_server_links_no_keychain_no_sqlite_no_tauri_and_no_client_core() {
                 DESKTOP_SHELL,
             ],
         );
-        assert!(bad.is_empty(), "{server} (the records server's tier) links {bad:?}");
+        assert!(
+            bad.is_empty(),
+            "{server} (the records server's tier) links {bad:?}"
+        );
     }
 }
 

@@ -40,11 +40,13 @@ pub struct PageText {
 pub struct DocumentText {
     /// The pages read, in order: every page up to the limits, empty text included.
     pub pages: Vec<PageText>,
-    /// Pages in the file (for an image, the pages tesseract read).
+    /// Pages in the file: a PDF's from poppler, a TIFF's from its directories, otherwise the
+    /// pages tesseract read.
     pub page_count: u32,
-    /// True when the limits stopped the work: pages beyond `max_pages`, image-only pages beyond
-    /// `ocr_max_pages` or past the time budget (kept as their text layer, however thin), or a
-    /// page's text cut at `max_page_bytes`.
+    /// True when the limits stopped the work: pages beyond `max_pages`; a PDF's image-only pages
+    /// beyond `ocr_max_pages` or past the time budget (kept as their text layer, however thin);
+    /// a TIFF's pages beyond `ocr_max_pages` or past the budget (left out); or a page's text cut
+    /// at `max_page_bytes`.
     pub truncated: bool,
 }
 
@@ -79,10 +81,12 @@ pub fn extract(
     enum Kind {
         Pdf,
         Image,
+        Tiff,
     }
     let kind = match content_type {
         "application/pdf" => Kind::Pdf,
-        "image/jpeg" | "image/png" | "image/tiff" => Kind::Image,
+        "image/jpeg" | "image/png" => Kind::Image,
+        "image/tiff" => Kind::Tiff,
         _ => return Err(TextError::Unsupported),
     };
     let work = tempfile::Builder::new()
@@ -96,7 +100,8 @@ pub fn extract(
     let budget = Budget::new(limits.timeout);
     let mut text = match kind {
         Kind::Pdf => pdf::extract(&file, work.path(), limits, &budget)?,
-        Kind::Image => ocr::extract_image(&file, work.path(), limits, &budget)?,
+        Kind::Image => ocr::extract_image(&file, work.path(), limits, &budget, false)?,
+        Kind::Tiff => ocr::extract_image(&file, work.path(), limits, &budget, true)?,
     };
     for page in &mut text.pages {
         text.truncated |= tidy(&mut page.text, limits.max_page_bytes);

@@ -150,12 +150,8 @@ fn ocr_page(
     if !run("pdftoppm", &args, work, None, budget)? {
         return Err(UNREADABLE);
     }
-    let (texts, cut) = ocr(
-        &base.with_extension("png"),
-        work,
-        output_cap(limits, 1),
-        budget,
-    )?;
+    let png = base.with_extension("png");
+    let (texts, cut) = ocr(&png, work, output_cap(limits, 1), budget, &[])?;
     Ok((texts.join("\n"), cut))
 }
 

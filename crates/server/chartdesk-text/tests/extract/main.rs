@@ -69,13 +69,18 @@ fn a_png_of_typed_words_is_read_by_ocr() {
     );
 }
 
-#[test]
-fn every_page_of_a_multi_page_tiff_is_read_and_numbered() {
-    let files = Files::new();
+/// A 3-page TIFF of typed words: "Consent form", "Anaesthetic chart", "Recovery observations".
+fn three_page_scan(files: &Files) -> std::path::PathBuf {
     let first = files.picture_of(&["Consent form"]);
     let second = files.picture_of(&["Anaesthetic chart"]);
     let third = files.picture_of(&["Recovery observations"]);
-    let path = files.write("scan.tif", &tiff(&[&first, &second, &third]));
+    files.write("scan.tif", &tiff(&[&first, &second, &third]))
+}
+
+#[test]
+fn every_page_of_a_multi_page_tiff_is_read_and_numbered() {
+    let files = Files::new();
+    let path = three_page_scan(&files);
     let text = extract(&path, "image/tiff", &Limits::default()).unwrap();
     assert_eq!(text.page_count, 3, "tesseract reads every page of the TIFF");
     assert_eq!(find(&text, "consent"), Some(Found { page: 1 }));
@@ -151,4 +156,20 @@ fn a_spent_time_budget_stops_the_work_with_a_plain_error() {
     };
     let err = extract(&path, "application/pdf", &limits).unwrap_err();
     assert!(matches!(err, TextError::TimedOut(_)), "{err:?}");
+}
+
+#[test]
+fn tiff_pages_past_the_ocr_limit_are_not_read_and_the_text_says_so() {
+    let files = Files::new();
+    let path = three_page_scan(&files);
+    let limits = Limits {
+        ocr_max_pages: 2,
+        ..Limits::default()
+    };
+    let text = extract(&path, "image/tiff", &limits).unwrap();
+    assert_eq!(text.page_count, 3, "counted from the file, not read");
+    assert_eq!(text.pages.len(), 2);
+    assert!(text.truncated);
+    assert_eq!(find(&text, "anaesthetic"), Some(Found { page: 2 }));
+    assert_eq!(find(&text, "recovery"), None);
 }
