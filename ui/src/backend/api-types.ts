@@ -122,7 +122,19 @@ has_thumbnail: boolean,
  * Whether a 1600 px JPEG rendition exists (images): the viewer opens it first, quick to
  * fetch and shown by every web view (a TIFF scan too), with *View original* beside it.
  */
-has_optimized: boolean, };
+has_optimized: boolean, 
+/**
+ * Why it is not ready or cannot be opened ("Checking for viruses…", "Processing failed: …").
+ */
+status_note?: string, 
+/**
+ * "Same file as lab-report-2.pdf, added 03-Dec-2026": flagged, never removed.
+ */
+duplicate_note?: string, 
+/**
+ * Pages in the document once the server counted them (a TIFF's pages each have a preview).
+ */
+pages?: number, };
 
 export type HistoryStatus = "replaced" | "detached" | "deleted";
 
@@ -164,9 +176,21 @@ has_thumbnail: boolean,
  * Whether a 1600 px JPEG rendition exists (images): the viewer opens it first, quick to
  * fetch and shown by every web view (a TIFF scan too), with *View original* beside it.
  */
-has_optimized: boolean, };
+has_optimized: boolean, 
+/**
+ * Why it is not ready or cannot be opened ("Checking for viruses…", "Processing failed: …").
+ */
+status_note?: string, 
+/**
+ * "Same file as lab-report-2.pdf, added 03-Dec-2026": flagged, never removed.
+ */
+duplicate_note?: string, 
+/**
+ * Pages in the document once the server counted them (a TIFF's pages each have a preview).
+ */
+pages?: number, };
 
-export type AuditAction = "find" | "list" | "thumbnails" | "view" | "stamp" | "detach" | "delete" | "upload" | "export" | "break_glass" | "patient_change" | "replace" | "asked_restricted" | "restrict" | "unrestrict" | "patient_unchanged" | "read_history";
+export type AuditAction = "find" | "list" | "thumbnails" | "view" | "stamp" | "detach" | "delete" | "upload" | "export" | "break_glass" | "patient_change" | "replace" | "asked_restricted" | "restrict" | "unrestrict" | "patient_unchanged" | "read_history" | "processed" | "virus_found" | "processing_failed";
 
 export type AuditEvent = { 
 /**
@@ -351,7 +375,19 @@ has_thumbnail: boolean,
  * Whether a 1600 px JPEG rendition exists (images): the viewer opens it first, quick to
  * fetch and shown by every web view (a TIFF scan too), with *View original* beside it.
  */
-has_optimized: boolean, };
+has_optimized: boolean, 
+/**
+ * Why it is not ready or cannot be opened ("Checking for viruses…", "Processing failed: …").
+ */
+status_note?: string, 
+/**
+ * "Same file as lab-report-2.pdf, added 03-Dec-2026": flagged, never removed.
+ */
+duplicate_note?: string, 
+/**
+ * Pages in the document once the server counted them (a TIFF's pages each have a preview).
+ */
+pages?: number, };
 
 export type DocumentList = { rows: Array<ListedDocument>, 
 /**

@@ -70,8 +70,7 @@ pub(crate) fn shrunk_jpeg(
         return None;
     }
     let wanted = |side: u32| {
-        u16::try_from((u64::from(side) * u64::from(PREVIEW_WIDTH)).div_ceil(u64::from(shown)))
-            .ok()
+        u16::try_from((u64::from(side) * u64::from(PREVIEW_WIDTH)).div_ceil(u64::from(shown))).ok()
     };
     let mut decoder = jpeg_decoder::Decoder::new(BufReader::new(File::open(path).ok()?));
     decoder.read_info().ok()?;

@@ -24,7 +24,10 @@ pub async fn scan_file(addr: &str, path: &Path) -> Result<Verdict, ProcessError>
 async fn instream(addr: &str, path: &Path) -> Result<String, ProcessError> {
     let unreachable = |e: std::io::Error| ProcessError::Scanner(format!("clamd: {}", e.kind()));
     let mut socket = TcpStream::connect(addr).await.map_err(unreachable)?;
-    socket.write_all(b"zINSTREAM\0").await.map_err(unreachable)?;
+    socket
+        .write_all(b"zINSTREAM\0")
+        .await
+        .map_err(unreachable)?;
     let mut file = tokio::fs::File::open(path).await?;
     let mut buf = vec![0u8; CHUNK];
     loop {
@@ -33,10 +36,16 @@ async fn instream(addr: &str, path: &Path) -> Result<String, ProcessError> {
             break;
         }
         let len = u32::try_from(n).map_err(|_| ProcessError::Scanner("chunk too large".into()))?;
-        socket.write_all(&len.to_be_bytes()).await.map_err(unreachable)?;
+        socket
+            .write_all(&len.to_be_bytes())
+            .await
+            .map_err(unreachable)?;
         socket.write_all(&buf[..n]).await.map_err(unreachable)?;
     }
-    socket.write_all(&0u32.to_be_bytes()).await.map_err(unreachable)?;
+    socket
+        .write_all(&0u32.to_be_bytes())
+        .await
+        .map_err(unreachable)?;
     let mut answer = Vec::new();
     socket.read_to_end(&mut answer).await.map_err(unreachable)?;
     Ok(String::from_utf8_lossy(&answer)

@@ -2,7 +2,7 @@
 //! (perceptual hash). Flagged on the newer document, never deleted.
 
 use async_trait::async_trait;
-use chartdesk_domain::{Duplicate, DuplicateKind, DocumentEntry, DocumentStatus};
+use chartdesk_domain::{DocumentEntry, DocumentStatus, Duplicate, DuplicateKind};
 
 use crate::process::Worker;
 use crate::steps::{Findings, Flow, Job, Step};

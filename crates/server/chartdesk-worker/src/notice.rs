@@ -45,7 +45,11 @@ pub fn notices(body: &str, bucket: &str) -> Vec<Notice> {
             value
                 .pointer("/detail/object/key")
                 .and_then(Value::as_str)
-                .map(|key| vec![Notice::Landed { key: s3_event_key(key) }])
+                .map(|key| {
+                    vec![Notice::Landed {
+                        key: s3_event_key(key),
+                    }]
+                })
                 .unwrap_or_default()
         }
         Some("GuardDuty Malware Protection Object Scan Result")
@@ -82,14 +86,18 @@ fn s3_event_key(key: &str) -> String {
 mod tests {
     use super::*;
 
-    const KEY: &str = "patients/10000001/originals/docs/lab/0190a0c4-0000-7000-8000-000000000001.pdf";
+    const KEY: &str =
+        "patients/10000001/originals/docs/lab/0190a0c4-0000-7000-8000-000000000001.pdf";
 
     #[test]
     fn an_s3_notification_record_names_the_object_created() {
         let body = format!(
             r#"{{"Records":[{{"eventName":"ObjectCreated:Put","s3":{{"bucket":{{"name":"records"}},"object":{{"key":"{KEY}","size":5}}}}}}]}}"#
         );
-        assert_eq!(notices(&body, "records"), vec![Notice::Landed { key: KEY.into() }]);
+        assert_eq!(
+            notices(&body, "records"),
+            vec![Notice::Landed { key: KEY.into() }]
+        );
         assert!(notices(&body, "another-bucket").is_empty());
     }
 
@@ -98,7 +106,10 @@ mod tests {
         let body = format!(
             r#"{{"detail-type":"Object Created","source":"aws.s3","detail":{{"bucket":{{"name":"records"}},"object":{{"key":"{KEY}"}}}}}}"#
         );
-        assert_eq!(notices(&body, "records"), vec![Notice::Landed { key: KEY.into() }]);
+        assert_eq!(
+            notices(&body, "records"),
+            vec![Notice::Landed { key: KEY.into() }]
+        );
     }
 
     #[test]
@@ -117,7 +128,11 @@ mod tests {
 
     #[test]
     fn test_events_deletions_and_garbage_say_nothing() {
-        assert!(notices(r#"{"Service":"Amazon S3","Event":"s3:TestEvent"}"#, "records").is_empty());
+        assert!(notices(
+            r#"{"Service":"Amazon S3","Event":"s3:TestEvent"}"#,
+            "records"
+        )
+        .is_empty());
         assert!(notices("not json", "records").is_empty());
         let deleted = format!(
             r#"{{"Records":[{{"eventName":"ObjectRemoved:Delete","s3":{{"bucket":{{"name":"records"}},"object":{{"key":"{KEY}"}}}}}}]}}"#

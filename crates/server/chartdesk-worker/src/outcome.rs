@@ -168,6 +168,14 @@ async fn audit_system(
     id: Uuid,
     action: AuditAction,
 ) -> Result<(), ProcessError> {
-    audit::record(worker.audit(), worker.now(), SYSTEM_ACTOR, action, mrn, Some(id)).await?;
+    audit::record(
+        worker.audit(),
+        worker.now(),
+        SYSTEM_ACTOR,
+        action,
+        mrn,
+        Some(id),
+    )
+    .await?;
     Ok(())
 }

@@ -74,7 +74,11 @@ impl Worker {
 
     /// Handles one notice. `last_attempt`: the queue will not deliver it again, so a failure is
     /// recorded as *processing failed* (never left looking pending, never clean).
-    pub async fn handle(&self, notice: &Notice, last_attempt: bool) -> Result<Handled, ProcessError> {
+    pub async fn handle(
+        &self,
+        notice: &Notice,
+        last_attempt: bool,
+    ) -> Result<Handled, ProcessError> {
         let result = match notice {
             Notice::Landed { key } => self.process(key).await,
             Notice::Scanned { key, verdict } => match keys::parse_original(key) {

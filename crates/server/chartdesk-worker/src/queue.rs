@@ -37,7 +37,10 @@ pub async fn run(worker: Arc<Worker>, sqs: Client, settings: QueueSettings) {
         let messages = match received {
             Ok(out) => out.messages.unwrap_or_default(),
             Err(_) => {
-                tracing::warn!(kind = "queue_unreachable", "the processing queue did not answer");
+                tracing::warn!(
+                    kind = "queue_unreachable",
+                    "the processing queue did not answer"
+                );
                 tokio::time::sleep(Duration::from_secs(2)).await;
                 continue;
             }
@@ -73,7 +76,10 @@ pub async fn run(worker: Arc<Worker>, sqs: Client, settings: QueueSettings) {
                     .map_err(|_| ())
             };
             if answered.is_err() {
-                tracing::warn!(kind = "queue_unreachable", "a processed notice was not acknowledged");
+                tracing::warn!(
+                    kind = "queue_unreachable",
+                    "a processed notice was not acknowledged"
+                );
             }
         }
     }

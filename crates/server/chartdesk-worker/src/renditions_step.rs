@@ -14,15 +14,19 @@ pub struct MakePreviews;
 
 #[async_trait]
 impl Step for MakePreviews {
-    async fn run(&self, worker: &Worker, job: &Job, found: &mut Findings) -> Result<Flow, ProcessError> {
+    async fn run(
+        &self,
+        worker: &Worker,
+        job: &Job,
+        found: &mut Findings,
+    ) -> Result<Flow, ProcessError> {
         let path = job.path.clone();
         let content_type = job.entry.content_type.clone();
-        let made: Renditions = tokio::task::spawn_blocking(move || {
-            render(&path, &content_type, &Limits::default())
-        })
-        .await
-        .map_err(|_| ProcessError::Renditions("the preview task stopped".into()))?
-        .map_err(|e| ProcessError::Renditions(e.to_string()))?;
+        let made: Renditions =
+            tokio::task::spawn_blocking(move || render(&path, &content_type, &Limits::default()))
+                .await
+                .map_err(|_| ProcessError::Renditions("the preview task stopped".into()))?
+                .map_err(|e| ProcessError::Renditions(e.to_string()))?;
         let (mrn, category, id) = (&job.mrn, job.entry.category, job.entry.id);
         found.pages = Some(made.page_count);
         found.perceptual_hash = made.perceptual_hash;

@@ -36,7 +36,9 @@ pub const GUARDDUTY_TAG: &str = "GuardDutyMalwareScanStatus";
 #[derive(Debug, Clone)]
 pub enum Scanner {
     /// clamd's INSTREAM over TCP (`host:port`).
-    ClamAv { addr: String },
+    ClamAv {
+        addr: String,
+    },
     GuardDuty,
 }
 

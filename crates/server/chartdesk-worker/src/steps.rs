@@ -45,8 +45,12 @@ pub enum Flow {
 
 #[async_trait]
 pub trait Step: Send + Sync {
-    async fn run(&self, worker: &Worker, job: &Job, found: &mut Findings)
-        -> Result<Flow, ProcessError>;
+    async fn run(
+        &self,
+        worker: &Worker,
+        job: &Job,
+        found: &mut Findings,
+    ) -> Result<Flow, ProcessError>;
 }
 
 /// The pass, in order.
@@ -79,7 +83,12 @@ struct ScanForViruses;
 
 #[async_trait]
 impl Step for ScanForViruses {
-    async fn run(&self, worker: &Worker, job: &Job, found: &mut Findings) -> Result<Flow, ProcessError> {
+    async fn run(
+        &self,
+        worker: &Worker,
+        job: &Job,
+        found: &mut Findings,
+    ) -> Result<Flow, ProcessError> {
         let verdict = worker
             .scanner()
             .verdict(worker.store(), &job.key, &job.path)

@@ -15,14 +15,18 @@ pub struct ReadText;
 
 #[async_trait]
 impl Step for ReadText {
-    async fn run(&self, worker: &Worker, job: &Job, found: &mut Findings) -> Result<Flow, ProcessError> {
+    async fn run(
+        &self,
+        worker: &Worker,
+        job: &Job,
+        found: &mut Findings,
+    ) -> Result<Flow, ProcessError> {
         let path = job.path.clone();
         let content_type = job.entry.content_type.clone();
-        let read = tokio::task::spawn_blocking(move || {
-            extract(&path, &content_type, &Limits::default())
-        })
-        .await
-        .map_err(|_| ProcessError::Text("the text task stopped".into()))?;
+        let read =
+            tokio::task::spawn_blocking(move || extract(&path, &content_type, &Limits::default()))
+                .await
+                .map_err(|_| ProcessError::Text("the text task stopped".into()))?;
         let text = match read {
             Ok(text) => text,
             Err(e) => {

@@ -87,7 +87,8 @@ pub fn parse_original(key: &str) -> Option<(Mrn, Category, Uuid)> {
     let id = Uuid::parse_str(id).ok()?;
     let mrn = Mrn::from_stored(mrn).ok()?;
     // Only the exact key `original` builds: nothing else under the prefix is a document.
-    (original(&mrn, category, id, ext) == key && extension_for_ext(ext)).then_some((mrn, category, id))
+    (original(&mrn, category, id, ext) == key && extension_for_ext(ext))
+        .then_some((mrn, category, id))
 }
 
 fn extension_for_ext(ext: &str) -> bool {
@@ -142,7 +143,10 @@ mod tests {
         let mrn = Mrn::from_stored("10000001").unwrap();
         let id = Uuid::now_v7();
         let key = original(&mrn, Category::Radiology, id, "tif");
-        assert_eq!(parse_original(&key), Some((mrn.clone(), Category::Radiology, id)));
+        assert_eq!(
+            parse_original(&key),
+            Some((mrn.clone(), Category::Radiology, id))
+        );
         for other in [
             manifest(&mrn),
             optimized(&mrn, Category::Lab, id),
@@ -154,7 +158,10 @@ mod tests {
         ] {
             assert_eq!(parse_original(&other), None, "{other}");
         }
-        assert_eq!(page_optimized(&mrn, Category::Lab, id, 1), optimized(&mrn, Category::Lab, id));
+        assert_eq!(
+            page_optimized(&mrn, Category::Lab, id, 1),
+            optimized(&mrn, Category::Lab, id)
+        );
         assert!(page_thumb(&mrn, Category::Lab, id, 3).ends_with("-p3-320w.jpg"));
     }
 

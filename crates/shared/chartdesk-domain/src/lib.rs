@@ -44,10 +44,10 @@ pub use mrn::{Mrn, MrnError, MrnFormat, DEFAULT_MRN_PATTERN};
 pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};
 pub use patient::{Gender, Patient, PatientFlags};
 pub use patient_view::{PatientBanner, PatientSummary, Tile};
+pub use preop_limit::{attach, AttachError, Attached, PREOP_IMAGE_LIMIT};
 pub use processing::{
     duplicate_note, may_serve, status_note, Duplicate, DuplicateKind, Processing, ProcessingState,
 };
-pub use preop_limit::{attach, AttachError, Attached, PREOP_IMAGE_LIMIT};
 pub use query::{choose_reading, PatientQuery, QueryError, SearchChoice};
 pub use role::{any_allows, roles_from_groups, Action, Role};
 pub use shown_text::{has_invisible, plain_text, typed_name};

@@ -127,7 +127,12 @@ const INFECTED: &str = "Blocked: a virus was found in this file. Records admins 
 pub fn may_serve(entry: &DocumentEntry, open_pending: bool) -> bool {
     match (&entry.processing, entry.scan_status) {
         (_, ScanStatus::Infected) => false,
-        (Some(p), _) if matches!(p.state, ProcessingState::Failed | ProcessingState::Corrupted) => {
+        (Some(p), _)
+            if matches!(
+                p.state,
+                ProcessingState::Failed | ProcessingState::Corrupted
+            ) =>
+        {
             false
         }
         (_, ScanStatus::Clean) => true,

@@ -48,7 +48,7 @@ pub struct DrainedItem {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum UploadOutcome {
     /// In the record now.
-    Added { row: DocumentRow },
+    Added { row: Box<DocumentRow> },
     /// Safe in the outbox; it goes up by itself when the cloud can be reached.
     Queued { doc_id: String, message: String },
 }
@@ -82,14 +82,14 @@ impl Services {
             .find(|i| i.doc_id == doc_id)
             .ok_or(AppError::NoSuchDocument)?;
         match self.send_queued(&item, progress, cancel.clone()).await? {
-            Outcome::Sent(Some(row)) => Ok(UploadOutcome::Added { row }),
+            Outcome::Sent(Some(row)) => Ok(UploadOutcome::Added { row: Box::new(row) }),
             // Already in the record (an earlier answer was lost): show it as added.
             Outcome::Sent(None) => {
                 let mrn = self.parse_mrn(&item.mrn)?;
                 let rows = self.list_via_server(&mrn, None, Some("")).await?;
                 rows.into_iter()
                     .find(|r| r.id == item.doc_id)
-                    .map(|row| UploadOutcome::Added { row })
+                    .map(|row| UploadOutcome::Added { row: Box::new(row) })
                     .ok_or(AppError::NoSuchDocument)
             }
             // Cancel means cancel: nothing stays queued, sent or open.
@@ -264,7 +264,7 @@ impl Outbox<'_> {
                 .app
                 .upload_document(upload)
                 .await
-                .map(|row| UploadOutcome::Added { row });
+                .map(|row| UploadOutcome::Added { row: Box::new(row) });
         }
         let progress = upload.progress.clone();
         let cancel = upload.cancel.clone();

@@ -173,8 +173,12 @@ pub async fn head_and_read_back_report_what_was_stored(store: &dyn RecordStore) 
         );
     }
     let digest = hex_sha256(&body);
-    assert_eq!(store.sha256_of(&key, 5000).await.unwrap(), Some(digest.clone()));
-    let saved = std::env::temp_dir().join(format!("chartdesk-conformance-{}", uuid::Uuid::now_v7()));
+    assert_eq!(
+        store.sha256_of(&key, 5000).await.unwrap(),
+        Some(digest.clone())
+    );
+    let saved =
+        std::env::temp_dir().join(format!("chartdesk-conformance-{}", uuid::Uuid::now_v7()));
     assert_eq!(
         store.download(&key, &saved, 5000).await.unwrap(),
         Some(digest),
