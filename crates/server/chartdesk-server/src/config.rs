@@ -61,6 +61,8 @@ pub struct ServerConfig {
     /// Running on AWS Lambda (its runtime sets `AWS_LAMBDA_RUNTIME_API`): serve through the
     /// Lambda runtime, behind API Gateway's TLS.
     pub on_lambda: bool,
+    /// The processing worker's settings (`processing.rs`).
+    pub worker: crate::processing::WorkerConfig,
 }
 
 impl ServerConfig {
@@ -72,6 +74,12 @@ impl ServerConfig {
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let need = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let worker = crate::processing::WorkerConfig::from_lookup(&get)?;
+        // The worker alone serves no API: it signs nobody in.
+        let need_for_api = |name: &'static str| match worker.worker_only {
+            true => Ok(get(name).unwrap_or_default()),
+            false => need(name),
+        };
         let bucket = need("CHARTDESK_BUCKET")?;
         let mrn_format = MrnFormat::new(
             &get("CHARTDESK_MRN_PATTERN").unwrap_or_else(|| DEFAULT_MRN_PATTERN.to_string()),
@@ -143,8 +151,8 @@ impl ServerConfig {
             open_pending_scans,
             audit_bucket: get("CHARTDESK_AUDIT_BUCKET").unwrap_or_else(|| bucket.clone()),
             bucket,
-            user_pool_id: need("CHARTDESK_USER_POOL_ID")?,
-            app_client_id: need("CHARTDESK_APP_CLIENT_ID")?,
+            user_pool_id: need_for_api("CHARTDESK_USER_POOL_ID")?,
+            app_client_id: need_for_api("CHARTDESK_APP_CLIENT_ID")?,
             region: get("AWS_REGION")
                 .or_else(|| get("AWS_DEFAULT_REGION"))
                 .ok_or(ConfigError::Missing("AWS_REGION"))?,
@@ -154,6 +162,7 @@ impl ServerConfig {
             max_upload_bytes,
             max_export_bytes,
             on_lambda: get("AWS_LAMBDA_RUNTIME_API").is_some(),
+            worker,
         })
     }
 }

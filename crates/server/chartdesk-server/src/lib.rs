@@ -10,6 +10,7 @@ mod extract;
 mod fresh_cache;
 mod json;
 mod presign;
+pub mod processing;
 mod rate_limit;
 mod revocation;
 mod routes;

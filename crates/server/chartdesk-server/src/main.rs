@@ -5,7 +5,7 @@
 //! and exits. `--print-openapi` prints the OpenAPI document served at `/v1/openapi.json`.
 
 use anyhow::Context;
-use chartdesk_server::{app, AppState, ServerConfig};
+use chartdesk_server::{app, processing, AppState, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -22,7 +22,24 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let config = ServerConfig::from_env()?;
     // Clients and the JWKS cache are built once, before serving (reused across invocations).
-    let state = AppState::new(&config).await;
+    let sdk = chartdesk_server::state::sdk_config(&config).await;
+    let state = AppState::from_sdk(&config, &sdk);
+    if config.worker.worker_only {
+        let worker = processing::worker(&state, &config.worker);
+        if config.on_lambda {
+            return chartdesk_worker::lambda::run(worker, config.bucket.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("lambda runtime: {e}"));
+        }
+        let poller = processing::spawn_poller(&state, &config.worker, &sdk, &config.bucket)
+            .context("CHARTDESK_MODE=worker outside Lambda needs CHARTDESK_QUEUE_URL")?;
+        println!("processing documents from the queue");
+        tokio::select! {
+            _ = poller => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        return Ok(());
+    }
     if config.on_lambda {
         return lambda_http::run(app(state))
             .await
@@ -38,6 +55,8 @@ async fn main() -> anyhow::Result<()> {
             return Ok(());
         }
     };
+    // The worker beside the API, when a queue is configured (the local cloud, self-hosting).
+    let _poller = processing::spawn_poller(&state, &config.worker, &sdk, &config.bucket);
     let router = app(state);
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -69,7 +88,7 @@ fn mode(mut args: impl Iterator<Item = String>) -> anyhow::Result<Mode> {
             "--listen" => listen = args.next().context("--listen needs ADDR")?,
             "--claim-existing-documents" => return Ok(Mode::ClaimExistingDocuments),
             "--help" | "-h" => {
-                println!("chartdesk-server [--listen ADDR | --claim-existing-documents | --print-openapi]\n--print-openapi: print the OpenAPI document (as served at /v1/openapi.json) and exit.\n--claim-existing-documents: once after upgrading, write the document-id claims for documents filed before claims existed, print the counts and exit.\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MAX_EXPORT_MIB, CHARTDESK_SESSION_CHECK_SECONDS (0-60).");
+                println!("chartdesk-server [--listen ADDR | --claim-existing-documents | --print-openapi]\n--print-openapi: print the OpenAPI document (as served at /v1/openapi.json) and exit.\n--claim-existing-documents: once after upgrading, write the document-id claims for documents filed before claims existed, print the counts and exit.\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MAX_EXPORT_MIB, CHARTDESK_SESSION_CHECK_SECONDS (0-60); the processing worker: CHARTDESK_QUEUE_URL (poll it beside the API), CHARTDESK_MODE=worker (the worker alone), CHARTDESK_SCANNER (clamav|guardduty), CHARTDESK_CLAMD_ADDR, CHARTDESK_RETRY_SECONDS.");
                 std::process::exit(0);
             }
             other => anyhow::bail!("unknown argument {other:?} (try --help)"),

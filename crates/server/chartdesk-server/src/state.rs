@@ -65,20 +65,25 @@ pub struct WebSettings {
     pub behind_tls: bool,
 }
 
+/// The SDK settings every client of this process shares: the region, and timeouts within
+/// API Gateway's 29 s.
+pub async fn sdk_config(config: &ServerConfig) -> aws_config::SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .read_timeout(Duration::from_secs(20))
+        .operation_timeout(Duration::from_secs(25))
+        .build();
+    // The SDK reads AWS_ENDPOINT_URL and the credentials from the environment itself.
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(config.region.clone()))
+        .timeout_config(timeouts)
+        .load()
+        .await
+}
+
 impl AppState {
     pub async fn new(config: &ServerConfig) -> Self {
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .read_timeout(Duration::from_secs(20))
-            .operation_timeout(Duration::from_secs(25))
-            .build();
-        // The SDK reads AWS_ENDPOINT_URL and the credentials from the environment itself.
-        let shared = aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(config.region.clone()))
-            .timeout_config(timeouts)
-            .load()
-            .await;
-        Self::from_sdk(config, &shared)
+        Self::from_sdk(config, &sdk_config(config).await)
     }
 
     /// As `new`, with SDK settings (credentials, endpoint) given rather than read from the
