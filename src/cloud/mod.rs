@@ -33,6 +33,8 @@ pub async fn cognito_client(profile: &Profile) -> aws_sdk_cognitoidentityprovide
 pub struct CloudClients {
     pub s3: aws_sdk_s3::Client,
     pub cognito: aws_sdk_cognitoidentityprovider::Client,
+    /// Their shared settings, for another service's client (the sandbox's queue).
+    pub shared: aws_config::SdkConfig,
 }
 
 impl CloudClients {
@@ -46,6 +48,7 @@ impl CloudClients {
         Self {
             s3: aws_sdk_s3::Client::from_conf(s3.build()),
             cognito: aws_sdk_cognitoidentityprovider::Client::new(&shared),
+            shared,
         }
     }
 

@@ -6,6 +6,7 @@ mod bucket_cors;
 mod demo_files;
 mod demo_patients;
 mod demo_records;
+mod processing_queue;
 pub mod launch;
 mod seeded_patient;
 pub mod server_identity;
@@ -44,6 +45,8 @@ pub enum ProvisionError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error("Provisioning the processing queue on the local cloud failed")]
+    Queue,
     #[error("Provisioning the records server's identity failed: {0}")]
     ServerIdentity(#[from] server_identity::IdentityError),
 }
@@ -75,6 +78,8 @@ pub struct SandboxReport {
     /// them. Empty from the pass that records the server's URL (the keys stay as they were).
     pub server_access_key_id: String,
     pub server_secret_access_key: String,
+    /// The processing worker's queue (the bucket announces new objects on it).
+    pub queue_url: String,
     /// Every seeded name, NHS number, MRN and file name: what no log may contain.
     pub seeded_identifiers: Vec<String>,
 }
@@ -130,6 +135,9 @@ pub async fn provision_with_server(
         StoreError::Unreachable => ProvisionError::Unreachable,
         other => other.into(),
     })?;
+    // Before the demo documents: every original written from now on is announced to the worker.
+    let queue_url =
+        processing_queue::ensure(&clients.shared, &clients.s3, SANDBOX_BUCKET).await?;
     let counts = demo_records::ensure(&store).await?;
     // The server is started with the keys of the first pass; the pass that records its URL
     // must not rotate them under it.
@@ -159,6 +167,7 @@ pub async fn provision_with_server(
         user_pool_id: pool.pool_id,
         client_id: pool.client_id,
         bucket: SANDBOX_BUCKET.into(),
+        queue_url,
         users: demo_users()
             .iter()
             .map(|u| DemoUserReport {

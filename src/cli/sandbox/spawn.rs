@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chartdesk::config::Folders;
-use chartdesk::sandbox::launch::{LaunchOptions, Programs, Sandbox};
+use chartdesk::sandbox::launch::{LaunchOptions, Programs, Sandbox, DEFAULT_CLAMD};
 use tokio::signal::unix::{signal, SignalKind};
 
 #[derive(clap::Args)]
@@ -48,6 +48,7 @@ pub async fn run(args: SpawnArgs, folders: Folders, json: bool) -> anyhow::Resul
             Some(p) => p,
             None => beside_this_program("chartdesk-server")?,
         },
+        clamd: DEFAULT_CLAMD.into(),
     };
     let mut options = LaunchOptions::new(programs, folders.clone());
     options.moto_port = args.moto_port;

@@ -6,6 +6,7 @@
 //! `chartdesk sandbox up --spawn --json` runs it for scripts, benches and the e2e suite; the test
 //! kit (`chartdesk-testkit`) runs it for the Rust tests.
 
+pub mod scanner;
 mod services;
 mod supervised;
 
@@ -14,7 +15,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use services::{free_port, Programs, Readiness, ServerSettings, Service};
+pub use services::{
+    free_port, Programs, Readiness, ScannerSetup, ServerSettings, Service, DEFAULT_CLAMD,
+};
 pub use supervised::{LogTo, ServiceCommand, Supervised};
 
 use super::{provision, record_server_url, ProvisionError, SandboxReport};
@@ -26,6 +29,8 @@ pub enum LaunchError {
     NoPort(std::io::Error),
     #[error("Could not start {0}: {1}")]
     Start(&'static str, std::io::Error),
+    #[error("Could not write the virus scanner's settings: {0}")]
+    ScannerSettings(std::io::Error),
     #[error("{0} did not answer within {1} s (see its log)")]
     NotReady(&'static str, u64),
     #[error(transparent)]
@@ -104,6 +109,8 @@ pub struct Sandbox {
     pub report: SpawnReport,
     options: LaunchOptions,
     running: Vec<Supervised>,
+    /// The scanner's settings and database; removed after the services stopped.
+    _scanner_dir: tempfile::TempDir,
 }
 
 impl Sandbox {
@@ -113,8 +120,18 @@ impl Sandbox {
             std::fs::create_dir_all(dir).map_err(|e| LaunchError::Start("the log folder", e))?;
         }
         let moto_port = port_or_free(options.moto_port)?;
+        let scanner_dir = tempfile::Builder::new()
+            .prefix("chartdesk-scanner-")
+            .tempdir()
+            .map_err(LaunchError::ScannerSettings)?;
+        let scanner_port = port_or_free(None)?;
+        let scanner = ScannerSetup {
+            port: scanner_port,
+            settings: scanner::prepare(scanner_dir.path(), scanner_port)
+                .map_err(LaunchError::ScannerSettings)?,
+        };
         let mut running = Vec::new();
-        for service in services::cloud_services(&options.programs, moto_port) {
+        for service in services::cloud_services(&options.programs, moto_port, &scanner) {
             running.push(start(&service, &options).await?);
         }
         let endpoint = format!("http://127.0.0.1:{moto_port}");
@@ -122,7 +139,9 @@ impl Sandbox {
 
         let server_port = port_or_free(options.server_port)?;
         let server_url = format!("http://127.0.0.1:{server_port}");
-        let app = services::app_services(&options.programs, &sandbox, server_port, &options.server);
+        let mut settings = options.server.clone();
+        settings.worker = Some(scanner_port);
+        let app = services::app_services(&options.programs, &sandbox, server_port, &settings);
         for service in app {
             running.push(start(&service, &options).await?);
         }
@@ -139,6 +158,7 @@ impl Sandbox {
             report,
             options,
             running,
+            _scanner_dir: scanner_dir,
         })
     }
 

@@ -33,11 +33,34 @@ pub struct Programs {
     pub moto: PathBuf,
     /// The `chartdesk-server` binary.
     pub server: PathBuf,
+    /// ClamAV's daemon (Debian's `clamav-daemon`: `/usr/sbin/clamd`).
+    pub clamd: PathBuf,
 }
 
-/// The services started before provisioning: the local cloud.
-pub fn cloud_services(programs: &Programs, moto_port: u16) -> Vec<Service> {
-    vec![Service {
+/// Where Debian installs clamd (outside a normal user's PATH).
+pub const DEFAULT_CLAMD: &str = "/usr/sbin/clamd";
+
+/// The scanner's port and the settings file `scanner::prepare` wrote.
+#[derive(Debug, Clone)]
+pub struct ScannerSetup {
+    pub port: u16,
+    pub settings: PathBuf,
+}
+
+/// The services started before provisioning: the local cloud and the virus scanner.
+pub fn cloud_services(programs: &Programs, moto_port: u16, scanner: &ScannerSetup) -> Vec<Service> {
+    let clamd = Service {
+        name: "virus scanner (clamd)",
+        log_file: "clamd.log",
+        command: ServiceCommand {
+            program: programs.clamd.clone(),
+            args: vec![format!("--config-file={}", scanner.settings.display())],
+            env: vec![],
+            env_remove: vec![],
+        },
+        ready: Readiness::Port(scanner.port),
+    };
+    let moto = Service {
         name: "moto",
         log_file: "moto.log",
         command: ServiceCommand {
@@ -56,7 +79,8 @@ pub fn cloud_services(programs: &Programs, moto_port: u16) -> Vec<Service> {
             env_remove: vec![],
         },
         ready: Readiness::Port(moto_port),
-    }]
+    };
+    vec![moto, clamd]
 }
 
 /// What the records server gets besides the pool and its keys.
@@ -66,6 +90,9 @@ pub struct ServerSettings {
     pub web_root: Option<PathBuf>,
     /// More `CHARTDESK_*` settings (e.g. a short idle lock, another audit bucket).
     pub env: Vec<(String, String)>,
+    /// Run the processing worker beside the API, polling the sandbox's queue with the
+    /// sandbox's scanner: the sandbox's own server does; a second one for a test need not.
+    pub worker: Option<u16>,
 }
 
 /// The services that need the provisioned cloud: the records server, with the least-privilege
@@ -95,6 +122,16 @@ pub fn app_services(
             "CHARTDESK_WEB_ROOT".into(),
             root.to_string_lossy().into_owned(),
         ));
+    }
+    if let Some(clamd_port) = settings.worker {
+        env.extend([
+            ("CHARTDESK_QUEUE_URL".to_string(), report.queue_url.clone()),
+            ("CHARTDESK_SCANNER".to_string(), "clamav".to_string()),
+            ("CHARTDESK_CLAMD_ADDR".to_string(), format!("127.0.0.1:{clamd_port}")),
+            // A notice that failed (an original that landed before its upload completed)
+            // comes back within seconds, not the queue's minute.
+            ("CHARTDESK_RETRY_SECONDS".to_string(), "1".to_string()),
+        ]);
     }
     env.extend(settings.env.iter().cloned());
     vec![Service {
@@ -168,6 +205,7 @@ mod tests {
             documents: 0,
             server_access_key_id: "AKIASERVERROLE".into(),
             server_secret_access_key: "server-role-secret".into(),
+            queue_url: "http://127.0.0.1:5000/123456789012/chartdesk-process".into(),
             seeded_identifiers: vec![],
         }
     }
@@ -176,6 +214,7 @@ mod tests {
         Programs {
             moto: "moto_server".into(),
             server: "chartdesk-server".into(),
+            clamd: DEFAULT_CLAMD.into(),
         }
     }
 
@@ -205,7 +244,11 @@ mod tests {
 
     #[test]
     fn moto_checks_authenticator_codes() {
-        let services = cloud_services(&programs(), 5000);
+        let scanner = ScannerSetup {
+            port: 5001,
+            settings: "clamd.conf".into(),
+        };
+        let services = cloud_services(&programs(), 5000, &scanner);
         assert_eq!(
             env_of(&services[0], "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"),
             ["true"]

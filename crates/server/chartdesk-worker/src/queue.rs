@@ -12,9 +12,7 @@ use aws_sdk_sqs::Client;
 use crate::process::document_id;
 use crate::{notices, Handled, ProcessError, Worker};
 
-/// Deliveries before the queue moves a message to the dead-letter queue (its redrive policy's
-/// `maxReceiveCount`; the template and the sandbox set the same number).
-pub const MAX_RECEIVES: u32 = 5;
+pub use chartdesk_domain::PROCESSING_MAX_RECEIVES as MAX_RECEIVES;
 
 pub struct QueueSettings {
     pub queue_url: String,

@@ -47,6 +47,7 @@ pub use patient_view::{PatientBanner, PatientSummary, Tile};
 pub use preop_limit::{attach, AttachError, Attached, PREOP_IMAGE_LIMIT};
 pub use processing::{
     duplicate_note, may_serve, status_note, Duplicate, DuplicateKind, Processing, ProcessingState,
+    PROCESSING_MAX_RECEIVES,
 };
 pub use query::{choose_reading, PatientQuery, QueryError, SearchChoice};
 pub use role::{any_allows, roles_from_groups, Action, Role};

@@ -9,6 +9,11 @@ use uuid::Uuid;
 
 use crate::{DocumentEntry, ScanStatus};
 
+/// Deliveries of one notice before the queue moves it to its dead-letter queue (the redrive
+/// policy's `maxReceiveCount`, in the template and the sandbox alike); the worker records
+/// *processing failed* on the last.
+pub const PROCESSING_MAX_RECEIVES: u32 = 5;
+
 /// Where the worker is with one document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -33,5 +33,9 @@ pub fn programs() -> Programs {
                 .unwrap()
                 .join("chartdesk-server")
         });
-    Programs { moto, server }
+    Programs {
+        moto,
+        server,
+        clamd: chartdesk::sandbox::launch::DEFAULT_CLAMD.into(),
+    }
 }
