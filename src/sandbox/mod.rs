@@ -6,8 +6,8 @@ mod bucket_cors;
 mod demo_files;
 mod demo_patients;
 mod demo_records;
-mod processing_queue;
 pub mod launch;
+mod processing_queue;
 mod seeded_patient;
 pub mod server_identity;
 pub mod totp;
@@ -136,8 +136,7 @@ pub async fn provision_with_server(
         other => other.into(),
     })?;
     // Before the demo documents: every original written from now on is announced to the worker.
-    let queue_url =
-        processing_queue::ensure(&clients.shared, &clients.s3, SANDBOX_BUCKET).await?;
+    let queue_url = processing_queue::ensure(&clients.shared, &clients.s3, SANDBOX_BUCKET).await?;
     let counts = demo_records::ensure(&store).await?;
     // The server is started with the keys of the first pass; the pass that records its URL
     // must not rotate them under it.

@@ -127,7 +127,10 @@ pub fn app_services(
         env.extend([
             ("CHARTDESK_QUEUE_URL".to_string(), report.queue_url.clone()),
             ("CHARTDESK_SCANNER".to_string(), "clamav".to_string()),
-            ("CHARTDESK_CLAMD_ADDR".to_string(), format!("127.0.0.1:{clamd_port}")),
+            (
+                "CHARTDESK_CLAMD_ADDR".to_string(),
+                format!("127.0.0.1:{clamd_port}"),
+            ),
             // A notice that failed (an original that landed before its upload completed)
             // comes back within seconds, not the queue's minute.
             ("CHARTDESK_RETRY_SECONDS".to_string(), "1".to_string()),

@@ -9,7 +9,6 @@ pub mod export_manifest;
 mod export_names;
 mod lookup;
 mod manifest_update;
-mod scan;
 pub mod store;
 pub mod token;
 
@@ -19,4 +18,3 @@ pub use lookup::{
     DocClaim, LookupError, NhsLookup, PatientRecord,
 };
 pub use manifest_update::{update_manifest, UpdateError};
-pub use scan::scan_tag;

@@ -8,11 +8,10 @@ use chartdesk_api::{DocumentAccess, DocumentView};
 use chartdesk_domain::upload_protocol::MULTIPART_THRESHOLD;
 use chartdesk_domain::AuditAction;
 use chartdesk_domain::{find_entry, find_in_history};
-use chartdesk_domain::{keys, Action, DocumentEntry, Mrn, ScanStatus};
+use chartdesk_domain::{keys, Action, DocumentEntry, Mrn, ProcessingState, ScanStatus};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::documents::scan_status;
 use super::params::DocumentPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
@@ -68,13 +67,25 @@ pub fn no_such_document() -> ApiError {
     )
 }
 
-/// The rules for handing out anything of a document: not flagged by the scanner (pending only
-/// where the server allows it), and a checksum on record.
-async fn may_hand_out(state: &AppState, mrn: &Mrn, entry: &DocumentEntry) -> ApiResult<()> {
-    match scan_status(state, mrn, entry).await {
-        ScanStatus::Infected => return Err(ApiError::Infected),
-        ScanStatus::Pending if !state.open_pending_scans => return Err(ApiError::ScanPending),
-        _ => {}
+/// The rules for handing out anything of a document: not flagged by the scanner, checked whole
+/// by the worker (pending only where the server allows it), and a checksum on record.
+async fn may_hand_out(state: &AppState, _mrn: &Mrn, entry: &DocumentEntry) -> ApiResult<()> {
+    if entry.scan_status == ScanStatus::Infected {
+        return Err(ApiError::Infected);
+    }
+    if !super::documents::may_open(state, entry) {
+        let failed = entry.processing.as_ref().is_some_and(|p| {
+            matches!(
+                p.state,
+                ProcessingState::Failed | ProcessingState::Corrupted
+            )
+        });
+        if failed {
+            return Err(ApiError::Integrity(
+                chartdesk_domain::status_note(entry).unwrap_or_default(),
+            ));
+        }
+        return Err(ApiError::ScanPending);
     }
     if entry.sha256.len() != 64 {
         return Err(ApiError::Integrity(

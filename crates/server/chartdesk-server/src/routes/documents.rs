@@ -8,9 +8,7 @@ use axum::Json;
 use chartdesk_api::{DocumentList, ListedDocument};
 use chartdesk_domain::AuditAction;
 use chartdesk_domain::{find_entry, rows_for, rows_matching, RowPermissions};
-use chartdesk_domain::{keys, Action, Category, DocumentEntry, Mrn, ScanStatus};
-use chartdesk_records::scan_tag;
-use futures_util::future::try_join_all;
+use chartdesk_domain::{keys, Action, Category, DocumentEntry, Mrn};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -73,16 +71,11 @@ pub async fn list(
         (None, None) => return Err(ApiError::Invalid("Give a category or a search text".into())),
     };
     let mrn = &reached.mrn;
+    // Verdicts and renditions come with the manifest (the worker records them there): no
+    // request per row; presigning is local.
     let mut listed = Vec::with_capacity(rows.len());
-    // A few tag lookups at a time: a record of hundreds must not open hundreds of requests.
-    for chunk in rows.chunks(PARALLEL_LOOKUPS) {
-        let looked_up = try_join_all(
-            chunk
-                .iter()
-                .map(|row| listed_document(&state, mrn, &manifest, row.clone())),
-        )
-        .await?;
-        listed.extend(looked_up);
+    for row in rows {
+        listed.push(listed_document(&state, mrn, &manifest, row).await?);
     }
     inline_first_thumbnails(&state, mrn, &manifest, &mut listed).await;
     let count = u32::try_from(listed.len()).unwrap_or(u32::MAX);
@@ -112,7 +105,7 @@ pub async fn list(
     Ok(Json(body).into_response())
 }
 
-/// Scan-tag lookups (and presigns) in flight at once for one list or export.
+/// Store reads in flight at once for one export.
 pub const PARALLEL_LOOKUPS: usize = 8;
 
 /// Rows a list shows before scrolling: their thumbnails come inside the answer.
@@ -153,7 +146,7 @@ async fn inline_first_thumbnails(
     }
 }
 
-/// One row with the scanner's verdict and, for an image that may be shown, its thumbnail URL.
+/// One row as the worker left it and, for a document that may be shown, its thumbnail URL.
 async fn listed_document(
     state: &AppState,
     mrn: &Mrn,
@@ -170,9 +163,7 @@ async fn listed_document(
             thumbnail: None,
         });
     };
-    let scan = scan_status(state, mrn, entry).await;
-    row.scan_status = scan;
-    row.can_open = may_open(state, scan);
+    row.can_open = may_open(state, entry);
     let thumb = keys::thumb(mrn, entry.category, entry.id);
     let thumbnail_url = if row.can_open && entry.variants.contains(&thumb) {
         Some(presign::get(state, &thumb).await?)
@@ -186,22 +177,8 @@ async fn listed_document(
     })
 }
 
-/// Whether a file with this scan status is handed out: never when flagged; while the scan is
-/// pending, only where the server is set to allow it.
-pub fn may_open(state: &AppState, scan: ScanStatus) -> bool {
-    match scan {
-        ScanStatus::Clean => true,
-        ScanStatus::Pending => state.open_pending_scans,
-        ScanStatus::Infected => false,
-    }
-}
-
-/// The scanner's verdict from the original's `scan-status` tag. A failed lookup is *pending*,
-/// never clean.
-pub async fn scan_status(state: &AppState, mrn: &Mrn, entry: &DocumentEntry) -> ScanStatus {
-    match scan_tag(&*state.store, mrn, entry).await {
-        Ok(Some(status)) => status,
-        Ok(None) => entry.scan_status,
-        Err(_) => ScanStatus::Pending,
-    }
+/// Whether a document is handed out: never when flagged, corrupted or failed; while the scan
+/// is pending, only where the server is set to allow it (ARCHITECTURE.md §9).
+pub fn may_open(state: &AppState, entry: &DocumentEntry) -> bool {
+    chartdesk_domain::may_serve(entry, state.open_pending_scans)
 }

@@ -8,10 +8,10 @@ use axum::Json;
 use chartdesk_api::{DocumentAccess, ExportRequest, ExportedDocuments};
 use chartdesk_domain::AuditAction;
 use chartdesk_domain::{Action, Category, DocumentEntry, DocumentStatus, Mrn};
-use futures_util::future::{join_all, try_join_all};
+use futures_util::future::try_join_all;
 
 use super::document_open::{checked_access, no_such_document};
-use super::documents::{may_open, scan_status, PARALLEL_LOOKUPS};
+use super::documents::{may_open, PARALLEL_LOOKUPS};
 use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
@@ -83,15 +83,11 @@ pub(super) async fn choose(
     let mrn = &reached.mrn;
     // Of whole categories, only what may be opened goes (a file the scanner flagged, or has
     // not checked where that blocks, stays behind); a document named on its own must pass.
-    let mut exportable = Vec::with_capacity(chosen.len());
-    for chunk in chosen.chunks(PARALLEL_LOOKUPS) {
-        let scans = join_all(chunk.iter().map(|e| scan_status(&state, mrn, e))).await;
-        for (entry, scan) in chunk.iter().zip(scans) {
-            if request.doc_ids.contains(&entry.id) || may_open(&state, scan) {
-                exportable.push(*entry);
-            }
-        }
-    }
+    let exportable: Vec<&DocumentEntry> = chosen
+        .iter()
+        .filter(|entry| request.doc_ids.contains(&entry.id) || may_open(&state, entry))
+        .copied()
+        .collect();
     if exportable.is_empty() {
         return Err(no_such_document());
     }

@@ -76,7 +76,7 @@ pub fn start_server(extra: &[(&str, &str)]) -> (Server, String) {
         .collect();
     chartdesk_testkit::cloud().another_server(ServerSettings {
         env,
-        web_root: None,
+        ..Default::default()
     })
 }
 
@@ -105,6 +105,7 @@ pub fn web_server() -> &'static str {
                 ALLOWED_ORIGIN.to_string(),
             )],
             web_root: Some(ui.path().to_path_buf()),
+            ..Default::default()
         };
         let (server, url) = chartdesk_testkit::cloud().another_server(settings);
         (server, url, ui)

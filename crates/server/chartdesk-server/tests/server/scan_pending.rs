@@ -1,46 +1,97 @@
 //! A file the virus scanner has not checked yet: production (the default) neither opens nor
-//! exports it and says why; a server set to allow it (the sandbox, with no scanner) does.
-//! In-process, the scanner's verdict set as an object tag in the in-memory store.
+//! exports it and says why; a server set to allow it does. One the worker found corrupted or
+//! could not process is never handed out, whatever the setting. In-process: the worker's
+//! outcome written into the manifest as the worker writes it.
 
-use chartdesk::domain::{find_entry, rows_for, RowPermissions};
-use chartdesk::domain::{keys, Category, Manifest, Mrn, ScanStatus};
+use chartdesk::domain::{rows_for, RowPermissions};
+use chartdesk::domain::{Category, Manifest, Mrn, Processing, ProcessingState, ScanStatus};
+use chartdesk_records::update_manifest;
+use uuid::Uuid;
 
 use crate::harness::token;
 use crate::in_process::Local;
+
+const MRN: &str = "10000013";
+
+/// The first lab document of the demo patient, with its verdict and outcome set.
+async fn set_outcome(local: &Local, scan: ScanStatus, state: Option<ProcessingState>) -> Uuid {
+    let manifest: Manifest = local.manifest(MRN).await;
+    let may = RowPermissions::default();
+    let id: Uuid = rows_for(&manifest, Category::Lab, may)[0]
+        .id
+        .parse()
+        .unwrap();
+    let mrn = Mrn::from_stored(MRN).unwrap();
+    update_manifest(&*local.store, &mrn, |m: &mut Manifest| {
+        let entry = m.documents.iter_mut().find(|d| d.id == id).unwrap();
+        entry.scan_status = scan;
+        entry.processing = state.map(|state| Processing {
+            state,
+            ..Processing::queued()
+        });
+        Ok::<_, std::convert::Infallible>(())
+    })
+    .await
+    .unwrap();
+    id
+}
 
 #[tokio::test]
 async fn an_unscanned_file_is_not_handed_out_by_default_and_the_list_says_so() {
     // As production runs: files the scanner has not checked are not handed out.
     let blocking = Local::demo_with(&[("CHARTDESK_OPEN_PENDING_SCANS", "false")]).await;
-    let mrn = Mrn::from_stored("10000013").unwrap();
-    let manifest: Manifest = blocking.manifest("10000013").await;
-    let may = RowPermissions {
-        stamp: false,
-        remove: false,
-    };
-    let row = rows_for(&manifest, Category::Lab, may).remove(0);
-    let entry = find_entry(&manifest, row.id.parse().unwrap()).unwrap();
-    let ext = keys::extension_for(&entry.content_type).unwrap();
-    let key = keys::original(&mrn, entry.category, entry.id, ext);
-    let tag = |value: &str| assert!(blocking.store.set_tag(&key, ScanStatus::TAG, value));
-    tag("pending");
-
+    let id = set_outcome(
+        &blocking,
+        ScanStatus::Pending,
+        Some(ProcessingState::Queued),
+    )
+    .await;
     let t = token("dr.okafor").await;
-    let open = format!("/v1/patients/10000013/documents/{}", row.id);
+    let open = format!("/v1/patients/{MRN}/documents/{id}");
     let (status, body) = blocking.get(&t, &open).await;
     assert_eq!((status, body["code"].as_str()), (423, Some("scan_pending")));
     assert!(body["message"].as_str().unwrap().contains("virus scanner"));
     let (_, list) = blocking
-        .get(&t, "/v1/patients/10000013/documents?category=lab")
+        .get(&t, &format!("/v1/patients/{MRN}/documents?category=lab"))
         .await;
-    assert_eq!(list["rows"][0]["scan_status"], "pending");
-    assert_eq!(list["rows"][0]["can_open"], false);
+    let row = &list["rows"][0];
+    assert_eq!(row["scan_status"], "pending");
+    assert_eq!(row["can_open"], false);
+    assert_eq!(row["status_note"], "Checking for viruses…");
 
-    // The sandbox's server (no scanner there) is set to allow it.
-    let sandbox = Local::demo().await;
-    assert!(sandbox.store.set_tag(&key, ScanStatus::TAG, "pending"));
-    assert_eq!(sandbox.get(&t, &open).await.0, 200);
+    // A server set to allow pending files opens it.
+    let allowing = Local::demo_with(&[("CHARTDESK_OPEN_PENDING_SCANS", "true")]).await;
+    set_outcome(
+        &allowing,
+        ScanStatus::Pending,
+        Some(ProcessingState::Queued),
+    )
+    .await;
+    assert_eq!(allowing.get(&t, &open).await.0, 200);
 
-    tag("clean");
+    set_outcome(&blocking, ScanStatus::Clean, Some(ProcessingState::Done)).await;
     assert_eq!(blocking.get(&t, &open).await.0, 200, "once scanned clean");
+}
+
+#[tokio::test]
+async fn a_corrupted_or_failed_document_is_never_handed_out_even_where_pending_ones_are() {
+    let local = Local::demo_with(&[("CHARTDESK_OPEN_PENDING_SCANS", "true")]).await;
+    let t = token("dr.okafor").await;
+    for state in [ProcessingState::Corrupted, ProcessingState::Failed] {
+        let id = set_outcome(&local, ScanStatus::Clean, Some(state)).await;
+        let (status, body) = local
+            .get(&t, &format!("/v1/patients/{MRN}/documents/{id}"))
+            .await;
+        assert_eq!(status, 422, "{state:?}: {body}");
+        let (_, list) = local
+            .get(&t, &format!("/v1/patients/{MRN}/documents?category=lab"))
+            .await;
+        assert_eq!(list["rows"][0]["can_open"], false, "{state:?}");
+        assert!(
+            list["rows"][0]["status_note"].as_str().is_some(),
+            "{state:?}"
+        );
+        // Back to waiting, so the next state starts from a queued entry.
+        set_outcome(&local, ScanStatus::Pending, Some(ProcessingState::Queued)).await;
+    }
 }
