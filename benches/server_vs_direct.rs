@@ -11,7 +11,6 @@ use chartdesk::cloud::CloudClients;
 use chartdesk::config::Profile;
 use chartdesk::domain::{find_entry, rows_for, RowPermissions};
 use chartdesk::domain::{keys, sha256_hex, Category, Manifest, Mrn};
-use chartdesk::records::scan_tag;
 use chartdesk::sandbox::SANDBOX_PROFILE;
 use chartdesk::services::system_clock;
 use chartdesk::Services;
@@ -81,11 +80,9 @@ async fn run() {
     };
     let direct_list = time(|| async {
         let manifest = manifest().await;
+        // Verdicts live in the manifest: the direct floor is reading it.
         let listed = rows_for(&manifest, Category::Lab, may);
-        for row in &listed {
-            let entry = find_entry(&manifest, row.id.parse().unwrap()).unwrap();
-            scan_tag(&store, &mrn, entry).await.unwrap();
-        }
+        assert!(!listed.is_empty());
     })
     .await;
     let server_list = time(|| async {
@@ -95,7 +92,6 @@ async fn run() {
     let direct_open = time(|| async {
         let manifest = manifest().await;
         let entry = find_entry(&manifest, doc.parse().unwrap()).unwrap();
-        scan_tag(&store, &mrn, entry).await.unwrap();
         let ext = keys::extension_for(&entry.content_type).unwrap();
         let key = keys::original(&mrn, entry.category, entry.id, ext);
         let (bytes, _) = store.get_bytes(&key).await.unwrap().unwrap();
