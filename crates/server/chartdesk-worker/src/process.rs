@@ -91,9 +91,11 @@ impl Worker {
                 if let Notice::Landed { key } = notice {
                     if let Some((mrn, _, id)) = keys::parse_original(key) {
                         tracing::warn!(kind = e.kind(), "processing gave up after its retries");
-                        return record_failure(self, &mrn, id, e.staff_message()).await;
+                        record_failure(self, &mrn, id, e.staff_message()).await?;
                     }
                 }
+                // Still an error: the queue moves the notice to its dead-letter queue, where
+                // operators see it (and can redrive it once the cause is fixed).
                 Err(e)
             }
             other => other,

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chartdesk_api::{DocumentList, ListedDocument};
 use chartdesk_domain::AuditAction;
-use chartdesk_domain::{find_entry, rows_for, rows_matching, RowPermissions};
+use chartdesk_domain::{find_entry, rows_for, RowPermissions};
 use chartdesk_domain::{keys, Action, Category, DocumentEntry, Mrn};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -27,7 +27,8 @@ pub struct ListQuery {
     /// A category id (`lab`, `ot_notes`, …); or leave it out and give `search`.
     #[param(value_type = Option<chartdesk_domain::Category>)]
     pub category: Option<String>,
-    /// Text matched against file name, category and uploader across the whole record.
+    /// Text matched against file name, category and uploader, and the words of each document's
+    /// text (PDF text or OCR), across the whole record.
     pub search: Option<String>,
 }
 
@@ -61,21 +62,32 @@ pub async fn list(
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     let may = permissions(&user);
-    let rows = match (query.category.as_deref(), query.search.as_deref()) {
-        (Some(id), _) => {
-            let category = Category::from_id(id)
-                .ok_or_else(|| ApiError::Invalid("There is no such document category".into()))?;
-            rows_for(&manifest, category, may)
-        }
-        (None, Some(text)) => rows_matching(&manifest, text, may),
-        (None, None) => return Err(ApiError::Invalid("Give a category or a search text".into())),
-    };
     let mrn = &reached.mrn;
+    let rows: Vec<(chartdesk_domain::DocumentRow, Option<String>)> =
+        match (query.category.as_deref(), query.search.as_deref()) {
+            (Some(id), _) => {
+                let category = Category::from_id(id).ok_or_else(|| {
+                    ApiError::Invalid("There is no such document category".into())
+                })?;
+                rows_for(&manifest, category, may)
+                    .into_iter()
+                    .map(|r| (r, None))
+                    .collect()
+            }
+            (None, Some(text)) => {
+                super::document_search::search(&state, mrn, &manifest, text, may).await
+            }
+            (None, None) => {
+                return Err(ApiError::Invalid("Give a category or a search text".into()))
+            }
+        };
     // Verdicts and renditions come with the manifest (the worker records them there): no
     // request per row; presigning is local.
     let mut listed = Vec::with_capacity(rows.len());
-    for row in rows {
-        listed.push(listed_document(&state, mrn, &manifest, row).await?);
+    for (row, found_in) in rows {
+        let mut document = listed_document(&state, mrn, &manifest, row).await?;
+        document.found_in = found_in;
+        listed.push(document);
     }
     inline_first_thumbnails(&state, mrn, &manifest, &mut listed).await;
     let count = u32::try_from(listed.len()).unwrap_or(u32::MAX);
@@ -161,6 +173,7 @@ async fn listed_document(
             row,
             thumbnail_url: None,
             thumbnail: None,
+            found_in: None,
         });
     };
     row.can_open = may_open(state, entry);
@@ -174,6 +187,7 @@ async fn listed_document(
         row,
         thumbnail_url,
         thumbnail: None,
+        found_in: None,
     })
 }
 

@@ -1,0 +1,78 @@
+//! The processing worker against the real parts: the sandbox's clamd, moto's S3 notifications to
+//! SQS, the records server polling the queue, Tesseract and poppler. Each test uploads through
+//! the API (no variants) and waits for the outcome the worker records in the manifest.
+
+mod files;
+mod outcomes;
+mod redelivery;
+
+use std::time::{Duration, Instant};
+
+use chartdesk::domain::{keys, DocumentEntry, Manifest, Mrn, ProcessingState};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::harness::{api, token, Api};
+use crate::uploads::{complete, declaration, start_and_put};
+
+/// A patient of the test's own, with no documents (so no other test's counts change).
+pub async fn fresh_patient(mrn: &str) {
+    chartdesk_testkit::cloud().seed_patient(mrn, &[]).await;
+}
+
+/// Uploads one file as a ward nurse; its document id.
+pub async fn upload(
+    mrn: &str,
+    category: &str,
+    name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Uuid {
+    let api = api();
+    let t = token("nurse.hughes").await;
+    let decl = declaration(mrn, category, name, content_type, bytes);
+    start_and_put(&api, &t, &decl, bytes).await;
+    let results = complete(&api, &t, std::slice::from_ref(&decl)).await;
+    assert_eq!(results[0]["outcome"], "attached", "{results:?}");
+    decl["doc_id"].as_str().unwrap().parse().unwrap()
+}
+
+/// The entry once the worker recorded an outcome for it (within 60 s, else the test fails).
+pub async fn processed(mrn: &str, id: Uuid) -> DocumentEntry {
+    let store = chartdesk_testkit::cloud().admin_store().await;
+    let key = keys::manifest(&Mrn::from_stored(mrn).unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let manifest = store
+            .get_json::<Manifest>(&key)
+            .await
+            .unwrap()
+            .unwrap()
+            .value;
+        let entry = manifest.documents.iter().find(|d| d.id == id).cloned();
+        if let Some(entry) = entry {
+            if entry
+                .processing
+                .as_ref()
+                .is_some_and(|p| p.state != ProcessingState::Queued)
+            {
+                return entry;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the worker recorded nothing for {id}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The category list as a clinician sees it.
+pub async fn list(api: &Api, mrn: &str, query: &str) -> Vec<Value> {
+    let t = token("dr.okafor").await;
+    let (status, body) = api
+        .get(&t, &format!("/v1/patients/{mrn}/documents?{query}"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["rows"].as_array().unwrap().clone()
+}
