@@ -35,8 +35,8 @@ fn scale_ref(image: &RgbImage, max_width: u32) -> Result<RgbImage, RenditionErro
     if image.width() <= max_width {
         return Ok(image.clone());
     }
-    let height = (u64::from(image.height()) * u64::from(max_width) / u64::from(image.width()))
-        .max(1);
+    let height =
+        (u64::from(image.height()) * u64::from(max_width) / u64::from(image.width())).max(1);
     let height = u32::try_from(height).map_err(|_| RenditionError::UnreadableImage)?;
     let mut scaled = RgbImage::new(max_width, height);
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));

@@ -91,7 +91,11 @@ pub fn render(
     }
 }
 
-fn one_page(path: &Path, format: ImageFormat, limits: &Limits) -> Result<Renditions, RenditionError> {
+fn one_page(
+    path: &Path,
+    format: ImageFormat,
+    limits: &Limits,
+) -> Result<Renditions, RenditionError> {
     let page = image_pages::decode(path, format, limits)?;
     let (made, preview) = jpeg_out::page_preview(page)?;
     Ok(Renditions {

@@ -1,0 +1,89 @@
+//! Multi-page TIFFs (scanners, fax): every page previewed, in order.
+
+use std::io::Cursor;
+
+use chartdesk_renditions::{render, Limits, RenditionError};
+use image::imageops::{self, FilterType};
+use image::GrayImage;
+use tiff::encoder::{colortype, TiffEncoder};
+
+use crate::fixtures::{decode, mean_difference, photo, write};
+
+/// Page 1 an RGB photo 2000 x 1000, page 2 a grey 800 x 600, page 3 an RGB 1700 x 2200.
+fn three_pages() -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    let mut tiff = TiffEncoder::new(&mut out).unwrap();
+    // Each write_image is one more page, chained after the last.
+    tiff.write_image::<colortype::RGB8>(2000, 1000, photo(2000, 1000, 4).as_raw())
+        .unwrap();
+    let grey = GrayImage::from_fn(800, 600, |x, _| image::Luma([(x % 256) as u8]));
+    tiff.write_image::<colortype::Gray8>(800, 600, grey.as_raw())
+        .unwrap();
+    tiff.write_image::<colortype::RGB8>(1700, 2200, photo(1700, 2200, 5).as_raw())
+        .unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn a_three_page_tiff_gives_three_page_previews_in_order() {
+    let file = write(&three_pages());
+    let r = render(&file.path, "image/tiff", &Limits::default()).unwrap();
+    assert_eq!((r.page_count, r.pages.len()), (3, 3));
+    let sizes: Vec<_> = r
+        .pages
+        .iter()
+        .map(|p| {
+            (
+                decode(&p.preview.bytes).dimensions(),
+                decode(&p.thumb.bytes).dimensions(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            ((1600, 800), (320, 160)),
+            ((800, 600), (320, 240)),
+            ((1600, 2070), (320, 414)),
+        ]
+    );
+    // Page 3 is page 3 of the original, not a copy of page 1.
+    let expected = imageops::resize(&photo(1700, 2200, 5), 1600, 2070, FilterType::Triangle);
+    assert!(mean_difference(&decode(&r.pages[2].preview.bytes), &expected) < 3.0);
+    assert!(r.perceptual_hash.is_some());
+}
+
+#[test]
+fn a_tiff_with_more_pages_than_the_limit_is_refused() {
+    let file = write(&three_pages());
+    let limits = Limits {
+        max_pages: 2,
+        ..Limits::default()
+    };
+    let err = render(&file.path, "image/tiff", &limits).unwrap_err();
+    assert!(
+        matches!(err, RenditionError::TooManyPages { max: 2 }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_tiff_page_over_the_pixel_limit_is_refused() {
+    let file = write(&three_pages());
+    let limits = Limits {
+        max_pixels: 1_000_000,
+        ..Limits::default()
+    };
+    let err = render(&file.path, "image/tiff", &limits).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RenditionError::TooLarge {
+                width: 2000,
+                height: 1000,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
