@@ -19,6 +19,8 @@ const SHARED_LEAVES: [&str; 4] = [
 const CLIENT_CORE: &str = "chartdesk";
 const DESKTOP_SHELL: &str = "chartdesk-desktop";
 const SERVER: &str = "chartdesk-server";
+/// Server-tier libraries the server's processing worker calls (never the clients).
+const SERVER_LIBS: [&str; 1] = ["chartdesk-renditions"];
 /// Tools: the test kit (tests and benches only) and the bench floor.
 const TOOLS: [&str; 2] = ["chartdesk-testkit", "chartdesk-hello-window"];
 
@@ -180,6 +182,16 @@ fn the_client_core_links_no_tauri_and_no_web_server() {
 }
 
 #[test]
+fn the_clients_and_shared_leaves_never_link_the_server_libraries() {
+    // Clients upload originals only (issue 24): previews are the server's work, not theirs.
+    let graph = Graph::load();
+    for package in SHARED_LEAVES.iter().chain(&[CLIENT_CORE, DESKTOP_SHELL]) {
+        let bad = forbidden(&graph.links(package), &SERVER_LIBS);
+        assert!(bad.is_empty(), "{package} links {bad:?}");
+    }
+}
+
+#[test]
 fn the_test_kit_is_linked_by_tests_and_benches_only() {
     let graph = Graph::load();
     let shipped: Vec<&String> = graph
@@ -199,6 +211,7 @@ fn every_package_of_ours_is_placed_in_a_tier() {
         .iter()
         .copied()
         .chain([CLIENT_CORE, DESKTOP_SHELL, SERVER])
+        .chain(SERVER_LIBS)
         .chain(TOOLS)
         .collect();
     let unplaced: Vec<&String> = graph
