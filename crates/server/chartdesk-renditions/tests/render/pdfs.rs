@@ -7,6 +7,11 @@ use crate::fixtures::{decode, write};
 
 /// A4 pages; page 1 is black on its top half, the others white.
 fn pdf(pages: i32) -> Vec<u8> {
+    pdf_of(pages, (595.0, 842.0), 0)
+}
+
+/// `pages` pages of `size` points, each turned by `rotate` degrees.
+fn pdf_of(pages: i32, (width, height): (f32, f32), rotate: i32) -> Vec<u8> {
     let mut pdf = Pdf::new();
     let (catalog, tree) = (Ref::new(1), Ref::new(2));
     let page_ids: Vec<Ref> = (0..pages).map(|i| Ref::new(10 + 2 * i)).collect();
@@ -16,12 +21,13 @@ fn pdf(pages: i32) -> Vec<u8> {
         let contents = Ref::new(id.get() + 1);
         pdf.page(id)
             .parent(tree)
-            .media_box(Rect::new(0.0, 0.0, 595.0, 842.0))
+            .media_box(Rect::new(0.0, 0.0, width, height))
+            .rotate(rotate)
             .contents(contents);
         let mut content = Content::new();
         if i == 0 {
             content.set_fill_gray(0.0);
-            content.rect(0.0, 421.0, 595.0, 421.0);
+            content.rect(0.0, height / 2.0, width, height / 2.0);
             content.fill_nonzero();
         }
         pdf.stream(contents, &content.finish());
@@ -52,4 +58,24 @@ fn a_broken_pdf_gives_a_plain_error() {
     let err = render(&file.path, "application/pdf", &Limits::default()).unwrap_err();
     assert!(matches!(err, RenditionError::BrokenPdf), "{err:?}");
     assert_eq!(err.to_string(), "the PDF could not be read");
+}
+
+#[test]
+fn a_turned_pdf_page_still_gets_a_320_pixel_wide_thumbnail() {
+    let file = write(&pdf_of(1, (595.0, 842.0), 90));
+    let r = render(&file.path, "application/pdf", &Limits::default()).unwrap();
+    let shown = decode(&r.pdf_thumb.unwrap().bytes);
+    assert_eq!(shown.width(), 320);
+    assert!((225..=227).contains(&shown.height()), "{}", shown.height());
+}
+
+#[test]
+fn a_pdf_page_that_would_draw_too_many_pixels_is_refused() {
+    // 320 px wide, a page 10 by 100000 points would be drawn 3.2 million pixels tall.
+    let file = write(&pdf_of(1, (10.0, 100_000.0), 0));
+    let err = render(&file.path, "application/pdf", &Limits::default()).unwrap_err();
+    assert!(
+        matches!(err, RenditionError::TooLarge { width: 320, .. }),
+        "{err:?}"
+    );
 }
