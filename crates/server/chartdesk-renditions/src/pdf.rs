@@ -24,10 +24,10 @@ pub(crate) fn render(path: &Path, limits: &Limits) -> Result<(u32, Jpeg), Rendit
     // pdftoppm draws the page THUMB_WIDTH wide before turning it: a very tall, thin page would
     // be drawn millions of pixels tall. Refused from its size, like an image's header.
     let drawn_height = (f64::from(THUMB_WIDTH) * info.height / info.width).ceil();
-    if !(drawn_height >= 1.0 && drawn_height <= f64::from(u32::MAX)) {
+    if drawn_height.is_nan() || drawn_height < 1.0 {
         return Err(RenditionError::BrokenPdf);
     }
-    limits.check_page(THUMB_WIDTH, drawn_height as u32)?;
+    limits.check_page(THUMB_WIDTH, drawn_height.min(f64::from(u32::MAX)) as u32)?;
     let dir = tempfile::tempdir()?;
     let prefix = dir.path().join("page");
     let mut pdftoppm = Command::new("pdftoppm");

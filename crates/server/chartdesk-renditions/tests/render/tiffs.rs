@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use chartdesk_renditions::{render, Limits, RenditionError};
+use chartdesk_renditions::{render, render_each, Limits, RenditionError};
 use image::imageops::{self, FilterType};
 use image::GrayImage;
 use tiff::encoder::{colortype, TiffEncoder};
@@ -86,4 +86,31 @@ fn a_tiff_page_over_the_pixel_limit_is_refused() {
         ),
         "{err:?}"
     );
+}
+
+#[test]
+fn render_each_hands_over_every_page_in_order_and_keeps_none() {
+    let file = write(&three_pages());
+    let mut widths = Vec::new();
+    let r = render_each(&file.path, "image/tiff", &Limits::default(), |page| {
+        widths.push(page.preview.width);
+        Ok::<_, RenditionError>(())
+    })
+    .unwrap();
+    assert_eq!(widths, [1600, 800, 1600]);
+    assert!(r.pages.is_empty());
+    assert_eq!(r.page_count, 3);
+}
+
+#[test]
+fn a_failure_to_store_a_page_stops_the_work_there() {
+    let file = write(&three_pages());
+    let mut handed = 0;
+    let err = render_each(&file.path, "image/tiff", &Limits::default(), |_| {
+        handed += 1;
+        Err(RenditionError::TimedOut)
+    })
+    .unwrap_err();
+    assert!(matches!(err, RenditionError::TimedOut));
+    assert_eq!(handed, 1);
 }
