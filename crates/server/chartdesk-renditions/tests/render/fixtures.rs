@@ -88,3 +88,36 @@ pub fn mean_difference(a: &RgbImage, b: &RgbImage) -> f64 {
         .sum();
     total as f64 / a.as_raw().len() as f64
 }
+
+/// A fax-style page: 1 bit per pixel, WhiteIsZero (a set bit is black), `width` a multiple of
+/// 8; black on its left half. Written by hand: the tiff encoder writes 8 bits and up only.
+pub fn bilevel_tiff(width: u16, height: u16) -> Vec<u8> {
+    let row_bytes = usize::from(width / 8);
+    let row: Vec<u8> = (0..row_bytes)
+        .map(|i| if i < row_bytes / 2 { 0xFF } else { 0x00 })
+        .collect();
+    let strip: Vec<u8> = row.repeat(usize::from(height));
+    // (tag, type: 3 SHORT or 4 LONG, value)
+    let entries: [(u16, u16, u32); 9] = [
+        (256, 3, u32::from(width)),
+        (257, 3, u32::from(height)),
+        (258, 3, 1),
+        (259, 3, 1),
+        (262, 3, 0),
+        (273, 4, 8 + 2 + 9 * 12 + 4),
+        (277, 3, 1),
+        (278, 3, u32::from(height)),
+        (279, 4, strip.len() as u32),
+    ];
+    let mut out = b"II*\0\x08\0\0\0".to_vec();
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    for (tag, kind, value) in entries {
+        out.extend_from_slice(&tag.to_le_bytes());
+        out.extend_from_slice(&kind.to_le_bytes());
+        out.extend_from_slice(&1u32.to_le_bytes());
+        out.extend_from_slice(&value.to_le_bytes());
+    }
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&strip);
+    out
+}

@@ -114,3 +114,13 @@ fn a_failure_to_store_a_page_stops_the_work_there() {
     assert!(matches!(err, RenditionError::TimedOut));
     assert_eq!(handed, 1);
 }
+
+#[test]
+fn a_one_bit_fax_page_is_previewed_black_on_white() {
+    let file = write(&crate::fixtures::bilevel_tiff(64, 32));
+    let r = render(&file.path, "image/tiff", &Limits::default()).unwrap();
+    let shown = decode(&r.pages[0].preview.bytes);
+    assert_eq!(shown.dimensions(), (64, 32));
+    assert!(shown.get_pixel(8, 16)[0] < 40, "black where bits are set");
+    assert!(shown.get_pixel(56, 16)[0] > 215, "white where they are not");
+}
