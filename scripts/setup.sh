@@ -13,6 +13,8 @@ apt_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicato
   python3-venv curl build-essential chromium chromium-driver)
 # The test command lints the scripts with shellcheck (scripts/test.sh).
 apt_pkgs+=(shellcheck)
+# PDF page counts and first-page thumbnails (chartdesk-renditions: pdfinfo, pdftoppm).
+apt_pkgs+=(poppler-utils)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
