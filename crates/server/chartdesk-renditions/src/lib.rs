@@ -2,8 +2,9 @@
 //! 1600 px preview and a 320 px thumbnail per image page (every page of a TIFF), a PDF's
 //! first-page thumbnail and page count, and a perceptual hash for "looks like" duplicates.
 //! Synchronous and CPU-bound: the worker calls [`render`] inside `spawn_blocking`, on a file it
-//! has downloaded. Memory holds one page at a time, and a page larger than [`Limits`] allow is
-//! refused from its header, before its pixels are allocated.
+//! has downloaded. Decoded pixels are held one page at a time ([`render_each`] also hands each
+//! page's previews over as they are made, so none pile up), and a page larger than [`Limits`]
+//! allow is refused from its header, before its pixels are allocated.
 
 mod command;
 mod error;
