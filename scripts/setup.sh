@@ -13,8 +13,9 @@ apt_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicato
   python3-venv curl build-essential chromium chromium-driver)
 # The test command lints the scripts with shellcheck (scripts/test.sh).
 apt_pkgs+=(shellcheck)
-# Document text (crates/server/chartdesk-text): poppler's pdftotext/pdftoppm/pdfinfo and English OCR.
-apt_pkgs+=(poppler-utils tesseract-ocr tesseract-ocr-eng)
+# Document processing (crates/server/): poppler (pdfinfo, pdftoppm, pdftotext), English OCR and
+# the ClamAV daemon the sandbox's scanner runs.
+apt_pkgs+=(poppler-utils tesseract-ocr tesseract-ocr-eng clamav-daemon)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

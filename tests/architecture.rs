@@ -19,8 +19,8 @@ const SHARED_LEAVES: [&str; 4] = [
 const CLIENT_CORE: &str = "chartdesk";
 const DESKTOP_SHELL: &str = "chartdesk-desktop";
 const SERVER: &str = "chartdesk-server";
-/// The server tier's libraries beside the server: steps of document processing.
-const SERVER_LIBS: [&str; 1] = ["chartdesk-text"];
+/// Server-tier libraries: the processing worker and the steps it calls (never the clients).
+const SERVER_LIBS: [&str; 3] = ["chartdesk-worker", "chartdesk-renditions", "chartdesk-text"];
 /// Tools: the test kit (tests and benches only) and the bench floor.
 const TOOLS: [&str; 2] = ["chartdesk-testkit", "chartdesk-hello-window"];
 
@@ -197,6 +197,16 @@ fn the_client_core_links_no_tauri_and_no_web_server() {
     let links = graph.links(CLIENT_CORE);
     let bad = forbidden(&links, &["tauri", "wry", "axum", SERVER, DESKTOP_SHELL]);
     assert!(bad.is_empty(), "the desktop client core links {bad:?}");
+}
+
+#[test]
+fn the_clients_and_shared_leaves_never_link_the_server_libraries() {
+    // Clients upload originals only (issue 24): previews are the server's work, not theirs.
+    let graph = Graph::load();
+    for package in SHARED_LEAVES.iter().chain(&[CLIENT_CORE, DESKTOP_SHELL]) {
+        let bad = forbidden(&graph.links(package), &SERVER_LIBS);
+        assert!(bad.is_empty(), "{package} links {bad:?}");
+    }
 }
 
 #[test]

@@ -26,7 +26,7 @@ pub(crate) fn decode(
     reader.no_limits();
     let mut decoder = reader
         .into_decoder()
-        .map_err(|_| RenditionError::NotWhatItClaims { claimed })?;
+        .map_err(|_| RenditionError::UnreadableImage)?;
     let (width, height) = decoder.dimensions();
     limits.check_page(width, height)?;
     let mut decoder_limits = image::Limits::default();
@@ -86,5 +86,37 @@ pub(crate) fn shrunk_jpeg(
         }
         // CMYK and 16-bit lossless JPEGs are rare in scans: the full decoder handles them.
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jpeg_encoder::{ColorType, Encoder};
+
+    fn camera_jpeg(width: u16, height: u16) -> tempfile::NamedTempFile {
+        let pixels: Vec<u8> = (0..usize::from(width) * usize::from(height) * 3)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let file = tempfile::NamedTempFile::new().unwrap();
+        Encoder::new_file(file.path(), 85)
+            .unwrap()
+            .encode(&pixels, width, height, ColorType::Rgb)
+            .unwrap();
+        file
+    }
+
+    #[test]
+    fn a_large_jpeg_is_shrunk_in_its_decoder_to_at_least_the_preview_width() {
+        let file = camera_jpeg(3400, 1000);
+        let shrunk = shrunk_jpeg(file.path(), (3400, 1000), Orientation::NoTransforms).unwrap();
+        assert_eq!((shrunk.width(), shrunk.height()), (1700, 500));
+    }
+
+    #[test]
+    fn a_turned_photo_is_shrunk_by_the_width_staff_see() {
+        // Stored 3400 x 1000 but shown turned: 1000 wide, too narrow to shrink at all.
+        let file = camera_jpeg(3400, 1000);
+        assert!(shrunk_jpeg(file.path(), (3400, 1000), Orientation::Rotate90).is_none());
     }
 }

@@ -2,8 +2,9 @@
 //! 1600 px preview and a 320 px thumbnail per image page (every page of a TIFF), a PDF's
 //! first-page thumbnail and page count, and a perceptual hash for "looks like" duplicates.
 //! Synchronous and CPU-bound: the worker calls [`render`] inside `spawn_blocking`, on a file it
-//! has downloaded. Memory holds one page at a time, and a page larger than [`Limits`] allow is
-//! refused from its header, before its pixels are allocated.
+//! has downloaded. Decoded pixels are held one page at a time ([`render_each`] also hands each
+//! page's previews over as they are made, so none pile up), and a page larger than [`Limits`]
+//! allow is refused from its header, before its pixels are allocated.
 
 mod command;
 mod error;
@@ -59,49 +60,56 @@ pub fn render(
     content_type: &str,
     limits: &Limits,
 ) -> Result<Renditions, RenditionError> {
-    match content_type {
+    let mut pages = Vec::new();
+    let mut renditions = render_each(path, content_type, limits, |page| {
+        pages.push(page);
+        Ok::<_, RenditionError>(())
+    })?;
+    renditions.pages = pages;
+    Ok(renditions)
+}
+
+/// As [`render`], but each page's previews go to `each` as soon as they are made, in page
+/// order, and are not kept (the answer's `pages` is empty): a long TIFF's previews never all
+/// sit in memory, so the caller can store each page before the next is decoded. An error from
+/// `each` stops the work there.
+pub fn render_each<E: From<RenditionError>>(
+    path: &Path,
+    content_type: &str,
+    limits: &Limits,
+    mut each: impl FnMut(PagePreview) -> Result<(), E>,
+) -> Result<Renditions, E> {
+    let format = match content_type {
         "application/pdf" => {
             let (page_count, thumb) = pdf::render(path, limits)?;
-            Ok(Renditions {
+            return Ok(Renditions {
                 pages: Vec::new(),
                 pdf_thumb: Some(thumb),
                 page_count,
                 perceptual_hash: None,
-            })
+            });
         }
-        "image/jpeg" => one_page(path, ImageFormat::Jpeg, limits),
-        "image/png" => one_page(path, ImageFormat::Png, limits),
-        "image/tiff" => {
-            let mut pages = Vec::new();
-            let mut perceptual_hash = None;
-            let page_count = tiff_pages::for_each_page(path, limits, |page| {
-                let (made, preview) = jpeg_out::page_preview(page)?;
-                perceptual_hash.get_or_insert_with(|| hash::perceptual_hash(&preview));
-                pages.push(made);
-                Ok(())
-            })?;
-            Ok(Renditions {
-                pages,
-                pdf_thumb: None,
-                page_count,
-                perceptual_hash,
-            })
-        }
-        _ => Err(RenditionError::UnsupportedType),
-    }
-}
-
-fn one_page(
-    path: &Path,
-    format: ImageFormat,
-    limits: &Limits,
-) -> Result<Renditions, RenditionError> {
-    let page = image_pages::decode(path, format, limits)?;
-    let (made, preview) = jpeg_out::page_preview(page)?;
+        "image/jpeg" => ImageFormat::Jpeg,
+        "image/png" => ImageFormat::Png,
+        "image/tiff" => ImageFormat::Tiff,
+        _ => return Err(RenditionError::UnsupportedType.into()),
+    };
+    let mut perceptual_hash = None;
+    let mut one = |page| -> Result<(), E> {
+        let (made, preview) = jpeg_out::page_preview(page)?;
+        perceptual_hash.get_or_insert_with(|| hash::perceptual_hash(&preview));
+        each(made)
+    };
+    let page_count = if format == ImageFormat::Tiff {
+        tiff_pages::for_each_page(path, limits, &mut one)?
+    } else {
+        one(image_pages::decode(path, format, limits)?)?;
+        1
+    };
     Ok(Renditions {
-        pages: vec![made],
+        pages: Vec::new(),
         pdf_thumb: None,
-        page_count: 1,
-        perceptual_hash: Some(hash::perceptual_hash(&preview)),
+        page_count,
+        perceptual_hash,
     })
 }

@@ -20,7 +20,14 @@ pub(crate) fn render(path: &Path, limits: &Limits) -> Result<(u32, Jpeg), Rendit
         });
     }
     let path = not_an_option(path);
-    let pages = page_count(&path, limits)?;
+    let info = Info::read(&path, limits)?;
+    // pdftoppm draws the page THUMB_WIDTH wide before turning it: a very tall, thin page would
+    // be drawn millions of pixels tall. Refused from its size, like an image's header.
+    let drawn_height = (f64::from(THUMB_WIDTH) * info.height / info.width).ceil();
+    if drawn_height.is_nan() || drawn_height < 1.0 {
+        return Err(RenditionError::BrokenPdf);
+    }
+    limits.check_page(THUMB_WIDTH, drawn_height.min(f64::from(u32::MAX)) as u32)?;
     let dir = tempfile::tempdir()?;
     let prefix = dir.path().join("page");
     let mut pdftoppm = Command::new("pdftoppm");
@@ -33,18 +40,41 @@ pub(crate) fn render(path: &Path, limits: &Limits) -> Result<(u32, Jpeg), Rendit
     let rendered = prefix.with_extension("png");
     let page = image_pages::decode(&rendered, ImageFormat::Png, limits)
         .map_err(|_| RenditionError::BrokenPdf)?;
+    // A page turned by /Rotate comes out wider than asked: scaled again to the width.
     let thumb = jpeg_out::scale(page, THUMB_WIDTH)?;
-    Ok((pages, jpeg_out::jpeg(&thumb)?))
+    Ok((info.pages, jpeg_out::jpeg(&thumb)?))
 }
 
-fn page_count(path: &Path, limits: &Limits) -> Result<u32, RenditionError> {
-    let out = crate::command::run(Command::new("pdfinfo").arg(path), limits.tool_timeout)?;
-    String::from_utf8_lossy(&out)
-        .lines()
-        .find_map(|line| line.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
-        .filter(|&n: &u32| n > 0)
-        .ok_or(RenditionError::BrokenPdf)
+/// What `pdfinfo` says: the page count and the first page's size in points (before any turn).
+struct Info {
+    pages: u32,
+    width: f64,
+    height: f64,
+}
+
+impl Info {
+    fn read(path: &Path, limits: &Limits) -> Result<Info, RenditionError> {
+        let out = crate::command::run(Command::new("pdfinfo").arg(path), limits.tool_timeout)?;
+        Info::parse(&String::from_utf8_lossy(&out)).ok_or(RenditionError::BrokenPdf)
+    }
+
+    fn parse(text: &str) -> Option<Info> {
+        let field = |name: &str| text.lines().find_map(|line| line.strip_prefix(name));
+        let pages = field("Pages:")?
+            .trim()
+            .parse()
+            .ok()
+            .filter(|&n: &u32| n > 0)?;
+        // "Page size:       595.276 x 841.89 pts (A4)"
+        let mut size = field("Page size:")?.split_whitespace();
+        let width: f64 = size.next()?.parse().ok()?;
+        let height: f64 = size.nth(1)?.parse().ok()?;
+        (width > 0.0 && height > 0.0).then_some(Info {
+            pages,
+            width,
+            height,
+        })
+    }
 }
 
 /// A relative path starting with `-` would be read as an option: anchor it.

@@ -18,12 +18,12 @@ const CLAIMED: RenditionError = RenditionError::NotWhatItClaims {
 };
 
 /// Calls `each` with every page's upright RGB pixels, in order; returns the page count.
-pub(crate) fn for_each_page(
+pub(crate) fn for_each_page<E: From<RenditionError>>(
     path: &Path,
     limits: &Limits,
-    mut each: impl FnMut(RgbImage) -> Result<(), RenditionError>,
-) -> Result<u32, RenditionError> {
-    let file = BufReader::new(File::open(path)?);
+    mut each: impl FnMut(RgbImage) -> Result<(), E>,
+) -> Result<u32, E> {
+    let file = BufReader::new(File::open(path).map_err(RenditionError::from)?);
     let mut decoder = Decoder::new(file).map_err(|_| CLAIMED)?;
     let mut tiff_limits = tiff::decoder::Limits::default();
     tiff_limits.decoding_buffer_size =
@@ -36,7 +36,8 @@ pub(crate) fn for_each_page(
             if pages > limits.max_pages {
                 return Err(RenditionError::TooManyPages {
                     max: limits.max_pages,
-                });
+                }
+                .into());
             }
             each(page(&mut decoder, limits)?)?;
         }
