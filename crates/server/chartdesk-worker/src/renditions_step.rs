@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chartdesk_domain::keys;
 use chartdesk_records::store::object_store::Write;
-use chartdesk_renditions::{render, Limits, Renditions};
+use chartdesk_renditions::{render_each, Limits, PagePreview, RenditionError};
 
 use crate::process::Worker;
 use crate::steps::{Findings, Flow, Job, Step};
@@ -22,16 +22,18 @@ impl Step for MakePreviews {
     ) -> Result<Flow, ProcessError> {
         let path = job.path.clone();
         let content_type = job.entry.content_type.clone();
-        let made: Renditions =
-            tokio::task::spawn_blocking(move || render(&path, &content_type, &Limits::default()))
-                .await
-                .map_err(|_| ProcessError::Renditions("the preview task stopped".into()))?
-                .map_err(|e| ProcessError::Renditions(e.to_string()))?;
+        // One page at a time: each page's previews are stored before the next is decoded, so a
+        // long TIFF never holds more than two pages' previews (the channel's one slot + one).
+        let (pages, mut stored) = tokio::sync::mpsc::channel::<PagePreview>(1);
+        let making = tokio::task::spawn_blocking(move || {
+            render_each(&path, &content_type, &Limits::default(), |page| {
+                pages.blocking_send(page).map_err(|_| Stopped::Storing)
+            })
+        });
         let (mrn, category, id) = (&job.mrn, job.entry.category, job.entry.id);
-        found.pages = Some(made.page_count);
-        found.perceptual_hash = made.perceptual_hash;
-        for (i, page) in made.pages.into_iter().enumerate() {
-            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let mut n = 0u32;
+        while let Some(page) = stored.recv().await {
+            n += 1;
             let preview = keys::page_optimized(mrn, category, id, n);
             let thumb = keys::page_thumb(mrn, category, id, n);
             put_jpeg(worker, &preview, page.preview.bytes).await?;
@@ -39,6 +41,15 @@ impl Step for MakePreviews {
             found.variants.extend([preview, thumb]);
             found.preview_pages = n;
         }
+        let made = making
+            .await
+            .map_err(|_| ProcessError::Renditions("the preview task stopped".into()))?
+            .map_err(|e| match e {
+                Stopped::Rendition(e) => ProcessError::Renditions(e.to_string()),
+                Stopped::Storing => ProcessError::Renditions("a page could not be stored".into()),
+            })?;
+        found.pages = Some(made.page_count);
+        found.perceptual_hash = made.perceptual_hash;
         if let Some(thumb) = made.pdf_thumb {
             let key = keys::thumb(mrn, category, id);
             put_jpeg(worker, &key, thumb.bytes).await?;
@@ -46,6 +57,19 @@ impl Step for MakePreviews {
             found.pdf_thumb = true;
         }
         Ok(Flow::Continue)
+    }
+}
+
+/// Why making previews stopped.
+enum Stopped {
+    Rendition(RenditionError),
+    /// The storing side ended (a page failed to store): the error is the storing side's.
+    Storing,
+}
+
+impl From<RenditionError> for Stopped {
+    fn from(e: RenditionError) -> Self {
+        Stopped::Rendition(e)
     }
 }
 
