@@ -95,3 +95,32 @@ async fn a_corrupted_or_failed_document_is_never_handed_out_even_where_pending_o
         set_outcome(&local, ScanStatus::Pending, Some(ProcessingState::Queued)).await;
     }
 }
+
+#[tokio::test]
+async fn listing_a_category_makes_no_store_request_per_row() {
+    // Verdicts, renditions and notes come with the manifest: 40 rows cost what 5 do.
+    let local = Local::demo().await;
+    let t = token("dr.okafor").await;
+    let mut costs = Vec::new();
+    for (mrn, nhs, rows) in [
+        ("20000401", "7000000007", 5),
+        ("20000402", "7000000015", 40),
+    ] {
+        local.patient_with_documents(mrn, nhs, rows).await;
+        let before = local.store.reads();
+        let (status, list) = local
+            .get(&t, &format!("/v1/patients/{mrn}/documents?category=lab"))
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(list["rows"].as_array().unwrap().len(), rows);
+        costs.push(local.store.reads() - before);
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "store reads for 5 rows, then 40: {costs:?}"
+    );
+    assert!(
+        costs[0] <= 3,
+        "a list reads the record, not its documents: {costs:?}"
+    );
+}

@@ -45,6 +45,8 @@ struct Bucket {
 #[derive(Debug, Default)]
 pub struct InMemoryRecordStore {
     bucket: Mutex<Bucket>,
+    /// Reads served (object reads and listings): tests count a route's requests with it.
+    reads: std::sync::atomic::AtomicU64,
 }
 
 fn refused(status: u16, code: &str) -> StoreError {
@@ -92,6 +94,7 @@ impl InMemoryRecordStore {
         };
         Self {
             bucket: Mutex::new(copy),
+            reads: Default::default(),
         }
     }
 
@@ -184,7 +187,19 @@ impl InMemoryRecordStore {
     }
 
     fn object(&self, key: &str) -> Option<Object> {
+        self.count_read();
         self.lock().objects.get(key).cloned()
+    }
+
+    fn count_read(&self) {
+        self.reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How many reads (GET, HEAD, tag, list) the store has served: what a route costs in S3
+    /// requests.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -288,6 +303,7 @@ impl RecordStore for InMemoryRecordStore {
     }
 
     async fn list_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.count_read();
         Ok(self
             .lock()
             .objects
@@ -303,6 +319,7 @@ impl RecordStore for InMemoryRecordStore {
         start_after: Option<&str>,
         max: i32,
     ) -> Result<Vec<String>, StoreError> {
+        self.count_read();
         let max = usize::try_from(max.clamp(0, 1000)).unwrap_or(0);
         Ok(self
             .lock()
@@ -315,6 +332,7 @@ impl RecordStore for InMemoryRecordStore {
     }
 
     async fn list_prefixes(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.count_read();
         let mut prefixes: Vec<String> = self
             .lock()
             .objects
