@@ -50,7 +50,7 @@ pub fn server_policy(records: &str, audit: &str) -> Value {
               "Resource": format!("{r}/patients/*") },
             { "Sid": "RecordsDocumentDelete", "Effect": "Allow", "Action": "s3:DeleteObject",
               "Resource": [format!("{r}/patients/*/originals/*"), format!("{r}/patients/*/optimized/*"),
-                           format!("{r}/patients/*/thumb/*")] },
+                           format!("{r}/patients/*/thumb/*"), format!("{r}/patients/*/text/*")] },
             { "Sid": "RecordsList", "Effect": "Allow", "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads"], "Resource": r },
             { "Sid": "AuditCreateOnly", "Effect": "Allow", "Action": "s3:PutObject",
               "Resource": format!("{a}/audit/*"),

@@ -128,7 +128,7 @@ fn the_server_may_delete_document_objects_only() {
         assert!(!arns.is_empty(), "{statement}");
         for arn in arns {
             assert!(
-                ["originals", "optimized", "thumb"]
+                ["originals", "optimized", "thumb", "text"]
                     .iter()
                     .any(|p| arn.trim_end().ends_with(&format!("/patients/*/{p}/*\""))),
                 "the server role may delete more than documents: {arn}"

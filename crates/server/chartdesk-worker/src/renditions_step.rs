@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use chartdesk_domain::keys;
 use chartdesk_records::store::object_store::Write;
+use chartdesk_records::store::StoreError;
 use chartdesk_renditions::{render_each, Limits, PagePreview, RenditionError};
 
 use crate::process::Worker;
@@ -73,11 +74,24 @@ impl From<RenditionError> for Stopped {
     }
 }
 
-/// Renditions are derived data: a redelivery writes the same bytes again.
+/// Create-only, as the bucket's policy demands of every document object: a rendition already
+/// there was made from the same original by an earlier delivery of this notice.
 async fn put_jpeg(worker: &Worker, key: &str, bytes: Vec<u8>) -> Result<(), ProcessError> {
-    worker
+    put_once(worker, key, bytes, "image/jpeg").await
+}
+
+pub(crate) async fn put_once(
+    worker: &Worker,
+    key: &str,
+    bytes: Vec<u8>,
+    content_type: &str,
+) -> Result<(), ProcessError> {
+    match worker
         .store()
-        .put(key, bytes, "image/jpeg", Write::Overwrite)
-        .await?;
-    Ok(())
+        .put(key, bytes, content_type, Write::Create)
+        .await
+    {
+        Ok(_) | Err(StoreError::Conflict) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -4,7 +4,6 @@
 
 use async_trait::async_trait;
 use chartdesk_domain::keys;
-use chartdesk_records::store::object_store::Write;
 use chartdesk_text::{extract, Limits};
 
 use crate::process::Worker;
@@ -37,10 +36,7 @@ impl Step for ReadText {
         };
         let key = keys::text(&job.mrn, job.entry.category, job.entry.id);
         let body = serde_json::to_vec(&text).map_err(|e| ProcessError::Text(e.to_string()))?;
-        worker
-            .store()
-            .put(&key, body, "application/json", Write::Overwrite)
-            .await?;
+        crate::renditions_step::put_once(worker, &key, body, "application/json").await?;
         found.has_text = true;
         found.pages = found.pages.or(Some(text.page_count));
         Ok(Flow::Continue)

@@ -136,12 +136,20 @@ pub async fn delete(
     })
     .await?;
     let ext = keys::extension_for(&removed.content_type).unwrap_or("bin");
-    // The original and its sibling variants; keys come from validated ids only.
-    let objects = [
+    // The original, every rendition (every page's) and the text the worker read; keys come
+    // from validated ids only, the renditions' from the entry as the server wrote it.
+    let mut objects = vec![
         keys::original(&mrn, removed.category, doc_id, ext),
         keys::optimized(&mrn, removed.category, doc_id),
         keys::thumb(&mrn, removed.category, doc_id),
+        keys::text(&mrn, removed.category, doc_id),
     ];
+    let own_prefix = keys::patient_prefix(&mrn);
+    for key in &removed.variants {
+        if key.starts_with(&own_prefix) && !objects.contains(key) {
+            objects.push(key.clone());
+        }
+    }
     for key in objects {
         state.store.delete(&key).await?;
     }
