@@ -1,91 +1,74 @@
-//! The virus scanner's verdict arrives as an S3 object tag; the list shows it and an infected
-//! file can neither be opened nor previewed. Also: thumbnails and the patient-wide search.
+//! The server's verdict, as the desktop sees it: the sandbox's real scanner (clamd) finds the
+//! EICAR test string in an uploaded image, the list shows it blocked, and it can neither be
+//! opened nor previewed; a clean file becomes openable. Also: the patient-wide search.
 
-use aws_sdk_s3::types::{Tag, Tagging};
-use chartdesk::domain::{keys, Category, Mrn, ScanStatus};
+use std::time::{Duration, Instant};
+
+use chartdesk::domain::{DocumentRow, ScanStatus};
+use chartdesk::sandbox::launch::scanner::EICAR;
 use chartdesk::sandbox::{demo_jpeg, demo_pdf};
-use chartdesk::services::Upload;
+use chartdesk::services::{Services, Upload};
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
 
 use crate::local_cloud::cloud;
 use crate::upload::patient;
 
-async fn tag(key: &str, value: &str) {
-    let tagging = Tagging::builder()
-        .tag_set(
-            Tag::builder()
-                .key(ScanStatus::TAG)
-                .value(value)
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
-    chartdesk::cloud::CloudClients::new(&crate::local_cloud::cloud().profile())
-        .await
-        .s3
-        .put_object_tagging()
-        .bucket(crate::local_cloud::cloud().admin_store().await.bucket())
-        .key(key)
-        .tagging(tagging)
-        .send()
-        .await
-        .unwrap();
+/// The row once the server's worker gave its verdict (within 60 s).
+async fn verdict(s: &Services, mrn: &str, category: &str, id: &str) -> DocumentRow {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let rows = s.list_documents(mrn, category).await.unwrap();
+        let row = rows.into_iter().find(|r| r.id == id).unwrap();
+        if row.scan_status != ScanStatus::Pending {
+            return row;
+        }
+        assert!(Instant::now() < deadline, "no verdict for {id}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 #[tokio::test]
-async fn the_scanners_tag_is_shown_and_an_infected_file_cannot_be_opened_or_previewed() {
+async fn an_image_carrying_a_virus_is_shown_blocked_and_cannot_be_opened_or_previewed() {
     let s = cloud().signed_in("nurse.hughes").await;
     patient("30000021").await;
-    let row = s
+    let mut infected = demo_jpeg(4);
+    infected.extend_from_slice(EICAR.as_bytes());
+    let bad = s
+        .upload_document(Upload::new("30000021", "radiology", "knee.jpg", infected))
+        .await
+        .unwrap();
+    assert_eq!(bad.scan_status, ScanStatus::Pending, "as uploaded");
+    let good = s
         .upload_document(Upload::new(
             "30000021",
             "radiology",
-            "knee.jpg",
-            demo_jpeg(4),
+            "hip.jpg",
+            demo_jpeg(5),
         ))
         .await
         .unwrap();
-    assert_eq!(
-        row.scan_status,
-        ScanStatus::Pending,
-        "untagged: as uploaded"
-    );
-    assert!(row.has_thumbnail);
-    assert!(s
-        .document_thumbnail("30000021", &row.id)
-        .await
-        .unwrap()
-        .is_some());
 
-    let id = row.id.parse().unwrap();
-    let key = keys::original(
-        &Mrn::from_stored("30000021").unwrap(),
-        Category::Radiology,
-        id,
-        "jpg",
-    );
-    tag(&key, "infected").await;
-    let listed = s.list_documents("30000021", "radiology").await.unwrap();
-    assert_eq!(listed[0].scan_status, ScanStatus::Infected);
-    assert!(!listed[0].can_open);
-    let refused = s.open_document("30000021", &row.id).await.unwrap_err();
+    let listed = verdict(&s, "30000021", "radiology", &bad.id).await;
+    assert_eq!(listed.scan_status, ScanStatus::Infected);
+    assert!(!listed.can_open);
+    assert!(listed.status_note.unwrap().starts_with("Blocked"));
+    let refused = s.open_document("30000021", &bad.id).await.unwrap_err();
     assert_eq!(UiError::from(refused).code, ApiErrorCode::Infected);
     assert!(s
-        .document_thumbnail("30000021", &row.id)
+        .document_thumbnail("30000021", &bad.id)
         .await
         .unwrap()
         .is_none());
 
-    tag(&key, "clean").await;
-    let listed = s.list_documents("30000021", "radiology").await.unwrap();
-    assert_eq!(listed[0].scan_status, ScanStatus::Clean);
-    assert!(s.open_document("30000021", &row.id).await.is_ok());
+    let listed = verdict(&s, "30000021", "radiology", &good.id).await;
+    assert_eq!(listed.scan_status, ScanStatus::Clean);
+    assert!(listed.has_thumbnail, "the server made its preview");
+    assert!(s.open_document("30000021", &good.id).await.is_ok());
 }
 
 #[tokio::test]
-async fn a_pdf_has_no_thumbnail_and_the_patient_search_spans_categories() {
+async fn a_pdf_has_no_thumbnail_until_processed_and_the_patient_search_spans_categories() {
     let s = cloud().signed_in("nurse.hughes").await;
     patient("30000022").await;
     let pdf = s
@@ -97,12 +80,10 @@ async fn a_pdf_has_no_thumbnail_and_the_patient_search_spans_categories() {
         ))
         .await
         .unwrap();
-    assert!(!pdf.has_thumbnail);
-    assert!(s
-        .document_thumbnail("30000022", &pdf.id)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        !pdf.has_thumbnail,
+        "until the server made its first-page thumbnail"
+    );
     s.upload_document(Upload::new(
         "30000022",
         "discharge",
