@@ -162,6 +162,11 @@ step "online open"
 CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
   BENCH_OPEN_DOCS="$($smoke && echo 30 || echo 1000)" BENCH_OPEN_RUNS="$($smoke && echo 2 || echo 20)" "$bench_bin" open
 
+step "processing: upload complete -> clean with preview"
+python3 scripts/bench/make_long_pdf.py "$work/processing/report-20-pages.pdf" "$($smoke && echo 2 || echo 20)"
+CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
+  "$bench_bin" processing "$images" "$work/processing/report-20-pages.pdf"
+
 step "start-up and memory of the window"
 CHARTDESK_DESKTOP_BIN="$bin/chartdesk-desktop" HELLO_WINDOW_BIN="$bin/hello-window" CHARTDESK_SERVER_BIN="$bin/chartdesk-server" \
   CHARTDESK_BIN="$bin/chartdesk" CHARTDESK_MOTO_SERVER="$moto_server" BENCH_RUNS="$($smoke && echo 1 || echo 5)" \

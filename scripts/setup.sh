@@ -15,7 +15,7 @@ apt_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicato
 apt_pkgs+=(shellcheck)
 # Document processing (crates/server/): poppler (pdfinfo, pdftoppm, pdftotext), English OCR and
 # the ClamAV daemon the sandbox's scanner runs.
-apt_pkgs+=(poppler-utils tesseract-ocr tesseract-ocr-eng clamav-daemon)
+apt_pkgs+=(poppler-utils tesseract-ocr tesseract-ocr-eng clamav clamav-daemon)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,9 +8,11 @@
 //!   side_by_side variants FILE OUT_DIR      our two variants of one image
 //!   side_by_side search PATIENTS DOCS QUERIES
 //!   side_by_side open                       online open through the server (env: see open.rs)
+//!   side_by_side processing IMAGES_DIR PDF  upload complete -> clean with preview (see processing.rs)
 
 mod images;
 mod open;
+mod processing;
 mod search;
 
 use std::io::Write;
@@ -82,8 +84,11 @@ fn main() {
         Some("variants") => images::variants(Path::new(&args[1]), Path::new(&args[2])),
         Some("search") => runtime().block_on(search::run(number(1), number(2), number(3))),
         Some("open") => runtime().block_on(open::run()),
+        Some("processing") => {
+            runtime().block_on(processing::run(Path::new(&args[1]), Path::new(&args[2])))
+        }
         _ => {
-            eprintln!("usage: side_by_side images|variants|search|open … (see the file's header); run by scripts/bench.sh");
+            eprintln!("usage: side_by_side images|variants|search|open|processing … (see the file's header); run by scripts/bench.sh");
             std::process::exit(2);
         }
     }
