@@ -337,6 +337,12 @@ pinned: boolean,
  */
 synced_at: string | null, };
 
+/**
+ * The record's version alone, for an open record to poll (`GET /v1/patients/{mrn}/version`):
+ * the same value as `FoundPatient::version`. Not audited: nothing of the record is shown.
+ */
+export type RecordVersion = { version: string, };
+
 export type ListedDocument = { thumbnail_url: string | null, 
 /**
  * The thumbnail itself (base64 JPEG) for the first screen of rows, so a list shows its

@@ -30,6 +30,7 @@ mod lambda;
 mod malformed_requests;
 mod openapi_contract;
 mod patients_import;
+mod record_version;
 mod revocation;
 mod scan_pending;
 mod sign_in_limits;
