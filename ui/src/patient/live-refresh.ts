@@ -1,9 +1,10 @@
-// The open record refreshes itself (ARCHITECTURE.md §9, "Live refresh"): while a patient is on
-// screen and the window or tab is visible, the record's version is asked for every few seconds
-// (one conditional S3 read on the server, not audited). A new version hands over to `changed`,
-// which reads the record again through the normal, audited routes. The poll lives in the
-// patient's scope: another patient, or closing the record, ends it and drops late answers.
-// Errors (offline, server away) say nothing on screen: the poll backs off and resumes.
+// The open record refreshes itself (ARCHITECTURE.md §2, "The open record refreshes itself"):
+// while a patient is on screen and the window or tab is visible, the record's version is asked
+// for every few seconds (one conditional S3 read on the server, not audited). A new version
+// hands over to `changed`, which reads the record again through the normal, audited routes.
+// The poll lives in the patient's scope: another patient, or closing the record, ends it and
+// drops late answers. Errors (offline, server away) say nothing on screen: the poll backs off
+// and resumes.
 import { backend } from "../backend/api";
 import type { UiError } from "../backend/types";
 import type { Scope } from "../shell/scope";

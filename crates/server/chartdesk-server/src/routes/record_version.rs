@@ -1,7 +1,7 @@
-//! The record's version for an open record to poll (ARCHITECTURE.md §9): the same access checks
-//! as the list, then ONE conditional read of the manifest (304 from S3 when unchanged, no body).
-//! Not audited: it shows nothing of the record; a client that sees a new version reads the
-//! record again through the audited routes.
+//! The record's version for an open record to poll (ARCHITECTURE.md §2, "The open record
+//! refreshes itself"): the same access checks as the list, then ONE conditional read of the
+//! manifest (304 from S3 when unchanged, no body). Not audited: it shows nothing of the record;
+//! a client that sees a new version reads the record again through the audited routes.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
