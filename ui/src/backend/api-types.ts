@@ -337,10 +337,6 @@ pinned: boolean,
  */
 synced_at: string | null, };
 
-/**
- * The record's version alone, for an open record to poll (`GET /v1/patients/{mrn}/version`):
- * the same value as `FoundPatient::version`. Not audited: nothing of the record is shown.
- */
 export type RecordVersion = { version: string, };
 
 export type ListedDocument = { thumbnail_url: string | null, 

@@ -52,7 +52,11 @@ async fn polling_an_unchanged_record_writes_no_audit_event() {
     for _ in 0..3 {
         assert_eq!(poll(&api, &t, "10000008", Some(&version)).await.0, 304);
     }
-    assert_eq!(api.audit_events().await.len(), before, "nothing shown, nothing audited");
+    assert_eq!(
+        api.audit_events().await.len(),
+        before,
+        "nothing shown, nothing audited"
+    );
 }
 
 #[tokio::test]
