@@ -33,7 +33,7 @@ pub fn record_version(patient: &Patient, manifest_etag: Option<&str>) -> String 
 /// The manifest part of a version before the record's first document.
 const NO_MANIFEST: &str = "none";
 
-#[utoipa::path(get, path = "/v1/patients/{mrn}/version", tag = "patients",
+#[utoipa::path(get, path = "/v1/patients/{mrn}/version", tag = "patients", operation_id = "record_version",
     params(RecordPath, ("If-None-Match" = Option<String>, Header, description = "the version last seen")),
     security(("bearer" = [])),
     responses((status = 200, body = RecordVersion),

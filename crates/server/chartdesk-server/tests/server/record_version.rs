@@ -82,3 +82,23 @@ async fn a_restricted_records_version_needs_the_reason_already_given() {
     assert_eq!(status, 200, "{body}");
     assert!(body["version"].is_string());
 }
+
+/// Against moto and the server as a process: S3's own conditional GET (304, no body) is what
+/// answers an unchanged poll.
+#[tokio::test]
+async fn over_s3_an_unchanged_version_is_304() {
+    let api = crate::harness::api();
+    let t = token("dr.okafor").await;
+    let (status, body) = api.get(&t, "/v1/patients/10000008/version").await;
+    assert_eq!(status, 200, "{body}");
+    let version = body["version"].as_str().unwrap().to_string();
+    let again = api
+        .http
+        .get(api.url("/v1/patients/10000008/version"))
+        .bearer_auth(&t)
+        .header("if-none-match", &version)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+}
