@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { bins } from "./harness.mjs";
+import { bins, recordTiming } from "./harness.mjs";
 import { findOwnPatient, ownPatient, signIn, signOut, user } from "./steps.mjs";
 
 /** A one-page PDF with a line of text, its cross-reference offsets computed. */
@@ -74,6 +74,7 @@ export const refreshScenarios = [
       await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 2, "the colleague's upload is listed", 5000);
       const appeared = Date.now() - uploaded;
       assert.ok(appeared <= 5000, `listed after ${appeared} ms`);
+      recordTiming(ctx.platform, "colleague_upload_listed_ms", appeared);
       const focused = await (await s.activeElement()).attr("aria-label");
       assert.equal(focused, "Open lab-seeded.pdf", "focus stays on the user's row");
       assert.equal(await (await s.find('#tiles button[data-category="lab"]')).attr("data-count"), "2");
