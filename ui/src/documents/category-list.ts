@@ -9,6 +9,7 @@ import { byId, el, show, showMessage } from "../shell/dom";
 import { type Scope, view } from "../shell/scope";
 import { parseUkDate } from "../shell/uk-date";
 import { hideHistory, showHistory } from "./removed-list";
+import { scrollAnchor } from "./scroll-anchor";
 import { setUploadTarget } from "./upload";
 import { closeViewer, openViewer } from "./viewer";
 
@@ -271,22 +272,6 @@ export async function refreshCategory(patientMrn: string): Promise<void> {
   place();
   const added = rows.filter((r) => !before.has(r.id)).length;
   if (added > 0) byId("doc-list-status").textContent = `${added} new document${added === 1 ? "" : "s"}`;
-}
-
-/** The first row in view and how far down the scroller it sits; the returned function puts
- * that row back at the same place after a redraw (rows added above it move nothing). */
-function scrollAnchor(): () => void {
-  const scroller = document.querySelector<HTMLElement>("#category-view .table-scroll");
-  if (!scroller) return () => undefined;
-  const top = scroller.scrollTop;
-  const trs = Array.from(byId("doc-rows").querySelectorAll<HTMLElement>("tr"));
-  const first = trs.find((tr) => tr.offsetTop + tr.offsetHeight > top);
-  const id = first?.dataset.docId;
-  const offset = first ? first.offsetTop - top : 0;
-  return () => {
-    const again = id ? Array.from(byId("doc-rows").querySelectorAll<HTMLElement>("tr")).find((tr) => tr.dataset.docId === id) : undefined;
-    scroller.scrollTop = again ? again.offsetTop - offset : top;
-  };
 }
 
 export function hideCategory(): void {
