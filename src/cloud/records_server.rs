@@ -194,6 +194,34 @@ impl RecordsServer {
             .map_err(|_| ServerError::Malformed)
     }
 
+    /// The record's version alone (not audited: an open record polls it); `None` while
+    /// `seen` is still current (304).
+    pub async fn record_version(
+        &self,
+        token: &str,
+        mrn: &str,
+        reason: Option<&StatedReason>,
+        seen: Option<&str>,
+    ) -> Result<Option<String>, ServerError> {
+        let url = self.url(&format!(
+            "/v1/patients/{}/version",
+            utf8_percent_encode(mrn, NON_ALPHANUMERIC)
+        ));
+        let mut request = with_reason(self.http.get(url).bearer_auth(token), reason);
+        if let Some(version) = seen {
+            request = request.header(reqwest::header::IF_NONE_MATCH, version);
+        }
+        let answer = self.send(request).await?;
+        if answer.status() == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        answer
+            .json::<chartdesk_api::RecordVersion>()
+            .await
+            .map(|v| Some(v.version))
+            .map_err(|_| ServerError::Malformed)
+    }
+
     pub(super) fn document(&self, mrn: &str, doc_id: &str, tail: &str) -> String {
         let seg = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
         self.url(&format!(

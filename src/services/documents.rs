@@ -54,6 +54,23 @@ impl Services {
         self.list_via_server(&mrn, None, Some(text)).await
     }
 
+    /// The open record's version, polled by the window (not audited: nothing is shown);
+    /// `None` while `seen` is still current. A new version means: read the record again.
+    pub async fn record_version(
+        &self,
+        mrn: &str,
+        seen: Option<&str>,
+    ) -> Result<Option<String>, AppError> {
+        self.authorize(Action::ViewRecords).await?;
+        let mrn = self.parse_mrn(mrn)?;
+        let server = self.records.server_or_none()?;
+        let token = self.access_token().await?;
+        let reason = self.records.reason_for(mrn.as_ref());
+        Ok(server
+            .record_version(&token, mrn.as_ref(), reason.as_ref(), seen)
+            .await?)
+    }
+
     /// Stamps a lab report *verified* or a radiology report *reviewed* (clinicians): the
     /// server applies it in one compare-and-swap, never over an existing stamp, and audits it.
     #[instrument(skip_all)]

@@ -12,10 +12,11 @@
 import { signInScenarios } from "./signin-scenarios.mjs";
 import { recordScenarios } from "./record-scenarios.mjs";
 import { uploadScenarios } from "./upload-scenarios.mjs";
+import { refreshScenarios } from "./refresh-scenarios.mjs";
 import { keyboardScenario } from "./keyboard.mjs";
 import { zoomScenario } from "./zoom.mjs";
 
-export const scenarios = [...signInScenarios, ...recordScenarios, ...uploadScenarios, keyboardScenario, zoomScenario];
+export const scenarios = [...signInScenarios, ...recordScenarios, ...uploadScenarios, ...refreshScenarios, keyboardScenario, zoomScenario];
 
 /**
  * Registers each scenario with node:test, after bringing the app to the sign-in screen

@@ -16,6 +16,7 @@ commands! {
     patients::break_glass_reasons,
     patients::access_history,
     patients::revalidate_patient,
+    patients::record_version,
     patients::search_offline,
     documents::list_documents,
     documents::search_documents,

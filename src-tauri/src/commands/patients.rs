@@ -56,6 +56,20 @@ pub async fn revalidate_patient(
     Ok(state.services()?.revalidate_patient(&mrn).await?)
 }
 
+/// The open patient's record version, polled while it is on screen; `None` while `seen` is
+/// current (offline: the error says unreachable and the window stops polling quietly).
+#[tauri::command]
+pub async fn record_version(
+    state: State<'_, AppState>,
+    mrn: String,
+    seen: Option<String>,
+) -> Result<Option<String>, UiError> {
+    Ok(state
+        .services()?
+        .record_version(&mrn, seen.as_deref())
+        .await?)
+}
+
 /// Cached patients and documents matching what was typed (works offline).
 #[tauri::command]
 pub async fn search_offline(

@@ -337,6 +337,8 @@ pinned: boolean,
  */
 synced_at: string | null, };
 
+export type RecordVersion = { version: string, };
+
 export type ListedDocument = { thumbnail_url: string | null, 
 /**
  * The thumbnail itself (base64 JPEG) for the first screen of rows, so a list shows its

@@ -57,6 +57,9 @@ export interface Backend {
   accessHistory(mrn: string, after?: string): Promise<AccessHistoryRows>;
   /** The patient's newer summary, or null when the copy on screen is current. */
   revalidatePatient(mrn: string): Promise<PatientSummary | null>;
+  /** The open record's version (not audited: an open record polls it); null while `seen` is
+   * still current. `seen` null asks for the current version. */
+  recordVersion(mrn: string, seen: string | null): Promise<string | null>;
   /** Cached patients and documents matching what was typed; works offline. */
   searchOffline(text: string): Promise<CachedHit[]>;
   outbox(): Promise<OutboxItem[]>;

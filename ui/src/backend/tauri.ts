@@ -57,6 +57,7 @@ export const tauriBackend: Backend = {
   breakGlassReasons: () => call<BreakGlassChoice[]>("break_glass_reasons"),
   accessHistory: (mrn, after) => call<AccessHistoryRows>("access_history", { mrn, after: after ?? null }),
   revalidatePatient: (mrn) => call<PatientSummary | null>("revalidate_patient", { mrn }),
+  recordVersion: (mrn, seen) => call<string | null>("record_version", { mrn, seen }),
   searchOffline: (text) => call<CachedHit[]>("search_offline", { text }),
   outbox: () => call<OutboxItem[]>("outbox"),
   retryOutboxItem: (docId, replaceOldest) => call<SyncStatus>("retry_outbox_item", { docId, replaceOldest }),

@@ -21,6 +21,7 @@ import type {
   FoundPatient,
   HistoryRow,
   PatientSummary,
+  RecordVersion,
   UiError,
 } from "./types";
 
@@ -79,6 +80,15 @@ export async function revalidatePatient(mrn: string): Promise<PatientSummary | n
   const found = (await answer.json()) as FoundPatient;
   versions.set(mrn, found.version);
   return summaryOf(found);
+}
+
+/** The record's version alone (not audited): null (304) while `seen` is still current. */
+export async function recordVersion(mrn: string, seen: string | null): Promise<string | null> {
+  const answer = await aboutPatient(mrn, patientPath(mrn, "/version"), {
+    headers: seen ? { "if-none-match": seen } : {},
+  });
+  if (answer.status === 304) return null;
+  return ((await answer.json()) as RecordVersion).version;
 }
 
 async function listed(mrn: string, query: string): Promise<DocumentRow[]> {

@@ -9,6 +9,8 @@ import { type Deferred, deferred, loadPage, row, settle, summary } from "./test-
 const backend = vi.hoisted(() => ({
   findPatient: vi.fn(),
   revalidatePatient: vi.fn(),
+  // The record's poll never answers here (live-refresh.test covers it).
+  recordVersion: vi.fn(() => new Promise(() => undefined)),
   searchOffline: vi.fn(),
   listDocuments: vi.fn(),
   searchDocuments: vi.fn(),

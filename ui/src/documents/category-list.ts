@@ -9,6 +9,7 @@ import { byId, el, show, showMessage } from "../shell/dom";
 import { type Scope, view } from "../shell/scope";
 import { parseUkDate } from "../shell/uk-date";
 import { hideHistory, showHistory } from "./removed-list";
+import { scrollAnchor } from "./scroll-anchor";
 import { setUploadTarget } from "./upload";
 import { closeViewer, openViewer } from "./viewer";
 
@@ -255,6 +256,24 @@ export async function reloadCategory(): Promise<void> {
   await history;
 }
 
+/**
+ * The open record changed (a colleague, the processing worker): the list of `patientMrn`'s open
+ * category is read again in place. Focus stays on the same row's control (`render`), the
+ * selection and the scroll position stay on the same rows, and only new documents are
+ * announced. Nothing happens for another patient, a search, or no list.
+ */
+export async function refreshCategory(patientMrn: string): Promise<void> {
+  const key = list.scope?.key;
+  if (!current || !key || mrn !== patientMrn) return;
+  const before = new Set(rows.map((r) => r.id));
+  const place = scrollAnchor();
+  await reloadCategory();
+  if (list.scope?.key !== key) return;
+  place();
+  const added = rows.filter((r) => !before.has(r.id)).length;
+  if (added > 0) byId("doc-list-status").textContent = `${added} new document${added === 1 ? "" : "s"}`;
+}
+
 export function hideCategory(): void {
   list.close();
   closeViewer();
@@ -344,7 +363,10 @@ function render(): void {
   );
   giveFocusBack(hadFocus);
   show(byId("doc-empty"), shown.length === 0 && !loading);
-  byId("doc-list-status").textContent = loading ? "" : listedWords(shown.length, rows.length);
+  // Set only when it changes: a refresh with the same count must not be announced again.
+  const words = loading ? "" : listedWords(shown.length, rows.length);
+  const status = byId("doc-list-status");
+  if (status.textContent !== words) status.textContent = words;
   updateExportButtons();
 }
 

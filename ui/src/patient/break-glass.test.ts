@@ -7,6 +7,8 @@ import { byId } from "../shell/dom";
 const backend = vi.hoisted(() => ({
   findPatient: vi.fn(),
   revalidatePatient: vi.fn(),
+  // The record's poll never answers here (live-refresh.test covers it).
+  recordVersion: vi.fn(() => new Promise(() => undefined)),
   searchOffline: vi.fn(),
   listDocuments: vi.fn(),
   onUploadProgress: vi.fn(),

@@ -6,13 +6,14 @@
 import { backend } from "../backend/api";
 import type { PatientSummary, SearchChoice, UiError } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
-import { hideCategory, showCategory, showSearch } from "../documents/category-list";
+import { hideCategory, refreshCategory, showCategory, showSearch } from "../documents/category-list";
 import { acceptDrops } from "../documents/upload";
 import { markOffline, setCopyTime } from "../shell/offline";
 import { type Scope, view } from "../shell/scope";
 import { offerAccessHistory, resetAccessHistory } from "./access-history";
 import { renderBanner } from "./banner";
 import { askBreakGlassReason } from "./break-glass";
+import { watchRecord } from "./live-refresh";
 import { renderTiles } from "./tiles";
 
 export function initPatientSearch(onSessionEnded: () => void): void {
@@ -245,8 +246,9 @@ function showSuggestions(list: HTMLElement, hits: Awaited<ReturnType<typeof back
 function showSummary(summary: PatientSummary): void {
   // Another patient: whatever was still on its way for the previous one is dropped.
   if (patient.scope?.key !== summary.banner.mrn) {
-    patient.open(summary.banner.mrn);
+    const scope = patient.open(summary.banner.mrn);
     byId("pin-status").textContent = "";
+    void watchRecord(scope, summary.banner.mrn, () => refreshShown(summary.banner.mrn));
   }
   showPinned(summary.pinned);
   setCopyTime(summary.synced_at);
@@ -290,6 +292,21 @@ async function revalidate(): Promise<void> {
     },
     () => undefined,
   );
+}
+
+/**
+ * Someone changed the record on screen: banner, tiles and the open list are read again (audited
+ * as usual). The record's live region is quiet meanwhile: redrawn tiles and rows are not news;
+ * the list announces new documents itself.
+ */
+async function refreshShown(mrn: string): Promise<void> {
+  const record = byId("patient-record");
+  record.setAttribute("aria-live", "off");
+  try {
+    await Promise.all([revalidate(), refreshCategory(mrn)]);
+  } finally {
+    record.setAttribute("aria-live", "polite");
+  }
 }
 
 export function resetPatientSearch(): void {

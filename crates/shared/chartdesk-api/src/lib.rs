@@ -14,7 +14,7 @@ pub use patients::{
     AuditHistory, DeleteDocument, DocumentAccess, DocumentHistory, DocumentList, DocumentView,
     ExportArchive, ExportRequest, ExportedDocuments, FoundPatient, Health, ImportOutcome,
     ImportReport, ImportRow, ListedDocument, OfflineAction, OfflineView, OfflineViews,
-    OfflineViewsAccepted, PatientRegistration, RegisteredPatient,
+    OfflineViewsAccepted, PatientRegistration, RecordVersion, RegisteredPatient,
 };
 pub use policy::{AcceptedFileType, UploadProtocol};
 pub use session::{

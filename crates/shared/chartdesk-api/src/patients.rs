@@ -32,6 +32,13 @@ pub struct FoundPatient {
     pub version: String,
 }
 
+/// The record's version alone, for an open record to poll (`GET /v1/patients/{mrn}/version`):
+/// the same value as `FoundPatient::version`. Not audited: nothing of the record is shown.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct RecordVersion {
+    pub version: String,
+}
+
 /// One row of a category list, with a short-lived URL for its thumbnail (images only).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ListedDocument {

@@ -66,6 +66,7 @@ declarations!(
     // Patients and documents.
     Health,
     FoundPatient,
+    RecordVersion,
     ListedDocument,
     DocumentList,
     DocumentHistory,

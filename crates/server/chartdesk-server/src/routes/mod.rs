@@ -12,6 +12,7 @@ mod health;
 mod multipart;
 mod params;
 mod patients;
+mod record_version;
 mod registry;
 mod session;
 mod upload_abort;
@@ -31,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(registry::put_patient))
         .routes(routes!(registry::import))
         .routes(routes!(documents::list))
+        .routes(routes!(record_version::version))
         .routes(routes!(document_history::history))
         .routes(routes!(document_open::open, changes::delete))
         .routes(routes!(export::export))

@@ -84,16 +84,9 @@ pub async fn find(
     .into_response())
 }
 
-/// The record's version for revalidation: a digest of the demographics (a restricted flag, a
-/// merge, a corrected name) and the manifest's ETag (documents).
+/// The record's version for revalidation (the one `record_version` polls).
 fn version_of(record: &chartdesk_records::PatientRecord) -> String {
-    let patient = serde_json::to_vec(&record.patient).unwrap_or_default();
-    let digest = chartdesk_domain::sha256_hex(&patient);
-    format!(
-        "{}.{}",
-        &digest[..16.min(digest.len())],
-        record.manifest_etag.as_deref().unwrap_or("none")
-    )
+    super::record_version::record_version(&record.patient, record.manifest_etag.as_deref())
 }
 
 /// The record `query` names. A stale NHS lookup (the number moved to another record) must not

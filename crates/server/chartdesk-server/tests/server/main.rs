@@ -31,6 +31,7 @@ mod malformed_requests;
 mod openapi_contract;
 mod patients_import;
 mod processing;
+mod record_version;
 mod revocation;
 mod scan_pending;
 mod sign_in_limits;
