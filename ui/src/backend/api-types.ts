@@ -344,7 +344,11 @@ export type ListedDocument = { thumbnail_url: string | null,
  * The thumbnail itself (base64 JPEG) for the first screen of rows, so a list shows its
  * thumbnails without one request each; the rest come from `thumbnail_url`.
  */
-thumbnail?: string | null, id: string, category: Category, 
+thumbnail?: string | null, 
+/**
+ * For a search: where the words were found ("file name", "category", "uploader", "page 3").
+ */
+found_in?: string, id: string, category: Category, 
 /**
  * "OT notes", as the tiles say it.
  */
