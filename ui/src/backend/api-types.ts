@@ -134,7 +134,11 @@ duplicate_note?: string,
 /**
  * Pages in the document once the server counted them (a TIFF's pages each have a preview).
  */
-pages?: number, };
+pages?: number, 
+/**
+ * For a search: where the words were found ("file name", "category", "uploader", "page 3").
+ */
+found_in?: string, };
 
 export type HistoryStatus = "replaced" | "detached" | "deleted";
 
@@ -188,7 +192,11 @@ duplicate_note?: string,
 /**
  * Pages in the document once the server counted them (a TIFF's pages each have a preview).
  */
-pages?: number, };
+pages?: number, 
+/**
+ * For a search: where the words were found ("file name", "category", "uploader", "page 3").
+ */
+found_in?: string, };
 
 export type AuditAction = "find" | "list" | "thumbnails" | "view" | "stamp" | "detach" | "delete" | "upload" | "export" | "break_glass" | "patient_change" | "replace" | "asked_restricted" | "restrict" | "unrestrict" | "patient_unchanged" | "read_history" | "processed" | "virus_found" | "processing_failed";
 
@@ -344,11 +352,7 @@ export type ListedDocument = { thumbnail_url: string | null,
  * The thumbnail itself (base64 JPEG) for the first screen of rows, so a list shows its
  * thumbnails without one request each; the rest come from `thumbnail_url`.
  */
-thumbnail?: string | null, 
-/**
- * For a search: where the words were found ("file name", "category", "uploader", "page 3").
- */
-found_in?: string, id: string, category: Category, 
+thumbnail?: string | null, id: string, category: Category, 
 /**
  * "OT notes", as the tiles say it.
  */
@@ -393,7 +397,11 @@ duplicate_note?: string,
 /**
  * Pages in the document once the server counted them (a TIFF's pages each have a preview).
  */
-pages?: number, };
+pages?: number, 
+/**
+ * For a search: where the words were found ("file name", "category", "uploader", "page 3").
+ */
+found_in?: string, };
 
 export type DocumentList = { rows: Array<ListedDocument>, 
 /**

@@ -49,10 +49,6 @@ pub struct ListedDocument {
     /// thumbnails without one request each; the rest come from `thumbnail_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
-    /// For a search: where the words were found ("file name", "category", "uploader", "page 3").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub found_in: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]

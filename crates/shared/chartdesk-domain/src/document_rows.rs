@@ -47,6 +47,10 @@ pub struct DocumentRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub pages: Option<u32>,
+    /// For a search: where the words were found ("file name", "category", "uploader", "page 3").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub found_in: Option<String>,
 }
 
 /// What the viewing user may do to the rows (decided by the core from their roles).
@@ -122,6 +126,7 @@ pub(crate) fn row(d: &DocumentEntry, may: RowPermissions) -> DocumentRow {
             .and_then(|p| p.duplicate.as_ref())
             .map(crate::duplicate_note),
         pages: d.processing.as_ref().and_then(|p| p.pages),
+        found_in: None,
     }
 }
 

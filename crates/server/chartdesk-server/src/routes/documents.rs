@@ -84,10 +84,9 @@ pub async fn list(
     // Verdicts and renditions come with the manifest (the worker records them there): no
     // request per row; presigning is local.
     let mut listed = Vec::with_capacity(rows.len());
-    for (row, found_in) in rows {
-        let mut document = listed_document(&state, mrn, &manifest, row).await?;
-        document.found_in = found_in;
-        listed.push(document);
+    for (mut row, found_in) in rows {
+        row.found_in = found_in;
+        listed.push(listed_document(&state, mrn, &manifest, row).await?);
     }
     inline_first_thumbnails(&state, mrn, &manifest, &mut listed).await;
     let count = u32::try_from(listed.len()).unwrap_or(u32::MAX);
@@ -173,7 +172,6 @@ async fn listed_document(
             row,
             thumbnail_url: None,
             thumbnail: None,
-            found_in: None,
         });
     };
     row.can_open = may_open(state, entry);
@@ -187,7 +185,6 @@ async fn listed_document(
         row,
         thumbnail_url,
         thumbnail: None,
-        found_in: None,
     })
 }
 
