@@ -11,6 +11,11 @@ pub struct Manifest {
     pub version: u32,
     #[serde(default)]
     pub documents: Vec<DocumentEntry>,
+    /// A digest of the demographics as last registered: a change to the patient (a restriction,
+    /// a merge, a corrected name) changes the manifest too, so the manifest's ETag alone is the
+    /// whole record's version, polled with one conditional read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demographics: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,6 +172,7 @@ impl Manifest {
         Self {
             version: MANIFEST_VERSION,
             documents: Vec::new(),
+            demographics: None,
         }
     }
 

@@ -82,7 +82,7 @@ impl Services {
             .find(|i| i.doc_id == doc_id)
             .ok_or(AppError::NoSuchDocument)?;
         match self.send_queued(&item, progress, cancel.clone()).await? {
-            Outcome::Sent(Some(row)) => Ok(UploadOutcome::Added { row: Box::new(row) }),
+            Outcome::Sent(Some(row)) => Ok(UploadOutcome::Added { row }),
             // Already in the record (an earlier answer was lost): show it as added.
             Outcome::Sent(None) => {
                 let mrn = self.parse_mrn(&item.mrn)?;

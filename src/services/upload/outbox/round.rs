@@ -17,7 +17,7 @@ use crate::domain::DocumentRow;
 use crate::services::{AppError, Services, Upload};
 
 pub(in crate::services) enum Outcome {
-    Sent(Option<DocumentRow>),
+    Sent(Option<Box<DocumentRow>>),
     Failed(AppError),
     Left(AppError),
     /// Another window or run is sending it now.
@@ -301,7 +301,7 @@ impl Services {
             Ok(Some(row)) => {
                 cache.outbox_remove(&item.doc_id).await?;
                 Claim::forget(&cache, &item.doc_id);
-                Ok(Outcome::Sent(Some(row)))
+                Ok(Outcome::Sent(Some(Box::new(row))))
             }
             Ok(None) => Ok(Outcome::Sent(None)),
             // Already attached: an earlier run landed it and was stopped before this row

@@ -86,7 +86,7 @@ pub async fn find(
 
 /// The record's version for revalidation (the one `record_version` polls).
 fn version_of(record: &chartdesk_records::PatientRecord) -> String {
-    super::record_version::record_version(&record.patient, record.manifest_etag.as_deref())
+    super::record_version::record_version(record.manifest_etag.as_deref())
 }
 
 /// The record `query` names. A stale NHS lookup (the number moved to another record) must not

@@ -12,7 +12,7 @@ use chartdesk_domain::AuditAction;
 use chartdesk_domain::PatientSummary;
 use chartdesk_domain::{keys, Action, Gender, Mrn, NhsNumber, Patient, PatientFlags, StatedReason};
 use chartdesk_records::store::object_store::Write;
-use chartdesk_records::{NhsLookup, PatientRecord};
+use chartdesk_records::{update_manifest, NhsLookup, PatientRecord};
 use time::macros::format_description;
 use time::Date;
 
@@ -188,6 +188,17 @@ pub async fn register(
             ImportOutcome::Updated
         }
     };
+    // Last: the manifest's ETag is the record's version, so a patient change must change it.
+    let digest = chartdesk_domain::sha256_hex(&serde_json::to_vec(&patient).unwrap_or_default());
+    update_manifest(
+        &*state.store,
+        &patient.mrn,
+        |m: &mut chartdesk_domain::Manifest| {
+            m.demographics = Some(digest.clone());
+            Ok::<_, ApiError>(())
+        },
+    )
+    .await?;
     Ok(outcome)
 }
 

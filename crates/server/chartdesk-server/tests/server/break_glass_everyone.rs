@@ -52,7 +52,8 @@ pub async fn patient_with_documents(mrn: &str, nhs: &str, n: usize) -> Vec<Uuid>
     let key = keys::manifest(&Mrn::from_stored(mrn).unwrap());
     store()
         .await
-        .put_json(&key, &manifest, Write::Create)
+        // Registering wrote the manifest (its demographics digest): these documents replace it.
+        .put_json(&key, &manifest, Write::Overwrite)
         .await
         .unwrap();
     ids

@@ -2,9 +2,6 @@
 //! record's version answers 304 while nothing changed, and a changed demographic flag counts.
 //! In-process, over the demo records.
 
-use chartdesk::cloud::object_store::Write;
-use chartdesk::domain::{keys, Mrn, Patient};
-use chartdesk_records::store::RecordStore;
 use serde_json::json;
 
 use crate::harness::token;
@@ -88,20 +85,17 @@ async fn a_find_with_the_current_version_is_304_until_a_demographic_flag_changes
     };
     assert_eq!(again(version.clone()).await.0, 304, "unchanged");
 
-    // A records admin's change to the demographics alone (no new document).
-    let store: &dyn RecordStore = api.store.as_ref();
-    let mrn = Mrn::from_stored("10000009").unwrap();
-    let stored = store
-        .get_json::<Patient>(&keys::patient(&mrn))
-        .await
-        .unwrap()
-        .unwrap();
-    let mut patient = stored.value.clone();
-    patient.postcode = "LS1 4AB".into();
-    store
-        .put_json(&keys::patient(&mrn), &patient, Write::IfMatch(stored.etag))
-        .await
-        .unwrap();
+    // A records admin's change to the demographics alone (no new document), through the
+    // registration route as the admin's screen sends it.
+    let admin = token("admin.byrne").await;
+    let body = json!({
+        "nhs_number": "9990308241", "given_name": "Eleanor", "family_name": "Ashworth",
+        "birth_date": "1938-02-11", "gender": "unknown", "postcode": "LS1 4AB",
+    });
+    let (status, answer) = api
+        .request("PUT", &admin, "/v1/patients/10000009", &[], Some(&body))
+        .await;
+    assert_eq!(status, 200, "{answer}");
     let (status, changed) = again(version.clone()).await;
     assert_eq!(status, 200, "the changed demographics are sent again");
     assert_ne!(changed["version"].as_str().unwrap(), version);

@@ -184,8 +184,9 @@ impl Local {
         let (manifest, ids) = lab_documents(n);
         let store: &dyn RecordStore = self.store.as_ref();
         let key = keys::manifest(&Mrn::from_stored(mrn).unwrap());
+        // Registering wrote the manifest (its demographics digest): these documents replace it.
         store
-            .put_json(&key, &manifest, Write::Create)
+            .put_json(&key, &manifest, Write::Overwrite)
             .await
             .unwrap();
         ids

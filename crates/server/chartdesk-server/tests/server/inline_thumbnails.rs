@@ -94,7 +94,7 @@ async fn a_thumbnail_too_large_to_carry_inline_keeps_its_url_and_the_small_one_c
         ids.push(id.to_string());
     }
     store
-        .put_json(&keys::manifest(&record), &manifest, Write::Create)
+        .put_json(&keys::manifest(&record), &manifest, Write::Overwrite)
         .await
         .unwrap();
 

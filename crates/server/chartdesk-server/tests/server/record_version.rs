@@ -102,3 +102,23 @@ async fn over_s3_an_unchanged_version_is_304() {
         .unwrap();
     assert_eq!(again.status().as_u16(), 304);
 }
+
+#[tokio::test]
+async fn an_unchanged_poll_costs_one_store_read() {
+    let api = Local::new().await;
+    api.patient_with_documents("20000403", "7000000023", 3)
+        .await;
+    let t = token("dr.okafor").await;
+    let (_, version) = poll(&api, &t, "20000403", None).await;
+    let version = version.unwrap();
+    let before = api.store.reads();
+    assert_eq!(
+        poll(&api, &t, "20000403", Some(&version)).await,
+        (304, None)
+    );
+    assert_eq!(
+        api.store.reads() - before,
+        1,
+        "one conditional manifest read"
+    );
+}
