@@ -313,3 +313,24 @@ describe("focus is never dropped when the list is redrawn", () => {
     expect(document.activeElement?.getAttribute("aria-label")).toBe("Select ann-xray.png");
   });
 });
+
+describe("each row says what the server is doing with it", () => {
+  it("shows the status and duplicate notes, and a row that cannot be opened says why", async () => {
+    await findPatient("1001");
+    openLabTile();
+    const checking = { ...row("a-1", "new-scan.tif"), scan_status: "pending" as const, can_open: false, status_note: "Checking for viruses…" };
+    const twin = { ...row("a-2", "copy.pdf"), duplicate_note: "Same file as lab-report-2.pdf, added 03-Dec-2026" };
+    lists.get("1001")!.resolve([checking, twin]);
+    await settle(0);
+
+    const [first, second] = [...byId("doc-rows").querySelectorAll("tr")];
+    const open = first!.querySelector<HTMLButtonElement>('button[aria-label="Open new-scan.tif"]')!;
+    expect(open.disabled).toBe(true);
+    const why = document.getElementById(open.getAttribute("aria-describedby")!)!;
+    expect(why.textContent).toBe("Checking for viruses…");
+    expect(first!.textContent).not.toContain("pending");
+    expect(second!.querySelector(".duplicate-note")?.textContent).toBe("Same file as lab-report-2.pdf, added 03-Dec-2026");
+    expect(second!.textContent).toContain("clean");
+    expect(second!.querySelector('button[aria-label="Open copy.pdf"]')!.hasAttribute("aria-describedby")).toBe(false);
+  });
+});

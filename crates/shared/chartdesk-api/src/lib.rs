@@ -24,9 +24,9 @@ pub use session::{
 pub use typescript::{typescript, typescript_module, typescript_names, TYPESCRIPT_PATH};
 pub use uploads::{
     AbortUpload, CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto,
-    CompletedUploads, DeclaredVariant, MultipartTarget, ObjectRole, PresignedPart,
+    CompletedUploads, MultipartTarget, ObjectRole, PresignedPart,
     PresignedRequest, RequestHeader, StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget,
-    VariantKind, MAX_UPLOADS_PER_COMPLETE,
+    MAX_UPLOADS_PER_COMPLETE,
 };
 
 /// Headers a request to a restricted record carries: the break-glass reason id and the

@@ -86,8 +86,6 @@ declarations!(
     OfflineViews,
     OfflineViewsAccepted,
     // Uploads.
-    VariantKind,
-    DeclaredVariant,
     StartUpload,
     ObjectRole,
     RequestHeader,

@@ -4,6 +4,7 @@ mod audit;
 mod changes;
 mod document_history;
 mod document_open;
+mod document_pages;
 mod documents;
 mod export;
 mod export_zip;
