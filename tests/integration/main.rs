@@ -19,6 +19,7 @@ mod network_switch;
 mod offline;
 mod offline_audit;
 mod outbox;
+mod outbox_images;
 mod patient_lookup;
 mod records_server;
 mod remembered_session;
