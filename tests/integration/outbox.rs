@@ -680,7 +680,10 @@ async fn the_background_round_never_sends_an_item_the_window_is_sending() {
     assert_eq!(rows.len(), 1, "one manifest entry");
     let store = cloud().admin_store().await;
     // The previews and text are the worker's: only the original is the clients'.
-    let objects = store.list_keys("patients/30000038/originals/").await.unwrap();
+    let objects = store
+        .list_keys("patients/30000038/originals/")
+        .await
+        .unwrap();
     assert_eq!(objects.len(), 1, "exactly one original: {objects:?}");
     assert!(s.outbox().items().await.unwrap().is_empty());
 }

@@ -21,7 +21,12 @@ async fn queued_images_whole_or_in_chunks_send_their_originals_alone_and_land_on
     switch.cut();
     let whole = demo_jpeg(41);
     s.outbox()
-        .queue_upload(Upload::new("30000042", "intraop", "whole.jpg", whole.clone()))
+        .queue_upload(Upload::new(
+            "30000042",
+            "intraop",
+            "whole.jpg",
+            whole.clone(),
+        ))
         .await
         .unwrap();
     let chunked = small_tiff();
@@ -36,7 +41,10 @@ async fn queued_images_whole_or_in_chunks_send_their_originals_alone_and_land_on
         progress: chartdesk::cloud::Progress::silent(),
     };
     let queued = s.outbox().add_file(upload).await.unwrap();
-    assert!(matches!(queued, UploadOutcome::Queued { .. }), "kept while offline");
+    assert!(
+        matches!(queued, UploadOutcome::Queued { .. }),
+        "kept while offline"
+    );
 
     switch.restore();
     let totals = Arc::new(Mutex::new(Vec::new()));
@@ -62,7 +70,10 @@ async fn queued_images_whole_or_in_chunks_send_their_originals_alone_and_land_on
     let rows = s.list_documents("30000042", "intraop").await.unwrap();
     assert_eq!(rows.len(), 2, "nothing lost, nothing doubled");
     let store = cloud().admin_store().await;
-    let originals = store.list_keys("patients/30000042/originals/").await.unwrap();
+    let originals = store
+        .list_keys("patients/30000042/originals/")
+        .await
+        .unwrap();
     assert_eq!(originals.len(), 2, "{originals:?}");
 }
 

@@ -31,10 +31,21 @@ async fn demo_image(local: &Local) -> (String, Uuid) {
 }
 
 /// Writes pages 2..=`pages` as the worker would, and records its outcome.
-async fn processed(local: &Local, mrn: &str, id: Uuid, pages: u32, state: ProcessingState) -> Vec<Vec<u8>> {
+async fn processed(
+    local: &Local,
+    mrn: &str,
+    id: Uuid,
+    pages: u32,
+    state: ProcessingState,
+) -> Vec<Vec<u8>> {
     let stored = Mrn::from_stored(mrn).unwrap();
     let manifest: Manifest = local.manifest(mrn).await;
-    let category = manifest.documents.iter().find(|d| d.id == id).unwrap().category;
+    let category = manifest
+        .documents
+        .iter()
+        .find(|d| d.id == id)
+        .unwrap()
+        .category;
     let store: &dyn RecordStore = local.store.as_ref();
     let mut written = Vec::new();
     for page in 2..=pages {
@@ -49,7 +60,9 @@ async fn processed(local: &Local, mrn: &str, id: Uuid, pages: u32, state: Proces
     update_manifest(store, &stored, |m: &mut Manifest| {
         let entry = m.documents.iter_mut().find(|d| d.id == id).unwrap();
         for page in 2..=pages {
-            entry.variants.push(keys::page_optimized(&stored, category, id, page));
+            entry
+                .variants
+                .push(keys::page_optimized(&stored, category, id, page));
         }
         entry.processing = Some(Processing {
             state,
@@ -81,12 +94,20 @@ async fn the_open_answer_lists_every_page_preview_and_each_page_opens_with_its_c
     assert_eq!(status, 200, "{original}");
     assert_eq!(original["page_urls"].as_array().unwrap().len(), 3);
 
-    let (status, third) = local.get(&t, &format!("{open}?view=optimized&page=3")).await;
+    let (status, third) = local
+        .get(&t, &format!("{open}?view=optimized&page=3"))
+        .await;
     assert_eq!(status, 200, "{third}");
     assert_eq!(third["sha256"], sha256_hex(&written[1]));
     assert_eq!(third["content_type"], "image/jpeg");
-    let (status, fourth) = local.get(&t, &format!("{open}?view=optimized&page=4")).await;
-    assert_eq!((status, fourth["code"].as_str()), (404, Some("not_found")), "{fourth}");
+    let (status, fourth) = local
+        .get(&t, &format!("{open}?view=optimized&page=4"))
+        .await;
+    assert_eq!(
+        (status, fourth["code"].as_str()),
+        (404, Some("not_found")),
+        "{fourth}"
+    );
     let (status, paged_original) = local.get(&t, &format!("{open}?page=2")).await;
     assert_eq!(status, 400, "{paged_original}");
 }
@@ -98,7 +119,12 @@ async fn a_page_the_server_has_not_prepared_yet_says_so() {
     processed(&local, &mrn, id, 1, ProcessingState::Queued).await;
     let t = token("dr.okafor").await;
     let open = format!("/v1/patients/{mrn}/documents/{id}");
-    let (status, body) = local.get(&t, &format!("{open}?view=optimized&page=2")).await;
+    let (status, body) = local
+        .get(&t, &format!("{open}?view=optimized&page=2"))
+        .await;
     assert_eq!(status, 404, "{body}");
-    assert_eq!(body["message"], "No preview yet: the server is still preparing it");
+    assert_eq!(
+        body["message"],
+        "No preview yet: the server is still preparing it"
+    );
 }

@@ -254,7 +254,10 @@ async fn an_upload_plans_the_original_only_and_variants_an_older_client_declares
     let started = api.start_and_put(&t, &old, &jpeg).await;
     assert_eq!(started["objects"].as_array().unwrap().len(), 1, "{started}");
     let results = api.complete(&t, &[plain.clone(), old.clone()]).await;
-    assert!(results.iter().all(|r| r["outcome"] == "attached"), "{results:?}");
+    assert!(
+        results.iter().all(|r| r["outcome"] == "attached"),
+        "{results:?}"
+    );
     let manifest = api.manifest("10000011").await;
     for decl in [&plain, &old] {
         let id: Uuid = serde_json::from_value(decl["doc_id"].clone()).unwrap();
