@@ -20,7 +20,7 @@ const CLIENT_CORE: &str = "chartdesk";
 const DESKTOP_SHELL: &str = "chartdesk-desktop";
 const SERVER: &str = "chartdesk-server";
 /// The server tier's libraries beside the server: steps of document processing.
-const SERVER_LIBS: [&str; 1] = ["chartdesk-text"];
+const SERVER_LIBS: [&str; 3] = ["chartdesk-text", "chartdesk-renditions", "chartdesk-worker"];
 /// Tools: the test kit (tests and benches only) and the bench floor.
 const TOOLS: [&str; 2] = ["chartdesk-testkit", "chartdesk-hello-window"];
 
