@@ -315,6 +315,15 @@ describe("focus is never dropped when the list is redrawn", () => {
 });
 
 describe("each row says what the server is doing with it", () => {
+  it("a flagged file with no note is described by its scan verdict", async () => {
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve([{ ...row("a-9", "bad.pdf"), scan_status: "infected" as const, can_open: false }]);
+    await settle(0);
+    const open = byId("doc-rows").querySelector<HTMLButtonElement>('button[aria-label="Open bad.pdf"]')!;
+    expect(document.getElementById(open.getAttribute("aria-describedby")!)!.textContent).toBe("infected");
+  });
+
   it("shows the status and duplicate notes, and a row that cannot be opened says why", async () => {
     await findPatient("1001");
     openLabTile();
@@ -328,9 +337,9 @@ describe("each row says what the server is doing with it", () => {
     expect(open.disabled).toBe(true);
     const why = document.getElementById(open.getAttribute("aria-describedby")!)!;
     expect(why.textContent).toBe("Checking for viruses…");
-    expect(first!.textContent).not.toContain("pending");
+    expect(why.closest("td")!.textContent).toBe("new-scan.tifChecking for viruses…");
     expect(second!.querySelector(".duplicate-note")?.textContent).toBe("Same file as lab-report-2.pdf, added 03-Dec-2026");
-    expect(second!.textContent).toContain("clean");
+    expect(second!.querySelector(".status-note")).toBeNull();
     expect(second!.querySelector('button[aria-label="Open copy.pdf"]')!.hasAttribute("aria-describedby")).toBe(false);
   });
 });

@@ -329,10 +329,12 @@ function render(): void {
         else selected.delete(r.id);
         updateExportButtons();
       });
-      // A row that cannot be opened says why: its status is read with the disabled Open button.
-      const statusId = `doc-status-${r.id}`;
-      if (!r.can_open) open.setAttribute("aria-describedby", statusId);
+      // What the server is doing with it, under the name; a row that cannot be opened says why
+      // (the note, else the scan verdict) with its disabled Open button.
+      const [noteId, scanId] = [`doc-note-${r.id}`, `doc-scan-${r.id}`];
+      if (!r.can_open) open.setAttribute("aria-describedby", r.status_note ? noteId : scanId);
       const name = el("td", { text: searching ? `${r.category_label} · ${r.file_name}` : r.file_name });
+      if (r.status_note) name.append(el("span", { className: "status-note", text: r.status_note, attrs: { id: noteId } }));
       if (r.duplicate_note) name.append(el("span", { className: "duplicate-note", text: r.duplicate_note }));
       return el("tr", { attrs: { "data-doc-id": r.id } }, [
         el("td", {}, [pick]),
@@ -342,7 +344,7 @@ function render(): void {
         el("td", { text: r.uploaded_by }),
         el("td", { text: formatSize(Number(r.size)) }),
         el("td", { text: r.stamp ?? "—", className: "stamp-cell" }),
-        el("td", { text: statusWords(r), className: statusClass(r), attrs: { id: statusId } }),
+        el("td", { text: r.scan_status, className: r.scan_status === "infected" ? "scan-infected" : "", attrs: { id: scanId } }),
         el("td", { className: "actions" }, actions),
       ]);
     }),
@@ -351,17 +353,6 @@ function render(): void {
   show(byId("doc-empty"), shown.length === 0 && !loading);
   byId("doc-list-status").textContent = loading ? "" : listedWords(shown.length, rows.length);
   updateExportButtons();
-}
-
-/** The row's status in staff words: what the server says is happening ("Checking for
- * viruses…", "Preparing preview…", "Processing failed: …"), else the scan verdict. */
-export function statusWords(r: DocumentRow): string {
-  return r.status_note ?? r.scan_status;
-}
-
-function statusClass(r: DocumentRow): string {
-  if (r.scan_status === "infected") return "scan-infected";
-  return r.status_note ? "status-note" : "";
 }
 
 /** What a screen reader hears once a list is drawn or filtered (the table itself is silent). */
