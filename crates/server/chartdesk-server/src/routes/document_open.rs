@@ -33,8 +33,10 @@ pub struct OpenQuery {
 
 #[utoipa::path(get, path = "/v1/patients/{mrn}/documents/{doc_id}", tag = "documents",
     params(DocumentPath, OpenQuery), security(("bearer" = [])),
-    responses((status = 200, body = DocumentAccess), (status = 403, body = chartdesk_api::ErrorBody),
-        (status = 404, body = chartdesk_api::ErrorBody, description = "no such document, or no optimized rendition"),
+    responses((status = 200, body = DocumentAccess),
+        (status = 400, body = chartdesk_api::ErrorBody, description = "a page asked of the original"),
+        (status = 403, body = chartdesk_api::ErrorBody),
+        (status = 404, body = chartdesk_api::ErrorBody, description = "no such document, or no preview (of that page, or not made yet)"),
         (status = 422, body = chartdesk_api::ErrorBody)))]
 pub async fn open(
     State(state): State<AppState>,
