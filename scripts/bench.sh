@@ -131,7 +131,7 @@ xvfb=()
 CHARTDESK_DESKTOP_BIN="$bin/chartdesk-desktop" BENCH_RUNS=1 BENCH_PASSWORD="$clinician_password" \
   "${xvfb[@]}" node scripts/bench/pdf_memory.mjs --mrn 10000005 --category lab --ours "long-$pages-pages.pdf" --peer short-1-page.pdf
 
-step "image variants"
+step "image previews (the server's worker; clients send originals)"
 images="$work/images"
 count=5
 $smoke && count=1
@@ -144,7 +144,7 @@ for kind in camera a4-scan; do
   for img in "$images/$kind"-*.jpg; do
     out="$work/variants/$(basename "$img" .jpg)"
     mkdir -p "$out"
-    measure --row variants --metric "$metric" --who "chartdesk make_variants" --ours --goal "<= vipsthumbnail" \
+    measure --row variants --metric "$metric" --who "chartdesk_renditions::render (the worker)" --ours --goal "<= vipsthumbnail" \
       --rss-metric "$metric, peak RSS" --rss-goal "<= vipsthumbnail" --runs 1 -- \
       taskset -c 0 "$bench_bin" variants "$img" "$out/ours"
     # shellcheck disable=SC2016 # $1 and $2 are the inner sh's arguments, expanded there.

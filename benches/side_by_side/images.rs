@@ -1,5 +1,5 @@
 //! Inputs made in code for the variant row (issue 13 item 3), and our side of it: one image's
-//! two variants, in its own process so its peak RSS is its own.
+//! two previews as the server's worker makes them, in its own process so its peak RSS is its own.
 
 use std::path::Path;
 
@@ -62,11 +62,15 @@ fn write(path: &Path, rgb: &[u8], w: usize, h: usize, quality: u8) {
     std::fs::write(path, out).expect("write image");
 }
 
-/// The product's variants of one image, written beside each other in `out`.
+/// The product's previews of one image, as the server's worker makes them
+/// (`chartdesk_renditions::render`), the first page's written beside each other in `out`.
 pub fn variants(file: &Path, out: &Path) {
-    let bytes = std::fs::read(file).expect("read image");
-    let v = chartdesk::upload::make_variants(&bytes).expect("variants");
+    let head = std::fs::read(file).expect("read image");
+    let content_type = chartdesk::domain::sniff(&head).expect("an accepted image");
+    let limits = chartdesk_renditions::Limits::default();
+    let made = chartdesk_renditions::render(file, content_type, &limits).expect("previews");
+    let page = made.pages.into_iter().next().expect("an image page");
     std::fs::create_dir_all(out).expect("out dir");
-    std::fs::write(out.join("optimized.jpg"), v.optimized).expect("write");
-    std::fs::write(out.join("thumb.jpg"), v.thumb).expect("write");
+    std::fs::write(out.join("optimized.jpg"), page.preview.bytes).expect("write");
+    std::fs::write(out.join("thumb.jpg"), page.thumb.bytes).expect("write");
 }

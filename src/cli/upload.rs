@@ -28,7 +28,7 @@ pub struct UploadArgs {
     /// If preop already holds 3 images, replace the oldest (it is kept, marked replaced).
     #[arg(long)]
     replace_oldest: bool,
-    /// Files sent at once (image variants use one core each).
+    /// Files sent at once.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
     jobs: u16,
     /// The files to add (PDF, JPEG, PNG, TIFF).

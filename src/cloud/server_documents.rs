@@ -41,21 +41,23 @@ impl RecordsServer {
             .await
     }
 
-    /// Where to fetch one document, as the original or its optimized JPEG (the server checked
-    /// scan status and integrity; audited).
+    /// Where to fetch one document, as the original or a page's optimized JPEG (the server
+    /// checked scan status and integrity; audited).
     pub async fn open(
         &self,
         token: &str,
         mrn: &str,
         doc_id: &str,
         view: DocumentView,
+        page: u32,
         reason: Option<&StatedReason>,
     ) -> Result<DocumentAccess, ServerError> {
         let tail = match view {
-            DocumentView::Original => "",
-            DocumentView::Optimized => "?view=optimized",
+            DocumentView::Original => String::new(),
+            DocumentView::Optimized if page > 1 => format!("?view=optimized&page={page}"),
+            DocumentView::Optimized => "?view=optimized".into(),
         };
-        let url = self.document(mrn, doc_id, tail);
+        let url = self.document(mrn, doc_id, &tail);
         self.json(with_reason(self.http.get(url).bearer_auth(token), reason))
             .await
     }

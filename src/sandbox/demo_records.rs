@@ -104,10 +104,10 @@ async fn ensure_documents(
             store
                 .put_bytes(&key, bytes.clone(), content_type, Write::Overwrite)
                 .await?;
-            // Images get their optimized and thumb variants, as an upload makes them.
+            // Images get their optimized and thumb previews, as the worker makes them.
             let mut variants = vec![];
             if content_type.starts_with("image/") {
-                if let Ok(made) = crate::upload::make_variants(&bytes) {
+                if let Ok(made) = super::demo_previews::make_variants(&bytes) {
                     for (key, body) in [
                         (keys::optimized(mrn, category, id), made.optimized),
                         (keys::thumb(mrn, category, id), made.thumb),

@@ -110,6 +110,22 @@ impl Services {
         self.open_via_server(&mrn, id, view).await
     }
 
+    /// One page's 1600 px preview of an image (page 1 is the optimized JPEG; a TIFF has one
+    /// per page), checked and audited as any view; offline, the page kept on this computer.
+    #[instrument(skip_all)]
+    pub async fn open_document_page(
+        &self,
+        mrn: &str,
+        doc_id: &str,
+        page: u32,
+    ) -> Result<OpenedDocument, AppError> {
+        self.authorize(Action::ViewRecords).await?;
+        let mrn = self.parse_mrn(mrn)?;
+        let id = Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
+        self.open_page_via_server(&mrn, id, DocumentView::Optimized, page.max(1))
+            .await
+    }
+
     /// The 320 px JPEG thumbnail of an image document, for the list; `None` when the document
     /// has none (PDFs) or the scanner flagged it. The list that handed out its URL was audited.
     #[instrument(skip_all)]

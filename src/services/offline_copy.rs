@@ -83,12 +83,15 @@ impl OfflineCopy<'_> {
                 Err(e) if is_unkeepable(&e) => report.skipped += 1,
                 Err(e) => return Err(e),
             }
-            // The viewer opens an image's optimized JPEG first: keep that too (best effort).
+            // The viewer opens an image's optimized JPEG first: keep that too, every page of
+            // it (best effort).
             if row.has_optimized {
-                let _ = self
-                    .app
-                    .open_via_server(&mrn, id, DocumentView::Optimized)
-                    .await;
+                for page in 1..=row.pages.unwrap_or(1).max(1) {
+                    let _ = self
+                        .app
+                        .open_page_via_server(&mrn, id, DocumentView::Optimized, page)
+                        .await;
+                }
             }
             let _ = self.app.thumbnail_via_server(&mrn, id).await;
             progress(i as u32 + 1, total);

@@ -25,6 +25,17 @@ fn file_key(mrn: &Mrn, view: FileView, id: Uuid) -> FileKey {
     FileKey::new(mrn.as_ref(), view, &id.to_string())
 }
 
+/// Where one page's preview is kept: page 1 is the optimized JPEG itself; a TIFF's later pages
+/// are kept beside it under the document id and page.
+fn page_key(mrn: &Mrn, view: DocumentView, id: Uuid, page: u32) -> FileKey {
+    match view {
+        DocumentView::Optimized if page > 1 => {
+            FileKey::new(mrn.as_ref(), FileView::Optimized, &format!("{id}-p{page}"))
+        }
+        _ => file_key(mrn, file_view(view), id),
+    }
+}
+
 fn file_view(view: DocumentView) -> FileView {
     match view {
         DocumentView::Original => FileView::Original,
@@ -88,27 +99,42 @@ impl Services {
         id: Uuid,
         view: DocumentView,
     ) -> Result<OpenedDocument, AppError> {
+        self.open_page_via_server(mrn, id, view, 1).await
+    }
+
+    /// As `open_via_server`, for one page's preview of an image (`page` counts from 1; the
+    /// original has one page here).
+    pub(super) async fn open_page_via_server(
+        &self,
+        mrn: &Mrn,
+        id: Uuid,
+        view: DocumentView,
+        page: u32,
+    ) -> Result<OpenedDocument, AppError> {
         let server = self.records.server_or_none()?;
         let token = self.access_token().await?;
         let reason = self.records.reason_for(mrn.as_ref());
         let access = match server
-            .open(&token, mrn.as_ref(), &id.to_string(), view, reason.as_ref())
+            .open(
+                &token,
+                mrn.as_ref(),
+                &id.to_string(),
+                view,
+                page,
+                reason.as_ref(),
+            )
             .await
         {
             Ok(access) => access,
-            Err(ServerError::Unreachable) => return self.open_offline(mrn, id, view).await,
+            Err(ServerError::Unreachable) => return self.open_offline(mrn, id, view, page).await,
             Err(e) => return Err(e.into()),
         };
         let bytes = server.fetch(&access.url, access.size).await?;
         if access.sha256.len() != 64 || sha256_hex(&bytes) != access.sha256 {
             return Err(AppError::Corrupted);
         }
-        self.keep_file(
-            file_key(mrn, file_view(access.view), id),
-            &bytes,
-            &access.sha256,
-        )
-        .await;
+        self.keep_file(page_key(mrn, access.view, id, page), &bytes, &access.sha256)
+            .await;
         self.keep_within_budget().await;
         Ok(OpenedDocument {
             view: access.view,
@@ -127,6 +153,7 @@ impl Services {
         mrn: &Mrn,
         id: Uuid,
         view: DocumentView,
+        page: u32,
     ) -> Result<OpenedDocument, AppError> {
         let unreachable = || AppError::Server(ServerError::Unreachable);
         let record = self.offline_record(mrn).await?;
@@ -138,7 +165,8 @@ impl Services {
         };
         let opened = match view {
             DocumentView::Optimized => {
-                let bytes = match kept(FileView::Optimized).await {
+                let preview = cache.file(&page_key(mrn, view, id, page)).await;
+                let bytes = match preview.ok().flatten() {
                     Some(bytes) => bytes,
                     None if cache
                         .has_file(&file_key(mrn, FileView::Original, id))

@@ -1,8 +1,6 @@
-//! Work done on the desktop before a scan goes up: the window's files staged on disk, and
-//! image variants.
+//! Work done on the desktop before a scan goes up: the window's files staged on disk (the
+//! original is all that is sent: the server's worker makes the previews).
 
 pub mod staged;
-mod variants;
 
 pub use staged::StagedUploads;
-pub use variants::{make_variants, Variants, OPTIMIZED_WIDTH, THUMB_WIDTH};

@@ -19,6 +19,8 @@ mod network_switch;
 mod offline;
 mod offline_audit;
 mod outbox;
+mod outbox_images;
+mod page_previews;
 mod patient_lookup;
 mod records_server;
 mod remembered_session;

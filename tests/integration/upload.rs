@@ -176,56 +176,30 @@ async fn racing_uploads_never_exceed_the_preop_limit_or_lose_an_entry() {
 }
 
 #[tokio::test]
-async fn an_image_goes_up_with_its_optimized_and_thumb_variants_and_a_fake_is_refused() {
+async fn an_image_goes_up_as_its_original_alone_and_the_server_makes_its_previews() {
     let s = ward().await;
     patient("30000005").await;
-    let row = s
-        .upload_document(upload("30000005", "intraop", "photo.jpg", demo_jpeg(5)))
-        .await
-        .unwrap();
-    let mrn = chartdesk::domain::Mrn::from_stored("30000005").unwrap();
-    let id = row.id.parse().unwrap();
-    let thumb_key = chartdesk::domain::keys::thumb(&mrn, chartdesk::domain::Category::Intraop, id);
-    let optimized_key =
-        chartdesk::domain::keys::optimized(&mrn, chartdesk::domain::Category::Intraop, id);
-    let (thumb, _) = crate::local_cloud::cloud()
-        .admin_store()
-        .await
-        .get_bytes(&thumb_key)
-        .await
-        .unwrap()
-        .unwrap();
-    let (optimized, _) = crate::local_cloud::cloud()
-        .admin_store()
-        .await
-        .get_bytes(&optimized_key)
-        .await
-        .unwrap()
-        .unwrap();
-    let dims = |b: &[u8]| {
-        let img = image::load_from_memory(b).unwrap();
-        (img.width(), img.height())
-    };
-    assert_eq!(dims(&thumb), (320, 240), "320 px wide");
-    assert_eq!(
-        dims(&optimized),
-        (480, 360),
-        "never upscaled past the original"
-    );
-
-    let mut fake = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'];
-    fake.resize(4096, 0);
-    let err = s
-        .upload_document(upload("30000005", "intraop", "fake.jpg", fake))
-        .await;
-    let ui = UiError::from(err.unwrap_err());
-    assert_eq!(ui.code, ApiErrorCode::InvalidInput);
+    let jpeg = demo_jpeg(5);
+    let total = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let seen = total.clone();
+    let mut up = upload("30000005", "intraop", "photo.jpg", jpeg.clone());
+    up.progress = chartdesk::cloud::Progress::new(move |_, t| {
+        seen.store(t, std::sync::atomic::Ordering::SeqCst);
+    });
+    let row = s.upload_document(up).await.unwrap();
+    let sent = total.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(sent, jpeg.len() as u64, "the original alone is sent");
     assert!(
-        ui.message
-            .starts_with("fake.jpg: the image could not be read"),
-        "{}",
-        ui.message
+        !row.has_thumbnail && !row.has_optimized,
+        "no client-made previews: the server's worker makes them"
     );
+    let originals = crate::local_cloud::cloud()
+        .admin_store()
+        .await
+        .list_keys("patients/30000005/originals/")
+        .await
+        .unwrap();
+    assert_eq!(originals.len(), 1, "{originals:?}");
 }
 
 /// An uncompressed TIFF of noise above the multipart threshold (8 MiB).
@@ -257,7 +231,7 @@ async fn a_scan_above_8_mib_goes_up_in_parts_with_progress_and_opens_intact() {
     assert_eq!(row.size, tiff.len() as u64);
     let (sent, total, reports) = *seen.lock().unwrap();
     assert_eq!(sent, total, "progress ends at 100%");
-    assert!(total > tiff.len() as u64, "the total includes the variants");
+    assert_eq!(total, tiff.len() as u64, "the original alone is sent");
     assert!(reports > 100, "byte-level progress");
     let opened = s.open_document("30000006", &row.id).await.unwrap();
     assert!(
@@ -296,7 +270,7 @@ async fn a_cancelled_upload_adds_nothing_and_leaves_no_objects() {
         .list_keys("patients/30000007/")
         .await
         .unwrap();
-    assert_eq!(before, after, "variants already sent were removed again");
+    assert_eq!(before, after, "objects already sent were removed again");
 }
 
 /// Patient 30000077 (restricted, this test's own): the desktop sends the break-glass reason

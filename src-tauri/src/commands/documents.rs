@@ -34,22 +34,30 @@ pub async fn search_documents(
 }
 
 /// The file's bytes as a raw IPC body (no JSON/base64 inflation); the UI knows its type
-/// from the document row. `optimized`: an image's 1600 px JPEG instead of the original.
+/// from the document row. `optimized`: an image's 1600 px JPEG instead of the original, of
+/// `page` (from 1) where a TIFF has several.
 #[tauri::command]
 pub async fn open_document(
     state: State<'_, AppState>,
     mrn: String,
     doc_id: String,
     optimized: Option<bool>,
+    page: Option<u32>,
 ) -> Result<Response, UiError> {
-    let view = match optimized {
-        Some(true) => DocumentView::Optimized,
-        _ => DocumentView::Original,
+    let services = state.services()?;
+    let doc = match (optimized, page) {
+        (Some(true), Some(page)) => services.open_document_page(&mrn, &doc_id, page).await?,
+        (Some(true), None) => {
+            services
+                .open_document_as(&mrn, &doc_id, DocumentView::Optimized)
+                .await?
+        }
+        _ => {
+            services
+                .open_document_as(&mrn, &doc_id, DocumentView::Original)
+                .await?
+        }
     };
-    let doc = state
-        .services()?
-        .open_document_as(&mrn, &doc_id, view)
-        .await?;
     Ok(Response::new(doc.bytes))
 }
 

@@ -1,4 +1,4 @@
-//! An object's bytes for sending: in memory (image variants, and files queued before outbox
+//! An original's bytes for sending: in memory (a direct upload, and files queued before outbox
 //! chunks), or a file kept in outbox chunks, read one part at a time, so sending a 50 MiB scan
 //! never holds it whole (at most the parts in flight: the policy's parallel parts × part size).
 

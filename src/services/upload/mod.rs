@@ -1,6 +1,6 @@
 //! Adding a scan to a patient's record: checked by content here (the server checks again),
-//! image variants made, then sent through the records server (`send`). Objects
-//! first, manifest last: a failure between leaves an orphan object, never an entry without
+//! then the original sent through the records server (`send`); the server's worker makes the
+//! previews. Objects first, manifest last: a failure between leaves an orphan object, never an entry without
 //! its file.
 
 mod body;
@@ -42,7 +42,7 @@ pub struct Upload<'a> {
     pub bytes: Vec<u8>,
     /// The user chose to replace the oldest preop image if preop is full.
     pub replace_oldest: bool,
-    /// Bytes sent of all the document's objects (original and image variants).
+    /// Bytes of the original sent.
     pub progress: Arc<Progress>,
     /// Cancelled before the manifest write: nothing is added and the objects are removed.
     pub cancel: CancellationToken,

@@ -1,10 +1,11 @@
-//! An upload made ready to send: the file checked, the image variants made, and every object
-//! and part hashed, as the records server will ask for them.
+//! An upload made ready to send: the file checked and its parts hashed, as the records server
+//! will ask for them. The original is the one object sent: the server's worker makes the
+//! previews (ARCHITECTURE.md §9).
 
 use std::sync::Arc;
 
 use bytes::Bytes;
-use chartdesk_api::{DeclaredVariant, ObjectRole, StartUpload, VariantKind};
+use chartdesk_api::{ObjectRole, StartUpload};
 use uuid::Uuid;
 
 use super::body::Body;
@@ -12,11 +13,10 @@ use super::{Checked, Upload};
 use crate::cache::outbox_chunks::ChunkedItem;
 use crate::cache::{Cache, OutboxItem};
 use crate::cloud::{Progress, ServerError};
-use crate::domain::{sha256_hex, sniff, FileRefusal};
+use crate::domain::{sha256_hex, sniff};
 use crate::services::{AppError, Services};
-use crate::upload::make_variants;
 
-/// An upload ready to send: what to declare, and the bytes of each object.
+/// An upload ready to send: what to declare, and the original's bytes.
 pub(in crate::services) struct Prepared {
     pub start: StartUpload,
     /// The size the original's parts were hashed at (the policy's, when prepared).
@@ -25,7 +25,7 @@ pub(in crate::services) struct Prepared {
 }
 
 impl Services {
-    /// Checks the file, makes the image variants and hashes everything the server will ask for.
+    /// Checks the file and hashes what the server will ask for.
     pub(in crate::services) async fn prepare_upload(
         &self,
         upload: Upload<'_>,
@@ -38,32 +38,6 @@ impl Services {
         } = self.check_upload(&upload).await?;
         let doc_id = upload.doc_id.unwrap_or_else(Uuid::now_v7);
         let original = Bytes::from(upload.bytes);
-        let mut bodies = Vec::new();
-        let mut variants = Vec::new();
-        if file.is_image() {
-            // Decoding and resizing is CPU work: off the async workers.
-            let bytes = original.clone();
-            let made = tokio::task::spawn_blocking(move || make_variants(&bytes))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .ok_or_else(|| FileRefusal::Unreadable(file.file_name.clone()))?;
-            for (kind, role, body) in [
-                (
-                    VariantKind::Optimized,
-                    ObjectRole::Optimized,
-                    made.optimized,
-                ),
-                (VariantKind::Thumb, ObjectRole::Thumb, made.thumb),
-            ] {
-                variants.push(DeclaredVariant {
-                    kind,
-                    size: body.len() as u64,
-                    sha256: sha256_hex(&body),
-                });
-                bodies.push((role, Body::Memory(Bytes::from(body))));
-            }
-        }
         let policy = self.policy();
         let part_size = policy.part_size();
         let part_sha256 = if original.len() as u64 > policy.multipart_threshold() {
@@ -80,14 +54,11 @@ impl Services {
             size: original.len() as u64,
             sha256,
             replace_oldest: upload.replace_oldest,
-            variants,
             part_sha256,
             resume_upload_id: None,
         };
-        bodies.push((ObjectRole::Original, Body::Memory(original)));
-        upload
-            .progress
-            .expect(bodies.iter().map(|(_, b)| b.len()).sum());
+        upload.progress.expect(original.len() as u64);
+        let bodies = vec![(ObjectRole::Original, Body::Memory(original))];
         Ok(Prepared {
             start,
             part_size,
@@ -97,23 +68,19 @@ impl Services {
 }
 
 impl Services {
-    /// As `prepare_upload`, for an item kept in outbox chunks that needs no variants: checked
-    /// by its first bytes and recorded size, its parts hashed one at a time. `None` for an
-    /// image (its variants need the whole file decoded: the caller reads it whole).
+    /// As `prepare_upload`, for an item kept in outbox chunks: checked by its first bytes and
+    /// recorded size, its parts hashed one at a time.
     pub(in crate::services) async fn prepare_chunked(
         &self,
         item: &OutboxItem,
         chunked: ChunkedItem,
         cache: Cache,
         progress: &Arc<Progress>,
-    ) -> Result<Option<Prepared>, AppError> {
+    ) -> Result<Prepared, AppError> {
         let (mrn, category) = self.upload_target(&item.mrn, &item.category).await?;
         let declared = sniff(&chunked.head).unwrap_or("application/octet-stream");
         let policy = self.policy();
         let file = policy.accept_declared(&item.file_name, declared, chunked.size)?;
-        if file.is_image() {
-            return Ok(None);
-        }
         let doc_id = Uuid::parse_str(&item.doc_id).map_err(|_| ServerError::Malformed)?;
         let body = Body::Queued {
             cache,
@@ -138,15 +105,14 @@ impl Services {
             size: chunked.size,
             sha256: chunked.sha256,
             replace_oldest: chunked.replace_oldest,
-            variants: Vec::new(),
             part_sha256,
             resume_upload_id: None,
         };
         progress.expect(chunked.size);
-        Ok(Some(Prepared {
+        Ok(Prepared {
             start,
             part_size,
             bodies: vec![(ObjectRole::Original, body)],
-        }))
+        })
     }
 }

@@ -1,6 +1,6 @@
-//! An upload as the records server's intents: the file is prepared here (variants made, every
-//! object hashed, parts hashed), the server validates it and presigns one PUT per object (or
-//! the parts of a multipart upload) for one exact key each, the bytes go straight to S3, and
+//! An upload as the records server's intents: the original is prepared here (hashed whole and
+//! by part), the server validates it and presigns its PUT (or the parts of a multipart upload)
+//! for one exact key, the bytes go straight to S3, and
 //! a batch of completes is verified and attached by the server with one compare-and-swap per
 //! patient. The same doc id on every try: a replay never doubles anything.
 

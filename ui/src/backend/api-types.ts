@@ -435,7 +435,13 @@ stamp: string | null,
 /**
  * Presigned GET, valid for `expires_in_seconds`.
  */
-url: string, expires_in_seconds: number, };
+url: string, expires_in_seconds: number, 
+/**
+ * An image's page previews (1600 px JPEGs the server made), page 1 first, each a presigned
+ * GET valid as long as `url`; ask for `?view=optimized&page=N` for one page with its
+ * SHA-256. Empty for a PDF, and until the server has prepared them.
+ */
+page_urls: Array<string>, };
 
 export type ExportRequest = { doc_ids: Array<string>, categories: Array<Category>, };
 
@@ -513,18 +519,6 @@ export type OfflineViewsAccepted = { accepted: number,
  */
 refused: number, };
 
-export type VariantKind = "optimized" | "thumb";
-
-export type DeclaredVariant = { kind: VariantKind, 
-/**
- * Bytes; a thumb is at most 256 KiB.
- */
-size: number, 
-/**
- * Lower-case hex SHA-256.
- */
-sha256: string, };
-
 export type StartUpload = { doc_id: string, 
 /**
  * The hospital's MRN format (by default the pattern shown).
@@ -545,7 +539,7 @@ size: number,
 /**
  * Lower-case hex SHA-256 of the whole file.
  */
-sha256: string, replace_oldest: boolean, variants: Array<DeclaredVariant>, 
+sha256: string, replace_oldest: boolean, 
 /**
  * Above the multipart threshold: hex SHA-256 of each part, in order (part size as the
  * server's answer says).
@@ -557,7 +551,7 @@ part_sha256: Array<string>,
  */
 resume_upload_id?: string | null, };
 
-export type ObjectRole = "original" | "optimized" | "thumb";
+export type ObjectRole = "original";
 
 export type RequestHeader = { name: string, value: string, };
 
@@ -610,7 +604,7 @@ size: number,
 /**
  * Lower-case hex SHA-256 of the whole file.
  */
-sha256: string, replace_oldest: boolean, variants: Array<DeclaredVariant>, 
+sha256: string, replace_oldest: boolean, 
 /**
  * Above the multipart threshold: hex SHA-256 of each part, in order (part size as the
  * server's answer says).

@@ -81,8 +81,9 @@ export interface Backend {
    * the user closed the dialog. */
   exportDocuments(mrn: string, docIds: string[], categories: string[]): Promise<ExportSummary | null>;
   /** The file's bytes, checked against the SHA-256 on record; `optimized`: an image's 1600 px
-   * JPEG (made at upload) instead of the original. */
-  openDocument(mrn: string, docId: string, optimized?: boolean): Promise<ArrayBuffer>;
+   * JPEG (made by the server) instead of the original, of `page` (from 1) where a TIFF scan has
+   * several. */
+  openDocument(mrn: string, docId: string, optimized?: boolean, page?: number): Promise<ArrayBuffer>;
   stampDocument(mrn: string, docId: string): Promise<DocumentRow>;
   detachDocument(mrn: string, docId: string): Promise<void>;
   /** `reason`: why, kept on the document's tombstone in the category's history. */

@@ -84,7 +84,8 @@ export const tauriBackend: Backend = {
   exportDocuments: (mrn, docIds, categories) =>
     call<ExportSummary | null>("export_documents", { mrn, docIds, categories }),
   // The file's bytes come as the raw IPC body.
-  openDocument: (mrn, docId, optimized = false) => call<ArrayBuffer>("open_document", { mrn, docId, optimized }),
+  openDocument: (mrn, docId, optimized = false, page?: number) =>
+    call<ArrayBuffer>("open_document", page === undefined ? { mrn, docId, optimized } : { mrn, docId, optimized, page }),
   stampDocument: (mrn, docId) => call<DocumentRow>("stamp_document", { mrn, docId }),
   detachDocument: (mrn, docId) => call<void>("detach_document", { mrn, docId }),
   deleteDocument: (mrn, docId, reason) => call<void>("delete_document", { mrn, docId, reason }),

@@ -185,6 +185,16 @@ describe("the records server from the browser", () => {
     expect(server.seen.some((r) => r.url === "/v1/patients/10000001/documents/scan?view=optimized")).toBe(true);
   });
 
+  it("a TIFF scan's later page is asked for by page and checked the same way", async () => {
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe1]);
+    const sha256 = await sha256Hex(jpeg);
+    server.on("GET", /documents\/scan\?view=optimized&page=3$/, () =>
+      json({ url: "https://bucket.example/p3", sha256, size: 4, content_type: "image/jpeg", view: "optimized" }),
+    );
+    server.on("GET", /bucket\.example\/p3$/, () => new Response(jpeg));
+    expect(new Uint8Array(await backend.openDocument("10000001", "scan", true, 3))).toEqual(jpeg);
+  });
+
   it("an export is downloaded from the bucket link the server answers, through a hidden frame that goes", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout"] });
     try {

@@ -130,8 +130,9 @@ async function fromStore(url: string): Promise<ArrayBuffer> {
 
 /** The file's bytes (or an image's optimized JPEG), shown only if they hash to the SHA-256 the
  * server gives: the one on record for the original. */
-export async function openDocument(mrn: string, docId: string, optimized = false): Promise<ArrayBuffer> {
-  const path = documentPath(mrn, docId, optimized ? "?view=optimized" : "");
+export async function openDocument(mrn: string, docId: string, optimized = false, page = 1): Promise<ArrayBuffer> {
+  const view = optimized ? `?view=optimized${page > 1 ? `&page=${page}` : ""}` : "";
+  const path = documentPath(mrn, docId, view);
   const access = (await (await aboutPatient(mrn, path)).json()) as DocumentAccess;
   const bytes = await fromStore(access.url);
   if ((await sha256Hex(bytes)) !== access.sha256.toLowerCase()) {

@@ -3,7 +3,7 @@
 // time as the server's start answer says) → complete (the server verifies and attaches). XHR, not fetch, so each PUT reports
 // progress and can be aborted; a cancelled upload tells the server, which removes what came.
 import { asUiError } from "./contract";
-import { prepare, type FilePolicy, type Prepared, type Variant } from "./web-upload-file";
+import { prepare, type FilePolicy, type Prepared } from "./web-upload-file";
 import { uiErrorFrom } from "./web-http";
 import type {
   AbortUpload,
@@ -96,7 +96,7 @@ export async function uploadDocument(
       throw { code: "internal", message: "The records server's upload settings changed; reload the page and try again" } satisfies UiError;
     }
     const sending = { parallel: started.parallel_parts, attempts: policy.upload.attempts };
-    const sent = await sendObjects(upload, uploadId, started.objects, file, prepared.variants, sending);
+    const sent = await sendObjects(upload, uploadId, started.objects, file, sending);
     stopIfCancelled();
     upload.completing = true;
     const body: CompleteUploads = { uploads: [{ ...declared, multipart_upload_id: sent.multipartUploadId, parts: sent.parts }] };
@@ -135,7 +135,6 @@ function declaration(docId: string, mrn: string, category: string, fileName: str
     size: p.size,
     sha256: p.sha256,
     replace_oldest: replaceOldest,
-    variants: p.variants.map(({ kind, size, sha256 }) => ({ kind, size, sha256 })),
     part_sha256: p.partSha256,
   };
 }
@@ -148,24 +147,23 @@ async function added(deps: UploadDeps, declared: { doc_id: string; mrn: string; 
 
 type Put = { body: Blob; request: PresignedRequest; part?: number };
 
-/** Every object's bytes to S3; the multipart original's upload id and its parts' ETags. */
+/** The original's bytes to S3; its multipart upload id and its parts' ETags. */
 async function sendObjects(
   upload: Running,
   uploadId: string,
   objects: UploadTarget[],
   file: Blob,
-  variants: Variant[],
   sending: { parallel: number; attempts: number },
 ) {
   const puts: Put[] = [];
   let multipartUploadId: string | null = null;
   for (const target of objects) {
-    const bytes = target.role === "original" ? file : variants.find((v) => v.kind === target.role)?.blob;
-    if (!bytes) throw { code: "internal", message: `The records server asked for a ${target.role} copy that was not made` } satisfies UiError;
+    // The original is the one object a client sends (the server makes the previews).
+    const bytes = file;
     if (target.put) puts.push({ body: bytes, request: target.put });
     if (target.multipart) {
       const { part_size: size, parts } = target.multipart;
-      if (target.role === "original") multipartUploadId = target.multipart.upload_id;
+      multipartUploadId = target.multipart.upload_id;
       for (const p of parts) puts.push({ body: bytes.slice((p.number - 1) * size, p.number * size), request: p.request, part: p.number });
     }
   }

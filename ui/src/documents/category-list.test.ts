@@ -315,3 +315,33 @@ describe("focus is never dropped when the list is redrawn", () => {
     expect(document.activeElement?.getAttribute("aria-label")).toBe("Select ann-xray.png");
   });
 });
+
+describe("each row says what the server is doing with it", () => {
+  it("a flagged file with no note is described by its scan verdict", async () => {
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve([{ ...row("a-9", "bad.pdf"), scan_status: "infected" as const, can_open: false }]);
+    await settle(0);
+    const open = byId("doc-rows").querySelector<HTMLButtonElement>('button[aria-label="Open bad.pdf"]')!;
+    expect(document.getElementById(open.getAttribute("aria-describedby")!)!.textContent).toBe("infected");
+  });
+
+  it("shows the status and duplicate notes, and a row that cannot be opened says why", async () => {
+    await findPatient("1001");
+    openLabTile();
+    const checking = { ...row("a-1", "new-scan.tif"), scan_status: "pending" as const, can_open: false, status_note: "Checking for viruses…" };
+    const twin = { ...row("a-2", "copy.pdf"), duplicate_note: "Same file as lab-report-2.pdf, added 03-Dec-2026" };
+    lists.get("1001")!.resolve([checking, twin]);
+    await settle(0);
+
+    const [first, second] = [...byId("doc-rows").querySelectorAll("tr")];
+    const open = first!.querySelector<HTMLButtonElement>('button[aria-label="Open new-scan.tif"]')!;
+    expect(open.disabled).toBe(true);
+    const why = document.getElementById(open.getAttribute("aria-describedby")!)!;
+    expect(why.textContent).toBe("Checking for viruses…");
+    expect(why.closest("td")!.textContent).toBe("new-scan.tifChecking for viruses…");
+    expect(second!.querySelector(".duplicate-note")?.textContent).toBe("Same file as lab-report-2.pdf, added 03-Dec-2026");
+    expect(second!.querySelector(".status-note")).toBeNull();
+    expect(second!.querySelector('button[aria-label="Open copy.pdf"]')!.hasAttribute("aria-describedby")).toBe(false);
+  });
+});

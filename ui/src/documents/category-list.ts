@@ -348,15 +348,22 @@ function render(): void {
         else selected.delete(r.id);
         updateExportButtons();
       });
+      // What the server is doing with it, under the name; a row that cannot be opened says why
+      // (the note, else the scan verdict) with its disabled Open button.
+      const [noteId, scanId] = [`doc-note-${r.id}`, `doc-scan-${r.id}`];
+      if (!r.can_open) open.setAttribute("aria-describedby", r.status_note ? noteId : scanId);
+      const name = el("td", { text: searching ? `${r.category_label} · ${r.file_name}` : r.file_name });
+      if (r.status_note) name.append(el("span", { className: "status-note", text: r.status_note, attrs: { id: noteId } }));
+      if (r.duplicate_note) name.append(el("span", { className: "duplicate-note", text: r.duplicate_note }));
       return el("tr", { attrs: { "data-doc-id": r.id } }, [
         el("td", {}, [pick]),
         el("td", { className: "thumb" }, [preview(r)]),
-        el("td", { text: searching ? `${r.category_label} · ${r.file_name}` : r.file_name }),
+        name,
         el("td", { text: new Date(r.created).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) }),
         el("td", { text: r.uploaded_by }),
         el("td", { text: formatSize(Number(r.size)) }),
         el("td", { text: r.stamp ?? "—", className: "stamp-cell" }),
-        el("td", { text: r.scan_status, className: r.scan_status === "infected" ? "scan-infected" : "" }),
+        el("td", { text: r.scan_status, className: r.scan_status === "infected" ? "scan-infected" : "", attrs: { id: scanId } }),
         el("td", { className: "actions" }, actions),
       ]);
     }),

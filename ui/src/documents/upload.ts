@@ -105,7 +105,7 @@ export function acceptDrops(tile: HTMLElement, mrn: string, category: string, ca
 
 async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLLIElement): Promise<void> {
   const uploadId = crypto.randomUUID();
-  // No value yet: an indeterminate bar while the core checks the file and makes variants.
+  // No value yet: an indeterminate bar while the core checks and hashes the file.
   const progress = el("progress", { attrs: { "aria-label": `Uploading ${file.name}` } });
   const status = el("span", { text: "Preparing…" });
   const cancel = el("button", {

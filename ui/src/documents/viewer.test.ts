@@ -486,3 +486,63 @@ describe("images open from their optimized JPEG, with View original", () => {
     expect(img()).toBeNull();
   });
 });
+
+describe("every page of a TIFF scan", () => {
+  const fivePages = { ...row("doc-m", "ann-scan.tif", "image/tiff"), has_optimized: true, pages: 5 };
+  const pageCalls = () => backend.openDocument.mock.calls.map((c) => [c[1], c[2], c[3]]);
+  const resolveNext = async (text: string) => {
+    opens.get("doc-m")!.resolve(bytes(text));
+    await settle();
+  };
+
+  it("pages through the previews with Page Up / Page Down and the buttons, saying which page", async () => {
+    viewer.openViewer("1001", [fivePages], 0);
+    await resolveNext("page 1");
+    expect(byId("viewer-pages").hidden).toBe(false);
+    expect(byId("viewer-page").textContent).toBe("Page 1 of 5");
+    expect(byId<HTMLButtonElement>("viewer-page-prev").disabled).toBe(true);
+
+    key(byId("viewer"), "PageDown");
+    await resolveNext("page 2");
+    expect(byId("viewer-page").textContent).toBe("Page 2 of 5");
+    expect(await shownImageText()).toBe("page 2");
+    byId("viewer-page-next").click();
+    await resolveNext("page 3");
+    key(byId("viewer"), "PageUp");
+    await resolveNext("page 2 again");
+    expect(pageCalls()).toEqual([
+      ["doc-m", true, undefined],
+      ["doc-m", true, 2],
+      ["doc-m", true, 3],
+      ["doc-m", true, 2],
+    ]);
+    expect(byId("viewer-title").textContent).toBe("ann-scan.tif (1 of 1)");
+  });
+
+  it("a single-page image and a PDF show no page buttons", async () => {
+    viewer.openViewer("1001", [{ ...scanA, has_optimized: true }], 0);
+    await settle();
+    expect(byId("viewer-pages").hidden).toBe(true);
+    key(byId("viewer"), "PageDown");
+    expect(backend.openDocument).toHaveBeenCalledTimes(1);
+  });
+
+  it("offline, a page not kept says so instead of a broken image", async () => {
+    viewer.openViewer("1001", [fivePages], 0);
+    await resolveNext("page 1");
+    key(byId("viewer"), "PageDown");
+    opens.get("doc-m")!.reject({ code: "optimized_not_kept", message: "not kept" });
+    await settle();
+    expect(byId("viewer-status").textContent).toBe("Offline: page 2 was not kept on this computer.");
+    expect(byId("viewer-body").querySelector("img")).toBeNull();
+  });
+
+  it("a TIFF whose preview the server is still making says so rather than a broken image", async () => {
+    const preparing = { ...row("doc-n", "new-scan.tif", "image/tiff"), status_note: "Preparing preview…" };
+    viewer.openViewer("1001", [preparing], 0);
+    await settle();
+    expect(backend.openDocument).not.toHaveBeenCalled();
+    expect(byId("viewer-status").textContent).toBe("No preview yet: the server is still preparing it.");
+    expect(byId("viewer-body").querySelector("img")).toBeNull();
+  });
+});

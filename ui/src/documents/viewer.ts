@@ -6,13 +6,15 @@
 // scope per load or render of a document: the bytes, pdf.js and image events reach the body
 // only through it, so a document (or error) that arrives after moving on is dropped, and a PDF
 // stops drawing (and gives its canvases back) once a newer render started. An image opens from its 1600 px JPEG
-// (quick, and shown by every web view, TIFF scans too) with View original (O) beside it.
+// (quick, and shown by every web view, TIFF scans too) with View original (O) beside it; a TIFF
+// scan's pages are paged through (Page Up / Page Down), one preview at a time.
 import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import { backend } from "../backend/api";
 import type { DocumentRow, UiError } from "../backend/types";
 import { byId, el, show } from "../shell/dom";
 import { inertOutside } from "../shell/inert";
 import { type Scope, view } from "../shell/scope";
+import { NO_PREVIEW_YET, pageWords, previewPages, previewPending } from "./image-pages";
 import { PdfFind } from "./pdf-find";
 import { PdfPages, type TextRun } from "./pdf-pages";
 import { installStreamIteration } from "./stream-iteration";
@@ -31,6 +33,8 @@ let rotation = 0;
 let current: { row: DocumentRow; bytes: ArrayBuffer; optimized: boolean; notice: string } | null = null;
 /** The reader chose the original of the image shown (reset when moving to another document). */
 let wantOriginal = false;
+/** The page of an image's previews shown (1 unless a TIFF scan has more). */
+let page = 1;
 /** Offline, the document (keyFor) whose optimized JPEG this computer never kept: its original is
  * shown instead, and is never swapped for an optimized image that is not there (until the
  * document is opened again). */
@@ -60,6 +64,8 @@ export function initViewer(): void {
   byId("viewer-zoom-out").addEventListener("click", () => setZoom(zoom / 1.25));
   byId("viewer-rotate").addEventListener("click", () => rotate());
   byId("viewer-original").addEventListener("click", () => toggleOriginal());
+  byId("viewer-page-prev").addEventListener("click", () => turnPage(-1));
+  byId("viewer-page-next").addEventListener("click", () => turnPage(1));
   initPan();
   const findText = byId<HTMLInputElement>("viewer-find-text");
   findText.addEventListener("input", () => finder.search(findText.value));
@@ -78,6 +84,8 @@ export function initViewer(): void {
       Escape: closeViewer,
       ArrowLeft: () => step(-1),
       ArrowRight: () => step(1),
+      PageUp: () => turnPage(-1),
+      PageDown: () => turnPage(1),
       "+": () => setZoom(zoom * 1.25),
       "=": () => setZoom(zoom * 1.25),
       "-": () => setZoom(zoom / 1.25),
@@ -88,7 +96,9 @@ export function initViewer(): void {
       O: toggleOriginal,
     };
     const action = actions[e.key];
-    if (action) {
+    // Page Up / Page Down scroll the body unless there are pages to turn.
+    const paging = e.key === "PageUp" || e.key === "PageDown";
+    if (action && (!paging || pagesShown() > 1)) {
       e.preventDefault();
       action();
     }
@@ -101,6 +111,7 @@ export function openViewer(patientMrn: string, rows: DocumentRow[], start: numbe
   list = rows;
   index = start;
   wantOriginal = false;
+  page = 1;
   // Asked again each time a document is opened or stepped to: the network may be back.
   notKept = null;
   if (byId("viewer").hidden) releaseBehind = inertOutside(byId("viewer"), [byId("lock-view")]);
@@ -125,8 +136,31 @@ function step(delta: number): void {
   if (next < 0 || next >= list.length) return;
   index = next;
   wantOriginal = false;
+  page = 1;
   notKept = null;
   void load();
+}
+
+/** Pages of the preview shown (0 or 1: nothing to turn). */
+function pagesShown(): number {
+  const row = list[index];
+  return row && !wantOriginal ? previewPages(row) : 0;
+}
+
+function turnPage(delta: number): void {
+  const next = page + delta;
+  if (byId("viewer").hidden || next < 1 || next > pagesShown()) return;
+  page = next;
+  void load();
+}
+
+/** Previous / next page and "Page 2 of 5", for an image whose previews have several pages. */
+function showPages(): void {
+  const count = pagesShown();
+  show(byId("viewer-pages"), count > 1);
+  byId("viewer-page").textContent = count > 1 ? pageWords(page, count) : "";
+  byId<HTMLButtonElement>("viewer-page-prev").disabled = page <= 1;
+  byId<HTMLButtonElement>("viewer-page-next").disabled = page >= count;
 }
 
 function clearBody(): void {
@@ -150,16 +184,27 @@ async function load(notice = ""): Promise<void> {
   byId("viewer-title").textContent = `${row.file_name} (${index + 1} of ${list.length})`;
   const optimized = hasOptimized(row) && !wantOriginal;
   showRendition(row, optimized);
+  showPages();
   const status = byId("viewer-status");
   status.textContent = "Opening…";
   byId("viewer-body").focus();
+  // A TIFF whose preview the server is still making would only show as a broken image.
+  if (!optimized && row.content_type === "image/tiff" && previewPending(row)) {
+    status.textContent = NO_PREVIEW_YET;
+    return;
+  }
+  const shownPage = optimized ? page : 1;
   await scope.run(
-    backend.openDocument(mrn, row.id, optimized),
+    shownPage > 1 ? backend.openDocument(mrn, row.id, true, shownPage) : backend.openDocument(mrn, row.id, optimized),
     async (bytes) => {
       current = { row, bytes, optimized, notice };
       await render(scope);
     },
     (e) => {
+      if (shownPage > 1 && e.code === "optimized_not_kept") {
+        status.textContent = `Offline: page ${shownPage} was not kept on this computer.`;
+        return;
+      }
       if (optimized && e.code === "optimized_not_kept") {
         notKept = keyFor(row);
         wantOriginal = true;
@@ -171,7 +216,7 @@ async function load(notice = ""): Promise<void> {
   );
 }
 
-// Only images have one (the server takes variants for images only).
+// Only images have one (the server makes previews of images only).
 const hasOptimized = (row: DocumentRow) => row.has_optimized;
 
 /** The View original / View optimized button and the note saying which one is shown. */
@@ -194,6 +239,7 @@ function toggleOriginal(): void {
   const row = list[index];
   if (!row || !hasOptimized(row) || byId("viewer").hidden) return;
   wantOriginal = !wantOriginal;
+  page = 1;
   void load();
 }
 
@@ -272,7 +318,9 @@ function undecodable(type: string): void {
     return;
   }
   byId("viewer-body").replaceChildren();
-  status.textContent = `This window cannot display this ${kind} image. Export the document to open it in another program.`;
+  status.textContent = previewPending(current.row)
+    ? NO_PREVIEW_YET
+    : `This window cannot display this ${kind} image. Export the document to open it in another program.`;
 }
 
 /** Lays out the PDF and draws the pages near the viewport, starting at page `focus`. The view

@@ -24,9 +24,8 @@ pub use session::{
 pub use typescript::{typescript, typescript_module, typescript_names, TYPESCRIPT_PATH};
 pub use uploads::{
     AbortUpload, CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto,
-    CompletedUploads, DeclaredVariant, MultipartTarget, ObjectRole, PresignedPart,
-    PresignedRequest, RequestHeader, StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget,
-    VariantKind, MAX_UPLOADS_PER_COMPLETE,
+    CompletedUploads, MultipartTarget, ObjectRole, PresignedPart, PresignedRequest, RequestHeader,
+    StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget, MAX_UPLOADS_PER_COMPLETE,
 };
 
 /// Headers a request to a restricted record carries: the break-glass reason id and the

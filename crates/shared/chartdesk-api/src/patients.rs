@@ -106,6 +106,11 @@ pub struct DocumentAccess {
     /// Presigned GET, valid for `expires_in_seconds`.
     pub url: String,
     pub expires_in_seconds: u64,
+    /// An image's page previews (1600 px JPEGs the server made), page 1 first, each a presigned
+    /// GET valid as long as `url`; ask for `?view=optimized&page=N` for one page with its
+    /// SHA-256. Empty for a PDF, and until the server has prepared them.
+    #[serde(default)]
+    pub page_urls: Vec<String>,
 }
 
 /// What to export: these documents and every attached document of these categories.

@@ -87,8 +87,6 @@ declarations!(
     OfflineViews,
     OfflineViewsAccepted,
     // Uploads.
-    VariantKind,
-    DeclaredVariant,
     StartUpload,
     ObjectRole,
     RequestHeader,

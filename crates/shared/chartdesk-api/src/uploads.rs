@@ -10,28 +10,9 @@ use uuid::Uuid;
 
 use crate::ErrorBody;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum VariantKind {
-    /// 1600 px JPEG, quality 80.
-    Optimized,
-    /// 320 px JPEG.
-    Thumb,
-}
-
-/// An image variant the client made and will send beside the original.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
-pub struct DeclaredVariant {
-    pub kind: VariantKind,
-    /// Bytes; a thumb is at most 256 KiB.
-    #[schema(minimum = 1)]
-    pub size: u64,
-    /// Lower-case hex SHA-256.
-    #[schema(pattern = "^[0-9a-f]{64}$")]
-    pub sha256: String,
-}
-
 /// What the client declares before sending bytes; repeated unchanged in the complete call.
+/// The original only: the processing worker makes every preview (ARCHITECTURE.md §9). A
+/// `variants` list an older client still sends is ignored, as any unknown field is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct StartUpload {
     #[ts(type = "string")]
@@ -54,8 +35,6 @@ pub struct StartUpload {
     pub sha256: String,
     #[serde(default)]
     pub replace_oldest: bool,
-    #[serde(default)]
-    pub variants: Vec<DeclaredVariant>,
     /// Above the multipart threshold: hex SHA-256 of each part, in order (part size as the
     /// server's answer says).
     #[serde(default)]
@@ -69,9 +48,8 @@ pub struct StartUpload {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectRole {
+    /// The file as uploaded: the one object a client sends.
     Original,
-    Optimized,
-    Thumb,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]

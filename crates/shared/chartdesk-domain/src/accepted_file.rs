@@ -21,8 +21,6 @@ pub enum FileRefusal {
     WrongType(String),
     #[error("{0}: the file name is not usable")]
     BadName(String),
-    #[error("{0}: the image could not be read (damaged, or not the image it claims to be)")]
-    Unreadable(String),
     #[error("{0}: cannot read the file ({1})")]
     CannotRead(String, String),
 }

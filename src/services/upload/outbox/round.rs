@@ -237,16 +237,13 @@ impl Services {
         cancel: CancellationToken,
     ) -> Result<Sending, AppError> {
         let cache = self.cache().await?;
-        // A file kept in chunks goes a part at a time (images excepted: their variants need
-        // the whole file decoded).
+        // A file kept in chunks goes a part at a time; one queued before chunks is read whole.
         if let Some(chunked) = cache.outbox_chunked(&item.doc_id).await? {
             let prepared = self
                 .prepare_chunked(item, chunked, cache.clone(), &progress)
                 .await?;
-            if let Some(prepared) = prepared {
-                let complete = self.send_prepared(prepared, &progress, &cancel).await?;
-                return Ok(Sending::Ready(Box::new(complete)));
-            }
+            let complete = self.send_prepared(prepared, &progress, &cancel).await?;
+            return Ok(Sending::Ready(Box::new(complete)));
         }
         let Some((bytes, replace_oldest)) = cache.outbox_file(&item.doc_id).await? else {
             return Ok(Sending::Gone);

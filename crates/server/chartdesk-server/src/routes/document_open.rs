@@ -1,5 +1,6 @@
 //! Opening one document: the scan status and integrity checked, then a presigned GET of the
-//! original or of its 1600 px JPEG rendition (`?view=optimized`). Audited as a view either way.
+//! original or of a 1600 px JPEG preview (`?view=optimized`, `&page=N` for a TIFF's later
+//! pages), with every page preview's URL beside it. Audited as a view either way.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -25,12 +26,17 @@ use crate::state::AppState;
 pub struct OpenQuery {
     /// `original` (the default) or `optimized`: the 1600 px JPEG of an image.
     pub view: Option<DocumentView>,
+    /// With `view=optimized`: which page's preview (1, the default, is the first).
+    #[param(minimum = 1)]
+    pub page: Option<u32>,
 }
 
 #[utoipa::path(get, path = "/v1/patients/{mrn}/documents/{doc_id}", tag = "documents",
     params(DocumentPath, OpenQuery), security(("bearer" = [])),
-    responses((status = 200, body = DocumentAccess), (status = 403, body = chartdesk_api::ErrorBody),
-        (status = 404, body = chartdesk_api::ErrorBody, description = "no such document, or no optimized rendition"),
+    responses((status = 200, body = DocumentAccess),
+        (status = 400, body = chartdesk_api::ErrorBody, description = "a page asked of the original"),
+        (status = 403, body = chartdesk_api::ErrorBody),
+        (status = 404, body = chartdesk_api::ErrorBody, description = "no such document, or no preview (of that page, or not made yet)"),
         (status = 422, body = chartdesk_api::ErrorBody)))]
 pub async fn open(
     State(state): State<AppState>,
@@ -48,10 +54,17 @@ pub async fn open(
             find_in_history(&manifest, doc_id).filter(|_| user.may(Action::ReadRemovedDocuments))
         })
         .ok_or_else(no_such_document)?;
-    let access_to = match query.view.unwrap_or_default() {
-        DocumentView::Original => checked_access(&state, &reached.mrn, entry).await?,
-        DocumentView::Optimized => optimized_access(&state, &reached.mrn, entry).await?,
+    let page = query.page.unwrap_or(1);
+    let mut access_to = match query.view.unwrap_or_default() {
+        DocumentView::Original if page == 1 => checked_access(&state, &reached.mrn, entry).await?,
+        DocumentView::Original => {
+            return Err(ApiError::Invalid(
+                "A page is a preview: ask for view=optimized with it".into(),
+            ))
+        }
+        DocumentView::Optimized => optimized_access(&state, &reached.mrn, entry, page).await?,
     };
+    access_to.page_urls = super::document_pages::page_urls(&state, &reached.mrn, entry).await?;
     let detail = Detail {
         doc_id: Some(doc_id),
         reason: reached.reason.as_ref(),
@@ -131,19 +144,17 @@ pub async fn checked_access(
     Ok(described(entry, presign::get(state, &key).await?))
 }
 
-/// The 1600 px JPEG made at upload, under the original's rules. Its SHA-256 is the one the
-/// store computed when the upload's signed checksum was accepted (complete had verified it);
-/// where the store reports none (moto), the bytes are read back and hashed here.
+/// A page's 1600 px JPEG the worker made, under the original's rules. Its SHA-256 is the one
+/// the store reports; where it reports none (moto), the bytes are read back and hashed here.
 async fn optimized_access(
     state: &AppState,
     mrn: &Mrn,
     entry: &DocumentEntry,
+    page: u32,
 ) -> ApiResult<DocumentAccess> {
-    let none = || {
-        ApiError::NotFound("This document has no optimized image; open the original instead".into())
-    };
-    let key = keys::optimized(mrn, entry.category, entry.id);
-    if !entry.variants.contains(&key) {
+    let none = || super::document_pages::no_preview(entry, page);
+    let key = keys::page_optimized(mrn, entry.category, entry.id, page);
+    if page == 0 || !entry.variants.contains(&key) {
         return Err(none());
     }
     may_hand_out(state, mrn, entry).await?;
@@ -190,5 +201,6 @@ fn described(entry: &DocumentEntry, url: String) -> DocumentAccess {
         sha256: entry.sha256.clone(),
         url,
         expires_in_seconds: presign::EXPIRY.as_secs(),
+        page_urls: Vec::new(),
     }
 }

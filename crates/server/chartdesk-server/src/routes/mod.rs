@@ -5,6 +5,7 @@ mod changes;
 mod document_history;
 mod document_open;
 mod document_search;
+mod document_pages;
 mod documents;
 mod export;
 mod export_zip;

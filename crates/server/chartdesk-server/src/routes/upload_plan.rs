@@ -2,7 +2,7 @@
 //! itself (`plan`), and the record it goes to (`upload_target`: break-glass, not superseded).
 
 use axum::http::HeaderMap;
-use chartdesk_api::{ObjectRole, StartUpload, VariantKind};
+use chartdesk_api::{ObjectRole, StartUpload};
 use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE};
 use chartdesk_domain::{
     accept_declared, keys, Category, DocumentEntry, DocumentStatus, Mrn, ScanStatus,
@@ -13,11 +13,12 @@ use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// A 320 px JPEG is a few tens of kB: a thumb declared larger is refused at start, so a list
-/// never reads a large object to inline it.
+/// A 320 px JPEG is a few tens of kB: a list inlines a thumb no larger than this, so it never
+/// reads a large object.
 pub const THUMB_MAX_BYTES: u64 = 256 * 1024;
 
-/// A declared upload, checked: where each of its objects goes.
+/// A declared upload, checked: where its one object, the original, goes (the worker makes the
+/// previews from it: ARCHITECTURE.md §9).
 pub struct Planned {
     pub mrn: Mrn,
     pub category: Category,
@@ -61,35 +62,13 @@ pub fn plan(state: &AppState, up: &StartUpload) -> ApiResult<Planned> {
     }
     let ext = keys::extension_for(file.content_type).unwrap_or("bin");
     let id = up.doc_id;
-    let mut objects = vec![(
+    let objects = vec![(
         ObjectRole::Original,
         keys::original(&mrn, up.category, id, ext),
         file.content_type,
         up.size,
         up.sha256.clone(),
     )];
-    let mut seen = Vec::new();
-    for v in &up.variants {
-        let ok = file.is_image()
-            && !seen.contains(&v.kind)
-            && v.size > 0
-            && v.size <= variant_limit(v.kind)
-            && is_hex_digest(&v.sha256);
-        if !ok {
-            return Err(ApiError::Invalid(
-                "Image variants: one optimized and one thumb JPEG each (the thumb at most 256 KiB), for images only".into(),
-            ));
-        }
-        seen.push(v.kind);
-        let (role, key) = match v.kind {
-            VariantKind::Optimized => (
-                ObjectRole::Optimized,
-                keys::optimized(&mrn, up.category, id),
-            ),
-            VariantKind::Thumb => (ObjectRole::Thumb, keys::thumb(&mrn, up.category, id)),
-        };
-        objects.push((role, key, "image/jpeg", v.size, v.sha256.clone()));
-    }
     Ok(Planned {
         mrn,
         category: up.category,
@@ -114,25 +93,14 @@ pub fn entry(
         sha256: up.sha256.clone(),
         created: state.now(),
         uploaded_by: user.actor.clone(),
-        variants: planned
-            .objects
-            .iter()
-            .filter(|(role, ..)| *role != ObjectRole::Original)
-            .map(|(_, key, ..)| key.clone())
-            .collect(),
+        // The worker writes the previews and records their keys here.
+        variants: Vec::new(),
         stamp: None,
         status: DocumentStatus::Attached,
         scan_status: ScanStatus::Pending,
         status_change: None,
         // The worker records its outcome here once the original has landed (ARCHITECTURE.md §9).
         processing: Some(chartdesk_domain::Processing::queued()),
-    }
-}
-
-fn variant_limit(kind: VariantKind) -> u64 {
-    match kind {
-        VariantKind::Optimized => MULTIPART_THRESHOLD as u64,
-        VariantKind::Thumb => THUMB_MAX_BYTES,
     }
 }
 

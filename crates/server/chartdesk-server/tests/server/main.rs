@@ -29,6 +29,7 @@ mod inline_thumbnails;
 mod lambda;
 mod malformed_requests;
 mod openapi_contract;
+mod page_previews;
 mod patients_import;
 mod processing;
 mod record_version;

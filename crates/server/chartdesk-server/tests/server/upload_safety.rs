@@ -238,26 +238,33 @@ async fn an_export_naming_more_than_five_hundred_documents_is_refused() {
 }
 
 #[tokio::test]
-async fn a_thumbnail_over_256_kib_is_refused_at_start() {
+async fn an_upload_plans_the_original_only_and_variants_an_older_client_declares_are_ignored() {
     let api = Local::demo().await;
     let t = token("nurse.hughes").await;
     let jpeg = demo_jpeg(3);
-    let mut decl = declaration(
-        "10000011",
-        "radiology",
-        "big-thumb.jpg",
-        "image/jpeg",
-        &jpeg,
+    let plain = declaration("10000011", "radiology", "scan.jpg", "image/jpeg", &jpeg);
+    let started = api.start_and_put(&t, &plain, &jpeg).await;
+    let objects = started["objects"].as_array().unwrap();
+    assert_eq!(objects.len(), 1, "{started}");
+    assert_eq!(objects[0]["role"], "original");
+
+    // An older client still declares its own previews: planned and attached without them.
+    let mut old = declaration("10000011", "radiology", "old.jpg", "image/jpeg", &jpeg);
+    old["variants"] = json!([{ "kind": "thumb", "size": 300 * 1024, "sha256": "ab".repeat(32) }]);
+    let started = api.start_and_put(&t, &old, &jpeg).await;
+    assert_eq!(started["objects"].as_array().unwrap().len(), 1, "{started}");
+    let results = api.complete(&t, &[plain.clone(), old.clone()]).await;
+    assert!(
+        results.iter().all(|r| r["outcome"] == "attached"),
+        "{results:?}"
     );
-    decl["variants"] = json!([{ "kind": "thumb", "size": 300 * 1024, "sha256": "ab".repeat(32) }]);
-    let (status, body) = api.post(&t, "/v1/uploads", &decl).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("invalid_input")),
-        "{body}"
-    );
-    decl["variants"][0]["size"] = json!(200 * 1024);
-    assert_eq!(api.post(&t, "/v1/uploads", &decl).await.0, 200);
+    let manifest = api.manifest("10000011").await;
+    for decl in [&plain, &old] {
+        let id: Uuid = serde_json::from_value(decl["doc_id"].clone()).unwrap();
+        let entry = manifest.documents.iter().find(|d| d.id == id).unwrap();
+        assert!(entry.variants.is_empty(), "the worker writes the previews");
+        assert!(entry.processing.is_some(), "queued for the worker");
+    }
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
-//! Image variants beside the original (ARCHITECTURE.md §4): `optimized` 1600 px wide and `thumb`
-//! 320 px wide, JPEG quality 80, EXIF orientation applied. Never upscaled. CPU-bound: callers
-//! run it off the async workers (`spawn_blocking`).
+//! The demo images' previews, written as the processing worker writes them (ARCHITECTURE.md §4):
+//! `optimized` 1600 px wide and `thumb` 320 px wide, JPEG quality 80, EXIF orientation applied.
+//! Never upscaled. Seeding only: clients send originals and the worker makes every preview, but
+//! the demo records are also seeded into in-process stores no worker reads.
 
 use std::io::Cursor;
 
@@ -9,8 +10,8 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, RgbImage};
 use jpeg_encoder::{ColorType, Encoder};
 
-pub const OPTIMIZED_WIDTH: u32 = 1600;
-pub const THUMB_WIDTH: u32 = 320;
+const OPTIMIZED_WIDTH: u32 = 1600;
+const THUMB_WIDTH: u32 = 320;
 const QUALITY: u8 = 80;
 
 pub struct Variants {
