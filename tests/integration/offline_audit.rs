@@ -24,6 +24,10 @@ async fn change_patient(mrn: &str, change: impl FnOnce(&mut Patient)) {
         .put_json(&key, &patient, Write::IfMatch(read.etag))
         .await
         .unwrap();
+    // As the server's registration does: the record's version changes with it.
+    chartdesk_records::note_demographics(&store, &patient)
+        .await
+        .unwrap();
 }
 
 /// The record's access history as a records admin reads it: with a reason, since reading the

@@ -17,4 +17,4 @@ pub use lookup::{
     claim_document, doc_claim_key, find_patient, is_completing, mark_completing, ClaimError,
     DocClaim, LookupError, NhsLookup, PatientRecord,
 };
-pub use manifest_update::{update_manifest, UpdateError};
+pub use manifest_update::{note_demographics, update_manifest, UpdateError};

@@ -43,3 +43,19 @@ pub async fn update_manifest<T, E: std::fmt::Display>(
     }
     Err(UpdateError::Contended)
 }
+
+/// Writes the digest of the demographics as registered into the manifest: the manifest's ETag
+/// is the whole record's version (an open record polls it), so a patient change must change
+/// it too. Called after `patient.json` was written.
+pub async fn note_demographics(
+    store: &dyn RecordStore,
+    patient: &chartdesk_domain::Patient,
+) -> Result<(), UpdateError<std::convert::Infallible>> {
+    let json = serde_json::to_vec(patient).unwrap_or_default();
+    let digest = chartdesk_domain::sha256_hex(&json);
+    update_manifest(store, &patient.mrn, |m: &mut Manifest| {
+        m.demographics = Some(digest.clone());
+        Ok(())
+    })
+    .await
+}

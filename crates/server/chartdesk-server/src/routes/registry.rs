@@ -12,7 +12,7 @@ use chartdesk_domain::AuditAction;
 use chartdesk_domain::PatientSummary;
 use chartdesk_domain::{keys, Action, Gender, Mrn, NhsNumber, Patient, PatientFlags, StatedReason};
 use chartdesk_records::store::object_store::Write;
-use chartdesk_records::{update_manifest, NhsLookup, PatientRecord};
+use chartdesk_records::{note_demographics, NhsLookup, PatientRecord, UpdateError};
 use time::macros::format_description;
 use time::Date;
 
@@ -189,16 +189,15 @@ pub async fn register(
         }
     };
     // Last: the manifest's ETag is the record's version, so a patient change must change it.
-    let digest = chartdesk_domain::sha256_hex(&serde_json::to_vec(&patient).unwrap_or_default());
-    update_manifest(
-        &*state.store,
-        &patient.mrn,
-        |m: &mut chartdesk_domain::Manifest| {
-            m.demographics = Some(digest.clone());
-            Ok::<_, ApiError>(())
-        },
-    )
-    .await?;
+    note_demographics(&*state.store, &patient)
+        .await
+        .map_err(|e| match e {
+            UpdateError::Store(e) => ApiError::from(e),
+            UpdateError::Rule(never) => match never {},
+            UpdateError::Contended => ApiError::Conflict(
+                "The record is being changed by many people at once; please try again".into(),
+            ),
+        })?;
     Ok(outcome)
 }
 
