@@ -86,6 +86,17 @@ async fn ensure_documents(
     let base =
         OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let mut manifest = Manifest::new();
+    if demo.processed_by_worker {
+        manifest.documents = super::demo_processing::documents(store, mrn, base).await?;
+        for entry in &manifest.documents {
+            let claim = crate::records::DocClaim {
+                mrn: mrn.to_string(),
+                category: entry.category,
+                completing: false,
+            };
+            create_if_absent(store, &crate::records::doc_claim_key(entry.id), &claim).await?;
+        }
+    }
     for (category, n) in demo.document_plan() {
         for i in 0..n {
             let seq = manifest.documents.len() as i64;
@@ -196,6 +207,9 @@ pub fn seeded_identifiers() -> Vec<String> {
             out.insert(nhs.display_form());
         }
         out.insert(demo.mrn.to_string());
+        if demo.processed_by_worker {
+            out.extend(super::demo_processing::FILE_NAMES.map(String::from));
+        }
         for (category, n) in demo.document_plan() {
             for i in 0..n {
                 out.insert(demo_file_name(category, i, demo.tiff_scans));

@@ -6,6 +6,7 @@ mod bucket_cors;
 mod demo_files;
 mod demo_patients;
 mod demo_previews;
+mod demo_processing;
 mod demo_records;
 pub mod launch;
 mod processing_queue;
