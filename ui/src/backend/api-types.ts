@@ -136,7 +136,7 @@ duplicate_note?: string,
  */
 pages?: number, 
 /**
- * For a search: where the words were found ("file name", "category", "uploader", "page 3").
+ * For a search: where the words were found ("Found in the file name", "Found on page 3").
  */
 found_in?: string, };
 
@@ -194,7 +194,7 @@ duplicate_note?: string,
  */
 pages?: number, 
 /**
- * For a search: where the words were found ("file name", "category", "uploader", "page 3").
+ * For a search: where the words were found ("Found in the file name", "Found on page 3").
  */
 found_in?: string, };
 
@@ -399,7 +399,7 @@ duplicate_note?: string,
  */
 pages?: number, 
 /**
- * For a search: where the words were found ("file name", "category", "uploader", "page 3").
+ * For a search: where the words were found ("Found in the file name", "Found on page 3").
  */
 found_in?: string, };
 

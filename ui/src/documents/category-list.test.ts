@@ -344,4 +344,16 @@ describe("each row says what the server is doing with it", () => {
     expect(second!.querySelector(".status-note")).toBeNull();
     expect(second!.querySelector('button[aria-label="Open copy.pdf"]')!.hasAttribute("aria-describedby")).toBe(false);
   });
+
+  it("a search result says where the words were found", async () => {
+    backend.searchDocuments.mockResolvedValue([{ ...row("a-3", "clinic-letter.png"), found_in: "Found on page 2" }, row("a-4", "bloods.pdf")]);
+    await findPatient("1001");
+    byId<HTMLInputElement>("doc-search").value = "physiotherapy";
+    byId<HTMLFormElement>("doc-search-form").requestSubmit();
+    await settle(0);
+
+    const [first, second] = [...byId("doc-rows").querySelectorAll("tr")];
+    expect(first!.querySelector(".found-in")?.textContent).toBe("Found on page 2");
+    expect(second!.querySelector(".found-in")).toBeNull();
+  });
 });

@@ -355,6 +355,8 @@ function render(): void {
       const name = el("td", { text: searching ? `${r.category_label} · ${r.file_name}` : r.file_name });
       if (r.status_note) name.append(el("span", { className: "status-note", text: r.status_note, attrs: { id: noteId } }));
       if (r.duplicate_note) name.append(el("span", { className: "duplicate-note", text: r.duplicate_note }));
+      // A search says where the words were found (the server read the document's text).
+      if (searching && r.found_in) name.append(el("span", { className: "found-in", text: r.found_in }));
       return el("tr", { attrs: { "data-doc-id": r.id } }, [
         el("td", {}, [pick]),
         el("td", { className: "thumb" }, [preview(r)]),

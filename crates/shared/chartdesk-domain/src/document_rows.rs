@@ -47,7 +47,7 @@ pub struct DocumentRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub pages: Option<u32>,
-    /// For a search: where the words were found ("file name", "category", "uploader", "page 3").
+    /// For a search: where the words were found ("Found in the file name", "Found on page 3").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub found_in: Option<String>,

@@ -14,7 +14,8 @@ use crate::state::AppState;
 /// The most text one document's search reads (the worker caps pages; this caps the object).
 const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
 
-/// Matching rows, newest first, each with where it matched ("file name", "page 3").
+/// Matching rows, newest first, each saying where it matched ("Found in the file name",
+/// "Found on page 3").
 pub async fn search(
     state: &AppState,
     mrn: &Mrn,
@@ -33,7 +34,7 @@ pub async fn search(
     for chunk in all.chunks(PARALLEL_LOOKUPS) {
         let places = join_all(chunk.iter().map(|row| async {
             if substring.contains(&row.id) {
-                return Some("file name".to_string());
+                return Some("Found in the file name".to_string());
             }
             let entry = find_entry(manifest, row.id.parse().ok()?)?;
             locate(state, mrn, entry, &query).await
@@ -67,10 +68,10 @@ async fn locate(
         entry.uploaded_by.as_str(),
     ];
     Some(match query.locate(&fields, text.as_ref())? {
-        Place::Field(0) => "file name".to_string(),
-        Place::Field(1) => "category".to_string(),
-        Place::Field(_) => "uploader".to_string(),
-        Place::Page(n) => format!("page {n}"),
+        Place::Field(0) => "Found in the file name".to_string(),
+        Place::Field(1) => "Found in the category".to_string(),
+        Place::Field(_) => "Found in the uploader's name".to_string(),
+        Place::Page(n) => format!("Found on page {n}"),
     })
 }
 

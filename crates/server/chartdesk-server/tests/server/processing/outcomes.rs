@@ -156,7 +156,7 @@ async fn a_three_page_tiff_gives_three_previews_and_its_typed_words_are_found_on
         .iter()
         .find(|r| r["id"] == id.to_string())
         .expect("found by an OCR'd word");
-    assert_eq!(row["found_in"], "page 2");
+    assert_eq!(row["found_in"], "Found on page 2");
     assert_eq!(row["pages"], 3);
     assert!(list(&api(), "30000003", "search=xylophonist")
         .await
