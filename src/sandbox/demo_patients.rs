@@ -15,8 +15,8 @@ pub struct DemoPatient {
     pub tiff_scans: bool,
     /// Documents per category, in tile order (preop, lab, radiology, intraop, ot_notes, postop, discharge).
     pub documents: [u8; 7],
-    /// Instead, documents left *queued* for the server's processing worker, as an upload leaves
-    /// them (`demo_processing`): the sandbox shows the pipeline at work.
+    /// The documents (as many as `documents` plans) are the processing showcase, left *queued*
+    /// for the server's worker as an upload leaves them (`demo_processing`).
     pub processed_by_worker: bool,
 }
 
@@ -67,7 +67,7 @@ pub fn demo_patients() -> Vec<DemoPatient> {
         p("9998219930", "10000011", "Freya", "Lindqvist", "1982-05-27", "BS2 8HW", [0, 0, 0, 1, 1, 1, 0]),
         p("9995181908", "10000012", "Marcus", "Oyelaran", "1960-08-16", "NG7 2UH", [2, 2, 2, 0, 0, 0, 2]),
         p("9992319488", "10000013", "Arthur", "Penhaligon", "1944-12-01", "TR1 3LJ", [0, 1, 0, 0, 0, 0, 0]),
-        p("9997400003", "10000014", "Rosalind", "Achterberg", "1971-03-08", "OX1 2JD", [0, 0, 0, 0, 0, 0, 0]),
+        p("9997400003", "10000014", "Rosalind", "Achterberg", "1971-03-08", "OX1 2JD", [0, 1, 0, 0, 0, 0, 2]),
     ];
     // Flags the banner must show.
     list[6].restricted = true;

@@ -1,4 +1,4 @@
-//! The demo documents the sandbox's processing worker handles as it would any upload (ARCHITECTURE.md
+//! The demo documents (one lab, two discharge: the patient's plan) the sandbox's processing worker handles as it would any upload (ARCHITECTURE.md
 //! §9): written as an upload leaves them — the original, and an entry *queued* for the worker —
 //! so a freshly started sandbox shows the pipeline at work: a lab report found by the words in
 //! its text, a scanned letter (an image) found by its OCR'd words, and a file carrying the EICAR

@@ -97,7 +97,11 @@ async fn ensure_documents(
             create_if_absent(store, &crate::records::doc_claim_key(entry.id), &claim).await?;
         }
     }
-    for (category, n) in demo.document_plan() {
+    let plan: Vec<(Category, u8)> = match demo.processed_by_worker {
+        true => Vec::new(),
+        false => demo.document_plan().collect(),
+    };
+    for (category, n) in plan {
         for i in 0..n {
             let seq = manifest.documents.len() as i64;
             let created = base - Duration::days(30 - seq) + Duration::minutes(i64::from(i) * 7);
@@ -209,6 +213,7 @@ pub fn seeded_identifiers() -> Vec<String> {
         out.insert(demo.mrn.to_string());
         if demo.processed_by_worker {
             out.extend(super::demo_processing::FILE_NAMES.map(String::from));
+            continue;
         }
         for (category, n) in demo.document_plan() {
             for i in 0..n {

@@ -3,8 +3,9 @@
 //! and does nothing twice.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use chartdesk_domain::{keys, DocumentStatus, Manifest, Mrn, ProcessingState};
+use chartdesk_domain::{keys, DocumentEntry, DocumentStatus, Manifest, Mrn, ProcessingState};
 use chartdesk_records::store::RecordStore;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -12,6 +13,15 @@ use uuid::Uuid;
 use crate::outcome::{record_failure, record_findings, record_verdict};
 use crate::steps::{pass, Findings, Flow, Job};
 use crate::{Notice, ProcessError, Scanner};
+
+/// How long to wait, read after read, for an upload to be attached (about 7 s in all).
+const ATTACH_WAITS: [Duration; 5] = [
+    Duration::from_millis(250),
+    Duration::from_millis(500),
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(3),
+];
 
 /// A clock passed in (the server's), so recorded times are testable.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
@@ -106,11 +116,7 @@ impl Worker {
         let Some((mrn, _, id)) = keys::parse_original(key) else {
             return Ok(Handled::NotOurs);
         };
-        let manifest = self.manifest(&mrn).await?;
-        let entry = match manifest.documents.iter().find(|d| d.id == id) {
-            None => return Err(ProcessError::NotAttachedYet),
-            Some(e) => e.clone(),
-        };
+        let (manifest, entry) = self.attached(&mrn, id).await?;
         match (&entry.processing, entry.status) {
             (_, status) if status != DocumentStatus::Attached => return Ok(Handled::NotOurs),
             (None, _) => return Ok(Handled::NotOurs),
@@ -138,6 +144,24 @@ impl Worker {
             }
         }
         record_findings(self, &job, found).await
+    }
+
+    /// The record and the document's entry. An original's notice can arrive before the upload's
+    /// `complete` attached it (a second or so): wait that long here rather than hand the notice
+    /// back to the queue, whose redelivery can be minutes away (on Lambda, the visibility timeout).
+    async fn attached(
+        &self,
+        mrn: &Mrn,
+        id: Uuid,
+    ) -> Result<(Manifest, DocumentEntry), ProcessError> {
+        for wait in ATTACH_WAITS {
+            let manifest = self.manifest(mrn).await?;
+            if let Some(entry) = manifest.documents.iter().find(|d| d.id == id).cloned() {
+                return Ok((manifest, entry));
+            }
+            tokio::time::sleep(wait).await;
+        }
+        Err(ProcessError::NotAttachedYet)
     }
 
     async fn manifest(&self, mrn: &Mrn) -> Result<Manifest, ProcessError> {
