@@ -167,6 +167,9 @@ python3 scripts/bench/make_long_pdf.py "$work/processing/report-20-pages.pdf" "$
 CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
   "$bench_bin" processing "$images" "$work/processing/report-20-pages.pdf"
 
+step "OCR pages per minute"
+"$bench_bin" ocr "$work/ocr" "$($smoke && echo 1 || echo 10)"
+
 step "start-up and memory of the window"
 CHARTDESK_DESKTOP_BIN="$bin/chartdesk-desktop" HELLO_WINDOW_BIN="$bin/hello-window" CHARTDESK_SERVER_BIN="$bin/chartdesk-server" \
   CHARTDESK_BIN="$bin/chartdesk" CHARTDESK_MOTO_SERVER="$moto_server" BENCH_RUNS="$($smoke && echo 1 || echo 5)" \

@@ -9,8 +9,10 @@
 //!   side_by_side search PATIENTS DOCS QUERIES
 //!   side_by_side open                       online open through the server (env: see open.rs)
 //!   side_by_side processing IMAGES_DIR PDF  upload complete -> clean with preview (see processing.rs)
+//!   side_by_side ocr DIR PAGES              OCR pages per minute against tesseract alone
 
 mod images;
+mod ocr;
 mod open;
 mod processing;
 mod search;
@@ -84,11 +86,12 @@ fn main() {
         Some("variants") => images::variants(Path::new(&args[1]), Path::new(&args[2])),
         Some("search") => runtime().block_on(search::run(number(1), number(2), number(3))),
         Some("open") => runtime().block_on(open::run()),
+        Some("ocr") => ocr::run(Path::new(&args[1]), number(2)),
         Some("processing") => {
             runtime().block_on(processing::run(Path::new(&args[1]), Path::new(&args[2])))
         }
         _ => {
-            eprintln!("usage: side_by_side images|variants|search|open|processing … (see the file's header); run by scripts/bench.sh");
+            eprintln!("usage: side_by_side images|variants|search|open|processing|ocr … (see the file's header); run by scripts/bench.sh");
             std::process::exit(2);
         }
     }

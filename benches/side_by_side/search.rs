@@ -191,7 +191,12 @@ pub async fn run(patients: usize, documents: usize, count: usize) {
     let rows: Vec<(String, Vec<IndexRow>)> = ward
         .records
         .iter()
-        .map(|r| (r.patient.mrn.to_string(), index_rows(r)))
+        .map(|r| {
+            (
+                r.patient.mrn.to_string(),
+                index_rows(r, &Default::default()),
+            )
+        })
         .collect();
     let cache = Cache::open(&path, &key).expect("open");
     let loaded = Instant::now();

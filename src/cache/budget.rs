@@ -39,6 +39,7 @@ impl Cache {
                 super::search_index::forget_index_rows(&tx, mrn)?;
                 // Files go with their patient (foreign key, ON DELETE CASCADE).
                 tx.execute("DELETE FROM patients WHERE mrn = ?1", params![mrn])?;
+                tx.execute("DELETE FROM document_texts WHERE mrn = ?1", params![mrn])?;
                 evicted.patients += 1;
             }
             loop {
@@ -96,7 +97,7 @@ impl Cache {
                 "DELETE FROM patient_search; DELETE FROM patient_rows;
                  DELETE FROM document_search; DELETE FROM document_rows;
                  DELETE FROM search_term_list;
-                 DELETE FROM files; DELETE FROM patients;",
+                 DELETE FROM files; DELETE FROM patients; DELETE FROM document_texts;",
             )?;
             tx.commit()?;
             // Give the space back to the file system.

@@ -6,6 +6,7 @@
 
 mod budget;
 mod database;
+mod document_texts;
 pub mod files;
 mod multipart_journal;
 pub mod outbox;

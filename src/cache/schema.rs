@@ -152,6 +152,15 @@ pub fn migrations() -> Migrations<'static> {
              DROP TABLE temp.patient_terms;
              DROP TABLE temp.document_terms;",
         ),
+        // Issue 24 item 6: the words of the documents held offline (the worker's text).
+        M::up(
+            "CREATE TABLE document_texts (
+                 mrn    TEXT NOT NULL,
+                 doc_id TEXT NOT NULL,
+                 text   TEXT NOT NULL,
+                 PRIMARY KEY (mrn, doc_id)
+             );",
+        ),
     ])
 }
 

@@ -7,6 +7,7 @@ mod export;
 mod hospital_policy;
 mod offline;
 mod offline_copy;
+mod offline_text;
 mod offline_views;
 mod records_client;
 mod records_server;

@@ -135,6 +135,9 @@ impl Services {
         }
         self.keep_file(page_key(mrn, access.view, id, page), &bytes, &access.sha256)
             .await;
+        if let Some(url) = &access.text_url {
+            self.keep_text(mrn, id, url).await;
+        }
         self.keep_within_budget().await;
         Ok(OpenedDocument {
             view: access.view,

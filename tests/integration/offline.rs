@@ -314,3 +314,47 @@ async fn a_token_refresh_due_while_offline_keeps_the_session_and_the_cached_view
     );
     assert!(s.sync_round().await.online);
 }
+
+#[tokio::test]
+async fn a_document_opened_online_is_found_offline_by_the_words_the_server_read_in_it() {
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = signed_in_via(&switch, dir.path(), "offline-words", "nurse.hughes").await;
+    patient("30000091").await;
+    let pdf = demo_pdf(
+        "Renal clinic",
+        "Eplerenone started, potassium to be checked weekly.",
+    );
+    let row = s
+        .upload_document(Upload::new("30000091", "lab", "clinic.pdf", pdf))
+        .await
+        .unwrap();
+    // Until the server's worker has read it, the open answer has no text to keep.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let rows = s.list_documents("30000091", "lab").await.unwrap();
+        if rows
+            .iter()
+            .any(|r| r.id == row.id && r.status_note.is_none())
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never processed");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    s.find_patient("MRN 30000091").await.unwrap();
+    s.open_document("30000091", &row.id).await.unwrap();
+
+    switch.cut();
+    let hits = s.offline().search_offline("eplerenone").await.unwrap();
+    assert!(
+        hits.iter().any(|h| h.doc_id == row.id),
+        "found offline by a word inside it: {hits:?}"
+    );
+    assert!(s
+        .offline()
+        .search_offline("spironolactone")
+        .await
+        .unwrap()
+        .is_empty());
+}

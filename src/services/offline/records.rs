@@ -1,6 +1,8 @@
 //! The patients kept in the offline copy: read back, kept after each live read, and indexed
 //! for offline search.
 
+use std::collections::HashMap;
+
 use tracing::warn;
 
 use super::OfflineStore;
@@ -48,9 +50,14 @@ impl OfflineStore {
         if let Err(e) = saved {
             warn!(error = %e, "could not keep the patient offline");
         }
-        let _ = cache
-            .index_patient(record.patient.mrn.as_ref(), index_rows(record))
-            .await;
+        self.reindex(cache, record).await;
+    }
+
+    /// The patient's offline search rows rebuilt, with the texts of the documents held.
+    pub async fn reindex(&self, cache: &Cache, record: &PatientRecord) {
+        let mrn = record.patient.mrn.as_ref();
+        let texts = cache.document_texts(mrn).await.unwrap_or_default();
+        let _ = cache.index_patient(mrn, index_rows(record, &texts)).await;
     }
 
     /// The server said the cached copy is current (best effort).
@@ -75,8 +82,9 @@ fn decode(cached: CachedPatient) -> Option<(PatientRecord, String)> {
     Some((record, cached.synced_at))
 }
 
-/// The patient's search rows: demographics, then each attached document.
-pub fn index_rows(record: &PatientRecord) -> Vec<IndexRow> {
+/// The patient's search rows: demographics, then each attached document, with the words of
+/// its text where this computer holds it (`texts`, by document id).
+pub fn index_rows(record: &PatientRecord, texts: &HashMap<String, String>) -> Vec<IndexRow> {
     let p = &record.patient;
     let name = format!("{}, {}", p.family_name.to_uppercase(), p.given_name);
     let nhs = p.nhs_number.display_form();
@@ -96,16 +104,18 @@ pub fn index_rows(record: &PatientRecord) -> Vec<IndexRow> {
         if d.status != crate::domain::DocumentStatus::Attached {
             continue;
         }
+        let id = d.id.to_string();
+        let words = texts.get(&id).map(String::as_str).unwrap_or_default();
         rows.push(IndexRow {
-            doc_id: d.id.to_string(),
             label: format!("{}: {} — {name}", d.category.label(), d.file_name),
             text: format!(
-                "{} {} {} {}",
+                "{} {} {} {} {words}",
                 d.file_name,
                 d.category.label(),
                 d.uploaded_by,
                 crate::cache::search_index::index_date(d.created.date())
             ),
+            doc_id: id,
         });
     }
     rows

@@ -441,7 +441,13 @@ url: string, expires_in_seconds: number,
  * GET valid as long as `url`; ask for `?view=optimized&page=N` for one page with its
  * SHA-256. Empty for a PDF, and until the server has prepared them.
  */
-page_urls: Array<string>, };
+page_urls: Array<string>, 
+/**
+ * The document's text as the server read it (a `StoredText`), a presigned GET valid as
+ * long as `url`: the desktop keeps it so its offline search finds the document by its
+ * words. None until the server has read it, or when it has no text.
+ */
+text_url?: string, };
 
 export type ExportRequest = { doc_ids: Array<string>, categories: Array<Category>, };
 

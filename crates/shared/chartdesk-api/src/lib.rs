@@ -14,7 +14,8 @@ pub use patients::{
     AuditHistory, DeleteDocument, DocumentAccess, DocumentHistory, DocumentList, DocumentView,
     ExportArchive, ExportRequest, ExportedDocuments, FoundPatient, Health, ImportOutcome,
     ImportReport, ImportRow, ListedDocument, OfflineAction, OfflineView, OfflineViews,
-    OfflineViewsAccepted, PatientRegistration, RecordVersion, RegisteredPatient,
+    OfflineViewsAccepted, PatientRegistration, RecordVersion, RegisteredPatient, StoredPage,
+    StoredText,
 };
 pub use policy::{AcceptedFileType, UploadProtocol};
 pub use session::{

@@ -111,6 +111,26 @@ pub struct DocumentAccess {
     /// SHA-256. Empty for a PDF, and until the server has prepared them.
     #[serde(default)]
     pub page_urls: Vec<String>,
+    /// The document's text as the server read it (a `StoredText`), a presigned GET valid as
+    /// long as `url`: the desktop keeps it so its offline search finds the document by its
+    /// words. None until the server has read it, or when it has no text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub text_url: Option<String>,
+}
+
+/// A document's text object as the processing worker stores it (`text/…json`), as far as a
+/// client reads it: its pages' words.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StoredText {
+    #[serde(default)]
+    pub pages: Vec<StoredPage>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StoredPage {
+    pub page: u32,
+    pub text: String,
 }
 
 /// What to export: these documents and every attached document of these categories.

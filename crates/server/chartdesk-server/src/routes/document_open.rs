@@ -65,6 +65,10 @@ pub async fn open(
         DocumentView::Optimized => optimized_access(&state, &reached.mrn, entry, page).await?,
     };
     access_to.page_urls = super::document_pages::page_urls(&state, &reached.mrn, entry).await?;
+    if entry.processing.as_ref().is_some_and(|p| p.has_text) {
+        let key = keys::text(&reached.mrn, entry.category, entry.id);
+        access_to.text_url = Some(presign::get(&state, &key).await?);
+    }
     let detail = Detail {
         doc_id: Some(doc_id),
         reason: reached.reason.as_ref(),
@@ -202,5 +206,6 @@ fn described(entry: &DocumentEntry, url: String) -> DocumentAccess {
         url,
         expires_in_seconds: presign::EXPIRY.as_secs(),
         page_urls: Vec::new(),
+        text_url: None,
     }
 }

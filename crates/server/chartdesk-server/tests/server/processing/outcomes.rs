@@ -161,6 +161,31 @@ async fn a_three_page_tiff_gives_three_previews_and_its_typed_words_are_found_on
     assert!(list(&api(), "30000003", "search=xylophonist")
         .await
         .is_empty());
+
+    // The open answer hands out the text as clients read it (the desktop keeps it offline).
+    let api = api();
+    let t = token("dr.okafor").await;
+    let (status, access) = api
+        .get(&t, &format!("/v1/patients/30000003/documents/{id}"))
+        .await;
+    assert_eq!(status, 200, "{access}");
+    let url = access["text_url"].as_str().expect("a text URL");
+    let body = api
+        .http
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text: chartdesk_api::StoredText = serde_json::from_slice(&body).unwrap();
+    let page_2 = text.pages.iter().find(|p| p.page == 2).unwrap();
+    assert!(
+        page_2.text.to_lowercase().contains("zephyrine"),
+        "{:?}",
+        page_2.text
+    );
 }
 
 #[tokio::test]
