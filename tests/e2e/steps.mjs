@@ -85,3 +85,18 @@ export async function openLab(s, rows = 2) {
   await (await s.find('#tiles button[data-category="lab"]')).click();
   await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === rows, "lab listed");
 }
+
+/**
+ * Clicks what `selector` finds, finding it again if the list was re-rendered in between (the
+ * open record refreshes itself when the server's worker records a verdict or preview).
+ */
+export async function clickFresh(s, selector, tries = 5) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await (await s.find(selector)).click();
+      return;
+    } catch (e) {
+      if (attempt >= tries || !String(e?.message ?? e).includes("stale element")) throw e;
+    }
+  }
+}

@@ -5,7 +5,7 @@ import path from "node:path";
 import { readdirSync } from "node:fs";
 import { checkA11y } from "./axe.mjs";
 import { dropJpeg, dropTiff } from "./drop.mjs";
-import { NHS_BLUE, findOwnPatient, ownPatient, rgb, signIn, signOut } from "./steps.mjs";
+import { NHS_BLUE, clickFresh, findOwnPatient, ownPatient, rgb, signIn, signOut } from "./steps.mjs";
 
 /** Drops a JPEG named `name` on a tile; the name is checked against the logs with the rest. */
 /** The server's worker makes an upload's previews after it lands (and passes its virus
@@ -17,7 +17,7 @@ async function untilThumbnail(s, tile, what) {
     async () => {
       if (Date.now() - reopened > 2000) {
         reopened = Date.now();
-        await (await s.find(tile)).click();
+        await clickFresh(s, tile);
       }
       const img = await s.findAll("#doc-rows td.thumb img");
       return img.length === 1 && ((await img[0].attr("src")) ?? "").startsWith("blob:");
@@ -122,7 +122,7 @@ export const uploadScenarios = [
       await s.waitUntil(async () => (await s.findAll("#doc-rows tr")).length === 1, "the new document is listed");
       await untilThumbnail(s, radiology, "its thumbnail shows (made by the server)");
       await ctx.shot("12-radiology-uploaded");
-      await (await s.find('#doc-rows button[aria-label="Open chest-xray.jpg"]')).click();
+      await clickFresh(s, '#doc-rows button[aria-label="Open chest-xray.jpg"]');
       await s.waitFor("#viewer-image");
       await s.keys("\uE00C");
       // A clinical stamp is a clinician's: a records admin is not offered one (issue 22 item 9).
@@ -153,7 +153,7 @@ export const uploadScenarios = [
         await s.waitUntil(async () => readdirSync(staging).length === 0, "no staged upload is left behind");
       }
       await untilThumbnail(s, preop, "its thumbnail shows (made from the TIFF by the server)");
-      await (await s.find('#doc-rows button[aria-label="Open ward-scan.tif"]')).click();
+      await clickFresh(s, '#doc-rows button[aria-label="Open ward-scan.tif"]');
       const width = () => s.execute('const i = document.getElementById("viewer-image"); return i && i.complete ? i.naturalWidth : 0;');
       await s.waitUntil(async () => (await width()) === 1600, "the optimized image is drawn", 30000);
       assert.equal(await (await s.find("#viewer-status")).text(), "", "no error over the image");

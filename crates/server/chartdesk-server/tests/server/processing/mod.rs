@@ -3,6 +3,7 @@
 //! the API (no variants) and waits for the outcome the worker records in the manifest.
 
 mod files;
+mod killed;
 mod outcomes;
 mod redelivery;
 
