@@ -13,8 +13,7 @@ use uuid::Uuid;
 use super::launch::scanner::EICAR;
 use super::{demo_pdf, ProvisionError};
 use crate::cloud::object_store::Write;
-use crate::domain::{keys, sha256_hex, Category, DocumentEntry, DocumentStatus, Mrn};
-use crate::domain::{Processing, ScanStatus};
+use crate::domain::{keys, Category, DocumentEntry, Mrn, Sent};
 use chartdesk_records::store::RecordStore;
 
 /// The showcase's file names (what no log may contain, like every seeded name).
@@ -78,22 +77,15 @@ pub async fn documents(
                 Write::Create,
             )
             .await?;
-        entries.push(DocumentEntry {
-            id,
+        let sent = Sent {
             category,
-            file_name: name.into(),
-            content_type: content_type.into(),
-            size: bytes.len() as u64,
-            sha256: sha256_hex(&bytes),
-            created: created + time::Duration::minutes(i as i64),
-            uploaded_by: "nurse.hughes".into(),
-            variants: vec![],
-            stamp: None,
-            status: DocumentStatus::Attached,
-            scan_status: ScanStatus::Pending,
-            status_change: None,
-            processing: Some(Processing::queued()),
-        });
+            file_name: name,
+            content_type,
+            bytes: &bytes,
+            by: "nurse.hughes",
+            at: created + time::Duration::minutes(i as i64),
+        };
+        entries.push(DocumentEntry::queued(id, sent));
     }
     Ok(entries)
 }

@@ -38,7 +38,7 @@ pub use document_rows::{
 pub use idle_lock::DEFAULT_IDLE_LOCK_SECONDS;
 pub use manifest::{
     delete_reason, sha256_hex, DeleteReasonError, DocumentEntry, DocumentStatus, Manifest,
-    ScanStatus, Stamp, StatusChange, MANIFEST_VERSION,
+    ScanStatus, Sent, Stamp, StatusChange, MANIFEST_VERSION,
 };
 pub use mrn::{Mrn, MrnError, MrnFormat, DEFAULT_MRN_PATTERN};
 pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};

@@ -75,7 +75,39 @@ pub enum DocumentStatus {
     Deleted,
 }
 
+/// What an upload says of a new document: the file as sent and who sent it, when.
+#[derive(Debug, Clone, Copy)]
+pub struct Sent<'a> {
+    pub category: Category,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+    pub by: &'a str,
+    pub at: OffsetDateTime,
+}
+
 impl DocumentEntry {
+    /// A document as a completed upload leaves it: attached, its verdict pending, waiting for
+    /// the server's processing worker (ARCHITECTURE.md §9).
+    pub fn queued(id: Uuid, sent: Sent<'_>) -> Self {
+        Self {
+            id,
+            category: sent.category,
+            file_name: sent.file_name.to_string(),
+            content_type: sent.content_type.to_string(),
+            size: sent.bytes.len() as u64,
+            sha256: sha256_hex(sent.bytes),
+            created: sent.at,
+            uploaded_by: sent.by.to_string(),
+            variants: Vec::new(),
+            stamp: None,
+            status: DocumentStatus::Attached,
+            scan_status: ScanStatus::Pending,
+            status_change: None,
+            processing: Some(crate::Processing::queued()),
+        }
+    }
+
     /// Takes the document out of the current record as `status`, saying who, when and why.
     pub fn retire(
         &mut self,

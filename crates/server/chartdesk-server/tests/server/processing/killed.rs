@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use chartdesk::cloud::CloudClients;
-use chartdesk::domain::{keys, sha256_hex, Category, DocumentEntry, DocumentStatus, Manifest};
-use chartdesk::domain::{Mrn, Processing, ProcessingState, ScanStatus};
+use chartdesk::domain::{keys, Category, DocumentEntry, Manifest, Mrn, ProcessingState, Sent};
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::{ObjectStore, RecordStore};
 use chartdesk_worker::queue::{run, QueueSettings};
@@ -47,22 +46,15 @@ async fn a_worker_killed_mid_document_leaves_it_to_the_next_which_records_it_exa
     let mrn = Mrn::from_stored("30000081").unwrap();
     let id = Uuid::now_v7();
     let key = keys::original(&mrn, Category::Radiology, id, "tif");
-    let entry = DocumentEntry {
-        id,
+    let sent = Sent {
         category: Category::Radiology,
-        file_name: "ward-scan.tif".into(),
-        content_type: "image/tiff".into(),
-        size: scan.len() as u64,
-        sha256: sha256_hex(&scan),
-        created: time::OffsetDateTime::now_utc(),
-        uploaded_by: "nurse.hughes".into(),
-        variants: vec![],
-        stamp: None,
-        status: DocumentStatus::Attached,
-        scan_status: ScanStatus::Pending,
-        status_change: None,
-        processing: Some(Processing::queued()),
+        file_name: "ward-scan.tif",
+        content_type: "image/tiff",
+        bytes: &scan,
+        by: "nurse.hughes",
+        at: time::OffsetDateTime::now_utc(),
     };
+    let entry = DocumentEntry::queued(id, sent);
     let mut manifest = Manifest::new();
     manifest.documents.push(entry);
     store
@@ -142,7 +134,7 @@ async fn a_worker_killed_mid_document_leaves_it_to_the_next_which_records_it_exa
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     second.abort();
-    let p = outcome(done.clone());
+    let p = done.documents[0].processing.clone().unwrap();
     assert_eq!((p.state, p.preview_pages), (ProcessingState::Done, 3));
     assert_eq!(
         done.documents[0].variants.len(),

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chartdesk::domain::{keys, sha256_hex, Category, DocumentEntry, DocumentStatus, Manifest, Mrn};
-use chartdesk::domain::{Processing, ProcessingState, ScanStatus};
+use chartdesk::domain::{keys, sha256_hex, Category, DocumentEntry, Manifest, Mrn};
+use chartdesk::domain::{ProcessingState, Sent};
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::RecordStore;
 use chartdesk_records::update_manifest;
@@ -68,22 +68,17 @@ async fn land(mrn: &str, body: &[u8], recorded: &str, content_type: &str, ext: &
     let store = chartdesk_testkit::cloud().admin_store().await;
     let mrn = Mrn::from_stored(mrn).unwrap();
     let id = Uuid::now_v7();
-    let entry = DocumentEntry {
-        id,
+    let name = format!("landed.{ext}");
+    let sent = Sent {
         category: Category::Lab,
-        file_name: format!("landed.{ext}"),
-        content_type: content_type.into(),
-        size: body.len() as u64,
-        sha256: recorded.into(),
-        created: time::OffsetDateTime::now_utc(),
-        uploaded_by: "nurse.hughes".into(),
-        variants: vec![],
-        stamp: None,
-        status: DocumentStatus::Attached,
-        scan_status: ScanStatus::Pending,
-        status_change: None,
-        processing: Some(Processing::queued()),
+        file_name: &name,
+        content_type,
+        bytes: body,
+        by: "nurse.hughes",
+        at: time::OffsetDateTime::now_utc(),
     };
+    let mut entry = DocumentEntry::queued(id, sent);
+    entry.sha256 = recorded.into();
     update_manifest(&store, &mrn, |m: &mut Manifest| {
         m.documents.push(entry.clone());
         Ok::<_, std::convert::Infallible>(())
