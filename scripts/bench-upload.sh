@@ -11,7 +11,7 @@ bin="$CARGO_TARGET_DIR/release/chartdesk"
 work="$(mktemp -d)"
 trap 'stop_sandbox; rm -rf "$work"' EXIT
 export CHARTDESK_CONFIG_DIR="$work/config" CHARTDESK_DATA_DIR="$work/data"
-start_sandbox "$bin" --open-pending-scans --log-dir "$work"
+start_sandbox "$bin" --log-dir "$work"
 "$bin" sandbox scans --count "$count" "$work/scans" >/dev/null
 total_mb=$(du -sm "$work/scans" | cut -f1)
 CHARTDESK_PASSWORD="$(demo_password nurse.hughes)"

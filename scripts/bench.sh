@@ -56,7 +56,7 @@ step() { echo "bench: $* ($((SECONDS - started)) s)"; }
 
 # One local cloud for every row: the sandbox launcher's moto, provisioned, and the records server.
 export CHARTDESK_CONFIG_DIR="$work/config" CHARTDESK_DATA_DIR="$work/data"
-start_sandbox "$bin/chartdesk" --open-pending-scans --server-bin "$bin/chartdesk-server" --log-dir "$work"
+start_sandbox "$bin/chartdesk" --server-bin "$bin/chartdesk-server" --log-dir "$work"
 moto_endpoint="$(sandbox_field endpoint)"
 bucket="$(sandbox_field bucket)"
 ward_password="$(demo_password nurse.hughes)"

@@ -123,7 +123,7 @@ export async function startSandbox({ viaSwitch = false, serverEnv = {} } = {}) {
   };
   // Scenarios open what they just uploaded; the product's own refusal of unscanned files is
   // proved by the server's tests.
-  const args = ["sandbox", "up", "--spawn", "--json", "--open-pending-scans", "--moto-bin", bins.moto, "--server-bin", bins.server];
+  const args = ["sandbox", "up", "--spawn", "--json", "--moto-bin", bins.moto, "--server-bin", bins.server];
   // --stop-with-parent: a test process that dies before its `after` leaves nothing running.
   args.push("--web-root", webRoot, "--log-dir", logDir, "--stop-with-parent");
   const launcher = spawn(bins.cli, args, {

@@ -199,6 +199,7 @@ async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_up
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
+    let mut to_open = Vec::new();
     for seed in 0..seeds {
         let name = format!("seed-{seed}.tiff");
         let path = files.path().join(&name);
@@ -241,21 +242,28 @@ async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_up
             assert_eq!(landed.len(), 1, "seed {seed}: a queued upload always lands");
         }
         if let Some(row) = landed.first() {
-            // Opening checks the stored bytes against the SHA-256 recorded at queue time.
-            let opened = match setup.open_document("30000033", &row.id).await {
-                Ok(o) => o,
-                Err(e) => {
-                    let keys = crate::local_cloud::cloud()
-                        .admin_store()
-                        .await
-                        .list_keys("patients/30000033/")
-                        .await
-                        .unwrap();
-                    panic!("seed {seed} (kill after {delay} ms, queued {queued}): {e:?}; row {row:?}; keys {keys:#?}");
-                }
-            };
-            assert!(opened.bytes == tiff, "seed {seed}: intact");
+            to_open.push((seed, delay, queued, (*row).clone()));
         }
+    }
+    // Opening checks the stored bytes against the SHA-256 recorded at queue time, once the
+    // worker found them clean (it works through them while the kills go on).
+    for (seed, delay, queued, row) in to_open {
+        crate::local_cloud::cloud()
+            .processed("30000033", &row.id)
+            .await;
+        let opened = match setup.open_document("30000033", &row.id).await {
+            Ok(o) => o,
+            Err(e) => {
+                let keys = crate::local_cloud::cloud()
+                    .admin_store()
+                    .await
+                    .list_keys("patients/30000033/")
+                    .await
+                    .unwrap();
+                panic!("seed {seed} (kill after {delay} ms, queued {queued}): {e:?}; row {row:?}; keys {keys:#?}");
+            }
+        };
+        assert!(opened.bytes == tiff, "seed {seed}: intact");
     }
     let rows = setup.list_documents("30000033", "radiology").await.unwrap();
     let originals = crate::local_cloud::cloud()
@@ -386,6 +394,9 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
     );
     let rows = s.list_documents("30000040", "lab").await.unwrap();
     assert_eq!(rows.len(), 1);
+    crate::local_cloud::cloud()
+        .processed("30000040", &rows[0].id)
+        .await;
     let opened = s.open_document("30000040", &rows[0].id).await.unwrap();
     assert!(
         opened.bytes == body,
@@ -452,6 +463,9 @@ async fn the_network_dropping_mid_upload_leaves_it_queued_and_it_lands_once_when
     assert_eq!((report.sent, report.left), (1, 0));
     let rows = setup.list_documents("30000035", "radiology").await.unwrap();
     assert_eq!(rows.len(), 1, "exactly once");
+    crate::local_cloud::cloud()
+        .processed("30000035", &rows[0].id)
+        .await;
     let opened = setup.open_document("30000035", &rows[0].id).await.unwrap();
     assert!(opened.bytes == tiff);
 }

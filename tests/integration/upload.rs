@@ -53,6 +53,7 @@ async fn a_pdf_and_a_jpeg_are_added_with_their_sniffed_types_and_checksums() {
         .unwrap();
     assert_eq!(row.content_type, "application/pdf");
     assert_eq!(row.file_name, "results (final).PDF");
+    cloud().processed("30000001", &row.id).await;
     let opened = s.open_document("30000001", &row.id).await.unwrap();
     assert_eq!(opened.bytes, pdf, "the checksum matched on the way back");
     let jpeg = s
@@ -233,6 +234,7 @@ async fn a_scan_above_8_mib_goes_up_in_parts_with_progress_and_opens_intact() {
     assert_eq!(sent, total, "progress ends at 100%");
     assert_eq!(total, tiff.len() as u64, "the original alone is sent");
     assert!(reports > 100, "byte-level progress");
+    cloud().processed("30000006", &row.id).await;
     let opened = s.open_document("30000006", &row.id).await.unwrap();
     assert!(
         opened.bytes == tiff,

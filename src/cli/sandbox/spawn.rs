@@ -37,11 +37,6 @@ pub struct SpawnArgs {
     /// harnesses and scripts that may be killed before they can send SIGTERM).
     #[arg(long, requires = "spawn")]
     stop_with_parent: bool,
-    /// Let a file the virus scanner has not checked yet be opened (test suites that open what
-    /// they just uploaded). Without it the sandbox serves only what the scanner found clean,
-    /// as production does.
-    #[arg(long, requires = "spawn")]
-    open_pending_scans: bool,
 }
 
 pub async fn run(args: SpawnArgs, folders: Folders, json: bool) -> anyhow::Result<()> {
@@ -59,7 +54,6 @@ pub async fn run(args: SpawnArgs, folders: Folders, json: bool) -> anyhow::Resul
     options.moto_port = args.moto_port;
     options.server_port = args.server_port;
     options.server.web_root = args.web_root;
-    options.server.block_pending_scans = !args.open_pending_scans;
     options.log_dir = args.log_dir;
 
     // Listening before the launch: a stop asked for while starting ends the start, and dropping

@@ -109,6 +109,8 @@ pub struct Sandbox {
     pub report: SpawnReport,
     options: LaunchOptions,
     running: Vec<Supervised>,
+    /// Where the sandbox's clamd listens on loopback.
+    scanner_port: u16,
     /// The scanner's settings and database; removed after the services stopped.
     _scanner_dir: tempfile::TempDir,
 }
@@ -158,6 +160,7 @@ impl Sandbox {
             report,
             options,
             running,
+            scanner_port,
             _scanner_dir: scanner_dir,
         })
     }
@@ -181,6 +184,11 @@ impl Sandbox {
             },
             format!("http://127.0.0.1:{port}"),
         ))
+    }
+
+    /// The sandbox's virus scanner (clamd's INSTREAM), as `host:port`.
+    pub fn scanner_addr(&self) -> String {
+        format!("127.0.0.1:{}", self.scanner_port)
     }
 
     /// The first service that stopped on its own, if any.

@@ -93,10 +93,6 @@ pub struct ServerSettings {
     /// Run the processing worker beside the API, polling the sandbox's queue with the
     /// sandbox's scanner: the sandbox's own server does; a second one for a test need not.
     pub worker: Option<u16>,
-    /// Hand out nothing the scanner has not found clean, as production does
-    /// (`CHARTDESK_OPEN_PENDING_SCANS=false`). `sandbox up` does unless told otherwise; the
-    /// Rust tests' servers let pending files open (their uploads are opened at once).
-    pub block_pending_scans: bool,
 }
 
 /// The services that need the provisioned cloud: the records server, with the least-privilege
@@ -115,14 +111,6 @@ pub fn app_services(
         ("AWS_ENDPOINT_URL", &report.endpoint),
         ("AWS_ACCESS_KEY_ID", &report.server_access_key_id),
         ("AWS_SECRET_ACCESS_KEY", &report.server_secret_access_key),
-        (
-            "CHARTDESK_OPEN_PENDING_SCANS",
-            if settings.block_pending_scans {
-                "false"
-            } else {
-                "true"
-            },
-        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -253,20 +241,6 @@ mod tests {
         assert!(
             matches!(&server.ready, Readiness::Health(url) if url.ends_with(":4000/v1/health"))
         );
-    }
-
-    #[test]
-    fn a_sandbox_told_to_block_pending_scans_serves_only_clean_files() {
-        let mut settings = ServerSettings::default();
-        let env = |s: &ServerSettings| {
-            let services = app_services(&programs(), &report(), 4000, s);
-            env_of(&services[0], "CHARTDESK_OPEN_PENDING_SCANS")
-                .concat()
-                .to_string()
-        };
-        assert_eq!(env(&settings), "true", "the tests' servers");
-        settings.block_pending_scans = true;
-        assert_eq!(env(&settings), "false", "as production");
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub enum ConfigError {
     Missing(&'static str),
     #[error("{0} is not valid")]
     Invalid(&'static str),
+    #[error(
+        "{0} is no longer supported: files are served only once the virus scanner found them clean"
+    )]
+    Removed(&'static str),
 }
 
 #[derive(Debug, Clone)]
@@ -42,10 +46,6 @@ pub struct ServerConfig {
     /// The most one browser export ZIP may hold (`CHARTDESK_MAX_EXPORT_MIB`, default 512): on
     /// Lambda the whole ZIP is read, written and stored within one 29 s request.
     pub max_export_bytes: u64,
-    /// Whether a file the virus scanner has not checked yet may be opened
-    /// (`CHARTDESK_OPEN_PENDING_SCANS=true`): no by default, as production must be; the
-    /// sandbox and the tests, which run no scanner, say yes.
-    pub open_pending_scans: bool,
     /// How the browser's sign-in is relayed (`CHARTDESK_AUTH_FLOW`: `srp` or `password`);
     /// `password` on the local cloud, whose SRP never checks the password, else `srp`.
     pub auth_flow: AuthFlow,
@@ -97,11 +97,11 @@ impl ServerConfig {
         };
         let max_upload_bytes = mib("CHARTDESK_MAX_UPLOAD_MIB", DEFAULT_MAX_BYTES)?;
         let max_export_bytes = mib("CHARTDESK_MAX_EXPORT_MIB", DEFAULT_MAX_EXPORT_BYTES)?;
-        let open_pending_scans = match get("CHARTDESK_OPEN_PENDING_SCANS").as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(_) => return Err(ConfigError::Invalid("CHARTDESK_OPEN_PENDING_SCANS")),
-        };
+        // Gone: a file the scanner has not found clean is never served, in any configuration.
+        // A server still told to serve them refuses to start rather than seem to comply.
+        if get("CHARTDESK_OPEN_PENDING_SCANS").is_some_and(|v| v != "false") {
+            return Err(ConfigError::Removed("CHARTDESK_OPEN_PENDING_SCANS"));
+        }
         let endpoint = get("AWS_ENDPOINT_URL");
         let local_cloud = match get("CHARTDESK_LOCAL_CLOUD").as_deref() {
             Some("true") if endpoint.is_some() => true,
@@ -148,7 +148,6 @@ impl ServerConfig {
             allowed_origins,
             idle_lock_seconds,
             session_check_seconds,
-            open_pending_scans,
             audit_bucket: get("CHARTDESK_AUDIT_BUCKET").unwrap_or_else(|| bucket.clone()),
             bucket,
             user_pool_id: need_for_api("CHARTDESK_USER_POOL_ID")?,
@@ -200,6 +199,16 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| v.to_string())
         })
+    }
+
+    #[test]
+    fn a_server_told_to_serve_unscanned_files_refuses_to_start() {
+        assert!(config(&[("CHARTDESK_OPEN_PENDING_SCANS", "false")]).is_ok());
+        let refused = config(&[("CHARTDESK_OPEN_PENDING_SCANS", "true")]);
+        assert!(matches!(
+            refused,
+            Err(ConfigError::Removed("CHARTDESK_OPEN_PENDING_SCANS"))
+        ));
     }
 
     #[test]

@@ -31,7 +31,6 @@ pub struct AppState {
     pub max_upload_bytes: u64,
     /// The most one export ZIP the server writes (for a browser) may hold.
     pub max_export_bytes: u64,
-    pub open_pending_scans: bool,
     /// On the local cloud (moto), whose checksums read differently from S3's (verify.rs).
     pub local_cloud: bool,
     /// The browser's sign-in, relayed to the user pool.
@@ -165,7 +164,6 @@ impl AppState {
             mrn_format: Arc::new(config.mrn_format.clone()),
             max_upload_bytes: config.max_upload_bytes,
             max_export_bytes: config.max_export_bytes,
-            open_pending_scans: config.open_pending_scans,
             local_cloud: config.local_cloud,
         }
     }

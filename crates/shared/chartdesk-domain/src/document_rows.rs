@@ -113,8 +113,7 @@ pub(crate) fn row(d: &DocumentEntry, may: RowPermissions) -> DocumentRow {
         uploaded_by: d.uploaded_by.clone(),
         stamp: d.stamp.as_ref().map(|s| format!("{} by {}", s.label, s.by)),
         scan_status: d.scan_status,
-        // Not blocked by anything recorded; the server narrows it by its pending-scan policy.
-        can_open: crate::may_serve(d, true),
+        can_open: crate::may_serve(d),
         stamp_action,
         can_remove: may.remove,
         has_thumbnail: d.variants.iter().any(|k| k.contains("/thumb/")),

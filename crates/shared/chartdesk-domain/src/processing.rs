@@ -128,8 +128,8 @@ pub fn status_note(entry: &DocumentEntry) -> Option<String> {
 const INFECTED: &str = "Blocked: a virus was found in this file. Records admins have been told.";
 
 /// Whether the file may be handed out at all: clean, and (for a processed entry) checked whole.
-/// `open_pending` is the legacy allowance for entries from before the worker.
-pub fn may_serve(entry: &DocumentEntry, open_pending: bool) -> bool {
+/// A pending verdict is never served, whatever the configuration.
+pub fn may_serve(entry: &DocumentEntry) -> bool {
     match (&entry.processing, entry.scan_status) {
         (_, ScanStatus::Infected) => false,
         (Some(p), _)
@@ -141,7 +141,7 @@ pub fn may_serve(entry: &DocumentEntry, open_pending: bool) -> bool {
             false
         }
         (_, ScanStatus::Clean) => true,
-        (_, ScanStatus::Pending) => open_pending,
+        (_, ScanStatus::Pending) => false,
     }
 }
 
@@ -156,11 +156,11 @@ mod tests {
         e.scan_status = ScanStatus::Pending;
         e.processing = Some(Processing::queued());
         assert_eq!(status_note(&e).as_deref(), Some("Checking for viruses…"));
-        assert!(!may_serve(&e, false));
+        assert!(!may_serve(&e));
     }
 
     #[test]
-    fn failed_and_corrupted_documents_are_never_served_even_when_pending_may_be() {
+    fn failed_and_corrupted_documents_are_never_served_even_when_found_clean() {
         for state in [ProcessingState::Failed, ProcessingState::Corrupted] {
             let mut e = entry();
             e.scan_status = ScanStatus::Clean;
@@ -168,9 +168,19 @@ mod tests {
                 state,
                 ..Processing::queued()
             });
-            assert!(!may_serve(&e, true), "{state:?}");
+            assert!(!may_serve(&e), "{state:?}");
             assert!(status_note(&e).is_some());
         }
+    }
+
+    #[test]
+    fn a_document_from_before_the_worker_is_served_only_once_found_clean() {
+        let mut e = entry();
+        e.processing = None;
+        e.scan_status = ScanStatus::Pending;
+        assert!(!may_serve(&e));
+        e.scan_status = ScanStatus::Clean;
+        assert!(may_serve(&e));
     }
 
     #[test]
@@ -181,7 +191,7 @@ mod tests {
             state: ProcessingState::Done,
             ..Processing::queued()
         });
-        assert!(!may_serve(&e, true));
+        assert!(!may_serve(&e));
         assert!(status_note(&e).is_some_and(|n| n.starts_with("Blocked")));
     }
 

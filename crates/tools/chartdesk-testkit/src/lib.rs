@@ -21,9 +21,11 @@ mod seed;
 mod tokens;
 
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use chartdesk::cloud::{CloudClients, ObjectStore};
 use chartdesk::config::{Folders, Profile};
+use chartdesk::domain::{keys, DocumentEntry, Manifest, Mrn, ProcessingState};
 use chartdesk::sandbox::launch::{
     start_service, LaunchOptions, LogTo, Readiness, RunningServer, Sandbox, ServerSettings,
     Service, ServiceCommand, Supervised,
@@ -160,6 +162,37 @@ impl Cloud {
     pub async fn admin_store(&self) -> ObjectStore {
         let profile = self.profile();
         CloudClients::new(&profile).await.store(&profile)
+    }
+
+    /// A document's entry once the sandbox's worker recorded its outcome (within 60 s, else the
+    /// test fails): until then nothing of an upload is handed out, so a test that opens what it
+    /// uploaded waits here first, as a user waits for "Checking for viruses…" to clear.
+    pub async fn processed(&self, mrn: &str, id: &str) -> DocumentEntry {
+        let store = self.admin_store().await;
+        let key = keys::manifest(&Mrn::from_stored(mrn).unwrap());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let manifest = store.get_json::<Manifest>(&key).await.unwrap();
+            let entry = manifest.and_then(|m| {
+                m.value
+                    .documents
+                    .into_iter()
+                    .find(|d| d.id.to_string() == id)
+            });
+            let done = |e: &DocumentEntry| {
+                e.processing
+                    .as_ref()
+                    .is_some_and(|p| p.state != ProcessingState::Queued)
+            };
+            if let Some(entry) = entry.filter(done) {
+                return entry;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the worker recorded nothing for {id}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     /// Every audit event in the bucket, each once (its day copy), as JSON.

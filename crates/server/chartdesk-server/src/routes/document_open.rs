@@ -85,12 +85,12 @@ pub fn no_such_document() -> ApiError {
 }
 
 /// The rules for handing out anything of a document: not flagged by the scanner, checked whole
-/// by the worker (pending only where the server allows it), and a checksum on record.
-async fn may_hand_out(state: &AppState, _mrn: &Mrn, entry: &DocumentEntry) -> ApiResult<()> {
+/// by the worker and found clean (never while pending), and a checksum on record.
+fn may_hand_out(entry: &DocumentEntry) -> ApiResult<()> {
     if entry.scan_status == ScanStatus::Infected {
         return Err(ApiError::Infected);
     }
-    if !super::documents::may_open(state, entry) {
+    if !chartdesk_domain::may_serve(entry) {
         let failed = entry.processing.as_ref().is_some_and(|p| {
             matches!(
                 p.state,
@@ -127,7 +127,7 @@ pub async fn checked_access(
     mrn: &Mrn,
     entry: &DocumentEntry,
 ) -> ApiResult<DocumentAccess> {
-    may_hand_out(state, mrn, entry).await?;
+    may_hand_out(entry)?;
     let ext = keys::extension_for(&entry.content_type).ok_or_else(no_such_document)?;
     let key = keys::original(mrn, entry.category, entry.id, ext);
     let stored = crate::verify::head(state, &key)
@@ -161,7 +161,7 @@ async fn optimized_access(
     if page == 0 || !entry.variants.contains(&key) {
         return Err(none());
     }
-    may_hand_out(state, mrn, entry).await?;
+    may_hand_out(entry)?;
     let stored = crate::verify::head(state, &key).await?.ok_or_else(none)?;
     if stored.size == 0 || stored.size > MULTIPART_THRESHOLD as u64 {
         return Err(mismatch());

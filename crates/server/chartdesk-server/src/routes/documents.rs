@@ -8,7 +8,7 @@ use axum::Json;
 use chartdesk_api::{DocumentList, ListedDocument};
 use chartdesk_domain::AuditAction;
 use chartdesk_domain::{find_entry, rows_for, RowPermissions};
-use chartdesk_domain::{keys, Action, Category, DocumentEntry, Mrn};
+use chartdesk_domain::{keys, Action, Category, Mrn};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -162,7 +162,7 @@ async fn listed_document(
     state: &AppState,
     mrn: &Mrn,
     manifest: &chartdesk_domain::Manifest,
-    mut row: chartdesk_domain::DocumentRow,
+    row: chartdesk_domain::DocumentRow,
 ) -> ApiResult<ListedDocument> {
     let entry = Uuid::parse_str(&row.id)
         .ok()
@@ -174,7 +174,6 @@ async fn listed_document(
             thumbnail: None,
         });
     };
-    row.can_open = may_open(state, entry);
     let thumb = keys::thumb(mrn, entry.category, entry.id);
     let thumbnail_url = if row.can_open && entry.variants.contains(&thumb) {
         Some(presign::get(state, &thumb).await?)
@@ -186,10 +185,4 @@ async fn listed_document(
         thumbnail_url,
         thumbnail: None,
     })
-}
-
-/// Whether a document is handed out: never when flagged, corrupted or failed; while the scan
-/// is pending, only where the server is set to allow it (ARCHITECTURE.md §9).
-pub fn may_open(state: &AppState, entry: &DocumentEntry) -> bool {
-    chartdesk_domain::may_serve(entry, state.open_pending_scans)
 }

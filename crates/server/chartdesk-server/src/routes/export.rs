@@ -11,7 +11,7 @@ use chartdesk_domain::{Action, Category, DocumentEntry, DocumentStatus, Mrn};
 use futures_util::future::try_join_all;
 
 use super::document_open::{checked_access, no_such_document};
-use super::documents::{may_open, PARALLEL_LOOKUPS};
+use super::documents::PARALLEL_LOOKUPS;
 use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
@@ -81,11 +81,11 @@ pub(super) async fn choose(
         )
     });
     let mrn = &reached.mrn;
-    // Of whole categories, only what may be opened goes (a file the scanner flagged, or has
-    // not checked where that blocks, stays behind); a document named on its own must pass.
+    // Of whole categories, only what may be opened goes (a file the scanner flagged or has not
+    // checked yet stays behind); a document named on its own must pass.
     let exportable: Vec<&DocumentEntry> = chosen
         .iter()
-        .filter(|entry| request.doc_ids.contains(&entry.id) || may_open(&state, entry))
+        .filter(|entry| request.doc_ids.contains(&entry.id) || chartdesk_domain::may_serve(entry))
         .copied()
         .collect();
     if exportable.is_empty() {

@@ -180,10 +180,7 @@ async fn the_export_zip_is_written_to_the_bucket_and_its_link_carries_no_mrn_onl
 
 #[tokio::test]
 async fn an_export_zip_over_the_limit_is_refused_with_the_sizes_before_anything_is_audited() {
-    let (_server, url) = start_server(&[
-        ("CHARTDESK_MAX_EXPORT_MIB", "1"),
-        ("CHARTDESK_OPEN_PENDING_SCANS", "true"),
-    ]);
+    let (_server, url) = start_server(&[("CHARTDESK_MAX_EXPORT_MIB", "1")]);
     let exports = || async {
         let admin = token("admin.byrne").await;
         let (_, history) = api().get(&admin, "/v1/patients/10000009/audit").await;

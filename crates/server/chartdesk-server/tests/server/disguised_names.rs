@@ -5,6 +5,7 @@
 use std::io::Read;
 
 use chartdesk::domain::sha256_hex;
+use chartdesk::sandbox::demo_pdf;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -18,7 +19,9 @@ const DISGUISED: &str = "scan\u{202E}fdp.hta";
 async fn a_pdf_named_as_a_program_is_listed_harmlessly_and_exported_as_a_pdf() {
     let api = Local::demo().await;
     let nurse = token("nurse.hughes").await;
-    let bytes = b"%PDF-1.7\n<HTA:APPLICATION><script>alert(1)</script>\n%%EOF\n".to_vec();
+    // A real PDF (the worker must read it before anything of it is handed out) whose text
+    // looks like a program's.
+    let bytes = demo_pdf("Intraop", "<HTA:APPLICATION><script>alert(1)</script>");
     let doc_id = Uuid::now_v7();
     let decl = json!({
         "doc_id": doc_id, "mrn": "10000010", "category": "intraop", "file_name": DISGUISED,
@@ -37,6 +40,7 @@ async fn a_pdf_named_as_a_program_is_listed_harmlessly_and_exported_as_a_pdf() {
         .await;
     assert_eq!(status, 200, "{done}");
     assert_eq!(done["results"][0]["outcome"], "attached", "{done}");
+    api.process("10000010", doc_id).await;
 
     let clinician = token("dr.okafor").await;
     let (status, list) = api

@@ -14,6 +14,8 @@ async fn add(api: &Local, t: &str, decl: &Value, body: &[u8]) {
     api.start_and_put(t, decl, body).await;
     let done = api.complete(t, std::slice::from_ref(decl)).await;
     assert_eq!(done[0]["outcome"], "attached", "{done:?}");
+    let id = decl["doc_id"].as_str().unwrap().parse().unwrap();
+    api.process(decl["mrn"].as_str().unwrap(), id).await;
 }
 
 async fn history(api: &Local, user: &str, mrn: &str, category: &str) -> (u16, Value) {

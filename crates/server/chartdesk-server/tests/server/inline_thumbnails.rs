@@ -87,7 +87,7 @@ async fn a_thumbnail_too_large_to_carry_inline_keeps_its_url_and_the_small_one_c
             variants: vec![thumb_key],
             stamp: None,
             status: DocumentStatus::Attached,
-            scan_status: Default::default(),
+            scan_status: chartdesk::domain::ScanStatus::Clean,
             status_change: None,
             processing: None,
         });

@@ -114,7 +114,7 @@ async fn the_open_answer_lists_every_page_preview_and_each_page_opens_with_its_c
 
 #[tokio::test]
 async fn a_page_the_server_has_not_prepared_yet_says_so() {
-    let local = Local::demo_with(&[("CHARTDESK_OPEN_PENDING_SCANS", "true")]).await;
+    let local = Local::demo().await;
     let (mrn, id) = demo_image(&local).await;
     processed(&local, &mrn, id, 1, ProcessingState::Queued).await;
     let t = token("dr.okafor").await;

@@ -1,7 +1,7 @@
-//! A file the virus scanner has not checked yet: production (the default) neither opens nor
-//! exports it and says why; a server set to allow it does. One the worker found corrupted or
-//! could not process is never handed out, whatever the setting. In-process: the worker's
-//! outcome written into the manifest as the worker writes it.
+//! A file the virus scanner has not checked yet is neither opened nor exported, in every
+//! configuration, and the list says why; one the worker found corrupted or could not process
+//! is never handed out either. In-process: the worker's outcome written into the manifest as
+//! the worker writes it.
 
 use chartdesk::domain::{rows_for, RowPermissions};
 use chartdesk::domain::{Category, Manifest, Mrn, Processing, ProcessingState, ScanStatus};
@@ -37,9 +37,8 @@ async fn set_outcome(local: &Local, scan: ScanStatus, state: Option<ProcessingSt
 }
 
 #[tokio::test]
-async fn an_unscanned_file_is_not_handed_out_by_default_and_the_list_says_so() {
-    // As production runs: files the scanner has not checked are not handed out.
-    let blocking = Local::demo_with(&[("CHARTDESK_OPEN_PENDING_SCANS", "false")]).await;
+async fn an_unscanned_file_is_not_handed_out_and_the_list_says_so() {
+    let blocking = Local::demo().await;
     let id = set_outcome(
         &blocking,
         ScanStatus::Pending,
@@ -59,23 +58,13 @@ async fn an_unscanned_file_is_not_handed_out_by_default_and_the_list_says_so() {
     assert_eq!(row["can_open"], false);
     assert_eq!(row["status_note"], "Checking for viruses…");
 
-    // A server set to allow pending files opens it.
-    let allowing = Local::demo_with(&[("CHARTDESK_OPEN_PENDING_SCANS", "true")]).await;
-    set_outcome(
-        &allowing,
-        ScanStatus::Pending,
-        Some(ProcessingState::Queued),
-    )
-    .await;
-    assert_eq!(allowing.get(&t, &open).await.0, 200);
-
     set_outcome(&blocking, ScanStatus::Clean, Some(ProcessingState::Done)).await;
     assert_eq!(blocking.get(&t, &open).await.0, 200, "once scanned clean");
 }
 
 #[tokio::test]
-async fn a_corrupted_or_failed_document_is_never_handed_out_even_where_pending_ones_are() {
-    let local = Local::demo_with(&[("CHARTDESK_OPEN_PENDING_SCANS", "true")]).await;
+async fn a_corrupted_or_failed_document_is_never_handed_out_even_when_found_clean() {
+    let local = Local::demo().await;
     let t = token("dr.okafor").await;
     for state in [ProcessingState::Corrupted, ProcessingState::Failed] {
         let id = set_outcome(&local, ScanStatus::Clean, Some(state)).await;

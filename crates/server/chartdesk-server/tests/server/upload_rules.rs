@@ -31,6 +31,7 @@ async fn an_upload_lands_once_and_a_replayed_complete_adds_nothing() {
     let again = api.complete(&t, std::slice::from_ref(&decl)).await;
     assert_eq!(again[0]["outcome"], "already_attached");
     let id: Uuid = serde_json::from_value(decl["doc_id"].clone()).unwrap();
+    api.process("10000011", id).await;
     let entries = api
         .manifest("10000011")
         .await

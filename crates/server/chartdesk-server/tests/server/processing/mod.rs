@@ -7,9 +7,7 @@ mod killed;
 mod outcomes;
 mod redelivery;
 
-use std::time::{Duration, Instant};
-
-use chartdesk::domain::{keys, DocumentEntry, Manifest, Mrn, ProcessingState};
+use chartdesk::domain::DocumentEntry;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -40,32 +38,9 @@ pub async fn upload(
 
 /// The entry once the worker recorded an outcome for it (within 60 s, else the test fails).
 pub async fn processed(mrn: &str, id: Uuid) -> DocumentEntry {
-    let store = chartdesk_testkit::cloud().admin_store().await;
-    let key = keys::manifest(&Mrn::from_stored(mrn).unwrap());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let manifest = store
-            .get_json::<Manifest>(&key)
-            .await
-            .unwrap()
-            .unwrap()
-            .value;
-        let entry = manifest.documents.iter().find(|d| d.id == id).cloned();
-        if let Some(entry) = entry {
-            if entry
-                .processing
-                .as_ref()
-                .is_some_and(|p| p.state != ProcessingState::Queued)
-            {
-                return entry;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the worker recorded nothing for {id}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    chartdesk_testkit::cloud()
+        .processed(mrn, &id.to_string())
+        .await
 }
 
 /// The category list as a clinician sees it.
