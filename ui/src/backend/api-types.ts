@@ -525,6 +525,30 @@ export type OfflineViewsAccepted = { accepted: number,
  */
 refused: number, };
 
+export type Alert = { 
+/**
+ * When it was found (RFC 3339).
+ */
+at: string, 
+/**
+ * The same time as staff read it (UK local time, saying GMT or BST).
+ */
+shown_at: string, mrn: string, 
+/**
+ * From the patient's record; `None` when the document is no longer listed there.
+ */
+category: Category | null, doc_id: string | null, 
+/**
+ * From the patient's record; `None` when the document is no longer listed there.
+ */
+file_name: string | null, 
+/**
+ * What happened, in staff words ("Blocked a document: a virus was found").
+ */
+what: string, };
+
+export type AlertList = { alerts: Array<Alert>, };
+
 export type StartUpload = { doc_id: string, 
 /**
  * The hospital's MRN format (by default the pattern shown).

@@ -13,11 +13,11 @@ mod alerts;
 mod history;
 mod shown;
 
+pub use alerts::{alert_key, newest_alerts, ALERTS_PREFIX, NEWEST_ALERTS};
 pub use history::{
     history, offline_patient_key, patient_audit_prefix, patient_copy_key, patient_key, Cursor,
     HistoryPage,
 };
-pub use alerts::{alert_key, newest_alerts, ALERTS_PREFIX, NEWEST_ALERTS};
 pub use shown::{access_event, uk_time};
 
 use futures_util::future::join3;

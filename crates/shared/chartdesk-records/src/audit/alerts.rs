@@ -50,7 +50,11 @@ mod tests {
     async fn only_an_alert_action_is_copied_to_the_records_admins_list() {
         let store = InMemoryRecordStore::new();
         let at = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
-        for action in [AuditAction::Processed, AuditAction::View, AuditAction::Upload] {
+        for action in [
+            AuditAction::Processed,
+            AuditAction::View,
+            AuditAction::Upload,
+        ] {
             let (_, e) = event(at, "system", action, &mrn(), None);
             write(&store, at, &e).await.unwrap();
         }

@@ -192,7 +192,10 @@ pub async fn history(
 }
 
 /// Reads the events in key order, a few at a time (a page holds up to 1000).
-pub(super) async fn read_all(store: &dyn RecordStore, keys: &[String]) -> Result<Vec<AuditEvent>, StoreError> {
+pub(super) async fn read_all(
+    store: &dyn RecordStore,
+    keys: &[String],
+) -> Result<Vec<AuditEvent>, StoreError> {
     // Owned keys: a future borrowing the slice's items trips axum's `Send` proof (HRTB).
     let found: Vec<_> = futures_util::stream::iter(keys.to_vec())
         .map(|k| async move { store.get_json::<AuditEvent>(&k).await })

@@ -1,0 +1,33 @@
+//! What records admins are told of trust-wide: documents the virus scanner blocked.
+
+use chartdesk_domain::Category;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// One document blocked by the virus scanner, as the records admins' list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Alert {
+    /// When it was found (RFC 3339).
+    pub at: String,
+    /// The same time as staff read it (UK local time, saying GMT or BST).
+    pub shown_at: String,
+    pub mrn: String,
+    /// From the patient's record; `None` when the document is no longer listed there.
+    #[serde(default)]
+    pub category: Option<Category>,
+    #[ts(type = "string | null")]
+    pub doc_id: Option<Uuid>,
+    /// From the patient's record; `None` when the document is no longer listed there.
+    #[serde(default)]
+    pub file_name: Option<String>,
+    /// What happened, in staff words ("Blocked a document: a virus was found").
+    pub what: String,
+}
+
+/// The newest alerts (at most 100), newest first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, ToSchema)]
+pub struct AlertList {
+    pub alerts: Vec<Alert>,
+}
