@@ -537,7 +537,11 @@ shown_at: string, mrn: string,
 /**
  * From the patient's record; `None` when the document is no longer listed there.
  */
-category: Category | null, doc_id: string | null, 
+category: Category | null, 
+/**
+ * The category as staff read it ("OT notes"); `None` with `category`.
+ */
+category_label: string | null, doc_id: string | null, 
 /**
  * From the patient's record; `None` when the document is no longer listed there.
  */

@@ -17,6 +17,9 @@ pub struct Alert {
     /// From the patient's record; `None` when the document is no longer listed there.
     #[serde(default)]
     pub category: Option<Category>,
+    /// The category as staff read it ("OT notes"); `None` with `category`.
+    #[serde(default)]
+    pub category_label: Option<String>,
     #[ts(type = "string | null")]
     pub doc_id: Option<Uuid>,
     /// From the patient's record; `None` when the document is no longer listed there.

@@ -70,6 +70,7 @@ fn alert(e: AuditEvent, entry: Option<&DocumentEntry>) -> Alert {
         at: e.at,
         mrn: e.mrn,
         category: entry.map(|d| d.category),
+        category_label: entry.map(|d| d.category.label().to_string()),
         doc_id: e.doc_id,
         file_name: entry.map(|d| d.file_name.clone()),
         what: e.action.label().to_string(),

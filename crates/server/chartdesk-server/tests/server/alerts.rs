@@ -43,6 +43,7 @@ async fn a_records_admin_is_told_of_an_infected_upload_with_its_patient_and_file
         .unwrap_or_else(|| panic!("no alert for the infected upload: {body}"));
     assert_eq!(row["mrn"], "30000095");
     assert_eq!(row["category"], "lab");
+    assert_eq!(row["category_label"], "Lab");
     assert_eq!(row["file_name"], "referral-infected.pdf");
     assert_eq!(row["what"], "Blocked a document: a virus was found");
     // Newest first.
