@@ -535,7 +535,8 @@ at: string,
  */
 shown_at: string, mrn: string, 
 /**
- * From the patient's record; `None` when the document is no longer listed there.
+ * From the patient's record; `None` when the document is no longer listed there, or the
+ * record is restricted.
  */
 category: Category | null, 
 /**
@@ -543,13 +544,19 @@ category: Category | null,
  */
 category_label: string | null, doc_id: string | null, 
 /**
- * From the patient's record; `None` when the document is no longer listed there.
+ * From the patient's record; `None` when the document is no longer listed there, or the
+ * record is restricted.
  */
 file_name: string | null, 
 /**
  * What happened, in staff words ("Blocked a document: a virus was found").
  */
-what: string, };
+what: string, 
+/**
+ * The patient's record is restricted: its category and file name are not shown here (open
+ * the record, giving a reason, to see them).
+ */
+restricted: boolean, };
 
 export type AlertList = { alerts: Array<Alert>, };
 

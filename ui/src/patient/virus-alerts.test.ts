@@ -24,6 +24,7 @@ const alert = (over: Partial<Alert>): Alert => ({
   doc_id: "0192aaaa-0000-7000-8000-000000000001",
   file_name: "referral.pdf",
   what: "Blocked a document: a virus was found",
+  restricted: false,
   ...over,
 });
 
@@ -54,14 +55,18 @@ describe("the virus scanner notice", () => {
     expect(byId("virus-alerts").hidden).toBe(true);
   });
 
-  it("counts the blocked documents and opens the list, newest first, with a plain note for a file no longer listed", async () => {
+  it("counts the blocked documents and opens the list, newest first, saying plainly why a file name is missing", async () => {
     backend.virusAlerts.mockResolvedValue({
-      alerts: [alert({}), alert({ mrn: "30000096", category: null, category_label: null, file_name: null })],
+      alerts: [
+        alert({}),
+        alert({ mrn: "30000096", category: null, category_label: null, file_name: null }),
+        alert({ mrn: "10000007", category: null, category_label: null, file_name: null, restricted: true }),
+      ],
     });
     const { offerVirusAlerts } = await import("./virus-alerts");
     await offerVirusAlerts(user(["records_admin"]), vi.fn());
     expect(byId("virus-alerts").hidden).toBe(false);
-    expect(toggle().textContent).toBe("2 documents blocked by the virus scanner");
+    expect(toggle().textContent).toBe("3 documents blocked by the virus scanner");
     expect(toggle().getAttribute("aria-expanded")).toBe("false");
     expect(byId("virus-alerts-list").hidden).toBe(true);
     toggle().click();
@@ -70,6 +75,7 @@ describe("the virus scanner notice", () => {
     expect(rows()).toEqual([
       ["30-Nov-2026 09:15 GMT", "30000095", "Lab", "referral.pdf", "Open patient"],
       ["30-Nov-2026 09:15 GMT", "30000096", "No longer in the record", "", "Open patient"],
+      ["30-Nov-2026 09:15 GMT", "10000007", "Restricted record: open it to see", "", "Open patient"],
     ]);
   });
 

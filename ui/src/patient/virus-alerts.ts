@@ -50,10 +50,16 @@ function row(a: Alert, choose: () => void): HTMLTableRowElement {
   return el("tr", {}, [
     el("td", { text: a.shown_at }),
     el("td", { text: a.mrn }),
-    el("td", { text: a.category_label ?? "No longer in the record" }),
+    el("td", { text: categoryShown(a) }),
     el("td", { text: a.file_name ?? "" }),
     el("td", {}, [open]),
   ]);
+}
+
+/** The category, or why it is not shown (the server withholds a restricted record's). */
+function categoryShown(a: Alert): string {
+  if (a.restricted) return "Restricted record: open it to see";
+  return a.category_label ?? "No longer in the record";
 }
 
 function expand(open: boolean): void {
