@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chartdesk_api::{
-    ApiErrorCode, AuditHistory, ClientConfig, ErrorBody, FoundPatient, ImportReport,
+    AlertList, ApiErrorCode, AuditHistory, ClientConfig, ErrorBody, FoundPatient, ImportReport,
     BREAK_GLASS_DETAIL_HEADER, BREAK_GLASS_REASON_HEADER,
 };
 use chartdesk_domain::StatedReason;
@@ -294,6 +294,12 @@ impl RecordsServer {
             utf8_percent_encode(mrn, NON_ALPHANUMERIC)
         ));
         self.json(with_reason(self.http.get(url).bearer_auth(token), reason))
+            .await
+    }
+
+    /// The newest documents the virus scanner blocked, trust-wide (records admins).
+    pub async fn alerts(&self, token: &str) -> Result<AlertList, ServerError> {
+        self.json(self.http.get(self.url("/v1/alerts")).bearer_auth(token))
             .await
     }
 

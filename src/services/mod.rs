@@ -35,7 +35,7 @@ pub use offline::{index_rows, OfflineError, OfflineStore};
 pub use offline_copy::{OfflineCopy, PinReport};
 pub use records_client::{RecordsClient, RecordsError};
 pub use records_server::{
-    break_glass_choices, AccessEvent, AccessHistoryRows, BreakGlassChoice, RecordsAdmin,
+    break_glass_choices, AccessEvent, AccessHistoryRows, AlertList, BreakGlassChoice, RecordsAdmin,
 };
 pub use session::{Session, SessionError, SignInResult, SignedInUser};
 pub use sync_round::SyncStatus;

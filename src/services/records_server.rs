@@ -16,6 +16,7 @@ use crate::domain::AuditEvent;
 pub use crate::domain::AccessEvent;
 pub use crate::domain::{break_glass_choices, BreakGlassChoice};
 pub use crate::records::audit::access_event;
+pub use chartdesk_api::AlertList;
 
 /// One page of the access-history panel, newest first.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -100,6 +101,16 @@ impl RecordsAdmin<'_> {
             rows: page.events.into_iter().map(access_event).collect(),
             next: page.next,
         })
+    }
+
+    /// The newest documents the virus scanner blocked, trust-wide, newest first (records
+    /// admins): the server's list, each with its patient and file name.
+    #[instrument(skip_all)]
+    pub async fn alerts(self) -> Result<AlertList, AppError> {
+        self.app.authorize(Action::ReadAudit).await?;
+        let server = self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
+        Ok(server.alerts(&token).await?)
     }
 
     /// Registers or updates the patients of a PAS-style CSV extract (records admins), through

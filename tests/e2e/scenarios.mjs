@@ -13,10 +13,11 @@ import { signInScenarios } from "./signin-scenarios.mjs";
 import { recordScenarios } from "./record-scenarios.mjs";
 import { uploadScenarios } from "./upload-scenarios.mjs";
 import { refreshScenarios } from "./refresh-scenarios.mjs";
+import { alertScenarios } from "./alert-scenarios.mjs";
 import { keyboardScenario } from "./keyboard.mjs";
 import { zoomScenario } from "./zoom.mjs";
 
-export const scenarios = [...signInScenarios, ...recordScenarios, ...uploadScenarios, ...refreshScenarios, keyboardScenario, zoomScenario];
+export const scenarios = [...signInScenarios, ...recordScenarios, ...uploadScenarios, ...alertScenarios, ...refreshScenarios, keyboardScenario, zoomScenario];
 
 /**
  * Registers each scenario with node:test, after bringing the app to the sign-in screen

@@ -35,3 +35,4 @@ mod stamps;
 mod test_kit;
 mod token_verification;
 mod upload;
+mod virus_alerts;

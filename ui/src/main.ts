@@ -4,7 +4,8 @@ import type { SignInResult, SignedInUser, UiError } from "./backend/types";
 import { initCategoryList, reloadCategory } from "./documents/category-list";
 import { initUpload, markSent } from "./documents/upload";
 import { initViewer } from "./documents/viewer";
-import { focusPatientSearch, initPatientSearch, refreshPatient, resetPatientSearch } from "./patient/search";
+import { focusPatientSearch, initPatientSearch, openPatientByMrn, refreshPatient, resetPatientSearch } from "./patient/search";
+import { offerVirusAlerts, resetVirusAlerts } from "./patient/virus-alerts";
 import { byId, show, showMessage } from "./shell/dom";
 import { initOffline, showOutbox } from "./shell/offline";
 import { applyPlatform } from "./shell/platform-view";
@@ -45,11 +46,13 @@ function showSignedIn(user: SignedInUser): void {
   showView(hasAccess ? "patient-view" : "no-access-view");
   armIdleLock(user);
   if (hasAccess && !user.locked) focusPatientSearch();
+  if (hasAccess) void offerVirusAlerts(user, openPatientByMrn);
 }
 
 function showSignedOut(message: string | null = null): void {
   disarmIdleLock();
   resetPatientSearch();
+  resetVirusAlerts();
   show(byId("user-box"), false);
   showView("signin-view");
   focusSignIn(message);

@@ -15,6 +15,7 @@ commands! {
     patients::find_patient,
     patients::break_glass_reasons,
     patients::access_history,
+    patients::virus_alerts,
     patients::revalidate_patient,
     patients::record_version,
     patients::search_offline,

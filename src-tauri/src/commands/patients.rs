@@ -1,7 +1,7 @@
 use chartdesk::cache::CachedHit;
 use chartdesk::domain::PatientSummary;
 use chartdesk::domain::StatedReason;
-use chartdesk::services::{AccessHistoryRows, BreakGlassChoice};
+use chartdesk::services::{AccessHistoryRows, AlertList, BreakGlassChoice};
 use chartdesk::UiError;
 use tauri::State;
 
@@ -45,6 +45,12 @@ pub async fn access_history(
         .admin()
         .access_history_rows(&mrn, after.as_deref())
         .await?)
+}
+
+/// The newest documents the virus scanner blocked, trust-wide (records admins).
+#[tauri::command]
+pub async fn virus_alerts(state: State<'_, AppState>) -> Result<AlertList, UiError> {
+    Ok(state.services()?.admin().alerts().await?)
 }
 
 /// Asks the cloud whether the patient on screen changed; `None` when it did not.

@@ -525,6 +525,41 @@ export type OfflineViewsAccepted = { accepted: number,
  */
 refused: number, };
 
+export type Alert = { 
+/**
+ * When it was found (RFC 3339).
+ */
+at: string, 
+/**
+ * The same time as staff read it (UK local time, saying GMT or BST).
+ */
+shown_at: string, mrn: string, 
+/**
+ * From the patient's record; `None` when the document is no longer listed there, or the
+ * record is restricted.
+ */
+category: Category | null, 
+/**
+ * The category as staff read it ("OT notes"); `None` with `category`.
+ */
+category_label: string | null, doc_id: string | null, 
+/**
+ * From the patient's record; `None` when the document is no longer listed there, or the
+ * record is restricted.
+ */
+file_name: string | null, 
+/**
+ * What happened, in staff words ("Blocked a document: a virus was found").
+ */
+what: string, 
+/**
+ * The patient's record is restricted: its category and file name are not shown here (open
+ * the record, giving a reason, to see them).
+ */
+restricted: boolean, };
+
+export type AlertList = { alerts: Array<Alert>, };
+
 export type StartUpload = { doc_id: string, 
 /**
  * The hospital's MRN format (by default the pattern shown).

@@ -2,6 +2,7 @@
 // HTTPS calls to the records server implement the same interface, with the same errors.
 import type {
   AccessHistoryRows,
+  AlertList,
   AppInfo,
   BreakGlassChoice,
   BreakGlassReason,
@@ -55,6 +56,8 @@ export interface Backend {
   /** Who opened or changed the record (records admins), newest first, a page at a time: the
    * newest page, or the one after `after` (the `next` of the page before; null on the last). */
   accessHistory(mrn: string, after?: string): Promise<AccessHistoryRows>;
+  /** The newest documents the virus scanner blocked, trust-wide, newest first (records admins). */
+  virusAlerts(): Promise<AlertList>;
   /** The patient's newer summary, or null when the copy on screen is current. */
   revalidatePatient(mrn: string): Promise<PatientSummary | null>;
   /** The open record's version (not audited: an open record polls it); null while `seen` is

@@ -5,6 +5,7 @@ import { listen } from "@tauri-apps/api/event";
 import { asUiError, type Backend, type Platform } from "./contract";
 import type {
   AccessHistoryRows,
+  AlertList,
   AppInfo,
   BreakGlassChoice,
   CachedHit,
@@ -56,6 +57,7 @@ export const tauriBackend: Backend = {
     call<PatientSummary>("find_patient", { query, reason: reason?.reason ?? null, detail: reason?.detail ?? null }),
   breakGlassReasons: () => call<BreakGlassChoice[]>("break_glass_reasons"),
   accessHistory: (mrn, after) => call<AccessHistoryRows>("access_history", { mrn, after: after ?? null }),
+  virusAlerts: () => call<AlertList>("virus_alerts"),
   revalidatePatient: (mrn) => call<PatientSummary | null>("revalidate_patient", { mrn }),
   recordVersion: (mrn, seen) => call<string | null>("record_version", { mrn, seen }),
   searchOffline: (text) => call<CachedHit[]>("search_offline", { text }),

@@ -161,6 +161,12 @@ describe("the records server from the browser", () => {
     expect(older).toEqual({ rows: [{ ...event, actor: "dr.okafor" }], next: null });
   });
 
+  it("the virus scanner's alerts are asked for trust-wide, with no patient's reason", async () => {
+    server.on("GET", /\/v1\/alerts$/, () => json({ alerts: [] }));
+    expect(await backend.virusAlerts()).toEqual({ alerts: [] });
+    expect(server.seen.at(-1)!.url).toBe("/v1/alerts");
+  });
+
   it("an opened file is shown only if it matches its SHA-256", async () => {
     const bytes = new Uint8Array([37, 80, 68, 70, 1]);
     const sha256 = await sha256Hex(bytes);

@@ -8,6 +8,7 @@ import { withToken } from "./web-session";
 import { BREAK_GLASS_DETAIL_HEADER, BREAK_GLASS_REASON_HEADER } from "./api-types";
 import type {
   AccessHistoryRows,
+  AlertList,
   AuditHistory,
   Category,
   DeleteDocument,
@@ -173,6 +174,11 @@ export async function accessHistory(mrn: string, after?: string): Promise<Access
   const answer = await aboutPatient(mrn, patientPath(mrn, `/audit${query}`));
   const page = (await answer.json()) as AuditHistory;
   return { rows: page.rows ?? [], next: page.next ?? null };
+}
+
+/** The newest documents the virus scanner blocked, trust-wide (records admins). */
+export async function virusAlerts(): Promise<AlertList> {
+  return (await (await withToken("/v1/alerts")).json()) as AlertList;
 }
 
 /** How long the hidden frame that fetched an export stays: the download is the browser's by then. */

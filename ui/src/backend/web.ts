@@ -52,6 +52,7 @@ export const webBackend: Backend = {
   findPatient: records.findPatient,
   breakGlassReasons: async () => (await clientConfig()).break_glass_reasons,
   accessHistory: records.accessHistory,
+  virusAlerts: records.virusAlerts,
   revalidatePatient: records.revalidatePatient,
   recordVersion: records.recordVersion,
   searchOffline: async () => [],

@@ -325,6 +325,12 @@ export function resetPatientSearch(): void {
   resetAccessHistory();
 }
 
+/** Opens a patient by MRN as a search for it would (a restricted record asks for a reason). */
+export function openPatientByMrn(mrn: string): void {
+  byId<HTMLInputElement>("patient-query").value = mrn;
+  byId<HTMLFormElement>("search-form").requestSubmit();
+}
+
 export function focusPatientSearch(): void {
   byId<HTMLInputElement>("patient-query").focus();
 }

@@ -2,6 +2,7 @@
 //! only, on the domain alone (never the S3 store); the rules they carry live in
 //! `chartdesk-domain` and `chartdesk-records`. Their TypeScript is generated (`typescript`).
 
+mod alerts;
 mod error;
 mod patients;
 mod policy;
@@ -9,6 +10,7 @@ mod session;
 mod typescript;
 mod uploads;
 
+pub use alerts::{Alert, AlertList};
 pub use error::{ApiErrorCode, ErrorBody};
 pub use patients::{
     AuditHistory, DeleteDocument, DocumentAccess, DocumentHistory, DocumentList, DocumentView,

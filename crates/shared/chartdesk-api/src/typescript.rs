@@ -86,6 +86,8 @@ declarations!(
     OfflineView,
     OfflineViews,
     OfflineViewsAccepted,
+    Alert,
+    AlertList,
     // Uploads.
     StartUpload,
     ObjectRole,

@@ -49,6 +49,12 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    /// Whether records admins are told of it trust-wide (their list of blocked documents), not
+    /// only in that patient's access history.
+    pub fn alerts_records_admins(self) -> bool {
+        matches!(self, AuditAction::VirusFound)
+    }
+
     /// What the access-history panel says.
     pub fn label(self) -> &'static str {
         match self {

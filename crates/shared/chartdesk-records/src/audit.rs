@@ -6,18 +6,21 @@
 //! reported later from a desktop's offline copy goes to a patient prefix of its own, listed
 //! after everything the server witnessed (`history`). Both keys
 //! carry the server's own UUIDv7; a desktop's id for a view it made offline is kept only as
-//! `client_event_id`, for idempotency.
+//! `client_event_id`, for idempotency. An event records admins must be told of (a virus found)
+//! is stored a third time, under `audit/alerts/` (`alerts`), their trust-wide list.
 
+mod alerts;
 mod history;
 mod shown;
 
+pub use alerts::{alert_key, newest_alerts, ALERTS_PREFIX, NEWEST_ALERTS};
 pub use history::{
     history, offline_patient_key, patient_audit_prefix, patient_copy_key, patient_key, Cursor,
     HistoryPage,
 };
 pub use shown::{access_event, uk_time};
 
-use futures_util::future::join;
+use futures_util::future::join3;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -62,10 +65,11 @@ pub fn event(
     (audit_key(at, event.event_id), event)
 }
 
-/// Writes one event under its day and, when it names a patient, under the patient; create-only,
-/// so an event is never overwritten. Both copies are required. Both writes run to the end
-/// (`join`: one failing never cancels the other in flight), and a copy already there counts
-/// only when it is this very event (an SDK retry after a lost answer), never another one.
+/// Writes one event under its day and, when it names a patient, under the patient, and an alert
+/// under `audit/alerts/` too; create-only, so an event is never overwritten. Every copy is
+/// required. The writes run to the end (`join3`: one failing never cancels another in flight),
+/// and a copy already there counts only when it is this very event (an SDK retry after a lost
+/// answer), never another one.
 pub async fn write(
     store: &dyn RecordStore,
     at: OffsetDateTime,
@@ -80,8 +84,14 @@ pub async fn write(
             Err(_) => Ok(()),
         }
     });
-    let (day, by_patient) = join(day, by_patient).await;
-    day.and(by_patient)
+    let alert = Box::pin(async {
+        match event.action.alerts_records_admins() {
+            true => put_once(store, alert_key(at, event.event_id), event).await,
+            false => Ok(()),
+        }
+    });
+    let (day, by_patient, alert) = join3(day, by_patient, alert).await;
+    day.and(by_patient).and(alert)
 }
 
 /// A create-only write that is done when the key already holds this same event.

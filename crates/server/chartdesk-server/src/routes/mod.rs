@@ -1,5 +1,6 @@
 //! One sub-router per resource; each route and its OpenAPI entry are registered together.
 
+mod alerts;
 mod audit;
 mod changes;
 mod document_history;
@@ -52,4 +53,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(upload_abort::abort))
         .routes(routes!(audit::history))
         .routes(routes!(audit::offline_views))
+        .routes(routes!(alerts::alerts))
 }

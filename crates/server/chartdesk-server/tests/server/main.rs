@@ -8,6 +8,7 @@
 // harness finds its tools (moto, the server binary) through the environment.
 #![allow(clippy::disallowed_methods)]
 
+mod alerts;
 mod ambiguous_find;
 mod audit_integrity;
 mod audit_trail;

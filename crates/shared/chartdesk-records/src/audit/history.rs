@@ -88,12 +88,17 @@ pub fn patient_copy_key(mrn: &Mrn, at: OffsetDateTime, event: &AuditEvent) -> St
 }
 
 fn newest_first_key(section: Section, mrn: &Mrn, at: OffsetDateTime, event_id: Uuid) -> String {
-    let millis = (at.unix_timestamp_nanos() / 1_000_000).clamp(0, NEWEST_FIRST_BASE);
     format!(
-        "{}{:013}-{event_id}.json",
+        "{}{}-{event_id}.json",
         section.prefix(mrn),
-        NEWEST_FIRST_BASE - millis
+        inverted_millis(at)
     )
+}
+
+/// `at` as 13 digits that sort the later time first (`9999999999999 - unix milliseconds`).
+pub(super) fn inverted_millis(at: OffsetDateTime) -> String {
+    let millis = (at.unix_timestamp_nanos() / 1_000_000).clamp(0, NEWEST_FIRST_BASE);
+    format!("{:013}", NEWEST_FIRST_BASE - millis)
 }
 
 /// Where a page of the history starts: after a key of one section. Handed to the client as an
@@ -187,7 +192,10 @@ pub async fn history(
 }
 
 /// Reads the events in key order, a few at a time (a page holds up to 1000).
-async fn read_all(store: &dyn RecordStore, keys: &[String]) -> Result<Vec<AuditEvent>, StoreError> {
+pub(super) async fn read_all(
+    store: &dyn RecordStore,
+    keys: &[String],
+) -> Result<Vec<AuditEvent>, StoreError> {
     // Owned keys: a future borrowing the slice's items trips axum's `Send` proof (HRTB).
     let found: Vec<_> = futures_util::stream::iter(keys.to_vec())
         .map(|k| async move { store.get_json::<AuditEvent>(&k).await })
