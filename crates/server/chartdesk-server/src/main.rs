@@ -47,6 +47,9 @@ async fn main() -> anyhow::Result<()> {
     }
     let listen = match mode(std::env::args().skip(1))? {
         Mode::Serve { listen } => listen,
+        Mode::ProcessExistingDocuments { only } => {
+            return processing::process_existing_documents(&state, &config, &sdk, &only).await;
+        }
         Mode::ClaimExistingDocuments => {
             let report = chartdesk_records::claim_existing_documents(&*state.store)
                 .await
@@ -79,6 +82,11 @@ enum Mode {
     },
     /// Write the document-id claims that uploads from before claims existed never wrote.
     ClaimExistingDocuments,
+    /// Send the worker every document filed before it existed (or whose notice was lost), in
+    /// every record or only in the MRNs named after `--record`.
+    ProcessExistingDocuments {
+        only: Vec<String>,
+    },
 }
 
 fn mode(mut args: impl Iterator<Item = String>) -> anyhow::Result<Mode> {
@@ -87,8 +95,16 @@ fn mode(mut args: impl Iterator<Item = String>) -> anyhow::Result<Mode> {
         match arg.as_str() {
             "--listen" => listen = args.next().context("--listen needs ADDR")?,
             "--claim-existing-documents" => return Ok(Mode::ClaimExistingDocuments),
+            "--process-existing-documents" => {
+                let mut only = Vec::new();
+                while let Some(flag) = args.next() {
+                    anyhow::ensure!(flag == "--record", "unknown argument {flag:?} (try --help)");
+                    only.push(args.next().context("--record needs an MRN")?);
+                }
+                return Ok(Mode::ProcessExistingDocuments { only });
+            }
             "--help" | "-h" => {
-                println!("chartdesk-server [--listen ADDR | --claim-existing-documents | --print-openapi]\n--print-openapi: print the OpenAPI document (as served at /v1/openapi.json) and exit.\n--claim-existing-documents: once after upgrading, write the document-id claims for documents filed before claims existed, print the counts and exit.\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MAX_EXPORT_MIB, CHARTDESK_SESSION_CHECK_SECONDS (0-60); the processing worker: CHARTDESK_QUEUE_URL (poll it beside the API), CHARTDESK_MODE=worker (the worker alone), CHARTDESK_SCANNER (clamav|guardduty), CHARTDESK_CLAMD_ADDR, CHARTDESK_RETRY_SECONDS.");
+                println!("chartdesk-server [--listen ADDR | --claim-existing-documents | --process-existing-documents | --print-openapi]\n--print-openapi: print the OpenAPI document (as served at /v1/openapi.json) and exit.\n--claim-existing-documents: once after upgrading, write the document-id claims for documents filed before claims existed, print the counts and exit.\n--process-existing-documents [--record MRN ...]: once after upgrading, send the processing worker (CHARTDESK_QUEUE_URL) every document filed before it existed (or only those of the records named), print the counts and exit.\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MAX_EXPORT_MIB, CHARTDESK_SESSION_CHECK_SECONDS (0-60); the processing worker: CHARTDESK_QUEUE_URL (poll it beside the API), CHARTDESK_MODE=worker (the worker alone), CHARTDESK_SCANNER (clamav|guardduty), CHARTDESK_CLAMD_ADDR, CHARTDESK_RETRY_SECONDS.");
                 std::process::exit(0);
             }
             other => anyhow::bail!("unknown argument {other:?} (try --help)"),

@@ -93,3 +93,38 @@ pub fn spawn_poller(
         settings,
     )))
 }
+
+/// `--process-existing-documents`: marks every document filed before the worker existed as
+/// queued and sends the worker a notice for it (and again for any still waiting, a notice
+/// lost). Prints counts only and exits; running it again is harmless.
+pub async fn process_existing_documents(
+    state: &AppState,
+    config: &crate::ServerConfig,
+    sdk: &aws_config::SdkConfig,
+    only: &[String],
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let only = only
+        .iter()
+        .map(|mrn| config.mrn_format.parse(mrn))
+        .collect::<Result<Vec<_>, _>>()
+        .context("--record needs an MRN in the hospital's format")?;
+    let queue_url =
+        config.worker.queue_url.clone().context(
+            "--process-existing-documents needs CHARTDESK_QUEUE_URL (the worker's queue)",
+        )?;
+    let (report, originals) = chartdesk_records::queue_existing_documents(&*state.store, &only)
+        .await
+        .context("the records could not all be read or marked; run it again")?;
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    for key in &originals {
+        sqs.send_message()
+            .queue_url(&queue_url)
+            .message_body(chartdesk_worker::landed_message(&config.bucket, key))
+            .send()
+            .await
+            .context("the worker's queue did not take a notice; run it again")?;
+    }
+    println!("{report}; {} notices sent", originals.len());
+    Ok(())
+}

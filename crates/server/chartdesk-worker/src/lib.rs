@@ -21,7 +21,7 @@ mod steps;
 mod text_step;
 
 pub use error::ProcessError;
-pub use notice::{notices, Notice};
+pub use notice::{landed_message, notices, Notice};
 pub use process::{Handled, Worker, WorkerSettings};
 pub use scanner::{Scanner, Verdict};
 

@@ -76,6 +76,16 @@ pub fn notices(body: &str, bucket: &str) -> Vec<Notice> {
     }
 }
 
+/// A notice that `key` landed, as S3 itself would send it: for documents whose own notice was
+/// never sent (filed before the worker existed) or was lost.
+pub fn landed_message(bucket: &str, key: &str) -> String {
+    serde_json::json!({"Records": [{
+        "eventName": "ObjectCreated:Put",
+        "s3": {"bucket": {"name": bucket}, "object": {"key": key}},
+    }]})
+    .to_string()
+}
+
 /// S3 event keys are URL-encoded, spaces as `+`. Ours never hold either, but decode as S3 says.
 fn s3_event_key(key: &str) -> String {
     let spaced = key.replace('+', " ");
@@ -88,6 +98,14 @@ mod tests {
 
     const KEY: &str =
         "patients/10000001/originals/docs/lab/0190a0c4-0000-7000-8000-000000000001.pdf";
+
+    #[test]
+    fn a_notice_sent_for_an_old_document_reads_as_s3_s_own() {
+        assert_eq!(
+            notices(&landed_message("records", KEY), "records"),
+            vec![Notice::Landed { key: KEY.into() }]
+        );
+    }
 
     #[test]
     fn an_s3_notification_record_names_the_object_created() {

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use chartdesk_domain::{keys, Manifest, Mrn};
+use crate::every_record::read_record;
 use tracing::instrument;
 
 use crate::lookup::{doc_claim_key, DocClaim};
@@ -46,23 +46,9 @@ pub async fn claim_existing_documents(
 ) -> Result<ClaimBackfill, StoreError> {
     let mut report = ClaimBackfill::default();
     for folder in store.list_prefixes("patients/").await? {
-        let mrn = folder
-            .strip_prefix("patients/")
-            .and_then(|rest| rest.strip_suffix('/'))
-            .and_then(|mrn| Mrn::from_stored(mrn).ok());
-        let Some(mrn) = mrn else {
-            report.unreadable += 1;
+        let record = read_record(store, &folder).await?;
+        let Some((mrn, manifest)) = record.or_count(&mut report.unreadable) else {
             continue;
-        };
-        let manifest = match store.get_json::<Manifest>(&keys::manifest(&mrn)).await {
-            Ok(Some(m)) => m.value,
-            // A patient without documents yet.
-            Ok(None) => continue,
-            Err(StoreError::Corrupt) => {
-                report.unreadable += 1;
-                continue;
-            }
-            Err(e) => return Err(e),
         };
         report.records += 1;
         for entry in &manifest.documents {

@@ -5,10 +5,12 @@
 
 pub mod audit;
 mod claim_backfill;
+mod every_record;
 pub mod export_manifest;
 mod export_names;
 mod lookup;
 mod manifest_update;
+mod process_backfill;
 pub mod store;
 pub mod token;
 
@@ -18,3 +20,4 @@ pub use lookup::{
     DocClaim, LookupError, NhsLookup, PatientRecord,
 };
 pub use manifest_update::{note_demographics, update_manifest, UpdateError};
+pub use process_backfill::{queue_existing_documents, ProcessBackfill};

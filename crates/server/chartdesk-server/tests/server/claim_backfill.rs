@@ -25,9 +25,17 @@ fn nhs_number(first_nine: &str) -> String {
 
 /// Runs the backfill as an operator would, with the server's settings; returns its output.
 fn run_backfill() -> String {
+    run_once("--claim-existing-documents", &[], &[])
+}
+
+/// Runs one of the server's one-off commands (`arg`) as an operator would, with the server's
+/// settings and `extra` ones; returns its output, failing the test if it failed.
+pub fn run_once(arg: &str, extra: &[(&str, &str)], more_args: &[&str]) -> String {
     let c = cloud();
     let out = Command::new(env!("CARGO_BIN_EXE_chartdesk-server"))
-        .arg("--claim-existing-documents")
+        .arg(arg)
+        .args(more_args)
+        .envs(extra.iter().copied())
         .env("CHARTDESK_BUCKET", SANDBOX_BUCKET)
         .env("CHARTDESK_USER_POOL_ID", &c.report.user_pool_id)
         .env("CHARTDESK_APP_CLIENT_ID", &c.report.client_id)
@@ -41,7 +49,7 @@ fn run_backfill() -> String {
         )
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .output()
-        .expect("running chartdesk-server --claim-existing-documents");
+        .expect("running a chartdesk-server one-off command");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),

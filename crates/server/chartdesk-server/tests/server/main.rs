@@ -32,6 +32,7 @@ mod malformed_requests;
 mod openapi_contract;
 mod page_previews;
 mod patients_import;
+mod process_backfill;
 mod processing;
 mod record_version;
 mod revocation;
