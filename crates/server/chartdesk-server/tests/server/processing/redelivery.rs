@@ -97,6 +97,8 @@ async fn land(mrn: &str, body: &[u8], recorded: &str, content_type: &str, ext: &
     id
 }
 
+/// A single-PUT original is checked whole when its upload completes, so only one changed in
+/// the bucket afterwards (or written past the API) reaches the worker different, as here.
 #[tokio::test]
 async fn a_stored_original_whose_whole_sha256_differs_from_the_record_is_marked_corrupted() {
     super::fresh_patient("30000006").await;
