@@ -1,9 +1,9 @@
 //! A worker killed mid-document: its notice comes back once the queue's visibility timeout
 //! passes, and the next worker finishes the document exactly once. Real SQS (moto) and S3, on a
-//! bucket and queue of the test's own so the sandbox's worker never sees them; the kill is an
-//! abort of the worker's task once it has stored the first page of a three-page scan.
+//! bucket and queue of the test's own so the sandbox's worker never sees them. The worker is the
+//! server binary in worker mode, a real process, and the kill a SIGKILL once it has stored the
+//! first page of a three-page scan.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::types::QueueAttributeName;
@@ -11,16 +11,16 @@ use chartdesk::cloud::CloudClients;
 use chartdesk::domain::{keys, Category, DocumentEntry, Manifest, Mrn, ProcessingState, Sent};
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::{ObjectStore, RecordStore};
-use chartdesk_worker::queue::{run, QueueSettings};
-use chartdesk_worker::{Scanner, Worker, WorkerSettings};
 use uuid::Uuid;
 
 use super::files::{tiff, Files};
+use super::worker_process::WorkerProcess;
 
 const BUCKET: &str = "kill-test-records";
 
 #[tokio::test]
-async fn a_worker_killed_mid_document_leaves_it_to_the_next_which_records_it_exactly_once() {
+async fn a_worker_process_killed_mid_document_leaves_it_to_the_next_which_records_it_exactly_once()
+{
     let cloud = chartdesk_testkit::cloud();
     let profile = cloud.profile();
     let clients = CloudClients::new(&profile).await;
@@ -74,77 +74,79 @@ async fn a_worker_killed_mid_document_leaves_it_to_the_next_which_records_it_exa
         .await
         .unwrap();
 
-    let store: Arc<dyn RecordStore> = Arc::new(store);
-    let worker = || {
-        let worker = Worker::new(
-            store.clone(),
-            store.clone(),
-            Arc::new(time::OffsetDateTime::now_utc),
-            WorkerSettings {
-                // The verdict is not what this test is about (GuardDuty's: none yet).
-                scanner: Scanner::GuardDuty,
-                max_bytes: 200 * 1024 * 1024,
-            },
-        );
-        let settings = QueueSettings {
-            queue_url: queue_url.clone(),
-            bucket: BUCKET.into(),
-            retry_after: Duration::from_secs(1),
-        };
-        tokio::spawn(run(Arc::new(worker), sqs.clone(), settings))
-    };
-
     // Killed once the first page's preview is stored, before the rest and the record.
-    let first = worker();
+    let first = WorkerProcess::start(BUCKET, &queue_url).await;
     let page_1 = keys::page_optimized(&mrn, Category::Radiology, id, 1);
     let deadline = Instant::now() + Duration::from_secs(60);
     while !store.exists(&page_1).await.unwrap() {
-        assert!(Instant::now() < deadline, "the first worker never began");
+        assert!(
+            Instant::now() < deadline,
+            "the first worker never began:\n{}",
+            first.log()
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    first.abort();
-    let _ = first.await;
-    let outcome = |m: Manifest| m.documents[0].processing.clone().unwrap();
-    let now: Manifest = store
-        .get_json(&keys::manifest(&mrn))
-        .await
-        .unwrap()
-        .unwrap()
-        .value;
+    first.kill();
     assert_eq!(
-        outcome(now).state,
+        outcome(&store, &mrn).await.0,
         ProcessingState::Queued,
         "killed before recording"
     );
 
-    // The next worker gets the notice back and finishes the document.
-    let second = worker();
+    // Another worker process gets the notice back and finishes the document.
+    let second = WorkerProcess::start(BUCKET, &queue_url).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     let done = loop {
-        let m: Manifest = store
-            .get_json(&keys::manifest(&mrn))
-            .await
-            .unwrap()
-            .unwrap()
-            .value;
-        if outcome(m.clone()).state != ProcessingState::Queued {
-            break m;
+        let (state, manifest) = outcome(&store, &mrn).await;
+        if state != ProcessingState::Queued {
+            break manifest;
         }
-        assert!(Instant::now() < deadline, "the notice never came back");
+        assert!(
+            Instant::now() < deadline,
+            "the notice never came back:\n{}",
+            second.log()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    second.abort();
-    let p = done.documents[0].processing.clone().unwrap();
+    let entry = &done.documents[0];
+    let p = entry.processing.clone().unwrap();
     assert_eq!((p.state, p.preview_pages), (ProcessingState::Done, 3));
+    let mut variants = entry.variants.clone();
+    variants.sort();
+    variants.dedup();
     assert_eq!(
-        done.documents[0].variants.len(),
-        6,
-        "3 previews and 3 thumbnails, once each"
+        (entry.variants.len(), variants.len()),
+        (6, 6),
+        "3 previews and 3 thumbnails, once each: {:?}",
+        entry.variants
     );
+    for page in 1..=3 {
+        let preview = keys::page_optimized(&mrn, Category::Radiology, id, page);
+        assert!(variants.contains(&preview), "page {page}");
+    }
     let events = store.list_keys("audit/by-patient/30000081/").await.unwrap();
     assert_eq!(
         events.len(),
         1,
         "one audit event for the document: {events:?}"
     );
+    let (event, _) = store.get_bytes(&events[0]).await.unwrap().unwrap();
+    let event: serde_json::Value = serde_json::from_slice(&event).unwrap();
+    assert_eq!(
+        (event["action"].as_str(), event["doc_id"].as_str()),
+        (Some("processed"), Some(id.to_string().as_str())),
+        "{event}"
+    );
+}
+
+/// The document's processing state and the manifest it is in.
+async fn outcome(store: &ObjectStore, mrn: &Mrn) -> (ProcessingState, Manifest) {
+    let manifest: Manifest = store
+        .get_json(&keys::manifest(mrn))
+        .await
+        .unwrap()
+        .unwrap()
+        .value;
+    let state = manifest.documents[0].processing.as_ref().unwrap().state;
+    (state, manifest)
 }

@@ -6,6 +6,7 @@ mod files;
 mod killed;
 mod outcomes;
 mod redelivery;
+mod worker_process;
 
 use chartdesk::domain::DocumentEntry;
 use serde_json::Value;

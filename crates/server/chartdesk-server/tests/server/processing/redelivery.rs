@@ -1,22 +1,26 @@
 //! At-least-once delivery, exactly-once outcomes: a notice delivered again (a worker killed
 //! mid-document, a visibility timeout) records nothing twice; a file that always fails ends in
 //! the dead-letter queue and shows *processing failed*; a stored file that is not the file
-//! recorded is *corrupted*.
+//! recorded is *corrupted*, whether written whole or sent through the API in parts whose own
+//! checksums hold.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chartdesk::domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE};
 use chartdesk::domain::{keys, sha256_hex, Category, DocumentEntry, Manifest, Mrn};
 use chartdesk::domain::{ProcessingState, Sent};
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::RecordStore;
 use chartdesk_records::update_manifest;
 use chartdesk_worker::{Handled, Notice, Scanner, Worker, WorkerSettings};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::files::{pdf, Page};
 use super::{list, processed, upload};
-use crate::harness::api;
+use crate::harness::{api, token};
+use crate::uploads::{complete, declaration};
 
 fn worker(store: Arc<dyn RecordStore>) -> Worker {
     Worker::new(
@@ -93,6 +97,8 @@ async fn land(mrn: &str, body: &[u8], recorded: &str, content_type: &str, ext: &
     id
 }
 
+/// A single-PUT original is checked whole when its upload completes, so only one changed in
+/// the bucket afterwards (or written past the API) reaches the worker different, as here.
 #[tokio::test]
 async fn a_stored_original_whose_whole_sha256_differs_from_the_record_is_marked_corrupted() {
     super::fresh_patient("30000006").await;
@@ -111,6 +117,76 @@ async fn a_stored_original_whose_whole_sha256_differs_from_the_record_is_marked_
     let rows = list(&api(), "30000006", "category=lab").await;
     let row = rows.iter().find(|r| r["id"] == id.to_string()).unwrap();
     assert_eq!(row["can_open"], false);
+}
+
+/// A PDF by its magic bytes, `size` long, its bytes after the first part all `tail`.
+fn pdf_of_size(size: usize, tail: u8) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    bytes.resize(PART_SIZE, b' ');
+    bytes.resize(size, tail);
+    bytes
+}
+
+#[tokio::test]
+async fn a_multipart_original_whose_whole_sha256_differs_from_the_record_is_marked_corrupted() {
+    const MRN: &str = "30000086";
+    super::fresh_patient(MRN).await;
+    // Just over the threshold: two parts, the second differing.
+    let size = MULTIPART_THRESHOLD + 1024 * 1024;
+    let sent = pdf_of_size(size, b'a');
+    let stored = pdf_of_size(size, b'b');
+    let parts: Vec<&[u8]> = stored.chunks(PART_SIZE).collect();
+    assert_eq!(parts.len(), 2);
+    let mut decl = declaration(MRN, "lab", "long-scan.pdf", "application/pdf", &sent);
+    // What a client declares is its own word: the server checks the parts against it, and
+    // only the worker reads the whole file.
+    decl["part_sha256"] = json!(parts.iter().map(|p| sha256_hex(p)).collect::<Vec<_>>());
+
+    let api = api();
+    let t = token("nurse.hughes").await;
+    let (status, started) = api.post(&t, "/v1/uploads", &decl).await;
+    assert_eq!(status, 200, "{started}");
+    assert_eq!(started["part_size"], PART_SIZE, "{started}");
+    let multipart = &started["objects"][0]["multipart"];
+    let mut etags = Vec::new();
+    for (part, bytes) in multipart["parts"].as_array().unwrap().iter().zip(&parts) {
+        let request = &part["request"];
+        let mut put = api.http.put(request["url"].as_str().unwrap());
+        for h in request["headers"].as_array().unwrap() {
+            put = put.header(h["name"].as_str().unwrap(), h["value"].as_str().unwrap());
+        }
+        let r = put.body(bytes.to_vec()).send().await.unwrap();
+        assert!(r.status().is_success(), "part PUT {}", r.status());
+        let etag = r.headers()["etag"].to_str().unwrap().to_string();
+        etags.push(json!({ "number": part["number"], "etag": etag }));
+    }
+    decl["multipart_upload_id"] = multipart["upload_id"].clone();
+    decl["parts"] = json!(etags);
+    let results = complete(&api, &t, std::slice::from_ref(&decl)).await;
+    assert_eq!(results[0]["outcome"], "attached", "{results:?}");
+    let id: Uuid = decl["doc_id"].as_str().unwrap().parse().unwrap();
+
+    let entry = processed(MRN, id).await;
+    assert_eq!(entry.processing.unwrap().state, ProcessingState::Corrupted);
+    let rows = list(&api, MRN, "category=lab").await;
+    let row = rows.iter().find(|r| r["id"] == id.to_string()).unwrap();
+    assert_eq!(row["can_open"], false, "{row}");
+    assert!(
+        row["status_note"]
+            .as_str()
+            .unwrap()
+            .starts_with("The stored file is not the file that was sent"),
+        "{row}"
+    );
+    let clinician = token("dr.okafor").await;
+    let (status, body) = api
+        .get(&clinician, &format!("/v1/patients/{MRN}/documents/{id}"))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("integrity")),
+        "{body}"
+    );
 }
 
 #[tokio::test]
