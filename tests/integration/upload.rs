@@ -203,11 +203,13 @@ async fn an_image_goes_up_as_its_original_alone_and_the_server_makes_its_preview
     assert_eq!(originals.len(), 1, "{originals:?}");
 }
 
-/// An uncompressed TIFF of noise above the multipart threshold (8 MiB).
+/// An uncompressed TIFF above the multipart threshold (8 MiB).
 pub fn big_tiff() -> Vec<u8> {
+    // Smooth, like a scan's background: what these tests need is the size (an uncompressed TIFF
+    // over 8 MiB); noise made every worker pass (OCR, previews) of it needlessly slow.
     let img = image::RgbImage::from_fn(2200, 1400, |x, y| {
-        let v = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)) as u8;
-        image::Rgb([v, v.wrapping_add(80), v.wrapping_mul(3)])
+        let v = u8::try_from((x + y) * 255 / 3600).unwrap_or(u8::MAX);
+        image::Rgb([v, 255 - v, 128])
     });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Tiff).unwrap();

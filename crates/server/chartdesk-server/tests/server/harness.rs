@@ -28,6 +28,8 @@ pub struct Killed(pub Child);
 impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();
+        // Reaped, so it does not linger as a zombie until the test process ends.
+        let _ = self.0.wait();
     }
 }
 
