@@ -23,6 +23,37 @@ access_token() {
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens"]["access_token"])'
 }
 
+# Real ids too, not only made-up ones (which stop at "not found"): a demo patient's MRN and its
+# documents' ids, chosen most of the time, so the fuzzer reaches opening, stamping, detaching and
+# deleting real documents. The settings file gains them as dictionaries (schemathesis 4).
+mrn=10000001
+admin_token="$(access_token admin.byrne)"
+for category in preop lab radiology intraop ot_notes postop discharge; do
+  curl -sf -H "authorization: Bearer $admin_token" "$server/v1/patients/$mrn/documents?category=$category"
+  echo
+done | python3 -c '
+import json, sys
+for line in sys.stdin:
+    if line.strip():
+        for row in json.loads(line)["rows"]:
+            print(json.dumps(row["id"]))' >"$tmp/doc_ids.dict"
+[ -s "$tmp/doc_ids.dict" ] || { echo "no documents of $mrn to fuzz with" >&2; exit 1; }
+{
+  cat "$root/scripts/schemathesis.toml"
+  cat <<TOML
+
+[dictionaries.mrns]
+values = ["$mrn"]
+
+[dictionaries.doc_ids]
+from-file = "$tmp/doc_ids.dict"
+
+[parameters]
+"path.mrn" = { dictionary = "mrns", probability = 0.7 }
+"path.doc_id" = { dictionary = "doc_ids", probability = 0.7 }
+TOML
+} >"$tmp/schemathesis.toml"
+
 # Its example database (.schemathesis/) goes with the sandbox, not into the clone.
 cd "$tmp"
 for user in dr.okafor admin.byrne; do
@@ -31,7 +62,7 @@ for user in dr.okafor admin.byrne; do
   export CHARTDESK_FUZZ_TOKEN
   # Sign-out is left out: it ends the very session the fuzzer's token belongs to (Cognito's
   # global sign-out), after which every call would only test the 401 path.
-  "$CHARTDESK_CACHE/venv/bin/schemathesis" --config-file "$root/scripts/schemathesis.toml" \
+  "$CHARTDESK_CACHE/venv/bin/schemathesis" --config-file "$tmp/schemathesis.toml" \
     run "$server/v1/openapi.json" --checks not_a_server_error --seed 23 \
     --max-examples "$examples" --exclude-path /v1/session/sign-out --no-color \
     || { echo "the fuzzer found a 5xx (above); the server's log: $tmp/sandbox.log" >&2; trap - EXIT; stop_sandbox; exit 1; }
