@@ -20,7 +20,12 @@ const CLIENT_CORE: &str = "chartdesk";
 const DESKTOP_SHELL: &str = "chartdesk-desktop";
 const SERVER: &str = "chartdesk-server";
 /// Server-tier libraries: the processing worker and the steps it calls (never the clients).
-const SERVER_LIBS: [&str; 3] = ["chartdesk-worker", "chartdesk-renditions", "chartdesk-text"];
+const SERVER_LIBS: [&str; 4] = [
+    "chartdesk-worker",
+    "chartdesk-renditions",
+    "chartdesk-text",
+    "chartdesk-fhir",
+];
 /// Tools: the test kit (tests and benches only) and the bench floor.
 const TOOLS: [&str; 2] = ["chartdesk-testkit", "chartdesk-hello-window"];
 
