@@ -62,7 +62,7 @@ async fn a_restricted_record_without_a_reason_is_refused_and_audited_and_with_on
         assert_eq!(served.status, 200, "{path}: {}", served.body);
     }
     let history = api.history(SIOBHAN.0).await;
-    let asked = "Asked for a restricted record";
+    let asked = "asked_restricted";
     let actions = actions_of(&history, "dr.okafor");
     assert_eq!(
         actions.iter().filter(|a| **a == asked).count(),
