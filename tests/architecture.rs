@@ -197,6 +197,20 @@ fn the_text_crate_links_no_crate_of_ours_and_no_aws_sdk() {
 }
 
 #[test]
+fn the_fhir_crate_is_mapping_only_no_web_server_no_aws_sdk_and_no_records_store() {
+    let graph = Graph::load();
+    let links = graph.links("chartdesk-fhir");
+    let bad: Vec<&String> = links
+        .iter()
+        .filter(|d| d.starts_with("aws-") || *d == "axum" || *d == "chartdesk-records")
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "chartdesk-fhir maps the domain to FHIR; the routes read and decide: {bad:?}"
+    );
+}
+
+#[test]
 fn the_client_core_links_no_tauri_and_no_web_server() {
     let graph = Graph::load();
     let links = graph.links(CLIENT_CORE);
