@@ -34,6 +34,8 @@ pub fn capability_statement(version: &str, date: &str) -> Value {
                     "searchParam": [
                         param("patient.identifier", "token"),
                         param("category", "token"),
+                        param("type", "token"),
+                        param("date", "date"),
                         param("status", "token"),
                         param("_count", "number")
                     ]

@@ -58,6 +58,18 @@ pub fn category_from_token(token: &str) -> Option<Category> {
     Category::from_id(code)
 }
 
+/// The category whose SNOMED type a `type` search token names: `{SNOMED}|code` or the code.
+pub fn category_from_type_token(token: &str) -> Option<Category> {
+    let code = match token.split_once('|') {
+        Some((system, code)) if system == SNOMED || system.is_empty() => code,
+        Some(_) => return None,
+        None => token,
+    };
+    Category::ALL
+        .into_iter()
+        .find(|c| document_type(*c).code.as_deref() == Some(code))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +89,16 @@ mod tests {
         let token = format!("{CATEGORY_SYSTEM}|ot_notes");
         assert_eq!(category_from_token(&token), Some(Category::OtNotes));
         assert_eq!(category_from_token("http://other|lab"), None);
+    }
+
+    #[test]
+    fn a_type_token_names_the_category_of_that_snomed_type() {
+        let token = format!("{SNOMED}|4241000179101");
+        assert_eq!(category_from_type_token(&token), Some(Category::Lab));
+        assert_eq!(
+            category_from_type_token("373942005"),
+            Some(Category::Discharge)
+        );
+        assert_eq!(category_from_type_token("12345"), None);
     }
 }

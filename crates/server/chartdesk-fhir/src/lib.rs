@@ -5,6 +5,7 @@
 pub mod capability;
 pub mod codes;
 pub mod datatypes;
+pub mod dates;
 pub mod document_reference;
 pub mod ids;
 pub mod outcome;

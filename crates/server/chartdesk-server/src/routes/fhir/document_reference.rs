@@ -1,4 +1,4 @@
-//! `GET /fhir/R4/DocumentReference?patient.identifier=…` (with `category`, `status`,
+//! `GET /fhir/R4/DocumentReference?patient.identifier=…` (with `category`, `type`, `date`, `status`,
 //! `_count`, `_offset`) and `GET /fhir/R4/DocumentReference/{id}`: a record's documents as
 //! `/v1`'s list gives them, under the same rules, audited as the same list.
 
@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use chartdesk_domain::{Action, AuditAction, DocumentEntry, DocumentStatus, Manifest};
 use chartdesk_domain::{Category, Patient, StatedReason};
+use chartdesk_fhir::dates::DateRange;
 use chartdesk_fhir::document_reference::{document_reference, status, Context, DocumentReference};
 use chartdesk_fhir::ids::{document_id, parse_document_id};
 use chartdesk_fhir::search::Page;
@@ -67,6 +68,19 @@ pub async fn search(
         ),
         None => None,
     };
+    // A SNOMED type names one category: both given must agree.
+    let of_type = match params.get("type") {
+        Some(t) => Some(
+            codes::category_from_type_token(t)
+                .ok_or_else(|| FhirError::invalid("There is no such document type here"))?,
+        ),
+        None => None,
+    };
+    let dates = DateRange::parse(params.all("date")).ok_or_else(|| {
+        FhirError::invalid(
+            "Give dates as date=ge2026-03-01 or date=le2026-03-31 (or an RFC 3339 time)",
+        )
+    })?;
     let statuses: Option<Vec<&str>> = params.get("status").map(|s| s.split(',').collect());
     let page = Page::parse(params.get("_count"), params.get("_offset"))
         .ok_or_else(|| FhirError::invalid("_count and _offset are whole numbers"))?;
@@ -76,8 +90,8 @@ pub async fn search(
             "{base}/DocumentReference?patient.identifier={}",
             encode(token)
         );
-        for name in ["category", "status"] {
-            if let Some(value) = params.get(name) {
+        for name in ["category", "type", "date", "status"] {
+            for value in params.all(name) {
                 url.push_str(&format!("&{name}={}", encode(value)));
             }
         }
@@ -97,6 +111,8 @@ pub async fn search(
     let matches: Vec<&DocumentEntry> = visible(&user, &record.manifest)
         .into_iter()
         .filter(|d| category.is_none_or(|c: Category| d.category == c))
+        .filter(|d| of_type.is_none_or(|c: Category| d.category == c))
+        .filter(|d| dates.contains(d.created))
         .filter(|d| {
             statuses
                 .as_ref()

@@ -88,7 +88,8 @@ async fn every_page(api: &Local, token: &str, first: &str) -> (Vec<Value>, u64) 
 }
 
 #[tokio::test]
-async fn a_document_search_by_nhs_number_pages_to_the_end_and_filters_by_category() {
+async fn a_document_search_by_nhs_number_pages_to_the_end_and_filters_by_category_type_date_and_status(
+) {
     let api = Local::demo().await;
     let doctor = token("dr.okafor").await;
     let search = format!(
@@ -120,6 +121,22 @@ async fn a_document_search_by_nhs_number_pages_to_the_end_and_filters_by_categor
         .all(|e| e["resource"]["type"]["coding"][0]["code"] == "4241000179101"));
     let (none, _) = every_page(&api, &doctor, &format!("{search}&status=superseded")).await;
     assert!(none.is_empty());
+    let lab_type = format!("{search}&type=http://snomed.info/sct%7C4241000179101&_count=1");
+    let (typed, _) = every_page(&api, &doctor, &lab_type).await;
+    assert_eq!(typed.len(), 2);
+    let since = format!("{search}&date=ge2000-01-01&date=le2999-12-31&_count=3");
+    assert_eq!(every_page(&api, &doctor, &since).await.0.len(), documents);
+    let before = format!("{search}&date=lt2000-01-01");
+    assert!(every_page(&api, &doctor, &before).await.0.is_empty());
+    let unreadable = fhir_get(
+        &api,
+        Some(&doctor),
+        &format!("{search}&date=01/01/2000"),
+        &[],
+    )
+    .await;
+    assert_eq!(unreadable.status, 400);
+    assert_eq!(spine_code(&unreadable.body), Some("INVALID_PARAMETER"));
 }
 
 #[tokio::test]
