@@ -43,6 +43,11 @@ pub fn capability_statement(version: &str, date: &str) -> Value {
                 {
                     "type": "Binary",
                     "interaction": [{ "code": "read" }]
+                },
+                {
+                    "type": "AuditEvent",
+                    "interaction": [{ "code": "search-type" }],
+                    "searchParam": [param("patient", "reference")]
                 }
             ]
         }]

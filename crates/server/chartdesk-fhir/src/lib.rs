@@ -2,6 +2,7 @@
 //! the read API answers with, and the one mapping from the domain's patient and document
 //! entries. Pure: the server's `routes/fhir` reads the store, applies the rules and audits.
 
+pub mod audit_event;
 pub mod capability;
 pub mod codes;
 pub mod datatypes;

@@ -2,8 +2,7 @@
 //! `_count`, `_offset`) and `GET /fhir/R4/DocumentReference/{id}`: a record's documents as
 //! `/v1`'s list gives them, under the same rules, audited as the same list.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use chartdesk_domain::{Action, AuditAction, DocumentEntry, DocumentStatus, Manifest};
 use chartdesk_domain::{Category, Patient, StatedReason};
@@ -14,7 +13,7 @@ use chartdesk_fhir::search::Page;
 use chartdesk_fhir::{codes, Bundle, BundleEntry};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
-use super::{base, on_document, on_patient, params, signed_in, Fhir, FhirError, FhirResult};
+use super::{base, on_document, on_patient, signed_in, Asked, Fhir, FhirError, FhirResult};
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::ApiError;
@@ -50,13 +49,9 @@ fn resource(patient: &Patient, entry: &DocumentEntry) -> Option<DocumentReferenc
 
 pub async fn search(
     State(state): State<AppState>,
-    user: Result<VerifiedUser, ApiError>,
-    headers: HeaderMap,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    Asked(user, headers, params): Asked,
 ) -> FhirResult<Fhir<Bundle>> {
-    let user = signed_in(user)?;
     user.require(Action::ViewRecords).map_err(on_document)?;
-    let params = params(query)?;
     let token = params.get("patient.identifier").ok_or_else(|| {
         FhirError::invalid("Give patient.identifier=https://fhir.nhs.uk/Id/nhs-number|{NHS number}")
     })?;

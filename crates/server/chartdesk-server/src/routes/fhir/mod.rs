@@ -3,13 +3,15 @@
 //! resources and their mapping are `chartdesk-fhir`'s; this module answers in
 //! `application/fhir+json` and turns every refusal into an OperationOutcome.
 
+mod audit_event;
 mod binary;
 mod document_reference;
 mod metadata;
 mod patient;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::Query;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -36,6 +38,7 @@ pub fn router() -> Router<AppState> {
             get(document_reference::read),
         )
         .route("/fhir/R4/Binary/{id}", get(binary::read))
+        .route("/fhir/R4/AuditEvent", get(audit_event::search))
 }
 
 /// A resource answered as `application/fhir+json`.
@@ -174,6 +177,22 @@ pub fn base(state: &AppState, headers: &HeaderMap) -> String {
             format!("{scheme}://{host}/fhir/R4")
         }
         None => "/fhir/R4".into(),
+    }
+}
+
+/// What every search starts from: the caller (or a 401 OperationOutcome), the headers (the
+/// break-glass reason, the host for links) and the parameters.
+pub struct Asked(pub crate::auth::VerifiedUser, pub HeaderMap, pub Params);
+
+impl FromRequestParts<AppState> for Asked {
+    type Rejection = FhirError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> FhirResult<Self> {
+        let user = crate::auth::VerifiedUser::from_request_parts(parts, state)
+            .await
+            .map_err(on_patient)?;
+        let query = Query::<Vec<(String, String)>>::from_request_parts(parts, state).await;
+        Ok(Self(user, parts.headers.clone(), params(query)?))
     }
 }
 

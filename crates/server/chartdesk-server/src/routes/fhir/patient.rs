@@ -1,15 +1,14 @@
 //! `GET /fhir/R4/Patient?identifier=…` and `GET /fhir/R4/Patient/{id}` (id = MRN): the same
 //! lookup, break-glass rule and audit (a find) as `GET /v1/patients`.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use chartdesk_domain::{Action, PatientQuery};
 use chartdesk_fhir::codes::DEFAULT_MRN_SYSTEM;
 use chartdesk_fhir::search::{identifier_token, IdentifierToken};
 use chartdesk_fhir::{Bundle, BundleEntry, BundleLink};
 
-use super::{base, on_patient, params, signed_in, Fhir, FhirError, FhirResult};
+use super::{base, on_patient, signed_in, Asked, Fhir, FhirError, FhirResult};
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::ApiError;
@@ -20,13 +19,9 @@ pub const MRN_SYSTEM: &str = DEFAULT_MRN_SYSTEM;
 
 pub async fn search(
     State(state): State<AppState>,
-    user: Result<VerifiedUser, ApiError>,
-    headers: HeaderMap,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    Asked(user, headers, params): Asked,
 ) -> FhirResult<Fhir<Bundle>> {
-    let user = signed_in(user)?;
     user.require(Action::ViewRecords).map_err(on_patient)?;
-    let params = params(query)?;
     let token = params.get("identifier").ok_or_else(|| {
         FhirError::invalid("Give identifier=https://fhir.nhs.uk/Id/nhs-number|{NHS number}")
     })?;

@@ -126,3 +126,43 @@ async fn fhir_reads_are_in_the_access_history_as_the_same_v1_reads() {
     assert_eq!(seen("nurse.hughes"), seen("dr.okafor"));
     assert_eq!(seen("nurse.hughes").len(), 2, "{history:?}");
 }
+
+#[tokio::test]
+async fn records_admins_read_the_access_history_as_audit_events_and_ward_staff_cannot() {
+    let api = Local::demo().await;
+    let (doctor, nurse) = (token("dr.okafor").await, token("nurse.hughes").await);
+    let admin = token("admin.byrne").await;
+    let patient = format!("/fhir/R4/Patient/{}", SIOBHAN.0);
+    assert_eq!(
+        fhir_get(&api, Some(&doctor), &patient, &REASON_HEADERS)
+            .await
+            .status,
+        200
+    );
+    let path = format!("/fhir/R4/AuditEvent?patient=Patient/{}", SIOBHAN.0);
+    let refused = fhir_get(&api, Some(&nurse), &path, &REASON_HEADERS).await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(spine_code(&refused.body), Some("ACCESS_DENIED"));
+    let history = fhir_get(&api, Some(&admin), &path, &REASON_HEADERS).await;
+    assert_eq!(history.status, 200, "{}", history.body);
+    let events: Vec<&Value> = history.body["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .collect();
+    let opened = events
+        .iter()
+        .find(|e| e["agent"][0]["who"]["display"] == "dr.okafor")
+        .unwrap();
+    assert_eq!(opened["subtype"][0]["code"], "break_glass");
+    assert_eq!(
+        opened["purposeOfEvent"][0]["text"],
+        "safeguarding: audit review"
+    );
+    let read_history = events.iter().any(|e| {
+        e["agent"][0]["who"]["display"] == "admin.byrne"
+            && e["subtype"][0]["code"] == "read_history"
+    });
+    assert!(read_history, "reading the history is itself audited");
+}

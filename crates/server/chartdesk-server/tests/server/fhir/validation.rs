@@ -33,6 +33,7 @@ async fn fhir(token: Option<&str>, path: &str) -> (u16, String, Value) {
 #[tokio::test]
 async fn every_kind_of_fhir_answer_validates_with_fhir_resources_r4b() {
     let doctor = token("dr.okafor").await;
+    let admin = token("admin.byrne").await;
     let answers = [
         (None, "/fhir/R4/metadata".to_string(), 200),
         (
@@ -63,6 +64,11 @@ async fn every_kind_of_fhir_answer_validates_with_fhir_resources_r4b() {
             Some(doctor.as_str()),
             "/fhir/R4/Patient/99999999".to_string(),
             404,
+        ),
+        (
+            Some(admin.as_str()),
+            format!("/fhir/R4/AuditEvent?patient=Patient/{}", AMARA.0),
+            200,
         ),
     ];
     let mut resources = Vec::new();
@@ -97,5 +103,5 @@ async fn every_kind_of_fhir_answer_validates_with_fhir_resources_r4b() {
         "fhir.resources refused: {said}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(said.contains("checked 7 resources, 0 failed"), "{said}");
+    assert!(said.contains("checked 8 resources, 0 failed"), "{said}");
 }
