@@ -17,6 +17,7 @@ fn routes(mrn: &str, nhs: &str) -> Vec<String> {
         ),
         format!("/fhir/R4/DocumentReference/{doc}"),
         format!("/fhir/R4/Binary/{doc}"),
+        format!("/fhir/R4/AuditEvent?patient=Patient/{mrn}"),
     ]
 }
 

@@ -42,6 +42,12 @@ async fn a_patient_found_by_nhs_number_is_a_uk_core_patient_and_reads_the_same_b
     .await;
     assert_eq!(read.status, 200, "{}", read.body);
     assert_eq!(&read.body, patient);
+
+    let mrn_system = patient["identifier"][1]["system"].as_str().unwrap();
+    let by_mrn = format!("/fhir/R4/Patient?identifier={mrn_system}%7C{}", AMARA.0);
+    let found = fhir_get(&api, Some(&doctor), &by_mrn, &[]).await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    assert_eq!(&found.body["entry"][0]["resource"], patient);
 }
 
 #[tokio::test]
