@@ -48,6 +48,12 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
   "$venv/bin/pip" install -q --disable-pip-version-check 'schemathesis==4.32.5'
 fi
 
+# The outside check of the FHIR API's answers (tests/server/fhir): fhir.resources' R4B models.
+if ! "$venv/bin/python" -c 'import fhir.resources.R4B' 2>/dev/null; then
+  echo "setup: installing fhir.resources"
+  "$venv/bin/pip" install -q --disable-pip-version-check 'fhir.resources>=8,<9'
+fi
+
 # WebDriver bridge for the desktop end-to-end test.
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   echo "setup: installing tauri-driver"

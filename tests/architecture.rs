@@ -20,7 +20,12 @@ const CLIENT_CORE: &str = "chartdesk";
 const DESKTOP_SHELL: &str = "chartdesk-desktop";
 const SERVER: &str = "chartdesk-server";
 /// Server-tier libraries: the processing worker and the steps it calls (never the clients).
-const SERVER_LIBS: [&str; 3] = ["chartdesk-worker", "chartdesk-renditions", "chartdesk-text"];
+const SERVER_LIBS: [&str; 4] = [
+    "chartdesk-worker",
+    "chartdesk-renditions",
+    "chartdesk-text",
+    "chartdesk-fhir",
+];
 /// Tools: the test kit (tests and benches only) and the bench floor.
 const TOOLS: [&str; 2] = ["chartdesk-testkit", "chartdesk-hello-window"];
 
@@ -188,6 +193,20 @@ fn the_text_crate_links_no_crate_of_ours_and_no_aws_sdk() {
     assert!(
         sdk.is_empty(),
         "chartdesk-text reads local files only, so it builds and tests without the AWS SDK: {sdk:?}"
+    );
+}
+
+#[test]
+fn the_fhir_crate_is_mapping_only_no_web_server_no_aws_sdk_and_no_records_store() {
+    let graph = Graph::load();
+    let links = graph.links("chartdesk-fhir");
+    let bad: Vec<&String> = links
+        .iter()
+        .filter(|d| d.starts_with("aws-") || *d == "axum" || *d == "chartdesk-records")
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "chartdesk-fhir maps the domain to FHIR; the routes read and decide: {bad:?}"
     );
 }
 

@@ -114,6 +114,7 @@ pub fn app(state: AppState) -> Router {
     let doc = openapi();
     let router = router
         .route("/v1/openapi.json", get(move || async move { Json(doc) }))
+        .merge(routes::fhir::router())
         .layer(middleware::from_fn(log_and_no_store));
     let web = state.web.clone();
     web::serve_ui(router, &web)

@@ -61,7 +61,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     with_headers(response, web, tls)
 }
 
-fn forwarded_https(headers: &HeaderMap) -> bool {
+pub(crate) fn forwarded_https(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))

@@ -51,20 +51,7 @@ pub async fn history(
         None => None,
     };
     let limit = query.limit.unwrap_or(200).clamp(1, 1000);
-    // The history holds other staff's break-glass reasons: the rule and the audit apply to it.
-    let reached = access::reach(&state, &user, mrn, &headers).await?;
-    let detail = Detail {
-        reason: reached.reason.as_ref(),
-        ..Default::default()
-    };
-    access::audit(
-        &state,
-        &user,
-        AuditAction::ReadHistory,
-        &reached.mrn,
-        detail,
-    )
-    .await?;
+    let reached = reach_history(&state, &user, mrn, &headers).await?;
     let page = audit::history(&*state.audit, &reached.mrn, limit, after.as_ref()).await?;
     let rows = page
         .events
@@ -77,6 +64,23 @@ pub async fn history(
         rows,
         next: page.next.map(|c| c.as_text()),
     }))
+}
+
+/// The record whose history is read, reached and audited as read. The history holds other
+/// staff's break-glass reasons: the rule and the audit apply to it.
+pub async fn reach_history(
+    state: &AppState,
+    user: &VerifiedUser,
+    mrn: chartdesk_domain::Mrn,
+    headers: &HeaderMap,
+) -> ApiResult<access::Reached> {
+    let reached = access::reach(state, user, mrn, headers).await?;
+    let detail = Detail {
+        reason: reached.reason.as_ref(),
+        ..Default::default()
+    };
+    access::audit(state, user, AuditAction::ReadHistory, &reached.mrn, detail).await?;
+    Ok(reached)
 }
 
 #[utoipa::path(post, path = "/v1/audit/offline-views", tag = "audit", request_body = OfflineViews,

@@ -48,12 +48,7 @@ pub async fn open(
     user.require(Action::ViewRecords)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
     let (reached, manifest, _) = access::reach_with_manifest(&state, &user, mrn, &headers).await?;
-    // A replaced or detached document opens from the history list, for those who may see it.
-    let entry = find_entry(&manifest, doc_id)
-        .or_else(|| {
-            find_in_history(&manifest, doc_id).filter(|_| user.may(Action::ReadRemovedDocuments))
-        })
-        .ok_or_else(no_such_document)?;
+    let entry = entry_for(&user, &manifest, doc_id)?;
     let page = query.page.unwrap_or(1);
     let mut access_to = match query.view.unwrap_or_default() {
         DocumentView::Original if page == 1 => checked_access(&state, &reached.mrn, entry).await?,
@@ -76,6 +71,20 @@ pub async fn open(
     };
     access::audit(&state, &user, AuditAction::View, &reached.mrn, detail).await?;
     Ok(Json(access_to))
+}
+
+/// The document `doc_id` as `user` may reach it: a current one, or a replaced or detached one
+/// (opened from the history list) for those who may see removed documents.
+pub fn entry_for<'m>(
+    user: &VerifiedUser,
+    manifest: &'m chartdesk_domain::Manifest,
+    doc_id: uuid::Uuid,
+) -> ApiResult<&'m DocumentEntry> {
+    find_entry(manifest, doc_id)
+        .or_else(|| {
+            find_in_history(manifest, doc_id).filter(|_| user.may(Action::ReadRemovedDocuments))
+        })
+        .ok_or_else(no_such_document)
 }
 
 pub fn no_such_document() -> ApiError {

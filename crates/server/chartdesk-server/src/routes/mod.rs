@@ -10,6 +10,7 @@ mod document_search;
 mod documents;
 mod export;
 mod export_zip;
+pub mod fhir;
 mod health;
 mod multipart;
 mod params;

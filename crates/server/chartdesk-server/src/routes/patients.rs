@@ -91,7 +91,7 @@ fn version_of(record: &chartdesk_records::PatientRecord) -> String {
 
 /// The record `query` names. A stale NHS lookup (the number moved to another record) must not
 /// open the wrong patient: it counts as not found.
-async fn find_exactly(
+pub(crate) async fn find_exactly(
     state: &AppState,
     query: &PatientQuery,
 ) -> ApiResult<chartdesk_records::PatientRecord> {

@@ -23,6 +23,7 @@ mod disguised_names;
 mod document_history;
 mod document_views;
 mod export_and_revalidate;
+mod fhir;
 mod harness;
 mod iam;
 mod in_process;
