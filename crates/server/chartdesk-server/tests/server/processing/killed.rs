@@ -124,6 +124,23 @@ async fn a_worker_process_killed_mid_document_leaves_it_to_the_next_which_record
         let preview = keys::page_optimized(&mrn, Category::Radiology, id, page);
         assert!(variants.contains(&preview), "page {page}");
     }
+    // The audit follows the manifest's compare-and-swap: wait for it, then let the worker go
+    // on for a while (a notice it might still hold) before counting.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while store
+        .list_keys("audit/by-patient/30000081/")
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no audit event:\n{}",
+            second.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let events = store.list_keys("audit/by-patient/30000081/").await.unwrap();
     assert_eq!(
         events.len(),
