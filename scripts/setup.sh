@@ -53,6 +53,11 @@ if ! "$venv/bin/python" -c 'import fhir.resources.R4B' 2>/dev/null; then
   echo "setup: installing fhir.resources"
   "$venv/bin/pip" install -q --disable-pip-version-check 'fhir.resources>=8,<9'
 fi
+# A FHIR client no one here wrote, for the server tests' client session (and the README's).
+if ! "$venv/bin/python" -c 'import fhirpy' 2>/dev/null; then
+  echo "setup: installing fhirpy"
+  "$venv/bin/pip" install -q --disable-pip-version-check 'fhirpy>=2.3,<3'
+fi
 
 # WebDriver bridge for the desktop end-to-end test.
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then

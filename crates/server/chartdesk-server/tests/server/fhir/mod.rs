@@ -3,6 +3,7 @@
 
 mod access;
 mod reads;
+mod real_client;
 mod validation;
 
 use axum::body::Body;
