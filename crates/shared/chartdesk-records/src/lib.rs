@@ -4,6 +4,7 @@
 //! No desktop dependency (keychain, SQLCipher, image codecs, Tauri): the server links this.
 
 pub mod audit;
+pub mod backoff;
 mod claim_backfill;
 mod every_record;
 pub mod export_manifest;

@@ -132,7 +132,7 @@ pub async fn mark_completing(
 ) -> Result<(), StoreError> {
     let key = doc_claim_key(id);
     // A few tries: only the same upload's own calls write this claim after its start.
-    for _ in 0..3 {
+    for attempt in 0..3 {
         let Some(found) = store.get_json::<DocClaim>(&key).await? else {
             return Ok(());
         };
@@ -145,7 +145,7 @@ pub async fn mark_completing(
             .put_json(&key, &claim, Write::IfMatch(found.etag))
             .await
         {
-            Err(StoreError::Conflict) => continue,
+            Err(StoreError::Conflict) => crate::backoff::after_conflict(attempt).await,
             other => return other.map(|_| ()),
         }
     }

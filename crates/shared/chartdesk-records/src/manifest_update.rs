@@ -1,5 +1,5 @@
 //! Every manifest change is a compare-and-swap: read → change → PutObject If-Match the ETag read
-//! (If-None-Match:* when creating) → on 412 read again and retry. Two writers never lose an entry.
+//! (If-None-Match:* when creating) → on 412 wait a random moment (`backoff`), read again and retry. Two writers never lose an entry.
 
 use tracing::instrument;
 
@@ -29,7 +29,7 @@ pub async fn update_manifest<T, E: std::fmt::Display>(
     mut change: impl FnMut(&mut Manifest) -> Result<T, E>,
 ) -> Result<T, UpdateError<E>> {
     let key = keys::manifest(mrn);
-    for _ in 0..MAX_ATTEMPTS {
+    for attempt in 0..MAX_ATTEMPTS {
         let (mut manifest, write) = match store.get_json::<Manifest>(&key).await? {
             Some(v) => (v.value, Write::IfMatch(v.etag)),
             None => (Manifest::new(), Write::Create),
@@ -37,7 +37,7 @@ pub async fn update_manifest<T, E: std::fmt::Display>(
         let out = change(&mut manifest).map_err(UpdateError::Rule)?;
         match store.put_json(&key, &manifest, write).await {
             Ok(_) => return Ok(out),
-            Err(StoreError::Conflict) => continue,
+            Err(StoreError::Conflict) => crate::backoff::after_conflict(attempt).await,
             Err(e) => return Err(e.into()),
         }
     }
