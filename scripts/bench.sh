@@ -169,6 +169,10 @@ step "online open"
 CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
   BENCH_OPEN_DOCS="$($smoke && echo 30 || echo 1000)" BENCH_OPEN_RUNS="$($smoke && echo 2 || echo 20)" "$bench_bin" open
 
+step "the records server's cold start and peak memory"
+CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
+  BENCH_RUNS="$($smoke && echo 1 || echo 10)" "$bench_bin" server
+
 step "processing: upload complete -> clean with preview"
 python3 scripts/bench/make_long_pdf.py "$work/processing/report-20-pages.pdf" "$($smoke && echo 2 || echo 20)"
 CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \

@@ -4,13 +4,19 @@
 //! are counted by loopback proxies in front of the server and of S3. The peer is the floor:
 //! the same bytes read straight from S3 with no server and no rules.
 //!
+//! Each is measured twice: on loopback, and with a network's round trips added by the proxies
+//! (issue 25 item 5: 30 ms between the client and the server or S3, 20 ms between the server
+//! and S3), where the number of round trips on the path is what a user feels.
+//!
 //! Env: CHARTDESK_SERVER_BIN and CHARTDESK_MOTO_SERVER (for the test kit's sandbox),
 //! BENCH_OPEN_DOCS (1000), BENCH_OPEN_RUNS (20).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use crate::emit;
+use crate::proxy::{self, Counts, Latency};
 use chartdesk::cloud::object_store::Write;
 use chartdesk::cloud::CloudClients;
 use chartdesk::config::Profile;
@@ -22,70 +28,11 @@ use chartdesk::sandbox::{demo_jpeg, SANDBOX_PROFILE};
 use chartdesk::services::system_clock;
 use chartdesk::Services;
 use futures_util::future::join_all;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-use crate::emit;
 
 /// A demo patient with no documents of their own (Priya Raman): the bench gives them 1,000.
 const MRN: &str = "10000005";
 /// Rows a list shows before scrolling, each with its thumbnail.
 const FIRST_SCREEN: usize = 12;
-
-#[derive(Default)]
-struct Counts {
-    /// Requests the client sent (to the server, or presigned straight to S3).
-    client: AtomicUsize,
-    /// Requests the server itself sent to S3 and Cognito.
-    server: AtomicUsize,
-}
-
-/// A loopback proxy to `upstream` that counts HTTP/1.1 request lines; `presigned` counts
-/// only requests carrying a query signature (the client's), the rest go to `other`.
-async fn counting_proxy(upstream: String, counts: Arc<Counts>, split_presigned: bool) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = format!("http://{}", listener.local_addr().expect("address"));
-    let request_line =
-        regex::bytes::Regex::new(r"(?m)^(GET|HEAD|POST|PUT|DELETE|PATCH) (\S+) HTTP/1\.1\r$")
-            .expect("regex");
-    tokio::spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let (upstream, counts, request_line) =
-                (upstream.clone(), counts.clone(), request_line.clone());
-            tokio::spawn(async move {
-                let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
-                    return;
-                };
-                let (mut from_client, mut to_client) = client.split();
-                let (mut from_server, mut to_server) = server.split();
-                let up = async {
-                    let mut buf = vec![0u8; 64 * 1024];
-                    while let Ok(n) = from_client.read(&mut buf).await {
-                        if n == 0 {
-                            break;
-                        }
-                        for m in request_line.captures_iter(&buf[..n]) {
-                            let presigned = m[2].windows(16).any(|w| w == b"X-Amz-Signature=");
-                            if !split_presigned || presigned {
-                                counts.client.fetch_add(1, Ordering::SeqCst);
-                            } else {
-                                counts.server.fetch_add(1, Ordering::SeqCst);
-                            }
-                        }
-                        if to_server.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
-                    }
-                    let _ = to_server.shutdown().await;
-                };
-                let down = tokio::io::copy(&mut from_server, &mut to_client);
-                let _ = tokio::join!(up, down);
-            });
-        }
-    });
-    address
-}
 
 fn entry(mrn: &Mrn, i: usize, jpeg: &[u8]) -> DocumentEntry {
     let id = uuid::Uuid::now_v7();
@@ -123,7 +70,6 @@ pub async fn run() {
     let dir = tempfile::tempdir().expect("temp dir");
     // The sandbox launcher's moto (CHARTDESK_SERVER_BIN: the build under test).
     let cloud = chartdesk_testkit::Cloud::start(Default::default());
-    let (endpoint, report) = (&cloud.endpoint, &cloud.report);
     let profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");
     let store = CloudClients::new(&profile).await.store(&profile);
 
@@ -158,13 +104,50 @@ pub async fn run() {
         .await
         .expect("manifest");
 
+    let near = Setting {
+        name: "",
+        client: Latency::NONE,
+        s3: Latency::NONE,
+    };
+    let far = Setting {
+        name: ", 30/20 ms RTT",
+        client: Latency {
+            client: Duration::ZERO,
+            hop: Duration::from_millis(30),
+        },
+        s3: Latency {
+            client: Duration::from_millis(30),
+            hop: Duration::from_millis(20),
+        },
+    };
+    for setting in [near, far] {
+        measure(&cloud, &profile, &mrn, &setting, runs, docs, dir.path()).await;
+    }
+}
+
+/// The distances the proxies add.
+struct Setting {
+    /// Appended to the metric: empty on loopback.
+    name: &'static str,
+    /// Client to server.
+    client: Latency,
+    /// Server to S3 (`hop`), and a client's presigned requests to S3 (`client`).
+    s3: Latency,
+}
+
+async fn measure(
+    cloud: &chartdesk_testkit::Cloud,
+    profile: &Profile,
+    mrn: &Mrn,
+    setting: &Setting,
+    runs: usize,
+    docs: usize,
+    dir: &std::path::Path,
+) {
+    let (endpoint, report) = (&cloud.endpoint, &cloud.report);
     let counts = Arc::new(Counts::default());
-    let s3 = counting_proxy(
-        endpoint.trim_start_matches("http://").to_string(),
-        counts.clone(),
-        true,
-    )
-    .await;
+    let upstream = endpoint.trim_start_matches("http://").to_string();
+    let s3 = proxy::start(upstream.clone(), counts.clone(), true, setting.s3).await;
     // A server of its own whose S3 requests pass the counting proxy.
     let through_proxy = ServerSettings {
         env: vec![("AWS_ENDPOINT_URL".into(), s3)],
@@ -172,7 +155,7 @@ pub async fn run() {
     };
     let (server, base) = cloud.another_server(through_proxy);
     let base = base.trim_start_matches("http://").to_string();
-    let via = counting_proxy(base, counts.clone(), false).await;
+    let via = proxy::start(base, counts.clone(), false, setting.client).await;
     let mut through = profile.clone();
     through.server_url = Some(via);
     let user = report
@@ -206,8 +189,9 @@ pub async fn run() {
     };
     let (mut cold, mut warm, mut cold_requests, mut warm_requests) =
         (vec![], vec![], vec![], vec![]);
+    let (mut cold_s3, mut warm_s3) = (vec![], vec![]);
     for run in 0..runs {
-        let cache = dir.path().join(format!("cache-{run}"));
+        let cache = dir.join(format!("cache-{}-{run}", setting.s3.hop.as_millis()));
         let app = Arc::new(
             Services::new(through.clone(), system_clock())
                 .await
@@ -216,24 +200,38 @@ pub async fn run() {
         app.sign_in(&user.username, &user.password)
             .await
             .expect("sign in");
-        for (times, requests) in [
-            (&mut cold, &mut cold_requests),
-            (&mut warm, &mut warm_requests),
+        for (times, requests, s3_requests) in [
+            (&mut cold, &mut cold_requests, &mut cold_s3),
+            (&mut warm, &mut warm_requests, &mut warm_s3),
         ] {
             counts.client.store(0, Ordering::SeqCst);
+            counts.server.store(0, Ordering::SeqCst);
             let started = Instant::now();
             open(app.clone()).await;
             times.push(started.elapsed().as_secs_f64() * 1000.0);
             requests.push(counts.client.load(Ordering::SeqCst) as f64);
+            s3_requests.push(counts.server.load(Ordering::SeqCst) as f64);
         }
     }
     drop(server);
 
-    // The floor: the record and the visible thumbnails straight from S3, no server.
+    // The floor: the record and the visible thumbnails straight from S3, no server, over the
+    // client's network.
+    let floor_latency = Latency {
+        client: setting.s3.client,
+        hop: setting.s3.client,
+    };
+    let floor_counts = Arc::new(Counts::default());
+    let direct_s3 = proxy::start(upstream, floor_counts, false, floor_latency).await;
+    let mut direct_profile = profile.clone();
+    direct_profile.endpoint = Some(direct_s3);
+    let store = CloudClients::new(&direct_profile)
+        .await
+        .store(&direct_profile);
     let mut direct = vec![];
     for _ in 0..runs {
         let started = Instant::now();
-        let (patient_key, manifest_key) = (keys::patient(&mrn), keys::manifest(&mrn));
+        let (patient_key, manifest_key) = (keys::patient(mrn), keys::manifest(mrn));
         let (_, m) = tokio::join!(
             store.get_bytes(&patient_key),
             store.get_json::<Manifest>(&manifest_key)
@@ -247,23 +245,23 @@ pub async fn run() {
             .collect();
         let thumbs: Vec<String> = first
             .iter()
-            .map(|d| keys::thumb(&mrn, d.category, d.id))
+            .map(|d| keys::thumb(mrn, d.category, d.id))
             .collect();
         join_all(thumbs.iter().map(|k| store.get_bytes(k))).await;
         direct.push(started.elapsed().as_secs_f64() * 1000.0);
     }
-    let metric = |what: &str| format!("{what}, {docs} docs, find+list+{FIRST_SCREEN} thumbs");
+    let metric = |what: &str| {
+        format!(
+            "{what}, {docs} docs, find+list+{FIRST_SCREEN} thumbs{}",
+            setting.name
+        )
+    };
+    // The goal is for loopback; the far rows predict what a ward PC will see.
+    let on_loopback = setting.s3.hop.is_zero();
+    let goal = on_loopback.then_some("p95 < 150 ms");
     for (what, ours) in [("cold", &cold), ("warm", &warm)] {
         let who = format!("chartdesk via server ({what})");
-        emit(
-            "online-open",
-            &metric(what),
-            &who,
-            true,
-            "ms",
-            ours,
-            Some("p95 < 150 ms"),
-        );
+        emit("online-open", &metric(what), &who, true, "ms", ours, goal);
         let floor = "S3 direct, no server (floor)";
         emit(
             "online-open",
@@ -275,7 +273,23 @@ pub async fn run() {
             None,
         );
     }
+    if !on_loopback {
+        // Requests do not change with distance: counted once, on loopback.
+        return;
+    }
     let direct_requests = [2.0 + FIRST_SCREEN as f64];
+    for (what, ours) in [("cold", &cold_s3), ("warm", &warm_s3)] {
+        let metric = format!("S3 requests by the server, {what}");
+        emit(
+            "open-requests",
+            &metric,
+            "records server",
+            true,
+            "n",
+            ours,
+            None,
+        );
+    }
     for (what, ours) in [("cold", &cold_requests), ("warm", &warm_requests)] {
         let metric = format!("HTTP requests, {what}");
         emit(

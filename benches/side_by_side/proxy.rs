@@ -1,0 +1,102 @@
+//! A loopback HTTP/1.1 proxy that counts request lines and can add a network's round trip:
+//! the bench's stand-in for the distance between a ward PC, the records server and S3
+//! (issue 25 item 5). Each request waits one round trip before it is forwarded, and a new
+//! connection one more (TCP's handshake; TLS would add one or two, not modelled), so the
+//! figures show how many round trips sit on the path a user waits on.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[derive(Default)]
+pub struct Counts {
+    /// Requests the client sent (to the server, or presigned straight to S3).
+    pub client: AtomicUsize,
+    /// Requests the server itself sent to S3 and Cognito.
+    pub server: AtomicUsize,
+}
+
+/// Round trips added per request: requests carrying a query signature (a client's presigned
+/// request) cross the client's network, the rest the hop the proxy stands for.
+#[derive(Clone, Copy, Default)]
+pub struct Latency {
+    pub client: Duration,
+    pub hop: Duration,
+}
+
+impl Latency {
+    pub const NONE: Self = Self {
+        client: Duration::ZERO,
+        hop: Duration::ZERO,
+    };
+}
+
+/// A proxy to `upstream` (`host:port`); `split_presigned` counts (and delays) presigned
+/// requests as the client's and the rest as the server's; otherwise every request is the
+/// client's. Returns the proxy's `http://` address.
+pub async fn start(
+    upstream: String,
+    counts: Arc<Counts>,
+    split_presigned: bool,
+    latency: Latency,
+) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let request_line =
+        regex::bytes::Regex::new(r"(?m)^(GET|HEAD|POST|PUT|DELETE|PATCH) (\S+) HTTP/1\.1\r$")
+            .expect("regex");
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let (upstream, counts, request_line) =
+                (upstream.clone(), counts.clone(), request_line.clone());
+            tokio::spawn(async move {
+                let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                let (mut from_client, mut to_client) = client.split();
+                let (mut from_server, mut to_server) = server.split();
+                let up = async {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    let mut first = true;
+                    while let Ok(n) = from_client.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        let mut wait = Duration::ZERO;
+                        for m in request_line.captures_iter(&buf[..n]) {
+                            let presigned = m[2].windows(16).any(|w| w == b"X-Amz-Signature=");
+                            let clients = !split_presigned || presigned;
+                            let counted = if clients {
+                                &counts.client
+                            } else {
+                                &counts.server
+                            };
+                            counted.fetch_add(1, Ordering::SeqCst);
+                            let rtt = if clients && split_presigned {
+                                latency.client
+                            } else {
+                                latency.hop
+                            };
+                            wait = wait.max(if first { rtt * 2 } else { rtt });
+                            first = false;
+                        }
+                        if !wait.is_zero() {
+                            tokio::time::sleep(wait).await;
+                        }
+                        if to_server.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    let _ = to_server.shutdown().await;
+                };
+                let down = tokio::io::copy(&mut from_server, &mut to_client);
+                let _ = tokio::join!(up, down);
+            });
+        }
+    });
+    address
+}

@@ -1,0 +1,169 @@
+//! The records server's cold start and memory (issue 25 item 5): what a Lambda cold start
+//! and the function's memory size must allow for. Start = process spawned → `listening on`
+//! (accepting connections); first answer = spawned → the first signed-in find answered (it
+//! fetches the user pool's keys). The peer is the floor of starting the same binary at all
+//! (`--print-openapi`: exec, runtime, no settings, no cloud). Peak RSS (VmHWM) after a load
+//! of finds and lists on a demo record.
+//!
+//! Env: CHARTDESK_SERVER_BIN and CHARTDESK_MOTO_SERVER (the test kit's sandbox), BENCH_RUNS.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chartdesk::config::Profile;
+use chartdesk::sandbox::SANDBOX_PROFILE;
+use chartdesk::services::system_clock;
+use chartdesk::Services;
+
+use crate::emit;
+
+/// Amara Whitfield, a demo record with seven documents.
+const MRN: &str = "10000001";
+
+struct Stopped(Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Kibibytes of a `/proc/{pid}/status` line (`VmHWM`, `VmRSS`).
+fn status_kib(pid: u32, field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+pub async fn run() {
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let cloud = chartdesk_testkit::Cloud::start(Default::default());
+    let report = &cloud.report;
+    let server_bin = chartdesk_testkit::programs().server;
+    let env = [
+        ("CHARTDESK_BUCKET", report.bucket.as_str()),
+        ("CHARTDESK_USER_POOL_ID", &report.user_pool_id),
+        ("CHARTDESK_APP_CLIENT_ID", &report.client_id),
+        ("AWS_REGION", &report.region),
+        ("AWS_ENDPOINT_URL", &report.endpoint),
+        ("AWS_ACCESS_KEY_ID", &report.server_access_key_id),
+        ("AWS_SECRET_ACCESS_KEY", &report.server_secret_access_key),
+    ];
+    let user = report
+        .users
+        .iter()
+        .find(|u| u.username == "dr.okafor")
+        .expect("clinician");
+    let profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");
+
+    let (mut ready, mut first, mut floor, mut peak) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let status = Command::new(&server_bin)
+            .arg("--print-openapi")
+            .stdout(Stdio::null())
+            .status()
+            .expect("server binary");
+        assert!(status.success());
+        floor.push(started.elapsed().as_secs_f64() * 1000.0);
+
+        let started = Instant::now();
+        let mut child = Command::new(&server_bin)
+            .args(["--listen", "127.0.0.1:0"])
+            .envs(env)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server binary");
+        let stdout = child.stdout.take().expect("stdout");
+        let server = Stopped(child);
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("the server said where it listens")
+                .expect("line");
+            if let Some(url) = line.strip_prefix("listening on ") {
+                break url.to_string();
+            }
+        };
+        ready.push(started.elapsed().as_secs_f64() * 1000.0);
+
+        let mut through = profile.clone();
+        through.server_url = Some(url);
+        let app = Arc::new(Services::new(through, system_clock()).await);
+        // Signing in is Cognito's (moto's) work, not the server's: outside the clock, which
+        // is why the first answer is timed from spawn minus the sign-in.
+        let signing_in = Instant::now();
+        app.sign_in(&user.username, &user.password)
+            .await
+            .expect("sign in");
+        let sign_in = signing_in.elapsed();
+        app.find_patient(MRN).await.expect("find");
+        first.push((started.elapsed() - sign_in).as_secs_f64() * 1000.0);
+
+        for _ in 0..50 {
+            let summary = app.find_patient(MRN).await.expect("find");
+            for tile in &summary.tiles {
+                app.list_documents(MRN, tile.category.id())
+                    .await
+                    .expect("list");
+            }
+        }
+        peak.push(status_kib(server.0.id(), "VmHWM:").unwrap_or(0.0) / 1024.0);
+    }
+    let metric = "process start -> accepting connections";
+    emit(
+        "server-start",
+        metric,
+        "chartdesk-server",
+        true,
+        "ms",
+        &ready,
+        None,
+    );
+    emit(
+        "server-start",
+        metric,
+        "same binary, --print-openapi (floor)",
+        false,
+        "ms",
+        &floor,
+        None,
+    );
+    let metric = "process start -> first signed-in find answered";
+    emit(
+        "server-start",
+        metric,
+        "chartdesk-server",
+        true,
+        "ms",
+        &first,
+        None,
+    );
+    emit(
+        "server-start",
+        metric,
+        "same binary, --print-openapi (floor)",
+        false,
+        "ms",
+        &floor,
+        None,
+    );
+    emit(
+        "server-memory",
+        "peak RSS after 50 x (find + 7 lists)",
+        "chartdesk-server",
+        true,
+        "MB",
+        &peak,
+        Some("fits Lambda's 512 MB"),
+    );
+}
