@@ -46,15 +46,7 @@ pub async fn run() {
     let cloud = chartdesk_testkit::Cloud::start(Default::default());
     let report = &cloud.report;
     let server_bin = chartdesk_testkit::programs().server;
-    let env = [
-        ("CHARTDESK_BUCKET", report.bucket.as_str()),
-        ("CHARTDESK_USER_POOL_ID", &report.user_pool_id),
-        ("CHARTDESK_APP_CLIENT_ID", &report.client_id),
-        ("AWS_REGION", &report.region),
-        ("AWS_ENDPOINT_URL", &report.endpoint),
-        ("AWS_ACCESS_KEY_ID", &report.server_access_key_id),
-        ("AWS_SECRET_ACCESS_KEY", &report.server_secret_access_key),
-    ];
+    let env = chartdesk::sandbox::launch::server_env(report);
     let user = report
         .users
         .iter()
@@ -76,7 +68,7 @@ pub async fn run() {
         let started = Instant::now();
         let mut child = Command::new(&server_bin)
             .args(["--listen", "127.0.0.1:0"])
-            .envs(env)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -119,44 +111,22 @@ pub async fn run() {
         }
         peak.push(status_kib(server.0.id(), "VmHWM:").unwrap_or(0.0) / 1024.0);
     }
-    let metric = "process start -> accepting connections";
-    emit(
-        "server-start",
-        metric,
-        "chartdesk-server",
-        true,
-        "ms",
-        &ready,
-        None,
-    );
-    emit(
-        "server-start",
-        metric,
-        "same binary, --print-openapi (floor)",
-        false,
-        "ms",
-        &floor,
-        None,
-    );
-    let metric = "process start -> first signed-in find answered";
-    emit(
-        "server-start",
-        metric,
-        "chartdesk-server",
-        true,
-        "ms",
-        &first,
-        None,
-    );
-    emit(
-        "server-start",
-        metric,
-        "same binary, --print-openapi (floor)",
-        false,
-        "ms",
-        &floor,
-        None,
-    );
+    let floor_who = "same binary, --print-openapi (floor)";
+    for (metric, ours) in [
+        ("process start -> accepting connections", &ready),
+        ("process start -> first signed-in find answered", &first),
+    ] {
+        emit(
+            "server-start",
+            metric,
+            "chartdesk-server",
+            true,
+            "ms",
+            ours,
+            None,
+        );
+        emit("server-start", metric, floor_who, false, "ms", &floor, None);
+    }
     emit(
         "server-memory",
         "peak RSS after 50 x (find + 7 lists)",

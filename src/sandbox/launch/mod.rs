@@ -16,7 +16,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use services::{
-    free_port, Programs, Readiness, ScannerSetup, ServerSettings, Service, DEFAULT_CLAMD,
+    free_port, server_env, Programs, Readiness, ScannerSetup, ServerSettings, Service,
+    DEFAULT_CLAMD,
 };
 pub use supervised::{LogTo, ServiceCommand, Supervised};
 

@@ -95,15 +95,10 @@ pub struct ServerSettings {
     pub worker: Option<u16>,
 }
 
-/// The services that need the provisioned cloud: the records server, with the least-privilege
-/// identity provisioning issued (the server role's policy), never the sandbox's admin keys.
-pub fn app_services(
-    programs: &Programs,
-    report: &SandboxReport,
-    server_port: u16,
-    settings: &ServerSettings,
-) -> Vec<Service> {
-    let mut env: Vec<(String, String)> = [
+/// What every records server of the sandbox is given: where the cloud is, and the server's own
+/// least-privilege keys.
+pub fn server_env(report: &SandboxReport) -> Vec<(String, String)> {
+    [
         ("CHARTDESK_BUCKET", report.bucket.as_str()),
         ("CHARTDESK_USER_POOL_ID", &report.user_pool_id),
         ("CHARTDESK_APP_CLIENT_ID", &report.client_id),
@@ -114,7 +109,18 @@ pub fn app_services(
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    .collect()
+}
+
+/// The services that need the provisioned cloud: the records server, with the least-privilege
+/// identity provisioning issued (the server role's policy), never the sandbox's admin keys.
+pub fn app_services(
+    programs: &Programs,
+    report: &SandboxReport,
+    server_port: u16,
+    settings: &ServerSettings,
+) -> Vec<Service> {
+    let mut env = server_env(report);
     if let Some(root) = &settings.web_root {
         env.push((
             "CHARTDESK_WEB_ROOT".into(),
