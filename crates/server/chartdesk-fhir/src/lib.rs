@@ -5,6 +5,7 @@
 pub mod audit_event;
 pub mod capability;
 pub mod codes;
+pub mod create;
 pub mod datatypes;
 pub mod dates;
 pub mod document_reference;

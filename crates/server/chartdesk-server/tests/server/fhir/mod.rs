@@ -2,6 +2,7 @@
 //! FHIR resources; and every kind of answer validated by a FHIR library no one here wrote.
 
 mod access;
+mod create;
 mod reads;
 mod validation;
 
@@ -33,7 +34,19 @@ pub async fn fhir_get(
     path: &str,
     headers: &[(&str, &str)],
 ) -> Answer {
-    let mut request = Request::get(path);
+    fhir_send(api, "GET", token, path, headers, Body::empty()).await
+}
+
+/// Any request in-process, with a token (or none), extra headers and a body.
+pub async fn fhir_send(
+    api: &Local,
+    method: &str,
+    token: Option<&str>,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Body,
+) -> Answer {
+    let mut request = Request::builder().method(method).uri(path);
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));
     }
@@ -41,7 +54,7 @@ pub async fn fhir_get(
         request = request.header(*name, *value);
     }
     let response = chartdesk_server::app(api.state.clone())
-        .oneshot(request.body(Body::empty()).unwrap())
+        .oneshot(request.body(body).unwrap())
         .await
         .unwrap();
     let header = |name: &str| {
