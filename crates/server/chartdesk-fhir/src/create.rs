@@ -13,7 +13,7 @@ use crate::{CodeableConcept, Extension, Identifier, Reference};
 /// Whom the document is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
-    /// `subject.identifier` in the NHS number system: an identifier token `system|value`.
+    /// `subject.identifier` (the NHS number, or the trust's MRN system) as a token `system|value`.
     Token(String),
     /// `subject.reference` `Patient/{mrn}`.
     Mrn(String),
@@ -126,12 +126,9 @@ fn category_of(type_: Option<&CodeableConcept>, category: &[CodeableConcept]) ->
 fn subject_of(subject: Option<&Reference>) -> Option<Subject> {
     let subject = subject?;
     if let Some(id) = &subject.identifier {
-        if id.system.as_deref() == Some(NHS_NUMBER_SYSTEM) {
-            return Some(Subject::Token(format!(
-                "{NHS_NUMBER_SYSTEM}|{}",
-                id.value.as_deref()?
-            )));
-        }
+        // The server reads the token as a search does (NHS number or the trust's MRN system).
+        let system = id.system.as_deref().unwrap_or(NHS_NUMBER_SYSTEM);
+        return Some(Subject::Token(format!("{system}|{}", id.value.as_deref()?)));
     }
     let mrn = subject.reference.as_deref()?.strip_prefix("Patient/")?;
     (!mrn.is_empty()).then(|| Subject::Mrn(mrn.to_string()))

@@ -266,3 +266,44 @@ async fn a_restricted_record_without_break_glass_is_refused_and_audited() {
     let created = post(&api, &nurse, &resource, &REASON_HEADERS).await;
     assert_eq!(created.status, 201, "{}", created.body);
 }
+
+#[tokio::test]
+async fn a_documents_access_history_is_read_by_records_admins_only() {
+    let api = with_patient("32000008", "9451600094", false).await;
+    let nurse = token("nurse.hughes").await;
+    let mut ids = Vec::new();
+    for name in ["a.pdf", "b.pdf"] {
+        let resource = posted(
+            "9451600094",
+            LAB,
+            name,
+            "application/pdf",
+            &demo_pdf(name, name),
+        );
+        let created = post(&api, &nurse, &resource, &[]).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        ids.push(created.body["id"].as_str().unwrap().to_string());
+    }
+    let read = format!("/fhir/R4/DocumentReference/{}", ids[0]);
+    assert_eq!(fhir_get(&api, Some(&nurse), &read, &[]).await.status, 200);
+    let path = format!("/fhir/R4/AuditEvent?entity=DocumentReference/{}", ids[0]);
+    let doctor = token("dr.okafor").await;
+    let refused = fhir_get(&api, Some(&doctor), &path, &[]).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(spine_code(&refused.body), Some("ACCESS_DENIED"));
+    let admin = token("admin.byrne").await;
+    let history = fhir_get(&api, Some(&admin), &path, &[]).await;
+    assert_eq!(history.status, 200, "{}", history.body);
+    let events = history.body["entry"].as_array().unwrap();
+    let doc = ids[0].strip_prefix("32000008-").unwrap();
+    // Its upload and its read, and nothing of the other document.
+    assert!(events.len() >= 2, "{}", history.body);
+    for event in events {
+        let entity = event["resource"]["entity"].to_string();
+        assert!(entity.contains(doc), "{entity}");
+    }
+    assert!(history.body["link"][0]["url"]
+        .as_str()
+        .unwrap()
+        .contains("entity=DocumentReference/"));
+}

@@ -4,6 +4,7 @@
 mod access;
 mod create;
 mod reads;
+mod settings;
 mod validation;
 
 use axum::body::Body;
