@@ -8,6 +8,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::codes::{self, EXT_REPLACE_OLDEST, EXT_SHA256, NHS_NUMBER_SYSTEM, URI_SYSTEM};
+use crate::codes::{EXT_PART_SHA256, EXT_UPLOADED_PART, EXT_UPLOAD_ID};
 use crate::{CodeableConcept, Extension, Identifier, Reference};
 
 /// Whom the document is for.
@@ -35,6 +36,17 @@ pub struct NewDocument {
     /// Lower-case hex SHA-256 (the attachment's SHA-256 extension).
     pub sha256: Option<String>,
     pub replace_oldest: bool,
+    /// The two-step upload's parts (`codes::EXT_PART_SHA256` and what S3 accepted).
+    pub parts: TwoStep,
+}
+
+/// What a two-step upload of a file over 8 MiB carries (empty for one PUT).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TwoStep {
+    pub part_sha256: Vec<String>,
+    /// With the second POST: the multipart upload's id and the parts sent (number, ETag).
+    pub upload_id: Option<String>,
+    pub uploaded: Vec<(i32, String)>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -51,6 +63,8 @@ pub enum CreateError {
     NoAttachment,
     #[error("The document id is given as urn:ietf:rfc:3986|urn:uuid:{{id}}")]
     BadIdentifier,
+    #[error("Each part sent is given as {{part number}}:{{ETag}}")]
+    BadPart,
 }
 
 #[derive(Deserialize)]
@@ -162,11 +176,28 @@ pub fn new_document(body: &[u8]) -> Result<NewDocument, CreateError> {
     let (Some(content_type), Some(title)) = (attachment.content_type, attachment.title) else {
         return Err(CreateError::NoAttachment);
     };
-    let sha256 = attachment
-        .extension
+    let strings = |url: &str| -> Vec<String> {
+        attachment
+            .extension
+            .iter()
+            .filter(|e| e.url == url)
+            .filter_map(|e| e.value_string.clone())
+            .collect()
+    };
+    let sha256 = strings(EXT_SHA256).into_iter().next();
+    let uploaded = strings(EXT_UPLOADED_PART)
         .iter()
-        .find(|e| e.url == EXT_SHA256)
-        .and_then(|e| e.value_string.clone());
+        .map(|p| {
+            let (number, etag) = p.split_once(':')?;
+            Some((number.parse().ok()?, etag.to_string()))
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or(CreateError::BadPart)?;
+    let parts = TwoStep {
+        part_sha256: strings(EXT_PART_SHA256),
+        upload_id: strings(EXT_UPLOAD_ID).into_iter().next(),
+        uploaded,
+    };
     let replace_oldest = posted
         .extension
         .iter()
@@ -181,6 +212,7 @@ pub fn new_document(body: &[u8]) -> Result<NewDocument, CreateError> {
         size: attachment.size,
         sha256,
         replace_oldest,
+        parts,
     })
 }
 

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod outcome;
 pub mod patient;
 pub mod search;
+pub mod two_step;
 
 pub use datatypes::*;
 

@@ -4,7 +4,8 @@
 //! (the store checks it), then `complete` (verification by content, preop under the CAS,
 //! audit). The original lands where a `/v1` upload's does, so the worker processes it alike.
 //! A retry with the same document id (`masterIdentifier` or `If-None-Exist`) answers the
-//! existing resource with `200` and creates nothing.
+//! existing resource with `200` and creates nothing. Without inline data, two steps: `start`'s
+//! presigned PUT(s) answered as `202` Parameters, then the same POST completes.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -14,12 +15,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
 use chartdesk_api::{
-    ApiErrorCode, CompleteUpload, CompleteUploads, ErrorBody, StartUpload, UploadOutcomeKind,
+    ApiErrorCode, CompleteUpload, CompleteUploads, CompletedPartDto, ErrorBody, PresignedRequest,
+    StartUpload, StartedUpload, UploadOutcomeKind,
 };
 use chartdesk_domain::{Action, BreakGlassError, Mrn};
 use chartdesk_fhir::create::{if_none_exist, new_document, NewDocument, Subject};
 use chartdesk_fhir::ids::document_id;
 use chartdesk_fhir::outcome::{outcome, SpineCode};
+use chartdesk_fhir::two_step::{upload_parameters, Put};
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::StoreError;
 use sha2::{Digest, Sha256};
@@ -69,27 +72,45 @@ pub async fn create(
     if started.already_attached {
         return answer(&state, &headers, &mrn, &nhs, doc_id, StatusCode::OK).await;
     }
-    let Some(bytes) = bytes else {
-        return Err(invalid_resource(
-            "Send the file inline as content[0].attachment.data (base64)",
-        ));
-    };
     let planned = plan(&state, &up).map_err(refused_api)?;
     let key = &planned.objects[0].1;
-    match state
-        .store
-        .put(key, bytes, planned.content_type, Write::Create)
-        .await
-    {
-        // An earlier try stored it: verification says whether it is this file.
-        Ok(_) | Err(StoreError::Conflict) => {}
-        Err(e) => return Err(on_document(e.into())),
+    match bytes {
+        Some(bytes) => match state
+            .store
+            .put(key, bytes, planned.content_type, Write::Create)
+            .await
+        {
+            // An earlier try stored it: verification says whether it is this file.
+            Ok(_) | Err(StoreError::Conflict) => {}
+            Err(e) => return Err(on_document(e.into())),
+        },
+        // Two steps: the first POST is answered where to PUT the file; the same POST once
+        // it is there (or with the multipart upload's parts) completes.
+        None => {
+            let sent = new.parts.upload_id.is_some()
+                || state
+                    .store
+                    .exists(key)
+                    .await
+                    .map_err(|e| on_document(e.into()))?;
+            if !sent {
+                return Ok(accepted(&started));
+            }
+        }
     }
     let batch = CompleteUploads {
         uploads: vec![CompleteUpload {
             upload: up,
-            multipart_upload_id: None,
-            parts: Vec::new(),
+            multipart_upload_id: new.parts.upload_id.clone(),
+            parts: new
+                .parts
+                .uploaded
+                .iter()
+                .map(|(number, etag)| CompletedPartDto {
+                    number: *number,
+                    etag: etag.clone(),
+                })
+                .collect(),
         }],
     };
     let Json(done) =
@@ -168,7 +189,7 @@ fn declaration(
             (Some(size), Some(sha256)) => (size, sha256.clone()),
             _ => {
                 return Err(invalid_resource(
-                    "Send the file inline as content[0].attachment.data (base64)",
+                    "Send the file inline as content[0].attachment.data (base64), or for two steps its size and SHA-256 extension",
                 ))
             }
         },
@@ -182,9 +203,34 @@ fn declaration(
         size,
         sha256,
         replace_oldest: new.replace_oldest,
-        part_sha256: Vec::new(),
-        resume_upload_id: None,
+        part_sha256: new.parts.part_sha256.clone(),
+        resume_upload_id: new.parts.upload_id.clone(),
     })
+}
+
+/// `202 Accepted`: where to PUT the file (or each part), as `/v1`'s start presigned it.
+fn accepted(started: &StartedUpload) -> Response {
+    let request = |part: Option<i32>, r: &PresignedRequest| Put {
+        part,
+        url: r.url.clone(),
+        headers: r
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect(),
+    };
+    let mut puts = Vec::new();
+    let mut multipart = None;
+    for object in &started.objects {
+        puts.extend(object.put.iter().map(|r| request(None, r)));
+        if let Some(m) = &object.multipart {
+            multipart = Some((m.upload_id.as_str(), m.part_size));
+            puts.extend(m.parts.iter().map(|p| request(Some(p.number), &p.request)));
+        }
+    }
+    let parameters =
+        upload_parameters(started.doc_id, started.expires_in_seconds, multipart, &puts);
+    fhir_json(StatusCode::ACCEPTED, parameters.to_string().into_bytes())
 }
 
 /// The record the subject names (its MRN and NHS number); break-glass is `start`'s to check.
