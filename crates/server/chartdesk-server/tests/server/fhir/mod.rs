@@ -3,6 +3,7 @@
 
 mod access;
 mod create;
+mod create_two_step;
 mod reads;
 mod settings;
 mod validation;
