@@ -30,7 +30,11 @@ pub fn capability_statement(version: &str, date: &str) -> Value {
                 {
                     "type": "DocumentReference",
                     "profile": crate::codes::UK_CORE_DOCUMENT_REFERENCE,
-                    "interaction": [{ "code": "read" }, { "code": "search-type" }],
+                    "interaction": [{ "code": "read" }, { "code": "search-type" }, {
+                        "code": "create",
+                        "documentation": "The file inline as content[0].attachment.data (base64, at most 8 MiB), or in two steps (README \"FHIR\"); every /v1 upload rule applies. A preop image replaces the oldest of a full set only with the extension https://chartdesk.nhs.uk/fhir/StructureDefinition/replace-oldest (valueBoolean true)."
+                    }],
+                    "conditionalCreate": true,
                     "searchParam": [
                         param("patient.identifier", "token"),
                         param("category", "token"),
@@ -47,7 +51,7 @@ pub fn capability_statement(version: &str, date: &str) -> Value {
                 {
                     "type": "AuditEvent",
                     "interaction": [{ "code": "search-type" }],
-                    "searchParam": [param("patient", "reference")]
+                    "searchParam": [param("patient", "reference"), param("entity", "reference")]
                 }
             ]
         }]

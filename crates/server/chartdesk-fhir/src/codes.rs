@@ -28,6 +28,18 @@ pub const EXT_SHA256: &str = "https://chartdesk.nhs.uk/fhir/StructureDefinition/
 pub const EXT_PROCESSING: &str =
     "https://chartdesk.nhs.uk/fhir/StructureDefinition/processing-state";
 pub const EXT_PAGES: &str = "https://chartdesk.nhs.uk/fhir/StructureDefinition/page-count";
+/// On a created DocumentReference: `valueBoolean: true` lets a preop image replace the oldest
+/// of a full set (`/v1`'s `replace_oldest`), never implied.
+pub const EXT_REPLACE_OLDEST: &str =
+    "https://chartdesk.nhs.uk/fhir/StructureDefinition/replace-oldest";
+/// The two-step upload of a file over 8 MiB: one hex SHA-256 per 8 MiB part (in order), then
+/// with the second POST the multipart upload's id and each part's `{number}:{ETag}`.
+pub const EXT_PART_SHA256: &str = "https://chartdesk.nhs.uk/fhir/StructureDefinition/part-sha256";
+pub const EXT_UPLOAD_ID: &str = "https://chartdesk.nhs.uk/fhir/StructureDefinition/upload-id";
+pub const EXT_UPLOADED_PART: &str =
+    "https://chartdesk.nhs.uk/fhir/StructureDefinition/uploaded-part";
+/// A document's id as `/v1` knows it (the client's `doc_id`): `urn:uuid:{id}`.
+pub const URI_SYSTEM: &str = "urn:ietf:rfc:3986";
 
 /// The SNOMED CT record artifact a category's documents are typed with.
 pub fn document_type(category: Category) -> Coding {

@@ -49,6 +49,8 @@ pub struct Extension {
     pub value_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_unsigned_int: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_boolean: Option<bool>,
 }
 
 impl Extension {

@@ -118,7 +118,7 @@ pub fn document_reference(entry: &DocumentEntry, cx: &Context<'_>) -> Option<Doc
             profile: vec![UK_CORE_DOCUMENT_REFERENCE.into()],
         },
         extension,
-        master_identifier: Identifier::new("urn:ietf:rfc:3986", &format!("urn:uuid:{}", entry.id)),
+        master_identifier: Identifier::new(codes::URI_SYSTEM, &format!("urn:uuid:{}", entry.id)),
         status: status.into(),
         doc_status: doc_status(entry).into(),
         type_: CodeableConcept::of(vec![codes::document_type(entry.category)]),

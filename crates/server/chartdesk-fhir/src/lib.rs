@@ -5,6 +5,7 @@
 pub mod audit_event;
 pub mod capability;
 pub mod codes;
+pub mod create;
 pub mod datatypes;
 pub mod dates;
 pub mod document_reference;
@@ -12,6 +13,7 @@ pub mod ids;
 pub mod outcome;
 pub mod patient;
 pub mod search;
+pub mod two_step;
 
 pub use datatypes::*;
 

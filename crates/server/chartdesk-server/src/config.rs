@@ -63,6 +63,8 @@ pub struct ServerConfig {
     pub on_lambda: bool,
     /// The processing worker's settings (`processing.rs`).
     pub worker: crate::processing::WorkerConfig,
+    /// The FHIR API's settings (`config_fhir.rs`).
+    pub fhir: crate::config_fhir::FhirSettings,
 }
 
 impl ServerConfig {
@@ -162,6 +164,7 @@ impl ServerConfig {
             max_export_bytes,
             on_lambda: get("AWS_LAMBDA_RUNTIME_API").is_some(),
             worker,
+            fhir: crate::config_fhir::FhirSettings::from_lookup(&get)?,
         })
     }
 }

@@ -5,6 +5,7 @@
 mod access;
 mod auth;
 pub mod config;
+pub mod config_fhir;
 mod error;
 mod extract;
 mod fresh_cache;

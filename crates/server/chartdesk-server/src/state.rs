@@ -41,6 +41,8 @@ pub struct AppState {
     pub sessions: Arc<SessionCheck>,
     /// Failed and repeated sign-in attempts, per user name and per client address.
     pub limits: Arc<SignInLimits>,
+    /// The FHIR API's settings (the trust's MRN system).
+    pub fhir: Arc<crate::config_fhir::FhirSettings>,
 }
 
 /// The user pool as the relay signs in to it, and the password rules it shows.
@@ -165,6 +167,7 @@ impl AppState {
             max_upload_bytes: config.max_upload_bytes,
             max_export_bytes: config.max_export_bytes,
             local_cloud: config.local_cloud,
+            fhir: Arc::new(config.fhir.clone()),
         }
     }
 

@@ -1,8 +1,10 @@
-//! `GET /fhir/R4/AuditEvent?patient={mrn}` (records admins): a record's access history as
-//! AuditEvents, under `/v1`'s history rules (role, break-glass) and audited as reading it.
+//! `GET /fhir/R4/AuditEvent?patient={mrn}` or `?entity=DocumentReference/{id}` (records
+//! admins): a record's (or one document's) access history as AuditEvents, under `/v1`'s
+//! history rules (role, break-glass) and audited as reading it.
 
 use axum::extract::State;
 use chartdesk_domain::Action;
+use chartdesk_fhir::ids::{document_id, parse_document_id};
 use chartdesk_fhir::{Bundle, BundleEntry, BundleLink};
 use chartdesk_records::audit::{self, Cursor};
 
@@ -15,10 +17,22 @@ pub async fn search(
     Asked(user, headers, params): Asked,
 ) -> FhirResult<Fhir<Bundle>> {
     user.require(Action::ReadAudit).map_err(on_patient)?;
-    let patient = params
-        .get("patient")
-        .ok_or_else(|| FhirError::invalid("Give patient=Patient/{MRN}"))?;
-    let mrn = patient.strip_prefix("Patient/").unwrap_or(patient);
+    // A record's history, or one document's (`entity=DocumentReference/{id}`) within it.
+    let (mrn, document) = match (params.get("patient"), params.get("entity")) {
+        (Some(patient), None) => (patient.strip_prefix("Patient/").unwrap_or(patient), None),
+        (None, Some(entity)) => {
+            let id = entity.strip_prefix("DocumentReference/").unwrap_or(entity);
+            let (mrn, doc) = parse_document_id(id).ok_or_else(|| {
+                FhirError::invalid("Give entity=DocumentReference/{id}, the id as a search gave it")
+            })?;
+            (mrn, Some(doc))
+        }
+        _ => {
+            return Err(FhirError::invalid(
+                "Give patient=Patient/{MRN} or entity=DocumentReference/{id}",
+            ))
+        }
+    };
     let mrn = access::parse_mrn(&state, mrn).map_err(on_patient)?;
     let count = match params.get("_count") {
         Some(c) => c
@@ -41,10 +55,14 @@ pub async fn search(
         .map_err(|e| on_patient(e.into()))?;
     let base = base(&state, &headers);
     let url = |after: Option<String>| {
-        let mut url = format!(
-            "{base}/AuditEvent?patient={}&_count={count}",
-            reached.mrn.as_str()
-        );
+        let asked = match document {
+            Some(doc) => format!(
+                "entity=DocumentReference/{}",
+                document_id(reached.mrn.as_str(), doc)
+            ),
+            None => format!("patient={}", reached.mrn.as_str()),
+        };
+        let mut url = format!("{base}/AuditEvent?{asked}&_count={count}");
         if let Some(after) = after {
             url.push_str(&format!(
                 "&_after={}",
@@ -66,6 +84,9 @@ pub async fn search(
     let entry: Vec<BundleEntry> = page
         .events
         .iter()
+        // A page holds that document's events among `_count` of the record's: fewer, never
+        // another document's.
+        .filter(|e| document.is_none_or(|doc| e.doc_id == Some(doc)))
         .map(|e| {
             let resource = chartdesk_fhir::audit_event::audit_event(e);
             BundleEntry::matched(format!("{base}/AuditEvent/{}", e.event_id), &resource)

@@ -37,7 +37,7 @@ fn visible<'m>(user: &VerifiedUser, manifest: &'m Manifest) -> Vec<&'m DocumentE
     docs
 }
 
-fn resource(patient: &Patient, entry: &DocumentEntry) -> Option<DocumentReference> {
+pub(super) fn resource(patient: &Patient, entry: &DocumentEntry) -> Option<DocumentReference> {
     let id = document_id(patient.mrn.as_str(), entry.id);
     let cx = Context {
         id: &id,

@@ -5,16 +5,18 @@
 
 mod audit_event;
 mod binary;
+mod create;
 mod document_reference;
 mod metadata;
 mod patient;
 
 use axum::extract::rejection::QueryRejection;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use chartdesk_api::ApiErrorCode;
 use chartdesk_fhir::outcome::{outcome, OperationOutcome, SpineCode};
@@ -31,7 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/fhir/R4/Patient/{id}", get(patient::read))
         .route(
             "/fhir/R4/DocumentReference",
-            get(document_reference::search),
+            get(document_reference::search)
+                .merge(post(create::create).layer(DefaultBodyLimit::max(create::MAX_BODY_BYTES))),
         )
         .route(
             "/fhir/R4/DocumentReference/{id}",

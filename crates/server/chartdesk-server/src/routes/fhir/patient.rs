@@ -4,7 +4,6 @@
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use chartdesk_domain::{Action, PatientQuery};
-use chartdesk_fhir::codes::DEFAULT_MRN_SYSTEM;
 use chartdesk_fhir::search::{identifier_token, IdentifierToken};
 use chartdesk_fhir::{Bundle, BundleEntry, BundleLink};
 
@@ -13,9 +12,6 @@ use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// The trust's MRN identifier system (a constant default until a trust sets its own).
-pub const MRN_SYSTEM: &str = DEFAULT_MRN_SYSTEM;
 
 pub async fn search(
     State(state): State<AppState>,
@@ -62,7 +58,7 @@ pub async fn read(
     audit_found(&state, &user, &reached.patient, reached.reason.as_ref()).await?;
     Ok(Fhir(chartdesk_fhir::patient::patient(
         &reached.patient,
-        MRN_SYSTEM,
+        &state.fhir.mrn_system,
     )))
 }
 
@@ -74,7 +70,7 @@ fn no_patient(id: &str) -> FhirError {
 
 /// The `/v1` query an identifier token names; an invalid NHS number is refused as Spine does.
 pub fn patient_query(state: &AppState, token: &str) -> FhirResult<PatientQuery> {
-    match identifier_token(token, MRN_SYSTEM).map_err(FhirError::token)? {
+    match identifier_token(token, &state.fhir.mrn_system).map_err(FhirError::token)? {
         IdentifierToken::Nhs(nhs) => Ok(PatientQuery::Nhs(nhs)),
         IdentifierToken::Mrn(mrn) => Ok(PatientQuery::Mrn(
             access::parse_mrn(state, &mrn).map_err(on_patient)?,
@@ -94,7 +90,10 @@ async fn found(
         .await
         .map_err(on_patient)?;
     audit_found(state, user, patient, reason.as_ref()).await?;
-    Ok(chartdesk_fhir::patient::patient(patient, MRN_SYSTEM))
+    Ok(chartdesk_fhir::patient::patient(
+        patient,
+        &state.fhir.mrn_system,
+    ))
 }
 
 async fn audit_found(

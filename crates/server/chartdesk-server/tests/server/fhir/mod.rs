@@ -2,8 +2,11 @@
 //! FHIR resources; and every kind of answer validated by a FHIR library no one here wrote.
 
 mod access;
+mod create;
+mod create_two_step;
 mod reads;
 mod real_client;
+mod settings;
 mod validation;
 
 use axum::body::Body;
@@ -34,7 +37,19 @@ pub async fn fhir_get(
     path: &str,
     headers: &[(&str, &str)],
 ) -> Answer {
-    let mut request = Request::get(path);
+    fhir_send(api, "GET", token, path, headers, Body::empty()).await
+}
+
+/// Any request in-process, with a token (or none), extra headers and a body.
+pub async fn fhir_send(
+    api: &Local,
+    method: &str,
+    token: Option<&str>,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Body,
+) -> Answer {
+    let mut request = Request::builder().method(method).uri(path);
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));
     }
@@ -42,7 +57,7 @@ pub async fn fhir_get(
         request = request.header(*name, *value);
     }
     let response = chartdesk_server::app(api.state.clone())
-        .oneshot(request.body(Body::empty()).unwrap())
+        .oneshot(request.body(body).unwrap())
         .await
         .unwrap();
     let header = |name: &str| {

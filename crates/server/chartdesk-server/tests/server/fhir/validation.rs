@@ -85,6 +85,7 @@ async fn every_kind_of_fhir_answer_validates_with_fhir_resources_r4b() {
         .unwrap()
         .iter()
         .any(|l| l["relation"] == "next"));
+    resources.push(created_document().await);
 
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/server/fhir/validate.py");
     let mut child = Command::new(venv_python())
@@ -103,5 +104,26 @@ async fn every_kind_of_fhir_answer_validates_with_fhir_resources_r4b() {
         "fhir.resources refused: {said}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(said.contains("checked 8 resources, 0 failed"), "{said}");
+    assert!(said.contains("checked 9 resources, 0 failed"), "{said}");
+}
+
+/// A DocumentReference the running server created (`POST`, the bytes inline), as it answered.
+async fn created_document() -> Value {
+    let mrn = "32000009";
+    chartdesk_testkit::cloud().seed_patient(mrn, &[]).await;
+    let pdf = chartdesk::sandbox::demo_pdf("Validated", "Created over FHIR");
+    let mut resource = super::create::posted("", "4241000179101", "v.pdf", "application/pdf", &pdf);
+    resource["subject"] = serde_json::json!({ "reference": format!("Patient/{mrn}") });
+    let api = api();
+    let response = api
+        .http
+        .post(api.url("/fhir/R4/DocumentReference"))
+        .bearer_auth(token("nurse.hughes").await)
+        .header("content-type", "application/fhir+json")
+        .body(resource.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    response.json().await.unwrap()
 }
