@@ -3,11 +3,13 @@
 //! entries. Pure: the server's `routes/fhir` reads the store, applies the rules and audits.
 
 pub mod audit_event;
+pub mod bulk;
 pub mod capability;
 pub mod codes;
 pub mod datatypes;
 pub mod dates;
 pub mod document_reference;
+pub mod group;
 pub mod ids;
 pub mod outcome;
 pub mod patient;

@@ -6,6 +6,8 @@
 mod audit_event;
 mod binary;
 mod document_reference;
+mod export;
+mod group;
 mod metadata;
 mod patient;
 
@@ -14,7 +16,7 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use chartdesk_api::ApiErrorCode;
 use chartdesk_fhir::outcome::{outcome, OperationOutcome, SpineCode};
@@ -39,6 +41,20 @@ pub fn router() -> Router<AppState> {
         )
         .route("/fhir/R4/Binary/{id}", get(binary::read))
         .route("/fhir/R4/AuditEvent", get(audit_event::search))
+        .route(
+            "/fhir/R4/Patient/{id}/$export",
+            get(export::patient).post(export::patient),
+        )
+        .route("/fhir/R4/Group", post(group::create))
+        .route("/fhir/R4/Group/{id}", get(group::read))
+        .route(
+            "/fhir/R4/Group/{id}/$export",
+            get(export::group).post(export::group),
+        )
+        .route(
+            "/fhir/R4/$export-status/{job}",
+            get(export::status).delete(export::cancel),
+        )
 }
 
 /// A resource answered as `application/fhir+json`.

@@ -1,0 +1,88 @@
+//! A FHIR `Group` of patients (type person) for `Group/{id}/$export`: stored as the MRNs only.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::codes::NHS_NUMBER_SYSTEM;
+use crate::Identifier;
+
+pub fn group_key(id: Uuid) -> String {
+    format!("fhir/groups/{id}.json")
+}
+
+/// What the bucket holds of a Group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredGroup {
+    pub id: Uuid,
+    pub created_by: String,
+    pub mrns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    pub resource_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub actual: bool,
+    #[serde(default)]
+    pub member: Vec<Member>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub entity: MemberEntity,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemberEntity {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<Identifier>,
+}
+
+/// How a member names its patient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemberRef {
+    Mrn(String),
+    Nhs(String),
+}
+
+impl MemberEntity {
+    /// `Patient/{mrn}`, or an NHS-number identifier; `None` for anything else.
+    pub fn patient(&self) -> Option<MemberRef> {
+        if let Some(reference) = &self.reference {
+            return reference
+                .strip_prefix("Patient/")
+                .map(|mrn| MemberRef::Mrn(mrn.to_string()));
+        }
+        let identifier = self.identifier.as_ref()?;
+        (identifier.system.as_deref() == Some(NHS_NUMBER_SYSTEM))
+            .then(|| identifier.value.clone())
+            .flatten()
+            .map(MemberRef::Nhs)
+    }
+}
+
+/// The stored group as FHIR: members by reference to their Patient (id = MRN).
+pub fn group(stored: &StoredGroup) -> Group {
+    Group {
+        resource_type: "Group".into(),
+        id: Some(stored.id.to_string()),
+        type_: "person".into(),
+        actual: true,
+        member: stored
+            .mrns
+            .iter()
+            .map(|mrn| Member {
+                entity: MemberEntity {
+                    reference: Some(format!("Patient/{mrn}")),
+                    identifier: None,
+                },
+            })
+            .collect(),
+    }
+}
