@@ -2,6 +2,7 @@
 //! FHIR resources; and every kind of answer validated by a FHIR library no one here wrote.
 
 mod access;
+mod export;
 mod reads;
 mod validation;
 
