@@ -50,8 +50,8 @@ async fn a_records_admin_exports_two_patients_as_ndjson_files_with_progress_and_
             ("Patient".to_string(), 2)
         ]
     );
-    let said = said.lock().unwrap();
-    assert!(said.iter().any(|l| l.starts_with("Saved")), "{said:?}");
+    let lines = said.lock().unwrap().clone();
+    assert!(lines.iter().any(|l| l.starts_with("Saved")), "{lines:?}");
 
     let clinician = cloud().signed_in("dr.okafor").await;
     let refused = clinician
