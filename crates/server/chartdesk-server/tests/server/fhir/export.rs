@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::validation::validated;
 use super::{spine_code, NHS};
 use crate::harness::{api, token};
-use crate::in_process::Local;
+use crate::in_process::{Local, REASON_HEADERS};
 
 const ASYNC: (&str, &str) = ("prefer", "respond-async");
 
@@ -346,4 +346,37 @@ async fn a_patient_export_is_made_by_the_worker_polling_the_queue() {
     }
     assert_eq!(counts["Patient"], 1);
     assert_eq!(counts["DocumentReference"], 2);
+}
+
+#[tokio::test]
+async fn a_restricted_record_is_exported_only_with_the_break_glass_reason_which_its_history_keeps()
+{
+    let api = Local::new().await;
+    assert_eq!(
+        api.put_patient("33000009", "9433000013", true, true)
+            .await
+            .0,
+        200
+    );
+    let admin = token("admin.byrne").await;
+    let kick_off = "/fhir/R4/Patient/33000009/$export";
+    let (status, _, body) = call(&api, "GET", &admin, kick_off, &[ASYNC], None).await;
+    assert_eq!(status, 403, "without a reason");
+    assert_eq!(spine_code(&json_of(&body)), Some("ACCESS_DENIED"));
+    let store: &dyn RecordStore = api.store.as_ref();
+    assert!(store.list_keys("exports/").await.unwrap().is_empty());
+    let mut headers = REASON_HEADERS.to_vec();
+    headers.push(ASYNC);
+    let (status, _, _) = call(&api, "GET", &admin, kick_off, &headers, None).await;
+    assert_eq!(status, 202);
+    let history = api.history("33000009").await;
+    let export = history
+        .iter()
+        .find(|e| e["action"] == "export")
+        .unwrap_or_else(|| panic!("{history:?}"));
+    assert!(
+        export["reason"].as_str().is_some_and(|r| !r.is_empty()),
+        "{export}"
+    );
+    assert!(history.iter().any(|e| e["action"] == "asked_restricted"));
 }
