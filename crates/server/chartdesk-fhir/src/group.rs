@@ -91,26 +91,26 @@ pub fn group(stored: &StoredGroup) -> Group {
 mod tests {
     use super::*;
 
-    fn entity(json: &str) -> MemberEntity {
-        serde_json::from_str(json).unwrap()
+    /// Who a member's `entity` (as JSON) names.
+    fn named(json: &str) -> Option<MemberRef> {
+        serde_json::from_str::<MemberEntity>(json)
+            .unwrap()
+            .patient()
     }
 
     #[test]
     fn a_member_names_its_patient_by_reference_or_by_nhs_number_only() {
         assert_eq!(
-            entity(r#"{"reference": "Patient/33000001"}"#).patient(),
+            named(r#"{"reference": "Patient/33000001"}"#),
             Some(MemberRef::Mrn("33000001".into()))
         );
         let nhs = format!(
             r#"{{"identifier": {{"system": "{NHS_NUMBER_SYSTEM}", "value": "9433000013"}}}}"#
         );
+        assert_eq!(named(&nhs), Some(MemberRef::Nhs("9433000013".into())));
+        assert_eq!(named(r#"{"reference": "Practitioner/1"}"#), None);
         assert_eq!(
-            entity(&nhs).patient(),
-            Some(MemberRef::Nhs("9433000013".into()))
-        );
-        assert_eq!(entity(r#"{"reference": "Practitioner/1"}"#).patient(), None);
-        assert_eq!(
-            entity(r#"{"identifier": {"system": "urn:other", "value": "1"}}"#).patient(),
+            named(r#"{"identifier": {"system": "urn:other", "value": "1"}}"#),
             None
         );
     }
