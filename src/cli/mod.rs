@@ -2,6 +2,7 @@
 
 mod docs;
 mod export;
+mod fhir;
 mod find;
 mod patients;
 mod sandbox;
@@ -48,6 +49,11 @@ enum Command {
     Outbox(upload::OutboxArgs),
     /// Send what waits in the outbox; exits non-zero if anything is left.
     Sync(upload::SyncArgs),
+    /// FHIR R4 through the records server: bulk export (records admins).
+    Fhir {
+        #[command(subcommand)]
+        command: fhir::FhirCommand,
+    },
     /// Patient registration through the records server (records admins).
     Patients {
         #[command(subcommand)]
@@ -75,6 +81,7 @@ pub fn run() -> std::process::ExitCode {
             Command::Outbox(args) => upload::outbox(&cli.profile, args).await,
             Command::Sync(args) => upload::sync(&cli.profile, args).await,
             Command::Patients { command } => patients::run(&cli.profile, command).await,
+            Command::Fhir { command } => fhir::run(&cli.profile, command).await,
         }
     });
     match result {

@@ -1,5 +1,6 @@
 //! AWS SDK clients for one profile: the same code for the local cloud and real AWS.
 
+pub mod fhir_export;
 pub mod records_server;
 mod server_documents;
 

@@ -57,9 +57,17 @@ pub async fn ensure(
         )
         .build();
     let notify = QueueConfiguration::builder()
-        .queue_arn(arn)
+        .queue_arn(arn.clone())
         .events(Event::from("s3:ObjectCreated:*"))
         .filter(originals)
+        .build()
+        .map_err(|_| ProvisionError::Queue)?;
+    // FHIR bulk export jobs (`$export`, `chartdesk_fhir::bulk::JOBS_PREFIX`) are made by the
+    // same worker.
+    let export_jobs = QueueConfiguration::builder()
+        .queue_arn(arn)
+        .events(Event::from("s3:ObjectCreated:*"))
+        .filter(prefix_filter("exports/jobs/"))
         .build()
         .map_err(|_| ProvisionError::Queue)?;
     s3.put_bucket_notification_configuration()
@@ -67,6 +75,7 @@ pub async fn ensure(
         .notification_configuration(
             NotificationConfiguration::builder()
                 .queue_configurations(notify)
+                .queue_configurations(export_jobs)
                 .build(),
         )
         .send()
@@ -88,4 +97,19 @@ async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<String, Provi
         .and_then(|a| a.get(&QueueAttributeName::QueueArn))
         .cloned()
         .ok_or(ProvisionError::Queue)
+}
+
+fn prefix_filter(prefix: &str) -> NotificationConfigurationFilter {
+    NotificationConfigurationFilter::builder()
+        .key(
+            S3KeyFilter::builder()
+                .filter_rules(
+                    FilterRule::builder()
+                        .name(FilterRuleName::Prefix)
+                        .value(prefix)
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
 }

@@ -4,6 +4,7 @@
 mod cached_records;
 mod documents;
 mod export;
+mod fhir_export;
 mod hospital_policy;
 mod offline;
 mod offline_copy;
@@ -30,6 +31,7 @@ use crate::records::LookupError;
 
 pub use documents::{DocumentView, OpenedDocument};
 pub use export::{ExportSelection, ExportSummary};
+pub use fhir_export::{FhirExportFile, FhirExportSummary};
 pub use hospital_policy::{saved_policy_path, HospitalPolicy};
 pub use offline::{index_rows, OfflineError, OfflineStore};
 pub use offline_copy::{OfflineCopy, PinReport};

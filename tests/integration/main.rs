@@ -10,6 +10,7 @@ mod cache_per_patient;
 mod document_views;
 mod documents;
 mod export;
+mod fhir_export;
 mod first_screen;
 mod hospital_policy;
 mod idle_lock;

@@ -25,7 +25,13 @@ pub fn capability_statement(version: &str, date: &str) -> Value {
                     "type": "Patient",
                     "profile": crate::codes::UK_CORE_PATIENT,
                     "interaction": [{ "code": "read" }, { "code": "search-type" }],
-                    "searchParam": [param("identifier", "token")]
+                    "searchParam": [param("identifier", "token")],
+                    "operation": [export_operation("patient-export", "Patient")]
+                },
+                {
+                    "type": "Group",
+                    "interaction": [{ "code": "read" }, { "code": "create" }],
+                    "operation": [export_operation("group-export", "Group")]
                 },
                 {
                     "type": "DocumentReference",
@@ -55,5 +61,15 @@ pub fn capability_statement(version: &str, date: &str) -> Value {
                 }
             ]
         }]
+    })
+}
+
+/// The Bulk Data `$export` operation on a resource type (records admins; Patient and
+/// DocumentReference as NDJSON, polled at `$export-status/{job}`).
+fn export_operation(name: &str, on: &str) -> Value {
+    json!({
+        "name": "export",
+        "definition": format!("http://hl7.org/fhir/uv/bulkdata/OperationDefinition/{name}"),
+        "documentation": format!("{on}/{{id}}/$export with Prefer: respond-async (records admins): Patient and DocumentReference as application/fhir+ndjson")
     })
 }

@@ -3,12 +3,14 @@
 //! entries. Pure: the server's `routes/fhir` reads the store, applies the rules and audits.
 
 pub mod audit_event;
+pub mod bulk;
 pub mod capability;
 pub mod codes;
 pub mod create;
 pub mod datatypes;
 pub mod dates;
 pub mod document_reference;
+pub mod group;
 pub mod ids;
 pub mod outcome;
 pub mod patient;

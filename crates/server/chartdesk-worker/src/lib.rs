@@ -10,6 +10,7 @@
 mod clamd;
 mod duplicates;
 mod error;
+mod export;
 pub mod lambda;
 pub mod notice;
 mod outcome;

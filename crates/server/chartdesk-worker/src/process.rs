@@ -46,6 +46,8 @@ pub enum Handled {
     Recorded(ProcessingState),
     /// An earlier delivery recorded it: nothing done.
     AlreadyDone,
+    /// A FHIR bulk export job's files and outcome were written.
+    Exported,
     /// Not an original of an attached, processable document (a rendition, a manifest, a
     /// document from before the worker, one detached since): nothing to do.
     NotOurs,
@@ -90,7 +92,10 @@ impl Worker {
         last_attempt: bool,
     ) -> Result<Handled, ProcessError> {
         let result = match notice {
-            Notice::Landed { key } => self.process(key).await,
+            Notice::Landed { key } => match chartdesk_fhir::bulk::job_of_key(key) {
+                Some(job) => return crate::export::run(self, job, last_attempt).await,
+                None => self.process(key).await,
+            },
             Notice::Scanned { key, verdict } => match keys::parse_original(key) {
                 Some((mrn, _, id)) => record_verdict(self, &mrn, id, *verdict).await,
                 None => Ok(Handled::NotOurs),

@@ -28,6 +28,9 @@ pub enum Action {
     /// List and open a category's replaced, detached and deleted documents (clinicians and
     /// records admins: ward staff file scans, they do not review what left the record).
     ReadRemovedDocuments,
+    /// Start a FHIR bulk export (`$export`) of whole records for another system, and create the
+    /// Groups it names (records admins only: it hands out many records at once).
+    BulkExport,
 }
 
 impl Role {
@@ -104,8 +107,8 @@ mod tests {
             ]
             .map(|a| role.allows(a));
             assert_eq!(got, expected, "{role:?}");
-            let admin_only = [ManagePatients, ReadAudit].map(|a| role.allows(a));
-            assert_eq!(admin_only, [role == Role::RecordsAdmin; 2], "{role:?}");
+            let admin_only = [ManagePatients, ReadAudit, BulkExport].map(|a| role.allows(a));
+            assert_eq!(admin_only, [role == Role::RecordsAdmin; 3], "{role:?}");
         }
     }
 

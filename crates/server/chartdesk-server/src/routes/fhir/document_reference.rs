@@ -4,11 +4,12 @@
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use chartdesk_domain::{Action, AuditAction, DocumentEntry, DocumentStatus, Manifest};
+use chartdesk_domain::{Action, AuditAction, DocumentEntry, Manifest};
 use chartdesk_domain::{Category, Patient, StatedReason};
+use chartdesk_fhir::bulk::{record_document, searchable};
 use chartdesk_fhir::dates::DateRange;
-use chartdesk_fhir::document_reference::{document_reference, status, Context, DocumentReference};
-use chartdesk_fhir::ids::{document_id, parse_document_id};
+use chartdesk_fhir::document_reference::{status, DocumentReference};
+use chartdesk_fhir::ids::parse_document_id;
 use chartdesk_fhir::search::Page;
 use chartdesk_fhir::{codes, Bundle, BundleEntry};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
@@ -27,24 +28,11 @@ pub fn encode(value: &str) -> String {
 /// The documents a search may show `user`: current ones, and replaced or detached ones for
 /// those who may see removed documents (as `/v1` opens them); newest first.
 fn visible<'m>(user: &VerifiedUser, manifest: &'m Manifest) -> Vec<&'m DocumentEntry> {
-    let history = user.may(Action::ReadRemovedDocuments);
-    let mut docs: Vec<&DocumentEntry> = manifest
-        .documents
-        .iter()
-        .filter(|d| d.status == DocumentStatus::Attached || (history && d.is_history()))
-        .collect();
-    docs.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
-    docs
+    searchable(manifest, user.may(Action::ReadRemovedDocuments))
 }
 
 pub(super) fn resource(patient: &Patient, entry: &DocumentEntry) -> Option<DocumentReference> {
-    let id = document_id(patient.mrn.as_str(), entry.id);
-    let cx = Context {
-        id: &id,
-        nhs_digits: patient.nhs_number.digits(),
-        servable: chartdesk_domain::may_serve(entry),
-    };
-    document_reference(entry, &cx)
+    record_document(patient, entry)
 }
 
 pub async fn search(

@@ -7,6 +7,8 @@ mod audit_event;
 mod binary;
 mod create;
 mod document_reference;
+mod export;
+mod group;
 mod metadata;
 mod patient;
 
@@ -42,6 +44,20 @@ pub fn router() -> Router<AppState> {
         )
         .route("/fhir/R4/Binary/{id}", get(binary::read))
         .route("/fhir/R4/AuditEvent", get(audit_event::search))
+        .route(
+            "/fhir/R4/Patient/{id}/$export",
+            get(export::patient).post(export::patient),
+        )
+        .route("/fhir/R4/Group", post(group::create))
+        .route("/fhir/R4/Group/{id}", get(group::read))
+        .route(
+            "/fhir/R4/Group/{id}/$export",
+            get(export::group).post(export::group),
+        )
+        .route(
+            "/fhir/R4/$export-status/{job}",
+            get(export::status).delete(export::cancel),
+        )
 }
 
 /// A resource answered as `application/fhir+json`.

@@ -4,6 +4,7 @@
 mod access;
 mod create;
 mod create_two_step;
+mod export;
 mod reads;
 mod real_client;
 mod settings;
