@@ -8,8 +8,8 @@ use ts_rs::TS;
 use crate::app_info::AppInfo;
 use crate::cache::{CachedHit, OutboxItem, OutboxState};
 use crate::services::{
-    AccessHistoryRows, DrainReport, DrainedItem, ExportSummary, PinReport, SyncStatus,
-    UploadOutcome, UploadProgress,
+    AccessHistoryRows, DrainReport, DrainedItem, ExportSummary, FhirExportFile, FhirExportSummary,
+    PinReport, SyncStatus, UploadOutcome, UploadProgress,
 };
 use crate::ui_error::UiError;
 
@@ -32,6 +32,8 @@ pub fn render() -> String {
         UiError::decl(&cfg),
         AppInfo::decl(&cfg),
         AccessHistoryRows::decl(&cfg),
+        FhirExportFile::decl(&cfg),
+        FhirExportSummary::decl(&cfg),
     ];
     let mut head = String::from(
         "// Generated from the Rust core by `UPDATE_TS_TYPES=1 cargo test ts_bindings`. Do not edit.\n\n",

@@ -142,6 +142,7 @@ impl Services {
         summary.can_upload = self.may(crate::domain::Action::Upload).await;
         summary.can_view_history = self.may(crate::domain::Action::ReadAudit).await;
         summary.can_export = self.may(crate::domain::Action::Export).await;
+        summary.can_export_record = self.may(crate::domain::Action::BulkExport).await;
         summary.pinned = match self.usable_cache().await {
             Some(cache) => cache
                 .is_pinned(record.patient.mrn.as_ref())

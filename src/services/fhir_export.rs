@@ -17,7 +17,7 @@ use crate::export::ArchiveError;
 const MAX_POLLS: u32 = 1800;
 
 /// One saved file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct FhirExportFile {
     /// `Patient`, `DocumentReference`, or `OperationOutcome` for records that could not be exported.
     pub resource_type: String,
@@ -25,7 +25,7 @@ pub struct FhirExportFile {
     pub count: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct FhirExportSummary {
     pub transaction_time: String,
     pub files: Vec<FhirExportFile>,

@@ -84,21 +84,17 @@ pub async fn export_documents(
     categories: Vec<String>,
 ) -> Result<Option<ExportSummary>, UiError> {
     let services = state.services()?;
-    let (chosen, answer) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Export documents")
-        .add_filter("ZIP archive", &["zip"])
-        .set_file_name(format!("chartdesk-{mrn}-documents.zip"))
-        .save_file(move |path| {
-            let _ = chosen.send(path);
-        });
-    let Some(path) = answer.await.ok().flatten() else {
+    let chosen = super::chosen_path::chosen(|done| {
+        app.dialog()
+            .file()
+            .set_title("Export documents")
+            .add_filter("ZIP archive", &["zip"])
+            .set_file_name(format!("chartdesk-{mrn}-documents.zip"))
+            .save_file(done)
+    });
+    let Some(path) = chosen.await? else {
         return Ok(None);
     };
-    let path = path
-        .into_path()
-        .map_err(|_| UiError::invalid_request("Choose a folder on this computer"))?;
     let selection = ExportSelection {
         doc_ids,
         categories,

@@ -16,6 +16,7 @@ commands! {
     patients::break_glass_reasons,
     patients::access_history,
     patients::virus_alerts,
+    record_export::export_record_fhir,
     patients::revalidate_patient,
     patients::record_version,
     patients::search_offline,

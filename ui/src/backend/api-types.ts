@@ -80,6 +80,11 @@ can_view_history: boolean,
  */
 can_export: boolean, 
 /**
+ * Whether this user may export the whole record for another system (FHIR bulk export:
+ * records admins).
+ */
+can_export_record: boolean, 
+/**
  * Whether this desktop keeps the patient offline whatever the budget (never sent by the
  * server: it is this computer's choice).
  */
@@ -335,6 +340,11 @@ can_view_history: boolean,
  * Whether this user may export documents (clinicians and records admins).
  */
 can_export: boolean, 
+/**
+ * Whether this user may export the whole record for another system (FHIR bulk export:
+ * records admins).
+ */
+can_export_record: boolean, 
 /**
  * Whether this desktop keeps the patient offline whatever the budget (never sent by the
  * server: it is this computer's choice).

@@ -9,6 +9,7 @@ import type {
   CachedHit,
   DocumentRow,
   ExportSummary,
+  FhirExportSummary,
   HistoryRow,
   OutboxItem,
   PatientSummary,
@@ -58,6 +59,9 @@ export interface Backend {
   accessHistory(mrn: string, after?: string): Promise<AccessHistoryRows>;
   /** The newest documents the virus scanner blocked, trust-wide, newest first (records admins). */
   virusAlerts(): Promise<AlertList>;
+  /** The patient's whole record as FHIR NDJSON files in a folder the user picks (records
+   * admins; the desktop only); `onProgress` with each step; null when the dialog was closed. */
+  exportRecordFhir(mrn: string, onProgress: (said: string) => void): Promise<FhirExportSummary | null>;
   /** The patient's newer summary, or null when the copy on screen is current. */
   revalidatePatient(mrn: string): Promise<PatientSummary | null>;
   /** The open record's version (not audited: an open record polls it); null while `seen` is

@@ -11,6 +11,7 @@ import type {
   CachedHit,
   DocumentRow,
   ExportSummary,
+  FhirExportSummary,
   HistoryRow,
   OutboxItem,
   PatientSummary,
@@ -58,6 +59,14 @@ export const tauriBackend: Backend = {
   breakGlassReasons: () => call<BreakGlassChoice[]>("break_glass_reasons"),
   accessHistory: (mrn, after) => call<AccessHistoryRows>("access_history", { mrn, after: after ?? null }),
   virusAlerts: () => call<AlertList>("virus_alerts"),
+  exportRecordFhir: async (mrn, onProgress) => {
+    const stop = await listen<string>("record-export-progress", (e) => onProgress(e.payload));
+    try {
+      return await call<FhirExportSummary | null>("export_record_fhir", { mrn });
+    } finally {
+      stop();
+    }
+  },
   revalidatePatient: (mrn) => call<PatientSummary | null>("revalidate_patient", { mrn }),
   recordVersion: (mrn, seen) => call<string | null>("record_version", { mrn, seen }),
   searchOffline: (text) => call<CachedHit[]>("search_offline", { text }),

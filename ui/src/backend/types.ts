@@ -100,3 +100,11 @@ export type AccessHistoryRows = { rows: Array<AccessEvent>,
  * Older events remain: send this back as `after` for the next page.
  */
 next: string | null, };
+
+export type FhirExportFile = { 
+/**
+ * `Patient`, `DocumentReference`, or `OperationOutcome` for records that could not be exported.
+ */
+resource_type: string, path: string, count: number, };
+
+export type FhirExportSummary = { transaction_time: string, files: Array<FhirExportFile>, };

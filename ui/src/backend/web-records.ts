@@ -58,8 +58,8 @@ const documentPath = (mrn: string, docId: string, tail = "") => patientPath(mrn,
 /** The screen's summary only: the record and manifest (for the desktop's offline copy) are
  * not kept. The browser has no offline copy: never pinned, always live. */
 function summaryOf(found: FoundPatient): PatientSummary {
-  const { banner, tiles, can_upload, can_view_history, can_export } = found;
-  return { banner, tiles, can_upload, can_view_history, can_export, pinned: false, synced_at: null };
+  const { banner, tiles, can_upload, can_view_history, can_export, can_export_record } = found;
+  return { banner, tiles, can_upload, can_view_history, can_export, can_export_record, pinned: false, synced_at: null };
 }
 
 export async function findPatient(query: string, reason?: StatedReason): Promise<PatientSummary> {

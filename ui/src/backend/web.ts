@@ -53,6 +53,7 @@ export const webBackend: Backend = {
   breakGlassReasons: async () => (await clientConfig()).break_glass_reasons,
   accessHistory: records.accessHistory,
   virusAlerts: records.virusAlerts,
+  exportRecordFhir: desktopOnly,
   revalidatePatient: records.revalidatePatient,
   recordVersion: records.recordVersion,
   searchOffline: async () => [],

@@ -73,6 +73,7 @@ export function summary(mrn: string, name: string): PatientSummary {
     tiles: [tile()],
     can_upload: false,
     can_view_history: false,
+    can_export_record: false,
     can_export: true,
     pinned: false,
     synced_at: null,

@@ -11,6 +11,7 @@ import { acceptDrops } from "../documents/upload";
 import { markOffline, setCopyTime } from "../shell/offline";
 import { type Scope, view } from "../shell/scope";
 import { offerAccessHistory, resetAccessHistory } from "./access-history";
+import { offerRecordExport, resetRecordExport } from "./record-export";
 import { renderBanner } from "./banner";
 import { askBreakGlassReason } from "./break-glass";
 import { watchRecord } from "./live-refresh";
@@ -255,6 +256,7 @@ function showSummary(summary: PatientSummary): void {
   renderBanner(byId("patient-banner"), summary.banner);
   const mrn = summary.banner.mrn;
   offerAccessHistory(mrn, summary.can_view_history);
+  offerRecordExport(mrn, summary.can_export_record);
   // Export is for clinicians and records admins (the server refuses anyone else).
   byId("export-bar").hidden = !summary.can_export;
   renderTiles(byId("tiles"), summary.tiles, (tile) => void showCategory(mrn, tile, summary.can_upload));
@@ -323,6 +325,7 @@ export function resetPatientSearch(): void {
   byId("patient-banner").replaceChildren();
   byId("tiles").replaceChildren();
   resetAccessHistory();
+  resetRecordExport();
 }
 
 /** Opens a patient by MRN as a search for it would (a restricted record asks for a reason). */

@@ -17,6 +17,10 @@ pub struct PatientSummary {
     /// Whether this user may export documents (clinicians and records admins).
     #[serde(default)]
     pub can_export: bool,
+    /// Whether this user may export the whole record for another system (FHIR bulk export:
+    /// records admins).
+    #[serde(default)]
+    pub can_export_record: bool,
     /// Whether this desktop keeps the patient offline whatever the budget (never sent by the
     /// server: it is this computer's choice).
     #[serde(default)]
@@ -100,6 +104,7 @@ impl PatientSummary {
             can_upload: false,
             can_view_history: false,
             can_export: false,
+            can_export_record: false,
             pinned: false,
             synced_at: None,
         }

@@ -75,6 +75,7 @@ pub async fn find(
     summary.can_upload = user.may(Action::Upload);
     summary.can_view_history = user.may(Action::ReadAudit);
     summary.can_export = user.may(Action::Export);
+    summary.can_export_record = user.may(Action::BulkExport);
     Ok(Json(FoundPatient {
         summary,
         patient: record.patient,

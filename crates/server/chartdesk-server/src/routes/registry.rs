@@ -237,6 +237,7 @@ pub async fn put_patient(
     summary.can_upload = user.may(Action::Upload);
     summary.can_view_history = user.may(Action::ReadAudit);
     summary.can_export = user.may(Action::Export);
+    summary.can_export_record = user.may(Action::BulkExport);
     Ok(Json(RegisteredPatient { outcome, summary }))
 }
 
