@@ -12,6 +12,7 @@ pub mod ids;
 pub mod outcome;
 pub mod patient;
 pub mod search;
+pub mod subscription;
 
 pub use datatypes::*;
 

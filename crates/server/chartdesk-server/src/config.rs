@@ -63,6 +63,8 @@ pub struct ServerConfig {
     pub on_lambda: bool,
     /// The processing worker's settings (`processing.rs`).
     pub worker: crate::processing::WorkerConfig,
+    /// Where FHIR subscriptions may send notifications (`subscriber_origins.rs`).
+    pub subscriber_origins: crate::subscriber_origins::SubscriberOrigins,
 }
 
 impl ServerConfig {
@@ -142,7 +144,10 @@ impl ServerConfig {
                     .collect()
             })
             .unwrap_or_default();
+        let subscriber_origins =
+            crate::subscriber_origins::SubscriberOrigins::from_lookup(&get, local_cloud)?;
         Ok(Self {
+            subscriber_origins,
             auth_flow,
             web_root: get("CHARTDESK_WEB_ROOT").map(PathBuf::from),
             allowed_origins,

@@ -41,6 +41,8 @@ pub struct AppState {
     pub sessions: Arc<SessionCheck>,
     /// Failed and repeated sign-in attempts, per user name and per client address.
     pub limits: Arc<SignInLimits>,
+    /// Where FHIR subscriptions may send notifications.
+    pub subscriber_origins: Arc<crate::subscriber_origins::SubscriberOrigins>,
 }
 
 /// The user pool as the relay signs in to it, and the password rules it shows.
@@ -153,6 +155,7 @@ impl AppState {
             verifier: Arc::new(verifier),
             sessions: Arc::new(sessions),
             limits: Arc::new(SignInLimits::default()),
+            subscriber_origins: Arc::new(config.subscriber_origins.clone()),
             // One S3 call that timed out must not fail every later request.
             store: Arc::new(
                 ObjectStore::new(s3.clone(), config.bucket.clone()).trying_every_call(),

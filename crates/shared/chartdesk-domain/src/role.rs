@@ -28,6 +28,9 @@ pub enum Action {
     /// List and open a category's replaced, detached and deleted documents (clinicians and
     /// records admins: ward staff file scans, they do not review what left the record).
     ReadRemovedDocuments,
+    /// Register, read and remove FHIR subscriptions (records admins: they send word of
+    /// changes to other systems of the trust).
+    ManageSubscriptions,
 }
 
 impl Role {
@@ -104,8 +107,9 @@ mod tests {
             ]
             .map(|a| role.allows(a));
             assert_eq!(got, expected, "{role:?}");
-            let admin_only = [ManagePatients, ReadAudit].map(|a| role.allows(a));
-            assert_eq!(admin_only, [role == Role::RecordsAdmin; 2], "{role:?}");
+            let admin_only =
+                [ManagePatients, ReadAudit, ManageSubscriptions].map(|a| role.allows(a));
+            assert_eq!(admin_only, [role == Role::RecordsAdmin; 3], "{role:?}");
         }
     }
 

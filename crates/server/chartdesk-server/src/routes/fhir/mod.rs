@@ -8,6 +8,7 @@ mod binary;
 mod document_reference;
 mod metadata;
 mod patient;
+mod subscription;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Query};
@@ -39,6 +40,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/fhir/R4/Binary/{id}", get(binary::read))
         .route("/fhir/R4/AuditEvent", get(audit_event::search))
+        .route(
+            "/fhir/R4/Subscription",
+            get(subscription::search).post(subscription::create),
+        )
+        .route(
+            "/fhir/R4/Subscription/{id}",
+            get(subscription::read).delete(subscription::delete),
+        )
 }
 
 /// A resource answered as `application/fhir+json`.
