@@ -1,5 +1,6 @@
 //! The processing worker's queue on the local cloud, as the template makes it in AWS: one queue
-//! the bucket notifies when an object is created under `patients/`, with a dead-letter queue
+//! the bucket notifies when an object is created under `patients/` (and an audit event's day
+//! copy, for FHIR subscriptions), with a dead-letter queue
 //! after the worker's retries. moto delivers S3 notifications to SQS itself (checked: a PUT
 //! arrives as an `ObjectCreated:Put` record).
 
@@ -44,35 +45,44 @@ pub async fn ensure(
         .map_err(failed)?;
     let url = queue.queue_url().unwrap_or_default().to_string();
     let arn = queue_arn(&sqs, &url).await?;
-    let originals = NotificationConfigurationFilter::builder()
-        .key(
-            S3KeyFilter::builder()
-                .filter_rules(
-                    FilterRule::builder()
-                        .name(FilterRuleName::Prefix)
-                        .value("patients/")
-                        .build(),
-                )
-                .build(),
-        )
-        .build();
-    let notify = QueueConfiguration::builder()
-        .queue_arn(arn)
-        .events(Event::from("s3:ObjectCreated:*"))
-        .filter(originals)
-        .build()
-        .map_err(|_| ProvisionError::Queue)?;
+    // Originals for the processing pass; audit events' day copies (`audit/{yyyy}/…`) for
+    // FHIR subscription notifications (ARCHITECTURE.md §10).
+    let notify = |prefix: &str| {
+        QueueConfiguration::builder()
+            .queue_arn(&arn)
+            .events(Event::from("s3:ObjectCreated:*"))
+            .filter(prefix_filter(prefix))
+            .build()
+            .map_err(|_| ProvisionError::Queue)
+    };
+    let (originals, audit) = (notify("patients/")?, notify("audit/2")?);
     s3.put_bucket_notification_configuration()
         .bucket(bucket)
         .notification_configuration(
             NotificationConfiguration::builder()
-                .queue_configurations(notify)
+                .queue_configurations(originals)
+                .queue_configurations(audit)
                 .build(),
         )
         .send()
         .await
         .map_err(|_| ProvisionError::Queue)?;
     Ok(url)
+}
+
+fn prefix_filter(prefix: &str) -> NotificationConfigurationFilter {
+    NotificationConfigurationFilter::builder()
+        .key(
+            S3KeyFilter::builder()
+                .filter_rules(
+                    FilterRule::builder()
+                        .name(FilterRuleName::Prefix)
+                        .value(prefix)
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
 }
 
 async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<String, ProvisionError> {

@@ -3,6 +3,7 @@
 
 mod access;
 mod reads;
+mod subscriptions;
 mod validation;
 
 use axum::body::Body;
