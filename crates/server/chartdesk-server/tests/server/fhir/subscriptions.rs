@@ -249,3 +249,54 @@ async fn only_records_admins_register_subscriptions_and_only_to_allow_listed_end
     );
     assert!(!bundle.to_string().contains(SECRET));
 }
+
+/// The whole path on the real parts: the server process with its worker polling moto's SQS,
+/// told of each audit event by the bucket's notification.
+#[tokio::test]
+async fn the_running_server_s_worker_notifies_a_receiver_of_an_upload_through_the_queue() {
+    let api = crate::harness::api();
+    let admin = token("admin.byrne").await;
+    let (mrn, nhs) = ("34000004", "3400000043");
+    let registered = api
+        .http
+        .put(api.url(&format!("/v1/patients/{mrn}")))
+        .bearer_auth(&admin)
+        .json(&crate::break_glass_everyone::patient_body(nhs, false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), 200);
+    let (endpoint, received) = receiver(StatusCode::OK).await;
+    let criteria =
+        format!("DocumentReference?patient.identifier=https://fhir.nhs.uk/Id/nhs-number|{nhs}");
+    let (status, created) = api
+        .post(
+            &admin,
+            "/fhir/R4/Subscription",
+            &subscription(&criteria, &endpoint, SECRET),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let pdf = demo_pdf("Queued", "through the queue");
+    let id = crate::processing::upload(mrn, "lab", "queued.pdf", "application/pdf", &pdf).await;
+    crate::processing::processed(mrn, id).await;
+    // Attached, then processed: two notifications, each as soon as the worker has it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while received.all().len() < 2 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let all = received.all();
+    assert_eq!(all.len(), 2, "one per change");
+    assert!(all
+        .iter()
+        .all(|(secret, body)| secret.as_deref() == Some(SECRET) && body.is_empty()));
+    let path = format!("/fhir/R4/Subscription/{}", created["id"].as_str().unwrap());
+    let deleted = api
+        .http
+        .delete(api.url(&path))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+}
