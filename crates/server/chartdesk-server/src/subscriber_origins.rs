@@ -72,8 +72,11 @@ mod tests {
 
     #[test]
     fn only_endpoints_on_a_listed_https_origin_are_allowed() {
-        let list = origins("https://epr.trust.nhs.uk, https://pas.trust.nhs.uk:8443", false)
-            .unwrap();
+        let list = origins(
+            "https://epr.trust.nhs.uk, https://pas.trust.nhs.uk:8443",
+            false,
+        )
+        .unwrap();
         assert!(list.allows("https://epr.trust.nhs.uk/fhir/hook"));
         assert!(list.allows("https://epr.trust.nhs.uk:443/hook"));
         assert!(list.allows("https://pas.trust.nhs.uk:8443/hook?x=1"));
@@ -91,14 +94,24 @@ mod tests {
 
     #[test]
     fn loopback_http_is_allowed_only_on_the_local_cloud() {
-        assert!(origins("", true).unwrap().allows("http://127.0.0.1:4567/hook"));
-        assert!(!origins("", true).unwrap().allows("http://10.0.0.1:4567/hook"));
-        assert!(!origins("", false).unwrap().allows("http://127.0.0.1:4567/hook"));
+        assert!(origins("", true)
+            .unwrap()
+            .allows("http://127.0.0.1:4567/hook"));
+        assert!(!origins("", true)
+            .unwrap()
+            .allows("http://10.0.0.1:4567/hook"));
+        assert!(!origins("", false)
+            .unwrap()
+            .allows("http://127.0.0.1:4567/hook"));
     }
 
     #[test]
     fn an_allow_list_entry_that_is_not_a_bare_https_origin_stops_the_server() {
-        for bad in ["http://epr.trust.nhs.uk", "https://epr.trust.nhs.uk/path", "epr"] {
+        for bad in [
+            "http://epr.trust.nhs.uk",
+            "https://epr.trust.nhs.uk/path",
+            "epr",
+        ] {
             assert!(origins(bad, false).is_err(), "{bad}");
         }
     }

@@ -9,7 +9,9 @@
 
 use std::time::Duration;
 
-use chartdesk_domain::{keys, AuditAction, AuditEvent, Category, Manifest, Mrn, NhsNumber, Patient};
+use chartdesk_domain::{
+    keys, AuditAction, AuditEvent, Category, Manifest, Mrn, NhsNumber, Patient,
+};
 use chartdesk_records::subscriptions::{
     all_subscriptions, mark_subscription_error, StoredSubscription, SubscriptionStatus,
 };
@@ -154,7 +156,10 @@ impl Notifier {
             }
             let sent = client
                 .post(&subscription.endpoint)
-                .header(subscription.header_name.as_str(), subscription.secret.as_str())
+                .header(
+                    subscription.header_name.as_str(),
+                    subscription.secret.as_str(),
+                )
                 .body(Vec::new())
                 .send()
                 .await;

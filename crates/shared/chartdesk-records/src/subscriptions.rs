@@ -234,7 +234,11 @@ mod tests {
             "DocumentReference?category=letters",
             "DocumentReference?patient.identifier=https://other|9434765919",
         ] {
-            assert_eq!(Criteria::parse(other), Err(CriteriaError::Unsupported), "{other}");
+            assert_eq!(
+                Criteria::parse(other),
+                Err(CriteriaError::Unsupported),
+                "{other}"
+            );
         }
         assert_eq!(
             Criteria::parse(
@@ -280,14 +284,18 @@ mod tests {
             created_by: "admin".into(),
         };
         create_subscription(store, &sub).await.unwrap();
-        mark_subscription_error(store, sub.id, "failed").await.unwrap();
+        mark_subscription_error(store, sub.id, "failed")
+            .await
+            .unwrap();
         let read = read_subscription(store, sub.id).await.unwrap().unwrap();
         assert_eq!(read.value.status, SubscriptionStatus::Error);
         assert_eq!(read.value.error.as_deref(), Some("failed"));
         sub.id = Uuid::now_v7();
         sub.status = SubscriptionStatus::Off;
         create_subscription(store, &sub).await.unwrap();
-        mark_subscription_error(store, sub.id, "failed").await.unwrap();
+        mark_subscription_error(store, sub.id, "failed")
+            .await
+            .unwrap();
         let read = read_subscription(store, sub.id).await.unwrap().unwrap();
         assert_eq!(read.value.status, SubscriptionStatus::Off);
         assert_eq!(all_subscriptions(store).await.unwrap().len(), 2);

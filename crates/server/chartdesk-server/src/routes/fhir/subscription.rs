@@ -41,9 +41,7 @@ fn invalid_resource(words: &str) -> FhirError {
 }
 
 fn not_found() -> FhirError {
-    on_document(ApiError::NotFound(
-        "No subscription has this id".into(),
-    ))
+    on_document(ApiError::NotFound("No subscription has this id".into()))
 }
 
 fn store_failed(e: chartdesk_records::store::StoreError) -> FhirError {
@@ -81,7 +79,8 @@ pub async fn create(
             "A new subscription's status is requested or active",
         ));
     }
-    let criteria = Criteria::parse(&asked.criteria).map_err(|e| invalid_resource(&e.to_string()))?;
+    let criteria =
+        Criteria::parse(&asked.criteria).map_err(|e| invalid_resource(&e.to_string()))?;
     if asked.channel.payload.is_some() {
         return Err(invalid_resource(
             "Leave channel.payload out: notifications are empty (the receiver reads the changes through this API)",

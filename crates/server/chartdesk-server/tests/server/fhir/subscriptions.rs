@@ -20,12 +20,14 @@ use crate::uploads::declaration;
 
 const SECRET: &str = "a-shared-secret-of-some-length";
 
-/// What the receiver saw: each request's secret header and body.
+/// One request the receiver saw: its secret header and its body.
+type Request = (Option<String>, Vec<u8>);
+
 #[derive(Clone, Default)]
-struct Received(Arc<Mutex<Vec<(Option<String>, Vec<u8>)>>>);
+struct Received(Arc<Mutex<Vec<Request>>>);
 
 impl Received {
-    fn all(&self) -> Vec<(Option<String>, Vec<u8>)> {
+    fn all(&self) -> Vec<Request> {
         self.0.lock().unwrap().clone()
     }
 }
@@ -161,7 +163,11 @@ async fn each_document_change_sends_one_empty_notification_with_the_secret_and_n
     assert_eq!(status, 204);
     upload(&api, mrn, "lab", 2).await;
     worker.deliver(&api).await;
-    assert_eq!(received.all().len(), 4, "none after the subscription was deleted");
+    assert_eq!(
+        received.all().len(),
+        4,
+        "none after the subscription was deleted"
+    );
     assert_eq!(api.get(&admin, &path).await.0, 404);
 }
 
@@ -169,7 +175,10 @@ async fn each_document_change_sends_one_empty_notification_with_the_secret_and_n
 async fn a_failing_receiver_is_retried_then_the_subscription_reads_error_and_stays_so() {
     let api = Local::new().await;
     let mrn = "34000002";
-    assert_eq!(api.put_patient(mrn, "3400000027", false, false).await.0, 200);
+    assert_eq!(
+        api.put_patient(mrn, "3400000027", false, false).await.0,
+        200
+    );
     let (endpoint, received) = receiver(StatusCode::INTERNAL_SERVER_ERROR).await;
     let body = subscription("DocumentReference?category=radiology", &endpoint, SECRET);
     let (status, created) = subscribe(&api, &body).await;
@@ -182,26 +191,43 @@ async fn a_failing_receiver_is_retried_then_the_subscription_reads_error_and_sta
     api.start_and_put(&nurse, &decl, &pdf).await;
     api.complete(&nurse, std::slice::from_ref(&decl)).await;
     worker.deliver(&api).await;
-    assert_eq!(received.all().len(), 4, "the first attempt and three retries");
+    assert_eq!(
+        received.all().len(),
+        4,
+        "the first attempt and three retries"
+    );
     let admin = token("admin.byrne").await;
     let (status, read) = api.get(&admin, &path).await;
     assert_eq!(status, 200, "{read}");
     assert_eq!(read["status"], "error");
-    assert!(read["error"].as_str().unwrap().contains("HTTP 500"), "{read}");
+    assert!(
+        read["error"].as_str().unwrap().contains("HTTP 500"),
+        "{read}"
+    );
     api.process(mrn, decl["doc_id"].as_str().unwrap().parse().unwrap())
         .await;
     worker.deliver(&api).await;
-    assert_eq!(received.all().len(), 4, "an errored subscription is not revived");
+    assert_eq!(
+        received.all().len(),
+        4,
+        "an errored subscription is not revived"
+    );
 }
 
 #[tokio::test]
 async fn criteria_by_category_notify_only_for_that_category() {
     let api = Local::new().await;
     let mrn = "34000003";
-    assert_eq!(api.put_patient(mrn, "3400000035", false, false).await.0, 200);
+    assert_eq!(
+        api.put_patient(mrn, "3400000035", false, false).await.0,
+        200
+    );
     let (endpoint, received) = receiver(StatusCode::OK).await;
     let lab_secret = "lab-secret-lab-secret-lab";
-    for (category, secret) in [("lab", lab_secret), ("radiology", "radiology-secret-radiology")] {
+    for (category, secret) in [
+        ("lab", lab_secret),
+        ("radiology", "radiology-secret-radiology"),
+    ] {
         let criteria = format!("DocumentReference?category={category}");
         let (status, _) = subscribe(&api, &subscription(&criteria, &endpoint, secret)).await;
         assert_eq!(status, 201);
