@@ -303,6 +303,12 @@ async fn the_running_server_s_worker_notifies_a_receiver_of_an_upload_through_th
         )
         .await;
     assert_eq!(status, 201, "{created}");
+    let path = format!("/fhir/R4/Subscription/{}", created["id"].as_str().unwrap());
+    let (status, read) = api.get(&admin, &path).await;
+    assert_eq!(status, 200);
+    let (_, all) = api.get(&admin, "/fhir/R4/Subscription").await;
+    let said = super::validation::checked_by_fhir_resources(&[created, read, all]);
+    assert!(said.contains("checked 3 resources, 0 failed"), "{said}");
     let pdf = demo_pdf("Queued", "through the queue");
     let id = crate::processing::upload(mrn, "lab", "queued.pdf", "application/pdf", &pdf).await;
     crate::processing::processed(mrn, id).await;
@@ -316,7 +322,6 @@ async fn the_running_server_s_worker_notifies_a_receiver_of_an_upload_through_th
     assert!(all
         .iter()
         .all(|(secret, body)| secret.as_deref() == Some(SECRET) && body.is_empty()));
-    let path = format!("/fhir/R4/Subscription/{}", created["id"].as_str().unwrap());
     let deleted = api
         .http
         .delete(api.url(&path))
