@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chartdesk_domain::Action;
+use chartdesk_domain::{Action, AuditAction, AuditEvent};
 use chartdesk_fhir::outcome::{outcome, SpineCode};
 use chartdesk_fhir::subscription::{secret_header, shown, Subscription};
 use chartdesk_fhir::{Bundle, BundleEntry, BundleLink};
@@ -21,6 +21,43 @@ use super::{base, fhir_json, on_document, signed_in, Fhir, FhirError, FhirResult
 use crate::auth::VerifiedUser;
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// Audits a subscription's registration or deletion, before it is made (as every change):
+/// trust-wide only (the day copy), since a subscription is no one patient's; its id in
+/// `after` (registered) or `before` (deleted).
+async fn audited(
+    state: &AppState,
+    user: &VerifiedUser,
+    action: AuditAction,
+    id: Uuid,
+) -> FhirResult<()> {
+    let now = state.now();
+    let named = Some(id.to_string());
+    let (before, after) = match action {
+        AuditAction::Unsubscribe => (named, None),
+        _ => (None, named),
+    };
+    let event = AuditEvent {
+        event_id: Uuid::now_v7(),
+        at: now
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        actor: user.actor.clone(),
+        action,
+        mrn: String::new(),
+        doc_id: None,
+        reason: None,
+        count: None,
+        reported_at: None,
+        client_event_id: None,
+        before,
+        after,
+        changed: Vec::new(),
+    };
+    chartdesk_records::audit::write(&*state.audit, now, &event)
+        .await
+        .map_err(|e| on_document(ApiError::AuditFailed(e)))
+}
 
 /// The longest `reason` kept.
 const MAX_REASON: usize = 500;
@@ -113,6 +150,7 @@ pub async fn create(
         error: None,
         created_by: user.actor.clone(),
     };
+    audited(&state, &user, AuditAction::Subscribe, stored.id).await?;
     create_subscription(&*state.store, &stored)
         .await
         .map_err(store_failed)?;
@@ -170,12 +208,13 @@ pub async fn delete(
     user: Result<VerifiedUser, ApiError>,
     Path(id): Path<String>,
 ) -> FhirResult<Response> {
-    admin(user)?;
+    let user = admin(user)?;
     let id = parse_id(&id)?;
     read_subscription(&*state.store, id)
         .await
         .map_err(store_failed)?
         .ok_or_else(not_found)?;
+    audited(&state, &user, AuditAction::Unsubscribe, id).await?;
     delete_subscription(&*state.store, id)
         .await
         .map_err(store_failed)?;

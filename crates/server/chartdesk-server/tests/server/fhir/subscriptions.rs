@@ -169,6 +169,14 @@ async fn each_document_change_sends_one_empty_notification_with_the_secret_and_n
         "none after the subscription was deleted"
     );
     assert_eq!(api.get(&admin, &path).await.0, 404);
+    let actions: Vec<Value> = api
+        .audit_events()
+        .await
+        .into_iter()
+        .filter(|e| e["before"] == id.as_str() || e["after"] == id.as_str())
+        .map(|e| e["action"].clone())
+        .collect();
+    assert_eq!(actions, vec![json!("subscribe"), json!("unsubscribe")]);
 }
 
 #[tokio::test]
