@@ -176,33 +176,56 @@ pub async fn all_subscriptions(
     Ok(found)
 }
 
-pub async fn delete_subscription(store: &dyn RecordStore, id: Uuid) -> Result<(), StoreError> {
-    store.delete(&subscription_key(id)).await
+/// A DELETE: the subscription is switched `off` (compare-and-swap), kept for the record and
+/// never notified again; reads treat it as gone. The server may delete document objects only.
+pub async fn switch_off_subscription(
+    store: &dyn RecordStore,
+    id: Uuid,
+) -> Result<bool, StoreError> {
+    change_status(store, id, |s| {
+        (s.status != SubscriptionStatus::Off).then_some((SubscriptionStatus::Off, None))
+    })
+    .await
 }
 
 /// Marks an active subscription `error` with `text` (compare-and-swap). One already off,
-/// in error or deleted is left as it is: a later success never revives it either.
+/// in error or missing is left as it is: a later success never revives it either.
 pub async fn mark_subscription_error(
     store: &dyn RecordStore,
     id: Uuid,
     text: &str,
 ) -> Result<(), StoreError> {
+    change_status(store, id, |s| {
+        (s.status == SubscriptionStatus::Active)
+            .then(|| (SubscriptionStatus::Error, Some(text.to_string())))
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Applies `change` (the new status and error text, or `None`: nothing to do) under
+/// compare-and-swap; whether it was written.
+async fn change_status(
+    store: &dyn RecordStore,
+    id: Uuid,
+    change: impl Fn(&StoredSubscription) -> Option<(SubscriptionStatus, Option<String>)>,
+) -> Result<bool, StoreError> {
     let key = subscription_key(id);
     for _ in 0..MAX_ATTEMPTS {
         let Some(current) = store.get_json::<StoredSubscription>(&key).await? else {
-            return Ok(());
+            return Ok(false);
+        };
+        let Some((status, error)) = change(&current.value) else {
+            return Ok(false);
         };
         let mut changed = current.value;
-        if changed.status != SubscriptionStatus::Active {
-            return Ok(());
-        }
-        changed.status = SubscriptionStatus::Error;
-        changed.error = Some(text.to_string());
+        changed.status = status;
+        changed.error = error.or(changed.error);
         match store
             .put_json(&key, &changed, Write::IfMatch(current.etag))
             .await
         {
-            Ok(_) => return Ok(()),
+            Ok(_) => return Ok(true),
             Err(StoreError::Conflict) => continue,
             Err(e) => return Err(e),
         }
@@ -299,5 +322,11 @@ mod tests {
         let read = read_subscription(store, sub.id).await.unwrap().unwrap();
         assert_eq!(read.value.status, SubscriptionStatus::Off);
         assert_eq!(all_subscriptions(store).await.unwrap().len(), 2);
+        let first = all_subscriptions(store).await.unwrap()[0].id;
+        assert!(switch_off_subscription(store, first).await.unwrap());
+        assert!(
+            !switch_off_subscription(store, first).await.unwrap(),
+            "once"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! `POST/GET/DELETE /fhir/R4/Subscription` (records admins): R4 rest-hook subscriptions on a
 //! patient (by NHS number) or a category, to an endpoint on the trust's allow-list, stored in
-//! the bucket (`chartdesk_records::subscriptions`) and notified by the processing worker
+//! the bucket (`chartdesk_records::subscriptions`; a DELETE switches one `off`, and reads
+//! treat it as gone) and notified by the processing worker
 //! (ARCHITECTURE.md §10). The shared secret is stored and never shown or logged again.
 
 use axum::body::Bytes;
@@ -12,7 +13,7 @@ use chartdesk_fhir::outcome::{outcome, SpineCode};
 use chartdesk_fhir::subscription::{secret_header, shown, Subscription};
 use chartdesk_fhir::{Bundle, BundleEntry, BundleLink};
 use chartdesk_records::subscriptions::{
-    all_subscriptions, create_subscription, delete_subscription, read_subscription, Criteria,
+    all_subscriptions, create_subscription, read_subscription, switch_off_subscription, Criteria,
     StoredSubscription, SubscriptionStatus,
 };
 use uuid::Uuid;
@@ -177,6 +178,7 @@ pub async fn read(
     let found = read_subscription(&*state.store, parse_id(&id)?)
         .await
         .map_err(store_failed)?
+        .filter(|s| s.value.status != SubscriptionStatus::Off)
         .ok_or_else(not_found)?;
     Ok(Fhir(as_fhir(&found.value)))
 }
@@ -193,6 +195,7 @@ pub async fn search(
         .map_err(store_failed)?;
     let entry: Vec<BundleEntry> = all
         .iter()
+        .filter(|s| s.status != SubscriptionStatus::Off)
         .map(|s| BundleEntry::matched(format!("{base}/Subscription/{}", s.id), &as_fhir(s)))
         .collect();
     let total = u32::try_from(entry.len()).unwrap_or(u32::MAX);
@@ -210,14 +213,17 @@ pub async fn delete(
 ) -> FhirResult<Response> {
     let user = admin(user)?;
     let id = parse_id(&id)?;
-    read_subscription(&*state.store, id)
+    let live = read_subscription(&*state.store, id)
         .await
         .map_err(store_failed)?
-        .ok_or_else(not_found)?;
+        .is_some_and(|s| s.value.status != SubscriptionStatus::Off);
+    if !live {
+        return Err(not_found());
+    }
     audited(&state, &user, AuditAction::Unsubscribe, id).await?;
-    delete_subscription(&*state.store, id)
+    switch_off_subscription(&*state.store, id)
         .await
         .map_err(store_failed)?;
-    tracing::info!(subscription = %id, "FHIR subscription deleted");
+    tracing::info!(subscription = %id, "FHIR subscription switched off");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
