@@ -223,6 +223,41 @@ async fn a_failing_receiver_is_retried_then_the_subscription_reads_error_and_sta
 }
 
 #[tokio::test]
+async fn a_receiver_that_redirects_never_passes_the_secret_on() {
+    let api = Local::new().await;
+    let mrn = "34000005";
+    assert_eq!(
+        api.put_patient(mrn, "3400000051", false, false).await.0,
+        200
+    );
+    let (elsewhere, bounced_to) = receiver(StatusCode::OK).await;
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let to = elsewhere.clone();
+            async move { axum::response::Redirect::temporary(&to) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let body = subscription("DocumentReference?category=discharge", &endpoint, SECRET);
+    let (status, created) = subscribe(&api, &body).await;
+    assert_eq!(status, 201, "{created}");
+    let mut worker = Deliverer::new(&api);
+    let nurse = token("nurse.hughes").await;
+    let pdf = demo_pdf("Letter", "discharge");
+    let decl = declaration(mrn, "discharge", "letter.pdf", "application/pdf", &pdf);
+    api.start_and_put(&nurse, &decl, &pdf).await;
+    api.complete(&nurse, std::slice::from_ref(&decl)).await;
+    worker.deliver(&api).await;
+    assert!(bounced_to.all().is_empty(), "the redirect was not followed");
+    let path = format!("/fhir/R4/Subscription/{}", created["id"].as_str().unwrap());
+    let (_, read) = api.get(&token("admin.byrne").await, &path).await;
+    assert_eq!(read["status"], "error", "{read}");
+}
+
+#[tokio::test]
 async fn criteria_by_category_notify_only_for_that_category() {
     let api = Local::new().await;
     let mrn = "34000003";
