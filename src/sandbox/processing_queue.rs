@@ -1,5 +1,6 @@
 //! The processing worker's queue on the local cloud, as the template makes it in AWS: one queue
-//! the bucket notifies when an object is created under `patients/`, with a dead-letter queue
+//! the bucket notifies when an object is created under `patients/` (and an audit event's day
+//! copy, for FHIR subscriptions), with a dead-letter queue
 //! after the worker's retries. moto delivers S3 notifications to SQS itself (checked: a PUT
 //! arrives as an `ObjectCreated:Put` record).
 
@@ -44,59 +45,35 @@ pub async fn ensure(
         .map_err(failed)?;
     let url = queue.queue_url().unwrap_or_default().to_string();
     let arn = queue_arn(&sqs, &url).await?;
-    let originals = NotificationConfigurationFilter::builder()
-        .key(
-            S3KeyFilter::builder()
-                .filter_rules(
-                    FilterRule::builder()
-                        .name(FilterRuleName::Prefix)
-                        .value("patients/")
-                        .build(),
-                )
-                .build(),
-        )
-        .build();
-    let notify = QueueConfiguration::builder()
-        .queue_arn(arn.clone())
-        .events(Event::from("s3:ObjectCreated:*"))
-        .filter(originals)
-        .build()
-        .map_err(|_| ProvisionError::Queue)?;
-    // FHIR bulk export jobs (`$export`, `chartdesk_fhir::bulk::JOBS_PREFIX`) are made by the
-    // same worker.
-    let export_jobs = QueueConfiguration::builder()
-        .queue_arn(arn)
-        .events(Event::from("s3:ObjectCreated:*"))
-        .filter(prefix_filter("exports/jobs/"))
-        .build()
-        .map_err(|_| ProvisionError::Queue)?;
+    // Originals for the processing pass; FHIR bulk export jobs (`$export`,
+    // `chartdesk_fhir::bulk::JOBS_PREFIX`); audit events' day copies (`audit/{yyyy}/…`) for
+    // FHIR subscription notifications (ARCHITECTURE.md §10).
+    let notify = |prefix: &str| {
+        QueueConfiguration::builder()
+            .queue_arn(&arn)
+            .events(Event::from("s3:ObjectCreated:*"))
+            .filter(prefix_filter(prefix))
+            .build()
+            .map_err(|_| ProvisionError::Queue)
+    };
+    let (originals, export_jobs, audit) = (
+        notify("patients/")?,
+        notify("exports/jobs/")?,
+        notify("audit/2")?,
+    );
     s3.put_bucket_notification_configuration()
         .bucket(bucket)
         .notification_configuration(
             NotificationConfiguration::builder()
-                .queue_configurations(notify)
+                .queue_configurations(originals)
                 .queue_configurations(export_jobs)
+                .queue_configurations(audit)
                 .build(),
         )
         .send()
         .await
         .map_err(|_| ProvisionError::Queue)?;
     Ok(url)
-}
-
-async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<String, ProvisionError> {
-    let attributes = sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .map_err(|_| ProvisionError::Queue)?;
-    attributes
-        .attributes()
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
-        .cloned()
-        .ok_or(ProvisionError::Queue)
 }
 
 fn prefix_filter(prefix: &str) -> NotificationConfigurationFilter {
@@ -112,4 +89,19 @@ fn prefix_filter(prefix: &str) -> NotificationConfigurationFilter {
                 .build(),
         )
         .build()
+}
+
+async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<String, ProvisionError> {
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .map_err(|_| ProvisionError::Queue)?;
+    attributes
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
+        .cloned()
+        .ok_or(ProvisionError::Queue)
 }

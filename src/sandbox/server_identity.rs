@@ -45,6 +45,8 @@ pub fn server_policy(records: &str, audit: &str) -> Value {
               "Resource": format!("{r}/exports/*"),
               "Condition": { "StringEquals": { "s3:if-none-match": "*" } } },
             { "Sid": "ExportsRead", "Effect": "Allow", "Action": "s3:GetObject", "Resource": format!("{r}/exports/*") },
+            { "Sid": "FhirSubscriptions", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+              "Resource": format!("{r}/fhir/subscriptions/*") },
             { "Sid": "RecordsPatientObjects", "Effect": "Allow",
               "Action": ["s3:GetObjectTagging", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
               "Resource": format!("{r}/patients/*") },

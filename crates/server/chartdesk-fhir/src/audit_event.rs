@@ -13,10 +13,10 @@ pub const AUDIT_ACTION_SYSTEM: &str = "https://chartdesk.nhs.uk/fhir/CodeSystem/
 fn crude(action: AuditAction) -> &'static str {
     use AuditAction::*;
     match action {
-        Upload => "C",
+        Upload | Subscribe => "C",
         Stamp | Detach | Replace | PatientChange | Restrict | Unrestrict | Processed
         | VirusFound | ProcessingFailed => "U",
-        Delete => "D",
+        Delete | Unsubscribe => "D",
         Export => "E",
         _ => "R",
     }

@@ -58,6 +58,13 @@ pub fn capability_statement(version: &str, date: &str) -> Value {
                     "type": "AuditEvent",
                     "interaction": [{ "code": "search-type" }],
                     "searchParam": [param("patient", "reference"), param("entity", "reference")]
+                },
+                {
+                    "type": "Subscription",
+                    "interaction": [
+                        { "code": "create" }, { "code": "read" },
+                        { "code": "search-type" }, { "code": "delete" }
+                    ]
                 }
             ]
         }]

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod outcome;
 pub mod patient;
 pub mod search;
+pub mod subscription;
 pub mod two_step;
 
 pub use datatypes::*;

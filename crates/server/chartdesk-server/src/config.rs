@@ -65,6 +65,8 @@ pub struct ServerConfig {
     pub worker: crate::processing::WorkerConfig,
     /// The FHIR API's settings (`config_fhir.rs`).
     pub fhir: crate::config_fhir::FhirSettings,
+    /// Where FHIR subscriptions may send notifications (`subscriber_origins.rs`).
+    pub subscriber_origins: crate::subscriber_origins::SubscriberOrigins,
 }
 
 impl ServerConfig {
@@ -144,7 +146,10 @@ impl ServerConfig {
                     .collect()
             })
             .unwrap_or_default();
+        let subscriber_origins =
+            crate::subscriber_origins::SubscriberOrigins::from_lookup(&get, local_cloud)?;
         Ok(Self {
+            subscriber_origins,
             auth_flow,
             web_root: get("CHARTDESK_WEB_ROOT").map(PathBuf::from),
             allowed_origins,

@@ -16,6 +16,7 @@ mod rate_limit;
 mod revocation;
 mod routes;
 pub mod state;
+pub mod subscriber_origins;
 mod verify;
 mod web;
 

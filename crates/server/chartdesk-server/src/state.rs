@@ -43,6 +43,8 @@ pub struct AppState {
     pub limits: Arc<SignInLimits>,
     /// The FHIR API's settings (the trust's MRN system).
     pub fhir: Arc<crate::config_fhir::FhirSettings>,
+    /// Where FHIR subscriptions may send notifications.
+    pub subscriber_origins: Arc<crate::subscriber_origins::SubscriberOrigins>,
 }
 
 /// The user pool as the relay signs in to it, and the password rules it shows.
@@ -155,6 +157,7 @@ impl AppState {
             verifier: Arc::new(verifier),
             sessions: Arc::new(sessions),
             limits: Arc::new(SignInLimits::default()),
+            subscriber_origins: Arc::new(config.subscriber_origins.clone()),
             // One S3 call that timed out must not fail every later request.
             store: Arc::new(
                 ObjectStore::new(s3.clone(), config.bucket.clone()).trying_every_call(),

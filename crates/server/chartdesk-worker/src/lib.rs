@@ -19,6 +19,7 @@ pub mod queue;
 mod renditions_step;
 mod scanner;
 mod steps;
+pub mod subscriptions;
 mod text_step;
 
 pub use error::ProcessError;

@@ -5,6 +5,7 @@
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
+use crate::subscriptions::audit_day_key;
 use crate::Verdict;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +18,8 @@ pub enum Notice {
 
 /// The notices in one message body; empty for anything else (S3's test event, other buckets'
 /// shapes): those are acknowledged and dropped. `bucket` is the records bucket: events for any
-/// other bucket are ignored.
+/// other bucket are ignored, but for an audit event's day copy, which may come from the audit
+/// bucket (in AWS its own): that key is only read from the worker's own audit store.
 pub fn notices(body: &str, bucket: &str) -> Vec<Notice> {
     let Ok(value) = serde_json::from_str::<Value>(body) else {
         return Vec::new();
@@ -29,7 +31,10 @@ pub fn notices(body: &str, bucket: &str) -> Vec<Notice> {
                 r.get("eventName")
                     .and_then(Value::as_str)
                     .is_some_and(|n| n.starts_with("ObjectCreated"))
-                    && r.pointer("/s3/bucket/name").and_then(Value::as_str) == Some(bucket)
+                    && (r.pointer("/s3/bucket/name").and_then(Value::as_str) == Some(bucket)
+                        || r.pointer("/s3/object/key")
+                            .and_then(Value::as_str)
+                            .is_some_and(audit_day_key))
             })
             .filter_map(|r| r.pointer("/s3/object/key").and_then(Value::as_str))
             .map(|key| Notice::Landed {
@@ -40,7 +45,11 @@ pub fn notices(body: &str, bucket: &str) -> Vec<Notice> {
     let detail_type = value.get("detail-type").and_then(Value::as_str);
     match detail_type {
         Some("Object Created")
-            if value.pointer("/detail/bucket/name").and_then(Value::as_str) == Some(bucket) =>
+            if value.pointer("/detail/bucket/name").and_then(Value::as_str) == Some(bucket)
+                || value
+                    .pointer("/detail/object/key")
+                    .and_then(Value::as_str)
+                    .is_some_and(audit_day_key) =>
         {
             value
                 .pointer("/detail/object/key")
@@ -142,6 +151,20 @@ mod tests {
                 verdict: Verdict::Infected
             }]
         );
+    }
+
+    #[test]
+    fn an_audit_event_from_the_audit_bucket_is_a_notice_too() {
+        let key = "audit/2026/12/06/0190a0c4-0000-7000-8000-000000000001.json";
+        let body = format!(
+            r#"{{"detail-type":"Object Created","source":"aws.s3","detail":{{"bucket":{{"name":"audit"}},"object":{{"key":"{key}"}}}}}}"#
+        );
+        assert_eq!(
+            notices(&body, "records"),
+            vec![Notice::Landed { key: key.into() }]
+        );
+        let other = body.replace(key, KEY);
+        assert!(notices(&other, "records").is_empty());
     }
 
     #[test]

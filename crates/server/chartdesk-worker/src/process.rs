@@ -37,6 +37,7 @@ pub struct Worker {
     audit: Arc<dyn RecordStore>,
     clock: Clock,
     settings: WorkerSettings,
+    notifier: crate::subscriptions::Notifier,
 }
 
 /// What handling one notice came to.
@@ -51,6 +52,8 @@ pub enum Handled {
     /// Not an original of an attached, processable document (a rendition, a manifest, a
     /// document from before the worker, one detached since): nothing to do.
     NotOurs,
+    /// A document change (its audit event) was sent to this many matching subscriptions.
+    Notified(usize),
 }
 
 impl Worker {
@@ -65,7 +68,18 @@ impl Worker {
             audit,
             clock,
             settings,
+            notifier: Default::default(),
         }
+    }
+
+    /// The same worker sending FHIR subscription notifications with other retry settings.
+    pub fn with_notifier(mut self, notifier: crate::subscriptions::Notifier) -> Self {
+        self.notifier = notifier;
+        self
+    }
+
+    pub(crate) fn notifier(&self) -> &crate::subscriptions::Notifier {
+        &self.notifier
     }
 
     pub(crate) fn store(&self) -> &dyn RecordStore {
@@ -92,6 +106,9 @@ impl Worker {
         last_attempt: bool,
     ) -> Result<Handled, ProcessError> {
         let result = match notice {
+            Notice::Landed { key } if crate::subscriptions::audit_day_key(key) => {
+                crate::subscriptions::deliver(self, key).await
+            }
             Notice::Landed { key } => match chartdesk_fhir::bulk::job_of_key(key) {
                 Some(job) => return crate::export::run(self, job, last_attempt).await,
                 None => self.process(key).await,

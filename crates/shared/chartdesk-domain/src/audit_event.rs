@@ -46,6 +46,10 @@ pub enum AuditAction {
     VirusFound,
     /// The stored file was not the file recorded, or could not be processed: never served.
     ProcessingFailed,
+    /// A FHIR subscription was registered (records admins; no patient: a day copy only).
+    Subscribe,
+    /// A FHIR subscription was deleted.
+    Unsubscribe,
 }
 
 impl AuditAction {
@@ -78,6 +82,8 @@ impl AuditAction {
             AuditAction::Processed => "Checked the document (virus scan, previews, text)",
             AuditAction::VirusFound => "Blocked a document: a virus was found",
             AuditAction::ProcessingFailed => "Could not process a document",
+            AuditAction::Subscribe => "Registered a FHIR subscription",
+            AuditAction::Unsubscribe => "Deleted a FHIR subscription",
         }
     }
 }

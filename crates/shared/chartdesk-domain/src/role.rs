@@ -31,6 +31,9 @@ pub enum Action {
     /// Start a FHIR bulk export (`$export`) of whole records for another system, and create the
     /// Groups it names (records admins only: it hands out many records at once).
     BulkExport,
+    /// Register, read and remove FHIR subscriptions (records admins: they send word of
+    /// changes to other systems of the trust).
+    ManageSubscriptions,
 }
 
 impl Role {
@@ -107,8 +110,9 @@ mod tests {
             ]
             .map(|a| role.allows(a));
             assert_eq!(got, expected, "{role:?}");
-            let admin_only = [ManagePatients, ReadAudit, BulkExport].map(|a| role.allows(a));
-            assert_eq!(admin_only, [role == Role::RecordsAdmin; 3], "{role:?}");
+            let admin_only = [ManagePatients, ReadAudit, BulkExport, ManageSubscriptions]
+                .map(|a| role.allows(a));
+            assert_eq!(admin_only, [role == Role::RecordsAdmin; 4], "{role:?}");
         }
     }
 

@@ -13,6 +13,7 @@ mod lookup;
 mod manifest_update;
 mod process_backfill;
 pub mod store;
+pub mod subscriptions;
 pub mod token;
 
 pub use claim_backfill::{claim_existing_documents, ClaimBackfill};

@@ -11,6 +11,7 @@ mod export;
 mod group;
 mod metadata;
 mod patient;
+mod subscription;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::DefaultBodyLimit;
@@ -57,6 +58,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/fhir/R4/$export-status/{job}",
             get(export::status).delete(export::cancel),
+        )
+        .route(
+            "/fhir/R4/Subscription",
+            get(subscription::search).post(subscription::create),
+        )
+        .route(
+            "/fhir/R4/Subscription/{id}",
+            get(subscription::read).delete(subscription::delete),
         )
 }
 

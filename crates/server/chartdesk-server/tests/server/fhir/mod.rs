@@ -8,6 +8,7 @@ mod export;
 mod reads;
 mod real_client;
 mod settings;
+mod subscriptions;
 mod validation;
 
 use axum::body::Body;
