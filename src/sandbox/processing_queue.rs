@@ -46,7 +46,7 @@ pub async fn ensure(
     let url = queue.queue_url().unwrap_or_default().to_string();
     let arn = queue_arn(&sqs, &url).await?;
     // Originals for the processing pass; FHIR bulk export jobs (`$export`,
-    // `chartdesk_fhir::bulk::JOBS_PREFIX`); audit events' day copies (`audit/{yyyy}/…`) for
+    // `chartdesk_fhir::bulk::JOBS_PREFIX`); document changes' audit copies (`audit/changes/`) for
     // FHIR subscription notifications (ARCHITECTURE.md §10).
     let notify = |prefix: &str| {
         QueueConfiguration::builder()
@@ -59,7 +59,7 @@ pub async fn ensure(
     let (originals, export_jobs, audit) = (
         notify("patients/")?,
         notify("exports/jobs/")?,
-        notify("audit/2")?,
+        notify(chartdesk_records::audit::CHANGES_PREFIX)?,
     );
     s3.put_bucket_notification_configuration()
         .bucket(bucket)

@@ -5,8 +5,8 @@
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use crate::subscriptions::audit_day_key;
 use crate::Verdict;
+use chartdesk_records::audit::is_change_key;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
@@ -18,8 +18,9 @@ pub enum Notice {
 
 /// The notices in one message body; empty for anything else (S3's test event, other buckets'
 /// shapes): those are acknowledged and dropped. `bucket` is the records bucket: events for any
-/// other bucket are ignored, but for an audit event's day copy, which may come from the audit
-/// bucket (in AWS its own): that key is only read from the worker's own audit store.
+/// other bucket are ignored, but for an audit event's change copy (`audit/changes/`), which may
+/// come from the audit bucket (in AWS its own): that key is only read from the worker's own audit
+/// store.
 pub fn notices(body: &str, bucket: &str) -> Vec<Notice> {
     let Ok(value) = serde_json::from_str::<Value>(body) else {
         return Vec::new();
@@ -34,7 +35,7 @@ pub fn notices(body: &str, bucket: &str) -> Vec<Notice> {
                     && (r.pointer("/s3/bucket/name").and_then(Value::as_str) == Some(bucket)
                         || r.pointer("/s3/object/key")
                             .and_then(Value::as_str)
-                            .is_some_and(audit_day_key))
+                            .is_some_and(is_change_key))
             })
             .filter_map(|r| r.pointer("/s3/object/key").and_then(Value::as_str))
             .map(|key| Notice::Landed {
@@ -49,7 +50,7 @@ pub fn notices(body: &str, bucket: &str) -> Vec<Notice> {
                 || value
                     .pointer("/detail/object/key")
                     .and_then(Value::as_str)
-                    .is_some_and(audit_day_key) =>
+                    .is_some_and(is_change_key) =>
         {
             value
                 .pointer("/detail/object/key")
@@ -155,7 +156,7 @@ mod tests {
 
     #[test]
     fn an_audit_event_from_the_audit_bucket_is_a_notice_too() {
-        let key = "audit/2026/12/06/0190a0c4-0000-7000-8000-000000000001.json";
+        let key = "audit/changes/0190a0c4-0000-7000-8000-000000000001.json";
         let body = format!(
             r#"{{"detail-type":"Object Created","source":"aws.s3","detail":{{"bucket":{{"name":"audit"}},"object":{{"key":"{key}"}}}}}}"#
         );
@@ -165,6 +166,12 @@ mod tests {
         );
         let other = body.replace(key, KEY);
         assert!(notices(&other, "records").is_empty());
+        // Reads are audited under their day too; only the change copy notifies.
+        let read = body.replace(
+            key,
+            "audit/2026/12/06/0190a0c4-0000-7000-8000-000000000001.json",
+        );
+        assert!(notices(&read, "records").is_empty());
     }
 
     #[test]

@@ -106,7 +106,7 @@ impl Worker {
         last_attempt: bool,
     ) -> Result<Handled, ProcessError> {
         let result = match notice {
-            Notice::Landed { key } if crate::subscriptions::audit_day_key(key) => {
+            Notice::Landed { key } if chartdesk_records::audit::is_change_key(key) => {
                 crate::subscriptions::deliver(self, key).await
             }
             Notice::Landed { key } => match chartdesk_fhir::bulk::job_of_key(key) {

@@ -1,6 +1,7 @@
 //! FHIR rest-hook notifications (ARCHITECTURE.md §10). The trigger is the audit event every
-//! document change already writes, create-only, before the change commits: its creation
-//! notifies this queue, so a crash between a change and its notification loses nothing.
+//! document change already writes, create-only, before the change commits: the creation of its
+//! change copy (`audit/changes/`, written only for document changes) notifies this queue, so a
+//! crash between a change and its notification loses nothing and reads never reach the queue.
 //! The worker reads the event, finds the active subscriptions whose criteria match (patient
 //! NHS number, category) and POSTs each endpoint an empty body (R4 rest-hook with no payload)
 //! carrying the subscription's shared-secret header. Nothing about the patient is sent: the
@@ -9,9 +10,7 @@
 
 use std::time::Duration;
 
-use chartdesk_domain::{
-    keys, AuditAction, AuditEvent, Category, Manifest, Mrn, NhsNumber, Patient,
-};
+use chartdesk_domain::{keys, AuditEvent, Category, Manifest, Mrn, NhsNumber, Patient};
 use chartdesk_records::subscriptions::{
     all_subscriptions, mark_subscription_error, StoredSubscription, SubscriptionStatus,
 };
@@ -40,50 +39,13 @@ impl Default for Notifier {
     }
 }
 
-/// Whether `key` is an audit event's day copy (`audit/{yyyy}/{mm}/{dd}/{uuid}.json`): the
-/// one copy that notifies (the per-patient and alert copies are the same event).
-pub fn audit_day_key(key: &str) -> bool {
-    let Some(rest) = key.strip_prefix("audit/") else {
-        return false;
-    };
-    let parts: Vec<&str> = rest.split('/').collect();
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    match parts.as_slice() {
-        [y, m, d, file] => {
-            digits(y, 4)
-                && digits(m, 2)
-                && digits(d, 2)
-                && file
-                    .strip_suffix(".json")
-                    .is_some_and(|id| Uuid::parse_str(id).is_ok())
-        }
-        _ => false,
-    }
-}
-
-/// The actions that change a document: attached, replaced, stamped, detached, deleted, and
-/// the worker's own outcomes.
-pub fn notifies(action: AuditAction) -> bool {
-    matches!(
-        action,
-        AuditAction::Upload
-            | AuditAction::Replace
-            | AuditAction::Stamp
-            | AuditAction::Detach
-            | AuditAction::Delete
-            | AuditAction::Processed
-            | AuditAction::VirusFound
-            | AuditAction::ProcessingFailed
-    )
-}
-
 /// Notifies every active subscription the audit event at `key` matches.
 pub(crate) async fn deliver(worker: &Worker, key: &str) -> Result<Handled, ProcessError> {
     let Some(event) = worker.audit().get_json::<AuditEvent>(key).await? else {
         return Ok(Handled::NotOurs);
     };
     let event = event.value;
-    let (Some(doc_id), true) = (event.doc_id, notifies(event.action)) else {
+    let (Some(doc_id), true) = (event.doc_id, event.action.changes_a_document()) else {
         return Ok(Handled::NotOurs);
     };
     let active: Vec<StoredSubscription> = all_subscriptions(worker.store())
@@ -173,40 +135,5 @@ impl Notifier {
         Err(format!(
             "The endpoint {last} on each of {attempts} attempts; no more notifications are sent until the subscription is registered again"
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_an_audit_event_s_day_copy_is_read_as_a_change() {
-        assert!(audit_day_key(
-            "audit/2026/12/06/0190a0c4-0000-7000-8000-000000000001.json"
-        ));
-        for other in [
-            "audit/by-patient/10000001/9998-0190a0c4-0000-7000-8000-000000000001.json",
-            "audit/alerts/9998-0190a0c4-0000-7000-8000-000000000001.json",
-            "audit/2026/12/06/not-an-id.json",
-            "patients/10000001/manifest.json",
-        ] {
-            assert!(!audit_day_key(other), "{other}");
-        }
-    }
-
-    #[test]
-    fn document_changes_notify_and_reads_do_not() {
-        for action in [
-            AuditAction::Upload,
-            AuditAction::Stamp,
-            AuditAction::Detach,
-            AuditAction::Processed,
-        ] {
-            assert!(notifies(action), "{action:?}");
-        }
-        for action in [AuditAction::View, AuditAction::List, AuditAction::Find] {
-            assert!(!notifies(action), "{action:?}");
-        }
     }
 }

@@ -59,6 +59,22 @@ impl AuditAction {
         matches!(self, AuditAction::VirusFound)
     }
 
+    /// Whether it changes a document (attached, replaced, stamped, detached, deleted, or the
+    /// worker's outcome): such events are what other systems' subscriptions are told of.
+    pub fn changes_a_document(self) -> bool {
+        matches!(
+            self,
+            AuditAction::Upload
+                | AuditAction::Replace
+                | AuditAction::Stamp
+                | AuditAction::Detach
+                | AuditAction::Delete
+                | AuditAction::Processed
+                | AuditAction::VirusFound
+                | AuditAction::ProcessingFailed
+        )
+    }
+
     /// What the access-history panel says.
     pub fn label(self) -> &'static str {
         match self {
@@ -155,5 +171,20 @@ mod tests {
         assert_eq!(e.action, AuditAction::View);
         assert!(e.reason.is_none() && e.reported_at.is_none());
         assert!(e.client_event_id.is_none() && e.changed.is_empty());
+    }
+
+    #[test]
+    fn document_changes_notify_and_reads_do_not() {
+        for action in [
+            AuditAction::Upload,
+            AuditAction::Stamp,
+            AuditAction::Detach,
+            AuditAction::Processed,
+        ] {
+            assert!(action.changes_a_document(), "{action:?}");
+        }
+        for action in [AuditAction::View, AuditAction::List, AuditAction::Find] {
+            assert!(!action.changes_a_document(), "{action:?}");
+        }
     }
 }

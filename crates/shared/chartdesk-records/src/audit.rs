@@ -7,20 +7,24 @@
 //! after everything the server witnessed (`history`). Both keys
 //! carry the server's own UUIDv7; a desktop's id for a view it made offline is kept only as
 //! `client_event_id`, for idempotency. An event records admins must be told of (a virus found)
-//! is stored a third time, under `audit/alerts/` (`alerts`), their trust-wide list.
+//! is stored once more under `audit/alerts/` (`alerts`), their trust-wide list; one that changes a
+//! document once more under `audit/changes/` (`changes`), the feed FHIR subscriptions are
+//! notified from.
 
 mod alerts;
+mod changes;
 mod history;
 mod shown;
 
 pub use alerts::{alert_key, newest_alerts, ALERTS_PREFIX, NEWEST_ALERTS};
+pub use changes::{change_key, is_change_key, CHANGES_PREFIX};
 pub use history::{
     history, offline_patient_key, patient_audit_prefix, patient_copy_key, patient_key, Cursor,
     HistoryPage,
 };
 pub use shown::{access_event, uk_time};
 
-use futures_util::future::join3;
+use futures_util::future::join4;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -65,9 +69,9 @@ pub fn event(
     (audit_key(at, event.event_id), event)
 }
 
-/// Writes one event under its day and, when it names a patient, under the patient, and an alert
-/// under `audit/alerts/` too; create-only, so an event is never overwritten. Every copy is
-/// required. The writes run to the end (`join3`: one failing never cancels another in flight),
+/// Writes one event under its day and, when it names a patient, under the patient, an alert
+/// under `audit/alerts/` and a document change under `audit/changes/` too; create-only, so an event is never overwritten. Every copy is
+/// required. The writes run to the end (`join4`: one failing never cancels another in flight),
 /// and a copy already there counts only when it is this very event (an SDK retry after a lost
 /// answer), never another one.
 pub async fn write(
@@ -90,8 +94,14 @@ pub async fn write(
             false => Ok(()),
         }
     });
-    let (day, by_patient, alert) = join3(day, by_patient, alert).await;
-    day.and(by_patient).and(alert)
+    let change = Box::pin(async {
+        match event.action.changes_a_document() {
+            true => put_once(store, change_key(event.event_id), event).await,
+            false => Ok(()),
+        }
+    });
+    let (day, by_patient, alert, change) = join4(day, by_patient, alert, change).await;
+    day.and(by_patient).and(alert).and(change)
 }
 
 /// A create-only write that is done when the key already holds this same event.

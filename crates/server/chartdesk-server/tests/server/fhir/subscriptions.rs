@@ -99,7 +99,11 @@ impl Deliverer {
 
     async fn deliver(&mut self, api: &Local) {
         let audit: &dyn RecordStore = api.audit.as_ref();
-        for key in audit.list_keys("audit/2").await.unwrap() {
+        for key in audit
+            .list_keys(chartdesk_records::audit::CHANGES_PREFIX)
+            .await
+            .unwrap()
+        {
             if self.seen.insert(key.clone()) {
                 self.worker
                     .handle(&Notice::Landed { key }, false)
