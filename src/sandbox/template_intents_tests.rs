@@ -109,7 +109,7 @@ fn the_bucket_policy_refuses_a_document_write_without_if_none_match() {
 }
 
 #[test]
-fn the_server_may_delete_document_objects_only() {
+fn the_server_may_delete_document_objects_and_exports_only() {
     let policy = block(
         &block(&resource("ServerRole"), "PolicyDocument:"),
         "Statement:",
@@ -127,15 +127,22 @@ fn the_server_may_delete_document_objects_only() {
         let arns: Vec<&str> = resources.lines().filter(|l| l.contains("Arn")).collect();
         assert!(!arns.is_empty(), "{statement}");
         for arn in arns {
+            // Exports (a browser's ZIP, a FHIR bulk export's files) are copies the server made
+            // and the lifecycle expires; a cancelled export removes its own.
+            let export = arn.trim_end().ends_with("/exports/*\"");
             assert!(
-                ["originals", "optimized", "thumb", "text"]
-                    .iter()
-                    .any(|p| arn.trim_end().ends_with(&format!("/patients/*/{p}/*\""))),
-                "the server role may delete more than documents: {arn}"
+                export
+                    || ["originals", "optimized", "thumb", "text"]
+                        .iter()
+                        .any(|p| arn.trim_end().ends_with(&format!("/patients/*/{p}/*\""))),
+                "the server role may delete more than documents and exports: {arn}"
             );
         }
     }
-    assert_eq!(deletes, 1, "one statement grants DeleteObject");
+    assert_eq!(
+        deletes, 2,
+        "two statements grant DeleteObject: documents, exports"
+    );
 }
 
 #[test]
@@ -178,4 +185,42 @@ fn the_session_routes_have_throttles_of_their_own() {
     let signed_in = ("!Ref ApiRateLimit".into(), "!Ref ApiBurstLimit".into());
     assert_eq!(throttles(&route("/v1/session/refresh")), signed_in);
     assert_eq!(throttles(&route("/v1/session/sign-out")), signed_in);
+}
+
+#[test]
+fn only_document_changes_in_the_audit_bucket_reach_the_processing_queue() {
+    let rule = resource("DocumentChangedRule");
+    assert!(rule.contains("name: [!Ref AuditBucket]"), "{rule}");
+    // The prefix the records crate writes change copies under: reads are never copied there.
+    let prefix = chartdesk_records::audit::CHANGES_PREFIX;
+    assert!(
+        rule.contains(&format!("key: [{{ prefix: \"{prefix}\" }}]")),
+        "{rule}"
+    );
+    let bucket = resource("AuditBucket");
+    assert!(bucket.contains("EventBridgeEnabled: true"), "{bucket}");
+    let policy = resource("ProcessQueuePolicy");
+    assert!(
+        policy.matches("DocumentChangedRule.Arn").count() == 2,
+        "{policy}"
+    );
+}
+
+#[test]
+fn the_worker_reads_only_change_copies_of_the_audit_trail_and_never_rewrites_an_outcome() {
+    let role = resource("WorkerRole");
+    let statements = children(&block(&block(&role, "PolicyDocument:"), "Statement:"));
+    let audit_reads: Vec<&String> = statements
+        .iter()
+        .filter(|s| s.contains("s3:GetObject") && s.contains("${AuditBucket.Arn}"))
+        .collect();
+    assert_eq!(audit_reads.len(), 1, "{audit_reads:?}");
+    assert!(audit_reads[0].contains("${AuditBucket.Arn}/audit/changes/*"));
+    let outcome = block(&role, "- Sid: ExportOutcomeCreateOnly");
+    assert!(outcome.contains("s3:if-none-match: \"*\""), "{outcome}");
+    let subscriptions = block(&role, "- Sid: SubscriptionsMarkError");
+    assert!(
+        subscriptions.contains("s3:if-match: \"false\""),
+        "{subscriptions}"
+    );
 }

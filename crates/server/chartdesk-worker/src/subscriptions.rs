@@ -10,6 +10,8 @@
 
 use std::time::Duration;
 
+use futures_util::future::join_all;
+
 use chartdesk_domain::{keys, AuditEvent, Category, Manifest, Mrn, NhsNumber, Patient};
 use chartdesk_records::subscriptions::{
     all_subscriptions, mark_subscription_error, StoredSubscription, SubscriptionStatus,
@@ -60,12 +62,16 @@ pub(crate) async fn deliver(worker: &Worker, key: &str) -> Result<Handled, Proce
         return Ok(Handled::Notified(0));
     }
     let (nhs, category) = about(worker, &mrn, doc_id).await?;
-    let mut sent = 0;
-    for subscription in active
+    // At once, so one slow or failing subscriber (about 47 s of attempts) never holds up the
+    // others, and a notice's time stays that of the slowest one, within the worker's limit.
+    let matching: Vec<&StoredSubscription> = active
         .iter()
         .filter(|s| s.criteria.matches(nhs.as_ref(), category))
-    {
-        match worker.notifier().send(subscription).await {
+        .collect();
+    let answers = join_all(matching.iter().map(|s| worker.notifier().send(s))).await;
+    let mut sent = 0;
+    for (subscription, answer) in matching.into_iter().zip(answers) {
+        match answer {
             Ok(()) => sent += 1,
             Err(text) => {
                 tracing::warn!(subscription = %subscription.id, "a subscriber refused every attempt; marked error");
