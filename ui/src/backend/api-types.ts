@@ -203,7 +203,7 @@ pages?: number,
  */
 found_in?: string, };
 
-export type AuditAction = "find" | "list" | "thumbnails" | "view" | "stamp" | "detach" | "delete" | "upload" | "export" | "break_glass" | "patient_change" | "replace" | "asked_restricted" | "restrict" | "unrestrict" | "patient_unchanged" | "read_history" | "processed" | "virus_found" | "processing_failed" | "subscribe" | "unsubscribe";
+export type AuditAction = "find" | "list" | "thumbnails" | "view" | "stamp" | "detach" | "delete" | "upload" | "export" | "break_glass" | "patient_change" | "replace" | "asked_restricted" | "restrict" | "unrestrict" | "patient_unchanged" | "read_history" | "processed" | "virus_found" | "processing_failed" | "subscribe" | "unsubscribe" | "export_record";
 
 export type AuditEvent = { 
 /**

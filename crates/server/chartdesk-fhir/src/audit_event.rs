@@ -17,7 +17,7 @@ fn crude(action: AuditAction) -> &'static str {
         Stamp | Detach | Replace | PatientChange | Restrict | Unrestrict | Processed
         | VirusFound | ProcessingFailed => "U",
         Delete | Unsubscribe => "D",
-        Export => "E",
+        Export | ExportRecord => "E",
         _ => "R",
     }
 }

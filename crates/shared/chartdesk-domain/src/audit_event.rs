@@ -50,6 +50,9 @@ pub enum AuditAction {
     Subscribe,
     /// A FHIR subscription was deleted.
     Unsubscribe,
+    /// The whole record was exported for another system (a FHIR bulk export, records admins):
+    /// its Patient and every DocumentReference the admin may see.
+    ExportRecord,
 }
 
 impl AuditAction {
@@ -100,6 +103,7 @@ impl AuditAction {
             AuditAction::ProcessingFailed => "Could not process a document",
             AuditAction::Subscribe => "Registered a FHIR subscription",
             AuditAction::Unsubscribe => "Deleted a FHIR subscription",
+            AuditAction::ExportRecord => "Exported the record (FHIR bulk export)",
         }
     }
 }

@@ -104,7 +104,7 @@ async fn kick_off(
             reason: r.reason.as_ref(),
             ..Default::default()
         };
-        access::audit(state, user, AuditAction::Export, &r.mrn, detail)
+        access::audit(state, user, AuditAction::ExportRecord, &r.mrn, detail)
             .await
             .map_err(on_patient)?;
     }

@@ -198,7 +198,7 @@ async fn a_group_export_of_two_patients_holds_exactly_their_records_validates_an
         assert!(
             history
                 .iter()
-                .any(|e| e["action"] == "export" && e["actor"] == "admin.byrne"),
+                .any(|e| e["action"] == "export_record" && e["actor"] == "admin.byrne"),
             "{mrn}: {history:?}"
         );
     }
@@ -206,7 +206,7 @@ async fn a_group_export_of_two_patients_holds_exactly_their_records_validates_an
         .history("33000003")
         .await
         .iter()
-        .any(|e| e["action"] == "export"));
+        .any(|e| e["action"] == "export_record"));
 }
 
 #[tokio::test]
@@ -372,7 +372,7 @@ async fn a_restricted_record_is_exported_only_with_the_break_glass_reason_which_
     let history = api.history("33000009").await;
     let export = history
         .iter()
-        .find(|e| e["action"] == "export")
+        .find(|e| e["action"] == "export_record")
         .unwrap_or_else(|| panic!("{history:?}"));
     assert!(
         export["reason"].as_str().is_some_and(|r| !r.is_empty()),
