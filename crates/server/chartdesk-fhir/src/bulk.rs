@@ -77,6 +77,23 @@ pub fn parse_types<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<Vec<
     Some(kinds)
 }
 
+/// The kick-off parameters this server reads; any other is refused unless the caller sent
+/// `Prefer: handling=lenient` (the Bulk Data IG's rule for unsupported parameters).
+pub const KICK_OFF_PARAMETERS: [&str; 3] = ["_type", "_outputFormat", "_since"];
+
+/// `_since` was not a FHIR instant.
+#[derive(Debug, thiserror::Error)]
+#[error("_since must be a time with its zone, e.g. 2026-12-01T00:00:00Z")]
+pub struct BadSince;
+
+/// `_since`: a FHIR instant (a time with its zone). `Ok(None)` when absent.
+pub fn parse_since(value: Option<&str>) -> Result<Option<OffsetDateTime>, BadSince> {
+    value
+        .map(|v| OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339))
+        .transpose()
+        .map_err(|_| BadSince)
+}
+
 /// Whether `_outputFormat` (absent: the default) asks for NDJSON.
 pub fn output_format_ok(value: Option<&str>) -> bool {
     value.is_none_or(|v| NDJSON_ALIASES.contains(&v))
@@ -96,6 +113,11 @@ pub struct ExportJob {
     pub types: Vec<ResourceKind>,
     /// Replaced and detached documents too (as the caller's own DocumentReference search).
     pub include_history: bool,
+    /// `_since`: only documents changed after it (added, stamped, detached or replaced, or
+    /// their processing outcome recorded); every Patient is kept (demographics changes are not
+    /// timed). Outcomes recorded before they were timed count as changed.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub since: Option<OffsetDateTime>,
     /// The trust's MRN identifier system when the job was asked for (the server's setting;
     /// the worker has no FHIR settings of its own). Jobs written before it carry none.
     #[serde(default = "default_mrn_system")]

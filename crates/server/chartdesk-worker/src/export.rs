@@ -92,7 +92,14 @@ async fn export(worker: &Worker, job: &ExportJob) -> Result<ExportOutcome, Proce
             .await?
             .map(|v| v.value)
             .unwrap_or_default();
-        for entry in searchable(&manifest, job.include_history) {
+        let changed = |e: &chartdesk_domain::DocumentEntry| match (job.since, e.last_changed()) {
+            (Some(since), Some(at)) => at > since,
+            _ => true,
+        };
+        for entry in searchable(&manifest, job.include_history)
+            .into_iter()
+            .filter(|e| changed(e))
+        {
             if let Some(resource) = record_document(&patient, entry) {
                 documents.push(&resource);
             }

@@ -45,6 +45,7 @@ pub async fn record_findings(
         perceptual_hash: found.perceptual_hash,
         duplicate: found.duplicate,
         message,
+        at: Some(worker.now()),
     };
     let variants = found.variants;
     let changed = change_entry(worker, &job.mrn, job.entry.id, |entry| {
@@ -94,6 +95,10 @@ pub async fn record_verdict(
             return Err(Skip::AlreadyDone);
         }
         entry.scan_status = scan;
+        let now = worker.now();
+        if let Some(p) = entry.processing.as_mut() {
+            p.at = Some(now);
+        }
         Ok(entry.processing.as_ref().map(|p| p.state))
     })
     .await;
@@ -121,6 +126,7 @@ pub async fn record_failure(
         let mut processing = entry.processing.clone().unwrap_or_else(Processing::queued);
         processing.state = ProcessingState::Failed;
         processing.message = Some(why.to_string());
+        processing.at = Some(worker.now());
         entry.processing = Some(processing);
     })
     .await?;

@@ -70,6 +70,14 @@ pub struct Processing {
     /// Staff words for *failed* (no file names, no patient details).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// When the worker (or a verdict arriving on its own) last changed this outcome: what a
+    /// FHIR bulk export's `_since` compares. Outcomes recorded before it existed have none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub at: Option<time::OffsetDateTime>,
 }
 
 impl Processing {
@@ -83,7 +91,29 @@ impl Processing {
             perceptual_hash: None,
             duplicate: None,
             message: None,
+            at: None,
         }
+    }
+}
+
+impl crate::DocumentEntry {
+    /// When the document last changed: added, stamped, detached or replaced, or its
+    /// processing outcome recorded. `None` when that cannot be told (an outcome recorded
+    /// before outcomes were timed): treat it as changed.
+    pub fn last_changed(&self) -> Option<time::OffsetDateTime> {
+        let outcome = match &self.processing {
+            Some(p) if p.state != ProcessingState::Queued => Some(p.at?),
+            _ => None,
+        };
+        [
+            Some(self.created),
+            self.stamp.as_ref().map(|s| s.at),
+            self.status_change.as_ref().map(|c| c.at),
+            outcome,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
     }
 }
 
@@ -207,5 +237,28 @@ mod tests {
             duplicate_note(&d),
             "Same file as lab-report-2.pdf, added 03-Dec-2026"
         );
+    }
+
+    #[test]
+    fn a_document_last_changed_at_its_latest_stamp_detach_or_recorded_outcome() {
+        let mut e = entry();
+        let added = e.created;
+        assert_eq!(e.last_changed(), Some(added));
+        let later = added + time::Duration::hours(2);
+        e.processing = Some(Processing {
+            state: ProcessingState::Done,
+            at: Some(later),
+            ..Processing::queued()
+        });
+        assert_eq!(e.last_changed(), Some(later));
+        e.stamp = Some(crate::Stamp {
+            label: "Verified".into(),
+            by: "dr.okafor".into(),
+            at: added + time::Duration::hours(1),
+        });
+        assert_eq!(e.last_changed(), Some(later));
+        // An outcome recorded before outcomes were timed: when it changed cannot be told.
+        e.processing.as_mut().unwrap().at = None;
+        assert_eq!(e.last_changed(), None);
     }
 }

@@ -13,8 +13,8 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chartdesk_domain::{Action, AuditAction, Mrn};
 use chartdesk_fhir::bulk::{
-    job_key, outcome_key, output_format_ok, outputs_prefix, parse_types, BulkManifest, ExportJob,
-    ExportOutcome, ManifestFile, OutputFile,
+    job_key, outcome_key, output_format_ok, outputs_prefix, parse_since, parse_types, BulkManifest,
+    ExportJob, ExportOutcome, ManifestFile, OutputFile, KICK_OFF_PARAMETERS,
 };
 use chartdesk_fhir::outcome::outcome;
 use chartdesk_records::store::object_store::Write;
@@ -57,15 +57,23 @@ pub async fn group(
     kick_off(&state, &user, &headers, &params, &uri, mrns).await
 }
 
-/// Records admins only; and the IG's kick-off is asynchronous: it must say so.
-fn asked_by_admin(user: &VerifiedUser, headers: &HeaderMap) -> FhirResult<()> {
-    user.require(Action::BulkExport).map_err(on_patient)?;
-    let async_asked = headers
+/// Whether the caller asked for unsupported parameters to be ignored (`Prefer: handling=lenient`).
+fn lenient(headers: &HeaderMap) -> bool {
+    prefers(headers, "handling=lenient")
+}
+
+fn prefers(headers: &HeaderMap, what: &str) -> bool {
+    headers
         .get_all("prefer")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(|v| v.split(',').any(|p| p.trim() == "respond-async"));
-    if async_asked {
+        .any(|v| v.split(',').any(|p| p.trim() == what))
+}
+
+/// Records admins only; and the IG's kick-off is asynchronous: it must say so.
+fn asked_by_admin(user: &VerifiedUser, headers: &HeaderMap) -> FhirResult<()> {
+    user.require(Action::BulkExport).map_err(on_patient)?;
+    if prefers(headers, "respond-async") {
         Ok(())
     } else {
         Err(FhirError::invalid(
@@ -89,6 +97,15 @@ async fn kick_off(
         return Err(FhirError::invalid(
             "Exports are written as application/fhir+ndjson only",
         ));
+    }
+    let since =
+        parse_since(params.get("_since")).map_err(|e| FhirError::invalid(&e.to_string()))?;
+    if !lenient(headers) {
+        if let Some(other) = params.names().find(|n| !KICK_OFF_PARAMETERS.contains(n)) {
+            return Err(FhirError::invalid(&format!(
+                "The export parameter {other} is not supported (only _type, _outputFormat and _since; send Prefer: handling=lenient to have others ignored)"
+            )));
+        }
     }
     let mut reached = Vec::with_capacity(mrns.len());
     for mrn in mrns {
@@ -122,6 +139,7 @@ async fn kick_off(
         mrns: reached.iter().map(|r| r.mrn.as_str().to_string()).collect(),
         types,
         include_history: user.may(Action::ReadRemovedDocuments),
+        since,
         mrn_system: state.fhir.mrn_system.clone(),
     };
     state

@@ -185,6 +185,11 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The names given, in order (repeats included).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+
     /// Every value of a parameter that may repeat (`date=ge…&date=le…`).
     pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0

@@ -21,10 +21,10 @@ use super::{spine_code, NHS};
 use crate::harness::{api, token};
 use crate::in_process::{Local, REASON_HEADERS};
 
-const ASYNC: (&str, &str) = ("prefer", "respond-async");
+pub(super) const ASYNC: (&str, &str) = ("prefer", "respond-async");
 
 /// One in-process request: status, headers, body bytes.
-async fn call(
+pub(super) async fn call(
     api: &Local,
     method: &str,
     token: &str,
@@ -52,12 +52,12 @@ async fn call(
     (status, headers, bytes.to_vec())
 }
 
-fn json_of(bytes: &[u8]) -> Value {
+pub(super) fn json_of(bytes: &[u8]) -> Value {
     serde_json::from_slice(bytes).unwrap_or(Value::Null)
 }
 
 /// The job id and status path a kick-off answered with.
-fn status_path(headers: &HeaderMap) -> (Uuid, String) {
+pub(super) fn status_path(headers: &HeaderMap) -> (Uuid, String) {
     let location = headers["content-location"].to_str().unwrap();
     let at = location.find("/fhir/R4/$export-status/").unwrap();
     let path = location[at..].to_string();
@@ -66,7 +66,7 @@ fn status_path(headers: &HeaderMap) -> (Uuid, String) {
 }
 
 /// The worker's export step on this server's stores, as the queue would run it.
-async fn run_worker(api: &Local, job: Uuid) -> Handled {
+pub(super) async fn run_worker(api: &Local, job: Uuid) -> Handled {
     let worker = Worker::new(
         api.store.clone(),
         api.audit.clone(),
@@ -82,7 +82,7 @@ async fn run_worker(api: &Local, job: Uuid) -> Handled {
     worker.handle(&Notice::Landed { key }, false).await.unwrap()
 }
 
-fn lines(bytes: &[u8]) -> Vec<Value> {
+pub(super) fn lines(bytes: &[u8]) -> Vec<Value> {
     String::from_utf8(bytes.to_vec())
         .unwrap()
         .lines()
@@ -90,7 +90,7 @@ fn lines(bytes: &[u8]) -> Vec<Value> {
         .collect()
 }
 
-fn ids(resources: &[Value]) -> BTreeSet<String> {
+pub(super) fn ids(resources: &[Value]) -> BTreeSet<String> {
     resources
         .iter()
         .map(|r| r["id"].as_str().unwrap().to_string())

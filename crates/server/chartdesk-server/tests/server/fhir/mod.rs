@@ -5,6 +5,7 @@ mod access;
 mod create;
 mod create_two_step;
 mod export;
+mod export_since;
 mod reads;
 mod real_client;
 mod settings;
