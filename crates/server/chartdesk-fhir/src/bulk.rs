@@ -81,6 +81,35 @@ pub fn parse_types<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<Vec<
 /// `Prefer: handling=lenient` (the Bulk Data IG's rule for unsupported parameters).
 pub const KICK_OFF_PARAMETERS: [&str; 3] = ["_type", "_outputFormat", "_since"];
 
+/// A POSTed kick-off body that is not a `Parameters` resource of plain values.
+#[derive(Debug, thiserror::Error)]
+#[error("Send the export's parameters as a FHIR Parameters resource (name with valueString, valueInstant or valueCode), or in the query")]
+pub struct BadParameters;
+
+/// The (name, value) pairs of a POSTed kick-off's `Parameters` resource, in order.
+pub fn posted_parameters(body: &[u8]) -> Result<Vec<(String, String)>, BadParameters> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| BadParameters)?;
+    if value.get("resourceType").and_then(|t| t.as_str()) != Some("Parameters") {
+        return Err(BadParameters);
+    }
+    let listed = value.get("parameter").and_then(|p| p.as_array());
+    listed
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let name = p
+                .get("name")
+                .and_then(|n| n.as_str())
+                .ok_or(BadParameters)?;
+            let value = ["valueString", "valueInstant", "valueCode", "valueDateTime"]
+                .iter()
+                .find_map(|k| p.get(*k).and_then(|v| v.as_str()))
+                .ok_or(BadParameters)?;
+            Ok((name.to_string(), value.to_string()))
+        })
+        .collect()
+}
+
 /// `_since` was not a FHIR instant.
 #[derive(Debug, thiserror::Error)]
 #[error("_since must be a time with its zone, e.g. 2026-12-01T00:00:00Z")]
@@ -227,5 +256,25 @@ mod tests {
         assert!(output_format_ok(Some("application/fhir+ndjson")));
         assert!(output_format_ok(Some("ndjson")));
         assert!(!output_format_ok(Some("text/csv")));
+    }
+
+    #[test]
+    fn a_posted_parameters_resource_gives_its_names_and_values_in_order() {
+        let body = br#"{"resourceType":"Parameters","parameter":[
+            {"name":"_type","valueString":"DocumentReference"},
+            {"name":"_since","valueInstant":"2026-12-01T00:00:00Z"}]}"#;
+        assert_eq!(
+            posted_parameters(body).unwrap(),
+            [
+                ("_type".to_string(), "DocumentReference".to_string()),
+                ("_since".to_string(), "2026-12-01T00:00:00Z".to_string())
+            ]
+        );
+        assert!(posted_parameters(br#"{"resourceType":"Patient"}"#).is_err());
+        assert!(posted_parameters(
+            br#"{"resourceType":"Parameters","parameter":[{"name":"patient","valueReference":{}}]}"#
+        )
+        .is_err());
+        assert!(posted_parameters(b"not json").is_err());
     }
 }

@@ -8,6 +8,7 @@
 //!   `Retry-After` until the worker's outcome is there, then the manifest with short-lived
 //!   presigned URLs (`500` OperationOutcome if the job failed); `DELETE` removes it (`202`).
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -35,8 +36,10 @@ pub async fn patient(
     Asked(user, headers, params): Asked,
     uri: Uri,
     Path(id): Path<String>,
+    body: Bytes,
 ) -> FhirResult<Response> {
     asked_by_admin(&user, &headers)?;
+    let params = with_posted(params, &body)?;
     let mrn = access::parse_mrn(&state, &id).map_err(on_patient)?;
     kick_off(&state, &user, &headers, &params, &uri, vec![mrn]).await
 }
@@ -46,8 +49,10 @@ pub async fn group(
     Asked(user, headers, params): Asked,
     uri: Uri,
     Path(id): Path<String>,
+    body: Bytes,
 ) -> FhirResult<Response> {
     asked_by_admin(&user, &headers)?;
+    let params = with_posted(params, &body)?;
     let stored = super::group::stored(&state, &id).await?;
     let mrns = stored
         .mrns
@@ -55,6 +60,17 @@ pub async fn group(
         .map(|m| access::parse_mrn(&state, m).map_err(on_patient))
         .collect::<FhirResult<Vec<Mrn>>>()?;
     kick_off(&state, &user, &headers, &params, &uri, mrns).await
+}
+
+/// A POST kick-off may carry its parameters as a FHIR `Parameters` resource (Bulk Data STU2):
+/// they join the query's. An empty body (a GET, or a POST with the query only) adds nothing.
+fn with_posted(params: Params, body: &[u8]) -> FhirResult<Params> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(params);
+    }
+    let posted = chartdesk_fhir::bulk::posted_parameters(body)
+        .map_err(|e| FhirError::invalid(&e.to_string()))?;
+    Ok(params.and(posted))
 }
 
 /// Whether the caller asked for unsupported parameters to be ignored (`Prefer: handling=lenient`).

@@ -185,6 +185,12 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// These parameters and `more` after them.
+    pub fn and(mut self, more: Vec<(String, String)>) -> Self {
+        self.0.extend(more);
+        self
+    }
+
     /// The names given, in order (repeats included).
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(k, _)| k.as_str())

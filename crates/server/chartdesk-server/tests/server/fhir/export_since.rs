@@ -105,3 +105,42 @@ async fn a_kick_off_parameter_not_read_here_is_refused_unless_asked_to_be_ignore
     let (status, _, body) = call(&api, "GET", &admin, &bad, &[ASYNC], None).await;
     assert_eq!(status, 400, "{}", json_of(&body));
 }
+
+#[tokio::test]
+async fn a_posted_kick_off_reads_its_parameters_resource() {
+    let api = Local::new().await;
+    let mrn = "33000013";
+    api.patient_with_documents(mrn, "9433000129", 2).await;
+    let admin = token("admin.byrne").await;
+    let parameters = serde_json::json!({"resourceType": "Parameters", "parameter": [
+        {"name": "_type", "valueString": "DocumentReference"},
+    ]});
+    let kick_off = format!("/fhir/R4/Patient/{mrn}/$export");
+    let headers = [ASYNC, ("content-type", "application/fhir+json")];
+    let (status, answered, body) =
+        call(&api, "POST", &admin, &kick_off, &headers, Some(parameters)).await;
+    assert_eq!(status, 202, "{}", json_of(&body));
+    let (job, status_path) = status_path(&answered);
+    assert_eq!(run_worker(&api, job).await, Handled::Exported);
+    let (_, _, body) = call(&api, "GET", &admin, &status_path, &[], None).await;
+    let manifest = json_of(&body);
+    let types: Vec<&str> = manifest["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["DocumentReference"], "{manifest}");
+
+    let not_parameters = serde_json::json!({"resourceType": "Patient"});
+    let (status, _, _) = call(
+        &api,
+        "POST",
+        &admin,
+        &kick_off,
+        &headers,
+        Some(not_parameters),
+    )
+    .await;
+    assert_eq!(status, 400);
+}
