@@ -112,9 +112,14 @@ impl RecordsClient {
         let found = server.find_record(token, query, reason, version).await?;
         // The cache keeps the server's record version where it kept the manifest's ETag:
         // revalidation sends it back.
-        Ok(found.map(|f| PatientRecord {
-            patient: f.patient,
-            manifest: f.manifest,
+        let Some(f) = found else { return Ok(None) };
+        // Asked with the record: an answer without it is not one this client can keep.
+        let (Some(patient), Some(manifest)) = (f.patient, f.manifest) else {
+            return Err(ServerError::Malformed.into());
+        };
+        Ok(Some(PatientRecord {
+            patient,
+            manifest,
             manifest_etag: Some(f.version),
         }))
     }

@@ -69,6 +69,7 @@ declarations!(
     RecordVersion,
     ListedDocument,
     DocumentList,
+    FirstScreen,
     DocumentHistory,
     DeleteDocument,
     DocumentView,
