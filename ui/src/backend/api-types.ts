@@ -322,7 +322,17 @@ export type SessionAnswer = { result: SignInResult, challenge: ChallengeToken | 
 
 export type Health = { status: string, version: string, };
 
-export type FoundPatient = { patient: unknown, manifest: unknown, 
+export type FoundPatient = { 
+/**
+ * Left out when the find asked `record=false` (the browser; the desktop's background copy
+ * asks for it).
+ */
+patient?: unknown, manifest?: unknown, 
+/**
+ * The first blue tile's first screen of rows (thumbnails inline), so the window draws it
+ * without a list request; None when every tile is grey.
+ */
+first_screen?: FirstScreen, 
 /**
  * The demographics' digest and the manifest's ETag together: a changed flag or name
  * counts as a change as much as a new document does.
@@ -417,7 +427,17 @@ export type DocumentList = { rows: Array<ListedDocument>,
 /**
  * The manifest version listed: send it back as `If-None-Match` to revalidate.
  */
-etag: string | null, };
+etag: string | null, 
+/**
+ * More rows after these (a list asked with `limit`): send it back as `after`.
+ */
+next?: string, };
+
+export type FirstScreen = { category: Category, rows: Array<ListedDocument>, 
+/**
+ * The category has more rows: list them with `after=<next>`.
+ */
+next?: string, };
 
 export type DocumentHistory = { rows: Array<HistoryRow>, };
 

@@ -63,7 +63,8 @@ function summaryOf(found: FoundPatient): PatientSummary {
 }
 
 export async function findPatient(query: string, reason?: StatedReason): Promise<PatientSummary> {
-  const answer = await withToken(`/v1/patients?q=${encodeURIComponent(query)}`, { headers: reasonHeaders(reason) });
+  // The browser keeps no offline copy: the record and manifest stay on the server.
+  const answer = await withToken(`/v1/patients?q=${encodeURIComponent(query)}&record=false`, { headers: reasonHeaders(reason) });
   const found = (await answer.json()) as FoundPatient;
   const mrn = found.banner.mrn;
   if (reason) reasons.set(mrn, reason);
@@ -74,7 +75,7 @@ export async function findPatient(query: string, reason?: StatedReason): Promise
 /** A find by MRN with the version shown: null (304) while nothing changed. */
 export async function revalidatePatient(mrn: string): Promise<PatientSummary | null> {
   const version = versions.get(mrn);
-  const answer = await aboutPatient(mrn, `/v1/patients?q=${encodeURIComponent(`MRN ${mrn}`)}`, {
+  const answer = await aboutPatient(mrn, `/v1/patients?q=${encodeURIComponent(`MRN ${mrn}`)}&record=false`, {
     headers: version ? { "if-none-match": version } : {},
   });
   if (answer.status === 304) return null;

@@ -189,3 +189,36 @@ async fn list_pages_give_every_row_once_starting_from_the_finds_cursor() {
         .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn json_answers_are_gzipped_for_a_client_that_accepts_it() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let api = Local::new().await;
+    api.patient_with_documents("35000003", "3500000029", 40)
+        .await;
+    let t = token("dr.okafor").await;
+    let request = Request::get("/v1/patients?q=MRN%2035000003")
+        .header("authorization", format!("Bearer {t}"))
+        .header("accept-encoding", "gzip")
+        .body(Body::empty())
+        .unwrap();
+    let answer = chartdesk_server::app(api.state.clone())
+        .oneshot(request)
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["content-encoding"], "gzip");
+    let bytes = axum::body::to_bytes(answer.into_body(), 8 << 20)
+        .await
+        .unwrap();
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b], "a gzip stream");
+    // Without asking, the same route answers plain JSON.
+    let (status, plain) = api.get(&t, "/v1/patients?q=MRN%2035000003").await;
+    assert_eq!(
+        (status, plain["banner"]["mrn"].as_str()),
+        (200, Some("35000003"))
+    );
+}
