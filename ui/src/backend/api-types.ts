@@ -66,6 +66,12 @@ accessible_name: string,
  */
 stamp_summary: string | null, };
 
+export type FirstRows = { category: Category, rows: Array<DocumentRow>, 
+/**
+ * The category has more rows than these.
+ */
+next?: string, };
+
 export type PatientSummary = { banner: PatientBanner, tiles: Array<Tile>, 
 /**
  * Whether this user may add documents (the UI shows the upload controls).
@@ -92,7 +98,12 @@ pinned: boolean,
 /**
  * Set when this is the offline copy (RFC 3339 time it was last confirmed current).
  */
-synced_at: string | null, };
+synced_at: string | null, 
+/**
+ * The first blue tile's first rows as the find answered them, so the window draws that
+ * list without asking for it (the client fills it; the server sends `first_screen`).
+ */
+first_rows?: FirstRows, };
 
 export type DocumentRow = { id: string, category: Category, 
 /**
@@ -363,7 +374,12 @@ pinned: boolean,
 /**
  * Set when this is the offline copy (RFC 3339 time it was last confirmed current).
  */
-synced_at: string | null, };
+synced_at: string | null, 
+/**
+ * The first blue tile's first rows as the find answered them, so the window draws that
+ * list without asking for it (the client fills it; the server sends `first_screen`).
+ */
+first_rows?: FirstRows, };
 
 export type RecordVersion = { version: string, };
 

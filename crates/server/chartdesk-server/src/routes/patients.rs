@@ -29,6 +29,9 @@ pub struct FindQuery {
     pub q: String,
     /// `false`: leave the record and manifest (for the desktop's offline copy) out.
     pub record: Option<bool>,
+    /// `false`: leave the first screen out (the desktop's offline copy and revalidation ask
+    /// for the record alone, so no rows are listed and no thumbnails read).
+    pub screen: Option<bool>,
 }
 
 #[utoipa::path(get, path = "/v1/patients", tag = "patients", params(FindQuery),
@@ -46,6 +49,7 @@ pub async fn find(
     user.require(Action::ViewRecords)?;
     let also_mrn = PatientQuery::also_an_mrn(&query.q, &state.mrn_format);
     let query_record = query.record.unwrap_or(true);
+    let query_screen = query.screen.unwrap_or(true);
     let query = PatientQuery::parse(&query.q, &state.mrn_format)?;
     let reason = access::stated_reason(&headers)?;
     let record = match (&query, also_mrn) {
@@ -75,7 +79,7 @@ pub async fn find(
         PatientSummary::from_record(&record.patient, &record.manifest, state.now().date());
     // The first screen's rows are known from the manifest, so the one event can say how many
     // were listed while their thumbnails are still being read.
-    let first = summary.tiles.iter().find(|t| t.has_documents).map(|t| {
+    let first = summary.tiles.iter().filter(|_| query_screen).find(|t| t.has_documents).map(|t| {
         let rows = rows_for(&record.manifest, t.category, documents::permissions(&user));
         let page = Page {
             after: None,

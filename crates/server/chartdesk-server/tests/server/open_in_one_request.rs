@@ -222,3 +222,19 @@ async fn json_answers_are_gzipped_for_a_client_that_accepts_it() {
         (200, Some("35000003"))
     );
 }
+
+#[tokio::test]
+async fn the_record_alone_lists_no_rows_and_its_one_event_counts_none() {
+    let api = Local::demo().await;
+    let t = token("dr.okafor").await;
+    let (status, found) = api
+        .get(&t, "/v1/patients?q=MRN%2010000004&screen=false")
+        .await;
+    assert_eq!(status, 200, "{found}");
+    assert!(found["manifest"].is_object() && found["patient"].is_object());
+    assert!(found.get("first_screen").is_none(), "{found}");
+    let events = events_for(&api, "10000004").await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["action"], "find");
+    assert!(events[0].get("count").is_none_or(Value::is_null), "{}", events[0]);
+}
