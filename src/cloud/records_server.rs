@@ -162,7 +162,11 @@ impl RecordsServer {
         reason: Option<&StatedReason>,
         with_record: bool,
     ) -> Result<FoundPatient, ServerError> {
-        let asking = if with_record { "record=true" } else { "record=false" };
+        let asking = if with_record {
+            "record=true"
+        } else {
+            "record=false"
+        };
         self.find_asking(token, query, asking, reason, None)
             .await?
             .ok_or(ServerError::Malformed)

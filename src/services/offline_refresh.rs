@@ -62,10 +62,7 @@ impl Services {
     /// The summary as the window shows it: the server's, with this computer's pin.
     pub(super) async fn shown_summary(&self, mut summary: PatientSummary) -> PatientSummary {
         summary.pinned = match self.usable_cache().await {
-            Some(cache) => cache
-                .is_pinned(&summary.banner.mrn)
-                .await
-                .unwrap_or(false),
+            Some(cache) => cache.is_pinned(&summary.banner.mrn).await.unwrap_or(false),
             None => false,
         };
         summary.synced_at = None;

@@ -33,7 +33,10 @@ async fn the_window_opens_a_patient_from_one_find_and_keeps_the_offline_copy_aft
         .await
         .keeping_copies_after_the_screen();
     let shown = s.find_patient("MRN 10000004").await.unwrap();
-    let first = shown.first_rows.clone().expect("the first screen came with the find");
+    let first = shown
+        .first_rows
+        .clone()
+        .expect("the first screen came with the find");
     let blue = shown.tiles.iter().find(|t| t.has_documents).unwrap();
     assert_eq!(first.category, blue.category);
     assert!(!first.rows.is_empty());
@@ -48,7 +51,11 @@ async fn the_window_opens_a_patient_from_one_find_and_keeps_the_offline_copy_aft
     assert_eq!(s.update_offline_copies().await, 0);
     switch.restore();
     s.find_patient("MRN 10000004").await.unwrap();
-    assert_eq!(s.update_offline_copies().await, 1, "the copy read afterwards");
+    assert_eq!(
+        s.update_offline_copies().await,
+        1,
+        "the copy read afterwards"
+    );
     assert_eq!(s.update_offline_copies().await, 0, "nothing left to read");
     // The copy is whole: offline, the patient and every row of the first tile are there.
     switch.cut();

@@ -79,14 +79,19 @@ pub async fn find(
         PatientSummary::from_record(&record.patient, &record.manifest, state.now().date());
     // The first screen's rows are known from the manifest, so the one event can say how many
     // were listed while their thumbnails are still being read.
-    let first = summary.tiles.iter().filter(|_| query_screen).find(|t| t.has_documents).map(|t| {
-        let rows = rows_for(&record.manifest, t.category, documents::permissions(&user));
-        let page = Page {
-            after: None,
-            limit: Some(FIRST_SCREEN),
-        };
-        (t.category, cut(rows, |r| r.id.as_str(), &page))
-    });
+    let first = summary
+        .tiles
+        .iter()
+        .filter(|_| query_screen)
+        .find(|t| t.has_documents)
+        .map(|t| {
+            let rows = rows_for(&record.manifest, t.category, documents::permissions(&user));
+            let page = Page {
+                after: None,
+                limit: Some(FIRST_SCREEN),
+            };
+            (t.category, cut(rows, |r| r.id.as_str(), &page))
+        });
     let first = match first {
         Some((category, cut)) => Some((category, cut?)),
         None => None,

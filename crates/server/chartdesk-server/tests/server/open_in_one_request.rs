@@ -236,5 +236,9 @@ async fn the_record_alone_lists_no_rows_and_its_one_event_counts_none() {
     let events = events_for(&api, "10000004").await;
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["action"], "find");
-    assert!(events[0].get("count").is_none_or(Value::is_null), "{}", events[0]);
+    assert!(
+        events[0].get("count").is_none_or(Value::is_null),
+        "{}",
+        events[0]
+    );
 }
