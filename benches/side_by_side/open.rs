@@ -1,5 +1,5 @@
-//! Online patient open through the records server (issue 13 item 5): find → list of the
-//! first category → the first screen of thumbnails, for a patient with `BENCH_OPEN_DOCS`
+//! Online patient open through the records server (issue 13 item 5): find (with the first
+//! screen of the first category, issue 25) → the first screen of thumbnails, for a patient with `BENCH_OPEN_DOCS`
 //! documents, cold (a new client, nothing cached) and warm (the same client again). Requests
 //! are counted by loopback proxies in front of the server and of S3. The peer is the floor:
 //! the same bytes read straight from S3 with no server and no rules.
@@ -164,18 +164,24 @@ async fn measure(
         .find(|u| u.username == "dr.okafor")
         .expect("clinician");
 
-    // What the window does on opening a patient: find, list the first category, then load
-    // the visible thumbnails at once.
+    // What the window does on opening a patient: find, draw the first screen the find
+    // answered (a patient shown from the offline copy has none: its first category is
+    // listed), then load the visible thumbnails at once.
     let open = |app: Arc<Services>| async move {
         let summary = app.find_patient(MRN).await.expect("find");
-        let first = summary
-            .tiles
-            .iter()
-            .find(|t| t.count > 0)
-            .expect("a blue tile")
-            .category
-            .id();
-        let rows = app.list_documents(MRN, first).await.expect("list");
+        let rows = match summary.first_rows {
+            Some(first) => first.rows,
+            None => {
+                let first = summary
+                    .tiles
+                    .iter()
+                    .find(|t| t.count > 0)
+                    .expect("a blue tile")
+                    .category
+                    .id();
+                app.list_documents(MRN, first).await.expect("list")
+            }
+        };
         let thumbs = join_all(rows.iter().take(FIRST_SCREEN).map(|r| {
             let app = app.clone();
             let id = r.id.clone();
@@ -195,7 +201,8 @@ async fn measure(
         let app = Arc::new(
             Services::new(through.clone(), system_clock())
                 .await
-                .with_cache_dir(cache),
+                .with_cache_dir(cache)
+                .keeping_copies_after_the_screen(),
         );
         app.sign_in(&user.username, &user.password)
             .await
@@ -211,6 +218,8 @@ async fn measure(
             times.push(started.elapsed().as_secs_f64() * 1000.0);
             requests.push(counts.client.load(Ordering::SeqCst) as f64);
             s3_requests.push(counts.server.load(Ordering::SeqCst) as f64);
+            // As the desktop does once the screen is drawn, outside the open measured.
+            app.update_offline_copies().await;
         }
     }
     drop(server);

@@ -50,6 +50,8 @@ impl AppState {
             services: Services::start(profile)
                 .await
                 .map(Services::remembering_sessions)
+                // The window draws from the find; the offline copy is read after it.
+                .map(Services::keeping_copies_after_the_screen)
                 .map_err(UiError::from),
             uploads: InFlightUploads::default(),
             // In the user's own data folder, not the shared temp folder of a ward computer.

@@ -13,7 +13,7 @@ use chartdesk_domain::StatedReason;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 
-use crate::domain::{DocumentRow, PatientSummary};
+use crate::domain::DocumentRow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -153,21 +153,28 @@ impl RecordsServer {
             .map_err(|_| ServerError::Malformed)
     }
 
-    /// A patient's banner and tiles; a restricted record needs `reason`.
+    /// A patient's banner, tiles and first screen (audited as a find by the server), and
+    /// the record when `with_record`. A restricted record needs `reason`.
     pub async fn find(
         &self,
         token: &str,
         query: &str,
         reason: Option<&StatedReason>,
-    ) -> Result<PatientSummary, ServerError> {
-        self.find_record(token, query, reason, None)
+        with_record: bool,
+    ) -> Result<FoundPatient, ServerError> {
+        let asking = if with_record {
+            "record=true"
+        } else {
+            "record=false"
+        };
+        self.find_asking(token, query, asking, reason, None)
             .await?
-            .map(|found| found.summary)
             .ok_or(ServerError::Malformed)
     }
 
-    /// The patient and their record (audited as a find by the server); `None` when
-    /// `version` (from an earlier find) is still current (304).
+    /// The patient and their record alone, no first screen (audited as a find by the
+    /// server): the offline copy's and revalidation's read. `None` when `version` (from an
+    /// earlier find) is still current (304).
     pub async fn find_record(
         &self,
         token: &str,
@@ -175,8 +182,20 @@ impl RecordsServer {
         reason: Option<&StatedReason>,
         version: Option<&str>,
     ) -> Result<Option<FoundPatient>, ServerError> {
+        self.find_asking(token, query, "screen=false", reason, version)
+            .await
+    }
+
+    async fn find_asking(
+        &self,
+        token: &str,
+        query: &str,
+        asking: &str,
+        reason: Option<&StatedReason>,
+        version: Option<&str>,
+    ) -> Result<Option<FoundPatient>, ServerError> {
         let url = self.url(&format!(
-            "/v1/patients?q={}",
+            "/v1/patients?q={}&{asking}",
             utf8_percent_encode(query, NON_ALPHANUMERIC)
         ));
         let mut request = with_reason(self.http.get(url).bearer_auth(token), reason);

@@ -8,6 +8,7 @@ mod fhir_export;
 mod hospital_policy;
 mod offline;
 mod offline_copy;
+mod offline_refresh;
 mod offline_text;
 mod offline_views;
 mod records_client;
@@ -122,6 +123,9 @@ pub struct Services {
     /// The hospital's policy in force (see `hospital_policy`), and where its copy is kept.
     policy: std::sync::RwLock<Arc<HospitalPolicy>>,
     policy_file: Option<std::path::PathBuf>,
+    /// The window's choice: a find asks for the screen only and the offline copy is read
+    /// afterwards (see `offline_refresh`).
+    copies_after_screen: bool,
 }
 
 impl Services {
@@ -161,6 +165,7 @@ impl Services {
             clock,
             policy: Default::default(),
             policy_file: None,
+            copies_after_screen: false,
         }
     }
 
@@ -239,8 +244,8 @@ impl Services {
             other => other,
         };
         // The server decides (role, break-glass) and audits; its record is kept offline.
-        let record = match self.find_via_server(query, reason.as_ref(), None).await {
-            Ok(found) => found.ok_or(crate::cloud::ServerError::Malformed)?,
+        let found = match self.find_screen_via_server(query, reason.as_ref()).await {
+            Ok(found) => found,
             Err(AppError::Server(crate::cloud::ServerError::Unreachable)) if cached.is_some() => {
                 let hit = cached.ok_or(crate::cloud::ServerError::Unreachable)?;
                 return self.show_cached(hit, reason).await;
@@ -248,10 +253,10 @@ impl Services {
             Err(e) => return Err(e),
         };
         if let Some(r) = &reason {
-            self.records.remember_reason(record.patient.mrn.as_ref(), r);
+            self.records.remember_reason(&found.summary.banner.mrn, r);
         }
-        self.remember_record(&record).await;
-        Ok(self.summary(&record, None).await)
+        self.keep_found(&found).await;
+        Ok(self.shown_summary(found.summary).await)
     }
 
     /// A patient shown from the offline copy (a restricted one with the reason, as online).

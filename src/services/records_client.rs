@@ -4,13 +4,15 @@
 //! the thumbnail URLs and inline thumbnails of the last lists, and the offline finds a
 //! revalidation withdraws. What is done offline instead is the caller's (`Services`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use uuid::Uuid;
 
 use crate::cloud::{RecordsServer, ServerError};
-use crate::domain::{Category, DocumentRow, Mrn, StatedReason};
+use chartdesk_api::ListedDocument;
+
+use crate::domain::{Category, DocumentRow, FirstRows, Mrn, PatientSummary, StatedReason};
 use crate::records::PatientRecord;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +21,14 @@ pub enum RecordsError {
     Server(#[from] ServerError),
     #[error("This profile names no records server (server_url), which this needs")]
     NoServer,
+}
+
+/// A find's answer as the window uses it: the summary (with its first rows), the record's
+/// version, and the record when it was asked for.
+pub struct FoundScreen {
+    pub summary: PatientSummary,
+    pub version: String,
+    pub record: Option<PatientRecord>,
 }
 
 /// A document of one patient, as what the server handed out is remembered by.
@@ -37,6 +47,9 @@ struct HandedOut {
     /// Per MRN, the queued offline Find of a patient shown from the cache, withdrawn when the
     /// revalidation reaches the server (see `offline_views`).
     unconfirmed_finds: Mutex<HashMap<String, String>>,
+    /// Per MRN, the record version a find showed while the offline copy was older: brought
+    /// up to date after the window has drawn (see `offline_refresh`).
+    stale_copies: Mutex<HashSet<String>>,
 }
 
 impl HandedOut {
@@ -52,6 +65,9 @@ impl HandedOut {
         }
         if let Ok(mut f) = self.unconfirmed_finds.lock() {
             f.clear();
+        }
+        if let Ok(mut c) = self.stale_copies.lock() {
+            c.clear();
         }
     }
 }
@@ -99,7 +115,45 @@ impl RecordsClient {
         }
     }
 
-    /// The patient and record by what was typed; the server decides and audits the find.
+    /// The patient's banner, tiles and first screen by what was typed (the server decides
+    /// and audits the find), the record's version, and the record when `with_record`. The
+    /// first screen's thumbnails are kept as a list's are.
+    pub async fn find_screen(
+        &self,
+        token: &str,
+        query: &str,
+        reason: Option<&StatedReason>,
+        with_record: bool,
+    ) -> Result<FoundScreen, RecordsError> {
+        let server = self.server_or_none()?;
+        let found = server.find(token, query, reason, with_record).await?;
+        let record = match (found.patient, found.manifest) {
+            (Some(patient), Some(manifest)) => Some(PatientRecord {
+                patient,
+                manifest,
+                manifest_etag: Some(found.version.clone()),
+            }),
+            _ if with_record => return Err(ServerError::Malformed.into()),
+            _ => None,
+        };
+        let mut summary = found.summary;
+        if let Some(screen) = found.first_screen {
+            self.keep_handed_out(&summary.banner.mrn, &screen.rows);
+            summary.first_rows = Some(FirstRows {
+                category: screen.category,
+                rows: screen.rows.into_iter().map(|l| l.row).collect(),
+                next: screen.next,
+            });
+        }
+        Ok(FoundScreen {
+            summary,
+            version: found.version,
+            record,
+        })
+    }
+
+    /// The patient and record by what was typed (no first screen); the server decides and
+    /// audits the find.
     /// `None` when `version` (the record version a find gave) is still current.
     pub async fn find(
         &self,
@@ -112,9 +166,14 @@ impl RecordsClient {
         let found = server.find_record(token, query, reason, version).await?;
         // The cache keeps the server's record version where it kept the manifest's ETag:
         // revalidation sends it back.
-        Ok(found.map(|f| PatientRecord {
-            patient: f.patient,
-            manifest: f.manifest,
+        let Some(f) = found else { return Ok(None) };
+        // Asked with the record: an answer without it is not one this client can keep.
+        let (Some(patient), Some(manifest)) = (f.patient, f.manifest) else {
+            return Err(ServerError::Malformed.into());
+        };
+        Ok(Some(PatientRecord {
+            patient,
+            manifest,
             manifest_etag: Some(f.version),
         }))
     }
@@ -134,23 +193,30 @@ impl RecordsClient {
         let list = server
             .list(token, mrn.as_ref(), category, search, reason.as_ref())
             .await?;
-        if let (Ok(mut thumbs), Ok(mut inline)) = (
+        self.keep_handed_out(mrn.as_ref(), &list.rows);
+        Ok(list.rows.into_iter().map(|l| l.row).collect())
+    }
+
+    /// The thumbnail URLs and inline thumbnails of listed rows, for `handed_out_thumbnail`
+    /// and `take_inline_thumbnail`.
+    fn keep_handed_out(&self, mrn: &str, rows: &[ListedDocument]) {
+        let (Ok(mut thumbs), Ok(mut inline)) = (
             self.handed_out.thumbnails.lock(),
             self.handed_out.inline.lock(),
-        ) {
-            for listed in &list.rows {
-                let Ok(id) = Uuid::parse_str(&listed.row.id) else {
-                    continue;
-                };
-                let doc = (mrn.to_string(), id);
-                thumbs.insert(doc.clone(), listed.thumbnail_url.clone());
-                match listed.thumbnail.as_deref().and_then(decode_thumbnail) {
-                    Some(bytes) => inline.insert(doc, bytes),
-                    None => inline.remove(&doc),
-                };
-            }
+        ) else {
+            return;
+        };
+        for listed in rows {
+            let Ok(id) = Uuid::parse_str(&listed.row.id) else {
+                continue;
+            };
+            let doc = (mrn.to_string(), id);
+            thumbs.insert(doc.clone(), listed.thumbnail_url.clone());
+            match listed.thumbnail.as_deref().and_then(decode_thumbnail) {
+                Some(bytes) => inline.insert(doc, bytes),
+                None => inline.remove(&doc),
+            };
         }
-        Ok(list.rows.into_iter().map(|l| l.row).collect())
     }
 
     /// The thumbnail URL the last list of this patient handed out: `None` when no list named
@@ -164,6 +230,21 @@ impl RecordsClient {
     pub fn take_inline_thumbnail(&self, mrn: &Mrn, id: Uuid) -> Option<Vec<u8>> {
         let mut inline = self.handed_out.inline.lock().ok()?;
         inline.remove(&(mrn.to_string(), id))
+    }
+
+    /// The offline copy of `mrn` is older than what a find showed.
+    pub fn note_stale_copy(&self, mrn: &str) {
+        if let Ok(mut copies) = self.handed_out.stale_copies.lock() {
+            copies.insert(mrn.to_string());
+        }
+    }
+
+    /// The patients whose offline copy is older than what was shown, taken once.
+    pub fn take_stale_copies(&self) -> Vec<String> {
+        let Ok(mut copies) = self.handed_out.stale_copies.lock() else {
+            return Vec::new();
+        };
+        copies.drain().collect()
     }
 
     /// A patient shown from the cache, queued as an offline Find under `key`. Shown twice

@@ -3,13 +3,15 @@ use chartdesk::domain::PatientSummary;
 use chartdesk::domain::StatedReason;
 use chartdesk::services::{AccessHistoryRows, AlertList, BreakGlassChoice};
 use chartdesk::UiError;
-use tauri::State;
+use tauri::{Manager, State};
 
 use crate::state::AppState;
 
 /// `reason` and `detail`: the break-glass reason for a restricted record, when asked for.
+/// The offline copy is brought up to date after the answer has gone to the window.
 #[tauri::command]
 pub async fn find_patient(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     query: String,
     reason: Option<String>,
@@ -23,7 +25,14 @@ pub async fn find_patient(
         ),
         None => None,
     };
-    Ok(services.find_patient_with_reason(&query, stated).await?)
+    let summary = services.find_patient_with_reason(&query, stated).await?;
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        if let Ok(services) = state.services() {
+            services.update_offline_copies().await;
+        }
+    });
+    Ok(summary)
 }
 
 /// The reasons a restricted record may be opened for, in the order the list shows them.

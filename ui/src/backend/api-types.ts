@@ -66,6 +66,12 @@ accessible_name: string,
  */
 stamp_summary: string | null, };
 
+export type FirstRows = { category: Category, rows: Array<DocumentRow>, 
+/**
+ * The category has more rows than these.
+ */
+next?: string, };
+
 export type PatientSummary = { banner: PatientBanner, tiles: Array<Tile>, 
 /**
  * Whether this user may add documents (the UI shows the upload controls).
@@ -92,7 +98,12 @@ pinned: boolean,
 /**
  * Set when this is the offline copy (RFC 3339 time it was last confirmed current).
  */
-synced_at: string | null, };
+synced_at: string | null, 
+/**
+ * The first blue tile's first rows as the find answered them, so the window draws that
+ * list without asking for it (the client fills it; the server sends `first_screen`).
+ */
+first_rows?: FirstRows, };
 
 export type DocumentRow = { id: string, category: Category, 
 /**
@@ -322,7 +333,17 @@ export type SessionAnswer = { result: SignInResult, challenge: ChallengeToken | 
 
 export type Health = { status: string, version: string, };
 
-export type FoundPatient = { patient: unknown, manifest: unknown, 
+export type FoundPatient = { 
+/**
+ * Left out when the find asked `record=false` (the browser; the desktop's background copy
+ * asks for it).
+ */
+patient?: unknown, manifest?: unknown, 
+/**
+ * The first blue tile's first screen of rows (thumbnails inline), so the window draws it
+ * without a list request; None when every tile is grey.
+ */
+first_screen?: FirstScreen, 
 /**
  * The demographics' digest and the manifest's ETag together: a changed flag or name
  * counts as a change as much as a new document does.
@@ -353,7 +374,12 @@ pinned: boolean,
 /**
  * Set when this is the offline copy (RFC 3339 time it was last confirmed current).
  */
-synced_at: string | null, };
+synced_at: string | null, 
+/**
+ * The first blue tile's first rows as the find answered them, so the window draws that
+ * list without asking for it (the client fills it; the server sends `first_screen`).
+ */
+first_rows?: FirstRows, };
 
 export type RecordVersion = { version: string, };
 
@@ -417,7 +443,17 @@ export type DocumentList = { rows: Array<ListedDocument>,
 /**
  * The manifest version listed: send it back as `If-None-Match` to revalidate.
  */
-etag: string | null, };
+etag: string | null, 
+/**
+ * More rows after these (a list asked with `limit`): send it back as `after`.
+ */
+next?: string, };
+
+export type FirstScreen = { category: Category, rows: Array<ListedDocument>, 
+/**
+ * The category has more rows: list them with `after=<next>`.
+ */
+next?: string, };
 
 export type DocumentHistory = { rows: Array<HistoryRow>, };
 

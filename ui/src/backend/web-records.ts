@@ -21,6 +21,7 @@ import type {
   ExportSummary,
   FoundPatient,
   HistoryRow,
+  ListedDocument,
   PatientSummary,
   RecordVersion,
   UiError,
@@ -56,14 +57,19 @@ const patientPath = (mrn: string, tail = "") => `/v1/patients/${seg(mrn)}${tail}
 const documentPath = (mrn: string, docId: string, tail = "") => patientPath(mrn, `/documents/${seg(docId)}${tail}`);
 
 /** The screen's summary only: the record and manifest (for the desktop's offline copy) are
- * not kept. The browser has no offline copy: never pinned, always live. */
+ * not kept. The browser has no offline copy: never pinned, always live. The first screen's
+ * rows are the window's to draw at once (their thumbnails kept as a list's are). */
 function summaryOf(found: FoundPatient): PatientSummary {
-  const { banner, tiles, can_upload, can_view_history, can_export, can_export_record } = found;
-  return { banner, tiles, can_upload, can_view_history, can_export, can_export_record, pinned: false, synced_at: null };
+  const { banner, tiles, can_upload, can_view_history, can_export, can_export_record, first_screen } = found;
+  const summary: PatientSummary = { banner, tiles, can_upload, can_view_history, can_export, can_export_record, pinned: false, synced_at: null };
+  if (!first_screen) return summary;
+  const { category, rows, next } = first_screen;
+  return { ...summary, first_rows: { category, rows: keepThumbnails(banner.mrn, rows), next } };
 }
 
 export async function findPatient(query: string, reason?: StatedReason): Promise<PatientSummary> {
-  const answer = await withToken(`/v1/patients?q=${encodeURIComponent(query)}`, { headers: reasonHeaders(reason) });
+  // The browser keeps no offline copy: the record and manifest stay on the server.
+  const answer = await withToken(`/v1/patients?q=${encodeURIComponent(query)}&record=false`, { headers: reasonHeaders(reason) });
   const found = (await answer.json()) as FoundPatient;
   const mrn = found.banner.mrn;
   if (reason) reasons.set(mrn, reason);
@@ -74,7 +80,7 @@ export async function findPatient(query: string, reason?: StatedReason): Promise
 /** A find by MRN with the version shown: null (304) while nothing changed. */
 export async function revalidatePatient(mrn: string): Promise<PatientSummary | null> {
   const version = versions.get(mrn);
-  const answer = await aboutPatient(mrn, `/v1/patients?q=${encodeURIComponent(`MRN ${mrn}`)}`, {
+  const answer = await aboutPatient(mrn, `/v1/patients?q=${encodeURIComponent(`MRN ${mrn}`)}&record=false`, {
     headers: version ? { "if-none-match": version } : {},
   });
   if (answer.status === 304) return null;
@@ -95,6 +101,10 @@ export async function recordVersion(mrn: string, seen: string | null): Promise<s
 async function listed(mrn: string, query: string): Promise<DocumentRow[]> {
   const answer = await aboutPatient(mrn, patientPath(mrn, `/documents?${query}`));
   const { rows } = (await answer.json()) as DocumentList;
+  return keepThumbnails(mrn, rows);
+}
+
+function keepThumbnails(mrn: string, rows: ListedDocument[]): DocumentRow[] {
   return rows.map(({ thumbnail_url, thumbnail, ...row }) => {
     const key = `${mrn}/${row.id}`;
     if (thumbnail || thumbnail_url) thumbnails.set(key, { inline: thumbnail ?? undefined, url: thumbnail_url ?? undefined });

@@ -4,7 +4,7 @@
 // (or search): every answer, and every action's reply, reaches the list only through it, so one
 // for a patient or category no longer on screen is dropped.
 import { backend, platform } from "../backend/api";
-import type { DocumentRow, Tile } from "../backend/types";
+import type { DocumentRow, FirstRows, Tile } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
 import { type Scope, view } from "../shell/scope";
 import { parseUkDate } from "../shell/uk-date";
@@ -18,6 +18,8 @@ let mrn = "";
 /** Search results span categories: each row then names its category. */
 let searching = false;
 let loading = false;
+/** The rows shown are a first screen: "Show more" lists the rest. */
+let more = false;
 const selected = new Set<string>();
 /** Thumbnail object URLs by document id (revoked when the list is left). */
 const thumbs = new Map<string, string>();
@@ -42,6 +44,16 @@ export function initCategoryList(recordChanged: () => void): void {
   });
   byId("export-selected").addEventListener("click", () => void exportRows([...selected]));
   byId("export-all").addEventListener("click", () => void exportRows(visibleRows().map((r) => r.id)));
+  byId("doc-show-more").addEventListener("click", () => void showMore());
+}
+
+/** The rest of a category shown from its first screen: listed once, in the same scope. */
+async function showMore(): Promise<void> {
+  const scope = list.scope;
+  if (!current || !scope || !more || loading) return;
+  loading = true;
+  render();
+  await fill(scope, backend.listDocuments(mrn, current.category), "reload");
 }
 
 /** Shows the patient-wide search results in the list. */
@@ -65,6 +77,7 @@ function startList(key: string): void {
   resetList();
   hideHistory();
   rows = [];
+  more = false;
   loading = true;
   render();
 }
@@ -78,6 +91,7 @@ async function fill(scope: Scope, answer: Promise<DocumentRow[]>, kind: "categor
     answer,
     (found) => {
       rows = found;
+      more = false;
       if (kind === "reload" && current) byId("category-title").textContent = `${current.label} (${rows.length})`;
       else showMessage(byId("tile-note"), null);
       show(byId("category-view"), true);
@@ -231,7 +245,9 @@ async function stamp(row: DocumentRow): Promise<void> {
 
 let current: Tile | null = null;
 
-export async function showCategory(patientMrn: string, tile: Tile, canUpload: boolean): Promise<void> {
+/** `first`: the rows the find already answered for this category (no list request); "Show more"
+ * lists the rest when there are more. */
+export async function showCategory(patientMrn: string, tile: Tile, canUpload: boolean, first?: FirstRows): Promise<void> {
   const scope = list.open(`${patientMrn}/${tile.category}`);
   mrn = patientMrn;
   current = tile;
@@ -240,7 +256,10 @@ export async function showCategory(patientMrn: string, tile: Tile, canUpload: bo
   byId("category-title").textContent = `${tile.label} (${tile.count})`;
   startList(scope.key);
   const history = showHistory(scope, patientMrn, tile.category);
-  await fill(scope, backend.listDocuments(patientMrn, tile.category), "category");
+  const shown = first?.category === tile.category ? first : undefined;
+  await fill(scope, shown ? Promise.resolve(shown.rows) : backend.listDocuments(patientMrn, tile.category), "category");
+  if (shown?.next && list.scope === scope) more = true;
+  render();
   await history;
 }
 
@@ -280,6 +299,7 @@ export function hideCategory(): void {
   setUploadTarget(null, false);
   current = null;
   rows = [];
+  more = false;
   listed.close();
   resetList();
   hideHistory();
@@ -372,6 +392,8 @@ function render(): void {
   );
   giveFocusBack(hadFocus);
   show(byId("doc-empty"), shown.length === 0 && !loading);
+  show(byId("doc-show-more"), more);
+  byId<HTMLButtonElement>("doc-show-more").disabled = loading;
   // Set only when it changes: a refresh with the same count must not be announced again.
   const words = loading ? "" : listedWords(shown.length, rows.length);
   const status = byId("doc-list-status");

@@ -74,6 +74,7 @@ export function initPatientSearch(onSessionEnded: () => void): void {
       hideCategory();
       byId<HTMLInputElement>("doc-search").value = "";
       showSummary(summary);
+      openFirstScreen(summary);
       // Shown from the offline copy at once: ask the cloud whether anything changed.
       if (summary.synced_at) void revalidate();
       note.textContent = "";
@@ -263,6 +264,15 @@ function showSummary(summary: PatientSummary): void {
   for (const button of byId("tiles").querySelectorAll<HTMLElement>("button.tile")) {
     acceptDrops(button, mrn, button.dataset.category ?? "", summary.can_upload);
   }
+}
+
+/** The find answered the first blue tile's first rows: that list opens at once, unasked. */
+function openFirstScreen(summary: PatientSummary): void {
+  const first = summary.first_rows;
+  const tile = first && summary.tiles.find((t) => t.category === first.category);
+  if (!first || !tile) return;
+  byId("tiles").querySelector(`button.tile[data-category="${tile.category}"]`)?.setAttribute("aria-pressed", "true");
+  void showCategory(summary.banner.mrn, tile, summary.can_upload, first);
 }
 
 /** The patient on screen, keyed by MRN. */

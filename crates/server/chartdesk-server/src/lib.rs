@@ -117,7 +117,10 @@ pub fn app(state: AppState) -> Router {
     let router = router
         .route("/v1/openapi.json", get(move || async move { Json(doc) }))
         .merge(routes::fhir::router())
-        .layer(middleware::from_fn(log_and_no_store));
+        .layer(middleware::from_fn(log_and_no_store))
+        // JSON answers gzipped for clients that accept it (a find with its manifest is ~10x
+        // smaller); tower-http's defaults leave out small bodies and images.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true));
     let web = state.web.clone();
     web::serve_ui(router, &web)
         .layer(middleware::from_fn_with_state(state.clone(), web::guard))

@@ -14,10 +14,10 @@ pub use alerts::{Alert, AlertList};
 pub use error::{ApiErrorCode, ErrorBody};
 pub use patients::{
     AuditHistory, DeleteDocument, DocumentAccess, DocumentHistory, DocumentList, DocumentView,
-    ExportArchive, ExportRequest, ExportedDocuments, FoundPatient, Health, ImportOutcome,
-    ImportReport, ImportRow, ListedDocument, OfflineAction, OfflineView, OfflineViews,
-    OfflineViewsAccepted, PatientRegistration, RecordVersion, RegisteredPatient, StoredPage,
-    StoredText,
+    ExportArchive, ExportRequest, ExportedDocuments, FirstScreen, FoundPatient, Health,
+    ImportOutcome, ImportReport, ImportRow, ListedDocument, OfflineAction, OfflineView,
+    OfflineViews, OfflineViewsAccepted, PatientRegistration, RecordVersion, RegisteredPatient,
+    StoredPage, StoredText,
 };
 pub use policy::{AcceptedFileType, UploadProtocol};
 pub use session::{

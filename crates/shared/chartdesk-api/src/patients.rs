@@ -14,19 +14,29 @@ pub struct Health {
     pub version: String,
 }
 
-/// A patient found: the banner and tiles, and the record itself for the desktop's encrypted
-/// offline copy (the browser ignores it). Sent again only when the record changed: a find with
-/// `If-None-Match: <version>` answers 304 while neither the patient nor the manifest changed.
+/// A patient found: the banner and tiles, the first screen of the first blue tile, and (unless
+/// `record=false` was asked) the record itself for the desktop's encrypted offline copy. Sent
+/// again only when the record changed: a find with `If-None-Match: <version>` answers 304 while
+/// neither the patient nor the manifest changed.
 #[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct FoundPatient {
     #[serde(flatten)]
     pub summary: PatientSummary,
-    #[schema(value_type = Object)]
-    #[ts(type = "unknown")]
-    pub patient: Patient,
-    #[schema(value_type = Object)]
-    #[ts(type = "unknown")]
-    pub manifest: Manifest,
+    /// Left out when the find asked `record=false` (the browser; the desktop's background copy
+    /// asks for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    #[ts(type = "unknown", optional)]
+    pub patient: Option<Patient>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    #[ts(type = "unknown", optional)]
+    pub manifest: Option<Manifest>,
+    /// The first blue tile's first screen of rows (thumbnails inline), so the window draws it
+    /// without a list request; None when every tile is grey.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub first_screen: Option<FirstScreen>,
     /// The demographics' digest and the manifest's ETag together: a changed flag or name
     /// counts as a change as much as a new document does.
     pub version: String,
@@ -56,6 +66,21 @@ pub struct DocumentList {
     pub rows: Vec<ListedDocument>,
     /// The manifest version listed: send it back as `If-None-Match` to revalidate.
     pub etag: Option<String>,
+    /// More rows after these (a list asked with `limit`): send it back as `after`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub next: Option<String>,
+}
+
+/// One category's first screen of rows, as its list's first page answers it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct FirstScreen {
+    pub category: chartdesk_domain::Category,
+    pub rows: Vec<ListedDocument>,
+    /// The category has more rows: list them with `after=<next>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub next: Option<String>,
 }
 
 /// A category's replaced, detached and deleted documents (clinicians and records admins),

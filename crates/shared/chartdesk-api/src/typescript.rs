@@ -7,7 +7,7 @@ use ts_rs::{Config, TS};
 use crate::*;
 use chartdesk_domain::{
     AccessEvent, AuditAction, AuditEvent, BreakGlassChoice, BreakGlassReason, Category,
-    DocumentRow, Gender, HistoryRow, HistoryStatus, PatientBanner, PatientSummary, Role,
+    DocumentRow, FirstRows, Gender, HistoryRow, HistoryStatus, PatientBanner, PatientSummary, Role,
     ScanStatus, SearchChoice, SignInResult, SignedInUser, Tile,
 };
 
@@ -41,6 +41,7 @@ declarations!(
     SignInResult,
     PatientBanner,
     Tile,
+    FirstRows,
     PatientSummary,
     DocumentRow,
     HistoryStatus,
@@ -69,6 +70,7 @@ declarations!(
     RecordVersion,
     ListedDocument,
     DocumentList,
+    FirstScreen,
     DocumentHistory,
     DeleteDocument,
     DocumentView,

@@ -43,7 +43,7 @@ pub use manifest::{
 pub use mrn::{Mrn, MrnError, MrnFormat, DEFAULT_MRN_PATTERN};
 pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};
 pub use patient::{Gender, Patient, PatientFlags};
-pub use patient_view::{PatientBanner, PatientSummary, Tile};
+pub use patient_view::{FirstRows, PatientBanner, PatientSummary, Tile};
 pub use preop_limit::{attach, AttachError, Attached, PREOP_IMAGE_LIMIT};
 pub use processing::{
     duplicate_note, may_serve, status_note, Duplicate, DuplicateKind, Processing, ProcessingState,

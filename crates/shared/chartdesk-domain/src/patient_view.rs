@@ -27,6 +27,22 @@ pub struct PatientSummary {
     pub pinned: bool,
     /// Set when this is the offline copy (RFC 3339 time it was last confirmed current).
     pub synced_at: Option<String>,
+    /// The first blue tile's first rows as the find answered them, so the window draws that
+    /// list without asking for it (the client fills it; the server sends `first_screen`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub first_rows: Option<FirstRows>,
+}
+
+/// One category's first rows, newest first, and the cursor for the rest.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, utoipa::ToSchema)]
+pub struct FirstRows {
+    pub category: Category,
+    pub rows: Vec<crate::DocumentRow>,
+    /// The category has more rows than these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS, utoipa::ToSchema)]
@@ -107,6 +123,7 @@ impl PatientSummary {
             can_export_record: false,
             pinned: false,
             synced_at: None,
+            first_rows: None,
         }
     }
 }

@@ -45,12 +45,14 @@ pub async fn find_patient(
         PatientQuery::Nhs(n) => LookupError::NoSuchNhsNumber(n.display_form()),
         PatientQuery::Mrn(m) => LookupError::NoSuchMrn(m.to_string()),
     };
-    let patient = store
-        .get_json::<Patient>(&keys::patient(&mrn))
-        .await?
-        .ok_or_else(not_found)?
-        .value;
-    let (manifest, manifest_etag) = match store.get_json::<Manifest>(&keys::manifest(&mrn)).await? {
+    // Both at once: one round trip to the store, not two.
+    let (patient_key, manifest_key) = (keys::patient(&mrn), keys::manifest(&mrn));
+    let (patient, manifest) = tokio::join!(
+        store.get_json::<Patient>(&patient_key),
+        store.get_json::<Manifest>(&manifest_key)
+    );
+    let patient = patient?.ok_or_else(not_found)?.value;
+    let (manifest, manifest_etag) = match manifest? {
         Some(v) => (v.value, Some(v.etag)),
         None => (Manifest::new(), None),
     };

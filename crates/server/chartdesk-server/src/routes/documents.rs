@@ -5,20 +5,19 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chartdesk_api::{DocumentList, ListedDocument};
+use chartdesk_api::DocumentList;
 use chartdesk_domain::AuditAction;
-use chartdesk_domain::{find_entry, rows_for, RowPermissions};
-use chartdesk_domain::{keys, Action, Category, Mrn};
+use chartdesk_domain::{rows_for, RowPermissions};
+use chartdesk_domain::{Action, Category};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
+use super::document_page::{self, cut, Page, MAX_PAGE};
 use super::params::RecordPath;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
-use crate::presign;
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -30,6 +29,11 @@ pub struct ListQuery {
     /// Text matched against file name, category and uploader, and the words of each document's
     /// text (PDF text or OCR), across the whole record.
     pub search: Option<String>,
+    /// At most this many rows (a screen); without it, every row.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// The `next` a page gave: the rows after it.
+    pub after: Option<String>,
 }
 
 pub fn permissions(user: &VerifiedUser) -> RowPermissions {
@@ -81,14 +85,21 @@ pub async fn list(
                 return Err(ApiError::Invalid("Give a category or a search text".into()))
             }
         };
+    let page = Page {
+        after: query.after.as_deref(),
+        limit: page_limit(query.limit)?,
+    };
+    let (rows, next) = cut(rows, |(r, _)| r.id.as_str(), &page)?;
+    let rows = rows
+        .into_iter()
+        .map(|(mut row, found_in)| {
+            row.found_in = found_in;
+            row
+        })
+        .collect();
     // Verdicts and renditions come with the manifest (the worker records them there): no
     // request per row; presigning is local.
-    let mut listed = Vec::with_capacity(rows.len());
-    for (mut row, found_in) in rows {
-        row.found_in = found_in;
-        listed.push(listed_document(&state, mrn, &manifest, row).await?);
-    }
-    inline_first_thumbnails(&state, mrn, &manifest, &mut listed).await;
+    let listed = document_page::listed(&state, mrn, &manifest, rows).await?;
     let count = u32::try_from(listed.len()).unwrap_or(u32::MAX);
     let thumbs = listed.iter().filter(|d| d.thumbnail_url.is_some()).count();
     let reason = reached.reason.as_ref();
@@ -112,77 +123,23 @@ pub async fn list(
         access::audit(&state, &user, AuditAction::List, mrn, list),
         thumbnails
     )?;
-    let body = DocumentList { rows: listed, etag };
+    let body = DocumentList {
+        rows: listed,
+        etag,
+        next,
+    };
     Ok(Json(body).into_response())
 }
 
 /// Store reads in flight at once for one export.
 pub const PARALLEL_LOOKUPS: usize = 8;
 
-/// Rows a list shows before scrolling: their thumbnails come inside the answer.
-pub const INLINE_THUMBNAILS: usize = 12;
-/// A 320 px JPEG is a few tens of kB; anything larger goes by URL (and `plan` refuses such a
-/// thumb at upload).
-const INLINE_THUMBNAIL_MAX: u64 = super::upload_plan::THUMB_MAX_BYTES;
-
-/// The first screen's thumbnails read here and sent in the list (the client then needs no
-/// request per thumbnail). Best effort: a thumbnail not read keeps its URL.
-async fn inline_first_thumbnails(
-    state: &AppState,
-    mrn: &Mrn,
-    manifest: &chartdesk_domain::Manifest,
-    listed: &mut [ListedDocument],
-) {
-    use base64::Engine;
-    let wanted: Vec<(usize, String)> = listed
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.thumbnail_url.is_some())
-        .take(INLINE_THUMBNAILS)
-        .filter_map(|(i, d)| {
-            let entry = find_entry(manifest, Uuid::parse_str(&d.row.id).ok()?)?;
-            Some((i, keys::thumb(mrn, entry.category, entry.id)))
-        })
-        .collect();
-    let read = futures_util::future::join_all(
-        wanted
-            .iter()
-            .map(|(_, key)| state.store.get_small(key, INLINE_THUMBNAIL_MAX)),
-    )
-    .await;
-    for ((i, _), bytes) in wanted.into_iter().zip(read) {
-        if let Ok(Some(bytes)) = bytes {
-            listed[i].thumbnail = Some(base64::engine::general_purpose::STANDARD.encode(bytes));
-        }
+/// A page's size as asked: 1 to `MAX_PAGE` rows.
+fn page_limit(limit: Option<u32>) -> ApiResult<Option<usize>> {
+    match limit.map(|l| l as usize) {
+        Some(l) if l == 0 || l > MAX_PAGE => Err(ApiError::Invalid(format!(
+            "A page holds 1 to {MAX_PAGE} rows"
+        ))),
+        other => Ok(other),
     }
-}
-
-/// One row as the worker left it and, for a document that may be shown, its thumbnail URL.
-async fn listed_document(
-    state: &AppState,
-    mrn: &Mrn,
-    manifest: &chartdesk_domain::Manifest,
-    row: chartdesk_domain::DocumentRow,
-) -> ApiResult<ListedDocument> {
-    let entry = Uuid::parse_str(&row.id)
-        .ok()
-        .and_then(|id| find_entry(manifest, id));
-    let Some(entry) = entry else {
-        return Ok(ListedDocument {
-            row,
-            thumbnail_url: None,
-            thumbnail: None,
-        });
-    };
-    let thumb = keys::thumb(mrn, entry.category, entry.id);
-    let thumbnail_url = if row.can_open && entry.variants.contains(&thumb) {
-        Some(presign::get(state, &thumb).await?)
-    } else {
-        None
-    };
-    Ok(ListedDocument {
-        row,
-        thumbnail_url,
-        thumbnail: None,
-    })
 }

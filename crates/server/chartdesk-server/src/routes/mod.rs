@@ -5,6 +5,7 @@ mod audit;
 mod changes;
 mod document_history;
 mod document_open;
+mod document_page;
 mod document_pages;
 mod document_search;
 mod documents;

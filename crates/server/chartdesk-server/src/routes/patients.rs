@@ -1,17 +1,20 @@
-//! Finding a patient by NHS number or MRN: the banner and the seven tiles. Audited; a
-//! restricted record needs a break-glass reason, which the audit keeps.
+//! Finding a patient by NHS number or MRN: the banner, the seven tiles and the first screen of
+//! the first blue tile, in one answer and one audit event; a restricted record needs a
+//! break-glass reason, which the audit keeps.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chartdesk_api::FoundPatient;
-use chartdesk_domain::PatientSummary;
+use chartdesk_api::{FirstScreen, FoundPatient};
+use chartdesk_domain::{rows_for, PatientSummary};
 use chartdesk_domain::{Action, BreakGlassError, Patient, PatientQuery, StatedReason};
 use chartdesk_records::find_patient;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::document_page::{self, cut, Page, FIRST_SCREEN};
+use super::documents;
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
@@ -24,6 +27,11 @@ pub struct FindQuery {
     /// What the user typed: an NHS number (spaces allowed) or an MRN (`MRN 123` forces one).
     #[param(min_length = 1)]
     pub q: String,
+    /// `false`: leave the record and manifest (for the desktop's offline copy) out.
+    pub record: Option<bool>,
+    /// `false`: leave the first screen out (the desktop's offline copy and revalidation ask
+    /// for the record alone, so no rows are listed and no thumbnails read).
+    pub screen: Option<bool>,
 }
 
 #[utoipa::path(get, path = "/v1/patients", tag = "patients", params(FindQuery),
@@ -40,6 +48,8 @@ pub async fn find(
 ) -> ApiResult<Response> {
     user.require(Action::ViewRecords)?;
     let also_mrn = PatientQuery::also_an_mrn(&query.q, &state.mrn_format);
+    let query_record = query.record.unwrap_or(true);
+    let query_screen = query.screen.unwrap_or(true);
     let query = PatientQuery::parse(&query.q, &state.mrn_format)?;
     let reason = access::stated_reason(&headers)?;
     let record = match (&query, also_mrn) {
@@ -52,34 +62,80 @@ pub async fn find(
     access::admit(&state, &user, &record.patient, reason.as_ref()).await?;
     let mrn = record.patient.mrn.clone();
     let action = access::found_action(&record.patient, reason.as_ref());
-    let detail = Detail {
-        reason: reason.as_ref(),
-        ..Default::default()
-    };
-    access::audit(&state, &user, action, &mrn, detail).await?;
     let version = version_of(&record);
     let unchanged = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|sent| sent == version);
     if unchanged {
+        let detail = Detail {
+            reason: reason.as_ref(),
+            ..Default::default()
+        };
+        access::audit(&state, &user, action, &mrn, detail).await?;
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     let mut summary =
         PatientSummary::from_record(&record.patient, &record.manifest, state.now().date());
-    // Detached documents (misfiled, perhaps naming another patient) never leave the server.
-    let mut manifest = record.manifest;
-    manifest
-        .documents
-        .retain(|d| d.status == chartdesk_domain::DocumentStatus::Attached);
+    // The first screen's rows are known from the manifest, so the one event can say how many
+    // were listed while their thumbnails are still being read.
+    let first = summary
+        .tiles
+        .iter()
+        .filter(|_| query_screen)
+        .find(|t| t.has_documents)
+        .map(|t| {
+            let rows = rows_for(&record.manifest, t.category, documents::permissions(&user));
+            let page = Page {
+                after: None,
+                limit: Some(FIRST_SCREEN),
+            };
+            (t.category, cut(rows, |r| r.id.as_str(), &page))
+        });
+    let first = match first {
+        Some((category, cut)) => Some((category, cut?)),
+        None => None,
+    };
+    let detail = Detail {
+        reason: reason.as_ref(),
+        count: first
+            .as_ref()
+            .and_then(|(_, (rows, _))| u32::try_from(rows.len()).ok()),
+        ..Default::default()
+    };
+    let screen = async {
+        let Some((category, (rows, next))) = first else {
+            return Ok(None);
+        };
+        let rows = document_page::listed(&state, &mrn, &record.manifest, rows).await?;
+        Ok(Some(FirstScreen {
+            category,
+            rows,
+            next,
+        }))
+    };
+    // Written before the answer leaves, while the thumbnails are read.
+    let ((), first_screen) =
+        tokio::try_join!(access::audit(&state, &user, action, &mrn, detail), screen)?;
     summary.can_upload = user.may(Action::Upload);
     summary.can_view_history = user.may(Action::ReadAudit);
     summary.can_export = user.may(Action::Export);
     summary.can_export_record = user.may(Action::BulkExport);
+    let (patient, manifest) = if query_record {
+        // Detached documents (misfiled, perhaps naming another patient) never leave the server.
+        let mut manifest = record.manifest;
+        manifest
+            .documents
+            .retain(|d| d.status == chartdesk_domain::DocumentStatus::Attached);
+        (Some(record.patient), Some(manifest))
+    } else {
+        (None, None)
+    };
     Ok(Json(FoundPatient {
         summary,
-        patient: record.patient,
+        patient,
         manifest,
+        first_screen,
         version,
     })
     .into_response())

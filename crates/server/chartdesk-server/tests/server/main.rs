@@ -30,6 +30,7 @@ mod in_process;
 mod inline_thumbnails;
 mod lambda;
 mod malformed_requests;
+mod open_in_one_request;
 mod openapi_contract;
 mod page_previews;
 mod patients_import;

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use chartdesk_domain::{AccessEvent, AuditEvent, BreakGlassReason};
+use chartdesk_domain::{AccessEvent, AuditAction, AuditEvent, BreakGlassReason};
 
 /// An audit event as the access-history panel shows it (UK time, reasons in words).
 pub fn access_event(e: AuditEvent) -> AccessEvent {
@@ -17,6 +17,13 @@ pub fn access_event(e: AuditEvent) -> AccessEvent {
         (Some(before), Some(after)) => Some(format!("{before} → {after}")),
         (None, Some(after)) => Some(after.clone()),
         _ if !e.changed.is_empty() => Some(e.changed.join(", ")),
+        // A find answers the first screen of its first blue tile too (issue 25).
+        _ if matches!(e.action, AuditAction::Find | AuditAction::BreakGlass) => {
+            e.count.map(|n| match n {
+                1 => "Listed 1 document".to_string(),
+                n => format!("Listed {n} documents"),
+            })
+        }
         _ => None,
     };
     AccessEvent {

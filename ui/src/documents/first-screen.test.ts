@@ -1,0 +1,105 @@
+// A patient opens in one request (issue 25): the find's first screen of the first blue tile is
+// drawn with no list request; "Show more" lists the rest once; an answer for a patient or
+// category no longer on screen never draws.
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { DocumentRow, PatientSummary } from "../backend/types";
+import { byId } from "../shell/dom";
+import { type Deferred, deferred, loadPage, row, settle, summary, tile } from "./test-support";
+
+const backend = vi.hoisted(() => ({
+  findPatient: vi.fn(),
+  revalidatePatient: vi.fn(),
+  recordVersion: vi.fn(() => new Promise(() => undefined)),
+  listDocuments: vi.fn(),
+  documentThumbnail: vi.fn(),
+  documentHistory: vi.fn(),
+}));
+const platform = vi.hoisted(() => ({ kind: "desktop", offline: true, pinning: true, saveDialog: true }));
+vi.mock("../backend/api", () => ({ backend, platform }));
+vi.mock("pdfjs-dist/legacy/build/pdf.mjs", () => ({ GlobalWorkerOptions: {}, getDocument: vi.fn() }));
+
+/** The list requests made, in order, each for the test to answer. */
+let lists: { mrn: string; answer: Deferred<DocumentRow[]> }[];
+
+/** A patient whose lab tile holds 3 documents, the find answering the first 2. */
+function opened(mrn: string, more = true): PatientSummary {
+  const first = [row(`${mrn}-1`, "one.png"), row(`${mrn}-2`, "two.png")];
+  return {
+    ...summary(mrn, mrn === "1001" ? "ALPHA, Ann" : "BRAVO, Ben"),
+    tiles: [tile(3)],
+    first_rows: { category: "lab", rows: first, ...(more ? { next: `${mrn}-2` } : {}) },
+  };
+}
+
+beforeEach(async () => {
+  vi.resetModules();
+  for (const fn of Object.values(backend)) fn.mockReset();
+  loadPage();
+  lists = [];
+  backend.findPatient.mockImplementation(async (query: string) => opened(query.replace("MRN ", "")));
+  backend.listDocuments.mockImplementation((mrn: string) => {
+    const answer = deferred<DocumentRow[]>();
+    lists.push({ mrn, answer });
+    return answer.promise;
+  });
+  backend.documentThumbnail.mockResolvedValue(new ArrayBuffer(0));
+  backend.documentHistory.mockResolvedValue(null);
+  const list = await import("./category-list");
+  const search = await import("../patient/search");
+  list.initCategoryList(() => undefined);
+  search.initPatientSearch(() => undefined);
+});
+
+async function findPatient(mrn: string): Promise<void> {
+  byId<HTMLInputElement>("patient-query").value = `MRN ${mrn}`;
+  byId<HTMLFormElement>("search-form").requestSubmit();
+  await settle(0);
+}
+
+const listedIds = () => [...byId("doc-rows").querySelectorAll("tr")].map((tr) => tr.dataset.docId ?? "");
+const showMore = () => byId<HTMLButtonElement>("doc-show-more");
+
+describe("the first screen comes with the find", () => {
+  it("draws the first blue tile's rows from the find, with no list request", async () => {
+    await findPatient("1001");
+    expect(byId("category-view").hidden).toBe(false);
+    expect(listedIds()).toEqual(["1001-1", "1001-2"]);
+    expect(byId("tiles").querySelector('button[data-category="lab"]')!.getAttribute("aria-pressed")).toBe("true");
+    expect(backend.listDocuments).not.toHaveBeenCalled();
+  });
+
+  it("offers Show more only when the category has more rows", async () => {
+    backend.findPatient.mockImplementation(async () => opened("1001", false));
+    await findPatient("1001");
+    expect(listedIds()).toEqual(["1001-1", "1001-2"]);
+    expect(showMore().hidden).toBe(true);
+  });
+
+  it("Show more lists the rest once, however often it is pressed, then goes", async () => {
+    await findPatient("1001");
+    expect(showMore().hidden).toBe(false);
+    showMore().click();
+    showMore().click();
+    await settle(0);
+    expect(lists.map((l) => l.mrn)).toEqual(["1001"]);
+    expect(showMore().disabled).toBe(true);
+    lists[0]!.answer.resolve([row("1001-1", "one.png"), row("1001-2", "two.png"), row("1001-3", "three.png")]);
+    await settle(0);
+    expect(listedIds()).toEqual(["1001-1", "1001-2", "1001-3"]);
+    expect(showMore().hidden).toBe(true);
+    showMore().click();
+    await settle(0);
+    expect(backend.listDocuments).toHaveBeenCalledTimes(1);
+  });
+
+  it("a page for the previous patient is dropped: the new patient's first screen stays", async () => {
+    await findPatient("1001");
+    showMore().click();
+    await findPatient("2002");
+    lists[0]!.answer.resolve([row("1001-3", "ann-three.png")]);
+    await settle(0);
+    expect(byId("banner-mrn").textContent).toBe("2002");
+    expect(listedIds()).toEqual(["2002-1", "2002-2"]);
+    expect(showMore().hidden).toBe(false);
+  });
+});
