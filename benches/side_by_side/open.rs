@@ -261,7 +261,7 @@ async fn measure(
     }
     let metric = |what: &str| {
         format!(
-            "{what}, {docs} docs, find+list+{FIRST_SCREEN} thumbs{}",
+            "{what}, {docs} docs, open + first {FIRST_SCREEN} thumbs{}",
             setting.name
         )
     };
