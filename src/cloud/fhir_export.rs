@@ -128,24 +128,6 @@ impl RecordsServer {
             .map(ExportState::Done)
             .map_err(|_| ServerError::Malformed)
     }
-
-    /// The bytes of one exported file (its presigned URL: no token).
-    pub async fn fhir_export_file(&self, url: &str) -> Result<Vec<u8>, ServerError> {
-        let answer = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|_| ServerError::Unreachable)?;
-        if !answer.status().is_success() {
-            return Err(ServerError::Storage(answer.status().as_u16()));
-        }
-        Ok(answer
-            .bytes()
-            .await
-            .map_err(|_| ServerError::Unreachable)?
-            .to_vec())
-    }
 }
 
 fn segment(s: &str) -> String {

@@ -13,6 +13,10 @@ use crate::cloud::fhir_export::ExportState;
 use crate::domain::Action;
 use crate::export::ArchiveError;
 
+/// The largest export file read into memory (a record's NDJSON is metadata, kilobytes per
+/// document).
+const MAX_FILE_BYTES: u64 = 1 << 30;
+
 /// How many status polls before giving up (at the server's `Retry-After`, about an hour).
 const MAX_POLLS: u32 = 1800;
 
@@ -77,7 +81,8 @@ impl RecordsAdmin<'_> {
         std::fs::create_dir_all(folder).map_err(failed)?;
         let mut files = Vec::new();
         for file in manifest.output.iter().chain(&manifest.error) {
-            let bytes = server.fhir_export_file(&file.url).await?;
+            // A presigned GET (no token), through the one bounded fetch of handed-out URLs.
+            let bytes = server.fetch(&file.url, MAX_FILE_BYTES).await?;
             let path = folder.join(format!("{}.ndjson", file.resource_type));
             // Written beside, then renamed: a stopped run never leaves half a file.
             let partial = path.with_extension("ndjson.partial");
