@@ -102,4 +102,17 @@ describe("the first screen comes with the find", () => {
     expect(listedIds()).toEqual(["2002-1", "2002-2"]);
     expect(showMore().hidden).toBe(false);
   });
+
+  it("presses only the first screen's tile, not one left pressed from the patient before", async () => {
+    const preop = { ...tile(1), category: "preop", label: "Preop", accessible_name: "Preop, 1 document" };
+    backend.findPatient.mockImplementation(async (query: string) => {
+      const found = opened(query.replace("MRN ", ""));
+      return { ...found, tiles: [preop, ...found.tiles] };
+    });
+    await findPatient("1001");
+    byId("tiles").querySelector<HTMLButtonElement>('button.tile[data-category="preop"]')!.click();
+    await findPatient("2002");
+    const pressed = [...byId("tiles").querySelectorAll<HTMLElement>('button.tile[aria-pressed="true"]')];
+    expect(pressed.map((b) => b.dataset.category)).toEqual(["lab"]);
+  });
 });

@@ -271,7 +271,10 @@ function openFirstScreen(summary: PatientSummary): void {
   const first = summary.first_rows;
   const tile = first && summary.tiles.find((t) => t.category === first.category);
   if (!first || !tile) return;
-  byId("tiles").querySelector(`button.tile[data-category="${tile.category}"]`)?.setAttribute("aria-pressed", "true");
+  // Only the first screen's tile is pressed: a tile left pressed from the patient before is not.
+  for (const button of byId("tiles").querySelectorAll<HTMLElement>("button.tile")) {
+    button.setAttribute("aria-pressed", String(button.dataset.category === tile.category));
+  }
   void showCategory(summary.banner.mrn, tile, summary.can_upload, first);
 }
 
