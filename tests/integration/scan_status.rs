@@ -110,3 +110,83 @@ async fn a_pdf_has_no_thumbnail_until_processed_and_the_patient_search_spans_cat
     let by_category = s.search_documents("30000022", "Preop").await.unwrap();
     assert_eq!(by_category.len(), 1);
 }
+
+/// Complete checks an upload with one HEAD and reads nothing back (issue 25 item 1). Real S3
+/// refuses a body unlike its signed checksum; moto stores it, so here the bytes are proven by
+/// the worker's whole-file check: attached as waiting, then marked corrupted, never opened.
+#[tokio::test]
+async fn bytes_other_than_declared_that_the_store_kept_are_marked_corrupted_and_never_opened() {
+    use chartdesk::sandbox::demo_pdf;
+    use sha2::{Digest, Sha256};
+    let c = cloud();
+    patient("30000023").await;
+    let token = c.tokens("nurse.hughes").await.access;
+    let declared = demo_pdf("Lab", "the declared report");
+    let mut sent = demo_pdf("Lab", "another report altogether");
+    sent.resize(declared.len(), b' ');
+    let upload = serde_json::json!({
+        "doc_id": uuid::Uuid::now_v7(),
+        "mrn": "30000023",
+        "category": "lab",
+        "file_name": "u-and-e.pdf",
+        "content_type": "application/pdf",
+        "size": declared.len(),
+        "sha256": hex::encode(Sha256::digest(&declared)),
+    });
+    let http = reqwest::Client::new();
+    let post = |path: &str, body: &serde_json::Value| {
+        http.post(format!("{}{path}", c.server_url))
+            .bearer_auth(&token)
+            .json(body)
+            .send()
+    };
+    let started: serde_json::Value = post("/v1/uploads", &upload)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let put = &started["objects"][0]["put"];
+    let mut request = http.put(put["url"].as_str().unwrap()).body(sent);
+    for h in put["headers"].as_array().unwrap() {
+        request = request.header(h["name"].as_str().unwrap(), h["value"].as_str().unwrap());
+    }
+    assert!(
+        request.send().await.unwrap().status().is_success(),
+        "moto keeps it"
+    );
+    let done: serde_json::Value = post(
+        "/v1/uploads/complete",
+        &serde_json::json!({ "uploads": [upload] }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(done["results"][0]["outcome"], "attached", "{done}");
+
+    let s = c.signed_in("dr.okafor").await;
+    let id = upload["doc_id"].as_str().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let row = loop {
+        let rows = s.list_documents("30000023", "lab").await.unwrap();
+        let row = rows.into_iter().find(|r| r.id == id).unwrap();
+        if row
+            .status_note
+            .as_deref()
+            .is_some_and(|n| n.contains("not the file that was sent"))
+        {
+            break row;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not marked corrupted: {:?}",
+            row.status_note
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert!(!row.can_open);
+    let refused = s.open_document("30000023", id).await.unwrap_err();
+    assert_eq!(UiError::from(refused).code, ApiErrorCode::Integrity);
+}

@@ -154,6 +154,40 @@ pub async fn mark_completing(
     Err(StoreError::Conflict)
 }
 
+/// The claim of `id` for this patient and category, marked as being completed: what a
+/// complete does before it checks the objects, in one read and one conditional write (the
+/// claim written at start is found and marked; one missing is written marked). A claim
+/// naming any other record is refused, as `claim_document` does.
+#[instrument(skip_all)]
+pub async fn claim_completing(
+    store: &dyn RecordStore,
+    id: Uuid,
+    mrn: &Mrn,
+    category: Category,
+) -> Result<(), ClaimError> {
+    let key = doc_claim_key(id);
+    let mine = DocClaim {
+        mrn: mrn.to_string(),
+        category,
+        completing: true,
+    };
+    for attempt in 0..3 {
+        let write = match store.get_json::<DocClaim>(&key).await? {
+            Some(found) if found.value.mrn != mine.mrn || found.value.category != category => {
+                return Err(ClaimError::TakenElsewhere)
+            }
+            Some(found) if found.value.completing => return Ok(()),
+            Some(found) => Write::IfMatch(found.etag),
+            None => Write::Create,
+        };
+        match store.put_json(&key, &mine, write).await {
+            Err(StoreError::Conflict) => crate::backoff::after_conflict(attempt).await,
+            other => return Ok(other.map(|_| ())?),
+        }
+    }
+    Err(StoreError::Conflict.into())
+}
+
 /// Whether a complete is checking or attaching this document's objects now.
 pub async fn is_completing(store: &dyn RecordStore, id: Uuid) -> Result<bool, StoreError> {
     Ok(store

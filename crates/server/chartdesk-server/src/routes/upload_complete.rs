@@ -20,14 +20,15 @@ use uuid::Uuid;
 
 use super::documents::permissions;
 use super::upload_plan::{entry, plan, upload_target, Planned};
-use super::uploads::{already, claim, refused, refused_with, verified};
+use super::uploads::{already, claim_completing, refused, refused_with, verified};
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::state::AppState;
 
-/// Uploads of one batch verified at once (each is a few HEAD/GET requests).
+/// Uploads of one batch verified at once (each is a claim read and write, a HEAD and a
+/// 4 KiB read).
 const PARALLEL_CHECKS: usize = 4;
 
 /// A patient of the batch as complete found them: reached (break-glass reason, not
@@ -98,8 +99,7 @@ pub async fn complete(
                 Err(body) => Err(body.clone()),
                 Ok(t) if t.manifest.documents.iter().any(|d| d.id == id) => Ok(None),
                 Ok(t) => async {
-                    claim(state, &p, id).await?;
-                    mark_completing(&*state.store, id, true).await?;
+                    claim_completing(state, &p, id).await?;
                     let checked = async {
                         verified(state, c, &p).await?;
                         let detail = Detail {

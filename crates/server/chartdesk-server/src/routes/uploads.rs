@@ -140,40 +140,57 @@ pub fn refused_with(doc_id: Uuid, error: ErrorBody) -> CompleteResult {
 pub async fn claim(state: &AppState, planned: &Planned, id: Uuid) -> ApiResult<()> {
     claim_document(&*state.store, id, &planned.mrn, planned.category)
         .await
-        .map_err(|e| match e {
-            ClaimError::TakenElsewhere => ApiError::Invalid(e.to_string()),
-            ClaimError::Store(s) => s.into(),
-        })
+        .map_err(claim_error)
 }
 
-/// Verifies one upload's objects (completing its multipart original first).
-pub async fn verified(state: &AppState, c: &CompleteUpload, planned: &Planned) -> ApiResult<()> {
-    for (role, key, _, size, sha256) in &planned.objects {
-        if *role == ObjectRole::Original {
-            if let Some(upload_id) = &c.multipart_upload_id {
-                multipart::complete(state, key, upload_id, &c.parts, &c.upload.part_sha256).await?;
-            }
-        }
-        let parts: &[String] = if *role == ObjectRole::Original {
-            &c.upload.part_sha256
-        } else {
-            &[]
-        };
-        let expected = verify::Expected {
-            size: *size,
-            sha256_hex: sha256,
-            part_sha256_hex: parts,
-        };
-        if let Err(e) = verify::object(state, key, &expected).await {
-            // Not in any manifest: removed so a corrected retry can create it again.
-            if matches!(e, ApiError::Integrity(_)) {
-                let _ = state.store.delete(key).await;
-            }
-            return Err(e);
-        }
+/// The claim taken at start, checked and marked as being completed (a cancel then leaves the
+/// objects alone).
+pub async fn claim_completing(state: &AppState, planned: &Planned, id: Uuid) -> ApiResult<()> {
+    chartdesk_records::claim_completing(&*state.store, id, &planned.mrn, planned.category)
+        .await
+        .map_err(claim_error)
+}
+
+fn claim_error(e: ClaimError) -> ApiError {
+    match e {
+        ClaimError::TakenElsewhere => ApiError::Invalid(e.to_string()),
+        ClaimError::Store(s) => s.into(),
     }
+}
+
+/// Verifies one upload's objects (completing its multipart original first): each one HEAD,
+/// the original's type sniffed from its first bytes at the same time.
+pub async fn verified(state: &AppState, c: &CompleteUpload, planned: &Planned) -> ApiResult<()> {
     let original = &planned.objects[0].1;
-    if verify::sniffed_type(state, original).await? != Some(planned.content_type) {
+    if let Some(upload_id) = &c.multipart_upload_id {
+        multipart::complete(state, original, upload_id, &c.parts, &c.upload.part_sha256).await?;
+    }
+    let checks = async {
+        for (role, key, _, size, sha256) in &planned.objects {
+            let parts: &[String] = if *role == ObjectRole::Original {
+                &c.upload.part_sha256
+            } else {
+                &[]
+            };
+            let expected = verify::Expected {
+                size: *size,
+                sha256_hex: sha256,
+                part_sha256_hex: parts,
+            };
+            if let Err(e) = verify::object(state, key, &expected).await {
+                // Not in any manifest: removed so a corrected retry can create it again.
+                if matches!(e, ApiError::Integrity(_)) {
+                    let _ = state.store.delete(key).await;
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
+    };
+    let (checked, sniffed) = tokio::join!(checks, verify::sniffed_type(state, original));
+    // A missing or different object says so before what its first bytes (if any) show.
+    checked?;
+    if sniffed? != Some(planned.content_type) {
         let _ = state.store.delete(original).await;
         return Err(ApiError::Invalid(format!(
             "{}: the stored file is not the {} it was declared as (checked by content)",

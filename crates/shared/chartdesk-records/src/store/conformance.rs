@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
-use super::integrity::{verify, Expected};
+use super::integrity::{check_reported, verify, Checked, Expected};
 use super::memory::InMemoryRecordStore;
 use super::object_store::{sha256_base64, Revalidated, Write};
 use super::record_store::{Completion, Presigned, RecordStore, UploadedPart, PRESIGNED_EXPIRY};
@@ -268,6 +268,7 @@ pub async fn a_presigned_put_stores_the_body_once_and_verifies(
         part_sha256_hex: &[],
     };
     verify(store, &key, &expected).await.unwrap();
+    check_reported(store, &key, &expected).await.unwrap();
     let url = store.presign_get(&key, PRESIGNED_EXPIRY).await.unwrap();
     assert!(client.get(&url).await.unwrap() == body, "the URL opens it");
     let again = client.put(&request, body).await;
@@ -305,6 +306,16 @@ pub async fn a_body_that_differs_from_its_checksum_never_verifies(
     assert!(
         matches!(verified, Err(StoreError::ChecksumMismatch)),
         "{verified:?}"
+    );
+    // The upload's one-HEAD check never calls it whole: at most its size is proven, and the
+    // worker's whole-file check marks it corrupted.
+    let reported = check_reported(store, &key, &expected).await;
+    assert!(
+        matches!(
+            reported,
+            Err(StoreError::ChecksumMismatch) | Ok(Checked::SizeOnly)
+        ),
+        "{reported:?}"
     );
 }
 

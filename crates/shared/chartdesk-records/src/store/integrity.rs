@@ -2,7 +2,9 @@
 //!
 //! Real S3 rejects a PUT whose body does not match its signed `x-amz-checksum-sha256` and
 //! reports the checksum on HEAD, so that report is trusted. The local cloud's moto does
-//! neither: where HEAD reports no checksum, the object is read back and hashed.
+//! neither: where HEAD reports no checksum, `verify` reads the object back and hashes it, and
+//! `check_reported` (the upload's request path) leaves that to the processing worker, which
+//! reads every original whole before anyone may open it (issue 25 item 1).
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -30,17 +32,8 @@ pub async fn verify(
     if stored.size != expected.size {
         return Err(StoreError::ChecksumMismatch);
     }
-    let whole = hex_to_base64(expected.sha256_hex).ok_or(StoreError::ChecksumMismatch)?;
     let matches = match stored.sha256 {
-        Some(reported) => {
-            // S3 reports a multipart object's composite as `<b64>-<parts>`; moto gives the
-            // same composite without the suffix, so a multipart upload may match either way.
-            let value = reported.split('-').next().unwrap_or_default();
-            let composite = (!expected.part_sha256_hex.is_empty())
-                .then(|| composite_of(expected.part_sha256_hex))
-                .flatten();
-            value == whole || Some(value) == composite.as_deref()
-        }
+        Some(reported) => reported_matches(&reported, expected),
         None => store.sha256_of(key, expected.size).await?.as_deref() == Some(expected.sha256_hex),
     };
     if matches {
@@ -48,6 +41,48 @@ pub async fn verify(
     } else {
         Err(StoreError::ChecksumMismatch)
     }
+}
+
+/// How far `check_reported` could prove an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checked {
+    /// Size and the store's reported SHA-256 both match.
+    Whole,
+    /// The size matches; the store reports no checksum (moto), so the bytes are proven by
+    /// the processing worker's whole-file check, not here.
+    SizeOnly,
+}
+
+/// `verify` without reading the object back: one HEAD. A reported checksum must match; where
+/// none is reported only the size is proven (`Checked::SizeOnly`).
+pub async fn check_reported(
+    store: &dyn RecordStore,
+    key: &str,
+    expected: &Expected<'_>,
+) -> Result<Checked, StoreError> {
+    let stored = store.head(key).await?.ok_or(StoreError::ChecksumMismatch)?;
+    if stored.size != expected.size {
+        return Err(StoreError::ChecksumMismatch);
+    }
+    match stored.sha256 {
+        Some(reported) if reported_matches(&reported, expected) => Ok(Checked::Whole),
+        Some(_) => Err(StoreError::ChecksumMismatch),
+        None => Ok(Checked::SizeOnly),
+    }
+}
+
+/// Whether a reported checksum is the whole body's or, for multipart, its parts' composite.
+fn reported_matches(reported: &str, expected: &Expected<'_>) -> bool {
+    let Some(whole) = hex_to_base64(expected.sha256_hex) else {
+        return false;
+    };
+    // S3 reports a multipart object's composite as `<b64>-<parts>`; moto gives the same
+    // composite without the suffix, so a multipart upload may match either way.
+    let value = reported.split('-').next().unwrap_or_default();
+    let composite = (!expected.part_sha256_hex.is_empty())
+        .then(|| composite_of(expected.part_sha256_hex))
+        .flatten();
+    value == whole || Some(value) == composite.as_deref()
 }
 
 pub fn hex_to_base64(hex_digest: &str) -> Option<String> {
