@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use chartdesk::cache::OutboxItem;
 use chartdesk::cloud::Progress;
+use chartdesk::services::Destination;
 use chartdesk::services::DrainReport;
 use chartdesk::Services;
 
@@ -77,53 +78,73 @@ pub enum OutboxAction {
     },
 }
 
-/// Queues each file (refusals reported at once with their reason), then sends the outbox.
-/// Exits non-zero if any file was refused or is still waiting.
+/// Queues each file (refusals reported at once with their reason) and sends the outbox
+/// while the rest are still being queued. Exits non-zero if any file was refused or is still
+/// waiting.
 pub async fn run(profile: &str, args: UploadArgs) -> anyhow::Result<()> {
     let services = Services::start(profile).await?;
     super::sign_in(&services, &args.user).await?;
     let started = Instant::now();
     let mut refused = 0usize;
     let mut mine = Vec::with_capacity(args.files.len());
-    for path in &args.files {
-        // Checked by size and magic bytes before the file is read; queued in one statement.
-        let queued = services
-            .outbox()
-            .queue_file(path, &args.mrn, &args.category, args.replace_oldest)
-            .await;
-        match queued {
-            Ok(doc_id) => mine.push(doc_id),
-            Err(e) => {
-                eprintln!("refused  {e}");
-                refused += 1;
-            }
-        }
-    }
-    if !mine.is_empty() {
-        // From here a crash or a dropped network loses nothing: `chartdesk sync` sends them.
-        println!(
-            "{} file(s) safe in the outbox after {:.2} s; sending",
-            mine.len(),
-            started.elapsed().as_secs_f64()
-        );
-    }
-    let report = drain(&services, args.jobs).await?;
+    let to = Destination {
+        mrn: &args.mrn,
+        category: &args.category,
+        replace_oldest: args.replace_oldest,
+    };
+    let total = args.files.len();
+    let bars = Bars::new();
+    let report = services
+        .outbox()
+        .queue_and_send(
+            &args.files,
+            to,
+            usize::from(args.jobs),
+            |item| bars.bar_for(item),
+            &bars.cancel,
+            |_, queued| {
+                match queued {
+                    Ok(doc_id) => mine.push(doc_id.to_string()),
+                    Err(e) => {
+                        bars.say(&format!("refused  {e}"));
+                        refused += 1;
+                    }
+                }
+                // From here a crash or a dropped network loses nothing: `chartdesk sync`
+                // sends what is left.
+                if mine.len() + refused == total && !mine.is_empty() {
+                    bars.suspend(|| {
+                        println!(
+                            "{} file(s) safe in the outbox after {:.2} s",
+                            mine.len(),
+                            started.elapsed().as_secs_f64()
+                        )
+                    });
+                }
+            },
+        )
+        .await?;
+    bars.print(&report);
     // The run's word is about the files it was given; items left from earlier runs are
     // mentioned, never counted against it.
     let own = own_share(&report, &mine);
     println!(
         "{} of {} files added in {:.1} s",
         own.sent,
-        args.files.len(),
+        total,
         started.elapsed().as_secs_f64()
     );
+    let not_queued = total - mine.len() - refused;
+    if not_queued > 0 {
+        eprintln!("{not_queued} file(s) were not queued: the run was stopped before them");
+    }
     let earlier = report.sent + report.failed + report.left - (own.sent + own.failed + own.left);
     if earlier > 0 {
         eprintln!(
             "({earlier} item(s) from earlier runs were also in the outbox; `chartdesk outbox` lists any still waiting)"
         );
     }
-    finish(&own, refused)
+    finish(&own, refused + not_queued)
 }
 
 /// The part of a drain that concerns `mine` (the doc ids this run queued).
@@ -204,24 +225,46 @@ pub async fn outbox(profile: &str, args: OutboxArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One progress bar per document; Ctrl+C cancels what is in flight (it stays queued).
+/// Sends whatever waits in the outbox, with `Bars`.
 async fn drain(services: &Services, jobs: u16) -> anyhow::Result<DrainReport> {
-    let bars = MultiProgress::new();
-    let cancel = CancellationToken::new();
-    let on_interrupt = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_interrupt.cancel();
+    let bars = Bars::new();
+    let report = services
+        .outbox()
+        .drain_outbox_cancellable(usize::from(jobs), |item| bars.bar_for(item), &bars.cancel)
+        .await?;
+    bars.print(&report);
+    Ok(report)
+}
+
+/// One progress bar per document; Ctrl+C cancels what is in flight (it stays queued).
+struct Bars {
+    bars: MultiProgress,
+    cancel: CancellationToken,
+}
+
+impl Bars {
+    fn new() -> Self {
+        let cancel = CancellationToken::new();
+        let on_interrupt = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_interrupt.cancel();
+            }
+        });
+        Self {
+            bars: MultiProgress::new(),
+            cancel,
         }
-    });
-    let bar_for = |item: &OutboxItem| -> Arc<Progress> {
-        let bar = bars.add(ProgressBar::new(item.size));
+    }
+
+    fn bar_for(&self, item: &OutboxItem) -> Arc<Progress> {
+        let bar = self.bars.add(ProgressBar::new(item.size));
         bar.set_style(
             ProgressStyle::with_template("{msg:30!} [{bar:30}] {bytes}/{total_bytes} {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.set_message(item.file_name.clone());
-        let cancel = cancel.clone();
+        let cancel = self.cancel.clone();
         Progress::new(move |sent, total| {
             if cancel.is_cancelled() {
                 bar.abandon();
@@ -233,33 +276,41 @@ async fn drain(services: &Services, jobs: u16) -> anyhow::Result<DrainReport> {
                 bar.finish_and_clear();
             }
         })
-    };
-    let report = services
-        .outbox()
-        .drain_outbox_cancellable(usize::from(jobs), bar_for, &cancel)
-        .await?;
-    bars.clear().ok();
-    for item in &report.items {
-        let line = format!(
-            "{:<8} {}{}",
-            match item.outcome.as_str() {
-                "sent" => "added",
-                "failed" => "refused",
-                _ => "queued",
-            },
-            item.file_name,
-            item.message
-                .as_deref()
-                .map(|m| format!(": {m}"))
-                .unwrap_or_else(|| format!(" as {}", item.doc_id))
-        );
-        if item.outcome == "sent" {
-            println!("{line}");
-        } else {
-            eprintln!("{line}");
+    }
+
+    /// A line on stderr above the bars.
+    fn say(&self, line: &str) {
+        self.suspend(|| eprintln!("{line}"));
+    }
+
+    fn suspend(&self, f: impl FnOnce()) {
+        self.bars.suspend(f);
+    }
+
+    /// The bars cleared, then each item's outcome.
+    fn print(&self, report: &DrainReport) {
+        self.bars.clear().ok();
+        for item in &report.items {
+            let line = format!(
+                "{:<8} {}{}",
+                match item.outcome.as_str() {
+                    "sent" => "added",
+                    "failed" => "refused",
+                    _ => "queued",
+                },
+                item.file_name,
+                item.message
+                    .as_deref()
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_else(|| format!(" as {}", item.doc_id))
+            );
+            if item.outcome == "sent" {
+                println!("{line}");
+            } else {
+                eprintln!("{line}");
+            }
         }
     }
-    Ok(report)
 }
 
 fn finish(report: &DrainReport, refused: usize) -> anyhow::Result<()> {

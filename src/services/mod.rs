@@ -43,8 +43,8 @@ pub use records_server::{
 pub use session::{Session, SessionError, SignInResult, SignedInUser};
 pub use sync_round::SyncStatus;
 pub use upload::{
-    decode_file_name, DrainReport, DrainedItem, FileUpload, Outbox, Upload, UploadOutcome,
-    UploadProgress,
+    decode_file_name, Destination, DrainReport, DrainedItem, FileUpload, Outbox, Upload,
+    UploadOutcome, UploadProgress,
 };
 
 /// A clock passed in so session expiry is testable.

@@ -21,6 +21,7 @@ mod offline;
 mod offline_audit;
 mod outbox;
 mod outbox_images;
+mod outbox_streaming;
 mod page_previews;
 mod patient_lookup;
 mod records_server;

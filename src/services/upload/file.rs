@@ -2,7 +2,7 @@
 //! size and first bytes before it is read at all, then read once, by the core, into the
 //! outbox. No whole file crosses the window's IPC bridge or is copied on the way.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use time::format_description::well_known::Rfc3339;
@@ -10,9 +10,9 @@ use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::outbox::{Outbox, UploadOutcome};
+use super::outbox::{DrainReport, Outbox, UploadOutcome};
 use super::Upload;
-use crate::cache::QueuedFile;
+use crate::cache::{OutboxItem, QueuedFile};
 use crate::cloud::Progress;
 use crate::domain::{sniff, FileRefusal, SNIFF_BYTES};
 use crate::services::{AppError, Services};
@@ -133,5 +133,64 @@ impl Outbox<'_> {
         self.app
             .send_queued_now(doc_id, upload.progress, upload.cancel)
             .await
+    }
+}
+
+/// Where `queue_and_send` files what it is given.
+pub struct Destination<'a> {
+    pub mrn: &'a str,
+    pub category: &'a str,
+    pub replace_oldest: bool,
+}
+
+impl Outbox<'_> {
+    /// Queues each file and sends the outbox, both at once (issue 25 item 1): the first
+    /// files go up while the rest are still being made safe. Items waiting from earlier
+    /// runs go first. `queued` hears of each file as it is queued (its doc id) or refused;
+    /// after a cancel, files not yet queued are left alone.
+    #[instrument(skip_all)]
+    pub async fn queue_and_send(
+        self,
+        files: &[PathBuf],
+        to: Destination<'_>,
+        jobs: usize,
+        progress: impl Fn(&OutboxItem) -> Arc<Progress>,
+        cancel: &CancellationToken,
+        mut queued: impl FnMut(&Path, Result<&str, &AppError>),
+    ) -> Result<DrainReport, AppError> {
+        // Read before anything new is queued, so no item comes twice.
+        let (waiting, failed) = self.waiting().await?;
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<OutboxItem>();
+        let app = self.app;
+        let producer = async move {
+            for path in files {
+                if cancel.is_cancelled() {
+                    break;
+                }
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let result = app
+                    .queue_from_disk(path, &name, to.mrn, to.category, to.replace_oldest)
+                    .await;
+                queued(path, result.as_deref());
+                let Ok(doc_id) = result else { continue };
+                if let Ok(Some(item)) = app.cache().await?.outbox_item(&doc_id).await {
+                    let _ = tx.send(item);
+                }
+            }
+            Ok::<_, AppError>(())
+        };
+        let fresh = futures_util::stream::unfold(rx, |mut rx| async {
+            rx.recv().await.map(|item| (item, rx))
+        });
+        let items = futures_util::StreamExt::chain(futures_util::stream::iter(waiting), fresh);
+        let (produced, report) = tokio::join!(
+            producer,
+            self.send_all(items, failed, jobs, progress, cancel)
+        );
+        produced?;
+        report
     }
 }

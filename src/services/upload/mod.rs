@@ -9,7 +9,7 @@ mod outbox;
 mod prepare;
 mod send;
 
-pub use file::FileUpload;
+pub use file::{Destination, FileUpload};
 pub use outbox::{DrainReport, DrainedItem, Outbox, UploadOutcome};
 
 use std::sync::Arc;

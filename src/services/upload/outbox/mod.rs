@@ -196,15 +196,45 @@ impl Outbox<'_> {
         progress: impl Fn(&OutboxItem) -> Arc<Progress>,
         cancel: &CancellationToken,
     ) -> Result<DrainReport, AppError> {
+        let (queued, failed) = self.waiting().await?;
+        self.send_all(
+            futures_util::stream::iter(queued),
+            failed,
+            jobs,
+            progress,
+            cancel,
+        )
+        .await
+    }
+
+    /// The items waiting to be sent, and how many wait for the user's decision instead.
+    pub(in crate::services) async fn waiting(self) -> Result<(Vec<OutboxItem>, u32), AppError> {
         self.app.authorize(Action::Upload).await?;
-        let cache = self.app.cache().await?;
-        let mut report = DrainReport::default();
-        let (queued, failed): (Vec<_>, Vec<_>) = cache
+        let (queued, failed): (Vec<_>, Vec<_>) = self
+            .app
+            .cache()
+            .await?
             .outbox()
             .await?
             .into_iter()
             .partition(|i| i.state == OutboxState::Queued);
-        report.failed += failed.len() as u32;
+        Ok((queued, failed.len() as u32))
+    }
+
+    /// Sends `items` as they come, `jobs` at a time; `failed` counts those left for the
+    /// user's decision before this pass.
+    pub(in crate::services) async fn send_all(
+        self,
+        items: impl futures_util::Stream<Item = OutboxItem>,
+        failed: u32,
+        jobs: usize,
+        progress: impl Fn(&OutboxItem) -> Arc<Progress>,
+        cancel: &CancellationToken,
+    ) -> Result<DrainReport, AppError> {
+        let mut report = DrainReport {
+            failed,
+            ..DrainReport::default()
+        };
         // After a failure, ask the server once whether it is back before sending anything.
         let offline = self.app.seems_offline() && !self.app.is_online().await;
         if !offline {
@@ -217,12 +247,11 @@ impl Outbox<'_> {
         }
         let mut outcomes = self
             .app
-            .send_pipelined(&queued, jobs, &progress, cancel, offline)
+            .send_pipelined(items, jobs, &progress, cancel, offline)
             .await;
         // Reported in queue order, whatever order they finished in.
-        outcomes.sort_by_key(|(index, _)| *index);
-        for (index, outcome) in outcomes {
-            let item = &queued[index];
+        outcomes.sort_by_key(|p| p.index);
+        for pipeline::Piped { item, outcome, .. } in outcomes {
             let (word, message) = match outcome? {
                 Outcome::Sent(_) => {
                     report.sent += 1;

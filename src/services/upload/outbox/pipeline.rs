@@ -2,11 +2,12 @@
 //! round's slowest file), and whatever has finished sending is completed together in one
 //! request while the rest keep sending. So the server still attaches a batch with one
 //! compare-and-swap per patient, and each item stays under its claim until it is settled.
+//! Items come as a stream, so files still being queued are sent as they land (issue 25).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 
 use super::round::{OnCancel, Outcome, SentItem};
@@ -14,36 +15,43 @@ use crate::cache::OutboxItem;
 use crate::cloud::{Progress, ServerError};
 use crate::services::{AppError, Services};
 
+/// What one item of a pipelined send came to, with its place in the stream.
+pub(in crate::services) struct Piped {
+    pub index: usize,
+    pub item: OutboxItem,
+    pub outcome: Result<Outcome, AppError>,
+}
+
 impl Services {
-    /// Sends `items` `jobs` at a time; each outcome comes back with its index in `items`.
-    /// Once a send finds no network (or `offline` is set already), the items not yet
-    /// started are left queued without trying.
+    /// Sends `items` `jobs` at a time, as they come. Once a send finds no network (or
+    /// `offline` is set already), the items not yet started are left queued without trying.
     pub(in crate::services) async fn send_pipelined(
         &self,
-        items: &[OutboxItem],
+        items: impl Stream<Item = OutboxItem>,
         jobs: usize,
         progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
         cancel: &CancellationToken,
         offline: bool,
-    ) -> Vec<(usize, Result<Outcome, AppError>)> {
+    ) -> Vec<Piped> {
         let cache = self.cache().await.ok();
         let offline = AtomicBool::new(offline);
         let (sent_tx, mut sent_rx) =
-            tokio::sync::mpsc::unbounded_channel::<(usize, Option<SentItem<'_>>)>();
+            tokio::sync::mpsc::unbounded_channel::<(usize, Result<SentItem, OutboxItem>)>();
         let senders = async {
-            futures_util::stream::iter(items.iter().enumerate())
+            items
+                .enumerate()
                 .for_each_concurrent(jobs.max(1), |(index, item)| {
                     let (sent_tx, cache, offline) = (sent_tx.clone(), cache.as_ref(), &offline);
                     async move {
                         if offline.load(Ordering::SeqCst) {
-                            let _ = sent_tx.send((index, None));
+                            let _ = sent_tx.send((index, Err(item)));
                             return;
                         }
                         let sent = self.claim_and_send(cache, item, progress, cancel).await;
                         if sent.unreachable() {
                             offline.store(true, Ordering::SeqCst);
                         }
-                        let _ = sent_tx.send((index, Some(sent)));
+                        let _ = sent_tx.send((index, Ok(sent)));
                     }
                 })
                 .await;
@@ -51,26 +59,35 @@ impl Services {
             drop(sent_tx);
         };
         let completer = async {
-            let mut outcomes = Vec::with_capacity(items.len());
+            let mut outcomes = Vec::new();
             while let Some(first) = sent_rx.recv().await {
                 let mut batch = vec![first];
                 // Everything that finished while the previous batch was completing goes now.
                 while let Ok(more) = sent_rx.try_recv() {
                     batch.push(more);
                 }
-                let (mut ready, mut indexes) = (Vec::new(), Vec::new());
+                let (mut ready, mut sent_at) = (Vec::new(), Vec::new());
                 for (index, sent) in batch {
                     match sent {
-                        Some(sent) => {
+                        Ok(sent) => {
+                            sent_at.push((index, sent.item.clone()));
                             ready.push(sent);
-                            indexes.push(index);
                         }
-                        None => outcomes
-                            .push((index, Ok(Outcome::Left(ServerError::Unreachable.into())))),
+                        Err(item) => outcomes.push(Piped {
+                            index,
+                            item,
+                            outcome: Ok(Outcome::Left(ServerError::Unreachable.into())),
+                        }),
                     }
                 }
                 let settled = self.finish_sent(ready, OnCancel::KeepQueued).await;
-                outcomes.extend(indexes.into_iter().zip(settled));
+                outcomes.extend(sent_at.into_iter().zip(settled).map(
+                    |((index, item), outcome)| Piped {
+                        index,
+                        item,
+                        outcome,
+                    },
+                ));
             }
             outcomes
         };

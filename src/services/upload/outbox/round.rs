@@ -35,13 +35,13 @@ pub(in crate::services) enum OnCancel {
 }
 
 /// One item after its send: its claim (if taken) and what the send came to.
-pub(in crate::services) struct SentItem<'a> {
-    pub item: &'a OutboxItem,
+pub(in crate::services) struct SentItem {
+    pub item: OutboxItem,
     claim: Option<Claim>,
     result: Result<Sending, AppError>,
 }
 
-impl SentItem<'_> {
+impl SentItem {
     /// The send found no network: later items need not try.
     pub(in crate::services) fn unreachable(&self) -> bool {
         matches!(
@@ -120,7 +120,7 @@ impl Services {
         let sent = join_all(
             round
                 .iter()
-                .map(|item| self.claim_and_send(cache.as_ref(), item, progress, cancel)),
+                .map(|item| self.claim_and_send(cache.as_ref(), item.clone(), progress, cancel)),
         )
         .await;
         self.finish_sent(sent, on_cancel).await
@@ -128,13 +128,13 @@ impl Services {
 
     /// An item claimed (taken first, held until it is settled on every path), then its
     /// bytes sent under the claim.
-    pub(in crate::services) async fn claim_and_send<'a>(
+    pub(in crate::services) async fn claim_and_send(
         &self,
         cache: Option<&crate::cache::Cache>,
-        item: &'a OutboxItem,
+        item: OutboxItem,
         progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
         cancel: &CancellationToken,
-    ) -> SentItem<'a> {
+    ) -> SentItem {
         let claim = match cache {
             Some(cache) => Claim::take(cache, &item.doc_id),
             None => Err(AppError::NoOfflineCache),
@@ -142,7 +142,7 @@ impl Services {
         let (claim, result) = match claim {
             Ok(Some(claim)) => {
                 let result = self
-                    .send_bytes(item, progress(item), cancel.child_token())
+                    .send_bytes(&item, progress(&item), cancel.child_token())
                     .await;
                 (Some(claim), result)
             }
@@ -160,7 +160,7 @@ impl Services {
     /// are let go only once all are settled, so nobody sends one again meanwhile.
     pub(in crate::services) async fn finish_sent(
         &self,
-        sent: Vec<SentItem<'_>>,
+        sent: Vec<SentItem>,
         on_cancel: OnCancel,
     ) -> Vec<Result<Outcome, AppError>> {
         let ready: Vec<CompleteUpload> = sent
@@ -195,10 +195,10 @@ impl Services {
             let cancelled = matches!(&result, Err(AppError::Server(ServerError::Cancelled)));
             if cancelled && on_cancel == OnCancel::Remove {
                 // Still under the claim: nobody picks it up between the cancel and its removal.
-                outcomes.push(self.cancel_upload(item).await.map(|_| Outcome::Cancelled));
+                outcomes.push(self.cancel_upload(&item).await.map(|_| Outcome::Cancelled));
                 continue;
             }
-            outcomes.push(self.settle(item, result).await);
+            outcomes.push(self.settle(&item, result).await);
         }
         drop(held);
         outcomes

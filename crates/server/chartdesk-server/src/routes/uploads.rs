@@ -37,8 +37,14 @@ pub async fn start(
 ) -> ApiResult<Json<StartedUpload>> {
     user.require(Action::Upload)?;
     let planned = plan(&state, &up)?;
-    // Before anything about the record is read or told (preop fullness included).
-    let reached = upload_target(&state, &user, &planned.mrn, &headers).await?;
+    // The manifest is read alongside, but nothing about the record is told (preop fullness
+    // included) before the user is let in. `join`, not `try_join`: a failed read must never
+    // cancel the audit event a refused probe writes.
+    let (reached, manifest) = tokio::join!(
+        upload_target(&state, &user, &planned.mrn, &headers),
+        access::manifest(&state, &planned.mrn)
+    );
+    let reached = reached?;
     if reached.patient.flags.restricted {
         // The answer tells what the record holds (preop full, already there): opening a
         // restricted record, so audited with its reason as any other opening is.
@@ -49,7 +55,7 @@ pub async fn start(
         };
         access::audit(&state, &user, AuditAction::BreakGlass, &planned.mrn, detail).await?;
     }
-    let (manifest, _) = access::manifest(&state, &planned.mrn).await?;
+    let (manifest, _) = manifest?;
     let expires_in_seconds = presign::EXPIRY.as_secs();
     if manifest.documents.iter().any(|d| d.id == up.doc_id) {
         return Ok(Json(StartedUpload {
