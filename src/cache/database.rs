@@ -17,6 +17,17 @@ pub enum CacheError {
     Database(String),
 }
 
+impl CacheError {
+    /// What went wrong, for logs: the message may carry a path or SQLite's words about a row.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CacheError::Unreadable => "unreadable",
+            CacheError::Io(_) => "io",
+            CacheError::Database(_) => "database",
+        }
+    }
+}
+
 impl From<rusqlite::Error> for CacheError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
@@ -70,6 +81,7 @@ impl Cache {
             .to_latest(&mut connection)
             .map_err(|e| CacheError::Database(e.to_string()))?;
         restrict_to_owner(path, 0o600);
+        sweep_sealed(&connection, path);
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
             path: path.to_path_buf(),
@@ -86,6 +98,12 @@ impl Cache {
                 let to = PathBuf::from(format!("{}{suffix}", aside.display()));
                 std::fs::rename(&from, &to).map_err(|e| CacheError::Io(e.to_string()))?;
             }
+        }
+        // The sealed files' keys are in the old database: they go with it.
+        let sealed = super::sealed::dir_of(path);
+        if sealed.exists() {
+            let to = PathBuf::from(format!("{}.outbox", aside.display()));
+            std::fs::rename(&sealed, to).map_err(|e| CacheError::Io(e.to_string()))?;
         }
         Ok(aside)
     }
@@ -134,6 +152,24 @@ fn restrict_to_owner(path: &Path, mode: u32) {
 }
 
 /// 32 fresh random bytes for a new cache.
+/// Removes sealed outbox files a crash left with no row (best effort).
+fn sweep_sealed(connection: &Connection, path: &Path) {
+    let recorded: Result<std::collections::HashSet<String>, _> = connection
+        .prepare("SELECT doc_id FROM outbox")
+        .and_then(|mut s| {
+            s.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<Result<_, _>>()
+        });
+    // Without the list of rows nothing can be told an orphan.
+    let Ok(recorded) = recorded else {
+        return;
+    };
+    let removed = super::sealed::sweep(&super::sealed::dir_of(path), |id| recorded.contains(id));
+    if removed > 0 {
+        tracing::info!(removed, "removed outbox files a crash left behind");
+    }
+}
+
 pub fn new_key() -> Result<[u8; 32], CacheError> {
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(|e| CacheError::Io(e.to_string()))?;

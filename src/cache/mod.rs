@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod outbox_chunks;
 pub mod records;
 mod schema;
+mod sealed;
 pub mod search_index;
 mod search_terms;
 

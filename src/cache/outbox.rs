@@ -5,7 +5,7 @@
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::{outbox_chunks, Cache, CacheError};
+use super::{outbox_chunks, sealed, Cache, CacheError};
 use chartdesk_domain::Category;
 
 /// A stored category id as staff read it; an unknown id (never written by this code) as stored.
@@ -37,6 +37,25 @@ impl OutboxState {
             OutboxState::Queued
         }
     }
+}
+
+/// The columns `item_from_row` reads.
+const ITEM_COLUMNS: &str = "doc_id, mrn, category, file_name, COALESCE(size, length(bytes)), queued_at, state, attempts, last_error, last_error_code";
+
+fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
+    Ok(OutboxItem {
+        doc_id: r.get(0)?,
+        mrn: r.get(1)?,
+        category_label: category_label(&r.get::<_, String>(2)?),
+        category: r.get(2)?,
+        file_name: r.get(3)?,
+        size: r.get::<_, i64>(4)? as u64,
+        queued_at: r.get(5)?,
+        state: OutboxState::parse(&r.get::<_, String>(6)?),
+        attempts: r.get(7)?,
+        last_error: r.get(8)?,
+        last_error_code: r.get(9)?,
+    })
 }
 
 /// What the outbox shows (no file bytes).
@@ -85,31 +104,42 @@ pub struct QueuedFile {
 }
 
 impl Cache {
-    /// Reads the file once, a chunk at a time, into a new outbox row and its chunks; returns
-    /// the SHA-256 (hex). Durable once this returns (one transaction, synchronous=FULL).
+    /// Reads the file once, sealing it into the outbox folder (`sealed.rs`), then records it
+    /// in a new outbox row; returns the SHA-256 (hex). Durable once this returns: the sealed
+    /// file is fsynced before the row is committed (synchronous=FULL). The cache's
+    /// connection is held only for the row, so sending goes on meanwhile.
     pub async fn queue_file(&self, file: QueuedFile) -> Result<String, CacheError> {
-        self.run(move |c| {
-            let tx = c.transaction()?;
-            let sha256 = outbox_chunks::write_file(&tx, &file.doc_id, &file.path, file.size)?;
-            tx.execute(
-                "INSERT INTO outbox (doc_id, mrn, category, file_name, replace_oldest, bytes, size, sha256, queued_at, state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, zeroblob(0), ?6, ?7, ?8, 'queued')",
-                params![
-                    file.doc_id,
-                    file.mrn,
-                    file.category,
-                    file.file_name,
-                    file.replace_oldest,
-                    i64::try_from(file.size).unwrap_or(i64::MAX),
-                    sha256,
-                    file.queued_at
+        let dir = sealed::dir_of(self.path());
+        let (doc_id, path, size) = (file.doc_id.clone(), file.path.clone(), file.size);
+        let sealing = dir.clone();
+        let (key, sha256) =
+            tokio::task::spawn_blocking(move || sealed::seal_file(&sealing, &doc_id, &path, size))
+                .await
+                .map_err(|e| CacheError::Io(e.to_string()))??;
+        let doc_id = file.doc_id.clone();
+        let recorded = sha256.clone();
+        let inserted = self
+            .execute(
+                "INSERT INTO outbox (doc_id, mrn, category, file_name, replace_oldest, bytes, size, sha256, queued_at, state, file_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, zeroblob(0), ?6, ?7, ?8, 'queued', ?9)",
+                vec![
+                    file.doc_id.into(),
+                    file.mrn.into(),
+                    file.category.into(),
+                    file.file_name.into(),
+                    file.replace_oldest.into(),
+                    i64::try_from(file.size).unwrap_or(i64::MAX).into(),
+                    recorded.into(),
+                    file.queued_at.into(),
+                    key.to_vec().into(),
                 ],
-            )?;
-            // Durable once committed (synchronous=FULL): chunks and row together, or nothing.
-            tx.commit()?;
-            Ok(sha256)
-        })
-        .await
+            )
+            .await;
+        if let Err(e) = inserted {
+            sealed::remove(&dir, &doc_id);
+            return Err(e);
+        }
+        Ok(sha256)
     }
 
     /// Durable once this returns (one transaction, synchronous=FULL).
@@ -139,48 +169,60 @@ impl Cache {
     /// Everything waiting, oldest first.
     pub async fn outbox(&self) -> Result<Vec<OutboxItem>, CacheError> {
         self.run(|c| {
-            let mut statement = c.prepare(
-                "SELECT doc_id, mrn, category, file_name, COALESCE(size, length(bytes)), queued_at, state, attempts, last_error, last_error_code
-                 FROM outbox ORDER BY queued_at, doc_id",
-            )?;
-            let rows = statement.query_map([], |r| {
-                Ok(OutboxItem {
-                    doc_id: r.get(0)?,
-                    mrn: r.get(1)?,
-                    category_label: category_label(&r.get::<_, String>(2)?),
-                    category: r.get(2)?,
-                    file_name: r.get(3)?,
-                    size: r.get::<_, i64>(4)? as u64,
-                    queued_at: r.get(5)?,
-                    state: OutboxState::parse(&r.get::<_, String>(6)?),
-                    attempts: r.get(7)?,
-                    last_error: r.get(8)?,
-                    last_error_code: r.get(9)?,
-                })
-            })?;
+            let mut statement = c.prepare(&format!(
+                "SELECT {ITEM_COLUMNS} FROM outbox ORDER BY queued_at, doc_id"
+            ))?;
+            let rows = statement.query_map([], item_from_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    /// One item as the outbox shows it; `None` once it has left.
+    pub async fn outbox_item(&self, doc_id: &str) -> Result<Option<OutboxItem>, CacheError> {
+        let doc_id = doc_id.to_string();
+        self.run(move |c| {
+            Ok(c.query_row(
+                &format!("SELECT {ITEM_COLUMNS} FROM outbox WHERE doc_id = ?1"),
+                [doc_id],
+                item_from_row,
+            )
+            .optional()?)
         })
         .await
     }
 
     /// The queued file's bytes and whether the user chose "replace oldest".
     pub async fn outbox_file(&self, doc_id: &str) -> Result<Option<(Vec<u8>, bool)>, CacheError> {
-        let doc_id = doc_id.to_string();
-        self.run(move |c| {
-            let row: Option<(Vec<u8>, bool)> = c
-                .query_row(
-                    "SELECT bytes, replace_oldest FROM outbox WHERE doc_id = ?1",
-                    params![doc_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let Some((inline, replace_oldest)) = row else {
-                return Ok(None);
-            };
-            let bytes = outbox_chunks::read(c, &doc_id)?.unwrap_or(inline);
-            Ok(Some((bytes, replace_oldest)))
-        })
-        .await
+        let id = doc_id.to_string();
+        let found = self
+            .run(move |c| {
+                let row: Option<(Vec<u8>, bool, Option<i64>, bool)> = c
+                    .query_row(
+                        "SELECT bytes, replace_oldest, size, file_key IS NOT NULL FROM outbox WHERE doc_id = ?1",
+                        params![id],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )
+                    .optional()?;
+                let Some((inline, replace_oldest, size, sealed)) = row else {
+                    return Ok(None);
+                };
+                if sealed {
+                    return Ok(Some((None, replace_oldest, size)));
+                }
+                let bytes = outbox_chunks::read(c, &id)?.unwrap_or(inline);
+                Ok(Some((Some(bytes), replace_oldest, size)))
+            })
+            .await?;
+        match found {
+            None => Ok(None),
+            Some((Some(bytes), replace_oldest, _)) => Ok(Some((bytes, replace_oldest))),
+            Some((None, replace_oldest, size)) => {
+                let size = usize::try_from(size.unwrap_or(0)).unwrap_or(usize::MAX);
+                let bytes = self.outbox_range(doc_id, 0, size).await?;
+                Ok(Some((bytes, replace_oldest)))
+            }
+        }
     }
 
     /// Records a try that did not finish, with the error's words and its code.
@@ -226,9 +268,10 @@ impl Cache {
             )?;
             tx.execute("DELETE FROM outbox WHERE doc_id = ?1", params![doc_id])?;
             tx.commit()?;
-            Ok(())
+            Ok(doc_id)
         })
         .await
+        .map(|doc_id| sealed::remove(&sealed::dir_of(self.path()), &doc_id))
     }
 }
 
@@ -282,7 +325,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_file_of_several_chunks_reads_back_whole_and_leaves_no_chunk_once_removed() {
+    async fn a_file_of_several_chunks_reads_back_in_any_range_and_leaves_nothing_once_removed() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(&dir.path().join("c.db"), &new_key().unwrap()).unwrap();
         let size = 2 * outbox_chunks::CHUNK + 12_345;
@@ -292,14 +335,8 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(sha, crate::domain::sha256_hex(&bytes));
-        let chunks = || {
-            cache.run(|c| {
-                Ok(c.query_row("SELECT count(*) FROM outbox_chunks", [], |r| {
-                    r.get::<_, i64>(0)
-                })?)
-            })
-        };
-        assert_eq!(chunks().await.unwrap(), 3, "kept in 4 MiB chunks");
+        let sealed = dir.path().join("c.outbox").join("f1.sealed");
+        assert!(sealed.exists(), "sealed in a file of its own");
         let at = outbox_chunks::CHUNK - 10;
         let across = cache.outbox_range("f1", at as u64, 20).await.unwrap();
         assert_eq!(across, &bytes[at..at + 20], "a range across two chunks");
@@ -317,7 +354,7 @@ mod tests {
         assert_eq!(cache.outbox_file("f1").await.unwrap().unwrap().0, bytes);
         assert_eq!(cache.outbox().await.unwrap()[0].size, size as u64);
         cache.outbox_remove("f1").await.unwrap();
-        assert_eq!(chunks().await.unwrap(), 0);
+        assert!(!sealed.exists(), "its file goes with its row");
         assert!(cache.outbox_file("f1").await.unwrap().is_none());
     }
 

@@ -1,60 +1,12 @@
-//! A queued file's bytes in 4 MiB rows (issue 10 item 5): a file goes from disk into the
-//! outbox a chunk at a time, hashed on the way, so queueing a 50 MiB scan never holds it whole
-//! (one INSERT of the whole value held it three times: the file, SQLite's bound copy and its
-//! record). Each chunk is an ordinary INSERT: SQLCipher's incremental BLOB I/O was measured
-//! 3.5× slower. Rows queued before this keep their bytes in `outbox.bytes`.
+//! Reading a queued file a part at a time, whichever way it was kept: sealed in a file of its
+//! own (`sealed.rs`, issue 25 item 1), or, for items queued by an earlier version, in 4 MiB
+//! chunk rows (issue 10 item 5) or inline in `outbox.bytes`.
 
-use std::io::Read;
-use std::path::Path;
-
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use sha2::{Digest, Sha256};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::CacheError;
 
 pub const CHUNK: usize = 4 * 1024 * 1024;
-
-/// Writes the file at `path` as chunks of `doc_id`; its SHA-256 (hex). Refused when the file
-/// is not `size` bytes long (it changed since it was checked): the caller's transaction then
-/// rolls back and nothing is left.
-pub fn write_file(
-    tx: &Transaction<'_>,
-    doc_id: &str,
-    path: &Path,
-    size: u64,
-) -> Result<String, CacheError> {
-    let io = |e: std::io::Error| CacheError::Io(e.to_string());
-    let file = std::fs::File::open(path).map_err(io)?;
-    // One byte past the size shows a file that grew.
-    let mut reader = file.take(size + 1);
-    let mut hasher = Sha256::new();
-    let mut buffer = Vec::with_capacity(CHUNK);
-    let mut total = 0u64;
-    let mut insert =
-        tx.prepare("INSERT INTO outbox_chunks (doc_id, seq, bytes) VALUES (?1, ?2, ?3)")?;
-    for seq in 0u32.. {
-        buffer.clear();
-        let filled = (&mut reader)
-            .take(CHUNK as u64)
-            .read_to_end(&mut buffer)
-            .map_err(io)?;
-        if filled == 0 {
-            break;
-        }
-        total += filled as u64;
-        if total > size {
-            break;
-        }
-        hasher.update(&buffer[..filled]);
-        insert.execute(params![doc_id, seq, &buffer[..filled]])?;
-    }
-    if total != size {
-        return Err(CacheError::Io(
-            "the file changed size while it was read".into(),
-        ));
-    }
-    Ok(hex::encode(hasher.finalize()))
-}
 
 /// The chunks of `doc_id` joined, or `None` when it has none (bytes kept the old way).
 pub fn read(c: &Connection, doc_id: &str) -> Result<Option<Vec<u8>>, CacheError> {
@@ -101,40 +53,92 @@ pub struct ChunkedItem {
 }
 
 impl super::Cache {
-    /// A queued item kept in chunks; `None` when its bytes are inline (queued before chunks,
-    /// or from memory) or it is gone.
+    /// A queued item kept in chunks or sealed (`sealed.rs`); `None` when its bytes are inline
+    /// (queued from memory) or it is gone.
     pub async fn outbox_chunked(&self, doc_id: &str) -> Result<Option<ChunkedItem>, CacheError> {
-        let doc_id = doc_id.to_string();
-        self.run(move |c| {
-            let row: Option<(Option<i64>, String, bool)> = c
-                .query_row(
-                    "SELECT size, sha256, replace_oldest FROM outbox WHERE doc_id = ?1",
-                    params![doc_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let Some((Some(size), sha256, replace_oldest)) = row else {
-                return Ok(None);
-            };
-            let head: Option<Vec<u8>> = c
-                .query_row(
-                    "SELECT substr(bytes, 1, ?2) FROM outbox_chunks WHERE doc_id = ?1 AND seq = 0",
-                    params![doc_id, crate::domain::SNIFF_BYTES as i64],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            Ok(head.map(|head| ChunkedItem {
-                size: u64::try_from(size).unwrap_or(0),
-                sha256,
-                replace_oldest,
-                head,
-            }))
-        })
-        .await
+        let id = doc_id.to_string();
+        let found = self
+            .run(move |c| {
+                let row: Option<(Option<i64>, String, bool, bool)> = c
+                    .query_row(
+                        "SELECT size, sha256, replace_oldest, file_key IS NOT NULL FROM outbox WHERE doc_id = ?1",
+                        params![id],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )
+                    .optional()?;
+                let Some((Some(size), sha256, replace_oldest, sealed)) = row else {
+                    return Ok(None);
+                };
+                let head: Option<Vec<u8>> = match sealed {
+                    true => Some(Vec::new()),
+                    false => c
+                        .query_row(
+                            "SELECT substr(bytes, 1, ?2) FROM outbox_chunks WHERE doc_id = ?1 AND seq = 0",
+                            params![id, crate::domain::SNIFF_BYTES as i64],
+                            |r| r.get(0),
+                        )
+                        .optional()?,
+                };
+                Ok(head.map(|head| {
+                    let item = ChunkedItem {
+                        size: u64::try_from(size).unwrap_or(0),
+                        sha256,
+                        replace_oldest,
+                        head,
+                    };
+                    (item, sealed)
+                }))
+            })
+            .await?;
+        let Some((mut item, true)) = found else {
+            return Ok(found.map(|(item, _)| item));
+        };
+        // A sealed file's first bytes are read from it, without the connection.
+        item.head = self
+            .outbox_range(doc_id, 0, crate::domain::SNIFF_BYTES as usize)
+            .await?;
+        Ok(Some(item))
     }
 
-    /// `len` bytes of a chunked item from `start` (fewer at its end): the chunks they lie in.
+    /// `len` bytes of a queued item from `start` (fewer at its end): from its sealed file, or
+    /// the chunks they lie in.
     pub async fn outbox_range(
+        &self,
+        doc_id: &str,
+        start: u64,
+        len: usize,
+    ) -> Result<Vec<u8>, CacheError> {
+        let id = doc_id.to_string();
+        let sealed_key = self
+            .run(move |c| {
+                let row: Option<(Option<i64>, Option<Vec<u8>>)> = c
+                    .query_row(
+                        "SELECT size, file_key FROM outbox WHERE doc_id = ?1",
+                        params![id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                Ok(row.and_then(|(size, key)| Some((size?, key?))))
+            })
+            .await?;
+        let Some((size, key)) = sealed_key else {
+            return self.chunk_range(doc_id, start, len).await;
+        };
+        let key: [u8; 32] = key
+            .try_into()
+            .map_err(|_| CacheError::Io("a file waiting in the outbox is damaged".into()))?;
+        let dir = super::sealed::dir_of(self.path());
+        let id = doc_id.to_string();
+        let size = u64::try_from(size).unwrap_or(0);
+        tokio::task::spawn_blocking(move || {
+            super::sealed::read_range(&dir, &id, &key, size, start, len)
+        })
+        .await
+        .map_err(|e| CacheError::Io(e.to_string()))?
+    }
+
+    /// As `outbox_range`, for an item kept in chunk rows (queued before sealed files).
+    async fn chunk_range(
         &self,
         doc_id: &str,
         start: u64,

@@ -161,6 +161,9 @@ pub fn migrations() -> Migrations<'static> {
                  PRIMARY KEY (mrn, doc_id)
              );",
         ),
+        // Issue 25 item 1: a file queued from disk is sealed in a file of its own beside the
+        // cache (`sealed.rs`); its row keeps the file's key.
+        M::up("ALTER TABLE outbox ADD COLUMN file_key BLOB;"),
     ])
 }
 
