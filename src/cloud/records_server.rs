@@ -41,6 +41,18 @@ impl ServerError {
             _ => None,
         }
     }
+
+    /// What went wrong, for logs (a refusal's message is the server's words to the user).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ServerError::Unreachable => "unreachable",
+            ServerError::Refused(_) => "refused",
+            ServerError::Malformed => "malformed",
+            ServerError::Storage(_) => "storage",
+            ServerError::Cancelled => "cancelled",
+            ServerError::AlreadyStored => "already_stored",
+        }
+    }
 }
 
 /// How a records admin takes a document out of the record.

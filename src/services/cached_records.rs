@@ -34,7 +34,7 @@ impl Services {
             Ok(cache) => Some(cache),
             Err(AppError::NoOfflineCache) => None,
             Err(e) => {
-                warn!(error = %e, "offline cache unavailable");
+                warn!(code = ?e.code(), "offline cache unavailable");
                 None
             }
         }

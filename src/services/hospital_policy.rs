@@ -163,7 +163,7 @@ impl Services {
         let config = match server.client_config().await {
             Ok(config) => config,
             Err(e) => {
-                tracing::info!(error = %e, "the hospital policy could not be fetched; keeping the one in force");
+                tracing::info!(kind = e.kind(), code = ?e.code(), "the hospital policy could not be fetched; keeping the one in force");
                 return false;
             }
         };

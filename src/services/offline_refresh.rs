@@ -95,7 +95,7 @@ impl Services {
                     }
                     updated += 1;
                 }
-                Err(e) => warn!(error = %e, "the offline copy was not updated"),
+                Err(e) => warn!(code = ?e.code(), "the offline copy was not updated"),
             }
         }
         updated

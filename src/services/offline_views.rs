@@ -58,7 +58,7 @@ impl Services {
         let key = self.records.take_unconfirmed_find(mrn);
         if let (Some(key), Some(cache)) = (key, self.usable_cache().await) {
             if let Err(e) = cache.audit_sent(&key).await {
-                warn!(error = %e, "an offline find stays queued");
+                warn!(kind = e.kind(), "an offline find stays queued");
             }
         }
     }

@@ -301,7 +301,7 @@ impl Services {
             .save_file(&key, bytes.to_vec(), sha256, &now.unwrap_or_default())
             .await;
         if let Err(e) = saved {
-            warn!(error = %e, "could not keep a file offline");
+            warn!(kind = e.kind(), "could not keep a file offline");
         }
     }
 }

@@ -59,7 +59,7 @@ impl StagedUploads {
                 }
             }
             Err(e) => {
-                tracing::warn!(error = %e, "cannot make the staging folder; using the temp folder");
+                tracing::warn!(kind = ?e.kind(), "cannot make the staging folder; using the temp folder");
                 Self::default()
             }
         }

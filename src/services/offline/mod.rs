@@ -120,7 +120,7 @@ impl OfflineStore {
         let cutoff = (self.clock)() - time::Duration::days(i64::from(settings.retention_days));
         let cutoff = cutoff.format(&Rfc3339).unwrap_or_default();
         if let Err(e) = cache.enforce_budget(settings.limit_bytes, &cutoff).await {
-            warn!(error = %e, "offline cache budget not applied");
+            warn!(kind = e.kind(), "offline cache budget not applied");
         }
     }
 

@@ -48,7 +48,7 @@ impl OfflineStore {
             )
             .await;
         if let Err(e) = saved {
-            warn!(error = %e, "could not keep the patient offline");
+            warn!(kind = e.kind(), "could not keep the patient offline");
         }
         self.reindex(cache, record).await;
     }
