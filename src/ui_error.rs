@@ -62,9 +62,10 @@ impl AppError {
             AppError::Query(_) => ApiErrorCode::InvalidInput,
             AppError::Forbidden => ApiErrorCode::Forbidden,
             AppError::Infected => ApiErrorCode::Infected,
-            AppError::NoSuchCategory | AppError::FileRefused(_) | AppError::Export(_) => {
-                ApiErrorCode::InvalidInput
-            }
+            AppError::NoSuchCategory
+            | AppError::ListChanged
+            | AppError::FileRefused(_)
+            | AppError::Export(_) => ApiErrorCode::InvalidInput,
             AppError::Attach(crate::domain::AttachError::PreopFull) => ApiErrorCode::PreopFull,
             AppError::Attach(crate::domain::AttachError::AlreadyAttached) => ApiErrorCode::Conflict,
             AppError::NoSuchDocument => ApiErrorCode::NotFound,

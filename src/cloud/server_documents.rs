@@ -41,6 +41,27 @@ impl RecordsServer {
             .await
     }
 
+    /// One page of a category: at most `limit` rows after the row `after` names (the first
+    /// page without it), with `next` when more follow.
+    pub async fn list_page(
+        &self,
+        token: &str,
+        mrn: &str,
+        category: &str,
+        after: Option<&str>,
+        limit: u32,
+        reason: Option<&StatedReason>,
+    ) -> Result<DocumentList, ServerError> {
+        let enc = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
+        let mut query = format!("category={}&limit={limit}", enc(category));
+        if let Some(after) = after {
+            query.push_str(&format!("&after={}", enc(after)));
+        }
+        let url = self.url(&format!("/v1/patients/{}/documents?{query}", enc(mrn)));
+        self.json(with_reason(self.http.get(url).bearer_auth(token), reason))
+            .await
+    }
+
     /// Where to fetch one document, as the original or a page's optimized JPEG (the server
     /// checked scan status and integrity; audited).
     pub async fn open(

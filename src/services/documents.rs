@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{AppError, Services};
 use crate::domain::{Action, Category, Mrn};
-use crate::domain::{DocumentRow, RowPermissions};
+use crate::domain::{DocumentRow, FirstRows, RowPermissions};
 
 /// A document's bytes and what the viewer needs to show them.
 pub struct OpenedDocument {
@@ -40,6 +40,26 @@ impl Services {
         let mrn = self.parse_mrn(mrn)?;
         let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
         self.list_via_server(&mrn, Some(category), None).await
+    }
+
+    /// One page of a category, newest first: at most `limit` rows after the row `after`
+    /// names (the first page without it), and the cursor for the next when more follow.
+    #[instrument(skip_all)]
+    pub async fn list_documents_page(
+        &self,
+        mrn: &str,
+        category: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<FirstRows, AppError> {
+        self.authorize(Action::ViewRecords).await?;
+        let mrn = self.parse_mrn(mrn)?;
+        let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
+        // The server answers at most this many rows a page; a page of none lists nothing.
+        let most = u32::try_from(chartdesk_api::MAX_PAGE_ROWS).unwrap_or(u32::MAX);
+        let limit = limit.clamp(1, most);
+        self.list_page_via_server(&mrn, category, after, limit)
+            .await
     }
 
     /// Documents of every category matching `text` (file name, category, uploader).

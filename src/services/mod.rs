@@ -72,6 +72,9 @@ pub enum AppError {
     Forbidden,
     #[error("There is no such document category")]
     NoSuchCategory,
+    /// A page's cursor names a row no longer listed (`domain::LIST_CHANGED`).
+    #[error("The list changed since its first page: open the category again")]
+    ListChanged,
     #[error("That document is not in this patient's record (it may have been removed)")]
     NoSuchDocument,
     #[error(

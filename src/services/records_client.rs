@@ -197,6 +197,33 @@ impl RecordsClient {
         Ok(list.rows.into_iter().map(|l| l.row).collect())
     }
 
+    /// One page of a category (`RecordsServer::list_page`): its rows and the cursor for the
+    /// next.
+    pub async fn list_page(
+        &self,
+        token: &str,
+        mrn: &Mrn,
+        category: Category,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<(Vec<DocumentRow>, Option<String>), RecordsError> {
+        let server = self.server_or_none()?;
+        let reason = self.reason_for(mrn.as_ref());
+        let list = server
+            .list_page(
+                token,
+                mrn.as_ref(),
+                category.id(),
+                after,
+                limit,
+                reason.as_ref(),
+            )
+            .await?;
+        self.keep_handed_out(mrn.as_ref(), &list.rows);
+        let rows = list.rows.into_iter().map(|l| l.row).collect();
+        Ok((rows, list.next))
+    }
+
     /// The thumbnail URLs and inline thumbnails of listed rows, for `handed_out_thumbnail`
     /// and `take_inline_thumbnail`.
     fn keep_handed_out(&self, mrn: &str, rows: &[ListedDocument]) {

@@ -15,7 +15,7 @@ use super::records_client::{RecordsError, THUMBNAIL_LIMIT};
 use super::{AppError, OpenedDocument, Services};
 use crate::cache::{FileKey, FileView};
 use crate::cloud::ServerError;
-use crate::domain::{find_entry, rows_for, rows_matching, DocumentRow};
+use crate::domain::{find_entry, page_of, rows_for, rows_matching, DocumentRow, FirstRows};
 use crate::domain::{sha256_hex, Category, Mrn, StatedReason};
 use crate::records::PatientRecord;
 
@@ -84,6 +84,51 @@ impl Services {
                 })
                 .await?;
                 Ok(rows)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// One page of a category, as `list_via_server`; offline the same page (same cursor rule)
+    /// from the offline copy, reported when back online.
+    pub(super) async fn list_page_via_server(
+        &self,
+        mrn: &Mrn,
+        category: Category,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<FirstRows, AppError> {
+        self.records.server_or_none()?;
+        let token = self.access_token().await?;
+        match self
+            .records
+            .list_page(&token, mrn, category, after, limit)
+            .await
+        {
+            Ok((rows, next)) => Ok(FirstRows {
+                category,
+                rows,
+                next,
+            }),
+            Err(RecordsError::Server(ServerError::Unreachable)) => {
+                let record = self.offline_record(mrn).await?;
+                let may = self.row_permissions().await;
+                let all = rows_for(&record.manifest, category, may);
+                let limit = usize::try_from(limit).ok();
+                let (rows, next) =
+                    page_of(all, |r| r.id.as_str(), after, limit).ok_or(AppError::ListChanged)?;
+                self.queue_offline_read(OfflineRead {
+                    mrn,
+                    action: OfflineAction::List,
+                    doc_id: None,
+                    count: Some(u32::try_from(rows.len()).unwrap_or(u32::MAX)),
+                })
+                .await?;
+                Ok(FirstRows {
+                    category,
+                    rows,
+                    next,
+                })
             }
             Err(e) => Err(e.into()),
         }

@@ -7,6 +7,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod cache_per_patient;
+mod document_pages;
 mod document_views;
 mod documents;
 mod export;

@@ -2,7 +2,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use chartdesk::cloud::Progress;
-use chartdesk::domain::{DocumentRow, HistoryRow};
+use chartdesk::domain::{DocumentRow, FirstRows, HistoryRow};
 use chartdesk::services::{
     decode_file_name, DocumentView, ExportSelection, ExportSummary, FileUpload, UploadOutcome,
     UploadProgress,
@@ -21,6 +21,21 @@ pub async fn list_documents(
     category: String,
 ) -> Result<Vec<DocumentRow>, UiError> {
     Ok(state.services()?.list_documents(&mrn, &category).await?)
+}
+
+/// One page of a category (`after`: the `next` of the page before; none for the first).
+#[tauri::command]
+pub async fn list_documents_page(
+    state: State<'_, AppState>,
+    mrn: String,
+    category: String,
+    after: Option<String>,
+    limit: u32,
+) -> Result<FirstRows, UiError> {
+    Ok(state
+        .services()?
+        .list_documents_page(&mrn, &category, after.as_deref(), limit)
+        .await?)
 }
 
 /// The patient's documents of every category matching `text`.

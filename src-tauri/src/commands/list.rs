@@ -21,6 +21,7 @@ commands! {
     patients::record_version,
     patients::search_offline,
     documents::list_documents,
+    documents::list_documents_page,
     documents::search_documents,
     documents::open_document,
     documents::document_thumbnail,

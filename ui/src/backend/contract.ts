@@ -9,6 +9,7 @@ import type {
   CachedHit,
   DocumentRow,
   ExportSummary,
+  FirstRows,
   FhirExportSummary,
   HistoryRow,
   OutboxItem,
@@ -81,6 +82,9 @@ export interface Backend {
   /** Calls `handler` after every background sync round. */
   onSyncStatus(handler: (s: SyncStatus) => void): Promise<void>;
   listDocuments(mrn: string, category: string): Promise<DocumentRow[]>;
+  /** One page of a category: at most `limit` rows after the row `after` names (the first page
+   * with `null`), with `next` when more follow. */
+  listDocumentsPage(mrn: string, category: string, after: string | null, limit: number): Promise<FirstRows>;
   searchDocuments(mrn: string, text: string): Promise<DocumentRow[]>;
   /** The 320 px JPEG thumbnail's bytes; empty when the document has none. */
   documentThumbnail(mrn: string, docId: string): Promise<ArrayBuffer>;

@@ -11,6 +11,7 @@ import type {
   CachedHit,
   DocumentRow,
   ExportSummary,
+  FirstRows,
   FhirExportSummary,
   HistoryRow,
   OutboxItem,
@@ -89,6 +90,8 @@ export const tauriBackend: Backend = {
     await listen<SyncStatus>("sync-status", (e) => handler(e.payload));
   },
   listDocuments: (mrn, category) => call<DocumentRow[]>("list_documents", { mrn, category }),
+  listDocumentsPage: (mrn, category, after, limit) =>
+    call<FirstRows>("list_documents_page", { mrn, category, after, limit }),
   searchDocuments: (mrn, text) => call<DocumentRow[]>("search_documents", { mrn, text }),
   documentThumbnail: (mrn, docId) => call<ArrayBuffer>("document_thumbnail", { mrn, docId }),
   // The core opens the OS save dialog, then writes the ZIP.

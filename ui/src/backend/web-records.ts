@@ -19,6 +19,7 @@ import type {
   ExportArchive,
   ExportRequest,
   ExportSummary,
+  FirstRows,
   FoundPatient,
   HistoryRow,
   ListedDocument,
@@ -116,6 +117,16 @@ function keepThumbnails(mrn: string, rows: ListedDocument[]): DocumentRow[] {
 export const listDocuments = (mrn: string, category: string) =>
   listed(mrn, `category=${encodeURIComponent(category)}`);
 export const searchDocuments = (mrn: string, text: string) => listed(mrn, `search=${encodeURIComponent(text)}`);
+
+/** One page of a category (`after`: the `next` of the page before). */
+export async function listDocumentsPage(mrn: string, category: string, after: string | null, limit: number): Promise<FirstRows> {
+  const cursor = after === null ? "" : `&after=${encodeURIComponent(after)}`;
+  const query = `category=${encodeURIComponent(category)}&limit=${limit}${cursor}`;
+  const answer = await aboutPatient(mrn, patientPath(mrn, `/documents?${query}`));
+  const page = (await answer.json()) as DocumentList;
+  const rows = keepThumbnails(mrn, page.rows);
+  return { category: category as Category, rows, ...(page.next ? { next: page.next } : {}) };
+}
 
 /** The inline thumbnail if the list had it, else fetched from its link; empty when none. */
 export async function documentThumbnail(mrn: string, docId: string): Promise<ArrayBuffer> {

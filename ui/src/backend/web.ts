@@ -67,6 +67,7 @@ export const webBackend: Backend = {
   clearOfflineData: desktopOnly,
   onSyncStatus: async () => undefined,
   listDocuments: records.listDocuments,
+  listDocumentsPage: records.listDocumentsPage,
   searchDocuments: records.searchDocuments,
   documentThumbnail: records.documentThumbnail,
   exportDocuments: records.exportDocuments,

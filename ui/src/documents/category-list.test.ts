@@ -12,7 +12,7 @@ const backend = vi.hoisted(() => ({
   // The record's poll never answers here (live-refresh.test covers it).
   recordVersion: vi.fn(() => new Promise(() => undefined)),
   searchOffline: vi.fn(),
-  listDocuments: vi.fn(),
+  listDocumentsPage: vi.fn(),
   searchDocuments: vi.fn(),
   documentThumbnail: vi.fn(),
   exportDocuments: vi.fn(),
@@ -42,10 +42,11 @@ beforeEach(async () => {
     const mrn = query.replace("MRN ", "");
     return summary(mrn, mrn === "1001" ? "ALPHA, Ann" : "BRAVO, Ben");
   });
-  backend.listDocuments.mockImplementation((mrn: string) => {
+  // A category's first page holds every row these tests list (no cursor).
+  backend.listDocumentsPage.mockImplementation((mrn: string, category: string) => {
     const answer = deferred<DocumentRow[]>();
     lists.set(mrn, answer);
-    return answer.promise;
+    return answer.promise.then((rows) => ({ category, rows }));
   });
   backend.openDocument.mockReturnValue(new Promise(() => undefined));
   // Nothing replaced or detached: the section under the list stays hidden.

@@ -18,8 +18,10 @@ let mrn = "";
 /** Search results span categories: each row then names its category. */
 let searching = false;
 let loading = false;
-/** The rows shown are a first screen: "Show more" lists the rest. */
-let more = false;
+/** Rows one page lists (a category opened, or "Show more"): the rest come a page at a time. */
+export const PAGE_ROWS = 50;
+/** More rows follow those shown: "Show more" lists the page after this row. */
+let next: string | null = null;
 const selected = new Set<string>();
 /** Thumbnail object URLs by document id (revoked when the list is left). */
 const thumbs = new Map<string, string>();
@@ -47,13 +49,13 @@ export function initCategoryList(recordChanged: () => void): void {
   byId("doc-show-more").addEventListener("click", () => void showMore());
 }
 
-/** The rest of a category shown from its first screen: listed once, in the same scope. */
+/** The next page of the category, added below the rows shown, in the same scope. */
 async function showMore(): Promise<void> {
   const scope = list.scope;
-  if (!current || !scope || !more || loading) return;
+  if (!current || !scope || !next || loading) return;
   loading = true;
   render();
-  await fill(scope, backend.listDocuments(mrn, current.category), "reload");
+  await fill(scope, backend.listDocumentsPage(mrn, current.category, next, PAGE_ROWS), "more");
 }
 
 /** Shows the patient-wide search results in the list. */
@@ -77,23 +79,31 @@ function startList(key: string): void {
   resetList();
   hideHistory();
   rows = [];
-  more = false;
+  next = null;
   loading = true;
   render();
 }
 
+/** Rows as a list answers them: a page, with the cursor of the page after (none: that was all),
+ * or a search's rows, all at once. */
+type Listed = { rows: DocumentRow[]; next?: string | null } | DocumentRow[];
+
 /**
- * Shows `answer` while `scope` is the list on screen (a stale answer or error never arrives).
- * A failed category hides the list and says why; a failed reload keeps the rows shown.
+ * Shows `answer` while `scope` is the list on screen (a stale answer or error never arrives):
+ * the rows, or (`more`) the next page below them. A failed category hides the list and says
+ * why; a failed reload keeps the rows shown; a failed page keeps them and says why.
  */
-async function fill(scope: Scope, answer: Promise<DocumentRow[]>, kind: "category" | "search" | "reload"): Promise<void> {
+async function fill(scope: Scope, answer: Promise<Listed>, kind: "category" | "search" | "reload" | "more"): Promise<void> {
   await scope.run(
     answer,
     (found) => {
-      rows = found;
-      more = false;
-      if (kind === "reload" && current) byId("category-title").textContent = `${current.label} (${rows.length})`;
-      else showMessage(byId("tile-note"), null);
+      const page = Array.isArray(found) ? { rows: found } : found;
+      const shown = new Set(rows.map((r) => r.id));
+      rows = kind === "more" ? [...rows, ...page.rows.filter((r) => !shown.has(r.id))] : page.rows;
+      next = page.next ?? null;
+      // A reload that listed every row knows the count; with pages left the title keeps the tile's.
+      if (kind === "reload" && current && next === null) byId("category-title").textContent = `${current.label} (${rows.length})`;
+      if (kind !== "reload") showMessage(byId("tile-note"), null);
       show(byId("category-view"), true);
       loaded();
     },
@@ -257,9 +267,8 @@ export async function showCategory(patientMrn: string, tile: Tile, canUpload: bo
   startList(scope.key);
   const history = showHistory(scope, patientMrn, tile.category);
   const shown = first?.category === tile.category ? first : undefined;
-  await fill(scope, shown ? Promise.resolve(shown.rows) : backend.listDocuments(patientMrn, tile.category), "category");
-  if (shown?.next && list.scope === scope) more = true;
-  render();
+  const page = shown ? Promise.resolve(shown) : backend.listDocumentsPage(patientMrn, tile.category, null, PAGE_ROWS);
+  await fill(scope, page, "category");
   await history;
 }
 
@@ -271,7 +280,9 @@ export async function reloadCategory(): Promise<void> {
   // replaced a preop image: the history is read again too.
   const scope = list.open(key);
   const history = showHistory(scope, mrn, current.category);
-  await fill(scope, backend.listDocuments(mrn, current.category), "reload");
+  // As many rows as were shown, so a reload never takes back rows paged in.
+  const shownRows = Math.max(rows.length, PAGE_ROWS);
+  await fill(scope, backend.listDocumentsPage(mrn, current.category, null, shownRows), "reload");
   await history;
 }
 
@@ -299,7 +310,7 @@ export function hideCategory(): void {
   setUploadTarget(null, false);
   current = null;
   rows = [];
-  more = false;
+  next = null;
   listed.close();
   resetList();
   hideHistory();
@@ -392,7 +403,7 @@ function render(): void {
   );
   giveFocusBack(hadFocus);
   show(byId("doc-empty"), shown.length === 0 && !loading);
-  show(byId("doc-show-more"), more);
+  show(byId("doc-show-more"), next !== null);
   byId<HTMLButtonElement>("doc-show-more").disabled = loading;
   // Set only when it changes: a refresh with the same count must not be announced again.
   const words = loading ? "" : listedWords(shown.length, rows.length);

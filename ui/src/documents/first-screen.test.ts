@@ -1,8 +1,8 @@
 // A patient opens in one request (issue 25): the find's first screen of the first blue tile is
-// drawn with no list request; "Show more" lists the rest once; an answer for a patient or
-// category no longer on screen never draws.
+// drawn with no list request; "Show more" lists the next page below it, from the cursor the
+// screen came with; an answer for a patient or category no longer on screen never draws.
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { DocumentRow, PatientSummary } from "../backend/types";
+import type { FirstRows, PatientSummary } from "../backend/types";
 import { byId } from "../shell/dom";
 import { type Deferred, deferred, loadPage, row, settle, summary, tile } from "./test-support";
 
@@ -10,7 +10,7 @@ const backend = vi.hoisted(() => ({
   findPatient: vi.fn(),
   revalidatePatient: vi.fn(),
   recordVersion: vi.fn(() => new Promise(() => undefined)),
-  listDocuments: vi.fn(),
+  listDocumentsPage: vi.fn(),
   documentThumbnail: vi.fn(),
   documentHistory: vi.fn(),
 }));
@@ -18,8 +18,8 @@ const platform = vi.hoisted(() => ({ kind: "desktop", offline: true, pinning: tr
 vi.mock("../backend/api", () => ({ backend, platform }));
 vi.mock("pdfjs-dist/legacy/build/pdf.mjs", () => ({ GlobalWorkerOptions: {}, getDocument: vi.fn() }));
 
-/** The list requests made, in order, each for the test to answer. */
-let lists: { mrn: string; answer: Deferred<DocumentRow[]> }[];
+/** The page requests made, in order, each for the test to answer. */
+let lists: { mrn: string; after: string | null; answer: Deferred<FirstRows> }[];
 
 /** A patient whose lab tile holds 3 documents, the find answering the first 2. */
 function opened(mrn: string, more = true): PatientSummary {
@@ -37,9 +37,9 @@ beforeEach(async () => {
   loadPage();
   lists = [];
   backend.findPatient.mockImplementation(async (query: string) => opened(query.replace("MRN ", "")));
-  backend.listDocuments.mockImplementation((mrn: string) => {
-    const answer = deferred<DocumentRow[]>();
-    lists.push({ mrn, answer });
+  backend.listDocumentsPage.mockImplementation((mrn: string, _category: string, after: string | null) => {
+    const answer = deferred<FirstRows>();
+    lists.push({ mrn, after, answer });
     return answer.promise;
   });
   backend.documentThumbnail.mockResolvedValue(new ArrayBuffer(0));
@@ -65,7 +65,7 @@ describe("the first screen comes with the find", () => {
     expect(byId("category-view").hidden).toBe(false);
     expect(listedIds()).toEqual(["1001-1", "1001-2"]);
     expect(byId("tiles").querySelector('button[data-category="lab"]')!.getAttribute("aria-pressed")).toBe("true");
-    expect(backend.listDocuments).not.toHaveBeenCalled();
+    expect(backend.listDocumentsPage).not.toHaveBeenCalled();
   });
 
   it("offers Show more only when the category has more rows", async () => {
@@ -75,28 +75,43 @@ describe("the first screen comes with the find", () => {
     expect(showMore().hidden).toBe(true);
   });
 
-  it("Show more lists the rest once, however often it is pressed, then goes", async () => {
+  it("Show more lists the next page once, however often it is pressed, below the rows shown", async () => {
     await findPatient("1001");
     expect(showMore().hidden).toBe(false);
     showMore().click();
     showMore().click();
     await settle(0);
-    expect(lists.map((l) => l.mrn)).toEqual(["1001"]);
+    expect(lists.map((l) => [l.mrn, l.after])).toEqual([["1001", "1001-2"]]);
+    expect(backend.listDocumentsPage).toHaveBeenCalledWith("1001", "lab", "1001-2", 50);
     expect(showMore().disabled).toBe(true);
-    lists[0]!.answer.resolve([row("1001-1", "one.png"), row("1001-2", "two.png"), row("1001-3", "three.png")]);
+    lists[0]!.answer.resolve({ category: "lab", rows: [row("1001-3", "three.png")], next: "1001-3" });
     await settle(0);
     expect(listedIds()).toEqual(["1001-1", "1001-2", "1001-3"]);
-    expect(showMore().hidden).toBe(true);
+    // More follow: the next press asks for the page after the last row shown.
     showMore().click();
     await settle(0);
-    expect(backend.listDocuments).toHaveBeenCalledTimes(1);
+    expect(lists.map((l) => l.after)).toEqual(["1001-2", "1001-3"]);
+    lists[1]!.answer.resolve({ category: "lab", rows: [row("1001-4", "four.png")] });
+    await settle(0);
+    expect(listedIds()).toEqual(["1001-1", "1001-2", "1001-3", "1001-4"]);
+    expect(showMore().hidden).toBe(true);
+  });
+
+  it("a page whose cursor row went says so and keeps the rows shown", async () => {
+    await findPatient("1001");
+    showMore().click();
+    await settle(0);
+    lists[0]!.answer.reject({ code: "invalid_input", message: "The list changed since its first page: open the category again" });
+    await settle(0);
+    expect(listedIds()).toEqual(["1001-1", "1001-2"]);
+    expect(byId("tile-note").textContent).toContain("The list changed");
   });
 
   it("a page for the previous patient is dropped: the new patient's first screen stays", async () => {
     await findPatient("1001");
     showMore().click();
     await findPatient("2002");
-    lists[0]!.answer.resolve([row("1001-3", "ann-three.png")]);
+    lists[0]!.answer.resolve({ category: "lab", rows: [row("1001-3", "ann-three.png")] });
     await settle(0);
     expect(byId("banner-mrn").textContent).toBe("2002");
     expect(listedIds()).toEqual(["2002-1", "2002-2"]);

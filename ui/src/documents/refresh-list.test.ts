@@ -11,7 +11,7 @@ const backend = vi.hoisted(() => ({
   revalidatePatient: vi.fn(),
   recordVersion: vi.fn(() => new Promise(() => undefined)),
   searchOffline: vi.fn(),
-  listDocuments: vi.fn(),
+  listDocumentsPage: vi.fn(),
   documentThumbnail: vi.fn(),
   documentHistory: vi.fn(),
   onUploadProgress: vi.fn(),
@@ -29,10 +29,10 @@ beforeEach(async () => {
   loadPage();
   lists = [];
   backend.findPatient.mockImplementation(async (query: string) => summary(query.replace("MRN ", ""), "ALPHA, Ann"));
-  backend.listDocuments.mockImplementation(() => {
+  backend.listDocumentsPage.mockImplementation((_mrn: string, category: string) => {
     const answer = deferred<DocumentRow[]>();
     lists.push(answer);
-    return answer.promise;
+    return answer.promise.then((rows) => ({ category, rows }));
   });
   backend.documentHistory.mockResolvedValue(null);
   list = await import("./category-list");
@@ -100,6 +100,6 @@ describe("the open list refreshes in place", () => {
     await settle(0);
     await findPatient("2002");
     await list.refreshCategory("1001");
-    expect(backend.listDocuments).toHaveBeenCalledTimes(1);
+    expect(backend.listDocumentsPage).toHaveBeenCalledTimes(1);
   });
 });

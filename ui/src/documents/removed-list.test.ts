@@ -12,7 +12,7 @@ const backend = vi.hoisted(() => ({
   // The record's poll never answers here (live-refresh.test covers it).
   recordVersion: vi.fn(() => new Promise(() => undefined)),
   searchOffline: vi.fn(),
-  listDocuments: vi.fn(),
+  listDocumentsPage: vi.fn(),
   searchDocuments: vi.fn(),
   documentThumbnail: vi.fn(),
   documentHistory: vi.fn(),
@@ -39,7 +39,7 @@ beforeEach(async () => {
   for (const fn of Object.values(backend)) fn.mockReset();
   loadPage();
   backend.findPatient.mockResolvedValue(summary("1001", "ALPHA, Ann"));
-  backend.listDocuments.mockResolvedValue([row("a-1", "current.png")] satisfies DocumentRow[]);
+  backend.listDocumentsPage.mockResolvedValue({ category: "lab", rows: [row("a-1", "current.png")] satisfies DocumentRow[] });
   backend.openDocument.mockReturnValue(new Promise(() => undefined));
   const list = await import("./category-list");
   const search = await import("../patient/search");
@@ -105,7 +105,7 @@ describe("the section belongs to the patient on screen", () => {
 
 describe("deleting asks why", () => {
   beforeEach(() => {
-    backend.listDocuments.mockResolvedValue([{ ...row("a-1", "current.png"), can_remove: true }]);
+    backend.listDocumentsPage.mockResolvedValue({ category: "lab", rows: [{ ...row("a-1", "current.png"), can_remove: true }] });
     backend.documentHistory.mockResolvedValue([]);
     backend.deleteDocument.mockResolvedValue(undefined);
   });

@@ -10,7 +10,7 @@ const backend = vi.hoisted(() => ({
   // The record's poll never answers here (live-refresh.test covers it).
   recordVersion: vi.fn(() => new Promise(() => undefined)),
   searchOffline: vi.fn(),
-  listDocuments: vi.fn(),
+  listDocumentsPage: vi.fn(),
   onUploadProgress: vi.fn(),
 }));
 const ask = vi.hoisted(() => ({ askBreakGlassReason: vi.fn() }));

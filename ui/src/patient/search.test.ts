@@ -14,7 +14,7 @@ const backend = vi.hoisted(() => ({
   searchOffline: vi.fn(),
   pinPatient: vi.fn(),
   unpinPatient: vi.fn(),
-  listDocuments: vi.fn(),
+  listDocumentsPage: vi.fn(),
   searchDocuments: vi.fn(),
   documentThumbnail: vi.fn(),
   documentHistory: vi.fn(),
@@ -49,7 +49,7 @@ beforeEach(async () => {
     hits.set(text, answer);
     return answer.promise;
   });
-  backend.listDocuments.mockReturnValue(new Promise(() => undefined));
+  backend.listDocumentsPage.mockReturnValue(new Promise(() => undefined));
   backend.pinPatient.mockReturnValue(new Promise(() => undefined));
   backend.documentHistory.mockResolvedValue(null);
   sessionEnded = vi.fn();
@@ -104,8 +104,8 @@ describe("the patient on screen is the one last asked for", () => {
     expect(byId("banner-mrn").textContent).toBe("2002");
     expect(byId("banner-name").textContent).toBe("BRAVO, Ben");
     byId("tiles").querySelector<HTMLButtonElement>('button[data-category="lab"]')!.click();
-    expect(backend.listDocuments).toHaveBeenCalledWith("2002", "lab");
-    expect(backend.listDocuments).not.toHaveBeenCalledWith("1001", expect.anything());
+    expect(backend.listDocumentsPage).toHaveBeenCalledWith("2002", "lab", null, 50);
+    expect(backend.listDocumentsPage).not.toHaveBeenCalledWith("1001", "lab", null, 50);
     byId("pin-patient").click();
     expect(backend.pinPatient).toHaveBeenCalledWith("2002", expect.any(Function));
   });

@@ -17,7 +17,7 @@ pub use patients::{
     ExportArchive, ExportRequest, ExportedDocuments, FirstScreen, FoundPatient, Health,
     ImportOutcome, ImportReport, ImportRow, ListedDocument, OfflineAction, OfflineView,
     OfflineViews, OfflineViewsAccepted, PatientRegistration, RecordVersion, RegisteredPatient,
-    StoredPage, StoredText,
+    StoredPage, StoredText, MAX_PAGE_ROWS,
 };
 pub use policy::{AcceptedFileType, UploadProtocol};
 pub use session::{

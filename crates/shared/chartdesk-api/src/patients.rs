@@ -72,6 +72,9 @@ pub struct DocumentList {
     pub next: Option<String>,
 }
 
+/// The most rows one page of a list may ask for (`limit`).
+pub const MAX_PAGE_ROWS: usize = 500;
+
 /// One category's first screen of rows, as its list's first page answers it.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct FirstScreen {

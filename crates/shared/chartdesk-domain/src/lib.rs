@@ -11,6 +11,7 @@ pub mod keys;
 mod manifest;
 mod mrn;
 mod nhs_number;
+mod paging;
 mod patient;
 mod patient_view;
 mod preop_limit;
@@ -42,6 +43,7 @@ pub use manifest::{
 };
 pub use mrn::{Mrn, MrnError, MrnFormat, DEFAULT_MRN_PATTERN};
 pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};
+pub use paging::{page_of, LIST_CHANGED};
 pub use patient::{Gender, Patient, PatientFlags};
 pub use patient_view::{FirstRows, PatientBanner, PatientSummary, Tile};
 pub use preop_limit::{attach, AttachError, Attached, PREOP_IMAGE_LIMIT};

@@ -34,7 +34,8 @@ pub struct PatientSummary {
     pub first_rows: Option<FirstRows>,
 }
 
-/// One category's first rows, newest first, and the cursor for the rest.
+/// A page of one category's rows, newest first (the find's first screen, or a page listed
+/// later), and the cursor for the rest.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, utoipa::ToSchema)]
 pub struct FirstRows {
     pub category: Category,

@@ -12,8 +12,8 @@ use crate::state::AppState;
 /// Rows a list shows before scrolling: their thumbnails come inside the answer, and the find
 /// answers this many of the first blue tile.
 pub const FIRST_SCREEN: usize = 12;
-/// The most rows one page may ask for.
-pub const MAX_PAGE: usize = 500;
+/// The most rows one page may ask for (the contract's).
+pub const MAX_PAGE: usize = chartdesk_api::MAX_PAGE_ROWS;
 /// A 320 px JPEG is a few tens of kB; anything larger goes by URL (and `plan` refuses such a
 /// thumb at upload).
 const INLINE_THUMBNAIL_MAX: u64 = super::upload_plan::THUMB_MAX_BYTES;
@@ -26,34 +26,14 @@ pub struct Page<'a> {
     pub limit: Option<usize>,
 }
 
-/// `rows` (newest first) cut to `page`, and the cursor for the rest. A cursor names a row, so
-/// documents added on top meanwhile neither repeat nor shift a row out of the next page.
+/// `rows` (newest first) cut to `page`, and the cursor for the rest (`page_of`'s rule).
 pub fn cut<T>(
     rows: Vec<T>,
     id: impl Fn(&T) -> &str,
     page: &Page<'_>,
 ) -> ApiResult<(Vec<T>, Option<String>)> {
-    let start = match page.after {
-        None => 0,
-        Some(after) => {
-            let at = rows.iter().position(|r| id(r) == after).ok_or_else(|| {
-                ApiError::Invalid(
-                    "The list changed since its first page: open the category again".into(),
-                )
-            })?;
-            at + 1
-        }
-    };
-    let mut rest: Vec<T> = rows.into_iter().skip(start).collect();
-    let Some(limit) = page.limit else {
-        return Ok((rest, None));
-    };
-    let more = rest.len() > limit;
-    rest.truncate(limit);
-    let next = more
-        .then(|| rest.last().map(|r| id(r).to_string()))
-        .flatten();
-    Ok((rest, next))
+    chartdesk_domain::page_of(rows, id, page.after, page.limit)
+        .ok_or_else(|| ApiError::Invalid(chartdesk_domain::LIST_CHANGED.into()))
 }
 
 /// The rows as answered: thumbnail URLs for documents that may be shown, and the first
