@@ -2,6 +2,7 @@
 //! Every user-facing operation goes through here, so the role check happens in one place.
 
 mod cached_records;
+mod coalesce;
 mod documents;
 mod export;
 mod fhir_export;
@@ -21,13 +22,14 @@ mod upload;
 
 use std::sync::Arc;
 
+use chartdesk_api::CompleteUpload;
 use time::OffsetDateTime;
 use tracing::instrument;
 
 use crate::auth::{AuthError, RefreshTokenVault, TokenVerifier, UserPool};
 use crate::config::{ConfigError, Folders, Profile};
-use crate::domain::PatientSummary;
 use crate::domain::{Action, BreakGlassError, PatientQuery, QueryError, StatedReason};
+use crate::domain::{DocumentRow, PatientSummary};
 use crate::records::LookupError;
 
 pub use documents::{DocumentView, OpenedDocument};
@@ -129,6 +131,8 @@ pub struct Services {
     /// The window's choice: a find asks for the screen only and the offline copy is read
     /// afterwards (see `offline_refresh`).
     copies_after_screen: bool,
+    /// Uploads' completes made at about the same time, sent as one (see `coalesce`).
+    completions: coalesce::Coalescer<CompleteUpload, Result<DocumentRow, AppError>>,
 }
 
 impl Services {
@@ -169,6 +173,7 @@ impl Services {
             policy: Default::default(),
             policy_file: None,
             copies_after_screen: false,
+            completions: coalesce::Coalescer::default(),
         }
     }
 

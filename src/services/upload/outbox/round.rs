@@ -204,8 +204,8 @@ impl Services {
         outcomes
     }
 
-    /// Completes a batch; if the batch call itself fails, each is completed alone so every
-    /// upload gets its own answer.
+    /// Completes a batch, with any other sender's that are waiting (the window sends each
+    /// file on its own: `Coalescer`); one answer per upload, in order.
     async fn complete_batch(
         &self,
         ready: Vec<CompleteUpload>,
@@ -213,6 +213,20 @@ impl Services {
         if ready.is_empty() {
             return Vec::new();
         }
+        // An answer lost with a batch dropped midway: tried again later (completes are
+        // idempotent by document id).
+        let lost = || Err(AppError::Server(ServerError::Unreachable));
+        self.completions
+            .submit(ready, |batch| self.complete_together(batch), lost)
+            .await
+    }
+
+    /// Completes a batch; if the batch call itself fails, each is completed alone so every
+    /// upload gets its own answer.
+    async fn complete_together(
+        &self,
+        ready: Vec<CompleteUpload>,
+    ) -> Vec<Result<DocumentRow, AppError>> {
         if let Ok(results) = self.complete_uploads(ready.clone()).await {
             return results;
         }
