@@ -151,7 +151,6 @@ fn restrict_to_owner(path: &Path, mode: u32) {
     let _ = (path, mode);
 }
 
-/// 32 fresh random bytes for a new cache.
 /// Removes sealed outbox files a crash left with no row (best effort).
 fn sweep_sealed(connection: &Connection, path: &Path) {
     let recorded: Result<std::collections::HashSet<String>, _> = connection
@@ -170,6 +169,7 @@ fn sweep_sealed(connection: &Connection, path: &Path) {
     }
 }
 
+/// 32 fresh random bytes for a new cache (or a sealed outbox file).
 pub fn new_key() -> Result<[u8; 32], CacheError> {
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(|e| CacheError::Io(e.to_string()))?;

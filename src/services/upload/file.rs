@@ -161,22 +161,17 @@ impl Outbox<'_> {
         // Read before anything new is queued, so no item comes twice.
         let (waiting, failed) = self.waiting().await?;
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<OutboxItem>();
-        let app = self.app;
         let producer = async move {
             for path in files {
                 if cancel.is_cancelled() {
                     break;
                 }
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let result = app
-                    .queue_from_disk(path, &name, to.mrn, to.category, to.replace_oldest)
+                let result = self
+                    .queue_file(path, to.mrn, to.category, to.replace_oldest)
                     .await;
                 queued(path, result.as_deref());
                 let Ok(doc_id) = result else { continue };
-                if let Ok(Some(item)) = app.cache().await?.outbox_item(&doc_id).await {
+                if let Ok(Some(item)) = self.app.cache().await?.outbox_item(&doc_id).await {
                     let _ = tx.send(item);
                 }
             }
