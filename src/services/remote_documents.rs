@@ -70,23 +70,38 @@ impl Services {
         match self.records.list(&token, mrn, category, search).await {
             Ok(rows) => Ok(rows),
             Err(RecordsError::Server(ServerError::Unreachable)) => {
-                let record = self.offline_record(mrn).await?;
-                let may = self.row_permissions().await;
-                let rows = match (category, search) {
-                    (Some(c), _) => rows_for(&record.manifest, c, may),
-                    (None, text) => rows_matching(&record.manifest, text.unwrap_or_default(), may),
-                };
-                self.queue_offline_read(OfflineRead {
-                    mrn,
-                    action: OfflineAction::List,
-                    doc_id: None,
-                    count: Some(u32::try_from(rows.len()).unwrap_or(u32::MAX)),
-                })
-                .await?;
+                let rows = self.offline_rows(mrn, category, search).await?;
+                self.note_offline_list(mrn, rows.len()).await?;
                 Ok(rows)
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// A category's rows (or those matching `search`) as the offline copy holds them.
+    async fn offline_rows(
+        &self,
+        mrn: &Mrn,
+        category: Option<Category>,
+        search: Option<&str>,
+    ) -> Result<Vec<DocumentRow>, AppError> {
+        let record = self.offline_record(mrn).await?;
+        let may = self.row_permissions().await;
+        Ok(match (category, search) {
+            (Some(c), _) => rows_for(&record.manifest, c, may),
+            (None, text) => rows_matching(&record.manifest, text.unwrap_or_default(), may),
+        })
+    }
+
+    /// `count` rows listed from the offline copy, reported to the server when back online.
+    async fn note_offline_list(&self, mrn: &Mrn, count: usize) -> Result<(), AppError> {
+        self.queue_offline_read(OfflineRead {
+            mrn,
+            action: OfflineAction::List,
+            doc_id: None,
+            count: Some(u32::try_from(count).unwrap_or(u32::MAX)),
+        })
+        .await
     }
 
     /// One page of a category, as `list_via_server`; offline the same page (same cursor rule)
@@ -111,19 +126,11 @@ impl Services {
                 next,
             }),
             Err(RecordsError::Server(ServerError::Unreachable)) => {
-                let record = self.offline_record(mrn).await?;
-                let may = self.row_permissions().await;
-                let all = rows_for(&record.manifest, category, may);
+                let all = self.offline_rows(mrn, Some(category), None).await?;
                 let limit = usize::try_from(limit).ok();
                 let (rows, next) =
                     page_of(all, |r| r.id.as_str(), after, limit).ok_or(AppError::ListChanged)?;
-                self.queue_offline_read(OfflineRead {
-                    mrn,
-                    action: OfflineAction::List,
-                    doc_id: None,
-                    count: Some(u32::try_from(rows.len()).unwrap_or(u32::MAX)),
-                })
-                .await?;
+                self.note_offline_list(mrn, rows.len()).await?;
                 Ok(FirstRows {
                     category,
                     rows,

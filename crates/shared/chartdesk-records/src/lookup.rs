@@ -84,6 +84,21 @@ pub struct DocClaim {
     pub completing: bool,
 }
 
+impl DocClaim {
+    fn new(mrn: &Mrn, category: Category, completing: bool) -> Self {
+        Self {
+            mrn: mrn.to_string(),
+            category,
+            completing,
+        }
+    }
+
+    /// Whether this claim is for the same record and category as `other`.
+    fn same_record(&self, other: &DocClaim) -> bool {
+        self.mrn == other.mrn && self.category == other.category
+    }
+}
+
 pub fn doc_claim_key(id: Uuid) -> String {
     format!("lookup/doc/{id}.json")
 }
@@ -106,18 +121,14 @@ pub async fn claim_document(
     category: Category,
 ) -> Result<(), ClaimError> {
     let key = doc_claim_key(id);
-    let claim = DocClaim {
-        mrn: mrn.to_string(),
-        category,
-        completing: false,
-    };
+    let claim = DocClaim::new(mrn, category, false);
     match store.put_json(&key, &claim, Write::Create).await {
         Ok(_) => return Ok(()),
         Err(StoreError::Conflict) => {}
         Err(e) => return Err(e.into()),
     }
     match store.get_json::<DocClaim>(&key).await? {
-        Some(found) if found.value.mrn == claim.mrn && found.value.category == category => Ok(()),
+        Some(found) if found.value.same_record(&claim) => Ok(()),
         Some(_) => Err(ClaimError::TakenElsewhere),
         // Claims are never removed: a 412 then a 404 is a store that cannot be trusted.
         None => Err(StoreError::Conflict.into()),
@@ -166,14 +177,10 @@ pub async fn claim_completing(
     category: Category,
 ) -> Result<(), ClaimError> {
     let key = doc_claim_key(id);
-    let mine = DocClaim {
-        mrn: mrn.to_string(),
-        category,
-        completing: true,
-    };
+    let mine = DocClaim::new(mrn, category, true);
     for attempt in 0..3 {
         let write = match store.get_json::<DocClaim>(&key).await? {
-            Some(found) if found.value.mrn != mine.mrn || found.value.category != category => {
+            Some(found) if !found.value.same_record(&mine) => {
                 return Err(ClaimError::TakenElsewhere)
             }
             Some(found) if found.value.completing => return Ok(()),
