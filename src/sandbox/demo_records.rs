@@ -79,8 +79,7 @@ async fn ensure_documents(
     demo: &DemoPatient,
     mrn: &Mrn,
 ) -> Result<usize, ProvisionError> {
-    let manifest_key = keys::manifest(mrn);
-    if let Some(existing) = store.get_json::<Manifest>(&manifest_key).await? {
+    if let Some(existing) = chartdesk_records::read_manifest(store, mrn).await? {
         return Ok(existing.value.documents.len());
     }
     let base =
@@ -152,10 +151,7 @@ async fn ensure_documents(
             });
         }
     }
-    match store
-        .put_json(&manifest_key, &manifest, Write::Create)
-        .await
-    {
+    match chartdesk_records::create_manifest(store, mrn, &manifest).await {
         Ok(_) | Err(StoreError::Conflict) => Ok(manifest.documents.len()),
         Err(e) => Err(e.into()),
     }

@@ -51,9 +51,7 @@ pub async fn seed_patient(
             processing: None,
         });
     }
-    store
-        .put_json(&keys::manifest(mrn), &manifest, Write::Create)
-        .await?;
+    chartdesk_records::create_manifest(store, mrn, &manifest).await?;
     Ok(patient)
 }
 

@@ -224,3 +224,15 @@ fn the_worker_reads_only_change_copies_of_the_audit_trail_and_never_rewrites_an_
         "{subscriptions}"
     );
 }
+
+#[test]
+fn a_long_manifests_parts_are_create_only_for_the_worker_and_for_everyone() {
+    let worker = block(&resource("WorkerRole"), "- Sid: CreateManifestParts");
+    assert!(worker.contains("patients/*/manifest-parts/*"), "{worker}");
+    assert!(worker.contains("s3:if-none-match: \"*\""), "{worker}");
+    let bucket = block(
+        &resource("RecordsBucketPolicy"),
+        "- Sid: DenyDocumentOverwrite",
+    );
+    assert!(bucket.contains("patients/*/manifest-parts/*"), "{bucket}");
+}

@@ -105,11 +105,7 @@ pub async fn admit(
 /// The patient's manifest and its ETag (`None` before the first document).
 pub async fn manifest(state: &AppState, mrn: &Mrn) -> ApiResult<(Manifest, Option<String>)> {
     Ok(
-        match state
-            .store
-            .get_json::<Manifest>(&keys::manifest(mrn))
-            .await?
-        {
+        match chartdesk_records::read_manifest(&*state.store, mrn).await? {
             Some(Versioned { value, etag }) => (value, Some(etag)),
             None => (Manifest::new(), None),
         },

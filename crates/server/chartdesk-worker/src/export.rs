@@ -4,7 +4,7 @@
 //! outcome the status route reads. Asynchronous here so the kick-off stays short and a large
 //! export fits a worker Lambda's time rather than an API request's.
 
-use chartdesk_domain::{keys, Manifest, Mrn, Patient};
+use chartdesk_domain::{keys, Mrn, Patient};
 use chartdesk_fhir::bulk::{
     job_key, outcome_key, output_key, record_document, searchable, ExportJob, ExportOutcome,
     OutputFile, ResourceKind,
@@ -86,9 +86,7 @@ async fn export(worker: &Worker, job: &ExportJob) -> Result<ExportOutcome, Proce
             continue;
         };
         patients.push(&chartdesk_fhir::patient::patient(&patient, &job.mrn_system));
-        let manifest = worker
-            .store()
-            .get_json::<Manifest>(&keys::manifest(&patient.mrn))
+        let manifest = chartdesk_records::read_manifest(worker.store(), &patient.mrn)
             .await?
             .map(|v| v.value)
             .unwrap_or_default();

@@ -78,9 +78,7 @@ pub async fn record_verdict(
         Verdict::Infected => ScanStatus::Infected,
         Verdict::NotYet | Verdict::Unscannable => return Ok(Handled::NotOurs),
     };
-    let manifest = worker
-        .store()
-        .get_json::<Manifest>(&chartdesk_domain::keys::manifest(mrn))
+    let manifest = chartdesk_records::read_manifest(worker.store(), mrn)
         .await?
         .map(|v| v.value)
         .unwrap_or_default();

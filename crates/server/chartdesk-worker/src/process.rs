@@ -187,9 +187,7 @@ impl Worker {
     }
 
     async fn manifest(&self, mrn: &Mrn) -> Result<Manifest, ProcessError> {
-        Ok(self
-            .store
-            .get_json::<Manifest>(&keys::manifest(mrn))
+        Ok(chartdesk_records::read_manifest(&*self.store, mrn)
             .await?
             .map(|v| v.value)
             .unwrap_or_default())

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 
-use chartdesk_domain::{keys, AuditEvent, Category, Manifest, Mrn, NhsNumber, Patient};
+use chartdesk_domain::{keys, AuditEvent, Category, Mrn, NhsNumber, Patient};
 use chartdesk_records::subscriptions::{
     all_subscriptions, mark_subscription_error, StoredSubscription, SubscriptionStatus,
 };
@@ -93,8 +93,7 @@ async fn about(
         .get_json::<Patient>(&keys::patient(mrn))
         .await?
         .map(|p| p.value.nhs_number);
-    let category = store
-        .get_json::<Manifest>(&keys::manifest(mrn))
+    let category = chartdesk_records::read_manifest(store, mrn)
         .await?
         .and_then(|m| {
             m.value

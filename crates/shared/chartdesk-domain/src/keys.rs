@@ -13,6 +13,11 @@ pub fn manifest(mrn: &Mrn) -> String {
     format!("patients/{mrn}/manifest.json")
 }
 
+/// One part of a long manifest, named by the SHA-256 (hex) of its bytes.
+pub fn manifest_part(mrn: &Mrn, sha256: &str) -> String {
+    format!("patients/{mrn}/manifest-parts/{sha256}.json")
+}
+
 pub fn nhs_lookup(nhs: &NhsNumber) -> String {
     format!("lookup/nhs/{}.json", nhs.digits())
 }

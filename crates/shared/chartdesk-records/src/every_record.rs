@@ -1,7 +1,7 @@
 //! One patient folder's manifest, for the one-off runs after an upgrade that visit every record
 //! (`store.list_prefixes("patients/")`, then this for each folder, one at a time).
 
-use chartdesk_domain::{keys, Manifest, Mrn};
+use chartdesk_domain::{Manifest, Mrn};
 
 use crate::store::{RecordStore, StoreError};
 
@@ -36,7 +36,7 @@ pub async fn read_record(store: &dyn RecordStore, folder: &str) -> Result<Record
     let Some(mrn) = mrn else {
         return Ok(Record::Unreadable);
     };
-    match store.get_json::<Manifest>(&keys::manifest(&mrn)).await {
+    match crate::read_manifest(store, &mrn).await {
         Ok(Some(m)) => Ok(Record::Read(mrn, m.value)),
         Ok(None) => Ok(Record::NoDocuments),
         Err(StoreError::Corrupt) => Ok(Record::Unreadable),

@@ -10,6 +10,7 @@ mod every_record;
 pub mod export_manifest;
 mod export_names;
 mod lookup;
+pub mod manifest_store;
 mod manifest_update;
 mod process_backfill;
 pub mod store;
@@ -21,5 +22,6 @@ pub use lookup::{
     claim_completing, claim_document, doc_claim_key, find_patient, is_completing, mark_completing,
     ClaimError, DocClaim, LookupError, NhsLookup, PatientRecord,
 };
+pub use manifest_store::{create_manifest, read_manifest, PART_ROWS};
 pub use manifest_update::{note_demographics, update_manifest, UpdateError};
 pub use process_backfill::{queue_existing_documents, ProcessBackfill};

@@ -46,10 +46,10 @@ pub async fn find_patient(
         PatientQuery::Mrn(m) => LookupError::NoSuchMrn(m.to_string()),
     };
     // Both at once: one round trip to the store, not two.
-    let (patient_key, manifest_key) = (keys::patient(&mrn), keys::manifest(&mrn));
+    let patient_key = keys::patient(&mrn);
     let (patient, manifest) = tokio::join!(
         store.get_json::<Patient>(&patient_key),
-        store.get_json::<Manifest>(&manifest_key)
+        crate::read_manifest(store, &mrn)
     );
     let patient = patient?.ok_or_else(not_found)?.value;
     let (manifest, manifest_etag) = match manifest? {

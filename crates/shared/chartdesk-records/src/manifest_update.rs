@@ -1,11 +1,12 @@
-//! Every manifest change is a compare-and-swap: read → change → PutObject If-Match the ETag read
-//! (If-None-Match:* when creating) → on 412 wait a random moment (`backoff`), read again and retry. Two writers never lose an entry.
+//! Every manifest change is a compare-and-swap: read → change → PutObject If-Match the head's ETag
+//! (If-None-Match:* when creating; `manifest_store` writes the changed parts first) → on 412 wait a random moment (`backoff`), read again and retry. Two writers never lose an entry.
 
 use tracing::instrument;
 
+use crate::manifest_store::{read_stored, write_manifest};
 use crate::store::object_store::{StoreError, Write};
 use crate::store::RecordStore;
-use chartdesk_domain::{keys, Manifest, Mrn};
+use chartdesk_domain::{Manifest, Mrn};
 
 /// Attempts before giving up under heavy contention.
 const MAX_ATTEMPTS: usize = 8;
@@ -28,14 +29,13 @@ pub async fn update_manifest<T, E: std::fmt::Display>(
     mrn: &Mrn,
     mut change: impl FnMut(&mut Manifest) -> Result<T, E>,
 ) -> Result<T, UpdateError<E>> {
-    let key = keys::manifest(mrn);
     for attempt in 0..MAX_ATTEMPTS {
-        let (mut manifest, write) = match store.get_json::<Manifest>(&key).await? {
-            Some(v) => (v.value, Write::IfMatch(v.etag)),
-            None => (Manifest::new(), Write::Create),
+        let (mut manifest, write, known) = match read_stored(store, mrn).await? {
+            Some(s) => (s.manifest, Write::IfMatch(s.etag), s.parts),
+            None => (Manifest::new(), Write::Create, Vec::new()),
         };
         let out = change(&mut manifest).map_err(UpdateError::Rule)?;
-        match store.put_json(&key, &manifest, write).await {
+        match write_manifest(store, mrn, &manifest, write, &known).await {
             Ok(_) => return Ok(out),
             Err(StoreError::Conflict) => crate::backoff::after_conflict(attempt).await,
             Err(e) => return Err(e.into()),

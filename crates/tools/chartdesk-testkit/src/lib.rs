@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use chartdesk::cloud::{CloudClients, ObjectStore};
 use chartdesk::config::{Folders, Profile};
-use chartdesk::domain::{keys, DocumentEntry, Manifest, Mrn, ProcessingState};
+use chartdesk::domain::{DocumentEntry, Mrn, ProcessingState};
 use chartdesk::sandbox::launch::{
     start_service, LaunchOptions, LogTo, Readiness, RunningServer, Sandbox, ServerSettings,
     Service, ServiceCommand, Supervised,
@@ -169,10 +169,12 @@ impl Cloud {
     /// uploaded waits here first, as a user waits for "Checking for viruses…" to clear.
     pub async fn processed(&self, mrn: &str, id: &str) -> DocumentEntry {
         let store = self.admin_store().await;
-        let key = keys::manifest(&Mrn::from_stored(mrn).unwrap());
+        let record = Mrn::from_stored(mrn).unwrap();
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let manifest = store.get_json::<Manifest>(&key).await.unwrap();
+            let manifest = chartdesk::records::read_manifest(&store, &record)
+                .await
+                .unwrap();
             let entry = manifest.and_then(|m| {
                 m.value
                     .documents

@@ -9,6 +9,8 @@ use axum::body::Body;
 use axum::http::Request;
 use chartdesk::domain::{keys, Manifest, Mrn, Patient};
 use chartdesk::sandbox::{SANDBOX_BUCKET, SANDBOX_REGION};
+use chartdesk_records::manifest_store::write_manifest;
+use chartdesk_records::read_manifest;
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::{InMemoryRecordStore, Presigned, RecordStore, StoreError};
 use chartdesk_server::{app, AppState, ServerConfig};
@@ -181,14 +183,17 @@ impl Local {
     pub async fn patient_with_documents(&self, mrn: &str, nhs: &str, n: usize) -> Vec<Uuid> {
         assert_eq!(self.put_patient(mrn, nhs, false, false).await.0, 200);
         let (manifest, ids) = lab_documents(n);
-        let store: &dyn RecordStore = self.store.as_ref();
-        let key = keys::manifest(&Mrn::from_stored(mrn).unwrap());
+        self.replace_manifest(mrn, &manifest).await;
+        ids
+    }
+
+    /// Stores `manifest` as the patient's, as the server stores it (in parts when long).
+    pub async fn replace_manifest(&self, mrn: &str, manifest: &Manifest) {
+        let mrn = Mrn::from_stored(mrn).unwrap();
         // Registering wrote the manifest (its demographics digest): these documents replace it.
-        store
-            .put_json(&key, &manifest, Write::Overwrite)
+        write_manifest(self.store.as_ref(), &mrn, manifest, Write::Overwrite, &[])
             .await
             .unwrap();
-        ids
     }
 
     /// A patient record with no documents, as registration leaves it.
@@ -296,9 +301,7 @@ impl Local {
 
     pub async fn manifest(&self, mrn: &str) -> Manifest {
         let mrn = Mrn::from_stored(mrn).unwrap();
-        let store: &dyn RecordStore = self.store.as_ref();
-        store
-            .get_json::<Manifest>(&keys::manifest(&mrn))
+        read_manifest(self.store.as_ref(), &mrn)
             .await
             .unwrap()
             .map(|v| v.value)

@@ -29,6 +29,7 @@ mod iam;
 mod in_process;
 mod inline_thumbnails;
 mod lambda;
+mod long_records;
 mod malformed_requests;
 mod open_in_one_request;
 mod openapi_contract;

@@ -1,0 +1,87 @@
+//! A record that keeps growing (issue 25 item 4): at 1,000 documents a change rewrites the
+//! manifest's head and at most one part, never the whole index, and every reader still sees
+//! every row.
+
+use chartdesk::domain::{sha256_hex, ScanStatus};
+use chartdesk::sandbox::demo_pdf;
+use chartdesk_records::store::RecordStore;
+use chartdesk_records::PART_ROWS;
+use serde_json::Value;
+
+use crate::break_glass_everyone::lab_documents;
+use crate::harness::token;
+use crate::in_process::Local;
+use crate::uploads::declaration;
+
+const MRN: &str = "36000001";
+const DOCS: usize = 1000;
+
+async fn parts(api: &Local) -> usize {
+    let store: &dyn RecordStore = api.store.as_ref();
+    let prefix = format!("patients/{MRN}/manifest-parts/");
+    store.list_keys(&prefix).await.unwrap().len()
+}
+
+/// The head as stored: its entries, and its size in bytes.
+async fn head(api: &Local) -> (usize, usize) {
+    let store: &dyn RecordStore = api.store.as_ref();
+    let key = format!("patients/{MRN}/manifest.json");
+    let (bytes, _) = store.get_bytes(&key).await.unwrap().unwrap();
+    let head: Value = serde_json::from_slice(&bytes).unwrap();
+    (head["documents"].as_array().unwrap().len(), bytes.len())
+}
+
+#[tokio::test]
+async fn a_change_to_a_long_record_rewrites_its_head_and_at_most_one_part() {
+    let api = Local::new().await;
+    assert_eq!(
+        api.put_patient(MRN, "3600000020", false, false).await.0,
+        200
+    );
+    let (mut manifest, ids) = lab_documents(DOCS);
+    for entry in &mut manifest.documents {
+        entry.scan_status = ScanStatus::Clean;
+    }
+    api.replace_manifest(MRN, &manifest).await;
+    let sealed = DOCS / PART_ROWS;
+    assert_eq!(parts(&api).await, sealed);
+    let (in_head, head_bytes) = head(&api).await;
+    assert_eq!(in_head, DOCS % PART_ROWS);
+
+    // The oldest document, deep in the first part, is stamped: one part more, the rest kept.
+    let clinician = token("dr.okafor").await;
+    let path = format!("/v1/patients/{MRN}/documents/{}/stamp", ids[0]);
+    let (status, stamped) = api.post(&clinician, &path, &serde_json::json!({})).await;
+    assert_eq!(status, 200, "{stamped}");
+    assert_eq!(parts(&api).await, sealed + 1);
+    assert_eq!(head(&api).await.0, in_head);
+
+    // An upload adds to the head alone.
+    let ward = token("nurse.hughes").await;
+    let pdf = demo_pdf("Lab", "the thousand and first");
+    let decl = declaration(MRN, "lab", "result.pdf", "application/pdf", &pdf);
+    api.start_and_put(&ward, &decl, &pdf).await;
+    let done = api.complete(&ward, std::slice::from_ref(&decl)).await;
+    assert_eq!(done[0]["outcome"], "attached", "{done:?}");
+    assert_eq!(parts(&api).await, sealed + 1);
+    let (after, after_bytes) = head(&api).await;
+    assert_eq!(after, in_head + 1);
+    assert!(after_bytes < head_bytes * 2, "{head_bytes} → {after_bytes}");
+
+    // Every reader still sees the whole record, the change in its place.
+    let read = api.manifest(MRN).await;
+    assert_eq!(read.documents.len(), DOCS + 1);
+    assert!(read.documents[0].stamp.is_some());
+    assert_eq!(read.documents[DOCS].sha256, sha256_hex(&pdf));
+    let (status, found) = api
+        .get(&clinician, &format!("/v1/patients?q=MRN%20{MRN}"))
+        .await;
+    assert_eq!(status, 200, "{found}");
+    let lab = found["tiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["category"] == "lab")
+        .unwrap();
+    assert_eq!(lab["count"], DOCS + 1, "{lab}");
+}

@@ -1,0 +1,248 @@
+//! How a patient's manifest is stored, so that a record of 10,000 documents is not one ~5 MB
+//! JSON read and rewritten whole on every change (ARCHITECTURE.md §4 "The manifest in parts").
+//!
+//! - `manifest.json`, the **head**, holds the newest entries (fewer than `PART_ROWS`), the
+//!   demographics digest and the list of **parts**. It is still the one object every change
+//!   compare-and-swaps, so the preop limit stays atomic and its ETag stays the record's version.
+//! - A **part** holds `PART_ROWS` older entries, in the order they were added, under a key named
+//!   by the SHA-256 of its bytes (`manifest-parts/{sha256}.json`): written create-only before the
+//!   head names it, never changed, so any server may keep it in memory (`PartCache`).
+//! - A change rewrites the head and at most the parts whose entries changed: one, for a stamp, a
+//!   verdict or a detach; none, for an attach. Entries are only ever appended, so a part, once
+//!   full, changes only when one of its own entries does.
+//!
+//! A head with no parts is exactly the manifest as it was stored before parts existed; the first
+//! change to a record that has grown past `PART_ROWS` splits it.
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use futures_util::future::try_join_all;
+use serde::{Deserialize, Serialize};
+
+use crate::store::object_store::{StoreError, Versioned, Write};
+use crate::store::{Failure, Fetched, RecordStore};
+use chartdesk_domain::{keys, sha256_hex, DocumentEntry, Manifest, Mrn};
+
+/// Entries in a full part: a part is about 60 KB, and the head at most as much again.
+pub const PART_ROWS: usize = 128;
+/// Parts read or written at once (a record read cold, or split for the first time).
+const PARALLEL_REQUESTS: usize = 16;
+/// Parts kept in memory per process: about 32,000 entries, some 30 MB.
+const CACHED_PARTS: usize = 256;
+
+/// One part as the head names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartRef {
+    /// Lower-case hex SHA-256 of the part's bytes, which also names its key.
+    pub sha256: String,
+    pub rows: usize,
+}
+
+/// `manifest.json` as stored. Its fields are `Manifest`'s, with `documents` the newest entries
+/// only, plus the parts holding the rest (kept in step by `every_field_survives_the_split`).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Head {
+    version: u32,
+    #[serde(default)]
+    documents: Vec<DocumentEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    demographics: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    parts: Vec<PartRef>,
+}
+
+/// A manifest as read, with what a compare-and-swap of it needs.
+#[derive(Debug, Clone)]
+pub struct StoredManifest {
+    pub manifest: Manifest,
+    /// The head's ETag: the record's version, and the condition of the next write.
+    pub etag: String,
+    /// The parts it was read from: a write skips those still holding the same entries.
+    pub parts: Vec<PartRef>,
+}
+
+impl StoredManifest {
+    pub fn versioned(self) -> Versioned<Manifest> {
+        Versioned {
+            value: self.manifest,
+            etag: self.etag,
+        }
+    }
+}
+
+/// The patient's whole manifest; `None` when the patient has none yet.
+pub async fn read_manifest(
+    store: &dyn RecordStore,
+    mrn: &Mrn,
+) -> Result<Option<Versioned<Manifest>>, StoreError> {
+    Ok(read_stored(store, mrn)
+        .await?
+        .map(StoredManifest::versioned))
+}
+
+/// As `read_manifest`, keeping the parts for a write back.
+pub async fn read_stored(
+    store: &dyn RecordStore,
+    mrn: &Mrn,
+) -> Result<Option<StoredManifest>, StoreError> {
+    let Some(head) = store.get_json::<Head>(&keys::manifest(mrn)).await? else {
+        return Ok(None);
+    };
+    let etag = head.etag;
+    let head = head.value;
+    let mut documents = Vec::with_capacity(head.parts.len() * PART_ROWS + head.documents.len());
+    for parts in head.parts.chunks(PARALLEL_REQUESTS) {
+        for rows in try_join_all(parts.iter().map(|part| read_part(store, mrn, part))).await? {
+            documents.extend(rows.iter().cloned());
+        }
+    }
+    documents.extend(head.documents);
+    Ok(Some(StoredManifest {
+        manifest: Manifest {
+            version: head.version,
+            documents,
+            demographics: head.demographics,
+        },
+        etag,
+        parts: head.parts,
+    }))
+}
+
+/// Writes `manifest` under `write` (the head's condition): first the parts not in `known`,
+/// create-only, then the head. Returns the head's new ETag.
+pub async fn write_manifest(
+    store: &dyn RecordStore,
+    mrn: &Mrn,
+    manifest: &Manifest,
+    write: Write,
+    known: &[PartRef],
+) -> Result<String, StoreError> {
+    let sealed = manifest.documents.len() / PART_ROWS * PART_ROWS;
+    let (older, newest) = manifest.documents.split_at(sealed);
+    let mut parts = Vec::with_capacity(older.len() / PART_ROWS);
+    let mut new_parts = Vec::new();
+    for rows in older.chunks(PART_ROWS) {
+        let body = serde_json::to_vec(rows)
+            .map_err(|e| StoreError::Failed(Failure::Client(e.to_string())))?;
+        let part = PartRef {
+            sha256: sha256_hex(&body),
+            rows: rows.len(),
+        };
+        if !known.contains(&part) {
+            new_parts.push((part.clone(), body, rows));
+        }
+        parts.push(part);
+    }
+    while !new_parts.is_empty() {
+        let now: Vec<_> = new_parts
+            .drain(..new_parts.len().min(PARALLEL_REQUESTS))
+            .collect();
+        try_join_all(
+            now.into_iter()
+                .map(|(part, body, rows)| write_part(store, mrn, part, body, rows)),
+        )
+        .await?;
+    }
+    let head = Head {
+        version: manifest.version,
+        documents: newest.to_vec(),
+        demographics: manifest.demographics.clone(),
+        parts,
+    };
+    let body = serde_json::to_vec(&head)
+        .map_err(|e| StoreError::Failed(Failure::Client(e.to_string())))?;
+    store
+        .put_bytes(&keys::manifest(mrn), body, "application/json", write)
+        .await
+}
+
+/// A new patient's first manifest (create-only); `Conflict` when one exists.
+pub async fn create_manifest(
+    store: &dyn RecordStore,
+    mrn: &Mrn,
+    manifest: &Manifest,
+) -> Result<String, StoreError> {
+    write_manifest(store, mrn, manifest, Write::Create, &[]).await
+}
+
+async fn write_part(
+    store: &dyn RecordStore,
+    mrn: &Mrn,
+    part: PartRef,
+    body: Vec<u8>,
+    rows: &[DocumentEntry],
+) -> Result<(), StoreError> {
+    let key = keys::manifest_part(mrn, &part.sha256);
+    match store
+        .put_bytes(&key, body, "application/json", Write::Create)
+        .await
+    {
+        // Named by its bytes: a part already there holds these very entries.
+        Ok(_) | Err(StoreError::Conflict) => {}
+        Err(e) => return Err(e),
+    }
+    PartCache::shared().keep(&part.sha256, Arc::new(rows.to_vec()));
+    Ok(())
+}
+
+async fn read_part(
+    store: &dyn RecordStore,
+    mrn: &Mrn,
+    part: &PartRef,
+) -> Result<Arc<Vec<DocumentEntry>>, StoreError> {
+    if let Some(rows) = PartCache::shared().get(&part.sha256) {
+        return Ok(rows);
+    }
+    // The name comes from the head: only a SHA-256 may become a key.
+    if part.sha256.len() != 64 || !part.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(StoreError::Corrupt);
+    }
+    let bytes = match store
+        .get(&keys::manifest_part(mrn, &part.sha256), None)
+        .await?
+    {
+        Fetched::Body(bytes, _) => bytes,
+        // A head names only parts written before it: a missing one is damage, not "no rows".
+        Fetched::Missing | Fetched::NotModified => return Err(StoreError::Corrupt),
+    };
+    if sha256_hex(&bytes) != part.sha256 {
+        return Err(StoreError::Corrupt);
+    }
+    let rows: Vec<DocumentEntry> =
+        serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
+    if rows.len() != part.rows {
+        return Err(StoreError::Corrupt);
+    }
+    let rows = Arc::new(rows);
+    PartCache::shared().keep(&part.sha256, rows.clone());
+    Ok(rows)
+}
+
+/// Parts already read or written by this process. A part never changes and is checked against
+/// its name when read, so an entry here is never stale; only memory bounds it.
+struct PartCache(Mutex<lru::LruCache<String, Arc<Vec<DocumentEntry>>>>);
+
+impl PartCache {
+    fn shared() -> &'static PartCache {
+        static CACHE: OnceLock<PartCache> = OnceLock::new();
+        CACHE.get_or_init(|| {
+            let size = NonZeroUsize::new(CACHED_PARTS).unwrap_or(NonZeroUsize::MIN);
+            PartCache(Mutex::new(lru::LruCache::new(size)))
+        })
+    }
+
+    fn get(&self, sha256: &str) -> Option<Arc<Vec<DocumentEntry>>> {
+        self.0.lock().ok()?.get(sha256).cloned()
+    }
+
+    fn keep(&self, sha256: &str, rows: Arc<Vec<DocumentEntry>>) {
+        if let Ok(mut cache) = self.0.lock() {
+            cache.put(sha256.to_string(), rows);
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "manifest_store_tests.rs"]
+mod tests;
