@@ -169,6 +169,10 @@ step "online open"
 CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
   BENCH_OPEN_DOCS="$($smoke && echo 30 || echo 1000)" BENCH_OPEN_RUNS="$($smoke && echo 2 || echo 20)" "$bench_bin" open
 
+step "records that keep growing: 10,000 documents against 100"
+CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
+  BENCH_GROWTH_DOCS="$($smoke && echo 300 || echo 10000)" BENCH_GROWTH_RUNS="$($smoke && echo 2 || echo 10)" "$bench_bin" growth
+
 step "the records server's cold start and peak memory"
 CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
   BENCH_RUNS="$($smoke && echo 1 || echo 10)" "$bench_bin" server

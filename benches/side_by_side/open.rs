@@ -17,12 +17,11 @@ use std::time::{Duration, Instant};
 
 use crate::emit;
 use crate::proxy::{self, Counts, Latency};
+use crate::seeded;
 use chartdesk::cloud::object_store::Write;
-use chartdesk::cloud::CloudClients;
+use chartdesk::cloud::{CloudClients, ObjectStore};
 use chartdesk::config::Profile;
-use chartdesk::domain::{
-    keys, sha256_hex, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, ScanStatus,
-};
+use chartdesk::domain::{keys, Category, DocumentEntry, Manifest, Mrn};
 use chartdesk::sandbox::launch::ServerSettings;
 use chartdesk::sandbox::{demo_jpeg, SANDBOX_PROFILE};
 use chartdesk::services::system_clock;
@@ -33,30 +32,6 @@ use futures_util::future::join_all;
 const MRN: &str = "10000005";
 /// Rows a list shows before scrolling, each with its thumbnail.
 const FIRST_SCREEN: usize = 12;
-
-fn entry(mrn: &Mrn, i: usize, jpeg: &[u8]) -> DocumentEntry {
-    let id = uuid::Uuid::now_v7();
-    let category = Category::ALL[i % 7];
-    DocumentEntry {
-        id,
-        category,
-        file_name: format!("scan-{i:04}.jpg"),
-        content_type: "image/jpeg".into(),
-        size: jpeg.len() as u64,
-        sha256: sha256_hex(jpeg),
-        created: time::OffsetDateTime::now_utc() - time::Duration::minutes(i as i64),
-        uploaded_by: "nurse.hughes".into(),
-        variants: vec![
-            keys::optimized(mrn, category, id),
-            keys::thumb(mrn, category, id),
-        ],
-        stamp: None,
-        status: DocumentStatus::Attached,
-        scan_status: ScanStatus::Clean,
-        status_change: None,
-        processing: None,
-    }
-}
 
 pub async fn run() {
     let docs: usize = std::env::var("BENCH_OPEN_DOCS")
@@ -77,32 +52,21 @@ pub async fn run() {
     let mrn = Mrn::from_stored(MRN).expect("mrn");
     let jpeg = demo_jpeg(3);
     let mut manifest = Manifest::new();
-    manifest.documents = (0..docs).map(|i| entry(&mrn, i, &jpeg)).collect();
-    let object_keys: Vec<String> = manifest
-        .documents
-        .iter()
-        .flat_map(|d| {
-            [
-                keys::original(&mrn, d.category, d.id, "jpg"),
-                keys::thumb(&mrn, d.category, d.id),
-            ]
-        })
+    let now = time::OffsetDateTime::now_utc();
+    manifest.documents = (0..docs)
+        .map(|i| seeded::scan(&mrn, i, &jpeg, now - time::Duration::minutes(i as i64)))
         .collect();
-    for chunk in object_keys.chunks(16) {
-        join_all(
-            chunk
-                .iter()
-                .map(|k| store.put_bytes(k, jpeg.clone(), "image/jpeg", Write::Overwrite)),
-        )
-        .await
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()
-        .expect("seed objects");
-    }
-    store
-        .put_json(&keys::manifest(&mrn), &manifest, Write::Overwrite)
-        .await
-        .expect("manifest");
+    seeded::put_files(&store, &mrn, manifest.documents.iter(), &jpeg).await;
+    // Stored as the server stores it: the newest entries in the head, the rest in parts.
+    chartdesk::records::manifest_store::write_manifest(
+        &store,
+        &mrn,
+        &manifest,
+        Write::Overwrite,
+        &[],
+    )
+    .await
+    .expect("manifest");
 
     let near = Setting {
         name: "",
@@ -240,14 +204,12 @@ async fn measure(
     let mut direct = vec![];
     for _ in 0..runs {
         let started = Instant::now();
-        let (patient_key, manifest_key) = (keys::patient(mrn), keys::manifest(mrn));
-        let (_, m) = tokio::join!(
+        let patient_key = keys::patient(mrn);
+        let (_, documents) = tokio::join!(
             store.get_bytes(&patient_key),
-            store.get_json::<Manifest>(&manifest_key)
+            read_whole_manifest(&store, mrn)
         );
-        let m = m.expect("manifest").expect("exists").value;
-        let first: Vec<_> = m
-            .documents
+        let first: Vec<_> = documents
             .iter()
             .filter(|d| d.category == Category::ALL[0])
             .take(FIRST_SCREEN)
@@ -286,7 +248,8 @@ async fn measure(
         // Requests do not change with distance: counted once, on loopback.
         return;
     }
-    let direct_requests = [2.0 + FIRST_SCREEN as f64];
+    let parts = docs / chartdesk::records::PART_ROWS;
+    let direct_requests = [(2 + parts + FIRST_SCREEN) as f64];
     for (what, ours) in [("cold", &cold_s3), ("warm", &warm_s3)] {
         let metric = format!("S3 requests by the server, {what}");
         emit(
@@ -320,4 +283,37 @@ async fn measure(
             None,
         );
     }
+}
+
+/// The manifest's head and every part it names, as raw GETs all at once after the head: the
+/// floor for reading a record, with nothing kept in memory from one read to the next.
+async fn read_whole_manifest(store: &ObjectStore, mrn: &Mrn) -> Vec<DocumentEntry> {
+    let store: &dyn chartdesk::records::store::RecordStore = store;
+    let head = store
+        .get_json::<serde_json::Value>(&keys::manifest(mrn))
+        .await
+        .expect("manifest")
+        .expect("exists")
+        .value;
+    let parts = head["parts"].as_array().cloned().unwrap_or_default();
+    let parts = join_all(parts.iter().map(|p| {
+        let key = keys::manifest_part(mrn, p["sha256"].as_str().unwrap_or_default());
+        async move {
+            store
+                .get_bytes(&key)
+                .await
+                .expect("part")
+                .expect("exists")
+                .0
+        }
+    }))
+    .await;
+    let mut documents: Vec<DocumentEntry> = parts
+        .iter()
+        .flat_map(|p| serde_json::from_slice::<Vec<DocumentEntry>>(p).expect("rows"))
+        .collect();
+    documents.extend(
+        serde_json::from_value::<Vec<DocumentEntry>>(head["documents"].clone()).expect("rows"),
+    );
+    documents
 }

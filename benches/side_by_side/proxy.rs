@@ -4,7 +4,7 @@
 //! connection one more (TCP's handshake; TLS would add one or two, not modelled), so the
 //! figures show how many round trips sit on the path a user waits on.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +16,16 @@ pub struct Counts {
     pub client: AtomicUsize,
     /// Requests the server itself sent to S3 and Cognito.
     pub server: AtomicUsize,
+    /// Bytes the server sent and received on its own connections (a connection carries one
+    /// process's requests, so one presigned request marks it the client's).
+    pub server_sent: AtomicUsize,
+    pub server_received: AtomicUsize,
 }
+
+/// Whose a connection is, from its first request: not known yet, the server's, the client's.
+const UNKNOWN: u8 = 0;
+const SERVERS: u8 = 1;
+const CLIENTS: u8 = 2;
 
 /// Round trips added per request: requests carrying a query signature (a client's presigned
 /// request) cross the client's network, the rest the hop the proxy stands for.
@@ -59,6 +68,7 @@ pub async fn start(
                 };
                 let (mut from_client, mut to_client) = client.split();
                 let (mut from_server, mut to_server) = server.split();
+                let owner = AtomicU8::new(UNKNOWN);
                 let up = async {
                     let mut buf = vec![0u8; 64 * 1024];
                     let mut first = true;
@@ -70,6 +80,13 @@ pub async fn start(
                         for m in request_line.captures_iter(&buf[..n]) {
                             let presigned = m[2].windows(16).any(|w| w == b"X-Amz-Signature=");
                             let clients = !split_presigned || presigned;
+                            let whose = if clients { CLIENTS } else { SERVERS };
+                            let _ = owner.compare_exchange(
+                                UNKNOWN,
+                                whose,
+                                Ordering::SeqCst,
+                                Ordering::SeqCst,
+                            );
                             let counted = if clients {
                                 &counts.client
                             } else {
@@ -87,13 +104,30 @@ pub async fn start(
                         if !wait.is_zero() {
                             tokio::time::sleep(wait).await;
                         }
+                        if owner.load(Ordering::SeqCst) == SERVERS {
+                            counts.server_sent.fetch_add(n, Ordering::SeqCst);
+                        }
                         if to_server.write_all(&buf[..n]).await.is_err() {
                             break;
                         }
                     }
                     let _ = to_server.shutdown().await;
                 };
-                let down = tokio::io::copy(&mut from_server, &mut to_client);
+                let down = async {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = from_server.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        if owner.load(Ordering::SeqCst) == SERVERS {
+                            counts.server_received.fetch_add(n, Ordering::SeqCst);
+                        }
+                        if to_client.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    let _ = to_client.shutdown().await;
+                };
                 let _ = tokio::join!(up, down);
             });
         }
