@@ -14,15 +14,6 @@ use tauri_plugin_dialog::DialogExt;
 
 use crate::state::AppState;
 
-#[tauri::command]
-pub async fn list_documents(
-    state: State<'_, AppState>,
-    mrn: String,
-    category: String,
-) -> Result<Vec<DocumentRow>, UiError> {
-    Ok(state.services()?.list_documents(&mrn, &category).await?)
-}
-
 /// One page of a category (`after`: the `next` of the page before; none for the first).
 #[tauri::command]
 pub async fn list_documents_page(

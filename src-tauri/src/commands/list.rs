@@ -20,7 +20,6 @@ commands! {
     patients::revalidate_patient,
     patients::record_version,
     patients::search_offline,
-    documents::list_documents,
     documents::list_documents_page,
     documents::search_documents,
     documents::open_document,

@@ -23,6 +23,10 @@ import type {
   UploadProgress,
 } from "./types";
 
+/** Rows one page of a category lists (a category opened, or "Show more"); the rest come a page
+ * at a time, newest first, so a document just added is on the first. */
+export const PAGE_ROWS = 50;
+
 /** A break-glass reason as the user stated it. */
 export interface StatedReason {
   reason: BreakGlassReason;
@@ -81,7 +85,6 @@ export interface Backend {
   clearOfflineData(): Promise<void>;
   /** Calls `handler` after every background sync round. */
   onSyncStatus(handler: (s: SyncStatus) => void): Promise<void>;
-  listDocuments(mrn: string, category: string): Promise<DocumentRow[]>;
   /** One page of a category: at most `limit` rows after the row `after` names (the first page
    * with `null`), with `next` when more follow. */
   listDocumentsPage(mrn: string, category: string, after: string | null, limit: number): Promise<FirstRows>;

@@ -89,7 +89,6 @@ export const tauriBackend: Backend = {
   onSyncStatus: async (handler) => {
     await listen<SyncStatus>("sync-status", (e) => handler(e.payload));
   },
-  listDocuments: (mrn, category) => call<DocumentRow[]>("list_documents", { mrn, category }),
   listDocumentsPage: (mrn, category, after, limit) =>
     call<FirstRows>("list_documents_page", { mrn, category, after, limit }),
   searchDocuments: (mrn, text) => call<DocumentRow[]>("search_documents", { mrn, text }),

@@ -45,7 +45,7 @@ const reasonOf = (s: { headers: Record<string, string> }) => [s.headers["x-chart
 describe("the records server from the browser", () => {
   it("a break-glass reason is sent with every later request about that patient", async () => {
     server.on("GET", /\/v1\/patients\?/, () => json(found("10000007")));
-    server.on("GET", /documents\?category=lab$/, () => json({ rows: [row("d1")], etag: "e" }));
+    server.on("GET", /documents\?category=lab&limit=50$/, () => json({ rows: [row("d1")], etag: "e" }));
     server.on("GET", /documents\?search=/, () => json({ rows: [], etag: "e" }));
     server.on("POST", /stamp$/, () => json(row("d1")));
     server.on("GET", /audit$/, () => json({ events: [], rows: [] }));
@@ -54,7 +54,7 @@ describe("the records server from the browser", () => {
     const summary = await backend.findPatient("999 186 0916", { reason: "clinical_emergency", detail: "arrest call, bay 4" });
     expect(summary).not.toHaveProperty("patient");
     expect(summary.pinned).toBe(false);
-    await backend.listDocuments("10000007", "lab");
+    await backend.listDocumentsPage("10000007", "lab", null, 50);
     await backend.searchDocuments("10000007", "scan");
     await backend.stampDocument("10000007", "d1");
     await backend.accessHistory("10000007");
@@ -64,13 +64,13 @@ describe("the records server from the browser", () => {
       expect([s.url, ...reasonOf(s)]).toEqual([s.url, "clinical_emergency", "arrest%20call%2C%20bay%204"]);
     }
     // Another patient's requests carry no reason.
-    await backend.listDocuments("10000001", "lab");
+    await backend.listDocumentsPage("10000001", "lab", null, 50);
     expect(reasonOf(server.seen.at(-1)!)).toEqual([undefined, undefined]);
     // Signing out forgets the reasons.
     server.on("POST", /sign-out$/, () => new Response(null, { status: 204 }));
     await backend.signOut();
     await backend.signIn("dr.okafor", "pw");
-    await backend.listDocuments("10000007", "lab");
+    await backend.listDocumentsPage("10000007", "lab", null, 50);
     expect(reasonOf(server.seen.at(-1)!)).toEqual([undefined, undefined]);
   });
 
@@ -123,7 +123,7 @@ describe("the records server from the browser", () => {
   });
 
   it("thumbnails come from the list when inline, else from their link, else none", async () => {
-    server.on("GET", /documents\?category=lab$/, () =>
+    server.on("GET", /documents\?category=lab&limit=50$/, () =>
       json({
         rows: [
           { ...row("inline"), thumbnail: btoa("abc"), thumbnail_url: "https://bucket.example/inline" },
@@ -134,7 +134,7 @@ describe("the records server from the browser", () => {
       }),
     );
     server.on("GET", /bucket\.example\/linked$/, () => new Response(new Uint8Array([1, 2])));
-    const rows = await backend.listDocuments("10000001", "lab");
+    const { rows } = await backend.listDocumentsPage("10000001", "lab", null, 50);
     expect(rows[0]).not.toHaveProperty("thumbnail");
     expect(rows[0]).not.toHaveProperty("thumbnail_url");
     expect(new TextDecoder().decode(await backend.documentThumbnail("10000001", "inline"))).toBe("abc");

@@ -114,8 +114,6 @@ function keepThumbnails(mrn: string, rows: ListedDocument[]): DocumentRow[] {
   });
 }
 
-export const listDocuments = (mrn: string, category: string) =>
-  listed(mrn, `category=${encodeURIComponent(category)}`);
 export const searchDocuments = (mrn: string, text: string) => listed(mrn, `search=${encodeURIComponent(text)}`);
 
 /** One page of a category (`after`: the `next` of the page before). */

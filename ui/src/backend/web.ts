@@ -1,7 +1,7 @@
 // The browser transport: the same Backend as the window, over HTTPS to the records server
 // that served this page (same origin, `/v1/...`). What only the desktop can do (offline copy,
 // outbox, pinning) answers harmlessly or refuses in plain words; the screens hide it anyway.
-import type { Backend, Platform } from "./contract";
+import { type Backend, PAGE_ROWS, type Platform } from "./contract";
 import { jsonBody, publicJson, uiErrorFrom } from "./web-http";
 import * as records from "./web-records";
 import * as session from "./web-session";
@@ -26,7 +26,7 @@ session.onSessionEnded(records.forgetRecords);
 const uploadDeps: uploads.UploadDeps = {
   post: (mrn, path, body) => records.aboutPatient(mrn, path, jsonBody(body)),
   findRow: async (mrn, category, docId) =>
-    (await records.listDocuments(mrn, category)).find((r) => r.id === docId) ?? null,
+    (await records.listDocumentsPage(mrn, category, null, PAGE_ROWS)).rows.find((r) => r.id === docId) ?? null,
   policy: clientConfig,
 };
 
@@ -66,7 +66,6 @@ export const webBackend: Backend = {
   unpinPatient: desktopOnly,
   clearOfflineData: desktopOnly,
   onSyncStatus: async () => undefined,
-  listDocuments: records.listDocuments,
   listDocumentsPage: records.listDocumentsPage,
   searchDocuments: records.searchDocuments,
   documentThumbnail: records.documentThumbnail,

@@ -4,6 +4,7 @@
 // (or search): every answer, and every action's reply, reaches the list only through it, so one
 // for a patient or category no longer on screen is dropped.
 import { backend, platform } from "../backend/api";
+import { PAGE_ROWS } from "../backend/contract";
 import type { DocumentRow, FirstRows, Tile } from "../backend/types";
 import { byId, el, show, showMessage } from "../shell/dom";
 import { type Scope, view } from "../shell/scope";
@@ -18,8 +19,6 @@ let mrn = "";
 /** Search results span categories: each row then names its category. */
 let searching = false;
 let loading = false;
-/** Rows one page lists (a category opened, or "Show more"): the rest come a page at a time. */
-export const PAGE_ROWS = 50;
 /** More rows follow those shown: "Show more" lists the page after this row. */
 let next: string | null = null;
 const selected = new Set<string>();

@@ -9,7 +9,7 @@
 //
 //   const list = view();
 //   const scope = list.open(`${mrn}/${category}`);
-//   await scope.run(backend.listDocuments(mrn, category), (rows) => draw(rows), (e) => say(e));
+//   await scope.run(backend.listDocumentsPage(mrn, category, null, PAGE_ROWS), (rows) => draw(rows), (e) => say(e));
 import type { UiError } from "../backend/types";
 
 /** What a handler may return: nothing, or the work it goes on to (awaited by `run`). */
