@@ -16,7 +16,7 @@ pub enum AuthError {
     ResetRequired,
     #[error("Your account needs a new password before first use. Sign in with the Chartdesk app to choose one")]
     NewPasswordRequired,
-    /// Cognito's own words on what the password lacks.
+    /// What the password lacks, in our words (`password_refused`).
     #[error("{0}")]
     WeakPassword(String),
     #[error("The two passwords do not match")]
@@ -138,9 +138,9 @@ impl AuthError {
             Some("CodeMismatchException" | "EnableSoftwareTokenMFAException") => {
                 AuthError::WrongCode
             }
-            Some("InvalidPasswordException") => AuthError::WeakPassword(
-                message.unwrap_or_else(|| "The new password does not meet the rules".into()),
-            ),
+            Some("InvalidPasswordException") => {
+                AuthError::WeakPassword(password_refused(message.as_deref()))
+            }
             Some("NotAuthorizedException" | "ExpiredCodeException")
                 if message.as_deref().is_some_and(|m| m.contains("session")) =>
             {
@@ -149,6 +149,33 @@ impl AuthError {
             Some("ResourceNotFoundException") => AuthError::ChallengeExpired,
             _ => AuthError::from(f),
         }
+    }
+}
+
+/// Our words for a new password the pool refused. Cognito names the rule missed after "Password
+/// did not conform with policy:"; a pool that names none (the local cloud) gets the general words.
+/// Never the provider's text as it came: it is not ours to show, and it may be wrong.
+fn password_refused(message: Option<&str>) -> String {
+    const MISSED: [(&str, &str); 5] = [
+        ("long enough", "it is too short"),
+        ("uppercase", "it needs a capital letter"),
+        ("lowercase", "it needs a small letter"),
+        ("numeric", "it needs a number"),
+        ("symbol", "it needs a symbol, such as ! or #"),
+    ];
+    let message = message.unwrap_or_default().to_ascii_lowercase();
+    let missed: Vec<&str> = MISSED
+        .iter()
+        .filter(|(said, _)| message.contains(said))
+        .map(|(_, ours)| *ours)
+        .collect();
+    if missed.is_empty() {
+        "The new password does not meet the password rules shown: choose another".into()
+    } else {
+        format!(
+            "The new password does not meet the password rules shown: {}",
+            missed.join(", and ")
+        )
     }
 }
 
@@ -162,6 +189,29 @@ mod tests {
             code: Some(code.into()),
             message: Some(message.into()),
         }
+    }
+
+    #[test]
+    fn a_refused_new_password_is_told_in_our_words_with_the_rule_it_missed() {
+        let refused = |message: &str| {
+            AuthError::from_challenge_answer(service("InvalidPasswordException", message))
+                .to_string()
+        };
+        assert_eq!(
+            refused("Password did not conform with policy: Password not long enough"),
+            "The new password does not meet the password rules shown: it is too short"
+        );
+        assert!(refused(
+            "Password did not conform with policy: Password must have symbol characters"
+        )
+        .ends_with("it needs a symbol, such as ! or #"));
+        // The local cloud's words name no rule, and are not shown.
+        let moto =
+            refused("The provided password does not confirm to the configured password policy");
+        assert_eq!(
+            moto,
+            "The new password does not meet the password rules shown: choose another"
+        );
     }
 
     #[test]
