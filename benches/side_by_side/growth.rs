@@ -22,11 +22,9 @@ use std::time::{Duration, Instant};
 use crate::emit;
 use crate::proxy::{self, Counts, Latency};
 use crate::seeded;
-use chartdesk::cloud::object_store::Write;
 use chartdesk::cloud::CloudClients;
 use chartdesk::config::Profile;
-use chartdesk::domain::{keys, Category, Manifest, Mrn};
-use chartdesk::records::manifest_store::write_manifest;
+use chartdesk::domain::{Category, Manifest, Mrn};
 use chartdesk::records::store::RecordStore;
 use chartdesk::sandbox::launch::ServerSettings;
 use chartdesk::sandbox::{demo_jpeg, demo_pdf, seed_patient, SANDBOX_PROFILE};
@@ -39,8 +37,8 @@ const FEW: usize = 100;
 const WITH_FILES: usize = 50;
 
 /// A registered patient with `docs` documents; the newest `WITH_FILES` of each category have
-/// their original and thumbnail in the bucket. Returns the lab entries, oldest first.
-async fn seed(store: &dyn RecordStore, mrn: &Mrn, docs: usize, whole: bool) -> Vec<String> {
+/// their thumbnail in the bucket. Returns the lab entries, oldest first.
+async fn seed(store: &dyn RecordStore, mrn: &Mrn, docs: usize) -> Vec<String> {
     seed_patient(store, mrn, &[], time::OffsetDateTime::now_utc())
         .await
         .expect("patient");
@@ -52,17 +50,8 @@ async fn seed(store: &dyn RecordStore, mrn: &Mrn, docs: usize, whole: bool) -> V
         .map(|i| seeded::scan(mrn, i, &jpeg, first + time::Duration::minutes(i as i64)))
         .collect();
     let newest = manifest.documents.iter().rev().take(WITH_FILES * 7);
-    seeded::put_files(store, mrn, newest, &jpeg).await;
-    if whole {
-        store
-            .put_json(&keys::manifest(mrn), &manifest, Write::Overwrite)
-            .await
-            .expect("manifest");
-    } else {
-        write_manifest(store, mrn, &manifest, Write::Overwrite, &[])
-            .await
-            .expect("manifest");
-    }
+    seeded::put_thumbnails(store, mrn, newest, &jpeg).await;
+    seeded::put_manifest(store, mrn, &manifest).await;
     manifest
         .documents
         .iter()
@@ -195,11 +184,11 @@ pub async fn run() {
         var("BENCH_GROWTH_DOCS", 10_000),
         var("BENCH_GROWTH_RUNS", 10),
     );
-    let whole = std::env::var("BENCH_WHOLE_MANIFEST").is_ok_and(|v| v == "1");
     let dir = tempfile::tempdir().expect("temp dir");
     let cloud = chartdesk_testkit::Cloud::start(Default::default());
     let mut profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");
-    let store = CloudClients::new(&profile).await.store(&profile);
+    let clients = CloudClients::new(&profile).await;
+    let store = clients.store(&profile);
     let user = |name: &str| {
         let user = cloud
             .report
@@ -226,9 +215,10 @@ pub async fn run() {
         Mrn::from_stored("37000001").expect("mrn"),
         Mrn::from_stored("37000002").expect("mrn"),
     );
-    let few_lab = seed(&store, &few, FEW, whole).await;
-    let many_lab = seed(&store, &many, docs, whole).await;
+    let few_lab = seed(&store, &few, FEW).await;
+    let many_lab = seed(&store, &many, docs).await;
     let patient = |mrn: &'static str, lab| Patient { mrn, lab };
+    seeded::worker_idle(&clients, &cloud.report.queue_url).await;
     let few_times = calls(
         &profile,
         &counts,
@@ -249,7 +239,7 @@ pub async fn run() {
     .await;
     drop(server);
 
-    let layout = if whole {
+    let layout = if seeded::whole_index() {
         "whole index"
     } else {
         "index in parts"

@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 use crate::emit;
 use crate::proxy::{self, Counts, Latency};
 use crate::seeded;
-use chartdesk::cloud::object_store::Write;
 use chartdesk::cloud::{CloudClients, ObjectStore};
 use chartdesk::config::Profile;
 use chartdesk::domain::{keys, Category, DocumentEntry, Manifest, Mrn};
@@ -46,9 +45,10 @@ pub async fn run() {
     // The sandbox launcher's moto (CHARTDESK_SERVER_BIN: the build under test).
     let cloud = chartdesk_testkit::Cloud::start(Default::default());
     let profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");
-    let store = CloudClients::new(&profile).await.store(&profile);
+    let clients = CloudClients::new(&profile).await;
+    let store = clients.store(&profile);
 
-    // Every document's original and thumbnail in the bucket, then the manifest naming them.
+    // Every document's thumbnail in the bucket, then the manifest naming them.
     let mrn = Mrn::from_stored(MRN).expect("mrn");
     let jpeg = demo_jpeg(3);
     let mut manifest = Manifest::new();
@@ -56,17 +56,8 @@ pub async fn run() {
     manifest.documents = (0..docs)
         .map(|i| seeded::scan(&mrn, i, &jpeg, now - time::Duration::minutes(i as i64)))
         .collect();
-    seeded::put_files(&store, &mrn, manifest.documents.iter(), &jpeg).await;
-    // Stored as the server stores it: the newest entries in the head, the rest in parts.
-    chartdesk::records::manifest_store::write_manifest(
-        &store,
-        &mrn,
-        &manifest,
-        Write::Overwrite,
-        &[],
-    )
-    .await
-    .expect("manifest");
+    seeded::put_thumbnails(&store, &mrn, manifest.documents.iter(), &jpeg).await;
+    seeded::put_manifest(&store, &mrn, &manifest).await;
 
     let near = Setting {
         name: "",
@@ -84,6 +75,7 @@ pub async fn run() {
             hop: Duration::from_millis(20),
         },
     };
+    seeded::worker_idle(&clients, &cloud.report.queue_url).await;
     for setting in [near, far] {
         measure(&cloud, &profile, &mrn, &setting, runs, docs, dir.path()).await;
     }
@@ -248,7 +240,12 @@ async fn measure(
         // Requests do not change with distance: counted once, on loopback.
         return;
     }
-    let parts = docs / chartdesk::records::PART_ROWS;
+    // The floor's GETs: patient, manifest (and its parts), the thumbnails.
+    let parts = if seeded::whole_index() {
+        0
+    } else {
+        docs / chartdesk::records::PART_ROWS
+    };
     let direct_requests = [(2 + parts + FIRST_SCREEN) as f64];
     for (what, ours) in [("cold", &cold_s3), ("warm", &warm_s3)] {
         let metric = format!("S3 requests by the server, {what}");
