@@ -52,14 +52,18 @@ struct Head {
     parts: Vec<PartRef>,
 }
 
+/// A part as read: its name, and its entries.
+pub type KnownPart = (PartRef, Arc<Vec<DocumentEntry>>);
+
 /// A manifest as read, with what a compare-and-swap of it needs.
 #[derive(Debug, Clone)]
 pub struct StoredManifest {
     pub manifest: Manifest,
     /// The head's ETag: the record's version, and the condition of the next write.
     pub etag: String,
-    /// The parts it was read from: a write skips those still holding the same entries.
-    pub parts: Vec<PartRef>,
+    /// The parts it was read from, in order: a write keeps those still holding the same
+    /// entries without writing, serialising or hashing them again.
+    pub parts: Vec<KnownPart>,
 }
 
 impl StoredManifest {
@@ -92,9 +96,12 @@ pub async fn read_stored(
     let etag = head.etag;
     let head = head.value;
     let mut documents = Vec::with_capacity(head.parts.len() * PART_ROWS + head.documents.len());
+    let mut known = Vec::with_capacity(head.parts.len());
     for parts in head.parts.chunks(PARALLEL_REQUESTS) {
-        for rows in try_join_all(parts.iter().map(|part| read_part(store, mrn, part))).await? {
+        let read = try_join_all(parts.iter().map(|part| read_part(store, mrn, part))).await?;
+        for (part, rows) in parts.iter().zip(read) {
             documents.extend(rows.iter().cloned());
+            known.push((part.clone(), rows));
         }
     }
     documents.extend(head.documents);
@@ -105,33 +112,37 @@ pub async fn read_stored(
             demographics: head.demographics,
         },
         etag,
-        parts: head.parts,
+        parts: known,
     }))
 }
 
-/// Writes `manifest` under `write` (the head's condition): first the parts not in `known`,
-/// create-only, then the head. Returns the head's new ETag.
+/// Writes `manifest` under `write` (the head's condition): first the parts whose entries are
+/// not those `known` holds at that place, create-only, then the head. Returns the head's new
+/// ETag.
 pub async fn write_manifest(
     store: &dyn RecordStore,
     mrn: &Mrn,
     manifest: &Manifest,
     write: Write,
-    known: &[PartRef],
+    known: &[KnownPart],
 ) -> Result<String, StoreError> {
     let sealed = manifest.documents.len() / PART_ROWS * PART_ROWS;
     let (older, newest) = manifest.documents.split_at(sealed);
     let mut parts = Vec::with_capacity(older.len() / PART_ROWS);
     let mut new_parts = Vec::new();
-    for rows in older.chunks(PART_ROWS) {
+    for (i, rows) in older.chunks(PART_ROWS).enumerate() {
+        // Unchanged: compared, not serialised and hashed again (the O(N) of every write).
+        if let Some((part, _)) = known.get(i).filter(|(_, same)| same.as_slice() == rows) {
+            parts.push(part.clone());
+            continue;
+        }
         let body = serde_json::to_vec(rows)
             .map_err(|e| StoreError::Failed(Failure::Client(e.to_string())))?;
         let part = PartRef {
             sha256: sha256_hex(&body),
             rows: rows.len(),
         };
-        if !known.contains(&part) {
-            new_parts.push((part.clone(), body, rows));
-        }
+        new_parts.push((part.clone(), body, rows));
         parts.push(part);
     }
     while !new_parts.is_empty() {
@@ -182,7 +193,7 @@ async fn write_part(
         Ok(_) | Err(StoreError::Conflict) => {}
         Err(e) => return Err(e),
     }
-    PartCache::shared().keep(&part.sha256, Arc::new(rows.to_vec()));
+    PartCache::shared().keep(key, Arc::new(rows.to_vec()));
     Ok(())
 }
 
@@ -191,17 +202,15 @@ async fn read_part(
     mrn: &Mrn,
     part: &PartRef,
 ) -> Result<Arc<Vec<DocumentEntry>>, StoreError> {
-    if let Some(rows) = PartCache::shared().get(&part.sha256) {
-        return Ok(rows);
-    }
     // The name comes from the head: only a SHA-256 may become a key.
     if part.sha256.len() != 64 || !part.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(StoreError::Corrupt);
     }
-    let bytes = match store
-        .get(&keys::manifest_part(mrn, &part.sha256), None)
-        .await?
-    {
+    let key = keys::manifest_part(mrn, &part.sha256);
+    if let Some(rows) = PartCache::shared().get(&key) {
+        return Ok(rows);
+    }
+    let bytes = match store.get(&key, None).await? {
         Fetched::Body(bytes, _) => bytes,
         // A head names only parts written before it: a missing one is damage, not "no rows".
         Fetched::Missing | Fetched::NotModified => return Err(StoreError::Corrupt),
@@ -215,12 +224,13 @@ async fn read_part(
         return Err(StoreError::Corrupt);
     }
     let rows = Arc::new(rows);
-    PartCache::shared().keep(&part.sha256, rows.clone());
+    PartCache::shared().keep(key, rows.clone());
     Ok(rows)
 }
 
-/// Parts already read or written by this process. A part never changes and is checked against
-/// its name when read, so an entry here is never stale; only memory bounds it.
+/// Parts already read or written by this process, by key (so by patient, too). A part never
+/// changes and is checked against its name when read, so an entry here is never stale; only
+/// memory bounds it.
 struct PartCache(Mutex<lru::LruCache<String, Arc<Vec<DocumentEntry>>>>);
 
 impl PartCache {
@@ -232,13 +242,13 @@ impl PartCache {
         })
     }
 
-    fn get(&self, sha256: &str) -> Option<Arc<Vec<DocumentEntry>>> {
-        self.0.lock().ok()?.get(sha256).cloned()
+    fn get(&self, key: &str) -> Option<Arc<Vec<DocumentEntry>>> {
+        self.0.lock().ok()?.get(key).cloned()
     }
 
-    fn keep(&self, sha256: &str, rows: Arc<Vec<DocumentEntry>>) {
+    fn keep(&self, key: String, rows: Arc<Vec<DocumentEntry>>) {
         if let Ok(mut cache) = self.0.lock() {
-            cache.put(sha256.to_string(), rows);
+            cache.put(key, rows);
         }
     }
 }

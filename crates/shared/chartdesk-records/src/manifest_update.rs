@@ -1,5 +1,6 @@
-//! Every manifest change is a compare-and-swap: read → change → PutObject If-Match the head's ETag
-//! (If-None-Match:* when creating; `manifest_store` writes the changed parts first) → on 412 wait a random moment (`backoff`), read again and retry. Two writers never lose an entry.
+//! Every manifest change is a compare-and-swap: read → change → PutObject If-Match the head's
+//! ETag (If-None-Match:* when creating; `manifest_store` writes the changed parts first) → on 412
+//! wait a random moment (`backoff`), read again and retry. Two writers never lose an entry.
 
 use tracing::instrument;
 
