@@ -34,7 +34,6 @@ impl Services {
         cancel: &CancellationToken,
     ) -> Result<CompleteUpload, AppError> {
         let server = self.records.server_or_none()?;
-        let token = self.access_token().await?;
         let mut prepared = prepared;
         // Parts an earlier try sent are journaled in the encrypted cache: resume them.
         let cache = self.usable_cache().await;
@@ -45,11 +44,13 @@ impl Services {
             None => None,
         };
         prepared.start.resume_upload_id = recorded.as_ref().map(|r| r.upload_id.clone());
-        let reason = self.records.reason_for(&prepared.start.mrn);
-        let started = server
-            .start_upload(&token, &prepared.start, reason.as_ref())
+        let started = self
+            .start_coalesced(prepared.start.clone())
             .await
-            .map_err(attach_refusal)?;
+            .map_err(|e| match e {
+                AppError::Server(refused) => attach_refusal(refused),
+                other => other,
+            })?;
         let mut complete = CompleteUpload {
             upload: prepared.start,
             multipart_upload_id: None,

@@ -22,6 +22,7 @@ mod session;
 mod upload_abort;
 mod upload_complete;
 mod upload_plan;
+mod upload_start_batch;
 mod uploads;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -51,6 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(changes::stamp))
         .routes(routes!(changes::detach))
         .routes(routes!(uploads::start))
+        .routes(routes!(upload_start_batch::start_batch))
         .routes(routes!(upload_complete::complete))
         .routes(routes!(upload_abort::abort))
         .routes(routes!(audit::history))
