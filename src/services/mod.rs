@@ -133,11 +133,6 @@ pub struct Services {
     copies_after_screen: bool,
     /// Uploads' completes made at about the same time, sent as one (see `coalesce`).
     completions: coalesce::Coalescer<CompleteUpload, Result<DocumentRow, AppError>>,
-    /// Uploads' starts made at about the same time, sent as one per patient (`upload::start`).
-    starts: coalesce::Coalescer<
-        chartdesk_api::StartUpload,
-        Result<chartdesk_api::StartedUpload, AppError>,
-    >,
 }
 
 impl Services {
@@ -179,7 +174,6 @@ impl Services {
             policy_file: None,
             copies_after_screen: false,
             completions: coalesce::Coalescer::default(),
-            starts: coalesce::Coalescer::default(),
         }
     }
 

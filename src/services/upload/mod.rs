@@ -8,7 +8,6 @@ mod file;
 mod outbox;
 mod prepare;
 mod send;
-mod start;
 
 pub use file::{Destination, FileUpload};
 pub use outbox::{DrainReport, DrainedItem, Outbox, UploadOutcome};

@@ -34,6 +34,7 @@ impl Services {
         cancel: &CancellationToken,
     ) -> Result<CompleteUpload, AppError> {
         let server = self.records.server_or_none()?;
+        let token = self.access_token().await?;
         let mut prepared = prepared;
         // Parts an earlier try sent are journaled in the encrypted cache: resume them.
         let cache = self.usable_cache().await;
@@ -44,13 +45,11 @@ impl Services {
             None => None,
         };
         prepared.start.resume_upload_id = recorded.as_ref().map(|r| r.upload_id.clone());
-        let started = self
-            .start_coalesced(prepared.start.clone())
+        let reason = self.records.reason_for(&prepared.start.mrn);
+        let started = server
+            .start_upload(&token, &prepared.start, reason.as_ref())
             .await
-            .map_err(|e| match e {
-                AppError::Server(refused) => attach_refusal(refused),
-                other => other,
-            })?;
+            .map_err(attach_refusal)?;
         let mut complete = CompleteUpload {
             upload: prepared.start,
             multipart_upload_id: None,

@@ -665,12 +665,6 @@ part_size: number,
  */
 parallel_parts: number, };
 
-export type StartUploads = { uploads: Array<StartUpload>, };
-
-export type StartResult = { doc_id: string, started: StartedUpload | null, error: ErrorBody | null, };
-
-export type StartedUploads = { results: Array<StartResult>, };
-
 export type CompletedPartDto = { number: number, etag: string, };
 
 export type CompleteUpload = { 

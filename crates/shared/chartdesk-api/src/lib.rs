@@ -28,8 +28,7 @@ pub use typescript::{typescript, typescript_module, typescript_names, TYPESCRIPT
 pub use uploads::{
     AbortUpload, CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto,
     CompletedUploads, MultipartTarget, ObjectRole, PresignedPart, PresignedRequest, RequestHeader,
-    StartResult, StartUpload, StartUploads, StartedUpload, StartedUploads, UploadOutcomeKind,
-    UploadTarget, MAX_UPLOADS_PER_COMPLETE,
+    StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget, MAX_UPLOADS_PER_COMPLETE,
 };
 
 /// Headers a request to a restricted record carries: the break-glass reason id and the

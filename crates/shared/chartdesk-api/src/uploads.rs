@@ -104,30 +104,6 @@ pub struct StartedUpload {
     pub parallel_parts: u32,
 }
 
-/// Several uploads started at once (at most `MAX_UPLOADS_PER_COMPLETE`): one visit per
-/// patient (access, demographics, manifest), then each upload's claim and presigned requests.
-#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
-pub struct StartUploads {
-    #[schema(min_items = 1, max_items = 100)]
-    pub uploads: Vec<StartUpload>,
-}
-
-/// One upload of a batch start: `started` as `POST /v1/uploads` answers it, or the `error` it
-/// would have refused it with.
-#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
-pub struct StartResult {
-    #[ts(type = "string")]
-    pub doc_id: Uuid,
-    pub started: Option<StartedUpload>,
-    pub error: Option<ErrorBody>,
-}
-
-/// A batch start's answers, one per upload, in the order sent.
-#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
-pub struct StartedUploads {
-    pub results: Vec<StartResult>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct CompletedPartDto {
     pub number: i32,
@@ -145,8 +121,8 @@ pub struct CompleteUpload {
     pub parts: Vec<CompletedPartDto>,
 }
 
-/// The most uploads one start or complete call takes (a bigger batch is refused whole; clients
-/// send several calls).
+/// The most uploads one complete call takes (a bigger batch is refused whole; clients send
+/// several calls).
 pub const MAX_UPLOADS_PER_COMPLETE: usize = 100;
 
 /// Several uploads completed at once (at most `MAX_UPLOADS_PER_COMPLETE`): one manifest

@@ -22,7 +22,6 @@ mod session;
 mod upload_abort;
 mod upload_complete;
 mod upload_plan;
-mod upload_start_batch;
 mod uploads;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -52,7 +51,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(changes::stamp))
         .routes(routes!(changes::detach))
         .routes(routes!(uploads::start))
-        .routes(routes!(upload_start_batch::start_batch))
         .routes(routes!(upload_complete::complete))
         .routes(routes!(upload_abort::abort))
         .routes(routes!(audit::history))

@@ -13,13 +13,13 @@ use chartdesk_api::{
 };
 use chartdesk_domain::row_for;
 use chartdesk_domain::AuditAction;
-use chartdesk_domain::{attach, Action, AttachError, DocumentEntry, Manifest};
+use chartdesk_domain::{attach, Action, AttachError, DocumentEntry, Manifest, StatedReason};
 use chartdesk_records::{mark_completing, update_manifest};
 use futures_util::StreamExt;
 use uuid::Uuid;
 
 use super::documents::permissions;
-use super::upload_plan::{entry, plan, visit, Planned, Visit};
+use super::upload_plan::{entry, plan, upload_target, Planned};
 use super::uploads::{already, claim_completing, refused, refused_with, verified};
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
@@ -30,7 +30,14 @@ use crate::state::AppState;
 /// Uploads of one batch verified at once (each is a claim read and write, a HEAD and a
 /// 4 KiB read, and its audit event): waits on the store, not work, so a 100-file batch
 /// takes a few waves rather than 25 (issue 25 item 1).
-pub(super) const PARALLEL_CHECKS: usize = 32;
+const PARALLEL_CHECKS: usize = 32;
+
+/// A patient of the batch as complete found them: reached (break-glass reason, not
+/// superseded) and their manifest at that time.
+struct Target {
+    reason: Option<StatedReason>,
+    manifest: Manifest,
+}
 
 /// What attaching one upload came to inside the compare-and-swap.
 enum Attach {
@@ -66,12 +73,23 @@ pub async fn complete(
         }
     }
     // One visit per patient in the batch, not per upload.
-    let mut targets: BTreeMap<String, Result<Visit, ErrorBody>> = BTreeMap::new();
+    let mut targets: BTreeMap<String, Result<Target, ErrorBody>> = BTreeMap::new();
     for (_, _, p) in &planned {
         if !targets.contains_key(p.mrn.as_str()) {
-            let target = visit(&state, &user, &p.mrn, &headers)
-                .await
-                .map_err(|e| e.body());
+            let target = async {
+                // Read alongside, told nothing before the user is let in (as at start).
+                let (reached, manifest) = tokio::join!(
+                    upload_target(&state, &user, &p.mrn, &headers),
+                    access::manifest(&state, &p.mrn)
+                );
+                let (reached, (manifest, _)) = (reached?, manifest?);
+                Ok::<_, ApiError>(Target {
+                    reason: reached.reason,
+                    manifest,
+                })
+            }
+            .await
+            .map_err(|e| e.body());
             targets.insert(p.mrn.to_string(), target);
         }
     }
@@ -164,7 +182,7 @@ struct Ready {
 async fn attach_all(
     state: &AppState,
     user: &VerifiedUser,
-    target: &Visit,
+    target: &Target,
     uploads: Vec<Ready>,
 ) -> Vec<(usize, CompleteResult)> {
     let mrn = uploads[0].planned.mrn.clone();

@@ -124,32 +124,3 @@ pub async fn upload_target(
     }
     Ok(reached)
 }
-
-/// What one visit to a record tells every upload into it (read once per patient of a batch).
-pub struct Visit {
-    pub reason: Option<chartdesk_domain::StatedReason>,
-    pub restricted: bool,
-    pub manifest: chartdesk_domain::Manifest,
-}
-
-/// `upload_target`, and the manifest read alongside. Nothing about the record is told (preop
-/// fullness included) before the user is let in; `join`, not `try_join`: a failed read must
-/// never cancel the audit event a refused probe writes.
-pub async fn visit(
-    state: &AppState,
-    user: &VerifiedUser,
-    mrn: &Mrn,
-    headers: &HeaderMap,
-) -> ApiResult<Visit> {
-    let (reached, manifest) = tokio::join!(
-        upload_target(state, user, mrn, headers),
-        access::manifest(state, mrn)
-    );
-    let reached = reached?;
-    let (manifest, _) = manifest?;
-    Ok(Visit {
-        reason: reached.reason,
-        restricted: reached.patient.flags.restricted,
-        manifest,
-    })
-}

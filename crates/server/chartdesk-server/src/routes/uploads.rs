@@ -16,7 +16,7 @@ use chartdesk_records::{claim_document, ClaimError};
 use uuid::Uuid;
 
 use super::multipart;
-use super::upload_plan::{entry, plan, visit, Planned, Visit};
+use super::upload_plan::{entry, plan, upload_target, Planned};
 use crate::access;
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
@@ -37,69 +37,63 @@ pub async fn start(
 ) -> ApiResult<Json<StartedUpload>> {
     user.require(Action::Upload)?;
     let planned = plan(&state, &up)?;
-    let visited = visit(&state, &user, &planned.mrn, &headers).await?;
-    Ok(Json(begin(&state, &user, &up, &planned, &visited).await?))
-}
-
-/// One upload into a record already visited: refused early (and friendly) when preop is full,
-/// which complete enforces again under the compare-and-swap; else its id claimed for the
-/// record and its requests presigned.
-pub async fn begin(
-    state: &AppState,
-    user: &VerifiedUser,
-    up: &StartUpload,
-    planned: &Planned,
-    visited: &Visit,
-) -> ApiResult<StartedUpload> {
-    if visited.restricted {
+    // The manifest is read alongside, but nothing about the record is told (preop fullness
+    // included) before the user is let in. `join`, not `try_join`: a failed read must never
+    // cancel the audit event a refused probe writes.
+    let (reached, manifest) = tokio::join!(
+        upload_target(&state, &user, &planned.mrn, &headers),
+        access::manifest(&state, &planned.mrn)
+    );
+    let reached = reached?;
+    if reached.patient.flags.restricted {
         // The answer tells what the record holds (preop full, already there): opening a
         // restricted record, so audited with its reason as any other opening is.
         let detail = access::Detail {
             doc_id: Some(up.doc_id),
-            reason: visited.reason.as_ref(),
+            reason: reached.reason.as_ref(),
             ..Default::default()
         };
-        access::audit(state, user, AuditAction::BreakGlass, &planned.mrn, detail).await?;
+        access::audit(&state, &user, AuditAction::BreakGlass, &planned.mrn, detail).await?;
     }
-    let manifest = &visited.manifest;
+    let (manifest, _) = manifest?;
     let expires_in_seconds = presign::EXPIRY.as_secs();
     if manifest.documents.iter().any(|d| d.id == up.doc_id) {
-        return Ok(StartedUpload {
+        return Ok(Json(StartedUpload {
             doc_id: up.doc_id,
             already_attached: true,
             objects: Vec::new(),
             expires_in_seconds,
             part_size: PART_SIZE as u64,
             parallel_parts: PARALLEL_PARTS as u32,
-        });
+        }));
     }
     // Early and friendly; complete enforces it again under the compare-and-swap.
     let mut trial = manifest.clone();
     if let Err(AttachError::PreopFull) = attach(
         &mut trial,
-        entry(planned, up, user, state),
+        entry(&planned, &up, &user, &state),
         up.replace_oldest,
     ) {
         return Err(ApiError::PreopFull);
     }
-    claim(state, planned, up.doc_id).await?;
+    claim(&state, &planned, up.doc_id).await?;
     let mut objects = Vec::new();
     for (role, key, content_type, size, sha256) in &planned.objects {
         let b64 = verify::hex_to_base64(sha256).ok_or(ApiError::Internal("digest"))?;
         let target = if *size > MULTIPART_THRESHOLD as u64 {
             let resumed = match &up.resume_upload_id {
-                Some(id) if multipart::still_open(state, key, id).await => Some(id.clone()),
+                Some(id) if multipart::still_open(&state, key, id).await => Some(id.clone()),
                 _ => None,
             };
             let upload_id = match resumed {
                 Some(id) => id,
-                None => multipart::create(state, key, content_type).await?,
+                None => multipart::create(&state, key, content_type).await?,
             };
             let mut parts = Vec::new();
             for (i, part) in up.part_sha256.iter().enumerate() {
                 let number = i32::try_from(i + 1).map_err(|_| ApiError::Internal("parts"))?;
                 let part_b64 = verify::hex_to_base64(part).ok_or(ApiError::Internal("digest"))?;
-                let request = presign::part(state, key, &upload_id, number, &part_b64).await?;
+                let request = presign::part(&state, key, &upload_id, number, &part_b64).await?;
                 parts.push(PresignedPart { number, request });
             }
             UploadTarget {
@@ -114,20 +108,20 @@ pub async fn begin(
         } else {
             UploadTarget {
                 role: *role,
-                put: Some(presign::put(state, key, content_type, &b64).await?),
+                put: Some(presign::put(&state, key, content_type, &b64).await?),
                 multipart: None,
             }
         };
         objects.push(target);
     }
-    Ok(StartedUpload {
+    Ok(Json(StartedUpload {
         doc_id: up.doc_id,
         already_attached: false,
         objects,
         expires_in_seconds,
         part_size: PART_SIZE as u64,
         parallel_parts: PARALLEL_PARTS as u32,
-    })
+    }))
 }
 
 pub fn refused(doc_id: Uuid, e: &ApiError) -> CompleteResult {

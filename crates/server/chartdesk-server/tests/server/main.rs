@@ -43,7 +43,6 @@ mod scan_pending;
 mod sign_in_limits;
 mod sign_out;
 mod store_recovery;
-mod upload_batch_start;
 mod upload_rules;
 mod upload_safety;
 mod uploads;
