@@ -156,19 +156,22 @@ impl AuthError {
 /// did not conform with policy:"; a pool that names none (the local cloud) gets the general words.
 /// Never the provider's text as it came: it is not ours to show, and it may be wrong.
 fn password_refused(message: Option<&str>) -> String {
-    const MISSED: [(&str, &str); 5] = [
-        ("long enough", "it is too short"),
-        ("uppercase", "it needs a capital letter"),
-        ("lowercase", "it needs a small letter"),
-        ("numeric", "it needs a number"),
-        ("symbol", "it needs a symbol, such as ! or #"),
-    ];
+    use crate::password_policy::{LOWER_CASE, NUMBER, SYMBOL, UPPER_CASE};
     let message = message.unwrap_or_default().to_ascii_lowercase();
-    let missed: Vec<&str> = MISSED
-        .iter()
-        .filter(|(said, _)| message.contains(said))
-        .map(|(_, ours)| *ours)
-        .collect();
+    let mut missed: Vec<String> = Vec::new();
+    if message.contains("long enough") {
+        missed.push("it is too short".into());
+    }
+    for (said, rule) in [
+        ("uppercase", UPPER_CASE),
+        ("lowercase", LOWER_CASE),
+        ("numeric", NUMBER),
+        ("symbol", SYMBOL),
+    ] {
+        if message.contains(said) {
+            missed.push(format!("it needs {rule}"));
+        }
+    }
     if missed.is_empty() {
         "The new password does not meet the password rules shown: choose another".into()
     } else {

@@ -25,21 +25,27 @@ impl Default for PasswordPolicy {
     }
 }
 
+/// What each character rule asks for, in the words the form lists and a refusal names.
+pub(crate) const UPPER_CASE: &str = "an upper-case letter";
+pub(crate) const LOWER_CASE: &str = "a lower-case letter";
+pub(crate) const NUMBER: &str = "a number";
+pub(crate) const SYMBOL: &str = "a symbol, such as ! or #";
+
 impl PasswordPolicy {
     /// The rules in words, one per line of the form.
     pub fn rules(&self) -> Vec<String> {
         let mut rules = vec![format!("At least {} characters", self.min_length)];
         let checks = [
-            (self.require_uppercase, "An upper-case letter"),
-            (self.require_lowercase, "A lower-case letter"),
-            (self.require_numbers, "A number"),
-            (self.require_symbols, "A symbol, such as ! or #"),
+            (self.require_uppercase, UPPER_CASE),
+            (self.require_lowercase, LOWER_CASE),
+            (self.require_numbers, NUMBER),
+            (self.require_symbols, SYMBOL),
         ];
         rules.extend(
             checks
                 .iter()
                 .filter(|(on, _)| *on)
-                .map(|(_, r)| r.to_string()),
+                .map(|(_, rule)| capitalised(rule)),
         );
         rules
     }
@@ -74,6 +80,15 @@ impl crate::UserPool {
             },
         })
     }
+}
+
+/// A rule as a line of the list: its first letter a capital.
+fn capitalised(rule: &str) -> String {
+    let mut chars = rule.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -220,18 +220,22 @@ impl Local {
         let entry = manifest.documents.iter().find(|d| d.id == id).unwrap();
         let ext = keys::extension_for(&entry.content_type).unwrap();
         let key = keys::original(&record, entry.category, id, ext);
-        let worker = Worker::new(
-            self.store.clone(),
-            self.audit.clone(),
-            Arc::new(time::OffsetDateTime::now_utc),
-            WorkerSettings {
-                scanner: Scanner::ClamAv {
-                    addr: chartdesk_testkit::cloud().sandbox().scanner_addr(),
-                },
-                max_bytes: 50 * 1024 * 1024,
-            },
-        );
+        let worker = self.worker(Self::clamav(), 50 * 1024 * 1024);
         worker.handle(&Notice::Landed { key }, true).await.unwrap()
+    }
+
+    /// The processing worker over this server's stores, as the queue would run it.
+    pub fn worker(&self, scanner: Scanner, max_bytes: u64) -> Worker {
+        let settings = WorkerSettings { scanner, max_bytes };
+        let now = Arc::new(time::OffsetDateTime::now_utc);
+        Worker::new(self.store.clone(), self.audit.clone(), now, settings)
+    }
+
+    /// The sandbox's clamd, the scanner the local cloud runs.
+    pub fn clamav() -> Scanner {
+        Scanner::ClamAv {
+            addr: chartdesk_testkit::cloud().sandbox().scanner_addr(),
+        }
     }
 
     pub async fn send(&self, request: Request<Body>) -> (u16, Value) {

@@ -3,7 +3,6 @@
 //! the records asked for, and audited in each patient's access history.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -11,7 +10,7 @@ use axum::http::{HeaderMap, Request};
 use chartdesk::domain::Category;
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::RecordStore;
-use chartdesk_worker::{Handled, Notice, Scanner, Worker, WorkerSettings};
+use chartdesk_worker::{Handled, Notice};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -67,17 +66,7 @@ pub(super) fn status_path(headers: &HeaderMap) -> (Uuid, String) {
 
 /// The worker's export step on this server's stores, as the queue would run it.
 pub(super) async fn run_worker(api: &Local, job: Uuid) -> Handled {
-    let worker = Worker::new(
-        api.store.clone(),
-        api.audit.clone(),
-        Arc::new(time::OffsetDateTime::now_utc),
-        WorkerSettings {
-            scanner: Scanner::ClamAv {
-                addr: chartdesk_testkit::cloud().sandbox().scanner_addr(),
-            },
-            max_bytes: 1024,
-        },
-    );
+    let worker = api.worker(Local::clamav(), 1024);
     let key = chartdesk_fhir::bulk::job_key(job);
     worker.handle(&Notice::Landed { key }, false).await.unwrap()
 }

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use chartdesk::sandbox::demo_pdf;
 use chartdesk_records::store::RecordStore;
 use chartdesk_worker::subscriptions::Notifier;
-use chartdesk_worker::{Notice, Scanner, Worker, WorkerSettings};
+use chartdesk_worker::{Notice, Scanner, Worker};
 use serde_json::{json, Value};
 
 use crate::harness::token;
@@ -78,19 +78,12 @@ struct Deliverer {
 
 impl Deliverer {
     fn new(api: &Local) -> Self {
-        let worker = Worker::new(
-            api.store.clone(),
-            api.audit.clone(),
-            Arc::new(time::OffsetDateTime::now_utc),
-            WorkerSettings {
-                scanner: Scanner::GuardDuty,
-                max_bytes: 1024,
-            },
-        )
-        .with_notifier(Notifier {
-            waits: vec![Duration::from_millis(10); 3],
-            timeout: Duration::from_secs(5),
-        });
+        let worker = api
+            .worker(Scanner::GuardDuty, 1024)
+            .with_notifier(Notifier {
+                waits: vec![Duration::from_millis(10); 3],
+                timeout: Duration::from_secs(5),
+            });
         Self {
             worker,
             seen: HashSet::new(),
