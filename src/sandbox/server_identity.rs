@@ -58,6 +58,8 @@ pub fn server_policy(records: &str, audit: &str) -> Value {
             { "Sid": "RecordsDocumentDelete", "Effect": "Allow", "Action": "s3:DeleteObject",
               "Resource": [format!("{r}/patients/*/originals/*"), format!("{r}/patients/*/optimized/*"),
                            format!("{r}/patients/*/thumb/*"), format!("{r}/patients/*/text/*")] },
+            { "Sid": "ReplacedManifestParts", "Effect": "Allow", "Action": "s3:DeleteObject",
+              "Resource": format!("{r}/patients/*/manifest-parts/*") },
             { "Sid": "RecordsList", "Effect": "Allow", "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads"], "Resource": r },
             { "Sid": "AuditCreateOnly", "Effect": "Allow", "Action": "s3:PutObject",
               "Resource": format!("{a}/audit/*"),

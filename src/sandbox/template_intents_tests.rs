@@ -109,7 +109,7 @@ fn the_bucket_policy_refuses_a_document_write_without_if_none_match() {
 }
 
 #[test]
-fn the_server_may_delete_document_objects_and_exports_only() {
+fn the_server_may_delete_document_objects_exports_and_replaced_manifest_parts_only() {
     let policy = block(
         &block(&resource("ServerRole"), "PolicyDocument:"),
         "Statement:",
@@ -132,7 +132,7 @@ fn the_server_may_delete_document_objects_and_exports_only() {
             let export = arn.trim_end().ends_with("/exports/*\"");
             assert!(
                 export
-                    || ["originals", "optimized", "thumb", "text"]
+                    || ["originals", "optimized", "thumb", "text", "manifest-parts"]
                         .iter()
                         .any(|p| arn.trim_end().ends_with(&format!("/patients/*/{p}/*\""))),
                 "the server role may delete more than documents and exports: {arn}"
@@ -140,8 +140,8 @@ fn the_server_may_delete_document_objects_and_exports_only() {
         }
     }
     assert_eq!(
-        deletes, 2,
-        "two statements grant DeleteObject: documents, exports"
+        deletes, 3,
+        "three statements grant DeleteObject: documents, exports, replaced manifest parts"
     );
 }
 
@@ -230,6 +230,8 @@ fn a_long_manifests_parts_are_create_only_for_the_worker_and_for_everyone() {
     let worker = block(&resource("WorkerRole"), "- Sid: CreateManifestParts");
     assert!(worker.contains("patients/*/manifest-parts/*"), "{worker}");
     assert!(worker.contains("s3:if-none-match: \"*\""), "{worker}");
+    let removes = block(&resource("WorkerRole"), "- Sid: ReplacedManifestParts");
+    assert!(removes.contains("patients/*/manifest-parts/*"), "{removes}");
     let bucket = block(
         &resource("RecordsBucketPolicy"),
         "- Sid: DenyDocumentOverwrite",

@@ -6,7 +6,8 @@
 //!   compare-and-swaps, so the preop limit stays atomic and its ETag stays the record's version.
 //! - A **part** holds `PART_ROWS` older entries, in the order they were added, under a key named
 //!   by the SHA-256 of its bytes (`manifest-parts/{sha256}.json`): written create-only before the
-//!   head names it, never changed, so any server may keep it in memory (`PartCache`).
+//!   head names it, never changed, so any server may keep it in memory (`PartCache`), and
+//!   removed once no head names it.
 //! - A change rewrites the head and at most the parts whose entries changed: one, for a stamp, a
 //!   verdict or a detach; none, for an attach. Entries are only ever appended, so a part, once
 //!   full, changes only when one of its own entries does.
@@ -52,6 +53,14 @@ struct Head {
     parts: Vec<PartRef>,
 }
 
+/// A part as stored: its entries, and the write that made it. No two writes ever make the same
+/// part, so a part belongs to one head at most and may be removed with it (see `write_manifest`).
+#[derive(Serialize, Deserialize)]
+struct StoredPart<R> {
+    write: uuid::Uuid,
+    rows: R,
+}
+
 /// A part as read: its name, and its entries.
 pub type KnownPart = (PartRef, Arc<Vec<DocumentEntry>>);
 
@@ -85,13 +94,34 @@ pub async fn read_manifest(
         .map(StoredManifest::versioned))
 }
 
+/// Reads of a head whose part went meanwhile (a change replaced it) before the record is
+/// called damaged.
+const HEAD_READS: usize = 3;
+
 /// As `read_manifest`, keeping the parts for a write back.
 pub async fn read_stored(
     store: &dyn RecordStore,
     mrn: &Mrn,
 ) -> Result<Option<StoredManifest>, StoreError> {
+    for _ in 0..HEAD_READS {
+        match read_once(store, mrn).await? {
+            Read::Whole(stored) => return Ok(stored),
+            // The head read named a part a later change replaced and removed: read it again.
+            Read::PartGone => continue,
+        }
+    }
+    // Still missing under a head read afterwards: damage, not "no rows".
+    Err(StoreError::Corrupt)
+}
+
+enum Read {
+    Whole(Option<StoredManifest>),
+    PartGone,
+}
+
+async fn read_once(store: &dyn RecordStore, mrn: &Mrn) -> Result<Read, StoreError> {
     let Some(head) = store.get_json::<Head>(&keys::manifest(mrn)).await? else {
-        return Ok(None);
+        return Ok(Read::Whole(None));
     };
     let etag = head.etag;
     let head = head.value;
@@ -100,12 +130,15 @@ pub async fn read_stored(
     for parts in head.parts.chunks(PARALLEL_REQUESTS) {
         let read = try_join_all(parts.iter().map(|part| read_part(store, mrn, part))).await?;
         for (part, rows) in parts.iter().zip(read) {
+            let Some(rows) = rows else {
+                return Ok(Read::PartGone);
+            };
             documents.extend(rows.iter().cloned());
             known.push((part.clone(), rows));
         }
     }
     documents.extend(head.documents);
-    Ok(Some(StoredManifest {
+    Ok(Read::Whole(Some(StoredManifest {
         manifest: Manifest {
             version: head.version,
             documents,
@@ -113,12 +146,12 @@ pub async fn read_stored(
         },
         etag,
         parts: known,
-    }))
+    })))
 }
 
 /// Writes `manifest` under `write` (the head's condition): first the parts whose entries are
-/// not those `known` holds at that place, create-only, then the head. Returns the head's new
-/// ETag.
+/// not those `known` holds at that place, create-only, then the head, then it removes the
+/// known parts the new head no longer names. Returns the head's new ETag.
 pub async fn write_manifest(
     store: &dyn RecordStore,
     mrn: &Mrn,
@@ -130,13 +163,18 @@ pub async fn write_manifest(
     let (older, newest) = manifest.documents.split_at(sealed);
     let mut parts = Vec::with_capacity(older.len() / PART_ROWS);
     let mut new_parts = Vec::new();
+    let this_write = uuid::Uuid::now_v7();
     for (i, rows) in older.chunks(PART_ROWS).enumerate() {
         // Unchanged: compared, not serialised and hashed again (the O(N) of every write).
         if let Some((part, _)) = known.get(i).filter(|(_, same)| same.as_slice() == rows) {
             parts.push(part.clone());
             continue;
         }
-        let body = serde_json::to_vec(rows)
+        let stored = StoredPart {
+            write: this_write,
+            rows,
+        };
+        let body = serde_json::to_vec(&stored)
             .map_err(|e| StoreError::Failed(Failure::Client(e.to_string())))?;
         let part = PartRef {
             sha256: sha256_hex(&body),
@@ -145,6 +183,7 @@ pub async fn write_manifest(
         new_parts.push((part.clone(), body, rows));
         parts.push(part);
     }
+    let written: Vec<PartRef> = new_parts.iter().map(|(part, _, _)| part.clone()).collect();
     while !new_parts.is_empty() {
         let now: Vec<_> = new_parts
             .drain(..new_parts.len().min(PARALLEL_REQUESTS))
@@ -163,9 +202,30 @@ pub async fn write_manifest(
     };
     let body = serde_json::to_vec(&head)
         .map_err(|e| StoreError::Failed(Failure::Client(e.to_string())))?;
-    store
+    let written_head = store
         .put_bytes(&keys::manifest(mrn), body, "application/json", write)
-        .await
+        .await;
+    // Parts no head names would be litter: those this write made, when its head lost the
+    // race (the caller tries again on a new read), and those its head replaced (a change deep
+    // in a long record, the worker's verdicts on a batch already sealed). Each is this one
+    // write's, or the replaced head's, alone, so removing it can take nothing from another
+    // head; the bucket keeps its versions as it keeps the head's, and a reader still holding
+    // the old head reads again.
+    let unnamed: Vec<&PartRef> = match &written_head {
+        Ok(_) => known
+            .iter()
+            .map(|(part, _)| part)
+            .filter(|part| !head.parts.contains(part))
+            .collect(),
+        Err(_) => written.iter().collect(),
+    };
+    for part in unnamed {
+        if let Err(e) = store.delete(&keys::manifest_part(mrn, &part.sha256)).await {
+            let denied = matches!(e, StoreError::Denied);
+            tracing::debug!(denied, "a manifest part no head names was left");
+        }
+    }
+    written_head
 }
 
 /// A new patient's first manifest (create-only); `Conflict` when one exists.
@@ -197,35 +257,36 @@ async fn write_part(
     Ok(())
 }
 
+/// A part the head names; `None` when it is gone (a later change replaced it).
 async fn read_part(
     store: &dyn RecordStore,
     mrn: &Mrn,
     part: &PartRef,
-) -> Result<Arc<Vec<DocumentEntry>>, StoreError> {
+) -> Result<Option<Arc<Vec<DocumentEntry>>>, StoreError> {
     // The name comes from the head: only a SHA-256 may become a key.
     if part.sha256.len() != 64 || !part.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(StoreError::Corrupt);
     }
     let key = keys::manifest_part(mrn, &part.sha256);
     if let Some(rows) = PartCache::shared().get(&key) {
-        return Ok(rows);
+        return Ok(Some(rows));
     }
     let bytes = match store.get(&key, None).await? {
         Fetched::Body(bytes, _) => bytes,
-        // A head names only parts written before it: a missing one is damage, not "no rows".
-        Fetched::Missing | Fetched::NotModified => return Err(StoreError::Corrupt),
+        Fetched::Missing | Fetched::NotModified => return Ok(None),
     };
     if sha256_hex(&bytes) != part.sha256 {
         return Err(StoreError::Corrupt);
     }
-    let rows: Vec<DocumentEntry> =
+    let stored: StoredPart<Vec<DocumentEntry>> =
         serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
+    let rows = stored.rows;
     if rows.len() != part.rows {
         return Err(StoreError::Corrupt);
     }
     let rows = Arc::new(rows);
     PartCache::shared().keep(key, rows.clone());
-    Ok(rows)
+    Ok(Some(rows))
 }
 
 /// Parts already read or written by this process, by key (so by patient, too). A part never

@@ -97,7 +97,8 @@ async fn a_change_rewrites_the_head_and_only_the_part_whose_entry_changed() {
     })
     .await
     .unwrap();
-    assert_eq!(part_keys(&store, &mrn).await.len(), 4);
+    // The part it replaced is removed: no head names it.
+    assert_eq!(part_keys(&store, &mrn).await.len(), 3);
     let read = read_manifest(&store, &mrn).await.unwrap().unwrap().value;
     assert_eq!(read.documents.len(), 3 * PART_ROWS + 6);
     let entry = &read.documents[PART_ROWS + 7];
@@ -137,11 +138,15 @@ async fn a_part_that_is_missing_or_not_what_its_name_says_is_refused_as_corrupt(
     let dyn_store: &dyn RecordStore = &store;
     let mrn = mrn();
     let rows = record(PART_ROWS).documents;
-    let honest = serde_json::to_vec(&rows).unwrap();
+    let stored = |rows: &[DocumentEntry]| {
+        let write = uuid::Uuid::now_v7();
+        serde_json::to_vec(&StoredPart { write, rows }).unwrap()
+    };
+    let honest = stored(&rows);
     // Written straight to the store, so no process has it in memory.
     let mut other = rows.clone();
     other[0].file_name = "someone-else.pdf".into();
-    let forged = serde_json::to_vec(&other).unwrap();
+    let forged = stored(&other);
     let name = sha256_hex(&honest);
     dyn_store
         .put_bytes(
@@ -171,4 +176,66 @@ async fn a_part_that_is_missing_or_not_what_its_name_says_is_refused_as_corrupt(
             Err(StoreError::Corrupt)
         ));
     }
+}
+
+#[tokio::test]
+async fn a_change_removes_the_part_it_replaced_and_the_record_still_reads_whole() {
+    let store = InMemoryRecordStore::new();
+    let dyn_store: &dyn RecordStore = &store;
+    let mrn = mrn();
+    create_manifest(&store, &mrn, &record(PART_ROWS + 3))
+        .await
+        .unwrap();
+    let old_head = dyn_store
+        .get_bytes(&keys::manifest(&mrn))
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    let stamp = |m: &mut Manifest| {
+        m.documents[0].stamp = Some(Stamp {
+            label: "verified".into(),
+            by: "dr.okafor".into(),
+            at: OffsetDateTime::UNIX_EPOCH,
+        });
+        Ok::<_, std::convert::Infallible>(())
+    };
+    update_manifest(&store, &mrn, stamp).await.unwrap();
+    // The old head's part is gone; a head read again names the new one.
+    let old: Head = serde_json::from_slice(&old_head).unwrap();
+    let gone = keys::manifest_part(&mrn, &old.parts[0].sha256);
+    assert!(dyn_store.get_bytes(&gone).await.unwrap().is_none());
+    let read = read_manifest(&store, &mrn).await.unwrap().unwrap().value;
+    assert!(read.documents[0].stamp.is_some());
+    assert_eq!(read.documents.len(), PART_ROWS + 3);
+}
+
+#[tokio::test]
+async fn a_write_that_loses_the_race_leaves_no_part_behind() {
+    let store = InMemoryRecordStore::new();
+    let mrn = mrn();
+    create_manifest(&store, &mrn, &record(2 * PART_ROWS))
+        .await
+        .unwrap();
+    let stale = read_stored(&store, &mrn).await.unwrap().unwrap();
+    update_manifest(&store, &mrn, |m| {
+        m.demographics = Some("moved on".into());
+        Ok::<_, std::convert::Infallible>(())
+    })
+    .await
+    .unwrap();
+    let mut changed = stale.manifest.clone();
+    changed.documents[0].file_name = "renamed.pdf".into();
+    let lost = write_manifest(
+        &store,
+        &mrn,
+        &changed,
+        Write::IfMatch(stale.etag.clone()),
+        &stale.parts,
+    )
+    .await;
+    assert!(matches!(lost, Err(StoreError::Conflict)));
+    assert_eq!(part_keys(&store, &mrn).await.len(), 2);
+    let read = read_manifest(&store, &mrn).await.unwrap().unwrap().value;
+    assert_eq!(read.documents[0].file_name, "scan.pdf");
 }

@@ -16,10 +16,10 @@ use crate::uploads::declaration;
 const MRN: &str = "36000001";
 const DOCS: usize = 1000;
 
-async fn parts(api: &Local) -> usize {
+async fn parts(api: &Local) -> Vec<String> {
     let store: &dyn RecordStore = api.store.as_ref();
     let prefix = format!("patients/{MRN}/manifest-parts/");
-    store.list_keys(&prefix).await.unwrap().len()
+    store.list_keys(&prefix).await.unwrap()
 }
 
 /// The head as stored: its entries, and its size in bytes.
@@ -32,7 +32,7 @@ async fn head(api: &Local) -> (usize, usize) {
 }
 
 #[tokio::test]
-async fn a_change_to_a_long_record_rewrites_its_head_and_at_most_one_part() {
+async fn a_change_to_a_long_record_rewrites_its_head_and_at_most_one_part_and_leaves_no_litter() {
     let api = Local::new().await;
     assert_eq!(
         api.put_patient(MRN, "3600000020", false, false).await.0,
@@ -44,16 +44,21 @@ async fn a_change_to_a_long_record_rewrites_its_head_and_at_most_one_part() {
     }
     api.replace_manifest(MRN, &manifest).await;
     let sealed = DOCS / PART_ROWS;
-    assert_eq!(parts(&api).await, sealed);
+    let before = parts(&api).await;
+    assert_eq!(before.len(), sealed);
     let (in_head, head_bytes) = head(&api).await;
     assert_eq!(in_head, DOCS % PART_ROWS);
 
-    // The oldest document, deep in the first part, is stamped: one part more, the rest kept.
+    // The oldest document, deep in the first part, is stamped: that part is replaced (and
+    // removed), the rest kept.
     let clinician = token("dr.okafor").await;
     let path = format!("/v1/patients/{MRN}/documents/{}/stamp", ids[0]);
     let (status, stamped) = api.post(&clinician, &path, &serde_json::json!({})).await;
     assert_eq!(status, 200, "{stamped}");
-    assert_eq!(parts(&api).await, sealed + 1);
+    let after_stamp = parts(&api).await;
+    assert_eq!(after_stamp.len(), sealed);
+    let kept = after_stamp.iter().filter(|k| before.contains(k)).count();
+    assert_eq!(kept, sealed - 1, "one part replaced");
     assert_eq!(head(&api).await.0, in_head);
 
     // An upload adds to the head alone.
@@ -63,7 +68,7 @@ async fn a_change_to_a_long_record_rewrites_its_head_and_at_most_one_part() {
     api.start_and_put(&ward, &decl, &pdf).await;
     let done = api.complete(&ward, std::slice::from_ref(&decl)).await;
     assert_eq!(done[0]["outcome"], "attached", "{done:?}");
-    assert_eq!(parts(&api).await, sealed + 1);
+    assert_eq!(parts(&api).await, after_stamp);
     let (after, after_bytes) = head(&api).await;
     assert_eq!(after, in_head + 1);
     assert!(after_bytes < head_bytes * 2, "{head_bytes} → {after_bytes}");
