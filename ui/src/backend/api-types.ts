@@ -226,6 +226,11 @@ event_id: string,
  */
 at: string, actor: string, action: AuditAction, mrn: string, doc_id: string | null, 
 /**
+ * An event about several documents at once (files added to one record in one request):
+ * all of them, `doc_id` the first. Empty for an event about one document or none.
+ */
+doc_ids?: Array<string>, 
+/**
  * Break-glass: the reason the user gave.
  */
 reason?: string | null, 

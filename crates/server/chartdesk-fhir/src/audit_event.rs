@@ -26,7 +26,7 @@ fn crude(action: AuditAction) -> &'static str {
 pub fn audit_event(event: &AuditEvent) -> Value {
     let code = serde_json::to_value(event.action).unwrap_or(Value::Null);
     let mut entity = vec![json!({ "what": { "reference": format!("Patient/{}", event.mrn) } })];
-    if let Some(doc) = event.doc_id {
+    for doc in event.documents() {
         let id = document_id(&event.mrn, doc);
         entity.push(json!({ "what": { "reference": format!("DocumentReference/{id}") } }));
     }

@@ -129,6 +129,9 @@ pub async fn reach_with_manifest(
 #[derive(Default)]
 pub struct Detail<'a> {
     pub doc_id: Option<Uuid>,
+    /// Several documents at once (a batch of uploads to one record): all of them, in one
+    /// event rather than one each. `doc_id` is then the first.
+    pub doc_ids: &'a [Uuid],
     pub reason: Option<&'a StatedReason>,
     pub count: Option<u32>,
     /// A flag's value before and after (a restriction change).
@@ -150,6 +153,12 @@ pub async fn audit(
     let now = state.now();
     let (_, mut event): (String, AuditEvent) =
         audit::event(now, &user.actor, action, mrn, detail.doc_id);
+    if let Some(first) = detail.doc_ids.first() {
+        event.doc_id = Some(*first);
+    }
+    if detail.doc_ids.len() > 1 {
+        event.doc_ids = detail.doc_ids.to_vec();
+    }
     event.reason = detail.reason.map(StatedReason::audit_form);
     event.count = detail.count;
     event.before = detail.before.map(str::to_string);

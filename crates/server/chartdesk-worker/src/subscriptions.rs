@@ -47,9 +47,10 @@ pub(crate) async fn deliver(worker: &Worker, key: &str) -> Result<Handled, Proce
         return Ok(Handled::NotOurs);
     };
     let event = event.value;
-    let (Some(doc_id), true) = (event.doc_id, event.action.changes_a_document()) else {
+    let docs = event.documents();
+    if docs.is_empty() || !event.action.changes_a_document() {
         return Ok(Handled::NotOurs);
-    };
+    }
     let active: Vec<StoredSubscription> = all_subscriptions(worker.store())
         .await?
         .into_iter()
@@ -61,12 +62,18 @@ pub(crate) async fn deliver(worker: &Worker, key: &str) -> Result<Handled, Proce
     if active.is_empty() {
         return Ok(Handled::Notified(0));
     }
-    let (nhs, category) = about(worker, &mrn, doc_id).await?;
+    let (nhs, categories) = about(worker, &mrn, &docs).await?;
     // At once, so one slow or failing subscriber (about 47 s of attempts) never holds up the
     // others, and a notice's time stays that of the slowest one, within the worker's limit.
     let matching: Vec<&StoredSubscription> = active
         .iter()
-        .filter(|s| s.criteria.matches(nhs.as_ref(), category))
+        // Several files added at once are one event: one notice to each subscription any
+        // of them matches.
+        .filter(|s| {
+            categories
+                .iter()
+                .any(|category| s.criteria.matches(nhs.as_ref(), *category))
+        })
         .collect();
     let answers = join_all(matching.iter().map(|s| worker.notifier().send(s))).await;
     let mut sent = 0;
@@ -82,27 +89,31 @@ pub(crate) async fn deliver(worker: &Worker, key: &str) -> Result<Handled, Proce
     Ok(Handled::Notified(sent))
 }
 
-/// The record's NHS number and the document's category, as the criteria need them.
+/// The record's NHS number and each document's category, as the criteria need them.
 async fn about(
     worker: &Worker,
     mrn: &Mrn,
-    doc_id: Uuid,
-) -> Result<(Option<NhsNumber>, Option<Category>), ProcessError> {
+    docs: &[Uuid],
+) -> Result<(Option<NhsNumber>, Vec<Option<Category>>), ProcessError> {
     let store = worker.store();
     let nhs = store
         .get_json::<Patient>(&keys::patient(mrn))
         .await?
         .map(|p| p.value.nhs_number);
-    let category = chartdesk_records::read_manifest(store, mrn)
-        .await?
-        .and_then(|m| {
-            m.value
-                .documents
-                .iter()
-                .find(|d| d.id == doc_id)
-                .map(|d| d.category)
-        });
-    Ok((nhs, category))
+    let manifest = chartdesk_records::read_manifest(store, mrn).await?;
+    let categories = docs
+        .iter()
+        .map(|id| {
+            manifest.as_ref().and_then(|m| {
+                m.value
+                    .documents
+                    .iter()
+                    .find(|d| d.id == *id)
+                    .map(|d| d.category)
+            })
+        })
+        .collect();
+    Ok((nhs, categories))
 }
 
 impl Notifier {

@@ -120,6 +120,11 @@ pub struct AuditEvent {
     pub mrn: String,
     #[ts(type = "string | null")]
     pub doc_id: Option<Uuid>,
+    /// An event about several documents at once (files added to one record in one request):
+    /// all of them, `doc_id` the first. Empty for an event about one document or none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(type = "Array<string>")]
+    pub doc_ids: Vec<Uuid>,
     /// Break-glass: the reason the user gave.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -141,6 +146,22 @@ pub struct AuditEvent {
     /// A demographics change: the names of the fields changed (never their values).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changed: Vec<String>,
+}
+
+impl AuditEvent {
+    /// Every document the event is about: `doc_ids` when it names several, else `doc_id`.
+    pub fn documents(&self) -> Vec<Uuid> {
+        match (self.doc_ids.is_empty(), self.doc_id) {
+            (false, _) => self.doc_ids.clone(),
+            (true, Some(id)) => vec![id],
+            (true, None) => Vec::new(),
+        }
+    }
+
+    /// Whether the event is about this document (alone or among others).
+    pub fn is_about(&self, doc: Uuid) -> bool {
+        self.doc_id == Some(doc) || self.doc_ids.contains(&doc)
+    }
 }
 
 /// One line of the access-history panel.
@@ -175,6 +196,26 @@ mod tests {
         assert_eq!(e.action, AuditAction::View);
         assert!(e.reason.is_none() && e.reported_at.is_none());
         assert!(e.client_event_id.is_none() && e.changed.is_empty());
+        assert!(e.doc_ids.is_empty() && e.documents().is_empty());
+    }
+
+    #[test]
+    fn an_event_about_several_documents_is_about_each_and_one_about_one_as_before() {
+        let json = |docs: &str| {
+            format!(
+                r#"{{"event_id":"00000000-0000-0000-0000-000000000000","at":"x","actor":"a",
+                "action":"upload","mrn":"10000001",{docs}}}"#
+            )
+        };
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let one: AuditEvent = serde_json::from_str(&json(&format!(r#""doc_id":"{a}""#))).unwrap();
+        assert_eq!(one.documents(), vec![a]);
+        assert!(one.is_about(a) && !one.is_about(b));
+        assert!(!serde_json::to_string(&one).unwrap().contains("doc_ids"));
+        let both = json(&format!(r#""doc_id":"{a}","doc_ids":["{a}","{b}"]"#));
+        let both: AuditEvent = serde_json::from_str(&both).unwrap();
+        assert_eq!(both.documents(), vec![a, b]);
+        assert!(both.is_about(a) && both.is_about(b));
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub fn event(
         action,
         mrn: mrn.to_string(),
         doc_id,
+        doc_ids: Vec::new(),
         reason: None,
         count: None,
         reported_at: None,

@@ -1,6 +1,6 @@
 //! Completing uploads: each upload's objects verified and its id's claim checked, then one
-//! compare-and-swap per patient under the preop rule. A preop image that replaces the oldest
-//! is audited as a `Replace` naming the old document before the change is made.
+//! audit event and one compare-and-swap per patient under the preop rule. A preop image that
+//! replaces the oldest is audited as a `Replace` naming the old document before the change.
 
 use std::collections::BTreeMap;
 
@@ -8,8 +8,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{
-    CompleteResult, CompleteUploads, CompletedUploads, ErrorBody, UploadOutcomeKind,
-    MAX_UPLOADS_PER_COMPLETE,
+    CompleteResult, CompleteUpload, CompleteUploads, CompletedUploads, ErrorBody,
+    UploadOutcomeKind, MAX_UPLOADS_PER_COMPLETE,
 };
 use chartdesk_domain::row_for;
 use chartdesk_domain::AuditAction;
@@ -27,9 +27,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::state::AppState;
 
-/// Uploads of one batch verified at once (each is a claim read and write, a HEAD and a
-/// 4 KiB read, and its audit event): waits on the store, not work, so a 100-file batch
-/// takes a few waves rather than 25 (issue 25 item 1).
+/// Uploads of one batch verified at once (each is a claim read and write, a HEAD and a 4 KiB
+/// read): waits on the store, not work, so a 100-file batch takes a few waves rather than 25
+/// (issue 25 item 1).
 const PARALLEL_CHECKS: usize = 32;
 
 /// A patient of the batch as complete found them: reached (break-glass reason, not
@@ -93,33 +93,24 @@ pub async fn complete(
             targets.insert(p.mrn.to_string(), target);
         }
     }
-    // Each upload's claim and objects checked and its audit event written, a few at a time.
+    // Each upload's claim and objects checked, a few at a time.
     let mut checks = Vec::with_capacity(planned.len());
     for (i, c, p) in planned {
-        let (state, user) = (&state, &user);
+        let state = &state;
         let target = &targets[p.mrn.as_str()];
         checks.push(async move {
             let id = c.upload.doc_id;
             let checked = match target {
                 Err(body) => Err(body.clone()),
-                Ok(t) if t.manifest.documents.iter().any(|d| d.id == id) => Ok(None),
-                Ok(t) => async {
+                Ok(t) if t.manifest.documents.iter().any(|d| d.id == id) => Ok(false),
+                Ok(_) => async {
                     claim_completing(state, &p, id).await?;
-                    let checked = async {
-                        verified(state, c, &p).await?;
-                        let detail = Detail {
-                            doc_id: Some(id),
-                            reason: t.reason.as_ref(),
-                            ..Default::default()
-                        };
-                        access::audit(state, user, AuditAction::Upload, &p.mrn, detail).await
-                    }
-                    .await;
+                    let checked = verified(state, c, &p).await;
                     if checked.is_err() {
                         // Refused: the user may cancel it now (and the abort clean up).
                         let _ = mark_completing(&*state.store, id, false).await;
                     }
-                    checked.map(Some)
+                    checked.map(|()| true)
                 }
                 .await
                 .map_err(|e| e.body()),
@@ -131,25 +122,51 @@ pub async fn complete(
         .buffer_unordered(PARALLEL_CHECKS)
         .collect()
         .await;
-    let mut ready: BTreeMap<String, Vec<Ready>> = BTreeMap::new();
+    let mut verified_by_patient: BTreeMap<String, Vec<(usize, &CompleteUpload, Planned)>> =
+        BTreeMap::new();
     for (i, c, p, outcome) in checked {
         match outcome {
-            Ok(Some(())) => {
-                let entry = entry(&p, &c.upload, &user, &state);
-                ready.entry(p.mrn.to_string()).or_default().push(Ready {
-                    i,
-                    planned: p,
-                    entry,
-                    replace_oldest: c.upload.replace_oldest,
-                });
-            }
-            Ok(None) => {
+            Ok(true) => verified_by_patient
+                .entry(p.mrn.to_string())
+                .or_default()
+                .push((i, c, p)),
+            Ok(false) => {
                 results.insert(i, already(c.upload.doc_id));
             }
             Err(body) => {
                 results.insert(i, refused_with(c.upload.doc_id, body));
             }
         }
+    }
+    let mut ready: BTreeMap<String, Vec<Ready>> = BTreeMap::new();
+    for (mrn, uploads) in verified_by_patient {
+        let Some(Ok(target)) = targets.get(&mrn) else {
+            continue;
+        };
+        // One event for all of a patient's files in this request, not one each (issue 25: three
+        // store writes an event), still written before any of them is attached.
+        let ids: Vec<Uuid> = uploads.iter().map(|(_, c, _)| c.upload.doc_id).collect();
+        let detail = Detail {
+            doc_ids: &ids,
+            reason: target.reason.as_ref(),
+            count: (ids.len() > 1).then(|| u32::try_from(ids.len()).unwrap_or(u32::MAX)),
+            ..Default::default()
+        };
+        let patient = &uploads[0].2.mrn;
+        if let Err(e) = access::audit(&state, &user, AuditAction::Upload, patient, detail).await {
+            for (i, c, _) in uploads {
+                let _ = mark_completing(&*state.store, c.upload.doc_id, false).await;
+                results.insert(i, refused(c.upload.doc_id, &e));
+            }
+            continue;
+        }
+        let uploads = uploads.into_iter().map(|(i, c, p)| Ready {
+            i,
+            entry: entry(&p, &c.upload, &user, &state),
+            planned: p,
+            replace_oldest: c.upload.replace_oldest,
+        });
+        ready.insert(mrn, uploads.collect());
     }
     for (mrn, uploads) in ready {
         let Some(Ok(target)) = targets.get(&mrn) else {

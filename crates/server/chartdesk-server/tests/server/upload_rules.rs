@@ -172,3 +172,67 @@ async fn twenty_concurrent_completes_never_leave_more_than_three_preop_images() 
         .count();
     assert_eq!(replaced, 1);
 }
+
+#[tokio::test]
+async fn files_added_to_one_record_in_one_request_are_one_audit_event_naming_each() {
+    let api = Local::new().await;
+    api.seed_patient("30000008").await;
+    api.seed_patient("30000009").await;
+    let t = token("nurse.hughes").await;
+    let mut decls = Vec::new();
+    for (mrn, n) in [
+        ("30000008", 1),
+        ("30000008", 2),
+        ("30000008", 3),
+        ("30000009", 4),
+    ] {
+        let pdf = demo_pdf("Result", &format!("batch line {n}"));
+        let decl = declaration(mrn, "lab", "result.pdf", "application/pdf", &pdf);
+        api.start_and_put(&t, &decl, &pdf).await;
+        decls.push(decl);
+    }
+    let done = api.complete(&t, &decls).await;
+    assert!(done.iter().all(|r| r["outcome"] == "attached"), "{done:?}");
+    let ids = |range: std::ops::Range<usize>| -> Vec<Value> {
+        decls[range].iter().map(|d| d["doc_id"].clone()).collect()
+    };
+    let mut uploads: Vec<Value> = api
+        .audit_events()
+        .await
+        .into_iter()
+        .filter(|e| e["action"] == "upload")
+        .collect();
+    uploads.sort_by_key(|e| e["event_id"].to_string());
+    uploads.dedup_by_key(|e| e["event_id"].to_string());
+    assert_eq!(uploads.len(), 2, "one event a patient: {uploads:?}");
+    let three = uploads.iter().find(|e| e["mrn"] == "30000008").unwrap();
+    assert_eq!(three["doc_ids"], Value::Array(ids(0..3)), "{three}");
+    assert_eq!(three["doc_id"], decls[0]["doc_id"]);
+    assert_eq!(three["count"], 3);
+    let one = uploads.iter().find(|e| e["mrn"] == "30000009").unwrap();
+    assert_eq!(one["doc_id"], decls[3]["doc_id"]);
+    assert!(
+        one.get("doc_ids").is_none(),
+        "a single file's event is as before: {one}"
+    );
+    // The access history says so; FHIR's AuditEvent names each document.
+    let admin = token("admin.byrne").await;
+    let (status, shown) = api.get(&admin, "/v1/patients/30000008/audit").await;
+    assert_eq!(status, 200, "{shown}");
+    let line = shown["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "Added a document")
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert_eq!(line["detail"], "3 documents at once", "{line}");
+    for id in ids(0..3) {
+        let path = format!(
+            "/fhir/R4/AuditEvent?entity=DocumentReference/30000008-{}",
+            id.as_str().unwrap()
+        );
+        let (status, bundle) = api.get(&admin, &path).await;
+        assert_eq!(status, 200, "{bundle}");
+        assert!(bundle.to_string().contains("\"upload\""), "{id}: {bundle}");
+    }
+}

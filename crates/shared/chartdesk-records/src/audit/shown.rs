@@ -24,6 +24,8 @@ pub fn access_event(e: AuditEvent) -> AccessEvent {
                 n => format!("Listed {n} documents"),
             })
         }
+        // Files added to the record in one go are one event (issue 25).
+        _ if e.doc_ids.len() > 1 => Some(format!("{} documents at once", e.doc_ids.len())),
         _ => None,
     };
     AccessEvent {

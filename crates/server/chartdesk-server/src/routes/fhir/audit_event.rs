@@ -86,7 +86,7 @@ pub async fn search(
         .iter()
         // A page holds that document's events among `_count` of the record's: fewer, never
         // another document's.
-        .filter(|e| document.is_none_or(|doc| e.doc_id == Some(doc)))
+        .filter(|e| document.is_none_or(|doc| e.is_about(doc)))
         .map(|e| {
             let resource = chartdesk_fhir::audit_event::audit_event(e);
             BundleEntry::matched(format!("{base}/AuditEvent/{}", e.event_id), &resource)

@@ -47,6 +47,7 @@ async fn audited(
         action,
         mrn: String::new(),
         doc_id: None,
+        doc_ids: Vec::new(),
         reason: None,
         count: None,
         reported_at: None,

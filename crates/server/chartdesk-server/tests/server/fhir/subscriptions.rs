@@ -280,6 +280,42 @@ async fn criteria_by_category_notify_only_for_that_category() {
 }
 
 #[tokio::test]
+async fn files_added_together_send_one_notice_to_each_subscription_any_of_them_matches() {
+    let api = Local::new().await;
+    let mrn = "34000006";
+    assert_eq!(
+        api.put_patient(mrn, "3400000701", false, false).await.0,
+        200
+    );
+    let (endpoint, received) = receiver(StatusCode::OK).await;
+    for category in ["lab", "radiology", "discharge"] {
+        let criteria = format!("DocumentReference?category={category}");
+        let secret = format!("{category}-secret-{category}-secret");
+        let (status, _) = subscribe(&api, &subscription(&criteria, &endpoint, &secret)).await;
+        assert_eq!(status, 201);
+    }
+    // Two lab results and a radiology report in one request: one audit event.
+    let nurse = token("nurse.hughes").await;
+    let mut decls = Vec::new();
+    for (n, category) in ["lab", "lab", "radiology"].into_iter().enumerate() {
+        let pdf = demo_pdf("Result", &format!("together {n}"));
+        let decl = declaration(mrn, category, "result.pdf", "application/pdf", &pdf);
+        api.start_and_put(&nurse, &decl, &pdf).await;
+        decls.push(decl);
+    }
+    let done = api.complete(&nurse, &decls).await;
+    assert!(done.iter().all(|r| r["outcome"] == "attached"), "{done:?}");
+    Deliverer::new(&api).deliver(&api).await;
+    let mut secrets: Vec<_> = received.all().into_iter().filter_map(|(s, _)| s).collect();
+    secrets.sort();
+    assert_eq!(
+        secrets,
+        vec!["lab-secret-lab-secret", "radiology-secret-radiology-secret"],
+        "one each, none for discharge"
+    );
+}
+
+#[tokio::test]
 async fn only_records_admins_register_subscriptions_and_only_to_allow_listed_endpoints() {
     let api = Local::new().await;
     let lab = "DocumentReference?category=lab";
