@@ -29,10 +29,15 @@ cargo_tools() {
   fi
 }
 cargo_tools_pid=""
-if command -v cc >/dev/null 2>&1; then
+start_cargo_tools() {
+  # In a process group of its own (job control on for the launch), so a setup that fails or is
+  # interrupted stops the compilers too rather than leaving them beside the next build.
+  set -m
   cargo_tools &
   cargo_tools_pid=$!
-fi
+  set +m
+}
+trap '[ -z "$cargo_tools_pid" ] || kill -- -"$cargo_tools_pid" 2>/dev/null || true' EXIT
 
 # chromium + chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver): the browser end-to-end
 # test drives the same UI, served by the records server, in a real headless Chromium.
@@ -48,6 +53,11 @@ missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The tools start now unless apt is about to install the compiler's own packages (a machine
+# with gcc but no build-essential: linking while apt replaces the C library fails).
+if command -v cc >/dev/null 2>&1 && [[ " ${missing[*]} " != *" build-essential "* ]]; then
+  start_cargo_tools
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing apt packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -55,10 +65,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ -z "$cargo_tools_pid" ]; then
-  cargo_tools &
-  cargo_tools_pid=$!
-fi
+[ -n "$cargo_tools_pid" ] || start_cargo_tools
 
 # The local cloud: moto's server in its own venv, outside the clone, with the Python tools the
 # tests use beside it, installed in one pip run (one resolve, parallel downloads):
@@ -68,7 +75,7 @@ fi
 #  - fhir.resources: the outside check of the FHIR API's answers (R4B models, tests/server/fhir);
 #  - fhirpy: a FHIR client no one here wrote, for the server tests' client session.
 venv="$cache/venv"
-[ -x "$venv/bin/python" ] || { echo "setup: creating the moto venv in $venv"; python3 -m venv "$venv"; }
+[ -x "$venv/bin/pip" ] || { echo "setup: creating the moto venv in $venv"; python3 -m venv "$venv"; }
 pip_missing=()
 [ -x "$venv/bin/moto_server" ] || pip_missing+=('moto[server]>=5.2,<5.3')
 "$venv/bin/python" -c 'import pycognito' 2>/dev/null || pip_missing+=('pycognito==2024.5.1')
@@ -93,3 +100,4 @@ if ! wait "$cargo_tools_pid"; then
   echo "setup: installing the cargo tools failed (see above)" >&2
   exit 1
 fi
+cargo_tools_pid=""

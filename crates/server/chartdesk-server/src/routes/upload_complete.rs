@@ -15,6 +15,7 @@ use chartdesk_domain::row_for;
 use chartdesk_domain::AuditAction;
 use chartdesk_domain::{attach, Action, AttachError, DocumentEntry, Manifest, StatedReason};
 use chartdesk_records::{mark_completing, update_manifest};
+use futures_util::future::join_all;
 use futures_util::StreamExt;
 use uuid::Uuid;
 
@@ -138,22 +139,37 @@ pub async fn complete(
             }
         }
     }
-    let mut ready: BTreeMap<String, Vec<Ready>> = BTreeMap::new();
-    for (mrn, uploads) in verified_by_patient {
+    // One event for all of a patient's files in this request, not one each (issue 25: three
+    // store writes an event), written before any of them is attached; the patients' at once.
+    let mut events = Vec::new();
+    for (mrn, mut uploads) in verified_by_patient {
         let Some(Ok(target)) = targets.get(&mrn) else {
             continue;
         };
-        // One event for all of a patient's files in this request, not one each (issue 25: three
-        // store writes an event), still written before any of them is attached.
-        let ids: Vec<Uuid> = uploads.iter().map(|(_, c, _)| c.upload.doc_id).collect();
-        let detail = Detail {
-            doc_ids: &ids,
-            reason: target.reason.as_ref(),
-            count: (ids.len() > 1).then(|| u32::try_from(ids.len()).unwrap_or(u32::MAX)),
-            ..Default::default()
-        };
-        let patient = &uploads[0].2.mrn;
-        if let Err(e) = access::audit(&state, &user, AuditAction::Upload, patient, detail).await {
+        // In the order asked (the checks finish in any order); a document named twice, once.
+        uploads.sort_by_key(|(i, ..)| *i);
+        let mut ids: Vec<Uuid> = Vec::with_capacity(uploads.len());
+        for (_, c, _) in &uploads {
+            if !ids.contains(&c.upload.doc_id) {
+                ids.push(c.upload.doc_id);
+            }
+        }
+        let (state, user) = (&state, &user);
+        events.push(async move {
+            let detail = Detail {
+                doc_ids: &ids,
+                reason: target.reason.as_ref(),
+                count: (ids.len() > 1).then(|| u32::try_from(ids.len()).unwrap_or(u32::MAX)),
+                ..Default::default()
+            };
+            let patient = &uploads[0].2.mrn;
+            let written = access::audit(state, user, AuditAction::Upload, patient, detail).await;
+            (mrn, uploads, written)
+        });
+    }
+    let mut ready: BTreeMap<String, Vec<Ready>> = BTreeMap::new();
+    for (mrn, uploads, written) in join_all(events).await {
+        if let Err(e) = written {
             for (i, c, _) in uploads {
                 let _ = mark_completing(&*state.store, c.upload.doc_id, false).await;
                 results.insert(i, refused(c.upload.doc_id, &e));
