@@ -277,6 +277,16 @@ impl Local {
         started
     }
 
+    /// A demo PDF reading `text`, declared, started and its bytes sent, not completed: its
+    /// declaration, for `complete`.
+    pub async fn sent_pdf(&self, token: &str, mrn: &str, category: &str, text: &str) -> Value {
+        let pdf = chartdesk::sandbox::demo_pdf("Result", text);
+        let decl =
+            crate::uploads::declaration(mrn, category, "result.pdf", "application/pdf", &pdf);
+        self.start_and_put(token, &decl, &pdf).await;
+        decl
+    }
+
     /// Sends `body` as a start answer's presigned PUT (`put`) says.
     pub fn put_presigned(&self, put: &Value, body: &[u8]) -> Result<String, StoreError> {
         let request = Presigned {

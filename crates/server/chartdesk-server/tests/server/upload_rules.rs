@@ -186,10 +186,10 @@ async fn files_added_to_one_record_in_one_request_are_one_audit_event_naming_eac
         ("30000008", 3),
         ("30000009", 4),
     ] {
-        let pdf = demo_pdf("Result", &format!("batch line {n}"));
-        let decl = declaration(mrn, "lab", "result.pdf", "application/pdf", &pdf);
-        api.start_and_put(&t, &decl, &pdf).await;
-        decls.push(decl);
+        decls.push(
+            api.sent_pdf(&t, mrn, "lab", &format!("batch line {n}"))
+                .await,
+        );
     }
     let done = api.complete(&t, &decls).await;
     assert!(done.iter().all(|r| r["outcome"] == "attached"), "{done:?}");

@@ -110,9 +110,9 @@ impl Deliverer {
 /// Uploads (attached, then processed) one lab PDF; its document id.
 async fn upload(api: &Local, mrn: &str, category: &str, n: u8) -> String {
     let nurse = token("nurse.hughes").await;
-    let pdf = demo_pdf("Result", &format!("line {n}"));
-    let decl = declaration(mrn, category, "result.pdf", "application/pdf", &pdf);
-    api.start_and_put(&nurse, &decl, &pdf).await;
+    let decl = api
+        .sent_pdf(&nurse, mrn, category, &format!("line {n}"))
+        .await;
     let done = api.complete(&nurse, std::slice::from_ref(&decl)).await;
     assert_eq!(done[0]["outcome"], "attached", "{done:?}");
     let id = decl["doc_id"].as_str().unwrap().to_string();
@@ -298,10 +298,10 @@ async fn files_added_together_send_one_notice_to_each_subscription_any_of_them_m
     let nurse = token("nurse.hughes").await;
     let mut decls = Vec::new();
     for (n, category) in ["lab", "lab", "radiology"].into_iter().enumerate() {
-        let pdf = demo_pdf("Result", &format!("together {n}"));
-        let decl = declaration(mrn, category, "result.pdf", "application/pdf", &pdf);
-        api.start_and_put(&nurse, &decl, &pdf).await;
-        decls.push(decl);
+        decls.push(
+            api.sent_pdf(&nurse, mrn, category, &format!("together {n}"))
+                .await,
+        );
     }
     let done = api.complete(&nurse, &decls).await;
     assert!(done.iter().all(|r| r["outcome"] == "attached"), "{done:?}");
