@@ -2,7 +2,7 @@
 // A bench takes its settings from the bench script's environment and measures in real time.
 #![allow(clippy::disallowed_methods)]
 //! Issue 5 target: a cached patient with 1,000 documents opens in under 50 ms.
-//! Measures the cache-first path `find_patient` takes (encrypted read, JSON parse, banner and
+//! Measures the cache-first path `patients().find` takes (encrypted read, JSON parse, banner and
 //! tiles, one category's rows) against its own parts in the same run. `cargo bench`.
 
 use std::time::{Duration, Instant};

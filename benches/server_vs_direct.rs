@@ -61,7 +61,7 @@ async fn run() {
         .find(|u| u.username == "dr.okafor")
         .unwrap();
     app.sign_in(&user.username, &user.password).await.unwrap();
-    let rows = app.list_documents(MRN, "lab").await.unwrap();
+    let rows = app.documents().list(MRN, "lab").await.unwrap();
     let doc = rows[0].id.clone();
     let mrn = Mrn::from_stored(MRN).unwrap();
     let may = RowPermissions {
@@ -86,7 +86,7 @@ async fn run() {
     })
     .await;
     let server_list = time(|| async {
-        app.list_documents(MRN, "lab").await.unwrap();
+        app.documents().list(MRN, "lab").await.unwrap();
     })
     .await;
     let direct_open = time(|| async {
@@ -99,7 +99,7 @@ async fn run() {
     })
     .await;
     let server_open = time(|| async {
-        app.open_document(MRN, &doc).await.unwrap();
+        app.documents().open(MRN, &doc).await.unwrap();
     })
     .await;
     cloud.stop();

@@ -143,7 +143,7 @@ async fn calls(
     for run in 0..runs {
         let app = signed_in(profile, clinician, dir.join(format!("cache-{mrn}-{run}"))).await;
         let nurse = signed_in(profile, ward, dir.join(format!("ward-{mrn}-{run}"))).await;
-        let summary = timed(&mut times.find, counts, app.find_patient(mrn))
+        let summary = timed(&mut times.find, counts, app.patients().find(mrn))
             .await
             .expect("find");
         assert!(
@@ -153,7 +153,7 @@ async fn calls(
         let page = timed(
             &mut times.page,
             counts,
-            app.list_documents_page(mrn, "lab", None, 50),
+            app.documents().list_page(mrn, "lab", None, 50),
         )
         .await
         .expect("page");
@@ -161,11 +161,13 @@ async fn calls(
         timed(
             &mut times.stamp,
             counts,
-            app.stamp_document(mrn, &patient.lab[run]),
+            app.documents().stamp(mrn, &patient.lab[run]),
         )
         .await
         .expect("stamp");
-        let upload = nurse.upload_document(Upload::new(mrn, "postop", "note.pdf", pdf.clone()));
+        let upload = nurse
+            .documents()
+            .upload(Upload::new(mrn, "postop", "note.pdf", pdf.clone()));
         timed(&mut times.attach, counts, upload)
             .await
             .expect("attach");

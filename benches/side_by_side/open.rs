@@ -124,7 +124,7 @@ async fn measure(
     // answered (a patient shown from the offline copy has none: its first category is
     // listed), then load the visible thumbnails at once.
     let open = |app: Arc<Services>| async move {
-        let summary = app.find_patient(MRN).await.expect("find");
+        let summary = app.patients().find(MRN).await.expect("find");
         let rows = match summary.first_rows {
             Some(first) => first.rows,
             None => {
@@ -135,13 +135,18 @@ async fn measure(
                     .expect("a blue tile")
                     .category
                     .id();
-                app.list_documents(MRN, first).await.expect("list")
+                app.documents().list(MRN, first).await.expect("list")
             }
         };
         let thumbs = join_all(rows.iter().take(FIRST_SCREEN).map(|r| {
             let app = app.clone();
             let id = r.id.clone();
-            async move { app.document_thumbnail(MRN, &id).await.expect("thumbnail") }
+            async move {
+                app.documents()
+                    .thumbnail(MRN, &id)
+                    .await
+                    .expect("thumbnail")
+            }
         }))
         .await;
         assert!(
@@ -175,7 +180,7 @@ async fn measure(
             requests.push(counts.client.load(Ordering::SeqCst) as f64);
             s3_requests.push(counts.server.load(Ordering::SeqCst) as f64);
             // As the desktop does once the screen is drawn, outside the open measured.
-            app.update_offline_copies().await;
+            app.patients().update_offline_copies().await;
         }
     }
     drop(server);

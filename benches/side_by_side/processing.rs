@@ -93,12 +93,13 @@ async fn until_clean(app: &Services, file: &Path) -> f64 {
         .into_owned();
     let bytes = std::fs::read(file).expect("read");
     let row = app
-        .upload_document(Upload::new(MRN, "radiology", &name, bytes))
+        .documents()
+        .upload(Upload::new(MRN, "radiology", &name, bytes))
         .await
         .expect("upload");
     let completed = Instant::now();
     loop {
-        let rows = app.list_documents(MRN, "radiology").await.expect("list");
+        let rows = app.documents().list(MRN, "radiology").await.expect("list");
         let listed = rows.iter().find(|r| r.id == row.id).expect("listed");
         if listed.scan_status == ScanStatus::Clean && listed.has_thumbnail {
             return completed.elapsed().as_secs_f64();

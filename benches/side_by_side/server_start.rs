@@ -98,13 +98,14 @@ pub async fn run() {
             .await
             .expect("sign in");
         let sign_in = signing_in.elapsed();
-        app.find_patient(MRN).await.expect("find");
+        app.patients().find(MRN).await.expect("find");
         first.push((started.elapsed() - sign_in).as_secs_f64() * 1000.0);
 
         for _ in 0..50 {
-            let summary = app.find_patient(MRN).await.expect("find");
+            let summary = app.patients().find(MRN).await.expect("find");
             for tile in &summary.tiles {
-                app.list_documents(MRN, tile.category.id())
+                app.documents()
+                    .list(MRN, tile.category.id())
                     .await
                     .expect("list");
             }

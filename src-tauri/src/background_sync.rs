@@ -17,7 +17,7 @@ pub fn start(app: AppHandle) {
         let mut retry = FIRST_RETRY;
         loop {
             let status = match app.state::<AppState>().services() {
-                Ok(services) => Some(services.sync_round().await),
+                Ok(services) => Some(services.outbox().sync_round().await),
                 Err(_) => None,
             };
             let wait = match &status {

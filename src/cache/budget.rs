@@ -155,6 +155,7 @@ mod tests {
             save(&cache, name, mrn, vec![0; 1000], at).await;
         }
         cache
+            .outbox_rows()
             .queue_upload(QueuedUpload {
                 doc_id: "q".into(),
                 mrn: "1".into(),
@@ -193,7 +194,7 @@ mod tests {
             .await
             .unwrap();
         assert!(cache.file(&key("pinned")).await.unwrap().is_some());
-        assert_eq!(cache.outbox().await.unwrap().len(), 1);
+        assert_eq!(cache.outbox_rows().all().await.unwrap().len(), 1);
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::{outbox_chunks, sealed, Cache, CacheError};
+use super::{outbox_chunks, sealed, CacheError};
 use chartdesk_domain::Category;
 
 /// A stored category id as staff read it; an unknown id (never written by this code) as stored.
@@ -103,13 +103,13 @@ pub struct QueuedFile {
     pub queued_at: String,
 }
 
-impl Cache {
+impl super::OutboxRows<'_> {
     /// Reads the file once, sealing it into the outbox folder (`sealed.rs`), then records it
     /// in a new outbox row; returns the SHA-256 (hex). Durable once this returns: the sealed
     /// file is fsynced before the row is committed (synchronous=FULL). The cache's
     /// connection is held only for the row, so sending goes on meanwhile.
     pub async fn queue_file(&self, file: QueuedFile) -> Result<String, CacheError> {
-        let dir = sealed::dir_of(self.path());
+        let dir = sealed::dir_of(self.cache.path());
         let (doc_id, path, size) = (file.doc_id.clone(), file.path.clone(), file.size);
         let sealing = dir.clone();
         let (key, sha256) =
@@ -118,7 +118,7 @@ impl Cache {
                 .map_err(|e| CacheError::Io(e.to_string()))??;
         let doc_id = file.doc_id.clone();
         let recorded = sha256.clone();
-        let inserted = self
+        let inserted = self.cache
             .execute(
                 "INSERT INTO outbox (doc_id, mrn, category, file_name, replace_oldest, bytes, size, sha256, queued_at, state, file_key)
                  VALUES (?1, ?2, ?3, ?4, ?5, zeroblob(0), ?6, ?7, ?8, 'queued', ?9)",
@@ -144,7 +144,7 @@ impl Cache {
 
     /// Durable once this returns (one transaction, synchronous=FULL).
     pub async fn queue_upload(&self, upload: QueuedUpload) -> Result<(), CacheError> {
-        self.run(move |c| {
+        self.cache.run(move |c| {
             let tx = c.transaction()?;
             tx.execute(
                 "INSERT INTO outbox (doc_id, mrn, category, file_name, replace_oldest, bytes, sha256, queued_at, state)
@@ -167,35 +167,37 @@ impl Cache {
     }
 
     /// Everything waiting, oldest first.
-    pub async fn outbox(&self) -> Result<Vec<OutboxItem>, CacheError> {
-        self.run(|c| {
-            let mut statement = c.prepare(&format!(
-                "SELECT {ITEM_COLUMNS} FROM outbox ORDER BY queued_at, doc_id"
-            ))?;
-            let rows = statement.query_map([], item_from_row)?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await
+    pub async fn all(&self) -> Result<Vec<OutboxItem>, CacheError> {
+        self.cache
+            .run(|c| {
+                let mut statement = c.prepare(&format!(
+                    "SELECT {ITEM_COLUMNS} FROM outbox ORDER BY queued_at, doc_id"
+                ))?;
+                let rows = statement.query_map([], item_from_row)?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
     }
 
     /// One item as the outbox shows it; `None` once it has left.
-    pub async fn outbox_item(&self, doc_id: &str) -> Result<Option<OutboxItem>, CacheError> {
+    pub async fn item(&self, doc_id: &str) -> Result<Option<OutboxItem>, CacheError> {
         let doc_id = doc_id.to_string();
-        self.run(move |c| {
-            Ok(c.query_row(
-                &format!("SELECT {ITEM_COLUMNS} FROM outbox WHERE doc_id = ?1"),
-                [doc_id],
-                item_from_row,
-            )
-            .optional()?)
-        })
-        .await
+        self.cache
+            .run(move |c| {
+                Ok(c.query_row(
+                    &format!("SELECT {ITEM_COLUMNS} FROM outbox WHERE doc_id = ?1"),
+                    [doc_id],
+                    item_from_row,
+                )
+                .optional()?)
+            })
+            .await
     }
 
     /// The queued file's bytes and whether the user chose "replace oldest".
-    pub async fn outbox_file(&self, doc_id: &str) -> Result<Option<(Vec<u8>, bool)>, CacheError> {
+    pub async fn file(&self, doc_id: &str) -> Result<Option<(Vec<u8>, bool)>, CacheError> {
         let id = doc_id.to_string();
-        let found = self
+        let found = self.cache
             .run(move |c| {
                 let row: Option<(Vec<u8>, bool, Option<i64>, bool)> = c
                     .query_row(
@@ -219,59 +221,62 @@ impl Cache {
             Some((Some(bytes), replace_oldest, _)) => Ok(Some((bytes, replace_oldest))),
             Some((None, replace_oldest, size)) => {
                 let size = usize::try_from(size.unwrap_or(0)).unwrap_or(usize::MAX);
-                let bytes = self.outbox_range(doc_id, 0, size).await?;
+                let bytes = self.range(doc_id, 0, size).await?;
                 Ok(Some((bytes, replace_oldest)))
             }
         }
     }
 
     /// Records a try that did not finish, with the error's words and its code.
-    pub async fn outbox_failed(
+    pub async fn failed(
         &self,
         doc_id: &str,
         state: OutboxState,
         error: &str,
         code: &str,
     ) -> Result<(), CacheError> {
-        self.execute(
-            "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3,
+        self.cache
+            .execute(
+                "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3,
                  last_error_code = ?4 WHERE doc_id = ?1",
-            vec![
-                doc_id.to_string().into(),
-                state.as_str().to_string().into(),
-                error.to_string().into(),
-                code.to_string().into(),
-            ],
-        )
-        .await
-        .map(|_| ())
+                vec![
+                    doc_id.to_string().into(),
+                    state.as_str().to_string().into(),
+                    error.to_string().into(),
+                    code.to_string().into(),
+                ],
+            )
+            .await
+            .map(|_| ())
     }
 
     /// The user's answer to "preop is full": retry, replacing the oldest.
-    pub async fn outbox_retry(&self, doc_id: &str, replace_oldest: bool) -> Result<(), CacheError> {
-        self.execute(
-            "UPDATE outbox SET state = 'queued', replace_oldest = ?2 WHERE doc_id = ?1",
-            vec![doc_id.to_string().into(), replace_oldest.into()],
-        )
-        .await
-        .map(|_| ())
+    pub async fn retry(&self, doc_id: &str, replace_oldest: bool) -> Result<(), CacheError> {
+        self.cache
+            .execute(
+                "UPDATE outbox SET state = 'queued', replace_oldest = ?2 WHERE doc_id = ?1",
+                vec![doc_id.to_string().into(), replace_oldest.into()],
+            )
+            .await
+            .map(|_| ())
     }
 
     /// Only after S3 and the manifest confirmed the document (or the user discarded it).
-    pub async fn outbox_remove(&self, doc_id: &str) -> Result<(), CacheError> {
+    pub async fn remove(&self, doc_id: &str) -> Result<(), CacheError> {
         let doc_id = doc_id.to_string();
-        self.run(move |c| {
-            let tx = c.transaction()?;
-            tx.execute(
-                "DELETE FROM outbox_chunks WHERE doc_id = ?1",
-                params![doc_id],
-            )?;
-            tx.execute("DELETE FROM outbox WHERE doc_id = ?1", params![doc_id])?;
-            tx.commit()?;
-            Ok(doc_id)
-        })
-        .await
-        .map(|doc_id| sealed::remove(&sealed::dir_of(self.path()), &doc_id))
+        self.cache
+            .run(move |c| {
+                let tx = c.transaction()?;
+                tx.execute(
+                    "DELETE FROM outbox_chunks WHERE doc_id = ?1",
+                    params![doc_id],
+                )?;
+                tx.execute("DELETE FROM outbox WHERE doc_id = ?1", params![doc_id])?;
+                tx.commit()?;
+                Ok(doc_id)
+            })
+            .await
+            .map(|doc_id| sealed::remove(&sealed::dir_of(self.cache.path()), &doc_id))
     }
 }
 
@@ -279,6 +284,7 @@ impl Cache {
 mod tests {
     use super::*;
     use crate::cache::database::new_key;
+    use crate::cache::Cache;
 
     fn queued(id: &str) -> QueuedUpload {
         QueuedUpload {
@@ -314,14 +320,18 @@ mod tests {
         let cache = Cache::open(&dir.path().join("c.db"), &new_key().unwrap()).unwrap();
         let bytes: Vec<u8> = (0..3_500_001u32).map(|i| (i % 253) as u8).collect();
         let sha = cache
+            .outbox_rows()
             .queue_file(file_to_queue(dir.path(), &bytes, bytes.len() as u64))
             .await
             .unwrap();
         assert_eq!(sha, crate::domain::sha256_hex(&bytes));
-        let (stored, replace_oldest) = cache.outbox_file("f1").await.unwrap().unwrap();
+        let (stored, replace_oldest) = cache.outbox_rows().file("f1").await.unwrap().unwrap();
         assert_eq!(stored, bytes);
         assert!(replace_oldest);
-        assert_eq!(cache.outbox().await.unwrap()[0].size, bytes.len() as u64);
+        assert_eq!(
+            cache.outbox_rows().all().await.unwrap()[0].size,
+            bytes.len() as u64
+        );
     }
 
     #[tokio::test]
@@ -331,6 +341,7 @@ mod tests {
         let size = 2 * outbox_chunks::CHUNK + 12_345;
         let bytes: Vec<u8> = (0..size as u32).map(|i| (i % 251) as u8).collect();
         let sha = cache
+            .outbox_rows()
             .queue_file(file_to_queue(dir.path(), &bytes, size as u64))
             .await
             .unwrap();
@@ -338,24 +349,35 @@ mod tests {
         let sealed = dir.path().join("c.outbox").join("f1.sealed");
         assert!(sealed.exists(), "sealed in a file of its own");
         let at = outbox_chunks::CHUNK - 10;
-        let across = cache.outbox_range("f1", at as u64, 20).await.unwrap();
+        let across = cache
+            .outbox_rows()
+            .range("f1", at as u64, 20)
+            .await
+            .unwrap();
         assert_eq!(across, &bytes[at..at + 20], "a range across two chunks");
         let tail = cache
-            .outbox_range("f1", (size - 5) as u64, 100)
+            .outbox_rows()
+            .range("f1", (size - 5) as u64, 100)
             .await
             .unwrap();
         assert_eq!(tail, &bytes[size - 5..], "fewer at the end");
-        let item = cache.outbox_chunked("f1").await.unwrap().unwrap();
+        let item = cache.outbox_rows().chunked("f1").await.unwrap().unwrap();
         assert_eq!(
             (item.size, item.sha256.as_str()),
             (size as u64, sha.as_str())
         );
         assert_eq!(item.head, &bytes[..crate::domain::SNIFF_BYTES as usize]);
-        assert_eq!(cache.outbox_file("f1").await.unwrap().unwrap().0, bytes);
-        assert_eq!(cache.outbox().await.unwrap()[0].size, size as u64);
-        cache.outbox_remove("f1").await.unwrap();
+        assert_eq!(
+            cache.outbox_rows().file("f1").await.unwrap().unwrap().0,
+            bytes
+        );
+        assert_eq!(
+            cache.outbox_rows().all().await.unwrap()[0].size,
+            size as u64
+        );
+        cache.outbox_rows().remove("f1").await.unwrap();
         assert!(!sealed.exists(), "its file goes with its row");
-        assert!(cache.outbox_file("f1").await.unwrap().is_none());
+        assert!(cache.outbox_rows().file("f1").await.unwrap().is_none());
     }
 
     #[tokio::test]
@@ -363,15 +385,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(&dir.path().join("c.db"), &new_key().unwrap()).unwrap();
         let grew = cache
+            .outbox_rows()
             .queue_file(file_to_queue(dir.path(), b"%PDF-1.7 longer", 9))
             .await;
         assert!(grew.is_err());
         let shrank = cache
+            .outbox_rows()
             .queue_file(file_to_queue(dir.path(), b"%PDF", 9))
             .await;
         assert!(shrank.is_err());
         assert!(
-            cache.outbox().await.unwrap().is_empty(),
+            cache.outbox_rows().all().await.unwrap().is_empty(),
             "nothing half-written is queued"
         );
     }
@@ -382,16 +406,17 @@ mod tests {
         let path = dir.path().join("c.db");
         let key = new_key().unwrap();
         let cache = Cache::open(&path, &key).unwrap();
-        cache.queue_upload(queued("1")).await.unwrap();
-        cache.queue_upload(queued("2")).await.unwrap();
+        cache.outbox_rows().queue_upload(queued("1")).await.unwrap();
+        cache.outbox_rows().queue_upload(queued("2")).await.unwrap();
         drop(cache);
         let cache = Cache::open(&path, &key).unwrap();
-        let items = cache.outbox().await.unwrap();
+        let items = cache.outbox_rows().all().await.unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].doc_id, "1");
         assert_eq!(items[0].size, 10);
         cache
-            .outbox_failed(
+            .outbox_rows()
+            .failed(
                 "1",
                 OutboxState::Failed,
                 &crate::domain::AttachError::PreopFull.to_string(),
@@ -399,20 +424,20 @@ mod tests {
             )
             .await
             .unwrap();
-        let failed = &cache.outbox().await.unwrap()[0];
+        let failed = &cache.outbox_rows().all().await.unwrap()[0];
         assert_eq!((failed.state, failed.attempts), (OutboxState::Failed, 1));
         assert_eq!(failed.last_error_code.as_deref(), Some("preop_full"));
-        cache.outbox_retry("1", true).await.unwrap();
-        assert!(cache.outbox_file("1").await.unwrap().unwrap().1);
-        cache.outbox_remove("1").await.unwrap();
-        assert_eq!(cache.outbox().await.unwrap().len(), 1);
+        cache.outbox_rows().retry("1", true).await.unwrap();
+        assert!(cache.outbox_rows().file("1").await.unwrap().unwrap().1);
+        cache.outbox_rows().remove("1").await.unwrap();
+        assert_eq!(cache.outbox_rows().all().await.unwrap().len(), 1);
     }
 
     #[tokio::test]
     async fn the_same_document_cannot_be_queued_twice() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(&dir.path().join("c.db"), &new_key().unwrap()).unwrap();
-        cache.queue_upload(queued("1")).await.unwrap();
-        assert!(cache.queue_upload(queued("1")).await.is_err());
+        cache.outbox_rows().queue_upload(queued("1")).await.unwrap();
+        assert!(cache.outbox_rows().queue_upload(queued("1")).await.is_err());
     }
 }

@@ -52,12 +52,12 @@ pub struct ChunkedItem {
     pub head: Vec<u8>,
 }
 
-impl super::Cache {
+impl super::OutboxRows<'_> {
     /// A queued item kept in chunks or sealed (`sealed.rs`); `None` when its bytes are inline
     /// (queued from memory) or it is gone.
-    pub async fn outbox_chunked(&self, doc_id: &str) -> Result<Option<ChunkedItem>, CacheError> {
+    pub async fn chunked(&self, doc_id: &str) -> Result<Option<ChunkedItem>, CacheError> {
         let id = doc_id.to_string();
-        let found = self
+        let found = self.cache
             .run(move |c| {
                 let row: Option<(Option<i64>, String, bool, bool)> = c
                     .query_row(
@@ -95,21 +95,17 @@ impl super::Cache {
         };
         // A sealed file's first bytes are read from it, without the connection.
         item.head = self
-            .outbox_range(doc_id, 0, crate::domain::SNIFF_BYTES as usize)
+            .range(doc_id, 0, crate::domain::SNIFF_BYTES as usize)
             .await?;
         Ok(Some(item))
     }
 
     /// `len` bytes of a queued item from `start` (fewer at its end): from its sealed file, or
     /// the chunks they lie in.
-    pub async fn outbox_range(
-        &self,
-        doc_id: &str,
-        start: u64,
-        len: usize,
-    ) -> Result<Vec<u8>, CacheError> {
+    pub async fn range(&self, doc_id: &str, start: u64, len: usize) -> Result<Vec<u8>, CacheError> {
         let id = doc_id.to_string();
         let sealed_key = self
+            .cache
             .run(move |c| {
                 let row: Option<(Option<i64>, Option<Vec<u8>>)> = c
                     .query_row(
@@ -127,7 +123,7 @@ impl super::Cache {
         let key: [u8; 32] = key
             .try_into()
             .map_err(|_| CacheError::Io("a file waiting in the outbox is damaged".into()))?;
-        let dir = super::sealed::dir_of(self.path());
+        let dir = super::sealed::dir_of(self.cache.path());
         let id = doc_id.to_string();
         let size = u64::try_from(size).unwrap_or(0);
         tokio::task::spawn_blocking(move || {
@@ -145,7 +141,7 @@ impl super::Cache {
         len: usize,
     ) -> Result<Vec<u8>, CacheError> {
         let doc_id = doc_id.to_string();
-        self.run(move |c| {
+        self.cache.run(move |c| {
             let chunk = CHUNK as u64;
             let (first, last) = (start / chunk, (start + len.max(1) as u64 - 1) / chunk);
             let mut statement = c.prepare(

@@ -29,7 +29,7 @@ pub async fn run(profile: &str, args: DocsArgs) -> anyhow::Result<()> {
     };
     let mut rows = Vec::new();
     for category in categories {
-        rows.extend(services.list_documents(&args.mrn, category).await?);
+        rows.extend(services.documents().list(&args.mrn, category).await?);
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);

@@ -37,7 +37,8 @@ pub async fn run(profile: &str, args: ExportArgs) -> anyhow::Result<()> {
         categories: args.categories,
     };
     let summary = services
-        .export_documents(&args.mrn, &selection, args.out)
+        .documents()
+        .export(&args.mrn, &selection, args.out)
         .await?;
     println!(
         "{} document(s), {} bytes, saved to {}",

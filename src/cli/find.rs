@@ -33,7 +33,10 @@ pub async fn run(profile: &str, args: FindArgs) -> anyhow::Result<()> {
     };
     // The record as the server has it now (audited), never only the copy cached on this
     // computer; that copy only when the server cannot be reached, and then said so.
-    let summary = services.find_current_patient(&args.query, reason).await?;
+    let summary = services
+        .patients()
+        .find_current(&args.query, reason)
+        .await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
         return Ok(());

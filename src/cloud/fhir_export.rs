@@ -43,24 +43,30 @@ pub enum ExportState {
 
 const PREFER_ASYNC: &str = "respond-async";
 
+/// The export's requests, reached by `server.fhir_export()`.
+#[derive(Clone, Copy)]
+pub struct FhirExport<'a> {
+    server: &'a RecordsServer,
+}
+
 impl RecordsServer {
+    pub fn fhir_export(&self) -> FhirExport<'_> {
+        FhirExport { server: self }
+    }
+}
+
+impl FhirExport<'_> {
     /// Starts an export of these patients (by MRN): `Patient/{mrn}/$export` for one, a new
     /// Group's `$export` for more. Returns the status URL to poll.
-    pub async fn fhir_export_start(
-        &self,
-        token: &str,
-        mrns: &[String],
-    ) -> Result<String, ServerError> {
+    pub async fn start(&self, token: &str, mrns: &[String]) -> Result<String, ServerError> {
         let path = match mrns {
             [one] => format!("/fhir/R4/Patient/{}/$export", segment(one)),
-            many => format!(
-                "/fhir/R4/Group/{}/$export",
-                self.fhir_group(token, many).await?
-            ),
+            many => format!("/fhir/R4/Group/{}/$export", self.group(token, many).await?),
         };
         let request = self
+            .server
             .http
-            .get(self.url(&path))
+            .get(self.server.url(&path))
             .bearer_auth(token)
             .header("prefer", PREFER_ASYNC);
         let answer = fhir_send(request).await?;
@@ -70,13 +76,13 @@ impl RecordsServer {
             .and_then(|v| v.to_str().ok())
             .ok_or(ServerError::Malformed)?;
         // The token goes only to this server: a status URL elsewhere is not followed.
-        if !status.starts_with(&self.url("/fhir/R4/")) {
+        if !status.starts_with(&self.server.url("/fhir/R4/")) {
             return Err(ServerError::Malformed);
         }
         Ok(status.to_string())
     }
 
-    async fn fhir_group(&self, token: &str, mrns: &[String]) -> Result<String, ServerError> {
+    async fn group(&self, token: &str, mrns: &[String]) -> Result<String, ServerError> {
         let members: Vec<Value> = mrns
             .iter()
             .map(|mrn| json!({"entity": {"reference": format!("Patient/{mrn}")}}))
@@ -84,8 +90,9 @@ impl RecordsServer {
         let group =
             json!({"resourceType": "Group", "type": "person", "actual": true, "member": members});
         let request = self
+            .server
             .http
-            .post(self.url("/fhir/R4/Group"))
+            .post(self.server.url("/fhir/R4/Group"))
             .bearer_auth(token)
             .header(reqwest::header::CONTENT_TYPE, "application/fhir+json")
             .body(group.to_string());
@@ -99,12 +106,8 @@ impl RecordsServer {
     }
 
     /// One poll of the status URL `fhir_export_start` returned.
-    pub async fn fhir_export_state(
-        &self,
-        token: &str,
-        status_url: &str,
-    ) -> Result<ExportState, ServerError> {
-        let answer = fhir_send(self.http.get(status_url).bearer_auth(token)).await?;
+    pub async fn state(&self, token: &str, status_url: &str) -> Result<ExportState, ServerError> {
+        let answer = fhir_send(self.server.http.get(status_url).bearer_auth(token)).await?;
         if answer.status() == reqwest::StatusCode::ACCEPTED {
             let header = |name: &str| {
                 answer

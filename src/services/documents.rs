@@ -6,8 +6,9 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::{AppError, Services};
-use crate::domain::{Action, Category, Mrn};
-use crate::domain::{DocumentRow, FirstRows, RowPermissions};
+use crate::domain::{Action, Category};
+use crate::domain::{DocumentRow, FirstRows};
+use crate::services::ServerReads;
 
 /// A document's bytes and what the viewer needs to show them.
 pub struct OpenedDocument {
@@ -29,166 +30,127 @@ impl std::fmt::Debug for OpenedDocument {
     }
 }
 
+/// A patient's documents as the shells reach them (`app.documents().list(..)`): list, page,
+/// search, open, stamp, add, their history and export.
+#[derive(Clone, Copy)]
+pub struct Documents<'a> {
+    pub(super) app: &'a Services,
+}
+
 impl Services {
+    pub fn documents(&self) -> Documents<'_> {
+        Documents { app: self }
+    }
+}
+
+impl Documents<'_> {
     #[instrument(skip_all)]
-    pub async fn list_documents(
-        &self,
-        mrn: &str,
-        category: &str,
-    ) -> Result<Vec<DocumentRow>, AppError> {
-        self.authorize(Action::ViewRecords).await?;
-        let mrn = self.parse_mrn(mrn)?;
+    pub async fn list(self, mrn: &str, category: &str) -> Result<Vec<DocumentRow>, AppError> {
+        self.app.authorize(Action::ViewRecords).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
         let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
-        self.list_via_server(&mrn, Some(category), None).await
+        ServerReads::of(self.app)
+            .list_via_server(&mrn, Some(category), None)
+            .await
     }
 
     /// One page of a category, newest first: at most `limit` rows after the row `after`
     /// names (the first page without it), and the cursor for the next when more follow.
     #[instrument(skip_all)]
-    pub async fn list_documents_page(
-        &self,
+    pub async fn list_page(
+        self,
         mrn: &str,
         category: &str,
         after: Option<&str>,
         limit: u32,
     ) -> Result<FirstRows, AppError> {
-        self.authorize(Action::ViewRecords).await?;
-        let mrn = self.parse_mrn(mrn)?;
+        self.app.authorize(Action::ViewRecords).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
         let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
         // The server answers at most this many rows a page; a page of none lists nothing.
         let most = u32::try_from(chartdesk_api::MAX_PAGE_ROWS).unwrap_or(u32::MAX);
         let limit = limit.clamp(1, most);
-        self.list_page_via_server(&mrn, category, after, limit)
+        ServerReads::of(self.app)
+            .list_page_via_server(&mrn, category, after, limit)
             .await
     }
 
     /// Documents of every category matching `text` (file name, category, uploader).
     #[instrument(skip_all)]
-    pub async fn search_documents(
-        &self,
-        mrn: &str,
-        text: &str,
-    ) -> Result<Vec<DocumentRow>, AppError> {
-        self.authorize(Action::ViewRecords).await?;
-        let mrn = self.parse_mrn(mrn)?;
-        self.list_via_server(&mrn, None, Some(text)).await
-    }
-
-    /// The open record's version, polled by the window (not audited: nothing is shown);
-    /// `None` while `seen` is still current. A new version means: read the record again.
-    pub async fn record_version(
-        &self,
-        mrn: &str,
-        seen: Option<&str>,
-    ) -> Result<Option<String>, AppError> {
-        self.authorize(Action::ViewRecords).await?;
-        let mrn = self.parse_mrn(mrn)?;
-        let server = self.records.server_or_none()?;
-        let token = self.access_token().await?;
-        let reason = self.records.reason_for(mrn.as_ref());
-        Ok(server
-            .record_version(&token, mrn.as_ref(), reason.as_ref(), seen)
-            .await?)
+    pub async fn search(self, mrn: &str, text: &str) -> Result<Vec<DocumentRow>, AppError> {
+        self.app.authorize(Action::ViewRecords).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
+        ServerReads::of(self.app)
+            .list_via_server(&mrn, None, Some(text))
+            .await
     }
 
     /// Stamps a lab report *verified* or a radiology report *reviewed* (clinicians): the
     /// server applies it in one compare-and-swap, never over an existing stamp, and audits it.
     #[instrument(skip_all)]
-    pub async fn stamp_document(&self, mrn: &str, doc_id: &str) -> Result<DocumentRow, AppError> {
-        self.authorize(Action::Stamp).await?;
-        let mrn = self.parse_mrn(mrn)?;
+    pub async fn stamp(self, mrn: &str, doc_id: &str) -> Result<DocumentRow, AppError> {
+        self.app.authorize(Action::Stamp).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
         Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
-        let server = self.records.server_or_none()?;
-        let token = self.access_token().await?;
-        let reason = self.records.reason_for(mrn.as_ref());
+        let server = self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
+        let reason = self.app.records.reason_for(mrn.as_ref());
         let mut row = server
             .stamp(&token, mrn.as_ref(), doc_id, reason.as_ref())
             .await?;
-        row.can_remove = self.may(Action::DetachOrDelete).await;
+        row.can_remove = self.app.may(Action::DetachOrDelete).await;
         Ok(row)
     }
 
     /// The original file, checked against the SHA-256 on record; the server audits the view
     /// before it hands out the URL. Files the scanner flagged are refused.
-    pub async fn open_document(&self, mrn: &str, doc_id: &str) -> Result<OpenedDocument, AppError> {
-        self.open_document_as(mrn, doc_id, DocumentView::Original)
-            .await
+    pub async fn open(self, mrn: &str, doc_id: &str) -> Result<OpenedDocument, AppError> {
+        self.open_as(mrn, doc_id, DocumentView::Original).await
     }
 
     /// The original, or an image's 1600 px JPEG (what the viewer opens first), checked against
     /// the SHA-256 the server gives; audited like any view.
     #[instrument(skip_all)]
-    pub async fn open_document_as(
-        &self,
+    pub async fn open_as(
+        self,
         mrn: &str,
         doc_id: &str,
         view: DocumentView,
     ) -> Result<OpenedDocument, AppError> {
-        self.authorize(Action::ViewRecords).await?;
-        let mrn = self.parse_mrn(mrn)?;
+        self.app.authorize(Action::ViewRecords).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
         let id = Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
-        self.open_via_server(&mrn, id, view).await
+        ServerReads::of(self.app)
+            .open_via_server(&mrn, id, view)
+            .await
     }
 
     /// One page's 1600 px preview of an image (page 1 is the optimized JPEG; a TIFF has one
     /// per page), checked and audited as any view; offline, the page kept on this computer.
     #[instrument(skip_all)]
-    pub async fn open_document_page(
-        &self,
+    pub async fn open_page(
+        self,
         mrn: &str,
         doc_id: &str,
         page: u32,
     ) -> Result<OpenedDocument, AppError> {
-        self.authorize(Action::ViewRecords).await?;
-        let mrn = self.parse_mrn(mrn)?;
+        self.app.authorize(Action::ViewRecords).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
         let id = Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
-        self.open_page_via_server(&mrn, id, DocumentView::Optimized, page.max(1))
+        ServerReads::of(self.app)
+            .open_page_via_server(&mrn, id, DocumentView::Optimized, page.max(1))
             .await
     }
 
     /// The 320 px JPEG thumbnail of an image document, for the list; `None` when the document
     /// has none (PDFs) or the scanner flagged it. The list that handed out its URL was audited.
     #[instrument(skip_all)]
-    pub async fn document_thumbnail(
-        &self,
-        mrn: &str,
-        doc_id: &str,
-    ) -> Result<Option<Vec<u8>>, AppError> {
-        self.authorize(Action::ViewRecords).await?;
-        let mrn = self.parse_mrn(mrn)?;
+    pub async fn thumbnail(self, mrn: &str, doc_id: &str) -> Result<Option<Vec<u8>>, AppError> {
+        self.app.authorize(Action::ViewRecords).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
         let id = Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
-        self.thumbnail_via_server(&mrn, id).await
-    }
-
-    pub(super) fn parse_mrn(&self, mrn: &str) -> Result<Mrn, AppError> {
-        self.policy()
-            .mrn_format
-            .parse(mrn)
-            .map_err(|e| AppError::Query(e.into()))
-    }
-
-    pub(super) async fn row_permissions(&self) -> RowPermissions {
-        RowPermissions {
-            stamp: self.may(Action::Stamp).await,
-            remove: self.may(Action::DetachOrDelete).await,
-        }
-    }
-
-    /// Whether the signed-in user's roles allow `action` (for what the UI offers; the
-    /// operation itself still goes through `authorize`).
-    pub(super) async fn may(&self, action: Action) -> bool {
-        self.session.may(action).await
-    }
-
-    pub(super) async fn actor(&self) -> Result<String, AppError> {
-        self.read_session(|s| s.username.clone()).await
-    }
-
-    /// Something of the signed-in session; `NotSignedIn` without one.
-    pub(super) async fn read_session<T>(
-        &self,
-        read: impl FnOnce(&crate::auth::Session) -> T,
-    ) -> Result<T, AppError> {
-        Ok(self.session.read(read).await?)
+        ServerReads::of(self.app)
+            .thumbnail_via_server(&mrn, id)
+            .await
     }
 }

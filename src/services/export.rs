@@ -9,7 +9,7 @@ use serde::Serialize;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{AppError, Services};
+use super::AppError;
 use crate::domain::{sha256_hex, Action, Category};
 use crate::export::{Archive, ArchiveError, ExportedEntry, UniqueNames};
 
@@ -28,16 +28,16 @@ pub struct ExportSummary {
     pub path: String,
 }
 
-impl Services {
+impl super::Documents<'_> {
     #[instrument(skip_all)]
-    pub async fn export_documents(
-        &self,
+    pub async fn export(
+        self,
         mrn: &str,
         selection: &ExportSelection,
         target: PathBuf,
     ) -> Result<ExportSummary, AppError> {
-        self.authorize(Action::Export).await?;
-        let mrn = self.parse_mrn(mrn)?;
+        self.app.authorize(Action::Export).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
         let categories = selection
             .categories
             .iter()
@@ -48,9 +48,9 @@ impl Services {
             .iter()
             .map(|id| Uuid::parse_str(id).map_err(|_| AppError::NoSuchDocument))
             .collect::<Result<Vec<_>, _>>()?;
-        let server = self.records.server_or_none()?;
-        let token = self.access_token().await?;
-        let reason = self.records.reason_for(mrn.as_ref());
+        let server = self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
+        let reason = self.app.records.reason_for(mrn.as_ref());
         let request = chartdesk_api::ExportRequest {
             doc_ids: ids,
             categories,

@@ -51,13 +51,13 @@ impl RecordsAdmin<'_> {
         }
         let server = self.app.records.server_or_none()?;
         let token = self.app.access_token().await?;
-        let status = server.fhir_export_start(&token, mrns).await?;
+        let status = server.fhir_export().start(&token, mrns).await?;
         progress("Export started on the records server");
         let mut manifest = None;
         for _ in 0..MAX_POLLS {
             // A fresh token each poll: a long export outlives one.
             let token = self.app.access_token().await?;
-            match server.fhir_export_state(&token, &status).await? {
+            match server.fhir_export().state(&token, &status).await? {
                 ExportState::Done(done) => {
                     manifest = Some(done);
                     break;

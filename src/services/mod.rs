@@ -1,5 +1,7 @@
 //! The one value the app and the CLI build at start-up: profile, cloud clients, session.
-//! Every user-facing operation goes through here, so the role check happens in one place.
+//! It holds the components and answers what every operation asks first (role, lock, MRN
+//! format, token, the user's cache); the operations themselves are on handles named for their
+//! job (`app.patients()`, `app.documents()`, `app.outbox()`, `app.offline()`, `app.admin()`).
 
 mod cached_records;
 mod coalesce;
@@ -12,6 +14,7 @@ mod offline_copy;
 mod offline_refresh;
 mod offline_text;
 mod offline_views;
+mod patients;
 mod records_client;
 mod records_server;
 mod remote_documents;
@@ -24,20 +27,23 @@ use std::sync::Arc;
 
 use chartdesk_api::CompleteUpload;
 use time::OffsetDateTime;
-use tracing::instrument;
 
 use crate::auth::{AuthError, RefreshTokenVault, TokenVerifier, UserPool};
 use crate::config::{ConfigError, Folders, Profile};
-use crate::domain::{Action, BreakGlassError, PatientQuery, QueryError, StatedReason};
-use crate::domain::{DocumentRow, PatientSummary};
+use crate::domain::{Action, QueryError};
+use crate::domain::{DocumentRow, Mrn};
 use crate::records::LookupError;
+use offline_views::OfflineAudit;
+use remote_documents::ServerReads;
+use upload::Sender;
 
-pub use documents::{DocumentView, OpenedDocument};
+pub use documents::{DocumentView, Documents, OpenedDocument};
 pub use export::{ExportSelection, ExportSummary};
 pub use fhir_export::{FhirExportFile, FhirExportSummary};
 pub use hospital_policy::{saved_policy_path, HospitalPolicy};
 pub use offline::{index_rows, OfflineError, OfflineStore};
 pub use offline_copy::{OfflineCopy, PinReport};
+pub use patients::Patients;
 pub use records_client::{RecordsClient, RecordsError};
 pub use records_server::{
     break_glass_choices, AccessEvent, AccessHistoryRows, AlertList, BreakGlassChoice, RecordsAdmin,
@@ -221,74 +227,29 @@ impl Services {
         Ok(self.session.refuse_if_locked()?)
     }
 
-    /// Cache-first: a patient this user opened before comes from the encrypted cache at once
-    /// (`synced_at` says how fresh), queued as an offline read; the UI then calls
-    /// `revalidate_patient`, whose audited answer withdraws it. Otherwise live. Ten digits
-    /// that are also an MRN go to the server while it can be reached (it looks up both).
-    pub async fn find_patient(&self, query: &str) -> Result<PatientSummary, AppError> {
-        self.find_patient_with_reason(query, None).await
+    pub(super) fn parse_mrn(&self, mrn: &str) -> Result<Mrn, AppError> {
+        self.policy()
+            .mrn_format
+            .parse(mrn)
+            .map_err(|e| AppError::Query(e.into()))
     }
 
-    /// As `find_patient`; a restricted record needs the break-glass `reason` the user gave.
-    #[instrument(skip_all)]
-    pub async fn find_patient_with_reason(
-        &self,
-        query: &str,
-        reason: Option<StatedReason>,
-    ) -> Result<PatientSummary, AppError> {
-        self.authorize(Action::ViewRecords).await?;
-        let parsed = PatientQuery::parse(query, &self.policy().mrn_format)?;
-        // Opening a patient: a copy past its retention time (by its last opening or the
-        // cloud's last word) goes before it could be shown again. Once per open, not per read.
-        self.keep_within_budget().await;
-        let cached = self.cached_find(&parsed, query).await?;
-        // Ten digits that read two ways: the cache may hold one reading and not the other,
-        // so only the server (which looks up both) answers while it can be reached.
-        let two_readings = PatientQuery::also_an_mrn(query, &self.policy().mrn_format).is_some();
-        let cached = match cached {
-            Some(hit) if !two_readings || self.seems_offline() => {
-                return self.show_cached(hit, reason).await;
-            }
-            other => other,
-        };
-        // The server decides (role, break-glass) and audits; its record is kept offline.
-        let found = match self.find_screen_via_server(query, reason.as_ref()).await {
-            Ok(found) => found,
-            Err(AppError::Server(crate::cloud::ServerError::Unreachable)) if cached.is_some() => {
-                let hit = cached.ok_or(crate::cloud::ServerError::Unreachable)?;
-                return self.show_cached(hit, reason).await;
-            }
-            Err(e) => return Err(e),
-        };
-        if let Some(r) = &reason {
-            self.records.remember_reason(&found.summary.banner.mrn, r);
-        }
-        self.keep_found(&found).await;
-        Ok(self.shown_summary(found.summary).await)
+    /// Whether the signed-in user's roles allow `action` (for what the UI offers; the
+    /// operation itself still goes through `authorize`).
+    pub(super) async fn may(&self, action: Action) -> bool {
+        self.session.may(action).await
     }
 
-    /// A patient shown from the offline copy (a restricted one with the reason, as online).
-    async fn show_cached(
+    pub(super) async fn actor(&self) -> Result<String, AppError> {
+        self.read_session(|s| s.username.clone()).await
+    }
+
+    /// Something of the signed-in session; `NotSignedIn` without one.
+    pub(super) async fn read_session<T>(
         &self,
-        (record, synced_at): (crate::records::PatientRecord, String),
-        reason: Option<StatedReason>,
-    ) -> Result<PatientSummary, AppError> {
-        if record.patient.flags.restricted && reason.is_none() {
-            return Err(BreakGlassError::ReasonRequired.into());
-        }
-        if let Some(r) = &reason {
-            self.records.remember_reason(record.patient.mrn.as_ref(), r);
-        }
-        // Shown before the server is asked: audited as an offline read unless the
-        // revalidation that follows reaches the server (which audits it instead).
-        self.queue_unconfirmed_find(&record.patient.mrn, reason.as_ref())
-            .await?;
-        if let Some(cache) = self.usable_cache().await {
-            self.offline_store
-                .touch(&cache, record.patient.mrn.as_ref())
-                .await;
-        }
-        Ok(self.summary(&record, Some(synced_at)).await)
+        read: impl FnOnce(&crate::auth::Session) -> T,
+    ) -> Result<T, AppError> {
+        Ok(self.session.read(read).await?)
     }
 }
 

@@ -9,6 +9,7 @@ use super::{AppError, Services};
 use crate::cache::CachedHit;
 use crate::cloud::ServerError;
 use crate::domain::Action;
+use crate::services::{OfflineAudit, ServerReads};
 
 /// What pinning a patient downloaded.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -29,13 +30,6 @@ impl Services {
     pub fn offline(&self) -> OfflineCopy<'_> {
         OfflineCopy { app: self }
     }
-
-    /// Applies the profile's size limit and retention time (best effort, after each write).
-    pub(super) async fn keep_within_budget(&self) {
-        if let Some(cache) = self.usable_cache().await {
-            self.offline_store.keep_within_budget(&cache).await;
-        }
-    }
 }
 
 impl OfflineCopy<'_> {
@@ -53,15 +47,16 @@ impl OfflineCopy<'_> {
         // The record itself first (the server audits the find), so the patient opens offline.
         let query = format!("MRN {mrn}");
         let reason = self.app.records.reason_for(mrn.as_ref());
-        if let Some(record) = self
-            .app
+        if let Some(record) = ServerReads::of(self.app)
             .find_via_server(&query, reason.as_ref(), None)
             .await?
         {
-            self.app.remember_record(&record).await;
+            self.app.patients().remember_record(&record).await;
         }
         // Every attached document, with its thumbnail URL handed out (and the list audited).
-        let attached = self.app.list_via_server(&mrn, None, Some("")).await?;
+        let attached = ServerReads::of(self.app)
+            .list_via_server(&mrn, None, Some(""))
+            .await?;
         cache.pin(mrn.as_ref(), true).await?;
         let total = attached.len() as u32;
         let mut report = PinReport {
@@ -74,8 +69,7 @@ impl OfflineCopy<'_> {
                 report.skipped += 1;
                 continue;
             };
-            match self
-                .app
+            match ServerReads::of(self.app)
                 .open_via_server(&mrn, id, DocumentView::Original)
                 .await
             {
@@ -87,13 +81,14 @@ impl OfflineCopy<'_> {
             // it (best effort).
             if row.has_optimized {
                 for page in 1..=row.pages.unwrap_or(1).max(1) {
-                    let _ = self
-                        .app
+                    let _ = ServerReads::of(self.app)
                         .open_page_via_server(&mrn, id, DocumentView::Optimized, page)
                         .await;
                 }
             }
-            let _ = self.app.thumbnail_via_server(&mrn, id).await;
+            let _ = ServerReads::of(self.app)
+                .thumbnail_via_server(&mrn, id)
+                .await;
             progress(i as u32 + 1, total);
         }
         Ok(report)
@@ -146,5 +141,19 @@ fn is_unkeepable(e: &AppError) -> bool {
             )
         }
         _ => false,
+    }
+}
+
+impl OfflineCopy<'_> {
+    /// Applies the profile's size limit and retention time (best effort, after each write).
+    pub(super) async fn keep_within_budget(self) {
+        if let Some(cache) = self.app.usable_cache().await {
+            self.app.offline_store.keep_within_budget(&cache).await;
+        }
+    }
+
+    /// Sends the views made offline to the server, which audits them as reported later.
+    pub async fn flush_audits(self) -> Result<(), AppError> {
+        OfflineAudit::of(self.app).report_offline_views().await
     }
 }

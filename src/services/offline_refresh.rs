@@ -12,6 +12,7 @@ use tracing::warn;
 use super::records_client::FoundScreen;
 use super::{AppError, Services};
 use crate::domain::{PatientSummary, StatedReason};
+use crate::services::ServerReads;
 
 impl Services {
     /// For the window: a find answers the screen alone and the record for the offline copy
@@ -21,18 +22,21 @@ impl Services {
         self.copies_after_screen = true;
         self
     }
+}
 
+impl super::Patients<'_> {
     /// One find: banner, tiles and first screen, with the record unless the copy is kept
     /// after the screen.
     pub(super) async fn find_screen_via_server(
-        &self,
+        self,
         query: &str,
         reason: Option<&StatedReason>,
     ) -> Result<FoundScreen, AppError> {
-        self.records.server_or_none()?;
-        let token = self.access_token().await?;
-        let with_record = !self.copies_after_screen;
+        self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
+        let with_record = !self.app.copies_after_screen;
         Ok(self
+            .app
             .records
             .find_screen(&token, query, reason, with_record)
             .await?)
@@ -41,27 +45,27 @@ impl Services {
     /// After a find: the record is kept when it came with it; otherwise a copy at the
     /// version shown is marked synced and an older (or missing) one is noted for
     /// `update_offline_copies`.
-    pub(super) async fn keep_found(&self, found: &FoundScreen) {
+    pub(super) async fn keep_found(self, found: &FoundScreen) {
         if let Some(record) = &found.record {
             self.remember_record(record).await;
             return;
         }
         let mrn = &found.summary.banner.mrn;
-        let Some(cache) = self.usable_cache().await else {
+        let Some(cache) = self.app.usable_cache().await else {
             return;
         };
-        let copy = self.offline_store.record(&cache, mrn).await;
+        let copy = self.app.offline_store.record(&cache, mrn).await;
         let current = copy.is_some_and(|(r, _)| r.manifest_etag.as_deref() == Some(&found.version));
         if current {
-            self.offline_store.mark_synced(&cache, mrn).await;
+            self.app.offline_store.mark_synced(&cache, mrn).await;
         } else {
-            self.records.note_stale_copy(mrn);
+            self.app.records.note_stale_copy(mrn);
         }
     }
 
     /// The summary as the window shows it: the server's, with this computer's pin.
-    pub(super) async fn shown_summary(&self, mut summary: PatientSummary) -> PatientSummary {
-        summary.pinned = match self.usable_cache().await {
+    pub(super) async fn shown_summary(self, mut summary: PatientSummary) -> PatientSummary {
+        summary.pinned = match self.app.usable_cache().await {
             Some(cache) => cache.is_pinned(&summary.banner.mrn).await.unwrap_or(false),
             None => false,
         };
@@ -72,16 +76,16 @@ impl Services {
     /// Reads the record of each patient a find showed newer than their offline copy, and
     /// keeps it. A failure leaves the copy as it was (the next open tries again). How many
     /// copies were brought up to date.
-    pub async fn update_offline_copies(&self) -> usize {
+    pub async fn update_offline_copies(self) -> usize {
         let mut updated = 0;
-        for mrn in self.records.take_stale_copies() {
+        for mrn in self.app.records.take_stale_copies() {
             let version = self
                 .cached_record(&mrn)
                 .await
                 .and_then(|(record, _)| record.manifest_etag);
-            let reason = self.records.reason_for(&mrn);
+            let reason = self.app.records.reason_for(&mrn);
             let query = format!("MRN {mrn}");
-            match self
+            match ServerReads::of(self.app)
                 .find_via_server(&query, reason.as_ref(), version.as_deref())
                 .await
             {
@@ -90,8 +94,8 @@ impl Services {
                     updated += 1;
                 }
                 Ok(None) => {
-                    if let Some(cache) = self.usable_cache().await {
-                        self.offline_store.mark_synced(&cache, &mrn).await;
+                    if let Some(cache) = self.app.usable_cache().await {
+                        self.app.offline_store.mark_synced(&cache, &mrn).await;
                     }
                     updated += 1;
                 }

@@ -4,20 +4,19 @@
 use chartdesk_api::StoredText;
 use uuid::Uuid;
 
-use super::Services;
 use crate::domain::Mrn;
 
 /// The most text one document brings (the worker caps each page at 64 KiB).
 const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
 
-impl Services {
+impl super::remote_documents::ServerReads<'_> {
     /// Fetches the document's text from `url` (presigned by the open that audited the view),
     /// keeps it and re-indexes the patient's offline search rows with it.
-    pub(super) async fn keep_text(&self, mrn: &Mrn, id: Uuid, url: &str) {
-        let Some(cache) = self.usable_cache().await else {
+    pub(super) async fn keep_text(self, mrn: &Mrn, id: Uuid, url: &str) {
+        let Some(cache) = self.app.usable_cache().await else {
             return;
         };
-        let Ok(server) = self.records.server_or_none() else {
+        let Ok(server) = self.app.records.server_or_none() else {
             return;
         };
         let Ok(bytes) = server.fetch(url, MAX_TEXT_BYTES).await else {
@@ -41,8 +40,8 @@ impl Services {
         if saved.is_err() {
             return;
         }
-        if let Some((record, _)) = self.offline_store.record(&cache, mrn.as_ref()).await {
-            self.offline_store.reindex(&cache, &record).await;
+        if let Some((record, _)) = self.app.offline_store.record(&cache, mrn.as_ref()).await {
+            self.app.offline_store.reindex(&cache, &record).await;
         }
     }
 }

@@ -23,11 +23,23 @@ pub(super) struct OfflineRead<'a> {
     pub count: Option<u32>,
 }
 
-impl Services {
+/// What was read offline, queued for the audit and reported once the server answers.
+#[derive(Clone, Copy)]
+pub(super) struct OfflineAudit<'a> {
+    pub(super) app: &'a Services,
+}
+
+impl<'a> OfflineAudit<'a> {
+    pub(super) fn of(app: &'a Services) -> Self {
+        Self { app }
+    }
+}
+
+impl OfflineAudit<'_> {
     /// Queues a read made from the offline copy, with the reason given for this patient.
     /// Without a cache to keep it in, the read is refused (no unaudited read).
-    pub(super) async fn queue_offline_read(&self, read: OfflineRead<'_>) -> Result<(), AppError> {
-        let reason = self.records.reason_for(read.mrn.as_ref());
+    pub(super) async fn queue_offline_read(self, read: OfflineRead<'_>) -> Result<(), AppError> {
+        let reason = self.app.records.reason_for(read.mrn.as_ref());
         self.queue_offline_read_with(read, reason.as_ref())
             .await
             .map(|_| ())
@@ -37,7 +49,7 @@ impl Services {
     /// now, and withdrawn by `confirm_find` once a revalidation reaches the server (which
     /// audits that find itself). A read never goes unaudited, whatever follows.
     pub(super) async fn queue_unconfirmed_find(
-        &self,
+        self,
         mrn: &Mrn,
         reason: Option<&StatedReason>,
     ) -> Result<(), AppError> {
@@ -48,15 +60,15 @@ impl Services {
             count: None,
         };
         let key = self.queue_offline_read_with(read, reason).await?;
-        self.records.note_unconfirmed_find(mrn, key);
+        self.app.records.note_unconfirmed_find(mrn, key);
         Ok(())
     }
 
     /// The server audited a find of this patient: the offline Find queued when the cached copy
     /// was shown is withdrawn (unless already reported).
-    pub(super) async fn confirm_find(&self, mrn: &Mrn) {
-        let key = self.records.take_unconfirmed_find(mrn);
-        if let (Some(key), Some(cache)) = (key, self.usable_cache().await) {
+    pub(super) async fn confirm_find(self, mrn: &Mrn) {
+        let key = self.app.records.take_unconfirmed_find(mrn);
+        if let (Some(key), Some(cache)) = (key, self.app.usable_cache().await) {
             if let Err(e) = cache.audit_sent(&key).await {
                 warn!(kind = e.kind(), "an offline find stays queued");
             }
@@ -65,7 +77,7 @@ impl Services {
 
     /// Queues one read; returns its key in the queue.
     pub(super) async fn queue_offline_read_with(
-        &self,
+        self,
         read: OfflineRead<'_>,
         reason: Option<&StatedReason>,
     ) -> Result<String, AppError> {
@@ -73,13 +85,14 @@ impl Services {
             event_id: Uuid::now_v7(),
             mrn: read.mrn.to_string(),
             doc_id: read.doc_id,
-            at: (self.clock)().format(&Rfc3339).unwrap_or_default(),
+            at: (self.app.clock)().format(&Rfc3339).unwrap_or_default(),
             action: read.action,
             reason: reason.map(|r| r.reason.id().to_string()),
             reason_detail: reason.map(|r| r.detail.clone()).filter(|d| !d.is_empty()),
             count: read.count,
         };
         let cache = self
+            .app
             .usable_cache()
             .await
             .ok_or(AppError::Server(ServerError::Unreachable))?;
@@ -93,12 +106,14 @@ impl Services {
 
     /// The cached record for reading offline. A restricted record needs the break-glass
     /// reason, as online: given at the find (offline too), and sent with the reads.
-    pub(super) async fn offline_record(&self, mrn: &Mrn) -> Result<PatientRecord, AppError> {
+    pub(super) async fn offline_record(self, mrn: &Mrn) -> Result<PatientRecord, AppError> {
         let (record, _) = self
+            .app
+            .patients()
             .cached_record(mrn.as_ref())
             .await
             .ok_or(AppError::Server(ServerError::Unreachable))?;
-        if record.patient.flags.restricted && self.records.reason_for(mrn.as_ref()).is_none() {
+        if record.patient.flags.restricted && self.app.records.reason_for(mrn.as_ref()).is_none() {
             return Err(BreakGlassError::ReasonRequired.into());
         }
         Ok(record)
@@ -109,11 +124,11 @@ impl Services {
     /// events stand alone: those are dropped, so one never holds the others back for good.
     /// Anything else (no network, signed out, a server fault) stops here, leaving the rest
     /// queued for the next round.
-    pub(super) async fn report_offline_views(&self) -> Result<(), AppError> {
-        let Some(cache) = self.usable_cache().await else {
+    pub(super) async fn report_offline_views(self) -> Result<(), AppError> {
+        let Some(cache) = self.app.usable_cache().await else {
             return Ok(());
         };
-        let server = self.records.server_or_none()?;
+        let server = self.app.records.server_or_none()?;
         let pending = cache.pending_audits().await?;
         if pending.is_empty() {
             return Ok(());
@@ -129,7 +144,7 @@ impl Services {
                 }
             }
         }
-        let token = self.access_token().await?;
+        let token = self.app.access_token().await?;
         let mut work: Vec<&[(String, OfflineView)]> = queued.chunks(REPORT_BATCH).rev().collect();
         while let Some(batch) = work.pop() {
             let views = OfflineViews {

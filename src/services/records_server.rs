@@ -42,20 +42,22 @@ impl Services {
     pub(super) async fn access_token(&self) -> Result<String, AppError> {
         self.read_session(|s| s.tokens.access_token.clone()).await
     }
+}
 
+impl RecordsAdmin<'_> {
     /// Detach or delete, made and audited by the server (records admins).
     pub(super) async fn remove_through_server(
-        &self,
+        self,
         mrn: &str,
         doc_id: &str,
         removal: crate::cloud::records_server::Removal<'_>,
     ) -> Result<(), AppError> {
-        self.authorize(Action::DetachOrDelete).await?;
-        let mrn = self.parse_mrn(mrn)?;
+        self.app.authorize(Action::DetachOrDelete).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
         uuid::Uuid::parse_str(doc_id).map_err(|_| AppError::NoSuchDocument)?;
-        let server = self.records.server_or_none()?;
-        let token = self.access_token().await?;
-        let reason = self.records.reason_for(mrn.as_ref());
+        let server = self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
+        let reason = self.app.records.reason_for(mrn.as_ref());
         server
             .remove(&token, mrn.as_ref(), doc_id, reason.as_ref(), removal)
             .await?;

@@ -17,7 +17,9 @@ use crate::cache::{FileKey, FileView};
 use crate::cloud::ServerError;
 use crate::domain::{find_entry, page_of, rows_for, rows_matching, DocumentRow, FirstRows};
 use crate::domain::{sha256_hex, Category, Mrn, StatedReason};
+use crate::domain::{Action, RowPermissions};
 use crate::records::PatientRecord;
+use crate::services::OfflineAudit;
 
 /// Where a patient's rendition of a document is kept in the encrypted cache: document ids
 /// need not be unique across patients, so never under the id alone.
@@ -43,31 +45,48 @@ fn file_view(view: DocumentView) -> FileView {
     }
 }
 
-impl Services {
+/// The reads behind `Patients` and `Documents`: through the records server, cache-first
+/// offline.
+#[derive(Clone, Copy)]
+pub(super) struct ServerReads<'a> {
+    pub(super) app: &'a Services,
+}
+
+impl<'a> ServerReads<'a> {
+    pub(super) fn of(app: &'a Services) -> Self {
+        Self { app }
+    }
+}
+
+impl ServerReads<'_> {
     /// The patient and record by what was typed; the server decides and audits the find.
     /// `None` when `version` (the record version a find gave) is still current.
     pub(super) async fn find_via_server(
-        &self,
+        self,
         query: &str,
         reason: Option<&StatedReason>,
         version: Option<&str>,
     ) -> Result<Option<PatientRecord>, AppError> {
-        self.records.server_or_none()?;
-        let token = self.access_token().await?;
-        Ok(self.records.find(&token, query, reason, version).await?)
+        self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
+        Ok(self
+            .app
+            .records
+            .find(&token, query, reason, version)
+            .await?)
     }
 
     /// A category's rows (or those matching `search`) with the server's scan status; the
     /// thumbnail URLs are kept for `thumbnail_via_server`. Offline: from the cached record.
     pub(super) async fn list_via_server(
-        &self,
+        self,
         mrn: &Mrn,
         category: Option<Category>,
         search: Option<&str>,
     ) -> Result<Vec<DocumentRow>, AppError> {
-        self.records.server_or_none()?;
-        let token = self.access_token().await?;
-        match self.records.list(&token, mrn, category, search).await {
+        self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
+        match self.app.records.list(&token, mrn, category, search).await {
             Ok(rows) => Ok(rows),
             Err(RecordsError::Server(ServerError::Unreachable)) => {
                 let rows = self.offline_rows(mrn, category, search).await?;
@@ -80,12 +99,12 @@ impl Services {
 
     /// A category's rows (or those matching `search`) as the offline copy holds them.
     async fn offline_rows(
-        &self,
+        self,
         mrn: &Mrn,
         category: Option<Category>,
         search: Option<&str>,
     ) -> Result<Vec<DocumentRow>, AppError> {
-        let record = self.offline_record(mrn).await?;
+        let record = OfflineAudit::of(self.app).offline_record(mrn).await?;
         let may = self.row_permissions().await;
         Ok(match (category, search) {
             (Some(c), _) => rows_for(&record.manifest, c, may),
@@ -94,28 +113,30 @@ impl Services {
     }
 
     /// `count` rows listed from the offline copy, reported to the server when back online.
-    async fn note_offline_list(&self, mrn: &Mrn, count: usize) -> Result<(), AppError> {
-        self.queue_offline_read(OfflineRead {
-            mrn,
-            action: OfflineAction::List,
-            doc_id: None,
-            count: Some(u32::try_from(count).unwrap_or(u32::MAX)),
-        })
-        .await
+    async fn note_offline_list(self, mrn: &Mrn, count: usize) -> Result<(), AppError> {
+        OfflineAudit::of(self.app)
+            .queue_offline_read(OfflineRead {
+                mrn,
+                action: OfflineAction::List,
+                doc_id: None,
+                count: Some(u32::try_from(count).unwrap_or(u32::MAX)),
+            })
+            .await
     }
 
     /// One page of a category, as `list_via_server`; offline the same page (same cursor rule)
     /// from the offline copy, reported when back online.
     pub(super) async fn list_page_via_server(
-        &self,
+        self,
         mrn: &Mrn,
         category: Category,
         after: Option<&str>,
         limit: u32,
     ) -> Result<FirstRows, AppError> {
-        self.records.server_or_none()?;
-        let token = self.access_token().await?;
+        self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
         match self
+            .app
             .records
             .list_page(&token, mrn, category, after, limit)
             .await
@@ -146,7 +167,7 @@ impl Services {
     /// record for the original). Offline, the copy this user opened before, checked the same
     /// way; the view is reported when back online.
     pub(super) async fn open_via_server(
-        &self,
+        self,
         mrn: &Mrn,
         id: Uuid,
         view: DocumentView,
@@ -157,15 +178,15 @@ impl Services {
     /// As `open_via_server`, for one page's preview of an image (`page` counts from 1; the
     /// original has one page here).
     pub(super) async fn open_page_via_server(
-        &self,
+        self,
         mrn: &Mrn,
         id: Uuid,
         view: DocumentView,
         page: u32,
     ) -> Result<OpenedDocument, AppError> {
-        let server = self.records.server_or_none()?;
-        let token = self.access_token().await?;
-        let reason = self.records.reason_for(mrn.as_ref());
+        let server = self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
+        let reason = self.app.records.reason_for(mrn.as_ref());
         let access = match server
             .open(
                 &token,
@@ -190,7 +211,7 @@ impl Services {
         if let Some(url) = &access.text_url {
             self.keep_text(mrn, id, url).await;
         }
-        self.keep_within_budget().await;
+        self.app.offline().keep_within_budget().await;
         Ok(OpenedDocument {
             view: access.view,
             content_type: access.content_type,
@@ -204,16 +225,16 @@ impl Services {
     /// the SHA-256 on record. An optimized view never kept, of an original that was, is refused
     /// with `OptimizedNotKept`, so the window asks for the original and labels it as such.
     async fn open_offline(
-        &self,
+        self,
         mrn: &Mrn,
         id: Uuid,
         view: DocumentView,
         page: u32,
     ) -> Result<OpenedDocument, AppError> {
         let unreachable = || AppError::Server(ServerError::Unreachable);
-        let record = self.offline_record(mrn).await?;
+        let record = OfflineAudit::of(self.app).offline_record(mrn).await?;
         let entry = find_entry(&record.manifest, id).ok_or(AppError::NoSuchDocument)?;
-        let cache = self.usable_cache().await.ok_or_else(unreachable)?;
+        let cache = self.app.usable_cache().await.ok_or_else(unreachable)?;
         let kept = |view| {
             let cache = &cache;
             async move { cache.file(&file_key(mrn, view, id)).await.ok().flatten() }
@@ -252,26 +273,27 @@ impl Services {
                 }
             }
         };
-        self.queue_offline_read(OfflineRead {
-            mrn,
-            action: OfflineAction::View,
-            doc_id: Some(id),
-            count: None,
-        })
-        .await?;
+        OfflineAudit::of(self.app)
+            .queue_offline_read(OfflineRead {
+                mrn,
+                action: OfflineAction::View,
+                doc_id: Some(id),
+                count: None,
+            })
+            .await?;
         Ok(opened)
     }
 
     /// The thumbnail behind the URL the last list handed out for this patient; offline, the
     /// copy kept for this patient (the read is queued for the audit).
     pub(super) async fn thumbnail_via_server(
-        &self,
+        self,
         mrn: &Mrn,
         id: Uuid,
     ) -> Result<Option<Vec<u8>>, AppError> {
-        let server = self.records.server_or_none()?;
+        let server = self.app.records.server_or_none()?;
         let key = file_key(mrn, FileView::Thumbnail, id);
-        let handed_out = || self.records.handed_out_thumbnail(mrn, id);
+        let handed_out = || self.app.records.handed_out_thumbnail(mrn, id);
         let mut url = handed_out();
         if url.is_none() && !server.is_offline() {
             // Not from a list on screen (e.g. just uploaded): one list of the whole record
@@ -283,7 +305,7 @@ impl Services {
             }
         }
         let from_cache = || async {
-            match self.usable_cache().await {
+            match self.app.usable_cache().await {
                 Some(cache) => cache.file(&key).await.ok().flatten(),
                 None => None,
             }
@@ -298,7 +320,7 @@ impl Services {
         };
         // Handed out by the list just made (audited): inside its answer, or kept for this
         // patient from before. Either way no request.
-        if let Some(bytes) = self.records.take_inline_thumbnail(mrn, id) {
+        if let Some(bytes) = self.app.records.take_inline_thumbnail(mrn, id) {
             self.keep_file(key, &bytes, &sha256_hex(&bytes)).await;
             return Ok(Some(bytes));
         }
@@ -320,9 +342,9 @@ impl Services {
     }
 
     /// The thumbnail kept for this patient, shown offline: queued for the audit.
-    async fn thumbnail_offline(&self, mrn: &Mrn, id: Uuid) -> Result<Option<Vec<u8>>, AppError> {
-        self.offline_record(mrn).await?;
-        let Some(cache) = self.usable_cache().await else {
+    async fn thumbnail_offline(self, mrn: &Mrn, id: Uuid) -> Result<Option<Vec<u8>>, AppError> {
+        OfflineAudit::of(self.app).offline_record(mrn).await?;
+        let Some(cache) = self.app.usable_cache().await else {
             return Ok(None);
         };
         let kept = cache
@@ -331,29 +353,37 @@ impl Services {
             .ok()
             .flatten();
         if kept.is_some() {
-            self.queue_offline_read(OfflineRead {
-                mrn,
-                action: OfflineAction::Thumbnails,
-                doc_id: Some(id),
-                count: Some(1),
-            })
-            .await?;
+            OfflineAudit::of(self.app)
+                .queue_offline_read(OfflineRead {
+                    mrn,
+                    action: OfflineAction::Thumbnails,
+                    doc_id: Some(id),
+                    count: Some(1),
+                })
+                .await?;
         }
         Ok(kept)
     }
 
     /// Keeps bytes in the encrypted cache, checked against `sha256` (best effort: the screen
     /// never waits on it).
-    pub(super) async fn keep_file(&self, key: FileKey, bytes: &[u8], sha256: &str) {
-        let Some(cache) = self.usable_cache().await else {
+    pub(super) async fn keep_file(self, key: FileKey, bytes: &[u8], sha256: &str) {
+        let Some(cache) = self.app.usable_cache().await else {
             return;
         };
-        let now = (self.clock)().format(&time::format_description::well_known::Rfc3339);
+        let now = (self.app.clock)().format(&time::format_description::well_known::Rfc3339);
         let saved = cache
             .save_file(&key, bytes.to_vec(), sha256, &now.unwrap_or_default())
             .await;
         if let Err(e) = saved {
             warn!(kind = e.kind(), "could not keep a file offline");
+        }
+    }
+
+    pub(super) async fn row_permissions(self) -> RowPermissions {
+        RowPermissions {
+            stamp: self.app.may(Action::Stamp).await,
+            remove: self.app.may(Action::DetachOrDelete).await,
         }
     }
 }

@@ -4,29 +4,29 @@
 
 use tracing::instrument;
 
-use super::{AppError, RecordsAdmin, Services};
+use super::{AppError, RecordsAdmin};
 use crate::cloud::records_server::Removal;
 use crate::domain::HistoryRow;
 use crate::domain::{Action, Category};
 
-impl Services {
+impl super::Documents<'_> {
     /// A category's replaced, detached and deleted documents, through the server (audited as
     /// a list); `None` for a user whose role does not see them (ward staff), who is not asked.
     #[instrument(skip_all)]
-    pub async fn document_history(
-        &self,
+    pub async fn history(
+        self,
         mrn: &str,
         category: &str,
     ) -> Result<Option<Vec<HistoryRow>>, AppError> {
-        self.authorize(Action::ViewRecords).await?;
-        if !self.may(Action::ReadRemovedDocuments).await {
+        self.app.authorize(Action::ViewRecords).await?;
+        if !self.app.may(Action::ReadRemovedDocuments).await {
             return Ok(None);
         }
-        let mrn = self.parse_mrn(mrn)?;
+        let mrn = self.app.parse_mrn(mrn)?;
         let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
-        let server = self.records.server_or_none()?;
-        let token = self.access_token().await?;
-        let reason = self.records.reason_for(mrn.as_ref());
+        let server = self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
+        let reason = self.app.records.reason_for(mrn.as_ref());
         let history = server
             .document_history(&token, mrn.as_ref(), category.id(), reason.as_ref())
             .await?;
@@ -37,16 +37,14 @@ impl Services {
 impl RecordsAdmin<'_> {
     #[instrument(skip_all)]
     pub async fn detach_document(self, mrn: &str, doc_id: &str) -> Result<(), AppError> {
-        self.app
-            .remove_through_server(mrn, doc_id, Removal::Detach)
+        self.remove_through_server(mrn, doc_id, Removal::Detach)
             .await
     }
 
     /// `why` stays on the document's tombstone in the record's history (the server checks it).
     #[instrument(skip_all)]
     pub async fn delete_document(self, mrn: &str, doc_id: &str, why: &str) -> Result<(), AppError> {
-        self.app
-            .remove_through_server(mrn, doc_id, Removal::Delete { why })
+        self.remove_through_server(mrn, doc_id, Removal::Delete { why })
             .await
     }
 }

@@ -4,7 +4,6 @@
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
-use super::Services;
 use crate::cache::OutboxState;
 use crate::cloud::Progress;
 use crate::domain::Action;
@@ -24,17 +23,22 @@ pub struct SyncStatus {
     pub checked_at: String,
 }
 
-impl Services {
+impl super::Outbox<'_> {
     /// Never fails: problems show as offline or as items still queued.
-    pub async fn sync_round(&self) -> SyncStatus {
-        let online = self.is_online().await;
-        let signed_in = self.actor().await.is_ok() && !self.session.is_locked();
+    pub async fn sync_round(self) -> SyncStatus {
+        let online = self.app.is_online().await;
+        let signed_in = self.app.actor().await.is_ok() && !self.app.session.is_locked();
         let mut sent = 0;
         let mut sent_doc_ids = Vec::new();
         if online && signed_in {
-            let _ = self.flush_audits().await;
-            if self.may(Action::Upload).await {
-                if let Ok(report) = self.outbox().drain_outbox(2, |_| Progress::silent()).await {
+            let _ = self.app.offline().flush_audits().await;
+            if self.app.may(Action::Upload).await {
+                if let Ok(report) = self
+                    .app
+                    .outbox()
+                    .drain_outbox(2, |_| Progress::silent())
+                    .await
+                {
                     sent = report.sent;
                     sent_doc_ids = report
                         .items
@@ -46,8 +50,8 @@ impl Services {
             }
         }
         let (mut queued, mut failed) = (0, 0);
-        if signed_in && self.may(Action::Upload).await {
-            if let Ok(items) = self.outbox().items().await {
+        if signed_in && self.app.may(Action::Upload).await {
+            if let Ok(items) = self.app.outbox().items().await {
                 for item in items {
                     match item.state {
                         OutboxState::Queued => queued += 1,
@@ -57,12 +61,12 @@ impl Services {
             }
         }
         SyncStatus {
-            online: online && !self.seems_offline(),
+            online: online && !self.app.seems_offline(),
             queued,
             failed,
             sent,
             sent_doc_ids,
-            checked_at: (self.clock)().format(&Rfc3339).unwrap_or_default(),
+            checked_at: (self.app.clock)().format(&Rfc3339).unwrap_or_default(),
         }
     }
 }

@@ -81,27 +81,28 @@ async fn a_cache_holding_a_document_under_one_mrn_never_answers_it_for_another()
     let dir = tempfile::tempdir().unwrap();
     let s = signed_in_via(&switch, dir.path(), "cache-per-patient", "dr.okafor").await;
     // X is cached (opened, nothing of it viewed); Z's image is viewed every way.
-    s.find_patient(&format!("MRN {x}")).await.unwrap();
-    s.find_patient(&format!("MRN {z}")).await.unwrap();
-    s.list_documents(z, "preop").await.unwrap();
-    let thumb = s.document_thumbnail(z, &doc).await.unwrap();
+    s.patients().find(&format!("MRN {x}")).await.unwrap();
+    s.patients().find(&format!("MRN {z}")).await.unwrap();
+    s.documents().list(z, "preop").await.unwrap();
+    let thumb = s.documents().thumbnail(z, &doc).await.unwrap();
     assert!(thumb.as_deref() == Some(&zs_image[..]), "Z's own thumbnail");
-    s.open_document(z, &doc).await.unwrap();
-    s.open_document_as(z, &doc, DocumentView::Optimized)
+    s.documents().open(z, &doc).await.unwrap();
+    s.documents()
+        .open_as(z, &doc, DocumentView::Optimized)
         .await
         .unwrap();
 
     // Offline, X's record holds a document under the same id: none of Z's bytes answer it.
     crate::cache_per_patient::cut(&switch, &s).await;
-    s.find_patient(&format!("MRN {x}")).await.unwrap();
-    let rows = s.list_documents(x, "preop").await.unwrap();
+    s.patients().find(&format!("MRN {x}")).await.unwrap();
+    let rows = s.documents().list(x, "preop").await.unwrap();
     assert_eq!(rows.len(), 1);
     assert!(
-        s.document_thumbnail(x, &doc).await.unwrap().is_none(),
+        s.documents().thumbnail(x, &doc).await.unwrap().is_none(),
         "Z's thumbnail shown in X's record"
     );
     for view in [DocumentView::Optimized, DocumentView::Original] {
-        let refused = s.open_document_as(x, &doc, view).await.unwrap_err();
+        let refused = s.documents().open_as(x, &doc, view).await.unwrap_err();
         assert_eq!(
             UiError::from(refused).code,
             ApiErrorCode::Unreachable,
@@ -110,25 +111,26 @@ async fn a_cache_holding_a_document_under_one_mrn_never_answers_it_for_another()
     }
     // Z's own copies still serve Z.
     assert!(
-        s.document_thumbnail(z, &doc).await.unwrap().as_deref() == Some(&zs_image[..]),
+        s.documents().thumbnail(z, &doc).await.unwrap().as_deref() == Some(&zs_image[..]),
         "Z's thumbnail kept for Z"
     );
 
     // Online again: X's own bytes, and Z's copies are not taken for them.
     switch.restore();
     assert!(s.is_online().await);
-    s.list_documents(x, "preop").await.unwrap();
+    s.documents().list(x, "preop").await.unwrap();
     assert!(
-        s.document_thumbnail(x, &doc).await.unwrap().as_deref() == Some(&xs_image[..]),
+        s.documents().thumbnail(x, &doc).await.unwrap().as_deref() == Some(&xs_image[..]),
         "X's own thumbnail"
     );
     let opened = s
-        .open_document_as(x, &doc, DocumentView::Optimized)
+        .documents()
+        .open_as(x, &doc, DocumentView::Optimized)
         .await
         .unwrap();
     assert!(opened.bytes == xs_image, "X's own optimized image");
     assert!(
-        s.document_thumbnail(z, &doc).await.unwrap().as_deref() == Some(&zs_image[..]),
+        s.documents().thumbnail(z, &doc).await.unwrap().as_deref() == Some(&zs_image[..]),
         "each patient's own"
     );
 }

@@ -13,7 +13,8 @@ async fn paged(s: &chartdesk::Services, mrn: &str, limit: u32) -> Vec<String> {
     let (mut ids, mut after) = (Vec::new(), None::<String>);
     loop {
         let page = s
-            .list_documents_page(mrn, "lab", after.as_deref(), limit)
+            .documents()
+            .list_page(mrn, "lab", after.as_deref(), limit)
             .await
             .unwrap();
         assert!(page.rows.len() <= limit as usize);
@@ -32,9 +33,10 @@ async fn pages_give_every_row_once_in_order_online_and_offline() {
     let dir = tempfile::tempdir().unwrap();
     let s = signed_in_via(&switch, dir.path(), "document-pages", "dr.okafor").await;
     // The find keeps the offline copy the offline pages come from.
-    s.find_patient("MRN 30000044").await.unwrap();
+    s.patients().find("MRN 30000044").await.unwrap();
     let whole: Vec<String> = s
-        .list_documents("30000044", "lab")
+        .documents()
+        .list("30000044", "lab")
         .await
         .unwrap()
         .into_iter()
@@ -46,7 +48,8 @@ async fn pages_give_every_row_once_in_order_online_and_offline() {
     switch.cut();
     assert_eq!(paged(&s, "30000044", 2).await, whole, "offline, same pages");
     let gone = s
-        .list_documents_page("30000044", "lab", Some("not-a-row"), 2)
+        .documents()
+        .list_page("30000044", "lab", Some("not-a-row"), 2)
         .await
         .unwrap_err();
     assert!(matches!(gone, AppError::ListChanged), "{gone}");

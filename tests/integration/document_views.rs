@@ -13,20 +13,22 @@ async fn a_tiff_scan_opens_optimized_online_and_offline_and_its_original_on_requ
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
     let s = signed_in_via(&switch, dir.path(), "renditions", "dr.okafor").await;
-    s.find_patient("MRN 10000009").await.unwrap();
-    let scans = s.list_documents("10000009", "radiology").await.unwrap();
+    s.patients().find("MRN 10000009").await.unwrap();
+    let scans = s.documents().list("10000009", "radiology").await.unwrap();
     let scan = &scans[0];
     assert!(scan.has_optimized && scan.content_type == "image/tiff");
 
     let optimized = s
-        .open_document_as("10000009", &scan.id, DocumentView::Optimized)
+        .documents()
+        .open_as("10000009", &scan.id, DocumentView::Optimized)
         .await
         .unwrap();
     assert_eq!(optimized.view, DocumentView::Optimized);
     assert_eq!(optimized.content_type, "image/jpeg");
     assert_eq!(&optimized.bytes[..3], &[0xFF, 0xD8, 0xFF]);
     let original = s
-        .open_document_as("10000009", &scan.id, DocumentView::Original)
+        .documents()
+        .open_as("10000009", &scan.id, DocumentView::Original)
         .await
         .unwrap();
     assert_eq!(original.view, DocumentView::Original);
@@ -34,19 +36,21 @@ async fn a_tiff_scan_opens_optimized_online_and_offline_and_its_original_on_requ
     assert_eq!(original.bytes.len() as u64, scan.size);
 
     // A preop JPEG of another patient opened as its original only, before the network drops.
-    s.find_patient("MRN 10000008").await.unwrap();
-    let preop = s.list_documents("10000008", "preop").await.unwrap();
-    s.open_document("10000008", &preop[0].id).await.unwrap();
+    s.patients().find("MRN 10000008").await.unwrap();
+    let preop = s.documents().list("10000008", "preop").await.unwrap();
+    s.documents().open("10000008", &preop[0].id).await.unwrap();
 
     switch.cut();
     let again = s
-        .open_document_as("10000009", &scan.id, DocumentView::Optimized)
+        .documents()
+        .open_as("10000009", &scan.id, DocumentView::Optimized)
         .await
         .unwrap();
     assert_eq!(again.view, DocumentView::Optimized);
     assert_eq!(again.bytes, optimized.bytes, "kept offline");
     let not_kept = s
-        .open_document_as("10000008", &preop[0].id, DocumentView::Optimized)
+        .documents()
+        .open_as("10000008", &preop[0].id, DocumentView::Optimized)
         .await
         .unwrap_err();
     assert_eq!(
@@ -55,12 +59,14 @@ async fn a_tiff_scan_opens_optimized_online_and_offline_and_its_original_on_requ
         "offline, an image whose optimized JPEG was never fetched says so, as its original was kept"
     );
     let original = s
-        .open_document_as("10000008", &preop[0].id, DocumentView::Original)
+        .documents()
+        .open_as("10000008", &preop[0].id, DocumentView::Original)
         .await
         .unwrap();
     assert_eq!(original.view, DocumentView::Original);
     let never = s
-        .open_document_as("10000008", &preop[1].id, DocumentView::Optimized)
+        .documents()
+        .open_as("10000008", &preop[1].id, DocumentView::Optimized)
         .await
         .unwrap_err();
     assert_eq!(UiError::from(never).code, ApiErrorCode::Unreachable);

@@ -11,24 +11,31 @@ use crate::local_cloud::{cloud, run_cli};
 #[tokio::test]
 async fn a_category_lists_its_documents_newest_first_and_each_opens_with_its_type() {
     let services = cloud().signed_in("dr.okafor").await;
-    let rows = services.list_documents("10000001", "lab").await.unwrap();
+    let rows = services.documents().list("10000001", "lab").await.unwrap();
     assert_eq!(rows.len(), 2);
     assert!(rows[0].created >= rows[1].created, "newest first");
     let pdf = services
-        .open_document("10000001", &rows[0].id)
+        .documents()
+        .open("10000001", &rows[0].id)
         .await
         .unwrap();
     assert_eq!(pdf.content_type, "application/pdf");
     assert!(pdf.bytes.starts_with(b"%PDF-"));
 
-    let preop = services.list_documents("10000001", "preop").await.unwrap();
+    let preop = services
+        .documents()
+        .list("10000001", "preop")
+        .await
+        .unwrap();
     let jpeg = services
-        .open_document("10000001", &preop[0].id)
+        .documents()
+        .open("10000001", &preop[0].id)
         .await
         .unwrap();
     assert_eq!(&jpeg.bytes[..3], &[0xFF, 0xD8, 0xFF]);
     assert!(services
-        .list_documents("10000001", "intraop")
+        .documents()
+        .list("10000001", "intraop")
         .await
         .unwrap()
         .is_empty());
@@ -38,11 +45,13 @@ async fn a_category_lists_its_documents_newest_first_and_each_opens_with_its_typ
 async fn opening_a_document_writes_an_audit_event_without_clinical_content() {
     let services = cloud().signed_in("nurse.hughes").await;
     let rows = services
-        .list_documents("10000002", "ot_notes")
+        .documents()
+        .list("10000002", "ot_notes")
         .await
         .unwrap();
     services
-        .open_document("10000002", &rows[0].id)
+        .documents()
+        .open("10000002", &rows[0].id)
         .await
         .unwrap();
     let mut found = false;
@@ -62,20 +71,25 @@ async fn bad_requests_get_clear_errors() {
     let services = cloud().signed_in("dr.okafor").await;
     let cases = [
         (
-            services.list_documents("10000001", "../lab").await.err(),
+            services.documents().list("10000001", "../lab").await.err(),
             ApiErrorCode::InvalidInput,
         ),
         (
-            services.list_documents("../../x", "lab").await.err(),
+            services.documents().list("../../x", "lab").await.err(),
             ApiErrorCode::InvalidInput,
         ),
         (
-            services.open_document("10000001", "not-a-uuid").await.err(),
+            services
+                .documents()
+                .open("10000001", "not-a-uuid")
+                .await
+                .err(),
             ApiErrorCode::NotFound,
         ),
         (
             services
-                .open_document("10000001", "0190c0de-0000-7000-8000-000000000000")
+                .documents()
+                .open("10000001", "0190c0de-0000-7000-8000-000000000000")
                 .await
                 .err(),
             ApiErrorCode::NotFound,
@@ -85,7 +99,11 @@ async fn bad_requests_get_clear_errors() {
         assert_eq!(UiError::from(err.expect("an error")).code, code);
     }
     let visitor = cloud().signed_in("visitor.lee").await;
-    let refused = visitor.list_documents("10000001", "lab").await.unwrap_err();
+    let refused = visitor
+        .documents()
+        .list("10000001", "lab")
+        .await
+        .unwrap_err();
     assert_eq!(UiError::from(refused).code, ApiErrorCode::Forbidden);
 }
 
@@ -125,7 +143,8 @@ async fn flagged_and_tampered_files_are_refused() {
         .unwrap();
 
     let rows = services
-        .list_documents("10000012", "discharge")
+        .documents()
+        .list("10000012", "discharge")
         .await
         .unwrap();
     assert!(
@@ -134,7 +153,8 @@ async fn flagged_and_tampered_files_are_refused() {
     );
     let blocked = UiError::from(
         services
-            .open_document("10000012", &ids.0)
+            .documents()
+            .open("10000012", &ids.0)
             .await
             .unwrap_err(),
     );
@@ -142,7 +162,8 @@ async fn flagged_and_tampered_files_are_refused() {
     assert!(blocked.message.contains("virus scanner"));
     let corrupt = UiError::from(
         services
-            .open_document("10000012", &ids.1)
+            .documents()
+            .open("10000012", &ids.1)
             .await
             .unwrap_err(),
     );
@@ -191,7 +212,11 @@ async fn a_document_without_a_checksum_on_record_is_refused_as_corrupted() {
         )
         .await
         .unwrap();
-    let refused = services.open_document("20000090", &id).await.unwrap_err();
+    let refused = services
+        .documents()
+        .open("20000090", &id)
+        .await
+        .unwrap_err();
     // The server refuses to hand it out: no checksum on record is as bad as a wrong one.
     assert!(
         matches!(

@@ -18,15 +18,18 @@ async fn an_export_zip_holds_the_chosen_files_with_unique_names_and_a_csv_and_is
     let pdf_b = demo_pdf("Lab", "second");
     let jpeg = demo_jpeg(9);
     let a = ward
-        .upload_document(Upload::new("30000011", "lab", "report.pdf", pdf_a.clone()))
+        .documents()
+        .upload(Upload::new("30000011", "lab", "report.pdf", pdf_a.clone()))
         .await
         .unwrap();
     let b = ward
-        .upload_document(Upload::new("30000011", "lab", "report.pdf", pdf_b.clone()))
+        .documents()
+        .upload(Upload::new("30000011", "lab", "report.pdf", pdf_b.clone()))
         .await
         .unwrap();
     let c = ward
-        .upload_document(Upload::new(
+        .documents()
+        .upload(Upload::new(
             "30000011",
             "radiology",
             "chest.jpg",
@@ -47,7 +50,8 @@ async fn an_export_zip_holds_the_chosen_files_with_unique_names_and_a_csv_and_is
         categories: vec!["radiology".into()],
     };
     let summary = clinician
-        .export_documents("30000011", &selection, target.clone())
+        .documents()
+        .export("30000011", &selection, target.clone())
         .await
         .unwrap();
     assert_eq!(summary.files, 3);
@@ -101,7 +105,8 @@ async fn an_export_to_a_non_zip_name_or_of_unknown_documents_is_refused() {
         ..Default::default()
     };
     let not_zip = clinician
-        .export_documents("10000001", &lab, dir.path().join("export.pdf"))
+        .documents()
+        .export("10000001", &lab, dir.path().join("export.pdf"))
         .await
         .unwrap_err();
     assert_eq!(UiError::from(not_zip).code, ApiErrorCode::InvalidInput);
@@ -110,7 +115,8 @@ async fn an_export_to_a_non_zip_name_or_of_unknown_documents_is_refused() {
         ..Default::default()
     };
     let missing = clinician
-        .export_documents("10000001", &unknown, dir.path().join("x.zip"))
+        .documents()
+        .export("10000001", &unknown, dir.path().join("x.zip"))
         .await
         .unwrap_err();
     assert_eq!(UiError::from(missing).code, ApiErrorCode::NotFound);
@@ -124,7 +130,7 @@ async fn an_export_to_a_non_zip_name_or_of_unknown_documents_is_refused() {
 #[tokio::test]
 async fn ward_staff_may_not_export_and_the_window_is_told_so() {
     let ward = cloud().signed_in("nurse.hughes").await;
-    let summary = ward.find_patient("MRN 10000001").await.unwrap();
+    let summary = ward.patients().find("MRN 10000001").await.unwrap();
     assert!(
         !summary.can_export,
         "the window hides export for ward staff"
@@ -135,14 +141,16 @@ async fn ward_staff_may_not_export_and_the_window_is_told_so() {
         ..Default::default()
     };
     let refused = ward
-        .export_documents("10000001", &lab, dir.path().join("x.zip"))
+        .documents()
+        .export("10000001", &lab, dir.path().join("x.zip"))
         .await
         .unwrap_err();
     assert_eq!(UiError::from(refused).code, ApiErrorCode::Forbidden);
     let clinician = cloud().signed_in("dr.okafor").await;
     assert!(
         clinician
-            .find_patient("MRN 10000001")
+            .patients()
+            .find("MRN 10000001")
             .await
             .unwrap()
             .can_export

@@ -9,13 +9,13 @@ async fn the_first_screens_thumbnails_show_with_no_request_of_their_own() {
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
     let s = signed_in_via(&switch, dir.path(), "first-screen", "dr.okafor").await;
-    s.find_patient("MRN 10000004").await.unwrap();
-    let preop = s.list_documents("10000004", "preop").await.unwrap();
+    s.patients().find("MRN 10000004").await.unwrap();
+    let preop = s.documents().list("10000004", "preop").await.unwrap();
     assert!(!preop.is_empty());
     // Neither the bucket nor the server answers now, and nothing was fetched before.
     switch.cut();
     for row in &preop {
-        let thumb = s.document_thumbnail("10000004", &row.id).await.unwrap();
+        let thumb = s.documents().thumbnail("10000004", &row.id).await.unwrap();
         assert!(
             thumb.is_some_and(|t| t.starts_with(&[0xFF, 0xD8, 0xFF])),
             "came with the list"
@@ -32,7 +32,7 @@ async fn the_window_opens_a_patient_from_one_find_and_keeps_the_offline_copy_aft
     let s = signed_in_via(&switch, dir.path(), "open-one-request", "dr.okafor")
         .await
         .keeping_copies_after_the_screen();
-    let shown = s.find_patient("MRN 10000004").await.unwrap();
+    let shown = s.patients().find("MRN 10000004").await.unwrap();
     let first = shown
         .first_rows
         .clone()
@@ -43,26 +43,31 @@ async fn the_window_opens_a_patient_from_one_find_and_keeps_the_offline_copy_aft
     // Nothing more is asked for the screen: its rows and thumbnails came with the one answer.
     switch.cut();
     for row in first.rows.iter().filter(|r| r.has_thumbnail) {
-        let thumb = s.document_thumbnail("10000004", &row.id).await.unwrap();
+        let thumb = s.documents().thumbnail("10000004", &row.id).await.unwrap();
         assert!(thumb.is_some_and(|t| t.starts_with(&[0xFF, 0xD8, 0xFF])));
     }
     // The offline copy was not written on the find's path: a failed later read leaves it
     // missing, and the next open notes it again.
-    assert_eq!(s.update_offline_copies().await, 0);
+    assert_eq!(s.patients().update_offline_copies().await, 0);
     switch.restore();
-    s.find_patient("MRN 10000004").await.unwrap();
+    s.patients().find("MRN 10000004").await.unwrap();
     assert_eq!(
-        s.update_offline_copies().await,
+        s.patients().update_offline_copies().await,
         1,
         "the copy read afterwards"
     );
-    assert_eq!(s.update_offline_copies().await, 0, "nothing left to read");
+    assert_eq!(
+        s.patients().update_offline_copies().await,
+        0,
+        "nothing left to read"
+    );
     // The copy is whole: offline, the patient and every row of the first tile are there.
     switch.cut();
-    let offline = s.find_patient("MRN 10000004").await.unwrap();
+    let offline = s.patients().find("MRN 10000004").await.unwrap();
     assert!(offline.synced_at.is_some());
     let rows = s
-        .list_documents("10000004", first.category.id())
+        .documents()
+        .list("10000004", first.category.id())
         .await
         .unwrap();
     assert_eq!(rows.len() as u32, blue.count);

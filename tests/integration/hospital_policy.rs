@@ -57,11 +57,11 @@ async fn a_desktop_takes_the_mrn_pattern_and_idle_lock_of_its_server_not_the_def
     let desktop = ward_desktop().await;
     let info = chartdesk::AppInfo::new("ward", Ok(&desktop), "test");
     assert_eq!(info.idle_lock_seconds, 42);
-    let found = desktop.find_patient(MRN).await.unwrap();
+    let found = desktop.patients().find(MRN).await.unwrap();
     assert_eq!(found.banner.mrn, MRN);
     // A demo patient's MRN fits the default pattern, not this hospital's: refused here,
     // before any request.
-    let refused = desktop.find_patient("10000011").await.unwrap_err();
+    let refused = desktop.patients().find("10000011").await.unwrap_err();
     assert!(matches!(refused, AppError::Query(_)), "{refused:?}");
 }
 
@@ -72,7 +72,8 @@ async fn a_desktop_refuses_a_file_over_its_servers_limit_before_sending() {
     let mut big = demo_pdf("Lab", "big");
     big.resize(2 * 1024 * 1024, b' ');
     let refused = desktop
-        .upload_document(Upload::new(MRN, "lab", "big.pdf", big))
+        .documents()
+        .upload(Upload::new(MRN, "lab", "big.pdf", big))
         .await
         .unwrap_err();
     // The domain's refusal, made here: the server's would come back as its answer.
@@ -85,7 +86,8 @@ async fn a_desktop_refuses_a_file_over_its_servers_limit_before_sending() {
     );
     let small = demo_pdf("Lab", "small");
     desktop
-        .upload_document(Upload::new(MRN, "lab", "small.pdf", small))
+        .documents()
+        .upload(Upload::new(MRN, "lab", "small.pdf", small))
         .await
         .unwrap();
 }

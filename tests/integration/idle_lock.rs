@@ -23,7 +23,7 @@ async fn a_locked_session_refuses_records_until_the_right_password_is_given() {
     services.session().lock().await.unwrap();
     assert!(services.session().current_user().await.unwrap().locked);
 
-    let refused = UiError::from(services.find_patient("943 476 5919").await.unwrap_err());
+    let refused = UiError::from(services.patients().find("943 476 5919").await.unwrap_err());
     assert_eq!(refused.code, ApiErrorCode::Locked);
 
     let wrong = UiError::from(
@@ -35,7 +35,7 @@ async fn a_locked_session_refuses_records_until_the_right_password_is_given() {
     );
     assert_eq!(wrong.code, ApiErrorCode::WrongCredentials);
     assert!(
-        services.find_patient("943 476 5919").await.is_err(),
+        services.patients().find("943 476 5919").await.is_err(),
         "still locked"
     );
 
@@ -45,7 +45,7 @@ async fn a_locked_session_refuses_records_until_the_right_password_is_given() {
         .await
         .unwrap();
     assert!(!user.locked);
-    services.find_patient("943 476 5919").await.unwrap();
+    services.patients().find("943 476 5919").await.unwrap();
     services.sign_out().await.unwrap();
 }
 
@@ -63,14 +63,14 @@ async fn restarting_a_locked_app_keeps_it_locked() {
     let restarted = app(&name).await;
     let user = restarted.session().resume_session().await.unwrap().unwrap();
     assert!(user.locked, "the lock survives a restart");
-    let refused = UiError::from(restarted.find_patient("943 476 5919").await.unwrap_err());
+    let refused = UiError::from(restarted.patients().find("943 476 5919").await.unwrap_err());
     assert_eq!(refused.code, ApiErrorCode::Locked);
     restarted
         .session()
         .unlock(cloud().password("nurse.hughes"))
         .await
         .unwrap();
-    restarted.find_patient("943 476 5919").await.unwrap();
+    restarted.patients().find("943 476 5919").await.unwrap();
 
     // A shared ward computer: every restart opens locked, unlocked before or not.
     let again = app(&name).await;

@@ -16,20 +16,21 @@ async fn a_patient_and_the_files_opened_stay_viewable_offline_and_nothing_readab
     let dir = tempfile::tempdir().unwrap();
     let s = signed_in_via(&switch, dir.path(), "offline-view", "dr.okafor").await;
 
-    let live = s.find_patient("943 476 5919").await.unwrap();
+    let live = s.patients().find("943 476 5919").await.unwrap();
     assert_eq!(live.synced_at, None, "first open is live");
-    let lab = s.list_documents("10000001", "lab").await.unwrap();
-    let preop = s.list_documents("10000001", "preop").await.unwrap();
-    let pdf = s.open_document("10000001", &lab[0].id).await.unwrap();
-    let jpeg = s.open_document("10000001", &preop[0].id).await.unwrap();
+    let lab = s.documents().list("10000001", "lab").await.unwrap();
+    let preop = s.documents().list("10000001", "preop").await.unwrap();
+    let pdf = s.documents().open("10000001", &lab[0].id).await.unwrap();
+    let jpeg = s.documents().open("10000001", &preop[0].id).await.unwrap();
     assert!(s
-        .document_thumbnail("10000001", &preop[0].id)
+        .documents()
+        .thumbnail("10000001", &preop[0].id)
         .await
         .unwrap()
         .is_some());
 
     switch.cut();
-    let cached = s.find_patient("9434765919").await.unwrap();
+    let cached = s.patients().find("9434765919").await.unwrap();
     assert!(
         cached.synced_at.is_some(),
         "the offline copy says how old it is"
@@ -37,7 +38,7 @@ async fn a_patient_and_the_files_opened_stay_viewable_offline_and_nothing_readab
     assert_eq!(cached.banner.display_name, live.banner.display_name);
     assert_eq!(cached.tiles[1].count, live.tiles[1].count);
     assert_eq!(
-        s.list_documents("10000001", "lab").await.unwrap().len(),
+        s.documents().list("10000001", "lab").await.unwrap().len(),
         lab.len()
     );
     let hits = s.offline().search_offline("whitf am").await.unwrap();
@@ -48,21 +49,26 @@ async fn a_patient_and_the_files_opened_stay_viewable_offline_and_nothing_readab
         by_file.iter().any(|h| h.doc_id == lab[0].id),
         "documents too"
     );
-    let again = s.open_document("10000001", &lab[0].id).await.unwrap();
+    let again = s.documents().open("10000001", &lab[0].id).await.unwrap();
     assert_eq!(
         again.bytes, pdf.bytes,
         "opened before: served from the cache"
     );
     assert!(s
-        .document_thumbnail("10000001", &preop[0].id)
+        .documents()
+        .thumbnail("10000001", &preop[0].id)
         .await
         .unwrap()
         .is_some());
-    let unopened = s.open_document("10000001", &lab[1].id).await.unwrap_err();
+    let unopened = s
+        .documents()
+        .open("10000001", &lab[1].id)
+        .await
+        .unwrap_err();
     assert_eq!(UiError::from(unopened).code, ApiErrorCode::Unreachable);
-    let never_seen = s.find_patient("MRN 10000003").await.unwrap_err();
+    let never_seen = s.patients().find("MRN 10000003").await.unwrap_err();
     assert_eq!(UiError::from(never_seen).code, ApiErrorCode::Unreachable);
-    let revalidate = s.revalidate_patient("10000001").await.unwrap_err();
+    let revalidate = s.patients().revalidate("10000001").await.unwrap_err();
     assert_eq!(UiError::from(revalidate).code, ApiErrorCode::Unreachable);
 
     // At rest: no name, NHS number, file header, SQLite header or token anywhere.
@@ -94,12 +100,12 @@ async fn a_patient_and_the_files_opened_stay_viewable_offline_and_nothing_readab
     switch.restore();
     assert!(s.is_online().await);
     assert!(
-        s.revalidate_patient("10000001").await.unwrap().is_none(),
+        s.patients().revalidate("10000001").await.unwrap().is_none(),
         "304: unchanged"
     );
     // The offline view was audited: the event waited in the cache and goes up now.
     let before = views_of(&lab[0].id).await;
-    s.flush_audits().await.unwrap();
+    s.offline().flush_audits().await.unwrap();
     assert_eq!(
         views_of(&lab[0].id).await,
         before + 1,
@@ -114,9 +120,10 @@ async fn revalidation_brings_a_change_made_elsewhere() {
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
     let s = signed_in_via(&switch, dir.path(), "offline-revalidate", "dr.okafor").await;
-    let before = s.find_patient("MRN 30000041").await.unwrap();
+    let before = s.patients().find("MRN 30000041").await.unwrap();
     setup
-        .upload_document(Upload::new(
+        .documents()
+        .upload(Upload::new(
             "30000041",
             "lab",
             "new.pdf",
@@ -124,11 +131,12 @@ async fn revalidation_brings_a_change_made_elsewhere() {
         ))
         .await
         .unwrap();
-    let shown = s.find_patient("MRN 30000041").await.unwrap();
+    let shown = s.patients().find("MRN 30000041").await.unwrap();
     assert!(shown.synced_at.is_some(), "cache first");
     assert_eq!(shown.tiles[1].count, before.tiles[1].count);
     let fresh = s
-        .revalidate_patient("30000041")
+        .patients()
+        .revalidate("30000041")
         .await
         .unwrap()
         .expect("changed");
@@ -158,7 +166,7 @@ async fn a_garbled_cache_is_reported_and_reset_moves_it_aside() {
         err.message
     );
     // Viewing still works live while the cache is broken.
-    assert!(s.find_patient("MRN 10000001").await.is_ok());
+    assert!(s.patients().find("MRN 10000001").await.is_ok());
     s.offline().reset_cache().await.unwrap();
     assert!(s.outbox().items().await.unwrap().is_empty());
     let names: Vec<String> = walk(dir.path())
@@ -220,7 +228,7 @@ async fn a_pinned_patient_is_fully_viewable_offline_and_clearing_keeps_waiting_u
         "every attached document of the patient"
     );
     assert_eq!(steps.lock().unwrap().last(), Some(&(8, 8)));
-    let shown = s.find_patient("MRN 10000004").await.unwrap();
+    let shown = s.patients().find("MRN 10000004").await.unwrap();
     assert!(
         shown.pinned,
         "the window is told the patient is kept offline"
@@ -237,23 +245,23 @@ async fn a_pinned_patient_is_fully_viewable_offline_and_clearing_keeps_waiting_u
 
     switch.cut();
     for category in ["preop", "lab", "discharge"] {
-        for row in s.list_documents("10000004", category).await.unwrap() {
+        for row in s.documents().list("10000004", category).await.unwrap() {
             assert!(
-                s.open_document("10000004", &row.id).await.is_ok(),
+                s.documents().open("10000004", &row.id).await.is_ok(),
                 "{category} {} never opened, yet available offline",
                 row.file_name
             );
         }
     }
     s.offline().unpin_patient("10000004").await.unwrap();
-    assert!(!s.find_patient("MRN 10000004").await.unwrap().pinned);
+    assert!(!s.patients().find("MRN 10000004").await.unwrap().pinned);
     s.offline().clear_offline_data().await.unwrap();
     assert_eq!(
         s.outbox().items().await.unwrap().len(),
         1,
         "the outbox is not offline data"
     );
-    let gone = s.find_patient("MRN 10000004").await.unwrap_err();
+    let gone = s.patients().find("MRN 10000004").await.unwrap_err();
     assert_eq!(UiError::from(gone).code, ApiErrorCode::Unreachable);
     switch.restore();
     s.outbox()
@@ -283,36 +291,36 @@ async fn a_token_refresh_due_while_offline_keeps_the_session_and_the_cached_view
     s.sign_in("dr.okafor", cloud().password("dr.okafor"))
         .await
         .unwrap();
-    s.find_patient("MRN 10000002").await.unwrap();
+    s.patients().find("MRN 10000002").await.unwrap();
 
     switch.cut();
     // 57 minutes on: the ID token is within its refresh margin, and Cognito cannot be reached.
     ahead.store(57 * 60, Ordering::SeqCst);
-    let cached = s.find_patient("MRN 10000002").await.unwrap();
+    let cached = s.patients().find("MRN 10000002").await.unwrap();
     assert!(
         cached.synced_at.is_some(),
         "still signed in, from the cache"
     );
-    let status = s.sync_round().await;
+    let status = s.outbox().sync_round().await;
     assert!(!status.online);
     // Hours later, still offline: the session has expired but the offline copy stays open…
     ahead.store(5 * 3600, Ordering::SeqCst);
     assert!(
-        s.find_patient("MRN 10000002").await.is_ok(),
+        s.patients().find("MRN 10000002").await.is_ok(),
         "offline grace"
     );
     // …for a bounded time.
     ahead.store(14 * 3600, Ordering::SeqCst);
-    let ended = s.find_patient("MRN 10000002").await.unwrap_err();
+    let ended = s.patients().find("MRN 10000002").await.unwrap_err();
     assert_eq!(UiError::from(ended).code, ApiErrorCode::Unauthenticated);
     ahead.store(57 * 60, Ordering::SeqCst);
 
     switch.restore();
     assert!(
-        s.find_patient("MRN 10000002").await.is_ok(),
+        s.patients().find("MRN 10000002").await.is_ok(),
         "the refresh succeeds once back"
     );
-    assert!(s.sync_round().await.online);
+    assert!(s.outbox().sync_round().await.online);
 }
 
 #[tokio::test]
@@ -326,13 +334,14 @@ async fn a_document_opened_online_is_found_offline_by_the_words_the_server_read_
         "Eplerenone started, potassium to be checked weekly.",
     );
     let row = s
-        .upload_document(Upload::new("30000091", "lab", "clinic.pdf", pdf))
+        .documents()
+        .upload(Upload::new("30000091", "lab", "clinic.pdf", pdf))
         .await
         .unwrap();
     // Until the server's worker has read it, the open answer has no text to keep.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        let rows = s.list_documents("30000091", "lab").await.unwrap();
+        let rows = s.documents().list("30000091", "lab").await.unwrap();
         if rows
             .iter()
             .any(|r| r.id == row.id && r.status_note.is_none())
@@ -342,8 +351,8 @@ async fn a_document_opened_online_is_found_offline_by_the_words_the_server_read_
         assert!(std::time::Instant::now() < deadline, "never processed");
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
-    s.find_patient("MRN 30000091").await.unwrap();
-    s.open_document("30000091", &row.id).await.unwrap();
+    s.patients().find("MRN 30000091").await.unwrap();
+    s.documents().open("30000091", &row.id).await.unwrap();
 
     switch.cut();
     let hits = s.offline().search_offline("eplerenone").await.unwrap();

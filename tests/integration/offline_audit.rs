@@ -36,7 +36,8 @@ async fn history(mrn: &str) -> Vec<AuditEvent> {
     let admin = cloud().signed_in("admin.byrne").await;
     let reason = StatedReason::parse(Some("other"), Some("audit review")).unwrap();
     admin
-        .find_patient_with_reason(&format!("MRN {mrn}"), Some(reason))
+        .patients()
+        .find_with_reason(&format!("MRN {mrn}"), Some(reason))
         .await
         .unwrap();
     admin.admin().access_history(mrn).await.unwrap()
@@ -56,25 +57,27 @@ async fn offline_finds_lists_and_thumbnails_of_a_cached_patient_reach_the_server
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
     let s = signed_in_via(&switch, dir.path(), "offline-audit", "dr.okafor").await;
-    s.find_patient_with_reason(&query, Some(reason.clone()))
+    s.patients()
+        .find_with_reason(&query, Some(reason.clone()))
         .await
         .unwrap();
-    s.list_documents(mrn, "preop").await.unwrap();
-    assert!(s.document_thumbnail(mrn, &doc).await.unwrap().is_some());
+    s.documents().list(mrn, "preop").await.unwrap();
+    assert!(s.documents().thumbnail(mrn, &doc).await.unwrap().is_some());
 
     crate::cache_per_patient::cut(&switch, &s).await;
     // Offline as online, a restricted record needs the reason.
-    let refused = s.find_patient(&query).await.unwrap_err();
+    let refused = s.patients().find(&query).await.unwrap_err();
     assert_eq!(UiError::from(refused).code, ApiErrorCode::ReasonRequired);
     let shown = s
-        .find_patient_with_reason(&query, Some(reason))
+        .patients()
+        .find_with_reason(&query, Some(reason))
         .await
         .unwrap();
     assert!(shown.synced_at.is_some(), "from the offline copy");
     // As the window does: the revalidation finds no network, so the find stays queued.
-    assert!(s.revalidate_patient(mrn).await.is_err());
-    assert_eq!(s.list_documents(mrn, "preop").await.unwrap().len(), 1);
-    assert!(s.document_thumbnail(mrn, &doc).await.unwrap().is_some());
+    assert!(s.patients().revalidate(mrn).await.is_err());
+    assert_eq!(s.documents().list(mrn, "preop").await.unwrap().len(), 1);
+    assert!(s.documents().thumbnail(mrn, &doc).await.unwrap().is_some());
 
     // Queued in the encrypted cache with what was read and the reason given.
     let queued: Vec<serde_json::Value> = s
@@ -100,7 +103,7 @@ async fn offline_finds_lists_and_thumbnails_of_a_cached_patient_reach_the_server
 
     switch.restore();
     assert!(s.is_online().await);
-    s.flush_audits().await.unwrap();
+    s.offline().flush_audits().await.unwrap();
     let reported: Vec<AuditEvent> = history(mrn)
         .await
         .into_iter()
@@ -121,7 +124,7 @@ async fn offline_finds_lists_and_thumbnails_of_a_cached_patient_reach_the_server
             "{action:?} with the reason given offline: {reported:?}"
         );
     }
-    s.flush_audits().await.unwrap();
+    s.offline().flush_audits().await.unwrap();
     assert_eq!(
         history(mrn)
             .await
@@ -140,7 +143,7 @@ async fn an_offline_read_the_server_refuses_is_dropped_and_never_holds_the_other
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
     let s = signed_in_via(&switch, dir.path(), "offline-audit-refused", "dr.okafor").await;
-    s.find_patient(&format!("MRN {mrn}")).await.unwrap();
+    s.patients().find(&format!("MRN {mrn}")).await.unwrap();
     // A read of a record number of no valid form: the server refuses it, whatever happens.
     let bad = serde_json::json!({
         "event_id": uuid::Uuid::now_v7(), "at": "2026-01-01T00:00:00Z", "action": "list",
@@ -152,12 +155,12 @@ async fn an_offline_read_the_server_refuses_is_dropped_and_never_holds_the_other
         .await
         .unwrap();
     crate::cache_per_patient::cut(&switch, &s).await;
-    s.list_documents(mrn, "lab").await.unwrap();
-    s.list_documents(mrn, "preop").await.unwrap();
+    s.documents().list(mrn, "lab").await.unwrap();
+    s.documents().list(mrn, "preop").await.unwrap();
     switch.restore();
     assert!(s.is_online().await);
 
-    s.flush_audits().await.unwrap();
+    s.offline().flush_audits().await.unwrap();
     let reported = history(mrn)
         .await
         .into_iter()

@@ -81,7 +81,7 @@ async fn an_upload_queued_while_the_network_is_down_goes_up_once_when_it_returns
         .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
         .await
         .unwrap();
-    let rows = setup.list_documents("30000031", "lab").await.unwrap();
+    let rows = setup.documents().list("30000031", "lab").await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].id, doc_id);
 }
@@ -111,7 +111,8 @@ async fn a_preop_image_queued_offline_waits_for_the_users_decision_when_preop_is
     patient("30000032").await;
     for i in 0..3 {
         setup
-            .upload_document(Upload::new(
+            .documents()
+            .upload(Upload::new(
                 "30000032",
                 "preop",
                 &format!("p{i}.jpg"),
@@ -153,7 +154,7 @@ async fn a_preop_image_queued_offline_waits_for_the_users_decision_when_preop_is
         .await
         .unwrap();
     assert_eq!(report.sent, 1);
-    let preop = setup.list_documents("30000032", "preop").await.unwrap();
+    let preop = setup.documents().list("30000032", "preop").await.unwrap();
     assert_eq!(preop.len(), 3);
     assert!(preop.iter().any(|r| r.id == doc_id));
 }
@@ -235,7 +236,11 @@ async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_up
             .unwrap();
         assert!(synced.success(), "seed {seed}: sync finished the outbox");
 
-        let rows = setup.list_documents("30000033", "radiology").await.unwrap();
+        let rows = setup
+            .documents()
+            .list("30000033", "radiology")
+            .await
+            .unwrap();
         let landed: Vec<_> = rows.iter().filter(|r| r.file_name == name).collect();
         assert!(landed.len() <= 1, "seed {seed}: never doubled");
         if queued {
@@ -251,7 +256,7 @@ async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_up
         crate::local_cloud::cloud()
             .processed("30000033", &row.id)
             .await;
-        let opened = match setup.open_document("30000033", &row.id).await {
+        let opened = match setup.documents().open("30000033", &row.id).await {
             Ok(o) => o,
             Err(e) => {
                 let keys = crate::local_cloud::cloud()
@@ -265,7 +270,11 @@ async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_up
         };
         assert!(opened.bytes == tiff, "seed {seed}: intact");
     }
-    let rows = setup.list_documents("30000033", "radiology").await.unwrap();
+    let rows = setup
+        .documents()
+        .list("30000033", "radiology")
+        .await
+        .unwrap();
     let originals = crate::local_cloud::cloud()
         .admin_store()
         .await
@@ -325,7 +334,7 @@ async fn cli_upload_adds_the_good_files_and_exits_non_zero_naming_the_refused_on
         stdout.contains("added   ") && stdout.contains("ecg.pdf"),
         "{stdout}"
     );
-    let rows = setup.list_documents("30000034", "lab").await.unwrap();
+    let rows = setup.documents().list("30000034", "lab").await.unwrap();
     assert_eq!(rows.len(), 1);
 }
 
@@ -366,7 +375,8 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
         } => recorded,
     };
     assert!(s
-        .list_documents("30000040", "lab")
+        .documents()
+        .list("30000040", "lab")
         .await
         .unwrap()
         .is_empty());
@@ -392,12 +402,12 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
         resumed_from >= (recorded.parts.len() * PART_SIZE) as u64,
         "the recorded parts were not sent again (resumed at {resumed_from} bytes)"
     );
-    let rows = s.list_documents("30000040", "lab").await.unwrap();
+    let rows = s.documents().list("30000040", "lab").await.unwrap();
     assert_eq!(rows.len(), 1);
     crate::local_cloud::cloud()
         .processed("30000040", &rows[0].id)
         .await;
-    let opened = s.open_document("30000040", &rows[0].id).await.unwrap();
+    let opened = s.documents().open("30000040", &rows[0].id).await.unwrap();
     assert!(
         opened.bytes == body,
         "resumed parts reassemble to the same bytes"
@@ -449,7 +459,8 @@ async fn the_network_dropping_mid_upload_leaves_it_queued_and_it_lands_once_when
         "cut mid-transfer: still queued"
     );
     assert!(setup
-        .list_documents("30000035", "radiology")
+        .documents()
+        .list("30000035", "radiology")
         .await
         .unwrap()
         .is_empty());
@@ -461,12 +472,20 @@ async fn the_network_dropping_mid_upload_leaves_it_queued_and_it_lands_once_when
         .await
         .unwrap();
     assert_eq!((report.sent, report.left), (1, 0));
-    let rows = setup.list_documents("30000035", "radiology").await.unwrap();
+    let rows = setup
+        .documents()
+        .list("30000035", "radiology")
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1, "exactly once");
     crate::local_cloud::cloud()
         .processed("30000035", &rows[0].id)
         .await;
-    let opened = setup.open_document("30000035", &rows[0].id).await.unwrap();
+    let opened = setup
+        .documents()
+        .open("30000035", &rows[0].id)
+        .await
+        .unwrap();
     assert!(opened.bytes == tiff);
 }
 
@@ -477,7 +496,8 @@ async fn an_upload_run_is_judged_by_its_own_files_not_by_items_left_from_earlier
     patient("30000036").await;
     for seed in 0..3 {
         setup
-            .upload_document(Upload::new(
+            .documents()
+            .upload(Upload::new(
                 "30000036",
                 "preop",
                 &format!("full-{seed}.jpg"),
@@ -519,7 +539,7 @@ async fn an_upload_run_is_judged_by_its_own_files_not_by_items_left_from_earlier
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("1 of 1 files added"), "{stdout}");
     assert!(stderr.contains("from earlier runs"), "{stderr}");
-    let rows = setup.list_documents("30000036", "preop").await.unwrap();
+    let rows = setup.documents().list("30000036", "preop").await.unwrap();
     assert!(rows.iter().any(|r| r.file_name == "newer.jpg"));
     assert_eq!(rows.len(), 3, "the oldest was replaced");
 
@@ -553,7 +573,7 @@ async fn an_upload_run_is_judged_by_its_own_files_not_by_items_left_from_earlier
     .unwrap();
     assert!(retried.success());
     assert!(waiting("fourth.jpg").is_none());
-    let rows = setup.list_documents("30000036", "preop").await.unwrap();
+    let rows = setup.documents().list("30000036", "preop").await.unwrap();
     assert!(rows.iter().any(|r| r.file_name == "fourth.jpg"));
 
     let fifth = files.path().join("fifth.jpg");
@@ -623,7 +643,8 @@ async fn cancel_in_the_window_removes_the_item_and_leaves_nothing_sent_or_open()
         .unwrap();
     assert_eq!(round.sent, 0);
     assert!(s
-        .list_documents("30000037", "radiology")
+        .documents()
+        .list("30000037", "radiology")
         .await
         .unwrap()
         .is_empty());
@@ -690,7 +711,7 @@ async fn the_background_round_never_sends_an_item_the_window_is_sending() {
         .as_deref()
         .unwrap()
         .contains("another"));
-    let rows = s.list_documents("30000038", "radiology").await.unwrap();
+    let rows = s.documents().list("30000038", "radiology").await.unwrap();
     assert_eq!(rows.len(), 1, "one manifest entry");
     let store = cloud().admin_store().await;
     // The previews and text are the worker's: only the original is the clients'.
@@ -762,7 +783,7 @@ async fn sixteen_first_runs_of_one_user_at_once_share_one_cache_and_every_file_l
         String::from_utf8_lossy(&synced.stderr)
     );
     let setup = c.signed_in("nurse.hughes").await;
-    let rows = setup.list_documents("30000039", "lab").await.unwrap();
+    let rows = setup.documents().list("30000039", "lab").await.unwrap();
     for i in 0..16 {
         let name = format!("race-{i}.pdf");
         assert_eq!(

@@ -67,7 +67,7 @@ async fn queued_images_whole_or_in_chunks_send_their_originals_alone_and_land_on
     let mut sizes = vec![whole.len() as u64, chunked.len() as u64];
     sizes.sort_unstable();
     assert_eq!(sent, sizes, "each item sent its original and nothing else");
-    let rows = s.list_documents("30000042", "intraop").await.unwrap();
+    let rows = s.documents().list("30000042", "intraop").await.unwrap();
     assert_eq!(rows.len(), 2, "nothing lost, nothing doubled");
     let store = cloud().admin_store().await;
     let originals = store

@@ -77,7 +77,7 @@ async fn files_go_up_while_later_ones_are_still_being_queued_and_each_lands_once
         began < *queued_at.last().unwrap(),
         "the first file was on its way before the last was queued"
     );
-    let rows = s.list_documents("30000043", "lab").await.unwrap();
+    let rows = s.documents().list("30000043", "lab").await.unwrap();
     assert_eq!(rows.len(), 40, "each file once");
     assert!(s.outbox().items().await.unwrap().is_empty());
 }
@@ -117,7 +117,8 @@ async fn files_the_window_adds_at_once_each_land_once_as_themselves() {
         }
     }
     let mut listed: Vec<String> = s
-        .list_documents("30000045", "lab")
+        .documents()
+        .list("30000045", "lab")
         .await
         .unwrap()
         .into_iter()

@@ -63,19 +63,19 @@ async fn each_page_of_a_scan_opens_checked_and_a_page_opened_online_is_kept_for_
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
     let s = signed_in_via(&switch, dir.path(), "page-previews", "dr.okafor").await;
-    s.find_patient(&format!("MRN {mrn}")).await.unwrap();
-    let rows = s.list_documents(mrn, "preop").await.unwrap();
+    s.patients().find(&format!("MRN {mrn}")).await.unwrap();
+    let rows = s.documents().list(mrn, "preop").await.unwrap();
     assert_eq!(rows[0].pages, Some(3));
 
-    let third = s.open_document_page(mrn, &doc, 3).await.unwrap();
+    let third = s.documents().open_page(mrn, &doc, 3).await.unwrap();
     assert_eq!(third.bytes, pages[2], "page 3's own preview");
     assert_eq!(third.content_type, "image/jpeg");
-    let first = s.open_document_page(mrn, &doc, 1).await.unwrap();
+    let first = s.documents().open_page(mrn, &doc, 1).await.unwrap();
     assert_eq!(first.bytes, pages[0]);
 
     switch.cut();
-    let again = s.open_document_page(mrn, &doc, 3).await.unwrap();
+    let again = s.documents().open_page(mrn, &doc, 3).await.unwrap();
     assert_eq!(again.bytes, pages[2], "kept offline");
-    let never = s.open_document_page(mrn, &doc, 2).await.unwrap_err();
+    let never = s.documents().open_page(mrn, &doc, 2).await.unwrap_err();
     assert_eq!(UiError::from(never).code, ApiErrorCode::Unreachable);
 }

@@ -10,7 +10,7 @@ use crate::local_cloud::{cloud, run_cli};
 #[tokio::test]
 async fn lookup_by_nhs_number_shows_banner_and_tiles_from_the_manifest() {
     let services = cloud().signed_in("dr.okafor").await;
-    let s = services.find_patient("943 476 5919").await.unwrap();
+    let s = services.patients().find("943 476 5919").await.unwrap();
     assert_eq!(s.banner.nhs_number, "943 476 5919");
     assert_eq!(s.banner.mrn, "10000001");
     assert_eq!(s.banner.display_name, "WHITFIELD, Amara");
@@ -48,15 +48,17 @@ async fn every_demo_patient_is_found_by_nhs_number_and_by_mrn_with_its_planned_c
                 .then(|| chartdesk::domain::StatedReason::parse(Some("direct_care"), None).unwrap())
         };
         if p.restricted {
-            let refused = services.find_patient(p.nhs_number).await.unwrap_err();
+            let refused = services.patients().find(p.nhs_number).await.unwrap_err();
             assert_eq!(UiError::from(refused).code, ApiErrorCode::ReasonRequired);
         }
         let by_nhs = services
-            .find_patient_with_reason(p.nhs_number, reason())
+            .patients()
+            .find_with_reason(p.nhs_number, reason())
             .await
             .unwrap();
         let by_mrn = services
-            .find_patient_with_reason(p.mrn, reason())
+            .patients()
+            .find_with_reason(p.mrn, reason())
             .await
             .unwrap();
         assert_eq!(by_nhs.banner.mrn, p.mrn);
@@ -72,10 +74,10 @@ async fn every_demo_patient_is_found_by_nhs_number_and_by_mrn_with_its_planned_c
 #[tokio::test]
 async fn a_valid_nhs_number_with_no_patient_is_not_found() {
     let services = cloud().signed_in("dr.okafor").await;
-    let err = UiError::from(services.find_patient("999 000 0018").await.unwrap_err());
+    let err = UiError::from(services.patients().find("999 000 0018").await.unwrap_err());
     assert_eq!(err.code, ApiErrorCode::NotFound);
     assert_eq!(err.message, "No patient found with NHS number 999 000 0018");
-    let err = UiError::from(services.find_patient("77777777").await.unwrap_err());
+    let err = UiError::from(services.patients().find("77777777").await.unwrap_err());
     assert_eq!(err.code, ApiErrorCode::NotFound);
     assert_eq!(err.message, "No patient found with MRN 77777777");
 }
@@ -89,7 +91,7 @@ async fn invalid_input_gets_the_messages_staff_know() {
         ("94347A5919", "Invalid NHS number"),
         ("../10000001", "Invalid NHS number"),
     ] {
-        let err = UiError::from(services.find_patient(input).await.unwrap_err());
+        let err = UiError::from(services.patients().find(input).await.unwrap_err());
         assert_eq!(err.code, ApiErrorCode::InvalidInput, "{input:?}");
         assert_eq!(err.message, message, "{input:?}");
     }
@@ -98,7 +100,7 @@ async fn invalid_input_gets_the_messages_staff_know() {
 #[tokio::test]
 async fn a_user_in_no_group_cannot_open_records() {
     let services = cloud().signed_in("visitor.lee").await;
-    let err = UiError::from(services.find_patient("943 476 5919").await.unwrap_err());
+    let err = UiError::from(services.patients().find("943 476 5919").await.unwrap_err());
     assert_eq!(err.code, ApiErrorCode::Forbidden);
 }
 
@@ -131,7 +133,7 @@ async fn role_matrix_for_finding_a_patient() {
     ];
     for (user, allowed) in expected {
         let services = c.signed_in(user).await;
-        let result = services.find_patient("943 476 5919").await;
+        let result = services.patients().find("943 476 5919").await;
         assert_eq!(result.is_ok(), allowed, "{user}");
         if !allowed {
             assert_eq!(
@@ -176,22 +178,22 @@ async fn ten_digits_that_are_one_patients_nhs_number_and_anothers_mrn_are_never_
     let s =
         crate::network_switch::signed_in_via(&switch, dir.path(), "ambiguous", "dr.okafor").await;
     // Only A is on this computer: the cache must not answer for the reading it lacks.
-    s.find_patient("MRN 30002501").await.unwrap();
-    let online = s.find_patient(&shared).await.unwrap_err();
+    s.patients().find("MRN 30002501").await.unwrap();
+    let online = s.patients().find(&shared).await.unwrap_err();
     assert_eq!(online.code(), ApiErrorCode::AmbiguousQuery, "{online}");
     // The server's two readings reach the window as it words them.
     let offered = UiError::from(online).choices.unwrap_or_default();
     let queries: Vec<_> = offered.iter().map(|c| c.query.clone()).collect();
     assert_eq!(queries, [format!("NHS {shared}"), format!("MRN {shared}")]);
-    let chosen = s.find_patient(&format!("NHS {shared}")).await.unwrap();
+    let chosen = s.patients().find(&format!("NHS {shared}")).await.unwrap();
     assert_eq!(chosen.banner.mrn, "30002501");
-    let chosen = s.find_patient(&format!("MRN {shared}")).await.unwrap();
+    let chosen = s.patients().find(&format!("MRN {shared}")).await.unwrap();
     assert_eq!(chosen.banner.mrn, shared);
 
     // Offline, both cached: the same rule over the cache.
     crate::cache_per_patient::cut(&switch, &s).await;
-    let offline = s.find_patient(&shared).await.unwrap_err();
+    let offline = s.patients().find(&shared).await.unwrap_err();
     assert_eq!(offline.code(), ApiErrorCode::AmbiguousQuery, "{offline}");
-    let chosen = s.find_patient(&format!("NHS {shared}")).await.unwrap();
+    let chosen = s.patients().find(&format!("NHS {shared}")).await.unwrap();
     assert_eq!(chosen.banner.mrn, "30002501");
 }

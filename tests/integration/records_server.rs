@@ -44,16 +44,19 @@ fn password(user: &str) -> String {
 async fn a_stamp_made_through_the_server_is_in_the_record_and_its_access_history() {
     let clinician = through_server("dr.okafor").await;
     let rows = clinician
-        .list_documents("10000003", "radiology")
+        .documents()
+        .list("10000003", "radiology")
         .await
         .unwrap();
     let row = clinician
-        .stamp_document("10000003", &rows[0].id)
+        .documents()
+        .stamp("10000003", &rows[0].id)
         .await
         .unwrap();
     assert_eq!(row.stamp.as_deref(), Some("reviewed by dr.okafor"));
     let again = clinician
-        .stamp_document("10000003", &rows[0].id)
+        .documents()
+        .stamp("10000003", &rows[0].id)
         .await
         .unwrap_err();
     assert_eq!(
@@ -89,7 +92,7 @@ async fn a_stamp_made_through_the_server_is_in_the_record_and_its_access_history
 #[tokio::test]
 async fn a_restricted_patient_opens_only_with_a_stated_reason() {
     let clinician = through_server("dr.okafor").await;
-    let refused = clinician.find_patient("999 186 0916").await.unwrap_err();
+    let refused = clinician.patients().find("999 186 0916").await.unwrap_err();
     assert_eq!(refused.code(), ApiErrorCode::ReasonRequired);
     let out = cli(
         &["find", "--user", "dr.okafor", "999 186 0916"],
@@ -164,7 +167,7 @@ async fn the_cli_imports_patients_through_the_server_with_a_report_per_row() {
 #[tokio::test]
 async fn no_aws_access_key_is_kept_in_the_clients_config_or_data_folders() {
     let clinician = through_server("dr.okafor").await;
-    clinician.find_patient("943 476 5919").await.unwrap();
+    clinician.patients().find("943 476 5919").await.unwrap();
     let c = cloud();
     let needles = [
         "AKIA".to_string(),
@@ -208,9 +211,9 @@ async fn a_cached_patient_made_restricted_elsewhere_needs_a_reason_at_the_next_r
     let dir = tempfile::tempdir().unwrap();
     let s =
         crate::network_switch::signed_in_via(&switch, dir.path(), "stale-flag", "dr.okafor").await;
-    s.find_patient("MRN 20000120").await.unwrap();
+    s.patients().find("MRN 20000120").await.unwrap();
     assert!(
-        s.revalidate_patient("20000120").await.unwrap().is_none(),
+        s.patients().revalidate("20000120").await.unwrap().is_none(),
         "unchanged: the copy on screen is current"
     );
 
@@ -228,7 +231,7 @@ async fn a_cached_patient_made_restricted_elsewhere_needs_a_reason_at_the_next_r
         .put_json(&keys::patient(&mrn), &patient, Write::IfMatch(stored.etag))
         .await
         .unwrap();
-    let refused = s.revalidate_patient("20000120").await.unwrap_err();
+    let refused = s.patients().revalidate("20000120").await.unwrap_err();
     assert_eq!(refused.code(), ApiErrorCode::ReasonRequired);
 }
 
@@ -239,7 +242,7 @@ async fn the_access_history_pages_through_every_event_once_newest_first() {
     let admin = through_server("admin.byrne").await;
     // Each find is audited: more events than two pages of two hold.
     for _ in 0..4 {
-        admin.find_patient(&format!("MRN {mrn}")).await.unwrap();
+        admin.patients().find(&format!("MRN {mrn}")).await.unwrap();
     }
     let mut paged = Vec::new();
     let mut after: Option<String> = None;
@@ -295,7 +298,8 @@ async fn the_access_history_of_a_restricted_record_goes_with_the_reason_given_fo
     let reason =
         chartdesk::domain::StatedReason::parse(Some("safeguarding"), Some("review")).unwrap();
     admin
-        .find_patient_with_reason("999 186 0916", Some(reason))
+        .patients()
+        .find_with_reason("999 186 0916", Some(reason))
         .await
         .unwrap();
     let rows = admin

@@ -47,13 +47,13 @@ async fn a_restart_opens_locked_for_the_last_user_until_their_password_is_given(
         user.locked,
         "a shared computer never reopens on someone's records"
     );
-    assert!(restarted.find_patient("943 476 5919").await.is_err());
+    assert!(restarted.patients().find("943 476 5919").await.is_err());
     restarted
         .session()
         .unlock(cloud().password("nurse.hughes"))
         .await
         .unwrap();
-    restarted.find_patient("943 476 5919").await.unwrap();
+    restarted.patients().find("943 476 5919").await.unwrap();
 }
 
 #[tokio::test]
@@ -150,7 +150,7 @@ async fn no_token_is_written_to_the_config_or_data_folders() {
     let name = profile_name();
     let services = app(&name).await;
     sign_in(&services, "dr.okafor").await;
-    services.find_patient("943 476 5919").await.unwrap();
+    services.patients().find("943 476 5919").await.unwrap();
     for dir in [&c.folders.config, &c.folders.data] {
         for entry in walk(dir) {
             let bytes = std::fs::read(&entry).unwrap();

@@ -11,14 +11,14 @@ use crate::local_cloud::{cloud, seed_patient};
 async fn detach_takes_a_document_off_the_record_but_keeps_its_file() {
     let admin = cloud().signed_in("admin.byrne").await;
     seed_patient("20000001", &[Category::Postop]).await;
-    let rows = admin.list_documents("20000001", "postop").await.unwrap();
+    let rows = admin.documents().list("20000001", "postop").await.unwrap();
     assert!(rows[0].can_remove);
     admin
         .admin()
         .detach_document("20000001", &rows[0].id)
         .await
         .unwrap();
-    let left = admin.list_documents("20000001", "postop").await.unwrap();
+    let left = admin.documents().list("20000001", "postop").await.unwrap();
     assert!(left.is_empty(), "off the record");
     let mrn = Mrn::from_stored("20000001").unwrap();
     let original = keys::original(&mrn, Category::Postop, rows[0].id.parse().unwrap(), "pdf");
@@ -43,7 +43,11 @@ async fn delete_removes_the_file_and_only_that_patients_entry() {
         .list_keys("patients/10000010/")
         .await
         .unwrap();
-    let rows = admin.list_documents("20000002", "discharge").await.unwrap();
+    let rows = admin
+        .documents()
+        .list("20000002", "discharge")
+        .await
+        .unwrap();
     admin
         .admin()
         .delete_document("20000002", &rows[0].id, "Filed to the wrong patient")
@@ -64,7 +68,11 @@ async fn delete_removes_the_file_and_only_that_patients_entry() {
         3,
         "the lab file, the manifest and the patient stay"
     );
-    let listed = admin.list_documents("20000002", "discharge").await.unwrap();
+    let listed = admin
+        .documents()
+        .list("20000002", "discharge")
+        .await
+        .unwrap();
     assert!(listed.is_empty());
     let other_after = crate::local_cloud::cloud()
         .admin_store()
@@ -89,7 +97,8 @@ async fn only_records_admins_may_detach_or_delete() {
     for user in ["dr.okafor", "nurse.hughes"] {
         let services = cloud().signed_in(user).await;
         let rows = services
-            .list_documents("20000003", "radiology")
+            .documents()
+            .list("20000003", "radiology")
             .await
             .unwrap();
         assert!(!rows[0].can_remove, "{user} is not offered removal");
@@ -119,7 +128,7 @@ async fn only_records_admins_may_detach_or_delete() {
 async fn detached_and_deleted_documents_show_in_the_history_through_the_desktop() {
     let admin = cloud().signed_in("admin.byrne").await;
     seed_patient("20000004", &[Category::Lab, Category::Lab]).await;
-    let rows = admin.list_documents("20000004", "lab").await.unwrap();
+    let rows = admin.documents().list("20000004", "lab").await.unwrap();
     admin
         .admin()
         .detach_document("20000004", &rows[0].id)
@@ -133,7 +142,8 @@ async fn detached_and_deleted_documents_show_in_the_history_through_the_desktop(
 
     let clinician = cloud().signed_in("dr.okafor").await;
     let history = clinician
-        .document_history("20000004", "lab")
+        .documents()
+        .history("20000004", "lab")
         .await
         .unwrap()
         .expect("a clinician sees the history");
@@ -145,13 +155,15 @@ async fn detached_and_deleted_documents_show_in_the_history_through_the_desktop(
     let kept = history.iter().find(|h| h.row.id == rows[0].id).unwrap();
     assert!(kept.label.starts_with("Detached by admin.byrne on "));
     clinician
-        .open_document("20000004", &rows[0].id)
+        .documents()
+        .open("20000004", &rows[0].id)
         .await
         .expect("a detached document opens from the history");
 
     let nurse = cloud().signed_in("nurse.hughes").await;
     assert!(nurse
-        .document_history("20000004", "lab")
+        .documents()
+        .history("20000004", "lab")
         .await
         .unwrap()
         .is_none());

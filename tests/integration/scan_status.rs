@@ -18,7 +18,7 @@ use crate::upload::patient;
 async fn verdict(s: &Services, mrn: &str, category: &str, id: &str) -> DocumentRow {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let rows = s.list_documents(mrn, category).await.unwrap();
+        let rows = s.documents().list(mrn, category).await.unwrap();
         let row = rows.into_iter().find(|r| r.id == id).unwrap();
         if row.scan_status != ScanStatus::Pending {
             return row;
@@ -35,12 +35,14 @@ async fn an_image_carrying_a_virus_is_shown_blocked_and_cannot_be_opened_or_prev
     let mut infected = demo_jpeg(4);
     infected.extend_from_slice(EICAR.as_bytes());
     let bad = s
-        .upload_document(Upload::new("30000021", "radiology", "knee.jpg", infected))
+        .documents()
+        .upload(Upload::new("30000021", "radiology", "knee.jpg", infected))
         .await
         .unwrap();
     assert_eq!(bad.scan_status, ScanStatus::Pending, "as uploaded");
     let good = s
-        .upload_document(Upload::new(
+        .documents()
+        .upload(Upload::new(
             "30000021",
             "radiology",
             "hip.jpg",
@@ -53,10 +55,11 @@ async fn an_image_carrying_a_virus_is_shown_blocked_and_cannot_be_opened_or_prev
     assert_eq!(listed.scan_status, ScanStatus::Infected);
     assert!(!listed.can_open);
     assert!(listed.status_note.unwrap().starts_with("Blocked"));
-    let refused = s.open_document("30000021", &bad.id).await.unwrap_err();
+    let refused = s.documents().open("30000021", &bad.id).await.unwrap_err();
     assert_eq!(UiError::from(refused).code, ApiErrorCode::Infected);
     assert!(s
-        .document_thumbnail("30000021", &bad.id)
+        .documents()
+        .thumbnail("30000021", &bad.id)
         .await
         .unwrap()
         .is_none());
@@ -64,7 +67,7 @@ async fn an_image_carrying_a_virus_is_shown_blocked_and_cannot_be_opened_or_prev
     let listed = verdict(&s, "30000021", "radiology", &good.id).await;
     assert_eq!(listed.scan_status, ScanStatus::Clean);
     assert!(listed.has_thumbnail, "the server made its preview");
-    assert!(s.open_document("30000021", &good.id).await.is_ok());
+    assert!(s.documents().open("30000021", &good.id).await.is_ok());
 }
 
 #[tokio::test]
@@ -72,7 +75,8 @@ async fn a_pdf_has_no_thumbnail_until_processed_and_the_patient_search_spans_cat
     let s = cloud().signed_in("nurse.hughes").await;
     patient("30000022").await;
     let pdf = s
-        .upload_document(Upload::new(
+        .documents()
+        .upload(Upload::new(
             "30000022",
             "lab",
             "FBC results.pdf",
@@ -84,30 +88,32 @@ async fn a_pdf_has_no_thumbnail_until_processed_and_the_patient_search_spans_cat
         !pdf.has_thumbnail,
         "until the server made its first-page thumbnail"
     );
-    s.upload_document(Upload::new(
-        "30000022",
-        "discharge",
-        "fbc-followup.pdf",
-        demo_pdf("c", "d"),
-    ))
-    .await
-    .unwrap();
-    s.upload_document(Upload::new(
-        "30000022",
-        "preop",
-        "consent.jpg",
-        demo_jpeg(1),
-    ))
-    .await
-    .unwrap();
-    let found = s.search_documents("30000022", "fbc").await.unwrap();
+    s.documents()
+        .upload(Upload::new(
+            "30000022",
+            "discharge",
+            "fbc-followup.pdf",
+            demo_pdf("c", "d"),
+        ))
+        .await
+        .unwrap();
+    s.documents()
+        .upload(Upload::new(
+            "30000022",
+            "preop",
+            "consent.jpg",
+            demo_jpeg(1),
+        ))
+        .await
+        .unwrap();
+    let found = s.documents().search("30000022", "fbc").await.unwrap();
     let names: Vec<&str> = found.iter().map(|r| r.file_name.as_str()).collect();
     assert_eq!(
         names,
         ["fbc-followup.pdf", "FBC results.pdf"],
         "newest first"
     );
-    let by_category = s.search_documents("30000022", "Preop").await.unwrap();
+    let by_category = s.documents().search("30000022", "Preop").await.unwrap();
     assert_eq!(by_category.len(), 1);
 }
 
@@ -170,7 +176,7 @@ async fn bytes_other_than_declared_that_the_store_kept_are_marked_corrupted_and_
     let id = upload["doc_id"].as_str().unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     let row = loop {
-        let rows = s.list_documents("30000023", "lab").await.unwrap();
+        let rows = s.documents().list("30000023", "lab").await.unwrap();
         let row = rows.into_iter().find(|r| r.id == id).unwrap();
         if row
             .status_note
@@ -187,6 +193,6 @@ async fn bytes_other_than_declared_that_the_store_kept_are_marked_corrupted_and_
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     assert!(!row.can_open);
-    let refused = s.open_document("30000023", id).await.unwrap_err();
+    let refused = s.documents().open("30000023", id).await.unwrap_err();
     assert_eq!(UiError::from(refused).code, ApiErrorCode::Integrity);
 }

@@ -188,7 +188,7 @@ async fn signing_out_ends_the_session() {
     let services = cloud().signed_in("dr.okafor").await;
     services.sign_out().await.unwrap();
     assert!(services.session().current_user().await.is_none());
-    let err = services.find_patient("943 476 5919").await.unwrap_err();
+    let err = services.patients().find("943 476 5919").await.unwrap_err();
     assert_eq!(UiError::from(err).code, ApiErrorCode::Unauthenticated);
 }
 
@@ -241,7 +241,7 @@ async fn an_authenticator_user_needs_the_current_totp_code() {
     let pasted = format!("{} {}", &code[..3], &code[3..]);
     let done = services.session().complete_totp(&pasted).await.unwrap();
     assert!(matches!(done, SignInResult::SignedIn { .. }), "{done:?}");
-    services.find_patient("943 476 5919").await.unwrap();
+    services.patients().find("943 476 5919").await.unwrap();
 }
 
 #[tokio::test]

@@ -10,21 +10,23 @@ use crate::local_cloud::cloud;
 async fn a_clinician_verifies_a_lab_report_once_and_the_tile_counts_it() {
     let c = cloud();
     let doctor = c.signed_in("dr.okafor").await;
-    let rows = doctor.list_documents("10000008", "lab").await.unwrap();
+    let rows = doctor.documents().list("10000008", "lab").await.unwrap();
     assert_eq!(rows[0].stamp_action.as_deref(), Some("Verify"));
 
     let stamped = doctor
-        .stamp_document("10000008", &rows[0].id)
+        .documents()
+        .stamp("10000008", &rows[0].id)
         .await
         .unwrap();
     assert_eq!(stamped.stamp.as_deref(), Some("verified by dr.okafor"));
     assert!(stamped.stamp_action.is_none(), "no second stamp offered");
-    let tiles = doctor.find_patient("10000008").await.unwrap().tiles;
+    let tiles = doctor.patients().find("10000008").await.unwrap().tiles;
     assert_eq!(tiles[1].stamp_summary.as_deref(), Some("1 of 1 verified"));
 
     let again = UiError::from(
         doctor
-            .stamp_document("10000008", &rows[0].id)
+            .documents()
+            .stamp("10000008", &rows[0].id)
             .await
             .unwrap_err(),
     );
@@ -40,14 +42,19 @@ async fn a_clinician_verifies_a_lab_report_once_and_the_tile_counts_it() {
 async fn ward_staff_cannot_stamp_and_other_categories_cannot_be_stamped() {
     let c = cloud();
     let nurse = c.signed_in("nurse.hughes").await;
-    let rows = nurse.list_documents("10000008", "radiology").await.unwrap();
+    let rows = nurse
+        .documents()
+        .list("10000008", "radiology")
+        .await
+        .unwrap();
     assert!(
         rows[0].stamp_action.is_none(),
         "the UI is not offered a stamp"
     );
     let refused = UiError::from(
         nurse
-            .stamp_document("10000008", &rows[0].id)
+            .documents()
+            .stamp("10000008", &rows[0].id)
             .await
             .unwrap_err(),
     );
@@ -58,11 +65,12 @@ async fn ward_staff_cannot_stamp_and_other_categories_cannot_be_stamped() {
     );
 
     let doctor = c.signed_in("dr.okafor").await;
-    let preop = doctor.list_documents("10000008", "preop").await.unwrap();
+    let preop = doctor.documents().list("10000008", "preop").await.unwrap();
     assert!(preop[0].stamp_action.is_none());
     let err = UiError::from(
         doctor
-            .stamp_document("10000008", &preop[0].id)
+            .documents()
+            .stamp("10000008", &preop[0].id)
             .await
             .unwrap_err(),
     );
@@ -77,19 +85,19 @@ async fn two_stamps_made_at_once_both_land() {
         c.signed_in("dr.okafor").await,
         c.signed_in("dr.okafor").await,
     );
-    let lab = a.list_documents("10000004", "lab").await.unwrap()[0]
+    let lab = a.documents().list("10000004", "lab").await.unwrap()[0]
         .id
         .clone();
-    let rad = a.list_documents("10000004", "radiology").await.unwrap()[0]
+    let rad = a.documents().list("10000004", "radiology").await.unwrap()[0]
         .id
         .clone();
     let (ra, rb) = tokio::join!(
-        a.stamp_document("10000004", &lab),
-        b.stamp_document("10000004", &rad)
+        a.documents().stamp("10000004", &lab),
+        b.documents().stamp("10000004", &rad)
     );
     ra.unwrap();
     rb.unwrap();
-    let tiles = a.find_patient("10000004").await.unwrap().tiles;
+    let tiles = a.patients().find("10000004").await.unwrap().tiles;
     assert_eq!(tiles[1].stamp_summary.as_deref(), Some("1 of 1 verified"));
     assert_eq!(tiles[2].stamp_summary.as_deref(), Some("1 of 1 reviewed"));
 }

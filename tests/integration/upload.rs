@@ -43,7 +43,8 @@ async fn a_pdf_and_a_jpeg_are_added_with_their_sniffed_types_and_checksums() {
     patient("30000001").await;
     let pdf = demo_pdf("Lab", "x");
     let row = s
-        .upload_document(upload(
+        .documents()
+        .upload(upload(
             "30000001",
             "lab",
             "results (final).PDF",
@@ -54,17 +55,21 @@ async fn a_pdf_and_a_jpeg_are_added_with_their_sniffed_types_and_checksums() {
     assert_eq!(row.content_type, "application/pdf");
     assert_eq!(row.file_name, "results (final).PDF");
     cloud().processed("30000001", &row.id).await;
-    let opened = s.open_document("30000001", &row.id).await.unwrap();
+    let opened = s.documents().open("30000001", &row.id).await.unwrap();
     assert_eq!(opened.bytes, pdf, "the checksum matched on the way back");
     let jpeg = s
-        .upload_document(upload("30000001", "radiology", "xray.bin", demo_jpeg(3)))
+        .documents()
+        .upload(upload("30000001", "radiology", "xray.bin", demo_jpeg(3)))
         .await
         .unwrap();
     assert_eq!(
         jpeg.content_type, "image/jpeg",
         "type from content, not name"
     );
-    assert_eq!(s.find_patient("30000001").await.unwrap().tiles[2].count, 1);
+    assert_eq!(
+        s.patients().find("30000001").await.unwrap().tiles[2].count,
+        1
+    );
 }
 
 #[tokio::test]
@@ -72,14 +77,15 @@ async fn wrong_empty_and_unknown_targets_are_refused_with_reasons() {
     let s = ward().await;
     patient("30000002").await;
     let exe = UiError::from(
-        s.upload_document(upload(
-            "30000002",
-            "lab",
-            "report.pdf",
-            b"MZ\x90\x00rest-of-exe".to_vec(),
-        ))
-        .await
-        .unwrap_err(),
+        s.documents()
+            .upload(upload(
+                "30000002",
+                "lab",
+                "report.pdf",
+                b"MZ\x90\x00rest-of-exe".to_vec(),
+            ))
+            .await
+            .unwrap_err(),
     );
     assert_eq!(exe.code, ApiErrorCode::InvalidInput);
     assert!(
@@ -89,20 +95,23 @@ async fn wrong_empty_and_unknown_targets_are_refused_with_reasons() {
         exe.message
     );
     let empty = UiError::from(
-        s.upload_document(upload("30000002", "lab", "e.pdf", vec![]))
+        s.documents()
+            .upload(upload("30000002", "lab", "e.pdf", vec![]))
             .await
             .unwrap_err(),
     );
     assert_eq!(empty.message, "e.pdf: the file is empty");
     let nobody = UiError::from(
-        s.upload_document(upload("39999999", "lab", "a.pdf", demo_pdf("a", "b")))
+        s.documents()
+            .upload(upload("39999999", "lab", "a.pdf", demo_pdf("a", "b")))
             .await
             .unwrap_err(),
     );
     assert_eq!(nobody.code, ApiErrorCode::NotFound);
     let clinician = cloud().signed_in("dr.okafor").await;
     let refused = clinician
-        .upload_document(upload("30000002", "lab", "a.pdf", demo_pdf("a", "b")))
+        .documents()
+        .upload(upload("30000002", "lab", "a.pdf", demo_pdf("a", "b")))
         .await;
     assert_eq!(
         UiError::from(refused.unwrap_err()).code,
@@ -115,12 +124,14 @@ async fn preop_takes_three_images_then_asks_and_replace_oldest_keeps_three() {
     let s = ward().await;
     patient("30000003").await;
     for i in 0..3 {
-        s.upload_document(upload("30000003", "preop", "p.jpg", demo_jpeg(i)))
+        s.documents()
+            .upload(upload("30000003", "preop", "p.jpg", demo_jpeg(i)))
             .await
             .unwrap();
     }
     let full = UiError::from(
-        s.upload_document(upload("30000003", "preop", "p4.jpg", demo_jpeg(9)))
+        s.documents()
+            .upload(upload("30000003", "preop", "p4.jpg", demo_jpeg(9)))
             .await
             .unwrap_err(),
     );
@@ -131,8 +142,8 @@ async fn preop_takes_three_images_then_asks_and_replace_oldest_keeps_three() {
     );
     let mut again = upload("30000003", "preop", "p4.jpg", demo_jpeg(9));
     again.replace_oldest = true;
-    s.upload_document(again).await.unwrap();
-    let rows = s.list_documents("30000003", "preop").await.unwrap();
+    s.documents().upload(again).await.unwrap();
+    let rows = s.documents().list("30000003", "preop").await.unwrap();
     assert_eq!(rows.len(), 3);
     assert_eq!(
         rows[0].file_name, "p4.jpg",
@@ -152,7 +163,8 @@ async fn racing_uploads_never_exceed_the_preop_limit_or_lose_an_entry() {
         racers.spawn(async move {
             let race = upload("30000004", "preop", "race.jpg", demo_jpeg(i));
             client
-                .upload_document(race)
+                .documents()
+                .upload(race)
                 .await
                 .map(|r| r.id)
                 .map_err(UiError::from)
@@ -165,7 +177,7 @@ async fn racing_uploads_never_exceed_the_preop_limit_or_lose_an_entry() {
         .filter(|r| matches!(r, Err(e) if e.code == ApiErrorCode::PreopFull))
         .count();
     assert_eq!((landed.len(), full), (3, 3), "{results:?}");
-    let rows = s.list_documents("30000004", "preop").await.unwrap();
+    let rows = s.documents().list("30000004", "preop").await.unwrap();
     let mut attached: Vec<&String> = rows.iter().map(|r| &r.id).collect();
     attached.sort();
     let mut expected = landed.clone();
@@ -187,7 +199,7 @@ async fn an_image_goes_up_as_its_original_alone_and_the_server_makes_its_preview
     up.progress = chartdesk::cloud::Progress::new(move |_, t| {
         seen.store(t, std::sync::atomic::Ordering::SeqCst);
     });
-    let row = s.upload_document(up).await.unwrap();
+    let row = s.documents().upload(up).await.unwrap();
     let sent = total.load(std::sync::atomic::Ordering::SeqCst);
     assert_eq!(sent, jpeg.len() as u64, "the original alone is sent");
     assert!(
@@ -229,7 +241,7 @@ async fn a_scan_above_8_mib_goes_up_in_parts_with_progress_and_opens_intact() {
         let mut s = log.lock().unwrap();
         *s = (sent, total, s.2 + 1);
     });
-    let row = s.upload_document(up).await.unwrap();
+    let row = s.documents().upload(up).await.unwrap();
     assert_eq!(row.content_type, "image/tiff");
     assert_eq!(row.size, tiff.len() as u64);
     let (sent, total, reports) = *seen.lock().unwrap();
@@ -237,7 +249,7 @@ async fn a_scan_above_8_mib_goes_up_in_parts_with_progress_and_opens_intact() {
     assert_eq!(total, tiff.len() as u64, "the original alone is sent");
     assert!(reports > 100, "byte-level progress");
     cloud().processed("30000006", &row.id).await;
-    let opened = s.open_document("30000006", &row.id).await.unwrap();
+    let opened = s.documents().open("30000006", &row.id).await.unwrap();
     assert!(
         opened.bytes == tiff,
         "the parts reassemble to the same bytes"
@@ -261,10 +273,11 @@ async fn a_cancelled_upload_adds_nothing_and_leaves_no_objects() {
             cancel.cancel();
         }
     });
-    let err = UiError::from(s.upload_document(up).await.unwrap_err());
+    let err = UiError::from(s.documents().upload(up).await.unwrap_err());
     assert_eq!(err.code, ApiErrorCode::Cancelled);
     assert!(s
-        .list_documents("30000007", "radiology")
+        .documents()
+        .list("30000007", "radiology")
         .await
         .unwrap()
         .is_empty());
@@ -296,16 +309,19 @@ async fn an_upload_to_a_restricted_record_goes_with_the_reason_given_for_it() {
         .unwrap();
     let s = ward().await;
     let refused = s
-        .upload_document(upload("30000077", "lab", "r.pdf", demo_pdf("Lab", "r1")))
+        .documents()
+        .upload(upload("30000077", "lab", "r.pdf", demo_pdf("Lab", "r1")))
         .await
         .unwrap_err();
     assert_eq!(UiError::from(refused).code, ApiErrorCode::ReasonRequired);
     let reason = chartdesk::domain::StatedReason::parse(Some("direct_care"), None).unwrap();
-    s.find_patient_with_reason("MRN 30000077", Some(reason))
+    s.patients()
+        .find_with_reason("MRN 30000077", Some(reason))
         .await
         .unwrap();
     let row = s
-        .upload_document(upload("30000077", "lab", "r.pdf", demo_pdf("Lab", "r2")))
+        .documents()
+        .upload(upload("30000077", "lab", "r.pdf", demo_pdf("Lab", "r2")))
         .await
         .unwrap();
     assert_eq!(row.file_name, "r.pdf");

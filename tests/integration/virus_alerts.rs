@@ -16,7 +16,9 @@ async fn infected_upload(mrn: &str, name: &str) -> String {
     patient(mrn).await;
     let bytes = [demo_jpeg(6), EICAR.as_bytes().to_vec()].concat();
     let nurse = cloud().signed_in("nurse.hughes").await;
-    let row = nurse.upload_document(Upload::new(mrn, "postop", name, bytes));
+    let row = nurse
+        .documents()
+        .upload(Upload::new(mrn, "postop", name, bytes));
     row.await.unwrap().id
 }
 

@@ -25,7 +25,8 @@ pub async fn list_documents_page(
 ) -> Result<FirstRows, UiError> {
     Ok(state
         .services()?
-        .list_documents_page(&mrn, &category, after.as_deref(), limit)
+        .documents()
+        .list_page(&mrn, &category, after.as_deref(), limit)
         .await?)
 }
 
@@ -36,7 +37,7 @@ pub async fn search_documents(
     mrn: String,
     text: String,
 ) -> Result<Vec<DocumentRow>, UiError> {
-    Ok(state.services()?.search_documents(&mrn, &text).await?)
+    Ok(state.services()?.documents().search(&mrn, &text).await?)
 }
 
 /// The file's bytes as a raw IPC body (no JSON/base64 inflation); the UI knows its type
@@ -52,15 +53,17 @@ pub async fn open_document(
 ) -> Result<Response, UiError> {
     let services = state.services()?;
     let doc = match (optimized, page) {
-        (Some(true), Some(page)) => services.open_document_page(&mrn, &doc_id, page).await?,
+        (Some(true), Some(page)) => services.documents().open_page(&mrn, &doc_id, page).await?,
         (Some(true), None) => {
             services
-                .open_document_as(&mrn, &doc_id, DocumentView::Optimized)
+                .documents()
+                .open_as(&mrn, &doc_id, DocumentView::Optimized)
                 .await?
         }
         _ => {
             services
-                .open_document_as(&mrn, &doc_id, DocumentView::Original)
+                .documents()
+                .open_as(&mrn, &doc_id, DocumentView::Original)
                 .await?
         }
     };
@@ -75,7 +78,11 @@ pub async fn document_thumbnail(
     mrn: String,
     doc_id: String,
 ) -> Result<Response, UiError> {
-    let thumb = state.services()?.document_thumbnail(&mrn, &doc_id).await?;
+    let thumb = state
+        .services()?
+        .documents()
+        .thumbnail(&mrn, &doc_id)
+        .await?;
     Ok(Response::new(thumb.unwrap_or_default()))
 }
 
@@ -106,7 +113,7 @@ pub async fn export_documents(
         categories,
     };
     Ok(Some(
-        services.export_documents(&mrn, &selection, path).await?,
+        services.documents().export(&mrn, &selection, path).await?,
     ))
 }
 
@@ -116,7 +123,7 @@ pub async fn stamp_document(
     mrn: String,
     doc_id: String,
 ) -> Result<DocumentRow, UiError> {
-    Ok(state.services()?.stamp_document(&mrn, &doc_id).await?)
+    Ok(state.services()?.documents().stamp(&mrn, &doc_id).await?)
 }
 
 /// Records admins: the document leaves the record; its files are kept.
@@ -155,7 +162,11 @@ pub async fn document_history(
     mrn: String,
     category: String,
 ) -> Result<Option<Vec<HistoryRow>>, UiError> {
-    Ok(state.services()?.document_history(&mrn, &category).await?)
+    Ok(state
+        .services()?
+        .documents()
+        .history(&mrn, &category)
+        .await?)
 }
 
 /// One chunk of a file the window is adding, as the raw IPC body (the upload's id and the

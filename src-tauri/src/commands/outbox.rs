@@ -22,7 +22,7 @@ pub async fn retry_outbox_item(
         .outbox()
         .retry_outbox_item(&doc_id, replace_oldest)
         .await?;
-    Ok(services.sync_round().await)
+    Ok(services.outbox().sync_round().await)
 }
 
 #[tauri::command]
@@ -46,7 +46,7 @@ pub async fn reset_offline_data(state: State<'_, AppState>) -> Result<(), UiErro
 /// One background round now (the "Try now" button).
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, UiError> {
-    Ok(state.services()?.sync_round().await)
+    Ok(state.services()?.outbox().sync_round().await)
 }
 
 /// Downloads the patient's documents for offline use; `pin-progress` events as it goes.

@@ -25,11 +25,11 @@ pub async fn find_patient(
         ),
         None => None,
     };
-    let summary = services.find_patient_with_reason(&query, stated).await?;
+    let summary = services.patients().find_with_reason(&query, stated).await?;
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         if let Ok(services) = state.services() {
-            services.update_offline_copies().await;
+            services.patients().update_offline_copies().await;
         }
     });
     Ok(summary)
@@ -68,7 +68,7 @@ pub async fn revalidate_patient(
     state: State<'_, AppState>,
     mrn: String,
 ) -> Result<Option<PatientSummary>, UiError> {
-    Ok(state.services()?.revalidate_patient(&mrn).await?)
+    Ok(state.services()?.patients().revalidate(&mrn).await?)
 }
 
 /// The open patient's record version, polled while it is on screen; `None` while `seen` is
@@ -81,6 +81,7 @@ pub async fn record_version(
 ) -> Result<Option<String>, UiError> {
     Ok(state
         .services()?
+        .patients()
         .record_version(&mrn, seen.as_deref())
         .await?)
 }

@@ -42,7 +42,7 @@ impl Body {
             }
             Body::Queued { cache, doc_id, .. } => {
                 let want = usize::try_from(end - start).unwrap_or(usize::MAX);
-                let bytes = cache.outbox_range(doc_id, start, want).await?;
+                let bytes = cache.outbox_rows().range(doc_id, start, want).await?;
                 if bytes.len() != want {
                     return Err(crate::cache::CacheError::Io(
                         "a queued file is shorter than recorded".into(),

@@ -15,7 +15,8 @@ use super::Upload;
 use crate::cache::{OutboxItem, QueuedFile};
 use crate::cloud::Progress;
 use crate::domain::{sniff, FileRefusal, SNIFF_BYTES};
-use crate::services::{AppError, Services};
+use crate::services::AppError;
+use crate::services::Sender;
 
 /// A file on disk to add from the window: watched and cancellable like any upload.
 pub struct FileUpload<'a> {
@@ -29,22 +30,24 @@ pub struct FileUpload<'a> {
     pub cancel: CancellationToken,
 }
 
-impl Services {
+impl Outbox<'_> {
     async fn queue_from_disk(
-        &self,
+        self,
         path: &Path,
         name: &str,
         mrn: &str,
         category: &str,
         replace_oldest: bool,
     ) -> Result<String, AppError> {
-        let (mrn, category) = self.upload_target(mrn, category).await?;
+        let (mrn, category) = Sender::of(self.app).upload_target(mrn, category).await?;
         let (size, declared) = self.size_and_type(path, name).await?;
-        let accepted = self.policy().accept_declared(name, declared, size)?;
+        let accepted = self.app.policy().accept_declared(name, declared, size)?;
         let doc_id = Uuid::now_v7().to_string();
-        let queued_at = (self.clock)().format(&Rfc3339).unwrap_or_default();
-        self.cache()
+        let queued_at = (self.app.clock)().format(&Rfc3339).unwrap_or_default();
+        self.app
+            .cache()
             .await?
+            .outbox_rows()
             .queue_file(QueuedFile {
                 doc_id: doc_id.clone(),
                 mrn: mrn.to_string(),
@@ -60,11 +63,7 @@ impl Services {
     }
 
     /// The size (from metadata) and the type its first bytes show, without reading the rest.
-    async fn size_and_type(
-        &self,
-        path: &Path,
-        name: &str,
-    ) -> Result<(u64, &'static str), AppError> {
+    async fn size_and_type(self, path: &Path, name: &str) -> Result<(u64, &'static str), AppError> {
         let unreadable =
             |e: std::io::Error| AppError::from(FileRefusal::CannotRead(name.into(), e.to_string()));
         let mut file = tokio::fs::File::open(path).await.map_err(unreadable)?;
@@ -79,9 +78,9 @@ impl Services {
     }
 
     /// The whole file, once its size and type passed.
-    async fn read_checked(&self, path: &Path, name: &str) -> Result<Vec<u8>, AppError> {
+    async fn read_checked(self, path: &Path, name: &str) -> Result<Vec<u8>, AppError> {
         let (size, declared) = self.size_and_type(path, name).await?;
-        self.policy().accept_declared(name, declared, size)?;
+        self.app.policy().accept_declared(name, declared, size)?;
         tokio::fs::read(path)
             .await
             .map_err(|e| FileRefusal::CannotRead(name.into(), e.to_string()).into())
@@ -102,8 +101,7 @@ impl Outbox<'_> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        self.app
-            .queue_from_disk(path, &name, mrn, category, replace_oldest)
+        self.queue_from_disk(path, &name, mrn, category, replace_oldest)
             .await
     }
 
@@ -113,7 +111,7 @@ impl Outbox<'_> {
     pub async fn add_file(self, upload: FileUpload<'_>) -> Result<UploadOutcome, AppError> {
         if !self.app.offline_store.has_dir() {
             // No outbox to read it into: checked the same way, then read and sent directly.
-            let bytes = self.app.read_checked(upload.path, upload.file_name).await?;
+            let bytes = self.read_checked(upload.path, upload.file_name).await?;
             let mut direct = Upload::new(upload.mrn, upload.category, upload.file_name, bytes);
             direct.replace_oldest = upload.replace_oldest;
             direct.progress = upload.progress;
@@ -121,7 +119,6 @@ impl Outbox<'_> {
             return self.add_document(direct).await;
         }
         let doc_id = self
-            .app
             .queue_from_disk(
                 upload.path,
                 upload.file_name,
@@ -130,8 +127,7 @@ impl Outbox<'_> {
                 upload.replace_oldest,
             )
             .await?;
-        self.app
-            .send_queued_now(doc_id, upload.progress, upload.cancel)
+        self.send_queued_now(doc_id, upload.progress, upload.cancel)
             .await
     }
 }
@@ -171,7 +167,7 @@ impl Outbox<'_> {
                     .await;
                 queued(path, result.as_deref());
                 let Ok(doc_id) = result else { continue };
-                if let Ok(Some(item)) = self.app.cache().await?.outbox_item(&doc_id).await {
+                if let Ok(Some(item)) = self.app.cache().await?.outbox_rows().item(&doc_id).await {
                     let _ = tx.send(item);
                 }
             }

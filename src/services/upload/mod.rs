@@ -11,6 +11,7 @@ mod send;
 
 pub use file::{Destination, FileUpload};
 pub use outbox::{DrainReport, DrainedItem, Outbox, UploadOutcome};
+pub(in crate::services) use send::Sender;
 
 use std::sync::Arc;
 
@@ -21,7 +22,7 @@ use uuid::Uuid;
 use crate::cloud::Progress;
 use crate::domain::DocumentRow;
 use crate::domain::{sha256_hex, AcceptedFile, Action, Category, Mrn};
-use crate::services::{AppError, Services};
+use crate::services::AppError;
 
 /// Bytes sent so far of one upload the window started (its own id), for its progress bar.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
@@ -84,15 +85,15 @@ pub(in crate::services) struct Checked {
     pub sha256: String,
 }
 
-impl Services {
+impl Sender<'_> {
     /// The one check for direct and queued uploads: role, MRN format, category, content
     /// (magic bytes, empty, size limit).
     pub(in crate::services) async fn check_upload(
-        &self,
+        self,
         upload: &Upload<'_>,
     ) -> Result<Checked, AppError> {
         let (mrn, category) = self.upload_target(upload.mrn, upload.category).await?;
-        let file = self.policy().accept(upload.file_name, &upload.bytes)?;
+        let file = self.app.policy().accept(upload.file_name, &upload.bytes)?;
         Ok(Checked {
             mrn,
             category,
@@ -103,25 +104,29 @@ impl Services {
 
     /// Who may upload, and where to: the role, the MRN's format, the category.
     pub(in crate::services) async fn upload_target(
-        &self,
+        self,
         mrn: &str,
         category: &str,
     ) -> Result<(Mrn, Category), AppError> {
-        self.authorize(Action::Upload).await?;
-        let mrn = self.parse_mrn(mrn)?;
+        self.app.authorize(Action::Upload).await?;
+        let mrn = self.app.parse_mrn(mrn)?;
         let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
         Ok((mrn, category))
     }
+}
 
+impl super::Documents<'_> {
     /// Adds one file through the records server: start (the server validates and presigns),
     /// PUT the bytes straight to S3, complete (the server verifies and attaches).
     #[instrument(skip_all)]
-    pub async fn upload_document(&self, upload: Upload<'_>) -> Result<DocumentRow, AppError> {
+    pub async fn upload(self, upload: Upload<'_>) -> Result<DocumentRow, AppError> {
         let progress = upload.progress.clone();
         let cancel = upload.cancel.clone();
-        let prepared = self.prepare_upload(upload).await?;
-        let sent = self.send_prepared(prepared, &progress, &cancel).await?;
-        let mut results = self.complete_uploads(vec![sent]).await?;
+        let prepared = Sender::of(self.app).prepare_upload(upload).await?;
+        let sent = Sender::of(self.app)
+            .send_prepared(prepared, &progress, &cancel)
+            .await?;
+        let mut results = Sender::of(self.app).complete_uploads(vec![sent]).await?;
         results.pop().ok_or(AppError::NoSuchDocument)?
     }
 }

@@ -14,7 +14,8 @@ use crate::cache::outbox_chunks::ChunkedItem;
 use crate::cache::{Cache, OutboxItem};
 use crate::cloud::{Progress, ServerError};
 use crate::domain::{sha256_hex, sniff};
-use crate::services::{AppError, Services};
+use crate::services::AppError;
+use crate::services::Sender;
 
 /// An upload ready to send: what to declare, and the original's bytes.
 pub(in crate::services) struct Prepared {
@@ -24,10 +25,10 @@ pub(in crate::services) struct Prepared {
     pub bodies: Vec<(ObjectRole, Body)>,
 }
 
-impl Services {
+impl Sender<'_> {
     /// Checks the file and hashes what the server will ask for.
     pub(in crate::services) async fn prepare_upload(
-        &self,
+        self,
         upload: Upload<'_>,
     ) -> Result<Prepared, AppError> {
         let Checked {
@@ -38,7 +39,7 @@ impl Services {
         } = self.check_upload(&upload).await?;
         let doc_id = upload.doc_id.unwrap_or_else(Uuid::now_v7);
         let original = Bytes::from(upload.bytes);
-        let policy = self.policy();
+        let policy = self.app.policy();
         let part_size = policy.part_size();
         let part_sha256 = if original.len() as u64 > policy.multipart_threshold() {
             original.chunks(part_size).map(sha256_hex).collect()
@@ -67,11 +68,11 @@ impl Services {
     }
 }
 
-impl Services {
+impl Sender<'_> {
     /// As `prepare_upload`, for an item kept in outbox chunks: checked by its first bytes and
     /// recorded size, its parts hashed one at a time.
     pub(in crate::services) async fn prepare_chunked(
-        &self,
+        self,
         item: &OutboxItem,
         chunked: ChunkedItem,
         cache: Cache,
@@ -79,7 +80,7 @@ impl Services {
     ) -> Result<Prepared, AppError> {
         let (mrn, category) = self.upload_target(&item.mrn, &item.category).await?;
         let declared = sniff(&chunked.head).unwrap_or("application/octet-stream");
-        let policy = self.policy();
+        let policy = self.app.policy();
         let file = policy.accept_declared(&item.file_name, declared, chunked.size)?;
         let doc_id = Uuid::parse_str(&item.doc_id).map_err(|_| ServerError::Malformed)?;
         let body = Body::Queued {

@@ -24,20 +24,33 @@ use crate::domain::AttachError;
 use crate::domain::DocumentRow;
 use crate::services::{AppError, Services};
 
-impl Services {
+/// Sending what was prepared: start, the bytes, complete; the outbox's rounds and the
+/// direct upload share it.
+#[derive(Clone, Copy)]
+pub(in crate::services) struct Sender<'a> {
+    pub(in crate::services) app: &'a Services,
+}
+
+impl<'a> Sender<'a> {
+    pub(in crate::services) fn of(app: &'a Services) -> Self {
+        Self { app }
+    }
+}
+
+impl Sender<'_> {
     /// Start, then every object's bytes to S3: what the complete call needs. A replay of an
     /// upload already in the record sends nothing.
     pub(in crate::services) async fn send_prepared(
-        &self,
+        self,
         prepared: Prepared,
         progress: &Arc<Progress>,
         cancel: &CancellationToken,
     ) -> Result<CompleteUpload, AppError> {
-        let server = self.records.server_or_none()?;
-        let token = self.access_token().await?;
+        let server = self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
         let mut prepared = prepared;
         // Parts an earlier try sent are journaled in the encrypted cache: resume them.
-        let cache = self.usable_cache().await;
+        let cache = self.app.usable_cache().await;
         let journal = cache.as_ref().map(|c| c as &dyn PartJournal);
         let journal_key = journal_key(prepared.start.doc_id);
         let recorded = match journal {
@@ -45,7 +58,7 @@ impl Services {
             None => None,
         };
         prepared.start.resume_upload_id = recorded.as_ref().map(|r| r.upload_id.clone());
-        let reason = self.records.reason_for(&prepared.start.mrn);
+        let reason = self.app.records.reason_for(&prepared.start.mrn);
         let started = server
             .start_upload(&token, &prepared.start, reason.as_ref())
             .await
@@ -94,11 +107,11 @@ impl Services {
     /// Completes a batch, one request per patient (each with that patient's break-glass
     /// reason) of at most `MAX_UPLOADS_PER_COMPLETE`; one result per upload, in order.
     pub(in crate::services) async fn complete_uploads(
-        &self,
+        self,
         uploads: Vec<CompleteUpload>,
     ) -> Result<Vec<Result<DocumentRow, AppError>>, AppError> {
-        let server = self.records.server_or_none()?;
-        let token = self.access_token().await?;
+        let server = self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
         let ids: Vec<Uuid> = uploads.iter().map(|u| u.upload.doc_id).collect();
         let mut by_patient: std::collections::BTreeMap<String, Vec<CompleteUpload>> =
             Default::default();
@@ -107,7 +120,7 @@ impl Services {
         }
         let mut answered = Vec::with_capacity(ids.len());
         for (mrn, uploads) in by_patient {
-            let reason = self.records.reason_for(&mrn);
+            let reason = self.app.records.reason_for(&mrn);
             for chunk in uploads.chunks(chartdesk_api::MAX_UPLOADS_PER_COMPLETE) {
                 let batch = CompleteUploads {
                     uploads: chunk.to_vec(),

@@ -20,6 +20,7 @@ use crate::cloud::{Progress, ServerError};
 use crate::domain::Action;
 use crate::domain::DocumentRow;
 use crate::services::{AppError, Services};
+use crate::services::{Sender, ServerReads};
 use round::{Claim, Outcome};
 
 /// What one pass over the outbox did.
@@ -65,28 +66,37 @@ impl Services {
     pub fn outbox(&self) -> Outbox<'_> {
         Outbox { app: self }
     }
+}
 
+impl Outbox<'_> {
     /// Sends an item just queued by the window, watched and cancellable; what it came to.
     pub(in crate::services) async fn send_queued_now(
-        &self,
+        self,
         doc_id: String,
         progress: Arc<Progress>,
         cancel: CancellationToken,
     ) -> Result<UploadOutcome, AppError> {
         let item = self
+            .app
             .cache()
             .await?
-            .outbox()
+            .outbox_rows()
+            .all()
             .await?
             .into_iter()
             .find(|i| i.doc_id == doc_id)
             .ok_or(AppError::NoSuchDocument)?;
-        match self.send_queued(&item, progress, cancel.clone()).await? {
+        match Sender::of(self.app)
+            .send_queued(&item, progress, cancel.clone())
+            .await?
+        {
             Outcome::Sent(Some(row)) => Ok(UploadOutcome::Added { row }),
             // Already in the record (an earlier answer was lost): show it as added.
             Outcome::Sent(None) => {
-                let mrn = self.parse_mrn(&item.mrn)?;
-                let rows = self.list_via_server(&mrn, None, Some("")).await?;
+                let mrn = self.app.parse_mrn(&item.mrn)?;
+                let rows = ServerReads::of(self.app)
+                    .list_via_server(&mrn, None, Some(""))
+                    .await?;
                 rows.into_iter()
                     .find(|r| r.id == item.doc_id)
                     .map(|row| UploadOutcome::Added { row: Box::new(row) })
@@ -105,7 +115,12 @@ impl Services {
                 ),
             }),
             Outcome::Failed(e) => {
-                self.cache().await?.outbox_remove(&doc_id).await?;
+                self.app
+                    .cache()
+                    .await?
+                    .outbox_rows()
+                    .remove(&doc_id)
+                    .await?;
                 Err(e)
             }
         }
@@ -113,11 +128,11 @@ impl Services {
 
     /// Removes a cancelled item and asks the server to abort what was sent of it.
     pub(in crate::services) async fn cancel_upload(
-        &self,
+        self,
         item: &OutboxItem,
     ) -> Result<(), AppError> {
-        let cache = self.cache().await?;
-        cache.outbox_remove(&item.doc_id).await?;
+        let cache = self.app.cache().await?;
+        cache.outbox_rows().remove(&item.doc_id).await?;
         Claim::forget(&cache, &item.doc_id);
         if let Ok(id) = Uuid::parse_str(&item.doc_id) {
             cache
@@ -135,8 +150,8 @@ impl Services {
             mrn: item.mrn.clone(),
             category,
         };
-        let server = self.records.server_or_none()?;
-        let token = self.access_token().await?;
+        let server = self.app.records.server_or_none()?;
+        let token = self.app.access_token().await?;
         // Best effort: what is left unattached is an orphan no entry names, and the bucket's
         // lifecycle rule aborts an open multipart upload after a day.
         if let Err(e) = server.abort_upload(&token, &abort).await {
@@ -152,12 +167,13 @@ impl Outbox<'_> {
     /// to the outbox; returns its doc id. Durable once this returns.
     #[instrument(skip_all)]
     pub async fn queue_upload(self, upload: Upload<'_>) -> Result<String, AppError> {
-        let checked = self.app.check_upload(&upload).await?;
+        let checked = Sender::of(self.app).check_upload(&upload).await?;
         let doc_id = upload.doc_id.unwrap_or_else(Uuid::now_v7).to_string();
         let queued_at = (self.app.clock)().format(&Rfc3339).unwrap_or_default();
         self.app
             .cache()
             .await?
+            .outbox_rows()
             .queue_upload(QueuedUpload {
                 doc_id: doc_id.clone(),
                 mrn: checked.mrn.to_string(),
@@ -174,7 +190,7 @@ impl Outbox<'_> {
 
     pub async fn items(self) -> Result<Vec<OutboxItem>, AppError> {
         self.app.authorize(Action::Upload).await?;
-        Ok(self.app.cache().await?.outbox().await?)
+        Ok(self.app.cache().await?.outbox_rows().all().await?)
     }
 
     /// Sends every queued upload, oldest first, `jobs` at a time; after a round that found
@@ -214,7 +230,8 @@ impl Outbox<'_> {
             .app
             .cache()
             .await?
-            .outbox()
+            .outbox_rows()
+            .all()
             .await?
             .into_iter()
             .partition(|i| i.state == OutboxState::Queued);
@@ -240,13 +257,12 @@ impl Outbox<'_> {
         if !offline {
             // Views made offline go first; one the server will not take never holds the
             // uploads back (it stays queued for the next round).
-            if let Err(e) = self.app.flush_audits().await {
+            if let Err(e) = self.app.offline().flush_audits().await {
                 let code = e.code();
                 tracing::warn!(?code, "offline views not reported yet");
             }
         }
-        let mut outcomes = self
-            .app
+        let mut outcomes = Sender::of(self.app)
             .send_pipelined(items, jobs, &progress, cancel, offline)
             .await;
         // Reported in queue order, whatever order they finished in.
@@ -291,14 +307,15 @@ impl Outbox<'_> {
         if !self.app.offline_store.has_dir() {
             return self
                 .app
-                .upload_document(upload)
+                .documents()
+                .upload(upload)
                 .await
                 .map(|row| UploadOutcome::Added { row: Box::new(row) });
         }
         let progress = upload.progress.clone();
         let cancel = upload.cancel.clone();
         let doc_id = self.queue_upload(upload).await?;
-        self.app.send_queued_now(doc_id, progress, cancel).await
+        self.send_queued_now(doc_id, progress, cancel).await
     }
 
     /// The user's decision on a failed item: try again (optionally replacing the oldest
@@ -313,7 +330,8 @@ impl Outbox<'_> {
             .app
             .cache()
             .await?
-            .outbox_retry(doc_id, replace_oldest)
+            .outbox_rows()
+            .retry(doc_id, replace_oldest)
             .await?)
     }
 
@@ -325,7 +343,7 @@ impl Outbox<'_> {
         let Some(_held) = Claim::take(&cache, doc_id)? else {
             return Err(AppError::Busy);
         };
-        cache.outbox_remove(doc_id).await?;
+        cache.outbox_rows().remove(doc_id).await?;
         Claim::forget(&cache, doc_id);
         if let Ok(id) = Uuid::parse_str(doc_id) {
             cache

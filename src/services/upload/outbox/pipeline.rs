@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 use super::round::{OnCancel, Outcome, SentItem};
 use crate::cache::OutboxItem;
 use crate::cloud::{Progress, ServerError};
-use crate::services::{AppError, Services};
+use crate::services::AppError;
+use crate::services::Sender;
 
 /// What one item of a pipelined send came to, with its place in the stream.
 pub(in crate::services) struct Piped {
@@ -22,18 +23,18 @@ pub(in crate::services) struct Piped {
     pub outcome: Result<Outcome, AppError>,
 }
 
-impl Services {
+impl Sender<'_> {
     /// Sends `items` `jobs` at a time, as they come. Once a send finds no network (or
     /// `offline` is set already), the items not yet started are left queued without trying.
     pub(in crate::services) async fn send_pipelined(
-        &self,
+        self,
         items: impl Stream<Item = OutboxItem>,
         jobs: usize,
         progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
         cancel: &CancellationToken,
         offline: bool,
     ) -> Vec<Piped> {
-        let cache = self.cache().await.ok();
+        let cache = self.app.cache().await.ok();
         let offline = AtomicBool::new(offline);
         let (sent_tx, mut sent_rx) =
             tokio::sync::mpsc::unbounded_channel::<(usize, Result<SentItem, OutboxItem>)>();

@@ -14,7 +14,8 @@ use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
 use crate::domain::AttachError;
 use crate::domain::DocumentRow;
-use crate::services::{AppError, Services, Upload};
+use crate::services::Sender;
+use crate::services::{AppError, Upload};
 
 pub(in crate::services) enum Outcome {
     Sent(Option<Box<DocumentRow>>),
@@ -105,18 +106,18 @@ impl Claim {
     }
 }
 
-impl Services {
+impl Sender<'_> {
     /// One round of queued items: each one's bytes sent (in parallel), then every one that
     /// got there completed in one request, so the server attaches them with one
     /// compare-and-swap per patient rather than one each.
     pub(in crate::services) async fn send_round(
-        &self,
+        self,
         round: &[OutboxItem],
         progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
         cancel: &CancellationToken,
         on_cancel: OnCancel,
     ) -> Vec<Result<Outcome, AppError>> {
-        let cache = self.cache().await.ok();
+        let cache = self.app.cache().await.ok();
         let sent = join_all(
             round
                 .iter()
@@ -129,7 +130,7 @@ impl Services {
     /// An item claimed (taken first, held until it is settled on every path), then its
     /// bytes sent under the claim.
     pub(in crate::services) async fn claim_and_send(
-        &self,
+        self,
         cache: Option<&crate::cache::Cache>,
         item: OutboxItem,
         progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
@@ -159,7 +160,7 @@ impl Services {
     /// Every item that got there completed in one request, then each settled; the claims
     /// are let go only once all are settled, so nobody sends one again meanwhile.
     pub(in crate::services) async fn finish_sent(
-        &self,
+        self,
         sent: Vec<SentItem>,
         on_cancel: OnCancel,
     ) -> Vec<Result<Outcome, AppError>> {
@@ -195,7 +196,13 @@ impl Services {
             let cancelled = matches!(&result, Err(AppError::Server(ServerError::Cancelled)));
             if cancelled && on_cancel == OnCancel::Remove {
                 // Still under the claim: nobody picks it up between the cancel and its removal.
-                outcomes.push(self.cancel_upload(&item).await.map(|_| Outcome::Cancelled));
+                outcomes.push(
+                    self.app
+                        .outbox()
+                        .cancel_upload(&item)
+                        .await
+                        .map(|_| Outcome::Cancelled),
+                );
                 continue;
             }
             outcomes.push(self.settle(&item, result).await);
@@ -207,7 +214,7 @@ impl Services {
     /// Completes a batch, with any other sender's that are waiting (the window sends each
     /// file on its own: `Coalescer`); one answer per upload, in order.
     async fn complete_batch(
-        &self,
+        self,
         ready: Vec<CompleteUpload>,
     ) -> Vec<Result<DocumentRow, AppError>> {
         if ready.is_empty() {
@@ -216,7 +223,8 @@ impl Services {
         // An answer lost with a batch dropped midway: tried again later (completes are
         // idempotent by document id).
         let lost = || Err(AppError::Server(ServerError::Unreachable));
-        self.completions
+        self.app
+            .completions
             .submit(ready, |batch| self.complete_together(batch), lost)
             .await
     }
@@ -224,7 +232,7 @@ impl Services {
     /// Completes a batch; if the batch call itself fails, each is completed alone so every
     /// upload gets its own answer.
     async fn complete_together(
-        &self,
+        self,
         ready: Vec<CompleteUpload>,
     ) -> Vec<Result<DocumentRow, AppError>> {
         if let Ok(results) = self.complete_uploads(ready.clone()).await {
@@ -245,21 +253,21 @@ impl Services {
     /// A queued item's bytes to S3 with its fixed doc id, under this sender's claim: nobody
     /// else sends it meanwhile (the background round and the window never both do).
     async fn send_bytes(
-        &self,
+        self,
         item: &OutboxItem,
         progress: Arc<Progress>,
         cancel: CancellationToken,
     ) -> Result<Sending, AppError> {
-        let cache = self.cache().await?;
+        let cache = self.app.cache().await?;
         // A file kept in chunks goes a part at a time; one queued before chunks is read whole.
-        if let Some(chunked) = cache.outbox_chunked(&item.doc_id).await? {
+        if let Some(chunked) = cache.outbox_rows().chunked(&item.doc_id).await? {
             let prepared = self
                 .prepare_chunked(item, chunked, cache.clone(), &progress)
                 .await?;
             let complete = self.send_prepared(prepared, &progress, &cancel).await?;
             return Ok(Sending::Ready(Box::new(complete)));
         }
-        let Some((bytes, replace_oldest)) = cache.outbox_file(&item.doc_id).await? else {
+        let Some((bytes, replace_oldest)) = cache.outbox_rows().file(&item.doc_id).await? else {
             return Ok(Sending::Gone);
         };
         let mut upload = Upload::new(&item.mrn, &item.category, &item.file_name, bytes);
@@ -274,7 +282,7 @@ impl Services {
 
     /// One queued item on its own (the window's add): bytes, then its complete.
     pub(in crate::services) async fn send_queued(
-        &self,
+        self,
         item: &OutboxItem,
         progress: Arc<Progress>,
         cancel: CancellationToken,
@@ -292,11 +300,11 @@ impl Services {
     /// What an item's try came to, kept in the outbox: gone when attached, queued again when
     /// a later try may get past it, failed (for the user to decide) otherwise.
     async fn settle(
-        &self,
+        self,
         item: &OutboxItem,
         result: Result<Option<DocumentRow>, AppError>,
     ) -> Result<Outcome, AppError> {
-        let cache = self.cache().await?;
+        let cache = self.app.cache().await?;
         // A gone multipart upload (404) is started afresh, not resumed.
         let upload_gone = matches!(&result, Err(AppError::Server(ServerError::Storage(404))));
         let settled = upload_gone || !matches!(&result, Err(e) if is_transient(e));
@@ -310,7 +318,7 @@ impl Services {
         }
         match result {
             Ok(Some(row)) => {
-                cache.outbox_remove(&item.doc_id).await?;
+                cache.outbox_rows().remove(&item.doc_id).await?;
                 Claim::forget(&cache, &item.doc_id);
                 Ok(Outcome::Sent(Some(Box::new(row))))
             }
@@ -318,13 +326,14 @@ impl Services {
             // Already attached: an earlier run landed it and was stopped before this row
             // was removed.
             Err(AppError::Attach(AttachError::AlreadyAttached)) => {
-                cache.outbox_remove(&item.doc_id).await?;
+                cache.outbox_rows().remove(&item.doc_id).await?;
                 Claim::forget(&cache, &item.doc_id);
                 Ok(Outcome::Sent(None))
             }
             Err(e) if is_transient(&e) => {
                 cache
-                    .outbox_failed(
+                    .outbox_rows()
+                    .failed(
                         &item.doc_id,
                         OutboxState::Queued,
                         &e.to_string(),
@@ -335,7 +344,8 @@ impl Services {
             }
             Err(e) => {
                 cache
-                    .outbox_failed(
+                    .outbox_rows()
+                    .failed(
                         &item.doc_id,
                         OutboxState::Failed,
                         &e.to_string(),

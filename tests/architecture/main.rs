@@ -10,6 +10,9 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+/// The client core's own shape, read from its sources: module cycles, type sizes.
+mod client_core;
+
 const SHARED_LEAVES: [&str; 4] = [
     "chartdesk-domain",
     "chartdesk-records",
@@ -260,129 +263,4 @@ fn every_package_of_ours_is_placed_in_a_tier() {
         unplaced.is_empty(),
         "{unplaced:?} belong to no tier of ARCHITECTURE.md §2: add them there and here"
     );
-}
-
-/// The client core's modules (`src/`), each with the modules of ours it names through `crate::`
-/// or `super::` paths. A module naming its own ancestor is not counted: a child using its
-/// parent's items is how Rust modules nest.
-fn client_module_graph() -> BTreeMap<String, BTreeSet<String>> {
-    fn walk(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).expect("src/ is readable") {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                walk(&path, found);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                found.push(path);
-            }
-        }
-    }
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    walk(&src, &mut files);
-    let module_of = |path: &std::path::Path| -> String {
-        let relative = path.strip_prefix(&src).unwrap().with_extension("");
-        let parts: Vec<String> = relative
-            .iter()
-            .map(|p| p.to_string_lossy().into_owned())
-            .filter(|p| p != "mod" && p != "lib" && p != "main")
-            .collect();
-        parts.join("::")
-    };
-    let modules: BTreeMap<String, String> = files
-        .iter()
-        .map(|f| (module_of(f), std::fs::read_to_string(f).unwrap()))
-        .collect();
-    // `crate::a::b`, `super::a`, and grouped imports (`use super::{a, b::{c, d}};`).
-    let paths = regex::Regex::new(r"\b(crate|super)::(\{[^;]*\}|(?:\w+::)*\w+)").unwrap();
-    let mut graph = BTreeMap::new();
-    for (module, text) in &modules {
-        let parent = module.rsplit_once("::").map_or("", |(p, _)| p);
-        let mut names = BTreeSet::new();
-        for found in paths.captures_iter(text) {
-            let base = if &found[1] == "crate" { "" } else { parent };
-            for path in expand_group(&found[2]) {
-                let parts: Vec<&str> = path.split("::").collect();
-                // The longest prefix that is a module of ours.
-                let target = (1..=parts.len()).rev().find_map(|k| {
-                    let name = parts[..k].join("::");
-                    let full = if base.is_empty() {
-                        name
-                    } else {
-                        format!("{base}::{name}")
-                    };
-                    modules.contains_key(&full).then_some(full)
-                });
-                if let Some(target) = target {
-                    let ancestor = module.starts_with(&format!("{target}::"));
-                    if &target != module && !ancestor && !target.is_empty() {
-                        names.insert(target);
-                    }
-                }
-            }
-        }
-        graph.insert(module.clone(), names);
-    }
-    graph
-}
-
-/// The paths a grouped import names: `{a, b::{c, d}}` → `a`, `b::c`, `b::d`.
-fn expand_group(text: &str) -> Vec<String> {
-    let Some(inner) = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')) else {
-        return vec![text.to_string()];
-    };
-    let mut items = Vec::new();
-    let (mut depth, mut start) = (0, 0);
-    for (i, c) in inner.char_indices() {
-        match c {
-            '{' => depth += 1,
-            '}' => depth -= 1,
-            ',' if depth == 0 => {
-                items.push(&inner[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    items.push(&inner[start..]);
-    items
-        .into_iter()
-        .map(str::trim)
-        .filter(|i| !i.is_empty())
-        .flat_map(|item| match item.split_once("::") {
-            Some((head, rest)) if rest.starts_with('{') => expand_group(rest)
-                .into_iter()
-                .map(|r| format!("{head}::{r}"))
-                .collect(),
-            _ => vec![item.split(" as ").next().unwrap_or(item).to_string()],
-        })
-        .collect()
-}
-
-#[test]
-fn the_client_core_has_no_module_cycles() {
-    let graph = client_module_graph();
-    // A cycle through `from` exists when `from` is reachable again from one of its targets.
-    let reaches = |from: &str, to: &str| -> bool {
-        let mut seen = BTreeSet::new();
-        let mut todo = vec![from.to_string()];
-        while let Some(next) = todo.pop() {
-            if next == to {
-                return true;
-            }
-            if seen.insert(next.clone()) {
-                todo.extend(graph.get(&next).into_iter().flatten().cloned());
-            }
-        }
-        false
-    };
-    let cycles: Vec<(String, String)> = graph
-        .iter()
-        .flat_map(|(m, targets)| targets.iter().map(move |t| (m.clone(), t.clone())))
-        .filter(|(m, t)| m < t && reaches(t, m))
-        .collect();
-    assert!(
-        cycles.is_empty(),
-        "modules that depend on each other (directly or round a loop): {cycles:?}"
-    );
-    assert!(graph.len() > 50, "the walk found the core's modules");
 }

@@ -1,0 +1,189 @@
+//! The client core's shape (`src/`), read from its sources: a module graph without cycles and
+//! no type that gathers every operation.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// No type of the client core has more methods than this (ARCHITECTURE.md, "The desktop client
+/// core"): past it, a type is doing several jobs and should hand some to a component.
+const MOST_METHODS: usize = 30;
+
+fn core_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// Every `.rs` file of the client core.
+fn core_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("src/ is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&core_src(), &mut files);
+    files
+}
+
+/// The client core's modules (`src/`), each with the modules of ours it names through `crate::`
+/// or `super::` paths. A module naming its own ancestor is not counted: a child using its
+/// parent's items is how Rust modules nest.
+fn client_module_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let src = core_src();
+    let files = core_files();
+    let module_of = |path: &std::path::Path| -> String {
+        let relative = path.strip_prefix(&src).unwrap().with_extension("");
+        let parts: Vec<String> = relative
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .filter(|p| p != "mod" && p != "lib" && p != "main")
+            .collect();
+        parts.join("::")
+    };
+    let modules: BTreeMap<String, String> = files
+        .iter()
+        .map(|f| (module_of(f), std::fs::read_to_string(f).unwrap()))
+        .collect();
+    // `crate::a::b`, `super::a`, and grouped imports (`use super::{a, b::{c, d}};`).
+    let paths = regex::Regex::new(r"\b(crate|super)::(\{[^;]*\}|(?:\w+::)*\w+)").unwrap();
+    let mut graph = BTreeMap::new();
+    for (module, text) in &modules {
+        let parent = module.rsplit_once("::").map_or("", |(p, _)| p);
+        let mut names = BTreeSet::new();
+        for found in paths.captures_iter(text) {
+            let base = if &found[1] == "crate" { "" } else { parent };
+            for path in expand_group(&found[2]) {
+                let parts: Vec<&str> = path.split("::").collect();
+                // The longest prefix that is a module of ours.
+                let target = (1..=parts.len()).rev().find_map(|k| {
+                    let name = parts[..k].join("::");
+                    let full = if base.is_empty() {
+                        name
+                    } else {
+                        format!("{base}::{name}")
+                    };
+                    modules.contains_key(&full).then_some(full)
+                });
+                if let Some(target) = target {
+                    let ancestor = module.starts_with(&format!("{target}::"));
+                    if &target != module && !ancestor && !target.is_empty() {
+                        names.insert(target);
+                    }
+                }
+            }
+        }
+        graph.insert(module.clone(), names);
+    }
+    graph
+}
+
+/// The paths a grouped import names: `{a, b::{c, d}}` → `a`, `b::c`, `b::d`.
+fn expand_group(text: &str) -> Vec<String> {
+    let Some(inner) = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')) else {
+        return vec![text.to_string()];
+    };
+    let mut items = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&inner[start..]);
+    items
+        .into_iter()
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .flat_map(|item| match item.split_once("::") {
+            Some((head, rest)) if rest.starts_with('{') => expand_group(rest)
+                .into_iter()
+                .map(|r| format!("{head}::{r}"))
+                .collect(),
+            _ => vec![item.split(" as ").next().unwrap_or(item).to_string()],
+        })
+        .collect()
+}
+
+#[test]
+fn the_client_core_has_no_module_cycles() {
+    let graph = client_module_graph();
+    // A cycle through `from` exists when `from` is reachable again from one of its targets.
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from.to_string()];
+        while let Some(next) = todo.pop() {
+            if next == to {
+                return true;
+            }
+            if seen.insert(next.clone()) {
+                todo.extend(graph.get(&next).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    let cycles: Vec<(String, String)> = graph
+        .iter()
+        .flat_map(|(m, targets)| targets.iter().map(move |t| (m.clone(), t.clone())))
+        .filter(|(m, t)| m < t && reaches(t, m))
+        .collect();
+    assert!(
+        cycles.is_empty(),
+        "modules that depend on each other (directly or round a loop): {cycles:?}"
+    );
+    assert!(graph.len() > 50, "the walk found the core's modules");
+}
+
+/// Each type's methods in its own `impl` blocks (trait impls are the trait's shape, not the
+/// type's), counted over every file: `impl Type {` or `impl<'a> path::Type<'a> {` at the start
+/// of a line, up to the `}` that closes it, and the `fn`s one level in.
+fn methods_per_type() -> BTreeMap<String, usize> {
+    let header = regex::Regex::new(r"^impl(?:<[^>]*>)? (?:\w+::)*(\w+)(?:<[^>]*>)? \{$").unwrap();
+    let method =
+        regex::Regex::new(r"^    (?:pub(?:\([\w: ]+\))? )?(?:const )?(?:async )?fn \w").unwrap();
+    let split_visibility = regex::Regex::new(r"^    pub(?:\([\w: ]+\))?$").unwrap();
+    let mut counts = BTreeMap::new();
+    for file in core_files() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut current: Option<String> = None;
+        for line in text.lines() {
+            if let Some(found) = header.captures(line) {
+                current = Some(found[1].to_string());
+            } else if line.starts_with('}') {
+                current = None;
+            } else if let Some(name) = &current {
+                // rustfmt puts a long `pub(in crate::x)` on a line of its own.
+                if method.is_match(line) || split_visibility.is_match(line) {
+                    *counts.entry(name.clone()).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    counts
+}
+
+#[test]
+fn no_type_in_the_client_core_has_more_than_thirty_methods() {
+    let counts = methods_per_type();
+    let too_many: Vec<(&String, &usize)> =
+        counts.iter().filter(|(_, n)| **n > MOST_METHODS).collect();
+    assert!(
+        too_many.is_empty(),
+        "types over {MOST_METHODS} methods (give a job to a component or handle): {too_many:?}"
+    );
+    // The count reads what it should: the facade and the cache are found and counted.
+    assert!(
+        counts.get("Services").is_some_and(|n| *n > 10),
+        "{counts:?}"
+    );
+    assert!(counts.get("Cache").is_some_and(|n| *n > 10), "{counts:?}");
+}
