@@ -6,36 +6,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 
 use super::schema::migrations;
-
-#[derive(Debug, thiserror::Error)]
-pub enum CacheError {
-    #[error("The offline copy on this computer cannot be opened with its key (it may be damaged, or its key was removed from the keychain). Reset offline data to continue; anything waiting to upload in it cannot be recovered")]
-    Unreadable,
-    #[error("The offline copy could not be written: {0}")]
-    Io(String),
-    #[error("The offline copy failed: {0}")]
-    Database(String),
-}
-
-impl CacheError {
-    /// What went wrong, for logs: the message may carry a path or SQLite's words about a row.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            CacheError::Unreadable => "unreadable",
-            CacheError::Io(_) => "io",
-            CacheError::Database(_) => "database",
-        }
-    }
-}
-
-impl From<rusqlite::Error> for CacheError {
-    fn from(e: rusqlite::Error) -> Self {
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase) => CacheError::Unreadable,
-            _ => CacheError::Database(e.to_string()),
-        }
-    }
-}
+use super::CacheError;
 
 /// One user's encrypted cache. Calls are synchronous and short; callers on async tasks run
 /// them with `spawn_blocking` (see `Cache::run`).
@@ -169,16 +140,10 @@ fn sweep_sealed(connection: &Connection, path: &Path) {
     }
 }
 
-/// 32 fresh random bytes for a new cache (or a sealed outbox file).
-pub fn new_key() -> Result<[u8; 32], CacheError> {
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(|e| CacheError::Io(e.to_string()))?;
-    Ok(key)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cache::new_key;
 
     #[test]
     fn the_database_is_unreadable_without_its_key_and_has_no_plain_header() {

@@ -7,7 +7,9 @@
 mod budget;
 mod database;
 mod document_texts;
+mod error;
 pub mod files;
+mod key;
 mod multipart_journal;
 pub mod outbox;
 pub mod outbox_chunks;
@@ -19,8 +21,10 @@ pub mod search_index;
 mod search_terms;
 
 pub use budget::Evicted;
-pub use database::{new_key, Cache, CacheError};
+pub use database::Cache;
+pub use error::CacheError;
 pub use files::{FileKey, FileView};
+pub use key::new_key;
 pub use outbox::{OutboxItem, OutboxState, QueuedFile, QueuedUpload};
 pub use outbox_rows::OutboxRows;
 pub use records::CachedPatient;

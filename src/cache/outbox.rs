@@ -118,7 +118,8 @@ impl super::OutboxRows<'_> {
                 .map_err(|e| CacheError::Io(e.to_string()))??;
         let doc_id = file.doc_id.clone();
         let recorded = sha256.clone();
-        let inserted = self.cache
+        let inserted = self
+            .cache
             .execute(
                 "INSERT INTO outbox (doc_id, mrn, category, file_name, replace_oldest, bytes, size, sha256, queued_at, state, file_key)
                  VALUES (?1, ?2, ?3, ?4, ?5, zeroblob(0), ?6, ?7, ?8, 'queued', ?9)",
@@ -197,7 +198,8 @@ impl super::OutboxRows<'_> {
     /// The queued file's bytes and whether the user chose "replace oldest".
     pub async fn file(&self, doc_id: &str) -> Result<Option<(Vec<u8>, bool)>, CacheError> {
         let id = doc_id.to_string();
-        let found = self.cache
+        let found = self
+            .cache
             .run(move |c| {
                 let row: Option<(Vec<u8>, bool, Option<i64>, bool)> = c
                     .query_row(
@@ -283,7 +285,7 @@ impl super::OutboxRows<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::database::new_key;
+    use crate::cache::new_key;
     use crate::cache::Cache;
 
     fn queued(id: &str) -> QueuedUpload {

@@ -41,7 +41,7 @@ fn blob<'r>(row: &'r rusqlite::Row<'_>) -> Result<&'r [u8], CacheError> {
 }
 
 /// What sending a chunked item needs before any of its bytes: they are then read a part at a
-/// time (`Cache::outbox_range`), so sending never holds the whole file either.
+/// time (`OutboxRows::range`), so sending never holds the whole file either.
 #[derive(Debug, Clone)]
 pub struct ChunkedItem {
     pub size: u64,
@@ -57,7 +57,8 @@ impl super::OutboxRows<'_> {
     /// (queued from memory) or it is gone.
     pub async fn chunked(&self, doc_id: &str) -> Result<Option<ChunkedItem>, CacheError> {
         let id = doc_id.to_string();
-        let found = self.cache
+        let found = self
+            .cache
             .run(move |c| {
                 let row: Option<(Option<i64>, String, bool, bool)> = c
                     .query_row(
@@ -133,7 +134,7 @@ impl super::OutboxRows<'_> {
         .map_err(|e| CacheError::Io(e.to_string()))?
     }
 
-    /// As `outbox_range`, for an item kept in chunk rows (queued before sealed files).
+    /// As `range`, for an item kept in chunk rows (queued before sealed files).
     async fn chunk_range(
         &self,
         doc_id: &str,

@@ -105,7 +105,7 @@ impl FhirExport<'_> {
         Ok(segment(id))
     }
 
-    /// One poll of the status URL `fhir_export_start` returned.
+    /// One poll of the status URL `start` returned.
     pub async fn state(&self, token: &str, status_url: &str) -> Result<ExportState, ServerError> {
         let answer = fhir_send(self.server.http.get(status_url).bearer_auth(token)).await?;
         if answer.status() == reqwest::StatusCode::ACCEPTED {

@@ -7,12 +7,13 @@ use std::path::PathBuf;
 
 use tracing::warn;
 
+use super::offline_views::OfflineAudit;
+use super::remote_documents::ServerReads;
 use super::{AppError, Services};
 use crate::cache::Cache;
 use crate::domain::PatientSummary;
 use crate::domain::{choose_reading, PatientQuery};
 use crate::records::PatientRecord;
-use crate::services::{OfflineAudit, ServerReads};
 
 impl Services {
     /// Where this profile's caches live (one database per user).
@@ -41,6 +42,12 @@ impl Services {
         }
     }
 
+    /// The cached record for an MRN, with when it was last synced.
+    pub(super) async fn cached_record(&self, mrn: &str) -> Option<(PatientRecord, String)> {
+        let cache = self.usable_cache().await?;
+        self.offline_store.record(&cache, mrn).await
+    }
+
     /// Whether the records server answers, by one cheap request; updates the offline state.
     /// For the offline banner and the outbox's automatic drain.
     pub async fn is_online(&self) -> bool {
@@ -57,12 +64,6 @@ impl Services {
 }
 
 impl super::Patients<'_> {
-    /// The cached record for an MRN, with when it was last synced.
-    pub(super) async fn cached_record(self, mrn: &str) -> Option<(PatientRecord, String)> {
-        let cache = self.app.usable_cache().await?;
-        self.app.offline_store.record(&cache, mrn).await
-    }
-
     /// The cached record a search names, under the server's rule: ten digits that are one
     /// cached patient's NHS number and another's MRN are `Ambiguous`, never a guess.
     pub(super) async fn cached_find(
@@ -71,7 +72,7 @@ impl super::Patients<'_> {
         typed: &str,
     ) -> Result<Option<(PatientRecord, String)>, AppError> {
         let nhs = match query {
-            PatientQuery::Mrn(mrn) => return Ok(self.cached_record(mrn.as_ref()).await),
+            PatientQuery::Mrn(mrn) => return Ok(self.app.cached_record(mrn.as_ref()).await),
             PatientQuery::Nhs(nhs) => nhs,
         };
         let by_nhs = match self.app.usable_cache().await {
@@ -86,7 +87,7 @@ impl super::Patients<'_> {
         let Some(mrn) = PatientQuery::also_an_mrn(typed, &self.app.policy().mrn_format) else {
             return Ok(by_nhs);
         };
-        let by_mrn = self.cached_record(mrn.as_ref()).await;
+        let by_mrn = self.app.cached_record(mrn.as_ref()).await;
         Ok(choose_reading(nhs, &mrn, by_nhs, by_mrn, |a, b| {
             a.0.patient.mrn == b.0.patient.mrn
         })?)
@@ -107,7 +108,7 @@ impl super::Patients<'_> {
             .authorize(crate::domain::Action::ViewRecords)
             .await?;
         let mrn = self.app.parse_mrn(mrn)?;
-        let cached = self.cached_record(mrn.as_ref()).await;
+        let cached = self.app.cached_record(mrn.as_ref()).await;
         let etag = cached
             .as_ref()
             .and_then(|(record, _)| record.manifest_etag.clone());

@@ -5,30 +5,10 @@ pub use chartdesk_api::DocumentView;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{AppError, Services};
+use super::remote_documents::ServerReads;
+use super::{AppError, OpenedDocument, Services};
 use crate::domain::{Action, Category};
 use crate::domain::{DocumentRow, FirstRows};
-use crate::services::ServerReads;
-
-/// A document's bytes and what the viewer needs to show them.
-pub struct OpenedDocument {
-    /// The rendition these bytes are (an optimized view asked for offline may come back as the
-    /// original kept before); `content_type` is theirs.
-    pub view: DocumentView,
-    pub content_type: String,
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-}
-
-impl std::fmt::Debug for OpenedDocument {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OpenedDocument")
-            .field("view", &self.view)
-            .field("content_type", &self.content_type)
-            .field("size", &self.bytes.len())
-            .finish_non_exhaustive()
-    }
-}
 
 /// A patient's documents as the shells reach them (`app.documents().list(..)`): list, page,
 /// search, open, stamp, add, their history and export.
@@ -38,13 +18,14 @@ pub struct Documents<'a> {
 }
 
 impl Services {
+    /// A patient's documents: list, open, stamp, add, history, export.
     pub fn documents(&self) -> Documents<'_> {
         Documents { app: self }
     }
 }
 
 impl Documents<'_> {
-    #[instrument(skip_all)]
+    #[instrument(name = "list_documents", skip_all)]
     pub async fn list(self, mrn: &str, category: &str) -> Result<Vec<DocumentRow>, AppError> {
         self.app.authorize(Action::ViewRecords).await?;
         let mrn = self.app.parse_mrn(mrn)?;
@@ -56,7 +37,7 @@ impl Documents<'_> {
 
     /// One page of a category, newest first: at most `limit` rows after the row `after`
     /// names (the first page without it), and the cursor for the next when more follow.
-    #[instrument(skip_all)]
+    #[instrument(name = "list_documents_page", skip_all)]
     pub async fn list_page(
         self,
         mrn: &str,
@@ -76,7 +57,7 @@ impl Documents<'_> {
     }
 
     /// Documents of every category matching `text` (file name, category, uploader).
-    #[instrument(skip_all)]
+    #[instrument(name = "search_documents", skip_all)]
     pub async fn search(self, mrn: &str, text: &str) -> Result<Vec<DocumentRow>, AppError> {
         self.app.authorize(Action::ViewRecords).await?;
         let mrn = self.app.parse_mrn(mrn)?;
@@ -87,7 +68,7 @@ impl Documents<'_> {
 
     /// Stamps a lab report *verified* or a radiology report *reviewed* (clinicians): the
     /// server applies it in one compare-and-swap, never over an existing stamp, and audits it.
-    #[instrument(skip_all)]
+    #[instrument(name = "stamp_document", skip_all)]
     pub async fn stamp(self, mrn: &str, doc_id: &str) -> Result<DocumentRow, AppError> {
         self.app.authorize(Action::Stamp).await?;
         let mrn = self.app.parse_mrn(mrn)?;
@@ -110,7 +91,7 @@ impl Documents<'_> {
 
     /// The original, or an image's 1600 px JPEG (what the viewer opens first), checked against
     /// the SHA-256 the server gives; audited like any view.
-    #[instrument(skip_all)]
+    #[instrument(name = "open_document_as", skip_all)]
     pub async fn open_as(
         self,
         mrn: &str,
@@ -127,7 +108,7 @@ impl Documents<'_> {
 
     /// One page's 1600 px preview of an image (page 1 is the optimized JPEG; a TIFF has one
     /// per page), checked and audited as any view; offline, the page kept on this computer.
-    #[instrument(skip_all)]
+    #[instrument(name = "open_document_page", skip_all)]
     pub async fn open_page(
         self,
         mrn: &str,
@@ -144,7 +125,7 @@ impl Documents<'_> {
 
     /// The 320 px JPEG thumbnail of an image document, for the list; `None` when the document
     /// has none (PDFs) or the scanner flagged it. The list that handed out its URL was audited.
-    #[instrument(skip_all)]
+    #[instrument(name = "document_thumbnail", skip_all)]
     pub async fn thumbnail(self, mrn: &str, doc_id: &str) -> Result<Option<Vec<u8>>, AppError> {
         self.app.authorize(Action::ViewRecords).await?;
         let mrn = self.app.parse_mrn(mrn)?;

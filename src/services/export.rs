@@ -29,7 +29,7 @@ pub struct ExportSummary {
 }
 
 impl super::Documents<'_> {
-    #[instrument(skip_all)]
+    #[instrument(name = "export_documents", skip_all)]
     pub async fn export(
         self,
         mrn: &str,

@@ -14,6 +14,7 @@ mod offline_copy;
 mod offline_refresh;
 mod offline_text;
 mod offline_views;
+mod opened_document;
 mod patients;
 mod records_client;
 mod records_server;
@@ -33,16 +34,14 @@ use crate::config::{ConfigError, Folders, Profile};
 use crate::domain::{Action, QueryError};
 use crate::domain::{DocumentRow, Mrn};
 use crate::records::LookupError;
-use offline_views::OfflineAudit;
-use remote_documents::ServerReads;
-use upload::Sender;
 
-pub use documents::{DocumentView, Documents, OpenedDocument};
+pub use documents::{DocumentView, Documents};
 pub use export::{ExportSelection, ExportSummary};
 pub use fhir_export::{FhirExportFile, FhirExportSummary};
 pub use hospital_policy::{saved_policy_path, HospitalPolicy};
 pub use offline::{index_rows, OfflineError, OfflineStore};
 pub use offline_copy::{OfflineCopy, PinReport};
+pub use opened_document::OpenedDocument;
 pub use patients::Patients;
 pub use records_client::{RecordsClient, RecordsError};
 pub use records_server::{
@@ -241,15 +240,7 @@ impl Services {
     }
 
     pub(super) async fn actor(&self) -> Result<String, AppError> {
-        self.read_session(|s| s.username.clone()).await
-    }
-
-    /// Something of the signed-in session; `NotSignedIn` without one.
-    pub(super) async fn read_session<T>(
-        &self,
-        read: impl FnOnce(&crate::auth::Session) -> T,
-    ) -> Result<T, AppError> {
-        Ok(self.session.read(read).await?)
+        Ok(self.session.read(|s| s.username.clone()).await?)
     }
 }
 

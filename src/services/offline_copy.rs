@@ -4,12 +4,13 @@
 use serde::Serialize;
 use tracing::instrument;
 
-use super::documents::DocumentView;
+use super::offline_views::OfflineAudit;
+use super::remote_documents::ServerReads;
 use super::{AppError, Services};
 use crate::cache::CachedHit;
 use crate::cloud::ServerError;
 use crate::domain::Action;
-use crate::services::{OfflineAudit, ServerReads};
+use chartdesk_api::DocumentView;
 
 /// What pinning a patient downloaded.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -20,7 +21,8 @@ pub struct PinReport {
 }
 
 /// What the user does with the offline copy, as the shells reach it
-/// (`app.offline().pin_patient(..)`): search it, pin a patient, clear it, reset it.
+/// (`app.offline().pin_patient(..)`): search it, pin a patient, clear it, reset it, and report
+/// the reads made from it while offline (`flush_audits`).
 #[derive(Clone, Copy)]
 pub struct OfflineCopy<'a> {
     app: &'a Services,
@@ -29,6 +31,13 @@ pub struct OfflineCopy<'a> {
 impl Services {
     pub fn offline(&self) -> OfflineCopy<'_> {
         OfflineCopy { app: self }
+    }
+
+    /// Applies the profile's size limit and retention time (best effort, after each write).
+    pub(super) async fn keep_within_budget(&self) {
+        if let Some(cache) = self.usable_cache().await {
+            self.offline_store.keep_within_budget(&cache).await;
+        }
     }
 }
 
@@ -47,16 +56,12 @@ impl OfflineCopy<'_> {
         // The record itself first (the server audits the find), so the patient opens offline.
         let query = format!("MRN {mrn}");
         let reason = self.app.records.reason_for(mrn.as_ref());
-        if let Some(record) = ServerReads::of(self.app)
-            .find_via_server(&query, reason.as_ref(), None)
-            .await?
-        {
+        let reads = ServerReads::of(self.app);
+        if let Some(record) = reads.find_via_server(&query, reason.as_ref(), None).await? {
             self.app.patients().remember_record(&record).await;
         }
         // Every attached document, with its thumbnail URL handed out (and the list audited).
-        let attached = ServerReads::of(self.app)
-            .list_via_server(&mrn, None, Some(""))
-            .await?;
+        let attached = reads.list_via_server(&mrn, None, Some("")).await?;
         cache.pin(mrn.as_ref(), true).await?;
         let total = attached.len() as u32;
         let mut report = PinReport {
@@ -69,7 +74,7 @@ impl OfflineCopy<'_> {
                 report.skipped += 1;
                 continue;
             };
-            match ServerReads::of(self.app)
+            match reads
                 .open_via_server(&mrn, id, DocumentView::Original)
                 .await
             {
@@ -81,14 +86,12 @@ impl OfflineCopy<'_> {
             // it (best effort).
             if row.has_optimized {
                 for page in 1..=row.pages.unwrap_or(1).max(1) {
-                    let _ = ServerReads::of(self.app)
+                    let _ = reads
                         .open_page_via_server(&mrn, id, DocumentView::Optimized, page)
                         .await;
                 }
             }
-            let _ = ServerReads::of(self.app)
-                .thumbnail_via_server(&mrn, id)
-                .await;
+            let _ = reads.thumbnail_via_server(&mrn, id).await;
             progress(i as u32 + 1, total);
         }
         Ok(report)
@@ -125,6 +128,11 @@ impl OfflineCopy<'_> {
             None => Ok(Vec::new()),
         }
     }
+
+    /// Sends the views made offline to the server, which audits them as reported later.
+    pub async fn flush_audits(self) -> Result<(), AppError> {
+        OfflineAudit::of(self.app).report_offline_views().await
+    }
 }
 
 /// A document the server will not hand out (flagged or not yet checked by the scanner, or
@@ -141,19 +149,5 @@ fn is_unkeepable(e: &AppError) -> bool {
             )
         }
         _ => false,
-    }
-}
-
-impl OfflineCopy<'_> {
-    /// Applies the profile's size limit and retention time (best effort, after each write).
-    pub(super) async fn keep_within_budget(self) {
-        if let Some(cache) = self.app.usable_cache().await {
-            self.app.offline_store.keep_within_budget(&cache).await;
-        }
-    }
-
-    /// Sends the views made offline to the server, which audits them as reported later.
-    pub async fn flush_audits(self) -> Result<(), AppError> {
-        OfflineAudit::of(self.app).report_offline_views().await
     }
 }

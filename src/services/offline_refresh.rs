@@ -10,9 +10,9 @@
 use tracing::warn;
 
 use super::records_client::FoundScreen;
+use super::remote_documents::ServerReads;
 use super::{AppError, Services};
 use crate::domain::{PatientSummary, StatedReason};
-use crate::services::ServerReads;
 
 impl Services {
     /// For the window: a find answers the screen alone and the record for the offline copy
@@ -80,6 +80,7 @@ impl super::Patients<'_> {
         let mut updated = 0;
         for mrn in self.app.records.take_stale_copies() {
             let version = self
+                .app
                 .cached_record(&mrn)
                 .await
                 .and_then(|(record, _)| record.manifest_etag);

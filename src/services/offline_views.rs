@@ -9,8 +9,7 @@ use uuid::Uuid;
 
 use super::{AppError, Services};
 use crate::cloud::ServerError;
-use crate::domain::{BreakGlassError, Mrn, StatedReason};
-use crate::records::PatientRecord;
+use crate::domain::{Mrn, StatedReason};
 
 /// The server takes at most this many reported reads per request.
 const REPORT_BATCH: usize = 500;
@@ -102,21 +101,6 @@ impl OfflineAudit<'_> {
         let key = view.event_id.to_string();
         cache.queue_audit(&key, json).await?;
         Ok(key)
-    }
-
-    /// The cached record for reading offline. A restricted record needs the break-glass
-    /// reason, as online: given at the find (offline too), and sent with the reads.
-    pub(super) async fn offline_record(self, mrn: &Mrn) -> Result<PatientRecord, AppError> {
-        let (record, _) = self
-            .app
-            .patients()
-            .cached_record(mrn.as_ref())
-            .await
-            .ok_or(AppError::Server(ServerError::Unreachable))?;
-        if record.patient.flags.restricted && self.app.records.reason_for(mrn.as_ref()).is_none() {
-            return Err(BreakGlassError::ReasonRequired.into());
-        }
-        Ok(record)
     }
 
     /// Reports reads made offline, oldest first, in batches the server takes. A batch the

@@ -3,9 +3,9 @@
 
 use tracing::instrument;
 
+use super::offline_views::OfflineAudit;
 use super::{AppError, Services};
 use crate::domain::{Action, BreakGlassError, PatientQuery, PatientSummary, StatedReason};
-use crate::services::OfflineAudit;
 
 /// Finding a patient and keeping the record on screen current, as the shells reach it
 /// (`app.patients().find(..)`).
@@ -15,6 +15,7 @@ pub struct Patients<'a> {
 }
 
 impl Services {
+    /// Finding patients and keeping the one on screen current.
     pub fn patients(&self) -> Patients<'_> {
         Patients { app: self }
     }
@@ -30,7 +31,7 @@ impl Patients<'_> {
     }
 
     /// As `find`; a restricted record needs the break-glass `reason` the user gave.
-    #[instrument(skip_all)]
+    #[instrument(name = "find_patient_with_reason", skip_all)]
     pub async fn find_with_reason(
         self,
         query: &str,
@@ -40,7 +41,7 @@ impl Patients<'_> {
         let parsed = PatientQuery::parse(query, &self.app.policy().mrn_format)?;
         // Opening a patient: a copy past its retention time (by its last opening or the
         // cloud's last word) goes before it could be shown again. Once per open, not per read.
-        self.app.offline().keep_within_budget().await;
+        self.app.keep_within_budget().await;
         let cached = self.cached_find(&parsed, query).await?;
         // Ten digits that read two ways: the cache may hold one reading and not the other,
         // so only the server (which looks up both) answers while it can be reached.

@@ -27,7 +27,8 @@ pub struct AccessHistoryRows {
 }
 
 /// The records admins' operations, as the shells reach them (`app.admin().import_patients(..)`):
-/// the access history, detach and delete, the patient import. The server checks the role too.
+/// the access history, alerts, detach and delete, the patient import, the FHIR export. The
+/// server checks the role too.
 #[derive(Clone, Copy)]
 pub struct RecordsAdmin<'a> {
     pub(super) app: &'a Services,
@@ -40,7 +41,7 @@ impl Services {
 
     /// The signed-in user's Cognito access token, for the records server.
     pub(super) async fn access_token(&self) -> Result<String, AppError> {
-        self.read_session(|s| s.tokens.access_token.clone()).await
+        Ok(self.session.read(|s| s.tokens.access_token.clone()).await?)
     }
 }
 

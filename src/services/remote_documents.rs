@@ -9,17 +9,17 @@ use uuid::Uuid;
 
 use chartdesk_api::OfflineAction;
 
-use super::documents::DocumentView;
+use super::offline_views::OfflineAudit;
 use super::offline_views::OfflineRead;
 use super::records_client::{RecordsError, THUMBNAIL_LIMIT};
 use super::{AppError, OpenedDocument, Services};
 use crate::cache::{FileKey, FileView};
 use crate::cloud::ServerError;
 use crate::domain::{find_entry, page_of, rows_for, rows_matching, DocumentRow, FirstRows};
-use crate::domain::{sha256_hex, Category, Mrn, StatedReason};
+use crate::domain::{sha256_hex, BreakGlassError, Category, Mrn, StatedReason};
 use crate::domain::{Action, RowPermissions};
 use crate::records::PatientRecord;
-use crate::services::OfflineAudit;
+use chartdesk_api::DocumentView;
 
 /// Where a patient's rendition of a document is kept in the encrypted cache: document ids
 /// need not be unique across patients, so never under the id alone.
@@ -104,7 +104,7 @@ impl ServerReads<'_> {
         category: Option<Category>,
         search: Option<&str>,
     ) -> Result<Vec<DocumentRow>, AppError> {
-        let record = OfflineAudit::of(self.app).offline_record(mrn).await?;
+        let record = self.offline_record(mrn).await?;
         let may = self.row_permissions().await;
         Ok(match (category, search) {
             (Some(c), _) => rows_for(&record.manifest, c, may),
@@ -211,7 +211,7 @@ impl ServerReads<'_> {
         if let Some(url) = &access.text_url {
             self.keep_text(mrn, id, url).await;
         }
-        self.app.offline().keep_within_budget().await;
+        self.app.keep_within_budget().await;
         Ok(OpenedDocument {
             view: access.view,
             content_type: access.content_type,
@@ -232,7 +232,7 @@ impl ServerReads<'_> {
         page: u32,
     ) -> Result<OpenedDocument, AppError> {
         let unreachable = || AppError::Server(ServerError::Unreachable);
-        let record = OfflineAudit::of(self.app).offline_record(mrn).await?;
+        let record = self.offline_record(mrn).await?;
         let entry = find_entry(&record.manifest, id).ok_or(AppError::NoSuchDocument)?;
         let cache = self.app.usable_cache().await.ok_or_else(unreachable)?;
         let kept = |view| {
@@ -343,7 +343,7 @@ impl ServerReads<'_> {
 
     /// The thumbnail kept for this patient, shown offline: queued for the audit.
     async fn thumbnail_offline(self, mrn: &Mrn, id: Uuid) -> Result<Option<Vec<u8>>, AppError> {
-        OfflineAudit::of(self.app).offline_record(mrn).await?;
+        self.offline_record(mrn).await?;
         let Some(cache) = self.app.usable_cache().await else {
             return Ok(None);
         };
@@ -378,6 +378,20 @@ impl ServerReads<'_> {
         if let Err(e) = saved {
             warn!(kind = e.kind(), "could not keep a file offline");
         }
+    }
+
+    /// The cached record for reading offline. A restricted record needs the break-glass
+    /// reason, as online: given at the find (offline too), and sent with the reads.
+    pub(super) async fn offline_record(self, mrn: &Mrn) -> Result<PatientRecord, AppError> {
+        let (record, _) = self
+            .app
+            .cached_record(mrn.as_ref())
+            .await
+            .ok_or(AppError::Server(ServerError::Unreachable))?;
+        if record.patient.flags.restricted && self.app.records.reason_for(mrn.as_ref()).is_none() {
+            return Err(BreakGlassError::ReasonRequired.into());
+        }
+        Ok(record)
     }
 
     pub(super) async fn row_permissions(self) -> RowPermissions {

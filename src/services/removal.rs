@@ -12,7 +12,7 @@ use crate::domain::{Action, Category};
 impl super::Documents<'_> {
     /// A category's replaced, detached and deleted documents, through the server (audited as
     /// a list); `None` for a user whose role does not see them (ward staff), who is not asked.
-    #[instrument(skip_all)]
+    #[instrument(name = "document_history", skip_all)]
     pub async fn history(
         self,
         mrn: &str,

@@ -33,12 +33,7 @@ impl super::Outbox<'_> {
         if online && signed_in {
             let _ = self.app.offline().flush_audits().await;
             if self.app.may(Action::Upload).await {
-                if let Ok(report) = self
-                    .app
-                    .outbox()
-                    .drain_outbox(2, |_| Progress::silent())
-                    .await
-                {
+                if let Ok(report) = self.drain_outbox(2, |_| Progress::silent()).await {
                     sent = report.sent;
                     sent_doc_ids = report
                         .items
@@ -51,7 +46,7 @@ impl super::Outbox<'_> {
         }
         let (mut queued, mut failed) = (0, 0);
         if signed_in && self.app.may(Action::Upload).await {
-            if let Ok(items) = self.app.outbox().items().await {
+            if let Ok(items) = self.items().await {
                 for item in items {
                     match item.state {
                         OutboxState::Queued => queued += 1,

@@ -1,5 +1,6 @@
-//! The dependency rules of ARCHITECTURE.md §2, read from `cargo metadata`: a tier that reaches a
-//! crate it must not is a failing test, not a review comment.
+//! The dependency rules of ARCHITECTURE.md §2: the tiers read from `cargo metadata` (a tier that
+//! reaches a crate it must not is a failing test, not a review comment), the client core's own
+//! shape read from its sources (`client_core.rs`).
 
 // A test: a malformed answer from cargo is a failure to report, not input to recover from.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -16,7 +16,6 @@ use crate::cache::{OutboxItem, QueuedFile};
 use crate::cloud::Progress;
 use crate::domain::{sniff, FileRefusal, SNIFF_BYTES};
 use crate::services::AppError;
-use crate::services::Sender;
 
 /// A file on disk to add from the window: watched and cancellable like any upload.
 pub struct FileUpload<'a> {
@@ -39,7 +38,7 @@ impl Outbox<'_> {
         category: &str,
         replace_oldest: bool,
     ) -> Result<String, AppError> {
-        let (mrn, category) = Sender::of(self.app).upload_target(mrn, category).await?;
+        let (mrn, category) = super::upload_target(self.app, mrn, category).await?;
         let (size, declared) = self.size_and_type(path, name).await?;
         let accepted = self.app.policy().accept_declared(name, declared, size)?;
         let doc_id = Uuid::now_v7().to_string();

@@ -8,10 +8,11 @@ mod file;
 mod outbox;
 mod prepare;
 mod send;
+mod sender;
 
 pub use file::{Destination, FileUpload};
 pub use outbox::{DrainReport, DrainedItem, Outbox, UploadOutcome};
-pub(in crate::services) use send::Sender;
+use sender::Sender;
 
 use std::sync::Arc;
 
@@ -22,7 +23,7 @@ use uuid::Uuid;
 use crate::cloud::Progress;
 use crate::domain::DocumentRow;
 use crate::domain::{sha256_hex, AcceptedFile, Action, Category, Mrn};
-use crate::services::AppError;
+use crate::services::{AppError, Services};
 
 /// Bytes sent so far of one upload the window started (its own id), for its progress bar.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
@@ -88,11 +89,11 @@ pub(in crate::services) struct Checked {
 impl Sender<'_> {
     /// The one check for direct and queued uploads: role, MRN format, category, content
     /// (magic bytes, empty, size limit).
-    pub(in crate::services) async fn check_upload(
+    pub(in crate::services::upload) async fn check_upload(
         self,
         upload: &Upload<'_>,
     ) -> Result<Checked, AppError> {
-        let (mrn, category) = self.upload_target(upload.mrn, upload.category).await?;
+        let (mrn, category) = upload_target(self.app, upload.mrn, upload.category).await?;
         let file = self.app.policy().accept(upload.file_name, &upload.bytes)?;
         Ok(Checked {
             mrn,
@@ -101,32 +102,31 @@ impl Sender<'_> {
             sha256: sha256_hex(&upload.bytes),
         })
     }
+}
 
-    /// Who may upload, and where to: the role, the MRN's format, the category.
-    pub(in crate::services) async fn upload_target(
-        self,
-        mrn: &str,
-        category: &str,
-    ) -> Result<(Mrn, Category), AppError> {
-        self.app.authorize(Action::Upload).await?;
-        let mrn = self.app.parse_mrn(mrn)?;
-        let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
-        Ok((mrn, category))
-    }
+/// Who may upload, and where to: the role, the MRN's format, the category.
+async fn upload_target(
+    app: &Services,
+    mrn: &str,
+    category: &str,
+) -> Result<(Mrn, Category), AppError> {
+    app.authorize(Action::Upload).await?;
+    let mrn = app.parse_mrn(mrn)?;
+    let category = Category::from_id(category).ok_or(AppError::NoSuchCategory)?;
+    Ok((mrn, category))
 }
 
 impl super::Documents<'_> {
     /// Adds one file through the records server: start (the server validates and presigns),
     /// PUT the bytes straight to S3, complete (the server verifies and attaches).
-    #[instrument(skip_all)]
+    #[instrument(name = "upload_document", skip_all)]
     pub async fn upload(self, upload: Upload<'_>) -> Result<DocumentRow, AppError> {
         let progress = upload.progress.clone();
         let cancel = upload.cancel.clone();
-        let prepared = Sender::of(self.app).prepare_upload(upload).await?;
-        let sent = Sender::of(self.app)
-            .send_prepared(prepared, &progress, &cancel)
-            .await?;
-        let mut results = Sender::of(self.app).complete_uploads(vec![sent]).await?;
+        let sender = Sender::of(self.app);
+        let prepared = sender.prepare_upload(upload).await?;
+        let sent = sender.send_prepared(prepared, &progress, &cancel).await?;
+        let mut results = sender.complete_uploads(vec![sent]).await?;
         results.pop().ok_or(AppError::NoSuchDocument)?
     }
 }

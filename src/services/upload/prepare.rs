@@ -9,13 +9,13 @@ use chartdesk_api::{ObjectRole, StartUpload};
 use uuid::Uuid;
 
 use super::body::Body;
+use super::sender::Sender;
 use super::{Checked, Upload};
 use crate::cache::outbox_chunks::ChunkedItem;
 use crate::cache::{Cache, OutboxItem};
 use crate::cloud::{Progress, ServerError};
 use crate::domain::{sha256_hex, sniff};
 use crate::services::AppError;
-use crate::services::Sender;
 
 /// An upload ready to send: what to declare, and the original's bytes.
 pub(in crate::services) struct Prepared {
@@ -27,7 +27,7 @@ pub(in crate::services) struct Prepared {
 
 impl Sender<'_> {
     /// Checks the file and hashes what the server will ask for.
-    pub(in crate::services) async fn prepare_upload(
+    pub(in crate::services::upload) async fn prepare_upload(
         self,
         upload: Upload<'_>,
     ) -> Result<Prepared, AppError> {
@@ -71,14 +71,14 @@ impl Sender<'_> {
 impl Sender<'_> {
     /// As `prepare_upload`, for an item kept in outbox chunks: checked by its first bytes and
     /// recorded size, its parts hashed one at a time.
-    pub(in crate::services) async fn prepare_chunked(
+    pub(in crate::services::upload) async fn prepare_chunked(
         self,
         item: &OutboxItem,
         chunked: ChunkedItem,
         cache: Cache,
         progress: &Arc<Progress>,
     ) -> Result<Prepared, AppError> {
-        let (mrn, category) = self.upload_target(&item.mrn, &item.category).await?;
+        let (mrn, category) = super::upload_target(self.app, &item.mrn, &item.category).await?;
         let declared = sniff(&chunked.head).unwrap_or("application/octet-stream");
         let policy = self.app.policy();
         let file = policy.accept_declared(&item.file_name, declared, chunked.size)?;

@@ -17,30 +17,18 @@ use uuid::Uuid;
 
 use super::body::Body;
 use super::prepare::Prepared;
+use super::sender::Sender;
 use crate::cloud::object_store::sha256_base64;
 use crate::cloud::part_journal::{PartJournal, RecordedPart, RecordedUpload};
 use crate::cloud::{Progress, RecordsServer, ServerError};
 use crate::domain::AttachError;
 use crate::domain::DocumentRow;
-use crate::services::{AppError, Services};
-
-/// Sending what was prepared: start, the bytes, complete; the outbox's rounds and the
-/// direct upload share it.
-#[derive(Clone, Copy)]
-pub(in crate::services) struct Sender<'a> {
-    pub(in crate::services) app: &'a Services,
-}
-
-impl<'a> Sender<'a> {
-    pub(in crate::services) fn of(app: &'a Services) -> Self {
-        Self { app }
-    }
-}
+use crate::services::AppError;
 
 impl Sender<'_> {
     /// Start, then every object's bytes to S3: what the complete call needs. A replay of an
     /// upload already in the record sends nothing.
-    pub(in crate::services) async fn send_prepared(
+    pub(in crate::services::upload) async fn send_prepared(
         self,
         prepared: Prepared,
         progress: &Arc<Progress>,
@@ -106,7 +94,7 @@ impl Sender<'_> {
 
     /// Completes a batch, one request per patient (each with that patient's break-glass
     /// reason) of at most `MAX_UPLOADS_PER_COMPLETE`; one result per upload, in order.
-    pub(in crate::services) async fn complete_uploads(
+    pub(in crate::services::upload) async fn complete_uploads(
         self,
         uploads: Vec<CompleteUpload>,
     ) -> Result<Vec<Result<DocumentRow, AppError>>, AppError> {

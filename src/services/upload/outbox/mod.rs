@@ -2,6 +2,7 @@
 //! transaction, then sent. A row leaves the outbox only when the document is in the manifest
 //! (S3 objects verified first). Retries reuse the queued doc id, so nothing is ever doubled.
 
+mod cancel;
 mod pipeline;
 mod round;
 
@@ -19,8 +20,9 @@ use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
 use crate::domain::Action;
 use crate::domain::DocumentRow;
+use crate::services::remote_documents::ServerReads;
+use crate::services::upload::sender::Sender;
 use crate::services::{AppError, Services};
-use crate::services::{Sender, ServerReads};
 use round::{Claim, Outcome};
 
 /// What one pass over the outbox did.
@@ -55,8 +57,9 @@ pub enum UploadOutcome {
 }
 
 /// The outbox's operations, as the shells reach them (`app.outbox().drain_outbox(..)`):
-/// queueing, sending and the user's decisions on failed items. What they need of the
-/// session, the offline store and the records server goes through the app that composes them.
+/// queueing, sending, the user's decisions on failed items, and the desktop's background round
+/// (`sync_round`). What they need of the session, the offline store and the records server goes
+/// through the app that composes them.
 #[derive(Clone, Copy)]
 pub struct Outbox<'a> {
     pub(in crate::services) app: &'a Services,
@@ -124,41 +127,6 @@ impl Outbox<'_> {
                 Err(e)
             }
         }
-    }
-
-    /// Removes a cancelled item and asks the server to abort what was sent of it.
-    pub(in crate::services) async fn cancel_upload(
-        self,
-        item: &OutboxItem,
-    ) -> Result<(), AppError> {
-        let cache = self.app.cache().await?;
-        cache.outbox_rows().remove(&item.doc_id).await?;
-        Claim::forget(&cache, &item.doc_id);
-        if let Ok(id) = Uuid::parse_str(&item.doc_id) {
-            cache
-                .forget(&crate::services::upload::send::journal_key(id))
-                .await;
-        }
-        let (Ok(doc_id), Some(category)) = (
-            Uuid::parse_str(&item.doc_id),
-            crate::domain::Category::from_id(&item.category),
-        ) else {
-            return Ok(());
-        };
-        let abort = chartdesk_api::AbortUpload {
-            doc_id,
-            mrn: item.mrn.clone(),
-            category,
-        };
-        let server = self.app.records.server_or_none()?;
-        let token = self.app.access_token().await?;
-        // Best effort: what is left unattached is an orphan no entry names, and the bucket's
-        // lifecycle rule aborts an open multipart upload after a day.
-        if let Err(e) = server.abort_upload(&token, &abort).await {
-            let code = AppError::from(e).code();
-            tracing::warn!(?code, "a cancelled upload's objects were not removed");
-        }
-        Ok(())
     }
 }
 

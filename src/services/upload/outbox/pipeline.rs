@@ -13,8 +13,8 @@ use tokio_util::sync::CancellationToken;
 use super::round::{OnCancel, Outcome, SentItem};
 use crate::cache::OutboxItem;
 use crate::cloud::{Progress, ServerError};
+use crate::services::upload::sender::Sender;
 use crate::services::AppError;
-use crate::services::Sender;
 
 /// What one item of a pipelined send came to, with its place in the stream.
 pub(in crate::services) struct Piped {
@@ -26,7 +26,7 @@ pub(in crate::services) struct Piped {
 impl Sender<'_> {
     /// Sends `items` `jobs` at a time, as they come. Once a send finds no network (or
     /// `offline` is set already), the items not yet started are left queued without trying.
-    pub(in crate::services) async fn send_pipelined(
+    pub(in crate::services::upload) async fn send_pipelined(
         self,
         items: impl Stream<Item = OutboxItem>,
         jobs: usize,

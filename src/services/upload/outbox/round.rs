@@ -14,7 +14,7 @@ use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
 use crate::domain::AttachError;
 use crate::domain::DocumentRow;
-use crate::services::Sender;
+use crate::services::upload::sender::Sender;
 use crate::services::{AppError, Upload};
 
 pub(in crate::services) enum Outcome {
@@ -110,7 +110,7 @@ impl Sender<'_> {
     /// One round of queued items: each one's bytes sent (in parallel), then every one that
     /// got there completed in one request, so the server attaches them with one
     /// compare-and-swap per patient rather than one each.
-    pub(in crate::services) async fn send_round(
+    pub(in crate::services::upload) async fn send_round(
         self,
         round: &[OutboxItem],
         progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
@@ -129,7 +129,7 @@ impl Sender<'_> {
 
     /// An item claimed (taken first, held until it is settled on every path), then its
     /// bytes sent under the claim.
-    pub(in crate::services) async fn claim_and_send(
+    pub(in crate::services::upload) async fn claim_and_send(
         self,
         cache: Option<&crate::cache::Cache>,
         item: OutboxItem,
@@ -159,7 +159,7 @@ impl Sender<'_> {
 
     /// Every item that got there completed in one request, then each settled; the claims
     /// are let go only once all are settled, so nobody sends one again meanwhile.
-    pub(in crate::services) async fn finish_sent(
+    pub(in crate::services::upload) async fn finish_sent(
         self,
         sent: Vec<SentItem>,
         on_cancel: OnCancel,
@@ -196,13 +196,7 @@ impl Sender<'_> {
             let cancelled = matches!(&result, Err(AppError::Server(ServerError::Cancelled)));
             if cancelled && on_cancel == OnCancel::Remove {
                 // Still under the claim: nobody picks it up between the cancel and its removal.
-                outcomes.push(
-                    self.app
-                        .outbox()
-                        .cancel_upload(&item)
-                        .await
-                        .map(|_| Outcome::Cancelled),
-                );
+                outcomes.push(self.cancel_upload(&item).await.map(|_| Outcome::Cancelled));
                 continue;
             }
             outcomes.push(self.settle(&item, result).await);
@@ -281,7 +275,7 @@ impl Sender<'_> {
     }
 
     /// One queued item on its own (the window's add): bytes, then its complete.
-    pub(in crate::services) async fn send_queued(
+    pub(in crate::services::upload) async fn send_queued(
         self,
         item: &OutboxItem,
         progress: Arc<Progress>,
