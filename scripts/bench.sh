@@ -171,7 +171,7 @@ CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server
 
 step "records that keep growing: 10,000 documents against 100"
 CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
-  BENCH_GROWTH_DOCS="$($smoke && echo 300 || echo 10000)" BENCH_GROWTH_RUNS="$($smoke && echo 2 || echo 10)" "$bench_bin" growth
+  BENCH_GROWTH_DOCS="$($smoke && echo 150 || echo 10000)" BENCH_GROWTH_RUNS="$($smoke && echo 1 || echo 10)" "$bench_bin" growth
 
 step "the records server's cold start and peak memory"
 CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \

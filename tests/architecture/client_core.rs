@@ -1,12 +1,7 @@
-//! The client core's shape (`src/`), read from its sources: a module graph without cycles and
-//! no type that gathers every operation.
+//! The client core's module graph (`src/`), read from its sources: no module cycles.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-/// No type of the client core has more methods than this (ARCHITECTURE.md, "The desktop client
-/// core"): past it, a type is doing several jobs and should hand some to a component.
-const MOST_METHODS: usize = 30;
 
 fn core_src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -175,76 +170,4 @@ fn the_client_core_has_no_module_cycles() {
         "modules that depend on each other (directly or round a loop): {cycles:?}"
     );
     assert!(graph.len() > 50, "the walk found the core's modules");
-}
-
-/// Each type's methods in its own `impl` blocks (trait impls are the trait's shape, not the
-/// type's), counted over every file: `impl Type {` or `impl<'a> path::Type<'a> {` at the start
-/// of a line, up to the `}` that closes it, and the `fn`s one level in. An `impl` line read as
-/// neither kind (a `where` clause, say) is returned too, so the count cannot skip it unseen.
-fn methods_per_type() -> (BTreeMap<String, usize>, Vec<String>) {
-    let header = regex::Regex::new(r"^impl(?:<.*>)? (?:\w+::)*(\w+)(?:<.*>)? \{$").unwrap();
-    let trait_impl = regex::Regex::new(r"^impl\b.* for .*\{$").unwrap();
-    let method = regex::Regex::new(
-        r#"^    (?:pub(?:\([\w: ]+\))? )?(?:const )?(?:async )?(?:unsafe )?(?:extern "\w+" )?fn \w"#,
-    )
-    .unwrap();
-    let mut counts = BTreeMap::new();
-    let mut unread = Vec::new();
-    for file in core_files() {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let mut current: Option<String> = None;
-        for line in text.lines() {
-            if line.starts_with("impl") {
-                current = match header.captures(line) {
-                    Some(found) if !trait_impl.is_match(line) => Some(found[1].to_string()),
-                    _ if trait_impl.is_match(line) => None,
-                    _ => {
-                        unread.push(format!("{}: {line}", file.display()));
-                        None
-                    }
-                };
-            } else if line.starts_with('}') {
-                current = None;
-            } else if let Some(name) = &current {
-                if method.is_match(line) {
-                    *counts.entry(name.clone()).or_insert(0) += 1;
-                }
-            }
-        }
-    }
-    (counts, unread)
-}
-
-#[test]
-fn no_type_in_the_client_core_has_more_than_thirty_methods() {
-    let (counts, unread) = methods_per_type();
-    assert!(
-        unread.is_empty(),
-        "impl lines the count cannot read: {unread:?}"
-    );
-    let too_many: Vec<(&String, &usize)> =
-        counts.iter().filter(|(_, n)| **n > MOST_METHODS).collect();
-    assert!(
-        too_many.is_empty(),
-        "types over {MOST_METHODS} methods (give a job to a component or handle): {too_many:?}"
-    );
-    // The count reads what it should: the facade, the cache and every handle are found.
-    for name in [
-        "Services",
-        "Cache",
-        "OutboxRows",
-        "Patients",
-        "Documents",
-        "Outbox",
-        "OfflineCopy",
-        "RecordsAdmin",
-        "ServerReads",
-        "OfflineAudit",
-        "Sender",
-    ] {
-        assert!(
-            counts.get(name).is_some_and(|n| *n > 1),
-            "{name}: {counts:?}"
-        );
-    }
 }

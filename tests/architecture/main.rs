@@ -1,6 +1,6 @@
 //! The dependency rules of ARCHITECTURE.md §2: the tiers read from `cargo metadata` (a tier that
 //! reaches a crate it must not is a failing test, not a review comment), the client core's own
-//! shape read from its sources (`client_core.rs`).
+//! module graph and every type's size read from the sources (`client_core.rs`, `type_size.rs`).
 
 // A test: a malformed answer from cargo is a failure to report, not input to recover from.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -11,8 +11,10 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-/// The client core's own shape, read from its sources: module cycles, type sizes.
+/// The client core's module graph, read from its sources.
 mod client_core;
+/// How many methods a type of ours has, read from the sources.
+mod type_size;
 
 const SHARED_LEAVES: [&str; 4] = [
     "chartdesk-domain",

@@ -24,57 +24,59 @@ fn presigned(p: PresignedRequest) -> Presigned {
     }
 }
 
-impl ObjectStore {
-    pub async fn presign_get(&self, key: &str, expiry: Duration) -> Result<String, StoreError> {
-        let p = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .presigned(config(expiry)?)
-            .await
-            .map_err(classify)?;
-        Ok(p.uri().to_string())
-    }
+pub(super) async fn presign_get(
+    store: &ObjectStore,
+    key: &str,
+    expiry: Duration,
+) -> Result<String, StoreError> {
+    let p = store
+        .client
+        .get_object()
+        .bucket(&store.bucket)
+        .key(key)
+        .presigned(config(expiry)?)
+        .await
+        .map_err(classify)?;
+    Ok(p.uri().to_string())
+}
 
-    pub async fn presign_put(
-        &self,
-        key: &str,
-        content_type: &str,
-        sha256_b64: &str,
-    ) -> Result<Presigned, StoreError> {
-        let p = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(content_type)
-            .checksum_sha256(sha256_b64)
-            .if_none_match("*")
-            .presigned(config(PRESIGNED_EXPIRY)?)
-            .await
-            .map_err(classify)?;
-        Ok(presigned(p))
-    }
+pub(super) async fn presign_put(
+    store: &ObjectStore,
+    key: &str,
+    content_type: &str,
+    sha256_b64: &str,
+) -> Result<Presigned, StoreError> {
+    let p = store
+        .client
+        .put_object()
+        .bucket(&store.bucket)
+        .key(key)
+        .content_type(content_type)
+        .checksum_sha256(sha256_b64)
+        .if_none_match("*")
+        .presigned(config(PRESIGNED_EXPIRY)?)
+        .await
+        .map_err(classify)?;
+    Ok(presigned(p))
+}
 
-    pub async fn presign_part(
-        &self,
-        key: &str,
-        upload_id: &str,
-        number: i32,
-        sha256_b64: &str,
-    ) -> Result<Presigned, StoreError> {
-        let p = self
-            .client
-            .upload_part()
-            .bucket(&self.bucket)
-            .key(key)
-            .upload_id(upload_id)
-            .part_number(number)
-            .checksum_sha256(sha256_b64)
-            .presigned(config(PRESIGNED_EXPIRY)?)
-            .await
-            .map_err(classify)?;
-        Ok(presigned(p))
-    }
+pub(super) async fn presign_part(
+    store: &ObjectStore,
+    key: &str,
+    upload_id: &str,
+    number: i32,
+    sha256_b64: &str,
+) -> Result<Presigned, StoreError> {
+    let p = store
+        .client
+        .upload_part()
+        .bucket(&store.bucket)
+        .key(key)
+        .upload_id(upload_id)
+        .part_number(number)
+        .checksum_sha256(sha256_b64)
+        .presigned(config(PRESIGNED_EXPIRY)?)
+        .await
+        .map_err(classify)?;
+    Ok(presigned(p))
 }

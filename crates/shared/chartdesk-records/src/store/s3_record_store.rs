@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use super::object_store::Write;
 use super::record_store::{Completion, Fetched, Head, Presigned, RecordStore, UploadedPart};
-use super::{ObjectStore, StoreError};
+use super::{s3_multipart, s3_presign, ObjectStore, StoreError};
 
 #[async_trait]
 impl RecordStore for ObjectStore {
@@ -92,7 +92,7 @@ impl RecordStore for ObjectStore {
     }
 
     async fn presign_get(&self, key: &str, expiry: Duration) -> Result<String, StoreError> {
-        ObjectStore::presign_get(self, key, expiry).await
+        s3_presign::presign_get(self, key, expiry).await
     }
 
     async fn presign_put(
@@ -101,7 +101,7 @@ impl RecordStore for ObjectStore {
         content_type: &str,
         sha256_b64: &str,
     ) -> Result<Presigned, StoreError> {
-        ObjectStore::presign_put(self, key, content_type, sha256_b64).await
+        s3_presign::presign_put(self, key, content_type, sha256_b64).await
     }
 
     async fn presign_part(
@@ -111,15 +111,15 @@ impl RecordStore for ObjectStore {
         number: i32,
         sha256_b64: &str,
     ) -> Result<Presigned, StoreError> {
-        ObjectStore::presign_part(self, key, upload_id, number, sha256_b64).await
+        s3_presign::presign_part(self, key, upload_id, number, sha256_b64).await
     }
 
     async fn create_multipart(&self, key: &str, content_type: &str) -> Result<String, StoreError> {
-        ObjectStore::create_multipart(self, key, content_type).await
+        s3_multipart::create_multipart(self, key, content_type).await
     }
 
     async fn multipart_open(&self, key: &str, upload_id: &str) -> bool {
-        ObjectStore::multipart_open(self, key, upload_id).await
+        s3_multipart::multipart_open(self, key, upload_id).await
     }
 
     async fn complete_multipart(
@@ -128,14 +128,14 @@ impl RecordStore for ObjectStore {
         upload_id: &str,
         parts: &[UploadedPart],
     ) -> Result<Completion, StoreError> {
-        ObjectStore::complete_multipart(self, key, upload_id, parts).await
+        s3_multipart::complete_multipart(self, key, upload_id, parts).await
     }
 
     async fn abort_multipart(&self, key: &str, upload_id: &str) {
-        ObjectStore::abort_multipart(self, key, upload_id).await
+        s3_multipart::abort_multipart(self, key, upload_id).await
     }
 
     async fn abort_abandoned(&self, key: &str) {
-        ObjectStore::abort_abandoned(self, key).await
+        s3_multipart::abort_abandoned(self, key).await
     }
 }
