@@ -43,11 +43,11 @@ fn client_module_graph() -> BTreeMap<String, BTreeSet<String>> {
         .iter()
         .map(|f| (module_of(f), std::fs::read_to_string(f).unwrap()))
         .collect();
-    // Where each type of ours is defined, so that a path through a re-export
-    // (`crate::cache::Cache`) or to a type alone (`impl super::Patients<'_>`) counts as naming
-    // the module that defines it.
+    // Where each type, function or constant of ours is defined, so that a path through a
+    // re-export (`crate::cache::Cache`) or to an item alone (`impl super::Patients<'_>`) counts
+    // as naming the module that defines it.
     let type_def =
-        regex::Regex::new(r"(?m)^(?:pub(?:\([\w: ]+\))? )?(?:struct|enum|trait|type) (\w+)")
+        regex::Regex::new(r"(?m)^(?:pub(?:\([\w: ]+\))? )?(?:async )?(?:struct|enum|trait|type|fn|const|static) (\w+)")
             .unwrap();
     let mut defined_in: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
     for (module, text) in &modules {
