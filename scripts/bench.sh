@@ -167,7 +167,7 @@ if $smoke; then "$bench_bin" search 200 2000 40; else "$bench_bin" search 100000
 
 step "online open"
 CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
-  BENCH_OPEN_DOCS="$($smoke && echo 30 || echo 1000)" BENCH_OPEN_RUNS="$($smoke && echo 2 || echo 20)" "$bench_bin" open
+  BENCH_OPEN_DOCS="$($smoke && echo 150 || echo 1000)" BENCH_OPEN_RUNS="$($smoke && echo 2 || echo 20)" "$bench_bin" open
 
 step "records that keep growing: 10,000 documents against 100"
 CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \

@@ -310,9 +310,14 @@ async fn read_whole_manifest(store: &ObjectStore, mrn: &Mrn) -> Vec<DocumentEntr
         }
     }))
     .await;
+    // A part as stored: `{"write": .., "rows": [..]}` (see `manifest_store`).
+    #[derive(serde::Deserialize)]
+    struct Part {
+        rows: Vec<DocumentEntry>,
+    }
     let mut documents: Vec<DocumentEntry> = parts
         .iter()
-        .flat_map(|p| serde_json::from_slice::<Vec<DocumentEntry>>(p).expect("rows"))
+        .flat_map(|p| serde_json::from_slice::<Part>(p).expect("rows").rows)
         .collect();
     documents.extend(
         serde_json::from_value::<Vec<DocumentEntry>>(head["documents"].clone()).expect("rows"),
