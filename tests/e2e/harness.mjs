@@ -167,6 +167,7 @@ export async function startSandbox({ viaSwitch = false, serverEnv = {} } = {}) {
     network?.stop();
     serverSwitch?.stop();
     await stopLauncher();
+    rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   // Offline means neither the bucket nor the records server answers.
@@ -187,10 +188,12 @@ export async function startSandbox({ viaSwitch = false, serverEnv = {} } = {}) {
     /** The records server itself (not through the switch): where a browser loads the UI. */
     serverUrl: report.server_url,
     network: both,
-    /** Stops the launcher, which stops everything it started; resolves once it has. */
-    stop: () => {
+    /** Stops the launcher, which stops everything it started, then removes the sandbox's
+     * profile and caches; resolves once it has. */
+    stop: async () => {
       both?.stop();
-      return stopLauncher();
+      await stopLauncher();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -220,6 +223,10 @@ export async function seedPatient(sandbox, { categories = [] } = {}) {
  * `moto.log`, `launcher.log`. */
 const logDir = path.join(os.tmpdir(), `chartdesk-e2e-logs-${process.pid}`);
 mkdirSync(logDir, { recursive: true });
+// Kept when a test failed (the failure names this folder); removed when all passed.
+process.on("exit", (code) => {
+  if (code === 0) rmSync(logDir, { recursive: true, force: true });
+});
 export const serverLogFile = path.join(logDir, "server.log");
 export function serverLog() {
   try {
@@ -250,7 +257,7 @@ export function assertNoSeededIdentifier(assert, log, sandbox, what) {
 }
 
 /** The app's log file for this test process (CHARTDESK_LOG_FILE). */
-export const appLogFile = path.join(os.tmpdir(), `chartdesk-e2e-app-${process.pid}.log`);
+export const appLogFile = path.join(logDir, "app.log");
 export function appLog() {
   try {
     return readFileSync(appLogFile, "utf8");

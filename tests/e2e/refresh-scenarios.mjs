@@ -3,7 +3,7 @@
 // moving the user's focus; the processing worker's verdict then makes it openable.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -49,7 +49,11 @@ async function colleagueUploads(ctx, mrn, name) {
     CHARTDESK_DATA_DIR: path.join(dir, "data"),
   };
   const args = ["session", "-", bins.cli, "upload", "--user", nurse.username, "--mrn", mrn, "--category", "lab", file];
-  await promisify(execFile)("keyctl", args, { env, encoding: "utf8" });
+  try {
+    await promisify(execFile)("keyctl", args, { env, encoding: "utf8" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const openButton = (name) => `#doc-rows button[aria-label="Open ${name}"]`;

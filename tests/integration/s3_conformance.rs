@@ -56,7 +56,7 @@ fn s3s_binary() -> Option<PathBuf> {
 fn s3s_fs() -> &'static S3sFs {
     S3S.get_or_init(|| {
         let binary = s3s_binary()?;
-        let dir = tempfile::tempdir().ok()?;
+        let dir = chartdesk_testkit::tempdir();
         let port = free_port();
         let args = [
             "--host",

@@ -25,8 +25,11 @@ fn launcher_args(dir: &std::path::Path) -> Vec<std::ffi::OsString> {
     args
 }
 
+/// Runs `command` with its config, data and temp folders in `dir`.
 fn in_folders(command: &mut Command, dir: &std::path::Path) -> Child {
+    std::fs::create_dir_all(dir.join("tmp")).unwrap();
     command
+        .env("TMPDIR", dir.join("tmp"))
         .env("CHARTDESK_CONFIG_DIR", dir.join("config"))
         .env("CHARTDESK_DATA_DIR", dir.join("data"))
         .stdin(Stdio::null())
@@ -72,6 +75,26 @@ fn until_none_answers(urls: &[&str]) {
         assert!(
             std::time::Instant::now() < deadline,
             "a service outlived its launcher: {urls:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Waits (up to 10 s) for the launcher's temp folder to be empty: the scanner's database and
+/// each service's own temp folder (the worker's copies of documents) removed.
+fn until_temp_is_empty(dir: &std::path::Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let left: Vec<_> = std::fs::read_dir(dir.join("tmp"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        if left.is_empty() {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "left in the temp folder: {left:?}"
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
@@ -145,6 +168,7 @@ async fn spawned_sandbox_prints_one_json_line_serves_and_stops_everything_on_sig
             "{url} still answers after the launcher stopped"
         );
     }
+    until_temp_is_empty(dir.path());
 }
 
 #[test]
@@ -156,6 +180,7 @@ fn services_of_a_killed_launcher_stop_with_it() {
     launcher.kill().unwrap();
     launcher.wait().unwrap();
     until_none_answers(&urls);
+    until_temp_is_empty(dir.path());
 }
 
 #[test]
@@ -178,4 +203,5 @@ fn with_stop_with_parent_the_sandbox_ends_when_its_parent_is_killed() {
     parent.kill().unwrap();
     parent.wait().unwrap();
     until_none_answers(&urls);
+    until_temp_is_empty(dir.path());
 }

@@ -112,7 +112,8 @@ pub struct Sandbox {
     running: Vec<Supervised>,
     /// Where the sandbox's clamd listens on loopback.
     scanner_port: u16,
-    /// The scanner's settings and database; removed after the services stopped.
+    /// The scanner's settings and database; removed after the services stopped (by clamd's
+    /// watcher too, should this process be killed).
     _scanner_dir: tempfile::TempDir,
 }
 
@@ -130,6 +131,7 @@ impl Sandbox {
         let scanner_port = port_or_free(None)?;
         let scanner = ScannerSetup {
             port: scanner_port,
+            dir: scanner_dir.path().to_path_buf(),
             settings: scanner::prepare(scanner_dir.path(), scanner_port)
                 .map_err(LaunchError::ScannerSettings)?,
         };

@@ -45,6 +45,8 @@ pub const DEFAULT_CLAMD: &str = "/usr/sbin/clamd";
 pub struct ScannerSetup {
     pub port: u16,
     pub settings: PathBuf,
+    /// The folder holding the settings and the database.
+    pub dir: PathBuf,
 }
 
 /// The services started before provisioning: the local cloud and the virus scanner.
@@ -55,7 +57,11 @@ pub fn cloud_services(programs: &Programs, moto_port: u16, scanner: &ScannerSetu
         command: ServiceCommand {
             program: programs.clamd.clone(),
             args: vec![format!("--config-file={}", scanner.settings.display())],
-            env: vec![],
+            // Its settings and database (the launcher's temp folder) go when it stops.
+            env: vec![(
+                super::supervised::REMOVE_AFTER_STOP.to_string(),
+                scanner.dir.display().to_string(),
+            )],
             env_remove: vec![],
         },
         ready: Readiness::Port(scanner.port),
@@ -254,6 +260,7 @@ mod tests {
         let scanner = ScannerSetup {
             port: 5001,
             settings: "clamd.conf".into(),
+            dir: "scanner".into(),
         };
         let services = cloud_services(&programs(), 5000, &scanner);
         assert_eq!(

@@ -14,9 +14,15 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Starts `"$@"` in the background, waits for end-of-file on stdin, then stops it and waits.
-const WATCHER: &str =
-    r#""$@" & child=$!; read -r _; kill -TERM "$child" 2>/dev/null; wait "$child""#;
+/// Starts `"$@"` in the background, waits for end-of-file on stdin, then stops it and waits;
+/// then removes the folder named in `REMOVE_AFTER_STOP`, if set (the service does not see it).
+const WATCHER: &str = r#"after="$CHARTDESK_REMOVE_AFTER_STOP"; unset CHARTDESK_REMOVE_AFTER_STOP
+"$@" & child=$!; read -r _; kill -TERM "$child" 2>/dev/null; wait "$child"
+[ -z "$after" ] || rm -rf -- "$after""#;
+
+/// A service setting naming a folder its watcher removes once the service has stopped: its
+/// working files go with it even when the launcher was killed and could not remove them.
+pub const REMOVE_AFTER_STOP: &str = "CHARTDESK_REMOVE_AFTER_STOP";
 
 /// How a service is started: its program, arguments and the settings it gets on top of the
 /// launcher's environment.
@@ -72,6 +78,15 @@ impl Supervised {
         log: &LogTo,
     ) -> std::io::Result<Self> {
         let mut command = Command::new("sh");
+        if !service.env.iter().any(|(k, _)| k == REMOVE_AFTER_STOP) {
+            // A temp folder of its own, which its watcher removes: what a service killed
+            // mid-work leaves there (the worker's copy of a document) goes with it.
+            let own = tempfile::Builder::new()
+                .prefix("chartdesk-service-")
+                .tempdir()?
+                .keep();
+            command.env("TMPDIR", &own).env(REMOVE_AFTER_STOP, &own);
+        }
         command
             .arg("-c")
             .arg(WATCHER)

@@ -28,7 +28,10 @@ pub(crate) fn render(path: &Path, limits: &Limits) -> Result<(u32, Jpeg), Rendit
         return Err(RenditionError::BrokenPdf);
     }
     limits.check_page(THUMB_WIDTH, drawn_height.min(f64::from(u32::MAX)) as u32)?;
-    let dir = tempfile::tempdir()?;
+    // Beside the file, in the caller's scratch folder (which the worker sweeps if killed).
+    let dir = tempfile::Builder::new()
+        .prefix("pages-")
+        .tempdir_in(path.parent().unwrap_or(Path::new(".")))?;
     let prefix = dir.path().join("page");
     let mut pdftoppm = Command::new("pdftoppm");
     pdftoppm

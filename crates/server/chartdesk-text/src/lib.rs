@@ -72,7 +72,8 @@ impl Default for Limits {
 }
 
 /// Reads the text of the file at `path` (ours, already downloaded), of the checked
-/// `content_type`: `application/pdf`, `image/jpeg`, `image/png` or `image/tiff`.
+/// `content_type`: `application/pdf`, `image/jpeg`, `image/png` or `image/tiff`. The tools work
+/// in a folder made beside `path`, removed before this returns.
 pub fn extract(
     path: &Path,
     content_type: &str,
@@ -89,9 +90,11 @@ pub fn extract(
         "image/tiff" => Kind::Tiff,
         _ => return Err(TextError::Unsupported),
     };
+    // Beside the file: in the caller's scratch folder, which the caller cleans up even if this
+    // process is killed mid-document (the worker sweeps its own).
     let work = tempfile::Builder::new()
-        .prefix("chartdesk-text-")
-        .tempdir()
+        .prefix("text-")
+        .tempdir_in(beside(path))
         .map_err(|source| TextError::Io {
             tool: "temp dir",
             source,
@@ -107,6 +110,13 @@ pub fn extract(
         text.truncated |= tidy(&mut page.text, limits.max_page_bytes);
     }
     Ok(text)
+}
+
+/// The folder `path` is in ("." for a bare file name).
+fn beside(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// A relative path starting with `-` would be read as a tool's option.

@@ -18,6 +18,7 @@ mod process;
 pub mod queue;
 mod renditions_step;
 mod scanner;
+pub mod scratch;
 mod steps;
 pub mod subscriptions;
 mod text_step;

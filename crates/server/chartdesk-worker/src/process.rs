@@ -38,6 +38,7 @@ pub struct Worker {
     clock: Clock,
     settings: WorkerSettings,
     notifier: crate::subscriptions::Notifier,
+    sweeper: crate::scratch::Sweeper,
 }
 
 /// What handling one notice came to.
@@ -63,13 +64,17 @@ impl Worker {
         clock: Clock,
         settings: WorkerSettings,
     ) -> Self {
-        Self {
+        let worker = Self {
             store,
             audit,
             clock,
             settings,
             notifier: Default::default(),
-        }
+            sweeper: Default::default(),
+        };
+        // What a worker killed mid-document left (the original, its text) goes first.
+        worker.sweeper.sweep_if_due();
+        worker
     }
 
     /// The same worker sending FHIR subscription notifications with other retry settings.
@@ -145,7 +150,8 @@ impl Worker {
             (Some(p), _) if p.state != ProcessingState::Queued => return Ok(Handled::AlreadyDone),
             _ => {}
         }
-        let scratch = tempfile::tempdir()?;
+        self.sweeper.sweep_if_due();
+        let scratch = crate::scratch::for_document()?;
         let path = scratch.path().join("original");
         let limit = self.settings.max_bytes.max(entry.size);
         let Some(sha256) = self.store.download(key, &path, limit).await? else {

@@ -17,6 +17,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod programs;
+mod scratch;
 mod seed;
 mod tokens;
 
@@ -33,6 +34,7 @@ use chartdesk::sandbox::launch::{
 use chartdesk::sandbox::{SandboxReport, SANDBOX_PROFILE};
 
 pub use programs::programs;
+pub use scratch::{scratch, tempdir};
 pub use tokens::Tokens;
 
 /// A running, provisioned sandbox in temp folders of its own.
@@ -97,7 +99,7 @@ impl Cloud {
     /// Starts a sandbox of its own (most tests share `cloud()` instead), its server with
     /// `server` settings; it stops when dropped.
     pub fn start(server: ServerSettings) -> Cloud {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = scratch::tempdir();
         let folders = Folders {
             config: dir.path().join("config"),
             data: dir.path().join("data"),

@@ -40,9 +40,12 @@ pub async fn export_zip(
 ) -> ApiResult<Json<ExportArchive>> {
     let limit = Some(state.max_export_bytes);
     let (mrn, chosen) = choose(&state, &user, &headers, &mrn, &request, limit).await?;
-    // Named, so the upload can re-read it from its path if the SDK retries.
-    let staged =
-        tempfile::NamedTempFile::new().map_err(|_| ApiError::Internal("export_tempfile"))?;
+    // Named, so the upload can re-read it from its path if the SDK retries; named as the
+    // worker's scratch, so a server killed mid-export leaves nothing a worker keeps.
+    let staged = tempfile::Builder::new()
+        .prefix(chartdesk_worker::scratch::PREFIX)
+        .tempfile()
+        .map_err(|_| ApiError::Internal("export_tempfile"))?;
     let file = staged
         .as_file()
         .try_clone()

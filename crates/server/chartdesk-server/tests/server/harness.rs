@@ -95,7 +95,7 @@ pub fn server_with_broken_audit() -> &'static str {
 pub fn web_server() -> &'static str {
     static WEB: OnceLock<(Server, String, tempfile::TempDir)> = OnceLock::new();
     &WEB.get_or_init(|| {
-        let ui = tempfile::tempdir().unwrap();
+        let ui = chartdesk_testkit::tempdir();
         std::fs::write(
             ui.path().join("index.html"),
             "<!doctype html><title>Chartdesk</title><script type=module src=/app.js></script>",

@@ -191,6 +191,12 @@ pub async fn head_and_read_back_report_what_was_stored(store: &dyn RecordStore) 
         .await
         .unwrap()
         .is_none());
+    assert!(!saved.exists(), "a missing object leaves no file behind");
+    assert!(matches!(
+        store.download(&key, &saved, 4999).await,
+        Err(StoreError::ChecksumMismatch)
+    ));
+    assert!(!saved.exists(), "a refused download leaves no part behind");
     let over = store.sha256_of(&key, 4999).await;
     assert!(
         matches!(over, Err(StoreError::ChecksumMismatch)),

@@ -114,7 +114,8 @@ pub trait RecordStore: Send + Sync {
     async fn sha256_of(&self, key: &str, limit: u64) -> Result<Option<String>, StoreError>;
 
     /// The object written to `path`, streamed, and its hex SHA-256 (as `sha256_of`): the
-    /// worker's one read of an original. `None` when missing.
+    /// worker's one read of an original. `None` when missing; on anything but the whole object
+    /// saved, no file is left at `path`.
     async fn download(
         &self,
         key: &str,

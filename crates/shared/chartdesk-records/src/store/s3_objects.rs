@@ -46,19 +46,22 @@ impl ObjectStore {
         path: &std::path::Path,
         limit: u64,
     ) -> Result<Option<String>, StoreError> {
-        let file = tokio::fs::File::create(path)
-            .await
-            .map_err(|_| StoreError::Unreachable)?;
-        self.streamed(key, limit, Some(file)).await
+        let saved = self.streamed(key, limit, Some(path)).await;
+        if !matches!(saved, Ok(Some(_))) {
+            // Missing, too long or cut off: nothing half-written is left for a caller to take
+            // for the object (the file is created only once the GET answered).
+            let _ = tokio::fs::remove_file(path).await;
+        }
+        saved
     }
 
-    /// One GET streamed through SHA-256 (and into `file` when given); more than `limit` bytes
-    /// is refused as a mismatch; `None` when missing.
+    /// One GET streamed through SHA-256 (and into a file at `path` when given, created once the
+    /// object is found); more than `limit` bytes is refused as a mismatch; `None` when missing.
     async fn streamed(
         &self,
         key: &str,
         limit: u64,
-        mut file: Option<tokio::fs::File>,
+        path: Option<&std::path::Path>,
     ) -> Result<Option<String>, StoreError> {
         use tokio::io::AsyncWriteExt;
         self.watched(async {
@@ -73,6 +76,14 @@ impl ObjectStore {
                 Ok(out) => out,
                 Err(Failure::Service { status: 404, .. }) => return Ok(None),
                 Err(f) => return Err(f.into()),
+            };
+            let mut file = match path {
+                Some(path) => Some(
+                    tokio::fs::File::create(path)
+                        .await
+                        .map_err(|_| StoreError::Unreachable)?,
+                ),
+                None => None,
             };
             let mut hasher = Sha256::new();
             let mut read = 0u64;
