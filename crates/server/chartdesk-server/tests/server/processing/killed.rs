@@ -75,7 +75,8 @@ async fn a_worker_process_killed_mid_document_leaves_it_to_the_next_which_record
         .unwrap();
 
     // Killed once the first page's preview is stored, before the rest and the record.
-    let first = WorkerProcess::start(BUCKET, &queue_url).await;
+    let temp = chartdesk_testkit::tempdir();
+    let first = WorkerProcess::start(BUCKET, &queue_url, temp.path()).await;
     let page_1 = keys::page_optimized(&mrn, Category::Radiology, id, 1);
     let deadline = Instant::now() + Duration::from_secs(60);
     while !store.exists(&page_1).await.unwrap() {
@@ -92,9 +93,20 @@ async fn a_worker_process_killed_mid_document_leaves_it_to_the_next_which_record
         ProcessingState::Queued,
         "killed before recording"
     );
+    // It could not remove its scratch folder: the scan is still on disk. An hour on, a worker
+    // takes it for abandoned.
+    let left = scratch_folders(temp.path());
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].join("original").exists());
+    std::fs::File::open(&left[0])
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(2 * 3600))
+        .unwrap();
 
-    // Another worker process gets the notice back and finishes the document.
-    let second = WorkerProcess::start(BUCKET, &queue_url).await;
+    // Another worker process removes it as it starts, gets the notice back and finishes the
+    // document.
+    let second = WorkerProcess::start(BUCKET, &queue_url, temp.path()).await;
+    assert!(!left[0].exists(), "the killed worker's scan is removed");
     let deadline = Instant::now() + Duration::from_secs(60);
     let done = loop {
         let (state, manifest) = outcome(&store, &mrn).await;
@@ -166,4 +178,16 @@ async fn outcome(store: &ObjectStore, mrn: &Mrn) -> (ProcessingState, Manifest) 
         .value;
     let state = manifest.documents[0].processing.as_ref().unwrap().state;
     (state, manifest)
+}
+
+/// The workers' scratch folders in `temp`.
+fn scratch_folders(temp: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(temp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("chartdesk-work-"))
+        })
+        .collect()
 }

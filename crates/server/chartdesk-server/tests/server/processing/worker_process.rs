@@ -20,7 +20,8 @@ impl WorkerProcess {
     /// Starts a worker on `bucket` and `queue_url` with the server's least-privilege identity
     /// and nothing else from this process's environment but `PATH` (Tesseract, poppler), and
     /// returns once it says it is polling.
-    pub async fn start(bucket: &str, queue_url: &str) -> WorkerProcess {
+    /// Its temp folder (`TMPDIR`, where its scratch folders go) is `temp`.
+    pub async fn start(bucket: &str, queue_url: &str, temp: &std::path::Path) -> WorkerProcess {
         let cloud = chartdesk_testkit::cloud();
         let report = &cloud.report;
         let mut command = Command::new(env!("CARGO_BIN_EXE_chartdesk-server"));
@@ -28,6 +29,7 @@ impl WorkerProcess {
         if let Some(path) = std::env::var_os("PATH") {
             command.env("PATH", path);
         }
+        command.env("TMPDIR", temp);
         let child = command
             .envs([
                 ("CHARTDESK_MODE", "worker"),
