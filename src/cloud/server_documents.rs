@@ -11,12 +11,12 @@ use chartdesk_api::{
     StartUpload, StartedUpload,
 };
 use chartdesk_domain::StatedReason;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use tokio_util::sync::CancellationToken;
 
 use super::records_server::{with_reason, RecordsServer, ServerError};
-use super::transfer::send_presigned;
+use super::transfer::{send_presigned, Pieces};
 use super::{Progress, StoreError};
 
 impl RecordsServer {
@@ -210,21 +210,44 @@ impl RecordsServer {
         progress: &Arc<Progress>,
         cancel: &CancellationToken,
     ) -> Result<String, ServerError> {
+        let whole = body.clone();
+        let pieces = move || -> Pieces { futures_util::stream::iter([Ok(whole.clone())]).boxed() };
+        self.put_pieces(request, body.len() as u64, pieces, progress, cancel)
+            .await
+    }
+
+    /// As `put`, the `len` bytes read from `pieces` afresh for each attempt (never held whole).
+    pub async fn put_pieces(
+        &self,
+        request: &PresignedRequest,
+        len: u64,
+        pieces: impl Fn() -> Pieces,
+        progress: &Arc<Progress>,
+        cancel: &CancellationToken,
+    ) -> Result<String, ServerError> {
         let headers: Vec<(&str, &str)> = request
             .headers
             .iter()
             .map(|h| (h.name.as_str(), h.value.as_str()))
             .collect();
-        send_presigned(&self.http, &request.url, &headers, body, progress, cancel)
-            .await
-            .map_err(|e| match e {
-                StoreError::Cancelled => ServerError::Cancelled,
-                StoreError::Unreachable => ServerError::Unreachable,
-                // The key is written once: an earlier try of this upload got there first, and
-                // complete verifies what is stored.
-                StoreError::Conflict => ServerError::AlreadyStored,
-                StoreError::Failed(f) => ServerError::Storage(f.status().unwrap_or(0)),
-                _ => ServerError::Storage(0),
-            })
+        send_presigned(
+            &self.http,
+            &request.url,
+            &headers,
+            len,
+            pieces,
+            progress,
+            cancel,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Cancelled => ServerError::Cancelled,
+            StoreError::Unreachable => ServerError::Unreachable,
+            // The key is written once: an earlier try of this upload got there first, and
+            // complete verifies what is stored.
+            StoreError::Conflict => ServerError::AlreadyStored,
+            StoreError::Failed(f) => ServerError::Storage(f.status().unwrap_or(0)),
+            _ => ServerError::Storage(0),
+        })
     }
 }

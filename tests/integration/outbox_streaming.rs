@@ -7,7 +7,11 @@ use std::time::Instant;
 
 use chartdesk::auth::KeychainBackend;
 use chartdesk::cloud::Progress;
+use chartdesk::config::Profile;
+use chartdesk::domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE};
+use chartdesk::domain::{keys, sha256_hex, Category, Mrn};
 use chartdesk::sandbox::demo_pdf;
+use chartdesk::sandbox::launch::{RunningServer, ServerSettings};
 use chartdesk::services::{system_clock, Destination, FileUpload, Services, UploadOutcome};
 use tokio_util::sync::CancellationToken;
 
@@ -16,7 +20,10 @@ use crate::upload::patient;
 
 /// Services as the desktop builds them, with a cache of their own, signed in as ward staff.
 async fn ward_with_cache(cache: &std::path::Path, profile: &str) -> Services {
-    let mut p = cloud().profile();
+    ward_of(cloud().profile(), cache, profile).await
+}
+
+async fn ward_of(mut p: Profile, cache: &std::path::Path, profile: &str) -> Services {
     p.name = profile.into();
     p.keychain = KeychainBackend::Keyutils;
     let s = Services::new(p, system_clock())
@@ -127,4 +134,76 @@ async fn files_the_window_adds_at_once_each_land_once_as_themselves() {
     listed.sort();
     assert_eq!(listed, names, "each once");
     assert!(s.outbox().items().await.unwrap().is_empty());
+}
+
+/// A records server on the shared cloud with the default single-PUT threshold (the test kit's
+/// own server sends files over 8 MiB in parts).
+fn default_server() -> &'static str {
+    static SERVER: std::sync::OnceLock<(RunningServer, String)> = std::sync::OnceLock::new();
+    &SERVER
+        .get_or_init(|| cloud().another_server(ServerSettings::default()))
+        .1
+}
+
+#[tokio::test]
+async fn a_queued_file_up_to_the_threshold_goes_in_one_streamed_put_and_lands_intact() {
+    let cache = tempfile::tempdir().unwrap();
+    let mut profile = cloud().profile();
+    profile.server_url = Some(default_server().to_string());
+    let s = ward_of(profile, cache.path(), "one-put").await;
+    assert_eq!(
+        s.policy().multipart_threshold(),
+        MULTIPART_THRESHOLD as u64,
+        "the server's threshold, published"
+    );
+    patient("30000052").await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long-scan.pdf");
+    // Three parts' worth: read from the outbox's chunks piece by piece as it is sent.
+    let mut pdf = demo_pdf("Radiology", "long scan");
+    pdf.extend((0..PART_SIZE * 2 + 12_345).map(|i| b'a' + (i % 26) as u8));
+    std::fs::write(&path, &pdf).unwrap();
+    let seen = std::sync::Arc::new(Mutex::new((0u64, 0u64, 0usize)));
+    let log = seen.clone();
+    let report = s
+        .outbox()
+        .queue_and_send(
+            &[path],
+            Destination {
+                mrn: "30000052",
+                category: "radiology",
+                replace_oldest: false,
+            },
+            1,
+            |_| {
+                let log = log.clone();
+                Progress::new(move |sent, total| {
+                    let mut seen = log.lock().unwrap();
+                    *seen = (sent, total, seen.2 + 1);
+                })
+            },
+            &CancellationToken::new(),
+            |_, queued| assert!(queued.is_ok(), "{:?}", queued.err()),
+        )
+        .await
+        .unwrap();
+    assert_eq!((report.sent, report.failed, report.left), (1, 0, 0));
+    let (sent, total, reports) = *seen.lock().unwrap();
+    assert_eq!((sent, total), (pdf.len() as u64, pdf.len() as u64));
+    assert!(reports > 100, "byte-level progress: {reports}");
+
+    let rows = s.documents().list("30000052", "radiology").await.unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r.file_name == "long-scan.pdf")
+        .unwrap();
+    assert_eq!(row.size, pdf.len() as u64);
+    let mrn = Mrn::from_stored("30000052").unwrap();
+    let key = keys::original(&mrn, Category::Radiology, row.id.parse().unwrap(), "pdf");
+    let stored = cloud().admin_store().await;
+    assert_eq!(
+        stored.sha256_of(&key, pdf.len() as u64).await.unwrap(),
+        Some(sha256_hex(&pdf)),
+        "the stored object is the file, whole"
+    );
 }

@@ -11,10 +11,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 use chartdesk::cloud::object_store::Write;
-use chartdesk::cloud::transfer::send_presigned;
+use chartdesk::cloud::transfer::{send_presigned, Pieces};
 use chartdesk::cloud::{CloudClients, ObjectStore, Progress, StoreError};
 use chartdesk_records::store::conformance::{self, PresignedClient};
 use chartdesk_records::store::{Presigned, RecordStore};
+use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use chartdesk::sandbox::launch::Supervised;
@@ -108,7 +109,25 @@ impl PresignedClient for Http {
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect();
         let (progress, cancel) = (Progress::silent(), CancellationToken::new());
-        send_presigned(&self.0, &request.url, &headers, &body, &progress, &cancel).await
+        // In several pieces, as a queued file is read from the outbox's chunks.
+        let pieces = || -> Pieces {
+            let cut: Vec<_> = (0..body.len())
+                .step_by(100_000)
+                .map(|at| Ok(body.slice(at..(at + 100_000).min(body.len()))))
+                .collect();
+            futures_util::stream::iter(cut).boxed()
+        };
+        let len = body.len() as u64;
+        send_presigned(
+            &self.0,
+            &request.url,
+            &headers,
+            len,
+            pieces,
+            &progress,
+            &cancel,
+        )
+        .await
     }
 
     async fn get(&self, url: &str) -> Result<Vec<u8>, StoreError> {

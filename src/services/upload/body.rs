@@ -3,8 +3,10 @@
 //! never holds it whole (at most the parts in flight: the policy's parallel parts × part size).
 
 use bytes::Bytes;
+use futures_util::StreamExt;
 
 use crate::cache::Cache;
+use crate::cloud::transfer::Pieces;
 use crate::services::AppError;
 
 #[derive(Clone)]
@@ -23,6 +25,30 @@ impl Body {
             Body::Memory(b) => b.len() as u64,
             Body::Queued { size, .. } => *size,
         }
+    }
+
+    /// The whole body as pieces of at most `piece` bytes, each read when the network takes it:
+    /// a single PUT of a queued file holds one piece, not the file.
+    pub fn pieces(&self, piece: usize) -> Pieces {
+        let body = self.clone();
+        futures_util::stream::unfold(0u64, move |start| {
+            let body = body.clone();
+            async move {
+                match body.read(start, piece).await {
+                    Ok(Some(bytes)) => {
+                        let next = start + bytes.len() as u64;
+                        Some((Ok(bytes), next))
+                    }
+                    Ok(None) => None,
+                    // Ends the stream: the PUT fails and is tried again from the start.
+                    Err(_) => Some((
+                        Err(std::io::Error::other("reading the queued file")),
+                        u64::MAX,
+                    )),
+                }
+            }
+        })
+        .boxed()
     }
 
     /// The bytes from `start`, at most `len` of them (a part, or a whole small object);

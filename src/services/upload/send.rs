@@ -191,11 +191,13 @@ async fn send_object(
         progress, cancel, ..
     } = watch;
     if let Some(put) = &target.put {
-        let whole = body
-            .read(0, usize::try_from(body.len()).unwrap_or(usize::MAX))
-            .await?
-            .ok_or(ServerError::Malformed)?;
-        return match server.put(put, &whole, progress, cancel).await {
+        // Read as the network takes it: a single PUT (up to the server's threshold, 64 MiB by
+        // default) holds one part's worth at a time, as a multipart upload does.
+        let pieces = || body.pieces(plan.size);
+        return match server
+            .put_pieces(put, body.len(), pieces, progress, cancel)
+            .await
+        {
             Ok(_) | Err(ServerError::AlreadyStored) => Ok(None),
             Err(e) => Err(e.into()),
         };

@@ -5,13 +5,16 @@
 
 use std::path::PathBuf;
 
+use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE};
 use chartdesk_domain::{
     MrnFormat, DEFAULT_IDLE_LOCK_SECONDS, DEFAULT_MAX_BYTES, DEFAULT_MRN_PATTERN,
 };
+use chartdesk_signin::AuthFlow;
 
 /// A browser export ZIP's ceiling unless configured.
 const DEFAULT_MAX_EXPORT_BYTES: u64 = 512 * 1024 * 1024;
-use chartdesk_signin::AuthFlow;
+/// S3 takes at most 5 GiB in one PUT.
+const SINGLE_PUT_MAX: u64 = 5 * 1024 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -43,6 +46,9 @@ pub struct ServerConfig {
     pub local_cloud: bool,
     pub mrn_format: MrnFormat,
     pub max_upload_bytes: u64,
+    /// Up to this many bytes a file goes up in one PUT (`CHARTDESK_MULTIPART_THRESHOLD_MIB`,
+    /// default 64; from one part's size, 8, to S3's single-PUT limit, 5 GiB).
+    pub multipart_threshold: u64,
     /// The most one browser export ZIP may hold (`CHARTDESK_MAX_EXPORT_MIB`, default 512): on
     /// Lambda the whole ZIP is read, written and stored within one 29 s request.
     pub max_export_bytes: u64,
@@ -101,6 +107,12 @@ impl ServerConfig {
         };
         let max_upload_bytes = mib("CHARTDESK_MAX_UPLOAD_MIB", DEFAULT_MAX_BYTES)?;
         let max_export_bytes = mib("CHARTDESK_MAX_EXPORT_MIB", DEFAULT_MAX_EXPORT_BYTES)?;
+        let multipart_threshold = Some(mib(
+            "CHARTDESK_MULTIPART_THRESHOLD_MIB",
+            MULTIPART_THRESHOLD as u64,
+        )?)
+        .filter(|n| (PART_SIZE as u64..=SINGLE_PUT_MAX).contains(n))
+        .ok_or(ConfigError::Invalid("CHARTDESK_MULTIPART_THRESHOLD_MIB"))?;
         // Gone: a file the scanner has not found clean is never served, in any configuration.
         // A server still told to serve them refuses to start rather than seem to comply.
         if get("CHARTDESK_OPEN_PENDING_SCANS").is_some_and(|v| v != "false") {
@@ -166,6 +178,7 @@ impl ServerConfig {
             local_cloud,
             mrn_format,
             max_upload_bytes,
+            multipart_threshold,
             max_export_bytes,
             on_lambda: get("AWS_LAMBDA_RUNTIME_API").is_some(),
             worker,
@@ -217,6 +230,28 @@ mod tests {
             refused,
             Err(ConfigError::Removed("CHARTDESK_OPEN_PENDING_SCANS"))
         ));
+    }
+
+    #[test]
+    fn a_single_put_threshold_is_one_part_at_least_and_s3s_single_put_at_most() {
+        let threshold = |mib: &str| {
+            config(&[("CHARTDESK_MULTIPART_THRESHOLD_MIB", mib)]).map(|c| c.multipart_threshold)
+        };
+        assert_eq!(
+            config(&[]).unwrap().multipart_threshold,
+            MULTIPART_THRESHOLD as u64
+        );
+        assert_eq!(threshold("8").unwrap(), 8 * 1024 * 1024);
+        assert_eq!(threshold("5120").unwrap(), SINGLE_PUT_MAX);
+        for refused in ["7", "5121", "0", "lots"] {
+            assert!(
+                matches!(
+                    threshold(refused),
+                    Err(ConfigError::Invalid("CHARTDESK_MULTIPART_THRESHOLD_MIB"))
+                ),
+                "{refused}"
+            );
+        }
     }
 
     #[test]

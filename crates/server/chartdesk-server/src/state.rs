@@ -29,6 +29,8 @@ pub struct AppState {
     pub clock: Clock,
     pub mrn_format: Arc<MrnFormat>,
     pub max_upload_bytes: u64,
+    /// Up to this many bytes a file goes up in one PUT (published in `/v1/client-config`).
+    pub multipart_threshold: u64,
     /// The most one export ZIP the server writes (for a browser) may hold.
     pub max_export_bytes: u64,
     /// On the local cloud (moto), whose checksums read differently from S3's (verify.rs).
@@ -168,6 +170,7 @@ impl AppState {
             clock: Arc::new(OffsetDateTime::now_utc),
             mrn_format: Arc::new(config.mrn_format.clone()),
             max_upload_bytes: config.max_upload_bytes,
+            multipart_threshold: config.multipart_threshold,
             max_export_bytes: config.max_export_bytes,
             local_cloud: config.local_cloud,
             fhir: Arc::new(config.fhir.clone()),

@@ -1,9 +1,15 @@
 //! The upload protocol's numbers: the server presigns by them and publishes them
 //! (`/v1/client-config`, the start-upload answer); clients plan their parts by what it published.
 
-/// Above this many bytes a file goes up as a multipart upload.
-pub const MULTIPART_THRESHOLD: usize = 8 * 1024 * 1024;
-/// S3's minimum part size is 5 MiB; 8 MiB parts keep a 50 MiB scan to 7 requests.
+/// Up to this many bytes a file goes up in one PUT, above it in parts: the server's default
+/// (`CHARTDESK_MULTIPART_THRESHOLD_MIB` sets another, published in `/v1/client-config`). One
+/// PUT is one request where parts are three or more (create, parts, complete); AWS suggests
+/// parts from about 100 MB, and a failed PUT of 64 MiB costs seconds on a ward's uplink.
+pub const MULTIPART_THRESHOLD: usize = 64 * 1024 * 1024;
+/// S3's minimum part size is 5 MiB; 8 MiB parts keep a 100 MiB scan to 13 requests. A
+/// multipart upload has at least two parts: a file of one part's size or less is one PUT
+/// whatever the threshold (desktops that learnt an older, lower threshold still send parts
+/// above it, and are served).
 pub const PART_SIZE: usize = 8 * 1024 * 1024;
 /// Parts in flight at once: enough to fill a ward's uplink without starving the UI.
 pub const PARALLEL_PARTS: usize = 4;

@@ -54,7 +54,18 @@ pub struct Cloud {
 /// The local cloud this test process shares (started on first use).
 pub fn cloud() -> &'static Cloud {
     static CLOUD: OnceLock<Cloud> = OnceLock::new();
-    CLOUD.get_or_init(|| Cloud::start(ServerSettings::default()))
+    CLOUD.get_or_init(|| {
+        // Files over 8 MiB go in parts (the default is 64 MiB), so the multipart and resume
+        // tests stay small; a test of the default starts `another_server`.
+        let env = vec![(
+            "CHARTDESK_MULTIPART_THRESHOLD_MIB".to_string(),
+            "8".to_string(),
+        )];
+        Cloud::start(ServerSettings {
+            env,
+            ..Default::default()
+        })
+    })
 }
 
 /// Starts `program args` (a server that will listen on loopback `port`) under the launcher's

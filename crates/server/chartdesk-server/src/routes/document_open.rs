@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{DocumentAccess, DocumentView};
-use chartdesk_domain::upload_protocol::MULTIPART_THRESHOLD;
+use chartdesk_domain::upload_protocol::PART_SIZE;
 use chartdesk_domain::AuditAction;
 use chartdesk_domain::{find_entry, find_in_history};
 use chartdesk_domain::{keys, Action, DocumentEntry, Mrn, ProcessingState, ScanStatus};
@@ -129,6 +129,9 @@ fn mismatch() -> ApiError {
     )
 }
 
+/// A page's preview JPEG is a few hundred kB: one far larger is not the worker's.
+const PREVIEW_MAX_BYTES: u64 = 8 * 1024 * 1024;
+
 /// The original: handed out when the stored object has the recorded size (and SHA-256, where
 /// the store reports it).
 pub async fn checked_access(
@@ -145,8 +148,9 @@ pub async fn checked_access(
     let whole = crate::verify::hex_to_base64(&entry.sha256);
     // A multipart object reports a composite of its parts, which the manifest cannot be
     // compared with (the client checks those bytes). S3 marks it `-<parts>`; moto, on the
-    // local cloud only, leaves the suffix out.
-    let may_be_composite = state.local_cloud && stored.size > MULTIPART_THRESHOLD as u64;
+    // local cloud only, leaves the suffix out, so there any object that can have two parts
+    // (over one part's size: `upload_plan`) may be one.
+    let may_be_composite = state.local_cloud && stored.size > PART_SIZE as u64;
     let checksum_differs = stored
         .sha256
         .as_deref()
@@ -172,7 +176,7 @@ async fn optimized_access(
     }
     may_hand_out(entry)?;
     let stored = crate::verify::head(state, &key).await?.ok_or_else(none)?;
-    if stored.size == 0 || stored.size > MULTIPART_THRESHOLD as u64 {
+    if stored.size == 0 || stored.size > PREVIEW_MAX_BYTES {
         return Err(mismatch());
     }
     let reported = stored
@@ -182,7 +186,7 @@ async fn optimized_access(
         .and_then(crate::verify::base64_to_hex);
     let sha256 = match reported {
         Some(hex) => hex,
-        None => crate::verify::sha256_of(state, &key, MULTIPART_THRESHOLD as u64).await?,
+        None => crate::verify::sha256_of(state, &key, PREVIEW_MAX_BYTES).await?,
     };
     let mut access = described(entry, presign::get(state, &key).await?);
     access.view = DocumentView::Optimized;

@@ -35,7 +35,10 @@ pub async fn client_config(State(state): State<AppState>) -> Json<ClientConfig> 
         max_upload_bytes: state.max_upload_bytes,
         accepted_types: AcceptedFileType::all(),
         preop_image_limit: PREOP_IMAGE_LIMIT as u32,
-        upload: UploadProtocol::current(),
+        upload: UploadProtocol {
+            multipart_threshold: state.multipart_threshold,
+            ..UploadProtocol::current()
+        },
     })
 }
 

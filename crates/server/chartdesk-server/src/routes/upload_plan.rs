@@ -3,7 +3,7 @@
 
 use axum::http::HeaderMap;
 use chartdesk_api::{ObjectRole, StartUpload};
-use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE};
+use chartdesk_domain::upload_protocol::PART_SIZE;
 use chartdesk_domain::{
     accept_declared, keys, Category, DocumentEntry, DocumentStatus, Mrn, ScanStatus,
 };
@@ -34,6 +34,36 @@ fn is_hex_digest(s: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
+/// One PUT up to the threshold; parts (one hex SHA-256 each) above it, and also above one
+/// part's size, so that a desktop holding an older, lower threshold is still served.
+fn check_parts(state: &AppState, up: &StartUpload) -> ApiResult<()> {
+    let mib = |n: u64| n / 1_048_576;
+    if up.part_sha256.is_empty() {
+        if up.size > state.multipart_threshold {
+            return Err(ApiError::Invalid(format!(
+                "A file over {} MiB is sent in {} MiB parts: give one hex SHA-256 per part",
+                mib(state.multipart_threshold),
+                mib(PART_SIZE as u64)
+            )));
+        }
+        return Ok(());
+    }
+    let parts = usize::try_from(up.size.div_ceil(PART_SIZE as u64)).unwrap_or(usize::MAX);
+    if up.size <= PART_SIZE as u64 {
+        return Err(ApiError::Invalid(format!(
+            "A file of {} MiB or less is sent in one PUT: give no part digests",
+            mib(PART_SIZE as u64)
+        )));
+    }
+    if up.part_sha256.len() != parts || !up.part_sha256.iter().all(|p| is_hex_digest(p)) {
+        return Err(ApiError::Invalid(format!(
+            "Parts are {} MiB: give one hex SHA-256 for each of the {parts}",
+            mib(PART_SIZE as u64)
+        )));
+    }
+    Ok(())
+}
+
 /// The checks every declared upload passes, at start and again at complete.
 pub fn plan(state: &AppState, up: &StartUpload) -> ApiResult<Planned> {
     let mrn = access::parse_mrn(state, &up.mrn)?;
@@ -48,18 +78,7 @@ pub fn plan(state: &AppState, up: &StartUpload) -> ApiResult<Planned> {
             "sha256 must be 64 lower-case hex digits".into(),
         ));
     }
-    let parts = usize::try_from(up.size.div_ceil(PART_SIZE as u64)).unwrap_or(usize::MAX);
-    let multipart = up.size > MULTIPART_THRESHOLD as u64;
-    if multipart == up.part_sha256.is_empty()
-        || (multipart
-            && (up.part_sha256.len() != parts || !up.part_sha256.iter().all(|p| is_hex_digest(p))))
-    {
-        return Err(ApiError::Invalid(format!(
-            "A file over {} MiB is sent in {} MiB parts: give one hex SHA-256 per part",
-            MULTIPART_THRESHOLD / 1_048_576,
-            PART_SIZE / 1_048_576
-        )));
-    }
+    check_parts(state, up)?;
     let ext = keys::extension_for(file.content_type).unwrap_or("bin");
     let id = up.doc_id;
     let objects = vec![(

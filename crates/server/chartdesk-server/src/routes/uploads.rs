@@ -9,7 +9,7 @@ use chartdesk_api::{
     ApiErrorCode, CompleteResult, CompleteUpload, ErrorBody, MultipartTarget, ObjectRole,
     PresignedPart, StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget,
 };
-use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PARALLEL_PARTS, PART_SIZE};
+use chartdesk_domain::upload_protocol::{PARALLEL_PARTS, PART_SIZE};
 use chartdesk_domain::AuditAction;
 use chartdesk_domain::{attach, Action, AttachError};
 use chartdesk_records::{claim_document, ClaimError};
@@ -78,9 +78,11 @@ pub async fn start(
     }
     claim(&state, &planned, up.doc_id).await?;
     let mut objects = Vec::new();
-    for (role, key, content_type, size, sha256) in &planned.objects {
+    for (role, key, content_type, _, sha256) in &planned.objects {
         let b64 = verify::hex_to_base64(sha256).ok_or(ApiError::Internal("digest"))?;
-        let target = if *size > MULTIPART_THRESHOLD as u64 {
+        // In parts when the client hashed it in parts (`plan` checked it may).
+        let in_parts = *role == ObjectRole::Original && !up.part_sha256.is_empty();
+        let target = if in_parts {
             let resumed = match &up.resume_upload_id {
                 Some(id) if multipart::still_open(&state, key, id).await => Some(id.clone()),
                 _ => None,

@@ -3,7 +3,7 @@
 //! early with them never disagrees with the server. In-process, with the hospital's settings
 //! given as the process would read them.
 
-use chartdesk_domain::upload_protocol::{PARALLEL_PARTS, PART_SIZE};
+use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PARALLEL_PARTS, PART_SIZE};
 use chartdesk_domain::{sha256_hex, ACCEPTED_TYPES, DEFAULT_MRN_PATTERN, PREOP_IMAGE_LIMIT};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -29,6 +29,7 @@ async fn the_client_config_publishes_the_defaults_the_server_enforces() {
     assert_eq!(body["preop_image_limit"], PREOP_IMAGE_LIMIT);
     assert_eq!(body["upload"]["part_size"], PART_SIZE);
     assert_eq!(body["upload"]["parallel_parts"], PARALLEL_PARTS);
+    assert_eq!(body["upload"]["multipart_threshold"], MULTIPART_THRESHOLD);
     let types: Vec<&str> = body["accepted_types"]
         .as_array()
         .unwrap()
@@ -101,4 +102,64 @@ fn the_published_policy_fields_carry_their_constraints_in_the_openapi_document()
     assert_eq!(started["properties"]["parallel_parts"]["minimum"], 1);
     let required = started["required"].as_array().unwrap();
     assert!(required.contains(&json!("part_size")));
+}
+
+/// A declaration of `size` bytes, hashed in `parts` parts (none: one PUT).
+fn declared(size: usize, parts: usize) -> Value {
+    json!({
+        "doc_id": Uuid::now_v7(), "mrn": "10000011", "category": "lab", "file_name": "s.pdf",
+        "content_type": "application/pdf", "size": size, "sha256": sha256_hex(b"s"),
+        "part_sha256": vec![sha256_hex(b"p"); parts],
+    })
+}
+
+const MIB: usize = 1024 * 1024;
+
+#[tokio::test]
+async fn a_file_up_to_the_threshold_goes_in_one_put_and_a_desktop_still_sending_parts_is_served() {
+    let api = Local::demo_with(&[("CHARTDESK_MAX_UPLOAD_MIB", "100")]).await;
+    let t = token("nurse.hughes").await;
+    let (status, one) = api.post(&t, "/v1/uploads", &declared(20 * MIB, 0)).await;
+    assert_eq!(status, 200, "{one}");
+    assert!(one["objects"][0]["put"]["url"].is_string(), "{one}");
+    assert!(one["objects"][0]["multipart"].is_null(), "{one}");
+    // A desktop that learnt the old 8 MiB threshold hashes the same file in parts.
+    let (status, parts) = api.post(&t, "/v1/uploads", &declared(20 * MIB, 3)).await;
+    assert_eq!(status, 200, "{parts}");
+    let multipart = &parts["objects"][0]["multipart"];
+    assert_eq!(multipart["parts"].as_array().unwrap().len(), 3, "{parts}");
+    assert!(parts["objects"][0]["put"].is_null());
+
+    let over = declared(
+        MULTIPART_THRESHOLD + 1,
+        (MULTIPART_THRESHOLD + 1).div_ceil(PART_SIZE),
+    );
+    let (status, _) = api.post(&t, "/v1/uploads", &over).await;
+    assert_eq!(status, 200, "over the threshold, in parts");
+    let (status, refused) = api
+        .post(&t, "/v1/uploads", &declared(MULTIPART_THRESHOLD + 1, 0))
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("over 64 MiB"));
+    // One part's size or less is never multipart: S3 would take a lone small part, but no
+    // client of ours sends one.
+    let (status, refused) = api.post(&t, "/v1/uploads", &declared(PART_SIZE, 1)).await;
+    assert_eq!(status, 400, "{refused}");
+    let (status, refused) = api.post(&t, "/v1/uploads", &declared(20 * MIB, 2)).await;
+    assert_eq!(status, 400, "a part digest missing: {refused}");
+}
+
+#[tokio::test]
+async fn a_hospitals_own_single_put_threshold_is_published_and_enforced() {
+    let api = Local::demo_with(&[("CHARTDESK_MULTIPART_THRESHOLD_MIB", "16")]).await;
+    assert_eq!(
+        client_config(&api).await["upload"]["multipart_threshold"],
+        16 * MIB
+    );
+    let t = token("nurse.hughes").await;
+    let (status, refused) = api.post(&t, "/v1/uploads", &declared(20 * MIB, 0)).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("over 16 MiB"));
+    let (status, _) = api.post(&t, "/v1/uploads", &declared(16 * MIB, 0)).await;
+    assert_eq!(status, 200);
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::stream::BoxStream;
 use futures_util::{stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 
@@ -17,6 +18,10 @@ use chartdesk_domain::upload_protocol::ATTEMPTS;
 pub use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PARALLEL_PARTS, PART_SIZE};
 /// Progress is reported as each slice of this size is handed to the network.
 const SLICE: usize = 64 * 1024;
+
+/// A PUT's bytes as pieces read when the network takes them (e.g. a queued file from the
+/// outbox's chunks), so a large single PUT is never held whole.
+pub type Pieces = BoxStream<'static, Result<Bytes, std::io::Error>>;
 
 /// Bytes sent so far across every object of one upload, with a listener (a progress bar).
 pub struct Progress {
@@ -70,14 +75,16 @@ impl Progress {
     }
 }
 
-/// Sends one presigned PUT with `body` and exactly the signed `headers`, retrying what may
-/// pass on a second try (no answer, or a 5xx); returns the ETag the store gave. Progress counts
-/// bytes as they leave and is taken back for a failed attempt; a cancel stops at once.
+/// Sends one presigned PUT of `len` bytes, read afresh for each attempt from `pieces`, with
+/// exactly the signed `headers`, retrying what may pass on a second try (no answer, or a 5xx);
+/// returns the ETag the store gave. Progress counts bytes as they leave and is taken back for a
+/// failed attempt; a cancel stops at once.
 pub async fn send_presigned(
     http: &reqwest::Client,
     url: &str,
     headers: &[(&str, &str)],
-    body: &Bytes,
+    len: u64,
+    pieces: impl Fn() -> Pieces,
     progress: &Arc<Progress>,
     cancel: &CancellationToken,
 ) -> Result<String, StoreError> {
@@ -89,14 +96,9 @@ pub async fn send_presigned(
         }
         // What this attempt has counted, to take back if it fails.
         let counted = Arc::new(AtomicU64::new(0));
-        let slices = counted_slices(
-            body.clone(),
-            progress.clone(),
-            counted.clone(),
-            cancel.clone(),
-        );
+        let slices = counted_slices(pieces(), progress.clone(), counted.clone(), cancel.clone());
         let sending = request
-            .header(reqwest::header::CONTENT_LENGTH, body.len())
+            .header(reqwest::header::CONTENT_LENGTH, len)
             .body(reqwest::Body::wrap_stream(slices))
             .send();
         let answer = tokio::select! {
@@ -136,24 +138,34 @@ pub async fn send_presigned(
     }
 }
 
-/// The body as slices that count themselves sent as the HTTP client takes them, and fail once
-/// the upload is cancelled.
+/// The pieces as slices that count themselves sent as the HTTP client takes them, and fail
+/// once the upload is cancelled.
 fn counted_slices(
-    body: Bytes,
+    pieces: Pieces,
     progress: Arc<Progress>,
     counted: Arc<AtomicU64>,
     cancel: CancellationToken,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
-    let len = body.len();
-    stream::iter((0..len).step_by(SLICE)).map(move |start| {
-        if cancel.is_cancelled() {
-            return Err(std::io::Error::other("cancelled"));
-        }
-        let slice = body.slice(start..(start + SLICE).min(len));
-        counted.fetch_add(slice.len() as u64, Ordering::Relaxed);
-        progress.add(slice.len() as u64);
-        Ok(slice)
-    })
+    pieces
+        .flat_map(|piece| {
+            let slices: Vec<_> = match piece {
+                Ok(piece) => (0..piece.len())
+                    .step_by(SLICE)
+                    .map(|start| Ok(piece.slice(start..(start + SLICE).min(piece.len()))))
+                    .collect(),
+                Err(e) => vec![Err(e)],
+            };
+            stream::iter(slices)
+        })
+        .map(move |slice| {
+            if cancel.is_cancelled() {
+                return Err(std::io::Error::other("cancelled"));
+            }
+            let slice = slice?;
+            counted.fetch_add(slice.len() as u64, Ordering::Relaxed);
+            progress.add(slice.len() as u64);
+            Ok(slice)
+        })
 }
 
 #[cfg(test)]
@@ -181,7 +193,7 @@ mod tests {
         let body = Bytes::from(vec![0u8; 3 * SLICE]);
         let counted = Arc::new(AtomicU64::new(0));
         let mut slices = Box::pin(counted_slices(
-            body,
+            stream::iter([Ok(body)]).boxed(),
             Progress::silent(),
             counted.clone(),
             cancel.clone(),

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chartdesk::domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE};
+use chartdesk::domain::upload_protocol::PART_SIZE;
 use chartdesk::domain::{keys, sha256_hex, Category, DocumentEntry, Manifest, Mrn};
 use chartdesk::domain::{ProcessingState, Sent};
 use chartdesk_records::store::object_store::Write;
@@ -131,8 +131,9 @@ fn pdf_of_size(size: usize, tail: u8) -> Vec<u8> {
 async fn a_multipart_original_whose_whole_sha256_differs_from_the_record_is_marked_corrupted() {
     const MRN: &str = "30000086";
     super::fresh_patient(MRN).await;
-    // Just over the threshold: two parts, the second differing.
-    let size = MULTIPART_THRESHOLD + 1024 * 1024;
+    // Just over one part (as a desktop on the old 8 MiB threshold sends it): two parts, the
+    // second differing.
+    let size = PART_SIZE + 1024 * 1024;
     let sent = pdf_of_size(size, b'a');
     let stored = pdf_of_size(size, b'b');
     let parts: Vec<&[u8]> = stored.chunks(PART_SIZE).collect();
