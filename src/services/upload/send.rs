@@ -193,13 +193,19 @@ async fn send_object(
     if let Some(put) = &target.put {
         // Read as the network takes it: a single PUT (up to the server's threshold, 64 MiB by
         // default) holds one part's worth at a time, as a multipart upload does.
-        let pieces = || body.pieces(plan.size);
-        return match server
+        let unread = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let pieces = || body.pieces(plan.size, unread.clone());
+        let sent = server
             .put_pieces(put, body.len(), pieces, progress, cancel)
-            .await
-        {
+            .await;
+        return match sent {
             Ok(_) | Err(ServerError::AlreadyStored) => Ok(None),
-            Err(e) => Err(e.into()),
+            // The queued copy could not be read: said as that, not as a network failure.
+            Err(e) => Err(unread
+                .lock()
+                .ok()
+                .and_then(|mut slot| slot.take())
+                .unwrap_or_else(|| e.into())),
         };
     }
     let multipart = target.multipart.as_ref().ok_or(ServerError::Malformed)?;
