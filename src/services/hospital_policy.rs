@@ -15,6 +15,7 @@ use std::sync::Arc;
 use chartdesk_api::{ClientConfig, UploadProtocol};
 
 use super::Services;
+use crate::domain::upload_protocol::PART_SIZE;
 use crate::domain::{
     accept, accept_declared, AcceptedFile, FileRefusal, MrnError, MrnFormat, ACCEPTED_TYPES,
     DEFAULT_IDLE_LOCK_SECONDS, DEFAULT_MAX_BYTES,
@@ -40,7 +41,12 @@ impl Default for HospitalPolicy {
                 .map(|t| t.content_type.to_string())
                 .collect(),
             idle_lock_seconds: DEFAULT_IDLE_LOCK_SECONDS,
-            upload: UploadProtocol::current(),
+            // Before any server has said: parts from one part's size, which every server
+            // version takes (older ones refuse one PUT over 8 MiB).
+            upload: UploadProtocol {
+                multipart_threshold: PART_SIZE as u64,
+                ..UploadProtocol::current()
+            },
         }
     }
 }

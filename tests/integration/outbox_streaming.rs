@@ -206,4 +206,16 @@ async fn a_queued_file_up_to_the_threshold_goes_in_one_streamed_put_and_lands_in
         Some(sha256_hex(&pdf)),
         "the stored object is the file, whole"
     );
+    // A multipart object's ETag ends `-<parts>`; one PUT's is a plain MD5.
+    let clients = chartdesk::cloud::CloudClients::new(&cloud().profile()).await;
+    let head = clients
+        .s3
+        .head_object()
+        .bucket(&cloud().report.bucket)
+        .key(&key)
+        .send()
+        .await
+        .unwrap();
+    let etag = head.e_tag().unwrap_or_default();
+    assert!(!etag.contains('-'), "sent in one PUT, not in parts: {etag}");
 }

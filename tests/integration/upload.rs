@@ -215,7 +215,8 @@ async fn an_image_goes_up_as_its_original_alone_and_the_server_makes_its_preview
     assert_eq!(originals.len(), 1, "{originals:?}");
 }
 
-/// An uncompressed TIFF above the multipart threshold (8 MiB).
+/// An uncompressed TIFF above the test kit server's multipart threshold (8 MiB; the default is
+/// 64 MiB).
 pub fn big_tiff() -> Vec<u8> {
     // Smooth, like a scan's background: what these tests need is the size (an uncompressed TIFF
     // over 8 MiB); noise made every worker pass (OCR, previews) of it needlessly slow.

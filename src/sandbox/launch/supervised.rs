@@ -16,8 +16,12 @@ use std::time::{Duration, Instant};
 
 /// Starts `"$@"` in the background, waits for end-of-file on stdin, then stops it and waits;
 /// then removes the folder named in `REMOVE_AFTER_STOP`, if set (the service does not see it).
+/// A TERM, HUP or INT sent to the watcher itself (a supervisor stopping every process) stops
+/// the service the same way, rather than leaving it and its folder.
 const WATCHER: &str = r#"after="$CHARTDESK_REMOVE_AFTER_STOP"; unset CHARTDESK_REMOVE_AFTER_STOP
-"$@" & child=$!; read -r _; kill -TERM "$child" 2>/dev/null; wait "$child"
+"$@" & child=$!
+trap 'kill -TERM "$child" 2>/dev/null' TERM HUP INT
+read -r _; kill -TERM "$child" 2>/dev/null; wait "$child"; wait "$child" 2>/dev/null
 [ -z "$after" ] || rm -rf -- "$after""#;
 
 /// A service setting naming a folder its watcher removes once the service has stopped: its
@@ -69,6 +73,9 @@ impl LogTo {
 pub struct Supervised {
     name: &'static str,
     watcher: Child,
+    /// The folder the watcher removes after the service stops; removed here if the watcher
+    /// had to be killed.
+    remove_after: Option<PathBuf>,
 }
 
 impl Supervised {
@@ -78,15 +85,22 @@ impl Supervised {
         log: &LogTo,
     ) -> std::io::Result<Self> {
         let mut command = Command::new("sh");
-        if !service.env.iter().any(|(k, _)| k == REMOVE_AFTER_STOP) {
-            // A temp folder of its own, which its watcher removes: what a service killed
-            // mid-work leaves there (the worker's copy of a document) goes with it.
-            let own = tempfile::Builder::new()
-                .prefix("chartdesk-service-")
-                .tempdir()?
-                .keep();
-            command.env("TMPDIR", &own).env(REMOVE_AFTER_STOP, &own);
-        }
+        let named = service.env.iter().find(|(k, _)| k == REMOVE_AFTER_STOP);
+        let own = match named {
+            Some(_) => None,
+            None => {
+                // A temp folder of its own, which its watcher removes: what a service killed
+                // mid-work leaves there (the worker's copy of a document) goes with it.
+                let own = tempfile::Builder::new()
+                    .prefix("chartdesk-service-")
+                    .tempdir()?;
+                command
+                    .env("TMPDIR", own.path())
+                    .env(REMOVE_AFTER_STOP, own.path());
+                // Until the watcher runs, dropping it (an error below) removes it.
+                Some(own)
+            }
+        };
         command
             .arg("-c")
             .arg(WATCHER)
@@ -103,7 +117,15 @@ impl Supervised {
         }
         let watcher = command.spawn()?;
         tracing::debug!(service = name, "started");
-        Ok(Self { name, watcher })
+        let remove_after = match own {
+            Some(own) => Some(own.keep()),
+            None => named.map(|(_, folder)| PathBuf::from(folder)),
+        };
+        Ok(Self {
+            name,
+            watcher,
+            remove_after,
+        })
     }
 
     pub fn name(&self) -> &'static str {
@@ -131,6 +153,10 @@ impl Supervised {
                         .args(["-KILL", "--", &format!("-{}", self.watcher.id())])
                         .status();
                     let _ = self.watcher.wait();
+                    // Killed with its service: what the watcher would have removed.
+                    if let Some(folder) = &self.remove_after {
+                        let _ = std::fs::remove_dir_all(folder);
+                    }
                     break;
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(50)),
@@ -145,5 +171,49 @@ impl Drop for Supervised {
         if self.watcher.stdin.is_some() {
             self.stop(Duration::from_secs(10));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(script: &str) -> ServiceCommand {
+        ServiceCommand {
+            program: "sh".into(),
+            args: vec!["-c".into(), script.into()],
+            env: vec![],
+            env_remove: vec![],
+        }
+    }
+
+    /// The service's own temp folder, once it has written `ready` there.
+    fn own_folder(process: &Supervised) -> PathBuf {
+        let folder = process.remove_after.clone().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !folder.join("ready").exists() {
+            assert!(Instant::now() < deadline, "the service never started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        folder
+    }
+
+    #[test]
+    fn a_stopped_service_leaves_no_temp_folder() {
+        let script = r#"echo x > "$TMPDIR/ready"; exec sleep 30"#;
+        let mut process = Supervised::spawn("test", &service(script), &LogTo::Nowhere).unwrap();
+        let folder = own_folder(&process);
+        process.stop(Duration::from_secs(10));
+        assert!(!folder.exists(), "removed by its watcher");
+    }
+
+    #[test]
+    fn a_service_killed_for_ignoring_the_stop_leaves_no_temp_folder_either() {
+        // Deaf to SIGTERM: the watcher waits on it until the launcher kills them both.
+        let script = r#"trap '' TERM; echo x > "$TMPDIR/ready"; while :; do sleep 1; done"#;
+        let mut process = Supervised::spawn("test", &service(script), &LogTo::Nowhere).unwrap();
+        let folder = own_folder(&process);
+        process.stop(Duration::from_millis(500));
+        assert!(!folder.exists(), "removed by the launcher");
     }
 }

@@ -40,6 +40,8 @@ impl Body {
             async move {
                 let start = at?;
                 match body.read(start, piece).await {
+                    // Nothing more to read (a zero piece size included): the end.
+                    Ok(Some(bytes)) if bytes.is_empty() => None,
                     Ok(Some(bytes)) => {
                         let next = start + bytes.len() as u64;
                         Some((Ok(bytes), Some(next)))

@@ -194,7 +194,13 @@ async fn send_object(
         // Read as the network takes it: a single PUT (up to the server's threshold, 64 MiB by
         // default) holds one part's worth at a time, as a multipart upload does.
         let unread = std::sync::Arc::new(std::sync::Mutex::new(None));
-        let pieces = || body.pieces(plan.size, unread.clone());
+        let pieces = || {
+            // Each attempt reads afresh: only its own failure may be reported.
+            if let Ok(mut slot) = unread.lock() {
+                *slot = None;
+            }
+            body.pieces(plan.size, unread.clone())
+        };
         let sent = server
             .put_pieces(put, body.len(), pieces, progress, cancel)
             .await;

@@ -59,6 +59,7 @@ export function clientConfig(changes: Record<string, unknown> = {}) {
     max_upload_bytes: 50 * MiB,
     accepted_types: ["application/pdf", "image/jpeg", "image/png", "image/tiff"].map((t) => ({ content_type: t, extensions: [] })),
     preop_image_limit: 3,
+    // Parts from 8 MiB (the real default is 64): the multipart tests stay small.
     upload: { multipart_threshold: 8 * MiB, part_size: 8 * MiB, parallel_parts: 4, attempts: 3 },
     ...changes,
   });

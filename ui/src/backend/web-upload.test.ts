@@ -1,5 +1,5 @@
 // Uploads from the browser: checked by content before anything is sent, declared with their
-// SHA-256 (per part above 8 MiB), PUT straight to S3 with progress, completed, and on cancel
+// SHA-256 (per part above the published threshold), PUT straight to S3 with progress, completed, and on cancel
 // every PUT aborted and the server told.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { clientConfig, fakeServer, json, signedIn } from "./web-fake-server";
@@ -126,7 +126,7 @@ describe("uploads from the browser", () => {
     expect(complete!.uploads[0]).toEqual({ ...declared, multipart_upload_id: null, parts: [] });
   });
 
-  it("an upload above 8 MiB declares one SHA-256 per part", async () => {
+  it("an upload above the published threshold (here 8 MiB) declares one SHA-256 per part", async () => {
     const file = pdf(17 * MiB);
     await backend.uploadDocument("u2", "10000001", "lab", "big.pdf", file, false);
     const bytes = new Uint8Array(await file.arrayBuffer());

@@ -32,7 +32,7 @@ pub const EXT_PAGES: &str = "https://chartdesk.nhs.uk/fhir/StructureDefinition/p
 /// of a full set (`/v1`'s `replace_oldest`), never implied.
 pub const EXT_REPLACE_OLDEST: &str =
     "https://chartdesk.nhs.uk/fhir/StructureDefinition/replace-oldest";
-/// The two-step upload of a file over 8 MiB: one hex SHA-256 per 8 MiB part (in order), then
+/// A two-step upload in parts (a file over 8 MiB): one hex SHA-256 per 8 MiB part (in order), then
 /// with the second POST the multipart upload's id and each part's `{number}:{ETag}`.
 pub const EXT_PART_SHA256: &str = "https://chartdesk.nhs.uk/fhir/StructureDefinition/part-sha256";
 pub const EXT_UPLOAD_ID: &str = "https://chartdesk.nhs.uk/fhir/StructureDefinition/upload-id";

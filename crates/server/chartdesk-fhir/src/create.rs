@@ -40,7 +40,8 @@ pub struct NewDocument {
     pub parts: TwoStep,
 }
 
-/// What a two-step upload of a file over 8 MiB carries (empty for one PUT).
+/// What a two-step upload in parts (a file over 8 MiB, the client's choice) carries (empty
+/// for one PUT).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TwoStep {
     pub part_sha256: Vec<String>,

@@ -1,5 +1,5 @@
 //! The first answer of a two-step create (`202 Accepted`): a `Parameters` resource naming where
-//! the client PUTs the file (or each 8 MiB part of it), with the headers it must send as they
+//! the client PUTs the file (or each 8 MiB part of it, if it declared parts), with the headers it must send as they
 //! are (the SHA-256 the store checks). The client then POSTs the same resource again.
 
 use serde_json::{json, Value};
@@ -13,7 +13,7 @@ pub struct Put {
 }
 
 /// Where the file goes: the document id to POST again with, how long the addresses last, the
-/// multipart upload's id and part size (files over 8 MiB) and each PUT.
+/// multipart upload's id and part size (a file declared in 8 MiB parts) and each PUT.
 pub fn upload_parameters(
     doc_id: Uuid,
     expires_in_seconds: u64,

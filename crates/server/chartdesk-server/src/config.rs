@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE};
+use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE, SINGLE_PUT_MAX};
 use chartdesk_domain::{
     MrnFormat, DEFAULT_IDLE_LOCK_SECONDS, DEFAULT_MAX_BYTES, DEFAULT_MRN_PATTERN,
 };
@@ -13,8 +13,6 @@ use chartdesk_signin::AuthFlow;
 
 /// A browser export ZIP's ceiling unless configured.
 const DEFAULT_MAX_EXPORT_BYTES: u64 = 512 * 1024 * 1024;
-/// S3 takes at most 5 GiB in one PUT.
-const SINGLE_PUT_MAX: u64 = 5 * 1024 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

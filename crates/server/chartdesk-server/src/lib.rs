@@ -30,6 +30,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 pub use config::ServerConfig;
+pub use routes::sweep_abandoned_exports;
 pub use state::AppState;
 
 #[derive(OpenApi)]

@@ -24,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
     // Clients and the JWKS cache are built once, before serving (reused across invocations).
     let sdk = chartdesk_server::state::sdk_config(&config).await;
     let state = AppState::from_sdk(&config, &sdk);
+    chartdesk_server::sweep_abandoned_exports();
     if config.worker.worker_only {
         let worker = processing::worker(&state, &config.worker);
         if config.on_lambda {
@@ -104,7 +105,7 @@ fn mode(mut args: impl Iterator<Item = String>) -> anyhow::Result<Mode> {
                 return Ok(Mode::ProcessExistingDocuments { only });
             }
             "--help" | "-h" => {
-                println!("chartdesk-server [--listen ADDR | --claim-existing-documents | --process-existing-documents | --print-openapi]\n--print-openapi: print the OpenAPI document (as served at /v1/openapi.json) and exit.\n--claim-existing-documents: once after upgrading, write the document-id claims for documents filed before claims existed, print the counts and exit.\n--process-existing-documents [--record MRN ...]: once after upgrading, send the processing worker (CHARTDESK_QUEUE_URL) every document filed before it existed (or only those of the records named), print the counts and exit.\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MAX_EXPORT_MIB, CHARTDESK_SESSION_CHECK_SECONDS (0-60), CHARTDESK_FHIR_MRN_SYSTEM (the trust's MRN identifier system in FHIR answers, default https://fhir.trust.nhs.uk/Id/mrn); the processing worker: CHARTDESK_QUEUE_URL (poll it beside the API), CHARTDESK_MODE=worker (the worker alone), CHARTDESK_SCANNER (clamav|guardduty), CHARTDESK_CLAMD_ADDR, CHARTDESK_RETRY_SECONDS.");
+                println!("chartdesk-server [--listen ADDR | --claim-existing-documents | --process-existing-documents | --print-openapi]\n--print-openapi: print the OpenAPI document (as served at /v1/openapi.json) and exit.\n--claim-existing-documents: once after upgrading, write the document-id claims for documents filed before claims existed, print the counts and exit.\n--process-existing-documents [--record MRN ...]: once after upgrading, send the processing worker (CHARTDESK_QUEUE_URL) every document filed before it existed (or only those of the records named), print the counts and exit.\nSettings come from the environment: CHARTDESK_BUCKET, CHARTDESK_USER_POOL_ID, CHARTDESK_APP_CLIENT_ID, AWS_REGION, AWS_ENDPOINT_URL (local cloud), CHARTDESK_AUDIT_BUCKET, CHARTDESK_MRN_PATTERN, CHARTDESK_MAX_UPLOAD_MIB, CHARTDESK_MULTIPART_THRESHOLD_MIB (one PUT up to it, default 64), CHARTDESK_MAX_EXPORT_MIB, CHARTDESK_SESSION_CHECK_SECONDS (0-60), CHARTDESK_FHIR_MRN_SYSTEM (the trust's MRN identifier system in FHIR answers, default https://fhir.trust.nhs.uk/Id/mrn); the processing worker: CHARTDESK_QUEUE_URL (poll it beside the API), CHARTDESK_MODE=worker (the worker alone), CHARTDESK_SCANNER (clamav|guardduty), CHARTDESK_CLAMD_ADDR, CHARTDESK_RETRY_SECONDS.");
                 std::process::exit(0);
             }
             other => anyhow::bail!("unknown argument {other:?} (try --help)"),

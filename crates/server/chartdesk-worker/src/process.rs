@@ -70,10 +70,13 @@ impl Worker {
             clock,
             settings,
             notifier: Default::default(),
-            sweeper: Default::default(),
+            sweeper: crate::scratch::Sweeper::new(
+                crate::scratch::PREFIX,
+                crate::scratch::STALE_AFTER,
+            ),
         };
         // What a worker killed mid-document left (the original, its text) goes first.
-        worker.sweeper.sweep_if_due();
+        worker.sweeper.sweep_now();
         worker
     }
 
@@ -110,6 +113,7 @@ impl Worker {
         notice: &Notice,
         last_attempt: bool,
     ) -> Result<Handled, ProcessError> {
+        self.sweeper.sweep_if_due();
         let result = match notice {
             Notice::Landed { key } if chartdesk_records::audit::is_change_key(key) => {
                 crate::subscriptions::deliver(self, key).await
@@ -150,7 +154,6 @@ impl Worker {
             (Some(p), _) if p.state != ProcessingState::Queued => return Ok(Handled::AlreadyDone),
             _ => {}
         }
-        self.sweeper.sweep_if_due();
         let scratch = crate::scratch::for_document()?;
         let path = scratch.path().join("original");
         let limit = self.settings.max_bytes.max(entry.size);

@@ -3,13 +3,14 @@
 //! chartdesk-renditions make their folders next to the file they are given). A worker killed
 //! mid-document (kill -9, a Lambda timeout) cannot remove its folder, which holds patient data:
 //! the original and its text. So a worker removes folders of this name left long enough that no
-//! live document can still be using them: when it starts, and then every few minutes.
+//! live document can still be using them: when it starts, and then, while notices come, every
+//! 10 minutes. The records server sweeps its export staging files the same way.
 
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
-/// Every scratch folder (and the server's export staging file) starts with this.
+/// Every scratch folder starts with this.
 pub const PREFIX: &str = "chartdesk-work-";
 
 /// Longer than any document can take (the text alone stops at 5 minutes, a Lambda at 15), and
@@ -24,17 +25,17 @@ pub fn for_document() -> std::io::Result<tempfile::TempDir> {
     tempfile::Builder::new().prefix(PREFIX).tempdir()
 }
 
-/// Removes the scratch folders and files in `root` unchanged for `older_than`; returns how
-/// many. Anything else in `root` is left alone, and what cannot be read or removed is skipped
-/// (the next sweep tries again).
-pub fn sweep_stale(root: &Path, older_than: Duration) -> usize {
+/// Removes the folders and files in `root` named `prefix…` unchanged for `older_than`; returns
+/// how many. Anything else in `root` is left alone, and what cannot be read or removed is
+/// skipped (the next sweep tries again).
+pub fn sweep_stale(root: &Path, prefix: &str, older_than: Duration) -> usize {
     let Ok(entries) = std::fs::read_dir(root) else {
         return 0;
     };
     let now = SystemTime::now();
     let mut removed = 0;
     for entry in entries.flatten() {
-        if !entry.file_name().to_string_lossy().starts_with(PREFIX) {
+        if !entry.file_name().to_string_lossy().starts_with(prefix) {
             continue;
         }
         // The link's own metadata: a link named like ours is removed, never followed.
@@ -58,13 +59,32 @@ pub fn sweep_stale(root: &Path, older_than: Duration) -> usize {
     removed
 }
 
-/// Sweeps the system's temp folder at most once per `SWEEP_EVERY` (the first call always).
-#[derive(Default)]
+/// Sweeps the system's temp folder of one kind of scratch: now (at start-up), and then at most
+/// once per `SWEEP_EVERY`, off the async threads.
 pub struct Sweeper {
+    prefix: &'static str,
+    older_than: Duration,
     last: Mutex<Option<Instant>>,
 }
 
 impl Sweeper {
+    pub const fn new(prefix: &'static str, older_than: Duration) -> Self {
+        Self {
+            prefix,
+            older_than,
+            last: Mutex::new(None),
+        }
+    }
+
+    /// Sweeps now, on this thread.
+    pub fn sweep_now(&self) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some(Instant::now());
+        }
+        sweep_and_say(self.prefix, self.older_than);
+    }
+
+    /// Sweeps if the last sweep was `SWEEP_EVERY` ago or more (or there was none).
     pub fn sweep_if_due(&self) {
         {
             let Ok(mut last) = self.last.lock() else {
@@ -75,10 +95,18 @@ impl Sweeper {
             }
             *last = Some(Instant::now());
         }
-        let removed = sweep_stale(&std::env::temp_dir(), STALE_AFTER);
-        if removed > 0 {
-            tracing::info!(removed, "removed scratch folders a stopped worker left");
+        let (prefix, older_than) = (self.prefix, self.older_than);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(move || sweep_and_say(prefix, older_than))),
+            Err(_) => sweep_and_say(prefix, older_than),
         }
+    }
+}
+
+fn sweep_and_say(prefix: &str, older_than: Duration) {
+    let removed = sweep_stale(&std::env::temp_dir(), prefix, older_than);
+    if removed > 0 {
+        tracing::info!(removed, "removed scratch a stopped process left");
     }
 }
 
@@ -98,7 +126,7 @@ mod tests {
         std::fs::create_dir_all(stale.join("text-1")).unwrap();
         std::fs::write(stale.join("original"), b"%PDF-").unwrap();
         aged(&stale, Duration::from_secs(2 * 3600));
-        let stale_file = root.path().join(format!("{PREFIX}export.zip"));
+        let stale_file = root.path().join(format!("{PREFIX}staged.zip"));
         std::fs::write(&stale_file, b"PK").unwrap();
         aged(&stale_file, Duration::from_secs(2 * 3600));
         let live = root.path().join(format!("{PREFIX}live"));
@@ -107,9 +135,9 @@ mod tests {
         std::fs::create_dir(&not_ours).unwrap();
         aged(&not_ours, Duration::from_secs(2 * 3600));
 
-        assert_eq!(sweep_stale(root.path(), STALE_AFTER), 2);
+        assert_eq!(sweep_stale(root.path(), PREFIX, STALE_AFTER), 2);
         assert!(!stale.exists(), "a killed worker's folder is removed");
-        assert!(!stale_file.exists(), "a stale staging file is removed");
+        assert!(!stale_file.exists(), "a stale file is removed");
         assert!(live.exists(), "a folder in use is kept");
         assert!(not_ours.exists(), "what is not ours is kept");
     }
@@ -117,6 +145,9 @@ mod tests {
     #[test]
     fn a_missing_root_sweeps_nothing() {
         let root = tempfile::tempdir().unwrap();
-        assert_eq!(sweep_stale(&root.path().join("gone"), STALE_AFTER), 0);
+        assert_eq!(
+            sweep_stale(&root.path().join("gone"), PREFIX, STALE_AFTER),
+            0
+        );
     }
 }

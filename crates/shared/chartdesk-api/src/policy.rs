@@ -46,7 +46,7 @@ pub struct UploadProtocol {
 }
 
 impl UploadProtocol {
-    /// The numbers this build of the server presigns by.
+    /// This build's defaults (a server publishes its own single-PUT threshold over them).
     pub fn current() -> Self {
         Self {
             multipart_threshold: MULTIPART_THRESHOLD as u64,

@@ -5,6 +5,7 @@
 //! downloads it from there with a presigned GET.
 
 use std::io::Seek;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -13,6 +14,7 @@ use base64::Engine;
 use chartdesk_api::{ExportArchive, ExportRequest};
 use chartdesk_domain::keys;
 use chartdesk_records::export_manifest::{ExportZip, ExportedEntry, UniqueNames};
+use chartdesk_worker::scratch::Sweeper;
 use sha2::{Digest, Sha256};
 
 use super::export::choose;
@@ -25,6 +27,18 @@ use crate::presign;
 use crate::state::AppState;
 
 type Zip = ExportZip<std::fs::File>;
+
+/// An export's ZIP as it is written: patient documents, so never left behind.
+const STAGING_PREFIX: &str = "chartdesk-export-";
+
+/// Removes what exports a stopped server was writing (at start-up).
+pub fn sweep_abandoned_exports() {
+    STAGING.sweep_now();
+}
+
+/// Export staging files no export can still be writing: one runs within a request (29 s on
+/// Lambda; a plain server writes the 512 MiB ceiling in well under a minute).
+static STAGING: Sweeper = Sweeper::new(STAGING_PREFIX, Duration::from_secs(15 * 60));
 
 #[utoipa::path(post, path = "/v1/patients/{mrn}/export/archive", tag = "documents",
     params(RecordPath), request_body = ExportRequest, security(("bearer" = [])),
@@ -40,10 +54,11 @@ pub async fn export_zip(
 ) -> ApiResult<Json<ExportArchive>> {
     let limit = Some(state.max_export_bytes);
     let (mrn, chosen) = choose(&state, &user, &headers, &mrn, &request, limit).await?;
-    // Named, so the upload can re-read it from its path if the SDK retries; named as the
-    // worker's scratch, so a server killed mid-export leaves nothing a worker keeps.
+    // Named, so the upload can re-read it from its path if the SDK retries. One a server
+    // killed mid-export left is removed by a later export (or the next start).
+    STAGING.sweep_if_due();
     let staged = tempfile::Builder::new()
-        .prefix(chartdesk_worker::scratch::PREFIX)
+        .prefix(STAGING_PREFIX)
         .tempfile()
         .map_err(|_| ApiError::Internal("export_tempfile"))?;
     let file = staged

@@ -11,6 +11,7 @@ mod document_search;
 mod documents;
 mod export;
 mod export_zip;
+pub use export_zip::sweep_abandoned_exports;
 pub mod fhir;
 mod health;
 mod multipart;

@@ -3,7 +3,7 @@
 
 use axum::http::HeaderMap;
 use chartdesk_api::{ObjectRole, StartUpload};
-use chartdesk_domain::upload_protocol::PART_SIZE;
+use chartdesk_domain::upload_protocol::{PART_SIZE, SINGLE_PUT_MAX};
 use chartdesk_domain::{
     accept_declared, keys, Category, DocumentEntry, DocumentStatus, Mrn, ScanStatus,
 };
@@ -34,15 +34,17 @@ fn is_hex_digest(s: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
-/// One PUT up to the threshold; parts (one hex SHA-256 each) above it, and also above one
-/// part's size, so that a desktop holding an older, lower threshold is still served.
-fn check_parts(state: &AppState, up: &StartUpload) -> ApiResult<()> {
+/// One PUT (no part digests) for any accepted size S3 takes in one PUT; parts (one hex
+/// SHA-256 each) for any file over one part's size. The published threshold is the client's
+/// choice between them, not a rule: a client holding another (an older server's, a lowered
+/// one, the default before it could ask) is still served.
+fn check_parts(up: &StartUpload) -> ApiResult<()> {
     let mib = |n: u64| n / 1_048_576;
     if up.part_sha256.is_empty() {
-        if up.size > state.multipart_threshold {
+        if up.size > SINGLE_PUT_MAX {
             return Err(ApiError::Invalid(format!(
                 "A file over {} MiB is sent in {} MiB parts: give one hex SHA-256 per part",
-                mib(state.multipart_threshold),
+                mib(SINGLE_PUT_MAX),
                 mib(PART_SIZE as u64)
             )));
         }
@@ -78,7 +80,7 @@ pub fn plan(state: &AppState, up: &StartUpload) -> ApiResult<Planned> {
             "sha256 must be 64 lower-case hex digits".into(),
         ));
     }
-    check_parts(state, up)?;
+    check_parts(up)?;
     let ext = keys::extension_for(file.content_type).unwrap_or("bin");
     let id = up.doc_id;
     let objects = vec![(

@@ -2,7 +2,7 @@
 //! with byte-level progress, retries of what may pass on a second try, and cancel; and the
 //! upload protocol's sizes (the server plans parts with them, the desktop cuts them).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,6 +18,16 @@ use chartdesk_domain::upload_protocol::ATTEMPTS;
 pub use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PARALLEL_PARTS, PART_SIZE};
 /// Progress is reported as each slice of this size is handed to the network.
 const SLICE: usize = 64 * 1024;
+
+/// How long a PUT may take for each part's worth (8 MiB) of its body: the clients' request
+/// limit, so a single PUT needs the same throughput as the parts it replaces (about 1.1 Mbit/s).
+pub const PUT_TIME_PER_PART: Duration = Duration::from_secs(60);
+
+/// How long a PUT of `len` bytes may take: `PUT_TIME_PER_PART` for each part's worth.
+fn put_time(len: u64) -> Duration {
+    let parts = u32::try_from(len.div_ceil(PART_SIZE as u64).max(1)).unwrap_or(u32::MAX);
+    PUT_TIME_PER_PART.saturating_mul(parts)
+}
 
 /// A PUT's bytes as pieces read when the network takes them (e.g. a queued file from the
 /// outbox's chunks), so a large single PUT is never held whole.
@@ -96,8 +106,15 @@ pub async fn send_presigned(
         }
         // What this attempt has counted, to take back if it fails.
         let counted = Arc::new(AtomicU64::new(0));
-        let slices = counted_slices(pieces(), progress.clone(), counted.clone(), cancel.clone());
+        let unread = Arc::new(AtomicBool::new(false));
+        let slices = counted_slices(
+            pieces(),
+            progress.clone(),
+            (counted.clone(), unread.clone()),
+            cancel.clone(),
+        );
         let sending = request
+            .timeout(put_time(len))
             .header(reqwest::header::CONTENT_LENGTH, len)
             .body(reqwest::Body::wrap_stream(slices))
             .send();
@@ -125,8 +142,11 @@ pub async fn send_presigned(
             Err(_) => Failure::Unreachable,
         };
         progress.take_back(counted.load(Ordering::Relaxed));
-        let transient =
-            matches!(failure, Failure::Unreachable) || failure.status().is_some_and(|s| s >= 500);
+        // A body that could not be read is not the network's doing: another try reads it again
+        // and fails again (the caller says why).
+        let transient = !unread.load(Ordering::Relaxed)
+            && (matches!(failure, Failure::Unreachable)
+                || failure.status().is_some_and(|s| s >= 500));
         if cancel.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
@@ -139,11 +159,11 @@ pub async fn send_presigned(
 }
 
 /// The pieces as slices that count themselves sent as the HTTP client takes them, and fail
-/// once the upload is cancelled.
+/// once the upload is cancelled; a piece that could not be read is marked in `unread`.
 fn counted_slices(
     pieces: Pieces,
     progress: Arc<Progress>,
-    counted: Arc<AtomicU64>,
+    (counted, unread): (Arc<AtomicU64>, Arc<AtomicBool>),
     cancel: CancellationToken,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
     pieces
@@ -161,7 +181,7 @@ fn counted_slices(
             if cancel.is_cancelled() {
                 return Err(std::io::Error::other("cancelled"));
             }
-            let slice = slice?;
+            let slice = slice.inspect_err(|_| unread.store(true, Ordering::Relaxed))?;
             counted.fetch_add(slice.len() as u64, Ordering::Relaxed);
             progress.add(slice.len() as u64);
             Ok(slice)
@@ -187,6 +207,15 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_put_has_as_long_as_its_parts_would_have_had() {
+        let part = PART_SIZE as u64;
+        assert_eq!(put_time(0), PUT_TIME_PER_PART);
+        assert_eq!(put_time(part), PUT_TIME_PER_PART);
+        assert_eq!(put_time(part + 1), PUT_TIME_PER_PART * 2);
+        assert_eq!(put_time(64 * 1024 * 1024), PUT_TIME_PER_PART * 8);
+    }
+
     #[tokio::test]
     async fn slices_stop_with_an_error_once_cancelled() {
         let cancel = CancellationToken::new();
@@ -195,7 +224,7 @@ mod tests {
         let mut slices = Box::pin(counted_slices(
             stream::iter([Ok(body)]).boxed(),
             Progress::silent(),
-            counted.clone(),
+            (counted.clone(), Arc::default()),
             cancel.clone(),
         ));
         assert!(slices.next().await.unwrap().is_ok());
