@@ -108,6 +108,11 @@ pub async fn start(
                 }),
             }
         } else {
+            // An earlier try of this upload went in parts (under another threshold): its open
+            // multipart upload would wait a day for the bucket's lifecycle rule.
+            if let Some(id) = &up.resume_upload_id {
+                state.store.abort_multipart(key, id).await;
+            }
             UploadTarget {
                 role: *role,
                 put: Some(presign::put(&state, key, content_type, &b64).await?),

@@ -6,7 +6,10 @@
 use chartdesk_domain::upload_protocol::{
     MULTIPART_THRESHOLD, PARALLEL_PARTS, PART_SIZE, SINGLE_PUT_MAX,
 };
-use chartdesk_domain::{sha256_hex, ACCEPTED_TYPES, DEFAULT_MRN_PATTERN, PREOP_IMAGE_LIMIT};
+use chartdesk_domain::{
+    keys, sha256_hex, Category, Mrn, ACCEPTED_TYPES, DEFAULT_MRN_PATTERN, PREOP_IMAGE_LIMIT,
+};
+use chartdesk_records::store::RecordStore;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -152,6 +155,31 @@ async fn a_client_chooses_one_put_or_parts_and_the_server_serves_either() {
     assert_eq!(status, 400, "{refused}");
     let (status, refused) = api.post(&t, "/v1/uploads", &declared(20 * MIB, 2)).await;
     assert_eq!(status, 400, "a part digest missing: {refused}");
+}
+
+#[tokio::test]
+async fn a_retry_sent_in_one_put_aborts_the_parts_an_earlier_try_opened() {
+    let api = Local::demo().await;
+    let t = token("nurse.hughes").await;
+    let first = declared(20 * MIB, 3);
+    let (status, parts) = api.post(&t, "/v1/uploads", &first).await;
+    assert_eq!(status, 200, "{parts}");
+    let upload_id = parts["objects"][0]["multipart"]["upload_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc_id: Uuid = first["doc_id"].as_str().unwrap().parse().unwrap();
+    let mrn = Mrn::from_stored("10000011").unwrap();
+    let key = keys::original(&mrn, Category::Lab, doc_id, "pdf");
+    assert!(api.store.multipart_open(&key, &upload_id).await, "{key}");
+    // The same upload again, now in one PUT, naming the upload it had journaled.
+    let mut again = first.clone();
+    again["part_sha256"] = json!([]);
+    again["resume_upload_id"] = json!(upload_id);
+    let (status, one) = api.post(&t, "/v1/uploads", &again).await;
+    assert_eq!(status, 200, "{one}");
+    assert!(one["objects"][0]["put"]["url"].is_string(), "{one}");
+    assert!(!api.store.multipart_open(&key, &upload_id).await);
 }
 
 #[tokio::test]
