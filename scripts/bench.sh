@@ -169,6 +169,11 @@ step "online open"
 CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
   BENCH_OPEN_DOCS="$($smoke && echo 150 || echo 1000)" BENCH_OPEN_RUNS="$($smoke && echo 2 || echo 20)" "$bench_bin" open
 
+step "uploads with a network's round trips"
+CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
+  BENCH_UPLOAD_FILES="$($smoke && echo 3 || echo 40)" BENCH_UPLOAD_BYTES="$($smoke && echo 100000 || echo 2000000)" \
+  BENCH_UPLOAD_RUNS="$($smoke && echo 1 || echo 3)" "$bench_bin" upload-far
+
 step "records that keep growing: 10,000 documents against 100"
 CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
   BENCH_GROWTH_DOCS="$($smoke && echo 150 || echo 10000)" BENCH_GROWTH_RUNS="$($smoke && echo 1 || echo 10)" "$bench_bin" growth

@@ -9,6 +9,7 @@
 //!   side_by_side search PATIENTS DOCS QUERIES
 //!   side_by_side growth                     everyday calls at 10,000 documents against 100 (see growth.rs)
 //!   side_by_side open                       online open through the server, on loopback and 30/20 ms away (env: see open.rs)
+//!   side_by_side upload-far                 uploads 30/20 ms away, against PUTs straight to S3 (env: see upload_far.rs)
 //!   side_by_side server                     the server's cold start and peak memory (see server_start.rs)
 //!   side_by_side processing IMAGES_DIR PDF  upload complete -> clean with preview (see processing.rs)
 //!   side_by_side ocr DIR PAGES              OCR pages per minute against tesseract alone
@@ -22,6 +23,7 @@ mod proxy;
 mod search;
 mod seeded;
 mod server_start;
+mod upload_far;
 
 use std::io::Write;
 use std::path::Path;
@@ -93,13 +95,14 @@ fn main() {
         Some("search") => runtime().block_on(search::run(number(1), number(2), number(3))),
         Some("open") => runtime().block_on(open::run()),
         Some("growth") => runtime().block_on(growth::run()),
+        Some("upload-far") => runtime().block_on(upload_far::run()),
         Some("server") => runtime().block_on(server_start::run()),
         Some("ocr") => ocr::run(Path::new(&args[1]), number(2)),
         Some("processing") => {
             runtime().block_on(processing::run(Path::new(&args[1]), Path::new(&args[2])))
         }
         _ => {
-            eprintln!("usage: side_by_side images|variants|search|open|growth|server|processing|ocr … (see the file's header); run by scripts/bench.sh");
+            eprintln!("usage: side_by_side images|variants|search|open|growth|upload-far|server|processing|ocr … (see the file's header); run by scripts/bench.sh");
             std::process::exit(2);
         }
     }

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use chartdesk_api::{
     CompleteUploads, CompletedUploads, DocumentAccess, DocumentHistory, DocumentList, DocumentView,
     ExportRequest, ExportedDocuments, OfflineViews, OfflineViewsAccepted, PresignedRequest,
-    StartUpload, StartedUpload,
+    StartUpload, StartUploads, StartedUpload, StartedUploads,
 };
 use chartdesk_domain::StatedReason;
 use futures_util::{StreamExt, TryStreamExt};
@@ -111,6 +111,22 @@ impl RecordsServer {
             .post(self.url("/v1/uploads"))
             .bearer_auth(token)
             .json(upload);
+        self.json(with_reason(request, reason)).await
+    }
+
+    /// Starts a batch (one patient's, with that patient's break-glass `reason`): the record is
+    /// reached and read once for all of them; one result per upload, in order.
+    pub async fn start_uploads(
+        &self,
+        token: &str,
+        batch: &StartUploads,
+        reason: Option<&StatedReason>,
+    ) -> Result<StartedUploads, ServerError> {
+        let request = self
+            .http
+            .post(self.url("/v1/uploads/start"))
+            .bearer_auth(token)
+            .json(batch);
         self.json(with_reason(request, reason)).await
     }
 

@@ -1,7 +1,9 @@
 //! Requests made at about the same time sent as one (issue 25 item 1): the window adds each
 //! file on its own, and each added file used to be completed alone, so a dozen dropped at once
-//! raced a dozen compare-and-swaps on one manifest. Whoever finds no batch in flight sends
-//! everything waiting; those who arrive meanwhile go together in the next one.
+//! raced a dozen compare-and-swaps on one manifest. Whoever finds a lane free sends everything
+//! waiting; those who arrive while every lane is busy go together in the next one. One lane
+//! (completes: one compare-and-swap at a time) or a few (starts: a start waiting for another's
+//! round trip was the pipeline's bottleneck on a distant network).
 
 use std::future::Future;
 use std::sync::Mutex;
@@ -13,20 +15,25 @@ type Waiting<T, R> = Vec<(Vec<T>, oneshot::Sender<Vec<R>>)>;
 
 pub(in crate::services) struct Coalescer<T, R> {
     waiting: Mutex<Waiting<T, R>>,
-    /// Held while a batch is in flight: one at a time, so the next one gathers.
-    sending: tokio::sync::Mutex<()>,
+    /// A permit held while a batch is in flight: with every lane busy, the next one gathers.
+    lanes: tokio::sync::Semaphore,
 }
 
 impl<T, R> Default for Coalescer<T, R> {
     fn default() -> Self {
-        Self {
-            waiting: Mutex::new(Vec::new()),
-            sending: tokio::sync::Mutex::new(()),
-        }
+        Self::with_lanes(1)
     }
 }
 
 impl<T, R> Coalescer<T, R> {
+    /// At most `lanes` batches in flight at once.
+    pub fn with_lanes(lanes: usize) -> Self {
+        Self {
+            waiting: Mutex::new(Vec::new()),
+            lanes: tokio::sync::Semaphore::new(lanes.max(1)),
+        }
+    }
+
     /// Sends `items` with whatever else is waiting, through `send` (one answer per item, in
     /// order); the answers for `items`. `lost` answers an item whose batch ended without one.
     pub async fn submit<F, Fut>(&self, items: Vec<T>, send: F, lost: impl Fn() -> R) -> Vec<R>
@@ -40,7 +47,8 @@ impl<T, R> Coalescer<T, R> {
             waiting.push((items, tx));
         }
         {
-            let _turn = self.sending.lock().await;
+            // Never closed: a failed acquire only means no lane to wait for.
+            let _turn = self.lanes.acquire().await.ok();
             let batch = match self.waiting.lock() {
                 Ok(mut waiting) => std::mem::take(&mut *waiting),
                 Err(_) => Vec::new(),
@@ -93,6 +101,37 @@ mod tests {
         }
         let sent = batches.load(Ordering::SeqCst);
         assert!(sent <= 2, "12 callers at once went in {sent} batches");
+    }
+
+    #[tokio::test]
+    async fn with_two_lanes_a_second_batch_goes_while_the_first_is_out() {
+        let coalescer = Arc::new(Coalescer::<u32, u32>::with_lanes(2));
+        let (release, held) = tokio::sync::watch::channel(false);
+        let out = Arc::new(AtomicUsize::new(0));
+        let counted = out.clone();
+        let send = move |items: Vec<u32>| {
+            let (mut held, out) = (held.clone(), counted.clone());
+            async move {
+                out.fetch_add(1, Ordering::SeqCst);
+                let _ = held.wait_for(|go| *go).await;
+                items
+            }
+        };
+        let first = tokio::spawn({
+            let (c, send) = (coalescer.clone(), send.clone());
+            async move { c.submit(vec![1], send, || 0).await }
+        });
+        let second = tokio::spawn({
+            let c = coalescer.clone();
+            async move { c.submit(vec![2], send, || 0).await }
+        });
+        // Both out at once, neither waiting for the other's answer.
+        while out.load(Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+        release.send_replace(true);
+        assert_eq!(first.await.unwrap(), [1]);
+        assert_eq!(second.await.unwrap(), [2]);
     }
 
     #[tokio::test]

@@ -26,7 +26,7 @@ mod upload;
 
 use std::sync::Arc;
 
-use chartdesk_api::CompleteUpload;
+use chartdesk_api::{CompleteUpload, StartUpload, StartedUpload};
 use time::OffsetDateTime;
 
 use crate::auth::{AuthError, RefreshTokenVault, TokenVerifier, UserPool};
@@ -34,6 +34,10 @@ use crate::config::{ConfigError, Folders, Profile};
 use crate::domain::{Action, QueryError};
 use crate::domain::{DocumentRow, Mrn};
 use crate::records::LookupError;
+
+/// Start requests out at once: enough that a distant server's round trip does not hold up
+/// the next files' starts, few enough that a batch still gathers under load.
+const START_LANES: usize = 4;
 
 pub use documents::{DocumentView, Documents};
 pub use export::{ExportSelection, ExportSummary};
@@ -138,6 +142,9 @@ pub struct Services {
     copies_after_screen: bool,
     /// Uploads' completes made at about the same time, sent as one (see `coalesce`).
     completions: coalesce::Coalescer<CompleteUpload, Result<DocumentRow, AppError>>,
+    /// Uploads' starts made at about the same time, sent as one; a few batches may be out at
+    /// once (a start reads the record and claims ids: starts never race one another).
+    starts: coalesce::Coalescer<StartUpload, Result<StartedUpload, AppError>>,
 }
 
 impl Services {
@@ -179,6 +186,7 @@ impl Services {
             policy_file: None,
             copies_after_screen: false,
             completions: coalesce::Coalescer::default(),
+            starts: coalesce::Coalescer::with_lanes(START_LANES),
         }
     }
 

@@ -12,7 +12,7 @@ use chartdesk::domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE};
 use chartdesk::domain::{keys, sha256_hex, Category, Mrn};
 use chartdesk::sandbox::demo_pdf;
 use chartdesk::sandbox::launch::{RunningServer, ServerSettings};
-use chartdesk::services::{system_clock, Destination, FileUpload, Services, UploadOutcome};
+use chartdesk::services::{system_clock, Destination, FileUpload, Services, Upload, UploadOutcome};
 use tokio_util::sync::CancellationToken;
 
 use crate::local_cloud::cloud;
@@ -134,6 +134,122 @@ async fn files_the_window_adds_at_once_each_land_once_as_themselves() {
     listed.sort();
     assert_eq!(listed, names, "each once");
     assert!(s.outbox().items().await.unwrap().is_empty());
+}
+
+/// A restricted record of the test's own, and ward staff who gave a reason for it.
+async fn restricted_with_reason(mrn: &str, cache: &std::path::Path) -> Services {
+    patient(mrn).await;
+    let json = format!(
+        r#"{{"mrn":"{mrn}","nhs_number":"9990000018","given_name":"Test","family_name":"Restricted","birth_date":"1970-01-01","postcode":"AB1 2CD","flags":{{"restricted":true}}}}"#
+    );
+    cloud()
+        .admin_store()
+        .await
+        .put_bytes(
+            &format!("patients/{mrn}/patient.json"),
+            json.into_bytes(),
+            "application/json",
+            chartdesk::cloud::object_store::Write::Overwrite,
+        )
+        .await
+        .unwrap();
+    let s = ward_with_cache(cache, &format!("starts-{mrn}")).await;
+    let reason = chartdesk::domain::StatedReason::parse(Some("direct_care"), None).unwrap();
+    s.patients()
+        .find_with_reason(&format!("MRN {mrn}"), Some(reason))
+        .await
+        .unwrap();
+    s
+}
+
+/// Each start of a restricted record is one break-glass event naming the uploads it started:
+/// how many start requests the uploads `ids` took, each id checked to be in exactly one.
+async fn start_requests(mrn: &str, mut ids: Vec<String>) -> usize {
+    let mut started: Vec<String> = Vec::new();
+    let mut requests = 0;
+    let mut seen = std::collections::HashSet::new();
+    for e in cloud().audit_events().await {
+        let named =
+            |v: &serde_json::Value| v.as_str().is_some_and(|id| ids.iter().any(|i| i == id));
+        let start = e["action"] == "break_glass" && e["mrn"] == mrn && named(&e["doc_id"]);
+        if start && seen.insert(e["event_id"].to_string()) {
+            requests += 1;
+            match e["doc_ids"].as_array() {
+                Some(many) => started.extend(many.iter().map(|v| v.as_str().unwrap().to_string())),
+                None => started.push(e["doc_id"].as_str().unwrap().to_string()),
+            }
+        }
+    }
+    started.sort();
+    ids.sort();
+    assert_eq!(started, ids, "each file started once");
+    requests
+}
+
+/// Patient 30000053 (restricted, this test's own): sixteen files the window adds at once start
+/// in a few requests, not sixteen.
+#[tokio::test]
+async fn files_added_at_once_start_together_and_each_is_started_once() {
+    let cache = tempfile::tempdir().unwrap();
+    let s = restricted_with_reason("30000053", cache.path()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..16).map(|i| format!("theatre-{i}.pdf")).collect();
+    for (i, name) in names.iter().enumerate() {
+        std::fs::write(dir.path().join(name), demo_pdf("Note", &format!("{i}"))).unwrap();
+    }
+    let paths: Vec<_> = names.iter().map(|n| dir.path().join(n)).collect();
+    let adds = names.iter().zip(&paths).map(|(name, path)| {
+        s.outbox().add_file(FileUpload {
+            path,
+            file_name: name,
+            mrn: "30000053",
+            category: "postop",
+            replace_oldest: false,
+            progress: Progress::silent(),
+            cancel: CancellationToken::new(),
+        })
+    });
+    let mut ids = Vec::new();
+    for (name, outcome) in names.iter().zip(futures_util::future::join_all(adds).await) {
+        match outcome.unwrap() {
+            UploadOutcome::Added { row } => ids.push(row.id.to_string()),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    let requests = start_requests("30000053", ids).await;
+    assert!(
+        requests < 16,
+        "16 files at once took {requests} start requests"
+    );
+}
+
+/// Patient 30000054 (restricted, this test's own): a sync of 24 queued files, 4 at a time,
+/// starts them ahead of the sending and a few at once, and each lands once.
+#[tokio::test]
+async fn queued_files_sent_four_at_a_time_are_started_a_few_at_once() {
+    let cache = tempfile::tempdir().unwrap();
+    let s = restricted_with_reason("30000054", cache.path()).await;
+    for i in 0..24 {
+        let pdf = demo_pdf("Scan", &format!("scan {i}"));
+        let upload = Upload::new("30000054", "radiology", "scan.pdf", pdf);
+        s.outbox().queue_upload(upload).await.unwrap();
+    }
+    let report = s
+        .outbox()
+        .drain_outbox(4, |_| Progress::silent())
+        .await
+        .unwrap();
+    assert_eq!((report.sent, report.failed, report.left), (24, 0, 0));
+    let rows = s.documents().list("30000054", "radiology").await.unwrap();
+    assert_eq!(rows.len(), 24, "each file once");
+    let ids = rows.iter().map(|r| r.id.to_string()).collect();
+    let requests = start_requests("30000054", ids).await;
+    // The first eight are declared together: those declared while the first start is out
+    // go in the next one.
+    assert!(
+        requests < 24,
+        "24 files, 4 at a time, took {requests} start requests"
+    );
 }
 
 /// A records server on the shared cloud with the default single-PUT threshold (the test kit's

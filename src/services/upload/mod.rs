@@ -9,6 +9,7 @@ mod outbox;
 mod prepare;
 mod send;
 mod sender;
+mod start;
 
 pub use file::{Destination, FileUpload};
 pub use outbox::{DrainReport, DrainedItem, Outbox, UploadOutcome};

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use chartdesk_api::{
-    CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto, UploadOutcomeKind,
-    UploadTarget,
+    CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto, StartedUpload,
+    UploadOutcomeKind, UploadTarget,
 };
 use futures_util::future::join_all;
 use tokio_util::sync::CancellationToken;
@@ -25,6 +25,13 @@ use crate::domain::AttachError;
 use crate::domain::DocumentRow;
 use crate::services::AppError;
 
+/// An upload prepared and declared: the multipart upload an earlier try journaled (its parts
+/// sent are not sent again) is named in its start.
+pub(in crate::services::upload) struct Declared {
+    pub prepared: Prepared,
+    recorded: Option<RecordedUpload>,
+}
+
 impl Sender<'_> {
     /// Start, then every object's bytes to S3: what the complete call needs. A replay of an
     /// upload already in the record sends nothing.
@@ -34,23 +41,38 @@ impl Sender<'_> {
         progress: &Arc<Progress>,
         cancel: &CancellationToken,
     ) -> Result<CompleteUpload, AppError> {
-        let server = self.app.records.server_or_none()?;
-        let token = self.app.access_token().await?;
-        let mut prepared = prepared;
-        // Parts an earlier try sent are journaled in the encrypted cache: resume them.
-        let cache = self.app.usable_cache().await;
-        let journal = cache.as_ref().map(|c| c as &dyn PartJournal);
-        let journal_key = journal_key(prepared.start.doc_id);
-        let recorded = match journal {
-            Some(j) => j.recall(&journal_key).await,
+        let declared = self.declare(prepared).await;
+        let started = self.start(declared.prepared.start.clone()).await?;
+        self.send_started(declared, started, progress, cancel).await
+    }
+
+    /// Names in the declaration the multipart upload an earlier try of it journaled in the
+    /// encrypted cache, so the server resumes it.
+    pub(in crate::services::upload) async fn declare(self, mut prepared: Prepared) -> Declared {
+        let recorded = match self.app.usable_cache().await {
+            Some(cache) => cache.recall(&journal_key(prepared.start.doc_id)).await,
             None => None,
         };
         prepared.start.resume_upload_id = recorded.as_ref().map(|r| r.upload_id.clone());
-        let reason = self.app.records.reason_for(&prepared.start.mrn);
-        let started = server
-            .start_upload(&token, &prepared.start, reason.as_ref())
-            .await
-            .map_err(attach_refusal)?;
+        Declared { prepared, recorded }
+    }
+
+    /// Every object's bytes to S3 as the start answer says: what the complete call needs.
+    pub(in crate::services::upload) async fn send_started(
+        self,
+        declared: Declared,
+        started: StartedUpload,
+        progress: &Arc<Progress>,
+        cancel: &CancellationToken,
+    ) -> Result<CompleteUpload, AppError> {
+        let server = self.app.records.server_or_none()?;
+        let Declared { prepared, recorded } = declared;
+        if started.doc_id != prepared.start.doc_id {
+            return Err(ServerError::Malformed.into());
+        }
+        let cache = self.app.usable_cache().await;
+        let journal = cache.as_ref().map(|c| c as &dyn PartJournal);
+        let journal_key = journal_key(prepared.start.doc_id);
         let mut complete = CompleteUpload {
             upload: prepared.start,
             multipart_upload_id: None,
@@ -93,7 +115,7 @@ impl Sender<'_> {
     }
 
     /// Completes a batch, one request per patient (each with that patient's break-glass
-    /// reason) of at most `MAX_UPLOADS_PER_COMPLETE`; one result per upload, in order.
+    /// reason) of at most `MAX_UPLOADS_PER_REQUEST`; one result per upload, in order.
     pub(in crate::services::upload) async fn complete_uploads(
         self,
         uploads: Vec<CompleteUpload>,
@@ -109,7 +131,7 @@ impl Sender<'_> {
         let mut answered = Vec::with_capacity(ids.len());
         for (mrn, uploads) in by_patient {
             let reason = self.app.records.reason_for(&mrn);
-            for chunk in uploads.chunks(chartdesk_api::MAX_UPLOADS_PER_COMPLETE) {
+            for chunk in uploads.chunks(chartdesk_api::MAX_UPLOADS_PER_REQUEST) {
                 let batch = CompleteUploads {
                     uploads: chunk.to_vec(),
                 };
@@ -148,7 +170,7 @@ fn outcome(result: CompleteResult) -> Result<DocumentRow, AppError> {
 
 /// The server's `preop_full` is the same choice the window offers today (Replace oldest /
 /// Discard); everything else stays the server's word.
-fn attach_refusal(e: ServerError) -> AppError {
+pub(super) fn attach_refusal(e: ServerError) -> AppError {
     match &e {
         ServerError::Refused(body) if body.code == chartdesk_api::ApiErrorCode::PreopFull => {
             AppError::Attach(AttachError::PreopFull)

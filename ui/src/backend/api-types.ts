@@ -4,6 +4,9 @@ export const BREAK_GLASS_REASON_HEADER = "x-chartdesk-break-glass-reason";
 
 export const BREAK_GLASS_DETAIL_HEADER = "x-chartdesk-break-glass-detail";
 
+/** The most uploads one start or complete request takes. */
+export const MAX_UPLOADS_PER_REQUEST = 100;
+
 export type Category = "preop" | "lab" | "radiology" | "intraop" | "ot_notes" | "postop" | "discharge";
 
 export type Role = "clinician" | "ward_staff" | "records_admin";
@@ -669,6 +672,12 @@ part_size: number,
  * How many parts or PUTs of this upload to send at once.
  */
 parallel_parts: number, };
+
+export type StartUploads = { uploads: Array<StartUpload>, };
+
+export type StartResult = { doc_id: string, started: StartedUpload | null, error: ErrorBody | null, };
+
+export type StartedUploads = { results: Array<StartResult>, };
 
 export type CompletedPartDto = { number: number, etag: string, };
 

@@ -78,13 +78,14 @@ beforeEach(async () => {
   server = fakeServer();
   server.on("POST", /\/v1\/session$/, () => signedIn());
   server.on("GET", /client-config$/, () => clientConfig());
-  server.on("POST", /\/v1\/uploads$/, (s) => {
-    const up = s.body as { doc_id: string; part_sha256: string[] };
-    const objects = up.part_sha256.length
-      ? [{ role: "original", put: null, multipart: { upload_id: "mp-1", part_size: 8 * MiB, parts: up.part_sha256.map((_, i) => ({ number: i + 1, request: presigned(`https://bucket.example/o?partNumber=${i + 1}`) })) } }]
-      : [{ role: "original", put: presigned("https://bucket.example/o"), multipart: null }];
-    return json({ doc_id: up.doc_id, already_attached: false, objects, expires_in_seconds: 900, part_size: 8 * MiB, parallel_parts: 4 });
-  });
+  server.on("POST", /\/v1\/uploads\/start$/, (s) =>
+    startAnswers(s.body, (up) => {
+      const objects = up.part_sha256.length
+        ? [{ role: "original", put: null, multipart: { upload_id: "mp-1", part_size: 8 * MiB, parts: up.part_sha256.map((_, i) => ({ number: i + 1, request: presigned(`https://bucket.example/o?partNumber=${i + 1}`) })) } }]
+        : [{ role: "original", put: presigned("https://bucket.example/o"), multipart: null }];
+      return { started: { doc_id: up.doc_id, already_attached: false, objects, expires_in_seconds: 900, part_size: 8 * MiB, parallel_parts: 4 }, error: null };
+    }),
+  );
   server.on("POST", /\/v1\/uploads\/complete$/, (s) => {
     const [up] = (s.body as { uploads: { doc_id: string }[] }).uploads;
     return json({ results: [{ doc_id: up!.doc_id, outcome: "attached", row: row(up!.doc_id), error: null }] });
@@ -96,7 +97,12 @@ beforeEach(async () => {
 
 afterEach(() => vi.unstubAllGlobals());
 
-const started = () => server.to(/\/v1\/uploads$/).map((s) => s.body as Record<string, unknown>);
+/** One result per upload of a batch start, as `answer` says. */
+type Declared = { doc_id: string; part_sha256: string[] };
+const startAnswers = (body: unknown, answer: (up: Declared) => { started: unknown; error: unknown }) =>
+  json({ results: (body as { uploads: Declared[] }).uploads.map((up) => ({ doc_id: up.doc_id, ...answer(up) })) });
+/** Every upload declared to the server, in the order started. */
+const started = () => server.to(/\/v1\/uploads\/start$/).flatMap((s) => (s.body as { uploads: Record<string, unknown>[] }).uploads);
 
 describe("uploads from the browser", () => {
   it("a small file is declared with its type and SHA-256, PUT once, and completed", async () => {
@@ -168,7 +174,8 @@ describe("uploads from the browser", () => {
   });
 
   it("preop full is offered as Replace oldest, and the retry says so", async () => {
-    server.on("POST", /\/v1\/uploads$/, () => json({ code: "preop_full", message: "Preop already holds 3 images — replace the oldest?" }, 409));
+    const error = { code: "preop_full", message: "Preop already holds 3 images — replace the oldest?" };
+    server.on("POST", /\/v1\/uploads\/start$/, (s) => startAnswers(s.body, () => ({ started: null, error })));
     const png = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0])], "p.png");
     await expect(backend.uploadDocument("u6", "10000001", "preop", "p.png", png, false)).rejects.toEqual({
       code: "preop_full",
@@ -222,12 +229,13 @@ describe("uploads follow the server's policy", () => {
 
   it("parts are hashed at the server's part size and sent as many at a time as the start answer says", async () => {
     policy({ upload: { multipart_threshold: 5 * MiB, part_size: 5 * MiB, parallel_parts: 4, attempts: 3 } });
-    server.on("POST", /\/v1\/uploads$/, (s) => {
-      const up = s.body as { doc_id: string; part_sha256: string[] };
-      const parts = up.part_sha256.map((_, i) => ({ number: i + 1, request: presigned(`https://bucket.example/o?partNumber=${i + 1}`) }));
-      const objects = [{ role: "original", put: null, multipart: { upload_id: "mp-2", part_size: 5 * MiB, parts } }];
-      return json({ doc_id: up.doc_id, already_attached: false, objects, expires_in_seconds: 900, part_size: 5 * MiB, parallel_parts: 1 });
-    });
+    server.on("POST", /\/v1\/uploads\/start$/, (s) =>
+      startAnswers(s.body, (up) => {
+        const parts = up.part_sha256.map((_, i) => ({ number: i + 1, request: presigned(`https://bucket.example/o?partNumber=${i + 1}`) }));
+        const objects = [{ role: "original", put: null, multipart: { upload_id: "mp-2", part_size: 5 * MiB, parts } }];
+        return { started: { doc_id: up.doc_id, already_attached: false, objects, expires_in_seconds: 900, part_size: 5 * MiB, parallel_parts: 1 }, error: null };
+      }),
+    );
     FakeXhr.auto = null;
     const file = pdf(12 * MiB);
     const upload = backend.uploadDocument("p3", "10000001", "lab", "big.pdf", file, false);

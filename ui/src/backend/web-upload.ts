@@ -1,4 +1,5 @@
-// Uploads from the browser, as server intents: start (the server checks and presigns) → PUT
+// Uploads from the browser, as server intents: start (the server checks and presigns; starts
+// asked for at about the same time go as one request: web-upload-start.ts) → PUT
 // the bytes straight to S3 (one presigned PUT, or the parts of a multipart upload, as many at a
 // time as the server's start answer says) → complete (the server verifies and attaches). XHR, not fetch, so each PUT reports
 // progress and can be aborted; a cancelled upload tells the server, which removes what came.
@@ -25,6 +26,8 @@ import type {
 export interface UploadDeps {
   /** A JSON POST about this patient, with the token (and break-glass reason). */
   post(mrn: string, path: string, body: unknown): Promise<Response>;
+  /** This upload's start, with the others asked for at about the same time (`StartBatcher`). */
+  start(declared: StartUpload): Promise<StartedUpload>;
   /** The row of a document already in the record (a replay has no row in its answer). */
   findRow(mrn: string, category: string, docId: string): Promise<DocumentRow | null>;
   /** The server's client config: limits, types and the upload protocol's numbers. */
@@ -84,7 +87,7 @@ export async function uploadDocument(
     const prepared = await prepare(fileName, file, policy);
     stopIfCancelled();
     const declared = declaration(crypto.randomUUID(), mrn, category, fileName, prepared, replaceOldest);
-    const started = (await (await deps.post(mrn, "/v1/uploads", declared)).json()) as StartedUpload;
+    const started = await deps.start(declared);
     upload.started = { doc_id: declared.doc_id, mrn, category };
     stopIfCancelled();
     if (started.already_attached) {

@@ -6,6 +6,7 @@ import { jsonBody, publicJson, uiErrorFrom } from "./web-http";
 import * as records from "./web-records";
 import * as session from "./web-session";
 import * as uploads from "./web-upload";
+import { StartBatcher } from "./web-upload-start";
 import type { AppInfo, ClientConfig, SyncStatus, UiError } from "./types";
 
 export const webPlatform: Platform = { kind: "browser", offline: false, pinning: false, saveDialog: false };
@@ -23,8 +24,11 @@ const clientConfig = async () => (config ??= await publicJson<ClientConfig>("/v1
 // Whatever the session saw goes with it: reasons, record versions, thumbnail links.
 session.onSessionEnded(records.forgetRecords);
 
+const post = (mrn: string, path: string, body: unknown) => records.aboutPatient(mrn, path, jsonBody(body));
+const starts = new StartBatcher(post);
 const uploadDeps: uploads.UploadDeps = {
-  post: (mrn, path, body) => records.aboutPatient(mrn, path, jsonBody(body)),
+  post,
+  start: (declared) => starts.start(declared),
   findRow: async (mrn, category, docId) =>
     (await records.listDocumentsPage(mrn, category, null, PAGE_ROWS)).rows.find((r) => r.id === docId) ?? null,
   policy: clientConfig,

@@ -28,7 +28,8 @@ pub use typescript::{typescript, typescript_module, typescript_names, TYPESCRIPT
 pub use uploads::{
     AbortUpload, CompleteResult, CompleteUpload, CompleteUploads, CompletedPartDto,
     CompletedUploads, MultipartTarget, ObjectRole, PresignedPart, PresignedRequest, RequestHeader,
-    StartUpload, StartedUpload, UploadOutcomeKind, UploadTarget, MAX_UPLOADS_PER_COMPLETE,
+    StartResult, StartUpload, StartUploads, StartedUpload, StartedUploads, UploadOutcomeKind,
+    UploadTarget, MAX_UPLOADS_PER_REQUEST,
 };
 
 /// Headers a request to a restricted record carries: the break-glass reason id and the

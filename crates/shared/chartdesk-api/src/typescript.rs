@@ -99,6 +99,9 @@ declarations!(
     MultipartTarget,
     UploadTarget,
     StartedUpload,
+    StartUploads,
+    StartResult,
+    StartedUploads,
     CompletedPartDto,
     CompleteUpload,
     CompleteUploads,
@@ -140,6 +143,10 @@ pub fn typescript() -> String {
     ] {
         head.push_str(&format!("export const {name} = \"{value}\";\n\n"));
     }
+    head.push_str(&format!(
+        "/** The most uploads one start or complete request takes. */\nexport const MAX_UPLOADS_PER_REQUEST = {};\n\n",
+        crate::MAX_UPLOADS_PER_REQUEST
+    ));
     let declarations = declarations(&config()).into_iter().map(|(_, decl)| decl);
     typescript_module(&head, declarations)
 }

@@ -121,11 +121,35 @@ pub struct CompleteUpload {
     pub parts: Vec<CompletedPartDto>,
 }
 
-/// The most uploads one complete call takes (a bigger batch is refused whole; clients send
-/// several calls).
-pub const MAX_UPLOADS_PER_COMPLETE: usize = 100;
+/// The most uploads one start or complete call takes (a bigger batch is refused whole; clients
+/// send several calls).
+pub const MAX_UPLOADS_PER_REQUEST: usize = 100;
 
-/// Several uploads completed at once (at most `MAX_UPLOADS_PER_COMPLETE`): one manifest
+/// Several uploads started at once (at most `MAX_UPLOADS_PER_REQUEST`; issue 25 item 1): each
+/// patient's record is reached and read once for all of their files, not once a file.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct StartUploads {
+    #[schema(max_items = 100)]
+    pub uploads: Vec<StartUpload>,
+}
+
+/// One upload of a batch start: what to send, or why it may not go ahead (nothing of it was
+/// claimed or presigned then).
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct StartResult {
+    #[ts(type = "string")]
+    pub doc_id: Uuid,
+    pub started: Option<StartedUpload>,
+    pub error: Option<ErrorBody>,
+}
+
+/// One result per upload, in the order asked.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct StartedUploads {
+    pub results: Vec<StartResult>,
+}
+
+/// Several uploads completed at once (at most `MAX_UPLOADS_PER_REQUEST`): one manifest
 /// compare-and-swap per patient.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct CompleteUploads {

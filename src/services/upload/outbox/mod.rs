@@ -5,6 +5,7 @@
 mod cancel;
 mod pipeline;
 mod round;
+mod staged;
 
 use std::sync::Arc;
 

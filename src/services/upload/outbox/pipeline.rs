@@ -1,8 +1,10 @@
-//! The outbox drained as a pipeline: `jobs` items always in flight (nobody waits for a
-//! round's slowest file), and whatever has finished sending is completed together in one
-//! request while the rest keep sending. So the server still attaches a batch with one
-//! compare-and-swap per patient, and each item stays under its claim until it is settled.
-//! Items come as a stream, so files still being queued are sent as they land (issue 25).
+//! The outbox drained as a pipeline: `jobs` items always sending (nobody waits for a round's
+//! slowest file). Items are claimed, declared and started a few ahead of the sending, the
+//! starts asked for at about the same time in one request; whatever has finished sending is
+//! completed together in one request while the rest keep sending. So the server reads each
+//! record once per batch, attaches a batch with one compare-and-swap per patient, and each
+//! item stays under its claim until it is settled. Items come as a stream, so files still
+//! being queued are sent as they land (issue 25).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -38,17 +40,46 @@ impl Sender<'_> {
         let offline = AtomicBool::new(offline);
         let (sent_tx, mut sent_rx) =
             tokio::sync::mpsc::unbounded_channel::<(usize, Result<SentItem, OutboxItem>)>();
+        let jobs = jobs.max(1);
+        // `jobs` items send their bytes at a time; as many again are claimed, declared and
+        // started ahead of them, so a start is never on the path of a free sender, and the
+        // starts asked for meanwhile go as one request (`Sender::start`; issue 25 item 1: a
+        // start per file read the record once a file).
+        let sending = tokio::sync::Semaphore::new(jobs);
         let senders = async {
             items
                 .enumerate()
-                .for_each_concurrent(jobs.max(1), |(index, item)| {
+                .for_each_concurrent(2 * jobs, |(index, item)| {
                     let (sent_tx, cache, offline) = (sent_tx.clone(), cache.as_ref(), &offline);
+                    let sending = &sending;
                     async move {
                         if offline.load(Ordering::SeqCst) {
                             let _ = sent_tx.send((index, Err(item)));
                             return;
                         }
-                        let sent = self.claim_and_send(cache, item, progress, cancel).await;
+                        let progress = progress(&item);
+                        let staged = self.claim_and_declare(cache, item, progress, cancel).await;
+                        let start = match staged.declaration() {
+                            // Once the network is known gone, no more are asked for.
+                            Some(_) if offline.load(Ordering::SeqCst) => {
+                                Some(Err(ServerError::Unreachable.into()))
+                            }
+                            Some(declared) => Some(self.start(declared.clone()).await),
+                            None => None,
+                        };
+                        let asked = std::time::Instant::now();
+                        let _turn = sending.acquire().await;
+                        // Its URLs may have run out while it waited (slow links, big files):
+                        // asked again, which is idempotent, once half their time is gone.
+                        let start = match (start, staged.declaration()) {
+                            (Some(Ok(started)), Some(declared))
+                                if asked.elapsed().as_secs() > started.expires_in_seconds / 2 =>
+                            {
+                                Some(self.start(declared.clone()).await)
+                            }
+                            (start, _) => start,
+                        };
+                        let sent = self.send_staged(staged, start).await;
                         if sent.unreachable() {
                             offline.store(true, Ordering::SeqCst);
                         }

@@ -14,6 +14,7 @@ use crate::cloud::part_journal::PartJournal;
 use crate::cloud::{Progress, ServerError};
 use crate::domain::AttachError;
 use crate::domain::DocumentRow;
+use crate::services::upload::prepare::Prepared;
 use crate::services::upload::sender::Sender;
 use crate::services::{AppError, Upload};
 
@@ -38,8 +39,8 @@ pub(in crate::services) enum OnCancel {
 /// One item after its send: its claim (if taken) and what the send came to.
 pub(in crate::services) struct SentItem {
     pub item: OutboxItem,
-    claim: Option<Claim>,
-    result: Result<Sending, AppError>,
+    pub(super) claim: Option<Claim>,
+    pub(super) result: Result<Sending, AppError>,
 }
 
 impl SentItem {
@@ -53,7 +54,7 @@ impl SentItem {
 }
 
 /// What sending an item's bytes came to.
-enum Sending {
+pub(super) enum Sending {
     /// Sent, ready to complete.
     Ready(Box<CompleteUpload>),
     /// It left the outbox meanwhile.
@@ -252,26 +253,37 @@ impl Sender<'_> {
         progress: Arc<Progress>,
         cancel: CancellationToken,
     ) -> Result<Sending, AppError> {
+        let Some(prepared) = self.prepare_item(item, &progress, &cancel).await? else {
+            return Ok(Sending::Gone);
+        };
+        let complete = self.send_prepared(prepared, &progress, &cancel).await?;
+        Ok(Sending::Ready(Box::new(complete)))
+    }
+
+    /// A queued item made ready to send; `None` when it left the outbox meanwhile.
+    pub(super) async fn prepare_item(
+        self,
+        item: &OutboxItem,
+        progress: &Arc<Progress>,
+        cancel: &CancellationToken,
+    ) -> Result<Option<Prepared>, AppError> {
         let cache = self.app.cache().await?;
         // A file kept in chunks goes a part at a time; one queued before chunks is read whole.
         if let Some(chunked) = cache.outbox_rows().chunked(&item.doc_id).await? {
             let prepared = self
-                .prepare_chunked(item, chunked, cache.clone(), &progress)
+                .prepare_chunked(item, chunked, cache.clone(), progress)
                 .await?;
-            let complete = self.send_prepared(prepared, &progress, &cancel).await?;
-            return Ok(Sending::Ready(Box::new(complete)));
+            return Ok(Some(prepared));
         }
         let Some((bytes, replace_oldest)) = cache.outbox_rows().file(&item.doc_id).await? else {
-            return Ok(Sending::Gone);
+            return Ok(None);
         };
         let mut upload = Upload::new(&item.mrn, &item.category, &item.file_name, bytes);
         upload.replace_oldest = replace_oldest;
         upload.doc_id = Uuid::parse_str(&item.doc_id).ok();
         upload.progress = progress.clone();
         upload.cancel = cancel.clone();
-        let prepared = self.prepare_upload(upload).await?;
-        let complete = self.send_prepared(prepared, &progress, &cancel).await?;
-        Ok(Sending::Ready(Box::new(complete)))
+        Ok(Some(self.prepare_upload(upload).await?))
     }
 
     /// One queued item on its own (the window's add): bytes, then its complete.

@@ -23,6 +23,7 @@ mod session;
 mod upload_abort;
 mod upload_complete;
 mod upload_plan;
+mod upload_start;
 mod uploads;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -52,6 +53,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(changes::stamp))
         .routes(routes!(changes::detach))
         .routes(routes!(uploads::start))
+        .routes(routes!(upload_start::start_many))
         .routes(routes!(upload_complete::complete))
         .routes(routes!(upload_abort::abort))
         .routes(routes!(audit::history))

@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{
     CompleteResult, CompleteUpload, CompleteUploads, CompletedUploads, ErrorBody,
-    UploadOutcomeKind, MAX_UPLOADS_PER_COMPLETE,
+    UploadOutcomeKind, MAX_UPLOADS_PER_REQUEST,
 };
 use chartdesk_domain::row_for;
 use chartdesk_domain::AuditAction;
@@ -58,9 +58,9 @@ pub async fn complete(
     ApiJson(batch): ApiJson<CompleteUploads>,
 ) -> ApiResult<Json<CompletedUploads>> {
     user.require(Action::Upload)?;
-    if batch.uploads.len() > MAX_UPLOADS_PER_COMPLETE {
+    if batch.uploads.len() > MAX_UPLOADS_PER_REQUEST {
         return Err(ApiError::Invalid(format!(
-            "At most {MAX_UPLOADS_PER_COMPLETE} files can be added in one go; send the rest separately"
+            "At most {MAX_UPLOADS_PER_REQUEST} files can be added in one go; send the rest separately"
         )));
     }
     let mut results: BTreeMap<usize, CompleteResult> = BTreeMap::new();

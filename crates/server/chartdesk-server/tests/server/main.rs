@@ -13,6 +13,7 @@ mod ambiguous_find;
 mod audit_integrity;
 mod audit_trail;
 mod auth;
+mod batch_starts;
 mod break_glass;
 mod break_glass_everyone;
 mod browser_serving;

@@ -184,10 +184,13 @@ fn request_bodies_carry_the_constraints_the_server_enforces() {
     assert_eq!(property("StartUpload", "file_name")["maxLength"], 255);
     assert!(property("PatientRegistration", "nhs_number")["pattern"].is_string());
     assert_eq!(property("DeleteDocument", "reason")["maxLength"], 500);
-    assert_eq!(
-        property("CompleteUploads", "uploads")["maxItems"],
-        chartdesk_api::MAX_UPLOADS_PER_COMPLETE
-    );
+    for batch in ["StartUploads", "CompleteUploads"] {
+        assert_eq!(
+            property(batch, "uploads")["maxItems"],
+            chartdesk_api::MAX_UPLOADS_PER_REQUEST,
+            "{batch}"
+        );
+    }
 }
 
 /// A published pattern, compiled as a fuzzer or a client would use it.
