@@ -3,6 +3,7 @@
 pub mod fhir_export;
 pub mod records_server;
 mod server_documents;
+pub mod upload_intents;
 
 pub use chartdesk_records::store::{object_store, part_journal, transfer};
 

@@ -6,9 +6,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use chartdesk_api::{
-    CompleteUploads, CompletedUploads, DocumentAccess, DocumentHistory, DocumentList, DocumentView,
-    ExportRequest, ExportedDocuments, OfflineViews, OfflineViewsAccepted, PresignedRequest,
-    StartUpload, StartUploads, StartedUpload, StartedUploads,
+    DocumentAccess, DocumentHistory, DocumentList, DocumentView, ExportRequest, ExportedDocuments,
+    OfflineViews, OfflineViewsAccepted, PresignedRequest,
 };
 use chartdesk_domain::StatedReason;
 use futures_util::{StreamExt, TryStreamExt};
@@ -99,53 +98,6 @@ impl RecordsServer {
         self.json(with_reason(request, reason)).await
     }
 
-    /// `reason`: the break-glass reason given for this patient (a restricted record needs it).
-    pub async fn start_upload(
-        &self,
-        token: &str,
-        upload: &StartUpload,
-        reason: Option<&StatedReason>,
-    ) -> Result<StartedUpload, ServerError> {
-        let request = self
-            .http
-            .post(self.url("/v1/uploads"))
-            .bearer_auth(token)
-            .json(upload);
-        self.json(with_reason(request, reason)).await
-    }
-
-    /// Starts a batch (one patient's, with that patient's break-glass `reason`): the record is
-    /// reached and read once for all of them; one result per upload, in order.
-    pub async fn start_uploads(
-        &self,
-        token: &str,
-        batch: &StartUploads,
-        reason: Option<&StatedReason>,
-    ) -> Result<StartedUploads, ServerError> {
-        let request = self
-            .http
-            .post(self.url("/v1/uploads/start"))
-            .bearer_auth(token)
-            .json(batch);
-        self.json(with_reason(request, reason)).await
-    }
-
-    /// Completes a batch (one patient's, with that patient's break-glass `reason`): the server
-    /// verifies each and attaches them with one compare-and-swap.
-    pub async fn complete_uploads(
-        &self,
-        token: &str,
-        batch: &CompleteUploads,
-        reason: Option<&StatedReason>,
-    ) -> Result<CompletedUploads, ServerError> {
-        let request = self
-            .http
-            .post(self.url("/v1/uploads/complete"))
-            .bearer_auth(token)
-            .json(batch);
-        self.json(with_reason(request, reason)).await
-    }
-
     /// A category's replaced, detached and deleted documents (clinicians, records admins).
     pub async fn document_history(
         &self,
@@ -162,20 +114,6 @@ impl RecordsServer {
         ));
         self.json(with_reason(self.http.get(url).bearer_auth(token), reason))
             .await
-    }
-
-    /// Nothing of a cancelled, unattached upload is left (its multipart upload aborted).
-    pub async fn abort_upload(
-        &self,
-        token: &str,
-        upload: &chartdesk_api::AbortUpload,
-    ) -> Result<(), ServerError> {
-        let request = self
-            .http
-            .post(self.url("/v1/uploads/abort"))
-            .bearer_auth(token)
-            .json(upload);
-        self.send(request).await.map(|_| ())
     }
 
     /// Views made from the offline copy, reported once back online.

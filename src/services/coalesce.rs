@@ -125,10 +125,15 @@ mod tests {
             let c = coalescer.clone();
             async move { c.submit(vec![2], send, || 0).await }
         });
-        // Both out at once, neither waiting for the other's answer.
-        while out.load(Ordering::SeqCst) < 2 {
-            tokio::task::yield_now().await;
-        }
+        // Both out at once, neither waiting for the other's answer (a hang is a failure).
+        let both_out = async {
+            while out.load(Ordering::SeqCst) < 2 {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(5), both_out)
+            .await
+            .expect("the second batch went while the first was out");
         release.send_replace(true);
         assert_eq!(first.await.unwrap(), [1]);
         assert_eq!(second.await.unwrap(), [2]);

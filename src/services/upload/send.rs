@@ -136,7 +136,8 @@ impl Sender<'_> {
                     uploads: chunk.to_vec(),
                 };
                 let answer = server
-                    .complete_uploads(&token, &batch, reason.as_ref())
+                    .uploads()
+                    .complete(&token, &batch, reason.as_ref())
                     .await?;
                 answered.extend(answer.results);
             }

@@ -37,7 +37,7 @@ impl Sender<'_> {
         let token = self.app.access_token().await?;
         // Best effort: what is left unattached is an orphan no entry names, and the bucket's
         // lifecycle rule aborts an open multipart upload after a day.
-        if let Err(e) = server.abort_upload(&token, &abort).await {
+        if let Err(e) = server.uploads().abort(&token, &abort).await {
             let code = AppError::from(e).code();
             tracing::warn!(?code, "a cancelled upload's objects were not removed");
         }

@@ -57,7 +57,6 @@ impl Sender<'_> {
                             let _ = sent_tx.send((index, Err(item)));
                             return;
                         }
-                        let progress = progress(&item);
                         let staged = self.claim_and_declare(cache, item, progress, cancel).await;
                         let start = match staged.declaration() {
                             // Once the network is known gone, no more are asked for.
@@ -75,7 +74,14 @@ impl Sender<'_> {
                             (Some(Ok(started)), Some(declared))
                                 if asked.elapsed().as_secs() > started.expires_in_seconds / 2 =>
                             {
-                                Some(self.start(declared.clone()).await)
+                                // The multipart upload the first answer opened goes on.
+                                let mut again = declared.clone();
+                                if let Some(opened) =
+                                    started.objects.iter().find_map(|o| o.multipart.as_ref())
+                                {
+                                    again.resume_upload_id = Some(opened.upload_id.clone());
+                                }
+                                Some(self.start(again).await)
                             }
                             (start, _) => start,
                         };

@@ -45,13 +45,18 @@ impl Sender<'_> {
         self,
         cache: Option<&crate::cache::Cache>,
         item: OutboxItem,
-        progress: Arc<Progress>,
+        progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
         cancel: &CancellationToken,
     ) -> Staged {
         let cancel = cancel.child_token();
         let claim = match cache {
             Some(cache) => Claim::take(cache, &item.doc_id),
             None => Err(AppError::NoOfflineCache),
+        };
+        // Only an item this sender holds shows a transfer (another window may be sending it).
+        let progress = match &claim {
+            Ok(Some(_)) => progress(&item),
+            _ => Progress::silent(),
         };
         let (claim, stage) = match claim {
             Ok(Some(claim)) => {

@@ -87,6 +87,22 @@ pub async fn start_many(
             }
         }
     }
+    // The same declaration twice in one batch is claimed and presigned once (two multipart
+    // uploads on one key would leave one open); the copy gets the same answer.
+    let mut first: Vec<(usize, &StartUpload)> = Vec::new();
+    let mut copies = Vec::new();
+    ready.retain(
+        |(i, up, _)| match first.iter().find(|(_, seen)| *seen == *up) {
+            Some(&(original, _)) => {
+                copies.push((*i, original));
+                false
+            }
+            None => {
+                first.push((*i, up));
+                true
+            }
+        },
+    );
     let state = &state;
     let starts: Vec<_> = ready
         .into_iter()
@@ -102,6 +118,11 @@ pub async fn start_many(
             Err(e) => refused(id, &e),
         };
         results.insert(i, result);
+    }
+    for (copy, original) in copies {
+        if let Some(answer) = results.get(&original).cloned() {
+            results.insert(copy, answer);
+        }
     }
     Ok(Json(StartedUploads {
         results: results.into_values().collect(),

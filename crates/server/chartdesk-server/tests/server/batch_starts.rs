@@ -154,6 +154,27 @@ async fn a_restricted_record_needs_a_reason_and_its_batch_is_one_break_glass_eve
 }
 
 #[tokio::test]
+async fn the_same_declaration_twice_in_one_batch_opens_one_multipart_upload() {
+    let api = Local::new().await;
+    api.seed_patient("35000017").await;
+    let t = token("nurse.hughes").await;
+    // Over one part: sent in parts, so each presign would open a multipart upload of its own.
+    let mut bytes = chartdesk::sandbox::demo_pdf("Result", "twice");
+    bytes.resize(9 * 1024 * 1024, b' ');
+    let mut decl = declaration("35000017", "lab", "big.pdf", "application/pdf", &bytes);
+    let parts: Vec<String> = bytes
+        .chunks(8 * 1024 * 1024)
+        .map(chartdesk::domain::sha256_hex)
+        .collect();
+    decl["part_sha256"] = json!(parts);
+    let results = start_many(&api, &t, &[decl.clone(), decl]).await;
+    let upload_id = |r: &Value| r["started"]["objects"][0]["multipart"]["upload_id"].clone();
+    assert!(upload_id(&results[0]).is_string(), "{results:?}");
+    assert_eq!(upload_id(&results[0]), upload_id(&results[1]));
+    assert_eq!(results[0], results[1]);
+}
+
+#[tokio::test]
 async fn more_than_a_hundred_uploads_in_one_start_are_refused_whole() {
     let api = Local::new().await;
     let t = token("nurse.hughes").await;
