@@ -63,8 +63,7 @@ impl Sender<'_> {
                             Some(_) if offline.load(Ordering::SeqCst) => {
                                 Some(Err(ServerError::Unreachable.into()))
                             }
-                            Some(declared) => Some(self.start(declared.clone()).await),
-                            None => None,
+                            _ => self.start_staged(&staged).await,
                         };
                         let asked = std::time::Instant::now();
                         let _turn = sending.acquire().await;

@@ -129,7 +129,7 @@ impl Sender<'_> {
     }
 
     /// An item claimed (taken first, held until it is settled on every path), then its
-    /// bytes sent under the claim.
+    /// bytes sent under the claim: the pipeline's steps (`staged.rs`) one after another.
     pub(in crate::services::upload) async fn claim_and_send(
         self,
         cache: Option<&crate::cache::Cache>,
@@ -137,25 +137,9 @@ impl Sender<'_> {
         progress: &impl Fn(&OutboxItem) -> Arc<Progress>,
         cancel: &CancellationToken,
     ) -> SentItem {
-        let claim = match cache {
-            Some(cache) => Claim::take(cache, &item.doc_id),
-            None => Err(AppError::NoOfflineCache),
-        };
-        let (claim, result) = match claim {
-            Ok(Some(claim)) => {
-                let result = self
-                    .send_bytes(&item, progress(&item), cancel.child_token())
-                    .await;
-                (Some(claim), result)
-            }
-            Ok(None) => (None, Ok(Sending::Busy)),
-            Err(e) => (None, Err(e)),
-        };
-        SentItem {
-            item,
-            claim,
-            result,
-        }
+        let staged = self.claim_and_declare(cache, item, progress, cancel).await;
+        let start = self.start_staged(&staged).await;
+        self.send_staged(staged, start).await
     }
 
     /// Every item that got there completed in one request, then each settled; the claims
@@ -243,21 +227,6 @@ impl Sender<'_> {
             });
         }
         results
-    }
-
-    /// A queued item's bytes to S3 with its fixed doc id, under this sender's claim: nobody
-    /// else sends it meanwhile (the background round and the window never both do).
-    async fn send_bytes(
-        self,
-        item: &OutboxItem,
-        progress: Arc<Progress>,
-        cancel: CancellationToken,
-    ) -> Result<Sending, AppError> {
-        let Some(prepared) = self.prepare_item(item, &progress, &cancel).await? else {
-            return Ok(Sending::Gone);
-        };
-        let complete = self.send_prepared(prepared, &progress, &cancel).await?;
-        Ok(Sending::Ready(Box::new(complete)))
     }
 
     /// A queued item made ready to send; `None` when it left the outbox meanwhile.

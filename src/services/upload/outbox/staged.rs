@@ -81,6 +81,16 @@ impl Sender<'_> {
         }
     }
 
+    /// The staged item's start, asked for now with any other waiting (`None`: nothing to
+    /// start: it is gone, busy, or failed before).
+    pub(in crate::services::upload) async fn start_staged(
+        self,
+        staged: &Staged,
+    ) -> Option<Result<StartedUpload, AppError>> {
+        let declared = staged.declaration()?.clone();
+        Some(self.start(declared).await)
+    }
+
     /// A staged item's bytes sent as its start answer says (`None`: it was not started), or
     /// what stopped it before.
     pub(in crate::services::upload) async fn send_staged(
