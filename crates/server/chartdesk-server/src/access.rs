@@ -5,8 +5,8 @@ use axum::http::HeaderMap;
 use chartdesk_api::{BREAK_GLASS_DETAIL_HEADER, BREAK_GLASS_REASON_HEADER};
 use chartdesk_domain::{keys, BreakGlassError, Manifest, Mrn, Patient, StatedReason};
 use chartdesk_domain::{AuditAction, AuditEvent};
-use chartdesk_records::audit;
 use chartdesk_records::store::object_store::Versioned;
+use chartdesk_records::{audit, StoredManifest};
 use uuid::Uuid;
 
 use crate::auth::VerifiedUser;
@@ -110,6 +110,12 @@ pub async fn manifest(state: &AppState, mrn: &Mrn) -> ApiResult<(Manifest, Optio
             None => (Manifest::new(), None),
         },
     )
+}
+
+/// The patient's manifest as stored, for a change that first checks the request against it
+/// (`update_manifest_from`); `None` when the patient has none yet.
+pub async fn stored(state: &AppState, mrn: &Mrn) -> ApiResult<Option<StoredManifest>> {
+    Ok(chartdesk_records::read_stored(&*state.store, mrn).await?)
 }
 
 /// `reach`, then the manifest. One after the other: `reach` may write an audit event (a

@@ -134,7 +134,7 @@ pub struct StartUploads {
 }
 
 /// One upload of a batch start: what to send, or why it may not go ahead (nothing of it was
-/// claimed or presigned then).
+/// presigned then).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct StartResult {
     #[ts(type = "string")]

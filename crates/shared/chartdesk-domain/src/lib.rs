@@ -46,7 +46,7 @@ pub use nhs_number::{check_digit, NhsNumber, NhsNumberError};
 pub use paging::{page_of, LIST_CHANGED};
 pub use patient::{Gender, Patient, PatientFlags};
 pub use patient_view::{FirstRows, PatientBanner, PatientSummary, Tile};
-pub use preop_limit::{attach, AttachError, Attached, PREOP_IMAGE_LIMIT};
+pub use preop_limit::{attach, attach_replacing, AttachError, Attached, PREOP_IMAGE_LIMIT};
 pub use processing::{
     duplicate_note, may_serve, status_note, Duplicate, DuplicateKind, Processing, ProcessingState,
     PROCESSING_MAX_RECEIVES,

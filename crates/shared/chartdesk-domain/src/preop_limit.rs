@@ -26,12 +26,41 @@ pub struct Attached {
 }
 
 /// Adds `entry` to the manifest under the preop rule. Idempotent by document id (a deleted
-/// document's tombstone keeps its id taken).
+/// document's tombstone keeps its id taken). A refusal changes nothing.
 pub fn attach(
     manifest: &mut Manifest,
     entry: DocumentEntry,
     replace_oldest: bool,
 ) -> Result<Attached, AttachError> {
+    let surplus = would_replace(manifest, &entry, replace_oldest)?;
+    Ok(apply(manifest, entry, &surplus))
+}
+
+/// As `attach`, but only when it would replace exactly `expected` (the images audited before
+/// the change); otherwise `None`, and nothing changes. Judged before anything is changed, so a
+/// caller needs no copy of the manifest to undo a refused attach (a long record's copy is
+/// O(its entries)).
+pub fn attach_replacing(
+    manifest: &mut Manifest,
+    entry: DocumentEntry,
+    replace_oldest: bool,
+    expected: &[Uuid],
+) -> Result<Option<Attached>, AttachError> {
+    let surplus = would_replace(manifest, &entry, replace_oldest)?;
+    let replaced = surplus.iter().map(|&i| manifest.documents[i].id);
+    if !replaced.eq(expected.iter().copied()) {
+        return Ok(None);
+    }
+    Ok(Some(apply(manifest, entry, &surplus)))
+}
+
+/// The places of the preop images attaching `entry` would mark replaced, oldest first; or why
+/// it may not be attached.
+fn would_replace(
+    manifest: &Manifest,
+    entry: &DocumentEntry,
+    replace_oldest: bool,
+) -> Result<Vec<usize>, AttachError> {
     if manifest.documents.iter().any(|d| d.id == entry.id) {
         return Err(AttachError::AlreadyAttached);
     }
@@ -40,31 +69,38 @@ pub fn attach(
             && d.content_type.starts_with("image/")
             && d.status == DocumentStatus::Attached
     };
+    if !is_preop_image(entry) {
+        return Ok(Vec::new());
+    }
+    let mut attached: Vec<usize> = (0..manifest.documents.len())
+        .filter(|&i| is_preop_image(&manifest.documents[i]))
+        .collect();
+    if attached.len() < PREOP_IMAGE_LIMIT {
+        return Ok(Vec::new());
+    }
+    if !replace_oldest {
+        return Err(AttachError::PreopFull);
+    }
+    attached.sort_by_key(|&i| (manifest.documents[i].created, manifest.documents[i].id));
+    let surplus = attached.len() + 1 - PREOP_IMAGE_LIMIT;
+    attached.truncate(surplus);
+    Ok(attached)
+}
+
+fn apply(manifest: &mut Manifest, entry: DocumentEntry, surplus: &[usize]) -> Attached {
     let mut done = Attached::default();
-    if is_preop_image(&entry) {
-        let mut attached: Vec<usize> = (0..manifest.documents.len())
-            .filter(|&i| is_preop_image(&manifest.documents[i]))
-            .collect();
-        if attached.len() >= PREOP_IMAGE_LIMIT {
-            if !replace_oldest {
-                return Err(AttachError::PreopFull);
-            }
-            attached.sort_by_key(|&i| (manifest.documents[i].created, manifest.documents[i].id));
-            let surplus = attached.len() + 1 - PREOP_IMAGE_LIMIT;
-            for &i in attached.iter().take(surplus) {
-                let old = &mut manifest.documents[i];
-                old.retire(
-                    DocumentStatus::Replaced,
-                    &entry.uploaded_by,
-                    entry.created,
-                    None,
-                );
-                done.replaced.push(old.id);
-            }
-        }
+    for &i in surplus {
+        let old = &mut manifest.documents[i];
+        old.retire(
+            DocumentStatus::Replaced,
+            &entry.uploaded_by,
+            entry.created,
+            None,
+        );
+        done.replaced.push(old.id);
     }
     manifest.documents.push(entry);
-    Ok(done)
+    done
 }
 
 #[cfg(test)]
@@ -158,5 +194,22 @@ mod tests {
             attach(&mut m, one, false),
             Err(AttachError::AlreadyAttached)
         );
+    }
+
+    #[test]
+    fn an_attach_that_would_replace_other_images_than_those_audited_changes_nothing() {
+        let mut m = Manifest::new();
+        for day in 1..=3 {
+            attach(&mut m, image(day), false).unwrap();
+        }
+        let oldest = m.documents[0].id;
+        let before = m.clone();
+        // Audited as replacing the second image, but the oldest is the one it would replace.
+        let audited = [m.documents[1].id];
+        assert_eq!(attach_replacing(&mut m, image(4), true, &audited), Ok(None));
+        assert_eq!(m, before);
+        let done = attach_replacing(&mut m, image(4), true, &[oldest]).unwrap();
+        assert_eq!(done.map(|d| d.replaced), Some(vec![oldest]));
+        assert_eq!(attached_preop(&m), ["day2.jpg", "day3.jpg", "day4.jpg"]);
     }
 }

@@ -19,9 +19,9 @@ pub mod token;
 
 pub use claim_backfill::{claim_existing_documents, ClaimBackfill};
 pub use lookup::{
-    claim_completing, claim_document, doc_claim_key, find_patient, is_completing, mark_completing,
-    ClaimError, DocClaim, LookupError, NhsLookup, PatientRecord,
+    claim_completing, doc_claim_key, find_patient, is_completing, mark_completing, ClaimError,
+    DocClaim, LookupError, NhsLookup, PatientRecord,
 };
-pub use manifest_store::{create_manifest, read_manifest, PART_ROWS};
-pub use manifest_update::{note_demographics, update_manifest, UpdateError};
+pub use manifest_store::{create_manifest, read_manifest, read_stored, StoredManifest, PART_ROWS};
+pub use manifest_update::{note_demographics, update_manifest, update_manifest_from, UpdateError};
 pub use process_backfill::{queue_existing_documents, ProcessBackfill};

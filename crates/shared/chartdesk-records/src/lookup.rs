@@ -72,8 +72,9 @@ async fn mrn_for(store: &dyn RecordStore, nhs: &NhsNumber) -> Result<Mrn, Lookup
 }
 
 /// `lookup/doc/{doc_id}.json`: the one record a document id belongs to. Written create-only
-/// when an upload starts, never changed or removed, so an id used for one patient can never
-/// be filed to another (a desktop keys its offline copies by document id).
+/// when an upload is first completed (before anything is attached), then only its
+/// `completing` mark changes; never removed, so an id used for one patient can never be filed
+/// to another (a desktop keys its offline copies by document id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocClaim {
     pub mrn: String,
@@ -111,30 +112,6 @@ pub enum ClaimError {
     Store(#[from] StoreError),
 }
 
-/// Claims document id `id` for this patient and category. A retry of the same upload finds
-/// its own claim and goes on; a claim naming any other record is refused.
-#[instrument(skip_all)]
-pub async fn claim_document(
-    store: &dyn RecordStore,
-    id: Uuid,
-    mrn: &Mrn,
-    category: Category,
-) -> Result<(), ClaimError> {
-    let key = doc_claim_key(id);
-    let claim = DocClaim::new(mrn, category, false);
-    match store.put_json(&key, &claim, Write::Create).await {
-        Ok(_) => return Ok(()),
-        Err(StoreError::Conflict) => {}
-        Err(e) => return Err(e.into()),
-    }
-    match store.get_json::<DocClaim>(&key).await? {
-        Some(found) if found.value.same_record(&claim) => Ok(()),
-        Some(_) => Err(ClaimError::TakenElsewhere),
-        // Claims are never removed: a 412 then a 404 is a store that cannot be trusted.
-        None => Err(StoreError::Conflict.into()),
-    }
-}
-
 /// Marks the document's upload as being completed (or no longer). A claim that is missing
 /// (an upload started before claims existed) has nothing to mark.
 #[instrument(skip_all)]
@@ -166,9 +143,10 @@ pub async fn mark_completing(
 }
 
 /// The claim of `id` for this patient and category, marked as being completed: what a
-/// complete does before it checks the objects, in one read and one conditional write (the
-/// claim written at start is found and marked; one missing is written marked). A claim
-/// naming any other record is refused, as `claim_document` does.
+/// complete does before it checks the objects. The first complete of an id claims it with one
+/// create-only write (a start writes nothing: two of a file's three claim requests went, issue
+/// 25); a retry finds its own claim and marks it, in one read and one conditional write. A
+/// claim naming any other record is refused, so an id is never filed to two records.
 #[instrument(skip_all)]
 pub async fn claim_completing(
     store: &dyn RecordStore,
@@ -178,8 +156,19 @@ pub async fn claim_completing(
 ) -> Result<(), ClaimError> {
     let key = doc_claim_key(id);
     let mine = DocClaim::new(mrn, category, true);
+    let mut write = Write::Create;
     for attempt in 0..3 {
-        let write = match store.get_json::<DocClaim>(&key).await? {
+        let was_create = matches!(write, Write::Create);
+        match store.put_json(&key, &mine, write).await {
+            Ok(_) => return Ok(()),
+            Err(StoreError::Conflict) => {}
+            Err(e) => return Err(e.into()),
+        }
+        // A create that lost found a claim; a conditional write that lost raced another write.
+        if !was_create {
+            crate::backoff::after_conflict(attempt).await;
+        }
+        write = match store.get_json::<DocClaim>(&key).await? {
             Some(found) if !found.value.same_record(&mine) => {
                 return Err(ClaimError::TakenElsewhere)
             }
@@ -187,10 +176,6 @@ pub async fn claim_completing(
             Some(found) => Write::IfMatch(found.etag),
             None => Write::Create,
         };
-        match store.put_json(&key, &mine, write).await {
-            Err(StoreError::Conflict) => crate::backoff::after_conflict(attempt).await,
-            other => return Ok(other.map(|_| ())?),
-        }
     }
     Err(StoreError::Conflict.into())
 }

@@ -4,7 +4,7 @@
 
 use tracing::instrument;
 
-use crate::manifest_store::{read_stored, write_manifest};
+use crate::manifest_store::{read_stored, write_manifest, StoredManifest};
 use crate::store::object_store::{StoreError, Write};
 use crate::store::RecordStore;
 use chartdesk_domain::{Manifest, Mrn};
@@ -24,14 +24,31 @@ pub enum UpdateError<E> {
 }
 
 /// Applies `change` to the patient's current manifest and writes it back atomically.
-#[instrument(skip_all)]
 pub async fn update_manifest<T, E: std::fmt::Display>(
     store: &dyn RecordStore,
     mrn: &Mrn,
+    change: impl FnMut(&mut Manifest) -> Result<T, E>,
+) -> Result<T, UpdateError<E>> {
+    update_manifest_from(store, mrn, None, change).await
+}
+
+/// As `update_manifest`, the first try on `read`, the manifest the caller read already (to
+/// check its request), rather than reading it again: one request fewer on the path, and no
+/// second copy of a long record's entries. A change made meanwhile fails the swap, and the
+/// next try reads afresh.
+#[instrument(skip_all)]
+pub async fn update_manifest_from<T, E: std::fmt::Display>(
+    store: &dyn RecordStore,
+    mrn: &Mrn,
+    mut read: Option<StoredManifest>,
     mut change: impl FnMut(&mut Manifest) -> Result<T, E>,
 ) -> Result<T, UpdateError<E>> {
     for attempt in 0..MAX_ATTEMPTS {
-        let (mut manifest, write, known) = match read_stored(store, mrn).await? {
+        let stored = match read.take() {
+            Some(stored) => Some(stored),
+            None => read_stored(store, mrn).await?,
+        };
+        let (mut manifest, write, known) = match stored {
             Some(s) => (s.manifest, Write::IfMatch(s.etag), s.parts),
             None => (Manifest::new(), Write::Create, Vec::new()),
         };

@@ -10,7 +10,7 @@ use chartdesk_api::DeleteDocument;
 use chartdesk_domain::AuditAction;
 use chartdesk_domain::{apply_stamp, delete_reason, keys, Action, DocumentStatus};
 use chartdesk_domain::{row_for, DocumentRow};
-use chartdesk_records::update_manifest;
+use chartdesk_records::{update_manifest, update_manifest_from};
 use uuid::Uuid;
 
 use super::document_open::no_such_document;
@@ -35,10 +35,13 @@ pub async fn stamp(
 ) -> ApiResult<Json<DocumentRow>> {
     user.require(Action::Stamp)?;
     let mrn = access::parse_mrn(&state, &mrn)?;
-    let (reached, manifest, _) = access::reach_with_manifest(&state, &user, mrn, &headers).await?;
-    let entry = manifest
-        .documents
+    let reached = access::reach(&state, &user, mrn, &headers).await?;
+    // Read once: checked here, then the first try of the swap (a long record's entries are
+    // neither read nor copied twice).
+    let stored = access::stored(&state, &reached.mrn).await?;
+    let entry = stored
         .iter()
+        .flat_map(|s| &s.manifest.documents)
         .find(|d| d.id == doc_id && d.status == DocumentStatus::Attached)
         .ok_or_else(no_such_document)?;
     // Refused early for a clear message; the rule is applied again inside the swap.
@@ -51,7 +54,7 @@ pub async fn stamp(
     access::audit(&state, &user, AuditAction::Stamp, &reached.mrn, detail).await?;
     let now = state.now();
     let may = permissions(&user);
-    let row = update_manifest(&*state.store, &reached.mrn, |manifest| {
+    let row = update_manifest_from(&*state.store, &reached.mrn, stored, |manifest| {
         let entry = manifest
             .documents
             .iter_mut()

@@ -13,8 +13,10 @@ use chartdesk_api::{
 };
 use chartdesk_domain::row_for;
 use chartdesk_domain::AuditAction;
-use chartdesk_domain::{attach, Action, AttachError, DocumentEntry, Manifest, StatedReason};
-use chartdesk_records::{mark_completing, update_manifest};
+use chartdesk_domain::{attach, attach_replacing, Action, AttachError, DocumentEntry};
+use chartdesk_domain::{Manifest, StatedReason};
+use chartdesk_records::manifest_store::KnownPart;
+use chartdesk_records::{mark_completing, update_manifest_from, StoredManifest};
 use futures_util::future::join_all;
 use futures_util::StreamExt;
 use uuid::Uuid;
@@ -34,10 +36,23 @@ use crate::state::AppState;
 const PARALLEL_CHECKS: usize = 32;
 
 /// A patient of the batch as complete found them: reached (break-glass reason, not
-/// superseded) and their manifest at that time.
+/// superseded) and their manifest at that time, kept as stored for the first try of the
+/// attach's swap (one read of the record a batch, not two).
 struct Target {
     reason: Option<StatedReason>,
     manifest: Manifest,
+    /// The head's ETag and parts the manifest was read with; `None` for a record with none.
+    read: Option<(String, Vec<KnownPart>)>,
+}
+
+impl Target {
+    fn stored(&self) -> Option<StoredManifest> {
+        self.read.as_ref().map(|(etag, parts)| StoredManifest {
+            manifest: self.manifest.clone(),
+            etag: etag.clone(),
+            parts: parts.clone(),
+        })
+    }
 }
 
 /// What attaching one upload came to inside the compare-and-swap.
@@ -79,14 +94,19 @@ pub async fn complete(
         if !targets.contains_key(p.mrn.as_str()) {
             let target = async {
                 // Read alongside, told nothing before the user is let in (as at start).
-                let (reached, manifest) = tokio::join!(
+                let (reached, stored) = tokio::join!(
                     upload_target(&state, &user, &p.mrn, &headers),
-                    access::manifest(&state, &p.mrn)
+                    access::stored(&state, &p.mrn)
                 );
-                let (reached, (manifest, _)) = (reached?, manifest?);
+                let (reached, stored) = (reached?, stored?);
+                let (manifest, read) = match stored {
+                    Some(s) => (s.manifest, Some((s.etag, s.parts))),
+                    None => (Manifest::new(), None),
+                };
                 Ok::<_, ApiError>(Target {
                     reason: reached.reason,
                     manifest,
+                    read,
                 })
             }
             .await
@@ -242,29 +262,33 @@ async fn attach_all(
         }
     }
     let may = permissions(user);
-    let attached = update_manifest(&*state.store, &mrn, |manifest: &mut Manifest| {
-        let mut rows = Vec::new();
-        for (u, expected) in uploads.iter().zip(&expected) {
-            let mut next = manifest.clone();
-            let outcome = match attach(&mut next, u.entry.clone(), u.replace_oldest) {
-                Ok(done) if done.replaced == *expected => {
-                    *manifest = next;
-                    Attach::Done(UploadOutcomeKind::Attached)
-                }
-                Ok(_) => Attach::Changed,
-                Err(AttachError::AlreadyAttached) => {
-                    Attach::Done(UploadOutcomeKind::AlreadyAttached)
-                }
-                Err(AttachError::PreopFull) => Attach::Done(UploadOutcomeKind::PreopFull),
-            };
-            rows.push((u.i, u.entry.id, outcome));
-        }
-        let rows: Vec<_> = rows
-            .into_iter()
-            .map(|(i, id, outcome)| (i, id, outcome, row_for(manifest, id, may)))
-            .collect();
-        Ok::<_, ApiError>(rows)
-    })
+    let attached = update_manifest_from(
+        &*state.store,
+        &mrn,
+        target.stored(),
+        |manifest: &mut Manifest| {
+            let mut rows = Vec::new();
+            for (u, expected) in uploads.iter().zip(&expected) {
+                // Judged before anything changes: no copy of a long record to undo with.
+                let attached =
+                    attach_replacing(manifest, u.entry.clone(), u.replace_oldest, expected);
+                let outcome = match attached {
+                    Ok(Some(_)) => Attach::Done(UploadOutcomeKind::Attached),
+                    Ok(None) => Attach::Changed,
+                    Err(AttachError::AlreadyAttached) => {
+                        Attach::Done(UploadOutcomeKind::AlreadyAttached)
+                    }
+                    Err(AttachError::PreopFull) => Attach::Done(UploadOutcomeKind::PreopFull),
+                };
+                rows.push((u.i, u.entry.id, outcome));
+            }
+            let rows: Vec<_> = rows
+                .into_iter()
+                .map(|(i, id, outcome)| (i, id, outcome, row_for(manifest, id, may)))
+                .collect();
+            Ok::<_, ApiError>(rows)
+        },
+    )
     .await;
     let rows = match attached {
         Ok(rows) => rows,

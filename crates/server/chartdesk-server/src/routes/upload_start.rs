@@ -1,7 +1,9 @@
 //! Starting uploads: each patient's record reached and read once, every upload checked early
-//! against it (already there, preop full), then its document id claimed and its PUT (or its
-//! parts) presigned. `POST /v1/uploads/start` takes a batch: per-file starts, each reading the
-//! patient and the manifest again, were half the time of a 100-file upload (issue 25 item 1).
+//! against it (already there, preop full), then its PUT (or its parts) presigned. Nothing of
+//! the record is written: the document id is claimed when the upload is completed
+//! (`claim_completing`), which took two of a file's three claim requests off the store.
+//! `POST /v1/uploads/start` takes a batch: per-file starts, each reading the patient and the
+//! manifest again, were half the time of a 100-file upload (issue 25 item 1).
 //! `POST /v1/uploads` (`uploads::start`) is the same for one file.
 
 use std::collections::BTreeMap;
@@ -15,7 +17,6 @@ use chartdesk_api::{
 };
 use chartdesk_domain::upload_protocol::{PARALLEL_PARTS, PART_SIZE};
 use chartdesk_domain::{attach, Action, AttachError, AuditAction, Manifest, Mrn};
-use chartdesk_records::{claim_document, ClaimError};
 use futures_util::StreamExt;
 use uuid::Uuid;
 
@@ -28,7 +29,8 @@ use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::{presign, verify};
 
-/// Claims written and parts presigned at once within a batch: waits on the store, not work.
+/// Uploads presigned at once within a batch (a multipart one opens its upload): waits on the
+/// store, not work.
 const PARALLEL_STARTS: usize = 32;
 
 #[utoipa::path(post, path = "/v1/uploads/start", tag = "uploads", request_body = StartUploads,
@@ -87,8 +89,8 @@ pub async fn start_many(
             }
         }
     }
-    // The same declaration twice in one batch is claimed and presigned once (two multipart
-    // uploads on one key would leave one open); the copy gets the same answer.
+    // The same declaration twice in one batch is presigned once (two multipart uploads on one
+    // key would leave one open); the copy gets the same answer.
     let mut first: Vec<(usize, &StartUpload)> = Vec::new();
     let mut copies = Vec::new();
     ready.retain(
@@ -106,7 +108,7 @@ pub async fn start_many(
     let state = &state;
     let starts: Vec<_> = ready
         .into_iter()
-        .map(|(i, up, p)| async move { (i, up.doc_id, claim_and_presign(state, &p, up).await) })
+        .map(|(i, up, p)| async move { (i, up.doc_id, presign_upload(state, &p, up).await) })
         .collect();
     let presigned: Vec<_> = futures_util::stream::iter(starts)
         .buffer_unordered(PARALLEL_STARTS)
@@ -177,30 +179,21 @@ pub fn early(
     if manifest.documents.iter().any(|d| d.id == up.doc_id) {
         return Ok(Early::Already);
     }
-    let mut next = trial.clone();
-    match attach(
-        &mut next,
-        entry(planned, up, user, state),
-        up.replace_oldest,
-    ) {
+    // A refused attach leaves the trial as it was.
+    match attach(trial, entry(planned, up, user, state), up.replace_oldest) {
         Err(AttachError::PreopFull) => Err(ApiError::PreopFull),
         // Named twice in one batch: both are sent, the complete attaches it once.
-        Err(AttachError::AlreadyAttached) => Ok(Early::Go),
-        Ok(_) => {
-            *trial = next;
-            Ok(Early::Go)
-        }
+        Err(AttachError::AlreadyAttached) | Ok(_) => Ok(Early::Go),
     }
 }
 
-/// The document id claimed for this record, then the original's PUT presigned, or its
-/// multipart upload opened (or the one an earlier try opened, resumed) and its parts presigned.
-pub async fn claim_and_presign(
+/// The original's PUT presigned, or its multipart upload opened (or the one an earlier try
+/// opened, resumed) and its parts presigned.
+pub async fn presign_upload(
     state: &AppState,
     planned: &Planned,
     up: &StartUpload,
 ) -> ApiResult<StartedUpload> {
-    claim(state, planned, up.doc_id).await?;
     let mut objects = Vec::new();
     for (role, key, content_type, _, sha256) in &planned.objects {
         let b64 = verify::hex_to_base64(sha256).ok_or(ApiError::Internal("digest"))?;
@@ -277,20 +270,5 @@ fn refused(doc_id: Uuid, e: &ApiError) -> StartResult {
         doc_id,
         started: None,
         error: Some(e.body()),
-    }
-}
-
-/// The document id is this record's for good (see `claim_document`); a retry of the same
-/// upload passes again, an id already used for another record is refused.
-async fn claim(state: &AppState, planned: &Planned, id: Uuid) -> ApiResult<()> {
-    claim_document(&*state.store, id, &planned.mrn, planned.category)
-        .await
-        .map_err(claim_error)
-}
-
-pub fn claim_error(e: ClaimError) -> ApiError {
-    match e {
-        ClaimError::TakenElsewhere => ApiError::Invalid(e.to_string()),
-        ClaimError::Store(s) => s.into(),
     }
 }

@@ -1,7 +1,7 @@
-//! Uploads as server intents (see chartdesk-api's `uploads`): start validates, claims the
-//! document id for its record and presigns (`upload_start`, which also takes a batch);
-//! complete (`upload_complete`) verifies the stored objects and attaches a batch. Idempotent
-//! by the client's `doc_id`.
+//! Uploads as server intents (see chartdesk-api's `uploads`): start validates and presigns
+//! (`upload_start`, which also takes a batch); complete (`upload_complete`) claims each
+//! document id for its record, verifies the stored objects and attaches a batch. Idempotent by
+//! the client's `doc_id`.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -11,11 +11,12 @@ use chartdesk_api::{
     StartedUpload, UploadOutcomeKind,
 };
 use chartdesk_domain::Action;
+use chartdesk_records::ClaimError;
 use uuid::Uuid;
 
 use super::multipart;
 use super::upload_plan::{plan, Planned};
-use super::upload_start::{already as already_started, claim_and_presign, claim_error, early};
+use super::upload_start::{already as already_started, early, presign_upload};
 use super::upload_start::{opened, Early};
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
@@ -41,7 +42,7 @@ pub async fn start(
     Ok(Json(
         match early(&state, &user, (&manifest, &mut trial), &planned, &up)? {
             Early::Already => already_started(up.doc_id),
-            Early::Go => claim_and_presign(&state, &planned, &up).await?,
+            Early::Go => presign_upload(&state, &planned, &up).await?,
         },
     ))
 }
@@ -63,12 +64,15 @@ pub fn refused_with(doc_id: Uuid, error: ErrorBody) -> CompleteResult {
     }
 }
 
-/// The claim taken at start, checked and marked as being completed (a cancel then leaves the
-/// objects alone).
+/// The document id claimed for this record for good and marked as being completed (a cancel
+/// then leaves the objects alone); an id already used for another record is refused.
 pub async fn claim_completing(state: &AppState, planned: &Planned, id: Uuid) -> ApiResult<()> {
     chartdesk_records::claim_completing(&*state.store, id, &planned.mrn, planned.category)
         .await
-        .map_err(claim_error)
+        .map_err(|e| match e {
+            ClaimError::TakenElsewhere => ApiError::Invalid(e.to_string()),
+            ClaimError::Store(s) => s.into(),
+        })
 }
 
 /// Verifies one upload's objects (completing its multipart original first): each one HEAD,

@@ -5,6 +5,8 @@
 use chartdesk::sandbox::demo_jpeg;
 use serde_json::{json, Value};
 
+use chartdesk_records::store::RecordStore;
+
 use crate::harness::token;
 use crate::in_process::Local;
 use crate::uploads::declaration;
@@ -184,4 +186,36 @@ async fn more_than_a_hundred_uploads_in_one_start_are_refused_whole() {
         .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["code"], "invalid_input");
+}
+
+#[tokio::test]
+async fn a_start_writes_no_claim_and_the_first_complete_claims_the_id_in_one_request() {
+    let api = Local::new().await;
+    api.seed_patient("35000018").await;
+    let t = token("nurse.hughes").await;
+    let (decl, bytes) = pdf("35000018", 0);
+    let id: uuid::Uuid = serde_json::from_value(decl["doc_id"].clone()).unwrap();
+    let claim = chartdesk::records::doc_claim_key(id);
+    let results = start_many(&api, &t, std::slice::from_ref(&decl)).await;
+    assert_eq!(
+        api.store.requests_on(&claim),
+        0,
+        "a start leaves the claim alone"
+    );
+    api.put_presigned(&results[0]["started"]["objects"][0]["put"], &bytes)
+        .unwrap();
+    let done = api.complete(&t, std::slice::from_ref(&decl)).await;
+    assert_eq!(done[0]["outcome"], "attached", "{done:?}");
+    assert_eq!(
+        api.store.requests_on(&claim),
+        1,
+        "one create-only write claims a fresh id"
+    );
+    let store: &dyn RecordStore = api.store.as_ref();
+    let stored = store
+        .get_json::<Value>(&claim)
+        .await
+        .unwrap()
+        .expect("claimed");
+    assert_eq!(stored.value["mrn"], "35000018");
 }

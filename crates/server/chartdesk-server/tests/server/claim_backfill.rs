@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::break_glass_everyone::{patient_with_documents, put_patient};
 use crate::harness::{api, cloud, store, token};
-use crate::uploads::declaration;
+use crate::uploads::{complete, declaration, start_and_put};
 
 /// A valid NHS number starting with `first_nine`'s digits (the ninth moved until one checks).
 fn nhs_number(first_nine: &str) -> String {
@@ -100,17 +100,20 @@ async fn the_backfill_claims_old_documents_so_their_ids_cannot_be_reused_and_run
         "a claim naming another record is kept"
     );
 
-    // The old document's id, reused for another patient: refused.
+    // The old document's id, reused for another patient: refused when completed.
     let pdf = demo_pdf("Lab", "backfill reuse");
     let mut reused = declaration("43000002", "lab", "copy.pdf", "application/pdf", &pdf);
     reused["doc_id"] = serde_json::json!(ids[0]);
-    let (status, body) = api()
-        .post(&token("nurse.hughes").await, "/v1/uploads", &reused)
-        .await;
+    let (api, t) = (api(), token("nurse.hughes").await);
+    start_and_put(&api, &t, &reused, &pdf).await;
+    let done = complete(&api, &t, std::slice::from_ref(&reused)).await;
     assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("invalid_input")),
-        "{body}"
+        (
+            done[0]["outcome"].as_str(),
+            done[0]["error"]["code"].as_str()
+        ),
+        (Some("refused"), Some("invalid_input")),
+        "{done:?}"
     );
 
     // Again: nothing this test's claims hold changes.

@@ -53,8 +53,15 @@ async fn a_change_to_a_long_record_rewrites_its_head_and_at_most_one_part_and_le
     // removed), the rest kept.
     let clinician = token("dr.okafor").await;
     let path = format!("/v1/patients/{MRN}/documents/{}/stamp", ids[0]);
+    let head_key = format!("patients/{MRN}/manifest.json");
+    let on_head = api.store.requests_on(&head_key);
     let (status, stamped) = api.post(&clinician, &path, &serde_json::json!({})).await;
     assert_eq!(status, 200, "{stamped}");
+    assert_eq!(
+        api.store.requests_on(&head_key) - on_head,
+        2,
+        "the head read once (checked, then swapped) and written once"
+    );
     let after_stamp = parts(&api).await;
     assert_eq!(after_stamp.len(), sealed);
     let kept = after_stamp.iter().filter(|k| before.contains(k)).count();
@@ -66,8 +73,14 @@ async fn a_change_to_a_long_record_rewrites_its_head_and_at_most_one_part_and_le
     let pdf = demo_pdf("Lab", "the thousand and first");
     let decl = declaration(MRN, "lab", "result.pdf", "application/pdf", &pdf);
     api.start_and_put(&ward, &decl, &pdf).await;
+    let on_head = api.store.requests_on(&head_key);
     let done = api.complete(&ward, std::slice::from_ref(&decl)).await;
     assert_eq!(done[0]["outcome"], "attached", "{done:?}");
+    assert_eq!(
+        api.store.requests_on(&head_key) - on_head,
+        2,
+        "a complete reads the head once and swaps it once"
+    );
     assert_eq!(parts(&api).await, after_stamp);
     let (after, after_bytes) = head(&api).await;
     assert_eq!(after, in_head + 1);

@@ -52,17 +52,14 @@ async fn a_document_id_used_for_one_patient_is_refused_for_any_other() {
         "attached"
     );
 
-    // The same id for another patient: refused at start and at complete, nothing attached.
+    // The same id for another patient: its start writes nothing (the claim is the complete's),
+    // and its complete is refused, even with the bytes sent. Nothing attached.
     let mut reused = first.clone();
     reused["mrn"] = json!("10000012");
-    let (status, body) = api.post(&t, "/v1/uploads", &reused).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("invalid_input")),
-        "{body}"
-    );
+    api.start_and_put(&t, &reused, &pdf).await;
     let done = api.complete(&t, std::slice::from_ref(&reused)).await;
     assert_eq!(done[0]["outcome"], "refused", "{done:?}");
+    assert_eq!(done[0]["error"]["code"], "invalid_input", "{done:?}");
     let id: Uuid = serde_json::from_value(first["doc_id"].clone()).unwrap();
     assert!(!api
         .manifest("10000012")
@@ -78,19 +75,25 @@ async fn a_document_id_used_for_one_patient_is_refused_for_any_other() {
         (200, Some(true))
     );
 
-    // Claimed at start, before any complete: a started upload's id is not free either, and
-    // its own retry goes on.
+    // One id started for two records at once: the first complete claims it, the other is
+    // refused, and the id is in one record only.
     let jpeg = demo_jpeg(7);
-    let started = declaration("10000011", "radiology", "x.jpg", "image/jpeg", &jpeg);
-    assert_eq!(api.post(&t, "/v1/uploads", &started).await.0, 200);
-    let mut elsewhere = started.clone();
+    let here = declaration("10000011", "radiology", "x.jpg", "image/jpeg", &jpeg);
+    let mut elsewhere = here.clone();
     elsewhere["mrn"] = json!("10000012");
-    assert_eq!(api.post(&t, "/v1/uploads", &elsewhere).await.0, 400);
-    let (status, retried) = api.post(&t, "/v1/uploads", &started).await;
-    assert_eq!(
-        (status, retried["already_attached"].as_bool()),
-        (200, Some(false))
-    );
+    api.start_and_put(&t, &here, &jpeg).await;
+    api.start_and_put(&t, &elsewhere, &jpeg).await;
+    let done = api.complete(&t, std::slice::from_ref(&elsewhere)).await;
+    assert_eq!(done[0]["outcome"], "attached", "{done:?}");
+    let done = api.complete(&t, std::slice::from_ref(&here)).await;
+    assert_eq!(done[0]["outcome"], "refused", "{done:?}");
+    let id: Uuid = serde_json::from_value(here["doc_id"].clone()).unwrap();
+    assert!(!api
+        .manifest("10000011")
+        .await
+        .documents
+        .iter()
+        .any(|d| d.id == id));
 
     // A demo document (another patient's X-ray, as a clinician sees its id) cannot be reused.
     let (_, list) = api
@@ -101,8 +104,9 @@ async fn a_document_id_used_for_one_patient_is_refused_for_any_other() {
         .await;
     let mut copied = declaration("10000012", "preop", "copy.jpg", "image/jpeg", &jpeg);
     copied["doc_id"] = list["rows"][0]["id"].clone();
-    let (status, body) = api.post(&t, "/v1/uploads", &copied).await;
-    assert_eq!(status, 400, "{body}");
+    api.start_and_put(&t, &copied, &jpeg).await;
+    let done = api.complete(&t, std::slice::from_ref(&copied)).await;
+    assert_eq!(done[0]["outcome"], "refused", "{done:?}");
 }
 
 #[tokio::test]
@@ -285,8 +289,7 @@ async fn a_cancel_while_a_complete_checks_the_upload_leaves_its_objects_alone() 
     // A complete in flight between its checks and its attach, as the claim records it.
     let set_completing = |on: bool| async move {
         let key = chartdesk::records::doc_claim_key(id);
-        let mut claim = store.get_json::<Value>(&key).await.unwrap().unwrap().value;
-        claim["completing"] = json!(on);
+        let claim = json!({ "mrn": "10000011", "category": "lab", "completing": on });
         store
             .put_json(&key, &claim, Write::Overwrite)
             .await

@@ -50,6 +50,8 @@ pub struct InMemoryRecordStore {
     bucket: Mutex<Bucket>,
     /// Reads served (object reads and listings): tests count a route's requests with it.
     reads: std::sync::atomic::AtomicU64,
+    /// Reads and writes of each key, for tests that count a route's requests on one object.
+    by_key: Mutex<BTreeMap<String, u64>>,
 }
 
 fn refused(status: u16, code: &str) -> StoreError {
@@ -89,7 +91,7 @@ impl InMemoryRecordStore {
         };
         Self {
             bucket: Mutex::new(copy),
-            reads: Default::default(),
+            ..Self::default()
         }
     }
 
@@ -110,6 +112,7 @@ impl InMemoryRecordStore {
         write: Write,
         sha256: String,
     ) -> Result<String, StoreError> {
+        self.count_on(key);
         let mut bucket = self.lock();
         let current = bucket.objects.get(key).map(|o| o.etag.as_str());
         let allowed = match (&write, current) {
@@ -134,12 +137,24 @@ impl InMemoryRecordStore {
 
     fn object(&self, key: &str) -> Option<Object> {
         self.count_read();
+        self.count_on(key);
         self.lock().objects.get(key).cloned()
     }
 
     fn count_read(&self) {
         self.reads
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn count_on(&self, key: &str) {
+        let mut counts = self.by_key.lock().unwrap_or_else(|e| e.into_inner());
+        *counts.entry(key.to_string()).or_default() += 1;
+    }
+
+    /// How many reads and writes of `key` the store has served.
+    pub fn requests_on(&self, key: &str) -> u64 {
+        let counts = self.by_key.lock().unwrap_or_else(|e| e.into_inner());
+        counts.get(key).copied().unwrap_or(0)
     }
 
     /// How many reads (GET, HEAD, tag, list) the store has served: what a route costs in S3

@@ -1,8 +1,9 @@
 //! `POST /fhir/R4/DocumentReference`: a document filed by calling `/v1`'s own upload steps,
-//! never a copy of them. `start` (role, declaration, break-glass, claim, early preop check),
+//! never a copy of them. `start` (role, declaration, break-glass, early preop check),
 //! then the server writes the bytes it was sent under the original's key with their SHA-256
-//! (the store checks it), then `complete` (verification by content, preop under the CAS,
-//! audit). The original lands where a `/v1` upload's does, so the worker processes it alike.
+//! (the store checks it), then `complete` (the id's claim, verification by content, preop
+//! under the CAS, audit). The original lands where a `/v1` upload's does, so the worker
+//! processes it alike.
 //! A retry with the same document id (`masterIdentifier` or `If-None-Exist`) answers the
 //! existing resource with `200` and creates nothing. Without inline data, two steps: `start`'s
 //! presigned PUT(s) answered as `202` Parameters, then the same POST completes.
