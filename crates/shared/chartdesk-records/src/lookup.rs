@@ -113,7 +113,7 @@ pub enum ClaimError {
 }
 
 /// Marks the document's upload as being completed (or no longer). A claim that is missing
-/// (an upload started before claims existed) has nothing to mark.
+/// (a document filed before claims existed) has nothing to mark.
 #[instrument(skip_all)]
 pub async fn mark_completing(
     store: &dyn RecordStore,
@@ -121,7 +121,7 @@ pub async fn mark_completing(
     on: bool,
 ) -> Result<(), StoreError> {
     let key = doc_claim_key(id);
-    // A few tries: only the same upload's own calls write this claim after its start.
+    // A few tries: only the same upload's own calls write this claim after its first complete.
     for attempt in 0..3 {
         let Some(found) = store.get_json::<DocClaim>(&key).await? else {
             return Ok(());
@@ -180,10 +180,18 @@ pub async fn claim_completing(
     Err(StoreError::Conflict.into())
 }
 
-/// Whether a complete is checking or attaching this document's objects now.
-pub async fn is_completing(store: &dyn RecordStore, id: Uuid) -> Result<bool, StoreError> {
+/// Whether a complete is checking or attaching this record's upload of document `id` now. A
+/// claim naming another record says nothing of this one's objects: an upload refused for
+/// reusing that id may then be cancelled and its objects removed.
+pub async fn is_completing(
+    store: &dyn RecordStore,
+    id: Uuid,
+    mrn: &Mrn,
+    category: Category,
+) -> Result<bool, StoreError> {
+    let mine = DocClaim::new(mrn, category, true);
     Ok(store
         .get_json::<DocClaim>(&doc_claim_key(id))
         .await?
-        .is_some_and(|c| c.value.completing))
+        .is_some_and(|c| c.value.completing && c.value.same_record(&mine)))
 }

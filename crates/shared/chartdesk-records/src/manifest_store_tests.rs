@@ -239,3 +239,35 @@ async fn a_write_that_loses_the_race_leaves_no_part_behind() {
     let read = read_manifest(&store, &mrn).await.unwrap().unwrap().value;
     assert_eq!(read.documents[0].file_name, "scan.pdf");
 }
+
+#[tokio::test]
+async fn a_change_handed_a_stale_read_is_judged_again_on_a_fresh_one() {
+    let store = InMemoryRecordStore::new();
+    let mrn = mrn();
+    create_manifest(&store, &mrn, &record(1)).await.unwrap();
+    let stale = read_stored(&store, &mrn).await.unwrap().unwrap();
+    update_manifest(&store, &mrn, |m| {
+        m.documents.extend(record(1).documents);
+        Ok::<_, std::convert::Infallible>(())
+    })
+    .await
+    .unwrap();
+    // Refused on the stale read (one entry), allowed on the current one (two): it goes.
+    let done = crate::update_manifest_from(&store, &mrn, Some(stale), |m| {
+        if m.documents.len() < 2 {
+            return Err("not yet");
+        }
+        m.demographics = Some("after".into());
+        Ok(())
+    })
+    .await;
+    assert!(done.is_ok());
+    let read = read_manifest(&store, &mrn).await.unwrap().unwrap().value;
+    assert_eq!(
+        (read.documents.len(), read.demographics.as_deref()),
+        (2, Some("after"))
+    );
+    // A refusal on a fresh read stands.
+    let refused = crate::update_manifest_from(&store, &mrn, None, |_| Err::<(), _>("no")).await;
+    assert!(matches!(refused, Err(crate::UpdateError::Rule("no"))));
+}

@@ -35,7 +35,7 @@ pub async fn update_manifest<T, E: std::fmt::Display>(
 /// As `update_manifest`, the first try on `read`, the manifest the caller read already (to
 /// check its request), rather than reading it again: one request fewer on the path, and no
 /// second copy of a long record's entries. A change made meanwhile fails the swap, and the
-/// next try reads afresh.
+/// next try reads afresh; so does a refusal on `read`, which is judged again on a fresh read.
 #[instrument(skip_all)]
 pub async fn update_manifest_from<T, E: std::fmt::Display>(
     store: &dyn RecordStore,
@@ -44,15 +44,20 @@ pub async fn update_manifest_from<T, E: std::fmt::Display>(
     mut change: impl FnMut(&mut Manifest) -> Result<T, E>,
 ) -> Result<T, UpdateError<E>> {
     for attempt in 0..MAX_ATTEMPTS {
-        let stored = match read.take() {
-            Some(stored) => Some(stored),
-            None => read_stored(store, mrn).await?,
+        let (stored, handed) = match read.take() {
+            Some(stored) => (Some(stored), true),
+            None => (read_stored(store, mrn).await?, false),
         };
         let (mut manifest, write, known) = match stored {
             Some(s) => (s.manifest, Write::IfMatch(s.etag), s.parts),
             None => (Manifest::new(), Write::Create, Vec::new()),
         };
-        let out = change(&mut manifest).map_err(UpdateError::Rule)?;
+        let out = match change(&mut manifest) {
+            Ok(out) => out,
+            // Refused on the caller's read, which may be stale: judged again on a fresh one.
+            Err(_) if handed => continue,
+            Err(e) => return Err(UpdateError::Rule(e)),
+        };
         match write_manifest(store, mrn, &manifest, write, &known).await {
             Ok(_) => return Ok(out),
             Err(StoreError::Conflict) => crate::backoff::after_conflict(attempt).await,

@@ -36,7 +36,7 @@ pub async fn abort(
     }
     // A complete is checking these very objects: deleting them now would let another start
     // put different bytes under a document about to be attached.
-    if is_completing(&*state.store, up.doc_id).await? {
+    if is_completing(&*state.store, up.doc_id, &mrn, up.category).await? {
         return Err(ApiError::Conflict(
             "This file is being added to the record right now and can no longer be cancelled"
                 .into(),

@@ -65,14 +65,23 @@ pub fn refused_with(doc_id: Uuid, error: ErrorBody) -> CompleteResult {
 }
 
 /// The document id claimed for this record for good and marked as being completed (a cancel
-/// then leaves the objects alone); an id already used for another record is refused.
+/// then leaves the objects alone). An id already used for another record is refused, and what
+/// was sent under it here is removed: those keys are this record's, which does not hold the id
+/// (the caller checked), so they are this upload's alone, and a cancel could not tell them apart.
 pub async fn claim_completing(state: &AppState, planned: &Planned, id: Uuid) -> ApiResult<()> {
-    chartdesk_records::claim_completing(&*state.store, id, &planned.mrn, planned.category)
+    match chartdesk_records::claim_completing(&*state.store, id, &planned.mrn, planned.category)
         .await
-        .map_err(|e| match e {
-            ClaimError::TakenElsewhere => ApiError::Invalid(e.to_string()),
-            ClaimError::Store(s) => s.into(),
-        })
+    {
+        Ok(()) => Ok(()),
+        Err(ClaimError::Store(e)) => Err(e.into()),
+        Err(e @ ClaimError::TakenElsewhere) => {
+            state.store.abort_abandoned(&planned.objects[0].1).await;
+            for (_, key, ..) in &planned.objects {
+                let _ = state.store.delete(key).await;
+            }
+            Err(ApiError::Invalid(e.to_string()))
+        }
+    }
 }
 
 /// Verifies one upload's objects (completing its multipart original first): each one HEAD,

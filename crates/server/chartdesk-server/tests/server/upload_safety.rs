@@ -3,7 +3,7 @@
 //! (issue 22 items 1, 4 and 9). In-process, over the demo records.
 
 use chartdesk::cloud::object_store::Write;
-use chartdesk::domain::{keys, Mrn, Patient};
+use chartdesk::domain::{keys, Category, Mrn, Patient};
 use chartdesk::sandbox::{demo_jpeg, demo_pdf};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -67,6 +67,21 @@ async fn a_document_id_used_for_one_patient_is_refused_for_any_other() {
         .documents
         .iter()
         .any(|d| d.id == id));
+    // What was sent under the used id is removed with the refusal, and a cancel still goes.
+    let sent = keys::original(
+        &Mrn::from_stored("10000012").unwrap(),
+        Category::Lab,
+        id,
+        "pdf",
+    );
+    let store: &dyn RecordStore = api.store.as_ref();
+    assert!(
+        !store.exists(&sent).await.unwrap(),
+        "nothing left under 10000012"
+    );
+    let abort = json!({ "doc_id": id, "mrn": "10000012", "category": "lab" });
+    let (status, body) = api.post(&t, "/v1/uploads/abort", &abort).await;
+    assert_eq!(status, 204, "{body}");
 
     // A retry of the first upload is still fine.
     let (status, again) = api.post(&t, "/v1/uploads", &first).await;
