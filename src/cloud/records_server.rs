@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 
 use crate::domain::DocumentRow;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ServerError {
     #[error("The records server could not be reached. Check the network connection and try again")]
     Unreachable,

@@ -79,7 +79,7 @@ impl Sender<'_> {
                         // hears the same at once, not after one timeout each.
                         tracing::warn!(kind = e.kind(), "a batch of starts failed");
                         for &i in chunk {
-                            answers[i] = Some(Err(attach_refusal(same_error(&e))));
+                            answers[i] = Some(Err(attach_refusal(e.clone())));
                         }
                     }
                 }
@@ -130,18 +130,6 @@ fn own_answer(upload: &StartUpload, result: StartResult) -> Result<StartedUpload
         (Some(started), _) if started.doc_id == upload.doc_id => Ok(started),
         (None, Some(body)) => Err(attach_refusal(ServerError::Refused(body))),
         _ => Err(ServerError::Malformed.into()),
-    }
-}
-
-/// The same failure again, for each file of a request that failed whole.
-fn same_error(e: &ServerError) -> ServerError {
-    match e {
-        ServerError::Unreachable => ServerError::Unreachable,
-        ServerError::Refused(body) => ServerError::Refused(body.clone()),
-        ServerError::Malformed => ServerError::Malformed,
-        ServerError::Storage(status) => ServerError::Storage(*status),
-        ServerError::Cancelled => ServerError::Cancelled,
-        ServerError::AlreadyStored => ServerError::AlreadyStored,
     }
 }
 

@@ -8,8 +8,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{
-    CompleteResult, CompleteUpload, CompleteUploads, CompletedUploads, ErrorBody,
-    UploadOutcomeKind, MAX_UPLOADS_PER_REQUEST,
+    CompleteResult, CompleteUpload, CompleteUploads, CompletedUploads, ErrorBody, UploadOutcomeKind,
 };
 use chartdesk_domain::row_for;
 use chartdesk_domain::AuditAction;
@@ -22,7 +21,7 @@ use futures_util::StreamExt;
 use uuid::Uuid;
 
 use super::documents::permissions;
-use super::upload_plan::{entry, plan, upload_target, Planned};
+use super::upload_plan::{entry, plan, upload_target, within_one_request, Planned};
 use super::uploads::{already, claim_completing, refused, refused_with, verified};
 use crate::access::{self, Detail};
 use crate::auth::VerifiedUser;
@@ -73,11 +72,7 @@ pub async fn complete(
     ApiJson(batch): ApiJson<CompleteUploads>,
 ) -> ApiResult<Json<CompletedUploads>> {
     user.require(Action::Upload)?;
-    if batch.uploads.len() > MAX_UPLOADS_PER_REQUEST {
-        return Err(ApiError::Invalid(format!(
-            "At most {MAX_UPLOADS_PER_REQUEST} files can be added in one go; send the rest separately"
-        )));
-    }
+    within_one_request(batch.uploads.len(), "added")?;
     let mut results: BTreeMap<usize, CompleteResult> = BTreeMap::new();
     let mut planned = Vec::new();
     for (i, c) in batch.uploads.iter().enumerate() {

@@ -2,7 +2,7 @@
 //! itself (`plan`), and the record it goes to (`upload_target`: break-glass, not superseded).
 
 use axum::http::HeaderMap;
-use chartdesk_api::{ObjectRole, StartUpload};
+use chartdesk_api::{ObjectRole, StartUpload, MAX_UPLOADS_PER_REQUEST};
 use chartdesk_domain::upload_protocol::{PART_SIZE, SINGLE_PUT_MAX};
 use chartdesk_domain::{
     accept_declared, keys, Category, DocumentEntry, DocumentStatus, Mrn, ScanStatus,
@@ -61,6 +61,17 @@ fn check_parts(up: &StartUpload) -> ApiResult<()> {
         return Err(ApiError::Invalid(format!(
             "Parts are {} MiB: give one hex SHA-256 for each of the {parts}",
             mib(PART_SIZE as u64)
+        )));
+    }
+    Ok(())
+}
+
+/// A batch (start or complete) names at most `MAX_UPLOADS_PER_REQUEST` uploads; `done` says
+/// what happens to them ("started", "added").
+pub fn within_one_request(uploads: usize, done: &str) -> ApiResult<()> {
+    if uploads > MAX_UPLOADS_PER_REQUEST {
+        return Err(ApiError::Invalid(format!(
+            "At most {MAX_UPLOADS_PER_REQUEST} files can be {done} in one go; send the rest separately"
         )));
     }
     Ok(())

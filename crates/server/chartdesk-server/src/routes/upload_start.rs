@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use chartdesk_api::{
     MultipartTarget, ObjectRole, PresignedPart, StartResult, StartUpload, StartUploads,
-    StartedUpload, StartedUploads, UploadTarget, MAX_UPLOADS_PER_REQUEST,
+    StartedUpload, StartedUploads, UploadTarget,
 };
 use chartdesk_domain::upload_protocol::{PARALLEL_PARTS, PART_SIZE};
 use chartdesk_domain::{attach, Action, AttachError, AuditAction, Manifest, Mrn};
@@ -21,7 +21,7 @@ use futures_util::StreamExt;
 use uuid::Uuid;
 
 use super::multipart;
-use super::upload_plan::{entry, plan, upload_target, Planned};
+use super::upload_plan::{entry, plan, upload_target, within_one_request, Planned};
 use crate::access;
 use crate::auth::VerifiedUser;
 use crate::error::{ApiError, ApiResult};
@@ -44,11 +44,7 @@ pub async fn start_many(
     ApiJson(batch): ApiJson<StartUploads>,
 ) -> ApiResult<Json<StartedUploads>> {
     user.require(Action::Upload)?;
-    if batch.uploads.len() > MAX_UPLOADS_PER_REQUEST {
-        return Err(ApiError::Invalid(format!(
-            "At most {MAX_UPLOADS_PER_REQUEST} files can be started in one go; send the rest separately"
-        )));
-    }
+    within_one_request(batch.uploads.len(), "started")?;
     let mut results: BTreeMap<usize, StartResult> = BTreeMap::new();
     let mut by_patient: BTreeMap<String, Vec<(usize, &StartUpload, Planned)>> = BTreeMap::new();
     for (i, up) in batch.uploads.iter().enumerate() {
