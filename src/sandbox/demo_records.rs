@@ -88,11 +88,7 @@ async fn ensure_documents(
     if demo.processed_by_worker {
         manifest.documents = super::demo_processing::documents(store, mrn, base).await?;
         for entry in &manifest.documents {
-            let claim = crate::records::DocClaim {
-                mrn: mrn.to_string(),
-                category: entry.category,
-                completing: false,
-            };
+            let claim = crate::records::DocClaim::new(mrn, entry.category);
             create_if_absent(store, &crate::records::doc_claim_key(entry.id), &claim).await?;
         }
     }
@@ -109,11 +105,7 @@ async fn ensure_documents(
             let ext = keys::extension_for(content_type).unwrap_or("bin");
             let key = keys::original(mrn, category, id, ext);
             // Claimed as an upload claims it: no other record may reuse the id.
-            let claim = crate::records::DocClaim {
-                mrn: mrn.to_string(),
-                category,
-                completing: false,
-            };
+            let claim = crate::records::DocClaim::new(mrn, category);
             create_if_absent(store, &crate::records::doc_claim_key(id), &claim).await?;
             store
                 .put_bytes(&key, bytes.clone(), content_type, Write::Overwrite)

@@ -7,7 +7,7 @@ use std::fmt;
 use crate::every_record::read_record;
 use tracing::instrument;
 
-use crate::lookup::{doc_claim_key, DocClaim};
+use crate::doc_claim::{doc_claim_key, DocClaim};
 use crate::store::object_store::Write;
 use crate::store::{RecordStore, StoreError};
 
@@ -53,11 +53,7 @@ pub async fn claim_existing_documents(
         report.records += 1;
         for entry in &manifest.documents {
             report.documents += 1;
-            let claim = DocClaim {
-                mrn: mrn.to_string(),
-                category: entry.category,
-                completing: false,
-            };
+            let claim = DocClaim::new(&mrn, entry.category);
             let key = doc_claim_key(entry.id);
             match store.put_json(&key, &claim, Write::Create).await {
                 Ok(_) => report.claimed += 1,

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod backoff;
 mod claim_backfill;
+mod doc_claim;
 mod every_record;
 pub mod export_manifest;
 mod export_names;
@@ -18,10 +19,11 @@ pub mod subscriptions;
 pub mod token;
 
 pub use claim_backfill::{claim_existing_documents, ClaimBackfill};
-pub use lookup::{
-    claim_completing, doc_claim_key, find_patient, is_completing, mark_completing, ClaimError,
-    DocClaim, LookupError, NhsLookup, PatientRecord,
+pub use doc_claim::{
+    claim_completing, doc_claim_key, mark_cancelled, mark_completing, Cancelling, ClaimError,
+    DocClaim,
 };
+pub use lookup::{find_patient, LookupError, NhsLookup, PatientRecord};
 pub use manifest_store::{create_manifest, read_manifest, read_stored, StoredManifest, PART_ROWS};
 pub use manifest_update::{note_demographics, update_manifest, update_manifest_from, UpdateError};
 pub use process_backfill::{queue_existing_documents, ProcessBackfill};

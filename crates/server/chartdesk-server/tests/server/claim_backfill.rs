@@ -75,11 +75,10 @@ async fn the_backfill_claims_old_documents_so_their_ids_cannot_be_reused_and_run
     assert_eq!(status, 200, "{body}");
     assert!(claim(ids[0]).await.is_none(), "no claim yet");
     // The second id is already claimed by another record (an earlier misfiling, say).
-    let other = DocClaim {
-        mrn: "43000002".into(),
-        category: chartdesk_domain::Category::Lab,
-        completing: false,
-    };
+    let other = DocClaim::new(
+        &chartdesk_domain::Mrn::from_stored("43000002").unwrap(),
+        chartdesk_domain::Category::Lab,
+    );
     store()
         .await
         .put_json(&doc_claim_key(ids[1]), &other, Write::Create)

@@ -44,6 +44,7 @@ mod scan_pending;
 mod sign_in_limits;
 mod sign_out;
 mod store_recovery;
+mod upload_cancel;
 mod upload_rules;
 mod upload_safety;
 mod uploads;

@@ -52,6 +52,10 @@ pub struct InMemoryRecordStore {
     reads: std::sync::atomic::AtomicU64,
     /// Reads and writes of each key, for tests that count a route's requests on one object.
     by_key: Mutex<BTreeMap<String, u64>>,
+    /// How long a delete takes to land (a slow network), and how many have begun: a test
+    /// runs one request while another is deleting.
+    delete_delay: Mutex<std::time::Duration>,
+    deletes_begun: std::sync::atomic::AtomicU64,
 }
 
 fn refused(status: u16, code: &str) -> StoreError {
@@ -157,6 +161,16 @@ impl InMemoryRecordStore {
         counts.get(key).copied().unwrap_or(0)
     }
 
+    /// Every delete from now on waits `by` before it lands.
+    pub fn slow_deletes(&self, by: std::time::Duration) {
+        *self.delete_delay.lock().unwrap_or_else(|e| e.into_inner()) = by;
+    }
+
+    /// How many deletes have begun (landed or not).
+    pub fn deletes_begun(&self) -> u64 {
+        self.deletes_begun.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// How many reads (GET, HEAD, tag, list) the store has served: what a route costs in S3
     /// requests.
     pub fn reads(&self) -> u64 {
@@ -259,6 +273,12 @@ impl RecordStore for InMemoryRecordStore {
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.deletes_begun
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let delay = *self.delete_delay.lock().unwrap_or_else(|e| e.into_inner());
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         self.lock().objects.remove(key);
         Ok(())
     }
