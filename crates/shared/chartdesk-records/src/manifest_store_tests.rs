@@ -85,7 +85,8 @@ async fn a_change_rewrites_the_head_and_only_the_part_whose_entry_changed() {
     .unwrap();
     assert_eq!(part_keys(&store, &mrn).await.len(), 3);
 
-    // A stamp on an old entry writes its part again, and no other.
+    // A stamp on an old entry writes the head alone: the part keeps its name.
+    let before = part_keys(&store, &mrn).await;
     let stamped = update_manifest(&store, &mrn, |m| {
         let entry = &mut m.documents[PART_ROWS + 7];
         entry.stamp = Some(Stamp {
@@ -97,8 +98,7 @@ async fn a_change_rewrites_the_head_and_only_the_part_whose_entry_changed() {
     })
     .await
     .unwrap();
-    // The part it replaced is removed: no head names it.
-    assert_eq!(part_keys(&store, &mrn).await.len(), 3);
+    assert_eq!(part_keys(&store, &mrn).await, before);
     let read = read_manifest(&store, &mrn).await.unwrap().unwrap().value;
     assert_eq!(read.documents.len(), 3 * PART_ROWS + 6);
     let entry = &read.documents[PART_ROWS + 7];
@@ -166,15 +166,10 @@ async fn a_part_that_is_missing_or_not_what_its_name_says_is_refused_as_corrupt(
                 sha256,
                 rows: PART_ROWS,
             }],
+            amended: vec![],
+            layout: 0,
         };
-        dyn_store
-            .put_json(&keys::manifest(&mrn), &head, Write::Overwrite)
-            .await
-            .unwrap();
-        assert!(matches!(
-            read_manifest(&store, &mrn).await,
-            Err(StoreError::Corrupt)
-        ));
+        assert_refused_as_corrupt(&store, &mrn, &head).await;
     }
 }
 
@@ -192,12 +187,15 @@ async fn a_change_removes_the_part_it_replaced_and_the_record_still_reads_whole(
         .unwrap()
         .unwrap()
         .0;
+    // Every entry of the part changed: more than the head carries, so the part is rewritten.
     let stamp = |m: &mut Manifest| {
-        m.documents[0].stamp = Some(Stamp {
-            label: "verified".into(),
-            by: "dr.okafor".into(),
-            at: OffsetDateTime::UNIX_EPOCH,
-        });
+        for entry in &mut m.documents[..PART_ROWS] {
+            entry.stamp = Some(Stamp {
+                label: "verified".into(),
+                by: "dr.okafor".into(),
+                at: OffsetDateTime::UNIX_EPOCH,
+            });
+        }
         Ok::<_, std::convert::Infallible>(())
     };
     update_manifest(&store, &mrn, stamp).await.unwrap();
@@ -206,7 +204,9 @@ async fn a_change_removes_the_part_it_replaced_and_the_record_still_reads_whole(
     let gone = keys::manifest_part(&mrn, &old.parts[0].sha256);
     assert!(dyn_store.get_bytes(&gone).await.unwrap().is_none());
     let read = read_manifest(&store, &mrn).await.unwrap().unwrap().value;
-    assert!(read.documents[0].stamp.is_some());
+    assert!(read.documents[..PART_ROWS]
+        .iter()
+        .all(|d| d.stamp.is_some()));
     assert_eq!(read.documents.len(), PART_ROWS + 3);
 }
 
@@ -270,4 +270,112 @@ async fn a_change_handed_a_stale_read_is_judged_again_on_a_fresh_one() {
     // A refusal on a fresh read stands.
     let refused = crate::update_manifest_from(&store, &mrn, None, |_| Err::<(), _>("no")).await;
     assert!(matches!(refused, Err(crate::UpdateError::Rule("no"))));
+}
+
+fn stamp_entry(m: &mut Manifest, i: usize) {
+    m.documents[i].stamp = Some(Stamp {
+        label: "verified".into(),
+        by: "dr.okafor".into(),
+        at: OffsetDateTime::UNIX_EPOCH,
+    });
+}
+
+/// Stores `head` as the record's head: reading the record is then refused as corrupt.
+async fn assert_refused_as_corrupt(store: &InMemoryRecordStore, mrn: &Mrn, head: &Head) {
+    (store as &dyn RecordStore)
+        .put_json(&keys::manifest(mrn), head, Write::Overwrite)
+        .await
+        .unwrap();
+    assert!(matches!(
+        read_manifest(store, mrn).await,
+        Err(StoreError::Corrupt)
+    ));
+}
+
+async fn head_of(store: &InMemoryRecordStore, mrn: &Mrn) -> Head {
+    (store as &dyn RecordStore)
+        .get_json::<Head>(&keys::manifest(mrn))
+        .await
+        .unwrap()
+        .unwrap()
+        .value
+}
+
+#[tokio::test]
+async fn changes_deep_in_a_long_record_cost_one_head_write_until_the_head_holds_its_fill() {
+    let store = InMemoryRecordStore::new();
+    let mrn = mrn();
+    create_manifest(&store, &mrn, &record(4 * PART_ROWS + 9))
+        .await
+        .unwrap();
+    let parts = part_keys(&store, &mrn).await;
+    let oldest = keys::manifest_part(&mrn, &head_of(&store, &mrn).await.parts[0].sha256);
+    // One change after another in the oldest part: each a head write alone, read back amended.
+    for n in 0..AMENDED_ROWS {
+        let before = store.requests_on(&oldest);
+        update_manifest(&store, &mrn, |m| {
+            stamp_entry(m, n);
+            Ok::<_, std::convert::Infallible>(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(part_keys(&store, &mrn).await, parts, "change {n}");
+        assert_eq!(
+            store.requests_on(&parts[0]),
+            before,
+            "the part is not touched"
+        );
+    }
+    let head = head_of(&store, &mrn).await;
+    assert_eq!((head.amended.len(), head.layout), (AMENDED_ROWS, 1));
+    let read = read_manifest(&store, &mrn).await.unwrap().unwrap().value;
+    let stamped = read.documents.iter().filter(|d| d.stamp.is_some()).count();
+    assert_eq!(stamped, AMENDED_ROWS);
+    assert!(read.documents[..AMENDED_ROWS]
+        .iter()
+        .all(|d| d.stamp.is_some()));
+
+    // One more than the head carries: that part is rewritten with its changes folded in, and
+    // the head carries none of its entries any longer.
+    update_manifest(&store, &mrn, |m| {
+        stamp_entry(m, AMENDED_ROWS);
+        Ok::<_, std::convert::Infallible>(())
+    })
+    .await
+    .unwrap();
+    let now = part_keys(&store, &mrn).await;
+    assert!(!now.contains(&oldest), "the oldest part was rewritten");
+    assert_eq!(now.len(), parts.len());
+    let head = head_of(&store, &mrn).await;
+    assert_eq!((head.amended.len(), head.layout), (0, 0));
+    let reread = read_manifest(&store, &mrn).await.unwrap().unwrap().value;
+    let stamped = reread
+        .documents
+        .iter()
+        .filter(|d| d.stamp.is_some())
+        .count();
+    assert_eq!(stamped, AMENDED_ROWS + 1);
+    assert_eq!(reread.documents.len(), read.documents.len());
+}
+
+#[tokio::test]
+async fn an_amendment_naming_no_entry_of_the_record_is_refused_as_corrupt() {
+    let store = InMemoryRecordStore::new();
+    let mrn = mrn();
+    create_manifest(&store, &mrn, &record(PART_ROWS + 1))
+        .await
+        .unwrap();
+    let mut head = head_of(&store, &mrn).await;
+    head.amended = record(1).documents;
+    assert_refused_as_corrupt(&store, &mrn, &head).await;
+}
+
+#[tokio::test]
+async fn a_head_of_a_newer_layout_is_refused_rather_than_read_without_what_it_adds() {
+    let store = InMemoryRecordStore::new();
+    let mrn = mrn();
+    create_manifest(&store, &mrn, &record(3)).await.unwrap();
+    let mut head = head_of(&store, &mrn).await;
+    head.layout = LAYOUT + 1;
+    assert_refused_as_corrupt(&store, &mrn, &head).await;
 }

@@ -13,7 +13,7 @@ use chartdesk_api::{
 use chartdesk_domain::row_for;
 use chartdesk_domain::AuditAction;
 use chartdesk_domain::{attach, attach_replacing, Action, AttachError, DocumentEntry};
-use chartdesk_domain::{Manifest, StatedReason};
+use chartdesk_domain::{Category, Manifest, StatedReason};
 use chartdesk_records::manifest_store::KnownPart;
 use chartdesk_records::{mark_completing, update_manifest_from, StoredManifest};
 use futures_util::future::join_all;
@@ -45,11 +45,14 @@ struct Target {
 }
 
 impl Target {
-    fn stored(&self) -> Option<StoredManifest> {
-        self.read.as_ref().map(|(etag, parts)| StoredManifest {
-            manifest: self.manifest.clone(),
-            etag: etag.clone(),
-            parts: parts.clone(),
+    /// The record as read, for the swap's first try (moved, not copied: a long record's copy
+    /// is O(its entries)).
+    fn into_stored(self) -> Option<StoredManifest> {
+        let manifest = self.manifest;
+        self.read.map(|(etag, parts)| StoredManifest {
+            manifest,
+            etag,
+            parts,
         })
     }
 }
@@ -200,7 +203,7 @@ pub async fn complete(
         ready.insert(mrn, uploads.collect());
     }
     for (mrn, uploads) in ready {
-        let Some(Ok(target)) = targets.get(&mrn) else {
+        let Some(Ok(target)) = targets.remove(&mrn) else {
             continue;
         };
         for (i, result) in attach_all(&state, &user, target, uploads).await {
@@ -230,11 +233,20 @@ struct Ready {
 async fn attach_all(
     state: &AppState,
     user: &VerifiedUser,
-    target: &Target,
+    target: Target,
     uploads: Vec<Ready>,
 ) -> Vec<(usize, CompleteResult)> {
     let mrn = uploads[0].planned.mrn.clone();
-    let mut trial = target.manifest.clone();
+    // Only preop images are ever replaced, so the preop entries are all the trial needs (an
+    // upload whose id the record holds already never gets here).
+    let preop = target.manifest.documents.iter();
+    let mut trial = Manifest {
+        documents: preop
+            .filter(|d| d.category == Category::Preop)
+            .cloned()
+            .collect(),
+        ..Manifest::new()
+    };
     let expected: Vec<Vec<Uuid>> = uploads
         .iter()
         .map(|u| {
@@ -260,7 +272,7 @@ async fn attach_all(
     let attached = update_manifest_from(
         &*state.store,
         &mrn,
-        target.stored(),
+        target.into_stored(),
         |manifest: &mut Manifest| {
             let mut rows = Vec::new();
             for (u, expected) in uploads.iter().zip(&expected) {
