@@ -5,6 +5,7 @@
 //! the objects alone, or the complete sees the cancel and attaches nothing.
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -22,11 +23,29 @@ pub struct DocClaim {
     /// them alone (it would otherwise delete verified bytes another start could replace).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub completing: bool,
+    /// Which complete set `completing`, and when: only it clears the mark, and another complete
+    /// of the same upload (a retry, the id twice in a batch) waits its turn rather than check,
+    /// or free for a cancel, objects the first is attaching. Absent on marks set before it
+    /// existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completing_by: Option<Attempt>,
     /// The user cancelled the upload: no complete may attach it afterwards (bytes a late PUT
     /// lands again would otherwise become a document nobody meant to add).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub cancelled: bool,
 }
+
+/// One complete's hold on an upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+}
+
+/// A mark older than this was left by a complete that died (a Lambda stops at 29 s), and
+/// another complete of the upload may take it over.
+pub const ABANDONED_AFTER: time::Duration = time::Duration::minutes(2);
 
 impl DocClaim {
     /// A claim for this record and category, in no particular state.
@@ -35,8 +54,21 @@ impl DocClaim {
             mrn: mrn.to_string(),
             category,
             completing: false,
+            completing_by: None,
             cancelled: false,
         }
+    }
+
+    /// Whether the mark was set by a complete that has since died.
+    fn abandoned_at(&self, now: OffsetDateTime) -> bool {
+        self.completing_by
+            .is_some_and(|by| now - by.since >= ABANDONED_AFTER)
+    }
+
+    /// Whether a complete holds the mark now (one that died, or one from before marks had an
+    /// owner, does not).
+    fn held_at(&self, now: OffsetDateTime) -> bool {
+        self.completing && self.completing_by.is_some() && !self.abandoned_at(now)
     }
 
     /// Whether this claim is for the same record and category as `other`.
@@ -55,76 +87,89 @@ pub enum ClaimError {
     TakenElsewhere,
     #[error("This upload was cancelled, so the file was not added. Add it again as a new upload")]
     Cancelled,
+    #[error("This file is being added to the record right now; it will be tried again")]
+    Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-/// Marks the document's upload as being completed (or no longer). A claim that is missing
-/// (a document filed before claims existed) has nothing to mark.
+/// Clears the mark `attempt` set (its complete refused the upload, or did not attach it), so
+/// the user may cancel it. A mark another complete has taken over is left alone; a claim that
+/// is missing has nothing to clear.
 #[instrument(skip_all)]
-pub async fn mark_completing(
+pub async fn release_completing(
     store: &dyn RecordStore,
     id: Uuid,
-    on: bool,
+    attempt: Uuid,
 ) -> Result<(), StoreError> {
     let key = doc_claim_key(id);
-    // A few tries: only the same upload's own calls write this claim after its first complete.
-    for attempt in 0..3 {
+    // A few tries: a cancel may write the claim in between (and then finds it still marked).
+    for try_no in 0..3 {
         let Some(found) = store.get_json::<DocClaim>(&key).await? else {
             return Ok(());
         };
-        if found.value.completing == on {
+        if found.value.completing_by.map(|by| by.id) != Some(attempt) {
             return Ok(());
         }
-        let mut claim = found.value;
-        claim.completing = on;
+        let claim = DocClaim {
+            completing: false,
+            completing_by: None,
+            ..found.value
+        };
         match store
             .put_json(&key, &claim, Write::IfMatch(found.etag))
             .await
         {
-            Err(StoreError::Conflict) => crate::backoff::after_conflict(attempt).await,
+            Err(StoreError::Conflict) => crate::backoff::after_conflict(try_no).await,
             other => return other.map(|_| ()),
         }
     }
     Err(StoreError::Conflict)
 }
 
-/// The claim of `id` for this patient and category, marked as being completed: what a
-/// complete does before it checks the objects. The first complete of an id claims it with one
-/// create-only write (a start writes nothing: two of a file's three claim requests went, issue
-/// 25); a retry finds its own claim and marks it, in one read and one conditional write. A
-/// claim naming any other record is refused, so an id is never filed to two records, and a
-/// cancelled one is refused, so a cancel stands.
+/// The claim of `id` for this patient and category, marked as being completed by one new
+/// attempt, returned: what a complete does before it checks the objects. The first complete of
+/// an id claims it with one create-only write (a start writes nothing: two of a file's three
+/// claim requests went, issue 25); a retry finds the claim and marks it, in one read and one
+/// conditional write. A claim naming any other record is refused, so an id is never filed to
+/// two records; a cancelled one is refused, so a cancel stands; and one another complete holds
+/// is refused as busy, for a later try, unless that complete was abandoned.
 #[instrument(skip_all)]
 pub async fn claim_completing(
     store: &dyn RecordStore,
     id: Uuid,
     mrn: &Mrn,
     category: Category,
-) -> Result<(), ClaimError> {
+    now: OffsetDateTime,
+) -> Result<Uuid, ClaimError> {
     let key = doc_claim_key(id);
+    let attempt = Attempt {
+        id: Uuid::now_v7(),
+        since: now,
+    };
     let mine = DocClaim {
         completing: true,
+        completing_by: Some(attempt),
         ..DocClaim::new(mrn, category)
     };
     let mut write = Write::Create;
-    for attempt in 0..3 {
+    for try_no in 0..3 {
         let was_create = matches!(write, Write::Create);
         match store.put_json(&key, &mine, write).await {
-            Ok(_) => return Ok(()),
+            Ok(_) => return Ok(attempt.id),
             Err(StoreError::Conflict) => {}
             Err(e) => return Err(e.into()),
         }
         // A create that lost found a claim; a conditional write that lost raced another write.
         if !was_create {
-            crate::backoff::after_conflict(attempt).await;
+            crate::backoff::after_conflict(try_no).await;
         }
         write = match store.get_json::<DocClaim>(&key).await? {
             Some(found) if !found.value.same_record(&mine) => {
                 return Err(ClaimError::TakenElsewhere)
             }
             Some(found) if found.value.cancelled => return Err(ClaimError::Cancelled),
-            Some(found) if found.value.completing => return Ok(()),
+            Some(found) if found.value.held_at(now) => return Err(ClaimError::Busy),
             Some(found) => Write::IfMatch(found.etag),
             None => Write::Create,
         };
@@ -144,15 +189,16 @@ pub enum Cancelling {
     OtherRecord,
 }
 
-/// Marks this record's upload of `id` cancelled, unless a complete is at work on it: one
-/// conditional write, so a complete that starts afterwards is refused (`claim_completing`)
-/// and one already at work keeps its objects.
+/// Marks this record's upload of `id` cancelled, unless a complete is at work on it (or may
+/// be: a mark from before marks had an owner): one conditional write, so a complete that
+/// starts afterwards is refused (`claim_completing`) and one already at work keeps its objects.
 #[instrument(skip_all)]
 pub async fn mark_cancelled(
     store: &dyn RecordStore,
     id: Uuid,
     mrn: &Mrn,
     category: Category,
+    now: OffsetDateTime,
 ) -> Result<Cancelling, StoreError> {
     let key = doc_claim_key(id);
     let mine = DocClaim {
@@ -163,7 +209,9 @@ pub async fn mark_cancelled(
         let (write, claimed_before) = match store.get_json::<DocClaim>(&key).await? {
             None => (Write::Create, false),
             Some(found) if !found.value.same_record(&mine) => return Ok(Cancelling::OtherRecord),
-            Some(found) if found.value.completing => return Ok(Cancelling::Completing),
+            Some(found) if found.value.completing && !found.value.abandoned_at(now) => {
+                return Ok(Cancelling::Completing)
+            }
             Some(found) if found.value.cancelled => {
                 return Ok(Cancelling::Cancelled {
                     claimed_before: true,

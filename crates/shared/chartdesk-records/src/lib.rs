@@ -11,6 +11,7 @@ mod every_record;
 pub mod export_manifest;
 mod export_names;
 mod lookup;
+mod manifest_amendments;
 pub mod manifest_store;
 mod manifest_update;
 mod process_backfill;
@@ -20,8 +21,8 @@ pub mod token;
 
 pub use claim_backfill::{claim_existing_documents, ClaimBackfill};
 pub use doc_claim::{
-    claim_completing, doc_claim_key, mark_cancelled, mark_completing, Cancelling, ClaimError,
-    DocClaim,
+    claim_completing, doc_claim_key, mark_cancelled, release_completing, Attempt, Cancelling,
+    ClaimError, DocClaim, ABANDONED_AFTER,
 };
 pub use lookup::{find_patient, LookupError, NhsLookup, PatientRecord};
 pub use manifest_store::{create_manifest, read_manifest, read_stored, StoredManifest, PART_ROWS};

@@ -41,7 +41,7 @@ pub async fn abort(
     if attached(&access::manifest(&state, &mrn).await?.0) {
         return Err(in_record());
     }
-    match mark_cancelled(&*state.store, up.doc_id, &mrn, up.category).await? {
+    match mark_cancelled(&*state.store, up.doc_id, &mrn, up.category, state.now()).await? {
         // A complete is checking these very objects: deleting them now would let another
         // start put different bytes under a document about to be attached.
         Cancelling::Completing => {

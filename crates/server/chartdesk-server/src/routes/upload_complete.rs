@@ -15,7 +15,7 @@ use chartdesk_domain::AuditAction;
 use chartdesk_domain::{attach, attach_replacing, Action, AttachError, DocumentEntry};
 use chartdesk_domain::{Category, Manifest, StatedReason};
 use chartdesk_records::manifest_store::KnownPart;
-use chartdesk_records::{mark_completing, update_manifest_from, StoredManifest};
+use chartdesk_records::{release_completing, update_manifest_from, StoredManifest};
 use futures_util::future::join_all;
 use futures_util::StreamExt;
 use uuid::Uuid;
@@ -121,15 +121,15 @@ pub async fn complete(
             let id = c.upload.doc_id;
             let checked = match target {
                 Err(body) => Err(body.clone()),
-                Ok(t) if t.manifest.documents.iter().any(|d| d.id == id) => Ok(false),
+                Ok(t) if t.manifest.documents.iter().any(|d| d.id == id) => Ok(None),
                 Ok(_) => async {
-                    claim_completing(state, &p, id).await?;
+                    let attempt = claim_completing(state, &p, id).await?;
                     let checked = verified(state, c, &p).await;
                     if checked.is_err() {
                         // Refused: the user may cancel it now (and the abort clean up).
-                        let _ = mark_completing(&*state.store, id, false).await;
+                        let _ = release_completing(&*state.store, id, attempt).await;
                     }
-                    checked.map(|()| true)
+                    checked.map(|()| Some(attempt))
                 }
                 .await
                 .map_err(|e| e.body()),
@@ -143,13 +143,18 @@ pub async fn complete(
         .await;
     let mut verified_by_patient: BTreeMap<String, Vec<(usize, &CompleteUpload, Planned)>> =
         BTreeMap::new();
+    // Each verified upload's hold on its claim, released if it is not attached.
+    let mut attempts: BTreeMap<usize, Uuid> = BTreeMap::new();
     for (i, c, p, outcome) in checked {
         match outcome {
-            Ok(true) => verified_by_patient
-                .entry(p.mrn.to_string())
-                .or_default()
-                .push((i, c, p)),
-            Ok(false) => {
+            Ok(Some(attempt)) => {
+                attempts.insert(i, attempt);
+                verified_by_patient
+                    .entry(p.mrn.to_string())
+                    .or_default()
+                    .push((i, c, p))
+            }
+            Ok(None) => {
                 results.insert(i, already(c.upload.doc_id));
             }
             Err(body) => {
@@ -189,7 +194,7 @@ pub async fn complete(
     for (mrn, uploads, written) in join_all(events).await {
         if let Err(e) = written {
             for (i, c, _) in uploads {
-                let _ = mark_completing(&*state.store, c.upload.doc_id, false).await;
+                release(&state, c.upload.doc_id, attempts.get(&i)).await;
                 results.insert(i, refused(c.upload.doc_id, &e));
             }
             continue;
@@ -208,7 +213,7 @@ pub async fn complete(
         };
         for (i, result) in attach_all(&state, &user, target, uploads).await {
             if result.outcome != UploadOutcomeKind::Attached {
-                let _ = mark_completing(&*state.store, result.doc_id, false).await;
+                release(&state, result.doc_id, attempts.get(&i)).await;
             }
             results.insert(i, result);
         }
@@ -216,6 +221,13 @@ pub async fn complete(
     Ok(Json(CompletedUploads {
         results: results.into_values().collect(),
     }))
+}
+
+/// Lets go of an upload this request did not attach, so the user may cancel it.
+async fn release(state: &AppState, doc_id: Uuid, attempt: Option<&Uuid>) {
+    if let Some(attempt) = attempt {
+        let _ = release_completing(&*state.store, doc_id, *attempt).await;
+    }
 }
 
 /// One verified upload waiting to be attached.

@@ -64,26 +64,26 @@ pub fn refused_with(doc_id: Uuid, error: ErrorBody) -> CompleteResult {
     }
 }
 
-/// The document id claimed for this record for good and marked as being completed (a cancel
-/// then leaves the objects alone). An id already used for another record is refused, as is an
-/// upload the user cancelled; either way what was sent under it here is removed: those keys
-/// are this record's, which does not hold the id (the caller checked) and never will, so they
-/// are this upload's alone (a PUT that landed after the cancel's clean-up, say).
-pub async fn claim_completing(state: &AppState, planned: &Planned, id: Uuid) -> ApiResult<()> {
-    match chartdesk_records::claim_completing(&*state.store, id, &planned.mrn, planned.category)
-        .await
-    {
-        Ok(()) => Ok(()),
+/// The document id claimed for this record for good and marked as being completed by a new
+/// attempt (a cancel then leaves the objects alone), which is returned for the release. An id
+/// already used for another record is refused, as is an upload the user cancelled; either way
+/// what was sent under it here is removed: those keys are this record's, which does not hold
+/// the id (the caller checked) and never will, so they are this upload's alone (a PUT that
+/// landed after the cancel's clean-up, say). One another complete is attaching is refused for
+/// a later try, its objects left alone.
+pub async fn claim_completing(state: &AppState, planned: &Planned, id: Uuid) -> ApiResult<Uuid> {
+    let (mrn, category, now) = (&planned.mrn, planned.category, state.now());
+    match chartdesk_records::claim_completing(&*state.store, id, mrn, category, now).await {
+        Ok(attempt) => Ok(attempt),
         Err(ClaimError::Store(e)) => Err(e.into()),
+        Err(e @ ClaimError::Busy) => Err(ApiError::Conflict(e.to_string())),
         Err(e) => {
             state.store.abort_abandoned(&planned.objects[0].1).await;
             for (_, key, ..) in &planned.objects {
                 let _ = state.store.delete(key).await;
             }
-            Err(match e {
-                ClaimError::Cancelled => ApiError::Conflict(e.to_string()),
-                _ => ApiError::Invalid(e.to_string()),
-            })
+            // Final: asking again would be refused again.
+            Err(ApiError::Invalid(e.to_string()))
         }
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use chartdesk_records::store::RecordStore;
+use chartdesk_records::{doc_claim_key, Attempt, DocClaim, ABANDONED_AFTER};
 
 use crate::harness::token;
 use crate::in_process::Local;
@@ -54,7 +55,8 @@ async fn a_cancelled_upload_is_never_attached_even_when_its_bytes_land_again() {
     assert!(!store.exists(&original(&decl)).await.unwrap());
 
     // A PUT still in flight when the user cancelled lands afterwards; then a complete (a
-    // second window of the same user) asks to attach it.
+    // second window of the same user) asks to attach it. Refused as final, not "try again":
+    // an outbox would otherwise send it again and again.
     api.put_presigned(&started["objects"][0]["put"], &pdf)
         .unwrap();
     let done = api.complete(&t, std::slice::from_ref(&decl)).await;
@@ -63,7 +65,7 @@ async fn a_cancelled_upload_is_never_attached_even_when_its_bytes_land_again() {
             done[0]["outcome"].as_str(),
             done[0]["error"]["code"].as_str()
         ),
-        (Some("refused"), Some("conflict")),
+        (Some("refused"), Some("invalid_input")),
         "{done:?}"
     );
     assert!(
@@ -110,13 +112,98 @@ async fn a_complete_that_comes_while_a_cancel_is_removing_the_bytes_attaches_not
             done[0]["outcome"].as_str(),
             done[0]["error"]["code"].as_str()
         ),
-        (Some("refused"), Some("conflict")),
+        (Some("refused"), Some("invalid_input")),
         "{done:?}"
     );
     // Never a document in the record whose bytes the cancel took.
     assert!(!attached(&api, &decl).await);
     let store: &dyn RecordStore = api.store.as_ref();
     assert!(!store.exists(&original(&decl)).await.unwrap());
+}
+
+/// Marks the claim of `decl`'s upload as held by another complete since `age` ago.
+async fn held_by_another_complete(api: &Local, decl: &Value, age: time::Duration) -> Uuid {
+    let id: Uuid = serde_json::from_value(decl["doc_id"].clone()).unwrap();
+    let attempt = Attempt {
+        id: Uuid::now_v7(),
+        since: api.state.now() - age,
+    };
+    let claim = DocClaim {
+        completing: true,
+        completing_by: Some(attempt),
+        ..DocClaim::new(&Mrn::from_stored("10000011").unwrap(), Category::Lab)
+    };
+    let store: &dyn RecordStore = api.store.as_ref();
+    store
+        .put_json(&doc_claim_key(id), &claim, Write::Overwrite)
+        .await
+        .unwrap();
+    attempt.id
+}
+
+async fn claim_of(api: &Local, decl: &Value) -> DocClaim {
+    let id: Uuid = serde_json::from_value(decl["doc_id"].clone()).unwrap();
+    let store: &dyn RecordStore = api.store.as_ref();
+    store
+        .get_json::<DocClaim>(&doc_claim_key(id))
+        .await
+        .unwrap()
+        .unwrap()
+        .value
+}
+
+#[tokio::test]
+async fn a_second_complete_of_an_upload_being_attached_waits_its_turn_and_frees_nothing() {
+    let api = Local::demo().await;
+    let t = token("nurse.hughes").await;
+    let pdf = demo_pdf("Lab", "completed twice at once");
+    let decl = declaration("10000011", "lab", "twice.pdf", "application/pdf", &pdf);
+    api.start_and_put(&t, &decl, &pdf).await;
+    // The first complete (a retry's first try, still running) holds the claim.
+    let first = held_by_another_complete(&api, &decl, time::Duration::seconds(1)).await;
+    let done = api.complete(&t, std::slice::from_ref(&decl)).await;
+    assert_eq!(
+        (
+            done[0]["outcome"].as_str(),
+            done[0]["error"]["code"].as_str()
+        ),
+        (Some("refused"), Some("conflict")),
+        "a later try, not a refusal: {done:?}"
+    );
+    // It neither checked (which may remove bytes) nor let go of the first one's hold, so a
+    // cancel still cannot take the bytes being attached.
+    let holder = claim_of(&api, &decl).await.completing_by.map(|a| a.id);
+    assert_eq!(holder, Some(first));
+    let store: &dyn RecordStore = api.store.as_ref();
+    assert!(store.exists(&original(&decl)).await.unwrap());
+    let (status, body) = api.post(&t, "/v1/uploads/abort", &abort_of(&decl)).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(store.exists(&original(&decl)).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_complete_that_died_half_way_is_taken_over_by_the_next_try_or_cancelled() {
+    let api = Local::demo().await;
+    let t = token("nurse.hughes").await;
+    let stale = ABANDONED_AFTER + time::Duration::seconds(1);
+    let pdf = demo_pdf("Lab", "abandoned then retried");
+    let retried = declaration("10000011", "lab", "retried.pdf", "application/pdf", &pdf);
+    api.start_and_put(&t, &retried, &pdf).await;
+    held_by_another_complete(&api, &retried, stale).await;
+    let done = api.complete(&t, std::slice::from_ref(&retried)).await;
+    assert_eq!(done[0]["outcome"], "attached", "{done:?}");
+    assert!(attached(&api, &retried).await);
+
+    let pdf = demo_pdf("Lab", "abandoned then cancelled");
+    let cancelled = declaration("10000011", "lab", "dropped.pdf", "application/pdf", &pdf);
+    api.start_and_put(&t, &cancelled, &pdf).await;
+    held_by_another_complete(&api, &cancelled, stale).await;
+    let (status, body) = api
+        .post(&t, "/v1/uploads/abort", &abort_of(&cancelled))
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let store: &dyn RecordStore = api.store.as_ref();
+    assert!(!store.exists(&original(&cancelled)).await.unwrap());
 }
 
 #[tokio::test]

@@ -50,7 +50,8 @@ pub struct InMemoryRecordStore {
     bucket: Mutex<Bucket>,
     /// Reads served (object reads and listings): tests count a route's requests with it.
     reads: std::sync::atomic::AtomicU64,
-    /// Reads and writes of each key, for tests that count a route's requests on one object.
+    /// Reads, writes and deletes of each key, for tests that count a route's requests on one
+    /// object.
     by_key: Mutex<BTreeMap<String, u64>>,
     /// How long a delete takes to land (a slow network), and how many have begun: a test
     /// runs one request while another is deleting.
@@ -155,7 +156,7 @@ impl InMemoryRecordStore {
         *counts.entry(key.to_string()).or_default() += 1;
     }
 
-    /// How many reads and writes of `key` the store has served.
+    /// How many reads, writes and deletes of `key` the store has served.
     pub fn requests_on(&self, key: &str) -> u64 {
         let counts = self.by_key.lock().unwrap_or_else(|e| e.into_inner());
         counts.get(key).copied().unwrap_or(0)
@@ -275,6 +276,7 @@ impl RecordStore for InMemoryRecordStore {
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.deletes_begun
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.count_on(key);
         let delay = *self.delete_delay.lock().unwrap_or_else(|e| e.into_inner());
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
