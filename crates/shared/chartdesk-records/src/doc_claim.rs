@@ -102,29 +102,21 @@ pub async fn release_completing(
     id: Uuid,
     attempt: Uuid,
 ) -> Result<(), StoreError> {
-    let key = doc_claim_key(id);
-    // A few tries: a cancel may write the claim in between (and then finds it still marked).
-    for try_no in 0..3 {
-        let Some(found) = store.get_json::<DocClaim>(&key).await? else {
-            return Ok(());
-        };
-        if found.value.completing_by.map(|by| by.id) != Some(attempt) {
-            return Ok(());
-        }
-        let claim = DocClaim {
-            completing: false,
-            completing_by: None,
-            ..found.value
-        };
-        match store
-            .put_json(&key, &claim, Write::IfMatch(found.etag))
-            .await
-        {
-            Err(StoreError::Conflict) => crate::backoff::after_conflict(try_no).await,
-            other => return other.map(|_| ()),
-        }
-    }
-    Err(StoreError::Conflict)
+    change_claim(store, id, false, |found| {
+        Ok(match found {
+            Some(claim) if claim.completing_by.map(|by| by.id) == Some(attempt) => {
+                let released = DocClaim {
+                    completing: false,
+                    completing_by: None,
+                    ..claim.clone()
+                };
+                Step::Put(released, ())
+            }
+            // Missing, or another complete's now: nothing of ours to clear.
+            _ => Step::Stop(()),
+        })
+    })
+    .await
 }
 
 /// The claim of `id` for this patient and category, marked as being completed by one new
@@ -142,7 +134,6 @@ pub async fn claim_completing(
     category: Category,
     now: OffsetDateTime,
 ) -> Result<Uuid, ClaimError> {
-    let key = doc_claim_key(id);
     let attempt = Attempt {
         id: Uuid::now_v7(),
         since: now,
@@ -152,29 +143,14 @@ pub async fn claim_completing(
         completing_by: Some(attempt),
         ..DocClaim::new(mrn, category)
     };
-    let mut write = Write::Create;
-    for try_no in 0..3 {
-        let was_create = matches!(write, Write::Create);
-        match store.put_json(&key, &mine, write).await {
-            Ok(_) => return Ok(attempt.id),
-            Err(StoreError::Conflict) => {}
-            Err(e) => return Err(e.into()),
-        }
-        // A create that lost found a claim; a conditional write that lost raced another write.
-        if !was_create {
-            crate::backoff::after_conflict(try_no).await;
-        }
-        write = match store.get_json::<DocClaim>(&key).await? {
-            Some(found) if !found.value.same_record(&mine) => {
-                return Err(ClaimError::TakenElsewhere)
-            }
-            Some(found) if found.value.cancelled => return Err(ClaimError::Cancelled),
-            Some(found) if found.value.held_at(now) => return Err(ClaimError::Busy),
-            Some(found) => Write::IfMatch(found.etag),
-            None => Write::Create,
-        };
-    }
-    Err(StoreError::Conflict.into())
+    // Guessed absent: the first complete of an id claims it without reading it first.
+    change_claim(store, id, true, |found| match found {
+        Some(claim) if !claim.same_record(&mine) => Err(ClaimError::TakenElsewhere),
+        Some(claim) if claim.cancelled => Err(ClaimError::Cancelled),
+        Some(claim) if claim.held_at(now) => Err(ClaimError::Busy),
+        _ => Ok(Step::Put(mine.clone(), attempt.id)),
+    })
+    .await
 }
 
 /// What marking an upload cancelled found.
@@ -200,30 +176,76 @@ pub async fn mark_cancelled(
     category: Category,
     now: OffsetDateTime,
 ) -> Result<Cancelling, StoreError> {
-    let key = doc_claim_key(id);
     let mine = DocClaim {
         cancelled: true,
         ..DocClaim::new(mrn, category)
     };
-    for attempt in 0..5 {
-        let (write, claimed_before) = match store.get_json::<DocClaim>(&key).await? {
-            None => (Write::Create, false),
-            Some(found) if !found.value.same_record(&mine) => return Ok(Cancelling::OtherRecord),
-            Some(found) if found.value.completing && !found.value.abandoned_at(now) => {
-                return Ok(Cancelling::Completing)
+    change_claim(store, id, false, |found| {
+        Ok(match found {
+            None => Step::Put(
+                mine.clone(),
+                Cancelling::Cancelled {
+                    claimed_before: false,
+                },
+            ),
+            Some(claim) if !claim.same_record(&mine) => Step::Stop(Cancelling::OtherRecord),
+            Some(claim) if claim.completing && !claim.abandoned_at(now) => {
+                Step::Stop(Cancelling::Completing)
             }
-            Some(found) if found.value.cancelled => {
-                return Ok(Cancelling::Cancelled {
+            Some(claim) if claim.cancelled => Step::Stop(Cancelling::Cancelled {
+                claimed_before: true,
+            }),
+            Some(_) => Step::Put(
+                mine.clone(),
+                Cancelling::Cancelled {
                     claimed_before: true,
-                })
-            }
-            Some(found) => (Write::IfMatch(found.etag), true),
+                },
+            ),
+        })
+    })
+    .await
+}
+
+/// What `change_claim`'s decision makes of the claim as found.
+enum Step<T> {
+    /// Write this claim (create-only where none was found, else only over the one read).
+    Put(DocClaim, T),
+    /// Leave it as it is.
+    Stop(T),
+}
+
+/// Every change to a claim: read it, decide, write it conditionally; a write that lost a race
+/// is decided again on a fresh read, after a wait. `guess_absent` skips the first read (the
+/// write is create-only, and a claim already there is read and decided on next).
+async fn change_claim<T, E: From<StoreError>>(
+    store: &dyn RecordStore,
+    id: Uuid,
+    guess_absent: bool,
+    mut decide: impl FnMut(Option<&DocClaim>) -> Result<Step<T>, E>,
+) -> Result<T, E> {
+    let key = doc_claim_key(id);
+    let mut guess = guess_absent;
+    for try_no in 0..5 {
+        let found = if std::mem::take(&mut guess) {
+            None
+        } else {
+            store.get_json::<DocClaim>(&key).await?
         };
-        match store.put_json(&key, &mine, write).await {
-            Ok(_) => return Ok(Cancelling::Cancelled { claimed_before }),
-            Err(StoreError::Conflict) => crate::backoff::after_conflict(attempt).await,
-            Err(e) => return Err(e),
+        let (claim, out) = match decide(found.as_ref().map(|f| &f.value))? {
+            Step::Stop(out) => return Ok(out),
+            Step::Put(claim, out) => (claim, out),
+        };
+        let write = match found {
+            Some(found) => Write::IfMatch(found.etag),
+            None => Write::Create,
+        };
+        match store.put_json(&key, &claim, write).await {
+            Ok(_) => return Ok(out),
+            // A guessed create that found a claim reads it at once; a lost race waits first.
+            Err(StoreError::Conflict) if try_no == 0 && guess_absent => {}
+            Err(StoreError::Conflict) => crate::backoff::after_conflict(try_no).await,
+            Err(e) => return Err(e.into()),
         }
     }
-    Err(StoreError::Conflict)
+    Err(StoreError::Conflict.into())
 }
