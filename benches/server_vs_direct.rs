@@ -11,9 +11,9 @@ use chartdesk::cloud::CloudClients;
 use chartdesk::config::Profile;
 use chartdesk::domain::{find_entry, rows_for, RowPermissions};
 use chartdesk::domain::{keys, sha256_hex, Category, Manifest, Mrn};
-use chartdesk::sandbox::SANDBOX_PROFILE;
 use chartdesk::services::system_clock;
 use chartdesk::Services;
+use chartdesk_sandbox::SANDBOX_PROFILE;
 
 const ROUNDS: usize = 60;
 const MRN: &str = "10000004";

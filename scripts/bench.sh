@@ -165,27 +165,19 @@ done
 step "offline search"
 if $smoke; then "$bench_bin" search 200 2000 40; else "$bench_bin" search 100000 1000000 1000; fi
 
-step "online open"
-CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
-  BENCH_OPEN_DOCS="$($smoke && echo 150 || echo 1000)" BENCH_OPEN_RUNS="$($smoke && echo 2 || echo 20)" "$bench_bin" open
-
-step "uploads with a network's round trips"
-CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
-  BENCH_UPLOAD_FILES="$($smoke && echo 3 || echo 40)" BENCH_UPLOAD_BYTES="$($smoke && echo 100000 || echo 2000000)" \
-  BENCH_UPLOAD_RUNS="$($smoke && echo 1 || echo 3)" "$bench_bin" upload-far
-
-step "records that keep growing: 10,000 documents against 100"
-CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
-  BENCH_GROWTH_DOCS="$($smoke && echo 150 || echo 10000)" BENCH_GROWTH_RUNS="$($smoke && echo 1 || echo 10)" "$bench_bin" growth
-
-step "the records server's cold start and peak memory"
-CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
-  BENCH_RUNS="$($smoke && echo 1 || echo 10)" "$bench_bin" server
-
-step "processing: upload complete -> clean with preview"
+step "rows against a local cloud of their own: online open, uploads with a network's round trips, records that keep growing (10,000 documents against 100), the server's cold start and peak memory, processing (upload complete -> clean with preview)"
 python3 scripts/bench/make_long_pdf.py "$work/processing/report-20-pages.pdf" "$($smoke && echo 2 || echo 20)"
-CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" \
-  "$bench_bin" processing "$images" "$work/processing/report-20-pages.pdf"
+if $smoke; then
+  # Tiny inputs, one shared cloud, short quiet windows: the smoke run checks each row works.
+  export BENCH_ONE_CLOUD=1 BENCH_QUIET_MS=200 BENCH_OPEN_DOCS=150 BENCH_OPEN_RUNS=2 \
+    BENCH_UPLOAD_FILES=3 BENCH_UPLOAD_BYTES=100000 BENCH_UPLOAD_RUNS=1 \
+    BENCH_GROWTH_DOCS=150 BENCH_GROWTH_RUNS=1 BENCH_SERVER_RUNS=1 BENCH_SERVER_LOAD=5
+else
+  export BENCH_OPEN_DOCS=1000 BENCH_OPEN_RUNS=20 BENCH_UPLOAD_FILES=40 BENCH_UPLOAD_BYTES=2000000 \
+    BENCH_UPLOAD_RUNS=3 BENCH_GROWTH_DOCS=10000 BENCH_GROWTH_RUNS=10 BENCH_SERVER_RUNS=10
+fi
+CHARTDESK_SERVER_BIN="$bin/chartdesk-server" CHARTDESK_MOTO_SERVER="$moto_server" "$bench_bin" \
+  open + upload-far + growth + server + processing "$images" "$work/processing/report-20-pages.pdf"
 
 step "OCR pages per minute"
 "$bench_bin" ocr "$work/ocr" "$($smoke && echo 1 || echo 10)"

@@ -1,5 +1,5 @@
-//! Chartdesk core: no GUI dependency. The desktop shell (`src-tauri`) and the `chartdesk` CLI
-//! are thin layers over this crate.
+//! The desktop client core: no GUI dependency. The window (`src-tauri`) and the `chartdesk`
+//! command line (`crates/client/chartdesk-cli`) are thin layers over this crate.
 
 pub mod app_info;
 pub mod auth;
@@ -7,7 +7,6 @@ pub mod cache;
 pub mod cloud;
 pub mod config;
 pub mod export;
-pub mod sandbox;
 pub mod services;
 pub mod ts_bindings;
 pub mod ui_error;

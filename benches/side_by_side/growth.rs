@@ -26,10 +26,10 @@ use chartdesk::cloud::CloudClients;
 use chartdesk::config::Profile;
 use chartdesk::domain::{Category, Manifest, Mrn};
 use chartdesk::records::store::RecordStore;
-use chartdesk::sandbox::launch::ServerSettings;
-use chartdesk::sandbox::{demo_jpeg, demo_pdf, seed_patient, SANDBOX_PROFILE};
 use chartdesk::services::{system_clock, Upload};
 use chartdesk::Services;
+use chartdesk_sandbox::launch::ServerSettings;
+use chartdesk_sandbox::{demo_jpeg, demo_pdf, seed_patient, SANDBOX_PROFILE};
 
 /// The smaller record, the peer every row is compared with.
 const FEW: usize = 100;
@@ -82,12 +82,17 @@ fn kb(counts: &Counts) -> f64 {
     bytes as f64 / 1000.0
 }
 
-/// Waits until the server's S3 traffic stops for a second (at most a minute): what a call
-/// started in the background (the worker's processing of an upload) is counted as its own.
+/// Waits until the server's S3 traffic stops for `BENCH_QUIET_MS` (a second; at most 60 of
+/// those): what a call started in the background (the worker's processing of an upload) is
+/// counted as its own. The smoke run, which reads no figure, waits less.
 async fn quiet(counts: &Counts) {
+    let window = std::env::var("BENCH_QUIET_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_secs(1), Duration::from_millis);
     let mut last = kb(counts);
     for _ in 0..60 {
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        tokio::time::sleep(window).await;
         let now = kb(counts);
         if now == last {
             return;
@@ -175,7 +180,7 @@ async fn calls(
     times
 }
 
-pub async fn run() {
+pub async fn run(cloud: &chartdesk_testkit::Cloud) {
     let var = |name: &str, default: usize| {
         std::env::var(name)
             .ok()
@@ -187,7 +192,6 @@ pub async fn run() {
         var("BENCH_GROWTH_RUNS", 10),
     );
     let dir = tempfile::tempdir().expect("temp dir");
-    let cloud = chartdesk_testkit::Cloud::start(Default::default());
     let mut profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");
     let clients = CloudClients::new(&profile).await;
     let store = clients.store(&profile);

@@ -13,6 +13,11 @@
 //!   side_by_side server                     the server's cold start and peak memory (see server_start.rs)
 //!   side_by_side processing IMAGES_DIR PDF  upload complete -> clean with preview (see processing.rs)
 //!   side_by_side ocr DIR PAGES              OCR pages per minute against tesseract alone
+//!
+//! Rows may be joined with `+` (`side_by_side open + growth + server`). The rows that need a
+//! local cloud each start one of their own, so that one row's leftovers (the worker still busy
+//! with its uploads, moto's memory) are not in the next row's figures; with `BENCH_ONE_CLOUD=1`
+//! (the smoke run, which reads no figure) they share one and skip its start-up.
 
 mod growth;
 mod images;
@@ -83,6 +88,29 @@ fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
+    let one_cloud = std::env::var("BENCH_ONE_CLOUD").is_ok_and(|v| v == "1");
+    let mut shared: Option<chartdesk_testkit::Cloud> = None;
+    for row in args.split(|a| a == "+") {
+        let started = std::time::Instant::now();
+        if !one_cloud {
+            shared = None;
+        }
+        run_row(row, &mut shared);
+        eprintln!(
+            "side_by_side: {} took {:.1} s",
+            row.first().map_or("", String::as_str),
+            started.elapsed().as_secs_f64()
+        );
+    }
+}
+
+/// The local cloud a row runs against: `shared`'s, started if there is none yet.
+fn cloud(shared: &mut Option<chartdesk_testkit::Cloud>) -> &chartdesk_testkit::Cloud {
+    shared.get_or_insert_with(|| chartdesk_testkit::Cloud::start(Default::default()))
+}
+
+/// One row: its name and arguments.
+fn run_row(args: &[String], shared: &mut Option<chartdesk_testkit::Cloud>) {
     let number =
         |i: usize| -> usize { args.get(i).and_then(|a| a.parse().ok()).expect("a number") };
     match args.first().map(String::as_str) {
@@ -93,16 +121,18 @@ fn main() {
         ),
         Some("variants") => images::variants(Path::new(&args[1]), Path::new(&args[2])),
         Some("search") => runtime().block_on(search::run(number(1), number(2), number(3))),
-        Some("open") => runtime().block_on(open::run()),
-        Some("growth") => runtime().block_on(growth::run()),
-        Some("upload-far") => runtime().block_on(upload_far::run()),
-        Some("server") => runtime().block_on(server_start::run()),
+        Some("open") => runtime().block_on(open::run(cloud(shared))),
+        Some("growth") => runtime().block_on(growth::run(cloud(shared))),
+        Some("upload-far") => runtime().block_on(upload_far::run(cloud(shared))),
+        Some("server") => runtime().block_on(server_start::run(cloud(shared))),
         Some("ocr") => ocr::run(Path::new(&args[1]), number(2)),
-        Some("processing") => {
-            runtime().block_on(processing::run(Path::new(&args[1]), Path::new(&args[2])))
-        }
+        Some("processing") => runtime().block_on(processing::run(
+            cloud(shared),
+            Path::new(&args[1]),
+            Path::new(&args[2]),
+        )),
         _ => {
-            eprintln!("usage: side_by_side images|variants|search|open|growth|upload-far|server|processing|ocr … (see the file's header); run by scripts/bench.sh");
+            eprintln!("usage: side_by_side images|variants|search|open|growth|upload-far|server|processing|ocr … [+ ROW …] (see the file's header); run by scripts/bench.sh");
             std::process::exit(2);
         }
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use chartdesk::sandbox::demo_pdf;
+use chartdesk_sandbox::demo_pdf;
 use chartdesk_text::{extract, Limits};
 
 use crate::emit;

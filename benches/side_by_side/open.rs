@@ -21,10 +21,10 @@ use crate::seeded;
 use chartdesk::cloud::{CloudClients, ObjectStore};
 use chartdesk::config::Profile;
 use chartdesk::domain::{keys, Category, DocumentEntry, Manifest, Mrn};
-use chartdesk::sandbox::launch::ServerSettings;
-use chartdesk::sandbox::{demo_jpeg, SANDBOX_PROFILE};
 use chartdesk::services::system_clock;
 use chartdesk::Services;
+use chartdesk_sandbox::launch::ServerSettings;
+use chartdesk_sandbox::{demo_jpeg, SANDBOX_PROFILE};
 use futures_util::future::join_all;
 
 /// A demo patient with no documents of their own (Priya Raman): the bench gives them 1,000.
@@ -32,7 +32,7 @@ const MRN: &str = "10000005";
 /// Rows a list shows before scrolling, each with its thumbnail.
 const FIRST_SCREEN: usize = 12;
 
-pub async fn run() {
+pub async fn run(cloud: &chartdesk_testkit::Cloud) {
     let docs: usize = std::env::var("BENCH_OPEN_DOCS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -42,8 +42,6 @@ pub async fn run() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(20);
     let dir = tempfile::tempdir().expect("temp dir");
-    // The sandbox launcher's moto (CHARTDESK_SERVER_BIN: the build under test).
-    let cloud = chartdesk_testkit::Cloud::start(Default::default());
     let profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");
     let clients = CloudClients::new(&profile).await;
     let store = clients.store(&profile);
@@ -77,7 +75,7 @@ pub async fn run() {
     };
     seeded::worker_idle(&clients, &cloud.report.queue_url).await;
     for setting in [near, far] {
-        measure(&cloud, &profile, &mrn, &setting, runs, docs, dir.path()).await;
+        measure(cloud, &profile, &mrn, &setting, runs, docs, dir.path()).await;
     }
 }
 

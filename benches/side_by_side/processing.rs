@@ -13,17 +13,16 @@ use std::time::{Duration, Instant};
 
 use chartdesk::config::Profile;
 use chartdesk::domain::ScanStatus;
-use chartdesk::sandbox::SANDBOX_PROFILE;
 use chartdesk::services::{system_clock, Upload};
 use chartdesk::Services;
+use chartdesk_sandbox::SANDBOX_PROFILE;
 
 use crate::{emit, quantile};
 
 /// A demo patient the other rows leave alone.
 const MRN: &str = "10000010";
 
-pub async fn run(images: &Path, pdf: &Path) {
-    let cloud = chartdesk_testkit::Cloud::start(Default::default());
+pub async fn run(cloud: &chartdesk_testkit::Cloud, images: &Path, pdf: &Path) {
     let profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");
     let app = Services::new(profile, system_clock()).await;
     let nurse = cloud.password("nurse.hughes").to_string();
@@ -81,7 +80,6 @@ pub async fn run(images: &Path, pdf: &Path) {
             quantile(&floor, 0.5)
         );
     }
-    cloud.stop();
 }
 
 /// Seconds from the upload's completion until the list shows the file clean with a thumbnail.
@@ -163,7 +161,7 @@ fn tools_alone(file: &Path, content_type: &str) -> f64 {
 
 /// The sandbox's one-signature database, so clamscan loads what clamd loads.
 fn signature_db(dir: &Path) -> PathBuf {
-    chartdesk::sandbox::launch::scanner::prepare(dir, 0).expect("signature database");
+    chartdesk_sandbox::launch::scanner::prepare(dir, 0).expect("signature database");
     dir.join("clamav-db")
 }
 

@@ -5,7 +5,7 @@
 //! (`--print-openapi`: exec, runtime, no settings, no cloud). Peak RSS (VmHWM) after a load
 //! of finds and lists on a demo record.
 //!
-//! Env: CHARTDESK_SERVER_BIN and CHARTDESK_MOTO_SERVER (the test kit's sandbox), BENCH_RUNS.
+//! Env: CHARTDESK_SERVER_BIN and CHARTDESK_MOTO_SERVER (the test kit's sandbox), BENCH_SERVER_RUNS, BENCH_SERVER_LOAD (50).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chartdesk::config::Profile;
-use chartdesk::sandbox::SANDBOX_PROFILE;
 use chartdesk::services::system_clock;
 use chartdesk::Services;
+use chartdesk_sandbox::SANDBOX_PROFILE;
 
 use crate::emit;
 
@@ -38,15 +38,14 @@ fn status_kib(pid: u32, field: &str) -> Option<f64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-pub async fn run() {
-    let runs: usize = std::env::var("BENCH_RUNS")
+pub async fn run(cloud: &chartdesk_testkit::Cloud) {
+    let runs: usize = std::env::var("BENCH_SERVER_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
-    let cloud = chartdesk_testkit::Cloud::start(Default::default());
     let report = &cloud.report;
     let server_bin = chartdesk_testkit::programs().server;
-    let env = chartdesk::sandbox::launch::server_env(report);
+    let env = chartdesk_sandbox::launch::server_env(report);
     let user = report
         .users
         .iter()
@@ -54,6 +53,11 @@ pub async fn run() {
         .expect("clinician");
     let profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");
 
+    // Rounds of find + every list before the peak is read (the smoke run makes fewer).
+    let load: usize = std::env::var("BENCH_SERVER_LOAD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
     let (mut ready, mut first, mut floor, mut peak) = (vec![], vec![], vec![], vec![]);
     for _ in 0..runs {
         let started = Instant::now();
@@ -101,7 +105,7 @@ pub async fn run() {
         app.patients().find(MRN).await.expect("find");
         first.push((started.elapsed() - sign_in).as_secs_f64() * 1000.0);
 
-        for _ in 0..50 {
+        for _ in 0..load {
             let summary = app.patients().find(MRN).await.expect("find");
             for tile in &summary.tiles {
                 app.documents()
@@ -130,7 +134,7 @@ pub async fn run() {
     }
     emit(
         "server-memory",
-        "peak RSS after 50 x (find + 7 lists)",
+        &format!("peak RSS after {load} x (find + 7 lists)"),
         "chartdesk-server",
         true,
         "MB",

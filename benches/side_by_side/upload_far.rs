@@ -17,10 +17,10 @@ use crate::proxy::{self, Counts, Latency};
 use chartdesk::cloud::object_store::Write;
 use chartdesk::cloud::{CloudClients, Progress};
 use chartdesk::config::Profile;
-use chartdesk::sandbox::launch::ServerSettings;
-use chartdesk::sandbox::{demo_pdf, SANDBOX_PROFILE};
 use chartdesk::services::{system_clock, Destination};
 use chartdesk::Services;
+use chartdesk_sandbox::launch::ServerSettings;
+use chartdesk_sandbox::{demo_pdf, SANDBOX_PROFILE};
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
@@ -34,7 +34,7 @@ fn setting(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-pub async fn run() {
+pub async fn run(cloud: &chartdesk_testkit::Cloud) {
     let files = setting("BENCH_UPLOAD_FILES", 40);
     let bytes = setting("BENCH_UPLOAD_BYTES", 2_000_000);
     let runs = setting("BENCH_UPLOAD_RUNS", 3);
@@ -48,7 +48,6 @@ pub async fn run() {
             path
         })
         .collect();
-    let cloud = chartdesk_testkit::Cloud::start(Default::default());
     let profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");
     let upstream = cloud.endpoint.trim_start_matches("http://").to_string();
     let client = Latency {

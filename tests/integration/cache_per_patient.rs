@@ -4,10 +4,10 @@
 
 use chartdesk::cloud::object_store::Write;
 use chartdesk::domain::{keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, ScanStatus};
-use chartdesk::sandbox::demo_jpeg;
 use chartdesk::services::DocumentView;
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_sandbox::demo_jpeg;
 
 use crate::local_cloud::{cloud, seed_patient};
 use crate::network_switch::{signed_in_via, NetworkSwitch};

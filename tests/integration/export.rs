@@ -2,10 +2,10 @@
 
 use std::io::Read;
 
-use chartdesk::sandbox::{demo_jpeg, demo_pdf};
 use chartdesk::services::{ExportSelection, Upload};
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_sandbox::{demo_jpeg, demo_pdf};
 
 use crate::local_cloud::cloud;
 use crate::upload::patient;

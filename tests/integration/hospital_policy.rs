@@ -5,10 +5,10 @@
 use std::sync::OnceLock;
 
 use chartdesk::domain::FileRefusal;
-use chartdesk::sandbox::demo_pdf;
-use chartdesk::sandbox::launch::{RunningServer, ServerSettings};
 use chartdesk::services::{saved_policy_path, system_clock, Upload};
 use chartdesk::{AppError, Services};
+use chartdesk_sandbox::demo_pdf;
+use chartdesk_sandbox::launch::{RunningServer, ServerSettings};
 
 use crate::local_cloud::{cloud, dead_endpoint, seed_patient};
 

@@ -94,7 +94,7 @@ pub fn free_port() -> u16 {
 /// Runs the `chartdesk` CLI against this cloud's config folders, signing in with `password`.
 pub fn run_cli(args: &[&str], password: &str) -> std::process::Output {
     let c = cloud();
-    Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+    Command::new(chartdesk_testkit::command_line())
         .args(args)
         .env("CHARTDESK_CONFIG_DIR", &c.folders.config)
         .env("CHARTDESK_DATA_DIR", &c.folders.data)

@@ -4,10 +4,10 @@
 use aws_sdk_cognitoidentityprovider::types::{
     ExplicitAuthFlowsType, MessageActionType, SoftwareTokenMfaConfigType, UserPoolMfaType,
 };
-use chartdesk::sandbox::totp::fresh_code;
 use chartdesk::services::system_clock;
 use chartdesk::{Services, SignInResult, UiError};
 use chartdesk_api::ApiErrorCode;
+use chartdesk_sandbox::totp::fresh_code;
 
 use crate::local_cloud::cloud;
 

@@ -1,10 +1,10 @@
 //! Offline: what a user opened stays viewable from the encrypted cache when the network drops;
 //! the cache is revalidated by ETag; nothing readable sits in the cache folder.
 
-use chartdesk::sandbox::demo_pdf;
 use chartdesk::services::Upload;
 use chartdesk::{Services, UiError};
 use chartdesk_api::ApiErrorCode;
+use chartdesk_sandbox::demo_pdf;
 
 use crate::local_cloud::{cloud, holds_a_jwt};
 use crate::network_switch::{signed_in_via, NetworkSwitch};

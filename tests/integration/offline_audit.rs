@@ -5,9 +5,9 @@
 use chartdesk::cloud::object_store::Write;
 use chartdesk::domain::{keys, Mrn, Patient, StatedReason};
 use chartdesk::domain::{AuditAction, AuditEvent};
-use chartdesk::sandbox::demo_jpeg;
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_sandbox::demo_jpeg;
 
 use crate::cache_per_patient::add_image;
 use crate::local_cloud::{cloud, run_cli, seed_patient};

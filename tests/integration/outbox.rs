@@ -4,10 +4,10 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use chartdesk::sandbox::demo_pdf;
 use chartdesk::services::{FileUpload, Upload};
 use chartdesk::{Services, UiError};
 use chartdesk_api::ApiErrorCode;
+use chartdesk_sandbox::demo_pdf;
 
 use crate::local_cloud::cloud;
 use crate::network_switch::{signed_in_via, NetworkSwitch};
@@ -116,7 +116,7 @@ async fn a_preop_image_queued_offline_waits_for_the_users_decision_when_preop_is
                 "30000032",
                 "preop",
                 &format!("p{i}.jpg"),
-                chartdesk::sandbox::demo_jpeg(i),
+                chartdesk_sandbox::demo_jpeg(i),
             ))
             .await
             .unwrap();
@@ -130,7 +130,7 @@ async fn a_preop_image_queued_offline_waits_for_the_users_decision_when_preop_is
             "30000032",
             "preop",
             "p4.jpg",
-            chartdesk::sandbox::demo_jpeg(9),
+            chartdesk_sandbox::demo_jpeg(9),
         ))
         .await
         .unwrap();
@@ -175,7 +175,7 @@ fn cli_cache_key_made() {
 /// Runs the CLI with its own data folder (its own outbox).
 fn cli(data: &std::path::Path, args: &[&str]) -> Command {
     let c = cloud();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_chartdesk"));
+    let mut command = Command::new(chartdesk_testkit::command_line());
     command
         .args(args)
         .env("CHARTDESK_CONFIG_DIR", &c.folders.config)
@@ -491,7 +491,7 @@ async fn the_network_dropping_mid_upload_leaves_it_queued_and_it_lands_once_when
 
 #[tokio::test]
 async fn an_upload_run_is_judged_by_its_own_files_not_by_items_left_from_earlier_runs() {
-    use chartdesk::sandbox::demo_jpeg;
+    use chartdesk_sandbox::demo_jpeg;
     let setup = cloud().signed_in("nurse.hughes").await;
     patient("30000036").await;
     for seed in 0..3 {
@@ -739,7 +739,7 @@ async fn sixteen_first_runs_of_one_user_at_once_share_one_cache_and_every_file_l
     let data = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_chartdesk"));
+        let mut command = Command::new(chartdesk_testkit::command_line());
         command
             .args(args)
             .env("CHARTDESK_CONFIG_DIR", config.path())

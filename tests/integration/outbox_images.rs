@@ -4,8 +4,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use chartdesk::sandbox::demo_jpeg;
 use chartdesk::services::{FileUpload, Upload, UploadOutcome};
+use chartdesk_sandbox::demo_jpeg;
 
 use crate::local_cloud::cloud;
 use crate::network_switch::{signed_in_via, NetworkSwitch};

@@ -10,9 +10,9 @@ use chartdesk::cloud::Progress;
 use chartdesk::config::Profile;
 use chartdesk::domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE};
 use chartdesk::domain::{keys, sha256_hex, Category, Mrn};
-use chartdesk::sandbox::demo_pdf;
-use chartdesk::sandbox::launch::{RunningServer, ServerSettings};
 use chartdesk::services::{system_clock, Destination, FileUpload, Services, Upload, UploadOutcome};
+use chartdesk_sandbox::demo_pdf;
+use chartdesk_sandbox::launch::{RunningServer, ServerSettings};
 use tokio_util::sync::CancellationToken;
 
 use crate::local_cloud::cloud;

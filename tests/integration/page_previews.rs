@@ -4,9 +4,9 @@
 
 use chartdesk::cloud::object_store::Write;
 use chartdesk::domain::{keys, Category, Manifest, Mrn, Processing, ProcessingState};
-use chartdesk::sandbox::demo_jpeg;
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_sandbox::demo_jpeg;
 
 use crate::cache_per_patient::add_image;
 use crate::local_cloud::{cloud, seed_patient};

@@ -1,9 +1,9 @@
 //! Find a patient by NHS number or MRN; banner and tile counts come from S3.
 
 use chartdesk::domain::Category;
-use chartdesk::sandbox::demo_patients;
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_sandbox::demo_patients;
 
 use crate::local_cloud::{cloud, run_cli};
 

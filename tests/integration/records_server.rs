@@ -19,7 +19,7 @@ async fn through_server(username: &str) -> Services {
 
 fn cli(args: &[&str], user_password: &str) -> std::process::Output {
     let c = cloud();
-    Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+    Command::new(chartdesk_testkit::command_line())
         .args(args)
         .env("CHARTDESK_CONFIG_DIR", &c.folders.config)
         .env("CHARTDESK_DATA_DIR", &c.folders.data)

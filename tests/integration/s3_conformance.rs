@@ -18,7 +18,7 @@ use chartdesk_records::store::{Presigned, RecordStore};
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use chartdesk::sandbox::launch::Supervised;
+use chartdesk_sandbox::launch::Supervised;
 
 use crate::local_cloud::{cloud, free_port};
 

@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::process::{Child, ChildStdout, Command, Stdio};
 
 use chartdesk::config::{Folders, Profile};
-use chartdesk::sandbox::SANDBOX_PROFILE;
+use chartdesk_sandbox::SANDBOX_PROFILE;
 use serde_json::Value;
 
 fn port_of(url: &str) -> u16 {
@@ -51,7 +51,7 @@ fn first_line(child: &mut Child) -> (Value, BufReader<ChildStdout>) {
 /// Starts the launcher in temp folders; returns it, its stdout after the first line, and that
 /// line as JSON.
 fn spawn_launcher(dir: &std::path::Path) -> (Child, BufReader<ChildStdout>, Value) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_chartdesk"));
+    let mut command = Command::new(chartdesk_testkit::command_line());
     command.args(launcher_args(dir));
     let mut launcher = in_folders(&mut command, dir);
     let (report, stdout) = first_line(&mut launcher);
@@ -189,12 +189,8 @@ fn with_stop_with_parent_the_sandbox_ends_when_its_parent_is_killed() {
     // A parent that starts the launcher and is then killed before it can send SIGTERM.
     let mut command = Command::new("sh");
     command
-        .args([
-            "-c",
-            r#""$@" & wait"#,
-            "parent",
-            env!("CARGO_BIN_EXE_chartdesk"),
-        ])
+        .args(["-c", r#""$@" & wait"#, "parent"])
+        .arg(chartdesk_testkit::command_line())
         .args(launcher_args(dir.path()))
         .arg("--stop-with-parent");
     let mut parent = in_folders(&mut command, dir.path());

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use chartdesk::sandbox::{demo_patients, SANDBOX_PROFILE};
+use chartdesk_sandbox::{demo_patients, SANDBOX_PROFILE};
 
 use crate::local_cloud::cloud;
 
@@ -60,7 +60,7 @@ async fn cli_sandbox_up_is_idempotent() {
     let before = records().await;
     let dir = tempfile::tempdir().unwrap();
     let run = || {
-        let out = Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+        let out = Command::new(chartdesk_testkit::command_line())
             .args(["sandbox", "up", "--json", "--endpoint", &c.endpoint])
             .env("CHARTDESK_CONFIG_DIR", dir.path().join("config"))
             .env("CHARTDESK_DATA_DIR", dir.path().join("data"))
@@ -93,7 +93,7 @@ async fn cli_sandbox_up_is_idempotent() {
 
 #[test]
 fn cli_help_lists_every_command() {
-    let out = Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+    let out = Command::new(chartdesk_testkit::command_line())
         .arg("--help")
         .output()
         .unwrap();

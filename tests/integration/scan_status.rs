@@ -5,11 +5,11 @@
 use std::time::{Duration, Instant};
 
 use chartdesk::domain::{DocumentRow, ScanStatus};
-use chartdesk::sandbox::launch::scanner::EICAR;
-use chartdesk::sandbox::{demo_jpeg, demo_pdf};
 use chartdesk::services::{Services, Upload};
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_sandbox::launch::scanner::EICAR;
+use chartdesk_sandbox::{demo_jpeg, demo_pdf};
 
 use crate::local_cloud::cloud;
 use crate::upload::patient;
@@ -122,7 +122,7 @@ async fn a_pdf_has_no_thumbnail_until_processed_and_the_patient_search_spans_cat
 /// the worker's whole-file check: attached as waiting, then marked corrupted, never opened.
 #[tokio::test]
 async fn bytes_other_than_declared_that_the_store_kept_are_marked_corrupted_and_never_opened() {
-    use chartdesk::sandbox::demo_pdf;
+    use chartdesk_sandbox::demo_pdf;
     use sha2::{Digest, Sha256};
     let c = cloud();
     patient("30000023").await;

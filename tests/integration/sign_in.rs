@@ -2,10 +2,10 @@
 
 use chartdesk::auth::AuthError;
 use chartdesk::domain::Role;
-use chartdesk::sandbox::totp::fresh_code;
 use chartdesk::services::system_clock;
 use chartdesk::{AppError, Services, SignInResult, UiError};
 use chartdesk_api::ApiErrorCode;
+use chartdesk_sandbox::totp::fresh_code;
 
 use crate::local_cloud::{cloud, dead_endpoint};
 

@@ -2,7 +2,7 @@
 //! server accepts, a patient of the test's own, and another server with other settings.
 
 use chartdesk::domain::Category;
-use chartdesk::sandbox::launch::ServerSettings;
+use chartdesk_sandbox::launch::ServerSettings;
 
 use crate::local_cloud::{cloud, run_cli};
 

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use chartdesk::sandbox::{demo_jpeg, demo_pdf};
 use chartdesk::services::Upload;
 use chartdesk::{Services, UiError};
 use chartdesk_api::ApiErrorCode;
+use chartdesk_sandbox::{demo_jpeg, demo_pdf};
 
 use crate::local_cloud::{cloud, seed_patient};
 

@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use chartdesk::sandbox::demo_jpeg;
-use chartdesk::sandbox::launch::scanner::EICAR;
 use chartdesk::services::Upload;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_sandbox::demo_jpeg;
+use chartdesk_sandbox::launch::scanner::EICAR;
 
 use crate::local_cloud::cloud;
 use crate::upload::patient;

@@ -27,13 +27,20 @@ use std::time::{Duration, Instant};
 use chartdesk::cloud::{CloudClients, ObjectStore};
 use chartdesk::config::{Folders, Profile};
 use chartdesk::domain::{DocumentEntry, Mrn, ProcessingState};
-use chartdesk::sandbox::launch::{
+use chartdesk_sandbox::launch::{
     start_service, LaunchOptions, LogTo, Readiness, RunningServer, Sandbox, ServerSettings,
     Service, ServiceCommand, Supervised,
 };
-use chartdesk::sandbox::{SandboxReport, SANDBOX_PROFILE};
+use chartdesk_sandbox::{SandboxReport, SANDBOX_PROFILE};
 
-pub use programs::programs;
+pub use programs::{command_line, programs};
+
+/// The sandbox administrator's access key and secret (the local cloud's only): for a process a
+/// test starts with more than the server's least-privilege identity.
+pub const ADMIN_KEYS: (&str, &str) = (
+    chartdesk::cloud::SANDBOX_ACCESS_KEY,
+    chartdesk::cloud::SANDBOX_SECRET_KEY,
+);
 pub use scratch::{scratch, tempdir};
 pub use tokens::Tokens;
 
@@ -175,6 +182,12 @@ impl Cloud {
     pub async fn admin_store(&self) -> ObjectStore {
         let profile = self.profile();
         CloudClients::new(&profile).await.store(&profile)
+    }
+
+    /// The local cloud's SDK clients as an administrator has them (the sandbox's keys): for a
+    /// bucket or queue a test sets up by hand.
+    pub async fn admin_clients(&self) -> CloudClients {
+        CloudClients::new(&self.profile()).await
     }
 
     /// A document's entry once the sandbox's worker recorded its outcome (within 60 s, else the

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use chartdesk::sandbox::launch::Programs;
+use chartdesk_sandbox::launch::Programs;
 
 /// moto from `CHARTDESK_MOTO_SERVER`, the setup script's venv or PATH; the server from
 /// `CHARTDESK_SERVER_BIN` or the build folder this test binary was built in.
@@ -23,19 +23,39 @@ pub fn programs() -> Programs {
                 _ => "moto_server".into(),
             }
         });
-    let server = std::env::var_os("CHARTDESK_SERVER_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            // target/debug/deps/<test>-… → target/debug/chartdesk-server
-            let exe = std::env::current_exe().unwrap();
-            exe.parent()
-                .and_then(|deps| deps.parent())
-                .unwrap()
-                .join("chartdesk-server")
-        });
+    let server = built("CHARTDESK_SERVER_BIN", "chartdesk-server");
     Programs {
         moto,
         server,
-        clamd: chartdesk::sandbox::launch::DEFAULT_CLAMD.into(),
+        clamd: chartdesk_sandbox::launch::DEFAULT_CLAMD.into(),
     }
+}
+
+/// The `chartdesk` command line (another package's binary, which `cargo build --workspace`
+/// builds): `CHARTDESK_BIN`, or the build folder this test binary was built in.
+pub fn command_line() -> PathBuf {
+    built("CHARTDESK_BIN", "chartdesk")
+}
+
+/// A binary of ours: from `variable`, or beside this test binary's build folder.
+// A test kit finds its tools through the environment, as the scripts tell it to.
+#[allow(clippy::disallowed_methods)]
+fn built(variable: &str, name: &str) -> PathBuf {
+    std::env::var_os(variable)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            // target/debug/deps/<test>-… → target/debug/<name>
+            let exe = std::env::current_exe().unwrap();
+            let path = exe
+                .parent()
+                .and_then(|deps| deps.parent())
+                .unwrap()
+                .join(name);
+            assert!(
+                path.exists(),
+                "{} is not built: cargo build --workspace --bin {name}",
+                path.display()
+            );
+            path
+        })
 }

@@ -1,4 +1,4 @@
-//! Patients of a test's own (the sandbox module writes them: `chartdesk::sandbox::seed_patient`).
+//! Patients of a test's own (the sandbox module writes them: `chartdesk_sandbox::seed_patient`).
 
 use chartdesk::domain::{Category, Mrn};
 
@@ -14,7 +14,7 @@ impl Cloud {
         // A seeded record is stamped with the real time, as an upload would be.
         #[allow(clippy::disallowed_methods)]
         let now = time::OffsetDateTime::now_utc();
-        chartdesk::sandbox::seed_patient(&store, &mrn, categories, now)
+        chartdesk_sandbox::seed_patient(&store, &mrn, categories, now)
             .await
             .unwrap_or_else(|e| panic!("seeding patient {mrn}: {e}"));
     }

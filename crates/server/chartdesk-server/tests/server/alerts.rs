@@ -1,10 +1,10 @@
 //! Records admins are told, trust-wide, of each document the virus scanner blocked
 //! (`GET /v1/alerts`); other roles are refused the list.
 
-use chartdesk::domain::{AuditAction, Mrn, ScanStatus};
-use chartdesk::sandbox::demo_pdf;
-use chartdesk::sandbox::launch::scanner::EICAR;
+use chartdesk_domain::{AuditAction, Mrn, ScanStatus};
 use chartdesk_records::audit;
+use chartdesk_sandbox::demo_pdf;
+use chartdesk_sandbox::launch::scanner::EICAR;
 use time::OffsetDateTime;
 use uuid::Uuid;
 

@@ -314,8 +314,8 @@ async fn the_history_comes_a_page_at_a_time_newest_first() {
 #[tokio::test]
 async fn an_audit_write_whose_patient_copy_is_taken_fails_and_still_writes_the_day_copy() {
     let api = Local::new().await;
-    use chartdesk::domain::Mrn;
     use chartdesk_domain::AuditAction;
+    use chartdesk_domain::Mrn;
     use chartdesk_records::audit;
     use chartdesk_records::store::object_store::Write;
     let store: &dyn chartdesk_records::store::RecordStore = api.audit.as_ref();

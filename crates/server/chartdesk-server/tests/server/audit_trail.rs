@@ -2,7 +2,7 @@
 //! the event cannot be written, the action is refused and nothing changes. In-process but for
 //! the server with no audit bucket and the listing pages the SDK sends.
 
-use chartdesk::domain::{keys, Manifest, Mrn};
+use chartdesk_domain::{keys, Manifest, Mrn};
 use serde_json::json;
 
 use crate::harness::{api, server_with_broken_audit, store, token, Api};
@@ -181,7 +181,7 @@ async fn the_older_events_are_listed_a_page_at_a_time_after_the_newer_ones() {
         .build();
     let store = ObjectStore::new(
         aws_sdk_s3::Client::from_conf(conf),
-        chartdesk::sandbox::SANDBOX_BUCKET.into(),
+        chartdesk_sandbox::SANDBOX_BUCKET.into(),
     );
     let mrn = Mrn::from_stored("42000032").unwrap();
     let now = time::OffsetDateTime::now_utc();

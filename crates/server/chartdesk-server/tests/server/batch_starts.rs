@@ -2,7 +2,7 @@
 //! patient's record is reached and read once, not once a file; each upload gets its own answer
 //! in the order asked; the early preop check counts the batch's own images. In-process.
 
-use chartdesk::sandbox::demo_jpeg;
+use chartdesk_sandbox::demo_jpeg;
 use serde_json::{json, Value};
 
 use chartdesk_records::store::RecordStore;
@@ -12,7 +12,7 @@ use crate::in_process::Local;
 use crate::uploads::declaration;
 
 fn pdf(mrn: &str, n: usize) -> (Value, Vec<u8>) {
-    let bytes = chartdesk::sandbox::demo_pdf("Result", &format!("batch start {n}"));
+    let bytes = chartdesk_sandbox::demo_pdf("Result", &format!("batch start {n}"));
     let decl = declaration(mrn, "lab", "result.pdf", "application/pdf", &bytes);
     (decl, bytes)
 }
@@ -161,12 +161,12 @@ async fn the_same_declaration_twice_in_one_batch_opens_one_multipart_upload() {
     api.seed_patient("35000017").await;
     let t = token("nurse.hughes").await;
     // Over one part: sent in parts, so each presign would open a multipart upload of its own.
-    let mut bytes = chartdesk::sandbox::demo_pdf("Result", "twice");
+    let mut bytes = chartdesk_sandbox::demo_pdf("Result", "twice");
     bytes.resize(9 * 1024 * 1024, b' ');
     let mut decl = declaration("35000017", "lab", "big.pdf", "application/pdf", &bytes);
     let parts: Vec<String> = bytes
         .chunks(8 * 1024 * 1024)
-        .map(chartdesk::domain::sha256_hex)
+        .map(chartdesk_domain::sha256_hex)
         .collect();
     decl["part_sha256"] = json!(parts);
     let results = start_many(&api, &t, &[decl.clone(), decl]).await;
@@ -195,7 +195,7 @@ async fn a_start_writes_no_claim_and_the_first_complete_claims_the_id_in_one_req
     let t = token("nurse.hughes").await;
     let (decl, bytes) = pdf("35000018", 0);
     let id: uuid::Uuid = serde_json::from_value(decl["doc_id"].clone()).unwrap();
-    let claim = chartdesk::records::doc_claim_key(id);
+    let claim = chartdesk_records::doc_claim_key(id);
     let results = start_many(&api, &t, std::slice::from_ref(&decl)).await;
     assert_eq!(
         api.store.requests_on(&claim),

@@ -3,7 +3,7 @@
 //! restriction flag is its own audit event, and a PUT that changes nothing is audited too.
 //! The tests run in-process (`Local`); the helpers above them also serve the real-process tests.
 
-use chartdesk::domain::{keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn};
+use chartdesk_domain::{keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn};
 use chartdesk_records::store::object_store::Write;
 use serde_json::{json, Value};
 use uuid::Uuid;

@@ -29,7 +29,7 @@ async fn the_ui_is_served_with_a_strict_content_security_policy() {
         format!(
             "{}/{}/",
             cloud().endpoint,
-            chartdesk::sandbox::SANDBOX_BUCKET
+            chartdesk_sandbox::SANDBOX_BUCKET
         ),
         "{csp}"
     );

@@ -4,9 +4,9 @@
 
 use std::process::Command;
 
-use chartdesk::sandbox::{demo_pdf, SANDBOX_BUCKET, SANDBOX_REGION};
 use chartdesk_records::store::object_store::{Versioned, Write};
 use chartdesk_records::{doc_claim_key, DocClaim};
+use chartdesk_sandbox::{demo_pdf, SANDBOX_BUCKET, SANDBOX_REGION};
 use uuid::Uuid;
 
 use crate::break_glass_everyone::{patient_with_documents, put_patient};
@@ -42,11 +42,8 @@ pub fn run_once(arg: &str, extra: &[(&str, &str)], more_args: &[&str]) -> String
         .env("AWS_REGION", SANDBOX_REGION)
         .env("AWS_ENDPOINT_URL", &c.endpoint)
         .env("CHARTDESK_LOCAL_CLOUD", "true")
-        .env("AWS_ACCESS_KEY_ID", chartdesk::cloud::SANDBOX_ACCESS_KEY)
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            chartdesk::cloud::SANDBOX_SECRET_KEY,
-        )
+        .env("AWS_ACCESS_KEY_ID", chartdesk_testkit::ADMIN_KEYS.0)
+        .env("AWS_SECRET_ACCESS_KEY", chartdesk_testkit::ADMIN_KEYS.1)
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .output()
         .expect("running a chartdesk-server one-off command");

@@ -4,8 +4,8 @@
 
 use std::io::Read;
 
-use chartdesk::domain::sha256_hex;
-use chartdesk::sandbox::demo_pdf;
+use chartdesk_domain::sha256_hex;
+use chartdesk_sandbox::demo_pdf;
 use serde_json::json;
 use uuid::Uuid;
 

@@ -2,7 +2,7 @@
 //! audit trail and still opens from the category's history; detached documents show there
 //! too, and a delete leaves a tombstone saying who, when and why. In-process.
 
-use chartdesk::sandbox::{demo_jpeg, demo_pdf};
+use chartdesk_sandbox::{demo_jpeg, demo_pdf};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 

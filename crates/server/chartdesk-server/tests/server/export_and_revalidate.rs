@@ -26,7 +26,7 @@ async fn an_export_hands_out_each_attached_document_with_its_checksum_and_audits
         assert_eq!(d["sha256"].as_str().unwrap().len(), 64);
         let bytes = api.store.fetch(d["url"].as_str().unwrap()).unwrap();
         assert_eq!(
-            chartdesk::domain::sha256_hex(&bytes),
+            chartdesk_domain::sha256_hex(&bytes),
             d["sha256"].as_str().unwrap(),
             "the URL gives exactly the recorded bytes"
         );

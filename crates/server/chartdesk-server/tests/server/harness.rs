@@ -9,9 +9,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
-use chartdesk::sandbox::launch::{RunningServer, ServerSettings};
-use chartdesk::sandbox::{SandboxReport, SANDBOX_BUCKET, SANDBOX_REGION};
 use chartdesk_records::store::ObjectStore;
+use chartdesk_sandbox::launch::{RunningServer, ServerSettings};
+use chartdesk_sandbox::{SandboxReport, SANDBOX_BUCKET, SANDBOX_REGION};
 use serde_json::Value;
 
 /// The shared local cloud and records server, as the test kit starts them (the one launcher:

@@ -5,9 +5,9 @@
 //! manifest or demographics. moto evaluates Action and Resource only (ARCHITECTURE.md §7):
 //! "never overwrite" comes from the create-only write (412), proved here on the same key.
 
-use chartdesk::sandbox::server_identity::ensure_server_user;
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::StoreError;
+use chartdesk_sandbox::server_identity::ensure_server_user;
 use serde_json::json;
 
 use crate::harness::{free_port, moto_on, store_at};

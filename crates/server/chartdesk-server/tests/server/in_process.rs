@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
-use chartdesk::domain::{keys, Manifest, Mrn, Patient};
-use chartdesk::sandbox::{SANDBOX_BUCKET, SANDBOX_REGION};
+use chartdesk_domain::{keys, Manifest, Mrn, Patient};
 use chartdesk_records::manifest_store::write_manifest;
 use chartdesk_records::read_manifest;
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::{InMemoryRecordStore, Presigned, RecordStore, StoreError};
+use chartdesk_sandbox::{SANDBOX_BUCKET, SANDBOX_REGION};
 use chartdesk_server::{app, AppState, ServerConfig};
 use chartdesk_worker::{Handled, Notice, Scanner, Worker, WorkerSettings};
 use serde_json::{json, Value};
@@ -104,7 +104,7 @@ impl Local {
         let seeded = SEEDED
             .get_or_init(|| async {
                 let store = InMemoryRecordStore::new();
-                chartdesk::sandbox::seed_demo_records(&store).await.unwrap();
+                chartdesk_sandbox::seed_demo_records(&store).await.unwrap();
                 store
             })
             .await;
@@ -280,7 +280,7 @@ impl Local {
     /// A demo PDF reading `text`, declared, started and its bytes sent, not completed: its
     /// declaration, for `complete`.
     pub async fn sent_pdf(&self, token: &str, mrn: &str, category: &str, text: &str) -> Value {
-        let pdf = chartdesk::sandbox::demo_pdf("Result", text);
+        let pdf = chartdesk_sandbox::demo_pdf("Result", text);
         let decl =
             crate::uploads::declaration(mrn, category, "result.pdf", "application/pdf", &pdf);
         self.start_and_put(token, &decl, &pdf).await;

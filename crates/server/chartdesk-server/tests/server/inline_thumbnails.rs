@@ -50,7 +50,7 @@ async fn documents_without_a_thumbnail_carry_none_inline() {
 /// straight to the bucket) keeps its URL and is never read whole into the answer.
 #[tokio::test]
 async fn a_thumbnail_too_large_to_carry_inline_keeps_its_url_and_the_small_one_comes_inline() {
-    use chartdesk::domain::{keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn};
+    use chartdesk_domain::{keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn};
     use chartdesk_records::store::object_store::Write;
     use chartdesk_records::store::RecordStore;
 
@@ -60,7 +60,7 @@ async fn a_thumbnail_too_large_to_carry_inline_keeps_its_url_and_the_small_one_c
     assert_eq!(status, 200, "{body}");
     let record = Mrn::from_stored(mrn).unwrap();
     let store: &dyn RecordStore = api.store.as_ref();
-    let small = chartdesk::sandbox::demo_jpeg(7);
+    let small = chartdesk_sandbox::demo_jpeg(7);
     let mut large = small.clone();
     large.resize(300 * 1024, 0);
     let mut manifest = Manifest::new();
@@ -81,13 +81,13 @@ async fn a_thumbnail_too_large_to_carry_inline_keeps_its_url_and_the_small_one_c
             file_name: "photo.jpg".into(),
             content_type: "image/jpeg".into(),
             size: small.len() as u64,
-            sha256: chartdesk::domain::sha256_hex(&small),
+            sha256: chartdesk_domain::sha256_hex(&small),
             created: time::OffsetDateTime::now_utc(),
             uploaded_by: "nurse.hughes".into(),
             variants: vec![thumb_key],
             stamp: None,
             status: DocumentStatus::Attached,
-            scan_status: chartdesk::domain::ScanStatus::Clean,
+            scan_status: chartdesk_domain::ScanStatus::Clean,
             status_change: None,
             processing: None,
         });

@@ -2,10 +2,10 @@
 //! manifest's head alone (an old entry's change rides in the head as an amendment), never a
 //! part or the whole index, and every reader still sees every row.
 
-use chartdesk::domain::{sha256_hex, ScanStatus};
-use chartdesk::sandbox::demo_pdf;
+use chartdesk_domain::{sha256_hex, ScanStatus};
 use chartdesk_records::store::RecordStore;
 use chartdesk_records::PART_ROWS;
+use chartdesk_sandbox::demo_pdf;
 use serde_json::Value;
 
 use crate::break_glass_everyone::lab_documents;

@@ -2,12 +2,12 @@
 //! page opens on its own with its SHA-256; a page not made yet says so. In-process: the worker's
 //! outcome written into the manifest (and its previews into the store) as the worker writes them.
 
-use chartdesk::cloud::object_store::Write;
-use chartdesk::domain::sha256_hex;
-use chartdesk::domain::{keys, Manifest, Mrn, Processing, ProcessingState};
-use chartdesk::sandbox::demo_jpeg;
+use chartdesk_domain::sha256_hex;
+use chartdesk_domain::{keys, Manifest, Mrn, Processing, ProcessingState};
+use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::RecordStore;
 use chartdesk_records::update_manifest;
+use chartdesk_sandbox::demo_jpeg;
 use uuid::Uuid;
 
 use crate::harness::token;

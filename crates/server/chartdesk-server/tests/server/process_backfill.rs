@@ -3,12 +3,12 @@
 //! backfill marks it queued and sends its notice, the worker processes it and it opens. A
 //! second run sends nothing new.
 
-use chartdesk::domain::{keys, Category, DocumentEntry, Manifest, Mrn, ScanStatus, Sent};
-use chartdesk::domain::{DocumentStatus, ProcessingState};
-use chartdesk::sandbox::demo_pdf;
+use chartdesk_domain::{keys, Category, DocumentEntry, Manifest, Mrn, ScanStatus, Sent};
+use chartdesk_domain::{DocumentStatus, ProcessingState};
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::RecordStore;
 use chartdesk_records::update_manifest;
+use chartdesk_sandbox::demo_pdf;
 use uuid::Uuid;
 
 use crate::claim_backfill::run_once;

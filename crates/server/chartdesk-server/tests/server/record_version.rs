@@ -2,7 +2,7 @@
 //! lands, never audited while unchanged, and the list's access rules (role, break-glass).
 //! In-process, over the demo records.
 
-use chartdesk::sandbox::demo_pdf;
+use chartdesk_sandbox::demo_pdf;
 
 use crate::harness::token;
 use crate::in_process::{Local, REASON_HEADERS};

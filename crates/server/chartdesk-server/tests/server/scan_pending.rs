@@ -3,8 +3,8 @@
 //! is never handed out either. In-process: the worker's outcome written into the manifest as
 //! the worker writes it.
 
-use chartdesk::domain::{rows_for, RowPermissions};
-use chartdesk::domain::{Category, Manifest, Mrn, Processing, ProcessingState, ScanStatus};
+use chartdesk_domain::{rows_for, RowPermissions};
+use chartdesk_domain::{Category, Manifest, Mrn, Processing, ProcessingState, ScanStatus};
 use chartdesk_records::update_manifest;
 use uuid::Uuid;
 

@@ -2,7 +2,7 @@
 //! once S3 is back, the next request reaches it again (a real server process, and a real moto
 //! stopped and started again on the same port; Cognito stays on the shared cloud).
 
-use chartdesk::sandbox::SANDBOX_BUCKET;
+use chartdesk_sandbox::SANDBOX_BUCKET;
 
 use crate::harness::{free_port, moto_on, start_server, store_at, token, Killed};
 

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chartdesk::cloud::object_store::Write;
-use chartdesk::domain::{keys, Category, Mrn};
-use chartdesk::sandbox::demo_pdf;
+use chartdesk_domain::{keys, Category, Mrn};
+use chartdesk_records::store::object_store::Write;
+use chartdesk_sandbox::demo_pdf;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -216,14 +216,14 @@ async fn a_cancel_while_a_complete_checks_the_upload_leaves_its_objects_alone() 
     let id: Uuid = serde_json::from_value(decl["doc_id"].clone()).unwrap();
     let original = keys::original(
         &Mrn::from_stored("10000011").unwrap(),
-        chartdesk::domain::Category::Lab,
+        chartdesk_domain::Category::Lab,
         id,
         "pdf",
     );
     let store: &dyn RecordStore = api.store.as_ref();
     // A complete in flight between its checks and its attach, as the claim records it.
     let set_completing = |on: bool| async move {
-        let key = chartdesk::records::doc_claim_key(id);
+        let key = chartdesk_records::doc_claim_key(id);
         let claim = json!({ "mrn": "10000011", "category": "lab", "completing": on });
         store
             .put_json(&key, &claim, Write::Overwrite)

@@ -2,8 +2,8 @@
 //! Verified before anything is attached; replays never double; the preop limit holds under a
 //! race of concurrent completes (the manifest compare-and-swap).
 
-use chartdesk::domain::{sha256_hex, Category, DocumentStatus};
-use chartdesk::sandbox::{demo_jpeg, demo_pdf};
+use chartdesk_domain::{sha256_hex, Category, DocumentStatus};
+use chartdesk_sandbox::{demo_jpeg, demo_pdf};
 use serde_json::{json, Value};
 use uuid::Uuid;
 

@@ -2,9 +2,9 @@
 //! record only with a reason, never file into a superseded record, and stay within limits
 //! (issue 22 items 1, 4 and 9). In-process, over the demo records.
 
-use chartdesk::cloud::object_store::Write;
-use chartdesk::domain::{keys, Category, Mrn, Patient};
-use chartdesk::sandbox::{demo_jpeg, demo_pdf};
+use chartdesk_domain::{keys, Category, Mrn, Patient};
+use chartdesk_records::store::object_store::Write;
+use chartdesk_sandbox::{demo_jpeg, demo_pdf};
 use serde_json::{json, Value};
 use uuid::Uuid;
 

@@ -2,7 +2,7 @@
 //! the helpers other areas share. The rules (replays, checksums, the preop race) are tested
 //! in-process in `upload_rules.rs`.
 
-use chartdesk::domain::sha256_hex;
+use chartdesk_domain::sha256_hex;
 
 use serde_json::{json, Value};
 use uuid::Uuid;

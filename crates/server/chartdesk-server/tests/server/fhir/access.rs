@@ -85,7 +85,7 @@ async fn fhir_reads_are_in_the_access_history_as_the_same_v1_reads() {
     let doc = manifest
         .documents
         .iter()
-        .find(|d| chartdesk::domain::may_serve(d))
+        .find(|d| chartdesk_domain::may_serve(d))
         .unwrap();
     // Through /v1: the patient found, one document opened.
     let v1 = [

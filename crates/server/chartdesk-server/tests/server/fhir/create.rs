@@ -4,8 +4,8 @@
 
 use axum::body::Body;
 use base64::Engine;
-use chartdesk::domain::{sha256_hex, DocumentStatus};
-use chartdesk::sandbox::{demo_jpeg, demo_pdf};
+use chartdesk_domain::{sha256_hex, DocumentStatus};
+use chartdesk_sandbox::{demo_jpeg, demo_pdf};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -193,7 +193,7 @@ async fn a_fourth_preop_image_is_refused_then_replaces_the_oldest_when_asked() {
     let full = post(&api, &nurse, &fourth, &[]).await;
     assert_eq!(full.status, 409, "{}", full.body);
     let words = full.body["issue"][0]["diagnostics"].as_str().unwrap();
-    assert_eq!(words, chartdesk::domain::AttachError::PreopFull.to_string());
+    assert_eq!(words, chartdesk_domain::AttachError::PreopFull.to_string());
     fourth["extension"] = json!([{ "url": REPLACE_OLDEST, "valueBoolean": true }]);
     let replaced = post(&api, &nurse, &fourth, &[]).await;
     assert_eq!(replaced.status, 201, "{}", replaced.body);

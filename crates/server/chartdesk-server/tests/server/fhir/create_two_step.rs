@@ -1,8 +1,8 @@
 //! `POST /fhir/R4/DocumentReference` in two steps, in-process: no data, `202` with `/v1`'s
 //! presigned PUT(s) as Parameters, the client PUTs, the same POST completes.
 
-use chartdesk::domain::sha256_hex;
-use chartdesk::sandbox::demo_pdf;
+use chartdesk_domain::sha256_hex;
+use chartdesk_sandbox::demo_pdf;
 use serde_json::{json, Value};
 use uuid::Uuid;
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request};
-use chartdesk::domain::Category;
+use chartdesk_domain::Category;
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::RecordStore;
 use chartdesk_worker::{Handled, Notice};

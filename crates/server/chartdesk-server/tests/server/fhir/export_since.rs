@@ -2,7 +2,7 @@
 //! their processing outcome recorded), every Patient; and kick-off parameters this server does
 //! not read are refused unless the caller asks for them to be ignored (`Prefer: handling=lenient`).
 
-use chartdesk::domain::{keys, Manifest, Mrn, Processing, ProcessingState, Stamp};
+use chartdesk_domain::{keys, Manifest, Mrn, Processing, ProcessingState, Stamp};
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::RecordStore;
 use chartdesk_worker::Handled;

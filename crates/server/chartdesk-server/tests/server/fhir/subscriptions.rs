@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode};
-use chartdesk::sandbox::demo_pdf;
 use chartdesk_records::store::RecordStore;
+use chartdesk_sandbox::demo_pdf;
 use chartdesk_worker::subscriptions::Notifier;
 use chartdesk_worker::{Notice, Scanner, Worker};
 use serde_json::{json, Value};

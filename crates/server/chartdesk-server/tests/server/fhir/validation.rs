@@ -118,7 +118,7 @@ pub fn validated(resources: &[Value]) -> String {
 async fn created_document() -> Value {
     let mrn = "32000009";
     chartdesk_testkit::cloud().seed_patient(mrn, &[]).await;
-    let pdf = chartdesk::sandbox::demo_pdf("Validated", "Created over FHIR");
+    let pdf = chartdesk_sandbox::demo_pdf("Validated", "Created over FHIR");
     let mut resource = super::create::posted("", "4241000179101", "v.pdf", "application/pdf", &pdf);
     resource["subject"] = serde_json::json!({ "reference": format!("Patient/{mrn}") });
     let api = api();

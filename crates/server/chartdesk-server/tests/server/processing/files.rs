@@ -29,7 +29,7 @@ pub fn photo(width: u32, height: u32, seed: u32) -> Vec<u8> {
 pub fn pdf_carrying_eicar() -> Vec<u8> {
     let mut bytes = pdf(&[Page::Typed(&["Discharge letter"])]);
     bytes.extend_from_slice(b"\n% ");
-    bytes.extend_from_slice(chartdesk::sandbox::launch::scanner::EICAR.as_bytes());
+    bytes.extend_from_slice(chartdesk_sandbox::launch::scanner::EICAR.as_bytes());
     bytes.extend_from_slice(b"\n");
     bytes
 }

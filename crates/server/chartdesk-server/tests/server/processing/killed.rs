@@ -7,8 +7,7 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::types::QueueAttributeName;
-use chartdesk::cloud::CloudClients;
-use chartdesk::domain::{keys, Category, DocumentEntry, Manifest, Mrn, ProcessingState, Sent};
+use chartdesk_domain::{keys, Category, DocumentEntry, Manifest, Mrn, ProcessingState, Sent};
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::{ObjectStore, RecordStore};
 use uuid::Uuid;
@@ -22,8 +21,7 @@ const BUCKET: &str = "kill-test-records";
 async fn a_worker_process_killed_mid_document_leaves_it_to_the_next_which_records_it_exactly_once()
 {
     let cloud = chartdesk_testkit::cloud();
-    let profile = cloud.profile();
-    let clients = CloudClients::new(&profile).await;
+    let clients = cloud.admin_clients().await;
     let store = ObjectStore::new(clients.s3.clone(), BUCKET.into());
     store.ensure_bucket().await.unwrap();
     let sqs = aws_sdk_sqs::Client::new(&clients.shared);

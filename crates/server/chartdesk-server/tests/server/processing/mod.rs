@@ -8,7 +8,7 @@ mod outcomes;
 mod redelivery;
 mod worker_process;
 
-use chartdesk::domain::DocumentEntry;
+use chartdesk_domain::DocumentEntry;
 use serde_json::Value;
 use uuid::Uuid;
 

@@ -1,6 +1,6 @@
 //! What the worker makes of each kind of upload.
 
-use chartdesk::domain::{keys, DuplicateKind, Mrn, ProcessingState, ScanStatus};
+use chartdesk_domain::{keys, DuplicateKind, Mrn, ProcessingState, ScanStatus};
 use image::GenericImageView;
 
 use super::files::{pdf, pdf_carrying_eicar, photo, tiff, Files, Page};

@@ -7,9 +7,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chartdesk::domain::upload_protocol::PART_SIZE;
-use chartdesk::domain::{keys, sha256_hex, Category, DocumentEntry, Manifest, Mrn};
-use chartdesk::domain::{ProcessingState, Sent};
+use chartdesk_domain::upload_protocol::PART_SIZE;
+use chartdesk_domain::{keys, sha256_hex, Category, DocumentEntry, Manifest, Mrn};
+use chartdesk_domain::{ProcessingState, Sent};
 use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::RecordStore;
 use chartdesk_records::update_manifest;

@@ -2,7 +2,7 @@
 //! Read as text, by indentation, as the server-role test beside it does: each assertion names
 //! the setting a change would break.
 
-const TEMPLATE: &str = include_str!("../../infra/template.yaml");
+const TEMPLATE: &str = include_str!("../../../../infra/template.yaml");
 
 fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chartdesk::config::Folders;
-use chartdesk::sandbox::launch::{LaunchOptions, Programs, Sandbox, DEFAULT_CLAMD};
+use chartdesk_sandbox::launch::{LaunchOptions, Programs, Sandbox, DEFAULT_CLAMD};
 use tokio::signal::unix::{signal, SignalKind};
 
 #[derive(clap::Args)]

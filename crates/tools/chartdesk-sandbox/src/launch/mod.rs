@@ -22,7 +22,7 @@ pub use services::{
 pub use supervised::{LogTo, ServiceCommand, Supervised};
 
 use super::{provision, record_server_url, ProvisionError, SandboxReport};
-use crate::config::Folders;
+use chartdesk::config::Folders;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {

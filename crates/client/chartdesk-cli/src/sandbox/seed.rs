@@ -5,8 +5,8 @@ use anyhow::Context;
 use chartdesk::cloud::CloudClients;
 use chartdesk::config::{Folders, Profile};
 use chartdesk::domain::{Category, Mrn};
-use chartdesk::sandbox::SANDBOX_PROFILE;
 use chartdesk::services::system_clock;
+use chartdesk_sandbox::SANDBOX_PROFILE;
 
 pub async fn run(mrn: &str, categories: &[String], json: bool) -> anyhow::Result<()> {
     let mrn = Mrn::from_stored(mrn).map_err(|_| anyhow::anyhow!("That is not an MRN"))?;
@@ -16,7 +16,7 @@ pub async fn run(mrn: &str, categories: &[String], json: bool) -> anyhow::Result
         .collect::<anyhow::Result<Vec<_>>>()?;
     let profile = Profile::load(&Folders::from_env()?, SANDBOX_PROFILE)?;
     let store = CloudClients::new(&profile).await.store(&profile);
-    let patient = chartdesk::sandbox::seed_patient(&store, &mrn, &categories, system_clock()())
+    let patient = chartdesk_sandbox::seed_patient(&store, &mrn, &categories, system_clock()())
         .await
         .context("Seeding the patient failed (is the MRN taken?)")?;
     if json {

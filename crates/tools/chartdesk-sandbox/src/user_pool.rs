@@ -8,9 +8,9 @@ use aws_sdk_cognitoidentityprovider::types::{
 use aws_sdk_cognitoidentityprovider::Client;
 
 use super::{CLIENT_NAME, POOL_NAME};
-use crate::auth::PasswordPolicy;
-use crate::cloud::{classify, Failure};
-use crate::domain::Role;
+use chartdesk::auth::PasswordPolicy;
+use chartdesk::cloud::{classify, Failure};
+use chartdesk::domain::Role;
 
 /// A demo account. The passwords are public (README): the sandbox holds no real data.
 #[derive(Debug, Clone, Copy)]

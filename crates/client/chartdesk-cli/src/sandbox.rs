@@ -1,7 +1,7 @@
 use clap::Subcommand;
 
 use chartdesk::config::Folders;
-use chartdesk::sandbox::{provision_with_server, SandboxReport};
+use chartdesk_sandbox::{provision_with_server, SandboxReport};
 
 mod seed;
 mod spawn;
@@ -76,7 +76,7 @@ pub async fn run(command: SandboxCommand) -> anyhow::Result<()> {
             std::fs::create_dir_all(&dir)?;
             for i in 0..count {
                 let path = dir.join(format!("scan-{i:03}.jpg"));
-                std::fs::write(&path, chartdesk::sandbox::demo_scan(i + 1))?;
+                std::fs::write(&path, chartdesk_sandbox::demo_scan(i + 1))?;
             }
             println!("{count} scans written to {}", dir.display());
             Ok(())

@@ -17,9 +17,9 @@ mod user_pool;
 
 use serde::Serialize;
 
-use crate::cloud::{CloudClients, Failure, StoreError};
-use crate::config::{ConfigError, ConfigFile, Folders, ProfileFile};
-use crate::domain::Role;
+use chartdesk::cloud::{CloudClients, Failure, StoreError};
+use chartdesk::config::{ConfigError, ConfigFile, Folders, ProfileFile};
+use chartdesk::domain::Role;
 
 pub use demo_files::{demo_jpeg, demo_pdf, demo_scan};
 pub use demo_patients::{demo_patients, DemoPatient};
@@ -108,7 +108,7 @@ pub fn sandbox_profile_file(endpoint: &str) -> ProfileFile {
         password_policy: Some(sandbox_password_policy()),
         // moto never checks the password in USER_SRP_AUTH (ARCHITECTURE.md §7): the sandbox signs in
         // with USER_PASSWORD_AUTH so a wrong password is refused as it would be in production.
-        auth_flow: Some(crate::config::AuthFlow::Password),
+        auth_flow: Some(chartdesk::config::AuthFlow::Password),
         ..Default::default()
     }
 }
@@ -128,7 +128,7 @@ pub async fn provision_with_server(
     raw.server_url = server_url.map(|u| u.trim_end_matches('/').to_string());
     let mut file = ConfigFile::default();
     file.profiles.insert(SANDBOX_PROFILE.into(), raw.clone());
-    let profile = crate::config::Profile::resolve(&file, SANDBOX_PROFILE, |_| None)?;
+    let profile = chartdesk::config::Profile::resolve(&file, SANDBOX_PROFILE, |_| None)?;
     let clients = CloudClients::new(&profile).await;
 
     let pool = user_pool::ensure(&clients.cognito).await?;
@@ -206,7 +206,7 @@ pub async fn record_server_url(
         .entry(SANDBOX_PROFILE.into())
         .or_insert_with(|| sandbox_profile_file(endpoint));
     raw.server_url = Some(server_url.to_string());
-    let profile = crate::config::Profile::resolve(&saved, SANDBOX_PROFILE, |_| None)?;
+    let profile = chartdesk::config::Profile::resolve(&saved, SANDBOX_PROFILE, |_| None)?;
     let clients = CloudClients::new(&profile).await;
     bucket_cors::allow_web_origin(&clients.s3, SANDBOX_BUCKET, server_url).await?;
     saved.save(&path)?;

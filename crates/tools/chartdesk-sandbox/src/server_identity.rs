@@ -188,7 +188,7 @@ mod tests {
     /// The template is the source for a real account; this copy must not drift from it.
     #[test]
     fn the_sandbox_policy_matches_the_templates_server_role() {
-        let template = include_str!("../../infra/template.yaml");
+        let template = include_str!("../../../../infra/template.yaml");
         let policy = server_policy("records", "audit");
         let listed = |v: &Value| -> Vec<String> {
             match v {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::supervised::ServiceCommand;
-use crate::sandbox::SandboxReport;
+use crate::SandboxReport;
 
 /// One process of the sandbox and how to tell it answers.
 #[derive(Debug, Clone)]
@@ -248,7 +248,7 @@ mod tests {
             env_of(server, "AWS_SECRET_ACCESS_KEY"),
             ["server-role-secret"]
         );
-        let admin = crate::cloud::SANDBOX_ACCESS_KEY;
+        let admin = chartdesk::cloud::SANDBOX_ACCESS_KEY;
         assert!(server.command.env.iter().all(|(_, v)| v != admin));
         assert!(
             matches!(&server.ready, Readiness::Health(url) if url.ends_with(":4000/v1/health"))

@@ -1,4 +1,5 @@
-//! Command-line parsing and dispatch. Output for people by default, JSON with `--json`.
+//! `chartdesk`: the command-line face of the desktop core (sandbox provisioning, scripted
+//! look-ups and uploads). Parsing and dispatch; output for people by default, JSON with `--json`.
 
 mod docs;
 mod export;
@@ -61,7 +62,7 @@ enum Command {
     },
 }
 
-pub fn run() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
     init_logging();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
