@@ -1,6 +1,6 @@
 //! USER_SRP_AUTH: the password never leaves the machine; Cognito checks a proof computed from it.
 //! The maths is the `aws-cognito-srp` crate's; this module maps it onto Cognito's parameters.
-//! tests/integration/srp_maths.rs checks it against pycognito acting as the server.
+//! crates/client/chartdesk/tests/integration/srp_maths.rs checks it against pycognito acting as the server.
 
 use std::collections::HashMap;
 

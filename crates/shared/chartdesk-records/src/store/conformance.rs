@@ -1,6 +1,6 @@
 //! One conformance suite for every `RecordStore`: run as unit tests against
 //! `InMemoryRecordStore` (below) and against moto and s3s-fs through `ObjectStore`
-//! (tests/integration/s3_conformance.rs), so the in-memory store the router tests use and the
+//! (crates/client/chartdesk/tests/integration/s3_conformance.rs), so the in-memory store the router tests use and the
 //! S3 code production runs are held to the same contract. Bytes for presigned requests go
 //! through a `PresignedClient`: over HTTP with the desktop's own sender for S3, through
 //! `InMemoryRecordStore::send` in memory.

@@ -49,12 +49,17 @@ pub fn render() -> String {
 mod tests {
     use super::*;
 
+    /// The repository's root, where `ui/` is (this package is `crates/client/chartdesk`).
+    fn repository() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")
+    }
+
     /// Rewrites `relative` when the developer asks (`UPDATE_TS_TYPES`), then checks the
     /// committed file is `expected`.
     // UPDATE_TS_TYPES is the developer's request to rewrite the file, not a setting.
     #[allow(clippy::disallowed_methods)]
     fn assert_committed(relative: &str, expected: &str) {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+        let path = repository().join(relative);
         if std::env::var_os("UPDATE_TS_TYPES").is_some() {
             std::fs::write(&path, expected).unwrap();
         }
@@ -85,8 +90,9 @@ mod tests {
     #[test]
     #[allow(clippy::unwrap_used)]
     fn the_window_invokes_exactly_the_commands_src_tauri_declares() {
-        let mut declared: Vec<&str> = include!("../src-tauri/src/commands/list.rs").to_vec();
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/backend/tauri.ts");
+        let mut declared: Vec<&str> =
+            include!("../../../../src-tauri/src/commands/list.rs").to_vec();
+        let path = repository().join("ui/src/backend/tauri.ts");
         let ts = std::fs::read_to_string(path).unwrap();
         let call = regex::Regex::new(r#"\bcall(?:<[^(]*>)?\(\s*"([a-z_]+)""#).unwrap();
         let mut invoked: Vec<&str> = call

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// jobs and should hand some to a component or a handle.
 const MOST_METHODS: usize = 30;
 
-/// Every `.rs` file the product is built from (`src/`, each crate's `src/`, `src-tauri/src/`),
+/// Every `.rs` file the product is built from (each crate's `src/`, `src-tauri/src/`),
 /// with the package folder it belongs to: two types of one name in two crates are two types.
 fn product_files() -> Vec<(String, PathBuf)> {
     fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
@@ -22,11 +22,9 @@ fn product_files() -> Vec<(String, PathBuf)> {
             }
         }
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut packages = vec![
-        ("chartdesk".to_string(), root.to_path_buf()),
-        ("chartdesk-desktop".to_string(), root.join("src-tauri")),
-    ];
+    // This package is crates/client/chartdesk: the repository is three folders up.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
+    let mut packages = vec![("chartdesk-desktop".to_string(), root.join("src-tauri"))];
     // Every tier folder under crates/, so a new tier is read without being listed here.
     for tier in std::fs::read_dir(root.join("crates")).unwrap() {
         for package in std::fs::read_dir(tier.unwrap().path()).unwrap() {
