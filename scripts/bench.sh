@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Issue 13: every speed and memory figure side by side with its peers, in ONE run against ONE
-# local cloud, printed as a table of medians, p95s and ratios (scripts/bench/table.py).
+# Issue 13: every speed and memory figure side by side with its peers, in ONE run (the rows that
+# need their own server start a local cloud each; the rest share one), printed as a table of
+# medians, p95s and ratios (scripts/bench/table.py).
 #   bash scripts/bench.sh           full run, release builds (about 15 minutes warm)
 #   bash scripts/bench.sh --smoke   tiny inputs, debug builds: checks every row works (tests)
 # Figures are for reading, never asserted: speed goals do not belong in tests.
@@ -173,6 +174,7 @@ if $smoke; then
     BENCH_UPLOAD_FILES=3 BENCH_UPLOAD_BYTES=100000 BENCH_UPLOAD_RUNS=1 \
     BENCH_GROWTH_DOCS=150 BENCH_GROWTH_RUNS=1 BENCH_SERVER_RUNS=1 BENCH_SERVER_LOAD=5
 else
+  unset BENCH_ONE_CLOUD BENCH_QUIET_MS BENCH_SERVER_LOAD
   export BENCH_OPEN_DOCS=1000 BENCH_OPEN_RUNS=20 BENCH_UPLOAD_FILES=40 BENCH_UPLOAD_BYTES=2000000 \
     BENCH_UPLOAD_RUNS=3 BENCH_GROWTH_DOCS=10000 BENCH_GROWTH_RUNS=10 BENCH_SERVER_RUNS=10
 fi

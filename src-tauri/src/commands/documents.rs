@@ -1,13 +1,13 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use chartdesk::cloud::Progress;
-use chartdesk::domain::{DocumentRow, FirstRows, HistoryRow};
 use chartdesk::services::{
     decode_file_name, DocumentView, ExportSelection, ExportSummary, FileUpload, UploadOutcome,
     UploadProgress,
 };
 use chartdesk::UiError;
+use chartdesk_domain::{DocumentRow, FirstRows, HistoryRow};
+use chartdesk_records::store::Progress;
 use tauri::ipc::{InvokeBody, Request, Response};
 use tauri::{AppHandle, Emitter, State, Window};
 use tauri_plugin_dialog::DialogExt;

@@ -1,8 +1,8 @@
 use chartdesk::cache::CachedHit;
-use chartdesk::domain::PatientSummary;
-use chartdesk::domain::StatedReason;
 use chartdesk::services::{AccessHistoryRows, AlertList, BreakGlassChoice};
 use chartdesk::UiError;
+use chartdesk_domain::PatientSummary;
+use chartdesk_domain::StatedReason;
 use tauri::{Manager, State};
 
 use crate::state::AppState;

@@ -1,7 +1,7 @@
 use clap::Args;
 
-use chartdesk::domain::Category;
 use chartdesk::Services;
+use chartdesk_domain::Category;
 
 #[derive(Args)]
 pub struct DocsArgs {

@@ -25,7 +25,7 @@ pub async fn run(profile: &str, args: FindArgs) -> anyhow::Result<()> {
     let services = Services::start(profile).await?;
     super::sign_in(&services, &args.user).await?;
     let reason = match &args.reason {
-        Some(r) => Some(chartdesk::domain::StatedReason::parse(
+        Some(r) => Some(chartdesk_domain::StatedReason::parse(
             Some(r),
             args.detail.as_deref(),
         )?),

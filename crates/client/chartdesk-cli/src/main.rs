@@ -123,7 +123,7 @@ pub async fn sign_in(services: &chartdesk::Services, user: &str) -> anyhow::Resu
     match services.sign_in(user, &password).await? {
         SignInResult::SignedIn { .. } => Ok(()),
         SignInResult::NewPasswordRequired { .. } => {
-            anyhow::bail!("{}", chartdesk::auth::AuthError::NewPasswordRequired)
+            anyhow::bail!("{}", chartdesk_signin::AuthError::NewPasswordRequired)
         }
         SignInResult::MfaSetupRequired { .. } => anyhow::bail!(
             "This account must first set up an authenticator app: sign in with the Chartdesk app"

@@ -10,10 +10,10 @@ use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressStyle};
 use tokio_util::sync::CancellationToken;
 
 use chartdesk::cache::OutboxItem;
-use chartdesk::cloud::Progress;
 use chartdesk::services::Destination;
 use chartdesk::services::DrainReport;
 use chartdesk::Services;
+use chartdesk_records::store::Progress;
 
 #[derive(Args)]
 pub struct UploadArgs {

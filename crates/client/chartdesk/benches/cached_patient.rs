@@ -8,12 +8,12 @@
 use std::time::{Duration, Instant};
 
 use chartdesk::cache::{new_key, Cache, CachedPatient};
-use chartdesk::domain::{rows_for, PatientSummary, RowPermissions};
-use chartdesk::domain::{
+use chartdesk_domain::{rows_for, PatientSummary, RowPermissions};
+use chartdesk_domain::{
     Category, DocumentEntry, DocumentStatus, Manifest, Mrn, NhsNumber, Patient, PatientFlags,
     ScanStatus,
 };
-use chartdesk::records::PatientRecord;
+use chartdesk_records::PatientRecord;
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -31,7 +31,7 @@ async fn run() {
         family_name: "Whitfield".into(),
         birth_date: time::macros::date!(1958 - 03 - 14),
         postcode: "LS1 4AP".into(),
-        gender: chartdesk::domain::Gender::Female,
+        gender: chartdesk_domain::Gender::Female,
         flags: PatientFlags::default(),
         superseded_by: None,
     };

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use chartdesk::cloud::CloudClients;
 use chartdesk::config::Profile;
-use chartdesk::domain::{find_entry, rows_for, RowPermissions};
-use chartdesk::domain::{keys, sha256_hex, Category, Manifest, Mrn};
 use chartdesk::services::system_clock;
 use chartdesk::Services;
+use chartdesk_domain::{find_entry, rows_for, RowPermissions};
+use chartdesk_domain::{keys, sha256_hex, Category, Manifest, Mrn};
 use chartdesk_sandbox::SANDBOX_PROFILE;
 
 const ROUNDS: usize = 60;

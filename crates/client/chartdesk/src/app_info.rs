@@ -28,7 +28,7 @@ impl AppInfo {
             // The server's word (or the kept copy, or the domain's default): see HospitalPolicy.
             idle_lock_seconds: services
                 .as_ref()
-                .map_or(crate::domain::DEFAULT_IDLE_LOCK_SECONDS, |s| {
+                .map_or(chartdesk_domain::DEFAULT_IDLE_LOCK_SECONDS, |s| {
                     s.policy().idle_lock_seconds
                 }),
             startup_error: services.err(),

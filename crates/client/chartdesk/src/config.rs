@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{KeychainBackend, PasswordPolicy};
+use crate::auth::KeychainBackend;
+
+use chartdesk_signin::PasswordPolicy;
 
 pub const CONFIG_FILE: &str = "config.toml";
 pub const DEFAULT_PROFILE: &str = "sandbox";

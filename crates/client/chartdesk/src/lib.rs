@@ -13,11 +13,6 @@ pub mod ui_error;
 pub mod upload;
 pub mod web_view;
 
-/// The record rules and the shared bucket/token code live in their own crates (the records
-/// server links them too); re-exported here so client code reads `crate::domain::…`.
-pub use chartdesk_domain as domain;
-pub use chartdesk_records as records;
-
 pub use app_info::AppInfo;
 pub use services::{AppError, Services, SignInResult, SignedInUser};
 pub use ui_error::UiError;

@@ -6,11 +6,12 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::auth::AuthFailureKind;
-use crate::cloud::{ServerError, StoreError};
-use crate::records::LookupError;
+use crate::cloud::ServerError;
 use crate::services::AppError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_records::store::StoreError;
+use chartdesk_records::LookupError;
+use chartdesk_signin::AuthFailureKind;
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct UiError {
@@ -19,7 +20,7 @@ pub struct UiError {
     /// `ambiguous_query` only: the readings to offer, as the domain words them.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
-    pub choices: Option<Vec<crate::domain::SearchChoice>>,
+    pub choices: Option<Vec<chartdesk_domain::SearchChoice>>,
 }
 
 impl UiError {
@@ -56,7 +57,7 @@ impl AppError {
     pub fn code(&self) -> ApiErrorCode {
         match self {
             AppError::Config(_) => ApiErrorCode::Config,
-            AppError::Query(crate::domain::QueryError::Ambiguous { .. }) => {
+            AppError::Query(chartdesk_domain::QueryError::Ambiguous { .. }) => {
                 ApiErrorCode::AmbiguousQuery
             }
             AppError::Query(_) => ApiErrorCode::InvalidInput,
@@ -66,14 +67,16 @@ impl AppError {
             | AppError::ListChanged
             | AppError::FileRefused(_)
             | AppError::Export(_) => ApiErrorCode::InvalidInput,
-            AppError::Attach(crate::domain::AttachError::PreopFull) => ApiErrorCode::PreopFull,
-            AppError::Attach(crate::domain::AttachError::AlreadyAttached) => ApiErrorCode::Conflict,
+            AppError::Attach(chartdesk_domain::AttachError::PreopFull) => ApiErrorCode::PreopFull,
+            AppError::Attach(chartdesk_domain::AttachError::AlreadyAttached) => {
+                ApiErrorCode::Conflict
+            }
             AppError::NoSuchDocument => ApiErrorCode::NotFound,
             AppError::OptimizedNotKept => ApiErrorCode::OptimizedNotKept,
             AppError::Cache(crate::cache::CacheError::Unreadable) => ApiErrorCode::CacheUnreadable,
             AppError::Cache(_) | AppError::NoOfflineCache => ApiErrorCode::Internal,
             AppError::NoServer | AppError::Keychain(_) => ApiErrorCode::Config,
-            AppError::BreakGlass(crate::domain::BreakGlassError::ReasonRequired) => {
+            AppError::BreakGlass(chartdesk_domain::BreakGlassError::ReasonRequired) => {
                 ApiErrorCode::ReasonRequired
             }
             AppError::BreakGlass(_) => ApiErrorCode::InvalidInput,
@@ -84,10 +87,10 @@ impl AppError {
                 _ => ApiErrorCode::Internal,
             },
             AppError::Corrupted => ApiErrorCode::Internal,
-            AppError::Stamp(crate::domain::StampError::AlreadyStamped { .. })
+            AppError::Stamp(chartdesk_domain::StampError::AlreadyStamped { .. })
             | AppError::Contended
             | AppError::Busy => ApiErrorCode::Conflict,
-            AppError::Stamp(crate::domain::StampError::NotStampable(_)) => {
+            AppError::Stamp(chartdesk_domain::StampError::NotStampable(_)) => {
                 ApiErrorCode::InvalidInput
             }
             AppError::Auth(a) => match a.kind() {
@@ -117,7 +120,7 @@ impl AppError {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::domain::{MrnFormat, NhsNumber, QueryError};
+    use chartdesk_domain::{MrnFormat, NhsNumber, QueryError};
 
     #[test]
     fn an_ambiguity_found_offline_carries_the_domains_two_readings_to_the_ui() {
@@ -130,7 +133,7 @@ mod tests {
         assert!(expected.is_some());
         assert_eq!(ui.choices, expected);
         let other = UiError::from(AppError::Query(QueryError::Nhs(
-            crate::domain::NhsNumberError::Invalid,
+            chartdesk_domain::NhsNumberError::Invalid,
         )));
         assert_eq!(other.choices, None);
     }

@@ -1,5 +1,5 @@
 //! The browser's TypeScript for `/v1`, generated from these types so the two cannot drift.
-//! `ui/src/backend/api-types.ts` is committed; `src/ts_bindings.rs` tests it for drift beside
+//! `ui/src/backend/api-types.ts` is committed; the client core's `ts_bindings.rs` tests it for drift beside
 //! the desktop's IPC types, which import these rather than declare them again.
 
 use ts_rs::{Config, TS};

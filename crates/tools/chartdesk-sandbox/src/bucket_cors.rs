@@ -6,7 +6,7 @@
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 
 use super::ProvisionError;
-use chartdesk::cloud::{classify, Failure, StoreError};
+use chartdesk_records::store::{classify, Failure, StoreError};
 
 pub async fn allow_web_origin(
     s3: &aws_sdk_s3::Client,

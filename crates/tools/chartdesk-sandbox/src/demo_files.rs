@@ -116,7 +116,7 @@ mod tests {
         assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF]);
         let tiff = demo_tiff(1);
         assert_eq!(&tiff[..4], b"II*\0");
-        assert_eq!(chartdesk::domain::sniff(&tiff), Some("image/tiff"));
+        assert_eq!(chartdesk_domain::sniff(&tiff), Some("image/tiff"));
         let pdf = demo_pdf("Lab report", "Demo");
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(pdf.ends_with(b"%%EOF") || pdf.ends_with(b"%%EOF\n"));

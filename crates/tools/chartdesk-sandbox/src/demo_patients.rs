@@ -1,6 +1,6 @@
 //! Fictional demo patients with valid NHS numbers (Modulus 11) and what each one's record holds.
 
-use chartdesk::domain::Category;
+use chartdesk_domain::Category;
 
 pub struct DemoPatient {
     pub nhs_number: &'static str,
@@ -83,7 +83,7 @@ pub fn demo_patients() -> Vec<DemoPatient> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chartdesk::domain::{MrnFormat, NhsNumber};
+    use chartdesk_domain::{MrnFormat, NhsNumber};
 
     #[test]
     fn every_demo_patient_has_valid_unique_identifiers() {

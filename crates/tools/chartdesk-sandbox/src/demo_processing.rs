@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::launch::scanner::EICAR;
 use super::{demo_pdf, ProvisionError};
-use chartdesk::cloud::object_store::Write;
-use chartdesk::domain::{keys, Category, DocumentEntry, Mrn, Sent};
+use chartdesk_domain::{keys, Category, DocumentEntry, Mrn, Sent};
+use chartdesk_records::store::object_store::Write;
 use chartdesk_records::store::RecordStore;
 
 /// The showcase's file names (what no log may contain, like every seeded name).

@@ -8,13 +8,13 @@ use uuid::Uuid;
 use super::demo_files::{demo_jpeg, demo_pdf, demo_tiff};
 use super::demo_patients::{demo_patients, DemoPatient};
 use super::ProvisionError;
-use chartdesk::domain::{
+use chartdesk_domain::{
     keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, NhsNumber, Patient, PatientFlags,
     ScanStatus,
 };
-use chartdesk::records::NhsLookup;
 use chartdesk_records::store::object_store::{StoreError, Write};
 use chartdesk_records::store::RecordStore;
+use chartdesk_records::NhsLookup;
 
 pub struct Counts {
     pub patients: usize,
@@ -52,7 +52,7 @@ fn to_patient(demo: &DemoPatient) -> Result<(Mrn, Patient), ProvisionError> {
         family_name: demo.family_name.into(),
         birth_date,
         postcode: demo.postcode.into(),
-        gender: chartdesk::domain::Gender::Unknown,
+        gender: chartdesk_domain::Gender::Unknown,
         flags: PatientFlags {
             restricted: demo.restricted,
             superseded: demo.superseded,
@@ -88,8 +88,8 @@ async fn ensure_documents(
     if demo.processed_by_worker {
         manifest.documents = super::demo_processing::documents(store, mrn, base).await?;
         for entry in &manifest.documents {
-            let claim = chartdesk::records::DocClaim::new(mrn, entry.category);
-            create_if_absent(store, &chartdesk::records::doc_claim_key(entry.id), &claim).await?;
+            let claim = chartdesk_records::DocClaim::new(mrn, entry.category);
+            create_if_absent(store, &chartdesk_records::doc_claim_key(entry.id), &claim).await?;
         }
     }
     let plan: Vec<(Category, u8)> = match demo.processed_by_worker {
@@ -105,8 +105,8 @@ async fn ensure_documents(
             let ext = keys::extension_for(content_type).unwrap_or("bin");
             let key = keys::original(mrn, category, id, ext);
             // Claimed as an upload claims it: no other record may reuse the id.
-            let claim = chartdesk::records::DocClaim::new(mrn, category);
-            create_if_absent(store, &chartdesk::records::doc_claim_key(id), &claim).await?;
+            let claim = chartdesk_records::DocClaim::new(mrn, category);
+            create_if_absent(store, &chartdesk_records::doc_claim_key(id), &claim).await?;
             store
                 .put_bytes(&key, bytes.clone(), content_type, Write::Overwrite)
                 .await?;
@@ -131,7 +131,7 @@ async fn ensure_documents(
                 file_name,
                 content_type: content_type.into(),
                 size: bytes.len() as u64,
-                sha256: chartdesk::domain::sha256_hex(&bytes),
+                sha256: chartdesk_domain::sha256_hex(&bytes),
                 created,
                 uploaded_by: "nurse.hughes".into(),
                 variants,
@@ -195,7 +195,7 @@ pub fn seeded_identifiers() -> Vec<String> {
         out.insert(demo.given_name.to_string());
         out.insert(demo.family_name.to_string());
         out.insert(demo.nhs_number.to_string());
-        if let Ok(nhs) = chartdesk::domain::NhsNumber::parse(demo.nhs_number) {
+        if let Ok(nhs) = chartdesk_domain::NhsNumber::parse(demo.nhs_number) {
             out.insert(nhs.display_form());
         }
         out.insert(demo.mrn.to_string());

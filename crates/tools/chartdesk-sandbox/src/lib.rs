@@ -17,9 +17,11 @@ mod user_pool;
 
 use serde::Serialize;
 
-use chartdesk::cloud::{CloudClients, Failure, StoreError};
+use chartdesk::cloud::CloudClients;
+
 use chartdesk::config::{ConfigError, ConfigFile, Folders, ProfileFile};
-use chartdesk::domain::Role;
+use chartdesk_domain::Role;
+use chartdesk_records::store::{Failure, StoreError};
 
 pub use demo_files::{demo_jpeg, demo_pdf, demo_scan};
 pub use demo_patients::{demo_patients, DemoPatient};

@@ -7,7 +7,7 @@ use time::{Date, OffsetDateTime};
 
 use super::demo_files::demo_pdf;
 use super::ProvisionError;
-use chartdesk::domain::{
+use chartdesk_domain::{
     check_digit, keys, sha256_hex, Category, DocumentEntry, DocumentStatus, Gender, Manifest, Mrn,
     NhsNumber, Patient, PatientFlags, ScanStatus,
 };

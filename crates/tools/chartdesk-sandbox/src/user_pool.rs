@@ -8,9 +8,9 @@ use aws_sdk_cognitoidentityprovider::types::{
 use aws_sdk_cognitoidentityprovider::Client;
 
 use super::{CLIENT_NAME, POOL_NAME};
-use chartdesk::auth::PasswordPolicy;
-use chartdesk::cloud::{classify, Failure};
-use chartdesk::domain::Role;
+use chartdesk_domain::Role;
+use chartdesk_records::store::{classify, Failure};
+use chartdesk_signin::PasswordPolicy;
 
 /// A demo account. The passwords are public (README): the sandbox holds no real data.
 #[derive(Debug, Clone, Copy)]

@@ -24,9 +24,11 @@ mod tokens;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use chartdesk::cloud::{CloudClients, ObjectStore};
+use chartdesk::cloud::CloudClients;
+
 use chartdesk::config::{Folders, Profile};
-use chartdesk::domain::{DocumentEntry, Mrn, ProcessingState};
+use chartdesk_domain::{DocumentEntry, Mrn, ProcessingState};
+use chartdesk_records::store::ObjectStore;
 use chartdesk_sandbox::launch::{
     start_service, LaunchOptions, LogTo, Readiness, RunningServer, Sandbox, ServerSettings,
     Service, ServiceCommand, Supervised,
@@ -198,7 +200,7 @@ impl Cloud {
         let record = Mrn::from_stored(mrn).unwrap();
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let manifest = chartdesk::records::read_manifest(&store, &record)
+            let manifest = chartdesk_records::read_manifest(&store, &record)
                 .await
                 .unwrap();
             let entry = manifest.and_then(|m| {

@@ -31,8 +31,9 @@ pub fn programs() -> Programs {
     }
 }
 
-/// The `chartdesk` command line (another package's binary, which `cargo build --workspace`
-/// builds): `CHARTDESK_BIN`, or the build folder this test binary was built in.
+/// The `chartdesk` command line (another package's binary, which `cargo test --workspace`
+/// builds first for that package's own test): `CHARTDESK_BIN`, or the build folder this test
+/// binary was built in.
 pub fn command_line() -> PathBuf {
     built("CHARTDESK_BIN", "chartdesk")
 }

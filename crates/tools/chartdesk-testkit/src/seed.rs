@@ -1,6 +1,6 @@
 //! Patients of a test's own (the sandbox module writes them: `chartdesk_sandbox::seed_patient`).
 
-use chartdesk::domain::{Category, Mrn};
+use chartdesk_domain::{Category, Mrn};
 
 use crate::Cloud;
 

@@ -4,8 +4,8 @@
 use anyhow::Context;
 use chartdesk::cloud::CloudClients;
 use chartdesk::config::{Folders, Profile};
-use chartdesk::domain::{Category, Mrn};
 use chartdesk::services::system_clock;
+use chartdesk_domain::{Category, Mrn};
 use chartdesk_sandbox::SANDBOX_PROFILE;
 
 pub async fn run(mrn: &str, categories: &[String], json: bool) -> anyhow::Result<()> {

@@ -24,10 +24,10 @@ use crate::proxy::{self, Counts, Latency};
 use crate::seeded;
 use chartdesk::cloud::CloudClients;
 use chartdesk::config::Profile;
-use chartdesk::domain::{Category, Manifest, Mrn};
-use chartdesk::records::store::RecordStore;
 use chartdesk::services::{system_clock, Upload};
 use chartdesk::Services;
+use chartdesk_domain::{Category, Manifest, Mrn};
+use chartdesk_records::store::RecordStore;
 use chartdesk_sandbox::launch::ServerSettings;
 use chartdesk_sandbox::{demo_jpeg, demo_pdf, seed_patient, SANDBOX_PROFILE};
 

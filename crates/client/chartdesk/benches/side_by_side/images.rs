@@ -66,7 +66,7 @@ fn write(path: &Path, rgb: &[u8], w: usize, h: usize, quality: u8) {
 /// (`chartdesk_renditions::render`), the first page's written beside each other in `out`.
 pub fn variants(file: &Path, out: &Path) {
     let head = std::fs::read(file).expect("read image");
-    let content_type = chartdesk::domain::sniff(&head).expect("an accepted image");
+    let content_type = chartdesk_domain::sniff(&head).expect("an accepted image");
     let limits = chartdesk_renditions::Limits::default();
     let made = chartdesk_renditions::render(file, content_type, &limits).expect("previews");
     let page = made.pages.into_iter().next().expect("an image page");

@@ -18,11 +18,12 @@ use std::time::{Duration, Instant};
 use crate::emit;
 use crate::proxy::{self, Counts, Latency};
 use crate::seeded;
-use chartdesk::cloud::{CloudClients, ObjectStore};
+use chartdesk::cloud::CloudClients;
 use chartdesk::config::Profile;
-use chartdesk::domain::{keys, Category, DocumentEntry, Manifest, Mrn};
 use chartdesk::services::system_clock;
 use chartdesk::Services;
+use chartdesk_domain::{keys, Category, DocumentEntry, Manifest, Mrn};
+use chartdesk_records::store::ObjectStore;
 use chartdesk_sandbox::launch::ServerSettings;
 use chartdesk_sandbox::{demo_jpeg, SANDBOX_PROFILE};
 use futures_util::future::join_all;
@@ -247,7 +248,7 @@ async fn measure(
     let parts = if seeded::whole_index() {
         0
     } else {
-        docs / chartdesk::records::PART_ROWS
+        docs / chartdesk_records::PART_ROWS
     };
     let direct_requests = [(2 + parts + FIRST_SCREEN) as f64];
     for (what, ours) in [("cold", &cold_s3), ("warm", &warm_s3)] {
@@ -288,7 +289,7 @@ async fn measure(
 /// The manifest's head and every part it names, as raw GETs all at once after the head: the
 /// floor for reading a record, with nothing kept in memory from one read to the next.
 async fn read_whole_manifest(store: &ObjectStore, mrn: &Mrn) -> Vec<DocumentEntry> {
-    let store: &dyn chartdesk::records::store::RecordStore = store;
+    let store: &dyn chartdesk_records::store::RecordStore = store;
     let head = store
         .get_json::<serde_json::Value>(&keys::manifest(mrn))
         .await

@@ -12,9 +12,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chartdesk::config::Profile;
-use chartdesk::domain::ScanStatus;
 use chartdesk::services::{system_clock, Upload};
 use chartdesk::Services;
+use chartdesk_domain::ScanStatus;
 use chartdesk_sandbox::SANDBOX_PROFILE;
 
 use crate::{emit, quantile};

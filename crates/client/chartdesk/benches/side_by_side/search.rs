@@ -5,12 +5,12 @@
 use std::time::Instant;
 
 use chartdesk::cache::{new_key, Cache, IndexRow};
-use chartdesk::domain::{
+use chartdesk::services::index_rows;
+use chartdesk_domain::{
     Category, DocumentEntry, DocumentStatus, Gender, Manifest, Mrn, NhsNumber, Patient,
     PatientFlags, ScanStatus,
 };
-use chartdesk::records::PatientRecord;
-use chartdesk::services::index_rows;
+use chartdesk_records::PatientRecord;
 
 use crate::{emit, Rng};
 
@@ -95,7 +95,7 @@ const FILE_WORDS: &[&str] = &[
 fn nhs_number(rng: &mut Rng) -> NhsNumber {
     loop {
         let digits: Vec<u32> = (0..9).map(|_| (rng.next_u64() % 10) as u32).collect();
-        let Some(check) = chartdesk::domain::check_digit(&digits) else {
+        let Some(check) = chartdesk_domain::check_digit(&digits) else {
             continue;
         };
         let text: String = digits.iter().chain([&check]).map(u32::to_string).collect();

@@ -1,11 +1,11 @@
 //! Documents the benches write straight to the bucket, as an administrator would: scanned
 //! JPEGs, clean, with their thumbnail where a screen will show them.
 
-use chartdesk::cloud::object_store::Write;
-use chartdesk::domain::{
+use chartdesk_domain::{
     keys, sha256_hex, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, ScanStatus,
 };
-use chartdesk::records::store::RecordStore;
+use chartdesk_records::store::object_store::Write;
+use chartdesk_records::store::RecordStore;
 use futures_util::future::join_all;
 use time::OffsetDateTime;
 
@@ -105,7 +105,7 @@ pub async fn put_manifest(store: &dyn RecordStore, mrn: &Mrn, manifest: &Manifes
             .put_json(&keys::manifest(mrn), manifest, Write::Overwrite)
             .await
     } else {
-        chartdesk::records::manifest_store::write_manifest(
+        chartdesk_records::manifest_store::write_manifest(
             store,
             mrn,
             manifest,

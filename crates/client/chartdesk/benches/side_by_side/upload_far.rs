@@ -14,11 +14,12 @@ use std::time::{Duration, Instant};
 
 use crate::emit;
 use crate::proxy::{self, Counts, Latency};
-use chartdesk::cloud::object_store::Write;
-use chartdesk::cloud::{CloudClients, Progress};
+use chartdesk::cloud::CloudClients;
 use chartdesk::config::Profile;
 use chartdesk::services::{system_clock, Destination};
 use chartdesk::Services;
+use chartdesk_records::store::object_store::Write;
+use chartdesk_records::store::Progress;
 use chartdesk_sandbox::launch::ServerSettings;
 use chartdesk_sandbox::{demo_pdf, SANDBOX_PROFILE};
 use futures_util::StreamExt;

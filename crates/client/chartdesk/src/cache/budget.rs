@@ -124,7 +124,7 @@ mod tests {
 
     async fn save(cache: &Cache, name: &str, mrn: &str, bytes: Vec<u8>, at: &str) {
         assert_eq!(key(name).mrn, mrn);
-        let sha = crate::domain::sha256_hex(&bytes);
+        let sha = chartdesk_domain::sha256_hex(&bytes);
         cache.save_file(&key(name), bytes, &sha, at).await.unwrap();
     }
 

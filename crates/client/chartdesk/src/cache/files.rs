@@ -7,7 +7,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{Cache, CacheError};
-use crate::domain::sha256_hex;
+use chartdesk_domain::sha256_hex;
 
 /// Which rendition of a document a kept file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

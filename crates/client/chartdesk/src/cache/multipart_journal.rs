@@ -5,7 +5,7 @@ use futures_util::FutureExt;
 use rusqlite::{params, OptionalExtension};
 
 use super::Cache;
-use crate::cloud::part_journal::{PartJournal, RecordedPart, RecordedUpload};
+use chartdesk_records::store::part_journal::{PartJournal, RecordedPart, RecordedUpload};
 
 impl PartJournal for Cache {
     fn recall<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<RecordedUpload>> {

@@ -326,7 +326,7 @@ mod tests {
             .queue_file(file_to_queue(dir.path(), &bytes, bytes.len() as u64))
             .await
             .unwrap();
-        assert_eq!(sha, crate::domain::sha256_hex(&bytes));
+        assert_eq!(sha, chartdesk_domain::sha256_hex(&bytes));
         let (stored, replace_oldest) = cache.outbox_rows().file("f1").await.unwrap().unwrap();
         assert_eq!(stored, bytes);
         assert!(replace_oldest);
@@ -347,7 +347,7 @@ mod tests {
             .queue_file(file_to_queue(dir.path(), &bytes, size as u64))
             .await
             .unwrap();
-        assert_eq!(sha, crate::domain::sha256_hex(&bytes));
+        assert_eq!(sha, chartdesk_domain::sha256_hex(&bytes));
         let sealed = dir.path().join("c.outbox").join("f1.sealed");
         assert!(sealed.exists(), "sealed in a file of its own");
         let at = outbox_chunks::CHUNK - 10;
@@ -368,7 +368,7 @@ mod tests {
             (item.size, item.sha256.as_str()),
             (size as u64, sha.as_str())
         );
-        assert_eq!(item.head, &bytes[..crate::domain::SNIFF_BYTES as usize]);
+        assert_eq!(item.head, &bytes[..chartdesk_domain::SNIFF_BYTES as usize]);
         assert_eq!(
             cache.outbox_rows().file("f1").await.unwrap().unwrap().0,
             bytes
@@ -421,7 +421,7 @@ mod tests {
             .failed(
                 "1",
                 OutboxState::Failed,
-                &crate::domain::AttachError::PreopFull.to_string(),
+                &chartdesk_domain::AttachError::PreopFull.to_string(),
                 "preop_full",
             )
             .await

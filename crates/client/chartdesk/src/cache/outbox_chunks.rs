@@ -75,7 +75,7 @@ impl super::OutboxRows<'_> {
                     false => c
                         .query_row(
                             "SELECT substr(bytes, 1, ?2) FROM outbox_chunks WHERE doc_id = ?1 AND seq = 0",
-                            params![id, crate::domain::SNIFF_BYTES as i64],
+                            params![id, chartdesk_domain::SNIFF_BYTES as i64],
                             |r| r.get(0),
                         )
                         .optional()?,
@@ -96,7 +96,7 @@ impl super::OutboxRows<'_> {
         };
         // A sealed file's first bytes are read from it, without the connection.
         item.head = self
-            .range(doc_id, 0, crate::domain::SNIFF_BYTES as usize)
+            .range(doc_id, 0, chartdesk_domain::SNIFF_BYTES as usize)
             .await?;
         Ok(Some(item))
     }

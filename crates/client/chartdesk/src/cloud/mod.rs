@@ -5,8 +5,6 @@ pub mod records_server;
 mod server_documents;
 pub mod upload_intents;
 
-pub use chartdesk_records::store::{object_store, part_journal, transfer};
-
 use std::time::Duration;
 
 use aws_config::timeout::TimeoutConfig;
@@ -15,8 +13,7 @@ use aws_credential_types::Credentials;
 
 use crate::config::Profile;
 
-pub use chartdesk_records::store::{classify, Failure};
-pub use chartdesk_records::store::{ObjectStore, Progress, StoreError};
+use chartdesk_records::store::ObjectStore;
 pub use records_server::{RecordsServer, ServerError};
 
 /// The credentials the local cloud accepts (moto checks none; s3s-fs checks these).

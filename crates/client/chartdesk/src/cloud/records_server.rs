@@ -13,7 +13,7 @@ use chartdesk_domain::StatedReason;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 
-use crate::domain::DocumentRow;
+use chartdesk_domain::DocumentRow;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ServerError {

@@ -15,8 +15,8 @@ use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use tokio_util::sync::CancellationToken;
 
 use super::records_server::{with_reason, RecordsServer, ServerError};
-use super::transfer::{send_presigned, Pieces};
-use super::{Progress, StoreError};
+use chartdesk_records::store::transfer::{send_presigned, Pieces};
+use chartdesk_records::store::{Progress, StoreError};
 
 impl RecordsServer {
     /// One category's rows (or the rows matching `search`), with scan status and thumbnail

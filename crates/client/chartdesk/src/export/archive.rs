@@ -6,8 +6,8 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use crate::records::export_manifest::ExportZip;
-pub use crate::records::export_manifest::ExportedEntry;
+use chartdesk_records::export_manifest::ExportZip;
+pub use chartdesk_records::export_manifest::ExportedEntry;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -87,7 +87,7 @@ fn partial_path(target: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::export_manifest::MANIFEST_CSV;
+    use chartdesk_records::export_manifest::MANIFEST_CSV;
     use std::io::Read;
 
     fn entry(zip_name: &str, original: &str) -> ExportedEntry {

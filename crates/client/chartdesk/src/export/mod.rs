@@ -3,5 +3,5 @@
 
 mod archive;
 
-pub use crate::records::export_manifest::UniqueNames;
 pub use archive::{Archive, ArchiveError, ExportedEntry};
+pub use chartdesk_records::export_manifest::UniqueNames;

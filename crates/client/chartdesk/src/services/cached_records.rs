@@ -11,9 +11,9 @@ use super::offline_views::OfflineAudit;
 use super::remote_documents::ServerReads;
 use super::{AppError, Services};
 use crate::cache::Cache;
-use crate::domain::PatientSummary;
-use crate::domain::{choose_reading, PatientQuery};
-use crate::records::PatientRecord;
+use chartdesk_domain::PatientSummary;
+use chartdesk_domain::{choose_reading, PatientQuery};
+use chartdesk_records::PatientRecord;
 
 impl Services {
     /// Where this profile's caches live (one database per user).
@@ -105,7 +105,7 @@ impl super::Patients<'_> {
     /// returned.
     pub async fn revalidate(self, mrn: &str) -> Result<Option<PatientSummary>, AppError> {
         self.app
-            .authorize(crate::domain::Action::ViewRecords)
+            .authorize(chartdesk_domain::Action::ViewRecords)
             .await?;
         let mrn = self.app.parse_mrn(mrn)?;
         let cached = self.app.cached_record(mrn.as_ref()).await;
@@ -142,7 +142,7 @@ impl super::Patients<'_> {
     pub async fn find_current(
         self,
         query: &str,
-        reason: Option<crate::domain::StatedReason>,
+        reason: Option<chartdesk_domain::StatedReason>,
     ) -> Result<PatientSummary, AppError> {
         let shown = self.find_with_reason(query, reason).await?;
         if shown.synced_at.is_none() {
@@ -170,10 +170,10 @@ impl super::Patients<'_> {
             &record.manifest,
             (self.app.clock)().date(),
         );
-        summary.can_upload = self.app.may(crate::domain::Action::Upload).await;
-        summary.can_view_history = self.app.may(crate::domain::Action::ReadAudit).await;
-        summary.can_export = self.app.may(crate::domain::Action::Export).await;
-        summary.can_export_record = self.app.may(crate::domain::Action::BulkExport).await;
+        summary.can_upload = self.app.may(chartdesk_domain::Action::Upload).await;
+        summary.can_view_history = self.app.may(chartdesk_domain::Action::ReadAudit).await;
+        summary.can_export = self.app.may(chartdesk_domain::Action::Export).await;
+        summary.can_export_record = self.app.may(chartdesk_domain::Action::BulkExport).await;
         summary.pinned = match self.app.usable_cache().await {
             Some(cache) => cache
                 .is_pinned(record.patient.mrn.as_ref())

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::remote_documents::ServerReads;
 use super::{AppError, OpenedDocument, Services};
-use crate::domain::{Action, Category};
-use crate::domain::{DocumentRow, FirstRows};
+use chartdesk_domain::{Action, Category};
+use chartdesk_domain::{DocumentRow, FirstRows};
 
 /// A patient's documents as the shells reach them (`app.documents().list(..)`): list, page,
 /// search, open, stamp, add, their history and export.

@@ -10,8 +10,8 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::AppError;
-use crate::domain::{sha256_hex, Action, Category};
 use crate::export::{Archive, ArchiveError, ExportedEntry, UniqueNames};
+use chartdesk_domain::{sha256_hex, Action, Category};
 
 /// What to put in the ZIP: these documents, and every document of these categories.
 #[derive(Debug, Clone, Default)]

@@ -10,8 +10,8 @@ use tracing::instrument;
 use super::records_server::RecordsAdmin;
 use super::AppError;
 use crate::cloud::fhir_export::ExportState;
-use crate::domain::Action;
 use crate::export::ArchiveError;
+use chartdesk_domain::Action;
 
 /// The largest export file read into memory (a record's NDJSON is metadata, kilobytes per
 /// document).

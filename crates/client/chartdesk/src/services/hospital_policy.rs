@@ -15,8 +15,8 @@ use std::sync::Arc;
 use chartdesk_api::{ClientConfig, UploadProtocol};
 
 use super::Services;
-use crate::domain::upload_protocol::PART_SIZE;
-use crate::domain::{
+use chartdesk_domain::upload_protocol::PART_SIZE;
+use chartdesk_domain::{
     accept, accept_declared, AcceptedFile, FileRefusal, MrnError, MrnFormat, ACCEPTED_TYPES,
     DEFAULT_IDLE_LOCK_SECONDS, DEFAULT_MAX_BYTES,
 };

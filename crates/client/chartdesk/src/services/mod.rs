@@ -29,11 +29,13 @@ use std::sync::Arc;
 use chartdesk_api::{CompleteUpload, StartUpload, StartedUpload};
 use time::OffsetDateTime;
 
-use crate::auth::{AuthError, RefreshTokenVault, TokenVerifier, UserPool};
+use crate::auth::RefreshTokenVault;
+
 use crate::config::{ConfigError, Folders, Profile};
-use crate::domain::{Action, QueryError};
-use crate::domain::{DocumentRow, Mrn};
-use crate::records::LookupError;
+use chartdesk_domain::{Action, QueryError};
+use chartdesk_domain::{DocumentRow, Mrn};
+use chartdesk_records::LookupError;
+use chartdesk_signin::{AuthError, TokenVerifier, UserPool};
 
 /// Start requests out at once: enough that a distant server's round trip does not hold up
 /// the next files' starts, few enough that a batch still gathers under load.
@@ -101,15 +103,15 @@ pub enum AppError {
     )]
     Corrupted,
     #[error(transparent)]
-    Stamp(#[from] crate::domain::StampError),
+    Stamp(#[from] chartdesk_domain::StampError),
     #[error("The record is being changed by many people at once; please try again")]
     Contended,
     #[error("This upload is being sent right now by another Chartdesk window or run; try again in a moment")]
     Busy,
     #[error(transparent)]
-    FileRefused(#[from] crate::domain::FileRefusal),
+    FileRefused(#[from] chartdesk_domain::FileRefusal),
     #[error(transparent)]
-    Attach(crate::domain::AttachError),
+    Attach(chartdesk_domain::AttachError),
     #[error(transparent)]
     Export(#[from] crate::export::ArchiveError),
     #[error(transparent)]
@@ -121,7 +123,7 @@ pub enum AppError {
     #[error("This profile names no records server (server_url), which this needs")]
     NoServer,
     #[error(transparent)]
-    BreakGlass(#[from] crate::domain::BreakGlassError),
+    BreakGlass(#[from] chartdesk_domain::BreakGlassError),
 }
 
 pub struct Services {
@@ -262,12 +264,12 @@ fn token_verifier(profile: &Profile) -> TokenVerifier {
 }
 
 /// A manifest change's failure: the rule's own error, contention, or the store's.
-impl From<crate::records::UpdateError<AppError>> for AppError {
-    fn from(e: crate::records::UpdateError<AppError>) -> Self {
+impl From<chartdesk_records::UpdateError<AppError>> for AppError {
+    fn from(e: chartdesk_records::UpdateError<AppError>) -> Self {
         match e {
-            crate::records::UpdateError::Rule(rule) => rule,
-            crate::records::UpdateError::Contended => AppError::Contended,
-            crate::records::UpdateError::Store(s) => LookupError::from(s).into(),
+            chartdesk_records::UpdateError::Rule(rule) => rule,
+            chartdesk_records::UpdateError::Contended => AppError::Contended,
+            chartdesk_records::UpdateError::Store(s) => LookupError::from(s).into(),
         }
     }
 }

@@ -9,8 +9,8 @@ use super::remote_documents::ServerReads;
 use super::{AppError, Services};
 use crate::cache::CachedHit;
 use crate::cloud::ServerError;
-use crate::domain::Action;
 use chartdesk_api::DocumentView;
+use chartdesk_domain::Action;
 
 /// What pinning a patient downloaded.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -121,7 +121,7 @@ impl OfflineCopy<'_> {
     /// prefix), as the user types; works with no network.
     pub async fn search_offline(self, typed: &str) -> Result<Vec<CachedHit>, AppError> {
         self.app
-            .authorize(crate::domain::Action::ViewRecords)
+            .authorize(chartdesk_domain::Action::ViewRecords)
             .await?;
         match self.app.usable_cache().await {
             Some(cache) => Ok(cache.search(typed, 12).await?),

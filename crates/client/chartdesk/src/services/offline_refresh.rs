@@ -12,7 +12,7 @@ use tracing::warn;
 use super::records_client::FoundScreen;
 use super::remote_documents::ServerReads;
 use super::{AppError, Services};
-use crate::domain::{PatientSummary, StatedReason};
+use chartdesk_domain::{PatientSummary, StatedReason};
 
 impl Services {
     /// For the window: a find answers the screen alone and the record for the offline copy

@@ -4,7 +4,7 @@
 use chartdesk_api::StoredText;
 use uuid::Uuid;
 
-use crate::domain::Mrn;
+use chartdesk_domain::Mrn;
 
 /// The most text one document brings (the worker caps each page at 64 KiB).
 const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{AppError, Services};
 use crate::cloud::ServerError;
-use crate::domain::{Mrn, StatedReason};
+use chartdesk_domain::{Mrn, StatedReason};
 
 /// The server takes at most this many reported reads per request.
 const REPORT_BATCH: usize = 500;

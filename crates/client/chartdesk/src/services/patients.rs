@@ -5,7 +5,7 @@ use tracing::instrument;
 
 use super::offline_views::OfflineAudit;
 use super::{AppError, Services};
-use crate::domain::{Action, BreakGlassError, PatientQuery, PatientSummary, StatedReason};
+use chartdesk_domain::{Action, BreakGlassError, PatientQuery, PatientSummary, StatedReason};
 
 /// Finding a patient and keeping the record on screen current, as the shells reach it
 /// (`app.patients().find(..)`).
@@ -74,7 +74,7 @@ impl Patients<'_> {
     /// A patient shown from the offline copy (a restricted one with the reason, as online).
     async fn show_cached(
         self,
-        (record, synced_at): (crate::records::PatientRecord, String),
+        (record, synced_at): (chartdesk_records::PatientRecord, String),
         reason: Option<StatedReason>,
     ) -> Result<PatientSummary, AppError> {
         if record.patient.flags.restricted && reason.is_none() {

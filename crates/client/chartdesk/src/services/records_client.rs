@@ -12,8 +12,8 @@ use uuid::Uuid;
 use crate::cloud::{RecordsServer, ServerError};
 use chartdesk_api::ListedDocument;
 
-use crate::domain::{Category, DocumentRow, FirstRows, Mrn, PatientSummary, StatedReason};
-use crate::records::PatientRecord;
+use chartdesk_domain::{Category, DocumentRow, FirstRows, Mrn, PatientSummary, StatedReason};
+use chartdesk_records::PatientRecord;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordsError {

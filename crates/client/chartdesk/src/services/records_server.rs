@@ -10,13 +10,13 @@ use tracing::instrument;
 use super::{AppError, Services};
 use crate::cloud::records_server::HistoryPage;
 
-use crate::domain::Action;
-use crate::domain::AuditEvent;
+use chartdesk_domain::Action;
+use chartdesk_domain::AuditEvent;
 
-pub use crate::domain::AccessEvent;
-pub use crate::domain::{break_glass_choices, BreakGlassChoice};
-pub use crate::records::audit::access_event;
 pub use chartdesk_api::AlertList;
+pub use chartdesk_domain::AccessEvent;
+pub use chartdesk_domain::{break_glass_choices, BreakGlassChoice};
+pub use chartdesk_records::audit::access_event;
 
 /// One page of the access-history panel, newest first.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

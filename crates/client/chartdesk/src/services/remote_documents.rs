@@ -15,11 +15,11 @@ use super::records_client::{RecordsError, THUMBNAIL_LIMIT};
 use super::{AppError, OpenedDocument, Services};
 use crate::cache::{FileKey, FileView};
 use crate::cloud::ServerError;
-use crate::domain::{find_entry, page_of, rows_for, rows_matching, DocumentRow, FirstRows};
-use crate::domain::{sha256_hex, BreakGlassError, Category, Mrn, StatedReason};
-use crate::domain::{Action, RowPermissions};
-use crate::records::PatientRecord;
 use chartdesk_api::DocumentView;
+use chartdesk_domain::{find_entry, page_of, rows_for, rows_matching, DocumentRow, FirstRows};
+use chartdesk_domain::{sha256_hex, BreakGlassError, Category, Mrn, StatedReason};
+use chartdesk_domain::{Action, RowPermissions};
+use chartdesk_records::PatientRecord;
 
 /// Where a patient's rendition of a document is kept in the encrypted cache: document ids
 /// need not be unique across patients, so never under the id alone.

@@ -6,8 +6,8 @@ use tracing::instrument;
 
 use super::{AppError, RecordsAdmin};
 use crate::cloud::records_server::Removal;
-use crate::domain::HistoryRow;
-use crate::domain::{Action, Category};
+use chartdesk_domain::HistoryRow;
+use chartdesk_domain::{Action, Category};
 
 impl super::Documents<'_> {
     /// A category's replaced, detached and deleted documents, through the server (audited as

@@ -5,8 +5,8 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
 use crate::cache::OutboxState;
-use crate::cloud::Progress;
-use crate::domain::Action;
+use chartdesk_domain::Action;
+use chartdesk_records::store::Progress;
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SyncStatus {

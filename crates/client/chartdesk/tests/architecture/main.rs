@@ -224,19 +224,37 @@ fn the_fhir_crate_is_mapping_only_no_web_server_no_aws_sdk_and_no_records_store(
 fn the_client_core_links_no_tauri_and_no_web_server() {
     let graph = Graph::load();
     let links = graph.links(CLIENT_CORE);
-    let bad = forbidden(
-        &links,
-        &[
-            "tauri",
-            "wry",
-            "axum",
-            SERVER,
-            DESKTOP_SHELL,
-            COMMAND_LINE,
-            SANDBOX,
-        ],
-    );
+    let bad = forbidden(&links, &["tauri", "wry", "axum", SERVER, DESKTOP_SHELL]);
     assert!(bad.is_empty(), "the desktop client core links {bad:?}");
+}
+
+#[test]
+fn the_client_core_takes_no_dependency_of_the_command_line_or_the_sandbox() {
+    // Argument parsing, prompts, progress bars and terminal logging are the command line's;
+    // demo files, authenticator codes and the queue's provisioning the sandbox tool's.
+    let graph = Graph::load();
+    let theirs = [
+        "clap",
+        "indicatif",
+        "rpassword",
+        "tracing-subscriber",
+        "totp-rs",
+        "pdf-writer",
+        "jpeg-encoder",
+        "jpeg-decoder",
+        "fast_image_resize",
+        "image",
+        "aws-sdk-sqs",
+    ];
+    let direct: Vec<&String> = graph.edges[CLIENT_CORE]
+        .iter()
+        .filter(|(dep, dev_only)| !dev_only && theirs.contains(&dep.as_str()))
+        .map(|(dep, _)| dep)
+        .collect();
+    assert!(
+        direct.is_empty(),
+        "the desktop client core depends on {direct:?}"
+    );
 }
 
 #[test]

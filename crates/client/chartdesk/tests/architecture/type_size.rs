@@ -26,9 +26,15 @@ fn product_files() -> Vec<(String, PathBuf)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
     let mut packages = vec![("chartdesk-desktop".to_string(), root.join("src-tauri"))];
     // Every tier folder under crates/, so a new tier is read without being listed here.
-    for tier in std::fs::read_dir(root.join("crates")).unwrap() {
-        for package in std::fs::read_dir(tier.unwrap().path()).unwrap() {
-            let path = package.unwrap().path();
+    let folders = |dir: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.is_dir())
+            .collect()
+    };
+    for tier in folders(&root.join("crates")) {
+        for path in folders(&tier) {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             packages.push((name, path));
         }

@@ -2,11 +2,11 @@
 //! keeps files per patient. A document cached for one patient is never answered for another
 //! that holds a document under the same id: not its thumbnail, not its images, online or off.
 
-use chartdesk::cloud::object_store::Write;
-use chartdesk::domain::{keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, ScanStatus};
 use chartdesk::services::DocumentView;
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_domain::{keys, Category, DocumentEntry, DocumentStatus, Manifest, Mrn, ScanStatus};
+use chartdesk_records::store::object_store::Write;
 use chartdesk_sandbox::demo_jpeg;
 
 use crate::local_cloud::{cloud, seed_patient};
@@ -41,7 +41,7 @@ pub async fn add_image(mrn: &str, id: uuid::Uuid, image: &[u8]) {
         file_name: "scan.jpg".into(),
         content_type: "image/jpeg".into(),
         size: image.len() as u64,
-        sha256: chartdesk::domain::sha256_hex(image),
+        sha256: chartdesk_domain::sha256_hex(image),
         created: time::OffsetDateTime::now_utc(),
         uploaded_by: "nurse.hughes".into(),
         variants: vec![optimized, thumb],

@@ -2,8 +2,8 @@
 //! "Show more" the next, online from the server and offline from the offline copy, by the
 //! same cursor rule: every row once, in the list's order.
 
-use chartdesk::domain::Category;
 use chartdesk::AppError;
+use chartdesk_domain::Category;
 
 use crate::local_cloud::cloud;
 use crate::network_switch::{signed_in_via, NetworkSwitch};

@@ -1,10 +1,10 @@
 //! A category's documents listed from the manifest; opening one returns the checksummed original
 //! and writes an audit event; flagged or tampered files are refused.
 
-use chartdesk::cloud::object_store::Write;
-use chartdesk::domain::{keys, Manifest, Mrn, ScanStatus};
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_domain::{keys, Manifest, Mrn, ScanStatus};
+use chartdesk_records::store::object_store::Write;
 
 use crate::local_cloud::{cloud, run_cli};
 
@@ -125,7 +125,7 @@ async fn flagged_and_tampered_files_are_refused() {
         .documents
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.category == chartdesk::domain::Category::Discharge)
+        .filter(|(_, d)| d.category == chartdesk_domain::Category::Discharge)
         .map(|(i, _)| i)
         .collect();
     let (infected, tampered) = (discharge[0], discharge[1]);
@@ -190,7 +190,7 @@ async fn cli_docs_lists_a_patients_documents_as_json() {
 #[tokio::test]
 async fn a_document_without_a_checksum_on_record_is_refused_as_corrupted() {
     let services = cloud().signed_in("admin.byrne").await;
-    crate::local_cloud::seed_patient("20000090", &[chartdesk::domain::Category::Lab]).await;
+    crate::local_cloud::seed_patient("20000090", &[chartdesk_domain::Category::Lab]).await;
     let mrn = Mrn::from_stored("20000090").unwrap();
     let stored = crate::local_cloud::cloud()
         .admin_store()

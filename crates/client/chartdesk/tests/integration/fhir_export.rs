@@ -3,9 +3,9 @@
 
 use std::sync::Mutex;
 
-use chartdesk::domain::Category;
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_domain::Category;
 use serde_json::Value;
 
 use crate::local_cloud::{cloud, seed_patient};

@@ -4,9 +4,9 @@
 
 use std::sync::OnceLock;
 
-use chartdesk::domain::FileRefusal;
 use chartdesk::services::{saved_policy_path, system_clock, Upload};
 use chartdesk::{AppError, Services};
+use chartdesk_domain::FileRefusal;
 use chartdesk_sandbox::demo_pdf;
 use chartdesk_sandbox::launch::{RunningServer, ServerSettings};
 

@@ -5,11 +5,11 @@ use std::net::TcpListener;
 use std::process::Command;
 
 use chartdesk::auth::KeychainBackend;
-use chartdesk::cloud::ObjectStore;
 use chartdesk::config::Profile;
-use chartdesk::domain::Category;
 use chartdesk::services::system_clock;
 use chartdesk::Services;
+use chartdesk_domain::Category;
+use chartdesk_records::store::ObjectStore;
 
 /// The test kit's shared sandbox (moto provisioned with TOTP, the records server as a real
 /// process with its least-privilege keys), with what the core's tests build on it: `Services`.

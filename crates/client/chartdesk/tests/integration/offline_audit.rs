@@ -2,11 +2,11 @@
 //! a document) is queued in the encrypted cache with the break-glass reason given, and reaches
 //! the server once back; online, the CLI answers with the record as the cloud has it now.
 
-use chartdesk::cloud::object_store::Write;
-use chartdesk::domain::{keys, Mrn, Patient, StatedReason};
-use chartdesk::domain::{AuditAction, AuditEvent};
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_domain::{keys, Mrn, Patient, StatedReason};
+use chartdesk_domain::{AuditAction, AuditEvent};
+use chartdesk_records::store::object_store::Write;
 use chartdesk_sandbox::demo_jpeg;
 
 use crate::cache_per_patient::add_image;

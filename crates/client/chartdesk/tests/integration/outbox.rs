@@ -55,7 +55,7 @@ async fn an_upload_queued_while_the_network_is_down_goes_up_once_when_it_returns
         .unwrap();
     let report = s
         .outbox()
-        .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+        .drain_outbox(2, |_| chartdesk_records::store::Progress::silent())
         .await
         .unwrap();
     assert_eq!((report.sent, report.left), (0, 1), "kept while offline");
@@ -71,14 +71,14 @@ async fn an_upload_queued_while_the_network_is_down_goes_up_once_when_it_returns
     switch.restore();
     let report = s
         .outbox()
-        .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+        .drain_outbox(2, |_| chartdesk_records::store::Progress::silent())
         .await
         .unwrap();
     assert_eq!((report.sent, report.left), (1, 0));
     assert!(s.outbox().items().await.unwrap().is_empty());
     // Draining again changes nothing: the document is there once.
     s.outbox()
-        .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+        .drain_outbox(2, |_| chartdesk_records::store::Progress::silent())
         .await
         .unwrap();
     let rows = setup.documents().list("30000031", "lab").await.unwrap();
@@ -136,7 +136,7 @@ async fn a_preop_image_queued_offline_waits_for_the_users_decision_when_preop_is
         .unwrap();
     let report = s
         .outbox()
-        .drain_outbox(1, |_| chartdesk::cloud::Progress::silent())
+        .drain_outbox(1, |_| chartdesk_records::store::Progress::silent())
         .await
         .unwrap();
     assert_eq!(report.failed, 1, "asked, not dropped");
@@ -150,7 +150,7 @@ async fn a_preop_image_queued_offline_waits_for_the_users_decision_when_preop_is
     s.outbox().retry_outbox_item(&doc_id, true).await.unwrap();
     let report = s
         .outbox()
-        .drain_outbox(1, |_| chartdesk::cloud::Progress::silent())
+        .drain_outbox(1, |_| chartdesk_records::store::Progress::silent())
         .await
         .unwrap();
     assert_eq!(report.sent, 1);
@@ -340,8 +340,8 @@ async fn cli_upload_adds_the_good_files_and_exits_non_zero_naming_the_refused_on
 
 #[tokio::test]
 async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_sent() {
-    use chartdesk::cloud::part_journal::PartJournal;
-    use chartdesk::cloud::transfer::PART_SIZE;
+    use chartdesk_records::store::part_journal::PartJournal;
+    use chartdesk_records::store::transfer::PART_SIZE;
     patient("30000040").await;
     let switch = NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
@@ -362,7 +362,7 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
 
     // The process "dies" (the send is dropped, no clean-up) once S3 has accepted a part.
     let recorded = tokio::select! {
-        _ = s.outbox().drain_outbox(1, |_| chartdesk::cloud::Progress::silent()) => {
+        _ = s.outbox().drain_outbox(1, |_| chartdesk_records::store::Progress::silent()) => {
             panic!("the upload finished before any part was recorded")
         }
         recorded = async {
@@ -388,7 +388,7 @@ async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_
         .outbox()
         .drain_outbox(1, move |_| {
             let seen = seen.clone();
-            chartdesk::cloud::Progress::new(move |sent, _| {
+            chartdesk_records::store::Progress::new(move |sent, _| {
                 if sent > 0 {
                     seen.lock().unwrap().get_or_insert(sent);
                 }
@@ -445,7 +445,7 @@ async fn the_network_dropping_mid_upload_leaves_it_queued_and_it_lands_once_when
         .outbox()
         .drain_outbox(1, move |_| {
             let cutter = cutter.clone();
-            chartdesk::cloud::Progress::new(move |sent, _| {
+            chartdesk_records::store::Progress::new(move |sent, _| {
                 if sent > 3 * 1024 * 1024 {
                     cutter.cut();
                 }
@@ -468,7 +468,7 @@ async fn the_network_dropping_mid_upload_leaves_it_queued_and_it_lands_once_when
     switch.restore();
     let report = s
         .outbox()
-        .drain_outbox(1, |_| chartdesk::cloud::Progress::silent())
+        .drain_outbox(1, |_| chartdesk_records::store::Progress::silent())
         .await
         .unwrap();
     assert_eq!((report.sent, report.left), (1, 0));
@@ -622,7 +622,7 @@ async fn cancel_in_the_window_removes_the_item_and_leaves_nothing_sent_or_open()
         replace_oldest: false,
         cancel: cancel.clone(),
         // The user presses Cancel once the first parts are on their way.
-        progress: chartdesk::cloud::Progress::new(move |sent, _| {
+        progress: chartdesk_records::store::Progress::new(move |sent, _| {
             if sent > 2 * 1024 * 1024 && !once.swap(true, Ordering::SeqCst) {
                 button.cancel();
             }
@@ -638,7 +638,7 @@ async fn cancel_in_the_window_removes_the_item_and_leaves_nothing_sent_or_open()
     // A background round afterwards sends nothing.
     let round = s
         .outbox()
-        .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+        .drain_outbox(2, |_| chartdesk_records::store::Progress::silent())
         .await
         .unwrap();
     assert_eq!(round.sent, 0);
@@ -680,7 +680,7 @@ async fn the_background_round_never_sends_an_item_the_window_is_sending() {
         replace_oldest: false,
         cancel: tokio_util::sync::CancellationToken::new(),
         // A slow link: every 64 KiB slice takes a little while.
-        progress: chartdesk::cloud::Progress::new(move |sent, _| {
+        progress: chartdesk_records::store::Progress::new(move |sent, _| {
             if sent > 0 {
                 flag.store(true, Ordering::SeqCst);
                 std::thread::sleep(Duration::from_millis(2));
@@ -693,7 +693,7 @@ async fn the_background_round_never_sends_an_item_the_window_is_sending() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         s.outbox()
-            .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+            .drain_outbox(2, |_| chartdesk_records::store::Progress::silent())
             .await
             .unwrap()
     };
@@ -822,7 +822,7 @@ async fn an_offline_view_the_server_refuses_never_holds_uploads_back() {
         .unwrap();
     let report = s
         .outbox()
-        .drain_outbox(2, |_| chartdesk::cloud::Progress::silent())
+        .drain_outbox(2, |_| chartdesk_records::store::Progress::silent())
         .await
         .unwrap();
     assert_eq!(report.sent, 1, "the upload went up: {report:?}");

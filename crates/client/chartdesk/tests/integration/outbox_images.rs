@@ -38,7 +38,7 @@ async fn queued_images_whole_or_in_chunks_send_their_originals_alone_and_land_on
         category: "intraop",
         replace_oldest: false,
         cancel: tokio_util::sync::CancellationToken::new(),
-        progress: chartdesk::cloud::Progress::silent(),
+        progress: chartdesk_records::store::Progress::silent(),
     };
     let queued = s.outbox().add_file(upload).await.unwrap();
     assert!(
@@ -57,7 +57,9 @@ async fn queued_images_whole_or_in_chunks_send_their_originals_alone_and_land_on
                 t.push(0);
                 t.len() - 1
             };
-            chartdesk::cloud::Progress::new(move |_, total| totals.lock().unwrap()[slot] = total)
+            chartdesk_records::store::Progress::new(move |_, total| {
+                totals.lock().unwrap()[slot] = total
+            })
         })
         .await
         .unwrap();

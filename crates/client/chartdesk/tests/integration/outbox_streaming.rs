@@ -6,11 +6,11 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use chartdesk::auth::KeychainBackend;
-use chartdesk::cloud::Progress;
 use chartdesk::config::Profile;
-use chartdesk::domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE};
-use chartdesk::domain::{keys, sha256_hex, Category, Mrn};
 use chartdesk::services::{system_clock, Destination, FileUpload, Services, Upload, UploadOutcome};
+use chartdesk_domain::upload_protocol::{MULTIPART_THRESHOLD, PART_SIZE};
+use chartdesk_domain::{keys, sha256_hex, Category, Mrn};
+use chartdesk_records::store::Progress;
 use chartdesk_sandbox::demo_pdf;
 use chartdesk_sandbox::launch::{RunningServer, ServerSettings};
 use tokio_util::sync::CancellationToken;
@@ -149,12 +149,12 @@ async fn restricted_with_reason(mrn: &str, cache: &std::path::Path) -> Services 
             &format!("patients/{mrn}/patient.json"),
             json.into_bytes(),
             "application/json",
-            chartdesk::cloud::object_store::Write::Overwrite,
+            chartdesk_records::store::object_store::Write::Overwrite,
         )
         .await
         .unwrap();
     let s = ward_with_cache(cache, &format!("starts-{mrn}")).await;
-    let reason = chartdesk::domain::StatedReason::parse(Some("direct_care"), None).unwrap();
+    let reason = chartdesk_domain::StatedReason::parse(Some("direct_care"), None).unwrap();
     s.patients()
         .find_with_reason(&format!("MRN {mrn}"), Some(reason))
         .await

@@ -2,10 +2,10 @@
 //! against the SHA-256 the server gives, and a page opened online is kept for offline; one never
 //! opened is not there offline.
 
-use chartdesk::cloud::object_store::Write;
-use chartdesk::domain::{keys, Category, Manifest, Mrn, Processing, ProcessingState};
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_domain::{keys, Category, Manifest, Mrn, Processing, ProcessingState};
+use chartdesk_records::store::object_store::Write;
 use chartdesk_sandbox::demo_jpeg;
 
 use crate::cache_per_patient::add_image;

@@ -1,8 +1,8 @@
 //! Find a patient by NHS number or MRN; banner and tile counts come from S3.
 
-use chartdesk::domain::Category;
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_domain::Category;
 use chartdesk_sandbox::demo_patients;
 
 use crate::local_cloud::{cloud, run_cli};
@@ -45,7 +45,7 @@ async fn every_demo_patient_is_found_by_nhs_number_and_by_mrn_with_its_planned_c
         // A restricted record opens only with a break-glass reason.
         let reason = || {
             p.restricted
-                .then(|| chartdesk::domain::StatedReason::parse(Some("direct_care"), None).unwrap())
+                .then(|| chartdesk_domain::StatedReason::parse(Some("direct_care"), None).unwrap())
         };
         if p.restricted {
             let refused = services.patients().find(p.nhs_number).await.unwrap_err();
@@ -147,10 +147,10 @@ async fn role_matrix_for_finding_a_patient() {
 /// A valid NHS number starting with `first_nine`'s digits (the ninth moved until one checks).
 fn nhs_number(first_nine: &str) -> String {
     let mut digits: Vec<u32> = first_nine.chars().filter_map(|c| c.to_digit(10)).collect();
-    while chartdesk::domain::check_digit(&digits).is_none() {
+    while chartdesk_domain::check_digit(&digits).is_none() {
         digits[8] = (digits[8] + 1) % 10;
     }
-    digits.push(chartdesk::domain::check_digit(&digits).unwrap());
+    digits.push(chartdesk_domain::check_digit(&digits).unwrap());
     digits
         .iter()
         .map(|d| char::from_digit(*d, 10).unwrap())

@@ -204,8 +204,8 @@ async fn no_aws_access_key_is_kept_in_the_clients_config_or_data_folders() {
 
 #[tokio::test]
 async fn a_cached_patient_made_restricted_elsewhere_needs_a_reason_at_the_next_revalidation() {
-    use chartdesk::cloud::object_store::Write;
-    use chartdesk::domain::{keys, Category, Mrn, Patient};
+    use chartdesk_domain::{keys, Category, Mrn, Patient};
+    use chartdesk_records::store::object_store::Write;
     crate::local_cloud::seed_patient("20000120", &[Category::Lab]).await;
     let switch = crate::network_switch::NetworkSwitch::start(&cloud().endpoint).await;
     let dir = tempfile::tempdir().unwrap();
@@ -266,7 +266,7 @@ async fn the_access_history_pages_through_every_event_once_newest_first() {
     let ids: Vec<_> = paged.iter().map(|e| e.event_id).collect();
     let once: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(once.len(), ids.len(), "each event once: {paged:?}");
-    let at = |e: &chartdesk::domain::AuditEvent| {
+    let at = |e: &chartdesk_domain::AuditEvent| {
         time::OffsetDateTime::parse(&e.at, &time::format_description::well_known::Rfc3339).unwrap()
     };
     assert!(
@@ -296,7 +296,7 @@ async fn the_access_history_of_a_restricted_record_goes_with_the_reason_given_fo
     let refused = admin.admin().access_history("10000007").await.unwrap_err();
     assert_eq!(refused.code(), ApiErrorCode::ReasonRequired);
     let reason =
-        chartdesk::domain::StatedReason::parse(Some("safeguarding"), Some("review")).unwrap();
+        chartdesk_domain::StatedReason::parse(Some("safeguarding"), Some("review")).unwrap();
     admin
         .patients()
         .find_with_reason("999 186 0916", Some(reason))

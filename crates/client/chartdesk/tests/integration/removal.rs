@@ -1,9 +1,9 @@
 //! Detach keeps the files; delete removes the file and its variants; records admins only;
 //! other patients untouched. Patients 2000000x are seeded here so no demo counts change.
 
-use chartdesk::domain::{keys, Category, Mrn};
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_domain::{keys, Category, Mrn};
 
 use crate::local_cloud::{cloud, seed_patient};
 

@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use chartdesk::cloud::object_store::Write;
-use chartdesk::cloud::transfer::{send_presigned, Pieces};
-use chartdesk::cloud::{CloudClients, ObjectStore, Progress, StoreError};
+use chartdesk::cloud::CloudClients;
 use chartdesk_records::store::conformance::{self, PresignedClient};
+use chartdesk_records::store::object_store::Write;
+use chartdesk_records::store::transfer::{send_presigned, Pieces};
+use chartdesk_records::store::{ObjectStore, Progress, StoreError};
 use chartdesk_records::store::{Presigned, RecordStore};
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
@@ -198,7 +199,7 @@ async fn s3s_fs_reports_the_stored_sha256_on_head_and_moto_does_not() {
             .unwrap();
         let head = RecordStore::head(&store, &key).await.unwrap().unwrap();
         // Where the server reports none, verification reads the object back and hashes it.
-        let expected = chartdesk::cloud::object_store::sha256_base64(&body);
+        let expected = chartdesk_records::store::object_store::sha256_base64(&body);
         match server {
             Server::Moto => assert_eq!(head.sha256, None, "moto gap: no checksum on HEAD"),
             Server::S3sFs => assert_eq!(head.sha256, Some(expected)),

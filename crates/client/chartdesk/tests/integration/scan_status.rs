@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use chartdesk::domain::{DocumentRow, ScanStatus};
 use chartdesk::services::{Services, Upload};
 use chartdesk::UiError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_domain::{DocumentRow, ScanStatus};
 use chartdesk_sandbox::launch::scanner::EICAR;
 use chartdesk_sandbox::{demo_jpeg, demo_pdf};
 

@@ -1,11 +1,11 @@
 //! Password sign-in against the local Cognito: roles from groups, errors in plain words.
 
-use chartdesk::auth::AuthError;
-use chartdesk::domain::Role;
 use chartdesk::services::system_clock;
 use chartdesk::{AppError, Services, SignInResult, UiError};
 use chartdesk_api::ApiErrorCode;
+use chartdesk_domain::Role;
 use chartdesk_sandbox::totp::fresh_code;
+use chartdesk_signin::AuthError;
 
 use crate::local_cloud::{cloud, dead_endpoint};
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
 
-use chartdesk::auth::SrpAttempt;
+use chartdesk_signin::SrpAttempt;
 use serde_json::{json, Value};
 
 const POOL: &str = "eu-west-2_Ab12Cd34E";

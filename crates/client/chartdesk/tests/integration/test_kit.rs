@@ -1,7 +1,7 @@
 //! What the test kit (`chartdesk-testkit`) promises the suites built on it: tokens the records
 //! server accepts, a patient of the test's own, and another server with other settings.
 
-use chartdesk::domain::Category;
+use chartdesk_domain::Category;
 use chartdesk_sandbox::launch::ServerSettings;
 
 use crate::local_cloud::{cloud, run_cli};

@@ -31,7 +31,7 @@ pub async fn patient(mrn: &str) {
             &key,
             json.into_bytes(),
             "application/json",
-            chartdesk::cloud::object_store::Write::Overwrite,
+            chartdesk_records::store::object_store::Write::Overwrite,
         )
         .await
         .unwrap();
@@ -196,7 +196,7 @@ async fn an_image_goes_up_as_its_original_alone_and_the_server_makes_its_preview
     let total = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let seen = total.clone();
     let mut up = upload("30000005", "intraop", "photo.jpg", jpeg.clone());
-    up.progress = chartdesk::cloud::Progress::new(move |_, t| {
+    up.progress = chartdesk_records::store::Progress::new(move |_, t| {
         seen.store(t, std::sync::atomic::Ordering::SeqCst);
     });
     let row = s.documents().upload(up).await.unwrap();
@@ -235,11 +235,11 @@ async fn a_scan_above_8_mib_goes_up_in_parts_with_progress_and_opens_intact() {
     patient("30000006").await;
     let tiff = big_tiff();
     // Over the test kit server's threshold (one part, 8 MiB; the default is 64).
-    assert!(tiff.len() > chartdesk::cloud::transfer::PART_SIZE);
+    assert!(tiff.len() > chartdesk_records::store::transfer::PART_SIZE);
     let seen = Arc::new(std::sync::Mutex::new((0u64, 0u64, 0usize)));
     let log = seen.clone();
     let mut up = upload("30000006", "radiology", "ct-scout.tiff", tiff.clone());
-    up.progress = chartdesk::cloud::Progress::new(move |sent, total| {
+    up.progress = chartdesk_records::store::Progress::new(move |sent, total| {
         let mut s = log.lock().unwrap();
         *s = (sent, total, s.2 + 1);
     });
@@ -270,7 +270,7 @@ async fn a_cancelled_upload_adds_nothing_and_leaves_no_objects() {
         .unwrap();
     let mut up = upload("30000007", "radiology", "ct.tiff", big_tiff());
     let cancel = up.cancel.clone();
-    up.progress = chartdesk::cloud::Progress::new(move |sent, _| {
+    up.progress = chartdesk_records::store::Progress::new(move |sent, _| {
         if sent > 2 * 1024 * 1024 {
             cancel.cancel();
         }
@@ -305,7 +305,7 @@ async fn an_upload_to_a_restricted_record_goes_with_the_reason_given_for_it() {
             "patients/30000077/patient.json",
             json.as_bytes().to_vec(),
             "application/json",
-            chartdesk::cloud::object_store::Write::Overwrite,
+            chartdesk_records::store::object_store::Write::Overwrite,
         )
         .await
         .unwrap();
@@ -316,7 +316,7 @@ async fn an_upload_to_a_restricted_record_goes_with_the_reason_given_for_it() {
         .await
         .unwrap_err();
     assert_eq!(UiError::from(refused).code, ApiErrorCode::ReasonRequired);
-    let reason = chartdesk::domain::StatedReason::parse(Some("direct_care"), None).unwrap();
+    let reason = chartdesk_domain::StatedReason::parse(Some("direct_care"), None).unwrap();
     s.patients()
         .find_with_reason("MRN 30000077", Some(reason))
         .await

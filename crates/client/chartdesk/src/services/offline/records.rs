@@ -7,8 +7,8 @@ use tracing::warn;
 
 use super::OfflineStore;
 use crate::cache::{Cache, CachedPatient, IndexRow};
-use crate::domain::{Manifest, Patient};
-use crate::records::PatientRecord;
+use chartdesk_domain::{Manifest, Patient};
+use chartdesk_records::PatientRecord;
 
 impl OfflineStore {
     /// The cached record for an MRN, with when it was last synced.
@@ -101,7 +101,7 @@ pub fn index_rows(record: &PatientRecord, texts: &HashMap<String, String>) -> Ve
         ),
     }];
     for d in &record.manifest.documents {
-        if d.status != crate::domain::DocumentStatus::Attached {
+        if d.status != chartdesk_domain::DocumentStatus::Attached {
             continue;
         }
         let id = d.id.to_string();

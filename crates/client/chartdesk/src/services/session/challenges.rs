@@ -2,7 +2,7 @@
 //! Retryable mistakes keep the challenge open; anything else closes it.
 
 use super::{Session, SessionError, SignInResult};
-use crate::auth::{AuthError, ChallengeKind, PendingChallenge, SignInStep};
+use chartdesk_signin::{AuthError, ChallengeKind, PendingChallenge, SignInStep};
 
 impl Session {
     /// Answers NEW_PASSWORD_REQUIRED. On a weak password the challenge stays open for a retry.

@@ -12,13 +12,13 @@ use tokio::sync::{Mutex, RwLock};
 use tracing::instrument;
 
 use super::Clock;
-use crate::auth::{
-    self, AuthError, AuthFlow, KeychainError, PasswordPolicy, PendingChallenge, RefreshTokenVault,
-    SignInStep, UserPool,
+use crate::auth::{KeychainError, RefreshTokenVault};
+use chartdesk_domain::Action;
+use chartdesk_signin::{
+    AuthError, AuthFlow, PasswordPolicy, PendingChallenge, SignInStep, UserPool,
 };
-use crate::domain::Action;
 
-pub use crate::domain::{SignInResult, SignedInUser};
+pub use chartdesk_domain::{SignInResult, SignedInUser};
 
 /// Refresh this long before the access token expires.
 const REFRESH_MARGIN: Duration = Duration::minutes(5);
@@ -46,7 +46,7 @@ pub struct Session {
     password_policy: PasswordPolicy,
     /// Where sessions are remembered across restarts; `None` for the CLI (memory only).
     vault: Option<RefreshTokenVault>,
-    current: RwLock<Option<auth::Session>>,
+    current: RwLock<Option<chartdesk_signin::Session>>,
     /// A challenge waiting for the user's answer (memory only).
     pending: Mutex<Option<PendingChallenge>>,
     /// Held while refreshing, so only one refresh runs at a time.
@@ -86,7 +86,10 @@ impl Session {
     }
 
     /// The one place the session changes.
-    async fn replace(&self, next: Option<auth::Session>) -> Option<auth::Session> {
+    async fn replace(
+        &self,
+        next: Option<chartdesk_signin::Session>,
+    ) -> Option<chartdesk_signin::Session> {
         let previous = std::mem::replace(&mut *self.current.write().await, next);
         let same_user = match (&previous, &*self.current.read().await) {
             (Some(a), Some(b)) => a.username == b.username,
@@ -98,11 +101,11 @@ impl Session {
         previous
     }
 
-    fn user_of(&self, session: &auth::Session) -> SignedInUser {
+    fn user_of(&self, session: &chartdesk_signin::Session) -> SignedInUser {
         SignedInUser {
             username: session.username.clone(),
             roles: session.roles.clone(),
-            roles_label: crate::domain::roles_label(&session.roles),
+            roles_label: chartdesk_domain::roles_label(&session.roles),
             locked: self.is_locked(),
         }
     }
@@ -172,7 +175,7 @@ impl Session {
     }
 
     /// Without a keychain the sign-in is refused: the refresh token never goes anywhere else.
-    async fn remember(&self, session: &auth::Session) -> Result<(), SessionError> {
+    async fn remember(&self, session: &chartdesk_signin::Session) -> Result<(), SessionError> {
         if let (Some(vault), Some(refresh)) = (&self.vault, &session.tokens.refresh_token) {
             vault.save(&session.username, refresh).await?;
         }
@@ -247,7 +250,10 @@ impl Session {
     }
 
     /// Something of the signed-in session; `NotSignedIn` without one.
-    pub async fn read<T>(&self, read: impl FnOnce(&auth::Session) -> T) -> Result<T, AuthError> {
+    pub async fn read<T>(
+        &self,
+        read: impl FnOnce(&chartdesk_signin::Session) -> T,
+    ) -> Result<T, AuthError> {
         let guard = self.current.read().await;
         Ok(read(guard.as_ref().ok_or(AuthError::NotSignedIn)?))
     }

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use super::{Session, SessionError, SignedInUser};
 use crate::auth::offline_unlock::{verdict, Failures, Verdict};
-use crate::auth::{AuthError, SignInStep};
+use chartdesk_signin::{AuthError, SignInStep};
 
 impl Session {
     /// Best effort: without it, an offline unlock waits for the network.

@@ -8,8 +8,8 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 
 use crate::cache::Cache;
-use crate::cloud::transfer::Pieces;
 use crate::services::AppError;
+use chartdesk_records::store::transfer::Pieces;
 
 #[derive(Clone)]
 pub(in crate::services) enum Body {

@@ -13,9 +13,9 @@ use uuid::Uuid;
 use super::outbox::{DrainReport, Outbox, UploadOutcome};
 use super::Upload;
 use crate::cache::{OutboxItem, QueuedFile};
-use crate::cloud::Progress;
-use crate::domain::{sniff, FileRefusal, SNIFF_BYTES};
 use crate::services::AppError;
+use chartdesk_domain::{sniff, FileRefusal, SNIFF_BYTES};
+use chartdesk_records::store::Progress;
 
 /// A file on disk to add from the window: watched and cancellable like any upload.
 pub struct FileUpload<'a> {

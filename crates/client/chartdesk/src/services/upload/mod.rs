@@ -21,10 +21,10 @@ use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 use uuid::Uuid;
 
-use crate::cloud::Progress;
-use crate::domain::DocumentRow;
-use crate::domain::{sha256_hex, AcceptedFile, Action, Category, Mrn};
 use crate::services::{AppError, Services};
+use chartdesk_domain::DocumentRow;
+use chartdesk_domain::{sha256_hex, AcceptedFile, Action, Category, Mrn};
+use chartdesk_records::store::Progress;
 
 /// Bytes sent so far of one upload the window started (its own id), for its progress bar.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]

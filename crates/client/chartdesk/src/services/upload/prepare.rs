@@ -13,9 +13,10 @@ use super::sender::Sender;
 use super::{Checked, Upload};
 use crate::cache::outbox_chunks::ChunkedItem;
 use crate::cache::{Cache, OutboxItem};
-use crate::cloud::{Progress, ServerError};
-use crate::domain::{sha256_hex, sniff};
+use crate::cloud::ServerError;
 use crate::services::AppError;
+use chartdesk_domain::{sha256_hex, sniff};
+use chartdesk_records::store::Progress;
 
 /// An upload ready to send: what to declare, and the original's bytes.
 pub(in crate::services) struct Prepared {

@@ -18,12 +18,13 @@ use uuid::Uuid;
 use super::body::Body;
 use super::prepare::Prepared;
 use super::sender::Sender;
-use crate::cloud::object_store::sha256_base64;
-use crate::cloud::part_journal::{PartJournal, RecordedPart, RecordedUpload};
-use crate::cloud::{Progress, RecordsServer, ServerError};
-use crate::domain::AttachError;
-use crate::domain::DocumentRow;
+use crate::cloud::{RecordsServer, ServerError};
 use crate::services::AppError;
+use chartdesk_domain::AttachError;
+use chartdesk_domain::DocumentRow;
+use chartdesk_records::store::object_store::sha256_base64;
+use chartdesk_records::store::part_journal::{PartJournal, RecordedPart, RecordedUpload};
+use chartdesk_records::store::Progress;
 
 /// An upload prepared and declared: the multipart upload an earlier try journaled (its parts
 /// sent are not sent again) is named in its start.

@@ -178,7 +178,7 @@ mod tests {
         };
         assert!(matches!(
             own_answer(&declared(1), result),
-            Err(AppError::Attach(crate::domain::AttachError::PreopFull))
+            Err(AppError::Attach(chartdesk_domain::AttachError::PreopFull))
         ));
     }
 

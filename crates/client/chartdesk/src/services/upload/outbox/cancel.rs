@@ -5,10 +5,10 @@ use uuid::Uuid;
 
 use super::round::Claim;
 use crate::cache::OutboxItem;
-use crate::cloud::part_journal::PartJournal;
 use crate::services::upload::send::journal_key;
 use crate::services::upload::sender::Sender;
 use crate::services::AppError;
+use chartdesk_records::store::part_journal::PartJournal;
 
 impl Sender<'_> {
     /// Removes a cancelled item and asks the server to abort what was sent of it.
@@ -24,7 +24,7 @@ impl Sender<'_> {
         }
         let (Ok(doc_id), Some(category)) = (
             Uuid::parse_str(&item.doc_id),
-            crate::domain::Category::from_id(&item.category),
+            chartdesk_domain::Category::from_id(&item.category),
         ) else {
             return Ok(());
         };

@@ -17,13 +17,14 @@ use uuid::Uuid;
 
 use super::Upload;
 use crate::cache::{OutboxItem, OutboxState, QueuedUpload};
-use crate::cloud::part_journal::PartJournal;
-use crate::cloud::{Progress, ServerError};
-use crate::domain::Action;
-use crate::domain::DocumentRow;
+use crate::cloud::ServerError;
 use crate::services::remote_documents::ServerReads;
 use crate::services::upload::sender::Sender;
 use crate::services::{AppError, Services};
+use chartdesk_domain::Action;
+use chartdesk_domain::DocumentRow;
+use chartdesk_records::store::part_journal::PartJournal;
+use chartdesk_records::store::Progress;
 use round::{Claim, Outcome};
 
 /// What one pass over the outbox did.

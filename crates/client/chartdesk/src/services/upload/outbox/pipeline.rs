@@ -14,9 +14,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::round::{OnCancel, Outcome, SentItem};
 use crate::cache::OutboxItem;
-use crate::cloud::{Progress, ServerError};
+use crate::cloud::ServerError;
 use crate::services::upload::sender::Sender;
 use crate::services::AppError;
+use chartdesk_records::store::Progress;
 
 /// What one item of a pipelined send came to, with its place in the stream.
 pub(in crate::services) struct Piped {

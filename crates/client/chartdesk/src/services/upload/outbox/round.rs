@@ -10,13 +10,14 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::cache::{OutboxItem, OutboxState};
-use crate::cloud::part_journal::PartJournal;
-use crate::cloud::{Progress, ServerError};
-use crate::domain::AttachError;
-use crate::domain::DocumentRow;
+use crate::cloud::ServerError;
 use crate::services::upload::prepare::Prepared;
 use crate::services::upload::sender::Sender;
 use crate::services::{AppError, Upload};
+use chartdesk_domain::AttachError;
+use chartdesk_domain::DocumentRow;
+use chartdesk_records::store::part_journal::PartJournal;
+use chartdesk_records::store::Progress;
 
 pub(in crate::services) enum Outcome {
     Sent(Option<Box<DocumentRow>>),

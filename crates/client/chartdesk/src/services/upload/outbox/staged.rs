@@ -8,10 +8,11 @@ use tokio_util::sync::CancellationToken;
 
 use super::round::{Claim, Sending, SentItem};
 use crate::cache::OutboxItem;
-use crate::cloud::{Progress, ServerError};
+use crate::cloud::ServerError;
 use crate::services::upload::send::Declared;
 use crate::services::upload::sender::Sender;
 use crate::services::AppError;
+use chartdesk_records::store::Progress;
 
 /// An outbox item claimed and made ready, waiting for its start (`claim_and_declare`).
 pub(in crate::services) struct Staged {
