@@ -14,8 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::KeychainBackend;
-
-use chartdesk_signin::PasswordPolicy;
+use chartdesk_signin::{AuthFlow, PasswordPolicy};
 
 pub const CONFIG_FILE: &str = "config.toml";
 pub const DEFAULT_PROFILE: &str = "sandbox";
@@ -84,8 +83,6 @@ impl Folders {
         self.config.join(CONFIG_FILE)
     }
 }
-
-pub use chartdesk_signin::AuthFlow;
 
 /// A profile as written in the file: every field optional so a missing one can be named.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -18,7 +18,6 @@ mod user_pool;
 use serde::Serialize;
 
 use chartdesk::cloud::CloudClients;
-
 use chartdesk::config::{ConfigError, ConfigFile, Folders, ProfileFile};
 use chartdesk_domain::Role;
 use chartdesk_records::store::{Failure, StoreError};
@@ -110,7 +109,7 @@ pub fn sandbox_profile_file(endpoint: &str) -> ProfileFile {
         password_policy: Some(sandbox_password_policy()),
         // moto never checks the password in USER_SRP_AUTH (ARCHITECTURE.md §7): the sandbox signs in
         // with USER_PASSWORD_AUTH so a wrong password is refused as it would be in production.
-        auth_flow: Some(chartdesk::config::AuthFlow::Password),
+        auth_flow: Some(chartdesk_signin::AuthFlow::Password),
         ..Default::default()
     }
 }

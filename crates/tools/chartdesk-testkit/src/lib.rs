@@ -25,7 +25,6 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use chartdesk::cloud::CloudClients;
-
 use chartdesk::config::{Folders, Profile};
 use chartdesk_domain::{DocumentEntry, Mrn, ProcessingState};
 use chartdesk_records::store::ObjectStore;

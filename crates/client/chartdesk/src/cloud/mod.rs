@@ -12,8 +12,8 @@ use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 
 use crate::config::Profile;
-
 use chartdesk_records::store::ObjectStore;
+
 pub use records_server::{RecordsServer, ServerError};
 
 /// The credentials the local cloud accepts (moto checks none; s3s-fs checks these).

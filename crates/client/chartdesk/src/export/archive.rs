@@ -7,7 +7,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use chartdesk_records::export_manifest::ExportZip;
-pub use chartdesk_records::export_manifest::ExportedEntry;
+use chartdesk_records::export_manifest::ExportedEntry;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {

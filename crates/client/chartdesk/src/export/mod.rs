@@ -3,5 +3,4 @@
 
 mod archive;
 
-pub use archive::{Archive, ArchiveError, ExportedEntry};
-pub use chartdesk_records::export_manifest::UniqueNames;
+pub use archive::{Archive, ArchiveError};

@@ -10,8 +10,9 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::AppError;
-use crate::export::{Archive, ArchiveError, ExportedEntry, UniqueNames};
+use crate::export::{Archive, ArchiveError};
 use chartdesk_domain::{sha256_hex, Action, Category};
+use chartdesk_records::export_manifest::{ExportedEntry, UniqueNames};
 
 /// What to put in the ZIP: these documents, and every document of these categories.
 #[derive(Debug, Clone, Default)]

@@ -30,7 +30,6 @@ use chartdesk_api::{CompleteUpload, StartUpload, StartedUpload};
 use time::OffsetDateTime;
 
 use crate::auth::RefreshTokenVault;
-
 use crate::config::{ConfigError, Folders, Profile};
 use chartdesk_domain::{Action, QueryError};
 use chartdesk_domain::{DocumentRow, Mrn};
@@ -85,7 +84,7 @@ pub enum AppError {
     Forbidden,
     #[error("There is no such document category")]
     NoSuchCategory,
-    /// A page's cursor names a row no longer listed (`domain::LIST_CHANGED`).
+    /// A page's cursor names a row no longer listed (`chartdesk_domain::LIST_CHANGED`).
     #[error("The list changed since its first page: open the category again")]
     ListChanged,
     #[error("That document is not in this patient's record (it may have been removed)")]

@@ -16,7 +16,7 @@ use chartdesk_domain::AuditEvent;
 pub use chartdesk_api::AlertList;
 pub use chartdesk_domain::AccessEvent;
 pub use chartdesk_domain::{break_glass_choices, BreakGlassChoice};
-pub use chartdesk_records::audit::access_event;
+use chartdesk_records::audit::access_event;
 
 /// One page of the access-history panel, newest first.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

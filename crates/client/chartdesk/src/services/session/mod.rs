@@ -18,6 +18,7 @@ use chartdesk_signin::{
     AuthError, AuthFlow, PasswordPolicy, PendingChallenge, SignInStep, UserPool,
 };
 
+/// Part of the core's API for its shells: a sign-in's outcome as the window and the CLI get it.
 pub use chartdesk_domain::{SignInResult, SignedInUser};
 
 /// Refresh this long before the access token expires.
