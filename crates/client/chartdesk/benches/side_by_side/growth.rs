@@ -86,10 +86,7 @@ fn kb(counts: &Counts) -> f64 {
 /// those): what a call started in the background (the worker's processing of an upload) is
 /// counted as its own. The smoke run, which reads no figure, waits less.
 async fn quiet(counts: &Counts) {
-    let window = std::env::var("BENCH_QUIET_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map_or(Duration::from_secs(1), Duration::from_millis);
+    let window = Duration::from_millis(crate::setting("BENCH_QUIET_MS", 1000) as u64);
     let mut last = kb(counts);
     for _ in 0..60 {
         tokio::time::sleep(window).await;
@@ -181,15 +178,9 @@ async fn calls(
 }
 
 pub async fn run(cloud: &chartdesk_testkit::Cloud) {
-    let var = |name: &str, default: usize| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
     let (docs, runs) = (
-        var("BENCH_GROWTH_DOCS", 10_000),
-        var("BENCH_GROWTH_RUNS", 10),
+        crate::setting("BENCH_GROWTH_DOCS", 10_000),
+        crate::setting("BENCH_GROWTH_RUNS", 10),
     );
     let dir = tempfile::tempdir().expect("temp dir");
     let mut profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");

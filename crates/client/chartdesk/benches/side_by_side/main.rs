@@ -51,6 +51,14 @@ impl Rng {
     }
 }
 
+/// A row's setting: the number in the environment variable `name`, else `default`.
+pub fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 pub fn quantile(samples: &[f64], q: f64) -> f64 {
     let mut ordered = samples.to_vec();
     ordered.sort_by(f64::total_cmp);

@@ -34,14 +34,8 @@ const MRN: &str = "10000005";
 const FIRST_SCREEN: usize = 12;
 
 pub async fn run(cloud: &chartdesk_testkit::Cloud) {
-    let docs: usize = std::env::var("BENCH_OPEN_DOCS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
-    let runs: usize = std::env::var("BENCH_OPEN_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+    let docs = crate::setting("BENCH_OPEN_DOCS", 1000);
+    let runs = crate::setting("BENCH_OPEN_RUNS", 20);
     let dir = tempfile::tempdir().expect("temp dir");
     let profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");
     let clients = CloudClients::new(&profile).await;

@@ -39,10 +39,7 @@ fn status_kib(pid: u32, field: &str) -> Option<f64> {
 }
 
 pub async fn run(cloud: &chartdesk_testkit::Cloud) {
-    let runs: usize = std::env::var("BENCH_SERVER_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+    let runs = crate::setting("BENCH_SERVER_RUNS", 5);
     let report = &cloud.report;
     let server_bin = chartdesk_testkit::programs().server;
     let env = chartdesk_sandbox::launch::server_env(report);
@@ -54,10 +51,7 @@ pub async fn run(cloud: &chartdesk_testkit::Cloud) {
     let profile = Profile::load(&cloud.folders, SANDBOX_PROFILE).expect("profile");
 
     // Rounds of find + every list before the peak is read (the smoke run makes fewer).
-    let load: usize = std::env::var("BENCH_SERVER_LOAD")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(50);
+    let load = crate::setting("BENCH_SERVER_LOAD", 50);
     let (mut ready, mut first, mut floor, mut peak) = (vec![], vec![], vec![], vec![]);
     for _ in 0..runs {
         let started = Instant::now();

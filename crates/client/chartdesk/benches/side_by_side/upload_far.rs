@@ -12,8 +12,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::emit;
 use crate::proxy::{self, Counts, Latency};
+use crate::{emit, setting};
 use chartdesk::cloud::CloudClients;
 use chartdesk::config::Profile;
 use chartdesk::services::{system_clock, Destination};
@@ -27,13 +27,6 @@ use tokio_util::sync::CancellationToken;
 
 /// As `chartdesk upload --jobs 8` and rclone's `--transfers 8` in the loopback rows.
 const JOBS: usize = 8;
-
-fn setting(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 pub async fn run(cloud: &chartdesk_testkit::Cloud) {
     let files = setting("BENCH_UPLOAD_FILES", 40);
