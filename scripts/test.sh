@@ -7,6 +7,9 @@ started=$SECONDS
 step() { echo; echo "== $* ($((SECONDS - started)) s)"; }
 
 step "setup"
+# A clean clone reuses the build cache for files the last test run built unchanged (before any
+# build; on a fresh machine there is no record, nor python3 yet).
+if command -v python3 >/dev/null; then python3 scripts/build_cache.py restore "$root" "$CARGO_TARGET_DIR"; fi
 bash scripts/setup.sh
 if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 
@@ -57,5 +60,8 @@ keyctl session - xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-conc
 
 step "benchmark smoke run (tiny inputs, debug build: every row of scripts/bench.sh still works)"
 bash scripts/bench.sh --smoke
+
+# After the last build: what this run built, for the next clean clone.
+python3 scripts/build_cache.py save "$root" "$CARGO_TARGET_DIR"
 
 step "all green"

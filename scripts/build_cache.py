@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Lets a fresh clone reuse what the last test run built, for the files it built unchanged.
+
+Cargo judges a workspace crate fresh by modification times, and a clone gives every file a new
+one, so every workspace crate built again although the cache outside the clone held it.
+
+  save     after the last build of a test run: each tracked file's content hash and time, the
+           clone's path and when.
+  restore  before the first build: a file gets its recorded time back only when its content is
+           the same, the clone is at the same path (binaries keep it: env!("CARGO_MANIFEST_DIR"),
+           which cargo does not track) and nothing was built into the cache since the record
+           (no fingerprint newer than it: another checkout's build may hold other content).
+           The record is used once. Anything else keeps its new time and builds as before.
+
+Usage: build_cache.py save|restore <clone root> <cargo target dir>
+"""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+RECORD = "chartdesk-sources.json"
+
+
+def tracked(root):
+    listed = subprocess.run(["git", "-C", root, "ls-files", "-z"], capture_output=True, check=True).stdout
+    return [p for p in listed.decode().split("\0") if p]
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def regular_files(root):
+    for rel in tracked(root):
+        path = os.path.join(root, rel)
+        if os.path.isfile(path) and not os.path.islink(path):
+            yield rel, path
+
+
+def built_since(target, since_ns):
+    """Whether any cargo fingerprint (any profile) was written after `since_ns`."""
+    for profile in os.scandir(target):
+        fingerprints = os.path.join(profile.path, ".fingerprint")
+        if not profile.is_dir() or not os.path.isdir(fingerprints):
+            continue
+        for folder, _, files in os.walk(fingerprints):
+            for name in files:
+                if os.stat(os.path.join(folder, name)).st_mtime_ns > since_ns:
+                    return True
+    return False
+
+
+def save(root, target):
+    files = {rel: [digest(path), os.stat(path).st_mtime_ns] for rel, path in regular_files(root)}
+    record = {"root": root, "saved_ns": time.time_ns(), "files": files}
+    partial = os.path.join(target, RECORD + ".partial")
+    with open(partial, "w") as f:
+        json.dump(record, f)
+    os.replace(partial, os.path.join(target, RECORD))
+    print(f"build cache: recorded {len(files)} files for the next clean clone")
+
+
+def restore(root, target):
+    path = os.path.join(target, RECORD)
+    try:
+        with open(path) as f:
+            record = json.load(f)
+    except (OSError, ValueError):
+        print("build cache: no record of the last test run; workspace crates build afresh")
+        return
+    os.remove(path)
+    if record.get("root") != root:
+        print("build cache: the last test run was in another folder; workspace crates build afresh")
+        return
+    if built_since(target, record["saved_ns"]):
+        print("build cache: something was built since the last test run; workspace crates build afresh")
+        return
+    kept = 0
+    for rel, file in regular_files(root):
+        was = record["files"].get(rel)
+        if was and was[0] == digest(file):
+            os.utime(file, ns=(was[1], was[1]), follow_symlinks=False)
+            kept += 1
+    print(f"build cache: {kept} files unchanged since the last test run keep their time")
+
+
+def main():
+    if len(sys.argv) != 4 or sys.argv[1] not in ("save", "restore"):
+        sys.exit(__doc__)
+    action, root, target = sys.argv[1], os.path.realpath(sys.argv[2]), sys.argv[3]
+    os.makedirs(target, exist_ok=True)
+    (save if action == "save" else restore)(root, target)
+
+
+if __name__ == "__main__":
+    main()
