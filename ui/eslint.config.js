@@ -19,6 +19,8 @@ export default tseslint.config(
   {
     // Views keyed by patient, category or document take backend answers only through their
     // scope (src/shell/scope.ts), so an answer for a patient no longer on screen cannot draw.
+    // What they show (MRN, rows, selection, the document open) lives in one object per opening,
+    // ended with its scope, never in module variables that outlive the patient (issue 23 item 8).
     files: ["src/documents/**/*.ts", "src/patient/**/*.ts"],
     ignores: ["**/*.test.ts", "**/test-support.ts", "**/pdf-test-support.ts"],
     rules: {
@@ -31,6 +33,16 @@ export default tseslint.config(
         ].map((selector) => ({
           selector,
           message: "Hand a backend answer to the view through its scope (scope.run / view.run in shell/scope.ts), not await or then it.",
+        })),
+        ...[
+          "Program > VariableDeclaration[kind='let']",
+          "Program > ExportNamedDeclaration > VariableDeclaration[kind='let']",
+        ].map((selector) => ({
+          selector,
+          message:
+            "No module-level let in a view: the state of what it shows lives in its per-opening object (viewState in " +
+            "shell/scope.ts), ended with its scope, so a closed patient's rows or MRN are not kept and an old handler acts " +
+            "on its own patient. A callback set once at start goes in a const hooks object.",
         })),
       ],
     },

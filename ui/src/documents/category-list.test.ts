@@ -173,6 +173,62 @@ describe("the document list follows the patient on the banner", () => {
     expect(listedIds()).toEqual(["b-1"]);
   });
 
+  it("a stamp clicked on patient A's row after the list moved to patient B stamps A's document and does not draw into B's list", async () => {
+    const stamped = deferred<DocumentRow>();
+    backend.stampDocument.mockReturnValue(stamped.promise);
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve(annRows);
+    await settle(0);
+    const annVerify = byId("doc-rows").querySelector<HTMLButtonElement>('button[aria-label="Verify: ann-bloods.png"]')!;
+    await findPatient("2002");
+    openLabTile();
+    lists.get("2002")!.resolve(benRows);
+    await settle(0);
+    annVerify.click(); // a handler left from Ann's list (its row is no longer on screen)
+    stamped.resolve({ ...benRows[0]!, id: "a-1", file_name: "ann-bloods.png", stamp: "verified by dr.okafor" });
+    await settle(0);
+
+    expect(backend.stampDocument).toHaveBeenCalledWith("1001", "a-1");
+    expect(backend.stampDocument).not.toHaveBeenCalledWith("2002", expect.anything());
+    expect(byId("tile-note").textContent).toBe("");
+    expect(listedIds()).toEqual(["b-1"]);
+    expect(byId("doc-rows").querySelector(".stamp-cell")?.textContent).toBe("—");
+  });
+
+  it("a box ticked on patient A's row after the list moved to patient B selects nothing in B's list", async () => {
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve(annRows);
+    await settle(0);
+    const annPick = byId("doc-rows").querySelector<HTMLInputElement>('input[aria-label="Select ann-xray.png"]')!;
+    await findPatient("2002");
+    openLabTile();
+    lists.get("2002")!.resolve(benRows);
+    await settle(0);
+    annPick.checked = true;
+    annPick.dispatchEvent(new Event("change"));
+
+    expect(byId<HTMLButtonElement>("export-selected").disabled).toBe(true);
+    expect(byId("export-selected").textContent).toBe("Export selected…");
+    backend.exportDocuments.mockResolvedValue({ files: 1, bytes: 10, path: "chartdesk-export-2002.zip" });
+    byId("export-all").click();
+    await settle(0);
+    expect(backend.exportDocuments).toHaveBeenCalledWith("2002", ["b-1"], []);
+  });
+
+  it("leaving the patient takes their rows off the page, not only out of sight", async () => {
+    await findPatient("1001");
+    openLabTile();
+    lists.get("1001")!.resolve(annRows);
+    await settle(0);
+    expect(listedIds()).toEqual(["a-1", "a-2"]);
+    await findPatient("2002");
+
+    expect(byId("category-view").hidden).toBe(true);
+    expect(listedIds()).toEqual([]);
+  });
+
   it("a thumbnail for the previous patient's document answered late is never made into an image", async () => {
     const made = vi.fn(() => "blob:thumb");
     URL.createObjectURL = made;

@@ -2,85 +2,98 @@
 // by name and date; or the patient-wide search across categories. Selected rows (or all listed)
 // export to one ZIP. The list is a view (shell/scope) with one scope per patient and category
 // (or search): every answer, and every action's reply, reaches the list only through it, so one
-// for a patient or category no longer on screen is dropped.
+// for a patient or category no longer on screen is dropped. What an opening of the list shows
+// (patient, rows, selection, thumbnails) is one ListShown (list-rows.ts), dropped when the list
+// is left or the next opens.
 import { backend, platform } from "../backend/api";
 import { PAGE_ROWS } from "../backend/contract";
-import type { DocumentRow, FirstRows, Tile } from "../backend/types";
-import { byId, el, show, showMessage } from "../shell/dom";
-import { type Scope, view } from "../shell/scope";
-import { parseUkDate } from "../shell/uk-date";
+import type { DocumentRow, FirstRows, Tile, UiError } from "../backend/types";
+import { byId, show, showMessage } from "../shell/dom";
+import { type Scope, view, viewState } from "../shell/scope";
+import { drawRows, formatSize, type ListShown, type RowActions, visibleRows } from "./list-rows";
 import { hideHistory, showHistory } from "./removed-list";
 import { scrollAnchor } from "./scroll-anchor";
 import { setUploadTarget } from "./upload";
-import { closeViewer, openViewer } from "./viewer";
+import { closeViewer } from "./viewer";
 
-let rows: DocumentRow[] = [];
-let mrn = "";
-/** Search results span categories: each row then names its category. */
-let searching = false;
-let loading = false;
-/** More rows follow those shown: "Show more" lists the page after this row. */
-let next: string | null = null;
-const selected = new Set<string>();
-/** Thumbnail object URLs by document id (revoked when the list is left). */
-const thumbs = new Map<string, string>();
-/** The list shown, across its reloads (a reload supersedes a load, not the list): its
+/** The list shown, across its reloads (a reload supersedes a load, not the list): its state and
  * thumbnails live as long as it does. */
 const listed = view();
-let onRecordChanged: () => void = () => undefined;
-/** What the list shows: MRN and category, or MRN and search. */
+const shownList = viewState<ListShown>();
+/** What the list loads: MRN and category, or MRN and search (reopened by each reload). */
 const list = view();
+/** Set once at start (initCategoryList). */
+const hooks = { recordChanged: (): void => undefined };
 
 /** `recordChanged` refreshes the banner and tiles after a change such as a stamp. */
 export function initCategoryList(recordChanged: () => void): void {
-  onRecordChanged = recordChanged;
-  for (const id of ["doc-filter", "doc-from", "doc-to"]) byId(id).addEventListener("input", render);
-  byId("select-all").addEventListener("change", (e) => {
-    const on = (e.target as HTMLInputElement).checked;
-    for (const r of visibleRows()) {
-      if (on) selected.add(r.id);
-      else selected.delete(r.id);
-    }
-    render();
-  });
-  byId("export-selected").addEventListener("click", () => void exportRows([...selected]));
-  byId("export-all").addEventListener("click", () => void exportRows(visibleRows().map((r) => r.id)));
-  byId("doc-show-more").addEventListener("click", () => void showMore());
+  hooks.recordChanged = recordChanged;
+  // The list's own controls act on the opening on screen (none: nothing to do).
+  const onShown = (handle: (s: ListShown) => void) => () => {
+    const s = shownList.current;
+    if (s) handle(s);
+  };
+  for (const id of ["doc-filter", "doc-from", "doc-to"]) byId(id).addEventListener("input", onShown(render));
+  byId("select-all").addEventListener(
+    "change",
+    onShown((s) => {
+      const on = byId<HTMLInputElement>("select-all").checked;
+      for (const r of visibleRows(s)) {
+        if (on) s.selected.add(r.id);
+        else s.selected.delete(r.id);
+      }
+      render(s);
+    }),
+  );
+  byId("export-selected").addEventListener("click", onShown((s) => void exportRows(s, [...s.selected])));
+  byId("export-all").addEventListener("click", onShown((s) => void exportRows(s, visibleRows(s).map((r) => r.id))));
+  byId("doc-show-more").addEventListener("click", onShown((s) => void showMore(s)));
 }
 
+const actions: RowActions = { stamp, remove };
+const render = (s: ListShown) => drawRows(s, actions);
+
 /** The next page of the category, added below the rows shown, in the same scope. */
-async function showMore(): Promise<void> {
+async function showMore(s: ListShown): Promise<void> {
   const scope = list.scope;
-  if (!current || !scope || !next || loading) return;
-  loading = true;
-  render();
-  await fill(scope, backend.listDocumentsPage(mrn, current.category, next, PAGE_ROWS), "more");
+  if (!s.tile || !scope || !s.next || s.loading) return;
+  s.loading = true;
+  render(s);
+  await fill(s, scope, backend.listDocumentsPage(s.mrn, s.tile.category, s.next, PAGE_ROWS), "more");
 }
 
 /** Shows the patient-wide search results in the list. */
 export async function showSearch(patientMrn: string, text: string): Promise<void> {
   const scope = list.open(`${patientMrn}/search/${text}`);
-  mrn = patientMrn;
-  current = null;
-  searching = true;
   setUploadTarget(null, false);
   byId("category-title").textContent = `Documents matching "${text}"`;
-  startList(scope.key);
-  await fill(scope, backend.searchDocuments(patientMrn, text), "search");
+  const s = startList(scope.key, patientMrn, null);
+  await fill(s, scope, backend.searchDocuments(patientMrn, text), "search");
 }
 
-/** Empties the list while the next one loads: never the previous rows under a new title. */
-function startList(key: string): void {
-  listed.open(key).defer(() => {
-    for (const url of thumbs.values()) URL.revokeObjectURL(url);
-    thumbs.clear();
+/** A new opening of the list, empty while its rows load: never the previous rows under a new
+ * title. The one before is dropped, and its thumbnails given back. */
+function startList(key: string, mrn: string, tile: Tile | null): ListShown {
+  const scope = listed.open(key);
+  const s = shownList.hold(scope, {
+    key,
+    mrn,
+    tile,
+    scope,
+    rows: [],
+    loading: true,
+    next: null,
+    selected: new Set(),
+    thumbs: new Map(),
   });
-  resetList();
+  scope.defer(() => {
+    for (const url of s.thumbs.values()) URL.revokeObjectURL(url);
+    s.thumbs.clear();
+  });
+  byId("export-status").textContent = "";
   hideHistory();
-  rows = [];
-  next = null;
-  loading = true;
-  render();
+  render(s);
+  return s;
 }
 
 /** Rows as a list answers them: a page, with the cursor of the page after (none: that was all),
@@ -88,44 +101,73 @@ function startList(key: string): void {
 type Listed = { rows: DocumentRow[]; next?: string | null } | DocumentRow[];
 
 /**
- * Shows `answer` while `scope` is the list on screen (a stale answer or error never arrives):
- * the rows, or (`more`) the next page below them. A failed category hides the list and says
- * why; a failed reload keeps the rows shown; a failed page keeps them and says why.
+ * Shows `answer` in `s` while `scope` is the list on screen (a stale answer or error never
+ * arrives): the rows, or (`more`) the next page below them. A failed category hides the list and
+ * says why; a failed reload keeps the rows shown; a failed page keeps them and says why.
  */
-async function fill(scope: Scope, answer: Promise<Listed>, kind: "category" | "search" | "reload" | "more"): Promise<void> {
+async function fill(
+  s: ListShown,
+  scope: Scope,
+  answer: Promise<Listed>,
+  kind: "category" | "search" | "reload" | "more",
+): Promise<void> {
   await scope.run(
     answer,
     (found) => {
       const page = Array.isArray(found) ? { rows: found } : found;
-      const shown = new Set(rows.map((r) => r.id));
-      rows = kind === "more" ? [...rows, ...page.rows.filter((r) => !shown.has(r.id))] : page.rows;
-      next = page.next ?? null;
+      const shown = new Set(s.rows.map((r) => r.id));
+      s.rows = kind === "more" ? [...s.rows, ...page.rows.filter((r) => !shown.has(r.id))] : page.rows;
+      s.next = page.next ?? null;
       // A reload that listed every row knows the count; with pages left the title keeps the tile's.
-      if (kind === "reload" && current && next === null) byId("category-title").textContent = `${current.label} (${rows.length})`;
+      if (kind === "reload" && s.tile && s.next === null) byId("category-title").textContent = `${s.tile.label} (${s.rows.length})`;
       if (kind !== "reload") showMessage(byId("tile-note"), null);
       show(byId("category-view"), true);
-      loaded();
+      loaded(s);
     },
     (e) => {
       if (kind === "category") show(byId("category-view"), false);
       if (kind !== "reload") showMessage(byId("tile-note"), e.message);
-      loaded();
+      loaded(s);
     },
   );
 }
 
-function loaded(): void {
-  loading = false;
-  render();
+function loaded(s: ListShown): void {
+  s.loading = false;
+  render(s);
 }
 
-async function exportRows(ids: string[]): Promise<void> {
+/**
+ * An action on rows of `s` (a stamp, a removal, an export) asks for `s`'s patient, even if the
+ * list has moved on since. Its reply is handed over only while the list shows the same patient
+ * and category (a reload, or the tile opened again, keeps it; another patient drops it), to the
+ * opening on screen then.
+ */
+async function act<T>(
+  s: ListShown,
+  request: Promise<T>,
+  then: (now: ListShown, answer: T) => void,
+  failed: (e: UiError) => void,
+): Promise<void> {
+  await list.runFor(
+    s.key,
+    request,
+    (answer) => {
+      const now = shownList.current;
+      if (now) then(now, answer);
+    },
+    failed,
+  );
+}
+
+async function exportRows(s: ListShown, ids: string[]): Promise<void> {
   const status = byId("export-status");
   if (ids.length === 0) return;
   status.textContent = `Exporting ${ids.length} document${ids.length === 1 ? "" : "s"}…`;
-  await list.run(
-    backend.exportDocuments(mrn, ids, []),
-    (done) => {
+  await act(
+    s,
+    backend.exportDocuments(s.mrn, ids, []),
+    (_, done) => {
       status.textContent = done ? exported(done.files, done.bytes, done.path) : "Export cancelled";
     },
     (e) => {
@@ -142,146 +184,67 @@ function exported(files: number, bytes: number, path: string): string {
     : `Downloading ${what} as ${path}: see your browser's downloads`;
 }
 
-function resetList(): void {
-  selected.clear();
-  byId("export-status").textContent = "";
-}
-
-/** A thumbnail for image documents (fetched once through the core), else a type badge. */
-function preview(r: DocumentRow): HTMLElement {
-  const badge = el("span", { className: "type-icon", text: r.content_type === "application/pdf" ? "PDF" : "IMG" });
-  if (!r.has_thumbnail) return badge;
-  const img = el("img", { attrs: { alt: "" } });
-  const cached = thumbs.get(r.id);
-  if (cached) {
-    img.src = cached;
-    return img;
-  }
-  void list.run(
-    backend.documentThumbnail(mrn, r.id),
-    (bytes) => {
-      if (bytes.byteLength === 0) return img.replaceWith(badge);
-      const url = URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
-      thumbs.set(r.id, url);
-      img.src = url;
+/** Detaches or deletes `row` (the second click of its button; see list-rows). */
+async function remove(s: ListShown, row: DocumentRow, verb: "Detach" | "Delete", why: HTMLInputElement | null): Promise<void> {
+  // Sent as typed: the server decides what a reason must be and says so (invalid_input).
+  const reason = why?.value ?? "";
+  await act(
+    s,
+    verb === "Detach" ? backend.detachDocument(s.mrn, row.id) : backend.deleteDocument(s.mrn, row.id, reason),
+    (now) => {
+      now.rows = now.rows.filter((r) => r.id !== row.id);
+      render(now);
+      showMessage(byId("tile-note"), `${row.file_name}: ${verb === "Detach" ? "detached (files kept)" : "deleted"}.`);
+      hooks.recordChanged();
+      const scope = list.scope;
+      if (now.tile && scope) void showHistory(scope, now.mrn, now.tile.category);
     },
-    () => img.replaceWith(badge),
+    (e) => {
+      showMessage(byId("tile-note"), e.message);
+      if (why && e.code === "invalid_input") why.focus();
+    },
   );
-  return img;
 }
 
-/**
- * Detach or delete after a second, explicit click naming the file (a confirmation that works
- * from the keyboard and cannot be dismissed by accident). A delete also asks why: the reason
- * stays on the document's tombstone in the history below the list.
- */
-function removeButton(row: DocumentRow, verb: "Detach" | "Delete"): HTMLElement {
-  const button = el("button", {
-    text: verb,
-    className: "remove-button",
-    attrs: { type: "button", "aria-label": `${verb} ${row.file_name}` },
-  });
-  const why =
-    verb === "Delete"
-      ? el("input", {
-          className: "delete-reason",
-          attrs: { type: "text", "aria-label": `Why delete ${row.file_name}?`, placeholder: "Why? (kept in the history)" },
-        })
-      : null;
-  const control = el("span", { className: "remove-control" }, why ? [button, why] : [button]);
-  if (why) show(why, false);
-  let armed = false;
-  const disarm = () => {
-    armed = false;
-    button.textContent = verb;
-    button.classList.remove("armed");
-    if (why) {
-      why.value = "";
-      show(why, false);
-    }
-  };
-  button.addEventListener("click", async () => {
-    if (!armed) {
-      armed = true;
-      button.textContent = `${verb} "${row.file_name}"? Click again`;
-      button.classList.add("armed");
-      if (why) {
-        show(why, true);
-        why.focus();
-      }
-      return;
-    }
-    // Sent as typed: the server decides what a reason must be and says so (invalid_input).
-    const reason = why?.value ?? "";
-    await list.run(
-      verb === "Detach" ? backend.detachDocument(mrn, row.id) : backend.deleteDocument(mrn, row.id, reason),
-      () => {
-        rows = rows.filter((r) => r.id !== row.id);
-        render();
-        showMessage(byId("tile-note"), `${row.file_name}: ${verb === "Detach" ? "detached (files kept)" : "deleted"}.`);
-        onRecordChanged();
-        const scope = list.scope;
-        if (current && scope) void showHistory(scope, mrn, current.category);
-      },
-      (e) => {
-        showMessage(byId("tile-note"), e.message);
-        if (why && e.code === "invalid_input") why.focus();
-      },
-    );
-  });
-  // Enter in the reason box is the second click.
-  why?.addEventListener("keydown", (e) => {
-    if (e.key === "Enter") button.click();
-  });
-  control.addEventListener("focusout", (e) => {
-    if (!control.contains(e.relatedTarget as Node | null)) disarm();
-  });
-  return control;
-}
-
-async function stamp(row: DocumentRow): Promise<void> {
-  await list.run(
-    backend.stampDocument(mrn, row.id),
-    (updated) => {
-      rows = rows.map((r) => (r.id === updated.id ? updated : r));
-      render();
+async function stamp(s: ListShown, row: DocumentRow): Promise<void> {
+  await act(
+    s,
+    backend.stampDocument(s.mrn, row.id),
+    (now, updated) => {
+      now.rows = now.rows.map((r) => (r.id === updated.id ? updated : r));
+      render(now);
       showMessage(byId("tile-note"), `${row.file_name}: ${updated.stamp ?? "stamped"}.`);
-      onRecordChanged();
+      hooks.recordChanged();
     },
     (e) => showMessage(byId("tile-note"), e.message),
   );
 }
 
-let current: Tile | null = null;
-
 /** `first`: the rows the find already answered for this category (no list request); "Show more"
  * lists the rest when there are more. */
 export async function showCategory(patientMrn: string, tile: Tile, canUpload: boolean, first?: FirstRows): Promise<void> {
   const scope = list.open(`${patientMrn}/${tile.category}`);
-  mrn = patientMrn;
-  current = tile;
-  searching = false;
-  setUploadTarget({ mrn, category: tile.category }, canUpload);
+  setUploadTarget({ mrn: patientMrn, category: tile.category }, canUpload);
   byId("category-title").textContent = `${tile.label} (${tile.count})`;
-  startList(scope.key);
+  const s = startList(scope.key, patientMrn, tile);
   const history = showHistory(scope, patientMrn, tile.category);
   const shown = first?.category === tile.category ? first : undefined;
   const page = shown ? Promise.resolve(shown) : backend.listDocumentsPage(patientMrn, tile.category, null, PAGE_ROWS);
-  await fill(scope, page, "category");
+  await fill(s, scope, page, "category");
   await history;
 }
 
 /** Re-reads the open category's list (after an upload); on failure the rows on screen stay. */
 export async function reloadCategory(): Promise<void> {
-  const key = list.scope?.key;
-  if (!current || !key) return;
+  const s = shownList.current;
+  if (!s?.tile) return;
   // Same view, newer request: it supersedes a load still in flight. An upload may have
   // replaced a preop image: the history is read again too.
-  const scope = list.open(key);
-  const history = showHistory(scope, mrn, current.category);
+  const scope = list.open(s.key);
+  const history = showHistory(scope, s.mrn, s.tile.category);
   // As many rows as were shown, so a reload never takes back rows paged in.
-  const shownRows = Math.max(rows.length, PAGE_ROWS);
-  await fill(scope, backend.listDocumentsPage(mrn, current.category, null, shownRows), "reload");
+  const shownRows = Math.max(s.rows.length, PAGE_ROWS);
+  await fill(s, scope, backend.listDocumentsPage(s.mrn, s.tile.category, null, shownRows), "reload");
   await history;
 }
 
@@ -292,140 +255,27 @@ export async function reloadCategory(): Promise<void> {
  * announced. Nothing happens for another patient, a search, or no list.
  */
 export async function refreshCategory(patientMrn: string): Promise<void> {
-  const key = list.scope?.key;
-  if (!current || !key || mrn !== patientMrn) return;
-  const before = new Set(rows.map((r) => r.id));
+  const s = shownList.current;
+  if (!s?.tile || s.mrn !== patientMrn) return;
+  const before = new Set(s.rows.map((r) => r.id));
   const place = scrollAnchor();
   await reloadCategory();
-  if (list.scope?.key !== key) return;
+  // The same patient and category still on screen (the tile opened again is the same list).
+  const now = shownList.current;
+  if (list.scope?.key !== s.key || !now) return;
   place();
-  const added = rows.filter((r) => !before.has(r.id)).length;
+  const added = now.rows.filter((r) => !before.has(r.id)).length;
   if (added > 0) byId("doc-list-status").textContent = `${added} new document${added === 1 ? "" : "s"}`;
 }
 
+/** The list is left (another patient, signed out): its opening ends, and its rows go with it. */
 export function hideCategory(): void {
   list.close();
   closeViewer();
   setUploadTarget(null, false);
-  current = null;
-  rows = [];
-  next = null;
   listed.close();
-  resetList();
+  byId("doc-rows").replaceChildren();
+  byId("export-status").textContent = "";
   hideHistory();
   show(byId("category-view"), false);
-}
-
-function visibleRows(): DocumentRow[] {
-  const text = byId<HTMLInputElement>("doc-filter").value.trim().toLowerCase();
-  const from = dateLimit("doc-from");
-  const to = dateLimit("doc-to");
-  return rows.filter((r) => {
-    const day = r.created.slice(0, 10);
-    return (!text || r.file_name.toLowerCase().includes(text)) && (!from || day >= from) && (!to || day <= to);
-  });
-}
-
-/** The box's date as `yyyy-mm-dd`; "" for none. A date that cannot be read is marked invalid
- * and filters nothing, so a half-typed date never hides documents. */
-function dateLimit(id: string): string {
-  const box = byId<HTMLInputElement>(id);
-  const parsed = parseUkDate(box.value);
-  box.setAttribute("aria-invalid", String(parsed === null));
-  return parsed ?? "";
-}
-
-/** The list control with focus (row and name): a redraw replaces the rows, and gives it back. */
-function focusInList(): { id: string; label: string | null } | null {
-  const active = document.activeElement;
-  const tr = active instanceof HTMLElement ? active.closest<HTMLElement>("#doc-rows tr") : null;
-  return active && tr ? { id: tr.dataset.docId ?? "", label: active.getAttribute("aria-label") } : null;
-}
-
-/** Focus back on the same control of the same row, or on the row's Open button when that
- * control went (a stamp button once stamped): never dropped to the page behind. */
-function giveFocusBack(was: { id: string; label: string | null } | null): void {
-  if (!was) return;
-  const tr = Array.from(byId("doc-rows").querySelectorAll<HTMLElement>("tr")).find((r) => r.dataset.docId === was.id);
-  if (!tr) return;
-  const controls = Array.from(tr.querySelectorAll<HTMLElement>("button, input"));
-  (controls.find((c) => c.getAttribute("aria-label") === was.label) ?? tr.querySelector<HTMLElement>("button"))?.focus();
-}
-
-function render(): void {
-  const shown = visibleRows();
-  const hadFocus = focusInList();
-  byId("doc-rows").replaceChildren(
-    ...shown.map((r, i) => {
-      const open = el("button", { text: "Open", attrs: { type: "button", "aria-label": `Open ${r.file_name}` } });
-      open.disabled = !r.can_open;
-      open.addEventListener("click", () => openViewer(mrn, shown, i));
-      const actions: HTMLElement[] = [open];
-      if (r.stamp_action) {
-        const stampButton = el("button", {
-          text: r.stamp_action,
-          className: "stamp-button",
-          attrs: { type: "button", "aria-label": `${r.stamp_action}: ${r.file_name}` },
-        });
-        stampButton.addEventListener("click", () => void stamp(r));
-        actions.push(stampButton);
-      }
-      if (r.can_remove) actions.push(removeButton(r, "Detach"), removeButton(r, "Delete"));
-      const pick = el("input", { attrs: { type: "checkbox", "aria-label": `Select ${r.file_name}` } });
-      pick.checked = selected.has(r.id);
-      pick.addEventListener("change", () => {
-        if (pick.checked) selected.add(r.id);
-        else selected.delete(r.id);
-        updateExportButtons();
-      });
-      // What the server is doing with it, under the name; a row that cannot be opened says why
-      // (the note, else the scan verdict) with its disabled Open button.
-      const [noteId, scanId] = [`doc-note-${r.id}`, `doc-scan-${r.id}`];
-      if (!r.can_open) open.setAttribute("aria-describedby", r.status_note ? noteId : scanId);
-      const name = el("td", { text: searching ? `${r.category_label} · ${r.file_name}` : r.file_name });
-      if (r.status_note) name.append(el("span", { className: "status-note", text: r.status_note, attrs: { id: noteId } }));
-      if (r.duplicate_note) name.append(el("span", { className: "duplicate-note", text: r.duplicate_note }));
-      // A search says where the words were found (the server read the document's text).
-      if (searching && r.found_in) name.append(el("span", { className: "found-in", text: r.found_in }));
-      return el("tr", { attrs: { "data-doc-id": r.id } }, [
-        el("td", {}, [pick]),
-        el("td", { className: "thumb" }, [preview(r)]),
-        name,
-        el("td", { text: new Date(r.created).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) }),
-        el("td", { text: r.uploaded_by }),
-        el("td", { text: formatSize(Number(r.size)) }),
-        el("td", { text: r.stamp ?? "—", className: "stamp-cell" }),
-        el("td", { text: r.scan_status, className: r.scan_status === "infected" ? "scan-infected" : "", attrs: { id: scanId } }),
-        el("td", { className: "actions" }, actions),
-      ]);
-    }),
-  );
-  giveFocusBack(hadFocus);
-  show(byId("doc-empty"), shown.length === 0 && !loading);
-  show(byId("doc-show-more"), next !== null);
-  byId<HTMLButtonElement>("doc-show-more").disabled = loading;
-  // Set only when it changes: a refresh with the same count must not be announced again.
-  const words = loading ? "" : listedWords(shown.length, rows.length);
-  const status = byId("doc-list-status");
-  if (status.textContent !== words) status.textContent = words;
-  updateExportButtons();
-}
-
-/** What a screen reader hears once a list is drawn or filtered (the table itself is silent). */
-export function listedWords(shown: number, all: number): string {
-  const noun = (n: number) => `${n} document${n === 1 ? "" : "s"}`;
-  if (shown === all) return `${noun(all)} listed`;
-  return `${noun(shown)} of ${all} listed (filtered)`;
-}
-
-function updateExportButtons(): void {
-  byId<HTMLButtonElement>("export-selected").disabled = selected.size === 0;
-  byId<HTMLButtonElement>("export-all").disabled = visibleRows().length === 0;
-  byId("export-selected").textContent = selected.size ? `Export ${selected.size} selected…` : "Export selected…";
-}
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

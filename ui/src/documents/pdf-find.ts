@@ -150,18 +150,23 @@ export class PdfFind {
   }
 }
 
-/** Measures text in a proportional font (null where there is no canvas, as in jsdom). */
-let measurer: CanvasRenderingContext2D | null | undefined;
+/** Measures text in a proportional font (null where there is no canvas, as in jsdom): made on
+ * first use and kept, as it holds nothing of a document. */
+const measuring: { context?: CanvasRenderingContext2D | null } = {};
+
+function measurer(): CanvasRenderingContext2D | null {
+  if (measuring.context === undefined) {
+    measuring.context = document.createElement("canvas").getContext("2d");
+    if (measuring.context) measuring.context.font = "100px sans-serif";
+  }
+  return measuring.context;
+}
 
 /** How far into `str` its first `chars` characters reach, as a share of its width: measured
  * in a sans-serif font (a PDF's Helvetica or Arial is close), by character count without one. */
 function share(str: string, chars: number): number {
-  if (measurer === undefined) {
-    measurer = document.createElement("canvas").getContext("2d");
-    if (measurer) measurer.font = "100px sans-serif";
-  }
-  const whole = measurer?.measureText(str).width ?? 0;
-  if (!measurer || whole <= 0) return chars / str.length;
-  return measurer.measureText(str.slice(0, chars)).width / whole;
+  const measure = measurer();
+  const whole = measure?.measureText(str).width ?? 0;
+  if (!measure || whole <= 0) return chars / str.length;
+  return measure.measureText(str.slice(0, chars)).width / whole;
 }
-

@@ -5,24 +5,25 @@
 import { backend } from "../backend/api";
 import type { UiError, UploadOutcome } from "../backend/types";
 import { byId, el, show } from "../shell/dom";
-import { view } from "../shell/scope";
+import { view, viewState } from "../shell/scope";
 
 type Target = { mrn: string; category: string };
-let target: Target | null = null;
-let onAdded: () => void = () => undefined;
-let onQueued: () => void = () => undefined;
+/** What to do once a file lands, or is queued (set once at start). */
+const hooks = { added: (): void => undefined, queued: (): void => undefined };
 /** Progress bars and status words of uploads in flight, by upload id. */
 const bars = new Map<string, { bar: HTMLProgressElement; status: HTMLElement }>();
 /** The status of each upload that was queued, by doc id: it says "Added" once a background
  * round sent it. */
 const waiting = new Map<string, HTMLElement>();
-/** The patient and category whose uploads the list shows. */
+/** The patient and category whose uploads the list shows; the category the file dialog and a
+ * drop on the list add to is the state of that opening, dropped with it. */
 const uploads = view();
+const targets = viewState<Target>();
 
 /** `added` refreshes tiles and the list after a file lands. */
 export function initUpload(added: () => void, queued: () => void = () => undefined): void {
-  onAdded = added;
-  onQueued = queued;
+  hooks.added = added;
+  hooks.queued = queued;
   acceptDropsOnList();
   void backend.onUploadProgress((p) => {
     const shown = bars.get(p.upload_id);
@@ -39,6 +40,7 @@ export function initUpload(added: () => void, queued: () => void = () => undefin
   const input = byId<HTMLInputElement>("upload-input");
   byId("upload-choose").addEventListener("click", () => input.click());
   input.addEventListener("change", () => {
+    const target = targets.current;
     if (target && input.files) for (const f of Array.from(input.files)) void send(f, target, false);
     input.value = "";
   });
@@ -48,13 +50,14 @@ export function initUpload(added: () => void, queued: () => void = () => undefin
 function acceptDropsOnList(): void {
   const view = byId("category-view");
   view.addEventListener("dragover", (e) => {
-    if (!target) return;
+    if (!targets.current) return;
     e.preventDefault();
     view.classList.add("drop-target");
   });
   view.addEventListener("dragleave", () => view.classList.remove("drop-target"));
   view.addEventListener("drop", (e) => {
     view.classList.remove("drop-target");
+    const target = targets.current;
     if (!target) return;
     e.preventDefault();
     for (const f of Array.from(e.dataTransfer?.files ?? [])) void send(f, target, false);
@@ -69,8 +72,7 @@ export function progressWords(sent: number, total: number): string {
 
 /** Shows the upload controls for this category when the core says the user may upload. */
 export function setUploadTarget(next: Target | null, canUpload: boolean): void {
-  target = next;
-  if (next) uploads.open(`${next.mrn}/${next.category}`);
+  if (next) targets.hold(uploads.open(`${next.mrn}/${next.category}`), next);
   else uploads.close();
   show(byId("upload-panel"), canUpload && next !== null);
   byId("upload-list").replaceChildren();
@@ -160,8 +162,8 @@ async function send(file: File, to: Target, replaceOldest: boolean, item?: HTMLL
     await uploads.run(answer, shown, failed);
     // The record (or the outbox) changed whichever patient is on screen now: it is read again.
     const outcome = await answer.catch(() => null);
-    if (outcome?.kind === "added") onAdded();
-    else if (outcome) onQueued();
+    if (outcome?.kind === "added") hooks.added();
+    else if (outcome) hooks.queued();
   } finally {
     bars.delete(uploadId);
     cancel.remove();

@@ -177,6 +177,24 @@ describe("the viewer gives back what it holds", () => {
   });
 });
 
+describe("closing the viewer drops the document's bytes and text", () => {
+  it("a zoom, rotation or search after closing draws nothing of the document that was open", async () => {
+    await openPdf("pdf:3:alpha");
+    search("alpha");
+    expect(findCount()).toBe("1 of 3 (page 1)");
+    const renders = pdfjs.control.renders.length;
+    viewer.closeViewer();
+
+    key(byId("viewer"), "+");
+    byId("viewer-rotate").click();
+    search("alpha");
+    await settle(50);
+    expect(pdfjs.control.renders).toHaveLength(renders);
+    expect(byId("viewer-body").childElementCount).toBe(0);
+    expect(findCount()).toBe("");
+  });
+});
+
 describe("find belongs to the document shown", () => {
   it("a search still reading the previous document's text never marks or counts in the next one", async () => {
     FakeObserver.install();

@@ -8,12 +8,13 @@ import { byId, el, show } from "../shell/dom";
 import { view } from "../shell/scope";
 
 const panel = view();
-let offeredFor: string | null = null;
+/** The patient the button is offered for (its key: the MRN). */
+const offer = view();
 
 /** Shows or hides the button for the patient drawn; a different patient closes the history. */
 export function offerAccessHistory(mrn: string, allowed: boolean): void {
-  if (offeredFor === mrn) return;
-  offeredFor = mrn;
+  if (offer.scope?.key === mrn) return;
+  offer.open(mrn);
   panel.close();
   const button = byId<HTMLButtonElement>("show-access-history");
   show(button, allowed);
@@ -99,7 +100,7 @@ function closePanel(): void {
 }
 
 export function resetAccessHistory(): void {
-  offeredFor = null;
+  offer.close();
   panel.close();
   show(byId("show-access-history"), false);
   closePanel();

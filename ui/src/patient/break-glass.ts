@@ -4,12 +4,13 @@ import { backend, type StatedReason } from "../backend/api";
 import type { BreakGlassChoice } from "../backend/types";
 import { byId, el, showFieldError } from "../shell/dom";
 
-let choices: BreakGlassChoice[] | null = null;
+/** The reasons offered, asked for once: the same list for every patient. */
+const asked: { choices: BreakGlassChoice[] | null } = { choices: null };
 
 /** Asks for a reason; `null` when the user cancels. */
 export async function askBreakGlassReason(): Promise<StatedReason | null> {
   // eslint-disable-next-line no-restricted-syntax -- the same list for every patient; the search's scope waits for the prompt
-  choices ??= await backend.breakGlassReasons();
+  const choices = (asked.choices ??= await backend.breakGlassReasons());
   const dialog = byId<HTMLDialogElement>("break-glass-dialog");
   const form = byId<HTMLFormElement>("break-glass-form");
   const list = byId("break-glass-reasons");

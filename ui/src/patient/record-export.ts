@@ -9,15 +9,16 @@ import { byId, show } from "../shell/dom";
 import { view } from "../shell/scope";
 
 const panel = view();
-let offeredFor: string | null = null;
+/** The patient the button is offered for (its key: the MRN). */
+const offer = view();
 
 const button = () => byId<HTMLButtonElement>("export-record");
 const status = () => byId("export-record-status");
 
 /** Shows or hides the button for the patient drawn; a different patient forgets the last run. */
 export function offerRecordExport(mrn: string, allowed: boolean): void {
-  if (offeredFor === mrn) return;
-  offeredFor = mrn;
+  if (offer.scope?.key === mrn) return;
+  offer.open(mrn);
   panel.close();
   show(button(), allowed && platform.saveDialog);
   button().disabled = false;
@@ -63,7 +64,7 @@ function done(summary: FhirExportSummary): string {
 }
 
 export function resetRecordExport(): void {
-  offeredFor = null;
+  offer.close();
   panel.close();
   show(button(), false);
   status().textContent = "";

@@ -9,7 +9,7 @@ import { byId, el, show, showMessage } from "../shell/dom";
 import { hideCategory, refreshCategory, showCategory, showSearch } from "../documents/category-list";
 import { acceptDrops } from "../documents/upload";
 import { markOffline, setCopyTime } from "../shell/offline";
-import { type Scope, view } from "../shell/scope";
+import { type Scope, view, viewState } from "../shell/scope";
 import { offerAccessHistory, resetAccessHistory } from "./access-history";
 import { offerRecordExport, resetRecordExport } from "./record-export";
 import { renderBanner } from "./banner";
@@ -37,7 +37,10 @@ export function initPatientSearch(onSessionEnded: () => void): void {
     if (e.key === "Escape") show(byId("search-suggestions"), false);
   });
 
-  byId("pin-patient").addEventListener("click", () => void (pinned ? unpin() : pin()));
+  byId("pin-patient").addEventListener("click", () => {
+    const shown = onScreen.current;
+    if (shown) void (shown.pinned ? unpin(shown) : pin(shown));
+  });
 
   byId("doc-search-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -149,26 +152,26 @@ function offerReadings(error: HTMLElement, readings: SearchChoice[]): void {
   choices.querySelector("button")?.focus();
 }
 
-/** Whether the patient on screen is kept offline; the button offers the other choice. */
-let pinned = false;
+/** What the pin button acts on: the opening of the patient on screen, and whether that patient
+ * is kept offline (the button offers the other choice). */
+type PatientShown = { readonly scope: Scope; pinned: boolean };
 
-function showPinned(now: boolean): void {
-  pinned = now;
+function showPinned(shown: PatientShown, now: boolean): void {
+  shown.pinned = now;
   byId("pin-patient").textContent = now ? "Stop keeping offline" : "Keep this patient offline";
   byId("pin-state").textContent = now ? "Kept offline on this computer" : "";
 }
 
 /** The patient is no longer kept offline whatever the budget (its copies age out as usual). */
-async function unpin(): Promise<void> {
-  const scope = patient.scope;
-  if (!scope) return;
+async function unpin(shown: PatientShown): Promise<void> {
+  const scope = shown.scope;
   const button = byId<HTMLButtonElement>("pin-patient");
   button.disabled = true;
   try {
     await scope.run(
       backend.unpinPatient(scope.key),
       () => {
-        showPinned(false);
+        showPinned(shown, false);
         byId("pin-status").textContent = "No longer kept offline; copies already here age out as usual";
       },
       (e) => {
@@ -181,9 +184,8 @@ async function unpin(): Promise<void> {
 }
 
 /** Downloads every document of the patient on screen for offline use, with a progress bar. */
-async function pin(): Promise<void> {
-  const scope = patient.scope;
-  if (!scope) return;
+async function pin(shown: PatientShown): Promise<void> {
+  const scope = shown.scope;
   const bar = byId<HTMLProgressElement>("pin-progress");
   const status = byId("pin-status");
   const button = byId<HTMLButtonElement>("pin-patient");
@@ -200,7 +202,7 @@ async function pin(): Promise<void> {
     await scope.run(
       backend.pinPatient(scope.key, progress),
       (report) => {
-        showPinned(true);
+        showPinned(shown, true);
         status.textContent = `Kept offline: ${report.documents} document${report.documents === 1 ? "" : "s"}${
           report.skipped ? ` (${report.skipped} flagged by the virus scanner, not kept)` : ""
         }`;
@@ -247,15 +249,17 @@ function showSuggestions(list: HTMLElement, hits: Awaited<ReturnType<typeof back
 
 function showSummary(summary: PatientSummary): void {
   // Another patient: whatever was still on its way for the previous one is dropped.
-  if (patient.scope?.key !== summary.banner.mrn) {
-    const scope = patient.open(summary.banner.mrn);
+  const mrn = summary.banner.mrn;
+  let shown = onScreen.current;
+  if (shown?.scope.key !== mrn) {
+    const scope = patient.open(mrn);
+    shown = onScreen.hold(scope, { scope, pinned: summary.pinned });
     byId("pin-status").textContent = "";
-    void watchRecord(scope, summary.banner.mrn, () => refreshShown(summary.banner.mrn));
+    void watchRecord(scope, mrn, () => refreshShown(mrn));
   }
-  showPinned(summary.pinned);
+  showPinned(shown, summary.pinned);
   setCopyTime(summary.synced_at);
   renderBanner(byId("patient-banner"), summary.banner);
-  const mrn = summary.banner.mrn;
   offerAccessHistory(mrn, summary.can_view_history);
   offerRecordExport(mrn, summary.can_export_record);
   // Export is for clinicians and records admins (the server refuses anyone else).
@@ -278,8 +282,10 @@ function openFirstScreen(summary: PatientSummary): void {
   void showCategory(summary.banner.mrn, tile, summary.can_upload, first);
 }
 
-/** The patient on screen, keyed by MRN. */
+/** The patient on screen, keyed by MRN; what the pin button acts on is the state of that
+ * opening, dropped with it. */
 const patient = view();
+const onScreen = viewState<PatientShown>();
 /** The patient search in flight: only the newest may draw the banner and tiles. */
 const searches = view();
 /** The suggestion list in flight: only the one for what was typed last may show. */

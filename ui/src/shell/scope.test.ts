@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { UiError } from "../backend/types";
 import { deferred as pending } from "../documents/test-support";
-import { view } from "./scope";
+import { view, viewState } from "./scope";
 
 const fail = (message: string): UiError => ({ code: "unavailable", message }) as UiError;
 
@@ -136,6 +136,27 @@ describe("a view's scope", () => {
     await list.run(Promise.resolve("Saved"), (s) => void said.push(s), () => undefined);
     await list.run(Promise.reject(fail("Refused")), () => undefined, (e) => void said.push(e.message));
     expect(said).toEqual([]);
+  });
+
+  it("an action asked from a list the view has since left is not handed to the list shown now", async () => {
+    const list = view();
+    list.open("1001/lab");
+    list.open("2002/lab");
+    const said: string[] = [];
+    await list.runFor("1001/lab", Promise.resolve("Verified"), (s) => void said.push(s), () => undefined);
+    await list.runFor("2002/lab", Promise.resolve("Verified for Ben"), (s) => void said.push(s), () => undefined);
+    expect(said).toEqual(["Verified for Ben"]);
+  });
+
+  it("what an opening shows is dropped when its scope ends, and a newer opening's is kept", () => {
+    const list = view();
+    const shown = viewState<{ mrn: string }>();
+    const ann = shown.hold(list.open("1001/lab"), { mrn: "1001" });
+    expect(shown.current).toBe(ann);
+    const ben = shown.hold(list.open("2002/lab"), { mrn: "2002" });
+    expect(shown.current).toBe(ben);
+    list.close();
+    expect(shown.current).toBeNull();
   });
 
   it("separate views do not affect each other", () => {

@@ -5,7 +5,9 @@
 // (pdf.js documents, object URLs), and every answer or error still on its way is dropped.
 //
 // Answers are handed over only by `run`, never returned, so there is no check to forget after
-// an await: an answer for patient A cannot draw once the view shows patient B.
+// an await: an answer for patient A cannot draw once the view shows patient B. What a view shows
+// (the MRN, rows, selection, the document open) is one object per opening (`viewState`), dropped
+// with its scope, never a module's variables that outlive the patient.
 //
 //   const list = view();
 //   const scope = list.open(`${mrn}/${category}`);
@@ -43,6 +45,9 @@ export interface View {
    * so it supersedes no load, and its reply is handed over only while the view still shows the
    * same key (a reload of the same list keeps it; another patient or category drops it). */
   run<T>(request: Promise<T>, then: (answer: T) => Step, failed: (error: UiError) => Step): Promise<void>;
+  /** `run` for an action asked from what showed `key` (a row drawn for a patient's list), which
+   * may no longer be on screen: its reply is handed over only while the view shows `key`. */
+  runFor<T>(key: string, request: Promise<T>, then: (answer: T) => Step, failed: (error: UiError) => Step): Promise<void>;
 }
 
 /** Hands the answer or error of `request` over while `live()` says so; drops it otherwise. */
@@ -116,6 +121,40 @@ export function view(): View {
       // Nothing shown: the answer has nowhere to go (and its failure is not left unhandled).
       if (key === undefined) return deliver(request, () => false, then, failed);
       return deliver(request, () => active?.scope.key === key, then, failed);
+    },
+    runFor(key, request, then, failed) {
+      return deliver(request, () => active?.scope.key === key, then, failed);
+    },
+  };
+}
+
+/**
+ * What one opening of a view shows (the patient's MRN, the rows, the selection, the document
+ * open), as one object: made when the view opens, dropped when that opening's scope ends (the
+ * view closed, or the next opened). Nothing of a closed patient stays behind, and a handler that
+ * kept an older one acts on its own patient, never on the one shown since.
+ */
+export interface ViewState<S> {
+  /** The state of the opening on screen (null when none). */
+  readonly current: S | null;
+  /** `state` is what `scope` shows, until that scope ends. */
+  hold(scope: Scope, state: S): S;
+}
+
+export function viewState<S>(): ViewState<S> {
+  let held: { state: S } | null = null;
+  return {
+    get current() {
+      return held?.state ?? null;
+    },
+    hold(scope, state) {
+      const mine = { state };
+      held = mine;
+      // Only its own: a newer opening may already hold the view.
+      scope.defer(() => {
+        if (held === mine) held = null;
+      });
+      return state;
     },
   };
 }
