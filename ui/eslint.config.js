@@ -35,12 +35,12 @@ export default tseslint.config(
           message: "Hand a backend answer to the view through its scope (scope.run / view.run in shell/scope.ts), not await or then it.",
         })),
         ...[
-          "Program > VariableDeclaration[kind='let']",
-          "Program > ExportNamedDeclaration > VariableDeclaration[kind='let']",
+          "Program > VariableDeclaration[kind=/^(let|var)$/]",
+          "Program > ExportNamedDeclaration > VariableDeclaration[kind=/^(let|var)$/]",
         ].map((selector) => ({
           selector,
           message:
-            "No module-level let in a view: the state of what it shows lives in its per-opening object (viewState in " +
+            "No module-level let or var in a view: the state of what it shows lives in its per-opening object (viewState in " +
             "shell/scope.ts), ended with its scope, so a closed patient's rows or MRN are not kept and an old handler acts " +
             "on its own patient. A callback set once at start goes in a const hooks object.",
         })),

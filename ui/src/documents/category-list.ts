@@ -10,7 +10,7 @@ import { PAGE_ROWS } from "../backend/contract";
 import type { DocumentRow, FirstRows, Tile, UiError } from "../backend/types";
 import { byId, show, showMessage } from "../shell/dom";
 import { type Scope, view, viewState } from "../shell/scope";
-import { drawRows, formatSize, type ListShown, type RowActions, visibleRows } from "./list-rows";
+import { drawRows, formatSize, type ListShown, resetFilters, type RowActions, visibleRows } from "./list-rows";
 import { hideHistory, showHistory } from "./removed-list";
 import { scrollAnchor } from "./scroll-anchor";
 import { setUploadTarget } from "./upload";
@@ -72,11 +72,11 @@ export async function showSearch(patientMrn: string, text: string): Promise<void
 }
 
 /** A new opening of the list, empty while its rows load: never the previous rows under a new
- * title. The one before is dropped, and its thumbnails given back. */
+ * title. The one before is dropped, and its thumbnails given back; the filters start empty (a
+ * reload keeps them, as it is no new opening). */
 function startList(key: string, mrn: string, tile: Tile | null): ListShown {
   const scope = listed.open(key);
   const s = shownList.hold(scope, {
-    key,
     mrn,
     tile,
     scope,
@@ -92,6 +92,7 @@ function startList(key: string, mrn: string, tile: Tile | null): ListShown {
   });
   byId("export-status").textContent = "";
   hideHistory();
+  resetFilters();
   render(s);
   return s;
 }
@@ -138,10 +139,9 @@ function loaded(s: ListShown): void {
 }
 
 /**
- * An action on rows of `s` (a stamp, a removal, an export) asks for `s`'s patient, even if the
- * list has moved on since. Its reply is handed over only while the list shows the same patient
- * and category (a reload, or the tile opened again, keeps it; another patient drops it), to the
- * opening on screen then.
+ * An action on rows of `s` (a stamp, a removal, an export), asked while `s` is on screen. Its
+ * reply is handed over only while the list shows the same patient and category (a reload, or the
+ * tile opened again, keeps it; another patient drops it), to the opening on screen then.
  */
 async function act<T>(
   s: ListShown,
@@ -150,11 +150,12 @@ async function act<T>(
   failed: (e: UiError) => void,
 ): Promise<void> {
   await list.runFor(
-    s.key,
+    s.scope.key,
     request,
     (answer) => {
+      // The opening on screen must be that list too, so the two views never drift apart.
       const now = shownList.current;
-      if (now) then(now, answer);
+      if (now?.scope.key === s.scope.key) then(now, answer);
     },
     failed,
   );
@@ -240,7 +241,7 @@ export async function reloadCategory(): Promise<void> {
   if (!s?.tile) return;
   // Same view, newer request: it supersedes a load still in flight. An upload may have
   // replaced a preop image: the history is read again too.
-  const scope = list.open(s.key);
+  const scope = list.open(s.scope.key);
   const history = showHistory(scope, s.mrn, s.tile.category);
   // As many rows as were shown, so a reload never takes back rows paged in.
   const shownRows = Math.max(s.rows.length, PAGE_ROWS);
@@ -262,7 +263,7 @@ export async function refreshCategory(patientMrn: string): Promise<void> {
   await reloadCategory();
   // The same patient and category still on screen (the tile opened again is the same list).
   const now = shownList.current;
-  if (list.scope?.key !== s.key || !now) return;
+  if (list.scope?.key !== s.scope.key || !now) return;
   place();
   const added = now.rows.filter((r) => !before.has(r.id)).length;
   if (added > 0) byId("doc-list-status").textContent = `${added} new document${added === 1 ? "" : "s"}`;

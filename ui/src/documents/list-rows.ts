@@ -1,7 +1,7 @@
 // The rows of the category list (category-list.ts), drawn from one opening of the list: its
 // patient, rows, selection and thumbnails (ListShown), filtered by name and date. What a row's
 // stamp and remove buttons do is the list's (RowActions); a row's handlers act on the opening
-// they were drawn for, and those that draw do nothing once it has ended.
+// they were drawn for, and do nothing once it has ended (a row left behind sends nothing).
 import { backend } from "../backend/api";
 import type { DocumentRow, Tile } from "../backend/types";
 import { byId, el, show } from "../shell/dom";
@@ -12,12 +12,11 @@ import { openViewer } from "./viewer";
 /** One opening of the list (a tile's category, or a search), from `showCategory` or `showSearch`
  * until the list is left or the next opens; its reloads keep it. */
 export interface ListShown {
-  /** What it shows: MRN and category, or MRN and search. */
-  readonly key: string;
   readonly mrn: string;
   /** The tile listed; null for a search, whose rows span categories and each name their own. */
   readonly tile: Tile | null;
-  /** Ends with the opening: its thumbnails are given back and its handlers stop drawing. */
+  /** Ends with the opening: its thumbnails are given back and its handlers do nothing. Its key
+   * is what it shows: MRN and category, or MRN and search. */
   readonly scope: Scope;
   rows: DocumentRow[];
   loading: boolean;
@@ -43,6 +42,14 @@ export function visibleRows(s: ListShown): DocumentRow[] {
     const day = r.created.slice(0, 10);
     return (!text || r.file_name.toLowerCase().includes(text)) && (!from || day >= from) && (!to || day <= to);
   });
+}
+
+/** Empties the filters and unticks "select all": they are the list's, not one patient's, so a
+ * new opening starts with none (a name typed for one patient never hides the next one's rows). */
+export function resetFilters(): void {
+  for (const id of ["doc-filter", "doc-from", "doc-to"]) byId<HTMLInputElement>(id).value = "";
+  for (const id of ["doc-from", "doc-to"]) byId(id).setAttribute("aria-invalid", "false");
+  byId<HTMLInputElement>("select-all").checked = false;
 }
 
 /** The box's date as `yyyy-mm-dd`; "" for none. A date that cannot be read is marked invalid
@@ -108,23 +115,30 @@ function removeButton(s: ListShown, row: DocumentRow, verb: "Detach" | "Delete",
       show(why, false);
     }
   };
-  button.addEventListener("click", async () => {
-    if (!armed) {
-      armed = true;
-      button.textContent = `${verb} "${row.file_name}"? Click again`;
-      button.classList.add("armed");
-      if (why) {
-        show(why, true);
-        why.focus();
+  // Bound to the opening: a row left from another patient's list neither arms nor sends.
+  button.addEventListener(
+    "click",
+    s.scope.bind(() => {
+      if (!armed) {
+        armed = true;
+        button.textContent = `${verb} "${row.file_name}"? Click again`;
+        button.classList.add("armed");
+        if (why) {
+          show(why, true);
+          why.focus();
+        }
+        return;
       }
-      return;
-    }
-    await act.remove(s, row, verb, why);
-  });
+      void act.remove(s, row, verb, why);
+    }),
+  );
   // Enter in the reason box is the second click.
-  why?.addEventListener("keydown", (e) => {
-    if (e.key === "Enter") button.click();
-  });
+  why?.addEventListener(
+    "keydown",
+    s.scope.bind((e: KeyboardEvent) => {
+      if (e.key === "Enter") button.click();
+    }),
+  );
   control.addEventListener("focusout", (e) => {
     if (!control.contains(e.relatedTarget as Node | null)) disarm();
   });
@@ -166,7 +180,8 @@ export function drawRows(s: ListShown, act: RowActions): void {
           className: "stamp-button",
           attrs: { type: "button", "aria-label": `${r.stamp_action}: ${r.file_name}` },
         });
-        stampButton.addEventListener("click", () => void act.stamp(s, r));
+        // Bound like Open: a stale row's stamp sends nothing for a patient no longer on screen.
+        stampButton.addEventListener("click", s.scope.bind(() => void act.stamp(s, r)));
         actions.push(stampButton);
       }
       if (r.can_remove) actions.push(removeButton(s, r, "Detach", act), removeButton(s, r, "Delete", act));

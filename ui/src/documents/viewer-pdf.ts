@@ -15,8 +15,9 @@ import { installStreamIteration } from "./stream-iteration";
 installStreamIteration();
 pdfjs.GlobalWorkerOptions.workerSrc = new URL("pdfjs-dist/legacy/build/pdf.worker.min.mjs", import.meta.url).toString();
 
-/** What the viewer's opening (its ViewerSession) holds of the PDF it shows. */
-export interface PdfShown {
+/** How the viewer's opening (its ViewerSession) draws the document shown: the zoom and rotation
+ * (of an image too), and for a PDF what it laid out and read. */
+export interface RenderState {
   zoom: number;
   rotation: number;
   /** The PDF laid out in the body (null for an image or nothing). */
@@ -28,7 +29,7 @@ export interface PdfShown {
 /** Lays out the PDF and draws the pages near the viewport, starting at page `focus`. The view
  * stops drawing (and gives its canvases back) as soon as its scope ends: a newer render, another
  * document, the viewer closed. True once the first pages are drawn. */
-export async function renderPdf(s: PdfShown, bytes: ArrayBuffer, scope: Scope, focus: number, finder: PdfFind): Promise<boolean> {
+export async function renderPdf(s: RenderState, bytes: ArrayBuffer, scope: Scope, focus: number, finder: PdfFind): Promise<boolean> {
   // pdf.js takes ownership of the buffer it is given: hand it a copy.
   const task = pdfjs.getDocument({ data: new Uint8Array(bytes.slice(0)), isEvalSupported: false });
   let view: PdfPages | null = null;

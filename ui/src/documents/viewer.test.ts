@@ -177,8 +177,9 @@ describe("the viewer gives back what it holds", () => {
   });
 });
 
-describe("closing the viewer drops the document's bytes and text", () => {
-  it("a zoom, rotation or search after closing draws nothing of the document that was open", async () => {
+// A guard: the keys and buttons act on the session open, and a closed viewer has none.
+describe("closing the viewer", () => {
+  it("keys, buttons and find do nothing after the viewer is closed", async () => {
     await openPdf("pdf:3:alpha");
     search("alpha");
     expect(findCount()).toBe("1 of 3 (page 1)");

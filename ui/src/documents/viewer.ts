@@ -17,11 +17,11 @@ import { inertOutside } from "../shell/inert";
 import { type Scope, view, viewState } from "../shell/scope";
 import { NO_PREVIEW_YET, pageWords, previewPages, previewPending } from "./image-pages";
 import { PdfFind } from "./pdf-find";
-import { type PdfShown, renderPdf } from "./viewer-pdf";
+import { type RenderState, renderPdf } from "./viewer-pdf";
 
 /** One opening of the viewer, from `openViewer` until it closes or the next opens: the list it
  * steps through and what it shows. Dropped with its scope, the document's bytes and text too. */
-interface ViewerSession extends PdfShown {
+interface ViewerSession extends RenderState {
   readonly mrn: string;
   readonly list: DocumentRow[];
   index: number;
@@ -181,7 +181,7 @@ function showPages(s: ViewerSession): void {
   byId<HTMLButtonElement>("viewer-page-next").disabled = s.page >= count;
 }
 
-/** Empties the body; `s`: the viewer whose PDF it held (null once that viewer has closed). */
+/** Empties the body and destroys the PDF of `s`; null once closed (its scopes' clean-ups did). */
 function clearBody(s: ViewerSession | null): void {
   s?.pdf?.destroy();
   if (s) s.pdf = null;

@@ -8,13 +8,13 @@ import { byId, el, show } from "../shell/dom";
 import { view } from "../shell/scope";
 
 const panel = view();
-/** The patient the button is offered for (its key: the MRN). */
-const offer = view();
+/** The patient the button is offered for: nothing is asked for it, so no view. */
+const offered = { mrn: null as string | null };
 
 /** Shows or hides the button for the patient drawn; a different patient closes the history. */
 export function offerAccessHistory(mrn: string, allowed: boolean): void {
-  if (offer.scope?.key === mrn) return;
-  offer.open(mrn);
+  if (offered.mrn === mrn) return;
+  offered.mrn = mrn;
   panel.close();
   const button = byId<HTMLButtonElement>("show-access-history");
   show(button, allowed);
@@ -100,7 +100,7 @@ function closePanel(): void {
 }
 
 export function resetAccessHistory(): void {
-  offer.close();
+  offered.mrn = null;
   panel.close();
   show(byId("show-access-history"), false);
   closePanel();

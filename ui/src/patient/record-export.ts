@@ -9,16 +9,16 @@ import { byId, show } from "../shell/dom";
 import { view } from "../shell/scope";
 
 const panel = view();
-/** The patient the button is offered for (its key: the MRN). */
-const offer = view();
+/** The patient the button is offered for: nothing is asked for it, so no view. */
+const offered = { mrn: null as string | null };
 
 const button = () => byId<HTMLButtonElement>("export-record");
 const status = () => byId("export-record-status");
 
 /** Shows or hides the button for the patient drawn; a different patient forgets the last run. */
 export function offerRecordExport(mrn: string, allowed: boolean): void {
-  if (offer.scope?.key === mrn) return;
-  offer.open(mrn);
+  if (offered.mrn === mrn) return;
+  offered.mrn = mrn;
   panel.close();
   show(button(), allowed && platform.saveDialog);
   button().disabled = false;
@@ -64,7 +64,7 @@ function done(summary: FhirExportSummary): string {
 }
 
 export function resetRecordExport(): void {
-  offer.close();
+  offered.mrn = null;
   panel.close();
   show(button(), false);
   status().textContent = "";

@@ -159,6 +159,16 @@ describe("a view's scope", () => {
     expect(shown.current).toBeNull();
   });
 
+  it("an opening ending in one view does not drop what another view's opening holds", () => {
+    const list = view();
+    const search = view();
+    const shown = viewState<{ mrn: string }>();
+    shown.hold(list.open("1001/lab"), { mrn: "1001" });
+    const ben = shown.hold(search.open("2002/search/bloods"), { mrn: "2002" });
+    list.close();
+    expect(shown.current).toBe(ben);
+  });
+
   it("separate views do not affect each other", () => {
     const list = view();
     const viewer = view();
