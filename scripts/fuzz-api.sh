@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the running server through its published OpenAPI document (schemathesis): whatever
 # the schema allows, or breaks, no operation may answer 5xx. A sandbox of its own; signed in as
-# a clinician and as a records admin in turn, so the role-gated routes are reached past the
+# a clinician and as a records admin at once, so the role-gated routes are reached past the
 # role check. $1: the chartdesk binary. Deterministic (fixed seed) and bounded (examples per
 # operation) so it takes about a minute.
 set -euo pipefail
@@ -56,14 +56,33 @@ TOML
 
 # Its example database (.schemathesis/) goes with the sandbox, not into the clone.
 cd "$tmp"
-for user in dr.okafor admin.byrne; do
-  echo "fuzzing as $user"
-  CHARTDESK_FUZZ_TOKEN="$(access_token "$user")"
-  export CHARTDESK_FUZZ_TOKEN
+# Both users at once: one fuzzer is a single Python process that leaves a core idle.
+fuzz() { # user
   # Sign-out is left out: it ends the very session the fuzzer's token belongs to (Cognito's
   # global sign-out), after which every call would only test the 401 path.
-  "$CHARTDESK_CACHE/venv/bin/schemathesis" --config-file "$tmp/schemathesis.toml" \
-    run "$server/v1/openapi.json" --checks not_a_server_error --seed 23 \
-    --max-examples "$examples" --exclude-path /v1/session/sign-out --no-color \
-    || { echo "the fuzzer found a 5xx (above); the server's log: $tmp/sandbox.log" >&2; trap - EXIT; stop_sandbox; exit 1; }
+  local token
+  token="$(access_token "$1")" || { echo "could not sign in as $1" >"$tmp/fuzz-$1.log"; return 1; }
+  CHARTDESK_FUZZ_TOKEN="$token" "$CHARTDESK_CACHE/venv/bin/schemathesis" \
+    --config-file "$tmp/schemathesis.toml" run "$server/v1/openapi.json" --checks not_a_server_error --seed 23 \
+    --max-examples "$examples" --exclude-path /v1/session/sign-out --no-color >"$tmp/fuzz-$1.log" 2>&1
+}
+users=(dr.okafor admin.byrne)
+pids=()
+for user in "${users[@]}"; do
+  fuzz "$user" &
+  pids+=($!)
 done
+failed=()
+for i in "${!users[@]}"; do
+  wait "${pids[$i]}" || failed+=("${users[$i]}")
+done
+for user in "${users[@]}"; do
+  echo "fuzzing as $user"
+  cat "$tmp/fuzz-$user.log"
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "the fuzzer failed as ${failed[*]} (above); the server's log: $tmp/sandbox.log" >&2
+  trap - EXIT
+  stop_sandbox
+  exit 1
+fi

@@ -56,7 +56,29 @@ step "end-to-end: the real desktop window (tauri-driver + WebKitWebDriver under 
 export CHARTDESK_BIN="$CARGO_TARGET_DIR/debug/chartdesk"
 export CHARTDESK_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/chartdesk-desktop"
 export CHARTDESK_MOTO_SERVER="$moto_server"
-keyctl session - xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
+# Two lanes at once, each with its own sandboxes and ports: the window's files (one at a time: one
+# keyring, one tauri-driver) and the browser's (headless: no display, no keyring). Their reports
+# are printed one after the other.
+e2e_log="$root/target/e2e-lanes"
+mkdir -p "$e2e_log"
+window_files=() browser_files=()
+for f in tests/e2e/*.test.mjs; do
+  case "$(basename "$f")" in browser*) browser_files+=("$f") ;; *) window_files+=("$f") ;; esac
+done
+keyctl session - xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 --test-reporter=spec \
+  "${window_files[@]}" >"$e2e_log/window.log" 2>&1 &
+window_lane=$!
+keyctl session - node --test --test-concurrency=1 --test-reporter=spec "${browser_files[@]}" >"$e2e_log/browser.log" 2>&1 &
+browser_lane=$!
+window_ok=0 browser_ok=0
+wait "$window_lane" || window_ok=$?
+wait "$browser_lane" || browser_ok=$?
+echo "-- the desktop window"; cat "$e2e_log/window.log"
+echo "-- the browser"; cat "$e2e_log/browser.log"
+if [ "$window_ok" != 0 ] || [ "$browser_ok" != 0 ]; then
+  echo "end-to-end: failed (the desktop window: exit $window_ok, the browser: exit $browser_ok)" >&2
+  exit 1
+fi
 
 step "benchmark smoke run (tiny inputs, debug build: every row of scripts/bench.sh still works)"
 bash scripts/bench.sh --smoke
