@@ -7,10 +7,14 @@ one, so every workspace crate built again although the cache outside the clone h
   save     after the last build of a test run: each tracked file's content hash and time, the
            clone's path and when.
   restore  before the first build: a file gets its recorded time back only when its content is
-           the same, the clone is at the same path (binaries keep it: env!("CARGO_MANIFEST_DIR"),
-           which cargo does not track) and nothing was built into the cache since the record
-           (no fingerprint newer than it: another checkout's build may hold other content).
-           The record is used once. Anything else keeps its new time and builds as before.
+           the same, the clone is at the same path and nothing was built into the cache since
+           the record (no fingerprint newer than it: another checkout's build may hold other
+           content). The record is used once. Anything else keeps its new time and builds as
+           before.
+
+The same path, because binaries keep it through env!("CARGO_MANIFEST_DIR"), which cargo does
+not track, and cargo follows a file included from outside its package (infra/template.yaml)
+by its absolute path: a clone elsewhere could be judged by another clone's files.
 
 Usage: build_cache.py save|restore <clone root> <cargo target dir>
 """

@@ -22,6 +22,7 @@ mod offline;
 mod offline_audit;
 mod outbox;
 mod outbox_images;
+mod outbox_kill;
 mod outbox_streaming;
 mod page_previews;
 mod patient_lookup;
