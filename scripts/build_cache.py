@@ -16,6 +16,10 @@ The same path, because binaries keep it through env!("CARGO_MANIFEST_DIR"), whic
 not track, and cargo follows a file included from outside its package (infra/template.yaml)
 by its absolute path: a clone elsewhere could be judged by another clone's files.
 
+What it cannot see: a build from another checkout into the same cache *while* a test run is
+going (its fingerprints are then older than the record). One build at a time per cache, as
+the scripts already assume. Whatever goes wrong here, the test run goes on without the record.
+
 Usage: build_cache.py save|restore <clone root> <cargo target dir>
 """
 
@@ -24,9 +28,12 @@ import json
 import os
 import subprocess
 import sys
-import time
+import tempfile
 
 RECORD = "chartdesk-sources.json"
+# Touched before a save reads the files: its time (the file system's clock, as cargo's own) is
+# when the record was taken.
+MARK = "chartdesk-sources.mark"
 
 
 def tracked(root):
@@ -46,26 +53,41 @@ def regular_files(root):
             yield rel, path
 
 
-def built_since(target, since_ns):
-    """Whether any cargo fingerprint (any profile) was written after `since_ns`."""
-    for profile in os.scandir(target):
-        fingerprints = os.path.join(profile.path, ".fingerprint")
-        if not profile.is_dir() or not os.path.isdir(fingerprints):
+def fingerprint_folders(target):
+    """Cargo's fingerprint folders: <target>/<profile>/.fingerprint, and under a --target triple."""
+    for first in os.scandir(target):
+        if not first.is_dir():
             continue
+        for folder in [first.path] + [e.path for e in os.scandir(first.path) if e.is_dir()]:
+            fingerprints = os.path.join(folder, ".fingerprint")
+            if os.path.isdir(fingerprints):
+                yield fingerprints
+
+
+def built_since(target, since_ns):
+    """Whether any cargo fingerprint was written at or after `since_ns` (a tie counts: safe)."""
+    for fingerprints in fingerprint_folders(target):
         for folder, _, files in os.walk(fingerprints):
             for name in files:
-                if os.stat(os.path.join(folder, name)).st_mtime_ns > since_ns:
-                    return True
+                try:
+                    if os.stat(os.path.join(folder, name)).st_mtime_ns >= since_ns:
+                        return True
+                except FileNotFoundError:
+                    return True  # cargo is replacing it: something is building
     return False
 
 
 def save(root, target):
+    mark = os.path.join(target, MARK)
+    with open(mark, "w"):
+        pass
     files = {rel: [digest(path), os.stat(path).st_mtime_ns] for rel, path in regular_files(root)}
-    record = {"root": root, "saved_ns": time.time_ns(), "files": files}
-    partial = os.path.join(target, RECORD + ".partial")
-    with open(partial, "w") as f:
+    record = {"root": root, "saved_ns": os.stat(mark).st_mtime_ns, "files": files}
+    with tempfile.NamedTemporaryFile("w", dir=target, prefix=RECORD, delete=False) as f:
         json.dump(record, f)
-    os.replace(partial, os.path.join(target, RECORD))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(f.name, os.path.join(target, RECORD))
     print(f"build cache: recorded {len(files)} files for the next clean clone")
 
 
@@ -77,8 +99,12 @@ def restore(root, target):
     except (OSError, ValueError):
         print("build cache: no record of the last test run; workspace crates build afresh")
         return
-    os.remove(path)
-    if record.get("root") != root:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        print("build cache: another run took the record; workspace crates build afresh")
+        return
+    if record.get("root") != root or not isinstance(record.get("saved_ns"), int):
         print("build cache: the last test run was in another folder; workspace crates build afresh")
         return
     if built_since(target, record["saved_ns"]):
@@ -97,8 +123,12 @@ def main():
     if len(sys.argv) != 4 or sys.argv[1] not in ("save", "restore"):
         sys.exit(__doc__)
     action, root, target = sys.argv[1], os.path.realpath(sys.argv[2]), sys.argv[3]
-    os.makedirs(target, exist_ok=True)
-    (save if action == "save" else restore)(root, target)
+    try:
+        os.makedirs(target, exist_ok=True)
+        (save if action == "save" else restore)(root, target)
+    except (OSError, ValueError, subprocess.CalledProcessError) as e:
+        # Only a cache: a run without it builds more, and is as correct.
+        print(f"build cache: skipped ({type(e).__name__}: {e})")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the running server through its published OpenAPI document (schemathesis): whatever
 # the schema allows, or breaks, no operation may answer 5xx. A sandbox of its own; signed in as
-# a clinician and as a records admin at once, so the role-gated routes are reached past the
-# role check. $1: the chartdesk binary. Deterministic (fixed seed) and bounded (examples per
-# operation) so it takes about a minute.
+# a clinician and as a records admin at once, each on a demo patient of its own, so the
+# role-gated routes are reached past the role check. $1: the chartdesk binary. Fixed inputs (one
+# seed) and bounded (examples per operation), so it takes under a minute.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 bin="$1"
@@ -25,34 +25,43 @@ access_token() {
 
 # Real ids too, not only made-up ones (which stop at "not found"): a demo patient's MRN and its
 # documents' ids, chosen most of the time, so the fuzzer reaches opening, stamping, detaching and
-# deleting real documents. The settings file gains them as dictionaries (schemathesis 4).
-mrn=10000001
+# deleting real documents. The settings file gains them as dictionaries (schemathesis 4). Each
+# user fuzzes a patient of its own, so the two runs at once never take each other's documents
+# away and each stays what its seed makes it.
 admin_token="$(access_token admin.byrne)"
-for category in preop lab radiology intraop ot_notes postop discharge; do
-  curl -sf -H "authorization: Bearer $admin_token" "$server/v1/patients/$mrn/documents?category=$category"
-  echo
-done | python3 -c '
+settings_for() { # user mrn: writes $tmp/<user>.toml
+  local user="$1" mrn="$2" category
+  for category in preop lab radiology intraop ot_notes postop discharge; do
+    curl -sf -H "authorization: Bearer $admin_token" "$server/v1/patients/$mrn/documents?category=$category"
+    echo
+  done | python3 -c '
 import json, sys
 for line in sys.stdin:
     if line.strip():
         for row in json.loads(line)["rows"]:
-            print(json.dumps(row["id"]))' >"$tmp/doc_ids.dict"
-[ -s "$tmp/doc_ids.dict" ] || { echo "no documents of $mrn to fuzz with" >&2; exit 1; }
-{
-  cat "$root/scripts/schemathesis.toml"
-  cat <<TOML
+            print(json.dumps(row["id"]))' >"$tmp/$user.dict"
+  [ -s "$tmp/$user.dict" ] || { echo "no documents of $mrn to fuzz with" >&2; return 1; }
+  {
+    cat "$root/scripts/schemathesis.toml"
+    cat <<TOML
 
 [dictionaries.mrns]
 values = ["$mrn"]
 
 [dictionaries.doc_ids]
-from-file = "$tmp/doc_ids.dict"
+from-file = "$tmp/$user.dict"
 
 [parameters]
 "path.mrn" = { dictionary = "mrns", probability = 0.7 }
 "path.doc_id" = { dictionary = "doc_ids", probability = 0.7 }
 TOML
-} >"$tmp/schemathesis.toml"
+  } >"$tmp/$user.toml"
+}
+users=(dr.okafor admin.byrne)
+mrns=(10000001 10000002)
+for i in "${!users[@]}"; do
+  settings_for "${users[$i]}" "${mrns[$i]}"
+done
 
 # Its example database (.schemathesis/) goes with the sandbox, not into the clone.
 cd "$tmp"
@@ -63,10 +72,9 @@ fuzz() { # user
   local token
   token="$(access_token "$1")" || { echo "could not sign in as $1" >"$tmp/fuzz-$1.log"; return 1; }
   CHARTDESK_FUZZ_TOKEN="$token" "$CHARTDESK_CACHE/venv/bin/schemathesis" \
-    --config-file "$tmp/schemathesis.toml" run "$server/v1/openapi.json" --checks not_a_server_error --seed 23 \
+    --config-file "$tmp/$1.toml" run "$server/v1/openapi.json" --checks not_a_server_error --seed 23 \
     --max-examples "$examples" --exclude-path /v1/session/sign-out --no-color >"$tmp/fuzz-$1.log" 2>&1
 }
-users=(dr.okafor admin.byrne)
 pids=()
 for user in "${users[@]}"; do
   fuzz "$user" &

@@ -57,24 +57,37 @@ export CHARTDESK_BIN="$CARGO_TARGET_DIR/debug/chartdesk"
 export CHARTDESK_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/chartdesk-desktop"
 export CHARTDESK_MOTO_SERVER="$moto_server"
 # Two lanes at once, each with its own sandboxes and ports: the window's files (one at a time: one
-# keyring, one tauri-driver) and the browser's (headless: no display, no keyring). Their reports
-# are printed one after the other.
+# keyring, one tauri-driver, under Xvfb) and the browser's (headless Chromium: no display; a
+# keyring session of its own all the same). Each lane's report is printed once both have ended.
 e2e_log="$root/target/e2e-lanes"
 mkdir -p "$e2e_log"
 window_files=() browser_files=()
 for f in tests/e2e/*.test.mjs; do
   case "$(basename "$f")" in browser*) browser_files+=("$f") ;; *) window_files+=("$f") ;; esac
 done
+if [ "${#window_files[@]}" = 0 ] || [ "${#browser_files[@]}" = 0 ]; then
+  echo "end-to-end: no window or no browser scenario files in tests/e2e/" >&2
+  exit 1
+fi
+echo "reports, as they are written: $e2e_log/window.log and $e2e_log/browser.log"
+# Each lane in a process group of its own (job control on for the launch), so a run stopped
+# half-way stops the windows, browsers and sandboxes too.
+set -m
 keyctl session - xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 --test-reporter=spec \
   "${window_files[@]}" >"$e2e_log/window.log" 2>&1 &
 window_lane=$!
 keyctl session - node --test --test-concurrency=1 --test-reporter=spec "${browser_files[@]}" >"$e2e_log/browser.log" 2>&1 &
 browser_lane=$!
+set +m
+trap 'kill -- -"$window_lane" -"$browser_lane" 2>/dev/null || true' EXIT
 window_ok=0 browser_ok=0
 wait "$window_lane" || window_ok=$?
 wait "$browser_lane" || browser_ok=$?
-echo "-- the desktop window"; cat "$e2e_log/window.log"
-echo "-- the browser"; cat "$e2e_log/browser.log"
+trap - EXIT
+echo "-- the desktop window"
+cat "$e2e_log/window.log"
+echo "-- the browser"
+cat "$e2e_log/browser.log"
 if [ "$window_ok" != 0 ] || [ "$browser_ok" != 0 ]; then
   echo "end-to-end: failed (the desktop window: exit $window_ok, the browser: exit $browser_ok)" >&2
   exit 1
@@ -83,7 +96,7 @@ fi
 step "benchmark smoke run (tiny inputs, debug build: every row of scripts/bench.sh still works)"
 bash scripts/bench.sh --smoke
 
-# After the last build: what this run built, for the next clean clone.
+# After the last build: every tracked file's content and time, for the next clean clone.
 python3 scripts/build_cache.py save "$root" "$CARGO_TARGET_DIR"
 
 step "all green"

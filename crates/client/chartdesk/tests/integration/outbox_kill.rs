@@ -35,7 +35,9 @@ async fn lane(seeds: Vec<u64>, files: &Path, tiff: &[u8]) -> Vec<Landed> {
     for seed in seeds {
         let name = format!("seed-{seed}.tiff");
         let path = files.join(&name);
-        std::fs::write(&path, tiff).unwrap();
+        let bytes = tiff.to_vec();
+        let written = path.clone();
+        blocking(move || std::fs::write(written, bytes).unwrap()).await;
         let args = [
             "upload",
             "--user",
@@ -138,5 +140,10 @@ async fn kill_9_at_any_point_then_sync_leaves_exactly_one_document_per_queued_up
         open_uploads(&format!("patients/{MRN}/")).await,
         0,
         "no abandoned multipart upload"
+    );
+    // What a soak run (scripts/soak-outbox.sh, --nocapture) reports; the counts are asserted above.
+    eprintln!(
+        "kill test: {seeds} kills, {lanes} at a time, {} documents landed",
+        rows.len()
     );
 }
