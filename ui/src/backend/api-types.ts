@@ -323,7 +323,15 @@ accepted_types: Array<AcceptedFileType>,
  */
 preop_image_limit: number, upload: UploadProtocol, };
 
-export type SignInRequest = { username: string, password: string, };
+export type SignInRequest = { 
+/**
+ * Not blank (sign-in trims it).
+ */
+username: string, 
+/**
+ * Not empty.
+ */
+password: string, };
 
 export type ChallengeToken = { username: string, session: string, };
 
@@ -331,7 +339,15 @@ export type NewPasswordAnswer = { challenge: ChallengeToken, new_password: strin
 
 export type CodeAnswer = { challenge: ChallengeToken, code: string, };
 
-export type RefreshRequest = { username: string, refresh_token: string, };
+export type RefreshRequest = { 
+/**
+ * Not blank, as sign-in checks.
+ */
+username: string, 
+/**
+ * Not blank: the refresh token the sign-in gave.
+ */
+refresh_token: string, };
 
 export type SignOutRequest = { refresh_token: string, };
 

@@ -38,7 +38,11 @@ pub struct ClientConfig {
 
 #[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SignInRequest {
+    /// Not blank (sign-in trims it).
+    #[schema(min_length = 1, pattern = r"\S")]
     pub username: String,
+    /// Not empty.
+    #[schema(min_length = 1)]
     pub password: String,
 }
 
@@ -67,7 +71,11 @@ pub struct CodeAnswer {
 
 #[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct RefreshRequest {
+    /// Not blank, as sign-in checks.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub username: String,
+    /// Not blank: the refresh token the sign-in gave.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub refresh_token: String,
 }
 

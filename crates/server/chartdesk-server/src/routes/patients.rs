@@ -24,8 +24,13 @@ use crate::state::AppState;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FindQuery {
-    /// What the user typed: an NHS number (spaces allowed) or an MRN (`MRN 123` forces one).
-    #[param(min_length = 1)]
+    /// What the user typed: an NHS number (spaces allowed) or an MRN (`MRN 123` forces one),
+    /// as `chartdesk_domain::PatientQuery` reads it. The pattern shows the default MRN format
+    /// (6 to 12 digits); a hospital's own MRN format may also allow letters.
+    #[param(
+        min_length = 1,
+        pattern = r"^ *(([Mm][Rr][Nn]|[Nn][Hh][Ss])[: ]*)?[0-9][0-9 ]{5,14} *$"
+    )]
     pub q: String,
     /// `false`: leave the record and manifest (for the desktop's offline copy) out.
     pub record: Option<bool>,
