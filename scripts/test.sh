@@ -19,6 +19,9 @@ cargo fmt --all -- --check
 step "shellcheck (scripts, following what they source)"
 shellcheck -x scripts/*.sh .ci/run
 
+step "the build cache's rules (scripts/build_cache_test.py)"
+python3 -m unittest discover -s scripts -p '*_test.py'
+
 step "UI type-check, build and unit tests"
 (cd ui && npm run --silent build && npm run --silent test)
 

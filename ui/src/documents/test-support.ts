@@ -1,6 +1,7 @@
 // Shared by the documents tests (never imported by the app): the real page, rows, and
 // promises the test settles in the order it wants.
 /// <reference types="vite/client" />
+import { type Mock, vi } from "vitest";
 import page from "../../index.html?raw";
 import type { DocumentRow, PatientSummary, Tile } from "../backend/types";
 
@@ -82,4 +83,38 @@ export function summary(mrn: string, name: string): PatientSummary {
 
 export function key(target: EventTarget, key: string): void {
   target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+}
+
+export const bytes = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
+
+/** The viewer tests' setup (the test file mocks ../backend/api and pdf.js itself): the real page
+ * and a freshly imported viewer, each `openDocument` held until the test answers it in `opens`
+ * (by document id), and object URLs recorded so `shownImageText` reads which bytes the <img> shows. */
+export async function startViewer(openDocument: Mock) {
+  vi.resetModules();
+  openDocument.mockReset();
+  loadPage();
+  const blobs = new Map<string, Blob>();
+  let n = 0;
+  URL.createObjectURL = (b: Blob | MediaSource) => {
+    const url = `blob:test/${++n}`;
+    blobs.set(url, b as Blob);
+    return url;
+  };
+  URL.revokeObjectURL = () => undefined;
+  Element.prototype.scrollIntoView = () => undefined;
+  const opens = new Map<string, Deferred<ArrayBuffer>>();
+  openDocument.mockImplementation((_mrn: string, id: string) => {
+    const answer = deferred<ArrayBuffer>();
+    opens.set(id, answer);
+    return answer.promise;
+  });
+  const viewer = await import("./viewer");
+  viewer.initViewer();
+  async function shownImageText(): Promise<string | null> {
+    const img = document.getElementById("viewer-body")?.querySelector("img");
+    const blob = img && blobs.get(img.getAttribute("src") ?? "");
+    return blob ? blob.text() : null;
+  }
+  return { viewer, opens, shownImageText };
 }

@@ -9,7 +9,7 @@ use chartdesk_sandbox::demo_jpeg;
 
 use crate::local_cloud::cloud;
 use crate::network_switch::{signed_in_via, NetworkSwitch};
-use crate::outbox::staged_file;
+use crate::outbox_window::staged_file;
 use crate::upload::patient;
 
 #[tokio::test]

@@ -12,7 +12,8 @@ use chartdesk_domain::DocumentRow;
 use futures_util::future::join_all;
 
 use crate::local_cloud::cloud;
-use crate::outbox::{cli, cli_cache_key_made, open_uploads};
+use crate::outbox::open_uploads;
+use crate::outbox_cli::{cli, cli_cache_key_made};
 use crate::upload::{big_tiff, patient};
 
 const MRN: &str = "30000033";
