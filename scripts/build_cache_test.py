@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "build_cache.py")
@@ -16,7 +15,9 @@ OLD = 1_600_000_000_000_000_000  # 2020: older than any build
 
 
 def run(action, root, target):
-    done = subprocess.run([sys.executable, SCRIPT, action, root, target], capture_output=True, text=True, check=True)
+    # git must not find a repository above a folder that is no clone (a temp folder in a checkout).
+    env = dict(os.environ, GIT_CEILING_DIRECTORIES=os.path.dirname(os.path.dirname(root)))
+    done = subprocess.run([sys.executable, SCRIPT, action, root, target], capture_output=True, text=True, check=True, env=env)
     return done.stdout
 
 
@@ -32,8 +33,8 @@ class BuildCache(unittest.TestCase):
         for name in ("same.rs", "changed.rs"):
             self.write(name, "fn a() {}\n")
         subprocess.run(["git", "-C", self.root, "add", "."], check=True)
-        self.build()
-        time.sleep(0.01)
+        # Built long ago: no sleep needed, whatever the file system's timestamp resolution.
+        self.build(at=OLD)
 
     def tearDown(self):
         self.dir.cleanup()
@@ -42,9 +43,15 @@ class BuildCache(unittest.TestCase):
         with open(os.path.join(self.root, name), "w") as f:
             f.write(text)
 
-    def build(self):
+    def build(self, at=None):
         with open(self.fingerprint, "w") as f:
             f.write("built")
+        if at is not None:
+            os.utime(self.fingerprint, ns=(at, at))
+
+    def record(self):
+        with open(os.path.join(self.target, "chartdesk-sources.json")) as f:
+            return json.load(f)
 
     def saved_with_old_times(self):
         """The files as the last run had them (old times), recorded; then a fresh clone's times."""
@@ -67,11 +74,25 @@ class BuildCache(unittest.TestCase):
 
     def test_a_build_after_the_record_cancels_it(self):
         self.saved_with_old_times()
-        time.sleep(0.01)
-        self.build()
+        later = self.record()["saved_ns"] + 1_000_000_000
+        self.build(at=later)
         said = run("restore", self.root, self.target)
         self.assertIn("something was built since", said)
         self.assertGreater(self.mtime("same.rs"), OLD)
+
+    def test_a_build_in_the_same_tick_as_the_record_cancels_it_too(self):
+        self.saved_with_old_times()
+        self.build(at=self.record()["saved_ns"])
+        self.assertIn("something was built since", run("restore", self.root, self.target))
+        self.assertGreater(self.mtime("same.rs"), OLD)
+
+    def test_a_build_under_a_target_triple_cancels_it_too(self):
+        self.saved_with_old_times()
+        triple = os.path.join(self.target, "x86_64-unknown-linux-gnu", "debug", ".fingerprint", "unit")
+        os.makedirs(triple)
+        with open(os.path.join(triple, "lib"), "w") as f:
+            f.write("built")
+        self.assertIn("something was built since", run("restore", self.root, self.target))
 
     def test_a_clone_in_another_folder_gets_nothing(self):
         self.saved_with_old_times()
@@ -89,10 +110,15 @@ class BuildCache(unittest.TestCase):
         self.assertGreater(self.mtime("same.rs"), OLD)
 
     def test_a_damaged_record_or_a_folder_that_is_no_clone_never_stops_the_run(self):
-        with open(os.path.join(self.target, "chartdesk-sources.json"), "w") as f:
-            json.dump({"files": {}}, f)
-        self.assertIn("another folder", run("restore", self.root, self.target))
-        self.assertIn("skipped", run("save", os.path.join(self.dir.name, "no-clone"), self.target))
+        for damaged in ({"files": {}}, [], {"root": self.root, "saved_ns": 1}, "not json"):
+            with open(os.path.join(self.target, "chartdesk-sources.json"), "w") as f:
+                f.write(damaged if isinstance(damaged, str) else json.dumps(damaged))
+            said = run("restore", self.root, self.target)
+            self.assertIn("build afresh", said, damaged)
+        self.assertGreater(self.mtime("same.rs"), OLD)
+        no_clone = os.path.join(self.dir.name, "no-clone")
+        os.makedirs(no_clone)
+        self.assertIn("skipped", run("save", no_clone, self.target))
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ pub struct ClientConfig {
 #[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SignInRequest {
     /// Not blank (sign-in trims it).
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, pattern = r"[^\s\u0085]|[\x1c-\x1f\uFEFF]")]
     pub username: String,
     /// Not empty.
     #[schema(min_length = 1)]
@@ -72,10 +72,10 @@ pub struct CodeAnswer {
 #[derive(Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct RefreshRequest {
     /// Not blank, as sign-in checks.
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, pattern = r"[^\s\u0085]|[\x1c-\x1f\uFEFF]")]
     pub username: String,
     /// Not blank: the refresh token the sign-in gave.
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, pattern = r"[^\s\u0085]|[\x1c-\x1f\uFEFF]")]
     pub refresh_token: String,
 }
 

@@ -24,12 +24,13 @@ use crate::state::AppState;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FindQuery {
-    /// What the user typed: an NHS number (spaces allowed) or an MRN (`MRN 123` forces one),
-    /// as `chartdesk_domain::PatientQuery` reads it. The pattern shows the default MRN format
-    /// (6 to 12 digits); a hospital's own MRN format may also allow letters.
+    /// What the user typed: an NHS number (spaces or dashes allowed) or an MRN (`MRN 123`
+    /// forces one), as `chartdesk_domain::PatientQuery` reads it, whitespace around it aside.
+    /// The pattern shows the default MRN format (6 to 12 digits); a hospital's own may also
+    /// allow letters. An NHS number's check digit is the server's to judge.
     #[param(
         min_length = 1,
-        pattern = r"^ *(([Mm][Rr][Nn]|[Nn][Hh][Ss])[: ]*)?[0-9][0-9 ]{5,14} *$"
+        pattern = r"^[\s\u0085]*(?:[Mm][Rr][Nn][: ]*[\s\u0085]*[0-9]{6,12}|(?:[Nn][Hh][Ss][: ]*[\s\u0085]*)?[ -]*(?:[0-9][ -]*){10}|[0-9]{6,12})[\s\u0085]*$"
     )]
     pub q: String,
     /// `false`: leave the record and manifest (for the desktop's offline copy) out.

@@ -246,3 +246,91 @@ fn the_published_code_pattern_is_six_digits_spaces_aside() {
         assert_eq!(pattern.is_match(code), ok, "{code:?}");
     }
 }
+
+/// A published query parameter's pattern, compiled as a fuzzer or a client would use it.
+fn published_query_pattern(path: &str, name: &str) -> regex::Regex {
+    let doc = document();
+    let parameter = parameters(&doc["paths"][path]["get"])
+        .into_iter()
+        .find(|p| p["name"] == name)
+        .unwrap();
+    regex::Regex::new(parameter["schema"]["pattern"].as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn the_published_find_pattern_admits_every_query_the_find_reads() {
+    let pattern = published_query_pattern("/v1/patients", "q");
+    let format = chartdesk_domain::MrnFormat::default();
+    let read = [
+        "9434765919",
+        "943 476 5919",
+        "943-476-5919",
+        "-9434765919",
+        "9 4 3 4 7 6 5 9 1 9",
+        "943   476   5919",
+        "NHS 943 476 5919",
+        "nhs:9434765919",
+        "NHS:\t943 476 5919",
+        "\t9434765919",
+        "9434765919\n",
+        "10000001",
+        " 123456 ",
+        "MRN 123456789012",
+        "MRN: 10000001",
+        "mrn\u{a0}10000001",
+    ];
+    for q in read {
+        let readable = chartdesk_domain::PatientQuery::parse(q, &format).is_ok();
+        assert!(readable, "{q:?}: a sample the find reads");
+        assert!(
+            pattern.is_match(q),
+            "{q:?}: the find reads it, so the schema admits it"
+        );
+    }
+    // An NHS number's check digit is not in the pattern: those are the server's to refuse.
+    for q in [
+        "abc",
+        "12345",
+        "MRN 12345",
+        "1234567890123",
+        "NHS 123456",
+        "943 476 591a",
+        " ",
+    ] {
+        let readable = chartdesk_domain::PatientQuery::parse(q, &format).is_ok();
+        assert!(!readable, "{q:?}: a sample the find refuses");
+        assert!(
+            !pattern.is_match(q),
+            "{q:?}: the find refuses it, so the schema does"
+        );
+    }
+}
+
+#[test]
+fn the_published_user_name_pattern_refuses_only_what_sign_in_calls_blank() {
+    for (schema, name) in [
+        ("SignInRequest", "username"),
+        ("RefreshRequest", "username"),
+        ("RefreshRequest", "refresh_token"),
+    ] {
+        let pattern = published_pattern(schema, name);
+        for value in [
+            "dr.okafor",
+            " a ",
+            "\u{1c}",
+            "\u{feff}",
+            "",
+            " ",
+            "\t\n",
+            "\u{85}\u{a0}",
+        ] {
+            // As sign-in and refresh judge it (chartdesk-signin): blank once trimmed.
+            let accepted = !value.trim().is_empty();
+            assert_eq!(
+                pattern.is_match(value),
+                accepted,
+                "{schema}.{name}: {value:?}"
+            );
+        }
+    }
+}
