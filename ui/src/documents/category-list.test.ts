@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { DocumentRow } from "../backend/types";
 import { byId } from "../shell/dom";
-import { type Deferred, deferred, key, loadPage, row, settle, summary } from "./test-support";
+import { type Deferred, deferred, key, loadPage, pendingLists, row, settle, summary } from "./test-support";
 
 const backend = vi.hoisted(() => ({
   findPatient: vi.fn(),
@@ -37,17 +37,12 @@ beforeEach(async () => {
   for (const fn of Object.values(backend)) fn.mockReset();
   platform.saveDialog = true;
   loadPage();
-  lists = new Map();
   backend.findPatient.mockImplementation(async (query: string) => {
     const mrn = query.replace("MRN ", "");
     return summary(mrn, mrn === "1001" ? "ALPHA, Ann" : "BRAVO, Ben");
   });
   // A category's first page holds every row these tests list (no cursor).
-  backend.listDocumentsPage.mockImplementation((mrn: string, category: string) => {
-    const answer = deferred<DocumentRow[]>();
-    lists.set(mrn, answer);
-    return answer.promise.then((rows) => ({ category, rows }));
-  });
+  lists = pendingLists(backend.listDocumentsPage);
   backend.openDocument.mockReturnValue(new Promise(() => undefined));
   // Nothing replaced or detached: the section under the list stays hidden.
   backend.documentHistory.mockResolvedValue(null);

@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { DocumentRow } from "../backend/types";
 import { byId } from "../shell/dom";
-import { type Deferred, deferred, loadPage, row, settle, summary } from "./test-support";
+import { type Deferred, loadPage, pendingLists, row, settle, summary } from "./test-support";
 
 const backend = vi.hoisted(() => ({
   findPatient: vi.fn(),
@@ -28,13 +28,8 @@ beforeEach(async () => {
   vi.resetModules();
   for (const fn of Object.values(backend)) fn.mockReset();
   loadPage();
-  lists = new Map();
   backend.findPatient.mockImplementation(async (query: string) => summary(query.replace("MRN ", ""), "ALPHA, Ann"));
-  backend.listDocumentsPage.mockImplementation((mrn: string, category: string) => {
-    const answer = deferred<DocumentRow[]>();
-    lists.set(mrn, answer);
-    return answer.promise.then((rows) => ({ category, rows }));
-  });
+  lists = pendingLists(backend.listDocumentsPage);
   backend.documentHistory.mockResolvedValue(null);
   list = await import("./category-list");
   const search = await import("../patient/search");

@@ -22,6 +22,18 @@ export function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+/** Makes `listDocumentsPage` answer a category's rows, all on its first page, only when the
+ * test settles the promise kept under the patient's MRN in the map returned. */
+export function pendingLists(listDocumentsPage: Mock): Map<string, Deferred<DocumentRow[]>> {
+  const lists = new Map<string, Deferred<DocumentRow[]>>();
+  listDocumentsPage.mockImplementation((mrn: string, category: string) => {
+    const answer = deferred<DocumentRow[]>();
+    lists.set(mrn, answer);
+    return answer.promise.then((rows) => ({ category, rows }));
+  });
+  return lists;
+}
+
 /** Lets pending promise callbacks and short timers run. */
 export function settle(ms = 30): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
