@@ -4,7 +4,17 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$root"
 started=$SECONDS
-step() { echo; echo "== $* ($((SECONDS - started)) s)"; }
+# Each step's wall time and the CPU the whole machine spent in it (all processes, from
+# /proc/stat): where a step leaves a core idle, overlapping it with another would pay.
+busy() { awk '/^cpu /{print int(($2 + $3 + $4 + $7 + $8) / 100)}' /proc/stat; }
+step_at=$SECONDS step_busy=$(busy)
+step() {
+  local now=$SECONDS cpu
+  cpu=$(busy)
+  [ "$now" = "$started" ] || echo "-- wall $((now - step_at)) s, machine CPU $((cpu - step_busy)) s"
+  step_at=$now step_busy=$cpu
+  echo; echo "== $* ($((now - started)) s)"
+}
 
 step "setup"
 # A clean clone reuses the build cache for files the last test run built unchanged (before any
