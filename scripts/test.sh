@@ -62,18 +62,21 @@ step "core unit and integration tests (local cloud: moto)"
 export CHARTDESK_KEYCHAIN=keyutils
 keyctl session - cargo test --locked --workspace
 
-step "desktop app build"
+step "desktop app build, and the benchmark's binary (built here, not in its lane beside the e2e)"
 cargo build --locked --workspace
+cargo test --locked --workspace --bench side_by_side --no-run -q
 
-step "end-to-end: the real desktop window (tauri-driver + WebKitWebDriver under Xvfb) and the browser version in headless Chromium (chromedriver), one set of scenarios"
+step "end-to-end: the real desktop window (tauri-driver + WebKitWebDriver under Xvfb) and the browser version in headless Chromium (chromedriver), one set of scenarios; beside them, the benchmark smoke run (tiny inputs, debug build: every row of scripts/bench.sh still works)"
 export CHARTDESK_BIN="$CARGO_TARGET_DIR/debug/chartdesk"
 export CHARTDESK_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/chartdesk-desktop"
 export CHARTDESK_MOTO_SERVER="$moto_server"
-# Two lanes at once, each with its own sandboxes and ports: the window's files (one at a time: one
-# keyring, one tauri-driver, under Xvfb) and the browser's (headless Chromium: no display; a
-# keyring session of its own all the same). Each lane's report is printed once both have ended.
-e2e_log="$root/target/e2e-lanes"
-mkdir -p "$e2e_log"
+# Three lanes at once, each with its own sandboxes, ports and keyring session: the window's files
+# (one at a time: one keyring, one tauri-driver, under Xvfb), the browser's (headless Chromium:
+# no display) and the benchmark smoke run. Each spends much of its time waiting on the others'
+# processes (a window painting, a cloud answering), so together they take little longer than the
+# longest alone. Each lane's report is printed once all have ended.
+lanes="$root/target/e2e-lanes"
+mkdir -p "$lanes"
 window_files=() browser_files=()
 for f in tests/e2e/*.test.mjs; do
   case "$(basename "$f")" in browser*) browser_files+=("$f") ;; *) window_files+=("$f") ;; esac
@@ -82,32 +85,34 @@ if [ "${#window_files[@]}" = 0 ] || [ "${#browser_files[@]}" = 0 ]; then
   echo "end-to-end: no window or no browser scenario files in tests/e2e/" >&2
   exit 1
 fi
-echo "reports, as they are written: $e2e_log/window.log and $e2e_log/browser.log"
+echo "reports, as they are written: $lanes/window.log, $lanes/browser.log and $lanes/bench.log"
 # Each lane in a process group of its own (job control on for the launch), so a run stopped
 # half-way stops the windows, browsers and sandboxes too.
 set -m
 keyctl session - xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 --test-reporter=spec \
-  "${window_files[@]}" >"$e2e_log/window.log" 2>&1 &
+  "${window_files[@]}" >"$lanes/window.log" 2>&1 &
 window_lane=$!
-keyctl session - node --test --test-concurrency=1 --test-reporter=spec "${browser_files[@]}" >"$e2e_log/browser.log" 2>&1 &
+keyctl session - node --test --test-concurrency=1 --test-reporter=spec "${browser_files[@]}" >"$lanes/browser.log" 2>&1 &
 browser_lane=$!
+bash scripts/bench.sh --smoke >"$lanes/bench.log" 2>&1 &
+bench_lane=$!
 set +m
-trap 'kill -- -"$window_lane" -"$browser_lane" 2>/dev/null || true' EXIT
-window_ok=0 browser_ok=0
+trap 'kill -- -"$window_lane" -"$browser_lane" -"$bench_lane" 2>/dev/null || true' EXIT
+window_ok=0 browser_ok=0 bench_ok=0
 wait "$window_lane" || window_ok=$?
 wait "$browser_lane" || browser_ok=$?
+wait "$bench_lane" || bench_ok=$?
 trap - EXIT
 echo "-- the desktop window"
-cat "$e2e_log/window.log"
+cat "$lanes/window.log"
 echo "-- the browser"
-cat "$e2e_log/browser.log"
-if [ "$window_ok" != 0 ] || [ "$browser_ok" != 0 ]; then
-  echo "end-to-end: failed (the desktop window: exit $window_ok, the browser: exit $browser_ok)" >&2
+cat "$lanes/browser.log"
+echo "-- the benchmark smoke run"
+cat "$lanes/bench.log"
+if [ "$window_ok" != 0 ] || [ "$browser_ok" != 0 ] || [ "$bench_ok" != 0 ]; then
+  echo "end-to-end: failed (the desktop window: exit $window_ok, the browser: exit $browser_ok, the benchmark smoke run: exit $bench_ok)" >&2
   exit 1
 fi
-
-step "benchmark smoke run (tiny inputs, debug build: every row of scripts/bench.sh still works)"
-bash scripts/bench.sh --smoke
 
 # After the last build: every tracked file's content and time, for the next clean clone.
 python3 scripts/build_cache.py save "$root" "$CARGO_TARGET_DIR"

@@ -17,5 +17,8 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
+    // One test file per core: the main process only waits (vitest leaves it a core of its own,
+    // which on the 2-core CI machine halves the speed).
+    maxWorkers: "100%",
   },
 });
