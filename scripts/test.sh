@@ -52,15 +52,40 @@ cargo build --locked --workspace --bin chartdesk-server
 "$CARGO_TARGET_DIR/debug/chartdesk-server" --print-openapi >"$CARGO_TARGET_DIR/openapi.json"
 "$CHARTDESK_CACHE/venv/bin/openapi-spec-validator" "$CARGO_TARGET_DIR/openapi.json"
 
-step "the running server fuzzed through its OpenAPI document (schemathesis: no operation answers 5xx)"
-cargo build --locked --workspace --bin chartdesk
-bash scripts/fuzz-api.sh "$CARGO_TARGET_DIR/debug/chartdesk"
+# Steps that spend much of their time with a core idle (waiting on a window, a browser, a local
+# cloud) run side by side as lanes: each in a process group of its own (job control on for the
+# launch), so a run stopped half-way stops its servers too; each lane's report lands in
+# target/lanes/ and is printed once the lanes beside it have ended.
+lanes="$root/target/lanes"
+mkdir -p "$lanes"
+lane_pids=()
+stop_lanes() {
+  local pid
+  for pid in "${lane_pids[@]}"; do kill -- -"$pid" 2>/dev/null || true; done
+}
+trap stop_lanes EXIT
 
-step "core unit and integration tests (local cloud: moto)"
+step "the running server fuzzed through its OpenAPI document (schemathesis: no operation answers 5xx), in a lane beside the core unit and integration tests (local cloud: moto)"
+cargo build --locked --workspace --bin chartdesk
+echo "the fuzzer's report, as it is written: $lanes/fuzz.log"
+set -m
+bash scripts/fuzz-api.sh "$CARGO_TARGET_DIR/debug/chartdesk" >"$lanes/fuzz.log" 2>&1 &
+fuzz_lane=$!
+set +m
+lane_pids=("$fuzz_lane")
 # --workspace everywhere: one package selection means one feature set, so the AWS SDK compiles once.
 # The session tests keep refresh tokens in the kernel keyring: give them a session keyring of their own.
 export CHARTDESK_KEYCHAIN=keyutils
 keyctl session - cargo test --locked --workspace
+fuzz_ok=0
+wait "$fuzz_lane" || fuzz_ok=$?
+lane_pids=()
+echo "-- the fuzzer"
+cat "$lanes/fuzz.log"
+if [ "$fuzz_ok" != 0 ]; then
+  echo "the fuzzer: failed (exit $fuzz_ok)" >&2
+  exit 1
+fi
 
 step "desktop app build, and the benchmark's binary (built here, not in its lane beside the e2e)"
 cargo build --locked --workspace
@@ -75,8 +100,6 @@ export CHARTDESK_MOTO_SERVER="$moto_server"
 # no display) and the benchmark smoke run. Each spends much of its time waiting on the others'
 # processes (a window painting, a cloud answering), so together they take little longer than the
 # longest alone. Each lane's report is printed once all have ended.
-lanes="$root/target/e2e-lanes"
-mkdir -p "$lanes"
 window_files=() browser_files=()
 for f in tests/e2e/*.test.mjs; do
   case "$(basename "$f")" in browser*) browser_files+=("$f") ;; *) window_files+=("$f") ;; esac
@@ -86,8 +109,6 @@ if [ "${#window_files[@]}" = 0 ] || [ "${#browser_files[@]}" = 0 ]; then
   exit 1
 fi
 echo "reports, as they are written: $lanes/window.log, $lanes/browser.log and $lanes/bench.log"
-# Each lane in a process group of its own (job control on for the launch), so a run stopped
-# half-way stops the windows, browsers and sandboxes too.
 set -m
 keyctl session - xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 --test-reporter=spec \
   "${window_files[@]}" >"$lanes/window.log" 2>&1 &
@@ -97,12 +118,12 @@ browser_lane=$!
 bash scripts/bench.sh --smoke >"$lanes/bench.log" 2>&1 &
 bench_lane=$!
 set +m
-trap 'kill -- -"$window_lane" -"$browser_lane" -"$bench_lane" 2>/dev/null || true' EXIT
+lane_pids=("$window_lane" "$browser_lane" "$bench_lane")
 window_ok=0 browser_ok=0 bench_ok=0
 wait "$window_lane" || window_ok=$?
 wait "$browser_lane" || browser_ok=$?
 wait "$bench_lane" || bench_ok=$?
-trap - EXIT
+lane_pids=()
 echo "-- the desktop window"
 cat "$lanes/window.log"
 echo "-- the browser"
