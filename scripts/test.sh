@@ -52,6 +52,20 @@ cargo build --locked --workspace --bin chartdesk-server
 "$CARGO_TARGET_DIR/debug/chartdesk-server" --print-openapi >"$CARGO_TARGET_DIR/openapi.json"
 "$CHARTDESK_CACHE/venv/bin/openapi-spec-validator" "$CARGO_TARGET_DIR/openapi.json"
 
+step "the running server fuzzed through its OpenAPI document (schemathesis: no operation answers 5xx)"
+cargo build --locked --workspace --bin chartdesk
+bash scripts/fuzz-api.sh "$CARGO_TARGET_DIR/debug/chartdesk"
+
+step "core unit and integration tests (local cloud: moto)"
+# --workspace everywhere: one package selection means one feature set, so the AWS SDK compiles once.
+# The session tests keep refresh tokens in the kernel keyring: give them a session keyring of their own.
+export CHARTDESK_KEYCHAIN=keyutils
+keyctl session - cargo test --locked --workspace
+
+step "desktop app build, and the benchmark's binary (built here, not in its lane beside the e2e)"
+cargo build --locked --workspace
+cargo test --locked --workspace --bench side_by_side --no-run -q
+
 # Steps that spend much of their time with a core idle (waiting on a window, a browser, a local
 # cloud) run side by side as lanes: each in a process group of its own (job control on for the
 # launch), so a run stopped half-way stops its servers too; each lane's report lands in
@@ -64,32 +78,6 @@ stop_lanes() {
   for pid in "${lane_pids[@]}"; do kill -- -"$pid" 2>/dev/null || true; done
 }
 trap stop_lanes EXIT
-
-step "the running server fuzzed through its OpenAPI document (schemathesis: no operation answers 5xx), in a lane beside the core unit and integration tests (local cloud: moto)"
-cargo build --locked --workspace --bin chartdesk
-echo "the fuzzer's report, as it is written: $lanes/fuzz.log"
-set -m
-bash scripts/fuzz-api.sh "$CARGO_TARGET_DIR/debug/chartdesk" >"$lanes/fuzz.log" 2>&1 &
-fuzz_lane=$!
-set +m
-lane_pids=("$fuzz_lane")
-# --workspace everywhere: one package selection means one feature set, so the AWS SDK compiles once.
-# The session tests keep refresh tokens in the kernel keyring: give them a session keyring of their own.
-export CHARTDESK_KEYCHAIN=keyutils
-keyctl session - cargo test --locked --workspace
-fuzz_ok=0
-wait "$fuzz_lane" || fuzz_ok=$?
-lane_pids=()
-echo "-- the fuzzer"
-cat "$lanes/fuzz.log"
-if [ "$fuzz_ok" != 0 ]; then
-  echo "the fuzzer: failed (exit $fuzz_ok)" >&2
-  exit 1
-fi
-
-step "desktop app build, and the benchmark's binary (built here, not in its lane beside the e2e)"
-cargo build --locked --workspace
-cargo test --locked --workspace --bench side_by_side --no-run -q
 
 step "end-to-end: the real desktop window (tauri-driver + WebKitWebDriver under Xvfb) and the browser version in headless Chromium (chromedriver), one set of scenarios; beside them, the benchmark smoke run (tiny inputs, debug build: every row of scripts/bench.sh still works)"
 export CHARTDESK_BIN="$CARGO_TARGET_DIR/debug/chartdesk"
