@@ -11,8 +11,8 @@ use tracing::instrument;
 
 use crate::AuthFlow;
 use crate::{AuthError, Session, Tokens};
-use crate::{TokenError, TokenVerifier};
 use chartdesk_records::store::classify;
+use chartdesk_records::token::{TokenError, TokenVerifier};
 
 /// The user pool as sign-in sees it: the Cognito client, our app client id, and the verifier
 /// every token Cognito returns is checked with before it is trusted.

@@ -11,9 +11,6 @@ mod session;
 mod srp;
 mod token_refresh;
 
-pub use chartdesk_records::token::{
-    cognito_issuer, http_key_source, IdClaims, KeySource, TokenError, TokenVerifier,
-};
 pub use cognito_sign_in::{ChallengeKind, PendingChallenge, SignInStep, UserPool};
 pub use error::{AuthError, AuthFailureKind};
 pub use mfa_setup::{enrolment_for, AuthenticatorEnrolment};

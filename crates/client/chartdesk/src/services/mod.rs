@@ -33,8 +33,9 @@ use crate::auth::RefreshTokenVault;
 use crate::config::{ConfigError, Folders, Profile};
 use chartdesk_domain::{Action, QueryError};
 use chartdesk_domain::{DocumentRow, Mrn};
+use chartdesk_records::token::TokenVerifier;
 use chartdesk_records::LookupError;
-use chartdesk_signin::{AuthError, TokenVerifier, UserPool};
+use chartdesk_signin::{AuthError, UserPool};
 
 /// Start requests out at once: enough that a distant server's round trip does not hold up
 /// the next files' starts, few enough that a batch still gathers under load.

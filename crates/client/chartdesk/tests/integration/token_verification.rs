@@ -1,7 +1,7 @@
 //! ID tokens from the local Cognito verified against its published JWKS (RS256, kid, iss, aud).
 
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
-use chartdesk_signin::{cognito_issuer, http_key_source, TokenError, TokenVerifier};
+use chartdesk_records::token::{cognito_issuer, http_key_source, TokenError, TokenVerifier};
 use time::OffsetDateTime;
 
 use crate::local_cloud::cloud;

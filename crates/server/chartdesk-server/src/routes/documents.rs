@@ -32,7 +32,8 @@ pub struct ListQuery {
     /// At most this many rows (a screen); without it, every row.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
-    /// The `next` a page gave: the rows after it.
+    /// The `next` a page gave (a row's document id): the rows after it.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub after: Option<String>,
 }
 
