@@ -16,18 +16,7 @@ if [ -z "${BENCH_IN_KEYRING:-}" ]; then
 fi
 export CHARTDESK_KEYCHAIN=keyutils
 
-bash scripts/setup.sh
-peers=(rclone awscli libvips-tools imagemagick)
-missing=()
-for p in "${peers[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "bench: installing the peers: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash scripts/setup.sh --bench
 
 if $smoke; then
   profile=debug runs=1

@@ -54,7 +54,6 @@ from-file = "$tmp/$user.dict"
 [parameters]
 "path.mrn" = { dictionary = "mrns", probability = 0.7 }
 "path.doc_id" = { dictionary = "doc_ids", probability = 0.7 }
-"query.after" = { dictionary = "doc_ids", probability = 0.7 }
 TOML
   } >"$tmp/$user.toml"
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks to build, run and test Chartdesk.
 # Idempotent: every step checks first, so warm runs cost seconds.
+#   --bench: also the benchmark's peers (scripts/bench.sh; the test command runs its smoke run).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${CHARTDESK_CACHE:-$HOME/.cache/chartdesk}"
@@ -49,6 +50,8 @@ apt_pkgs+=(shellcheck)
 # Document processing (crates/server/): poppler (pdfinfo, pdftoppm, pdftotext), English OCR and
 # the ClamAV daemon the sandbox's scanner runs.
 apt_pkgs+=(poppler-utils tesseract-ocr tesseract-ocr-eng clamav clamav-daemon)
+# The tools the benchmark measures us against (rclone, the AWS CLI, libvips, ImageMagick).
+if [ "${1:-}" = "--bench" ]; then apt_pkgs+=(rclone awscli libvips-tools imagemagick); fi
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,11 +7,11 @@ started=$SECONDS
 # Each step's wall time and the CPU the whole machine spent in it (all processes, from
 # /proc/stat): where a step leaves a core idle, overlapping it with another would pay.
 busy() { awk '/^cpu /{print int(($2 + $3 + $4 + $7 + $8) / 100)}' /proc/stat; }
-step_at=$SECONDS step_busy=$(busy)
+step_at="" step_busy=0
 step() {
   local now=$SECONDS cpu
   cpu=$(busy)
-  [ "$now" = "$started" ] || echo "-- wall $((now - step_at)) s, machine CPU $((cpu - step_busy)) s"
+  [ -z "$step_at" ] || echo "-- wall $((now - step_at)) s, machine CPU $((cpu - step_busy)) s"
   step_at=$now step_busy=$cpu
   echo; echo "== $* ($((now - started)) s)"
 }
@@ -20,7 +20,8 @@ step "setup"
 # A clean clone reuses the build cache for files the last test run built unchanged (before any
 # build; on a fresh machine there is no record, nor python3 yet).
 if command -v python3 >/dev/null; then python3 scripts/build_cache.py restore "$root" "$CARGO_TARGET_DIR"; fi
-bash scripts/setup.sh
+# With the benchmark's peers: its smoke run goes in a lane beside the e2e, not installing there.
+bash scripts/setup.sh --bench
 if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 
 step "rustfmt"
@@ -66,10 +67,6 @@ step "desktop app build, and the benchmark's binary (built here, not in its lane
 cargo build --locked --workspace
 cargo test --locked --workspace --bench side_by_side --no-run -q
 
-# Steps that spend much of their time with a core idle (waiting on a window, a browser, a local
-# cloud) run side by side as lanes: each in a process group of its own (job control on for the
-# launch), so a run stopped half-way stops its servers too; each lane's report lands in
-# target/lanes/ and is printed once the lanes beside it have ended.
 lanes="$root/target/lanes"
 mkdir -p "$lanes"
 lane_pids=()
@@ -83,11 +80,13 @@ step "end-to-end: the real desktop window (tauri-driver + WebKitWebDriver under 
 export CHARTDESK_BIN="$CARGO_TARGET_DIR/debug/chartdesk"
 export CHARTDESK_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/chartdesk-desktop"
 export CHARTDESK_MOTO_SERVER="$moto_server"
-# Three lanes at once, each with its own sandboxes, ports and keyring session: the window's files
-# (one at a time: one keyring, one tauri-driver, under Xvfb), the browser's (headless Chromium:
-# no display) and the benchmark smoke run. Each spends much of its time waiting on the others'
-# processes (a window painting, a cloud answering), so together they take little longer than the
-# longest alone. Each lane's report is printed once all have ended.
+# Three lanes at once, each with its own sandboxes, ports, keyring session and report in
+# target/lanes/: the window's files (one at a time: one keyring, one tauri-driver, under Xvfb),
+# the browser's (headless Chromium: no display) and the benchmark smoke run. Each leaves a core
+# idle much of the time (a window painting, a local cloud answering), so together they take
+# little longer than the longest alone. Reports are printed once all three have ended. Each lane
+# runs in a process group of its own (job control on for the launch): a run stopped half-way
+# stops the lanes' node processes and sandboxes (whose services end with their launcher).
 window_files=() browser_files=()
 for f in tests/e2e/*.test.mjs; do
   case "$(basename "$f")" in browser*) browser_files+=("$f") ;; *) window_files+=("$f") ;; esac
@@ -111,6 +110,7 @@ window_ok=0 browser_ok=0 bench_ok=0
 wait "$window_lane" || window_ok=$?
 wait "$browser_lane" || browser_ok=$?
 wait "$bench_lane" || bench_ok=$?
+stop_lanes
 lane_pids=()
 echo "-- the desktop window"
 cat "$lanes/window.log"

@@ -469,13 +469,14 @@ export type DocumentList = { rows: Array<ListedDocument>,
  */
 etag: string | null, 
 /**
- * More rows after these (a list asked with `limit`): send it back as `after`.
+ * More rows after these (a list asked with `limit`): send it back as `after`. The last
+ * row's document id.
  */
 next?: string, };
 
 export type FirstScreen = { category: Category, rows: Array<ListedDocument>, 
 /**
- * The category has more rows: list them with `after=<next>`.
+ * The category has more rows: list them with `after=<next>` (the last row's document id).
  */
 next?: string, };
 

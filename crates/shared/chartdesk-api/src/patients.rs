@@ -66,9 +66,11 @@ pub struct DocumentList {
     pub rows: Vec<ListedDocument>,
     /// The manifest version listed: send it back as `If-None-Match` to revalidate.
     pub etag: Option<String>,
-    /// More rows after these (a list asked with `limit`): send it back as `after`.
+    /// More rows after these (a list asked with `limit`): send it back as `after`. The last
+    /// row's document id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schema(format = Uuid)]
     pub next: Option<String>,
 }
 
@@ -80,9 +82,10 @@ pub const MAX_PAGE_ROWS: usize = 500;
 pub struct FirstScreen {
     pub category: chartdesk_domain::Category,
     pub rows: Vec<ListedDocument>,
-    /// The category has more rows: list them with `after=<next>`.
+    /// The category has more rows: list them with `after=<next>` (the last row's document id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schema(format = Uuid)]
     pub next: Option<String>,
 }
 

@@ -33,8 +33,7 @@ pub struct ListQuery {
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// The `next` a page gave (a row's document id): the rows after it.
-    #[param(value_type = Option<uuid::Uuid>)]
-    pub after: Option<String>,
+    pub after: Option<uuid::Uuid>,
 }
 
 pub fn permissions(user: &VerifiedUser) -> RowPermissions {
@@ -86,8 +85,10 @@ pub async fn list(
                 return Err(ApiError::Invalid("Give a category or a search text".into()))
             }
         };
+    // Rows are named by their id's canonical text (lower-case, hyphenated), as `to_string` gives.
+    let after = query.after.map(|id| id.to_string());
     let page = Page {
-        after: query.after.as_deref(),
+        after: after.as_deref(),
         limit: page_limit(query.limit)?,
     };
     let (rows, next) = cut(rows, |(r, _)| r.id.as_str(), &page)?;

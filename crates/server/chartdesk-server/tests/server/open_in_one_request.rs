@@ -191,6 +191,33 @@ async fn list_pages_give_every_row_once_starting_from_the_finds_cursor() {
 }
 
 #[tokio::test]
+async fn a_page_after_something_not_a_document_id_is_a_bad_query_and_an_upper_case_id_is_its_row() {
+    let api = Local::new().await;
+    api.patient_with_documents("35000004", "3500000037", 3)
+        .await;
+    let t = token("dr.okafor").await;
+    let list = "/v1/patients/35000004/documents?category=lab&limit=1";
+    let (status, first) = api.get(&t, list).await;
+    assert_eq!(status, 200, "{first}");
+    let next = first["next"].as_str().unwrap().to_string();
+    // The same id in capitals names the same row: the next page, not "the list changed".
+    let (status, page) = api
+        .get(&t, &format!("{list}&after={}", next.to_uppercase()))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert_ne!(page["rows"][0]["id"], first["rows"][0]["id"]);
+    let (status, refused) = api.get(&t, &format!("{list}&after=page-2")).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["code"], "invalid_input", "{refused}");
+    let said = refused["message"].as_str().unwrap();
+    assert_ne!(
+        said,
+        chartdesk_domain::LIST_CHANGED,
+        "not a list that changed"
+    );
+}
+
+#[tokio::test]
 async fn json_answers_are_gzipped_for_a_client_that_accepts_it() {
     use axum::body::Body;
     use axum::http::Request;
