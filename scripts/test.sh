@@ -69,10 +69,21 @@ cargo test --locked --workspace --bench side_by_side --no-run -q
 
 lanes="$root/target/lanes"
 mkdir -p "$lanes"
-lane_pids=()
+declare -A lane_pid=()
+# name command...: in the background, its report in $lanes/<name>.log. In a process group of its
+# own (job control on for the launch), so a run stopped half-way stops the lane's node processes
+# and sandboxes (whose services end with their launcher).
+lane() {
+  local name="$1"
+  shift
+  set -m
+  "$@" >"$lanes/$name.log" 2>&1 &
+  lane_pid[$name]=$!
+  set +m
+}
 stop_lanes() {
   local pid
-  for pid in "${lane_pids[@]}"; do kill -- -"$pid" 2>/dev/null || true; done
+  for pid in "${lane_pid[@]}"; do kill -- -"$pid" 2>/dev/null || true; done
 }
 trap stop_lanes EXIT
 
@@ -84,9 +95,7 @@ export CHARTDESK_MOTO_SERVER="$moto_server"
 # target/lanes/: the window's files (one at a time: one keyring, one tauri-driver, under Xvfb),
 # the browser's (headless Chromium: no display) and the benchmark smoke run. Each leaves a core
 # idle much of the time (a window painting, a local cloud answering), so together they take
-# little longer than the longest alone. Reports are printed once all three have ended. Each lane
-# runs in a process group of its own (job control on for the launch): a run stopped half-way
-# stops the lanes' node processes and sandboxes (whose services end with their launcher).
+# little longer than the longest alone. Reports are printed once all three have ended.
 window_files=() browser_files=()
 for f in tests/e2e/*.test.mjs; do
   case "$(basename "$f")" in browser*) browser_files+=("$f") ;; *) window_files+=("$f") ;; esac
@@ -96,30 +105,22 @@ if [ "${#window_files[@]}" = 0 ] || [ "${#browser_files[@]}" = 0 ]; then
   exit 1
 fi
 echo "reports, as they are written: $lanes/window.log, $lanes/browser.log and $lanes/bench.log"
-set -m
-keyctl session - xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 --test-reporter=spec \
-  "${window_files[@]}" >"$lanes/window.log" 2>&1 &
-window_lane=$!
-keyctl session - node --test --test-concurrency=1 --test-reporter=spec "${browser_files[@]}" >"$lanes/browser.log" 2>&1 &
-browser_lane=$!
-bash scripts/bench.sh --smoke >"$lanes/bench.log" 2>&1 &
-bench_lane=$!
-set +m
-lane_pids=("$window_lane" "$browser_lane" "$bench_lane")
-window_ok=0 browser_ok=0 bench_ok=0
-wait "$window_lane" || window_ok=$?
-wait "$browser_lane" || browser_ok=$?
-wait "$bench_lane" || bench_ok=$?
+lane window keyctl session - xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 --test-reporter=spec \
+  "${window_files[@]}"
+lane browser keyctl session - node --test --test-concurrency=1 --test-reporter=spec "${browser_files[@]}"
+lane bench bash scripts/bench.sh --smoke
+failed=()
+for name in window browser bench; do
+  wait "${lane_pid[$name]}" || failed+=("$name (exit $?)")
+done
 stop_lanes
-lane_pids=()
-echo "-- the desktop window"
-cat "$lanes/window.log"
-echo "-- the browser"
-cat "$lanes/browser.log"
-echo "-- the benchmark smoke run"
-cat "$lanes/bench.log"
-if [ "$window_ok" != 0 ] || [ "$browser_ok" != 0 ] || [ "$bench_ok" != 0 ]; then
-  echo "end-to-end: failed (the desktop window: exit $window_ok, the browser: exit $browser_ok, the benchmark smoke run: exit $bench_ok)" >&2
+lane_pid=()
+for name in window browser bench; do
+  echo "-- the $name lane"
+  cat "$lanes/$name.log"
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "end-to-end: failed: ${failed[*]} (the lanes: window = the desktop window, browser = headless Chromium, bench = the benchmark smoke run)" >&2
   exit 1
 fi
 
