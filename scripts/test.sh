@@ -57,6 +57,16 @@ step "the running server fuzzed through its OpenAPI document (schemathesis: no o
 cargo build --locked --workspace --bin chartdesk
 bash scripts/fuzz-api.sh "$CARGO_TARGET_DIR/debug/chartdesk"
 
+step "core unit and integration tests (local cloud: moto)"
+# --workspace everywhere: one package selection means one feature set, so the AWS SDK compiles once.
+# The session tests keep refresh tokens in the kernel keyring: give them a session keyring of their own.
+export CHARTDESK_KEYCHAIN=keyutils
+keyctl session - cargo test --locked --workspace
+
+step "desktop app build, and the benchmark's binary (built here, not in its lane beside the e2e)"
+cargo build --locked --workspace
+cargo test --locked --workspace --bench side_by_side --no-run -q
+
 lanes="$root/target/lanes"
 mkdir -p "$lanes"
 declare -A lane_pid=()
@@ -76,37 +86,6 @@ stop_lanes() {
   for pid in "${lane_pid[@]}"; do kill -- -"$pid" 2>/dev/null || true; done
 }
 trap stop_lanes EXIT
-
-step "core unit and integration tests (local cloud: moto)"
-# --workspace everywhere: one package selection means one feature set, so the AWS SDK compiles once.
-# The session tests keep refresh tokens in the kernel keyring: give them a session keyring of their own.
-export CHARTDESK_KEYCHAIN=keyutils
-cargo test --locked --workspace --no-run -q
-# Cargo runs test binaries one after another. The core's integration binary (about 140 s, a
-# test process, moto and a server process using 1.5 cores) runs in a lane beside every other
-# binary (the server's tests, about 50 s, wait on their real-process servers much of the time).
-others=()
-for t in $(cargo metadata --locked --format-version 1 --no-deps |
-  python3 -c 'import json,sys; print(*sorted(t["name"] for p in json.load(sys.stdin)["packages"] for t in p["targets"] if "test" in t["kind"] and t["name"] != "integration"))'); do
-  others+=(--test "$t")
-done
-lane integration keyctl session - cargo test --locked --workspace --test integration
-others_rc=0
-keyctl session - cargo test --locked --workspace --lib --bins "${others[@]}" || others_rc=$?
-integration_rc=0
-wait "${lane_pid[integration]}" || integration_rc=$?
-lane_pid=()
-echo "-- the core's integration tests"
-cat "$lanes/integration.log"
-if [ "$others_rc" != 0 ] || [ "$integration_rc" != 0 ]; then
-  echo "core tests: failed (integration exit $integration_rc, the other binaries exit $others_rc)" >&2
-  exit 1
-fi
-
-step "desktop app build, and the benchmark's binary (built here, not in its lane beside the e2e)"
-cargo build --locked --workspace
-cargo test --locked --workspace --bench side_by_side --no-run -q
-
 
 step "end-to-end: the real desktop window (tauri-driver + WebKitWebDriver under Xvfb) and the browser version in headless Chromium (chromedriver), one set of scenarios; beside them, the benchmark smoke run (tiny inputs, debug build: every row of scripts/bench.sh still works)"
 export CHARTDESK_BIN="$CARGO_TARGET_DIR/debug/chartdesk"
