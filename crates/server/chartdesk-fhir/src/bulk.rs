@@ -182,8 +182,7 @@ pub struct ExportOutcome {
 /// `history` replaced or detached ones; newest first. The read routes and the export share it.
 pub fn searchable(manifest: &Manifest, history: bool) -> Vec<&DocumentEntry> {
     let mut docs: Vec<&DocumentEntry> = manifest
-        .documents
-        .iter()
+        .entries()
         .filter(|d| d.status == DocumentStatus::Attached || (history && d.is_history()))
         .collect();
     docs.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));

@@ -1,7 +1,6 @@
 //! Proving what clients sent, in the server's words: the stored object's size and SHA-256
-//! (checked by the store's `integrity::verify`), and its type by magic bytes.
+//! (checked by the store's `integrity::verify`); its type by magic bytes is the worker's check.
 
-use chartdesk_domain::{sniff, SNIFF_BYTES};
 use chartdesk_records::store::{integrity, Head, StoreError};
 
 pub use chartdesk_records::store::integrity::{base64_to_hex, hex_to_base64, Expected};
@@ -38,14 +37,4 @@ pub async fn sha256_of(state: &AppState, key: &str, limit: u64) -> ApiResult<Str
         )),
         Err(e) => Err(e.into()),
     }
-}
-
-/// The accepted type the stored object's first bytes show (a ranged read).
-pub async fn sniffed_type(state: &AppState, key: &str) -> ApiResult<Option<&'static str>> {
-    let head = state
-        .store
-        .first_bytes(key, SNIFF_BYTES)
-        .await?
-        .ok_or(ApiError::Internal("store_failed"))?;
-    Ok(sniff(&head))
 }

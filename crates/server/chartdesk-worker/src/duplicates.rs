@@ -2,7 +2,7 @@
 //! (perceptual hash). Flagged on the newer document, never deleted.
 
 use async_trait::async_trait;
-use chartdesk_domain::{DocumentEntry, DocumentStatus, Duplicate, DuplicateKind};
+use chartdesk_domain::{DocumentEntry, DocumentStatus, Duplicate, DuplicateKind, SharedEntry};
 
 use crate::process::Worker;
 use crate::steps::{Findings, Flow, Job, Step};
@@ -26,10 +26,11 @@ impl Step for FindDuplicates {
 pub fn duplicate_of(
     entry: &DocumentEntry,
     hash: Option<&str>,
-    documents: &[DocumentEntry],
+    documents: &[SharedEntry],
 ) -> Option<Duplicate> {
     let mut others: Vec<&DocumentEntry> = documents
         .iter()
+        .map(|d| &**d)
         .filter(|d| d.id != entry.id && d.status == DocumentStatus::Attached)
         .filter(|d| d.created <= entry.created)
         .collect();

@@ -27,6 +27,15 @@ pub async fn record_findings(
 ) -> Result<Handled, ProcessError> {
     let (state, scan, message) = match (found.corrupted, found.verdict) {
         (true, _) => (ProcessingState::Corrupted, ScanStatus::Pending, None),
+        // Set only when the scan let the pass go on (clean, or GuardDuty's verdict to come).
+        (false, verdict) if found.refused.is_some() => (
+            ProcessingState::Failed,
+            match verdict {
+                Some(Verdict::Clean) => ScanStatus::Clean,
+                _ => ScanStatus::Pending,
+            },
+            found.refused.clone(),
+        ),
         (false, Some(Verdict::Unscannable)) => (
             ProcessingState::Failed,
             ScanStatus::Pending,
@@ -163,7 +172,10 @@ async fn change_entry(
 }
 
 fn entry_mut(m: &mut Manifest, id: Uuid) -> Option<&mut DocumentEntry> {
-    m.documents.iter_mut().find(|d| d.id == id)
+    m.documents
+        .iter_mut()
+        .find(|d| d.id == id)
+        .map(|d| &mut **d)
 }
 
 async fn audit_system(

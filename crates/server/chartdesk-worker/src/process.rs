@@ -187,7 +187,8 @@ impl Worker {
     ) -> Result<(Manifest, DocumentEntry), ProcessError> {
         for wait in ATTACH_WAITS {
             let manifest = self.manifest(mrn).await?;
-            if let Some(entry) = manifest.documents.iter().find(|d| d.id == id).cloned() {
+            let found = manifest.entries().find(|d| d.id == id).cloned();
+            if let Some(entry) = found {
                 return Ok((manifest, entry));
             }
             tokio::time::sleep(wait).await;

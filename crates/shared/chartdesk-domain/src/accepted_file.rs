@@ -119,6 +119,8 @@ fn check_size(name: &str, size: u64, max_bytes: u64) -> Result<(), FileRefusal> 
 pub struct AcceptedType {
     pub content_type: &'static str,
     pub extensions: &'static [&'static str],
+    /// What staff call it ("PDF", "JPEG image").
+    pub label: &'static str,
 }
 
 /// Every kind of file that may be uploaded (checked by content; the extensions only guide pickers).
@@ -126,20 +128,32 @@ pub const ACCEPTED_TYPES: [AcceptedType; 4] = [
     AcceptedType {
         content_type: "application/pdf",
         extensions: &["pdf"],
+        label: "PDF",
     },
     AcceptedType {
         content_type: "image/jpeg",
         extensions: &["jpg", "jpeg"],
+        label: "JPEG image",
     },
     AcceptedType {
         content_type: "image/png",
         extensions: &["png"],
+        label: "PNG image",
     },
     AcceptedType {
         content_type: "image/tiff",
         extensions: &["tif", "tiff"],
+        label: "TIFF image",
     },
 ];
+
+/// What staff call a content type ("PDF", "JPEG image"); "file" for one not accepted.
+pub fn type_label(content_type: &str) -> &'static str {
+    ACCEPTED_TYPES
+        .iter()
+        .find(|t| t.content_type == content_type)
+        .map_or("file", |t| t.label)
+}
 
 fn static_type(mime: &str) -> Option<&'static str> {
     ACCEPTED_TYPES

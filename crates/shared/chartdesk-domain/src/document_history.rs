@@ -32,8 +32,7 @@ pub struct HistoryRow {
 /// `category`'s replaced, detached and deleted documents, most recently changed first.
 pub fn history_rows(manifest: &Manifest, category: Category) -> Vec<HistoryRow> {
     let mut entries: Vec<&DocumentEntry> = manifest
-        .documents
-        .iter()
+        .entries()
         .filter(|d| d.category == category && d.status != DocumentStatus::Attached)
         .collect();
     let changed = |d: &DocumentEntry| d.status_change.as_ref().map_or(d.created, |c| c.at);
@@ -43,10 +42,7 @@ pub fn history_rows(manifest: &Manifest, category: Category) -> Vec<HistoryRow> 
 
 /// A replaced or detached entry with this id: openable from the history list.
 pub fn find_in_history(manifest: &Manifest, id: Uuid) -> Option<&DocumentEntry> {
-    manifest
-        .documents
-        .iter()
-        .find(|d| d.id == id && d.is_history())
+    manifest.entries().find(|d| d.id == id && d.is_history())
 }
 
 fn history_row(d: &DocumentEntry) -> Option<HistoryRow> {
@@ -123,7 +119,7 @@ mod tests {
     fn history_lists_replaced_detached_and_tombstones_but_opens_only_the_kept_ones() {
         let at = time::macros::datetime!(2026-12-05 10:00 UTC);
         let mut m = Manifest::new();
-        m.documents.push(entry(1, DocumentStatus::Attached));
+        m.add(entry(1, DocumentStatus::Attached));
         let mut replaced = entry(2, DocumentStatus::Attached);
         replaced.retire(DocumentStatus::Replaced, "nurse.hughes", at, None);
         let mut deleted = entry(3, DocumentStatus::Attached);
@@ -134,7 +130,7 @@ mod tests {
             Some("Wrong patient".into()),
         );
         let (replaced_id, deleted_id) = (replaced.id, deleted.id);
-        m.documents.extend([replaced, deleted]);
+        m.documents.extend([replaced, deleted].map(Into::into));
         let rows = history_rows(&m, Category::Preop);
         let labels: Vec<_> = rows.iter().map(|r| r.label.as_str()).collect();
         assert_eq!(

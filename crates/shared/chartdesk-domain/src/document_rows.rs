@@ -82,8 +82,7 @@ fn newest_first(
     wanted: impl Fn(&DocumentEntry) -> bool,
 ) -> Vec<DocumentRow> {
     let mut entries: Vec<&DocumentEntry> = manifest
-        .documents
-        .iter()
+        .entries()
         .filter(|d| d.status == DocumentStatus::Attached && wanted(d))
         .collect();
     entries.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
@@ -137,8 +136,7 @@ pub fn row_for(manifest: &Manifest, id: Uuid, may: RowPermissions) -> Option<Doc
 /// The attached entry with this id, if any.
 pub fn find_entry(manifest: &Manifest, id: Uuid) -> Option<&DocumentEntry> {
     manifest
-        .documents
-        .iter()
+        .entries()
         .find(|d| d.id == id && d.status == DocumentStatus::Attached)
 }
 
@@ -174,25 +172,25 @@ mod tests {
     #[test]
     fn rows_are_the_categorys_attached_documents_newest_first() {
         let mut m = Manifest::new();
-        m.documents.push(entry(
+        m.add(entry(
             Category::Lab,
             1,
             DocumentStatus::Attached,
             ScanStatus::Clean,
         ));
-        m.documents.push(entry(
+        m.add(entry(
             Category::Lab,
             3,
             DocumentStatus::Attached,
             ScanStatus::Clean,
         ));
-        m.documents.push(entry(
+        m.add(entry(
             Category::Lab,
             2,
             DocumentStatus::Detached,
             ScanStatus::Clean,
         ));
-        m.documents.push(entry(
+        m.add(entry(
             Category::Preop,
             4,
             DocumentStatus::Attached,
@@ -208,7 +206,7 @@ mod tests {
     #[test]
     fn an_infected_file_is_listed_but_cannot_be_opened() {
         let mut m = Manifest::new();
-        m.documents.push(entry(
+        m.add(entry(
             Category::Lab,
             1,
             DocumentStatus::Attached,

@@ -18,14 +18,15 @@ mod preop_limit;
 mod processing;
 mod query;
 mod role;
+mod shared_entry;
 mod shown_text;
 mod signed_in;
 mod stamp;
 pub mod upload_protocol;
 
 pub use accepted_file::{
-    accept, accept_declared, sniff, AcceptedFile, AcceptedType, FileRefusal, ACCEPTED_TYPES,
-    DEFAULT_MAX_BYTES, SNIFF_BYTES,
+    accept, accept_declared, sniff, type_label, AcceptedFile, AcceptedType, FileRefusal,
+    ACCEPTED_TYPES, DEFAULT_MAX_BYTES, SNIFF_BYTES,
 };
 pub use audit_event::{AccessEvent, AuditAction, AuditEvent};
 pub use break_glass::{
@@ -53,6 +54,7 @@ pub use processing::{
 };
 pub use query::{choose_reading, PatientQuery, QueryError, SearchChoice};
 pub use role::{any_allows, roles_from_groups, Action, Role};
+pub use shared_entry::SharedEntry;
 pub use shown_text::{has_invisible, plain_text, typed_name};
 pub use signed_in::{roles_label, SignInResult, SignedInUser};
 pub use stamp::{apply_stamp, stamp_label, StampError};

@@ -5,12 +5,14 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Category;
+use crate::SharedEntry;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub version: u32,
+    /// Shared, not copied, between reads of a long record (`SharedEntry`).
     #[serde(default)]
-    pub documents: Vec<DocumentEntry>,
+    pub documents: Vec<SharedEntry>,
     /// A digest of the demographics as last registered: a change to the patient (a restriction,
     /// a merge, a corrected name) changes the manifest too, so the manifest's ETag alone is the
     /// whole record's version, polled with one conditional read.
@@ -208,6 +210,16 @@ impl Manifest {
         }
     }
 
+    /// Appends an entry: entries are only ever added at the end (the newest last).
+    pub fn add(&mut self, entry: DocumentEntry) {
+        self.documents.push(entry.into());
+    }
+
+    /// The entries themselves, in the order they were added.
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &DocumentEntry> + '_ {
+        self.documents.iter().map(|d| &**d)
+    }
+
     /// Attached documents per category, in tile order. Replaced and detached entries do not count.
     pub fn attached_counts(&self) -> [(Category, usize); 7] {
         Category::ALL.map(|c| {
@@ -272,14 +284,10 @@ mod tests {
     #[test]
     fn only_attached_documents_count_towards_tiles() {
         let mut m = Manifest::new();
-        m.documents
-            .push(entry(Category::Lab, DocumentStatus::Attached));
-        m.documents
-            .push(entry(Category::Lab, DocumentStatus::Attached));
-        m.documents
-            .push(entry(Category::Preop, DocumentStatus::Replaced));
-        m.documents
-            .push(entry(Category::Discharge, DocumentStatus::Detached));
+        m.add(entry(Category::Lab, DocumentStatus::Attached));
+        m.add(entry(Category::Lab, DocumentStatus::Attached));
+        m.add(entry(Category::Preop, DocumentStatus::Replaced));
+        m.add(entry(Category::Discharge, DocumentStatus::Detached));
         let counts = m.attached_counts();
         assert_eq!(counts[0], (Category::Preop, 0));
         assert_eq!(counts[1], (Category::Lab, 2));
@@ -342,8 +350,7 @@ mod tests {
     #[test]
     fn manifest_round_trips_through_json() {
         let mut m = Manifest::new();
-        m.documents
-            .push(entry(Category::Radiology, DocumentStatus::Attached));
+        m.add(entry(Category::Radiology, DocumentStatus::Attached));
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(serde_json::from_str::<Manifest>(&json).unwrap(), m);
     }

@@ -99,7 +99,7 @@ fn apply(manifest: &mut Manifest, entry: DocumentEntry, surplus: &[usize]) -> At
         );
         done.replaced.push(old.id);
     }
-    manifest.documents.push(entry);
+    manifest.add(entry);
     done
 }
 

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::manifest_amendments::{amend, kept_parts};
 use crate::store::object_store::{StoreError, Versioned, Write};
 use crate::store::{Failure, Fetched, RecordStore};
-use chartdesk_domain::{keys, sha256_hex, DocumentEntry, Manifest, Mrn};
+use chartdesk_domain::{keys, sha256_hex, Manifest, Mrn, SharedEntry};
 
 /// Entries in a full part: a part is about 60 KB, and the head at most as much again.
 pub const PART_ROWS: usize = 128;
@@ -51,14 +51,14 @@ pub struct PartRef {
 struct Head {
     version: u32,
     #[serde(default)]
-    documents: Vec<DocumentEntry>,
+    documents: Vec<SharedEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     demographics: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     parts: Vec<PartRef>,
     /// Newer copies of entries the parts hold, read in their place (matched by id).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    amended: Vec<DocumentEntry>,
+    amended: Vec<SharedEntry>,
     /// What a reader must understand to read this head right: 1 when it carries amendments.
     /// A reader that knows less refuses the record rather than read, and write back, stale
     /// entries (servers of two versions side by side during a deploy).
@@ -82,7 +82,7 @@ struct StoredPart<R> {
 }
 
 /// A part as read: its name, and its entries.
-pub type KnownPart = (PartRef, Arc<Vec<DocumentEntry>>);
+pub type KnownPart = (PartRef, Arc<Vec<SharedEntry>>);
 
 /// A manifest as read, with what a compare-and-swap of it needs.
 #[derive(Debug, Clone)]
@@ -156,6 +156,7 @@ async fn read_once(store: &dyn RecordStore, mrn: &Mrn) -> Result<Read, StoreErro
             let Some(rows) = rows else {
                 return Ok(Read::PartGone);
             };
+            // Shared with the part cache, not copied (`SharedEntry`).
             documents.extend(rows.iter().cloned());
             known.push((part.clone(), rows));
         }
@@ -190,9 +191,9 @@ pub async fn write_manifest(
     let (older, newest) = manifest.documents.split_at(sealed);
     let mut parts = Vec::with_capacity(older.len() / PART_ROWS);
     let mut new_parts = Vec::new();
-    let chunks: Vec<&[DocumentEntry]> = older.chunks(PART_ROWS).collect();
+    let chunks: Vec<&[SharedEntry]> = older.chunks(PART_ROWS).collect();
     let mut kept = kept_parts(&chunks, known);
-    let mut amended: Vec<DocumentEntry> = Vec::new();
+    let mut amended: Vec<SharedEntry> = Vec::new();
     let this_write = uuid::Uuid::now_v7();
     for (i, rows) in chunks.into_iter().enumerate() {
         if let (Some(changed), Some((part, _))) = (kept[i].take(), known.get(i)) {
@@ -276,7 +277,7 @@ async fn write_part(
     mrn: &Mrn,
     part: PartRef,
     body: Vec<u8>,
-    rows: &[DocumentEntry],
+    rows: &[SharedEntry],
 ) -> Result<(), StoreError> {
     let key = keys::manifest_part(mrn, &part.sha256);
     match store
@@ -296,7 +297,7 @@ async fn read_part(
     store: &dyn RecordStore,
     mrn: &Mrn,
     part: &PartRef,
-) -> Result<Option<Arc<Vec<DocumentEntry>>>, StoreError> {
+) -> Result<Option<Arc<Vec<SharedEntry>>>, StoreError> {
     // The name comes from the head: only a SHA-256 may become a key.
     if part.sha256.len() != 64 || !part.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(StoreError::Corrupt);
@@ -312,7 +313,7 @@ async fn read_part(
     if sha256_hex(&bytes) != part.sha256 {
         return Err(StoreError::Corrupt);
     }
-    let stored: StoredPart<Vec<DocumentEntry>> =
+    let stored: StoredPart<Vec<SharedEntry>> =
         serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
     let rows = stored.rows;
     if rows.len() != part.rows {
@@ -326,7 +327,7 @@ async fn read_part(
 /// Parts already read or written by this process, by key (so by patient, too). A part never
 /// changes and is checked against its name when read, so an entry here is never stale; only
 /// memory bounds it.
-struct PartCache(Mutex<lru::LruCache<String, Arc<Vec<DocumentEntry>>>>);
+struct PartCache(Mutex<lru::LruCache<String, Arc<Vec<SharedEntry>>>>);
 
 impl PartCache {
     fn shared() -> &'static PartCache {
@@ -337,11 +338,11 @@ impl PartCache {
         })
     }
 
-    fn get(&self, key: &str) -> Option<Arc<Vec<DocumentEntry>>> {
+    fn get(&self, key: &str) -> Option<Arc<Vec<SharedEntry>>> {
         self.0.lock().ok()?.get(key).cloned()
     }
 
-    fn keep(&self, key: String, rows: Arc<Vec<DocumentEntry>>) {
+    fn keep(&self, key: String, rows: Arc<Vec<SharedEntry>>) {
         if let Ok(mut cache) = self.0.lock() {
             cache.put(key, rows);
         }

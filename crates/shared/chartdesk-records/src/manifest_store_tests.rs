@@ -1,7 +1,7 @@
 use super::*;
 use crate::store::InMemoryRecordStore;
 use crate::update_manifest;
-use chartdesk_domain::{Category, DocumentStatus, Sent, Stamp};
+use chartdesk_domain::{Category, DocumentEntry, DocumentStatus, Sent, SharedEntry, Stamp};
 use time::OffsetDateTime;
 
 pub(super) fn mrn() -> Mrn {
@@ -21,7 +21,7 @@ pub(super) fn record(rows: usize) -> Manifest {
                 by: "nurse.hughes",
                 at: OffsetDateTime::UNIX_EPOCH,
             };
-            DocumentEntry::queued(uuid::Uuid::now_v7(), sent)
+            DocumentEntry::queued(uuid::Uuid::now_v7(), sent).into()
         })
         .collect();
     manifest
@@ -138,7 +138,7 @@ async fn a_part_that_is_missing_or_not_what_its_name_says_is_refused_as_corrupt(
     let dyn_store: &dyn RecordStore = &store;
     let mrn = mrn();
     let rows = record(PART_ROWS).documents;
-    let stored = |rows: &[DocumentEntry]| {
+    let stored = |rows: &[SharedEntry]| {
         let write = uuid::Uuid::now_v7();
         serde_json::to_vec(&StoredPart { write, rows }).unwrap()
     };

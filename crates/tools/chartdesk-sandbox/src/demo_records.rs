@@ -86,7 +86,11 @@ async fn ensure_documents(
         OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let mut manifest = Manifest::new();
     if demo.processed_by_worker {
-        manifest.documents = super::demo_processing::documents(store, mrn, base).await?;
+        manifest.documents = super::demo_processing::documents(store, mrn, base)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
         for entry in &manifest.documents {
             let claim = chartdesk_records::DocClaim::new(mrn, entry.category);
             create_if_absent(store, &chartdesk_records::doc_claim_key(entry.id), &claim).await?;
@@ -125,22 +129,25 @@ async fn ensure_documents(
                     }
                 }
             }
-            manifest.documents.push(DocumentEntry {
-                id,
-                category,
-                file_name,
-                content_type: content_type.into(),
-                size: bytes.len() as u64,
-                sha256: chartdesk_domain::sha256_hex(&bytes),
-                created,
-                uploaded_by: "nurse.hughes".into(),
-                variants,
-                stamp: None,
-                status: DocumentStatus::Attached,
-                scan_status: ScanStatus::Clean,
-                status_change: None,
-                processing: None,
-            });
+            manifest.documents.push(
+                DocumentEntry {
+                    id,
+                    category,
+                    file_name,
+                    content_type: content_type.into(),
+                    size: bytes.len() as u64,
+                    sha256: chartdesk_domain::sha256_hex(&bytes),
+                    created,
+                    uploaded_by: "nurse.hughes".into(),
+                    variants,
+                    stamp: None,
+                    status: DocumentStatus::Attached,
+                    scan_status: ScanStatus::Clean,
+                    status_change: None,
+                    processing: None,
+                }
+                .into(),
+            );
         }
     }
     match chartdesk_records::create_manifest(store, mrn, &manifest).await {

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use chartdesk::cloud::CloudClients;
 use chartdesk::config::{Folders, Profile};
-use chartdesk_domain::{DocumentEntry, Mrn, ProcessingState};
+use chartdesk_domain::{DocumentEntry, Mrn, ProcessingState, SharedEntry};
 use chartdesk_records::store::ObjectStore;
 use chartdesk_sandbox::launch::{
     start_service, LaunchOptions, LogTo, Readiness, RunningServer, Sandbox, ServerSettings,
@@ -207,6 +207,7 @@ impl Cloud {
                     .documents
                     .into_iter()
                     .find(|d| d.id.to_string() == id)
+                    .map(SharedEntry::into_entry)
             });
             let done = |e: &DocumentEntry| {
                 e.processing

@@ -47,9 +47,9 @@ async fn seed(store: &dyn RecordStore, mrn: &Mrn, docs: usize) -> Vec<String> {
     // Index 0 is the oldest, as entries are appended.
     let first = time::OffsetDateTime::now_utc() - time::Duration::minutes(docs as i64);
     manifest.documents = (0..docs)
-        .map(|i| seeded::scan(mrn, i, &jpeg, first + time::Duration::minutes(i as i64)))
+        .map(|i| seeded::scan(mrn, i, &jpeg, first + time::Duration::minutes(i as i64)).into())
         .collect();
-    let newest = manifest.documents.iter().rev().take(WITH_FILES * 7);
+    let newest = manifest.entries().rev().take(WITH_FILES * 7);
     seeded::put_thumbnails(store, mrn, newest, &jpeg).await;
     seeded::put_manifest(store, mrn, &manifest).await;
     manifest

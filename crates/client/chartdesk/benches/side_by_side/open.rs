@@ -47,9 +47,9 @@ pub async fn run(cloud: &chartdesk_testkit::Cloud) {
     let mut manifest = Manifest::new();
     let now = time::OffsetDateTime::now_utc();
     manifest.documents = (0..docs)
-        .map(|i| seeded::scan(&mrn, i, &jpeg, now - time::Duration::minutes(i as i64)))
+        .map(|i| seeded::scan(&mrn, i, &jpeg, now - time::Duration::minutes(i as i64)).into())
         .collect();
-    seeded::put_thumbnails(&store, &mrn, manifest.documents.iter(), &jpeg).await;
+    seeded::put_thumbnails(&store, &mrn, manifest.entries(), &jpeg).await;
     seeded::put_manifest(&store, &mrn, &manifest).await;
 
     let near = Setting {

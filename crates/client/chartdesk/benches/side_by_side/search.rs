@@ -131,7 +131,7 @@ fn make_ward(patients: usize, documents: usize, rng: &mut Rng) -> Ward {
                 flags: PatientFlags::default(),
                 superseded_by: None,
             };
-            let documents = (0..per_patient)
+            let documents: Vec<DocumentEntry> = (0..per_patient)
                 .map(|d| DocumentEntry {
                     id: uuid::Uuid::now_v7(),
                     category: Category::ALL[rng.pick(7)],
@@ -150,7 +150,7 @@ fn make_ward(patients: usize, documents: usize, rng: &mut Rng) -> Ward {
                 })
                 .collect();
             let mut manifest = Manifest::new();
-            manifest.documents = documents;
+            manifest.documents = documents.into_iter().map(Into::into).collect();
             PatientRecord {
                 patient,
                 manifest,

@@ -49,9 +49,7 @@ pub async fn alerts(
             let shown = seen.get(&e.mrn);
             let restricted = matches!(shown, Some(Seen::Restricted));
             let entry = match shown {
-                Some(Seen::Listed(m)) => e
-                    .doc_id
-                    .and_then(|id| m.documents.iter().find(|d| d.id == id)),
+                Some(Seen::Listed(m)) => e.doc_id.and_then(|id| m.entries().find(|d| d.id == id)),
                 _ => None,
             };
             alert(e, entry, restricted)

@@ -59,8 +59,7 @@ pub(super) async fn choose(
     let mrn = access::parse_mrn(&state, mrn)?;
     let (reached, manifest, _) = access::reach_with_manifest(&state, user, mrn, headers).await?;
     let mut chosen: Vec<&DocumentEntry> = manifest
-        .documents
-        .iter()
+        .entries()
         .filter(|d| d.status == DocumentStatus::Attached)
         .filter(|d| request.doc_ids.contains(&d.id) || request.categories.contains(&d.category))
         .collect();

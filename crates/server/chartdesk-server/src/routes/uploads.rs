@@ -88,44 +88,32 @@ pub async fn claim_completing(state: &AppState, planned: &Planned, id: Uuid) -> 
     }
 }
 
-/// Verifies one upload's objects (completing its multipart original first): each one HEAD,
-/// the original's type sniffed from its first bytes at the same time.
+/// Verifies one upload's objects (completing its multipart original first): each one HEAD.
+/// None of their bytes is read back here: S3 checked the signed SHA-256 of each PUT, and the
+/// worker checks the whole original, its type by content included, before anyone may open it.
 pub async fn verified(state: &AppState, c: &CompleteUpload, planned: &Planned) -> ApiResult<()> {
     let original = &planned.objects[0].1;
     if let Some(upload_id) = &c.multipart_upload_id {
         multipart::complete(state, original, upload_id, &c.parts, &c.upload.part_sha256).await?;
     }
-    let checks = async {
-        for (role, key, _, size, sha256) in &planned.objects {
-            let parts: &[String] = if *role == ObjectRole::Original {
-                &c.upload.part_sha256
-            } else {
-                &[]
-            };
-            let expected = verify::Expected {
-                size: *size,
-                sha256_hex: sha256,
-                part_sha256_hex: parts,
-            };
-            if let Err(e) = verify::object(state, key, &expected).await {
-                // Not in any manifest: removed so a corrected retry can create it again.
-                if matches!(e, ApiError::Integrity(_)) {
-                    let _ = state.store.delete(key).await;
-                }
-                return Err(e);
+    for (role, key, _, size, sha256) in &planned.objects {
+        let parts: &[String] = if *role == ObjectRole::Original {
+            &c.upload.part_sha256
+        } else {
+            &[]
+        };
+        let expected = verify::Expected {
+            size: *size,
+            sha256_hex: sha256,
+            part_sha256_hex: parts,
+        };
+        if let Err(e) = verify::object(state, key, &expected).await {
+            // Not in any manifest: removed so a corrected retry can create it again.
+            if matches!(e, ApiError::Integrity(_)) {
+                let _ = state.store.delete(key).await;
             }
+            return Err(e);
         }
-        Ok(())
-    };
-    let (checked, sniffed) = tokio::join!(checks, verify::sniffed_type(state, original));
-    // A missing or different object says so before what its first bytes (if any) show.
-    checked?;
-    if sniffed? != Some(planned.content_type) {
-        let _ = state.store.delete(original).await;
-        return Err(ApiError::Invalid(format!(
-            "{}: the stored file is not the {} it was declared as (checked by content)",
-            planned.file_name, planned.content_type
-        )));
     }
     Ok(())
 }

@@ -196,13 +196,6 @@ impl RecordStore for InMemoryRecordStore {
             .map(|o| o.body))
     }
 
-    async fn first_bytes(&self, key: &str, n: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        let n = usize::try_from(n).unwrap_or(usize::MAX);
-        Ok(self
-            .object(key)
-            .map(|o| o.body[..n.min(o.body.len())].to_vec()))
-    }
-
     async fn put(
         &self,
         key: &str,

@@ -82,9 +82,6 @@ pub trait RecordStore: Send + Sync {
     /// The object's bytes when it holds at most `max` of them; `None` when larger or missing.
     async fn get_small(&self, key: &str, max: u64) -> Result<Option<Vec<u8>>, StoreError>;
 
-    /// The first `n` bytes (fewer when the object is shorter); `None` when missing.
-    async fn first_bytes(&self, key: &str, n: u64) -> Result<Option<Vec<u8>>, StoreError>;
-
     /// Writes bytes under the given condition, with a SHA-256 the store checks; returns the
     /// new ETag.
     async fn put(

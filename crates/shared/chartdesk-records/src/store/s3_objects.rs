@@ -1,5 +1,5 @@
 //! What the S3 store reads back to prove an upload: size and checksum by HEAD, the bytes
-//! hashed where S3 reports no checksum (moto), and the first bytes for a type sniff.
+//! hashed where S3 reports no checksum (moto).
 
 use aws_sdk_s3::types::ChecksumMode;
 use sha2::{Digest, Sha256};
@@ -104,38 +104,6 @@ impl ObjectStore {
                 file.flush().await.map_err(|_| StoreError::Unreachable)?;
             }
             Ok(Some(hex::encode(hasher.finalize())))
-        })
-        .await
-    }
-
-    /// The first `n` bytes (one ranged GET); `None` when missing.
-    pub async fn first_bytes(&self, key: &str, n: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        if n == 0 {
-            return Ok(self.exists(key).await?.then(Vec::new));
-        }
-        self.watched(async {
-            let sent = self
-                .client
-                .get_object()
-                .bucket(&self.bucket)
-                .key(key)
-                .range(format!("bytes=0-{}", n - 1))
-                .send()
-                .await;
-            let out = match sent.map_err(classify) {
-                Ok(out) => out,
-                Err(Failure::Service { status: 404, .. }) => return Ok(None),
-                // A range beyond an empty object: it has no first bytes.
-                Err(Failure::Service { status: 416, .. }) => return Ok(Some(Vec::new())),
-                Err(f) => return Err(f.into()),
-            };
-            let bytes = out
-                .body
-                .collect()
-                .await
-                .map_err(|_| StoreError::Unreachable)?
-                .into_bytes();
-            Ok(Some(bytes.to_vec()))
         })
         .await
     }

@@ -20,10 +20,6 @@ impl RecordStore for ObjectStore {
         ObjectStore::get_small(self, key, max).await
     }
 
-    async fn first_bytes(&self, key: &str, n: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        ObjectStore::first_bytes(self, key, n).await
-    }
-
     async fn put(
         &self,
         key: &str,

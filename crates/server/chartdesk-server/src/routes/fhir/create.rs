@@ -19,7 +19,7 @@ use chartdesk_api::{
     ApiErrorCode, CompleteUpload, CompleteUploads, CompletedPartDto, ErrorBody, PresignedRequest,
     StartUpload, StartedUpload, UploadOutcomeKind,
 };
-use chartdesk_domain::{Action, BreakGlassError, Mrn};
+use chartdesk_domain::{sniff, type_label, Action, BreakGlassError, Mrn};
 use chartdesk_fhir::create::{if_none_exist, new_document, NewDocument, Subject};
 use chartdesk_fhir::ids::document_id;
 use chartdesk_fhir::outcome::{outcome, SpineCode};
@@ -183,6 +183,13 @@ fn declaration(
                 return Err(invalid_resource(
                     "The attachment's SHA-256 does not match the data sent",
                 ));
+            }
+            // The bytes are in hand: a sender hears of a wrong type now, not from the worker.
+            if sniff(bytes) != Some(new.content_type.as_str()) {
+                return Err(invalid_resource(&format!(
+                    "The attachment is not the {} its contentType declares (checked by content)",
+                    type_label(&new.content_type)
+                )));
             }
             (bytes.len() as u64, sha256)
         }

@@ -129,6 +129,37 @@ async fn a_pdf_carrying_the_eicar_string_is_infected_and_refused_while_a_clean_o
 }
 
 #[tokio::test]
+async fn a_file_whose_bytes_are_not_its_declared_type_is_failed_by_the_worker_and_never_served() {
+    // Only a client that skips its own check sends this: `complete` reads no byte back, so it
+    // is attached as waiting, and the worker's check of the stored bytes decides.
+    super::fresh_patient("30000010").await;
+    let exe = b"MZ\x90\x00 not really a pdf, padded to look like one".repeat(4);
+    let id = upload("30000010", "lab", "report.pdf", "application/pdf", &exe).await;
+    let entry = processed("30000010", id).await;
+    let p = entry.processing.as_ref().unwrap();
+    assert_eq!(
+        (p.state, entry.scan_status),
+        (ProcessingState::Failed, ScanStatus::Clean)
+    );
+    assert!(entry.variants.is_empty(), "nothing is made from it");
+
+    let api = api();
+    let t = token("dr.okafor").await;
+    let (status, body) = api
+        .get(&t, &format!("/v1/patients/30000010/documents/{id}"))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["code"], "integrity");
+    let rows = list(&api, "30000010", "category=lab").await;
+    let row = rows.iter().find(|r| r["id"] == id.to_string()).unwrap();
+    assert_eq!(row["can_open"], false);
+    assert_eq!(
+        row["status_note"],
+        "Processing failed: its content is not the PDF it was sent as"
+    );
+}
+
+#[tokio::test]
 async fn a_three_page_tiff_gives_three_previews_and_its_typed_words_are_found_on_their_page() {
     super::fresh_patient("30000003").await;
     let files = Files::new();
