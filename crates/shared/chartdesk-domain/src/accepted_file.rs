@@ -50,7 +50,7 @@ pub fn accept(file_name: &str, bytes: &[u8], max_bytes: u64) -> Result<AcceptedF
 }
 
 /// The same checks on what a client declares before sending any bytes (the records server's
-/// upload start); the bytes' magic is checked once they are stored (`sniff` on their head).
+/// upload start); the stored bytes' magic is checked by the server's worker (`sniff`).
 pub fn accept_declared(
     file_name: &str,
     content_type: &str,

@@ -29,8 +29,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::state::AppState;
 
-/// Uploads of one batch verified at once (each is a create-only claim, a HEAD and a 4 KiB
-/// read): waits on the store, not work, so a 100-file batch takes a few waves rather than 25
+/// Uploads of one batch verified at once (each is a create-only claim and a HEAD): waits on
+/// the store, not work, so a 100-file batch takes a few waves rather than 25
 /// (issue 25 item 1).
 const PARALLEL_CHECKS: usize = 32;
 
