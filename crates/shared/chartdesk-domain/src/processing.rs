@@ -157,19 +157,13 @@ pub fn status_note(entry: &DocumentEntry) -> Option<String> {
 
 const INFECTED: &str = "Blocked: a virus was found in this file. Records admins have been told.";
 
-/// Whether the file may be handed out at all: clean, and (for a processed entry) checked whole.
-/// A pending verdict is never served, whatever the configuration.
+/// Whether the file may be handed out at all: clean, and (for an entry the worker handles) its
+/// pass done: checked whole and its type by content. A pending verdict is never served, whatever
+/// the configuration; nor is a queued entry that GuardDuty's event found clean before the pass.
 pub fn may_serve(entry: &DocumentEntry) -> bool {
     match (&entry.processing, entry.scan_status) {
         (_, ScanStatus::Infected) => false,
-        (Some(p), _)
-            if matches!(
-                p.state,
-                ProcessingState::Failed | ProcessingState::Corrupted
-            ) =>
-        {
-            false
-        }
+        (Some(p), _) if p.state != ProcessingState::Done => false,
         (_, ScanStatus::Clean) => true,
         (_, ScanStatus::Pending) => false,
     }
@@ -201,6 +195,22 @@ mod tests {
             assert!(!may_serve(&e), "{state:?}");
             assert!(status_note(&e).is_some());
         }
+    }
+
+    #[test]
+    fn a_queued_document_found_clean_before_its_pass_is_not_served_until_the_pass_is_done() {
+        let mut e = entry();
+        e.scan_status = ScanStatus::Clean;
+        e.processing = Some(Processing::queued());
+        assert!(
+            !may_serve(&e),
+            "the type and the whole file are not checked yet"
+        );
+        e.processing = Some(Processing {
+            state: ProcessingState::Done,
+            ..Processing::queued()
+        });
+        assert!(may_serve(&e));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `POST /fhir/R4/DocumentReference`: a document filed by calling `/v1`'s own upload steps,
 //! never a copy of them. `start` (role, declaration, break-glass, early preop check),
 //! then the server writes the bytes it was sent under the original's key with their SHA-256
-//! (the store checks it), then `complete` (the id's claim, verification by content, preop
+//! (the store checks it; its type by content first), then `complete` (the id's claim, a HEAD, preop
 //! under the CAS, audit). The original lands where a `/v1` upload's does, so the worker
 //! processes it alike.
 //! A retry with the same document id (`masterIdentifier` or `If-None-Exist`) answers the
@@ -19,7 +19,7 @@ use chartdesk_api::{
     ApiErrorCode, CompleteUpload, CompleteUploads, CompletedPartDto, ErrorBody, PresignedRequest,
     StartUpload, StartedUpload, UploadOutcomeKind,
 };
-use chartdesk_domain::{sniff, type_label, Action, BreakGlassError, Mrn};
+use chartdesk_domain::{sniff, type_label, Action, BreakGlassError, Mrn, ACCEPTED_TYPES};
 use chartdesk_fhir::create::{if_none_exist, new_document, NewDocument, Subject};
 use chartdesk_fhir::ids::document_id;
 use chartdesk_fhir::outcome::{outcome, SpineCode};
@@ -185,7 +185,9 @@ fn declaration(
                 ));
             }
             // The bytes are in hand: a sender hears of a wrong type now, not from the worker.
-            if sniff(bytes) != Some(new.content_type.as_str()) {
+            let accepted = ACCEPTED_TYPES.iter().any(|t| t.content_type == new.content_type);
+            // A type not accepted at all is `start`'s refusal, in its words.
+            if accepted && sniff(bytes) != Some(new.content_type.as_str()) {
                 return Err(invalid_resource(&format!(
                     "The attachment is not the {} its contentType declares (checked by content)",
                     type_label(&new.content_type)
