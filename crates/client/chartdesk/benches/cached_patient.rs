@@ -38,25 +38,22 @@ async fn run() {
     let mut manifest = Manifest::new();
     let now = time::OffsetDateTime::now_utc();
     for i in 0..1000u32 {
-        manifest.documents.push(
-            DocumentEntry {
-                id: uuid::Uuid::now_v7(),
-                category: Category::ALL[i as usize % 7],
-                file_name: format!("scan-{i:04}.jpg"),
-                content_type: "image/jpeg".into(),
-                size: 2_000_000,
-                sha256: "ab".repeat(32),
-                created: now - time::Duration::minutes(i64::from(i)),
-                uploaded_by: "nurse.hughes".into(),
-                variants: vec![format!("patients/10000001/thumb/docs/lab/{i}-320w.jpg")],
-                stamp: None,
-                status: DocumentStatus::Attached,
-                scan_status: ScanStatus::Clean,
-                status_change: None,
-                processing: None,
-            }
-            .into(),
-        );
+        manifest.add(DocumentEntry {
+            id: uuid::Uuid::now_v7(),
+            category: Category::ALL[i as usize % 7],
+            file_name: format!("scan-{i:04}.jpg"),
+            content_type: "image/jpeg".into(),
+            size: 2_000_000,
+            sha256: "ab".repeat(32),
+            created: now - time::Duration::minutes(i64::from(i)),
+            uploaded_by: "nurse.hughes".into(),
+            variants: vec![format!("patients/10000001/thumb/docs/lab/{i}-320w.jpg")],
+            stamp: None,
+            status: DocumentStatus::Attached,
+            scan_status: ScanStatus::Clean,
+            status_change: None,
+            processing: None,
+        });
     }
     let manifest_json = serde_json::to_string(&manifest).expect("json");
     cache

@@ -129,25 +129,22 @@ async fn ensure_documents(
                     }
                 }
             }
-            manifest.documents.push(
-                DocumentEntry {
-                    id,
-                    category,
-                    file_name,
-                    content_type: content_type.into(),
-                    size: bytes.len() as u64,
-                    sha256: chartdesk_domain::sha256_hex(&bytes),
-                    created,
-                    uploaded_by: "nurse.hughes".into(),
-                    variants,
-                    stamp: None,
-                    status: DocumentStatus::Attached,
-                    scan_status: ScanStatus::Clean,
-                    status_change: None,
-                    processing: None,
-                }
-                .into(),
-            );
+            manifest.add(DocumentEntry {
+                id,
+                category,
+                file_name,
+                content_type: content_type.into(),
+                size: bytes.len() as u64,
+                sha256: chartdesk_domain::sha256_hex(&bytes),
+                created,
+                uploaded_by: "nurse.hughes".into(),
+                variants,
+                stamp: None,
+                status: DocumentStatus::Attached,
+                scan_status: ScanStatus::Clean,
+                status_change: None,
+                processing: None,
+            });
         }
     }
     match chartdesk_records::create_manifest(store, mrn, &manifest).await {

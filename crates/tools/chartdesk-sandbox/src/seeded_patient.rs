@@ -34,25 +34,22 @@ pub async fn seed_patient(
         store
             .put_bytes(&key, pdf.clone(), "application/pdf", Write::Create)
             .await?;
-        manifest.documents.push(
-            DocumentEntry {
-                id,
-                category,
-                file_name: format!("{}-seeded.pdf", category.id()),
-                content_type: "application/pdf".into(),
-                size: pdf.len() as u64,
-                sha256: sha256_hex(&pdf),
-                created: now,
-                uploaded_by: "nurse.hughes".into(),
-                variants: vec![],
-                stamp: None,
-                status: DocumentStatus::Attached,
-                scan_status: ScanStatus::Clean,
-                status_change: None,
-                processing: None,
-            }
-            .into(),
-        );
+        manifest.add(DocumentEntry {
+            id,
+            category,
+            file_name: format!("{}-seeded.pdf", category.id()),
+            content_type: "application/pdf".into(),
+            size: pdf.len() as u64,
+            sha256: sha256_hex(&pdf),
+            created: now,
+            uploaded_by: "nurse.hughes".into(),
+            variants: vec![],
+            stamp: None,
+            status: DocumentStatus::Attached,
+            scan_status: ScanStatus::Clean,
+            status_change: None,
+            processing: None,
+        });
     }
     chartdesk_records::create_manifest(store, mrn, &manifest).await?;
     Ok(patient)

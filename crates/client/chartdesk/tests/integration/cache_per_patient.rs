@@ -35,25 +35,22 @@ pub async fn add_image(mrn: &str, id: uuid::Uuid, image: &[u8]) {
         .unwrap()
         .unwrap();
     let mut manifest = read.value;
-    manifest.documents.push(
-        DocumentEntry {
-            id,
-            category,
-            file_name: "scan.jpg".into(),
-            content_type: "image/jpeg".into(),
-            size: image.len() as u64,
-            sha256: chartdesk_domain::sha256_hex(image),
-            created: time::OffsetDateTime::now_utc(),
-            uploaded_by: "nurse.hughes".into(),
-            variants: vec![optimized, thumb],
-            stamp: None,
-            status: DocumentStatus::Attached,
-            scan_status: ScanStatus::Clean,
-            status_change: None,
-            processing: None,
-        }
-        .into(),
-    );
+    manifest.add(DocumentEntry {
+        id,
+        category,
+        file_name: "scan.jpg".into(),
+        content_type: "image/jpeg".into(),
+        size: image.len() as u64,
+        sha256: chartdesk_domain::sha256_hex(image),
+        created: time::OffsetDateTime::now_utc(),
+        uploaded_by: "nurse.hughes".into(),
+        variants: vec![optimized, thumb],
+        stamp: None,
+        status: DocumentStatus::Attached,
+        scan_status: ScanStatus::Clean,
+        status_change: None,
+        processing: None,
+    });
     store
         .put_json(&keys::manifest(&mrn), &manifest, Write::IfMatch(read.etag))
         .await

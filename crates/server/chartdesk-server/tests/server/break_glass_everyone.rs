@@ -64,25 +64,22 @@ pub fn lab_documents(n: usize) -> (Manifest, Vec<Uuid>) {
     let mut manifest = Manifest::new();
     let ids: Vec<Uuid> = (0..n).map(|_| Uuid::now_v7()).collect();
     for id in &ids {
-        manifest.documents.push(
-            DocumentEntry {
-                id: *id,
-                category: Category::Lab,
-                file_name: "result.pdf".into(),
-                content_type: "application/pdf".into(),
-                size: 4,
-                sha256: "00".repeat(32),
-                created: time::OffsetDateTime::now_utc(),
-                uploaded_by: "nurse.hughes".into(),
-                variants: Vec::new(),
-                stamp: None,
-                status: DocumentStatus::Attached,
-                scan_status: Default::default(),
-                status_change: None,
-                processing: None,
-            }
-            .into(),
-        );
+        manifest.add(DocumentEntry {
+            id: *id,
+            category: Category::Lab,
+            file_name: "result.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 4,
+            sha256: "00".repeat(32),
+            created: time::OffsetDateTime::now_utc(),
+            uploaded_by: "nurse.hughes".into(),
+            variants: Vec::new(),
+            stamp: None,
+            status: DocumentStatus::Attached,
+            scan_status: Default::default(),
+            status_change: None,
+            processing: None,
+        });
     }
     (manifest, ids)
 }

@@ -75,25 +75,22 @@ async fn a_thumbnail_too_large_to_carry_inline_keeps_its_url_and_the_small_one_c
                 .await
                 .unwrap();
         }
-        manifest.documents.push(
-            DocumentEntry {
-                id,
-                category: Category::Preop,
-                file_name: "photo.jpg".into(),
-                content_type: "image/jpeg".into(),
-                size: small.len() as u64,
-                sha256: chartdesk_domain::sha256_hex(&small),
-                created: time::OffsetDateTime::now_utc(),
-                uploaded_by: "nurse.hughes".into(),
-                variants: vec![thumb_key],
-                stamp: None,
-                status: DocumentStatus::Attached,
-                scan_status: chartdesk_domain::ScanStatus::Clean,
-                status_change: None,
-                processing: None,
-            }
-            .into(),
-        );
+        manifest.add(DocumentEntry {
+            id,
+            category: Category::Preop,
+            file_name: "photo.jpg".into(),
+            content_type: "image/jpeg".into(),
+            size: small.len() as u64,
+            sha256: chartdesk_domain::sha256_hex(&small),
+            created: time::OffsetDateTime::now_utc(),
+            uploaded_by: "nurse.hughes".into(),
+            variants: vec![thumb_key],
+            stamp: None,
+            status: DocumentStatus::Attached,
+            scan_status: chartdesk_domain::ScanStatus::Clean,
+            status_change: None,
+            processing: None,
+        });
         ids.push(id.to_string());
     }
     store

@@ -36,7 +36,7 @@ async fn filed_before_the_worker() -> Uuid {
     entry.scan_status = ScanStatus::Pending;
     assert_eq!(entry.status, DocumentStatus::Attached);
     update_manifest(&store, &mrn, |m: &mut Manifest| {
-        m.documents.push(entry.clone().into());
+        m.add(entry.clone());
         Ok::<_, std::convert::Infallible>(())
     })
     .await

@@ -54,7 +54,7 @@ async fn a_worker_process_killed_mid_document_leaves_it_to_the_next_which_record
     };
     let entry = DocumentEntry::queued(id, sent);
     let mut manifest = Manifest::new();
-    manifest.documents.push(entry.into());
+    manifest.add(entry);
     store
         .put_json(&keys::manifest(&mrn), &manifest, Write::Create)
         .await

@@ -84,7 +84,7 @@ async fn land(mrn: &str, body: &[u8], recorded: &str, content_type: &str, ext: &
     let mut entry = DocumentEntry::queued(id, sent);
     entry.sha256 = recorded.into();
     update_manifest(&store, &mrn, |m: &mut Manifest| {
-        m.documents.push(entry.clone().into());
+        m.add(entry.clone());
         Ok::<_, std::convert::Infallible>(())
     })
     .await
