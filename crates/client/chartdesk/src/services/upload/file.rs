@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use futures_util::StreamExt;
 use time::format_description::well_known::Rfc3339;
 use tokio_util::sync::CancellationToken;
 use tracing::instrument;
@@ -131,6 +132,9 @@ impl Outbox<'_> {
     }
 }
 
+/// Files `queue_and_send` seals into the outbox at once.
+const QUEUED_AT_ONCE: usize = 2;
+
 /// Where `queue_and_send` files what it is given.
 pub struct Destination<'a> {
     pub mrn: &'a str,
@@ -157,13 +161,22 @@ impl Outbox<'_> {
         let (waiting, failed) = self.waiting().await?;
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<OutboxItem>();
         let producer = async move {
-            for path in files {
-                if cancel.is_cancelled() {
-                    break;
-                }
-                let result = self
-                    .queue_file(path, to.mrn, to.category, to.replace_oldest)
-                    .await;
+            // Two files sealed at once, heard of in the order given: one file's fsyncs overlap
+            // the next one's reading and encrypting, so the senders are fed sooner.
+            let mut sealing = futures_util::stream::iter(files)
+                .map(|path| async move {
+                    if cancel.is_cancelled() {
+                        return (path, None);
+                    }
+                    let result = self
+                        .queue_file(path, to.mrn, to.category, to.replace_oldest)
+                        .await;
+                    (path, Some(result))
+                })
+                .buffered(QUEUED_AT_ONCE);
+            while let Some((path, result)) = sealing.next().await {
+                // After a cancel, files not yet queued are left alone.
+                let Some(result) = result else { break };
                 queued(path, result.as_deref());
                 let Ok(doc_id) = result else { continue };
                 if let Ok(Some(item)) = self.app.cache().await?.outbox_rows().item(&doc_id).await {
@@ -175,7 +188,7 @@ impl Outbox<'_> {
         let fresh = futures_util::stream::unfold(rx, |mut rx| async {
             rx.recv().await.map(|item| (item, rx))
         });
-        let items = futures_util::StreamExt::chain(futures_util::stream::iter(waiting), fresh);
+        let items = futures_util::stream::iter(waiting).chain(fresh);
         let (produced, report) = tokio::join!(
             producer,
             self.send_all(items, failed, jobs, progress, cancel)

@@ -1,6 +1,7 @@
 //! The outbox drained as a pipeline: `jobs` items always sending (nobody waits for a round's
-//! slowest file). Items are claimed, declared and started a few ahead of the sending, the
-//! starts asked for at about the same time in one request; whatever has finished sending is
+//! slowest file). Items are claimed, declared and started ahead of the sending (up to a start
+//! request's worth, or `AHEAD_MIB` of files), the starts asked for at about the same time in
+//! one request; whatever has finished sending is
 //! completed together in one request while the rest keep sending. So the server reads each
 //! record once per batch, attaches a batch with one compare-and-swap per patient, and each
 //! item stays under its claim until it is settled. Items come as a stream, so files still
@@ -17,7 +18,14 @@ use crate::cache::OutboxItem;
 use crate::cloud::ServerError;
 use crate::services::upload::sender::Sender;
 use crate::services::AppError;
+use chartdesk_api::MAX_UPLOADS_PER_REQUEST;
 use chartdesk_records::store::Progress;
+
+/// How far ahead of the senders items are started, in MiB of their files: a 100-file batch of
+/// scans is asked for in two or three requests rather than one or two a file (each reads the
+/// record on the server), while a run of large files does not hold many claims and presigned
+/// URLs long before their turn (nor an item queued before chunks its bytes in memory).
+const AHEAD_MIB: u32 = 256;
 
 /// What one item of a pipelined send came to, with its place in the stream.
 pub(in crate::services) struct Piped {
@@ -42,18 +50,24 @@ impl Sender<'_> {
         let (sent_tx, mut sent_rx) =
             tokio::sync::mpsc::unbounded_channel::<(usize, Result<SentItem, OutboxItem>)>();
         let jobs = jobs.max(1);
-        // `jobs` items send their bytes at a time; as many again are claimed, declared and
-        // started ahead of them, so a start is never on the path of a free sender, and the
-        // starts asked for meanwhile go as one request (`Sender::start`; issue 25 item 1: a
-        // start per file read the record once a file).
+        // `jobs` items send their bytes at a time; up to a start request's worth more (within
+        // `AHEAD_MIB`) are claimed, declared and started ahead of them, so a start is never on
+        // the path of a free sender, and the starts asked for meanwhile go as one request
+        // (`Sender::start`; issue 25 item 1: with only `jobs` ahead, items came one at a time
+        // as sends ended, and a 100-file upload still made 56 starts).
         let sending = tokio::sync::Semaphore::new(jobs);
+        let ahead = tokio::sync::Semaphore::new(AHEAD_MIB as usize);
         let senders = async {
             items
                 .enumerate()
-                .for_each_concurrent(2 * jobs, |(index, item)| {
+                .for_each_concurrent(jobs + MAX_UPLOADS_PER_REQUEST, |(index, item)| {
                     let (sent_tx, cache, offline) = (sent_tx.clone(), cache.as_ref(), &offline);
-                    let sending = &sending;
+                    let (sending, ahead) = (&sending, &ahead);
                     async move {
+                        // Fair: items take their place ahead in the order they came.
+                        let mib = item.size.div_ceil(1 << 20).clamp(1, u64::from(AHEAD_MIB));
+                        let mib = u32::try_from(mib).unwrap_or(AHEAD_MIB);
+                        let held = ahead.acquire_many(mib).await.ok();
                         if offline.load(Ordering::SeqCst) {
                             let _ = sent_tx.send((index, Err(item)));
                             return;
@@ -68,6 +82,8 @@ impl Sender<'_> {
                         };
                         let asked = std::time::Instant::now();
                         let _turn = sending.acquire().await;
+                        // Sending now, no longer ahead.
+                        drop(held);
                         // Its URLs may have run out while it waited (slow links, big files):
                         // asked again, which is idempotent, once half their time is gone.
                         let start = match (start, staged.declaration()) {
