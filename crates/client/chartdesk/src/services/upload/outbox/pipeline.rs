@@ -1,6 +1,6 @@
 //! The outbox drained as a pipeline: `jobs` items always sending (nobody waits for a round's
-//! slowest file). Items are claimed, declared and started ahead of the sending (up to a start
-//! request's worth, or `AHEAD_MIB` of files), the starts asked for at about the same time in
+//! slowest file). Items are claimed, declared and started ahead of the sending (up to
+//! `AHEAD_ITEMS`, within `AHEAD_MIB` of files), the starts asked for at about the same time in
 //! one request; whatever has finished sending is
 //! completed together in one request while the rest keep sending. So the server reads each
 //! record once per batch, attaches a batch with one compare-and-swap per patient, and each
@@ -18,14 +18,17 @@ use crate::cache::OutboxItem;
 use crate::cloud::ServerError;
 use crate::services::upload::sender::Sender;
 use crate::services::AppError;
-use chartdesk_api::MAX_UPLOADS_PER_REQUEST;
 use chartdesk_records::store::Progress;
 
-/// How far ahead of the senders items are started, in MiB of their files: a 100-file batch of
-/// scans is asked for in two or three requests rather than one or two a file (each reads the
-/// record on the server), while a run of large files does not hold many claims and presigned
-/// URLs long before their turn (nor an item queued before chunks its bytes in memory).
-const AHEAD_MIB: u32 = 256;
+/// How far ahead of the senders items are claimed, declared and started: at most this many
+/// items (each holds an open lock file: a desktop's open-file limit can be 256) and this many
+/// MiB of their files. Enough that the starts of a batch of scans go in a few requests rather
+/// than one or two a file (each reads the record on the server); little enough that a slow
+/// link reaches an item well before half its URLs' 15 minutes are gone (128 MiB at 5 Mbit/s is
+/// about 3.5 minutes), and that items queued before chunks do not wait with their bytes in
+/// memory.
+const AHEAD_ITEMS: usize = 32;
+const AHEAD_MIB: u32 = 128;
 
 /// What one item of a pipelined send came to, with its place in the stream.
 pub(in crate::services) struct Piped {
@@ -50,17 +53,17 @@ impl Sender<'_> {
         let (sent_tx, mut sent_rx) =
             tokio::sync::mpsc::unbounded_channel::<(usize, Result<SentItem, OutboxItem>)>();
         let jobs = jobs.max(1);
-        // `jobs` items send their bytes at a time; up to a start request's worth more (within
-        // `AHEAD_MIB`) are claimed, declared and started ahead of them, so a start is never on
+        // `jobs` items send their bytes at a time; up to `AHEAD_ITEMS` more (within
+        // `AHEAD_MIB`) are claimed, declared and started ahead of them, so a start is rarely on
         // the path of a free sender, and the starts asked for meanwhile go as one request
         // (`Sender::start`; issue 25 item 1: with only `jobs` ahead, items came one at a time
-        // as sends ended, and a 100-file upload still made 56 starts).
+        // as sends ended: a 24-file sync made 18 starts, a 100-file upload 56).
         let sending = tokio::sync::Semaphore::new(jobs);
         let ahead = tokio::sync::Semaphore::new(AHEAD_MIB as usize);
         let senders = async {
             items
                 .enumerate()
-                .for_each_concurrent(jobs + MAX_UPLOADS_PER_REQUEST, |(index, item)| {
+                .for_each_concurrent(jobs + AHEAD_ITEMS, |(index, item)| {
                     let (sent_tx, cache, offline) = (sent_tx.clone(), cache.as_ref(), &offline);
                     let (sending, ahead) = (&sending, &ahead);
                     async move {
@@ -81,6 +84,8 @@ impl Sender<'_> {
                             _ => self.start_staged(&staged).await,
                         };
                         let asked = std::time::Instant::now();
+                        // Nothing to send (busy elsewhere, gone, refused): no longer ahead.
+                        let held = held.filter(|_| matches!(start, Some(Ok(_))));
                         let _turn = sending.acquire().await;
                         // Sending now, no longer ahead.
                         drop(held);
