@@ -9,6 +9,7 @@ use ts_rs::TS;
 use crate::cloud::ServerError;
 use crate::services::AppError;
 use chartdesk_api::ApiErrorCode;
+use chartdesk_domain::Withheld;
 use chartdesk_records::store::StoreError;
 use chartdesk_records::LookupError;
 use chartdesk_signin::AuthFailureKind;
@@ -62,7 +63,9 @@ impl AppError {
             }
             AppError::Query(_) => ApiErrorCode::InvalidInput,
             AppError::Forbidden => ApiErrorCode::Forbidden,
-            AppError::Infected => ApiErrorCode::Infected,
+            AppError::Infected | AppError::Withheld(Withheld::Infected) => ApiErrorCode::Infected,
+            AppError::Withheld(Withheld::Failed(_)) => ApiErrorCode::Integrity,
+            AppError::Withheld(Withheld::Pending) => ApiErrorCode::ScanPending,
             AppError::NoSuchCategory
             | AppError::ListChanged
             | AppError::FileRefused(_)

@@ -49,8 +49,8 @@ pub use patient::{Gender, Patient, PatientFlags};
 pub use patient_view::{FirstRows, PatientBanner, PatientSummary, Tile};
 pub use preop_limit::{attach, attach_replacing, AttachError, Attached, PREOP_IMAGE_LIMIT};
 pub use processing::{
-    duplicate_note, may_serve, status_note, Duplicate, DuplicateKind, Processing, ProcessingState,
-    PROCESSING_MAX_RECEIVES,
+    duplicate_note, may_serve, status_note, withheld, Duplicate, DuplicateKind, Processing,
+    ProcessingState, Withheld, PROCESSING_MAX_RECEIVES,
 };
 pub use query::{choose_reading, PatientQuery, QueryError, SearchChoice};
 pub use role::{any_allows, roles_from_groups, Action, Role};

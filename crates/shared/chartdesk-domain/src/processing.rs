@@ -169,10 +169,70 @@ pub fn may_serve(entry: &DocumentEntry) -> bool {
     }
 }
 
+/// Why a document's files may not be handed out, in the words staff read: the one reading of
+/// `may_serve` for the server's opens and the desktop's offline copies (a copy kept before the
+/// record said *infected* or *processing failed* must not open offline either).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Withheld {
+    #[error(
+        "This file was flagged by the virus scanner and cannot be opened. Contact the records team"
+    )]
+    Infected,
+    /// Processing failed, or found the file damaged: its status note says why.
+    #[error("{0}")]
+    Failed(String),
+    #[error(
+        "This file has not been checked by the virus scanner yet, so it cannot be opened. Try again in a few minutes"
+    )]
+    Pending,
+}
+
+/// `None` when the document may be served (`may_serve`); otherwise why not.
+pub fn withheld(entry: &DocumentEntry) -> Option<Withheld> {
+    if entry.scan_status == ScanStatus::Infected {
+        return Some(Withheld::Infected);
+    }
+    if may_serve(entry) {
+        return None;
+    }
+    let failed = entry.processing.as_ref().is_some_and(|p| {
+        matches!(
+            p.state,
+            ProcessingState::Failed | ProcessingState::Corrupted
+        )
+    });
+    Some(if failed {
+        Withheld::Failed(status_note(entry).unwrap_or_default())
+    } else {
+        Withheld::Pending
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::manifest::tests_support::entry;
+
+    #[test]
+    fn a_withheld_document_says_why_in_the_order_infected_failed_pending() {
+        let mut e = entry();
+        e.scan_status = ScanStatus::Clean;
+        e.processing = None;
+        assert_eq!(withheld(&e), None, "clean, from before the worker");
+        e.processing = Some(Processing::queued());
+        assert_eq!(
+            withheld(&e),
+            Some(Withheld::Pending),
+            "clean, pass not done"
+        );
+        e.processing = Some(Processing {
+            state: ProcessingState::Failed,
+            ..Processing::queued()
+        });
+        assert!(matches!(withheld(&e), Some(Withheld::Failed(_))));
+        e.scan_status = ScanStatus::Infected;
+        assert_eq!(withheld(&e), Some(Withheld::Infected), "infected first");
+    }
 
     #[test]
     fn a_queued_document_says_it_is_being_checked_and_is_not_served() {

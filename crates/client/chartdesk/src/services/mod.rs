@@ -98,6 +98,9 @@ pub enum AppError {
         "This file was flagged by the virus scanner and cannot be opened. Contact the records team"
     )]
     Infected,
+    /// The offline copy's record says it may not be opened (`chartdesk_domain::withheld`).
+    #[error(transparent)]
+    Withheld(#[from] chartdesk_domain::Withheld),
     #[error(
         "The stored file does not match its checksum and was not opened. Contact the records team"
     )]

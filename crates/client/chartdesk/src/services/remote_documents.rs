@@ -234,6 +234,10 @@ impl ServerReads<'_> {
         let unreachable = || AppError::Server(ServerError::Unreachable);
         let record = self.offline_record(mrn).await?;
         let entry = find_entry(&record.manifest, id).ok_or(AppError::NoSuchDocument)?;
+        // The record as last read may say what the copy, kept earlier, does not.
+        if let Some(why) = chartdesk_domain::withheld(entry) {
+            return Err(why.into());
+        }
         let cache = self.app.usable_cache().await.ok_or_else(unreachable)?;
         let kept = |view| {
             let cache = &cache;
@@ -343,7 +347,12 @@ impl ServerReads<'_> {
 
     /// The thumbnail kept for this patient, shown offline: queued for the audit.
     async fn thumbnail_offline(self, mrn: &Mrn, id: Uuid) -> Result<Option<Vec<u8>>, AppError> {
-        self.offline_record(mrn).await?;
+        let record = self.offline_record(mrn).await?;
+        // As the server's list would: none for a document that may not be handed out.
+        let entry = find_entry(&record.manifest, id);
+        if entry.is_some_and(|e| chartdesk_domain::withheld(e).is_some()) {
+            return Ok(None);
+        }
         let Some(cache) = self.app.usable_cache().await else {
             return Ok(None);
         };

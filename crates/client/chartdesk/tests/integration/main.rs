@@ -20,6 +20,7 @@ mod mfa_setup;
 mod network_switch;
 mod offline;
 mod offline_audit;
+mod offline_withheld;
 mod outbox;
 mod outbox_cli;
 mod outbox_images;

@@ -9,7 +9,7 @@ use chartdesk_api::{DocumentAccess, DocumentView};
 use chartdesk_domain::upload_protocol::PART_SIZE;
 use chartdesk_domain::AuditAction;
 use chartdesk_domain::{find_entry, find_in_history};
-use chartdesk_domain::{keys, Action, DocumentEntry, Mrn, ProcessingState, ScanStatus};
+use chartdesk_domain::{keys, Action, DocumentEntry, Mrn, Withheld};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -96,22 +96,11 @@ pub fn no_such_document() -> ApiError {
 /// The rules for handing out anything of a document: not flagged by the scanner, checked whole
 /// by the worker and found clean (never while pending), and a checksum on record.
 fn may_hand_out(entry: &DocumentEntry) -> ApiResult<()> {
-    if entry.scan_status == ScanStatus::Infected {
-        return Err(ApiError::Infected);
-    }
-    if !chartdesk_domain::may_serve(entry) {
-        let failed = entry.processing.as_ref().is_some_and(|p| {
-            matches!(
-                p.state,
-                ProcessingState::Failed | ProcessingState::Corrupted
-            )
-        });
-        if failed {
-            return Err(ApiError::Integrity(
-                chartdesk_domain::status_note(entry).unwrap_or_default(),
-            ));
-        }
-        return Err(ApiError::ScanPending);
+    match chartdesk_domain::withheld(entry) {
+        Some(Withheld::Infected) => return Err(ApiError::Infected),
+        Some(Withheld::Failed(note)) => return Err(ApiError::Integrity(note)),
+        Some(Withheld::Pending) => return Err(ApiError::ScanPending),
+        None => {}
     }
     if entry.sha256.len() != 64 {
         return Err(ApiError::Integrity(
