@@ -348,9 +348,10 @@ impl ServerReads<'_> {
     /// The thumbnail kept for this patient, shown offline: queued for the audit.
     async fn thumbnail_offline(self, mrn: &Mrn, id: Uuid) -> Result<Option<Vec<u8>>, AppError> {
         let record = self.offline_record(mrn).await?;
-        // As the server's list would: none for a document that may not be handed out.
+        // As the server's list would: none for a document no longer in the record, or one
+        // that may not be handed out.
         let entry = find_entry(&record.manifest, id);
-        if entry.is_some_and(|e| chartdesk_domain::withheld(e).is_some()) {
+        if entry.is_none_or(|e| chartdesk_domain::withheld(e).is_some()) {
             return Ok(None);
         }
         let Some(cache) = self.app.usable_cache().await else {
