@@ -11,6 +11,7 @@ mod fhir_export;
 mod hospital_policy;
 mod offline;
 mod offline_copy;
+mod offline_reads;
 mod offline_refresh;
 mod offline_text;
 mod offline_views;

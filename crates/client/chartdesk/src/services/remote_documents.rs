@@ -1,8 +1,8 @@
 //! Reading records through the records server, cache-first as before: the server checks the
 //! role, the break-glass reason and integrity, audits, and hands out presigned URLs; the bytes
 //! are checked here again against the SHA-256 on record and kept in the encrypted cache. When
-//! the server cannot be reached, what this user opened before is served from the cache, and
-//! those views are reported to the server later.
+//! the server cannot be reached, what this user opened before is served from the cache
+//! (`offline_reads.rs`), and those views are reported to the server later.
 
 use tracing::warn;
 use uuid::Uuid;
@@ -16,20 +16,20 @@ use super::{AppError, OpenedDocument, Services};
 use crate::cache::{FileKey, FileView};
 use crate::cloud::ServerError;
 use chartdesk_api::DocumentView;
-use chartdesk_domain::{find_entry, page_of, rows_for, rows_matching, DocumentRow, FirstRows};
-use chartdesk_domain::{sha256_hex, BreakGlassError, Category, Mrn, StatedReason};
+use chartdesk_domain::{page_of, rows_for, rows_matching, DocumentRow, FirstRows};
+use chartdesk_domain::{sha256_hex, Category, Mrn, StatedReason};
 use chartdesk_domain::{Action, RowPermissions};
 use chartdesk_records::PatientRecord;
 
 /// Where a patient's rendition of a document is kept in the encrypted cache: document ids
 /// need not be unique across patients, so never under the id alone.
-fn file_key(mrn: &Mrn, view: FileView, id: Uuid) -> FileKey {
+pub(super) fn file_key(mrn: &Mrn, view: FileView, id: Uuid) -> FileKey {
     FileKey::new(mrn.as_ref(), view, &id.to_string())
 }
 
 /// Where one page's preview is kept: page 1 is the optimized JPEG itself; a TIFF's later pages
 /// are kept beside it under the document id and page.
-fn page_key(mrn: &Mrn, view: DocumentView, id: Uuid, page: u32) -> FileKey {
+pub(super) fn page_key(mrn: &Mrn, view: DocumentView, id: Uuid, page: u32) -> FileKey {
     match view {
         DocumentView::Optimized if page > 1 => {
             FileKey::new(mrn.as_ref(), FileView::Optimized, &format!("{id}-p{page}"))
@@ -220,74 +220,6 @@ impl ServerReads<'_> {
         })
     }
 
-    /// The copy kept offline: the optimized JPEG when asked for and kept (it was checked when
-    /// it came, and the cache is encrypted and authenticated), or the original, checked against
-    /// the SHA-256 on record. An optimized view never kept, of an original that was, is refused
-    /// with `OptimizedNotKept`, so the window asks for the original and labels it as such.
-    async fn open_offline(
-        self,
-        mrn: &Mrn,
-        id: Uuid,
-        view: DocumentView,
-        page: u32,
-    ) -> Result<OpenedDocument, AppError> {
-        let unreachable = || AppError::Server(ServerError::Unreachable);
-        let record = self.offline_record(mrn).await?;
-        let entry = find_entry(&record.manifest, id).ok_or(AppError::NoSuchDocument)?;
-        // The record as last read may say what the copy, kept earlier, does not.
-        if let Some(why) = chartdesk_domain::withheld(entry) {
-            return Err(why.into());
-        }
-        let cache = self.app.usable_cache().await.ok_or_else(unreachable)?;
-        let kept = |view| {
-            let cache = &cache;
-            async move { cache.file(&file_key(mrn, view, id)).await.ok().flatten() }
-        };
-        let opened = match view {
-            DocumentView::Optimized => {
-                let preview = cache.file(&page_key(mrn, view, id, page)).await;
-                let bytes = match preview.ok().flatten() {
-                    Some(bytes) => bytes,
-                    None if cache
-                        .has_file(&file_key(mrn, FileView::Original, id))
-                        .await
-                        .unwrap_or(false) =>
-                    {
-                        return Err(AppError::OptimizedNotKept)
-                    }
-                    None => return Err(unreachable()),
-                };
-                OpenedDocument {
-                    view: DocumentView::Optimized,
-                    content_type: "image/jpeg".into(),
-                    file_name: entry.file_name.clone(),
-                    bytes,
-                }
-            }
-            DocumentView::Original => {
-                let bytes = kept(FileView::Original).await.ok_or_else(unreachable)?;
-                if entry.sha256.is_empty() || sha256_hex(&bytes) != entry.sha256 {
-                    return Err(AppError::Corrupted);
-                }
-                OpenedDocument {
-                    view: DocumentView::Original,
-                    content_type: entry.content_type.clone(),
-                    file_name: entry.file_name.clone(),
-                    bytes,
-                }
-            }
-        };
-        OfflineAudit::of(self.app)
-            .queue_offline_read(OfflineRead {
-                mrn,
-                action: OfflineAction::View,
-                doc_id: Some(id),
-                count: None,
-            })
-            .await?;
-        Ok(opened)
-    }
-
     /// The thumbnail behind the URL the last list handed out for this patient; offline, the
     /// copy kept for this patient (the read is queued for the audit).
     pub(super) async fn thumbnail_via_server(
@@ -345,36 +277,6 @@ impl ServerReads<'_> {
         }
     }
 
-    /// The thumbnail kept for this patient, shown offline: queued for the audit.
-    async fn thumbnail_offline(self, mrn: &Mrn, id: Uuid) -> Result<Option<Vec<u8>>, AppError> {
-        let record = self.offline_record(mrn).await?;
-        // As the server's list would: none for a document no longer in the record, or one
-        // that may not be handed out.
-        let entry = find_entry(&record.manifest, id);
-        if entry.is_none_or(|e| chartdesk_domain::withheld(e).is_some()) {
-            return Ok(None);
-        }
-        let Some(cache) = self.app.usable_cache().await else {
-            return Ok(None);
-        };
-        let kept = cache
-            .file(&file_key(mrn, FileView::Thumbnail, id))
-            .await
-            .ok()
-            .flatten();
-        if kept.is_some() {
-            OfflineAudit::of(self.app)
-                .queue_offline_read(OfflineRead {
-                    mrn,
-                    action: OfflineAction::Thumbnails,
-                    doc_id: Some(id),
-                    count: Some(1),
-                })
-                .await?;
-        }
-        Ok(kept)
-    }
-
     /// Keeps bytes in the encrypted cache, checked against `sha256` (best effort: the screen
     /// never waits on it).
     pub(super) async fn keep_file(self, key: FileKey, bytes: &[u8], sha256: &str) {
@@ -388,20 +290,6 @@ impl ServerReads<'_> {
         if let Err(e) = saved {
             warn!(kind = e.kind(), "could not keep a file offline");
         }
-    }
-
-    /// The cached record for reading offline. A restricted record needs the break-glass
-    /// reason, as online: given at the find (offline too), and sent with the reads.
-    pub(super) async fn offline_record(self, mrn: &Mrn) -> Result<PatientRecord, AppError> {
-        let (record, _) = self
-            .app
-            .cached_record(mrn.as_ref())
-            .await
-            .ok_or(AppError::Server(ServerError::Unreachable))?;
-        if record.patient.flags.restricted && self.app.records.reason_for(mrn.as_ref()).is_none() {
-            return Err(BreakGlassError::ReasonRequired.into());
-        }
-        Ok(record)
     }
 
     pub(super) async fn row_permissions(self) -> RowPermissions {
