@@ -83,7 +83,9 @@ fn decode(cached: CachedPatient) -> Option<(PatientRecord, String)> {
 }
 
 /// The patient's search rows: demographics, then each attached document, with the words of
-/// its text where this computer holds it (`texts`, by document id).
+/// its text where this computer holds it (`texts`, by document id). A document the record
+/// withholds (infected, failed, not yet checked: `chartdesk_domain::withheld`) is found by its
+/// name, as its list shows it, never by words read inside it.
 pub fn index_rows(record: &PatientRecord, texts: &HashMap<String, String>) -> Vec<IndexRow> {
     let p = &record.patient;
     let name = format!("{}, {}", p.family_name.to_uppercase(), p.given_name);
@@ -105,7 +107,10 @@ pub fn index_rows(record: &PatientRecord, texts: &HashMap<String, String>) -> Ve
             continue;
         }
         let id = d.id.to_string();
-        let words = texts.get(&id).map(String::as_str).unwrap_or_default();
+        let words = match chartdesk_domain::withheld(d) {
+            Some(_) => "",
+            None => texts.get(&id).map(String::as_str).unwrap_or_default(),
+        };
         rows.push(IndexRow {
             label: format!("{}: {} — {name}", d.category.label(), d.file_name),
             text: format!(
@@ -119,4 +124,74 @@ pub fn index_rows(record: &PatientRecord, texts: &HashMap<String, String>) -> Ve
         });
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chartdesk_domain::{Category, DocumentEntry, DocumentStatus, Mrn, NhsNumber, ScanStatus};
+
+    fn document(file_name: &str, scan_status: ScanStatus) -> DocumentEntry {
+        DocumentEntry {
+            id: uuid::Uuid::now_v7(),
+            category: Category::Lab,
+            file_name: file_name.into(),
+            content_type: "application/pdf".into(),
+            size: 10,
+            sha256: "00".repeat(32),
+            created: time::macros::datetime!(2026-12-01 09:00 UTC),
+            uploaded_by: "nurse.hughes".into(),
+            variants: Vec::new(),
+            stamp: None,
+            status: DocumentStatus::Attached,
+            scan_status,
+            status_change: None,
+            processing: None,
+        }
+    }
+
+    #[test]
+    fn words_read_in_a_document_the_record_now_withholds_are_not_searchable_offline() {
+        let (clean, infected) = (
+            document("clean.pdf", ScanStatus::Clean),
+            document("flagged.pdf", ScanStatus::Infected),
+        );
+        let mut manifest = Manifest::new();
+        manifest.add(clean.clone());
+        manifest.add(infected.clone());
+        let record = PatientRecord {
+            patient: Patient {
+                mrn: Mrn::from_stored("10000001").unwrap(),
+                nhs_number: NhsNumber::parse("9434765919").unwrap(),
+                given_name: "Amara".into(),
+                family_name: "Whitfield".into(),
+                birth_date: time::macros::date!(1958 - 03 - 14),
+                postcode: "LS1 4AP".into(),
+                gender: Default::default(),
+                flags: Default::default(),
+                superseded_by: None,
+            },
+            manifest,
+            manifest_etag: Some("e1".into()),
+        };
+        let texts = HashMap::from([
+            (clean.id.to_string(), "haemoglobin".to_string()),
+            (infected.id.to_string(), "potassium".to_string()),
+        ]);
+        let rows = index_rows(&record, &texts);
+        let text_of = |d: &DocumentEntry| {
+            let id = d.id.to_string();
+            rows.iter().find(|r| r.doc_id == id).unwrap().text.clone()
+        };
+        assert!(text_of(&clean).contains("haemoglobin"));
+        let flagged = text_of(&infected);
+        assert!(
+            flagged.contains("flagged.pdf"),
+            "still found by name: {flagged}"
+        );
+        assert!(
+            !flagged.contains("potassium"),
+            "not by its words: {flagged}"
+        );
+    }
 }
