@@ -58,8 +58,12 @@ async fn locate(
     if query.is_empty() {
         return None;
     }
+    // The words inside a document the record withholds (infected, failed, not yet checked)
+    // are not its to show: it is found by its name, as its row shows it.
     let text = match entry.processing.as_ref() {
-        Some(p) if p.has_text => read_text(state, mrn, entry).await,
+        Some(p) if p.has_text && chartdesk_domain::withheld(entry).is_none() => {
+            read_text(state, mrn, entry).await
+        }
         _ => None,
     };
     let fields = [

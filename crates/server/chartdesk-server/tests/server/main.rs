@@ -48,3 +48,4 @@ mod upload_cancel;
 mod upload_rules;
 mod upload_safety;
 mod uploads;
+mod withheld_search;
