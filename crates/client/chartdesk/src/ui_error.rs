@@ -63,7 +63,7 @@ impl AppError {
             }
             AppError::Query(_) => ApiErrorCode::InvalidInput,
             AppError::Forbidden => ApiErrorCode::Forbidden,
-            AppError::Infected | AppError::Withheld(Withheld::Infected) => ApiErrorCode::Infected,
+            AppError::Withheld(Withheld::Infected) => ApiErrorCode::Infected,
             AppError::Withheld(Withheld::Failed(_)) => ApiErrorCode::Integrity,
             AppError::Withheld(Withheld::Pending) => ApiErrorCode::ScanPending,
             AppError::NoSuchCategory

@@ -39,13 +39,10 @@ pub enum ApiError {
     AmbiguousQuery(QueryError),
     #[error("{0}")]
     Integrity(String),
-    #[error(
-        "This file was flagged by the virus scanner and cannot be opened. Contact the records team"
-    )]
+    // Staff's words for a withheld document are written once, in the domain.
+    #[error("{}", chartdesk_domain::Withheld::Infected)]
     Infected,
-    #[error(
-        "This file has not been checked by the virus scanner yet, so it cannot be opened. Try again in a few minutes"
-    )]
+    #[error("{}", chartdesk_domain::Withheld::Pending)]
     ScanPending,
     #[error("The records store could not be reached; try again shortly")]
     Unavailable,

@@ -95,11 +95,8 @@ pub enum AppError {
         "This image's optimized copy was not kept on this computer; open the original instead"
     )]
     OptimizedNotKept,
-    #[error(
-        "This file was flagged by the virus scanner and cannot be opened. Contact the records team"
-    )]
-    Infected,
-    /// The offline copy's record says it may not be opened (`chartdesk_domain::withheld`).
+    /// The record says it may not be opened (`chartdesk_domain::withheld`): flagged by the
+    /// virus scanner, failed processing, or not yet checked.
     #[error(transparent)]
     Withheld(#[from] chartdesk_domain::Withheld),
     #[error(

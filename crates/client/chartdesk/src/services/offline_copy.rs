@@ -141,7 +141,7 @@ impl OfflineCopy<'_> {
 fn is_unkeepable(e: &AppError) -> bool {
     use chartdesk_api::ApiErrorCode;
     match e {
-        AppError::Corrupted | AppError::Infected | AppError::Withheld(_) => true,
+        AppError::Corrupted | AppError::Withheld(_) => true,
         AppError::Server(ServerError::Refused(body)) => {
             matches!(
                 body.code,
