@@ -9,7 +9,6 @@ use ts_rs::TS;
 use crate::cloud::ServerError;
 use crate::services::AppError;
 use chartdesk_api::ApiErrorCode;
-use chartdesk_domain::Withheld;
 use chartdesk_records::store::StoreError;
 use chartdesk_records::LookupError;
 use chartdesk_signin::AuthFailureKind;
@@ -63,9 +62,7 @@ impl AppError {
             }
             AppError::Query(_) => ApiErrorCode::InvalidInput,
             AppError::Forbidden => ApiErrorCode::Forbidden,
-            AppError::Withheld(Withheld::Infected) => ApiErrorCode::Infected,
-            AppError::Withheld(Withheld::Failed(_)) => ApiErrorCode::Integrity,
-            AppError::Withheld(Withheld::Pending) => ApiErrorCode::ScanPending,
+            AppError::Withheld(w) => ApiErrorCode::from(w),
             AppError::NoSuchCategory
             | AppError::ListChanged
             | AppError::FileRefused(_)

@@ -39,11 +39,10 @@ pub enum ApiError {
     AmbiguousQuery(QueryError),
     #[error("{0}")]
     Integrity(String),
-    // Staff's words for a withheld document are written once, in the domain.
-    #[error("{}", chartdesk_domain::Withheld::Infected)]
-    Infected,
-    #[error("{}", chartdesk_domain::Withheld::Pending)]
-    ScanPending,
+    /// Infected, failed or not yet checked: the words and the code are the domain's and the
+    /// contract's, shared with the desktop's offline copies.
+    #[error(transparent)]
+    Withheld(#[from] chartdesk_domain::Withheld),
     #[error("The records store could not be reached; try again shortly")]
     Unavailable,
     #[error("The action could not be recorded in the audit trail, so it was not done")]
@@ -76,8 +75,7 @@ impl ApiError {
             ApiError::PreopFull => ApiErrorCode::PreopFull,
             ApiError::AmbiguousQuery(_) => ApiErrorCode::AmbiguousQuery,
             ApiError::Integrity(_) => ApiErrorCode::Integrity,
-            ApiError::Infected => ApiErrorCode::Infected,
-            ApiError::ScanPending => ApiErrorCode::ScanPending,
+            ApiError::Withheld(w) => ApiErrorCode::from(w),
             ApiError::Unavailable | ApiError::KeysUnavailable | ApiError::AuditFailed(_) => {
                 ApiErrorCode::Unavailable
             }

@@ -57,6 +57,18 @@ pub enum ApiErrorCode {
     Config,
 }
 
+/// Why a document is withheld, as the code a client branches on: one mapping for the server's
+/// opens and the desktop's offline copies.
+impl From<&chartdesk_domain::Withheld> for ApiErrorCode {
+    fn from(withheld: &chartdesk_domain::Withheld) -> Self {
+        match withheld {
+            chartdesk_domain::Withheld::Infected => ApiErrorCode::Infected,
+            chartdesk_domain::Withheld::Failed(_) => ApiErrorCode::Integrity,
+            chartdesk_domain::Withheld::Pending => ApiErrorCode::ScanPending,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ErrorBody {
     pub code: ApiErrorCode,

@@ -9,7 +9,7 @@ use chartdesk_api::{DocumentAccess, DocumentView};
 use chartdesk_domain::upload_protocol::PART_SIZE;
 use chartdesk_domain::AuditAction;
 use chartdesk_domain::{find_entry, find_in_history};
-use chartdesk_domain::{keys, Action, DocumentEntry, Mrn, Withheld};
+use chartdesk_domain::{keys, Action, DocumentEntry, Mrn};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -96,11 +96,8 @@ pub fn no_such_document() -> ApiError {
 /// The rules for handing out anything of a document: not flagged by the scanner, checked whole
 /// by the worker and found clean (never while pending), and a checksum on record.
 fn may_hand_out(entry: &DocumentEntry) -> ApiResult<()> {
-    match chartdesk_domain::withheld(entry) {
-        Some(Withheld::Infected) => return Err(ApiError::Infected),
-        Some(Withheld::Failed(note)) => return Err(ApiError::Integrity(note)),
-        Some(Withheld::Pending) => return Err(ApiError::ScanPending),
-        None => {}
+    if let Some(withheld) = chartdesk_domain::withheld(entry) {
+        return Err(withheld.into());
     }
     if entry.sha256.len() != 64 {
         return Err(ApiError::Integrity(
