@@ -164,6 +164,14 @@ pub fn migrations() -> Migrations<'static> {
         // Issue 25 item 1: a file queued from disk is sealed in a file of its own beside the
         // cache (`sealed.rs`); its row keeps the file's key.
         M::up("ALTER TABLE outbox ADD COLUMN file_key BLOB;"),
+        // What decides a document's search words changed (a withheld document is no longer
+        // found by words read inside it): every kept patient's rows are rebuilt once, when the
+        // store next opens (`OfflineStore::open`). Each rebuild clears its patient's mark, so a
+        // crash half-way resumes. A later change to `index_rows` adds the same INSERT again.
+        M::up(
+            "CREATE TABLE reindex_pending (mrn TEXT PRIMARY KEY);
+             INSERT INTO reindex_pending (mrn) SELECT mrn FROM patients;",
+        ),
     ])
 }
 
@@ -200,6 +208,26 @@ mod tests {
         assert_eq!(count("outbox"), 1);
         assert_eq!(count("audit_pending"), 1);
         assert_eq!(count("patients"), 1);
+    }
+
+    #[test]
+    fn every_patient_kept_before_the_withheld_rule_is_marked_for_reindexing() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut c, 10).unwrap();
+        c.execute_batch(
+            "INSERT INTO patients (mrn, nhs_number, patient, manifest, synced_at, opened_at)
+                 VALUES ('1', '9', '{}', '{}', 't', 't'), ('2', '8', '{}', '{}', 't', 't');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut c).unwrap();
+        let marked: Vec<String> = c
+            .prepare("SELECT mrn FROM reindex_pending ORDER BY mrn")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(marked, ["1", "2"]);
     }
 
     #[test]

@@ -46,6 +46,19 @@ impl Cache {
         .await
     }
 
+    /// The patients whose rows were written under an older indexing rule (`reindex_pending`):
+    /// rebuild each with `index_patient`, which clears its mark.
+    pub async fn patients_to_reindex(&self) -> Result<Vec<String>, CacheError> {
+        self.run(|c| {
+            let mrns = c
+                .prepare("SELECT mrn FROM reindex_pending ORDER BY mrn")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(mrns)
+        })
+        .await
+    }
+
     /// Every word typed must start a word of the row (so "whit am" finds Whitfield, Amara),
     /// patients (the one opened last first) before documents (newest first), at most `limit`.
     /// In rowid order FTS5 stops at the limit instead of ranking every match: at hospital
@@ -96,6 +109,8 @@ impl Cache {
 /// A patient's rows replaced by `rows`, the vocabulary following: new terms learnt, terms
 /// only the old rows held forgotten.
 fn replace_index_rows(tx: &Transaction<'_>, mrn: &str, rows: &[IndexRow]) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM reindex_pending WHERE mrn = ?1")?
+        .execute([mrn])?;
     let old = indexed_rows(tx, mrn)?;
     // A patient opened again, unchanged: nothing to write (patients before documents, as stored).
     let (patient_rows, document_rows): (Vec<&IndexRow>, Vec<&IndexRow>) =

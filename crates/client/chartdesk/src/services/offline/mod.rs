@@ -93,6 +93,8 @@ impl OfflineStore {
         let opened = tokio::task::spawn_blocking(move || Cache::open(&path, &key))
             .await
             .map_err(|e| CacheError::Database(e.to_string()))??;
+        // Before anyone can search it: rows indexed under an older rule are rebuilt.
+        self.reindex_stale(&opened).await;
         *slot = Some((username.to_string(), opened.clone()));
         Ok(opened)
     }

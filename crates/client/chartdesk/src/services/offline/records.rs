@@ -60,6 +60,27 @@ impl OfflineStore {
         let _ = cache.index_patient(mrn, index_rows(record, &texts)).await;
     }
 
+    /// Rebuilds the rows of every patient indexed under an older rule (`reindex_pending`, set
+    /// by a migration), from the record and texts kept. A record that no longer reads loses its
+    /// rows: its words must not outlive the rule that would now withhold them.
+    pub async fn reindex_stale(&self, cache: &Cache) {
+        let mrns = match cache.patients_to_reindex().await {
+            Ok(mrns) => mrns,
+            Err(e) => {
+                warn!(kind = e.kind(), "offline search index not checked");
+                return;
+            }
+        };
+        for mrn in mrns {
+            match self.record(cache, &mrn).await {
+                Some((record, _)) => self.reindex(cache, &record).await,
+                None => {
+                    let _ = cache.index_patient(&mrn, Vec::new()).await;
+                }
+            }
+        }
+    }
+
     /// The server said the cached copy is current (best effort).
     pub async fn mark_synced(&self, cache: &Cache, mrn: &str) {
         let _ = cache.mark_synced(mrn, &self.now_text()).await;
@@ -150,16 +171,12 @@ mod tests {
         }
     }
 
-    #[test]
-    fn words_read_in_a_document_the_record_now_withholds_are_not_searchable_offline() {
-        let (clean, infected) = (
-            document("clean.pdf", ScanStatus::Clean),
-            document("flagged.pdf", ScanStatus::Infected),
-        );
+    /// Amara Whitfield's record holding `clean` and `infected`.
+    fn record_with(clean: &DocumentEntry, infected: &DocumentEntry) -> PatientRecord {
         let mut manifest = Manifest::new();
         manifest.add(clean.clone());
         manifest.add(infected.clone());
-        let record = PatientRecord {
+        PatientRecord {
             patient: Patient {
                 mrn: Mrn::from_stored("10000001").unwrap(),
                 nhs_number: NhsNumber::parse("9434765919").unwrap(),
@@ -173,7 +190,16 @@ mod tests {
             },
             manifest,
             manifest_etag: Some("e1".into()),
-        };
+        }
+    }
+
+    #[test]
+    fn words_read_in_a_document_the_record_now_withholds_are_not_searchable_offline() {
+        let (clean, infected) = (
+            document("clean.pdf", ScanStatus::Clean),
+            document("flagged.pdf", ScanStatus::Infected),
+        );
+        let record = record_with(&clean, &infected);
         let texts = HashMap::from([
             (clean.id.to_string(), "haemoglobin".to_string()),
             (infected.id.to_string(), "potassium".to_string()),
@@ -193,5 +219,76 @@ mod tests {
             !flagged.contains("potassium"),
             "not by its words: {flagged}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_patient_indexed_under_the_old_rule_loses_withheld_words_when_the_store_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = crate::cache::new_key().unwrap();
+        let cache = Cache::open(&dir.path().join("cache.db"), &key).unwrap();
+        let config = crate::config::ConfigFile::default();
+        let env = |k: &str| {
+            let v = match k {
+                "CHARTDESK_REGION" => "eu-west-2",
+                "CHARTDESK_USER_POOL_ID" => "eu-west-2_p",
+                "CHARTDESK_CLIENT_ID" => "c",
+                _ => return None,
+            };
+            Some(v.to_string())
+        };
+        let profile = crate::config::Profile::resolve(&config, "ward", env).unwrap();
+        let store = OfflineStore::new(&profile, crate::services::system_clock());
+        let (clean, infected) = (
+            document("clean.pdf", ScanStatus::Clean),
+            document("flagged.pdf", ScanStatus::Infected),
+        );
+        let record = record_with(&clean, &infected);
+        let mrn = record.patient.mrn.to_string();
+        for (d, words) in [(&clean, "haemoglobin"), (&infected, "potassium")] {
+            let id = d.id.to_string();
+            cache
+                .save_document_text(&mrn, &id, words.into())
+                .await
+                .unwrap();
+        }
+        store.remember(&cache, &record).await;
+        // As the rule before it indexed: every kept text, withheld or not; then the upgrade's mark.
+        let mut stale = index_rows(&record, &HashMap::new());
+        for row in &mut stale {
+            if row.doc_id == clean.id.to_string() {
+                row.text.push_str(" haemoglobin");
+            } else if row.doc_id == infected.id.to_string() {
+                row.text.push_str(" potassium");
+            }
+        }
+        cache.index_patient(&mrn, stale).await.unwrap();
+        let marked = mrn.clone();
+        cache
+            .run(move |c| {
+                c.execute("INSERT INTO reindex_pending (mrn) VALUES (?1)", [marked])?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let found = |typed: &'static str| {
+            let cache = cache.clone();
+            async move {
+                let hits = cache.search(typed, 10).await.unwrap();
+                hits.into_iter().map(|h| h.doc_id).collect::<Vec<_>>()
+            }
+        };
+        let infected_id = infected.id.to_string();
+        assert_eq!(
+            found("potassium").await,
+            std::slice::from_ref(&infected_id),
+            "stale before"
+        );
+
+        store.reindex_stale(&cache).await;
+
+        assert!(found("potassium").await.is_empty(), "its words are gone");
+        assert_eq!(found("flagged").await, [infected_id], "found by its name");
+        assert_eq!(found("haemoglobin").await, [clean.id.to_string()]);
+        assert!(cache.patients_to_reindex().await.unwrap().is_empty());
     }
 }
