@@ -23,7 +23,7 @@ mod web;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -118,6 +118,7 @@ pub fn app(state: AppState) -> Router {
     let router = router
         .route("/v1/openapi.json", get(move || async move { Json(doc) }))
         .merge(routes::fhir::router())
+        .layer(middleware::from_fn(run_to_the_end))
         .layer(middleware::from_fn(log_and_no_store))
         // JSON answers gzipped for clients that accept it (a find with its manifest is ~10x
         // smaller); tower-http's defaults leave out small bodies and images.
@@ -126,6 +127,17 @@ pub fn app(state: AppState) -> Router {
     web::serve_ui(router, &web)
         .layer(middleware::from_fn_with_state(state.clone(), web::guard))
         .with_state(state)
+}
+
+/// Every API request runs to its end, as in a Lambda, even when its client goes away: hyper
+/// drops a request's future when the connection closes, and a complete dropped half-way left
+/// its ids marked as being completed (`ABANDONED_AFTER`, two minutes), so the client's own
+/// retry (`chartdesk sync` after a kill -9) was refused as busy until then.
+async fn run_to_the_end(request: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => error::ApiError::Internal("a request's task panicked").into_response(),
+    }
 }
 
 /// One log line per request, by route template (never the path: it holds MRNs), and

@@ -271,3 +271,33 @@ async fn a_refused_complete_lets_the_upload_be_cancelled_afterwards() {
     let (status, body) = api.post(&t, "/v1/uploads/abort", &abort).await;
     assert_eq!(status, 204, "{body}");
 }
+
+/// A client killed while its complete is under way (kill -9, a laptop lid shut): the server
+/// finishes that complete, as a Lambda would, so the client's own retry finds the document
+/// attached rather than the id held by a complete that was cut off (busy for two minutes).
+#[tokio::test]
+async fn a_complete_whose_client_went_away_still_finishes_and_the_retry_finds_it_attached() {
+    let api = Local::demo().await;
+    let t = token("nurse.hughes").await;
+    let pdf = demo_pdf("Lab", "client killed mid-complete");
+    let decl = declaration("10000011", "lab", "killed.pdf", "application/pdf", &pdf);
+    api.start_and_put(&t, &decl, &pdf).await;
+    // The complete is still checking the bytes (a distant bucket) when the client goes away:
+    // its request's future is dropped, as hyper drops it when the connection closes.
+    api.store.slow_heads(Duration::from_millis(300));
+    let cut_off = tokio::time::timeout(
+        Duration::from_millis(100),
+        api.complete(&t, std::slice::from_ref(&decl)),
+    )
+    .await;
+    assert!(cut_off.is_err(), "the complete was still under way");
+    api.store.slow_heads(Duration::ZERO);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+
+    let retried = api.complete(&t, std::slice::from_ref(&decl)).await;
+    assert_eq!(
+        retried[0]["outcome"], "already_attached",
+        "not refused as busy: {retried:?}"
+    );
+    assert!(attached(&api, &decl).await);
+}

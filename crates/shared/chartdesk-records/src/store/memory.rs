@@ -56,6 +56,7 @@ pub struct InMemoryRecordStore {
     /// How long a delete takes to land (a slow network), and how many have begun: a test
     /// runs one request while another is deleting.
     delete_delay: Mutex<std::time::Duration>,
+    head_delay: Mutex<std::time::Duration>,
     deletes_begun: std::sync::atomic::AtomicU64,
 }
 
@@ -167,6 +168,11 @@ impl InMemoryRecordStore {
         *self.delete_delay.lock().unwrap_or_else(|e| e.into_inner()) = by;
     }
 
+    /// Every HEAD from now on waits `by` before it answers.
+    pub fn slow_heads(&self, by: std::time::Duration) {
+        *self.head_delay.lock().unwrap_or_else(|e| e.into_inner()) = by;
+    }
+
     /// How many deletes have begun (landed or not).
     pub fn deletes_begun(&self) -> u64 {
         self.deletes_begun.load(std::sync::atomic::Ordering::SeqCst)
@@ -226,6 +232,10 @@ impl RecordStore for InMemoryRecordStore {
     }
 
     async fn head(&self, key: &str) -> Result<Option<Head>, StoreError> {
+        let delay = *self.head_delay.lock().unwrap_or_else(|e| e.into_inner());
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         Ok(self.object(key).map(|o| Head {
             size: o.body.len() as u64,
             sha256: Some(o.sha256),
