@@ -316,7 +316,8 @@ impl Bars {
 fn finish(report: &DrainReport, refused: usize) -> anyhow::Result<()> {
     if report.left > 0 {
         anyhow::bail!(
-            "{} file(s) wait in the outbox (the cloud could not be reached); run `chartdesk sync` when the network is back",
+            // Not only the network: a record busy with another complete leaves a file too.
+            "{} file(s) still wait in the outbox, each for the reason above; run `chartdesk sync` to try them again",
             report.left
         );
     }

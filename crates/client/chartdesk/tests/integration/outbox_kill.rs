@@ -48,7 +48,9 @@ async fn lane(seeds: Vec<u64>, files: &Path, tiff: &[u8]) -> Vec<Landed> {
             "--category",
             "radiology",
         ];
-        let delay = (seed * 7919) % 4000;
+        // Spread evenly over the first 4 s whatever the count (2473/4000 is near the golden
+        // ratio's fraction): sign-in, queueing, parts and the complete all get struck.
+        let delay = (seed * 2473) % 4000;
         let upload = cli(data.path(), &args).arg(&path).spawn().unwrap();
         blocking(move || {
             let mut child = upload;
@@ -68,8 +70,13 @@ async fn lane(seeds: Vec<u64>, files: &Path, tiff: &[u8]) -> Vec<Landed> {
             .iter()
             .any(|i| i["file_name"] == name.as_str());
         let mut sync = cli(data.path(), &["sync", "--user", "nurse.hughes"]);
-        let synced = blocking(move || sync.status().unwrap()).await;
-        assert!(synced.success(), "seed {seed}: sync finished the outbox");
+        sync.stderr(Stdio::piped());
+        let synced = blocking(move || sync.output().unwrap()).await;
+        assert!(
+            synced.status.success(),
+            "seed {seed} (kill after {delay} ms, queued {queued}): sync finished the outbox: {}",
+            String::from_utf8_lossy(&synced.stderr)
+        );
 
         let rows = setup.documents().list(MRN, "radiology").await.unwrap();
         let landed: Vec<_> = rows.iter().filter(|r| r.file_name == name).collect();
