@@ -114,7 +114,16 @@ fn main() {
 
 /// The local cloud a row runs against: `shared`'s, started if there is none yet.
 fn cloud(shared: &mut Option<chartdesk_testkit::Cloud>) -> &chartdesk_testkit::Cloud {
-    shared.get_or_insert_with(|| chartdesk_testkit::Cloud::start(Default::default()))
+    shared.get_or_insert_with(|| {
+        let started = std::time::Instant::now();
+        let cloud = chartdesk_testkit::Cloud::start(Default::default());
+        // Where a row's time goes: starting its cloud, or its own work.
+        eprintln!(
+            "side_by_side: a local cloud started in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        cloud
+    })
 }
 
 /// One row: its name and arguments.
