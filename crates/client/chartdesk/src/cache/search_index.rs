@@ -91,9 +91,12 @@ impl Cache {
                 .collect::<Result<_, _>>()?;
             let left = limit.saturating_sub(hits.len() as u32);
             if left > 0 {
+                // A patient still to be reindexed under the current rule (a rebuild that
+                // failed at open) has no document found: its rows may hold withheld words.
                 let documents: Vec<CachedHit> = c
                     .prepare_cached(
                         "SELECT mrn, doc_id, label FROM document_search WHERE document_search MATCH ?1
+                         AND mrn NOT IN (SELECT mrn FROM reindex_pending)
                          ORDER BY rowid DESC LIMIT ?2",
                     )?
                     .query_map(params![query, left], hit)?

@@ -61,8 +61,10 @@ impl OfflineStore {
     }
 
     /// Rebuilds the rows of every patient indexed under an older rule (`reindex_pending`, set
-    /// by a migration), from the record and texts kept. A record that no longer reads loses its
-    /// rows: its words must not outlive the rule that would now withhold them.
+    /// by a migration), from the record and texts kept, `REINDEX_BATCH` patients a transaction.
+    /// A record that is gone or no longer decodes loses its rows: its words must not outlive
+    /// the rule that would now withhold them. One that cannot be read now keeps its mark (and
+    /// the search leaves its documents out) until the next open.
     pub async fn reindex_stale(&self, cache: &Cache) {
         let mrns = match cache.patients_to_reindex().await {
             Ok(mrns) => mrns,
@@ -71,12 +73,25 @@ impl OfflineStore {
                 return;
             }
         };
-        for mrn in mrns {
-            match self.record(cache, &mrn).await {
-                Some((record, _)) => self.reindex(cache, &record).await,
-                None => {
-                    let _ = cache.index_patient(&mrn, Vec::new()).await;
-                }
+        for batch in mrns.chunks(REINDEX_BATCH) {
+            let mut rebuilt = Vec::with_capacity(batch.len());
+            for mrn in batch {
+                let (cached, texts) =
+                    match (cache.patient(mrn).await, cache.document_texts(mrn).await) {
+                        (Ok(cached), Ok(texts)) => (cached, texts),
+                        (Err(e), _) | (_, Err(e)) => {
+                            warn!(kind = e.kind(), "a kept patient not reindexed yet");
+                            continue;
+                        }
+                    };
+                let rows = match cached.and_then(decode) {
+                    Some((record, _)) => index_rows(&record, &texts),
+                    None => Vec::new(),
+                };
+                rebuilt.push((mrn.clone(), rows));
+            }
+            if let Err(e) = cache.index_patients(rebuilt).await {
+                warn!(kind = e.kind(), "offline search index not rebuilt");
             }
         }
     }
@@ -91,6 +106,9 @@ impl OfflineStore {
         let _ = cache.touch(mrn, &self.now_text()).await;
     }
 }
+
+/// Patients rebuilt in one transaction (one fsync) by `reindex_stale`.
+const REINDEX_BATCH: usize = 100;
 
 fn decode(cached: CachedPatient) -> Option<(PatientRecord, String)> {
     let patient: Patient = serde_json::from_str(&cached.patient).ok()?;
@@ -221,23 +239,26 @@ mod tests {
         );
     }
 
+    /// Needs a kernel keyring for the cache's key (the test command gives it a session).
     #[tokio::test]
     async fn a_patient_indexed_under_the_old_rule_loses_withheld_words_when_the_store_opens() {
         let dir = tempfile::tempdir().unwrap();
-        let key = crate::cache::new_key().unwrap();
-        let cache = Cache::open(&dir.path().join("cache.db"), &key).unwrap();
-        let config = crate::config::ConfigFile::default();
         let env = |k: &str| {
             let v = match k {
                 "CHARTDESK_REGION" => "eu-west-2",
                 "CHARTDESK_USER_POOL_ID" => "eu-west-2_p",
-                "CHARTDESK_CLIENT_ID" => "c",
+                "CHARTDESK_CLIENT_ID" => "reindex-test",
+                "CHARTDESK_KEYCHAIN" => "keyutils",
                 _ => return None,
             };
             Some(v.to_string())
         };
+        let config = crate::config::ConfigFile::default();
         let profile = crate::config::Profile::resolve(&config, "ward", env).unwrap();
-        let store = OfflineStore::new(&profile, crate::services::system_clock());
+        let store = OfflineStore::new(&profile, crate::services::system_clock())
+            .with_dir(dir.path().to_path_buf());
+        let user = format!("nurse-{}", uuid::Uuid::now_v7());
+        let cache = store.open(&user).await.unwrap();
         let (clean, infected) = (
             document("clean.pdf", ScanStatus::Clean),
             document("flagged.pdf", ScanStatus::Infected),
@@ -270,25 +291,33 @@ mod tests {
             })
             .await
             .unwrap();
-        let found = |typed: &'static str| {
-            let cache = cache.clone();
-            async move {
-                let hits = cache.search(typed, 10).await.unwrap();
-                hits.into_iter().map(|h| h.doc_id).collect::<Vec<_>>()
-            }
+        let found = |cache: Cache, typed: &'static str| async move {
+            let hits = cache.search(typed, 10).await.unwrap();
+            hits.into_iter().map(|h| h.doc_id).collect::<Vec<_>>()
         };
+        // Until it is rebuilt, none of the patient's documents is found: any may hold words
+        // the record now withholds.
+        assert!(found(cache.clone(), "potassium").await.is_empty());
+        assert!(found(cache.clone(), "flagged").await.is_empty());
+        drop(cache);
+
+        store.close().await;
+        let cache = store.open(&user).await.unwrap();
+
         let infected_id = infected.id.to_string();
-        assert_eq!(
-            found("potassium").await,
-            std::slice::from_ref(&infected_id),
-            "stale before"
+        assert!(
+            found(cache.clone(), "potassium").await.is_empty(),
+            "its words are gone"
         );
-
-        store.reindex_stale(&cache).await;
-
-        assert!(found("potassium").await.is_empty(), "its words are gone");
-        assert_eq!(found("flagged").await, [infected_id], "found by its name");
-        assert_eq!(found("haemoglobin").await, [clean.id.to_string()]);
+        assert_eq!(
+            found(cache.clone(), "flagged").await,
+            [infected_id],
+            "found by its name"
+        );
+        assert_eq!(
+            found(cache.clone(), "haemoglobin").await,
+            [clean.id.to_string()]
+        );
         assert!(cache.patients_to_reindex().await.unwrap().is_empty());
     }
 }
