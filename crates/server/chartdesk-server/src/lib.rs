@@ -129,14 +129,19 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Every API request runs to its end, as in a Lambda, even when its client goes away: hyper
-/// drops a request's future when the connection closes, and a complete dropped half-way left
-/// its ids marked as being completed (`ABANDONED_AFTER`, two minutes), so the client's own
-/// retry (`chartdesk sync` after a kill -9) was refused as busy until then.
+/// Every API request's handler runs to its end, as in a Lambda, even when its client goes
+/// away (until the process itself stops): hyper drops a request's future when the connection
+/// closes, and a complete dropped half-way left its ids marked as being completed
+/// (`ABANDONED_AFTER`, two minutes), so the client's own retry (`chartdesk sync` after a
+/// kill -9) was refused as busy until then. The cost: work nobody waits for any more (an
+/// export's archive) is finished too, as a Lambda would.
 async fn run_to_the_end(request: Request, next: Next) -> Response {
     match tokio::spawn(next.run(request)).await {
         Ok(response) => response,
-        Err(_) => error::ApiError::Internal("a request's task panicked").into_response(),
+        Err(e) if e.is_panic() => {
+            error::ApiError::Internal("a request's handler panicked").into_response()
+        }
+        Err(_) => error::ApiError::Unavailable.into_response(),
     }
 }
 

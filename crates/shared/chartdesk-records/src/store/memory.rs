@@ -20,6 +20,7 @@ use super::{Failure, StoreError};
 
 /// What a client's HTTP requests to the `memory:` presigned URLs do.
 mod presigned;
+mod probes;
 
 #[derive(Debug, Clone)]
 struct Object {
@@ -56,8 +57,9 @@ pub struct InMemoryRecordStore {
     /// How long a delete takes to land (a slow network), and how many have begun: a test
     /// runs one request while another is deleting.
     delete_delay: Mutex<std::time::Duration>,
-    head_delay: Mutex<std::time::Duration>,
     deletes_begun: std::sync::atomic::AtomicU64,
+    /// `slow_heads`: how long each HEAD waits (a complete still checking a distant bucket).
+    head_delay: Mutex<std::time::Duration>,
 }
 
 fn refused(status: u16, code: &str) -> StoreError {
@@ -145,43 +147,6 @@ impl InMemoryRecordStore {
         self.count_read();
         self.count_on(key);
         self.lock().objects.get(key).cloned()
-    }
-
-    fn count_read(&self) {
-        self.reads
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    fn count_on(&self, key: &str) {
-        let mut counts = self.by_key.lock().unwrap_or_else(|e| e.into_inner());
-        *counts.entry(key.to_string()).or_default() += 1;
-    }
-
-    /// How many reads, writes and deletes of `key` the store has served.
-    pub fn requests_on(&self, key: &str) -> u64 {
-        let counts = self.by_key.lock().unwrap_or_else(|e| e.into_inner());
-        counts.get(key).copied().unwrap_or(0)
-    }
-
-    /// Every delete from now on waits `by` before it lands.
-    pub fn slow_deletes(&self, by: std::time::Duration) {
-        *self.delete_delay.lock().unwrap_or_else(|e| e.into_inner()) = by;
-    }
-
-    /// Every HEAD from now on waits `by` before it answers.
-    pub fn slow_heads(&self, by: std::time::Duration) {
-        *self.head_delay.lock().unwrap_or_else(|e| e.into_inner()) = by;
-    }
-
-    /// How many deletes have begun (landed or not).
-    pub fn deletes_begun(&self) -> u64 {
-        self.deletes_begun.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    /// How many reads (GET, HEAD, tag, list) the store has served: what a route costs in S3
-    /// requests.
-    pub fn reads(&self) -> u64 {
-        self.reads.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
