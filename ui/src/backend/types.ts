@@ -37,7 +37,7 @@ export type DrainReport = { sent: number,
  */
 failed: number, 
 /**
- * Still queued: the cloud could not be reached.
+ * Still queued, for a later try: the cloud could not be reached, or the record stayed busy.
  */
 left: number, 
 /**

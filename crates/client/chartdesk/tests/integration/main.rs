@@ -22,6 +22,7 @@ mod offline;
 mod offline_audit;
 mod offline_withheld;
 mod outbox;
+mod outbox_busy;
 mod outbox_cli;
 mod outbox_images;
 mod outbox_kill;

@@ -19,7 +19,7 @@ use crate::local_cloud::cloud;
 use crate::upload::patient;
 
 /// Services as the desktop builds them, with a cache of their own, signed in as ward staff.
-async fn ward_with_cache(cache: &std::path::Path, profile: &str) -> Services {
+pub(crate) async fn ward_with_cache(cache: &std::path::Path, profile: &str) -> Services {
     ward_of(cloud().profile(), cache, profile).await
 }
 

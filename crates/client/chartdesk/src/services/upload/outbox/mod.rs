@@ -27,13 +27,26 @@ use chartdesk_records::store::part_journal::PartJournal;
 use chartdesk_records::store::Progress;
 use round::{Claim, Outcome};
 
+/// How long a pass waits before sending again the items a busy record refused (conflict).
+const BUSY_RETRY_WAITS: [std::time::Duration; 3] = [
+    std::time::Duration::from_secs(1),
+    std::time::Duration::from_secs(2),
+    std::time::Duration::from_secs(4),
+];
+
+/// Refused because the record was busy: another complete of the upload at work, or too many
+/// writers at once.
+fn record_busy(e: &AppError) -> bool {
+    matches!(e, AppError::Server(ServerError::Refused(body)) if body.code == chartdesk_api::ApiErrorCode::Conflict)
+}
+
 /// What one pass over the outbox did.
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 pub struct DrainReport {
     pub sent: u32,
     /// Refused for a reason only the user can settle (e.g. preop full).
     pub failed: u32,
-    /// Still queued: the cloud could not be reached.
+    /// Still queued, for a later try: the cloud could not be reached, or the record stayed busy.
     pub left: u32,
     /// Each item this pass tried, with its outcome.
     pub items: Vec<DrainedItem>,
@@ -235,6 +248,37 @@ impl Outbox<'_> {
         let mut outcomes = Sender::of(self.app)
             .send_pipelined(items, jobs, &progress, cancel, offline)
             .await;
+        // A record busy with another complete of the same upload (a run killed mid-complete,
+        // whose complete the server still finishes; another window) is free within seconds:
+        // those items go again a few times before this pass leaves them queued.
+        for wait in BUSY_RETRY_WAITS {
+            let busy: Vec<OutboxItem> = outcomes
+                .iter()
+                .filter(|p| matches!(&p.outcome, Ok(Outcome::Left(e)) if record_busy(e)))
+                .map(|p| p.item.clone())
+                .collect();
+            if busy.is_empty() || cancel.is_cancelled() {
+                break;
+            }
+            tokio::time::sleep(wait).await;
+            let again = Sender::of(self.app)
+                .send_pipelined(
+                    futures_util::stream::iter(busy),
+                    jobs,
+                    &progress,
+                    cancel,
+                    false,
+                )
+                .await;
+            for retried in again {
+                if let Some(first) = outcomes
+                    .iter_mut()
+                    .find(|p| p.item.doc_id == retried.item.doc_id)
+                {
+                    first.outcome = retried.outcome;
+                }
+            }
+        }
         // Reported in queue order, whatever order they finished in.
         outcomes.sort_by_key(|p| p.index);
         for pipeline::Piped { item, outcome, .. } in outcomes {
