@@ -191,8 +191,11 @@ for p in debug release; do
   fi
   ours=()
   [ $p = debug ] && ours=(--ours --goal "close to release")
+  # A cache of each build's own: the other build may be older than this run's (a smoke run
+  # uses whatever release build is there), and an older build refuses a cache a newer one
+  # has migrated past its schema.
   measure --row sandbox --metric "$scans scans uploaded, jobs 2" --who "chartdesk upload, $p build" "${ours[@]}" --runs 1 -- \
-    env CHARTDESK_PASSWORD="$ward_password" "$CARGO_TARGET_DIR/$p/chartdesk" upload --user nurse.hughes --mrn 10000008 --category radiology --jobs 2 "$work/scans"/*
+    env CHARTDESK_PASSWORD="$ward_password" CHARTDESK_DATA_DIR="$work/data-$p" "$CARGO_TARGET_DIR/$p/chartdesk" upload --user nurse.hughes --mrn 10000008 --category radiology --jobs 2 "$work/scans"/*
 done
 
 echo

@@ -215,7 +215,7 @@ pub async fn run(cloud: &chartdesk_testkit::Cloud) {
     let few_lab = seed(&store, &few, FEW).await;
     let many_lab = seed(&store, &many, docs).await;
     let patient = |mrn: &'static str, lab| Patient { mrn, lab };
-    seeded::worker_idle(&clients, &cloud.report.queue_url).await;
+    let _ = seeded::worker_idle(&clients, &cloud.report.queue_url).await;
     let few_times = calls(
         &profile,
         &counts,

@@ -70,9 +70,10 @@ pub async fn run(cloud: &chartdesk_testkit::Cloud) {
     };
     // The demo records' processing is not in the figures: waited for (and timed) first.
     let waited = Instant::now();
-    seeded::worker_idle(&clients, &cloud.report.queue_url).await;
+    let idle = seeded::worker_idle(&clients, &cloud.report.queue_url).await;
     eprintln!(
-        "open: the worker idle after {:.1} s",
+        "open: the worker {} after {:.1} s",
+        if idle { "idle" } else { "still busy" },
         waited.elapsed().as_secs_f64()
     );
     for setting in [near, far] {

@@ -61,8 +61,8 @@ pub async fn put_thumbnails<'a>(
 
 /// Waits (at most two minutes) until the sandbox's processing queue is empty: the worker checks
 /// the demo documents for a while after the sandbox starts, and that load must not sit in the
-/// measurements.
-pub async fn worker_idle(clients: &chartdesk::cloud::CloudClients, queue_url: &str) {
+/// measurements. False when it gave up waiting.
+pub async fn worker_idle(clients: &chartdesk::cloud::CloudClients, queue_url: &str) -> bool {
     use aws_sdk_sqs::types::QueueAttributeName;
     let sqs = aws_sdk_sqs::Client::new(&clients.shared);
     let waiting = [
@@ -85,10 +85,11 @@ pub async fn worker_idle(clients: &chartdesk::cloud::CloudClients, queue_url: &s
                 .unwrap_or(0)
         };
         if waiting.iter().map(count).sum::<u64>() == 0 {
-            return;
+            return true;
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
+    false
 }
 
 /// `BENCH_WHOLE_MANIFEST=1`: store the index whole, as servers before its parts did, to measure
