@@ -97,7 +97,8 @@ impl Cache {
                 "DELETE FROM patient_search; DELETE FROM patient_rows;
                  DELETE FROM document_search; DELETE FROM document_rows;
                  DELETE FROM search_term_list;
-                 DELETE FROM files; DELETE FROM patients; DELETE FROM document_texts;",
+                 DELETE FROM files; DELETE FROM patients; DELETE FROM document_texts;
+                 DELETE FROM reindex_pending;",
             )?;
             tx.commit()?;
             // Give the space back to the file system.

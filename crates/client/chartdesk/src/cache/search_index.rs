@@ -59,6 +59,29 @@ impl Cache {
         .await
     }
 
+    /// As `index_patients`, for the patients still marked `reindex_pending` only: one saved
+    /// meanwhile (by another process of the user) was indexed by that save, from a record newer
+    /// than the one these rows were made from.
+    pub async fn reindex_marked(
+        &self,
+        patients: Vec<(String, Vec<IndexRow>)>,
+    ) -> Result<(), CacheError> {
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            for (mrn, rows) in &patients {
+                let marked = tx
+                    .prepare_cached("SELECT 1 FROM reindex_pending WHERE mrn = ?1")?
+                    .exists([mrn])?;
+                if marked {
+                    replace_index_rows(&tx, mrn, rows)?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Every word typed must start a word of the row (so "whit am" finds Whitfield, Amara),
     /// patients (the one opened last first) before documents (newest first), at most `limit`.
     /// In rowid order FTS5 stops at the limit instead of ranking every match: at hospital
@@ -96,7 +119,8 @@ impl Cache {
                 let documents: Vec<CachedHit> = c
                     .prepare_cached(
                         "SELECT mrn, doc_id, label FROM document_search WHERE document_search MATCH ?1
-                         AND mrn NOT IN (SELECT mrn FROM reindex_pending)
+                         AND NOT EXISTS (SELECT 1 FROM reindex_pending p
+                                         WHERE p.mrn = document_search.mrn)
                          ORDER BY rowid DESC LIMIT ?2",
                     )?
                     .query_map(params![query, left], hit)?

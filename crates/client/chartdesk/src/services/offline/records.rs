@@ -90,8 +90,13 @@ impl OfflineStore {
                 };
                 rebuilt.push((mrn.clone(), rows));
             }
-            if let Err(e) = cache.index_patients(rebuilt).await {
-                warn!(kind = e.kind(), "offline search index not rebuilt");
+            // One patient whose rows cannot be written must not hold back the batch's others.
+            if cache.reindex_marked(rebuilt.clone()).await.is_err() {
+                for one in rebuilt {
+                    if let Err(e) = cache.reindex_marked(vec![one]).await {
+                        warn!(kind = e.kind(), "a kept patient not reindexed yet");
+                    }
+                }
             }
         }
     }
@@ -257,8 +262,9 @@ mod tests {
         let profile = crate::config::Profile::resolve(&config, "ward", env).unwrap();
         let store = OfflineStore::new(&profile, crate::services::system_clock())
             .with_dir(dir.path().to_path_buf());
-        let user = format!("nurse-{}", uuid::Uuid::now_v7());
-        let cache = store.open(&user).await.unwrap();
+        // A new database each run (the folder is new), under the one key this user keeps.
+        let user = "nurse.reindex";
+        let cache = store.open(user).await.unwrap();
         let (clean, infected) = (
             document("clean.pdf", ScanStatus::Clean),
             document("flagged.pdf", ScanStatus::Infected),
@@ -302,7 +308,7 @@ mod tests {
         drop(cache);
 
         store.close().await;
-        let cache = store.open(&user).await.unwrap();
+        let cache = store.open(user).await.unwrap();
 
         let infected_id = infected.id.to_string();
         assert!(
