@@ -141,7 +141,8 @@ async fn run_to_the_end(request: Request, next: Next) -> Response {
         Err(e) if e.is_panic() => {
             error::ApiError::Internal("a request's handler panicked").into_response()
         }
-        Err(_) => error::ApiError::Unavailable.into_response(),
+        // Cancelled: the runtime is shutting down.
+        Err(_) => error::ApiError::Internal("a request's handler was stopped").into_response(),
     }
 }
 

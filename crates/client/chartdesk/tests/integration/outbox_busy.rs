@@ -46,21 +46,29 @@ async fn an_item_another_complete_holds_for_a_moment_lands_in_the_same_pass() {
         .put_json(&doc_claim_key(id), &claim(true), Write::Create)
         .await
         .unwrap();
-    // The other complete finishes (here: lets go) a moment after this pass first asks.
-    let release = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The other complete finishes (here: lets go) once this pass has been refused as busy
+    // (the item's row says so): from then on only a retry of the same pass can land it.
+    let release = async {
+        for _ in 0..200 {
+            let items = s.outbox().items().await.unwrap();
+            let refused = items
+                .iter()
+                .any(|i| i.doc_id == doc_id && i.last_error_code.as_deref() == Some("conflict"));
+            if refused {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         store
             .put_json(&doc_claim_key(id), &claim(false), Write::Overwrite)
             .await
             .unwrap();
-    });
-
-    let report = s
+    };
+    let drain = s
         .outbox()
-        .drain_outbox(2, |_| chartdesk_records::store::Progress::silent())
-        .await
-        .unwrap();
-    release.await.unwrap();
+        .drain_outbox(2, |_| chartdesk_records::store::Progress::silent());
+    let (report, ()) = tokio::join!(drain, release);
+    let report = report.unwrap();
 
     assert_eq!((report.sent, report.left), (1, 0), "{:?}", report.items);
     assert!(s.outbox().items().await.unwrap().is_empty());

@@ -252,22 +252,32 @@ impl Outbox<'_> {
         // whose complete the server still finishes; another window) is free within seconds:
         // those items go again a few times before this pass leaves them queued.
         for wait in BUSY_RETRY_WAITS {
-            let busy: Vec<OutboxItem> = outcomes
+            let busy: Vec<&str> = outcomes
                 .iter()
                 .filter(|p| matches!(&p.outcome, Ok(Outcome::Left(e)) if record_busy(e)))
-                .map(|p| p.item.clone())
+                .map(|p| p.item.doc_id.as_str())
                 .collect();
-            if busy.is_empty() || cancel.is_cancelled() {
+            if busy.is_empty() {
                 break;
             }
-            tokio::time::sleep(wait).await;
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = cancel.cancelled() => break,
+            }
+            // Those still queued after the wait: the user may have discarded one meanwhile.
+            let (queued, _) = self.waiting().await?;
+            let again: Vec<OutboxItem> = queued
+                .into_iter()
+                .filter(|i| busy.contains(&i.doc_id.as_str()))
+                .collect();
+            let offline = self.app.seems_offline();
             let again = Sender::of(self.app)
                 .send_pipelined(
-                    futures_util::stream::iter(busy),
+                    futures_util::stream::iter(again),
                     jobs,
                     &progress,
                     cancel,
-                    false,
+                    offline,
                 )
                 .await;
             for retried in again {
