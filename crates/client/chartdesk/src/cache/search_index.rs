@@ -35,19 +35,11 @@ impl Cache {
         &self,
         patients: Vec<(String, Vec<IndexRow>)>,
     ) -> Result<(), CacheError> {
-        self.run(move |c| {
-            let tx = c.transaction()?;
-            for (mrn, rows) in &patients {
-                replace_index_rows(&tx, mrn, rows)?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .await
+        self.write_index_rows(patients, false).await
     }
 
     /// The patients whose rows were written under an older indexing rule (`reindex_pending`):
-    /// rebuild each with `index_patient`, which clears its mark.
+    /// rebuilt with `reindex_marked` (any write of a patient's rows clears its mark).
     pub async fn patients_to_reindex(&self) -> Result<Vec<String>, CacheError> {
         self.run(|c| {
             let mrns = c
@@ -66,15 +58,28 @@ impl Cache {
         &self,
         patients: Vec<(String, Vec<IndexRow>)>,
     ) -> Result<(), CacheError> {
+        self.write_index_rows(patients, true).await
+    }
+
+    /// Each patient's rows replaced in one transaction; with `only_marked`, only patients
+    /// still marked `reindex_pending`.
+    async fn write_index_rows(
+        &self,
+        patients: Vec<(String, Vec<IndexRow>)>,
+        only_marked: bool,
+    ) -> Result<(), CacheError> {
         self.run(move |c| {
             let tx = c.transaction()?;
             for (mrn, rows) in &patients {
-                let marked = tx
-                    .prepare_cached("SELECT 1 FROM reindex_pending WHERE mrn = ?1")?
-                    .exists([mrn])?;
-                if marked {
-                    replace_index_rows(&tx, mrn, rows)?;
+                if only_marked {
+                    let marked = tx
+                        .prepare_cached("SELECT 1 FROM reindex_pending WHERE mrn = ?1")?
+                        .exists([mrn])?;
+                    if !marked {
+                        continue;
+                    }
                 }
+                replace_index_rows(&tx, mrn, rows)?;
             }
             tx.commit()?;
             Ok(())
