@@ -35,56 +35,7 @@ impl Cache {
         &self,
         patients: Vec<(String, Vec<IndexRow>)>,
     ) -> Result<(), CacheError> {
-        self.write_index_rows(patients, false).await
-    }
-
-    /// The patients whose rows were written under an older indexing rule (`reindex_pending`):
-    /// rebuilt with `reindex_marked` (any write of a patient's rows clears its mark).
-    pub async fn patients_to_reindex(&self) -> Result<Vec<String>, CacheError> {
-        self.run(|c| {
-            let mrns = c
-                .prepare("SELECT mrn FROM reindex_pending ORDER BY mrn")?
-                .query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            Ok(mrns)
-        })
-        .await
-    }
-
-    /// As `index_patients`, for the patients still marked `reindex_pending` only: one saved
-    /// meanwhile (by another process of the user) was indexed by that save, from a record newer
-    /// than the one these rows were made from.
-    pub async fn reindex_marked(
-        &self,
-        patients: Vec<(String, Vec<IndexRow>)>,
-    ) -> Result<(), CacheError> {
-        self.write_index_rows(patients, true).await
-    }
-
-    /// Each patient's rows replaced in one transaction; with `only_marked`, only patients
-    /// still marked `reindex_pending`.
-    async fn write_index_rows(
-        &self,
-        patients: Vec<(String, Vec<IndexRow>)>,
-        only_marked: bool,
-    ) -> Result<(), CacheError> {
-        self.run(move |c| {
-            let tx = c.transaction()?;
-            for (mrn, rows) in &patients {
-                if only_marked {
-                    let marked = tx
-                        .prepare_cached("SELECT 1 FROM reindex_pending WHERE mrn = ?1")?
-                        .exists([mrn])?;
-                    if !marked {
-                        continue;
-                    }
-                }
-                replace_index_rows(&tx, mrn, rows)?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .await
+        write_index_rows(self, patients, false).await
     }
 
     /// Every word typed must start a word of the row (so "whit am" finds Whitfield, Amara),
@@ -136,6 +87,33 @@ impl Cache {
         })
         .await
     }
+}
+
+/// Each patient's rows replaced in one transaction; with `only_marked`, only patients still
+/// marked `reindex_pending` (`ReindexMarks::write`).
+pub(super) async fn write_index_rows(
+    cache: &Cache,
+    patients: Vec<(String, Vec<IndexRow>)>,
+    only_marked: bool,
+) -> Result<(), CacheError> {
+    cache
+        .run(move |c| {
+            let tx = c.transaction()?;
+            for (mrn, rows) in &patients {
+                if only_marked {
+                    let marked = tx
+                        .prepare_cached("SELECT 1 FROM reindex_pending WHERE mrn = ?1")?
+                        .exists([mrn])?;
+                    if !marked {
+                        continue;
+                    }
+                }
+                replace_index_rows(&tx, mrn, rows)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
 }
 
 /// A patient's rows replaced by `rows`, the vocabulary following: new terms learnt, terms

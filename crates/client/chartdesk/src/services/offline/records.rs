@@ -66,7 +66,7 @@ impl OfflineStore {
     /// the rule that would now withhold them. One that cannot be read now keeps its mark (and
     /// the search leaves its documents out) until the next open.
     pub async fn reindex_stale(&self, cache: &Cache) {
-        let mrns = match cache.patients_to_reindex().await {
+        let mrns = match cache.reindex_marks().pending().await {
             Ok(mrns) => mrns,
             Err(e) => {
                 warn!(kind = e.kind(), "offline search index not checked");
@@ -91,9 +91,9 @@ impl OfflineStore {
                 rebuilt.push((mrn.clone(), rows));
             }
             // One patient whose rows cannot be written must not hold back the batch's others.
-            if cache.reindex_marked(rebuilt.clone()).await.is_err() {
+            if cache.reindex_marks().write(rebuilt.clone()).await.is_err() {
                 for one in rebuilt {
-                    if let Err(e) = cache.reindex_marked(vec![one]).await {
+                    if let Err(e) = cache.reindex_marks().write(vec![one]).await {
                         warn!(kind = e.kind(), "a kept patient not reindexed yet");
                     }
                 }
@@ -324,6 +324,6 @@ mod tests {
             found(cache.clone(), "haemoglobin").await,
             [clean.id.to_string()]
         );
-        assert!(cache.patients_to_reindex().await.unwrap().is_empty());
+        assert!(cache.reindex_marks().pending().await.unwrap().is_empty());
     }
 }
