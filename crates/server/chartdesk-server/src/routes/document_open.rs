@@ -37,7 +37,8 @@ pub struct OpenQuery {
         (status = 400, body = chartdesk_api::ErrorBody, description = "a page asked of the original"),
         (status = 403, body = chartdesk_api::ErrorBody),
         (status = 404, body = chartdesk_api::ErrorBody, description = "no such document, or no preview (of that page, or not made yet)"),
-        (status = 422, body = chartdesk_api::ErrorBody)))]
+        (status = 422, body = chartdesk_api::ErrorBody),
+        (status = 423, body = chartdesk_api::ErrorBody, description = "scan_pending: not checked by the virus scanner yet")))]
 pub async fn open(
     State(state): State<AppState>,
     user: VerifiedUser,

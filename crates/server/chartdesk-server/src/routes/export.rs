@@ -27,7 +27,8 @@ pub const MAX_DOCUMENTS: usize = 500;
 #[utoipa::path(post, path = "/v1/patients/{mrn}/export", tag = "documents",
     params(RecordPath), request_body = ExportRequest, security(("bearer" = [])),
     responses((status = 200, body = ExportedDocuments), (status = 403, body = chartdesk_api::ErrorBody),
-        (status = 404, body = chartdesk_api::ErrorBody), (status = 422, body = chartdesk_api::ErrorBody)))]
+        (status = 404, body = chartdesk_api::ErrorBody), (status = 422, body = chartdesk_api::ErrorBody),
+        (status = 423, body = chartdesk_api::ErrorBody, description = "scan_pending: a chosen document not checked by the virus scanner yet")))]
 pub async fn export(
     State(state): State<AppState>,
     user: VerifiedUser,

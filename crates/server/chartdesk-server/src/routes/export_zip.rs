@@ -44,7 +44,8 @@ static STAGING: Sweeper = Sweeper::new(STAGING_PREFIX, Duration::from_secs(15 * 
     params(RecordPath), request_body = ExportRequest, security(("bearer" = [])),
     responses((status = 200, body = ExportArchive, description = "where to download the ZIP, with manifest.csv"),
         (status = 403, body = chartdesk_api::ErrorBody), (status = 404, body = chartdesk_api::ErrorBody),
-        (status = 422, body = chartdesk_api::ErrorBody)))]
+        (status = 422, body = chartdesk_api::ErrorBody),
+        (status = 423, body = chartdesk_api::ErrorBody, description = "scan_pending: a chosen document not checked by the virus scanner yet")))]
 pub async fn export_zip(
     State(state): State<AppState>,
     user: VerifiedUser,
