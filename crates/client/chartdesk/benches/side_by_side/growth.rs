@@ -215,7 +215,9 @@ pub async fn run(cloud: &chartdesk_testkit::Cloud) {
     let few_lab = seed(&store, &few, FEW).await;
     let many_lab = seed(&store, &many, docs).await;
     let patient = |mrn: &'static str, lab| Patient { mrn, lab };
-    let _ = seeded::worker_idle(&clients, &cloud.report.queue_url).await;
+    if !seeded::worker_idle(&clients, &cloud.report.queue_url).await {
+        eprintln!("growth: the worker still busy after two minutes");
+    }
     let few_times = calls(
         &profile,
         &counts,
