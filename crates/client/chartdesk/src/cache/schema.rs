@@ -210,6 +210,16 @@ mod tests {
         assert_eq!(count("patients"), 1);
     }
 
+    /// The one text column `sql` selects, row by row.
+    fn texts(c: &rusqlite::Connection, sql: &str) -> Vec<String> {
+        c.prepare(sql)
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     #[test]
     fn every_patient_kept_before_the_withheld_rule_is_marked_for_reindexing() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
@@ -220,13 +230,7 @@ mod tests {
         )
         .unwrap();
         super::migrations().to_latest(&mut c).unwrap();
-        let marked: Vec<String> = c
-            .prepare("SELECT mrn FROM reindex_pending ORDER BY mrn")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let marked = texts(&c, "SELECT mrn FROM reindex_pending ORDER BY mrn");
         assert_eq!(marked, ["1", "2"]);
     }
 
@@ -243,13 +247,7 @@ mod tests {
         )
         .unwrap();
         super::migrations().to_latest(&mut c).unwrap();
-        let terms: Vec<String> = c
-            .prepare("SELECT term FROM search_terms ORDER BY term")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let terms = texts(&c, "SELECT term FROM search_terms ORDER BY term");
         assert_eq!(
             terms,
             [

@@ -197,10 +197,7 @@ impl RecordStore for InMemoryRecordStore {
     }
 
     async fn head(&self, key: &str) -> Result<Option<Head>, StoreError> {
-        let delay = *self.head_delay.lock().unwrap_or_else(|e| e.into_inner());
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
-        }
+        probes::wait(&self.head_delay).await;
         Ok(self.object(key).map(|o| Head {
             size: o.body.len() as u64,
             sha256: Some(o.sha256),
@@ -245,10 +242,7 @@ impl RecordStore for InMemoryRecordStore {
         self.deletes_begun
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.count_on(key);
-        let delay = *self.delete_delay.lock().unwrap_or_else(|e| e.into_inner());
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
-        }
+        probes::wait(&self.delete_delay).await;
         self.lock().objects.remove(key);
         Ok(())
     }

@@ -2,7 +2,18 @@
 //! route costs in S3 requests) and deletes or HEADs made to wait (a distant bucket), so one
 //! request can be run while another is under way.
 
+use std::sync::Mutex;
+use std::time::Duration;
+
 use super::InMemoryRecordStore;
+
+/// Waits as long as a test set with `slow_deletes` or `slow_heads` (not at all by default).
+pub(super) async fn wait(delay: &Mutex<Duration>) {
+    let delay = *delay.lock().unwrap_or_else(|e| e.into_inner());
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+}
 
 impl InMemoryRecordStore {
     pub(super) fn count_read(&self) {
