@@ -262,24 +262,6 @@ impl super::OutboxRows<'_> {
             .await
             .map(|_| ())
     }
-
-    /// Only after S3 and the manifest confirmed the document (or the user discarded it).
-    pub async fn remove(&self, doc_id: &str) -> Result<(), CacheError> {
-        let doc_id = doc_id.to_string();
-        self.cache
-            .run(move |c| {
-                let tx = c.transaction()?;
-                tx.execute(
-                    "DELETE FROM outbox_chunks WHERE doc_id = ?1",
-                    params![doc_id],
-                )?;
-                tx.execute("DELETE FROM outbox WHERE doc_id = ?1", params![doc_id])?;
-                tx.commit()?;
-                Ok(doc_id)
-            })
-            .await
-            .map(|doc_id| sealed::remove(&sealed::dir_of(self.cache.path()), &doc_id))
-    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 mod cancel;
 mod pipeline;
 mod round;
+mod settle;
 mod staged;
 
 use std::sync::Arc;

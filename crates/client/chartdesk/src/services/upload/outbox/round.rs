@@ -1,6 +1,6 @@
 //! One round of the outbox: each item claimed (one sender per item, an OS file lock), its
-//! bytes sent, the round completed in one request, and each item settled (removed when
-//! attached, kept when a later try may get past its failure, failed for the user otherwise).
+//! bytes sent, the round completed in one request, then the answers settled together
+//! (`settle.rs`).
 
 use std::sync::Arc;
 
@@ -9,14 +9,12 @@ use futures_util::future::join_all;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::cache::{OutboxItem, OutboxState};
+use crate::cache::OutboxItem;
 use crate::cloud::ServerError;
 use crate::services::upload::prepare::Prepared;
 use crate::services::upload::sender::Sender;
 use crate::services::{AppError, Upload};
-use chartdesk_domain::AttachError;
 use chartdesk_domain::DocumentRow;
-use chartdesk_records::store::part_journal::PartJournal;
 use chartdesk_records::store::Progress;
 
 pub(in crate::services) enum Outcome {
@@ -35,6 +33,16 @@ pub(in crate::services) enum Outcome {
 pub(in crate::services) enum OnCancel {
     Remove,
     KeepQueued,
+}
+
+/// What became of one item of a completed batch, before it is settled.
+pub(super) enum Answer {
+    /// Nothing left to do (another sender holds it).
+    Done(Result<Outcome, AppError>),
+    /// The user cancelled it in the window: removed, nothing attached.
+    Cancel(OutboxItem),
+    /// Its complete's answer (`None`: it left the outbox meanwhile), kept in the outbox.
+    Settle(OutboxItem, Result<Option<Box<DocumentRow>>, AppError>),
 }
 
 /// One item after its send: its claim (if taken) and what the send came to.
@@ -158,7 +166,7 @@ impl Sender<'_> {
             })
             .collect();
         let mut completed = self.complete_batch(ready).await.into_iter();
-        let mut outcomes = Vec::with_capacity(sent.len());
+        let mut answers = Vec::with_capacity(sent.len());
         let mut held = Vec::with_capacity(sent.len());
         for SentItem {
             item,
@@ -171,22 +179,23 @@ impl Sender<'_> {
                 Ok(Sending::Ready(_)) => completed
                     .next()
                     .unwrap_or(Err(AppError::Server(ServerError::Malformed)))
-                    .map(Some),
+                    .map(|row| Some(Box::new(row))),
                 Ok(Sending::Gone) => Ok(None),
                 Ok(Sending::Busy) => {
-                    outcomes.push(Ok(Outcome::Busy));
+                    answers.push(Answer::Done(Ok(Outcome::Busy)));
                     continue;
                 }
                 Err(e) => Err(e),
             };
             let cancelled = matches!(&result, Err(AppError::Server(ServerError::Cancelled)));
-            if cancelled && on_cancel == OnCancel::Remove {
-                // Still under the claim: nobody picks it up between the cancel and its removal.
-                outcomes.push(self.cancel_upload(&item).await.map(|_| Outcome::Cancelled));
-                continue;
-            }
-            outcomes.push(self.settle(&item, result).await);
+            answers.push(if cancelled && on_cancel == OnCancel::Remove {
+                Answer::Cancel(item)
+            } else {
+                Answer::Settle(item, result)
+            });
         }
+        // Still under the claims: nobody picks an item up between its answer and its removal.
+        let outcomes = self.settle_all(answers).await;
         drop(held);
         outcomes
     }
@@ -272,96 +281,4 @@ impl Sender<'_> {
             .pop()
             .unwrap_or(Err(AppError::Server(ServerError::Malformed)))
     }
-
-    /// What an item's try came to, kept in the outbox: gone when attached, queued again when
-    /// a later try may get past it, failed (for the user to decide) otherwise.
-    async fn settle(
-        self,
-        item: &OutboxItem,
-        result: Result<Option<DocumentRow>, AppError>,
-    ) -> Result<Outcome, AppError> {
-        let cache = self.app.cache().await?;
-        // A gone multipart upload (404) is started afresh, not resumed.
-        let upload_gone = matches!(&result, Err(AppError::Server(ServerError::Storage(404))));
-        let settled = upload_gone || !matches!(&result, Err(e) if is_transient(e));
-        if settled {
-            // Nothing will resume this upload's parts: its journal goes too.
-            if let Ok(id) = Uuid::parse_str(&item.doc_id) {
-                cache
-                    .forget(&crate::services::upload::send::journal_key(id))
-                    .await;
-            }
-        }
-        match result {
-            Ok(Some(row)) => {
-                cache.outbox_rows().remove(&item.doc_id).await?;
-                Claim::forget(&cache, &item.doc_id);
-                Ok(Outcome::Sent(Some(Box::new(row))))
-            }
-            Ok(None) => Ok(Outcome::Sent(None)),
-            // Already attached: an earlier run landed it and was stopped before this row
-            // was removed.
-            Err(AppError::Attach(AttachError::AlreadyAttached)) => {
-                cache.outbox_rows().remove(&item.doc_id).await?;
-                Claim::forget(&cache, &item.doc_id);
-                Ok(Outcome::Sent(None))
-            }
-            Err(e) if is_transient(&e) => {
-                cache
-                    .outbox_rows()
-                    .failed(
-                        &item.doc_id,
-                        OutboxState::Queued,
-                        &e.to_string(),
-                        &code_of(&e),
-                    )
-                    .await?;
-                Ok(Outcome::Left(e))
-            }
-            Err(e) => {
-                cache
-                    .outbox_rows()
-                    .failed(
-                        &item.doc_id,
-                        OutboxState::Failed,
-                        &e.to_string(),
-                        &code_of(&e),
-                    )
-                    .await?;
-                Ok(Outcome::Failed(e))
-            }
-        }
-    }
-}
-
-/// Failures a later try may get past: no network, a timeout, an expired URL, a busy record,
-/// a cancel, an ended session.
-fn is_transient(e: &AppError) -> bool {
-    use chartdesk_api::ApiErrorCode;
-    match e {
-        AppError::Server(ServerError::Refused(body)) => matches!(
-            body.code,
-            ApiErrorCode::Unavailable
-                | ApiErrorCode::Conflict
-                | ApiErrorCode::Unauthenticated
-                | ApiErrorCode::Internal
-        ),
-        // The file store refused a transfer: an expired URL (403) or a gone upload (404) is
-        // asked for afresh next time; a refused body (400) would be refused again.
-        AppError::Server(ServerError::Storage(status)) => *status != 400,
-        AppError::Server(ServerError::Unreachable | ServerError::Cancelled) => true,
-        AppError::Contended => true,
-        // A session that ended or lapsed: sign in again, then the item goes up.
-        AppError::Auth(_) => true,
-        _ => false,
-    }
-}
-
-/// The error's `UiError` code as text (`preop_full`, `unreachable`, …), kept with the item.
-fn code_of(e: &AppError) -> String {
-    let code = e.code();
-    serde_json::to_value(code)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
