@@ -67,16 +67,27 @@ processed() { # mrn category
 # Each upload run (ours and the peers') starts once the worker has finished the files of the
 # runs before: on two cores its OCR and previews would otherwise weigh on whichever run follows.
 idle="bash scripts/bench/worker_idle.sh $moto_endpoint $(sandbox_field queue_url)"
+# The local cloud's one Python process, whose CPU each upload run is charged beside its wall time:
+# on two cores the rows follow it (every request costs moto a few ms), so ours against the peers'
+# shows how much more the local cloud had to do, not only how long it took.
+moto_port="${moto_endpoint##*:}"
+moto_pid=""
+for pid in $(pgrep -x moto_server || true); do
+  if tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qw -- "$moto_port"; then moto_pid="$pid"; fi
+done
+cpu_of=()
+[ -n "$moto_pid" ] && cpu_of=(--cpu-of "$moto_pid")
 upload_row() { # row count bytes mrn-pattern
   local row="$1" count="$2" bytes="$3" mrns="$4" files="$work/$1"
   python3 scripts/bench/make_pdfs.py "$files" "$count" "$bytes"
   local what="$count x $((bytes / 1000000)) MB PDFs, wall, worker idle at start"
   $smoke && what="$count x $((bytes / 1000)) kB PDFs, wall, worker idle at start"
-  measure --row "$row" --metric "$what" --who "chartdesk upload --jobs 8 ($profile)" --ours --goal "<= rclone" --runs "$runs" --before "$idle" -- \
+  local cpu=(--cpu-metric "${what/, wall,/, local cloud (moto) CPU,}" "${cpu_of[@]}")
+  measure --row "$row" --metric "$what" --who "chartdesk upload --jobs 8 ($profile)" --ours --goal "<= rclone" --runs "$runs" --before "$idle" "${cpu[@]}" -- \
     env CHARTDESK_PASSWORD="$ward_password" "$bin/chartdesk" upload --user nurse.hughes --mrn "$mrns" --category lab --jobs 8 "$files"/*.pdf
-  measure --row "$row" --metric "$what" --who "rclone copy --transfers 8" --runs "$runs" --before "$idle" -- \
+  measure --row "$row" --metric "$what" --who "rclone copy --transfers 8" --runs "$runs" --before "$idle" "${cpu[@]}" -- \
     rclone copy --transfers 8 "$files" "moto:$bucket/peers/rclone-$row-{run}"
-  measure --row "$row" --metric "$what" --who "aws s3 cp --recursive" --runs "$runs" --before "$idle" -- \
+  measure --row "$row" --metric "$what" --who "aws s3 cp --recursive" --runs "$runs" --before "$idle" "${cpu[@]}" -- \
     aws s3 cp --recursive --only-show-errors --endpoint-url "$moto_endpoint" "$files" "s3://$bucket/peers/aws-$row-{run}/"
 }
 step "uploads"

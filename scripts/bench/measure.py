@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Runs a command N times; appends one result line (README.md here) with wall times, and a
-second with peak RSS when --rss-metric is given.
+"""Runs a command N times; appends one result line (README.md here) with wall times, a
+second with peak RSS when --rss-metric is given, and a third with the CPU another process
+(the local cloud) spent during each run when --cpu-of and --cpu-metric are given.
 
 usage: measure.py --row R --metric M --who W [--ours] [--goal G] [--runs N] [--unit s|ms]
-                  [--rss-metric M2] [--before CMD] -- command args...
+                  [--rss-metric M2] [--cpu-of PID --cpu-metric M3] [--before CMD] -- command args...
 "{run}" in the command or --before is replaced by the run's number from 0, "{run1}" from 1
 (fresh destinations, another patient per run)."""
 import argparse
@@ -18,6 +19,18 @@ def fill(text, run):
     return text.replace("{run1}", str(run + 1)).replace("{run}", str(run))
 
 
+def cpu_seconds(pid):
+    """User and system CPU of `pid` (all its threads) so far, or None if it cannot be read."""
+    if pid is None:
+        return None
+    try:
+        fields = open(f"/proc/{pid}/stat", encoding="utf8").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime are fields 14 and 15 of stat(5); after the command's ")" they are 12 and 13.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     argv = sys.argv[1:]
     split = argv.index("--")
@@ -30,19 +43,25 @@ def main():
     parser.add_argument("--unit", default="s", choices=["s", "ms"])
     parser.add_argument("--rss-metric")
     parser.add_argument("--rss-goal")
+    parser.add_argument("--cpu-of", type=int, help="a process whose CPU time each run is charged")
+    parser.add_argument("--cpu-metric")
     parser.add_argument("--before", help="shell command run (untimed) before each run")
     args = parser.parse_args(argv[:split])
     command = argv[split + 1 :]
-    walls, peaks = [], []
+    walls, peaks, cpus = [], [], []
     for run in range(args.runs):
         if args.before:
             subprocess.run(fill(args.before, run), shell=True, check=True)
         cmd = [fill(c, run) for c in command]
+        cpu_before = cpu_seconds(args.cpu_of)
         started = time.perf_counter()
         child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         # wait4 gives this child's own peak RSS (KiB on Linux), not the peak of all children so far.
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - started
+        cpu_after = cpu_seconds(args.cpu_of)
+        if cpu_before is not None and cpu_after is not None:
+            cpus.append(cpu_after - cpu_before)
         stderr = child.stderr.read().decode(errors="replace")
         if os.waitstatus_to_exitcode(status) != 0:
             sys.exit(f"measure: {args.who} failed (exit {os.waitstatus_to_exitcode(status)}):\n{stderr[-2000:]}")
@@ -60,6 +79,10 @@ def main():
         if args.rss_goal and args.ours:
             rss["goal"] = args.rss_goal
         out.write(json.dumps(rss) + "\n")
+    if args.cpu_metric and len(cpus) == len(walls):
+        cpu = {"row": args.row, "metric": args.cpu_metric, "who": args.who, "ours": args.ours,
+               "unit": "s", "samples": [round(c, 3) for c in cpus]}
+        out.write(json.dumps(cpu) + "\n")
 
 
 if __name__ == "__main__":

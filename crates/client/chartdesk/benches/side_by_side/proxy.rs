@@ -2,7 +2,8 @@
 //! the bench's stand-in for the distance between a ward PC, the records server and S3
 //! (issue 25 item 5). Each request waits one round trip before it is forwarded, and a new
 //! connection one more (TCP's handshake; TLS would add one or two, not modelled), so the
-//! figures show how many round trips sit on the path a user waits on.
+//! figures show how many round trips sit on the path a user waits on. `BENCH_PROXY_TRACE=1`
+//! prints them as a timeline (`trace`).
 
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -20,6 +21,30 @@ pub struct Counts {
     /// process's requests, so one presigned request marks it the client's).
     pub server_sent: AtomicUsize,
     pub server_received: AtomicUsize,
+}
+
+/// With `BENCH_PROXY_TRACE` set, a line on stderr: ms since the first such line, then `what`.
+/// Each request line and each answer's status through the proxies is one, so a row's round
+/// trips read as a timeline (which wait on which, where the gaps are).
+pub fn trace(what: std::fmt::Arguments<'_>) {
+    static FIRST: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    if tracing() {
+        let since = FIRST.get_or_init(std::time::Instant::now).elapsed();
+        eprintln!("trace {} {what}", since.as_millis());
+    }
+}
+
+fn tracing() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("BENCH_PROXY_TRACE").is_some())
+}
+
+fn whose_name(whose: u8) -> &'static str {
+    match whose {
+        SERVERS => "server",
+        CLIENTS => "client",
+        _ => "unknown",
+    }
 }
 
 /// Whose a connection is, from its first request: not known yet, the server's, the client's.
@@ -93,6 +118,12 @@ pub async fn start(
                                 &counts.server
                             };
                             counted.fetch_add(1, Ordering::SeqCst);
+                            if tracing() {
+                                let path = String::from_utf8_lossy(&m[2]);
+                                let path = path.split('?').next().unwrap_or_default();
+                                let method = String::from_utf8_lossy(&m[1]);
+                                trace(format_args!("{} {method} {path}", whose_name(whose)));
+                            }
                             let rtt = if clients && split_presigned {
                                 latency.client
                             } else {
@@ -121,6 +152,13 @@ pub async fn start(
                         }
                         if owner.load(Ordering::SeqCst) == SERVERS {
                             counts.server_received.fetch_add(n, Ordering::SeqCst);
+                        }
+                        if let Some(status) =
+                            buf[..n].strip_prefix(b"HTTP/1.1 ").filter(|_| tracing())
+                        {
+                            let whose = whose_name(owner.load(Ordering::SeqCst));
+                            let status = String::from_utf8_lossy(&status[..status.len().min(3)]);
+                            trace(format_args!("{whose} answered {status}"));
                         }
                         if to_client.write_all(&buf[..n]).await.is_err() {
                             break;

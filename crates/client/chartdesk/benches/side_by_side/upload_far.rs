@@ -6,7 +6,8 @@
 //! The client's requests per file are reported too: each one on a file's path is a round trip.
 //!
 //! Env: CHARTDESK_SERVER_BIN and CHARTDESK_MOTO_SERVER (for the test kit's sandbox),
-//! BENCH_UPLOAD_FILES (40), BENCH_UPLOAD_BYTES (2000000), BENCH_UPLOAD_RUNS (3).
+//! BENCH_UPLOAD_FILES (40), BENCH_UPLOAD_BYTES (2000000), BENCH_UPLOAD_RUNS (3);
+//! BENCH_PROXY_TRACE=1 prints each run's requests and answers as a timeline (`proxy::trace`).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -79,6 +80,7 @@ pub async fn run(cloud: &chartdesk_testkit::Cloud) {
             .await
             .expect("sign in");
         counts.client.store(0, Ordering::SeqCst);
+        proxy::trace(format_args!("run {run} starts"));
         let started = Instant::now();
         let to = Destination {
             mrn: &mrn,
@@ -91,6 +93,7 @@ pub async fn run(cloud: &chartdesk_testkit::Cloud) {
             .queue_and_send(&paths, to, JOBS, |_| Progress::silent(), &cancel, |_, _| {})
             .await
             .expect("upload");
+        proxy::trace(format_args!("run {run} ends"));
         ours.push(started.elapsed().as_secs_f64());
         assert_eq!(report.sent as usize, files, "every file added");
         requests.push(counts.client.load(Ordering::SeqCst) as f64 / files as f64);
