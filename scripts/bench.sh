@@ -76,13 +76,17 @@ for pid in $(pgrep -x moto_server || true); do
   if tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qw -- "$moto_port"; then moto_pid="$pid"; fi
 done
 cpu_of=()
-[ -n "$moto_pid" ] && cpu_of=(--cpu-of "$moto_pid")
+if [ -n "$moto_pid" ]; then
+  cpu_of=(--cpu-of "$moto_pid")
+else
+  echo "bench: moto's process was not found; the upload rows' CPU lines say skipped" >&2
+fi
 upload_row() { # row count bytes mrn-pattern
   local row="$1" count="$2" bytes="$3" mrns="$4" files="$work/$1"
   python3 scripts/bench/make_pdfs.py "$files" "$count" "$bytes"
   local what="$count x $((bytes / 1000000)) MB PDFs, wall, worker idle at start"
   $smoke && what="$count x $((bytes / 1000)) kB PDFs, wall, worker idle at start"
-  local cpu=(--cpu-metric "${what/, wall,/, local cloud (moto) CPU,}" "${cpu_of[@]}")
+  local cpu=(--cpu-metric "${what%%, wall,*}, local cloud (moto) CPU" "${cpu_of[@]}")
   measure --row "$row" --metric "$what" --who "chartdesk upload --jobs 8 ($profile)" --ours --goal "<= rclone" --runs "$runs" --before "$idle" "${cpu[@]}" -- \
     env CHARTDESK_PASSWORD="$ward_password" "$bin/chartdesk" upload --user nurse.hughes --mrn "$mrns" --category lab --jobs 8 "$files"/*.pdf
   measure --row "$row" --metric "$what" --who "rclone copy --transfers 8" --runs "$runs" --before "$idle" "${cpu[@]}" -- \

@@ -79,9 +79,12 @@ def main():
         if args.rss_goal and args.ours:
             rss["goal"] = args.rss_goal
         out.write(json.dumps(rss) + "\n")
-    if args.cpu_metric and len(cpus) == len(walls):
-        cpu = {"row": args.row, "metric": args.cpu_metric, "who": args.who, "ours": args.ours,
-               "unit": "s", "samples": [round(c, 3) for c in cpus]}
+    if args.cpu_metric:
+        cpu = {"row": args.row, "metric": args.cpu_metric, "who": args.who, "ours": args.ours}
+        if len(cpus) == len(walls):
+            cpu.update(unit="s", samples=[round(c, 3) for c in cpus])
+        else:
+            cpu["skipped"] = "the process's CPU could not be read (no --cpu-of, or it ended)"
         out.write(json.dumps(cpu) + "\n")
 
 

@@ -3,7 +3,8 @@
 //! (issue 25 item 5). Each request waits one round trip before it is forwarded, and a new
 //! connection one more (TCP's handshake; TLS would add one or two, not modelled), so the
 //! figures show how many round trips sit on the path a user waits on. `BENCH_PROXY_TRACE=1`
-//! prints them as a timeline (`trace`).
+//! prints them as a timeline (`trace`): each request line, and each answer whose status line
+//! starts a read (most do; one behind a kept-alive body may not show).
 
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -36,7 +37,7 @@ pub fn trace(what: std::fmt::Arguments<'_>) {
 
 fn tracing() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("BENCH_PROXY_TRACE").is_some())
+    *ON.get_or_init(|| std::env::var("BENCH_PROXY_TRACE").is_ok_and(|v| v == "1"))
 }
 
 fn whose_name(whose: u8) -> &'static str {
@@ -84,7 +85,10 @@ pub async fn start(
         regex::bytes::Regex::new(r"(?m)^(GET|HEAD|POST|PUT|DELETE|PATCH) (\S+) HTTP/1\.1\r$")
             .expect("regex");
     tokio::spawn(async move {
+        // Connections numbered for the trace, so an answer can be matched to its request.
+        let mut connection = 0usize;
         while let Ok((mut client, _)) = listener.accept().await {
+            connection += 1;
             let (upstream, counts, request_line) =
                 (upstream.clone(), counts.clone(), request_line.clone());
             tokio::spawn(async move {
@@ -122,7 +126,10 @@ pub async fn start(
                                 let path = String::from_utf8_lossy(&m[2]);
                                 let path = path.split('?').next().unwrap_or_default();
                                 let method = String::from_utf8_lossy(&m[1]);
-                                trace(format_args!("{} {method} {path}", whose_name(whose)));
+                                trace(format_args!(
+                                    "c{connection} {} {method} {path}",
+                                    whose_name(whose)
+                                ));
                             }
                             let rtt = if clients && split_presigned {
                                 latency.client
@@ -158,7 +165,7 @@ pub async fn start(
                         {
                             let whose = whose_name(owner.load(Ordering::SeqCst));
                             let status = String::from_utf8_lossy(&status[..status.len().min(3)]);
-                            trace(format_args!("{whose} answered {status}"));
+                            trace(format_args!("c{connection} {whose} answered {status}"));
                         }
                         if to_client.write_all(&buf[..n]).await.is_err() {
                             break;

@@ -54,20 +54,13 @@ impl OutboxRows<'_> {
 
 #[cfg(test)]
 mod tests {
+    use crate::cache::outbox::tests::file_to_queue;
     use crate::cache::{new_key, Cache, QueuedFile};
 
     fn file(dir: &std::path::Path, doc_id: &str) -> QueuedFile {
-        let path = dir.join(format!("{doc_id}.pdf"));
-        std::fs::write(&path, b"%PDF-1.7 scan").unwrap();
         QueuedFile {
             doc_id: doc_id.into(),
-            mrn: "10000001".into(),
-            category: "lab".into(),
-            file_name: "scan.pdf".into(),
-            replace_oldest: false,
-            path,
-            size: 13,
-            queued_at: "2026-12-08T10:00:00Z".into(),
+            ..file_to_queue(dir, b"%PDF-1.7 scan", 13)
         }
     }
 

@@ -41,7 +41,8 @@ pub(super) enum Answer {
     Done(Result<Outcome, AppError>),
     /// The user cancelled it in the window: removed, nothing attached.
     Cancel(OutboxItem),
-    /// Its complete's answer (`None`: it left the outbox meanwhile), kept in the outbox.
+    /// Its complete's answer (`None`: it left the outbox meanwhile), to be settled: removed
+    /// when attached, otherwise kept queued or failed.
     Settle(OutboxItem, Result<Option<Box<DocumentRow>>, AppError>),
 }
 

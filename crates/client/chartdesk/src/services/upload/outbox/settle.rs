@@ -31,7 +31,17 @@ impl Sender<'_> {
                     forget_journal(&cache, item).await;
                 }
                 let ids = attached.iter().map(|i| i.doc_id.clone()).collect();
-                let removed = cache.outbox_rows().remove_all(ids).await.is_ok();
+                let removed = match cache.outbox_rows().remove_all(ids).await {
+                    Ok(()) => true,
+                    Err(_) => {
+                        // Each is settled alone below, which reports its own error.
+                        tracing::warn!(
+                            kind = "outbox_batch_removal",
+                            "attached items could not leave the outbox together"
+                        );
+                        false
+                    }
+                };
                 if removed {
                     for item in &attached {
                         Claim::forget(&cache, &item.doc_id);
