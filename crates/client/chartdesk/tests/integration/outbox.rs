@@ -164,6 +164,44 @@ async fn a_preop_image_queued_offline_waits_for_the_users_decision_when_preop_is
 }
 
 #[tokio::test]
+async fn four_preop_images_sent_together_attach_three_and_keep_the_fourth_for_the_user() {
+    // The attached ones leave the outbox together (one transaction); the refused one stays,
+    // whichever of the four it is and however the completes were batched.
+    patient("30000047").await;
+    let switch = NetworkSwitch::start(&cloud().endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = ward_via(&switch, dir.path(), "outbox-preop-four").await;
+    let mut queued = Vec::new();
+    for i in 0..4u8 {
+        let (name, image) = (format!("p{i}.jpg"), chartdesk_sandbox::demo_jpeg(20 + i));
+        let up = Upload::new("30000047", "preop", &name, image);
+        queued.push(s.outbox().queue_upload(up).await.unwrap());
+    }
+    let report = s
+        .outbox()
+        .drain_outbox(4, |_| chartdesk_records::store::Progress::silent())
+        .await
+        .unwrap();
+    assert_eq!((report.sent, report.failed), (3, 1));
+    let left = s.outbox().items().await.unwrap();
+    assert_eq!(left.len(), 1, "only the refused image is kept");
+    assert_eq!(left[0].last_error_code.as_deref(), Some("preop_full"));
+    let preop = s.documents().list("30000047", "preop").await.unwrap();
+    let mut attached: Vec<&str> = preop.iter().map(|r| r.id.as_str()).collect();
+    attached.sort_unstable();
+    let mut expected: Vec<&str> = queued
+        .iter()
+        .map(String::as_str)
+        .filter(|id| *id != left[0].doc_id)
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(
+        attached, expected,
+        "the three that left the outbox are attached"
+    );
+}
+
+#[tokio::test]
 async fn a_multipart_upload_cut_off_mid_transfer_resumes_with_the_parts_already_sent() {
     use chartdesk_records::store::part_journal::PartJournal;
     use chartdesk_records::store::transfer::PART_SIZE;
