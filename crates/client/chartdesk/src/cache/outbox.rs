@@ -265,7 +265,7 @@ impl super::OutboxRows<'_> {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
     use crate::cache::new_key;
     use crate::cache::Cache;
@@ -283,12 +283,7 @@ pub(super) mod tests {
         }
     }
 
-    /// A file of `bytes` written in `dir`, ready to queue as `f1` (its size as given).
-    pub(in crate::cache) fn file_to_queue(
-        dir: &std::path::Path,
-        bytes: &[u8],
-        size: u64,
-    ) -> QueuedFile {
+    fn file_to_queue(dir: &std::path::Path, bytes: &[u8], size: u64) -> QueuedFile {
         let path = dir.join("scan.pdf");
         std::fs::write(&path, bytes).unwrap();
         QueuedFile {
